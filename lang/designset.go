@@ -1,0 +1,181 @@
+package lang
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// Design is everything a script declared, in declaration order per kind.
+// Front-ends build it through Add, which keeps names unique per kind.
+type Design struct {
+	VPCs            []*VPC            `json:"vpc"`
+	RouteTables     []*RouteTable     `json:"route_table"`
+	GCPVPCs         []*GCPVPC         `json:"gcp_vpc"`
+	Sites           []*Site           `json:"site"`
+	VPNGateways     []*VPNGateway     `json:"vpn_gateway"`
+	DXGateways      []*DXGateway      `json:"dx_gateway"`
+	TransitGateways []*TransitGateway `json:"transit_gateway"`
+	TGWRouteTables  []*TGWRouteTable  `json:"tgw_route_table"`
+	CoreNetworks    []*CoreNetwork    `json:"core_network"`
+	Attachments     []*Attachment     `json:"attachment"`
+	Interconnects   []*Interconnect   `json:"interconnect"`
+	LastMiles       []*LastMile       `json:"last_mile"`
+	Monitors        []*Monitor        `json:"monitor"`
+
+	// Files holds the source of every file read, for diagnostics.
+	Files Sources `json:"-"`
+
+	index map[Ref]Resource
+}
+
+// NewDesign returns an empty design.
+func NewDesign() *Design {
+	return &Design{Files: Sources{}, index: map[Ref]Resource{}}
+}
+
+// Lookup returns the resource r names.
+func (d *Design) Lookup(r Ref) (Resource, bool) {
+	x, ok := d.index[r]
+	return x, ok
+}
+
+// Len is the number of resources.
+func (d *Design) Len() int { return len(d.index) }
+
+// Add appends a resource. A second resource of the same kind and name is an
+// error pointing at both declarations.
+func (d *Design) Add(r Resource) error {
+	ref := r.Ref()
+	if prev, ok := d.index[ref]; ok {
+		return Diagnostic{
+			Severity: SevError,
+			Rule:     "duplicate",
+			Summary:  fmt.Sprintf("%s %q is declared twice", ref.Kind, ref.Name),
+			Range:    r.Source(),
+			Related:  []Related{{Range: prev.Source(), Message: "first declared here"}},
+			Hint:     "give each " + string(ref.Kind) + " a unique name",
+		}
+	}
+	d.index[ref] = r
+	switch x := r.(type) {
+	case *VPC:
+		d.VPCs = append(d.VPCs, x)
+	case *RouteTable:
+		d.RouteTables = append(d.RouteTables, x)
+	case *GCPVPC:
+		d.GCPVPCs = append(d.GCPVPCs, x)
+	case *Site:
+		d.Sites = append(d.Sites, x)
+	case *VPNGateway:
+		d.VPNGateways = append(d.VPNGateways, x)
+	case *DXGateway:
+		d.DXGateways = append(d.DXGateways, x)
+	case *TransitGateway:
+		d.TransitGateways = append(d.TransitGateways, x)
+	case *TGWRouteTable:
+		d.TGWRouteTables = append(d.TGWRouteTables, x)
+	case *CoreNetwork:
+		d.CoreNetworks = append(d.CoreNetworks, x)
+	case *Attachment:
+		d.Attachments = append(d.Attachments, x)
+	case *Interconnect:
+		d.Interconnects = append(d.Interconnects, x)
+	case *LastMile:
+		d.LastMiles = append(d.LastMiles, x)
+	case *Monitor:
+		d.Monitors = append(d.Monitors, x)
+	default:
+		delete(d.index, ref)
+		return fmt.Errorf("lang: unknown resource type %T", r)
+	}
+	return nil
+}
+
+// All returns every resource, kinds in the order of Kinds, each kind in
+// declaration order.
+func (d *Design) All() []Resource {
+	out := make([]Resource, 0, len(d.index))
+	out = appendAll(out, d.VPCs)
+	out = appendAll(out, d.RouteTables)
+	out = appendAll(out, d.GCPVPCs)
+	out = appendAll(out, d.Sites)
+	out = appendAll(out, d.VPNGateways)
+	out = appendAll(out, d.DXGateways)
+	out = appendAll(out, d.TransitGateways)
+	out = appendAll(out, d.TGWRouteTables)
+	out = appendAll(out, d.CoreNetworks)
+	out = appendAll(out, d.Attachments)
+	out = appendAll(out, d.Interconnects)
+	out = appendAll(out, d.LastMiles)
+	out = appendAll(out, d.Monitors)
+	return out
+}
+
+func appendAll[T Resource](out []Resource, xs []T) []Resource {
+	for _, x := range xs {
+		out = append(out, x)
+	}
+	return out
+}
+
+// Networks returns the address-owning resources.
+func (d *Design) Networks() []Network {
+	out := make([]Network, 0, len(d.VPCs)+len(d.GCPVPCs)+len(d.Sites))
+	for _, v := range d.VPCs {
+		out = append(out, v)
+	}
+	for _, v := range d.GCPVPCs {
+		out = append(out, v)
+	}
+	for _, s := range d.Sites {
+		out = append(out, s)
+	}
+	return out
+}
+
+// Counts returns how many resources of each kind the design has, for kinds present.
+func (d *Design) Counts() map[Kind]int {
+	m := map[Kind]int{}
+	for r := range d.index {
+		m[r.Kind]++
+	}
+	return m
+}
+
+// SortedKinds returns the kinds present, in report order.
+func (d *Design) SortedKinds() []Kind {
+	c := d.Counts()
+	return slices.DeleteFunc(slices.Clone(Kinds), func(k Kind) bool { return c[k] == 0 })
+}
+
+// MarshalJSON writes every kind, in report order, with [] for kinds the
+// design does not use, so consumers see one fixed shape.
+func (d *Design) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		VPCs            []*VPC            `json:"vpc"`
+		RouteTables     []*RouteTable     `json:"route_table"`
+		GCPVPCs         []*GCPVPC         `json:"gcp_vpc"`
+		Sites           []*Site           `json:"site"`
+		VPNGateways     []*VPNGateway     `json:"vpn_gateway"`
+		DXGateways      []*DXGateway      `json:"dx_gateway"`
+		TransitGateways []*TransitGateway `json:"transit_gateway"`
+		TGWRouteTables  []*TGWRouteTable  `json:"tgw_route_table"`
+		CoreNetworks    []*CoreNetwork    `json:"core_network"`
+		Attachments     []*Attachment     `json:"attachment"`
+		Interconnects   []*Interconnect   `json:"interconnect"`
+		LastMiles       []*LastMile       `json:"last_mile"`
+		Monitors        []*Monitor        `json:"monitor"`
+	}{
+		nz(d.VPCs), nz(d.RouteTables), nz(d.GCPVPCs), nz(d.Sites), nz(d.VPNGateways), nz(d.DXGateways),
+		nz(d.TransitGateways), nz(d.TGWRouteTables), nz(d.CoreNetworks), nz(d.Attachments),
+		nz(d.Interconnects), nz(d.LastMiles), nz(d.Monitors),
+	})
+}
+
+func nz[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

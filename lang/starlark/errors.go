@@ -1,0 +1,130 @@
+package starlark
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.starlark.net/resolve"
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
+	"patchbay/lang"
+)
+
+// diagnose turns whatever a script run failed with into diagnostics with
+// the most precise position available: the argument for argument errors,
+// the token for syntax errors, the call for everything else, and the call
+// stack that led there.
+func (l *loader) diagnose(err error) lang.Diagnostics {
+	var stack []lang.Frame
+	var evalErr *starlark.EvalError
+	if errors.As(err, &evalErr) {
+		stack = l.frames(evalErr.CallStack)
+	}
+	var rangeOfCall lang.Range
+	if n := len(stack); n > 0 {
+		rangeOfCall = stack[n-1].Range
+	}
+
+	var synErr syntax.Error
+	var resErrs resolve.ErrorList
+	var arg *argError
+	var diag lang.Diagnostic
+	var h *hinted
+	switch {
+	case errors.As(err, &synErr):
+		return lang.Diagnostics{{Rule: "syntax", Summary: synErr.Msg, Range: toRange(synErr.Pos, syntax.Position{}), Stack: stack}}
+	case errors.As(err, &resErrs):
+		var ds lang.Diagnostics
+		for _, e := range resErrs {
+			ds = append(ds, lang.Diagnostic{Rule: "syntax", Summary: e.Msg, Range: toRange(e.Pos, syntax.Position{}), Stack: stack})
+		}
+		return ds
+	case errors.As(err, &diag):
+		diag.Stack = stack
+		if errors.As(err, &h) {
+			diag.Hint = h.hint
+		}
+		return lang.Diagnostics{diag}
+	case errors.As(err, &arg):
+		return lang.Diagnostics{{Rule: "argument", Summary: arg.Error(), Hint: arg.hint,
+			Range: l.argRange(evalErr, arg, rangeOfCall), Stack: stack}}
+	}
+	d := lang.Diagnostic{Rule: "script", Range: rangeOfCall, Stack: stack}
+	if evalErr != nil {
+		d.Summary = evalErr.Msg
+	} else {
+		d.Summary = err.Error()
+	}
+	if errors.As(err, &h) {
+		d.Hint = h.hint
+	}
+	switch {
+	case strings.Contains(d.Summary, "too many steps"):
+		d.Rule = "step-budget"
+		d.Summary = fmt.Sprintf("script stopped after %d steps (the step budget): is there an endless loop?", l.maxSteps)
+		d.Hint = "a design this large needs a bigger budget: pass --max-steps"
+	case strings.Contains(d.Summary, "Starlark computation cancelled: cancelled"):
+		d.Rule = "cancelled"
+		d.Summary = "script cancelled"
+	case strings.HasPrefix(d.Summary, "cannot load "):
+		d.Rule = "load"
+	case strings.HasPrefix(d.Summary, "fail: "):
+		d.Rule = "fail"
+	}
+	return lang.Diagnostics{d}
+}
+
+// frames converts a Starlark call stack, dropping the builtin's own frame.
+func (l *loader) frames(cs starlark.CallStack) []lang.Frame {
+	out := make([]lang.Frame, 0, len(cs))
+	for _, f := range cs {
+		if f.Pos.Filename() == "<builtin>" {
+			continue
+		}
+		r := toRange(f.Pos, syntax.Position{})
+		if c := l.callAt(f.Pos); c != nil {
+			start, _ := c.Fn.Span()
+			r = toRange(start, syntax.Position{})
+		}
+		out = append(out, lang.Frame{Func: f.Name, Range: r})
+	}
+	return out
+}
+
+// argRange finds the argument an argError is about in the call's syntax.
+func (l *loader) argRange(evalErr *starlark.EvalError, e *argError, fallback lang.Range) lang.Range {
+	if evalErr == nil || len(evalErr.CallStack) < 2 {
+		return fallback
+	}
+	c := l.callAt(evalErr.CallStack[len(evalErr.CallStack)-2].Pos)
+	if c == nil {
+		return fallback
+	}
+	positional := 0
+	for _, a := range c.Args {
+		if b, ok := a.(*syntax.BinaryExpr); ok && b.Op == syntax.EQ {
+			if id, ok := b.X.(*syntax.Ident); ok && e.param != "" && id.Name == e.param {
+				// An unknown keyword points at its name; a bad value at the value.
+				if strings.Contains(e.err.Error(), "unknown keyword") {
+					start, end := id.Span()
+					return toRange(start, end)
+				}
+				start, end := b.Y.Span()
+				return toRange(start, end)
+			}
+			continue
+		}
+		if _, ok := a.(*syntax.UnaryExpr); ok {
+			continue // *args / **kwargs: positions unknown
+		}
+		if positional == e.index {
+			start, end := a.Span()
+			return toRange(start, end)
+		}
+		positional++
+	}
+	start, _ := c.Fn.Span()
+	return toRange(start, syntax.Position{})
+}

@@ -1,0 +1,314 @@
+// Package starlark is patchbay's Starlark front-end: it runs a design script
+// in a sandbox and turns what the script declares into a lang.Design.
+package starlark
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
+	"patchbay/lang"
+	"patchbay/stdlib"
+)
+
+// DefaultMaxSteps bounds a script's computation. At roughly 140 million
+// steps a second it stops an endless loop in well under a second, while a
+// generated design of tens of thousands of resources needs a few million.
+const DefaultMaxSteps = 100_000_000
+
+// maxFileSize guards against reading something that is not a script.
+const maxFileSize = 16 << 20
+
+// Options configure a load.
+type Options struct {
+	// Root is the project root: load() reads only below it. Empty means the
+	// directory of the main file.
+	Root string
+	// MaxSteps bounds execution; 0 means DefaultMaxSteps.
+	MaxSteps uint64
+	// Print receives print() output; nil means os.Stderr.
+	Print io.Writer
+}
+
+// fileOptions is the dialect: top-level for/if for generated designs and
+// sets, but no while loops and no recursion, so every script terminates
+// (the step budget is the second line of defence).
+var fileOptions = &syntax.FileOptions{Set: true, TopLevelControl: true}
+
+const stdlibPrefix = "@stdlib//"
+
+// LoadFile runs the design script at file. On failure the error is a
+// lang.Diagnostics naming file:line:col of every problem found.
+func LoadFile(ctx context.Context, file string, opts Options) (*lang.Design, error) {
+	root := opts.Root
+	if root == "" {
+		root = filepath.Dir(file)
+	}
+	rel, err := filepath.Rel(root, file)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return nil, lang.Diagnostics{{Rule: "load", Summary: fmt.Sprintf("%s is not inside the project root %s", file, root)}}
+	}
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, lang.Diagnostics{{Rule: "load", Summary: fmt.Sprintf("cannot open project root: %v", err)}}
+	}
+	defer r.Close()
+	l := newLoader(ctx, r.FS(), root, opts)
+	return l.run(filepath.ToSlash(rel))
+}
+
+// LoadFS runs the script at name (slash-separated, relative to fsys) with
+// fsys as the project root; display is the directory prefix used in
+// positions. It is the hermetic form tests and fuzzing use.
+func LoadFS(ctx context.Context, fsys fs.FS, display, name string, opts Options) (*lang.Design, error) {
+	return newLoader(ctx, fsys, display, opts).run(name)
+}
+
+type module struct {
+	globals starlark.StringDict
+	err     error
+	done    bool
+}
+
+type loader struct {
+	ctx      context.Context
+	fsys     fs.FS
+	display  string // how the root is written in positions
+	opts     Options
+	thread   *starlark.Thread
+	builder  *builder
+	modules  map[string]*module
+	stack    []string // modules being loaded, for cycle reports
+	calls    map[callKey]*syntax.CallExpr
+	maxSteps uint64
+}
+
+type callKey struct {
+	file      string
+	line, col int32
+}
+
+func newLoader(ctx context.Context, fsys fs.FS, display string, opts Options) *loader {
+	l := &loader{ctx: ctx, fsys: fsys, display: display, opts: opts,
+		modules: map[string]*module{}, calls: map[callKey]*syntax.CallExpr{}}
+	l.maxSteps = opts.MaxSteps
+	if l.maxSteps == 0 {
+		l.maxSteps = DefaultMaxSteps
+	}
+	l.builder = &builder{design: lang.NewDesign(), values: map[lang.Ref]*Resource{}, ranges: l.callRange}
+	print := opts.Print
+	if print == nil {
+		print = os.Stderr
+	}
+	l.thread = &starlark.Thread{
+		Name:  "patchbay",
+		Print: func(_ *starlark.Thread, msg string) { fmt.Fprintln(print, msg) },
+		Load:  l.load,
+	}
+	l.thread.SetLocal(builderKey, l.builder)
+	l.thread.SetMaxExecutionSteps(l.maxSteps)
+	return l
+}
+
+func (l *loader) run(name string) (*lang.Design, error) {
+	stop := context.AfterFunc(l.ctx, func() { l.thread.Cancel("cancelled") })
+	defer stop()
+	if err := l.ctx.Err(); err != nil {
+		return nil, lang.Diagnostics{{Rule: "cancelled", Summary: "script cancelled: " + err.Error()}}
+	}
+	_, err := l.exec(name)
+	if err != nil {
+		return nil, &lang.SourceError{Diagnostics: l.diagnose(err), Files: l.builder.design.Files}
+	}
+	return l.builder.design, nil
+}
+
+// displayName is how a module's file appears in positions and diagnostics.
+func (l *loader) displayName(name string) string {
+	if strings.HasPrefix(name, stdlibPrefix) || l.display == "" || l.display == "." {
+		return name
+	}
+	return path.Join(filepath.ToSlash(l.display), name)
+}
+
+func (l *loader) read(name string) ([]byte, error) {
+	var f fs.File
+	var err error
+	if rest, ok := strings.CutPrefix(name, stdlibPrefix); ok {
+		f, err = stdlib.StarModules.Open("star/" + rest)
+	} else {
+		f, err = l.fsys.Open(name)
+	}
+	if err != nil {
+		return nil, readError(err)
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, readError(err)
+	}
+	if len(src) > maxFileSize {
+		return nil, fmt.Errorf("file is larger than %d MiB", maxFileSize>>20)
+	}
+	return src, nil
+}
+
+func readError(err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return errors.New("no such file")
+	case strings.Contains(err.Error(), "escapes"):
+		return errors.New("refused: a symbolic link leads outside the project root")
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// exec runs one module (root-relative or @stdlib//) and returns its globals.
+func (l *loader) exec(name string) (starlark.StringDict, error) {
+	if m, ok := l.modules[name]; ok {
+		if !m.done {
+			chain := append(append([]string{}, l.stack[indexOf(l.stack, name):]...), name)
+			for i := range chain {
+				chain[i] = l.displayName(chain[i])
+			}
+			return nil, fmt.Errorf("load cycle: %s", strings.Join(chain, " → "))
+		}
+		return m.globals, m.err
+	}
+	m := &module{}
+	l.modules[name] = m
+	l.stack = append(l.stack, name)
+	defer func() { l.stack = l.stack[:len(l.stack)-1]; m.done = true }()
+
+	src, err := l.read(name)
+	if err != nil {
+		m.err = err
+		return nil, err
+	}
+	display := l.displayName(name)
+	l.builder.design.Files[display] = src
+	f, err := fileOptions.Parse(display, src, 0)
+	if err != nil {
+		m.err = err
+		return nil, err
+	}
+	l.indexCalls(display, f)
+	pre := predeclared()
+	prog, err := starlark.FileProgram(f, pre.Has)
+	if err != nil {
+		m.err = err
+		return nil, err
+	}
+	g, err := prog.Init(l.thread, pre)
+	g.Freeze()
+	m.globals, m.err = g, err
+	return g, err
+}
+
+func indexOf(xs []string, x string) int {
+	for i, y := range xs {
+		if y == x {
+			return i
+		}
+	}
+	return 0
+}
+
+// load resolves a load() module string relative to the loading file and
+// refuses anything outside the project root or the embedded stdlib.
+func (l *loader) load(thread *starlark.Thread, mod string) (starlark.StringDict, error) {
+	from := l.stack[len(l.stack)-1]
+	name, err := resolveModule(from, mod)
+	if err != nil {
+		return nil, err
+	}
+	return l.exec(name)
+}
+
+func resolveModule(from, mod string) (string, error) {
+	if rest, ok := strings.CutPrefix(mod, stdlibPrefix); ok {
+		if !fs.ValidPath(rest) || path.Ext(rest) != ".star" {
+			return "", fmt.Errorf("no stdlib module %q", mod)
+		}
+		if _, err := fs.Stat(stdlib.StarModules, "star/"+rest); err != nil {
+			return "", fmt.Errorf("no stdlib module %q (have: %s)", mod, strings.Join(stdlibModules(), ", "))
+		}
+		return mod, nil
+	}
+	if strings.HasPrefix(from, stdlibPrefix) {
+		return "", fmt.Errorf("refused: a stdlib module loads only other stdlib modules")
+	}
+	switch {
+	case mod == "":
+		return "", errors.New("empty module path")
+	case strings.HasPrefix(mod, "/") || filepath.IsAbs(mod) || (len(mod) > 1 && mod[1] == ':'):
+		return "", fmt.Errorf("refused: absolute path %q; load paths are relative to the loading file, inside the project root", mod)
+	case strings.Contains(mod, "\\"):
+		return "", fmt.Errorf("refused: %q: use / to separate directories", mod)
+	case path.Ext(mod) != ".star":
+		return "", fmt.Errorf("refused: %q: only .star files can be loaded", mod)
+	}
+	name := path.Join(path.Dir(from), mod)
+	if name == ".." || strings.HasPrefix(name, "../") {
+		return "", fmt.Errorf("refused: %q leads outside the project root (use --root to widen it)", mod)
+	}
+	return name, nil
+}
+
+func stdlibModules() []string {
+	ents, _ := fs.ReadDir(stdlib.StarModules, "star")
+	var out []string
+	for _, e := range ents {
+		out = append(out, stdlibPrefix+e.Name())
+	}
+	return out
+}
+
+// indexCalls remembers every call expression by the position of its '(',
+// which is what the interpreter reports for a call frame, so a declaration's
+// range can span the whole call and an argument error can point at the
+// argument.
+func (l *loader) indexCalls(file string, f *syntax.File) {
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if c, ok := n.(*syntax.CallExpr); ok {
+			l.calls[callKey{file, c.Lparen.Line, c.Lparen.Col}] = c
+		}
+		return true
+	})
+}
+
+func (l *loader) callAt(pos syntax.Position) *syntax.CallExpr {
+	return l.calls[callKey{pos.Filename(), pos.Line, pos.Col}]
+}
+
+func toRange(start, end syntax.Position) lang.Range {
+	r := lang.Range{File: start.Filename(), Start: lang.Pos{Line: int(start.Line), Col: int(start.Col)}}
+	if end.IsValid() {
+		r.End = lang.Pos{Line: int(end.Line), Col: int(end.Col)}
+	}
+	return r
+}
+
+// callRange is the range of the call that invoked the running builtin.
+func (l *loader) callRange(thread *starlark.Thread) lang.Range {
+	pos := thread.CallFrame(1).Pos
+	if c := l.callAt(pos); c != nil {
+		start, _ := c.Fn.Span()
+		_, end := c.Span()
+		return toRange(start, end)
+	}
+	return toRange(pos, syntax.Position{})
+}

@@ -1,0 +1,325 @@
+package planner
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/dominikbraun/graph"
+
+	"patchbay/lang"
+)
+
+// graphVertexKinds are the resources that are places in the topology;
+// route tables and monitors describe behaviour, not places.
+var graphVertexKinds = []lang.Kind{
+	lang.KindVPC, lang.KindGCPVPC, lang.KindSite, lang.KindVPNGateway, lang.KindDXGateway,
+	lang.KindTransitGW, lang.KindCoreNetwork, lang.KindInterconnect, lang.KindLastMile,
+}
+
+func (p *Plan) buildGraph() {
+	d := p.Design
+	g := graph.New(graph.StringHash)
+	for _, r := range d.All() {
+		if slices.Contains(graphVertexKinds, r.Ref().Kind) {
+			_ = g.AddVertex(r.Ref().String(), graph.VertexAttribute("kind", string(r.Ref().Kind)))
+		}
+	}
+	edge := func(a, b lang.Ref, via lang.Ref) {
+		err := g.AddEdge(a.String(), b.String(), graph.EdgeAttribute("via", via.String()))
+		if err != nil && !errors.Is(err, graph.ErrEdgeAlreadyExists) {
+			panic(fmt.Sprintf("planner: edge %s–%s: %v", a, b, err)) // resolve() checked both ends
+		}
+	}
+	for _, a := range d.Attachments {
+		edge(a.A, a.B, a.Ref())
+	}
+	for _, ic := range d.Interconnects {
+		edge(ic.AttachTo, ic.Ref(), ic.Ref())
+		edge(ic.Ref(), ic.Peer, ic.Ref())
+	}
+	for _, lm := range d.LastMiles {
+		edge(lm.Site, lm.Ref(), lm.Ref())
+		edge(lm.Ref(), lm.AttachTo, lm.Ref())
+	}
+	p.Graph = g
+}
+
+// allocator hands out link-local subnets and VLANs in declaration order, so
+// the same design always gets the same addresses.
+type allocator struct {
+	next netip.Addr
+	vlan int
+}
+
+func newAllocator() *allocator {
+	return &allocator{next: netip.MustParseAddr("169.254.100.0"), vlan: int(cat().Int("interconnect.first_vlan"))}
+}
+
+// subnet returns the next /30 of 169.254.0.0/16, skipping 169.254.169.0/24
+// where EC2's metadata and time services live.
+func (a *allocator) subnet() (netip.Prefix, bool) {
+	for {
+		if !a.next.IsValid() || !netip.MustParsePrefix("169.254.0.0/16").Contains(a.next) {
+			return netip.Prefix{}, false
+		}
+		p := netip.PrefixFrom(a.next, 30)
+		b := a.next.As4()
+		b[3] += 4
+		if b[3] == 0 {
+			b[2]++
+			if b[2] == 0 {
+				a.next = netip.Addr{}
+			}
+		}
+		if a.next.IsValid() {
+			a.next = netip.AddrFrom4(b)
+		}
+		if p.Addr().As4()[2] != 169 {
+			return p, true
+		}
+	}
+}
+
+func (a *allocator) nextVLAN() int {
+	v := a.vlan
+	a.vlan++
+	return v
+}
+
+func hosts(p netip.Prefix) (netip.Addr, netip.Addr) {
+	first := p.Addr().Next()
+	return first, first.Next()
+}
+
+func (p *Plan) newSession(name, over string, local, peer Side, ipv6 bool) string {
+	af := []string{"ipv4-unicast"}
+	if ipv6 {
+		af = append(af, "ipv6-unicast")
+	}
+	interval, mult := int(cat().Int("bfd.min_interval")), int(cat().Int("bfd.multiplier"))
+	p.Sessions = append(p.Sessions, &Session{
+		Name: name, Over: over, Local: local, Peer: peer,
+		HoldTime: int(cat().Int("bgp.hold_time")), Keepalive: int(cat().Int("bgp.keepalive")),
+		BFD:           &BFD{MinIntervalMS: interval, Multiplier: mult, DetectionMS: interval * mult},
+		AddressFamily: af, MultihopTTL: 1,
+	})
+	return name
+}
+
+func (p *Plan) exhausted(r lang.Resource, what string) {
+	p.Findings = append(p.Findings, lang.Diagnostic{Rule: "address-exhausted", Range: r.Source(),
+		Summary: fmt.Sprintf("%s: no %s left to allocate", r.Ref(), what),
+		Detail:  "patchbay allocates link-local /30s from 169.254.100.0 and VLANs from 1025 up to 4094 across the design"})
+}
+
+// awsASN is the Amazon-side ASN of whatever a connection attaches to.
+func (p *Plan) awsASN(at lang.Ref, region string) uint32 {
+	x, _ := p.Design.Lookup(at)
+	switch r := x.(type) {
+	case *lang.DXGateway:
+		return r.ASN
+	case *lang.TransitGateway:
+		return r.ASN
+	case *lang.CoreNetwork:
+		if e := r.Edge(region); e != nil {
+			return e.ASN
+		}
+	}
+	return 0
+}
+
+func letter(i int) string { return string(rune('a' + i)) }
+
+func (p *Plan) deriveInterconnect(ic *lang.Interconnect, a *allocator) {
+	peerNet, _ := p.Design.Lookup(ic.Peer)
+	peer := peerNet.(*lang.GCPVPC)
+	channels := int(cat().Int("interconnect.channels"))
+	facilities := int(cat().Int("interconnect.facilities"))
+	mtu := int(min(cat().Int("interconnect.aws_max_mtu"), cat().Int("interconnect.gcp_max_mtu")))
+	if ic.MTU != 0 {
+		mtu = min(mtu, ic.MTU)
+	}
+	ip := &InterconnectPlan{
+		Interconnect: ic.Ref(), Provider: ic.Provider, AWSRegion: ic.AWSRegion, PeerRegion: ic.PeerRegion,
+		Environment: fmt.Sprintf("aws:%s+%s:%s", ic.AWSRegion, ic.Provider, ic.PeerRegion),
+		Bandwidth:   ic.Bandwidth.String(), AWSASN: p.awsASN(ic.AttachTo, ic.AWSRegion), PeerASN: peer.ASN,
+		MTU: mtu, IPv6: len(peer.IPv6) > 0, Monitor: ic.Name + "/nsm",
+	}
+	for f := range facilities {
+		ip.Facilities = append(ip.Facilities, fmt.Sprintf("%s/fac-%s", ic.AWSRegion, letter(f)), fmt.Sprintf("%s/fac-%s", ic.PeerRegion, letter(f)))
+	}
+	vlan := a.nextVLAN()
+	if vlan > 4094 {
+		p.exhausted(ic, "VLAN")
+	}
+	perFacility := (channels + facilities - 1) / facilities
+	for i := range channels {
+		f, dev := i/perFacility, i%perFacility+1
+		sub, ok := a.subnet()
+		if !ok {
+			p.exhausted(ic, "link-local subnet")
+			return
+		}
+		awsAddr, peerAddr := hosts(sub)
+		ch := &Channel{
+			Name: fmt.Sprintf("%s/ch%d", ic.Name, i+1), Index: i + 1,
+			AWSFacility:  fmt.Sprintf("%s/fac-%s", ic.AWSRegion, letter(f)),
+			PeerFacility: fmt.Sprintf("%s/fac-%s", ic.PeerRegion, letter(f)),
+			AWS:          Side{Device: fmt.Sprintf("%s/fac-%s/aws-r%d", ic.AWSRegion, letter(f), dev), ASN: ip.AWSASN, Address: awsAddr},
+			Peer:         Side{Device: fmt.Sprintf("%s/fac-%s/%s-r%d", ic.PeerRegion, letter(f), ic.Provider, dev), ASN: ip.PeerASN, Address: peerAddr},
+			VLAN:         vlan, Subnet: sub, MTU: mtu,
+			// The spec gives each channel one MACsec manager; the provider
+			// that issued the activation key (AWS) takes the role here.
+			MACsecManager: "aws",
+		}
+		ch.Session = p.newSession(ch.Name, ch.Name, ch.AWS, ch.Peer, ip.IPv6)
+		ip.Channels = append(ip.Channels, ch)
+	}
+	p.Interconnects = append(p.Interconnects, ip)
+}
+
+// vifFor says which virtual interface a DX gateway's associations imply:
+// transit when it reaches a TGW or Cloud WAN, private otherwise.
+func (p *Plan) vifFor(dxgw lang.Ref) (string, int) {
+	for _, at := range p.adjacent(dxgw) {
+		if at.Kind == lang.AttachDXGWTGW || at.Kind == lang.AttachDXGWWAN {
+			return "transit", int(cat().Int("last_mile.transit_vif_mtu"))
+		}
+	}
+	return "private", int(cat().Int("last_mile.private_vif_mtu"))
+}
+
+// adjacent returns the attachments touching r, indexing them on first use.
+func (p *Plan) adjacent(r lang.Ref) []*lang.Attachment {
+	if p.attIndex == nil {
+		p.attIndex = map[lang.Ref][]*lang.Attachment{}
+		for _, a := range p.Design.Attachments {
+			p.attIndex[a.A] = append(p.attIndex[a.A], a)
+			if a.B != a.A {
+				p.attIndex[a.B] = append(p.attIndex[a.B], a)
+			}
+		}
+	}
+	return p.attIndex[r]
+}
+
+func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
+	siteRes, _ := p.Design.Lookup(lm.Site)
+	site := siteRes.(*lang.Site)
+	conns := int(cat().Int("last_mile.connections"))
+	locs := int(cat().Int("last_mile.locations"))
+	vif, mtu := p.vifFor(lm.AttachTo)
+	macsec := "no_encrypt"
+	if lm.MACsec {
+		macsec = "must_encrypt"
+	}
+	lp := &LastMilePlan{LastMile: lm.Ref(), Partner: lm.Partner, Region: lm.Region, Bandwidth: lm.Bandwidth.String(), VIF: vif, MTU: mtu}
+	for l := range locs {
+		lp.Locations = append(lp.Locations, fmt.Sprintf("%s/%s-loc-%s", lm.Region, lm.Partner, letter(l)))
+	}
+	awsASN := p.awsASN(lm.AttachTo, lm.Region)
+	vlan := a.nextVLAN()
+	if vlan > 4094 {
+		p.exhausted(lm, "VLAN")
+	}
+	perLoc := (conns + locs - 1) / locs
+	for i := range conns {
+		l, dev := i/perLoc, i%perLoc+1
+		sub, ok := a.subnet()
+		if !ok {
+			p.exhausted(lm, "link-local subnet")
+			return
+		}
+		awsAddr, custAddr := hosts(sub)
+		c := &Connection{
+			Name: fmt.Sprintf("%s/conn%d", lm.Name, i+1), Index: i + 1, Location: lp.Locations[l],
+			AWS:      Side{Device: fmt.Sprintf("%s/aws-r%d", lp.Locations[l], dev), ASN: awsASN, Address: awsAddr},
+			Customer: Side{Device: site.Name + "/router", ASN: site.ASN, Address: custAddr},
+			VLAN:     vlan, Subnet: sub, MTU: mtu, MACsec: macsec,
+		}
+		c.Session = p.newSession(c.Name, c.Name, c.AWS, c.Customer, len(site.IPv6) > 0)
+		lp.Connections = append(lp.Connections, c)
+	}
+	p.LastMiles = append(p.LastMiles, lp)
+}
+
+// tgwAttachments lists what attaches to a TGW: attachments and Interconnects.
+func (p *Plan) tgwAttachments(tgw lang.Ref) []lang.Ref {
+	var out []lang.Ref
+	for _, a := range p.adjacent(tgw) {
+		out = append(out, a.Ref())
+	}
+	for _, ic := range p.Design.Interconnects {
+		if ic.AttachTo == tgw {
+			out = append(out, ic.Ref())
+		}
+	}
+	return out
+}
+
+func (p *Plan) deriveTGWTables() {
+	d := p.Design
+	tables := map[lang.Ref][]*lang.TGWRouteTable{}
+	for _, t := range d.TGWRouteTables {
+		tables[t.TGW] = append(tables[t.TGW], t)
+	}
+	for _, tgw := range d.TransitGateways {
+		atts := p.tgwAttachments(tgw.Ref())
+		associated := map[lang.Ref]bool{}
+		for _, t := range tables[tgw.Ref()] {
+			for _, r := range t.Associations {
+				associated[r] = true
+			}
+		}
+		if tgw.DefaultAssociation || tgw.DefaultPropagation {
+			dt := &TGWTablePlan{Table: tgw.Name + "/default", TGW: tgw.Ref(), Default: true, Associations: []lang.Ref{}, Propagations: []lang.Ref{}}
+			for _, r := range atts {
+				if tgw.DefaultAssociation && !associated[r] {
+					dt.Associations = append(dt.Associations, r)
+				}
+				// Peering attachments take static routes only.
+				if tgw.DefaultPropagation && !p.isPeering(r) {
+					dt.Propagations = append(dt.Propagations, r)
+				}
+			}
+			p.TGWTables = append(p.TGWTables, dt)
+		}
+		for _, t := range tables[tgw.Ref()] {
+			p.TGWTables = append(p.TGWTables, &TGWTablePlan{Table: tgw.Name + "/" + t.Name, TGW: tgw.Ref(),
+				Associations: nonNil(t.Associations), Propagations: nonNil(t.Propagations), StaticRoutes: len(t.Routes)})
+		}
+	}
+}
+
+func nonNil(rs []lang.Ref) []lang.Ref {
+	if rs == nil {
+		return []lang.Ref{}
+	}
+	return rs
+}
+
+func (p *Plan) isPeering(r lang.Ref) bool {
+	x, ok := p.Design.Lookup(r)
+	a, isAtt := x.(*lang.Attachment)
+	return ok && isAtt && a.Kind == lang.AttachTGWPeering
+}
+
+func (p *Plan) deriveCoreNetworks() {
+	for _, cn := range p.Design.CoreNetworks {
+		cp := &CoreNetworkPlan{CoreNetwork: cn.Ref(), Edges: cn.Edges, Mesh: [][2]string{}}
+		for i := range cn.Edges {
+			for j := i + 1; j < len(cn.Edges); j++ {
+				cp.Mesh = append(cp.Mesh, [2]string{cn.Edges[i].Region, cn.Edges[j].Region})
+			}
+		}
+		cp.Attachments = len(p.adjacent(cn.Ref()))
+		for _, ic := range p.Design.Interconnects {
+			if ic.AttachTo == cn.Ref() {
+				cp.Attachments++
+			}
+		}
+		p.CoreNetworks = append(p.CoreNetworks, cp)
+	}
+}

@@ -1,0 +1,223 @@
+// Package planner turns a Design into a Plan: references resolved, the
+// topology as a graph, and the structure the managed services would build
+// (Interconnect channels over facilities, last-mile connections, BGP
+// sessions, Transit Gateway default route tables, Cloud WAN edge mesh).
+package planner
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/dominikbraun/graph"
+
+	"patchbay/lang"
+	"patchbay/stdlib"
+)
+
+// Plan is a Design with everything derived from it.
+type Plan struct {
+	Design        *lang.Design
+	Graph         graph.Graph[string, string]
+	Interconnects []*InterconnectPlan
+	LastMiles     []*LastMilePlan
+	Sessions      []*Session
+	TGWTables     []*TGWTablePlan
+	CoreNetworks  []*CoreNetworkPlan
+	Summary       GraphSummary
+	Findings      lang.Diagnostics
+
+	attIndex map[lang.Ref][]*lang.Attachment
+}
+
+// Side is one end of a derived link.
+type Side struct {
+	Device  string     `json:"device"`
+	ASN     uint32     `json:"asn"`
+	Address netip.Addr `json:"address"`
+}
+
+// Channel is one LAG of an Interconnect, between one router of each
+// provider in one facility each (the open specification's Channel with its
+// L3 Feature).
+type Channel struct {
+	Name          string       `json:"name"`
+	Index         int          `json:"index"`
+	AWSFacility   string       `json:"aws_facility"`
+	PeerFacility  string       `json:"peer_facility"`
+	AWS           Side         `json:"aws"`
+	Peer          Side         `json:"peer"`
+	VLAN          int          `json:"vlan"`
+	Subnet        netip.Prefix `json:"subnet"`
+	MTU           int          `json:"mtu"`
+	MACsecManager string       `json:"macsec_manager"`
+	Session       string       `json:"session"`
+}
+
+// InterconnectPlan is what one multicloud Interconnect becomes.
+type InterconnectPlan struct {
+	Interconnect lang.Ref   `json:"interconnect"`
+	Environment  string     `json:"environment"`
+	Provider     string     `json:"provider"`
+	AWSRegion    string     `json:"aws_region"`
+	PeerRegion   string     `json:"peer_region"`
+	Bandwidth    string     `json:"bandwidth"`
+	AWSASN       uint32     `json:"aws_asn"`
+	PeerASN      uint32     `json:"peer_asn"`
+	MTU          int        `json:"mtu"`
+	IPv6         bool       `json:"ipv6"`
+	Facilities   []string   `json:"facilities"`
+	Channels     []*Channel `json:"channels"`
+	Monitor      string     `json:"monitor"`
+}
+
+// Connection is one of the redundant last-mile connections.
+type Connection struct {
+	Name     string       `json:"name"`
+	Index    int          `json:"index"`
+	Location string       `json:"location"`
+	AWS      Side         `json:"aws"`
+	Customer Side         `json:"customer"`
+	VLAN     int          `json:"vlan"`
+	Subnet   netip.Prefix `json:"subnet"`
+	MTU      int          `json:"mtu"`
+	MACsec   string       `json:"macsec"`
+	Session  string       `json:"session"`
+}
+
+// LastMilePlan is what one last-mile connection request becomes.
+type LastMilePlan struct {
+	LastMile    lang.Ref      `json:"last_mile"`
+	Partner     string        `json:"partner"`
+	Region      string        `json:"region"`
+	Bandwidth   string        `json:"bandwidth"`
+	VIF         string        `json:"vif"`
+	MTU         int           `json:"mtu"`
+	Locations   []string      `json:"locations"`
+	Connections []*Connection `json:"connections"`
+}
+
+// Session is a derived eBGP session.
+type Session struct {
+	Name           string   `json:"name"`
+	Over           string   `json:"over"`
+	Local          Side     `json:"local"`
+	Peer           Side     `json:"peer"`
+	HoldTime       int      `json:"hold_time"`
+	Keepalive      int      `json:"keepalive"`
+	BFD            *BFD     `json:"bfd,omitempty"`
+	AddressFamily  []string `json:"address_families"`
+	MultihopTTL    int      `json:"ttl"`
+}
+
+// BFD is the detection a session runs.
+type BFD struct {
+	MinIntervalMS int `json:"min_interval_ms"`
+	Multiplier    int `json:"multiplier"`
+	DetectionMS   int `json:"detection_ms"`
+}
+
+// TGWTablePlan is a Transit Gateway route table after default association
+// and propagation have been applied.
+type TGWTablePlan struct {
+	Table        string     `json:"table"`
+	TGW          lang.Ref   `json:"transit_gateway"`
+	Default      bool       `json:"default"`
+	Associations []lang.Ref `json:"associations"`
+	Propagations []lang.Ref `json:"propagations"`
+	StaticRoutes int        `json:"static_routes"`
+}
+
+// CoreNetworkPlan is a Cloud WAN core network's edges and their full mesh.
+type CoreNetworkPlan struct {
+	CoreNetwork lang.Ref    `json:"core_network"`
+	Edges       []lang.Edge `json:"edges"`
+	Mesh        [][2]string `json:"mesh"`
+	Attachments int         `json:"attachments"`
+}
+
+// New plans a design. Problems it finds are in Plan.Findings; it fails only
+// on designs no front-end should produce (dangling references).
+func New(d *lang.Design) (*Plan, error) {
+	p := &Plan{Design: d}
+	if ds := resolve(d); ds.HasErrors() {
+		return nil, ds
+	}
+	p.buildGraph()
+	a := newAllocator()
+	for _, ic := range d.Interconnects {
+		p.deriveInterconnect(ic, a)
+	}
+	for _, lm := range d.LastMiles {
+		p.deriveLastMile(lm, a)
+	}
+	p.deriveTGWTables()
+	p.deriveCoreNetworks()
+	p.summarise()
+	p.Findings.Sort()
+	return p, nil
+}
+
+// resolve checks that every reference names a declared resource of an
+// allowed kind. The Starlark front-end guarantees it; this keeps the planner
+// honest for any other producer of Designs.
+func resolve(d *lang.Design) lang.Diagnostics {
+	var ds lang.Diagnostics
+	check := func(from lang.Resource, r lang.Ref, what string, kinds ...lang.Kind) {
+		x, ok := d.Lookup(r)
+		if !ok {
+			ds = append(ds, lang.Diagnostic{Rule: "reference", Range: from.Source(),
+				Summary: fmt.Sprintf("%s: %s refers to %s, which is not declared", from.Ref(), what, r)})
+			return
+		}
+		if len(kinds) > 0 && !slices.Contains(kinds, x.Ref().Kind) {
+			ds = append(ds, lang.Diagnostic{Rule: "reference", Range: from.Source(),
+				Summary: fmt.Sprintf("%s: %s must be %s, not %s", from.Ref(), what, lang.OrList(kinds), r.Kind)})
+		}
+	}
+	for _, a := range d.Attachments {
+		check(a, a.A, "a")
+		check(a, a.B, "b")
+	}
+	for _, t := range d.RouteTables {
+		check(t, t.VPC, "vpc", lang.KindVPC)
+		for _, r := range t.Routes {
+			if !r.Target.IsZero() {
+				check(t, r.Target, "route target", lang.KindTransitGW, lang.KindVPNGateway, lang.KindCoreNetwork)
+			}
+		}
+	}
+	for _, t := range d.TGWRouteTables {
+		check(t, t.TGW, "transit_gateway", lang.KindTransitGW)
+		for _, r := range slices.Concat(t.Associations, t.Propagations) {
+			check(t, r, "association or propagation", lang.KindAttachment, lang.KindInterconnect)
+		}
+		for _, r := range t.Routes {
+			if !r.Target.IsZero() {
+				check(t, r.Target, "route target", lang.KindAttachment, lang.KindInterconnect)
+			}
+		}
+	}
+	for _, ic := range d.Interconnects {
+		check(ic, ic.AttachTo, "attach_to", lang.InterconnectAttachKinds...)
+		check(ic, ic.Peer, "peer", lang.KindGCPVPC)
+	}
+	for _, lm := range d.LastMiles {
+		check(lm, lm.AttachTo, "attach_to", lang.LastMileAttachKinds...)
+		check(lm, lm.Site, "site", lang.KindSite)
+	}
+	for _, m := range d.Monitors {
+		check(m, m.From, "source", lang.KindVPC, lang.KindGCPVPC, lang.KindSite)
+		check(m, m.To, "destination", lang.KindVPC, lang.KindGCPVPC, lang.KindSite)
+	}
+	for _, cn := range d.CoreNetworks {
+		for _, a := range cn.Actions {
+			if !a.Target.IsZero() {
+				check(cn, a.Target, "create-route target", lang.KindAttachment)
+			}
+		}
+	}
+	return ds
+}
+
+func cat() *stdlib.Catalog { return stdlib.Default() }

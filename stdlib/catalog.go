@@ -1,0 +1,246 @@
+package stdlib
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+)
+
+//go:embed catalog/*.json
+var catalogFS embed.FS
+
+// Entry is the provenance every catalog row carries: where the fact comes
+// from, when it was read, and how sure it is (published, secondary,
+// estimated, unknown).
+type Entry struct {
+	Source string `json:"source"`
+	Date   string `json:"date"`
+	Status string `json:"status"`
+}
+
+// Region is a cloud region.
+type Region struct {
+	Provider string `json:"provider"`
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Metro    string `json:"metro"`
+	Entry
+}
+
+// Provider is a partner cloud of AWS Interconnect – multicloud.
+type Provider struct {
+	Name         string `json:"name"`
+	Display      string `json:"display"`
+	Availability string `json:"availability"` // available, preview, announced
+	Note         string `json:"note"`
+	Entry
+}
+
+// Environment is a pair of provider locations an Interconnect can be ordered in.
+type Environment struct {
+	Provider     string `json:"provider"`
+	AWSRegion    string `json:"aws_region"`
+	PeerRegion   string `json:"peer_region"`
+	Metro        string `json:"metro"`
+	Availability string `json:"availability"`
+	Entry
+}
+
+// Partner is a last-mile partner in one region.
+type Partner struct {
+	Name         string `json:"name"`
+	Display      string `json:"display"`
+	Region       string `json:"region"`
+	Availability string `json:"availability"` // available, planned
+	Entry
+}
+
+// BandwidthOffer lists the sizes offered for one kind of connection.
+type BandwidthOffer struct {
+	Connection string      `json:"connection"`
+	Sizes      []Bandwidth `json:"-"`
+	Raw        []string    `json:"sizes"`
+	Entry
+}
+
+// DefaultValue is a number the product uses unless told otherwise.
+type DefaultValue struct {
+	Key   string `json:"key"`
+	Value int64  `json:"value"`
+	Unit  string `json:"unit"`
+	Entry
+}
+
+// Catalog is the embedded, sourced data patchbay knows about clouds.
+type Catalog struct {
+	Regions      []Region         `json:"regions"`
+	Providers    []Provider       `json:"providers"`
+	Environments []Environment    `json:"environments"`
+	Partners     []Partner        `json:"partners"`
+	Bandwidths   []BandwidthOffer `json:"bandwidths"`
+	Defaults     []DefaultValue   `json:"defaults"`
+
+	defaults map[string]int64
+}
+
+// Default returns the embedded catalog, read once.
+var Default = sync.OnceValue(func() *Catalog {
+	c, err := loadCatalog()
+	if err != nil {
+		// The data ships inside the binary and a test reads it; failing here
+		// means the build itself is broken.
+		panic(err)
+	}
+	return c
+})
+
+func loadCatalog() (*Catalog, error) {
+	c := &Catalog{}
+	for _, name := range []string{"regions.json", "interconnect.json", "defaults.json"} {
+		b, err := catalogFS.ReadFile("catalog/" + name)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(b, c); err != nil {
+			return nil, fmt.Errorf("catalog %s: %w", name, err)
+		}
+	}
+	for i := range c.Bandwidths {
+		o := &c.Bandwidths[i]
+		for _, s := range o.Raw {
+			bw, err := ParseBandwidth(s)
+			if err != nil {
+				return nil, fmt.Errorf("catalog bandwidths %s: %w", o.Connection, err)
+			}
+			o.Sizes = append(o.Sizes, bw)
+		}
+	}
+	c.defaults = map[string]int64{}
+	for _, d := range c.Defaults {
+		c.defaults[d.Key] = d.Value
+	}
+	return c, c.check()
+}
+
+// check rejects rows without provenance, so no fact enters unsourced.
+func (c *Catalog) check() error {
+	var entries []Entry
+	for _, r := range c.Regions {
+		entries = append(entries, r.Entry)
+	}
+	for _, p := range c.Providers {
+		entries = append(entries, p.Entry)
+	}
+	for _, e := range c.Environments {
+		entries = append(entries, e.Entry)
+	}
+	for _, p := range c.Partners {
+		entries = append(entries, p.Entry)
+	}
+	for _, b := range c.Bandwidths {
+		entries = append(entries, b.Entry)
+	}
+	for _, d := range c.Defaults {
+		entries = append(entries, d.Entry)
+	}
+	for i, e := range entries {
+		if e.Source == "" || e.Date == "" {
+			return fmt.Errorf("catalog row %d has no source or date", i)
+		}
+		if !slices.Contains([]string{"published", "secondary", "estimated", "unknown"}, e.Status) {
+			return fmt.Errorf("catalog row %d: status %q", i, e.Status)
+		}
+	}
+	return nil
+}
+
+// Region returns the region code of provider ("aws", "gcp", "azure", "oci").
+func (c *Catalog) Region(provider, code string) (Region, bool) {
+	for _, r := range c.Regions {
+		if r.Provider == provider && r.Code == code {
+			return r, true
+		}
+	}
+	return Region{}, false
+}
+
+// RegionCodes lists provider's region codes in catalog order.
+func (c *Catalog) RegionCodes(provider string) []string {
+	var out []string
+	for _, r := range c.Regions {
+		if r.Provider == provider {
+			out = append(out, r.Code)
+		}
+	}
+	return out
+}
+
+// Provider returns a partner cloud by name.
+func (c *Catalog) Provider(name string) (Provider, bool) {
+	for _, p := range c.Providers {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Provider{}, false
+}
+
+// ProviderNames lists the partner clouds the catalog knows.
+func (c *Catalog) ProviderNames() []string {
+	out := make([]string, len(c.Providers))
+	for i, p := range c.Providers {
+		out[i] = p.Name
+	}
+	return out
+}
+
+// Environment returns the offered pair of locations, if any.
+func (c *Catalog) Environment(provider, awsRegion, peerRegion string) (Environment, bool) {
+	for _, e := range c.Environments {
+		if e.Provider == provider && e.AWSRegion == awsRegion && e.PeerRegion == peerRegion {
+			return e, true
+		}
+	}
+	return Environment{}, false
+}
+
+// Partner returns a last-mile partner by name.
+func (c *Catalog) Partner(name string) (Partner, bool) {
+	for _, p := range c.Partners {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Partner{}, false
+}
+
+// PartnerNames lists the last-mile partners the catalog knows.
+func (c *Catalog) PartnerNames() []string {
+	out := make([]string, len(c.Partners))
+	for i, p := range c.Partners {
+		out[i] = p.Name
+	}
+	return out
+}
+
+// BandwidthOffer returns the sizes offered for a connection kind
+// ("interconnect", "last_mile").
+func (c *Catalog) BandwidthOffer(connection string) (BandwidthOffer, bool) {
+	for _, b := range c.Bandwidths {
+		if b.Connection == connection {
+			return b, true
+		}
+	}
+	return BandwidthOffer{}, false
+}
+
+// Int returns a default value. An unknown key is a programming error.
+func (c *Catalog) Int(key string) int64 {
+	v, ok := c.defaults[key]
+	if !ok {
+		panic(fmt.Sprintf("stdlib: no default %q in the catalog", key))
+	}
+	return v
+}
