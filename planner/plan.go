@@ -99,15 +99,15 @@ type LastMilePlan struct {
 
 // Session is a derived eBGP session.
 type Session struct {
-	Name           string   `json:"name"`
-	Over           string   `json:"over"`
-	Local          Side     `json:"local"`
-	Peer           Side     `json:"peer"`
-	HoldTime       int      `json:"hold_time"`
-	Keepalive      int      `json:"keepalive"`
-	BFD            *BFD     `json:"bfd,omitempty"`
-	AddressFamily  []string `json:"address_families"`
-	MultihopTTL    int      `json:"ttl"`
+	Name          string   `json:"name"`
+	Over          string   `json:"over"`
+	Local         Side     `json:"local"`
+	Peer          Side     `json:"peer"`
+	HoldTime      int      `json:"hold_time"`
+	Keepalive     int      `json:"keepalive"`
+	BFD           *BFD     `json:"bfd,omitempty"`
+	AddressFamily []string `json:"address_families"`
+	MultihopTTL   int      `json:"ttl"`
 }
 
 // BFD is the detection a session runs.

@@ -136,7 +136,9 @@ func (c *call) fail(p string, err error) error {
 	return &argError{fn: c.fn.name, param: p, index: idx, err: err}
 }
 
-func (c *call) failf(p, format string, args ...any) error { return c.fail(p, fmt.Errorf(format, args...)) }
+func (c *call) failf(p, format string, args ...any) error {
+	return c.fail(p, fmt.Errorf(format, args...))
+}
 
 // get returns the argument for p, or nil when it was not given or None.
 func (c *call) get(p string) starlark.Value {
@@ -262,7 +264,7 @@ func (c *call) strs(p string) ([]string, error) {
 // (4 or 6; 0 for either).
 func (c *call) prefixes(p string, family int) ([]netip.Prefix, error) {
 	ss, err := c.strs(p)
-	if err != nil {
+	if err != nil || ss == nil {
 		return nil, err
 	}
 	out := make([]netip.Prefix, 0, len(ss))

@@ -27,6 +27,14 @@ func (l *loader) diagnose(err error) lang.Diagnostics {
 		rangeOfCall = stack[n-1].Range
 	}
 
+	var le *loadError
+	if errors.As(err, &le) {
+		stack = le.stack
+		if n := len(stack); n > 0 {
+			rangeOfCall = stack[n-1].Range
+		}
+	}
+
 	var synErr syntax.Error
 	var resErrs resolve.ErrorList
 	var arg *argError
@@ -52,6 +60,10 @@ func (l *loader) diagnose(err error) lang.Diagnostics {
 			Range: l.argRange(evalErr, arg, rangeOfCall), Stack: stack}}
 	}
 	d := lang.Diagnostic{Rule: "script", Range: rangeOfCall, Stack: stack}
+	if le != nil {
+		d.Rule, d.Summary = "load", le.Error()
+		return lang.Diagnostics{d}
+	}
 	if evalErr != nil {
 		d.Summary = evalErr.Msg
 	} else {

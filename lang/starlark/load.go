@@ -232,11 +232,30 @@ func indexOf(xs []string, x string) int {
 func (l *loader) load(thread *starlark.Thread, mod string) (starlark.StringDict, error) {
 	from := l.stack[len(l.stack)-1]
 	name, err := resolveModule(from, mod)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		var g starlark.StringDict
+		g, err = l.exec(name)
+		var inner *starlark.EvalError
+		var le *loadError
+		if err == nil || errors.As(err, &inner) || errors.As(err, &le) {
+			return g, err // already placed where it happened
+		}
 	}
-	return l.exec(name)
+	// The top frame is the loading module, stopped at its load statement.
+	return nil, &loadError{module: mod, err: err, stack: l.frames(thread.CallStack())}
 }
+
+// loadError is a load statement that failed by itself (a missing file, a
+// refused path, a cycle, a syntax error in the loaded file), with the stack
+// at that statement.
+type loadError struct {
+	module string
+	err    error
+	stack  []lang.Frame
+}
+
+func (e *loadError) Error() string { return fmt.Sprintf("cannot load %q: %v", e.module, e.err) }
+func (e *loadError) Unwrap() error { return e.err }
 
 func resolveModule(from, mod string) (string, error) {
 	if rest, ok := strings.CutPrefix(mod, stdlibPrefix); ok {

@@ -35,10 +35,10 @@ func (r *Resource) String() string {
 	ref := r.res.Ref()
 	return fmt.Sprintf("%s(%q)", ref.Kind, ref.Name)
 }
-func (r *Resource) Type() string          { return string(r.res.Ref().Kind) }
-func (r *Resource) Freeze()               {}
-func (r *Resource) Truth() starlark.Bool  { return true }
-func (r *Resource) AttrNames() []string   { return sortedKeys(r.attrs) }
+func (r *Resource) Type() string         { return string(r.res.Ref().Kind) }
+func (r *Resource) Freeze()              {}
+func (r *Resource) Truth() starlark.Bool { return true }
+func (r *Resource) AttrNames() []string  { return sortedKeys(r.attrs) }
 func (r *Resource) Attr(name string) (starlark.Value, error) {
 	if v, ok := r.attrs[name]; ok {
 		return v, nil
