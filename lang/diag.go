@@ -34,6 +34,9 @@ func (r Range) String() string {
 	if r.IsZero() {
 		return "<design>"
 	}
+	if r.Start.Line == 0 {
+		return r.File
+	}
 	if r.Start.Col == 0 {
 		return fmt.Sprintf("%s:%d", r.File, r.Start.Line)
 	}

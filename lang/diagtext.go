@@ -42,7 +42,11 @@ func WriteDiagnostics(w io.Writer, ds Diagnostics, src Sources) error {
 		if d.Rule != "" {
 			rule = " [" + d.Rule + "]"
 		}
-		fmt.Fprintf(&b, "%s: %s: %s%s\n", d.Range, d.Severity, d.Summary, rule)
+		if d.Range.IsZero() {
+			fmt.Fprintf(&b, "%s: %s%s\n", d.Severity, d.Summary, rule)
+		} else {
+			fmt.Fprintf(&b, "%s: %s: %s%s\n", d.Range, d.Severity, d.Summary, rule)
+		}
 		writeSnippet(&b, d.Range, src)
 		if d.Detail != "" {
 			for _, l := range strings.Split(d.Detail, "\n") {

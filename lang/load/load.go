@@ -19,6 +19,7 @@ func File(ctx context.Context, path string, opts Options) (*lang.Design, error) 
 	case ".star":
 		return starlark.LoadFile(ctx, path, opts)
 	default:
-		return nil, lang.Diagnostics{{Rule: "load", Summary: fmt.Sprintf("%s: unsupported file type %q: patchbay reads Starlark (.star) designs", path, ext)}}
+		return nil, lang.Diagnostics{{Rule: "load", Range: lang.Range{File: path},
+			Summary: fmt.Sprintf("unsupported file type %q: patchbay reads Starlark (.star) designs", ext)}}
 	}
 }
