@@ -13,32 +13,29 @@ import (
 
 func TestExplore(t *testing.T) {
 	scripts := []string{
-		"def f(n):\n    for i in range(1000000000):\n        pass\nf(1)",
-		`interconnect("x", provider="gcp", aws_region="us-east-1", peer_region="us-east4", bandwidth="fast", attach_to=dx_gateway("d"), peer=gcp_vpc("g", project="p", region="us-east4", cidr="10.0.0.0/16"))`,
-		`cn = core_network("c", edges=[edge("us-east-1")], segments=[segment("prod")])
-v = vpc("a", region = "us-east-1", cidr = "10.0.0.0/16")
-attach(v, cn)`,
-		`cn = core_network("c", edges=[edge("us-east-1")], segments=[segment("prod")])
-v = vpc("a", region = "us-east-1", cidr = "10.0.0.0/16")
-attach(v, cn, segment="prd")`,
-		`load("a.star", "a")`,
-		`load("@stdlib//nope.star", "a")`,
-		`print("hi")`,
-	}
-	for _, s := range []string{`vpn_gateway(None)`, `route_table("r", vpc=None)`, `tgw_route_table("t", transit_gateway=None)`, `create_route(None, segment="x", destinations="10.0.0.0/8", blackhole=True)`, `monitor("m", source=None, destination=vpc("a", region = "us-east-1", cidr = "10.0.0.0/16"))`, `last_mile("l", partner="lumen", region="us-east-1", bandwidth="1Gbps", site=None, attach_to=dx_gateway("d"))`} {
-		func() {
-			defer func() { fmt.Printf("PANIC? %s: %v\n", s, recover()) }()
-			LoadFS(context.Background(), fstest.MapFS{"main.star": {Data: []byte(s)}}, "", "main.star", Options{})
-		}()
+		"p = vpc(\"a\", region = \"us-east-1\", cidr = \"10.0.0.0/16\")\np.cidr = \"x\"",
+		"p = vpc(\"a\", region = \"us-east-1\", cidr = \"10.0.0.0/16\")\np.nope",
+		"load(\"@stdlib//ipam.star\", \"ipam\")\nprint(ipam.plan(\"10.0.0.0/16\", {\"small\": 24, \"big\": 20, \"mid\": 22}))\nprint(ipam.subnet(\"10.0.0.0/8\", 16, 2))",
+		"load(\"lib.star\", \"x\")",
+		"vpc(\"a\", \"mars-1\", \"10.0.0.0/16\")",
+		"load(\"lib2.star\", \"y\")",
+		"load(\"lib3.star\", \"z\")",
+		"v = vpc(\"a\", region = \"us-east-1\", cidr = \"10.0.0.0/16\")\nh = transit_gateway(\"h\", region = \"us-east-1\")\nattach(v, h)\nattach(h, v)",
+		"x = [vpc(\"a%d\" % i, region = \"us-east-1\", cidr = \"10.0.0.0/16\") for i in range(2)]",
+		"f = vpc\nf(\"a\", region = \"us-east-1\", cidr = \"10.0.0.0/16\")",
 	}
 	for _, s := range scripts {
 		var out bytes.Buffer
-		fsys := fstest.MapFS{"main.star": {Data: []byte(s)}, "a.star": {Data: []byte("load(\"b/c.star\", \"c\")\na = 1")}, "b/c.star": {Data: []byte("load(\"../a.star\", \"a\")\nc = 1")}}
-		d, err := LoadFS(context.Background(), fsys, "", "main.star", Options{MaxSteps: 100000, Print: &out})
+		fsys := fstest.MapFS{"main.star": {Data: []byte(s)}, "lib.star": {Data: []byte("def f():\n    fail(\"in lib\")\nx = f()")}, "lib2.star": {Data: []byte("y = 1\nvpc(\"a\", region = \"mars-1\", cidr = \"10.0.0.0/16\")")}, "lib3.star": {Data: []byte("z = 1\nvpc(\"a\", region = \"us-east-1\", cidr = \"10.0.0.0/16\")\nvpc(\"a\", region = \"us-east-1\", cidr = \"10.0.0.0/16\")")}}
+		d, err := LoadFS(context.Background(), fsys, "proj", "main.star", Options{MaxSteps: 100000, Print: &out})
 		var b bytes.Buffer
 		ds := lang.AsDiagnostics(err, "x")
 		j, _ := json.Marshal(ds)
 		fmt.Printf("---- %s\n%T %s out=%q d=%v\n", s, err, j, out.String(), d != nil)
+		if d != nil {
+			j, _ := json.Marshal(d)
+			fmt.Println(string(j))
+		}
 		lang.WriteDiagnostics(&b, ds, lang.Sources{"main.star": []byte(s)})
 		fmt.Println(b.String())
 	}

@@ -1,0 +1,50 @@
+# patchbay — build, test, benchmark and fuzz. `make test` is what CI runs.
+
+GO       ?= go
+PKGS     := ./...
+FUZZTIME ?= 10s
+BENCHTIME ?= 1x
+
+.PHONY: all build test fmt-check vet unit examples bench fuzz lint clean
+
+all: build test
+
+build:
+	$(GO) build -o bin/patchbay ./cmd/patchbay
+
+## test: formatting, vet, the race-checked test suite, and every example.
+test: fmt-check vet unit examples
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+unit:
+	$(GO) test -race -count=1 $(PKGS)
+
+## examples: every example plans with exit 0 (findings that are errors fail).
+examples: build
+	@set -e; for f in examples/*.star; do \
+		echo "plan $$f"; ./bin/patchbay plan $$f > /dev/null; \
+	done
+
+## bench: the benchmarks at realistic sizes (BENCHTIME=1s for steadier numbers).
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) $(PKGS)
+
+## fuzz: a short run of every fuzz target, one at a time (go test -fuzz takes one).
+fuzz:
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+		for t in $$($(GO) test -list='^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$t"; \
+			$(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+lint: fmt-check vet
+
+clean:
+	rm -rf bin

@@ -1,0 +1,69 @@
+package starlark
+
+import (
+	"context"
+	"errors"
+	"io"
+	"testing"
+	"testing/fstest"
+
+	"patchbay/lang"
+)
+
+// FuzzLoad runs arbitrary scripts: the front-end must never panic, and
+// every failure must be diagnostics that point into a file it read.
+func FuzzLoad(f *testing.F) {
+	f.Add([]byte(`vpc("a", region = "us-east-1", cidr = "10.0.0.0/16")`))
+	f.Add([]byte(`load("lib.star", "x")`))
+	f.Add([]byte("d = dx_gateway(\"d\")\ng = gcp_vpc(\"g\", project = \"p\", region = \"us-east4\", cidr = \"10.1.0.0/16\")\ninterconnect(\"i\", provider = \"gcp\", aws_region = \"us-east-1\", peer_region = \"us-east4\", bandwidth = \"10Gbps\", attach_to = d, peer = g)\n"))
+	f.Add([]byte(`w = core_network("w", edges = [edge("us-east-1")], segments = [segment("s")], asn_ranges = ["1-2"])`))
+	f.Add([]byte(`attach(vpc("a", region="us-east-1", cidr="10.0.0.0/16"), transit_gateway("t", region="us-east-1"), segment="x")`))
+	f.Add([]byte(`x = cidrsubnets("10.0.0.0/8", 8, 4, 12)`))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		fsys := fstest.MapFS{
+			"main.star": {Data: src},
+			"lib.star":  {Data: []byte("x = 1\n")},
+		}
+		d, err := LoadFS(context.Background(), fsys, "", "main.star", Options{MaxSteps: 100_000, Print: io.Discard})
+		if err == nil {
+			if d == nil {
+				t.Fatal("nil design without error")
+			}
+			return
+		}
+		var se *lang.SourceError
+		if !errors.As(err, &se) {
+			t.Fatalf("error is %T, want *lang.SourceError: %v", err, err)
+		}
+		if len(se.Diagnostics) == 0 {
+			t.Fatal("failure without diagnostics")
+		}
+		for _, dg := range se.Diagnostics {
+			if dg.Summary == "" {
+				t.Fatalf("diagnostic without summary: %+v", dg)
+			}
+			if dg.Range.File != "" && dg.Range.File != "main.star" && dg.Range.File != "lib.star" && dg.Range.File[0] != '@' {
+				t.Fatalf("diagnostic points at %q, a file that was never read", dg.Range.File)
+			}
+		}
+	})
+}
+
+func FuzzParseASNRange(f *testing.F) {
+	for _, s := range []string{"64512-65534", "1", "4200000000-4294967294", "5-1", "-", "0-0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := parseASNRange(s)
+		if err != nil {
+			return
+		}
+		if r.Low == 0 || r.Low > r.High {
+			t.Fatalf("%q parsed to invalid range %v", s, r)
+		}
+		back, err := parseASNRange(r.String())
+		if err != nil || back != r {
+			t.Fatalf("%q: %v does not round-trip: %v %v", s, r, back, err)
+		}
+	})
+}
