@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestExitCodes pins DESIGN.md's contract: 0 success, 1 the design has
+// errors, 2 the command could not run.
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ok := write("ok.star", `vpc("a", region = "us-east-1", cidr = "10.0.0.0/16")`+"\n")
+	bad := write("bad.star", `vpc("a", region = "us-east-1", cidr = "nope")`+"\n")
+	// 2,500 Interconnects need 10,000 link-local /30s; 169.254.100.0 up to
+	// the end of 169.254/16 holds fewer, so the planner reports an error.
+	full := write("full.star", `d = dx_gateway("d")
+g = gcp_vpc("g", project = "p", region = "us-east4", cidr = "10.1.0.0/16")
+for i in range(2500):
+    interconnect("ic%d" % i, provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4",
+                 bandwidth = "1Gbps", attach_to = d, peer = g)
+`)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want int
+		out  string
+	}{
+		{"plan ok", []string{"plan", ok}, 0, "Findings: none"},
+		{"plan json", []string{"plan", "--format", "json", ok}, 0, `"schema": "patchbay.plan/v1"`},
+		{"design errors", []string{"plan", full}, 1, "no link-local subnet left to allocate"},
+		{"script error", []string{"plan", bad}, 2, `invalid CIDR "nope"`},
+		{"missing file", []string{"plan", filepath.Join(dir, "none.star")}, 2, "cannot read design"},
+		{"no args", []string{"plan"}, 2, "accepts 1 arg"},
+		{"bad flag", []string{"plan", "--nope", ok}, 2, "unknown flag"},
+		{"bad format", []string{"plan", "--format", "xml", ok}, 2, "--format"},
+		{"doc", []string{"doc", "vpc"}, 0, "vpc(name, region"},
+		{"help", []string{"--help"}, 0, "Available Commands"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			got := run(tc.args, &stdout, &stderr)
+			if got != tc.want {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", got, tc.want, stdout.String(), stderr.String())
+			}
+			if all := stdout.String() + stderr.String(); !strings.Contains(all, tc.out) {
+				t.Errorf("output lacks %q:\n%s", tc.out, all)
+			}
+		})
+	}
+}
