@@ -1,7 +1,6 @@
 package lang
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 )
@@ -9,6 +8,8 @@ import (
 // Design is everything a script declared, in declaration order per kind.
 // Front-ends build it through Add, which keeps names unique per kind.
 type Design struct {
+	// The JSON names are the kinds; NewDesign makes every list non-nil so
+	// consumers see [] for kinds a design does not use.
 	VPCs            []*VPC            `json:"vpc"`
 	RouteTables     []*RouteTable     `json:"route_table"`
 	GCPVPCs         []*GCPVPC         `json:"gcp_vpc"`
@@ -31,7 +32,13 @@ type Design struct {
 
 // NewDesign returns an empty design.
 func NewDesign() *Design {
-	return &Design{Files: Sources{}, index: map[Ref]Resource{}}
+	return &Design{
+		VPCs: []*VPC{}, RouteTables: []*RouteTable{}, GCPVPCs: []*GCPVPC{}, Sites: []*Site{},
+		VPNGateways: []*VPNGateway{}, DXGateways: []*DXGateway{}, TransitGateways: []*TransitGateway{},
+		TGWRouteTables: []*TGWRouteTable{}, CoreNetworks: []*CoreNetwork{}, Attachments: []*Attachment{},
+		Interconnects: []*Interconnect{}, LastMiles: []*LastMile{}, Monitors: []*Monitor{},
+		Files: Sources{}, index: map[Ref]Resource{},
+	}
 }
 
 // Lookup returns the resource r names.
@@ -147,35 +154,4 @@ func (d *Design) Counts() map[Kind]int {
 func (d *Design) SortedKinds() []Kind {
 	c := d.Counts()
 	return slices.DeleteFunc(slices.Clone(Kinds), func(k Kind) bool { return c[k] == 0 })
-}
-
-// MarshalJSON writes every kind, in report order, with [] for kinds the
-// design does not use, so consumers see one fixed shape.
-func (d *Design) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		VPCs            []*VPC            `json:"vpc"`
-		RouteTables     []*RouteTable     `json:"route_table"`
-		GCPVPCs         []*GCPVPC         `json:"gcp_vpc"`
-		Sites           []*Site           `json:"site"`
-		VPNGateways     []*VPNGateway     `json:"vpn_gateway"`
-		DXGateways      []*DXGateway      `json:"dx_gateway"`
-		TransitGateways []*TransitGateway `json:"transit_gateway"`
-		TGWRouteTables  []*TGWRouteTable  `json:"tgw_route_table"`
-		CoreNetworks    []*CoreNetwork    `json:"core_network"`
-		Attachments     []*Attachment     `json:"attachment"`
-		Interconnects   []*Interconnect   `json:"interconnect"`
-		LastMiles       []*LastMile       `json:"last_mile"`
-		Monitors        []*Monitor        `json:"monitor"`
-	}{
-		nz(d.VPCs), nz(d.RouteTables), nz(d.GCPVPCs), nz(d.Sites), nz(d.VPNGateways), nz(d.DXGateways),
-		nz(d.TransitGateways), nz(d.TGWRouteTables), nz(d.CoreNetworks), nz(d.Attachments),
-		nz(d.Interconnects), nz(d.LastMiles), nz(d.Monitors),
-	})
-}
-
-func nz[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }

@@ -127,13 +127,7 @@ func (fn *builtin) param(name string) *param {
 
 // fail wraps err as an error about parameter p.
 func (c *call) fail(p string, err error) error {
-	idx := -1
-	for i, q := range c.fn.params {
-		if q.name == p {
-			idx = i
-		}
-	}
-	return &argError{fn: c.fn.name, param: p, index: idx, err: err}
+	return &argError{fn: c.fn.name, param: p, index: c.index(p), err: err}
 }
 
 func (c *call) failf(p, format string, args ...any) error {

@@ -441,7 +441,7 @@ func routeFn(c *call) (starlark.Value, error) {
 	if bh == !r.Target.IsZero() {
 		return nil, c.failf("target", "give either a target or blackhole = True")
 	}
-	return &spec{typ: "route", payload: r, pos: r.Range, attrs: starlark.StringDict{
+	return &spec{typ: "route", payload: r, attrs: starlark.StringDict{
 		"destination": starlark.String(dst.String()), "target": target, "blackhole": starlark.Bool(bh),
 	}}, nil
 }
@@ -550,7 +550,7 @@ func edgeFn(c *call) (starlark.Value, error) {
 	if asn != 0 {
 		asnVal = starlark.MakeUint64(uint64(asn))
 	}
-	return &spec{typ: "edge", payload: e, pos: e.Range, attrs: starlark.StringDict{"region": starlark.String(region), "asn": asnVal}}, nil
+	return &spec{typ: "edge", payload: e, attrs: starlark.StringDict{"region": starlark.String(region), "asn": asnVal}}, nil
 }
 
 func segmentFn(c *call) (starlark.Value, error) {
@@ -571,14 +571,14 @@ func segmentFn(c *call) (starlark.Value, error) {
 		return nil, err
 	}
 	s := lang.Segment{Name: name, IsolateAttachments: iso, RequireAcceptance: acc, EdgeRegions: regions, Range: c.here()}
-	return &spec{typ: "segment", payload: s, pos: s.Range, attrs: starlark.StringDict{
+	return &spec{typ: "segment", payload: s, attrs: starlark.StringDict{
 		"name": starlark.String(name), "isolate_attachments": starlark.Bool(iso),
 		"require_attachment_acceptance": starlark.Bool(acc), "edge_regions": strTuple(regions),
 	}}, nil
 }
 
 func actionSpec(a lang.SegmentAction) *spec {
-	return &spec{typ: "segment_action", payload: a, pos: a.Range, attrs: starlark.StringDict{
+	return &spec{typ: "segment_action", payload: a, attrs: starlark.StringDict{
 		"action": starlark.String(a.Action), "segment": starlark.String(a.Segment),
 	}}
 }
@@ -876,11 +876,10 @@ func attachFn(c *call) (starlark.Value, error) {
 	}
 	a := &lang.Attachment{Meta: lang.Meta{Name: name, Range: c.here()}, Kind: kind, A: x.res.Ref(), B: y.res.Ref(),
 		Segment: seg, AllowedPrefixes: allowed}
-	if err := c.b.design.Add(a); err != nil {
+	v, err := c.b.add(a, attachmentAttrs(c.b, a))
+	if err != nil {
 		return nil, &hinted{err: err, hint: "pass name = … to tell two attachments between the same resources apart"}
 	}
-	v := newResource(a, attachmentAttrs(c.b, a))
-	c.b.values[a.Ref()] = v
 	return v, nil
 }
 

@@ -57,7 +57,6 @@ type spec struct {
 	typ     string
 	payload any
 	attrs   starlark.StringDict
-	pos     lang.Range
 }
 
 var _ starlark.HasAttrs = (*spec)(nil)
