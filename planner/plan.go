@@ -178,6 +178,10 @@ func resolve(d *lang.Design) lang.Diagnostics {
 	for _, a := range d.Attachments {
 		check(a, a.A, "a")
 		check(a, a.B, "b")
+		if kind, swapped, _, err := lang.ClassifyAttachment(a.A.Kind, a.B.Kind); err != nil || swapped || kind != a.Kind {
+			ds = append(ds, lang.Diagnostic{Rule: "reference", Range: a.Source(),
+				Summary: fmt.Sprintf("%s: a %s attachment cannot join %s and %s", a.Ref(), a.Kind, a.A, a.B)})
+		}
 	}
 	for _, t := range d.RouteTables {
 		check(t, t.VPC, "vpc", lang.KindVPC)

@@ -109,7 +109,8 @@ func (fn *builtin) bind(thread *starlark.Thread, b *builder, args starlark.Tuple
 		c.vals[k] = kv[1]
 	}
 	for _, p := range fn.params {
-		if _, ok := c.vals[p.name]; p.required && !ok {
+		// None stands for "not given", so it cannot satisfy a required parameter.
+		if v, ok := c.vals[p.name]; p.required && (!ok || v == starlark.None) {
 			return nil, &argError{fn: fn.name, param: p.name, index: -1, err: fmt.Errorf("missing required argument (%s)", p.typ)}
 		}
 	}
@@ -146,6 +147,9 @@ func (c *call) get(p string) starlark.Value {
 func (c *call) has(p string) bool { return c.get(p) != nil }
 
 func typeName(v starlark.Value) string {
+	if v == nil {
+		return "None"
+	}
 	if r, ok := v.(*Resource); ok {
 		return fmt.Sprintf("%s %q", r.res.Ref().Kind, r.res.Ref().Name)
 	}

@@ -18,8 +18,8 @@ import (
 // stack that led there.
 func (l *loader) diagnose(err error) lang.Diagnostics {
 	var stack []lang.Frame
-	var evalErr *starlark.EvalError
-	if errors.As(err, &evalErr) {
+	evalErr := innermostEvalError(err)
+	if evalErr != nil {
 		stack = l.frames(evalErr.CallStack)
 	}
 	var rangeOfCall lang.Range
@@ -80,7 +80,7 @@ func (l *loader) diagnose(err error) lang.Diagnostics {
 	case strings.Contains(d.Summary, "Starlark computation cancelled: cancelled"):
 		d.Rule = "cancelled"
 		d.Summary = "script cancelled"
-	case strings.HasPrefix(d.Summary, "cannot load "):
+	case strings.HasPrefix(d.Summary, "cannot load "), strings.HasPrefix(d.Summary, "load: "):
 		d.Rule = "load"
 	case strings.HasPrefix(d.Summary, "fail: "):
 		d.Rule = "fail"
@@ -139,4 +139,18 @@ func (l *loader) argRange(evalErr *starlark.EvalError, e *argError, fallback lan
 	}
 	start, _ := c.Fn.Span()
 	return toRange(start, syntax.Position{})
+}
+
+// innermostEvalError finds the EvalError raised where the problem happened.
+// An error inside a loaded module reaches the caller wrapped in the loading
+// file's "cannot load" EvalError, whose position is the load statement.
+func innermostEvalError(err error) *starlark.EvalError {
+	var found *starlark.EvalError
+	for {
+		var e *starlark.EvalError
+		if !errors.As(err, &e) {
+			return found
+		}
+		found, err = e, e.Unwrap()
+	}
 }
