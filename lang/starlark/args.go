@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,11 @@ type call struct {
 	b      *builder
 	vals   map[string]starlark.Value
 	rest   starlark.Tuple // variadic arguments
+
+	// err is the first argument error. Getters do nothing once it is set,
+	// so a builtin reads all its arguments and checks err once, the way
+	// bufio.Scanner reports errors.
+	err error
 }
 
 // argError says which parameter was wrong, so the error can point at the
@@ -126,19 +132,41 @@ func (fn *builtin) param(name string) *param {
 	return nil
 }
 
-// fail wraps err as an error about parameter p.
-func (c *call) fail(p string, err error) error {
-	return &argError{fn: c.fn.name, param: p, index: c.index(p), err: err}
+// setErr records the first error of the call.
+func (c *call) setErr(err error) {
+	if c.err == nil {
+		c.err = err
+	}
 }
 
-func (c *call) failf(p, format string, args ...any) error {
-	return c.fail(p, fmt.Errorf(format, args...))
+// fail records err as an error about parameter p.
+func (c *call) fail(p string, err error) {
+	c.setErr(&argError{fn: c.fn.name, param: p, index: c.index(p), err: err})
 }
 
-// get returns the argument for p, or nil when it was not given or None.
+func (c *call) failf(p, format string, args ...any) {
+	c.fail(p, fmt.Errorf(format, args...))
+}
+
+// failHint records an error about parameter p with a suggested fix.
+func (c *call) failHint(p string, err error, hint string) {
+	c.setErr(&argError{fn: c.fn.name, param: p, index: c.index(p), err: err, hint: hint})
+}
+
+func (c *call) index(p string) int {
+	for i, q := range c.fn.params {
+		if q.name == p {
+			return i
+		}
+	}
+	return -1
+}
+
+// get returns the argument for p, or nil when it was not given, was None,
+// or an earlier argument failed.
 func (c *call) get(p string) starlark.Value {
 	v, ok := c.vals[p]
-	if !ok || v == starlark.None {
+	if !ok || v == starlark.None || c.err != nil {
 		return nil
 	}
 	return v
@@ -156,29 +184,28 @@ func typeName(v starlark.Value) string {
 	return v.Type()
 }
 
-func (c *call) str(p, def string) (string, error) {
+func (c *call) str(p, def string) string {
 	v := c.get(p)
 	if v == nil {
-		return def, nil
+		return def
 	}
 	s, ok := starlark.AsString(v)
 	if !ok {
-		return "", c.failf(p, "want a string, got %s", typeName(v))
+		c.failf(p, "want a string, got %s", typeName(v))
 	}
-	return s, nil
+	return s
 }
 
-// name is a resource name: non-empty, printable, without the separators
-// references and derived names use.
-func (c *call) name(p string) (string, error) {
-	s, err := c.str(p, "")
-	if err != nil {
-		return "", err
+// name is a resource name: letters, digits, '-' and '_', so that it never
+// collides with the separators references and derived names use.
+func (c *call) name(p string) string {
+	s := c.str(p, "")
+	if c.err == nil {
+		if err := checkName(s); err != nil {
+			c.fail(p, err)
+		}
 	}
-	if err := checkName(s); err != nil {
-		return "", c.fail(p, err)
-	}
-	return s, nil
+	return s
 }
 
 func checkName(s string) error {
@@ -196,154 +223,150 @@ func checkName(s string) error {
 	return nil
 }
 
-func (c *call) boolean(p string, def bool) (bool, error) {
+func (c *call) boolean(p string, def bool) bool {
 	v := c.get(p)
 	if v == nil {
-		return def, nil
+		return def
 	}
 	b, ok := v.(starlark.Bool)
 	if !ok {
-		return false, c.failf(p, "want True or False, got %s", typeName(v))
+		c.failf(p, "want True or False, got %s", typeName(v))
 	}
-	return bool(b), nil
+	return bool(b)
 }
 
-func (c *call) integer(p string, def, lo, hi int64) (int64, error) {
+func (c *call) integer(p string, def, lo, hi int64) int64 {
 	v := c.get(p)
 	if v == nil {
-		return def, nil
+		return def
 	}
 	i, ok := v.(starlark.Int)
 	if !ok {
-		return 0, c.failf(p, "want an integer, got %s", typeName(v))
+		c.failf(p, "want an integer, got %s", typeName(v))
+		return def
 	}
 	n, ok := i.Int64()
 	if !ok || n < lo || n > hi {
-		return 0, c.failf(p, "%s is out of range (%d-%d)", i, lo, hi)
+		c.failf(p, "%s is out of range (%d-%d)", i, lo, hi)
 	}
-	return n, nil
+	return n
 }
 
-func (c *call) asn(p string, def int64) (uint32, error) {
-	n, err := c.integer(p, def, 1, 4294967295)
-	return uint32(n), err
+func (c *call) asn(p string, def int64) uint32 {
+	return uint32(c.integer(p, def, 1, 4294967295))
 }
 
-func (c *call) mtu(p string, def int64) (int, error) {
-	n, err := c.integer(p, def, 576, 9216)
-	return int(n), err
+func (c *call) mtu(p string, def int64) int {
+	return int(c.integer(p, def, 576, 9216))
 }
 
 // strs accepts one string or a list/tuple of strings.
-func (c *call) strs(p string) ([]string, error) {
+func (c *call) strs(p string) []string {
 	v := c.get(p)
 	if v == nil {
-		return nil, nil
+		return nil
 	}
 	if s, ok := starlark.AsString(v); ok {
-		return []string{s}, nil
+		return []string{s}
 	}
 	it, ok := v.(starlark.Indexable)
 	if !ok {
-		return nil, c.failf(p, "want a string or a list of strings, got %s", typeName(v))
+		c.failf(p, "want a string or a list of strings, got %s", typeName(v))
+		return nil
 	}
 	out := make([]string, it.Len())
 	for i := range out {
 		s, ok := starlark.AsString(it.Index(i))
 		if !ok {
-			return nil, c.failf(p, "element %d: want a string, got %s", i, typeName(it.Index(i)))
+			c.failf(p, "element %d: want a string, got %s", i, typeName(it.Index(i)))
+			return nil
 		}
 		out[i] = s
 	}
-	return out, nil
+	return out
 }
 
 // prefixes accepts one CIDR or a list of CIDRs of the wanted family
 // (4 or 6; 0 for either).
-func (c *call) prefixes(p string, family int) ([]netip.Prefix, error) {
-	ss, err := c.strs(p)
-	if err != nil || ss == nil {
-		return nil, err
+func (c *call) prefixes(p string, family int) []netip.Prefix {
+	ss := c.strs(p)
+	if ss == nil {
+		return nil
 	}
 	out := make([]netip.Prefix, 0, len(ss))
 	for _, s := range ss {
 		pfx, err := stdlib.ParsePrefix(s)
-		if err != nil {
-			return nil, c.fail(p, err)
-		}
 		switch {
+		case err != nil:
+			c.fail(p, err)
 		case family == 4 && !pfx.Addr().Is4():
-			return nil, c.failf(p, "%q is an IPv6 prefix; IPv6 goes in ipv6_cidr", s)
+			c.failf(p, "%q is an IPv6 prefix; IPv6 goes in ipv6_cidr", s)
 		case family == 6 && !pfx.Addr().Is6():
-			return nil, c.failf(p, "%q is an IPv4 prefix; want IPv6", s)
+			c.failf(p, "%q is an IPv4 prefix; want IPv6", s)
 		}
 		out = append(out, pfx)
 	}
-	return out, nil
+	return out
 }
 
-func (c *call) bandwidth(p string) (stdlib.Bandwidth, error) {
-	s, err := c.str(p, "")
+func (c *call) prefix(p string) netip.Prefix {
+	s := c.str(p, "")
+	if c.err != nil {
+		return netip.Prefix{}
+	}
+	pfx, err := stdlib.ParsePrefix(s)
 	if err != nil {
-		return 0, err
+		c.fail(p, err)
+	}
+	return pfx
+}
+
+func (c *call) bandwidth(p string) stdlib.Bandwidth {
+	s := c.str(p, "")
+	if c.err != nil {
+		return 0
 	}
 	bw, err := stdlib.ParseBandwidth(s)
 	if err != nil {
-		return 0, c.fail(p, err)
+		c.fail(p, err)
 	}
-	return bw, nil
+	return bw
 }
 
-func (c *call) duration(p string, def time.Duration) (time.Duration, error) {
+func (c *call) duration(p string, def time.Duration) time.Duration {
 	if !c.has(p) {
-		return def, nil
+		return def
 	}
-	s, err := c.str(p, "")
-	if err != nil {
-		return 0, err
+	d, err := stdlib.ParseDuration(c.str(p, ""))
+	if err != nil && c.err == nil {
+		c.fail(p, err)
 	}
-	d, err := stdlib.ParseDuration(s)
-	if err != nil {
-		return 0, c.fail(p, err)
+	return d
+}
+
+// oneOf checks a name against a catalog list, suggesting the nearest.
+func (c *call) oneOf(p, what, s string, known []string) {
+	if c.err != nil || slices.Contains(known, s) {
+		return
 	}
-	return d, nil
+	noun := what[strings.LastIndex(what, " ")+1:] // "Google Cloud region" lists "regions"
+	hint := "known " + noun + "s: " + strings.Join(known, ", ")
+	if near := lang.Nearest(s, known); near != "" {
+		hint = fmt.Sprintf("did you mean %q?", near)
+	}
+	c.failHint(p, fmt.Errorf("unknown %s %q", what, s), hint)
 }
 
 // region checks a region code against the catalog of provider.
-func (c *call) region(p, provider string) (string, error) {
-	s, err := c.str(p, "")
-	if err != nil {
-		return "", err
-	}
-	cat := stdlib.Default()
-	if _, ok := cat.Region(provider, s); ok {
-		return s, nil
-	}
-	codes := cat.RegionCodes(provider)
-	e := &argError{fn: c.fn.name, param: p, index: c.index(p), err: fmt.Errorf("unknown %s region %q", providerDisplay(provider), s)}
-	if near := lang.Nearest(s, codes); near != "" {
-		e.hint = fmt.Sprintf("did you mean %q?", near)
-	} else {
-		e.hint = "known regions: " + strings.Join(codes, ", ")
-	}
-	return "", e
-}
-
-func (c *call) index(p string) int {
-	for i, q := range c.fn.params {
-		if q.name == p {
-			return i
-		}
-	}
-	return -1
+func (c *call) region(p, provider string) string {
+	s := c.str(p, "")
+	c.oneOf(p, providerDisplay(provider)+" region", s, stdlib.Default().RegionCodes(provider))
+	return s
 }
 
 func providerDisplay(p string) string {
-	switch p {
-	case "aws":
+	if p == "aws" {
 		return "AWS"
-	case "gcp":
-		return "Google Cloud"
 	}
 	if pr, ok := stdlib.Default().Provider(p); ok {
 		return pr.Display
@@ -352,38 +375,69 @@ func providerDisplay(p string) string {
 }
 
 // resource returns the argument as a resource of one of kinds.
-func (c *call) resource(p string, kinds ...lang.Kind) (*Resource, error) {
+func (c *call) resource(p string, kinds ...lang.Kind) *Resource {
 	v := c.get(p)
 	if v == nil {
-		return nil, nil
+		return nil
 	}
-	r, ok := v.(*Resource)
-	if ok {
-		for _, k := range kinds {
-			if r.res.Ref().Kind == k {
-				return r, nil
-			}
-		}
+	if r, ok := v.(*Resource); ok && slices.Contains(kinds, r.res.Ref().Kind) {
+		return r
 	}
-	return nil, c.failf(p, "want %s, got %s", lang.OrList(kinds), typeName(v))
+	c.failf(p, "want %s, got %s", lang.OrList(kinds), typeName(v))
+	return nil
+}
+
+// ref is the reference of an optional resource argument.
+func refOf(r *Resource) lang.Ref {
+	if r == nil {
+		return lang.Ref{}
+	}
+	return r.res.Ref()
 }
 
 // list returns the argument's elements (a list or tuple), or nil.
-func (c *call) list(p string) ([]starlark.Value, error) {
+func (c *call) list(p string) []starlark.Value {
 	v := c.get(p)
 	if v == nil {
-		return nil, nil
+		return nil
 	}
 	it, ok := v.(starlark.Indexable)
-	if !ok {
-		if _, isStr := v.(starlark.String); isStr {
-			return nil, c.failf(p, "want a list, got string")
-		}
-		return nil, c.failf(p, "want a list, got %s", typeName(v))
+	if _, isStr := v.(starlark.String); !ok || isStr {
+		c.failf(p, "want a list, got %s", typeName(v))
+		return nil
 	}
 	out := make([]starlark.Value, it.Len())
 	for i := range out {
 		out[i] = it.Index(i)
 	}
-	return out, nil
+	return out
+}
+
+// specs unpacks a list of values made by one configuring builtin (route(),
+// edge(), segment() …) into their Go forms.
+func specs[T any](c *call, p, want string, types ...string) []T {
+	var out []T
+	for i, v := range c.list(p) {
+		s, ok := v.(*spec)
+		if !ok || !slices.Contains(types, s.typ) {
+			c.failf(p, "element %d: want %s, got %s", i, want, typeName(v))
+			return nil
+		}
+		out = append(out, s.payload.(T))
+	}
+	return out
+}
+
+// refs unpacks a list of resources of the given kinds.
+func (c *call) refs(p string, kinds ...lang.Kind) []lang.Ref {
+	var out []lang.Ref
+	for i, v := range c.list(p) {
+		r, ok := v.(*Resource)
+		if !ok || !slices.Contains(kinds, r.res.Ref().Kind) {
+			c.failf(p, "element %d: want %s, got %s", i, lang.OrList(kinds), typeName(v))
+			return nil
+		}
+		out = append(out, r.res.Ref())
+	}
+	return out
 }

@@ -1,0 +1,343 @@
+package starlark
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"go.starlark.net/starlark"
+
+	"patchbay/lang"
+	"patchbay/stdlib"
+)
+
+// addressing reads the arguments every network shares: IPv4 CIDRs (at
+// least one), optional IPv6 CIDRs and an MTU, and returns their attributes.
+func (c *call) addressing(mtuDefault string) (v4, v6 []netip.Prefix, mtu int, attrs starlark.StringDict) {
+	v4 = c.prefixes("cidr", 4)
+	if c.err == nil && len(v4) == 0 {
+		c.failf("cidr", "want at least one IPv4 CIDR block")
+	}
+	v6 = c.prefixes("ipv6_cidr", 6)
+	mtu = c.mtu("mtu", cat().Int(mtuDefault))
+	return v4, v6, mtu, starlark.StringDict{
+		"cidr": firstPrefix(v4), "cidrs": prefixTuple(v4),
+		"ipv6_cidr": firstPrefix(v6), "ipv6_cidrs": prefixTuple(v6), "mtu": starlark.MakeInt(mtu),
+	}
+}
+
+func asnValue(asn uint32) starlark.Value { return starlark.MakeUint64(uint64(asn)) }
+
+func vpcFn(c *call) (starlark.Value, error) {
+	name := c.name("name")
+	region := c.region("region", "aws")
+	v4, v6, mtu, attrs := c.addressing("vpc.mtu")
+	if c.err != nil {
+		return nil, c.err
+	}
+	attrs["region"] = starlark.String(region)
+	return c.b.add(&lang.VPC{Meta: c.meta(name), Region: region, CIDRs: v4, IPv6: v6, MTU: mtu}, attrs)
+}
+
+func gcpVPCFn(c *call) (starlark.Value, error) {
+	name := c.name("name")
+	project := c.str("project", "")
+	if c.err == nil && project == "" {
+		c.failf("project", "must not be empty")
+	}
+	region := c.region("region", "gcp")
+	v4, v6, mtu, attrs := c.addressing("gcp_vpc.mtu")
+	asn := c.asn("asn", cat().Int("gcp.peer_asn"))
+	if c.err != nil {
+		return nil, c.err
+	}
+	attrs["project"], attrs["region"], attrs["asn"] = starlark.String(project), starlark.String(region), asnValue(asn)
+	return c.b.add(&lang.GCPVPC{Meta: c.meta(name), Project: project, Region: region, CIDRs: v4, IPv6: v6, MTU: mtu, ASN: asn}, attrs)
+}
+
+func siteFn(c *call) (starlark.Value, error) {
+	name := c.name("name")
+	v4, v6, mtu, attrs := c.addressing("site.mtu")
+	asn := c.asn("asn", 0)
+	if c.err != nil {
+		return nil, c.err
+	}
+	attrs["asn"] = asnValue(asn)
+	return c.b.add(&lang.Site{Meta: c.meta(name), CIDRs: v4, IPv6: v6, ASN: asn, MTU: mtu}, attrs)
+}
+
+func vgwFn(c *call) (starlark.Value, error) {
+	vpc := c.resource("vpc", lang.KindVPC)
+	name := ""
+	if vpc != nil {
+		name = vpc.res.Ref().Name + "-vgw"
+	}
+	if c.has("name") {
+		name = c.name("name")
+	}
+	asn := c.asn("asn", cat().Int("vpn_gateway.asn"))
+	if c.err != nil {
+		return nil, c.err
+	}
+	g := &lang.VPNGateway{Meta: c.meta(name), ASN: asn}
+	v, err := c.b.add(g, starlark.StringDict{"asn": asnValue(asn), "vpc": vpc})
+	if err != nil {
+		return nil, err
+	}
+	// The VGW is attached to its VPC at creation, as the console does.
+	att := &lang.Attachment{Meta: c.meta(name), Kind: lang.AttachVGWVPC, A: g.Ref(), B: vpc.res.Ref()}
+	if _, err := c.b.add(att, attachmentAttrs(c.b, att)); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func dxgwFn(c *call) (starlark.Value, error) {
+	name := c.name("name")
+	asn := c.asn("asn", cat().Int("dx_gateway.asn"))
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c.b.add(&lang.DXGateway{Meta: c.meta(name), ASN: asn}, starlark.StringDict{"asn": asnValue(asn)})
+}
+
+func tgwFn(c *call) (starlark.Value, error) {
+	g := &lang.TransitGateway{
+		Meta:               c.meta(c.name("name")),
+		Region:             c.region("region", "aws"),
+		ASN:                c.asn("asn", cat().Int("transit_gateway.asn")),
+		CIDRBlocks:         c.prefixes("cidr_blocks", 0),
+		DefaultAssociation: c.boolean("default_association", true),
+		DefaultPropagation: c.boolean("default_propagation", true),
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c.b.add(g, starlark.StringDict{
+		"region": starlark.String(g.Region), "asn": asnValue(g.ASN), "cidr_blocks": prefixTuple(g.CIDRBlocks),
+		"default_association": starlark.Bool(g.DefaultAssociation), "default_propagation": starlark.Bool(g.DefaultPropagation),
+	})
+}
+
+func routeFn(c *call) (starlark.Value, error) {
+	r := lang.Route{Destination: c.prefix("destination"), Blackhole: c.boolean("blackhole", false), Range: c.here()}
+	var target starlark.Value = starlark.None
+	if v := c.get("target"); v != nil {
+		res, ok := v.(*Resource)
+		if !ok {
+			c.failf("target", "want a resource, got %s", typeName(v))
+		} else {
+			r.Target, target = res.res.Ref(), res
+		}
+	}
+	if c.err == nil && r.Blackhole == !r.Target.IsZero() {
+		c.failf("target", "give either a target or blackhole = True")
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	return &spec{typ: "route", payload: r, attrs: starlark.StringDict{
+		"destination": starlark.String(r.Destination.String()), "target": target, "blackhole": starlark.Bool(r.Blackhole),
+	}}, nil
+}
+
+// routes unpacks a list of route() values, checking each target's kind.
+func (c *call) routes(p string, targets ...lang.Kind) []lang.Route {
+	rs := specs[lang.Route](c, p, "a route()", "route")
+	for i, r := range rs {
+		if !r.Target.IsZero() && !kindIn(r.Target.Kind, targets) {
+			c.failf(p, "element %d: a route here targets %s, got %s %q", i, lang.OrList(targets), r.Target.Kind, r.Target.Name)
+		}
+	}
+	return rs
+}
+
+func kindIn(k lang.Kind, ks []lang.Kind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func routeTableFn(c *call) (starlark.Value, error) {
+	name := c.name("name")
+	vpc := c.resource("vpc", lang.KindVPC)
+	routes := c.routes("routes", lang.KindTransitGW, lang.KindVPNGateway, lang.KindCoreNetwork)
+	if c.err != nil {
+		return nil, c.err
+	}
+	t := &lang.RouteTable{Meta: c.meta(name), VPC: vpc.res.Ref(), Routes: routes}
+	return c.b.add(t, starlark.StringDict{"vpc": vpc, "routes": starlark.MakeInt(len(routes))})
+}
+
+func tgwRouteTableFn(c *call) (starlark.Value, error) {
+	name := c.name("name")
+	tgw := c.resource("transit_gateway", lang.KindTransitGW)
+	t := &lang.TGWRouteTable{
+		Meta:         c.meta(name),
+		TGW:          refOf(tgw),
+		Routes:       c.routes("routes", lang.KindAttachment, lang.KindInterconnect),
+		Associations: c.refs("associations", lang.KindAttachment, lang.KindInterconnect),
+		Propagations: c.refs("propagations", lang.KindAttachment, lang.KindInterconnect),
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c.b.add(t, starlark.StringDict{"transit_gateway": tgw})
+}
+
+// segmentArg checks an optional segment name against a core network.
+func (c *call) segmentArg(p string, cn *Resource) string {
+	seg := c.str(p, "")
+	if c.err != nil {
+		return ""
+	}
+	if cn == nil {
+		if seg != "" {
+			c.failf(p, "only applies when attaching to a core_network")
+		}
+		return ""
+	}
+	core := cn.res.(*lang.CoreNetwork)
+	if seg == "" {
+		c.failf(p, "required when attaching to core_network %q (segments: %s)", core.Name, strings.Join(segmentNames(core), ", "))
+	} else if core.Segment(seg) == nil {
+		c.failf(p, "core_network %q has no segment %q%s", core.Name, seg, didYouMean(seg, segmentNames(core)))
+	}
+	return seg
+}
+
+func (c *call) anyResource(p string) *Resource {
+	v := c.get(p)
+	r, ok := v.(*Resource)
+	if !ok {
+		c.failf(p, "want a resource, got %s", typeName(v))
+	}
+	return r
+}
+
+func attachmentAttrs(b *builder, a *lang.Attachment) starlark.StringDict {
+	seg := starlark.Value(starlark.None)
+	if a.Segment != "" {
+		seg = starlark.String(a.Segment)
+	}
+	return starlark.StringDict{"type": starlark.String(a.Kind), "a": b.value(a.A), "b": b.value(a.B), "segment": seg}
+}
+
+func attachFn(c *call) (starlark.Value, error) {
+	x, y := c.anyResource("a"), c.anyResource("b")
+	if c.err != nil {
+		return nil, c.err
+	}
+	kind, swapped, needsSeg, err := lang.ClassifyAttachment(x.res.Ref().Kind, y.res.Ref().Kind)
+	switch {
+	case err != nil:
+		c.fail("b", err)
+	case x == y:
+		c.failf("b", "cannot attach %s to itself", typeName(x))
+	}
+	name := x.res.Ref().Name + "-" + y.res.Ref().Name
+	if c.has("name") {
+		name = c.name("name")
+	}
+	if swapped {
+		x, y = y, x
+	}
+	var cn *Resource
+	if needsSeg {
+		cn = y // the core network is always the second end
+	}
+	seg := c.segmentArg("segment", cn)
+	allowed := c.prefixes("allowed_prefixes", 0)
+	if allowed != nil && x.res.Ref().Kind != lang.KindDXGateway {
+		c.failf("allowed_prefixes", "only applies to Direct Connect gateway associations")
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	a := &lang.Attachment{Meta: c.meta(name), Kind: kind, A: x.res.Ref(), B: y.res.Ref(), Segment: seg, AllowedPrefixes: allowed}
+	v, err := c.b.add(a, attachmentAttrs(c.b, a))
+	if err != nil {
+		return nil, &hinted{err: err, hint: "pass name = … to tell two attachments between the same resources apart"}
+	}
+	return v, nil
+}
+
+func interconnectFn(c *call) (starlark.Value, error) {
+	name := c.name("name")
+	provider := c.str("provider", "")
+	c.oneOf("provider", "provider", provider, cat().ProviderNames())
+	awsRegion := c.region("aws_region", "aws")
+	peerRegion := c.region("peer_region", provider)
+	bw := c.bandwidth("bandwidth")
+	at := c.resource("attach_to", lang.InterconnectAttachKinds...)
+	var cn *Resource
+	if at != nil && at.res.Ref().Kind == lang.KindCoreNetwork {
+		cn = at
+	}
+	seg := c.segmentArg("segment", cn)
+	peer := c.resource("peer", lang.KindGCPVPC)
+	mtu := 0
+	if c.has("mtu") {
+		mtu = c.mtu("mtu", 0)
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	ic := &lang.Interconnect{Meta: c.meta(name), Provider: provider, AWSRegion: awsRegion, PeerRegion: peerRegion,
+		Bandwidth: bw, AttachTo: at.res.Ref(), Segment: seg, Peer: peer.res.Ref(), MTU: mtu}
+	return c.b.add(ic, starlark.StringDict{
+		"provider": starlark.String(provider), "aws_region": starlark.String(awsRegion), "peer_region": starlark.String(peerRegion),
+		"bandwidth": starlark.String(bw.String()), "attach_to": at, "peer": peer,
+	})
+}
+
+func lastMileFn(c *call) (starlark.Value, error) {
+	name := c.name("name")
+	partner := c.str("partner", "")
+	c.oneOf("partner", "partner", partner, cat().PartnerNames())
+	lm := &lang.LastMile{
+		Meta:      c.meta(name),
+		Partner:   partner,
+		Region:    c.region("region", "aws"),
+		Bandwidth: c.bandwidth("bandwidth"),
+		Site:      refOf(c.resource("site", lang.KindSite)),
+		AttachTo:  refOf(c.resource("attach_to", lang.LastMileAttachKinds...)),
+		MACsec:    c.boolean("macsec", true),
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c.b.add(lm, starlark.StringDict{
+		"partner": starlark.String(partner), "region": starlark.String(lm.Region), "bandwidth": starlark.String(lm.Bandwidth.String()),
+		"site": c.b.value(lm.Site), "attach_to": c.b.value(lm.AttachTo), "macsec": starlark.Bool(lm.MACsec),
+	})
+}
+
+func monitorFn(c *call) (starlark.Value, error) {
+	name := c.name("name")
+	src := c.resource("source", lang.KindVPC, lang.KindGCPVPC, lang.KindSite)
+	dst := c.resource("destination", lang.KindVPC, lang.KindGCPVPC, lang.KindSite)
+	if c.err == nil && src == dst {
+		c.failf("destination", "source and destination are the same network")
+	}
+	iv := c.duration("interval", 30*time.Second)
+	if c.err == nil && iv != 30*time.Second && iv != 60*time.Second {
+		c.failf("interval", "want \"30s\" or \"60s\" (the aggregation periods Network Synthetic Monitor offers), got %q", stdlib.FormatDuration(iv))
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	m := &lang.Monitor{Meta: c.meta(name), From: src.res.Ref(), To: dst.res.Ref(), Interval: stdlib.FormatDuration(iv)}
+	return c.b.add(m, starlark.StringDict{"source": src, "destination": dst, "interval": starlark.String(m.Interval)})
+}
+
+func didYouMean(s string, cands []string) string {
+	if n := lang.Nearest(s, cands); n != "" {
+		return fmt.Sprintf(" (did you mean %q?)", n)
+	}
+	return ""
+}
