@@ -314,6 +314,9 @@ type Interconnect struct {
 	Segment    string           `json:"segment,omitempty"`
 	Peer       Ref              `json:"peer"`
 	MTU        int              `json:"mtu,omitempty"` // requested; 0 negotiates the highest both support
+	// Devices places the channels on AWS routers ("fac-a/r1"), one channel
+	// each; empty lets the planner spread them over two facilities.
+	Devices []string `json:"devices,omitempty"`
 }
 
 func (i *Interconnect) Ref() Ref { return Ref{KindInterconnect, i.Name} }

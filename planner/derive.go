@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/dominikbraun/graph"
 
@@ -132,11 +133,33 @@ func (p *Plan) awsASN(at lang.Ref, region string) uint32 {
 
 func letter(i int) string { return string(rune('a' + i)) }
 
+// placement is where one channel lands: a facility and a router in it.
+type placement struct{ facility, router string }
+
+// placements spreads channels over facilities (channels 1–2 in fac-a, 3–4 in
+// fac-b by default), or follows the design's explicit device list.
+func placements(ic *lang.Interconnect) []placement {
+	if len(ic.Devices) > 0 {
+		out := make([]placement, len(ic.Devices))
+		for i, d := range ic.Devices {
+			f, r, _ := strings.Cut(d, "/")
+			out[i] = placement{f, r}
+		}
+		return out
+	}
+	channels := int(cat().Int("interconnect.channels"))
+	facilities := int(cat().Int("interconnect.facilities"))
+	perFacility := (channels + facilities - 1) / facilities
+	out := make([]placement, channels)
+	for i := range out {
+		out[i] = placement{"fac-" + letter(i/perFacility), fmt.Sprintf("r%d", i%perFacility+1)}
+	}
+	return out
+}
+
 func (p *Plan) deriveInterconnect(ic *lang.Interconnect, a *allocator) {
 	peerNet, _ := p.Design.Lookup(ic.Peer)
 	peer := peerNet.(*lang.GCPVPC)
-	channels := int(cat().Int("interconnect.channels"))
-	facilities := int(cat().Int("interconnect.facilities"))
 	mtu := int(min(cat().Int("interconnect.aws_max_mtu"), cat().Int("interconnect.gcp_max_mtu")))
 	if ic.MTU != 0 {
 		mtu = min(mtu, ic.MTU)
@@ -147,28 +170,31 @@ func (p *Plan) deriveInterconnect(ic *lang.Interconnect, a *allocator) {
 		Bandwidth:   ic.Bandwidth.String(), AWSASN: p.awsASN(ic.AttachTo, ic.AWSRegion), PeerASN: peer.ASN,
 		MTU: mtu, IPv6: len(peer.IPv6) > 0, Monitor: ic.Name + "/nsm",
 	}
-	for f := range facilities {
-		ip.Facilities = append(ip.Facilities, fmt.Sprintf("%s/fac-%s", ic.AWSRegion, letter(f)), fmt.Sprintf("%s/fac-%s", ic.PeerRegion, letter(f)))
+	places := placements(ic)
+	for _, pl := range places {
+		f := ic.AWSRegion + "/" + pl.facility
+		if !slices.Contains(ip.Facilities, f) {
+			ip.Facilities = append(ip.Facilities, f, ic.PeerRegion+"/"+pl.facility)
+		}
 	}
 	vlan := a.nextVLAN()
 	if vlan > 4094 {
 		p.exhausted(ic, "VLAN")
 	}
-	perFacility := (channels + facilities - 1) / facilities
-	for i := range channels {
-		f, dev := i/perFacility, i%perFacility+1
+	for i, pl := range places {
 		sub, ok := a.subnet()
 		if !ok {
 			p.exhausted(ic, "link-local subnet")
 			return
 		}
 		awsAddr, peerAddr := hosts(sub)
+		awsFac, peerFac := ic.AWSRegion+"/"+pl.facility, ic.PeerRegion+"/"+pl.facility
 		ch := &Channel{
 			Name: fmt.Sprintf("%s/ch%d", ic.Name, i+1), Index: i + 1,
-			AWSFacility:  fmt.Sprintf("%s/fac-%s", ic.AWSRegion, letter(f)),
-			PeerFacility: fmt.Sprintf("%s/fac-%s", ic.PeerRegion, letter(f)),
-			AWS:          Side{Device: fmt.Sprintf("%s/fac-%s/aws-r%d", ic.AWSRegion, letter(f), dev), ASN: ip.AWSASN, Address: awsAddr},
-			Peer:         Side{Device: fmt.Sprintf("%s/fac-%s/%s-r%d", ic.PeerRegion, letter(f), ic.Provider, dev), ASN: ip.PeerASN, Address: peerAddr},
+			AWSFacility:  awsFac,
+			PeerFacility: peerFac,
+			AWS:          Side{Device: awsFac + "/aws-" + pl.router, ASN: ip.AWSASN, Address: awsAddr},
+			Peer:         Side{Device: peerFac + "/" + ic.Provider + "-" + pl.router, ASN: ip.PeerASN, Address: peerAddr},
 			VLAN:         vlan, Subnet: sub, MTU: mtu,
 			// The spec gives each channel one MACsec manager; the provider
 			// that issued the activation key (AWS) takes the role here.

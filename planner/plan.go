@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/dominikbraun/graph"
 
@@ -136,9 +137,39 @@ type CoreNetworkPlan struct {
 	Attachments int         `json:"attachments"`
 }
 
-// New plans a design. Problems it finds are in Plan.Findings; it fails only
-// on designs no front-end should produce (dangling references).
-func New(d *lang.Design) (*Plan, error) {
+// Option adjusts planning.
+type Option func(*options)
+
+type options struct {
+	quotas map[string]int64
+}
+
+// WithQuota overrides a service limit of the catalog (for an account whose
+// limit was raised). Unknown keys are reported by CheckQuotaKey.
+func WithQuota(key string, value int64) Option {
+	return func(o *options) { o.quotas[key] = value }
+}
+
+// CheckQuotaKey reports whether key names a quota of the catalog.
+func CheckQuotaKey(key string) error {
+	if _, ok := cat().Quota(key); ok {
+		return nil
+	}
+	keys := make([]string, len(cat().Quotas))
+	for i, q := range cat().Quotas {
+		keys[i] = q.Key
+	}
+	return fmt.Errorf("no quota %q; known quotas: %s", key, strings.Join(keys, ", "))
+}
+
+// New plans a design and validates it. Problems it finds are in
+// Plan.Findings; it fails only on designs no front-end should produce
+// (dangling references).
+func New(d *lang.Design, opts ...Option) (*Plan, error) {
+	o := options{quotas: map[string]int64{}}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	p := &Plan{Design: d}
 	if ds := resolve(d); ds.HasErrors() {
 		return nil, ds
@@ -154,6 +185,7 @@ func New(d *lang.Design) (*Plan, error) {
 	p.deriveTGWTables()
 	p.deriveCoreNetworks()
 	p.summarise()
+	p.validate(o.quotas)
 	p.Findings.Sort()
 	return p, nil
 }

@@ -233,3 +233,38 @@ func describe(r lang.Resource) string {
 	}
 	return ""
 }
+
+// FindingsReport is the JSON document `patchbay validate --format json` prints.
+type FindingsReport struct {
+	Schema   string           `json:"schema"`
+	Files    []string         `json:"files"`
+	Totals   Totals           `json:"totals"`
+	Findings lang.Diagnostics `json:"findings"`
+}
+
+// WriteFindingsJSON writes the findings alone.
+func (p *Plan) WriteFindingsJSON(w io.Writer) error {
+	r := p.Report()
+	b, err := json.MarshalIndent(FindingsReport{Schema: "patchbay.validate/v1", Files: r.Files, Totals: r.Totals, Findings: r.Findings}, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// WriteFindingsText writes the findings in the diagnostic style, then a
+// one-line count.
+func (p *Plan) WriteFindingsText(w io.Writer) error {
+	var b strings.Builder
+	if err := lang.WriteDiagnostics(&b, p.Findings, p.Design.Files); err != nil {
+		return err
+	}
+	t := p.Report().Totals
+	if len(p.Findings) > 0 {
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "%d error%s, %d warning%s, %d info%s in %d resources\n", t.Errors, plural(t.Errors), t.Warnings, plural(t.Warnings), t.Infos, plural(t.Infos), t.Resources)
+	_, err := io.WriteString(w, b.String())
+	return err
+}

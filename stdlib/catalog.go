@@ -73,6 +73,24 @@ type DefaultValue struct {
 	Entry
 }
 
+// Quota is a service limit; designs above it fail at provisioning.
+type Quota struct {
+	Key   string `json:"key"`
+	Value int64  `json:"value"`
+	Unit  string `json:"unit"`
+	Note  string `json:"note"`
+	Entry
+}
+
+// ASNRangeRow is an inclusive range of AS numbers with one use:
+// amazon_side, cloud_wan_policy, private, reserved, amazon_reserved.
+type ASNRangeRow struct {
+	Use  string `json:"use"`
+	Low  uint32 `json:"low"`
+	High uint32 `json:"high"`
+	Entry
+}
+
 // Catalog is the embedded, sourced data patchbay knows about clouds.
 type Catalog struct {
 	Regions      []Region         `json:"regions"`
@@ -81,6 +99,8 @@ type Catalog struct {
 	Partners     []Partner        `json:"partners"`
 	Bandwidths   []BandwidthOffer `json:"bandwidths"`
 	Defaults     []DefaultValue   `json:"defaults"`
+	Quotas       []Quota          `json:"quotas"`
+	ASNRanges    []ASNRangeRow    `json:"asn_ranges"`
 
 	defaults map[string]int64
 }
@@ -98,7 +118,7 @@ var Default = sync.OnceValue(func() *Catalog {
 
 func loadCatalog() (*Catalog, error) {
 	c := &Catalog{}
-	for _, name := range []string{"regions.json", "interconnect.json", "defaults.json"} {
+	for _, name := range []string{"regions.json", "interconnect.json", "defaults.json", "quotas.json", "asn.json"} {
 		b, err := catalogFS.ReadFile("catalog/" + name)
 		if err != nil {
 			return nil, err
@@ -144,6 +164,12 @@ func (c *Catalog) check() error {
 	}
 	for _, d := range c.Defaults {
 		entries = append(entries, d.Entry)
+	}
+	for _, q := range c.Quotas {
+		entries = append(entries, q.Entry)
+	}
+	for _, a := range c.ASNRanges {
+		entries = append(entries, a.Entry)
 	}
 	for i, e := range entries {
 		if e.Source == "" || e.Date == "" {
@@ -243,4 +269,35 @@ func (c *Catalog) Int(key string) int64 {
 		panic(fmt.Sprintf("stdlib: no default %q in the catalog", key))
 	}
 	return v
+}
+
+// Quota returns a service limit by key, and whether the catalog has it.
+func (c *Catalog) Quota(key string) (Quota, bool) {
+	for _, q := range c.Quotas {
+		if q.Key == key {
+			return q, true
+		}
+	}
+	return Quota{}, false
+}
+
+// ASNIn reports whether asn lies in a range of the given use.
+func (c *Catalog) ASNIn(use string, asn uint32) bool {
+	for _, r := range c.ASNRanges {
+		if r.Use == use && asn >= r.Low && asn <= r.High {
+			return true
+		}
+	}
+	return false
+}
+
+// ASNRangesOf lists the ranges of one use as "low-high" strings, for messages.
+func (c *Catalog) ASNRangesOf(use string) []string {
+	var out []string
+	for _, r := range c.ASNRanges {
+		if r.Use == use {
+			out = append(out, fmt.Sprintf("%d-%d", r.Low, r.High))
+		}
+	}
+	return out
 }

@@ -7,6 +7,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -32,6 +35,7 @@ type globalFlags struct {
 	format   string
 	root     string
 	maxSteps uint64
+	quotas   []string
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -45,13 +49,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
 	root.PersistentFlags().StringVar(&g.format, "format", "text", "output format: text or json")
 	root.PersistentFlags().StringVar(&g.root, "root", "", "project root that load() may read (default: the design file's directory)")
 	root.PersistentFlags().Uint64Var(&g.maxSteps, "max-steps", starlark.DefaultMaxSteps, "step budget for the script")
-	root.AddCommand(planCmd(ctx, &g, stdout, stderr), docCmd(&g, stdout))
+	root.PersistentFlags().StringArrayVar(&g.quotas, "quota", nil, "override a service quota, KEY=N (repeatable; see 'patchbay explain quota-exceeded')")
+	root.AddCommand(planCmd(ctx, &g, stdout, stderr), validateCmd(ctx, &g, stdout, stderr), explainCmd(&g, stdout), docCmd(&g, stdout))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 
 	err := root.ExecuteContext(ctx)
@@ -104,6 +110,40 @@ func sourcesOf(err error) lang.Sources {
 	return nil
 }
 
+// planFile loads and plans a design, printing script errors to stderr.
+func planFile(ctx context.Context, g *globalFlags, file string, stderr io.Writer) (*planner.Plan, error) {
+	var opts []planner.Option
+	for _, q := range g.quotas {
+		key, val, ok := strings.Cut(q, "=")
+		n, err := strconv.ParseInt(val, 10, 64)
+		if !ok || err != nil || n < 0 {
+			return nil, fmt.Errorf("--quota %q: want KEY=N with N a whole number", q)
+		}
+		if err := planner.CheckQuotaKey(key); err != nil {
+			return nil, fmt.Errorf("--quota: %v", err)
+		}
+		opts = append(opts, planner.WithQuota(key, n))
+	}
+	d, err := loadDesign(ctx, g, file, stderr)
+	if err != nil {
+		return nil, err
+	}
+	p, err := planner.New(d, opts...)
+	if err != nil {
+		_ = lang.WriteDiagnostics(stderr, lang.AsDiagnostics(err, "plan"), d.Files)
+		return nil, exitError{exitFailure}
+	}
+	return p, nil
+}
+
+// findingsExit is the exit status a set of findings earns.
+func findingsExit(p *planner.Plan) error {
+	if p.Findings.HasErrors() {
+		return exitError{exitFindings}
+	}
+	return nil
+}
+
 func planCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	return &cobra.Command{
 		Use:   "plan FILE",
@@ -113,14 +153,9 @@ func planCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cob
 			if err := checkFormat(g, "text", "json"); err != nil {
 				return err
 			}
-			d, err := loadDesign(ctx, g, args[0], stderr)
+			p, err := planFile(ctx, g, args[0], stderr)
 			if err != nil {
 				return err
-			}
-			p, err := planner.New(d)
-			if err != nil {
-				_ = lang.WriteDiagnostics(stderr, lang.AsDiagnostics(err, "plan"), d.Files)
-				return exitError{exitFailure}
 			}
 			if g.format == "json" {
 				err = p.WriteJSON(stdout)
@@ -130,10 +165,65 @@ func planCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cob
 			if err != nil {
 				return err
 			}
-			if p.Findings.HasErrors() {
-				return exitError{exitFindings}
+			return findingsExit(p)
+		},
+	}
+}
+
+func validateCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE",
+		Short: "Check a design for conflicts; exit 1 when any finding is an error",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(g, "text", "json", "sarif"); err != nil {
+				return err
 			}
-			return nil
+			p, err := planFile(ctx, g, args[0], stderr)
+			if err != nil {
+				return err
+			}
+			switch g.format {
+			case "json":
+				err = p.WriteFindingsJSON(stdout)
+			case "sarif":
+				err = planner.WriteSARIF(stdout, p.Report().Files, p.Findings)
+			default:
+				err = p.WriteFindingsText(stdout)
+			}
+			if err != nil {
+				return err
+			}
+			return findingsExit(p)
+		},
+	}
+}
+
+func explainCmd(g *globalFlags, stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "explain [RULE]",
+		Short: "What a finding means and how to fix it (no RULE: list the rules)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(g, "text"); err != nil {
+				return err
+			}
+			var b strings.Builder
+			if len(args) == 0 {
+				tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+				for _, r := range planner.Rules() {
+					fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, r.Summary)
+				}
+				tw.Flush()
+			} else {
+				r, err := planner.RuleByID(args[0])
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(&b, "%s (%s)\n\n%s\n\n%s\n", r.ID, r.Severity, r.Summary, r.Explain)
+			}
+			_, err := io.WriteString(stdout, b.String())
+			return err
 		},
 	}
 }

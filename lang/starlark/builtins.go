@@ -159,6 +159,7 @@ func init() {
 			{name: "peer", typ: "gcp_vpc", required: true, doc: "the network on the other cloud"},
 			{name: "segment", typ: "string", def: "None", doc: "Cloud WAN segment when attach_to is a core_network"},
 			{name: "mtu", typ: "int", def: "highest both support", doc: "requested MTU"},
+			{name: "devices", typ: "list of string", def: "spread over fac-a and fac-b", doc: `AWS routers, one channel each, as "FACILITY/ROUTER"`},
 		}},
 		{name: "last_mile", summary: "An AWS Interconnect – last mile connection from a site through a partner.", returns: "last_mile", impl: lastMileFn, params: []param{
 			{name: "name", typ: "string", required: true},

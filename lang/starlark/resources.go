@@ -284,11 +284,15 @@ func interconnectFn(c *call) (starlark.Value, error) {
 	if c.has("mtu") {
 		mtu = c.mtu("mtu", 0)
 	}
+	devices := c.strs("devices")
+	if c.err == nil && devices != nil {
+		c.checkDevices("devices", devices)
+	}
 	if c.err != nil {
 		return nil, c.err
 	}
 	ic := &lang.Interconnect{Meta: c.meta(name), Provider: provider, AWSRegion: awsRegion, PeerRegion: peerRegion,
-		Bandwidth: bw, AttachTo: at.res.Ref(), Segment: seg, Peer: peer.res.Ref(), MTU: mtu}
+		Bandwidth: bw, AttachTo: at.res.Ref(), Segment: seg, Peer: peer.res.Ref(), MTU: mtu, Devices: devices}
 	return c.b.add(ic, starlark.StringDict{
 		"provider": starlark.String(provider), "aws_region": starlark.String(awsRegion), "peer_region": starlark.String(peerRegion),
 		"bandwidth": starlark.String(bw.String()), "attach_to": at, "peer": peer,
@@ -333,6 +337,26 @@ func monitorFn(c *call) (starlark.Value, error) {
 	}
 	m := &lang.Monitor{Meta: c.meta(name), From: src.res.Ref(), To: dst.res.Ref(), Interval: stdlib.FormatDuration(iv)}
 	return c.b.add(m, starlark.StringDict{"source": src, "destination": dst, "interval": starlark.String(m.Interval)})
+}
+
+// checkDevices wants distinct "FACILITY/ROUTER" names, at least one.
+func (c *call) checkDevices(p string, devices []string) {
+	if len(devices) == 0 {
+		c.failf(p, "want at least one device")
+	}
+	seen := map[string]bool{}
+	for _, d := range devices {
+		f, r, ok := strings.Cut(d, "/")
+		if !ok || checkName(f) != nil || checkName(r) != nil {
+			c.failf(p, "device %q: want \"FACILITY/ROUTER\", e.g. \"fac-a/r1\"", d)
+			return
+		}
+		if seen[d] {
+			c.failf(p, "device %q is listed twice: each channel needs its own router", d)
+			return
+		}
+		seen[d] = true
+	}
 }
 
 func didYouMean(s string, cands []string) string {

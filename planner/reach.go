@@ -1,0 +1,386 @@
+package planner
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+
+	"patchbay/lang"
+)
+
+// hop is the tightest link between a network and a routing domain: its MTU
+// and the resource that sets it.
+type hop struct {
+	mtu int
+	via lang.Resource
+}
+
+func tighter(a, b hop) hop {
+	if b.via != nil && (a.via == nil || b.mtu < a.mtu) {
+		return b
+	}
+	return a
+}
+
+// exported is a network as a routing domain sees it.
+type exported struct {
+	net lang.Network
+	hop hop
+}
+
+// advertised is a prefix a domain carries that no network owns: a DX
+// gateway association's allowed prefix.
+type advertised struct {
+	prefix netip.Prefix
+	owner  *lang.Attachment
+}
+
+// domain is one routing table: users forward with it, routes are the
+// networks (and advertised prefixes) installed in it. Two of its entries
+// that overlap make a destination ambiguous or unreachable.
+type domain struct {
+	name     string
+	at       lang.Resource
+	users    []exported
+	routes   []exported
+	prefixes []advertised
+}
+
+// reachability models which networks see each other through which tables:
+// Transit Gateway route tables (association and propagation), Cloud WAN
+// segments (isolation and sharing) and Direct Connect gateways (both ways).
+type reachability struct {
+	p        *Plan
+	domains  []*domain
+	icMTU    map[lang.Ref]int
+	lmMTU    map[lang.Ref]int
+	byAttach map[lang.Ref][]lang.Resource // interconnects and last miles by attach point
+	onprem   map[lang.Ref][]exported
+	tgwLocal map[lang.Ref][]exported
+	segLocal map[segKey][]exported
+	dxAWS    map[lang.Ref][]exported // what each DX gateway's associations bring
+}
+
+type segKey struct {
+	core    lang.Ref
+	segment string
+}
+
+func newReachability(p *Plan) *reachability {
+	r := &reachability{p: p, icMTU: map[lang.Ref]int{}, lmMTU: map[lang.Ref]int{}, byAttach: map[lang.Ref][]lang.Resource{},
+		onprem: map[lang.Ref][]exported{}, tgwLocal: map[lang.Ref][]exported{}, segLocal: map[segKey][]exported{},
+		dxAWS: map[lang.Ref][]exported{}}
+	for _, ic := range p.Interconnects {
+		r.icMTU[ic.Interconnect] = ic.MTU
+	}
+	for _, lm := range p.LastMiles {
+		r.lmMTU[lm.LastMile] = lm.MTU
+	}
+	for _, ic := range p.Design.Interconnects {
+		r.byAttach[ic.AttachTo] = append(r.byAttach[ic.AttachTo], ic)
+	}
+	for _, lm := range p.Design.LastMiles {
+		r.byAttach[lm.AttachTo] = append(r.byAttach[lm.AttachTo], lm)
+	}
+	r.build()
+	return r
+}
+
+func (r *reachability) lookup(ref lang.Ref) lang.Resource {
+	x, _ := r.p.Design.Lookup(ref)
+	return x
+}
+
+func (r *reachability) network(ref lang.Ref) lang.Network {
+	n, _ := r.lookup(ref).(lang.Network)
+	return n
+}
+
+// direct lists the networks an Interconnect or last mile brings to its attach point.
+func (r *reachability) direct(at lang.Ref, segment string, checkSegment bool) []exported {
+	var out []exported
+	for _, x := range r.byAttach[at] {
+		switch c := x.(type) {
+		case *lang.Interconnect:
+			if !checkSegment || c.Segment == segment {
+				out = append(out, exported{r.network(c.Peer), hop{r.icMTU[c.Ref()], c}})
+			}
+		case *lang.LastMile:
+			if !checkSegment || c.Segment == segment {
+				out = append(out, exported{r.network(c.Site), hop{r.lmMTU[c.Ref()], c}})
+			}
+		}
+	}
+	return out
+}
+
+func capHop(es []exported, h hop) []exported {
+	out := make([]exported, len(es))
+	for i, e := range es {
+		out[i] = exported{e.net, tighter(e.hop, h)}
+	}
+	return out
+}
+
+func without(es []exported, drop []exported) []exported {
+	if len(drop) == 0 {
+		return es
+	}
+	gone := make(map[lang.Network]bool, len(drop))
+	for _, d := range drop {
+		gone[d.net] = true
+	}
+	return slices.DeleteFunc(slices.Clone(es), func(e exported) bool { return gone[e.net] })
+}
+
+func (r *reachability) build() {
+	d := r.p.Design
+	tgwMTU := int(cat().Int("transit_gateway.mtu"))
+	wanMTU := int(cat().Int("cloud_wan.mtu"))
+	privateVIF := int(cat().Int("last_mile.private_vif_mtu"))
+
+	for _, g := range d.DXGateways {
+		r.onprem[g.Ref()] = r.direct(g.Ref(), "", false)
+	}
+	for _, g := range d.TransitGateways {
+		var local []exported
+		for _, a := range r.p.adjacent(g.Ref()) {
+			switch a.Kind {
+			case lang.AttachVPCTGW:
+				local = append(local, exported{r.network(a.A), hop{tgwMTU, a}})
+			case lang.AttachDXGWTGW:
+				local = append(local, capHop(r.onprem[a.A], hop{tgwMTU, a})...)
+			}
+		}
+		local = append(local, r.direct(g.Ref(), "", false)...)
+		r.tgwLocal[g.Ref()] = local
+	}
+	for _, cn := range d.CoreNetworks {
+		for _, s := range cn.Segments {
+			var local []exported
+			for _, a := range r.p.adjacent(cn.Ref()) {
+				if a.Segment != s.Name {
+					continue
+				}
+				switch a.Kind {
+				case lang.AttachVPCCloudWAN:
+					local = append(local, exported{r.network(a.A), hop{wanMTU, a}})
+				case lang.AttachDXGWWAN:
+					local = append(local, capHop(r.onprem[a.A], hop{wanMTU, a})...)
+				case lang.AttachTGWCloudWAN:
+					local = append(local, capHop(r.tgwLocal[a.A], hop{wanMTU, a})...)
+				}
+			}
+			local = append(local, r.direct(cn.Ref(), s.Name, true)...)
+			r.segLocal[segKey{cn.Ref(), s.Name}] = local
+		}
+	}
+
+	// Transit Gateway route tables: users are what is associated, routes
+	// what propagates.
+	for _, t := range r.p.TGWTables {
+		dom := &domain{name: "tgw_route_table." + t.Table, at: r.lookup(t.TGW)}
+		for _, a := range t.Associations {
+			dom.users = append(dom.users, r.exportsInto(a, t.TGW)...)
+		}
+		for _, a := range t.Propagations {
+			dom.routes = append(dom.routes, r.exportsInto(a, t.TGW)...)
+		}
+		r.domains = append(r.domains, dom)
+	}
+
+	// Cloud WAN segments: attachments learn each other unless isolated, and
+	// the routes of every segment shared with theirs.
+	for _, cn := range d.CoreNetworks {
+		shared := sharedSegments(cn)
+		for _, s := range cn.Segments {
+			key := segKey{cn.Ref(), s.Name}
+			dom := &domain{name: "core_network." + cn.Name + " segment " + s.Name, at: cn, users: r.segLocal[key]}
+			if !s.IsolateAttachments {
+				dom.routes = append(dom.routes, r.segLocal[key]...)
+			}
+			for _, o := range shared[s.Name] {
+				dom.routes = append(dom.routes, r.segLocal[segKey{cn.Ref(), o}]...)
+			}
+			r.domains = append(r.domains, dom)
+		}
+	}
+
+	// Direct Connect gateways: the AWS side learns every on-premises and
+	// peer network; those learn what each association advertises. There is
+	// no transit between associations.
+	for _, g := range d.DXGateways {
+		onprem := r.onprem[g.Ref()]
+		toAWS := &domain{name: "dx_gateway." + g.Name, at: g, routes: onprem}
+		toOnprem := &domain{name: "dx_gateway." + g.Name + " (towards on-premises)", at: g, users: onprem}
+		for _, a := range r.p.adjacent(g.Ref()) {
+			var side []exported
+			switch a.Kind {
+			case lang.AttachDXGWVGW:
+				for _, va := range r.p.adjacent(a.B) {
+					if va.Kind == lang.AttachVGWVPC {
+						side = append(side, exported{r.network(va.B), hop{privateVIF, va}})
+					}
+				}
+			case lang.AttachDXGWTGW:
+				side = without(r.tgwLocal[a.B], onprem)
+			case lang.AttachDXGWWAN:
+				side = without(r.segLocal[segKey{a.B, a.Segment}], onprem)
+			}
+			toAWS.users = append(toAWS.users, side...)
+			if len(a.AllowedPrefixes) > 0 {
+				for _, pfx := range a.AllowedPrefixes {
+					toOnprem.prefixes = append(toOnprem.prefixes, advertised{pfx, a})
+				}
+			} else {
+				toOnprem.routes = append(toOnprem.routes, side...)
+			}
+		}
+		r.dxAWS[g.Ref()] = toAWS.users
+		r.domains = append(r.domains, toAWS, toOnprem)
+	}
+}
+
+// awsVPCs lists the VPCs on the AWS side of an attach point: behind a DX
+// gateway's associations, on a TGW, or in a Cloud WAN segment.
+func (r *reachability) awsVPCs(at lang.Ref, segment string) []exported {
+	var all []exported
+	switch at.Kind {
+	case lang.KindDXGateway:
+		all = r.dxAWS[at]
+	case lang.KindTransitGW:
+		all = r.tgwLocal[at]
+	case lang.KindCoreNetwork:
+		all = r.segLocal[segKey{at, segment}]
+	}
+	var out []exported
+	for _, e := range all {
+		if _, ok := e.net.(*lang.VPC); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// exportsInto is what a TGW attachment (or an Interconnect attached to the
+// TGW) brings into the TGW's tables.
+func (r *reachability) exportsInto(att lang.Ref, tgw lang.Ref) []exported {
+	tgwMTU := int(cat().Int("transit_gateway.mtu"))
+	switch x := r.lookup(att).(type) {
+	case *lang.Interconnect:
+		return []exported{{r.network(x.Peer), hop{r.icMTU[x.Ref()], x}}}
+	case *lang.Attachment:
+		switch x.Kind {
+		case lang.AttachVPCTGW:
+			return []exported{{r.network(x.A), hop{tgwMTU, x}}}
+		case lang.AttachDXGWTGW:
+			return capHop(r.onprem[x.A], hop{tgwMTU, x})
+		case lang.AttachTGWCloudWAN:
+			return without(r.segLocal[segKey{x.B, x.Segment}], r.tgwLocal[tgw])
+		}
+	}
+	return nil // peering takes static routes only
+}
+
+// sharedSegments maps each segment to the segments sharing with it; share
+// is bidirectional and "*" means every segment.
+func sharedSegments(cn *lang.CoreNetwork) map[string][]string {
+	out := map[string][]string{}
+	link := func(a, b string) {
+		if a != b && !slices.Contains(out[a], b) {
+			out[a] = append(out[a], b)
+		}
+	}
+	for _, act := range cn.Actions {
+		if act.Action != lang.ActionShare {
+			continue
+		}
+		for _, w := range act.ShareWith {
+			for _, s := range cn.Segments {
+				if w == "*" || w == s.Name {
+					link(act.Segment, s.Name)
+					link(s.Name, act.Segment)
+				}
+			}
+		}
+	}
+	for k := range out {
+		slices.Sort(out[k])
+	}
+	return out
+}
+
+// entry is one prefix in a domain's overlap sweep.
+type entry struct {
+	pfx   netip.Prefix
+	owner lang.Resource // a network, or the attachment of an allowed prefix
+	route bool
+}
+
+// overlaps calls fn for every pair of overlapping entries of which at least
+// one is a route. Prefixes either nest or are disjoint, so after sorting by
+// address and length a stack of the prefixes that contain the current one
+// finds every pair in O(n log n + pairs).
+func (dom *domain) overlaps(fn func(a, b entry)) {
+	var es []entry
+	add := func(owner lang.Resource, ps []netip.Prefix, route bool) {
+		for _, p := range ps {
+			if p.IsValid() {
+				es = append(es, entry{p.Masked(), owner, route})
+			}
+		}
+	}
+	for _, e := range dom.users {
+		v4, v6 := e.net.Addresses()
+		add(e.net, v4, false)
+		add(e.net, v6, false)
+	}
+	for _, e := range dom.routes {
+		v4, v6 := e.net.Addresses()
+		add(e.net, v4, true)
+		add(e.net, v6, true)
+	}
+	for _, a := range dom.prefixes {
+		add(a.owner, []netip.Prefix{a.prefix}, true)
+	}
+	slices.SortFunc(es, func(a, b entry) int {
+		return cmp.Or(a.pfx.Addr().Compare(b.pfx.Addr()), cmp.Compare(a.pfx.Bits(), b.pfx.Bits()), cmp.Compare(boolInt(b.route), boolInt(a.route)))
+	})
+	// routes indexes the stack's route entries, so that a user entry (which
+	// conflicts only with routes) never walks a pile of other users: many
+	// isolated networks sharing one CIDR cost nothing.
+	var stack []entry
+	var routes []int
+	for _, e := range es {
+		for len(stack) > 0 && !stack[len(stack)-1].pfx.Overlaps(e.pfx) {
+			stack = stack[:len(stack)-1]
+			if n := len(routes); n > 0 && routes[n-1] >= len(stack) {
+				routes = routes[:n-1]
+			}
+		}
+		if e.route {
+			for _, s := range stack {
+				if s.owner != e.owner {
+					fn(s, e)
+				}
+			}
+		} else {
+			for _, i := range routes {
+				if stack[i].owner != e.owner {
+					fn(stack[i], e)
+				}
+			}
+		}
+		if e.route {
+			routes = append(routes, len(stack))
+		}
+		stack = append(stack, e)
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

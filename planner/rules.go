@@ -1,0 +1,106 @@
+package planner
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"patchbay/lang"
+)
+
+// Rule is one check of the validation catalog. Each finds all of its
+// violations; its ID is stable, so CI and suppressions can name it.
+type Rule struct {
+	ID       string
+	Severity lang.Severity // the usual severity; a finding may be milder
+	Summary  string
+	Explain  string // what it means, why it matters, how to fix it
+	check    func(v *validator, rule *Rule)
+}
+
+// Rules returns the catalog, sorted by ID.
+func Rules() []*Rule {
+	out := slices.Clone(rules)
+	slices.SortFunc(out, func(a, b *Rule) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// RuleByID looks a rule up; the error lists the known IDs.
+func RuleByID(id string) (*Rule, error) {
+	for _, r := range rules {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	ids := make([]string, 0, len(rules))
+	for _, r := range Rules() {
+		ids = append(ids, r.ID)
+	}
+	msg := fmt.Sprintf("no rule %q", id)
+	if n := lang.Nearest(id, ids); n != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", n)
+	}
+	return nil, fmt.Errorf("%s; known rules: %s", msg, strings.Join(ids, ", "))
+}
+
+// rules is filled by the rule files' init functions, in run order.
+var rules []*Rule
+
+func register(r *Rule) *Rule {
+	rules = append(rules, r)
+	return r
+}
+
+// validator runs the rules over a plan and collects findings.
+type validator struct {
+	p      *Plan
+	quotas map[string]int64
+	reach  *reachability
+	out    lang.Diagnostics
+}
+
+// finding is one problem a rule reports.
+type finding struct {
+	sev     *lang.Severity // nil: the rule's severity
+	at      lang.Range
+	summary string
+	detail  string
+	hint    string
+	related []lang.Related
+}
+
+func (v *validator) report(r *Rule, f finding) {
+	sev := r.Severity
+	if f.sev != nil {
+		sev = *f.sev
+	}
+	v.out = append(v.out, lang.Diagnostic{Severity: sev, Rule: r.ID, Summary: f.summary, Detail: f.detail,
+		Hint: f.hint, Range: f.at, Related: f.related})
+}
+
+func related(r lang.Resource, msg string) []lang.Related {
+	return []lang.Related{{Range: r.Source(), Message: msg}}
+}
+
+func sevPtr(s lang.Severity) *lang.Severity { return &s }
+
+// quota returns a service limit: the design's override, else the catalog's.
+func (v *validator) quota(key string) int64 {
+	if q, ok := v.quotas[key]; ok {
+		return q
+	}
+	q, ok := cat().Quota(key)
+	if !ok {
+		panic("planner: no quota " + key) // a rule names a key the catalog lacks
+	}
+	return q.Value
+}
+
+func (p *Plan) validate(quotas map[string]int64) {
+	v := &validator{p: p, quotas: quotas}
+	v.reach = newReachability(p)
+	for _, r := range rules {
+		r.check(v, r)
+	}
+	p.Findings = append(p.Findings, v.out...)
+}

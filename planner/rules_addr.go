@@ -1,0 +1,217 @@
+package planner
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"patchbay/lang"
+	"patchbay/stdlib"
+)
+
+var _ = register(&Rule{
+	ID: "cidr-overlap", Severity: lang.SevError,
+	Summary: "Two networks that reach each other have overlapping address space.",
+	Explain: `Two networks that can reach each other over some path — a Transit Gateway route table
+(association and propagation), a Cloud WAN segment (with its isolation and sharing), a Direct
+Connect gateway, an Interconnect or a last-mile connection — have overlapping IPv4 or IPv6
+prefixes. The routing table that holds both cannot send traffic to both: one destination
+becomes unreachable, or traffic goes to the wrong network. AWS Interconnect requires the VPC
+CIDRs on both sides not to overlap.
+
+Networks that can never reach each other (for example two VPCs in an isolated segment, or on
+Transit Gateway route tables that do not propagate to each other) may overlap.
+
+Fix: renumber one of the networks (the @stdlib//ipam.star module allocates disjoint blocks), or
+separate them: associate and propagate their attachments to different route tables, or isolate
+the segment.`,
+	check: func(v *validator, rule *Rule) {
+		seen := map[[2]lang.Resource]bool{}
+		for _, dom := range v.reach.domains {
+			dom.overlaps(func(a, b entry) {
+				x, y := a.owner, b.owner
+				if x.Source().Compare(y.Source()) > 0 || (x.Source().Compare(y.Source()) == 0 && x.Ref().String() > y.Ref().String()) {
+					x, y, a, b = y, x, b, a
+				}
+				key := [2]lang.Resource{x, y}
+				if seen[key] {
+					return
+				}
+				seen[key] = true
+				v.report(rule, finding{
+					at:      y.Source(),
+					summary: fmt.Sprintf("%s overlaps %s, and %s holds both", describeEntry(b), describeEntry(a), dom.name),
+					related: related(x, fmt.Sprintf("%s declared here", x.Ref())),
+					hint:    "renumber one of them, or keep them apart in separate route tables or an isolated segment",
+				})
+			})
+		}
+	},
+})
+
+func describeEntry(e entry) string {
+	if a, ok := e.owner.(*lang.Attachment); ok {
+		return fmt.Sprintf("allowed prefix %s of %s", e.pfx, a.Ref())
+	}
+	return fmt.Sprintf("%s (%s)", e.owner.Ref(), e.pfx)
+}
+
+// special IPv4 ranges no network may use.
+var specialV4 = []struct {
+	pfx  netip.Prefix
+	what string
+}{
+	{netip.MustParsePrefix("0.0.0.0/8"), `"this network" (RFC 1122)`},
+	{netip.MustParsePrefix("127.0.0.0/8"), "loopback"},
+	{netip.MustParsePrefix("224.0.0.0/4"), "multicast"},
+	{netip.MustParsePrefix("240.0.0.0/4"), "reserved (RFC 1112)"},
+}
+
+var linkLocalV4 = netip.MustParsePrefix("169.254.0.0/16")
+
+var _ = register(&Rule{
+	ID: "cidr-invalid", Severity: lang.SevError,
+	Summary: "A CIDR has host bits set, lies in a reserved range, or has a size AWS does not accept.",
+	Explain: `A prefix is not usable as written:
+- host bits are set ("10.0.3.7/24" means 10.0.3.0/24, but the script said something else);
+- it lies in a special range: 0.0.0.0/8, 127.0.0.0/8 (loopback), 224.0.0.0/4 (multicast),
+  240.0.0.0/4 (reserved), IPv6 multicast (ff00::/8), loopback or unspecified addresses — or, for a
+  VPC, 169.254.0.0/16 (link-local, where EC2 metadata lives and Interconnect peering addresses come from);
+- an AWS VPC IPv4 block is outside /16 to /28, the sizes AWS accepts;
+- a Transit Gateway CIDR block is smaller than /24 (IPv4) or /64 (IPv6).
+
+Fix: write the network address with its length (use cidrsubnet or ipam helpers), and pick
+addresses from private space (RFC 1918 for IPv4).`,
+	check: func(v *validator, rule *Rule) {
+		d := v.p.Design
+		check := func(r lang.Resource, what string, ps []netip.Prefix, vpc bool) {
+			for _, p := range ps {
+				if msg := prefixProblem(p, vpc); msg != "" {
+					v.report(rule, finding{at: r.Source(), summary: fmt.Sprintf("%s %s %s: %s", r.Ref(), what, p, msg)})
+				}
+			}
+		}
+		for _, x := range d.VPCs {
+			check(x, "cidr", x.CIDRs, true)
+			check(x, "ipv6_cidr", x.IPv6, true)
+			for _, p := range x.CIDRs {
+				if !stdlib.HasHostBits(p) && (p.Bits() < 16 || p.Bits() > 28) {
+					v.report(rule, finding{at: x.Source(), summary: fmt.Sprintf("%s cidr %s: a VPC IPv4 block must be between /16 and /28", x.Ref(), p)})
+				}
+			}
+		}
+		for _, x := range d.GCPVPCs {
+			check(x, "cidr", x.CIDRs, false)
+			check(x, "ipv6_cidr", x.IPv6, false)
+		}
+		for _, x := range d.Sites {
+			check(x, "cidr", x.CIDRs, false)
+			check(x, "ipv6_cidr", x.IPv6, false)
+		}
+		for _, x := range d.TransitGateways {
+			check(x, "cidr_blocks", x.CIDRBlocks, true)
+			for _, p := range x.CIDRBlocks {
+				if (p.Addr().Is4() && p.Bits() > 24) || (p.Addr().Is6() && p.Bits() > 64) {
+					v.report(rule, finding{at: x.Source(), summary: fmt.Sprintf("%s cidr_blocks %s: a Transit Gateway CIDR block must be /24 or larger (IPv6: /64 or larger)", x.Ref(), p)})
+				}
+			}
+		}
+		for _, a := range d.Attachments {
+			check(a, "allowed_prefixes", a.AllowedPrefixes, false)
+		}
+		for _, t := range d.RouteTables {
+			for _, rt := range t.Routes {
+				if stdlib.HasHostBits(rt.Destination) {
+					v.report(rule, finding{at: rt.Range, summary: fmt.Sprintf("route destination %s has host bits set (the network is %s)", rt.Destination, rt.Destination.Masked())})
+				}
+			}
+		}
+		for _, t := range d.TGWRouteTables {
+			for _, rt := range t.Routes {
+				if stdlib.HasHostBits(rt.Destination) {
+					v.report(rule, finding{at: rt.Range, summary: fmt.Sprintf("route destination %s has host bits set (the network is %s)", rt.Destination, rt.Destination.Masked())})
+				}
+			}
+		}
+	},
+})
+
+// prefixProblem says what is wrong with a network's prefix, or "".
+func prefixProblem(p netip.Prefix, vpc bool) string {
+	if stdlib.HasHostBits(p) {
+		return fmt.Sprintf("host bits are set (the network is %s)", p.Masked())
+	}
+	m := p.Masked()
+	if m.Addr().Is4() {
+		for _, s := range specialV4 {
+			if s.pfx.Overlaps(m) {
+				return fmt.Sprintf("overlaps %s, which is %s", s.pfx, s.what)
+			}
+		}
+		if vpc && linkLocalV4.Overlaps(m) {
+			return "overlaps 169.254.0.0/16, which is link-local (EC2 metadata, Interconnect peering)"
+		}
+		return ""
+	}
+	switch a := m.Addr(); {
+	case a.IsMulticast() || netip.MustParsePrefix("ff00::/8").Overlaps(m):
+		return "overlaps ff00::/8, which is multicast"
+	case m.Bits() == 0 || a.IsLoopback() && m.Bits() == 128:
+		return "is the unspecified or loopback range"
+	case vpc && netip.MustParsePrefix("fe80::/10").Overlaps(m):
+		return "overlaps fe80::/10, which is link-local"
+	}
+	return ""
+}
+
+var _ = register(&Rule{
+	ID: "ip-version-mismatch", Severity: lang.SevError,
+	Summary: "IPv6 is configured on one side of an Interconnect or last-mile connection and not on the other.",
+	Explain: `AWS Interconnect requires IPv4, IPv6 or both to be configured consistently on both sides.
+When the Google Cloud network (or the on-premises site) has IPv6 and no VPC on the AWS side does,
+or the other way round, the IPv6 BGP family carries nothing and IPv6 traffic has no path.
+
+Fix: add IPv6 CIDRs on the side that lacks them (ipv6_cidr = …), or remove IPv6 from the other.`,
+	check: func(v *validator, rule *Rule) {
+		d := v.p.Design
+		sideHasV6 := func(es []exported) (bool, lang.Resource) {
+			for _, e := range es {
+				if _, v6 := e.net.Addresses(); len(v6) > 0 {
+					return true, e.net
+				}
+			}
+			return false, nil
+		}
+		check := func(conn lang.Resource, far lang.Network, aws []exported) {
+			if len(aws) == 0 {
+				return
+			}
+			_, farV6 := far.Addresses()
+			awsV6, example := sideHasV6(aws)
+			switch {
+			case len(farV6) > 0 && !awsV6:
+				v.report(rule, finding{at: conn.Source(),
+					summary: fmt.Sprintf("%s: %s has IPv6 but no VPC on the AWS side does", conn.Ref(), far.Ref()),
+					related: related(far, "IPv6 configured here"), hint: "add ipv6_cidr to the VPCs behind " + conn.Ref().String()})
+			case len(farV6) == 0 && awsV6:
+				v.report(rule, finding{at: conn.Source(),
+					summary: fmt.Sprintf("%s: %s has IPv6 but %s does not", conn.Ref(), example.Ref(), far.Ref()),
+					related: related(example, "IPv6 configured here"), hint: "add ipv6_cidr to " + far.Ref().String()})
+			}
+		}
+		for _, ic := range d.Interconnects {
+			check(ic, v.reach.network(ic.Peer), v.reach.awsVPCs(ic.AttachTo, ic.Segment))
+		}
+		for _, lm := range d.LastMiles {
+			check(lm, v.reach.network(lm.Site), v.reach.awsVPCs(lm.AttachTo, lm.Segment))
+		}
+	},
+})
+
+func joinRefs(rs []lang.Resource) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = r.Ref().String()
+	}
+	return strings.Join(s, ", ")
+}

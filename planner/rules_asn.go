@@ -1,0 +1,160 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"patchbay/lang"
+)
+
+func amazonSideRanges() string { return strings.Join(cat().ASNRangesOf("amazon_side"), " or ") }
+
+var _ = register(&Rule{
+	ID: "asn-invalid", Severity: lang.SevError,
+	Summary: "An ASN is outside the range its resource allows, or reserved.",
+	Explain: `Amazon-side ASNs (Transit Gateway, Direct Connect gateway, virtual private gateway) must be
+private: 64512–65534 or 4200000000–4294967294. A Cloud WAN policy's asn_ranges must lie in those
+ranges too, and every core network edge's ASN must come from its policy's asn_ranges. No ASN may
+be reserved: 0, 23456 (AS_TRANS), 64496–64511 and 65536–65551 (documentation), 65535 and
+4294967295; and 7224 is Amazon's own ASN, which on-premises routers and other clouds must not use.
+
+Fix: choose a private ASN in the allowed range.`,
+	check: func(v *validator, rule *Rule) {
+		d := v.p.Design
+		amazon := func(r lang.Resource, asn uint32) {
+			if !cat().ASNIn("amazon_side", asn) {
+				v.report(rule, finding{at: r.Source(), summary: fmt.Sprintf("%s: Amazon-side ASN %d is outside %s", r.Ref(), asn, amazonSideRanges()),
+					hint: "the default is 64512"})
+			}
+		}
+		for _, g := range d.TransitGateways {
+			amazon(g, g.ASN)
+		}
+		for _, g := range d.DXGateways {
+			amazon(g, g.ASN)
+		}
+		for _, g := range d.VPNGateways {
+			amazon(g, g.ASN)
+		}
+		customer := func(r lang.Resource, asn uint32) {
+			switch {
+			case cat().ASNIn("reserved", asn):
+				v.report(rule, finding{at: r.Source(), summary: fmt.Sprintf("%s: ASN %d is reserved", r.Ref(), asn), hint: "use a private ASN (64512-65534) or your own public ASN"})
+			case cat().ASNIn("amazon_reserved", asn):
+				v.report(rule, finding{at: r.Source(), summary: fmt.Sprintf("%s: ASN %d is Amazon's own", r.Ref(), asn), hint: "use a private ASN (64512-65534) or your own public ASN"})
+			}
+		}
+		for _, s := range d.Sites {
+			customer(s, s.ASN)
+		}
+		for _, g := range d.GCPVPCs {
+			customer(g, g.ASN)
+		}
+		for _, cn := range d.CoreNetworks {
+			for _, r := range cn.ASNRanges {
+				if !cat().ASNIn("cloud_wan_policy", r.Low) || !cat().ASNIn("cloud_wan_policy", r.High) || !sameRange(r) {
+					v.report(rule, finding{at: cn.Source(), summary: fmt.Sprintf("%s: asn_ranges %s is outside %s", cn.Ref(), r, strings.Join(cat().ASNRangesOf("cloud_wan_policy"), " or "))})
+				}
+			}
+			for _, e := range cn.Edges {
+				in := false
+				for _, r := range cn.ASNRanges {
+					in = in || r.Contains(e.ASN)
+				}
+				if !in {
+					ranges := make([]string, len(cn.ASNRanges))
+					for i, r := range cn.ASNRanges {
+						ranges[i] = r.String()
+					}
+					v.report(rule, finding{at: e.Range, summary: fmt.Sprintf("%s: the edge in %s has ASN %d, outside the policy's asn_ranges %s", cn.Ref(), e.Region, e.ASN, strings.Join(ranges, ", "))})
+				}
+			}
+		}
+	},
+})
+
+// sameRange reports whether both ends of r lie in one catalog range, so a
+// range cannot straddle the gap between the 16- and 32-bit private blocks.
+func sameRange(r lang.ASNRange) bool {
+	for _, row := range cat().ASNRanges {
+		if row.Use == "cloud_wan_policy" && r.Low >= row.Low && r.High <= row.High {
+			return true
+		}
+	}
+	return false
+}
+
+var _ = register(&Rule{
+	ID: "asn-conflict", Severity: lang.SevError,
+	Summary: "Two BGP neighbours, or two resources that must differ, share an ASN.",
+	Explain: `eBGP needs different AS numbers on the two ends of a session, and AWS requires some
+resources to differ:
+- a Transit Gateway and the Direct Connect gateway it is associated with;
+- an Interconnect's AWS side (its DX gateway, TGW or Cloud WAN edge) and the peer's Cloud Router;
+- a last-mile site's router and the Direct Connect gateway;
+- a Cloud WAN edge and the Transit Gateway or Direct Connect gateway attached to it, and two edges
+  of one core network.
+
+Fix: give one of them another private ASN.`,
+	check: func(v *validator, rule *Rule) {
+		d := v.p.Design
+		clash := func(at, other lang.Resource, asn uint32, what string) {
+			v.report(rule, finding{at: at.Source(), summary: fmt.Sprintf("%s and %s both use ASN %d: %s", at.Ref(), other.Ref(), asn, what),
+				related: related(other, fmt.Sprintf("%s declared here", other.Ref()))})
+		}
+		for _, a := range d.Attachments {
+			x, _ := d.Lookup(a.A)
+			y, _ := d.Lookup(a.B)
+			switch a.Kind {
+			case lang.AttachDXGWTGW:
+				if dx, tgw := x.(*lang.DXGateway), y.(*lang.TransitGateway); dx.ASN == tgw.ASN {
+					clash(tgw, dx, tgw.ASN, "a Transit Gateway and its Direct Connect gateway must differ")
+				}
+			case lang.AttachTGWCloudWAN, lang.AttachDXGWWAN:
+				cn := y.(*lang.CoreNetwork)
+				asn := asnOf(x)
+				for _, e := range cn.Edges {
+					if e.ASN == asn {
+						clash(x, cn, asn, fmt.Sprintf("it peers with the core network's edge in %s", e.Region))
+					}
+				}
+			}
+		}
+		for _, ic := range v.p.Interconnects {
+			res, _ := d.Lookup(ic.Interconnect)
+			if ic.AWSASN != 0 && ic.AWSASN == ic.PeerASN {
+				peer, _ := d.Lookup(res.(*lang.Interconnect).Peer)
+				clash(res, peer, ic.AWSASN, "the two ends of every channel's eBGP session must differ")
+			}
+		}
+		for _, lm := range d.LastMiles {
+			site, _ := d.Lookup(lm.Site)
+			dx, _ := d.Lookup(lm.AttachTo)
+			if s, g := site.(*lang.Site), dx.(*lang.DXGateway); s.ASN == g.ASN {
+				clash(site, dx, s.ASN, "the customer router and the Direct Connect gateway are eBGP neighbours")
+			}
+		}
+		for _, cn := range d.CoreNetworks {
+			for i, e := range cn.Edges {
+				for _, f := range cn.Edges[:i] {
+					if e.ASN == f.ASN {
+						v.report(rule, finding{at: e.Range, summary: fmt.Sprintf("%s: the edges in %s and %s both use ASN %d", cn.Ref(), f.Region, e.Region, e.ASN),
+							related: []lang.Related{{Range: f.Range, Message: "the other edge"}}})
+					}
+				}
+			}
+		}
+	},
+})
+
+func asnOf(r lang.Resource) uint32 {
+	switch x := r.(type) {
+	case *lang.TransitGateway:
+		return x.ASN
+	case *lang.DXGateway:
+		return x.ASN
+	case *lang.VPNGateway:
+		return x.ASN
+	}
+	return 0
+}

@@ -1,0 +1,230 @@
+package planner
+
+import (
+	"fmt"
+	"slices"
+
+	"patchbay/lang"
+)
+
+// edgeIn reports whether a core network has an edge in region (and, for a
+// segment limited to some edges, whether the segment reaches it).
+func edgeIn(cn *lang.CoreNetwork, region, segment string) bool {
+	if cn.Edge(region) == nil {
+		return false
+	}
+	if s := cn.Segment(segment); s != nil && len(s.EdgeRegions) > 0 {
+		return slices.Contains(s.EdgeRegions, region)
+	}
+	return true
+}
+
+func edgeRegions(cn *lang.CoreNetwork) []string {
+	out := make([]string, len(cn.Edges))
+	for i, e := range cn.Edges {
+		out[i] = e.Region
+	}
+	return out
+}
+
+var _ = register(&Rule{
+	ID: "attach-invalid", Severity: lang.SevError,
+	Summary: "An attachment AWS would refuse.",
+	Explain: `The resources cannot be attached this way:
+- an Interconnect attached to a Transit Gateway outside the Interconnect's own AWS region (a TGW
+  attach point must be local; use a Direct Connect gateway to reach other regions);
+- an Interconnect, VPC or TGW attached to a Cloud WAN core network that has no edge in its region
+  (or whose segment does not extend to that region);
+- a VPC attached to a Transit Gateway in another region (VPC attachments are regional);
+- a virtual private gateway attached to more than one VPC;
+- a Direct Connect gateway associated with virtual private gateways (private VIFs) and with
+  Transit Gateways or Cloud WAN (transit VIFs) at once;
+- the same two resources attached twice.
+
+Fix: attach within the region, add a core network edge in the region, or go through a Direct
+Connect gateway.`,
+	check: func(v *validator, rule *Rule) {
+		d := v.p.Design
+		lookup := func(r lang.Ref) lang.Resource { x, _ := d.Lookup(r); return x }
+		for _, ic := range d.Interconnects {
+			switch at := lookup(ic.AttachTo).(type) {
+			case *lang.TransitGateway:
+				if at.Region != ic.AWSRegion {
+					v.report(rule, finding{at: ic.Source(), summary: fmt.Sprintf("%s in %s attaches to %s in %s: a Transit Gateway attach point must be in the Interconnect's own region", ic.Ref(), ic.AWSRegion, at.Ref(), at.Region),
+						related: related(at, "the Transit Gateway"), hint: "attach through a Direct Connect gateway to reach a TGW in another region"})
+				}
+			case *lang.CoreNetwork:
+				if !edgeIn(at, ic.AWSRegion, ic.Segment) {
+					v.report(rule, finding{at: ic.Source(), summary: fmt.Sprintf("%s in %s attaches to %s (segment %s), which has no edge there", ic.Ref(), ic.AWSRegion, at.Ref(), ic.Segment),
+						related: related(at, fmt.Sprintf("edges: %v", edgeRegions(at))), hint: fmt.Sprintf("add edge(%q) to the core network", ic.AWSRegion)})
+				}
+			}
+		}
+		seen := map[[3]string]*lang.Attachment{}
+		vgwVPCs := map[lang.Ref][]*lang.Attachment{}
+		for _, a := range d.Attachments {
+			key := [3]string{string(a.Kind), a.A.String(), a.B.String()}
+			if first, dup := seen[key]; dup {
+				v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s attaches %s and %s again", a.Ref(), a.A, a.B), related: related(first, "first attached here")})
+			} else {
+				seen[key] = a
+			}
+			x, y := lookup(a.A), lookup(a.B)
+			switch a.Kind {
+			case lang.AttachVPCTGW:
+				vpc, tgw := x.(*lang.VPC), y.(*lang.TransitGateway)
+				if vpc.Region != tgw.Region {
+					v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s in %s cannot attach to %s in %s: VPC attachments are regional", vpc.Ref(), vpc.Region, tgw.Ref(), tgw.Region),
+						related: related(tgw, "the Transit Gateway"), hint: "attach to a TGW in the VPC's region and peer the TGWs"})
+				}
+			case lang.AttachVPCCloudWAN:
+				vpc, cn := x.(*lang.VPC), y.(*lang.CoreNetwork)
+				if !edgeIn(cn, vpc.Region, a.Segment) {
+					v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s in %s attaches to %s segment %s, which has no edge there", vpc.Ref(), vpc.Region, cn.Ref(), a.Segment),
+						related: related(cn, fmt.Sprintf("edges: %v", edgeRegions(cn))), hint: fmt.Sprintf("add edge(%q) to the core network", vpc.Region)})
+				}
+			case lang.AttachTGWCloudWAN:
+				tgw, cn := x.(*lang.TransitGateway), y.(*lang.CoreNetwork)
+				if !edgeIn(cn, tgw.Region, a.Segment) {
+					v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s in %s attaches to %s segment %s, which has no edge there", tgw.Ref(), tgw.Region, cn.Ref(), a.Segment),
+						related: related(cn, fmt.Sprintf("edges: %v", edgeRegions(cn))), hint: fmt.Sprintf("add edge(%q) to the core network", tgw.Region)})
+				}
+			case lang.AttachVGWVPC:
+				vgwVPCs[a.A] = append(vgwVPCs[a.A], a)
+			}
+		}
+		for _, g := range d.VPNGateways {
+			if atts := vgwVPCs[g.Ref()]; len(atts) > 1 {
+				v.report(rule, finding{at: atts[1].Source(), summary: fmt.Sprintf("%s is attached to %s and %s: a virtual private gateway serves one VPC", g.Ref(), atts[0].B, atts[1].B),
+					related: related(atts[0], "first attached here")})
+			}
+		}
+		for _, g := range d.DXGateways {
+			var private, transit *lang.Attachment
+			for _, a := range v.p.adjacent(g.Ref()) {
+				switch a.Kind {
+				case lang.AttachDXGWVGW:
+					private = cmpFirst(private, a)
+				case lang.AttachDXGWTGW, lang.AttachDXGWWAN:
+					transit = cmpFirst(transit, a)
+				}
+			}
+			if private != nil && transit != nil {
+				v.report(rule, finding{at: g.Source(), summary: fmt.Sprintf("%s is associated with %s and %s: a Direct Connect gateway serves virtual private gateways (private VIFs) or Transit Gateways and Cloud WAN (transit VIFs), not both", g.Ref(), private.B, transit.B),
+					related: append(related(private, "private association"), related(transit, "transit association")...), hint: "use two Direct Connect gateways"})
+			}
+		}
+	},
+})
+
+func cmpFirst(a, b *lang.Attachment) *lang.Attachment {
+	if a == nil {
+		return b
+	}
+	return a
+}
+
+var _ = register(&Rule{
+	ID: "route-invalid", Severity: lang.SevError,
+	Summary: "A route, association or propagation that points at something it cannot use.",
+	Explain: `A routing entry is wrong:
+- a VPC route whose target (Transit Gateway, virtual private gateway, core network) is not
+  attached to that VPC;
+- a Transit Gateway route, association or propagation naming an attachment of another TGW;
+- an attachment associated with two route tables of one TGW (each is associated with exactly one);
+- a propagation of a peering attachment (peering takes static routes only);
+- a Cloud WAN create-route whose attachment is not in that segment of that core network;
+- (warning) a blackhole route as specific as a destination the table would otherwise reach — the
+  static blackhole wins over the propagated route and silently drops its traffic.
+
+Fix: attach the target first, move the entry to the right table, or narrow the blackhole.`,
+	check: func(v *validator, rule *Rule) {
+		d := v.p.Design
+		attached := map[[2]lang.Ref]bool{}
+		for _, a := range d.Attachments {
+			attached[[2]lang.Ref{a.A, a.B}] = true
+			attached[[2]lang.Ref{a.B, a.A}] = true
+		}
+		for _, t := range d.RouteTables {
+			for _, r := range t.Routes {
+				if !r.Target.IsZero() && !attached[[2]lang.Ref{t.VPC, r.Target}] {
+					v.report(rule, finding{at: r.Range, summary: fmt.Sprintf("route to %s in %s targets %s, which is not attached to %s", r.Destination, t.Ref(), r.Target, t.VPC),
+						hint: fmt.Sprintf("attach(%s, …) first", t.VPC.Name)})
+				}
+			}
+		}
+		onTGW := func(tgw lang.Ref, r lang.Ref) bool {
+			x, _ := d.Lookup(r)
+			switch a := x.(type) {
+			case *lang.Attachment:
+				return a.A == tgw || a.B == tgw
+			case *lang.Interconnect:
+				return a.AttachTo == tgw
+			}
+			return false
+		}
+		assoc := map[lang.Ref]*lang.TGWRouteTable{}
+		for _, t := range d.TGWRouteTables {
+			for _, r := range t.Routes {
+				if !r.Target.IsZero() && !onTGW(t.TGW, r.Target) {
+					v.report(rule, finding{at: r.Range, summary: fmt.Sprintf("route to %s in %s targets %s, which is not attached to %s", r.Destination, t.Ref(), r.Target, t.TGW)})
+				}
+			}
+			for _, a := range t.Associations {
+				if !onTGW(t.TGW, a) {
+					v.report(rule, finding{at: t.Source(), summary: fmt.Sprintf("%s associates %s, which is not attached to %s", t.Ref(), a, t.TGW)})
+				} else if first, dup := assoc[a]; dup {
+					v.report(rule, finding{at: t.Source(), summary: fmt.Sprintf("%s is associated with %s and %s: an attachment is associated with exactly one route table", a, first.Ref(), t.Ref()),
+						related: related(first, "first associated here")})
+				} else {
+					assoc[a] = t
+				}
+			}
+			for _, a := range t.Propagations {
+				switch {
+				case !onTGW(t.TGW, a):
+					v.report(rule, finding{at: t.Source(), summary: fmt.Sprintf("%s propagates %s, which is not attached to %s", t.Ref(), a, t.TGW)})
+				case v.p.isPeering(a):
+					v.report(rule, finding{at: t.Source(), summary: fmt.Sprintf("%s propagates peering %s: peering attachments take static routes only", t.Ref(), a),
+						hint: "add route(…, target = the peering attachment) instead"})
+				}
+			}
+		}
+		// Blackholes hiding what a table would otherwise reach.
+		for _, t := range d.TGWRouteTables {
+			var props []exported
+			for _, a := range t.Propagations {
+				props = append(props, v.reach.exportsInto(a, t.TGW)...)
+			}
+			for _, r := range t.Routes {
+				if !r.Blackhole {
+					continue
+				}
+				bh := r.Destination.Masked()
+				for _, e := range props {
+					v4, v6 := e.net.Addresses()
+					for _, p := range append(v4, v6...) {
+						if p.Masked().Overlaps(bh) && bh.Bits() >= p.Bits() {
+							v.report(rule, finding{sev: sevPtr(lang.SevWarning), at: r.Range,
+								summary: fmt.Sprintf("blackhole %s in %s hides %s (%s), which propagates into the same table", bh, t.Ref(), e.net.Ref(), p),
+								related: related(e.net, "the hidden network"), hint: "make the blackhole less specific than the networks the table should reach"})
+						}
+					}
+				}
+			}
+		}
+		for _, cn := range d.CoreNetworks {
+			for _, act := range cn.Actions {
+				if act.Action != lang.ActionCreateRoute || act.Target.IsZero() {
+					continue
+				}
+				x, _ := d.Lookup(act.Target)
+				a := x.(*lang.Attachment)
+				if a.B != cn.Ref() || a.Segment != act.Segment {
+					v.report(rule, finding{at: act.Range, summary: fmt.Sprintf("create-route in %s segment %s targets %s, which is not in that segment", cn.Ref(), act.Segment, a.Ref()),
+						related: related(a, "the attachment")})
+				}
+			}
+		}
+	},
+})

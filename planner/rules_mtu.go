@@ -1,0 +1,98 @@
+package planner
+
+import (
+	"fmt"
+
+	"patchbay/lang"
+)
+
+var _ = register(&Rule{
+	ID: "mtu-mismatch", Severity: lang.SevError,
+	Summary: "The MTUs at the two ends of an Interconnect differ, or a path is narrower than what a network sends.",
+	Explain: `Two checks share this rule.
+
+Error — the two ends of an AWS Interconnect differ: the announcement requires the MTU to match
+between the VPCs on both sides. A VPC on the AWS side whose MTU differs from the Google Cloud
+network's MTU sends packets the other side cannot take (or wastes the jumbo frames it could use).
+
+Warning — path MTU: a network sends packets larger than the smallest MTU on a path it uses.
+The hops patchbay knows: VPC and Direct Connect attachments of a Transit Gateway 8500, Cloud WAN
+8500, VPN 1500, a private VIF 9001, a transit VIF 8500, and an Interconnect's negotiated MTU.
+A Transit Gateway drops larger packets and sends no ICMP "fragmentation needed", so path-MTU
+discovery fails silently: TCP survives by MSS clamping, UDP and tunnels lose their big packets.
+
+Fix: set mtu on the network to the smallest MTU of its paths (for example mtu = 8500 on VPCs
+attached to a Transit Gateway), or give the Interconnect an mtu both ends support.`,
+	check: func(v *validator, rule *Rule) {
+		d := v.p.Design
+		for _, ic := range d.Interconnects {
+			peer := v.reach.network(ic.Peer)
+			for _, e := range v.reach.awsVPCs(ic.AttachTo, ic.Segment) {
+				if e.net.MaxMTU() != peer.MaxMTU() {
+					v.report(rule, finding{at: e.net.Source(),
+						summary: fmt.Sprintf("%s has MTU %d but %s, across %s, has %d: the MTU must match between the VPCs", e.net.Ref(), e.net.MaxMTU(), peer.Ref(), ic.Ref(), peer.MaxMTU()),
+						related: related(peer, fmt.Sprintf("%s declared here", peer.Ref())),
+						hint:    fmt.Sprintf("set the same mtu on both, e.g. mtu = %d", min(e.net.MaxMTU(), peer.MaxMTU()))})
+				}
+			}
+		}
+
+		// Path MTU: in each domain a user reaches every route through its own
+		// hop and the route's hop. Keep, per network, the narrowest path.
+		type narrowest struct {
+			mtu int
+			via lang.Resource
+			dom *domain
+		}
+		worst := map[lang.Network]narrowest{}
+		var order []lang.Network
+		for _, dom := range v.reach.domains {
+			// The two narrowest route hops, so each user can skip its own.
+			var first, second exported
+			for _, r := range dom.routes {
+				switch {
+				case first.net == nil || r.hop.mtu < first.hop.mtu:
+					first, second = r, first
+				case second.net == nil || r.hop.mtu < second.hop.mtu:
+					second = r
+				}
+			}
+			for _, u := range dom.users {
+				other := first
+				if other.net == u.net {
+					other = second
+				}
+				if other.net == nil {
+					continue
+				}
+				path := tighter(u.hop, other.hop)
+				if u.net.MaxMTU() <= path.mtu {
+					continue
+				}
+				w, seen := worst[u.net]
+				if !seen {
+					order = append(order, u.net)
+				}
+				if !seen || path.mtu < w.mtu {
+					worst[u.net] = narrowest{path.mtu, path.via, dom}
+				}
+			}
+		}
+		for _, n := range order {
+			w := worst[n]
+			via := "a hop"
+			rel := []lang.Related(nil)
+			if w.via != nil {
+				via = w.via.Ref().String()
+				rel = related(w.via, fmt.Sprintf("the %d-byte hop", w.mtu))
+			}
+			detail := ""
+			if _, isTGW := w.dom.at.(*lang.TransitGateway); isTGW {
+				detail = "a Transit Gateway drops larger packets without sending ICMP \"fragmentation needed\", so path-MTU discovery fails silently"
+			}
+			v.report(rule, finding{sev: sevPtr(lang.SevWarning), at: n.Source(),
+				summary: fmt.Sprintf("%s sends packets of up to %d bytes, but its path through %s is limited to %d by %s", n.Ref(), n.MaxMTU(), w.dom.name, w.mtu, via),
+				detail:  detail, related: rel, hint: fmt.Sprintf("set mtu = %d on %s", w.mtu, n.Ref())})
+		}
+	},
+})

@@ -1,0 +1,83 @@
+package planner
+
+import (
+	"fmt"
+
+	"patchbay/lang"
+)
+
+var _ = register(&Rule{
+	ID: "quota-exceeded", Severity: lang.SevError,
+	Summary: "A resource goes over a service quota.",
+	Explain: `The design needs more than an AWS quota allows (defaults from the catalog; pass
+--quota KEY=N when your account's limit was raised):
+- dx_gateway.transit_gateways (6) and dx_gateway.vpn_gateways (20) per Direct Connect gateway;
+- transit_gateway.route_tables (20), transit_gateway.routes (10,000, static and propagated across
+  all tables) and transit_gateway.attachments (5,000);
+- core_network.segments (40);
+- bgp.prefixes_from_onprem (100): an on-premises router that advertises more than 100 prefixes on
+  one BGP session over a private or transit VIF takes the session down — it goes idle;
+- bgp.prefixes_to_onprem_per_tgw (200): allowed prefixes a Transit Gateway association advertises
+  over a transit VIF.
+
+Fix: summarise prefixes (advertise one aggregate instead of many), spread the load over more
+gateways, or request a quota increase and pass it with --quota.`,
+	check: func(v *validator, rule *Rule) {
+		d := v.p.Design
+		over := func(r lang.Resource, key string, n int, what string) {
+			if limit := v.quota(key); int64(n) > limit {
+				v.report(rule, finding{at: r.Source(), summary: fmt.Sprintf("%s: %d %s, over the quota of %d (%s)", r.Ref(), n, what, limit, key),
+					hint: fmt.Sprintf("reduce it, or pass --quota %s=N if your account's limit is higher", key)})
+			}
+		}
+		for _, g := range d.DXGateways {
+			tgws, vgws := 0, 0
+			for _, a := range v.p.adjacent(g.Ref()) {
+				switch a.Kind {
+				case lang.AttachDXGWTGW:
+					tgws++
+				case lang.AttachDXGWVGW:
+					vgws++
+				}
+			}
+			over(g, "dx_gateway.transit_gateways", tgws, "Transit Gateways associated")
+			over(g, "dx_gateway.vpn_gateways", vgws, "virtual private gateways associated")
+		}
+		tables := map[lang.Ref][]*TGWTablePlan{}
+		for _, t := range v.p.TGWTables {
+			tables[t.TGW] = append(tables[t.TGW], t)
+		}
+		for _, g := range d.TransitGateways {
+			over(g, "transit_gateway.route_tables", len(tables[g.Ref()]), "route tables")
+			over(g, "transit_gateway.attachments", len(v.p.tgwAttachments(g.Ref())), "attachments")
+			routes := 0
+			for _, t := range tables[g.Ref()] {
+				routes += t.StaticRoutes
+				for _, a := range t.Propagations {
+					for _, e := range v.reach.exportsInto(a, g.Ref()) {
+						v4, v6 := e.net.Addresses()
+						routes += len(v4) + len(v6)
+					}
+				}
+			}
+			over(g, "transit_gateway.routes", routes, "routes across its route tables")
+		}
+		for _, cn := range d.CoreNetworks {
+			over(cn, "core_network.segments", len(cn.Segments), "segments")
+		}
+		for _, lm := range d.LastMiles {
+			s := v.reach.network(lm.Site)
+			v4, v6 := s.Addresses()
+			if limit := v.quota("bgp.prefixes_from_onprem"); int64(len(v4)+len(v6)) > limit {
+				v.report(rule, finding{at: s.Source(),
+					summary: fmt.Sprintf("%s advertises %d prefixes on each BGP session of %s, over the limit of %d: the sessions would go idle", s.Ref(), len(v4)+len(v6), lm.Ref(), limit),
+					related: related(lm, "the connection"), hint: "advertise aggregates instead of individual prefixes"})
+			}
+		}
+		for _, a := range d.Attachments {
+			if a.Kind == lang.AttachDXGWTGW {
+				over(a, "bgp.prefixes_to_onprem_per_tgw", len(a.AllowedPrefixes), "allowed prefixes advertised to on-premises")
+			}
+		}
+	},
+})

@@ -1,0 +1,167 @@
+package planner
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"patchbay/lang"
+)
+
+var _ = register(&Rule{
+	ID: "resiliency", Severity: lang.SevError,
+	Summary: "A connection has a single point of failure, or is doubled in an anti-pattern.",
+	Explain: `AWS Interconnect is built as one resilient unit: the open specification requires at least
+four channels per interconnect, spread over at least two physical facilities, each on its own
+router. A design whose channels are fewer, or all in one facility, loses the path between the
+networks with one facility (or one device).
+
+A second Interconnect between the same regions and networks "for redundancy" is an anti-pattern
+in AWS's own guidance (warning): the first one already is redundant, the second doubles the cost
+and splits traffic without adding a failure domain.
+
+Fix: leave the placement to patchbay (four channels over fac-a and fac-b), or list devices in two
+facilities; remove the doubled Interconnect, or raise the bandwidth of the first.`,
+	check: func(v *validator, rule *Rule) {
+		d := v.p.Design
+		minChannels := int(cat().Int("interconnect.channels"))
+		minFacilities := int(cat().Int("interconnect.facilities"))
+		for i, ip := range v.p.Interconnects {
+			ic := d.Interconnects[i]
+			facilities := map[string]bool{}
+			for _, c := range ip.Channels {
+				facilities[c.AWSFacility] = true
+			}
+			switch {
+			case len(ip.Channels) < minChannels:
+				v.report(rule, finding{at: ic.Source(), summary: fmt.Sprintf("%s has %d channels; production needs at least %d", ic.Ref(), len(ip.Channels), minChannels),
+					hint: "list four devices, or leave devices out"})
+			case len(facilities) < minFacilities:
+				v.report(rule, finding{at: ic.Source(), summary: fmt.Sprintf("%s has every channel in %s: losing that facility loses the connection", ic.Ref(), ip.Channels[0].AWSFacility),
+					hint: "place channels in two facilities, e.g. devices = [\"fac-a/r1\", \"fac-a/r2\", \"fac-b/r1\", \"fac-b/r2\"]"})
+			}
+		}
+		type key struct {
+			env  string
+			peer lang.Ref
+		}
+		first := map[key]*lang.Interconnect{}
+		for i, ip := range v.p.Interconnects {
+			ic := d.Interconnects[i]
+			k := key{ip.Environment, ic.Peer}
+			if f, dup := first[k]; dup {
+				v.report(rule, finding{sev: sevPtr(lang.SevWarning), at: ic.Source(),
+					summary: fmt.Sprintf("%s doubles %s (%s to %s): a second Interconnect for redundancy is an anti-pattern", ic.Ref(), f.Ref(), ip.Environment, ic.Peer),
+					related: related(f, "the first Interconnect"), hint: "one Interconnect is already redundant; raise its bandwidth instead"})
+			} else {
+				first[k] = ic
+			}
+		}
+	},
+})
+
+var _ = register(&Rule{
+	ID: "maintenance-deadlock", Severity: lang.SevWarning,
+	Summary: "Interconnects share some devices but not all, which can deadlock maintenance.",
+	Explain: `The open specification forbids scheduled maintenance on two devices of one interconnect at
+the same time. Interconnects that share some devices but not all tie those rules together: with
+devices [a,b,c,d], [a,e,c,d] and a third on [b,e], no device can enter maintenance without
+blocking another interconnect's device, and the providers' schedulers can deadlock. Providers
+check device groupings when they provision.
+
+A partial overlap is a warning; a cycle of partial overlaps (the example above) is an error.
+
+Fix: place interconnects on the same device set or on disjoint ones (devices = […]).`,
+	check: func(v *validator, rule *Rule) {
+		d := v.p.Design
+		sets := make([][]string, len(v.p.Interconnects))
+		byDevice := map[string][]int{}
+		for i, ip := range v.p.Interconnects {
+			for _, c := range ip.Channels {
+				sets[i] = append(sets[i], c.AWS.Device)
+			}
+			slices.Sort(sets[i])
+			sets[i] = slices.Compact(sets[i])
+			for _, dev := range sets[i] {
+				byDevice[dev] = append(byDevice[dev], i)
+			}
+		}
+		// Pairs that share a device but not the whole set, in declaration order.
+		partial := map[int][]int{}
+		var pairs [][2]int
+		seen := map[[2]int]bool{}
+		for _, dev := range slices.Sorted(maps.Keys(byDevice)) {
+			ics := byDevice[dev]
+			for x := range ics {
+				for y := x + 1; y < len(ics); y++ {
+					a, b := ics[x], ics[y]
+					if seen[[2]int{a, b}] || slices.Equal(sets[a], sets[b]) {
+						continue
+					}
+					seen[[2]int{a, b}] = true
+					pairs = append(pairs, [2]int{a, b})
+					partial[a] = append(partial[a], b)
+					partial[b] = append(partial[b], a)
+				}
+			}
+		}
+		slices.SortFunc(pairs, func(p, q [2]int) int { return cmpPair(p, q) })
+		inCycle := cycleMembers(len(sets), partial)
+		for _, pr := range pairs {
+			a, b := d.Interconnects[pr[0]], d.Interconnects[pr[1]]
+			f := finding{at: b.Source(),
+				summary: fmt.Sprintf("%s [%s] and %s [%s] share some devices but not all", b.Ref(), strings.Join(sets[pr[1]], ", "), a.Ref(), strings.Join(sets[pr[0]], ", ")),
+				related: related(a, "the other interconnect"), hint: "use the same devices for both, or none in common"}
+			if inCycle[pr[0]] && inCycle[pr[1]] {
+				f.sev = sevPtr(lang.SevError)
+				f.summary += ", and they are part of a cycle of such interconnects: maintenance can deadlock"
+			}
+			v.report(rule, f)
+		}
+	},
+})
+
+func cmpPair(p, q [2]int) int {
+	if p[0] != q[0] {
+		return p[0] - q[0]
+	}
+	return p[1] - q[1]
+}
+
+// cycleMembers marks the vertices that lie on a cycle of an undirected
+// graph: those left after repeatedly removing vertices of degree one or less.
+func cycleMembers(n int, adj map[int][]int) []bool {
+	deg := make([]int, n)
+	for v, ns := range adj {
+		deg[v] = len(ns)
+	}
+	removed := make([]bool, n)
+	var queue []int
+	for v := range n {
+		if deg[v] <= 1 {
+			queue = append(queue, v)
+		}
+	}
+	for len(queue) > 0 {
+		v := queue[0]
+		queue = queue[1:]
+		if removed[v] {
+			continue
+		}
+		removed[v] = true
+		for _, w := range adj[v] {
+			if !removed[w] {
+				deg[w]--
+				if deg[w] <= 1 {
+					queue = append(queue, w)
+				}
+			}
+		}
+	}
+	out := make([]bool, n)
+	for v := range n {
+		out[v] = !removed[v]
+	}
+	return out
+}
