@@ -67,3 +67,75 @@ func BenchmarkStepBudget(b *testing.B) {
 		}
 	}
 }
+
+// validationDesign generates the validation benchmark's design: 9,000 VPCs
+// on 100 Transit Gateways and 1,000 on a Cloud WAN core network with two
+// shared segments, each VPC with two IPv4 blocks, one IPv6 block and a
+// route table of seven routes — 100,000 prefixes in all — and no conflict,
+// so every rule runs to the end.
+func validationDesign() string {
+	var b strings.Builder
+	b.WriteString(`wan = core_network("wan", asn_ranges = ["65000-65099"], edges = [` + "\n")
+	for _, r := range benchRegions {
+		fmt.Fprintf(&b, "    edge(%q),\n", r)
+	}
+	b.WriteString(`], segments = [segment("prod"), segment("shared")], actions = [share("prod", share_with = ["shared"])])` + "\n")
+	b.WriteString(`routes = ["192.168.0.0/16", "100.64.0.0/10", "198.18.0.0/15", "172.32.0.0/11", "44.0.0.0/8", "45.0.0.0/8", "46.0.0.0/8"]` + "\n")
+	b.WriteString(`def spoke(i, region, at, segment = None):
+    v = vpc("vpc-%d" % i, region = region, mtu = 8500,
+            cidr = ["10.%d.%d.0/24" % (i // 256, i % 256), cidrsubnet("172.16.0.0/12", 14, i)],
+            ipv6_cidr = cidrsubnet("2600:1f00::/40", 16, i))
+    if segment:
+        attach(v, at, segment = segment)
+    else:
+        attach(v, at)
+    route_table("main", vpc = v, routes = [route(d, target = at) for d in routes])
+`)
+	for t := range 100 {
+		fmt.Fprintf(&b, "t%d = transit_gateway(\"tgw-%d\", region = %q, asn = %d)\n", t, t, benchRegions[t%len(benchRegions)], 64512+t)
+	}
+	b.WriteString("tgws = [")
+	for t := range 100 {
+		fmt.Fprintf(&b, "t%d, ", t)
+	}
+	b.WriteString("]\n")
+	fmt.Fprintf(&b, "for i in range(9000):\n    spoke(i, tgws[i %% 100].region, tgws[i %% 100])\n")
+	fmt.Fprintf(&b, "regions = [\"%s\"]\n", strings.Join(benchRegions, `", "`))
+	fmt.Fprintf(&b, "for j in range(9000, 10000):\n    spoke(j, regions[j %% %d], wan, segment = \"prod\" if j %% 2 else \"shared\")\n", len(benchRegions))
+	return b.String()
+}
+
+// BenchmarkValidateGenerated plans and validates the design above (the
+// script is evaluated once, outside the timer).
+func BenchmarkValidateGenerated(b *testing.B) {
+	fsys := fstest.MapFS{"v.star": {Data: []byte(validationDesign())}}
+	d, err := starlark.LoadFS(context.Background(), fsys, "", "v.star", starlark.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	prefixes := 0
+	for _, v := range d.VPCs {
+		prefixes += len(v.CIDRs) + len(v.IPv6)
+	}
+	for _, t := range d.RouteTables {
+		prefixes += len(t.Routes)
+	}
+	if len(d.VPCs) != 10_000 || prefixes != 100_000 {
+		b.Fatalf("design has %d VPCs and %d prefixes", len(d.VPCs), prefixes)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		p, err := planner.New(d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(p.Findings) != 0 {
+			b.Fatalf("the benchmark design should be clean, got %d findings, first: %v", len(p.Findings), p.Findings[0])
+		}
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
+	}
+}
