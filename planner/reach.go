@@ -310,30 +310,45 @@ func sharedSegments(cn *lang.CoreNetwork) map[string][]string {
 	return out
 }
 
-// entry is one prefix in a domain's overlap sweep.
+// entry is one prefix in a domain's overlap sweep. id numbers the owner
+// within the domain, so pairs can be keyed cheaply.
 type entry struct {
 	pfx   netip.Prefix
 	owner lang.Resource // a network, or the attachment of an allowed prefix
+	id    int
 	route bool
 }
 
-// overlaps calls fn for every pair of overlapping entries of which at least
-// one is a route. Prefixes either nest or are disjoint, so after sorting by
-// address and length a stack of the prefixes that contain the current one
-// finds every pair in O(n log n + pairs).
+// overlaps calls fn for every pair of overlapping entries of different
+// owners of which at least one is a route. Prefixes either nest or are
+// disjoint, so after sorting by address and length a stack of the prefixes
+// that contain the current one finds every pair in O(n log n + pairs).
 func (dom *domain) overlaps(fn func(a, b entry)) {
+	type key struct {
+		owner lang.Resource
+		pfx   netip.Prefix
+	}
+	ids := map[lang.Resource]int{}
+	at := map[key]int{} // an owner that is both user and route counts once, as a route
 	var es []entry
 	add := func(owner lang.Resource, ps []netip.Prefix, route bool) {
-		for _, p := range ps {
-			if p.IsValid() {
-				es = append(es, entry{p.Masked(), owner, route})
-			}
+		id, ok := ids[owner]
+		if !ok {
+			id = len(ids)
+			ids[owner] = id
 		}
-	}
-	for _, e := range dom.users {
-		v4, v6 := e.net.Addresses()
-		add(e.net, v4, false)
-		add(e.net, v6, false)
+		for _, p := range ps {
+			if !p.IsValid() {
+				continue
+			}
+			k := key{owner, p.Masked()}
+			if i, dup := at[k]; dup {
+				es[i].route = es[i].route || route
+				continue
+			}
+			at[k] = len(es)
+			es = append(es, entry{k.pfx, owner, id, route})
+		}
 	}
 	for _, e := range dom.routes {
 		v4, v6 := e.net.Addresses()
@@ -343,8 +358,13 @@ func (dom *domain) overlaps(fn func(a, b entry)) {
 	for _, a := range dom.prefixes {
 		add(a.owner, []netip.Prefix{a.prefix}, true)
 	}
+	for _, e := range dom.users {
+		v4, v6 := e.net.Addresses()
+		add(e.net, v4, false)
+		add(e.net, v6, false)
+	}
 	slices.SortFunc(es, func(a, b entry) int {
-		return cmp.Or(a.pfx.Addr().Compare(b.pfx.Addr()), cmp.Compare(a.pfx.Bits(), b.pfx.Bits()), cmp.Compare(boolInt(b.route), boolInt(a.route)))
+		return cmp.Or(a.pfx.Addr().Compare(b.pfx.Addr()), cmp.Compare(a.pfx.Bits(), b.pfx.Bits()), cmp.Compare(a.id, b.id))
 	})
 	// routes indexes the stack's route entries, so that a user entry (which
 	// conflicts only with routes) never walks a pile of other users: many
@@ -360,13 +380,13 @@ func (dom *domain) overlaps(fn func(a, b entry)) {
 		}
 		if e.route {
 			for _, s := range stack {
-				if s.owner != e.owner {
+				if s.id != e.id {
 					fn(s, e)
 				}
 			}
 		} else {
 			for _, i := range routes {
-				if stack[i].owner != e.owner {
+				if stack[i].id != e.id {
 					fn(stack[i], e)
 				}
 			}
@@ -376,11 +396,4 @@ func (dom *domain) overlaps(fn func(a, b entry)) {
 		}
 		stack = append(stack, e)
 	}
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

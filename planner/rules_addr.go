@@ -26,25 +26,69 @@ Fix: renumber one of the networks (the @stdlib//ipam.star module allocates disjo
 separate them: associate and propagate their attachments to different route tables, or isolate
 the segment.`,
 	check: func(v *validator, rule *Rule) {
-		seen := map[[2]lang.Resource]bool{}
+		// One finding per later-declared network, naming the first network
+		// it overlaps and counting the rest, so that a thousand copies of
+		// one CIDR make a thousand findings, not half a million.
+		type clash struct {
+			a, b entry // a declared first
+			dom  *domain
+		}
+		const shown = 5
+		byLater := map[lang.Resource][]clash{}
+		more := map[lang.Resource]int{}
+		var order []lang.Resource
+		// Each owner gets a dense number; each later owner a bitset of the
+		// earlier owners already counted, so a pair met again (through
+		// another prefix or another table) counts once, at O(1) a pair.
+		gid := map[lang.Resource]int{}
+		met := map[lang.Resource][]uint64{}
+		number := func(r lang.Resource) int {
+			n, ok := gid[r]
+			if !ok {
+				n = len(gid)
+				gid[r] = n
+			}
+			return n
+		}
 		for _, dom := range v.reach.domains {
 			dom.overlaps(func(a, b entry) {
-				x, y := a.owner, b.owner
-				if x.Source().Compare(y.Source()) > 0 || (x.Source().Compare(y.Source()) == 0 && x.Ref().String() > y.Ref().String()) {
-					x, y, a, b = y, x, b, a
+				if c := a.owner.Source().Compare(b.owner.Source()); c > 0 || (c == 0 && a.owner.Ref().String() > b.owner.Ref().String()) {
+					a, b = b, a
 				}
-				key := [2]lang.Resource{x, y}
-				if seen[key] {
+				n := number(a.owner)
+				bits := met[b.owner]
+				if w := n / 64; w >= len(bits) {
+					bits = append(bits, make([]uint64, w-len(bits)+1)...)
+				}
+				if bits[n/64]&(1<<(n%64)) != 0 {
 					return
 				}
-				seen[key] = true
-				v.report(rule, finding{
-					at:      y.Source(),
-					summary: fmt.Sprintf("%s overlaps %s, and %s holds both", describeEntry(b), describeEntry(a), dom.name),
-					related: related(x, fmt.Sprintf("%s declared here", x.Ref())),
-					hint:    "renumber one of them, or keep them apart in separate route tables or an isolated segment",
-				})
+				bits[n/64] |= 1 << (n % 64)
+				met[b.owner] = bits
+				cs, ok := byLater[b.owner]
+				if !ok {
+					order = append(order, b.owner)
+				}
+				if len(cs) < shown {
+					byLater[b.owner] = append(cs, clash{a, b, dom})
+				} else {
+					more[b.owner]++
+				}
 			})
+		}
+		for _, y := range order {
+			cs := byLater[y]
+			first := cs[0]
+			summary := fmt.Sprintf("%s overlaps %s, and %s holds both", describeEntry(first.b), describeEntry(first.a), first.dom.name)
+			if n := len(cs) - 1 + more[y]; n > 0 {
+				summary += fmt.Sprintf(" (and %d more overlaps)", n)
+			}
+			var rel []lang.Related
+			for _, c := range cs {
+				rel = append(rel, lang.Related{Range: c.a.owner.Source(), Message: fmt.Sprintf("%s declared here", describeEntry(c.a))})
+			}
+			v.report(rule, finding{at: y.Source(), summary: summary, related: rel,
+				hint: "renumber one of them, or keep them apart in separate route tables or an isolated segment"})
 		}
 	},
 })
