@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"patchbay/planner"
 )
 
 // TestExitCodes pins DESIGN.md's contract: 0 success, 1 the design has
@@ -56,5 +58,23 @@ for i in range(2500):
 				t.Errorf("output lacks %q:\n%s", tc.out, all)
 			}
 		})
+	}
+}
+
+// TestExplainEveryRule: every rule of the catalog explains itself, with a fix.
+func TestExplainEveryRule(t *testing.T) {
+	for _, r := range planner.Rules() {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"explain", r.ID}, &stdout, &stderr); code != 0 {
+			t.Errorf("explain %s: exit %d: %s", r.ID, code, stderr.String())
+		}
+		out := stdout.String()
+		if !strings.HasPrefix(out, r.ID+" ("+r.Severity.String()+")") || !strings.Contains(out, r.Summary) || !strings.Contains(out, "Fix:") {
+			t.Errorf("explain %s lacks its id, summary or fix:\n%s", r.ID, out)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"explain", "no-such-rule"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "known rules: asn-conflict") {
+		t.Errorf("unknown rule: exit %d, stderr %q", code, stderr.String())
 	}
 }
