@@ -184,12 +184,7 @@ func (c *Catalog) check() error {
 
 // Region returns the region code of provider ("aws", "gcp", "azure", "oci").
 func (c *Catalog) Region(provider, code string) (Region, bool) {
-	for _, r := range c.Regions {
-		if r.Provider == provider && r.Code == code {
-			return r, true
-		}
-	}
-	return Region{}, false
+	return find(c.Regions, func(r Region) bool { return r.Provider == provider && r.Code == code })
 }
 
 // RegionCodes lists provider's region codes in catalog order.
@@ -205,61 +200,35 @@ func (c *Catalog) RegionCodes(provider string) []string {
 
 // Provider returns a partner cloud by name.
 func (c *Catalog) Provider(name string) (Provider, bool) {
-	for _, p := range c.Providers {
-		if p.Name == name {
-			return p, true
-		}
-	}
-	return Provider{}, false
+	return find(c.Providers, func(p Provider) bool { return p.Name == name })
 }
 
 // ProviderNames lists the partner clouds the catalog knows.
 func (c *Catalog) ProviderNames() []string {
-	out := make([]string, len(c.Providers))
-	for i, p := range c.Providers {
-		out[i] = p.Name
-	}
-	return out
+	return collect(c.Providers, func(p Provider) string { return p.Name })
 }
 
 // Environment returns the offered pair of locations, if any.
 func (c *Catalog) Environment(provider, awsRegion, peerRegion string) (Environment, bool) {
-	for _, e := range c.Environments {
-		if e.Provider == provider && e.AWSRegion == awsRegion && e.PeerRegion == peerRegion {
-			return e, true
-		}
-	}
-	return Environment{}, false
+	return find(c.Environments, func(e Environment) bool {
+		return e.Provider == provider && e.AWSRegion == awsRegion && e.PeerRegion == peerRegion
+	})
 }
 
 // Partner returns a last-mile partner by name.
 func (c *Catalog) Partner(name string) (Partner, bool) {
-	for _, p := range c.Partners {
-		if p.Name == name {
-			return p, true
-		}
-	}
-	return Partner{}, false
+	return find(c.Partners, func(p Partner) bool { return p.Name == name })
 }
 
 // PartnerNames lists the last-mile partners the catalog knows.
 func (c *Catalog) PartnerNames() []string {
-	out := make([]string, len(c.Partners))
-	for i, p := range c.Partners {
-		out[i] = p.Name
-	}
-	return out
+	return collect(c.Partners, func(p Partner) string { return p.Name })
 }
 
 // BandwidthOffer returns the sizes offered for a connection kind
 // ("interconnect", "last_mile").
 func (c *Catalog) BandwidthOffer(connection string) (BandwidthOffer, bool) {
-	for _, b := range c.Bandwidths {
-		if b.Connection == connection {
-			return b, true
-		}
-	}
-	return BandwidthOffer{}, false
+	return find(c.Bandwidths, func(b BandwidthOffer) bool { return b.Connection == connection })
 }
 
 // Int returns a default value. An unknown key is a programming error.
@@ -273,12 +242,7 @@ func (c *Catalog) Int(key string) int64 {
 
 // Quota returns a service limit by key, and whether the catalog has it.
 func (c *Catalog) Quota(key string) (Quota, bool) {
-	for _, q := range c.Quotas {
-		if q.Key == key {
-			return q, true
-		}
-	}
-	return Quota{}, false
+	return find(c.Quotas, func(q Quota) bool { return q.Key == key })
 }
 
 // ASNIn reports whether asn lies in a range of the given use.
@@ -298,6 +262,24 @@ func (c *Catalog) ASNRangesOf(use string) []string {
 		if r.Use == use {
 			out = append(out, fmt.Sprintf("%d-%d", r.Low, r.High))
 		}
+	}
+	return out
+}
+
+func find[T any](rows []T, match func(T) bool) (T, bool) {
+	for _, r := range rows {
+		if match(r) {
+			return r, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+func collect[T any](rows []T, field func(T) string) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = field(r)
 	}
 	return out
 }
