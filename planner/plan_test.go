@@ -549,9 +549,11 @@ func TestGraphSummaryEmptyDesign(t *testing.T) {
 // interconnects generates a design with n Interconnects sharing one peer
 // and one DX gateway.
 func interconnects(n int) string {
-	return fmt.Sprintf(`g = gcp_vpc("g", project = "p", region = "us-east4", cidr = "10.0.0.0/16")
-d = dx_gateway("d")
+	// One peer network each: a second Interconnect to the same peer is the
+	// resiliency rule's anti-pattern.
+	return fmt.Sprintf(`d = dx_gateway("d")
 for i in range(%d):
+    g = gcp_vpc("g%%d" %% i, project = "p", region = "us-east4", cidr = cidrsubnet("10.0.0.0/8", 16, i))
     interconnect("ic%%d" %% i, provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "1Gbps", attach_to = d, peer = g)
 `, n)
 }

@@ -1,0 +1,163 @@
+package planner_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"patchbay/lang"
+	"patchbay/lang/starlark"
+	"patchbay/planner"
+)
+
+// The corpus in ../testdata: every design in invalid/ says, with comments,
+// exactly which rules fire and where; every design in valid/ must raise
+// nothing. A comment "# want: RULE [RULE …]" on a line expects one finding
+// of each RULE reported at that line; "# related: RULE" expects a finding of
+// RULE whose related location is that line. Annotations count in loaded
+// files too, so findings in a loaded module are placed there. A valid
+// design names the rules it exercises without firing them in a comment
+// "# checks: RULE [RULE …]": every rule needs one.
+
+var (
+	annotation = regexp.MustCompile(`#\s*(want|related):\s*([a-z0-9 -]+)$`)
+	checks     = regexp.MustCompile(`(?m)^#\s*checks:\s*([a-z0-9 -]+)$`)
+)
+
+type mark struct {
+	kind, rule, file string
+	line             int
+}
+
+func (m mark) String() string { return fmt.Sprintf("%s:%d %s %s", m.file, m.line, m.kind, m.rule) }
+
+func wants(src lang.Sources) []mark {
+	var out []mark
+	for file, text := range src {
+		for i, line := range strings.Split(string(text), "\n") {
+			m := annotation.FindStringSubmatch(strings.TrimSpace(line))
+			if m == nil {
+				continue
+			}
+			for _, rule := range strings.Fields(m[2]) {
+				out = append(out, mark{m[1], rule, file, i + 1})
+			}
+		}
+	}
+	return out
+}
+
+func got(findings lang.Diagnostics) []mark {
+	var out []mark
+	for _, f := range findings {
+		out = append(out, mark{"want", f.Rule, f.Range.File, f.Range.Start.Line})
+		for _, r := range f.Related {
+			out = append(out, mark{"related", f.Rule, r.Range.File, r.Range.Start.Line})
+		}
+	}
+	return out
+}
+
+func planCorpus(t *testing.T, file string) *planner.Plan {
+	t.Helper()
+	d, err := starlark.LoadFile(context.Background(), file, starlark.Options{Root: filepath.Dir(file)})
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	p, err := planner.New(d)
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	return p
+}
+
+func sortMarks(ms []mark) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.String()
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestInvalidCorpus(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/invalid/*.star")
+	if len(files) == 0 {
+		t.Fatal("no corpus")
+	}
+	fired := map[string]bool{}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			p := planCorpus(t, file)
+			want := wants(p.Design.Files)
+			if len(want) == 0 {
+				t.Fatal("no # want: annotations")
+			}
+			g := got(p.Findings)
+			// Related marks are expected only where annotated: compare wants
+			// exactly, and each related annotation must be among the got ones.
+			var gotWants, gotRelated []mark
+			for _, m := range g {
+				if m.kind == "want" {
+					gotWants = append(gotWants, m)
+					fired[m.rule] = true
+				} else {
+					gotRelated = append(gotRelated, m)
+				}
+			}
+			var wantWants []mark
+			for _, m := range want {
+				if m.kind == "want" {
+					wantWants = append(wantWants, m)
+				} else if !slices.Contains(gotRelated, m) {
+					t.Errorf("missing %s", m)
+				}
+			}
+			if gw, ww := sortMarks(gotWants), sortMarks(wantWants); !slices.Equal(gw, ww) {
+				var b strings.Builder
+				_ = lang.WriteDiagnostics(&b, p.Findings, p.Design.Files)
+				t.Errorf("findings differ\n got: %v\nwant: %v\n%s", gw, ww, b.String())
+			}
+		})
+	}
+	for _, r := range planner.Rules() {
+		if !fired[r.ID] {
+			t.Errorf("rule %s has no firing case in testdata/invalid", r.ID)
+		}
+	}
+}
+
+func TestValidCorpus(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/valid/*.star")
+	examples, _ := filepath.Glob("../examples/*.star")
+	if len(files) == 0 {
+		t.Fatal("no corpus")
+	}
+	checked := map[string]bool{}
+	for _, file := range append(files, examples...) {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			p := planCorpus(t, file)
+			for _, src := range p.Design.Files {
+				for _, m := range checks.FindAllStringSubmatch(string(src), -1) {
+					for _, r := range strings.Fields(m[1]) {
+						checked[r] = true
+					}
+				}
+			}
+			if len(p.Findings) > 0 {
+				var b strings.Builder
+				_ = lang.WriteDiagnostics(&b, p.Findings, p.Design.Files)
+				t.Errorf("a valid design raised findings:\n%s", b.String())
+			}
+		})
+	}
+	for _, r := range planner.Rules() {
+		if !checked[r.ID] {
+			t.Errorf("rule %s has no non-firing case (# checks: %s) in testdata/valid", r.ID, r.ID)
+		}
+	}
+}
