@@ -68,15 +68,22 @@ func (r *Ref) UnmarshalText(b []byte) error {
 type Resource interface {
 	Ref() Ref
 	Source() Range
+	// Seq is the declaration's place in the order the script ran, across
+	// files: "declared later" means a larger Seq, wherever the file.
+	Seq() int
+	setSeq(int)
 }
 
 // Meta is what every resource has: its name and where it was declared.
 type Meta struct {
 	Name  string `json:"name"`
 	Range Range  `json:"source"`
+	seq   int
 }
 
 func (m *Meta) Source() Range { return m.Range }
+func (m *Meta) Seq() int      { return m.seq }
+func (m *Meta) setSeq(n int)  { m.seq = n }
 
 // Network is a resource that owns address space: AWS VPCs, Google Cloud VPCs
 // and on-premises sites. Overlap and path checks work on networks.

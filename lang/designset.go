@@ -64,6 +64,7 @@ func (d *Design) Add(r Resource) error {
 			Hint:     "give each " + string(ref.Kind) + " a unique name",
 		}
 	}
+	r.setSeq(len(d.index))
 	d.index[ref] = r
 	switch x := r.(type) {
 	case *VPC:

@@ -58,7 +58,8 @@ type reachability struct {
 	onprem   map[lang.Ref][]exported
 	tgwLocal map[lang.Ref][]exported
 	segLocal map[segKey][]exported
-	dxAWS    map[lang.Ref][]exported // what each DX gateway's associations bring
+
+	routeIndex map[lang.Network][]*domain // built on first use by vpcsReaching
 }
 
 type segKey struct {
@@ -68,8 +69,7 @@ type segKey struct {
 
 func newReachability(p *Plan) *reachability {
 	r := &reachability{p: p, icMTU: map[lang.Ref]int{}, lmMTU: map[lang.Ref]int{}, byAttach: map[lang.Ref][]lang.Resource{},
-		onprem: map[lang.Ref][]exported{}, tgwLocal: map[lang.Ref][]exported{}, segLocal: map[segKey][]exported{},
-		dxAWS: map[lang.Ref][]exported{}}
+		onprem: map[lang.Ref][]exported{}, tgwLocal: map[lang.Ref][]exported{}, segLocal: map[segKey][]exported{}}
 	for _, ic := range p.Interconnects {
 		r.icMTU[ic.Interconnect] = ic.MTU
 	}
@@ -236,27 +236,31 @@ func (r *reachability) build() {
 				toOnprem.routes = append(toOnprem.routes, side...)
 			}
 		}
-		r.dxAWS[g.Ref()] = toAWS.users
 		r.domains = append(r.domains, toAWS, toOnprem)
 	}
 }
 
-// awsVPCs lists the VPCs on the AWS side of an attach point: behind a DX
-// gateway's associations, on a TGW, or in a Cloud WAN segment.
-func (r *reachability) awsVPCs(at lang.Ref, segment string) []exported {
-	var all []exported
-	switch at.Kind {
-	case lang.KindDXGateway:
-		all = r.dxAWS[at]
-	case lang.KindTransitGW:
-		all = r.tgwLocal[at]
-	case lang.KindCoreNetwork:
-		all = r.segLocal[segKey{at, segment}]
+// vpcsReaching lists the VPCs that reach network n: the users of every
+// domain in which n is a route, in the order the domains were built.
+func (r *reachability) vpcsReaching(n lang.Network) []exported {
+	if r.routeIndex == nil {
+		r.routeIndex = map[lang.Network][]*domain{}
+		for _, dom := range r.domains {
+			for _, e := range dom.routes {
+				if ds := r.routeIndex[e.net]; len(ds) == 0 || ds[len(ds)-1] != dom {
+					r.routeIndex[e.net] = append(ds, dom)
+				}
+			}
+		}
 	}
 	var out []exported
-	for _, e := range all {
-		if _, ok := e.net.(*lang.VPC); ok {
-			out = append(out, e)
+	seen := map[lang.Network]bool{}
+	for _, dom := range r.routeIndex[n] {
+		for _, u := range dom.users {
+			if _, isVPC := u.net.(*lang.VPC); isVPC && !seen[u.net] {
+				seen[u.net] = true
+				out = append(out, u)
+			}
 		}
 	}
 	return out

@@ -3,7 +3,6 @@ package planner
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 
 	"patchbay/lang"
 	"patchbay/stdlib"
@@ -52,7 +51,7 @@ the segment.`,
 		}
 		for _, dom := range v.reach.domains {
 			dom.overlaps(func(a, b entry) {
-				if c := a.owner.Source().Compare(b.owner.Source()); c > 0 || (c == 0 && a.owner.Ref().String() > b.owner.Ref().String()) {
+				if a.owner.Seq() > b.owner.Seq() {
 					a, b = b, a
 				}
 				n := number(a.owner)
@@ -119,8 +118,10 @@ var _ = register(&Rule{
 	Explain: `A prefix is not usable as written:
 - host bits are set ("10.0.3.7/24" means 10.0.3.0/24, but the script said something else);
 - it lies in a special range: 0.0.0.0/8, 127.0.0.0/8 (loopback), 224.0.0.0/4 (multicast),
-  240.0.0.0/4 (reserved), IPv6 multicast (ff00::/8), loopback or unspecified addresses — or, for a
-  VPC, 169.254.0.0/16 (link-local, where EC2 metadata lives and Interconnect peering addresses come from);
+  240.0.0.0/4 (reserved), ::/96 (IPv6 unspecified, loopback and deprecated IPv4-compatible
+  addresses), ff00::/8 (IPv6 multicast) — or, for a VPC, overlaps 169.254.0.0/16 or fe80::/10
+  (link-local: EC2 metadata lives there and Interconnect peering addresses come from there).
+  A prefix that merely contains a special range, such as a site advertising 0.0.0.0/0, is fine;
 - an AWS VPC IPv4 block is outside /16 to /28, the sizes AWS accepts;
 - a Transit Gateway CIDR block is smaller than /24 (IPv4) or /64 (IPv6).
 
@@ -177,8 +178,32 @@ addresses from private space (RFC 1918 for IPv4).`,
 				}
 			}
 		}
+		for _, cn := range d.CoreNetworks {
+			for _, act := range cn.Actions {
+				for _, dst := range act.Destinations {
+					if stdlib.HasHostBits(dst) {
+						v.report(rule, finding{at: act.Range, summary: fmt.Sprintf("create-route destination %s has host bits set (the network is %s)", dst, dst.Masked())})
+					}
+				}
+			}
+		}
 	},
 })
+
+// special IPv6 ranges no network may lie in.
+var specialV6 = []struct {
+	pfx  netip.Prefix
+	what string
+}{
+	{netip.MustParsePrefix("::/96"), "reserved (the unspecified and loopback addresses, deprecated IPv4-compatible addresses)"},
+	{netip.MustParsePrefix("ff00::/8"), "multicast"},
+}
+
+var linkLocalV6 = netip.MustParsePrefix("fe80::/10")
+
+// within reports whether p lies inside s. A prefix that only contains a
+// special range (a site advertising 0.0.0.0/0) is not a problem.
+func within(p, s netip.Prefix) bool { return p.Bits() >= s.Bits() && s.Contains(p.Addr()) }
 
 // prefixProblem says what is wrong with a network's prefix, or "".
 func prefixProblem(p netip.Prefix, vpc bool) string {
@@ -186,24 +211,17 @@ func prefixProblem(p netip.Prefix, vpc bool) string {
 		return fmt.Sprintf("host bits are set (the network is %s)", p.Masked())
 	}
 	m := p.Masked()
-	if m.Addr().Is4() {
-		for _, s := range specialV4 {
-			if s.pfx.Overlaps(m) {
-				return fmt.Sprintf("overlaps %s, which is %s", s.pfx, s.what)
-			}
-		}
-		if vpc && linkLocalV4.Overlaps(m) {
-			return "overlaps 169.254.0.0/16, which is link-local (EC2 metadata, Interconnect peering)"
-		}
-		return ""
+	special, linkLocal := specialV4, linkLocalV4
+	if m.Addr().Is6() {
+		special, linkLocal = specialV6, linkLocalV6
 	}
-	switch a := m.Addr(); {
-	case a.IsMulticast() || netip.MustParsePrefix("ff00::/8").Overlaps(m):
-		return "overlaps ff00::/8, which is multicast"
-	case m.Bits() == 0 || a.IsLoopback() && m.Bits() == 128:
-		return "is the unspecified or loopback range"
-	case vpc && netip.MustParsePrefix("fe80::/10").Overlaps(m):
-		return "overlaps fe80::/10, which is link-local"
+	for _, s := range special {
+		if within(m, s.pfx) {
+			return fmt.Sprintf("lies in %s, which is %s", s.pfx, s.what)
+		}
+	}
+	if vpc && linkLocal.Overlaps(m) {
+		return fmt.Sprintf("overlaps %s, which is link-local (EC2 metadata, Interconnect peering addresses)", linkLocal)
 	}
 	return ""
 }
@@ -212,8 +230,10 @@ var _ = register(&Rule{
 	ID: "ip-version-mismatch", Severity: lang.SevError,
 	Summary: "IPv6 is configured on one side of an Interconnect or last-mile connection and not on the other.",
 	Explain: `AWS Interconnect requires IPv4, IPv6 or both to be configured consistently on both sides.
-When the Google Cloud network (or the on-premises site) has IPv6 and no VPC on the AWS side does,
-or the other way round, the IPv6 BGP family carries nothing and IPv6 traffic has no path.
+When the Google Cloud network (or the on-premises site) has IPv6 and no VPC that reaches it does,
+or the other way round, the IPv6 BGP family carries nothing and IPv6 traffic has no path. The VPCs
+counted are those whose route tables (TGW tables, Cloud WAN segments and their sharing, the DX
+gateway) hold the far network.
 
 Fix: add IPv6 CIDRs on the side that lacks them (ipv6_cidr = …), or remove IPv6 from the other.`,
 	check: func(v *validator, rule *Rule) {
@@ -244,18 +264,12 @@ Fix: add IPv6 CIDRs on the side that lacks them (ipv6_cidr = …), or remove IPv
 			}
 		}
 		for _, ic := range d.Interconnects {
-			check(ic, v.reach.network(ic.Peer), v.reach.awsVPCs(ic.AttachTo, ic.Segment))
+			peer := v.reach.network(ic.Peer)
+			check(ic, peer, v.reach.vpcsReaching(peer))
 		}
 		for _, lm := range d.LastMiles {
-			check(lm, v.reach.network(lm.Site), v.reach.awsVPCs(lm.AttachTo, lm.Segment))
+			site := v.reach.network(lm.Site)
+			check(lm, site, v.reach.vpcsReaching(site))
 		}
 	},
 })
-
-func joinRefs(rs []lang.Resource) string {
-	s := make([]string, len(rs))
-	for i, r := range rs {
-		s[i] = r.Ref().String()
-	}
-	return strings.Join(s, ", ")
-}

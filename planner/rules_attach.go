@@ -19,6 +19,14 @@ func edgeIn(cn *lang.CoreNetwork, region, segment string) bool {
 	return true
 }
 
+// noEdge explains why edgeIn failed.
+func noEdge(cn *lang.CoreNetwork, region, segment string) string {
+	if cn.Edge(region) != nil {
+		return fmt.Sprintf("segment %s does not extend to %s (its edge_regions: %v)", segment, region, cn.Segment(segment).EdgeRegions)
+	}
+	return fmt.Sprintf("%s has no edge in %s", cn.Ref(), region)
+}
+
 func edgeRegions(cn *lang.CoreNetwork) []string {
 	out := make([]string, len(cn.Edges))
 	for i, e := range cn.Edges {
@@ -55,7 +63,7 @@ Connect gateway.`,
 				}
 			case *lang.CoreNetwork:
 				if !edgeIn(at, ic.AWSRegion, ic.Segment) {
-					v.report(rule, finding{at: ic.Source(), summary: fmt.Sprintf("%s in %s attaches to %s (segment %s), which has no edge there", ic.Ref(), ic.AWSRegion, at.Ref(), ic.Segment),
+					v.report(rule, finding{at: ic.Source(), summary: fmt.Sprintf("%s in %s attaches to %s segment %s, but %s", ic.Ref(), ic.AWSRegion, at.Ref(), ic.Segment, noEdge(at, ic.AWSRegion, ic.Segment)),
 						related: related(at, fmt.Sprintf("edges: %v", edgeRegions(at))), hint: fmt.Sprintf("add edge(%q) to the core network", ic.AWSRegion)})
 				}
 			}
@@ -80,13 +88,13 @@ Connect gateway.`,
 			case lang.AttachVPCCloudWAN:
 				vpc, cn := x.(*lang.VPC), y.(*lang.CoreNetwork)
 				if !edgeIn(cn, vpc.Region, a.Segment) {
-					v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s in %s attaches to %s segment %s, which has no edge there", vpc.Ref(), vpc.Region, cn.Ref(), a.Segment),
+					v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s in %s attaches to %s segment %s, but %s", vpc.Ref(), vpc.Region, cn.Ref(), a.Segment, noEdge(cn, vpc.Region, a.Segment)),
 						related: related(cn, fmt.Sprintf("edges: %v", edgeRegions(cn))), hint: fmt.Sprintf("add edge(%q) to the core network", vpc.Region)})
 				}
 			case lang.AttachTGWCloudWAN:
 				tgw, cn := x.(*lang.TransitGateway), y.(*lang.CoreNetwork)
 				if !edgeIn(cn, tgw.Region, a.Segment) {
-					v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s in %s attaches to %s segment %s, which has no edge there", tgw.Ref(), tgw.Region, cn.Ref(), a.Segment),
+					v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s in %s attaches to %s segment %s, but %s", tgw.Ref(), tgw.Region, cn.Ref(), a.Segment, noEdge(cn, tgw.Region, a.Segment)),
 						related: related(cn, fmt.Sprintf("edges: %v", edgeRegions(cn))), hint: fmt.Sprintf("add edge(%q) to the core network", tgw.Region)})
 				}
 			case lang.AttachVGWVPC:

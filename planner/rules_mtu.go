@@ -12,12 +12,13 @@ var _ = register(&Rule{
 	Explain: `Two checks share this rule.
 
 Error — the two ends of an AWS Interconnect differ: the announcement requires the MTU to match
-between the VPCs on both sides. A VPC on the AWS side whose MTU differs from the Google Cloud
-network's MTU sends packets the other side cannot take (or wastes the jumbo frames it could use).
+between the VPCs on both sides. A VPC that reaches the Google Cloud network (its route tables hold
+it) with a different MTU sends packets the other side cannot take, or wastes the jumbo frames it
+could use.
 
 Warning — path MTU: a network sends packets larger than the smallest MTU on a path it uses.
 The hops patchbay knows: VPC and Direct Connect attachments of a Transit Gateway 8500, Cloud WAN
-8500, VPN 1500, a private VIF 9001, a transit VIF 8500, and an Interconnect's negotiated MTU.
+8500, a private VIF 9001, a transit VIF 8500, and an Interconnect's negotiated MTU.
 A Transit Gateway drops larger packets and sends no ICMP "fragmentation needed", so path-MTU
 discovery fails silently: TCP survives by MSS clamping, UDP and tunnels lose their big packets.
 
@@ -27,7 +28,7 @@ attached to a Transit Gateway), or give the Interconnect an mtu both ends suppor
 		d := v.p.Design
 		for _, ic := range d.Interconnects {
 			peer := v.reach.network(ic.Peer)
-			for _, e := range v.reach.awsVPCs(ic.AttachTo, ic.Segment) {
+			for _, e := range v.reach.vpcsReaching(peer) {
 				if e.net.MaxMTU() != peer.MaxMTU() {
 					v.report(rule, finding{at: e.net.Source(),
 						summary: fmt.Sprintf("%s has MTU %d but %s, across %s, has %d: the MTU must match between the VPCs", e.net.Ref(), e.net.MaxMTU(), peer.Ref(), ic.Ref(), peer.MaxMTU()),

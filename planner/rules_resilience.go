@@ -70,7 +70,8 @@ devices [a,b,c,d], [a,e,c,d] and a third on [b,e], no device can enter maintenan
 blocking another interconnect's device, and the providers' schedulers can deadlock. Providers
 check device groupings when they provision.
 
-A partial overlap is a warning; a cycle of partial overlaps (the example above) is an error.
+A partial overlap is a warning; a partial overlap that lies on a cycle of them (the example
+above) is an error.
 
 Fix: place interconnects on the same device set or on disjoint ones (devices = […]).`,
 	check: func(v *validator, rule *Rule) {
@@ -107,15 +108,15 @@ Fix: place interconnects on the same device set or on disjoint ones (devices = [
 			}
 		}
 		slices.SortFunc(pairs, func(p, q [2]int) int { return cmpPair(p, q) })
-		inCycle := cycleMembers(len(sets), partial)
+		onCycle := cycleEdges(len(sets), partial)
 		for _, pr := range pairs {
 			a, b := d.Interconnects[pr[0]], d.Interconnects[pr[1]]
 			f := finding{at: b.Source(),
 				summary: fmt.Sprintf("%s [%s] and %s [%s] share some devices but not all", b.Ref(), strings.Join(sets[pr[1]], ", "), a.Ref(), strings.Join(sets[pr[0]], ", ")),
 				related: related(a, "the other interconnect"), hint: "use the same devices for both, or none in common"}
-			if inCycle[pr[0]] && inCycle[pr[1]] {
+			if onCycle[pr] {
 				f.sev = sevPtr(lang.SevError)
-				f.summary += ", and they are part of a cycle of such interconnects: maintenance can deadlock"
+				f.summary += ", and the pair lies on a cycle of such interconnects: maintenance can deadlock"
 			}
 			v.report(rule, f)
 		}
@@ -129,39 +130,46 @@ func cmpPair(p, q [2]int) int {
 	return p[1] - q[1]
 }
 
-// cycleMembers marks the vertices that lie on a cycle of an undirected
-// graph: those left after repeatedly removing vertices of degree one or less.
-func cycleMembers(n int, adj map[int][]int) []bool {
-	deg := make([]int, n)
-	for v, ns := range adj {
-		deg[v] = len(ns)
+// cycleEdges returns the edges of an undirected graph that lie on a cycle:
+// every edge that is not a bridge (Tarjan: the edge u–v to a DFS child v is
+// a bridge when nothing below v reaches back above it). Edges are keyed with
+// the smaller vertex first.
+func cycleEdges(n int, adj map[int][]int) map[[2]int]bool {
+	disc, low := make([]int, n), make([]int, n)
+	for i := range disc {
+		disc[i] = -1
 	}
-	removed := make([]bool, n)
-	var queue []int
-	for v := range n {
-		if deg[v] <= 1 {
-			queue = append(queue, v)
-		}
-	}
-	for len(queue) > 0 {
-		v := queue[0]
-		queue = queue[1:]
-		if removed[v] {
-			continue
-		}
-		removed[v] = true
-		for _, w := range adj[v] {
-			if !removed[w] {
-				deg[w]--
-				if deg[w] <= 1 {
-					queue = append(queue, w)
+	time := 0
+	bridges := map[[2]int]bool{}
+	var dfs func(u, parent int)
+	dfs = func(u, parent int) {
+		disc[u], low[u] = time, time
+		time++
+		for _, w := range adj[u] {
+			switch {
+			case disc[w] < 0:
+				dfs(w, u)
+				low[u] = min(low[u], low[w])
+				if low[w] > disc[u] {
+					bridges[[2]int{min(u, w), max(u, w)}] = true
 				}
+			case w != parent:
+				low[u] = min(low[u], disc[w])
 			}
 		}
 	}
-	out := make([]bool, n)
-	for v := range n {
-		out[v] = !removed[v]
+	for u := range n {
+		if disc[u] < 0 {
+			dfs(u, -1)
+		}
+	}
+	out := map[[2]int]bool{}
+	for u, ws := range adj {
+		for _, w := range ws {
+			if e := [2]int{min(u, w), max(u, w)}; !bridges[e] {
+				out[e] = true
+			}
+		}
 	}
 	return out
 }
