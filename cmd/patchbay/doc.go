@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"patchbay/lang"
-	"patchbay/lang/starlark"
+	"patchbay/lang/decl"
 )
 
 func docCmd(g *globalFlags, stdout io.Writer) *cobra.Command {
@@ -22,14 +22,14 @@ func docCmd(g *globalFlags, stdout io.Writer) *cobra.Command {
 			if err := checkFormat(g, "text", "json"); err != nil {
 				return err
 			}
-			docs := starlark.Builtins()
+			docs := decl.Builtins()
 			if len(args) == 1 {
 				var names []string
 				found := false
 				for _, d := range docs {
 					names = append(names, d.Name)
 					if d.Name == args[0] {
-						docs, found = []starlark.BuiltinDoc{d}, true
+						docs, found = []decl.BuiltinDoc{d}, true
 						break
 					}
 				}

@@ -1158,7 +1158,7 @@ func TestDoc(t *testing.T) {
 		}
 	}
 	var declared []string
-	for name := range predeclared() {
+	for name := range newLoader(context.Background(), nil, "", Options{}).predeclared() {
 		if name != "struct" {
 			declared = append(declared, name)
 		}

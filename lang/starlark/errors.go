@@ -10,6 +10,7 @@ import (
 	"go.starlark.net/syntax"
 
 	"patchbay/lang"
+	"patchbay/lang/decl"
 )
 
 // diagnose turns whatever a script run failed with into diagnostics with
@@ -37,9 +38,9 @@ func (l *loader) diagnose(err error) lang.Diagnostics {
 
 	var synErr syntax.Error
 	var resErrs resolve.ErrorList
-	var arg *argError
+	var arg *decl.ArgError
 	var diag lang.Diagnostic
-	var h *hinted
+	var h *decl.Hinted
 	switch {
 	case errors.As(err, &synErr):
 		return lang.Diagnostics{{Rule: "syntax", Summary: synErr.Msg, Range: toRange(synErr.Pos, syntax.Position{}), Stack: stack}}
@@ -52,11 +53,11 @@ func (l *loader) diagnose(err error) lang.Diagnostics {
 	case errors.As(err, &diag):
 		diag.Stack = stack
 		if errors.As(err, &h) {
-			diag.Hint = h.hint
+			diag.Hint = h.Hint
 		}
 		return lang.Diagnostics{diag}
 	case errors.As(err, &arg):
-		return lang.Diagnostics{{Rule: "argument", Summary: arg.Error(), Hint: arg.hint,
+		return lang.Diagnostics{{Rule: "argument", Summary: arg.Error(), Hint: arg.Hint,
 			Range: l.argRange(evalErr, arg, rangeOfCall), Stack: stack}}
 	}
 	d := lang.Diagnostic{Rule: "script", Range: rangeOfCall, Stack: stack}
@@ -70,7 +71,7 @@ func (l *loader) diagnose(err error) lang.Diagnostics {
 		d.Summary = err.Error()
 	}
 	if errors.As(err, &h) {
-		d.Hint = h.hint
+		d.Hint = h.Hint
 	}
 	switch {
 	case strings.Contains(d.Summary, "too many steps"):
@@ -106,7 +107,7 @@ func (l *loader) frames(cs starlark.CallStack) []lang.Frame {
 }
 
 // argRange finds the argument an argError is about in the call's syntax.
-func (l *loader) argRange(evalErr *starlark.EvalError, e *argError, fallback lang.Range) lang.Range {
+func (l *loader) argRange(evalErr *starlark.EvalError, e *decl.ArgError, fallback lang.Range) lang.Range {
 	if evalErr == nil || len(evalErr.CallStack) < 2 {
 		return fallback
 	}
@@ -117,9 +118,9 @@ func (l *loader) argRange(evalErr *starlark.EvalError, e *argError, fallback lan
 	positional := 0
 	for _, a := range c.Args {
 		if b, ok := a.(*syntax.BinaryExpr); ok && b.Op == syntax.EQ {
-			if id, ok := b.X.(*syntax.Ident); ok && e.param != "" && id.Name == e.param {
+			if id, ok := b.X.(*syntax.Ident); ok && e.Param != "" && id.Name == e.Param {
 				// An unknown keyword points at its name; a bad value at the value.
-				if strings.Contains(e.err.Error(), "unknown keyword") {
+				if e.UnknownKeyword() {
 					start, end := id.Span()
 					return toRange(start, end)
 				}
@@ -131,7 +132,7 @@ func (l *loader) argRange(evalErr *starlark.EvalError, e *argError, fallback lan
 		if _, ok := a.(*syntax.UnaryExpr); ok {
 			continue // *args / **kwargs: positions unknown
 		}
-		if positional == e.index {
+		if positional == e.Index {
 			start, end := a.Span()
 			return toRange(start, end)
 		}

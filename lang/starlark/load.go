@@ -14,11 +14,16 @@ import (
 	"strings"
 
 	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
 
 	"patchbay/lang"
+	"patchbay/lang/decl"
 	"patchbay/stdlib"
 )
+
+// Builtins documents the builtins scripts can call.
+func Builtins() []decl.BuiltinDoc { return decl.Builtins() }
 
 // DefaultMaxSteps bounds a script's computation. A step is one bytecode
 // instruction: a bare loop runs about 250 million a second here, a loop that
@@ -87,7 +92,8 @@ type loader struct {
 	display  string // how the root is written in positions
 	opts     Options
 	thread   *starlark.Thread
-	builder  *builder
+	builder  *decl.Builder
+	pre      starlark.StringDict
 	modules  map[string]*module
 	stack    []string // modules being loaded, for cycle reports
 	calls    map[callKey]*syntax.CallExpr
@@ -106,7 +112,8 @@ func newLoader(ctx context.Context, fsys fs.FS, display string, opts Options) *l
 	if l.maxSteps == 0 {
 		l.maxSteps = DefaultMaxSteps
 	}
-	l.builder = &builder{design: lang.NewDesign(), values: map[lang.Ref]*Resource{}, ranges: l.callRange}
+	l.builder = decl.NewBuilder()
+	l.pre = l.predeclared()
 	print := opts.Print
 	if print == nil {
 		print = os.Stderr
@@ -116,7 +123,6 @@ func newLoader(ctx context.Context, fsys fs.FS, display string, opts Options) *l
 		Print: func(_ *starlark.Thread, msg string) { fmt.Fprintln(print, msg) },
 		Load:  l.load,
 	}
-	l.thread.SetLocal(builderKey, l.builder)
 	l.thread.SetMaxExecutionSteps(l.maxSteps)
 	return l
 }
@@ -128,14 +134,14 @@ func (l *loader) run(name string) (*lang.Design, error) {
 		return nil, lang.Diagnostics{{Rule: "cancelled", Summary: "script cancelled: " + err.Error()}}
 	}
 	_, err := l.exec(name)
-	if _, readable := l.builder.design.Files[l.displayName(name)]; err != nil && !readable {
+	if _, readable := l.builder.Design().Files[l.displayName(name)]; err != nil && !readable {
 		d := lang.Diagnostic{Rule: "load", Summary: "cannot read design: " + err.Error(), Range: lang.Range{File: l.displayName(name)}}
 		return nil, &lang.SourceError{Diagnostics: lang.Diagnostics{d}}
 	}
 	if err != nil {
-		return nil, &lang.SourceError{Diagnostics: l.diagnose(err), Files: l.builder.design.Files}
+		return nil, &lang.SourceError{Diagnostics: l.diagnose(err), Files: l.builder.Design().Files}
 	}
-	return l.builder.design, nil
+	return l.builder.Design(), nil
 }
 
 // displayName is how a module's file appears in positions and diagnostics.
@@ -205,20 +211,19 @@ func (l *loader) exec(name string) (starlark.StringDict, error) {
 		return nil, err
 	}
 	display := l.displayName(name)
-	l.builder.design.Files[display] = src
+	l.builder.Design().Files[display] = src
 	f, err := fileOptions.Parse(display, src, 0)
 	if err != nil {
 		m.err = err
 		return nil, err
 	}
 	l.indexCalls(display, f)
-	pre := predeclared()
-	prog, err := starlark.FileProgram(f, pre.Has)
+	prog, err := starlark.FileProgram(f, l.pre.Has)
 	if err != nil {
 		m.err = err
 		return nil, err
 	}
-	g, err := prog.Init(l.thread, pre)
+	g, err := prog.Init(l.thread, l.pre)
 	g.Freeze()
 	m.globals, m.err = g, err
 	return g, err
@@ -325,6 +330,18 @@ func toRange(start, end syntax.Position) lang.Range {
 		r.End = lang.Pos{Line: int(end.Line), Col: int(end.Col)}
 	}
 	return r
+}
+
+// predeclared makes every builtin callable from Starlark, declaring at the
+// call site.
+func (l *loader) predeclared() starlark.StringDict {
+	d := starlark.StringDict{"struct": starlark.NewBuiltin("struct", starlarkstruct.Make)}
+	for _, name := range decl.Names() {
+		d[name] = starlark.NewBuiltin(name, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			return l.builder.Call(name, args, kwargs, l.callRange(thread))
+		})
+	}
+	return d
 }
 
 // callRange is the range of the call that invoked the running builtin.

@@ -1,4 +1,4 @@
-package starlark
+package decl
 
 import (
 	"fmt"
@@ -100,3 +100,6 @@ func strTuple(ss []string) starlark.Tuple {
 	}
 	return t
 }
+
+// Declared is the resource this value stands for.
+func (r *Resource) Declared() lang.Resource { return r.res }

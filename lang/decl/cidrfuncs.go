@@ -1,4 +1,4 @@
-package starlark
+package decl
 
 import (
 	"math"

@@ -1,4 +1,4 @@
-package starlark
+package decl
 
 import (
 	"fmt"
@@ -219,7 +219,7 @@ func (c *call) anyResource(p string) *Resource {
 	return r
 }
 
-func attachmentAttrs(b *builder, a *lang.Attachment) starlark.StringDict {
+func attachmentAttrs(b *Builder, a *lang.Attachment) starlark.StringDict {
 	seg := starlark.Value(starlark.None)
 	if a.Segment != "" {
 		seg = starlark.String(a.Segment)
@@ -261,7 +261,7 @@ func attachFn(c *call) (starlark.Value, error) {
 	a := &lang.Attachment{Meta: c.meta(name), Kind: kind, A: x.res.Ref(), B: y.res.Ref(), Segment: seg, AllowedPrefixes: allowed}
 	v, err := c.b.add(a, attachmentAttrs(c.b, a))
 	if err != nil {
-		return nil, &hinted{err: err, hint: "pass name = … to tell two attachments between the same resources apart"}
+		return nil, &Hinted{Err: err, Hint: "pass name = … to tell two attachments between the same resources apart"}
 	}
 	return v, nil
 }

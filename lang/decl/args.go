@@ -1,4 +1,4 @@
-package starlark
+package decl
 
 import (
 	"errors"
@@ -37,8 +37,8 @@ type builtin struct {
 // call is one invocation of a builtin: its arguments bound to parameters.
 type call struct {
 	fn     *builtin
-	thread *starlark.Thread
-	b      *builder
+	at     lang.Range
+	b      *Builder
 	vals   map[string]starlark.Value
 	rest   starlark.Tuple // variadic arguments
 
@@ -48,32 +48,37 @@ type call struct {
 	err error
 }
 
-// argError says which parameter was wrong, so the error can point at the
+// ArgError says which parameter was wrong, so a front-end can point at the
 // argument in the source rather than only at the call.
-type argError struct {
-	fn, param string
-	index     int // position among the call's arguments when passed positionally, else -1
-	err       error
-	hint      string
+type ArgError struct {
+	Fn, Param string
+	Index     int // position among the call's arguments, for positional ones; else -1
+	Err       error
+	Hint      string
+	unknown   bool
 }
 
-func (e *argError) Error() string {
-	if e.param == "" {
-		return fmt.Sprintf("%s: %v", e.fn, e.err)
+func (e *ArgError) Error() string {
+	if e.Param == "" {
+		return fmt.Sprintf("%s: %v", e.Fn, e.Err)
 	}
-	return fmt.Sprintf("%s: %s: %v", e.fn, e.param, e.err)
+	return fmt.Sprintf("%s: %s: %v", e.Fn, e.Param, e.Err)
 }
 
-func (e *argError) Unwrap() error { return e.err }
+func (e *ArgError) Unwrap() error { return e.Err }
 
-// hinted lets a builtin attach a fix to an error that is not about one argument.
-type hinted struct {
-	err  error
-	hint string
+// UnknownKeyword reports whether the error is about an argument name
+// rather than its value.
+func (e *ArgError) UnknownKeyword() bool { return e.unknown }
+
+// Hinted attaches a fix to an error that is not about one argument.
+type Hinted struct {
+	Err  error
+	Hint string
 }
 
-func (h *hinted) Error() string { return h.err.Error() }
-func (h *hinted) Unwrap() error { return h.err }
+func (h *Hinted) Error() string { return h.Err.Error() }
+func (h *Hinted) Unwrap() error { return h.Err }
 
 func (fn *builtin) paramNames() []string {
 	out := make([]string, len(fn.params))
@@ -85,15 +90,15 @@ func (fn *builtin) paramNames() []string {
 
 // bind matches arguments to parameters: positional in order, then keywords.
 // An unknown keyword names the nearest valid one.
-func (fn *builtin) bind(thread *starlark.Thread, b *builder, args starlark.Tuple, kwargs []starlark.Tuple) (*call, error) {
-	c := &call{fn: fn, thread: thread, b: b, vals: make(map[string]starlark.Value, len(fn.params))}
+func (fn *builtin) bind(b *Builder, args starlark.Tuple, kwargs []starlark.Tuple, at lang.Range) (*call, error) {
+	c := &call{fn: fn, at: at, b: b, vals: make(map[string]starlark.Value, len(fn.params))}
 	for i, a := range args {
 		if i < len(fn.params) && fn.params[i].variadic {
 			c.rest = args[i:]
 			break
 		}
 		if i >= len(fn.params) {
-			return nil, &argError{fn: fn.name, index: i, err: fmt.Errorf("takes at most %d positional arguments, got %d", len(fn.params), len(args))}
+			return nil, &ArgError{Fn: fn.name, Index: i, Err: fmt.Errorf("takes at most %d positional arguments, got %d", len(fn.params), len(args))}
 		}
 		c.vals[fn.params[i].name] = a
 	}
@@ -101,23 +106,23 @@ func (fn *builtin) bind(thread *starlark.Thread, b *builder, args starlark.Tuple
 		k := string(kv[0].(starlark.String))
 		p := fn.param(k)
 		if p == nil || p.variadic {
-			e := &argError{fn: fn.name, param: k, index: -1, err: fmt.Errorf("unknown keyword argument %q", k)}
+			e := &ArgError{Fn: fn.name, Param: k, Index: -1, Err: fmt.Errorf("unknown keyword argument %q", k), unknown: true}
 			if near := lang.Nearest(k, fn.paramNames()); near != "" {
-				e.hint = fmt.Sprintf("did you mean %q?", near)
+				e.Hint = fmt.Sprintf("did you mean %q?", near)
 			} else {
-				e.hint = "valid keywords: " + strings.Join(fn.paramNames(), ", ")
+				e.Hint = "valid keywords: " + strings.Join(fn.paramNames(), ", ")
 			}
 			return nil, e
 		}
 		if _, dup := c.vals[k]; dup {
-			return nil, &argError{fn: fn.name, param: k, index: -1, err: fmt.Errorf("got multiple values")}
+			return nil, &ArgError{Fn: fn.name, Param: k, Index: -1, Err: fmt.Errorf("got multiple values")}
 		}
 		c.vals[k] = kv[1]
 	}
 	for _, p := range fn.params {
 		// None stands for "not given", so it cannot satisfy a required parameter.
 		if v, ok := c.vals[p.name]; p.required && (!ok || v == starlark.None) {
-			return nil, &argError{fn: fn.name, param: p.name, index: -1, err: fmt.Errorf("missing required argument (%s)", p.typ)}
+			return nil, &ArgError{Fn: fn.name, Param: p.name, Index: -1, Err: fmt.Errorf("missing required argument (%s)", p.typ)}
 		}
 	}
 	return c, nil
@@ -141,7 +146,7 @@ func (c *call) setErr(err error) {
 
 // fail records err as an error about parameter p.
 func (c *call) fail(p string, err error) {
-	c.setErr(&argError{fn: c.fn.name, param: p, index: c.index(p), err: err})
+	c.setErr(&ArgError{Fn: c.fn.name, Param: p, Index: c.index(p), Err: err})
 }
 
 func (c *call) failf(p, format string, args ...any) {
@@ -150,7 +155,7 @@ func (c *call) failf(p, format string, args ...any) {
 
 // failHint records an error about parameter p with a suggested fix.
 func (c *call) failHint(p string, err error, hint string) {
-	c.setErr(&argError{fn: c.fn.name, param: p, index: c.index(p), err: err, hint: hint})
+	c.setErr(&ArgError{Fn: c.fn.name, Param: p, Index: c.index(p), Err: err, Hint: hint})
 }
 
 func (c *call) index(p string) int {

@@ -1,28 +1,54 @@
-package starlark
+package decl
 
 import (
 	"fmt"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 
 	"patchbay/lang"
 	"patchbay/stdlib"
 )
 
-// builder collects the design while a script runs. It lives in the thread
-// and is only reached through builtins, so scripts cannot mutate a design
+// Builder collects a design from declarations. Both front-ends drive the
+// same builtins through it — Starlark by calling them, HCL by turning each
+// block into a call — so a design means the same in either language.
+// Scripts reach it only through builtins, so they cannot change a design
 // except by declaring.
-type builder struct {
+type Builder struct {
 	design *lang.Design
 	values map[lang.Ref]*Resource
-	ranges func(thread *starlark.Thread) lang.Range
 }
 
-const builderKey = "patchbay.builder"
+// NewBuilder starts an empty design.
+func NewBuilder() *Builder {
+	return &Builder{design: lang.NewDesign(), values: map[lang.Ref]*Resource{}}
+}
+
+// Design is what has been declared so far.
+func (b *Builder) Design() *lang.Design { return b.design }
+
+// Call runs the builtin name with arguments, declaring at the given range.
+// Errors about one argument are *ArgError.
+func (b *Builder) Call(name string, args starlark.Tuple, kwargs []starlark.Tuple, at lang.Range) (starlark.Value, error) {
+	fn, ok := byName[name]
+	if !ok {
+		return nil, fmt.Errorf("no builtin %q", name)
+	}
+	c, err := fn.bind(b, args, kwargs, at)
+	if err != nil {
+		return nil, err
+	}
+	return fn.impl(c)
+}
+
+// Value is the script value of a declared resource.
+func (b *Builder) Value(r lang.Ref) (*Resource, bool) {
+	v, ok := b.values[r]
+	return v, ok
+}
 
 // add records a resource and returns its script value.
-func (b *builder) add(res lang.Resource, attrs starlark.StringDict) (*Resource, error) {
+func (b *Builder) add(res lang.Resource, attrs starlark.StringDict) (*Resource, error) {
 	if err := b.design.Add(res); err != nil {
 		return nil, err
 	}
@@ -31,7 +57,7 @@ func (b *builder) add(res lang.Resource, attrs starlark.StringDict) (*Resource, 
 	return v, nil
 }
 
-func (b *builder) value(r lang.Ref) starlark.Value {
+func (b *Builder) value(r lang.Ref) starlark.Value {
 	if v, ok := b.values[r]; ok {
 		return v
 	}
@@ -207,30 +233,26 @@ func init() {
 	}
 }
 
-// predeclared returns the builtins as Starlark values.
-func predeclared() starlark.StringDict {
-	d := make(starlark.StringDict, len(builtins)+1)
-	d["struct"] = starlark.NewBuiltin("struct", starlarkstruct.Make)
+// byName indexes builtins.
+var byName = map[string]*builtin{}
+
+func init() {
 	for _, fn := range builtins {
-		d[fn.name] = starlark.NewBuiltin(fn.name, fn.call)
+		byName[fn.name] = fn
 	}
-	return d
 }
 
-func (fn *builtin) call(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	b, _ := thread.Local(builderKey).(*builder)
-	if b == nil {
-		return nil, fmt.Errorf("%s: not available here", fn.name)
+// Names lists the builtins in reference order.
+func Names() []string {
+	out := make([]string, len(builtins))
+	for i, fn := range builtins {
+		out[i] = fn.name
 	}
-	c, err := fn.bind(thread, b, args, kwargs)
-	if err != nil {
-		return nil, err
-	}
-	return fn.impl(c)
+	return out
 }
 
-// here is the declaration's source range: the call site of the builtin.
-func (c *call) here() lang.Range { return c.b.ranges(c.thread) }
+// here is the declaration's source range.
+func (c *call) here() lang.Range { return c.at }
 
 // meta names a resource declared here.
 func (c *call) meta(name string) lang.Meta { return lang.Meta{Name: name, Range: c.here()} }
