@@ -36,11 +36,11 @@ type builtin struct {
 
 // call is one invocation of a builtin: its arguments bound to parameters.
 type call struct {
-	fn     *builtin
-	at     lang.Range
-	b      *Builder
-	vals   map[string]starlark.Value
-	rest   starlark.Tuple // variadic arguments
+	fn   *builtin
+	at   lang.Range
+	b    *Builder
+	vals map[string]starlark.Value
+	rest starlark.Tuple // variadic arguments
 
 	// err is the first argument error. Getters do nothing once it is set,
 	// so a builtin reads all its arguments and checks err once, the way
