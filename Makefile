@@ -27,7 +27,7 @@ unit:
 
 ## examples: every example plans with exit 0 (findings that are errors fail).
 examples: build
-	@set -e; for f in examples/*.star; do \
+	@set -e; for f in examples/*.star examples/*.hcl; do \
 		echo "plan $$f"; ./bin/patchbay plan $$f > /dev/null; \
 	done
 

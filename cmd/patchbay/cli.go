@@ -36,6 +36,8 @@ type globalFlags struct {
 	root     string
 	maxSteps uint64
 	quotas   []string
+	vars     []string
+	varFiles []string
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -52,10 +54,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetArgs(args)
+	root.SetArgs(terraformFlags(args))
 	root.PersistentFlags().StringVar(&g.format, "format", "text", "output format: text or json")
 	root.PersistentFlags().StringVar(&g.root, "root", "", "project root that load() may read (default: the design file's directory)")
 	root.PersistentFlags().Uint64Var(&g.maxSteps, "max-steps", starlark.DefaultMaxSteps, "step budget for the script")
+	root.PersistentFlags().StringArrayVar(&g.vars, "var", nil, "set an HCL variable, NAME=VALUE (repeatable; -var works too)")
+	root.PersistentFlags().StringArrayVar(&g.varFiles, "var-file", nil, "read HCL variables from a file of NAME = VALUE lines (repeatable; -var-file works too)")
 	root.PersistentFlags().StringArrayVar(&g.quotas, "quota", nil, "override a service quota, KEY=N (repeatable; see 'patchbay explain quota-exceeded')")
 	root.AddCommand(planCmd(ctx, &g, stdout, stderr), validateCmd(ctx, &g, stdout, stderr), explainCmd(&g, stdout), docCmd(&g, stdout))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
@@ -74,6 +78,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 type usageError struct{ error }
 
+// terraformFlags accepts Terraform's single-dash -var and -var-file.
+func terraformFlags(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		switch {
+		case a == "-var" || a == "-var-file" || strings.HasPrefix(a, "-var=") || strings.HasPrefix(a, "-var-file="):
+			out[i] = "-" + a
+		default:
+			out[i] = a
+		}
+	}
+	return out
+}
+
 func checkFormat(g *globalFlags, allowed ...string) error {
 	for _, a := range allowed {
 		if g.format == a {
@@ -85,7 +103,7 @@ func checkFormat(g *globalFlags, allowed ...string) error {
 
 // loadDesign reads a design, printing diagnostics on failure.
 func loadDesign(ctx context.Context, g *globalFlags, file string, stderr io.Writer) (*lang.Design, error) {
-	d, err := load.File(ctx, file, load.Options{Root: g.root, MaxSteps: g.maxSteps, Print: stderr})
+	d, err := load.File(ctx, file, load.Options{Root: g.root, MaxSteps: g.maxSteps, Print: stderr, Vars: g.vars, VarFiles: g.varFiles})
 	if err != nil {
 		ds := lang.AsDiagnostics(err, "load")
 		var src lang.Sources

@@ -4,22 +4,36 @@ package load
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"patchbay/lang"
+	"patchbay/lang/hcl"
 	"patchbay/lang/starlark"
 )
 
-// Options apply to every front-end.
-type Options = starlark.Options
+// Options apply to the front-ends; each reads what concerns it.
+type Options struct {
+	Root     string    // project root (default: the design file's directory)
+	MaxSteps uint64    // Starlark's step budget
+	Print    io.Writer // Starlark's print()
+	Vars     []string  // HCL -var NAME=VALUE
+	VarFiles []string  // HCL -var-file FILE
+}
 
 // File reads the design at path. Errors are lang.Diagnostics.
 func File(ctx context.Context, path string, opts Options) (*lang.Design, error) {
 	switch ext := filepath.Ext(path); ext {
 	case ".star":
-		return starlark.LoadFile(ctx, path, opts)
+		if len(opts.Vars) > 0 || len(opts.VarFiles) > 0 {
+			return nil, lang.Diagnostics{{Rule: "load", Range: lang.Range{File: path},
+				Summary: "-var and -var-file set HCL variables; a Starlark design takes no variables"}}
+		}
+		return starlark.LoadFile(ctx, path, starlark.Options{Root: opts.Root, MaxSteps: opts.MaxSteps, Print: opts.Print})
+	case ".hcl":
+		return hcl.LoadFile(ctx, path, hcl.Options{Root: opts.Root, Vars: opts.Vars, VarFiles: opts.VarFiles})
 	default:
 		return nil, lang.Diagnostics{{Rule: "load", Range: lang.Range{File: path},
-			Summary: fmt.Sprintf("unsupported file type %q: patchbay reads Starlark (.star) designs", ext)}}
+			Summary: fmt.Sprintf("unsupported file type %q: patchbay reads Starlark (.star) and HCL (.hcl) designs", ext)}}
 	}
 }

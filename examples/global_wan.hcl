@@ -1,0 +1,92 @@
+# AWS Cloud WAN with edges in two regions and two segments, and an
+# Interconnect to Google Cloud attached to the production segment.
+
+core_network "global" {
+  asn_ranges = ["64600-64699"]
+
+  edge {
+    region = "us-east-1"
+  }
+  edge {
+    region = "eu-west-2"
+  }
+
+  segment "prod" {
+    require_attachment_acceptance = true
+  }
+  segment "dev" {
+    isolate_attachments = true
+  }
+
+  share {
+    segment    = "prod"
+    share_with = ["dev"]
+  }
+}
+
+vpc "prod-use1" {
+  region    = "us-east-1"
+  cidr      = "10.10.0.0/16"
+  ipv6_cidr = "2600:1f18:aa00::/56"
+  mtu       = 8500
+}
+
+vpc "prod-euw2" {
+  region = "eu-west-2"
+  cidr   = "10.11.0.0/16"
+  mtu    = 8500
+}
+
+vpc "dev-use1" {
+  region = "us-east-1"
+  cidr   = "10.50.0.0/16"
+  mtu    = 8500
+}
+
+attachment "prod-use1-global" {
+  a       = vpc.prod-use1
+  b       = core_network.global
+  segment = "prod"
+}
+
+attachment "prod-euw2-global" {
+  a       = vpc.prod-euw2
+  b       = core_network.global
+  segment = "prod"
+}
+
+attachment "dev-use1-global" {
+  a       = vpc.dev-use1
+  b       = core_network.global
+  segment = "dev"
+}
+
+create_route {
+  core_network = core_network.global
+  segment      = "dev"
+  destinations = ["0.0.0.0/0"]
+  blackhole    = true
+}
+
+gcp_vpc "lake" {
+  project   = "acme-lake"
+  region    = "europe-west2"
+  cidr      = "10.60.0.0/16"
+  ipv6_cidr = "fd20:1:2::/48"
+  mtu       = 8500
+}
+
+interconnect "euw2-gcp" {
+  provider    = "gcp"
+  aws_region  = "eu-west-2"
+  peer_region = "europe-west2"
+  bandwidth   = "10Gbps"
+  attach_to   = core_network.global
+  segment     = "prod"
+  peer        = gcp_vpc.lake
+}
+
+monitor "prod-to-lake" {
+  source      = vpc.prod-use1
+  destination = gcp_vpc.lake
+}

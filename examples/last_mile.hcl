@@ -1,0 +1,62 @@
+# On-premises HQ into AWS over AWS Interconnect – last mile.
+#
+# Lumen provisions four connections over two locations from the HQ's router,
+# with BGP, MACsec and jumbo frames, into a Direct Connect gateway that is
+# associated with a Transit Gateway serving two VPCs.
+
+site "nyc-hq" {
+  cidr = ["192.168.0.0/16", "172.20.0.0/16"]
+  asn  = 65001
+  mtu  = 8500
+}
+
+transit_gateway "hub" {
+  region = "us-east-1"
+  asn    = 64520
+}
+
+dx_gateway "core" {
+  asn = 64512
+}
+
+vpc "web" {
+  region = "us-east-1"
+  cidr   = "10.1.0.0/16"
+  mtu    = 8500
+}
+
+vpc "api" {
+  region = "us-east-1"
+  cidr   = "10.2.0.0/16"
+  mtu    = 8500
+}
+
+attachment "web-hub" {
+  a = vpc.web
+  b = transit_gateway.hub
+}
+
+attachment "api-hub" {
+  a = vpc.api
+  b = transit_gateway.hub
+}
+
+# The allowed prefixes are what the DX gateway advertises to the HQ.
+attachment "core-hub" {
+  a                = dx_gateway.core
+  b                = transit_gateway.hub
+  allowed_prefixes = ["10.0.0.0/14"]
+}
+
+last_mile "hq" {
+  partner   = "lumen"
+  region    = "us-east-1"
+  bandwidth = "10Gbps"
+  site      = site.nyc-hq
+  attach_to = dx_gateway.core
+}
+
+monitor "hq-to-web" {
+  source      = site.nyc-hq
+  destination = vpc.web
+}

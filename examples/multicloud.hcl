@@ -1,0 +1,57 @@
+# AWS ↔ Google Cloud over AWS Interconnect – multicloud.
+#
+# A payments VPC in us-east-1 reaches an analytics VPC in Google Cloud's
+# us-east4 through a Direct Connect gateway and the VPC's virtual private
+# gateway. The Interconnect is one resilient unit: four channels over two
+# facilities, each with its own BGP session.
+
+vpc "payments" {
+  region = "us-east-1"
+  cidr   = "10.10.0.0/16"
+  mtu    = 8500
+}
+
+gcp_vpc "analytics" {
+  project = "acme-analytics"
+  region  = "us-east4"
+  cidr    = "10.20.0.0/16"
+  mtu     = 8500
+}
+
+dx_gateway "core" {
+  asn = 64512
+}
+
+vpn_gateway "payments-vgw" {
+  vpc = vpc.payments
+  asn = 64513
+}
+
+attachment "core-payments-vgw" {
+  a                = dx_gateway.core
+  b                = vpn_gateway.payments-vgw
+  allowed_prefixes = [vpc.payments.cidr]
+}
+
+interconnect "aws-gcp-use1" {
+  provider    = "gcp"
+  aws_region  = "us-east-1"
+  peer_region = "us-east4"
+  bandwidth   = "10Gbps"
+  attach_to   = dx_gateway.core
+  peer        = gcp_vpc.analytics
+}
+
+route_table "private" {
+  vpc = vpc.payments
+
+  route {
+    destination = gcp_vpc.analytics.cidr
+    target      = vpn_gateway.payments-vgw
+  }
+}
+
+monitor "payments-to-analytics" {
+  source      = vpc.payments
+  destination = gcp_vpc.analytics
+}
