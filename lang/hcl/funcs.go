@@ -46,7 +46,6 @@ var functions = map[string]function.Function{
 	"cidrnetmask": cidrNetmaskFunc,
 }
 
-
 func intArg(v cty.Value, what string) (int64, error) {
 	bf := v.AsBigFloat()
 	if !bf.IsInt() {
