@@ -577,7 +577,7 @@ func (m *moduleEval) declare(n *node, builtin, name string, body *hclsyntax.Body
 	}
 	v, err := b.Call(builtin, nil, kwargs, toRange(n.block.DefRange()))
 	if err != nil {
-		return cty.NilVal, m.callError(err, body, n.block.DefRange())
+		return cty.NilVal, m.callError(err, n.block.Type, body, n.block.DefRange())
 	}
 	return toCty(v), nil
 }
@@ -605,13 +605,13 @@ func (m *moduleEval) call(builtin, name string, body *hclsyntax.Body, at hcl.Ran
 	}
 	v, err := m.l.b.Call(builtin, nil, kwargs, toRange(at))
 	if err != nil {
-		return nil, m.callError(err, body, at)
+		return nil, m.callError(err, builtin, body, at)
 	}
 	return v, nil
 }
 
 // callError places a builtin's error on the attribute it is about.
-func (m *moduleEval) callError(err error, body *hclsyntax.Body, at hcl.Range) lang.Diagnostics {
+func (m *moduleEval) callError(err error, block string, body *hclsyntax.Body, at hcl.Range) lang.Diagnostics {
 	var ae *decl.ArgError
 	var diag lang.Diagnostic
 	var h *decl.Hinted
@@ -629,9 +629,13 @@ func (m *moduleEval) callError(err error, body *hclsyntax.Body, at hcl.Range) la
 				r = a.NameRange
 			}
 		}
-		summary := ae.Error()
-		if ae.UnknownKeyword() {
-			summary = fmt.Sprintf("%s: unknown argument %q", ae.Fn, ae.Param)
+		// Name the block, as the script wrote it (attachment, not attach).
+		summary := fmt.Sprintf("%s: %v", block, ae.Err)
+		switch {
+		case ae.UnknownKeyword():
+			summary = fmt.Sprintf("%s: unknown argument %q", block, ae.Param)
+		case ae.Param != "":
+			summary = fmt.Sprintf("%s: %s: %v", block, ae.Param, ae.Err)
 		}
 		return lang.Diagnostics{{Rule: "argument", Summary: summary, Hint: ae.Hint, Range: toRange(r)}}
 	}
@@ -700,7 +704,7 @@ func (m *moduleEval) bindVariables(blocks []*hclsyntax.Block, args map[string]ct
 		}
 		cv, err := convert.Convert(val, ty)
 		if err != nil {
-			ds = append(ds, lang.Diagnostic{Rule: "variable", Summary: fmt.Sprintf("variable %q: %v (want %s)", name, err, typeexpr.TypeString(ty)), Range: toRange(origin)})
+			ds = append(ds, lang.Diagnostic{Rule: "variable", Summary: fmt.Sprintf("variable %q (%s): %v", name, typeexpr.TypeString(ty), err), Range: toRange(origin)})
 			continue
 		}
 		m.vars[name] = cv

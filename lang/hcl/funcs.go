@@ -2,6 +2,9 @@ package hcl
 
 import (
 	"math/big"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
@@ -40,10 +43,27 @@ var functions = map[string]function.Function{
 	"tostring": stdlib.MakeToFunc(cty.String), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
 	"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
 
+	"startswith":  stringTest(strings.HasPrefix),
+	"endswith":    stringTest(strings.HasSuffix),
+	"strcontains": stringTest(strings.Contains),
+	"can":         tryfunc.CanFunc,
+	"try":         tryfunc.TryFunc,
+
 	"cidrsubnet":  cidrSubnetFunc,
 	"cidrsubnets": cidrSubnetsFunc,
 	"cidrhost":    cidrHostFunc,
 	"cidrnetmask": cidrNetmaskFunc,
+}
+
+// stringTest makes a two-string predicate such as startswith.
+func stringTest(test func(s, part string) bool) function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "string", Type: cty.String}, {Name: "part", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.Bool),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			return cty.BoolVal(test(args[0].AsString(), args[1].AsString())), nil
+		},
+	})
 }
 
 func intArg(v cty.Value, what string) (int64, error) {

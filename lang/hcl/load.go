@@ -199,17 +199,18 @@ func (l *loader) cliVars(opts Options) (map[string]hcl.Expression, lang.Diagnost
 			vars[name] = a.Expr
 		}
 	}
-	for i, kv := range opts.Vars {
+	for _, kv := range opts.Vars {
 		name, val, ok := strings.Cut(kv, "=")
 		if !ok || !hclsyntax.ValidIdentifier(name) {
 			ds = append(ds, lang.Diagnostic{Rule: "load", Summary: fmt.Sprintf("-var %q: want NAME=VALUE", kv)})
 			continue
 		}
-		// Like Terraform, a value that does not parse as an expression is a string.
-		fname := fmt.Sprintf("<-var %d>", i+1)
+		// Like Terraform, a value that is not a constant expression (a bare
+		// word, a syntax error) is a string.
+		fname := "-var " + name
 		expr, diags := hclsyntax.ParseExpression([]byte(val), fname, hcl.InitialPos)
-		if diags.HasErrors() {
-			expr = &hclsyntax.LiteralValueExpr{Val: cty.StringVal(val)}
+		if diags.HasErrors() || len(expr.Variables()) > 0 {
+			expr = &hclsyntax.LiteralValueExpr{Val: cty.StringVal(val), SrcRange: hcl.Range{Filename: fname, Start: hcl.InitialPos, End: hcl.InitialPos}}
 		}
 		vars[name] = &cliExpr{expr, val}
 	}
