@@ -25,11 +25,13 @@ vet:
 unit:
 	$(GO) test -race -count=1 $(PKGS)
 
-## examples: every example plans with exit 0 (findings that are errors fail).
+## examples: every example plans with exit 0 (findings that are errors fail)
+## and is formatted.
 examples: build
 	@set -e; for f in examples/*.star examples/*.hcl; do \
 		echo "plan $$f"; ./bin/patchbay plan $$f > /dev/null; \
 	done
+	./bin/patchbay fmt --check examples
 
 ## bench: the benchmarks at realistic sizes (BENCHTIME=1s for steadier numbers).
 bench:

@@ -1,0 +1,59 @@
+// Package format lays out design files the canonical way: HCL with
+// hclwrite, Starlark with buildtools' formatter (buildifier's). Formatting
+// changes layout only — never meaning, never a comment.
+package format
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+
+	"github.com/bazelbuild/buildtools/build"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"patchbay/lang"
+)
+
+// Supported reports whether name is a file format knows.
+func Supported(name string) bool {
+	ext := filepath.Ext(name)
+	return ext == ".star" || ext == ".hcl"
+}
+
+// Source returns src formatted. A file that does not parse is an error with
+// its position; it is never half-formatted.
+func Source(name string, src []byte) ([]byte, error) {
+	switch filepath.Ext(name) {
+	case ".hcl":
+		// hclwrite formats whatever it is given; parse first so a broken
+		// file is reported, not reshaped.
+		if _, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos); diags.HasErrors() {
+			d := diags[0]
+			r := lang.Range{File: name}
+			if d.Subject != nil {
+				r.Start = lang.Pos{Line: d.Subject.Start.Line, Col: d.Subject.Start.Column}
+			}
+			return nil, lang.Diagnostic{Rule: "syntax", Summary: d.Summary, Detail: d.Detail, Range: r}
+		}
+		return hclwrite.Format(src), nil
+	case ".star":
+		f, err := build.ParseDefault(name, src)
+		if err != nil {
+			return nil, lang.Diagnostic{Rule: "syntax", Summary: err.Error(), Range: lang.Range{File: name}}
+		}
+		// Without buildifier's rewrites (sorting lists and loads): layout only.
+		return build.FormatWithoutRewriting(f), nil
+	}
+	return nil, fmt.Errorf("%s: only .star and .hcl files can be formatted", name)
+}
+
+// Changed reports whether src is not in canonical form.
+func Changed(name string, src []byte) (bool, []byte, error) {
+	out, err := Source(name, src)
+	if err != nil {
+		return false, nil, err
+	}
+	return !bytes.Equal(out, src), out, nil
+}
