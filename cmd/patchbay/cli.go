@@ -35,6 +35,7 @@ type globalFlags struct {
 	format   string
 	root     string
 	maxSteps uint64
+	maxMem   uint64
 	quotas   []string
 	vars     []string
 	varFiles []string
@@ -57,7 +58,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(terraformFlags(args))
 	root.PersistentFlags().StringVar(&g.format, "format", "text", "output format: text or json")
 	root.PersistentFlags().StringVar(&g.root, "root", "", "project root that load() may read (default: the design file's directory)")
-	root.PersistentFlags().Uint64Var(&g.maxSteps, "max-steps", starlark.DefaultMaxSteps, "step budget for the script")
+	root.PersistentFlags().Uint64Var(&g.maxSteps, "max-steps", starlark.DefaultMaxSteps, "step budget for a Starlark script")
+	root.PersistentFlags().Uint64Var(&g.maxMem, "max-memory", starlark.DefaultMaxMemory>>20, "memory budget for a Starlark script, in MiB")
 	root.PersistentFlags().StringArrayVar(&g.vars, "var", nil, "set an HCL variable, NAME=VALUE (repeatable; -var works too)")
 	root.PersistentFlags().StringArrayVar(&g.varFiles, "var-file", nil, "read HCL variables from a file of NAME = VALUE lines (repeatable; -var-file works too)")
 	root.PersistentFlags().StringArrayVar(&g.quotas, "quota", nil, "override a service quota, KEY=N (repeatable; see 'patchbay explain quota-exceeded')")
@@ -103,7 +105,10 @@ func checkFormat(g *globalFlags, allowed ...string) error {
 
 // loadDesign reads a design, printing diagnostics on failure.
 func loadDesign(ctx context.Context, g *globalFlags, file string, stderr io.Writer) (*lang.Design, error) {
-	d, err := load.File(ctx, file, load.Options{Root: g.root, MaxSteps: g.maxSteps, Print: stderr, Vars: g.vars, VarFiles: g.varFiles})
+	if g.maxSteps == 0 || g.maxMem == 0 {
+		return nil, fmt.Errorf("--max-steps and --max-memory must be positive")
+	}
+	d, err := load.File(ctx, file, load.Options{Root: g.root, MaxSteps: g.maxSteps, MaxMemory: g.maxMem << 20, Print: stderr, Vars: g.vars, VarFiles: g.varFiles})
 	if err != nil {
 		ds := lang.AsDiagnostics(err, "load")
 		var src lang.Sources

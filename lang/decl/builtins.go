@@ -47,8 +47,15 @@ func (b *Builder) Value(r lang.Ref) (*Resource, bool) {
 	return v, ok
 }
 
+// MaxResources bounds a design, so a runaway loop that declares stops long
+// before it exhausts memory; ten times the largest benchmark design.
+const MaxResources = 300_000
+
 // add records a resource and returns its script value.
 func (b *Builder) add(res lang.Resource, attrs starlark.StringDict) (*Resource, error) {
+	if b.design.Len() >= MaxResources {
+		return nil, fmt.Errorf("the design has reached %d resources, the most patchbay plans: is a loop declaring without end?", MaxResources)
+	}
 	if err := b.design.Add(res); err != nil {
 		return nil, err
 	}

@@ -14,11 +14,12 @@ import (
 
 // Options apply to the front-ends; each reads what concerns it.
 type Options struct {
-	Root     string    // project root (default: the design file's directory)
-	MaxSteps uint64    // Starlark's step budget
-	Print    io.Writer // Starlark's print()
-	Vars     []string  // HCL -var NAME=VALUE
-	VarFiles []string  // HCL -var-file FILE
+	Root      string    // project root (default: the design file's directory)
+	MaxSteps  uint64    // Starlark's step budget
+	MaxMemory uint64    // Starlark's memory budget, bytes
+	Print     io.Writer // Starlark's print()
+	Vars      []string  // HCL -var NAME=VALUE
+	VarFiles  []string  // HCL -var-file FILE
 }
 
 // File reads the design at path. Errors are lang.Diagnostics.
@@ -29,7 +30,7 @@ func File(ctx context.Context, path string, opts Options) (*lang.Design, error) 
 			return nil, lang.Diagnostics{{Rule: "load", Range: lang.Range{File: path},
 				Summary: "-var and -var-file set HCL variables; a Starlark design takes no variables"}}
 		}
-		return starlark.LoadFile(ctx, path, starlark.Options{Root: opts.Root, MaxSteps: opts.MaxSteps, Print: opts.Print})
+		return starlark.LoadFile(ctx, path, starlark.Options{Root: opts.Root, MaxSteps: opts.MaxSteps, MaxMemory: opts.MaxMemory, Print: opts.Print})
 	case ".hcl":
 		return hcl.LoadFile(ctx, path, hcl.Options{Root: opts.Root, Vars: opts.Vars, VarFiles: opts.VarFiles})
 	default:

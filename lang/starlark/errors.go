@@ -78,6 +78,11 @@ func (l *loader) diagnose(err error) lang.Diagnostics {
 		d.Rule = "step-budget"
 		d.Summary = fmt.Sprintf("script stopped after %d steps (the step budget): is there an endless loop?", l.maxSteps)
 		d.Hint = "a design this large needs a bigger budget: pass --max-steps"
+	case strings.Contains(d.Summary, "memory budget"):
+		d.Rule = "memory-budget"
+		_, reason, _ := strings.Cut(d.Summary, "memory budget: ")
+		d.Summary = "script stopped: " + reason
+		d.Hint = "look for a loop that doubles a string or list; a design this large needs --max-memory"
 	case strings.Contains(d.Summary, "Starlark computation cancelled: cancelled"):
 		d.Rule = "cancelled"
 		d.Summary = "script cancelled"

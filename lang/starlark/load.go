@@ -11,7 +11,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime/metrics"
 	"strings"
+	"time"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
@@ -44,6 +46,44 @@ type Options struct {
 	MaxSteps uint64
 	// Print receives print() output; nil means os.Stderr.
 	Print io.Writer
+	// MaxMemory bounds the heap a script may grow, in bytes; 0 means
+	// DefaultMaxMemory.
+	MaxMemory uint64
+}
+
+// DefaultMaxMemory stops scripts that build huge values (Starlark has no
+// memory limit of its own): far above what a 100,000-resource design needs.
+const DefaultMaxMemory = 512 << 20
+
+// watchMemory cancels the thread when the heap grows past max above where
+// it started, checking every few milliseconds; the returned func stops it.
+// One operation can still allocate up to Starlark's own 1 GiB cap before the
+// next step notices.
+func watchMemory(thread *starlark.Thread, max uint64) func() {
+	if max == 0 {
+		max = DefaultMaxMemory
+	}
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	base := sample[0].Value.Uint64()
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				metrics.Read(sample)
+				if sample[0].Value.Uint64() > base+max {
+					thread.Cancel(fmt.Sprintf("memory budget: the script grew the heap past %d MiB", max>>20))
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // fileOptions is the dialect: top-level for/if for generated designs and
@@ -130,6 +170,7 @@ func newLoader(ctx context.Context, fsys fs.FS, display string, opts Options) *l
 func (l *loader) run(name string) (*lang.Design, error) {
 	stop := context.AfterFunc(l.ctx, func() { l.thread.Cancel("cancelled") })
 	defer stop()
+	defer watchMemory(l.thread, l.opts.MaxMemory)()
 	if err := l.ctx.Err(); err != nil {
 		return nil, lang.Diagnostics{{Rule: "cancelled", Summary: "script cancelled: " + err.Error()}}
 	}
