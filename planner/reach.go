@@ -60,6 +60,8 @@ type reachability struct {
 	segLocal map[segKey][]exported
 
 	routeIndex map[lang.Network][]*domain // built on first use by vpcsReaching
+	sorted     []entry                    // built on first use by sortedPrefixes
+	ids        map[lang.Resource]int
 }
 
 type segKey struct {
@@ -314,8 +316,8 @@ func sharedSegments(cn *lang.CoreNetwork) map[string][]string {
 	return out
 }
 
-// entry is one prefix in a domain's overlap sweep. id numbers the owner
-// within the domain, so pairs can be keyed cheaply.
+// entry is one prefix in an overlap sweep. id numbers the owner, so pairs
+// can be keyed cheaply.
 type entry struct {
 	pfx   netip.Prefix
 	owner lang.Resource // a network, or the attachment of an allowed prefix
@@ -323,81 +325,123 @@ type entry struct {
 	route bool
 }
 
-// overlaps calls fn for every pair of overlapping entries of different
-// owners of which at least one is a route. Prefixes either nest or are
-// disjoint, so after sorting by address and length a stack of the prefixes
-// that contain the current one finds every pair in O(n log n + pairs).
-func (dom *domain) overlaps(fn func(a, b entry)) {
-	type key struct {
-		owner lang.Resource
-		pfx   netip.Prefix
+func compareEntries(a, b entry) int {
+	return cmp.Or(a.pfx.Addr().Compare(b.pfx.Addr()), cmp.Compare(a.pfx.Bits(), b.pfx.Bits()), cmp.Compare(a.id, b.id))
+}
+
+// sortedPrefixes is every network prefix of the design, sorted once; each
+// domain's sweep filters it instead of sorting its own copy, since many
+// domains (every TGW table on a shared Cloud WAN segment) hold most of the
+// same networks.
+func (r *reachability) sortedPrefixes() []entry {
+	if r.sorted != nil {
+		return r.sorted
 	}
-	ids := map[lang.Resource]int{}
-	at := map[key]int{} // an owner that is both user and route counts once, as a route
-	var es []entry
-	add := func(owner lang.Resource, ps []netip.Prefix, route bool) {
-		id, ok := ids[owner]
-		if !ok {
-			id = len(ids)
-			ids[owner] = id
-		}
-		for _, p := range ps {
-			if !p.IsValid() {
-				continue
+	r.ids = map[lang.Resource]int{}
+	for _, n := range r.p.Design.Networks() {
+		id := len(r.ids)
+		r.ids[n] = id
+		v4, v6 := n.Addresses()
+		seen := map[netip.Prefix]bool{}
+		for _, p := range slices.Concat(v4, v6) {
+			if m := p.Masked(); p.IsValid() && !seen[m] {
+				seen[m] = true
+				r.sorted = append(r.sorted, entry{pfx: m, owner: n, id: id})
 			}
-			k := key{owner, p.Masked()}
-			if i, dup := at[k]; dup {
-				es[i].route = es[i].route || route
-				continue
-			}
-			at[k] = len(es)
-			es = append(es, entry{k.pfx, owner, id, route})
 		}
+	}
+	slices.SortFunc(r.sorted, compareEntries)
+	return r.sorted
+}
+
+// maxPairs bounds the pairs one prefix reports; beyond it they are counted.
+// A thousand copies of one CIDR then cost a thousand sweeps steps, not half
+// a million pairs.
+const maxPairs = 8
+
+// overlaps calls fn for overlapping entries of different owners of which at
+// least one is a route, at most maxPairs for each entry, and more with the
+// number of further overlaps an entry had. Prefixes either nest or are
+// disjoint, so in address order a stack of the prefixes that contain the
+// current one finds every overlap.
+func (r *reachability) overlaps(dom *domain, fn func(a, b entry), more func(e entry, n int)) {
+	const user, route = 1, 2
+	role := map[lang.Resource]int{}
+	for _, e := range dom.users {
+		role[e.net] |= user
 	}
 	for _, e := range dom.routes {
-		v4, v6 := e.net.Addresses()
-		add(e.net, v4, true)
-		add(e.net, v6, true)
+		role[e.net] |= route
 	}
+	all := r.sortedPrefixes()
+	var extra []entry
 	for _, a := range dom.prefixes {
-		add(a.owner, []netip.Prefix{a.prefix}, true)
+		id, ok := r.ids[a.owner]
+		if !ok {
+			id = len(r.ids)
+			r.ids[a.owner] = id
+		}
+		extra = append(extra, entry{pfx: a.prefix.Masked(), owner: a.owner, id: id, route: true})
 	}
-	for _, e := range dom.users {
-		v4, v6 := e.net.Addresses()
-		add(e.net, v4, false)
-		add(e.net, v6, false)
-	}
-	slices.SortFunc(es, func(a, b entry) int {
-		return cmp.Or(a.pfx.Addr().Compare(b.pfx.Addr()), cmp.Compare(a.pfx.Bits(), b.pfx.Bits()), cmp.Compare(a.id, b.id))
-	})
-	// routes indexes the stack's route entries, so that a user entry (which
-	// conflicts only with routes) never walks a pile of other users: many
-	// isolated networks sharing one CIDR cost nothing.
+	slices.SortFunc(extra, compareEntries)
+
 	var stack []entry
-	var routes []int
-	for _, e := range es {
+	var routes []int // indexes of the stack's routes: a user conflicts with routes only
+	visit := func(e entry) {
 		for len(stack) > 0 && !stack[len(stack)-1].pfx.Overlaps(e.pfx) {
 			stack = stack[:len(stack)-1]
 			if n := len(routes); n > 0 && routes[n-1] >= len(stack) {
 				routes = routes[:n-1]
 			}
 		}
+		reported, total := 0, 0
+		report := func(s entry) {
+			if s.id == e.id {
+				return
+			}
+			total++
+			if reported < maxPairs {
+				reported++
+				fn(s, e)
+			}
+		}
 		if e.route {
-			for _, s := range stack {
-				if s.id != e.id {
-					fn(s, e)
-				}
+			for i := len(stack) - 1; i >= 0 && reported < maxPairs; i-- {
+				report(stack[i])
+			}
+			if reported == maxPairs {
+				total = len(stack) // close enough: an owner's own nested prefixes are rare
 			}
 		} else {
-			for _, i := range routes {
-				if stack[i].id != e.id {
-					fn(stack[i], e)
-				}
+			for i := len(routes) - 1; i >= 0 && reported < maxPairs; i-- {
+				report(stack[routes[i]])
 			}
+			if reported == maxPairs {
+				total = len(routes)
+			}
+		}
+		if total > reported {
+			more(e, total-reported)
 		}
 		if e.route {
 			routes = append(routes, len(stack))
 		}
 		stack = append(stack, e)
+	}
+	j := 0
+	for _, e := range all {
+		rl, in := role[e.owner]
+		if !in {
+			continue
+		}
+		for j < len(extra) && compareEntries(extra[j], e) < 0 {
+			visit(extra[j])
+			j++
+		}
+		e.route = rl&route != 0
+		visit(e)
+	}
+	for ; j < len(extra); j++ {
+		visit(extra[j])
 	}
 }

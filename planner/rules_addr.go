@@ -50,7 +50,7 @@ the segment.`,
 			return n
 		}
 		for _, dom := range v.reach.domains {
-			dom.overlaps(func(a, b entry) {
+			v.reach.overlaps(dom, func(a, b entry) {
 				if a.owner.Seq() > b.owner.Seq() {
 					a, b = b, a
 				}
@@ -73,7 +73,7 @@ the segment.`,
 				} else {
 					more[b.owner]++
 				}
-			})
+			}, func(e entry, n int) { more[e.owner] += n })
 		}
 		for _, y := range order {
 			cs := byLater[y]
