@@ -48,14 +48,16 @@ func (p *Plan) buildGraph() {
 }
 
 // allocator hands out link-local subnets and VLANs in declaration order, so
-// the same design always gets the same addresses.
+// the same design always gets the same addresses. A VLAN tag is local to a
+// router's port, so each AWS router counts its own; with the default
+// placement the four channels of an Interconnect get the same number.
 type allocator struct {
-	next netip.Addr
-	vlan int
+	next  netip.Addr
+	vlans map[string]int // next free VLAN per AWS router
 }
 
 func newAllocator() *allocator {
-	return &allocator{next: netip.MustParseAddr("169.254.100.0"), vlan: int(cat().Int("interconnect.first_vlan"))}
+	return &allocator{next: netip.MustParseAddr("169.254.100.0"), vlans: map[string]int{}}
 }
 
 // subnet returns the next /30 of 169.254.0.0/16, skipping 169.254.169.0/24
@@ -83,10 +85,14 @@ func (a *allocator) subnet() (netip.Prefix, bool) {
 	}
 }
 
-func (a *allocator) nextVLAN() int {
-	v := a.vlan
-	a.vlan++
-	return v
+// vlan returns the next VLAN of router, or false when none is left.
+func (a *allocator) vlan(router string) (int, bool) {
+	v, ok := a.vlans[router]
+	if !ok {
+		v = int(cat().Int("interconnect.first_vlan"))
+	}
+	a.vlans[router] = v + 1
+	return v, v <= 4094
 }
 
 func hosts(p netip.Prefix) (netip.Addr, netip.Addr) {
@@ -109,10 +115,15 @@ func (p *Plan) newSession(name, over string, local, peer Side, ipv6 bool) string
 	return name
 }
 
+// exhausted reports the first connection the allocator could not address
+// and counts the rest, so one overfull design gives one finding.
 func (p *Plan) exhausted(r lang.Resource, what string) {
-	p.Findings = append(p.Findings, lang.Diagnostic{Rule: "address-exhausted", Range: r.Source(),
+	if p.unaddressed++; p.unaddressed > 1 {
+		return
+	}
+	p.Findings = append(p.Findings, lang.Diagnostic{Rule: ruleAddressExhausted.ID, Range: r.Source(),
 		Summary: fmt.Sprintf("%s: no %s left to allocate", r.Ref(), what),
-		Detail:  "patchbay allocates link-local /30s from 169.254.100.0 and VLANs from 1025 up to 4094 across the design"})
+		Detail:  "patchbay allocates link-local /30s from 169.254.100.0 across the design, and VLANs from 1025 up to 4094 on each router"})
 }
 
 // awsASN is the Amazon-side ASN of whatever a connection attaches to.
@@ -177,14 +188,16 @@ func (p *Plan) deriveInterconnect(ic *lang.Interconnect, a *allocator) {
 			ip.Facilities = append(ip.Facilities, f, ic.PeerRegion+"/"+pl.facility)
 		}
 	}
-	vlan := a.nextVLAN()
-	if vlan > 4094 {
-		p.exhausted(ic, "VLAN")
-	}
 	for i, pl := range places {
 		sub, ok := a.subnet()
 		if !ok {
 			p.exhausted(ic, "link-local subnet")
+			return
+		}
+		awsDevice := ic.AWSRegion + "/" + pl.facility + "/aws-" + pl.router
+		vlan, ok := a.vlan(awsDevice)
+		if !ok {
+			p.exhausted(ic, "VLAN on "+awsDevice)
 			return
 		}
 		awsAddr, peerAddr := hosts(sub)
@@ -193,7 +206,7 @@ func (p *Plan) deriveInterconnect(ic *lang.Interconnect, a *allocator) {
 			Name: fmt.Sprintf("%s/ch%d", ic.Name, i+1), Index: i + 1,
 			AWSFacility:  awsFac,
 			PeerFacility: peerFac,
-			AWS:          Side{Device: awsFac + "/aws-" + pl.router, ASN: ip.AWSASN, Address: awsAddr},
+			AWS:          Side{Device: awsDevice, ASN: ip.AWSASN, Address: awsAddr},
 			Peer:         Side{Device: peerFac + "/" + ic.Provider + "-" + pl.router, ASN: ip.PeerASN, Address: peerAddr},
 			VLAN:         vlan, Subnet: sub, MTU: mtu,
 			// The spec gives each channel one MACsec manager; the provider
@@ -246,10 +259,6 @@ func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
 		lp.Locations = append(lp.Locations, fmt.Sprintf("%s/%s-loc-%s", lm.Region, lm.Partner, letter(l)))
 	}
 	awsASN := p.awsASN(lm.AttachTo, lm.Region)
-	vlan := a.nextVLAN()
-	if vlan > 4094 {
-		p.exhausted(lm, "VLAN")
-	}
 	perLoc := (conns + locs - 1) / locs
 	for i := range conns {
 		l, dev := i/perLoc, i%perLoc+1
@@ -258,10 +267,16 @@ func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
 			p.exhausted(lm, "link-local subnet")
 			return
 		}
+		awsDevice := fmt.Sprintf("%s/aws-r%d", lp.Locations[l], dev)
+		vlan, ok := a.vlan(awsDevice)
+		if !ok {
+			p.exhausted(lm, "VLAN on "+awsDevice)
+			return
+		}
 		awsAddr, custAddr := hosts(sub)
 		c := &Connection{
 			Name: fmt.Sprintf("%s/conn%d", lm.Name, i+1), Index: i + 1, Location: lp.Locations[l],
-			AWS:      Side{Device: fmt.Sprintf("%s/aws-r%d", lp.Locations[l], dev), ASN: awsASN, Address: awsAddr},
+			AWS:      Side{Device: awsDevice, ASN: awsASN, Address: awsAddr},
 			Customer: Side{Device: site.Name + "/router", ASN: site.ASN, Address: custAddr},
 			VLAN:     vlan, Subnet: sub, MTU: mtu, MACsec: macsec,
 		}

@@ -28,7 +28,8 @@ type Plan struct {
 	Summary       GraphSummary
 	Findings      lang.Diagnostics
 
-	attIndex map[lang.Ref][]*lang.Attachment
+	attIndex    map[lang.Ref][]*lang.Attachment
+	unaddressed int // connections the allocator could not address
 }
 
 // Side is one end of a derived link.
@@ -181,6 +182,10 @@ func New(d *lang.Design, opts ...Option) (*Plan, error) {
 	}
 	for _, lm := range d.LastMiles {
 		p.deriveLastMile(lm, a)
+	}
+	if p.unaddressed > 1 {
+		f := &p.Findings[len(p.Findings)-1]
+		f.Summary += fmt.Sprintf(" (%d connections in all could not be addressed)", p.unaddressed)
 	}
 	p.deriveTGWTables()
 	p.deriveCoreNetworks()

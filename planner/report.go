@@ -47,17 +47,8 @@ type Report struct {
 
 // Report assembles the JSON form of the plan.
 func (p *Plan) Report() *Report {
-	t := Totals{Resources: p.Design.Len()}
-	for _, f := range p.Findings {
-		switch f.Severity {
-		case lang.SevError:
-			t.Errors++
-		case lang.SevWarning:
-			t.Warnings++
-		default:
-			t.Infos++
-		}
-	}
+	t := count(p.Findings)
+	t.Resources = p.Design.Len()
 	return &Report{
 		Schema:    SchemaVersion,
 		Files:     slices.Sorted(maps.Keys(p.Design.Files)),
@@ -267,4 +258,31 @@ func (p *Plan) WriteFindingsText(w io.Writer) error {
 	fmt.Fprintf(&b, "%d error%s, %d warning%s, %d info%s in %d resources\n", t.Errors, plural(t.Errors), t.Warnings, plural(t.Warnings), t.Infos, plural(t.Infos), t.Resources)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// WriteErrorsJSON writes the document a command prints with --format json
+// when the design could not be read: schema patchbay.errors/v1.
+func WriteErrorsJSON(w io.Writer, files lang.Sources, ds lang.Diagnostics) error {
+	b, err := json.MarshalIndent(FindingsReport{Schema: "patchbay.errors/v1", Files: slices.Sorted(maps.Keys(files)), Totals: count(ds), Findings: ds}, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// count tallies diagnostics by severity.
+func count(ds lang.Diagnostics) Totals {
+	var t Totals
+	for _, d := range ds {
+		switch d.Severity {
+		case lang.SevError:
+			t.Errors++
+		case lang.SevWarning:
+			t.Warnings++
+		default:
+			t.Infos++
+		}
+	}
+	return t
 }

@@ -51,6 +51,19 @@ func register(r *Rule) *Rule {
 	return r
 }
 
+// ruleAddressExhausted is reported while deriving, not by a check: the
+// planner runs out of addresses or VLANs to give channels.
+var ruleAddressExhausted = register(&Rule{
+	ID: "address-exhausted", Severity: lang.SevError,
+	Summary: "The planner ran out of link-local subnets or VLANs for channels and connections.",
+	Explain: `Every Interconnect channel and last-mile connection gets its own link-local /30 (from
+169.254.100.0 up to the end of 169.254.0.0/16, skipping 169.254.169.0/24) and its own VLAN (1025 to
+4094). A design with more channels than that cannot be addressed the way patchbay lays it out.
+
+Fix: split the design, or use fewer, larger connections (raise the bandwidth instead of adding
+Interconnects).`,
+})
+
 // validator runs the rules over a plan and collects findings.
 type validator struct {
 	p      *Plan
@@ -100,7 +113,9 @@ func (p *Plan) validate(quotas map[string]int64) {
 	v := &validator{p: p, quotas: quotas}
 	v.reach = newReachability(p)
 	for _, r := range rules {
-		r.check(v, r)
+		if r.check != nil {
+			r.check(v, r)
+		}
 	}
 	p.Findings = append(p.Findings, v.out...)
 }

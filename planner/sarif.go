@@ -61,7 +61,7 @@ type sarifArtifactLocation struct {
 
 type sarifResult struct {
 	RuleID           string          `json:"ruleId"`
-	RuleIndex        int             `json:"ruleIndex"`
+	RuleIndex        *int            `json:"ruleIndex,omitempty"`
 	Level            string          `json:"level"`
 	Message          sarifText       `json:"message"`
 	Locations        []sarifLocation `json:"locations"`
@@ -128,7 +128,7 @@ func WriteSARIF(w io.Writer, files []string, findings lang.Diagnostics) error {
 	for i, r := range Rules() {
 		index[r.ID] = i
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
-			ID: r.ID, Name: r.ID, ShortDescription: sarifText{r.Summary}, FullDescription: sarifText{r.Summary},
+			ID: r.ID, Name: r.ID, ShortDescription: sarifText{r.Summary}, FullDescription: sarifText{r.Explain},
 			Help: sarifText{r.Explain}, DefaultConfiguration: sarifDefault{sarifLevel(r.Severity)},
 		})
 	}
@@ -136,15 +136,17 @@ func WriteSARIF(w io.Writer, files []string, findings lang.Diagnostics) error {
 		run.Artifacts = append(run.Artifacts, sarifArtifact{sarifArtifactLocation{sarifURI(f)}})
 	}
 	for _, f := range findings {
-		idx, ok := index[f.Rule]
-		if !ok {
-			continue // only catalog rules are results; script errors stop before validation
+		// Script errors (syntax, argument, load …) are results too, without
+		// a catalog rule to point at, so CI annotates them like findings.
+		var ruleIndex *int
+		if idx, ok := index[f.Rule]; ok {
+			ruleIndex = &idx
 		}
 		msg := f.Summary
 		if f.Hint != "" {
 			msg += " (hint: " + f.Hint + ")"
 		}
-		res := sarifResult{RuleID: f.Rule, RuleIndex: idx, Level: sarifLevel(f.Severity), Message: sarifText{msg},
+		res := sarifResult{RuleID: f.Rule, RuleIndex: ruleIndex, Level: sarifLevel(f.Severity), Message: sarifText{msg},
 			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical(f.Range)}}}
 		for i, rel := range f.Related {
 			id := i + 1

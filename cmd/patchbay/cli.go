@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -104,7 +106,7 @@ func checkFormat(g *globalFlags, allowed ...string) error {
 }
 
 // loadDesign reads a design, printing diagnostics on failure.
-func loadDesign(ctx context.Context, g *globalFlags, file string, stderr io.Writer) (*lang.Design, error) {
+func loadDesign(ctx context.Context, g *globalFlags, file string, stdout, stderr io.Writer) (*lang.Design, error) {
 	if g.maxSteps == 0 || g.maxMem == 0 {
 		return nil, fmt.Errorf("--max-steps and --max-memory must be positive")
 	}
@@ -119,6 +121,13 @@ func loadDesign(ctx context.Context, g *globalFlags, file string, stderr io.Writ
 			src = sourcesOf(err)
 		}
 		_ = lang.WriteDiagnostics(stderr, ds, src)
+		// CI reading JSON or SARIF gets the errors there too, not an empty stdout.
+		switch g.format {
+		case "json":
+			_ = planner.WriteErrorsJSON(stdout, src, ds)
+		case "sarif":
+			_ = planner.WriteSARIF(stdout, slices.Sorted(maps.Keys(src)), ds)
+		}
 		return nil, exitError{exitFailure}
 	}
 	return d, nil
@@ -134,7 +143,7 @@ func sourcesOf(err error) lang.Sources {
 }
 
 // planFile loads and plans a design, printing script errors to stderr.
-func planFile(ctx context.Context, g *globalFlags, file string, stderr io.Writer) (*planner.Plan, error) {
+func planFile(ctx context.Context, g *globalFlags, file string, stdout, stderr io.Writer) (*planner.Plan, error) {
 	var opts []planner.Option
 	for _, q := range g.quotas {
 		key, val, ok := strings.Cut(q, "=")
@@ -147,7 +156,7 @@ func planFile(ctx context.Context, g *globalFlags, file string, stderr io.Writer
 		}
 		opts = append(opts, planner.WithQuota(key, n))
 	}
-	d, err := loadDesign(ctx, g, file, stderr)
+	d, err := loadDesign(ctx, g, file, stdout, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +185,7 @@ func planCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cob
 			if err := checkFormat(g, "text", "json"); err != nil {
 				return err
 			}
-			p, err := planFile(ctx, g, args[0], stderr)
+			p, err := planFile(ctx, g, args[0], stdout, stderr)
 			if err != nil {
 				return err
 			}
@@ -202,7 +211,7 @@ func validateCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) 
 			if err := checkFormat(g, "text", "json", "sarif"); err != nil {
 				return err
 			}
-			p, err := planFile(ctx, g, args[0], stderr)
+			p, err := planFile(ctx, g, args[0], stdout, stderr)
 			if err != nil {
 				return err
 			}

@@ -39,7 +39,7 @@ for i in range(2500):
 	}{
 		{"plan ok", []string{"plan", ok}, 0, "Findings: none"},
 		{"plan json", []string{"plan", "--format", "json", ok}, 0, `"schema": "patchbay.plan/v1"`},
-		{"design errors", []string{"plan", full}, 1, "no link-local subnet left to allocate"},
+		{"design errors", []string{"plan", full}, 1, "no link-local subnet left to allocate ("},
 		{"script error", []string{"plan", bad}, 2, `invalid CIDR "nope"`},
 		{"missing file", []string{"plan", filepath.Join(dir, "none.star")}, 2, "cannot read design"},
 		{"no args", []string{"plan"}, 2, "accepts 1 arg"},
@@ -74,7 +74,7 @@ func TestExplainEveryRule(t *testing.T) {
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"explain", "no-such-rule"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "known rules: asn-conflict") {
+	if code := run([]string{"explain", "no-such-rule"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "known rules: address-exhausted, asn-conflict") {
 		t.Errorf("unknown rule: exit %d, stderr %q", code, stderr.String())
 	}
 }
