@@ -100,15 +100,25 @@ func hosts(p netip.Prefix) (netip.Addr, netip.Addr) {
 	return first, first.Next()
 }
 
-func (p *Plan) newSession(name, over string, local, peer Side, ipv6 bool) string {
+// timers names the catalog rows a kind of session takes its BGP and BFD
+// timers from: Direct Connect's published ones for last mile, and for
+// Interconnects rows marked estimated until AWS documents its own.
+type timers struct{ hold, keepalive, bfdInterval, bfdMultiplier string }
+
+var (
+	dxTimers           = timers{"bgp.hold_time", "bgp.keepalive", "bfd.min_interval", "bfd.multiplier"}
+	interconnectTimers = timers{"interconnect.bgp_hold_time", "interconnect.bgp_keepalive", "interconnect.bfd_min_interval", "interconnect.bfd_multiplier"}
+)
+
+func (p *Plan) newSession(name string, t timers, local, peer Side, ipv6 bool) string {
 	af := []string{"ipv4-unicast"}
 	if ipv6 {
 		af = append(af, "ipv6-unicast")
 	}
-	interval, mult := int(cat().Int("bfd.min_interval")), int(cat().Int("bfd.multiplier"))
+	interval, mult := int(cat().Int(t.bfdInterval)), int(cat().Int(t.bfdMultiplier))
 	p.Sessions = append(p.Sessions, &Session{
-		Name: name, Over: over, Local: local, Peer: peer,
-		HoldTime: int(cat().Int("bgp.hold_time")), Keepalive: int(cat().Int("bgp.keepalive")),
+		Name: name, Over: name, Local: local, Peer: peer,
+		HoldTime: int(cat().Int(t.hold)), Keepalive: int(cat().Int(t.keepalive)),
 		BFD:           &BFD{MinIntervalMS: interval, Multiplier: mult, DetectionMS: interval * mult},
 		AddressFamily: af, MultihopTTL: 1,
 	})
@@ -209,11 +219,9 @@ func (p *Plan) deriveInterconnect(ic *lang.Interconnect, a *allocator) {
 			AWS:          Side{Device: awsDevice, ASN: ip.AWSASN, Address: awsAddr},
 			Peer:         Side{Device: peerFac + "/" + ic.Provider + "-" + pl.router, ASN: ip.PeerASN, Address: peerAddr},
 			VLAN:         vlan, Subnet: sub, MTU: mtu,
-			// The spec gives each channel one MACsec manager; the provider
-			// that issued the activation key (AWS) takes the role here.
-			MACsecManager: "aws",
+			MACsecManager: cat().Text("interconnect.macsec_manager"),
 		}
-		ch.Session = p.newSession(ch.Name, ch.Name, ch.AWS, ch.Peer, ip.IPv6)
+		ch.Session = p.newSession(ch.Name, interconnectTimers, ch.AWS, ch.Peer, ip.IPv6)
 		ip.Channels = append(ip.Channels, ch)
 	}
 	p.Interconnects = append(p.Interconnects, ip)
@@ -252,7 +260,7 @@ func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
 	vif, mtu := p.vifFor(lm.AttachTo)
 	macsec := "no_encrypt"
 	if lm.MACsec {
-		macsec = "must_encrypt"
+		macsec = cat().Text("last_mile.macsec_mode")
 	}
 	lp := &LastMilePlan{LastMile: lm.Ref(), Partner: lm.Partner, Region: lm.Region, Bandwidth: lm.Bandwidth.String(), VIF: vif, MTU: mtu}
 	for l := range locs {
@@ -280,7 +288,7 @@ func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
 			Customer: Side{Device: site.Name + "/router", ASN: site.ASN, Address: custAddr},
 			VLAN:     vlan, Subnet: sub, MTU: mtu, MACsec: macsec,
 		}
-		c.Session = p.newSession(c.Name, c.Name, c.AWS, c.Customer, len(site.IPv6) > 0)
+		c.Session = p.newSession(c.Name, dxTimers, c.AWS, c.Customer, len(site.IPv6) > 0)
 		lp.Connections = append(lp.Connections, c)
 	}
 	p.LastMiles = append(p.LastMiles, lp)

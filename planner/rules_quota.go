@@ -15,8 +15,9 @@ var _ = register(&Rule{
 - transit_gateway.route_tables (20), transit_gateway.routes (10,000, static and propagated across
   all tables) and transit_gateway.attachments (5,000);
 - core_network.segments (40);
-- bgp.prefixes_from_onprem (100): an on-premises router that advertises more than 100 prefixes on
-  one BGP session over a private or transit VIF takes the session down — it goes idle;
+- bgp.prefixes_from_onprem (100 for IPv4 and 100 for IPv6): an on-premises router that advertises
+  more than that on one BGP session over a private or transit VIF takes the session down — it goes
+  idle;
 - bgp.prefixes_to_onprem_per_tgw (200): allowed prefixes a Transit Gateway association advertises
   over a transit VIF.
 
@@ -68,10 +69,17 @@ gateways, or request a quota increase and pass it with --quota.`,
 		for _, lm := range d.LastMiles {
 			s := v.reach.network(lm.Site)
 			v4, v6 := s.Addresses()
-			if limit := v.quota("bgp.prefixes_from_onprem"); int64(len(v4)+len(v6)) > limit {
-				v.report(rule, finding{at: s.Source(),
-					summary: fmt.Sprintf("%s advertises %d prefixes on each BGP session of %s, over the limit of %d: the sessions would go idle", s.Ref(), len(v4)+len(v6), lm.Ref(), limit),
-					related: related(lm, "the connection"), hint: "advertise aggregates instead of individual prefixes"})
+			// The limit holds for each address family on its own.
+			limit := v.quota("bgp.prefixes_from_onprem")
+			for _, fam := range []struct {
+				name string
+				n    int
+			}{{"IPv4", len(v4)}, {"IPv6", len(v6)}} {
+				if int64(fam.n) > limit {
+					v.report(rule, finding{at: s.Source(),
+						summary: fmt.Sprintf("%s advertises %d %s prefixes on each BGP session of %s, over the limit of %d: the sessions would go idle", s.Ref(), fam.n, fam.name, lm.Ref(), limit),
+						related: related(lm, "the connection"), hint: "advertise aggregates instead of individual prefixes"})
+				}
 			}
 		}
 		for _, a := range d.Attachments {

@@ -73,6 +73,14 @@ type DefaultValue struct {
 	Entry
 }
 
+// Policy is a textual default: a choice patchbay makes where the products
+// leave it to the provider.
+type Policy struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+	Entry
+}
+
 // Quota is a service limit; designs above it fail at provisioning.
 type Quota struct {
 	Key   string `json:"key"`
@@ -100,6 +108,7 @@ type Catalog struct {
 	Bandwidths   []BandwidthOffer `json:"bandwidths"`
 	Defaults     []DefaultValue   `json:"defaults"`
 	Quotas       []Quota          `json:"quotas"`
+	Policies     []Policy         `json:"policies"`
 	ASNRanges    []ASNRangeRow    `json:"asn_ranges"`
 
 	defaults map[string]int64
@@ -171,6 +180,9 @@ func (c *Catalog) check() error {
 	for _, a := range c.ASNRanges {
 		entries = append(entries, a.Entry)
 	}
+	for _, p := range c.Policies {
+		entries = append(entries, p.Entry)
+	}
 	for i, e := range entries {
 		if e.Source == "" || e.Date == "" {
 			return fmt.Errorf("catalog row %d has no source or date", i)
@@ -238,6 +250,15 @@ func (c *Catalog) Int(key string) int64 {
 		panic(fmt.Sprintf("stdlib: no default %q in the catalog", key))
 	}
 	return v
+}
+
+// Text returns a textual default. An unknown key is a programming error.
+func (c *Catalog) Text(key string) string {
+	p, ok := find(c.Policies, func(p Policy) bool { return p.Key == key })
+	if !ok {
+		panic(fmt.Sprintf("stdlib: no policy %q in the catalog", key))
+	}
+	return p.Value
 }
 
 // Quota returns a service limit by key, and whether the catalog has it.

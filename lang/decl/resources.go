@@ -48,6 +48,9 @@ func gcpVPCFn(c *call) (starlark.Value, error) {
 	}
 	region := c.region("region", "gcp")
 	v4, v6, mtu, attrs := c.addressing("gcp_vpc.mtu")
+	if lo, hi := int(cat().Int("gcp_vpc.min_mtu")), int(cat().Int("gcp_vpc.max_mtu")); c.err == nil && (mtu < lo || mtu > hi) {
+		c.failf("mtu", "%d is outside what a Google Cloud VPC network allows (%d-%d)", mtu, lo, hi)
+	}
 	asn := c.asn("asn", cat().Int("gcp.peer_asn"))
 	if c.err != nil {
 		return nil, c.err
