@@ -91,7 +91,9 @@ var _ = register(&Rule{
 resources to differ:
 - a Transit Gateway and the Direct Connect gateway it is associated with;
 - an Interconnect's AWS side (its DX gateway, TGW or Cloud WAN edge) and the peer's Cloud Router;
-- a last-mile site's router and the Direct Connect gateway;
+- a last-mile site's router and every Amazon-side ASN on its path (the Direct Connect gateway, and
+  the Transit Gateways and virtual private gateways associated with it);
+- two Transit Gateways associated with one Direct Connect gateway;
 - a Cloud WAN edge and the Transit Gateway or Direct Connect gateway attached to it, and two edges
   of one core network.
 
@@ -127,11 +129,37 @@ Fix: give one of them another private ASN.`,
 				clash(res, peer, ic.AWSASN, "the two ends of every channel's eBGP session must differ")
 			}
 		}
+		// A customer router rejects routes whose AS path holds its own ASN,
+		// so it must differ from every Amazon-side ASN on the path: the DX
+		// gateway and the TGWs and VGWs behind it.
 		for _, lm := range d.LastMiles {
 			site, _ := d.Lookup(lm.Site)
+			s := site.(*lang.Site)
 			dx, _ := d.Lookup(lm.AttachTo)
-			if s, g := site.(*lang.Site), dx.(*lang.DXGateway); s.ASN == g.ASN {
+			if g := dx.(*lang.DXGateway); s.ASN == g.ASN {
 				clash(site, dx, s.ASN, "the customer router and the Direct Connect gateway are eBGP neighbours")
+			}
+			for _, a := range v.p.adjacent(lm.AttachTo) {
+				if behind, _ := d.Lookup(a.B); asnOf(behind) == s.ASN && asnOf(behind) != 0 {
+					clash(site, behind, s.ASN, fmt.Sprintf("%s is on the AS path to the site, whose router would drop the routes as a loop", behind.Ref()))
+				}
+			}
+		}
+		// Two TGWs with one ASN behind one DX gateway: routes from one look
+		// like a loop to the other.
+		for _, g := range d.DXGateways {
+			byASN := map[uint32]lang.Resource{}
+			for _, a := range v.p.adjacent(g.Ref()) {
+				if a.Kind != lang.AttachDXGWTGW {
+					continue
+				}
+				tgw, _ := d.Lookup(a.B)
+				asn := asnOf(tgw)
+				if first, dup := byASN[asn]; dup {
+					clash(tgw, first, asn, fmt.Sprintf("Transit Gateways associated with one Direct Connect gateway (%s) must differ", g.Ref()))
+				} else {
+					byASN[asn] = tgw
+				}
 			}
 		}
 		for _, cn := range d.CoreNetworks {

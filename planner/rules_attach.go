@@ -44,7 +44,8 @@ var _ = register(&Rule{
 - an Interconnect, VPC or TGW attached to a Cloud WAN core network that has no edge in its region
   (or whose segment does not extend to that region);
 - a VPC attached to a Transit Gateway in another region (VPC attachments are regional);
-- a virtual private gateway attached to more than one VPC;
+- a virtual private gateway attached to more than one VPC, or a VPC with two of them;
+- an Interconnect whose peer network is not in its peer_region;
 - a Direct Connect gateway associated with virtual private gateways (private VIFs) and with
   Transit Gateways or Cloud WAN (transit VIFs) at once;
 - the same two resources attached twice.
@@ -55,6 +56,10 @@ Connect gateway.`,
 		d := v.p.Design
 		lookup := func(r lang.Ref) lang.Resource { x, _ := d.Lookup(r); return x }
 		for _, ic := range d.Interconnects {
+			if peer, ok := lookup(ic.Peer).(*lang.GCPVPC); ok && ic.Provider == "gcp" && peer.Region != ic.PeerRegion {
+				v.report(rule, finding{at: ic.Source(), summary: fmt.Sprintf("%s lands in %s but its peer %s is in %s", ic.Ref(), ic.PeerRegion, peer.Ref(), peer.Region),
+					related: related(peer, "the peer network"), hint: "the peer network must be in the Interconnect's peer_region"})
+			}
 			switch at := lookup(ic.AttachTo).(type) {
 			case *lang.TransitGateway:
 				if at.Region != ic.AWSRegion {
@@ -70,6 +75,7 @@ Connect gateway.`,
 		}
 		seen := map[[3]string]*lang.Attachment{}
 		vgwVPCs := map[lang.Ref][]*lang.Attachment{}
+		vpcVGWs := map[lang.Ref][]*lang.Attachment{}
 		for _, a := range d.Attachments {
 			key := [3]string{string(a.Kind), a.A.String(), a.B.String()}
 			if first, dup := seen[key]; dup {
@@ -99,12 +105,19 @@ Connect gateway.`,
 				}
 			case lang.AttachVGWVPC:
 				vgwVPCs[a.A] = append(vgwVPCs[a.A], a)
+				vpcVGWs[a.B] = append(vpcVGWs[a.B], a)
 			}
 		}
 		for _, g := range d.VPNGateways {
 			if atts := vgwVPCs[g.Ref()]; len(atts) > 1 {
 				v.report(rule, finding{at: atts[1].Source(), summary: fmt.Sprintf("%s is attached to %s and %s: a virtual private gateway serves one VPC", g.Ref(), atts[0].B, atts[1].B),
 					related: related(atts[0], "first attached here")})
+			}
+		}
+		for _, vpc := range d.VPCs {
+			if atts := vpcVGWs[vpc.Ref()]; len(atts) > 1 {
+				v.report(rule, finding{at: atts[1].Source(), summary: fmt.Sprintf("%s has two virtual private gateways, %s and %s: a VPC has at most one", vpc.Ref(), atts[0].A, atts[1].A),
+					related: related(atts[0], "the first one")})
 			}
 		}
 		for _, g := range d.DXGateways {
@@ -137,7 +150,7 @@ var _ = register(&Rule{
 	Summary: "A route, association or propagation that points at something it cannot use.",
 	Explain: `A routing entry is wrong:
 - a VPC route whose target (Transit Gateway, virtual private gateway, core network) is not
-  attached to that VPC;
+  attached to that VPC, or a VPC route that is a blackhole;
 - a Transit Gateway route, association or propagation naming an attachment of another TGW;
 - an attachment associated with two route tables of one TGW (each is associated with exactly one);
 - a propagation of a peering attachment (peering takes static routes only);
@@ -155,6 +168,10 @@ Fix: attach the target first, move the entry to the right table, or narrow the b
 		}
 		for _, t := range d.RouteTables {
 			for _, r := range t.Routes {
+				if r.Blackhole {
+					v.report(rule, finding{at: r.Range, summary: fmt.Sprintf("route to %s in %s is a blackhole: a VPC route table cannot have one (AWS shows blackhole only for a route whose target was deleted)", r.Destination, t.Ref()),
+						hint: "drop the route, or blackhole in the Transit Gateway or Cloud WAN"})
+				}
 				if !r.Target.IsZero() && !attached[[2]lang.Ref{t.VPC, r.Target}] {
 					v.report(rule, finding{at: r.Range, summary: fmt.Sprintf("route to %s in %s targets %s, which is not attached to %s", r.Destination, t.Ref(), r.Target, t.VPC),
 						hint: fmt.Sprintf("attach(%s, …) first", t.VPC.Name)})
