@@ -62,6 +62,7 @@ type reachability struct {
 	routeIndex map[lang.Network][]*domain // built on first use by vpcsReaching
 	sorted     []entry                    // built on first use by sortedPrefixes
 	ids        map[lang.Resource]int
+	segDomain  map[segKey]*domain // each Cloud WAN segment's table
 }
 
 type segKey struct {
@@ -71,7 +72,8 @@ type segKey struct {
 
 func newReachability(p *Plan) *reachability {
 	r := &reachability{p: p, icMTU: map[lang.Ref]int{}, lmMTU: map[lang.Ref]int{}, byAttach: map[lang.Ref][]lang.Resource{},
-		onprem: map[lang.Ref][]exported{}, tgwLocal: map[lang.Ref][]exported{}, segLocal: map[segKey][]exported{}}
+		onprem: map[lang.Ref][]exported{}, tgwLocal: map[lang.Ref][]exported{}, segLocal: map[segKey][]exported{},
+		segDomain: map[segKey]*domain{}}
 	for _, ic := range p.Interconnects {
 		r.icMTU[ic.Interconnect] = ic.MTU
 	}
@@ -204,6 +206,7 @@ func (r *reachability) build() {
 			for _, o := range shared[s.Name] {
 				dom.routes = append(dom.routes, r.segLocal[segKey{cn.Ref(), o}]...)
 			}
+			r.segDomain[key] = dom
 			r.domains = append(r.domains, dom)
 		}
 	}
@@ -286,6 +289,24 @@ func (r *reachability) exportsInto(att lang.Ref, tgw lang.Ref) []exported {
 		}
 	}
 	return nil // peering takes static routes only
+}
+
+// exportsOfWANAttachment is what a Cloud WAN attachment brings into its
+// segment.
+func (r *reachability) exportsOfWANAttachment(att lang.Ref) []exported {
+	a, ok := r.lookup(att).(*lang.Attachment)
+	if !ok {
+		return nil
+	}
+	switch a.Kind {
+	case lang.AttachVPCCloudWAN:
+		return []exported{{r.network(a.A), hop{}}}
+	case lang.AttachDXGWWAN:
+		return r.onprem[a.A]
+	case lang.AttachTGWCloudWAN:
+		return r.tgwLocal[a.A]
+	}
+	return nil
 }
 
 // sharedSegments maps each segment to the segments sharing with it; share

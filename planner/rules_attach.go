@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 
 	"patchbay/lang"
@@ -155,8 +156,9 @@ var _ = register(&Rule{
 - an attachment associated with two route tables of one TGW (each is associated with exactly one);
 - a propagation of a peering attachment (peering takes static routes only);
 - a Cloud WAN create-route whose attachment is not in that segment of that core network;
-- (warning) a blackhole route as specific as a destination the table would otherwise reach — the
-  static blackhole wins over the propagated route and silently drops its traffic.
+- (warning) a static route — a blackhole, or one to another attachment — as specific as a
+  destination the table learns dynamically (a TGW propagation, a Cloud WAN segment's attachments
+  and sharing): the static route wins and silently takes that traffic.
 
 Fix: attach the target first, move the entry to the right table, or narrow the blackhole.`,
 	check: func(v *validator, rule *Rule) {
@@ -215,26 +217,55 @@ Fix: attach the target first, move the entry to the right table, or narrow the b
 				}
 			}
 		}
-		// Blackholes hiding what a table would otherwise reach.
+		// Static routes hiding what a table would otherwise reach: a static
+		// route wins over a propagated one of the same length, so one as
+		// specific as a propagated network's prefix, going elsewhere or
+		// nowhere, takes that network's traffic.
+		hides := func(at lang.Range, table string, dst netip.Prefix, blackhole bool, target lang.Ref, learned, towards []exported) {
+			dst = dst.Masked()
+			goesTo := map[lang.Network]bool{}
+			for _, e := range towards {
+				goesTo[e.net] = true
+			}
+			what, does := "blackhole "+dst.String(), "drops traffic for"
+			if !blackhole {
+				what, does = fmt.Sprintf("static route %s to %s", dst, target), "sends elsewhere traffic for"
+			}
+			for _, e := range learned {
+				if goesTo[e.net] {
+					continue
+				}
+				v4, v6 := e.net.Addresses()
+				for _, p := range slices.Concat(v4, v6) {
+					if p.Masked().Overlaps(dst) && dst.Bits() >= p.Bits() {
+						v.report(rule, finding{sev: sevPtr(lang.SevWarning), at: at,
+							summary: fmt.Sprintf("%s in %s %s %s (%s), which the table learns dynamically", what, table, does, e.net.Ref(), p),
+							related: related(e.net, "the hidden network"), hint: "make the static route less specific than the networks the table should reach"})
+					}
+				}
+			}
+		}
 		for _, t := range d.TGWRouteTables {
 			var props []exported
 			for _, a := range t.Propagations {
 				props = append(props, v.reach.exportsInto(a, t.TGW)...)
 			}
 			for _, r := range t.Routes {
-				if !r.Blackhole {
+				hides(r.Range, t.Ref().String(), r.Destination, r.Blackhole, r.Target, props, v.reach.exportsInto(r.Target, t.TGW))
+			}
+		}
+		for _, cn := range d.CoreNetworks {
+			for _, act := range cn.Actions {
+				if act.Action != lang.ActionCreateRoute {
 					continue
 				}
-				bh := r.Destination.Masked()
-				for _, e := range props {
-					v4, v6 := e.net.Addresses()
-					for _, p := range append(v4, v6...) {
-						if p.Masked().Overlaps(bh) && bh.Bits() >= p.Bits() {
-							v.report(rule, finding{sev: sevPtr(lang.SevWarning), at: r.Range,
-								summary: fmt.Sprintf("blackhole %s in %s hides %s (%s), which propagates into the same table", bh, t.Ref(), e.net.Ref(), p),
-								related: related(e.net, "the hidden network"), hint: "make the blackhole less specific than the networks the table should reach"})
-						}
-					}
+				dom := v.reach.segDomain[segKey{cn.Ref(), act.Segment}]
+				var towards []exported
+				if !act.Target.IsZero() {
+					towards = v.reach.exportsOfWANAttachment(act.Target)
+				}
+				for _, dst := range act.Destinations {
+					hides(act.Range, fmt.Sprintf("%s segment %s", cn.Ref(), act.Segment), dst, act.Blackhole, act.Target, dom.routes, towards)
 				}
 			}
 		}
