@@ -2,6 +2,7 @@ package decl
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -129,18 +130,41 @@ func coreNetworkFn(c *call) (starlark.Value, error) {
 	if c.err == nil && len(cn.Segments) == 0 {
 		c.failf("segments", "want at least one segment()")
 	}
+	edgeRegions := make([]string, len(cn.Edges))
+	for i, e := range cn.Edges {
+		edgeRegions[i] = e.Region
+	}
+	// A misspelt name would silently change who reaches whom: check them all.
+	known := func(p string, i int, what, name string, names []string, star bool) {
+		if c.err != nil || slices.Contains(names, name) || (star && name == "*") {
+			return
+		}
+		where := ""
+		if i >= 0 {
+			where = fmt.Sprintf("element %d: ", i)
+		}
+		c.failf(p, "%sunknown %s %q%s", where, what, name, didYouMean(name, names))
+	}
+	for _, seg := range cn.Segments {
+		for _, r := range seg.EdgeRegions {
+			known("segments", -1, "edge region (segment "+seg.Name+")", r, edgeRegions, false)
+		}
+	}
 	for i, a := range specs[lang.SegmentAction](c, "actions", "share(), send_to() or send_via()", "segment_action") {
-		if cn.Segment(a.Segment) == nil {
-			c.failf("actions", "element %d: unknown segment %q%s", i, a.Segment, didYouMean(a.Segment, segmentNames(cn)))
+		known("actions", i, "segment", a.Segment, segmentNames(cn), false)
+		for _, w := range a.ShareWith {
+			known("actions", i, "segment to share with", w, segmentNames(cn), true)
+		}
+		for _, w := range a.WhenSentTo {
+			known("actions", i, "segment", w, segmentNames(cn), true)
+		}
+		for _, g := range a.Via {
+			known("actions", i, "network function group", g, cn.NetworkFunctionGroups, false)
 		}
 		cn.Actions = append(cn.Actions, a)
 	}
 	if c.err != nil {
 		return nil, c.err
-	}
-	edgeRegions := make([]string, len(cn.Edges))
-	for i, e := range cn.Edges {
-		edgeRegions[i] = e.Region
 	}
 	return c.b.add(cn, starlark.StringDict{"edge_regions": strTuple(edgeRegions), "segments": strTuple(segmentNames(cn))})
 }
