@@ -336,7 +336,6 @@ type LastMile struct {
 	Bandwidth stdlib.Bandwidth `json:"bandwidth"`
 	Site      Ref              `json:"site"`
 	AttachTo  Ref              `json:"attach_to"`
-	Segment   string           `json:"segment,omitempty"`
 	MACsec    bool             `json:"macsec"`
 }
 

@@ -186,7 +186,7 @@ func (p *Plan) deriveInterconnect(ic *lang.Interconnect, a *allocator) {
 		mtu = min(mtu, ic.MTU)
 	}
 	ip := &InterconnectPlan{
-		Interconnect: ic.Ref(), Provider: ic.Provider, AWSRegion: ic.AWSRegion, PeerRegion: ic.PeerRegion,
+		Declared: ic, Interconnect: ic.Ref(), Provider: ic.Provider, AWSRegion: ic.AWSRegion, PeerRegion: ic.PeerRegion,
 		Environment: fmt.Sprintf("aws:%s+%s:%s", ic.AWSRegion, ic.Provider, ic.PeerRegion),
 		Bandwidth:   ic.Bandwidth.String(), AWSASN: p.awsASN(ic.AttachTo, ic.AWSRegion), PeerASN: peer.ASN,
 		MTU: mtu, IPv6: len(peer.IPv6) > 0, Monitor: ic.Name + "/nsm",

@@ -58,19 +58,20 @@ type Channel struct {
 
 // InterconnectPlan is what one multicloud Interconnect becomes.
 type InterconnectPlan struct {
-	Interconnect lang.Ref   `json:"interconnect"`
-	Environment  string     `json:"environment"`
-	Provider     string     `json:"provider"`
-	AWSRegion    string     `json:"aws_region"`
-	PeerRegion   string     `json:"peer_region"`
-	Bandwidth    string     `json:"bandwidth"`
-	AWSASN       uint32     `json:"aws_asn"`
-	PeerASN      uint32     `json:"peer_asn"`
-	MTU          int        `json:"mtu"`
-	IPv6         bool       `json:"ipv6"`
-	Facilities   []string   `json:"facilities"`
-	Channels     []*Channel `json:"channels"`
-	Monitor      string     `json:"monitor"`
+	Declared     *lang.Interconnect `json:"-"`
+	Interconnect lang.Ref           `json:"interconnect"`
+	Environment  string             `json:"environment"`
+	Provider     string             `json:"provider"`
+	AWSRegion    string             `json:"aws_region"`
+	PeerRegion   string             `json:"peer_region"`
+	Bandwidth    string             `json:"bandwidth"`
+	AWSASN       uint32             `json:"aws_asn"`
+	PeerASN      uint32             `json:"peer_asn"`
+	MTU          int                `json:"mtu"`
+	IPv6         bool               `json:"ipv6"`
+	Facilities   []string           `json:"facilities"`
+	Channels     []*Channel         `json:"channels"`
+	Monitor      string             `json:"monitor"`
 }
 
 // Connection is one of the redundant last-mile connections.

@@ -110,7 +110,8 @@ func (r *reachability) direct(at lang.Ref, segment string, checkSegment bool) []
 				out = append(out, exported{r.network(c.Peer), hop{r.icMTU[c.Ref()], c}})
 			}
 		case *lang.LastMile:
-			if !checkSegment || c.Segment == segment {
+			// A last mile attaches through a DX gateway only, never to a segment.
+			if !checkSegment {
 				out = append(out, exported{r.network(c.Site), hop{r.lmMTU[c.Ref()], c}})
 			}
 		}

@@ -164,26 +164,25 @@ addresses from private space (RFC 1918 for IPv4).`,
 		for _, a := range d.Attachments {
 			check(a, "allowed_prefixes", a.AllowedPrefixes, false)
 		}
+		hostBits := func(at lang.Range, what string, dst netip.Prefix) {
+			if stdlib.HasHostBits(dst) {
+				v.report(rule, finding{at: at, summary: fmt.Sprintf("%s destination %s has host bits set (the network is %s)", what, dst, dst.Masked())})
+			}
+		}
 		for _, t := range d.RouteTables {
 			for _, rt := range t.Routes {
-				if stdlib.HasHostBits(rt.Destination) {
-					v.report(rule, finding{at: rt.Range, summary: fmt.Sprintf("route destination %s has host bits set (the network is %s)", rt.Destination, rt.Destination.Masked())})
-				}
+				hostBits(rt.Range, "route", rt.Destination)
 			}
 		}
 		for _, t := range d.TGWRouteTables {
 			for _, rt := range t.Routes {
-				if stdlib.HasHostBits(rt.Destination) {
-					v.report(rule, finding{at: rt.Range, summary: fmt.Sprintf("route destination %s has host bits set (the network is %s)", rt.Destination, rt.Destination.Masked())})
-				}
+				hostBits(rt.Range, "route", rt.Destination)
 			}
 		}
 		for _, cn := range d.CoreNetworks {
 			for _, act := range cn.Actions {
 				for _, dst := range act.Destinations {
-					if stdlib.HasHostBits(dst) {
-						v.report(rule, finding{at: act.Range, summary: fmt.Sprintf("create-route destination %s has host bits set (the network is %s)", dst, dst.Masked())})
-					}
+					hostBits(act.Range, "create-route", dst)
 				}
 			}
 		}

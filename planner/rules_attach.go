@@ -56,6 +56,14 @@ Connect gateway.`,
 	check: func(v *validator, rule *Rule) {
 		d := v.p.Design
 		lookup := func(r lang.Ref) lang.Resource { x, _ := d.Lookup(r); return x }
+		// wanEdge checks that what attaches to a core network from region
+		// has an edge there that its segment reaches.
+		wanEdge := func(at lang.Range, what lang.Resource, region string, cn *lang.CoreNetwork, segment string) {
+			if !edgeIn(cn, region, segment) {
+				v.report(rule, finding{at: at, summary: fmt.Sprintf("%s in %s attaches to %s segment %s, but %s", what.Ref(), region, cn.Ref(), segment, noEdge(cn, region, segment)),
+					related: related(cn, fmt.Sprintf("edges: %v", edgeRegions(cn))), hint: fmt.Sprintf("add edge(%q) to the core network, or the region to the segment's edge_regions", region)})
+			}
+		}
 		for _, ic := range d.Interconnects {
 			if peer, ok := lookup(ic.Peer).(*lang.GCPVPC); ok && ic.Provider == "gcp" && peer.Region != ic.PeerRegion {
 				v.report(rule, finding{at: ic.Source(), summary: fmt.Sprintf("%s lands in %s but its peer %s is in %s", ic.Ref(), ic.PeerRegion, peer.Ref(), peer.Region),
@@ -68,10 +76,7 @@ Connect gateway.`,
 						related: related(at, "the Transit Gateway"), hint: "attach through a Direct Connect gateway to reach a TGW in another region"})
 				}
 			case *lang.CoreNetwork:
-				if !edgeIn(at, ic.AWSRegion, ic.Segment) {
-					v.report(rule, finding{at: ic.Source(), summary: fmt.Sprintf("%s in %s attaches to %s segment %s, but %s", ic.Ref(), ic.AWSRegion, at.Ref(), ic.Segment, noEdge(at, ic.AWSRegion, ic.Segment)),
-						related: related(at, fmt.Sprintf("edges: %v", edgeRegions(at))), hint: fmt.Sprintf("add edge(%q) to the core network", ic.AWSRegion)})
-				}
+				wanEdge(ic.Source(), ic, ic.AWSRegion, at, ic.Segment)
 			}
 		}
 		seen := map[[3]string]*lang.Attachment{}
@@ -93,17 +98,9 @@ Connect gateway.`,
 						related: related(tgw, "the Transit Gateway"), hint: "attach to a TGW in the VPC's region and peer the TGWs"})
 				}
 			case lang.AttachVPCCloudWAN:
-				vpc, cn := x.(*lang.VPC), y.(*lang.CoreNetwork)
-				if !edgeIn(cn, vpc.Region, a.Segment) {
-					v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s in %s attaches to %s segment %s, but %s", vpc.Ref(), vpc.Region, cn.Ref(), a.Segment, noEdge(cn, vpc.Region, a.Segment)),
-						related: related(cn, fmt.Sprintf("edges: %v", edgeRegions(cn))), hint: fmt.Sprintf("add edge(%q) to the core network", vpc.Region)})
-				}
+				wanEdge(a.Source(), x, x.(*lang.VPC).Region, y.(*lang.CoreNetwork), a.Segment)
 			case lang.AttachTGWCloudWAN:
-				tgw, cn := x.(*lang.TransitGateway), y.(*lang.CoreNetwork)
-				if !edgeIn(cn, tgw.Region, a.Segment) {
-					v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s in %s attaches to %s segment %s, but %s", tgw.Ref(), tgw.Region, cn.Ref(), a.Segment, noEdge(cn, tgw.Region, a.Segment)),
-						related: related(cn, fmt.Sprintf("edges: %v", edgeRegions(cn))), hint: fmt.Sprintf("add edge(%q) to the core network", tgw.Region)})
-				}
+				wanEdge(a.Source(), x, x.(*lang.TransitGateway).Region, y.(*lang.CoreNetwork), a.Segment)
 			case lang.AttachVGWVPC:
 				vgwVPCs[a.A] = append(vgwVPCs[a.A], a)
 				vpcVGWs[a.B] = append(vpcVGWs[a.B], a)

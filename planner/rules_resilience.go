@@ -24,11 +24,10 @@ and splits traffic without adding a failure domain.
 Fix: leave the placement to patchbay (four channels over fac-a and fac-b), or list devices in two
 facilities; remove the doubled Interconnect, or raise the bandwidth of the first.`,
 	check: func(v *validator, rule *Rule) {
-		d := v.p.Design
 		minChannels := int(cat().Int("interconnect.channels"))
 		minFacilities := int(cat().Int("interconnect.facilities"))
-		for i, ip := range v.p.Interconnects {
-			ic := d.Interconnects[i]
+		for _, ip := range v.p.Interconnects {
+			ic := ip.Declared
 			facilities := map[string]bool{}
 			for _, c := range ip.Channels {
 				facilities[c.AWSFacility] = true
@@ -47,8 +46,8 @@ facilities; remove the doubled Interconnect, or raise the bandwidth of the first
 			peer lang.Ref
 		}
 		first := map[key]*lang.Interconnect{}
-		for i, ip := range v.p.Interconnects {
-			ic := d.Interconnects[i]
+		for _, ip := range v.p.Interconnects {
+			ic := ip.Declared
 			k := key{ip.Environment, ic.Peer}
 			if f, dup := first[k]; dup {
 				v.report(rule, finding{sev: sevPtr(lang.SevWarning), at: ic.Source(),
@@ -75,7 +74,6 @@ above) is an error.
 
 Fix: place interconnects on the same device set or on disjoint ones (devices = […]).`,
 	check: func(v *validator, rule *Rule) {
-		d := v.p.Design
 		sets := make([][]string, len(v.p.Interconnects))
 		byDevice := map[string][]int{}
 		for i, ip := range v.p.Interconnects {
@@ -110,7 +108,7 @@ Fix: place interconnects on the same device set or on disjoint ones (devices = [
 		slices.SortFunc(pairs, func(p, q [2]int) int { return cmpPair(p, q) })
 		onCycle := cycleEdges(len(sets), partial)
 		for _, pr := range pairs {
-			a, b := d.Interconnects[pr[0]], d.Interconnects[pr[1]]
+			a, b := v.p.Interconnects[pr[0]].Declared, v.p.Interconnects[pr[1]].Declared
 			f := finding{at: b.Source(),
 				summary: fmt.Sprintf("%s [%s] and %s [%s] share some devices but not all", b.Ref(), strings.Join(sets[pr[1]], ", "), a.Ref(), strings.Join(sets[pr[0]], ", ")),
 				related: related(a, "the other interconnect"), hint: "use the same devices for both, or none in common"}

@@ -392,7 +392,7 @@ func (c *call) resource(p string, kinds ...lang.Kind) *Resource {
 	return nil
 }
 
-// ref is the reference of an optional resource argument.
+// refOf is the reference of an optional resource argument.
 func refOf(r *Resource) lang.Ref {
 	if r == nil {
 		return lang.Ref{}

@@ -88,7 +88,7 @@ func coreNetworkFn(c *call) (starlark.Value, error) {
 	cn := &lang.CoreNetwork{Meta: c.meta(c.name("name"))}
 	rangeStrs := c.strs("asn_ranges")
 	if rangeStrs == nil {
-		rangeStrs = []string{"64512-65534"}
+		rangeStrs = cat().ASNRangesOf("cloud_wan_policy")[:1] // the 16-bit private range, as Cloud WAN's console offers
 	}
 	for _, s := range rangeStrs {
 		r, err := parseASNRange(s)

@@ -3,6 +3,7 @@ package decl
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,20 +150,11 @@ func routeFn(c *call) (starlark.Value, error) {
 func (c *call) routes(p string, targets ...lang.Kind) []lang.Route {
 	rs := specs[lang.Route](c, p, "a route()", "route")
 	for i, r := range rs {
-		if !r.Target.IsZero() && !kindIn(r.Target.Kind, targets) {
+		if !r.Target.IsZero() && !slices.Contains(targets, r.Target.Kind) {
 			c.failf(p, "element %d: a route here targets %s, got %s %q", i, lang.OrList(targets), r.Target.Kind, r.Target.Name)
 		}
 	}
 	return rs
-}
-
-func kindIn(k lang.Kind, ks []lang.Kind) bool {
-	for _, x := range ks {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
 
 func routeTableFn(c *call) (starlark.Value, error) {

@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime/metrics"
+	"slices"
 	"strings"
 	"time"
 
@@ -233,7 +234,7 @@ func readError(err error) error {
 func (l *loader) exec(name string) (starlark.StringDict, error) {
 	if m, ok := l.modules[name]; ok {
 		if !m.done {
-			chain := append(append([]string{}, l.stack[indexOf(l.stack, name):]...), name)
+			chain := append(slices.Clone(l.stack[slices.Index(l.stack, name):]), name)
 			for i := range chain {
 				chain[i] = l.displayName(chain[i])
 			}
@@ -268,15 +269,6 @@ func (l *loader) exec(name string) (starlark.StringDict, error) {
 	g.Freeze()
 	m.globals, m.err = g, err
 	return g, err
-}
-
-func indexOf(xs []string, x string) int {
-	for i, y := range xs {
-		if y == x {
-			return i
-		}
-	}
-	return 0
 }
 
 // load resolves a load() module string relative to the loading file and
