@@ -139,3 +139,15 @@ func BenchmarkValidateGenerated(b *testing.B) {
 		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
 	}
 }
+
+// BenchmarkRunawayDeclaring measures how long a loop that declares without
+// end runs before the resource cap stops it.
+func BenchmarkRunawayDeclaring(b *testing.B) {
+	fsys := fstest.MapFS{"loop.star": {Data: []byte("def f():\n    for i in range(1000000000):\n        vpc(\"v%d\" % i, region = \"us-east-1\", cidr = \"10.0.0.0/16\")\nf()\n")}}
+	for b.Loop() {
+		_, err := starlark.LoadFS(context.Background(), fsys, "", "loop.star", starlark.Options{})
+		if err == nil || !strings.Contains(err.Error(), "the most patchbay plans") {
+			b.Fatalf("want the resource cap to stop the loop, got %v", err)
+		}
+	}
+}

@@ -47,9 +47,10 @@ func (b *Builder) Value(r lang.Ref) (*Resource, bool) {
 	return v, ok
 }
 
-// MaxResources bounds a design, so a runaway loop that declares stops long
-// before it exhausts memory; ten times the largest benchmark design.
-const MaxResources = 300_000
+// MaxResources bounds a design, so a runaway loop that declares stops
+// within a second or two; three times the largest benchmark design (10,000
+// VPCs with their attachments and route tables).
+const MaxResources = 100_000
 
 // add records a resource and returns its script value.
 func (b *Builder) add(res lang.Resource, attrs starlark.StringDict) (*Resource, error) {

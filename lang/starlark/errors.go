@@ -78,6 +78,8 @@ func (l *loader) diagnose(err error) lang.Diagnostics {
 		d.Rule = "step-budget"
 		d.Summary = fmt.Sprintf("script stopped after %d steps (the step budget): is there an endless loop?", l.maxSteps)
 		d.Hint = "a design this large needs a bigger budget: pass --max-steps"
+	case strings.Contains(d.Summary, "the most patchbay plans"):
+		d.Rule = "resource-budget"
 	case strings.Contains(d.Summary, "memory budget"):
 		d.Rule = "memory-budget"
 		_, reason, _ := strings.Cut(d.Summary, "memory budget: ")
