@@ -15,6 +15,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/lang/decl"
+	"patchbay/lang/project"
 )
 
 // resourceBlocks maps each resource block type to the builtin it declares
@@ -405,7 +406,7 @@ func (m *moduleEval) evalModuleCall(n *node) lang.Diagnostics {
 	if sv.Type() != cty.String || sv.IsNull() {
 		return errAt(srcAttr.Expr.Range(), "argument", "module source must be a string")
 	}
-	name, err := resolveSource(m.file, sv.AsString())
+	name, err := project.Resolve(m.file, sv.AsString(), ".hcl", "module source")
 	if err != nil {
 		return errAt(srcAttr.Expr.Range(), "load", "cannot load module %q: %v", sv.AsString(), err)
 	}

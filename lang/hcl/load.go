@@ -6,13 +6,9 @@ package hcl
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -21,6 +17,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/lang/decl"
+	"patchbay/lang/project"
 )
 
 // Options configure a load.
@@ -34,31 +31,25 @@ type Options struct {
 	VarFiles []string
 }
 
-const maxFileSize = 16 << 20
-
 // LoadFile reads the HCL design at file. On failure the error is a
 // *lang.SourceError naming file:line:col of every problem found.
 func LoadFile(ctx context.Context, file string, opts Options) (*lang.Design, error) {
-	root := opts.Root
-	if root == "" {
-		root = filepath.Dir(file)
-	}
-	rel, err := filepath.Rel(root, file)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		return nil, lang.Diagnostics{{Rule: "load", Summary: fmt.Sprintf("%s is not inside the project root %s", file, root)}}
-	}
-	r, err := os.OpenRoot(root)
+	root, rel, err := project.Open(file, opts.Root)
 	if err != nil {
-		return nil, lang.Diagnostics{{Rule: "load", Summary: fmt.Sprintf("cannot open project root: %v", err)}}
+		return nil, err
 	}
-	defer r.Close()
-	return LoadFS(ctx, r.FS(), root, filepath.ToSlash(rel), opts)
+	defer root.Close()
+	return load(ctx, root, rel, opts)
 }
 
 // LoadFS reads the design at name (slash-separated, relative to fsys, the
 // project root); display is how the root is written in positions.
 func LoadFS(ctx context.Context, fsys fs.FS, display string, name string, opts Options) (*lang.Design, error) {
-	l := &loader{ctx: ctx, fsys: fsys, display: display, b: decl.NewBuilder()}
+	return load(ctx, project.FromFS(fsys, display), name, opts)
+}
+
+func load(ctx context.Context, root *project.Root, name string, opts Options) (*lang.Design, error) {
+	l := &loader{ctx: ctx, root: root, b: decl.NewBuilder()}
 	vars, ds := l.cliVars(opts)
 	if !ds.HasErrors() {
 		ds = append(ds, l.module(name, nil, vars, hcl.Range{})...)
@@ -71,44 +62,16 @@ func LoadFS(ctx context.Context, fsys fs.FS, display string, name string, opts O
 
 type loader struct {
 	ctx     context.Context
-	fsys    fs.FS
-	display string
+	root    *project.Root
 	b       *decl.Builder
 	stack   []string // module files being evaluated, for cycle reports
 }
 
-func (l *loader) displayName(name string) string {
-	if l.display == "" || l.display == "." {
-		return name
-	}
-	return path.Join(filepath.ToSlash(l.display), name)
-}
-
-func (l *loader) read(name string) ([]byte, error) {
-	f, err := l.fsys.Open(name)
-	if err != nil {
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return nil, errors.New("no such file")
-		case strings.Contains(err.Error(), "escapes"):
-			return nil, errors.New("refused: a symbolic link leads outside the project root")
-		}
-		return nil, err
-	}
-	defer f.Close()
-	src, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(src) > maxFileSize {
-		return nil, fmt.Errorf("file is larger than %d MiB", maxFileSize>>20)
-	}
-	return src, nil
-}
+func (l *loader) displayName(name string) string { return l.root.DisplayName(name) }
 
 // parse reads and parses one file of the project.
 func (l *loader) parse(name string) (*hclsyntax.Body, lang.Diagnostics) {
-	src, err := l.read(name)
+	src, err := l.root.Read(name)
 	if err != nil {
 		return nil, lang.Diagnostics{{Rule: "load", Summary: "cannot read design: " + err.Error(), Range: lang.Range{File: l.displayName(name)}}}
 	}
@@ -119,28 +82,6 @@ func (l *loader) parse(name string) (*hclsyntax.Body, lang.Diagnostics) {
 		return nil, convertDiags(diags, "syntax")
 	}
 	return f.Body.(*hclsyntax.Body), nil
-}
-
-// resolveSource resolves a module source relative to the calling file and
-// refuses anything outside the project root.
-func resolveSource(from, src string) (string, error) {
-	switch {
-	case src == "":
-		return "", errors.New("empty module source")
-	case strings.HasPrefix(src, "/") || filepath.IsAbs(src) || (len(src) > 1 && src[1] == ':'):
-		return "", fmt.Errorf("refused: absolute path %q; module sources are relative to the calling file, inside the project root", src)
-	case strings.Contains(src, "\\"):
-		return "", fmt.Errorf("refused: %q: use / to separate directories", src)
-	case strings.Contains(src, "://") || strings.Contains(src, "::"):
-		return "", fmt.Errorf("refused: %q: only local files inside the project root can be modules", src)
-	case path.Ext(src) != ".hcl":
-		return "", fmt.Errorf("refused: %q: a module source is one .hcl file", src)
-	}
-	name := path.Join(path.Dir(from), src)
-	if name == ".." || strings.HasPrefix(name, "../") {
-		return "", fmt.Errorf("refused: %q leads outside the project root (use --root to widen it)", src)
-	}
-	return name, nil
 }
 
 // convertDiags turns HCL diagnostics into patchbay's, dropping the "value

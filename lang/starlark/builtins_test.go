@@ -957,7 +957,7 @@ a = 1`,
 		{"backslash", map[string]string{"main.star": `load("lib\\x.star", "x")`},
 			[]string{"use / to separate directories"}, "main.star", 1},
 		{"not star", map[string]string{"main.star": `load("x.txt", "x")`, "x.txt": "x = 1"},
-			[]string{"only .star files can be loaded"}, "main.star", 1},
+			[]string{"only .star files can be read here"}, "main.star", 1},
 		{"unknown stdlib", map[string]string{"main.star": `load("@stdlib//nope.star", "x")`},
 			[]string{`no stdlib module "@stdlib//nope.star"`, "@stdlib//ipam.star"}, "main.star", 1},
 	} {
@@ -1158,7 +1158,7 @@ func TestDoc(t *testing.T) {
 		}
 	}
 	var declared []string
-	for name := range newLoader(context.Background(), nil, "", Options{}).predeclared() {
+	for name := range newLoader(context.Background(), nil, Options{}).predeclared() {
 		if name != "struct" {
 			declared = append(declared, name)
 		}

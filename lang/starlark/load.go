@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"runtime/metrics"
 	"slices"
 	"strings"
@@ -22,6 +21,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/lang/decl"
+	"patchbay/lang/project"
 	"patchbay/stdlib"
 )
 
@@ -34,9 +34,6 @@ func Builtins() []decl.BuiltinDoc { return decl.Builtins() }
 // kind stops within a second. A generated design of 10,000 VPCs on 100
 // TGWs needs under a million (see BenchmarkPlanGenerated).
 const DefaultMaxSteps = 10_000_000
-
-// maxFileSize guards against reading something that is not a script.
-const maxFileSize = 16 << 20
 
 // Options configure a load.
 type Options struct {
@@ -97,28 +94,19 @@ const stdlibPrefix = "@stdlib//"
 // LoadFile runs the design script at file. On failure the error is a
 // lang.Diagnostics naming file:line:col of every problem found.
 func LoadFile(ctx context.Context, file string, opts Options) (*lang.Design, error) {
-	root := opts.Root
-	if root == "" {
-		root = filepath.Dir(file)
-	}
-	rel, err := filepath.Rel(root, file)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		return nil, lang.Diagnostics{{Rule: "load", Summary: fmt.Sprintf("%s is not inside the project root %s", file, root)}}
-	}
-	r, err := os.OpenRoot(root)
+	root, rel, err := project.Open(file, opts.Root)
 	if err != nil {
-		return nil, lang.Diagnostics{{Rule: "load", Summary: fmt.Sprintf("cannot open project root: %v", err)}}
+		return nil, err
 	}
-	defer r.Close()
-	l := newLoader(ctx, r.FS(), root, opts)
-	return l.run(filepath.ToSlash(rel))
+	defer root.Close()
+	return newLoader(ctx, root, opts).run(rel)
 }
 
 // LoadFS runs the script at name (slash-separated, relative to fsys) with
 // fsys as the project root; display is the directory prefix used in
 // positions. It is the hermetic form tests and fuzzing use.
 func LoadFS(ctx context.Context, fsys fs.FS, display, name string, opts Options) (*lang.Design, error) {
-	return newLoader(ctx, fsys, display, opts).run(name)
+	return newLoader(ctx, project.FromFS(fsys, display), opts).run(name)
 }
 
 type module struct {
@@ -129,8 +117,7 @@ type module struct {
 
 type loader struct {
 	ctx      context.Context
-	fsys     fs.FS
-	display  string // how the root is written in positions
+	root     *project.Root
 	opts     Options
 	thread   *starlark.Thread
 	builder  *decl.Builder
@@ -146,8 +133,8 @@ type callKey struct {
 	line, col int32
 }
 
-func newLoader(ctx context.Context, fsys fs.FS, display string, opts Options) *loader {
-	l := &loader{ctx: ctx, fsys: fsys, display: display, opts: opts,
+func newLoader(ctx context.Context, root *project.Root, opts Options) *loader {
+	l := &loader{ctx: ctx, root: root, opts: opts,
 		modules: map[string]*module{}, calls: map[callKey]*syntax.CallExpr{}}
 	l.maxSteps = opts.MaxSteps
 	if l.maxSteps == 0 {
@@ -188,46 +175,17 @@ func (l *loader) run(name string) (*lang.Design, error) {
 
 // displayName is how a module's file appears in positions and diagnostics.
 func (l *loader) displayName(name string) string {
-	if strings.HasPrefix(name, stdlibPrefix) || l.display == "" || l.display == "." {
+	if strings.HasPrefix(name, stdlibPrefix) {
 		return name
 	}
-	return path.Join(filepath.ToSlash(l.display), name)
+	return l.root.DisplayName(name)
 }
 
 func (l *loader) read(name string) ([]byte, error) {
-	var f fs.File
-	var err error
 	if rest, ok := strings.CutPrefix(name, stdlibPrefix); ok {
-		f, err = stdlib.StarModules.Open("star/" + rest)
-	} else {
-		f, err = l.fsys.Open(name)
+		return project.ReadFrom(stdlib.StarModules, "star/"+rest)
 	}
-	if err != nil {
-		return nil, readError(err)
-	}
-	defer f.Close()
-	src, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, readError(err)
-	}
-	if len(src) > maxFileSize {
-		return nil, fmt.Errorf("file is larger than %d MiB", maxFileSize>>20)
-	}
-	return src, nil
-}
-
-func readError(err error) error {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return errors.New("no such file")
-	case strings.Contains(err.Error(), "escapes"):
-		return errors.New("refused: a symbolic link leads outside the project root")
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
+	return l.root.Read(name)
 }
 
 // exec runs one module (root-relative or @stdlib//) and returns its globals.
@@ -314,21 +272,7 @@ func resolveModule(from, mod string) (string, error) {
 	if strings.HasPrefix(from, stdlibPrefix) {
 		return "", fmt.Errorf("refused: a stdlib module loads only other stdlib modules")
 	}
-	switch {
-	case mod == "":
-		return "", errors.New("empty module path")
-	case strings.HasPrefix(mod, "/") || filepath.IsAbs(mod) || (len(mod) > 1 && mod[1] == ':'):
-		return "", fmt.Errorf("refused: absolute path %q; load paths are relative to the loading file, inside the project root", mod)
-	case strings.Contains(mod, "\\"):
-		return "", fmt.Errorf("refused: %q: use / to separate directories", mod)
-	case path.Ext(mod) != ".star":
-		return "", fmt.Errorf("refused: %q: only .star files can be loaded", mod)
-	}
-	name := path.Join(path.Dir(from), mod)
-	if name == ".." || strings.HasPrefix(name, "../") {
-		return "", fmt.Errorf("refused: %q leads outside the project root (use --root to widen it)", mod)
-	}
-	return name, nil
+	return project.Resolve(from, mod, ".star", "load")
 }
 
 func stdlibModules() []string {
