@@ -61,10 +61,10 @@ func load(ctx context.Context, root *project.Root, name string, opts Options) (*
 }
 
 type loader struct {
-	ctx     context.Context
-	root    *project.Root
-	b       *decl.Builder
-	stack   []string // module files being evaluated, for cycle reports
+	ctx   context.Context
+	root  *project.Root
+	b     *decl.Builder
+	stack []string // module files being evaluated, for cycle reports
 }
 
 func (l *loader) displayName(name string) string { return l.root.DisplayName(name) }
