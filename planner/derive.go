@@ -372,3 +372,6 @@ func (p *Plan) deriveCoreNetworks() {
 		p.CoreNetworks = append(p.CoreNetworks, cp)
 	}
 }
+
+// AttachmentsOf lists the attachments with r at either end.
+func (p *Plan) AttachmentsOf(r lang.Ref) []*lang.Attachment { return p.adjacent(r) }

@@ -8,7 +8,7 @@ import (
 	"sync"
 )
 
-//go:embed catalog/*.json
+//go:embed catalog/*.json catalog/*.jsonl
 var catalogFS embed.FS
 
 // Entry is the provenance every catalog row carries: where the fact comes

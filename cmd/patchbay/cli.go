@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"patchbay/lang/load"
 	"patchbay/lang/starlark"
 	"patchbay/planner"
+	"patchbay/planner/cost"
 )
 
 // Exit codes, as DESIGN.md fixes them.
@@ -65,7 +67,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.PersistentFlags().StringArrayVar(&g.vars, "var", nil, "set an HCL variable, NAME=VALUE (repeatable; -var works too)")
 	root.PersistentFlags().StringArrayVar(&g.varFiles, "var-file", nil, "read HCL variables from a file of NAME = VALUE lines (repeatable; -var-file works too)")
 	root.PersistentFlags().StringArrayVar(&g.quotas, "quota", nil, "override a service quota, KEY=N (repeatable; see 'patchbay explain quota-exceeded')")
-	root.AddCommand(planCmd(ctx, &g, stdout, stderr), validateCmd(ctx, &g, stdout, stderr), explainCmd(&g, stdout), docCmd(&g, stdout), fmtCmd(stdout, stderr))
+	root.AddCommand(planCmd(ctx, &g, stdout, stderr), validateCmd(ctx, &g, stdout, stderr), explainCmd(&g, stdout), docCmd(&g, stdout), fmtCmd(stdout, stderr), costCmd(ctx, &g, stdout, stderr))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 
 	err := root.ExecuteContext(ctx)
@@ -197,9 +199,24 @@ func planCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cob
 			if err != nil {
 				return err
 			}
+			if g.format == "text" {
+				if r, err := cost.Price(p, cost.Options{}); err == nil {
+					fmt.Fprintf(stdout, "\nCost: %s — run patchbay cost for the breakdown\n", r.Summary())
+				}
+			}
 			return findingsExit(p)
 		},
 	}
+}
+
+// writeJSON writes v indented, ending in a newline.
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }
 
 func validateCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {

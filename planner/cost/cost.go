@@ -1,0 +1,274 @@
+// Package cost prices a Plan from the offline price catalog: hourly
+// components from the design, usage components from a usage file, for a
+// month of 730 hours or a shorter period. Every number points at the
+// catalog row it came from; what has no known price is listed as unpriced
+// and kept out of totals, never counted as free.
+package cost
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"patchbay/lang"
+	"patchbay/planner"
+	"patchbay/stdlib"
+)
+
+// HoursPerMonth is the month both clouds bill by.
+const HoursPerMonth = 730
+
+// estimatedBand is how far an estimated price may be off either way, for
+// the total's range.
+const estimatedBand = 0.25
+
+// Options configure pricing.
+type Options struct {
+	Prices *stdlib.PriceBook // nil: the built-in catalog
+	Usage  *Usage            // nil: no usage components
+	Hours  float64           // 0: a month
+}
+
+// Line is one priced component of one resource.
+type Line struct {
+	Resource  string   `json:"resource"`
+	Cloud     string   `json:"cloud"`
+	Component string   `json:"component"`
+	Quantity  float64  `json:"quantity"`
+	Unit      string   `json:"unit"`
+	UnitPrice *float64 `json:"unit_price"`
+	Hourly    *float64 `json:"hourly,omitempty"` // hourly components only
+	Cost      *float64 `json:"cost"`             // for the period; null when unpriced
+	Status    string   `json:"status"`           // the price row's status, or "estimated" when the mapping is
+	Price     string   `json:"price_id"`         // the catalog row, "" when none matched
+	Source    string   `json:"source"`
+	Note      string   `json:"note,omitempty"`
+}
+
+// Unpriced reports whether the line has no price.
+func (l Line) Unpriced() bool { return l.Cost == nil }
+
+// Totals sums what is priced.
+type Totals struct {
+	Cost     float64            `json:"cost"`
+	Low      float64            `json:"low"`  // with estimated prices 25% lower
+	High     float64            `json:"high"` // and 25% higher
+	ByCloud  map[string]float64 `json:"by_cloud"`
+	Unpriced int                `json:"unpriced"`
+}
+
+// Report is a priced plan; its JSON is schema patchbay.cost/v1.
+type Report struct {
+	Schema string  `json:"schema"`
+	Hours  float64 `json:"hours"`
+	Lines  []Line  `json:"lines"`
+	Totals Totals  `json:"totals"`
+}
+
+type pricer struct {
+	p      *planner.Plan
+	o      Options
+	hours  float64
+	lines  []Line
+	errors []error
+}
+
+// Price prices a plan.
+func Price(p *planner.Plan, o Options) (*Report, error) {
+	if o.Prices == nil {
+		o.Prices = stdlib.DefaultPrices()
+	}
+	if o.Usage == nil {
+		o.Usage = &Usage{}
+	}
+	hours := o.Hours
+	if hours == 0 {
+		hours = HoursPerMonth
+	}
+	c := &pricer{p: p, o: o, hours: hours}
+	if err := o.Usage.check(p.Design); err != nil {
+		return nil, err
+	}
+	c.transitGateways()
+	c.cloudWAN()
+	c.directConnect()
+	c.interconnects()
+	c.lastMiles()
+	c.monitors()
+	c.peerings()
+	r := &Report{Schema: "patchbay.cost/v1", Hours: hours, Lines: c.lines, Totals: Totals{ByCloud: map[string]float64{}}}
+	if r.Lines == nil {
+		r.Lines = []Line{}
+	}
+	for _, l := range r.Lines {
+		if l.Unpriced() {
+			r.Totals.Unpriced++
+			continue
+		}
+		r.Totals.Cost += *l.Cost
+		r.Totals.ByCloud[l.Cloud] += *l.Cost
+		band := 0.0
+		if l.Status == "estimated" {
+			band = estimatedBand
+		}
+		r.Totals.Low += *l.Cost * (1 - band)
+		r.Totals.High += *l.Cost * (1 + band)
+	}
+	return r, nil
+}
+
+// add prices quantity units of a component with the row q finds. hourly
+// says the quantity is a count of things billed by the hour (so the cost is
+// count × hours × price); otherwise it is a usage amount for the period.
+func (c *pricer) add(res lang.Ref, cloud, component string, q stdlib.PriceQuery, count float64, hourly bool, mapping, note string) {
+	l := Line{Resource: res.String(), Cloud: cloud, Component: component, Note: note}
+	row, ok := c.o.Prices.Find(q)
+	l.Quantity = count
+	switch {
+	case !ok:
+		l.Status, l.Source = "unknown", "no catalog row for "+queryString(q)
+		l.Unit = map[bool]string{true: "h", false: "GB"}[hourly]
+	default:
+		l.Price, l.Source, l.Status, l.Unit = row.ID(), row.Source, row.Status, row.Unit
+		if row.Price != nil {
+			price := *row.Price
+			l.UnitPrice = &price
+			amount := count
+			if hourly {
+				h := float64(int64(count*price*1e4+0.5)) / 1e4 // to a hundredth of a cent
+				l.Hourly = &h
+				amount = count * c.hours
+			}
+			cost := round(amount * price)
+			l.Cost = &cost
+		}
+	}
+	if mapping == "estimated" && l.Status != "unknown" {
+		l.Status = "estimated"
+	}
+	c.lines = append(c.lines, l)
+}
+
+func round(x float64) float64 {
+	// Cents, with the half-cent rounded away from zero, as bills show.
+	if x < 0 {
+		return -round(-x)
+	}
+	return float64(int64(x*100+0.5)) / 100
+}
+
+func queryString(q stdlib.PriceQuery) string {
+	r := stdlib.PriceRow{Provider: q.Provider, Service: q.Service, Component: q.Component, Region: q.Region,
+		RegionPair: q.RegionPair, Location: q.Location, Capacity: q.Capacity, Tier: q.Tier, AttachmentType: q.AttachmentType}
+	return r.ID()
+}
+
+func (c *pricer) lookup(r lang.Ref) lang.Resource {
+	x, _ := c.p.Design.Lookup(r)
+	return x
+}
+
+func (c *pricer) transitGateways() {
+	for _, g := range c.p.Design.TransitGateways {
+		n := 0
+		for _, a := range c.p.AttachmentsOf(g.Ref()) {
+			n++
+			if a.A == a.B {
+				n++
+			}
+		}
+		if n > 0 {
+			c.add(g.Ref(), "aws", "attachments", stdlib.PriceQuery{Provider: "aws", Service: "transit_gateway", Component: "attachment", Region: g.Region},
+				float64(n), true, "", fmt.Sprintf("%d attachments", n))
+		}
+		if gb := c.o.Usage.value(g.Ref(), "monthly_data_processed_gb"); gb > 0 {
+			c.add(g.Ref(), "aws", "data processing", stdlib.PriceQuery{Provider: "aws", Service: "transit_gateway", Component: "data_processing", Region: g.Region},
+				c.o.Usage.scaled(gb, c.hours), false, "", "")
+		}
+	}
+}
+
+func (c *pricer) cloudWAN() {
+	for _, cn := range c.p.Design.CoreNetworks {
+		c.add(cn.Ref(), "aws", "core network edges", stdlib.PriceQuery{Provider: "aws", Service: "cloud_wan", Component: "core_network_edge", Region: "*"},
+			float64(len(cn.Edges)), true, "", fmt.Sprintf("%d edges", len(cn.Edges)))
+		byRegion := map[string]int{}
+		for _, a := range c.p.AttachmentsOf(cn.Ref()) {
+			byRegion[attachRegion(c, a)]++
+		}
+		for _, ic := range c.p.Design.Interconnects {
+			if ic.AttachTo == cn.Ref() {
+				byRegion[ic.AWSRegion]++
+			}
+		}
+		for _, region := range slices.Sorted(maps.Keys(byRegion)) {
+			c.add(cn.Ref(), "aws", "attachments in "+region, stdlib.PriceQuery{Provider: "aws", Service: "cloud_wan", Component: "attachment", Region: region},
+				float64(byRegion[region]), true, "", "")
+		}
+		if gb := c.o.Usage.value(cn.Ref(), "monthly_data_processed_gb"); gb > 0 {
+			c.add(cn.Ref(), "aws", "data processing", stdlib.PriceQuery{Provider: "aws", Service: "cloud_wan", Component: "data_processing", Region: "*"},
+				c.o.Usage.scaled(gb, c.hours), false, "", "")
+		}
+	}
+}
+
+// attachRegion is where a Cloud WAN attachment is billed: its VPC's or
+// TGW's region ("*" for a DX gateway, which has none).
+func attachRegion(c *pricer, a *lang.Attachment) string {
+	switch x := c.lookup(a.A).(type) {
+	case *lang.VPC:
+		return x.Region
+	case *lang.TransitGateway:
+		return x.Region
+	}
+	return "*"
+}
+
+func (c *pricer) directConnect() {
+	for _, g := range c.p.Design.DXGateways {
+		c.add(g.Ref(), "aws", "gateway", stdlib.PriceQuery{Provider: "aws", Service: "direct_connect", Component: "gateway", Region: "*"}, 1, true, "", "")
+	}
+}
+
+func (c *pricer) lastMiles() {
+	for _, lm := range c.p.Design.LastMiles {
+		c.add(lm.Ref(), "aws", "last mile "+lm.Bandwidth.String(), stdlib.PriceQuery{Provider: "aws", Service: "interconnect", Component: "last_mile", Region: lm.Region},
+			1, true, "", "")
+		if gb := c.o.Usage.value(lm.Ref(), "monthly_data_transfer_out_gb"); gb > 0 {
+			c.add(lm.Ref(), "aws", "data transfer out", stdlib.PriceQuery{Provider: "aws", Service: "direct_connect", Component: "data_transfer_out", Region: lm.Region},
+				c.o.Usage.scaled(gb, c.hours), false, "", "")
+		}
+	}
+}
+
+func (c *pricer) monitors() {
+	for _, m := range c.p.Design.Monitors {
+		c.add(m.Ref(), "aws", "synthetic monitor", stdlib.PriceQuery{Provider: "aws", Service: "cloudwatch", Component: "synthetic_monitor", Region: "*"}, 1, true, "", "")
+	}
+}
+
+// peerings prices inter-region transfer over TGW peering attachments.
+func (c *pricer) peerings() {
+	for _, a := range c.p.Design.Attachments {
+		if a.Kind != lang.AttachTGWPeering {
+			continue
+		}
+		gb := c.o.Usage.value(a.Ref(), "monthly_inter_region_gb")
+		if gb <= 0 {
+			continue
+		}
+		from, to := c.lookup(a.A).(*lang.TransitGateway), c.lookup(a.B).(*lang.TransitGateway)
+		q := stdlib.PriceQuery{Provider: "aws", Service: "data_transfer", Component: "inter_region", RegionPair: from.Region + ">" + to.Region}
+		if from.Region == to.Region {
+			q = stdlib.PriceQuery{Provider: "aws", Service: "data_transfer", Component: "inter_az", Region: from.Region}
+		}
+		c.add(a.Ref(), "aws", "inter-region transfer", q, c.o.Usage.scaled(gb, c.hours), false, "", "")
+	}
+}
+
+// geo is a region's continent as AWS names it (us, ca, eu, ap, sa, me, af).
+func geo(region string) string {
+	g, _, _ := strings.Cut(region, "-")
+	return g
+}

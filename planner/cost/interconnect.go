@@ -1,0 +1,138 @@
+package cost
+
+import (
+	"fmt"
+	"slices"
+
+	"patchbay/lang"
+	"patchbay/stdlib"
+)
+
+// Tier is an Interconnect's geographic price tier: 1 when every network it
+// serves is in its own region, up to 5 for the farthest. AWS publishes the
+// tiers' existence and a few prices, not the rule; patchbay's rule (marked
+// estimated in reports) is: 1 same region, 2 same continent, 3 neighbouring
+// continents (North America, or Europe and the Middle East), 4 across the
+// Atlantic (North America and Europe), 5 anything farther.
+func Tier(from, to string) int {
+	if from == to {
+		return 1
+	}
+	a, b := geo(from), geo(to)
+	pair := func(x, y string) bool { return (a == x && b == y) || (a == y && b == x) }
+	switch {
+	case a == b:
+		return 2
+	case pair("us", "ca"), pair("eu", "me"):
+		return 3
+	case pair("us", "eu"), pair("ca", "eu"):
+		return 4
+	}
+	return 5
+}
+
+// servedRegions are the regions whose paths an Interconnect's price tier
+// must cover: its TGW's region; the edges of its Cloud WAN segment; or,
+// behind a DX gateway, the TGWs' regions and the VPCs' behind VGWs.
+func (c *pricer) servedRegions(ic *lang.Interconnect) []string {
+	var out []string
+	switch at := c.lookup(ic.AttachTo).(type) {
+	case *lang.TransitGateway:
+		out = append(out, at.Region)
+	case *lang.CoreNetwork:
+		seg := at.Segment(ic.Segment)
+		for _, e := range at.Edges {
+			if seg == nil || len(seg.EdgeRegions) == 0 || slices.Contains(seg.EdgeRegions, e.Region) {
+				out = append(out, e.Region)
+			}
+		}
+	case *lang.DXGateway:
+		for _, a := range c.p.AttachmentsOf(at.Ref()) {
+			switch b := c.lookup(a.B).(type) {
+			case *lang.TransitGateway:
+				out = append(out, b.Region)
+			case *lang.VPNGateway:
+				for _, va := range c.p.AttachmentsOf(b.Ref()) {
+					if vpc, ok := c.lookup(va.B).(*lang.VPC); ok {
+						out = append(out, vpc.Region)
+					}
+				}
+			case *lang.CoreNetwork:
+				for _, e := range b.Edges {
+					out = append(out, e.Region)
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, ic.AWSRegion) // nothing attached yet: priced as local
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// InterconnectTier is the lowest tier that covers every served region.
+func (c *pricer) interconnectTier(ic *lang.Interconnect) (int, string) {
+	tier, farthest := 1, ic.AWSRegion
+	for _, r := range c.servedRegions(ic) {
+		if t := Tier(ic.AWSRegion, r); t > tier {
+			tier, farthest = t, r
+		}
+	}
+	return tier, farthest
+}
+
+// gcpAttachmentCapacity is the smallest VLAN attachment size that carries bw.
+func gcpAttachmentCapacity(bw stdlib.Bandwidth) string {
+	for _, s := range []string{"10Gbps", "20Gbps", "50Gbps", "100Gbps"} {
+		if cap, _ := stdlib.ParseBandwidth(s); bw <= cap {
+			return s
+		}
+	}
+	return "100Gbps"
+}
+
+func (c *pricer) interconnects() {
+	free := map[[2]string]bool{} // one free 500 Mbps tier-1 connection per region and provider
+	halfGig, _ := stdlib.ParseBandwidth("500Mbps")
+	for _, ic := range c.p.Design.Interconnects {
+		tier, farthest := c.interconnectTier(ic)
+		note := fmt.Sprintf("tier %d", tier)
+		if tier > 1 {
+			note += " (reaches " + farthest + ")"
+		}
+		q := stdlib.PriceQuery{Provider: "aws", Service: "interconnect", Component: "connection", Region: ic.AWSRegion, Capacity: ic.Bandwidth.String(), Tier: tier}
+		key := [2]string{ic.AWSRegion, ic.Provider}
+		if ic.Bandwidth == halfGig && tier == 1 && !free[key] {
+			free[key] = true
+			q = stdlib.PriceQuery{Provider: "aws", Service: "interconnect", Component: "free_allowance", Region: "*", Capacity: "500Mbps", Tier: 1}
+			note += ", the free 500 Mbps tier-1 connection of " + ic.AWSRegion + " for " + ic.Provider
+		}
+		// The tier rule is patchbay's own reading, so a tier above 1 is an estimate.
+		mapping := ""
+		if tier > 1 {
+			mapping = "estimated"
+		}
+		c.add(ic.Ref(), "aws", "connection "+ic.Bandwidth.String(), q, 1, true, mapping, note)
+		c.add(ic.Ref(), "aws", "included synthetic monitor", stdlib.PriceQuery{Provider: "aws", Service: "cloudwatch", Component: "synthetic_monitor_included", Region: "*"}, 1, true, "", "")
+		if ic.Provider != "gcp" {
+			continue
+		}
+		// Google's side: how Google bills its end of AWS Interconnect is not
+		// published; patchbay prices it as Cross-Cloud Interconnect ports and
+		// a VLAN attachment of the connection's size, marked estimated.
+		portCap, ports := "10Gbps", 1
+		if ten, _ := stdlib.ParseBandwidth("10Gbps"); ic.Bandwidth > ten {
+			hundred, _ := stdlib.ParseBandwidth("100Gbps")
+			portCap, ports = "100Gbps", int((uint64(ic.Bandwidth)+uint64(hundred)-1)/uint64(hundred))
+		}
+		c.add(ic.Peer, "gcp", "cross-cloud port "+portCap, stdlib.PriceQuery{Provider: "gcp", Service: "interconnect", Component: "cross_cloud_port", Location: "*", Capacity: portCap},
+			float64(ports), true, "estimated", "for "+ic.Ref().String())
+		c.add(ic.Peer, "gcp", "VLAN attachment", stdlib.PriceQuery{Provider: "gcp", Service: "interconnect", Component: "vlan_attachment", Region: "*", Capacity: gcpAttachmentCapacity(ic.Bandwidth)},
+			1, true, "estimated", "for "+ic.Ref().String())
+		if gib := c.o.Usage.value(ic.Ref(), "monthly_egress_gib"); gib > 0 {
+			c.add(ic.Ref(), "gcp", "egress to AWS", stdlib.PriceQuery{Provider: "gcp", Service: "interconnect", Component: "egress", RegionPair: ic.PeerRegion + ">" + ic.AWSRegion},
+				c.o.Usage.scaled(gib, c.hours), false, "", "")
+		}
+	}
+}

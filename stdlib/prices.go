@@ -1,0 +1,197 @@
+package stdlib
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// PriceRow is one price of the catalog: what is priced (provider, service,
+// component), where (region, region pair or location, "*" for anywhere),
+// for which size (capacity, tier, attachment type), per what unit, and
+// where the number comes from. Price is nil when no price is known: such a
+// component is reported as unpriced, never as free.
+type PriceRow struct {
+	Provider       string   `json:"provider"`
+	Service        string   `json:"service"`
+	Component      string   `json:"component"`
+	Region         string   `json:"region,omitempty"`
+	RegionPair     string   `json:"region_pair,omitempty"` // "from>to"
+	Location       string   `json:"location,omitempty"`
+	Capacity       string   `json:"capacity,omitempty"`
+	Tier           int      `json:"tier,omitempty"`
+	AttachmentType string   `json:"attachment_type,omitempty"`
+	Unit           string   `json:"unit"` // h, GB, GiB
+	Price          *float64 `json:"price"`
+	Date           string   `json:"date"`
+	Source         string   `json:"source"`
+	Status         string   `json:"status"` // published, secondary, estimated, unknown
+
+	File string `json:"file,omitempty"` // where the row was read, for --explain
+	Line int    `json:"line,omitempty"`
+}
+
+// Key identifies what a row prices; a user catalog row with the same key
+// replaces the built-in one.
+func (r PriceRow) Key() string {
+	return strings.Join([]string{r.Provider, r.Service, r.Component, r.Region, r.RegionPair, r.Location,
+		r.Capacity, fmt.Sprint(r.Tier), r.AttachmentType}, "|")
+}
+
+// ID is the row's readable name in reports.
+func (r PriceRow) ID() string {
+	parts := []string{r.Provider, r.Service, r.Component}
+	for _, s := range []string{r.Region, r.RegionPair, r.Location, r.Capacity, r.AttachmentType} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if r.Tier != 0 {
+		parts = append(parts, fmt.Sprintf("tier%d", r.Tier))
+	}
+	return strings.Join(parts, "/")
+}
+
+var priceUnits = []string{"h", "GB", "GiB"}
+var statuses = []string{"published", "secondary", "estimated", "unknown"}
+
+// ParsePrices reads a price catalog: one JSON object per line, blank lines
+// and lines starting with # ignored. Every problem names file:line.
+func ParsePrices(file string, data []byte) ([]PriceRow, error) {
+	var rows []PriceRow
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		dec := json.NewDecoder(strings.NewReader(text))
+		dec.DisallowUnknownFields()
+		var r PriceRow
+		if err := dec.Decode(&r); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", file, line, err)
+		}
+		if err := r.check(); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", file, line, err)
+		}
+		r.File, r.Line = file, line
+		rows = append(rows, r)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %v", file, err)
+	}
+	return rows, nil
+}
+
+func (r PriceRow) check() error {
+	switch {
+	case r.Provider == "" || r.Service == "" || r.Component == "":
+		return fmt.Errorf("a price needs provider, service and component")
+	case !slices.Contains(priceUnits, r.Unit):
+		return fmt.Errorf("unknown unit %q (want %s)", r.Unit, strings.Join(priceUnits, ", "))
+	case r.Price != nil && (*r.Price < 0 || math.IsNaN(*r.Price) || math.IsInf(*r.Price, 0)):
+		return fmt.Errorf("price %v is not a price (want a number >= 0, or null when unknown)", *r.Price)
+	case strings.TrimSpace(r.Source) == "":
+		return fmt.Errorf("missing source: every price says where it comes from")
+	case r.Date == "":
+		return fmt.Errorf("missing date")
+	case !slices.Contains(statuses, r.Status):
+		return fmt.Errorf("unknown status %q (want %s)", r.Status, strings.Join(statuses, ", "))
+	case r.Price == nil && r.Status != "unknown":
+		return fmt.Errorf("a null price must have status \"unknown\"")
+	case r.Price != nil && r.Status == "unknown":
+		return fmt.Errorf("a known price cannot have status \"unknown\"")
+	case r.Capacity != "":
+		if _, err := ParseBandwidth(r.Capacity); err != nil {
+			return fmt.Errorf("capacity: %v", err)
+		}
+	}
+	return nil
+}
+
+// PriceBook answers price queries.
+type PriceBook struct {
+	rows []PriceRow
+}
+
+var defaultPrices = sync.OnceValues(func() (*PriceBook, error) {
+	data, err := catalogFS.ReadFile("catalog/prices.jsonl")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := ParsePrices("stdlib/catalog/prices.jsonl", data)
+	return &PriceBook{rows: rows}, err
+})
+
+// DefaultPrices is the built-in price catalog.
+func DefaultPrices() *PriceBook {
+	b, err := defaultPrices()
+	if err != nil {
+		panic(err) // embedded data; a test reads it
+	}
+	return b
+}
+
+// With returns a book where rows replace built-in rows of the same key and
+// add the others.
+func (b *PriceBook) With(rows []PriceRow) *PriceBook {
+	out := &PriceBook{rows: slices.Clone(b.rows)}
+	index := map[string]int{}
+	for i, r := range out.rows {
+		index[r.Key()] = i
+	}
+	for _, r := range rows {
+		if i, ok := index[r.Key()]; ok {
+			out.rows[i] = r
+		} else {
+			index[r.Key()] = len(out.rows)
+			out.rows = append(out.rows, r)
+		}
+	}
+	return out
+}
+
+// Rows lists the book's rows.
+func (b *PriceBook) Rows() []PriceRow { return b.rows }
+
+// PriceQuery asks for one component's price.
+type PriceQuery struct {
+	Provider, Service, Component string
+	Region, RegionPair, Location string
+	Capacity                     string
+	Tier                         int
+	AttachmentType               string
+}
+
+// Find returns the row for q: dimensions must match; a row for the exact
+// scope wins over a "*" row.
+func (b *PriceBook) Find(q PriceQuery) (PriceRow, bool) {
+	var best PriceRow
+	bestScore := -1
+	for _, r := range b.rows {
+		if r.Provider != q.Provider || r.Service != q.Service || r.Component != q.Component ||
+			r.Capacity != q.Capacity || r.Tier != q.Tier || r.AttachmentType != q.AttachmentType {
+			continue
+		}
+		score, ok := 0, true
+		for _, s := range [][2]string{{r.Region, q.Region}, {r.RegionPair, q.RegionPair}, {r.Location, q.Location}} {
+			switch {
+			case s[0] == s[1]:
+				score++
+			case s[0] == "*":
+			default:
+				ok = false
+			}
+		}
+		if ok && score > bestScore {
+			best, bestScore = r, score
+		}
+	}
+	return best, bestScore >= 0
+}
