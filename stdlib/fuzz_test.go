@@ -134,3 +134,25 @@ func FuzzCIDRSubnet(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParsePrices: a price catalog never panics the parser, and every row
+// it accepts passes the row checks again and names its line.
+func FuzzParsePrices(f *testing.F) {
+	f.Add([]byte(`{"provider":"aws","service":"s","component":"c","unit":"h","price":1,"date":"d","source":"s","status":"published"}` + "\n"))
+	f.Add([]byte("# comment\n\n{\"provider\":\"aws\"}\n"))
+	f.Add([]byte(`{"provider":"gcp","service":"s","component":"c","capacity":"10Gbps","unit":"GiB","price":null,"date":"d","source":"s","status":"unknown"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rows, err := ParsePrices("f.jsonl", data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.jsonl:") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		for _, r := range rows {
+			if r.Line < 1 || r.check() != nil {
+				t.Fatalf("accepted a bad row: %+v", r)
+			}
+		}
+	})
+}

@@ -247,3 +247,18 @@ func TestGoldenReports(t *testing.T) {
 		})
 	}
 }
+
+func FuzzParseUsage(f *testing.F) {
+	f.Add([]byte(`{"resource_usage": {"transit_gateway.hub": {"monthly_data_processed_gb": 10}}}`))
+	f.Add([]byte(`{"resource_type_default_usage": {"last_mile": {"monthly_data_transfer_out_gb": 1}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		u, err := cost.ParseUsage("u.json", data)
+		if err != nil {
+			return
+		}
+		// Whatever parses prices without error against any design.
+		if _, err := cost.Price(plan(t, `transit_gateway("hub", region = "us-east-1")`), cost.Options{Usage: u}); err != nil && !strings.Contains(err.Error(), "does not declare") {
+			t.Fatal(err)
+		}
+	})
+}
