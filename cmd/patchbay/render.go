@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"patchbay/lang/format"
+	"patchbay/planner/render"
+)
+
+func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
+	var out, direction string
+	var o render.Options
+	cmd := &cobra.Command{
+		Use:   "render FILE -o OUT",
+		Short: "Draw a design: OUT ending .dot (Graphviz) or .mmd (Mermaid flowchart)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return fmt.Errorf("-o OUT is required (OUT ends .dot or .mmd)")
+			}
+			if direction != "LR" && direction != "TB" {
+				return fmt.Errorf("--direction %q: want LR or TB", direction)
+			}
+			o.Direction = direction
+			write := map[string]func(*render.Model, io.Writer) error{
+				".dot": (*render.Model).WriteDOT,
+				".mmd": (*render.Model).WriteMermaid,
+			}[filepath.Ext(out)]
+			if write == nil {
+				return fmt.Errorf("-o %s: patchbay draws .dot and .mmd; SVG and PNG are not built yet", out)
+			}
+			p, err := planFile(ctx, g, args[0], stdout, stderr)
+			if err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			if err := write(render.Build(p, o), &buf); err != nil {
+				return err
+			}
+			return format.WriteFile(out, buf.Bytes())
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write; its extension picks the format")
+	cmd.Flags().StringVar(&direction, "direction", "LR", "layout direction: LR or TB")
+	cmd.Flags().BoolVar(&o.Collapse, "collapse", false, "draw each Interconnect and last mile as one edge, not its channels")
+	cmd.Flags().IntVar(&o.GroupAbove, "group-above", 12, "fold the VPCs on one TGW into one node when there are more than this many")
+	return cmd
+}

@@ -1,0 +1,235 @@
+package render_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"patchbay/lang/load"
+	"patchbay/lang/starlark"
+	"patchbay/planner"
+	"patchbay/planner/render"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden DOT files")
+
+func planFile(t testing.TB, file string) *planner.Plan {
+	t.Helper()
+	d, err := load.File(context.Background(), file, load.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := planner.New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func planSrc(t testing.TB, src string) *planner.Plan {
+	t.Helper()
+	d, err := starlark.LoadFS(context.Background(), fstest.MapFS{"d.star": {Data: []byte(src)}}, "", "d.star", starlark.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := planner.New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func dot(t testing.TB, p *planner.Plan, o render.Options) string {
+	var b bytes.Buffer
+	if err := render.Build(p, o).WriteDOT(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func mermaid(t testing.TB, p *planner.Plan, o render.Options) string {
+	var b bytes.Buffer
+	if err := render.Build(p, o).WriteMermaid(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestGoldenDOT pins the DOT of every example, drawn twice to show it is
+// byte-identical; go test ./planner/render -update rewrites the files.
+func TestGoldenDOT(t *testing.T) {
+	files, _ := filepath.Glob("../../examples/*.star")
+	if len(files) == 0 {
+		t.Fatal("no examples")
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".star")
+		t.Run(name, func(t *testing.T) {
+			got := dot(t, planFile(t, f), render.Options{})
+			if again := dot(t, planFile(t, f), render.Options{}); again != got {
+				t.Fatal("two renderings differ")
+			}
+			golden := filepath.Join("testdata", name+".dot")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s differs:\n%s", golden, got)
+			}
+		})
+	}
+}
+
+var (
+	dotNode = regexp.MustCompile(`(?m)^\s*"([^"]+)" \[label=`)
+	dotEdge = regexp.MustCompile(`(?m)^\s*"([^"]+)" -> "([^"]+)"`)
+	mmdNode = regexp.MustCompile(`(?m)^\s*([A-Za-z0-9_]+)(\[|\{\{|\(\(|>)`)
+	mmdEdge = regexp.MustCompile(`(?m)^\s*([A-Za-z0-9_]+) (?:---|-\.-)(?:\|[^|]*\|)? ([A-Za-z0-9_]+)$`)
+)
+
+func mermaidID(id string) string {
+	var b strings.Builder
+	for _, r := range id {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			b.WriteRune(r)
+		} else {
+			fmt.Fprintf(&b, "_%x_", r)
+		}
+	}
+	return b.String()
+}
+
+// TestMermaidMatchesDOT: both formats draw the same nodes and edges.
+func TestMermaidMatchesDOT(t *testing.T) {
+	files, _ := filepath.Glob("../../examples/*.star")
+	for _, f := range files {
+		for _, o := range []render.Options{{}, {Collapse: true}} {
+			p := planFile(t, f)
+			d, m := dot(t, p, o), mermaid(t, p, o)
+			var dn, de, mn, me []string
+			for _, x := range dotNode.FindAllStringSubmatch(d, -1) {
+				if !strings.HasPrefix(x[1], "legend.") {
+					dn = append(dn, mermaidID(x[1]))
+				}
+			}
+			for _, x := range dotEdge.FindAllStringSubmatch(d, -1) {
+				de = append(de, mermaidID(x[1])+" "+mermaidID(x[2]))
+			}
+			for _, x := range mmdNode.FindAllStringSubmatch(m, -1) {
+				if !strings.HasPrefix(x[1], "cluster_") && x[1] != "subgraph" && x[1] != "flowchart" {
+					mn = append(mn, x[1])
+				}
+			}
+			for _, x := range mmdEdge.FindAllStringSubmatch(m, -1) {
+				me = append(me, x[1]+" "+x[2])
+			}
+			slices.Sort(dn)
+			slices.Sort(mn)
+			slices.Sort(de)
+			slices.Sort(me)
+			if len(dn) == 0 || len(de) == 0 || !slices.Equal(dn, mn) || !slices.Equal(de, me) {
+				t.Errorf("%s (collapse %v): nodes %v vs %v\nedges %v vs %v", f, o.Collapse, dn, mn, de, me)
+			}
+		}
+	}
+}
+
+func TestChannelsAndCollapse(t *testing.T) {
+	p := planFile(t, "../../examples/multicloud.star")
+	full := dot(t, p, render.Options{})
+	for _, want := range []string{`"cluster_aws/us-east-1/fac-a"`, `"cluster_gcp/us-east4/fac-b"`, `label="ch3 VLAN 1025, MACsec\nAS64512 ↔ AS16550, MTU 8500"`} {
+		if !strings.Contains(full, want) {
+			t.Errorf("the channels are not drawn across facilities: no %s", want)
+		}
+	}
+	if n := strings.Count(full, "MACsec"); n != 4 {
+		t.Errorf("%d channel edges, want 4", n)
+	}
+	collapsed := dot(t, p, render.Options{Collapse: true, Direction: "TB"})
+	if strings.Contains(collapsed, "fac-a") || !strings.Contains(collapsed, "rankdir=TB") || !strings.Contains(collapsed, `"interconnect.aws-gcp-use1"`) {
+		t.Errorf("collapsed:\n%s", collapsed)
+	}
+}
+
+func TestGroupsManyVPCs(t *testing.T) {
+	p := planSrc(t, `hub = transit_gateway("hub", region = "us-east-1")
+for i in range(20):
+    attach(vpc("v%d" % i, region = "us-east-1", cidr = "10.%d.0.0/16" % i, mtu = 8500), hub)
+`)
+	d := dot(t, p, render.Options{})
+	if !strings.Contains(d, `label="20 VPCs\non hub"`) || strings.Contains(d, `"vpc.v3"`) || strings.Count(d, "->") != 1 {
+		t.Errorf("20 VPCs should fold into one node with one edge:\n%s", d)
+	}
+}
+
+func TestFindingsAndOverlay(t *testing.T) {
+	p := planSrc(t, `hub = transit_gateway("hub", region = "us-east-1")
+a = vpc("a", region = "us-east-1", cidr = "10.0.0.0/16", mtu = 8500)
+b = vpc("b", region = "us-east-1", cidr = "10.0.0.0/24")
+attach(a, hub)
+attach(b, hub)
+`)
+	d := dot(t, p, render.Options{})
+	if !regexp.MustCompile(`"vpc.b" \[[^\]]*color="red", penwidth=3, tooltip="vpc.b: cidr-overlap, mtu-mismatch"`).MatchString(d) {
+		t.Errorf("vpc.b should be outlined red with its rules:\n%s", d)
+	}
+	ov := overlay{down: map[string]bool{"aws-gcp-use1/ch1": true}, bgpDown: map[string]bool{"aws-gcp-use1/ch2": true}}
+	d = dot(t, planFile(t, "../../examples/multicloud.star"), render.Options{Overlay: ov})
+	if !regexp.MustCompile(`color="red", penwidth=2, id="aws-gcp-use1/ch1"`).MatchString(d) || !strings.Contains(d, `style="dashed", id="aws-gcp-use1/ch2"`) {
+		t.Errorf("overlay not drawn:\n%s", d)
+	}
+}
+
+type overlay struct{ down, bgpDown map[string]bool }
+
+func (o overlay) LinkUp(l string) (bool, bool)    { return !o.down[l], true }
+func (o overlay) SessionUp(s string) (bool, bool) { return !o.bgpDown[s], true }
+
+func TestEscaping(t *testing.T) {
+	p := planSrc(t, `vpc("a", region = "us-east-1", cidr = "10.0.0.0/16")`)
+	m := render.Build(p, render.Options{})
+	m.Nodes[0].Label = "quote \" back\\slash\nnew line"
+	var b bytes.Buffer
+	if err := m.WriteDOT(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `label="quote \" back\\slash\nnew line"`) {
+		t.Errorf("not escaped:\n%s", b.String())
+	}
+}
+
+// BenchmarkDOT1000 draws a 1,000-node design (990 VPCs on 10 TGWs, the
+// grouping off so every VPC is a node).
+func BenchmarkDOT1000(b *testing.B) {
+	var src strings.Builder
+	for t := range 10 {
+		fmt.Fprintf(&src, "t%d = transit_gateway(\"tgw-%d\", region = \"us-east-1\", asn = %d)\n", t, t, 64512+t)
+	}
+	for v := range 990 {
+		fmt.Fprintf(&src, "attach(vpc(\"v%d\", region = \"us-east-1\", cidr = \"10.%d.%d.0/24\", mtu = 8500), t%d)\n", v, v/256, v%256, v%10)
+	}
+	p := planSrc(b, src.String())
+	b.ResetTimer()
+	for b.Loop() {
+		var buf bytes.Buffer
+		m := render.Build(p, render.Options{GroupAbove: 1000})
+		if err := m.WriteDOT(&buf); err != nil || len(m.Nodes) != 1000 {
+			b.Fatal(err, len(m.Nodes))
+		}
+	}
+}
