@@ -24,11 +24,15 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cache := t.TempDir()
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("EXAMPLES", examples)
+			// Graphviz compiles its WebAssembly once into a cache under
+			// TMPDIR; share one across scripts instead of one per script.
+			env.Setenv("TMPDIR", cache)
 			return nil
 		},
 	})

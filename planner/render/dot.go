@@ -146,7 +146,7 @@ func (m *Model) writeLegend(b *strings.Builder) {
 	b.WriteString("  subgraph \"cluster_legend\" {\n    label=\"Legend\";\n    style=dashed;\n")
 	for _, k := range kinds {
 		st := styles[k]
-		fmt.Fprintf(b, "    %s [label=%s, shape=%s, fillcolor=%s];\n", quote("legend."+k), quote(st.name), st.shape, quote(st.fill))
+		fmt.Fprintf(b, "    %s [label=%s, shape=%s, fillcolor=%s, id=%s];\n", quote("legend."+k), quote(st.name), st.shape, quote(st.fill), quote("legend."+k))
 	}
 	b.WriteString("  }\n")
 }
