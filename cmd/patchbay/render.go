@@ -18,11 +18,11 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 	var o render.Options
 	cmd := &cobra.Command{
 		Use:   "render FILE -o OUT",
-		Short: "Draw a design: OUT ending .dot, .svg (Graphviz) or .mmd (Mermaid flowchart)",
+		Short: "Draw a design: OUT ending .dot, .svg, .png (Graphviz) or .mmd (Mermaid flowchart)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
-				return fmt.Errorf("-o OUT is required (OUT ends .dot, .svg or .mmd)")
+				return fmt.Errorf("-o OUT is required (OUT ends .dot, .svg, .png or .mmd)")
 			}
 			if direction != "LR" && direction != "TB" {
 				return fmt.Errorf("--direction %q: want LR or TB", direction)
@@ -32,9 +32,10 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 				".dot": (*render.Model).WriteDOT,
 				".mmd": (*render.Model).WriteMermaid,
 				".svg": func(m *render.Model, w io.Writer) error { return m.WriteSVG(ctx, w) },
+				".png": func(m *render.Model, w io.Writer) error { return m.WritePNG(ctx, w) },
 			}[filepath.Ext(out)]
 			if write == nil {
-				return fmt.Errorf("-o %s: patchbay draws .dot, .svg and .mmd; PNG is not built yet", out)
+				return fmt.Errorf("-o %s: patchbay draws .dot, .svg, .png and .mmd", out)
 			}
 			p, err := planFile(ctx, g, args[0], stdout, stderr)
 			if err != nil {

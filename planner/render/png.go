@@ -1,0 +1,369 @@
+package render
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/goccy/go-graphviz"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+	"golang.org/x/image/vector"
+)
+
+// PNG: go-graphviz's own PNG renderer drops outlines, edges and text, so
+// patchbay takes Graphviz's layout and drawing operations (its JSON output,
+// the xdot operations) and rasterises them itself with x/image: filled and
+// outlined polygons, ellipses, Bézier curves and text in the Go font.
+
+// pngScale turns Graphviz points (1/72 inch) into pixels: 144 dpi.
+const pngScale = 2.0
+
+// xdotOp is one drawing operation of Graphviz's JSON output.
+type xdotOp struct {
+	Op     string       `json:"op"`
+	Color  string       `json:"color"`
+	Points [][2]float64 `json:"points"`
+	Rect   [4]float64   `json:"rect"`
+	Pt     [2]float64   `json:"pt"`
+	Align  string       `json:"align"`
+	Width  float64      `json:"width"`
+	Text   string       `json:"text"`
+	Size   float64      `json:"size"`
+	Style  string       `json:"style"`
+}
+
+type xdotObject struct {
+	Name  string   `json:"name"`
+	Nodes []int    `json:"nodes"` // set on clusters
+	Draw  []xdotOp `json:"_draw_"`
+	LDraw []xdotOp `json:"_ldraw_"`
+	HDraw []xdotOp `json:"_hdraw_"`
+	TDraw []xdotOp `json:"_tdraw_"`
+}
+
+// Layout is Graphviz's layout of a model, as its JSON output gives it.
+type Layout struct {
+	BB      string       `json:"bb"`
+	Draw    []xdotOp     `json:"_draw_"`
+	Objects []xdotObject `json:"objects"`
+	Edges   []xdotObject `json:"edges"`
+}
+
+// Layout returns Graphviz's layout of the model.
+func (m *Model) Layout(ctx context.Context) (*Layout, error) {
+	b, err := m.layout(ctx, graphviz.Format("json"))
+	if err != nil {
+		return nil, err
+	}
+	var l Layout
+	if err := json.Unmarshal(b, &l); err != nil {
+		return nil, fmt.Errorf("graphviz layout: %v", err)
+	}
+	return &l, nil
+}
+
+// Size is the drawing's size in Graphviz points.
+func (l *Layout) Size() (w, h float64) {
+	f := strings.Split(l.BB, ",")
+	if len(f) != 4 {
+		return 0, 0
+	}
+	w, _ = strconv.ParseFloat(f[2], 64)
+	h, _ = strconv.ParseFloat(f[3], 64)
+	return w, h
+}
+
+// ToPixel maps a Graphviz point (y up) to a pixel of the PNG (y down).
+func (l *Layout) ToPixel(x, y float64) (float64, float64) {
+	_, h := l.Size()
+	return x * pngScale, (h - y) * pngScale
+}
+
+// WritePNG lays the model out and rasterises it.
+func (m *Model) WritePNG(ctx context.Context, w io.Writer) error {
+	l, err := m.Layout(ctx)
+	if err != nil {
+		return err
+	}
+	img, err := l.Rasterise()
+	if err != nil {
+		return err
+	}
+	return png.Encode(w, img)
+}
+
+var goFont = sync.OnceValues(func() (*opentype.Font, error) { return opentype.Parse(goregular.TTF) })
+
+type raster struct {
+	l     *Layout
+	img   *image.RGBA
+	pen   color.RGBA
+	fill  color.RGBA
+	width float64
+	dash  bool
+	size  float64
+	faces map[float64]font.Face
+}
+
+// Rasterise draws the layout: clusters and nodes first, then edges.
+func (l *Layout) Rasterise() (*image.RGBA, error) {
+	w, h := l.Size()
+	if w <= 0 || h <= 0 || w*h*pngScale*pngScale > 400e6 {
+		return nil, fmt.Errorf("a %gx%g point drawing is too large for a PNG: use SVG", w, h)
+	}
+	img := image.NewRGBA(image.Rect(0, 0, int(math.Ceil(w*pngScale)), int(math.Ceil(h*pngScale))))
+	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
+	r := &raster{l: l, img: img, faces: map[float64]font.Face{}}
+	lists := [][]xdotOp{l.Draw}
+	for _, o := range l.Objects {
+		lists = append(lists, o.Draw, o.LDraw)
+	}
+	for _, e := range l.Edges {
+		lists = append(lists, e.Draw, e.HDraw, e.TDraw, e.LDraw)
+	}
+	for _, ops := range lists {
+		r.pen, r.fill, r.width, r.dash = color.RGBA{A: 255}, color.RGBA{A: 255}, 1, false
+		for _, op := range ops {
+			if err := r.do(op); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return img, nil
+}
+
+func (r *raster) pts(ps [][2]float64) [][2]float64 {
+	out := make([][2]float64, len(ps))
+	for i, p := range ps {
+		x, y := r.l.ToPixel(p[0], p[1])
+		out[i] = [2]float64{x, y}
+	}
+	return out
+}
+
+func (r *raster) do(op xdotOp) error {
+	switch op.Op {
+	case "c":
+		r.pen = parseColor(op.Color)
+	case "C":
+		r.fill = parseColor(op.Color)
+	case "S":
+		switch {
+		case strings.HasPrefix(op.Style, "setlinewidth("):
+			r.width, _ = strconv.ParseFloat(strings.TrimSuffix(strings.TrimPrefix(op.Style, "setlinewidth("), ")"), 64)
+		case op.Style == "dashed" || op.Style == "dotted":
+			r.dash = true
+		case op.Style == "solid":
+			r.dash = false
+		}
+	case "P":
+		p := r.pts(op.Points)
+		r.fillPath(p, r.fill)
+		r.stroke(append(p, p[0]))
+	case "p":
+		p := r.pts(op.Points)
+		r.stroke(append(p, p[0]))
+	case "L":
+		r.stroke(r.pts(op.Points))
+	case "b", "B":
+		p := flatten(r.pts(op.Points))
+		if op.Op == "B" {
+			r.fillPath(p, r.fill)
+		}
+		r.stroke(p)
+	case "E", "e":
+		p := ellipse(r, op.Rect)
+		if op.Op == "E" {
+			r.fillPath(p, r.fill)
+		}
+		r.stroke(append(p, p[0]))
+	case "F":
+		r.size = op.Size
+	case "T":
+		return r.text(op)
+	}
+	return nil
+}
+
+// fillPath fills a closed path. The rasteriser covers only the path's
+// bounding box: a stroke is hundreds of small quads, and a page-sized
+// rasteriser for each would make a PNG take minutes.
+func (r *raster) fillPath(p [][2]float64, c color.RGBA) {
+	if len(p) < 3 || c.A == 0 {
+		return
+	}
+	minX, minY, maxX, maxY := p[0][0], p[0][1], p[0][0], p[0][1]
+	for _, q := range p[1:] {
+		minX, minY = math.Min(minX, q[0]), math.Min(minY, q[1])
+		maxX, maxY = math.Max(maxX, q[0]), math.Max(maxY, q[1])
+	}
+	box := image.Rect(int(math.Floor(minX))-1, int(math.Floor(minY))-1, int(math.Ceil(maxX))+1, int(math.Ceil(maxY))+1).Intersect(r.img.Bounds())
+	if box.Empty() {
+		return
+	}
+	ox, oy := float64(box.Min.X), float64(box.Min.Y)
+	z := vector.NewRasterizer(box.Dx(), box.Dy())
+	z.MoveTo(float32(p[0][0]-ox), float32(p[0][1]-oy))
+	for _, q := range p[1:] {
+		z.LineTo(float32(q[0]-ox), float32(q[1]-oy))
+	}
+	z.ClosePath()
+	z.Draw(r.img, box, image.NewUniform(c), image.Point{})
+}
+
+// stroke draws a polyline of the pen's width as filled quads with round
+// joins; a dashed pen draws 6-pixel dashes with 4-pixel gaps.
+func (r *raster) stroke(p [][2]float64) {
+	if r.pen.A == 0 {
+		return
+	}
+	half := math.Max(r.width*pngScale, 1.2) / 2
+	along := 0.0
+	for i := 1; i < len(p); i++ {
+		a, b := p[i-1], p[i]
+		dx, dy := b[0]-a[0], b[1]-a[1]
+		n := math.Hypot(dx, dy)
+		if n == 0 {
+			continue
+		}
+		if r.dash {
+			// 6 pixels on, 4 off, continuing the pattern across segments.
+			for t := 0.0; t < n; {
+				phase := math.Mod(along+t, 10)
+				if phase < 6 {
+					e := math.Min(t+6-phase, n)
+					r.segment([2]float64{a[0] + dx*t/n, a[1] + dy*t/n}, [2]float64{a[0] + dx*e/n, a[1] + dy*e/n}, half)
+					t = e
+				} else {
+					t += 10 - phase
+				}
+			}
+			along += n
+			continue
+		}
+		r.segment(a, b, half)
+		r.fillPath(ellipsePoints(b[0], b[1], half, half, 8), r.pen)
+	}
+}
+
+func (r *raster) segment(a, b [2]float64, half float64) {
+	dx, dy := b[0]-a[0], b[1]-a[1]
+	n := math.Hypot(dx, dy)
+	if n == 0 {
+		return
+	}
+	nx, ny := -dy/n*half, dx/n*half
+	r.fillPath([][2]float64{{a[0] + nx, a[1] + ny}, {b[0] + nx, b[1] + ny}, {b[0] - nx, b[1] - ny}, {a[0] - nx, a[1] - ny}}, r.pen)
+}
+
+// flatten turns Graphviz's piecewise cubic Bézier (p0 c1 c2 p3 c4 c5 p6 …)
+// into a polyline.
+func flatten(p [][2]float64) [][2]float64 {
+	if len(p) < 4 {
+		return p
+	}
+	out := [][2]float64{p[0]}
+	for i := 0; i+3 < len(p); i += 3 {
+		p0, p1, p2, p3 := p[i], p[i+1], p[i+2], p[i+3]
+		for s := 1; s <= 16; s++ {
+			t := float64(s) / 16
+			u := 1 - t
+			out = append(out, [2]float64{
+				u*u*u*p0[0] + 3*u*u*t*p1[0] + 3*u*t*t*p2[0] + t*t*t*p3[0],
+				u*u*u*p0[1] + 3*u*u*t*p1[1] + 3*u*t*t*p2[1] + t*t*t*p3[1],
+			})
+		}
+	}
+	return out
+}
+
+func ellipse(r *raster, rect [4]float64) [][2]float64 {
+	cx, cy := r.l.ToPixel(rect[0], rect[1])
+	return ellipsePoints(cx, cy, rect[2]*pngScale, rect[3]*pngScale, 64)
+}
+
+func ellipsePoints(cx, cy, rx, ry float64, n int) [][2]float64 {
+	out := make([][2]float64, n)
+	for i := range out {
+		a := 2 * math.Pi * float64(i) / float64(n)
+		out[i] = [2]float64{cx + rx*math.Cos(a), cy + ry*math.Sin(a)}
+	}
+	return out
+}
+
+func (r *raster) face() (font.Face, error) {
+	size := r.size
+	if size == 0 {
+		size = 14
+	}
+	if f, ok := r.faces[size]; ok {
+		return f, nil
+	}
+	fnt, err := goFont()
+	if err != nil {
+		return nil, err
+	}
+	f, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: size * pngScale * 0.95, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		return nil, err
+	}
+	r.faces[size] = f
+	return f, nil
+}
+
+// text draws a label at Graphviz's baseline point, aligned as it says.
+func (r *raster) text(op xdotOp) error {
+	f, err := r.face()
+	if err != nil {
+		return err
+	}
+	x, y := r.l.ToPixel(op.Pt[0], op.Pt[1])
+	d := &font.Drawer{Dst: r.img, Src: image.NewUniform(r.pen), Face: f}
+	w := float64(d.MeasureString(op.Text)) / 64
+	switch op.Align {
+	case "c":
+		x -= w / 2
+	case "r":
+		x -= w
+	}
+	d.Dot = fixed.Point26_6{X: fixed.Int26_6(x * 64), Y: fixed.Int26_6(y * 64)}
+	d.DrawString(op.Text)
+	return nil
+}
+
+var namedColors = map[string]color.RGBA{
+	"black": {0, 0, 0, 255}, "white": {255, 255, 255, 255}, "red": {220, 0, 0, 255},
+	"orange": {255, 140, 0, 255}, "transparent": {}, "none": {},
+}
+
+// parseColor reads Graphviz's #rrggbb[aa] colours and the names patchbay uses.
+func parseColor(s string) color.RGBA {
+	if c, ok := namedColors[strings.ToLower(s)]; ok {
+		return c
+	}
+	if len(s) == 7 || len(s) == 9 {
+		v, err := strconv.ParseUint(s[1:], 16, 32)
+		if err == nil {
+			if len(s) == 7 {
+				return color.RGBA{uint8(v >> 16), uint8(v >> 8), uint8(v), 255}
+			}
+			a := uint8(v)
+			// Premultiply, as image.RGBA wants.
+			mul := func(c uint8) uint8 { return uint8(uint32(c) * uint32(a) / 255) }
+			return color.RGBA{mul(uint8(v >> 24)), mul(uint8(v >> 16)), mul(uint8(v >> 8)), a}
+		}
+	}
+	return color.RGBA{0, 0, 0, 255}
+}
