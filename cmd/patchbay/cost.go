@@ -25,7 +25,7 @@ type costFlags struct {
 func (f *costFlags) options() (cost.Options, error) {
 	o := cost.Options{Prices: stdlib.DefaultPrices(), Hours: f.hours}
 	if f.hours < 0 || f.hours > 100*cost.HoursPerMonth {
-		return o, fmt.Errorf("--hours %v: want a period from 1 hour to 100 months", f.hours)
+		return o, fmt.Errorf("--hours %v: want a period up to 100 months (73,000 hours)", f.hours)
 	}
 	for _, c := range f.catalogs {
 		data, err := os.ReadFile(c)
@@ -76,7 +76,11 @@ func costCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cob
 					return err
 				}
 				if g.format == "json" {
-					return writeJSON(stdout, map[string]any{"schema": "patchbay.cost-compare/v1", "before": before.Totals, "after": r.Totals, "resources": r.Compare(before)})
+					c, err := r.Compare(before)
+					if err != nil {
+						return err
+					}
+					return writeJSON(stdout, c)
 				}
 				return cost.WriteCompare(stdout, before, r, g.format == "markdown")
 			}

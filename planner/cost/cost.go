@@ -8,6 +8,7 @@ package cost
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -150,12 +151,11 @@ func (c *pricer) add(res lang.Ref, cloud, component string, q stdlib.PriceQuery,
 	c.lines = append(c.lines, l)
 }
 
+// round gives cents, half a cent away from zero as bills show. Rounding to
+// a nanodollar first keeps binary floating point from turning $0.145 into
+// $0.1449999… and so into $0.14.
 func round(x float64) float64 {
-	// Cents, with the half-cent rounded away from zero, as bills show.
-	if x < 0 {
-		return -round(-x)
-	}
-	return float64(int64(x*100+0.5)) / 100
+	return math.Round(math.Round(x*1e9)/1e7) / 100
 }
 
 func queryString(q stdlib.PriceQuery) string {

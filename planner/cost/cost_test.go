@@ -111,15 +111,18 @@ interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us
 	if *l5.Cost != 7000.70 || !strings.HasPrefix(l5.Note, "tier 5") || l5.Status != "estimated" { // $9.59 × 730
 		t.Errorf("an edge in ap-southeast-2 should re-rate to tier 5: %+v", l5)
 	}
-	diffs := far.Compare(local)
+	c, err := far.Compare(local)
+	if err != nil {
+		t.Fatal(err)
+	}
 	found := false
-	for _, d := range diffs {
+	for _, d := range c.Resources {
 		if d.Resource == "interconnect.ic" && d.Change == 6000.60 {
 			found = true
 		}
 	}
 	if !found {
-		t.Errorf("compare does not show the Interconnect's change: %+v", diffs)
+		t.Errorf("compare does not show the Interconnect's change: %+v", c.Resources)
 	}
 	var buf bytes.Buffer
 	if err := cost.WriteCompare(&buf, local, far, false); err != nil || !strings.Contains(buf.String(), "+$6000.60") {
@@ -261,4 +264,42 @@ func FuzzParseUsage(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestCompareUnpricedIsNotASaving: when a re-rated Interconnect has no known
+// price, the change is unknown, not minus the old price; and reports of
+// different periods are not compared.
+func TestCompareUnpricedIsNotASaving(t *testing.T) {
+	base := `wan = core_network("wan", asn_ranges = ["65000-65099"], edges = [%s], segments = [segment("prod")])
+g = gcp_vpc("g", project = "p", region = "us-east4", cidr = "10.1.0.0/16", mtu = 8500)
+interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "10Gbps", attach_to = wan, segment = "prod", peer = g)
+`
+	before := price(t, strings.Replace(base, "%s", `edge("us-east-1")`, 1), cost.Options{})
+	after := price(t, strings.Replace(base, "%s", `edge("us-east-1"), edge("us-west-2")`, 1), cost.Options{})
+	c, err := after.Compare(before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range c.Resources {
+		if d.Resource == "interconnect.ic" && (d.After != nil || d.Change != 0 || !strings.Contains(d.Note, "unknown")) {
+			t.Errorf("an unpriced tier-2 price shows as %+v", d)
+		}
+	}
+	if c.Complete {
+		t.Error("the comparison should say it is incomplete")
+	}
+	if _, err := after.Compare(price(t, strings.Replace(base, "%s", `edge("us-east-1")`, 1), cost.Options{Hours: 24})); err == nil {
+		t.Error("reports of different periods were compared")
+	}
+}
+
+func TestRoundingHalfCents(t *testing.T) {
+	u, err := cost.ParseUsage("u.json", []byte(`{"resource_usage": {"transit_gateway.hub": {"monthly_data_processed_gb": 7.25}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := price(t, `transit_gateway("hub", region = "us-east-1")`, cost.Options{Usage: u})
+	if l := line(t, r, "transit_gateway.hub", "data processing"); *l.Cost != 0.15 { // 7.25 × $0.02 = $0.145
+		t.Errorf("half a cent: %+v", *l.Cost)
+	}
 }

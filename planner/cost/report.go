@@ -186,16 +186,14 @@ type Diff struct {
 	Note     string   `json:"note,omitempty"`
 }
 
-// byResource sums each resource's priced lines; a resource with an
-// unpriced line is marked.
+// byResource sums each resource's priced lines; a resource with any
+// unpriced line has no total (it is not $0, only unknown).
 func (r *Report) byResource() (map[string]float64, map[string]bool) {
 	sum, unpriced := map[string]float64{}, map[string]bool{}
 	for _, l := range r.Lines {
 		if l.Unpriced() {
 			unpriced[l.Resource] = true
-			if _, ok := sum[l.Resource]; !ok {
-				sum[l.Resource] = 0
-			}
+			sum[l.Resource] += 0
 			continue
 		}
 		sum[l.Resource] += *l.Cost
@@ -203,8 +201,22 @@ func (r *Report) byResource() (map[string]float64, map[string]bool) {
 	return sum, unpriced
 }
 
-// Compare lists what changed from before to r, resource by resource.
-func (r *Report) Compare(before *Report) []Diff {
+// CompareReport is --compare's JSON document (schema patchbay.cost-compare/v1).
+type CompareReport struct {
+	Schema    string  `json:"schema"`
+	Hours     float64 `json:"hours"`
+	Before    Totals  `json:"before"`
+	After     Totals  `json:"after"`
+	Complete  bool    `json:"complete"` // false when unpriced components make the change unknown in part
+	Resources []Diff  `json:"resources"`
+}
+
+// Compare lists what changed from before to r, resource by resource. The
+// two reports must cover the same period.
+func (r *Report) Compare(before *Report) (*CompareReport, error) {
+	if before.Hours != r.Hours {
+		return nil, fmt.Errorf("the reports cover different periods (%s and %s): price both for the same --hours", period(before.Hours), period(r.Hours))
+	}
 	a, au := before.byResource()
 	b, bu := r.byResource()
 	names := slices.Sorted(maps.Keys(a))
@@ -214,34 +226,42 @@ func (r *Report) Compare(before *Report) []Diff {
 		}
 	}
 	slices.Sort(names)
-	var out []Diff
+	out := &CompareReport{Schema: "patchbay.cost-compare/v1", Hours: r.Hours, Before: before.Totals, After: r.Totals,
+		Complete: before.Totals.Unpriced == 0 && r.Totals.Unpriced == 0, Resources: []Diff{}}
 	for _, n := range names {
 		d := Diff{Resource: n}
-		if v, ok := a[n]; ok {
+		_, inA := a[n]
+		_, inB := b[n]
+		if inA && !au[n] {
+			v := a[n]
 			d.Before = &v
 		}
-		if v, ok := b[n]; ok {
+		if inB && !bu[n] {
+			v := b[n]
 			d.After = &v
 		}
-		var x, y float64
-		if d.Before != nil {
-			x = *d.Before
-		}
-		if d.After != nil {
-			y = *d.After
-		}
-		d.Change = round(y - x)
 		switch {
-		case au[n] != bu[n]:
-			d.Note = "unpriced components changed"
-		case au[n]:
-			d.Note = "has unpriced components"
+		case au[n] || bu[n]:
+			// An unpriced side makes the change unknown, not a saving.
+			d.Note = "unpriced: change unknown"
+			if au[n] != bu[n] {
+				d.Note = "unpriced on one side: change unknown"
+			}
+		default:
+			var x, y float64
+			if d.Before != nil {
+				x = *d.Before
+			}
+			if d.After != nil {
+				y = *d.After
+			}
+			d.Change = round(y - x)
 		}
-		if d.Change != 0 || d.Note == "unpriced components changed" || (d.Before == nil) != (d.After == nil) {
-			out = append(out, d)
+		if d.Change != 0 || d.Note != "" && (au[n] != bu[n] || a[n] != b[n]) || inA != inB {
+			out.Resources = append(out.Resources, d)
 		}
 	}
-	return out
+	return out, nil
 }
 
 func cell(v *float64) string {
@@ -260,7 +280,11 @@ func signed(x float64) string {
 
 // WriteCompare writes the differences and the change of the total.
 func WriteCompare(w io.Writer, before, after *Report, markdown bool) error {
-	diffs := after.Compare(before)
+	c, err := after.Compare(before)
+	if err != nil {
+		return err
+	}
+	diffs := c.Resources
 	var b strings.Builder
 	total := round(after.Totals.Cost - before.Totals.Cost)
 	if markdown {
@@ -269,6 +293,9 @@ func WriteCompare(w io.Writer, before, after *Report, markdown bool) error {
 			fmt.Fprintf(&b, "| `%s` | %s | %s | %s %s |\n", d.Resource, cell(d.Before), cell(d.After), signed(d.Change), d.Note)
 		}
 		fmt.Fprintf(&b, "| **Total** | %s | %s | **%s** |\n", money(before.Totals.Cost), money(after.Totals.Cost), signed(total))
+		if !c.Complete {
+			b.WriteString("\nUnpriced components are left out of both totals, so the change is incomplete.\n")
+		}
 	} else {
 		fmt.Fprintf(&b, "Cost change for %s\n\n", period(after.Hours))
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -278,7 +305,10 @@ func WriteCompare(w io.Writer, before, after *Report, markdown bool) error {
 		}
 		fmt.Fprintf(tw, "  Total\t%s\t%s\t%s\t\n", money(before.Totals.Cost), money(after.Totals.Cost), signed(total))
 		tw.Flush()
+		if !c.Complete {
+			b.WriteString("\nUnpriced components are left out of both totals, so the change is incomplete.\n")
+		}
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err = io.WriteString(w, b.String())
 	return err
 }
