@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -57,13 +58,18 @@ func (r PriceRow) ID() string {
 	return strings.Join(parts, "/")
 }
 
-var priceUnits = []string{"h", "GB", "GiB"}
-var statuses = []string{"published", "secondary", "estimated", "unknown"}
+var (
+	priceUnits     = []string{"h", "GB", "GiB"}
+	statuses       = []string{"published", "secondary", "estimated", "unknown"}
+	priceProviders = []string{"aws", "gcp", "azure", "oci"}
+	isoDate        = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+)
 
 // ParsePrices reads a price catalog: one JSON object per line, blank lines
 // and lines starting with # ignored. Every problem names file:line.
 func ParsePrices(file string, data []byte) ([]PriceRow, error) {
 	var rows []PriceRow
+	first := map[string]int{} // key → line, so a file cannot price one thing twice
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for line := 1; sc.Scan(); line++ {
@@ -80,6 +86,10 @@ func ParsePrices(file string, data []byte) ([]PriceRow, error) {
 		if err := r.check(); err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", file, line, err)
 		}
+		if prev, dup := first[r.Key()]; dup {
+			return nil, fmt.Errorf("%s:%d: prices %s again (first on line %d)", file, line, r.ID(), prev)
+		}
+		first[r.Key()] = line
 		r.File, r.Line = file, line
 		rows = append(rows, r)
 	}
@@ -93,14 +103,20 @@ func (r PriceRow) check() error {
 	switch {
 	case r.Provider == "" || r.Service == "" || r.Component == "":
 		return fmt.Errorf("a price needs provider, service and component")
+	case !slices.Contains(priceProviders, r.Provider):
+		return fmt.Errorf("unknown provider %q (want %s)", r.Provider, strings.Join(priceProviders, ", "))
+	case !isoDate.MatchString(r.Date):
+		return fmt.Errorf("date %q: want YYYY-MM-DD", r.Date)
+	case r.Tier < 0 || r.Tier > 5:
+		return fmt.Errorf("tier %d: want 1 to 5 (or none)", r.Tier)
+	case r.Region != "" && r.Region != "*" && !knownRegion(r.Region):
+		return fmt.Errorf("unknown region %q", r.Region)
 	case !slices.Contains(priceUnits, r.Unit):
 		return fmt.Errorf("unknown unit %q (want %s)", r.Unit, strings.Join(priceUnits, ", "))
 	case r.Price != nil && (*r.Price < 0 || math.IsNaN(*r.Price) || math.IsInf(*r.Price, 0)):
 		return fmt.Errorf("price %v is not a price (want a number >= 0, or null when unknown)", *r.Price)
 	case strings.TrimSpace(r.Source) == "":
 		return fmt.Errorf("missing source: every price says where it comes from")
-	case r.Date == "":
-		return fmt.Errorf("missing date")
 	case !slices.Contains(statuses, r.Status):
 		return fmt.Errorf("unknown status %q (want %s)", r.Status, strings.Join(statuses, ", "))
 	case r.Price == nil && r.Status != "unknown":
@@ -113,6 +129,15 @@ func (r PriceRow) check() error {
 		}
 	}
 	return nil
+}
+
+func knownRegion(code string) bool {
+	for _, p := range []string{"aws", "gcp", "azure", "oci"} {
+		if _, ok := Default().Region(p, code); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // PriceBook answers price queries.

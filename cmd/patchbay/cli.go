@@ -52,7 +52,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root := &cobra.Command{
 		Use:           "patchbay",
 		Short:         "Design private cloud network topologies in a sandbox",
-		Long:          "patchbay plans AWS VPC, Transit Gateway, Cloud WAN, Direct Connect and AWS Interconnect designs written in Starlark: a dry run that needs no cloud account.",
+		Long:          "patchbay plans AWS VPC, Transit Gateway, Cloud WAN, Direct Connect and AWS Interconnect designs written in Starlark or HCL: a dry run that needs no cloud account.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

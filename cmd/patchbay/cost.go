@@ -62,6 +62,9 @@ func costCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cob
 			if err := checkFormat(g, "text", "json", "markdown"); err != nil {
 				return err
 			}
+			if f.explain && g.format != "text" {
+				return fmt.Errorf("--explain is for the text report; JSON carries each line's price_id and source")
+			}
 			o, err := f.options()
 			if err != nil {
 				return err

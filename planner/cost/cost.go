@@ -130,6 +130,11 @@ func (c *pricer) add(res lang.Ref, cloud, component string, q stdlib.PriceQuery,
 	case !ok:
 		l.Status, l.Source = "unknown", "no catalog row for "+queryString(q)
 		l.Unit = map[bool]string{true: "h", false: "GB"}[hourly]
+	case hourly != (row.Unit == "h"):
+		// A per-GB row for an hourly component (or the reverse) would price
+		// nonsense: say so instead.
+		l.Status, l.Price, l.Source = "unknown", row.ID(), fmt.Sprintf("%s is priced per %s, but this component is billed %s", row.ID(), row.Unit, map[bool]string{true: "by the hour", false: "by usage"}[hourly])
+		l.Unit = map[bool]string{true: "h", false: "GB"}[hourly]
 	default:
 		l.Price, l.Source, l.Status, l.Unit = row.ID(), row.Source, row.Status, row.Unit
 		if row.Price != nil {
@@ -171,10 +176,11 @@ func (c *pricer) lookup(r lang.Ref) lang.Resource {
 
 func (c *pricer) transitGateways() {
 	for _, g := range c.p.Design.TransitGateways {
-		n := 0
-		for _, a := range c.p.AttachmentsOf(g.Ref()) {
-			n++
-			if a.A == a.B {
+		// Every attachment counts, an Interconnect attached to the TGW too
+		// (as for Cloud WAN); a peering is one attachment on each TGW.
+		n := len(c.p.AttachmentsOf(g.Ref()))
+		for _, ic := range c.p.Design.Interconnects {
+			if ic.AttachTo == g.Ref() {
 				n++
 			}
 		}
@@ -191,8 +197,10 @@ func (c *pricer) transitGateways() {
 
 func (c *pricer) cloudWAN() {
 	for _, cn := range c.p.Design.CoreNetworks {
-		c.add(cn.Ref(), "aws", "core network edges", stdlib.PriceQuery{Provider: "aws", Service: "cloud_wan", Component: "core_network_edge", Region: "*"},
-			float64(len(cn.Edges)), true, "", fmt.Sprintf("%d edges", len(cn.Edges)))
+		for _, e := range cn.Edges {
+			c.add(cn.Ref(), "aws", "core network edge in "+e.Region, stdlib.PriceQuery{Provider: "aws", Service: "cloud_wan", Component: "core_network_edge", Region: e.Region},
+				1, true, "", "")
+		}
 		byRegion := map[string]int{}
 		for _, a := range c.p.AttachmentsOf(cn.Ref()) {
 			byRegion[attachRegion(c, a)]++
@@ -207,7 +215,7 @@ func (c *pricer) cloudWAN() {
 				float64(byRegion[region]), true, "", "")
 		}
 		if gb := c.o.Usage.value(cn.Ref(), "monthly_data_processed_gb"); gb > 0 {
-			c.add(cn.Ref(), "aws", "data processing", stdlib.PriceQuery{Provider: "aws", Service: "cloud_wan", Component: "data_processing", Region: "*"},
+			c.add(cn.Ref(), "aws", "data processing", stdlib.PriceQuery{Provider: "aws", Service: "cloud_wan", Component: "data_processing", Region: cn.Edges[0].Region},
 				c.o.Usage.scaled(gb, c.hours), false, "", "")
 		}
 	}

@@ -188,17 +188,25 @@ big = transit_gateway("big", region = "us-east-1")
 
 func TestBadCatalogRows(t *testing.T) {
 	for _, tc := range []struct{ row, want string }{
-		{`{"provider":"aws","service":"s","component":"c","unit":"month","price":1,"date":"d","source":"s","status":"published"}`, `bad.jsonl:2: unknown unit "month"`},
-		{`{"provider":"aws","service":"s","component":"c","unit":"h","price":-1,"date":"d","source":"s","status":"published"}`, `bad.jsonl:2: price -1 is not a price`},
-		{`{"provider":"aws","service":"s","component":"c","unit":"h","price":1,"date":"d","source":"","status":"published"}`, `bad.jsonl:2: missing source`},
-		{`{"provider":"aws","service":"s","component":"c","unit":"h","price":null,"date":"d","source":"s","status":"published"}`, `bad.jsonl:2: a null price must have status "unknown"`},
-		{`{"provider":"aws","service":"s","component":"c","unit":"h","price":1,"date":"d","source":"s","status":"published","colour":"red"}`, `bad.jsonl:2: json: unknown field "colour"`},
+		{`{"provider":"aws","service":"s","component":"c","unit":"month","price":1,"date":"2026-01-01","source":"s","status":"published"}`, `bad.jsonl:2: unknown unit "month"`},
+		{`{"provider":"aws","service":"s","component":"c","unit":"h","price":-1,"date":"2026-01-01","source":"s","status":"published"}`, `bad.jsonl:2: price -1 is not a price`},
+		{`{"provider":"aws","service":"s","component":"c","unit":"h","price":1,"date":"2026-01-01","source":"","status":"published"}`, `bad.jsonl:2: missing source`},
+		{`{"provider":"aws","service":"s","component":"c","unit":"h","price":null,"date":"2026-01-01","source":"s","status":"published"}`, `bad.jsonl:2: a null price must have status "unknown"`},
+		{`{"provider":"aws","service":"s","component":"c","unit":"h","price":1,"date":"2026-01-01","source":"s","status":"published","colour":"red"}`, `bad.jsonl:2: json: unknown field "colour"`},
 		{`{"provider":"aws",`, `bad.jsonl:2:`},
+		{`{"provider":"awz","service":"s","component":"c","unit":"h","price":1,"date":"2026-01-01","source":"s","status":"published"}`, `bad.jsonl:2: unknown provider "awz"`},
+		{`{"provider":"aws","service":"s","component":"c","unit":"h","price":1,"date":"yesterday","source":"s","status":"published"}`, `bad.jsonl:2: date "yesterday": want YYYY-MM-DD`},
+		{`{"provider":"aws","service":"s","component":"c","region":"us-east-7","unit":"h","price":1,"date":"2026-01-01","source":"s","status":"published"}`, `bad.jsonl:2: unknown region "us-east-7"`},
+		{`{"provider":"aws","service":"s","component":"c","tier":9,"unit":"h","price":1,"date":"2026-01-01","source":"s","status":"published"}`, `bad.jsonl:2: tier 9: want 1 to 5`},
 	} {
 		_, err := stdlib.ParsePrices("bad.jsonl", []byte("# a comment line\n"+tc.row+"\n"))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want %q", tc.row, err, tc.want)
 		}
+	}
+	row := `{"provider":"aws","service":"s","component":"c","unit":"h","price":1,"date":"2026-01-01","source":"s","status":"published"}`
+	if _, err := stdlib.ParsePrices("dup.jsonl", []byte(row+"\n"+row+"\n")); err == nil || !strings.Contains(err.Error(), "dup.jsonl:2: prices aws/s/c again (first on line 1)") {
+		t.Errorf("duplicate rows: %v", err)
 	}
 }
 
