@@ -117,8 +117,8 @@ func (l *loader) evalModule(name string, args map[string]cty.Value, cli map[stri
 		return cty.NilVal, ds
 	}
 	for _, n := range order {
-		if err := l.ctx.Err(); err != nil {
-			return cty.NilVal, errAt(n.rng(), "cancelled", "design cancelled: %v", err)
+		if ds := l.step(n.rng()); ds != nil {
+			return cty.NilVal, ds
 		}
 		if ds := m.eval(n); ds.HasErrors() {
 			return cty.NilVal, ds
@@ -373,6 +373,9 @@ func (m *moduleEval) eval(n *node) lang.Diagnostics {
 		}
 		m.values[n.id] = v
 	case nodeOutput:
+		if ds := knownAttrs(n.block.Body, "output", "value", "description", "sensitive"); ds != nil {
+			return ds
+		}
 		a, ok := n.block.Body.Attributes["value"]
 		if !ok {
 			return errAt(n.block.DefRange(), "syntax", "output %q needs a value", n.block.Labels[0])
@@ -398,6 +401,11 @@ func (m *moduleEval) evalModuleCall(n *node) lang.Diagnostics {
 	srcAttr, ok := n.block.Body.Attributes["source"]
 	if !ok {
 		return errAt(n.block.DefRange(), "syntax", "module %q needs a source", n.block.Labels[0])
+	}
+	for _, meta := range []string{"count", "for_each"} {
+		if a, ok := n.block.Body.Attributes[meta]; ok {
+			return errAt(a.NameRange, "syntax", "%s on a module is not supported: call the module once per instance", meta)
+		}
 	}
 	sv, diags := srcAttr.Expr.Value(ctx)
 	if diags.HasErrors() {
@@ -452,6 +460,9 @@ func (m *moduleEval) evalResource(n *node) lang.Diagnostics {
 		}
 		vals := make([]cty.Value, count)
 		for i := range count {
+			if ds := m.l.step(countAttr.Expr.Range()); ds != nil {
+				return ds
+			}
 			ictx := m.context(n, map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(int64(i))})})
 			v, ds := m.declare(n, builtin, fmt.Sprintf("%s-%d", label, i), b.Body, ictx)
 			if ds.HasErrors() {
@@ -475,6 +486,9 @@ func (m *moduleEval) evalResource(n *node) lang.Diagnostics {
 				return errAt(eachAttr.Expr.Range(), "argument", "for_each over a set needs strings (use toset([...]))")
 			}
 			key := k.AsString()
+			if ds := m.l.step(eachAttr.Expr.Range()); ds != nil {
+				return ds
+			}
 			ictx := m.context(n, map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": k, "value": v})})
 			val, ds := m.declare(n, builtin, label+"-"+key, b.Body, ictx)
 			if ds.HasErrors() {
@@ -656,6 +670,10 @@ func (m *moduleEval) bindVariables(blocks []*hclsyntax.Block, args map[string]ct
 	fnCtx := &hcl.EvalContext{Functions: functions}
 	for _, b := range blocks {
 		name := b.Labels[0]
+		if ds2 := knownAttrs(b.Body, "variable", "type", "default", "description", "sensitive", "nullable"); ds2 != nil {
+			ds = append(ds, ds2...)
+			continue
+		}
 		if declared[name] {
 			ds = append(ds, errAt(b.DefRange(), "duplicate", "variable %q is declared twice", name)...)
 			continue
@@ -731,6 +749,9 @@ func (m *moduleEval) bindVariables(blocks []*hclsyntax.Block, args map[string]ct
 }
 
 func (m *moduleEval) validate(name string, v cty.Value, vb *hclsyntax.Block) lang.Diagnostics {
+	if ds := knownAttrs(vb.Body, "validation", "condition", "error_message"); ds != nil {
+		return ds
+	}
 	cond, ok := vb.Body.Attributes["condition"]
 	if !ok {
 		return errAt(vb.DefRange(), "syntax", "a validation block needs a condition")
@@ -753,4 +774,20 @@ func (m *moduleEval) validate(name string, v cty.Value, vb *hclsyntax.Block) lan
 		}
 	}
 	return lang.Diagnostics{{Rule: "variable", Summary: fmt.Sprintf("invalid value for variable %q: %s", name, msg), Range: toRange(cond.Expr.Range())}}
+}
+
+// knownAttrs refuses attributes a block does not take, naming the nearest,
+// so a misspelt `defualt` is not silently ignored.
+func knownAttrs(body *hclsyntax.Body, block string, names ...string) lang.Diagnostics {
+	for _, a := range sortedAttrs(body.Attributes) {
+		if slices.Contains(names, a.Name) {
+			continue
+		}
+		msg := fmt.Sprintf("a %s block has no attribute %q", block, a.Name)
+		if near := lang.Nearest(a.Name, names); near != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", near)
+		}
+		return errAt(a.NameRange, "syntax", "%s", msg)
+	}
+	return nil
 }

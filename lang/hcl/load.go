@@ -49,7 +49,7 @@ func LoadFS(ctx context.Context, fsys fs.FS, display string, name string, opts O
 }
 
 func load(ctx context.Context, root *project.Root, name string, opts Options) (*lang.Design, error) {
-	l := &loader{ctx: ctx, root: root, b: decl.NewBuilder()}
+	l := &loader{ctx: ctx, root: root, b: decl.NewBuilder(), parsed: map[string]*hclsyntax.Body{}}
 	vars, ds := l.cliVars(opts)
 	if !ds.HasErrors() {
 		ds = append(ds, l.module(name, nil, vars, hcl.Range{})...)
@@ -61,16 +61,40 @@ func load(ctx context.Context, root *project.Root, name string, opts Options) (*
 }
 
 type loader struct {
-	ctx   context.Context
-	root  *project.Root
-	b     *decl.Builder
-	stack []string // module files being evaluated, for cycle reports
+	ctx    context.Context
+	root   *project.Root
+	b      *decl.Builder
+	stack  []string // module files being evaluated, for cycle reports
+	steps  int      // blocks, instances and module calls evaluated so far
+	parsed map[string]*hclsyntax.Body
+}
+
+// MaxSteps bounds an HCL design's evaluation: every block, count or
+// for_each instance and module call is a step, so modules that call each
+// other in a fan (2^24 evaluations) stop with an error instead of running
+// for hours.
+const MaxSteps = 300_000
+
+// step counts one evaluation and checks for cancellation.
+func (l *loader) step(at hcl.Range) lang.Diagnostics {
+	l.steps++
+	if l.steps > MaxSteps {
+		return errAt(at, "step-budget", "the design took more than %d evaluation steps: is a module calling others without end?", MaxSteps)
+	}
+	if err := l.ctx.Err(); err != nil {
+		return errAt(at, "cancelled", "design cancelled: %v", err)
+	}
+	return nil
 }
 
 func (l *loader) displayName(name string) string { return l.root.DisplayName(name) }
 
 // parse reads and parses one file of the project.
 func (l *loader) parse(name string) (*hclsyntax.Body, lang.Diagnostics) {
+	// A module called many times is read and parsed once.
+	if b, ok := l.parsed[name]; ok {
+		return b, nil
+	}
 	src, err := l.root.Read(name)
 	if err != nil {
 		return nil, lang.Diagnostics{{Rule: "load", Summary: "cannot read design: " + err.Error(), Range: lang.Range{File: l.displayName(name)}}}
@@ -81,7 +105,9 @@ func (l *loader) parse(name string) (*hclsyntax.Body, lang.Diagnostics) {
 	if diags.HasErrors() {
 		return nil, convertDiags(diags, "syntax")
 	}
-	return f.Body.(*hclsyntax.Body), nil
+	body := f.Body.(*hclsyntax.Body)
+	l.parsed[name] = body
+	return body, nil
 }
 
 // convertDiags turns HCL diagnostics into patchbay's, dropping the "value
