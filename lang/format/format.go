@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
+	"regexp"
+	"strconv"
 
 	"github.com/bazelbuild/buildtools/build"
 	"github.com/hashicorp/hcl/v2"
@@ -41,7 +43,7 @@ func Source(name string, src []byte) ([]byte, error) {
 	case ".star":
 		f, err := build.ParseDefault(name, src)
 		if err != nil {
-			return nil, lang.Diagnostic{Rule: "syntax", Summary: err.Error(), Range: lang.Range{File: name}}
+			return nil, starError(name, err)
 		}
 		// Without buildifier's rewrites (sorting lists and loads): layout only.
 		return build.FormatWithoutRewriting(f), nil
@@ -56,4 +58,19 @@ func Changed(name string, src []byte) (bool, []byte, error) {
 		return false, nil, err
 	}
 	return !bytes.Equal(out, src), out, nil
+}
+
+// buildtoolsPos matches the "file:line:col: message" of buildtools' errors.
+var buildtoolsPos = regexp.MustCompile(`^(?:.*?):(\d+):(\d+): (.*)$`)
+
+// starError places a Starlark syntax error at its position, so it prints
+// with a snippet like every other error.
+func starError(name string, err error) error {
+	d := lang.Diagnostic{Rule: "syntax", Summary: err.Error(), Range: lang.Range{File: name}}
+	if m := buildtoolsPos.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		col, _ := strconv.Atoi(m[2])
+		d.Summary, d.Range.Start = m[3], lang.Pos{Line: line, Col: col}
+	}
+	return d
 }

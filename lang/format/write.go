@@ -9,6 +9,10 @@ import (
 // same directory, synced, then renamed over the original, keeping its mode.
 // A crash leaves either the old file or the new one, never half of either.
 func WriteFile(path string, data []byte) error {
+	// Through a symbolic link, replace the file it points at, not the link.
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
 	mode := os.FileMode(0o644)
 	if fi, err := os.Stat(path); err == nil {
 		mode = fi.Mode().Perm()
