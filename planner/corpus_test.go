@@ -1,7 +1,6 @@
 package planner_test
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -10,8 +9,8 @@ import (
 	"testing"
 
 	"patchbay/lang"
-	"patchbay/lang/starlark"
 	"patchbay/planner"
+	"patchbay/planner/plantest"
 )
 
 // The corpus in ../testdata: every design in invalid/ says, with comments,
@@ -76,19 +75,6 @@ func got(findings lang.Diagnostics) []mark {
 	return out
 }
 
-func planCorpus(t *testing.T, file string) *planner.Plan {
-	t.Helper()
-	d, err := starlark.LoadFile(context.Background(), file, starlark.Options{Root: filepath.Dir(file)})
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	p, err := planner.New(d)
-	if err != nil {
-		t.Fatalf("plan: %v", err)
-	}
-	return p
-}
-
 func sortMarks(ms []mark) []string {
 	out := make([]string, len(ms))
 	for i, m := range ms {
@@ -106,7 +92,7 @@ func TestInvalidCorpus(t *testing.T) {
 	fired := map[string]bool{}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			p := planCorpus(t, file)
+			p := plantest.File(t, file)
 			want := wants(p.Design.Files)
 			if len(want) == 0 {
 				t.Fatal("no # want: annotations")
@@ -161,7 +147,7 @@ func TestValidCorpus(t *testing.T) {
 	checked := map[string]bool{}
 	for _, file := range append(files, examples...) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			p := planCorpus(t, file)
+			p := plantest.File(t, file)
 			for _, src := range p.Design.Files {
 				for _, m := range checks.FindAllStringSubmatch(string(src), -1) {
 					for _, r := range strings.Fields(m[1]) {

@@ -2,7 +2,6 @@ package planner_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,42 +9,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"patchbay/lang"
-	"patchbay/lang/starlark"
 	"patchbay/planner"
+	"patchbay/planner/plantest"
 	"patchbay/stdlib"
 )
-
-// planExample loads and plans examples/NAME.star.
-func planExample(t *testing.T, name string) *planner.Plan {
-	t.Helper()
-	d, err := starlark.LoadFile(context.Background(), "../examples/"+name+".star", starlark.Options{})
-	if err != nil {
-		t.Fatalf("load %s: %v", name, err)
-	}
-	p, err := planner.New(d)
-	if err != nil {
-		t.Fatalf("plan %s: %v", name, err)
-	}
-	return p
-}
-
-// planScript loads and plans a script given as text.
-func planScript(t *testing.T, src string) *planner.Plan {
-	t.Helper()
-	fsys := fstest.MapFS{"main.star": {Data: []byte(src)}}
-	d, err := starlark.LoadFS(context.Background(), fsys, "", "main.star", starlark.Options{})
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	p, err := planner.New(d)
-	if err != nil {
-		t.Fatalf("plan: %v", err)
-	}
-	return p
-}
 
 var (
 	linkLocal = netip.MustParsePrefix("169.254.0.0/16")
@@ -104,7 +73,7 @@ func checkSession(t *testing.T, s *planner.Session, local, peer planner.Side, fa
 }
 
 func TestMulticloudExample(t *testing.T) {
-	p := planExample(t, "multicloud")
+	p := plantest.File(t, "../examples/multicloud.star")
 	if len(p.Interconnects) != 1 {
 		t.Fatalf("%d interconnect plans, want 1", len(p.Interconnects))
 	}
@@ -181,7 +150,7 @@ func TestMulticloudExample(t *testing.T) {
 }
 
 func TestLastMileExample(t *testing.T) {
-	p := planExample(t, "last_mile")
+	p := plantest.File(t, "../examples/last_mile.star")
 	if len(p.LastMiles) != 1 {
 		t.Fatalf("%d last-mile plans, want 1", len(p.LastMiles))
 	}
@@ -240,7 +209,7 @@ func TestLastMileExample(t *testing.T) {
 }
 
 func TestLastMileVIFWithoutTransit(t *testing.T) {
-	p := planScript(t, `hq = site("hq", cidr = "192.168.0.0/16", asn = 65001, ipv6_cidr = "2001:db8::/48")
+	p := plantest.Source(t, `hq = site("hq", cidr = "192.168.0.0/16", asn = 65001, ipv6_cidr = "2001:db8::/48")
 d = dx_gateway("d")
 v = vpc("v", region = "us-east-1", cidr = "10.0.0.0/16")
 attach(d, vpn_gateway(v))
@@ -263,7 +232,7 @@ last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "1Gbps", si
 }
 
 func TestTransitHubExample(t *testing.T) {
-	p := planExample(t, "transit_hub")
+	p := plantest.File(t, "../examples/transit_hub.star")
 	tables := map[string]*planner.TGWTablePlan{}
 	for _, tp := range p.TGWTables {
 		if tp.Default {
@@ -310,7 +279,7 @@ func TestTransitHubExample(t *testing.T) {
 }
 
 func TestTGWDefaultTable(t *testing.T) {
-	p := planScript(t, `hub = transit_gateway("hub", region = "us-east-1", default_propagation = False)
+	p := plantest.Source(t, `hub = transit_gateway("hub", region = "us-east-1", default_propagation = False)
 peer = transit_gateway("peer", region = "us-east-2", asn = 64530)
 a = attach(vpc("a", region = "us-east-1", cidr = "10.0.0.0/16"), hub)
 b = attach(vpc("b", region = "us-east-1", cidr = "10.1.0.0/16"), hub)
@@ -341,7 +310,7 @@ tgw_route_table("custom", transit_gateway = hub, associations = [b])
 }
 
 func TestGlobalWANExample(t *testing.T) {
-	p := planExample(t, "global_wan")
+	p := plantest.File(t, "../examples/global_wan.star")
 	if len(p.CoreNetworks) != 1 {
 		t.Fatalf("%d core network plans, want 1", len(p.CoreNetworks))
 	}
@@ -391,7 +360,7 @@ func TestGlobalWANExample(t *testing.T) {
 }
 
 func TestCoreNetworkMesh(t *testing.T) {
-	p := planScript(t, `core_network("c", edges = [edge("us-east-1"), edge("eu-west-2"), edge("us-west-2"), edge("eu-central-1")], segments = [segment("s")])`)
+	p := plantest.Source(t, `core_network("c", edges = [edge("us-east-1"), edge("eu-west-2"), edge("us-west-2"), edge("eu-central-1")], segments = [segment("s")])`)
 	cp := p.CoreNetworks[0]
 	if len(cp.Mesh) != 6 {
 		t.Errorf("mesh of 4 edges has %d pairs, want 6: %v", len(cp.Mesh), cp.Mesh)
@@ -410,7 +379,7 @@ func TestCoreNetworkMesh(t *testing.T) {
 
 func TestReportJSON(t *testing.T) {
 	render := func() []byte {
-		p := planExample(t, "global_wan")
+		p := plantest.File(t, "../examples/global_wan.star")
 		var b bytes.Buffer
 		if err := p.WriteJSON(&b); err != nil {
 			t.Fatal(err)
@@ -472,20 +441,20 @@ func TestReportJSONStableForEveryExample(t *testing.T) {
 	for _, name := range []string{"multicloud", "last_mile", "transit_hub", "global_wan"} {
 		t.Run(name, func(t *testing.T) {
 			var a, b bytes.Buffer
-			if err := planExample(t, name).WriteJSON(&a); err != nil {
+			if err := plantest.File(t, "../examples/"+name+".star").WriteJSON(&a); err != nil {
 				t.Fatal(err)
 			}
-			if err := planExample(t, name).WriteJSON(&b); err != nil {
+			if err := plantest.File(t, "../examples/"+name+".star").WriteJSON(&b); err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(a.Bytes(), b.Bytes()) {
 				t.Error("JSON differs between runs")
 			}
 			var ta, tb bytes.Buffer
-			if err := planExample(t, name).WriteText(&ta); err != nil {
+			if err := plantest.File(t, "../examples/"+name+".star").WriteText(&ta); err != nil {
 				t.Fatal(err)
 			}
-			if err := planExample(t, name).WriteText(&tb); err != nil {
+			if err := plantest.File(t, "../examples/"+name+".star").WriteText(&tb); err != nil {
 				t.Fatal(err)
 			}
 			if ta.String() != tb.String() || !strings.Contains(ta.String(), "Findings: none") {
@@ -496,7 +465,7 @@ func TestReportJSONStableForEveryExample(t *testing.T) {
 }
 
 func TestGraphSummary(t *testing.T) {
-	p := planScript(t, `hub = transit_gateway("hub", region = "us-east-1")
+	p := plantest.Source(t, `hub = transit_gateway("hub", region = "us-east-1")
 a = vpc("a", region = "us-east-1", cidr = "10.0.0.0/16")
 b = vpc("b", region = "us-east-1", cidr = "10.1.0.0/16")
 attach(a, hub)
@@ -566,7 +535,7 @@ func TestAllocatorSkipsMetadataRange(t *testing.T) {
 		crossesAt bool
 	}{{70, false}, {1110, true}} {
 		t.Run(fmt.Sprint(tc.n), func(t *testing.T) {
-			p := planScript(t, interconnects(tc.n))
+			p := plantest.Source(t, interconnects(tc.n))
 			if len(p.Interconnects) != tc.n {
 				t.Fatalf("%d interconnect plans, want %d", len(p.Interconnects), tc.n)
 			}

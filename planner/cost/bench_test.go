@@ -8,6 +8,7 @@ import (
 
 	"patchbay/planner"
 	"patchbay/planner/cost"
+	"patchbay/planner/plantest"
 )
 
 // BenchmarkPriceGenerated prices the 10,000-VPC design (100 TGWs, one
@@ -21,7 +22,7 @@ func BenchmarkPriceGenerated(b *testing.B) {
 	for v := range 10_000 {
 		fmt.Fprintf(&src, "attach(vpc(\"vpc-%d\", region = %q, cidr = \"10.%d.%d.0/24\", mtu = 8500), t%d)\n", v, regions[v%100%len(regions)], v/256, v%256, v%100)
 	}
-	p := plan(b, src.String())
+	p := plantest.Source(b, src.String())
 	start := time.Now()
 	if _, err := planner.New(p.Design); err != nil {
 		b.Fatal(err)

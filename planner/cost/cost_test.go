@@ -8,33 +8,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"patchbay/lang/load"
-	"patchbay/lang/starlark"
 	"patchbay/planner"
 	"patchbay/planner/cost"
+	"patchbay/planner/plantest"
 	"patchbay/stdlib"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden cost reports")
 
-func plan(t testing.TB, src string) *planner.Plan {
-	t.Helper()
-	d, err := starlark.LoadFS(context.Background(), fstest.MapFS{"d.star": {Data: []byte(src)}}, "", "d.star", starlark.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := planner.New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func price(t testing.TB, src string, o cost.Options) *cost.Report {
 	t.Helper()
-	r, err := cost.Price(plan(t, src), o)
+	r, err := cost.Price(plantest.Source(t, src), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +254,7 @@ func FuzzParseUsage(f *testing.F) {
 			return
 		}
 		// Whatever parses prices without error against any design.
-		if _, err := cost.Price(plan(t, `transit_gateway("hub", region = "us-east-1")`), cost.Options{Usage: u}); err != nil && !strings.Contains(err.Error(), "does not declare") {
+		if _, err := cost.Price(plantest.Source(t, `transit_gateway("hub", region = "us-east-1")`), cost.Options{Usage: u}); err != nil && !strings.Contains(err.Error(), "does not declare") {
 			t.Fatal(err)
 		}
 	})

@@ -13,8 +13,8 @@ var mermaidShapes = map[string][2]string{
 	"core_network": {"((", "))"}, "interconnect": {">", "]"}, "last_mile": {">", "]"}, "router": {"((", "))"},
 }
 
-// mermaidID maps node ids to the identifiers Mermaid accepts.
-func mermaidID(id string) string {
+// MermaidID maps node ids to the identifiers Mermaid accepts.
+func MermaidID(id string) string {
 	var b strings.Builder
 	for _, r := range id {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
@@ -40,10 +40,10 @@ func (m *Model) WriteMermaid(w io.Writer) error {
 	walk = func(t *clusterTree, indent string) {
 		for _, n := range t.nodes {
 			sh := mermaidShapes[n.Kind]
-			fmt.Fprintf(&b, "%s%s%s%s%s\n", indent, mermaidID(n.ID), sh[0], mermaidText(n.Label), sh[1])
+			fmt.Fprintf(&b, "%s%s%s%s%s\n", indent, MermaidID(n.ID), sh[0], mermaidText(n.Label), sh[1])
 		}
 		for _, c := range t.children {
-			fmt.Fprintf(&b, "%ssubgraph %s[%s]\n", indent, mermaidID("cluster_"+strings.Join(c.path, "/")), mermaidText(clusterLabel(c.path)))
+			fmt.Fprintf(&b, "%ssubgraph %s[%s]\n", indent, MermaidID("cluster_"+strings.Join(c.path, "/")), mermaidText(clusterLabel(c.path)))
 			walk(c, indent+"  ")
 			fmt.Fprintf(&b, "%send\n", indent)
 		}
@@ -55,9 +55,9 @@ func (m *Model) WriteMermaid(w io.Writer) error {
 			arrow = "-.-"
 		}
 		if e.Label != "" {
-			fmt.Fprintf(&b, "  %s %s|%s| %s\n", mermaidID(e.From), arrow, mermaidText(e.Label), mermaidID(e.To))
+			fmt.Fprintf(&b, "  %s %s|%s| %s\n", MermaidID(e.From), arrow, mermaidText(e.Label), MermaidID(e.To))
 		} else {
-			fmt.Fprintf(&b, "  %s %s %s\n", mermaidID(e.From), arrow, mermaidID(e.To))
+			fmt.Fprintf(&b, "  %s %s %s\n", MermaidID(e.From), arrow, MermaidID(e.To))
 		}
 		if e.Down {
 			fmt.Fprintf(&b, "  linkStyle %d stroke:red,stroke-width:2px\n", i)
@@ -69,7 +69,7 @@ func (m *Model) WriteMermaid(w io.Writer) error {
 			if n.Finding == 0 {
 				colour = "red"
 			}
-			fmt.Fprintf(&b, "  style %s stroke:%s,stroke-width:3px\n", mermaidID(n.ID), colour)
+			fmt.Fprintf(&b, "  style %s stroke:%s,stroke-width:3px\n", MermaidID(n.ID), colour)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -10,22 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"patchbay/lang/load"
-	"patchbay/planner"
+	"patchbay/planner/plantest"
 )
-
-func examplePlan(t *testing.T, file string) *planner.Plan {
-	t.Helper()
-	d, err := load.File(context.Background(), file, load.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := planner.New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 // ink reports whether a pixel near (x, y) is drawn dark: an outline, an
 // edge line or a glyph, not the white page or a pastel fill.
@@ -49,7 +35,7 @@ func TestPNGDrawsEverything(t *testing.T) {
 	files, _ := filepath.Glob("../../examples/*.star")
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			m := Build(examplePlan(t, f), Options{})
+			m := Build(plantest.File(t, f), Options{})
 			l, err := m.Layout(context.Background())
 			if err != nil {
 				t.Fatal(err)

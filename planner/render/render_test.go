@@ -2,7 +2,6 @@ package render_test
 
 import (
 	"bytes"
-	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -11,41 +10,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 
-	"patchbay/lang/load"
-	"patchbay/lang/starlark"
 	"patchbay/planner"
+	"patchbay/planner/plantest"
 	"patchbay/planner/render"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden DOT files")
-
-func planFile(t testing.TB, file string) *planner.Plan {
-	t.Helper()
-	d, err := load.File(context.Background(), file, load.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := planner.New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func planSrc(t testing.TB, src string) *planner.Plan {
-	t.Helper()
-	d, err := starlark.LoadFS(context.Background(), fstest.MapFS{"d.star": {Data: []byte(src)}}, "", "d.star", starlark.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := planner.New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 func dot(t testing.TB, p *planner.Plan, o render.Options) string {
 	var b bytes.Buffer
@@ -73,8 +44,8 @@ func TestGoldenDOT(t *testing.T) {
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".star")
 		t.Run(name, func(t *testing.T) {
-			got := dot(t, planFile(t, f), render.Options{})
-			if again := dot(t, planFile(t, f), render.Options{}); again != got {
+			got := dot(t, plantest.File(t, f), render.Options{})
+			if again := dot(t, plantest.File(t, f), render.Options{}); again != got {
 				t.Fatal("two renderings differ")
 			}
 			golden := filepath.Join("testdata", name+".dot")
@@ -102,33 +73,21 @@ var (
 	mmdEdge = regexp.MustCompile(`(?m)^\s*([A-Za-z0-9_]+) (?:---|-\.-)(?:\|[^|]*\|)? ([A-Za-z0-9_]+)$`)
 )
 
-func mermaidID(id string) string {
-	var b strings.Builder
-	for _, r := range id {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
-			b.WriteRune(r)
-		} else {
-			fmt.Fprintf(&b, "_%x_", r)
-		}
-	}
-	return b.String()
-}
-
 // TestMermaidMatchesDOT: both formats draw the same nodes and edges.
 func TestMermaidMatchesDOT(t *testing.T) {
 	files, _ := filepath.Glob("../../examples/*.star")
 	for _, f := range files {
 		for _, o := range []render.Options{{}, {Collapse: true}} {
-			p := planFile(t, f)
+			p := plantest.File(t, f)
 			d, m := dot(t, p, o), mermaid(t, p, o)
 			var dn, de, mn, me []string
 			for _, x := range dotNode.FindAllStringSubmatch(d, -1) {
 				if !strings.HasPrefix(x[1], "legend.") {
-					dn = append(dn, mermaidID(x[1]))
+					dn = append(dn, render.MermaidID(x[1]))
 				}
 			}
 			for _, x := range dotEdge.FindAllStringSubmatch(d, -1) {
-				de = append(de, mermaidID(x[1])+" "+mermaidID(x[2]))
+				de = append(de, render.MermaidID(x[1])+" "+render.MermaidID(x[2]))
 			}
 			for _, x := range mmdNode.FindAllStringSubmatch(m, -1) {
 				if !strings.HasPrefix(x[1], "cluster_") && x[1] != "subgraph" && x[1] != "flowchart" {
@@ -150,7 +109,7 @@ func TestMermaidMatchesDOT(t *testing.T) {
 }
 
 func TestChannelsAndCollapse(t *testing.T) {
-	p := planFile(t, "../../examples/multicloud.star")
+	p := plantest.File(t, "../../examples/multicloud.star")
 	full := dot(t, p, render.Options{})
 	for _, want := range []string{`"cluster_aws/us-east-1/fac-a"`, `"cluster_gcp/us-east4/fac-b"`, `label="ch3 VLAN 1025, MACsec\nAS64512 ↔ AS16550, MTU 8500"`} {
 		if !strings.Contains(full, want) {
@@ -167,7 +126,7 @@ func TestChannelsAndCollapse(t *testing.T) {
 }
 
 func TestGroupsManyVPCs(t *testing.T) {
-	p := planSrc(t, `hub = transit_gateway("hub", region = "us-east-1")
+	p := plantest.Source(t, `hub = transit_gateway("hub", region = "us-east-1")
 for i in range(20):
     attach(vpc("v%d" % i, region = "us-east-1", cidr = "10.%d.0.0/16" % i, mtu = 8500), hub)
 `)
@@ -178,7 +137,7 @@ for i in range(20):
 }
 
 func TestFindingsAndOverlay(t *testing.T) {
-	p := planSrc(t, `hub = transit_gateway("hub", region = "us-east-1")
+	p := plantest.Source(t, `hub = transit_gateway("hub", region = "us-east-1")
 a = vpc("a", region = "us-east-1", cidr = "10.0.0.0/16", mtu = 8500)
 b = vpc("b", region = "us-east-1", cidr = "10.0.0.0/24")
 attach(a, hub)
@@ -189,7 +148,7 @@ attach(b, hub)
 		t.Errorf("vpc.b should be outlined red with its rules:\n%s", d)
 	}
 	ov := overlay{down: map[string]bool{"aws-gcp-use1/ch1": true}, bgpDown: map[string]bool{"aws-gcp-use1/ch2": true}}
-	d = dot(t, planFile(t, "../../examples/multicloud.star"), render.Options{Overlay: ov})
+	d = dot(t, plantest.File(t, "../../examples/multicloud.star"), render.Options{Overlay: ov})
 	if !regexp.MustCompile(`color="red", penwidth=2, id="aws-gcp-use1/ch1"`).MatchString(d) || !strings.Contains(d, `style="dashed", id="aws-gcp-use1/ch2"`) {
 		t.Errorf("overlay not drawn:\n%s", d)
 	}
@@ -201,7 +160,7 @@ func (o overlay) LinkUp(l string) (bool, bool)    { return !o.down[l], true }
 func (o overlay) SessionUp(s string) (bool, bool) { return !o.bgpDown[s], true }
 
 func TestEscaping(t *testing.T) {
-	p := planSrc(t, `vpc("a", region = "us-east-1", cidr = "10.0.0.0/16")`)
+	p := plantest.Source(t, `vpc("a", region = "us-east-1", cidr = "10.0.0.0/16")`)
 	m := render.Build(p, render.Options{})
 	m.Nodes[0].Label = "quote \" back\\slash\nnew line"
 	var b bytes.Buffer
@@ -223,7 +182,7 @@ func BenchmarkDOT1000(b *testing.B) {
 	for v := range 990 {
 		fmt.Fprintf(&src, "attach(vpc(\"v%d\", region = \"us-east-1\", cidr = \"10.%d.%d.0/24\", mtu = 8500), t%d)\n", v, v/256, v%256, v%10)
 	}
-	p := planSrc(b, src.String())
+	p := plantest.Source(b, src.String())
 	b.ResetTimer()
 	for b.Loop() {
 		var buf bytes.Buffer

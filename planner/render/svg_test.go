@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"patchbay/planner/plantest"
 	"patchbay/planner/render"
 )
 
@@ -32,12 +33,12 @@ func TestSVG(t *testing.T) {
 	files, _ := filepath.Glob("../../examples/*.star")
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			m := render.Build(planFile(t, f), render.Options{})
+			m := render.Build(plantest.File(t, f), render.Options{})
 			var a, b bytes.Buffer
 			if err := m.WriteSVG(context.Background(), &a); err != nil {
 				t.Fatal(err)
 			}
-			if err := render.Build(planFile(t, f), render.Options{}).WriteSVG(context.Background(), &b); err != nil {
+			if err := render.Build(plantest.File(t, f), render.Options{}).WriteSVG(context.Background(), &b); err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(a.Bytes(), b.Bytes()) {
@@ -75,7 +76,7 @@ func TestSVG(t *testing.T) {
 }
 
 func TestSVGFindingTooltip(t *testing.T) {
-	p := planSrc(t, `hub = transit_gateway("hub", region = "us-east-1")
+	p := plantest.Source(t, `hub = transit_gateway("hub", region = "us-east-1")
 a = vpc("a", region = "us-east-1", cidr = "10.0.0.0/16", mtu = 8500)
 b = vpc("b", region = "us-east-1", cidr = "10.0.0.0/24", mtu = 8500)
 attach(a, hub)
@@ -99,7 +100,7 @@ func BenchmarkSVG1000(b *testing.B) {
 	for v := range 990 {
 		fmt.Fprintf(&src, "attach(vpc(\"v%d\", region = \"us-east-1\", cidr = \"10.%d.%d.0/24\", mtu = 8500), t%d)\n", v, v/256, v%256, v%10)
 	}
-	m := render.Build(planSrc(b, src.String()), render.Options{GroupAbove: 1000})
+	m := render.Build(plantest.Source(b, src.String()), render.Options{GroupAbove: 1000})
 	b.ResetTimer()
 	for b.Loop() {
 		var buf bytes.Buffer
