@@ -205,7 +205,7 @@ func Build(p *planner.Plan, o Options) *Model {
 			a := m.node(&Node{ID: c.AWS.Device, Kind: "router", Label: lastPart(c.AWS.Device), Cluster: []string{"aws", ic.AWSRegion, awsFac}})
 			b := m.node(&Node{ID: c.Peer.Device, Kind: "router", Label: lastPart(c.Peer.Device), Cluster: []string{ic.Provider, ic.PeerRegion, peerFac}})
 			if !m.hasEdge(nodeOf(ic.AttachTo), a.ID) {
-				m.edge(&Edge{From: nodeOf(ic.AttachTo), To: a.ID, Label: ic.Name})
+				m.edge(&Edge{From: nodeOf(ic.AttachTo), To: a.ID, Label: ic.Name + " " + ip.Bandwidth})
 			}
 			m.edge(&Edge{From: a.ID, To: b.ID, Link: c.Name, Session: c.Session,
 				Label: fmt.Sprintf("ch%d VLAN %d, MACsec\nAS%d ↔ AS%d, MTU %d", c.Index, c.VLAN, c.AWS.ASN, c.Peer.ASN, c.MTU)})
@@ -232,7 +232,7 @@ func Build(p *planner.Plan, o Options) *Model {
 			m.edge(&Edge{From: cr.ID, To: a.ID, Link: c.Name, Session: c.Session,
 				Label: fmt.Sprintf("conn%d VLAN %d%s\nAS%d ↔ AS%d, MTU %d", c.Index, c.VLAN, macsec, c.Customer.ASN, c.AWS.ASN, c.MTU)})
 			if !m.hasEdge(a.ID, nodeOf(lm.AttachTo)) {
-				m.edge(&Edge{From: a.ID, To: nodeOf(lm.AttachTo), Label: lm.Name})
+				m.edge(&Edge{From: a.ID, To: nodeOf(lm.AttachTo), Label: lm.Name + " " + lp.Bandwidth})
 			}
 			if !m.hasEdge(nodeOf(lm.Site), cr.ID) {
 				m.edge(&Edge{From: nodeOf(lm.Site), To: cr.ID})
