@@ -93,7 +93,7 @@ func costCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cob
 			case "markdown":
 				return r.WriteMarkdown(stdout)
 			}
-			return r.WriteText(stdout, o.Prices, f.explain)
+			return r.WriteText(stdout, f.explain)
 		},
 	}
 	cmd.Flags().StringVar(&f.usage, "usage", "", "usage file (JSON): monthly amounts per resource type and per resource")

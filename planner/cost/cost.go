@@ -39,10 +39,12 @@ type Line struct {
 	Quantity  float64  `json:"quantity"`
 	Unit      string   `json:"unit"`
 	UnitPrice *float64 `json:"unit_price"`
-	Hourly    *float64 `json:"hourly,omitempty"` // hourly components only
-	Cost      *float64 `json:"cost"`             // for the period; null when unpriced
-	Status    string   `json:"status"`           // the price row's status, or "estimated" when the mapping is
-	Price     string   `json:"price_id"`         // the catalog row, "" when none matched
+	Hourly    *float64 `json:"hourly,omitempty"`  // hourly components only
+	Cost      *float64 `json:"cost"`              // for the period; null when unpriced
+	Status    string   `json:"status"`            // the price row's status, or "estimated" when the mapping is
+	Price     string   `json:"price_id"`          // the catalog row, "" when none matched
+	Catalog   string   `json:"catalog,omitempty"` // where that row is: file:line
+	Date      string   `json:"date,omitempty"`    // the row's effective date
 	Source    string   `json:"source"`
 	Note      string   `json:"note,omitempty"`
 }
@@ -137,6 +139,7 @@ func (c *pricer) add(res lang.Ref, cloud, component string, q stdlib.PriceQuery,
 		l.Unit = map[bool]string{true: "h", false: "GB"}[hourly]
 	default:
 		l.Price, l.Source, l.Status, l.Unit = row.ID(), row.Source, row.Status, row.Unit
+		l.Catalog, l.Date = fmt.Sprintf("%s:%d", row.File, row.Line), row.Date
 		if row.Price != nil {
 			price := *row.Price
 			l.UnitPrice = &price

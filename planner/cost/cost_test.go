@@ -219,7 +219,7 @@ func TestGoldenReports(t *testing.T) {
 				t.Fatal(err)
 			}
 			var text, js bytes.Buffer
-			if err := r.WriteText(&text, stdlib.DefaultPrices(), true); err != nil {
+			if err := r.WriteText(&text, true); err != nil {
 				t.Fatal(err)
 			}
 			if err := r.WriteJSON(&js); err != nil {

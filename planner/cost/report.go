@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-
-	"patchbay/stdlib"
 )
 
 func money(x float64) string {
@@ -103,7 +101,7 @@ func (r *Report) totalLine() string {
 
 // WriteText writes the breakdown for people. explain adds, under each line,
 // the catalog row its price came from.
-func (r *Report) WriteText(w io.Writer, prices *stdlib.PriceBook, explain bool) error {
+func (r *Report) WriteText(w io.Writer, explain bool) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Cost for %s\n\n", period(r.Hours))
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -122,23 +120,18 @@ func (r *Report) WriteText(w io.Writer, prices *stdlib.PriceBook, explain bool) 
 				continue
 			}
 			seen[key] = true
-			fmt.Fprintf(&b, "  %s\n", explainLine(l, prices))
+			fmt.Fprintf(&b, "  %s\n", explainLine(l))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func explainLine(l Line, prices *stdlib.PriceBook) string {
-	if l.Price == "" {
+func explainLine(l Line) string {
+	if l.Catalog == "" {
 		return l.Source
 	}
-	for _, row := range prices.Rows() {
-		if row.ID() == l.Price {
-			return fmt.Sprintf("%s (%s:%d): %s, %s, %s", row.ID(), row.File, row.Line, row.Source, row.Date, row.Status)
-		}
-	}
-	return l.Price
+	return fmt.Sprintf("%s (%s): %s, %s, %s", l.Price, l.Catalog, l.Source, l.Date, l.Status)
 }
 
 // WriteMarkdown writes the breakdown as a table for a pull request comment.
