@@ -541,6 +541,9 @@ func (m *moduleEval) declare(n *node, builtin, name string, body *hclsyntax.Body
 		if diags.HasErrors() {
 			return cty.NilVal, convertDiags(diags, "expression")
 		}
+		if v.IsNull() {
+			continue // null means "not set", as None does in Starlark: defaults apply
+		}
 		sv, err := toStarlark(b, v)
 		if err != nil {
 			return cty.NilVal, errAt(a.Expr.Range(), "argument", "%s: %s: %v", builtin, a.Name, err)
