@@ -155,34 +155,17 @@ func loadCatalog() (*Catalog, error) {
 
 // check rejects rows without provenance, so no fact enters unsourced.
 func (c *Catalog) check() error {
-	var entries []Entry
-	for _, r := range c.Regions {
-		entries = append(entries, r.Entry)
-	}
-	for _, p := range c.Providers {
-		entries = append(entries, p.Entry)
-	}
-	for _, e := range c.Environments {
-		entries = append(entries, e.Entry)
-	}
-	for _, p := range c.Partners {
-		entries = append(entries, p.Entry)
-	}
-	for _, b := range c.Bandwidths {
-		entries = append(entries, b.Entry)
-	}
-	for _, d := range c.Defaults {
-		entries = append(entries, d.Entry)
-	}
-	for _, q := range c.Quotas {
-		entries = append(entries, q.Entry)
-	}
-	for _, a := range c.ASNRanges {
-		entries = append(entries, a.Entry)
-	}
-	for _, p := range c.Policies {
-		entries = append(entries, p.Entry)
-	}
+	entries := slices.Concat(
+		entriesOf(c.Regions, func(r Region) Entry { return r.Entry }),
+		entriesOf(c.Providers, func(p Provider) Entry { return p.Entry }),
+		entriesOf(c.Environments, func(e Environment) Entry { return e.Entry }),
+		entriesOf(c.Partners, func(p Partner) Entry { return p.Entry }),
+		entriesOf(c.Bandwidths, func(b BandwidthOffer) Entry { return b.Entry }),
+		entriesOf(c.Defaults, func(d DefaultValue) Entry { return d.Entry }),
+		entriesOf(c.Quotas, func(q Quota) Entry { return q.Entry }),
+		entriesOf(c.ASNRanges, func(a ASNRangeRow) Entry { return a.Entry }),
+		entriesOf(c.Policies, func(p Policy) Entry { return p.Entry }),
+	)
 	for i, e := range entries {
 		if e.Source == "" || e.Date == "" {
 			return fmt.Errorf("catalog row %d has no source or date", i)
@@ -301,6 +284,14 @@ func collect[T any](rows []T, field func(T) string) []string {
 	out := make([]string, len(rows))
 	for i, r := range rows {
 		out[i] = field(r)
+	}
+	return out
+}
+
+func entriesOf[T any](rows []T, entry func(T) Entry) []Entry {
+	out := make([]Entry, len(rows))
+	for i, r := range rows {
+		out[i] = entry(r)
 	}
 	return out
 }

@@ -2,15 +2,11 @@ package cost_test
 
 import (
 	"bytes"
-	"context"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"patchbay/lang/load"
-	"patchbay/planner"
 	"patchbay/planner/cost"
 	"patchbay/planner/plantest"
 	"patchbay/stdlib"
@@ -199,22 +195,10 @@ func TestBadCatalogRows(t *testing.T) {
 // TestGoldenReports pins the text and JSON cost reports of every example;
 // go test ./planner/cost -update rewrites them.
 func TestGoldenReports(t *testing.T) {
-	files, _ := filepath.Glob("../../examples/*.star")
-	if len(files) == 0 {
-		t.Fatal("no examples")
-	}
-	for _, f := range files {
+	for _, f := range plantest.Examples(t, "../../examples") {
 		name := strings.TrimSuffix(filepath.Base(f), ".star")
 		t.Run(name, func(t *testing.T) {
-			d, err := load.File(context.Background(), f, load.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := planner.New(d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := cost.Price(p, cost.Options{})
+			r, err := cost.Price(plantest.File(t, f), cost.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -225,22 +209,8 @@ func TestGoldenReports(t *testing.T) {
 			if err := r.WriteJSON(&js); err != nil {
 				t.Fatal(err)
 			}
-			for ext, got := range map[string][]byte{".txt": text.Bytes(), ".json": js.Bytes()} {
-				golden := filepath.Join("testdata", name+ext)
-				if *update {
-					if err := os.WriteFile(golden, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					continue
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test ./planner/cost -update)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("%s differs from the golden file:\n%s", golden, got)
-				}
-			}
+			plantest.Golden(t, filepath.Join("testdata", name+".txt"), text.Bytes(), *update)
+			plantest.Golden(t, filepath.Join("testdata", name+".json"), js.Bytes(), *update)
 		})
 	}
 }

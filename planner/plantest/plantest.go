@@ -3,7 +3,10 @@
 package plantest
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"testing/fstest"
 
@@ -38,4 +41,34 @@ func Source(t testing.TB, src string) *planner.Plan {
 		t.Fatalf("plan: %v", err)
 	}
 	return p
+}
+
+// Examples lists the Starlark examples (each has an HCL twin that plans the
+// same), failing the test when there are none.
+func Examples(t testing.TB, dir string) []string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.star"))
+	if len(files) == 0 {
+		t.Fatalf("no examples in %s", dir)
+	}
+	return files
+}
+
+// Golden compares got with the golden file, or rewrites the file when
+// update is set (the test's -update flag).
+func Golden(t testing.TB, golden string, got []byte, update bool) {
+	t.Helper()
+	if update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file:\n%s", golden, got)
+	}
 }

@@ -32,8 +32,7 @@ func ink(img image.Image, x, y float64, radius int) bool {
 // has ink along its length (not only at its ends), and each label's text is
 // there. go-graphviz's PNG renderer fails exactly these.
 func TestPNGDrawsEverything(t *testing.T) {
-	files, _ := filepath.Glob("../../examples/*.star")
-	for _, f := range files {
+	for _, f := range plantest.Examples(t, "../../examples") {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			m := Build(plantest.File(t, f), Options{})
 			l, err := m.Layout(context.Background())

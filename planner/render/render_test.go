@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -37,31 +36,14 @@ func mermaid(t testing.TB, p *planner.Plan, o render.Options) string {
 // TestGoldenDOT pins the DOT of every example, drawn twice to show it is
 // byte-identical; go test ./planner/render -update rewrites the files.
 func TestGoldenDOT(t *testing.T) {
-	files, _ := filepath.Glob("../../examples/*.star")
-	if len(files) == 0 {
-		t.Fatal("no examples")
-	}
-	for _, f := range files {
+	for _, f := range plantest.Examples(t, "../../examples") {
 		name := strings.TrimSuffix(filepath.Base(f), ".star")
 		t.Run(name, func(t *testing.T) {
 			got := dot(t, plantest.File(t, f), render.Options{})
 			if again := dot(t, plantest.File(t, f), render.Options{}); again != got {
 				t.Fatal("two renderings differ")
 			}
-			golden := filepath.Join("testdata", name+".dot")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs:\n%s", golden, got)
-			}
+			plantest.Golden(t, filepath.Join("testdata", name+".dot"), []byte(got), *update)
 		})
 	}
 }
@@ -75,8 +57,7 @@ var (
 
 // TestMermaidMatchesDOT: both formats draw the same nodes and edges.
 func TestMermaidMatchesDOT(t *testing.T) {
-	files, _ := filepath.Glob("../../examples/*.star")
-	for _, f := range files {
+	for _, f := range plantest.Examples(t, "../../examples") {
 		for _, o := range []render.Options{{}, {Collapse: true}} {
 			p := plantest.File(t, f)
 			d, m := dot(t, p, o), mermaid(t, p, o)

@@ -30,8 +30,7 @@ func walkSVG(g svgG, fn func(svgG)) {
 // TestSVG parses the SVG of every example: one node per model node (the
 // legend aside), one edge per model edge, and the same bytes twice.
 func TestSVG(t *testing.T) {
-	files, _ := filepath.Glob("../../examples/*.star")
-	for _, f := range files {
+	for _, f := range plantest.Examples(t, "../../examples") {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			m := render.Build(plantest.File(t, f), render.Options{})
 			var a, b bytes.Buffer
