@@ -23,6 +23,7 @@ type Design struct {
 	Interconnects   []*Interconnect   `json:"interconnect"`
 	LastMiles       []*LastMile       `json:"last_mile"`
 	Monitors        []*Monitor        `json:"monitor"`
+	Scenarios       []*Scenario       `json:"scenario"`
 
 	// Files holds the source of every file read, for diagnostics.
 	Files Sources `json:"-"`
@@ -36,7 +37,7 @@ func NewDesign() *Design {
 		VPCs: []*VPC{}, RouteTables: []*RouteTable{}, GCPVPCs: []*GCPVPC{}, Sites: []*Site{},
 		VPNGateways: []*VPNGateway{}, DXGateways: []*DXGateway{}, TransitGateways: []*TransitGateway{},
 		TGWRouteTables: []*TGWRouteTable{}, CoreNetworks: []*CoreNetwork{}, Attachments: []*Attachment{},
-		Interconnects: []*Interconnect{}, LastMiles: []*LastMile{}, Monitors: []*Monitor{},
+		Interconnects: []*Interconnect{}, LastMiles: []*LastMile{}, Monitors: []*Monitor{}, Scenarios: []*Scenario{},
 		Files: Sources{}, index: map[Ref]Resource{},
 	}
 }
@@ -93,6 +94,8 @@ func (d *Design) Add(r Resource) error {
 		d.LastMiles = append(d.LastMiles, x)
 	case *Monitor:
 		d.Monitors = append(d.Monitors, x)
+	case *Scenario:
+		d.Scenarios = append(d.Scenarios, x)
 	default:
 		delete(d.index, ref)
 		return fmt.Errorf("lang: unknown resource type %T", r)
@@ -117,6 +120,7 @@ func (d *Design) All() []Resource {
 	out = appendAll(out, d.Interconnects)
 	out = appendAll(out, d.LastMiles)
 	out = appendAll(out, d.Monitors)
+	out = appendAll(out, d.Scenarios)
 	return out
 }
 

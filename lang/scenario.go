@@ -1,0 +1,88 @@
+package lang
+
+import (
+	"time"
+
+	"patchbay/stdlib"
+)
+
+// KindScenario is a simulation scenario: traffic, probes and timed events
+// run against the design by `patchbay sim`.
+const KindScenario Kind = "scenario"
+
+// Scenario is a timed run of the design. It declares no infrastructure, so
+// the planner ignores it; the simulator resolves its targets against the
+// plan's derived names (facilities, channels, devices).
+type Scenario struct {
+	Meta
+	Duration time.Duration `json:"duration"`
+	Flows    []Flow        `json:"flows"`
+	Probes   []Probe       `json:"probes"`
+	Events   []Event       `json:"events"`
+}
+
+func (s *Scenario) Ref() Ref { return Ref{KindScenario, s.Name} }
+
+// Flow is steady traffic from one network to another: a fluid aggregate of
+// many connections at Rate, made of packets of PacketSize bytes (the IP
+// packet, headers included). It runs from Start until Stop (0: the end).
+type Flow struct {
+	Name       string           `json:"name"`
+	From       Ref              `json:"source"`
+	To         Ref              `json:"destination"`
+	Rate       stdlib.Bandwidth `json:"rate"`
+	PacketSize int              `json:"packet_size"`
+	Start      time.Duration    `json:"start"`
+	Stop       time.Duration    `json:"stop,omitempty"`
+	Range      Range            `json:"source_range"`
+}
+
+// Probe sends a probe packet from one network to another every Interval and
+// times its round trip, as Network Synthetic Monitor does.
+type Probe struct {
+	Name       string        `json:"name"`
+	From       Ref           `json:"source"`
+	To         Ref           `json:"destination"`
+	Interval   time.Duration `json:"interval"`
+	PacketSize int           `json:"packet_size"`
+	Range      Range         `json:"source_range"`
+}
+
+// EventAction is what a scenario event does.
+type EventAction string
+
+const (
+	ActionFail         EventAction = "fail"
+	ActionRestore      EventAction = "restore"
+	ActionSetBandwidth EventAction = "set_bandwidth"
+	ActionMaintenance  EventAction = "maintenance"
+)
+
+// TargetKind says what an event acts on.
+type TargetKind string
+
+const (
+	TargetLink         TargetKind = "link"         // one physical member link ("aws-gcp-use1/ch1/m1")
+	TargetChannel      TargetKind = "channel"      // an Interconnect channel or a last-mile connection ("aws-gcp-use1/ch1", "hq/conn1")
+	TargetFacility     TargetKind = "facility"     // every link in a facility or partner location ("us-east-1/fac-a")
+	TargetDevice       TargetKind = "device"       // a router or gateway ("us-east-1/fac-a/aws-r1", "transit_gateway.hub")
+	TargetInterconnect TargetKind = "interconnect" // all channels of an Interconnect (set_bandwidth)
+	TargetLastMile     TargetKind = "last_mile"    // all connections of a last mile (set_bandwidth)
+)
+
+// Target names what an event acts on. Names are the plan's derived names;
+// the simulator reports an unknown one with the event's range.
+type Target struct {
+	Kind TargetKind `json:"kind"`
+	Name string     `json:"name"`
+}
+
+// Event is one timed action of a scenario.
+type Event struct {
+	At        time.Duration    `json:"at"`
+	Action    EventAction      `json:"action"`
+	Target    Target           `json:"target"`
+	Bandwidth stdlib.Bandwidth `json:"bandwidth,omitzero"` // set_bandwidth
+	Duration  time.Duration    `json:"duration,omitempty"` // maintenance: how long the device is out
+	Range     Range            `json:"source_range"`
+}
