@@ -1,9 +1,13 @@
 package stdlib
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"slices"
 	"sync"
 )
@@ -110,6 +114,7 @@ type Catalog struct {
 	Quotas       []Quota          `json:"quotas"`
 	Policies     []Policy         `json:"policies"`
 	ASNRanges    []ASNRangeRow    `json:"asn_ranges"`
+	Latency      []LatencyRow     `json:"latency"`
 
 	defaults map[string]int64
 }
@@ -126,13 +131,19 @@ var Default = sync.OnceValue(func() *Catalog {
 })
 
 func loadCatalog() (*Catalog, error) {
+	return loadCatalogFS(catalogFS)
+}
+
+// loadCatalogFS reads the catalog files from fsys, so tests can load a
+// catalog with one file replaced.
+func loadCatalogFS(fsys fs.FS) (*Catalog, error) {
 	c := &Catalog{}
-	for _, name := range []string{"regions.json", "interconnect.json", "defaults.json", "quotas.json", "asn.json"} {
-		b, err := catalogFS.ReadFile("catalog/" + name)
+	for _, name := range []string{"regions.json", "interconnect.json", "defaults.json", "quotas.json", "asn.json", "latency.json"} {
+		b, err := fs.ReadFile(fsys, "catalog/"+name)
 		if err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal(b, c); err != nil {
+		if err := decodeStrict(b, c); err != nil {
 			return nil, fmt.Errorf("catalog %s: %w", name, err)
 		}
 	}
@@ -153,8 +164,27 @@ func loadCatalog() (*Catalog, error) {
 	return c, c.check()
 }
 
-// check rejects rows without provenance, so no fact enters unsourced.
+// decodeStrict refuses fields the types do not have: a misspelt key would
+// otherwise drop a fact silently (a row without "rtt_us" would read as 0).
+func decodeStrict(b []byte, c *Catalog) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the top-level object")
+	}
+	return nil
+}
+
+// check rejects rows without provenance, so no fact enters unsourced, and
+// latency rows that RTT could not answer from unambiguously.
 func (c *Catalog) check() error {
+	return errors.Join(c.checkProvenance(), c.checkLatency())
+}
+
+func (c *Catalog) checkProvenance() error {
 	entries := slices.Concat(
 		entriesOf(c.Regions, func(r Region) Entry { return r.Entry }),
 		entriesOf(c.Providers, func(p Provider) Entry { return p.Entry }),
@@ -165,6 +195,7 @@ func (c *Catalog) check() error {
 		entriesOf(c.Quotas, func(q Quota) Entry { return q.Entry }),
 		entriesOf(c.ASNRanges, func(a ASNRangeRow) Entry { return a.Entry }),
 		entriesOf(c.Policies, func(p Policy) Entry { return p.Entry }),
+		entriesOf(c.Latency, func(l LatencyRow) Entry { return l.Entry }),
 	)
 	for i, e := range entries {
 		if e.Source == "" || e.Date == "" {

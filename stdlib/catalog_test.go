@@ -26,6 +26,7 @@ func TestCatalogDefaultLoads(t *testing.T) {
 	}{
 		{"regions", len(fresh.Regions)}, {"providers", len(fresh.Providers)}, {"environments", len(fresh.Environments)},
 		{"partners", len(fresh.Partners)}, {"bandwidths", len(fresh.Bandwidths)}, {"defaults", len(fresh.Defaults)},
+		{"latency rows", len(fresh.Latency)},
 	} {
 		if n.got == 0 {
 			t.Errorf("catalog has no %s", n.what)
@@ -223,13 +224,16 @@ func entries(c *Catalog) map[string]Entry {
 	for _, d := range c.Defaults {
 		m["default "+d.Key] = d.Entry
 	}
+	for _, l := range c.Latency {
+		m["latency "+l.A+"↔"+l.B] = l.Entry
+	}
 	return m
 }
 
 func TestCatalogRowsHaveProvenance(t *testing.T) {
 	c := Default()
 	rows := entries(c)
-	if want := len(c.Regions) + len(c.Providers) + len(c.Environments) + len(c.Partners) + len(c.Bandwidths) + len(c.Defaults); len(rows) != want {
+	if want := len(c.Regions) + len(c.Providers) + len(c.Environments) + len(c.Partners) + len(c.Bandwidths) + len(c.Defaults) + len(c.Latency); len(rows) != want {
 		t.Errorf("%d distinct rows, want %d (a row name repeats)", len(rows), want)
 	}
 	for name, e := range rows {
@@ -284,28 +288,31 @@ func TestCatalogDefaultsAreUnique(t *testing.T) {
 func TestCatalogInt(t *testing.T) {
 	c := Default()
 	for key, want := range map[string]int64{
-		"vpc.mtu":                   9001,
-		"transit_gateway.asn":       64512,
-		"gcp.peer_asn":              16550,
-		"interconnect.aws_max_mtu":  8500,
-		"interconnect.gcp_max_mtu":  8896,
-		"interconnect.channels":     4,
-		"interconnect.facilities":   2,
-		"interconnect.first_vlan":   1025,
-		"last_mile.connections":     4,
-		"last_mile.locations":       2,
-		"last_mile.transit_vif_mtu": 8500,
-		"last_mile.private_vif_mtu": 9001,
-		"bgp.hold_time":             90,
-		"bgp.keepalive":             30,
-		"bfd.min_interval":          300,
-		"bfd.multiplier":            3,
-		"transit_gateway.mtu":       8500,
-		"dx_gateway.asn":            64512,
-		"vpn_gateway.asn":           64512,
-		"gcp_vpc.mtu":               1460,
-		"gcp_vpc.max_mtu":           8896,
-		"site.mtu":                  1500,
+		"vpc.mtu":                       9001,
+		"transit_gateway.asn":           64512,
+		"gcp.peer_asn":                  16550,
+		"interconnect.aws_max_mtu":      8500,
+		"interconnect.gcp_max_mtu":      8896,
+		"interconnect.channels":         4,
+		"interconnect.facilities":       2,
+		"interconnect.first_vlan":       1025,
+		"last_mile.connections":         4,
+		"last_mile.locations":           2,
+		"last_mile.transit_vif_mtu":     8500,
+		"last_mile.private_vif_mtu":     9001,
+		"bgp.hold_time":                 90,
+		"bgp.keepalive":                 30,
+		"bfd.min_interval":              300,
+		"bfd.multiplier":                3,
+		"transit_gateway.mtu":           8500,
+		"dx_gateway.asn":                64512,
+		"vpn_gateway.asn":               64512,
+		"gcp_vpc.mtu":                   1460,
+		"gcp_vpc.max_mtu":               8896,
+		"site.mtu":                      1500,
+		"latency.intra_region_rtt_us":   500,
+		"latency.intra_facility_rtt_us": 100,
+		"latency.last_mile_rtt_us":      2000,
 	} {
 		if got := c.Int(key); got != want {
 			t.Errorf("Int(%q) = %d, want %d", key, got, want)
