@@ -375,3 +375,6 @@ func (p *Plan) deriveCoreNetworks() {
 
 // AttachmentsOf lists the attachments with r at either end.
 func (p *Plan) AttachmentsOf(r lang.Ref) []*lang.Attachment { return p.adjacent(r) }
+
+// SharedSegments maps each segment of cn to the segments sharing with it.
+func SharedSegments(cn *lang.CoreNetwork) map[string][]string { return sharedSegments(cn) }

@@ -1,0 +1,181 @@
+// Package sim runs a plan in virtual time: a discrete-event engine drives
+// the links, routing, traffic and probes of a network instantiated from a
+// planner.Plan, and records what happens as a Trace.
+package sim
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// Time is virtual time since the start of a run, in nanoseconds.
+type Time = time.Duration
+
+// Timer is a callback scheduled on an Engine. A Timer may be rescheduled
+// with Reset after it fires or while pending, so periodic work allocates
+// nothing per tick.
+type Timer struct {
+	fn  func()
+	at  Time
+	seq uint64
+	idx int // position in the queue, -1 when not pending
+}
+
+// Pending reports whether t is scheduled.
+func (t *Timer) Pending() bool { return t.idx >= 0 }
+
+// When is the time t fires (or last fired).
+func (t *Timer) When() Time { return t.at }
+
+// Engine is the event loop: virtual time, one queue, one seeded random
+// source. It runs on one goroutine, so a run's outcome depends only on the
+// design, the scenario and the seed.
+type Engine struct {
+	now   Time
+	seq   uint64
+	queue []*Timer
+	rng   *rand.Rand
+	fired uint64
+	stop  bool
+}
+
+// NewEngine returns an engine at time zero with a random source seeded by seed.
+func NewEngine(seed uint64) *Engine {
+	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+}
+
+// Now is the current virtual time.
+func (e *Engine) Now() Time { return e.now }
+
+// Rand is the run's random source. Every random choice must come from it.
+func (e *Engine) Rand() *rand.Rand { return e.rng }
+
+// Fired counts the events run so far.
+func (e *Engine) Fired() uint64 { return e.fired }
+
+// NewTimer returns an unscheduled timer that runs fn.
+func (e *Engine) NewTimer(fn func()) *Timer { return &Timer{fn: fn, idx: -1} }
+
+// At schedules fn at absolute time at (not before now).
+func (e *Engine) At(at Time, fn func()) *Timer {
+	t := e.NewTimer(fn)
+	e.Reset(t, at)
+	return t
+}
+
+// After schedules fn d from now.
+func (e *Engine) After(d time.Duration, fn func()) *Timer { return e.At(e.now+d, fn) }
+
+// Reset (re)schedules t at time at. Events at the same time run in the
+// order they were scheduled.
+func (e *Engine) Reset(t *Timer, at Time) {
+	if at < e.now {
+		at = e.now
+	}
+	e.seq++
+	t.at, t.seq = at, e.seq
+	if t.idx >= 0 {
+		e.fix(t.idx)
+		return
+	}
+	t.idx = len(e.queue)
+	e.queue = append(e.queue, t)
+	e.up(t.idx)
+}
+
+// Cancel unschedules t; cancelling a timer that is not pending does nothing.
+func (e *Engine) Cancel(t *Timer) {
+	i := t.idx
+	if i < 0 {
+		return
+	}
+	last := len(e.queue) - 1
+	if i != last {
+		e.swap(i, last)
+	}
+	e.queue[last] = nil
+	e.queue = e.queue[:last]
+	t.idx = -1
+	if i != last {
+		e.fix(i)
+	}
+}
+
+// Stop makes Run return after the current event.
+func (e *Engine) Stop() { e.stop = true }
+
+// Run fires events in time order until the queue is empty, Stop is called,
+// or the next event is after until; the clock is then left at until (or at
+// the last event when the queue ran dry first).
+func (e *Engine) Run(until Time) {
+	e.stop = false
+	for len(e.queue) > 0 && !e.stop {
+		t := e.queue[0]
+		if t.at > until {
+			break
+		}
+		e.Cancel(t)
+		e.now = t.at
+		e.fired++
+		t.fn()
+	}
+	if !e.stop && e.now < until {
+		e.now = until
+	}
+}
+
+func (e *Engine) less(i, j int) bool {
+	a, b := e.queue[i], e.queue[j]
+	if a.at != b.at {
+		return a.at < b.at
+	}
+	return a.seq < b.seq
+}
+
+func (e *Engine) swap(i, j int) {
+	q := e.queue
+	q[i], q[j] = q[j], q[i]
+	q[i].idx, q[j].idx = i, j
+}
+
+// The queue is a 4-ary heap: shallower than a binary one, so a timer-heavy
+// run does fewer cache-missing comparisons per event.
+const arity = 4
+
+func (e *Engine) up(i int) {
+	for i > 0 {
+		p := (i - 1) / arity
+		if !e.less(i, p) {
+			return
+		}
+		e.swap(i, p)
+		i = p
+	}
+}
+
+func (e *Engine) down(i int) {
+	n := len(e.queue)
+	for {
+		first := arity*i + 1
+		if first >= n {
+			return
+		}
+		m := first
+		for c := first + 1; c < first+arity && c < n; c++ {
+			if e.less(c, m) {
+				m = c
+			}
+		}
+		if !e.less(m, i) {
+			return
+		}
+		e.swap(i, m)
+		i = m
+	}
+}
+
+func (e *Engine) fix(i int) {
+	t := e.queue[i]
+	e.up(i)
+	e.down(t.idx)
+}

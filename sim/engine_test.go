@@ -1,0 +1,133 @@
+package sim
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestEngineOrdersByTimeThenScheduling(t *testing.T) {
+	e := NewEngine(1)
+	var got []string
+	e.At(2*time.Second, func() { got = append(got, "b1") })
+	e.At(1*time.Second, func() { got = append(got, "a") })
+	e.At(2*time.Second, func() { got = append(got, "b2") })
+	e.At(3*time.Second, func() {
+		got = append(got, "c")
+		e.After(0, func() { got = append(got, "c-now") })
+	})
+	e.Run(10 * time.Second)
+	want := []string{"a", "b1", "b2", "c", "c-now"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+	if e.Now() != 10*time.Second || e.Fired() != 5 {
+		t.Fatalf("now %v fired %d", e.Now(), e.Fired())
+	}
+}
+
+func TestEngineCancelAndReset(t *testing.T) {
+	e := NewEngine(1)
+	var got []Time
+	rec := func() { got = append(got, e.Now()) }
+	a := e.At(1*time.Second, rec)
+	b := e.At(2*time.Second, rec)
+	c := e.At(3*time.Second, rec)
+	e.Cancel(b)
+	e.Cancel(b) // twice is harmless
+	e.Reset(c, 500*time.Millisecond)
+	e.Reset(a, 4*time.Second)
+	if b.Pending() || !a.Pending() {
+		t.Fatal("pending state wrong")
+	}
+	e.Run(time.Minute)
+	want := []Time{500 * time.Millisecond, 4 * time.Second}
+	if !slices.Equal(got, want) {
+		t.Fatalf("fired at %v, want %v", got, want)
+	}
+}
+
+func TestEngineRunStopsAtUntil(t *testing.T) {
+	e := NewEngine(1)
+	n := 0
+	var tick *Timer
+	tick = e.NewTimer(func() { n++; e.Reset(tick, e.Now()+time.Second) })
+	e.Reset(tick, 0)
+	e.Run(10 * time.Second)
+	if n != 11 || e.Now() != 10*time.Second {
+		t.Fatalf("ticks %d at %v, want 11 at 10s", n, e.Now())
+	}
+	e.Run(15 * time.Second)
+	if n != 16 {
+		t.Fatalf("resumed run ticked %d, want 16", n)
+	}
+}
+
+// TestEngineHeapProperty schedules, cancels and resets many timers at
+// random and checks they fire in order.
+func TestEngineHeapProperty(t *testing.T) {
+	e := NewEngine(7)
+	r := NewEngine(99).Rand()
+	var last Time
+	bad := false
+	timers := make([]*Timer, 500)
+	for i := range timers {
+		timers[i] = e.NewTimer(func() {
+			if e.Now() < last {
+				bad = true
+			}
+			last = e.Now()
+		})
+		e.Reset(timers[i], Time(r.IntN(1e6)))
+	}
+	for range 2000 {
+		x := timers[r.IntN(len(timers))]
+		if r.IntN(3) == 0 {
+			e.Cancel(x)
+		} else {
+			e.Reset(x, Time(r.IntN(1e6)))
+		}
+	}
+	e.Run(time.Second)
+	if bad {
+		t.Fatal("events fired out of order")
+	}
+}
+
+func TestEngineSeededRandomIsReproducible(t *testing.T) {
+	a, b := NewEngine(42).Rand(), NewEngine(42).Rand()
+	for range 100 {
+		if a.Uint64() != b.Uint64() {
+			t.Fatal("same seed, different numbers")
+		}
+	}
+	if NewEngine(1).Rand().Uint64() == NewEngine(2).Rand().Uint64() {
+		t.Fatal("different seeds, same first number")
+	}
+}
+
+// BenchmarkEngineTimers is a timer-heavy workload: 10,000 periodic timers
+// with jittered periods, each rescheduling itself, as BFD and BGP keepalive
+// timers do. It reports events per second.
+func BenchmarkEngineTimers(b *testing.B) {
+	const timers = 10_000
+	e := NewEngine(1)
+	rng := e.Rand()
+	ts := make([]*Timer, timers)
+	for i := range ts {
+		var t *Timer
+		t = e.NewTimer(func() {
+			e.Reset(t, e.Now()+300*time.Millisecond-Time(rng.Int64N(int64(75*time.Millisecond))))
+		})
+		ts[i] = t
+		e.Reset(t, Time(rng.Int64N(int64(300*time.Millisecond))))
+	}
+	b.ResetTimer()
+	start := e.Fired()
+	horizon := e.Now()
+	for e.Fired()-start < uint64(b.N) {
+		horizon += 10 * time.Millisecond
+		e.Run(horizon)
+	}
+	b.ReportMetric(float64(e.Fired()-start)/b.Elapsed().Seconds(), "events/s")
+}

@@ -1,0 +1,227 @@
+package sim
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"patchbay/lang"
+	"patchbay/stdlib"
+)
+
+// resolve turns a scenario event into the action it runs, checking its
+// target against the network. The action returns what it did, for the
+// timeline.
+func (s *sim) resolve(ev lang.Event) (func() string, *lang.Diagnostic) {
+	n := s.n
+	t := ev.Target
+	unknown := func(what string, names []string) *lang.Diagnostic {
+		slices.Sort(names)
+		d := &lang.Diagnostic{Rule: "scenario", Range: ev.Range, Summary: fmt.Sprintf("scenario %s: no %s %q in this design", s.sc.Name, what, t.Name)}
+		if near := lang.Nearest(t.Name, names); near != "" {
+			d.Hint = fmt.Sprintf("did you mean %q?", near)
+		} else if len(names) > 0 {
+			shown := names[:min(len(names), 8)]
+			d.Hint = "known: " + strings.Join(shown, ", ")
+			if len(names) > len(shown) {
+				d.Hint += fmt.Sprintf(" and %d more", len(names)-len(shown))
+			}
+		}
+		return d
+	}
+	verb := string(ev.Action)
+	switch ev.Action {
+	case lang.ActionFail, lang.ActionRestore:
+		fail := ev.Action == lang.ActionFail
+		switch t.Kind {
+		case lang.TargetLink:
+			if m, ok := n.members[t.Name]; ok {
+				return func() string { return verb + " link " + t.Name + ": " + setCause(&m.m.down, "link", fail) }, nil
+			}
+			if l, ok := n.linkNamed[t.Name]; ok && !l.Physical() {
+				return func() string { return verb + " link " + t.Name + ": " + setCause(&l.down, "link", fail) }, nil
+			}
+			var names []string
+			for name := range n.members {
+				names = append(names, name)
+			}
+			for _, l := range n.Links {
+				if !l.Physical() {
+					names = append(names, l.Name)
+				}
+			}
+			return nil, unknown("link", names)
+		case lang.TargetChannel:
+			l, ok := n.linkNamed[t.Name]
+			if !ok || !l.Physical() {
+				return nil, unknown("channel or connection", physicalNames(n))
+			}
+			return func() string {
+				return fmt.Sprintf("%s %s %s: %s", verb, l.Kind, t.Name, setMembers(l.Members, "channel", fail))
+			}, nil
+		case lang.TargetFacility:
+			links, ok := n.Facilities[t.Name]
+			if !ok {
+				var names []string
+				for f := range n.Facilities {
+					names = append(names, f)
+				}
+				return nil, unknown("facility", names)
+			}
+			return func() string {
+				var ms []*Member
+				var names []string
+				for _, l := range links {
+					ms = append(ms, l.Members...)
+					names = append(names, l.Name)
+				}
+				return fmt.Sprintf("%s facility %s (%s): %s", verb, t.Name, strings.Join(names, ", "), setMembers(ms, "facility "+t.Name, fail))
+			}, nil
+		case lang.TargetDevice:
+			d, ok := n.byName[t.Name]
+			if !ok {
+				return nil, unknown("device", deviceNames(n))
+			}
+			return func() string { return verb + " device " + t.Name + ": " + setCause(&d.down, "device", fail) }, nil
+		}
+	case lang.ActionSetBandwidth:
+		bw := float64(ev.Bandwidth)
+		var members []*Member
+		switch t.Kind {
+		case lang.TargetLink:
+			m, ok := n.members[t.Name]
+			if !ok {
+				var names []string
+				for name := range n.members {
+					names = append(names, name)
+				}
+				return nil, unknown("link", names)
+			}
+			members = []*Member{m.m}
+		case lang.TargetChannel:
+			l, ok := n.linkNamed[t.Name]
+			if !ok || !l.Physical() {
+				return nil, unknown("channel or connection", physicalNames(n))
+			}
+			members = l.Members
+		case lang.TargetInterconnect, lang.TargetLastMile:
+			links, ok := n.Groups[t.Name]
+			if !ok {
+				var names []string
+				for g := range n.Groups {
+					names = append(names, g)
+				}
+				return nil, unknown(string(t.Kind), names)
+			}
+			for _, l := range links {
+				members = append(members, l.Members...)
+			}
+		}
+		return func() string {
+			for _, m := range members {
+				m.Capacity = bw / float64(len(members))
+			}
+			return fmt.Sprintf("set bandwidth of %s %s to %s", t.Kind, t.Name, stdlib.Bandwidth(ev.Bandwidth))
+		}, nil
+	case lang.ActionMaintenance:
+		d, ok := n.byName[t.Name]
+		if !ok {
+			return nil, unknown("device", deviceNames(n))
+		}
+		return func() string { return s.startMaintenance(d, ev) }, nil
+	}
+	return nil, &lang.Diagnostic{Rule: "scenario", Range: ev.Range, Summary: fmt.Sprintf("scenario %s: cannot %s a %s", s.sc.Name, ev.Action, t.Kind)}
+}
+
+// setCause adds or removes one reason for being down.
+func setCause(down *[]string, cause string, fail bool) string {
+	if fail {
+		if slices.Contains(*down, cause) {
+			return "already failed"
+		}
+		*down = append(*down, cause)
+		return "down"
+	}
+	i := slices.Index(*down, cause)
+	if i < 0 {
+		return "was not failed"
+	}
+	*down = slices.Delete(*down, i, i+1)
+	if len(*down) > 0 {
+		return "still down (" + strings.Join(*down, ", ") + ")"
+	}
+	return "up"
+}
+
+func setMembers(ms []*Member, cause string, fail bool) string {
+	changed, want, word := 0, "up", "restored"
+	if fail {
+		want, word = "down", "failed"
+	}
+	for _, m := range ms {
+		if setCause(&m.down, cause, fail) == want {
+			changed++
+		}
+	}
+	return fmt.Sprintf("%d of %d member links %s", changed, len(ms), word)
+}
+
+func physicalNames(n *Network) []string {
+	var out []string
+	for _, l := range n.Links {
+		if l.Physical() {
+			out = append(out, l.Name)
+		}
+	}
+	return out
+}
+
+func deviceNames(n *Network) []string {
+	out := make([]string, len(n.Devices))
+	for i, d := range n.Devices {
+		out[i] = d.Name
+	}
+	return out
+}
+
+// startMaintenance takes a device out of service for the window, and
+// checks the open specification's rule: devices of one Interconnect are
+// never in scheduled maintenance at the same time.
+func (s *sim) startMaintenance(d *Device, ev lang.Event) string {
+	now := s.e.Now()
+	end := now + ev.Duration
+	for _, m := range s.maint {
+		if m.end <= now || m.dev == d {
+			continue
+		}
+		for _, g := range sortedKeys(s.n.GroupDevices) {
+			devs := s.n.GroupDevices[g]
+			if slices.Contains(devs, d) && slices.Contains(devs, m.dev) {
+				s.out.Findings = append(s.out.Findings, Finding{T: now, Rule: "maintenance-overlap", Severity: "error",
+					Message: fmt.Sprintf("%s and %s, devices of Interconnect %s, are in scheduled maintenance at the same time (from %s to %s)",
+						m.dev.Name, d.Name, g, stdlib.FormatDuration(now), stdlib.FormatDuration(min(m.end, end))),
+					Source: ev.Range.String(),
+					Hint:   "the open specification forbids it: schedule one device's window after the other's ends"})
+			}
+		}
+	}
+	s.maint = append(s.maint, maintenance{dev: d, start: now, end: end, at: ev.Range})
+	d.maintenance++
+	if end < s.sc.Duration {
+		s.e.At(end, func() {
+			s.advance()
+			d.maintenance--
+			s.recompute("maintenance of device " + d.Name + " ends")
+		})
+	}
+	return fmt.Sprintf("maintenance of device %s for %s", d.Name, stdlib.FormatDuration(ev.Duration))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

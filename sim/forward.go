@@ -1,0 +1,149 @@
+package sim
+
+import (
+	"fmt"
+	"hash/fnv"
+	"net/netip"
+	"time"
+)
+
+// Outcome is what happens to traffic on one path.
+type Outcome string
+
+const (
+	Delivered     Outcome = "delivered"
+	Congestion    Outcome = "congestion"     // over a link's capacity (fair share exceeded)
+	NoRoute       Outcome = "no-route"       // a table has no route for the destination
+	Blackholed    Outcome = "blackhole"      // a blackhole route
+	TooBig        Outcome = "mtu"            // larger than a link's MTU
+	SourceTooBig  Outcome = "source-mtu"     // larger than the source network's MTU
+	NotAssociated Outcome = "not-associated" // arrived on a TGW attachment associated with no table
+	Looped        Outcome = "loop"           // went round until its TTL expired
+	DeviceDown    Outcome = "device-down"
+	NoAddress     Outcome = "no-address" // the networks share no address family
+)
+
+// maxHops is the IP TTL a path may use up.
+const maxHops = 64
+
+// pathPart is one way a flow's traffic takes: the interfaces it leaves by,
+// the share of the flow on it (ECMP splits), and how it ends.
+type pathPart struct {
+	hops    []*Iface
+	weight  float64
+	outcome Outcome
+	where   string // the device or link where it was dropped
+	detail  string
+}
+
+// latency is the one-way propagation delay along the part.
+func (p *pathPart) latency() time.Duration {
+	var d time.Duration
+	for _, h := range p.hops {
+		d += h.Link.Latency
+	}
+	return d
+}
+
+// walker follows forwarding tables from a source table to a destination.
+// hash 0 splits traffic evenly over equal-cost next hops (the fluid limit
+// of many connections); otherwise each ECMP stage picks one next hop from
+// the hash, as a router's flow hash pins one 5-tuple to one path.
+type walker struct {
+	dst  netip.Addr
+	size int
+	hash uint64
+	out  []pathPart
+}
+
+func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
+	end := func(o Outcome, where, detail string) {
+		w.out = append(w.out, pathPart{hops: hops, weight: weight, outcome: o, where: where, detail: detail})
+	}
+	if len(hops) > maxHops {
+		end(Looped, v.Dev.Name, fmt.Sprintf("TTL expired after %d hops", maxHops))
+		return
+	}
+	if !v.Dev.Up() {
+		end(DeviceDown, v.Dev.Name, "")
+		return
+	}
+	r := v.fib.lookup(w.dst)
+	switch {
+	case r == nil:
+		end(NoRoute, v.Dev.Name, fmt.Sprintf("%s has no route to %s", v, w.dst))
+		return
+	case r.local:
+		end(Delivered, v.Dev.Name, "")
+		return
+	case r.blackhole:
+		end(Blackholed, v.Dev.Name, fmt.Sprintf("%s: blackhole route %s (%s)", v, r.prefix, r.origin))
+		return
+	}
+	next := r.nexthops
+	if w.hash != 0 {
+		next = next[mix(w.hash, uint64(v.Dev.ID))%uint64(len(next)):][:1]
+	}
+	share := weight / float64(len(next))
+	for _, i := range next {
+		h := append(hops[:len(hops):len(hops)], i)
+		if w.size > i.Link.MTU {
+			detail := fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s", w.size, i.Link.MTU, i.Link.Name)
+			if v.Dev.SilentMTU {
+				detail += fmt.Sprintf("; %s drops them without an ICMP \"fragmentation needed\", so path-MTU discovery cannot recover", v.Dev.Name)
+			} else {
+				detail += fmt.Sprintf("; %s sends ICMP \"fragmentation needed\" (a sender doing path-MTU discovery would shrink its packets)", v.Dev.Name)
+			}
+			w.out = append(w.out, pathPart{hops: hops, weight: share, outcome: TooBig, where: i.Link.Name, detail: detail})
+			continue
+		}
+		peer := i.Peer()
+		if peer.VRF == nil {
+			w.out = append(w.out, pathPart{hops: h, weight: share, outcome: NotAssociated, where: peer.Dev.Name,
+				detail: fmt.Sprintf("%s arrives on %s, which is associated with no route table", peer.Dev.Name, i.Link.Name)})
+			continue
+		}
+		w.walk(peer.VRF, h, share)
+	}
+}
+
+// mix is a 64-bit finaliser (SplitMix64), so hashes of nearby keys spread
+// and each ECMP stage decides independently of the one before.
+func mix(h, salt uint64) uint64 {
+	x := h ^ (salt * 0x9e3779b97f4a7c15)
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// flowHash is the stable hash of a name: the same probe takes the same
+// path run after run.
+func flowHash(name string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return h.Sum64() | 1
+}
+
+// addresses picks the address family both endpoints have, IPv4 first.
+func addresses(a, b *Endpoint) (src, dst netip.Addr, ok bool) {
+	if a.V4.IsValid() && b.V4.IsValid() {
+		return a.V4, b.V4, true
+	}
+	if a.V6.IsValid() && b.V6.IsValid() {
+		return a.V6, b.V6, true
+	}
+	return netip.Addr{}, netip.Addr{}, false
+}
+
+// trace follows traffic from a network to an address.
+func trace(from *Endpoint, dst netip.Addr, size int, hash uint64) []pathPart {
+	if size > from.MTU {
+		return []pathPart{{weight: 1, outcome: SourceTooBig, where: from.Name,
+			detail: fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s", size, from.MTU, from.Name)}}
+	}
+	w := &walker{dst: dst, size: size, hash: hash}
+	w.walk(from.Dev.vrfs[0], nil, 1)
+	return w.out
+}

@@ -1,0 +1,259 @@
+package sim
+
+import (
+	"math"
+	"net/netip"
+	"time"
+)
+
+// Role says what a device is in the design.
+type Role string
+
+const (
+	RoleNetwork     Role = "network"      // a VPC, Google Cloud VPC or on-premises site: where flows start and end
+	RoleCustomer    Role = "customer"     // the on-premises router of a last-mile site
+	RolePartnerEdge Role = "partner-edge" // a last-mile partner's device at one location
+	RoleAWSEdge     Role = "aws-edge"     // an AWS router in an Interconnect facility or last-mile location
+	RolePeerRouter  Role = "peer-router"  // the partner cloud's router (Google Cloud Router side)
+	RoleVGW         Role = "vgw"
+	RoleDXGW        Role = "dxgw"
+	RoleTGW         Role = "tgw"
+	RoleCloudWAN    Role = "cloudwan-edge"
+)
+
+// Device is one routing or forwarding element.
+type Device struct {
+	ID       int
+	Name     string
+	Role     Role
+	Region   string
+	Facility string // "" for regional services
+	// SilentMTU: the device drops packets larger than the next hop's MTU
+	// without an ICMP "fragmentation needed" (Transit Gateway, Cloud WAN),
+	// so path-MTU discovery cannot recover.
+	SilentMTU bool
+
+	down        []string // what failed it
+	maintenance int      // windows in progress
+	vrfs        []*VRF
+	ifaces      []*Iface
+}
+
+// Up reports whether the device forwards.
+func (d *Device) Up() bool { return len(d.down) == 0 && d.maintenance == 0 }
+
+// Member is one physical link of a LAG (or the single link of a connection).
+type Member struct {
+	Name     string
+	Capacity float64 // bits per second
+	// down lists what holds the member down ("link", "channel", "facility
+	// us-east-1/fac-a"), so restoring a facility does not bring back a
+	// member that was also failed by itself.
+	down []string
+}
+
+// Up reports whether the member carries traffic.
+func (m *Member) Up() bool { return len(m.down) == 0 }
+
+// Link is an L3 adjacency between two interfaces. Physical links are LAGs
+// of members and are up while at least MinLinks members are; virtual links
+// (inside a managed service: a VPC attachment, the Cloud WAN mesh) have no
+// members and no capacity limit.
+type Link struct {
+	ID         int
+	Name       string
+	Kind       string // channel, connection, attachment, association, mesh, internal
+	A, B       *Iface
+	Members    []*Member
+	MinLinks   int
+	Latency    time.Duration // one way
+	MTU        int
+	Facilities []string  // where the physical link runs
+	Via        []*Device // devices the link passes through besides its ends (a partner's edge)
+	Group      string    // the Interconnect or last mile it belongs to
+	down       []string  // what failed a virtual link
+}
+
+// Physical reports whether l is made of members.
+func (l *Link) Physical() bool { return len(l.Members) > 0 }
+
+// UpMembers counts the members carrying traffic.
+func (l *Link) UpMembers() int {
+	n := 0
+	for _, m := range l.Members {
+		if m.Up() {
+			n++
+		}
+	}
+	return n
+}
+
+// Up reports whether the link carries traffic: both ends and everything it
+// passes through up, and enough members.
+func (l *Link) Up() bool {
+	if len(l.down) > 0 || !l.A.Dev.Up() || !l.B.Dev.Up() {
+		return false
+	}
+	for _, d := range l.Via {
+		if !d.Up() {
+			return false
+		}
+	}
+	return !l.Physical() || l.UpMembers() >= max(l.MinLinks, 1)
+}
+
+// Capacity is what the link carries in each direction now: the sum of its
+// up members, 0 when down, +Inf for a virtual link.
+func (l *Link) Capacity() float64 {
+	if !l.Up() {
+		return 0
+	}
+	if !l.Physical() {
+		return math.Inf(1)
+	}
+	c := 0.0
+	for _, m := range l.Members {
+		if m.Up() {
+			c += m.Capacity
+		}
+	}
+	return c
+}
+
+// NominalCapacity is the capacity with every member up.
+func (l *Link) NominalCapacity() float64 {
+	if !l.Physical() {
+		return math.Inf(1)
+	}
+	c := 0.0
+	for _, m := range l.Members {
+		c += m.Capacity
+	}
+	return c
+}
+
+// Iface is one end of a link on a device. Traffic arriving on it is looked
+// up in VRF: a Transit Gateway attachment's associated route table, a Cloud
+// WAN attachment's segment. A nil VRF drops what arrives (an attachment
+// associated with no table).
+type Iface struct {
+	ID   int
+	Dev  *Device
+	Link *Link
+	VRF  *VRF
+}
+
+// Peer is the interface at the other end of the link.
+func (i *Iface) Peer() *Iface {
+	if i.Link.A == i {
+		return i.Link.B
+	}
+	return i.Link.A
+}
+
+func (i *Iface) String() string { return i.Dev.Name + " → " + i.Peer().Dev.Name }
+
+// Endpoint is a network flows and probes start and end in.
+type Endpoint struct {
+	Name string // the network's reference, "vpc.payments"
+	Dev  *Device
+	V4   netip.Addr // a host address in the network, invalid when it has no IPv4
+	V6   netip.Addr
+	MTU  int
+}
+
+// Network is a design instantiated: devices, links, routing tables.
+type Network struct {
+	Devices   []*Device
+	Links     []*Link
+	VRFs      []*VRF
+	Endpoints map[string]*Endpoint
+
+	ifaces    []*Iface
+	byName    map[string]*Device
+	linkNamed map[string]*Link
+	members   map[string]*memberRef
+	adjs      []*adjacency
+	statics   []*static
+	// Facilities maps a facility (or partner location) to the links in it.
+	Facilities map[string][]*Link
+	// Groups maps an Interconnect or last mile name to its channels or connections.
+	Groups map[string][]*Link
+	// GroupDevices lists the devices of each Interconnect, for the
+	// specification's rule on maintenance.
+	GroupDevices map[string][]*Device
+}
+
+type memberRef struct {
+	link *Link
+	m    *Member
+}
+
+// Device returns the device named name.
+func (n *Network) Device(name string) (*Device, bool) {
+	d, ok := n.byName[name]
+	return d, ok
+}
+
+// Link returns the link named name.
+func (n *Network) Link(name string) (*Link, bool) {
+	l, ok := n.linkNamed[name]
+	return l, ok
+}
+
+func (n *Network) device(name string, role Role, region, facility string) *Device {
+	if d, ok := n.byName[name]; ok {
+		return d
+	}
+	d := &Device{ID: len(n.Devices), Name: name, Role: role, Region: region, Facility: facility,
+		SilentMTU: role == RoleTGW || role == RoleCloudWAN}
+	n.Devices = append(n.Devices, d)
+	n.byName[name] = d
+	return d
+}
+
+func (n *Network) vrf(d *Device, name string) *VRF {
+	for _, v := range d.vrfs {
+		if v.Name == name {
+			return v
+		}
+	}
+	v := &VRF{ID: len(n.VRFs), Dev: d, Name: name}
+	d.vrfs = append(d.vrfs, v)
+	n.VRFs = append(n.VRFs, v)
+	return v
+}
+
+// connect makes a link between a and b whose ends look up in va and vb.
+func (n *Network) connect(name, kind string, a *Device, va *VRF, b *Device, vb *VRF, latency time.Duration, mtu int) *Link {
+	l := &Link{ID: len(n.Links), Name: name, Kind: kind, Latency: latency, MTU: mtu}
+	l.A = &Iface{ID: len(n.ifaces), Dev: a, Link: l, VRF: va}
+	l.B = &Iface{ID: len(n.ifaces) + 1, Dev: b, Link: l, VRF: vb}
+	n.ifaces = append(n.ifaces, l.A, l.B)
+	a.ifaces = append(a.ifaces, l.A)
+	b.ifaces = append(b.ifaces, l.B)
+	n.Links = append(n.Links, l)
+	n.linkNamed[name] = l
+	return l
+}
+
+// lag gives l members of capacity each, named LINK/m1….
+func (n *Network) lag(l *Link, members int, capacity float64, minLinks int, facilities ...string) {
+	for i := range members {
+		m := &Member{Name: l.Name + "/m" + itoa(i+1), Capacity: capacity}
+		l.Members = append(l.Members, m)
+		n.members[m.Name] = &memberRef{l, m}
+	}
+	l.MinLinks = minLinks
+	l.Facilities = facilities
+	for _, f := range facilities {
+		n.Facilities[f] = append(n.Facilities[f], l)
+	}
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}

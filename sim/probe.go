@@ -1,0 +1,133 @@
+package sim
+
+import (
+
+	"patchbay/lang"
+)
+
+// probe sends one packet every interval and times its round trip, like
+// Network Synthetic Monitor. A probe is one 5-tuple: the flow hash pins it
+// to one of the equal-cost paths each way.
+type probe struct {
+	spec     lang.Probe
+	src, dst *Endpoint
+	hash     uint64
+	timer    *Timer
+
+	epoch    int // routing epoch the cached paths belong to
+	fwd, rev pathPart
+
+	sent, lost     int
+	rttSum         Time
+	rttMin, rttMax Time
+	spans          []LossSpan
+	winSent        int
+	winLost        int
+	winRTT         Time
+}
+
+// LossSpan is a run of consecutive lost probes.
+type LossSpan struct {
+	Start  Time   `json:"start_ns"`
+	End    Time   `json:"end_ns"`
+	Lost   int    `json:"lost"`
+	Reason string `json:"reason"`
+}
+
+func (pr *probe) paths(epoch int) {
+	if pr.epoch == epoch {
+		return
+	}
+	pr.epoch = epoch
+	srcAddr, dstAddr, ok := addresses(pr.src, pr.dst)
+	if !ok {
+		pr.fwd = pathPart{outcome: NoAddress, where: pr.src.Name}
+		pr.rev = pr.fwd
+		return
+	}
+	pr.fwd = first(trace(pr.src, dstAddr, pr.spec.PacketSize, pr.hash))
+	pr.rev = first(trace(pr.dst, srcAddr, pr.spec.PacketSize, pr.hash))
+}
+
+func first(ps []pathPart) pathPart { return ps[0] }
+
+
+// sendProbe sends one probe now. It is lost when either direction is not
+// delivered, or at random with the chance that a congested link drops it.
+func (s *sim) sendProbe(pr *probe) {
+	now := s.e.Now()
+	pr.paths(s.epoch)
+	pr.sent++
+	pr.winSent++
+	reason := ""
+	switch {
+	case pr.fwd.outcome != Delivered:
+		reason = string(pr.fwd.outcome) + " at " + pr.fwd.where + " (outbound)"
+	case pr.rev.outcome != Delivered:
+		reason = string(pr.rev.outcome) + " at " + pr.rev.where + " (return)"
+	default:
+		pass := s.passChance(pr.fwd) * s.passChance(pr.rev)
+		if pass < 1 && s.e.Rand().Float64() >= pass {
+			reason = string(Congestion)
+		}
+	}
+	if reason != "" {
+		pr.lost++
+		pr.winLost++
+		if n := len(pr.spans); n > 0 && pr.spans[n-1].End < 0 && pr.spans[n-1].Reason == reason {
+			pr.spans[n-1].Lost++
+		} else {
+			pr.closeSpan(now)
+			pr.spans = append(pr.spans, LossSpan{Start: now, End: -1, Lost: 1, Reason: reason})
+		}
+	} else {
+		pr.closeSpan(now)
+		rtt := pr.fwd.latency() + pr.rev.latency()
+		if pr.sent-pr.lost == 1 || rtt < pr.rttMin {
+			pr.rttMin = rtt
+		}
+		pr.rttMax = max(pr.rttMax, rtt)
+		pr.rttSum += rtt
+		pr.winRTT += rtt
+	}
+	if next := now + pr.spec.Interval; next < s.sc.Duration {
+		s.e.Reset(pr.timer, next)
+	}
+}
+
+// closeSpan ends an open loss span at now.
+func (pr *probe) closeSpan(now Time) {
+	if n := len(pr.spans); n > 0 && pr.spans[n-1].End < 0 {
+		pr.spans[n-1].End = now
+	}
+}
+
+// passChance is the chance a packet crosses every congested link of a path:
+// each direction over capacity passes capacity/offered of what is sent.
+func (s *sim) passChance(p pathPart) float64 {
+	pass := 1.0
+	for _, h := range p.hops {
+		if !h.Link.Physical() {
+			continue
+		}
+		d := dirOf(h)
+		if o := s.offer[d]; o > 0 {
+			if c := h.Link.Capacity(); c < o {
+				pass *= c / o
+			}
+		}
+	}
+	return pass
+}
+
+func (pr *probe) summary() ProbeSummary {
+	ps := ProbeSummary{Name: pr.spec.Name, From: pr.spec.From.String(), To: pr.spec.To.String(), Interval: pr.spec.Interval,
+		PacketSize: pr.spec.PacketSize, Sent: pr.sent, Lost: pr.lost, LossSpans: pr.spans}
+	if ok := pr.sent - pr.lost; ok > 0 {
+		ps.RTTMin, ps.RTTMax, ps.RTTAvg = pr.rttMin, pr.rttMax, pr.rttSum/Time(ok)
+	}
+	if ps.LossSpans == nil {
+		ps.LossSpans = []LossSpan{}
+	}
+	return ps
+}

@@ -1,0 +1,405 @@
+package sim
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"patchbay/lang"
+	"patchbay/planner"
+	"patchbay/stdlib"
+)
+
+// Options tune a run.
+type Options struct {
+	Seed uint64
+	// Interval is the metric sampling period and the probe aggregation
+	// window; 0 means one second.
+	Interval time.Duration
+}
+
+// sim is one scenario running on one network.
+type sim struct {
+	e      *Engine
+	n      *Network
+	sc     *lang.Scenario
+	opts   Options
+	flows  []*flow
+	probes []*probe
+	load   map[dirLink]float64
+	offer  map[dirLink]float64
+	epoch  int
+	last   Time
+	winAt  Time
+	util   map[dirLink]float64 // ∫ load/capacity dt over the window
+	out    *Trace
+	maint  []maintenance
+	links  []LinkState // each link as last recorded
+}
+
+type maintenance struct {
+	dev        *Device
+	start, end Time
+	at         lang.Range
+}
+
+// Run simulates a scenario of a plan and returns its trace. Errors are
+// about the scenario (an unknown target, a flow between networks without a
+// common address family), each a lang.Diagnostic with the script's range.
+func Run(p *planner.Plan, sc *lang.Scenario, opts Options) (*Trace, error) {
+	if opts.Interval <= 0 {
+		opts.Interval = time.Second
+	}
+	n, err := Build(p)
+	if err != nil {
+		return nil, err
+	}
+	s := &sim{e: NewEngine(opts.Seed), n: n, sc: sc, opts: opts, util: map[dirLink]float64{}}
+	s.out = newTrace(sc, opts, n)
+	if err := s.setup(p); err != nil {
+		return nil, err
+	}
+	s.recompute("start")
+	s.e.Run(sc.Duration)
+	s.finish()
+	return s.out, nil
+}
+
+func (s *sim) setup(p *planner.Plan) error {
+	var ds lang.Diagnostics
+	endpoint := func(r lang.Ref, at lang.Range) *Endpoint {
+		ep, ok := s.n.Endpoints[r.String()]
+		if !ok {
+			ds = append(ds, lang.Diagnostic{Rule: "scenario", Range: at, Summary: fmt.Sprintf("%s is not a network the simulator knows", r)})
+		}
+		return ep
+	}
+	for _, fs := range s.sc.Flows {
+		f := &flow{spec: fs, src: endpoint(fs.From, fs.Range), dst: endpoint(fs.To, fs.Range), lostBits: map[Outcome]float64{}}
+		if f.src == nil || f.dst == nil {
+			continue
+		}
+		s.flows = append(s.flows, f)
+		if fs.Start == 0 {
+			f.active = true
+		} else {
+			s.e.At(fs.Start, func() { s.advance(); f.active = true; s.recompute("flow " + fs.Name + " starts") })
+		}
+		if fs.Stop > 0 && fs.Stop < s.sc.Duration {
+			s.e.At(fs.Stop, func() { s.advance(); f.active = false; s.recompute("flow " + fs.Name + " stops") })
+		}
+	}
+	probes := slices.Clone(s.sc.Probes)
+	// The design's monitors probe in every scenario, as they would in the
+	// account, at their aggregation interval.
+	for _, m := range p.Design.Monitors {
+		iv, _ := stdlib.ParseDuration(m.Interval)
+		probes = append(probes, lang.Probe{Name: m.Ref().String(), From: m.From, To: m.To, Interval: iv, PacketSize: 64, Range: m.Range})
+	}
+	for _, ps := range probes {
+		pr := &probe{spec: ps, src: endpoint(ps.From, ps.Range), dst: endpoint(ps.To, ps.Range), hash: flowHash(ps.Name), epoch: -1}
+		if pr.src == nil || pr.dst == nil {
+			continue
+		}
+		s.probes = append(s.probes, pr)
+		pr.timer = s.e.NewTimer(func() { s.sendProbe(pr) })
+		s.e.Reset(pr.timer, 0)
+	}
+	for _, ev := range s.sc.Events {
+		act, err := s.resolve(ev)
+		if err != nil {
+			ds = append(ds, *err)
+			continue
+		}
+		s.e.At(ev.At, func() {
+			s.advance()
+			msg := act()
+			s.recompute(msg)
+		})
+	}
+	tick := s.e.NewTimer(nil)
+	tick.fn = func() {
+		s.sample()
+		if next := s.e.Now() + s.opts.Interval; next <= s.sc.Duration {
+			s.e.Reset(tick, next)
+		}
+	}
+	s.e.Reset(tick, min(s.opts.Interval, s.sc.Duration))
+	if len(ds) > 0 {
+		ds.Sort()
+		return ds
+	}
+	return nil
+}
+
+// advance integrates rates from the last change to now.
+func (s *sim) advance() {
+	now := s.e.Now()
+	dt := (now - s.last).Seconds()
+	if dt <= 0 {
+		return
+	}
+	for _, f := range s.flows {
+		if !f.active {
+			continue
+		}
+		f.deliveredBits += f.delivered * dt
+		f.winDelivered += f.delivered * dt
+		lost := 0.0
+		for o, v := range f.lost {
+			f.lostBits[o] += v * dt
+			lost += v
+		}
+		f.winLost += lost * dt
+		d := now - s.last
+		if f.delivered <= f.demand()*1e-9 {
+			f.blackout += d
+		}
+		if lost > f.demand()*1e-9 {
+			f.degraded += d
+		}
+	}
+	for d, l := range s.load {
+		if c := d.link.Capacity(); c > 0 && !math.IsInf(c, 1) {
+			s.util[d] += l / c * dt
+		}
+	}
+	s.last = now
+}
+
+// recompute re-runs routing and traffic after a change and records what
+// changed.
+func (s *sim) recompute(cause string) {
+	now := s.e.Now()
+	changes := s.n.converge()
+	s.epoch++
+	before := make([]flowSnapshot, len(s.flows))
+	for i, f := range s.flows {
+		before[i] = snapshot(f)
+	}
+	for _, f := range s.flows {
+		f.route()
+	}
+	s.load = share(s.flows)
+	s.offer = offered(s.flows)
+	ev := TraceEvent{T: now, Kind: "change", Message: cause, Routes: len(changes)}
+	for i, l := range s.n.Links {
+		st := LinkState{Link: l.Name, Up: l.Up(), Members: l.UpMembers(), Capacity: l.Capacity()}
+		if math.IsInf(st.Capacity, 1) {
+			st.Capacity = -1 // JSON has no infinity: -1 is "no limit"
+		}
+		if i >= len(s.links) {
+			s.links = append(s.links, st)
+		} else if s.links[i] != st {
+			s.links[i] = st
+			ev.Links = append(ev.Links, st)
+		}
+	}
+	ev.RouteChanges = changes
+	if len(ev.RouteChanges) > maxRouteChanges {
+		ev.RouteChanges = ev.RouteChanges[:maxRouteChanges]
+	}
+	for i, f := range s.flows {
+		after := snapshot(f)
+		if i >= len(before) || !after.same(before[i]) || now == 0 {
+			ev.Flows = append(ev.Flows, f.change())
+		}
+		f.track(now)
+	}
+	s.out.Events = append(s.out.Events, ev)
+}
+
+const maxRouteChanges = 64
+
+type flowSnapshot struct {
+	delivered float64
+	lost      map[Outcome]float64
+}
+
+func snapshot(f *flow) flowSnapshot {
+	m := map[Outcome]float64{}
+	for o, v := range f.lost {
+		m[o] = v
+	}
+	return flowSnapshot{f.delivered, m}
+}
+
+func (a flowSnapshot) same(b flowSnapshot) bool {
+	close := func(x, y float64) bool { return math.Abs(x-y) <= 1e-6*max(1, math.Abs(x), math.Abs(y)) }
+	if !close(a.delivered, b.delivered) {
+		return false
+	}
+	for o, v := range a.lost {
+		if !close(v, b.lost[o]) {
+			return false
+		}
+	}
+	for o, v := range b.lost {
+		if !close(v, a.lost[o]) {
+			return false
+		}
+	}
+	return true
+}
+
+// track opens and closes the flow's outages.
+func (f *flow) track(now Time) {
+	d := f.demand()
+	lost := 0.0
+	for _, v := range f.lost {
+		lost += v
+	}
+	open := len(f.outages) > 0 && f.outages[len(f.outages)-1].End < 0
+	if d > 0 && lost > d*1e-9 {
+		frac := lost / d
+		if !open {
+			f.outages = append(f.outages, Outage{Start: now, End: -1})
+		}
+		o := &f.outages[len(f.outages)-1]
+		o.Worst = max(o.Worst, frac)
+		for _, c := range sortedOutcomes(f.lost) {
+			if !slices.Contains(o.Cause, string(c)) {
+				o.Cause = append(o.Cause, string(c))
+			}
+		}
+		slices.Sort(o.Cause)
+	} else if open {
+		f.outages[len(f.outages)-1].End = now
+	}
+}
+
+func (f *flow) change() FlowChange {
+	c := FlowChange{Flow: f.spec.Name, Demand: f.demand(), Delivered: round(f.delivered), Lost: map[string]float64{}}
+	for _, o := range sortedOutcomes(f.lost) {
+		c.Lost[string(o)] = round(f.lost[o])
+	}
+	for _, p := range f.parts {
+		if p.outcome != Delivered && p.detail != "" && !slices.Contains(c.Why, p.detail) {
+			c.Why = append(c.Why, p.detail)
+		}
+	}
+	if f.lost[Congestion] > 0 {
+		c.Why = append(c.Why, congestionDetail(f))
+	}
+	seen := map[string]bool{}
+	for _, p := range f.parts {
+		var names []string
+		for _, h := range p.hops {
+			names = append(names, h.Link.Name)
+		}
+		path := strings.Join(names, " > ")
+		if p.outcome == Delivered && !seen[path] {
+			seen[path] = true
+			c.Paths = append(c.Paths, path)
+		}
+	}
+	return c
+}
+
+func congestionDetail(f *flow) string {
+	var full []string
+	for i, p := range f.parts {
+		if p.outcome != Delivered || f.rates[i] >= f.demand()*p.weight-1e-6 {
+			continue
+		}
+		for _, h := range p.hops {
+			if h.Link.Physical() && !slices.Contains(full, h.Link.Name) {
+				full = append(full, h.Link.Name)
+			}
+		}
+	}
+	return "over capacity on the path through " + strings.Join(full, ", ")
+}
+
+// round keeps rates to the bit per second, so float noise never reaches
+// the trace.
+func round(x float64) float64 { return math.Round(x) }
+
+func (s *sim) finish() {
+	end := s.sc.Duration
+	s.advance()
+	for _, f := range s.flows {
+		if n := len(f.outages); n > 0 && f.outages[n-1].End < 0 {
+			f.outages[n-1].End = end
+		}
+		s.out.Flows = append(s.out.Flows, f.summary(end))
+	}
+	for _, pr := range s.probes {
+		pr.closeSpan(end)
+		s.out.Probes = append(s.out.Probes, pr.summary())
+	}
+	slices.SortStableFunc(s.out.Findings, func(a, b Finding) int { return cmp.Compare(a.T, b.T) })
+}
+
+func (f *flow) summary(end Time) FlowSummary {
+	active := end - f.spec.Start
+	if f.spec.Stop > 0 && f.spec.Stop < end {
+		active = f.spec.Stop - f.spec.Start
+	}
+	fs := FlowSummary{Name: f.spec.Name, From: f.spec.From.String(), To: f.spec.To.String(), Rate: float64(f.spec.Rate),
+		PacketSize: f.spec.PacketSize, Active: active,
+		DemandBytes: int64(math.Round(float64(f.spec.Rate) * active.Seconds() / 8)), DeliveredBytes: int64(math.Round(f.deliveredBits / 8)),
+		LostBytes: map[string]int64{}, Blackout: f.blackout, Degraded: f.degraded, Outages: f.outages}
+	for _, o := range sortedOutcomes(f.lostBits) {
+		fs.LostBytes[string(o)] = int64(math.Round(f.lostBits[o] / 8))
+	}
+	if fs.Outages == nil {
+		fs.Outages = []Outage{}
+	}
+	return fs
+}
+
+// sample records the metrics of the window that ends now.
+func (s *sim) sample() {
+	s.advance()
+	now := s.e.Now()
+	win := (now - s.winAt).Seconds()
+	if win <= 0 {
+		return
+	}
+	t := now
+	add := func(metric, subject string, v float64) {
+		s.out.Metrics = append(s.out.Metrics, Sample{T: t, Metric: metric, Subject: subject, Value: v})
+	}
+	for _, l := range s.n.Links {
+		if !l.Physical() {
+			continue
+		}
+		for dir := range 2 {
+			d := dirLink{l, dir}
+			add("link_utilisation", l.Name+" "+directionName(l, dir), roundTo(s.util[d]/win, 1e-6))
+			delete(s.util, d)
+		}
+	}
+	for _, f := range s.flows {
+		add("flow_delivered_bps", f.spec.Name, math.Round(f.winDelivered/win))
+		loss := 0.0
+		if tot := f.winDelivered + f.winLost; tot > 0 {
+			loss = f.winLost / tot
+		}
+		add("flow_loss_fraction", f.spec.Name, roundTo(loss, 1e-6))
+		f.winDelivered, f.winLost = 0, 0
+	}
+	for _, pr := range s.probes {
+		add("probe_sent", pr.spec.Name, float64(pr.winSent))
+		add("probe_lost", pr.spec.Name, float64(pr.winLost))
+		if n := pr.winSent - pr.winLost; n > 0 {
+			add("probe_rtt_ms", pr.spec.Name, roundTo(float64(pr.winRTT)/float64(n)/1e6, 1e-6))
+		}
+		pr.winSent, pr.winLost, pr.winRTT = 0, 0, 0
+	}
+	s.winAt = now
+}
+
+func roundTo(x, q float64) float64 { return math.Round(x/q) * q }
+
+// directionName names a direction by where it goes: "→ us-east4/fac-a/gcp-r1".
+func directionName(l *Link, dir int) string {
+	if dir == 0 {
+		return "→ " + l.B.Dev.Name
+	}
+	return "→ " + l.A.Dev.Name
+}

@@ -1,0 +1,302 @@
+package sim
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"patchbay/lang"
+	"patchbay/stdlib"
+)
+
+// TraceSchema names the JSON trace format (docs/json.md).
+const TraceSchema = "patchbay.trace/v1"
+
+// Trace is what a run recorded. Times are nanoseconds of virtual time.
+type Trace struct {
+	Schema   string         `json:"schema"`
+	Scenario string         `json:"scenario"`
+	Source   string         `json:"source"`
+	Seed     uint64         `json:"seed"`
+	Duration Time           `json:"duration_ns"`
+	Interval Time           `json:"interval_ns"`
+	Network  NetworkSummary `json:"network"`
+	Events   []TraceEvent   `json:"events"`
+	Flows    []FlowSummary  `json:"flows"`
+	Probes   []ProbeSummary `json:"probes"`
+	Findings []Finding      `json:"findings"`
+	// Metrics are the sampled series; the CSV export writes them, the
+	// JSON trace leaves them out to stay readable.
+	Metrics []Sample `json:"-"`
+}
+
+// NetworkSummary counts what the run instantiated.
+type NetworkSummary struct {
+	Devices   int     `json:"devices"`
+	Links     int     `json:"links"`
+	Physical  int     `json:"physical_links"`
+	Tables    int     `json:"routing_tables"`
+	Reference string  `json:"routing"`
+	Capacity  []Group `json:"capacity"`
+}
+
+// Group is the capacity of an Interconnect or last mile.
+type Group struct {
+	Name     string  `json:"name"`
+	Links    int     `json:"links"`
+	Capacity float64 `json:"capacity_bps"`
+}
+
+// TraceEvent is one moment something changed.
+type TraceEvent struct {
+	T            Time         `json:"t_ns"`
+	Kind         string       `json:"kind"`
+	Message      string       `json:"message"`
+	Links        []LinkState  `json:"links,omitempty"`
+	Routes       int          `json:"route_changes"`
+	RouteChanges []fibChange  `json:"route_changes_detail,omitempty"`
+	Flows        []FlowChange `json:"flows,omitempty"`
+}
+
+// LinkState is a link whose state or capacity changed.
+type LinkState struct {
+	Link     string  `json:"link"`
+	Up       bool    `json:"up"`
+	Members  int     `json:"members_up"`
+	Capacity float64 `json:"capacity_bps"`
+}
+
+// FlowChange is a flow's rates after a change.
+type FlowChange struct {
+	Flow      string             `json:"flow"`
+	Demand    float64            `json:"demand_bps"`
+	Delivered float64            `json:"delivered_bps"`
+	Lost      map[string]float64 `json:"lost_bps"`
+	Why       []string           `json:"why,omitempty"`
+	Paths     []string           `json:"paths,omitempty"`
+}
+
+// FlowSummary is a flow's account over the run.
+type FlowSummary struct {
+	Name           string           `json:"name"`
+	From           string           `json:"source"`
+	To             string           `json:"destination"`
+	Rate           float64          `json:"rate_bps"`
+	PacketSize     int              `json:"packet_size"`
+	Active         Time             `json:"active_ns"`
+	DemandBytes    int64            `json:"demand_bytes"`
+	DeliveredBytes int64            `json:"delivered_bytes"`
+	LostBytes      map[string]int64 `json:"lost_bytes"`
+	Blackout       Time             `json:"blackout_ns"`
+	Degraded       Time             `json:"degraded_ns"`
+	Outages        []Outage         `json:"outages"`
+}
+
+// ProbeSummary is a probe's account over the run.
+type ProbeSummary struct {
+	Name       string     `json:"name"`
+	From       string     `json:"source"`
+	To         string     `json:"destination"`
+	Interval   Time       `json:"interval_ns"`
+	PacketSize int        `json:"packet_size"`
+	Sent       int        `json:"sent"`
+	Lost       int        `json:"lost"`
+	RTTMin     Time       `json:"rtt_min_ns"`
+	RTTAvg     Time       `json:"rtt_avg_ns"`
+	RTTMax     Time       `json:"rtt_max_ns"`
+	LossSpans  []LossSpan `json:"loss_spans"`
+}
+
+// Finding is a rule a scenario broke while it ran.
+type Finding struct {
+	T        Time   `json:"t_ns"`
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+	Source   string `json:"source"`
+	Hint     string `json:"hint,omitempty"`
+}
+
+// Sample is one metric value for the window ending at T.
+type Sample struct {
+	T       Time
+	Metric  string
+	Subject string
+	Value   float64
+}
+
+// HasErrors reports whether a finding is an error.
+func (t *Trace) HasErrors() bool {
+	for _, f := range t.Findings {
+		if f.Severity == "error" {
+			return true
+		}
+	}
+	return false
+}
+
+func newTrace(sc *lang.Scenario, opts Options, n *Network) *Trace {
+	t := &Trace{Schema: TraceSchema, Scenario: sc.Name, Source: sc.Range.String(), Seed: opts.Seed, Duration: sc.Duration,
+		Interval: opts.Interval, Events: []TraceEvent{}, Flows: []FlowSummary{}, Probes: []ProbeSummary{}, Findings: []Finding{}}
+	t.Network = NetworkSummary{Devices: len(n.Devices), Links: len(n.Links), Tables: len(n.VRFs), Capacity: []Group{},
+		Reference: "converged instantly: routing reacts to a change at the moment it happens (no BGP or BFD timers yet)"}
+	for _, l := range n.Links {
+		if l.Physical() {
+			t.Network.Physical++
+		}
+	}
+	for _, g := range sortedKeys(n.Groups) {
+		t.Network.Capacity = append(t.Network.Capacity, Group{Name: g, Links: len(n.Groups[g]), Capacity: groupCapacity(n.Groups[g])})
+	}
+	return t
+}
+
+func groupCapacity(links []*Link) float64 {
+	c := 0.0
+	for _, l := range links {
+		c += l.Capacity()
+	}
+	return c
+}
+
+// WriteJSON writes the trace as indented JSON.
+func (t *Trace) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(t)
+}
+
+// WriteMetricsCSV writes every sample as time_s,metric,subject,value.
+func (t *Trace) WriteMetricsCSV(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintln(bw, "time_s,metric,subject,value")
+	for _, s := range t.Metrics {
+		fmt.Fprintf(bw, "%s,%s,%s,%s\n", strconv.FormatFloat(s.T.Seconds(), 'f', -1, 64), s.Metric, csvField(s.Subject),
+			strconv.FormatFloat(s.Value, 'g', -1, 64))
+	}
+	return bw.Flush()
+}
+
+func csvField(s string) string {
+	if strings.ContainsAny(s, ",\"\n") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}
+
+// WriteText writes the timeline for people: what changed when, what each
+// flow lost and for how long, what the probes saw.
+func (t *Trace) WriteText(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "scenario %s (%s), %s, seed %d\n", t.Scenario, t.Source, stdlib.FormatDuration(t.Duration), t.Seed)
+	fmt.Fprintf(bw, "network: %d devices, %d links (%d physical), %d routing tables; routing %s\n",
+		t.Network.Devices, t.Network.Links, t.Network.Physical, t.Network.Tables, t.Network.Reference)
+	for _, g := range t.Network.Capacity {
+		fmt.Fprintf(bw, "  %s: %d links, %s\n", g.Name, g.Links, rate(g.Capacity))
+	}
+	fmt.Fprintln(bw, "\ntimeline")
+	for _, e := range t.Events {
+		fmt.Fprintf(bw, "  %9s  %s\n", clock(e.T), e.Message)
+		for _, l := range e.Links {
+			state := "down"
+			if l.Up {
+				state = "up"
+			}
+			fmt.Fprintf(bw, "  %9s    link %s %s, %d members up, %s\n", "", l.Link, state, l.Members, rate(l.Capacity))
+		}
+		if e.Routes > 0 {
+			fmt.Fprintf(bw, "  %9s    %d forwarding entries changed\n", "", e.Routes)
+		}
+		for _, f := range e.Flows {
+			fmt.Fprintf(bw, "  %9s    flow %s: %s of %s delivered", "", f.Flow, rate(f.Delivered), rate(f.Demand))
+			for _, o := range sortedStringKeys(f.Lost) {
+				fmt.Fprintf(bw, ", %s lost (%s)", rate(f.Lost[o]), o)
+			}
+			fmt.Fprintln(bw)
+			for _, why := range f.Why {
+				fmt.Fprintf(bw, "  %9s      why: %s\n", "", why)
+			}
+		}
+	}
+	for _, f := range t.Findings {
+		fmt.Fprintf(bw, "  %9s  %s[%s]: %s\n  %9s    at %s\n", clock(f.T), f.Severity, f.Rule, f.Message, "", f.Source)
+		if f.Hint != "" {
+			fmt.Fprintf(bw, "  %9s    hint: %s\n", "", f.Hint)
+		}
+	}
+	fmt.Fprintln(bw, "\nflows")
+	for _, f := range t.Flows {
+		lost := int64(0)
+		for _, v := range f.LostBytes {
+			lost += v
+		}
+		fmt.Fprintf(bw, "  %s (%s → %s, %s, %d-byte packets)\n", f.Name, f.From, f.To, rate(f.Rate), f.PacketSize)
+		fmt.Fprintf(bw, "    delivered %s of %s, lost %s", bytesText(f.DeliveredBytes), bytesText(f.DemandBytes), bytesText(lost))
+		for _, o := range sortedStringKeys(f.LostBytes) {
+			fmt.Fprintf(bw, "; %s %s", o, bytesText(f.LostBytes[o]))
+		}
+		fmt.Fprintf(bw, "\n    blackout %s, degraded %s\n", span(f.Blackout), span(f.Degraded))
+		for _, o := range f.Outages {
+			fmt.Fprintf(bw, "    lost traffic %s – %s (%s, up to %.1f%%): %s\n", clock(o.Start), clock(o.End), span(o.End-o.Start), o.Worst*100, strings.Join(o.Cause, ", "))
+		}
+	}
+	fmt.Fprintln(bw, "\nprobes")
+	for _, p := range t.Probes {
+		fmt.Fprintf(bw, "  %s (%s → %s, every %s): sent %d, lost %d", p.Name, p.From, p.To, stdlib.FormatDuration(p.Interval), p.Sent, p.Lost)
+		if p.Sent > p.Lost {
+			fmt.Fprintf(bw, ", rtt min/avg/max %s/%s/%s", ms(p.RTTMin), ms(p.RTTAvg), ms(p.RTTMax))
+		}
+		fmt.Fprintln(bw)
+		for _, s := range p.LossSpans {
+			fmt.Fprintf(bw, "    lost %d probes %s – %s: %s\n", s.Lost, clock(s.Start), clock(s.End), s.Reason)
+		}
+	}
+	return bw.Flush()
+}
+
+func sortedStringKeys[V any](m map[string]V) []string { return sortedKeys(m) }
+
+// clock prints a virtual time as seconds with millisecond precision.
+func clock(t Time) string { return strconv.FormatFloat(t.Seconds(), 'f', 3, 64) + "s" }
+
+func span(d Time) string {
+	if d == 0 {
+		return "0s"
+	}
+	return d.Round(time.Millisecond).String()
+}
+
+func ms(d Time) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 3, 64) + " ms" }
+
+// rate prints bits per second in the largest unit that keeps a digit
+// before the point.
+func rate(bps float64) string {
+	switch {
+	case math.IsInf(bps, 1) || bps < 0:
+		return "unlimited"
+	case bps >= 1e9:
+		return strconv.FormatFloat(math.Round(bps/1e6)/1e3, 'f', -1, 64) + " Gbps"
+	case bps >= 1e6:
+		return strconv.FormatFloat(math.Round(bps/1e3)/1e3, 'f', -1, 64) + " Mbps"
+	case bps >= 1e3:
+		return strconv.FormatFloat(math.Round(bps)/1e3, 'f', -1, 64) + " kbps"
+	}
+	return strconv.FormatFloat(math.Round(bps), 'f', -1, 64) + " bps"
+}
+
+func bytesText(b int64) string {
+	switch {
+	case b >= 1e9:
+		return strconv.FormatFloat(float64(b)/1e9, 'f', 3, 64) + " GB"
+	case b >= 1e6:
+		return strconv.FormatFloat(float64(b)/1e6, 'f', 3, 64) + " MB"
+	case b >= 1e3:
+		return strconv.FormatFloat(float64(b)/1e3, 'f', 3, 64) + " kB"
+	}
+	return strconv.FormatInt(b, 10) + " B"
+}

@@ -1,0 +1,213 @@
+package sim
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"patchbay/lang"
+)
+
+// dirLink is one direction of a link: links are full duplex, each
+// direction with the link's capacity.
+type dirLink struct {
+	link *Link
+	dir  int // 0: A → B, 1: B → A
+}
+
+func dirOf(i *Iface) dirLink {
+	if i.Link.A == i {
+		return dirLink{i.Link, 0}
+	}
+	return dirLink{i.Link, 1}
+}
+
+// flow is a scenario flow while it runs.
+type flow struct {
+	spec     lang.Flow
+	src, dst *Endpoint
+	active   bool
+	parts    []pathPart
+	rates    []float64 // allocated per part, bits/s
+
+	delivered float64             // bits/s now
+	lost      map[Outcome]float64 // bits/s now, by cause
+
+	// Totals, in bits, integrated between changes.
+	deliveredBits float64
+	lostBits      map[Outcome]float64
+	blackout      Time // time with nothing delivered while active
+	degraded      Time // time with some loss while active
+	outages       []Outage
+	// windows accumulate bits for the metric being sampled.
+	winDelivered, winLost float64
+}
+
+// Outage is a span in which a flow lost traffic.
+type Outage struct {
+	Start Time     `json:"start_ns"`
+	End   Time     `json:"end_ns"`
+	Worst float64  `json:"worst_loss_fraction"`
+	Cause []string `json:"causes"`
+}
+
+func (f *flow) demand() float64 {
+	if !f.active {
+		return 0
+	}
+	return float64(f.spec.Rate)
+}
+
+// route recomputes where the flow goes.
+func (f *flow) route() {
+	_, dst, ok := addresses(f.src, f.dst)
+	if !ok {
+		f.parts = []pathPart{{weight: 1, outcome: NoAddress, where: f.src.Name,
+			detail: f.src.Name + " and " + f.dst.Name + " have no address family in common"}}
+		return
+	}
+	f.parts = trace(f.src, dst, f.spec.PacketSize, 0)
+}
+
+// subflow is one part of one flow in the fair-share computation.
+type subflow struct {
+	f      *flow
+	part   int
+	demand float64
+	links  []dirLink
+	rate   float64
+	frozen bool
+}
+
+// share allocates link capacity max-min fairly over every part of every
+// active flow (progressive filling): all rates rise together; a part stops
+// when it has its demand or crosses a full link. Dropped parts take
+// capacity up to where they are dropped. It returns each direction's load.
+func share(flows []*flow) map[dirLink]float64 {
+	var subs []*subflow
+	for _, f := range flows {
+		f.rates = make([]float64, len(f.parts))
+		if !f.active {
+			continue
+		}
+		for i, p := range f.parts {
+			s := &subflow{f: f, part: i, demand: f.demand() * p.weight}
+			for _, h := range p.hops {
+				if h.Link.Physical() {
+					s.links = append(s.links, dirOf(h))
+				}
+			}
+			subs = append(subs, s)
+		}
+	}
+	remaining := map[dirLink]float64{}
+	var order []dirLink // first-use order keeps the arithmetic deterministic
+	for _, s := range subs {
+		for _, d := range s.links {
+			if _, ok := remaining[d]; !ok {
+				remaining[d] = d.link.Capacity()
+				order = append(order, d)
+			}
+		}
+	}
+	const eps = 1e-6
+	for {
+		users := map[dirLink]int{}
+		inc := math.Inf(1)
+		active := 0
+		for _, s := range subs {
+			if s.frozen {
+				continue
+			}
+			if s.demand-s.rate <= eps {
+				s.frozen = true
+				continue
+			}
+			active++
+			inc = min(inc, s.demand-s.rate)
+			for _, d := range s.links {
+				users[d]++
+			}
+		}
+		if active == 0 {
+			break
+		}
+		for _, d := range order {
+			if n := users[d]; n > 0 {
+				inc = min(inc, remaining[d]/float64(n))
+			}
+		}
+		for _, s := range subs {
+			if s.frozen {
+				continue
+			}
+			s.rate += inc
+			for _, d := range s.links {
+				remaining[d] -= inc
+			}
+		}
+		for _, s := range subs {
+			if s.frozen {
+				continue
+			}
+			for _, d := range s.links {
+				if remaining[d] <= eps*max(1, d.link.Capacity()) {
+					s.frozen = true
+				}
+			}
+		}
+	}
+	load := map[dirLink]float64{}
+	for _, s := range subs {
+		s.f.rates[s.part] = s.rate
+		for _, d := range s.links {
+			load[d] += s.rate
+		}
+	}
+	for _, f := range flows {
+		f.delivered = 0
+		f.lost = map[Outcome]float64{}
+		if !f.active {
+			continue
+		}
+		for i, p := range f.parts {
+			want := f.demand() * p.weight
+			if p.outcome == Delivered {
+				f.delivered += f.rates[i]
+				if l := want - f.rates[i]; l > eps {
+					f.lost[Congestion] += l
+				}
+			} else {
+				f.lost[p.outcome] += want
+			}
+		}
+	}
+	return load
+}
+
+// offered is the demand crossing each direction, before fair sharing: the
+// ratio of capacity to it gives the chance a probe packet gets through.
+func offered(flows []*flow) map[dirLink]float64 {
+	out := map[dirLink]float64{}
+	for _, f := range flows {
+		for _, p := range f.parts {
+			for _, h := range p.hops {
+				if h.Link.Physical() {
+					out[dirOf(h)] += f.demand() * p.weight
+				}
+			}
+		}
+	}
+	return out
+}
+
+func sortedOutcomes(m map[Outcome]float64) []Outcome {
+	out := make([]Outcome, 0, len(m))
+	for o, v := range m {
+		if v > 0 {
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, func(a, b Outcome) int { return cmp.Compare(a, b) })
+	return out
+}
