@@ -344,7 +344,7 @@ func (b *builder) attachments() {
 	// advertise, as with route propagation enabled.
 	vpcLearns := func(vpc lang.Ref, from *VRF, via *Iface) {
 		if from != nil && !explicit[vpc] {
-			b.learn(netVRF(vpc), from, via, prefDynamic, tagGateway, nil)
+			b.learn(netVRF(vpc), from, via, prefDynamic, tagGateway, nil).blackholes = true
 		}
 	}
 	for _, a := range d.Attachments {

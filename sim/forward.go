@@ -88,13 +88,19 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 	for _, i := range next {
 		h := append(hops[:len(hops):len(hops)], i)
 		if w.size > i.Link.MTU {
-			detail := fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s", w.size, i.Link.MTU, i.Link.Name)
-			if v.Dev.SilentMTU {
-				detail += fmt.Sprintf("; %s drops them without an ICMP \"fragmentation needed\", so path-MTU discovery cannot recover", v.Dev.Name)
-			} else {
-				detail += fmt.Sprintf("; %s sends ICMP \"fragmentation needed\" (a sender doing path-MTU discovery would shrink its packets)", v.Dev.Name)
+			// A managed gateway enforces its attachments' MTU itself, on
+			// what arrives as well as what leaves, and says nothing.
+			dropper := v.Dev
+			if p := i.Peer().Dev; p.SilentMTU {
+				dropper = p
 			}
-			w.out = append(w.out, pathPart{hops: hops, weight: share, outcome: TooBig, where: i.Link.Name, detail: detail})
+			detail := fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s; ", w.size, i.Link.MTU, i.Link.Name)
+			if dropper.SilentMTU {
+				detail += fmt.Sprintf("%s drops them without an ICMP \"fragmentation needed\", so path-MTU discovery cannot recover", dropper.Name)
+			} else {
+				detail += fmt.Sprintf("%s sends ICMP \"fragmentation needed\" (a sender doing path-MTU discovery would shrink its packets)", dropper.Name)
+			}
+			w.out = append(w.out, pathPart{hops: hops, weight: share, outcome: TooBig, where: dropper.Name, detail: detail})
 			continue
 		}
 		peer := i.Peer()

@@ -1,7 +1,6 @@
 package sim
 
 import (
-
 	"patchbay/lang"
 )
 
@@ -50,7 +49,6 @@ func (pr *probe) paths(epoch int) {
 }
 
 func first(ps []pathPart) pathPart { return ps[0] }
-
 
 // sendProbe sends one probe now. It is lost when either direction is not
 // delivered, or at random with the chance that a congested link drops it.

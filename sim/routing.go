@@ -95,6 +95,9 @@ type adjacency struct {
 	originate []netip.Prefix
 	// prefOf overrides pref per route (Cloud WAN shares keep the source's).
 	prefOf func(*route) int
+	// blackholes: the learner sends traffic for the exporter's blackhole
+	// routes to it (a VPC forwarding to its Transit Gateway, which drops).
+	blackholes bool
 }
 
 func (a *adjacency) up() bool { return a.via == nil || a.via.Link.Up() }
@@ -174,7 +177,7 @@ func (n *Network) converge() []fibChange {
 				continue
 			}
 			for _, r := range cur[a.from.ID] {
-				if r.blackhole || (a.export != nil && !a.export(r)) || slices.Contains(r.path, int32(a.to.ID)) || len(r.path) >= maxPathLength {
+				if (r.blackhole && (!a.blackholes || a.via == nil)) || (a.export != nil && !a.export(r)) || slices.Contains(r.path, int32(a.to.ID)) || len(r.path) >= maxPathLength {
 					continue
 				}
 				pref := a.pref

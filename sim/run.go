@@ -50,6 +50,17 @@ type maintenance struct {
 // about the scenario (an unknown target, a flow between networks without a
 // common address family), each a lang.Diagnostic with the script's range.
 func Run(p *planner.Plan, sc *lang.Scenario, opts Options) (*Trace, error) {
+	s, err := start(p, sc, opts)
+	if err != nil {
+		return nil, err
+	}
+	s.e.Run(sc.Duration)
+	s.finish()
+	return s.out, nil
+}
+
+// start instantiates the network and schedules the scenario at time zero.
+func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
 	}
@@ -63,9 +74,7 @@ func Run(p *planner.Plan, sc *lang.Scenario, opts Options) (*Trace, error) {
 		return nil, err
 	}
 	s.recompute("start")
-	s.e.Run(sc.Duration)
-	s.finish()
-	return s.out, nil
+	return s, nil
 }
 
 func (s *sim) setup(p *planner.Plan) error {
@@ -214,9 +223,12 @@ func (s *sim) recompute(cause string) {
 
 const maxRouteChanges = 64
 
+// flowSnapshot is what the timeline reports of a flow: a change of rate,
+// loss or path is an entry.
 type flowSnapshot struct {
 	delivered float64
 	lost      map[Outcome]float64
+	paths     string
 }
 
 func snapshot(f *flow) flowSnapshot {
@@ -224,10 +236,13 @@ func snapshot(f *flow) flowSnapshot {
 	for o, v := range f.lost {
 		m[o] = v
 	}
-	return flowSnapshot{f.delivered, m}
+	return flowSnapshot{f.delivered, m, strings.Join(f.change().Paths, "\n")}
 }
 
 func (a flowSnapshot) same(b flowSnapshot) bool {
+	if a.paths != b.paths {
+		return false
+	}
 	close := func(x, y float64) bool { return math.Abs(x-y) <= 1e-6*max(1, math.Abs(x), math.Abs(y)) }
 	if !close(a.delivered, b.delivered) {
 		return false
@@ -286,16 +301,22 @@ func (f *flow) change() FlowChange {
 	}
 	seen := map[string]bool{}
 	for _, p := range f.parts {
+		if p.outcome != Delivered {
+			continue
+		}
 		var names []string
 		for _, h := range p.hops {
 			names = append(names, h.Link.Name)
+			if h.Link.Physical() && !slices.Contains(c.Over, h.Link.Name) {
+				c.Over = append(c.Over, h.Link.Name)
+			}
 		}
-		path := strings.Join(names, " > ")
-		if p.outcome == Delivered && !seen[path] {
+		if path := strings.Join(names, " > "); !seen[path] {
 			seen[path] = true
 			c.Paths = append(c.Paths, path)
 		}
 	}
+	slices.Sort(c.Over)
 	return c
 }
 
@@ -394,7 +415,9 @@ func (s *sim) sample() {
 	s.winAt = now
 }
 
-func roundTo(x, q float64) float64 { return math.Round(x/q) * q }
+// roundTo rounds to a multiple of q (a power of ten below one), dividing
+// last so that 0.2 prints as 0.2.
+func roundTo(x, q float64) float64 { return math.Round(x/q) / math.Round(1/q) }
 
 // directionName names a direction by where it goes: "→ us-east4/fac-a/gcp-r1".
 func directionName(l *Link, dir int) string {

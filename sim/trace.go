@@ -78,6 +78,7 @@ type FlowChange struct {
 	Delivered float64            `json:"delivered_bps"`
 	Lost      map[string]float64 `json:"lost_bps"`
 	Why       []string           `json:"why,omitempty"`
+	Over      []string           `json:"over,omitempty"` // the physical links that carry it
 	Paths     []string           `json:"paths,omitempty"`
 }
 
@@ -216,6 +217,9 @@ func (t *Trace) WriteText(w io.Writer) error {
 			fmt.Fprintf(bw, "  %9s    flow %s: %s of %s delivered", "", f.Flow, rate(f.Delivered), rate(f.Demand))
 			for _, o := range sortedStringKeys(f.Lost) {
 				fmt.Fprintf(bw, ", %s lost (%s)", rate(f.Lost[o]), o)
+			}
+			if len(f.Over) > 0 {
+				fmt.Fprintf(bw, ", over %s", strings.Join(f.Over, ", "))
 			}
 			fmt.Fprintln(bw)
 			for _, why := range f.Why {

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"patchbay/lang"
+	"patchbay/lang/format"
+	"patchbay/sim"
+)
+
+func simCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
+	var name, metrics, plotFile string
+	var seed uint64
+	var interval time.Duration
+	cmd := &cobra.Command{
+		Use:   "sim FILE",
+		Short: "Run a scenario of a design in virtual time: failures, traffic, probes",
+		Long: `sim instantiates the design (routers per facility, channels as LAGs, gateways with their
+route tables), runs one of its scenarios in virtual time and prints a timeline: what failed,
+what each flow lost and for how long, what the probes measured. Routing converges at the
+moment of each change (BGP and BFD timers are not simulated yet).
+
+The same design, scenario and --seed give byte-identical output.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(g, "text", "json"); err != nil {
+				return err
+			}
+			if interval <= 0 {
+				return fmt.Errorf("--interval must be positive")
+			}
+			p, err := planFile(ctx, g, args[0], stdout, stderr)
+			if err != nil {
+				return err
+			}
+			sc, err := pickScenario(p.Design, args[0], name)
+			if err != nil {
+				return err
+			}
+			if n := countErrors(p.Findings); n > 0 {
+				fmt.Fprintf(stderr, "patchbay: warning: the design has %d error(s) ('patchbay validate %s' lists them); simulating it as written\n", n, args[0])
+			}
+			tr, err := sim.Run(p, sc, sim.Options{Seed: seed, Interval: interval})
+			if err != nil {
+				_ = lang.WriteDiagnostics(stderr, lang.AsDiagnostics(err, "scenario"), p.Design.Files)
+				return exitError{exitFailure}
+			}
+			if metrics != "" {
+				if err := writeAtomic(metrics, tr.WriteMetricsCSV); err != nil {
+					return err
+				}
+			}
+			if plotFile != "" {
+				if err := writeAtomic(plotFile, tr.WriteSVG); err != nil {
+					return err
+				}
+			}
+			if g.format == "json" {
+				err = tr.WriteJSON(stdout)
+			} else {
+				err = tr.WriteText(stdout)
+			}
+			if err != nil {
+				return err
+			}
+			if tr.HasErrors() {
+				return exitError{exitFindings}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&name, "scenario", "", "the scenario to run (required when the design has several)")
+	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the run's random choices (probe loss on congested links)")
+	cmd.Flags().DurationVar(&interval, "interval", time.Second, "metric sampling period and probe aggregation window")
+	cmd.Flags().StringVar(&metrics, "metrics", "", "write the metric series as CSV to this file")
+	cmd.Flags().StringVar(&plotFile, "plot", "", "write an SVG plot of utilisation, loss and round trips to this file")
+	return cmd
+}
+
+func pickScenario(d *lang.Design, file, name string) (*lang.Scenario, error) {
+	var names []string
+	for _, s := range d.Scenarios {
+		if s.Name == name || (name == "" && len(d.Scenarios) == 1) {
+			return s, nil
+		}
+		names = append(names, s.Name)
+	}
+	switch {
+	case len(names) == 0:
+		return nil, fmt.Errorf("%s declares no scenario: add one with scenario(...) ('patchbay doc scenario')", file)
+	case name == "":
+		return nil, fmt.Errorf("%s declares %d scenarios: choose one with --scenario (%s)", file, len(names), strings.Join(names, ", "))
+	}
+	hint := ""
+	if n := lang.Nearest(name, names); n != "" {
+		hint = fmt.Sprintf(" (did you mean %q?)", n)
+	}
+	return nil, fmt.Errorf("--scenario %q: %s has no such scenario%s; it has %s", name, file, hint, strings.Join(names, ", "))
+}
+
+func countErrors(ds lang.Diagnostics) int {
+	n := 0
+	for _, d := range ds {
+		if d.Severity == lang.SevError {
+			n++
+		}
+	}
+	return n
+}
+
+// writeAtomic renders into memory and replaces the file in one rename, so
+// a failed run never leaves half a file.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return err
+	}
+	return format.WriteFile(path, buf.Bytes())
+}

@@ -1,0 +1,324 @@
+package sim
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"patchbay/lang"
+	"patchbay/planner"
+	"patchbay/planner/plantest"
+	"patchbay/stdlib"
+)
+
+const gbps = 1e9
+
+func ref(s string) lang.Ref {
+	k, n, _ := strings.Cut(s, ".")
+	return lang.Ref{Kind: lang.Kind(k), Name: n}
+}
+
+func flowOf(name, from, to string, rate float64, size int) lang.Flow {
+	return lang.Flow{Name: name, From: ref(from), To: ref(to), Rate: stdlib.Bandwidth(rate), PacketSize: size}
+}
+
+func probeOf(name, from, to string) lang.Probe {
+	return lang.Probe{Name: name, From: ref(from), To: ref(to), Interval: time.Second, PacketSize: 64}
+}
+
+func at(t time.Duration, action lang.EventAction, kind lang.TargetKind, name string) lang.Event {
+	return lang.Event{At: t, Action: action, Target: lang.Target{Kind: kind, Name: name}}
+}
+
+func scenario(d time.Duration, flows []lang.Flow, events ...lang.Event) *lang.Scenario {
+	return &lang.Scenario{Meta: lang.Meta{Name: "test"}, Duration: d, Flows: flows, Events: events}
+}
+
+func startSim(t *testing.T, p *planner.Plan, sc *lang.Scenario) *sim {
+	t.Helper()
+	s, err := start(p, sc, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6*max(1, math.Abs(a), math.Abs(b)) }
+
+// loads returns the load on each channel of an Interconnect in the
+// direction from the peer cloud to AWS (B → A).
+func loads(s *sim, group string) []float64 {
+	var out []float64
+	for _, l := range s.n.Groups[group] {
+		out = append(out, s.load[dirLink{l, 1}])
+	}
+	return out
+}
+
+func wantLoads(t *testing.T, when string, got []float64, want ...float64) {
+	t.Helper()
+	for i := range want {
+		if i >= len(got) || !near(got[i], want[i]) {
+			t.Fatalf("%s: channel loads %v, want %v", when, got, want)
+		}
+	}
+}
+
+func multicloud(t *testing.T) *planner.Plan { return plantest.File(t, "../examples/multicloud.star") }
+
+// Until BGP exists, the data plane reacts at the moment of a failure: the
+// failed channel's share moves to the other three at once.
+func TestFailChannelMovesFlowsToTheOtherThree(t *testing.T) {
+	sc := scenario(2*time.Minute, []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 4*gbps, 1500)},
+		at(60*time.Second, lang.ActionFail, lang.TargetChannel, "aws-gcp-use1/ch1"))
+	s := startSim(t, multicloud(t), sc)
+	s.e.Run(60*time.Second - 1)
+	wantLoads(t, "before", loads(s, "aws-gcp-use1"), gbps, gbps, gbps, gbps)
+	s.e.Run(60 * time.Second)
+	wantLoads(t, "at 60s", loads(s, "aws-gcp-use1"), 0, 4*gbps/3, 4*gbps/3, 4*gbps/3)
+	s.e.Run(sc.Duration)
+	s.finish()
+	f := s.out.Flows[0]
+	if f.DeliveredBytes != f.DemandBytes || len(f.LostBytes) != 0 || f.Blackout != 0 {
+		t.Fatalf("flow lost traffic moving to three channels: %+v", f)
+	}
+	ev := s.out.Events[1]
+	if ev.T != 60*time.Second || len(ev.Links) != 1 || ev.Links[0].Link != "aws-gcp-use1/ch1" || ev.Links[0].Up {
+		t.Fatalf("event at 60s: %+v", ev)
+	}
+	for _, p := range ev.Flows[0].Paths {
+		if strings.Contains(p, "ch1") {
+			t.Fatalf("a path still uses ch1: %s", p)
+		}
+	}
+}
+
+// Losing one of two facilities halves an Interconnect's capacity; a flow
+// above the half loses exactly the excess while the facility is down.
+func TestFailFacilityHalvesCapacity(t *testing.T) {
+	sc := scenario(5*time.Minute, []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 8*gbps, 1500)},
+		at(60*time.Second, lang.ActionFail, lang.TargetFacility, "us-east-1/fac-a"),
+		at(180*time.Second, lang.ActionRestore, lang.TargetFacility, "us-east-1/fac-a"))
+	s := startSim(t, multicloud(t), sc)
+	if c := groupCapacity(s.n.Groups["aws-gcp-use1"]); c != 10*gbps {
+		t.Fatalf("capacity %v, want 10 Gbps", c)
+	}
+	s.e.Run(60 * time.Second)
+	if c := groupCapacity(s.n.Groups["aws-gcp-use1"]); c != 5*gbps {
+		t.Fatalf("capacity with fac-a down %v, want 5 Gbps", c)
+	}
+	wantLoads(t, "fac-a down", loads(s, "aws-gcp-use1"), 0, 0, 2.5*gbps, 2.5*gbps)
+	s.e.Run(sc.Duration)
+	s.finish()
+	f := s.out.Flows[0]
+	if want := int64(3 * gbps * 120 / 8); f.LostBytes["congestion"] != want {
+		t.Fatalf("lost %d bytes, want %d (3 Gbps for 120 s)", f.LostBytes["congestion"], want)
+	}
+	if f.Degraded != 120*time.Second || f.Blackout != 0 {
+		t.Fatalf("degraded %v blackout %v, want 2m and 0", f.Degraded, f.Blackout)
+	}
+	if len(f.Outages) != 1 || f.Outages[0].Start != 60*time.Second || f.Outages[0].End != 180*time.Second || !near(f.Outages[0].Worst, 3.0/8) {
+		t.Fatalf("outages %+v", f.Outages)
+	}
+}
+
+// A LAG member failing takes its share of the channel's capacity; the
+// channel goes down only below its minimum links.
+func TestFailLinkMemberThenChannelBelowMinimumLinks(t *testing.T) {
+	sc := scenario(3*time.Minute, []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 8*gbps, 1500)},
+		at(60*time.Second, lang.ActionFail, lang.TargetLink, "aws-gcp-use1/ch1/m1"),
+		at(120*time.Second, lang.ActionFail, lang.TargetLink, "aws-gcp-use1/ch1/m2"))
+	s := startSim(t, multicloud(t), sc)
+	s.e.Run(60 * time.Second)
+	ch1, _ := s.n.Link("aws-gcp-use1/ch1")
+	if !ch1.Up() || ch1.Capacity() != 1.25*gbps {
+		t.Fatalf("ch1 with one member: up %v capacity %v", ch1.Up(), ch1.Capacity())
+	}
+	// Traffic still splits four ways (ECMP knows nothing of capacity): ch1
+	// carries 1.25 of its 2 Gbps share.
+	wantLoads(t, "one member down", loads(s, "aws-gcp-use1"), 1.25*gbps, 2*gbps, 2*gbps, 2*gbps)
+	if f := s.flows[0]; !near(f.delivered, 7.25*gbps) || !near(f.lost[Congestion], 0.75*gbps) {
+		t.Fatalf("delivered %v lost %v", f.delivered, f.lost)
+	}
+	s.e.Run(120 * time.Second)
+	if ch1.Up() {
+		t.Fatal("ch1 up with no members")
+	}
+	wantLoads(t, "channel down", loads(s, "aws-gcp-use1"), 0, 2.5*gbps, 2.5*gbps, 2.5*gbps)
+	if f := s.flows[0]; !near(f.delivered, 7.5*gbps) {
+		t.Fatalf("delivered %v, want 7.5 Gbps", f.delivered)
+	}
+}
+
+// A failed router takes its channel with it; a failed gateway leaves the
+// VPC without a route, and the timeline says where traffic stops.
+func TestFailDevice(t *testing.T) {
+	sc := scenario(3*time.Minute, []lang.Flow{flowOf("out", "vpc.payments", "gcp_vpc.analytics", 4*gbps, 1500)},
+		at(30*time.Second, lang.ActionFail, lang.TargetDevice, "us-east-1/fac-a/aws-r1"),
+		at(60*time.Second, lang.ActionFail, lang.TargetDevice, "vpn_gateway.payments-vgw"),
+		at(90*time.Second, lang.ActionRestore, lang.TargetDevice, "vpn_gateway.payments-vgw"))
+	s := startSim(t, multicloud(t), sc)
+	s.e.Run(30 * time.Second)
+	ch1, _ := s.n.Link("aws-gcp-use1/ch1")
+	if ch1.Up() {
+		t.Fatal("ch1 up with its AWS router down")
+	}
+	var out []float64
+	for _, l := range s.n.Groups["aws-gcp-use1"] {
+		out = append(out, s.load[dirLink{l, 0}])
+	}
+	wantLoads(t, "router down", out, 0, 4*gbps/3, 4*gbps/3, 4*gbps/3)
+	s.e.Run(60 * time.Second)
+	f := s.flows[0]
+	if f.delivered != 0 || !near(f.lost[NoRoute], 4*gbps) {
+		t.Fatalf("with the VGW down: delivered %v lost %v", f.delivered, f.lost)
+	}
+	if why := f.change().Why; len(why) != 1 || !strings.Contains(why[0], "vpc.payments has no route to 10.20.0.1") {
+		t.Fatalf("why: %q", why)
+	}
+	s.e.Run(sc.Duration)
+	s.finish()
+	if fs := s.out.Flows[0]; fs.Blackout != 30*time.Second {
+		t.Fatalf("blackout %v, want 30s", fs.Blackout)
+	}
+}
+
+// set_bandwidth changes an Interconnect's capacity without reprovisioning.
+func TestSetBandwidth(t *testing.T) {
+	ev := at(60*time.Second, lang.ActionSetBandwidth, lang.TargetInterconnect, "aws-gcp-use1")
+	ev.Bandwidth = stdlib.Bandwidth(20 * gbps)
+	sc := scenario(2*time.Minute, []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 12*gbps, 1500)}, ev)
+	s := startSim(t, multicloud(t), sc)
+	if f := s.flows[0]; !near(f.delivered, 10*gbps) {
+		t.Fatalf("at 10 Gbps: delivered %v", f.delivered)
+	}
+	s.e.Run(60 * time.Second)
+	if c := groupCapacity(s.n.Groups["aws-gcp-use1"]); c != 20*gbps {
+		t.Fatalf("capacity %v, want 20 Gbps", c)
+	}
+	if f := s.flows[0]; !near(f.delivered, 12*gbps) || len(sortedOutcomes(f.lost)) != 0 {
+		t.Fatalf("at 20 Gbps: delivered %v lost %v", f.delivered, f.lost)
+	}
+}
+
+// The open specification forbids two devices of one Interconnect in
+// scheduled maintenance at once; a scenario that does it is reported.
+func TestMaintenanceOverlapIsReported(t *testing.T) {
+	maint := func(t time.Duration, dev string, d time.Duration) lang.Event {
+		e := at(t, lang.ActionMaintenance, lang.TargetDevice, dev)
+		e.Duration = d
+		return e
+	}
+	flows := []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 4*gbps, 1500)}
+	ok := scenario(10*time.Minute, flows, maint(time.Minute, "us-east-1/fac-a/aws-r1", 2*time.Minute),
+		maint(4*time.Minute, "us-east-1/fac-b/aws-r1", 2*time.Minute))
+	s := startSim(t, multicloud(t), ok)
+	s.e.Run(2 * time.Minute)
+	wantLoads(t, "in maintenance", loads(s, "aws-gcp-use1"), 0, 4*gbps/3, 4*gbps/3, 4*gbps/3)
+	s.e.Run(ok.Duration)
+	s.finish()
+	if len(s.out.Findings) != 0 {
+		t.Fatalf("windows one after the other reported: %+v", s.out.Findings)
+	}
+	bad := scenario(10*time.Minute, flows, maint(time.Minute, "us-east-1/fac-a/aws-r1", 5*time.Minute),
+		maint(4*time.Minute, "us-east4/fac-b/gcp-r1", 2*time.Minute))
+	tr, err := Run(multicloud(t), bad, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.Findings) != 1 || tr.Findings[0].Rule != "maintenance-overlap" || tr.Findings[0].T != 4*time.Minute || !tr.HasErrors() {
+		t.Fatalf("findings %+v", tr.Findings)
+	}
+	if !strings.Contains(tr.Findings[0].Message, "us-east-1/fac-a/aws-r1 and us-east4/fac-b/gcp-r1") {
+		t.Fatalf("message %q", tr.Findings[0].Message)
+	}
+}
+
+const jumboDesign = `
+hub = transit_gateway("hub", region = "us-east-1", asn = 64520)
+big = vpc("big", region = "us-east-1", cidr = "10.1.0.0/16", mtu = 9001)
+other = vpc("other", region = "us-east-1", cidr = "10.2.0.0/16", mtu = 9001)
+attach(big, hub)
+attach(other, hub)
+`
+
+// A Transit Gateway carries 8500 bytes and sends no ICMP: 9001-byte
+// packets are all dropped, and the timeline says why.
+func TestJumboFramesThroughTGWAreDropped(t *testing.T) {
+	p := plantest.Source(t, jumboDesign)
+	sc := scenario(time.Minute, []lang.Flow{
+		flowOf("jumbo", "vpc.big", "vpc.other", gbps, 9001),
+		flowOf("fits", "vpc.big", "vpc.other", gbps, 8500),
+	})
+	tr, err := Run(p, sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, f := tr.Flows[0], tr.Flows[1]
+	if j.DeliveredBytes != 0 || j.LostBytes["mtu"] != j.DemandBytes || j.Blackout != time.Minute {
+		t.Fatalf("jumbo flow: %+v", j)
+	}
+	if f.DeliveredBytes != f.DemandBytes {
+		t.Fatalf("8500-byte flow: %+v", f)
+	}
+	why := strings.Join(tr.Events[0].Flows[0].Why, "\n")
+	for _, want := range []string{"9001-byte packets exceed the 8500-byte MTU", "transit_gateway.hub drops them without an ICMP"} {
+		if !strings.Contains(why, want) {
+			t.Errorf("why %q lacks %q", why, want)
+		}
+	}
+}
+
+// Probes time the sum of link latencies out and back, from the catalog.
+func TestProbeRTTIsTheSumOfLinkLatencies(t *testing.T) {
+	c := stdlib.Default()
+	intra := time.Duration(c.Int("latency.intra_region_rtt_us")) * time.Microsecond
+	facility := time.Duration(c.Int("latency.intra_facility_rtt_us")) * time.Microsecond
+	lastMile := time.Duration(c.Int("latency.last_mile_rtt_us")) * time.Microsecond
+	pair := func(a, b string) time.Duration {
+		rtt, _, ok := c.RTT(a, b)
+		if !ok {
+			t.Fatalf("no RTT %s–%s", a, b)
+		}
+		return rtt
+	}
+	cases := []struct {
+		file, from, to string
+		// one way: the sum of one-way link latencies
+		oneWay time.Duration
+	}{
+		// payments → VGW, edge router → VGW (through the DX gateway), channel, Google router → VPC.
+		{"multicloud", "vpc.payments", "gcp_vpc.analytics", intra/2 + intra/2 + pair("us-east-1", "us-east4")/2 + intra/2},
+		// site LAN, connection, edge router → TGW, TGW → VPC.
+		{"last_mile", "site.nyc-hq", "vpc.web", facility/2 + lastMile/2 + intra/2 + intra/2},
+		// VPC → us-east-1 edge, mesh to eu-west-2, edge router, channel, Google router → VPC.
+		{"global_wan", "vpc.prod-use1", "gcp_vpc.lake", intra/2 + pair("us-east-1", "eu-west-2")/2 + intra/2 + pair("eu-west-2", "europe-west2")/2 + intra/2},
+	}
+	for _, tc := range cases {
+		sc := &lang.Scenario{Meta: lang.Meta{Name: "rtt"}, Duration: 10 * time.Second, Probes: []lang.Probe{probeOf("p", tc.from, tc.to)}}
+		tr, err := Run(plantest.File(t, "../examples/"+tc.file+".star"), sc, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := tr.Probes[0]
+		if p.Sent != 10 || p.Lost != 0 || p.RTTMin != 2*tc.oneWay || p.RTTMax != 2*tc.oneWay {
+			t.Errorf("%s %s → %s: %+v, want rtt %v", tc.file, tc.from, tc.to, p, 2*tc.oneWay)
+		}
+	}
+}
+
+func TestUnknownTargetIsAnErrorWithTheEventsRange(t *testing.T) {
+	ev := at(time.Second, lang.ActionFail, lang.TargetFacility, "us-east-1/fac-c")
+	ev.Range = lang.Range{File: "x.star", Start: lang.Pos{Line: 7, Col: 3}}
+	_, err := Run(multicloud(t), scenario(time.Minute, nil, ev), Options{})
+	var ds lang.Diagnostics
+	if !errors.As(err, &ds) || len(ds) != 1 {
+		t.Fatalf("error %v", err)
+	}
+	d := ds[0]
+	if d.Range.Start.Line != 7 || !strings.Contains(d.Summary, `no facility "us-east-1/fac-c"`) || !strings.Contains(d.Hint, "us-east-1/fac-a") {
+		t.Fatalf("diagnostic %+v", d)
+	}
+}
