@@ -147,7 +147,7 @@ func addresses(a, b *Endpoint) (src, dst netip.Addr, ok bool) {
 func trace(from *Endpoint, dst netip.Addr, size int, hash uint64) []pathPart {
 	if size > from.MTU {
 		return []pathPart{{weight: 1, outcome: SourceTooBig, where: from.Name,
-			detail: fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s", size, from.MTU, from.Name)}}
+			detail: fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s: its hosts cannot send them", size, from.MTU, from.Name)}}
 	}
 	w := &walker{dst: dst, size: size, hash: hash}
 	w.walk(from.Dev.vrfs[0], nil, 1)

@@ -197,8 +197,8 @@ func (s *sim) recompute(cause string) {
 	ev := TraceEvent{T: now, Kind: "change", Message: cause, Routes: len(changes)}
 	for i, l := range s.n.Links {
 		st := LinkState{Link: l.Name, Up: l.Up(), Members: l.UpMembers(), Capacity: l.Capacity()}
-		if math.IsInf(st.Capacity, 1) {
-			st.Capacity = -1 // JSON has no infinity: -1 is "no limit"
+		if !l.Physical() {
+			st.Capacity = -1 // a service-internal link: JSON has no infinity, -1 is "no limit"
 		}
 		if i >= len(s.links) {
 			s.links = append(s.links, st)

@@ -208,7 +208,11 @@ func (t *Trace) WriteText(w io.Writer) error {
 			if l.Up {
 				state = "up"
 			}
-			fmt.Fprintf(bw, "  %9s    link %s %s, %d members up, %s\n", "", l.Link, state, l.Members, rate(l.Capacity))
+			if l.Capacity < 0 {
+				fmt.Fprintf(bw, "  %9s    link %s %s\n", "", l.Link, state)
+			} else {
+				fmt.Fprintf(bw, "  %9s    link %s %s, %d members up, %s\n", "", l.Link, state, l.Members, rate(l.Capacity))
+			}
 		}
 		if e.Routes > 0 {
 			fmt.Fprintf(bw, "  %9s    %d forwarding entries changed\n", "", e.Routes)
