@@ -49,4 +49,3 @@ func BenchmarkConvergeTransitHub(b *testing.B) {
 		n.converge()
 	}
 }
-
