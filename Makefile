@@ -25,11 +25,12 @@ vet:
 unit:
 	$(GO) test -race -count=1 $(PKGS)
 
-## examples: every example plans with exit 0 (findings that are errors fail)
-## and is formatted.
+## examples: every example plans with exit 0 (findings that are errors fail),
+## runs all its scenarios with exit 0, and is formatted.
 examples: build
 	@set -e; for f in examples/*.star examples/*.hcl; do \
 		echo "plan $$f"; ./bin/patchbay plan $$f > /dev/null; \
+		echo "sim --all $$f"; ./bin/patchbay sim --all $$f > /dev/null; \
 	done
 	./bin/patchbay fmt --check examples
 

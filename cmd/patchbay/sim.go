@@ -18,6 +18,7 @@ import (
 func simCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	var name, metrics, plotFile string
 	var seed uint64
+	var all bool
 	var interval time.Duration
 	cmd := &cobra.Command{
 		Use:   "sim FILE",
@@ -40,17 +41,46 @@ The same design, scenario and --seed give byte-identical output.`,
 			if err != nil {
 				return err
 			}
+			if n := countErrors(p.Findings); n > 0 {
+				fmt.Fprintf(stderr, "patchbay: warning: the design has %d error(s) ('patchbay validate %s' lists them); simulating it as written\n", n, args[0])
+			}
+			run := func(sc *lang.Scenario) (*sim.Trace, error) {
+				tr, err := sim.Run(p, sc, sim.Options{Seed: seed, Interval: interval})
+				if err != nil {
+					_ = lang.WriteDiagnostics(stderr, lang.AsDiagnostics(err, "scenario"), p.Design.Files)
+					return nil, exitError{exitFailure}
+				}
+				return tr, nil
+			}
+			if all {
+				if g.format != "text" || name != "" || metrics != "" || plotFile != "" {
+					return fmt.Errorf("--all prints every scenario's timeline as text; run one --scenario for JSON, --metrics or --plot")
+				}
+				var broke error
+				for i, sc := range p.Design.Scenarios {
+					tr, err := run(sc)
+					if err != nil {
+						return err
+					}
+					if i > 0 {
+						fmt.Fprintln(stdout)
+					}
+					if err := tr.WriteText(stdout); err != nil {
+						return err
+					}
+					if tr.HasErrors() {
+						broke = exitError{exitFindings}
+					}
+				}
+				return broke
+			}
 			sc, err := pickScenario(p.Design, args[0], name)
 			if err != nil {
 				return err
 			}
-			if n := countErrors(p.Findings); n > 0 {
-				fmt.Fprintf(stderr, "patchbay: warning: the design has %d error(s) ('patchbay validate %s' lists them); simulating it as written\n", n, args[0])
-			}
-			tr, err := sim.Run(p, sc, sim.Options{Seed: seed, Interval: interval})
+			tr, err := run(sc)
 			if err != nil {
-				_ = lang.WriteDiagnostics(stderr, lang.AsDiagnostics(err, "scenario"), p.Design.Files)
-				return exitError{exitFailure}
+				return err
 			}
 			if metrics != "" {
 				if err := writeAtomic(metrics, tr.WriteMetricsCSV); err != nil {
@@ -77,6 +107,7 @@ The same design, scenario and --seed give byte-identical output.`,
 		},
 	}
 	cmd.Flags().StringVar(&name, "scenario", "", "the scenario to run (required when the design has several)")
+	cmd.Flags().BoolVar(&all, "all", false, "run every scenario of the design, in order, and print their timelines")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the run's random choices (probe loss on congested links)")
 	cmd.Flags().DurationVar(&interval, "interval", time.Second, "metric sampling period and probe aggregation window")
 	cmd.Flags().StringVar(&metrics, "metrics", "", "write the metric series as CSV to this file")
