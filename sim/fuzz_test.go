@@ -78,7 +78,7 @@ func FuzzScenarioEvents(f *testing.F) {
 			case 1:
 				ev.Action = lang.ActionRestore
 			case 2:
-				ev.Action, ev.Duration = lang.ActionMaintenance, time.Duration(1+data[i+1]) * time.Second
+				ev.Action, ev.Duration = lang.ActionMaintenance, time.Duration(1+data[i+1])*time.Second
 				ev.Target.Kind = lang.TargetDevice
 				ev.Target.Name = fx.targets[len(fx.targets)-1-int(data[i+2])%len(fx.targets)].Name
 				if _, ok := plansDevice(fx, ev.Target.Name); !ok {
