@@ -90,3 +90,46 @@ monitor "prod-to-lake" {
   source      = vpc.prod-use1
   destination = gcp_vpc.lake
 }
+
+# Rehearses maintenance on each eu-west-2 facility's first router in turn, under load.
+scenario "edge-maintenance" {
+  duration = "10m"
+
+  flow {
+    source      = vpc.prod-use1
+    destination = gcp_vpc.lake
+    rate        = "2Gbps"
+  }
+
+  flow {
+    source      = vpc.prod-euw2
+    destination = gcp_vpc.lake
+    rate        = "3Gbps"
+  }
+
+  flow {
+    source      = gcp_vpc.lake
+    destination = vpc.prod-euw2
+    rate        = "1Gbps"
+  }
+
+  probe {
+    source      = vpc.prod-use1
+    destination = gcp_vpc.lake
+    interval    = "1s"
+  }
+
+  event {
+    at       = "60s"
+    action   = "maintenance"
+    device   = "eu-west-2/fac-a/aws-r1"
+    duration = "2m"
+  }
+
+  event {
+    at       = "300s"
+    action   = "maintenance"
+    device   = "eu-west-2/fac-b/aws-r1"
+    duration = "2m"
+  }
+}

@@ -60,3 +60,50 @@ monitor "hq-to-web" {
   source      = site.nyc-hq
   destination = vpc.web
 }
+
+# Rehearses losing one Lumen location, then the HQ's router, while traffic runs both ways.
+scenario "location-loss" {
+  duration = "5m"
+
+  flow {
+    source      = site.nyc-hq
+    destination = vpc.web
+    rate        = "4Gbps"
+  }
+
+  flow {
+    source      = vpc.web
+    destination = site.nyc-hq
+    rate        = "2Gbps"
+  }
+
+  probe {
+    source      = site.nyc-hq
+    destination = vpc.web
+    interval    = "1s"
+  }
+
+  event {
+    at       = "60s"
+    action   = "fail"
+    facility = "us-east-1/lumen-loc-a"
+  }
+
+  event {
+    at       = "120s"
+    action   = "restore"
+    facility = "us-east-1/lumen-loc-a"
+  }
+
+  event {
+    at     = "180s"
+    action = "fail"
+    device = "nyc-hq/router"
+  }
+
+  event {
+    at     = "240s"
+    action = "restore"
+    device = "nyc-hq/router"
+  }
+}

@@ -55,3 +55,38 @@ monitor "payments-to-analytics" {
   source      = vpc.payments
   destination = gcp_vpc.analytics
 }
+
+# Rehearses losing facility fac-a: half the Interconnect's channels go down for two minutes.
+scenario "facility-loss" {
+  duration = "5m"
+
+  flow {
+    source      = vpc.payments
+    destination = gcp_vpc.analytics
+    rate        = "2Gbps"
+  }
+
+  flow {
+    source      = gcp_vpc.analytics
+    destination = vpc.payments
+    rate        = "1Gbps"
+  }
+
+  probe {
+    source      = vpc.payments
+    destination = gcp_vpc.analytics
+    interval    = "1s"
+  }
+
+  event {
+    at       = "60s"
+    action   = "fail"
+    facility = "us-east-1/fac-a"
+  }
+
+  event {
+    at       = "180s"
+    action   = "restore"
+    facility = "us-east-1/fac-a"
+  }
+}

@@ -61,3 +61,53 @@ tgw_route_table "shared" {
   associations    = [attachment.shared-services-hub, interconnect.use1-gcp]
   propagations    = concat(module.spokes.attachments, [attachment.shared-services-hub, interconnect.use1-gcp])
 }
+
+# Rehearses a channel outage and a bandwidth upgrade, with jumbo frames larger than some paths carry.
+scenario "channel-and-jumbo" {
+  duration = "4m"
+
+  flow {
+    source      = module.spokes.attachments[0].a
+    destination = gcp_vpc.warehouse
+    rate        = "3Gbps"
+    packet_size = 8500
+  }
+
+  flow {
+    source      = module.spokes.attachments[1].a
+    destination = gcp_vpc.warehouse
+    rate        = "1Gbps"
+    packet_size = 9001
+  }
+
+  flow {
+    source      = gcp_vpc.warehouse
+    destination = vpc.shared-services
+    rate        = "1Gbps"
+  }
+
+  probe {
+    source      = module.spokes.attachments[0].a
+    destination = gcp_vpc.warehouse
+    interval    = "1s"
+  }
+
+  event {
+    at      = "30s"
+    action  = "fail"
+    channel = "use1-gcp/ch1"
+  }
+
+  event {
+    at      = "90s"
+    action  = "restore"
+    channel = "use1-gcp/ch1"
+  }
+
+  event {
+    at           = "120s"
+    action       = "set_bandwidth"
+    bandwidth    = "10Gbps"
+    interconnect = interconnect.use1-gcp
+  }
+}

@@ -62,16 +62,29 @@ var InterconnectAttachKinds = []Kind{KindDXGateway, KindTransitGW, KindCoreNetwo
 var LastMileAttachKinds = []Kind{KindDXGateway}
 
 func orList(xs []string) string {
-	switch len(xs) {
-	case 0:
+	if len(xs) == 0 {
 		return "nothing"
-	case 1:
-		return "a " + xs[0]
 	}
-	return "a " + strings.Join(xs[:len(xs)-1], ", a ") + " or a " + xs[len(xs)-1]
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = article(x) + " " + x
+	}
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
 
-// OrList joins kinds as "a x, a y or a z" for error messages.
+// article is "an" before a kind that starts with a vowel ("an interconnect",
+// "an attachment"): kind names are lower-case words, so the letter decides.
+func article(kind string) string {
+	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+// OrList joins kinds as "a vpc, an interconnect or a site" for error messages.
 func OrList(ks []Kind) string {
 	s := make([]string, len(ks))
 	for i, k := range ks {

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"patchbay/lang"
+	"patchbay/stdlib"
 )
 
 // SchemaVersion names the JSON plan format; it changes only when a field
@@ -221,6 +222,9 @@ func describe(r lang.Resource) string {
 		return fmt.Sprintf("%s %s %s %s via %s", x.Partner, x.Region, x.Bandwidth, x.Site, x.AttachTo)
 	case *lang.Monitor:
 		return fmt.Sprintf("%s → %s every %s", x.From, x.To, x.Interval)
+	case *lang.Scenario:
+		return fmt.Sprintf("%s, %d flow%s, %d probe%s, %d event%s", stdlib.FormatDuration(x.Duration),
+			len(x.Flows), plural(len(x.Flows)), len(x.Probes), plural(len(x.Probes)), len(x.Events), plural(len(x.Events)))
 	}
 	return ""
 }

@@ -24,7 +24,7 @@ var resourceBlocks = map[string]string{
 	"vpc": "vpc", "route_table": "route_table", "gcp_vpc": "gcp_vpc", "site": "site",
 	"vpn_gateway": "vpn_gateway", "dx_gateway": "dx_gateway", "transit_gateway": "transit_gateway",
 	"tgw_route_table": "tgw_route_table", "core_network": "core_network", "attachment": "attach",
-	"interconnect": "interconnect", "last_mile": "last_mile", "monitor": "monitor",
+	"interconnect": "interconnect", "last_mile": "last_mile", "monitor": "monitor", "scenario": "scenario",
 }
 
 // nestedBlocks lists, per resource block, the nested block types and the
@@ -33,6 +33,7 @@ var nestedBlocks = map[string]map[string]string{
 	"route_table":     {"route": "routes"},
 	"tgw_route_table": {"route": "routes"},
 	"core_network":    {"edge": "edges", "segment": "segments", "share": "actions", "send_to": "actions", "send_via": "actions"},
+	"scenario":        {"flow": "flows", "probe": "probes", "event": "events"},
 }
 
 // meta-arguments are read by the front-end, never passed to a builtin.
@@ -581,7 +582,13 @@ func (m *moduleEval) declare(n *node, builtin, name string, body *hclsyntax.Body
 		} else if len(nb.Labels) != 0 {
 			return cty.NilVal, errAt(nb.DefRange(), "syntax", "a %s block takes no label", nb.Type)
 		}
-		v, ds := m.call(nb.Type, nestedName, nb.Body, nb.DefRange(), ctx)
+		var v starlark.Value
+		var ds lang.Diagnostics
+		if nb.Type == "event" {
+			v, ds = m.event(nb, ctx)
+		} else {
+			v, ds = m.call(nb.Type, nestedName, nb.Body, nb.DefRange(), ctx)
+		}
 		if ds.HasErrors() {
 			return cty.NilVal, ds
 		}

@@ -13,14 +13,19 @@ import (
 )
 
 // withoutPositions drops what legitimately differs between the languages:
-// source ranges and the list of files read.
+// source ranges and the list of files read. A scenario's flows and probes
+// use "source" for the network they start from, which is kept.
 func withoutPositions(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := map[string]any{}
 		for k, e := range x {
 			switch k {
-			case "source", "range", "stack", "files":
+			case "source":
+				if _, isRange := e.(map[string]any); isRange {
+					continue
+				}
+			case "source_range", "range", "stack", "files":
 				continue
 			case "related":
 				// Keep the messages, not where they point.

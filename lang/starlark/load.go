@@ -315,10 +315,28 @@ func (l *loader) predeclared() starlark.StringDict {
 	d := starlark.StringDict{"struct": starlark.NewBuiltin("struct", starlarkstruct.Make)}
 	for _, name := range decl.Names() {
 		d[name] = starlark.NewBuiltin(name, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			if name == "fail" && starlarkFail(args, kwargs) {
+				return starlark.Call(thread, starlark.Universe["fail"], args, kwargs)
+			}
 			return l.builder.Call(name, args, kwargs, l.callRange(thread))
 		})
 	}
 	return d
+}
+
+// starlarkFail tells Starlark's fail("message") from the scenario event
+// fail(facility = …), which share a name: scripts and modules already stop
+// with a message, and the event names its target by keyword.
+func starlarkFail(args starlark.Tuple, kwargs []starlark.Tuple) bool {
+	if len(args) > 0 {
+		return true
+	}
+	for _, kv := range kwargs {
+		if kv[0].(starlark.String) == "sep" {
+			return true
+		}
+	}
+	return false
 }
 
 // callRange is the range of the call that invoked the running builtin.
