@@ -22,6 +22,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("vpc \"v\" {\n  count = 2\n  region = \"us-east-1\"\n  cidr = cidrsubnet(\"10.0.0.0/8\", 8, count.index)\n}\n"))
 	f.Add([]byte("core_network \"w\" {\n  edge {\n    region = \"us-east-1\"\n  }\n  segment \"s\" {}\n}\n"))
 	f.Add([]byte("variable \"x\" {\n  type = number\n  default = \"a\"\n}\n"))
+	f.Add([]byte("vpc \"a\" {\n  region = \"us-east-1\"\n  cidr = \"10.0.0.0/16\"\n}\nsite \"s\" {\n  cidr = \"192.168.0.0/16\"\n  asn = 65001\n}\n" +
+		"scenario \"x\" {\n  flow {\n    source = vpc.a\n    destination = site.s\n  }\n  event {\n    at = \"1m\"\n    action = \"fail\"\n    device = vpc.a\n  }\n}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		fsys := fstest.MapFS{
 			"main.hcl": {Data: src},

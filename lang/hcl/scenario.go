@@ -75,6 +75,7 @@ func (m *moduleEval) event(nb *hclsyntax.Block, ctx *hcl.EvalContext) (starlark.
 	if diags.HasErrors() {
 		return nil, convertDiags(diags, "expression")
 	}
+	av, _ = av.Unmark()
 	if !av.IsKnown() || av.IsNull() || av.Type() != cty.String {
 		return nil, errAt(actAttr.Expr.Range(), "argument", "event: action: want a string: %s", strings.Join(eventActions, ", "))
 	}

@@ -19,6 +19,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(`w = core_network("w", edges = [edge("us-east-1")], segments = [segment("s")], asn_ranges = ["1-2"])`))
 	f.Add([]byte(`attach(vpc("a", region="us-east-1", cidr="10.0.0.0/16"), transit_gateway("t", region="us-east-1"), segment="x")`))
 	f.Add([]byte(`x = cidrsubnets("10.0.0.0/8", 8, 4, 12)`))
+	f.Add([]byte("a = vpc(\"a\", region = \"us-east-1\", cidr = \"10.0.0.0/16\")\ns = site(\"s\", cidr = \"192.168.0.0/16\", asn = 1)\n" +
+		"scenario(\"x\", flows = [flow(a, s)], probes = [probe(s, a)], events = [at(\"1m\", fail(device = a)), at(\"2m\", set_bandwidth(\"1Gbps\", link = \"l\"))])\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		fsys := fstest.MapFS{
 			"main.star": {Data: src},
