@@ -337,6 +337,10 @@ type LastMile struct {
 	Site      Ref              `json:"site"`
 	AttachTo  Ref              `json:"attach_to"`
 	MACsec    bool             `json:"macsec"`
+	// BFD is whether the customer's router runs BFD on the sessions; AWS
+	// always offers it, so without it only the BGP hold timer detects a
+	// failure.
+	BFD bool `json:"bfd"`
 }
 
 func (l *LastMile) Ref() Ref { return Ref{KindLastMile, l.Name} }

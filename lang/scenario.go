@@ -56,6 +56,10 @@ const (
 	ActionRestore      EventAction = "restore"
 	ActionSetBandwidth EventAction = "set_bandwidth"
 	ActionMaintenance  EventAction = "maintenance"
+	// ActionAdvertise changes what the far side of a channel or last-mile
+	// connection (the customer's or the partner cloud's router) advertises
+	// to AWS over BGP from then on.
+	ActionAdvertise EventAction = "advertise"
 )
 
 // TargetKind says what an event acts on.
@@ -84,5 +88,17 @@ type Event struct {
 	Target    Target           `json:"target"`
 	Bandwidth stdlib.Bandwidth `json:"bandwidth,omitzero"` // set_bandwidth
 	Duration  time.Duration    `json:"duration,omitempty"` // maintenance: how long the device is out
-	Range     Range            `json:"source_range"`
+	// Advertise is the new export policy (advertise events only).
+	Advertise *Advertise `json:"advertise,omitempty"`
+	Range     Range      `json:"source_range"`
+}
+
+// Advertise is the export policy of the non-AWS end of a channel or
+// connection: what it prepends and tags, and how many extra prefixes it
+// announces (a prefix flood, to exercise AWS's per-session limit).
+type Advertise struct {
+	Prepend       int      `json:"prepend"`                 // extra copies of the router's own ASN, 0-10
+	Communities   []string `json:"communities,omitempty"`   // "ASN:VALUE", e.g. "7224:7300"
+	MED           uint32   `json:"med,omitempty"`           // MULTI_EXIT_DISC, 0 when unset
+	ExtraPrefixes int      `json:"extra_prefixes,omitzero"` // /24s from 198.18.0.0/15 announced besides the network's own
 }

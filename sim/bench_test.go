@@ -46,6 +46,6 @@ func BenchmarkConvergeTransitHub(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		n.converge()
+		n.converge(true)
 	}
 }

@@ -44,8 +44,21 @@ type builder struct {
 
 // Build instantiates a plan as a network: a device per router and gateway,
 // links for channels, connections and attachments, routing tables with
-// the services' propagation rules. The result has converged routing.
+// the services' propagation rules. The result has converged routing, as
+// if every BGP session were up.
 func Build(p *planner.Plan) (*Network, error) {
+	n, err := build(p)
+	if err != nil {
+		return nil, err
+	}
+	n.index()
+	n.converge(true)
+	return n, nil
+}
+
+// build instantiates a plan without computing its routes, so a run can
+// put BGP sessions on its adjacencies first.
+func build(p *planner.Plan) (*Network, error) {
 	b := &builder{p: p, n: &Network{byName: map[string]*Device{}, linkNamed: map[string]*Link{}, members: map[string]*memberRef{},
 		Endpoints: map[string]*Endpoint{}, Facilities: map[string][]*Link{}, Groups: map[string][]*Link{}, GroupDevices: map[string][]*Device{}},
 		regionOf: map[lang.Ref]string{}, attIface: map[lang.Ref][]*Iface{}, seg: map[string]*VRF{}, isolated: map[string]*VRF{}}
@@ -59,7 +72,6 @@ func Build(p *planner.Plan) (*Network, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
-	b.n.converge()
 	return b.n, nil
 }
 

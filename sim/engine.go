@@ -44,6 +44,15 @@ func NewEngine(seed uint64) *Engine {
 	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 }
 
+// StartAt sets the clock before anything is scheduled; a run may start
+// before zero to warm up.
+func (e *Engine) StartAt(t Time) {
+	if len(e.queue) > 0 || e.fired > 0 {
+		panic("sim: StartAt after events were scheduled")
+	}
+	e.now = t
+}
+
 // Now is the current virtual time.
 func (e *Engine) Now() Time { return e.now }
 

@@ -206,6 +206,16 @@ func (s *sim) startMaintenance(d *Device, ev lang.Event) string {
 		}
 	}
 	s.maint = append(s.maint, maintenance{dev: d, start: now, end: end, at: ev.Range})
+	// A maintenance is announced, not a crash: the device's BGP sessions
+	// are shut down with Cease/2 so the peers withdraw its routes at once,
+	// then it goes out.
+	for _, se := range s.sessions {
+		for _, sp := range se.ends {
+			if sp.iface.Dev == d && sp.state == stEstablished {
+				sp.down("maintenance: administrative shutdown, NOTIFICATION Cease/2 sent", &notify{6, 2})
+			}
+		}
+	}
 	d.maintenance++
 	if end < s.sc.Duration {
 		s.e.At(end, func() {

@@ -13,7 +13,7 @@ import (
 	"patchbay/planner/plantest"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden timelines")
+var updateGolden = flag.Bool("update", false, "rewrite the golden timelines")
 
 func runJSON(t *testing.T, p *planner.Plan, i int, seed uint64) []byte {
 	t.Helper()
@@ -48,7 +48,7 @@ func TestExampleScenarios(t *testing.T) {
 				t.Fatal(err)
 			}
 			name := strings.TrimSuffix(filepath.Base(file), ".star") + "." + sc.Name + ".txt"
-			plantest.Golden(t, filepath.Join("testdata", name), b.Bytes(), *update)
+			plantest.Golden(t, filepath.Join("testdata", name), b.Bytes(), *updateGolden)
 		}
 	}
 }

@@ -20,6 +20,7 @@ const (
 	NotAssociated Outcome = "not-associated" // arrived on a TGW attachment associated with no table
 	Looped        Outcome = "loop"           // went round until its TTL expired
 	DeviceDown    Outcome = "device-down"
+	LinkDown      Outcome = "link-down"  // routed over a link that failed before routing noticed
 	NoAddress     Outcome = "no-address" // the networks share no address family
 )
 
@@ -87,6 +88,11 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 	share := weight / float64(len(next))
 	for _, i := range next {
 		h := append(hops[:len(hops):len(hops)], i)
+		if !i.Link.Up() {
+			w.out = append(w.out, pathPart{hops: hops, weight: share, outcome: LinkDown, where: i.Link.Name,
+				detail: fmt.Sprintf("%s is down, but %s still routes over it: neither BFD nor the BGP hold timer has noticed yet", i.Link.Name, v)})
+			continue
+		}
 		if w.size > i.Link.MTU {
 			// A managed gateway enforces its attachments' MTU itself, on
 			// what arrives as well as what leaves, and says nothing.

@@ -175,6 +175,10 @@ type Network struct {
 	members   map[string]*memberRef
 	adjs      []*adjacency
 	statics   []*static
+	staticsBy map[netip.Prefix][]*static
+	prefixes  map[netip.Prefix]bool // every prefix any table may hold
+	dirty     map[netip.Prefix]bool // prefixes BGP changed since the last converge
+	exporters map[int][]*speaker    // BGP speakers by the table they advertise from
 	// Facilities maps a facility (or partner location) to the links in it.
 	Facilities map[string][]*Link
 	// Groups maps an Interconnect or last mile name to its channels or connections.

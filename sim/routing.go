@@ -8,9 +8,10 @@ import (
 )
 
 // Administrative preference of routes by how they were learned; lower
-// wins, then the shorter path. The order follows Transit Gateway's route
-// evaluation (static, VPC-propagated, Direct Connect gateway) and Cloud
-// WAN's (static, VPC in the region, Direct Connect gateway, remote).
+// wins, then the BGP attributes, then the shorter path. The order follows
+// Transit Gateway's route evaluation (static, VPC-propagated, Direct
+// Connect gateway) and Cloud WAN's (static, VPC in the region, Direct
+// Connect gateway, remote).
 const (
 	prefLocal     = 0
 	prefStatic    = 1
@@ -35,6 +36,7 @@ const (
 	tagMesh       = "mesh"       // learned from another Cloud WAN edge
 	tagShare      = "share"      // leaked from a shared segment
 	tagPeering    = "peering"    // learned over TGW ↔ Cloud WAN peering
+	tagFlood      = "flood"      // extra prefixes a router announces (an advertise event)
 )
 
 // VRF is one routing table of a device.
@@ -45,6 +47,8 @@ type VRF struct {
 
 	best map[netip.Prefix]*route
 	fib  fib
+
+	in, out []*adjacency
 }
 
 func (v *VRF) String() string {
@@ -65,11 +69,55 @@ type route struct {
 	nexthops  []*Iface
 	local     bool
 	blackhole bool
-	origin    string // what configured or originated it, for explanations
+	origin    string    // what configured or originated it, for explanations
+	attrs     *bgpAttrs // what BGP carried it with; nil when it never crossed a session
+}
+
+// defaultLocalPref is what a route without BGP attributes compares as:
+// the "medium" preference AWS gives routes without a community.
+const defaultLocalPref = 200
+
+func (r *route) localPref() uint32 {
+	if r.attrs == nil {
+		return defaultLocalPref
+	}
+	return r.attrs.localPref
+}
+
+func (r *route) asPathLen() int {
+	if r.attrs == nil {
+		return 0
+	}
+	return len(r.attrs.asPath)
+}
+
+// compareRoutes orders candidates for one prefix, best first: the
+// administrative preference, then the BGP decision process (highest local
+// preference, shortest AS path, lowest origin, lowest MED between routes
+// from the same neighbouring AS), then the shorter path through the
+// network. Routes equal up to there are equal-cost (ECMP); the remaining
+// tie-breaks (router id, peer address) only pick whose attributes are
+// passed on, which mergeEqual does by path.
+func compareRoutes(a, b *route) int {
+	if c := cmp.Or(cmp.Compare(a.pref, b.pref), cmp.Compare(b.localPref(), a.localPref()), cmp.Compare(a.asPathLen(), b.asPathLen())); c != 0 {
+		return c
+	}
+	if a.attrs != nil && b.attrs != nil {
+		if c := cmp.Compare(a.attrs.origin, b.attrs.origin); c != 0 {
+			return c
+		}
+		if a.attrs.neighbourAS() == b.attrs.neighbourAS() {
+			if c := cmp.Compare(a.attrs.med, b.attrs.med); c != 0 {
+				return c
+			}
+		}
+	}
+	return cmp.Compare(len(a.path), len(b.path))
 }
 
 func (r *route) same(o *route) bool {
-	if r.pref != o.pref || len(r.path) != len(o.path) || r.local != o.local || r.blackhole != o.blackhole || len(r.nexthops) != len(o.nexthops) {
+	if r.pref != o.pref || len(r.path) != len(o.path) || r.local != o.local || r.blackhole != o.blackhole ||
+		len(r.nexthops) != len(o.nexthops) || !r.attrs.equal(o.attrs) {
 		return false
 	}
 	for i := range r.nexthops {
@@ -83,7 +131,8 @@ func (r *route) same(o *route) bool {
 // adjacency is how one VRF learns routes from another: over an interface
 // (via, on the learning device, towards the exporter) or, when via is nil,
 // inside one device (a Cloud WAN segment share), keeping the exporter's
-// next hops.
+// next hops. Over a BGP session (bgp set) the routes are the ones the
+// session received, not the exporter's table.
 type adjacency struct {
 	from, to *VRF
 	via      *Iface
@@ -98,9 +147,42 @@ type adjacency struct {
 	// blackholes: the learner sends traffic for the exporter's blackhole
 	// routes to it (a VPC forwarding to its Transit Gateway, which drops).
 	blackholes bool
+	// bgp is the learner's end of the session the routes arrive over.
+	bgp *speaker
 }
 
-func (a *adjacency) up() bool { return a.via == nil || a.via.Link.Up() }
+// up reports whether routes cross now. A managed service's internal
+// links and devices fail visibly to the service, so their adjacencies
+// follow link state at once; a BGP session follows its own state.
+func (a *adjacency) up() bool {
+	if a.bgp != nil {
+		return true
+	}
+	return (a.via == nil || a.via.Link.Up()) && a.from.Dev.Up() && a.to.Dev.Up()
+}
+
+// exports reports whether r crosses a towards a.to.
+func (a *adjacency) exports(r *route) bool {
+	if r.blackhole && (!a.blackholes || a.via == nil) {
+		return false
+	}
+	return (a.export == nil || a.export(r)) && !slices.Contains(r.path, int32(a.to.ID)) && len(r.path) < maxPathLength
+}
+
+// learned is the route a.to gets from r.
+func (a *adjacency) learned(r *route) *route {
+	pref := a.pref
+	if a.prefOf != nil {
+		pref = a.prefOf(r)
+	}
+	nr := &route{prefix: r.prefix, pref: pref, path: append(slices.Clip(r.path), int32(a.to.ID)), tag: a.tag, origin: r.origin, attrs: r.attrs}
+	if a.via != nil {
+		nr.nexthops = []*Iface{a.via}
+	} else {
+		nr.nexthops = r.nexthops
+	}
+	return nr
+}
 
 // static is a configured route: to an interface of the device, a blackhole,
 // or a local prefix.
@@ -115,6 +197,22 @@ type static struct {
 	origin    string
 }
 
+func (s *static) route() *route {
+	r := &route{prefix: s.prefix, pref: s.pref, path: []int32{int32(s.vrf.ID)}, tag: s.tag, local: s.local, blackhole: s.blackhole, origin: s.origin}
+	if s.local || s.blackhole {
+		return r
+	}
+	for _, i := range s.nexthops {
+		if i.Link.Up() {
+			r.nexthops = append(r.nexthops, i)
+		}
+	}
+	if len(r.nexthops) == 0 {
+		return nil
+	}
+	return r
+}
+
 func tagIs(tags ...string) func(*route) bool {
 	return func(r *route) bool { return slices.Contains(tags, r.tag) }
 }
@@ -123,112 +221,195 @@ func tagNot(tags ...string) func(*route) bool {
 	return func(r *route) bool { return !slices.Contains(tags, r.tag) }
 }
 
-// converge recomputes every routing table from the configuration and the
-// links that are up, as if every protocol had converged at once: until the
-// BGP layer exists, routing reacts to a change instantly. It returns the
-// forwarding entries that changed.
-func (n *Network) converge() []fibChange {
-	next := make([]map[netip.Prefix]*route, len(n.VRFs))
-	for i := range next {
-		next[i] = map[netip.Prefix]*route{}
-	}
+// index prepares the routing tables after the network is built.
+func (n *Network) index() {
+	n.staticsBy = map[netip.Prefix][]*static{}
+	n.prefixes = map[netip.Prefix]bool{}
 	for _, s := range n.statics {
-		if s.blackhole || s.local {
-			offer(next[s.vrf.ID], &route{prefix: s.prefix, pref: s.pref, path: []int32{int32(s.vrf.ID)},
-				tag: s.tag, local: s.local, blackhole: s.blackhole, origin: s.origin})
-			continue
-		}
-		var up []*Iface
-		for _, i := range s.nexthops {
-			if i.Link.Up() {
-				up = append(up, i)
-			}
-		}
-		if len(up) > 0 {
-			offer(next[s.vrf.ID], &route{prefix: s.prefix, pref: s.pref, path: []int32{int32(s.vrf.ID)},
-				tag: s.tag, nexthops: up, origin: s.origin})
+		n.staticsBy[s.prefix] = append(n.staticsBy[s.prefix], s)
+		n.prefixes[s.prefix] = true
+	}
+	for _, a := range n.adjs {
+		a.from.out = append(a.from.out, a)
+		a.to.in = append(a.to.in, a)
+		for _, p := range a.originate {
+			n.prefixes[p.Masked()] = true
 		}
 	}
-	base := make([]map[netip.Prefix]*route, len(next))
-	for i := range next {
-		base[i] = next[i]
+	for _, v := range n.VRFs {
+		v.best = map[netip.Prefix]*route{}
+		v.fib = fib{entries: v.best}
 	}
-	cur := base
-	// Jacobi rounds: every table learns from the previous round's tables,
-	// so the result does not depend on the order adjacencies are listed.
-	for round := 0; round <= len(n.VRFs)+1; round++ {
-		nxt := make([]map[netip.Prefix]*route, len(cur))
-		for i := range base {
-			nxt[i] = make(map[netip.Prefix]*route, len(base[i]))
-			for p, r := range base[i] {
-				nxt[i][p] = r
-			}
-		}
-		for _, a := range n.adjs {
-			if !a.up() || !a.from.Dev.Up() || !a.to.Dev.Up() {
-				continue
-			}
-			into := nxt[a.to.ID]
-			if a.originate != nil {
-				for _, p := range a.originate {
-					offer(into, &route{prefix: p, pref: a.pref, path: []int32{int32(a.from.ID), int32(a.to.ID)},
-						tag: a.tag, nexthops: []*Iface{a.via}, origin: "advertised by " + a.from.String()})
-				}
-				continue
-			}
-			for _, r := range cur[a.from.ID] {
-				if (r.blackhole && (!a.blackholes || a.via == nil)) || (a.export != nil && !a.export(r)) || slices.Contains(r.path, int32(a.to.ID)) || len(r.path) >= maxPathLength {
-					continue
-				}
-				pref := a.pref
-				if a.prefOf != nil {
-					pref = a.prefOf(r)
-				}
-				nr := &route{prefix: r.prefix, pref: pref, path: append(slices.Clip(r.path), int32(a.to.ID)), tag: a.tag, origin: r.origin}
-				if a.via != nil {
-					nr.nexthops = []*Iface{a.via}
-				} else if r.local {
-					continue
-				} else {
-					nr.nexthops = r.nexthops
-				}
-				offer(into, nr)
-			}
-		}
-		if sameTables(cur, nxt) {
-			break
-		}
-		cur = nxt
+}
+
+// markDirty asks the next converge to recompute prefix p.
+func (n *Network) markDirty(p netip.Prefix) {
+	n.prefixes[p] = true
+	if n.dirty == nil {
+		n.dirty = map[netip.Prefix]bool{}
 	}
+	n.dirty[p] = true
+}
+
+// converge recomputes the routing tables: every prefix after a change of
+// links or devices (all), else the prefixes BGP changed. Each prefix is
+// solved on its own, since no route's fate depends on another prefix's.
+// It returns the forwarding entries that changed and tells each BGP
+// speaker what its table now holds.
+func (n *Network) converge(all bool) []fibChange {
+	var todo []netip.Prefix
+	if all {
+		for p := range n.prefixes {
+			todo = append(todo, p)
+		}
+	} else {
+		for p := range n.dirty {
+			todo = append(todo, p)
+		}
+	}
+	n.dirty = nil
+	slices.SortFunc(todo, comparePrefixes)
 	var changes []fibChange
-	for i, v := range n.VRFs {
-		changes = append(changes, diffTables(v, v.best, cur[i])...)
-		v.best = cur[i]
-		v.fib = buildFIB(cur[i])
+	for _, p := range todo {
+		changes = append(changes, n.solve(p)...)
 	}
 	return changes
 }
 
-// offer adds a candidate: a better one replaces, an equal one merges its
-// next hops (ECMP).
-func offer(into map[netip.Prefix]*route, r *route) {
-	old, ok := into[r.prefix]
-	if !ok {
-		into[r.prefix] = r
-		return
+func comparePrefixes(a, b netip.Prefix) int {
+	return cmp.Or(a.Addr().Compare(b.Addr()), cmp.Compare(a.Bits(), b.Bits()))
+}
+
+// solve computes every table's best route for prefix p by propagation
+// from where it originates (statics, networks, what BGP received), a
+// worklist of tables whose candidates may have changed.
+func (n *Network) solve(p netip.Prefix) []fibChange {
+	next := map[int]*route{}
+	var queue []*VRF
+	queued := map[int]bool{}
+	push := func(v *VRF) {
+		if !queued[v.ID] {
+			queued[v.ID] = true
+			queue = append(queue, v)
+		}
 	}
-	if c := cmp.Or(cmp.Compare(r.pref, old.pref), cmp.Compare(len(r.path), len(old.path))); c < 0 {
-		into[r.prefix] = r
-		return
-	} else if c > 0 || old.local || old.blackhole || r.local || r.blackhole {
-		return
+	for _, s := range n.staticsBy[p] {
+		push(s.vrf)
 	}
-	merged := *old
-	merged.nexthops = mergeIfaces(old.nexthops, r.nexthops)
-	if slices.Compare(r.path, old.path) < 0 {
-		merged.path, merged.tag, merged.origin = r.path, r.tag, r.origin
+	for _, v := range n.VRFs {
+		if _, ok := v.best[p]; ok {
+			push(v)
+		}
 	}
-	into[r.prefix] = &merged
+	for _, a := range n.adjs {
+		if a.bgp != nil && a.bgp.ribIn[p] != nil || slices.Contains(a.originate, p) {
+			push(a.to)
+		}
+	}
+	slices.SortFunc(queue, func(a, b *VRF) int { return a.ID - b.ID })
+	for steps := 0; len(queue) > 0; steps++ {
+		v := queue[0]
+		queue = queue[1:]
+		queued[v.ID] = false
+		if steps > 64*len(n.VRFs) {
+			break // a policy that never settles; keep what there is
+		}
+		r := n.candidate(v, p, next)
+		old := next[v.ID]
+		if (r == nil) == (old == nil) && (r == nil || r.same(old)) {
+			if _, seen := next[v.ID]; seen || r == nil {
+				continue
+			}
+		}
+		if r == nil {
+			delete(next, v.ID)
+		} else {
+			next[v.ID] = r
+		}
+		for _, a := range v.out {
+			push(a.to)
+		}
+	}
+	var changes []fibChange
+	for _, v := range n.VRFs {
+		before, after := v.best[p], next[v.ID]
+		switch {
+		case before == nil && after == nil:
+			continue
+		case before != nil && after != nil && before.same(after):
+			v.best[p] = after // same forwarding; keep the newest origin text
+			continue
+		}
+		changes = append(changes, fibChange{VRF: v.String(), Prefix: p.String(), Before: describe(before), After: describe(after)})
+		if after == nil {
+			delete(v.best, p)
+			v.fib.remove(p)
+		} else {
+			if before == nil {
+				v.fib.add(p)
+			}
+			v.best[p] = after
+		}
+		for _, sp := range n.exporters[v.ID] {
+			sp.tableChanged(p)
+		}
+	}
+	return changes
+}
+
+// candidate is v's best route for p given its neighbours' routes in next.
+func (n *Network) candidate(v *VRF, p netip.Prefix, next map[int]*route) *route {
+	var best *route
+	offer := func(r *route) {
+		if r == nil {
+			return
+		}
+		if best == nil {
+			best = r
+			return
+		}
+		switch c := compareRoutes(r, best); {
+		case c < 0:
+			best = r
+		case c == 0 && !best.local && !best.blackhole && !r.local && !r.blackhole:
+			merged := *best
+			merged.nexthops = mergeIfaces(best.nexthops, r.nexthops)
+			if slices.Compare(r.path, best.path) < 0 {
+				merged.path, merged.tag, merged.origin, merged.attrs = r.path, r.tag, r.origin, r.attrs
+			}
+			best = &merged
+		}
+	}
+	for _, s := range n.staticsBy[p] {
+		if s.vrf == v {
+			offer(s.route())
+		}
+	}
+	for _, a := range v.in {
+		if !a.up() {
+			continue
+		}
+		switch {
+		case a.bgp != nil:
+			if e := a.bgp.ribIn[p]; e != nil && a.bgp.established() {
+				r := &route{prefix: p, pref: a.pref, path: append(slices.Clip(e.path), int32(v.ID)), tag: a.tag,
+					nexthops: []*Iface{a.via}, origin: e.origin, attrs: e.attrs}
+				if !slices.Contains(e.path, int32(v.ID)) {
+					offer(r)
+				}
+			}
+		case a.originate != nil:
+			if slices.Contains(a.originate, p) {
+				offer(&route{prefix: p, pref: a.pref, path: []int32{int32(a.from.ID), int32(v.ID)}, tag: a.tag,
+					nexthops: []*Iface{a.via}, origin: "advertised by " + a.from.String()})
+			}
+		default:
+			if r := next[a.from.ID]; r != nil && a.exports(r) && !(a.via == nil && r.local) {
+				offer(a.learned(r))
+			}
+		}
+	}
+	return best
 }
 
 func mergeIfaces(a, b []*Iface) []*Iface {
@@ -242,43 +423,12 @@ func mergeIfaces(a, b []*Iface) []*Iface {
 	return out
 }
 
-func sameTables(a, b []map[netip.Prefix]*route) bool {
-	for i := range a {
-		if len(a[i]) != len(b[i]) {
-			return false
-		}
-		for p, r := range a[i] {
-			o, ok := b[i][p]
-			if !ok || !r.same(o) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // fibChange is one forwarding entry that changed.
 type fibChange struct {
 	VRF    string `json:"table"`
 	Prefix string `json:"prefix"`
 	Before string `json:"before"`
 	After  string `json:"after"`
-}
-
-func diffTables(v *VRF, before, after map[netip.Prefix]*route) []fibChange {
-	var out []fibChange
-	for p, a := range after {
-		if b, ok := before[p]; !ok || !b.same(a) {
-			out = append(out, fibChange{VRF: v.String(), Prefix: p.String(), Before: describe(before[p]), After: describe(a)})
-		}
-	}
-	for p, b := range before {
-		if _, ok := after[p]; !ok {
-			out = append(out, fibChange{VRF: v.String(), Prefix: p.String(), Before: describe(b), After: "none"})
-		}
-	}
-	slices.SortFunc(out, func(x, y fibChange) int { return cmp.Compare(x.Prefix, y.Prefix) })
-	return out
 }
 
 func describe(r *route) string {
@@ -298,38 +448,39 @@ func describe(r *route) string {
 }
 
 // fib is a VRF's forwarding table: longest-prefix match over the prefix
-// lengths in use, longest first.
+// lengths in use.
 type fib struct {
-	lengths4, lengths6 []int
-	entries            map[netip.Prefix]*route
+	count4  [33]int
+	count6  [129]int
+	entries map[netip.Prefix]*route
 }
 
-func buildFIB(best map[netip.Prefix]*route) fib {
-	f := fib{entries: best}
-	seen4, seen6 := map[int]bool{}, map[int]bool{}
-	for p := range best {
-		if p.Addr().Is4() {
-			if !seen4[p.Bits()] {
-				seen4[p.Bits()] = true
-				f.lengths4 = append(f.lengths4, p.Bits())
-			}
-		} else if !seen6[p.Bits()] {
-			seen6[p.Bits()] = true
-			f.lengths6 = append(f.lengths6, p.Bits())
-		}
+func (f *fib) add(p netip.Prefix) {
+	if p.Addr().Is4() {
+		f.count4[p.Bits()]++
+	} else {
+		f.count6[p.Bits()]++
 	}
-	slices.SortFunc(f.lengths4, func(a, b int) int { return b - a })
-	slices.SortFunc(f.lengths6, func(a, b int) int { return b - a })
-	return f
+}
+
+func (f *fib) remove(p netip.Prefix) {
+	if p.Addr().Is4() {
+		f.count4[p.Bits()]--
+	} else {
+		f.count6[p.Bits()]--
+	}
 }
 
 // lookup is longest-prefix match.
 func (f *fib) lookup(a netip.Addr) *route {
-	lengths := f.lengths4
+	counts := f.count4[:]
 	if a.Is6() {
-		lengths = f.lengths6
+		counts = f.count6[:]
 	}
-	for _, l := range lengths {
+	for l := len(counts) - 1; l >= 0; l-- {
+		if counts[l] == 0 {
+			continue
+		}
 		p, _ := a.Prefix(l)
 		if r, ok := f.entries[p]; ok {
 			return r

@@ -3,6 +3,7 @@ package sim
 import (
 	"cmp"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -19,6 +20,8 @@ type Options struct {
 	// Interval is the metric sampling period and the probe aggregation
 	// window; 0 means one second.
 	Interval time.Duration
+	// Pcap, when set, receives every BGP and BFD packet as a pcap file.
+	Pcap io.Writer
 }
 
 // sim is one scenario running on one network.
@@ -38,6 +41,13 @@ type sim struct {
 	out    *Trace
 	maint  []maintenance
 	links  []LinkState // each link as last recorded
+
+	sessions     []*session
+	ports        int
+	connectRetry time.Duration
+	mraiInterval time.Duration
+	cap          *capture
+	routePending bool
 }
 
 type maintenance struct {
@@ -56,6 +66,9 @@ func Run(p *planner.Plan, sc *lang.Scenario, opts Options) (*Trace, error) {
 	}
 	s.e.Run(sc.Duration)
 	s.finish()
+	if s.cap != nil && s.cap.err != nil {
+		return nil, fmt.Errorf("writing the capture: %w", s.cap.err)
+	}
 	return s.out, nil
 }
 
@@ -64,17 +77,65 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
 	}
-	n, err := Build(p)
+	n, err := build(p)
 	if err != nil {
 		return nil, err
 	}
-	s := &sim{e: NewEngine(opts.Seed), n: n, sc: sc, opts: opts, util: map[dirLink]float64{}}
+	s := &sim{e: NewEngine(opts.Seed), n: n, sc: sc, opts: opts, util: map[dirLink]float64{},
+		connectRetry: time.Duration(catInt("bgp.connect_retry")) * time.Second,
+		mraiInterval: time.Duration(catInt("bgp.mrai_ebgp")) * time.Second}
+	if opts.Pcap != nil {
+		if s.cap, err = newCapture(opts.Pcap); err != nil {
+			return nil, err
+		}
+	}
+	s.e.StartAt(-warmUp)
+	s.buildSessions(p)
+	n.index()
 	s.out = newTrace(sc, opts, n)
 	if err := s.setup(p); err != nil {
 		return nil, err
 	}
-	s.recompute("start")
+	s.recompute("warm-up")
+	s.e.At(0, func() { s.recompute("start") })
+	for _, se := range s.sessions {
+		se.ends[0].start()
+		se.ends[1].start()
+		for _, sp := range se.ends {
+			if sp.bfd != nil {
+				sp.bfd.start()
+			}
+		}
+	}
 	return s, nil
+}
+
+// warmUp is how long the control plane runs before the scenario starts,
+// so it starts from steady state: BFD up (about a second), every BGP
+// session established and its MRAI timer (at most 30 s) expired. Nothing
+// before time zero is recorded.
+const warmUp = time.Minute
+
+// routingChanged reconverges what BGP changed, once per moment however
+// many messages arrive in it.
+func (s *sim) routingChanged(cause string) {
+	if s.routePending {
+		return
+	}
+	s.routePending = true
+	s.e.After(0, func() {
+		s.routePending = false
+		s.advance()
+		s.update(cause, false)
+	})
+}
+
+// control records a protocol state change in the timeline.
+func (s *sim) control(msg string) {
+	if s.e.Now() < 0 {
+		return
+	}
+	s.out.Events = append(s.out.Events, TraceEvent{T: s.e.Now(), Kind: "control", Message: msg})
 }
 
 func (s *sim) setup(p *planner.Plan) error {
@@ -182,8 +243,23 @@ func (s *sim) advance() {
 // recompute re-runs routing and traffic after a change and records what
 // changed.
 func (s *sim) recompute(cause string) {
+	for _, se := range s.sessions {
+		if se.link.Up() {
+			for _, sp := range se.ends {
+				if sp.conn != nil {
+					sp.conn.linkUp()
+				}
+			}
+		}
+	}
+	s.update(cause, true)
+}
+
+// update reconverges routing (every prefix, or what BGP changed) and
+// traffic, and records what changed.
+func (s *sim) update(cause string, all bool) {
 	now := s.e.Now()
-	changes := s.n.converge()
+	changes := s.n.converge(all)
 	s.epoch++
 	before := make([]flowSnapshot, len(s.flows))
 	for i, f := range s.flows {
@@ -194,7 +270,14 @@ func (s *sim) recompute(cause string) {
 	}
 	s.load = share(s.flows)
 	s.offer = offered(s.flows)
-	ev := TraceEvent{T: now, Kind: "change", Message: cause, Routes: len(changes)}
+	if now < 0 {
+		return
+	}
+	kind := "change"
+	if !all {
+		kind = "routing"
+	}
+	ev := TraceEvent{T: now, Kind: kind, Message: cause, Routes: len(changes)}
 	for i, l := range s.n.Links {
 		st := LinkState{Link: l.Name, Up: l.Up(), Members: l.UpMembers(), Capacity: l.Capacity()}
 		if !l.Physical() {
@@ -218,7 +301,9 @@ func (s *sim) recompute(cause string) {
 		}
 		f.track(now)
 	}
-	s.out.Events = append(s.out.Events, ev)
+	if all || len(ev.Flows) > 0 || ev.Routes > 0 {
+		s.out.Events = append(s.out.Events, ev)
+	}
 }
 
 const maxRouteChanges = 64

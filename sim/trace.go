@@ -145,7 +145,7 @@ func newTrace(sc *lang.Scenario, opts Options, n *Network) *Trace {
 	t := &Trace{Schema: TraceSchema, Scenario: sc.Name, Source: sc.Range.String(), Seed: opts.Seed, Duration: sc.Duration,
 		Interval: opts.Interval, Events: []TraceEvent{}, Flows: []FlowSummary{}, Probes: []ProbeSummary{}, Findings: []Finding{}}
 	t.Network = NetworkSummary{Devices: len(n.Devices), Links: len(n.Links), Tables: len(n.VRFs), Capacity: []Group{},
-		Reference: "converged instantly: routing reacts to a change at the moment it happens (no BGP or BFD timers yet)"}
+		Reference: "eBGP and BFD on every channel and connection, detecting failures by their timers; managed services (TGW, Cloud WAN, DX gateway) propagate at once"}
 	for _, l := range n.Links {
 		if l.Physical() {
 			t.Network.Physical++
@@ -195,7 +195,7 @@ func csvField(s string) string {
 func (t *Trace) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "scenario %s (%s), %s, seed %d\n", t.Scenario, t.Source, stdlib.FormatDuration(t.Duration), t.Seed)
-	fmt.Fprintf(bw, "network: %d devices, %d links (%d physical), %d routing tables; routing %s\n",
+	fmt.Fprintf(bw, "network: %d devices, %d links (%d physical), %d routing tables\nrouting: %s\n",
 		t.Network.Devices, t.Network.Links, t.Network.Physical, t.Network.Tables, t.Network.Reference)
 	for _, g := range t.Network.Capacity {
 		fmt.Fprintf(bw, "  %s: %d links, %s\n", g.Name, g.Links, rate(g.Capacity))

@@ -1,0 +1,200 @@
+package sim
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// BFD session states (RFC 5880 §4.1).
+const (
+	bfdAdminDown uint8 = iota
+	bfdDown
+	bfdInit
+	bfdUp
+)
+
+// Diagnostic codes (RFC 5880 §4.1).
+const (
+	diagNone            uint8 = 0
+	diagDetectExpired   uint8 = 1
+	diagNeighborSignals uint8 = 3
+)
+
+var bfdStateNames = [...]string{"AdminDown", "Down", "Init", "Up"}
+
+// bfdPort is the destination port of single-hop BFD control packets
+// (RFC 5881).
+const bfdPort = 3784
+
+// bfdPacket is a BFD control packet without authentication.
+type bfdPacket struct {
+	version, diag, state, mult uint8
+	poll, final                bool
+	myDisc, yourDisc           uint32
+	minTx, minRx, minEchoRx    uint32 // microseconds
+}
+
+func (p bfdPacket) marshal() []byte {
+	b := make([]byte, 24)
+	b[0] = p.version<<5 | p.diag&0x1f
+	b[1] = p.state << 6
+	if p.poll {
+		b[1] |= 0x20
+	}
+	if p.final {
+		b[1] |= 0x10
+	}
+	b[2] = p.mult
+	b[3] = 24
+	binary.BigEndian.PutUint32(b[4:], p.myDisc)
+	binary.BigEndian.PutUint32(b[8:], p.yourDisc)
+	binary.BigEndian.PutUint32(b[12:], p.minTx)
+	binary.BigEndian.PutUint32(b[16:], p.minRx)
+	binary.BigEndian.PutUint32(b[20:], p.minEchoRx)
+	return b
+}
+
+// parseBFD reads a control packet and applies the reception checks of
+// RFC 5880 §6.8.6 that do not depend on session state.
+func parseBFD(b []byte) (bfdPacket, error) {
+	if len(b) < 24 {
+		return bfdPacket{}, fmt.Errorf("BFD packet of %d bytes, want at least 24", len(b))
+	}
+	p := bfdPacket{version: b[0] >> 5, diag: b[0] & 0x1f, state: b[1] >> 6, poll: b[1]&0x20 != 0, final: b[1]&0x10 != 0, mult: b[2],
+		myDisc: binary.BigEndian.Uint32(b[4:]), yourDisc: binary.BigEndian.Uint32(b[8:]),
+		minTx: binary.BigEndian.Uint32(b[12:]), minRx: binary.BigEndian.Uint32(b[16:]), minEchoRx: binary.BigEndian.Uint32(b[20:])}
+	switch {
+	case p.version != 1:
+		return p, fmt.Errorf("BFD version %d, want 1", p.version)
+	case int(b[3]) != len(b) || b[3] < 24:
+		return p, fmt.Errorf("BFD length field %d, packet %d bytes", b[3], len(b))
+	case b[1]&0x04 != 0:
+		return p, errors.New("BFD authentication is not used on these sessions")
+	case p.mult == 0:
+		return p, errors.New("BFD detect multiplier 0")
+	case b[1]&0x01 != 0:
+		return p, errors.New("BFD multipoint bit set")
+	case p.myDisc == 0:
+		return p, errors.New("BFD my discriminator 0")
+	case p.yourDisc == 0 && p.state != bfdDown && p.state != bfdAdminDown:
+		return p, fmt.Errorf("BFD your discriminator 0 in state %s", bfdStateNames[p.state])
+	}
+	return p, nil
+}
+
+// bfdEnd is one end of an asynchronous-mode BFD session.
+type bfdEnd struct {
+	sp               *speaker
+	state, diag      uint8
+	myDisc, yourDisc uint32
+	minTx, minRx     time.Duration
+	mult             uint8
+	remoteMinTx      time.Duration
+	remoteMult       uint8
+	port             uint16
+	tx, detect       *Timer
+}
+
+func newBFD(sp *speaker) *bfdEnd {
+	s := sp.sim
+	iv := time.Duration(sp.sess.bfd.MinIntervalMS) * time.Millisecond
+	b := &bfdEnd{sp: sp, state: bfdDown, myDisc: s.e.Rand().Uint32() | 1, minTx: iv, minRx: iv, mult: uint8(sp.sess.bfd.Multiplier),
+		port: 49152 + uint16(s.e.Rand().IntN(16384))}
+	b.tx = s.e.NewTimer(b.send)
+	b.detect = s.e.NewTimer(b.expired)
+	return b
+}
+
+func (b *bfdEnd) start() { b.sp.sim.e.Reset(b.tx, b.sp.sim.e.Now()+b.interval()) }
+
+// interval is the time to the next packet: the negotiated rate when Up,
+// at most one a second otherwise, less a random 0–25% (RFC 5880 §6.8.7).
+func (b *bfdEnd) interval() time.Duration {
+	iv := max(b.minTx, b.remoteMinRx())
+	if b.state != bfdUp {
+		iv = max(iv, time.Duration(catInt("bfd.slow_tx_interval"))*time.Millisecond)
+	}
+	return b.sp.sim.jitter(iv)
+}
+
+func (b *bfdEnd) remoteMinRx() time.Duration { return b.minRx }
+
+func (b *bfdEnd) send() {
+	s := b.sp.sim
+	p := bfdPacket{version: 1, diag: b.diag, state: b.state, mult: b.mult, myDisc: b.myDisc, yourDisc: b.yourDisc,
+		minTx: uint32(b.minTx / time.Microsecond), minRx: uint32(b.minRx / time.Microsecond)}
+	l := b.sp.sess.link
+	if l.Up() {
+		bytes := p.marshal()
+		s.captureUDP(b.sp, b.port, bfdPort, bytes)
+		peer := b.sp.peer.bfd
+		s.e.After(l.Latency, func() { peer.receive(bytes) })
+	}
+	s.e.Reset(b.tx, s.e.Now()+b.interval())
+}
+
+func (b *bfdEnd) receive(raw []byte) {
+	p, err := parseBFD(raw)
+	if err != nil {
+		return // RFC 5880: discard
+	}
+	b.yourDisc = p.myDisc
+	b.remoteMinTx = time.Duration(p.minTx) * time.Microsecond
+	b.remoteMult = p.mult
+	prev := b.state
+	switch {
+	case p.state == bfdAdminDown:
+		if b.state != bfdDown {
+			b.setState(bfdDown, diagNeighborSignals)
+		}
+	case b.state == bfdDown && p.state == bfdDown:
+		b.setState(bfdInit, diagNone)
+	case b.state == bfdDown && p.state == bfdInit, b.state == bfdInit && (p.state == bfdInit || p.state == bfdUp):
+		b.setState(bfdUp, diagNone)
+	case b.state == bfdUp && p.state == bfdDown:
+		b.setState(bfdDown, diagNeighborSignals)
+	}
+	if b.state == bfdInit || b.state == bfdUp {
+		b.sp.sim.e.Reset(b.detect, b.sp.sim.e.Now()+b.detectionTime())
+	}
+	if prev != bfdUp && b.state == bfdUp {
+		// Up: switch to the fast rate at once.
+		b.sp.sim.e.Reset(b.tx, b.sp.sim.e.Now()+b.interval())
+	}
+}
+
+// detectionTime is the remote multiplier times the slower of what we
+// accept and what the peer sends (RFC 5880 §6.8.4).
+func (b *bfdEnd) detectionTime() time.Duration {
+	return time.Duration(b.remoteMult) * max(b.minRx, b.remoteMinTx)
+}
+
+func (b *bfdEnd) expired() {
+	if b.state == bfdInit || b.state == bfdUp {
+		b.yourDisc = 0
+		b.setState(bfdDown, diagDetectExpired)
+	}
+}
+
+func (b *bfdEnd) setState(st, diag uint8) {
+	prev := b.state
+	b.state, b.diag = st, diag
+	if st != bfdUp && st != bfdInit {
+		b.sp.sim.e.Cancel(b.detect)
+	}
+	if prev == bfdUp || st == bfdUp {
+		why := ""
+		switch diag {
+		case diagDetectExpired:
+			why = fmt.Sprintf(" (control detection time expired: no packet for %s)", b.detectionTime())
+		case diagNeighborSignals:
+			why = " (neighbour signalled session down)"
+		}
+		b.sp.sim.control(fmt.Sprintf("BFD %s at %s: %s → %s%s", b.sp.sess.name, b.sp, bfdStateNames[prev], bfdStateNames[st], why))
+	}
+	if prev == bfdUp && st == bfdDown {
+		b.sp.bfdDown()
+	}
+}

@@ -1,0 +1,589 @@
+package sim
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/osrg/gobgp/v3/pkg/packet/bgp"
+
+	"patchbay/lang"
+	"patchbay/planner"
+)
+
+// bgpState is a state of the RFC 4271 finite state machine.
+type bgpState int
+
+const (
+	stIdle bgpState = iota
+	stConnect
+	stActive
+	stOpenSent
+	stOpenConfirm
+	stEstablished
+)
+
+func (s bgpState) String() string {
+	return [...]string{"Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established"}[s]
+}
+
+// AWS reads these communities on routes it receives as local preference
+// (Direct Connect routing policies); a route without one is medium.
+var awsLocalPref = map[uint32]uint32{7224<<16 | 7100: 100, 7224<<16 | 7200: 200, 7224<<16 | 7300: 300}
+
+// session is one eBGP session over a channel or last-mile connection:
+// the AWS end (ends[0]) listens, the far end (ends[1]) connects, so the
+// two never collide.
+type session struct {
+	name        string
+	link        *Link
+	vlan        int
+	ends        [2]*speaker
+	hold        time.Duration
+	keepalive   time.Duration
+	bfd         *planner.BFD
+	maxPrefixes int // what the AWS end accepts; 0: no limit
+	v6          bool
+}
+
+// speaker is one end of a session.
+type speaker struct {
+	sim   *sim
+	sess  *session
+	side  int
+	peer  *speaker
+	iface *Iface
+	vrf   *VRF
+	asn   uint32
+	addr  netip.Addr
+	mac   [6]byte
+
+	state    bgpState
+	conn     *tcpConn
+	hold     time.Duration // negotiated
+	idleHold bool          // after a Cease for too many prefixes: wait before listening again
+
+	connectRetry, synRetry, holdTimer, keepaliveTimer, mrai, flushTimer *Timer
+	synBackoff                                                          time.Duration
+
+	ribIn   map[netip.Prefix]*ribEntry
+	adjOut  map[netip.Prefix]*bgpAttrs
+	pending map[netip.Prefix]bool
+	export  *adjacency // how the peer's table learns from ours: its filter is what we advertise
+	policy  lang.Advertise
+	flood   []netip.Prefix
+
+	bfd *bfdEnd
+}
+
+// ribEntry is a route as a session received it. The path of tables it
+// came through travels beside the message (never on the wire) so that
+// tables can refuse their own routes back, as BGP's AS-path check does
+// between ASes.
+type ribEntry struct {
+	attrs  *bgpAttrs
+	path   []int32
+	origin string
+}
+
+// bgpMessage is what one TCP segment delivers: whole BGP messages.
+type bgpMessage struct {
+	bytes []byte
+	paths map[netip.Prefix]ribEntry
+}
+
+func (sp *speaker) established() bool { return sp.state == stEstablished }
+
+func (sp *speaker) String() string { return sp.iface.Dev.Name }
+
+// buildSessions gives every plan session its two speakers.
+func (s *sim) buildSessions(p *planner.Plan) {
+	vlans := map[string]int{}
+	for _, ic := range p.Interconnects {
+		for _, ch := range ic.Channels {
+			vlans[ch.Name] = ch.VLAN
+		}
+	}
+	for _, lm := range p.LastMiles {
+		for _, c := range lm.Connections {
+			vlans[c.Name] = c.VLAN
+		}
+	}
+	s.n.exporters = map[int][]*speaker{}
+	for _, ps := range p.Sessions {
+		l, ok := s.n.linkNamed[ps.Over]
+		if !ok {
+			continue
+		}
+		se := &session{name: ps.Name, link: l, vlan: vlans[ps.Over], hold: time.Duration(ps.HoldTime) * time.Second,
+			keepalive: time.Duration(ps.Keepalive) * time.Second, bfd: ps.BFD, v6: slices.Contains(ps.AddressFamily, "ipv6-unicast")}
+		if l.Kind == "connection" {
+			se.maxPrefixes = catInt("last_mile.max_prefixes")
+		}
+		for i, side := range []planner.Side{ps.Local, ps.Peer} {
+			iface := l.A
+			if iface.Dev.Name != side.Device {
+				iface = l.B
+			}
+			sp := &speaker{sim: s, sess: se, side: i, iface: iface, vrf: iface.VRF, asn: side.ASN, addr: side.Address,
+				ribIn: map[netip.Prefix]*ribEntry{}, adjOut: map[netip.Prefix]*bgpAttrs{}, pending: map[netip.Prefix]bool{}}
+			sp.mac = [6]byte{0x02, 0x70, 0x62, byte(iface.ID >> 16), byte(iface.ID >> 8), byte(iface.ID)}
+			se.ends[i] = sp
+		}
+		se.ends[0].peer, se.ends[1].peer = se.ends[1], se.ends[0]
+		for _, a := range s.n.adjs {
+			for _, sp := range se.ends {
+				if a.to == sp.vrf && a.from == sp.peer.vrf && a.via == sp.iface {
+					a.bgp = sp
+					sp.peer.export = a
+				}
+			}
+		}
+		for _, sp := range se.ends {
+			s.n.exporters[sp.vrf.ID] = append(s.n.exporters[sp.vrf.ID], sp)
+			sp.connectRetry = s.e.NewTimer(sp.onConnectRetry)
+			sp.synRetry = s.e.NewTimer(sp.onSYNRetry)
+			sp.holdTimer = s.e.NewTimer(sp.onHoldExpired)
+			sp.keepaliveTimer = s.e.NewTimer(sp.onKeepalive)
+			sp.mrai = s.e.NewTimer(sp.onMRAI)
+			sp.flushTimer = s.e.NewTimer(sp.flush)
+			if se.bfd != nil {
+				sp.bfd = newBFD(sp)
+			}
+		}
+		s.sessions = append(s.sessions, se)
+	}
+}
+
+// jitter scales a timer by a uniform factor in [0.75, 1], as RFC 4271
+// asks for ConnectRetry, keepalive and MRAI timers.
+func (s *sim) jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.75 + 0.25*s.e.Rand().Float64()))
+}
+
+func (sp *speaker) start() {
+	if sp.side == 0 {
+		sp.setState(stActive, "")
+		return
+	}
+	sp.connect()
+}
+
+func (sp *speaker) setState(st bgpState, why string) {
+	if sp.state == st {
+		return
+	}
+	prev := sp.state
+	sp.state = st
+	if st == stEstablished || prev == stEstablished {
+		msg := fmt.Sprintf("BGP %s at %s: %s → %s", sp.sess.name, sp, prev, st)
+		if why != "" {
+			msg += " (" + why + ")"
+		}
+		sp.sim.control(msg)
+	}
+}
+
+// connect opens a TCP connection to the peer: a SYN now, retransmitted
+// with exponential backoff (1 s, 2 s, 4 s …) until the ConnectRetry timer
+// starts over, as a TCP stack does.
+func (sp *speaker) connect() {
+	sp.setState(stConnect, "")
+	sp.conn = sp.sim.newConn(sp)
+	sp.conn.syn()
+	sp.synBackoff = time.Second
+	sp.sim.e.Reset(sp.synRetry, sp.sim.e.Now()+sp.synBackoff)
+	sp.sim.e.Reset(sp.connectRetry, sp.sim.e.Now()+sp.sim.jitter(sp.sim.connectRetry))
+}
+
+func (sp *speaker) onSYNRetry() {
+	if sp.state != stConnect || sp.conn == nil || sp.conn.ends[sp.side].open {
+		return
+	}
+	sp.conn.syn()
+	sp.synBackoff *= 2
+	sp.sim.e.Reset(sp.synRetry, sp.sim.e.Now()+sp.synBackoff)
+}
+
+func (sp *speaker) onConnectRetry() {
+	switch {
+	case sp.side == 0 && sp.idleHold:
+		sp.idleHold = false
+		sp.setState(stActive, "")
+	case sp.side == 1 && (sp.state == stConnect || sp.state == stIdle):
+		sp.connect()
+	}
+}
+
+// tcpUp is the connection established: each side sends its OPEN.
+func (sp *speaker) tcpUp() {
+	sp.sim.e.Cancel(sp.synRetry)
+	sp.sim.e.Cancel(sp.connectRetry)
+	hold := uint16(sp.sess.hold / time.Second)
+	sp.send(encodeOpen(sp.asn, hold, sp.addr, sp.sess.v6), nil)
+	sp.setState(stOpenSent, "")
+	// RFC 4271 §8: a large hold time until the peer's OPEN arrives.
+	sp.sim.e.Reset(sp.holdTimer, sp.sim.e.Now()+4*time.Minute)
+}
+
+func (sp *speaker) send(b []byte, paths map[netip.Prefix]ribEntry) {
+	if sp.conn != nil && sp.conn.ends[sp.side].open {
+		sp.conn.data(sp, bgpMessage{bytes: b, paths: paths})
+	}
+}
+
+// receive handles one BGP message from the peer.
+func (sp *speaker) receive(m bgpMessage) {
+	msg, err := decodeMessage(m.bytes)
+	if err != nil {
+		sp.down("cannot decode a message: "+err.Error(), &notify{1, 0})
+		return
+	}
+	switch body := msg.Body.(type) {
+	case *bgp.BGPOpen:
+		if sp.state != stOpenSent {
+			sp.down("OPEN in state "+sp.state.String(), &notify{5, 0})
+			return
+		}
+		peerAS := uint32(body.MyAS)
+		for _, p := range body.OptParams {
+			if c, ok := p.(*bgp.OptionParameterCapability); ok {
+				for _, cap := range c.Capability {
+					if f, ok := cap.(*bgp.CapFourOctetASNumber); ok {
+						peerAS = f.CapValue
+					}
+				}
+			}
+		}
+		if peerAS != sp.peer.asn {
+			sp.down(fmt.Sprintf("OPEN from AS%d, expected AS%d", peerAS, sp.peer.asn), &notify{2, 2})
+			return
+		}
+		if body.HoldTime == 1 || body.HoldTime == 2 {
+			sp.down(fmt.Sprintf("unacceptable hold time %d s", body.HoldTime), &notify{2, 6})
+			return
+		}
+		// The lower hold time wins; 0 means no keepalives at all.
+		sp.hold = min(sp.sess.hold, time.Duration(body.HoldTime)*time.Second)
+		sp.send(encodeKeepalive(), nil)
+		sp.setState(stOpenConfirm, "")
+		sp.restartHold()
+		sp.scheduleKeepalive()
+	case *bgp.BGPKeepAlive:
+		switch sp.state {
+		case stOpenConfirm:
+			sp.setState(stEstablished, "")
+			sp.restartHold()
+			sp.announceAll()
+		case stEstablished:
+			sp.restartHold()
+		}
+	case *bgp.BGPUpdate:
+		if sp.state != stEstablished {
+			sp.down("UPDATE in state "+sp.state.String(), &notify{5, 0})
+			return
+		}
+		sp.restartHold()
+		u, err := decodeUpdate(body)
+		if err != nil {
+			sp.down("malformed UPDATE: "+err.Error(), &notify{3, 1})
+			return
+		}
+		sp.apply(u, m.paths)
+	case *bgp.BGPNotification:
+		sp.down(fmt.Sprintf("NOTIFICATION %d/%d (%s) received", body.ErrorCode, body.ErrorSubcode, notificationText(body.ErrorCode, body.ErrorSubcode)), nil)
+	}
+}
+
+type notify struct{ code, subcode uint8 }
+
+func notificationText(code, sub uint8) string {
+	switch {
+	case code == 4:
+		return "hold timer expired"
+	case code == 6 && sub == 1:
+		return "Cease: maximum number of prefixes reached"
+	case code == 6 && sub == 2:
+		return "Cease: administrative shutdown"
+	case code == 6:
+		return "Cease"
+	case code == 2:
+		return "OPEN message error"
+	case code == 3:
+		return "UPDATE message error"
+	case code == 5:
+		return "finite state machine error"
+	}
+	return "message header error"
+}
+
+func (sp *speaker) restartHold() {
+	if sp.hold > 0 {
+		sp.sim.e.Reset(sp.holdTimer, sp.sim.e.Now()+sp.hold)
+	} else {
+		sp.sim.e.Cancel(sp.holdTimer)
+	}
+}
+
+func (sp *speaker) scheduleKeepalive() {
+	if sp.hold > 0 {
+		sp.sim.e.Reset(sp.keepaliveTimer, sp.sim.e.Now()+sp.sim.jitter(sp.hold/3))
+	}
+}
+
+func (sp *speaker) onKeepalive() {
+	if sp.state == stOpenConfirm || sp.state == stEstablished {
+		sp.send(encodeKeepalive(), nil)
+		sp.scheduleKeepalive()
+	}
+}
+
+func (sp *speaker) onHoldExpired() {
+	if sp.state >= stOpenSent {
+		sp.down("hold timer expired", &notify{4, 0})
+	}
+}
+
+// apply installs a received UPDATE, applying the import policy: AWS
+// reads its local-preference communities, and refuses more prefixes from
+// on-premises than its limit.
+func (sp *speaker) apply(u update, paths map[netip.Prefix]ribEntry) {
+	for _, p := range u.withdrawn {
+		if _, ok := sp.ribIn[p]; ok {
+			delete(sp.ribIn, p)
+			sp.sim.n.markDirty(p)
+		}
+	}
+	if u.attrs != nil {
+		a := *u.attrs
+		a.localPref = defaultLocalPref
+		if sp.side == 0 {
+			for _, c := range a.communities {
+				if lp, ok := awsLocalPref[c]; ok {
+					a.localPref = lp
+				}
+			}
+		}
+		loop := slices.Contains(a.asPath, sp.asn)
+		for _, p := range u.announced {
+			if loop {
+				if _, ok := sp.ribIn[p]; ok {
+					delete(sp.ribIn, p)
+					sp.sim.n.markDirty(p)
+				}
+				continue
+			}
+			e := paths[p]
+			sp.ribIn[p] = &ribEntry{attrs: &a, path: e.path, origin: e.origin}
+			sp.sim.n.markDirty(p)
+		}
+	}
+	if max := sp.sess.maxPrefixes; sp.side == 0 && max > 0 && len(sp.ribIn) > max {
+		n := len(sp.ribIn)
+		sp.idleHold = true
+		sp.down(fmt.Sprintf("%d prefixes from %s exceed the limit of %d: NOTIFICATION Cease/1 (maximum number of prefixes reached); the session stays idle for %s",
+			n, sp.peer, max, sp.sim.connectRetry), &notify{6, 1})
+		return
+	}
+	sp.sim.routingChanged("BGP " + sp.sess.name + " UPDATE at " + sp.String())
+}
+
+// down closes the session: a NOTIFICATION if there is one to send, then
+// the connection; the routes it brought are gone.
+func (sp *speaker) down(why string, n *notify) {
+	if n != nil && sp.conn != nil && sp.conn.ends[sp.side].open {
+		var data []byte
+		if n.code == 6 && n.subcode == 1 {
+			// RFC 4486: AFI, SAFI and the limit.
+			m := uint32(sp.sess.maxPrefixes)
+			data = []byte{0, 1, 1, byte(m >> 24), byte(m >> 16), byte(m >> 8), byte(m)}
+		}
+		sp.send(encodeNotification(n.code, n.subcode, data), nil)
+		if n.code == 4 {
+			why = "hold timer expired: NOTIFICATION 4/0 sent"
+		}
+	}
+	if sp.conn != nil {
+		sp.conn.close(sp)
+	}
+	sp.reset(why)
+	// The peer learns of it from the NOTIFICATION (or its own timers).
+}
+
+// reset returns a speaker to Idle and forgets the session's routes, then
+// starts over: the AWS end listens again (after the idle hold, if any),
+// the far end reconnects.
+func (sp *speaker) reset(why string) {
+	was := sp.state
+	sp.conn = nil
+	for _, t := range []*Timer{sp.holdTimer, sp.keepaliveTimer, sp.mrai, sp.synRetry, sp.connectRetry} {
+		sp.sim.e.Cancel(t)
+	}
+	for p := range sp.ribIn {
+		sp.sim.n.markDirty(p)
+	}
+	clear(sp.ribIn)
+	clear(sp.adjOut)
+	clear(sp.pending)
+	sp.hold = 0
+	if was == stEstablished {
+		sp.setState(stIdle, why)
+	} else {
+		sp.state = stIdle
+	}
+	if sp.side == 0 {
+		if sp.idleHold {
+			sp.sim.e.Reset(sp.connectRetry, sp.sim.e.Now()+sp.sim.connectRetry)
+		} else {
+			sp.setState(stActive, "")
+		}
+	} else {
+		sp.connect()
+	}
+	if was == stEstablished {
+		sp.sim.routingChanged("BGP " + sp.sess.name + " down at " + sp.String())
+	}
+}
+
+// bfdDown tears the session down at once, without waiting for the hold
+// timer: what BFD is for.
+func (sp *speaker) bfdDown() {
+	if sp.state >= stOpenSent || sp.state == stConnect {
+		was := sp.state
+		if sp.conn != nil {
+			sp.conn.abort()
+		}
+		if was >= stOpenSent {
+			sp.reset("BFD down")
+		}
+	}
+}
+
+// tableChanged notes that our table's route for p changed, so what we
+// advertise may have.
+func (sp *speaker) tableChanged(p netip.Prefix) {
+	sp.pending[p] = true
+	if sp.state == stEstablished && !sp.flushTimer.Pending() {
+		sp.sim.e.Reset(sp.flushTimer, sp.sim.e.Now())
+	}
+}
+
+// announceAll sends the whole table once the session is up.
+func (sp *speaker) announceAll() {
+	for p := range sp.vrf.best {
+		sp.pending[p] = true
+	}
+	for _, p := range sp.flood {
+		sp.pending[p] = true
+	}
+	sp.flush()
+}
+
+// desired is what we advertise for p now, nil for nothing.
+func (sp *speaker) desired(p netip.Prefix) *bgpAttrs {
+	prepend := make([]uint32, 0, 1+sp.policy.Prepend)
+	for range 1 + sp.policy.Prepend {
+		prepend = append(prepend, sp.asn)
+	}
+	a := &bgpAttrs{med: sp.policy.MED, communities: communities(sp.policy.Communities)}
+	if slices.Contains(sp.flood, p) {
+		a.asPath = prepend
+		return a
+	}
+	r := sp.vrf.best[p]
+	if r == nil || sp.export == nil || !sp.export.exports(r) || r.blackhole {
+		return nil
+	}
+	a.asPath = prepend
+	if r.attrs != nil {
+		a.asPath = append(a.asPath, r.attrs.asPath...)
+		a.origin = r.attrs.origin
+	}
+	return a
+}
+
+func communities(cs []string) []uint32 {
+	var out []uint32
+	for _, c := range cs {
+		hi, lo, _ := strings.Cut(c, ":")
+		h, _ := strconv.ParseUint(hi, 10, 16)
+		l, _ := strconv.ParseUint(lo, 10, 16)
+		out = append(out, uint32(h)<<16|uint32(l))
+	}
+	return out
+}
+
+// flush sends what changed: withdrawals at once, announcements at most
+// once per MinRouteAdvertisementInterval.
+func (sp *speaker) flush() {
+	if sp.state != stEstablished || len(sp.pending) == 0 {
+		return
+	}
+	keys := make([]netip.Prefix, 0, len(sp.pending))
+	for p := range sp.pending {
+		keys = append(keys, p)
+	}
+	slices.SortFunc(keys, comparePrefixes)
+	var withdraw []netip.Prefix
+	var announce []announcement
+	paths := map[netip.Prefix]ribEntry{}
+	mraiRunning := sp.mrai.Pending()
+	for _, p := range keys {
+		want, had := sp.desired(p), sp.adjOut[p]
+		switch {
+		case want == nil && had != nil:
+			withdraw = append(withdraw, p)
+			delete(sp.adjOut, p)
+			delete(sp.pending, p)
+		case want == nil:
+			delete(sp.pending, p)
+		case want.equal(had):
+			delete(sp.pending, p)
+		case !mraiRunning:
+			announce = append(announce, announcement{p, want})
+			sp.adjOut[p] = want
+			delete(sp.pending, p)
+			e := ribEntry{path: []int32{int32(sp.vrf.ID)}, origin: sp.vrf.String()}
+			if r := sp.vrf.best[p]; r != nil {
+				e.path, e.origin = r.path, r.origin
+			}
+			paths[p] = e
+		}
+	}
+	slices.SortStableFunc(announce, func(a, b announcement) int {
+		if a.attrs.equal(b.attrs) {
+			return 0
+		}
+		return strings.Compare(fmt.Sprint(*a.attrs), fmt.Sprint(*b.attrs))
+	})
+	for _, msg := range encodeUpdates(withdraw, announce, sp.addr) {
+		sp.send(msg, paths)
+	}
+	if len(announce) > 0 && sp.sim.mraiInterval > 0 {
+		sp.sim.e.Reset(sp.mrai, sp.sim.e.Now()+sp.sim.jitter(sp.sim.mraiInterval))
+	}
+}
+
+func (sp *speaker) onMRAI() { sp.flush() }
+
+// setPolicy changes what the far end advertises from now on.
+func (sp *speaker) setPolicy(a lang.Advertise) {
+	old := sp.flood
+	sp.policy = a
+	sp.flood = nil
+	for i := range a.ExtraPrefixes {
+		sp.flood = append(sp.flood, netip.PrefixFrom(netip.AddrFrom4([4]byte{198, 18 + byte(i/256), byte(i % 256), 0}), 24))
+	}
+	for _, p := range slices.Concat(old, sp.flood) {
+		sp.pending[p] = true
+	}
+	for p := range sp.adjOut {
+		sp.pending[p] = true
+	}
+	if sp.state == stEstablished {
+		sp.sim.e.Reset(sp.flushTimer, sp.sim.e.Now())
+	}
+}

@@ -1,0 +1,199 @@
+package sim
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/osrg/gobgp/v3/pkg/packet/bgp"
+)
+
+// bgpAttrs are the path attributes a route crossed a session with. Values
+// are shared between tables and never changed after they are built.
+type bgpAttrs struct {
+	asPath      []uint32
+	origin      uint8 // 0 IGP, 1 EGP, 2 INCOMPLETE
+	med         uint32
+	localPref   uint32
+	communities []uint32
+}
+
+func (a *bgpAttrs) equal(b *bgpAttrs) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.origin == b.origin && a.med == b.med && a.localPref == b.localPref &&
+		slices.Equal(a.asPath, b.asPath) && slices.Equal(a.communities, b.communities)
+}
+
+// neighbourAS is the AS a route was learned from, which MED comparison
+// is limited to.
+func (a *bgpAttrs) neighbourAS() uint32 {
+	if a == nil || len(a.asPath) == 0 {
+		return 0
+	}
+	return a.asPath[0]
+}
+
+// asTrans stands in for a 4-octet AS in the 2-octet OPEN field (RFC 6793).
+const asTrans = 23456
+
+// maxUpdateNLRI keeps an UPDATE well under BGP's 4096-byte limit: a /24
+// takes 4 bytes of NLRI, an IPv6 /48 7, plus about 60 bytes of attributes.
+const maxUpdateNLRI = 400
+
+func encodeOpen(asn uint32, hold uint16, id netip.Addr, v6 bool) []byte {
+	myAS := uint16(asTrans)
+	if asn <= 0xffff {
+		myAS = uint16(asn)
+	}
+	caps := []bgp.ParameterCapabilityInterface{bgp.NewCapMultiProtocol(bgp.RF_IPv4_UC)}
+	if v6 {
+		caps = append(caps, bgp.NewCapMultiProtocol(bgp.RF_IPv6_UC))
+	}
+	caps = append(caps, bgp.NewCapFourOctetASNumber(asn))
+	return mustSerialize(bgp.NewBGPOpenMessage(myAS, hold, id.String(), []bgp.OptionParameterInterface{bgp.NewOptionParameterCapability(caps)}))
+}
+
+func encodeKeepalive() []byte { return mustSerialize(bgp.NewBGPKeepAliveMessage()) }
+
+func encodeNotification(code, subcode uint8, data []byte) []byte {
+	return mustSerialize(bgp.NewBGPNotificationMessage(code, subcode, data))
+}
+
+// encodeUpdates builds the UPDATE messages that withdraw and announce
+// prefixes. IPv4 goes in the classic fields; IPv6 in MP_REACH_NLRI and
+// MP_UNREACH_NLRI (RFC 4760), with the session's IPv4 address as an
+// IPv4-mapped next hop since the sessions run over IPv4.
+func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop netip.Addr) [][]byte {
+	var out [][]byte
+	var w4 []*bgp.IPAddrPrefix
+	var w6 []bgp.AddrPrefixInterface
+	for _, p := range withdraw {
+		if p.Addr().Is4() {
+			w4 = append(w4, bgp.NewIPAddrPrefix(uint8(p.Bits()), p.Addr().String()))
+		} else {
+			w6 = append(w6, bgp.NewIPv6AddrPrefix(uint8(p.Bits()), p.Addr().String()))
+		}
+	}
+	for len(w4) > 0 {
+		n := min(len(w4), maxUpdateNLRI)
+		out = append(out, mustSerialize(bgp.NewBGPUpdateMessage(w4[:n], nil, nil)))
+		w4 = w4[n:]
+	}
+	for len(w6) > 0 {
+		n := min(len(w6), maxUpdateNLRI)
+		out = append(out, mustSerialize(bgp.NewBGPUpdateMessage(nil, []bgp.PathAttributeInterface{bgp.NewPathAttributeMpUnreachNLRI(w6[:n])}, nil)))
+		w6 = w6[n:]
+	}
+	// One UPDATE carries prefixes with equal attributes.
+	for i := 0; i < len(announce); {
+		j := i + 1
+		for j < len(announce) && announce[j].attrs.equal(announce[i].attrs) && announce[j].prefix.Addr().Is4() == announce[i].prefix.Addr().Is4() && j-i < maxUpdateNLRI {
+			j++
+		}
+		a := announce[i].attrs
+		attrs := []bgp.PathAttributeInterface{
+			bgp.NewPathAttributeOrigin(a.origin),
+			bgp.NewPathAttributeAsPath([]bgp.AsPathParamInterface{bgp.NewAs4PathParam(bgp.BGP_ASPATH_ATTR_TYPE_SEQ, a.asPath)}),
+		}
+		if announce[i].prefix.Addr().Is4() {
+			attrs = append(attrs, bgp.NewPathAttributeNextHop(nextHop.String()))
+		}
+		if a.med != 0 {
+			attrs = append(attrs, bgp.NewPathAttributeMultiExitDisc(a.med))
+		}
+		if len(a.communities) > 0 {
+			attrs = append(attrs, bgp.NewPathAttributeCommunities(a.communities))
+		}
+		var nlri []*bgp.IPAddrPrefix
+		if announce[i].prefix.Addr().Is4() {
+			for _, x := range announce[i:j] {
+				nlri = append(nlri, bgp.NewIPAddrPrefix(uint8(x.prefix.Bits()), x.prefix.Addr().String()))
+			}
+		} else {
+			var mp []bgp.AddrPrefixInterface
+			for _, x := range announce[i:j] {
+				mp = append(mp, bgp.NewIPv6AddrPrefix(uint8(x.prefix.Bits()), x.prefix.Addr().String()))
+			}
+			attrs = append(attrs, bgp.NewPathAttributeMpReachNLRI(netip.AddrFrom16(nextHop.As16()).String(), mp))
+		}
+		out = append(out, mustSerialize(bgp.NewBGPUpdateMessage(nil, attrs, nlri)))
+		i = j
+	}
+	return out
+}
+
+type announcement struct {
+	prefix netip.Prefix
+	attrs  *bgpAttrs
+}
+
+func mustSerialize(m *bgp.BGPMessage) []byte {
+	b, err := m.Serialize()
+	if err != nil {
+		// Every message is built from validated values; failing here is a bug.
+		panic(fmt.Sprintf("sim: encoding a BGP message: %v", err))
+	}
+	return b
+}
+
+// update is a received UPDATE's content.
+type update struct {
+	withdrawn []netip.Prefix
+	announced []netip.Prefix
+	attrs     *bgpAttrs
+}
+
+// decodeMessage parses one BGP message from the wire.
+func decodeMessage(b []byte) (*bgp.BGPMessage, error) { return bgp.ParseBGPMessage(b) }
+
+func decodeUpdate(u *bgp.BGPUpdate) (update, error) {
+	var out update
+	for _, p := range u.WithdrawnRoutes {
+		out.withdrawn = append(out.withdrawn, prefixOf(p.Prefix.String(), p.Length))
+	}
+	for _, p := range u.NLRI {
+		out.announced = append(out.announced, prefixOf(p.Prefix.String(), p.Length))
+	}
+	a := &bgpAttrs{}
+	for _, pa := range u.PathAttributes {
+		switch x := pa.(type) {
+		case *bgp.PathAttributeOrigin:
+			a.origin = x.Value
+		case *bgp.PathAttributeAsPath:
+			for _, seg := range x.Value {
+				a.asPath = append(a.asPath, seg.GetAS()...)
+			}
+		case *bgp.PathAttributeMultiExitDisc:
+			a.med = x.Value
+		case *bgp.PathAttributeCommunities:
+			a.communities = slices.Clone(x.Value)
+		case *bgp.PathAttributeMpReachNLRI:
+			for _, p := range x.Value {
+				pp, err := netip.ParsePrefix(p.String())
+				if err != nil {
+					return out, err
+				}
+				out.announced = append(out.announced, pp)
+			}
+		case *bgp.PathAttributeMpUnreachNLRI:
+			for _, p := range x.Value {
+				pp, err := netip.ParsePrefix(p.String())
+				if err != nil {
+					return out, err
+				}
+				out.withdrawn = append(out.withdrawn, pp)
+			}
+		}
+	}
+	if len(out.announced) > 0 {
+		out.attrs = a
+	}
+	return out, nil
+}
+
+func prefixOf(addr string, bits uint8) netip.Prefix {
+	a, _ := netip.ParseAddr(addr)
+	return netip.PrefixFrom(a, int(bits)).Masked()
+}

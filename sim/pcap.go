@@ -1,0 +1,86 @@
+package sim
+
+import (
+	"io"
+	"net"
+	"time"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+	"github.com/google/gopacket/pcapgo"
+)
+
+// captureEpoch is the wall-clock time a capture's virtual time zero is
+// stamped with: fixed, so the same run writes the same file.
+var captureEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// capture writes every control-plane packet as an Ethernet frame (802.1Q
+// tagged with the channel's VLAN) in pcap format with nanosecond
+// timestamps of virtual time.
+type capture struct {
+	w      *pcapgo.Writer
+	err    error
+	frames int
+	buf    gopacket.SerializeBuffer
+}
+
+func newCapture(w io.Writer) (*capture, error) {
+	pw := pcapgo.NewWriterNanos(w)
+	if err := pw.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
+		return nil, err
+	}
+	return &capture{w: pw, buf: gopacket.NewSerializeBuffer()}, nil
+}
+
+// frame builds the layers below the transport header for a packet from sp.
+func (s *sim) frame(sp *speaker, ttl uint8, proto layers.IPProtocol) (*layers.Ethernet, *layers.Dot1Q, *layers.IPv4) {
+	eth := &layers.Ethernet{SrcMAC: net.HardwareAddr(sp.mac[:]), DstMAC: net.HardwareAddr(sp.peer.mac[:]), EthernetType: layers.EthernetTypeDot1Q}
+	vlan := &layers.Dot1Q{VLANIdentifier: uint16(sp.sess.vlan), Priority: 6, Type: layers.EthernetTypeIPv4}
+	a, b := sp.addr.As4(), sp.peer.addr.As4()
+	// Network control traffic: DSCP CS6.
+	ip := &layers.IPv4{Version: 4, IHL: 5, TOS: 0xc0, TTL: ttl, Protocol: proto, Flags: layers.IPv4DontFragment,
+		SrcIP: net.IP(a[:]), DstIP: net.IP(b[:])}
+	return eth, vlan, ip
+}
+
+func (s *sim) write(layersToWrite ...gopacket.SerializableLayer) {
+	c := s.cap
+	if c == nil || c.err != nil {
+		return
+	}
+	if err := gopacket.SerializeLayers(c.buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, layersToWrite...); err != nil {
+		c.err = err
+		return
+	}
+	data := c.buf.Bytes()
+	ci := gopacket.CaptureInfo{Timestamp: captureEpoch.Add(s.e.Now()), CaptureLength: len(data), Length: len(data)}
+	c.err = c.w.WritePacket(ci, data)
+	c.frames++
+}
+
+// captureTCP records a BGP segment; eBGP runs with TTL 1 (single hop).
+func (s *sim) captureTCP(sp *speaker, sport, dport uint16, seq, ack uint32, flags tcpFlags, payload []byte) {
+	if s.cap == nil {
+		return
+	}
+	eth, vlan, ip := s.frame(sp, 1, layers.IPProtocolTCP)
+	tcp := &layers.TCP{SrcPort: layers.TCPPort(sport), DstPort: layers.TCPPort(dport), Seq: seq, Ack: ack, Window: 65535,
+		SYN: flags&flagSYN != 0, ACK: flags&flagACK != 0, FIN: flags&flagFIN != 0, PSH: flags&flagPSH != 0, RST: flags&flagRST != 0}
+	if flags&flagSYN != 0 {
+		tcp.Options = []layers.TCPOption{{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: []byte{0x05, 0xb4}}}
+	}
+	_ = tcp.SetNetworkLayerForChecksum(ip)
+	s.write(eth, vlan, ip, tcp, gopacket.Payload(payload))
+}
+
+// captureUDP records a BFD control packet: TTL 255, as single-hop BFD
+// requires (RFC 5881 §5).
+func (s *sim) captureUDP(sp *speaker, sport, dport uint16, payload []byte) {
+	if s.cap == nil {
+		return
+	}
+	eth, vlan, ip := s.frame(sp, 255, layers.IPProtocolUDP)
+	udp := &layers.UDP{SrcPort: layers.UDPPort(sport), DstPort: layers.UDPPort(dport)}
+	_ = udp.SetNetworkLayerForChecksum(ip)
+	s.write(eth, vlan, ip, udp, gopacket.Payload(payload))
+}
