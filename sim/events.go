@@ -123,6 +123,25 @@ func (s *sim) resolve(ev lang.Event) (func() string, *lang.Diagnostic) {
 			}
 			return fmt.Sprintf("set bandwidth of %s %s to %s", t.Kind, t.Name, stdlib.Bandwidth(ev.Bandwidth))
 		}, nil
+	case lang.ActionAdvertise:
+		l, ok := n.linkNamed[t.Name]
+		if !ok || !l.Physical() {
+			return nil, unknown("channel or connection", physicalNames(n))
+		}
+		var far *speaker
+		for _, se := range s.sessions {
+			if se.link == l {
+				far = se.ends[1]
+			}
+		}
+		if far == nil || ev.Advertise == nil {
+			return nil, &lang.Diagnostic{Rule: "scenario", Range: ev.Range, Summary: fmt.Sprintf("scenario %s: %s carries no BGP session", s.sc.Name, t.Name)}
+		}
+		a := *ev.Advertise
+		return func() string {
+			far.setPolicy(a)
+			return fmt.Sprintf("%s now advertises over %s %s", far, t.Name, describePolicy(a))
+		}, nil
 	case lang.ActionMaintenance:
 		d, ok := n.byName[t.Name]
 		if !ok {
@@ -234,4 +253,24 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+func describePolicy(a lang.Advertise) string {
+	var parts []string
+	if a.Prepend > 0 {
+		parts = append(parts, fmt.Sprintf("its AS %d more times", a.Prepend))
+	}
+	if len(a.Communities) > 0 {
+		parts = append(parts, "communities "+strings.Join(a.Communities, " "))
+	}
+	if a.MED > 0 {
+		parts = append(parts, fmt.Sprintf("MED %d", a.MED))
+	}
+	if a.ExtraPrefixes > 0 {
+		parts = append(parts, fmt.Sprintf("%d extra /24s from 198.18.0.0/15", a.ExtraPrefixes))
+	}
+	if len(parts) == 0 {
+		return "with no prepending, communities or extra prefixes"
+	}
+	return "with " + strings.Join(parts, ", ")
 }
