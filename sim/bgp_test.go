@@ -277,4 +277,3 @@ func checkBFD(t *testing.T, file string, pcap []byte) {
 		t.Fatalf("%s: no BFD packets", file)
 	}
 }
-
