@@ -16,7 +16,7 @@ import (
 )
 
 func simCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
-	var name, metrics, plotFile string
+	var name, metrics, plotFile, pcapFile string
 	var seed uint64
 	var all bool
 	var interval time.Duration
@@ -24,9 +24,11 @@ func simCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobr
 		Use:   "sim FILE",
 		Short: "Run a scenario of a design in virtual time: failures, traffic, probes",
 		Long: `sim instantiates the design (routers per facility, channels as LAGs, gateways with their
-route tables), runs one of its scenarios in virtual time and prints a timeline: what failed,
-what each flow lost and for how long, what the probes measured. Routing converges at the
-moment of each change (BGP and BFD timers are not simulated yet).
+route tables, eBGP and BFD on every channel and connection), runs one of its scenarios in
+virtual time and prints a timeline: what failed, what each flow lost and for how long, what
+the probes measured. Managed services propagate routes at once; the
+routers learn of a failure from BFD or the BGP hold timer, and the run starts from steady
+state after a one-minute warm-up that is not recorded.
 
 The same design, scenario and --seed give byte-identical output.`,
 		Args: cobra.ExactArgs(1),
@@ -44,8 +46,13 @@ The same design, scenario and --seed give byte-identical output.`,
 			if n := countErrors(p.Findings); n > 0 {
 				fmt.Fprintf(stderr, "patchbay: warning: the design has %d error(s) ('patchbay validate %s' lists them); simulating it as written\n", n, args[0])
 			}
+			var pcap bytes.Buffer
 			run := func(sc *lang.Scenario) (*sim.Trace, error) {
-				tr, err := sim.Run(p, sc, sim.Options{Seed: seed, Interval: interval})
+				o := sim.Options{Seed: seed, Interval: interval}
+				if pcapFile != "" {
+					o.Pcap = &pcap
+				}
+				tr, err := sim.Run(p, sc, o)
 				if err != nil {
 					_ = lang.WriteDiagnostics(stderr, lang.AsDiagnostics(err, "scenario"), p.Design.Files)
 					return nil, exitError{exitFailure}
@@ -53,8 +60,8 @@ The same design, scenario and --seed give byte-identical output.`,
 				return tr, nil
 			}
 			if all {
-				if g.format != "text" || name != "" || metrics != "" || plotFile != "" {
-					return fmt.Errorf("--all prints every scenario's timeline as text; run one --scenario for JSON, --metrics or --plot")
+				if g.format != "text" || name != "" || metrics != "" || plotFile != "" || pcapFile != "" {
+					return fmt.Errorf("--all prints every scenario's timeline as text; run one --scenario for JSON, --metrics, --plot or --pcap")
 				}
 				var broke error
 				for i, sc := range p.Design.Scenarios {
@@ -92,6 +99,11 @@ The same design, scenario and --seed give byte-identical output.`,
 					return err
 				}
 			}
+			if pcapFile != "" {
+				if err := format.WriteFile(pcapFile, pcap.Bytes()); err != nil {
+					return err
+				}
+			}
 			if g.format == "json" {
 				err = tr.WriteJSON(stdout)
 			} else {
@@ -112,6 +124,7 @@ The same design, scenario and --seed give byte-identical output.`,
 	cmd.Flags().DurationVar(&interval, "interval", time.Second, "metric sampling period and probe aggregation window")
 	cmd.Flags().StringVar(&metrics, "metrics", "", "write the metric series as CSV to this file")
 	cmd.Flags().StringVar(&plotFile, "plot", "", "write an SVG plot of utilisation, loss and round trips to this file")
+	cmd.Flags().StringVar(&pcapFile, "pcap", "", "write every BGP and BFD packet to this file (pcap, Ethernet with 802.1Q, nanosecond timestamps of virtual time from 2026-01-01T00:00:00Z)")
 	return cmd
 }
 

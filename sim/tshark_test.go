@@ -1,0 +1,128 @@
+package sim
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"patchbay/lang"
+	"patchbay/planner/plantest"
+)
+
+// tshark finds tshark, or skips the test with why; CI sets
+// PATCHBAY_REQUIRE_TSHARK=1 (and installs it) so it never skips there.
+func tshark(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("tshark")
+	if err != nil {
+		if os.Getenv("PATCHBAY_REQUIRE_TSHARK") != "" {
+			t.Fatal("PATCHBAY_REQUIRE_TSHARK is set but tshark is not on PATH (Debian: apt-get install tshark)")
+		}
+		t.Skip("tshark is not installed, so captures are not checked against Wireshark's dissectors (Debian: apt-get install tshark)")
+	}
+	return path
+}
+
+// filter runs a display filter over a capture and returns the packets it
+// matched, one summary line each.
+func filter(t *testing.T, bin, file, expr string) []string {
+	t.Helper()
+	cmd := exec.Command(bin, "-n", "-r", file, "-Y", expr)
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir()) // no user profile
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("tshark -Y %q: %v\n%s", expr, err, errb.String())
+	}
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		if l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// Wireshark reads every capture: BGP on port 179 and BFD on 3784 decode,
+// and nothing is malformed, flagged by an expert warning, a TCP payload
+// that is not a BGP message, or a KEEPALIVE that is not 19 bytes.
+func TestCapturesPassTshark(t *testing.T) {
+	bin := tshark(t)
+	type run struct {
+		name string
+		sc   *lang.Scenario
+		file string
+	}
+	var runs []run
+	for _, file := range plantest.Examples(t, "../examples") {
+		for _, sc := range plantest.File(t, file).Design.Scenarios {
+			runs = append(runs, run{filepath.Base(file) + " " + sc.Name, sc, file})
+		}
+	}
+	// A prefix flood and a maximum-prefix NOTIFICATION, too.
+	runs = append(runs, run{"max-prefix", scenario(3*time.Minute, nil,
+		advertiseAt(60*time.Second, "hq/conn1", lang.Advertise{ExtraPrefixes: 99, Prepend: 1, Communities: []string{"7224:7300"}, MED: 50})),
+		"../examples/last_mile.star"})
+	for _, r := range runs {
+		t.Run(r.name, func(t *testing.T) {
+			var pcap bytes.Buffer
+			if _, err := Run(plantest.File(t, r.file), r.sc, Options{Seed: 1, Pcap: &pcap}); err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(t.TempDir(), "run.pcap")
+			if err := os.WriteFile(file, pcap.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// One pass for what must match nothing (tshark exits 0 whatever
+			// it finds, so emptiness is the check), one for what must appear.
+			bad := `_ws.malformed || _ws.expert.severity >= "Warning" || (tcp.port==179 && tcp.len>0 && !bgp.type) || (bgp.type==4 && bgp.length!=19)`
+			if got := filter(t, bin, file, bad); len(got) > 0 {
+				t.Errorf("%d packets are malformed, flagged or not BGP, e.g.\n%s", len(got), strings.Join(got[:min(5, len(got))], "\n"))
+			}
+			seen := fields(t, bin, file, "bgp || bfd", "bgp.type", "bfd.sta", "bgp.notify.major_error", "bgp.notify.minor_error_cease", "bgp.update.path_attribute.community_as", "bgp.update.path_attribute.community_value")
+			for _, want := range []string{"bgp.type=1", "bgp.type=2", "bgp.type=4", "bfd.sta=0x03"} {
+				if !seen[want] {
+					t.Errorf("tshark decoded no packet with %s", want)
+				}
+			}
+			if r.name == "max-prefix" {
+				for _, want := range []string{"bgp.notify.major_error=6", "bgp.notify.minor_error_cease=1", "bgp.update.path_attribute.community_as=7224", "bgp.update.path_attribute.community_value=7300"} {
+					if !seen[want] {
+						t.Errorf("tshark decoded no %s", want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// fields prints fields of the packets a filter matches and returns every
+// "field=value" seen (values of multi-occurrence fields split at commas).
+func fields(t *testing.T, bin, file, expr string, names ...string) map[string]bool {
+	t.Helper()
+	args := []string{"-n", "-r", file, "-Y", expr, "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,"}
+	for _, n := range names {
+		args = append(args, "-e", n)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("tshark -T fields: %v", err)
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(out), "\n") {
+		for i, col := range strings.Split(line, "\t") {
+			for _, v := range strings.Split(col, ",") {
+				if v != "" && i < len(names) {
+					seen[names[i]+"="+v] = true
+				}
+			}
+		}
+	}
+	return seen
+}
