@@ -40,6 +40,7 @@ type builder struct {
 	seg      map[string]*VRF // Cloud WAN segment tables: "core/region/segment"
 	isolated map[string]*VRF
 	pending  []pendingStatic
+	edges    map[lang.Ref][]int32 // edge-router tables by what they attach to
 }
 
 // Build instantiates a plan as a network: a device per router and gateway,
@@ -61,7 +62,7 @@ func Build(p *planner.Plan) (*Network, error) {
 func build(p *planner.Plan) (*Network, error) {
 	b := &builder{p: p, n: &Network{byName: map[string]*Device{}, linkNamed: map[string]*Link{}, members: map[string]*memberRef{},
 		Endpoints: map[string]*Endpoint{}, Facilities: map[string][]*Link{}, Groups: map[string][]*Link{}, GroupDevices: map[string][]*Device{}},
-		regionOf: map[lang.Ref]string{}, attIface: map[lang.Ref][]*Iface{}, seg: map[string]*VRF{}, isolated: map[string]*VRF{}}
+		regionOf: map[lang.Ref]string{}, edges: map[lang.Ref][]int32{}, attIface: map[lang.Ref][]*Iface{}, seg: map[string]*VRF{}, isolated: map[string]*VRF{}}
 	b.networks()
 	b.gateways()
 	b.attachments()
@@ -207,7 +208,9 @@ func (b *builder) gateways() {
 					// without each other's routes: only shared and static ones.
 					iso := b.n.vrf(dev, s.Name+"/isolated")
 					b.isolated[b.segKey(cn, e.Region, s.Name)] = iso
-					b.learn(iso, v, nil, 0, tagShare, tagIs(tagShare, tagStatic)).prefOf = func(r *route) int { return r.pref }
+					adj := b.learn(iso, v, nil, 0, tagShare, tagIs(tagShare, tagStatic))
+					adj.prefOf = func(r *route) int { return r.pref }
+					adj.blackholes = true // the segment's create-route blackholes bind its attachments too
 				}
 			}
 			// Shared segments see each other's attachment routes, not
@@ -457,7 +460,24 @@ func (b *builder) vpcRoutes() {
 // Gateway, or a Cloud WAN segment. peer is the far network, never
 // advertised back to itself.
 func (b *builder) edgeAttach(rv *VRF, at lang.Ref, direct lang.Ref, segment, region string, mtu int, peer *VRF) {
-	notPeer := func(r *route) bool { return !slices.Contains(r.path, int32(peer.ID)) && r.tag != tagEdge }
+	// A DX gateway never gives one connection what it learned from another
+	// of its connections: there is no transit between them, even when the
+	// route went round through a Transit Gateway or Cloud WAN.
+	if at.Kind == lang.KindDXGateway {
+		b.edges[at] = append(b.edges[at], int32(rv.ID))
+	}
+	siblings := &b.edges
+	notPeer := func(r *route) bool {
+		if slices.Contains(r.path, int32(peer.ID)) || r.tag == tagEdge {
+			return false
+		}
+		for _, id := range r.path {
+			if slices.Contains((*siblings)[at], id) {
+				return false
+			}
+		}
+		return true
+	}
 	rdev := rv.Dev
 	short := rdev.Name
 	switch at.Kind {
@@ -528,10 +548,26 @@ func (b *builder) edgeAttach(rv *VRF, at lang.Ref, direct lang.Ref, segment, reg
 			}
 			// What the association advertises: its allowed prefixes, or
 			// what the gateway has when none are set.
-			if len(a.AllowedPrefixes) > 0 {
+			switch {
+			case a.Kind == lang.AttachDXGWVGW && len(a.AllowedPrefixes) > 0:
+				// For a VGW the list filters: the VPC's CIDR is advertised
+				// when an allowed prefix equals or covers it, else nothing.
+				allowed := a.AllowedPrefixes
+				b.learn(rv, ingress, l.A, prefDynamic, tagGateway, func(r *route) bool {
+					if r.tag != tagVPC {
+						return false
+					}
+					for _, ap := range allowed {
+						if ap.Bits() <= r.prefix.Bits() && ap.Masked().Contains(r.prefix.Addr()) {
+							return true
+						}
+					}
+					return false
+				})
+			case len(a.AllowedPrefixes) > 0:
 				adj := b.learn(rv, gwDev.vrfs[0], l.A, prefDynamic, tagGateway, nil)
 				adj.originate = a.AllowedPrefixes
-			} else if ingress != nil {
+			case ingress != nil:
 				export := notPeer
 				if a.Kind == lang.AttachDXGWVGW {
 					export = tagIs(tagVPC)

@@ -78,11 +78,17 @@ func (s *sim) resolve(ev lang.Event) (func() string, *lang.Diagnostic) {
 				return fmt.Sprintf("%s facility %s (%s): %s", verb, t.Name, strings.Join(names, ", "), setMembers(ms, "facility "+t.Name, fail))
 			}, nil
 		case lang.TargetDevice:
-			d, ok := n.byName[t.Name]
-			if !ok {
+			devs := n.devicesNamed(t.Name)
+			if len(devs) == 0 {
 				return nil, unknown("device", deviceNames(n))
 			}
-			return func() string { return verb + " device " + t.Name + ": " + setCause(&d.down, "device", fail) }, nil
+			return func() string {
+				var out []string
+				for _, d := range devs {
+					out = append(out, setCause(&d.down, "device", fail))
+				}
+				return verb + " device " + t.Name + ": " + strings.Join(slices.Compact(out), ", ")
+			}, nil
 		}
 	case lang.ActionSetBandwidth:
 		bw := float64(ev.Bandwidth)
@@ -90,6 +96,11 @@ func (s *sim) resolve(ev lang.Event) (func() string, *lang.Diagnostic) {
 		switch t.Kind {
 		case lang.TargetLink:
 			m, ok := n.members[t.Name]
+			if l, virtual := n.linkNamed[t.Name]; !ok && virtual && !l.Physical() {
+				return nil, &lang.Diagnostic{Rule: "scenario", Range: ev.Range,
+					Summary: fmt.Sprintf("scenario %s: %s is inside a managed service and has no bandwidth to set", s.sc.Name, t.Name),
+					Hint:    "set the bandwidth of a channel, a connection, an Interconnect or a last mile"}
+			}
 			if !ok {
 				var names []string
 				for name := range n.members {
@@ -143,11 +154,17 @@ func (s *sim) resolve(ev lang.Event) (func() string, *lang.Diagnostic) {
 			return fmt.Sprintf("%s now advertises over %s %s", far, t.Name, describePolicy(a))
 		}, nil
 	case lang.ActionMaintenance:
-		d, ok := n.byName[t.Name]
-		if !ok {
+		devs := n.devicesNamed(t.Name)
+		if len(devs) == 0 {
 			return nil, unknown("device", deviceNames(n))
 		}
-		return func() string { return s.startMaintenance(d, ev) }, nil
+		return func() string {
+			var out []string
+			for _, d := range devs {
+				out = append(out, s.startMaintenance(d, ev))
+			}
+			return strings.Join(out, "; ")
+		}, nil
 	}
 	return nil, &lang.Diagnostic{Rule: "scenario", Range: ev.Range, Summary: fmt.Sprintf("scenario %s: cannot %s a %s", s.sc.Name, ev.Action, t.Kind)}
 }
@@ -182,7 +199,25 @@ func setMembers(ms []*Member, cause string, fail bool) string {
 			changed++
 		}
 	}
+	if changed == 0 && !fail {
+		return fmt.Sprintf("none of %d member links was failed", len(ms))
+	}
 	return fmt.Sprintf("%d of %d member links %s", changed, len(ms), word)
+}
+
+// devicesNamed is the device of that name, or every edge of a Cloud WAN
+// core network named by its reference ("core_network.global").
+func (n *Network) devicesNamed(name string) []*Device {
+	if d, ok := n.byName[name]; ok {
+		return []*Device{d}
+	}
+	var out []*Device
+	for _, d := range n.Devices {
+		if d.Role == RoleCloudWAN && strings.HasPrefix(d.Name, name+"/") {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func physicalNames(n *Network) []string {
@@ -236,13 +271,6 @@ func (s *sim) startMaintenance(d *Device, ev lang.Event) string {
 		}
 	}
 	d.maintenance++
-	if end < s.sc.Duration {
-		s.e.At(end, func() {
-			s.advance()
-			d.maintenance--
-			s.recompute("maintenance of device " + d.Name + " ends")
-		})
-	}
 	return fmt.Sprintf("maintenance of device %s for %s", d.Name, stdlib.FormatDuration(ev.Duration))
 }
 

@@ -66,7 +66,7 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 		return
 	}
 	if !v.Dev.Up() {
-		end(DeviceDown, v.Dev.Name, "")
+		end(DeviceDown, v.Dev.Name, v.Dev.Name+" is down")
 		return
 	}
 	r := v.fib.lookup(w.dst)

@@ -102,6 +102,20 @@ func (l *Link) Up() bool {
 	return !l.Physical() || l.UpMembers() >= max(l.MinLinks, 1)
 }
 
+// downBecause says why a link whose members are up is down: an end or a
+// device it passes through.
+func (l *Link) downBecause() string {
+	if l.Up() || len(l.down) > 0 || (l.Physical() && l.UpMembers() < max(l.MinLinks, 1)) {
+		return ""
+	}
+	for _, d := range append([]*Device{l.A.Dev, l.B.Dev}, l.Via...) {
+		if !d.Up() {
+			return d.Name + " is down"
+		}
+	}
+	return ""
+}
+
 // Capacity is what the link carries in each direction now: the sum of its
 // up members, 0 when down, +Inf for a virtual link.
 func (l *Link) Capacity() float64 {

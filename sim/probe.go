@@ -23,6 +23,8 @@ type probe struct {
 	winSent        int
 	winLost        int
 	winRTT         Time
+	winUtil        float64 // the busiest link a probe crossed in the window
+	maxUtil        float64
 }
 
 // LossSpan is a run of consecutive lost probes.
@@ -81,6 +83,8 @@ func (s *sim) sendProbe(pr *probe) {
 	} else {
 		pr.closeSpan(now)
 		rtt := pr.fwd.latency() + pr.rev.latency()
+		u := max(s.pathUtilisation(pr.fwd), s.pathUtilisation(pr.rev))
+		pr.winUtil, pr.maxUtil = max(pr.winUtil, u), max(pr.maxUtil, u)
 		if pr.sent-pr.lost == 1 || rtt < pr.rttMin {
 			pr.rttMin = rtt
 		}
@@ -101,7 +105,7 @@ func (pr *probe) closeSpan(now Time) {
 }
 
 // passChance is the chance a packet crosses every congested link of a path:
-// each direction over capacity passes capacity/offered of what is sent.
+// a full direction passes capacity / arriving traffic of what reaches it.
 func (s *sim) passChance(p pathPart) float64 {
 	pass := 1.0
 	for _, h := range p.hops {
@@ -109,18 +113,29 @@ func (s *sim) passChance(p pathPart) float64 {
 			continue
 		}
 		d := dirOf(h)
-		if o := s.offer[d]; o > 0 {
-			if c := h.Link.Capacity(); c < o {
-				pass *= c / o
+		if a := s.traffic.arriving[d]; a > 0 {
+			if c := h.Link.Capacity(); c < a {
+				pass *= c / a
 			}
 		}
 	}
 	return pass
 }
 
+// pathUtilisation is the utilisation of the busiest physical link on a path.
+func (s *sim) pathUtilisation(p pathPart) float64 {
+	u := 0.0
+	for _, h := range p.hops {
+		if c := h.Link.Capacity(); h.Link.Physical() && c > 0 {
+			u = max(u, s.load[dirOf(h)]/c)
+		}
+	}
+	return u
+}
+
 func (pr *probe) summary() ProbeSummary {
 	ps := ProbeSummary{Name: pr.spec.Name, From: pr.spec.From.String(), To: pr.spec.To.String(), Interval: pr.spec.Interval,
-		PacketSize: pr.spec.PacketSize, Sent: pr.sent, Lost: pr.lost, LossSpans: pr.spans}
+		PacketSize: pr.spec.PacketSize, Sent: pr.sent, Lost: pr.lost, LossSpans: pr.spans, MaxUtilisation: roundTo(pr.maxUtil, 1e-6)}
 	if ok := pr.sent - pr.lost; ok > 0 {
 		ps.RTTMin, ps.RTTMax, ps.RTTAvg = pr.rttMin, pr.rttMax, pr.rttSum/Time(ok)
 	}

@@ -163,7 +163,7 @@ func (a *adjacency) up() bool {
 
 // exports reports whether r crosses a towards a.to.
 func (a *adjacency) exports(r *route) bool {
-	if r.blackhole && (!a.blackholes || a.via == nil) {
+	if r.blackhole && !a.blackholes {
 		return false
 	}
 	return (a.export == nil || a.export(r)) && !slices.Contains(r.path, int32(a.to.ID)) && len(r.path) < maxPathLength
@@ -176,9 +176,12 @@ func (a *adjacency) learned(r *route) *route {
 		pref = a.prefOf(r)
 	}
 	nr := &route{prefix: r.prefix, pref: pref, path: append(slices.Clip(r.path), int32(a.to.ID)), tag: a.tag, origin: r.origin, attrs: r.attrs}
-	if a.via != nil {
+	switch {
+	case a.via != nil:
 		nr.nexthops = []*Iface{a.via}
-	} else {
+	case r.blackhole:
+		nr.blackhole = true
+	default:
 		nr.nexthops = r.nexthops
 	}
 	return nr
@@ -391,12 +394,9 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, next map[int]*route) *route 
 		}
 		switch {
 		case a.bgp != nil:
-			if e := a.bgp.ribIn[p]; e != nil && a.bgp.established() {
-				r := &route{prefix: p, pref: a.pref, path: append(slices.Clip(e.path), int32(v.ID)), tag: a.tag,
-					nexthops: []*Iface{a.via}, origin: e.origin, attrs: e.attrs}
-				if !slices.Contains(e.path, int32(v.ID)) {
-					offer(r)
-				}
+			if e := a.bgp.ribIn[p]; e != nil && a.bgp.established() && !n.through(e.path, v.Dev) {
+				offer(&route{prefix: p, pref: a.pref, path: append(slices.Clip(e.path), int32(v.ID)), tag: a.tag,
+					nexthops: []*Iface{a.via}, origin: e.origin, attrs: e.attrs})
 			}
 		case a.originate != nil:
 			if slices.Contains(a.originate, p) {
@@ -404,12 +404,26 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, next map[int]*route) *route 
 					nexthops: []*Iface{a.via}, origin: "advertised by " + a.from.String()})
 			}
 		default:
-			if r := next[a.from.ID]; r != nil && a.exports(r) && !(a.via == nil && r.local) {
+			// Between devices a route never re-enters a device it has
+			// passed through, as BGP refuses its own AS in a path: so a
+			// Transit Gateway does not take back through Cloud WAN what
+			// its own tables sent there.
+			if r := next[a.from.ID]; r != nil && a.exports(r) && !(a.via == nil && r.local) && (a.via == nil || !n.through(r.path, v.Dev)) {
 				offer(a.learned(r))
 			}
 		}
 	}
 	return best
+}
+
+// through reports whether a route's path passed through a table of d.
+func (n *Network) through(path []int32, d *Device) bool {
+	for _, id := range path {
+		if n.VRFs[id].Dev == d {
+			return true
+		}
+	}
+	return false
 }
 
 func mergeIfaces(a, b []*Iface) []*Iface {

@@ -22,25 +22,31 @@ type Options struct {
 	Interval time.Duration
 	// Pcap, when set, receives every BGP and BFD packet as a pcap file.
 	Pcap io.Writer
+	// Metrics keeps every window's samples in Trace.Metrics (for CSV and
+	// plots); without it a long run keeps none.
+	Metrics bool
 }
+
+// maxWindows bounds the metric series a run may keep.
+const maxWindows = 1_000_000
 
 // sim is one scenario running on one network.
 type sim struct {
-	e      *Engine
-	n      *Network
-	sc     *lang.Scenario
-	opts   Options
-	flows  []*flow
-	probes []*probe
-	load   map[dirLink]float64
-	offer  map[dirLink]float64
-	epoch  int
-	last   Time
-	winAt  Time
-	util   map[dirLink]float64 // ∫ load/capacity dt over the window
-	out    *Trace
-	maint  []maintenance
-	links  []LinkState // each link as last recorded
+	e       *Engine
+	n       *Network
+	sc      *lang.Scenario
+	opts    Options
+	flows   []*flow
+	probes  []*probe
+	load    map[dirLink]float64
+	traffic shared
+	epoch   int
+	last    Time
+	winAt   Time
+	util    map[dirLink]float64 // ∫ load/capacity dt over the window
+	out     *Trace
+	maint   []maintenance
+	links   []LinkState // each link as last recorded
 
 	sessions     []*session
 	ports        int
@@ -77,6 +83,10 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
 	}
+	if n := sc.Duration / opts.Interval; opts.Metrics && n > maxWindows {
+		return nil, fmt.Errorf("an interval of %s makes %d metric windows over %s; at most %d are kept: choose a longer interval",
+			opts.Interval, n, stdlib.FormatDuration(sc.Duration), maxWindows)
+	}
 	n, err := build(p)
 	if err != nil {
 		return nil, err
@@ -93,11 +103,11 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	s.buildSessions(p)
 	n.index()
 	s.out = newTrace(sc, opts, n)
+	s.e.At(0, func() { s.recompute("start") })
 	if err := s.setup(p); err != nil {
 		return nil, err
 	}
 	s.recompute("warm-up")
-	s.e.At(0, func() { s.recompute("start") })
 	for _, se := range s.sessions {
 		se.ends[0].start()
 		se.ends[1].start()
@@ -169,6 +179,42 @@ func (s *sim) setup(p *planner.Plan) error {
 		iv, _ := stdlib.ParseDuration(m.Interval)
 		probes = append(probes, lang.Probe{Name: m.Ref().String(), From: m.From, To: m.To, Interval: iv, PacketSize: 64, Range: m.Range})
 	}
+	// At one instant: the "start" record (scheduled by start), then
+	// maintenance windows ending, then scenario events in the order
+	// declared, then probes, so a probe at t sees what happened at t.
+	type scheduled struct {
+		ev  lang.Event
+		act func() string
+	}
+	var acts []scheduled
+	for _, ev := range s.sc.Events {
+		act, err := s.resolve(ev)
+		if err != nil {
+			ds = append(ds, *err)
+			continue
+		}
+		acts = append(acts, scheduled{ev, act})
+	}
+	for _, a := range acts {
+		if a.ev.Action != lang.ActionMaintenance || a.ev.At+a.ev.Duration >= s.sc.Duration {
+			continue
+		}
+		devs := s.n.devicesNamed(a.ev.Target.Name)
+		s.e.At(a.ev.At+a.ev.Duration, func() {
+			s.advance()
+			for _, d := range devs {
+				d.maintenance--
+			}
+			s.recompute("maintenance of device " + a.ev.Target.Name + " ends")
+		})
+	}
+	for _, a := range acts {
+		s.e.At(a.ev.At, func() {
+			s.advance()
+			msg := a.act()
+			s.recompute(msg)
+		})
+	}
 	for _, ps := range probes {
 		pr := &probe{spec: ps, src: endpoint(ps.From, ps.Range), dst: endpoint(ps.To, ps.Range), hash: flowHash(ps.Name), epoch: -1}
 		if pr.src == nil || pr.dst == nil {
@@ -177,18 +223,6 @@ func (s *sim) setup(p *planner.Plan) error {
 		s.probes = append(s.probes, pr)
 		pr.timer = s.e.NewTimer(func() { s.sendProbe(pr) })
 		s.e.Reset(pr.timer, 0)
-	}
-	for _, ev := range s.sc.Events {
-		act, err := s.resolve(ev)
-		if err != nil {
-			ds = append(ds, *err)
-			continue
-		}
-		s.e.At(ev.At, func() {
-			s.advance()
-			msg := act()
-			s.recompute(msg)
-		})
 	}
 	tick := s.e.NewTimer(nil)
 	tick.fn = func() {
@@ -218,11 +252,10 @@ func (s *sim) advance() {
 		}
 		f.deliveredBits += f.delivered * dt
 		f.winDelivered += f.delivered * dt
-		lost := 0.0
 		for o, v := range f.lost {
 			f.lostBits[o] += v * dt
-			lost += v
 		}
+		lost := totalLost(f.lost)
 		f.winLost += lost * dt
 		d := now - s.last
 		if f.delivered <= f.demand()*1e-9 {
@@ -268,8 +301,8 @@ func (s *sim) update(cause string, all bool) {
 	for _, f := range s.flows {
 		f.route()
 	}
-	s.load = share(s.flows)
-	s.offer = offered(s.flows)
+	s.traffic = share(s.flows)
+	s.load = s.traffic.load
 	if now < 0 {
 		return
 	}
@@ -279,7 +312,7 @@ func (s *sim) update(cause string, all bool) {
 	}
 	ev := TraceEvent{T: now, Kind: kind, Message: cause, Routes: len(changes)}
 	for i, l := range s.n.Links {
-		st := LinkState{Link: l.Name, Up: l.Up(), Members: l.UpMembers(), Capacity: l.Capacity()}
+		st := LinkState{Link: l.Name, Up: l.Up(), Members: l.UpMembers(), Capacity: l.Capacity(), Why: l.downBecause()}
 		if !l.Physical() {
 			st.Capacity = -1 // a service-internal link: JSON has no infinity, -1 is "no limit"
 		}
@@ -296,8 +329,8 @@ func (s *sim) update(cause string, all bool) {
 	}
 	for i, f := range s.flows {
 		after := snapshot(f)
-		if i >= len(before) || !after.same(before[i]) || now == 0 {
-			ev.Flows = append(ev.Flows, f.change())
+		if i >= len(before) || !after.same(before[i]) || (now == 0 && f.active) {
+			ev.Flows = append(ev.Flows, f.change(s.traffic.full))
 		}
 		f.track(now)
 	}
@@ -321,7 +354,7 @@ func snapshot(f *flow) flowSnapshot {
 	for o, v := range f.lost {
 		m[o] = v
 	}
-	return flowSnapshot{f.delivered, m, strings.Join(f.change().Paths, "\n")}
+	return flowSnapshot{f.delivered, m, strings.Join(f.change(nil).Paths, "\n")}
 }
 
 func (a flowSnapshot) same(b flowSnapshot) bool {
@@ -348,10 +381,7 @@ func (a flowSnapshot) same(b flowSnapshot) bool {
 // track opens and closes the flow's outages.
 func (f *flow) track(now Time) {
 	d := f.demand()
-	lost := 0.0
-	for _, v := range f.lost {
-		lost += v
-	}
+	lost := totalLost(f.lost)
 	open := len(f.outages) > 0 && f.outages[len(f.outages)-1].End < 0
 	if d > 0 && lost > d*1e-9 {
 		frac := lost / d
@@ -371,7 +401,7 @@ func (f *flow) track(now Time) {
 	}
 }
 
-func (f *flow) change() FlowChange {
+func (f *flow) change(full map[dirLink]bool) FlowChange {
 	c := FlowChange{Flow: f.spec.Name, Demand: f.demand(), Delivered: round(f.delivered), Lost: map[string]float64{}}
 	for _, o := range sortedOutcomes(f.lost) {
 		c.Lost[string(o)] = round(f.lost[o])
@@ -382,7 +412,7 @@ func (f *flow) change() FlowChange {
 		}
 	}
 	if f.lost[Congestion] > 0 {
-		c.Why = append(c.Why, congestionDetail(f))
+		c.Why = append(c.Why, congestionDetail(f, full))
 	}
 	seen := map[string]bool{}
 	for _, p := range f.parts {
@@ -405,19 +435,21 @@ func (f *flow) change() FlowChange {
 	return c
 }
 
-func congestionDetail(f *flow) string {
-	var full []string
+// congestionDetail names the full links that hold the flow back.
+func congestionDetail(f *flow, full map[dirLink]bool) string {
+	var names []string
 	for i, p := range f.parts {
 		if p.outcome != Delivered || f.rates[i] >= f.demand()*p.weight-1e-6 {
 			continue
 		}
 		for _, h := range p.hops {
-			if h.Link.Physical() && !slices.Contains(full, h.Link.Name) {
-				full = append(full, h.Link.Name)
+			if full[dirOf(h)] && !slices.Contains(names, h.Link.Name) {
+				names = append(names, h.Link.Name)
 			}
 		}
 	}
-	return "over capacity on the path through " + strings.Join(full, ", ")
+	slices.Sort(names)
+	return "more than the capacity of " + strings.Join(names, ", ")
 }
 
 // round keeps rates to the bit per second, so float noise never reaches
@@ -427,6 +459,9 @@ func round(x float64) float64 { return math.Round(x) }
 func (s *sim) finish() {
 	end := s.sc.Duration
 	s.advance()
+	if s.winAt < end {
+		s.sample() // the last window, when the interval does not divide the duration
+	}
 	for _, f := range s.flows {
 		if n := len(f.outages); n > 0 && f.outages[n-1].End < 0 {
 			f.outages[n-1].End = end
@@ -452,6 +487,7 @@ func (f *flow) summary(end Time) FlowSummary {
 	for _, o := range sortedOutcomes(f.lostBits) {
 		fs.LostBytes[string(o)] = int64(math.Round(f.lostBits[o] / 8))
 	}
+	fs.Outages = slices.DeleteFunc(slices.Clone(fs.Outages), func(o Outage) bool { return o.End == o.Start })
 	if fs.Outages == nil {
 		fs.Outages = []Outage{}
 	}
@@ -468,7 +504,9 @@ func (s *sim) sample() {
 	}
 	t := now
 	add := func(metric, subject string, v float64) {
-		s.out.Metrics = append(s.out.Metrics, Sample{T: t, Metric: metric, Subject: subject, Value: v})
+		if s.opts.Metrics {
+			s.out.Metrics = append(s.out.Metrics, Sample{T: t, Metric: metric, Subject: subject, Value: v})
+		}
 	}
 	for _, l := range s.n.Links {
 		if !l.Physical() {
@@ -492,10 +530,13 @@ func (s *sim) sample() {
 	for _, pr := range s.probes {
 		add("probe_sent", pr.spec.Name, float64(pr.winSent))
 		add("probe_lost", pr.spec.Name, float64(pr.winLost))
+		if pr.winSent > pr.winLost {
+			add("probe_path_utilisation", pr.spec.Name, roundTo(pr.winUtil, 1e-6))
+		}
 		if n := pr.winSent - pr.winLost; n > 0 {
 			add("probe_rtt_ms", pr.spec.Name, roundTo(float64(pr.winRTT)/float64(n)/1e6, 1e-6))
 		}
-		pr.winSent, pr.winLost, pr.winRTT = 0, 0, 0
+		pr.winSent, pr.winLost, pr.winRTT, pr.winUtil = 0, 0, 0, 0
 	}
 	s.winAt = now
 }

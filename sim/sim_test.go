@@ -230,7 +230,7 @@ func TestFailDevice(t *testing.T) {
 	if f.delivered != 0 || !near(f.lost[NoRoute], 4*gbps) {
 		t.Fatalf("with the VGW down: delivered %v lost %v", f.delivered, f.lost)
 	}
-	if why := f.change().Why; len(why) != 1 || !strings.Contains(why[0], "vpc.payments has no route to 10.20.0.1") {
+	if why := f.change(nil).Why; len(why) != 1 || !strings.Contains(why[0], "vpc.payments has no route to 10.20.0.1") {
 		t.Fatalf("why: %q", why)
 	}
 	s.e.Run(sc.Duration)

@@ -69,6 +69,7 @@ type LinkState struct {
 	Up       bool    `json:"up"`
 	Members  int     `json:"members_up"`
 	Capacity float64 `json:"capacity_bps"`
+	Why      string  `json:"why,omitempty"` // what holds a link with members up down
 }
 
 // FlowChange is a flow's rates after a change.
@@ -100,17 +101,20 @@ type FlowSummary struct {
 
 // ProbeSummary is a probe's account over the run.
 type ProbeSummary struct {
-	Name       string     `json:"name"`
-	From       string     `json:"source"`
-	To         string     `json:"destination"`
-	Interval   Time       `json:"interval_ns"`
-	PacketSize int        `json:"packet_size"`
-	Sent       int        `json:"sent"`
-	Lost       int        `json:"lost"`
-	RTTMin     Time       `json:"rtt_min_ns"`
-	RTTAvg     Time       `json:"rtt_avg_ns"`
-	RTTMax     Time       `json:"rtt_max_ns"`
-	LossSpans  []LossSpan `json:"loss_spans"`
+	Name       string `json:"name"`
+	From       string `json:"source"`
+	To         string `json:"destination"`
+	Interval   Time   `json:"interval_ns"`
+	PacketSize int    `json:"packet_size"`
+	Sent       int    `json:"sent"`
+	Lost       int    `json:"lost"`
+	RTTMin     Time   `json:"rtt_min_ns"`
+	RTTAvg     Time   `json:"rtt_avg_ns"`
+	RTTMax     Time   `json:"rtt_max_ns"`
+	// MaxUtilisation is the highest utilisation of any link a returned
+	// probe crossed, out or back, when it crossed it.
+	MaxUtilisation float64    `json:"max_path_utilisation"`
+	LossSpans      []LossSpan `json:"loss_spans"`
 }
 
 // Finding is a rule a scenario broke while it ran.
@@ -208,6 +212,9 @@ func (t *Trace) WriteText(w io.Writer) error {
 			if l.Up {
 				state = "up"
 			}
+			if l.Why != "" {
+				state += " (" + l.Why + ")"
+			}
 			if l.Capacity < 0 {
 				fmt.Fprintf(bw, "  %9s    link %s %s\n", "", l.Link, state)
 			} else {
@@ -218,6 +225,10 @@ func (t *Trace) WriteText(w io.Writer) error {
 			fmt.Fprintf(bw, "  %9s    %d forwarding entries changed\n", "", e.Routes)
 		}
 		for _, f := range e.Flows {
+			if f.Demand == 0 {
+				fmt.Fprintf(bw, "  %9s    flow %s: not running\n", "", f.Flow)
+				continue
+			}
 			fmt.Fprintf(bw, "  %9s    flow %s: %s of %s delivered", "", f.Flow, rate(f.Delivered), rate(f.Demand))
 			for _, o := range sortedStringKeys(f.Lost) {
 				fmt.Fprintf(bw, ", %s lost (%s)", rate(f.Lost[o]), o)
@@ -257,7 +268,7 @@ func (t *Trace) WriteText(w io.Writer) error {
 	for _, p := range t.Probes {
 		fmt.Fprintf(bw, "  %s (%s → %s, every %s): sent %d, lost %d", p.Name, p.From, p.To, stdlib.FormatDuration(p.Interval), p.Sent, p.Lost)
 		if p.Sent > p.Lost {
-			fmt.Fprintf(bw, ", rtt min/avg/max %s/%s/%s", ms(p.RTTMin), ms(p.RTTAvg), ms(p.RTTMax))
+			fmt.Fprintf(bw, ", rtt min/avg/max %s/%s/%s, busiest link on its path %.1f%%", ms(p.RTTMin), ms(p.RTTAvg), ms(p.RTTMax), p.MaxUtilisation*100)
 		}
 		fmt.Fprintln(bw)
 		for _, s := range p.LossSpans {

@@ -79,11 +79,18 @@ type subflow struct {
 	frozen bool
 }
 
+// shared is the outcome of fair sharing: each link direction's load, the
+// traffic arriving at it (before it drops any), and which are full.
+type shared struct {
+	load, arriving map[dirLink]float64
+	full           map[dirLink]bool
+}
+
 // share allocates link capacity max-min fairly over every part of every
 // active flow (progressive filling): all rates rise together; a part stops
 // when it has its demand or crosses a full link. Dropped parts take
-// capacity up to where they are dropped. It returns each direction's load.
-func share(flows []*flow) map[dirLink]float64 {
+// capacity up to where they are dropped.
+func share(flows []*flow) shared {
 	var subs []*subflow
 	for _, f := range flows {
 		f.rates = make([]float64, len(f.parts))
@@ -157,11 +164,24 @@ func share(flows []*flow) map[dirLink]float64 {
 			}
 		}
 	}
-	load := map[dirLink]float64{}
+	out := shared{load: map[dirLink]float64{}, arriving: map[dirLink]float64{}, full: map[dirLink]bool{}}
+	for _, d := range order {
+		if remaining[d] <= eps*max(1, d.link.Capacity()) {
+			out.full[d] = true
+		}
+	}
 	for _, s := range subs {
 		s.f.rates[s.part] = s.rate
+		// A part arrives at full demand until its first full link, which
+		// cuts it to its share; what a link drops is what arrives over
+		// its capacity.
+		arriving := s.demand
 		for _, d := range s.links {
-			load[d] += s.rate
+			out.load[d] += s.rate
+			out.arriving[d] += arriving
+			if out.full[d] {
+				arriving = s.rate
+			}
 		}
 	}
 	for _, f := range flows {
@@ -182,23 +202,17 @@ func share(flows []*flow) map[dirLink]float64 {
 			}
 		}
 	}
-	return load
+	return out
 }
 
-// offered is the demand crossing each direction, before fair sharing: the
-// ratio of capacity to it gives the chance a probe packet gets through.
-func offered(flows []*flow) map[dirLink]float64 {
-	out := map[dirLink]float64{}
-	for _, f := range flows {
-		for _, p := range f.parts {
-			for _, h := range p.hops {
-				if h.Link.Physical() {
-					out[dirOf(h)] += f.demand() * p.weight
-				}
-			}
-		}
+// totalLost sums a flow's loss rates in a fixed order, so the float
+// result is the same run after run.
+func totalLost(m map[Outcome]float64) float64 {
+	t := 0.0
+	for _, o := range sortedOutcomes(m) {
+		t += m[o]
 	}
-	return out
+	return t
 }
 
 func sortedOutcomes(m map[Outcome]float64) []Outcome {

@@ -48,7 +48,7 @@ The same design, scenario and --seed give byte-identical output.`,
 			}
 			var pcap bytes.Buffer
 			run := func(sc *lang.Scenario) (*sim.Trace, error) {
-				o := sim.Options{Seed: seed, Interval: interval}
+				o := sim.Options{Seed: seed, Interval: interval, Metrics: metrics != "" || plotFile != ""}
 				if pcapFile != "" {
 					o.Pcap = &pcap
 				}
