@@ -102,8 +102,16 @@ func hosts(p netip.Prefix) (netip.Addr, netip.Addr) {
 
 // timers names the catalog rows a kind of session takes its BGP and BFD
 // timers from: Direct Connect's published ones for last mile, and for
-// Interconnects rows marked estimated until AWS documents its own.
+// Interconnects rows marked estimated until AWS documents its own. Empty
+// BFD rows mean a session without BFD.
 type timers struct{ hold, keepalive, bfdInterval, bfdMultiplier string }
+
+// withoutBFD is t for a session whose far end does not run BFD: AWS offers
+// it on every session, but it only comes up when both ends run it.
+func (t timers) withoutBFD() timers {
+	t.bfdInterval, t.bfdMultiplier = "", ""
+	return t
+}
 
 var (
 	dxTimers           = timers{"bgp.hold_time", "bgp.keepalive", "bfd.min_interval", "bfd.multiplier"}
@@ -115,13 +123,16 @@ func (p *Plan) newSession(name string, t timers, local, peer Side, ipv6 bool) st
 	if ipv6 {
 		af = append(af, "ipv6-unicast")
 	}
-	interval, mult := int(cat().Int(t.bfdInterval)), int(cat().Int(t.bfdMultiplier))
-	p.Sessions = append(p.Sessions, &Session{
+	s := &Session{
 		Name: name, Over: name, Local: local, Peer: peer,
 		HoldTime: int(cat().Int(t.hold)), Keepalive: int(cat().Int(t.keepalive)),
-		BFD:           &BFD{MinIntervalMS: interval, Multiplier: mult, DetectionMS: interval * mult},
 		AddressFamily: af, MultihopTTL: 1,
-	})
+	}
+	if t.bfdInterval != "" {
+		interval, mult := int(cat().Int(t.bfdInterval)), int(cat().Int(t.bfdMultiplier))
+		s.BFD = &BFD{MinIntervalMS: interval, Multiplier: mult, DetectionMS: interval * mult}
+	}
+	p.Sessions = append(p.Sessions, s)
 	return name
 }
 
@@ -267,6 +278,10 @@ func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
 		lp.Locations = append(lp.Locations, fmt.Sprintf("%s/%s-loc-%s", lm.Region, lm.Partner, letter(l)))
 	}
 	awsASN := p.awsASN(lm.AttachTo, lm.Region)
+	t := dxTimers
+	if !lm.BFD {
+		t = t.withoutBFD()
+	}
 	perLoc := (conns + locs - 1) / locs
 	for i := range conns {
 		l, dev := i/perLoc, i%perLoc+1
@@ -288,7 +303,7 @@ func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
 			Customer: Side{Device: site.Name + "/router", ASN: site.ASN, Address: custAddr},
 			VLAN:     vlan, Subnet: sub, MTU: mtu, MACsec: macsec,
 		}
-		c.Session = p.newSession(c.Name, dxTimers, c.AWS, c.Customer, len(site.IPv6) > 0)
+		c.Session = p.newSession(c.Name, t, c.AWS, c.Customer, len(site.IPv6) > 0)
 		lp.Connections = append(lp.Connections, c)
 	}
 	p.LastMiles = append(p.LastMiles, lp)

@@ -231,6 +231,68 @@ last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "1Gbps", si
 	}
 }
 
+// TestLastMileWithoutBFD: a last mile whose customer router does not run
+// BFD has sessions without it, which the text report says, and other
+// sessions keep theirs.
+func TestLastMileWithoutBFD(t *testing.T) {
+	p := plantest.Source(t, `hq = site("hq", cidr = "192.168.0.0/16", asn = 65001)
+branch = site("branch", cidr = "172.16.0.0/16", asn = 65002)
+d = dx_gateway("d")
+attach(d, vpn_gateway(vpc("v", region = "us-east-1", cidr = "10.0.0.0/16")))
+last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "1Gbps", site = hq, attach_to = d, bfd = False)
+last_mile("branch", partner = "lumen", region = "us-east-1", bandwidth = "1Gbps", site = branch, attach_to = d)
+`)
+	if len(p.Sessions) != 8 {
+		t.Fatalf("%d sessions, want 4 per last mile", len(p.Sessions))
+	}
+	for _, s := range p.Sessions {
+		if strings.HasPrefix(s.Name, "hq/") {
+			if s.BFD != nil {
+				t.Errorf("session %s: BFD %+v, want none (bfd = False)", s.Name, s.BFD)
+			}
+			if s.HoldTime != 90 || s.Keepalive != 30 {
+				t.Errorf("session %s: hold %d keepalive %d, want Direct Connect's 90/30 without BFD too", s.Name, s.HoldTime, s.Keepalive)
+			}
+			continue
+		}
+		checkSession(t, s, s.Local, s.Peer, []string{"ipv4-unicast"})
+	}
+
+	var text bytes.Buffer
+	if err := p.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	lines := 0
+	for _, l := range strings.Split(text.String(), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 || !strings.HasPrefix(f[0], "hq/conn") && !strings.HasPrefix(f[0], "branch/conn") {
+			continue
+		}
+		lines++
+		if want := strings.HasPrefix(f[0], "hq/"); strings.Contains(l, "no BFD") != want || strings.Contains(l, "BFD 300ms×3") == want {
+			t.Errorf("session line %q: want %s", l, map[bool]string{true: "no BFD", false: "BFD 300ms×3"}[want])
+		}
+	}
+	if lines != 8 {
+		t.Errorf("%d session lines in the text report, want 8:\n%s", lines, text.String())
+	}
+	var js bytes.Buffer
+	if err := p.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Sessions []map[string]any `json:"bgp_sessions"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range doc.Sessions {
+		if _, has := s["bfd"]; has == strings.HasPrefix(s["name"].(string), "hq/") {
+			t.Errorf("session %v: bfd in JSON %v", s["name"], has)
+		}
+	}
+}
+
 func TestTransitHubExample(t *testing.T) {
 	p := plantest.File(t, "../examples/transit_hub.star")
 	tables := map[string]*planner.TGWTablePlan{}

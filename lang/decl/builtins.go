@@ -203,6 +203,7 @@ func init() {
 			{name: "site", typ: "site", required: true},
 			{name: "attach_to", typ: "dx_gateway", required: true},
 			{name: "macsec", typ: "bool", def: "True"},
+			{name: "bfd", typ: "bool", def: "True", doc: "the customer's router runs BFD on its sessions; without it only the BGP hold timer detects a failure"},
 		}},
 		{name: "monitor", summary: "A network synthetic monitor probing between two networks.", returns: "monitor", impl: monitorFn, params: []param{
 			{name: "name", typ: "string", required: true},
@@ -235,7 +236,7 @@ func init() {
 		}},
 		{name: "at", summary: "A scenario event: an action at a time from the start of the scenario.", returns: "event", impl: atFn, params: []param{
 			{name: "time", typ: "duration", required: true, doc: `e.g. "60s"; within the scenario's duration`},
-			{name: "event", typ: "event_action", required: true, doc: "fail(), restore(), set_bandwidth() or maintenance()"},
+			{name: "event", typ: "event_action", required: true, doc: eventActionList},
 		}},
 		{name: "fail", summary: `Event action: take down one link, channel, facility or device (give exactly one, by keyword). fail("message") with a positional message still stops the script, as Starlark's fail does.`, returns: "event_action", impl: failFn, params: []param{
 			{name: "link", typ: "string", def: "None", doc: `a member link, e.g. "aws-gcp-use1/ch1/m1"`},
@@ -259,6 +260,13 @@ func init() {
 		{name: "maintenance", summary: "Event action: a maintenance window that takes a device out for a while.", returns: "event_action", impl: maintenanceFn, params: []param{
 			{name: "device", typ: "string or resource", required: true, doc: `a router ("eu-west-2/fac-a/aws-r1"), or a gateway or network resource`},
 			{name: "duration", typ: "duration", def: `"30m"`, doc: "how long the device is out"},
+		}},
+		{name: "advertise", summary: "Event action: change what the far end of a channel or connection — the customer's router or the partner cloud's — advertises to AWS over BGP from that moment: AS-path prepending, communities (AWS reads 7224:7100 low, 7224:7200 medium, 7224:7300 high local preference), MED, and extra /24s from 198.18.0.0/15 (a prefix flood; AWS accepts at most 100 prefixes per last-mile session). Each advertise() replaces the whole policy: advertise(channel) alone goes back to plain advertising.", returns: "event_action", impl: advertiseFn, params: []param{
+			{name: "channel", typ: "string", required: true, doc: `an Interconnect channel or last-mile connection, e.g. "aws-gcp-use1/ch1", "hq/conn1"`},
+			{name: "prepend", typ: "int", def: "0", doc: "extra copies of the far end's own ASN on the AS path (0-10)"},
+			{name: "communities", typ: "list of string", def: "[]", doc: `"ASN:VALUE", each 0-65535, e.g. "7224:7300"`},
+			{name: "med", typ: "int", def: "0", doc: "MULTI_EXIT_DISC (0-4294967295); lower is preferred"},
+			{name: "extra_prefixes", typ: "int", def: "0", doc: "/24s of 198.18.0.0/15 announced besides the network's own (0-512)"},
 		}},
 		{name: "cidrsubnet", summary: "The netnum-th subnet of prefix, newbits longer.", returns: "string", impl: cidrsubnetFn, params: []param{
 			{name: "prefix", typ: "cidr", required: true},

@@ -306,6 +306,7 @@ func lastMileFn(c *call) (starlark.Value, error) {
 		Site:      refOf(c.resource("site", lang.KindSite)),
 		AttachTo:  refOf(c.resource("attach_to", lang.LastMileAttachKinds...)),
 		MACsec:    c.boolean("macsec", true),
+		BFD:       c.boolean("bfd", true),
 	}
 	if c.err != nil {
 		return nil, c.err
@@ -313,6 +314,7 @@ func lastMileFn(c *call) (starlark.Value, error) {
 	return c.b.add(lm, starlark.StringDict{
 		"partner": starlark.String(partner), "region": starlark.String(lm.Region), "bandwidth": starlark.String(lm.Bandwidth.String()),
 		"site": c.b.value(lm.Site), "attach_to": c.b.value(lm.AttachTo), "macsec": starlark.Bool(lm.MACsec),
+		"bfd": starlark.Bool(lm.BFD),
 	})
 }
 

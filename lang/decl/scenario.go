@@ -3,7 +3,9 @@ package decl
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -24,6 +26,13 @@ const (
 	maxProbeInterval    = time.Hour
 	minPacketSize       = 64   // the smallest Ethernet frame
 	maxPacketSize       = 9216 // the largest jumbo frame any hop here carries
+
+	// Ten prepends already lose to every other path a design here can
+	// offer; a larger count is more likely a slip than a plan.
+	maxPrepend = 10
+	// The extra prefixes are /24s of 198.18.0.0/15 (RFC 2544's benchmarking
+	// range, so they collide with no real network), which holds 512.
+	maxExtraPrefixes = 512
 )
 
 // networkKinds are what traffic flows between: the resources that own
@@ -229,7 +238,12 @@ func (c *call) target(tps ...targetParam) lang.Target {
 	return c.targetValue(given[0])
 }
 
-// eventAction wraps an event that at() has yet to place in time.
+// eventActionList names the builtins whose values at() takes, for errors.
+const eventActionList = "fail(), restore(), set_bandwidth(), maintenance() or advertise()"
+
+// eventAction wraps an event that at() has yet to place in time. Every
+// event has the same attributes, None where its action has no such
+// setting, so scripts can read any of them without checking the action.
 func eventAction(c *call, ev lang.Event) (starlark.Value, error) {
 	if c.err != nil {
 		return nil, c.err
@@ -238,12 +252,19 @@ func eventAction(c *call, ev lang.Event) (starlark.Value, error) {
 	attrs := starlark.StringDict{
 		"action": starlark.String(ev.Action), "target": starlark.String(ev.Target.Name),
 		"target_kind": starlark.String(ev.Target.Kind), "bandwidth": starlark.None, "duration": starlark.None,
+		"prepend": starlark.None, "communities": starlark.None, "med": starlark.None, "extra_prefixes": starlark.None,
 	}
 	if ev.Bandwidth != 0 {
 		attrs["bandwidth"] = starlark.String(ev.Bandwidth.String())
 	}
 	if ev.Duration != 0 {
 		attrs["duration"] = durationValue(ev.Duration)
+	}
+	if a := ev.Advertise; a != nil {
+		attrs["prepend"] = starlark.MakeInt(a.Prepend)
+		attrs["communities"] = strTuple(a.Communities)
+		attrs["med"] = starlark.MakeUint64(uint64(a.MED))
+		attrs["extra_prefixes"] = starlark.MakeInt(a.ExtraPrefixes)
 	}
 	return &spec{typ: specEventAction, payload: ev, attrs: attrs}, nil
 }
@@ -273,6 +294,47 @@ func maintenanceFn(c *call) (starlark.Value, error) {
 	return eventAction(c, lang.Event{Action: lang.ActionMaintenance, Target: t, Duration: d})
 }
 
+// communities reads RFC 1997 communities, "ASN:VALUE" with each half a
+// 16-bit number. They are kept in canonical form ("07224:7300" becomes
+// "7224:7300") so the simulator can match them against the ones AWS acts on
+// by string.
+func (c *call) communities(p string) []string {
+	var out []string
+	for i, v := range c.list(p) {
+		s, ok := starlark.AsString(v)
+		if !ok {
+			c.failf(p, "element %d: want a string \"ASN:VALUE\", got %s", i, typeName(v))
+			return nil
+		}
+		asn, value, colon := strings.Cut(s, ":")
+		a, errASN := strconv.ParseUint(asn, 10, 16)
+		b, errValue := strconv.ParseUint(value, 10, 16)
+		if !colon || errASN != nil || errValue != nil {
+			c.failHint(p, fmt.Errorf("community %q: want \"ASN:VALUE\", both numbers 0-65535", s),
+				"AWS sets local preference from 7224:7100 (low), 7224:7200 (medium) and 7224:7300 (high)")
+			return nil
+		}
+		canon := fmt.Sprintf("%d:%d", a, b)
+		if j := slices.Index(out, canon); j >= 0 {
+			c.failf(p, "community %q is listed twice (elements %d and %d)", s, j, i)
+			return nil
+		}
+		out = append(out, canon)
+	}
+	return out
+}
+
+func advertiseFn(c *call) (starlark.Value, error) {
+	t := c.targetValue(channelTarget)
+	adv := &lang.Advertise{
+		Prepend:       int(c.integer("prepend", 0, 0, maxPrepend)),
+		Communities:   c.communities("communities"),
+		MED:           uint32(c.integer("med", 0, 0, math.MaxUint32)),
+		ExtraPrefixes: int(c.integer("extra_prefixes", 0, 0, maxExtraPrefixes)),
+	}
+	return eventAction(c, lang.Event{Action: lang.ActionAdvertise, Target: t, Advertise: adv})
+}
+
 func atFn(c *call) (starlark.Value, error) {
 	when := c.duration("time", 0)
 	v := c.get("event")
@@ -280,10 +342,10 @@ func atFn(c *call) (starlark.Value, error) {
 	switch {
 	case c.err != nil:
 	case ok && s.typ == specEvent:
-		c.failf("event", "this event is already at %s: give at() a fail(), restore(), set_bandwidth() or maintenance() of its own",
-			stdlib.FormatDuration(s.payload.(timedEvent).ev.At))
+		c.failf("event", "this event is already at %s: give at() a %s of its own",
+			stdlib.FormatDuration(s.payload.(timedEvent).ev.At), eventActionList)
 	case !ok || s.typ != specEventAction:
-		c.failf("event", "want fail(), restore(), set_bandwidth() or maintenance(), got %s", typeName(v))
+		c.failf("event", "want %s, got %s", eventActionList, typeName(v))
 	}
 	if c.err != nil {
 		return nil, c.err

@@ -295,7 +295,7 @@ func TestEventTargets(t *testing.T) {
 		{"maintenance of zero", "maintenance", starlark.Tuple{starlark.String("r")}, []any{"duration", "0s"}, "duration", "must be more than 0s"},
 		{"at without time", "at", nil, []any{"event", s.must("fail", nil, "link", "x")}, "time", "missing required argument"},
 		{"at negative", "at", starlark.Tuple{starlark.String("-1s"), s.must("fail", nil, "link", "x")}, nil, "time", "must not be negative"},
-		{"at of a string", "at", starlark.Tuple{starlark.String("1s"), starlark.String("fail")}, nil, "event", "want fail(), restore(), set_bandwidth() or maintenance(), got string"},
+		{"at of a string", "at", starlark.Tuple{starlark.String("1s"), starlark.String("fail")}, nil, "event", "want fail(), restore(), set_bandwidth(), maintenance() or advertise(), got string"},
 		{"at of an at", "at", starlark.Tuple{starlark.String("1s"), s.must("at", starlark.Tuple{starlark.String("2s"), s.must("fail", nil, "link", "x")})}, nil, "event", "already at 2s"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -453,6 +453,7 @@ func TestScenarioDocs(t *testing.T) {
 		"restore":       `restore(link = None, channel = None, facility = None, device = None)`,
 		"set_bandwidth": `set_bandwidth(bandwidth, link = None, channel = None, interconnect = None, last_mile = None)`,
 		"maintenance":   `maintenance(device, duration = "30m")`,
+		"advertise":     `advertise(channel, prepend = 0, communities = [], med = 0, extra_prefixes = 0)`,
 	} {
 		if sigs[name] != want {
 			t.Errorf("%s: signature %q, want %q", name, sigs[name], want)
@@ -486,4 +487,116 @@ func TestEventsSortStable(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("events in order\n got %v\nwant %v", got, want)
 	}
+}
+
+func TestAdvertise(t *testing.T) {
+	s := newScenarioBuilder(t)
+	list := func(vs ...starlark.Value) starlark.Value { return starlark.NewList(vs) }
+	timed := func(at string, pairs ...any) (starlark.Value, lang.Range) {
+		a := s.must("advertise", nil, pairs...)
+		r := line(s.next)
+		return s.must("at", starlark.Tuple{starlark.String(at), a}), r
+	}
+	e1, r1 := timed("2m", "channel", "lm/conn1")
+	e2, r2 := timed("1m", "channel", "lm/conn1", "prepend", 3, "communities", list(starlark.String("7224:7300"), starlark.String("065000:00100")),
+		"med", starlark.MakeUint64(4294967295), "extra_prefixes", 512)
+	e3, r3 := timed("1m", "channel", "ic/ch2", "prepend", 10, "communities", starlark.Tuple{starlark.String("0:0")}, "extra_prefixes", 101)
+	// Positionally, in the order of the signature.
+	a4 := s.must("advertise", starlark.Tuple{starlark.String("lm/conn2"), starlark.MakeInt(1)})
+	r4 := line(s.next)
+	e4 := s.must("at", starlark.Tuple{starlark.String("3m"), a4})
+	s.must("scenario", nil, "name", "steer", "events", []starlark.Value{e1, e2, e3, e4})
+
+	ch := func(n string) lang.Target { return lang.Target{Kind: lang.TargetChannel, Name: n} }
+	want := []lang.Event{
+		{At: time.Minute, Action: lang.ActionAdvertise, Target: ch("lm/conn1"), Range: r2,
+			Advertise: &lang.Advertise{Prepend: 3, Communities: []string{"7224:7300", "65000:100"}, MED: 4294967295, ExtraPrefixes: 512}},
+		{At: time.Minute, Action: lang.ActionAdvertise, Target: ch("ic/ch2"), Range: r3,
+			Advertise: &lang.Advertise{Prepend: 10, Communities: []string{"0:0"}, ExtraPrefixes: 101}},
+		// All defaults: back to plain advertising, still an explicit policy.
+		{At: 2 * time.Minute, Action: lang.ActionAdvertise, Target: ch("lm/conn1"), Range: r1, Advertise: &lang.Advertise{}},
+		{At: 3 * time.Minute, Action: lang.ActionAdvertise, Target: ch("lm/conn2"), Range: r4, Advertise: &lang.Advertise{Prepend: 1}},
+	}
+	if got := s.b.Design().Scenarios[0].Events; !reflect.DeepEqual(got, want) {
+		t.Errorf("events\n got %+v\nwant %+v", got, want)
+	}
+
+	attrs := map[string]string{}
+	for _, n := range e2.(starlark.HasAttrs).AttrNames() {
+		a, _ := e2.(starlark.HasAttrs).Attr(n)
+		attrs[n] = a.String()
+	}
+	for k, v := range map[string]string{
+		"action": `"advertise"`, "target": `"lm/conn1"`, "target_kind": `"channel"`, "at": `"1m"`, "prepend": "3",
+		"communities": `("7224:7300", "65000:100")`, "med": "4294967295", "extra_prefixes": "512", "bandwidth": "None",
+	} {
+		if attrs[k] != v {
+			t.Errorf("event.%s = %s, want %s", k, attrs[k], v)
+		}
+	}
+	// Other events have the advertise attributes too, as None.
+	fail := s.must("fail", nil, "link", "x")
+	if a, _ := fail.(starlark.HasAttrs).Attr("prepend"); a != starlark.None {
+		t.Errorf("fail().prepend = %v, want None", a)
+	}
+}
+
+func TestAdvertiseErrors(t *testing.T) {
+	s := newScenarioBuilder(t)
+	strs := func(ss ...string) starlark.Value {
+		var vs []starlark.Value
+		for _, x := range ss {
+			vs = append(vs, starlark.String(x))
+		}
+		return starlark.NewList(vs)
+	}
+	for _, c := range []struct {
+		name   string
+		pairs  []any
+		param  string
+		errMsg string
+	}{
+		{"no channel", []any{"prepend", 1}, "channel", "missing required argument"},
+		{"empty channel", []any{"channel", ""}, "channel", "must not be empty"},
+		{"channel not a string", []any{"channel", s.res(lang.KindLastMile, "lm")}, "channel", `want a string, got last_mile "lm"`},
+		{"facility target", []any{"channel", "c", "facility", "f"}, "facility", `unknown keyword argument "facility"`},
+		{"negative prepend", []any{"channel", "c", "prepend", -1}, "prepend", "-1 is out of range (0-10)"},
+		{"prepend 11", []any{"channel", "c", "prepend", 11}, "prepend", "11 is out of range (0-10)"},
+		{"prepend not an int", []any{"channel", "c", "prepend", "2"}, "prepend", "want an integer, got string"},
+		{"negative med", []any{"channel", "c", "med", -1}, "med", "-1 is out of range (0-4294967295)"},
+		{"med over 32 bits", []any{"channel", "c", "med", starlark.MakeUint64(4294967296)}, "med", "4294967296 is out of range (0-4294967295)"},
+		{"extra_prefixes 513", []any{"channel", "c", "extra_prefixes", 513}, "extra_prefixes", "513 is out of range (0-512)"},
+		{"negative extra_prefixes", []any{"channel", "c", "extra_prefixes", -5}, "extra_prefixes", "-5 is out of range (0-512)"},
+		{"communities a string", []any{"channel", "c", "communities", "7224:7300"}, "communities", "want a list, got string"},
+		{"community not a string", []any{"channel", "c", "communities", starlark.NewList([]starlark.Value{starlark.MakeInt(7224)})}, "communities", "element 0: want a string \"ASN:VALUE\", got int"},
+		{"community without colon", []any{"channel", "c", "communities", strs("7224:7300", "7224")}, "communities", `community "7224": want "ASN:VALUE", both numbers 0-65535`},
+		{"community ASN too big", []any{"channel", "c", "communities", strs("65536:1")}, "communities", `community "65536:1"`},
+		{"community value too big", []any{"channel", "c", "communities", strs("7224:70000")}, "communities", `community "7224:70000"`},
+		{"community negative", []any{"channel", "c", "communities", strs("-1:1")}, "communities", `community "-1:1"`},
+		{"large community", []any{"channel", "c", "communities", strs("7224:1:2")}, "communities", `community "7224:1:2"`},
+		{"community with spaces", []any{"channel", "c", "communities", strs("7224: 7300")}, "communities", `community "7224: 7300"`},
+		{"community empty", []any{"channel", "c", "communities", strs("")}, "communities", `community ""`},
+		{"community twice", []any{"channel", "c", "communities", strs("7224:7300", "7224:07300")}, "communities", `community "7224:07300" is listed twice (elements 0 and 1)`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := s.call("advertise", nil, c.pairs...)
+			ae := argErr(t, err, c.param, c.errMsg)
+			if strings.HasPrefix(c.name, "community") && c.name != "community not a string" && c.name != "community twice" && !strings.Contains(ae.Hint, "7224:7300 (high)") {
+				t.Errorf("hint %q does not name AWS's communities", ae.Hint)
+			}
+		})
+	}
+
+	// at() takes an advertise(), and a bare one is refused with a hint.
+	bare := s.must("advertise", nil, "channel", "lm/conn1", "prepend", 2)
+	bareAt := line(s.next)
+	_, err := s.call("scenario", nil, "name", "s", "events", []starlark.Value{bare})
+	d := elemErr(t, err, bareAt, "argument", "scenario: events: element 0: advertise() has no time")
+	if !strings.Contains(d.Hint, `at("60s", advertise(…))`) {
+		t.Errorf("hint %q", d.Hint)
+	}
+	late := s.must("at", starlark.Tuple{starlark.String("6m"), s.must("advertise", nil, "channel", "lm/conn1")})
+	lateAt := line(s.next)
+	_, err = s.call("scenario", nil, "name", "s", "events", []starlark.Value{late})
+	elemErr(t, err, lateAt, "argument", "at 6m is after the scenario ends (duration 5m)")
 }

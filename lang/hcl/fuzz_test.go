@@ -24,6 +24,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("variable \"x\" {\n  type = number\n  default = \"a\"\n}\n"))
 	f.Add([]byte("vpc \"a\" {\n  region = \"us-east-1\"\n  cidr = \"10.0.0.0/16\"\n}\nsite \"s\" {\n  cidr = \"192.168.0.0/16\"\n  asn = 65001\n}\n" +
 		"scenario \"x\" {\n  flow {\n    source = vpc.a\n    destination = site.s\n  }\n  event {\n    at = \"1m\"\n    action = \"fail\"\n    device = vpc.a\n  }\n}\n"))
+	f.Add([]byte("scenario \"x\" {\n  event {\n    at = \"1m\"\n    action = \"advertise\"\n    channel = \"s/conn1\"\n    prepend = 2\n    communities = [\"7224:7300\"]\n    med = 5\n    extra_prefixes = 100\n  }\n}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		fsys := fstest.MapFS{
 			"main.hcl": {Data: src},

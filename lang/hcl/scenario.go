@@ -17,7 +17,7 @@ import (
 
 // eventActions are the values of an event block's action: each names the
 // builtin Starlark calls for it.
-var eventActions = []string{"fail", "restore", "set_bandwidth", "maintenance"}
+var eventActions = []string{"fail", "restore", "set_bandwidth", "maintenance", "advertise"}
 
 // eventTargets are the attributes that name what an event acts on; the
 // event's range is the one given, so the simulator's report of an unknown
@@ -97,7 +97,7 @@ func (m *moduleEval) event(nb *hclsyntax.Block, ctx *hcl.EvalContext) (starlark.
 			continue
 		}
 		if !slices.Contains(params[a.Name], action) {
-			return nil, errAt(a.NameRange, "argument", "event: a %s event takes no %s (%s is for %s)", action, a.Name, a.Name, strings.Join(params[a.Name], " and "))
+			return nil, errAt(a.NameRange, "argument", "event: a %s event takes no %s (%s is for %s)", action, a.Name, a.Name, andList(params[a.Name]))
 		}
 		v, diags := a.Expr.Value(ctx)
 		if diags.HasErrors() {
@@ -135,4 +135,12 @@ func (m *moduleEval) event(nb *hclsyntax.Block, ctx *hcl.EvalContext) (starlark.
 		return nil, m.callError(err, "event", body, nb.DefRange())
 	}
 	return v, nil
+}
+
+// andList is "a", "a and b", "a, b and c".
+func andList(xs []string) string {
+	if len(xs) < 2 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
 }

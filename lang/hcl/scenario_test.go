@@ -174,6 +174,23 @@ scenario "facility-loss" {
     action = "maintenance"
     device = dx_gateway.core
   }
+
+  event {
+    at             = "10m"
+    action         = "advertise"
+    channel        = "hq/conn1"
+    prepend        = 2
+    communities    = ["7224:7300", "64512:0100"]
+    med            = 4294967295
+    extra_prefixes = 5
+  }
+
+  event {
+    at          = "10m"
+    action      = "advertise"
+    channel     = "use1-gcp/ch2"
+    communities = []
+  }
 }
 `
 	d, err := loadHCL(t, src)
@@ -205,6 +222,8 @@ scenario("facility-loss", duration = "10m",
         at("4m", restore(channel = "use1-gcp/ch1")),
         at("5m", maintenance("us-east-1/fac-a/aws-r1", duration = "2m")),
         at("10m", maintenance(core)),
+        at("10m", advertise("hq/conn1", prepend = 2, communities = ["7224:7300", "64512:100"], med = 4294967295, extra_prefixes = 5)),
+        at("10m", advertise(channel = "use1-gcp/ch2")),
     ])
 `
 	sd, err := starlark.LoadFS(context.Background(), fstest.MapFS{"main.star": {Data: []byte(star)}}, "", "main.star", starlark.Options{})
@@ -216,7 +235,7 @@ scenario("facility-loss", duration = "10m",
 	}
 
 	// Spot checks, so that agreeing on something wrong fails too.
-	if got.Duration != 10*time.Minute || len(got.Flows) != 2 || len(got.Probes) != 1 || len(got.Events) != 10 {
+	if got.Duration != 10*time.Minute || len(got.Flows) != 2 || len(got.Probes) != 1 || len(got.Events) != 12 {
 		t.Fatalf("scenario %+v", got)
 	}
 	if f := got.Flows[0]; f.Name != "payments->analytics" || f.Rate != stdlib.Bandwidth(2e9) || f.PacketSize != 1500 {
@@ -234,6 +253,14 @@ scenario("facility-loss", duration = "10m",
 	if e := got.Events[9]; e.Duration != 30*time.Minute || e.Target.Name != "dx_gateway.core" {
 		t.Errorf("maintenance by default: %+v", e)
 	}
+	wantAdv := lang.Advertise{Prepend: 2, Communities: []string{"7224:7300", "64512:100"}, MED: 4294967295, ExtraPrefixes: 5}
+	if e := got.Events[10]; e.Action != lang.ActionAdvertise || e.Target != (lang.Target{Kind: lang.TargetChannel, Name: "hq/conn1"}) ||
+		e.Advertise == nil || !reflect.DeepEqual(*e.Advertise, wantAdv) {
+		t.Errorf("advertise: %+v (policy %+v), want %+v", e, e.Advertise, wantAdv)
+	}
+	if e := got.Events[11]; e.Advertise == nil || !reflect.DeepEqual(*e.Advertise, lang.Advertise{}) {
+		t.Errorf("advertise with no settings: %+v, want plain advertising", e.Advertise)
+	}
 
 	// Ranges: a flow at its block, an event at its target, so the
 	// simulator's report of an unknown name points at the name.
@@ -246,6 +273,7 @@ scenario("facility-loss", duration = "10m",
 	checkAt("flow", got.Flows[0].Range, "flow {")
 	checkAt("probe", got.Probes[0].Range, "probe {")
 	checkAt("event", got.Events[1].Range, "transit_gateway.hub\n")
+	checkAt("advertise", got.Events[10].Range, `"hq/conn1"`)
 	checkAt("scenario", got.Range, `scenario "facility-loss"`)
 }
 
@@ -325,7 +353,7 @@ func TestScenarioBlockErrors(t *testing.T) {
     at   = "1m"
     link = "l"
   }
-`, `event`, "an event block needs an action", "action = fail | restore | set_bandwidth | maintenance"},
+`, `event`, "an event block needs an action", "action = fail | restore | set_bandwidth | maintenance | advertise"},
 		{"unknown action", `
   event {
     at     = "1m"
@@ -341,13 +369,77 @@ func TestScenarioBlockErrors(t *testing.T) {
     duration = "1m"
   }
 `, `duration`, "event: a fail event takes no duration (duration is for maintenance)", ""},
+		{"advertise attribute on a fail", `
+  event {
+    at      = "1m"
+    action  = "fail"
+    channel = "c"
+    prepend = 2
+  }
+`, `prepend`, "event: a fail event takes no prepend (prepend is for advertise)", ""},
+		{"channel on a maintenance", `
+  event {
+    at      = "1m"
+    action  = "maintenance"
+    device  = "d"
+    channel = "c"
+  }
+`, `channel`, "event: a maintenance event takes no channel (channel is for fail, restore, set_bandwidth and advertise)", ""},
+		{"advertise without a channel", `
+  event {
+    at      = "1m"
+    action  = "advertise"
+    prepend = 1
+  }
+`, `event`, "event: channel: missing required argument (string)", ""},
+		{"advertise prepend", `
+  event {
+    at      = "1m"
+    action  = "advertise"
+    channel = "hq/conn1"
+    prepend = 11
+  }
+`, `11`, "event: prepend: 11 is out of range (0-10)", ""},
+		{"advertise med", `
+  event {
+    at      = "1m"
+    action  = "advertise"
+    channel = "hq/conn1"
+    med     = 4294967296
+  }
+`, `4294967296`, "event: med: 4294967296 is out of range (0-4294967295)", ""},
+		{"advertise extra_prefixes", `
+  event {
+    at             = "1m"
+    action         = "advertise"
+    channel        = "hq/conn1"
+    extra_prefixes = 513
+  }
+`, `513`, "event: extra_prefixes: 513 is out of range (0-512)", ""},
+		{"advertise community", `
+  event {
+    at          = "1m"
+    action      = "advertise"
+    channel     = "hq/conn1"
+    communities = ["7224:7300", "7224:73000"]
+  }
+`, `["7224:7300"`, `event: communities: community "7224:73000": want "ASN:VALUE", both numbers 0-65535`,
+			"AWS sets local preference from 7224:7100 (low), 7224:7200 (medium) and 7224:7300 (high)"},
+		{"advertise communities not a list", `
+  event {
+    at          = "1m"
+    action      = "advertise"
+    channel     = "hq/conn1"
+    communities = "7224:7300"
+  }
+`, `"7224:7300"`, "event: communities: want a list, got string", ""},
 		{"misspelt attribute", `
   event {
     at      = "1m"
     action  = "fail"
     chanel  = "c"
   }
-`, `chanel`, `an event block has no attribute "chanel" (did you mean "channel"?)`, "attributes: at, action, bandwidth, channel, device, duration, facility, interconnect, last_mile, link"},
+`, `chanel`, `an event block has no attribute "chanel" (did you mean "channel"?)`, "attributes: at, action, bandwidth, channel, communities, device, duration, extra_prefixes, facility, interconnect, last_mile, link, med, prepend"},
 		{"negative at", `
   event {
     at     = "-1s"

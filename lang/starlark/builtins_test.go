@@ -340,11 +340,11 @@ ic = interconnect(
 			}},
 		{"last_mile", `hq = site("hq", cidr = "192.168.0.0/16", asn = 65001)
 d = dx_gateway("d")
-last_mile("lm", partner = "lumen", region = "us-east-1", bandwidth = "25Gbps", site = hq, attach_to = d, macsec = False)`,
+last_mile("lm", partner = "lumen", region = "us-east-1", bandwidth = "25Gbps", site = hq, attach_to = d, macsec = False, bfd = False)`,
 			func(t *testing.T, src string, d *lang.Design) {
 				x := d.LastMiles[0]
 				if x.Name != "lm" || x.Partner != "lumen" || x.Region != "us-east-1" || x.Bandwidth != stdlib.Bandwidth(25_000_000_000) ||
-					x.Site != ref(lang.KindSite, "hq") || x.AttachTo != ref(lang.KindDXGateway, "d") || x.MACsec {
+					x.Site != ref(lang.KindSite, "hq") || x.AttachTo != ref(lang.KindDXGateway, "d") || x.MACsec || x.BFD {
 					t.Errorf("last_mile = %+v", x)
 				}
 				if got, want := x.Range.Start, at(t, src, "last_mile("); got != want {
@@ -437,6 +437,7 @@ def check(what, got, want):
 		{"ic.peer.asn", `16550`},
 		{"ic.peer_region", `"us-east4"`},
 		{"lm.macsec", `True`},
+		{"lm.bfd", `True`},
 		{"lm.site.asn", `65001`},
 		{"wan.edge_regions", `("us-east-1",)`},
 		{"wan.segments", `("prod",)`},
@@ -513,8 +514,8 @@ site("s", cidr = "192.168.0.0/24", asn = 65001)
 	if tg := d.TransitGateways[0]; !tg.DefaultAssociation || !tg.DefaultPropagation {
 		t.Errorf("transit_gateway default association/propagation = %v/%v, want true/true", tg.DefaultAssociation, tg.DefaultPropagation)
 	}
-	if lm := mustRun(t, `last_mile("lm", partner = "lumen", region = "us-east-1", bandwidth = "1Gbps", site = site("s", cidr = "192.168.0.0/24", asn = 65001), attach_to = dx_gateway("d"))`).LastMiles[0]; !lm.MACsec {
-		t.Error("last_mile macsec defaults to off, want on")
+	if lm := mustRun(t, `last_mile("lm", partner = "lumen", region = "us-east-1", bandwidth = "1Gbps", site = site("s", cidr = "192.168.0.0/24", asn = 65001), attach_to = dx_gateway("d"))`).LastMiles[0]; !lm.MACsec || !lm.BFD {
+		t.Errorf("last_mile macsec %v bfd %v by default, want both on", lm.MACsec, lm.BFD)
 	}
 }
 
@@ -582,6 +583,8 @@ func TestArgumentErrors(t *testing.T) {
 			[]string{`attach_to: want a dx_gateway, a transit_gateway or a core_network, got vpc "v"`}, "", "v, peer", 1},
 		{"unknown partner", netIC + `last_mile("lm", partner = "lumin", region = "us-east-1", bandwidth = "1Gbps", site = site("s", cidr = "192.168.0.0/24", asn = 65001), attach_to = d)`,
 			[]string{`unknown partner "lumin"`}, `did you mean "lumen"`, `"lumin"`, 7},
+		{"last_mile bfd not a bool", netIC + `last_mile("lm", partner = "lumen", region = "us-east-1", bandwidth = "1Gbps", site = site("s", cidr = "192.168.0.0/24", asn = 65001), attach_to = d, bfd = "off")`,
+			[]string{"last_mile: bfd: want True or False, got string"}, "", `"off"`, 5},
 		{"attach vpc to vpc", netV + `w = vpc("w", region = "us-east-1", cidr = "10.1.0.0/16")
 attach(v, w)`,
 			[]string{"cannot attach a vpc to a vpc", "a vpc attaches to a core_network, a transit_gateway or a vpn_gateway"}, "", "w)", 1},

@@ -21,6 +21,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(`x = cidrsubnets("10.0.0.0/8", 8, 4, 12)`))
 	f.Add([]byte("a = vpc(\"a\", region = \"us-east-1\", cidr = \"10.0.0.0/16\")\ns = site(\"s\", cidr = \"192.168.0.0/16\", asn = 1)\n" +
 		"scenario(\"x\", flows = [flow(a, s)], probes = [probe(s, a)], events = [at(\"1m\", fail(device = a)), at(\"2m\", set_bandwidth(\"1Gbps\", link = \"l\"))])\n"))
+	f.Add([]byte(`scenario("x", events = [at("1m", advertise("s/conn1", prepend = 2, communities = ["7224:7300"], med = 5, extra_prefixes = 100))])`))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		fsys := fstest.MapFS{
 			"main.star": {Data: src},

@@ -43,6 +43,30 @@ if s.flows != ("payments->analytics", "analytics->payments") or s.duration != "5
 	}
 }
 
+func TestAdvertiseInStarlark(t *testing.T) {
+	src := scenarioNets + `
+def steer(conn, **policy):
+    return at("1m", advertise(conn, **policy))
+
+e = steer("hq/conn1", prepend = 2, communities = ["7224:7100"], med = 50)
+if e.prepend != 2 or e.communities != ("7224:7100",) or e.med != 50 or e.extra_prefixes != 0 or e.target_kind != "channel":
+    fail("event value: %r %r %r %r" % (e.prepend, e.communities, e.med, e.extra_prefixes))
+scenario("steer", events = [e, at("2m", advertise("hq/conn1"))])
+`
+	d := mustRun(t, src)
+	ev := d.Scenarios[0].Events
+	if len(ev) != 2 || ev[0].Action != lang.ActionAdvertise || ev[0].Target != (lang.Target{Kind: lang.TargetChannel, Name: "hq/conn1"}) {
+		t.Fatalf("events %+v", ev)
+	}
+	if a := ev[0].Advertise; a == nil || a.Prepend != 2 || len(a.Communities) != 1 || a.Communities[0] != "7224:7100" || a.MED != 50 || a.ExtraPrefixes != 0 {
+		t.Errorf("policy %+v", a)
+	}
+	if a := ev[1].Advertise; a == nil || a.Prepend != 0 || a.Communities != nil || a.MED != 0 || a.ExtraPrefixes != 0 {
+		t.Errorf("plain advertising: %+v", a)
+	}
+	checkRange(t, "advertise", ev[1].Range, "main.star", at(t, src, `advertise("hq/conn1")`), after(t, src, `advertise("hq/conn1")`))
+}
+
 // TestFailStillStops: the event builtin fail(facility = …) shares its name
 // with Starlark's fail("message"), which scripts and @stdlib modules use.
 func TestFailStillStops(t *testing.T) {
@@ -86,6 +110,15 @@ func TestScenarioErrorsInStarlark(t *testing.T) {
 			"probe: interval: 50ms is outside 100ms-1h", ""},
 		{"same network", `probe(analytics, analytics)`, `analytics)`,
 			"probe: destination: source and destination are the same network", ""},
+		{"advertise community", `at("1m", advertise("hq/conn1", communities = ["7224:7300", "7224:x"]))`, `["7224:7300"`,
+			`advertise: communities: community "7224:x": want "ASN:VALUE", both numbers 0-65535`,
+			"AWS sets local preference from 7224:7100 (low), 7224:7200 (medium) and 7224:7300 (high)"},
+		{"advertise prepend", `advertise("hq/conn1", prepend = 12)`, `12`,
+			"advertise: prepend: 12 is out of range (0-10)", ""},
+		{"advertise extra prefixes", `advertise(channel = "hq/conn1", extra_prefixes = 1000)`, `1000`,
+			"advertise: extra_prefixes: 1000 is out of range (0-512)", ""},
+		{"advertise without time", `scenario("s", events = [advertise("hq/conn1")])`, `advertise(`,
+			"scenario: events: element 0: advertise() has no time", `wrap it in at(): at("60s", advertise(…))`},
 		{"typo", `set_bandwidth("1Gbps", interconect = "x")`, `interconect`,
 			`set_bandwidth: interconect: unknown keyword argument "interconect"`, `did you mean "interconnect"?`},
 	} {
