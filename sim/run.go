@@ -54,6 +54,8 @@ type sim struct {
 	mraiInterval time.Duration
 	cap          *capture
 	routePending bool
+	conv         *convergence // the scenario event being converged on
+	convs        []*convergence
 }
 
 type maintenance struct {
@@ -145,6 +147,7 @@ func (s *sim) control(msg string) {
 	if s.e.Now() < 0 {
 		return
 	}
+	s.reacted()
 	s.out.Events = append(s.out.Events, TraceEvent{T: s.e.Now(), Kind: "control", Message: msg})
 }
 
@@ -205,13 +208,16 @@ func (s *sim) setup(p *planner.Plan) error {
 			for _, d := range devs {
 				d.maintenance--
 			}
-			s.recompute("maintenance of device " + a.ev.Target.Name + " ends")
+			msg := "maintenance of device " + a.ev.Target.Name + " ends"
+			s.converging(msg)
+			s.recompute(msg)
 		})
 	}
 	for _, a := range acts {
 		s.e.At(a.ev.At, func() {
 			s.advance()
 			msg := a.act()
+			s.converging(msg)
 			s.recompute(msg)
 		})
 	}
@@ -305,6 +311,13 @@ func (s *sim) update(cause string, all bool) {
 	s.load = s.traffic.load
 	if now < 0 {
 		return
+	}
+	if len(changes) > 0 {
+		s.reacted()
+		if c := s.conv; c != nil {
+			c.stable = now
+			c.lostAtStable = s.lostBits()
+		}
 	}
 	kind := "change"
 	if !all {
@@ -456,6 +469,37 @@ func congestionDetail(f *flow, full map[dirLink]bool) string {
 // the trace.
 func round(x float64) float64 { return math.Round(x) }
 
+// convergence follows one scenario event until the next: when the
+// control plane first reacted, when forwarding last changed, and what each
+// flow lost in between.
+type convergence struct {
+	msg                       string
+	at, detected, stable      Time
+	reactedYet                bool
+	lostAtEvent, lostAtStable []float64
+}
+
+func (s *sim) converging(msg string) {
+	c := &convergence{msg: msg, at: s.e.Now(), stable: -1, lostAtEvent: s.lostBits()}
+	s.conv = c
+	s.convs = append(s.convs, c)
+}
+
+// reacted marks the first reaction of the control plane to the event.
+func (s *sim) reacted() {
+	if c := s.conv; c != nil && !c.reactedYet {
+		c.reactedYet, c.detected = true, s.e.Now()
+	}
+}
+
+func (s *sim) lostBits() []float64 {
+	out := make([]float64, len(s.flows))
+	for i, f := range s.flows {
+		out[i] = totalLost(f.lostBits)
+	}
+	return out
+}
+
 func (s *sim) finish() {
 	end := s.sc.Duration
 	s.advance()
@@ -471,6 +515,25 @@ func (s *sim) finish() {
 	for _, pr := range s.probes {
 		pr.closeSpan(end)
 		s.out.Probes = append(s.out.Probes, pr.summary())
+	}
+	for _, c := range s.convs {
+		rep := Convergence{Event: c.msg, T: c.at, Flows: []FlowLoss{}}
+		if c.reactedYet {
+			d := c.detected - c.at
+			rep.Detection = &d
+		}
+		if c.stable >= 0 {
+			d := c.stable - c.at
+			rep.Stable = &d
+			for i, f := range s.flows {
+				bits := c.lostAtStable[i] - c.lostAtEvent[i]
+				if bits > 0.5 {
+					bytes := int64(math.Round(bits / 8))
+					rep.Flows = append(rep.Flows, FlowLoss{Flow: f.spec.Name, Bytes: bytes, Packets: (bytes + int64(f.spec.PacketSize) - 1) / int64(f.spec.PacketSize)})
+				}
+			}
+		}
+		s.out.Convergence = append(s.out.Convergence, rep)
 	}
 	slices.SortStableFunc(s.out.Findings, func(a, b Finding) int { return cmp.Compare(a.T, b.T) })
 }

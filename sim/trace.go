@@ -30,6 +30,8 @@ type Trace struct {
 	Flows    []FlowSummary  `json:"flows"`
 	Probes   []ProbeSummary `json:"probes"`
 	Findings []Finding      `json:"findings"`
+	// Convergence follows each scenario event until routing settles.
+	Convergence []Convergence `json:"convergence"`
 	// Metrics are the sampled series; the CSV export writes them, the
 	// JSON trace leaves them out to stay readable.
 	Metrics []Sample `json:"-"`
@@ -117,6 +119,26 @@ type ProbeSummary struct {
 	LossSpans      []LossSpan `json:"loss_spans"`
 }
 
+// Convergence is what one scenario event set off: how long until the
+// control plane reacted (BFD, BGP or a forwarding change), how long until
+// the last forwarding change before the next event, and what each flow
+// lost in between. Nil durations: nothing reacted, or forwarding never
+// changed.
+type Convergence struct {
+	Event     string     `json:"event"`
+	T         Time       `json:"t_ns"`
+	Detection *Time      `json:"detection_ns"`
+	Stable    *Time      `json:"stable_ns"`
+	Flows     []FlowLoss `json:"flows"`
+}
+
+// FlowLoss is what a flow lost while routing converged.
+type FlowLoss struct {
+	Flow    string `json:"flow"`
+	Bytes   int64  `json:"lost_bytes"`
+	Packets int64  `json:"lost_packets"`
+}
+
 // Finding is a rule a scenario broke while it ran.
 type Finding struct {
 	T        Time   `json:"t_ns"`
@@ -147,7 +169,8 @@ func (t *Trace) HasErrors() bool {
 
 func newTrace(sc *lang.Scenario, opts Options, n *Network) *Trace {
 	t := &Trace{Schema: TraceSchema, Scenario: sc.Name, Source: sc.Range.String(), Seed: opts.Seed, Duration: sc.Duration,
-		Interval: opts.Interval, Events: []TraceEvent{}, Flows: []FlowSummary{}, Probes: []ProbeSummary{}, Findings: []Finding{}}
+		Interval: opts.Interval, Events: []TraceEvent{}, Flows: []FlowSummary{}, Probes: []ProbeSummary{}, Findings: []Finding{},
+		Convergence: []Convergence{}}
 	t.Network = NetworkSummary{Devices: len(n.Devices), Links: len(n.Links), Tables: len(n.VRFs), Capacity: []Group{},
 		Reference: "eBGP and BFD on every channel and connection, detecting failures by their timers; managed services (TGW, Cloud WAN, DX gateway) propagate at once"}
 	for _, l := range n.Links {
@@ -246,6 +269,23 @@ func (t *Trace) WriteText(w io.Writer) error {
 		fmt.Fprintf(bw, "  %9s  %s[%s]: %s\n  %9s    at %s\n", clock(f.T), f.Severity, f.Rule, f.Message, "", f.Source)
 		if f.Hint != "" {
 			fmt.Fprintf(bw, "  %9s    hint: %s\n", "", f.Hint)
+		}
+	}
+	if len(t.Convergence) > 0 {
+		fmt.Fprintln(bw, "\nconvergence")
+		for _, c := range t.Convergence {
+			fmt.Fprintf(bw, "  %9s  %s\n", clock(c.T), c.Event)
+			switch {
+			case c.Detection == nil:
+				fmt.Fprintf(bw, "  %9s    no reaction\n", "")
+			case c.Stable == nil:
+				fmt.Fprintf(bw, "  %9s    reacted after %s; forwarding did not change\n", "", span(*c.Detection))
+			default:
+				fmt.Fprintf(bw, "  %9s    reacted after %s, forwarding stable after %s\n", "", span(*c.Detection), span(*c.Stable))
+			}
+			for _, f := range c.Flows {
+				fmt.Fprintf(bw, "  %9s    %s lost %s (%d packets) meanwhile\n", "", f.Flow, bytesText(f.Bytes), f.Packets)
+			}
 		}
 	}
 	fmt.Fprintln(bw, "\nflows")
