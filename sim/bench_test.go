@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,4 +50,54 @@ func BenchmarkConvergeTransitHub(b *testing.B) {
 	for b.Loop() {
 		n.converge(true)
 	}
+}
+
+// bgpDesign is 50 Interconnects, each from its own VPC (through a VGW and
+// a DX gateway) to a Google Cloud VPC advertising 250 /24s: 200 BGP
+// sessions carrying 50,000 prefixes from Google's side.
+func bgpDesign() string {
+	var b strings.Builder
+	for i := range 50 {
+		fmt.Fprintf(&b, "v%d = vpc(\"v%d\", region = \"us-east-1\", cidr = \"10.%d.0.0/16\", mtu = 8500)\n", i, i, i)
+		var cidrs []string
+		for j := range 250 {
+			cidrs = append(cidrs, fmt.Sprintf("%q", fmt.Sprintf("100.%d.%d.0/24", 64+i, j)))
+		}
+		fmt.Fprintf(&b, "g%d = gcp_vpc(\"g%d\", project = \"p\", region = \"us-east4\", cidr = [%s], mtu = 8500)\n", i, i, strings.Join(cidrs, ", "))
+		fmt.Fprintf(&b, "dx%d = dx_gateway(\"dx%d\", asn = 64512)\nvgw%d = vpn_gateway(v%d, asn = 64513)\nattach(dx%d, vgw%d, allowed_prefixes = [v%d.cidr])\n", i, i, i, i, i, i, i)
+		fmt.Fprintf(&b, "interconnect(\"ic%d\", provider = \"gcp\", aws_region = \"us-east-1\", peer_region = \"us-east4\", bandwidth = \"10Gbps\", attach_to = dx%d, peer = g%d)\n", i, i, i)
+	}
+	return b.String()
+}
+
+// BenchmarkBGPConvergence brings up 200 sessions that exchange 50,000
+// prefixes from nothing (the run's warm-up), then fails a facility that
+// carries half of them and runs until every table has settled.
+func BenchmarkBGPConvergence(b *testing.B) {
+	p := plantest.Source(b, bgpDesign())
+	sc := &lang.Scenario{Meta: lang.Meta{Name: "bgp"}, Duration: 10 * time.Second,
+		Events: []lang.Event{at(time.Second, lang.ActionFail, lang.TargetFacility, "us-east-1/fac-a")}}
+	var events uint64
+	for b.Loop() {
+		s, err := start(p, sc, Options{Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.e.Run(sc.Duration)
+		s.finish()
+		events += s.e.Fired()
+		if len(s.sessions) != 200 {
+			b.Fatalf("%d sessions", len(s.sessions))
+		}
+		// Half the sessions are down after the facility fails; the other
+		// half each hold Google's 250 prefixes and AWS's one.
+		received := 0
+		for _, se := range s.sessions {
+			received += len(se.ends[0].ribIn) + len(se.ends[1].ribIn)
+		}
+		if received != 100*(250+1) {
+			b.Fatalf("%d routes received, want %d", received, 100*251)
+		}
+	}
+	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 }

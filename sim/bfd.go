@@ -123,8 +123,15 @@ func (b *bfdEnd) remoteMinRx() time.Duration { return b.minRx }
 
 func (b *bfdEnd) send() {
 	s := b.sp.sim
+	// RFC 5880 §6.8.3: until the session is Up, advertise a desired
+	// transmit interval of at least a second, so the peer's detection time
+	// allows for the slow rate.
+	tx := b.minTx
+	if b.state != bfdUp {
+		tx = max(tx, time.Duration(catInt("bfd.slow_tx_interval"))*time.Millisecond)
+	}
 	p := bfdPacket{version: 1, diag: b.diag, state: b.state, mult: b.mult, myDisc: b.myDisc, yourDisc: b.yourDisc,
-		minTx: uint32(b.minTx / time.Microsecond), minRx: uint32(b.minRx / time.Microsecond)}
+		minTx: uint32(tx / time.Microsecond), minRx: uint32(b.minRx / time.Microsecond)}
 	l := b.sp.sess.link
 	if l.Up() {
 		bytes := p.marshal()

@@ -267,8 +267,13 @@ func checkBFD(t *testing.T, file string, pcap []byte) {
 		if err := bfd.DecodeFromBytes(udp.Payload, gopacket.NilDecodeFeedback); err != nil {
 			t.Fatalf("%s: BFD: %v", file, err)
 		}
+		// Until Up, a session advertises a transmit interval of a second.
+		tx := layers.BFDTimeInterval(300000)
+		if bfd.State != layers.BFDStateUp {
+			tx = 1000000
+		}
 		if bfd.Version != 1 || bfd.DetectMultiplier != 3 || bfd.MyDiscriminator == 0 || ip.TTL != 255 ||
-			bfd.DesiredMinTxInterval != 300000 || bfd.RequiredMinRxInterval != 300000 {
+			bfd.DesiredMinTxInterval != tx || bfd.RequiredMinRxInterval != 300000 {
 			t.Fatalf("%s: BFD packet %+v TTL %d", file, bfd, ip.TTL)
 		}
 		n++

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -120,9 +121,15 @@ func TestFailChannelMovesFlowsToTheOtherThreeAtDetection(t *testing.T) {
 // Without BFD only the BGP hold timer notices: the customer router keeps
 // sending a quarter of its traffic into the dead connection for up to 90 s.
 func TestWithoutBFDTheHoldTimerDetects(t *testing.T) {
-	p := plantest.File(t, "../examples/last_mile.star")
+	src, err := os.ReadFile("../examples/last_mile.star")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := plantest.Source(t, strings.Replace(string(src), "attach_to = dxgw,", "attach_to = dxgw,\n    bfd = False,", 1))
 	for _, ps := range p.Sessions {
-		ps.BFD = nil
+		if ps.BFD != nil {
+			t.Fatal("last_mile(bfd = False) still runs BFD")
+		}
 	}
 	sc := scenario(4*time.Minute, []lang.Flow{flowOf("up", "site.nyc-hq", "vpc.web", 4*gbps, 1500)},
 		at(60*time.Second, lang.ActionFail, lang.TargetChannel, "hq/conn1"))

@@ -1,0 +1,58 @@
+package sim
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/osrg/gobgp/v3/pkg/packet/bgp"
+)
+
+// FuzzReceiveBGP feeds arbitrary bytes to the path a speaker reads BGP
+// messages by: it must refuse or decode, never panic, and an UPDATE it
+// accepts names only prefixes without host bits.
+func FuzzReceiveBGP(f *testing.F) {
+	f.Add(encodeKeepalive())
+	f.Add(encodeOpen(4200000001, 90, netip.MustParseAddr("169.254.100.1"), true))
+	f.Add(encodeNotification(6, 1, []byte{0, 1, 1, 0, 0, 0, 100}))
+	for _, u := range encodeUpdates([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("2001:db8::/32")},
+		[]announcement{{netip.MustParsePrefix("192.168.0.0/16"), &bgpAttrs{asPath: []uint32{65001, 65001}, med: 5, communities: []uint32{7224<<16 | 7300}}},
+			{netip.MustParsePrefix("fd00::/48"), &bgpAttrs{asPath: []uint32{65001}}}}, netip.MustParseAddr("169.254.100.2")) {
+		f.Add(u)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := decodeMessage(b)
+		if err != nil {
+			return
+		}
+		if up, ok := m.Body.(*bgp.BGPUpdate); ok {
+			got, err := decodeUpdate(up)
+			if err != nil {
+				return
+			}
+			for _, p := range append(got.announced, got.withdrawn...) {
+				if p.Masked() != p {
+					t.Fatalf("prefix %s keeps host bits", p)
+				}
+			}
+		}
+	})
+}
+
+// FuzzParseBFD: the BFD reader refuses or accepts, never panics, and what
+// it accepts follows RFC 5880's reception rules.
+func FuzzParseBFD(f *testing.F) {
+	f.Add(bfdPacket{version: 1, state: bfdUp, mult: 3, myDisc: 7, yourDisc: 9, minTx: 300000, minRx: 300000}.marshal())
+	f.Add(bfdPacket{version: 1, state: bfdDown, mult: 3, myDisc: 7}.marshal())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := parseBFD(b)
+		if err != nil {
+			return
+		}
+		if p.version != 1 || p.mult == 0 || p.myDisc == 0 || len(b) < 24 {
+			t.Fatalf("accepted %+v from % x", p, b)
+		}
+		if again, err := parseBFD(p.marshal()); err != nil || again != p {
+			t.Fatalf("round trip of %+v: %+v, %v", p, again, err)
+		}
+	})
+}
