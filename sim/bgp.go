@@ -354,7 +354,7 @@ func (sp *speaker) apply(u update, paths map[netip.Prefix]ribEntry) {
 	for _, p := range u.withdrawn {
 		if _, ok := sp.ribIn[p]; ok {
 			delete(sp.ribIn, p)
-			sp.sim.n.markDirty(p)
+			sp.sim.n.received(sp, p, false)
 		}
 	}
 	if u.attrs != nil {
@@ -372,13 +372,13 @@ func (sp *speaker) apply(u update, paths map[netip.Prefix]ribEntry) {
 			if loop {
 				if _, ok := sp.ribIn[p]; ok {
 					delete(sp.ribIn, p)
-					sp.sim.n.markDirty(p)
+					sp.sim.n.received(sp, p, false)
 				}
 				continue
 			}
 			e := paths[p]
 			sp.ribIn[p] = &ribEntry{attrs: &a, path: e.path, origin: e.origin}
-			sp.sim.n.markDirty(p)
+			sp.sim.n.received(sp, p, true)
 		}
 	}
 	if max := sp.sess.maxPrefixes; sp.side == 0 && max > 0 && len(sp.ribIn) > max {
@@ -423,7 +423,7 @@ func (sp *speaker) reset(why string) {
 		sp.sim.e.Cancel(t)
 	}
 	for p := range sp.ribIn {
-		sp.sim.n.markDirty(p)
+		sp.sim.n.received(sp, p, false)
 	}
 	clear(sp.ribIn)
 	clear(sp.adjOut)

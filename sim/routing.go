@@ -232,11 +232,15 @@ func (n *Network) index() {
 		n.staticsBy[s.prefix] = append(n.staticsBy[s.prefix], s)
 		n.prefixes[s.prefix] = true
 	}
+	n.holders = map[netip.Prefix][]int32{}
+	n.ribs = map[netip.Prefix][]*speaker{}
+	n.originators = map[netip.Prefix][]*adjacency{}
 	for _, a := range n.adjs {
 		a.from.out = append(a.from.out, a)
 		a.to.in = append(a.to.in, a)
 		for _, p := range a.originate {
 			n.prefixes[p.Masked()] = true
+			n.originators[p.Masked()] = append(n.originators[p.Masked()], a)
 		}
 	}
 	for _, v := range n.VRFs {
@@ -299,15 +303,15 @@ func (n *Network) solve(p netip.Prefix) []fibChange {
 	for _, s := range n.staticsBy[p] {
 		push(s.vrf)
 	}
-	for _, v := range n.VRFs {
-		if _, ok := v.best[p]; ok {
-			push(v)
-		}
+	holders := n.holders[p]
+	for _, id := range holders {
+		push(n.VRFs[id])
 	}
-	for _, a := range n.adjs {
-		if a.bgp != nil && a.bgp.ribIn[p] != nil || slices.Contains(a.originate, p) {
-			push(a.to)
-		}
+	for _, sp := range n.ribs[p] {
+		push(sp.vrf)
+	}
+	for _, a := range n.originators[p] {
+		push(a.to)
 	}
 	slices.SortFunc(queue, func(a, b *VRF) int { return a.ID - b.ID })
 	for steps := 0; len(queue) > 0; steps++ {
@@ -334,8 +338,19 @@ func (n *Network) solve(p netip.Prefix) []fibChange {
 		}
 	}
 	var changes []fibChange
-	for _, v := range n.VRFs {
+	affected := slices.Clone(holders)
+	for id := range next {
+		affected = append(affected, int32(id))
+	}
+	slices.Sort(affected)
+	affected = slices.Compact(affected)
+	var held []int32
+	for _, id := range affected {
+		v := n.VRFs[id]
 		before, after := v.best[p], next[v.ID]
+		if after != nil {
+			held = append(held, id)
+		}
 		switch {
 		case before == nil && after == nil:
 			continue
@@ -357,7 +372,29 @@ func (n *Network) solve(p netip.Prefix) []fibChange {
 			sp.tableChanged(p)
 		}
 	}
+	if len(held) > 0 {
+		n.holders[p] = held
+	} else {
+		delete(n.holders, p)
+	}
 	return changes
+}
+
+// received records that sp's session received p (or no longer has it).
+func (n *Network) received(sp *speaker, p netip.Prefix, has bool) {
+	list := n.ribs[p]
+	i := slices.Index(list, sp)
+	switch {
+	case has && i < 0:
+		n.ribs[p] = append(list, sp)
+	case !has && i >= 0:
+		if list = slices.Delete(list, i, i+1); len(list) == 0 {
+			delete(n.ribs, p)
+		} else {
+			n.ribs[p] = list
+		}
+	}
+	n.markDirty(p)
 }
 
 // candidate is v's best route for p given its neighbours' routes in next.
