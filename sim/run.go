@@ -615,3 +615,43 @@ func directionName(l *Link, dir int) string {
 	}
 	return "→ " + l.A.Dev.Name
 }
+
+// State is the network at one moment of a run: which links are up and
+// which BGP sessions are established. It is what a diagram overlays.
+type State struct {
+	links    map[string]bool
+	sessions map[string]bool
+}
+
+// LinkUp reports whether a channel, connection or other link was up.
+func (st *State) LinkUp(link string) (up, known bool) {
+	up, known = st.links[link]
+	return up, known
+}
+
+// SessionUp reports whether a BGP session was established at both ends.
+func (st *State) SessionUp(session string) (up, known bool) {
+	up, known = st.sessions[session]
+	return up, known
+}
+
+// StateAt runs a scenario up to t (at most its duration) and returns the
+// state of the network then.
+func StateAt(p *planner.Plan, sc *lang.Scenario, opts Options, t Time) (*State, error) {
+	if t < 0 || t > sc.Duration {
+		return nil, fmt.Errorf("--at %s is outside scenario %s, which runs %s", stdlib.FormatDuration(t), sc.Name, stdlib.FormatDuration(sc.Duration))
+	}
+	s, err := start(p, sc, opts)
+	if err != nil {
+		return nil, err
+	}
+	s.e.Run(t)
+	st := &State{links: map[string]bool{}, sessions: map[string]bool{}}
+	for _, l := range s.n.Links {
+		st.links[l.Name] = l.Up()
+	}
+	for _, se := range s.sessions {
+		st.sessions[se.name] = se.ends[0].established() && se.ends[1].established()
+	}
+	return st, nil
+}

@@ -3,19 +3,25 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"patchbay/lang"
 	"patchbay/lang/format"
 	"patchbay/planner/render"
+	"patchbay/sim"
 )
 
 func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
-	var out, direction string
+	var out, direction, scenario string
 	var o render.Options
+	var at time.Duration
+	var seed uint64
 	cmd := &cobra.Command{
 		Use:   "render FILE -o OUT",
 		Short: "Draw a design: OUT ending .dot, .svg, .png (Graphviz) or .mmd (Mermaid flowchart)",
@@ -41,6 +47,22 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 			if err != nil {
 				return err
 			}
+			if cmd.Flags().Changed("at") {
+				sc, err := pickScenario(p.Design, args[0], scenario)
+				if err != nil {
+					return err
+				}
+				st, err := sim.StateAt(p, sc, sim.Options{Seed: seed}, at)
+				if err != nil {
+					var ds lang.Diagnostics
+					if errors.As(err, &ds) {
+						_ = lang.WriteDiagnostics(stderr, ds, p.Design.Files)
+						return exitError{exitFailure}
+					}
+					return err
+				}
+				o.Overlay = st
+			}
 			var buf bytes.Buffer
 			if err := write(render.Build(p, o), &buf); err != nil {
 				return err
@@ -52,5 +74,8 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 	cmd.Flags().StringVar(&direction, "direction", "LR", "layout direction: LR or TB")
 	cmd.Flags().BoolVar(&o.Collapse, "collapse", false, "draw each Interconnect and last mile as one edge, not its channels")
 	cmd.Flags().IntVar(&o.GroupAbove, "group-above", 12, "fold the VPCs on one TGW into one node when there are more than this many")
+	cmd.Flags().DurationVar(&at, "at", 0, "draw the state at this moment of a scenario: failed links red, BGP sessions that are not established dashed")
+	cmd.Flags().StringVar(&scenario, "scenario", "", "the scenario --at runs (required when the design has several)")
+	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the scenario --at runs")
 	return cmd
 }
