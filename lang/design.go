@@ -324,6 +324,10 @@ type Interconnect struct {
 	// Devices places the channels on AWS routers ("fac-a/r1"), one channel
 	// each; empty lets the planner spread them over two facilities.
 	Devices []string `json:"devices,omitempty"`
+	// MACsecCipher is the cipher suite of the channels' MACsec, one of
+	// GCM-AES-128, GCM-AES-256, GCM-AES-XPN-128, GCM-AES-XPN-256; AWS as
+	// the manager picks it, so "" means the catalog's default.
+	MACsecCipher string `json:"macsec_cipher,omitempty"`
 }
 
 func (i *Interconnect) Ref() Ref { return Ref{KindInterconnect, i.Name} }
@@ -341,6 +345,11 @@ type LastMile struct {
 	// always offers it, so without it only the BGP hold timer detects a
 	// failure.
 	BFD bool `json:"bfd"`
+	// MACsecMode is no_encrypt, should_encrypt or must_encrypt; "" means
+	// the catalog's default when MACsec is on.
+	MACsecMode string `json:"macsec_mode,omitempty"`
+	// MACsecCipher as for Interconnect; "" means the catalog's default.
+	MACsecCipher string `json:"macsec_cipher,omitempty"`
 }
 
 func (l *LastMile) Ref() Ref { return Ref{KindLastMile, l.Name} }

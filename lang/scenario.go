@@ -60,6 +60,16 @@ const (
 	// connection (the customer's or the partner cloud's router) advertises
 	// to AWS over BGP from then on.
 	ActionAdvertise EventAction = "advertise"
+	// ActionRotateKey: a channel's MACsec manager installs a new CAK/CKN
+	// on both ends and MKA moves to it; the previous key stays installed
+	// until removed (at most two keys per channel).
+	ActionRotateKey EventAction = "rotate_key"
+	// ActionRemoveKey deletes a key of a channel: "previous" (allowed) or
+	// "active" (refused: an active key cannot be deleted).
+	ActionRemoveKey EventAction = "remove_key"
+	// ActionMismatchKey makes the far end's key differ from the AWS end's,
+	// as a misconfiguration would: its CKN ("ckn") or its CAK ("cak").
+	ActionMismatchKey EventAction = "mismatch_key"
 )
 
 // TargetKind says what an event acts on.
@@ -90,6 +100,12 @@ type Event struct {
 	Duration  time.Duration    `json:"duration,omitempty"` // maintenance: how long the device is out
 	// Advertise is the new export policy (advertise events only).
 	Advertise *Advertise `json:"advertise,omitempty"`
+	// By is who acts on a key (rotate_key): "aws" or the peer provider
+	// ("gcp"), or "customer" on a last-mile connection.
+	By string `json:"by,omitempty"`
+	// Key is which key remove_key deletes ("previous" or "active"), or what
+	// mismatch_key changes ("ckn" or "cak").
+	Key string `json:"key,omitempty"`
 	Range     Range      `json:"source_range"`
 }
 
