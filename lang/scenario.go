@@ -105,8 +105,8 @@ type Event struct {
 	By string `json:"by,omitempty"`
 	// Key is which key remove_key deletes ("previous" or "active"), or what
 	// mismatch_key changes ("ckn" or "cak").
-	Key string `json:"key,omitempty"`
-	Range     Range      `json:"source_range"`
+	Key   string `json:"key,omitempty"`
+	Range Range  `json:"source_range"`
 }
 
 // Advertise is the export policy of the non-AWS end of a channel or
