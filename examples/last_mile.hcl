@@ -54,6 +54,12 @@ last_mile "hq" {
   bandwidth = "10Gbps"
   site      = site.nyc-hq
   attach_to = dx_gateway.core
+
+  # The MACsec defaults, spelt out: the connection goes down rather than
+  # carry traffic in the clear, and GCM-AES-XPN-256 is the suite AWS
+  # supports at every port speed.
+  macsec_mode   = "must_encrypt"
+  macsec_cipher = "GCM-AES-XPN-256"
 }
 
 monitor "hq-to-web" {

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -10,6 +11,7 @@ import (
 	"github.com/dominikbraun/graph"
 
 	"patchbay/lang"
+	"patchbay/stdlib"
 )
 
 // graphVertexKinds are the resources that are places in the topology;
@@ -165,6 +167,18 @@ func (p *Plan) awsASN(at lang.Ref, region string) uint32 {
 
 func letter(i int) string { return string(rune('a' + i)) }
 
+// portSpeed is the standard port each of links member links needs when
+// they share bw equally, as the simulator shares it: the smallest that
+// carries a member's share. A channel's members share the Interconnect's
+// bandwidth over its channels, so a 10Gbps Interconnect runs 10G ports and
+// a 100Gbps one 100G ports. "" when no port is large enough.
+func portSpeed(bw stdlib.Bandwidth, links int) string {
+	if p, ok := cat().PortFor(bw, links); ok {
+		return p.Speed.String()
+	}
+	return ""
+}
+
 // placement is where one channel lands: a facility and a router in it.
 type placement struct{ facility, router string }
 
@@ -203,6 +217,8 @@ func (p *Plan) deriveInterconnect(ic *lang.Interconnect, a *allocator) {
 		MTU: mtu, IPv6: len(peer.IPv6) > 0, Monitor: ic.Name + "/nsm",
 	}
 	places := placements(ic)
+	speed := portSpeed(ic.Bandwidth, len(places)*int(cat().Int("interconnect.channel_members")))
+	cipher := cmp.Or(ic.MACsecCipher, cat().Text("interconnect.macsec_cipher"))
 	for _, pl := range places {
 		f := ic.AWSRegion + "/" + pl.facility
 		if !slices.Contains(ip.Facilities, f) {
@@ -231,6 +247,7 @@ func (p *Plan) deriveInterconnect(ic *lang.Interconnect, a *allocator) {
 			Peer:         Side{Device: peerFac + "/" + ic.Provider + "-" + pl.router, ASN: ip.PeerASN, Address: peerAddr},
 			VLAN:         vlan, Subnet: sub, MTU: mtu,
 			MACsecManager: cat().Text("interconnect.macsec_manager"),
+			MACsecCipher:  cipher, PortSpeed: speed,
 		}
 		ch.Session = p.newSession(ch.Name, interconnectTimers, ch.AWS, ch.Peer, ip.IPv6)
 		ip.Channels = append(ip.Channels, ch)
@@ -269,10 +286,19 @@ func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
 	conns := int(cat().Int("last_mile.connections"))
 	locs := int(cat().Int("last_mile.locations"))
 	vif, mtu := p.vifFor(lm.AttachTo)
-	macsec := "no_encrypt"
-	if lm.MACsec {
+	macsec := lm.MACsecMode
+	switch {
+	case macsec != "":
+	case lm.MACsec:
 		macsec = cat().Text("last_mile.macsec_mode")
+	default:
+		macsec = "no_encrypt"
 	}
+	cipher := ""
+	if macsec != "no_encrypt" {
+		cipher = cmp.Or(lm.MACsecCipher, cat().Text("last_mile.macsec_cipher"))
+	}
+	speed := portSpeed(lm.Bandwidth, conns*int(cat().Int("last_mile.connection_members")))
 	lp := &LastMilePlan{LastMile: lm.Ref(), Partner: lm.Partner, Region: lm.Region, Bandwidth: lm.Bandwidth.String(), VIF: vif, MTU: mtu}
 	for l := range locs {
 		lp.Locations = append(lp.Locations, fmt.Sprintf("%s/%s-loc-%s", lm.Region, lm.Partner, letter(l)))
@@ -301,7 +327,7 @@ func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
 			Name: fmt.Sprintf("%s/conn%d", lm.Name, i+1), Index: i + 1, Location: lp.Locations[l],
 			AWS:      Side{Device: awsDevice, ASN: awsASN, Address: awsAddr},
 			Customer: Side{Device: site.Name + "/router", ASN: site.ASN, Address: custAddr},
-			VLAN:     vlan, Subnet: sub, MTU: mtu, MACsec: macsec,
+			VLAN:     vlan, Subnet: sub, MTU: mtu, MACsec: macsec, MACsecCipher: cipher, PortSpeed: speed,
 		}
 		c.Session = p.newSession(c.Name, t, c.AWS, c.Customer, len(site.IPv6) > 0)
 		lp.Connections = append(lp.Connections, c)

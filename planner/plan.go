@@ -53,7 +53,13 @@ type Channel struct {
 	Subnet        netip.Prefix `json:"subnet"`
 	MTU           int          `json:"mtu"`
 	MACsecManager string       `json:"macsec_manager"`
-	Session       string       `json:"session"`
+	// MACsecCipher is the suite the manager runs: the declared one, else
+	// the catalog's.
+	MACsecCipher string `json:"macsec_cipher"`
+	// PortSpeed is the standard port each member link needs (see
+	// portSpeed); "" when none is large enough.
+	PortSpeed string `json:"port_speed,omitempty"`
+	Session   string `json:"session"`
 }
 
 // InterconnectPlan is what one multicloud Interconnect becomes.
@@ -84,8 +90,12 @@ type Connection struct {
 	VLAN     int          `json:"vlan"`
 	Subnet   netip.Prefix `json:"subnet"`
 	MTU      int          `json:"mtu"`
-	MACsec   string       `json:"macsec"`
-	Session  string       `json:"session"`
+	// MACsec is the mode: no_encrypt, should_encrypt or must_encrypt.
+	MACsec string `json:"macsec"`
+	// MACsecCipher is "" when MACsec is off (no_encrypt): no suite runs.
+	MACsecCipher string `json:"macsec_cipher,omitempty"`
+	PortSpeed    string `json:"port_speed,omitempty"`
+	Session      string `json:"session"`
 }
 
 // LastMilePlan is what one last-mile connection request becomes.

@@ -97,18 +97,24 @@ func (p *Plan) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "\nInterconnect %s: AWS %s ↔ %s %s, %s, AS%d ↔ AS%d, MTU %d, monitor %s\n",
 			ip.Interconnect.Name, ip.AWSRegion, ip.Provider, ip.PeerRegion, ip.Bandwidth, ip.AWSASN, ip.PeerASN, ip.MTU, ip.Monitor)
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "  channel\tAWS device\tpeer device\tVLAN\tsubnet\tAWS address\tpeer address\tMACsec manager\n")
+		fmt.Fprintf(tw, "  channel\tAWS device\tpeer device\tVLAN\tsubnet\tAWS address\tpeer address\tport\tMACsec manager, cipher\n")
 		for _, c := range ip.Channels {
-			fmt.Fprintf(tw, "  ch%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", c.Index, c.AWS.Device, c.Peer.Device, c.VLAN, c.Subnet, c.AWS.Address, c.Peer.Address, c.MACsecManager)
+			fmt.Fprintf(tw, "  ch%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s, %s\n", c.Index, c.AWS.Device, c.Peer.Device, c.VLAN, c.Subnet, c.AWS.Address, c.Peer.Address,
+				orDash(c.PortSpeed), c.MACsecManager, c.MACsecCipher)
 		}
 		tw.Flush()
 	}
 	for _, lp := range p.LastMiles {
 		fmt.Fprintf(&b, "\nLast mile %s: %s in %s, %s, %s VIF, MTU %d\n", lp.LastMile.Name, lp.Partner, lp.Region, lp.Bandwidth, lp.VIF, lp.MTU)
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "  connection\tAWS device\tcustomer device\tVLAN\tsubnet\tAWS address\tcustomer address\tMACsec\n")
+		fmt.Fprintf(tw, "  connection\tAWS device\tcustomer device\tVLAN\tsubnet\tAWS address\tcustomer address\tport\tMACsec\n")
 		for _, c := range lp.Connections {
-			fmt.Fprintf(tw, "  conn%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", c.Index, c.AWS.Device, c.Customer.Device, c.VLAN, c.Subnet, c.AWS.Address, c.Customer.Address, c.MACsec)
+			macsec := c.MACsec
+			if c.MACsecCipher != "" {
+				macsec += ", " + c.MACsecCipher
+			}
+			fmt.Fprintf(tw, "  conn%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", c.Index, c.AWS.Device, c.Customer.Device, c.VLAN, c.Subnet, c.AWS.Address, c.Customer.Address,
+				orDash(c.PortSpeed), macsec)
 		}
 		tw.Flush()
 	}
@@ -164,6 +170,14 @@ func (p *Plan) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// orDash stands in for an empty column, which would shift the rest.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func plural(n int) string {

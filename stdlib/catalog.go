@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"reflect"
 	"slices"
 	"sync"
 )
@@ -115,6 +116,7 @@ type Catalog struct {
 	Policies     []Policy         `json:"policies"`
 	ASNRanges    []ASNRangeRow    `json:"asn_ranges"`
 	Latency      []LatencyRow     `json:"latency"`
+	Ports        []Port           `json:"ports"`
 
 	defaults map[string]int64
 }
@@ -138,14 +140,16 @@ func loadCatalog() (*Catalog, error) {
 // catalog with one file replaced.
 func loadCatalogFS(fsys fs.FS) (*Catalog, error) {
 	c := &Catalog{}
-	for _, name := range []string{"regions.json", "interconnect.json", "defaults.json", "quotas.json", "asn.json", "latency.json"} {
+	for _, name := range []string{"regions.json", "interconnect.json", "defaults.json", "quotas.json", "asn.json", "latency.json", "ports.json"} {
 		b, err := fs.ReadFile(fsys, "catalog/"+name)
 		if err != nil {
 			return nil, err
 		}
-		if err := decodeStrict(b, c); err != nil {
+		file := &Catalog{}
+		if err := decodeStrict(b, file); err != nil {
 			return nil, fmt.Errorf("catalog %s: %w", name, err)
 		}
+		c.append(file)
 	}
 	for i := range c.Bandwidths {
 		o := &c.Bandwidths[i]
@@ -161,7 +165,19 @@ func loadCatalogFS(fsys fs.FS) (*Catalog, error) {
 	for _, d := range c.Defaults {
 		c.defaults[d.Key] = d.Value
 	}
-	return c, c.check()
+	return c, errors.Join(c.parsePorts(), c.check())
+}
+
+// append adds the rows of another file to c's. Decoding every file into c
+// directly would not do: encoding/json replaces a slice it decodes into, so
+// a second file with policies would silently drop the first file's.
+func (c *Catalog) append(file *Catalog) {
+	dst, src := reflect.ValueOf(c).Elem(), reflect.ValueOf(file).Elem()
+	for i := range dst.NumField() {
+		if f := dst.Field(i); f.CanSet() && f.Kind() == reflect.Slice {
+			f.Set(reflect.AppendSlice(f, src.Field(i)))
+		}
+	}
 }
 
 // decodeStrict refuses fields the types do not have: a misspelt key would
@@ -178,10 +194,23 @@ func decodeStrict(b []byte, c *Catalog) error {
 	return nil
 }
 
-// check rejects rows without provenance, so no fact enters unsourced, and
-// latency rows that RTT could not answer from unambiguously.
+// check rejects rows without provenance, so no fact enters unsourced,
+// latency rows that RTT could not answer from unambiguously, and textual
+// defaults given twice (Text would silently take the first).
 func (c *Catalog) check() error {
-	return errors.Join(c.checkProvenance(), c.checkLatency())
+	return errors.Join(c.checkProvenance(), c.checkLatency(), c.checkPolicies())
+}
+
+func (c *Catalog) checkPolicies() error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, p := range c.Policies {
+		if seen[p.Key] {
+			errs = append(errs, fmt.Errorf("catalog policy %s is listed twice", p.Key))
+		}
+		seen[p.Key] = true
+	}
+	return errors.Join(errs...)
 }
 
 func (c *Catalog) checkProvenance() error {
@@ -196,6 +225,7 @@ func (c *Catalog) checkProvenance() error {
 		entriesOf(c.ASNRanges, func(a ASNRangeRow) Entry { return a.Entry }),
 		entriesOf(c.Policies, func(p Policy) Entry { return p.Entry }),
 		entriesOf(c.Latency, func(l LatencyRow) Entry { return l.Entry }),
+		entriesOf(c.Ports, func(p Port) Entry { return p.Entry }),
 	)
 	for i, e := range entries {
 		if e.Source == "" || e.Date == "" {

@@ -227,13 +227,20 @@ func entries(c *Catalog) map[string]Entry {
 	for _, l := range c.Latency {
 		m["latency "+l.A+"↔"+l.B] = l.Entry
 	}
+	for _, p := range c.Policies {
+		m["policy "+p.Key] = p.Entry
+	}
+	for _, p := range c.Ports {
+		m["port "+p.RawSpeed] = p.Entry
+	}
 	return m
 }
 
 func TestCatalogRowsHaveProvenance(t *testing.T) {
 	c := Default()
 	rows := entries(c)
-	if want := len(c.Regions) + len(c.Providers) + len(c.Environments) + len(c.Partners) + len(c.Bandwidths) + len(c.Defaults) + len(c.Latency); len(rows) != want {
+	if want := len(c.Regions) + len(c.Providers) + len(c.Environments) + len(c.Partners) + len(c.Bandwidths) + len(c.Defaults) + len(c.Latency) +
+		len(c.Policies) + len(c.Ports); len(rows) != want {
 		t.Errorf("%d distinct rows, want %d (a row name repeats)", len(rows), want)
 	}
 	for name, e := range rows {

@@ -2,6 +2,7 @@ package decl
 
 import (
 	"fmt"
+	"strings"
 
 	"go.starlark.net/starlark"
 
@@ -194,6 +195,7 @@ func init() {
 			{name: "segment", typ: "string", def: "None", doc: "Cloud WAN segment when attach_to is a core_network"},
 			{name: "mtu", typ: "int", def: "highest both support", doc: "requested MTU"},
 			{name: "devices", typ: "list of string", def: "spread over fac-a and fac-b", doc: `AWS routers, one channel each, as "FACILITY/ROUTER"`},
+			{name: "macsec_cipher", typ: "string", def: "None", doc: macsecCipherDoc("interconnect.macsec_cipher")},
 		}},
 		{name: "last_mile", summary: "An AWS Interconnect – last mile connection from a site through a partner.", returns: "last_mile", impl: lastMileFn, params: []param{
 			{name: "name", typ: "string", required: true},
@@ -204,6 +206,8 @@ func init() {
 			{name: "attach_to", typ: "dx_gateway", required: true},
 			{name: "macsec", typ: "bool", def: "True"},
 			{name: "bfd", typ: "bool", def: "True", doc: "the customer's router runs BFD on its sessions; without it only the BGP hold timer detects a failure"},
+			{name: "macsec_mode", typ: "string", def: "None", doc: fmt.Sprintf("no_encrypt, should_encrypt (traffic in the clear when MKA cannot agree) or must_encrypt (the connection goes down instead); None: %s, or no_encrypt with macsec = False", cat().Text("last_mile.macsec_mode"))},
+			{name: "macsec_cipher", typ: "string", def: "None", doc: macsecCipherDoc("last_mile.macsec_cipher")},
 		}},
 		{name: "monitor", summary: "A network synthetic monitor probing between two networks.", returns: "monitor", impl: monitorFn, params: []param{
 			{name: "name", typ: "string", required: true},
@@ -262,11 +266,23 @@ func init() {
 			{name: "duration", typ: "duration", def: `"30m"`, doc: "how long the device is out"},
 		}},
 		{name: "advertise", summary: "Event action: change what the far end of a channel or connection — the customer's router or the partner cloud's — advertises to AWS over BGP from that moment: AS-path prepending, communities (AWS reads 7224:7100 low, 7224:7200 medium, 7224:7300 high local preference), MED, and extra /24s from 198.18.0.0/15 (a prefix flood; AWS accepts at most 100 prefixes per last-mile session). Each advertise() replaces the whole policy: advertise(channel) alone goes back to plain advertising.", returns: "event_action", impl: advertiseFn, params: []param{
-			{name: "channel", typ: "string", required: true, doc: `an Interconnect channel or last-mile connection, e.g. "aws-gcp-use1/ch1", "hq/conn1"`},
+			{name: "channel", typ: "string", required: true, doc: channelDoc},
 			{name: "prepend", typ: "int", def: "0", doc: "extra copies of the far end's own ASN on the AS path (0-10)"},
 			{name: "communities", typ: "list of string", def: "[]", doc: `"ASN:VALUE", each 0-65535, e.g. "7224:7300"`},
 			{name: "med", typ: "int", def: "0", doc: "MULTI_EXIT_DISC (0-4294967295); lower is preferred"},
 			{name: "extra_prefixes", typ: "int", def: "0", doc: "/24s of 198.18.0.0/15 announced besides the network's own (0-512)"},
+		}},
+		{name: "rotate_key", summary: "Event action: the channel's MACsec manager installs a new CAK/CKN on both ends and MKA moves to it; the previous key stays until removed. The open specification's rules are checked when the scenario runs: only the manager rotates, one channel of an interconnect at a time, a two-hour bake after each rotation, at most two keys per channel.", returns: "event_action", impl: rotateKeyFn, params: []param{
+			{name: "channel", typ: "string", required: true, doc: channelDoc},
+			{name: "by", typ: "string", def: `"aws"`, doc: "who rotates: aws, gcp (the partner cloud) or customer (the site's end of a last-mile connection)"},
+		}},
+		{name: "remove_key", summary: "Event action: deletes the previous key (the active one cannot be deleted: the run reports the attempt).", returns: "event_action", impl: removeKeyFn, params: []param{
+			{name: "channel", typ: "string", required: true, doc: channelDoc},
+			{name: "key", typ: "string", def: `"previous"`, doc: "previous, or active to rehearse the refused deletion"},
+		}},
+		{name: "mismatch_key", summary: "Event action: gives the far end a different CAK (or CKN) than the AWS end, as a misconfiguration would; MKA stops agreeing within its 6 s live-peer lifetime, and then must_encrypt takes the link down while should_encrypt carries traffic in the clear.", returns: "event_action", impl: mismatchKeyFn, params: []param{
+			{name: "channel", typ: "string", required: true, doc: channelDoc},
+			{name: "key", typ: "string", def: `"cak"`, doc: "cak or ckn: which one the far end gets wrong"},
 		}},
 		{name: "cidrsubnet", summary: "The netnum-th subnet of prefix, newbits longer.", returns: "string", impl: cidrsubnetFn, params: []param{
 			{name: "prefix", typ: "cidr", required: true},
@@ -297,6 +313,16 @@ func init() {
 			{name: "b", typ: "cidr", required: true},
 		}},
 	}
+}
+
+// channelDoc documents the channel of the actions that take only one.
+const channelDoc = `an Interconnect channel or last-mile connection, e.g. "aws-gcp-use1/ch1", "hq/conn1"`
+
+// macsecCipherDoc documents a macsec_cipher parameter with the catalog's
+// default, so the reference cannot drift from what the planner assumes.
+func macsecCipherDoc(key string) string {
+	return fmt.Sprintf("MACsec cipher suite, any case: %s; AWS supports %s; None: %s",
+		strings.Join(stdlib.MACsecCiphers(), ", "), cat().MACsecSupport(), cat().Text(key))
 }
 
 // byName indexes builtins.

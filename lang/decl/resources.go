@@ -283,14 +283,15 @@ func interconnectFn(c *call) (starlark.Value, error) {
 	if c.err == nil && devices != nil {
 		c.checkDevices("devices", devices)
 	}
+	cipher := c.macsecCipher("macsec_cipher")
 	if c.err != nil {
 		return nil, c.err
 	}
 	ic := &lang.Interconnect{Meta: c.meta(name), Provider: provider, AWSRegion: awsRegion, PeerRegion: peerRegion,
-		Bandwidth: bw, AttachTo: at.res.Ref(), Segment: seg, Peer: peer.res.Ref(), MTU: mtu, Devices: devices}
+		Bandwidth: bw, AttachTo: at.res.Ref(), Segment: seg, Peer: peer.res.Ref(), MTU: mtu, Devices: devices, MACsecCipher: cipher}
 	return c.b.add(ic, starlark.StringDict{
 		"provider": starlark.String(provider), "aws_region": starlark.String(awsRegion), "peer_region": starlark.String(peerRegion),
-		"bandwidth": starlark.String(bw.String()), "attach_to": at, "peer": peer,
+		"bandwidth": starlark.String(bw.String()), "attach_to": at, "peer": peer, "macsec_cipher": noneIfEmpty(cipher),
 	})
 }
 
@@ -308,14 +309,56 @@ func lastMileFn(c *call) (starlark.Value, error) {
 		MACsec:    c.boolean("macsec", true),
 		BFD:       c.boolean("bfd", true),
 	}
+	if c.has("macsec_mode") {
+		lm.MACsecMode = c.str("macsec_mode", "")
+		c.oneOf("macsec_mode", "MACsec mode", lm.MACsecMode, stdlib.MACsecModes())
+	}
+	if c.err == nil && !lm.MACsec && lm.MACsecMode != "" && lm.MACsecMode != "no_encrypt" {
+		c.failHint("macsec_mode", fmt.Errorf("%q encrypts, but macsec = False turns MACsec off", lm.MACsecMode),
+			`leave out macsec = False, or set macsec_mode = "no_encrypt"`)
+	}
+	lm.MACsecCipher = c.macsecCipher("macsec_cipher")
 	if c.err != nil {
 		return nil, c.err
 	}
 	return c.b.add(lm, starlark.StringDict{
 		"partner": starlark.String(partner), "region": starlark.String(lm.Region), "bandwidth": starlark.String(lm.Bandwidth.String()),
 		"site": c.b.value(lm.Site), "attach_to": c.b.value(lm.AttachTo), "macsec": starlark.Bool(lm.MACsec),
-		"bfd": starlark.Bool(lm.BFD),
+		"bfd": starlark.Bool(lm.BFD), "macsec_mode": noneIfEmpty(lm.MACsecMode), "macsec_cipher": noneIfEmpty(lm.MACsecCipher),
 	})
+}
+
+// macsecCipher reads an optional cipher suite written in any case, and
+// keeps it canonical so the planner and the simulator compare suites as
+// strings. Whether AWS supports it on the link's port is the planner's
+// check (rule macsec-cipher): the port speed is derived there.
+func (c *call) macsecCipher(p string) string {
+	if !c.has(p) {
+		return ""
+	}
+	s := c.str(p, "")
+	if c.err != nil {
+		return ""
+	}
+	canon, ok := stdlib.CanonicalMACsecCipher(s)
+	if !ok {
+		suites := stdlib.MACsecCiphers()
+		hint := "cipher suites: " + strings.Join(suites, ", ")
+		if near := lang.Nearest(canon, suites); near != "" {
+			hint = fmt.Sprintf("did you mean %q?", near)
+		}
+		c.failHint(p, fmt.Errorf("unknown MACsec cipher suite %q", s), hint)
+	}
+	return canon
+}
+
+// noneIfEmpty is an optional string argument's attribute: None when it was
+// not given, so scripts can tell a choice from the catalog's default.
+func noneIfEmpty(s string) starlark.Value {
+	if s == "" {
+		return starlark.None
+	}
+	return starlark.String(s)
 }
 
 func monitorFn(c *call) (starlark.Value, error) {

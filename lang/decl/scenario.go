@@ -239,7 +239,7 @@ func (c *call) target(tps ...targetParam) lang.Target {
 }
 
 // eventActionList names the builtins whose values at() takes, for errors.
-const eventActionList = "fail(), restore(), set_bandwidth(), maintenance() or advertise()"
+const eventActionList = "fail(), restore(), set_bandwidth(), maintenance(), advertise(), rotate_key(), remove_key() or mismatch_key()"
 
 // eventAction wraps an event that at() has yet to place in time. Every
 // event has the same attributes, None where its action has no such
@@ -253,6 +253,7 @@ func eventAction(c *call, ev lang.Event) (starlark.Value, error) {
 		"action": starlark.String(ev.Action), "target": starlark.String(ev.Target.Name),
 		"target_kind": starlark.String(ev.Target.Kind), "bandwidth": starlark.None, "duration": starlark.None,
 		"prepend": starlark.None, "communities": starlark.None, "med": starlark.None, "extra_prefixes": starlark.None,
+		"by": noneIfEmpty(ev.By), "key": noneIfEmpty(ev.Key),
 	}
 	if ev.Bandwidth != 0 {
 		attrs["bandwidth"] = starlark.String(ev.Bandwidth.String())
@@ -333,6 +334,52 @@ func advertiseFn(c *call) (starlark.Value, error) {
 		ExtraPrefixes: int(c.integer("extra_prefixes", 0, 0, maxExtraPrefixes)),
 	}
 	return eventAction(c, lang.Event{Action: lang.ActionAdvertise, Target: t, Advertise: adv})
+}
+
+// Who may act on a channel's keys, and which keys the key actions name.
+// Whether the party may rotate this channel's key (only its MACsec manager
+// may) is the simulator's check: it alone knows the channel.
+var (
+	keyParties     = []string{"aws", "gcp", "customer"}
+	removableKeys  = []string{"previous", "active"}
+	mismatchedKeys = []string{"cak", "ckn"}
+)
+
+// choice reads a string argument that must be one of choices. Choices are
+// lower case, so a typo's suggestion is sought in lower case too ("AWS"
+// suggests "aws").
+func (c *call) choice(p, def string, choices []string, hint string) string {
+	s := c.str(p, def)
+	if c.err != nil || slices.Contains(choices, s) {
+		return s
+	}
+	quoted := make([]string, len(choices))
+	for i, x := range choices {
+		quoted[i] = strconv.Quote(x)
+	}
+	if near := lang.Nearest(strings.ToLower(s), choices); near != "" {
+		hint = fmt.Sprintf("did you mean %q?", near)
+	}
+	c.failHint(p, fmt.Errorf("%q is not one of %s", s, strings.Join(quoted, ", ")), hint)
+	return s
+}
+
+func rotateKeyFn(c *call) (starlark.Value, error) {
+	t := c.targetValue(channelTarget)
+	by := c.choice("by", "aws", keyParties, "aws or the partner cloud (gcp) on an Interconnect channel, customer on a last-mile connection")
+	return eventAction(c, lang.Event{Action: lang.ActionRotateKey, Target: t, By: by})
+}
+
+func removeKeyFn(c *call) (starlark.Value, error) {
+	t := c.targetValue(channelTarget)
+	key := c.choice("key", "previous", removableKeys, `"previous" deletes the key a rotation replaced; "active" attempts to delete the one in use, which is refused`)
+	return eventAction(c, lang.Event{Action: lang.ActionRemoveKey, Target: t, Key: key})
+}
+
+func mismatchKeyFn(c *call) (starlark.Value, error) {
+	t := c.targetValue(channelTarget)
+	key := c.choice("key", "cak", mismatchedKeys, "cak (the connectivity association key) or ckn (its name): which one the far end gets wrong")
+	return eventAction(c, lang.Event{Action: lang.ActionMismatchKey, Target: t, Key: key})
 }
 
 func atFn(c *call) (starlark.Value, error) {

@@ -295,7 +295,7 @@ func TestEventTargets(t *testing.T) {
 		{"maintenance of zero", "maintenance", starlark.Tuple{starlark.String("r")}, []any{"duration", "0s"}, "duration", "must be more than 0s"},
 		{"at without time", "at", nil, []any{"event", s.must("fail", nil, "link", "x")}, "time", "missing required argument"},
 		{"at negative", "at", starlark.Tuple{starlark.String("-1s"), s.must("fail", nil, "link", "x")}, nil, "time", "must not be negative"},
-		{"at of a string", "at", starlark.Tuple{starlark.String("1s"), starlark.String("fail")}, nil, "event", "want fail(), restore(), set_bandwidth(), maintenance() or advertise(), got string"},
+		{"at of a string", "at", starlark.Tuple{starlark.String("1s"), starlark.String("fail")}, nil, "event", "want fail(), restore(), set_bandwidth(), maintenance(), advertise(), rotate_key(), remove_key() or mismatch_key(), got string"},
 		{"at of an at", "at", starlark.Tuple{starlark.String("1s"), s.must("at", starlark.Tuple{starlark.String("2s"), s.must("fail", nil, "link", "x")})}, nil, "event", "already at 2s"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 
 // eventActions are the values of an event block's action: each names the
 // builtin Starlark calls for it.
-var eventActions = []string{"fail", "restore", "set_bandwidth", "maintenance", "advertise"}
+var eventActions = []string{"fail", "restore", "set_bandwidth", "maintenance", "advertise", "rotate_key", "remove_key", "mismatch_key"}
 
 // eventTargets are the attributes that name what an event acts on; the
 // event's range is the one given, so the simulator's report of an unknown

@@ -353,7 +353,7 @@ func TestScenarioBlockErrors(t *testing.T) {
     at   = "1m"
     link = "l"
   }
-`, `event`, "an event block needs an action", "action = fail | restore | set_bandwidth | maintenance | advertise"},
+`, `event`, "an event block needs an action", "action = fail | restore | set_bandwidth | maintenance | advertise | rotate_key | remove_key | mismatch_key"},
 		{"unknown action", `
   event {
     at     = "1m"
@@ -384,7 +384,7 @@ func TestScenarioBlockErrors(t *testing.T) {
     device  = "d"
     channel = "c"
   }
-`, `channel`, "event: a maintenance event takes no channel (channel is for fail, restore, set_bandwidth and advertise)", ""},
+`, `channel`, "event: a maintenance event takes no channel (channel is for fail, restore, set_bandwidth, advertise, rotate_key, remove_key and mismatch_key)", ""},
 		{"advertise without a channel", `
   event {
     at      = "1m"
@@ -439,7 +439,7 @@ func TestScenarioBlockErrors(t *testing.T) {
     action  = "fail"
     chanel  = "c"
   }
-`, `chanel`, `an event block has no attribute "chanel" (did you mean "channel"?)`, "attributes: at, action, bandwidth, channel, communities, device, duration, extra_prefixes, facility, interconnect, last_mile, link, med, prepend"},
+`, `chanel`, `an event block has no attribute "chanel" (did you mean "channel"?)`, "attributes: at, action, bandwidth, by, channel, communities, device, duration, extra_prefixes, facility, interconnect, key, last_mile, link, med, prepend"},
 		{"negative at", `
   event {
     at     = "-1s"
