@@ -135,9 +135,10 @@ func (b *bfdEnd) send() {
 	l := b.sp.sess.link
 	if l.Up() {
 		bytes := p.marshal()
-		s.captureUDP(b.sp, b.port, bfdPort, bytes)
-		peer := b.sp.peer.bfd
-		s.e.After(l.Latency, func() { peer.receive(bytes) })
+		if s.captureUDP(b.sp, b.port, bfdPort, bytes) {
+			peer := b.sp.peer.bfd
+			s.e.After(l.Latency, func() { peer.receive(bytes) })
+		}
 	}
 	s.e.Reset(b.tx, s.e.Now()+b.interval())
 }

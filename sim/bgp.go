@@ -450,14 +450,17 @@ func (sp *speaker) reset(why string) {
 
 // bfdDown tears the session down at once, without waiting for the hold
 // timer: what BFD is for.
-func (sp *speaker) bfdDown() {
+func (sp *speaker) bfdDown() { sp.localDown("BFD down") }
+
+// localDown drops the session because this router knows the path is gone.
+func (sp *speaker) localDown(why string) {
 	if sp.state >= stOpenSent || sp.state == stConnect {
 		was := sp.state
 		if sp.conn != nil {
 			sp.conn.abort()
 		}
 		if was >= stOpenSent {
-			sp.reset("BFD down")
+			sp.reset(why)
 		}
 	}
 }

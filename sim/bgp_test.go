@@ -78,7 +78,7 @@ func TestTheHundredAndFirstPrefixBringsTheSessionDown(t *testing.T) {
 		advertiseAt(60*time.Second, "hq/conn1", lang.Advertise{ExtraPrefixes: 98}),
 		advertiseAt(120*time.Second, "hq/conn1", lang.Advertise{ExtraPrefixes: 99}))
 	var pcap bytes.Buffer
-	s, err := start(plantest.File(t, "../examples/last_mile.star"), sc, Options{Seed: 1, Pcap: &pcap})
+	s, err := start(plantest.File(t, "../examples/last_mile.star"), sc, Options{Seed: 1, PcapInside: &pcap})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestEveryControlPacketDecodesIndependently(t *testing.T) {
 		p := plantest.File(t, file)
 		for _, sc := range p.Design.Scenarios {
 			var pcap bytes.Buffer
-			if _, err := Run(p, sc, Options{Seed: 1, Pcap: &pcap}); err != nil {
+			if _, err := Run(p, sc, Options{Seed: 1, PcapInside: &pcap}); err != nil {
 				t.Fatal(err)
 			}
 			checkBGP(t, file, p, bgpMessages(t, pcap.Bytes()))

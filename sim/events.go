@@ -153,6 +153,24 @@ func (s *sim) resolve(ev lang.Event) (func() string, *lang.Diagnostic) {
 			far.setPolicy(a)
 			return fmt.Sprintf("%s now advertises over %s %s", far, t.Name, describePolicy(a))
 		}, nil
+	case lang.ActionRotateKey, lang.ActionRemoveKey, lang.ActionMismatchKey:
+		l, ok := n.linkNamed[t.Name]
+		if !ok || !l.Physical() {
+			return nil, unknown("channel or connection", physicalNames(n))
+		}
+		if l.sec == nil {
+			return nil, &lang.Diagnostic{Rule: "scenario", Range: ev.Range,
+				Summary: fmt.Sprintf("scenario %s: %s runs no MACsec, so it has no keys to %s", s.sc.Name, t.Name, strings.ReplaceAll(string(ev.Action), "_", " "))}
+		}
+		sl := l.sec
+		switch ev.Action {
+		case lang.ActionRotateKey:
+			return func() string { return s.rotateKey(sl, ev) }, nil
+		case lang.ActionRemoveKey:
+			return func() string { return s.removeKey(sl, ev) }, nil
+		default:
+			return func() string { return s.mismatchKey(sl, ev) }, nil
+		}
 	case lang.ActionMaintenance:
 		devs := n.devicesNamed(t.Name)
 		if len(devs) == 0 {
@@ -301,4 +319,96 @@ func describePolicy(a lang.Advertise) string {
 		return "with no prepending, communities or extra prefixes"
 	}
 	return "with " + strings.Join(parts, ", ")
+}
+
+// refuse records a key operation the open specification forbids.
+func (s *sim) refuse(ev lang.Event, msg, hint string) string {
+	s.out.Findings = append(s.out.Findings, Finding{T: s.e.Now(), Rule: "macsec-keys", Severity: "error", Message: msg,
+		Source: ev.Range.String(), Hint: hint})
+	return "refused: " + msg
+}
+
+// rotateKey checks the specification's rules for a rotation and starts it:
+// a new CAK/CKN on both ends, MKA agreeing on it beside the old one.
+func (s *sim) rotateKey(sl *secLink, ev lang.Event) string {
+	now := s.e.Now()
+	name := sl.sess.name
+	by := ev.By
+	if by == "" {
+		by = sl.manager
+	}
+	if by != sl.manager {
+		return s.refuse(ev, fmt.Sprintf("%s tried to rotate the MACsec key of %s, whose manager is %s: only the manager rotates keys", by, name, sl.manager),
+			fmt.Sprintf("rotate_key(channel = %q, by = %q)", name, sl.manager))
+	}
+	if n := len(sl.ends[0].keys); n >= 2 {
+		return s.refuse(ev, fmt.Sprintf("%s already has two keys: a channel holds at most two", name), fmt.Sprintf("remove_key(channel = %q) first", name))
+	}
+	for _, o := range s.macsec {
+		if o.group != sl.group {
+			continue
+		}
+		if o.rotating != nil {
+			return s.refuse(ev, fmt.Sprintf("%s is still rotating its key: one channel of %s rotates at a time", o.sess.name, sl.group), "wait until it finishes")
+		}
+		if o.rotated >= 0 && now < o.rotated+rotationBake {
+			return s.refuse(ev, fmt.Sprintf("%s finished rotating at %s: %s must bake for %s before the next rotation (from %s)",
+				o.sess.name, clock(o.rotated), sl.group, rotationBake, clock(o.rotated+rotationBake)), "rotate after the bake")
+		}
+	}
+	k := s.newCAK(sl.ends[0].keys[len(sl.ends[0].keys)-1].id + 1)
+	for _, e := range sl.ends {
+		e.keys = append(e.keys, k)
+		e.startParticipant(k)
+	}
+	sl.rotating = k
+	return fmt.Sprintf("%s rotates the MACsec key of %s to key %d", by, name, k.id)
+}
+
+// removeKey deletes the previous key; the active one stays, as the
+// specification requires.
+func (s *sim) removeKey(sl *secLink, ev lang.Event) string {
+	name := sl.sess.name
+	if ev.Key == "active" || sl.rotating != nil && len(sl.ends[0].keys) == 2 && sl.ends[0].txKey == sl.ends[0].keys[0] {
+		return s.refuse(ev, fmt.Sprintf("removing the active MACsec key of %s: an active key cannot be deleted", name),
+			"rotate to a new key first, then remove the previous one")
+	}
+	if len(sl.ends[0].keys) < 2 {
+		return s.refuse(ev, fmt.Sprintf("%s has no previous key to remove", name), "")
+	}
+	old := sl.ends[0].keys[0]
+	for _, e := range sl.ends {
+		e.keys = e.keys[1:]
+		for _, p := range slices.Clone(e.parts) {
+			if p.key.id == old.id {
+				p.stop()
+			}
+		}
+	}
+	return fmt.Sprintf("remove MACsec key %d of %s", old.id, name)
+}
+
+// mismatchKey gives the far end a different key than the AWS end, as a
+// misconfiguration would; its MKPDUs stop validating at the AWS end.
+func (s *sim) mismatchKey(sl *secLink, ev lang.Event) string {
+	far := sl.ends[1]
+	old := far.keys[len(far.keys)-1]
+	bad := s.newCAK(old.id)
+	what := "CAK"
+	if ev.Key == "ckn" {
+		what = "CKN"
+		bad.key = old.key
+	} else {
+		bad.ckn = old.ckn
+	}
+	far.keys[len(far.keys)-1] = bad
+	for _, p := range slices.Clone(far.parts) {
+		if p.key == old {
+			p.stop()
+		}
+	}
+	far.startParticipant(bad)
+	// Reconfiguring a key restarts the far end's CA: its SAs go with it.
+	sl.check()
+	return fmt.Sprintf("the far end of %s now has a different %s for key %d", sl.sess.name, what, old.id)
 }

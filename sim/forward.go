@@ -24,6 +24,9 @@ const (
 	NoAddress     Outcome = "no-address" // the networks share no address family
 )
 
+// ethernetHeader is a frame's MAC addresses, 802.1Q tag and EtherType.
+const ethernetHeader = 18
+
 // maxHops is the IP TTL a path may use up.
 const maxHops = 64
 
@@ -91,6 +94,12 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 		if !i.Link.Up() {
 			w.out = append(w.out, pathPart{hops: hops, weight: share, outcome: LinkDown, where: i.Link.Name,
 				detail: fmt.Sprintf("%s is down, but %s still routes over it: neither BFD nor the BGP hold timer has noticed yet", i.Link.Name, v)})
+			continue
+		}
+		if sl := i.Link.sec; sl != nil && !i.Link.inTheClear() && w.size+ethernetHeader+secTagOverhead > catInt("macsec.port_max_frame") {
+			w.out = append(w.out, pathPart{hops: hops, weight: share, outcome: TooBig, where: i.Link.Name,
+				detail: fmt.Sprintf("%d-byte packets with Ethernet, 802.1Q and MACsec's %d bytes exceed the ports' %d-byte frames on %s",
+					w.size, secTagOverhead, catInt("macsec.port_max_frame"), i.Link.Name)})
 			continue
 		}
 		if w.size > i.Link.MTU {

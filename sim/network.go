@@ -72,6 +72,7 @@ type Link struct {
 	Via        []*Device // devices the link passes through besides its ends (a partner's edge)
 	Group      string    // the Interconnect or last mile it belongs to
 	down       []string  // what failed a virtual link
+	sec        *secLink  // MACsec on the link, nil when it runs none
 }
 
 // Physical reports whether l is made of members.
@@ -88,9 +89,15 @@ func (l *Link) UpMembers() int {
 	return n
 }
 
-// Up reports whether the link carries traffic: both ends and everything it
-// passes through up, and enough members.
+// Up reports whether the link carries traffic: physically up, and under
+// must_encrypt, secured by MACsec.
 func (l *Link) Up() bool {
+	return l.physUp() && (l.sec == nil || l.sec.secured || l.sec.mode != modeMust)
+}
+
+// physUp reports whether frames cross: both ends and everything the link
+// passes through up, and enough members. MKA runs whenever they do.
+func (l *Link) physUp() bool {
 	if len(l.down) > 0 || !l.A.Dev.Up() || !l.B.Dev.Up() {
 		return false
 	}
@@ -107,6 +114,9 @@ func (l *Link) Up() bool {
 func (l *Link) downBecause() string {
 	if l.Up() || len(l.down) > 0 || (l.Physical() && l.UpMembers() < max(l.MinLinks, 1)) {
 		return ""
+	}
+	if l.physUp() {
+		return "MACsec must_encrypt without an agreed key"
 	}
 	for _, d := range append([]*Device{l.A.Dev, l.B.Dev}, l.Via...) {
 		if !d.Up() {

@@ -127,7 +127,7 @@ func (s *sim) pathUtilisation(p pathPart) float64 {
 	u := 0.0
 	for _, h := range p.hops {
 		if c := h.Link.Capacity(); h.Link.Physical() && c > 0 {
-			u = max(u, s.load[dirOf(h)]/c)
+			u = max(u, s.traffic.wire[dirOf(h)]/c)
 		}
 	}
 	return u

@@ -20,8 +20,12 @@ type Options struct {
 	// Interval is the metric sampling period and the probe aggregation
 	// window; 0 means one second.
 	Interval time.Duration
-	// Pcap, when set, receives every BGP and BFD packet as a pcap file.
+	// Pcap, when set, receives every control frame as it crosses the
+	// wire: MKA, and BGP and BFD inside MACsec where a link is secured.
 	Pcap io.Writer
+	// PcapInside receives the BGP and BFD frames as the routers' MACsec
+	// interfaces see them: in the clear.
+	PcapInside io.Writer
 	// Metrics keeps every window's samples in Trace.Metrics (for CSV and
 	// plots); without it a long run keeps none.
 	Metrics bool
@@ -52,8 +56,11 @@ type sim struct {
 	ports        int
 	connectRetry time.Duration
 	mraiInterval time.Duration
-	cap          *capture
+	cap, capIn   *capture
 	routePending bool
+	topoPending  bool
+	macsec       []*secLink
+	findings     int
 	conv         *convergence // the scenario event being converged on
 	convs        []*convergence
 }
@@ -74,8 +81,10 @@ func Run(p *planner.Plan, sc *lang.Scenario, opts Options) (*Trace, error) {
 	}
 	s.e.Run(sc.Duration)
 	s.finish()
-	if s.cap != nil && s.cap.err != nil {
-		return nil, fmt.Errorf("writing the capture: %w", s.cap.err)
+	for _, c := range []*capture{s.cap, s.capIn} {
+		if c != nil && c.err != nil {
+			return nil, fmt.Errorf("writing the capture: %w", c.err)
+		}
 	}
 	return s.out, nil
 }
@@ -101,8 +110,14 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 			return nil, err
 		}
 	}
+	if opts.PcapInside != nil {
+		if s.capIn, err = newCapture(opts.PcapInside); err != nil {
+			return nil, err
+		}
+	}
 	s.e.StartAt(-warmUp)
 	s.buildSessions(p)
+	s.buildMACsec(p)
 	n.index()
 	s.out = newTrace(sc, opts, n)
 	s.e.At(0, func() { s.recompute("start") })
@@ -110,6 +125,9 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 		return nil, err
 	}
 	s.recompute("warm-up")
+	for _, sl := range s.macsec {
+		sl.start()
+	}
 	for _, se := range s.sessions {
 		se.ends[0].start()
 		se.ends[1].start()
@@ -139,6 +157,20 @@ func (s *sim) routingChanged(cause string) {
 		s.routePending = false
 		s.advance()
 		s.update(cause, false)
+	})
+}
+
+// topologyChanged recomputes everything after a link's state changed
+// without a scenario event (MACsec securing or failing), once per moment.
+func (s *sim) topologyChanged(cause string) {
+	if s.topoPending {
+		return
+	}
+	s.topoPending = true
+	s.e.After(0, func() {
+		s.topoPending = false
+		s.advance()
+		s.update(cause, true)
 	})
 }
 
@@ -271,9 +303,14 @@ func (s *sim) advance() {
 			f.degraded += d
 		}
 	}
-	for d, l := range s.load {
+	for d, l := range s.traffic.wire {
 		if c := d.link.Capacity(); c > 0 && !math.IsInf(c, 1) {
 			s.util[d] += l / c * dt
+		}
+	}
+	for _, sl := range s.macsec {
+		for i := range sl.pn {
+			sl.pn[i] += sl.pps[i] * dt
 		}
 	}
 	s.last = now
@@ -300,15 +337,14 @@ func (s *sim) update(cause string, all bool) {
 	now := s.e.Now()
 	changes := s.n.converge(all)
 	s.epoch++
-	before := make([]flowSnapshot, len(s.flows))
-	for i, f := range s.flows {
-		before[i] = snapshot(f)
-	}
 	for _, f := range s.flows {
 		f.route()
 	}
 	s.traffic = share(s.flows)
 	s.load = s.traffic.load
+	for _, sl := range s.macsec {
+		sl.setRates(s.packetRates(sl.link))
+	}
 	if now < 0 {
 		return
 	}
@@ -340,11 +376,14 @@ func (s *sim) update(cause string, all bool) {
 	if len(ev.RouteChanges) > maxRouteChanges {
 		ev.RouteChanges = ev.RouteChanges[:maxRouteChanges]
 	}
-	for i, f := range s.flows {
+	for _, f := range s.flows {
+		// Compared with what was last reported, not with the state before
+		// this update: a link may have changed (MACsec) before it ran.
 		after := snapshot(f)
-		if i >= len(before) || !after.same(before[i]) || (now == 0 && f.active) {
+		if f.reported == nil || !after.same(*f.reported) || (now == 0 && f.active) {
 			ev.Flows = append(ev.Flows, f.change(s.traffic.full))
 		}
+		f.reported = &after
 		f.track(now)
 	}
 	if all || len(ev.Flows) > 0 || ev.Routes > 0 {
@@ -367,7 +406,8 @@ func snapshot(f *flow) flowSnapshot {
 	for o, v := range f.lost {
 		m[o] = v
 	}
-	return flowSnapshot{f.delivered, m, strings.Join(f.change(nil).Paths, "\n")}
+	ch := f.change(nil)
+	return flowSnapshot{f.delivered, m, strings.Join(ch.Paths, "\n") + "|" + strings.Join(ch.Clear, ",")}
 }
 
 func (a flowSnapshot) same(b flowSnapshot) bool {
@@ -438,6 +478,9 @@ func (f *flow) change(full map[dirLink]bool) FlowChange {
 			if h.Link.Physical() && !slices.Contains(c.Over, h.Link.Name) {
 				c.Over = append(c.Over, h.Link.Name)
 			}
+			if h.Link.inTheClear() && !slices.Contains(c.Clear, h.Link.Name) {
+				c.Clear = append(c.Clear, h.Link.Name)
+			}
 		}
 		if path := strings.Join(names, " > "); !seen[path] {
 			seen[path] = true
@@ -445,6 +488,7 @@ func (f *flow) change(full map[dirLink]bool) FlowChange {
 		}
 	}
 	slices.Sort(c.Over)
+	slices.Sort(c.Clear)
 	return c
 }
 
@@ -496,6 +540,32 @@ func (s *sim) lostBits() []float64 {
 	out := make([]float64, len(s.flows))
 	for i, f := range s.flows {
 		out[i] = totalLost(f.lostBits)
+	}
+	return out
+}
+
+// packetRates is each direction's packet rate over a link: every flow
+// part crossing it, at its delivered rate and packet size. Direction 0 is
+// from the AWS end.
+func (s *sim) packetRates(l *Link) [2]float64 {
+	var out [2]float64
+	awsIsA := l.sec != nil && l.sec.sess.ends[0].iface == l.A
+	for _, f := range s.flows {
+		if !f.active {
+			continue
+		}
+		for i, p := range f.parts {
+			for _, h := range p.hops {
+				if h.Link != l {
+					continue
+				}
+				dir := 0
+				if (h == l.A) != awsIsA {
+					dir = 1
+				}
+				out[dir] += f.rates[i] / (8 * float64(f.spec.PacketSize))
+			}
+		}
 	}
 	return out
 }

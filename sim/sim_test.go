@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +62,10 @@ func controlAt(t *testing.T, tr *Trace, text string) time.Duration {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6*max(1, math.Abs(a), math.Abs(b)) }
+
+// goodput is what a MACsec link of capacity c carries of 1500-byte
+// packets: each takes 32 bytes more on the wire.
+func goodput(c float64) float64 { return c * 1500 / (1500 + secTagOverhead) }
 
 // loads returns the load on each channel of an Interconnect in the
 // direction from the peer cloud to AWS (B → A).
@@ -125,7 +130,9 @@ func TestWithoutBFDTheHoldTimerDetects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := plantest.Source(t, strings.Replace(string(src), "attach_to = dxgw,", "attach_to = dxgw,\n    bfd = False,", 1))
+	// Without MACsec too: MKA would notice within its 6 s lifetime.
+	design := regexp.MustCompile(`(?m)^\s*macsec(_mode|_cipher)? = .*\n`).ReplaceAllString(string(src), "")
+	p := plantest.Source(t, strings.Replace(design, "attach_to = dxgw,", "attach_to = dxgw,\n    bfd = False,\n    macsec = False,", 1))
 	for _, ps := range p.Sessions {
 		if ps.BFD != nil {
 			t.Fatal("last_mile(bfd = False) still runs BFD")
@@ -167,9 +174,9 @@ func TestFailFacilityHalvesCapacity(t *testing.T) {
 	if c := groupCapacity(s.n.Groups["aws-gcp-use1"]); c != 5*gbps {
 		t.Fatalf("capacity with fac-a down %v, want 5 Gbps", c)
 	}
-	wantLoads(t, "fac-a down", loads(s, "aws-gcp-use1"), 0, 0, 2.5*gbps, 2.5*gbps)
-	if f := s.flows[0]; !near(f.delivered, 5*gbps) || !near(f.lost[Congestion], 3*gbps) {
-		t.Fatalf("delivered %v lost %v, want 5 and 3 Gbps", f.delivered, f.lost)
+	wantLoads(t, "fac-a down", loads(s, "aws-gcp-use1"), 0, 0, goodput(2.5*gbps), goodput(2.5*gbps))
+	if f := s.flows[0]; !near(f.delivered, goodput(5*gbps)) || !near(f.lost[Congestion], 8*gbps-goodput(5*gbps)) {
+		t.Fatalf("delivered %v lost %v, want what 5 Gbps carries with MACsec", f.delivered, f.lost)
 	}
 	// After the restore, BFD comes back at once and BGP as soon as the far
 	// end's next SYN retransmission gets through.
@@ -198,17 +205,17 @@ func TestFailLinkMemberThenChannelBelowMinimumLinks(t *testing.T) {
 	}
 	// Traffic still splits four ways (ECMP knows nothing of capacity): ch1
 	// carries 1.25 of its 2 Gbps share.
-	wantLoads(t, "one member down", loads(s, "aws-gcp-use1"), 1.25*gbps, 2*gbps, 2*gbps, 2*gbps)
-	if f := s.flows[0]; !near(f.delivered, 7.25*gbps) || !near(f.lost[Congestion], 0.75*gbps) {
+	wantLoads(t, "one member down", loads(s, "aws-gcp-use1"), goodput(1.25*gbps), 2*gbps, 2*gbps, 2*gbps)
+	if f := s.flows[0]; !near(f.delivered, 6*gbps+goodput(1.25*gbps)) || !near(f.lost[Congestion], 2*gbps-goodput(1.25*gbps)) {
 		t.Fatalf("delivered %v lost %v", f.delivered, f.lost)
 	}
 	s.e.Run(122 * time.Second)
 	if ch1.Up() {
 		t.Fatal("ch1 up with no members")
 	}
-	wantLoads(t, "channel down", loads(s, "aws-gcp-use1"), 0, 2.5*gbps, 2.5*gbps, 2.5*gbps)
-	if f := s.flows[0]; !near(f.delivered, 7.5*gbps) {
-		t.Fatalf("delivered %v, want 7.5 Gbps", f.delivered)
+	wantLoads(t, "channel down", loads(s, "aws-gcp-use1"), 0, goodput(2.5*gbps), goodput(2.5*gbps), goodput(2.5*gbps))
+	if f := s.flows[0]; !near(f.delivered, goodput(7.5*gbps)) {
+		t.Fatalf("delivered %v, want what 7.5 Gbps carries", f.delivered)
 	}
 }
 
@@ -253,7 +260,7 @@ func TestSetBandwidth(t *testing.T) {
 	ev.Bandwidth = stdlib.Bandwidth(20 * gbps)
 	sc := scenario(2*time.Minute, []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 12*gbps, 1500)}, ev)
 	s := startSim(t, multicloud(t), sc)
-	if f := s.flows[0]; !near(f.delivered, 10*gbps) {
+	if f := s.flows[0]; !near(f.delivered, goodput(10*gbps)) {
 		t.Fatalf("at 10 Gbps: delivered %v", f.delivered)
 	}
 	s.e.Run(60 * time.Second)

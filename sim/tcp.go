@@ -58,7 +58,9 @@ func (c *tcpConn) syn() {
 // transmit captures a segment and schedules its arrival.
 func (c *tcpConn) transmit(from *speaker, seg segment, seq, ack uint32) {
 	s := c.sim
-	s.captureTCP(from, c.ends[from.side].port, c.ends[1-from.side].port, seq, ack, seg.flags, seg.payload.bytes)
+	if !s.captureTCP(from, c.ends[from.side].port, c.ends[1-from.side].port, seq, ack, seg.flags, seg.payload.bytes) {
+		return // MACsec rejected it at the far end
+	}
 	to := from.peer
 	s.e.After(c.sess.link.Latency, func() {
 		if c.dead || to.conn != c && seg.flags&flagSYN == 0 {

@@ -81,7 +81,8 @@ type FlowChange struct {
 	Delivered float64            `json:"delivered_bps"`
 	Lost      map[string]float64 `json:"lost_bps"`
 	Why       []string           `json:"why,omitempty"`
-	Over      []string           `json:"over,omitempty"` // the physical links that carry it
+	Over      []string           `json:"over,omitempty"`  // the physical links that carry it
+	Clear     []string           `json:"clear,omitempty"` // links it crosses unencrypted although it should not (should_encrypt without MKA)
 	Paths     []string           `json:"paths,omitempty"`
 }
 
@@ -172,14 +173,18 @@ func newTrace(sc *lang.Scenario, opts Options, n *Network) *Trace {
 		Interval: opts.Interval, Events: []TraceEvent{}, Flows: []FlowSummary{}, Probes: []ProbeSummary{}, Findings: []Finding{},
 		Convergence: []Convergence{}}
 	t.Network = NetworkSummary{Devices: len(n.Devices), Links: len(n.Links), Tables: len(n.VRFs), Capacity: []Group{},
-		Reference: "eBGP and BFD on every channel and connection, detecting failures by their timers; managed services (TGW, Cloud WAN, DX gateway) propagate at once"}
+		Reference: "MACsec with MKA, eBGP and BFD on every channel and connection, detecting failures by their timers; managed services (TGW, Cloud WAN, DX gateway) propagate at once"}
 	for _, l := range n.Links {
 		if l.Physical() {
 			t.Network.Physical++
 		}
 	}
 	for _, g := range sortedKeys(n.Groups) {
-		t.Network.Capacity = append(t.Network.Capacity, Group{Name: g, Links: len(n.Groups[g]), Capacity: groupCapacity(n.Groups[g])})
+		c := 0.0
+		for _, l := range n.Groups[g] {
+			c += l.NominalCapacity()
+		}
+		t.Network.Capacity = append(t.Network.Capacity, Group{Name: g, Links: len(n.Groups[g]), Capacity: c})
 	}
 	return t
 }
@@ -260,6 +265,9 @@ func (t *Trace) WriteText(w io.Writer) error {
 				fmt.Fprintf(bw, ", over %s", strings.Join(f.Over, ", "))
 			}
 			fmt.Fprintln(bw)
+			if len(f.Clear) > 0 {
+				fmt.Fprintf(bw, "  %9s      UNENCRYPTED over %s (should_encrypt without an agreed MACsec key)\n", "", strings.Join(f.Clear, ", "))
+			}
 			for _, why := range f.Why {
 				fmt.Fprintf(bw, "  %9s      why: %s\n", "", why)
 			}

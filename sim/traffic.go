@@ -41,6 +41,7 @@ type flow struct {
 	outages       []Outage
 	// windows accumulate bits for the metric being sampled.
 	winDelivered, winLost float64
+	reported              *flowSnapshot // as the timeline last showed it
 }
 
 // Outage is a span in which a flow lost traffic.
@@ -71,19 +72,22 @@ func (f *flow) route() {
 
 // subflow is one part of one flow in the fair-share computation.
 type subflow struct {
-	f      *flow
-	part   int
-	demand float64
-	links  []dirLink
-	rate   float64
-	frozen bool
+	f       *flow
+	part    int
+	demand  float64
+	links   []dirLink
+	factors []float64 // capacity each bit takes on each link (MACsec overhead)
+	rate    float64
+	frozen  bool
 }
 
 // shared is the outcome of fair sharing: each link direction's load, the
 // traffic arriving at it (before it drops any), and which are full.
 type shared struct {
-	load, arriving map[dirLink]float64
-	full           map[dirLink]bool
+	load     map[dirLink]float64 // the packets' own bits per second (goodput)
+	wire     map[dirLink]float64 // with MACsec's overhead: what fills the link
+	arriving map[dirLink]float64 // on the wire, before the link drops any
+	full     map[dirLink]bool
 }
 
 // share allocates link capacity max-min fairly over every part of every
@@ -102,6 +106,7 @@ func share(flows []*flow) shared {
 			for _, h := range p.hops {
 				if h.Link.Physical() {
 					s.links = append(s.links, dirOf(h))
+					s.factors = append(s.factors, h.Link.frameFactor(f.spec.PacketSize))
 				}
 			}
 			subs = append(subs, s)
@@ -119,7 +124,7 @@ func share(flows []*flow) shared {
 	}
 	const eps = 1e-6
 	for {
-		users := map[dirLink]int{}
+		users := map[dirLink]float64{}
 		inc := math.Inf(1)
 		active := 0
 		for _, s := range subs {
@@ -132,8 +137,8 @@ func share(flows []*flow) shared {
 			}
 			active++
 			inc = min(inc, s.demand-s.rate)
-			for _, d := range s.links {
-				users[d]++
+			for i, d := range s.links {
+				users[d] += s.factors[i]
 			}
 		}
 		if active == 0 {
@@ -141,7 +146,7 @@ func share(flows []*flow) shared {
 		}
 		for _, d := range order {
 			if n := users[d]; n > 0 {
-				inc = min(inc, remaining[d]/float64(n))
+				inc = min(inc, remaining[d]/n)
 			}
 		}
 		for _, s := range subs {
@@ -149,8 +154,8 @@ func share(flows []*flow) shared {
 				continue
 			}
 			s.rate += inc
-			for _, d := range s.links {
-				remaining[d] -= inc
+			for i, d := range s.links {
+				remaining[d] -= inc * s.factors[i]
 			}
 		}
 		for _, s := range subs {
@@ -164,7 +169,7 @@ func share(flows []*flow) shared {
 			}
 		}
 	}
-	out := shared{load: map[dirLink]float64{}, arriving: map[dirLink]float64{}, full: map[dirLink]bool{}}
+	out := shared{load: map[dirLink]float64{}, wire: map[dirLink]float64{}, arriving: map[dirLink]float64{}, full: map[dirLink]bool{}}
 	for _, d := range order {
 		if remaining[d] <= eps*max(1, d.link.Capacity()) {
 			out.full[d] = true
@@ -176,9 +181,10 @@ func share(flows []*flow) shared {
 		// cuts it to its share; what a link drops is what arrives over
 		// its capacity.
 		arriving := s.demand
-		for _, d := range s.links {
+		for i, d := range s.links {
 			out.load[d] += s.rate
-			out.arriving[d] += arriving
+			out.wire[d] += s.rate * s.factors[i]
+			out.arriving[d] += arriving * s.factors[i]
 			if out.full[d] {
 				arriving = s.rate
 			}

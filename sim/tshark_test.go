@@ -2,9 +2,11 @@ package sim
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,13 +71,31 @@ func TestCapturesPassTshark(t *testing.T) {
 		"../examples/last_mile.star"})
 	for _, r := range runs {
 		t.Run(r.name, func(t *testing.T) {
-			var pcap bytes.Buffer
-			if _, err := Run(plantest.File(t, r.file), r.sc, Options{Seed: 1, Pcap: &pcap}); err != nil {
+			var wireCap, insideCap bytes.Buffer
+			if _, err := Run(plantest.File(t, r.file), r.sc, Options{Seed: 1, Pcap: &wireCap, PcapInside: &insideCap}); err != nil {
 				t.Fatal(err)
 			}
-			file := filepath.Join(t.TempDir(), "run.pcap")
-			if err := os.WriteFile(file, pcap.Bytes(), 0o644); err != nil {
+			dir := t.TempDir()
+			wireFile, file := filepath.Join(dir, "wire.pcap"), filepath.Join(dir, "inside.pcap")
+			if err := os.WriteFile(wireFile, wireCap.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
+			}
+			if err := os.WriteFile(file, insideCap.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// On the wire: MKA and MACsec (tshark cannot decrypt it), nothing
+			// malformed or flagged.
+			if got := filter(t, bin, wireFile, `_ws.malformed || _ws.expert.severity >= "Warning"`); len(got) > 0 {
+				t.Errorf("on the wire, %d packets are malformed or flagged, e.g.\n%s", len(got), strings.Join(got[:min(5, len(got))], "\n"))
+			}
+			onWire := fields(t, bin, wireFile, "eapol || macsec", "eapol.type", "mka.version_id", "macsec.AN", "macsec.SCI.system_identifier")
+			for _, want := range []string{"eapol.type=5", "mka.version_id=3"} {
+				if !onWire[want] {
+					t.Errorf("tshark decoded no MKA frame with %s", want)
+				}
+			}
+			if !slices.ContainsFunc(slices.Collect(maps.Keys(onWire)), func(k string) bool { return strings.HasPrefix(k, "macsec.AN=") }) {
+				t.Error("tshark decoded no MACsec frame")
 			}
 			// One pass for what must match nothing (tshark exits 0 whatever
 			// it finds, so emptiness is the check), one for what must appear.

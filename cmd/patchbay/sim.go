@@ -16,7 +16,7 @@ import (
 )
 
 func simCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
-	var name, metrics, plotFile, pcapFile string
+	var name, metrics, plotFile, pcapFile, pcapInside string
 	var seed uint64
 	var all bool
 	var interval time.Duration
@@ -46,11 +46,14 @@ The same design, scenario and --seed give byte-identical output.`,
 			if n := countErrors(p.Findings); n > 0 {
 				fmt.Fprintf(stderr, "patchbay: warning: the design has %d error(s) ('patchbay validate %s' lists them); simulating it as written\n", n, args[0])
 			}
-			var pcap bytes.Buffer
+			var pcap, inside bytes.Buffer
 			run := func(sc *lang.Scenario) (*sim.Trace, error) {
 				o := sim.Options{Seed: seed, Interval: interval, Metrics: metrics != "" || plotFile != ""}
 				if pcapFile != "" {
 					o.Pcap = &pcap
+				}
+				if pcapInside != "" {
+					o.PcapInside = &inside
 				}
 				tr, err := sim.Run(p, sc, o)
 				if err != nil {
@@ -60,8 +63,8 @@ The same design, scenario and --seed give byte-identical output.`,
 				return tr, nil
 			}
 			if all {
-				if g.format != "text" || name != "" || metrics != "" || plotFile != "" || pcapFile != "" {
-					return fmt.Errorf("--all prints every scenario's timeline as text; run one --scenario for JSON, --metrics, --plot or --pcap")
+				if g.format != "text" || name != "" || metrics != "" || plotFile != "" || pcapFile != "" || pcapInside != "" {
+					return fmt.Errorf("--all prints every scenario's timeline as text; run one --scenario for JSON, --metrics, --plot or a capture")
 				}
 				var broke error
 				for i, sc := range p.Design.Scenarios {
@@ -104,6 +107,11 @@ The same design, scenario and --seed give byte-identical output.`,
 					return err
 				}
 			}
+			if pcapInside != "" {
+				if err := format.WriteFile(pcapInside, inside.Bytes()); err != nil {
+					return err
+				}
+			}
 			if g.format == "json" {
 				err = tr.WriteJSON(stdout)
 			} else {
@@ -124,7 +132,8 @@ The same design, scenario and --seed give byte-identical output.`,
 	cmd.Flags().DurationVar(&interval, "interval", time.Second, "metric sampling period and probe aggregation window")
 	cmd.Flags().StringVar(&metrics, "metrics", "", "write the metric series as CSV to this file")
 	cmd.Flags().StringVar(&plotFile, "plot", "", "write an SVG plot of utilisation, loss and round trips to this file")
-	cmd.Flags().StringVar(&pcapFile, "pcap", "", "write every BGP and BFD packet to this file (pcap, Ethernet with 802.1Q, nanosecond timestamps of virtual time from 2026-01-01T00:00:00Z)")
+	cmd.Flags().StringVar(&pcapFile, "pcap", "", "write every control frame as it crosses the wire to this file: MKA, and BGP and BFD inside MACsec where links are secured (pcap, nanosecond timestamps of virtual time from 2026-01-01T00:00:00Z)")
+	cmd.Flags().StringVar(&pcapInside, "pcap-inside", "", "write the BGP and BFD frames as the routers' MACsec interfaces see them, in the clear, to this file")
 	return cmd
 }
 
