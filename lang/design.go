@@ -33,7 +33,7 @@ const (
 var Kinds = []Kind{
 	KindVPC, KindRouteTable, KindGCPVPC, KindSite, KindVPNGateway, KindDXGateway,
 	KindTransitGW, KindTGWRouteTable, KindCoreNetwork, KindAttachment,
-	KindInterconnect, KindLastMile, KindMonitor, KindScenario,
+	KindInterconnect, KindLastMile, KindMonitor, KindScenario, KindObjective,
 }
 
 // Ref names a resource by kind and name. It is comparable and prints as the

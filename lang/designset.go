@@ -24,6 +24,7 @@ type Design struct {
 	LastMiles       []*LastMile       `json:"last_mile"`
 	Monitors        []*Monitor        `json:"monitor"`
 	Scenarios       []*Scenario       `json:"scenario"`
+	Objectives      []*Objective      `json:"objective"`
 
 	// Files holds the source of every file read, for diagnostics.
 	Files Sources `json:"-"`
@@ -37,7 +38,7 @@ func NewDesign() *Design {
 		VPCs: []*VPC{}, RouteTables: []*RouteTable{}, GCPVPCs: []*GCPVPC{}, Sites: []*Site{},
 		VPNGateways: []*VPNGateway{}, DXGateways: []*DXGateway{}, TransitGateways: []*TransitGateway{},
 		TGWRouteTables: []*TGWRouteTable{}, CoreNetworks: []*CoreNetwork{}, Attachments: []*Attachment{},
-		Interconnects: []*Interconnect{}, LastMiles: []*LastMile{}, Monitors: []*Monitor{}, Scenarios: []*Scenario{},
+		Interconnects: []*Interconnect{}, LastMiles: []*LastMile{}, Monitors: []*Monitor{}, Scenarios: []*Scenario{}, Objectives: []*Objective{},
 		Files: Sources{}, index: map[Ref]Resource{},
 	}
 }
@@ -96,6 +97,8 @@ func (d *Design) Add(r Resource) error {
 		d.Monitors = append(d.Monitors, x)
 	case *Scenario:
 		d.Scenarios = append(d.Scenarios, x)
+	case *Objective:
+		d.Objectives = append(d.Objectives, x)
 	default:
 		delete(d.index, ref)
 		return fmt.Errorf("lang: unknown resource type %T", r)
@@ -121,6 +124,7 @@ func (d *Design) All() []Resource {
 	out = appendAll(out, d.LastMiles)
 	out = appendAll(out, d.Monitors)
 	out = appendAll(out, d.Scenarios)
+	out = appendAll(out, d.Objectives)
 	return out
 }
 

@@ -118,3 +118,20 @@ type Advertise struct {
 	MED           uint32   `json:"med,omitempty"`           // MULTI_EXIT_DISC, 0 when unset
 	ExtraPrefixes int      `json:"extra_prefixes,omitzero"` // /24s from 198.18.0.0/15 announced besides the network's own
 }
+
+// KindObjective is a service objective the sweep checks every failure
+// against.
+const KindObjective Kind = "objective"
+
+// Objective is what traffic between two networks must keep through any
+// single failure: at most MaxBlackout without delivery, and at least
+// MinBandwidth once routing has settled. Zero means no bound.
+type Objective struct {
+	Meta
+	From         Ref              `json:"source"`
+	To           Ref              `json:"destination"`
+	MaxBlackout  time.Duration    `json:"max_blackout,omitempty"`
+	MinBandwidth stdlib.Bandwidth `json:"min_bandwidth,omitzero"`
+}
+
+func (o *Objective) Ref() Ref { return Ref{KindObjective, o.Name} }
