@@ -117,6 +117,8 @@ type Catalog struct {
 	ASNRanges    []ASNRangeRow    `json:"asn_ranges"`
 	Latency      []LatencyRow     `json:"latency"`
 	Ports        []Port           `json:"ports"`
+	// Availabilities is named so that Availability can be the lookup.
+	Availabilities []AvailabilityRow `json:"availability"`
 
 	defaults map[string]int64
 }
@@ -140,7 +142,7 @@ func loadCatalog() (*Catalog, error) {
 // catalog with one file replaced.
 func loadCatalogFS(fsys fs.FS) (*Catalog, error) {
 	c := &Catalog{}
-	for _, name := range []string{"regions.json", "interconnect.json", "defaults.json", "quotas.json", "asn.json", "latency.json", "ports.json"} {
+	for _, name := range []string{"regions.json", "interconnect.json", "defaults.json", "quotas.json", "asn.json", "latency.json", "ports.json", "availability.json"} {
 		b, err := fs.ReadFile(fsys, "catalog/"+name)
 		if err != nil {
 			return nil, err
@@ -195,10 +197,11 @@ func decodeStrict(b []byte, c *Catalog) error {
 }
 
 // check rejects rows without provenance, so no fact enters unsourced,
-// latency rows that RTT could not answer from unambiguously, and textual
-// defaults given twice (Text would silently take the first).
+// latency rows that RTT could not answer from unambiguously, textual
+// defaults given twice (Text would silently take the first), and
+// availability figures that are no fraction or are given twice.
 func (c *Catalog) check() error {
-	return errors.Join(c.checkProvenance(), c.checkLatency(), c.checkPolicies())
+	return errors.Join(c.checkProvenance(), c.checkLatency(), c.checkPolicies(), c.checkAvailability())
 }
 
 func (c *Catalog) checkPolicies() error {
@@ -226,6 +229,7 @@ func (c *Catalog) checkProvenance() error {
 		entriesOf(c.Policies, func(p Policy) Entry { return p.Entry }),
 		entriesOf(c.Latency, func(l LatencyRow) Entry { return l.Entry }),
 		entriesOf(c.Ports, func(p Port) Entry { return p.Entry }),
+		entriesOf(c.Availabilities, func(a AvailabilityRow) Entry { return a.Entry }),
 	)
 	for i, e := range entries {
 		if e.Source == "" || e.Date == "" {

@@ -26,7 +26,7 @@ func TestCatalogDefaultLoads(t *testing.T) {
 	}{
 		{"regions", len(fresh.Regions)}, {"providers", len(fresh.Providers)}, {"environments", len(fresh.Environments)},
 		{"partners", len(fresh.Partners)}, {"bandwidths", len(fresh.Bandwidths)}, {"defaults", len(fresh.Defaults)},
-		{"latency rows", len(fresh.Latency)},
+		{"latency rows", len(fresh.Latency)}, {"availability rows", len(fresh.Availabilities)},
 	} {
 		if n.got == 0 {
 			t.Errorf("catalog has no %s", n.what)
@@ -233,6 +233,9 @@ func entries(c *Catalog) map[string]Entry {
 	for _, p := range c.Ports {
 		m["port "+p.RawSpeed] = p.Entry
 	}
+	for _, a := range c.Availabilities {
+		m["availability "+a.Component] = a.Entry
+	}
 	return m
 }
 
@@ -240,7 +243,7 @@ func TestCatalogRowsHaveProvenance(t *testing.T) {
 	c := Default()
 	rows := entries(c)
 	if want := len(c.Regions) + len(c.Providers) + len(c.Environments) + len(c.Partners) + len(c.Bandwidths) + len(c.Defaults) + len(c.Latency) +
-		len(c.Policies) + len(c.Ports); len(rows) != want {
+		len(c.Policies) + len(c.Ports) + len(c.Availabilities); len(rows) != want {
 		t.Errorf("%d distinct rows, want %d (a row name repeats)", len(rows), want)
 	}
 	for name, e := range rows {
