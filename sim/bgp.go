@@ -192,6 +192,9 @@ func (sp *speaker) setState(st bgpState, why string) {
 // starts over, as a TCP stack does.
 func (sp *speaker) connect() {
 	sp.setState(stConnect, "")
+	if sp.conn != nil {
+		sp.conn.dead = true // a connection given up on: its late answers count for nothing
+	}
 	sp.conn = sp.sim.newConn(sp)
 	sp.conn.syn()
 	sp.synBackoff = time.Second
@@ -202,6 +205,10 @@ func (sp *speaker) connect() {
 func (sp *speaker) onSYNRetry() {
 	if sp.state != stConnect || sp.conn == nil || sp.conn.ends[sp.side].open {
 		return
+	}
+	if sp.conn.dead {
+		// BFD or MACsec took the last attempt down: try on a fresh one.
+		sp.conn = sp.sim.newConn(sp)
 	}
 	sp.conn.syn()
 	sp.synBackoff *= 2

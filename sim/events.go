@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -369,7 +370,15 @@ func (s *sim) rotateKey(sl *secLink, ev lang.Event) string {
 // specification requires.
 func (s *sim) removeKey(sl *secLink, ev lang.Event) string {
 	name := sl.sess.name
-	if ev.Key == "active" || sl.rotating != nil && len(sl.ends[0].keys) == 2 && sl.ends[0].txKey == sl.ends[0].keys[0] {
+	inUse := func(k *cak) bool {
+		for _, e := range sl.ends {
+			if e.txKey != nil && bytes.Equal(e.txKey.ckn, k.ckn) {
+				return true
+			}
+		}
+		return false
+	}
+	if ev.Key == "active" || len(sl.ends[0].keys) == 2 && (sl.rotating != nil || inUse(sl.ends[0].keys[0])) {
 		return s.refuse(ev, fmt.Sprintf("removing the active MACsec key of %s: an active key cannot be deleted", name),
 			"rotate to a new key first, then remove the previous one")
 	}

@@ -218,6 +218,9 @@ func (p *participant) send() {
 				m.DistSAK.Suite = sl.suite
 			}
 			p.sent = true
+			// Ready to receive under the new SAK before the peer starts
+			// sending with it, so no frame falls between the two.
+			e.addRx(p, p.peer.sci)
 		}
 	}
 	if p.sak != nil && (p.inUse || !p.keyServer()) {
@@ -309,33 +312,52 @@ func (p *participant) newSAK() {
 // install makes a CA's SAK this end's transmit SA and adds it to the
 // receive SAs, keeping the previous one so frames in flight validate.
 func (e *mkaEnd) install(p *participant, peerSCI macsec.SCI) {
-	salt := p.salt
-	if !p.keyServer() {
-		// The salt is derived from the MIs in 802.1AEbw; both ends must
-		// agree, so take the key server's.
-		salt = e.sl.ends[0].partFor(p.key).salt
-	}
+	salt := e.salt(p)
 	e.tx = &macsec.SA{Suite: e.sl.suite, Key: p.sak, SCI: e.sci, AN: p.an, SSCI: uint32(e.side + 1), Salt: salt}
 	e.txKey = p.key
 	e.sl.pn[e.side] = 1
-	rx := &macsec.SA{Suite: e.sl.suite, Key: p.sak, SCI: peerSCI, AN: p.an, SSCI: uint32(2 - e.side), Salt: salt}
+	e.addRx(p, peerSCI)
+	e.sl.setRates(e.sl.pps) // the new SA counts from one: reschedule the next rekey
+}
+
+// salt is the XPN salt of a CA's SAK: derived from the MIs in 802.1AEbw;
+// both ends must agree, so take the key server's.
+func (e *mkaEnd) salt(p *participant) [12]byte {
+	if p.keyServer() {
+		return p.salt
+	}
+	if ks := e.sl.ends[0].partFor(p.key); ks != nil {
+		return ks.salt
+	}
+	return [12]byte{}
+}
+
+// addRx accepts frames the peer protects with a CA's current SAK, keeping
+// the previous receive SA so frames in flight still validate.
+func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
+	for _, sa := range e.rx {
+		if bytes.Equal(sa.Key, p.sak) && sa.AN == p.an {
+			return
+		}
+	}
+	rx := &macsec.SA{Suite: e.sl.suite, Key: p.sak, SCI: peerSCI, AN: p.an, SSCI: uint32(2 - e.side), Salt: e.salt(p)}
 	e.rx = append([]*macsec.SA{rx}, e.rx...)
 	if len(e.rx) > 2 {
 		delete(e.window, e.rx[2])
 		e.rx = e.rx[:2]
 	}
 	e.window[rx] = &macsec.ReplayWindow{Next: 1}
-	e.sl.setRates(e.sl.pps) // the new SA counts from one: reschedule the next rekey
 }
 
-// partFor is the participant running key k (or one with an equal CKN).
+// partFor is the participant running key k (or one with an equal CKN),
+// nil when there is none.
 func (e *mkaEnd) partFor(k *cak) *participant {
 	for _, p := range e.parts {
 		if bytes.Equal(p.key.ckn, k.ckn) {
 			return p
 		}
 	}
-	return &participant{}
+	return nil
 }
 
 // check works out whether the link is secured: both ends transmit with a
@@ -348,13 +370,13 @@ func (sl *secLink) check() {
 	// a SAK: a rekey or a rotation keeps the old SA until the new one is in.
 	alive := false
 	for _, p := range sl.ends[0].parts {
-		if q := sl.ends[1].partFor(p.key); p.peerAlive(now) && p.peer.live && q.peerAlive(now) && q.peer.live {
+		if q := sl.ends[1].partFor(p.key); q != nil && p.peerAlive(now) && p.peer.live && q.peerAlive(now) && q.peer.live {
 			alive = true
 		}
 	}
 	agreed := alive && sl.ends[0].tx != nil && sl.ends[1].tx != nil
 	if sl.rotating != nil {
-		if p := sl.ends[0].partFor(sl.rotating); p.inUse && sl.ends[1].partFor(sl.rotating).inUse {
+		if p, q := sl.ends[0].partFor(sl.rotating), sl.ends[1].partFor(sl.rotating); p != nil && q != nil && p.inUse && q.inUse {
 			sl.rotated, sl.rotating = now, nil
 			s.control(fmt.Sprintf("MKA %s: rotation to key %d complete; the previous key stays until removed", sl.sess.name, p.key.id))
 		}
@@ -444,6 +466,9 @@ func (sl *secLink) rekeyNow() {
 		return
 	}
 	p := e.partFor(e.txKey)
+	if p == nil {
+		return
+	}
 	p.newSAK()
 	p.rekeys++
 	sl.rekeys++
@@ -453,8 +478,7 @@ func (sl *secLink) rekeyNow() {
 	}
 	s.control(fmt.Sprintf("MKA %s: rekey %d — the packet number from %s reached %#x; the key server distributes a new SAK (AN %d)",
 		sl.sess.name, sl.rekeys, sl.sess.ends[dir], sl.suite.RekeyThreshold(), p.an))
-	for i := range sl.pn {
-		sl.pn[i] = 0 // the old SA stops counting; the new one starts when installed
-	}
+	// Each direction counts on under the old SA until its end installs
+	// the new one.
 	p.send()
 }

@@ -399,27 +399,13 @@ func (n *Network) received(sp *speaker, p netip.Prefix, has bool) {
 
 // candidate is v's best route for p given its neighbours' routes in next.
 func (n *Network) candidate(v *VRF, p netip.Prefix, next map[int]*route) *route {
-	var best *route
+	var cands []*route
 	offer := func(r *route) {
-		if r == nil {
-			return
-		}
-		if best == nil {
-			best = r
-			return
-		}
-		switch c := compareRoutes(r, best); {
-		case c < 0:
-			best = r
-		case c == 0 && !best.local && !best.blackhole && !r.local && !r.blackhole:
-			merged := *best
-			merged.nexthops = mergeIfaces(best.nexthops, r.nexthops)
-			if slices.Compare(r.path, best.path) < 0 {
-				merged.path, merged.tag, merged.origin, merged.attrs = r.path, r.tag, r.origin, r.attrs
-			}
-			best = &merged
+		if r != nil {
+			cands = append(cands, r)
 		}
 	}
+
 	for _, s := range n.staticsBy[p] {
 		if s.vrf == v {
 			offer(s.route())
@@ -448,6 +434,48 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, next map[int]*route) *route 
 			if r := next[a.from.ID]; r != nil && a.exports(r) && !(a.via == nil && r.local) && (a.via == nil || !n.through(r.path, v.Dev)) {
 				offer(a.learned(r))
 			}
+		}
+	}
+	return choose(cands)
+}
+
+// choose runs the decision process over every candidate at once, so the
+// result does not depend on the order they came in: MED counts only
+// between routes from the same neighbouring AS (deterministic MED), so
+// the routes that lose on MED within their AS go first, then the rest are
+// compared; equal ones are ECMP.
+func choose(cands []*route) *route {
+	if len(cands) == 0 {
+		return nil
+	}
+	lostMED := make([]bool, len(cands))
+	for i, a := range cands {
+		for _, b := range cands {
+			if a.attrs != nil && b.attrs != nil && a.pref == b.pref && a.localPref() == b.localPref() && a.asPathLen() == b.asPathLen() &&
+				a.attrs.origin == b.attrs.origin && a.attrs.neighbourAS() == b.attrs.neighbourAS() && b.attrs.med < a.attrs.med {
+				lostMED[i] = true
+			}
+		}
+	}
+	var best *route
+	for i, r := range cands {
+		if lostMED[i] {
+			continue
+		}
+		if best == nil {
+			best = r
+			continue
+		}
+		switch c := compareRoutes(r, best); {
+		case c < 0:
+			best = r
+		case c == 0 && !best.local && !best.blackhole && !r.local && !r.blackhole:
+			merged := *best
+			merged.nexthops = mergeIfaces(best.nexthops, r.nexthops)
+			if slices.Compare(r.path, best.path) < 0 {
+				merged.path, merged.tag, merged.origin, merged.attrs = r.path, r.tag, r.origin, r.attrs
+			}
+			best = &merged
 		}
 	}
 	return best
@@ -538,4 +566,68 @@ func (f *fib) lookup(a netip.Addr) *route {
 		}
 	}
 	return nil
+}
+
+// savedRoutes are the routes of some prefixes in every table that held them.
+type savedRoutes struct {
+	holders map[netip.Prefix][]int32
+	routes  map[netip.Prefix]map[int32]*route
+}
+
+// routesThrough marks for recomputation every prefix some table routes
+// over a link that is down or through a device that is down, and saves
+// their routes so restoreRoutes can put them back.
+func (n *Network) routesThrough() savedRoutes {
+	sv := savedRoutes{holders: map[netip.Prefix][]int32{}, routes: map[netip.Prefix]map[int32]*route{}}
+	broken := func(r *route) bool {
+		for _, h := range r.nexthops {
+			if !h.Link.Up() {
+				return true
+			}
+		}
+		for _, id := range r.path {
+			if !n.VRFs[id].Dev.Up() {
+				return true
+			}
+		}
+		return false
+	}
+	for p, ids := range n.holders {
+		for _, id := range ids {
+			if broken(n.VRFs[id].best[p]) {
+				n.markDirty(p)
+				break
+			}
+		}
+	}
+	for p := range n.dirty {
+		sv.holders[p] = slices.Clone(n.holders[p])
+		m := map[int32]*route{}
+		for _, id := range n.holders[p] {
+			m[id] = n.VRFs[id].best[p]
+		}
+		sv.routes[p] = m
+	}
+	return sv
+}
+
+// restoreRoutes puts saved prefixes back as they were.
+func (n *Network) restoreRoutes(sv savedRoutes) {
+	for p, m := range sv.routes {
+		for _, id := range n.holders[p] {
+			v := n.VRFs[id]
+			if _, ok := m[id]; !ok {
+				delete(v.best, p)
+				v.fib.remove(p)
+			}
+		}
+		for id, r := range m {
+			v := n.VRFs[id]
+			if _, ok := v.best[p]; !ok {
+				v.fib.add(p)
+			}
+			v.best[p] = r
+		}
+		n.holders[p] = sv.holders[p]
+	}
 }

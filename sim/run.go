@@ -248,8 +248,11 @@ func (s *sim) setup(p *planner.Plan) error {
 	for _, a := range acts {
 		s.e.At(a.ev.At, func() {
 			s.advance()
+			// Open the convergence record first: what the action itself
+			// sets off belongs to it.
+			c := s.converging("")
 			msg := a.act()
-			s.converging(msg)
+			c.msg = msg
 			s.recompute(msg)
 		})
 	}
@@ -523,10 +526,11 @@ type convergence struct {
 	lostAtEvent, lostAtStable []float64
 }
 
-func (s *sim) converging(msg string) {
+func (s *sim) converging(msg string) *convergence {
 	c := &convergence{msg: msg, at: s.e.Now(), stable: -1, lostAtEvent: s.lostBits()}
 	s.conv = c
 	s.convs = append(s.convs, c)
+	return c
 }
 
 // reacted marks the first reaction of the control plane to the event.

@@ -63,7 +63,7 @@ func (c *tcpConn) transmit(from *speaker, seg segment, seq, ack uint32) {
 	}
 	to := from.peer
 	s.e.After(c.sess.link.Latency, func() {
-		if c.dead || to.conn != c && seg.flags&flagSYN == 0 {
+		if c.dead || to.conn != c && seg.flags&(flagSYN|flagACK) != flagSYN {
 			return
 		}
 		c.arrive(to, seg, seq)
@@ -74,8 +74,20 @@ func (c *tcpConn) arrive(to *speaker, seg segment, seq uint32) {
 	me := c.ends[to.side]
 	switch {
 	case seg.flags&flagSYN != 0 && seg.flags&flagACK == 0:
-		// The AWS end accepts only while it listens.
-		if to.state != stActive || to.conn != nil && to.conn != c {
+		// The AWS end accepts only while it listens. A new SYN replaces
+		// a half-open connection the far end has given up on.
+		if to.state != stActive {
+			return
+		}
+		if to.conn != nil && to.conn != c {
+			if to.conn.ends[to.side].open && !to.conn.dead {
+				return
+			}
+			to.conn.dead = true
+		}
+		if to.conn == c && me.rcv == seq+1 {
+			// A retransmitted SYN: answer again with the same numbers.
+			c.transmit(to, segment{flags: flagSYN | flagACK}, me.nxt-1, me.rcv)
 			return
 		}
 		to.conn = c
