@@ -113,3 +113,11 @@ scenario "location-loss" {
     device = "nyc-hq/router"
   }
 }
+
+# The HQ's traffic to its web VPC rides through any single failure within a second and keeps 4 Gbps.
+objective "nyc-hq->web" {
+  source        = site.nyc-hq
+  destination   = vpc.web
+  max_blackout  = "1s"
+  min_bandwidth = "4Gbps"
+}

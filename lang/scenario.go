@@ -126,12 +126,18 @@ const KindObjective Kind = "objective"
 // Objective is what traffic between two networks must keep through any
 // single failure: at most MaxBlackout without delivery, and at least
 // MinBandwidth once routing has settled. Zero means no bound.
+//
+// From and To are "from" and "to" in JSON, as a monitor's are: "source" is
+// Meta's, where the objective is declared.
 type Objective struct {
 	Meta
-	From         Ref              `json:"source"`
-	To           Ref              `json:"destination"`
+	From         Ref              `json:"from"`
+	To           Ref              `json:"to"`
 	MaxBlackout  time.Duration    `json:"max_blackout,omitempty"`
 	MinBandwidth stdlib.Bandwidth `json:"min_bandwidth,omitzero"`
+	// NoBlackout is max_blackout = "0s": delivery must never stop. It is a
+	// field of its own because a zero MaxBlackout already means no bound.
+	NoBlackout bool `json:"no_blackout,omitempty"`
 }
 
 func (o *Objective) Ref() Ref { return Ref{KindObjective, o.Name} }

@@ -262,6 +262,10 @@ func resolve(d *lang.Design) lang.Diagnostics {
 		check(m, m.From, "source", lang.KindVPC, lang.KindGCPVPC, lang.KindSite)
 		check(m, m.To, "destination", lang.KindVPC, lang.KindGCPVPC, lang.KindSite)
 	}
+	for _, o := range d.Objectives {
+		check(o, o.From, "source", lang.KindVPC, lang.KindGCPVPC, lang.KindSite)
+		check(o, o.To, "destination", lang.KindVPC, lang.KindGCPVPC, lang.KindSite)
+	}
 	for _, cn := range d.CoreNetworks {
 		for _, a := range cn.Actions {
 			if !a.Target.IsZero() {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"patchbay/lang"
 	"patchbay/planner"
@@ -659,6 +660,14 @@ func TestDanglingReference(t *testing.T) {
 			&lang.Monitor{Meta: lang.Meta{Name: "m", Range: lang.Range{File: "gen.go", Start: lang.Pos{Line: 2, Col: 1}}},
 				From: lang.Ref{Kind: lang.KindVPC, Name: "a"}, To: lang.Ref{Kind: lang.KindSite, Name: "hq"}, Interval: "30s"}},
 			"monitor.m: destination refers to site.hq, which is not declared"},
+		{"objective of a missing network", []lang.Resource{vpcA(),
+			&lang.Objective{Meta: lang.Meta{Name: "hq->a", Range: lang.Range{File: "gen.go", Start: lang.Pos{Line: 2, Col: 1}}},
+				From: lang.Ref{Kind: lang.KindSite, Name: "hq"}, To: lang.Ref{Kind: lang.KindVPC, Name: "a"}, MaxBlackout: time.Second}},
+			"objective.hq->a: source refers to site.hq, which is not declared"},
+		{"objective to a gateway", []lang.Resource{vpcA(), &lang.DXGateway{Meta: lang.Meta{Name: "d"}, ASN: 64512},
+			&lang.Objective{Meta: lang.Meta{Name: "a->d", Range: lang.Range{File: "gen.go", Start: lang.Pos{Line: 2, Col: 1}}},
+				From: lang.Ref{Kind: lang.KindVPC, Name: "a"}, To: lang.Ref{Kind: lang.KindDXGateway, Name: "d"}, MinBandwidth: 1e9}},
+			"objective.a->d: destination must be a vpc, a gcp_vpc or a site, not dx_gateway"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := lang.NewDesign()

@@ -239,6 +239,15 @@ func describe(r lang.Resource) string {
 	case *lang.Scenario:
 		return fmt.Sprintf("%s, %d flow%s, %d probe%s, %d event%s", stdlib.FormatDuration(x.Duration),
 			len(x.Flows), plural(len(x.Flows)), len(x.Probes), plural(len(x.Probes)), len(x.Events), plural(len(x.Events)))
+	case *lang.Objective:
+		s := fmt.Sprintf("%s → %s", x.From, x.To)
+		if x.MaxBlackout > 0 || x.NoBlackout {
+			s += ", blackout ≤ " + stdlib.FormatDuration(x.MaxBlackout)
+		}
+		if x.MinBandwidth > 0 {
+			s += ", bandwidth ≥ " + x.MinBandwidth.String()
+		}
+		return s
 	}
 	return ""
 }

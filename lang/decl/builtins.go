@@ -215,6 +215,13 @@ func init() {
 			{name: "destination", typ: "vpc | gcp_vpc | site", required: true},
 			{name: "interval", typ: "duration", def: `"30s"`, doc: "aggregation period: 30s or 60s"},
 		}},
+		{name: "objective", summary: "A service objective for traffic between two networks: at most max_blackout without delivery (detection and convergence) and at least min_bandwidth after routing settles, through every single failure; `patchbay sweep` reports each failure that breaks one and exits 1.", returns: "objective", impl: objectiveFn, params: []param{
+			{name: "source", typ: "vpc | gcp_vpc | site | flow", required: true, doc: "a network, or a flow() whose networks and name the objective takes"},
+			{name: "destination", typ: "vpc | gcp_vpc | site", def: "None", doc: "not the source; left out when source is a flow()"},
+			{name: "max_blackout", typ: "duration", def: "None", doc: `longest time without delivery after a failure, e.g. "1s"; "0s": delivery never stops`},
+			{name: "min_bandwidth", typ: "bandwidth", def: "None", doc: "capacity left once routing settles, e.g. 4Gbps; give this, max_blackout or both"},
+			{name: "name", typ: "string", def: `"<source>-><destination>"`, doc: "the networks' names, or the flow's name; unique among objectives"},
+		}},
 		{name: "scenario", summary: "A simulation run of the design: traffic, probes and timed events, for `patchbay sim`.", returns: "scenario", impl: scenarioFn, params: []param{
 			{name: "name", typ: "string", required: true},
 			{name: "duration", typ: "duration", def: `"5m"`, doc: "how long the run lasts, at most 30d"},

@@ -25,6 +25,7 @@ var resourceBlocks = map[string]string{
 	"vpn_gateway": "vpn_gateway", "dx_gateway": "dx_gateway", "transit_gateway": "transit_gateway",
 	"tgw_route_table": "tgw_route_table", "core_network": "core_network", "attachment": "attach",
 	"interconnect": "interconnect", "last_mile": "last_mile", "monitor": "monitor", "scenario": "scenario",
+	"objective": "objective",
 }
 
 // nestedBlocks lists, per resource block, the nested block types and the
@@ -529,7 +530,7 @@ func wholeNumber(v cty.Value) (int, error) {
 
 // declare turns one block into a builtin call: its attributes become
 // keyword arguments, its nested blocks the list parameters they fill. name
-// is the default name ("" for blocks without one); a name attribute wins.
+// is a resource's name, from its label; a name attribute wins.
 func (m *moduleEval) declare(n *node, builtin, name string, body *hclsyntax.Body, ctx *hcl.EvalContext) (cty.Value, lang.Diagnostics) {
 	b := m.l.b
 	var kwargs []starlark.Tuple
@@ -552,7 +553,10 @@ func (m *moduleEval) declare(n *node, builtin, name string, body *hclsyntax.Body
 		kwargs = append(kwargs, starlark.Tuple{starlark.String(a.Name), sv})
 		given[a.Name] = true
 	}
-	if name != "" && !given["name"] {
+	// A resource's label is its name even when empty, so that `objective ""`
+	// is refused as objective(name = "") is rather than falling back on the
+	// default name.
+	if n.kind == nodeResource && !given["name"] {
 		kwargs = append(kwargs, starlark.Tuple{starlark.String("name"), starlark.String(name)})
 	}
 	lists := map[string]starlark.Tuple{}
