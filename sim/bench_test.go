@@ -101,3 +101,40 @@ func BenchmarkBGPConvergence(b *testing.B) {
 	}
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 }
+
+// sweepDesign is n Interconnects, each from its own VPC through a VGW and
+// a DX gateway to a Google Cloud VPC, with a 1 Gbps flow over each:
+// 4n channels, 8n LAG members.
+func sweepDesign(n int) string {
+	var b strings.Builder
+	var flows []string
+	for i := range n {
+		fmt.Fprintf(&b, "v%d = vpc(\"v%d\", region = \"us-east-1\", cidr = \"10.%d.%d.0/24\", mtu = 8500)\n", i, i, i/256, i%256)
+		fmt.Fprintf(&b, "g%d = gcp_vpc(\"g%d\", project = \"p\", region = \"us-east4\", cidr = \"100.%d.%d.0/24\", mtu = 8500)\n", i, i, 64+i/256, i%256)
+		fmt.Fprintf(&b, "dx%d = dx_gateway(\"dx%d\", asn = 64512)\nvgw%d = vpn_gateway(v%d, asn = 64513)\nattach(dx%d, vgw%d, allowed_prefixes = [v%d.cidr])\n", i, i, i, i, i, i, i)
+		fmt.Fprintf(&b, "interconnect(\"ic%d\", provider = \"gcp\", aws_region = \"us-east-1\", peer_region = \"us-east4\", bandwidth = \"10Gbps\", attach_to = dx%d, peer = g%d)\n", i, i, i)
+		flows = append(flows, fmt.Sprintf("flow(g%d, v%d, rate = \"1Gbps\")", i, i))
+	}
+	fmt.Fprintf(&b, "scenario(\"s\", duration = \"1m\", flows = [%s])\n", strings.Join(flows, ", "))
+	return b.String()
+}
+
+// BenchmarkSweep is the N-1 sweep of designs with 250, 500 and 1,000
+// channels (each a LAG of two members, so twice as many member links),
+// on all cores.
+func BenchmarkSweep(b *testing.B) {
+	for _, n := range []int{62, 125, 250} {
+		b.Run(fmt.Sprintf("channels=%d", 4*n), func(b *testing.B) {
+			p := plantest.Source(b, sweepDesign(n))
+			var cases int
+			for b.Loop() {
+				s, err := RunSweep(p, p.Design.Scenarios[0], SweepOptions{Depth: 1})
+				if err != nil {
+					b.Fatal(err)
+				}
+				cases = s.Total
+			}
+			b.ReportMetric(float64(cases), "cases")
+		})
+	}
+}

@@ -574,32 +574,10 @@ type savedRoutes struct {
 	routes  map[netip.Prefix]map[int32]*route
 }
 
-// routesThrough marks for recomputation every prefix some table routes
-// over a link that is down or through a device that is down, and saves
-// their routes so restoreRoutes can put them back.
-func (n *Network) routesThrough() savedRoutes {
+// saveDirty saves the routes of the prefixes marked dirty, so
+// restoreRoutes can put them back after a recomputation.
+func (n *Network) saveDirty() savedRoutes {
 	sv := savedRoutes{holders: map[netip.Prefix][]int32{}, routes: map[netip.Prefix]map[int32]*route{}}
-	broken := func(r *route) bool {
-		for _, h := range r.nexthops {
-			if !h.Link.Up() {
-				return true
-			}
-		}
-		for _, id := range r.path {
-			if !n.VRFs[id].Dev.Up() {
-				return true
-			}
-		}
-		return false
-	}
-	for p, ids := range n.holders {
-		for _, id := range ids {
-			if broken(n.VRFs[id].best[p]) {
-				n.markDirty(p)
-				break
-			}
-		}
-	}
 	for p := range n.dirty {
 		sv.holders[p] = slices.Clone(n.holders[p])
 		m := map[int32]*route{}

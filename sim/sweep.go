@@ -1,0 +1,834 @@
+package sim
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/netip"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"patchbay/lang"
+	"patchbay/planner"
+	"patchbay/stdlib"
+)
+
+// SweepSchema names the sweep's JSON format (docs/json.md).
+const SweepSchema = "patchbay.sweep/v1"
+
+// Element is one thing that can fail.
+type Element struct {
+	Kind lang.TargetKind `json:"kind"` // link (a LAG member), channel, facility, device
+	Name string          `json:"name"`
+}
+
+func (e Element) String() string { return string(e.Kind) + " " + e.Name }
+
+// SweepOptions tune a sweep.
+type SweepOptions struct {
+	Depth    int    // 1: every single failure; 2: every pair as well
+	MaxCases int    // with depth 2, a bound on pairs: beyond it a seeded sample
+	Seed     uint64 // for the sample
+	Workers  int    // 0: GOMAXPROCS
+	// Shard and Shards split the cases: this run takes those whose index
+	// modulo Shards is Shard. Shards 0 means all.
+	Shard, Shards int
+	Progress      func(done, total int)
+	// Managed adds the managed services' devices (VGW, DX gateway, Transit
+	// Gateway, Cloud WAN edge): AWS runs them redundantly in a region, so
+	// failing one is a service outage rather than a component failure.
+	Managed bool
+}
+
+// SweepFlow is a flow the sweep follows.
+type SweepFlow struct {
+	Name      string  `json:"name"`
+	From      string  `json:"source"`
+	To        string  `json:"destination"`
+	Rate      float64 `json:"rate_bps"`
+	Size      int     `json:"packet_size"`
+	Delivered float64 `json:"delivered_bps"` // with nothing failed
+}
+
+// CaseFlow is one flow under one failure.
+type CaseFlow struct {
+	Flow string `json:"flow"`
+	// Delivered is the rate once routing has settled; Shortfall what is
+	// then missing of the demand.
+	Delivered float64 `json:"delivered_bps"`
+	Shortfall float64 `json:"shortfall_bps"`
+	// LostBytes and LostPackets are lost while the failure goes unnoticed
+	// (traffic routed into it until BFD, MKA or the hold timer notice).
+	LostBytes   int64 `json:"lost_bytes"`
+	LostPackets int64 `json:"lost_packets"`
+	// Blackout is how long nothing is delivered: -1 until the failure is
+	// repaired. Disrupted is how long some traffic is lost before routing
+	// settles.
+	Blackout  time.Duration `json:"blackout_ns"`
+	Disrupted time.Duration `json:"disrupted_ns"`
+	Causes    []string      `json:"causes,omitempty"`
+}
+
+// Case is one failure and what it does.
+type Case struct {
+	Index     int           `json:"index"`
+	Failed    []Element     `json:"failed"`
+	Detection time.Duration `json:"detection_ns"` // the slowest detection of the sessions it breaks; 0 when none
+	Down      []string      `json:"links_down"`   // physical links it takes down
+	Flows     []CaseFlow    `json:"flows"`
+	Broken    []string      `json:"objectives_broken"`
+}
+
+// Sweep is a sweep's result, whole or one shard of it.
+type Sweep struct {
+	Schema       string      `json:"schema"`
+	Design       string      `json:"design"`
+	Digest       string      `json:"digest"` // of the design's sources and the sweep's settings, so shards of different runs never merge
+	Scenario     string      `json:"scenario"`
+	Depth        int         `json:"depth"`
+	Total        int         `json:"cases_total"`
+	Sampled      bool        `json:"sampled"`
+	Shard        string      `json:"shard,omitempty"`
+	Flows        []SweepFlow `json:"flows"`
+	Objectives   []Objective `json:"objectives"`
+	Cases        []Case      `json:"cases"`
+	Ranking      []int       `json:"ranking,omitempty"` // case indices, worst first
+	Availability []FlowAvail `json:"availability,omitempty"`
+}
+
+// Objective is a design objective and the failures that break it.
+type Objective struct {
+	Name         string        `json:"name"`
+	From         string        `json:"source"`
+	To           string        `json:"destination"`
+	MaxBlackout  time.Duration `json:"max_blackout_ns"`
+	NoBlackout   bool          `json:"no_blackout"` // max_blackout = "0s": delivery must never stop
+	MinBandwidth float64       `json:"min_bandwidth_bps"`
+	BrokenBy     []int         `json:"broken_by"`
+	Source       string        `json:"source_range"`
+}
+
+// FlowAvail is a flow's availability estimate.
+type FlowAvail struct {
+	Flow         string   `json:"flow"`
+	Availability float64  `json:"availability"`
+	SLA          float64  `json:"sla"`
+	MeetsSLA     bool     `json:"meets_sla"`
+	Cuts         []string `json:"single_points_of_failure"`
+	PairCuts     int      `json:"pairs_that_break_it"`
+	// PairsSwept says whether pairs were failed (--depth 2): without them
+	// the estimate counts single points of failure only, an upper bound.
+	PairsSwept bool `json:"pairs_swept"`
+}
+
+// elements lists what can fail in a network, in a fixed order.
+func elements(n *Network, managed bool) []Element {
+	var out []Element
+	members := make([]string, 0, len(n.members))
+	for name := range n.members {
+		members = append(members, name)
+	}
+	slices.Sort(members)
+	for _, m := range members {
+		out = append(out, Element{lang.TargetLink, m})
+	}
+	for _, l := range n.Links {
+		if l.Physical() {
+			out = append(out, Element{lang.TargetChannel, l.Name})
+		}
+	}
+	for _, f := range sortedKeys(n.Facilities) {
+		out = append(out, Element{lang.TargetFacility, f})
+	}
+	for _, d := range n.Devices {
+		switch d.Role {
+		case RoleNetwork:
+		case RoleVGW, RoleDXGW, RoleTGW, RoleCloudWAN:
+			if managed {
+				out = append(out, Element{lang.TargetDevice, d.Name})
+			}
+		default:
+			out = append(out, Element{lang.TargetDevice, d.Name})
+		}
+	}
+	return out
+}
+
+// sweeper is one worker: its own network, built from the plan, on which
+// failures are applied and undone.
+type sweeper struct {
+	p        *planner.Plan
+	n        *Network
+	flows    []*flow
+	detect   map[*Link]time.Duration
+	baseline []flowState
+	capacity map[*Link]float64 // each physical link's with nothing failed
+	// Which prefixes' routes, with nothing failed, leave by a link or pass
+	// through a device: only those can change when it fails.
+	byLink map[*Link][]netip.Prefix
+	byDev  map[*Device][]netip.Prefix
+}
+
+type flowState struct {
+	delivered float64
+	parts     []pathPart
+	rates     []float64
+}
+
+func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
+	n, err := Build(p)
+	if err != nil {
+		return nil, err
+	}
+	w := &sweeper{p: p, n: n, detect: map[*Link]time.Duration{}}
+	// MACsec in steady state: secured, so its overhead counts.
+	for _, ic := range p.Interconnects {
+		for _, ch := range ic.Channels {
+			if l := n.linkNamed[ch.Name]; l != nil {
+				l.sec = &secLink{mode: modeMust, secured: true}
+			}
+		}
+	}
+	for _, lm := range p.LastMiles {
+		for _, c := range lm.Connections {
+			if l := n.linkNamed[c.Name]; l != nil && c.MACsec != modeNone && c.MACsec != "" {
+				l.sec = &secLink{mode: c.MACsec, secured: true}
+			}
+		}
+	}
+	for _, fs := range specs {
+		f := &flow{spec: fs, src: n.Endpoints[fs.From.String()], dst: n.Endpoints[fs.To.String()], lostBits: map[Outcome]float64{}, active: true}
+		if f.src == nil || f.dst == nil {
+			return nil, fmt.Errorf("flow %s: %s or %s is not a network", fs.Name, fs.From, fs.To)
+		}
+		w.flows = append(w.flows, f)
+	}
+	w.detections()
+	w.baseline = w.traffic(true)
+	w.capacity = map[*Link]float64{}
+	for _, l := range n.Links {
+		if l.Physical() {
+			w.capacity[l] = l.Capacity()
+		}
+	}
+	w.byLink, w.byDev = map[*Link][]netip.Prefix{}, map[*Device][]netip.Prefix{}
+	for _, v := range n.VRFs {
+		for p, r := range v.best {
+			for _, h := range r.nexthops {
+				w.byLink[h.Link] = append(w.byLink[h.Link], p)
+			}
+			for _, id := range r.path {
+				d := n.VRFs[id].Dev
+				w.byDev[d] = append(w.byDev[d], p)
+			}
+		}
+	}
+	return w, nil
+}
+
+// detections is how long each session's failure goes unnoticed: BFD's
+// detection time, or MKA's live-peer lifetime under must_encrypt when it
+// is shorter, or the BGP hold time; plus the link's latency, since the
+// last packet heard was in flight.
+func (w *sweeper) detections() {
+	for _, ps := range w.p.Sessions {
+		l, ok := w.n.linkNamed[ps.Over]
+		if !ok {
+			continue
+		}
+		d := time.Duration(ps.HoldTime) * time.Second
+		if ps.BFD != nil {
+			d = min(d, time.Duration(ps.BFD.Multiplier*ps.BFD.MinIntervalMS)*time.Millisecond)
+		}
+		if macsecMust(w.p, ps.Over) {
+			d = min(d, mkaLifetime)
+		}
+		w.detect[l] = d + l.Latency
+	}
+}
+
+func macsecMust(p *planner.Plan, name string) bool {
+	for _, ic := range p.Interconnects {
+		for _, ch := range ic.Channels {
+			if ch.Name == name {
+				return true
+			}
+		}
+	}
+	for _, lm := range p.LastMiles {
+		for _, c := range lm.Connections {
+			if c.Name == name {
+				return c.MACsec == modeMust
+			}
+		}
+	}
+	return false
+}
+
+func (w *sweeper) traffic(all bool) []flowState {
+	w.n.converge(all)
+	for _, f := range w.flows {
+		f.route()
+	}
+	share(w.flows)
+	out := make([]flowState, len(w.flows))
+	for i, f := range w.flows {
+		out[i] = flowState{delivered: f.delivered, parts: f.parts, rates: f.rates}
+	}
+	return out
+}
+
+// trafficAfter reroutes every flow but shares capacity again only among
+// the flows a failure touches — those whose paths changed or that cross a
+// link whose capacity did — and the flows sharing links with them; the
+// rest keep their rates.
+func (w *sweeper) trafficAfter(dirty []netip.Prefix) []flowState {
+	w.n.converge(false)
+	touched := map[*Link]bool{}
+	for l, c := range w.capacity {
+		if l.Capacity() != c {
+			touched[l] = true
+		}
+	}
+	in := make([]bool, len(w.flows))
+	var todo []int
+	for i, f := range w.flows {
+		// A flow whose destination no changed prefix covers keeps its paths.
+		_, dst, _ := addresses(f.src, f.dst)
+		if slices.ContainsFunc(dirty, func(p netip.Prefix) bool { return p.Contains(dst) }) {
+			f.route()
+		} else {
+			f.parts = w.baseline[i].parts
+		}
+		if !sameParts(f.parts, w.baseline[i].parts) || crosses(f.parts, touched) {
+			in[i] = true
+			todo = append(todo, i)
+		}
+	}
+	// Close over shared links, old paths and new.
+	links := map[*Link]bool{}
+	for len(todo) > 0 {
+		i := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		for _, ps := range [][]pathPart{w.flows[i].parts, w.baseline[i].parts} {
+			for _, p := range ps {
+				for _, h := range p.hops {
+					if h.Link.Physical() {
+						links[h.Link] = true
+					}
+				}
+			}
+		}
+		for j, g := range w.flows {
+			if !in[j] && (crosses(g.parts, links) || crosses(w.baseline[j].parts, links)) {
+				in[j] = true
+				todo = append(todo, j)
+			}
+		}
+	}
+	var group []*flow
+	for i, f := range w.flows {
+		if in[i] {
+			group = append(group, f)
+		}
+	}
+	share(group)
+	out := make([]flowState, len(w.flows))
+	for i, f := range w.flows {
+		if in[i] {
+			out[i] = flowState{delivered: f.delivered, parts: f.parts, rates: f.rates}
+		} else {
+			out[i] = w.baseline[i]
+			f.lost = map[Outcome]float64{}
+		}
+	}
+	return out
+}
+
+func sameParts(a, b []pathPart) bool {
+	return slices.EqualFunc(a, b, func(x, y pathPart) bool {
+		return x.outcome == y.outcome && x.weight == y.weight && slices.Equal(x.hops, y.hops)
+	})
+}
+
+func crosses(parts []pathPart, links map[*Link]bool) bool {
+	if len(links) == 0 {
+		return false
+	}
+	for _, p := range parts {
+		for _, h := range p.hops {
+			if links[h.Link] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// apply fails (or, with fail false, restores) an element.
+func (w *sweeper) apply(e Element, fail bool) {
+	n := w.n
+	switch e.Kind {
+	case lang.TargetLink:
+		setCause(&n.members[e.Name].m.down, "sweep", fail)
+	case lang.TargetChannel:
+		for _, m := range n.linkNamed[e.Name].Members {
+			setCause(&m.down, "sweep", fail)
+		}
+	case lang.TargetFacility:
+		for _, l := range n.Facilities[e.Name] {
+			for _, m := range l.Members {
+				setCause(&m.down, "sweep "+e.Name, fail)
+			}
+		}
+	case lang.TargetDevice:
+		setCause(&n.byName[e.Name].down, "sweep", fail)
+	}
+}
+
+// run works out one case: the steady state with the elements failed, and
+// the loss while the routers had not yet noticed.
+func (w *sweeper) run(index int, failed []Element) Case {
+	c := Case{Index: index, Failed: failed, Flows: []CaseFlow{}, Down: []string{}, Broken: []string{}}
+	for _, e := range failed {
+		w.apply(e, true)
+	}
+	var down []*Link
+	for _, l := range w.n.Links {
+		if l.Physical() && !l.Up() {
+			down = append(down, l)
+			c.Down = append(c.Down, l.Name)
+			c.Detection = max(c.Detection, w.detect[l])
+		}
+	}
+	// Only prefixes whose routes ran through what failed can change (a
+	// failure only takes routes away); the rest of the tables stand, and
+	// are put back as they were afterwards.
+	for _, d := range w.n.Devices {
+		if !d.Up() {
+			for _, p := range w.byDev[d] {
+				w.n.markDirty(p)
+			}
+		}
+	}
+	for _, l := range w.n.Links {
+		if !l.Up() {
+			for _, p := range w.byLink[l] {
+				w.n.markDirty(p)
+			}
+		}
+	}
+	dirty := make([]netip.Prefix, 0, len(w.n.dirty))
+	for p := range w.n.dirty {
+		dirty = append(dirty, p)
+	}
+	saved := w.n.saveDirty()
+	after := w.trafficAfter(dirty)
+	for i, f := range w.flows {
+		base := w.baseline[i]
+		cf := CaseFlow{Flow: f.spec.Name, Delivered: round(after[i].delivered)}
+		cf.Shortfall = round(max(0, min(float64(f.spec.Rate), base.delivered)-after[i].delivered))
+		// Until the routers notice, what was routed over a link now down
+		// is lost; a managed service's own failures it notices at once.
+		lostRate, slowest := 0.0, time.Duration(0)
+		for j, p := range base.parts {
+			if p.outcome != Delivered {
+				continue
+			}
+			var d time.Duration
+			for _, h := range p.hops {
+				if slices.Contains(down, h.Link) {
+					d = max(d, w.detect[h.Link])
+				}
+			}
+			if d > 0 {
+				lostRate += base.rates[j]
+				slowest = max(slowest, d)
+			}
+		}
+		bits := lostRate * slowest.Seconds()
+		cf.LostBytes = int64(math.Round(bits / 8))
+		cf.LostPackets = (cf.LostBytes + int64(f.spec.PacketSize) - 1) / int64(f.spec.PacketSize)
+		if lostRate > 0 {
+			cf.Disrupted = slowest
+		}
+		switch {
+		case base.delivered > 0 && after[i].delivered <= base.delivered*1e-9:
+			cf.Blackout = -1
+		case base.delivered > 0 && lostRate >= base.delivered*(1-1e-9):
+			cf.Blackout = slowest
+		}
+		for _, o := range sortedOutcomes(w.flows[i].lost) {
+			cf.Causes = append(cf.Causes, string(o))
+		}
+		c.Flows = append(c.Flows, cf)
+	}
+	for _, e := range failed {
+		w.apply(e, false)
+	}
+	w.n.restoreRoutes(saved)
+	return c
+}
+
+// designDigest identifies a design's sources and the sweep's settings.
+func designDigest(p *planner.Plan, scenario string, o SweepOptions, total int) string {
+	h := sha256.New()
+	files := make([]string, 0, len(p.Design.Files))
+	for f := range p.Design.Files {
+		files = append(files, f)
+	}
+	slices.Sort(files)
+	for _, f := range files {
+		fmt.Fprintf(h, "%s\x00%s\x00", f, p.Design.Files[f])
+	}
+	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%d\x00%d\x00%t", scenario, o.Depth, o.MaxCases, o.Seed, total, o.Managed)
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// sweepFlows are the scenario's flows, or, without one, a 1 Gbps flow each
+// way between the ends of every monitor.
+func sweepFlows(p *planner.Plan, sc *lang.Scenario) []lang.Flow {
+	if sc != nil && len(sc.Flows) > 0 {
+		return sc.Flows
+	}
+	var out []lang.Flow
+	for _, m := range p.Design.Monitors {
+		for _, d := range [][2]lang.Ref{{m.From, m.To}, {m.To, m.From}} {
+			out = append(out, lang.Flow{Name: d[0].Name + "->" + d[1].Name, From: d[0], To: d[1], Rate: stdlib.Bandwidth(1e9), PacketSize: 1500})
+		}
+	}
+	return out
+}
+
+// RunSweep fails every element of the design (and with depth 2 every
+// pair) in turn and reports what each does to the flows: what is lost
+// before routing notices, and what is missing once it has settled.
+func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error) {
+	if o.Depth < 1 || o.Depth > 2 {
+		return nil, fmt.Errorf("--depth %d: want 1 or 2", o.Depth)
+	}
+	specs := sweepFlows(p, sc)
+	if len(specs) == 0 {
+		return nil, fmt.Errorf("nothing to sweep: the design has no scenario flows and no monitors")
+	}
+	first, err := newSweeper(p, specs)
+	if err != nil {
+		return nil, err
+	}
+	els := elements(first.n, o.Managed)
+	cases := make([][]Element, 0, len(els))
+	for _, e := range els {
+		cases = append(cases, []Element{e})
+	}
+	sampled := false
+	if o.Depth == 2 {
+		var pairs [][]Element
+		for i := range els {
+			for j := i + 1; j < len(els); j++ {
+				pairs = append(pairs, []Element{els[i], els[j]})
+			}
+		}
+		if o.MaxCases > 0 && len(pairs) > o.MaxCases {
+			// A seeded sample keeps the run bounded and repeatable.
+			r := rand.New(rand.NewPCG(o.Seed, o.Seed^0x5eed))
+			r.Shuffle(len(pairs), func(i, j int) { pairs[i], pairs[j] = pairs[j], pairs[i] })
+			pairs = pairs[:o.MaxCases]
+			sort.SliceStable(pairs, func(i, j int) bool {
+				return cmp.Or(slices.Index(els, pairs[i][0])-slices.Index(els, pairs[j][0]), slices.Index(els, pairs[i][1])-slices.Index(els, pairs[j][1])) < 0
+			})
+			sampled = true
+		}
+		cases = append(cases, pairs...)
+	}
+	name := ""
+	if sc != nil {
+		name = sc.Name
+	}
+	out := &Sweep{Schema: SweepSchema, Design: designName(p), Digest: designDigest(p, name, o, len(cases)), Scenario: name, Depth: o.Depth,
+		Total: len(cases), Sampled: sampled, Flows: []SweepFlow{}, Objectives: []Objective{}, Cases: []Case{}}
+	for i, f := range first.flows {
+		out.Flows = append(out.Flows, SweepFlow{Name: f.spec.Name, From: f.spec.From.String(), To: f.spec.To.String(), Rate: float64(f.spec.Rate),
+			Size: f.spec.PacketSize, Delivered: round(first.baseline[i].delivered)})
+	}
+	for _, ob := range p.Design.Objectives {
+		out.Objectives = append(out.Objectives, Objective{Name: ob.Name, From: ob.From.String(), To: ob.To.String(), MaxBlackout: ob.MaxBlackout, NoBlackout: ob.NoBlackout,
+			MinBandwidth: float64(ob.MinBandwidth), BrokenBy: []int{}, Source: ob.Range.String()})
+	}
+	var mine []int
+	for i := range cases {
+		if o.Shards <= 1 || i%o.Shards == o.Shard {
+			mine = append(mine, i)
+		}
+	}
+	if o.Shards > 1 {
+		out.Shard = fmt.Sprintf("%d/%d", o.Shard+1, o.Shards)
+	}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, len(mine)))
+	results := make([]Case, len(mine))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	errs := make([]error, workers)
+	for wi := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := first
+			if wi > 0 {
+				var err error
+				if w, err = newSweeper(p, specs); err != nil {
+					errs[wi] = err
+					for range next {
+					}
+					return
+				}
+			}
+			for k := range next {
+				results[k] = w.run(mine[k], cases[mine[k]])
+				if o.Progress != nil {
+					mu.Lock()
+					done++
+					o.Progress(done, len(mine))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for k := range mine {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	out.Cases = results
+	if out.Shard == "" {
+		out.finish(p)
+	}
+	return out, nil
+}
+
+func designName(p *planner.Plan) string {
+	for _, r := range p.Design.All() {
+		if f := r.Source().File; f != "" {
+			return f
+		}
+	}
+	return ""
+}
+
+// MergeSweeps joins the shards of one sweep into the whole, as if it had
+// run in one piece.
+func MergeSweeps(p *planner.Plan, shards []*Sweep) (*Sweep, error) {
+	if len(shards) == 0 {
+		return nil, fmt.Errorf("no shards to merge")
+	}
+	out := *shards[0]
+	out.Shard = ""
+	out.Cases = nil
+	seen := map[int]bool{}
+	for _, s := range shards {
+		if s.Digest != out.Digest || s.Total != out.Total {
+			return nil, fmt.Errorf("shard %s is of another sweep (digest %s, %d cases; want %s, %d)", s.Shard, s.Digest, s.Total, out.Digest, out.Total)
+		}
+		for _, c := range s.Cases {
+			if seen[c.Index] {
+				return nil, fmt.Errorf("case %d appears in two shards", c.Index)
+			}
+			seen[c.Index] = true
+			out.Cases = append(out.Cases, c)
+		}
+	}
+	if len(out.Cases) != out.Total {
+		var missing []string
+		for i := 0; i < out.Total && len(missing) < 5; i++ {
+			if !seen[i] {
+				missing = append(missing, fmt.Sprint(i))
+			}
+		}
+		return nil, fmt.Errorf("the shards hold %d of %d cases; missing e.g. %s", len(out.Cases), out.Total, strings.Join(missing, ", "))
+	}
+	slices.SortFunc(out.Cases, func(a, b Case) int { return a.Index - b.Index })
+	out.Objectives = slices.Clone(out.Objectives)
+	for i := range out.Objectives {
+		out.Objectives[i].BrokenBy = []int{}
+	}
+	out.finish(p)
+	return &out, nil
+}
+
+// finish checks the objectives, ranks the failures and estimates
+// availability, once every case is in.
+func (s *Sweep) finish(p *planner.Plan) {
+	for ci := range s.Cases {
+		c := &s.Cases[ci]
+		c.Broken = []string{}
+		for oi := range s.Objectives {
+			ob := &s.Objectives[oi]
+			for fi, f := range s.Flows {
+				if f.From != ob.From || f.To != ob.To {
+					continue
+				}
+				cf := c.Flows[fi]
+				tooLong := (ob.MaxBlackout > 0 || ob.NoBlackout) && (cf.Blackout < 0 || cf.Blackout > ob.MaxBlackout)
+				tooLittle := ob.MinBandwidth > 0 && cf.Delivered < ob.MinBandwidth
+				if (tooLong || tooLittle) && !slices.Contains(c.Broken, ob.Name) {
+					c.Broken = append(c.Broken, ob.Name)
+					ob.BrokenBy = append(ob.BrokenBy, c.Index)
+				}
+			}
+		}
+	}
+	s.Ranking = make([]int, len(s.Cases))
+	for i := range s.Cases {
+		s.Ranking[i] = i
+	}
+	score := func(c Case) (lost int, short float64, bytes int64, black time.Duration) {
+		for _, f := range c.Flows {
+			if f.Blackout < 0 {
+				lost++
+			}
+			short += f.Shortfall
+			bytes += f.LostBytes
+			if f.Blackout > black || f.Blackout < 0 {
+				black = max(black, f.Blackout)
+			}
+		}
+		return
+	}
+	slices.SortStableFunc(s.Ranking, func(a, b int) int {
+		la, sa, ba, xa := score(s.Cases[a])
+		lb, sb, bb, xb := score(s.Cases[b])
+		return cmp.Or(cmp.Compare(lb, la), cmp.Compare(sb, sa), cmp.Compare(bb, ba), cmp.Compare(xb, xa), cmp.Compare(s.Cases[a].Index, s.Cases[b].Index))
+	})
+	s.Availability = availability(p, s)
+}
+
+// availability estimates each flow's availability from the failures that
+// cut it: the product over single points of failure of their
+// availability, times, for each pair that cuts it (when pairs were swept),
+// one less the chance both are down at once. Components fail
+// independently; repair is not modelled beyond the figures' own.
+func availability(p *planner.Plan, s *Sweep) []FlowAvail {
+	c := stdlib.Default()
+	avail := func(e Element) float64 {
+		component := ""
+		switch e.Kind {
+		case lang.TargetLink, lang.TargetChannel:
+			component = "link"
+		case lang.TargetFacility:
+			component = "facility"
+		case lang.TargetDevice:
+			switch {
+			case strings.HasSuffix(e.Name, "/router"):
+				component = "customer_router"
+			case strings.Contains(e.Name, "-edge"):
+				component = "partner_edge"
+			case strings.Contains(e.Name, "."):
+				component = "managed_service"
+			default:
+				component = "router"
+			}
+		}
+		a, _, ok := c.Availability(component)
+		if !ok {
+			return 1
+		}
+		return a
+	}
+	sla := 1.0
+	if a, _, ok := c.Availability("interconnect"); ok && len(p.Interconnects) > 0 {
+		sla = a
+	}
+	if a, _, ok := c.Availability("last_mile"); ok && len(p.LastMiles) > 0 {
+		sla = min(sla, a)
+	}
+	var out []FlowAvail
+	for fi, f := range s.Flows {
+		fa := FlowAvail{Flow: f.Name, Availability: 1, SLA: sla, Cuts: []string{}, PairsSwept: s.Depth == 2}
+		if f.Delivered == 0 {
+			continue
+		}
+		for _, cs := range s.Cases {
+			if cs.Flows[fi].Blackout >= 0 {
+				continue
+			}
+			switch len(cs.Failed) {
+			case 1:
+				// Members of a LAG and the channel itself are one component.
+				if cs.Failed[0].Kind == lang.TargetLink {
+					continue
+				}
+				fa.Availability *= avail(cs.Failed[0])
+				fa.Cuts = append(fa.Cuts, cs.Failed[0].String())
+			case 2:
+				if single(s, cs.Failed[0], fi) || single(s, cs.Failed[1], fi) {
+					continue
+				}
+				fa.Availability *= 1 - (1-avail(cs.Failed[0]))*(1-avail(cs.Failed[1]))
+				fa.PairCuts++
+			}
+		}
+		fa.Availability = math.Round(fa.Availability*1e9) / 1e9
+		fa.MeetsSLA = fa.Availability >= sla
+		out = append(out, fa)
+	}
+	return out
+}
+
+// single reports whether e alone cuts flow fi.
+func single(s *Sweep, e Element, fi int) bool {
+	for _, c := range s.Cases {
+		if len(c.Failed) == 1 && c.Failed[0] == e {
+			return c.Flows[fi].Blackout < 0
+		}
+	}
+	return false
+}
+
+// HasBroken reports whether any objective is broken.
+func (s *Sweep) HasBroken() bool {
+	for _, o := range s.Objectives {
+		if len(o.BrokenBy) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Overlay is the state of the network under case i, for a diagram.
+func (s *Sweep) Overlay(p *planner.Plan, i int) (*State, error) {
+	n, err := Build(p)
+	if err != nil {
+		return nil, err
+	}
+	w := &sweeper{p: p, n: n}
+	for _, e := range s.Cases[i].Failed {
+		w.apply(e, true)
+	}
+	st := &State{links: map[string]bool{}, sessions: map[string]bool{}}
+	for _, l := range n.Links {
+		st.links[l.Name] = l.Up()
+	}
+	for _, ps := range p.Sessions {
+		if l, ok := n.linkNamed[ps.Over]; ok {
+			st.sessions[ps.Name] = l.Up()
+		}
+	}
+	return st, nil
+}

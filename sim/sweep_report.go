@@ -1,0 +1,217 @@
+package sim
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"strings"
+	"time"
+)
+
+// WriteJSON writes the sweep as indented JSON.
+func (s *Sweep) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s)
+}
+
+// caseLine summarises a case for the tables.
+type caseLine struct {
+	rank                      int
+	failure                   string
+	cut                       string // flows that lose everything
+	shortfall, lost, blackout string
+	broken                    string
+}
+
+func (s *Sweep) lines(limit int) []caseLine {
+	var out []caseLine
+	for rank, ci := range s.Ranking {
+		if limit > 0 && rank >= limit {
+			break
+		}
+		c := s.Cases[ci]
+		var names []string
+		for _, e := range c.Failed {
+			names = append(names, e.String())
+		}
+		cut, short, bytes := 0, 0.0, int64(0)
+		black := time.Duration(0)
+		for _, f := range c.Flows {
+			if f.Blackout < 0 {
+				cut++
+			}
+			short += f.Shortfall
+			bytes += f.LostBytes
+			if f.Blackout < 0 || black >= 0 && f.Blackout > black {
+				black = f.Blackout
+			}
+		}
+		l := caseLine{rank: rank + 1, failure: strings.Join(names, " + "), cut: fmt.Sprintf("%d of %d", cut, len(c.Flows)),
+			shortfall: rate(short), lost: bytesText(bytes), blackout: blackoutText(black), broken: strings.Join(c.Broken, ", ")}
+		if short == 0 {
+			l.shortfall = "-"
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func blackoutText(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "until repaired"
+	case d == 0:
+		return "-"
+	}
+	return span(d)
+}
+
+// WriteText writes the ranked failures, the objectives and the
+// availability estimates for people.
+func (s *Sweep) WriteText(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	kind := "single failures"
+	if s.Depth == 2 {
+		kind = "single failures and pairs"
+		if s.Sampled {
+			kind += " (pairs sampled)"
+		}
+	}
+	fmt.Fprintf(bw, "sweep of %s: %d %s, %d flows", s.Design, s.Total, kind, len(s.Flows))
+	if s.Scenario != "" {
+		fmt.Fprintf(bw, " (scenario %s)", s.Scenario)
+	}
+	fmt.Fprintln(bw)
+	if s.Shard != "" {
+		fmt.Fprintf(bw, "shard %s: %d cases; merge the shards with 'patchbay sweep merge' for the ranking\n", s.Shard, len(s.Cases))
+		return bw.Flush()
+	}
+	fmt.Fprintln(bw, "\nworst failures")
+	fmt.Fprintf(bw, "  %4s  %-58s %-12s %-12s %-14s %-15s %s\n", "rank", "failure", "flows cut", "shortfall", "lost meanwhile", "blackout", "objectives broken")
+	for _, l := range s.lines(20) {
+		fmt.Fprintf(bw, "  %4d  %-58s %-12s %-12s %-14s %-15s %s\n", l.rank, l.failure, l.cut, l.shortfall, l.lost, l.blackout, l.broken)
+	}
+	if len(s.Ranking) > 20 {
+		fmt.Fprintf(bw, "  … and %d more (--format json has them all)\n", len(s.Ranking)-20)
+	}
+	if len(s.Objectives) > 0 {
+		fmt.Fprintln(bw, "\nobjectives")
+		for _, o := range s.Objectives {
+			var bounds []string
+			if o.MaxBlackout > 0 || o.NoBlackout {
+				bounds = append(bounds, "blackout at most "+span(o.MaxBlackout))
+			}
+			if o.MinBandwidth > 0 {
+				bounds = append(bounds, "at least "+rate(o.MinBandwidth))
+			}
+			fmt.Fprintf(bw, "  %s (%s → %s, %s): ", o.Name, o.From, o.To, strings.Join(bounds, ", "))
+			if len(o.BrokenBy) == 0 {
+				fmt.Fprintln(bw, "met through every failure")
+				continue
+			}
+			var names []string
+			for _, i := range o.BrokenBy {
+				var parts []string
+				for _, e := range s.Cases[i].Failed {
+					parts = append(parts, e.String())
+				}
+				names = append(names, strings.Join(parts, " + "))
+			}
+			fmt.Fprintf(bw, "BROKEN by %s\n", strings.Join(names, "; "))
+		}
+	}
+	if len(s.Availability) > 0 {
+		fmt.Fprintln(bw, "\navailability (independent failures; figures from stdlib/catalog/availability.json)")
+		for _, a := range s.Availability {
+			verdict := "meets"
+			if !a.MeetsSLA {
+				verdict = "BELOW"
+			}
+			fmt.Fprintf(bw, "  %s: %.6f%%, %s the %.2f%% SLA", a.Flow, a.Availability*100, verdict, a.SLA*100)
+			if len(a.Cuts) > 0 {
+				fmt.Fprintf(bw, "; single points of failure: %s", strings.Join(a.Cuts, ", "))
+			}
+			switch {
+			case a.PairCuts > 0:
+				fmt.Fprintf(bw, "; %d pairs cut it", a.PairCuts)
+			case !a.PairsSwept && len(a.Cuts) == 0:
+				fmt.Fprint(bw, "; no single point of failure (an upper bound: --depth 2 counts the pairs that cut it)")
+			}
+			fmt.Fprintln(bw)
+		}
+	}
+	return bw.Flush()
+}
+
+// WriteMarkdown writes the report as a markdown table, for a pull request.
+func (s *Sweep) WriteMarkdown(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "### Failure sweep of `%s`\n\n%d cases, %d flows.\n\n", s.Design, s.Total, len(s.Flows))
+	fmt.Fprintln(bw, "| rank | failure | flows cut | shortfall | lost meanwhile | blackout | objectives broken |")
+	fmt.Fprintln(bw, "|---:|---|---|---|---|---|---|")
+	esc := func(x string) string { return strings.ReplaceAll(x, "|", `\|`) }
+	for _, l := range s.lines(20) {
+		fmt.Fprintf(bw, "| %d | %s | %s | %s | %s | %s | %s |\n", l.rank, esc(l.failure), l.cut, l.shortfall, l.lost, l.blackout, esc(l.broken))
+	}
+	if len(s.Availability) > 0 {
+		fmt.Fprintln(bw, "\n| flow | availability | SLA | single points of failure |")
+		fmt.Fprintln(bw, "|---|---:|---:|---|")
+		for _, a := range s.Availability {
+			fmt.Fprintf(bw, "| %s | %.4f%% | %.2f%% | %s |\n", esc(a.Flow), a.Availability*100, a.SLA*100, esc(strings.Join(a.Cuts, ", ")))
+		}
+	}
+	return bw.Flush()
+}
+
+// WriteBlackoutSVG draws the blackout of the worst failures as bars, worst
+// first; a failure that cuts a flow until repaired reaches the top.
+func (s *Sweep) WriteBlackoutSVG(w io.Writer) error {
+	const width, height, left, top, bottom = 900, 420, 70, 40, 150
+	n := min(len(s.Ranking), 40)
+	worst := time.Duration(0)
+	black := make([]time.Duration, n)
+	for i := range n {
+		for _, f := range s.Cases[s.Ranking[i]].Flows {
+			if f.Blackout < 0 {
+				black[i] = -1
+				break
+			}
+			black[i] = max(black[i], f.Blackout, f.Disrupted)
+		}
+		worst = max(worst, black[i])
+	}
+	if worst == 0 {
+		worst = time.Second
+	}
+	scale := float64(height-top-bottom) / (worst.Seconds() * 1.1)
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="Liberation Sans, Arial, sans-serif" font-size="11">`+"\n", width, height)
+	fmt.Fprintf(bw, `<rect width="%d" height="%d" fill="white"/>`+"\n", width, height)
+	fmt.Fprintf(bw, `<text x="%d" y="22" font-size="15">Blackout or disruption per failure, worst first: %s</text>`+"\n", left, html.EscapeString(s.Design))
+	base := height - bottom
+	fmt.Fprintf(bw, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>`+"\n", left, base, width-10, base)
+	fmt.Fprintf(bw, `<text x="10" y="%d">%s</text>`+"\n", top+10, html.EscapeString(span(time.Duration(float64(worst)*1.1))))
+	fmt.Fprintf(bw, `<text x="10" y="%d">0</text>`+"\n", base)
+	bar := float64(width-left-20) / float64(max(n, 1))
+	for i := range n {
+		x := float64(left) + float64(i)*bar
+		h := float64(height - top - bottom)
+		color := "#c0392b"
+		if black[i] >= 0 {
+			h = black[i].Seconds() * scale
+			color = "#2e86c1"
+		}
+		fmt.Fprintf(bw, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`+"\n", x+1, float64(base)-h, bar-2, h, color)
+		var names []string
+		for _, e := range s.Cases[s.Ranking[i]].Failed {
+			names = append(names, e.Name)
+		}
+		fmt.Fprintf(bw, `<text transform="translate(%.1f,%d) rotate(60)">%s</text>`+"\n", x+bar/2, base+6, html.EscapeString(strings.Join(names, " + ")))
+	}
+	fmt.Fprintf(bw, `<text x="%d" y="%d" fill="#c0392b">red: a flow is cut until the failure is repaired</text>`+"\n", left, height-8)
+	fmt.Fprintln(bw, "</svg>")
+	return bw.Flush()
+}

@@ -1,0 +1,190 @@
+package sim
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"patchbay/lang"
+	"patchbay/planner"
+	"patchbay/planner/plantest"
+)
+
+func sweep(t *testing.T, p *planner.Plan, o SweepOptions) *Sweep {
+	t.Helper()
+	var sc *lang.Scenario
+	if len(p.Design.Scenarios) > 0 {
+		sc = p.Design.Scenarios[0]
+	}
+	if o.Depth == 0 {
+		o.Depth = 1
+	}
+	s, err := RunSweep(p, sc, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// caseOf finds the case of a single failure.
+func caseOf(t *testing.T, s *Sweep, kind lang.TargetKind, name string) (Case, int) {
+	t.Helper()
+	for rank, i := range s.Ranking {
+		c := s.Cases[i]
+		if len(c.Failed) == 1 && c.Failed[0] == (Element{kind, name}) {
+			return c, rank
+		}
+	}
+	t.Fatalf("no case for %s %s", kind, name)
+	return Case{}, 0
+}
+
+func cut(c Case) int {
+	n := 0
+	for _, f := range c.Flows {
+		if f.Blackout < 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Hand reasoning for the last-mile example: the site has one router, so
+// losing it cuts everything and ranks first; losing one of the two partner
+// locations halves the capacity, which still carries both flows, and only
+// costs what was in flight until BFD noticed.
+func TestSweepLastMile(t *testing.T) {
+	s := sweep(t, plantest.File(t, "../examples/last_mile.star"), SweepOptions{})
+	worst := s.Cases[s.Ranking[0]]
+	if worst.Failed[0] != (Element{lang.TargetDevice, "nyc-hq/router"}) || cut(worst) != 2 {
+		t.Fatalf("worst failure %+v", worst)
+	}
+	loc, _ := caseOf(t, s, lang.TargetFacility, "us-east-1/lumen-loc-a")
+	if cut(loc) != 0 || len(loc.Down) != 2 {
+		t.Fatalf("losing a location: %+v", loc)
+	}
+	for _, f := range loc.Flows {
+		if f.Shortfall != 0 || f.LostBytes == 0 || f.Disrupted <= 600*time.Millisecond || f.Disrupted > time.Second || f.Blackout != 0 {
+			t.Fatalf("losing a location, flow %+v: want no shortfall, loss for under a second of BFD detection, no blackout", f)
+		}
+	}
+	// The objective (a second of blackout at most, 4 Gbps) breaks under the
+	// site router's failure and nothing else.
+	if len(s.Objectives) != 1 || fmt.Sprint(s.Objectives[0].BrokenBy) != fmt.Sprint([]int{worst.Index}) {
+		t.Fatalf("objectives %+v, want broken only by case %d (%v)", s.Objectives, worst.Index, worst.Failed)
+	}
+	if !s.HasBroken() {
+		t.Fatal("HasBroken false")
+	}
+}
+
+// The multicloud example survives every single failure: nothing is cut,
+// nothing is short; losing a facility, two channels at once, costs the
+// most in flight.
+func TestSweepMulticloud(t *testing.T) {
+	s := sweep(t, multicloud(t), SweepOptions{})
+	for _, c := range s.Cases {
+		if cut(c) != 0 {
+			t.Fatalf("%v cuts a flow", c.Failed)
+		}
+		for _, f := range c.Flows {
+			if f.Shortfall != 0 {
+				t.Fatalf("%v leaves %s short", c.Failed, f.Flow)
+			}
+		}
+	}
+	for rank := range 4 {
+		if k := s.Cases[s.Ranking[rank]].Failed[0].Kind; k != lang.TargetFacility {
+			t.Fatalf("rank %d is a %s, want the four facilities first", rank+1, k)
+		}
+	}
+}
+
+// In the transit-hub example a 5 Gbps Interconnect carries 3 Gbps of jumbo
+// frames to Google Cloud: half of it, after a facility fails, falls short.
+func TestSweepTransitHub(t *testing.T) {
+	s := sweep(t, plantest.File(t, "../examples/transit_hub.star"), SweepOptions{})
+	top := s.Cases[s.Ranking[0]]
+	if top.Failed[0].Kind != lang.TargetFacility {
+		t.Fatalf("worst failure %v, want a facility", top.Failed)
+	}
+	var web CaseFlow
+	for _, f := range top.Flows {
+		if f.Flow == "web->warehouse" {
+			web = f
+		}
+	}
+	if want := 3e9 - 2.5e9*8500/(8500+secTagOverhead); web.Shortfall < want-1 || web.Shortfall > want+1 {
+		t.Fatalf("shortfall %v, want %v", web.Shortfall, want)
+	}
+}
+
+// Global WAN: the Interconnect in eu-west-2 is the only way to the lake; no
+// single failure of it cuts a flow.
+func TestSweepGlobalWAN(t *testing.T) {
+	s := sweep(t, plantest.File(t, "../examples/global_wan.star"), SweepOptions{})
+	for _, c := range s.Cases {
+		if cut(c) != 0 {
+			t.Fatalf("%v cuts a flow", c.Failed)
+		}
+	}
+	// With the managed services, losing the eu-west-2 edge cuts every flow.
+	m := sweep(t, plantest.File(t, "../examples/global_wan.star"), SweepOptions{Managed: true})
+	if c, _ := caseOf(t, m, lang.TargetDevice, "core_network.global/eu-west-2"); cut(c) != len(c.Flows) {
+		t.Fatalf("losing the eu-west-2 edge cuts %d of %d flows", cut(c), len(c.Flows))
+	}
+}
+
+// Shards merged give the unsharded result byte for byte, whatever the
+// worker count.
+func TestSweepShardsMerge(t *testing.T) {
+	p := plantest.File(t, "../examples/last_mile.star")
+	whole := sweep(t, p, SweepOptions{Depth: 2, Workers: 2})
+	var want bytes.Buffer
+	_ = whole.WriteJSON(&want)
+	var shards []*Sweep
+	for i := range 3 {
+		shards = append(shards, sweep(t, p, SweepOptions{Depth: 2, Shard: i, Shards: 3, Workers: 1 + i%2}))
+	}
+	merged, err := MergeSweeps(p, shards)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	_ = merged.WriteJSON(&got)
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Fatal("merged shards differ from the unsharded sweep")
+	}
+	if _, err := MergeSweeps(p, shards[:2]); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Fatalf("merging two of three shards: %v", err)
+	}
+	other := sweep(t, p, SweepOptions{Depth: 1, Shard: 2, Shards: 3})
+	if _, err := MergeSweeps(p, append(shards[:2:2], other)); err == nil || !strings.Contains(err.Error(), "another sweep") {
+		t.Fatalf("merging shards of two sweeps: %v", err)
+	}
+}
+
+// Pairs: losing both partner locations cuts everything; the availability
+// estimate counts the pair.
+func TestSweepPairs(t *testing.T) {
+	s := sweep(t, plantest.File(t, "../examples/last_mile.star"), SweepOptions{Depth: 2})
+	found := false
+	for _, c := range s.Cases {
+		if len(c.Failed) == 2 && c.Failed[0].Name == "us-east-1/lumen-loc-a" && c.Failed[1].Name == "us-east-1/lumen-loc-b" {
+			found = true
+			if cut(c) != 2 {
+				t.Fatalf("both locations: %+v", c)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no case for both locations")
+	}
+	for _, a := range s.Availability {
+		if a.PairCuts == 0 || len(a.Cuts) != 1 || a.Availability >= 1 || a.Availability <= 0.99 {
+			t.Fatalf("availability %+v", a)
+		}
+	}
+}
