@@ -188,3 +188,26 @@ func TestSweepPairs(t *testing.T) {
 		}
 	}
 }
+
+// The sweep's estimate of what a failure costs before it is noticed
+// brackets what the simulator measures: it takes the slowest detection BFD
+// allows (900 ms after the last packet), the simulator the actual one
+// (600–900 ms).
+func TestSweepAgreesWithTheSimulator(t *testing.T) {
+	p := multicloud(t)
+	s := sweep(t, p, SweepOptions{})
+	est, _ := caseOf(t, s, lang.TargetFacility, "us-east-1/fac-a")
+	sc := *p.Design.Scenarios[0]
+	sc.Events = []lang.Event{at(60*time.Second, lang.ActionFail, lang.TargetFacility, "us-east-1/fac-a")}
+	tr, err := Run(p, &sc, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range tr.Flows {
+		measured := totalLostBytes(f)
+		bound := est.Flows[i].LostBytes
+		if measured == 0 || measured > bound || float64(bound) > 1.6*float64(measured) {
+			t.Errorf("%s: the simulator lost %d bytes, the sweep estimates %d", f.Name, measured, bound)
+		}
+	}
+}
