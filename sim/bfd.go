@@ -200,7 +200,9 @@ func (b *bfdEnd) setState(st, diag uint8) {
 		case diagNeighborSignals:
 			why = " (neighbour signalled session down)"
 		}
-		b.sp.sim.control(fmt.Sprintf("BFD %s at %s: %s → %s%s", b.sp.sess.name, b.sp, bfdStateNames[prev], bfdStateNames[st], why))
+		if b.sp.iface.Dev.Up() {
+			b.sp.sim.control(fmt.Sprintf("BFD %s at %s: %s → %s%s", b.sp.sess.name, b.sp, bfdStateNames[prev], bfdStateNames[st], why))
+		}
 	}
 	if prev == bfdUp && st == bfdDown {
 		b.sp.bfdDown()

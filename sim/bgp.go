@@ -183,7 +183,11 @@ func (sp *speaker) setState(st bgpState, why string) {
 		if why != "" {
 			msg += " (" + why + ")"
 		}
-		sp.sim.control(msg)
+		// A failed device's own view is nobody's to see: its timers run
+		// on, but only the living ends' transitions are news.
+		if sp.iface.Dev.Up() {
+			sp.sim.control(msg)
+		}
 	}
 }
 
