@@ -45,6 +45,10 @@ type SweepOptions struct {
 	// Gateway, Cloud WAN edge): AWS runs them redundantly in a region, so
 	// failing one is a service outage rather than a component failure.
 	Managed bool
+	// Simulate runs the whole event-driven simulation for each case — BFD,
+	// BGP, MKA and their timers — instead of the steady state and the
+	// slowest detection: measured rather than bounded, and much slower.
+	Simulate bool
 }
 
 // SweepFlow is a flow the sweep follows.
@@ -488,7 +492,7 @@ func designDigest(p *planner.Plan, scenario string, o SweepOptions, total int) s
 	for _, f := range files {
 		fmt.Fprintf(h, "%s\x00%s\x00", f, p.Design.Files[f])
 	}
-	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%d\x00%d\x00%t", scenario, o.Depth, o.MaxCases, o.Seed, total, o.Managed)
+	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%d\x00%d\x00%t\x00%t", scenario, o.Depth, o.MaxCases, o.Seed, total, o.Managed, o.Simulate)
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
@@ -596,7 +600,11 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 				}
 			}
 			for k := range next {
-				results[k] = w.run(mine[k], cases[mine[k]])
+				if o.Simulate {
+					results[k] = simulateCase(p, specs, w, mine[k], cases[mine[k]], o.Seed)
+				} else {
+					results[k] = w.run(mine[k], cases[mine[k]])
+				}
 				if o.Progress != nil {
 					mu.Lock()
 					done++
@@ -831,4 +839,81 @@ func (s *Sweep) Overlay(p *planner.Plan, i int) (*State, error) {
 		}
 	}
 	return st, nil
+}
+
+// simFailAt is when a simulated case fails its elements; simWatch is how
+// long it watches after: past the 90 s hold time, so even a session
+// without BFD has noticed.
+const (
+	simFailAt = 10 * time.Second
+	simWatch  = 2 * time.Minute
+)
+
+// simulateCase runs the scenario's flows with the case's elements failed
+// at simFailAt and reads what happened from the trace.
+func simulateCase(p *planner.Plan, specs []lang.Flow, w *sweeper, index int, failed []Element, seed uint64) Case {
+	c := Case{Index: index, Failed: failed, Flows: []CaseFlow{}, Down: []string{}, Broken: []string{}}
+	sc := &lang.Scenario{Meta: lang.Meta{Name: "sweep"}, Duration: simFailAt + simWatch, Flows: specs}
+	for _, e := range failed {
+		sc.Events = append(sc.Events, lang.Event{At: simFailAt, Action: lang.ActionFail, Target: lang.Target{Kind: e.Kind, Name: e.Name}})
+	}
+	tr, err := Run(p, sc, Options{Seed: seed})
+	if err != nil {
+		// Targets come from the network itself; a failure here is a bug.
+		panic(fmt.Sprintf("sim: sweep case %d: %v", index, err))
+	}
+	// What was down, and the last word on each flow, as the trace says.
+	final := map[string]FlowChange{}
+	for _, e := range tr.Events {
+		for _, l := range e.Links {
+			if !l.Up && l.Capacity >= 0 && !slices.Contains(c.Down, l.Link) {
+				c.Down = append(c.Down, l.Link)
+			}
+		}
+		for _, f := range e.Flows {
+			final[f.Flow] = f
+		}
+	}
+	slices.Sort(c.Down)
+	var conv *Convergence
+	for i := range tr.Convergence {
+		if tr.Convergence[i].T == simFailAt {
+			conv = &tr.Convergence[i]
+		}
+	}
+	if conv != nil && conv.Detection != nil {
+		c.Detection = *conv.Detection
+	}
+	for i, f := range tr.Flows {
+		base := w.baseline[i].delivered
+		last := final[f.Name]
+		cf := CaseFlow{Flow: f.Name, Delivered: last.Delivered}
+		cf.Shortfall = round(max(0, min(f.Rate, base)-last.Delivered))
+		if conv != nil {
+			for _, l := range conv.Flows {
+				if l.Flow == f.Name {
+					cf.LostBytes, cf.LostPackets = l.Bytes, l.Packets
+				}
+			}
+		}
+		for _, o := range f.Outages {
+			if o.Start < simFailAt {
+				continue
+			}
+			d := o.End - o.Start
+			cf.Disrupted = max(cf.Disrupted, d)
+			if o.Worst >= 1-1e-9 {
+				cf.Blackout = max(cf.Blackout, d)
+			}
+			if o.End == sc.Duration && base > 0 && last.Delivered <= base*1e-9 {
+				cf.Blackout = -1
+			}
+		}
+		for o := range last.Lost {
+			cf.Causes = append(cf.Causes, o)
+		}
+		slices.Sort(cf.Causes)
+		c.Flows = append(c.Flows, cf)
+	}
+	return c
 }

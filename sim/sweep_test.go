@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -208,6 +209,32 @@ func TestSweepAgreesWithTheSimulator(t *testing.T) {
 		bound := est.Flows[i].LostBytes
 		if measured == 0 || measured > bound || float64(bound) > 1.6*float64(measured) {
 			t.Errorf("%s: the simulator lost %d bytes, the sweep estimates %d", f.Name, measured, bound)
+		}
+	}
+}
+
+// --simulate measures what the default estimates: the same failures cut
+// the same flows and leave the same shortfall, and what is lost before
+// detection never exceeds the estimate, which takes the slowest detection.
+func TestSweepSimulatedWithinTheEstimate(t *testing.T) {
+	for _, file := range []string{"../examples/multicloud.star", "../examples/last_mile.star"} {
+		p := plantest.File(t, file)
+		est := sweep(t, p, SweepOptions{})
+		meas := sweep(t, p, SweepOptions{Simulate: true})
+		for i, c := range meas.Cases {
+			e := est.Cases[i]
+			if cut(c) != cut(e) {
+				t.Errorf("%s %v: simulated cut %d flows, estimated %d", file, c.Failed, cut(c), cut(e))
+			}
+			for j, f := range c.Flows {
+				ef := e.Flows[j]
+				if f.LostBytes > ef.LostBytes || math.Abs(f.Shortfall-ef.Shortfall) > 1e3 {
+					t.Errorf("%s %v %s: simulated lost %d short %v, estimated %d short %v", file, c.Failed, f.Flow, f.LostBytes, f.Shortfall, ef.LostBytes, ef.Shortfall)
+				}
+			}
+		}
+		if est.Cases[est.Ranking[0]].Failed[0] != meas.Cases[meas.Ranking[0]].Failed[0] && cut(est.Cases[est.Ranking[0]]) > 0 {
+			t.Errorf("%s: worst failure estimated %v, simulated %v", file, est.Cases[est.Ranking[0]].Failed, meas.Cases[meas.Ranking[0]].Failed)
 		}
 	}
 }

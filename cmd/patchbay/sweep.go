@@ -82,6 +82,7 @@ the same report an unsharded run gives.`,
 	cmd.Flags().IntVar(&o.MaxCases, "max-pairs", 20000, "with --depth 2, at most this many pairs: a larger set is sampled with --seed")
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 1, "seed of the pair sample")
 	cmd.Flags().IntVar(&o.Workers, "workers", 0, "parallel workers (default: all cores)")
+	cmd.Flags().BoolVar(&o.Simulate, "simulate", false, "run the event-driven simulation (BFD, BGP, MKA timers) for each case, failing at 10 s and watching 2 minutes: measured instead of the steady state and the slowest detection, and far slower")
 	cmd.Flags().BoolVar(&o.Managed, "managed", false, "fail the managed services' devices too (VGW, DX gateway, Transit Gateway, Cloud WAN edge): outages of a service AWS runs redundantly")
 	cmd.Flags().StringVar(&shard, "shard", "", "run slice i of N (i from 1), e.g. 2/8; needs -o")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the report (or a shard) to this file instead of stdout")
