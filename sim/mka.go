@@ -408,7 +408,9 @@ func (sl *secLink) check() {
 			}
 		}
 	}
-	s.topologyChanged("MACsec " + sl.sess.name)
+	// Only the sessions over the link change routing, and they report
+	// what they drop; traffic is recomputed either way.
+	s.routingChanged("MACsec " + sl.sess.name)
 }
 
 // frameFactor is how much capacity a packet of size bytes takes on l:

@@ -58,7 +58,6 @@ type sim struct {
 	mraiInterval time.Duration
 	cap, capIn   *capture
 	routePending bool
-	topoPending  bool
 	macsec       []*secLink
 	findings     int
 	conv         *convergence // the scenario event being converged on
@@ -157,20 +156,6 @@ func (s *sim) routingChanged(cause string) {
 		s.routePending = false
 		s.advance()
 		s.update(cause, false)
-	})
-}
-
-// topologyChanged recomputes everything after a link's state changed
-// without a scenario event (MACsec securing or failing), once per moment.
-func (s *sim) topologyChanged(cause string) {
-	if s.topoPending {
-		return
-	}
-	s.topoPending = true
-	s.e.After(0, func() {
-		s.topoPending = false
-		s.advance()
-		s.update(cause, true)
 	})
 }
 
@@ -389,7 +374,7 @@ func (s *sim) update(cause string, all bool) {
 		f.reported = &after
 		f.track(now)
 	}
-	if all || len(ev.Flows) > 0 || ev.Routes > 0 {
+	if all || len(ev.Flows) > 0 || ev.Routes > 0 || len(ev.Links) > 0 {
 		s.out.Events = append(s.out.Events, ev)
 	}
 }
