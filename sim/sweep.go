@@ -631,13 +631,23 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 	return out, nil
 }
 
+// designName is the file the design was loaded from: where its scenario
+// or objectives are declared, which loaded modules never are in practice,
+// else the last file any resource came from.
 func designName(p *planner.Plan) string {
+	for _, sc := range p.Design.Scenarios {
+		return sc.Range.File
+	}
+	for _, o := range p.Design.Objectives {
+		return o.Range.File
+	}
+	name := ""
 	for _, r := range p.Design.All() {
 		if f := r.Source().File; f != "" {
-			return f
+			name = f
 		}
 	}
-	return ""
+	return name
 }
 
 // MergeSweeps joins the shards of one sweep into the whole, as if it had
