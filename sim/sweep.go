@@ -99,12 +99,21 @@ type Sweep struct {
 	Depth        int         `json:"depth"`
 	Total        int         `json:"cases_total"`
 	Sampled      bool        `json:"sampled"`
+	Settings     Settings    `json:"settings"`
 	Shard        string      `json:"shard,omitempty"`
 	Flows        []SweepFlow `json:"flows"`
 	Objectives   []Objective `json:"objectives"`
 	Cases        []Case      `json:"cases"`
 	Ranking      []int       `json:"ranking,omitempty"` // case indices, worst first
 	Availability []FlowAvail `json:"availability,omitempty"`
+}
+
+// Settings are what a sweep was asked, so a merge can recompute its digest.
+type Settings struct {
+	MaxPairs int    `json:"max_pairs"`
+	Seed     uint64 `json:"seed"`
+	Managed  bool   `json:"managed"`
+	Simulate bool   `json:"simulate"`
 }
 
 // Objective is a design objective and the failures that break it.
@@ -116,7 +125,11 @@ type Objective struct {
 	NoBlackout   bool          `json:"no_blackout"` // max_blackout = "0s": delivery must never stop
 	MinBandwidth float64       `json:"min_bandwidth_bps"`
 	BrokenBy     []int         `json:"broken_by"`
-	Source       string        `json:"source_range"`
+	// BrokenBefore: the objective fails with nothing failed at all.
+	BrokenBefore bool `json:"broken_before_any_failure"`
+	// Unchecked: no flow runs between its networks, so nothing tests it.
+	Unchecked bool   `json:"unchecked"`
+	Source    string `json:"source_range"`
 }
 
 // FlowAvail is a flow's availability estimate.
@@ -381,10 +394,14 @@ func (w *sweeper) apply(e Element, fail bool) {
 	n := w.n
 	switch e.Kind {
 	case lang.TargetLink:
-		setCause(&n.members[e.Name].m.down, "sweep", fail)
+		if m := n.members[e.Name]; m != nil {
+			setCause(&m.m.down, "sweep", fail)
+		}
 	case lang.TargetChannel:
-		for _, m := range n.linkNamed[e.Name].Members {
-			setCause(&m.down, "sweep", fail)
+		if l := n.linkNamed[e.Name]; l != nil {
+			for _, m := range l.Members {
+				setCause(&m.down, "sweep", fail)
+			}
 		}
 	case lang.TargetFacility:
 		for _, l := range n.Facilities[e.Name] {
@@ -393,7 +410,9 @@ func (w *sweeper) apply(e Element, fail bool) {
 			}
 		}
 	case lang.TargetDevice:
-		setCause(&n.byName[e.Name].down, "sweep", fail)
+		if d := n.byName[e.Name]; d != nil {
+			setCause(&d.down, "sweep", fail)
+		}
 	}
 }
 
@@ -544,8 +563,12 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 			r := rand.New(rand.NewPCG(o.Seed, o.Seed^0x5eed))
 			r.Shuffle(len(pairs), func(i, j int) { pairs[i], pairs[j] = pairs[j], pairs[i] })
 			pairs = pairs[:o.MaxCases]
+			pos := make(map[Element]int, len(els))
+			for i, e := range els {
+				pos[e] = i
+			}
 			sort.SliceStable(pairs, func(i, j int) bool {
-				return cmp.Or(slices.Index(els, pairs[i][0])-slices.Index(els, pairs[j][0]), slices.Index(els, pairs[i][1])-slices.Index(els, pairs[j][1])) < 0
+				return cmp.Or(pos[pairs[i][0]]-pos[pairs[j][0]], pos[pairs[i][1]]-pos[pairs[j][1]]) < 0
 			})
 			sampled = true
 		}
@@ -556,7 +579,8 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 		name = sc.Name
 	}
 	out := &Sweep{Schema: SweepSchema, Design: designName(p), Digest: designDigest(p, name, o, len(cases)), Scenario: name, Depth: o.Depth,
-		Total: len(cases), Sampled: sampled, Flows: []SweepFlow{}, Objectives: []Objective{}, Cases: []Case{}}
+		Total: len(cases), Sampled: sampled, Flows: []SweepFlow{}, Objectives: []Objective{}, Cases: []Case{},
+		Settings: Settings{MaxPairs: o.MaxCases, Seed: o.Seed, Managed: o.Managed, Simulate: o.Simulate}}
 	for i, f := range first.flows {
 		out.Flows = append(out.Flows, SweepFlow{Name: f.spec.Name, From: f.spec.From.String(), To: f.spec.To.String(), Rate: float64(f.spec.Rate),
 			Size: f.spec.PacketSize, Delivered: round(first.baseline[i].delivered)})
@@ -657,6 +681,11 @@ func MergeSweeps(p *planner.Plan, shards []*Sweep) (*Sweep, error) {
 		return nil, fmt.Errorf("no shards to merge")
 	}
 	out := *shards[0]
+	set := out.Settings
+	want := designDigest(p, out.Scenario, SweepOptions{Depth: out.Depth, MaxCases: set.MaxPairs, Seed: set.Seed, Managed: set.Managed, Simulate: set.Simulate}, out.Total)
+	if out.Digest != want {
+		return nil, fmt.Errorf("the shards are of another design or other settings than this file's (digest %s, this file's %s)", out.Digest, want)
+	}
 	out.Shard = ""
 	out.Cases = nil
 	seen := map[int]bool{}
@@ -693,22 +722,58 @@ func MergeSweeps(p *planner.Plan, shards []*Sweep) (*Sweep, error) {
 // finish checks the objectives, ranks the failures and estimates
 // availability, once every case is in.
 func (s *Sweep) finish(p *planner.Plan) {
+	// An objective covers the flows between its networks, together: their
+	// delivered rates add up. min_bandwidth asks no more than they demand.
+	type target struct {
+		flows  []int
+		demand float64
+	}
+	targets := make([]target, len(s.Objectives))
+	for oi := range s.Objectives {
+		ob := &s.Objectives[oi]
+		ob.BrokenBy, ob.BrokenBefore = []int{}, false
+		for fi, f := range s.Flows {
+			if f.From == ob.From && f.To == ob.To {
+				targets[oi].flows = append(targets[oi].flows, fi)
+				targets[oi].demand += f.Rate
+			}
+		}
+		ob.Unchecked = len(targets[oi].flows) == 0
+		if ob.Unchecked {
+			continue
+		}
+		before := 0.0
+		for _, fi := range targets[oi].flows {
+			before += s.Flows[fi].Delivered
+		}
+		need := min(ob.MinBandwidth, targets[oi].demand)
+		ob.BrokenBefore = before == 0 && (ob.MaxBlackout > 0 || ob.NoBlackout) || ob.MinBandwidth > 0 && before < need*(1-1e-9)
+	}
 	for ci := range s.Cases {
 		c := &s.Cases[ci]
 		c.Broken = []string{}
+		// Objectives promise what holds through any single failure.
+		if len(c.Failed) != 1 {
+			continue
+		}
 		for oi := range s.Objectives {
 			ob := &s.Objectives[oi]
-			for fi, f := range s.Flows {
-				if f.From != ob.From || f.To != ob.To {
-					continue
-				}
+			tg := targets[oi]
+			if ob.Unchecked {
+				continue
+			}
+			delivered, tooLong := 0.0, false
+			for _, fi := range tg.flows {
 				cf := c.Flows[fi]
-				tooLong := (ob.MaxBlackout > 0 || ob.NoBlackout) && (cf.Blackout < 0 || cf.Blackout > ob.MaxBlackout)
-				tooLittle := ob.MinBandwidth > 0 && cf.Delivered < ob.MinBandwidth
-				if (tooLong || tooLittle) && !slices.Contains(c.Broken, ob.Name) {
-					c.Broken = append(c.Broken, ob.Name)
-					ob.BrokenBy = append(ob.BrokenBy, c.Index)
+				delivered += cf.Delivered
+				if (ob.MaxBlackout > 0 || ob.NoBlackout) && (cf.Blackout < 0 || cf.Blackout > ob.MaxBlackout) {
+					tooLong = true
 				}
+			}
+			tooLittle := ob.MinBandwidth > 0 && delivered < min(ob.MinBandwidth, tg.demand)*(1-1e-9)
+			if tooLong || tooLittle {
+				c.Broken = append(c.Broken, ob.Name)
+				ob.BrokenBy = append(ob.BrokenBy, c.Index)
 			}
 		}
 	}
@@ -723,8 +788,11 @@ func (s *Sweep) finish(p *planner.Plan) {
 			}
 			short += f.Shortfall
 			bytes += f.LostBytes
-			if f.Blackout > black || f.Blackout < 0 {
-				black = max(black, f.Blackout)
+			switch {
+			case f.Blackout < 0:
+				black = time.Duration(math.MaxInt64) // until repaired: longer than any
+			case black >= 0 && f.Blackout > black:
+				black = f.Blackout
 			}
 		}
 		return
@@ -780,6 +848,9 @@ func availability(p *planner.Plan, s *Sweep) []FlowAvail {
 	for fi, f := range s.Flows {
 		fa := FlowAvail{Flow: f.Name, Availability: 1, SLA: sla, Cuts: []string{}, PairsSwept: s.Depth == 2}
 		if f.Delivered == 0 {
+			// Delivers nothing with nothing failed.
+			fa.Availability, fa.Cuts = 0, []string{"nothing: it is not delivered before any failure"}
+			out = append(out, fa)
 			continue
 		}
 		for _, cs := range s.Cases {
@@ -822,7 +893,7 @@ func single(s *Sweep, e Element, fi int) bool {
 // HasBroken reports whether any objective is broken.
 func (s *Sweep) HasBroken() bool {
 	for _, o := range s.Objectives {
-		if len(o.BrokenBy) > 0 {
+		if len(o.BrokenBy) > 0 || o.BrokenBefore {
 			return true
 		}
 	}
@@ -872,9 +943,18 @@ func simulateCase(p *planner.Plan, specs []lang.Flow, w *sweeper, index int, fai
 		// Targets come from the network itself; a failure here is a bug.
 		panic(fmt.Sprintf("sim: sweep case %d: %v", index, err))
 	}
-	// What was down, and the last word on each flow, as the trace says.
+	// What was down, and the last word on each flow, as the trace says;
+	// and what each flow lost before the failure, which is not its doing.
 	final := map[string]FlowChange{}
+	lostBefore := map[string]float64{}
 	for _, e := range tr.Events {
+		if e.T == 0 {
+			for _, f := range e.Flows {
+				for _, v := range f.Lost {
+					lostBefore[f.Flow] += v
+				}
+			}
+		}
 		for _, l := range e.Links {
 			if !l.Up && l.Capacity >= 0 && !slices.Contains(c.Down, l.Link) {
 				c.Down = append(c.Down, l.Link)
@@ -899,10 +979,11 @@ func simulateCase(p *planner.Plan, specs []lang.Flow, w *sweeper, index int, fai
 		last := final[f.Name]
 		cf := CaseFlow{Flow: f.Name, Delivered: last.Delivered}
 		cf.Shortfall = round(max(0, min(f.Rate, base)-last.Delivered))
-		if conv != nil {
+		if conv != nil && conv.Stable != nil {
 			for _, l := range conv.Flows {
 				if l.Flow == f.Name {
-					cf.LostBytes, cf.LostPackets = l.Bytes, l.Packets
+					b := max(0, l.Bytes-int64(math.Round(lostBefore[f.Name]*conv.Stable.Seconds()/8)))
+					cf.LostBytes, cf.LostPackets = b, (b+int64(f.PacketSize)-1)/int64(f.PacketSize)
 				}
 			}
 		}

@@ -90,9 +90,14 @@ func (s *Sweep) WriteText(w io.Writer) error {
 		return bw.Flush()
 	}
 	fmt.Fprintln(bw, "\nworst failures")
-	fmt.Fprintf(bw, "  %4s  %-58s %-12s %-12s %-14s %-15s %s\n", "rank", "failure", "flows cut", "shortfall", "lost meanwhile", "blackout", "objectives broken")
-	for _, l := range s.lines(20) {
-		fmt.Fprintf(bw, "  %4d  %-58s %-12s %-12s %-14s %-15s %s\n", l.rank, l.failure, l.cut, l.shortfall, l.lost, l.blackout, l.broken)
+	lines := s.lines(20)
+	width := len("failure")
+	for _, l := range lines {
+		width = max(width, len(l.failure))
+	}
+	fmt.Fprintf(bw, "  %4s  %-*s  %-12s %-12s %-14s %-15s %s\n", "rank", width, "failure", "flows cut", "shortfall", "lost meanwhile", "blackout", "objectives broken")
+	for _, l := range lines {
+		fmt.Fprintf(bw, "  %4d  %-*s  %-12s %-12s %-14s %-15s %s\n", l.rank, width, l.failure, l.cut, l.shortfall, l.lost, l.blackout, l.broken)
 	}
 	if len(s.Ranking) > 20 {
 		fmt.Fprintf(bw, "  … and %d more (--format json has them all)\n", len(s.Ranking)-20)
@@ -108,12 +113,23 @@ func (s *Sweep) WriteText(w io.Writer) error {
 				bounds = append(bounds, "at least "+rate(o.MinBandwidth))
 			}
 			fmt.Fprintf(bw, "  %s (%s → %s, %s): ", o.Name, o.From, o.To, strings.Join(bounds, ", "))
-			if len(o.BrokenBy) == 0 {
-				fmt.Fprintln(bw, "met through every failure")
+			switch {
+			case o.Unchecked:
+				fmt.Fprintf(bw, "NOT CHECKED: the scenario has no flow from %s to %s\n", o.From, o.To)
+				continue
+			case o.BrokenBefore:
+				fmt.Fprintln(bw, "BROKEN with nothing failed")
+				continue
+			case len(o.BrokenBy) == 0:
+				fmt.Fprintln(bw, "met through every single failure")
 				continue
 			}
 			var names []string
-			for _, i := range o.BrokenBy {
+			for k, i := range o.BrokenBy {
+				if k == 10 {
+					names = append(names, fmt.Sprintf("and %d more", len(o.BrokenBy)-10))
+					break
+				}
 				var parts []string
 				for _, e := range s.Cases[i].Failed {
 					parts = append(parts, e.String())

@@ -238,3 +238,40 @@ func TestSweepSimulatedWithinTheEstimate(t *testing.T) {
 		}
 	}
 }
+
+// Objectives that fail before anything does, that no flow tests, and
+// bandwidth asked beyond a flow's demand are each reported for what they are.
+func TestSweepObjectiveEdges(t *testing.T) {
+	p := plantest.Source(t, `
+hq = site("nyc-hq", cidr = ["192.168.0.0/16"], asn = 65001, mtu = 8500)
+hub = transit_gateway("hub", region = "us-east-1", asn = 64520)
+dxgw = dx_gateway("core", asn = 64512)
+web = vpc("web", region = "us-east-1", cidr = "10.1.0.0/16", mtu = 8500)
+iso = vpc("iso", region = "us-east-1", cidr = "10.9.0.0/16", mtu = 8500)
+attach(web, hub)
+attach(dxgw, hub, allowed_prefixes = ["10.0.0.0/14"])
+last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", site = hq, attach_to = dxgw)
+scenario("s", duration = "1m", flows = [flow(hq, web, rate = "1Gbps"), flow(hq, iso, rate = "1Gbps")])
+objective(hq, iso, max_blackout = "1s", name = "iso-blackout")
+objective(hq, web, min_bandwidth = "4Gbps", name = "web-bw")
+objective(web, hq, max_blackout = "1s", name = "no-flow")
+`)
+	s := sweep(t, p, SweepOptions{})
+	byName := map[string]Objective{}
+	for _, o := range s.Objectives {
+		byName[o.Name] = o
+	}
+	if o := byName["iso-blackout"]; !o.BrokenBefore {
+		t.Errorf("iso-blackout: %+v, want broken with nothing failed", o)
+	}
+	if o := byName["no-flow"]; !o.Unchecked || len(o.BrokenBy) != 0 {
+		t.Errorf("no-flow: %+v, want unchecked", o)
+	}
+	// 4 Gbps asked of a 1 Gbps flow: only what cuts it breaks it.
+	if o := byName["web-bw"]; len(o.BrokenBy) != 1 || s.Cases[o.BrokenBy[0]].Failed[0].Name != "nyc-hq/router" {
+		t.Errorf("web-bw broken by %v", o.BrokenBy)
+	}
+	if !s.HasBroken() {
+		t.Error("HasBroken false")
+	}
+}

@@ -79,7 +79,7 @@ the same report an unsharded run gives.`,
 	}
 	cmd.Flags().StringVar(&name, "scenario", "", "the scenario whose flows to follow (required when the design has several)")
 	cmd.Flags().IntVar(&o.Depth, "depth", 1, "1: every single failure; 2: every pair as well")
-	cmd.Flags().IntVar(&o.MaxCases, "max-pairs", 20000, "with --depth 2, at most this many pairs: a larger set is sampled with --seed")
+	cmd.Flags().IntVar(&o.MaxCases, "max-pairs", 20000, "with --depth 2, at most this many pairs: a larger set is sampled with --seed (0: no bound)")
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 1, "seed of the pair sample")
 	cmd.Flags().IntVar(&o.Workers, "workers", 0, "parallel workers (default: all cores)")
 	cmd.Flags().BoolVar(&o.Simulate, "simulate", false, "run the event-driven simulation (BFD, BGP, MKA timers) for each case, failing at 10 s and watching 2 minutes: measured instead of the steady state and the slowest detection, and far slower")
