@@ -63,6 +63,9 @@ type speaker struct {
 
 	state    bgpState
 	conn     *tcpConn
+	// holdCfg is this end's configured hold time when it differs from the
+	// session's (a customer router set otherwise); 0: the session's.
+	holdCfg time.Duration
 	hold     time.Duration // negotiated
 	idleHold bool          // after a Cease for too many prefixes: wait before listening again
 
@@ -96,6 +99,13 @@ type bgpMessage struct {
 }
 
 func (sp *speaker) established() bool { return sp.state == stEstablished }
+
+func (sp *speaker) holdTime() time.Duration {
+	if sp.holdCfg > 0 {
+		return sp.holdCfg
+	}
+	return sp.sess.hold
+}
 
 func (sp *speaker) String() string { return sp.iface.Dev.Name }
 
@@ -233,7 +243,7 @@ func (sp *speaker) onConnectRetry() {
 func (sp *speaker) tcpUp() {
 	sp.sim.e.Cancel(sp.synRetry)
 	sp.sim.e.Cancel(sp.connectRetry)
-	hold := uint16(sp.sess.hold / time.Second)
+	hold := uint16(sp.holdTime() / time.Second)
 	sp.send(encodeOpen(sp.asn, hold, sp.addr, sp.sess.v6), nil)
 	sp.setState(stOpenSent, "")
 	// RFC 4271 §8: a large hold time until the peer's OPEN arrives.
@@ -278,7 +288,7 @@ func (sp *speaker) receive(m bgpMessage) {
 			return
 		}
 		// The lower hold time wins; 0 means no keepalives at all.
-		sp.hold = min(sp.sess.hold, time.Duration(body.HoldTime)*time.Second)
+		sp.hold = min(sp.holdTime(), time.Duration(body.HoldTime)*time.Second)
 		sp.send(encodeKeepalive(), nil)
 		sp.setState(stOpenConfirm, "")
 		sp.restartHold()

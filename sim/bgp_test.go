@@ -282,3 +282,27 @@ func checkBFD(t *testing.T, file string, pcap []byte) {
 		t.Fatalf("%s: no BFD packets", file)
 	}
 }
+
+// The lower hold time of the two OPENs wins at both ends, and keepalives
+// follow it.
+func TestLowerHoldTimeWins(t *testing.T) {
+	sc := scenario(10*time.Second, nil)
+	s, err := start(multicloud(t), sc, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	se := s.sessions[0]
+	se.ends[1].holdCfg = 30 * time.Second // the far end asks for less than AWS's 90 s
+	s.e.Run(sc.Duration)
+	for _, sp := range se.ends {
+		if !sp.established() || sp.hold != 30*time.Second {
+			t.Fatalf("%s: %s, hold %v; want established with 30s", sp, sp.state, sp.hold)
+		}
+		if d := sp.keepaliveTimer.When() - s.e.Now(); d <= 0 || d > 10*time.Second {
+			t.Fatalf("%s: next keepalive in %v, want within hold/3 = 10s", sp, d)
+		}
+	}
+	if other := s.sessions[1].ends[0]; other.hold != 90*time.Second {
+		t.Fatalf("another session negotiated %v, want 90s", other.hold)
+	}
+}
