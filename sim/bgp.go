@@ -61,11 +61,11 @@ type speaker struct {
 	addr  netip.Addr
 	mac   [6]byte
 
-	state    bgpState
-	conn     *tcpConn
+	state bgpState
+	conn  *tcpConn
 	// holdCfg is this end's configured hold time when it differs from the
 	// session's (a customer router set otherwise); 0: the session's.
-	holdCfg time.Duration
+	holdCfg  time.Duration
 	hold     time.Duration // negotiated
 	idleHold bool          // after a Cease for too many prefixes: wait before listening again
 
