@@ -162,14 +162,6 @@ func (b *builder) learn(to, from *VRF, via *Iface, pref int, tag string, export 
 	return a
 }
 
-// ifaceOn returns l's end on device d.
-func ifaceOn(l *Link, d *Device) *Iface {
-	if l.A.Dev == d {
-		return l.A
-	}
-	return l.B
-}
-
 func (b *builder) gateways() {
 	d := b.p.Design
 	for _, g := range d.VPNGateways {

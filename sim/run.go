@@ -59,7 +59,6 @@ type sim struct {
 	cap, capIn   *capture
 	routePending bool
 	macsec       []*secLink
-	findings     int
 	conv         *convergence // the scenario event being converged on
 	convs        []*convergence
 }

@@ -70,11 +70,10 @@ type Report struct {
 }
 
 type pricer struct {
-	p      *planner.Plan
-	o      Options
-	hours  float64
-	lines  []Line
-	errors []error
+	p     *planner.Plan
+	o     Options
+	hours float64
+	lines []Line
 }
 
 // Price prices a plan.
