@@ -42,10 +42,7 @@ func (s *sim) resolve(ev lang.Event) (func() string, *lang.Diagnostic) {
 			if l, ok := n.linkNamed[t.Name]; ok && !l.Physical() {
 				return func() string { return verb + " link " + t.Name + ": " + setCause(&l.down, "link", fail) }, nil
 			}
-			var names []string
-			for name := range n.members {
-				names = append(names, name)
-			}
+			names := sortedKeys(n.members)
 			for _, l := range n.Links {
 				if !l.Physical() {
 					names = append(names, l.Name)
@@ -103,11 +100,7 @@ func (s *sim) resolve(ev lang.Event) (func() string, *lang.Diagnostic) {
 					Hint:    "set the bandwidth of a channel, a connection, an Interconnect or a last mile"}
 			}
 			if !ok {
-				var names []string
-				for name := range n.members {
-					names = append(names, name)
-				}
-				return nil, unknown("link", names)
+				return nil, unknown("link", sortedKeys(n.members))
 			}
 			members = []*Member{m.m}
 		case lang.TargetChannel:

@@ -148,12 +148,7 @@ type FlowAvail struct {
 // elements lists what can fail in a network, in a fixed order.
 func elements(n *Network, managed bool) []Element {
 	var out []Element
-	members := make([]string, 0, len(n.members))
-	for name := range n.members {
-		members = append(members, name)
-	}
-	slices.Sort(members)
-	for _, m := range members {
+	for _, m := range sortedKeys(n.members) {
 		out = append(out, Element{lang.TargetLink, m})
 	}
 	for _, l := range n.Links {

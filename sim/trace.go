@@ -258,7 +258,7 @@ func (t *Trace) WriteText(w io.Writer) error {
 				continue
 			}
 			fmt.Fprintf(bw, "  %9s    flow %s: %s of %s delivered", "", f.Flow, rate(f.Delivered), rate(f.Demand))
-			for _, o := range sortedStringKeys(f.Lost) {
+			for _, o := range sortedKeys(f.Lost) {
 				fmt.Fprintf(bw, ", %s lost (%s)", rate(f.Lost[o]), o)
 			}
 			if len(f.Over) > 0 {
@@ -304,7 +304,7 @@ func (t *Trace) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(bw, "  %s (%s → %s, %s, %d-byte packets)\n", f.Name, f.From, f.To, rate(f.Rate), f.PacketSize)
 		fmt.Fprintf(bw, "    delivered %s of %s, lost %s", bytesText(f.DeliveredBytes), bytesText(f.DemandBytes), bytesText(lost))
-		for _, o := range sortedStringKeys(f.LostBytes) {
+		for _, o := range sortedKeys(f.LostBytes) {
 			fmt.Fprintf(bw, "; %s %s", o, bytesText(f.LostBytes[o]))
 		}
 		fmt.Fprintf(bw, "\n    blackout %s, degraded %s\n", span(f.Blackout), span(f.Degraded))

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"patchbay/lang"
-	"patchbay/lang/format"
 	"patchbay/planner/render"
 	"patchbay/sim"
 )
@@ -34,13 +32,7 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 				return fmt.Errorf("--direction %q: want LR or TB", direction)
 			}
 			o.Direction = direction
-			write := map[string]func(*render.Model, io.Writer) error{
-				".dot": (*render.Model).WriteDOT,
-				".mmd": (*render.Model).WriteMermaid,
-				".svg": func(m *render.Model, w io.Writer) error { return m.WriteSVG(ctx, w) },
-				".png": func(m *render.Model, w io.Writer) error { return m.WritePNG(ctx, w) },
-			}[filepath.Ext(out)]
-			if write == nil {
+			if drawer(ctx, nil, out) == nil {
 				return fmt.Errorf("-o %s: patchbay draws .dot, .svg, .png and .mmd", out)
 			}
 			p, err := planFile(ctx, g, args[0], stdout, stderr)
@@ -63,11 +55,7 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 				}
 				o.Overlay = st
 			}
-			var buf bytes.Buffer
-			if err := write(render.Build(p, o), &buf); err != nil {
-				return err
-			}
-			return format.WriteFile(out, buf.Bytes())
+			return writeAtomic(out, drawer(ctx, render.Build(p, o), out))
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write; its extension picks the format")
@@ -78,4 +66,20 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 	cmd.Flags().StringVar(&scenario, "scenario", "", "the scenario --at runs (required when the design has several)")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the scenario --at runs")
 	return cmd
+}
+
+// drawer is how a model is drawn to a file, chosen by the file's
+// extension; nil for one patchbay does not draw.
+func drawer(ctx context.Context, m *render.Model, file string) func(io.Writer) error {
+	switch filepath.Ext(file) {
+	case ".dot":
+		return func(w io.Writer) error { return m.WriteDOT(w) }
+	case ".mmd":
+		return func(w io.Writer) error { return m.WriteMermaid(w) }
+	case ".svg":
+		return func(w io.Writer) error { return m.WriteSVG(ctx, w) }
+	case ".png":
+		return func(w io.Writer) error { return m.WritePNG(ctx, w) }
+	}
+	return nil
 }

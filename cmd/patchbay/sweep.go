@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -38,6 +37,9 @@ the same report an unsharded run gives.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(g, "text", "json", "markdown"); err != nil {
 				return err
+			}
+			if diagram != "" && drawer(ctx, nil, diagram) == nil {
+				return fmt.Errorf("--diagram %s: patchbay draws .dot, .svg, .png and .mmd", diagram)
 			}
 			if shard != "" {
 				i, n, err := parseShard(shard)
@@ -162,12 +164,7 @@ func reportSweep(ctx context.Context, g *globalFlags, p *planner.Plan, s *sim.Sw
 		if err != nil {
 			return err
 		}
-		m := render.Build(p, render.Options{Direction: "LR", GroupAbove: 12, Overlay: st})
-		draw := map[string]func(io.Writer) error{
-			".dot": m.WriteDOT, ".mmd": m.WriteMermaid,
-			".svg": func(w io.Writer) error { return m.WriteSVG(ctx, w) },
-			".png": func(w io.Writer) error { return m.WritePNG(ctx, w) },
-		}[filepath.Ext(diagram)]
+		draw := drawer(ctx, render.Build(p, render.Options{Direction: "LR", GroupAbove: 12, Overlay: st}), diagram)
 		if draw == nil {
 			return fmt.Errorf("--diagram %s: patchbay draws .dot, .svg, .png and .mmd", diagram)
 		}
