@@ -56,7 +56,12 @@ func (s *sim) send(sp *speaker, layersToWrite ...gopacket.SerializableLayer) boo
 	if s.cap == nil && s.capIn == nil && !protect {
 		return true
 	}
-	buf := gopacket.NewSerializeBuffer()
+	if s.frameBuf == nil {
+		s.frameBuf = gopacket.NewSerializeBuffer()
+	}
+	// One buffer for every frame: each is protected (a copy) or written
+	// out before the next is built.
+	buf := s.frameBuf
 	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, layersToWrite...); err != nil {
 		panic(fmt.Sprintf("sim: serialising a %s frame: %v", sp.sess.name, err)) // built from valid values
 	}

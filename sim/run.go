@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/gopacket"
+
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/stdlib"
@@ -57,6 +59,7 @@ type sim struct {
 	connectRetry time.Duration
 	mraiInterval time.Duration
 	cap, capIn   *capture
+	frameBuf     gopacket.SerializeBuffer
 	routePending bool
 	macsec       []*secLink
 	conv         *convergence // the scenario event being converged on

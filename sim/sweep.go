@@ -259,29 +259,11 @@ func (w *sweeper) detections() {
 		if ps.BFD != nil {
 			d = min(d, time.Duration(ps.BFD.Multiplier*ps.BFD.MinIntervalMS)*time.Millisecond)
 		}
-		if macsecMust(w.p, ps.Over) {
+		if l.sec != nil && l.sec.mode == modeMust {
 			d = min(d, mkaLifetime)
 		}
 		w.detect[l] = d + l.Latency
 	}
-}
-
-func macsecMust(p *planner.Plan, name string) bool {
-	for _, ic := range p.Interconnects {
-		for _, ch := range ic.Channels {
-			if ch.Name == name {
-				return true
-			}
-		}
-	}
-	for _, lm := range p.LastMiles {
-		for _, c := range lm.Connections {
-			if c.Name == name {
-				return c.MACsec == modeMust
-			}
-		}
-	}
-	return false
 }
 
 func (w *sweeper) traffic(all bool) []flowState {
