@@ -93,11 +93,11 @@ func (r *route) asPathLen() int {
 
 // compareRoutes orders candidates for one prefix, best first: the
 // administrative preference, then the BGP decision process (highest local
-// preference, shortest AS path, lowest origin, lowest MED between routes
-// from the same neighbouring AS), then the shorter path through the
-// network. Routes equal up to there are equal-cost (ECMP); the remaining
+// preference, shortest AS path, lowest origin; MED is choose's, since it
+// compares only within a neighbouring AS), then the shorter path through
+// the network. Routes equal up to there are equal-cost (ECMP); the remaining
 // tie-breaks (router id, peer address) only pick whose attributes are
-// passed on, which mergeEqual does by path.
+// passed on, which choose does by path.
 func compareRoutes(a, b *route) int {
 	if c := cmp.Or(cmp.Compare(a.pref, b.pref), cmp.Compare(b.localPref(), a.localPref()), cmp.Compare(a.asPathLen(), b.asPathLen())); c != 0 {
 		return c
@@ -105,11 +105,6 @@ func compareRoutes(a, b *route) int {
 	if a.attrs != nil && b.attrs != nil {
 		if c := cmp.Compare(a.attrs.origin, b.attrs.origin); c != 0 {
 			return c
-		}
-		if a.attrs.neighbourAS() == b.attrs.neighbourAS() {
-			if c := cmp.Compare(a.attrs.med, b.attrs.med); c != 0 {
-				return c
-			}
 		}
 	}
 	return cmp.Compare(len(a.path), len(b.path))
