@@ -28,6 +28,7 @@ type Plan struct {
 	Summary       GraphSummary
 	Findings      lang.Diagnostics
 
+	topo        *Topology
 	attIndex    map[lang.Ref][]*lang.Attachment
 	unaddressed int // connections the allocator could not address
 }
@@ -200,11 +201,16 @@ func New(d *lang.Design, opts ...Option) (*Plan, error) {
 	}
 	p.deriveTGWTables()
 	p.deriveCoreNetworks()
+	p.deriveTopology()
 	p.summarise()
 	p.validate(o.quotas)
 	p.Findings.Sort()
 	return p, nil
 }
+
+// Topology is the design as devices, links, routing tables and the
+// relations between them, from which every route follows.
+func (p *Plan) Topology() *Topology { return p.topo }
 
 // resolve checks that every reference names a declared resource of an
 // allowed kind. The Starlark front-end guarantees it; this keeps the planner

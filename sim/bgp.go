@@ -45,7 +45,7 @@ type session struct {
 	hold        time.Duration
 	keepalive   time.Duration
 	bfd         *planner.BFD
-	maxPrefixes int // what the AWS end accepts; 0: no limit
+	maxPrefixes int // what the AWS end accepts per address family; 0: no limit
 	v6          bool
 }
 
@@ -68,6 +68,7 @@ type speaker struct {
 	holdCfg  time.Duration
 	hold     time.Duration // negotiated
 	idleHold bool          // after a Cease for too many prefixes: wait before listening again
+	overAFI  uint16        // the address family whose limit the peer exceeded (RFC 4486 data)
 
 	connectRetry, synRetry, holdTimer, keepaliveTimer, mrai, flushTimer *Timer
 	synBackoff                                                          time.Duration
@@ -402,12 +403,25 @@ func (sp *speaker) apply(u update, paths map[netip.Prefix]ribEntry) {
 			sp.sim.n.received(sp, p, true)
 		}
 	}
-	if max := sp.sess.maxPrefixes; sp.side == 0 && max > 0 && len(sp.ribIn) > max {
-		n := len(sp.ribIn)
-		sp.idleHold = true
-		sp.down(fmt.Sprintf("%d prefixes from %s exceed the limit of %d: NOTIFICATION Cease/1 (maximum number of prefixes reached); the session stays idle for %s",
-			n, sp.peer, max, sp.sim.connectRetry), &notify{6, 1})
-		return
+	// Direct Connect counts the limit per address family: a VIF has one
+	// IPv4 and one IPv6 session, each with its own limit
+	// (https://docs.aws.amazon.com/directconnect/latest/UserGuide/limits.html, 2026-12).
+	if limit := sp.sess.maxPrefixes; sp.side == 0 && limit > 0 {
+		v4, v6 := 0, 0
+		for p := range sp.ribIn {
+			if p.Addr().Is4() {
+				v4++
+			} else {
+				v6++
+			}
+		}
+		if n, afi := max(v4, v6), map[bool]uint16{true: 1, false: 2}[v4 >= v6]; n > limit {
+			sp.idleHold = true
+			sp.overAFI = afi
+			sp.down(fmt.Sprintf("%d %s prefixes from %s exceed the limit of %d: NOTIFICATION Cease/1 (maximum number of prefixes reached); the session stays idle for %s",
+				n, map[uint16]string{1: "IPv4", 2: "IPv6"}[afi], sp.peer, limit, sp.sim.connectRetry), &notify{6, 1})
+			return
+		}
 	}
 	sp.sim.routingChanged("BGP " + sp.sess.name + " UPDATE at " + sp.String())
 }
@@ -420,7 +434,8 @@ func (sp *speaker) down(why string, n *notify) {
 		if n.code == 6 && n.subcode == 1 {
 			// RFC 4486: AFI, SAFI and the limit.
 			m := uint32(sp.sess.maxPrefixes)
-			data = []byte{0, 1, 1, byte(m >> 24), byte(m >> 16), byte(m >> 8), byte(m)}
+			afi := max(sp.overAFI, 1)
+			data = []byte{byte(afi >> 8), byte(afi), 1, byte(m >> 24), byte(m >> 16), byte(m >> 8), byte(m)}
 		}
 		sp.send(encodeNotification(n.code, n.subcode, data), nil)
 		if n.code == 4 {

@@ -4,21 +4,23 @@ import (
 	"math"
 	"net/netip"
 	"time"
+
+	"patchbay/planner"
 )
 
-// Role says what a device is in the design.
-type Role string
+// Role says what a device is in the design: the planner's roles.
+type Role = planner.Role
 
 const (
-	RoleNetwork     Role = "network"      // a VPC, Google Cloud VPC or on-premises site: where flows start and end
-	RoleCustomer    Role = "customer"     // the on-premises router of a last-mile site
-	RolePartnerEdge Role = "partner-edge" // a last-mile partner's device at one location
-	RoleAWSEdge     Role = "aws-edge"     // an AWS router in an Interconnect facility or last-mile location
-	RolePeerRouter  Role = "peer-router"  // the partner cloud's router (Google Cloud Router side)
-	RoleVGW         Role = "vgw"
-	RoleDXGW        Role = "dxgw"
-	RoleTGW         Role = "tgw"
-	RoleCloudWAN    Role = "cloudwan-edge"
+	RoleNetwork     = planner.RoleNetwork
+	RoleCustomer    = planner.RoleCustomer
+	RolePartnerEdge = planner.RolePartnerEdge
+	RoleAWSEdge     = planner.RoleAWSEdge
+	RolePeerRouter  = planner.RolePeerRouter
+	RoleVGW         = planner.RoleVGW
+	RoleDXGW        = planner.RoleDXGW
+	RoleTGW         = planner.RoleTGW
+	RoleCloudWAN    = planner.RoleCloudWAN
 )
 
 // Device is one routing or forwarding element.

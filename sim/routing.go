@@ -5,39 +5,12 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+
+	"patchbay/planner"
 )
 
-// Administrative preference of routes by how they were learned; lower
-// wins, then the BGP attributes, then the shorter path. The order follows
-// Transit Gateway's route evaluation (static, VPC-propagated, Direct
-// Connect gateway) and Cloud WAN's (static, VPC in the region, Direct
-// Connect gateway, remote).
-const (
-	prefLocal     = 0
-	prefStatic    = 1
-	prefVPC       = 3
-	prefDX        = 4 // Direct Connect gateway, Interconnect, last mile
-	prefPeering   = 5 // Transit Gateway ↔ Cloud WAN peering
-	prefRemote    = 6 // another Cloud WAN edge
-	prefDynamic   = 20
-	maxPathLength = 64
-)
-
-// Tags say where a route came from, so each adjacency can export only
-// what the service it models would advertise.
-const (
-	tagLocal      = "local"      // a network's own prefix
-	tagStatic     = "static"     // configured
-	tagGateway    = "gateway"    // learned by a network or edge router from the AWS side
-	tagVPC        = "vpc"        // a VPC's prefix propagated to a gateway
-	tagPeer       = "peer"       // learned from the far side of an Interconnect or last mile
-	tagEdge       = "edge"       // learned by a DX gateway or TGW/Cloud WAN from an edge router
-	tagAttachment = "attachment" // learned by a Cloud WAN edge from an attachment
-	tagMesh       = "mesh"       // learned from another Cloud WAN edge
-	tagShare      = "share"      // leaked from a shared segment
-	tagPeering    = "peering"    // learned over TGW ↔ Cloud WAN peering
-	tagFlood      = "flood"      // extra prefixes a router announces (an advertise event)
-)
+// maxPathLength is the planner's bound on the tables a route may cross.
+const maxPathLength = planner.MaxPathLength
 
 // VRF is one routing table of a device.
 type VRF struct {
@@ -209,14 +182,6 @@ func (s *static) route() *route {
 		return nil
 	}
 	return r
-}
-
-func tagIs(tags ...string) func(*route) bool {
-	return func(r *route) bool { return slices.Contains(tags, r.tag) }
-}
-
-func tagNot(tags ...string) func(*route) bool {
-	return func(r *route) bool { return !slices.Contains(tags, r.tag) }
 }
 
 // index prepares the routing tables after the network is built.

@@ -1,0 +1,1046 @@
+package planner
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"patchbay/lang"
+)
+
+// The routing model. The planner derives, once, what every managed service
+// builds: devices (routers, gateways, networks), links between their
+// interfaces, one routing table per VRF, and the relations that say which
+// table learns which routes from which — Transit Gateway association and
+// propagation, Cloud WAN segments with sharing, isolation and create-route,
+// Direct Connect gateway associations with their allowed prefixes. The
+// routes themselves follow mechanically (Routes, Lookup, Trace), and the
+// simulator instantiates the same devices, tables and relations, changing
+// only what its BGP sessions learn at run time.
+
+// Role says what a device is in the design.
+type Role string
+
+const (
+	RoleNetwork     Role = "network"      // a VPC, Google Cloud VPC or on-premises site: where traffic starts and ends
+	RoleCustomer    Role = "customer"     // the on-premises router of a last-mile site
+	RolePartnerEdge Role = "partner-edge" // a last-mile partner's device at one location
+	RoleAWSEdge     Role = "aws-edge"     // an AWS router in an Interconnect facility or last-mile location
+	RolePeerRouter  Role = "peer-router"  // the partner cloud's router (Google Cloud Router side)
+	RoleVGW         Role = "vgw"
+	RoleDXGW        Role = "dxgw"
+	RoleTGW         Role = "tgw"
+	RoleCloudWAN    Role = "cloudwan-edge"
+)
+
+// Administrative preference of routes by how they were learned; lower
+// wins, then the BGP attributes, then the shorter path. The order follows
+// Transit Gateway's route evaluation (static, prefix list, VPC-propagated,
+// Direct Connect gateway, Connect, VPN) and Cloud WAN's (static, VPC in the
+// Region, Direct Connect gateway, remote): see ../shared DOMAIN §2,
+// https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html#tgw-route-evaluation-overview
+// and https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-route-evaluation.html (2026-12).
+const (
+	PrefLocal   = 0
+	PrefStatic  = 1
+	PrefVPC     = 3
+	PrefDX      = 4 // Direct Connect gateway, Interconnect, last mile
+	PrefPeering = 5 // Transit Gateway ↔ Cloud WAN peering
+	PrefRemote  = 6 // another Cloud WAN edge
+	PrefDynamic = 20
+	// MaxPathLength bounds how many tables a route may cross, so a policy
+	// that loops settles.
+	MaxPathLength = 64
+)
+
+// Tags say where a route came from, so each relation passes only what the
+// service it models would advertise.
+const (
+	TagLocal      = "local"      // a network's own prefix
+	TagStatic     = "static"     // configured: a VPC or TGW static route, a Cloud WAN create-route
+	TagGateway    = "gateway"    // learned by a network or edge router from the AWS side
+	TagVPC        = "vpc"        // a VPC's prefix propagated to a gateway
+	TagPeer       = "peer"       // learned over BGP from the far side of an Interconnect or last mile
+	TagEdge       = "edge"       // learned by a DX gateway association or TGW from an edge router
+	TagAttachment = "attachment" // learned by a Cloud WAN edge from an attachment
+	TagMesh       = "mesh"       // learned from another Cloud WAN edge
+	TagShare      = "share"      // leaked from a shared segment
+	TagPeering    = "peering"    // learned over TGW ↔ Cloud WAN peering
+)
+
+// Device is one routing or forwarding element.
+type Device struct {
+	ID       int
+	Name     string
+	Role     Role
+	Region   string
+	Facility string // "" for regional services
+	// SilentMTU: the device drops packets larger than the next hop's MTU
+	// without an ICMP "fragmentation needed" (Transit Gateway, Cloud WAN),
+	// so path-MTU discovery cannot recover.
+	SilentMTU bool
+	Tables    []*Table
+	Ifaces    []*Iface
+}
+
+// Link is an L3 adjacency between two interfaces. Physical links are LAGs
+// of Members, up while MinLinks are; links inside a managed service have
+// no members and no capacity limit.
+type Link struct {
+	ID             int
+	Name           string
+	Kind           string // channel, connection, attachment, association, mesh, internal
+	A, B           *Iface
+	Members        []string // member link names, LINK/m1 …
+	MemberCapacity float64  // bits per second each
+	MinLinks       int
+	Latency        time.Duration // one way
+	MTU            int
+	Facilities     []string  // where the physical link runs
+	Via            []*Device // devices the link passes through besides its ends
+	Group          string    // the Interconnect or last mile it belongs to
+	// MACsec is the mode on a channel or connection (no_encrypt,
+	// should_encrypt, must_encrypt); "" inside a service.
+	MACsec string
+	Source lang.Range
+}
+
+// Physical reports whether l is made of members.
+func (l *Link) Physical() bool { return len(l.Members) > 0 }
+
+// Iface is one end of a link. Traffic arriving on it is looked up in Table:
+// a Transit Gateway attachment's associated route table, a Cloud WAN
+// attachment's segment. A nil Table drops what arrives (an attachment
+// associated with no table).
+type Iface struct {
+	ID     int
+	Device *Device
+	Link   *Link
+	Table  *Table
+}
+
+// Peer is the interface at the other end of the link.
+func (i *Iface) Peer() *Iface {
+	if i.Link.A == i {
+		return i.Link.B
+	}
+	return i.Link.A
+}
+
+// Table is one routing table (VRF) of a device.
+type Table struct {
+	ID     int
+	Device *Device
+	Name   string // "" for a device's only table
+	// Source is the declaration the table stands for, where there is one.
+	Source lang.Range
+
+	In, Out []*Relation
+	Statics []*Static
+}
+
+// String is the table's name as reports print it: the device, and the
+// table in brackets when the device has several.
+func (t *Table) String() string {
+	if t.Name == "" {
+		return t.Device.Name
+	}
+	return t.Device.Name + " [" + t.Name + "]"
+}
+
+// Filter is what a relation passes on, as data. A route passes when every
+// set condition holds.
+type Filter struct {
+	Tags    []string       // one of these tags; empty: any
+	NotTags []string       // none of these
+	Within  []netip.Prefix // inside one of these prefixes (a VGW association's allowed prefixes)
+	// NotThrough refuses routes that passed through these tables, and
+	// NotThroughGroup through any table of Topology.Groups' edge tables
+	// of that name (a DX gateway gives no connection what another of its
+	// connections brought).
+	NotThrough      []*Table
+	NotThroughGroup string
+}
+
+// Relation is how one table learns routes from another: over an interface
+// (Via, on To's device, towards From) or, when Via is nil, inside one
+// device (a Cloud WAN segment share), keeping From's next hops.
+type Relation struct {
+	ID       int
+	From, To *Table
+	Via      *Iface
+	Pref     int
+	Tag      string
+	Export   Filter
+	// Originate replaces From's routes with these prefixes, as a DX gateway
+	// association advertises its allowed prefixes to a Transit Gateway or
+	// Cloud WAN association.
+	Originate []netip.Prefix
+	// KeepPref keeps each route's own preference (Cloud WAN shares).
+	KeepPref bool
+	// Blackholes: To sends traffic for From's blackhole routes to From (a
+	// VPC forwarding to its Transit Gateway, which drops it).
+	Blackholes bool
+	// Session is the BGP session the routes cross (Plan.Sessions' name),
+	// "" inside a service. Each crossing adds an AS to the path.
+	Session string
+	// Why says what AWS rule the relation stands for, and Source where it
+	// was declared.
+	Why    string
+	Source lang.Range
+}
+
+// Static is a configured route: to interfaces of the device, a blackhole,
+// or a network's own prefix.
+type Static struct {
+	Table     *Table
+	Prefix    netip.Prefix
+	NextHops  []*Iface
+	Local     bool
+	Blackhole bool
+	Pref      int
+	Tag       string
+	Origin    string // what configured it, for explanations
+	Source    lang.Range
+}
+
+// Endpoint is a network traffic starts and ends in.
+type Endpoint struct {
+	Network lang.Ref
+	Device  *Device
+	V4, V6  netip.Addr // a host address in the network; invalid without that family
+	MTU     int
+}
+
+// Topology is the design as devices, links and routing tables.
+type Topology struct {
+	Devices   []*Device
+	Links     []*Link
+	Ifaces    []*Iface
+	Tables    []*Table
+	Relations []*Relation
+	Statics   []*Static
+	Endpoints map[lang.Ref]*Endpoint
+	// Facilities maps a facility (or partner location) to its links.
+	Facilities map[string][]*Link
+	// Groups maps an Interconnect or last mile name to its channels or
+	// connections; GroupDevices to its devices.
+	Groups       map[string][]*Link
+	GroupDevices map[string][]*Device
+	// EdgeGroups lists, per DX gateway, the edge-router tables of the
+	// connections attached to it.
+	EdgeGroups map[string][]*Table
+	// Err is set when the catalog lacks what the topology needs (a
+	// latency between two regions).
+	Err error
+
+	byName    map[string]*Device
+	linkNamed map[string]*Link
+	members   map[string]*Link
+	routes    *solver
+}
+
+// Device returns the device named name.
+func (t *Topology) Device(name string) (*Device, bool) {
+	d, ok := t.byName[name]
+	return d, ok
+}
+
+// Link returns the link named name.
+func (t *Topology) Link(name string) (*Link, bool) {
+	l, ok := t.linkNamed[name]
+	return l, ok
+}
+
+// Member returns the LAG a member link named name belongs to.
+func (t *Topology) Member(name string) (*Link, bool) {
+	l, ok := t.members[name]
+	return l, ok
+}
+
+// TableNamed finds a table by its printed name (Table.String) or, for a
+// device with several, by the table's own name.
+func (t *Topology) TableNamed(name string) []*Table {
+	var out []*Table
+	for _, tb := range t.Tables {
+		if tb.String() == name || (tb.Name != "" && tb.Name == name) || (tb.Name == "" && tb.Device.Name == name) {
+			out = append(out, tb)
+		}
+	}
+	if len(out) == 0 {
+		if d, ok := t.byName[name]; ok {
+			out = d.Tables
+		}
+	}
+	return out
+}
+
+func (t *Topology) device(name string, role Role, region, facility string) *Device {
+	if d, ok := t.byName[name]; ok {
+		return d
+	}
+	d := &Device{ID: len(t.Devices), Name: name, Role: role, Region: region, Facility: facility,
+		SilentMTU: role == RoleTGW || role == RoleCloudWAN}
+	t.Devices = append(t.Devices, d)
+	t.byName[name] = d
+	return d
+}
+
+func (t *Topology) table(d *Device, name string) *Table {
+	for _, v := range d.Tables {
+		if v.Name == name {
+			return v
+		}
+	}
+	v := &Table{ID: len(t.Tables), Device: d, Name: name}
+	d.Tables = append(d.Tables, v)
+	t.Tables = append(t.Tables, v)
+	return v
+}
+
+func (t *Topology) connect(name, kind string, a *Device, va *Table, b *Device, vb *Table, latency time.Duration, mtu int) *Link {
+	l := &Link{ID: len(t.Links), Name: name, Kind: kind, Latency: latency, MTU: mtu}
+	l.A = &Iface{ID: len(t.Ifaces), Device: a, Link: l, Table: va}
+	l.B = &Iface{ID: len(t.Ifaces) + 1, Device: b, Link: l, Table: vb}
+	t.Ifaces = append(t.Ifaces, l.A, l.B)
+	a.Ifaces = append(a.Ifaces, l.A)
+	b.Ifaces = append(b.Ifaces, l.B)
+	t.Links = append(t.Links, l)
+	t.linkNamed[name] = l
+	return l
+}
+
+func (t *Topology) lag(l *Link, members int, capacity float64, minLinks int, facilities ...string) {
+	for i := range members {
+		m := fmt.Sprintf("%s/m%d", l.Name, i+1)
+		l.Members = append(l.Members, m)
+		t.members[m] = l
+	}
+	l.MemberCapacity = capacity
+	l.MinLinks = minLinks
+	l.Facilities = facilities
+	for _, f := range facilities {
+		t.Facilities[f] = append(t.Facilities[f], l)
+	}
+}
+
+// topoBuilder derives the topology of a plan.
+type topoBuilder struct {
+	p *Plan
+	t *Topology
+
+	regionOf map[lang.Ref]string
+	// attIface is, per attachment (or Interconnect attached directly) and
+	// gateway device, the gateway's interfaces of it: static routes target them.
+	attIface map[lang.Ref][]*Iface
+	seg      map[string]*Table // Cloud WAN segment tables: "core/region/segment"
+	isolated map[string]*Table
+	pending  []pendingStatic
+	// The Transit Gateway table each attachment is associated with and
+	// those it propagates to, indexed once: a hub may have thousands.
+	assoc map[tgwAtt]string
+	props map[tgwAtt][]string
+}
+
+type tgwAtt struct{ tgw, att lang.Ref }
+
+// pendingStatic is a static route to an attachment, resolved once every
+// attachment exists.
+type pendingStatic struct {
+	s      *Static
+	target lang.Ref
+}
+
+func (p *Plan) deriveTopology() {
+	t := &Topology{Endpoints: map[lang.Ref]*Endpoint{}, Facilities: map[string][]*Link{}, Groups: map[string][]*Link{},
+		GroupDevices: map[string][]*Device{}, EdgeGroups: map[string][]*Table{},
+		byName: map[string]*Device{}, linkNamed: map[string]*Link{}, members: map[string]*Link{}}
+	b := &topoBuilder{p: p, t: t, regionOf: map[lang.Ref]string{}, attIface: map[lang.Ref][]*Iface{},
+		seg: map[string]*Table{}, isolated: map[string]*Table{}, assoc: map[tgwAtt]string{}, props: map[tgwAtt][]string{}}
+	for _, tp := range p.TGWTables {
+		for _, a := range tp.Associations {
+			if _, dup := b.assoc[tgwAtt{tp.TGW, a}]; !dup {
+				b.assoc[tgwAtt{tp.TGW, a}] = tp.Table
+			}
+		}
+		for _, a := range tp.Propagations {
+			b.props[tgwAtt{tp.TGW, a}] = append(b.props[tgwAtt{tp.TGW, a}], tp.Table)
+		}
+	}
+	b.networks()
+	b.gateways()
+	b.attachments()
+	b.interconnects()
+	b.lastMiles()
+	b.vpcRoutes()
+	b.resolveStatics()
+	for _, s := range t.Statics {
+		s.Table.Statics = append(s.Table.Statics, s)
+	}
+	for i, r := range t.Relations {
+		r.ID = i
+		r.From.Out = append(r.From.Out, r)
+		r.To.In = append(r.To.In, r)
+	}
+	t.routes = newSolver(t)
+	p.topo = t
+}
+
+func (b *topoBuilder) fail(err error) {
+	if b.t.Err == nil {
+		b.t.Err = err
+	}
+}
+
+func (b *topoBuilder) lookup(r lang.Ref) lang.Resource {
+	x, _ := b.p.Design.Lookup(r)
+	return x
+}
+
+func (b *topoBuilder) dev(r lang.Ref) *Device {
+	d, _ := b.t.Device(r.String())
+	return d
+}
+
+func usRTT(key string) time.Duration { return time.Duration(cat().Int(key)) * time.Microsecond }
+
+func (b *topoBuilder) intraRegion() time.Duration { return usRTT("latency.intra_region_rtt_us") / 2 }
+func (b *topoBuilder) intraFacility() time.Duration {
+	return usRTT("latency.intra_facility_rtt_us") / 2
+}
+
+// between is half the catalog's round trip between two regions; a pair the
+// catalog does not list is an error, never a guess.
+func (b *topoBuilder) between(x, y string) time.Duration {
+	if x == y {
+		return b.intraRegion()
+	}
+	rtt, _, ok := cat().RTT(x, y)
+	if !ok {
+		b.fail(fmt.Errorf("the latency catalog has no round trip between %s and %s; add a row to stdlib/catalog/latency.json", x, y))
+	}
+	return rtt / 2
+}
+
+// local declares a network's own prefixes in its table.
+func (b *topoBuilder) local(v *Table, at lang.Range, prefixes ...[]netip.Prefix) {
+	for _, ps := range prefixes {
+		for _, p := range ps {
+			b.t.Statics = append(b.t.Statics, &Static{Table: v, Prefix: p.Masked(), Local: true, Pref: PrefLocal, Tag: TagLocal,
+				Origin: v.Device.Name, Source: at})
+		}
+	}
+}
+
+func hostIn(ps []netip.Prefix) netip.Addr {
+	for _, p := range ps {
+		if a := p.Masked().Addr().Next(); p.Contains(a) {
+			return a
+		}
+	}
+	return netip.Addr{}
+}
+
+func (b *topoBuilder) endpoint(nw lang.Network, d *Device) {
+	v4, v6 := nw.Addresses()
+	b.t.Endpoints[nw.Ref()] = &Endpoint{Network: nw.Ref(), Device: d, V4: hostIn(v4), V6: hostIn(v6), MTU: nw.MaxMTU()}
+}
+
+// learn makes to learn from's routes over via (to's interface towards from).
+func (b *topoBuilder) learn(to, from *Table, via *Iface, pref int, tag string, export Filter, why string, at lang.Range) *Relation {
+	r := &Relation{From: from, To: to, Via: via, Pref: pref, Tag: tag, Export: export, Why: why, Source: at}
+	b.t.Relations = append(b.t.Relations, r)
+	return r
+}
+
+func tags(ts ...string) Filter { return Filter{Tags: ts} }
+
+func (b *topoBuilder) networks() {
+	d := b.p.Design
+	for _, v := range d.VPCs {
+		dev := b.t.device(v.Ref().String(), RoleNetwork, v.Region, "")
+		b.regionOf[v.Ref()] = v.Region
+		tb := b.t.table(dev, "")
+		tb.Source = v.Source()
+		b.local(tb, v.Source(), v.CIDRs, v.IPv6)
+		b.endpoint(v, dev)
+	}
+	for _, g := range d.GCPVPCs {
+		dev := b.t.device(g.Ref().String(), RoleNetwork, g.Region, "")
+		b.regionOf[g.Ref()] = g.Region
+		tb := b.t.table(dev, "")
+		tb.Source = g.Source()
+		b.local(tb, g.Source(), g.CIDRs, g.IPv6)
+		b.endpoint(g, dev)
+	}
+	for _, s := range d.Sites {
+		dev := b.t.device(s.Ref().String(), RoleNetwork, "", s.Name)
+		net := b.t.table(dev, "")
+		net.Source = s.Source()
+		b.local(net, s.Source(), s.CIDRs, s.IPv6)
+		b.endpoint(s, dev)
+		// The site's router: the customer end of every last-mile connection.
+		rtr := b.t.device(s.Name+"/router", RoleCustomer, "", s.Name)
+		rv := b.t.table(rtr, "")
+		rv.Source = s.Source()
+		b.t.connect(s.Name+"/lan", "internal", dev, net, rtr, rv, b.intraFacility(), s.MTU)
+		b.learn(rv, net, rtr.Ifaces[0], PrefDynamic, TagVPC, tags(TagLocal), "the site's router learns the site's prefixes", s.Source())
+		b.learn(net, rv, dev.Ifaces[0], PrefDynamic, TagGateway, Filter{}, "the site forwards by what its router learned", s.Source())
+	}
+}
+
+func (b *topoBuilder) gateways() {
+	d := b.p.Design
+	for _, g := range d.VPNGateways {
+		// A VGW lives in the region of the VPC it serves.
+		for _, a := range b.p.adjacent(g.Ref()) {
+			if a.Kind == lang.AttachVGWVPC {
+				b.regionOf[g.Ref()] = b.regionOf[a.B]
+			}
+		}
+		b.t.table(b.t.device(g.Ref().String(), RoleVGW, b.regionOf[g.Ref()], ""), "").Source = g.Source()
+	}
+	for _, g := range d.DXGateways {
+		b.t.table(b.t.device(g.Ref().String(), RoleDXGW, "", ""), "").Source = g.Source()
+	}
+	tgwTables := map[string]lang.Range{}
+	for _, t := range d.TGWRouteTables {
+		tgwTables[t.TGW.Name+"/"+t.Name] = t.Source()
+	}
+	for _, g := range d.TransitGateways {
+		b.regionOf[g.Ref()] = g.Region
+		dev := b.t.device(g.Ref().String(), RoleTGW, g.Region, "")
+		for _, t := range b.p.TGWTables {
+			if t.TGW == g.Ref() {
+				tb := b.t.table(dev, t.Table)
+				tb.Source = g.Source()
+				if r, ok := tgwTables[t.Table]; ok {
+					tb.Source = r
+				}
+			}
+		}
+	}
+	for _, cn := range d.CoreNetworks {
+		shared := sharedSegments(cn)
+		for _, e := range cn.Edges {
+			dev := b.t.device(b.edgeName(cn, e.Region), RoleCloudWAN, e.Region, "")
+			for _, s := range cn.Segments {
+				if len(s.EdgeRegions) > 0 && !slices.Contains(s.EdgeRegions, e.Region) {
+					continue
+				}
+				v := b.t.table(dev, s.Name)
+				v.Source = s.Range
+				b.seg[b.segKey(cn, e.Region, s.Name)] = v
+				if s.IsolateAttachments {
+					// Attachments of an isolated segment look up in a table
+					// without each other's routes: only shared and static ones.
+					iso := b.t.table(dev, s.Name+"/isolated")
+					iso.Source = s.Range
+					b.isolated[b.segKey(cn, e.Region, s.Name)] = iso
+					r := b.learn(iso, v, nil, 0, TagShare, tags(TagShare, TagStatic),
+						"an isolated segment's attachments see only shared and static routes", s.Range)
+					r.KeepPref = true
+					r.Blackholes = true // the segment's create-route blackholes bind its attachments too
+				}
+			}
+			// Shared segments see each other's attachment routes, not what
+			// they were shared in turn.
+			for _, s := range cn.Segments {
+				for _, o := range shared[s.Name] {
+					to, from := b.seg[b.segKey(cn, e.Region, s.Name)], b.seg[b.segKey(cn, e.Region, o)]
+					if to != nil && from != nil {
+						b.learn(to, from, nil, 0, TagShare, tags(TagAttachment, TagMesh),
+							fmt.Sprintf("segment %s shares with %s", o, s.Name), shareRange(cn, s.Name, o)).KeepPref = true
+					}
+				}
+			}
+		}
+		// The edges' full mesh, one link per segment the two edges share.
+		for i, e := range cn.Edges {
+			for _, f := range cn.Edges[i+1:] {
+				for _, s := range cn.Segments {
+					va, vb := b.seg[b.segKey(cn, e.Region, s.Name)], b.seg[b.segKey(cn, f.Region, s.Name)]
+					if va == nil || vb == nil {
+						continue
+					}
+					l := b.t.connect(fmt.Sprintf("%s/mesh/%s-%s/%s", cn.Name, e.Region, f.Region, s.Name), "mesh",
+						va.Device, va, vb.Device, vb, b.between(e.Region, f.Region), int(cat().Int("cloud_wan.mtu")))
+					l.Source = cn.Source()
+					why := "core network edges peer in a full mesh per segment"
+					b.learn(va, vb, l.A, PrefRemote, TagMesh, tags(TagAttachment), why, cn.Source())
+					b.learn(vb, va, l.B, PrefRemote, TagMesh, tags(TagAttachment), why, cn.Source())
+				}
+			}
+		}
+		for _, a := range cn.Actions {
+			if a.Action != lang.ActionCreateRoute {
+				continue
+			}
+			for _, e := range cn.Edges {
+				v := b.seg[b.segKey(cn, e.Region, a.Segment)]
+				if v == nil {
+					continue
+				}
+				for _, dst := range a.Destinations {
+					s := &Static{Table: v, Prefix: dst.Masked(), Blackhole: a.Blackhole, Pref: PrefStatic, Tag: TagStatic,
+						Origin: fmt.Sprintf("create-route at %s", a.Range), Source: a.Range}
+					if a.Blackhole {
+						b.t.Statics = append(b.t.Statics, s)
+					} else {
+						b.pending = append(b.pending, pendingStatic{s, a.Target})
+					}
+				}
+			}
+		}
+	}
+}
+
+// shareRange is where segment a's sharing with b is declared.
+func shareRange(cn *lang.CoreNetwork, a, b string) lang.Range {
+	for _, act := range cn.Actions {
+		if act.Action != lang.ActionShare {
+			continue
+		}
+		for _, w := range act.ShareWith {
+			if (act.Segment == a && (w == "*" || w == b)) || (act.Segment == b && (w == "*" || w == a)) {
+				return act.Range
+			}
+		}
+	}
+	return cn.Source()
+}
+
+func (b *topoBuilder) edgeName(cn *lang.CoreNetwork, region string) string {
+	return cn.Ref().String() + "/" + region
+}
+
+func (b *topoBuilder) segKey(cn *lang.CoreNetwork, region, segment string) string {
+	return cn.Name + "/" + region + "/" + segment
+}
+
+// resolveStatics points each static route at its attachment: on a Cloud
+// WAN edge, the attachment itself when it is on this edge, else the mesh
+// link to the edge it is on.
+func (b *topoBuilder) resolveStatics() {
+	for _, ps := range b.pending {
+		v := ps.s.Table
+		for _, i := range b.attIface[ps.target] {
+			if i.Device == v.Device {
+				ps.s.NextHops = append(ps.s.NextHops, i)
+			}
+		}
+		if len(ps.s.NextHops) == 0 {
+			for _, i := range b.attIface[ps.target] {
+				for _, m := range v.Device.Ifaces {
+					if m.Link.Kind == "mesh" && m.Table == v && m.Peer().Device == i.Device {
+						ps.s.NextHops = append(ps.s.NextHops, m)
+					}
+				}
+			}
+		}
+		b.t.Statics = append(b.t.Statics, ps.s)
+	}
+}
+
+// assocTable is the table of a Transit Gateway an attachment is associated
+// with; propagating lists those it propagates to.
+func (b *topoBuilder) assocTable(tgw lang.Ref, att lang.Ref) *Table {
+	if name, ok := b.assoc[tgwAtt{tgw, att}]; ok {
+		return b.tgwTable(tgw, name)
+	}
+	return nil
+}
+
+func (b *topoBuilder) propagating(tgw lang.Ref, att lang.Ref) []*Table {
+	var out []*Table
+	for _, name := range b.props[tgwAtt{tgw, att}] {
+		out = append(out, b.tgwTable(tgw, name))
+	}
+	return out
+}
+
+func (b *topoBuilder) tgwTable(tgw lang.Ref, table string) *Table {
+	for _, v := range b.dev(tgw).Tables {
+		if v.Name == table {
+			return v
+		}
+	}
+	return nil
+}
+
+// segmentTables: ingress is the table a Cloud WAN attachment's traffic is
+// looked up in, seg the table its routes go into.
+func (b *topoBuilder) segmentTables(cn lang.Ref, region, segment string) (ingress, seg *Table) {
+	key := cn.Name + "/" + region + "/" + segment
+	seg = b.seg[key]
+	if iso := b.isolated[key]; iso != nil {
+		return iso, seg
+	}
+	return seg, seg
+}
+
+func (b *topoBuilder) hasRouteTables() map[lang.Ref]bool {
+	out := map[lang.Ref]bool{}
+	for _, t := range b.p.Design.RouteTables {
+		out[t.VPC] = true
+	}
+	return out
+}
+
+func (b *topoBuilder) attachments() {
+	d := b.p.Design
+	explicit := b.hasRouteTables()
+	tgwMTU, wanMTU := int(cat().Int("transit_gateway.mtu")), int(cat().Int("cloud_wan.mtu"))
+	netTable := func(r lang.Ref) *Table { return b.dev(r).Tables[0] }
+	// A VPC without route tables of its own forwards by what its gateways
+	// advertise, as with route propagation enabled.
+	vpcLearns := func(vpc lang.Ref, from *Table, via *Iface, at lang.Range) {
+		if from != nil && !explicit[vpc] {
+			b.learn(netTable(vpc), from, via, PrefDynamic, TagGateway, Filter{},
+				"a VPC without route tables forwards by what its gateways advertise", at).Blackholes = true
+		}
+	}
+	for _, a := range d.Attachments {
+		name := a.Ref().String()
+		at := a.Source()
+		switch a.Kind {
+		case lang.AttachVPCTGW:
+			assoc := b.assocTable(a.B, a.Ref())
+			l := b.t.connect(name, "attachment", b.dev(a.A), netTable(a.A), b.dev(a.B), assoc, b.intraRegion(), tgwMTU)
+			l.Source = at
+			b.attIface[a.Ref()] = append(b.attIface[a.Ref()], l.B)
+			for _, t := range b.propagating(a.B, a.Ref()) {
+				b.learn(t, netTable(a.A), l.B, PrefVPC, TagVPC, tags(TagLocal), "the VPC attachment propagates to the table", at)
+			}
+			vpcLearns(a.A, assoc, l.A, at)
+		case lang.AttachVPCCloudWAN:
+			ingress, seg := b.segmentTables(a.B, b.regionOf[a.A], a.Segment)
+			if seg == nil {
+				continue // the planner reports an attachment to a region without an edge
+			}
+			l := b.t.connect(name, "attachment", b.dev(a.A), netTable(a.A), seg.Device, ingress, b.intraRegion(), wanMTU)
+			l.Source = at
+			b.attIface[a.Ref()] = append(b.attIface[a.Ref()], l.B)
+			b.learn(seg, netTable(a.A), l.B, PrefVPC, TagAttachment, tags(TagLocal), "the VPC attachment's routes go into its segment", at)
+			vpcLearns(a.A, ingress, l.A, at)
+		case lang.AttachVGWVPC:
+			vgw := netTable(a.A)
+			l := b.t.connect(name, "attachment", b.dev(a.A), vgw, b.dev(a.B), netTable(a.B), b.intraRegion(), int(cat().Int("vpc.mtu")))
+			l.Source = at
+			b.attIface[a.Ref()] = append(b.attIface[a.Ref()], l.A)
+			b.learn(vgw, netTable(a.B), l.A, PrefVPC, TagVPC, tags(TagLocal), "the virtual private gateway learns its VPC's CIDRs", at)
+			vpcLearns(a.B, vgw, l.B, at)
+		case lang.AttachTGWCloudWAN:
+			region := b.regionOf[a.A]
+			ingress, seg := b.segmentTables(a.B, region, a.Segment)
+			assoc := b.assocTable(a.A, a.Ref())
+			if seg == nil {
+				continue
+			}
+			l := b.t.connect(name, "attachment", b.dev(a.A), assoc, seg.Device, ingress, b.intraRegion(), wanMTU)
+			l.Source = at
+			b.attIface[a.Ref()] = append(b.attIface[a.Ref()], l.A, l.B)
+			if assoc != nil {
+				b.learn(seg, assoc, l.B, PrefPeering, TagAttachment, Filter{NotTags: []string{TagPeering}},
+					"the Transit Gateway's associated table is advertised into the segment over the peering", at)
+			}
+			for _, t := range b.propagating(a.A, a.Ref()) {
+				b.learn(t, ingress, l.A, PrefPeering, TagPeering, Filter{}, "the Cloud WAN peering propagates into the table", at)
+			}
+		case lang.AttachTGWPeering:
+			ra, rb := b.regionOf[a.A], b.regionOf[a.B]
+			l := b.t.connect(name, "attachment", b.dev(a.A), b.assocTable(a.A, a.Ref()), b.dev(a.B), b.assocTable(a.B, a.Ref()), b.between(ra, rb), tgwMTU)
+			l.Source = at
+			b.attIface[a.Ref()] = append(b.attIface[a.Ref()], l.A, l.B)
+		}
+	}
+	// Transit Gateway static routes.
+	for _, t := range d.TGWRouteTables {
+		v := b.tgwTable(t.TGW, t.TGW.Name+"/"+t.Name)
+		for _, r := range t.Routes {
+			s := &Static{Table: v, Prefix: r.Destination.Masked(), Blackhole: r.Blackhole, Pref: PrefStatic, Tag: TagStatic,
+				Origin: fmt.Sprintf("static route at %s", r.Range), Source: r.Range}
+			if r.Blackhole {
+				b.t.Statics = append(b.t.Statics, s)
+			} else {
+				b.pending = append(b.pending, pendingStatic{s, r.Target})
+			}
+		}
+	}
+}
+
+// vpcRoutes installs the static routes of VPCs that declare route tables.
+// A VPC's tables are merged: traffic starts from the VPC, not a subnet, and
+// the first table that routes a prefix wins.
+func (b *topoBuilder) vpcRoutes() {
+	type key struct {
+		t *Table
+		p netip.Prefix
+	}
+	seen := map[key]bool{}
+	for _, t := range b.p.Design.RouteTables {
+		dev := b.dev(t.VPC)
+		v := dev.Tables[0]
+		for _, r := range t.Routes {
+			s := &Static{Table: v, Prefix: r.Destination.Masked(), Blackhole: r.Blackhole, Pref: PrefStatic, Tag: TagStatic,
+				Origin: fmt.Sprintf("route at %s", r.Range), Source: r.Range}
+			if !r.Blackhole {
+				for _, i := range dev.Ifaces {
+					if i.Peer().Device.Name == r.Target.String() || (r.Target.Kind == lang.KindCoreNetwork && i.Peer().Device.Role == RoleCloudWAN) {
+						s.NextHops = append(s.NextHops, i)
+					}
+				}
+			}
+			if !seen[key{v, s.Prefix}] {
+				seen[key{v, s.Prefix}] = true
+				b.t.Statics = append(b.t.Statics, s)
+			}
+		}
+	}
+}
+
+// edgeAttach joins an AWS edge router's table for one Interconnect or last
+// mile to what it attaches to: a DX gateway's associations (through the DX
+// gateway, a control-plane object that forwards nothing itself), a Transit
+// Gateway, or a Cloud WAN segment. peer is the far network's table, never
+// advertised back to itself.
+func (b *topoBuilder) edgeAttach(rv *Table, at lang.Ref, direct lang.Resource, segment, region string, mtu int, peer *Table) {
+	// A DX gateway never gives one connection what it learned from another
+	// of its connections: there is no transit between them, even when the
+	// route went round through a Transit Gateway or Cloud WAN
+	// (https://docs.aws.amazon.com/directconnect/latest/UserGuide/direct-connect-gateways-intro.html, 2026-12).
+	group := ""
+	if at.Kind == lang.KindDXGateway {
+		group = at.String()
+		b.t.EdgeGroups[group] = append(b.t.EdgeGroups[group], rv)
+	}
+	notPeer := Filter{NotTags: []string{TagEdge}, NotThrough: []*Table{peer}, NotThroughGroup: group}
+	src := direct.Source()
+	rdev := rv.Device
+	short := rdev.Name
+	switch at.Kind {
+	case lang.KindTransitGW:
+		assoc := b.assocTable(at, direct.Ref())
+		l := b.t.connect(fmt.Sprintf("%s/%s/%s", direct.Ref().Name, short, at), "attachment", rdev, rv, b.dev(at), assoc, b.intraRegion(), mtu)
+		l.Source = src
+		b.attIface[direct.Ref()] = append(b.attIface[direct.Ref()], l.B)
+		for _, t := range b.propagating(at, direct.Ref()) {
+			b.learn(t, rv, l.B, PrefDX, TagEdge, tags(TagPeer), "the connection propagates what BGP learned into the table", src)
+		}
+		if assoc != nil {
+			b.learn(rv, assoc, l.A, PrefDynamic, TagGateway, notPeer, "the associated table is advertised over BGP", src)
+		}
+	case lang.KindCoreNetwork:
+		cn, _ := b.lookup(at).(*lang.CoreNetwork)
+		ingress, seg := b.segmentTables(at, region, segment)
+		if cn == nil || seg == nil {
+			return
+		}
+		l := b.t.connect(fmt.Sprintf("%s/%s/%s", direct.Ref().Name, short, seg.Device.Name), "attachment", rdev, rv, seg.Device, ingress, b.intraRegion(), mtu)
+		l.Source = src
+		b.attIface[direct.Ref()] = append(b.attIface[direct.Ref()], l.B)
+		b.learn(seg, rv, l.B, PrefDX, TagAttachment, tags(TagPeer), "the connection's BGP routes go into its segment", src)
+		b.learn(rv, ingress, l.A, PrefDynamic, TagGateway, notPeer, "the segment is advertised over BGP", src)
+	case lang.KindDXGateway:
+		dx := b.dev(at)
+		for _, a := range b.p.adjacent(at) {
+			gw := a.Other(at)
+			var ingress, into *Table
+			var gwDev *Device
+			pref, tag := PrefDX, TagEdge
+			var tables []*Table
+			switch a.Kind {
+			case lang.AttachDXGWVGW:
+				gwDev = b.dev(gw)
+				ingress, into = gwDev.Tables[0], gwDev.Tables[0]
+				tables = []*Table{into}
+			case lang.AttachDXGWTGW:
+				gwDev = b.dev(gw)
+				ingress = b.assocTable(gw, a.Ref())
+				into = ingress
+				tables = b.propagating(gw, a.Ref())
+			case lang.AttachDXGWWAN:
+				ingress, into = b.segmentTables(gw, region, a.Segment)
+				if into == nil {
+					// A DX gateway reaches every edge; its traffic enters at
+					// the edge of the connection's region when there is one.
+					cn, _ := b.lookup(gw).(*lang.CoreNetwork)
+					for _, e := range cn.Edges {
+						if ingress, into = b.segmentTables(gw, e.Region, a.Segment); into != nil {
+							break
+						}
+					}
+				}
+				if into == nil {
+					continue
+				}
+				gwDev, tag = into.Device, TagAttachment
+				tables = []*Table{into}
+			default:
+				continue
+			}
+			l := b.t.connect(fmt.Sprintf("%s/%s/%s", direct.Ref().Name, short, gwDev.Name), "association", rdev, rv, gwDev, ingress,
+				b.between(region, gwDev.Region), mtu)
+			l.Via = []*Device{dx}
+			l.Source = a.Source()
+			b.attIface[a.Ref()] = append(b.attIface[a.Ref()], l.B)
+			for _, t := range tables {
+				b.learn(t, rv, l.B, pref, tag, tags(TagPeer), "the DX gateway association carries the connection's BGP routes to the gateway", a.Source())
+			}
+			// What the association advertises towards on-premises
+			// (https://docs.aws.amazon.com/directconnect/latest/UserGuide/allowed-to-prefixes.html, 2026-12).
+			switch {
+			case a.Kind == lang.AttachDXGWVGW && len(a.AllowedPrefixes) > 0:
+				// For a virtual private gateway the list filters: the VPC's
+				// CIDR is advertised when an allowed prefix equals or covers
+				// it, else nothing.
+				b.learn(rv, ingress, l.A, PrefDynamic, TagGateway, Filter{Tags: []string{TagVPC}, Within: a.AllowedPrefixes},
+					"the virtual private gateway association advertises its VPC's CIDRs within the allowed prefixes", a.Source())
+			case len(a.AllowedPrefixes) > 0:
+				// For a Transit Gateway or Cloud WAN the listed prefixes
+				// themselves are advertised.
+				r := b.learn(rv, gwDev.Tables[0], l.A, PrefDynamic, TagGateway, Filter{},
+					"the association advertises its allowed prefixes", a.Source())
+				r.Originate = a.AllowedPrefixes
+			case ingress != nil:
+				export := notPeer
+				why := "the association advertises what the gateway's table holds"
+				if a.Kind == lang.AttachDXGWVGW {
+					export = tags(TagVPC)
+					why = "the virtual private gateway association advertises its VPC's CIDRs"
+				}
+				b.learn(rv, ingress, l.A, PrefDynamic, TagGateway, export, why, a.Source())
+			}
+		}
+	}
+}
+
+func (b *topoBuilder) interconnects() {
+	members, minLinks := int(cat().Int("interconnect.channel_members")), int(cat().Int("interconnect.channel_min_links"))
+	for _, ip := range b.p.Interconnects {
+		ic := ip.Declared
+		gv := b.dev(ic.Peer).Tables[0]
+		gnet, _ := b.lookup(ic.Peer).(lang.Network)
+		latency := b.between(ip.AWSRegion, ip.PeerRegion)
+		per := float64(ic.Bandwidth) / float64(len(ip.Channels)*members)
+		for _, ch := range ip.Channels {
+			awsR := b.t.device(ch.AWS.Device, RoleAWSEdge, ip.AWSRegion, ch.AWSFacility)
+			peerR := b.t.device(ch.Peer.Device, RolePeerRouter, ip.PeerRegion, ch.PeerFacility)
+			av, pv := b.t.table(awsR, ic.Name), b.t.table(peerR, ic.Name)
+			av.Source, pv.Source = ic.Source(), ic.Source()
+			l := b.t.connect(ch.Name, "channel", awsR, av, peerR, pv, latency, ch.MTU)
+			l.Source = ic.Source()
+			l.MACsec = "must_encrypt" // the specification's fail-closed rule
+			b.t.lag(l, members, per, minLinks, ch.AWSFacility, ch.PeerFacility)
+			l.Group = ic.Name
+			b.t.Groups[ic.Name] = append(b.t.Groups[ic.Name], l)
+			for _, d := range []*Device{awsR, peerR} {
+				if !slices.Contains(b.t.GroupDevices[ic.Name], d) {
+					b.t.GroupDevices[ic.Name] = append(b.t.GroupDevices[ic.Name], d)
+				}
+			}
+			b.learn(av, pv, l.A, PrefDynamic, TagPeer, tags(TagVPC), "eBGP over the channel", ic.Source()).Session = ch.Session
+			b.learn(pv, av, l.B, PrefDynamic, TagPeer, tags(TagGateway), "eBGP over the channel", ic.Source()).Session = ch.Session
+			if len(pv.Device.Ifaces) == 1 || !linkedTo(peerR, gv.Device) {
+				g := b.t.connect(ch.Peer.Device+"/"+ic.Peer.Name, "internal", peerR, pv, gv.Device, gv, b.intraRegion(), gnet.MaxMTU())
+				g.Source = ic.Source()
+				b.learn(pv, gv, g.A, PrefDynamic, TagVPC, tags(TagLocal), "the partner cloud's router learns its network", ic.Source())
+				b.learn(gv, pv, g.B, PrefDynamic, TagGateway, tags(TagPeer), "the partner cloud's network learns what its router got over BGP", ic.Source())
+			}
+			b.edgeAttach(av, ic.AttachTo, ic, ic.Segment, ip.AWSRegion, ip.MTU, gv)
+		}
+	}
+}
+
+func linkedTo(d, other *Device) bool {
+	for _, i := range d.Ifaces {
+		if i.Peer().Device == other {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *topoBuilder) lastMiles() {
+	members := int(cat().Int("last_mile.connection_members"))
+	for _, lp := range b.p.LastMiles {
+		lm, _ := b.lookup(lp.LastMile).(*lang.LastMile)
+		site, _ := b.lookup(lm.Site).(*lang.Site)
+		cust, _ := b.t.Device(site.Name + "/router")
+		cv := cust.Tables[0]
+		sv := b.dev(site.Ref()).Tables[0]
+		per := float64(lm.Bandwidth) / float64(len(lp.Connections)*members)
+		for _, c := range lp.Connections {
+			awsR := b.t.device(c.AWS.Device, RoleAWSEdge, lp.Region, c.Location)
+			edge := b.t.device(c.Location+"/"+lp.Partner+"-edge", RolePartnerEdge, lp.Region, c.Location)
+			av := b.t.table(awsR, lm.Name)
+			av.Source = lm.Source()
+			l := b.t.connect(c.Name, "connection", cust, cv, awsR, av, usRTT("latency.last_mile_rtt_us")/2, c.MTU)
+			l.Source = lm.Source()
+			l.MACsec = c.MACsec
+			b.t.lag(l, members, per, 1, c.Location)
+			l.Via = []*Device{edge}
+			l.Group = lm.Name
+			b.t.Groups[lm.Name] = append(b.t.Groups[lm.Name], l)
+			b.learn(av, cv, l.B, PrefDynamic, TagPeer, tags(TagVPC), "eBGP over the connection", lm.Source()).Session = c.Session
+			b.learn(cv, av, l.A, PrefDynamic, TagPeer, tags(TagGateway), "eBGP over the connection", lm.Source()).Session = c.Session
+			b.edgeAttach(av, lm.AttachTo, lm, "", lp.Region, c.MTU, sv)
+		}
+	}
+}
+
+// Allows reports whether a route with this tag, prefix and path of table
+// IDs (origin first) crosses the filter; groups is Topology.EdgeGroups.
+func (f *Filter) Allows(tag string, prefix netip.Prefix, path []int32, groups map[string][]*Table) bool {
+	if len(f.Tags) > 0 && !slices.Contains(f.Tags, tag) {
+		return false
+	}
+	if slices.Contains(f.NotTags, tag) {
+		return false
+	}
+	if len(f.Within) > 0 && !slices.ContainsFunc(f.Within, func(w netip.Prefix) bool {
+		return w.Bits() <= prefix.Bits() && w.Masked().Contains(prefix.Addr())
+	}) {
+		return false
+	}
+	for _, t := range f.NotThrough {
+		if slices.Contains(path, int32(t.ID)) {
+			return false
+		}
+	}
+	if f.NotThroughGroup != "" {
+		for _, t := range groups[f.NotThroughGroup] {
+			if slices.Contains(path, int32(t.ID)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// String describes the filter for reports.
+func (f Filter) String() string {
+	var parts []string
+	if len(f.Tags) > 0 {
+		parts = append(parts, "only "+strings.Join(f.Tags, ", "))
+	}
+	if len(f.NotTags) > 0 {
+		parts = append(parts, "not "+strings.Join(f.NotTags, ", "))
+	}
+	if len(f.Within) > 0 {
+		ws := make([]string, len(f.Within))
+		for i, w := range f.Within {
+			ws[i] = w.String()
+		}
+		parts = append(parts, "within "+strings.Join(ws, ", "))
+	}
+	for _, t := range f.NotThrough {
+		parts = append(parts, "not back to "+t.String())
+	}
+	if f.NotThroughGroup != "" {
+		parts = append(parts, "no transit between the connections of "+f.NotThroughGroup)
+	}
+	return strings.Join(parts, "; ")
+}

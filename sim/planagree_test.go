@@ -1,0 +1,106 @@
+package sim
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"patchbay/lang"
+	"patchbay/planner"
+	"patchbay/planner/plantest"
+)
+
+// agreeDesigns are every example and every valid corpus design.
+func agreeDesigns(t *testing.T) []string {
+	valid, _ := filepath.Glob("../testdata/valid/*.star")
+	examples := plantest.Examples(t, "../examples")
+	hcl, _ := filepath.Glob("../examples/*.hcl")
+	return slices.Concat(examples, hcl, valid)
+}
+
+// steadyState runs a plan's control plane to the end of the warm-up: every
+// BGP session established, every MRAI expired.
+func steadyState(t *testing.T, p *planner.Plan) *sim {
+	t.Helper()
+	s, err := start(p, &lang.Scenario{Meta: lang.Meta{Name: "steady"}, Duration: time.Second}, Options{})
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	s.e.Run(0)
+	return s
+}
+
+func describeIfaces(hs []*Iface) string {
+	var out []string
+	for _, h := range hs {
+		out = append(out, fmt.Sprintf("%d", h.ID))
+	}
+	return strings.Join(out, ",")
+}
+
+func describePlanned(r *planner.Route) string {
+	switch {
+	case r == nil:
+		return "none"
+	case r.Local:
+		return "local"
+	case r.Blackhole:
+		return "blackhole"
+	}
+	var out []string
+	for _, h := range r.NextHops {
+		out = append(out, fmt.Sprintf("%d", h.ID))
+	}
+	return "via " + strings.Join(out, ",")
+}
+
+func describeSimulated(r *route) string {
+	switch {
+	case r == nil:
+		return "none"
+	case r.local:
+		return "local"
+	case r.blackhole:
+		return "blackhole"
+	}
+	return "via " + describeIfaces(r.nexthops)
+}
+
+// The simulator's forwarding tables, once BGP has converged with nothing
+// failed, are the planner's tables: the same route (local, blackhole or
+// the same next hops) for every prefix in every table.
+func TestSteadyStateFIBIsThePlannersTables(t *testing.T) {
+	for _, file := range agreeDesigns(t) {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			p := plantest.File(t, file)
+			s := steadyState(t, p)
+			topo := p.Topology()
+			if len(s.n.VRFs) != len(topo.Tables) {
+				t.Fatalf("%d simulated tables, %d planned", len(s.n.VRFs), len(topo.Tables))
+			}
+			prefixes := topo.Prefixes()
+			for _, v := range s.n.VRFs {
+				for pfx := range v.best {
+					if !slices.Contains(prefixes, pfx) {
+						t.Errorf("%s holds %s, which the planner knows of nowhere", v, pfx)
+					}
+				}
+			}
+			diffs := 0
+			for _, tb := range topo.Tables {
+				v := s.n.VRFs[tb.ID]
+				for _, pfx := range prefixes {
+					want, got := describePlanned(topo.Route(tb, pfx)), describeSimulated(v.best[pfx])
+					if want != got {
+						if diffs++; diffs <= 20 {
+							t.Errorf("%s %s: simulator %s, planner %s", tb, pfx, got, want)
+						}
+					}
+				}
+			}
+		})
+	}
+}
