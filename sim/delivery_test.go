@@ -66,8 +66,8 @@ func TestDeliveryIsToTheNamedNetwork(t *testing.T) {
 			t.Errorf("sweep: %s delivers %v with nothing failed, want %v", f.Name, f.Delivered, want)
 		}
 	}
-	if o := s.Objectives[0]; !o.BrokenBefore {
-		t.Errorf("sweep: objective %+v, want broken with nothing failed", o)
+	if o := s.Objectives[0]; !o.BrokenBefore || !o.Directions[0].BrokenBefore || o.Directions[1].BrokenBefore {
+		t.Errorf("sweep: objective %+v, want a → b broken with nothing failed, b → a met", o)
 	}
 }
 
