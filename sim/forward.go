@@ -22,6 +22,10 @@ const (
 	DeviceDown    Outcome = "device-down"
 	LinkDown      Outcome = "link-down"  // routed over a link that failed before routing noticed
 	NoAddress     Outcome = "no-address" // the networks share no address family
+	// WrongNetwork: another network that holds the destination's
+	// addresses (an overlapping twin, a lab) took the traffic. Its hosts
+	// receive it, so no router drops it, but the destination never sees it.
+	WrongNetwork Outcome = "wrong-network"
 )
 
 // ethernetHeader is a frame's MAC addresses, 802.1Q tag and EtherType.
@@ -49,12 +53,13 @@ func (p *pathPart) latency() time.Duration {
 	return d
 }
 
-// walker follows forwarding tables from a source table to a destination.
-// hash 0 splits traffic evenly over equal-cost next hops (the fluid limit
+// walker follows forwarding tables from a source table to a destination
+// network. hash 0 splits traffic evenly over equal-cost next hops (the fluid limit
 // of many connections); otherwise each ECMP stage picks one next hop from
 // the hash, as a router's flow hash pins one 5-tuple to one path.
 type walker struct {
-	dst  netip.Addr
+	to   *Endpoint
+	dst  netip.Addr // an address in to
 	size int
 	hash uint64
 	out  []pathPart
@@ -76,6 +81,9 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 	switch {
 	case r == nil:
 		end(NoRoute, v.Dev.Name, fmt.Sprintf("%s has no route to %s", v, w.dst))
+		return
+	case r.local && v.Dev != w.to.Dev:
+		end(WrongNetwork, v.Dev.Name, fmt.Sprintf("delivered to the wrong network: %s (holds %s) instead of %s", v.Dev.Name, r.prefix, w.to.Name))
 		return
 	case r.local:
 		end(Delivered, v.Dev.Name, "")
@@ -158,13 +166,19 @@ func addresses(a, b *Endpoint) (src, dst netip.Addr, ok bool) {
 	return netip.Addr{}, netip.Addr{}, false
 }
 
-// trace follows traffic from a network to an address.
-func trace(from *Endpoint, dst netip.Addr, size int, hash uint64) []pathPart {
+// trace follows traffic from one network to another, addressed to a host
+// of the destination in the family both have.
+func trace(from, to *Endpoint, size int, hash uint64) []pathPart {
+	_, dst, ok := addresses(from, to)
+	if !ok {
+		return []pathPart{{weight: 1, outcome: NoAddress, where: from.Name,
+			detail: from.Name + " and " + to.Name + " have no address family in common"}}
+	}
 	if size > from.MTU {
 		return []pathPart{{weight: 1, outcome: SourceTooBig, where: from.Name,
 			detail: fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s: its hosts cannot send them", size, from.MTU, from.Name)}}
 	}
-	w := &walker{dst: dst, size: size, hash: hash}
+	w := &walker{to: to, dst: dst, size: size, hash: hash}
 	w.walk(from.Dev.vrfs[0], nil, 1)
 	return w.out
 }

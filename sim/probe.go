@@ -40,14 +40,8 @@ func (pr *probe) paths(epoch int) {
 		return
 	}
 	pr.epoch = epoch
-	srcAddr, dstAddr, ok := addresses(pr.src, pr.dst)
-	if !ok {
-		pr.fwd = pathPart{outcome: NoAddress, where: pr.src.Name}
-		pr.rev = pr.fwd
-		return
-	}
-	pr.fwd = first(trace(pr.src, dstAddr, pr.spec.PacketSize, pr.hash))
-	pr.rev = first(trace(pr.dst, srcAddr, pr.spec.PacketSize, pr.hash))
+	pr.fwd = first(trace(pr.src, pr.dst, pr.spec.PacketSize, pr.hash))
+	pr.rev = first(trace(pr.dst, pr.src, pr.spec.PacketSize, pr.hash))
 }
 
 func first(ps []pathPart) pathPart { return ps[0] }

@@ -124,12 +124,24 @@ type Objective struct {
 	MaxBlackout  time.Duration `json:"max_blackout_ns"`
 	NoBlackout   bool          `json:"no_blackout"` // max_blackout = "0s": delivery must never stop
 	MinBandwidth float64       `json:"min_bandwidth_bps"`
-	BrokenBy     []int         `json:"broken_by"`
+	BrokenBy     []int         `json:"broken_by"` // the single failures that break either direction
 	// BrokenBefore: the objective fails with nothing failed at all.
 	BrokenBefore bool `json:"broken_before_any_failure"`
 	// Unchecked: no flow runs between its networks, so nothing tests it.
 	Unchecked bool   `json:"unchecked"`
 	Source    string `json:"source_range"`
+	// Directions judges each way on its own, source → destination first:
+	// traffic that arrives but whose replies cannot return is not met.
+	Directions []Direction `json:"directions"`
+}
+
+// Direction is one way of an objective and what breaks it.
+type Direction struct {
+	From         string   `json:"source"`
+	To           string   `json:"destination"`
+	Flows        []string `json:"flows"` // that test it, the sweep's mirrored return flows included
+	BrokenBy     []int    `json:"broken_by"`
+	BrokenBefore bool     `json:"broken_before_any_failure"`
 }
 
 // FlowAvail is a flow's availability estimate.
@@ -493,15 +505,53 @@ func designDigest(p *planner.Plan, scenario string, o SweepOptions, total int) s
 }
 
 // sweepFlows are the scenario's flows, or, without one, a 1 Gbps flow each
-// way between the ends of every monitor.
+// way between the ends of every monitor; then, for each objective whose
+// networks exchange traffic one way only, the other way's flows mirrored.
 func sweepFlows(p *planner.Plan, sc *lang.Scenario) []lang.Flow {
+	var out []lang.Flow
 	if sc != nil && len(sc.Flows) > 0 {
-		return sc.Flows
+		out = slices.Clone(sc.Flows)
+	} else {
+		for _, m := range p.Design.Monitors {
+			for _, d := range [][2]lang.Ref{{m.From, m.To}, {m.To, m.From}} {
+				out = append(out, lang.Flow{Name: d[0].Name + "->" + d[1].Name, From: d[0], To: d[1], Rate: stdlib.Bandwidth(1e9), PacketSize: 1500})
+			}
+		}
+	}
+	return append(out, returnFlows(p.Design.Objectives, out)...)
+}
+
+// returnFlows mirrors, for each objective, the flows of the one direction
+// its networks have traffic in: an objective holds for traffic between
+// them, and a connection whose replies are lost is as broken as one whose
+// requests are. The mirror carries as much as the flow it answers, so
+// min_bandwidth asks the same of both ways.
+func returnFlows(objectives []*lang.Objective, flows []lang.Flow) []lang.Flow {
+	names := map[string]bool{}
+	has := map[[2]lang.Ref]bool{}
+	for _, f := range flows {
+		names[f.Name] = true
+		has[[2]lang.Ref{f.From, f.To}] = true
 	}
 	var out []lang.Flow
-	for _, m := range p.Design.Monitors {
-		for _, d := range [][2]lang.Ref{{m.From, m.To}, {m.To, m.From}} {
-			out = append(out, lang.Flow{Name: d[0].Name + "->" + d[1].Name, From: d[0], To: d[1], Rate: stdlib.Bandwidth(1e9), PacketSize: 1500})
+	for _, ob := range objectives {
+		for _, d := range [][2]lang.Ref{{ob.From, ob.To}, {ob.To, ob.From}} {
+			if has[d] || !has[[2]lang.Ref{d[1], d[0]}] {
+				continue
+			}
+			has[d] = true
+			for _, f := range flows {
+				if f.From != d[1] || f.To != d[0] {
+					continue
+				}
+				r := f
+				r.Name, r.From, r.To, r.Range = f.Name+" (return)", d[0], d[1], ob.Range
+				for names[r.Name] {
+					r.Name += " (return)"
+				}
+				names[r.Name] = true
+				out = append(out, r)
+			}
 		}
 	}
 	return out
@@ -564,7 +614,7 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 	}
 	for _, ob := range p.Design.Objectives {
 		out.Objectives = append(out.Objectives, Objective{Name: ob.Name, From: ob.From.String(), To: ob.To.String(), MaxBlackout: ob.MaxBlackout, NoBlackout: ob.NoBlackout,
-			MinBandwidth: float64(ob.MinBandwidth), BrokenBy: []int{}, Source: ob.Range.String()})
+			MinBandwidth: float64(ob.MinBandwidth), BrokenBy: []int{}, Source: ob.Range.String(), Directions: []Direction{}})
 	}
 	var mine []int
 	for i := range cases {
@@ -699,32 +749,49 @@ func MergeSweeps(p *planner.Plan, shards []*Sweep) (*Sweep, error) {
 // finish checks the objectives, ranks the failures and estimates
 // availability, once every case is in.
 func (s *Sweep) finish(p *planner.Plan) {
-	// An objective covers the flows between its networks, together: their
-	// delivered rates add up. min_bandwidth asks no more than they demand.
+	// Each direction of an objective covers the flows that way, together:
+	// their delivered rates add up. min_bandwidth asks no more than they
+	// demand.
 	type target struct {
 		flows  []int
 		demand float64
 	}
-	targets := make([]target, len(s.Objectives))
+	targets := make([][]target, len(s.Objectives))
 	for oi := range s.Objectives {
 		ob := &s.Objectives[oi]
-		ob.BrokenBy, ob.BrokenBefore = []int{}, false
-		for fi, f := range s.Flows {
-			if f.From == ob.From && f.To == ob.To {
-				targets[oi].flows = append(targets[oi].flows, fi)
-				targets[oi].demand += f.Rate
+		ob.BrokenBy, ob.BrokenBefore, ob.Directions = []int{}, false, []Direction{}
+		for _, w := range [][2]string{{ob.From, ob.To}, {ob.To, ob.From}} {
+			d := Direction{From: w[0], To: w[1], Flows: []string{}, BrokenBy: []int{}}
+			var tg target
+			for fi, f := range s.Flows {
+				if f.From == d.From && f.To == d.To {
+					tg.flows = append(tg.flows, fi)
+					tg.demand += f.Rate
+					d.Flows = append(d.Flows, f.Name)
+				}
 			}
+			ob.Directions = append(ob.Directions, d)
+			targets[oi] = append(targets[oi], tg)
 		}
-		ob.Unchecked = len(targets[oi].flows) == 0
+		ob.Unchecked = !slices.ContainsFunc(targets[oi], func(tg target) bool { return len(tg.flows) > 0 })
 		if ob.Unchecked {
+			ob.Directions = []Direction{}
 			continue
 		}
-		before := 0.0
-		for _, fi := range targets[oi].flows {
-			before += s.Flows[fi].Delivered
+		for di, tg := range targets[oi] {
+			if len(tg.flows) == 0 {
+				// Shards of a sweep that did not mirror return flows.
+				continue
+			}
+			before := 0.0
+			for _, fi := range tg.flows {
+				before += s.Flows[fi].Delivered
+			}
+			need := min(ob.MinBandwidth, tg.demand)
+			d := &ob.Directions[di]
+			d.BrokenBefore = before == 0 && (ob.MaxBlackout > 0 || ob.NoBlackout) || ob.MinBandwidth > 0 && before < need*(1-1e-9)
+			ob.BrokenBefore = ob.BrokenBefore || d.BrokenBefore
 		}
-		need := min(ob.MinBandwidth, targets[oi].demand)
-		ob.BrokenBefore = before == 0 && (ob.MaxBlackout > 0 || ob.NoBlackout) || ob.MinBandwidth > 0 && before < need*(1-1e-9)
 	}
 	for ci := range s.Cases {
 		c := &s.Cases[ci]
@@ -735,20 +802,30 @@ func (s *Sweep) finish(p *planner.Plan) {
 		}
 		for oi := range s.Objectives {
 			ob := &s.Objectives[oi]
-			tg := targets[oi]
 			if ob.Unchecked {
 				continue
 			}
-			delivered, tooLong := 0.0, false
-			for _, fi := range tg.flows {
-				cf := c.Flows[fi]
-				delivered += cf.Delivered
-				if (ob.MaxBlackout > 0 || ob.NoBlackout) && (cf.Blackout < 0 || cf.Blackout > ob.MaxBlackout) {
-					tooLong = true
+			broken := false
+			for di, tg := range targets[oi] {
+				// A way already broken says nothing of the failure.
+				if len(tg.flows) == 0 || ob.Directions[di].BrokenBefore {
+					continue
+				}
+				delivered, tooLong := 0.0, false
+				for _, fi := range tg.flows {
+					cf := c.Flows[fi]
+					delivered += cf.Delivered
+					if (ob.MaxBlackout > 0 || ob.NoBlackout) && (cf.Blackout < 0 || cf.Blackout > ob.MaxBlackout) {
+						tooLong = true
+					}
+				}
+				tooLittle := ob.MinBandwidth > 0 && delivered < min(ob.MinBandwidth, tg.demand)*(1-1e-9)
+				if tooLong || tooLittle {
+					ob.Directions[di].BrokenBy = append(ob.Directions[di].BrokenBy, c.Index)
+					broken = true
 				}
 			}
-			tooLittle := ob.MinBandwidth > 0 && delivered < min(ob.MinBandwidth, tg.demand)*(1-1e-9)
-			if tooLong || tooLittle {
+			if broken {
 				c.Broken = append(c.Broken, ob.Name)
 				ob.BrokenBy = append(ob.BrokenBy, c.Index)
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -50,11 +51,35 @@ func (s *Sweep) lines(limit int) []caseLine {
 			}
 		}
 		l := caseLine{rank: rank + 1, failure: strings.Join(names, " + "), cut: fmt.Sprintf("%d of %d", cut, len(c.Flows)),
-			shortfall: rate(short), lost: bytesText(bytes), blackout: blackoutText(black), broken: strings.Join(c.Broken, ", ")}
+			shortfall: rate(short), lost: bytesText(bytes), blackout: blackoutText(black), broken: strings.Join(s.brokenWays(c), ", ")}
 		if short == 0 {
 			l.shortfall = "-"
 		}
 		out = append(out, l)
+	}
+	return out
+}
+
+// brokenWays names the objectives a case breaks, each with the one
+// direction it breaks when the other holds.
+func (s *Sweep) brokenWays(c Case) []string {
+	out := make([]string, 0, len(c.Broken))
+	for _, name := range c.Broken {
+		i := slices.IndexFunc(s.Objectives, func(o Objective) bool { return o.Name == name })
+		if i < 0 {
+			out = append(out, name)
+			continue
+		}
+		var ways []Direction
+		for _, d := range s.Objectives[i].Directions {
+			if slices.Contains(d.BrokenBy, c.Index) {
+				ways = append(ways, d)
+			}
+		}
+		if len(ways) == 1 && len(s.Objectives[i].Directions) > 1 {
+			name += fmt.Sprintf(" (%s → %s)", ways[0].From, ways[0].To)
+		}
+		out = append(out, name)
 	}
 	return out
 }
@@ -113,30 +138,24 @@ func (s *Sweep) WriteText(w io.Writer) error {
 				bounds = append(bounds, "at least "+rate(o.MinBandwidth))
 			}
 			fmt.Fprintf(bw, "  %s (%s → %s, %s): ", o.Name, o.From, o.To, strings.Join(bounds, ", "))
-			switch {
-			case o.Unchecked:
-				fmt.Fprintf(bw, "NOT CHECKED: the scenario has no flow from %s to %s\n", o.From, o.To)
-				continue
-			case o.BrokenBefore:
-				fmt.Fprintln(bw, "BROKEN with nothing failed")
-				continue
-			case len(o.BrokenBy) == 0:
-				fmt.Fprintln(bw, "met through every single failure")
+			if o.Unchecked {
+				fmt.Fprintf(bw, "NOT CHECKED: the scenario has no flow between %s and %s\n", o.From, o.To)
 				continue
 			}
-			var names []string
-			for k, i := range o.BrokenBy {
-				if k == 10 {
-					names = append(names, fmt.Sprintf("and %d more", len(o.BrokenBy)-10))
-					break
-				}
-				var parts []string
-				for _, e := range s.Cases[i].Failed {
-					parts = append(parts, e.String())
-				}
-				names = append(names, strings.Join(parts, " + "))
+			verdicts := make([]string, len(o.Directions))
+			for i, d := range o.Directions {
+				verdicts[i] = s.verdict(d)
 			}
-			fmt.Fprintf(bw, "BROKEN by %s\n", strings.Join(names, "; "))
+			// Both ways alike read as one verdict; otherwise each way
+			// says what broke it.
+			if !slices.ContainsFunc(verdicts, func(v string) bool { return v != verdicts[0] }) {
+				fmt.Fprintln(bw, verdicts[0])
+				continue
+			}
+			fmt.Fprintln(bw, "BROKEN")
+			for i, d := range o.Directions {
+				fmt.Fprintf(bw, "    %s → %s: %s\n", d.From, d.To, verdicts[i])
+			}
 		}
 	}
 	if len(s.Availability) > 0 {
@@ -160,6 +179,29 @@ func (s *Sweep) WriteText(w io.Writer) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// verdict is what became of one direction of an objective.
+func (s *Sweep) verdict(d Direction) string {
+	switch {
+	case d.BrokenBefore:
+		return "BROKEN with nothing failed"
+	case len(d.BrokenBy) == 0:
+		return "met through every single failure"
+	}
+	var names []string
+	for k, i := range d.BrokenBy {
+		if k == 10 {
+			names = append(names, fmt.Sprintf("and %d more", len(d.BrokenBy)-10))
+			break
+		}
+		var parts []string
+		for _, e := range s.Cases[i].Failed {
+			parts = append(parts, e.String())
+		}
+		names = append(names, strings.Join(parts, " + "))
+	}
+	return "BROKEN by " + strings.Join(names, "; ")
 }
 
 // WriteMarkdown writes the report as a markdown table, for a pull request.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -254,7 +255,7 @@ last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", s
 scenario("s", duration = "1m", flows = [flow(hq, web, rate = "1Gbps"), flow(hq, iso, rate = "1Gbps")])
 objective(hq, iso, max_blackout = "1s", name = "iso-blackout")
 objective(hq, web, min_bandwidth = "4Gbps", name = "web-bw")
-objective(web, hq, max_blackout = "1s", name = "no-flow")
+objective(web, iso, max_blackout = "1s", name = "no-flow")
 `)
 	s := sweep(t, p, SweepOptions{})
 	byName := map[string]Objective{}
@@ -273,5 +274,85 @@ objective(web, hq, max_blackout = "1s", name = "no-flow")
 	}
 	if !s.HasBroken() {
 		t.Error("HasBroken false")
+	}
+}
+
+// An objective holds for traffic between its networks both ways. The
+// scenario sends only g → v; the sweep mirrors it v → g and judges each
+// way on its own. A blackhole in v's route table drops the replies: the
+// objective is broken with nothing failed, in that direction alone.
+func TestSweepObjectiveBothWays(t *testing.T) {
+	const design = interconnectBase + `
+attach(dx, vgw, allowed_prefixes = [v.cidr])
+scenario("s", duration = "1m", flows = [flow(g, v, rate = "2Gbps")])
+objective(g, v, max_blackout = "1s", min_bandwidth = "1Gbps")
+`
+	for _, tc := range []struct {
+		name, extra string
+		returnOK    bool
+	}{
+		{"both ways fine", "", true},
+		{"replies blackholed", `route_table("main", vpc = v, routes = [route(g.cidr, blackhole = True)])`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := sweep(t, plantest.Source(t, design+tc.extra), SweepOptions{})
+			if len(s.Flows) != 2 || s.Flows[1].Name != "g->v (return)" || s.Flows[1].From != "vpc.v" || s.Flows[1].To != "gcp_vpc.g" || s.Flows[1].Rate != 2e9 {
+				t.Fatalf("flows %+v, want g->v and its mirror", s.Flows)
+			}
+			o := s.Objectives[0]
+			if len(o.Directions) != 2 || o.Unchecked {
+				t.Fatalf("objective %+v, want both directions checked", o)
+			}
+			out, back := o.Directions[0], o.Directions[1]
+			if out.From != "gcp_vpc.g" || out.BrokenBefore || len(out.BrokenBy) != 0 || !slices.Equal(out.Flows, []string{"g->v"}) {
+				t.Errorf("g → v: %+v, want met through every single failure", out)
+			}
+			if back.BrokenBefore == tc.returnOK || len(back.BrokenBy) != 0 || !slices.Equal(back.Flows, []string{"g->v (return)"}) {
+				t.Errorf("v → g: %+v, want broken before any failure: %v", back, !tc.returnOK)
+			}
+			if o.BrokenBefore == tc.returnOK || len(o.BrokenBy) != 0 || s.HasBroken() == tc.returnOK {
+				t.Errorf("objective %+v, HasBroken %v", o, s.HasBroken())
+			}
+			var text bytes.Buffer
+			if err := s.WriteText(&text); err != nil {
+				t.Fatal(err)
+			}
+			want := "g->v (gcp_vpc.g → vpc.v, blackout at most 1s, at least 1 Gbps): met through every single failure\n"
+			if !tc.returnOK {
+				want = "g->v (gcp_vpc.g → vpc.v, blackout at most 1s, at least 1 Gbps): BROKEN\n" +
+					"    gcp_vpc.g → vpc.v: met through every single failure\n" +
+					"    vpc.v → gcp_vpc.g: BROKEN with nothing failed\n"
+			}
+			if !strings.Contains(text.String(), want) {
+				t.Errorf("the report does not say\n%s\nin\n%s", want, text.String())
+			}
+		})
+	}
+}
+
+// A failure that breaks one direction only is named with it.
+func TestSweepObjectiveOneWayBrokenByAFailure(t *testing.T) {
+	s := &Sweep{
+		Flows: []SweepFlow{{Name: "a->b", From: "vpc.a", To: "vpc.b", Rate: 1e9, Delivered: 1e9},
+			{Name: "b->a", From: "vpc.b", To: "vpc.a", Rate: 1e9, Delivered: 1e9}},
+		Objectives: []Objective{{Name: "ab", From: "vpc.a", To: "vpc.b", MaxBlackout: time.Second}},
+		Cases: []Case{
+			{Index: 0, Failed: []Element{{lang.TargetDevice, "r1"}}, Flows: []CaseFlow{{Flow: "a->b", Delivered: 1e9}, {Flow: "b->a", Blackout: -1}}},
+			{Index: 1, Failed: []Element{{lang.TargetDevice, "r2"}}, Flows: []CaseFlow{{Flow: "a->b", Delivered: 1e9}, {Flow: "b->a", Delivered: 1e9}}},
+		},
+	}
+	s.finish(plantest.Source(t, `a = vpc("a", region = "us-east-1", cidr = "10.1.0.0/16")`))
+	o := s.Objectives[0]
+	if !slices.Equal(o.BrokenBy, []int{0}) || len(o.Directions[0].BrokenBy) != 0 || !slices.Equal(o.Directions[1].BrokenBy, []int{0}) {
+		t.Fatalf("objective %+v, want broken by r1 from b to a only", o)
+	}
+	var text bytes.Buffer
+	if err := s.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"    vpc.b → vpc.a: BROKEN by device r1\n", "  ab (vpc.b → vpc.a)\n"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("the report does not say %q:\n%s", want, text.String())
+		}
 	}
 }

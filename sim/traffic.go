@@ -61,13 +61,7 @@ func (f *flow) demand() float64 {
 
 // route recomputes where the flow goes.
 func (f *flow) route() {
-	_, dst, ok := addresses(f.src, f.dst)
-	if !ok {
-		f.parts = []pathPart{{weight: 1, outcome: NoAddress, where: f.src.Name,
-			detail: f.src.Name + " and " + f.dst.Name + " have no address family in common"}}
-		return
-	}
-	f.parts = trace(f.src, dst, f.spec.PacketSize, 0)
+	f.parts = trace(f.src, f.dst, f.spec.PacketSize, 0)
 }
 
 // subflow is one part of one flow in the fair-share computation.
