@@ -97,7 +97,7 @@ func TestTheHundredAndFirstPrefixBringsTheSessionDown(t *testing.T) {
 	wantLoadsN(t, outLoads(s), 0, 4*gbps/3, 4*gbps/3, 4*gbps/3)
 	s.e.Run(sc.Duration)
 	s.finish()
-	down := controlAt(t, s.out, "BGP hq/conn1 at us-east-1/lumen-loc-a/aws-r1: Established → Idle (101 prefixes from nyc-hq/router exceed the limit of 100: NOTIFICATION Cease/1")
+	down := controlAt(t, s.out, "BGP hq/conn1 at us-east-1/lumen-loc-a/aws-r1: Established → Idle (101 IPv4 prefixes from nyc-hq/router exceed the limit of 100: NOTIFICATION Cease/1")
 	if down < 120*time.Second || down > 121*time.Second {
 		t.Fatalf("session down at %v", down)
 	}
