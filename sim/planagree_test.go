@@ -104,3 +104,66 @@ func TestSteadyStateFIBIsThePlannersTables(t *testing.T) {
 		})
 	}
 }
+
+// tracedPair is two networks and a packet size some flow, probe, monitor
+// or objective sends between them.
+type tracedPair struct {
+	from, to lang.Ref
+	size     int
+}
+
+func pairsOf(p *planner.Plan) []tracedPair {
+	var out []tracedPair
+	both := func(a, b lang.Ref, size int) {
+		out = append(out, tracedPair{a, b, size}, tracedPair{b, a, size})
+	}
+	for _, sc := range p.Design.Scenarios {
+		for _, f := range sc.Flows {
+			both(f.From, f.To, f.PacketSize)
+		}
+		for _, pr := range sc.Probes {
+			both(pr.From, pr.To, pr.PacketSize)
+		}
+	}
+	for _, m := range p.Design.Monitors {
+		both(m.From, m.To, 64)
+	}
+	for _, o := range p.Design.Objectives {
+		both(o.From, o.To, 64)
+	}
+	return out
+}
+
+// The planner's trace between every pair of networks with a flow, probe,
+// monitor or objective delivers what the simulator delivers with nothing
+// failed, and its paths end the same ways.
+func TestTraceAgreesWithSimulator(t *testing.T) {
+	pairs := 0
+	for _, file := range agreeDesigns(t) {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			p := plantest.File(t, file)
+			s := steadyState(t, p)
+			for _, pr := range pairsOf(p) {
+				pairs++
+				got, err := p.Topology().Trace(pr.from, pr.to, planner.TraceOptions{Size: pr.size})
+				if err != nil {
+					t.Fatal(err)
+				}
+				parts := trace(s.n.Endpoints[pr.from.String()], s.n.Endpoints[pr.to.String()], pr.size, 0)
+				simOut, planOut := map[string]float64{}, map[string]float64{}
+				for _, pp := range parts {
+					simOut[string(pp.outcome)] += pp.weight
+				}
+				for _, tp := range got.Paths {
+					planOut[tp.Outcome] += tp.Share
+				}
+				if fmt.Sprint(simOut) != fmt.Sprint(planOut) {
+					t.Errorf("%s → %s (%d bytes): simulator %v, planner %v", pr.from, pr.to, pr.size, simOut, planOut)
+				}
+			}
+		})
+	}
+	if pairs == 0 {
+		t.Fatal("no pairs traced")
+	}
+}

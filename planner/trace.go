@@ -1,0 +1,284 @@
+package planner
+
+import (
+	"fmt"
+	"hash/fnv"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"patchbay/lang"
+)
+
+// Outcomes of a traced packet; the simulator reports the same words.
+const (
+	OutcomeDelivered     = "delivered"
+	OutcomeNoRoute       = "no-route"
+	OutcomeBlackhole     = "blackhole"
+	OutcomeTooBig        = "mtu"
+	OutcomeSourceTooBig  = "source-mtu"
+	OutcomeNotAssociated = "not-associated"
+	OutcomeLoop          = "loop"
+	OutcomeNoAddress     = "no-address"
+	OutcomeWrongNetwork  = "wrong-network"
+)
+
+// traceMaxHops is the IP TTL a path may use up.
+const traceMaxHops = 64
+
+// ethernetHeader is a frame's MAC addresses, 802.1Q tag and EtherType, and
+// macsecOverhead the SecTAG with SCI and the ICV (DOMAIN §4, §8).
+const (
+	ethernetHeader = 18
+	macsecOverhead = 32
+)
+
+// TraceOptions say what packet to trace.
+type TraceOptions struct {
+	// Size is the IP packet in bytes, headers included; 0 means 64.
+	Size int
+	// Flow, when not 0, pins one 5-tuple: each equal-cost stage picks one
+	// next hop from it, as a router's flow hash does. 0 follows every
+	// equal-cost branch with its share of the traffic.
+	Flow uint64
+}
+
+// FlowHash is the stable hash of a flow's identity (names, ports), never 0.
+func FlowHash(parts ...string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(strings.Join(parts, "\x00")))
+	return h.Sum64() | 1
+}
+
+// TraceHop is one table a packet is looked up in, and where it leaves.
+type TraceHop struct {
+	Device string `json:"device"`
+	Table  string `json:"table"`
+	// Route is the matched prefix, Origin how the table learned it, Why
+	// the rule that carried it there; empty where nothing matched.
+	Route  string `json:"route,omitempty"`
+	Origin string `json:"origin,omitempty"`
+	Why    string `json:"why,omitempty"`
+	// Link is the link the packet leaves by, NextHop the device at its far
+	// end, MTU and Latency the link's.
+	Link    string        `json:"link,omitempty"`
+	NextHop string        `json:"next_hop,omitempty"`
+	MTU     int           `json:"mtu,omitempty"`
+	Latency time.Duration `json:"latency_ns,omitempty"`
+	// Source is the declaration behind the matched route.
+	Source lang.Range `json:"source,omitzero"`
+}
+
+// TracePath is one way the packet goes (equal-cost branches split), its
+// share of the traffic and how it ends.
+type TracePath struct {
+	Share   float64       `json:"share"`
+	Outcome string        `json:"outcome"`
+	Where   string        `json:"where,omitempty"`
+	Detail  string        `json:"detail,omitempty"`
+	Latency time.Duration `json:"latency_ns"`
+	// MTU is the narrowest link crossed, 0 before any.
+	MTU  int        `json:"path_mtu,omitempty"`
+	Hops []TraceHop `json:"hops"`
+	// Blame is the declaration to change when the path fails: the blackhole
+	// route, the table that has no route, the source network.
+	Blame lang.Range `json:"blame,omitzero"`
+	// Stop is the table the path stopped in, nil when delivered.
+	Stop *Table `json:"-"`
+}
+
+// TraceResult is where packets from one network to another (or to an
+// address) go, with every link up and every session established.
+type TraceResult struct {
+	From  string      `json:"from"`
+	To    string      `json:"to"`
+	Src   netip.Addr  `json:"source_address,omitzero"`
+	Dst   netip.Addr  `json:"destination_address"`
+	Size  int         `json:"size"`
+	Paths []TracePath `json:"paths"`
+}
+
+// Delivered is the share of the traffic that reaches the destination.
+func (r *TraceResult) Delivered() float64 {
+	d := 0.0
+	for _, p := range r.Paths {
+		if p.Outcome == OutcomeDelivered {
+			d += p.Share
+		}
+	}
+	return d
+}
+
+// Endpoint returns a network's endpoint.
+func (t *Topology) Endpoint(r lang.Ref) (*Endpoint, bool) {
+	e, ok := t.Endpoints[r]
+	return e, ok
+}
+
+// commonAddresses picks the address family both ends have, IPv4 first.
+func commonAddresses(a, b *Endpoint) (src, dst netip.Addr, ok bool) {
+	if a.V4.IsValid() && b.V4.IsValid() {
+		return a.V4, b.V4, true
+	}
+	if a.V6.IsValid() && b.V6.IsValid() {
+		return a.V6, b.V6, true
+	}
+	return netip.Addr{}, netip.Addr{}, false
+}
+
+// Trace follows a packet from network from to network to.
+func (t *Topology) Trace(from, to lang.Ref, o TraceOptions) (*TraceResult, error) {
+	src, ok := t.Endpoints[from]
+	if !ok {
+		return nil, fmt.Errorf("%s is not a network of the design", from)
+	}
+	dst, ok := t.Endpoints[to]
+	if !ok {
+		return nil, fmt.Errorf("%s is not a network of the design", to)
+	}
+	res := &TraceResult{From: from.String(), To: to.String(), Size: traceSize(o)}
+	sa, da, ok := commonAddresses(src, dst)
+	if !ok {
+		res.Paths = []TracePath{{Share: 1, Outcome: OutcomeNoAddress, Where: from.String(), Hops: []TraceHop{},
+			Detail: fmt.Sprintf("%s and %s have no address family in common", from, to)}}
+		return res, nil
+	}
+	res.Src, res.Dst = sa, da
+	t.walkFrom(res, src, dst, da, o)
+	return res, nil
+}
+
+// TraceAddress follows a packet from network from to an address; it is
+// delivered to whichever network holds it.
+func (t *Topology) TraceAddress(from lang.Ref, a netip.Addr, o TraceOptions) (*TraceResult, error) {
+	src, ok := t.Endpoints[from]
+	if !ok {
+		return nil, fmt.Errorf("%s is not a network of the design", from)
+	}
+	res := &TraceResult{From: from.String(), To: a.String(), Dst: a, Size: traceSize(o)}
+	if a.Is4() {
+		res.Src = src.V4
+	} else {
+		res.Src = src.V6
+	}
+	t.walkFrom(res, src, nil, a, o)
+	return res, nil
+}
+
+func traceSize(o TraceOptions) int {
+	if o.Size <= 0 {
+		return 64
+	}
+	return o.Size
+}
+
+func (t *Topology) walkFrom(res *TraceResult, src, dst *Endpoint, a netip.Addr, o TraceOptions) {
+	if res.Size > src.MTU {
+		res.Paths = []TracePath{{Share: 1, Outcome: OutcomeSourceTooBig, Where: res.From, Hops: []TraceHop{},
+			Detail: fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s: its hosts cannot send them", res.Size, src.MTU, res.From),
+			Blame:  src.Device.Tables[0].Source}}
+		return
+	}
+	w := &tracer{t: t, dst: dst, addr: a, size: res.Size, flow: o.Flow}
+	w.walk(src.Device.Tables[0], nil, 1, 0, 0)
+	res.Paths = w.out
+}
+
+type tracer struct {
+	t    *Topology
+	dst  *Endpoint // nil: an address, delivered wherever it lands
+	addr netip.Addr
+	size int
+	flow uint64
+	out  []TracePath
+}
+
+func (w *tracer) walk(v *Table, hops []TraceHop, share float64, latency time.Duration, mtu int) {
+	hop := TraceHop{Device: v.Device.Name, Table: v.String()}
+	end := func(outcome, where, detail string, blame lang.Range, stop *Table) {
+		w.out = append(w.out, TracePath{Share: share, Outcome: outcome, Where: where, Detail: detail, Latency: latency, MTU: mtu,
+			Hops: append(slices.Clip(hops), hop), Blame: blame, Stop: stop})
+	}
+	if len(hops) > traceMaxHops {
+		end(OutcomeLoop, v.Device.Name, fmt.Sprintf("TTL expired after %d hops", traceMaxHops), v.Source, v)
+		return
+	}
+	r := w.t.Lookup(v, w.addr)
+	if r == nil {
+		end(OutcomeNoRoute, v.Device.Name, fmt.Sprintf("%s has no route to %s", v, w.addr), v.Source, v)
+		return
+	}
+	hop.Route, hop.Origin, hop.Source = r.Prefix.String(), r.Tag, r.Source
+	if r.Via != nil {
+		hop.Why = r.Via.Why
+	}
+	switch {
+	case r.Local:
+		if w.dst != nil && v.Device != w.dst.Device {
+			end(OutcomeWrongNetwork, v.Device.Name, fmt.Sprintf("delivered to the wrong network: %s (holds %s) instead of %s",
+				v.Device.Name, r.Prefix, w.dst.Network), r.Source, v)
+			return
+		}
+		end(OutcomeDelivered, v.Device.Name, "", lang.Range{}, nil)
+		return
+	case r.Blackhole:
+		end(OutcomeBlackhole, v.Device.Name, fmt.Sprintf("%s: blackhole route %s (%s)", v, r.Prefix, r.Origin), r.Source, v)
+		return
+	}
+	next := r.NextHops
+	if w.flow != 0 {
+		next = next[mix(w.flow, uint64(v.Device.ID))%uint64(len(next)):][:1]
+	}
+	part := share / float64(len(next))
+	for _, i := range next {
+		l := i.Link
+		h := hop
+		h.Link, h.NextHop, h.MTU, h.Latency = l.Name, i.Peer().Device.Name, l.MTU, l.Latency
+		pathMTU := l.MTU
+		if mtu > 0 {
+			pathMTU = min(mtu, l.MTU)
+		}
+		if l.MACsec != "" && l.MACsec != "no_encrypt" && w.size+ethernetHeader+macsecOverhead > int(cat().Int("macsec.port_max_frame")) {
+			w.out = append(w.out, TracePath{Share: part, Outcome: OutcomeTooBig, Where: l.Name, Latency: latency, MTU: pathMTU,
+				Hops: append(slices.Clip(hops), h), Blame: l.Source, Stop: v,
+				Detail: fmt.Sprintf("%d-byte packets with Ethernet, 802.1Q and MACsec's %d bytes exceed the ports' %d-byte frames on %s",
+					w.size, macsecOverhead, cat().Int("macsec.port_max_frame"), l.Name)})
+			continue
+		}
+		if w.size > l.MTU {
+			dropper := v.Device
+			if p := i.Peer().Device; p.SilentMTU {
+				dropper = p
+			}
+			detail := fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s; ", w.size, l.MTU, l.Name)
+			if dropper.SilentMTU {
+				detail += fmt.Sprintf("%s drops them without an ICMP \"fragmentation needed\", so path-MTU discovery cannot recover", dropper.Name)
+			} else {
+				detail += fmt.Sprintf("%s sends ICMP \"fragmentation needed\" (a sender doing path-MTU discovery would shrink its packets)", dropper.Name)
+			}
+			w.out = append(w.out, TracePath{Share: part, Outcome: OutcomeTooBig, Where: dropper.Name, Detail: detail, Latency: latency,
+				MTU: pathMTU, Hops: append(slices.Clip(hops), h), Blame: l.Source, Stop: v})
+			continue
+		}
+		peer := i.Peer()
+		if peer.Table == nil {
+			w.out = append(w.out, TracePath{Share: part, Outcome: OutcomeNotAssociated, Where: peer.Device.Name, Latency: latency + l.Latency,
+				MTU: pathMTU, Hops: append(slices.Clip(hops), h), Blame: l.Source, Stop: v,
+				Detail: fmt.Sprintf("%s arrives on %s, which is associated with no route table", peer.Device.Name, l.Name)})
+			continue
+		}
+		w.walk(peer.Table, append(slices.Clip(hops), h), part, latency+l.Latency, pathMTU)
+	}
+}
+
+// mix is a 64-bit finaliser (SplitMix64), so each equal-cost stage decides
+// independently of the one before.
+func mix(h, salt uint64) uint64 {
+	x := h ^ (salt * 0x9e3779b97f4a7c15)
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
