@@ -62,7 +62,7 @@ tgw_route_table "shared" {
   propagations    = concat(module.spokes.attachments, [attachment.shared-services-hub, interconnect.use1-gcp])
 }
 
-# Rehearses a channel outage and a bandwidth upgrade, with jumbo frames larger than some paths carry.
+# Rehearses a channel outage and a bandwidth upgrade with jumbo frames end to end.
 scenario "channel-and-jumbo" {
   duration = "4m"
 
@@ -77,7 +77,7 @@ scenario "channel-and-jumbo" {
     source      = module.spokes.attachments[1].a
     destination = gcp_vpc.warehouse
     rate        = "1Gbps"
-    packet_size = 9001
+    packet_size = 8500
   }
 
   flow {

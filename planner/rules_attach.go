@@ -187,7 +187,9 @@ Fix: attach the target first, move the entry to the right table, or narrow the b
 			}
 			return false
 		}
-		assoc := map[lang.Ref]*lang.TGWRouteTable{}
+		// Per Transit Gateway: each side of a peering associates it with a
+		// table of its own (DOMAIN §8; Transit Gateway guide, peering attachments).
+		assoc := map[tgwAtt]*lang.TGWRouteTable{}
 		for _, t := range d.TGWRouteTables {
 			for _, r := range t.Routes {
 				if !r.Target.IsZero() && !onTGW(t.TGW, r.Target) {
@@ -197,11 +199,11 @@ Fix: attach the target first, move the entry to the right table, or narrow the b
 			for _, a := range t.Associations {
 				if !onTGW(t.TGW, a) {
 					v.report(rule, finding{at: t.Source(), summary: fmt.Sprintf("%s associates %s, which is not attached to %s", t.Ref(), a, t.TGW)})
-				} else if first, dup := assoc[a]; dup {
+				} else if first, dup := assoc[tgwAtt{t.TGW, a}]; dup {
 					v.report(rule, finding{at: t.Source(), summary: fmt.Sprintf("%s is associated with %s and %s: an attachment is associated with exactly one route table", a, first.Ref(), t.Ref()),
 						related: related(first, "first associated here")})
 				} else {
-					assoc[a] = t
+					assoc[tgwAtt{t.TGW, a}] = t
 				}
 			}
 			for _, a := range t.Propagations {
