@@ -167,3 +167,50 @@ func TestTraceAgreesWithSimulator(t *testing.T) {
 		t.Fatal("no pairs traced")
 	}
 }
+
+// Tracing in the simulator's state at a moment: at the start it is the
+// planner's trace; just after a channel fails and before BFD notices, a
+// quarter of the traffic still goes to the dead channel.
+func TestTraceAt(t *testing.T) {
+	p := plantest.File(t, "../examples/transit_hub.star")
+	sc := p.Design.Scenarios[0]
+	from, to := lang.Ref{Kind: lang.KindVPC, Name: "web"}, lang.Ref{Kind: lang.KindGCPVPC, Name: "warehouse"}
+	planned, err := p.Topology().Trace(from, to, planner.TraceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at0, err := TraceAt(p, sc, Options{}, 0, from, to, planner.TraceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(at0.Paths) != len(planned.Paths) || at0.Delivered() != 1 || planned.Delivered() != 1 {
+		t.Fatalf("at 0: %d paths delivering %v, planner %d delivering %v", len(at0.Paths), at0.Delivered(), len(planned.Paths), planned.Delivered())
+	}
+	for i := range at0.Paths {
+		a, b := at0.Paths[i], planned.Paths[i]
+		if len(a.Hops) != len(b.Hops) || a.Latency != b.Latency {
+			t.Errorf("path %d: simulator %+v, planner %+v", i, a, b)
+		}
+		for j := range a.Hops {
+			if a.Hops[j].Table != b.Hops[j].Table || a.Hops[j].Link != b.Hops[j].Link || a.Hops[j].Route != b.Hops[j].Route {
+				t.Errorf("path %d hop %d: simulator %+v, planner %+v", i, j, a.Hops[j], b.Hops[j])
+			}
+		}
+	}
+	mid, err := TraceAt(p, sc, Options{}, 30*time.Second+100*time.Millisecond, from, to, planner.TraceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost := 0.0
+	for _, tp := range mid.Paths {
+		if tp.Outcome == string(LinkDown) {
+			lost += tp.Share
+		}
+	}
+	if lost != 0.25 {
+		t.Fatalf("at 30.1s %v of the traffic meets the dead channel, want 0.25: %+v", lost, mid.Paths)
+	}
+	if _, err := TraceAt(p, sc, Options{}, sc.Duration+time.Second, from, to, planner.TraceOptions{}); err == nil {
+		t.Fatal("a moment after the scenario traced")
+	}
+}
