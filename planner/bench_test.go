@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"patchbay/lang"
 	"patchbay/lang/starlark"
 	"patchbay/planner"
 )
@@ -149,5 +150,63 @@ func BenchmarkRunawayDeclaring(b *testing.B) {
 		if err == nil || !strings.Contains(err.Error(), "the most patchbay plans") {
 			b.Fatalf("want the resource cap to stop the loop, got %v", err)
 		}
+	}
+}
+
+// BenchmarkDeriveTopology derives the routing model (devices, links, tables,
+// relations, statics) of the validation benchmark's design, which planning
+// does once; BenchmarkValidateGenerated includes it, so the two give the
+// share of validation it costs.
+func BenchmarkDeriveTopology(b *testing.B) {
+	fsys := fstest.MapFS{"v.star": {Data: []byte(validationDesign())}}
+	d, err := starlark.LoadFS(context.Background(), fsys, "", "v.star", starlark.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := planner.New(d)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		planner.DeriveTopology(p)
+	}
+}
+
+// BenchmarkTrace traces between two VPCs on one Transit Gateway of the
+// 10,000-VPC designs once they are planned: the first trace solves the
+// prefixes it needs, so each iteration plans afresh outside the timer. In
+// the generated design the VPCs learn from their gateway and the packet
+// arrives; in the validation design their route tables send only other
+// ranges to it, so the trace stops at the source.
+func BenchmarkTrace(b *testing.B) {
+	for _, tc := range []struct {
+		name, src string
+		delivered float64
+	}{{"validation", validationDesign(), 0}, {"generated", generatedDesign(10_000, 100), 1}} {
+		b.Run(tc.name, func(b *testing.B) {
+			fsys := fstest.MapFS{"v.star": {Data: []byte(tc.src)}}
+			d, err := starlark.LoadFS(context.Background(), fsys, "", "v.star", starlark.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			from, to := lang.Ref{Kind: lang.KindVPC, Name: "vpc-0"}, lang.Ref{Kind: lang.KindVPC, Name: "vpc-100"}
+			for b.Loop() {
+				b.StopTimer()
+				p, err := planner.New(d)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				res, err := p.Topology().Trace(from, to, planner.TraceOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Delivered() != tc.delivered {
+					b.Fatalf("trace %s → %s: %+v", from, to, res.Paths)
+				}
+			}
+		})
 	}
 }

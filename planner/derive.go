@@ -46,7 +46,7 @@ func (p *Plan) buildGraph() {
 		edge(lm.Site, lm.Ref(), lm.Ref())
 		edge(lm.Ref(), lm.AttachTo, lm.Ref())
 	}
-	p.Graph = g
+	p.graph = g
 }
 
 // allocator hands out link-local subnets and VLANs in declaration order, so
@@ -416,6 +416,3 @@ func (p *Plan) deriveCoreNetworks() {
 
 // AttachmentsOf lists the attachments with r at either end.
 func (p *Plan) AttachmentsOf(r lang.Ref) []*lang.Attachment { return p.adjacent(r) }
-
-// SharedSegments maps each segment of cn to the segments sharing with it.
-func SharedSegments(cn *lang.CoreNetwork) map[string][]string { return sharedSegments(cn) }

@@ -19,7 +19,6 @@ import (
 // Plan is a Design with everything derived from it.
 type Plan struct {
 	Design        *lang.Design
-	Graph         graph.Graph[string, string]
 	Interconnects []*InterconnectPlan
 	LastMiles     []*LastMilePlan
 	Sessions      []*Session
@@ -28,6 +27,9 @@ type Plan struct {
 	Summary       GraphSummary
 	Findings      lang.Diagnostics
 
+	// graph is the resources and what joins them; Summary describes it
+	// and the topology, not the graph, is what routing follows.
+	graph       graph.Graph[string, string]
 	topo        *Topology
 	attIndex    map[lang.Ref][]*lang.Attachment
 	unaddressed int // connections the allocator could not address
@@ -207,6 +209,9 @@ func New(d *lang.Design, opts ...Option) (*Plan, error) {
 	p.Findings.Sort()
 	return p, nil
 }
+
+// Resource returns the declared resource a reference names.
+func (p *Plan) Resource(r lang.Ref) (lang.Resource, bool) { return p.Design.Lookup(r) }
 
 // Topology is the design as devices, links, routing tables and the
 // relations between them, from which every route follows.

@@ -58,20 +58,29 @@ type solver struct {
 	solved map[netip.Prefix]map[int]*Route
 }
 
-func newSolver(t *Topology) *solver {
-	s := &solver{t: t, staticsBy: map[netip.Prefix][]*Static{}, originators: map[netip.Prefix][]*Relation{},
-		prefixes: map[netip.Prefix]bool{}, solved: map[netip.Prefix]map[int]*Route{}}
+// index builds the solver's indexes on first use: validation of a design
+// without objectives, flows or monitors never needs them. Call with mu held.
+func (s *solver) index() {
+	if s.solved != nil {
+		return
+	}
+	t := s.t
+	s.staticsBy = make(map[netip.Prefix][]*Static, len(t.Statics))
+	s.originators = map[netip.Prefix][]*Relation{}
+	s.prefixes = make(map[netip.Prefix]bool, len(t.Statics))
+	s.solved = map[netip.Prefix]map[int]*Route{}
 	for _, st := range t.Statics {
 		s.staticsBy[st.Prefix] = append(s.staticsBy[st.Prefix], st)
 		s.prefixes[st.Prefix] = true
 	}
 	for _, r := range t.Relations {
+		r.From.out = append(r.From.out, r)
+		r.To.in = append(r.To.in, r)
 		for _, p := range r.Originate {
 			s.originators[p.Masked()] = append(s.originators[p.Masked()], r)
 			s.prefixes[p.Masked()] = true
 		}
 	}
-	return s
 }
 
 // Prefixes lists every prefix some table may hold, in address order.
@@ -79,6 +88,7 @@ func (t *Topology) Prefixes() []netip.Prefix {
 	s := t.routes
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.index()
 	if s.sorted == nil {
 		s.sorted = make([]netip.Prefix, 0, len(s.prefixes))
 		for p := range s.prefixes {
@@ -114,6 +124,9 @@ func (t *Topology) Routes(tb *Table) []*Route {
 // Lookup is longest-prefix match of address a in table tb.
 func (t *Topology) Lookup(tb *Table, a netip.Addr) *Route {
 	s := t.routes
+	s.mu.Lock()
+	s.index()
+	s.mu.Unlock()
 	bits := 32
 	if a.Is6() {
 		bits = 128
@@ -136,6 +149,7 @@ func (t *Topology) Lookup(tb *Table, a netip.Addr) *Route {
 func (s *solver) solve(p netip.Prefix) map[int]*Route {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.index()
 	if m, ok := s.solved[p]; ok {
 		return m
 	}
@@ -174,7 +188,7 @@ func (s *solver) solve(p netip.Prefix) map[int]*Route {
 		} else {
 			next[v.ID] = r
 		}
-		for _, a := range v.Out {
+		for _, a := range v.out {
 			push(a.To)
 		}
 	}
@@ -208,7 +222,7 @@ func (s *solver) candidate(v *Table, p netip.Prefix, next map[int]*Route) *Route
 			continue
 		}
 		r := &Route{Prefix: p, Pref: st.Pref, Path: []int32{int32(v.ID)}, Tag: st.Tag, Local: st.Local, Blackhole: st.Blackhole,
-			Origin: st.Origin, Source: st.Source}
+			Origin: st.Origin(), Source: st.Source}
 		if !st.Local && !st.Blackhole {
 			if len(st.NextHops) == 0 {
 				continue
@@ -217,7 +231,7 @@ func (s *solver) candidate(v *Table, p netip.Prefix, next map[int]*Route) *Route
 		}
 		cands = append(cands, r)
 	}
-	for _, a := range v.In {
+	for _, a := range v.in {
 		switch {
 		case a.Originate != nil:
 			if slices.ContainsFunc(a.Originate, func(o netip.Prefix) bool { return o.Masked() == p }) {

@@ -176,7 +176,7 @@ func (v *validator) pathFinding(pr promise, res *TraceResult) (finding, bool) {
 	// A network without route tables of its own forwards by what its
 	// gateway's table gives it: the route is missing there.
 	if p.Outcome == OutcomeNoRoute && p.Stop != nil && p.Stop.Device.Role == RoleNetwork {
-		for _, r := range p.Stop.In {
+		for _, r := range p.Stop.Inbound(v.p.topo) {
 			if r.Tag == TagGateway {
 				q := *p
 				q.Detail = fmt.Sprintf("%s has no route to %s, and %s forwards by what it learns from it", r.From, res.Dst, p.Stop.Device.Name)

@@ -17,7 +17,7 @@ type GraphSummary struct {
 }
 
 func (p *Plan) summarise() {
-	adj, err := p.Graph.AdjacencyMap()
+	adj, err := p.graph.AdjacencyMap()
 	if err != nil {
 		panic(err) // the in-memory store cannot fail
 	}

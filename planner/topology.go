@@ -137,8 +137,17 @@ type Table struct {
 	// Source is the declaration the table stands for, where there is one.
 	Source lang.Range
 
-	In, Out []*Relation
-	Statics []*Static
+	// in and out are the relations into and out of the table, indexed by
+	// the solver on first use.
+	in, out []*Relation
+}
+
+// Inbound lists the relations the table learns over.
+func (t *Table) Inbound(topo *Topology) []*Relation {
+	topo.routes.mu.Lock()
+	defer topo.routes.mu.Unlock()
+	topo.routes.index()
+	return t.in
 }
 
 // String is the table's name as reports print it: the device, and the
@@ -202,8 +211,20 @@ type Static struct {
 	Blackhole bool
 	Pref      int
 	Tag       string
-	Origin    string // what configured it, for explanations
-	Source    lang.Range
+	// What configured it, for explanations: "route", "static route" or
+	// "create-route" at Source, or the network a local prefix belongs to.
+	What   string
+	Source lang.Range
+}
+
+// Origin says what configured the route. It is formatted on demand: a
+// design of ten thousand VPCs has a hundred thousand static routes, and
+// validation reads none of these texts.
+func (s *Static) Origin() string {
+	if s.Local {
+		return s.What
+	}
+	return s.What + " at " + s.Source.String()
 }
 
 // Endpoint is a network traffic starts and ends in.
@@ -301,9 +322,16 @@ func (t *Topology) table(d *Device, name string) *Table {
 }
 
 func (t *Topology) connect(name, kind string, a *Device, va *Table, b *Device, vb *Table, latency time.Duration, mtu int) *Link {
-	l := &Link{ID: len(t.Links), Name: name, Kind: kind, Latency: latency, MTU: mtu}
-	l.A = &Iface{ID: len(t.Ifaces), Device: a, Link: l, Table: va}
-	l.B = &Iface{ID: len(t.Ifaces) + 1, Device: b, Link: l, Table: vb}
+	// One allocation for the link and its two ends.
+	x := &struct {
+		l    Link
+		a, b Iface
+	}{}
+	l := &x.l
+	*l = Link{ID: len(t.Links), Name: name, Kind: kind, Latency: latency, MTU: mtu}
+	x.a = Iface{ID: len(t.Ifaces), Device: a, Link: l, Table: va}
+	x.b = Iface{ID: len(t.Ifaces) + 1, Device: b, Link: l, Table: vb}
+	l.A, l.B = &x.a, &x.b
 	t.Ifaces = append(t.Ifaces, l.A, l.B)
 	a.Ifaces = append(a.Ifaces, l.A)
 	b.Ifaces = append(b.Ifaces, l.B)
@@ -342,6 +370,7 @@ type topoBuilder struct {
 	// those it propagates to, indexed once: a hub may have thousands.
 	assoc map[tgwAtt]string
 	props map[tgwAtt][]string
+	byRef map[lang.Ref]*Device
 }
 
 type tgwAtt struct{ tgw, att lang.Ref }
@@ -354,11 +383,17 @@ type pendingStatic struct {
 }
 
 func (p *Plan) deriveTopology() {
-	t := &Topology{Endpoints: map[lang.Ref]*Endpoint{}, Facilities: map[string][]*Link{}, Groups: map[string][]*Link{},
+	d := p.Design
+	// Sized up front: rehashing these maps was most of the cost on large designs.
+	nets := len(d.VPCs) + len(d.GCPVPCs) + len(d.Sites)
+	t := &Topology{Endpoints: make(map[lang.Ref]*Endpoint, nets), Facilities: map[string][]*Link{}, Groups: map[string][]*Link{},
 		GroupDevices: map[string][]*Device{}, EdgeGroups: map[string][]*Table{},
-		byName: map[string]*Device{}, linkNamed: map[string]*Link{}, members: map[string]*Link{}}
-	b := &topoBuilder{p: p, t: t, regionOf: map[lang.Ref]string{}, attIface: map[lang.Ref][]*Iface{},
-		seg: map[string]*Table{}, isolated: map[string]*Table{}, assoc: map[tgwAtt]string{}, props: map[tgwAtt][]string{}}
+		byName: make(map[string]*Device, nets+len(d.TransitGateways)+len(d.VPNGateways)+len(d.DXGateways)),
+		linkNamed: make(map[string]*Link, len(d.Attachments)+len(d.Sites)), members: map[string]*Link{},
+		Devices: make([]*Device, 0, nets), Tables: make([]*Table, 0, nets)}
+	b := &topoBuilder{p: p, t: t, regionOf: make(map[lang.Ref]string, nets), attIface: make(map[lang.Ref][]*Iface, len(d.Attachments)),
+		seg: map[string]*Table{}, isolated: map[string]*Table{}, assoc: map[tgwAtt]string{}, props: map[tgwAtt][]string{},
+		byRef: make(map[lang.Ref]*Device, nets+len(d.TransitGateways))}
 	for _, tp := range p.TGWTables {
 		for _, a := range tp.Associations {
 			if _, dup := b.assoc[tgwAtt{tp.TGW, a}]; !dup {
@@ -376,15 +411,10 @@ func (p *Plan) deriveTopology() {
 	b.lastMiles()
 	b.vpcRoutes()
 	b.resolveStatics()
-	for _, s := range t.Statics {
-		s.Table.Statics = append(s.Table.Statics, s)
-	}
 	for i, r := range t.Relations {
 		r.ID = i
-		r.From.Out = append(r.From.Out, r)
-		r.To.In = append(r.To.In, r)
 	}
-	t.routes = newSolver(t)
+	t.routes = &solver{t: t}
 	p.topo = t
 }
 
@@ -400,7 +430,17 @@ func (b *topoBuilder) lookup(r lang.Ref) lang.Resource {
 }
 
 func (b *topoBuilder) dev(r lang.Ref) *Device {
+	if d, ok := b.byRef[r]; ok {
+		return d
+	}
 	d, _ := b.t.Device(r.String())
+	return d
+}
+
+// declared makes the device of a declared resource.
+func (b *topoBuilder) declared(r lang.Ref, role Role, region, facility string) *Device {
+	d := b.t.device(r.String(), role, region, facility)
+	b.byRef[r] = d
 	return d
 }
 
@@ -426,10 +466,15 @@ func (b *topoBuilder) between(x, y string) time.Duration {
 
 // local declares a network's own prefixes in its table.
 func (b *topoBuilder) local(v *Table, at lang.Range, prefixes ...[]netip.Prefix) {
+	n := 0
+	for _, ps := range prefixes {
+		n += len(ps)
+	}
+	slab := make([]Static, 0, n)
 	for _, ps := range prefixes {
 		for _, p := range ps {
-			b.t.Statics = append(b.t.Statics, &Static{Table: v, Prefix: p.Masked(), Local: true, Pref: PrefLocal, Tag: TagLocal,
-				Origin: v.Device.Name, Source: at})
+			slab = append(slab, Static{Table: v, Prefix: p.Masked(), Local: true, Pref: PrefLocal, Tag: TagLocal, What: v.Device.Name, Source: at})
+			b.t.Statics = append(b.t.Statics, &slab[len(slab)-1])
 		}
 	}
 }
@@ -460,7 +505,7 @@ func tags(ts ...string) Filter { return Filter{Tags: ts} }
 func (b *topoBuilder) networks() {
 	d := b.p.Design
 	for _, v := range d.VPCs {
-		dev := b.t.device(v.Ref().String(), RoleNetwork, v.Region, "")
+		dev := b.declared(v.Ref(), RoleNetwork, v.Region, "")
 		b.regionOf[v.Ref()] = v.Region
 		tb := b.t.table(dev, "")
 		tb.Source = v.Source()
@@ -468,7 +513,7 @@ func (b *topoBuilder) networks() {
 		b.endpoint(v, dev)
 	}
 	for _, g := range d.GCPVPCs {
-		dev := b.t.device(g.Ref().String(), RoleNetwork, g.Region, "")
+		dev := b.declared(g.Ref(), RoleNetwork, g.Region, "")
 		b.regionOf[g.Ref()] = g.Region
 		tb := b.t.table(dev, "")
 		tb.Source = g.Source()
@@ -476,7 +521,7 @@ func (b *topoBuilder) networks() {
 		b.endpoint(g, dev)
 	}
 	for _, s := range d.Sites {
-		dev := b.t.device(s.Ref().String(), RoleNetwork, "", s.Name)
+		dev := b.declared(s.Ref(), RoleNetwork, "", s.Name)
 		net := b.t.table(dev, "")
 		net.Source = s.Source()
 		b.local(net, s.Source(), s.CIDRs, s.IPv6)
@@ -500,10 +545,10 @@ func (b *topoBuilder) gateways() {
 				b.regionOf[g.Ref()] = b.regionOf[a.B]
 			}
 		}
-		b.t.table(b.t.device(g.Ref().String(), RoleVGW, b.regionOf[g.Ref()], ""), "").Source = g.Source()
+		b.t.table(b.declared(g.Ref(), RoleVGW, b.regionOf[g.Ref()], ""), "").Source = g.Source()
 	}
 	for _, g := range d.DXGateways {
-		b.t.table(b.t.device(g.Ref().String(), RoleDXGW, "", ""), "").Source = g.Source()
+		b.t.table(b.declared(g.Ref(), RoleDXGW, "", ""), "").Source = g.Source()
 	}
 	tgwTables := map[string]lang.Range{}
 	for _, t := range d.TGWRouteTables {
@@ -511,7 +556,7 @@ func (b *topoBuilder) gateways() {
 	}
 	for _, g := range d.TransitGateways {
 		b.regionOf[g.Ref()] = g.Region
-		dev := b.t.device(g.Ref().String(), RoleTGW, g.Region, "")
+		dev := b.declared(g.Ref(), RoleTGW, g.Region, "")
 		for _, t := range b.p.TGWTables {
 			if t.TGW == g.Ref() {
 				tb := b.t.table(dev, t.Table)
@@ -585,7 +630,7 @@ func (b *topoBuilder) gateways() {
 				}
 				for _, dst := range a.Destinations {
 					s := &Static{Table: v, Prefix: dst.Masked(), Blackhole: a.Blackhole, Pref: PrefStatic, Tag: TagStatic,
-						Origin: fmt.Sprintf("create-route at %s", a.Range), Source: a.Range}
+						What: "create-route", Source: a.Range}
 					if a.Blackhole {
 						b.t.Statics = append(b.t.Statics, s)
 					} else {
@@ -761,7 +806,7 @@ func (b *topoBuilder) attachments() {
 		v := b.tgwTable(t.TGW, t.TGW.Name+"/"+t.Name)
 		for _, r := range t.Routes {
 			s := &Static{Table: v, Prefix: r.Destination.Masked(), Blackhole: r.Blackhole, Pref: PrefStatic, Tag: TagStatic,
-				Origin: fmt.Sprintf("static route at %s", r.Range), Source: r.Range}
+				What: "static route", Source: r.Range}
 			if r.Blackhole {
 				b.t.Statics = append(b.t.Statics, s)
 			} else {
@@ -775,28 +820,66 @@ func (b *topoBuilder) attachments() {
 // A VPC's tables are merged: traffic starts from the VPC, not a subnet, and
 // the first table that routes a prefix wins.
 func (b *topoBuilder) vpcRoutes() {
-	type key struct {
-		t *Table
-		p netip.Prefix
+	n := 0
+	for _, t := range b.p.Design.RouteTables {
+		n += len(t.Routes)
 	}
-	seen := map[key]bool{}
+	// One allocation for them all: a design may hold a hundred thousand.
+	slab := make([]Static, 0, n)
+	seen := make(map[*Table]bool, len(b.p.Design.RouteTables))
 	for _, t := range b.p.Design.RouteTables {
 		dev := b.dev(t.VPC)
 		v := dev.Tables[0]
-		for _, r := range t.Routes {
-			s := &Static{Table: v, Prefix: r.Destination.Masked(), Blackhole: r.Blackhole, Pref: PrefStatic, Tag: TagStatic,
-				Origin: fmt.Sprintf("route at %s", r.Range), Source: r.Range}
-			if !r.Blackhole {
-				for _, i := range dev.Ifaces {
-					if i.Peer().Device.Name == r.Target.String() || (r.Target.Kind == lang.KindCoreNetwork && i.Peer().Device.Role == RoleCloudWAN) {
-						s.NextHops = append(s.NextHops, i)
-					}
+		// A VPC's tables are merged, the first to route a prefix winning:
+		// look for a duplicate in this table's routes so far and, when the
+		// VPC had a table before, in all of them.
+		start, again := len(slab), seen[v]
+		seen[v] = true
+		dup := func(p netip.Prefix) bool {
+			from := start
+			if again {
+				from = 0
+			}
+			for _, o := range slab[from:] {
+				if o.Table == v && o.Prefix == p {
+					return true
 				}
 			}
-			if !seen[key{v, s.Prefix}] {
-				seen[key{v, s.Prefix}] = true
-				b.t.Statics = append(b.t.Statics, s)
+			return false
+		}
+		// The interfaces towards each target, shared by its routes.
+		type hops struct {
+			target lang.Ref
+			ifaces []*Iface
+		}
+		var known []hops
+		hopsTo := func(target lang.Ref) []*Iface {
+			for _, k := range known {
+				if k.target == target {
+					return k.ifaces
+				}
 			}
+			var out []*Iface
+			td := b.dev(target)
+			for _, i := range dev.Ifaces {
+				if peer := i.Peer().Device; peer == td || (target.Kind == lang.KindCoreNetwork && peer.Role == RoleCloudWAN) {
+					out = append(out, i)
+				}
+			}
+			known = append(known, hops{target, out})
+			return out
+		}
+		for _, r := range t.Routes {
+			p := r.Destination.Masked()
+			if dup(p) {
+				continue
+			}
+			s := Static{Table: v, Prefix: p, Blackhole: r.Blackhole, Pref: PrefStatic, Tag: TagStatic, What: "route", Source: r.Range}
+			if !r.Blackhole {
+				s.NextHops = hopsTo(r.Target)
+			}
+			slab = append(slab, s)
+			b.t.Statics = append(b.t.Statics, &slab[len(slab)-1])
 		}
 	}
 }

@@ -172,7 +172,7 @@ func queryString(q stdlib.PriceQuery) string {
 }
 
 func (c *pricer) lookup(r lang.Ref) lang.Resource {
-	x, _ := c.p.Design.Lookup(r)
+	x, _ := c.p.Resource(r)
 	return x
 }
 

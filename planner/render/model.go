@@ -154,7 +154,7 @@ func Build(p *planner.Plan, o Options) *Model {
 	for _, g := range d.VPNGateways {
 		region := ""
 		for _, a := range p.AttachmentsOf(g.Ref()) {
-			if x, ok := lookup(d, a.B).(*lang.VPC); ok {
+			if x, ok := lookup(p, a.B).(*lang.VPC); ok {
 				region = x.Region
 			}
 		}
@@ -178,7 +178,7 @@ func Build(p *planner.Plan, o Options) *Model {
 		if a.Segment != "" {
 			label += "\nsegment " + a.Segment
 		}
-		if x, ok := lookup(d, a.A).(*lang.VPC); ok && x.MTU > 8500 && (a.Kind == lang.AttachVPCTGW || a.Kind == lang.AttachVPCCloudWAN) {
+		if x, ok := lookup(p, a.A).(*lang.VPC); ok && x.MTU > 8500 && (a.Kind == lang.AttachVPCTGW || a.Kind == lang.AttachVPCCloudWAN) {
 			label += "\nMTU 8500" // where the path shrinks
 		}
 		from, to := nodeOf(a.A), nodeOf(a.B)
@@ -215,7 +215,7 @@ func Build(p *planner.Plan, o Options) *Model {
 		}
 	}
 	for _, lp := range p.LastMiles {
-		lm := lookup(d, lp.LastMile).(*lang.LastMile)
+		lm := lookup(p, lp.LastMile).(*lang.LastMile)
 		if o.Collapse {
 			add(lm, fmt.Sprintf("%s\n%s %s\n%d connections", lm.Name, lp.Partner, lp.Bandwidth, len(lp.Connections)), "aws", lm.Region)
 			m.edge(&Edge{From: nodeOf(lm.Site), To: lm.Ref().String(), Label: fmt.Sprintf("%s, MTU %d", lp.Bandwidth, lp.MTU)})
@@ -272,8 +272,8 @@ func (m *Model) sort() {
 	})
 }
 
-func lookup(d *lang.Design, r lang.Ref) lang.Resource {
-	x, _ := d.Lookup(r)
+func lookup(p *planner.Plan, r lang.Ref) lang.Resource {
+	x, _ := p.Resource(r)
 	return x
 }
 
