@@ -388,7 +388,7 @@ func (p *Plan) deriveTopology() {
 	nets := len(d.VPCs) + len(d.GCPVPCs) + len(d.Sites)
 	t := &Topology{Endpoints: make(map[lang.Ref]*Endpoint, nets), Facilities: map[string][]*Link{}, Groups: map[string][]*Link{},
 		GroupDevices: map[string][]*Device{}, EdgeGroups: map[string][]*Table{},
-		byName: make(map[string]*Device, nets+len(d.TransitGateways)+len(d.VPNGateways)+len(d.DXGateways)),
+		byName:    make(map[string]*Device, nets+len(d.TransitGateways)+len(d.VPNGateways)+len(d.DXGateways)),
 		linkNamed: make(map[string]*Link, len(d.Attachments)+len(d.Sites)), members: map[string]*Link{},
 		Devices: make([]*Device, 0, nets), Tables: make([]*Table, 0, nets)}
 	b := &topoBuilder{p: p, t: t, regionOf: make(map[lang.Ref]string, nets), attIface: make(map[lang.Ref][]*Iface, len(d.Attachments)),
