@@ -29,6 +29,7 @@ type Plan struct {
 	Findings      lang.Diagnostics
 
 	topo        *Topology
+	scenarios   []*ResolvedScenario
 	attIndex    map[lang.Ref][]*lang.Attachment
 	unaddressed int // connections the allocator could not address
 }
@@ -202,6 +203,7 @@ func New(d *lang.Design, opts ...Option) (*Plan, error) {
 	p.deriveTGWTables()
 	p.deriveCoreNetworks()
 	p.deriveTopology()
+	p.resolveScenarios()
 	p.summarise()
 	p.validate(o.quotas)
 	p.Findings.Sort()
