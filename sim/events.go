@@ -96,15 +96,16 @@ func (s *sim) resolve(re planner.ResolvedEvent) func() string {
 		default:
 			return func() string { return s.mismatchKey(sl, ev) }
 		}
-	}
-	// maintenance
-	return func() string {
-		var out []string
-		for _, d := range devs {
-			out = append(out, s.startMaintenance(d, ev))
+	case lang.ActionMaintenance:
+		return func() string {
+			var out []string
+			for _, d := range devs {
+				out = append(out, s.startMaintenance(d, ev))
+			}
+			return strings.Join(out, "; ")
 		}
-		return strings.Join(out, "; ")
 	}
+	panic("sim: the planner resolved an action the simulator does not run: " + verb)
 }
 
 // setCause adds or removes one reason for being down.
