@@ -10,9 +10,9 @@ import (
 // run against the design by `patchbay sim`.
 const KindScenario Kind = "scenario"
 
-// Scenario is a timed run of the design. It declares no infrastructure, so
-// the planner ignores it; the simulator resolves its targets against the
-// plan's derived names (facilities, channels, devices).
+// Scenario is a timed run of the design. It declares no infrastructure; the
+// planner resolves its targets against the derived names (facilities,
+// channels, devices) and its flows and probes against the networks.
 type Scenario struct {
 	Meta
 	Duration time.Duration `json:"duration"`
@@ -85,7 +85,7 @@ const (
 )
 
 // Target names what an event acts on. Names are the plan's derived names;
-// the simulator reports an unknown one with the event's range.
+// the planner reports an unknown one with the event's range.
 type Target struct {
 	Kind TargetKind `json:"kind"`
 	Name string     `json:"name"`

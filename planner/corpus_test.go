@@ -13,7 +13,8 @@ import (
 	"patchbay/planner/plantest"
 )
 
-// The corpus in ../testdata: every design in invalid/ says, with comments,
+// The corpus in ../testdata, in both languages (HCL comments start with #
+// too): every design in invalid/ says, with comments,
 // exactly which rules fire and where; every design in valid/ must raise
 // nothing. A comment "# want: RULE [RULE …]" on a line expects one finding
 // of each RULE reported at that line (RULE:warning or RULE:error also pins
@@ -84,8 +85,18 @@ func sortMarks(ms []mark) []string {
 	return out
 }
 
+// corpus lists a directory's designs: its Starlark files, then its HCL ones.
+func corpus(t *testing.T, dir string) []string {
+	star, _ := filepath.Glob(filepath.Join(dir, "*.star"))
+	hcl, _ := filepath.Glob(filepath.Join(dir, "*.hcl"))
+	if len(hcl) == 0 {
+		t.Errorf("no HCL designs in %s", dir)
+	}
+	return append(star, hcl...)
+}
+
 func TestInvalidCorpus(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/invalid/*.star")
+	files := corpus(t, "../testdata/invalid")
 	if len(files) == 0 {
 		t.Fatal("no corpus")
 	}
@@ -139,7 +150,7 @@ func TestInvalidCorpus(t *testing.T) {
 }
 
 func TestValidCorpus(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/valid/*.star")
+	files := corpus(t, "../testdata/valid")
 	examples, _ := filepath.Glob("../examples/*.star")
 	if len(files) == 0 {
 		t.Fatal("no corpus")

@@ -31,6 +31,7 @@ type Plan struct {
 	// and the topology, not the graph, is what routing follows.
 	graph       graph.Graph[string, string]
 	topo        *Topology
+	scenarios   []*ResolvedScenario
 	attIndex    map[lang.Ref][]*lang.Attachment
 	unaddressed int // connections the allocator could not address
 }
@@ -204,6 +205,7 @@ func New(d *lang.Design, opts ...Option) (*Plan, error) {
 	p.deriveTGWTables()
 	p.deriveCoreNetworks()
 	p.deriveTopology()
+	p.resolveScenarios()
 	p.summarise()
 	p.validate(o.quotas)
 	p.Findings.Sort()

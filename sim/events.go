@@ -7,28 +7,27 @@ import (
 	"strings"
 
 	"patchbay/lang"
+	"patchbay/planner"
 	"patchbay/stdlib"
 )
 
-// resolve turns a scenario event into the action it runs, checking its
-// target against the network. The action returns what it did, for the
-// timeline.
-func (s *sim) resolve(ev lang.Event) (func() string, *lang.Diagnostic) {
+// resolve turns an event the planner resolved into the action it runs on
+// this network's copies of the planner's links and devices (same IDs). The
+// action returns what it did, for the timeline.
+func (s *sim) resolve(re planner.ResolvedEvent) func() string {
 	n := s.n
-	t := ev.Target
-	unknown := func(what string, names []string) *lang.Diagnostic {
-		slices.Sort(names)
-		d := &lang.Diagnostic{Rule: "scenario", Range: ev.Range, Summary: fmt.Sprintf("scenario %s: no %s %q in this design", s.sc.Name, what, t.Name)}
-		if near := lang.Nearest(t.Name, names); near != "" {
-			d.Hint = fmt.Sprintf("did you mean %q?", near)
-		} else if len(names) > 0 {
-			shown := names[:min(len(names), 8)]
-			d.Hint = "known: " + strings.Join(shown, ", ")
-			if len(names) > len(shown) {
-				d.Hint += fmt.Sprintf(" and %d more", len(names)-len(shown))
-			}
-		}
-		return d
+	ev, t := re.Event, re.Event.Target
+	links := make([]*Link, len(re.Links))
+	for i, l := range re.Links {
+		links[i] = n.Links[l.ID]
+	}
+	members := make([]*Member, len(re.Members))
+	for i, m := range re.Members {
+		members[i] = n.Links[m.Link.ID].Members[m.Index]
+	}
+	devs := make([]*Device, len(re.Devices))
+	for i, d := range re.Devices {
+		devs[i] = n.Devices[d.ID]
 	}
 	verb := string(ev.Action)
 	switch ev.Action {
@@ -36,36 +35,16 @@ func (s *sim) resolve(ev lang.Event) (func() string, *lang.Diagnostic) {
 		fail := ev.Action == lang.ActionFail
 		switch t.Kind {
 		case lang.TargetLink:
-			if m, ok := n.members[t.Name]; ok {
-				return func() string { return verb + " link " + t.Name + ": " + setCause(&m.m.down, "link", fail) }, nil
+			if len(members) > 0 {
+				return func() string { return verb + " link " + t.Name + ": " + setCause(&members[0].down, "link", fail) }
 			}
-			if l, ok := n.linkNamed[t.Name]; ok && !l.Physical() {
-				return func() string { return verb + " link " + t.Name + ": " + setCause(&l.down, "link", fail) }, nil
-			}
-			names := sortedKeys(n.members)
-			for _, l := range n.Links {
-				if !l.Physical() {
-					names = append(names, l.Name)
-				}
-			}
-			return nil, unknown("link", names)
+			return func() string { return verb + " link " + t.Name + ": " + setCause(&links[0].down, "link", fail) }
 		case lang.TargetChannel:
-			l, ok := n.linkNamed[t.Name]
-			if !ok || !l.Physical() {
-				return nil, unknown("channel or connection", physicalNames(n))
-			}
+			l := links[0]
 			return func() string {
 				return fmt.Sprintf("%s %s %s: %s", verb, l.Kind, t.Name, setMembers(l.Members, "channel", fail))
-			}, nil
-		case lang.TargetFacility:
-			links, ok := n.Facilities[t.Name]
-			if !ok {
-				var names []string
-				for f := range n.Facilities {
-					names = append(names, f)
-				}
-				return nil, unknown("facility", names)
 			}
+		case lang.TargetFacility:
 			return func() string {
 				var ms []*Member
 				var names []string
@@ -74,111 +53,59 @@ func (s *sim) resolve(ev lang.Event) (func() string, *lang.Diagnostic) {
 					names = append(names, l.Name)
 				}
 				return fmt.Sprintf("%s facility %s (%s): %s", verb, t.Name, strings.Join(names, ", "), setMembers(ms, "facility "+t.Name, fail))
-			}, nil
-		case lang.TargetDevice:
-			devs := n.devicesNamed(t.Name)
-			if len(devs) == 0 {
-				return nil, unknown("device", deviceNames(n))
 			}
+		default: // a device
 			return func() string {
 				var out []string
 				for _, d := range devs {
 					out = append(out, setCause(&d.down, "device", fail))
 				}
 				return verb + " device " + t.Name + ": " + strings.Join(slices.Compact(out), ", ")
-			}, nil
+			}
 		}
 	case lang.ActionSetBandwidth:
 		bw := float64(ev.Bandwidth)
-		var members []*Member
-		switch t.Kind {
-		case lang.TargetLink:
-			m, ok := n.members[t.Name]
-			if l, virtual := n.linkNamed[t.Name]; !ok && virtual && !l.Physical() {
-				return nil, &lang.Diagnostic{Rule: "scenario", Range: ev.Range,
-					Summary: fmt.Sprintf("scenario %s: %s is inside a managed service and has no bandwidth to set", s.sc.Name, t.Name),
-					Hint:    "set the bandwidth of a channel, a connection, an Interconnect or a last mile"}
-			}
-			if !ok {
-				return nil, unknown("link", sortedKeys(n.members))
-			}
-			members = []*Member{m.m}
-		case lang.TargetChannel:
-			l, ok := n.linkNamed[t.Name]
-			if !ok || !l.Physical() {
-				return nil, unknown("channel or connection", physicalNames(n))
-			}
-			members = l.Members
-		case lang.TargetInterconnect, lang.TargetLastMile:
-			links, ok := n.Groups[t.Name]
-			if !ok {
-				var names []string
-				for g := range n.Groups {
-					names = append(names, g)
-				}
-				return nil, unknown(string(t.Kind), names)
-			}
-			for _, l := range links {
-				members = append(members, l.Members...)
-			}
+		for _, l := range links {
+			members = append(members, l.Members...)
 		}
 		return func() string {
 			for _, m := range members {
 				m.Capacity = bw / float64(len(members))
 			}
 			return fmt.Sprintf("set bandwidth of %s %s to %s", t.Kind, t.Name, stdlib.Bandwidth(ev.Bandwidth))
-		}, nil
-	case lang.ActionAdvertise:
-		l, ok := n.linkNamed[t.Name]
-		if !ok || !l.Physical() {
-			return nil, unknown("channel or connection", physicalNames(n))
 		}
+	case lang.ActionAdvertise:
 		var far *speaker
 		for _, se := range s.sessions {
-			if se.link == l {
+			if se.name == re.Session.Name {
 				far = se.ends[1]
 			}
-		}
-		if far == nil || ev.Advertise == nil {
-			return nil, &lang.Diagnostic{Rule: "scenario", Range: ev.Range, Summary: fmt.Sprintf("scenario %s: %s carries no BGP session", s.sc.Name, t.Name)}
 		}
 		a := *ev.Advertise
 		return func() string {
 			far.setPolicy(a)
 			return fmt.Sprintf("%s now advertises over %s %s", far, t.Name, describePolicy(a))
-		}, nil
+		}
 	case lang.ActionRotateKey, lang.ActionRemoveKey, lang.ActionMismatchKey:
-		l, ok := n.linkNamed[t.Name]
-		if !ok || !l.Physical() {
-			return nil, unknown("channel or connection", physicalNames(n))
-		}
-		if l.sec == nil {
-			return nil, &lang.Diagnostic{Rule: "scenario", Range: ev.Range,
-				Summary: fmt.Sprintf("scenario %s: %s runs no MACsec, so it has no keys to %s", s.sc.Name, t.Name, strings.ReplaceAll(string(ev.Action), "_", " "))}
-		}
-		sl := l.sec
+		sl := links[0].sec
 		switch ev.Action {
 		case lang.ActionRotateKey:
-			return func() string { return s.rotateKey(sl, ev) }, nil
+			return func() string { return s.rotateKey(sl, ev) }
 		case lang.ActionRemoveKey:
-			return func() string { return s.removeKey(sl, ev) }, nil
+			return func() string { return s.removeKey(sl, ev) }
 		default:
-			return func() string { return s.mismatchKey(sl, ev) }, nil
+			return func() string { return s.mismatchKey(sl, ev) }
 		}
 	case lang.ActionMaintenance:
-		devs := n.devicesNamed(t.Name)
-		if len(devs) == 0 {
-			return nil, unknown("device", deviceNames(n))
-		}
 		return func() string {
 			var out []string
 			for _, d := range devs {
 				out = append(out, s.startMaintenance(d, ev))
 			}
 			return strings.Join(out, "; ")
-		}, nil
+		}
 	}
-	return nil, &lang.Diagnostic{Rule: "scenario", Range: ev.Range, Summary: fmt.Sprintf("scenario %s: cannot %s a %s", s.sc.Name, ev.Action, t.Kind)}
+	panic("sim: the planner resolved an action the simulator does not run: " + verb)
 }
 
 // setCause adds or removes one reason for being down.
@@ -215,39 +142,6 @@ func setMembers(ms []*Member, cause string, fail bool) string {
 		return fmt.Sprintf("none of %d member links was failed", len(ms))
 	}
 	return fmt.Sprintf("%d of %d member links %s", changed, len(ms), word)
-}
-
-// devicesNamed is the device of that name, or every edge of a Cloud WAN
-// core network named by its reference ("core_network.global").
-func (n *Network) devicesNamed(name string) []*Device {
-	if d, ok := n.byName[name]; ok {
-		return []*Device{d}
-	}
-	var out []*Device
-	for _, d := range n.Devices {
-		if d.Role == RoleCloudWAN && strings.HasPrefix(d.Name, name+"/") {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-func physicalNames(n *Network) []string {
-	var out []string
-	for _, l := range n.Links {
-		if l.Physical() {
-			out = append(out, l.Name)
-		}
-	}
-	return out
-}
-
-func deviceNames(n *Network) []string {
-	out := make([]string, len(n.Devices))
-	for i, d := range n.Devices {
-		out[i] = d.Name
-	}
-	return out
 }
 
 // startMaintenance takes a device out of service for the window, and

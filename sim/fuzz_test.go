@@ -37,8 +37,10 @@ func FuzzScenarioEvents(f *testing.F) {
 		for name := range n.members {
 			fx.targets = append(fx.targets, lang.Target{Kind: lang.TargetLink, Name: name})
 		}
-		for _, l := range physicalNames(n) {
-			fx.targets = append(fx.targets, lang.Target{Kind: lang.TargetChannel, Name: l})
+		for _, l := range n.Links {
+			if l.Physical() {
+				fx.targets = append(fx.targets, lang.Target{Kind: lang.TargetChannel, Name: l.Name})
+			}
 		}
 		for _, d := range n.Devices {
 			fx.targets = append(fx.targets, lang.Target{Kind: lang.TargetDevice, Name: d.Name})

@@ -72,9 +72,10 @@ type maintenance struct {
 	at         lang.Range
 }
 
-// Run simulates a scenario of a plan and returns its trace. Errors are
-// about the scenario (an unknown target, a flow between networks without a
-// common address family), each a lang.Diagnostic with the script's range.
+// Run simulates a scenario of a plan and returns its trace. A scenario the
+// planner could not resolve (an unknown target or endpoint) is not run: the
+// error is its scenario-target findings, as lang.Diagnostics with the
+// script's ranges.
 func Run(p *planner.Plan, sc *lang.Scenario, opts Options) (*Trace, error) {
 	s, err := start(p, sc, opts)
 	if err != nil {
@@ -103,6 +104,15 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The planner resolved the design's scenarios; one built elsewhere
+	// (a test, a tool) is resolved the same way now.
+	rs, ok := p.Scenario(sc.Name)
+	if !ok || rs.Scenario != sc {
+		rs = p.ResolveScenario(sc)
+	}
+	if len(rs.Problems) > 0 {
+		return nil, rs.Problems
+	}
 	s := &sim{e: NewEngine(opts.Seed), n: n, sc: sc, opts: opts, util: map[dirLink]float64{},
 		connectRetry: time.Duration(catInt("bgp.connect_retry")) * time.Second,
 		mraiInterval: time.Duration(catInt("bgp.mrai_ebgp")) * time.Second}
@@ -122,9 +132,7 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	n.index()
 	s.out = newTrace(sc, opts, n)
 	s.e.At(0, func() { s.recompute("start") })
-	if err := s.setup(p); err != nil {
-		return nil, err
-	}
+	s.setup(p, rs)
 	s.recompute("warm-up")
 	for _, sl := range s.macsec {
 		sl.start()
@@ -170,20 +178,11 @@ func (s *sim) control(msg string) {
 	s.out.Events = append(s.out.Events, TraceEvent{T: s.e.Now(), Kind: "control", Message: msg})
 }
 
-func (s *sim) setup(p *planner.Plan) error {
-	var ds lang.Diagnostics
-	endpoint := func(r lang.Ref, at lang.Range) *Endpoint {
-		ep, ok := s.n.Endpoints[r.String()]
-		if !ok {
-			ds = append(ds, lang.Diagnostic{Rule: "scenario", Range: at, Summary: fmt.Sprintf("%s is not a network the simulator knows", r)})
-		}
-		return ep
-	}
-	for _, fs := range s.sc.Flows {
-		f := &flow{spec: fs, src: endpoint(fs.From, fs.Range), dst: endpoint(fs.To, fs.Range), lostBits: map[Outcome]float64{}}
-		if f.src == nil || f.dst == nil {
-			continue
-		}
+func (s *sim) setup(p *planner.Plan, rs *planner.ResolvedScenario) {
+	endpoint := func(ep *planner.Endpoint) *Endpoint { return s.n.Endpoints[ep.Network.String()] }
+	for _, rf := range rs.Flows {
+		fs := rf.Flow
+		f := &flow{spec: fs, src: endpoint(rf.From), dst: endpoint(rf.To), lostBits: map[Outcome]float64{}}
 		s.flows = append(s.flows, f)
 		if fs.Start == 0 {
 			f.active = true
@@ -194,60 +193,54 @@ func (s *sim) setup(p *planner.Plan) error {
 			s.e.At(fs.Stop, func() { s.advance(); f.active = false; s.recompute("flow " + fs.Name + " stops") })
 		}
 	}
-	probes := slices.Clone(s.sc.Probes)
+	type probeSpec struct {
+		spec     lang.Probe
+		from, to *Endpoint
+	}
+	var probes []probeSpec
+	for _, rp := range rs.Probes {
+		probes = append(probes, probeSpec{rp.Probe, endpoint(rp.From), endpoint(rp.To)})
+	}
 	// The design's monitors probe in every scenario, as they would in the
-	// account, at their aggregation interval.
+	// account, at their aggregation interval. The planner checked that
+	// their ends are networks.
 	for _, m := range p.Design.Monitors {
 		iv, _ := stdlib.ParseDuration(m.Interval)
-		probes = append(probes, lang.Probe{Name: m.Ref().String(), From: m.From, To: m.To, Interval: iv, PacketSize: 64, Range: m.Range})
+		probes = append(probes, probeSpec{lang.Probe{Name: m.Ref().String(), From: m.From, To: m.To, Interval: iv, PacketSize: 64, Range: m.Range},
+			s.n.Endpoints[m.From.String()], s.n.Endpoints[m.To.String()]})
 	}
 	// At one instant: the "start" record (scheduled by start), then
 	// maintenance windows ending, then scenario events in the order
 	// declared, then probes, so a probe at t sees what happened at t.
-	type scheduled struct {
-		ev  lang.Event
-		act func() string
-	}
-	var acts []scheduled
-	for _, ev := range s.sc.Events {
-		act, err := s.resolve(ev)
-		if err != nil {
-			ds = append(ds, *err)
+	for _, re := range rs.Events {
+		ev := re.Event
+		if ev.Action != lang.ActionMaintenance || ev.At+ev.Duration >= s.sc.Duration {
 			continue
 		}
-		acts = append(acts, scheduled{ev, act})
-	}
-	for _, a := range acts {
-		if a.ev.Action != lang.ActionMaintenance || a.ev.At+a.ev.Duration >= s.sc.Duration {
-			continue
-		}
-		devs := s.n.devicesNamed(a.ev.Target.Name)
-		s.e.At(a.ev.At+a.ev.Duration, func() {
+		s.e.At(ev.At+ev.Duration, func() {
 			s.advance()
-			for _, d := range devs {
-				d.maintenance--
+			for _, d := range re.Devices {
+				s.n.Devices[d.ID].maintenance--
 			}
-			msg := "maintenance of device " + a.ev.Target.Name + " ends"
+			msg := "maintenance of device " + ev.Target.Name + " ends"
 			s.converging(msg)
 			s.recompute(msg)
 		})
 	}
-	for _, a := range acts {
-		s.e.At(a.ev.At, func() {
+	for _, re := range rs.Events {
+		act := s.resolve(re)
+		s.e.At(re.Event.At, func() {
 			s.advance()
 			// Open the convergence record first: what the action itself
 			// sets off belongs to it.
 			c := s.converging("")
-			msg := a.act()
+			msg := act()
 			c.msg = msg
 			s.recompute(msg)
 		})
 	}
 	for _, ps := range probes {
-		pr := &probe{spec: ps, src: endpoint(ps.From, ps.Range), dst: endpoint(ps.To, ps.Range), hash: flowHash(ps.Name), epoch: -1}
-		if pr.src == nil || pr.dst == nil {
-			continue
-		}
+		pr := &probe{spec: ps.spec, src: ps.from, dst: ps.to, hash: flowHash(ps.spec.Name), epoch: -1}
 		s.probes = append(s.probes, pr)
 		pr.timer = s.e.NewTimer(func() { s.sendProbe(pr) })
 		s.e.Reset(pr.timer, 0)
@@ -260,11 +253,6 @@ func (s *sim) setup(p *planner.Plan) error {
 		}
 	}
 	s.e.Reset(tick, min(s.opts.Interval, s.sc.Duration))
-	if len(ds) > 0 {
-		ds.Sort()
-		return ds
-	}
-	return nil
 }
 
 // advance integrates rates from the last change to now.

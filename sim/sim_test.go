@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -387,7 +388,38 @@ func TestUnknownTargetIsAnErrorWithTheEventsRange(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 	d := ds[0]
-	if d.Range.Start.Line != 7 || !strings.Contains(d.Summary, `no facility "us-east-1/fac-c"`) || !strings.Contains(d.Hint, "us-east-1/fac-a") {
+	if d.Rule != "scenario-target" || d.Range.Start.Line != 7 || !strings.Contains(d.Summary, `no facility "us-east-1/fac-c"`) || !strings.Contains(d.Hint, "us-east-1/fac-a") {
 		t.Fatalf("diagnostic %+v", d)
+	}
+}
+
+// A scenario of the design is resolved by the planner: the run refuses it
+// with exactly the findings validate reports, and runs nothing.
+func TestUnresolvedDesignScenarioReturnsThePlansFindings(t *testing.T) {
+	p := plantest.Source(t, `
+v = vpc("v", region = "us-east-1", cidr = "10.10.0.0/16", mtu = 8500)
+g = gcp_vpc("g", project = "p", region = "us-east4", cidr = "10.20.0.0/16", mtu = 8500)
+dx = dx_gateway("dx", asn = 64512)
+vgw = vpn_gateway(v, asn = 64513)
+attach(dx, vgw, allowed_prefixes = [v.cidr])
+interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "10Gbps", attach_to = dx, peer = g)
+scenario("s", duration = "1m", flows = [flow(v, g)], events = [
+    at("10s", fail(device = "us-east-1/fac-a/aws-r9")),
+    at("20s", maintenance(device = "us-east-1/fac-b/aws-r1", duration = "5s")),
+])
+`)
+	var want lang.Diagnostics
+	for _, f := range p.Findings {
+		if f.Rule == "scenario-target" {
+			want = append(want, f)
+		}
+	}
+	if len(want) != 1 || want[0].Range.Start.Line != 9 {
+		t.Fatalf("plan findings %v", p.Findings)
+	}
+	_, err := Run(p, p.Design.Scenarios[0], Options{})
+	var ds lang.Diagnostics
+	if !errors.As(err, &ds) || !reflect.DeepEqual(ds, want) {
+		t.Fatalf("Run: %v, want the plan's %v", err, want)
 	}
 }
