@@ -16,9 +16,10 @@ import (
 // agreeDesigns are every example and every valid corpus design.
 func agreeDesigns(t *testing.T) []string {
 	valid, _ := filepath.Glob("../testdata/valid/*.star")
+	validHCL, _ := filepath.Glob("../testdata/valid/*.hcl")
 	examples := plantest.Examples(t, "../examples")
 	hcl, _ := filepath.Glob("../examples/*.hcl")
-	return slices.Concat(examples, hcl, valid)
+	return slices.Concat(examples, hcl, valid, validHCL)
 }
 
 // steadyState runs a plan's control plane to the end of the warm-up: every
