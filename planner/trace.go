@@ -228,7 +228,7 @@ func (w *tracer) walk(v *Table, hops []TraceHop, share float64, latency time.Dur
 	}
 	next := r.NextHops
 	if w.flow != 0 {
-		next = next[mix(w.flow, uint64(v.Device.ID))%uint64(len(next)):][:1]
+		next = next[ECMPPick(w.flow, v.Device.ID, len(next)):][:1]
 	}
 	part := share / float64(len(next))
 	for _, i := range next {
@@ -270,6 +270,13 @@ func (w *tracer) walk(v *Table, hops []TraceHop, share float64, latency time.Dur
 		}
 		w.walk(peer.Table, append(slices.Clip(hops), h), part, latency+l.Latency, pathMTU)
 	}
+}
+
+// ECMPPick is which of n equal-cost next hops a router (device) picks for
+// a flow hash, as its flow hash pins one 5-tuple to one path. The planner's
+// trace and the simulator's probes pick alike.
+func ECMPPick(flow uint64, device, n int) int {
+	return int(mix(flow, uint64(device)) % uint64(n))
 }
 
 // mix is a 64-bit finaliser (SplitMix64), so each equal-cost stage decides

@@ -2,9 +2,10 @@ package sim
 
 import (
 	"fmt"
-	"hash/fnv"
 	"net/netip"
 	"time"
+
+	"patchbay/planner"
 )
 
 // Outcome is what happens to traffic on one path.
@@ -94,7 +95,7 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 	}
 	next := r.nexthops
 	if w.hash != 0 {
-		next = next[mix(w.hash, uint64(v.Dev.ID))%uint64(len(next)):][:1]
+		next = next[planner.ECMPPick(w.hash, v.Dev.ID, len(next)):][:1]
 	}
 	share := weight / float64(len(next))
 	for _, i := range next {
@@ -136,24 +137,6 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 	}
 }
 
-// mix is a 64-bit finaliser (SplitMix64), so hashes of nearby keys spread
-// and each ECMP stage decides independently of the one before.
-func mix(h, salt uint64) uint64 {
-	x := h ^ (salt * 0x9e3779b97f4a7c15)
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	return x ^ x>>31
-}
-
-// flowHash is the stable hash of a name: the same probe takes the same
-// path run after run.
-func flowHash(name string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(name))
-	return h.Sum64() | 1
-}
 
 // addresses picks the address family both endpoints have, IPv4 first.
 func addresses(a, b *Endpoint) (src, dst netip.Addr, ok bool) {

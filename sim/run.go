@@ -240,7 +240,7 @@ func (s *sim) setup(p *planner.Plan, rs *planner.ResolvedScenario) {
 		})
 	}
 	for _, ps := range probes {
-		pr := &probe{spec: ps.spec, src: ps.from, dst: ps.to, hash: flowHash(ps.spec.Name), epoch: -1}
+		pr := &probe{spec: ps.spec, src: ps.from, dst: ps.to, hash: planner.FlowHash(ps.spec.Name), epoch: -1}
 		s.probes = append(s.probes, pr)
 		pr.timer = s.e.NewTimer(func() { s.sendProbe(pr) })
 		s.e.Reset(pr.timer, 0)
