@@ -137,7 +137,6 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 	}
 }
 
-
 // addresses picks the address family both endpoints have, IPv4 first.
 func addresses(a, b *Endpoint) (src, dst netip.Addr, ok bool) {
 	if a.V4.IsValid() && b.V4.IsValid() {
