@@ -154,9 +154,10 @@ func BenchmarkRunawayDeclaring(b *testing.B) {
 }
 
 // BenchmarkDeriveTopology derives the routing model (devices, links, tables,
-// relations, statics) of the validation benchmark's design, which planning
-// does once; BenchmarkValidateGenerated includes it, so the two give the
-// share of validation it costs.
+// relations) of the validation benchmark's design, which planning does once
+// (BenchmarkValidateGenerated includes it, so the two give the share of
+// validation it costs), and with statics=true its static routes too, which
+// are transcribed when something first needs a route.
 func BenchmarkDeriveTopology(b *testing.B) {
 	fsys := fstest.MapFS{"v.star": {Data: []byte(validationDesign())}}
 	d, err := starlark.LoadFS(context.Background(), fsys, "", "v.star", starlark.Options{})
@@ -167,10 +168,18 @@ func BenchmarkDeriveTopology(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		planner.DeriveTopology(p)
+	for _, statics := range []bool{false, true} {
+		b.Run(fmt.Sprintf("statics=%v", statics), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				planner.DeriveTopology(p)
+				if statics {
+					if n := len(p.Topology().StaticRoutes()); n != 100_000 {
+						b.Fatalf("%d static routes", n)
+					}
+				}
+			}
+		})
 	}
 }
 

@@ -65,11 +65,12 @@ func (s *solver) index() {
 		return
 	}
 	t := s.t
-	s.staticsBy = make(map[netip.Prefix][]*Static, len(t.Statics))
+	statics := t.StaticRoutes()
+	s.staticsBy = make(map[netip.Prefix][]*Static, len(statics))
 	s.originators = map[netip.Prefix][]*Relation{}
-	s.prefixes = make(map[netip.Prefix]bool, len(t.Statics))
+	s.prefixes = make(map[netip.Prefix]bool, len(statics))
 	s.solved = map[netip.Prefix]map[int]*Route{}
-	for _, st := range t.Statics {
+	for _, st := range statics {
 		s.staticsBy[st.Prefix] = append(s.staticsBy[st.Prefix], st)
 		s.prefixes[st.Prefix] = true
 	}
@@ -222,7 +223,7 @@ func (s *solver) candidate(v *Table, p netip.Prefix, next map[int]*Route) *Route
 			continue
 		}
 		r := &Route{Prefix: p, Pref: st.Pref, Path: []int32{int32(v.ID)}, Tag: st.Tag, Local: st.Local, Blackhole: st.Blackhole,
-			Origin: st.Origin(), Source: st.Source}
+			Origin: st.Origin(), Source: st.Source()}
 		if !st.Local && !st.Blackhole {
 			if len(st.NextHops) == 0 {
 				continue

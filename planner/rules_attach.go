@@ -189,6 +189,7 @@ Fix: attach the target first, move the entry to the right table, or narrow the b
 		}
 		// Per Transit Gateway: each side of a peering associates it with a
 		// table of its own (DOMAIN §8; Transit Gateway guide, peering attachments).
+		type tgwAtt struct{ tgw, att lang.Ref }
 		assoc := map[tgwAtt]*lang.TGWRouteTable{}
 		for _, t := range d.TGWRouteTables {
 			for _, r := range t.Routes {

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"patchbay/lang"
@@ -83,6 +84,11 @@ type Device struct {
 	SilentMTU bool
 	Tables    []*Table
 	Ifaces    []*Iface
+
+	// Room for the first table and interfaces, so the usual device (a VPC:
+	// one table, an attachment or two) needs no allocation of its own.
+	table1  [1]*Table
+	ifaces2 [2]*Iface
 }
 
 // Link is an L3 adjacency between two interfaces. Physical links are LAGs
@@ -139,7 +145,9 @@ type Table struct {
 
 	// in and out are the relations into and out of the table, indexed by
 	// the solver on first use.
-	in, out []*Relation
+	in, out  []*Relation
+	routed   bool // a VPC route table has put routes in it (while building)
+	explicit bool // a VPC's table with route tables declared
 }
 
 // Inbound lists the relations the table learns over.
@@ -202,29 +210,41 @@ type Relation struct {
 }
 
 // Static is a configured route: to interfaces of the device, a blackhole,
-// or a network's own prefix.
+// or a network's own prefix. A design of ten thousand VPCs has a hundred
+// thousand, so it is kept small: the declaration is pointed at, and the
+// text describing it is made on demand.
 type Static struct {
 	Table     *Table
 	Prefix    netip.Prefix
 	NextHops  []*Iface
-	Local     bool
-	Blackhole bool
 	Pref      int
 	Tag       string
-	// What configured it, for explanations: "route", "static route" or
-	// "create-route" at Source, or the network a local prefix belongs to.
-	What   string
-	Source lang.Range
+	Local     bool
+	Blackhole bool
+	at        *lang.Range
 }
 
-// Origin says what configured the route. It is formatted on demand: a
-// design of ten thousand VPCs has a hundred thousand static routes, and
-// validation reads none of these texts.
-func (s *Static) Origin() string {
-	if s.Local {
-		return s.What
+// Source is the declaration of the route, or of the network a local
+// prefix belongs to.
+func (s *Static) Source() lang.Range {
+	if s.at == nil {
+		return lang.Range{}
 	}
-	return s.What + " at " + s.Source.String()
+	return *s.at
+}
+
+// Origin says what configured the route.
+func (s *Static) Origin() string {
+	what := "route"
+	switch {
+	case s.Local:
+		return s.Table.Device.Name
+	case s.Table.Device.Role == RoleTGW:
+		what = "static route"
+	case s.Table.Device.Role == RoleCloudWAN:
+		what = "create-route"
+	}
+	return what + " at " + s.Source().String()
 }
 
 // Endpoint is a network traffic starts and ends in.
@@ -242,7 +262,6 @@ type Topology struct {
 	Ifaces    []*Iface
 	Tables    []*Table
 	Relations []*Relation
-	Statics   []*Static
 	Endpoints map[lang.Ref]*Endpoint
 	// Facilities maps a facility (or partner location) to its links.
 	Facilities map[string][]*Link
@@ -257,26 +276,66 @@ type Topology struct {
 	// latency between two regions).
 	Err error
 
+	// The name indexes are built on first use: validation looks nothing
+	// up by name, and on a large design they cost as much as the rest.
+	names     sync.Once
 	byName    map[string]*Device
 	linkNamed map[string]*Link
 	members   map[string]*Link
 	routes    *solver
+
+	// Static routes are transcribed from the declarations on first use
+	// (StaticRoutes): on a large design they are most of the topology's
+	// memory, and validation without a path to check reads none.
+	staticsOnce sync.Once
+	statics     []*Static
+	builder     *topoBuilder
+}
+
+// StaticRoutes lists every static route: networks' own prefixes, VPC and
+// Transit Gateway routes, Cloud WAN create-routes, blackholes included.
+func (t *Topology) StaticRoutes() []*Static {
+	t.staticsOnce.Do(func() {
+		t.builder.staticRoutes()
+		t.builder = nil
+	})
+	return t.statics
+}
+
+func (t *Topology) indexNames() {
+	t.names.Do(func() {
+		t.byName = make(map[string]*Device, len(t.Devices))
+		for _, d := range t.Devices {
+			t.byName[d.Name] = d
+		}
+		t.linkNamed = make(map[string]*Link, len(t.Links))
+		t.members = map[string]*Link{}
+		for _, l := range t.Links {
+			t.linkNamed[l.Name] = l
+			for _, m := range l.Members {
+				t.members[m] = l
+			}
+		}
+	})
 }
 
 // Device returns the device named name.
 func (t *Topology) Device(name string) (*Device, bool) {
+	t.indexNames()
 	d, ok := t.byName[name]
 	return d, ok
 }
 
 // Link returns the link named name.
 func (t *Topology) Link(name string) (*Link, bool) {
+	t.indexNames()
 	l, ok := t.linkNamed[name]
 	return l, ok
 }
 
 // Member returns the LAG a member link named name belongs to.
 func (t *Topology) Member(name string) (*Link, bool) {
+	t.indexNames()
 	l, ok := t.members[name]
 	return l, ok
 }
@@ -291,7 +350,7 @@ func (t *Topology) TableNamed(name string) []*Table {
 		}
 	}
 	if len(out) == 0 {
-		if d, ok := t.byName[name]; ok {
+		if d, ok := t.Device(name); ok {
 			out = d.Tables
 		}
 	}
@@ -299,13 +358,16 @@ func (t *Topology) TableNamed(name string) []*Table {
 }
 
 func (t *Topology) device(name string, role Role, region, facility string) *Device {
-	if d, ok := t.byName[name]; ok {
-		return d
-	}
-	d := &Device{ID: len(t.Devices), Name: name, Role: role, Region: region, Facility: facility,
+	return t.add(&Device{}, name, role, region, facility)
+}
+
+// add fills in d, allocated by the caller (perhaps with its table), as the
+// next device.
+func (t *Topology) add(d *Device, name string, role Role, region, facility string) *Device {
+	*d = Device{ID: len(t.Devices), Name: name, Role: role, Region: region, Facility: facility,
 		SilentMTU: role == RoleTGW || role == RoleCloudWAN}
+	d.Tables, d.Ifaces = d.table1[:0], d.ifaces2[:0]
 	t.Devices = append(t.Devices, d)
-	t.byName[name] = d
 	return d
 }
 
@@ -315,7 +377,11 @@ func (t *Topology) table(d *Device, name string) *Table {
 			return v
 		}
 	}
-	v := &Table{ID: len(t.Tables), Device: d, Name: name}
+	return t.addTable(&Table{}, d, name)
+}
+
+func (t *Topology) addTable(v *Table, d *Device, name string) *Table {
+	*v = Table{ID: len(t.Tables), Device: d, Name: name}
 	d.Tables = append(d.Tables, v)
 	t.Tables = append(t.Tables, v)
 	return v
@@ -336,7 +402,6 @@ func (t *Topology) connect(name, kind string, a *Device, va *Table, b *Device, v
 	a.Ifaces = append(a.Ifaces, l.A)
 	b.Ifaces = append(b.Ifaces, l.B)
 	t.Links = append(t.Links, l)
-	t.linkNamed[name] = l
 	return l
 }
 
@@ -344,7 +409,6 @@ func (t *Topology) lag(l *Link, members int, capacity float64, minLinks int, fac
 	for i := range members {
 		m := fmt.Sprintf("%s/m%d", l.Name, i+1)
 		l.Members = append(l.Members, m)
-		t.members[m] = l
 	}
 	l.MemberCapacity = capacity
 	l.MinLinks = minLinks
@@ -359,21 +423,26 @@ type topoBuilder struct {
 	p *Plan
 	t *Topology
 
-	regionOf map[lang.Ref]string
 	// attIface is, per attachment (or Interconnect attached directly) and
 	// gateway device, the gateway's interfaces of it: static routes target them.
 	attIface map[lang.Ref][]*Iface
+	targets  map[lang.Ref]bool // what static routes point at
 	seg      map[string]*Table // Cloud WAN segment tables: "core/region/segment"
 	isolated map[string]*Table
 	pending  []pendingStatic
 	// The Transit Gateway table each attachment is associated with and
 	// those it propagates to, indexed once: a hub may have thousands.
-	assoc map[tgwAtt]string
-	props map[tgwAtt][]string
+	assoc map[lang.Ref][]tgwTable // by attachment: an attachment joins one or two TGWs
+	props map[lang.Ref][]tgwTable
 	byRef map[lang.Ref]*Device
+	named map[string]*Device // the devices no resource declares: routers, partner edges, Cloud WAN edges
+	intra time.Duration      // one way inside a region, from the catalog
 }
 
-type tgwAtt struct{ tgw, att lang.Ref }
+type tgwTable struct {
+	tgw   lang.Ref
+	table string
+}
 
 // pendingStatic is a static route to an attachment, resolved once every
 // attachment exists.
@@ -388,20 +457,16 @@ func (p *Plan) deriveTopology() {
 	nets := len(d.VPCs) + len(d.GCPVPCs) + len(d.Sites)
 	t := &Topology{Endpoints: make(map[lang.Ref]*Endpoint, nets), Facilities: map[string][]*Link{}, Groups: map[string][]*Link{},
 		GroupDevices: map[string][]*Device{}, EdgeGroups: map[string][]*Table{},
-		byName:    make(map[string]*Device, nets+len(d.TransitGateways)+len(d.VPNGateways)+len(d.DXGateways)),
-		linkNamed: make(map[string]*Link, len(d.Attachments)+len(d.Sites)), members: map[string]*Link{},
 		Devices: make([]*Device, 0, nets), Tables: make([]*Table, 0, nets)}
-	b := &topoBuilder{p: p, t: t, regionOf: make(map[lang.Ref]string, nets), attIface: make(map[lang.Ref][]*Iface, len(d.Attachments)),
-		seg: map[string]*Table{}, isolated: map[string]*Table{}, assoc: map[tgwAtt]string{}, props: map[tgwAtt][]string{},
+	b := &topoBuilder{p: p, t: t, named: map[string]*Device{}, attIface: map[lang.Ref][]*Iface{}, targets: targetsOf(d),
+		seg: map[string]*Table{}, isolated: map[string]*Table{}, assoc: map[lang.Ref][]tgwTable{}, props: map[lang.Ref][]tgwTable{},
 		byRef: make(map[lang.Ref]*Device, nets+len(d.TransitGateways))}
 	for _, tp := range p.TGWTables {
 		for _, a := range tp.Associations {
-			if _, dup := b.assoc[tgwAtt{tp.TGW, a}]; !dup {
-				b.assoc[tgwAtt{tp.TGW, a}] = tp.Table
-			}
+			b.assoc[a] = append(b.assoc[a], tgwTable{tp.TGW, tp.Table})
 		}
 		for _, a := range tp.Propagations {
-			b.props[tgwAtt{tp.TGW, a}] = append(b.props[tgwAtt{tp.TGW, a}], tp.Table)
+			b.props[a] = append(b.props[a], tgwTable{tp.TGW, tp.Table})
 		}
 	}
 	b.networks()
@@ -409,13 +474,28 @@ func (p *Plan) deriveTopology() {
 	b.attachments()
 	b.interconnects()
 	b.lastMiles()
-	b.vpcRoutes()
-	b.resolveStatics()
 	for i, r := range t.Relations {
 		r.ID = i
 	}
 	t.routes = &solver{t: t}
+	t.builder = b
 	p.topo = t
+}
+
+// staticsOf is about how many static routes a design's topology holds.
+func staticsOf(d *lang.Design) int {
+	n := 0
+	for _, nw := range d.Networks() {
+		v4, v6 := nw.Addresses()
+		n += len(v4) + len(v6)
+	}
+	for _, t := range d.RouteTables {
+		n += len(t.Routes)
+	}
+	for _, t := range d.TGWRouteTables {
+		n += len(t.Routes)
+	}
+	return n
 }
 
 func (b *topoBuilder) fail(err error) {
@@ -430,10 +510,25 @@ func (b *topoBuilder) lookup(r lang.Ref) lang.Resource {
 }
 
 func (b *topoBuilder) dev(r lang.Ref) *Device {
-	if d, ok := b.byRef[r]; ok {
+	return b.byRef[r]
+}
+
+// region is where a declared resource's device is.
+func (b *topoBuilder) region(r lang.Ref) string {
+	if d := b.byRef[r]; d != nil {
+		return d.Region
+	}
+	return ""
+}
+
+// device makes the device of a router or edge no resource declares, once
+// for each name.
+func (b *topoBuilder) device(name string, role Role, region, facility string) *Device {
+	if d, ok := b.named[name]; ok {
 		return d
 	}
-	d, _ := b.t.Device(r.String())
+	d := b.t.device(name, role, region, facility)
+	b.named[name] = d
 	return d
 }
 
@@ -446,7 +541,12 @@ func (b *topoBuilder) declared(r lang.Ref, role Role, region, facility string) *
 
 func usRTT(key string) time.Duration { return time.Duration(cat().Int(key)) * time.Microsecond }
 
-func (b *topoBuilder) intraRegion() time.Duration { return usRTT("latency.intra_region_rtt_us") / 2 }
+func (b *topoBuilder) intraRegion() time.Duration {
+	if b.intra == 0 {
+		b.intra = usRTT("latency.intra_region_rtt_us") / 2
+	}
+	return b.intra
+}
 func (b *topoBuilder) intraFacility() time.Duration {
 	return usRTT("latency.intra_facility_rtt_us") / 2
 }
@@ -465,7 +565,7 @@ func (b *topoBuilder) between(x, y string) time.Duration {
 }
 
 // local declares a network's own prefixes in its table.
-func (b *topoBuilder) local(v *Table, at lang.Range, prefixes ...[]netip.Prefix) {
+func (b *topoBuilder) local(v *Table, at *lang.Range, prefixes ...[]netip.Prefix) {
 	n := 0
 	for _, ps := range prefixes {
 		n += len(ps)
@@ -473,8 +573,8 @@ func (b *topoBuilder) local(v *Table, at lang.Range, prefixes ...[]netip.Prefix)
 	slab := make([]Static, 0, n)
 	for _, ps := range prefixes {
 		for _, p := range ps {
-			slab = append(slab, Static{Table: v, Prefix: p.Masked(), Local: true, Pref: PrefLocal, Tag: TagLocal, What: v.Device.Name, Source: at})
-			b.t.Statics = append(b.t.Statics, &slab[len(slab)-1])
+			slab = append(slab, Static{Table: v, Prefix: p.Masked(), Local: true, Pref: PrefLocal, Tag: TagLocal, at: at})
+			b.t.statics = append(b.t.statics, &slab[len(slab)-1])
 		}
 	}
 }
@@ -488,9 +588,22 @@ func hostIn(ps []netip.Prefix) netip.Addr {
 	return netip.Addr{}
 }
 
-func (b *topoBuilder) endpoint(nw lang.Network, d *Device) {
+// network makes a network's device, its table with its own prefixes, and
+// its endpoint, in one allocation: a design may have ten thousand.
+func (b *topoBuilder) network(nw lang.Network, at *lang.Range, region, facility string) (*Device, *Table) {
+	x := &struct {
+		d  Device
+		t  Table
+		ep Endpoint
+	}{}
+	dev := b.t.add(&x.d, nw.Ref().String(), RoleNetwork, region, facility)
+	b.byRef[nw.Ref()] = dev
+	tb := b.t.addTable(&x.t, dev, "")
+	tb.Source = *at
 	v4, v6 := nw.Addresses()
-	b.t.Endpoints[nw.Ref()] = &Endpoint{Network: nw.Ref(), Device: d, V4: hostIn(v4), V6: hostIn(v6), MTU: nw.MaxMTU()}
+	x.ep = Endpoint{Network: nw.Ref(), Device: dev, V4: hostIn(v4), V6: hostIn(v6), MTU: nw.MaxMTU()}
+	b.t.Endpoints[nw.Ref()] = &x.ep
+	return dev, tb
 }
 
 // learn makes to learn from's routes over via (to's interface towards from).
@@ -500,34 +613,38 @@ func (b *topoBuilder) learn(to, from *Table, via *Iface, pref int, tag string, e
 	return r
 }
 
-func tags(ts ...string) Filter { return Filter{Tags: ts} }
+// tags is the filter that passes routes with one of ts. Filters are
+// shared, never changed once made: a design of ten thousand VPCs makes
+// tens of thousands of relations with a handful of distinct filters.
+func tags(ts ...string) Filter {
+	key := strings.Join(ts, ",")
+	tagFiltersMu.Lock()
+	defer tagFiltersMu.Unlock()
+	if f, ok := tagFilters[key]; ok {
+		return f
+	}
+	f := Filter{Tags: ts}
+	tagFilters[key] = f
+	return f
+}
+
+var (
+	tagFiltersMu sync.Mutex
+	tagFilters   = map[string]Filter{}
+)
 
 func (b *topoBuilder) networks() {
 	d := b.p.Design
 	for _, v := range d.VPCs {
-		dev := b.declared(v.Ref(), RoleNetwork, v.Region, "")
-		b.regionOf[v.Ref()] = v.Region
-		tb := b.t.table(dev, "")
-		tb.Source = v.Source()
-		b.local(tb, v.Source(), v.CIDRs, v.IPv6)
-		b.endpoint(v, dev)
+		b.network(v, &v.Range, v.Region, "")
 	}
 	for _, g := range d.GCPVPCs {
-		dev := b.declared(g.Ref(), RoleNetwork, g.Region, "")
-		b.regionOf[g.Ref()] = g.Region
-		tb := b.t.table(dev, "")
-		tb.Source = g.Source()
-		b.local(tb, g.Source(), g.CIDRs, g.IPv6)
-		b.endpoint(g, dev)
+		b.network(g, &g.Range, g.Region, "")
 	}
 	for _, s := range d.Sites {
-		dev := b.declared(s.Ref(), RoleNetwork, "", s.Name)
-		net := b.t.table(dev, "")
-		net.Source = s.Source()
-		b.local(net, s.Source(), s.CIDRs, s.IPv6)
-		b.endpoint(s, dev)
+		dev, net := b.network(s, &s.Range, "", s.Name)
 		// The site's router: the customer end of every last-mile connection.
-		rtr := b.t.device(s.Name+"/router", RoleCustomer, "", s.Name)
+		rtr := b.device(s.Name+"/router", RoleCustomer, "", s.Name)
 		rv := b.t.table(rtr, "")
 		rv.Source = s.Source()
 		b.t.connect(s.Name+"/lan", "internal", dev, net, rtr, rv, b.intraFacility(), s.MTU)
@@ -540,12 +657,13 @@ func (b *topoBuilder) gateways() {
 	d := b.p.Design
 	for _, g := range d.VPNGateways {
 		// A VGW lives in the region of the VPC it serves.
+		region := ""
 		for _, a := range b.p.adjacent(g.Ref()) {
 			if a.Kind == lang.AttachVGWVPC {
-				b.regionOf[g.Ref()] = b.regionOf[a.B]
+				region = b.region(a.B)
 			}
 		}
-		b.t.table(b.declared(g.Ref(), RoleVGW, b.regionOf[g.Ref()], ""), "").Source = g.Source()
+		b.t.table(b.declared(g.Ref(), RoleVGW, region, ""), "").Source = g.Source()
 	}
 	for _, g := range d.DXGateways {
 		b.t.table(b.declared(g.Ref(), RoleDXGW, "", ""), "").Source = g.Source()
@@ -555,7 +673,6 @@ func (b *topoBuilder) gateways() {
 		tgwTables[t.TGW.Name+"/"+t.Name] = t.Source()
 	}
 	for _, g := range d.TransitGateways {
-		b.regionOf[g.Ref()] = g.Region
 		dev := b.declared(g.Ref(), RoleTGW, g.Region, "")
 		for _, t := range b.p.TGWTables {
 			if t.TGW == g.Ref() {
@@ -570,7 +687,7 @@ func (b *topoBuilder) gateways() {
 	for _, cn := range d.CoreNetworks {
 		shared := sharedSegments(cn)
 		for _, e := range cn.Edges {
-			dev := b.t.device(b.edgeName(cn, e.Region), RoleCloudWAN, e.Region, "")
+			dev := b.device(b.edgeName(cn, e.Region), RoleCloudWAN, e.Region, "")
 			for _, s := range cn.Segments {
 				if len(s.EdgeRegions) > 0 && !slices.Contains(s.EdgeRegions, e.Region) {
 					continue
@@ -616,26 +733,6 @@ func (b *topoBuilder) gateways() {
 					why := "core network edges peer in a full mesh per segment"
 					b.learn(va, vb, l.A, PrefRemote, TagMesh, tags(TagAttachment), why, cn.Source())
 					b.learn(vb, va, l.B, PrefRemote, TagMesh, tags(TagAttachment), why, cn.Source())
-				}
-			}
-		}
-		for _, a := range cn.Actions {
-			if a.Action != lang.ActionCreateRoute {
-				continue
-			}
-			for _, e := range cn.Edges {
-				v := b.seg[b.segKey(cn, e.Region, a.Segment)]
-				if v == nil {
-					continue
-				}
-				for _, dst := range a.Destinations {
-					s := &Static{Table: v, Prefix: dst.Masked(), Blackhole: a.Blackhole, Pref: PrefStatic, Tag: TagStatic,
-						What: "create-route", Source: a.Range}
-					if a.Blackhole {
-						b.t.Statics = append(b.t.Statics, s)
-					} else {
-						b.pending = append(b.pending, pendingStatic{s, a.Target})
-					}
 				}
 			}
 		}
@@ -685,23 +782,29 @@ func (b *topoBuilder) resolveStatics() {
 				}
 			}
 		}
-		b.t.Statics = append(b.t.Statics, ps.s)
+		b.t.statics = append(b.t.statics, ps.s)
 	}
 }
 
 // assocTable is the table of a Transit Gateway an attachment is associated
 // with; propagating lists those it propagates to.
 func (b *topoBuilder) assocTable(tgw lang.Ref, att lang.Ref) *Table {
-	if name, ok := b.assoc[tgwAtt{tgw, att}]; ok {
-		return b.tgwTable(tgw, name)
+	// The first table that associates it, should the design (wrongly)
+	// associate it twice.
+	for _, t := range b.assoc[att] {
+		if t.tgw == tgw {
+			return b.tgwTable(tgw, t.table)
+		}
 	}
 	return nil
 }
 
 func (b *topoBuilder) propagating(tgw lang.Ref, att lang.Ref) []*Table {
 	var out []*Table
-	for _, name := range b.props[tgwAtt{tgw, att}] {
-		out = append(out, b.tgwTable(tgw, name))
+	for _, t := range b.props[att] {
+		if t.tgw == tgw {
+			out = append(out, b.tgwTable(tgw, t.table))
+		}
 	}
 	return out
 }
@@ -726,23 +829,42 @@ func (b *topoBuilder) segmentTables(cn lang.Ref, region, segment string) (ingres
 	return seg, seg
 }
 
-func (b *topoBuilder) hasRouteTables() map[lang.Ref]bool {
+// targetsOf lists what static routes point at: only their interfaces are
+// kept for resolving them.
+func targetsOf(d *lang.Design) map[lang.Ref]bool {
 	out := map[lang.Ref]bool{}
-	for _, t := range b.p.Design.RouteTables {
-		out[t.VPC] = true
+	for _, t := range d.TGWRouteTables {
+		for _, r := range t.Routes {
+			out[r.Target] = true
+		}
+	}
+	for _, cn := range d.CoreNetworks {
+		for _, a := range cn.Actions {
+			out[a.Target] = true
+		}
 	}
 	return out
 }
 
+// target records a gateway's interfaces of an attachment that static
+// routes point at.
+func (b *topoBuilder) target(att lang.Ref, ifaces ...*Iface) {
+	if len(b.targets) > 0 && b.targets[att] {
+		b.attIface[att] = append(b.attIface[att], ifaces...)
+	}
+}
+
 func (b *topoBuilder) attachments() {
 	d := b.p.Design
-	explicit := b.hasRouteTables()
-	tgwMTU, wanMTU := int(cat().Int("transit_gateway.mtu")), int(cat().Int("cloud_wan.mtu"))
+	for _, t := range d.RouteTables {
+		b.dev(t.VPC).Tables[0].explicit = true
+	}
+	tgwMTU, wanMTU, vpcMTU := int(cat().Int("transit_gateway.mtu")), int(cat().Int("cloud_wan.mtu")), int(cat().Int("vpc.mtu"))
 	netTable := func(r lang.Ref) *Table { return b.dev(r).Tables[0] }
 	// A VPC without route tables of its own forwards by what its gateways
 	// advertise, as with route propagation enabled.
 	vpcLearns := func(vpc lang.Ref, from *Table, via *Iface, at lang.Range) {
-		if from != nil && !explicit[vpc] {
+		if from != nil && !netTable(vpc).explicit {
 			b.learn(netTable(vpc), from, via, PrefDynamic, TagGateway, Filter{},
 				"a VPC without route tables forwards by what its gateways advertise", at).Blackholes = true
 		}
@@ -753,32 +875,33 @@ func (b *topoBuilder) attachments() {
 		switch a.Kind {
 		case lang.AttachVPCTGW:
 			assoc := b.assocTable(a.B, a.Ref())
-			l := b.t.connect(name, "attachment", b.dev(a.A), netTable(a.A), b.dev(a.B), assoc, b.intraRegion(), tgwMTU)
+			vpc := b.dev(a.A)
+			l := b.t.connect(name, "attachment", vpc, vpc.Tables[0], b.dev(a.B), assoc, b.intraRegion(), tgwMTU)
 			l.Source = at
-			b.attIface[a.Ref()] = append(b.attIface[a.Ref()], l.B)
+			b.target(a.Ref(), l.B)
 			for _, t := range b.propagating(a.B, a.Ref()) {
-				b.learn(t, netTable(a.A), l.B, PrefVPC, TagVPC, tags(TagLocal), "the VPC attachment propagates to the table", at)
+				b.learn(t, vpc.Tables[0], l.B, PrefVPC, TagVPC, tags(TagLocal), "the VPC attachment propagates to the table", at)
 			}
 			vpcLearns(a.A, assoc, l.A, at)
 		case lang.AttachVPCCloudWAN:
-			ingress, seg := b.segmentTables(a.B, b.regionOf[a.A], a.Segment)
+			ingress, seg := b.segmentTables(a.B, b.region(a.A), a.Segment)
 			if seg == nil {
 				continue // the planner reports an attachment to a region without an edge
 			}
 			l := b.t.connect(name, "attachment", b.dev(a.A), netTable(a.A), seg.Device, ingress, b.intraRegion(), wanMTU)
 			l.Source = at
-			b.attIface[a.Ref()] = append(b.attIface[a.Ref()], l.B)
+			b.target(a.Ref(), l.B)
 			b.learn(seg, netTable(a.A), l.B, PrefVPC, TagAttachment, tags(TagLocal), "the VPC attachment's routes go into its segment", at)
 			vpcLearns(a.A, ingress, l.A, at)
 		case lang.AttachVGWVPC:
 			vgw := netTable(a.A)
-			l := b.t.connect(name, "attachment", b.dev(a.A), vgw, b.dev(a.B), netTable(a.B), b.intraRegion(), int(cat().Int("vpc.mtu")))
+			l := b.t.connect(name, "attachment", b.dev(a.A), vgw, b.dev(a.B), netTable(a.B), b.intraRegion(), vpcMTU)
 			l.Source = at
-			b.attIface[a.Ref()] = append(b.attIface[a.Ref()], l.A)
+			b.target(a.Ref(), l.A)
 			b.learn(vgw, netTable(a.B), l.A, PrefVPC, TagVPC, tags(TagLocal), "the virtual private gateway learns its VPC's CIDRs", at)
 			vpcLearns(a.B, vgw, l.B, at)
 		case lang.AttachTGWCloudWAN:
-			region := b.regionOf[a.A]
+			region := b.region(a.A)
 			ingress, seg := b.segmentTables(a.B, region, a.Segment)
 			assoc := b.assocTable(a.A, a.Ref())
 			if seg == nil {
@@ -786,7 +909,7 @@ func (b *topoBuilder) attachments() {
 			}
 			l := b.t.connect(name, "attachment", b.dev(a.A), assoc, seg.Device, ingress, b.intraRegion(), wanMTU)
 			l.Source = at
-			b.attIface[a.Ref()] = append(b.attIface[a.Ref()], l.A, l.B)
+			b.target(a.Ref(), l.A, l.B)
 			if assoc != nil {
 				b.learn(seg, assoc, l.B, PrefPeering, TagAttachment, Filter{NotTags: []string{TagPeering}},
 					"the Transit Gateway's associated table is advertised into the segment over the peering", at)
@@ -795,25 +918,69 @@ func (b *topoBuilder) attachments() {
 				b.learn(t, ingress, l.A, PrefPeering, TagPeering, Filter{}, "the Cloud WAN peering propagates into the table", at)
 			}
 		case lang.AttachTGWPeering:
-			ra, rb := b.regionOf[a.A], b.regionOf[a.B]
+			ra, rb := b.region(a.A), b.region(a.B)
 			l := b.t.connect(name, "attachment", b.dev(a.A), b.assocTable(a.A, a.Ref()), b.dev(a.B), b.assocTable(a.B, a.Ref()), b.between(ra, rb), tgwMTU)
 			l.Source = at
-			b.attIface[a.Ref()] = append(b.attIface[a.Ref()], l.A, l.B)
+			b.target(a.Ref(), l.A, l.B)
+		}
+	}
+}
+
+// staticRoutes transcribes the static routes, in the order the simulator
+// has always installed them: networks' own prefixes, Cloud WAN
+// create-routes, Transit Gateway routes, VPC routes, then those that point
+// at an attachment, resolved.
+func (b *topoBuilder) staticRoutes() {
+	d := b.p.Design
+	b.t.statics = make([]*Static, 0, staticsOf(d))
+	for _, v := range d.VPCs {
+		b.local(b.dev(v.Ref()).Tables[0], &v.Range, v.CIDRs, v.IPv6)
+	}
+	for _, g := range d.GCPVPCs {
+		b.local(b.dev(g.Ref()).Tables[0], &g.Range, g.CIDRs, g.IPv6)
+	}
+	for _, s := range d.Sites {
+		b.local(b.dev(s.Ref()).Tables[0], &s.Range, s.CIDRs, s.IPv6)
+	}
+	for _, cn := range d.CoreNetworks {
+		for i := range cn.Actions {
+			a := &cn.Actions[i]
+			if a.Action != lang.ActionCreateRoute {
+				continue
+			}
+			for _, e := range cn.Edges {
+				v := b.seg[b.segKey(cn, e.Region, a.Segment)]
+				if v == nil {
+					continue
+				}
+				for _, dst := range a.Destinations {
+					s := &Static{Table: v, Prefix: dst.Masked(), Blackhole: a.Blackhole, Pref: PrefStatic, Tag: TagStatic,
+						at: &a.Range}
+					if a.Blackhole {
+						b.t.statics = append(b.t.statics, s)
+					} else {
+						b.pending = append(b.pending, pendingStatic{s, a.Target})
+					}
+				}
+			}
 		}
 	}
 	// Transit Gateway static routes.
 	for _, t := range d.TGWRouteTables {
 		v := b.tgwTable(t.TGW, t.TGW.Name+"/"+t.Name)
-		for _, r := range t.Routes {
+		for i := range t.Routes {
+			r := &t.Routes[i]
 			s := &Static{Table: v, Prefix: r.Destination.Masked(), Blackhole: r.Blackhole, Pref: PrefStatic, Tag: TagStatic,
-				What: "static route", Source: r.Range}
+				at: &r.Range}
 			if r.Blackhole {
-				b.t.Statics = append(b.t.Statics, s)
+				b.t.statics = append(b.t.statics, s)
 			} else {
 				b.pending = append(b.pending, pendingStatic{s, r.Target})
 			}
 		}
 	}
+	b.vpcRoutes()
+	b.resolveStatics()
 }
 
 // vpcRoutes installs the static routes of VPCs that declare route tables.
@@ -826,15 +993,22 @@ func (b *topoBuilder) vpcRoutes() {
 	}
 	// One allocation for them all: a design may hold a hundred thousand.
 	slab := make([]Static, 0, n)
-	seen := make(map[*Table]bool, len(b.p.Design.RouteTables))
+	type hops struct {
+		target lang.Ref
+		ifaces []*Iface
+	}
+	var known []hops
+	// Next-hop lists share one array; each is capped so none grows into
+	// the next.
+	hopSlab := make([]*Iface, 0, len(b.p.Design.RouteTables))
 	for _, t := range b.p.Design.RouteTables {
 		dev := b.dev(t.VPC)
 		v := dev.Tables[0]
 		// A VPC's tables are merged, the first to route a prefix winning:
 		// look for a duplicate in this table's routes so far and, when the
 		// VPC had a table before, in all of them.
-		start, again := len(slab), seen[v]
-		seen[v] = true
+		start, again := len(slab), v.routed
+		v.routed = true
 		dup := func(p netip.Prefix) bool {
 			from := start
 			if again {
@@ -848,38 +1022,35 @@ func (b *topoBuilder) vpcRoutes() {
 			return false
 		}
 		// The interfaces towards each target, shared by its routes.
-		type hops struct {
-			target lang.Ref
-			ifaces []*Iface
-		}
-		var known []hops
+		known = known[:0]
 		hopsTo := func(target lang.Ref) []*Iface {
 			for _, k := range known {
 				if k.target == target {
 					return k.ifaces
 				}
 			}
-			var out []*Iface
+			start := len(hopSlab)
 			td := b.dev(target)
 			for _, i := range dev.Ifaces {
 				if peer := i.Peer().Device; peer == td || (target.Kind == lang.KindCoreNetwork && peer.Role == RoleCloudWAN) {
-					out = append(out, i)
+					hopSlab = append(hopSlab, i)
 				}
 			}
+			out := hopSlab[start:len(hopSlab):len(hopSlab)]
 			known = append(known, hops{target, out})
 			return out
 		}
-		for _, r := range t.Routes {
+		for k, r := range t.Routes {
 			p := r.Destination.Masked()
 			if dup(p) {
 				continue
 			}
-			s := Static{Table: v, Prefix: p, Blackhole: r.Blackhole, Pref: PrefStatic, Tag: TagStatic, What: "route", Source: r.Range}
+			s := Static{Table: v, Prefix: p, Blackhole: r.Blackhole, Pref: PrefStatic, Tag: TagStatic, at: &t.Routes[k].Range}
 			if !r.Blackhole {
 				s.NextHops = hopsTo(r.Target)
 			}
 			slab = append(slab, s)
-			b.t.Statics = append(b.t.Statics, &slab[len(slab)-1])
+			b.t.statics = append(b.t.statics, &slab[len(slab)-1])
 		}
 	}
 }
@@ -908,7 +1079,7 @@ func (b *topoBuilder) edgeAttach(rv *Table, at lang.Ref, direct lang.Resource, s
 		assoc := b.assocTable(at, direct.Ref())
 		l := b.t.connect(fmt.Sprintf("%s/%s/%s", direct.Ref().Name, short, at), "attachment", rdev, rv, b.dev(at), assoc, b.intraRegion(), mtu)
 		l.Source = src
-		b.attIface[direct.Ref()] = append(b.attIface[direct.Ref()], l.B)
+		b.target(direct.Ref(), l.B)
 		for _, t := range b.propagating(at, direct.Ref()) {
 			b.learn(t, rv, l.B, PrefDX, TagEdge, tags(TagPeer), "the connection propagates what BGP learned into the table", src)
 		}
@@ -923,7 +1094,7 @@ func (b *topoBuilder) edgeAttach(rv *Table, at lang.Ref, direct lang.Resource, s
 		}
 		l := b.t.connect(fmt.Sprintf("%s/%s/%s", direct.Ref().Name, short, seg.Device.Name), "attachment", rdev, rv, seg.Device, ingress, b.intraRegion(), mtu)
 		l.Source = src
-		b.attIface[direct.Ref()] = append(b.attIface[direct.Ref()], l.B)
+		b.target(direct.Ref(), l.B)
 		b.learn(seg, rv, l.B, PrefDX, TagAttachment, tags(TagPeer), "the connection's BGP routes go into its segment", src)
 		b.learn(rv, ingress, l.A, PrefDynamic, TagGateway, notPeer, "the segment is advertised over BGP", src)
 	case lang.KindDXGateway:
@@ -968,7 +1139,7 @@ func (b *topoBuilder) edgeAttach(rv *Table, at lang.Ref, direct lang.Resource, s
 				b.between(region, gwDev.Region), mtu)
 			l.Via = []*Device{dx}
 			l.Source = a.Source()
-			b.attIface[a.Ref()] = append(b.attIface[a.Ref()], l.B)
+			b.target(a.Ref(), l.B)
 			for _, t := range tables {
 				b.learn(t, rv, l.B, pref, tag, tags(TagPeer), "the DX gateway association carries the connection's BGP routes to the gateway", a.Source())
 			}
@@ -1009,8 +1180,8 @@ func (b *topoBuilder) interconnects() {
 		latency := b.between(ip.AWSRegion, ip.PeerRegion)
 		per := float64(ic.Bandwidth) / float64(len(ip.Channels)*members)
 		for _, ch := range ip.Channels {
-			awsR := b.t.device(ch.AWS.Device, RoleAWSEdge, ip.AWSRegion, ch.AWSFacility)
-			peerR := b.t.device(ch.Peer.Device, RolePeerRouter, ip.PeerRegion, ch.PeerFacility)
+			awsR := b.device(ch.AWS.Device, RoleAWSEdge, ip.AWSRegion, ch.AWSFacility)
+			peerR := b.device(ch.Peer.Device, RolePeerRouter, ip.PeerRegion, ch.PeerFacility)
 			av, pv := b.t.table(awsR, ic.Name), b.t.table(peerR, ic.Name)
 			av.Source, pv.Source = ic.Source(), ic.Source()
 			l := b.t.connect(ch.Name, "channel", awsR, av, peerR, pv, latency, ch.MTU)
@@ -1051,13 +1222,13 @@ func (b *topoBuilder) lastMiles() {
 	for _, lp := range b.p.LastMiles {
 		lm, _ := b.lookup(lp.LastMile).(*lang.LastMile)
 		site, _ := b.lookup(lm.Site).(*lang.Site)
-		cust, _ := b.t.Device(site.Name + "/router")
+		cust := b.named[site.Name+"/router"]
 		cv := cust.Tables[0]
 		sv := b.dev(site.Ref()).Tables[0]
 		per := float64(lm.Bandwidth) / float64(len(lp.Connections)*members)
 		for _, c := range lp.Connections {
-			awsR := b.t.device(c.AWS.Device, RoleAWSEdge, lp.Region, c.Location)
-			edge := b.t.device(c.Location+"/"+lp.Partner+"-edge", RolePartnerEdge, lp.Region, c.Location)
+			awsR := b.device(c.AWS.Device, RoleAWSEdge, lp.Region, c.Location)
+			edge := b.device(c.Location+"/"+lp.Partner+"-edge", RolePartnerEdge, lp.Region, c.Location)
 			av := b.t.table(awsR, lm.Name)
 			av.Source = lm.Source()
 			l := b.t.connect(c.Name, "connection", cust, cv, awsR, av, usRTT("latency.last_mile_rtt_us")/2, c.MTU)

@@ -86,7 +86,7 @@ func build(p *planner.Plan) (*Network, error) {
 		}
 		n.adjs = append(n.adjs, a)
 	}
-	for _, s := range t.Statics {
+	for _, s := range t.StaticRoutes() {
 		st := &static{vrf: vrf(s.Table), prefix: s.Prefix, local: s.Local, blackhole: s.Blackhole, pref: s.Pref, tag: s.Tag, origin: s.Origin()}
 		for _, h := range s.NextHops {
 			st.nexthops = append(st.nexthops, iface(h))
