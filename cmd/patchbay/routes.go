@@ -73,7 +73,7 @@ table, so name the table you want.`,
 			if err != nil {
 				return err
 			}
-					w := bufio.NewWriter(stdout)
+			w := bufio.NewWriter(stdout)
 			if g.format == "json" {
 				err = writeRoutesJSON(w, topo, tables)
 			} else {
