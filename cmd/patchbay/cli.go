@@ -67,7 +67,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.PersistentFlags().StringArrayVar(&g.vars, "var", nil, "set an HCL variable, NAME=VALUE (repeatable; -var works too)")
 	root.PersistentFlags().StringArrayVar(&g.varFiles, "var-file", nil, "read HCL variables from a file of NAME = VALUE lines (repeatable; -var-file works too)")
 	root.PersistentFlags().StringArrayVar(&g.quotas, "quota", nil, "override a service quota, KEY=N (repeatable; see 'patchbay explain quota-exceeded')")
-	root.AddCommand(planCmd(ctx, &g, stdout, stderr), validateCmd(ctx, &g, stdout, stderr), explainCmd(&g, stdout), docCmd(&g, stdout), fmtCmd(stdout, stderr), costCmd(ctx, &g, stdout, stderr), renderCmd(ctx, &g, stdout, stderr), simCmd(ctx, &g, stdout, stderr), sweepCmd(ctx, &g, stdout, stderr))
+	root.AddCommand(planCmd(ctx, &g, stdout, stderr), validateCmd(ctx, &g, stdout, stderr), explainCmd(&g, stdout), docCmd(&g, stdout), fmtCmd(stdout, stderr), costCmd(ctx, &g, stdout, stderr), renderCmd(ctx, &g, stdout, stderr), simCmd(ctx, &g, stdout, stderr), sweepCmd(ctx, &g, stdout, stderr), routesCmd(ctx, &g, stdout, stderr), traceCmd(ctx, &g, stdout, stderr))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 
 	err := root.ExecuteContext(ctx)
