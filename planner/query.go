@@ -2,7 +2,6 @@ package planner
 
 import (
 	"net/netip"
-	"slices"
 )
 
 // RoutesOf lists the routes of each of tables, in prefix order, as Routes
@@ -14,6 +13,9 @@ import (
 func (t *Topology) RoutesOf(tables []*Table) [][]*Route {
 	out := make([][]*Route, len(tables))
 	s := t.routes
+	s.mu.Lock()
+	s.index()
+	s.mu.Unlock()
 	if len(tables) <= 4 {
 		for i, tb := range tables {
 			feed := s.feeders(tb)
@@ -51,7 +53,7 @@ func (t *Topology) RoutesOf(tables []*Table) [][]*Route {
 // originates.
 func stub(v *Table) bool {
 	var d *Device
-	for _, rs := range [][]*Relation{v.In, v.Out} {
+	for _, rs := range [][]*Relation{v.in, v.out} {
 		for _, a := range rs {
 			other := a.From
 			if other == v {
@@ -74,7 +76,7 @@ func (s *solver) feeders(tb *Table) map[int]bool {
 	for len(queue) > 0 {
 		v := queue[0]
 		queue = queue[1:]
-		for _, a := range v.In {
+		for _, a := range v.in {
 			if !seen[a.From.ID] && !stub(a.From) {
 				seen[a.From.ID] = true
 				queue = append(queue, a.From)
@@ -111,41 +113,5 @@ func (s *solver) solveFor(p netip.Prefix, tb *Table, feed map[int]bool) *Route {
 	for _, v := range origins {
 		part[v.ID] = true
 	}
-	next := map[int]*Route{}
-	var queue []*Table
-	queued := map[int]bool{}
-	push := func(v *Table) {
-		if (in(v) || part[v.ID]) && !queued[v.ID] {
-			queued[v.ID] = true
-			queue = append(queue, v)
-		}
-	}
-	for _, v := range origins {
-		push(v)
-	}
-	slices.SortFunc(queue, func(a, b *Table) int { return a.ID - b.ID })
-	for steps := 0; len(queue) > 0; steps++ {
-		v := queue[0]
-		queue = queue[1:]
-		queued[v.ID] = false
-		if steps > 64*len(s.t.Tables) {
-			break
-		}
-		r := s.candidate(v, p, next)
-		old := next[v.ID]
-		if (r == nil) == (old == nil) && (r == nil || r.same(old)) {
-			if _, seen := next[v.ID]; seen || r == nil {
-				continue
-			}
-		}
-		if r == nil {
-			delete(next, v.ID)
-		} else {
-			next[v.ID] = r
-		}
-		for _, a := range v.Out {
-			push(a.To)
-		}
-	}
-	return next[tb.ID]
+	return s.propagate(p, origins, func(v *Table) bool { return in(v) || part[v.ID] })[tb.ID]
 }

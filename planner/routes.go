@@ -154,20 +154,33 @@ func (s *solver) solve(p netip.Prefix) map[int]*Route {
 	if m, ok := s.solved[p]; ok {
 		return m
 	}
+	var origins []*Table
+	for _, st := range s.staticsBy[p] {
+		origins = append(origins, st.Table)
+	}
+	for _, r := range s.originators[p] {
+		origins = append(origins, r.To)
+	}
+	next := s.propagate(p, origins, nil)
+	s.solved[p] = next
+	return next
+}
+
+// propagate runs the worklist from the origins of p until nothing
+// changes, over the tables within allows (nil: all), and returns each
+// table's best route. Call with mu held.
+func (s *solver) propagate(p netip.Prefix, origins []*Table, within func(*Table) bool) map[int]*Route {
 	next := map[int]*Route{}
 	var queue []*Table
 	queued := map[int]bool{}
 	push := func(v *Table) {
-		if !queued[v.ID] {
+		if (within == nil || within(v)) && !queued[v.ID] {
 			queued[v.ID] = true
 			queue = append(queue, v)
 		}
 	}
-	for _, st := range s.staticsBy[p] {
-		push(st.Table)
-	}
-	for _, r := range s.originators[p] {
-		push(r.To)
+	for _, v := range origins {
+		push(v)
 	}
 	slices.SortFunc(queue, func(a, b *Table) int { return a.ID - b.ID })
 	for steps := 0; len(queue) > 0; steps++ {
@@ -193,7 +206,6 @@ func (s *solver) solve(p netip.Prefix) map[int]*Route {
 			push(a.To)
 		}
 	}
-	s.solved[p] = next
 	return next
 }
 
