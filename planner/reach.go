@@ -234,16 +234,42 @@ func (r *reachability) build() {
 				side = without(r.segLocal[segKey{a.B, a.Segment}], onprem)
 			}
 			toAWS.users = append(toAWS.users, side...)
-			if len(a.AllowedPrefixes) > 0 {
+			switch {
+			case a.Kind == lang.AttachDXGWVGW && len(a.AllowedPrefixes) > 0:
+				// Towards on-premises a virtual private gateway association
+				// advertises its VPC's CIDR when an allowed prefix covers it:
+				// the list filters, it is never advertised itself
+				// (https://docs.aws.amazon.com/directconnect/latest/UserGuide/allowed-to-prefixes.html,
+				// checked 2026-12).
+				for _, e := range side {
+					if coveredBy(e.net, a.AllowedPrefixes) {
+						toOnprem.routes = append(toOnprem.routes, e)
+					}
+				}
+			case len(a.AllowedPrefixes) > 0:
 				for _, pfx := range a.AllowedPrefixes {
 					toOnprem.prefixes = append(toOnprem.prefixes, advertised{pfx, a})
 				}
-			} else {
+			default:
 				toOnprem.routes = append(toOnprem.routes, side...)
 			}
 		}
 		r.domains = append(r.domains, toAWS, toOnprem)
 	}
+}
+
+// coveredBy reports whether an allowed prefix equals or covers one of the
+// network's blocks.
+func coveredBy(n lang.Network, allowed []netip.Prefix) bool {
+	v4, v6 := n.Addresses()
+	for _, b := range slices.Concat(v4, v6) {
+		for _, a := range allowed {
+			if a.Bits() <= b.Bits() && a.Masked().Contains(b.Addr()) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // vpcsReaching lists the VPCs that reach network n: the users of every

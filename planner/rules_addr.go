@@ -21,6 +21,14 @@ CIDRs on both sides not to overlap.
 Networks that can never reach each other (for example two VPCs in an isolated segment, or on
 Transit Gateway route tables that do not propagate to each other) may overlap.
 
+What a Direct Connect gateway advertises on-premises follows its associations' allowed prefixes:
+for a Transit Gateway (or Cloud WAN) association the listed prefixes themselves are advertised,
+so a summary that covers a site's block overlaps it; for a virtual private gateway association
+the list only filters and the VPC's own CIDR is what is advertised. (AWS Direct Connect User
+Guide, "Allowed prefixes interactions",
+https://docs.aws.amazon.com/directconnect/latest/UserGuide/allowed-to-prefixes.html, checked
+2026-12.)
+
 Fix: renumber one of the networks (the @stdlib//ipam.star module allocates disjoint blocks), or
 separate them: associate and propagate their attachments to different route tables, or isolate
 the segment.`,
