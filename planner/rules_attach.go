@@ -49,6 +49,11 @@ var _ = register(&Rule{
 - an Interconnect whose peer network is not in its peer_region;
 - a Direct Connect gateway associated with virtual private gateways (private VIFs) and with
   Transit Gateways or Cloud WAN (transit VIFs) at once;
+- a Direct Connect gateway attached to a Cloud WAN core network and also associated with a
+  Transit Gateway: while attached to a core network it "can't be used for any other gateway
+  types" (Cloud WAN, Direct Connect gateway attachments,
+  https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-dxattach-about.html,
+  checked 2026-12);
 - the same two resources attached twice.
 
 Fix: attach within the region, add a core network edge in the region, or go through a Direct
@@ -119,14 +124,26 @@ Connect gateway.`,
 			}
 		}
 		for _, g := range d.DXGateways {
-			var private, transit *lang.Attachment
+			var private, transit, wan, tgw *lang.Attachment
 			for _, a := range v.p.adjacent(g.Ref()) {
 				switch a.Kind {
 				case lang.AttachDXGWVGW:
 					private = cmpFirst(private, a)
-				case lang.AttachDXGWTGW, lang.AttachDXGWWAN:
+				case lang.AttachDXGWTGW:
 					transit = cmpFirst(transit, a)
+					tgw = cmpFirst(tgw, a)
+				case lang.AttachDXGWWAN:
+					transit = cmpFirst(transit, a)
+					wan = cmpFirst(wan, a)
 				}
+			}
+			if wan != nil && tgw != nil {
+				// "A Direct Connect gateway that's attached to a core network
+				// can't be used for any other gateway types" while associated
+				// (Cloud WAN docs, Direct Connect gateway attachments,
+				// https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-dxattach-about.html, checked 2026-12).
+				v.report(rule, finding{at: tgw.Source(), summary: fmt.Sprintf("%s is attached to %s, so it cannot also be associated with %s: a Direct Connect gateway attached to a Cloud WAN core network serves no other gateway", g.Ref(), wan.B, tgw.B),
+					related: related(wan, "the core network attachment"), hint: "use a second Direct Connect gateway for the Transit Gateway, or attach the Transit Gateway to the core network"})
 			}
 			if private != nil && transit != nil {
 				v.report(rule, finding{at: g.Source(), summary: fmt.Sprintf("%s is associated with %s and %s: a Direct Connect gateway serves virtual private gateways (private VIFs) or Transit Gateways and Cloud WAN (transit VIFs), not both", g.Ref(), private.B, transit.B),
