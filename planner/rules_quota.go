@@ -15,6 +15,13 @@ var _ = register(&Rule{
 - transit_gateway.route_tables (20), transit_gateway.routes (10,000, static and propagated across
   all tables) and transit_gateway.attachments (5,000);
 - core_network.segments (40);
+- vpc.transit_gateways (5, not adjustable): Transit Gateways one VPC attaches to;
+  transit_gateway.peering_attachments (50) and transit_gateway.cidr_blocks (5, not adjustable)
+  per Transit Gateway (Transit Gateway quotas,
+  https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-quotas.html, checked 2026-12);
+- vpc.ipv4_cidr_blocks (5): IPv4 CIDR blocks of one VPC, the primary included (Amazon VPC
+  quotas, https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html, checked
+  2026-12);
 - bgp.prefixes_from_onprem (100 for IPv4 and 100 for IPv6): an on-premises router that advertises
   more than that on one BGP session over a private or transit VIF takes the session down — it goes
   idle;
@@ -22,13 +29,18 @@ var _ = register(&Rule{
   over a transit VIF.
 
 Fix: summarise prefixes (advertise one aggregate instead of many), spread the load over more
-gateways, or request a quota increase and pass it with --quota.`,
+gateways, or request a quota increase and pass it with --quota (the hint says when AWS does not
+raise a quota).`,
 	check: func(v *validator, rule *Rule) {
 		d := v.p.Design
 		over := func(r lang.Resource, key string, n int, what string) {
 			if limit := v.quota(key); int64(n) > limit {
+				hint := fmt.Sprintf("reduce it, or pass --quota %s=N if your account's limit is higher", key)
+				if q, _ := cat().Quota(key); !q.CanRaise() {
+					hint = "reduce it: AWS does not raise this quota"
+				}
 				v.report(rule, finding{at: r.Source(), summary: fmt.Sprintf("%s: %d %s, over the quota of %d (%s)", r.Ref(), n, what, limit, key),
-					hint: fmt.Sprintf("reduce it, or pass --quota %s=N if your account's limit is higher", key)})
+					hint: hint})
 			}
 		}
 		for _, g := range d.DXGateways {
@@ -65,6 +77,24 @@ gateways, or request a quota increase and pass it with --quota.`,
 		}
 		for _, cn := range d.CoreNetworks {
 			over(cn, "core_network.segments", len(cn.Segments), "segments")
+		}
+		tgwsOf, peerings := map[lang.Ref]int{}, map[lang.Ref]int{}
+		for _, a := range d.Attachments {
+			switch a.Kind {
+			case lang.AttachVPCTGW:
+				tgwsOf[a.A]++
+			case lang.AttachTGWPeering:
+				peerings[a.A]++
+				peerings[a.B]++
+			}
+		}
+		for _, vpc := range d.VPCs {
+			over(vpc, "vpc.transit_gateways", tgwsOf[vpc.Ref()], "Transit Gateways attached")
+			over(vpc, "vpc.ipv4_cidr_blocks", len(vpc.CIDRs), "IPv4 CIDR blocks")
+		}
+		for _, g := range d.TransitGateways {
+			over(g, "transit_gateway.peering_attachments", peerings[g.Ref()], "peering attachments")
+			over(g, "transit_gateway.cidr_blocks", len(g.CIDRBlocks), "CIDR blocks")
 		}
 		for _, lm := range d.LastMiles {
 			s := v.reach.network(lm.Site)

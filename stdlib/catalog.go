@@ -92,8 +92,14 @@ type Quota struct {
 	Value int64  `json:"value"`
 	Unit  string `json:"unit"`
 	Note  string `json:"note"`
+	// Adjustable: the account's limit can be raised on request. Rows that
+	// do not say are taken as adjustable, as most AWS quotas are.
+	Adjustable *bool `json:"adjustable,omitempty"`
 	Entry
 }
+
+// CanRaise reports whether the quota can be raised on request.
+func (q Quota) CanRaise() bool { return q.Adjustable == nil || *q.Adjustable }
 
 // ASNRangeRow is an inclusive range of AS numbers with one use:
 // amazon_side, cloud_wan_policy, private, reserved, amazon_reserved.
