@@ -131,7 +131,10 @@ var _ = register(&Rule{
   (link-local: EC2 metadata lives there and Interconnect peering addresses come from there).
   A prefix that merely contains a special range, such as a site advertising 0.0.0.0/0, is fine;
 - an AWS VPC IPv4 block is outside /16 to /28, the sizes AWS accepts;
-- a Transit Gateway CIDR block is smaller than /24 (IPv4) or /64 (IPv6).
+- a Transit Gateway CIDR block is smaller than /24 (IPv4) or /64 (IPv6);
+- a Google Cloud VPC network's IPv6 range is not one /48 inside fd20::/20, the ULA space its
+  internal IPv6 range comes from (Compute Engine API, Network internalIpv6Range,
+  https://cloud.google.com/compute/docs/reference/rest/v1/networks, checked 2026-12).
 
 Fix: write the network address with its length (use cidrsubnet or ipam helpers), and pick
 addresses from private space (RFC 1918 for IPv4).`,
@@ -153,9 +156,23 @@ addresses from private space (RFC 1918 for IPv4).`,
 				}
 			}
 		}
+		ula := netip.MustParsePrefix("fd20::/20")
 		for _, x := range d.GCPVPCs {
 			check(x, "cidr", x.CIDRs, false)
 			check(x, "ipv6_cidr", x.IPv6, false)
+			// A Google Cloud VPC network's internal IPv6 range is one /48
+			// ULA inside fd20::/20 (Compute Engine API, Network
+			// internalIpv6Range, https://cloud.google.com/compute/docs/reference/rest/v1/networks,
+			// checked 2026-12).
+			for _, p := range x.IPv6 {
+				if prefixProblem(p, false) == "" && (p.Bits() != 48 || !ula.Contains(p.Addr())) {
+					v.report(rule, finding{at: x.Source(), summary: fmt.Sprintf("%s ipv6_cidr %s: a Google Cloud VPC network's internal IPv6 range is a /48 inside fd20::/20", x.Ref(), p),
+						hint: "pick a /48 such as fd20:1:2::/48, or let Google Cloud assign one"})
+				}
+			}
+			if len(x.IPv6) > 1 {
+				v.report(rule, finding{at: x.Source(), summary: fmt.Sprintf("%s has %d IPv6 ranges: a Google Cloud VPC network has one internal IPv6 range", x.Ref(), len(x.IPv6))})
+			}
 		}
 		for _, x := range d.Sites {
 			check(x, "cidr", x.CIDRs, false)
