@@ -84,7 +84,7 @@ func validationDesign() string {
 	b.WriteString(`routes = ["192.168.0.0/16", "100.64.0.0/10", "198.18.0.0/15", "172.32.0.0/11", "44.0.0.0/8", "45.0.0.0/8", "46.0.0.0/8"]` + "\n")
 	b.WriteString(`def spoke(i, region, at, segment = None):
     v = vpc("vpc-%d" % i, region = region, mtu = 8500,
-            cidr = ["10.%d.%d.0/24" % (i // 256, i % 256), cidrsubnet("172.16.0.0/12", 14, i)],
+            cidr = ["10.%d.%d.0/24" % (i // 256, i % 256), cidrsubnet("100.64.0.0/10", 14, i)],
             ipv6_cidr = cidrsubnet("2600:1f00::/40", 16, i))
     if segment:
         attach(v, at, segment = segment)

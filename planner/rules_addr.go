@@ -131,6 +131,13 @@ var _ = register(&Rule{
   (link-local: EC2 metadata lives there and Interconnect peering addresses come from there).
   A prefix that merely contains a special range, such as a site advertising 0.0.0.0/0, is fine;
 - an AWS VPC IPv4 block is outside /16 to /28, the sizes AWS accepts;
+- a VPC's blocks overlap each other, or a secondary block breaks the restrictions that follow from
+  the primary (Amazon VPC User Guide, "IPv4 CIDR block association restrictions",
+  https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html, checked 2026-12): with
+  a primary in one RFC 1918 range no block from another, and none from 198.19.0.0/16; with a
+  primary in 10.0.0.0/15 nothing from 10.0.0.0/16; with a primary in 172.16.0.0/12 nothing from
+  172.31.0.0/16; with a primary in 198.19.0.0/16 nothing from RFC 1918; with a public or
+  100.64.0.0/10 primary nothing from RFC 1918 or 198.19.0.0/16;
 - a Transit Gateway CIDR block is smaller than /24 (IPv4) or /64 (IPv6);
 - a Google Cloud VPC network's IPv6 range is not one /48 inside fd20::/20, the ULA space its
   internal IPv6 range comes from (Compute Engine API, Network internalIpv6Range,
@@ -153,6 +160,20 @@ addresses from private space (RFC 1918 for IPv4).`,
 			for _, p := range x.CIDRs {
 				if !stdlib.HasHostBits(p) && (p.Bits() < 16 || p.Bits() > 28) {
 					v.report(rule, finding{at: x.Source(), summary: fmt.Sprintf("%s cidr %s: a VPC IPv4 block must be between /16 and /28", x.Ref(), p)})
+				}
+			}
+			for i, p := range x.CIDRs {
+				if i == 0 {
+					continue
+				}
+				for _, q := range x.CIDRs[:i] {
+					if p.Masked().Overlaps(q.Masked()) {
+						v.report(rule, finding{at: x.Source(), summary: fmt.Sprintf("%s cidr %s overlaps its block %s: the blocks of one VPC may not overlap", x.Ref(), p, q)})
+					}
+				}
+				if why := secondaryRestricted(x.CIDRs[0].Masked(), p.Masked()); why != "" {
+					v.report(rule, finding{at: x.Source(), summary: fmt.Sprintf("%s cidr %s: %s", x.Ref(), p, why),
+						hint: "pick the secondary block from the primary's own RFC 1918 range (outside what is restricted), from 100.64.0.0/10, or from public space the account owns"})
 				}
 			}
 		}
@@ -227,6 +248,52 @@ var linkLocalV6 = netip.MustParsePrefix("fe80::/10")
 
 // within reports whether p lies inside s. A prefix that only contains a
 // special range (a site advertising 0.0.0.0/0) is not a problem.
+// The ranges of the secondary-block restrictions.
+var (
+	rfc1918 = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"), netip.MustParsePrefix("192.168.0.0/16")}
+	net198  = netip.MustParsePrefix("198.19.0.0/16")
+)
+
+// secondaryRestricted says why AWS refuses secondary as an IPv4 block of a
+// VPC whose primary block is primary, "" when it accepts it. The table is
+// the Amazon VPC User Guide's "IPv4 CIDR block association restrictions"
+// (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html,
+// checked 2026-12):
+//   - primary in an RFC 1918 range: no block from another RFC 1918 range
+//     and none from 198.19.0.0/16; with a primary in 10.0.0.0/15, nothing
+//     from 10.0.0.0/16; with a primary in 172.16.0.0/12, nothing from
+//     172.31.0.0/16;
+//   - primary in 198.19.0.0/16: no block from an RFC 1918 range;
+//   - primary publicly routable or in 100.64.0.0/10: no block from an
+//     RFC 1918 range and none from 198.19.0.0/16.
+func secondaryRestricted(primary, secondary netip.Prefix) string {
+	home := -1 // the RFC 1918 range of the primary
+	for i, r := range rfc1918 {
+		if r.Contains(primary.Addr()) {
+			home = i
+		}
+	}
+	for i, r := range rfc1918 {
+		if secondary.Overlaps(r) && i != home {
+			return fmt.Sprintf("with the primary block %s a VPC takes no secondary block from %s", primary, r)
+		}
+	}
+	if secondary.Overlaps(net198) && !net198.Contains(primary.Addr()) {
+		return fmt.Sprintf("with the primary block %s a VPC takes no secondary block from %s", primary, net198)
+	}
+	if ten15 := netip.MustParsePrefix("10.0.0.0/15"); ten15.Contains(primary.Addr()) {
+		if ten16 := netip.MustParsePrefix("10.0.0.0/16"); secondary.Overlaps(ten16) {
+			return fmt.Sprintf("with a primary block in %s (%s) a VPC takes no secondary block from %s", ten15, primary, ten16)
+		}
+	}
+	if home == 1 {
+		if r := netip.MustParsePrefix("172.31.0.0/16"); secondary.Overlaps(r) {
+			return fmt.Sprintf("with a primary block in %s (%s) a VPC takes no secondary block from %s", rfc1918[1], primary, r)
+		}
+	}
+	return ""
+}
+
 func within(p, s netip.Prefix) bool { return p.Bits() >= s.Bits() && s.Contains(p.Addr()) }
 
 // prefixProblem says what is wrong with a network's prefix, or "".
