@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"patchbay/lang"
@@ -82,6 +83,9 @@ type promise struct {
 	from, to lang.Ref
 	size     int // the packet size to check the path MTU with; 0: none
 	at       lang.Range
+	// oneWay: traffic goes from → to, and the way back only carries its
+	// acknowledgements (a flow); a probe, monitor or objective needs both.
+	oneWay bool
 }
 
 func (v *validator) promises() []promise {
@@ -95,7 +99,7 @@ func (v *validator) promises() []promise {
 	}
 	for _, sc := range d.Scenarios {
 		for _, f := range sc.Flows {
-			out = append(out, promise{what: fmt.Sprintf("flow %s of scenario %s", f.Name, sc.Name), from: f.From, to: f.To, size: f.PacketSize, at: f.Range})
+			out = append(out, promise{what: fmt.Sprintf("flow %s of scenario %s", f.Name, sc.Name), from: f.From, to: f.To, size: f.PacketSize, at: f.Range, oneWay: true})
 		}
 		for _, pr := range sc.Probes {
 			out = append(out, promise{what: fmt.Sprintf("probe %s of scenario %s", pr.Name, sc.Name), from: pr.From, to: pr.To, size: pr.PacketSize, at: pr.Range})
@@ -104,25 +108,33 @@ func (v *validator) promises() []promise {
 	return out
 }
 
-// checkPaths traces every promise both ways: first with small packets,
-// for reachability, then at its packet size, for the path MTU.
+// checkPaths traces every promise both ways: to a host of every prefix of
+// the destination, in every address family the two networks share, with
+// small packets for reachability; then at its packet size, for the path
+// MTU.
 func (v *validator) checkPaths(rule *Rule) {
 	topo := v.p.topo
 	// The path MTU and the address family are the existing rules' concern.
 	ruleMTUPath, ruleIPVersionPath := ruleNamed("mtu-mismatch"), ruleNamed("ip-version-mismatch")
 	for _, pr := range v.promises() {
+		src, okSrc := topo.Endpoints[pr.from]
+		dst, okDst := topo.Endpoints[pr.to]
+		if !okSrc || !okDst {
+			continue // not a network: the scenario-target and reference checks say so
+		}
+		if _, _, ok := commonAddresses(src, dst); !ok {
+			v.report(ruleIPVersionPath, finding{at: pr.at,
+				summary: fmt.Sprintf("%s: %s and %s have no address family in common, so no packet can go between them", pr.what, pr.from, pr.to),
+				hint:    "give both networks IPv4 CIDRs, or both IPv6 ones"})
+			continue
+		}
 		for _, dir := range [][2]lang.Ref{{pr.from, pr.to}, {pr.to, pr.from}} {
-			res, err := topo.Trace(dir[0], dir[1], TraceOptions{})
-			if err != nil {
-				continue // not a network: the scenario-target and reference checks say so
-			}
-			if res.Paths[0].Outcome == OutcomeNoAddress {
-				v.report(ruleIPVersionPath, finding{at: pr.at,
-					summary: fmt.Sprintf("%s: %s and %s have no address family in common, so no packet can go between them", pr.what, dir[0], dir[1]),
-					hint:    "give both networks IPv4 CIDRs, or both IPv6 ones"})
-				break
-			}
-			if f, ok := v.pathFinding(pr, res); ok {
+			if res := v.firstUnreachable(dir[0], dir[1]); res != nil {
+				f, _ := v.pathFinding(pr, res)
+				if pr.oneWay && dir[0] != pr.from {
+					f.sev = sevPtr(lang.SevWarning)
+					f.summary = "return path of " + f.summary
+				}
 				v.report(rule, f)
 				continue
 			}
@@ -149,6 +161,37 @@ func (v *validator) checkPaths(rule *Rule) {
 			}
 		}
 	}
+}
+
+// firstUnreachable traces from one network to a host of each prefix of
+// another, in each family the source can send, and returns the first trace
+// that loses traffic, nil when every prefix is reached.
+func (v *validator) firstUnreachable(from, to lang.Ref) *TraceResult {
+	topo := v.p.topo
+	src, dst := topo.Endpoints[from], topo.Endpoints[to]
+	nw, ok := v.p.Design.Lookup(to)
+	if !ok {
+		return nil
+	}
+	v4, v6 := nw.(lang.Network).Addresses()
+	var targets []netip.Prefix
+	if src.V4.IsValid() {
+		targets = append(targets, v4...)
+	}
+	if src.V6.IsValid() {
+		targets = append(targets, v6...)
+	}
+	for _, p := range targets {
+		host := hostIn([]netip.Prefix{p})
+		if !host.IsValid() {
+			continue
+		}
+		res, err := topo.TraceToAddress(from, dst.Network, host, TraceOptions{})
+		if err == nil && res.Delivered() < 1-1e-9 {
+			return res
+		}
+	}
+	return nil
 }
 
 func ruleNamed(id string) *Rule {
@@ -181,6 +224,21 @@ func (v *validator) pathFinding(pr promise, res *TraceResult) (finding, bool) {
 				q := *p
 				q.Detail = fmt.Sprintf("%s has no route to %s, and %s forwards by what it learns from it", r.From, res.Dst, p.Stop.Device.Name)
 				q.Where, q.Stop, q.Blame = r.From.String(), r.From, r.From.Source
+				p = &q
+				break
+			}
+		}
+	}
+	// A network attached through an attachment that is associated with no
+	// route table learns nothing over it: that is the cause.
+	if p.Outcome == OutcomeNoRoute && p.Stop != nil && p.Stop.Device.Role == RoleNetwork {
+		for _, i := range p.Stop.Device.Ifaces {
+			if peer := i.Peer(); peer.Table == nil && (peer.Device.Role == RoleTGW || peer.Device.Role == RoleCloudWAN) {
+				q := *p
+				q.Outcome = OutcomeNotAssociated
+				q.Detail = fmt.Sprintf("%s has no route to %s: its %s is associated with no route table on %s, so it learns nothing over it",
+					p.Stop.Device.Name, res.Dst, i.Link.Name, peer.Device.Name)
+				q.Blame = i.Link.Source
 				p = &q
 				break
 			}
@@ -261,7 +319,10 @@ func hintFor(p *TracePath, res *TraceResult) string {
 		if strings.HasSuffix(p.Stop.Name, "/isolated") {
 			return "the segment isolates its attachments from each other: share it with the destination's segment, or add a create-route"
 		}
-		return fmt.Sprintf("attach %s to this segment, or share its segment with this one", res.To)
+		if strings.HasPrefix(res.To, string(lang.KindVPC)+".") {
+			return fmt.Sprintf("attach %s to this segment, or share its segment with this one", res.To)
+		}
+		return fmt.Sprintf("share this segment with the segment of the Interconnect, last mile or Direct Connect gateway that leads to %s", res.To)
 	case RoleCustomer:
 		if len(p.Stop.Device.Ifaces) == 1 {
 			return fmt.Sprintf("the site has no last mile: connect it with last_mile(…, site = …) to what leads to %s", res.To)

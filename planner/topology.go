@@ -1155,7 +1155,12 @@ func (b *topoBuilder) edgeAttach(rv *Table, at lang.Ref, direct lang.Resource, s
 			case len(a.AllowedPrefixes) > 0:
 				// For a Transit Gateway or Cloud WAN the listed prefixes
 				// themselves are advertised.
-				r := b.learn(rv, gwDev.Tables[0], l.A, PrefDynamic, TagGateway, Filter{},
+				// They come from the association's own table or segment.
+				from := ingress
+				if from == nil {
+					from = gwDev.Tables[0]
+				}
+				r := b.learn(rv, from, l.A, PrefDynamic, TagGateway, Filter{},
 					"the association advertises its allowed prefixes", a.Source())
 				r.Originate = a.AllowedPrefixes
 			case ingress != nil:

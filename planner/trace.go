@@ -152,17 +152,50 @@ func (t *Topology) Trace(from, to lang.Ref, o TraceOptions) (*TraceResult, error
 // TraceAddress follows a packet from network from to an address; it is
 // delivered to whichever network holds it.
 func (t *Topology) TraceAddress(from lang.Ref, a netip.Addr, o TraceOptions) (*TraceResult, error) {
+	return t.traceTo(from, nil, a, o)
+}
+
+// TraceToAddress follows a packet from network from to an address of
+// network to (one of its prefixes other than the first, say): it is
+// delivered only when it reaches to.
+func (t *Topology) TraceToAddress(from, to lang.Ref, a netip.Addr, o TraceOptions) (*TraceResult, error) {
+	dst, ok := t.Endpoints[to]
+	if !ok {
+		return nil, fmt.Errorf("%s is not a network of the design", to)
+	}
+	res, err := t.traceTo(from, dst, a, o)
+	if res != nil {
+		res.To = to.String()
+	}
+	return res, err
+}
+
+func (t *Topology) traceTo(from lang.Ref, dst *Endpoint, a netip.Addr, o TraceOptions) (*TraceResult, error) {
 	src, ok := t.Endpoints[from]
 	if !ok {
 		return nil, fmt.Errorf("%s is not a network of the design", from)
 	}
+	if a.Zone() != "" {
+		return nil, fmt.Errorf("%s: an address with a zone is link-local to a host, not a destination in the design", a)
+	}
+	// An IPv4-mapped IPv6 address is the IPv4 address on the wire.
+	a = a.Unmap()
 	res := &TraceResult{From: from.String(), To: a.String(), Dst: a, Size: traceSize(o)}
 	if a.Is4() {
 		res.Src = src.V4
 	} else {
 		res.Src = src.V6
 	}
-	t.walkFrom(res, src, nil, a, o)
+	if !res.Src.IsValid() {
+		family := "IPv4"
+		if a.Is6() {
+			family = "IPv6"
+		}
+		res.Paths = []TracePath{{Share: 1, Outcome: OutcomeNoAddress, Where: res.From, Hops: []TraceHop{},
+			Detail: fmt.Sprintf("%s has no %s address to send from", from, family)}}
+		return res, nil
+	}
+	t.walkFrom(res, src, dst, a, o)
 	return res, nil
 }
 
@@ -265,7 +298,7 @@ func (w *tracer) walk(v *Table, hops []TraceHop, share float64, latency time.Dur
 		if peer.Table == nil {
 			w.out = append(w.out, TracePath{Share: part, Outcome: OutcomeNotAssociated, Where: peer.Device.Name, Latency: latency + l.Latency,
 				MTU: pathMTU, Hops: append(slices.Clip(hops), h), Blame: l.Source, Stop: v,
-				Detail: fmt.Sprintf("%s arrives on %s, which is associated with no route table", peer.Device.Name, l.Name)})
+				Detail: fmt.Sprintf("traffic arrives at %s over %s, which is associated with no route table there", peer.Device.Name, l.Name)})
 			continue
 		}
 		w.walk(peer.Table, append(slices.Clip(hops), h), part, latency+l.Latency, pathMTU)

@@ -1,0 +1,64 @@
+package planner_test
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"patchbay/lang"
+	"patchbay/planner"
+	"patchbay/planner/plantest"
+)
+
+// A trace to an address a network cannot send from, in a family it has no
+// address in, is no-address; an IPv4-mapped address is its IPv4 address;
+// a zoned one is refused.
+func TestTraceAddressFamilies(t *testing.T) {
+	p := plantest.Source(t, `
+hub = transit_gateway("hub", region = "us-east-1")
+a = vpc("a", region = "us-east-1", cidr = "10.1.0.0/16", mtu = 8500)
+b = vpc("b", region = "us-east-1", cidr = "10.2.0.0/16", ipv6_cidr = "2600:1f18:aa00::/56", mtu = 8500)
+attach(a, hub)
+attach(b, hub)
+`)
+	topo := p.Topology()
+	a := lang.Ref{Kind: lang.KindVPC, Name: "a"}
+	res, err := topo.TraceAddress(a, netip.MustParseAddr("2600:1f18:aa00::1"), planner.TraceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Paths) != 1 || res.Paths[0].Outcome != planner.OutcomeNoAddress || !strings.Contains(res.Paths[0].Detail, "no IPv6 address") {
+		t.Errorf("IPv6 from an IPv4-only VPC: %+v", res.Paths)
+	}
+	res, err = topo.TraceAddress(a, netip.MustParseAddr("::ffff:10.2.0.5"), planner.TraceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Dst != netip.MustParseAddr("10.2.0.5") || res.Delivered() != 1 {
+		t.Errorf("an IPv4-mapped address: to %s, delivered %v", res.Dst, res.Delivered())
+	}
+	if _, err := topo.TraceAddress(a, netip.MustParseAddr("fe80::1%eth0"), planner.TraceOptions{}); err == nil {
+		t.Error("a zoned address was traced")
+	}
+}
+
+// The prefixes a DX gateway association advertises come from the
+// association's own segment, and a route says so.
+func TestAllowedPrefixesComeFromTheAssociationsSegment(t *testing.T) {
+	p := plantest.Source(t, `
+wan = core_network("w", asn_ranges = ["64600-64699"], edges = [edge("us-east-1")], segments = [segment("dev"), segment("prod")])
+dxgw = dx_gateway("core", asn = 64512)
+attach(dxgw, wan, segment = "prod", allowed_prefixes = ["10.0.0.0/8"])
+hq = site("hq", cidr = "192.168.0.0/16", asn = 65001)
+last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", site = hq, attach_to = dxgw)
+`)
+	topo := p.Topology()
+	tables := topo.TableNamed("us-east-1/lumen-loc-a/aws-r1 [hq]")
+	if len(tables) != 1 {
+		t.Fatalf("edge tables %v", tables)
+	}
+	r := topo.Route(tables[0], netip.MustParsePrefix("10.0.0.0/8"))
+	if r == nil || !strings.HasSuffix(r.Origin, "[prod]") {
+		t.Fatalf("route to 10.0.0.0/8: %+v", r)
+	}
+}
