@@ -15,7 +15,10 @@ type Rule struct {
 	Severity lang.Severity // the usual severity; a finding may be milder
 	Summary  string
 	Explain  string // what it means, why it matters, how to fix it
-	check    func(v *validator, rule *Rule)
+	// Sources are the documents the rule follows; none for a rule about
+	// patchbay's own names.
+	Sources []Source
+	check   func(v *validator, rule *Rule)
 }
 
 // Rules returns the catalog, sorted by ID.

@@ -44,6 +44,7 @@ type sarifRule struct {
 	ShortDescription     sarifText    `json:"shortDescription"`
 	FullDescription      sarifText    `json:"fullDescription"`
 	Help                 sarifText    `json:"help"`
+	HelpURI              string       `json:"helpUri,omitempty"`
 	DefaultConfiguration sarifDefault `json:"defaultConfiguration"`
 }
 
@@ -127,10 +128,14 @@ func WriteSARIF(w io.Writer, files []string, findings lang.Diagnostics) error {
 	index := map[string]int{}
 	for i, r := range Rules() {
 		index[r.ID] = i
-		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
+		sr := sarifRule{
 			ID: r.ID, Name: r.ID, ShortDescription: sarifText{r.Summary}, FullDescription: sarifText{r.Explain},
 			Help: sarifText{r.Explain}, DefaultConfiguration: sarifDefault{sarifLevel(r.Severity)},
-		})
+		}
+		if len(r.Sources) > 0 {
+			sr.HelpURI = r.Sources[0].URL
+		}
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sr)
 	}
 	for _, f := range files {
 		run.Artifacts = append(run.Artifacts, sarifArtifact{sarifArtifactLocation{sarifURI(f)}})

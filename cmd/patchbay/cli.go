@@ -270,6 +270,12 @@ func explainCmd(g *globalFlags, stdout io.Writer) *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(&b, "%s (%s)\n\n%s\n\n%s\n", r.ID, r.Severity, r.Summary, r.Explain)
+				if len(r.Sources) > 0 {
+					b.WriteString("\nSources:\n")
+					for _, s := range r.Sources {
+						fmt.Fprintf(&b, "  %s\n    %s (cited %s)\n", s.Title, s.URL, s.Cited)
+					}
+				}
 			}
 			_, err := io.WriteString(stdout, b.String())
 			return err

@@ -72,6 +72,11 @@ func TestExplainEveryRule(t *testing.T) {
 		if !strings.HasPrefix(out, r.ID+" ("+r.Severity.String()+")") || !strings.Contains(out, r.Summary) || !strings.Contains(out, "Fix:") {
 			t.Errorf("explain %s lacks its id, summary or fix:\n%s", r.ID, out)
 		}
+		// Every rule about AWS or Google Cloud cites its documents; only the
+		// scenario check is about patchbay's own names.
+		if r.ID != "scenario-target" && (len(r.Sources) == 0 || !strings.Contains(out, "Sources:\n") || !strings.Contains(out, r.Sources[0].URL)) {
+			t.Errorf("explain %s cites no source:\n%s", r.ID, out)
+		}
 	}
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"explain", "no-such-rule"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "known rules: address-exhausted, asn-conflict") {
