@@ -21,38 +21,62 @@ func offeredPairs(provider string) string {
 
 var _ = register(&Rule{
 	ID: "provider-unavailable", Severity: lang.SevError,
-	Summary: "The Interconnect's partner cloud is not generally available.",
-	Explain: `AWS Interconnect – multicloud is generally available with Google Cloud. Microsoft Azure is
-announced for later and Oracle Cloud Infrastructure is in preview; neither can be ordered for
-production today.
+	Summary: "The Interconnect's partner cloud is not offered, or not modelled by patchbay yet.",
+	Explain: `AWS Interconnect – multicloud is offered with the providers and in the region pairs its
+region availability page lists: Google Cloud in six pairs and Oracle Cloud Infrastructure in one
+(us-east-1 ↔ us-ashburn-1). Microsoft Azure is announced for later and cannot be ordered.
 
-Fix: use provider = "gcp", or keep the design as a plan for when the provider is offered.`,
+patchbay models Google Cloud networks (gcp_vpc) only. An Interconnect with a provider AWS offers
+but patchbay does not model yet (Oracle Cloud Infrastructure) is reported as "not modelled": the
+design may be right, but patchbay cannot plan or check its far side.
+
+Fix: use provider = "gcp" in an offered pair, or keep the design as a plan for when the provider
+is offered (or modelled).`,
 	check: func(v *validator, rule *Rule) {
 		for _, ic := range v.p.Design.Interconnects {
 			pr, ok := cat().Provider(ic.Provider)
-			if ok && pr.Availability != "available" {
+			switch {
+			case !ok:
+			case pr.Availability != "available":
 				v.report(rule, finding{at: ic.Source(),
 					summary: fmt.Sprintf("%s: %s is %s for AWS Interconnect (%s)", ic.Ref(), pr.Display, pr.Availability, pr.Note),
-					hint:    "offered today: Google Cloud (provider = \"gcp\")"})
+					hint:    "offered today: " + offeredProviders()})
+			case !pr.Modelled:
+				v.report(rule, finding{at: ic.Source(),
+					summary: fmt.Sprintf("%s: AWS offers Interconnect with %s (%s), but patchbay does not model %s networks yet, so it cannot plan this one", ic.Ref(), pr.Display, pr.Note, pr.Display),
+					hint:    "patchbay models Google Cloud (provider = \"gcp\", peer = a gcp_vpc)"})
 			}
 		}
 	},
 })
 
+// offeredProviders lists the providers AWS offers, with their pairs.
+func offeredProviders() string {
+	var s []string
+	for _, pr := range cat().Providers {
+		if pr.Availability == "available" {
+			s = append(s, fmt.Sprintf("%s (provider = %q: %s)", pr.Display, pr.Name, offeredPairs(pr.Name)))
+		}
+	}
+	return strings.Join(s, "; ")
+}
+
 var _ = register(&Rule{
 	ID: "region-pair-unsupported", Severity: lang.SevError,
 	Summary: "The Interconnect's pair of regions is not offered.",
-	Explain: `AWS Interconnect – multicloud is offered in specific pairs of locations (environments).
-With Google Cloud: us-east-1 ↔ us-east4 (N. Virginia), us-west-1 ↔ us-west2 (Los Angeles),
-us-west-2 ↔ us-west1 (Oregon), eu-west-2 ↔ europe-west2 (London), eu-central-1 ↔ europe-west3
-(Frankfurt). Any other pair cannot be ordered.
+	Explain: `AWS Interconnect – multicloud is offered in specific pairs of locations (environments),
+as its region availability page lists them. With Google Cloud: us-east-1 ↔ us-east4
+(N. Virginia), us-west-1 ↔ us-west2 (Los Angeles), us-west-2 ↔ us-west1 (Oregon), eu-west-2 ↔
+europe-west2 (London), eu-central-1 ↔ europe-west3 (Frankfurt), ap-southeast-1 ↔ asia-southeast1
+(Singapore). With Oracle Cloud Infrastructure: us-east-1 ↔ us-ashburn-1 (Ashburn). Any other
+pair cannot be ordered.
 
 Fix: move the Interconnect to an offered pair, and reach other regions through Cloud WAN or
 Transit Gateway peering.`,
 	check: func(v *validator, rule *Rule) {
 		for _, ic := range v.p.Design.Interconnects {
 			pr, ok := cat().Provider(ic.Provider)
-			if !ok || pr.Availability != "available" {
+			if !ok || pr.Availability != "available" || !pr.Modelled {
 				continue // provider-unavailable says it
 			}
 			if _, ok := cat().Environment(ic.Provider, ic.AWSRegion, ic.PeerRegion); !ok {

@@ -39,7 +39,11 @@ type Provider struct {
 	Name         string `json:"name"`
 	Display      string `json:"display"`
 	Availability string `json:"availability"` // available, preview, announced
-	Note         string `json:"note"`
+	// Modelled: patchbay models the provider's networks (a gcp_vpc for
+	// Google Cloud); an offered provider that is not modelled cannot be
+	// planned yet.
+	Modelled bool   `json:"modelled"`
+	Note     string `json:"note"`
 	Entry
 }
 

@@ -34,15 +34,17 @@ func TestCatalogDefaultLoads(t *testing.T) {
 	}
 }
 
-func TestCatalogEnvironmentsAreTheFiveGAPairs(t *testing.T) {
+func TestCatalogEnvironmentsAreTheOfferedPairs(t *testing.T) {
 	c := Default()
-	// DOMAIN.md §1: generally available with Google Cloud in five region pairs.
+	// The pairs the region availability page lists (DOMAIN.md §8; https://docs.aws.amazon.com/interconnect/latest/userguide/region-availability.html, 2026-12-03).
 	want := []string{
 		"gcp us-east-1 us-east4",
 		"gcp us-west-1 us-west2",
 		"gcp us-west-2 us-west1",
 		"gcp eu-west-2 europe-west2",
 		"gcp eu-central-1 europe-west3",
+		"gcp ap-southeast-1 asia-southeast1",
+		"oci us-east-1 us-ashburn-1",
 	}
 	var got []string
 	for _, e := range c.Environments {
@@ -72,7 +74,9 @@ func TestCatalogEnvironmentsAreTheFiveGAPairs(t *testing.T) {
 		{"gcp", "us-east-1", "us-west2", false, ""},     // not a pair
 		{"gcp", "eu-west-1", "europe-west1", false, ""}, // not offered
 		{"azure", "us-east-1", "eastus", false, ""},     // announced only
-		{"oci", "us-east-1", "us-ashburn-1", false, ""}, // preview only
+		{"gcp", "ap-southeast-1", "asia-southeast1", true, "Singapore"},
+		{"oci", "us-east-1", "us-ashburn-1", true, "Ashburn"},
+		{"oci", "us-west-2", "us-phoenix-1", false, ""}, // not a pair
 	} {
 		e, ok := c.Environment(tc.provider, tc.aws, tc.peer)
 		if ok != tc.ok || e.Metro != tc.metro {
@@ -86,10 +90,13 @@ func TestCatalogProviders(t *testing.T) {
 	if got, want := c.ProviderNames(), []string{"gcp", "azure", "oci"}; !slices.Equal(got, want) {
 		t.Errorf("ProviderNames = %v, want %v", got, want)
 	}
-	for name, avail := range map[string]string{"gcp": "available", "azure": "announced", "oci": "preview"} {
+	for name, want := range map[string]struct {
+		avail    string
+		modelled bool
+	}{"gcp": {"available", true}, "azure": {"announced", false}, "oci": {"available", false}} {
 		p, ok := c.Provider(name)
-		if !ok || p.Availability != avail {
-			t.Errorf("Provider(%s) = %+v, %v; want availability %s", name, p, ok, avail)
+		if !ok || p.Availability != want.avail || p.Modelled != want.modelled {
+			t.Errorf("Provider(%s) = %+v, %v; want availability %s, modelled %v", name, p, ok, want.avail, want.modelled)
 		}
 	}
 	if _, ok := c.Provider("aws"); ok {
