@@ -229,9 +229,11 @@ func (v *validator) pathFinding(pr promise, res *TraceResult) (finding, bool) {
 			}
 		}
 	}
-	// A network attached through an attachment that is associated with no
-	// route table learns nothing over it: that is the cause.
-	if p.Outcome == OutcomeNoRoute && p.Stop != nil && p.Stop.Device.Role == RoleNetwork {
+	// A VPC without route tables of its own, attached through an
+	// attachment associated with no route table, learns nothing over it:
+	// that is the cause. (With route tables, its static routes lead to the
+	// gateway, and the trace stops there as not-associated.)
+	if p.Outcome == OutcomeNoRoute && p.Stop != nil && p.Stop.Device.Role == RoleNetwork && !p.Stop.explicit {
 		for _, i := range p.Stop.Device.Ifaces {
 			if peer := i.Peer(); peer.Table == nil && (peer.Device.Role == RoleTGW || peer.Device.Role == RoleCloudWAN) {
 				q := *p
