@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -432,14 +431,14 @@ type topoBuilder struct {
 	pending  []pendingStatic
 	// The Transit Gateway table each attachment is associated with and
 	// those it propagates to, indexed once: a hub may have thousands.
-	assoc map[lang.Ref][]tgwTable // by attachment: an attachment joins one or two TGWs
-	props map[lang.Ref][]tgwTable
+	assoc map[lang.Ref][]tgwTableRef // by attachment: an attachment joins one or two TGWs
+	props map[lang.Ref][]tgwTableRef
 	byRef map[lang.Ref]*Device
 	named map[string]*Device // the devices no resource declares: routers, partner edges, Cloud WAN edges
 	intra time.Duration      // one way inside a region, from the catalog
 }
 
-type tgwTable struct {
+type tgwTableRef struct {
 	tgw   lang.Ref
 	table string
 }
@@ -459,14 +458,14 @@ func (p *Plan) deriveTopology() {
 		GroupDevices: map[string][]*Device{}, EdgeGroups: map[string][]*Table{},
 		Devices: make([]*Device, 0, nets), Tables: make([]*Table, 0, nets)}
 	b := &topoBuilder{p: p, t: t, named: map[string]*Device{}, attIface: map[lang.Ref][]*Iface{}, targets: targetsOf(d),
-		seg: map[string]*Table{}, isolated: map[string]*Table{}, assoc: map[lang.Ref][]tgwTable{}, props: map[lang.Ref][]tgwTable{},
+		seg: map[string]*Table{}, isolated: map[string]*Table{}, assoc: map[lang.Ref][]tgwTableRef{}, props: map[lang.Ref][]tgwTableRef{},
 		byRef: make(map[lang.Ref]*Device, nets+len(d.TransitGateways))}
 	for _, tp := range p.TGWTables {
 		for _, a := range tp.Associations {
-			b.assoc[a] = append(b.assoc[a], tgwTable{tp.TGW, tp.Table})
+			b.assoc[a] = append(b.assoc[a], tgwTableRef{tp.TGW, tp.Table})
 		}
 		for _, a := range tp.Propagations {
-			b.props[a] = append(b.props[a], tgwTable{tp.TGW, tp.Table})
+			b.props[a] = append(b.props[a], tgwTableRef{tp.TGW, tp.Table})
 		}
 	}
 	b.networks()
@@ -613,24 +612,17 @@ func (b *topoBuilder) learn(to, from *Table, via *Iface, pref int, tag string, e
 	return r
 }
 
-// tags is the filter that passes routes with one of ts. Filters are
-// shared, never changed once made: a design of ten thousand VPCs makes
-// tens of thousands of relations with a handful of distinct filters.
-func tags(ts ...string) Filter {
-	key := strings.Join(ts, ",")
-	tagFiltersMu.Lock()
-	defer tagFiltersMu.Unlock()
-	if f, ok := tagFilters[key]; ok {
-		return f
-	}
-	f := Filter{Tags: ts}
-	tagFilters[key] = f
-	return f
-}
-
+// The filters that pass routes of some origins only. They are shared by
+// every relation that uses them (tens of thousands on a large design) and
+// never changed.
 var (
-	tagFiltersMu sync.Mutex
-	tagFilters   = map[string]Filter{}
+	onlyLocal       = Filter{Tags: []string{TagLocal}}
+	onlyVPC         = Filter{Tags: []string{TagVPC}}
+	onlyPeer        = Filter{Tags: []string{TagPeer}}
+	onlyGateway     = Filter{Tags: []string{TagGateway}}
+	onlyAttachment  = Filter{Tags: []string{TagAttachment}}
+	onlyShareStatic = Filter{Tags: []string{TagShare, TagStatic}}
+	onlyAttachMesh  = Filter{Tags: []string{TagAttachment, TagMesh}}
 )
 
 func (b *topoBuilder) networks() {
@@ -648,7 +640,7 @@ func (b *topoBuilder) networks() {
 		rv := b.t.table(rtr, "")
 		rv.Source = s.Source()
 		b.t.connect(s.Name+"/lan", "internal", dev, net, rtr, rv, b.intraFacility(), s.MTU)
-		b.learn(rv, net, rtr.Ifaces[0], PrefDynamic, TagVPC, tags(TagLocal), "the site's router learns the site's prefixes", s.Source())
+		b.learn(rv, net, rtr.Ifaces[0], PrefDynamic, TagVPC, onlyLocal, "the site's router learns the site's prefixes", s.Source())
 		b.learn(net, rv, dev.Ifaces[0], PrefDynamic, TagGateway, Filter{}, "the site forwards by what its router learned", s.Source())
 	}
 }
@@ -701,7 +693,7 @@ func (b *topoBuilder) gateways() {
 					iso := b.t.table(dev, s.Name+"/isolated")
 					iso.Source = s.Range
 					b.isolated[b.segKey(cn, e.Region, s.Name)] = iso
-					r := b.learn(iso, v, nil, 0, TagShare, tags(TagShare, TagStatic),
+					r := b.learn(iso, v, nil, 0, TagShare, onlyShareStatic,
 						"an isolated segment's attachments see only shared and static routes", s.Range)
 					r.KeepPref = true
 					r.Blackholes = true // the segment's create-route blackholes bind its attachments too
@@ -713,7 +705,7 @@ func (b *topoBuilder) gateways() {
 				for _, o := range shared[s.Name] {
 					to, from := b.seg[b.segKey(cn, e.Region, s.Name)], b.seg[b.segKey(cn, e.Region, o)]
 					if to != nil && from != nil {
-						b.learn(to, from, nil, 0, TagShare, tags(TagAttachment, TagMesh),
+						b.learn(to, from, nil, 0, TagShare, onlyAttachMesh,
 							fmt.Sprintf("segment %s shares with %s", o, s.Name), shareRange(cn, s.Name, o)).KeepPref = true
 					}
 				}
@@ -731,8 +723,8 @@ func (b *topoBuilder) gateways() {
 						va.Device, va, vb.Device, vb, b.between(e.Region, f.Region), int(cat().Int("cloud_wan.mtu")))
 					l.Source = cn.Source()
 					why := "core network edges peer in a full mesh per segment"
-					b.learn(va, vb, l.A, PrefRemote, TagMesh, tags(TagAttachment), why, cn.Source())
-					b.learn(vb, va, l.B, PrefRemote, TagMesh, tags(TagAttachment), why, cn.Source())
+					b.learn(va, vb, l.A, PrefRemote, TagMesh, onlyAttachment, why, cn.Source())
+					b.learn(vb, va, l.B, PrefRemote, TagMesh, onlyAttachment, why, cn.Source())
 				}
 			}
 		}
@@ -880,7 +872,7 @@ func (b *topoBuilder) attachments() {
 			l.Source = at
 			b.target(a.Ref(), l.B)
 			for _, t := range b.propagating(a.B, a.Ref()) {
-				b.learn(t, vpc.Tables[0], l.B, PrefVPC, TagVPC, tags(TagLocal), "the VPC attachment propagates to the table", at)
+				b.learn(t, vpc.Tables[0], l.B, PrefVPC, TagVPC, onlyLocal, "the VPC attachment propagates to the table", at)
 			}
 			vpcLearns(a.A, assoc, l.A, at)
 		case lang.AttachVPCCloudWAN:
@@ -891,14 +883,14 @@ func (b *topoBuilder) attachments() {
 			l := b.t.connect(name, "attachment", b.dev(a.A), netTable(a.A), seg.Device, ingress, b.intraRegion(), wanMTU)
 			l.Source = at
 			b.target(a.Ref(), l.B)
-			b.learn(seg, netTable(a.A), l.B, PrefVPC, TagAttachment, tags(TagLocal), "the VPC attachment's routes go into its segment", at)
+			b.learn(seg, netTable(a.A), l.B, PrefVPC, TagAttachment, onlyLocal, "the VPC attachment's routes go into its segment", at)
 			vpcLearns(a.A, ingress, l.A, at)
 		case lang.AttachVGWVPC:
 			vgw := netTable(a.A)
 			l := b.t.connect(name, "attachment", b.dev(a.A), vgw, b.dev(a.B), netTable(a.B), b.intraRegion(), vpcMTU)
 			l.Source = at
 			b.target(a.Ref(), l.A)
-			b.learn(vgw, netTable(a.B), l.A, PrefVPC, TagVPC, tags(TagLocal), "the virtual private gateway learns its VPC's CIDRs", at)
+			b.learn(vgw, netTable(a.B), l.A, PrefVPC, TagVPC, onlyLocal, "the virtual private gateway learns its VPC's CIDRs", at)
 			vpcLearns(a.B, vgw, l.B, at)
 		case lang.AttachTGWCloudWAN:
 			region := b.region(a.A)
@@ -1081,7 +1073,7 @@ func (b *topoBuilder) edgeAttach(rv *Table, at lang.Ref, direct lang.Resource, s
 		l.Source = src
 		b.target(direct.Ref(), l.B)
 		for _, t := range b.propagating(at, direct.Ref()) {
-			b.learn(t, rv, l.B, PrefDX, TagEdge, tags(TagPeer), "the connection propagates what BGP learned into the table", src)
+			b.learn(t, rv, l.B, PrefDX, TagEdge, onlyPeer, "the connection propagates what BGP learned into the table", src)
 		}
 		if assoc != nil {
 			b.learn(rv, assoc, l.A, PrefDynamic, TagGateway, notPeer, "the associated table is advertised over BGP", src)
@@ -1095,7 +1087,7 @@ func (b *topoBuilder) edgeAttach(rv *Table, at lang.Ref, direct lang.Resource, s
 		l := b.t.connect(fmt.Sprintf("%s/%s/%s", direct.Ref().Name, short, seg.Device.Name), "attachment", rdev, rv, seg.Device, ingress, b.intraRegion(), mtu)
 		l.Source = src
 		b.target(direct.Ref(), l.B)
-		b.learn(seg, rv, l.B, PrefDX, TagAttachment, tags(TagPeer), "the connection's BGP routes go into its segment", src)
+		b.learn(seg, rv, l.B, PrefDX, TagAttachment, onlyPeer, "the connection's BGP routes go into its segment", src)
 		b.learn(rv, ingress, l.A, PrefDynamic, TagGateway, notPeer, "the segment is advertised over BGP", src)
 	case lang.KindDXGateway:
 		dx := b.dev(at)
@@ -1141,7 +1133,7 @@ func (b *topoBuilder) edgeAttach(rv *Table, at lang.Ref, direct lang.Resource, s
 			l.Source = a.Source()
 			b.target(a.Ref(), l.B)
 			for _, t := range tables {
-				b.learn(t, rv, l.B, pref, tag, tags(TagPeer), "the DX gateway association carries the connection's BGP routes to the gateway", a.Source())
+				b.learn(t, rv, l.B, pref, tag, onlyPeer, "the DX gateway association carries the connection's BGP routes to the gateway", a.Source())
 			}
 			// What the association advertises towards on-premises
 			// (https://docs.aws.amazon.com/directconnect/latest/UserGuide/allowed-to-prefixes.html, 2026-12).
@@ -1167,7 +1159,7 @@ func (b *topoBuilder) edgeAttach(rv *Table, at lang.Ref, direct lang.Resource, s
 				export := notPeer
 				why := "the association advertises what the gateway's table holds"
 				if a.Kind == lang.AttachDXGWVGW {
-					export = tags(TagVPC)
+					export = onlyVPC
 					why = "the virtual private gateway association advertises its VPC's CIDRs"
 				}
 				b.learn(rv, ingress, l.A, PrefDynamic, TagGateway, export, why, a.Source())
@@ -1200,13 +1192,13 @@ func (b *topoBuilder) interconnects() {
 					b.t.GroupDevices[ic.Name] = append(b.t.GroupDevices[ic.Name], d)
 				}
 			}
-			b.learn(av, pv, l.A, PrefDynamic, TagPeer, tags(TagVPC), "eBGP over the channel", ic.Source()).Session = ch.Session
-			b.learn(pv, av, l.B, PrefDynamic, TagPeer, tags(TagGateway), "eBGP over the channel", ic.Source()).Session = ch.Session
+			b.learn(av, pv, l.A, PrefDynamic, TagPeer, onlyVPC, "eBGP over the channel", ic.Source()).Session = ch.Session
+			b.learn(pv, av, l.B, PrefDynamic, TagPeer, onlyGateway, "eBGP over the channel", ic.Source()).Session = ch.Session
 			if len(pv.Device.Ifaces) == 1 || !linkedTo(peerR, gv.Device) {
 				g := b.t.connect(ch.Peer.Device+"/"+ic.Peer.Name, "internal", peerR, pv, gv.Device, gv, b.intraRegion(), gnet.MaxMTU())
 				g.Source = ic.Source()
-				b.learn(pv, gv, g.A, PrefDynamic, TagVPC, tags(TagLocal), "the partner cloud's router learns its network", ic.Source())
-				b.learn(gv, pv, g.B, PrefDynamic, TagGateway, tags(TagPeer), "the partner cloud's network learns what its router got over BGP", ic.Source())
+				b.learn(pv, gv, g.A, PrefDynamic, TagVPC, onlyLocal, "the partner cloud's router learns its network", ic.Source())
+				b.learn(gv, pv, g.B, PrefDynamic, TagGateway, onlyPeer, "the partner cloud's network learns what its router got over BGP", ic.Source())
 			}
 			b.edgeAttach(av, ic.AttachTo, ic, ic.Segment, ip.AWSRegion, ip.MTU, gv)
 		}
@@ -1243,8 +1235,8 @@ func (b *topoBuilder) lastMiles() {
 			l.Via = []*Device{edge}
 			l.Group = lm.Name
 			b.t.Groups[lm.Name] = append(b.t.Groups[lm.Name], l)
-			b.learn(av, cv, l.B, PrefDynamic, TagPeer, tags(TagVPC), "eBGP over the connection", lm.Source()).Session = c.Session
-			b.learn(cv, av, l.A, PrefDynamic, TagPeer, tags(TagGateway), "eBGP over the connection", lm.Source()).Session = c.Session
+			b.learn(av, cv, l.B, PrefDynamic, TagPeer, onlyVPC, "eBGP over the connection", lm.Source()).Session = c.Session
+			b.learn(cv, av, l.A, PrefDynamic, TagPeer, onlyGateway, "eBGP over the connection", lm.Source()).Session = c.Session
 			b.edgeAttach(av, lm.AttachTo, lm, "", lp.Region, c.MTU, sv)
 		}
 	}
@@ -1277,29 +1269,4 @@ func (f *Filter) Allows(tag string, prefix netip.Prefix, path []int32, groups ma
 		}
 	}
 	return true
-}
-
-// String describes the filter for reports.
-func (f Filter) String() string {
-	var parts []string
-	if len(f.Tags) > 0 {
-		parts = append(parts, "only "+strings.Join(f.Tags, ", "))
-	}
-	if len(f.NotTags) > 0 {
-		parts = append(parts, "not "+strings.Join(f.NotTags, ", "))
-	}
-	if len(f.Within) > 0 {
-		ws := make([]string, len(f.Within))
-		for i, w := range f.Within {
-			ws[i] = w.String()
-		}
-		parts = append(parts, "within "+strings.Join(ws, ", "))
-	}
-	for _, t := range f.NotThrough {
-		parts = append(parts, "not back to "+t.String())
-	}
-	if f.NotThroughGroup != "" {
-		parts = append(parts, "no transit between the connections of "+f.NotThroughGroup)
-	}
-	return strings.Join(parts, "; ")
 }

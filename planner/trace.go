@@ -110,12 +110,6 @@ func (r *TraceResult) Delivered() float64 {
 	return d
 }
 
-// Endpoint returns a network's endpoint.
-func (t *Topology) Endpoint(r lang.Ref) (*Endpoint, bool) {
-	e, ok := t.Endpoints[r]
-	return e, ok
-}
-
 // commonAddresses picks the address family both ends have, IPv4 first.
 func commonAddresses(a, b *Endpoint) (src, dst netip.Addr, ok bool) {
 	if a.V4.IsValid() && b.V4.IsValid() {

@@ -54,9 +54,6 @@ func (s *sim) tracePath(src *Endpoint, res *planner.TraceResult, part pathPart) 
 		h := planner.TraceHop{Device: v.Dev.Name, Table: v.String()}
 		if r := v.fib.lookup(res.Dst); r != nil {
 			h.Route, h.Origin = r.prefix.String(), r.tag
-			if r.tag == "" && r.local {
-				h.Origin = "local"
-			}
 		}
 		return h
 	}
