@@ -317,7 +317,7 @@ func prefixProblem(p netip.Prefix, vpc bool) string {
 	return ""
 }
 
-var _ = register(&Rule{
+var ruleIPVersion = register(&Rule{
 	ID: "ip-version-mismatch", Severity: lang.SevError,
 	Summary: "IPv6 is configured on one side of an Interconnect or last-mile connection and not on the other.",
 	Explain: `AWS Interconnect requires IPv4, IPv6 or both to be configured consistently on both sides.

@@ -6,7 +6,7 @@ import (
 	"patchbay/lang"
 )
 
-var _ = register(&Rule{
+var ruleMTU = register(&Rule{
 	ID: "mtu-mismatch", Severity: lang.SevError,
 	Summary: "The MTUs at the two ends of an Interconnect differ, or a path is narrower than what a network sends.",
 	Explain: `Two checks share this rule.

@@ -115,7 +115,6 @@ func (v *validator) promises() []promise {
 func (v *validator) checkPaths(rule *Rule) {
 	topo := v.p.topo
 	// The path MTU and the address family are the existing rules' concern.
-	ruleMTUPath, ruleIPVersionPath := ruleNamed("mtu-mismatch"), ruleNamed("ip-version-mismatch")
 	for _, pr := range v.promises() {
 		src, okSrc := topo.Endpoints[pr.from]
 		dst, okDst := topo.Endpoints[pr.to]
@@ -123,7 +122,7 @@ func (v *validator) checkPaths(rule *Rule) {
 			continue // not a network: the scenario-target and reference checks say so
 		}
 		if _, _, ok := commonAddresses(src, dst); !ok {
-			v.report(ruleIPVersionPath, finding{at: pr.at,
+			v.report(ruleIPVersion, finding{at: pr.at,
 				summary: fmt.Sprintf("%s: %s and %s have no address family in common, so no packet can go between them", pr.what, pr.from, pr.to),
 				hint:    "give both networks IPv4 CIDRs, or both IPv6 ones"})
 			continue
@@ -155,7 +154,7 @@ func (v *validator) checkPaths(rule *Rule) {
 					if !p.Blame.IsZero() {
 						f.related = []lang.Related{{Range: p.Blame, Message: "the narrowest hop is declared here"}}
 					}
-					v.report(ruleMTUPath, f)
+					v.report(ruleMTU, f)
 					break
 				}
 			}
@@ -192,15 +191,6 @@ func (v *validator) firstUnreachable(from, to lang.Ref) *TraceResult {
 		}
 	}
 	return nil
-}
-
-func ruleNamed(id string) *Rule {
-	for _, r := range rules {
-		if r.ID == id {
-			return r
-		}
-	}
-	panic("planner: no rule " + id)
 }
 
 // pathFinding describes the first way a traced packet fails, if it does.
