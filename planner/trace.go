@@ -34,6 +34,37 @@ const (
 	macsecOverhead = 32
 )
 
+// MACsecTooBig reports whether size-byte IP packets, with Ethernet, 802.1Q
+// and MACsec's overhead, exceed the ports' largest frame.
+func MACsecTooBig(size int) bool {
+	return size+ethernetHeader+macsecOverhead > int(cat().Int("macsec.port_max_frame"))
+}
+
+// The texts of an MTU drop, which the planner's trace and the simulator's
+// forwarding give alike.
+
+// MACsecTooBigDetail says why a MACsec link drops size-byte packets.
+func MACsecTooBigDetail(size int, link string) string {
+	return fmt.Sprintf("%d-byte packets with Ethernet, 802.1Q and MACsec's %d bytes exceed the ports' %d-byte frames on %s",
+		size, macsecOverhead, cat().Int("macsec.port_max_frame"), link)
+}
+
+// TooBigDetail says why packets larger than a link's MTU are dropped, and
+// whether the dropper tells the sender (a Transit Gateway or Cloud WAN edge
+// does not: silent).
+func TooBigDetail(size, mtu int, link, dropper string, silent bool) string {
+	detail := fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s; ", size, mtu, link)
+	if silent {
+		return detail + fmt.Sprintf("%s drops them without an ICMP \"fragmentation needed\", so path-MTU discovery cannot recover", dropper)
+	}
+	return detail + fmt.Sprintf("%s sends ICMP \"fragmentation needed\" (a sender doing path-MTU discovery would shrink its packets)", dropper)
+}
+
+// SourceTooBigDetail says why a network's hosts cannot send size-byte packets.
+func SourceTooBigDetail(size, mtu int, network string) string {
+	return fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s: its hosts cannot send them", size, mtu, network)
+}
+
 // TraceOptions say what packet to trace.
 type TraceOptions struct {
 	// Size is the IP packet in bytes, headers included; 0 means 64.
@@ -203,7 +234,7 @@ func traceSize(o TraceOptions) int {
 func (t *Topology) walkFrom(res *TraceResult, src, dst *Endpoint, a netip.Addr, o TraceOptions) {
 	if res.Size > src.MTU {
 		res.Paths = []TracePath{{Share: 1, Outcome: OutcomeSourceTooBig, Where: res.From, Hops: []TraceHop{},
-			Detail: fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s: its hosts cannot send them", res.Size, src.MTU, res.From),
+			Detail: SourceTooBigDetail(res.Size, src.MTU, res.From),
 			Blame:  src.Device.Tables[0].Source}}
 		return
 	}
@@ -266,11 +297,10 @@ func (w *tracer) walk(v *Table, hops []TraceHop, share float64, latency time.Dur
 		if mtu > 0 {
 			pathMTU = min(mtu, l.MTU)
 		}
-		if l.MACsec != "" && l.MACsec != "no_encrypt" && w.size+ethernetHeader+macsecOverhead > int(cat().Int("macsec.port_max_frame")) {
+		if l.MACsec != "" && l.MACsec != "no_encrypt" && MACsecTooBig(w.size) {
 			w.out = append(w.out, TracePath{Share: part, Outcome: OutcomeTooBig, Where: l.Name, Latency: latency, MTU: pathMTU,
 				Hops: append(slices.Clip(hops), h), Blame: l.Source, Stop: v,
-				Detail: fmt.Sprintf("%d-byte packets with Ethernet, 802.1Q and MACsec's %d bytes exceed the ports' %d-byte frames on %s",
-					w.size, macsecOverhead, cat().Int("macsec.port_max_frame"), l.Name)})
+				Detail: MACsecTooBigDetail(w.size, l.Name)})
 			continue
 		}
 		if w.size > l.MTU {
@@ -278,14 +308,9 @@ func (w *tracer) walk(v *Table, hops []TraceHop, share float64, latency time.Dur
 			if p := i.Peer().Device; p.SilentMTU {
 				dropper = p
 			}
-			detail := fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s; ", w.size, l.MTU, l.Name)
-			if dropper.SilentMTU {
-				detail += fmt.Sprintf("%s drops them without an ICMP \"fragmentation needed\", so path-MTU discovery cannot recover", dropper.Name)
-			} else {
-				detail += fmt.Sprintf("%s sends ICMP \"fragmentation needed\" (a sender doing path-MTU discovery would shrink its packets)", dropper.Name)
-			}
-			w.out = append(w.out, TracePath{Share: part, Outcome: OutcomeTooBig, Where: dropper.Name, Detail: detail, Latency: latency,
-				MTU: pathMTU, Hops: append(slices.Clip(hops), h), Blame: l.Source, Stop: v})
+			w.out = append(w.out, TracePath{Share: part, Outcome: OutcomeTooBig, Where: dropper.Name, Latency: latency,
+				Detail: TooBigDetail(w.size, l.MTU, l.Name, dropper.Name, dropper.SilentMTU),
+				MTU:    pathMTU, Hops: append(slices.Clip(hops), h), Blame: l.Source, Stop: v})
 			continue
 		}
 		peer := i.Peer()

@@ -29,9 +29,6 @@ const (
 	WrongNetwork Outcome = "wrong-network"
 )
 
-// ethernetHeader is a frame's MAC addresses, 802.1Q tag and EtherType.
-const ethernetHeader = 18
-
 // maxHops is the IP TTL a path may use up.
 const maxHops = 64
 
@@ -105,10 +102,9 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 				detail: fmt.Sprintf("%s is down, but %s still routes over it: neither BFD nor the BGP hold timer has noticed yet", i.Link.Name, v)})
 			continue
 		}
-		if sl := i.Link.sec; sl != nil && !i.Link.inTheClear() && w.size+ethernetHeader+secTagOverhead > catInt("macsec.port_max_frame") {
+		if sl := i.Link.sec; sl != nil && !i.Link.inTheClear() && planner.MACsecTooBig(w.size) {
 			w.out = append(w.out, pathPart{hops: hops, weight: share, outcome: TooBig, where: i.Link.Name,
-				detail: fmt.Sprintf("%d-byte packets with Ethernet, 802.1Q and MACsec's %d bytes exceed the ports' %d-byte frames on %s",
-					w.size, secTagOverhead, catInt("macsec.port_max_frame"), i.Link.Name)})
+				detail: planner.MACsecTooBigDetail(w.size, i.Link.Name)})
 			continue
 		}
 		if w.size > i.Link.MTU {
@@ -118,13 +114,8 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 			if p := i.Peer().Dev; p.SilentMTU {
 				dropper = p
 			}
-			detail := fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s; ", w.size, i.Link.MTU, i.Link.Name)
-			if dropper.SilentMTU {
-				detail += fmt.Sprintf("%s drops them without an ICMP \"fragmentation needed\", so path-MTU discovery cannot recover", dropper.Name)
-			} else {
-				detail += fmt.Sprintf("%s sends ICMP \"fragmentation needed\" (a sender doing path-MTU discovery would shrink its packets)", dropper.Name)
-			}
-			w.out = append(w.out, pathPart{hops: hops, weight: share, outcome: TooBig, where: dropper.Name, detail: detail})
+			w.out = append(w.out, pathPart{hops: hops, weight: share, outcome: TooBig, where: dropper.Name,
+				detail: planner.TooBigDetail(w.size, i.Link.MTU, i.Link.Name, dropper.Name, dropper.SilentMTU)})
 			continue
 		}
 		peer := i.Peer()
@@ -158,7 +149,7 @@ func trace(from, to *Endpoint, size int, hash uint64) []pathPart {
 	}
 	if size > from.MTU {
 		return []pathPart{{weight: 1, outcome: SourceTooBig, where: from.Name,
-			detail: fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s: its hosts cannot send them", size, from.MTU, from.Name)}}
+			detail: planner.SourceTooBigDetail(size, from.MTU, from.Name)}}
 	}
 	w := &walker{to: to, dst: dst, size: size, hash: hash}
 	w.walk(from.Dev.vrfs[0], nil, 1)
