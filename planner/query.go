@@ -13,9 +13,7 @@ import (
 func (t *Topology) RoutesOf(tables []*Table) [][]*Route {
 	out := make([][]*Route, len(tables))
 	s := t.routes
-	s.mu.Lock()
-	s.index()
-	s.mu.Unlock()
+	s.ready()
 	if len(tables) <= 4 {
 		for i, tb := range tables {
 			feed := s.feeders(tb)

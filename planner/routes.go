@@ -58,6 +58,13 @@ type solver struct {
 	solved map[netip.Prefix]map[int]*Route
 }
 
+// ready builds the indexes if they are not yet: after it, they are only read.
+func (s *solver) ready() {
+	s.mu.Lock()
+	s.index()
+	s.mu.Unlock()
+}
+
 // index builds the solver's indexes on first use: validation of a design
 // without objectives, flows or monitors never needs them. Call with mu held.
 func (s *solver) index() {
@@ -125,9 +132,7 @@ func (t *Topology) Routes(tb *Table) []*Route {
 // Lookup is longest-prefix match of address a in table tb.
 func (t *Topology) Lookup(tb *Table, a netip.Addr) *Route {
 	s := t.routes
-	s.mu.Lock()
-	s.index()
-	s.mu.Unlock()
+	s.ready()
 	bits := 32
 	if a.Is6() {
 		bits = 128

@@ -151,9 +151,7 @@ type Table struct {
 
 // Inbound lists the relations the table learns over.
 func (t *Table) Inbound(topo *Topology) []*Relation {
-	topo.routes.mu.Lock()
-	defer topo.routes.mu.Unlock()
-	topo.routes.index()
+	topo.routes.ready()
 	return t.in
 }
 
