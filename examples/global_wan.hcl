@@ -1,5 +1,10 @@
 # AWS Cloud WAN with edges in two regions and two segments, and an
-# Interconnect to Google Cloud attached to the production segment.
+# Interconnect to Google Cloud reaching the production segment through a
+# Direct Connect gateway: the DX gateway is the only attach point the AWS
+# Interconnect API accepts
+# (https://docs.aws.amazon.com/interconnect/latest/api/API_AttachPoint.html),
+# and Cloud WAN attaches DX gateways to a segment natively
+# (https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-dxattach-about.html).
 
 core_network "global" {
   asn_ranges = ["64600-64699"]
@@ -76,13 +81,22 @@ gcp_vpc "lake" {
   mtu       = 8500
 }
 
+dx_gateway "gcp" {
+  asn = 64512
+}
+
+attachment "gcp-global" {
+  a       = dx_gateway.gcp
+  b       = core_network.global
+  segment = "prod"
+}
+
 interconnect "euw2-gcp" {
   provider    = "gcp"
   aws_region  = "eu-west-2"
   peer_region = "europe-west2"
   bandwidth   = "10Gbps"
-  attach_to   = core_network.global
-  segment     = "prod"
+  attach_to   = dx_gateway.gcp
   peer        = gcp_vpc.lake
 }
 

@@ -1,6 +1,9 @@
-# A Transit Gateway hub with spoke VPCs and an Interconnect to Google Cloud
-# attached directly to the TGW (an Interconnect may attach to a TGW in its
-# own region).
+# A Transit Gateway hub with spoke VPCs and an Interconnect to Google Cloud.
+# The Interconnect attaches to a Direct Connect gateway, the only attach point
+# the AWS Interconnect API accepts
+# (https://docs.aws.amazon.com/interconnect/latest/api/API_AttachPoint.html),
+# and the DX gateway's association with the TGW advertises the spokes' and
+# shared services' summaries to Google Cloud.
 
 transit_gateway "hub" {
   region              = "us-east-1"
@@ -35,12 +38,22 @@ gcp_vpc "warehouse" {
   mtu     = 8500
 }
 
+dx_gateway "gcp" {
+  asn = 64512
+}
+
+attachment "gcp-hub" {
+  a                = dx_gateway.gcp
+  b                = transit_gateway.hub
+  allowed_prefixes = ["10.0.0.0/14", vpc.shared-services.cidr]
+}
+
 interconnect "use1-gcp" {
   provider    = "gcp"
   aws_region  = "us-east-1"
   peer_region = "us-east4"
   bandwidth   = "5Gbps"
-  attach_to   = transit_gateway.hub
+  attach_to   = dx_gateway.gcp
   peer        = gcp_vpc.warehouse
 }
 
@@ -48,7 +61,7 @@ interconnect "use1-gcp" {
 tgw_route_table "spokes" {
   transit_gateway = transit_gateway.hub
   associations    = module.spokes.attachments
-  propagations    = [attachment.shared-services-hub, interconnect.use1-gcp]
+  propagations    = [attachment.shared-services-hub, attachment.gcp-hub]
 
   route {
     destination = "10.0.0.0/8"
@@ -58,8 +71,8 @@ tgw_route_table "spokes" {
 
 tgw_route_table "shared" {
   transit_gateway = transit_gateway.hub
-  associations    = [attachment.shared-services-hub, interconnect.use1-gcp]
-  propagations    = concat(module.spokes.attachments, [attachment.shared-services-hub, interconnect.use1-gcp])
+  associations    = [attachment.shared-services-hub, attachment.gcp-hub]
+  propagations    = concat(module.spokes.attachments, [attachment.shared-services-hub, attachment.gcp-hub])
 }
 
 # Rehearses a channel outage and a bandwidth upgrade with jumbo frames end to end.

@@ -307,7 +307,7 @@ func TestTransitHubExample(t *testing.T) {
 		t.Errorf("tables %d, want hub/spokes and hub/shared", len(p.TGWTables))
 	}
 	att := func(n string) lang.Ref { return lang.Ref{Kind: lang.KindAttachment, Name: n} }
-	ic := lang.Ref{Kind: lang.KindInterconnect, Name: "use1-gcp"}
+	ic := att("gcp-hub") // the DX gateway's association, which carries the Interconnect
 	spokes := []lang.Ref{att("web-hub"), att("api-hub"), att("data-hub")}
 	for _, tc := range []struct {
 		table        string
@@ -327,8 +327,8 @@ func TestTransitHubExample(t *testing.T) {
 			t.Errorf("%s = %+v, want %d associated %v, propagating %v, %d static", tc.table, tp, len(tc.assoc), tc.assoc, tc.props, tc.static)
 		}
 	}
-	// Attached directly to the TGW, the Interconnect uses the TGW's ASN.
-	if len(p.Interconnects) != 1 || p.Interconnects[0].AWSASN != 64520 || p.Interconnects[0].Bandwidth != "5Gbps" {
+	// Through its DX gateway, the Interconnect uses the DX gateway's ASN.
+	if len(p.Interconnects) != 1 || p.Interconnects[0].AWSASN != 64512 || p.Interconnects[0].Bandwidth != "5Gbps" {
 		t.Errorf("interconnects %+v", p.Interconnects)
 	}
 	// The spokes come from lib/spokes.star and ipam.
@@ -387,7 +387,7 @@ func TestGlobalWANExample(t *testing.T) {
 	if !slices.Equal(cp.Mesh, [][2]string{{"us-east-1", "eu-west-2"}}) {
 		t.Errorf("mesh %v, want one pair", cp.Mesh)
 	}
-	// Three VPC attachments and the Interconnect.
+	// Three VPC attachments and the Interconnect's DX gateway.
 	if cp.Attachments != 4 {
 		t.Errorf("attachments %d, want 4", cp.Attachments)
 	}
@@ -395,9 +395,9 @@ func TestGlobalWANExample(t *testing.T) {
 		t.Fatalf("interconnects %+v", p.Interconnects)
 	}
 	ip := p.Interconnects[0]
-	// The Interconnect in eu-west-2 peers with that region's edge.
-	if ip.AWSASN != 64601 || !ip.IPv6 {
-		t.Errorf("interconnect AWS ASN %d ipv6 %v, want 64601 and IPv6", ip.AWSASN, ip.IPv6)
+	// The Interconnect peers with its DX gateway's ASN.
+	if ip.AWSASN != 64512 || !ip.IPv6 {
+		t.Errorf("interconnect AWS ASN %d ipv6 %v, want 64512 and IPv6", ip.AWSASN, ip.IPv6)
 	}
 	if len(p.Sessions) != 4 {
 		t.Errorf("%d sessions, want 4", len(p.Sessions))
@@ -406,7 +406,7 @@ func TestGlobalWANExample(t *testing.T) {
 		if !slices.Contains(s.AddressFamily, "ipv6-unicast") || !slices.Contains(s.AddressFamily, "ipv4-unicast") {
 			t.Errorf("session %s families %v, want IPv4 and IPv6", s.Name, s.AddressFamily)
 		}
-		if s.Local.ASN != 64601 || s.Peer.ASN != 16550 {
+		if s.Local.ASN != 64512 || s.Peer.ASN != 16550 {
 			t.Errorf("session %s AS%d ↔ AS%d", s.Name, s.Local.ASN, s.Peer.ASN)
 		}
 	}
@@ -483,9 +483,9 @@ func TestReportJSON(t *testing.T) {
 	if !slices.Equal(r.Files, []string{"../examples/global_wan.star"}) {
 		t.Errorf("files %v", r.Files)
 	}
-	// Ten that the planner builds on, and the edge-maintenance scenario.
-	if r.Totals.Resources != 11 || r.Totals.Errors != 0 {
-		t.Errorf("totals %+v, want 11 resources", r.Totals)
+	// Twelve that the planner builds on, and the edge-maintenance scenario.
+	if r.Totals.Resources != 13 || r.Totals.Errors != 0 {
+		t.Errorf("totals %+v, want 13 resources", r.Totals)
 	}
 	if len(r.Derived.Interconnects) != 1 || len(r.Derived.Sessions) != 4 || len(r.Derived.CoreNetworks) != 1 || r.Derived.LastMiles == nil || len(r.Derived.LastMiles) != 0 {
 		t.Errorf("derived %+v", r.Derived)
@@ -493,10 +493,10 @@ func TestReportJSON(t *testing.T) {
 	if string(r.Findings) != "[]" {
 		t.Errorf("findings %s, want []", r.Findings)
 	}
-	if r.Graph.Vertices != 6 || r.Graph.ByKind["vpc"] != 3 {
+	if r.Graph.Vertices != 7 || r.Graph.ByKind["vpc"] != 3 || r.Graph.ByKind["dx_gateway"] != 1 {
 		t.Errorf("graph %+v", r.Graph)
 	}
-	if !bytes.Contains(first, []byte(`"bandwidth": "10Gbps"`)) || !bytes.Contains(first, []byte(`"attach_to": "core_network.global"`)) {
+	if !bytes.Contains(first, []byte(`"bandwidth": "10Gbps"`)) || !bytes.Contains(first, []byte(`"attach_to": "dx_gateway.gcp"`)) {
 		t.Error("report lacks the interconnect's bandwidth or reference in their text forms")
 	}
 }

@@ -40,10 +40,12 @@ var _ = register(&Rule{
 	ID: "attach-invalid", Severity: lang.SevError,
 	Summary: "An attachment AWS would refuse.",
 	Explain: `The resources cannot be attached this way:
-- an Interconnect attached to a Transit Gateway outside the Interconnect's own AWS region (a TGW
-  attach point must be local; use a Direct Connect gateway to reach other regions);
-- an Interconnect, VPC or TGW attached to a Cloud WAN core network that has no edge in its region
-  (or whose segment does not extend to that region);
+- an Interconnect or last mile whose attach point is not a Direct Connect gateway: "Currently,
+  the only supported type of AttachPoint is a DirectConnect Gateway" (AWS Interconnect API
+  reference, AttachPoint). Reach a Transit Gateway or a Cloud WAN core network through the DX
+  gateway: associate it with the TGW (allowed_prefixes) or attach it to the core network;
+- a VPC or TGW attached to a Cloud WAN core network that has no edge in its region (or whose
+  segment does not extend to that region);
 - a VPC attached to a Transit Gateway in another region (VPC attachments are regional);
 - a virtual private gateway attached to more than one VPC, or a VPC with two of them;
 - an Interconnect whose peer network is not in its peer_region;
@@ -74,14 +76,19 @@ Connect gateway.`,
 				v.report(rule, finding{at: ic.Source(), summary: fmt.Sprintf("%s lands in %s but its peer %s is in %s", ic.Ref(), ic.PeerRegion, peer.Ref(), peer.Region),
 					related: related(peer, "the peer network"), hint: "the peer network must be in the Interconnect's peer_region"})
 			}
+			// "Currently, the only supported type of AttachPoint is a
+			// DirectConnect Gateway" (AWS Interconnect API reference,
+			// AttachPoint, https://docs.aws.amazon.com/interconnect/latest/api/API_AttachPoint.html,
+			// checked 2026-12; CloudFormation's AWS::Interconnect::Connection
+			// AttachPoint says the same). Nothing there or in the user guide
+			// calls TGW or Cloud WAN attach points a preview, so they are errors.
 			switch at := lookup(ic.AttachTo).(type) {
 			case *lang.TransitGateway:
-				if at.Region != ic.AWSRegion {
-					v.report(rule, finding{at: ic.Source(), summary: fmt.Sprintf("%s in %s attaches to %s in %s: a Transit Gateway attach point must be in the Interconnect's own region", ic.Ref(), ic.AWSRegion, at.Ref(), at.Region),
-						related: related(at, "the Transit Gateway"), hint: "attach through a Direct Connect gateway to reach a TGW in another region"})
-				}
+				v.report(rule, finding{at: ic.Source(), summary: fmt.Sprintf("%s attaches directly to %s: the AWS Interconnect API accepts only a Direct Connect gateway as attach point", ic.Ref(), at.Ref()),
+					related: related(at, "the Transit Gateway"), hint: fmt.Sprintf("attach_to a dx_gateway and associate that gateway with %s (attach(dxgw, %s, allowed_prefixes = [...]))", at.Ref(), at.Name)})
 			case *lang.CoreNetwork:
-				wanEdge(ic.Source(), ic, ic.AWSRegion, at, ic.Segment)
+				v.report(rule, finding{at: ic.Source(), summary: fmt.Sprintf("%s attaches directly to %s: the AWS Interconnect API accepts only a Direct Connect gateway as attach point", ic.Ref(), at.Ref()),
+					related: related(at, "the core network"), hint: fmt.Sprintf("attach_to a dx_gateway and attach that gateway to %s (attach(dxgw, %s, segment = %q, allowed_prefixes = [...]))", at.Ref(), at.Name, ic.Segment)})
 			}
 		}
 		seen := map[[3]string]*lang.Attachment{}

@@ -1147,8 +1147,13 @@ func (b *topoBuilder) edgeAttach(rv *Table, at lang.Ref, direct lang.Resource, s
 				// themselves are advertised.
 				// They come from the association's own table or segment.
 				from := ingress
-				if from == nil {
+				if from == nil && len(gwDev.Tables) > 0 {
 					from = gwDev.Tables[0]
+				}
+				if from == nil {
+					// A Transit Gateway without route tables: nothing could
+					// forward what the association would attract.
+					continue
 				}
 				r := b.learn(rv, from, l.A, PrefDynamic, TagGateway, Filter{},
 					"the association advertises its allowed prefixes", a.Source())
