@@ -298,6 +298,9 @@ type Attachment struct {
 	B               Ref            `json:"b"`
 	Segment         string         `json:"segment,omitempty"`
 	AllowedPrefixes []netip.Prefix `json:"allowed_prefixes,omitempty"`
+	// NetworkFunctionGroup puts a VPC attachment of a core network in one
+	// of its network function groups instead of a segment.
+	NetworkFunctionGroup string `json:"network_function_group,omitempty"`
 }
 
 func (a *Attachment) Ref() Ref { return Ref{KindAttachment, a.Name} }

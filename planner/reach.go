@@ -207,6 +207,13 @@ func (r *reachability) build() {
 			for _, o := range shared[s.Name] {
 				dom.routes = append(dom.routes, r.segLocal[segKey{cn.Ref(), o}]...)
 			}
+			// Service insertion steers to the other segment's attachments,
+			// through the network function group.
+			for _, o := range insertedSegments(cn)[s.Name] {
+				if o != s.Name || s.IsolateAttachments {
+					dom.routes = append(dom.routes, r.segLocal[segKey{cn.Ref(), o}]...)
+				}
+			}
 			r.segDomain[key] = dom
 			r.domains = append(r.domains, dom)
 		}
@@ -334,6 +341,27 @@ func (r *reachability) exportsOfWANAttachment(att lang.Ref) []exported {
 		return r.tgwLocal[a.A]
 	}
 	return nil
+}
+
+// insertedSegments maps each segment to the segments a send-via steers
+// its traffic to, both ways; a segment may be its own.
+func insertedSegments(cn *lang.CoreNetwork) map[string][]string {
+	out := map[string][]string{}
+	link := func(a, b string) {
+		if !slices.Contains(out[a], b) {
+			out[a] = append(out[a], b)
+		}
+	}
+	for _, a := range cn.Actions {
+		if a.Action != lang.ActionSendVia {
+			continue
+		}
+		for _, w := range segmentsOf(cn, a.WhenSentTo) {
+			link(a.Segment, w)
+			link(w, a.Segment)
+		}
+	}
+	return out
 }
 
 // sharedSegments maps each segment to the segments sharing with it; share

@@ -223,11 +223,18 @@ func describe(r lang.Resource) string {
 	case *lang.TGWRouteTable:
 		return fmt.Sprintf("%s, %d routes, %d associated, %d propagating", x.TGW, len(x.Routes), len(x.Associations), len(x.Propagations))
 	case *lang.CoreNetwork:
-		return fmt.Sprintf("%d edges, %d segments, %d actions", len(x.Edges), len(x.Segments), len(x.Actions))
+		s := fmt.Sprintf("%d edges, %d segments, %d actions", len(x.Edges), len(x.Segments), len(x.Actions))
+		if n := len(x.NetworkFunctionGroups); n > 0 {
+			s += fmt.Sprintf(", %d network function groups", n)
+		}
+		return s
 	case *lang.Attachment:
 		s := fmt.Sprintf("%s %s ↔ %s", x.Kind, x.A, x.B)
 		if x.Segment != "" {
 			s += " segment " + x.Segment
+		}
+		if x.NetworkFunctionGroup != "" {
+			s += " network function group " + x.NetworkFunctionGroup
 		}
 		return s
 	case *lang.Interconnect:

@@ -262,7 +262,7 @@ func (s *solver) candidate(v *Table, p netip.Prefix, next map[int]*Route) *Route
 			// Transit Gateway does not take back through Cloud WAN what
 			// its own tables sent there.
 			r := next[a.From.ID]
-			if r == nil || !s.exports(a, r) || (a.Via == nil && r.Local) || (a.Via != nil && s.through(r.Path, v.Device)) {
+			if r == nil || !s.exports(a, r) || (a.Via == nil && r.Local) || (a.Via != nil && !a.Redirect && s.through(r.Path, v.Device)) {
 				continue
 			}
 			cands = append(cands, s.learned(a, r))

@@ -26,6 +26,8 @@ var (
 	srcDXJumbo                 = Source{"Direct Connect user guide, MTUs for private and transit virtual interfaces", "https://docs.aws.amazon.com/directconnect/latest/UserGuide/set-jumbo-frames-vif.html", "2026-12"}
 	srcCloudWANPolicy          = Source{"Cloud WAN user guide, core network policy (asn-ranges, segments, segment actions)", "https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policy-core-network.html", "2026-12"}
 	srcCloudWANDX              = Source{"Cloud WAN user guide, Direct Connect gateway attachments", "https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-dxattach-about.html", "2026-12"}
+	srcCloudWANInsertion       = Source{"Cloud WAN user guide, service insertion", "https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policy-service-insertion.html", "2026-12"}
+	srcCloudWANPolicyJSON      = Source{"Cloud WAN user guide, core network policy version parameters (asn-ranges, network-function-groups, segment-actions)", "https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policies-json.html", "2026-12"}
 	srcCloudWANQuotas          = Source{"Cloud WAN user guide, quotas", "https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-quotas.html", "2026-12"}
 	srcGCPNetworks             = Source{"Compute Engine API, networks (internalIpv6Range, mtu)", "https://cloud.google.com/compute/docs/reference/rest/v1/networks", "2026-12"}
 	srcRFC6890                 = Source{"RFC 6890, special-purpose IP address registries", "https://www.rfc-editor.org/rfc/rfc6890", "2026-12"}
@@ -44,6 +46,7 @@ var ruleSources = map[string][]Source{
 	"asn-conflict":            {srcDXGateways, srcTGWGateways, srcCloudWANPolicy},
 	"attach-invalid":          {srcInterconnectAttachPoint, srcDXGateways, srcCloudWANDX, srcTGWGateways},
 	"route-invalid":           {srcTGWRouteTables, srcTGWPeering, srcCloudWANPolicy},
+	"service-insertion":       {srcCloudWANInsertion, srcCloudWANPolicyJSON},
 	"macsec-cipher":           {srcDXMACsec},
 	"mtu-mismatch":            {srcTGWQuotas, srcDXJumbo, srcGCPNetworks},
 	"provider-unavailable":    {srcInterconnectRegions},

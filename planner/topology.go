@@ -43,8 +43,12 @@ const (
 // https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html#tgw-route-evaluation-overview
 // and https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-route-evaluation.html (2026-12).
 const (
-	PrefLocal   = 0
-	PrefStatic  = 1
+	PrefLocal  = 0
+	PrefStatic = 1
+	// PrefInsert: Cloud WAN service insertion's steering beats what the
+	// segment learns or shares, and yields to a create-route (AWS does not
+	// say how the two rank; estimated).
+	PrefInsert  = 2
 	PrefVPC     = 3
 	PrefDX      = 4 // Direct Connect gateway, Interconnect, last mile
 	PrefPeering = 5 // Transit Gateway ↔ Cloud WAN peering
@@ -68,6 +72,7 @@ const (
 	TagMesh       = "mesh"       // learned from another Cloud WAN edge
 	TagShare      = "share"      // leaked from a shared segment
 	TagPeering    = "peering"    // learned over TGW ↔ Cloud WAN peering
+	TagInsert     = "insert"     // steered through a Cloud WAN network function group
 )
 
 // Device is one routing or forwarding element.
@@ -197,6 +202,11 @@ type Relation struct {
 	// Blackholes: To sends traffic for From's blackhole routes to From (a
 	// VPC forwarding to its Transit Gateway, which drops it).
 	Blackholes bool
+	// Redirect: the relation steers traffic to an interface of the device
+	// the route already passed through (Cloud WAN service insertion sends
+	// it out to an inspection VPC and takes it back), so only the table,
+	// not the device, must be new to the route's path.
+	Redirect bool
 	// Session is the BGP session the routes cross (Plan.Sessions' name),
 	// "" inside a service. Each crossing adds an AS to the path.
 	Session string
@@ -236,6 +246,8 @@ func (s *Static) Origin() string {
 	switch {
 	case s.Local:
 		return s.Table.Device.Name
+	case s.Tag == TagInsert:
+		what = "send-to"
 	case s.Table.Device.Role == RoleTGW:
 		what = "static route"
 	case s.Table.Device.Role == RoleCloudWAN:
@@ -426,6 +438,7 @@ type topoBuilder struct {
 	targets  map[lang.Ref]bool // what static routes point at
 	seg      map[string]*Table // Cloud WAN segment tables: "core/region/segment"
 	isolated map[string]*Table
+	nfg      map[string]*nfgEdge // Cloud WAN network function groups: "core/region/group"
 	pending  []pendingStatic
 	// The Transit Gateway table each attachment is associated with and
 	// those it propagates to, indexed once: a hub may have thousands.
@@ -456,7 +469,7 @@ func (p *Plan) deriveTopology() {
 		GroupDevices: map[string][]*Device{}, EdgeGroups: map[string][]*Table{},
 		Devices: make([]*Device, 0, nets), Tables: make([]*Table, 0, nets)}
 	b := &topoBuilder{p: p, t: t, named: map[string]*Device{}, attIface: map[lang.Ref][]*Iface{}, targets: targetsOf(d),
-		seg: map[string]*Table{}, isolated: map[string]*Table{}, assoc: map[lang.Ref][]tgwTableRef{}, props: map[lang.Ref][]tgwTableRef{},
+		seg: map[string]*Table{}, isolated: map[string]*Table{}, nfg: map[string]*nfgEdge{}, assoc: map[lang.Ref][]tgwTableRef{}, props: map[lang.Ref][]tgwTableRef{},
 		byRef: make(map[lang.Ref]*Device, nets+len(d.TransitGateways))}
 	for _, tp := range p.TGWTables {
 		for _, a := range tp.Associations {
@@ -469,6 +482,7 @@ func (p *Plan) deriveTopology() {
 	b.networks()
 	b.gateways()
 	b.attachments()
+	b.serviceInsertion()
 	b.interconnects()
 	b.lastMiles()
 	for i, r := range t.Relations {
@@ -619,7 +633,7 @@ var (
 	onlyPeer        = Filter{Tags: []string{TagPeer}}
 	onlyGateway     = Filter{Tags: []string{TagGateway}}
 	onlyAttachment  = Filter{Tags: []string{TagAttachment}}
-	onlyShareStatic = Filter{Tags: []string{TagShare, TagStatic}}
+	onlyShareStatic = Filter{Tags: []string{TagShare, TagStatic, TagInsert}}
 	onlyAttachMesh  = Filter{Tags: []string{TagAttachment, TagMesh}}
 )
 
@@ -726,6 +740,7 @@ func (b *topoBuilder) gateways() {
 				}
 			}
 		}
+		b.nfgTables(cn)
 	}
 }
 
@@ -874,6 +889,10 @@ func (b *topoBuilder) attachments() {
 			}
 			vpcLearns(a.A, assoc, l.A, at)
 		case lang.AttachVPCCloudWAN:
+			if a.NetworkFunctionGroup != "" {
+				b.nfgAttach(a, vpcLearns)
+				continue
+			}
 			ingress, seg := b.segmentTables(a.B, b.region(a.A), a.Segment)
 			if seg == nil {
 				continue // the planner reports an attachment to a region without an edge
@@ -955,6 +974,7 @@ func (b *topoBuilder) staticRoutes() {
 			}
 		}
 	}
+	b.sendToStatics()
 	// Transit Gateway static routes.
 	for _, t := range d.TGWRouteTables {
 		v := b.tgwTable(t.TGW, t.TGW.Name+"/"+t.Name)

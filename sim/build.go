@@ -77,7 +77,7 @@ func build(p *planner.Plan) (*Network, error) {
 	}
 	for _, r := range t.Relations {
 		a := &adjacency{from: vrf(r.From), to: vrf(r.To), via: iface(r.Via), pref: r.Pref, tag: r.Tag,
-			export: exportOf(r.Export, t.EdgeGroups), blackholes: r.Blackholes}
+			export: exportOf(r.Export, t.EdgeGroups), blackholes: r.Blackholes, redirect: r.Redirect}
 		for _, o := range r.Originate {
 			a.originate = append(a.originate, o.Masked())
 		}

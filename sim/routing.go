@@ -115,6 +115,9 @@ type adjacency struct {
 	// blackholes: the learner sends traffic for the exporter's blackhole
 	// routes to it (a VPC forwarding to its Transit Gateway, which drops).
 	blackholes bool
+	// redirect: steered back out of a device the route passed through
+	// (planner.Relation.Redirect).
+	redirect bool
 	// bgp is the learner's end of the session the routes arrive over.
 	bgp *speaker
 }
@@ -391,7 +394,7 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, next map[int]*route) *route 
 			// passed through, as BGP refuses its own AS in a path: so a
 			// Transit Gateway does not take back through Cloud WAN what
 			// its own tables sent there.
-			if r := next[a.from.ID]; r != nil && a.exports(r) && !(a.via == nil && r.local) && (a.via == nil || !n.through(r.path, v.Dev)) {
+			if r := next[a.from.ID]; r != nil && a.exports(r) && !(a.via == nil && r.local) && (a.via == nil || a.redirect || !n.through(r.path, v.Dev)) {
 				offer(a.learned(r))
 			}
 		}

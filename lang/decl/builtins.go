@@ -181,7 +181,8 @@ func init() {
 			{name: "a", typ: "resource", required: true},
 			{name: "b", typ: "resource", required: true},
 			{name: "name", typ: "string", def: "<a>-<b>"},
-			{name: "segment", typ: "string", def: "None", doc: "Cloud WAN segment (required when one end is a core_network)"},
+			{name: "segment", typ: "string", def: "None", doc: "Cloud WAN segment (required when one end is a core_network, unless network_function_group is given)"},
+			{name: "network_function_group", typ: "string", def: "None", doc: "put a VPC's core network attachment in this network function group instead of a segment"},
 			{name: "allowed_prefixes", typ: "cidr or list of cidr", def: "None", doc: "DX gateway associations: prefixes advertised to on-premises"},
 		}},
 		{name: "interconnect", summary: "An AWS Interconnect – multicloud connection to another cloud.", returns: "interconnect", impl: interconnectFn, params: []param{
@@ -190,7 +191,7 @@ func init() {
 			{name: "aws_region", typ: "AWS region", required: true},
 			{name: "peer_region", typ: "region of provider", required: true},
 			{name: "bandwidth", typ: "bandwidth", required: true, doc: "e.g. 10Gbps"},
-			{name: "attach_to", typ: "dx_gateway | transit_gateway | core_network", required: true},
+			{name: "attach_to", typ: "dx_gateway | transit_gateway | core_network", required: true, doc: "a dx_gateway: the Interconnect API's only attach point (a TGW or core network is refused by attach-invalid)"},
 			{name: "peer", typ: "gcp_vpc", required: true, doc: "the network on the other cloud"},
 			{name: "segment", typ: "string", def: "None", doc: "Cloud WAN segment when attach_to is a core_network"},
 			{name: "mtu", typ: "int", def: "highest both support", doc: "requested MTU"},

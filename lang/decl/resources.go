@@ -205,6 +205,30 @@ func (c *call) segmentArg(p string, cn *Resource) string {
 	return seg
 }
 
+// nfgArg checks a network function group for an attachment: a core
+// network attachment of a VPC, to a group the policy declares, and no
+// segment with it — "You can associate an attachment either with a segment
+// or with a network function group, but it can't be associated with both"
+// (https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policy-service-insertion.html,
+// checked 2026-12). AWS also accepts Connect, VPN, Direct Connect gateway
+// and TGW route table attachments in a group; patchbay models VPCs only.
+func (c *call) nfgArg(nfg string, kind lang.AttachmentKind, cn *Resource) string {
+	switch {
+	case cn == nil:
+		c.failf("network_function_group", "only applies when attaching to a core_network")
+	case kind != lang.AttachVPCCloudWAN:
+		c.failf("network_function_group", "patchbay models network function groups of VPC attachments only (AWS also accepts Connect, VPN, Direct Connect gateway and TGW route table attachments)")
+	case c.has("segment"):
+		c.failf("segment", "an attachment is in a segment or in a network function group, not both")
+	default:
+		core := cn.res.(*lang.CoreNetwork)
+		if !slices.Contains(core.NetworkFunctionGroups, nfg) {
+			c.failf("network_function_group", "core_network %q has no network function group %q%s", core.Name, nfg, didYouMean(nfg, core.NetworkFunctionGroups))
+		}
+	}
+	return ""
+}
+
 func (c *call) anyResource(p string) *Resource {
 	v := c.get(p)
 	r, ok := v.(*Resource)
@@ -219,7 +243,11 @@ func attachmentAttrs(b *Builder, a *lang.Attachment) starlark.StringDict {
 	if a.Segment != "" {
 		seg = starlark.String(a.Segment)
 	}
-	return starlark.StringDict{"type": starlark.String(a.Kind), "a": b.value(a.A), "b": b.value(a.B), "segment": seg}
+	nfg := starlark.Value(starlark.None)
+	if a.NetworkFunctionGroup != "" {
+		nfg = starlark.String(a.NetworkFunctionGroup)
+	}
+	return starlark.StringDict{"type": starlark.String(a.Kind), "a": b.value(a.A), "b": b.value(a.B), "segment": seg, "network_function_group": nfg}
 }
 
 func attachFn(c *call) (starlark.Value, error) {
@@ -245,7 +273,13 @@ func attachFn(c *call) (starlark.Value, error) {
 	if needsSeg {
 		cn = y // the core network is always the second end
 	}
-	seg := c.segmentArg("segment", cn)
+	nfg := c.str("network_function_group", "")
+	var seg string
+	if nfg != "" && c.err == nil {
+		seg = c.nfgArg(nfg, kind, cn)
+	} else {
+		seg = c.segmentArg("segment", cn)
+	}
 	allowed := c.prefixes("allowed_prefixes", 0)
 	if allowed != nil && x.res.Ref().Kind != lang.KindDXGateway {
 		c.failf("allowed_prefixes", "only applies to Direct Connect gateway associations")
@@ -253,7 +287,7 @@ func attachFn(c *call) (starlark.Value, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	a := &lang.Attachment{Meta: c.meta(name), Kind: kind, A: x.res.Ref(), B: y.res.Ref(), Segment: seg, AllowedPrefixes: allowed}
+	a := &lang.Attachment{Meta: c.meta(name), Kind: kind, A: x.res.Ref(), B: y.res.Ref(), Segment: seg, AllowedPrefixes: allowed, NetworkFunctionGroup: nfg}
 	v, err := c.b.add(a, attachmentAttrs(c.b, a))
 	if err != nil {
 		return nil, &Hinted{Err: err, Hint: "pass name = … to tell two attachments between the same resources apart"}
