@@ -14,7 +14,11 @@ var _ = register(&Rule{
 	Summary: "An ASN is outside the range its resource allows, or reserved.",
 	Explain: `Amazon-side ASNs (Transit Gateway, Direct Connect gateway, virtual private gateway) must be
 private: 64512–65534 or 4200000000–4294967294. A Cloud WAN policy's asn_ranges must lie in those
-ranges too, and every core network edge's ASN must come from its policy's asn_ranges. No ASN may
+ranges too, and every core network edge's ASN must come from its policy's asn_ranges. A range
+"LOW-HIGH" includes both ends: the policy reference allows "only from 64512 to 65534 and
+4200000000 to 4294967294" and writes that whole block as "64512-65534", which only holds with
+65534 included (https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policies-json.html,
+checked 2026-12); an edge without an asn gets the lowest free ASN of the ranges, in order. No ASN may
 be reserved: 0, 23456 (AS_TRANS), 64496–64511 and 65536–65551 (documentation), 65535 and
 4294967295; and 7224 is Amazon's own ASN, which on-premises routers and other clouds must not use.
 

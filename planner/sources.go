@@ -42,7 +42,7 @@ var ruleSources = map[string][]Source{
 	"cidr-overlap":            {srcTGWWorks, srcCloudWANPolicy, srcDXAllowed, srcInterconnectSpec},
 	"cidr-invalid":            {srcVPCCIDRs, srcRFC6890, srcTGWGateways, srcGCPNetworks},
 	"ip-version-mismatch":     {srcInterconnectSpec},
-	"asn-invalid":             {srcTGWGateways, srcCloudWANPolicy, srcRFC6996, srcRFC7300},
+	"asn-invalid":             {srcTGWGateways, srcCloudWANPolicyJSON, srcRFC6996, srcRFC7300},
 	"asn-conflict":            {srcDXGateways, srcTGWGateways, srcCloudWANPolicy},
 	"attach-invalid":          {srcInterconnectAttachPoint, srcDXGateways, srcCloudWANDX, srcTGWGateways},
 	"route-invalid":           {srcTGWRouteTables, srcTGWPeering, srcCloudWANPolicy},
