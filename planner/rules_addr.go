@@ -141,7 +141,10 @@ var _ = register(&Rule{
 - a Transit Gateway CIDR block is smaller than /24 (IPv4) or /64 (IPv6);
 - a Google Cloud VPC network's IPv6 range is not one /48 inside fd20::/20, the ULA space its
   internal IPv6 range comes from (Compute Engine API, Network internalIpv6Range,
-  https://cloud.google.com/compute/docs/reference/rest/v1/networks, checked 2026-12).
+  https://cloud.google.com/compute/docs/reference/rest/v1/networks, checked 2026-12);
+- a Google Cloud range in 169.254.0.0/16 or smaller than /29: Google prohibits link-local subnet
+  ranges and a subnet's IPv4 range is /29 or larger (https://cloud.google.com/vpc/docs/subnets,
+  checked 2026-12). Its MTU (1300-8896) is checked when the script runs.
 
 Fix: write the network address with its length (use cidrsubnet or ipam helpers), and pick
 addresses from private space (RFC 1918 for IPv4).`,
@@ -181,6 +184,19 @@ addresses from private space (RFC 1918 for IPv4).`,
 		for _, x := range d.GCPVPCs {
 			check(x, "cidr", x.CIDRs, false)
 			check(x, "ipv6_cidr", x.IPv6, false)
+			// Google Cloud refuses subnet ranges in 169.254.0.0/16 and
+			// primary IPv4 ranges smaller than /29 (VPC subnets, valid and
+			// prohibited IPv4 ranges, https://cloud.google.com/vpc/docs/subnets,
+			// checked 2026-12).
+			for _, p := range x.CIDRs {
+				switch {
+				case prefixProblem(p, false) != "":
+				case linkLocalV4.Overlaps(p.Masked()):
+					v.report(rule, finding{at: x.Source(), summary: fmt.Sprintf("%s cidr %s: Google Cloud prohibits subnet ranges in %s (link-local)", x.Ref(), p, linkLocalV4)})
+				case p.Bits() > 29:
+					v.report(rule, finding{at: x.Source(), summary: fmt.Sprintf("%s cidr %s: a Google Cloud subnet's IPv4 range is /29 or larger", x.Ref(), p)})
+				}
+			}
 			// A Google Cloud VPC network's internal IPv6 range is one /48
 			// ULA inside fd20::/20 (Compute Engine API, Network
 			// internalIpv6Range, https://cloud.google.com/compute/docs/reference/rest/v1/networks,

@@ -30,6 +30,7 @@ var (
 	srcCloudWANPolicyJSON      = Source{"Cloud WAN user guide, core network policy version parameters (asn-ranges, network-function-groups, segment-actions)", "https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policies-json.html", "2026-12"}
 	srcCloudWANQuotas          = Source{"Cloud WAN user guide, quotas", "https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-quotas.html", "2026-12"}
 	srcGCPNetworks             = Source{"Compute Engine API, networks (internalIpv6Range, mtu)", "https://cloud.google.com/compute/docs/reference/rest/v1/networks", "2026-12"}
+	srcGCPSubnets              = Source{"Google Cloud VPC documentation, subnets (valid and prohibited IPv4 ranges)", "https://cloud.google.com/vpc/docs/subnets", "2026-12"}
 	srcRFC6890                 = Source{"RFC 6890, special-purpose IP address registries", "https://www.rfc-editor.org/rfc/rfc6890", "2026-12"}
 	srcRFC6996                 = Source{"RFC 6996, autonomous system reservation for private use", "https://www.rfc-editor.org/rfc/rfc6996", "2026-12"}
 	srcRFC7300                 = Source{"RFC 7300, reservation of last autonomous system numbers", "https://www.rfc-editor.org/rfc/rfc7300", "2026-12"}
@@ -40,7 +41,7 @@ var (
 var ruleSources = map[string][]Source{
 	"address-exhausted":       {srcInterconnectSpec},
 	"cidr-overlap":            {srcTGWWorks, srcCloudWANPolicy, srcDXAllowed, srcInterconnectSpec},
-	"cidr-invalid":            {srcVPCCIDRs, srcRFC6890, srcTGWGateways, srcGCPNetworks},
+	"cidr-invalid":            {srcVPCCIDRs, srcRFC6890, srcTGWGateways, srcGCPNetworks, srcGCPSubnets},
 	"ip-version-mismatch":     {srcInterconnectSpec},
 	"asn-invalid":             {srcTGWGateways, srcCloudWANPolicyJSON, srcRFC6996, srcRFC7300},
 	"asn-conflict":            {srcDXGateways, srcTGWGateways, srcCloudWANPolicy},
