@@ -265,6 +265,15 @@ func (c *CoreNetwork) Segment(name string) *Segment {
 	return nil
 }
 
+// SegmentNames lists the segments' names in declaration order.
+func (c *CoreNetwork) SegmentNames() []string {
+	out := make([]string, len(c.Segments))
+	for i, s := range c.Segments {
+		out[i] = s.Name
+	}
+	return out
+}
+
 // Edge returns the edge in region, or nil.
 func (c *CoreNetwork) Edge(region string) *Edge {
 	for i := range c.Edges {

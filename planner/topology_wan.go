@@ -134,17 +134,9 @@ func (b *topoBuilder) steer(cn *lang.CoreNetwork, group, region, at string) *Ifa
 // segmentsOf expands when_sent_to's "*".
 func segmentsOf(cn *lang.CoreNetwork, names []string) []string {
 	if slices.Contains(names, "*") {
-		return segmentNames(cn)
+		return cn.SegmentNames()
 	}
 	return names
-}
-
-func segmentNames(cn *lang.CoreNetwork) []string {
-	out := make([]string, len(cn.Segments))
-	for i, s := range cn.Segments {
-		out[i] = s.Name
-	}
-	return out
 }
 
 // serviceInsertion installs what send-via and send-to steer.

@@ -151,12 +151,12 @@ func coreNetworkFn(c *call) (starlark.Value, error) {
 		}
 	}
 	for i, a := range specs[lang.SegmentAction](c, "actions", "share(), send_to() or send_via()", "segment_action") {
-		known("actions", i, "segment", a.Segment, segmentNames(cn), false)
+		known("actions", i, "segment", a.Segment, cn.SegmentNames(), false)
 		for _, w := range a.ShareWith {
-			known("actions", i, "segment to share with", w, segmentNames(cn), true)
+			known("actions", i, "segment to share with", w, cn.SegmentNames(), true)
 		}
 		for _, w := range a.WhenSentTo {
-			known("actions", i, "segment", w, segmentNames(cn), true)
+			known("actions", i, "segment", w, cn.SegmentNames(), true)
 		}
 		for _, g := range a.Via {
 			known("actions", i, "network function group", g, cn.NetworkFunctionGroups, false)
@@ -166,15 +166,7 @@ func coreNetworkFn(c *call) (starlark.Value, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	return c.b.add(cn, starlark.StringDict{"edge_regions": strTuple(edgeRegions), "segments": strTuple(segmentNames(cn))})
-}
-
-func segmentNames(cn *lang.CoreNetwork) []string {
-	out := make([]string, len(cn.Segments))
-	for i, s := range cn.Segments {
-		out[i] = s.Name
-	}
-	return out
+	return c.b.add(cn, starlark.StringDict{"edge_regions": strTuple(edgeRegions), "segments": strTuple(cn.SegmentNames())})
 }
 
 func nextASN(ranges []lang.ASNRange, used map[uint32]bool) (uint32, bool) {

@@ -198,9 +198,9 @@ func (c *call) segmentArg(p string, cn *Resource) string {
 	}
 	core := cn.res.(*lang.CoreNetwork)
 	if seg == "" {
-		c.failf(p, "required when attaching to core_network %q (segments: %s)", core.Name, strings.Join(segmentNames(core), ", "))
+		c.failf(p, "required when attaching to core_network %q (segments: %s)", core.Name, strings.Join(core.SegmentNames(), ", "))
 	} else if core.Segment(seg) == nil {
-		c.failf(p, "core_network %q has no segment %q%s", core.Name, seg, didYouMean(seg, segmentNames(core)))
+		c.failf(p, "core_network %q has no segment %q%s", core.Name, seg, didYouMean(seg, core.SegmentNames()))
 	}
 	return seg
 }
