@@ -34,6 +34,33 @@ const (
 	macsecOverhead = 32
 )
 
+// What a frame takes on the wire besides the IP packet. The FCS (IEEE
+// 802.3-2022 §3.1.1, 4 octets), the preamble and start delimiter (8
+// octets) and the minimum inter-packet gap (96 bit times, 12 octets;
+// IEEE 802.3-2022 §4.4.2) fill the line as surely as the packet does; a
+// frame shorter than 64 octets from destination address to FCS is padded
+// to 64 (§3.2.8, §4.4.2 minFrameSize). DOMAIN §8 (December 2026) gives the
+// sum: 64-byte IP packets with MACsec are 138 octets on the wire.
+const (
+	frameCheckSequence = 4
+	preambleAndGap     = 8 + 12
+	minFrameSize       = 64
+)
+
+// WireBytes is how many octets of line time one size-byte IP packet takes
+// on a VLAN-tagged Ethernet link (every Interconnect channel and
+// last-mile connection is a VIF on an 802.1Q tag), with MACsec's SecTAG,
+// SCI and ICV when secured. Capacity and packet numbers count these, not
+// the IP bytes: 64-byte packets at 100 Gbps are 100e9/(138*8) ≈ 90.6 Mpps
+// and 46.4 Gbps of IP, not 100.
+func WireBytes(size int, secured bool) int {
+	frame := ethernetHeader + size + frameCheckSequence
+	if secured {
+		frame += macsecOverhead
+	}
+	return max(frame, minFrameSize) + preambleAndGap
+}
+
 // MACsecTooBig reports whether size-byte IP packets, with Ethernet, 802.1Q
 // and MACsec's overhead, exceed the ports' largest frame.
 func MACsecTooBig(size int) bool {

@@ -25,9 +25,6 @@ const (
 	// rotationBake is the open specification's wait after a key rotation
 	// before the next one on the same interconnect.
 	rotationBake = 2 * time.Hour
-	// secTagOverhead is what MACsec adds to a frame: an 8-byte SecTAG
-	// header, the 8-byte SCI (always sent, as AWS does) and the 16-byte ICV.
-	secTagOverhead = 32
 )
 
 // eapolDst is the MKA group address (nearest non-TPMR bridge).
@@ -411,15 +408,6 @@ func (sl *secLink) check() {
 	// Only the sessions over the link change routing, and they report
 	// what they drop; traffic is recomputed either way.
 	s.routingChanged("MACsec " + sl.sess.name)
-}
-
-// frameFactor is how much capacity a packet of size bytes takes on l:
-// MACsec adds its overhead while it protects the link's traffic.
-func (l *Link) frameFactor(size int) float64 {
-	if l.sec == nil || (!l.sec.secured && l.sec.mode == modeShould) {
-		return 1
-	}
-	return float64(size+secTagOverhead) / float64(size)
 }
 
 // clear reports whether l carries traffic unprotected although it should

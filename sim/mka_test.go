@@ -151,9 +151,10 @@ vgw = vpn_gateway(v, asn = 64513)
 attach(dx, vgw, allowed_prefixes = [v.cidr])
 interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "100Gbps", attach_to = dx, peer = g)
 `
-	// 60 Gbps of 64-byte packets split over four channels: 15 Gbps, or
-	// 29.3 million packets a second, on each.
-	flows := []lang.Flow{flowOf("small", "gcp_vpc.g", "vpc.v", 60*gbps, 64)}
+	// 40 Gbps of 64-byte packets split over four 25 Gbps channels: 10 Gbps
+	// of IP, or 10e9/(8*64) = 19,531,250 packets a second, on each. On the
+	// wire each packet is 138 octets (DOMAIN §8), 21.56 Gbps: it fits.
+	flows := []lang.Flow{flowOf("small", "gcp_vpc.g", "vpc.v", 40*gbps, 64)}
 	rekeys := func(suite macsec.CipherSuite) []time.Duration {
 		p := plantest.Source(t, src)
 		for _, ch := range p.Interconnects[0].Channels {
@@ -175,8 +176,13 @@ interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us
 		return out
 	}
 	got := rekeys(macsec.GCMAES256)
-	pps := 15 * gbps / (8 * 64.0)
+	// 0xC0000000 / 19,531,250 = 164.93 s between rekeys: three in ten
+	// minutes.
+	pps := 10 * gbps / (8 * 64.0)
 	interval := time.Duration(float64(0xC0000000) / pps * 1e9)
+	if n := int(10 * time.Minute / interval); n != 3 {
+		t.Fatalf("%d rekeys expected by the arithmetic, the comment says 3", n)
+	}
 	if len(got) != int(10*time.Minute/interval) {
 		t.Fatalf("GCM-AES-256 rekeyed at %v, want every %v", got, interval)
 	}

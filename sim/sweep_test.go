@@ -119,7 +119,7 @@ func TestSweepTransitHub(t *testing.T) {
 			web = f
 		}
 	}
-	if want := 3e9 - (2.5e9*8500/(8500+secTagOverhead) - 1e9); web.Shortfall < want-1 || web.Shortfall > want+1 {
+	if want := 3e9 - (2.5e9*8500/(8500+securedOverhead) - 1e9); web.Shortfall < want-1 || web.Shortfall > want+1 {
 		t.Fatalf("shortfall %v, want %v", web.Shortfall, want)
 	}
 }

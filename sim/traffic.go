@@ -79,7 +79,7 @@ type subflow struct {
 // traffic arriving at it (before it drops any), and which are full.
 type shared struct {
 	load     map[dirLink]float64 // the packets' own bits per second (goodput)
-	wire     map[dirLink]float64 // with MACsec's overhead: what fills the link
+	wire     map[dirLink]float64 // whole frames on the wire (planner.WireBytes): what fills the link
 	arriving map[dirLink]float64 // on the wire, before the link drops any
 	full     map[dirLink]bool
 }

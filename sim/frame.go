@@ -1,0 +1,15 @@
+package sim
+
+import "patchbay/planner"
+
+// frameFactor is how many bits of line time each bit of size-byte IP
+// packets takes on l: Ethernet, 802.1Q, FCS, preamble and gap always, and
+// MACsec's SecTAG and ICV while it protects the link's traffic. Links
+// inside a managed service carry no frames the model counts.
+func (l *Link) frameFactor(size int) float64 {
+	if !l.Physical() || size <= 0 {
+		return 1
+	}
+	secured := l.sec != nil && !(!l.sec.secured && l.sec.mode == modeShould)
+	return float64(planner.WireBytes(size, secured)) / float64(size)
+}
