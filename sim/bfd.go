@@ -76,6 +76,8 @@ func parseBFD(b []byte) (bfdPacket, error) {
 		return p, errors.New("BFD detect multiplier 0")
 	case b[1]&0x01 != 0:
 		return p, errors.New("BFD multipoint bit set")
+	case p.poll && p.final:
+		return p, errors.New("BFD poll and final bits both set")
 	case p.myDisc == 0:
 		return p, errors.New("BFD my discriminator 0")
 	case p.yourDisc == 0 && p.state != bfdDown && p.state != bfdAdminDown:
@@ -95,6 +97,9 @@ type bfdEnd struct {
 	remoteMult       uint8
 	port             uint16
 	tx, detect       *Timer
+	// polling: a Poll Sequence is running (RFC 5880 §6.5), every packet
+	// carries P until one with F comes back.
+	polling bool
 }
 
 func newBFD(sp *speaker) *bfdEnd {
@@ -121,17 +126,26 @@ func (b *bfdEnd) interval() time.Duration {
 
 func (b *bfdEnd) remoteMinRx() time.Duration { return b.minRx }
 
-func (b *bfdEnd) send() {
-	s := b.sp.sim
-	// RFC 5880 §6.8.3: until the session is Up, advertise a desired
-	// transmit interval of at least a second, so the peer's detection time
-	// allows for the slow rate.
-	tx := b.minTx
+// desiredMinTx is bfd.DesiredMinTxInterval: RFC 5880 §6.8.3 has it at
+// least a second until the session is Up, so the peer's detection time
+// allows for the slow rate.
+func (b *bfdEnd) desiredMinTx() time.Duration {
 	if b.state != bfdUp {
-		tx = max(tx, time.Duration(catInt("bfd.slow_tx_interval"))*time.Millisecond)
+		return max(b.minTx, time.Duration(catInt("bfd.slow_tx_interval"))*time.Millisecond)
 	}
+	return b.minTx
+}
+
+// send is the periodic transmission, with P set while polling.
+func (b *bfdEnd) send() {
+	b.transmit(b.polling, false)
+	b.sp.sim.e.Reset(b.tx, b.sp.sim.e.Now()+b.interval())
+}
+
+func (b *bfdEnd) transmit(poll, final bool) {
+	s := b.sp.sim
 	p := bfdPacket{version: 1, diag: b.diag, state: b.state, mult: b.mult, myDisc: b.myDisc, yourDisc: b.yourDisc,
-		minTx: uint32(tx / time.Microsecond), minRx: uint32(b.minRx / time.Microsecond)}
+		poll: poll, final: final, minTx: uint32(b.desiredMinTx() / time.Microsecond), minRx: uint32(b.minRx / time.Microsecond)}
 	l := b.sp.sess.link
 	if l.Up() {
 		bytes := p.marshal()
@@ -140,7 +154,6 @@ func (b *bfdEnd) send() {
 			s.e.After(l.Latency, func() { peer.receive(bytes) })
 		}
 	}
-	s.e.Reset(b.tx, s.e.Now()+b.interval())
 }
 
 func (b *bfdEnd) receive(raw []byte) {
@@ -167,8 +180,21 @@ func (b *bfdEnd) receive(raw []byte) {
 	if b.state == bfdInit || b.state == bfdUp {
 		b.sp.sim.e.Reset(b.detect, b.sp.sim.e.Now()+b.detectionTime())
 	}
+	// RFC 5880 §6.8.6: a Final ends our Poll Sequence; a Poll is answered
+	// with a Final "as soon as practicable, without respect to the
+	// transmission timer" (§6.8.7), in whatever state we are now.
+	if p.final {
+		b.polling = false
+	}
+	if p.poll {
+		b.transmit(false, true)
+	}
 	if prev != bfdUp && b.state == bfdUp {
-		// Up: switch to the fast rate at once.
+		// Up: DesiredMinTxInterval drops from the slow rate to the
+		// configured one, which §6.8.3 says MUST start a Poll Sequence
+		// while Up. A decrease may be used at once (only an increase waits
+		// for the Final), so the next packet goes at the fast rate, with P.
+		b.polling = true
 		b.sp.sim.e.Reset(b.tx, b.sp.sim.e.Now()+b.interval())
 	}
 }
@@ -189,6 +215,11 @@ func (b *bfdEnd) expired() {
 func (b *bfdEnd) setState(st, diag uint8) {
 	prev := b.state
 	b.state, b.diag = st, diag
+	if st != bfdUp {
+		// A Poll Sequence only ever asks a peer that is Up to confirm a
+		// change; leaving Up abandons it.
+		b.polling = false
+	}
 	if st != bfdUp && st != bfdInit {
 		b.sp.sim.e.Cancel(b.detect)
 	}
