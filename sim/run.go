@@ -262,7 +262,7 @@ func (s *sim) advance() {
 	if dt <= 0 {
 		return
 	}
-	for _, f := range s.flows {
+	for i, f := range s.flows {
 		if !f.active {
 			continue
 		}
@@ -273,6 +273,11 @@ func (s *sim) advance() {
 		}
 		lost := totalLost(f.lost)
 		f.winLost += lost * dt
+		if c := s.conv; c != nil {
+			if extra := lost - c.before[i]*f.demand(); extra > 0 {
+				c.charged[i] += extra * dt
+			}
+		}
 		d := now - s.last
 		if f.delivered <= f.demand()*1e-9 {
 			f.blackout += d
@@ -330,7 +335,7 @@ func (s *sim) update(cause string, all bool) {
 		s.reacted()
 		if c := s.conv; c != nil {
 			c.stable = now
-			c.lostAtStable = s.lostBits()
+			c.atStable = slices.Clone(c.charged)
 		}
 	}
 	kind := "change"
@@ -493,16 +498,38 @@ func round(x float64) float64 { return math.Round(x) }
 
 // convergence follows one scenario event until the next: when the
 // control plane first reacted, when forwarding last changed, and what each
-// flow lost in between.
+// flow lost in between because of it.
+//
+// A flow is charged only what it loses beyond what it was already losing
+// when the event came: its share of traffic lost just before (of its
+// demand, so a rate change does not move it), or for a flow not yet
+// running, the share its path then led to no delivery. A flow already
+// dead is charged nothing; a flow congested at 10% that loses 30% after
+// the event is charged the other 20%. The earlier loss belongs to the
+// earlier event, or to the design.
 type convergence struct {
-	msg                       string
-	at, detected, stable      Time
-	reactedYet                bool
-	lostAtEvent, lostAtStable []float64
+	msg                  string
+	at, detected, stable Time
+	reactedYet           bool
+	// before is each flow's fraction of demand lost when the event came;
+	// charged the bits lost beyond it since, and atStable their value when
+	// forwarding last changed.
+	before, charged, atStable []float64
 }
 
 func (s *sim) converging(msg string) *convergence {
-	c := &convergence{msg: msg, at: s.e.Now(), stable: -1, lostAtEvent: s.lostBits()}
+	c := &convergence{msg: msg, at: s.e.Now(), stable: -1, before: make([]float64, len(s.flows)), charged: make([]float64, len(s.flows))}
+	for i, f := range s.flows {
+		if d := f.demand(); d > 0 {
+			c.before[i] = min(totalLost(f.lost)/d, 1)
+			continue
+		}
+		for _, p := range f.parts {
+			if p.outcome != Delivered {
+				c.before[i] += p.weight
+			}
+		}
+	}
 	s.conv = c
 	s.convs = append(s.convs, c)
 	return c
@@ -515,13 +542,6 @@ func (s *sim) reacted() {
 	}
 }
 
-func (s *sim) lostBits() []float64 {
-	out := make([]float64, len(s.flows))
-	for i, f := range s.flows {
-		out[i] = totalLost(f.lostBits)
-	}
-	return out
-}
 
 // packetRates is each direction's packet rate over a link: every flow
 // part crossing it, at its delivered rate and packet size. Direction 0 is
@@ -575,8 +595,7 @@ func (s *sim) finish() {
 			d := c.stable - c.at
 			rep.Stable = &d
 			for i, f := range s.flows {
-				bits := c.lostAtStable[i] - c.lostAtEvent[i]
-				if bits > 0.5 {
+				if bits := c.atStable[i]; bits > 0.5 {
 					bytes := int64(math.Round(bits / 8))
 					rep.Flows = append(rep.Flows, FlowLoss{Flow: f.spec.Name, Bytes: bytes, Packets: (bytes + int64(f.spec.PacketSize) - 1) / int64(f.spec.PacketSize)})
 				}
