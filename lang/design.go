@@ -147,6 +147,9 @@ type Site struct {
 	IPv6  []netip.Prefix `json:"ipv6_cidrs,omitempty"`
 	ASN   uint32         `json:"asn"`
 	MTU   int            `json:"mtu"`
+	// SinglePath: the site's router installs one best path per prefix
+	// (BGP multipath off), not every equal one from AWS's AS.
+	SinglePath bool `json:"single_path,omitempty"`
 }
 
 func (s *Site) Ref() Ref                           { return Ref{KindSite, s.Name} }

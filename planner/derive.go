@@ -55,11 +55,37 @@ func (p *Plan) buildGraph() {
 // placement the four channels of an Interconnect get the same number.
 type allocator struct {
 	next  netip.Addr
+	next6 netip.Addr     // the next IPv6 session's /125
 	vlans map[string]int // next free VLAN per AWS router
 }
 
+// ipv6SessionPool stands in for "the Amazon pool of IPv6 addresses" that
+// AWS assigns each IPv6 BGP peering a /125 from; a customer cannot choose
+// them (https://docs.aws.amazon.com/directconnect/latest/APIReference/API_CreateBGPPeer.html
+// and https://docs.aws.amazon.com/directconnect/latest/UserGuide/add-peer-to-vif.html,
+// read 2026-12). The real ones are known only once AWS assigns them, so
+// patchbay takes them from the documentation prefix: global unicast
+// (2000::/3, RFC 4291), which BGP speakers accept as a next hop where
+// they refuse loopback or IPv4-mapped ones, and RFC 3849's 2001:db8::/32,
+// which names no real network. "dc" for Direct Connect.
+var ipv6SessionPool = netip.MustParsePrefix("2001:db8:dc::/48")
+
 func newAllocator() *allocator {
-	return &allocator{next: netip.MustParseAddr("169.254.100.0"), vlans: map[string]int{}}
+	return &allocator{next: netip.MustParseAddr("169.254.100.0"), next6: ipv6SessionPool.Addr(), vlans: map[string]int{}}
+}
+
+// subnet6 returns the next /125 of ipv6SessionPool for an IPv6 session,
+// in declaration order like the IPv4 /30s; the pool's 2^77 of them never
+// run out.
+func (a *allocator) subnet6() netip.Prefix {
+	p := netip.PrefixFrom(a.next6, 125)
+	b := a.next6.As16()
+	for i, carry := 15, 8; carry > 0 && i >= 0; i-- {
+		v := int(b[i]) + carry
+		b[i], carry = byte(v), v>>8
+	}
+	a.next6 = netip.AddrFrom16(b)
+	return p
 }
 
 // subnet returns the next /30 of 169.254.0.0/16, skipping 169.254.169.0/24
@@ -120,15 +146,25 @@ var (
 	interconnectTimers = timers{"interconnect.bgp_hold_time", "interconnect.bgp_keepalive", "interconnect.bfd_min_interval", "interconnect.bfd_multiplier"}
 )
 
-func (p *Plan) newSession(name string, t timers, local, peer Side, ipv6 bool) string {
-	af := []string{"ipv4-unicast"}
-	if ipv6 {
-		af = append(af, "ipv6-unicast")
+// newSessions derives the BGP sessions over the link named over: IPv4
+// between local and peer, and, when ipv6, an IPv6 session between the
+// first two hosts of the next /125 (AWS the first, as with the /30s). It
+// returns the IPv6 session's name and subnet, "" without one.
+func (p *Plan) newSessions(over string, t timers, local, peer Side, ipv6 bool, a *allocator) (string, netip.Prefix) {
+	p.newSession(over, over, "ipv4-unicast", t, local, peer)
+	if !ipv6 {
+		return "", netip.Prefix{}
 	}
+	sub := a.subnet6()
+	local.Address, peer.Address = hosts(sub)
+	return p.newSession(over+"/ipv6", over, "ipv6-unicast", t, local, peer), sub
+}
+
+func (p *Plan) newSession(name, over, family string, t timers, local, peer Side) string {
 	s := &Session{
-		Name: name, Over: name, Local: local, Peer: peer,
+		Name: name, Over: over, Local: local, Peer: peer,
 		HoldTime: int(cat().Int(t.hold)), Keepalive: int(cat().Int(t.keepalive)),
-		AddressFamily: af, MultihopTTL: 1,
+		AddressFamily: []string{family}, MultihopTTL: 1,
 	}
 	if t.bfdInterval != "" {
 		interval, mult := int(cat().Int(t.bfdInterval)), int(cat().Int(t.bfdMultiplier))
@@ -136,6 +172,18 @@ func (p *Plan) newSession(name string, t timers, local, peer Side, ipv6 bool) st
 	}
 	p.Sessions = append(p.Sessions, s)
 	return name
+}
+
+// SessionsOver lists the BGP sessions over a channel or connection: the
+// IPv4 one, then the IPv6 one if there is one.
+func (p *Plan) SessionsOver(link string) []*Session {
+	var out []*Session
+	for _, s := range p.Sessions {
+		if s.Over == link {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // exhausted reports the first connection the allocator could not address
@@ -249,7 +297,13 @@ func (p *Plan) deriveInterconnect(ic *lang.Interconnect, a *allocator) {
 			MACsecManager: cat().Text("interconnect.macsec_manager"),
 			MACsecCipher:  cipher, PortSpeed: speed,
 		}
-		ch.Session = p.newSession(ch.Name, interconnectTimers, ch.AWS, ch.Peer, ip.IPv6)
+		// Estimated: how a channel carries IPv6 is not published, but its
+		// AWS end attaches to a Direct Connect gateway, so Direct Connect's
+		// one session per address family (see Session) is taken to hold;
+		// Cloud Router runs "IPv6 BGP sessions" as well as IPv4 ones
+		// (https://cloud.google.com/network-connectivity/docs/router/how-to/configuring-bgp, read 2026-12).
+		ch.Session = ch.Name
+		ch.IPv6Session, ch.IPv6Subnet = p.newSessions(ch.Name, interconnectTimers, ch.AWS, ch.Peer, ip.IPv6, a)
 		ip.Channels = append(ip.Channels, ch)
 	}
 	p.Interconnects = append(p.Interconnects, ip)
@@ -329,7 +383,8 @@ func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
 			Customer: Side{Device: site.Name + "/router", ASN: site.ASN, Address: custAddr},
 			VLAN:     vlan, Subnet: sub, MTU: mtu, MACsec: macsec, MACsecCipher: cipher, PortSpeed: speed,
 		}
-		c.Session = p.newSession(c.Name, t, c.AWS, c.Customer, len(site.IPv6) > 0)
+		c.Session = c.Name
+		c.IPv6Session, c.IPv6Subnet = p.newSessions(c.Name, t, c.AWS, c.Customer, len(site.IPv6) > 0, a)
 		lp.Connections = append(lp.Connections, c)
 	}
 	p.LastMiles = append(p.LastMiles, lp)

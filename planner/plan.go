@@ -63,7 +63,11 @@ type Channel struct {
 	// PortSpeed is the standard port each member link needs (see
 	// portSpeed); "" when none is large enough.
 	PortSpeed string `json:"port_speed,omitempty"`
-	Session   string `json:"session"`
+	// Session is the IPv4 BGP session; IPv6Session the IPv6 one over
+	// IPv6Subnet's addresses, when the peer network has IPv6.
+	Session     string       `json:"session"`
+	IPv6Session string       `json:"ipv6_session,omitempty"`
+	IPv6Subnet  netip.Prefix `json:"ipv6_subnet,omitzero"`
 }
 
 // InterconnectPlan is what one multicloud Interconnect becomes.
@@ -99,7 +103,11 @@ type Connection struct {
 	// MACsecCipher is "" when MACsec is off (no_encrypt): no suite runs.
 	MACsecCipher string `json:"macsec_cipher,omitempty"`
 	PortSpeed    string `json:"port_speed,omitempty"`
-	Session      string `json:"session"`
+	// Session and IPv6Session are as a Channel's: the IPv6 one when the
+	// site has IPv6.
+	Session     string       `json:"session"`
+	IPv6Session string       `json:"ipv6_session,omitempty"`
+	IPv6Subnet  netip.Prefix `json:"ipv6_subnet,omitzero"`
 }
 
 // LastMilePlan is what one last-mile connection request becomes.
@@ -114,7 +122,13 @@ type LastMilePlan struct {
 	Connections []*Connection `json:"connections"`
 }
 
-// Session is a derived eBGP session.
+// Session is a derived eBGP session. Each carries one address family:
+// Direct Connect runs "a single IPv4 BGP peering session and a single IPv6
+// BGP peering session" per virtual interface and "Multi-protocol BGP is
+// not supported"
+// (https://docs.aws.amazon.com/directconnect/latest/UserGuide/add-peer-to-vif.html, read 2026-12),
+// so a dual-stack channel or connection has two, named after it and with
+// "/ipv6" after the name, both Over it.
 type Session struct {
 	Name          string   `json:"name"`
 	Over          string   `json:"over"`

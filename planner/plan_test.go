@@ -225,9 +225,29 @@ last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "1Gbps", si
 			t.Errorf("%s: MACsec %q, want no_encrypt", c.Name, c.MACsec)
 		}
 	}
-	for _, s := range p.Sessions {
-		if !slices.Equal(s.AddressFamily, []string{"ipv4-unicast", "ipv6-unicast"}) {
-			t.Errorf("session %s families %v, want IPv4 and IPv6 (the site has IPv6)", s.Name, s.AddressFamily)
+	// The site has IPv6, so each connection has an IPv4 session and an
+	// IPv6 one (Direct Connect runs no multiprotocol BGP), the IPv6 one
+	// over the next /125 of 2001:db8:dc::/48 in connection order: conn1
+	// 2001:db8:dc::/125 (AWS ::1, customer ::2), conn2 ::8/125 (::9, ::a),
+	// conn3 ::10/125 (::11, ::12), conn4 ::18/125 (::19, ::1a).
+	if len(p.Sessions) != 8 {
+		t.Fatalf("%d sessions, want 2 per connection", len(p.Sessions))
+	}
+	sessions := sessionsByName(p)
+	for i, c := range lp.Connections {
+		v4, v6 := sessions[c.Session], sessions[c.IPv6Session]
+		if c.Session != c.Name || c.IPv6Session != c.Name+"/ipv6" || v4 == nil || v6 == nil {
+			t.Fatalf("%s: sessions %q and %q", c.Name, c.Session, c.IPv6Session)
+		}
+		if !slices.Equal(v4.AddressFamily, []string{"ipv4-unicast"}) || v4.Local != c.AWS || v4.Peer != c.Customer || v4.Over != c.Name {
+			t.Errorf("%s: IPv4 session %+v", c.Name, v4)
+		}
+		sub := netip.PrefixFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0x00, 0xdc, 15: byte(8 * i)}), 125)
+		aws, cust := sub.Addr().Next(), sub.Addr().Next().Next()
+		if c.IPv6Subnet != sub || !slices.Equal(v6.AddressFamily, []string{"ipv6-unicast"}) || v6.Over != c.Name ||
+			v6.Local != (planner.Side{Device: c.AWS.Device, ASN: c.AWS.ASN, Address: aws}) ||
+			v6.Peer != (planner.Side{Device: c.Customer.Device, ASN: c.Customer.ASN, Address: cust}) {
+			t.Errorf("%s: IPv6 subnet %s, session %+v; want %s, AWS %s, customer %s", c.Name, c.IPv6Subnet, v6, sub, aws, cust)
 		}
 	}
 }
@@ -399,12 +419,17 @@ func TestGlobalWANExample(t *testing.T) {
 	if ip.AWSASN != 64512 || !ip.IPv6 {
 		t.Errorf("interconnect AWS ASN %d ipv6 %v, want 64512 and IPv6", ip.AWSASN, ip.IPv6)
 	}
-	if len(p.Sessions) != 4 {
-		t.Errorf("%d sessions, want 4", len(p.Sessions))
+	// lake has IPv6: each channel has an IPv4 and an IPv6 session.
+	if len(p.Sessions) != 8 {
+		t.Errorf("%d sessions, want 8", len(p.Sessions))
 	}
-	for _, s := range p.Sessions {
-		if !slices.Contains(s.AddressFamily, "ipv6-unicast") || !slices.Contains(s.AddressFamily, "ipv4-unicast") {
-			t.Errorf("session %s families %v, want IPv4 and IPv6", s.Name, s.AddressFamily)
+	for i, s := range p.Sessions {
+		want := []string{"ipv4-unicast"}
+		if i%2 == 1 {
+			want = []string{"ipv6-unicast"}
+		}
+		if !slices.Equal(s.AddressFamily, want) || s.Local.Address.Is4() != (i%2 == 0) {
+			t.Errorf("session %s families %v over %s, want %v", s.Name, s.AddressFamily, s.Local.Address, want)
 		}
 		if s.Local.ASN != 64512 || s.Peer.ASN != 16550 {
 			t.Errorf("session %s AS%d ↔ AS%d", s.Name, s.Local.ASN, s.Peer.ASN)
@@ -487,7 +512,7 @@ func TestReportJSON(t *testing.T) {
 	if r.Totals.Resources != 13 || r.Totals.Errors != 0 {
 		t.Errorf("totals %+v, want 13 resources", r.Totals)
 	}
-	if len(r.Derived.Interconnects) != 1 || len(r.Derived.Sessions) != 4 || len(r.Derived.CoreNetworks) != 1 || r.Derived.LastMiles == nil || len(r.Derived.LastMiles) != 0 {
+	if len(r.Derived.Interconnects) != 1 || len(r.Derived.Sessions) != 8 || len(r.Derived.CoreNetworks) != 1 || r.Derived.LastMiles == nil || len(r.Derived.LastMiles) != 0 {
 		t.Errorf("derived %+v", r.Derived)
 	}
 	if string(r.Findings) != "[]" {

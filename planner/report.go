@@ -64,6 +64,15 @@ func (p *Plan) Report() *Report {
 	}
 }
 
+// subnets is a link's /30, and its IPv6 session's /125 when it has one
+// (whose addresses the session lines show).
+func subnets(v4, v6 netip.Prefix) string {
+	if !v6.IsValid() {
+		return v4.String()
+	}
+	return v4.String() + " " + v6.String()
+}
+
 func nz[T any](s []T) []T {
 	if s == nil {
 		return []T{}
@@ -99,7 +108,7 @@ func (p *Plan) WriteText(w io.Writer) error {
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "  channel\tAWS device\tpeer device\tVLAN\tsubnet\tAWS address\tpeer address\tport\tMACsec manager, cipher\n")
 		for _, c := range ip.Channels {
-			fmt.Fprintf(tw, "  ch%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s, %s\n", c.Index, c.AWS.Device, c.Peer.Device, c.VLAN, c.Subnet, c.AWS.Address, c.Peer.Address,
+			fmt.Fprintf(tw, "  ch%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s, %s\n", c.Index, c.AWS.Device, c.Peer.Device, c.VLAN, subnets(c.Subnet, c.IPv6Subnet), c.AWS.Address, c.Peer.Address,
 				orDash(c.PortSpeed), c.MACsecManager, c.MACsecCipher)
 		}
 		tw.Flush()
@@ -113,7 +122,7 @@ func (p *Plan) WriteText(w io.Writer) error {
 			if c.MACsecCipher != "" {
 				macsec += ", " + c.MACsecCipher
 			}
-			fmt.Fprintf(tw, "  conn%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", c.Index, c.AWS.Device, c.Customer.Device, c.VLAN, c.Subnet, c.AWS.Address, c.Customer.Address,
+			fmt.Fprintf(tw, "  conn%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", c.Index, c.AWS.Device, c.Customer.Device, c.VLAN, subnets(c.Subnet, c.IPv6Subnet), c.AWS.Address, c.Customer.Address,
 				orDash(c.PortSpeed), macsec)
 		}
 		tw.Flush()

@@ -28,20 +28,197 @@ type Route struct {
 	// route; Source is the declaration behind it.
 	Via    *Relation
 	Source lang.Range
+
+	// asns is the AS path itself, the nearest AS first (the exporter of
+	// each session crossed), which multipath compares; id is the BGP
+	// identifier of the router it was last received from over eBGP, the
+	// final tie-break. Both are carried across a service's own relations.
+	asns []uint32
+	id   netip.Addr
+	// dx is how a gateway learned it from a Direct Connect location (see
+	// dxOf): 0 for any other way; inRegion that the location is in the
+	// gateway's Region. Neither is carried on.
+	dx       int
+	inRegion bool
 }
 
-// compareRoutes orders candidates for one prefix, best first: the
-// administrative preference, then the BGP decision process as far as it
-// differs with every session up and no policy (shortest AS path; local
-// preference, origin and MED are equal), then the shorter path through the
-// network. Routes equal up to there are equal-cost (ECMP).
+// Route selection. A table takes, for one prefix (the longest match is
+// the lookup's), the best of its candidates by these steps; the simulator
+// (sim/routing.go) runs the same ones with the BGP attributes the planner
+// leaves equal (local preference, origin, MED).
+//
+//  1. The administrative preference (Pref): how the route was learned, in
+//     the order Transit Gateway and Cloud WAN rank sources (see PrefLocal).
+//  2. Direct Connect's own choice, at a gateway learning routes from the
+//     AWS routers of Direct Connect locations (a Transit Gateway, virtual
+//     private gateway or Cloud WAN edge learning from the channels of an
+//     Interconnect or the connections of a last mile; dxChoose): among the
+//     paths through one DX gateway, the highest local preference (the
+//     7224:7100/7200/7300 communities), then a location in the gateway's
+//     own Region, then the shorter AS path. Direct Connect's routing
+//     policies for private and transit virtual interfaces say "AWS
+//     evaluates the longest prefix match first", "By default, AWS uses the
+//     distance from the local Region to the AWS Direct Connect to determine
+//     the virtual (or transit) interface for routing. You can modify this
+//     behavior by assigning local preference communities to virtual
+//     interfaces", "When you have multiple virtual interfaces in a Region,
+//     you can set the AS_PATH attribute to prioritize which interface AWS
+//     uses to route traffic" and "Local preference BGP community tags are
+//     evaluated before any AS_PATH attribute"
+//     (https://docs.aws.amazon.com/directconnect/latest/UserGuide/routing-and-bgp.html#private-routing-policies,
+//     read 2026-12). Its example, the VPC in us-east-1, routes over VIF B
+//     (us-east-1, AS_PATH "65001, 65001") rather than VIF A (us-east-1,
+//     three) or VIF C (us-west-1, "65001"), until VIF C advertises a
+//     longer prefix
+//     (https://docs.aws.amazon.com/directconnect/latest/UserGuide/private-transit-vif-example.html,
+//     read 2026-12). "Local" is the Region of the gateway the DX gateway
+//     is associated with, where the traffic enters Direct Connect: the
+//     Region of the VPCs behind it, and for traffic from another Region
+//     over a peering still the gateway's (estimated: the pages speak of
+//     the VPC's Region only). Locations in other Regions all rank alike,
+//     their AS paths deciding between them (estimated: AWS speaks of
+//     "distance" without a measure; operators report the DX gateway
+//     sharing equal remote paths).
+//  3. The shorter AS path, then the shorter path through the network
+//     (compareRoutes). Transit Gateway ranks BGP routes of one attachment
+//     type by "Shorter AS Path length", "Lower MED value"
+//     (https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html#tgw-route-evaluation-overview,
+//     read 2026-12); local preference is the DX gateway's alone, so it is
+//     not compared again here.
+//  4. What is still equal is multipath where the router would spread
+//     traffic over it (multipath): at AWS only routes with the very same
+//     AS path — Direct Connect gateway attachments "support ECMP across
+//     multiple Direct Connect Gateway attachments when the network prefix,
+//     prefix length, and AS_PATH are exactly the same" and "BGP Multipath
+//     AS-Path Relax is not supported, so you can't use ECMP over different
+//     Autonomous System Numbers" (Transit Gateway page above, "Equal Cost
+//     Multipath routing"); elsewhere (the customer's router, the partner
+//     cloud's) routes from the same neighbouring AS, the default of Quagga's
+//     multipath: "routes received from eBGP neighbours in the same AS are
+//     considered equal"
+//     (https://nongnu.org/quagga/docs/docs-multi/BGP-decision-process.html,
+//     read 2026-12). Routes that crossed no session are multipath when
+//     equal.
+//  5. Of the rest, one route (tieBreak): the lowest BGP identifier of the
+//     router it was last received from over eBGP (RFC 4271 §9.1.2.2 (f);
+//     patchbay's routers take their IPv4 address on the link as their
+//     identifier, so (g), the lowest peer address, never has to decide),
+//     then the path that sorts first. The steps before it are RFC 4271's
+//     as far as they differ here: eBGP over iBGP (e) never does, as every
+//     session is eBGP, and keeping the route already selected (RFC 5004,
+//     Quagga's "Already-selected external check") is left out, as with
+//     Quagga's "bgp bestpath compare-routerid", so the choice does not
+//     depend on which session came up first. AWS says of equal routes only
+//     that it "can't guarantee a consistent route prioritization order"
+//     (Transit Gateway page above), so at AWS this step is estimated.
+
+// compareRoutes is step 3: the administrative preference, the AS path
+// length, then the shorter path through the network. Routes equal by it
+// go on to multipath and the tie-break.
 func compareRoutes(a, b *Route) int {
 	return cmp.Or(cmp.Compare(a.Pref, b.Pref), cmp.Compare(a.ASPath, b.ASPath), cmp.Compare(len(a.Path), len(b.Path)))
 }
 
+// dxCompare is step 2 between two routes through one DX gateway.
+func dxCompare(a, b *Route) int {
+	return cmp.Or(cmp.Compare(a.Pref, b.Pref), CompareRegion(a.inRegion, b.inRegion), cmp.Compare(a.ASPath, b.ASPath))
+}
+
+// CompareRegion puts a location in the gateway's Region first (step 2;
+// the simulator's selection uses it too).
+func CompareRegion(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
+}
+
+// tieBreak is step 5.
+func tieBreak(a, b *Route) int {
+	return cmp.Or(a.id.Compare(b.id), slices.Compare(a.Path, b.Path))
+}
+
+// multipath reports whether r shares traffic with best, the route the
+// tie-break chose (step 4).
+func multipath(best, r *Route, mp Multipath) bool {
+	switch mp {
+	case MultipathExact:
+		return slices.Equal(best.asns, r.asns)
+	case MultipathOff:
+		return false
+	}
+	return neighbourAS(best.asns) == neighbourAS(r.asns)
+}
+
+// neighbourAS is the AS a route was learned from, 0 for none.
+func neighbourAS(asns []uint32) uint32 {
+	if len(asns) == 0 {
+		return 0
+	}
+	return asns[0]
+}
+
+// DXChoice reports whether a table of a device with role to learning from
+// one with role from makes Direct Connect's choice (step 2): a gateway
+// learning from the AWS router of a Direct Connect location.
+func DXChoice(from, to Role) bool {
+	return from == RoleAWSEdge && (to == RoleTGW || to == RoleVGW || to == RoleCloudWAN)
+}
+
+// Multipath is which of the routes still equal after step 3 a table
+// shares traffic over (step 4).
+type Multipath uint8
+
+const (
+	// MultipathNeighbourAS: every one from the best route's neighbouring
+	// AS (routers on the customer's and partner's side).
+	MultipathNeighbourAS Multipath = iota
+	// MultipathExact: only those with the very same AS path (AWS).
+	MultipathExact
+	// MultipathOff: none; the tie-break (step 5) picks one route. A site
+	// whose router runs without BGP multipath (site(multipath = False)),
+	// as routers do unless told otherwise.
+	MultipathOff
+)
+
+// MultipathOf is the multipath a table of d runs.
+func MultipathOf(d *Device) Multipath {
+	switch {
+	case d.SinglePath:
+		return MultipathOff
+	case d.Role == RoleTGW, d.Role == RoleVGW, d.Role == RoleCloudWAN, d.Role == RoleDXGW, d.Role == RoleAWSEdge:
+		return MultipathExact
+	}
+	return MultipathNeighbourAS
+}
+
+// dxOf says how a learns: 0 when it is not Direct Connect's choice, else
+// 1 + the ID of the DX gateway the relation passes through, or -1 for a
+// connection attached to the gateway itself (all of one gateway's choose
+// together, as a virtual private gateway's own VIFs would); and whether
+// the location is in the gateway's Region.
+func dxOf(a *Relation) (group int, inRegion bool) {
+	from, to := a.From.Device, a.To.Device
+	if !DXChoice(from.Role, to.Role) {
+		return 0, false
+	}
+	group = -1
+	if a.Via != nil {
+		for _, d := range a.Via.Link.Via {
+			if d.Role == RoleDXGW {
+				group = 1 + d.ID
+			}
+		}
+	}
+	return group, to.Region != "" && from.Region == to.Region
+}
+
 func (r *Route) same(o *Route) bool {
 	return r.Pref == o.Pref && slices.Equal(r.Path, o.Path) && r.Local == o.Local && r.Blackhole == o.Blackhole &&
-		r.ASPath == o.ASPath && slices.Equal(r.NextHops, o.NextHops)
+		r.ASPath == o.ASPath && slices.Equal(r.NextHops, o.NextHops) && slices.Equal(r.asns, o.asns) && r.id == o.id
 }
 
 // solver computes tables one prefix at a time, on first use: a design of
@@ -53,6 +230,8 @@ type solver struct {
 	originators map[netip.Prefix][]*Relation
 	prefixes    map[netip.Prefix]bool
 	sorted      []netip.Prefix
+	// sessions are the plan's, by name: who exports over each.
+	sessions map[string]*Session
 
 	mu     sync.Mutex
 	solved map[netip.Prefix]map[int]*Route
@@ -268,7 +447,7 @@ func (s *solver) candidate(v *Table, p netip.Prefix, next map[int]*Route) *Route
 			cands = append(cands, s.learned(a, r))
 		}
 	}
-	return choose(cands)
+	return choose(cands, MultipathOf(v.Device))
 }
 
 // learned is the route a.To gets from r.
@@ -278,10 +457,14 @@ func (s *solver) learned(a *Relation, r *Route) *Route {
 		pref = r.Pref
 	}
 	nr := &Route{Prefix: r.Prefix, Pref: pref, Path: append(slices.Clip(r.Path), int32(a.To.ID)), Tag: a.Tag, Origin: r.Origin,
-		ASPath: r.ASPath, Via: a, Source: a.Source}
+		ASPath: r.ASPath, Via: a, Source: a.Source, asns: r.asns, id: r.id}
 	if a.Session != "" {
 		nr.ASPath++
+		asn, id := s.exporter(a)
+		nr.asns = append([]uint32{asn}, r.asns...)
+		nr.id = id
 	}
+	nr.dx, nr.inRegion = dxOf(a)
 	switch {
 	case a.Via != nil:
 		nr.NextHops = []*Iface{a.Via}
@@ -293,29 +476,90 @@ func (s *solver) learned(a *Relation, r *Route) *Route {
 	return nr
 }
 
-// choose runs the decision process over every candidate at once, so the
-// result does not depend on the order they came in; equal ones are ECMP,
-// carrying the path that sorts first.
-func choose(cands []*Route) *Route {
-	var best *Route
-	for _, r := range cands {
-		if best == nil {
-			best = r
-			continue
-		}
-		switch c := compareRoutes(r, best); {
-		case c < 0:
-			best = r
-		case c == 0 && !best.Local && !best.Blackhole && !r.Local && !r.Blackhole:
-			merged := *best
-			merged.NextHops = mergeIfaces(best.NextHops, r.NextHops)
-			if slices.Compare(r.Path, best.Path) < 0 {
-				merged.Path, merged.Tag, merged.Origin, merged.ASPath, merged.Via, merged.Source = r.Path, r.Tag, r.Origin, r.ASPath, r.Via, r.Source
-			}
-			best = &merged
+// exporter is the AS and the BGP identifier of the router that sends
+// routes over a's session: its end on a.From's device. The session named
+// is the link's IPv4 one, whose address patchbay's routers take as their
+// identifier (as the simulator's speakers do).
+func (s *solver) exporter(a *Relation) (uint32, netip.Addr) {
+	ps := s.sessions[a.Session]
+	switch {
+	case ps == nil:
+		return 0, netip.Addr{}
+	case ps.Local.Device == a.From.Device.Name:
+		return ps.Local.ASN, ps.Local.Address
+	}
+	return ps.Peer.ASN, ps.Peer.Address
+}
+
+// choose runs the selection (see compareRoutes) over every candidate at
+// once, so the result does not depend on the order they came in, but for
+// candidates alike in all (two static routes of one table), where the
+// first counts. mp: which equal routes the table shares over. The routes
+// merged for multipath carry the path that sorts first.
+func choose(cands []*Route, mp Multipath) *Route {
+	cands = dxChoose(cands)
+	if len(cands) == 0 {
+		return nil
+	}
+	// The best by compareRoutes, then of those equal to it the one the
+	// tie-break picks; no list of them is kept, as most tables choose
+	// from one or two.
+	top := cands[0]
+	for _, r := range cands[1:] {
+		if compareRoutes(r, top) < 0 {
+			top = r
 		}
 	}
-	return best
+	best := top
+	for _, r := range cands {
+		if compareRoutes(r, top) == 0 && tieBreak(r, best) < 0 {
+			best = r
+		}
+	}
+	if best.Local || best.Blackhole {
+		return best
+	}
+	out := best
+	for _, r := range cands {
+		if r == best || r.Local || r.Blackhole || compareRoutes(r, top) != 0 || !multipath(best, r, mp) {
+			continue
+		}
+		merged := *out
+		merged.NextHops = mergeIfaces(out.NextHops, r.NextHops)
+		if slices.Compare(r.Path, out.Path) < 0 {
+			merged.Path, merged.Tag, merged.Origin, merged.ASPath, merged.Via, merged.Source = r.Path, r.Tag, r.Origin, r.ASPath, r.Via, r.Source
+			merged.asns, merged.id = r.asns, r.id
+		}
+		out = &merged
+	}
+	return out
+}
+
+// dxChoose is step 2: of the routes through each DX gateway, only the
+// best by dxCompare go on.
+func dxChoose(cands []*Route) []*Route {
+	var best map[int]*Route
+	for _, r := range cands {
+		if r.dx == 0 {
+			continue
+		}
+		if best == nil {
+			best = map[int]*Route{}
+		}
+		if b, ok := best[r.dx]; !ok || dxCompare(r, b) < 0 {
+			best[r.dx] = r
+		}
+	}
+	if best == nil {
+		return cands
+	}
+	out := make([]*Route, 0, len(cands))
+	for _, r := range cands {
+		if r.dx == 0 || dxCompare(r, best[r.dx]) == 0 {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func mergeIfaces(a, b []*Iface) []*Iface {

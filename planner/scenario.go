@@ -37,18 +37,20 @@ func (m Member) Name() string {
 //
 //   - link: Members, the one member link; or Links, one link inside a
 //     managed service (it has no members)
-//   - channel: Links, the channel or last-mile connection; Session too for
-//     advertise, the BGP session the far end advertises over
+//   - channel: Links, the channel or last-mile connection; for advertise
+//     also Sessions, the BGP sessions the far end advertises over (IPv4,
+//     then IPv6 where the link has it), and Session, the first of them
 //   - facility: Links, every link in it
 //   - device: Devices, the device, or every edge of a Cloud WAN core
 //     network named by its reference
 //   - interconnect, last_mile: Links, its channels or connections
 type ResolvedEvent struct {
-	Event   lang.Event
-	Members []Member
-	Links   []*Link
-	Devices []*Device
-	Session *Session
+	Event    lang.Event
+	Members  []Member
+	Links    []*Link
+	Devices  []*Device
+	Session  *Session
+	Sessions []*Session
 }
 
 // ResolvedFlow is a scenario flow between two networks of the topology.
@@ -93,9 +95,9 @@ func (p *Plan) Scenario(name string) (*ResolvedScenario, bool) {
 // elsewhere, as tests and tools do.
 func (p *Plan) ResolveScenario(sc *lang.Scenario) *ResolvedScenario {
 	r := &scenarioResolver{t: p.topo, sc: sc, out: &ResolvedScenario{Scenario: sc},
-		sessions: map[string]*Session{}, groups: map[lang.TargetKind][]string{}}
+		sessions: map[string][]*Session{}, groups: map[lang.TargetKind][]string{}}
 	for _, s := range p.Sessions {
-		r.sessions[s.Over] = s
+		r.sessions[s.Over] = append(r.sessions[s.Over], s)
 	}
 	for _, ip := range p.Interconnects {
 		r.groups[lang.TargetInterconnect] = append(r.groups[lang.TargetInterconnect], ip.Interconnect.Name)
@@ -136,7 +138,7 @@ func (p *Plan) resolveScenarios() {
 type scenarioResolver struct {
 	t        *Topology
 	sc       *lang.Scenario
-	sessions map[string]*Session // by the link they run over
+	sessions map[string][]*Session // by the link they run over, IPv4 first
 	groups   map[lang.TargetKind][]string
 	out      *ResolvedScenario
 }
@@ -219,10 +221,12 @@ func (r *scenarioResolver) event(ev lang.Event) (ResolvedEvent, bool) {
 			return re, r.cannot(ev)
 		}
 		if ok = r.channel(&re); ok {
-			re.Session = r.sessions[re.Links[0].Name]
-			if re.Session == nil || ev.Advertise == nil {
+			re.Sessions = r.sessions[re.Links[0].Name]
+			if len(re.Sessions) == 0 || ev.Advertise == nil {
 				r.problem(ev.Range, fmt.Sprintf("%s carries no BGP session", t.Name), "advertise over a channel or last-mile connection")
 				ok = false
+			} else {
+				re.Session = re.Sessions[0]
 			}
 		}
 	case lang.ActionRotateKey, lang.ActionRemoveKey, lang.ActionMismatchKey:
@@ -231,7 +235,7 @@ func (r *scenarioResolver) event(ev lang.Event) (ResolvedEvent, bool) {
 		}
 		if ok = r.channel(&re); ok {
 			l := re.Links[0]
-			if l.MACsec == "" || l.MACsec == "no_encrypt" || r.sessions[l.Name] == nil {
+			if l.MACsec == "" || l.MACsec == "no_encrypt" || len(r.sessions[l.Name]) == 0 {
 				r.problem(ev.Range, fmt.Sprintf("%s runs no MACsec, so it has no keys to %s", t.Name, strings.TrimSuffix(string(ev.Action), "_key")),
 					"MACsec runs on every Interconnect channel, and on a last-mile connection unless macsec = False or macsec_mode = \"no_encrypt\"")
 				ok = false

@@ -65,6 +65,25 @@ func TestScenarioTargetsAreTheTopologysObjects(t *testing.T) {
 	}
 }
 
+// advertise() on a dual-stack connection resolves to both its sessions,
+// the IPv4 one first: the far end's policy holds in both families.
+func TestScenarioAdvertiseOverBothFamilies(t *testing.T) {
+	p := plantest.Source(t, `hq = site("hq", cidr = "192.168.0.0/16", ipv6_cidr = "2001:db8:100::/48", asn = 65001)
+d = dx_gateway("d")
+attach(d, vpn_gateway(vpc("v", region = "us-east-1", cidr = "10.0.0.0/16")))
+last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "1Gbps", site = hq, attach_to = d)
+`)
+	rs := p.ResolveScenario(&lang.Scenario{Meta: lang.Meta{Name: "s"}, Duration: time.Minute, Events: []lang.Event{{
+		Action: lang.ActionAdvertise, Target: lang.Target{Kind: lang.TargetChannel, Name: "hq/conn3"}, Advertise: &lang.Advertise{Prepend: 1}}}})
+	if len(rs.Problems) > 0 || len(rs.Events) != 1 {
+		t.Fatalf("problems %v", rs.Problems)
+	}
+	ev := rs.Events[0]
+	if len(ev.Sessions) != 2 || ev.Sessions[0].Name != "hq/conn3" || ev.Sessions[1].Name != "hq/conn3/ipv6" || ev.Session != ev.Sessions[0] {
+		t.Errorf("advertise resolves to %+v (session %+v), want hq/conn3 then hq/conn3/ipv6", ev.Sessions, ev.Session)
+	}
+}
+
 // A core network is no device; its reference names every edge.
 func TestScenarioDeviceCoreNetworkIsEveryEdge(t *testing.T) {
 	p := plantest.File(t, "../examples/global_wan.star")

@@ -86,8 +86,10 @@ type Device struct {
 	// without an ICMP "fragmentation needed" (Transit Gateway, Cloud WAN),
 	// so path-MTU discovery cannot recover.
 	SilentMTU bool
-	Tables    []*Table
-	Ifaces    []*Iface
+	// SinglePath: a site's router without BGP multipath (MultipathOf).
+	SinglePath bool
+	Tables     []*Table
+	Ifaces     []*Iface
 
 	// Room for the first table and interfaces, so the usual device (a VPC:
 	// one table, an attachment or two) needs no allocation of its own.
@@ -208,7 +210,9 @@ type Relation struct {
 	// not the device, must be new to the route's path.
 	Redirect bool
 	// Session is the BGP session the routes cross (Plan.Sessions' name),
-	// "" inside a service. Each crossing adds an AS to the path.
+	// "" inside a service. Each crossing adds an AS to the path. Over a
+	// dual-stack link it names the IPv4 session; IPv6 routes cross its
+	// IPv6 sibling (Plan.SessionsOver).
 	Session string
 	// Why says what AWS rule the relation stands for, and Source where it
 	// was declared.
@@ -488,7 +492,10 @@ func (p *Plan) deriveTopology() {
 	for i, r := range t.Relations {
 		r.ID = i
 	}
-	t.routes = &solver{t: t}
+	t.routes = &solver{t: t, sessions: make(map[string]*Session, len(p.Sessions))}
+	for _, s := range p.Sessions {
+		t.routes.sessions[s.Name] = s
+	}
 	t.builder = b
 	p.topo = t
 }
@@ -649,6 +656,7 @@ func (b *topoBuilder) networks() {
 		dev, net := b.network(s, &s.Range, "", s.Name)
 		// The site's router: the customer end of every last-mile connection.
 		rtr := b.device(s.Name+"/router", RoleCustomer, "", s.Name)
+		rtr.SinglePath = s.SinglePath
 		rv := b.t.table(rtr, "")
 		rv.Source = s.Source()
 		b.t.connect(s.Name+"/lan", "internal", dev, net, rtr, rv, b.intraFacility(), s.MTU)

@@ -36,7 +36,10 @@ var awsLocalPref = map[uint32]uint32{7224<<16 | 7100: 100, 7224<<16 | 7200: 200,
 
 // session is one eBGP session over a channel or last-mile connection:
 // the AWS end (ends[0]) listens, the far end (ends[1]) connects, so the
-// two never collide.
+// two never collide. It carries one address family, as Direct Connect's
+// sessions do (planner.Session): a dual-stack link has two, each with its
+// own TCP connection, timers and BFD, which fail together only when the
+// link does.
 type session struct {
 	name        string
 	link        *Link
@@ -45,9 +48,19 @@ type session struct {
 	hold        time.Duration
 	keepalive   time.Duration
 	bfd         *planner.BFD
-	maxPrefixes int // what the AWS end accepts per address family; 0: no limit
-	v6          bool
+	maxPrefixes int    // what the AWS end accepts; 0: no limit
+	afi         uint16 // 1 IPv4, 2 IPv6 (RFC 4760's AFIs)
+	// group is every session over link, this one included, IPv4 first.
+	group []*session
 }
+
+// carries reports whether p is of the session's address family.
+func (se *session) carries(p netip.Prefix) bool { return p.Addr().Is4() == (se.afi == afiIPv4) }
+
+const (
+	afiIPv4 uint16 = 1
+	afiIPv6 uint16 = 2
+)
 
 // speaker is one end of a session.
 type speaker struct {
@@ -58,7 +71,8 @@ type speaker struct {
 	iface *Iface
 	vrf   *VRF
 	asn   uint32
-	addr  netip.Addr
+	addr  netip.Addr // the session's address on the link, of its family
+	id    netip.Addr // the BGP identifier: the router's IPv4 address on the link
 	mac   [6]byte
 
 	state bgpState
@@ -68,7 +82,6 @@ type speaker struct {
 	holdCfg  time.Duration
 	hold     time.Duration // negotiated
 	idleHold bool          // after a Cease for too many prefixes: wait before listening again
-	overAFI  uint16        // the address family whose limit the peer exceeded (RFC 4486 data)
 
 	connectRetry, synRetry, holdTimer, keepaliveTimer, mrai, flushTimer *Timer
 	synBackoff                                                          time.Duration
@@ -110,6 +123,35 @@ func (sp *speaker) holdTime() time.Duration {
 
 func (sp *speaker) String() string { return sp.iface.Dev.Name }
 
+// siblings are this end's speakers of every session over the link, this
+// one included.
+func (sp *speaker) siblings() []*speaker {
+	out := make([]*speaker, len(sp.sess.group))
+	for i, se := range sp.sess.group {
+		out[i] = se.ends[sp.side]
+	}
+	return out
+}
+
+func familyName(afi uint16) string {
+	if afi == afiIPv6 {
+		return "IPv6"
+	}
+	return "IPv4"
+}
+
+// linkLocal is the interface's IPv6 link-local address, its MAC as a
+// modified EUI-64 (RFC 4291 §2.5.1 and appendix A; RFC 2464 §5), which an
+// IPv6 next hop carries beside the global one when the peer shares the
+// link (RFC 2545 §3). Invalid on an IPv4 session.
+func (sp *speaker) linkLocal() netip.Addr {
+	if sp.sess.afi != afiIPv6 {
+		return netip.Addr{}
+	}
+	m := sp.mac
+	return netip.AddrFrom16([16]byte{0: 0xfe, 1: 0x80, 8: m[0] ^ 0x02, 9: m[1], 10: m[2], 11: 0xff, 12: 0xfe, 13: m[3], 14: m[4], 15: m[5]})
+}
+
 // buildSessions gives every plan session its two speakers.
 func (s *sim) buildSessions(p *planner.Plan) {
 	vlans := map[string]int{}
@@ -124,30 +166,63 @@ func (s *sim) buildSessions(p *planner.Plan) {
 		}
 	}
 	s.n.exporters = map[int][]*speaker{}
+	// The planner's relations, before any is copied for a second family.
+	adjs := s.n.adjs
+	groups := map[*Link][]*session{}
 	for _, ps := range p.Sessions {
 		l, ok := s.n.linkNamed[ps.Over]
 		if !ok {
 			continue
 		}
 		se := &session{name: ps.Name, link: l, vlan: vlans[ps.Over], hold: time.Duration(ps.HoldTime) * time.Second,
-			keepalive: time.Duration(ps.Keepalive) * time.Second, bfd: ps.BFD, v6: slices.Contains(ps.AddressFamily, "ipv6-unicast")}
+			keepalive: time.Duration(ps.Keepalive) * time.Second, bfd: ps.BFD, afi: afiIPv4}
+		if slices.Equal(ps.AddressFamily, []string{"ipv6-unicast"}) {
+			se.afi = afiIPv6
+		}
+		// Direct Connect's limit is "100 each for IPv4 and IPv6" routes from
+		// on-premises, and each family has its session
+		// (https://docs.aws.amazon.com/directconnect/latest/UserGuide/limits.html, read 2026-12).
 		if l.Kind == "connection" {
 			se.maxPrefixes = catInt("last_mile.max_prefixes")
+		}
+		groups[l] = append(groups[l], se)
+		for _, x := range groups[l] {
+			x.group = groups[l]
 		}
 		for i, side := range []planner.Side{ps.Local, ps.Peer} {
 			iface := l.A
 			if iface.Dev.Name != side.Device {
 				iface = l.B
 			}
-			sp := &speaker{sim: s, sess: se, side: i, iface: iface, vrf: iface.VRF, asn: side.ASN, addr: side.Address,
+			sp := &speaker{sim: s, sess: se, side: i, iface: iface, vrf: iface.VRF, asn: side.ASN, addr: side.Address, id: side.Address,
 				ribIn: map[netip.Prefix]*ribEntry{}, adjOut: map[netip.Prefix]*bgpAttrs{}, pending: map[netip.Prefix]bool{}}
 			sp.mac = [6]byte{0x02, 0x70, 0x62, byte(iface.ID >> 16), byte(iface.ID >> 8), byte(iface.ID)}
+			if !sp.addr.Is4() {
+				// The BGP identifier is four octets (RFC 4271 §4.2): a router
+				// keeps the one of its IPv4 session on the link. Without one,
+				// the low four octets of its address stand in; RFC 6286 asks
+				// only that the value be non-zero and unique in its AS.
+				if first := groups[l][0]; first.afi == afiIPv4 {
+					sp.id = first.ends[i].addr
+				} else {
+					sp.id = netip.AddrFrom4([4]byte(sp.addr.AsSlice()[12:]))
+				}
+			}
 			se.ends[i] = sp
 		}
 		se.ends[0].peer, se.ends[1].peer = se.ends[1], se.ends[0]
-		for _, a := range s.n.adjs {
+		// Each session brings its family's routes over the planner's
+		// relation between the two tables: the link's first session takes
+		// the relation itself, a second one a copy of it (the planner's
+		// routing, which knows no sessions, needs just the one).
+		for _, a := range adjs {
 			for _, sp := range se.ends {
 				if a.to == sp.vrf && a.from == sp.peer.vrf && a.via == sp.iface {
+					if a.bgp != nil {
+						c := *a
+						a = &c
+						s.n.adjs = append(s.n.adjs, a)
+					}
 					a.bgp = sp
 					sp.peer.export = a
 				}
@@ -245,7 +320,7 @@ func (sp *speaker) tcpUp() {
 	sp.sim.e.Cancel(sp.synRetry)
 	sp.sim.e.Cancel(sp.connectRetry)
 	hold := uint16(sp.holdTime() / time.Second)
-	sp.send(encodeOpen(sp.asn, hold, sp.addr, sp.sess.v6), nil)
+	sp.send(encodeOpen(sp.asn, hold, sp.id, sp.sess.afi), nil)
 	sp.setState(stOpenSent, "")
 	// RFC 4271 §8: a large hold time until the peer's OPEN arrives.
 	sp.sim.e.Reset(sp.holdTimer, sp.sim.e.Now()+4*time.Minute)
@@ -403,25 +478,13 @@ func (sp *speaker) apply(u update, paths map[netip.Prefix]ribEntry) {
 			sp.sim.n.received(sp, p, true)
 		}
 	}
-	// Direct Connect counts the limit per address family: a VIF has one
-	// IPv4 and one IPv6 session, each with its own limit
-	// (https://docs.aws.amazon.com/directconnect/latest/UserGuide/limits.html, 2026-12).
-	if limit := sp.sess.maxPrefixes; sp.side == 0 && limit > 0 {
-		v4, v6 := 0, 0
-		for p := range sp.ribIn {
-			if p.Addr().Is4() {
-				v4++
-			} else {
-				v6++
-			}
-		}
-		if n, afi := max(v4, v6), map[bool]uint16{true: 1, false: 2}[v4 >= v6]; n > limit {
-			sp.idleHold = true
-			sp.overAFI = afi
-			sp.down(fmt.Sprintf("%d %s prefixes from %s exceed the limit of %d: NOTIFICATION Cease/1 (maximum number of prefixes reached); the session stays idle for %s",
-				n, map[uint16]string{1: "IPv4", 2: "IPv6"}[afi], sp.peer, limit, sp.sim.connectRetry), &notify{6, 1})
-			return
-		}
+	// A session carries one family, so its limit is that family's: the
+	// other session of a dual-stack VIF stays up.
+	if limit := sp.sess.maxPrefixes; sp.side == 0 && limit > 0 && len(sp.ribIn) > limit {
+		sp.idleHold = true
+		sp.down(fmt.Sprintf("%d %s prefixes from %s exceed the limit of %d: NOTIFICATION Cease/1 (maximum number of prefixes reached); the session stays idle for %s",
+			len(sp.ribIn), familyName(sp.sess.afi), sp.peer, limit, sp.sim.connectRetry), &notify{6, 1})
+		return
 	}
 	sp.sim.routingChanged("BGP " + sp.sess.name + " UPDATE at " + sp.String())
 }
@@ -432,9 +495,8 @@ func (sp *speaker) down(why string, n *notify) {
 	if n != nil && sp.conn != nil && sp.conn.ends[sp.side].open {
 		var data []byte
 		if n.code == 6 && n.subcode == 1 {
-			// RFC 4486: AFI, SAFI and the limit.
-			m := uint32(sp.sess.maxPrefixes)
-			afi := max(sp.overAFI, 1)
+			// RFC 4486 §4: AFI, SAFI (1, unicast) and the limit.
+			m, afi := uint32(sp.sess.maxPrefixes), sp.sess.afi
 			data = []byte{byte(afi >> 8), byte(afi), 1, byte(m >> 24), byte(m >> 16), byte(m >> 8), byte(m)}
 		}
 		sp.send(encodeNotification(n.code, n.subcode, data), nil)
@@ -485,11 +547,21 @@ func (sp *speaker) reset(why string) {
 }
 
 // bfdDown tears the session down at once, without waiting for the hold
-// timer: what BFD is for.
-func (sp *speaker) bfdDown() { sp.localDown("BFD down") }
+// timer: what BFD is for. BFD runs per neighbour address (RFC 5881), so
+// it speaks for this session only.
+func (sp *speaker) bfdDown() { sp.drop("BFD down") }
 
-// localDown drops the session because this router knows the path is gone.
+// localDown drops every session of this end over the link because this
+// router knows the link is gone (its MACsec port went down), whatever
+// family they carry.
 func (sp *speaker) localDown(why string) {
+	for _, x := range sp.siblings() {
+		x.drop(why)
+	}
+}
+
+// drop ends this session without a word: nothing could cross anyway.
+func (sp *speaker) drop(why string) {
 	if sp.state >= stOpenSent || sp.state == stConnect {
 		was := sp.state
 		if sp.conn != nil {
@@ -504,6 +576,9 @@ func (sp *speaker) localDown(why string) {
 // tableChanged notes that our table's route for p changed, so what we
 // advertise may have.
 func (sp *speaker) tableChanged(p netip.Prefix) {
+	if !sp.sess.carries(p) {
+		return
+	}
 	sp.pending[p] = true
 	if sp.state == stEstablished && !sp.flushTimer.Pending() {
 		sp.sim.e.Reset(sp.flushTimer, sp.sim.e.Now())
@@ -513,7 +588,9 @@ func (sp *speaker) tableChanged(p netip.Prefix) {
 // announceAll sends the whole table once the session is up.
 func (sp *speaker) announceAll() {
 	for p := range sp.vrf.best {
-		sp.pending[p] = true
+		if sp.sess.carries(p) {
+			sp.pending[p] = true
+		}
 	}
 	for _, p := range sp.flood {
 		sp.pending[p] = true
@@ -598,7 +675,7 @@ func (sp *speaker) flush() {
 		}
 		return strings.Compare(fmt.Sprint(*a.attrs), fmt.Sprint(*b.attrs))
 	})
-	for _, msg := range encodeUpdates(withdraw, announce, sp.addr) {
+	for _, msg := range encodeUpdates(withdraw, announce, sp.addr, sp.linkLocal()) {
 		sp.send(msg, paths)
 	}
 	if len(announce) > 0 && sp.sim.mraiInterval > 0 {
@@ -608,13 +685,24 @@ func (sp *speaker) flush() {
 
 func (sp *speaker) onMRAI() { sp.flush() }
 
-// setPolicy changes what the far end advertises from now on.
+// setPolicy changes what the far end advertises over the link from now
+// on, in every family: an advertise() names a channel or connection, not
+// one of its sessions. The extra prefixes are IPv4 /24s, so they go over
+// the IPv4 session.
 func (sp *speaker) setPolicy(a lang.Advertise) {
+	for _, x := range sp.siblings() {
+		x.setSessionPolicy(a)
+	}
+}
+
+func (sp *speaker) setSessionPolicy(a lang.Advertise) {
 	old := sp.flood
 	sp.policy = a
 	sp.flood = nil
 	for i := range a.ExtraPrefixes {
-		sp.flood = append(sp.flood, netip.PrefixFrom(netip.AddrFrom4([4]byte{198, 18 + byte(i/256), byte(i % 256), 0}), 24))
+		if sp.sess.afi == afiIPv4 {
+			sp.flood = append(sp.flood, netip.PrefixFrom(netip.AddrFrom4([4]byte{198, 18 + byte(i/256), byte(i % 256), 0}), 24))
+		}
 	}
 	for _, p := range slices.Concat(old, sp.flood) {
 		sp.pending[p] = true

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,12 +149,14 @@ func bgpMessages(t *testing.T, pcap []byte) []captured {
 			t.Fatal(err)
 		}
 		pkt := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.Default)
-		ip, _ := pkt.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
 		tcp, _ := pkt.Layer(layers.LayerTypeTCP).(*layers.TCP)
-		if ip == nil || tcp == nil {
+		if pkt.NetworkLayer() == nil || tcp == nil {
 			continue
 		}
-		key := fmt.Sprintf("%s:%d>%s:%d", ip.SrcIP, tcp.SrcPort, ip.DstIP, tcp.DstPort)
+		srcE, dstE := pkt.NetworkLayer().NetworkFlow().Endpoints()
+		src, _ := netip.AddrFromSlice(srcE.Raw())
+		dst, _ := netip.AddrFromSlice(dstE.Raw())
+		key := fmt.Sprintf("%s:%d>%s:%d", src, tcp.SrcPort, dst, tcp.DstPort)
 		st := streams[key]
 		if tcp.SYN {
 			streams[key] = &stream{next: tcp.Seq + 1}
@@ -174,8 +178,6 @@ func bgpMessages(t *testing.T, pcap []byte) []captured {
 			t.Fatalf("%s: %v", key, err)
 		}
 		st.buf = rest
-		src, _ := netip.AddrFromSlice(ip.SrcIP)
-		dst, _ := netip.AddrFromSlice(ip.DstIP)
 		for _, b := range msgs {
 			m, err := wire.Decode(b, true)
 			if err != nil {
@@ -189,8 +191,9 @@ func bgpMessages(t *testing.T, pcap []byte) []captured {
 
 // Every BGP message of every example scenario decodes with an independent
 // decoder and says what the plan says: the sessions' ASNs and hold time,
-// IPv4 and (where the peer has it) IPv6 unicast, next hops on the link,
-// prefixes without host bits; every BFD packet decodes with gopacket's.
+// each session's one address family, next hops on the link (an IPv6
+// session's global and link-local, never IPv4-mapped), prefixes without
+// host bits; every BFD packet decodes with gopacket's.
 func TestEveryControlPacketDecodesIndependently(t *testing.T) {
 	for _, file := range plantest.Examples(t, "../examples") {
 		p := plantest.File(t, file)
@@ -206,36 +209,62 @@ func TestEveryControlPacketDecodesIndependently(t *testing.T) {
 }
 
 func checkBGP(t *testing.T, file string, p *planner.Plan, msgs []captured) {
-	asn := map[netip.Addr]uint32{}
-	v6 := map[netip.Addr]bool{}
+	type end struct {
+		asn uint32
+		id  netip.Addr // the router's IPv4 address on the link
+		v6  bool
+	}
+	ends := map[netip.Addr]end{}
+	v6Sessions := 0
 	for _, s := range p.Sessions {
-		asn[s.Local.Address], asn[s.Peer.Address] = s.Local.ASN, s.Peer.ASN
-		for _, f := range s.AddressFamily {
-			if f == "ipv6-unicast" {
-				v6[s.Local.Address], v6[s.Peer.Address] = true, true
-			}
+		v6 := slices.Equal(s.AddressFamily, []string{"ipv6-unicast"})
+		if !v6 && !slices.Equal(s.AddressFamily, []string{"ipv4-unicast"}) {
+			t.Fatalf("%s: session %s carries %v, want one family", file, s.Name, s.AddressFamily)
+		}
+		v4 := p.SessionsOver(s.Over)[0]
+		ends[s.Local.Address] = end{s.Local.ASN, v4.Local.Address, v6}
+		ends[s.Peer.Address] = end{s.Peer.ASN, v4.Peer.Address, v6}
+		if v6 {
+			v6Sessions++
 		}
 	}
 	counts := map[int]int{}
+	v6Updates := 0
 	for _, m := range msgs {
 		counts[m.Type]++
+		e, ok := ends[m.from]
+		if !ok {
+			t.Fatalf("%s: a message from %s, no session's address", file, m.from)
+		}
 		switch {
 		case m.Open != nil:
 			o := m.Open
 			want := []wire.Family{{AFI: 1, SAFI: 1}}
-			if v6[m.from] {
-				want = append(want, wire.Family{AFI: 2, SAFI: 1})
+			if e.v6 {
+				want = []wire.Family{{AFI: 2, SAFI: 1}}
 			}
-			if o.Version != 4 || o.AS4 != asn[m.from] || o.HoldTime != 90 || o.ID != m.from || fmt.Sprint(o.Families) != fmt.Sprint(want) {
+			if o.Version != 4 || o.AS4 != e.asn || o.HoldTime != 90 || o.ID != e.id || fmt.Sprint(o.Families) != fmt.Sprint(want) {
 				t.Fatalf("%s: OPEN from %s: %+v", file, m.from, o)
 			}
 		case m.Update != nil:
 			u := m.Update
-			if len(u.NLRI) > 0 && (u.NextHop != m.from || u.Origin < 0 || len(u.ASPath) == 0 || u.ASPath[0] != asn[m.from]) {
+			if e.v6 && (len(u.NLRI) > 0 || len(u.Withdrawn) > 0 || u.NextHop.IsValid()) ||
+				!e.v6 && (len(u.MPReach) > 0 || len(u.MPUnreach) > 0) {
+				t.Fatalf("%s: UPDATE from %s carries the other family: %+v", file, m.from, u)
+			}
+			if reach := len(u.NLRI) + len(u.MPReach); reach > 0 && (u.Origin < 0 || len(u.ASPath) == 0 || u.ASPath[0] != e.asn) {
 				t.Fatalf("%s: UPDATE from %s: %+v", file, m.from, u)
 			}
-			if len(u.MPReach) > 0 && u.MPNextHop != netip.AddrFrom16(m.from.As16()) {
-				t.Fatalf("%s: MP_REACH next hop %s from %s", file, u.MPNextHop, m.from)
+			if len(u.NLRI) > 0 && u.NextHop != m.from {
+				t.Fatalf("%s: NEXT_HOP %s from %s", file, u.NextHop, m.from)
+			}
+			// RFC 2545 §3: the global address on the link, and the
+			// link-local one since the peer shares the link.
+			if len(u.MPReach) > 0 {
+				v6Updates++
+				if u.MPNextHop != m.from || !u.MPLinkLocal.IsLinkLocalUnicast() {
+					t.Fatalf("%s: MP_REACH next hop %s, link-local %s from %s", file, u.MPNextHop, u.MPLinkLocal, m.from)
+				}
 			}
 			if u.LocalPref != nil {
 				t.Fatalf("%s: LOCAL_PREF sent over eBGP", file)
@@ -244,8 +273,8 @@ func checkBGP(t *testing.T, file string, p *planner.Plan, msgs []captured) {
 			t.Fatalf("%s: KEEPALIVE of %d bytes", file, m.Length)
 		}
 	}
-	if counts[wire.TypeOpen] == 0 || counts[wire.TypeUpdate] == 0 || counts[wire.TypeKeepalive] == 0 {
-		t.Fatalf("%s: messages by type %v", file, counts)
+	if counts[wire.TypeOpen] == 0 || counts[wire.TypeUpdate] == 0 || counts[wire.TypeKeepalive] == 0 || (v6Sessions > 0) != (v6Updates > 0) {
+		t.Fatalf("%s: messages by type %v, %d IPv6 UPDATEs over %d IPv6 sessions", file, counts, v6Updates, v6Sessions)
 	}
 }
 
@@ -265,7 +294,14 @@ func checkBFD(t *testing.T, file string, pcap []byte) {
 		if udp == nil || udp.DstPort != bfdPort {
 			continue
 		}
-		ip, _ := pkt.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
+		// RFC 5881 §5: TTL 255 over IPv4, Hop Limit 255 over IPv6.
+		var ttl uint8
+		switch ip := pkt.NetworkLayer().(type) {
+		case *layers.IPv4:
+			ttl = ip.TTL
+		case *layers.IPv6:
+			ttl = ip.HopLimit
+		}
 		var bfd layers.BFD
 		if err := bfd.DecodeFromBytes(udp.Payload, gopacket.NilDecodeFeedback); err != nil {
 			t.Fatalf("%s: BFD: %v", file, err)
@@ -275,9 +311,9 @@ func checkBFD(t *testing.T, file string, pcap []byte) {
 		if bfd.State != layers.BFDStateUp {
 			tx = 1000000
 		}
-		if bfd.Version != 1 || bfd.DetectMultiplier != 3 || bfd.MyDiscriminator == 0 || ip.TTL != 255 ||
+		if bfd.Version != 1 || bfd.DetectMultiplier != 3 || bfd.MyDiscriminator == 0 || ttl != 255 ||
 			bfd.DesiredMinTxInterval != tx || bfd.RequiredMinRxInterval != 300000 {
-			t.Fatalf("%s: BFD packet %+v TTL %d", file, bfd, ip.TTL)
+			t.Fatalf("%s: BFD packet %+v TTL %d", file, bfd, ttl)
 		}
 		n++
 	}
@@ -307,5 +343,173 @@ func TestLowerHoldTimeWins(t *testing.T) {
 	}
 	if other := s.sessions[1].ends[0]; other.hold != 90*time.Second {
 		t.Fatalf("another session negotiated %v, want 90s", other.hold)
+	}
+}
+
+// dualStack is a last mile from a site with v4 IPv4 and v6 IPv6 prefixes
+// to a DX gateway in front of a dual-stack VPC: a private VIF whose four
+// connections each carry an IPv4 and an IPv6 session.
+func dualStack(t *testing.T, v4, v6 int) *planner.Plan {
+	return plantest.Source(t, fmt.Sprintf(`hq = site("hq", cidr = [cidrsubnet("172.16.0.0/12", 12, i) for i in range(%d)], ipv6_cidr = [cidrsubnet("2001:db8::/32", 16, i) for i in range(%d)], asn = 65001, mtu = 8500)
+v = vpc("v", region = "us-east-1", cidr = "10.0.0.0/16", ipv6_cidr = "2600:1f18:aa00::/56", mtu = 8500)
+d = dx_gateway("d")
+attach(d, vpn_gateway(v))
+last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", site = hq, attach_to = d)
+`, v4, v6))
+}
+
+// sessionNamed finds a run's session by its plan name.
+func sessionNamed(t *testing.T, s *sim, name string) *session {
+	t.Helper()
+	for _, se := range s.sessions {
+		if se.name == name {
+			return se
+		}
+	}
+	t.Fatalf("no session %s", name)
+	return nil
+}
+
+// Direct Connect's limit is 100 prefixes per session, and a dual-stack
+// connection has a session per family: 100 IPv4 and 100 IPv6 prefixes
+// from the site are each exactly at the limit, and all eight sessions
+// stay up with 100 prefixes each at the AWS end.
+func TestAHundredPrefixesOfEachFamilyStayUp(t *testing.T) {
+	s := startSim(t, dualStack(t, 100, 100), scenario(time.Minute, nil))
+	s.e.Run(time.Minute)
+	if len(s.sessions) != 8 {
+		t.Fatalf("%d sessions, want 8: an IPv4 and an IPv6 one per connection", len(s.sessions))
+	}
+	for i, se := range s.sessions {
+		name, v6 := fmt.Sprintf("hq/conn%d", i/2+1), i%2 == 1
+		if v6 {
+			name += "/ipv6"
+		}
+		aws := se.ends[0]
+		if se.name != name || !aws.established() || !se.ends[1].established() || len(aws.ribIn) != 100 {
+			t.Fatalf("session %d: %s, %s/%s, %d prefixes at AWS; want %s established both ends with 100", i, se.name, aws.state, se.ends[1].state, len(aws.ribIn), name)
+		}
+		for p := range aws.ribIn {
+			if p.Addr().Is6() != v6 {
+				t.Fatalf("%s received %s", se.name, p)
+			}
+		}
+	}
+}
+
+// 101 IPv6 prefixes from the site are one over the IPv6 sessions' limit:
+// AWS closes each with NOTIFICATION Cease/1 whose RFC 4486 data names
+// AFI 2, SAFI 1 and the limit 100 (00 02 01 00 00 00 64), and keeps it
+// idle for ConnectRetry; the IPv4 sessions of the same connections, with
+// their one prefix, stay established throughout.
+func TestTheHundredAndFirstIPv6PrefixCeasesOnlyTheIPv6Session(t *testing.T) {
+	p := dualStack(t, 1, 101)
+	var pcap bytes.Buffer
+	sc := scenario(5*time.Minute, nil)
+	s, err := start(p, sc, Options{Seed: 1, PcapInside: &pcap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.e.Run(0)
+	for c := 1; c <= 4; c++ {
+		v4, v6 := sessionNamed(t, s, fmt.Sprintf("hq/conn%d", c)), sessionNamed(t, s, fmt.Sprintf("hq/conn%d/ipv6", c))
+		if a := v4.ends[0]; !a.established() || len(a.ribIn) != 1 {
+			t.Fatalf("%s: %s with %d prefixes, want established with 172.16.0.0/24", v4.name, a.state, len(a.ribIn))
+		}
+		if a := v6.ends[0]; a.established() || !a.idleHold || len(a.ribIn) != 0 {
+			t.Fatalf("%s: %s (idle hold %v) with %d prefixes, want idle without any", v6.name, a.state, a.idleHold, len(a.ribIn))
+		}
+	}
+	// AWS's table holds the site's IPv4 prefix and none of its IPv6 ones.
+	aws := sessionNamed(t, s, "hq/conn1").ends[0].vrf
+	if aws.best[netip.MustParsePrefix("172.16.0.0/24")] == nil || aws.best[netip.MustParsePrefix("2001:db8::/48")] != nil {
+		t.Fatalf("AWS table: IPv4 %v, IPv6 %v", aws.best[netip.MustParsePrefix("172.16.0.0/24")], aws.best[netip.MustParsePrefix("2001:db8::/48")])
+	}
+	s.e.Run(sc.Duration)
+	s.finish()
+	// After the idle hold the session comes back and is ceased again, now
+	// inside the timeline; no IPv4 session ever leaves Established.
+	controlAt(t, s.out, "BGP hq/conn1/ipv6 at us-east-1/lumen-loc-a/aws-r1: Established → Idle (101 IPv6 prefixes from hq/router exceed the limit of 100: NOTIFICATION Cease/1")
+	for _, e := range s.out.Events {
+		for c := 1; c <= 4; c++ {
+			if strings.Contains(e.Message, fmt.Sprintf("BGP hq/conn%d at", c)) || strings.Contains(e.Message, fmt.Sprintf("BFD hq/conn%d at", c)) {
+				t.Fatalf("an IPv4 session changed: %s", e.Message)
+			}
+		}
+	}
+	v6Addr := map[netip.Addr]bool{}
+	for _, ps := range p.Sessions {
+		if strings.HasSuffix(ps.Name, "/ipv6") {
+			v6Addr[ps.Local.Address] = true
+		}
+	}
+	msgs := bgpMessages(t, pcap.Bytes())
+	checkBGP(t, "dual stack", p, msgs)
+	ceased := map[netip.Addr]bool{}
+	for _, m := range msgs {
+		if n := m.Notification; n != nil {
+			if !v6Addr[m.from] || n.Code != 6 || n.Subcode != 1 || !bytes.Equal(n.Data, []byte{0, 2, 1, 0, 0, 0, 100}) {
+				t.Fatalf("NOTIFICATION from %s: %+v", m.from, n)
+			}
+			ceased[m.from] = true
+		}
+	}
+	if len(ceased) != 4 {
+		t.Fatalf("Cease/1 from %v, want the AWS end of each of the four IPv6 sessions", ceased)
+	}
+}
+
+// A dual-stack connection's sessions fail together when the connection
+// does, each noticed by its own BFD (one per neighbour address) at the
+// AWS end within 3 × 300 ms of the last packet; when MACsec must_encrypt
+// takes a router's port down (here the site's, whose CA restarts with the
+// changed CAK), that router drops both at the same instant.
+func TestBothSessionsOfALinkFailWithIt(t *testing.T) {
+	for _, tc := range []struct {
+		name, at, why string
+		event         lang.Event
+	}{
+		{"link failure", "us-east-1/lumen-loc-a/aws-r1", "BFD down", at(10*time.Second, lang.ActionFail, lang.TargetChannel, "hq/conn1")},
+		{"MACsec down", "hq/router", "MACsec down", keyEvent(10*time.Second, lang.ActionMismatchKey, "hq/conn1", "", "cak")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc := scenario(time.Minute, nil, tc.event)
+			s := startSim(t, dualStack(t, 1, 1), sc)
+			s.e.Run(sc.Duration)
+			s.finish()
+			v4 := controlAt(t, s.out, "BGP hq/conn1 at "+tc.at+": Established → Idle ("+tc.why+")")
+			v6 := controlAt(t, s.out, "BGP hq/conn1/ipv6 at "+tc.at+": Established → Idle ("+tc.why+")")
+			lo, hi := 10*time.Second, 11*time.Second
+			if tc.why == "MACsec down" {
+				// MKA's live-peer lifetime bounds it: 6 s and a hello.
+				hi = 18 * time.Second
+			}
+			if v4 < lo || v4 > hi || v6 < lo || v6 > hi || (tc.why == "MACsec down" && v4 != v6) {
+				t.Fatalf("sessions down at %v (IPv4) and %v (IPv6), want within [%v, %v]", v4, v6, lo, hi)
+			}
+			if tc.why == "BFD down" {
+				controlAt(t, s.out, "BFD hq/conn1/ipv6 at "+tc.at+": Up → Down")
+			}
+		})
+	}
+}
+
+// advertise() names a connection, so its policy holds over both of its
+// sessions: a prepend of 2 makes the AS path [65001 65001 65001] on the
+// site's IPv4 and IPv6 prefixes alike at the AWS end.
+func TestAdvertiseAppliesToBothFamilies(t *testing.T) {
+	sc := scenario(10*time.Second, nil, advertiseAt(time.Second, "hq/conn1", lang.Advertise{Prepend: 2}))
+	s := startSim(t, dualStack(t, 1, 1), sc)
+	s.e.Run(2 * time.Second)
+	for _, name := range []string{"hq/conn1", "hq/conn1/ipv6"} {
+		aws := sessionNamed(t, s, name).ends[0]
+		if len(aws.ribIn) != 1 {
+			t.Fatalf("%s: %d prefixes", name, len(aws.ribIn))
+		}
+		for p, e := range aws.ribIn {
+			if !slices.Equal(e.attrs.asPath, []uint32{65001, 65001, 65001}) {
+				t.Fatalf("%s: %s with AS path %v", name, p, e.attrs.asPath)
+			}
+		}
 	}
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"slices"
 
@@ -42,16 +43,19 @@ const asTrans = 23456
 // takes 4 bytes of NLRI, an IPv6 /48 7, plus about 60 bytes of attributes.
 const maxUpdateNLRI = 400
 
-func encodeOpen(asn uint32, hold uint16, id netip.Addr, v6 bool) []byte {
+// encodeOpen is a session's OPEN: its one address family's multiprotocol
+// capability (RFC 4760 §8), so IPv4 unicast is not implied on an IPv6
+// session, and the 4-octet AS capability.
+func encodeOpen(asn uint32, hold uint16, id netip.Addr, afi uint16) []byte {
 	myAS := uint16(asTrans)
 	if asn <= 0xffff {
 		myAS = uint16(asn)
 	}
-	caps := []bgp.ParameterCapabilityInterface{bgp.NewCapMultiProtocol(bgp.RF_IPv4_UC)}
-	if v6 {
-		caps = append(caps, bgp.NewCapMultiProtocol(bgp.RF_IPv6_UC))
+	family := bgp.RF_IPv4_UC
+	if afi == afiIPv6 {
+		family = bgp.RF_IPv6_UC
 	}
-	caps = append(caps, bgp.NewCapFourOctetASNumber(asn))
+	caps := []bgp.ParameterCapabilityInterface{bgp.NewCapMultiProtocol(family), bgp.NewCapFourOctetASNumber(asn)}
 	return mustSerialize(bgp.NewBGPOpenMessage(myAS, hold, id.String(), []bgp.OptionParameterInterface{bgp.NewOptionParameterCapability(caps)}))
 }
 
@@ -62,10 +66,12 @@ func encodeNotification(code, subcode uint8, data []byte) []byte {
 }
 
 // encodeUpdates builds the UPDATE messages that withdraw and announce
-// prefixes. IPv4 goes in the classic fields; IPv6 in MP_REACH_NLRI and
-// MP_UNREACH_NLRI (RFC 4760), with the session's IPv4 address as an
-// IPv4-mapped next hop since the sessions run over IPv4.
-func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop netip.Addr) [][]byte {
+// one session's prefixes. IPv4 goes in the classic fields with nextHop;
+// IPv6 in MP_REACH_NLRI and MP_UNREACH_NLRI (RFC 4760) over an IPv6
+// session, whose next hop is the speaker's global address on the link and
+// its link-local one (RFC 2545 §3), never an IPv4-mapped address, which
+// BIRD refuses.
+func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop, linkLocal netip.Addr) [][]byte {
 	var out [][]byte
 	var w4 []*bgp.IPAddrPrefix
 	var w6 []bgp.AddrPrefixInterface
@@ -116,7 +122,11 @@ func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop net
 			for _, x := range announce[i:j] {
 				mp = append(mp, bgp.NewIPv6AddrPrefix(uint8(x.prefix.Bits()), x.prefix.Addr().String()))
 			}
-			attrs = append(attrs, bgp.NewPathAttributeMpReachNLRI(netip.AddrFrom16(nextHop.As16()).String(), mp))
+			mpReach := bgp.NewPathAttributeMpReachNLRI(nextHop.String(), mp)
+			if linkLocal.IsValid() {
+				mpReach.LinkLocalNexthop = net.IP(linkLocal.AsSlice())
+			}
+			attrs = append(attrs, mpReach)
 		}
 		out = append(out, mustSerialize(bgp.NewBGPUpdateMessage(nil, attrs, nlri)))
 		i = j

@@ -38,7 +38,7 @@ func build(p *planner.Plan) (*Network, error) {
 	n := &Network{byName: map[string]*Device{}, linkNamed: map[string]*Link{}, members: map[string]*memberRef{},
 		Endpoints: map[string]*Endpoint{}, Facilities: map[string][]*Link{}, Groups: map[string][]*Link{}, GroupDevices: map[string][]*Device{}}
 	for _, d := range t.Devices {
-		n.device(d.Name, d.Role, d.Region, d.Facility)
+		n.device(d.Name, d.Role, d.Region, d.Facility).multipath = planner.MultipathOf(d)
 	}
 	for _, tb := range t.Tables {
 		n.vrf(n.Devices[tb.Device.ID], tb.Name)

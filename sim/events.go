@@ -285,7 +285,8 @@ func (s *sim) removeKey(sl *secLink, ev lang.Event) string {
 }
 
 // mismatchKey gives the far end a different key than the AWS end, as a
-// misconfiguration would; its MKPDUs stop validating at the AWS end.
+// misconfiguration would; its MKPDUs stop validating at the AWS end, and
+// the AWS end's stop validating there.
 func (s *sim) mismatchKey(sl *secLink, ev lang.Event) string {
 	far := sl.ends[1]
 	old := far.keys[len(far.keys)-1]
@@ -304,7 +305,14 @@ func (s *sim) mismatchKey(sl *secLink, ev lang.Event) string {
 		}
 	}
 	far.startParticipant(bad)
-	// Reconfiguring a key restarts the far end's CA: its SAs go with it.
+	// Reconfiguring a key restarts the far end's CA: its SAs go with it,
+	// so it can neither protect nor validate a frame. The AWS end is not
+	// told: it keeps its participant, SAs and live peer until the peer's
+	// lifetime runs out, 6 s after the last MKPDU it validated (or BFD
+	// notices first, as nothing crosses the link any more).
+	if far.txKey == old {
+		sl.endDown(far, "its CA restarted with the changed "+what)
+	}
 	sl.check()
 	return fmt.Sprintf("the far end of %s now has a different %s for key %d", sl.sess.name, what, old.id)
 }

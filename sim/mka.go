@@ -56,6 +56,7 @@ type secLink struct {
 	rotated  Time // when the last rotation finished; -1: never
 	rotating *cak // the key a rotation in progress moves to
 	rejected int  // protected frames the far end refused
+	st       secState
 }
 
 // mkaEnd is one end's MACsec entity: its keys (which differ from the
@@ -72,6 +73,7 @@ type mkaEnd struct {
 	txKey  *cak // the CA the transmit SA belongs to
 	rx     []*macsec.SA
 	window map[*macsec.SA]*macsec.ReplayWindow
+	logged *macsec.SA // the last SA of this end's SC written to the key log
 }
 
 // participant is one MKA instance: one end running one CAK.
@@ -90,7 +92,6 @@ type participant struct {
 	kn     uint32
 	an     uint8
 	sak    []byte
-	salt   [12]byte
 	sent   bool // distributed in an MKPDU
 	inUse  bool // the peer reported it installed (key server), or installed here
 	rekeys int
@@ -214,22 +215,28 @@ func (p *participant) send() {
 			if sl.suite != macsec.GCMAES128 {
 				m.DistSAK.Suite = sl.suite
 			}
+			if sl.suite.XPN() {
+				// A peer maps SCIs to SSCIs from this (IEEE 802.1X-2020 §11.11.3).
+				m.KeyServerSSCI = uint8(macsec.SSCI(e.sci, []macsec.SCI{e.sci, p.peer.sci}))
+			}
 			p.sent = true
 			// Ready to receive under the new SAK before the peer starts
 			// sending with it, so no frame falls between the two.
 			e.addRx(p, p.peer.sci)
 		}
 	}
+	var lpn uint64 // the Latest Key's Lowest Acceptable PN; 0 while there is none
 	if p.sak != nil && (p.inUse || !p.keyServer()) {
-		m.SAKUse = &macsec.SAKUse{LatestKN: p.kn, LatestAN: p.an, LatestTx: true, LatestRx: true, LatestLowestPN: 1}
-		if p.keyServer() {
-			m.SAKUse.LatestKeyServerMI = p.mi
-		} else if p.peer != nil {
-			m.SAKUse.LatestKeyServerMI = p.peer.mi
-		}
+		lpn = e.lowestAcceptablePN(p)
+		// The set carries the low 32 bits; with XPN the XPN set below
+		// carries the rest (IEEE 802.1X-2020 Figure 11-10 and the XPN
+		// parameter set, type 8).
+		m.SAKUse = &macsec.SAKUse{LatestKN: p.kn, LatestAN: p.an, LatestTx: true, LatestRx: true,
+			LatestLowestPN: uint32(lpn), LatestKeyServerMI: p.keyServerMI()}
 	}
 	if sl.suite.XPN() {
-		m.XPN = &macsec.XPN{SuspensionTime: 0}
+		// No Old Key is reported, so its MSBs stay 0.
+		m.XPN = &macsec.XPN{SuspensionTime: 0, LatestLowestPNHigh: uint32(lpn >> 32)}
 	}
 	b, err := m.Marshal(p.ick, eapolDst, e.mac)
 	if err != nil {
@@ -270,10 +277,15 @@ func (e *mkaEnd) receive(b []byte) {
 	p.peer.live = slices.ContainsFunc(slices.Concat(m.Live, m.Potential), func(x macsec.Peer) bool { return x.MI == p.mi })
 	switch {
 	case p.keyServer() && p.peer.live && p.sak == nil:
-		p.newSAK()
+		e.sl.drawSAK(p)
 		p.send()
 	case !wasLive && p.peer.live:
 		p.send() // answer at once, so liveness is mutual within a round trip
+	}
+	if m.DistSAK != nil && !p.keyServer() || m.SAKUse != nil && p.keyServer() && !p.inUse {
+		// A SAK installed below restarts a PN count: the old SA's must
+		// first be brought up to now.
+		s.advance()
 	}
 	if d := m.DistSAK; d != nil && !p.keyServer() {
 		if sak, err := macsec.Unwrap(p.kek, d.WrappedSAK); err == nil && (p.sak == nil || d.KN != p.kn) {
@@ -286,18 +298,26 @@ func (e *mkaEnd) receive(b []byte) {
 		p.inUse = true
 		e.install(p, m.SCI)
 	}
+	// A live peer that reports no SAK in use, MKPDU after MKPDU, has lost
+	// the one distributed (its own view of the CA went down while this end
+	// still heard it): it gets a new one, when one may be drawn.
+	if p.keyServer() && e.sl.sakUseMissing(p, p.sak != nil && p.sent && p.peer.live && m.SAKUse == nil) {
+		if at, ok := e.sl.sakAllowedAt(p); !ok || s.e.Now() >= at {
+			e.sl.drawSAK(p)
+			p.send()
+		}
+	}
 	e.sl.check()
 }
 
 // newSAK is the key server drawing a new secure association key for its CA.
+// Only the key is random: an XPN suite's salt follows from this
+// participant's MI and the KN (mkaEnd.salt), as a standard peer derives it.
 func (p *participant) newSAK() {
 	s := p.end.sl.sim
 	p.sak = make([]byte, p.end.sl.suite.KeyLen())
 	for i := range p.sak {
 		p.sak[i] = byte(s.e.Rand().Uint32())
-	}
-	for i := range p.salt {
-		p.salt[i] = byte(s.e.Rand().Uint32())
 	}
 	if p.kn > 0 {
 		p.an = (p.an + 1) % 4
@@ -309,22 +329,36 @@ func (p *participant) newSAK() {
 // install makes a CA's SAK this end's transmit SA and adds it to the
 // receive SAs, keeping the previous one so frames in flight validate.
 func (e *mkaEnd) install(p *participant, peerSCI macsec.SCI) {
-	salt := e.salt(p)
-	e.tx = &macsec.SA{Suite: e.sl.suite, Key: p.sak, SCI: e.sci, AN: p.an, SSCI: uint32(e.side + 1), Salt: salt}
+	e.tx = &macsec.SA{Suite: e.sl.suite, Key: p.sak, SCI: e.sci, AN: p.an}
+	if e.sl.suite.XPN() {
+		e.tx.SSCI, e.tx.Salt = macsec.SSCI(e.sci, []macsec.SCI{e.sci, peerSCI}), e.salt(p)
+	}
+	e.logSA(p, e.tx)
 	e.txKey = p.key
 	e.sl.pn[e.side] = 1
 	e.addRx(p, peerSCI)
 	e.sl.setRates(e.sl.pps) // the new SA counts from one: reschedule the next rekey
 }
 
-// salt is the XPN salt of a CA's SAK: derived from the MIs in 802.1AEbw;
-// both ends must agree, so take the key server's.
+// salt is the XPN salt of a CA's current SAK, which each end derives on its
+// own from the key server's MI and the KN (IEEE 802.1AE-2018 §10.7.8; see
+// macsec.XPNSalt): the key server from its own MI, the other end from the MI
+// in the key server's MKPDUs.
 func (e *mkaEnd) salt(p *participant) [12]byte {
-	if p.keyServer() {
-		return p.salt
-	}
-	if ks := e.sl.ends[0].partFor(p.key); ks != nil {
-		return ks.salt
+	return macsec.XPNSalt(p.keyServerMI(), p.kn)
+}
+
+// keyServerMI is the MI of the key server that distributed the CA's
+// current SAK: with the KN, what names the SAK in MKPDUs (IEEE 802.1X-2010
+// Figure 11-10, "Latest Key: Key Server Member Identifier"). The far end
+// only hears SAKs from the one key server it peers with, p.peer; before it
+// has a peer it has no SAK, and the zero MI says so.
+func (p *participant) keyServerMI() [12]byte {
+	switch {
+	case p.keyServer():
+		return p.mi
+	case p.peer != nil:
+		return p.peer.mi
 	}
 	return [12]byte{}
 }
@@ -337,13 +371,55 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 			return
 		}
 	}
-	rx := &macsec.SA{Suite: e.sl.suite, Key: p.sak, SCI: peerSCI, AN: p.an, SSCI: uint32(2 - e.side), Salt: e.salt(p)}
+	rx := &macsec.SA{Suite: e.sl.suite, Key: p.sak, SCI: peerSCI, AN: p.an}
+	if e.sl.suite.XPN() {
+		// The peer transmits with its own SSCI, fixed by the order of the
+		// two SCIs (macsec.SSCI), not by which end is the key server.
+		rx.SSCI, rx.Salt = macsec.SSCI(peerSCI, []macsec.SCI{e.sci, peerSCI}), e.salt(p)
+	}
+	e.logSA(p, rx)
 	e.rx = append([]*macsec.SA{rx}, e.rx...)
 	if len(e.rx) > 2 {
 		delete(e.window, e.rx[2])
 		e.rx = e.rx[:2]
 	}
 	e.window[rx] = &macsec.ReplayWindow{Next: 1}
+}
+
+// lowestAcceptablePN is what this end reports in the SAK Use set as the
+// Latest Key Lowest Acceptable PN (IEEE 802.1X-2010 Figure 11-10): the
+// lowest PN its receive SA for the CA's current SAK accepts, i.e. the next
+// PN it expects less the replay window, never below 1 (the receive SA's
+// lowestPN, IEEE 802.1AE-2018 §10.6). The key server compares every
+// member's report with the suite's threshold to rekey before the PNs run out
+// (802.1X-2020 §9.8, as quoted in Wireshark's packet-macsec.c), so the value
+// follows the peer's real transmit PN: control frames advance the replay
+// window as they validate (pcap.go), and the fluid traffic between them
+// counts in secLink.pn, here extrapolated to now less the link's latency,
+// since frames still on the wire have not been received. (wpa_supplicant
+// 2.11's KaY reports instead its transmit SA's PN of one hello earlier, what
+// 802.1X-2010 clause 9 asks for delay protection; these MKPDUs do not set
+// Delay Protect.)
+func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
+	var w *macsec.ReplayWindow
+	for _, sa := range e.rx {
+		if sa.AN == p.an && bytes.Equal(sa.Key, p.sak) {
+			w = e.window[sa]
+			break
+		}
+	}
+	if w == nil {
+		return 1
+	}
+	next := w.Next
+	sl, peer := e.sl, e.sl.ends[1-e.side]
+	if tx := peer.tx; tx != nil && tx.AN == p.an && bytes.Equal(tx.Key, p.sak) {
+		elapsed := (sl.sim.e.Now() - sl.sim.last - sl.link.Latency).Seconds()
+		if sent := sl.pn[peer.side] + sl.pps[peer.side]*elapsed; sent >= 1 {
+			next = max(next, uint64(sent)+1)
+		}
+	}
+	return (&macsec.ReplayWindow{Next: next, Window: w.Window}).Lowest()
 }
 
 // partFor is the participant running key k (or one with an equal CKN),
@@ -357,53 +433,38 @@ func (e *mkaEnd) partFor(k *cak) *participant {
 	return nil
 }
 
-// check works out whether the link is secured: both ends transmit with a
-// SAK of a CA whose peer is alive. A change is a topology event, since
-// must_encrypt takes the link down without it.
+// check works out each end's view of its controlled port and whether the
+// link is secured: both ends transmit with a SAK of a CA whose peer they
+// hear, and neither SA has run out of packet numbers. A change is a
+// topology event, since must_encrypt takes the link down without it.
 func (sl *secLink) check() {
 	s := sl.sim
 	now := s.e.Now()
-	// Secured while some CA is alive at both ends and both transmit with
-	// a SAK: a rekey or a rotation keeps the old SA until the new one is in.
-	alive := false
-	for _, p := range sl.ends[0].parts {
-		if q := sl.ends[1].partFor(p.key); q != nil && p.peerAlive(now) && p.peer.live && q.peerAlive(now) && q.peer.live {
-			alive = true
-		}
-	}
-	agreed := alive && sl.ends[0].tx != nil && sl.ends[1].tx != nil
 	if sl.rotating != nil {
 		if p, q := sl.ends[0].partFor(sl.rotating), sl.ends[1].partFor(sl.rotating); p != nil && q != nil && p.inUse && q.inUse {
 			sl.rotated, sl.rotating = now, nil
 			s.control(fmt.Sprintf("MKA %s: rotation to key %d complete; the previous key stays until removed", sl.sess.name, p.key.id))
 		}
 	}
+	// Each end decides for itself (IEEE 802.1X-2010 §9.4: a peer is live
+	// while its MKPDUs keep arriving within the lifetime): an end that no
+	// longer hears its peer takes its own port down, and the other keeps
+	// its SAs until its own lifetime runs out. A rekey or a rotation keeps
+	// the old SA until the new one is in, so neither interrupts this.
+	for _, e := range sl.ends {
+		up := e.tx != nil && e.hearsLivePeer(now)
+		if sl.st.up[e.side] && !up {
+			sl.endDown(e, fmt.Sprintf("no live peer for %s", mkaLifetime))
+		}
+		sl.st.up[e.side] = up
+	}
+	agreed := sl.st.up[0] && sl.st.up[1] && !sl.st.exhausted[0] && !sl.st.exhausted[1]
 	if agreed == sl.secured {
 		return
 	}
 	sl.secured = agreed
 	if agreed {
 		s.control(fmt.Sprintf("MKA %s: secured with %s (key %d)", sl.sess.name, sl.suite, sl.ends[0].txKey.id))
-	} else {
-		what := "the link is down: must_encrypt fails closed"
-		if sl.mode == modeShould {
-			what = "should_encrypt: traffic continues unencrypted"
-		}
-		for _, e := range sl.ends {
-			e.tx, e.txKey, e.rx = nil, nil, nil
-			clear(e.window)
-			for _, p := range e.parts {
-				p.sak, p.sent, p.inUse = nil, false, false
-			}
-		}
-		s.control(fmt.Sprintf("MKA %s: no live peer for %s; %s", sl.sess.name, mkaLifetime, what))
-		if sl.mode == modeMust {
-			// The routers' own controlled ports went down: they know at
-			// once, as with loss of light, and drop the BGP session.
-			for _, sp := range sl.sess.ends {
-				sp.localDown("MACsec down")
-			}
-		}
 	}
 	// Only the sessions over the link change routing, and they report
 	// what they drop; traffic is recomputed either way.
@@ -418,56 +479,119 @@ func (l *Link) inTheClear() bool {
 
 // setRates takes each direction's packet rate from the traffic and
 // schedules the rekey for when the first transmit PN reaches the cipher
-// suite's threshold (0xC0000000, or 0xC000000000000000 with XPN).
+// suite's threshold (0xC0000000, or 0xC000000000000000 with XPN), and the
+// end of a transmit SA for when a PN would pass the suite's maximum.
 func (sl *secLink) setRates(pps [2]float64) {
 	s := sl.sim
+	now := s.e.Now()
 	sl.pps = pps
 	s.e.Cancel(sl.rekey)
-	if !sl.secured {
+	if sl.st.exhaust != nil {
+		s.e.Cancel(sl.st.exhaust)
+	}
+	maxPN := float64(sl.suite.MaxPN())
+	for i := range 2 {
+		if sl.st.exhausted[i] && sl.pn[i] < maxPN {
+			// A new SA counts from one: this end transmits again.
+			sl.st.exhausted[i] = false
+			s.e.After(0, sl.check)
+		}
+	}
+	// Rekeys are the key server's, for the CA it transmits with, once both
+	// ends have SAs to move on from.
+	ks := sl.ends[0]
+	if ks.tx == nil || sl.ends[1].tx == nil {
+		return
+	}
+	p := ks.partFor(ks.txKey)
+	if p == nil {
 		return
 	}
 	thr := float64(sl.suite.RekeyThreshold())
-	next := time.Duration(-1)
+	rekey, exhaust := Time(-1), Time(-1)
 	for i := range 2 {
+		if sl.pn[i] >= thr {
+			// Past the threshold with the traffic gone (a link down, an
+			// exhausted SA): the rekey is still due.
+			rekey = now
+		}
 		if pps[i] <= 0 {
 			continue
 		}
-		secs := (thr - sl.pn[i]) / pps[i]
-		if secs > 1e9 {
-			continue // beyond any run: XPN at any rate
+		// Beyond 1e9 s is beyond any run: XPN at any rate.
+		if secs := (thr - sl.pn[i]) / pps[i]; secs <= 1e9 {
+			if at := now + time.Duration(max(secs, 0)*1e9); rekey < 0 || at < rekey {
+				rekey = at
+			}
 		}
-		d := time.Duration(max(secs, 0) * 1e9)
-		if next < 0 || d < next {
-			next = d
+		if secs := (maxPN - sl.pn[i]) / pps[i]; !sl.st.exhausted[i] && secs <= 1e9 {
+			if at := nextAt(now, secs); exhaust < 0 || at < exhaust {
+				exhaust = at
+			}
 		}
 	}
-	if next >= 0 {
-		s.e.Reset(sl.rekey, s.e.Now()+next)
+	if sl.pending(p) {
+		// The far end may install the new SAK before the key server hears
+		// so, restarting only its own PN: the key server's is still at the
+		// threshold, and must not start another rekey. Only a SAK that
+		// went unanswered for a lifetime is replaced.
+		if _, ok := sl.st.drawn[p]; !ok {
+			sl.st.drawn[p] = now
+		}
+		rekey = now
+	}
+	if at, ok := sl.sakAllowedAt(p); ok && rekey >= 0 && rekey < at {
+		rekey = at
+	}
+	if rekey >= 0 {
+		s.e.Reset(sl.rekey, rekey)
+	}
+	if exhaust >= 0 {
+		if sl.st.exhaust == nil {
+			sl.st.exhaust = s.e.NewTimer(sl.exhaustNow)
+		}
+		s.e.Reset(sl.st.exhaust, exhaust)
 	}
 }
 
 // rekeyNow is a transmit PN at the threshold: the key server draws a new
-// SAK for the CA in use, and the ends move to it.
+// SAK for the CA in use and distributes it; the far end installs it for
+// receive and transmit at once (the key server already receives with it)
+// and reports it in SAK Use, and then the key server transmits with it too
+// (IEEE 802.1X-2010 §9.8). One rekey runs at a time: the next threshold is
+// counted from the new SAs' PNs.
 func (sl *secLink) rekeyNow() {
 	s := sl.sim
 	s.advance()
 	e := sl.ends[0]
-	if e.txKey == nil {
+	if e.txKey == nil || sl.ends[1].tx == nil {
 		return
 	}
 	p := e.partFor(e.txKey)
 	if p == nil {
 		return
 	}
-	p.newSAK()
-	p.rekeys++
-	sl.rekeys++
+	if at, ok := sl.sakAllowedAt(p); ok && s.e.Now() < at {
+		s.e.Reset(sl.rekey, at)
+		return
+	}
 	dir := 0
 	if sl.pn[1] > sl.pn[0] {
 		dir = 1
 	}
-	s.control(fmt.Sprintf("MKA %s: rekey %d — the packet number from %s reached %#x; the key server distributes a new SAK (AN %d)",
-		sl.sess.name, sl.rekeys, sl.sess.ends[dir], sl.suite.RekeyThreshold(), p.an))
+	why := fmt.Sprintf("the packet number from %s reached %#x", sl.sess.ends[dir], sl.suite.RekeyThreshold())
+	switch {
+	case sl.pending(p):
+		why = fmt.Sprintf("SAK %d was not reported in use within %s", p.kn, mkaLifetime)
+	case !sl.atThreshold(dir):
+		// Nothing is due: the rates changed since this was scheduled.
+		sl.setRates(sl.pps)
+		return
+	}
+	sl.drawSAK(p)
+	p.rekeys++
+	sl.rekeys++
+	s.control(fmt.Sprintf("MKA %s: rekey %d — %s; the key server distributes a new SAK (AN %d)", sl.sess.name, sl.rekeys, why, p.an))
 	// Each direction counts on under the old SA until its end installs
 	// the new one.
 	p.send()

@@ -24,9 +24,11 @@ func totalLostBytes(f FlowSummary) int64 {
 	return n
 }
 
-// Under must_encrypt a key mismatch takes the channel down once MKA's
-// live-peer lifetime runs out; the routers know at once, so BGP moves the
-// traffic to the other three channels and nothing is lost.
+// Under must_encrypt a key mismatch takes the channel down at once: the far
+// end's CA restarts with its new key, taking its SAs, so nothing crosses.
+// Its router knows at once and BGP there moves the traffic to the other
+// three channels, so nothing is lost; the AWS end gives up once MKA's
+// live-peer lifetime runs out (mka_timing_test.go has the exact times).
 func TestKeyMismatchUnderMustEncryptFailsClosed(t *testing.T) {
 	sc := scenario(3*time.Minute, []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 4*gbps, 1500)},
 		keyEvent(60*time.Second, lang.ActionMismatchKey, "aws-gcp-use1/ch1", "", "cak"))
@@ -36,14 +38,17 @@ func TestKeyMismatchUnderMustEncryptFailsClosed(t *testing.T) {
 	}
 	s.e.Run(sc.Duration)
 	s.finish()
-	down := controlAt(t, s.out, "MKA aws-gcp-use1/ch1: no live peer for 6s; the link is down: must_encrypt fails closed")
-	// The far end's CA restarts with its new key at once, taking its SAs
-	// with it; at the latest the AWS end gives up a lifetime later.
-	if down < 60*time.Second || down > 66*time.Second+time.Millisecond {
-		t.Fatalf("MKA gave up at %v, want within the 6 s lifetime (60–66 s)", down)
+	restart := controlAt(t, s.out, "MKA aws-gcp-use1/ch1 at us-east4/fac-a/gcp-r1: its CA restarted with the changed CAK; the link is down: must_encrypt fails closed")
+	if restart != 60*time.Second {
+		t.Fatalf("the far end's CA restarted at %v, want 60s", restart)
 	}
-	if bgp := controlAt(t, s.out, "BGP aws-gcp-use1/ch1 at us-east4/fac-a/gcp-r1: Established → Idle (MACsec down)"); bgp != down {
-		t.Fatalf("BGP down at %v, MKA at %v", bgp, down)
+	if bgp := controlAt(t, s.out, "BGP aws-gcp-use1/ch1 at us-east4/fac-a/gcp-r1: Established → Idle (MACsec down)"); bgp != restart {
+		t.Fatalf("BGP down at %v, the far end's MKA at %v", bgp, restart)
+	}
+	// The AWS end gives up within a lifetime of the mismatch.
+	down := controlAt(t, s.out, "MKA aws-gcp-use1/ch1 at us-east-1/fac-a/aws-r1: no live peer for 6s; the link is down: must_encrypt fails closed")
+	if down <= 60*time.Second || down > 66*time.Second {
+		t.Fatalf("MKA gave up at %v, want within the 6 s lifetime (60–66 s)", down)
 	}
 	wantLoads(t, "after", loads(s, "aws-gcp-use1"), 0, 4*gbps/3, 4*gbps/3, 4*gbps/3)
 	if f := s.out.Flows[0]; totalLostBytes(f) != 0 {
@@ -63,7 +68,12 @@ func TestKeyMismatchUnderShouldEncryptCarriesOnInTheClear(t *testing.T) {
 	s := startSim(t, p, sc)
 	s.e.Run(sc.Duration)
 	s.finish()
-	controlAt(t, s.out, "MKA hq/conn1: no live peer for 6s; should_encrypt: traffic continues unencrypted")
+	if at := controlAt(t, s.out, "its CA restarted with the changed CKN; should_encrypt: traffic continues unencrypted"); at != 30*time.Second {
+		t.Fatalf("the far end's CA restarted at %v, want 30s", at)
+	}
+	if at := controlAt(t, s.out, "no live peer for 6s; should_encrypt: traffic continues unencrypted"); at <= 30*time.Second || at > 36*time.Second {
+		t.Fatalf("the AWS end gave up at %v, want within the 6 s lifetime (30–36 s)", at)
+	}
 	if f := s.out.Flows[0]; totalLostBytes(f) != 0 {
 		t.Fatalf("lost %v", f.LostBytes)
 	}

@@ -34,6 +34,7 @@ type Device struct {
 	// without an ICMP "fragmentation needed" (Transit Gateway, Cloud WAN),
 	// so path-MTU discovery cannot recover.
 	SilentMTU bool
+	multipath planner.Multipath
 
 	down        []string // what failed it
 	maintenance int      // windows in progress

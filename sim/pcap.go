@@ -35,15 +35,27 @@ func newCapture(w io.Writer) (*capture, error) {
 	return &capture{w: pw}, nil
 }
 
-// frame builds the layers below the transport header for a packet from sp.
-func (s *sim) frame(sp *speaker, ttl uint8, proto layers.IPProtocol) (*layers.Ethernet, *layers.Dot1Q, *layers.IPv4) {
+// ipLayer is an IPv4 or IPv6 header: serialisable, and what a transport
+// header's checksum covers.
+type ipLayer interface {
+	gopacket.SerializableLayer
+	gopacket.NetworkLayer
+}
+
+// frame builds the layers below the transport header for a packet from sp,
+// over IPv4 or IPv6 as its session runs. ttl is the TTL or Hop Limit.
+func (s *sim) frame(sp *speaker, ttl uint8, proto layers.IPProtocol) (*layers.Ethernet, *layers.Dot1Q, ipLayer) {
 	eth := &layers.Ethernet{SrcMAC: net.HardwareAddr(sp.mac[:]), DstMAC: net.HardwareAddr(sp.peer.mac[:]), EthernetType: layers.EthernetTypeDot1Q}
 	vlan := &layers.Dot1Q{VLANIdentifier: uint16(sp.sess.vlan), Priority: 6, Type: layers.EthernetTypeIPv4}
-	a, b := sp.addr.As4(), sp.peer.addr.As4()
+	src, dst := net.IP(sp.addr.AsSlice()), net.IP(sp.peer.addr.AsSlice())
+	if sp.addr.Is6() {
+		vlan.Type = layers.EthernetTypeIPv6
+		// Network control traffic: DSCP CS6, in IPv6's traffic class.
+		return eth, vlan, &layers.IPv6{Version: 6, TrafficClass: 0xc0, HopLimit: ttl, NextHeader: proto, SrcIP: src, DstIP: dst}
+	}
 	// Network control traffic: DSCP CS6.
-	ip := &layers.IPv4{Version: 4, IHL: 5, TOS: 0xc0, TTL: ttl, Protocol: proto, Flags: layers.IPv4DontFragment,
-		SrcIP: net.IP(a[:]), DstIP: net.IP(b[:])}
-	return eth, vlan, ip
+	return eth, vlan, &layers.IPv4{Version: 4, IHL: 5, TOS: 0xc0, TTL: ttl, Protocol: proto, Flags: layers.IPv4DontFragment,
+		SrcIP: src, DstIP: dst}
 }
 
 // send puts a control packet on the wire from sp: serialised, protected
@@ -69,8 +81,15 @@ func (s *sim) send(sp *speaker, layersToWrite ...gopacket.SerializableLayer) boo
 	clearFrame := frame
 	if protect {
 		me, peer := sl.ends[sp.side], sl.ends[1-sp.side]
-		sl.pn[sp.side] = math.Floor(sl.pn[sp.side]) + 1
-		wire, err := macsec.Protect(me.tx, frame, uint64(sl.pn[sp.side]), true)
+		pn := math.Floor(sl.pn[sp.side]) + 1
+		if pn > float64(sl.suite.MaxPN()) {
+			// The SA has no PN left: the frame is never sent (see
+			// secLink.exhaust), and the link waits for the next SAK.
+			sl.exhaust(sp.side)
+			return false
+		}
+		sl.pn[sp.side] = pn
+		wire, err := macsec.Protect(me.tx, frame, uint64(pn), true)
 		if err != nil {
 			panic(fmt.Sprintf("sim: protecting a %s frame: %v", sp.sess.name, err))
 		}
@@ -121,20 +140,27 @@ func (s *sim) captureEAPOL(e *mkaEnd, body []byte) {
 	s.writeFrame(s.cap, append(frame, body...))
 }
 
-// captureTCP sends a BGP segment; eBGP runs with TTL 1 (single hop).
+// captureTCP sends a BGP segment; eBGP runs with TTL 1 (single hop), the
+// Hop Limit over IPv6.
 func (s *sim) captureTCP(sp *speaker, sport, dport uint16, seq, ack uint32, flags tcpFlags, payload []byte) bool {
 	eth, vlan, ip := s.frame(sp, 1, layers.IPProtocolTCP)
 	tcp := &layers.TCP{SrcPort: layers.TCPPort(sport), DstPort: layers.TCPPort(dport), Seq: seq, Ack: ack, Window: 65535,
 		SYN: flags&flagSYN != 0, ACK: flags&flagACK != 0, FIN: flags&flagFIN != 0, PSH: flags&flagPSH != 0, RST: flags&flagRST != 0}
 	if flags&flagSYN != 0 {
-		tcp.Options = []layers.TCPOption{{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: []byte{0x05, 0xb4}}}
+		// The MSS of a 1500-byte MTU: 1500 − 40 bytes of IPv4 and TCP
+		// headers, or − 60 with IPv6's 40-byte header (RFC 9293 §3.7.1).
+		mss := []byte{0x05, 0xb4}
+		if sp.addr.Is6() {
+			mss = []byte{0x05, 0xa0}
+		}
+		tcp.Options = []layers.TCPOption{{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: mss}}
 	}
 	_ = tcp.SetNetworkLayerForChecksum(ip)
 	return s.send(sp, eth, vlan, ip, tcp, gopacket.Payload(payload))
 }
 
-// captureUDP sends a BFD control packet: TTL 255, as single-hop BFD
-// requires (RFC 5881 §5).
+// captureUDP sends a BFD control packet: TTL or Hop Limit 255, as
+// single-hop BFD over IPv4 and IPv6 alike requires (RFC 5881 §5).
 func (s *sim) captureUDP(sp *speaker, sport, dport uint16, payload []byte) bool {
 	eth, vlan, ip := s.frame(sp, 255, layers.IPProtocolUDP)
 	udp := &layers.UDP{SrcPort: layers.UDPPort(sport), DstPort: layers.UDPPort(dport)}

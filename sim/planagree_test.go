@@ -76,33 +76,39 @@ func describeSimulated(r *route) string {
 func TestSteadyStateFIBIsThePlannersTables(t *testing.T) {
 	for _, file := range agreeDesigns(t) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			p := plantest.File(t, file)
-			s := steadyState(t, p)
-			topo := p.Topology()
-			if len(s.n.VRFs) != len(topo.Tables) {
-				t.Fatalf("%d simulated tables, %d planned", len(s.n.VRFs), len(topo.Tables))
-			}
-			prefixes := topo.Prefixes()
-			for _, v := range s.n.VRFs {
-				for pfx := range v.best {
-					if !slices.Contains(prefixes, pfx) {
-						t.Errorf("%s holds %s, which the planner knows of nowhere", v, pfx)
-					}
-				}
-			}
-			diffs := 0
-			for _, tb := range topo.Tables {
-				v := s.n.VRFs[tb.ID]
-				for _, pfx := range prefixes {
-					want, got := describePlanned(topo.Route(tb, pfx)), describeSimulated(v.best[pfx])
-					if want != got {
-						if diffs++; diffs <= 20 {
-							t.Errorf("%s %s: simulator %s, planner %s", tb, pfx, got, want)
-						}
-					}
-				}
-			}
+			fibsAgree(t, plantest.File(t, file))
 		})
+	}
+}
+
+// fibsAgree checks that p's simulated forwarding tables in steady state
+// are its planned ones.
+func fibsAgree(t *testing.T, p *planner.Plan) {
+	t.Helper()
+	s := steadyState(t, p)
+	topo := p.Topology()
+	if len(s.n.VRFs) != len(topo.Tables) {
+		t.Fatalf("%d simulated tables, %d planned", len(s.n.VRFs), len(topo.Tables))
+	}
+	prefixes := topo.Prefixes()
+	for _, v := range s.n.VRFs {
+		for pfx := range v.best {
+			if !slices.Contains(prefixes, pfx) {
+				t.Errorf("%s holds %s, which the planner knows of nowhere", v, pfx)
+			}
+		}
+	}
+	diffs := 0
+	for _, tb := range topo.Tables {
+		v := s.n.VRFs[tb.ID]
+		for _, pfx := range prefixes {
+			want, got := describePlanned(topo.Route(tb, pfx)), describeSimulated(v.best[pfx])
+			if want != got {
+				if diffs++; diffs <= 20 {
+					t.Errorf("%s %s: simulator %s, planner %s", tb, pfx, got, want)
+				}
+			}
+		}
 	}
 }
 

@@ -44,6 +44,13 @@ type route struct {
 	blackhole bool
 	origin    string    // what configured or originated it, for explanations
 	attrs     *bgpAttrs // what BGP carried it with; nil when it never crossed a session
+	// id is the BGP identifier of the router it was last received from,
+	// the final tie-break; carried across a service's own adjacencies.
+	id netip.Addr
+	// dx and inRegion are how a gateway learned it from a Direct Connect
+	// location (adjacency.dxOf); not carried on.
+	dx       int
+	inRegion bool
 }
 
 // defaultLocalPref is what a route without BGP attributes compares as:
@@ -64,26 +71,69 @@ func (r *route) asPathLen() int {
 	return len(r.attrs.asPath)
 }
 
-// compareRoutes orders candidates for one prefix, best first: the
-// administrative preference, then the BGP decision process (highest local
-// preference, shortest AS path, lowest origin; MED is choose's, since it
-// compares only within a neighbouring AS), then the shorter path through
-// the network. Routes equal up to there are equal-cost (ECMP); the remaining
-// tie-breaks (router id, peer address) only pick whose attributes are
-// passed on, which choose does by path.
+// compareRoutes is step 3 of the planner's route selection (see
+// planner.compareRoutes, whose steps this file runs with the attributes
+// BGP carries): the administrative preference, the shorter AS path, the
+// lower origin, then the shorter path through the network. MED is
+// choose's, since it compares only within a neighbouring AS; local
+// preference is the DX gateway's alone (dxCompare).
 func compareRoutes(a, b *route) int {
-	if c := cmp.Or(cmp.Compare(a.pref, b.pref), cmp.Compare(b.localPref(), a.localPref()), cmp.Compare(a.asPathLen(), b.asPathLen())); c != 0 {
+	if c := cmp.Or(cmp.Compare(a.pref, b.pref), cmp.Compare(a.asPathLen(), b.asPathLen())); c != 0 {
 		return c
 	}
-	if a.attrs != nil && b.attrs != nil {
-		if c := cmp.Compare(a.attrs.origin, b.attrs.origin); c != 0 {
-			return c
-		}
+	if c := compareOrigin(a, b); c != 0 {
+		return c
 	}
 	return cmp.Compare(len(a.path), len(b.path))
 }
 
-func (r *route) same(o *route) bool {
+// dxCompare is step 2, between routes through one DX gateway: the highest
+// local preference (AWS reads the 7224:7100/7200/7300 communities), a
+// location in the gateway's Region, the shorter AS path, the lower origin.
+func dxCompare(a, b *route) int {
+	return cmp.Or(cmp.Compare(a.pref, b.pref), cmp.Compare(b.localPref(), a.localPref()), planner.CompareRegion(a.inRegion, b.inRegion),
+		cmp.Compare(a.asPathLen(), b.asPathLen()), compareOrigin(a, b))
+}
+
+func compareOrigin(a, b *route) int {
+	if a.attrs == nil || b.attrs == nil {
+		return 0
+	}
+	return cmp.Compare(a.attrs.origin, b.attrs.origin)
+}
+
+// tieBreak is step 5: the lowest BGP identifier, then the path that sorts
+// first.
+func tieBreak(a, b *route) int {
+	return cmp.Or(a.id.Compare(b.id), slices.Compare(a.path, b.path))
+}
+
+// multipath is step 4 (planner.Multipath): whether r shares traffic with
+// best, the route the tie-break chose.
+func multipath(best, r *route, mp planner.Multipath) bool {
+	switch mp {
+	case planner.MultipathExact:
+		return slices.Equal(best.asPath(), r.asPath())
+	case planner.MultipathOff:
+		return false
+	}
+	return best.attrs.neighbourAS() == r.attrs.neighbourAS()
+}
+
+func (r *route) asPath() []uint32 {
+	if r.attrs == nil {
+		return nil
+	}
+	return r.attrs.asPath
+}
+
+// same reports whether o is r for every table that learns from it.
+func (r *route) same(o *route) bool { return r.sameEntry(o) && r.id == o.id }
+
+// sameEntry reports whether o is r as a forwarding entry and an
+// advertisement: the same but perhaps for the identifier a downstream
+// tie-break would read.
+func (r *route) sameEntry(o *route) bool {
 	if r.pref != o.pref || len(r.path) != len(o.path) || r.local != o.local || r.blackhole != o.blackhole ||
 		len(r.nexthops) != len(o.nexthops) || !r.attrs.equal(o.attrs) {
 		return false
@@ -146,7 +196,9 @@ func (a *adjacency) learned(r *route) *route {
 	if a.prefOf != nil {
 		pref = a.prefOf(r)
 	}
-	nr := &route{prefix: r.prefix, pref: pref, path: append(slices.Clip(r.path), int32(a.to.ID)), tag: a.tag, origin: r.origin, attrs: r.attrs}
+	nr := &route{prefix: r.prefix, pref: pref, path: append(slices.Clip(r.path), int32(a.to.ID)), tag: a.tag, origin: r.origin, attrs: r.attrs,
+		id: r.id}
+	nr.dx, nr.inRegion = a.dxOf()
 	switch {
 	case a.via != nil:
 		nr.nexthops = []*Iface{a.via}
@@ -156,6 +208,27 @@ func (a *adjacency) learned(r *route) *route {
 		nr.nexthops = r.nexthops
 	}
 	return nr
+}
+
+// dxOf says how a.to learns from a Direct Connect location, as the
+// planner's dxOf: 0 when it is not Direct Connect's choice, else 1 + the
+// ID of the DX gateway the adjacency passes through (or -1 for one
+// attached to the gateway itself); and whether the location is in the
+// gateway's Region.
+func (a *adjacency) dxOf() (group int, inRegion bool) {
+	from, to := a.from.Dev, a.to.Dev
+	if !planner.DXChoice(from.Role, to.Role) {
+		return 0, false
+	}
+	group = -1
+	if a.via != nil {
+		for _, d := range a.via.Link.Via {
+			if d.Role == RoleDXGW {
+				group = 1 + d.ID
+			}
+		}
+	}
+	return group, to.Region != "" && from.Region == to.Region
 }
 
 // static is a configured route: to an interface of the device, a blackhole,
@@ -317,7 +390,7 @@ func (n *Network) solve(p netip.Prefix) []fibChange {
 		switch {
 		case before == nil && after == nil:
 			continue
-		case before != nil && after != nil && before.same(after):
+		case before != nil && after != nil && before.sameEntry(after):
 			v.best[p] = after // same forwarding; keep the newest origin text
 			continue
 		}
@@ -382,7 +455,7 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, next map[int]*route) *route 
 		case a.bgp != nil:
 			if e := a.bgp.ribIn[p]; e != nil && a.bgp.established() && !n.through(e.path, v.Dev) {
 				offer(&route{prefix: p, pref: a.pref, path: append(slices.Clip(e.path), int32(v.ID)), tag: a.tag,
-					nexthops: []*Iface{a.via}, origin: e.origin, attrs: e.attrs})
+					nexthops: []*Iface{a.via}, origin: e.origin, attrs: e.attrs, id: a.bgp.peer.id})
 			}
 		case a.originate != nil:
 			if slices.Contains(a.originate, p) {
@@ -399,49 +472,106 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, next map[int]*route) *route 
 			}
 		}
 	}
-	return choose(cands)
+	return choose(cands, v.Dev.multipath)
 }
 
-// choose runs the decision process over every candidate at once, so the
-// result does not depend on the order they came in: MED counts only
-// between routes from the same neighbouring AS (deterministic MED), so
-// the routes that lose on MED within their AS go first, then the rest are
-// compared; equal ones are ECMP.
-func choose(cands []*route) *route {
-	if len(cands) == 0 {
+// choose runs the planner's route selection (planner.compareRoutes) over
+// every candidate at once, so the result does not depend on the order
+// they came in, but for candidates alike in all, where the first counts.
+// MED counts only between routes from the same neighbouring AS
+// (deterministic MED; at AWS, whose Transit Gateway page says only "Lower
+// MED value", estimated): those that lose on it within their AS go first.
+// mp: which equal routes the table shares over. The routes merged
+// for multipath carry the path that sorts first.
+func choose(cands []*route, mp planner.Multipath) *route {
+	cands = dxChoose(cands)
+	lost := lostMED(cands, func(a, b *route) bool {
+		return a.pref == b.pref && a.asPathLen() == b.asPathLen() && compareOrigin(a, b) == 0
+	})
+	var top *route
+	for i, r := range cands {
+		if !lost[i] && (top == nil || compareRoutes(r, top) < 0) {
+			top = r
+		}
+	}
+	if top == nil {
 		return nil
 	}
-	lostMED := make([]bool, len(cands))
+	best := top
+	for i, r := range cands {
+		if !lost[i] && compareRoutes(r, top) == 0 && tieBreak(r, best) < 0 {
+			best = r
+		}
+	}
+	if best.local || best.blackhole {
+		return best
+	}
+	out := best
+	for i, r := range cands {
+		if lost[i] || r == best || r.local || r.blackhole || compareRoutes(r, top) != 0 || !multipath(best, r, mp) {
+			continue
+		}
+		merged := *out
+		merged.nexthops = mergeIfaces(out.nexthops, r.nexthops)
+		if slices.Compare(r.path, out.path) < 0 {
+			merged.path, merged.tag, merged.origin, merged.attrs, merged.id = r.path, r.tag, r.origin, r.attrs, r.id
+		}
+		out = &merged
+	}
+	return out
+}
+
+// lostMED marks the candidates with a higher MED than another from the
+// same neighbouring AS that is equal to it by equal.
+func lostMED(cands []*route, equal func(a, b *route) bool) []bool {
+	lost := make([]bool, len(cands))
 	for i, a := range cands {
 		for _, b := range cands {
-			if a.attrs != nil && b.attrs != nil && a.pref == b.pref && a.localPref() == b.localPref() && a.asPathLen() == b.asPathLen() &&
-				a.attrs.origin == b.attrs.origin && a.attrs.neighbourAS() == b.attrs.neighbourAS() && b.attrs.med < a.attrs.med {
-				lostMED[i] = true
+			if a.attrs != nil && b.attrs != nil && a.attrs.neighbourAS() == b.attrs.neighbourAS() && b.attrs.med < a.attrs.med && equal(a, b) {
+				lost[i] = true
 			}
 		}
 	}
-	var best *route
-	for i, r := range cands {
-		if lostMED[i] {
-			continue
-		}
-		if best == nil {
-			best = r
-			continue
-		}
-		switch c := compareRoutes(r, best); {
-		case c < 0:
-			best = r
-		case c == 0 && !best.local && !best.blackhole && !r.local && !r.blackhole:
-			merged := *best
-			merged.nexthops = mergeIfaces(best.nexthops, r.nexthops)
-			if slices.Compare(r.path, best.path) < 0 {
-				merged.path, merged.tag, merged.origin, merged.attrs = r.path, r.tag, r.origin, r.attrs
+	return lost
+}
+
+// dxChoose is step 2: of the routes through each DX gateway, only the
+// best by dxCompare, and by MED within a neighbouring AS, go on.
+func dxChoose(cands []*route) []*route {
+	var groups map[int][]*route
+	for _, r := range cands {
+		if r.dx != 0 {
+			if groups == nil {
+				groups = map[int][]*route{}
 			}
-			best = &merged
+			groups[r.dx] = append(groups[r.dx], r)
 		}
 	}
-	return best
+	if groups == nil {
+		return cands
+	}
+	keep := map[*route]bool{}
+	for _, g := range groups {
+		lost := lostMED(g, func(a, b *route) bool { return dxCompare(a, b) == 0 })
+		var best *route
+		for i, r := range g {
+			if !lost[i] && (best == nil || dxCompare(r, best) < 0) {
+				best = r
+			}
+		}
+		for i, r := range g {
+			if !lost[i] && dxCompare(r, best) == 0 {
+				keep[r] = true
+			}
+		}
+	}
+	out := make([]*route, 0, len(cands))
+	for _, r := range cands {
+		if r.dx == 0 || keep[r] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // through reports whether a route's path passed through a table of d.

@@ -28,6 +28,9 @@ type Options struct {
 	// PcapInside receives the BGP and BFD frames as the routers' MACsec
 	// interfaces see them: in the clear.
 	PcapInside io.Writer
+	// KeyLog, when set, receives a line for every MACsec SA the run
+	// installs, enough to decrypt Pcap independently (see KeyLog).
+	KeyLog *KeyLog
 	// Metrics keeps every window's samples in Trace.Metrics (for CSV and
 	// plots); without it a long run keeps none.
 	Metrics bool
@@ -541,7 +544,6 @@ func (s *sim) reacted() {
 		c.reactedYet, c.detected = true, s.e.Now()
 	}
 }
-
 
 // packetRates is each direction's packet rate over a link: every flow
 // part crossing it, at its delivered rate and packet size. Direction 0 is

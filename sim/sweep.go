@@ -260,7 +260,8 @@ func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
 // detections is how long each session's failure goes unnoticed: BFD's
 // detection time, or MKA's live-peer lifetime under must_encrypt when it
 // is shorter, or the BGP hold time; plus the link's latency, since the
-// last packet heard was in flight.
+// last packet heard was in flight. A dual-stack link's two sessions
+// detect on their own; the link counts the slower.
 func (w *sweeper) detections() {
 	for _, ps := range w.p.Sessions {
 		l, ok := w.n.linkNamed[ps.Over]
@@ -274,7 +275,7 @@ func (w *sweeper) detections() {
 		if l.sec != nil && l.sec.mode == modeMust {
 			d = min(d, mkaLifetime)
 		}
-		w.detect[l] = d + l.Latency
+		w.detect[l] = max(w.detect[l], d+l.Latency)
 	}
 }
 

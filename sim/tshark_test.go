@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"patchbay/lang"
+	"patchbay/planner"
 	"patchbay/planner/plantest"
 )
 
@@ -58,21 +59,28 @@ func TestCapturesPassTshark(t *testing.T) {
 		name string
 		sc   *lang.Scenario
 		file string
+		plan *planner.Plan // instead of file
 	}
 	var runs []run
 	for _, file := range plantest.Examples(t, "../examples") {
 		for _, sc := range plantest.File(t, file).Design.Scenarios {
-			runs = append(runs, run{filepath.Base(file) + " " + sc.Name, sc, file})
+			runs = append(runs, run{filepath.Base(file) + " " + sc.Name, sc, file, nil})
 		}
 	}
 	// A prefix flood and a maximum-prefix NOTIFICATION, too.
 	runs = append(runs, run{"max-prefix", scenario(3*time.Minute, nil,
 		advertiseAt(60*time.Second, "hq/conn1", lang.Advertise{ExtraPrefixes: 99, Prepend: 1, Communities: []string{"7224:7300"}, MED: 50})),
-		"../examples/last_mile.star"})
+		"../examples/last_mile.star", nil})
+	// Dual stack: IPv6 sessions over IPv6, one ceased for its 101 prefixes.
+	runs = append(runs, run{"ipv6-max-prefix", scenario(3*time.Minute, nil), "", dualStack(t, 1, 101)})
 	for _, r := range runs {
 		t.Run(r.name, func(t *testing.T) {
+			p := r.plan
+			if p == nil {
+				p = plantest.File(t, r.file)
+			}
 			var wireCap, insideCap bytes.Buffer
-			if _, err := Run(plantest.File(t, r.file), r.sc, Options{Seed: 1, Pcap: &wireCap, PcapInside: &insideCap}); err != nil {
+			if _, err := Run(p, r.sc, Options{Seed: 1, Pcap: &wireCap, PcapInside: &insideCap}); err != nil {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
@@ -107,6 +115,26 @@ func TestCapturesPassTshark(t *testing.T) {
 			for _, want := range []string{"bgp.type=1", "bgp.type=2", "bgp.type=4", "bfd.sta=0x03"} {
 				if !seen[want] {
 					t.Errorf("tshark decoded no packet with %s", want)
+				}
+			}
+			if r.name == "ipv6-max-prefix" {
+				// The IPv6 session over IPv6 (Hop Limit 1), its MP_REACH
+				// next hop global and link-local, and the Cease/1 naming AFI 2.
+				v6 := fields(t, bin, file, "bgp", "ipv6.hlim", "bgp.cap.mp.afi", "bgp.update.path_attribute.mp_reach_nlri.next_hop.ipv6",
+					"bgp.update.path_attribute.mp_reach_nlri.next_hop.ipv6.link_local", "bgp.notify.minor_data")
+				for _, want := range []string{"ipv6.hlim=1", "bgp.cap.mp.afi=2", "bgp.update.path_attribute.mp_reach_nlri.next_hop.ipv6=2001:db8:dc::2",
+					"bgp.notify.minor_data=00020100000064"} {
+					if !v6[want] {
+						t.Errorf("tshark decoded no %s", want)
+					}
+				}
+				if !slices.ContainsFunc(slices.Collect(maps.Keys(v6)), func(k string) bool {
+					return strings.HasPrefix(k, "bgp.update.path_attribute.mp_reach_nlri.next_hop.ipv6.link_local=fe80::")
+				}) {
+					t.Error("tshark decoded no link-local next hop")
+				}
+				if bfd6 := filter(t, bin, file, "bfd && ipv6.hlim==255"); len(bfd6) == 0 {
+					t.Error("tshark decoded no BFD over IPv6 with Hop Limit 255")
 				}
 			}
 			if r.name == "max-prefix" {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 )
 
 func simCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
-	var name, metrics, plotFile, pcapFile, pcapInside string
+	var name, metrics, plotFile, pcapFile, pcapInside, keylogFile string
 	var seed uint64
 	var all bool
 	var interval time.Duration
@@ -46,7 +47,8 @@ The same design, scenario and --seed give byte-identical output.`,
 			if n := countErrors(p.Findings); n > 0 {
 				fmt.Fprintf(stderr, "patchbay: warning: the design has %d error(s) ('patchbay validate %s' lists them); simulating it as written\n", n, args[0])
 			}
-			var pcap, inside bytes.Buffer
+			var pcap, inside, keys bytes.Buffer
+			var keylog *sim.KeyLog
 			run := func(sc *lang.Scenario) (*sim.Trace, error) {
 				o := sim.Options{Seed: seed, Interval: interval, Metrics: metrics != "" || plotFile != ""}
 				if pcapFile != "" {
@@ -54,6 +56,10 @@ The same design, scenario and --seed give byte-identical output.`,
 				}
 				if pcapInside != "" {
 					o.PcapInside = &inside
+				}
+				if keylogFile != "" {
+					keylog = sim.NewKeyLog(&keys)
+					o.KeyLog = keylog
 				}
 				tr, err := sim.Run(p, sc, o)
 				if err != nil {
@@ -63,7 +69,7 @@ The same design, scenario and --seed give byte-identical output.`,
 				return tr, nil
 			}
 			if all {
-				if g.format != "text" || name != "" || metrics != "" || plotFile != "" || pcapFile != "" || pcapInside != "" {
+				if g.format != "text" || name != "" || metrics != "" || plotFile != "" || pcapFile != "" || pcapInside != "" || keylogFile != "" {
 					return fmt.Errorf("--all prints every scenario's timeline as text; run one --scenario for JSON, --metrics, --plot or a capture")
 				}
 				var broke error
@@ -112,6 +118,14 @@ The same design, scenario and --seed give byte-identical output.`,
 					return err
 				}
 			}
+			if keylogFile != "" {
+				if err := keylog.Err(); err != nil {
+					return fmt.Errorf("--keylog: %w", err)
+				}
+				if err := writeFileOrStream(keylogFile, keys.Bytes(), stdout); err != nil {
+					return err
+				}
+			}
 			if g.format == "json" {
 				err = tr.WriteJSON(stdout)
 			} else {
@@ -134,6 +148,7 @@ The same design, scenario and --seed give byte-identical output.`,
 	cmd.Flags().StringVar(&plotFile, "plot", "", "write an SVG plot of utilisation, loss and round trips to this file")
 	cmd.Flags().StringVar(&pcapFile, "pcap", "", "write every control frame as it crosses the wire to this file: MKA, and BGP and BFD inside MACsec where links are secured (pcap, nanosecond timestamps of virtual time from 2026-01-01T00:00:00Z)")
 	cmd.Flags().StringVar(&pcapInside, "pcap-inside", "", "write the BGP and BFD frames as the routers' MACsec interfaces see them, in the clear, to this file")
+	cmd.Flags().StringVar(&keylogFile, "keylog", "", "write a line for every MACsec SA installed (time, SCI, AN, KN, key server MI, cipher suite, SAK; SSCI and salt with XPN) to this file, enough to decrypt the --pcap capture; - for standard output")
 	return cmd
 }
 
@@ -176,4 +191,27 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return format.WriteFile(path, buf.Bytes())
+}
+
+// writeFileOrStream writes data to path atomically (format.WriteFile); "-"
+// is standard output, and a path that is not a regular file (/dev/stdout, a
+// named pipe a reader waits on) is written straight into, since a rename
+// cannot replace it.
+func writeFileOrStream(path string, data []byte, stdout io.Writer) error {
+	if path == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		_, werr := f.Write(data)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		return werr
+	}
+	return format.WriteFile(path, data)
 }

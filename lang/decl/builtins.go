@@ -108,6 +108,7 @@ func init() {
 			{name: "asn", typ: "int", required: true, doc: "the customer router's ASN"},
 			{name: "ipv6_cidr", typ: "cidr or list of cidr", def: "None"},
 			{name: "mtu", typ: "int", def: "1500"},
+			{name: "multipath", typ: "bool", def: "True", doc: "the router shares traffic over equal BGP paths from AWS (active/active); False installs one, chosen by lowest BGP identifier"},
 		}},
 		{name: "vpn_gateway", summary: "A virtual private gateway, attached to one VPC.", returns: "vpn_gateway", impl: vgwFn, params: []param{
 			{name: "vpc", typ: "vpc", required: true},

@@ -64,11 +64,13 @@ func siteFn(c *call) (starlark.Value, error) {
 	name := c.name("name")
 	v4, v6, mtu, attrs := c.addressing("site.mtu")
 	asn := c.asn("asn", 0)
+	multipath := c.boolean("multipath", true)
 	if c.err != nil {
 		return nil, c.err
 	}
 	attrs["asn"] = asnValue(asn)
-	return c.b.add(&lang.Site{Meta: c.meta(name), CIDRs: v4, IPv6: v6, ASN: asn, MTU: mtu}, attrs)
+	attrs["multipath"] = starlark.Bool(multipath)
+	return c.b.add(&lang.Site{Meta: c.meta(name), CIDRs: v4, IPv6: v6, ASN: asn, MTU: mtu, SinglePath: !multipath}, attrs)
 }
 
 func vgwFn(c *call) (starlark.Value, error) {

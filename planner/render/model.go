@@ -55,9 +55,12 @@ type Edge struct {
 	From, To string
 	Label    string
 	Link     string // channel or connection name, for overlays
-	Session  string
+	// Sessions are the BGP sessions over Link, one per address family
+	// (IPv4, then IPv6), and families their families' names.
+	Sessions []string
+	families []string
 	Down     bool // from the overlay
-	BGPDown  bool
+	BGPDown  bool // some session over Link is not established
 }
 
 // Model is a drawing before it is written.
@@ -191,6 +194,25 @@ func Build(p *planner.Plan, o Options) *Model {
 		m.edge(&Edge{From: from, To: to, Label: label})
 	}
 
+	byLink := map[string][]*planner.Session{}
+	for _, s := range p.Sessions {
+		byLink[s.Over] = append(byLink[s.Over], s)
+	}
+	sessions := func(link string) []string {
+		var out []string
+		for _, s := range byLink[link] {
+			out = append(out, s.Name)
+		}
+		return out
+	}
+	families := func(link string) []string {
+		var out []string
+		for _, s := range byLink[link] {
+			out = append(out, familyName(s.AddressFamily))
+		}
+		return out
+	}
+
 	for _, ip := range p.Interconnects {
 		ic := ip.Declared
 		peer := nodeOf(ic.Peer)
@@ -207,7 +229,7 @@ func Build(p *planner.Plan, o Options) *Model {
 			if !m.hasEdge(nodeOf(ic.AttachTo), a.ID) {
 				m.edge(&Edge{From: nodeOf(ic.AttachTo), To: a.ID, Label: ic.Name + " " + ip.Bandwidth})
 			}
-			m.edge(&Edge{From: a.ID, To: b.ID, Link: c.Name, Session: c.Session,
+			m.edge(&Edge{From: a.ID, To: b.ID, Link: c.Name, Sessions: sessions(c.Name), families: families(c.Name),
 				Label: fmt.Sprintf("ch%d VLAN %d, MACsec\nAS%d ↔ AS%d, MTU %d", c.Index, c.VLAN, c.AWS.ASN, c.Peer.ASN, c.MTU)})
 			if !m.hasEdge(b.ID, peer) {
 				m.edge(&Edge{From: b.ID, To: peer})
@@ -229,7 +251,7 @@ func Build(p *planner.Plan, o Options) *Model {
 			if c.MACsec != "no_encrypt" {
 				macsec = ", MACsec"
 			}
-			m.edge(&Edge{From: cr.ID, To: a.ID, Link: c.Name, Session: c.Session,
+			m.edge(&Edge{From: cr.ID, To: a.ID, Link: c.Name, Sessions: sessions(c.Name), families: families(c.Name),
 				Label: fmt.Sprintf("conn%d VLAN %d%s\nAS%d ↔ AS%d, MTU %d", c.Index, c.VLAN, macsec, c.Customer.ASN, c.AWS.ASN, c.MTU)})
 			if !m.hasEdge(a.ID, nodeOf(lm.AttachTo)) {
 				m.edge(&Edge{From: a.ID, To: nodeOf(lm.AttachTo), Label: lm.Name + " " + lp.Bandwidth})
@@ -239,18 +261,28 @@ func Build(p *planner.Plan, o Options) *Model {
 			}
 		}
 	}
-	if o.Overlay != nil {
-		for _, e := range m.Edges {
-			if e.Link != "" {
-				if up, known := o.Overlay.LinkUp(e.Link); known && !up {
-					e.Down = true
-				}
+	for _, e := range m.Edges {
+		if o.Overlay != nil && e.Link != "" {
+			if up, known := o.Overlay.LinkUp(e.Link); known && !up {
+				e.Down = true
 			}
-			if e.Session != "" {
-				if up, known := o.Overlay.SessionUp(e.Session); known && !up {
+		}
+		// A dual-stack link's two sessions fail apart (a prefix limit on
+		// one family leaves the other up), so its label names them and
+		// says which is down; a dashed line alone could not.
+		var fams []string
+		for i, s := range e.Sessions {
+			f := e.families[i]
+			if o.Overlay != nil {
+				if up, known := o.Overlay.SessionUp(s); known && !up {
 					e.BGPDown = true
+					f += " down"
 				}
 			}
+			fams = append(fams, f)
+		}
+		if len(fams) > 1 {
+			e.Label += "\nBGP " + strings.Join(fams, ", ")
 		}
 	}
 	m.sort()
@@ -270,6 +302,17 @@ func (m *Model) sort() {
 	slices.SortStableFunc(m.Edges, func(a, b *Edge) int {
 		return cmp.Or(strings.Compare(a.From, b.From), strings.Compare(a.To, b.To), strings.Compare(a.Link, b.Link))
 	})
+}
+
+// familyName is how a drawing names a session's address family.
+func familyName(af []string) string {
+	switch {
+	case slices.Equal(af, []string{"ipv4-unicast"}):
+		return "IPv4"
+	case slices.Equal(af, []string{"ipv6-unicast"}):
+		return "IPv6"
+	}
+	return strings.Join(af, "+")
 }
 
 func lookup(p *planner.Plan, r lang.Ref) lang.Resource {

@@ -135,6 +135,21 @@ attach(b, hub)
 	}
 }
 
+// A dual-stack channel carries an IPv4 and an IPv6 session, which fail
+// apart: the label names both and marks the one that is down, and the
+// edge is dashed while either is.
+func TestDualStackSessionsInTheLabel(t *testing.T) {
+	p := plantest.File(t, "../../examples/global_wan.star")
+	d := dot(t, p, render.Options{})
+	if n := strings.Count(d, `MTU 8500\nBGP IPv4, IPv6", id="euw2-gcp/ch`); n != 4 {
+		t.Errorf("%d channel labels name both families, want 4:\n%s", n, d)
+	}
+	d = dot(t, p, render.Options{Overlay: overlay{bgpDown: map[string]bool{"euw2-gcp/ch2/ipv6": true}}})
+	if !strings.Contains(d, `\nBGP IPv4, IPv6 down", style="dashed", id="euw2-gcp/ch2"`) || strings.Count(d, `style="dashed"`) != 1 {
+		t.Errorf("ch2's IPv6 session is down; want only its edge dashed, saying so:\n%s", d)
+	}
+}
+
 type overlay struct{ down, bgpDown map[string]bool }
 
 func (o overlay) LinkUp(l string) (bool, bool)    { return !o.down[l], true }

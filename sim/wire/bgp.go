@@ -54,6 +54,9 @@ type Update struct {
 	Communities []uint32
 	MPReach     []netip.Prefix
 	MPNextHop   netip.Addr
+	// MPLinkLocal is the link-local half of a 32-byte IPv6 next hop
+	// (RFC 2545 §3), invalid when there is none.
+	MPLinkLocal netip.Addr
 	MPUnreach   []netip.Prefix
 }
 
@@ -267,6 +270,9 @@ func (u *Update) attribute(code byte, v []byte, asn4 bool) error {
 		switch len(nh) {
 		case 16, 32:
 			u.MPNextHop = netip.AddrFrom16([16]byte(nh[:16]))
+			if len(nh) == 32 {
+				u.MPLinkLocal = netip.AddrFrom16([16]byte(nh[16:]))
+			}
 		case 4:
 			u.MPNextHop = netip.AddrFrom4([4]byte(nh))
 		}

@@ -1,0 +1,221 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"patchbay/lang"
+)
+
+// secState is what a secLink follows besides its SAs: each end's own view
+// of its controlled port, when the key server last drew a SAK, and transmit
+// SAs whose packet numbers ran out.
+type secState struct {
+	// up is each end's controlled port as that end sees it. The two differ
+	// while one end's CA has restarted (its key was changed) and the other
+	// still hears the peer it last validated, for up to a lifetime.
+	up [2]bool
+	// exhausted marks an end whose transmit SA has used its last PN.
+	exhausted [2]bool
+	exhaust   *Timer                // the first transmit PN reaches the suite's maximum
+	drawn     map[*participant]Time // when the key server last drew a SAK for the CA
+	noSAKUse  map[*participant]int  // MKPDUs in a row from a live peer that uses no SAK
+	reported  bool                  // the exhaustion finding is made once per link
+}
+
+// mkaMissingSAKUse is how many MKPDUs in a row a live peer may send without
+// a SAK Use set before the key server gives it a new SAK. One can be in
+// flight while the peer receives the SAK, so two mean the peer lost it: its
+// own view of the CA went down while the key server's did not. wpa_supplicant
+// (src/pae/ieee802_1x_kay.c, MAX_MISSING_SAK_USE, read 2026-12) tolerates ten
+// before dropping the peer; a new SAK is the standard way back, since a SAK
+// must never be reused with PNs counting from one again.
+const mkaMissingSAKUse = 2
+
+// hearsLivePeer reports whether the CA this end transmits with has a live
+// peer: a participant whose peer it heard within the lifetime and which
+// lists it (IEEE 802.1X-2010 §9.4, live and potential peer lists).
+func (e *mkaEnd) hearsLivePeer(now Time) bool {
+	if e.txKey == nil {
+		return false
+	}
+	p := e.partFor(e.txKey)
+	return p != nil && p.peerAlive(now) && p.peer.live
+}
+
+// endDown takes one end's controlled port down: it forgets its SAs and the
+// SAKs of its CAs, as the CP state machine's CHANGE state does (IEEE
+// 802.1X-2010 clause 12, "controlledPortEnabled = FALSE" and the SAs
+// deleted; wpa_supplicant src/pae/ieee802_1x_cp.c, read 2026-12). The
+// router at that end sees its own port go down, as with loss of light, and
+// under must_encrypt drops its BGP sessions at once; the other end learns
+// only from its own timers (BFD, or its MKA lifetime).
+func (sl *secLink) endDown(e *mkaEnd, why string) {
+	s := sl.sim
+	sl.st.up[e.side] = false
+	sl.st.exhausted[e.side] = false
+	e.tx, e.txKey, e.rx = nil, nil, nil
+	clear(e.window)
+	for _, p := range e.parts {
+		p.sak, p.sent, p.inUse = nil, false, false
+	}
+	// Unsecured before the routers react: what they send next (a SYN, a
+	// BFD packet) must see the link as it now is.
+	if sl.secured {
+		sl.secured = false
+		s.routingChanged("MACsec " + sl.sess.name)
+	}
+	// A failed or maintained device's own view is nobody's to see, as
+	// with BGP's.
+	if sp := sl.sess.ends[e.side]; sp.iface.Dev.Up() {
+		s.control(fmt.Sprintf("MKA %s at %s: %s; %s", sl.sess.name, sp, why, sl.downWhat()))
+	}
+	if sl.mode == modeMust {
+		for _, se := range s.sessions {
+			if se.link == sl.link {
+				se.ends[e.side].localDown("MACsec down")
+			}
+		}
+	}
+}
+
+// downWhat says what the link does without an agreed SAK.
+func (sl *secLink) downWhat() string {
+	if sl.mode == modeShould {
+		return "should_encrypt: traffic continues unencrypted"
+	}
+	return "the link is down: must_encrypt fails closed"
+}
+
+// pending reports whether the key server's SAK for p's CA is distributed
+// but not yet reported in use: a rekey in progress.
+func (sl *secLink) pending(p *participant) bool { return p.sak != nil && !p.inUse }
+
+// sakAllowedAt is the earliest the key server may draw p's CA's next SAK:
+// "The Key Server must not generate new SAKs faster than once every MKA Life
+// Time (IEEE802.1X-2010 Clause 9.8)" (Extreme Networks, EMS event
+// MACsec.MKA.PortSAKDistUnExpct,
+// https://documentation.extremenetworks.com/ems_catalog_31.4/GUID-F1FC1196-4B17-4262-9803-B1F477EFA412.shtml,
+// read 2026-12); wpa_supplicant's ieee802_1x_kay_generate_new_sak likewise
+// wants "MKA life time elapse since last distribution" (src/pae/
+// ieee802_1x_kay.c, read 2026-12). It also keeps a rekey in progress from
+// starting another.
+func (sl *secLink) sakAllowedAt(p *participant) (Time, bool) {
+	t, ok := sl.st.drawn[p]
+	return t + mkaLifetime, ok
+}
+
+// drawSAK has the key server draw its CA's next SAK and notes when.
+func (sl *secLink) drawSAK(p *participant) {
+	p.newSAK()
+	if sl.st.drawn == nil {
+		sl.st.drawn = map[*participant]Time{}
+	}
+	sl.st.drawn[p] = sl.sim.e.Now()
+	delete(sl.st.noSAKUse, p)
+}
+
+// sakUseMissing counts a live peer's MKPDU that reports no SAK in use while
+// the key server has distributed one, and reports whether the peer has
+// lost it.
+func (sl *secLink) sakUseMissing(p *participant, missing bool) bool {
+	if !missing {
+		delete(sl.st.noSAKUse, p)
+		return false
+	}
+	if sl.st.noSAKUse == nil {
+		sl.st.noSAKUse = map[*participant]int{}
+	}
+	sl.st.noSAKUse[p]++
+	return sl.st.noSAKUse[p] >= mkaMissingSAKUse
+}
+
+// atThreshold reports whether direction dir's PN has reached the rekey
+// threshold, within the nanosecond the timer that fired was rounded to.
+func (sl *secLink) atThreshold(dir int) bool {
+	return float64(sl.suite.RekeyThreshold())-sl.pn[dir] <= sl.pps[dir]*1e-9+1
+}
+
+// exhaustNow runs when a transmit PN reaches the suite's maximum.
+func (sl *secLink) exhaustNow() {
+	s := sl.sim
+	s.advance()
+	maxPN := float64(sl.suite.MaxPN())
+	for i, e := range sl.ends {
+		if e.tx != nil && !sl.st.exhausted[i] && sl.pps[i] > 0 && (maxPN-sl.pn[i])/sl.pps[i] <= 1e-9 {
+			sl.exhaust(i)
+		}
+	}
+	sl.setRates(sl.pps)
+}
+
+// exhaust stops an end's transmit SA, whose PN has reached the suite's
+// maximum: a SecY never reuses a PN with a SAK, so it sends nothing more
+// with that SA (IEEE 802.1AE-2018 clause 10, the transmit SA's nextPN; as
+// Linux does in drivers/net/macsec.c, tx_sa_update_pn: on wrap the SA goes
+// inactive and, protecting frames, the SecY not operational; read 2026-12).
+// The link has no SA that end can use until the key server's next SAK is
+// installed there; the routers are not told, so BFD notices if that takes
+// longer than its detection time.
+func (sl *secLink) exhaust(side int) {
+	s := sl.sim
+	maxPN := sl.suite.MaxPN()
+	sl.pn[side] = max(sl.pn[side], float64(maxPN))
+	sl.st.exhausted[side] = true
+	an := uint8(0)
+	if tx := sl.ends[side].tx; tx != nil {
+		an = tx.AN
+	}
+	s.control(fmt.Sprintf("MKA %s at %s: the packet number of AN %d reached %#x; the SecY sends nothing more with it until a new SAK is in; %s",
+		sl.sess.name, sl.sess.ends[side], an, maxPN, sl.downWhat()))
+	if !sl.st.reported {
+		sl.st.reported = true
+		sl.exhaustionFinding(side)
+	}
+	sl.check()
+}
+
+// exhaustionFinding reports the first exhaustion on a link: what ran out,
+// when, why a rekey could not prevent it, and the fix.
+func (sl *secLink) exhaustionFinding(side int) {
+	s := sl.sim
+	pps := sl.pps[side]
+	lasts, xpn := "no time", "practically forever"
+	if pps > 0 {
+		lasts = time.Duration(float64(sl.suite.MaxPN()) / pps * 1e9).Round(time.Millisecond).String()
+		// XPN's 64-bit PN: 2^64 − 2 PNs per SAK (macsec.CipherSuite.MaxPN).
+		if years := math.Exp2(64) / pps / (365.25 * 24 * 3600); years < 1e6 {
+			xpn = fmt.Sprintf("%.0f years", years)
+		} else {
+			xpn = fmt.Sprintf("%.1e years", years)
+		}
+	}
+	s.out.Findings = append(s.out.Findings, Finding{T: s.e.Now(), Rule: "macsec-pn-exhausted", Severity: "error",
+		Message: fmt.Sprintf("%s: the packet number of %s's transmit SA (%s) ran out at %s, before a new SAK was in: at %.0f packets a second a SAK lasts %s, "+
+			"and the key server may draw one at most once every %s; %s until the next SAK is installed",
+			sl.sess.name, sl.sess.ends[side], sl.suite, clock(s.e.Now()), pps, lasts, mkaLifetime, sl.downWhat()),
+		Source: sl.rateSource(),
+		Hint: fmt.Sprintf("use an XPN cipher suite (macsec_cipher = %q on %s): its 64-bit packet number lasts %s at this rate",
+			"GCM-AES-XPN-256", sl.group, xpn)})
+}
+
+// rateSource is where the packet rate that ran a PN out came from: the last
+// set_bandwidth of this link or its Interconnect or last mile, else the
+// scenario.
+func (sl *secLink) rateSource() string {
+	s := sl.sim
+	src, at := s.sc.Range.String(), Time(-1)
+	for _, ev := range s.sc.Events {
+		if ev.Action == lang.ActionSetBandwidth && ev.At <= s.e.Now() && ev.At >= at && (ev.Target.Name == sl.group || ev.Target.Name == sl.link.Name) {
+			src, at = ev.Range.String(), ev.At
+		}
+	}
+	return src
+}
+
+// nextAt is now plus secs seconds, rounded up to the nanosecond so that the
+// PN has reached its mark when the timer fires.
+func nextAt(now Time, secs float64) Time {
+	return now + time.Duration(math.Ceil(max(secs, 0)*1e9))
+}
