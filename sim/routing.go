@@ -536,40 +536,59 @@ func lostMED(cands []*route, equal func(a, b *route) bool) []bool {
 }
 
 // dxChoose is step 2: of the routes through each DX gateway, only the
-// best by dxCompare, and by MED within a neighbouring AS, go on.
+// best by dxCompare, and by MED within a neighbouring AS, go on. It runs
+// for every prefix a gateway solves, so it keeps to the candidates' own
+// slice and a small array unless a route has to go.
 func dxChoose(cands []*route) []*route {
-	var groups map[int][]*route
-	for _, r := range cands {
-		if r.dx != 0 {
-			if groups == nil {
-				groups = map[int][]*route{}
-			}
-			groups[r.dx] = append(groups[r.dx], r)
-		}
-	}
-	if groups == nil {
+	if !slices.ContainsFunc(cands, func(r *route) bool { return r.dx != 0 }) {
 		return cands
 	}
-	keep := map[*route]bool{}
-	for _, g := range groups {
-		lost := lostMED(g, func(a, b *route) bool { return dxCompare(a, b) == 0 })
-		var best *route
-		for i, r := range g {
-			if !lost[i] && (best == nil || dxCompare(r, best) < 0) {
-				best = r
-			}
-		}
-		for i, r := range g {
-			if !lost[i] && dxCompare(r, best) == 0 {
-				keep[r] = true
+	var buf [16]bool
+	lost := buf[:0]
+	if len(cands) > len(buf) {
+		lost = make([]bool, 0, len(cands))
+	}
+	lost = lost[:len(cands)]
+	for i, a := range cands {
+		for _, b := range cands {
+			if a.dx != 0 && b.dx == a.dx && a.attrs != nil && b.attrs != nil && a.attrs.neighbourAS() == b.attrs.neighbourAS() &&
+				b.attrs.med < a.attrs.med && dxCompare(a, b) == 0 {
+				lost[i] = true
+				break
 			}
 		}
 	}
-	out := make([]*route, 0, len(cands))
-	for _, r := range cands {
-		if r.dx == 0 || keep[r] {
+	// A route goes on when it did not lose on MED and no route of its
+	// gateway that did not either is better: dxCompare is a total
+	// preorder, so these are the ones equal to the group's best.
+	kept := func(i int) bool {
+		r := cands[i]
+		if r.dx == 0 {
+			return true
+		}
+		if lost[i] {
+			return false
+		}
+		for j, b := range cands {
+			if b.dx == r.dx && !lost[j] && dxCompare(b, r) < 0 {
+				return false
+			}
+		}
+		return true
+	}
+	var out []*route
+	for i, r := range cands {
+		switch {
+		case !kept(i):
+			if out == nil {
+				out = append(make([]*route, 0, len(cands)), cands[:i]...)
+			}
+		case out != nil:
 			out = append(out, r)
 		}
+	}
+	if out == nil {
+		return cands
 	}
 	return out
 }
