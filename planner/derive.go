@@ -174,6 +174,32 @@ func (p *Plan) newSession(name, over, family string, t timers, local, peer Side)
 	return name
 }
 
+// assignRouterIDs gives every session end its device's BGP Identifier: the
+// lowest IPv4 address the device peers from over any session.
+func (p *Plan) assignRouterIDs() {
+	ids := map[string]netip.Addr{}
+	for _, s := range p.Sessions {
+		for _, side := range []Side{s.Local, s.Peer} {
+			if id, ok := ids[side.Device]; side.Address.Is4() && (!ok || side.Address.Less(id)) {
+				ids[side.Device] = side.Address
+			}
+		}
+	}
+	for _, s := range p.Sessions {
+		s.Local.RouterID, s.Peer.RouterID = ids[s.Local.Device], ids[s.Peer.Device]
+	}
+	for _, ic := range p.Interconnects {
+		for _, ch := range ic.Channels {
+			ch.AWS.RouterID, ch.Peer.RouterID = ids[ch.AWS.Device], ids[ch.Peer.Device]
+		}
+	}
+	for _, lm := range p.LastMiles {
+		for _, c := range lm.Connections {
+			c.AWS.RouterID, c.Customer.RouterID = ids[c.AWS.Device], ids[c.Customer.Device]
+		}
+	}
+}
+
 // SessionsOver lists the BGP sessions over a channel or connection: the
 // IPv4 one, then the IPv6 one if there is one.
 func (p *Plan) SessionsOver(link string) []*Session {

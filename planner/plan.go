@@ -41,6 +41,11 @@ type Side struct {
 	Device  string     `json:"device"`
 	ASN     uint32     `json:"asn"`
 	Address netip.Addr `json:"address"`
+	// RouterID is the device's BGP Identifier, one for all its sessions
+	// (RFC 4271 §4.2: "the same for every local interface and BGP peer"):
+	// the lowest IPv4 address it peers from (estimated; routers pick an
+	// interface or loopback address by their own rules).
+	RouterID netip.Addr `json:"router_id"`
 }
 
 // Channel is one LAG of an Interconnect, between one router of each
@@ -216,6 +221,7 @@ func New(d *lang.Design, opts ...Option) (*Plan, error) {
 		f := &p.Findings[len(p.Findings)-1]
 		f.Summary += fmt.Sprintf(" (%d connections in all could not be addressed)", p.unaddressed)
 	}
+	p.assignRouterIDs()
 	p.deriveTGWTables()
 	p.deriveCoreNetworks()
 	p.deriveTopology()

@@ -229,7 +229,10 @@ last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "1Gbps", si
 	// IPv6 one (Direct Connect runs no multiprotocol BGP), the IPv6 one
 	// over the next /125 of 2001:db8:dc::/48 in connection order: conn1
 	// 2001:db8:dc::/125 (AWS ::1, customer ::2), conn2 ::8/125 (::9, ::a),
-	// conn3 ::10/125 (::11, ::12), conn4 ::18/125 (::19, ::1a).
+	// conn3 ::10/125 (::11, ::12), conn4 ::18/125 (::19, ::1a). Each
+	// router keeps one BGP identifier, its lowest IPv4 peering address:
+	// the customer's 169.254.100.2 (conn1's) in all eight sessions, each
+	// AWS router its connection's, 169.254.100.1, .5, .9, .13.
 	if len(p.Sessions) != 8 {
 		t.Fatalf("%d sessions, want 2 per connection", len(p.Sessions))
 	}
@@ -245,8 +248,8 @@ last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "1Gbps", si
 		sub := netip.PrefixFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0x00, 0xdc, 15: byte(8 * i)}), 125)
 		aws, cust := sub.Addr().Next(), sub.Addr().Next().Next()
 		if c.IPv6Subnet != sub || !slices.Equal(v6.AddressFamily, []string{"ipv6-unicast"}) || v6.Over != c.Name ||
-			v6.Local != (planner.Side{Device: c.AWS.Device, ASN: c.AWS.ASN, Address: aws}) ||
-			v6.Peer != (planner.Side{Device: c.Customer.Device, ASN: c.Customer.ASN, Address: cust}) {
+			v6.Local != (planner.Side{Device: c.AWS.Device, ASN: c.AWS.ASN, Address: aws, RouterID: c.AWS.Address}) ||
+			v6.Peer != (planner.Side{Device: c.Customer.Device, ASN: c.Customer.ASN, Address: cust, RouterID: netip.MustParseAddr("169.254.100.2")}) {
 			t.Errorf("%s: IPv6 subnet %s, session %+v; want %s, AWS %s, customer %s", c.Name, c.IPv6Subnet, v6, sub, aws, cust)
 		}
 	}

@@ -31,10 +31,11 @@ type Route struct {
 
 	// asns is the AS path itself, the nearest AS first (the exporter of
 	// each session crossed), which multipath compares; id is the BGP
-	// identifier of the router it was last received from over eBGP, the
-	// final tie-break. Both are carried across a service's own relations.
-	asns []uint32
-	id   netip.Addr
+	// identifier of the router it was last received from over eBGP and
+	// peer that router's address on the session, the final tie-breaks.
+	// All are carried across a service's own relations.
+	asns     []uint32
+	id, peer netip.Addr
 	// dx is how a gateway learned it from a Direct Connect location (see
 	// dxOf): 0 for any other way; inRegion that the location is in the
 	// gateway's Region. Neither is carried on.
@@ -101,9 +102,9 @@ type Route struct {
 //     equal.
 //  5. Of the rest, one route (tieBreak): the lowest BGP identifier of the
 //     router it was last received from over eBGP (RFC 4271 §9.1.2.2 (f);
-//     patchbay's routers take their IPv4 address on the link as their
-//     identifier, so (g), the lowest peer address, never has to decide),
-//     then the path that sorts first. The steps before it are RFC 4271's
+//     a router's identifier is its lowest IPv4 peering address,
+//     Side.RouterID), then the lowest peer address ((g): two sessions
+//     from one router), then the path that sorts first. The steps before it are RFC 4271's
 //     as far as they differ here: eBGP over iBGP (e) never does, as every
 //     session is eBGP, and keeping the route already selected (RFC 5004,
 //     Quagga's "Already-selected external check") is left out, as with
@@ -138,7 +139,7 @@ func CompareRegion(a, b bool) int {
 
 // tieBreak is step 5.
 func tieBreak(a, b *Route) int {
-	return cmp.Or(a.id.Compare(b.id), slices.Compare(a.Path, b.Path))
+	return cmp.Or(a.id.Compare(b.id), a.peer.Compare(b.peer), slices.Compare(a.Path, b.Path))
 }
 
 // multipath reports whether r shares traffic with best, the route the
@@ -218,7 +219,7 @@ func dxOf(a *Relation) (group int, inRegion bool) {
 
 func (r *Route) same(o *Route) bool {
 	return r.Pref == o.Pref && slices.Equal(r.Path, o.Path) && r.Local == o.Local && r.Blackhole == o.Blackhole &&
-		r.ASPath == o.ASPath && slices.Equal(r.NextHops, o.NextHops) && slices.Equal(r.asns, o.asns) && r.id == o.id
+		r.ASPath == o.ASPath && slices.Equal(r.NextHops, o.NextHops) && slices.Equal(r.asns, o.asns) && r.id == o.id && r.peer == o.peer
 }
 
 // solver computes tables one prefix at a time, on first use: a design of
@@ -457,12 +458,12 @@ func (s *solver) learned(a *Relation, r *Route) *Route {
 		pref = r.Pref
 	}
 	nr := &Route{Prefix: r.Prefix, Pref: pref, Path: append(slices.Clip(r.Path), int32(a.To.ID)), Tag: a.Tag, Origin: r.Origin,
-		ASPath: r.ASPath, Via: a, Source: a.Source, asns: r.asns, id: r.id}
+		ASPath: r.ASPath, Via: a, Source: a.Source, asns: r.asns, id: r.id, peer: r.peer}
 	if a.Session != "" {
 		nr.ASPath++
-		asn, id := s.exporter(a)
-		nr.asns = append([]uint32{asn}, r.asns...)
-		nr.id = id
+		from := s.exporter(a)
+		nr.asns = append([]uint32{from.ASN}, r.asns...)
+		nr.id, nr.peer = from.RouterID, from.Address
 	}
 	nr.dx, nr.inRegion = dxOf(a)
 	switch {
@@ -476,19 +477,18 @@ func (s *solver) learned(a *Relation, r *Route) *Route {
 	return nr
 }
 
-// exporter is the AS and the BGP identifier of the router that sends
-// routes over a's session: its end on a.From's device. The session named
-// is the link's IPv4 one, whose address patchbay's routers take as their
-// identifier (as the simulator's speakers do).
-func (s *solver) exporter(a *Relation) (uint32, netip.Addr) {
+// exporter is the end of a's session on a.From's device: the router that
+// sends the routes, its AS, identifier and address. The session named is
+// the link's IPv4 one, whose address the simulator's routes carry too.
+func (s *solver) exporter(a *Relation) Side {
 	ps := s.sessions[a.Session]
 	switch {
 	case ps == nil:
-		return 0, netip.Addr{}
+		return Side{}
 	case ps.Local.Device == a.From.Device.Name:
-		return ps.Local.ASN, ps.Local.Address
+		return ps.Local
 	}
-	return ps.Peer.ASN, ps.Peer.Address
+	return ps.Peer
 }
 
 // choose runs the selection (see compareRoutes) over every candidate at
@@ -528,7 +528,7 @@ func choose(cands []*Route, mp Multipath) *Route {
 		merged.NextHops = mergeIfaces(out.NextHops, r.NextHops)
 		if slices.Compare(r.Path, out.Path) < 0 {
 			merged.Path, merged.Tag, merged.Origin, merged.ASPath, merged.Via, merged.Source = r.Path, r.Tag, r.Origin, r.ASPath, r.Via, r.Source
-			merged.asns, merged.id = r.asns, r.id
+			merged.asns, merged.id, merged.peer = r.asns, r.id, r.peer
 		}
 		out = &merged
 	}

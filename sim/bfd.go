@@ -57,7 +57,7 @@ func (p bfdPacket) marshal() []byte {
 }
 
 // parseBFD reads a control packet and applies the reception checks of
-// RFC 5880 §6.8.6 that do not depend on session state.
+// RFC 5880 §6.8.6 that do not depend on session state, and one of its own.
 func parseBFD(b []byte) (bfdPacket, error) {
 	if len(b) < 24 {
 		return bfdPacket{}, fmt.Errorf("BFD packet of %d bytes, want at least 24", len(b))
@@ -77,6 +77,9 @@ func parseBFD(b []byte) (bfdPacket, error) {
 	case b[1]&0x01 != 0:
 		return p, errors.New("BFD multipoint bit set")
 	case p.poll && p.final:
+		// Not among §6.8.6's checks, but a Poll asks and a Final answers
+		// (§6.5): no sender that follows the RFC sets both, so such a
+		// packet is refused as malformed rather than half obeyed.
 		return p, errors.New("BFD poll and final bits both set")
 	case p.myDisc == 0:
 		return p, errors.New("BFD my discriminator 0")
@@ -94,9 +97,12 @@ type bfdEnd struct {
 	minTx, minRx     time.Duration
 	mult             uint8
 	remoteMinTx      time.Duration
-	remoteMult       uint8
-	port             uint16
-	tx, detect       *Timer
+	// remoteMinRx is bfd.RemoteMinRxInterval, the slowest the peer said
+	// it accepts; 1 µs until it has said (RFC 5880 §6.8.1).
+	remoteMinRx time.Duration
+	remoteMult  uint8
+	port        uint16
+	tx, detect  *Timer
 	// polling: a Poll Sequence is running (RFC 5880 §6.5), every packet
 	// carries P until one with F comes back.
 	polling bool
@@ -105,7 +111,7 @@ type bfdEnd struct {
 func newBFD(sp *speaker) *bfdEnd {
 	s := sp.sim
 	iv := time.Duration(sp.sess.bfd.MinIntervalMS) * time.Millisecond
-	b := &bfdEnd{sp: sp, state: bfdDown, myDisc: s.e.Rand().Uint32() | 1, minTx: iv, minRx: iv, mult: uint8(sp.sess.bfd.Multiplier),
+	b := &bfdEnd{sp: sp, state: bfdDown, myDisc: s.e.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: time.Microsecond, mult: uint8(sp.sess.bfd.Multiplier),
 		port: 49152 + uint16(s.e.Rand().IntN(16384))}
 	b.tx = s.e.NewTimer(b.send)
 	b.detect = s.e.NewTimer(b.expired)
@@ -117,14 +123,12 @@ func (b *bfdEnd) start() { b.sp.sim.e.Reset(b.tx, b.sp.sim.e.Now()+b.interval())
 // interval is the time to the next packet: the negotiated rate when Up,
 // at most one a second otherwise, less a random 0–25% (RFC 5880 §6.8.7).
 func (b *bfdEnd) interval() time.Duration {
-	iv := max(b.minTx, b.remoteMinRx())
+	iv := max(b.minTx, b.remoteMinRx)
 	if b.state != bfdUp {
 		iv = max(iv, time.Duration(catInt("bfd.slow_tx_interval"))*time.Millisecond)
 	}
 	return b.sp.sim.jitter(iv)
 }
-
-func (b *bfdEnd) remoteMinRx() time.Duration { return b.minRx }
 
 // desiredMinTx is bfd.DesiredMinTxInterval: RFC 5880 §6.8.3 has it at
 // least a second until the session is Up, so the peer's detection time
@@ -163,6 +167,7 @@ func (b *bfdEnd) receive(raw []byte) {
 	}
 	b.yourDisc = p.myDisc
 	b.remoteMinTx = time.Duration(p.minTx) * time.Microsecond
+	b.remoteMinRx = time.Duration(p.minRx) * time.Microsecond
 	b.remoteMult = p.mult
 	prev := b.state
 	switch {

@@ -72,8 +72,11 @@ type speaker struct {
 	vrf   *VRF
 	asn   uint32
 	addr  netip.Addr // the session's address on the link, of its family
-	id    netip.Addr // the BGP identifier: the router's IPv4 address on the link
-	mac   [6]byte
+	id    netip.Addr // the BGP identifier: the router's, one for all its sessions (planner.Side.RouterID)
+	// linkAddr is the router's IPv4 address on the link, for the IPv6
+	// session too: the peer address route selection compares.
+	linkAddr netip.Addr
+	mac      [6]byte
 
 	state bgpState
 	conn  *tcpConn
@@ -194,19 +197,21 @@ func (s *sim) buildSessions(p *planner.Plan) {
 			if iface.Dev.Name != side.Device {
 				iface = l.B
 			}
-			sp := &speaker{sim: s, sess: se, side: i, iface: iface, vrf: iface.VRF, asn: side.ASN, addr: side.Address, id: side.Address,
+			sp := &speaker{sim: s, sess: se, side: i, iface: iface, vrf: iface.VRF, asn: side.ASN, addr: side.Address, id: side.RouterID, linkAddr: side.Address,
 				ribIn: map[netip.Prefix]*ribEntry{}, adjOut: map[netip.Prefix]*bgpAttrs{}, pending: map[netip.Prefix]bool{}}
 			sp.mac = [6]byte{0x02, 0x70, 0x62, byte(iface.ID >> 16), byte(iface.ID >> 8), byte(iface.ID)}
 			if !sp.addr.Is4() {
-				// The BGP identifier is four octets (RFC 4271 §4.2): a router
-				// keeps the one of its IPv4 session on the link. Without one,
-				// the low four octets of its address stand in; RFC 6286 asks
-				// only that the value be non-zero and unique in its AS.
+				// The IPv6 session compares as its link's IPv4 one.
 				if first := groups[l][0]; first.afi == afiIPv4 {
-					sp.id = first.ends[i].addr
-				} else {
-					sp.id = netip.AddrFrom4([4]byte(sp.addr.AsSlice()[12:]))
+					sp.linkAddr = first.ends[i].addr
 				}
+			}
+			if !sp.id.IsValid() {
+				// A router with no IPv4 session: the BGP identifier is four
+				// octets (RFC 4271 §4.2), and RFC 6286 asks only that it be
+				// non-zero and unique in its AS; the low four octets of its
+				// address stand in.
+				sp.id = netip.AddrFrom4([4]byte(sp.addr.AsSlice()[12:]))
 			}
 			se.ends[i] = sp
 		}

@@ -211,8 +211,17 @@ func TestEveryControlPacketDecodesIndependently(t *testing.T) {
 func checkBGP(t *testing.T, file string, p *planner.Plan, msgs []captured) {
 	type end struct {
 		asn uint32
-		id  netip.Addr // the router's IPv4 address on the link
+		id  netip.Addr // the router's BGP identifier, the same in all its sessions
 		v6  bool
+	}
+	// A router's identifier is the lowest IPv4 address it peers from.
+	ids := map[string]netip.Addr{}
+	for _, s := range p.Sessions {
+		for _, side := range []planner.Side{s.Local, s.Peer} {
+			if id, ok := ids[side.Device]; side.Address.Is4() && (!ok || side.Address.Less(id)) {
+				ids[side.Device] = side.Address
+			}
+		}
 	}
 	ends := map[netip.Addr]end{}
 	v6Sessions := 0
@@ -221,9 +230,8 @@ func checkBGP(t *testing.T, file string, p *planner.Plan, msgs []captured) {
 		if !v6 && !slices.Equal(s.AddressFamily, []string{"ipv4-unicast"}) {
 			t.Fatalf("%s: session %s carries %v, want one family", file, s.Name, s.AddressFamily)
 		}
-		v4 := p.SessionsOver(s.Over)[0]
-		ends[s.Local.Address] = end{s.Local.ASN, v4.Local.Address, v6}
-		ends[s.Peer.Address] = end{s.Peer.ASN, v4.Peer.Address, v6}
+		ends[s.Local.Address] = end{s.Local.ASN, ids[s.Local.Device], v6}
+		ends[s.Peer.Address] = end{s.Peer.ASN, ids[s.Peer.Device], v6}
 		if v6 {
 			v6Sessions++
 		}

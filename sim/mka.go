@@ -209,7 +209,9 @@ func (p *participant) send() {
 			m.Potential = []macsec.Peer{{MI: pi.mi, MN: pi.mn}}
 		}
 	}
-	if p.keyServer() && p.sak != nil && !p.sent && p.peerAlive(s.e.Now()) && p.peer.live {
+	// A SAK counts as sent only when its MKPDU can leave: one drawn while
+	// the link is down goes out with the first hello after it is back.
+	if p.keyServer() && p.sak != nil && !p.sent && p.peerAlive(s.e.Now()) && p.peer.live && sl.link.physUp() {
 		if wrapped, err := macsec.Wrap(p.kek, p.sak); err == nil {
 			m.DistSAK = &macsec.DistSAK{AN: p.an, KN: p.kn, ConfidentialityOffset: macsec.ConfidentialityO0, WrappedSAK: wrapped}
 			if sl.suite != macsec.GCMAES128 {
@@ -335,7 +337,7 @@ func (e *mkaEnd) install(p *participant, peerSCI macsec.SCI) {
 	}
 	e.logSA(p, e.tx)
 	e.txKey = p.key
-	e.sl.pn[e.side] = 1
+	e.sl.pn[e.side] = 0 // the last PN used: a new SA's first frame takes PN 1 (IEEE 802.1AE nextPN)
 	e.addRx(p, peerSCI)
 	e.sl.setRates(e.sl.pps) // the new SA counts from one: reschedule the next rekey
 }
@@ -372,6 +374,7 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 		}
 	}
 	rx := &macsec.SA{Suite: e.sl.suite, Key: p.sak, SCI: peerSCI, AN: p.an}
+	peerTx := e.sl.ends[1-e.side].tx
 	if e.sl.suite.XPN() {
 		// The peer transmits with its own SSCI, fixed by the order of the
 		// two SCIs (macsec.SSCI), not by which end is the key server.
@@ -380,8 +383,16 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 	e.logSA(p, rx)
 	e.rx = append([]*macsec.SA{rx}, e.rx...)
 	if len(e.rx) > 2 {
-		delete(e.window, e.rx[2])
-		e.rx = e.rx[:2]
+		// Two receive SAs are kept, the newest and the one before; but
+		// never drop the one the peer still transmits with (a SAK redrawn
+		// before the peer installed the last one), or its frames in the
+		// meantime would not validate.
+		drop := len(e.rx) - 1
+		if sa := e.rx[drop]; peerTx != nil && sa.AN == peerTx.AN && bytes.Equal(sa.Key, peerTx.Key) {
+			drop--
+		}
+		delete(e.window, e.rx[drop])
+		e.rx = slices.Delete(e.rx, drop, drop+1)
 	}
 	e.window[rx] = &macsec.ReplayWindow{Next: 1}
 }
@@ -422,6 +433,14 @@ func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 	return (&macsec.ReplayWindow{Next: next, Window: w.Window}).Lowest()
 }
 
+// validates reports whether e holds a receive SA for the peer's transmit
+// SA tx: each end is up by its own view, but frames cross only when the
+// other can check them (an end that lost its SAs cannot, until the key
+// server moves on to the SAK it redistributes).
+func (e *mkaEnd) validates(tx *macsec.SA) bool {
+	return tx != nil && slices.ContainsFunc(e.rx, func(sa *macsec.SA) bool { return sa.AN == tx.AN && bytes.Equal(sa.Key, tx.Key) })
+}
+
 // partFor is the participant running key k (or one with an equal CKN),
 // nil when there is none.
 func (e *mkaEnd) partFor(k *cak) *participant {
@@ -458,7 +477,8 @@ func (sl *secLink) check() {
 		}
 		sl.st.up[e.side] = up
 	}
-	agreed := sl.st.up[0] && sl.st.up[1] && !sl.st.exhausted[0] && !sl.st.exhausted[1]
+	agreed := sl.st.up[0] && sl.st.up[1] && !sl.st.exhausted[0] && !sl.st.exhausted[1] &&
+		sl.ends[1].validates(sl.ends[0].tx) && sl.ends[0].validates(sl.ends[1].tx)
 	if agreed == sl.secured {
 		return
 	}
@@ -484,6 +504,11 @@ func (l *Link) inTheClear() bool {
 func (sl *secLink) setRates(pps [2]float64) {
 	s := sl.sim
 	now := s.e.Now()
+	if !sl.secured {
+		// Traffic crosses in the clear (should_encrypt) or not at all:
+		// no frame takes a PN.
+		pps = [2]float64{}
+	}
 	sl.pps = pps
 	s.e.Cancel(sl.rekey)
 	if sl.st.exhaust != nil {

@@ -311,8 +311,11 @@ func withLastMile(t *testing.T, mode string) *planner.Plan {
 // key server draws a new SAK rather than wait forever. The far end's next
 // hello f1 is within 2 s of the reset; the key server hears it at
 // f1 + 750 µs and the one after at f1 + 2 s + 750 µs, draws the SAK then
-// (the last was drawn in the warm-up, more than a lifetime ago), and the
-// far end installs it a latency later: secured again at f1 + 2.0015 s.
+// (the last was drawn in the warm-up, more than a lifetime ago); the far
+// end installs it a latency later and reports it in SAK Use at once, and
+// the key server moves its transmit SA to it one more latency later. Only
+// then can each end validate the other's frames: secured again at
+// f1 + 2 s + 3 × 750 µs = f1 + 2.00225 s.
 func TestOneEndLostItsSAKTheOtherDidNot(t *testing.T) {
 	const reset = 60 * time.Second
 	sc := scenario(2*time.Minute, []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 4*gbps, 1500)})
@@ -332,7 +335,7 @@ func TestOneEndLostItsSAKTheOtherDidNot(t *testing.T) {
 		t.Fatalf("far end's next hello at %v, want within 2 s of %v", f1, reset)
 	}
 	secured := controlEvents(s.out, "MKA aws-gcp-use1/ch1: secured")
-	if want := f1 + mkaHello + 1500*time.Microsecond; len(secured) != 1 || secured[0].T != want {
+	if want := f1 + mkaHello + 2250*time.Microsecond; len(secured) != 1 || secured[0].T != want {
 		t.Fatalf("secured again at %v, want %v", secured, want)
 	}
 	if !sl.secured || sl.ends[0].tx.AN != 1 || sl.ends[1].tx.AN != 1 || sl.rejected != 0 {
@@ -354,9 +357,9 @@ func TestOneEndLostItsSAKTheOtherDidNot(t *testing.T) {
 // 63.408732921 s (BFD and BGP PNs bring it earlier: one session, at most
 // 4.48 a second for the 124 s since the SA was installed in the warm-up,
 // 556 PNs or 0.61 µs; 1.1 µs is allowed). The far end
-// installs the new SAK 750 µs later and counts from 1 again; its
-// 4,294,967,294 remaining PNs last 4.741643893 s, so it runs out at
-// rekey 1 + 4.742393893 s ≈ 68.151 s. The key server may draw the next
+// installs the new SAK 750 µs later and starts again at PN 1; its
+// 4,294,967,295 PNs last 4.741643894 s, so it runs out at
+// rekey 1 + 4.742393894 s ≈ 68.151 s. The key server may draw the next
 // SAK only a lifetime after the last, at rekey 1 + 6 s ≈ 69.409 s, and the
 // far end has it 750 µs later: until then must_encrypt keeps ch1 down.
 // One finding per channel says so; nothing panics. With GCM-AES-XPN-256

@@ -44,9 +44,10 @@ type route struct {
 	blackhole bool
 	origin    string    // what configured or originated it, for explanations
 	attrs     *bgpAttrs // what BGP carried it with; nil when it never crossed a session
-	// id is the BGP identifier of the router it was last received from,
-	// the final tie-break; carried across a service's own adjacencies.
-	id netip.Addr
+	// id is the BGP identifier of the router it was last received from
+	// and peer that router's IPv4 address on the link, the final
+	// tie-breaks; carried across a service's own adjacencies.
+	id, peer netip.Addr
 	// dx and inRegion are how a gateway learned it from a Direct Connect
 	// location (adjacency.dxOf); not carried on.
 	dx       int
@@ -102,10 +103,10 @@ func compareOrigin(a, b *route) int {
 	return cmp.Compare(a.attrs.origin, b.attrs.origin)
 }
 
-// tieBreak is step 5: the lowest BGP identifier, then the path that sorts
-// first.
+// tieBreak is step 5: the lowest BGP identifier, the lowest peer address,
+// then the path that sorts first.
 func tieBreak(a, b *route) int {
-	return cmp.Or(a.id.Compare(b.id), slices.Compare(a.path, b.path))
+	return cmp.Or(a.id.Compare(b.id), a.peer.Compare(b.peer), slices.Compare(a.path, b.path))
 }
 
 // multipath is step 4 (planner.Multipath): whether r shares traffic with
@@ -128,7 +129,7 @@ func (r *route) asPath() []uint32 {
 }
 
 // same reports whether o is r for every table that learns from it.
-func (r *route) same(o *route) bool { return r.sameEntry(o) && r.id == o.id }
+func (r *route) same(o *route) bool { return r.sameEntry(o) && r.id == o.id && r.peer == o.peer }
 
 // sameEntry reports whether o is r as a forwarding entry and an
 // advertisement: the same but perhaps for the identifier a downstream
@@ -197,7 +198,7 @@ func (a *adjacency) learned(r *route) *route {
 		pref = a.prefOf(r)
 	}
 	nr := &route{prefix: r.prefix, pref: pref, path: append(slices.Clip(r.path), int32(a.to.ID)), tag: a.tag, origin: r.origin, attrs: r.attrs,
-		id: r.id}
+		id: r.id, peer: r.peer}
 	nr.dx, nr.inRegion = a.dxOf()
 	switch {
 	case a.via != nil:
@@ -455,7 +456,7 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, next map[int]*route) *route 
 		case a.bgp != nil:
 			if e := a.bgp.ribIn[p]; e != nil && a.bgp.established() && !n.through(e.path, v.Dev) {
 				offer(&route{prefix: p, pref: a.pref, path: append(slices.Clip(e.path), int32(v.ID)), tag: a.tag,
-					nexthops: []*Iface{a.via}, origin: e.origin, attrs: e.attrs, id: a.bgp.peer.id})
+					nexthops: []*Iface{a.via}, origin: e.origin, attrs: e.attrs, id: a.bgp.peer.id, peer: a.bgp.peer.linkAddr})
 			}
 		case a.originate != nil:
 			if slices.Contains(a.originate, p) {
@@ -514,7 +515,7 @@ func choose(cands []*route, mp planner.Multipath) *route {
 		merged := *out
 		merged.nexthops = mergeIfaces(out.nexthops, r.nexthops)
 		if slices.Compare(r.path, out.path) < 0 {
-			merged.path, merged.tag, merged.origin, merged.attrs, merged.id = r.path, r.tag, r.origin, r.attrs, r.id
+			merged.path, merged.tag, merged.origin, merged.attrs, merged.id, merged.peer = r.path, r.tag, r.origin, r.attrs, r.id, r.peer
 		}
 		out = &merged
 	}
