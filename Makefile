@@ -5,7 +5,7 @@ PKGS     := ./...
 FUZZTIME ?= 10s
 BENCHTIME ?= 1x
 
-.PHONY: all build test fmt-check vet unit examples bench fuzz lint clean
+.PHONY: all build test fmt-check vet unit examples bench fuzz fuzz-long lint clean
 
 all: build test
 
@@ -46,6 +46,10 @@ fuzz:
 			$(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) $$pkg; \
 		done; \
 	done
+
+## fuzz-long: the same, a minute a target (the front-ends' hostile-input check).
+fuzz-long:
+	$(MAKE) fuzz FUZZTIME=60s
 
 lint: fmt-check vet
 
