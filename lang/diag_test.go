@@ -309,3 +309,36 @@ func TestDiagnosticJSON(t *testing.T) {
 		t.Error("unknown severity in JSON accepted")
 	}
 }
+
+// A megabyte line is cut around the caret, which stays under its column,
+// and a huge summary is clipped: error output stays small.
+func TestWriteDiagnosticsLongLine(t *testing.T) {
+	line := strings.Repeat("a", 1<<20) + " bad " + strings.Repeat("b", 1<<20)
+	src := Sources{"big.star": []byte("x = 1\n" + line + "\n")}
+	col := 1<<20 + 2
+	ds := Diagnostics{{Summary: "undefined: " + strings.Repeat("n", 1<<20), Range: Range{File: "big.star", Start: Pos{2, col}, End: Pos{2, col + 3}}}}
+	var b strings.Builder
+	if err := WriteDiagnostics(&b, ds, src); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if len(out) > 2048 {
+		t.Fatalf("%d bytes of output, want under 2 KiB:\n%.3000s", len(out), out)
+	}
+	lines := strings.Split(out, "\n")
+	if len(lines) < 3 {
+		t.Fatalf("no snippet:\n%s", out)
+	}
+	text, caret := []rune(lines[1]), []rune(lines[2])
+	i := strings.Index(lines[2], "^")
+	at := len([]rune(lines[2][:i]))
+	if string(text[at:at+3]) != "bad" || strings.Count(string(caret), "^") != 3 {
+		t.Errorf("caret not under the span:\n%s\n%s", lines[1], lines[2])
+	}
+	if !strings.Contains(lines[1], "| …a") || !strings.HasSuffix(lines[1], "b…") {
+		t.Errorf("cut ends are not marked: %s", lines[1])
+	}
+	if !strings.Contains(lines[0], "more bytes") {
+		t.Errorf("summary not clipped: %.200s", lines[0])
+	}
+}

@@ -43,21 +43,21 @@ func WriteDiagnostics(w io.Writer, ds Diagnostics, src Sources) error {
 			rule = " [" + d.Rule + "]"
 		}
 		if d.Range.IsZero() {
-			fmt.Fprintf(&b, "%s: %s%s\n", d.Severity, d.Summary, rule)
+			fmt.Fprintf(&b, "%s: %s%s\n", d.Severity, clip(d.Summary), rule)
 		} else {
-			fmt.Fprintf(&b, "%s: %s: %s%s\n", d.Range, d.Severity, d.Summary, rule)
+			fmt.Fprintf(&b, "%s: %s: %s%s\n", d.Range, d.Severity, clip(d.Summary), rule)
 		}
 		writeSnippet(&b, d.Range, src)
 		if d.Detail != "" {
-			for _, l := range strings.Split(d.Detail, "\n") {
+			for _, l := range strings.Split(clip(d.Detail), "\n") {
 				fmt.Fprintf(&b, "  %s\n", l)
 			}
 		}
 		if d.Hint != "" {
-			fmt.Fprintf(&b, "  hint: %s\n", d.Hint)
+			fmt.Fprintf(&b, "  hint: %s\n", clip(d.Hint))
 		}
 		for _, r := range d.Related {
-			fmt.Fprintf(&b, "  %s: %s\n", r.Range, r.Message)
+			fmt.Fprintf(&b, "  %s: %s\n", r.Range, clip(r.Message))
 		}
 		if len(d.Stack) > 1 {
 			b.WriteString("  call stack (most recent call last):\n")
@@ -70,21 +70,89 @@ func WriteDiagnostics(w io.Writer, ds Diagnostics, src Sources) error {
 	return err
 }
 
+// A snippet shows at most snippetContext columns either side of the caret
+// span, and a caret span of at most snippetSpan: a generated or hostile
+// file can put megabytes on one line, and echoing it whole would flood the
+// terminal (or a CI log) with twice that. Cut ends are marked with "…".
+const (
+	snippetContext = 60
+	snippetSpan    = 60
+	// clipMessage bounds any one line of a summary, detail, hint or related
+	// message, which can quote a name of any length from the input.
+	clipMessage = 512
+)
+
 func writeSnippet(b *strings.Builder, r Range, src Sources) {
 	text, ok := src.line(r.File, r.Start.Line)
 	if !ok {
 		return
 	}
-	text = strings.ReplaceAll(text, "\t", " ")
-	gutter := fmt.Sprintf("%d", r.Start.Line)
-	fmt.Fprintf(b, "  %s | %s\n", gutter, text)
+	n := utf8.RuneCountInString(text)
+	col := 0 // 0-based rune index of the caret; -1 for none
 	if r.Start.Col < 1 {
-		return
+		col = -1
+	} else {
+		col = min(r.Start.Col, n+1) - 1
 	}
-	col := min(r.Start.Col, utf8.RuneCountInString(text)+1)
 	width := 1
 	if r.End.Line == r.Start.Line && r.End.Col > r.Start.Col {
 		width = r.End.Col - r.Start.Col
 	}
-	fmt.Fprintf(b, "  %s | %s%s\n", strings.Repeat(" ", len(gutter)), strings.Repeat(" ", col-1), strings.Repeat("^", width))
+	lo, hi := 0, n
+	if n > 2*snippetContext+snippetSpan {
+		at := max(col, 0)
+		lo = max(0, at-snippetContext)
+		hi = min(n, at+min(width, snippetSpan)+snippetContext)
+		width = min(width, snippetSpan)
+	}
+	shown := runeSlice(text, lo, hi)
+	pre, post := "", ""
+	if lo > 0 {
+		pre = "…"
+	}
+	if hi < n {
+		post = "…"
+	}
+	shown = strings.ReplaceAll(shown, "\t", " ")
+	gutter := fmt.Sprintf("%d", r.Start.Line)
+	fmt.Fprintf(b, "  %s | %s%s%s\n", gutter, pre, shown, post)
+	if col < 0 {
+		return
+	}
+	indent := col - lo + utf8.RuneCountInString(pre)
+	fmt.Fprintf(b, "  %s | %s%s\n", strings.Repeat(" ", len(gutter)), strings.Repeat(" ", indent), strings.Repeat("^", width))
+}
+
+// runeSlice is s[lo:hi] counted in runes, without converting all of s.
+func runeSlice(s string, lo, hi int) string {
+	if lo == 0 && hi >= len(s) {
+		return s
+	}
+	start, end, i := len(s), len(s), 0
+	for off := range s {
+		if i == lo {
+			start = off
+		}
+		if i == hi {
+			end = off
+			break
+		}
+		i++
+	}
+	return s[min(start, end):end]
+}
+
+// clip shortens each line of s to clipMessage runes, marking the cut, so
+// a message quoting a huge name from the input stays readable and small.
+func clip(s string) string {
+	if len(s) <= clipMessage {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if utf8.RuneCountInString(l) > clipMessage {
+			lines[i] = runeSlice(l, 0, clipMessage) + fmt.Sprintf("… (%d more bytes)", len(l)-len(runeSlice(l, 0, clipMessage)))
+		}
+	}
+	return strings.Join(lines, "\n")
 }

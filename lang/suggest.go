@@ -1,11 +1,32 @@
 package lang
 
+import "unicode/utf8"
+
+// maxSuggestName bounds the names Nearest looks at: a typo of a real name
+// is short, and an edit-distance table for a megabyte-long name from a
+// hostile input would cost time and memory per candidate.
+const maxSuggestName = 64
+
 // Nearest returns the candidate closest to name by edit distance, or "" when
 // none is close enough to be a plausible typo (at most a third of the name's
-// length, and at least one edit).
+// length, and at least one edit). Names longer than maxSuggestName runes
+// get no suggestion.
 func Nearest(name string, candidates []string) string {
+	n := utf8.RuneCountInString(name)
+	if n > maxSuggestName {
+		return ""
+	}
 	best, bestD := "", len(name)/3+1
 	for _, c := range candidates {
+		// The distance is at least the difference in length, so a
+		// candidate much longer or shorter cannot win: skip it before
+		// building its table (this also skips huge candidates).
+		if len(c) > 4*(n+bestD) {
+			continue
+		}
+		if diff := utf8.RuneCountInString(c) - n; diff > bestD || -diff > bestD {
+			continue
+		}
 		if d := editDistance(name, c); d < bestD || (d == bestD && best != "" && c < best) {
 			best, bestD = c, d
 		}

@@ -363,15 +363,15 @@ func (m *moduleEval) context(n *node, extra map[string]cty.Value) *hcl.EvalConte
 	for k, v := range extra {
 		vars[k] = v
 	}
-	return &hcl.EvalContext{Variables: vars, Functions: functions}
+	return &hcl.EvalContext{Variables: vars, Functions: m.l.funcs}
 }
 
 func (m *moduleEval) eval(n *node) lang.Diagnostics {
 	switch n.kind {
 	case nodeLocal:
-		v, diags := n.attr.Expr.Value(m.context(n, nil))
-		if diags.HasErrors() {
-			return convertDiags(diags, "expression")
+		v, vds := m.l.value(n.attr.Expr, m.context(n, nil))
+		if vds.HasErrors() {
+			return vds
 		}
 		m.values[n.id] = v
 	case nodeOutput:
@@ -382,9 +382,9 @@ func (m *moduleEval) eval(n *node) lang.Diagnostics {
 		if !ok {
 			return errAt(n.block.DefRange(), "syntax", "output %q needs a value", n.block.Labels[0])
 		}
-		v, diags := a.Expr.Value(m.context(n, nil))
-		if diags.HasErrors() {
-			return convertDiags(diags, "expression")
+		v, vds := m.l.value(a.Expr, m.context(n, nil))
+		if vds.HasErrors() {
+			return vds
 		}
 		m.outs[n.block.Labels[0]] = v
 	case nodeModule:
@@ -409,9 +409,9 @@ func (m *moduleEval) evalModuleCall(n *node) lang.Diagnostics {
 			return errAt(a.NameRange, "syntax", "%s on a module is not supported: call the module once per instance", meta)
 		}
 	}
-	sv, diags := srcAttr.Expr.Value(ctx)
-	if diags.HasErrors() {
-		return convertDiags(diags, "expression")
+	sv, vds := m.l.value(srcAttr.Expr, ctx)
+	if vds.HasErrors() {
+		return vds
 	}
 	if sv.Type() != cty.String || sv.IsNull() {
 		return errAt(srcAttr.Expr.Range(), "argument", "module source must be a string")
@@ -425,9 +425,9 @@ func (m *moduleEval) evalModuleCall(n *node) lang.Diagnostics {
 		if a.Name == "source" {
 			continue
 		}
-		v, diags := a.Expr.Value(ctx)
-		if diags.HasErrors() {
-			return convertDiags(diags, "expression")
+		v, vds := m.l.value(a.Expr, ctx)
+		if vds.HasErrors() {
+			return vds
 		}
 		args[a.Name] = v
 	}
@@ -452,9 +452,9 @@ func (m *moduleEval) evalResource(n *node) lang.Diagnostics {
 	case hasCount && hasEach:
 		return errAt(eachAttr.NameRange, "syntax", "a block takes count or for_each, not both")
 	case hasCount:
-		cv, diags := countAttr.Expr.Value(ctx)
-		if diags.HasErrors() {
-			return convertDiags(diags, "expression")
+		cv, vds := m.l.value(countAttr.Expr, ctx)
+		if vds.HasErrors() {
+			return vds
 		}
 		count, err := wholeNumber(cv)
 		if err != nil || count < 0 || count > 100_000 {
@@ -474,9 +474,9 @@ func (m *moduleEval) evalResource(n *node) lang.Diagnostics {
 		}
 		m.values[n.id] = tupleOrEmpty(vals)
 	case hasEach:
-		ev, diags := eachAttr.Expr.Value(ctx)
-		if diags.HasErrors() {
-			return convertDiags(diags, "expression")
+		ev, vds := m.l.value(eachAttr.Expr, ctx)
+		if vds.HasErrors() {
+			return vds
 		}
 		if !ev.IsKnown() || ev.IsNull() || !(ev.Type().IsMapType() || ev.Type().IsObjectType() || ev.Type().IsSetType()) {
 			return errAt(eachAttr.Expr.Range(), "argument", "for_each must be a map, an object or a set of strings")
@@ -539,9 +539,9 @@ func (m *moduleEval) declare(n *node, builtin, name string, body *hclsyntax.Body
 		if slices.Contains(metaArgs, a.Name) {
 			continue
 		}
-		v, diags := a.Expr.Value(ctx)
-		if diags.HasErrors() {
-			return cty.NilVal, convertDiags(diags, "expression")
+		v, vds := m.l.value(a.Expr, ctx)
+		if vds.HasErrors() {
+			return cty.NilVal, vds
 		}
 		if v.IsNull() {
 			continue // null means "not set", as None does in Starlark: defaults apply
@@ -619,9 +619,9 @@ func (m *moduleEval) call(builtin, name string, body *hclsyntax.Body, at hcl.Ran
 	}
 	var kwargs []starlark.Tuple
 	for _, a := range sortedAttrs(body.Attributes) {
-		v, diags := a.Expr.Value(ctx)
-		if diags.HasErrors() {
-			return nil, convertDiags(diags, "expression")
+		v, vds := m.l.value(a.Expr, ctx)
+		if vds.HasErrors() {
+			return nil, vds
 		}
 		sv, err := toStarlark(m.l.b, v)
 		if err != nil {
@@ -681,7 +681,7 @@ func (m *moduleEval) callError(err error, block string, body *hclsyntax.Body, at
 func (m *moduleEval) bindVariables(blocks []*hclsyntax.Block, args map[string]cty.Value, cli map[string]hcl.Expression, call hcl.Range) lang.Diagnostics {
 	var ds lang.Diagnostics
 	declared := map[string]bool{}
-	fnCtx := &hcl.EvalContext{Functions: functions}
+	fnCtx := &hcl.EvalContext{Functions: m.l.funcs}
 	for _, b := range blocks {
 		name := b.Labels[0]
 		if ds2 := knownAttrs(b.Body, "variable", "type", "default", "description", "sensitive", "nullable"); ds2 != nil {
@@ -714,9 +714,9 @@ func (m *moduleEval) bindVariables(blocks []*hclsyntax.Block, args map[string]ct
 			if ce, raw := e.(*cliExpr); raw && ty == cty.String {
 				val = cty.StringVal(ce.raw)
 			} else {
-				v, diags := e.Value(fnCtx)
-				if diags.HasErrors() {
-					ds = append(ds, convertDiags(diags, "expression")...)
+				v, vds := m.l.value(e, fnCtx)
+				if vds.HasErrors() {
+					ds = append(ds, vds...)
 					continue
 				}
 				val = v
@@ -728,12 +728,16 @@ func (m *moduleEval) bindVariables(blocks []*hclsyntax.Block, args map[string]ct
 					Hint: fmt.Sprintf("pass -var %s=… or give it a default", name)})
 				continue
 			}
-			v, diags := a.Expr.Value(fnCtx)
-			if diags.HasErrors() {
-				ds = append(ds, convertDiags(diags, "expression")...)
+			v, vds := m.l.value(a.Expr, fnCtx)
+			if vds.HasErrors() {
+				ds = append(ds, vds...)
 				continue
 			}
 			val = v
+		}
+		if err := numberTextErr(val, ty); err != nil {
+			ds = append(ds, lang.Diagnostic{Rule: "variable", Summary: fmt.Sprintf("variable %q (%s): %v", name, typeexpr.TypeString(ty), err), Range: toRange(origin)})
+			continue
 		}
 		cv, err := convert.Convert(val, ty)
 		if err != nil {
@@ -770,10 +774,10 @@ func (m *moduleEval) validate(name string, v cty.Value, vb *hclsyntax.Block) lan
 	if !ok {
 		return errAt(vb.DefRange(), "syntax", "a validation block needs a condition")
 	}
-	ctx := &hcl.EvalContext{Functions: functions, Variables: map[string]cty.Value{"var": cty.ObjectVal(map[string]cty.Value{name: v})}}
-	cv, diags := cond.Expr.Value(ctx)
-	if diags.HasErrors() {
-		return convertDiags(diags, "expression")
+	ctx := &hcl.EvalContext{Functions: m.l.funcs, Variables: map[string]cty.Value{"var": cty.ObjectVal(map[string]cty.Value{name: v})}}
+	cv, vds := m.l.value(cond.Expr, ctx)
+	if vds.HasErrors() {
+		return vds
 	}
 	if cv.Type() != cty.Bool || cv.IsNull() {
 		return errAt(cond.Expr.Range(), "variable", "a validation condition must be true or false")
@@ -783,7 +787,7 @@ func (m *moduleEval) validate(name string, v cty.Value, vb *hclsyntax.Block) lan
 	}
 	msg := "the value is not valid"
 	if em, ok := vb.Body.Attributes["error_message"]; ok {
-		if ev, diags := em.Expr.Value(ctx); !diags.HasErrors() && ev.Type() == cty.String && !ev.IsNull() {
+		if ev, vds := m.l.value(em.Expr, ctx); !vds.HasErrors() && ev.Type() == cty.String && !ev.IsNull() {
 			msg = ev.AsString()
 		}
 	}
@@ -802,6 +806,29 @@ func knownAttrs(body *hclsyntax.Body, block string, names ...string) lang.Diagno
 			msg += fmt.Sprintf(" (did you mean %q?)", near)
 		}
 		return errAt(a.NameRange, "syntax", "%s", msg)
+	}
+	return nil
+}
+
+// numberTextErr refuses, before conversion to a type with numbers in it,
+// a string too long or too large to read as one (see maxNumText).
+func numberTextErr(v cty.Value, ty cty.Type) error {
+	if !strings.Contains(typeexpr.TypeString(ty), "number") {
+		return nil
+	}
+	v, _ = v.Unmark()
+	if !v.IsKnown() || v.IsNull() {
+		return nil
+	}
+	if v.Type() == cty.String || v.Type() == cty.Number {
+		return numberErr(v)
+	}
+	if v.CanIterateElements() {
+		for it := v.ElementIterator(); it.Next(); {
+			if _, e := it.Element(); numberTextErr(e, ty) != nil {
+				return numberTextErr(e, ty)
+			}
+		}
 	}
 	return nil
 }

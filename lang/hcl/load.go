@@ -8,12 +8,12 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
 
 	"patchbay/lang"
 	"patchbay/lang/decl"
@@ -29,6 +29,12 @@ type Options struct {
 	Vars []string
 	// VarFiles are -var-file paths (read as given, not under Root), in order.
 	VarFiles []string
+	// MaxSteps bounds expression evaluation (see budget); 0 means
+	// DefaultMaxSteps, as for Starlark.
+	MaxSteps uint64
+	// MaxMemory bounds the bytes expressions build; 0 means
+	// DefaultMaxMemory.
+	MaxMemory uint64
 }
 
 // LoadFile reads the HCL design at file. On failure the error is a
@@ -49,7 +55,9 @@ func LoadFS(ctx context.Context, fsys fs.FS, display string, name string, opts O
 }
 
 func load(ctx context.Context, root *project.Root, name string, opts Options) (*lang.Design, error) {
-	l := &loader{ctx: ctx, root: root, b: decl.NewBuilder(), parsed: map[string]*hclsyntax.Body{}}
+	l := &loader{ctx: ctx, root: root, b: decl.NewBuilder(), parsed: map[string]*hclsyntax.Body{},
+		budget: newBudget(ctx, opts.MaxSteps, opts.MaxMemory), nodes: map[hcl.Expression]uint64{}}
+	l.funcs = l.budget.funcs()
 	vars, ds := l.cliVars(opts)
 	if !ds.HasErrors() {
 		ds = append(ds, l.module(name, nil, vars, hcl.Range{})...)
@@ -67,24 +75,62 @@ type loader struct {
 	stack  []string // module files being evaluated, for cycle reports
 	steps  int      // blocks, instances and module calls evaluated so far
 	parsed map[string]*hclsyntax.Body
+	budget *budget
+	funcs  map[string]function.Function // functions, each paying into budget
+	nodes  map[hcl.Expression]uint64    // node counts of evaluated expressions
 }
 
-// MaxSteps bounds an HCL design's evaluation: every block, count or
-// for_each instance and module call is a step, so modules that call each
+// MaxEvaluations bounds an HCL design's evaluation: every block, count or
+// for_each instance and module call is one, so modules that call each
 // other in a fan (2^24 evaluations) stop with an error instead of running
-// for hours.
-const MaxSteps = 300_000
+// for hours. Each is also a step of the budget.
+const MaxEvaluations = 300_000
 
 // step counts one evaluation and checks for cancellation.
 func (l *loader) step(at hcl.Range) lang.Diagnostics {
 	l.steps++
-	if l.steps > MaxSteps {
-		return errAt(at, "step-budget", "the design took more than %d evaluation steps: is a module calling others without end?", MaxSteps)
+	if l.steps > MaxEvaluations {
+		return errAt(at, "step-budget", "the design took more than %d evaluations of blocks, instances and module calls: is a module calling others without end?", MaxEvaluations)
+	}
+	if l.budget.charge(nodeSteps, 0) != nil {
+		return l.budget.diagnose(nil, at)
 	}
 	if err := l.ctx.Err(); err != nil {
 		return errAt(at, "cancelled", "design cancelled: %v", err)
 	}
 	return nil
+}
+
+// value evaluates an expression within the budget: a step per node before
+// (so a huge expression evaluated once per instance pays each time), and
+// whatever its functions, loops and templates charge while it runs.
+func (l *loader) value(e hcl.Expression, ctx *hcl.EvalContext) (cty.Value, lang.Diagnostics) {
+	n, ok := l.nodes[e]
+	if !ok {
+		n = 1
+		if se, isSyntax := unwrapCLI(e).(hclsyntax.Expression); isSyntax {
+			n = nodes(se)
+		}
+		l.nodes[e] = n
+	}
+	if l.budget.charge(n*nodeSteps, 0) != nil {
+		return cty.NilVal, l.budget.diagnose(nil, e.Range())
+	}
+	v, diags := e.Value(ctx)
+	if l.budget.err != nil {
+		return cty.NilVal, l.budget.diagnose(diags, e.Range())
+	}
+	if diags.HasErrors() {
+		return v, convertDiags(diags, "expression")
+	}
+	return v, nil
+}
+
+func unwrapCLI(e hcl.Expression) hcl.Expression {
+	if c, ok := e.(*cliExpr); ok {
+		return c.Expression
+	}
+	return e
 }
 
 func (l *loader) displayName(name string) string { return l.root.DisplayName(name) }
@@ -101,11 +147,17 @@ func (l *loader) parse(name string) (*hclsyntax.Body, lang.Diagnostics) {
 	}
 	display := l.displayName(name)
 	l.b.Design().Files[display] = src
+	if ds := checkNesting(src, display); ds != nil {
+		return nil, ds
+	}
 	f, diags := hclsyntax.ParseConfig(src, display, hcl.InitialPos)
 	if diags.HasErrors() {
 		return nil, convertDiags(diags, "syntax")
 	}
 	body := f.Body.(*hclsyntax.Body)
+	if ds := l.budget.instrumentBody(body, ""); ds != nil {
+		return nil, ds
+	}
 	l.parsed[name] = body
 	return body, nil
 }
@@ -123,6 +175,12 @@ func convertDiags(diags hcl.Diagnostics, rule string) lang.Diagnostics {
 			sev = lang.SevWarning
 		}
 		ld := lang.Diagnostic{Severity: sev, Rule: rule, Summary: d.Summary, Detail: d.Detail}
+		// The budget's hidden functions (see instrument) speak for
+		// themselves: their error is the summary, not "Error in function
+		// call" naming a function the design never wrote.
+		if _, msg, ok := strings.Cut(d.Detail, `Call to function "patchbay count" failed: `); ok {
+			ld.Summary, ld.Detail = strings.TrimSuffix(msg, "."), ""
+		}
 		if d.Subject != nil {
 			ld.Range = toRange(*d.Subject)
 		}
@@ -149,15 +207,23 @@ func (l *loader) cliVars(opts Options) (map[string]hcl.Expression, lang.Diagnost
 	vars := map[string]hcl.Expression{}
 	var ds lang.Diagnostics
 	for _, f := range opts.VarFiles {
-		src, err := os.ReadFile(f)
+		src, err := project.ReadFile(f) // regular files only, at most 16 MiB
 		if err != nil {
 			ds = append(ds, lang.Diagnostic{Rule: "load", Summary: fmt.Sprintf("-var-file %s: %v", f, err)})
 			continue
 		}
 		l.b.Design().Files[f] = src
+		if nds := checkNesting(src, f); nds != nil {
+			ds = append(ds, nds...)
+			continue
+		}
 		file, diags := hclsyntax.ParseConfig(src, f, hcl.InitialPos)
 		if diags.HasErrors() {
 			ds = append(ds, convertDiags(diags, "syntax")...)
+			continue
+		}
+		if ids := l.budget.instrumentBody(file.Body.(*hclsyntax.Body), ""); ids != nil {
+			ds = append(ds, ids...)
 			continue
 		}
 		attrs, diags := file.Body.JustAttributes()
@@ -175,9 +241,19 @@ func (l *loader) cliVars(opts Options) (map[string]hcl.Expression, lang.Diagnost
 		// Like Terraform, a value that is not a constant expression (a bare
 		// word, a syntax error) is a string.
 		fname := "-var " + name
-		expr, diags := hclsyntax.ParseExpression([]byte(val), fname, hcl.InitialPos)
-		if diags.HasErrors() || len(expr.Variables()) > 0 {
+		var expr hclsyntax.Expression
+		var diags hcl.Diagnostics
+		// Too deep a value would overflow the parser: it is a string then,
+		// as any other text that is not an expression.
+		if checkNesting([]byte(val), fname) == nil {
+			expr, diags = hclsyntax.ParseExpression([]byte(val), fname, hcl.InitialPos)
+		}
+		if expr == nil || diags.HasErrors() || len(expr.Variables()) > 0 {
 			expr = &hclsyntax.LiteralValueExpr{Val: cty.StringVal(val), SrcRange: hcl.Range{Filename: fname, Start: hcl.InitialPos, End: hcl.InitialPos}}
+		}
+		if ids := l.budget.instrument(expr); ids != nil {
+			ds = append(ds, ids...)
+			continue
 		}
 		vars[name] = &cliExpr{expr, val}
 	}

@@ -71,9 +71,9 @@ func (m *moduleEval) event(nb *hclsyntax.Block, ctx *hcl.EvalContext) (starlark.
 		return nil, lang.Diagnostics{{Rule: "syntax", Summary: "an event block needs an action", Range: toRange(nb.DefRange()),
 			Hint: "action = " + strings.Join(eventActions, " | ")}}
 	}
-	av, diags := actAttr.Expr.Value(ctx)
-	if diags.HasErrors() {
-		return nil, convertDiags(diags, "expression")
+	av, vds := m.l.value(actAttr.Expr, ctx)
+	if vds.HasErrors() {
+		return nil, vds
 	}
 	av, _ = av.Unmark()
 	if !av.IsKnown() || av.IsNull() || av.Type() != cty.String {
@@ -99,9 +99,9 @@ func (m *moduleEval) event(nb *hclsyntax.Block, ctx *hcl.EvalContext) (starlark.
 		if !slices.Contains(params[a.Name], action) {
 			return nil, errAt(a.NameRange, "argument", "event: a %s event takes no %s (%s is for %s)", action, a.Name, a.Name, andList(params[a.Name]))
 		}
-		v, diags := a.Expr.Value(ctx)
-		if diags.HasErrors() {
-			return nil, convertDiags(diags, "expression")
+		v, vds := m.l.value(a.Expr, ctx)
+		if vds.HasErrors() {
+			return nil, vds
 		}
 		sv, err := toStarlark(b, v)
 		if err != nil {
@@ -117,9 +117,9 @@ func (m *moduleEval) event(nb *hclsyntax.Block, ctx *hcl.EvalContext) (starlark.
 		return nil, m.callError(err, "event", body, nb.DefRange())
 	}
 
-	tv, diags := atAttr.Expr.Value(ctx)
-	if diags.HasErrors() {
-		return nil, convertDiags(diags, "expression")
+	tv, vds := m.l.value(atAttr.Expr, ctx)
+	if vds.HasErrors() {
+		return nil, vds
 	}
 	when, err := toStarlark(b, tv)
 	if err != nil {

@@ -15,8 +15,8 @@ import (
 // Options apply to the front-ends; each reads what concerns it.
 type Options struct {
 	Root      string    // project root (default: the design file's directory)
-	MaxSteps  uint64    // Starlark's step budget
-	MaxMemory uint64    // Starlark's memory budget, bytes
+	MaxSteps  uint64    // the step budget (Starlark and HCL)
+	MaxMemory uint64    // the memory budget, bytes (Starlark and HCL)
 	Print     io.Writer // Starlark's print()
 	Vars      []string  // HCL -var NAME=VALUE
 	VarFiles  []string  // HCL -var-file FILE
@@ -32,7 +32,7 @@ func File(ctx context.Context, path string, opts Options) (*lang.Design, error) 
 		}
 		return starlark.LoadFile(ctx, path, starlark.Options{Root: opts.Root, MaxSteps: opts.MaxSteps, MaxMemory: opts.MaxMemory, Print: opts.Print})
 	case ".hcl":
-		return hcl.LoadFile(ctx, path, hcl.Options{Root: opts.Root, Vars: opts.Vars, VarFiles: opts.VarFiles})
+		return hcl.LoadFile(ctx, path, hcl.Options{Root: opts.Root, Vars: opts.Vars, VarFiles: opts.VarFiles, MaxSteps: opts.MaxSteps, MaxMemory: opts.MaxMemory})
 	default:
 		return nil, lang.Diagnostics{{Rule: "load", Range: lang.Range{File: path},
 			Summary: fmt.Sprintf("unsupported file type %q: patchbay reads Starlark (.star) and HCL (.hcl) designs", ext)}}

@@ -16,14 +16,16 @@ import (
 	"patchbay/lang"
 )
 
-// maxFileSize guards against reading something that is not a design.
-const maxFileSize = 16 << 20
+// MaxFileSize caps every read (designs, load() targets, modules, var-files):
+// far above any real design, and it stops /dev/zero-like sources.
+const MaxFileSize = 16 << 20
 
 // Root is an opened project root.
 type Root struct {
 	FS      fs.FS
 	Display string // how the root is written in positions ("examples")
 	close   func() error
+	os      *os.Root // set for a root on disk: opened without blocking
 }
 
 // Open opens the root of the design at file (its directory unless root is
@@ -41,7 +43,7 @@ func Open(file, root string) (*Root, string, error) {
 	if err != nil {
 		return nil, "", lang.Diagnostics{{Rule: "load", Summary: fmt.Sprintf("cannot open project root: %v", err)}}
 	}
-	return &Root{FS: r.FS(), Display: root, close: r.Close}, filepath.ToSlash(rel), nil
+	return &Root{FS: r.FS(), Display: root, close: r.Close, os: r}, filepath.ToSlash(rel), nil
 }
 
 // FromFS wraps a file system (tests, fuzzing) as a root.
@@ -63,26 +65,114 @@ func (r *Root) DisplayName(name string) string {
 	return path.Join(filepath.ToSlash(r.Display), name)
 }
 
-// Read reads a file of the project, at most 16 MiB.
+// Read reads a regular file of the project, at most 16 MiB.
 func (r *Root) Read(name string) ([]byte, error) {
-	return ReadFrom(r.FS, name)
+	if r.os == nil {
+		return ReadFrom(r.FS, name)
+	}
+	// Stat first so a FIFO or device is never opened at all (opening a FIFO
+	// blocks until a writer comes; some devices act on open).
+	fi, err := r.os.Stat(name)
+	if err != nil {
+		return nil, readError(err)
+	}
+	if err := regular(fi); err != nil {
+		return nil, err
+	}
+	f, err := r.os.OpenFile(name, os.O_RDONLY|oNonblock, 0)
+	if err != nil {
+		return nil, readError(err)
+	}
+	defer f.Close()
+	return readRegular(f)
 }
 
-// ReadFrom reads name from fsys with the project's limits and messages.
+// ReadFrom reads a regular file name from fsys (embedded modules, tests)
+// with the project's limits and messages.
 func ReadFrom(fsys fs.FS, name string) ([]byte, error) {
+	fi, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, readError(err)
+	}
+	if err := regular(fi); err != nil {
+		return nil, err
+	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, readError(err)
 	}
 	defer f.Close()
-	src, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	return readRegular(f)
+}
+
+// ReadFile reads a file named on the command line (an HCL -var-file),
+// outside the project root, with the same limits as the project's files.
+func ReadFile(name string) ([]byte, error) {
+	fi, err := os.Stat(name)
 	if err != nil {
 		return nil, readError(err)
 	}
-	if len(src) > maxFileSize {
-		return nil, fmt.Errorf("file is larger than %d MiB", maxFileSize>>20)
+	if err := regular(fi); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(name, os.O_RDONLY|oNonblock, 0)
+	if err != nil {
+		return nil, readError(err)
+	}
+	defer f.Close()
+	return readRegular(f)
+}
+
+// readRegular reads an opened file after checking, on the opened file
+// itself, that it is still a regular file: a FIFO swapped in between the
+// stat and the open was opened without blocking and is refused here.
+func readRegular(f fs.File) ([]byte, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, readError(err)
+	}
+	if err := regular(fi); err != nil {
+		return nil, err
+	}
+	if fi.Size() > MaxFileSize {
+		return nil, tooLarge()
+	}
+	// The size can change while reading; the limit holds regardless.
+	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, readError(err)
+	}
+	if len(src) > MaxFileSize {
+		return nil, tooLarge()
 	}
 	return src, nil
+}
+
+func tooLarge() error {
+	return fmt.Errorf("refused: the file is larger than %d MiB, the limit for a design, module or var-file", MaxFileSize>>20)
+}
+
+// regular refuses anything but a regular file: a directory, a FIFO, a
+// device or a socket would block, fail oddly or read without end.
+func regular(fi fs.FileInfo) error {
+	m := fi.Mode()
+	if m.IsRegular() {
+		return nil
+	}
+	kind := "not a regular file"
+	switch {
+	case m.IsDir():
+		kind = "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		kind = "a named pipe (FIFO)"
+	case m&fs.ModeCharDevice != 0:
+		kind = "a character device"
+	case m&fs.ModeDevice != 0:
+		kind = "a device"
+	case m&fs.ModeSocket != 0:
+		kind = "a socket"
+	}
+	return fmt.Errorf("refused: %s, not a regular file; only regular files are read", kind)
 }
 
 func readError(err error) error {

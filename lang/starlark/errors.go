@@ -82,9 +82,8 @@ func (l *loader) diagnose(err error) lang.Diagnostics {
 		d.Rule = "resource-budget"
 	case strings.Contains(d.Summary, "memory budget"):
 		d.Rule = "memory-budget"
-		_, reason, _ := strings.Cut(d.Summary, "memory budget: ")
-		d.Summary = "script stopped: " + reason
-		d.Hint = "look for a loop that doubles a string or list; a design this large needs --max-memory"
+		d.Summary = strings.TrimPrefix(d.Summary, "Starlark computation cancelled: ")
+		d.Hint = "look for a loop that doubles a string or list, or a huge repeat or range"
 	case strings.Contains(d.Summary, "Starlark computation cancelled: cancelled"):
 		d.Rule = "cancelled"
 		d.Summary = "script cancelled"

@@ -27,7 +27,10 @@ func FuzzLoad(f *testing.F) {
 			"main.star": {Data: src},
 			"lib.star":  {Data: []byte("x = 1\n")},
 		}
-		d, err := LoadFS(context.Background(), fsys, "", "main.star", Options{MaxSteps: 100_000, Print: io.Discard})
+		d, err := LoadFS(context.Background(), fsys, "", "main.star", Options{MaxSteps: 100_000, Print: io.Discard,
+			// A small memory budget: an input that builds a 400 MB string
+			// is refused at once instead of slowing every run.
+			MaxMemory: 64 << 20})
 		if err == nil {
 			if d == nil {
 				t.Fatal("nil design without error")

@@ -1,0 +1,3 @@
+locals {
+  x = [for i in range(1000000000) : i]
+}
