@@ -46,3 +46,8 @@ require (
 	golang.org/x/text v0.31.0 // indirect
 	golang.org/x/tools v0.38.0 // indirect
 )
+
+// go-graphviz compiles its WebAssembly in a package init, into a cache in
+// $TMPDIR shared by all users; this copy loads it on first use into a
+// cache patchbay chooses (third_party/go-graphviz/PATCHBAY.md).
+replace github.com/goccy/go-graphviz => ./third_party/go-graphviz

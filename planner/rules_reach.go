@@ -114,6 +114,14 @@ func (v *validator) promises() []promise {
 // MTU.
 func (v *validator) checkPaths(rule *Rule) {
 	topo := v.p.topo
+	// Many promises share their ends (a scenario of thousands of flows
+	// between two networks): each way is traced once.
+	type way struct {
+		from, to lang.Ref
+		size     int
+	}
+	unreachable := map[way]*TraceResult{}
+	traced := map[way]*TraceResult{}
 	// The path MTU and the address family are the existing rules' concern.
 	for _, pr := range v.promises() {
 		src, okSrc := topo.Endpoints[pr.from]
@@ -128,7 +136,13 @@ func (v *validator) checkPaths(rule *Rule) {
 			continue
 		}
 		for _, dir := range [][2]lang.Ref{{pr.from, pr.to}, {pr.to, pr.from}} {
-			if res := v.firstUnreachable(dir[0], dir[1]); res != nil {
+			w := way{from: dir[0], to: dir[1]}
+			res, seen := unreachable[w]
+			if !seen {
+				res = v.firstUnreachable(dir[0], dir[1])
+				unreachable[w] = res
+			}
+			if res != nil {
 				f, _ := v.pathFinding(pr, res)
 				if pr.oneWay && dir[0] != pr.from {
 					f.sev = sevPtr(lang.SevWarning)
@@ -142,7 +156,12 @@ func (v *validator) checkPaths(rule *Rule) {
 			if pr.size <= 64 || dir[0] != pr.from {
 				continue
 			}
-			big, _ := topo.Trace(dir[0], dir[1], TraceOptions{Size: pr.size})
+			w.size = pr.size
+			big, seen := traced[w]
+			if !seen {
+				big, _ = topo.Trace(dir[0], dir[1], TraceOptions{Size: pr.size})
+				traced[w] = big
+			}
 			for _, p := range big.Paths {
 				if p.Outcome == OutcomeTooBig || p.Outcome == OutcomeSourceTooBig {
 					f := finding{sev: sevPtr(lang.SevWarning), at: pr.at,

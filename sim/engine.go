@@ -4,6 +4,7 @@
 package sim
 
 import (
+	"errors"
 	"math/rand/v2"
 	"time"
 )
@@ -37,7 +38,24 @@ type Engine struct {
 	rng   *rand.Rand
 	fired uint64
 	stop  bool
+
+	// limit bounds the work of a run: events fired plus work charged
+	// (0: no bound). It counts work, never wall time, so whether a run
+	// stays within it is as deterministic as the run itself.
+	limit, charged uint64
+	// poll is called every pollEvery events; an error it returns stops
+	// the run (an interrupt), and it may show progress. It must not touch
+	// the simulation, so polling never changes an outcome.
+	poll func() error
+	err  error
 }
+
+// ErrBudget is the error Run returns when a run's work reached its limit.
+var ErrBudget = errors.New("sim: the run reached its work budget")
+
+// pollEvery is how many events pass between polls: often enough that an
+// interrupt stops a run within milliseconds, rarely enough to cost nothing.
+const pollEvery = 4096
 
 // NewEngine returns an engine at time zero with a random source seeded by seed.
 func NewEngine(seed uint64) *Engine {
@@ -61,6 +79,21 @@ func (e *Engine) Rand() *rand.Rand { return e.rng }
 
 // Fired counts the events run so far.
 func (e *Engine) Fired() uint64 { return e.fired }
+
+// Work is the events fired plus the work charged with Charge.
+func (e *Engine) Work() uint64 { return e.fired + e.charged }
+
+// SetLimit bounds Work: once it reaches n, Run stops with ErrBudget
+// (0: no bound).
+func (e *Engine) SetLimit(n uint64) { e.limit = n }
+
+// Charge counts n units of work done inside an event (rerouting every
+// flow, say) against the limit, as if n more events had fired.
+func (e *Engine) Charge(n uint64) { e.charged += n }
+
+// SetPoll sets the function Run calls every few thousand events; an error
+// from it stops Run, which returns it.
+func (e *Engine) SetPoll(fn func() error) { e.poll = fn }
 
 // NewTimer returns an unscheduled timer that runs fn.
 func (e *Engine) NewTimer(fn func()) *Timer { return &Timer{fn: fn, idx: -1} }
@@ -115,22 +148,37 @@ func (e *Engine) Stop() { e.stop = true }
 
 // Run fires events in time order until the queue is empty, Stop is called,
 // or the next event is after until; the clock is then left at until (or at
-// the last event when the queue ran dry first).
-func (e *Engine) Run(until Time) {
+// the last event when the queue ran dry first). It returns ErrBudget when
+// the work reached the limit, or the poll's error, and leaves the clock
+// where it stopped; once stopped so, Run returns that error again.
+func (e *Engine) Run(until Time) error {
 	e.stop = false
-	for len(e.queue) > 0 && !e.stop {
+	for len(e.queue) > 0 && !e.stop && e.err == nil {
 		t := e.queue[0]
 		if t.at > until {
 			break
+		}
+		if e.limit > 0 && e.fired+e.charged >= e.limit {
+			e.err = ErrBudget
+			break
+		}
+		if e.poll != nil && e.fired%pollEvery == 0 {
+			if e.err = e.poll(); e.err != nil {
+				break
+			}
 		}
 		e.Cancel(t)
 		e.now = t.at
 		e.fired++
 		t.fn()
 	}
+	if e.err != nil {
+		return e.err
+	}
 	if !e.stop && e.now < until {
 		e.now = until
 	}
+	return nil
 }
 
 func (e *Engine) less(i, j int) bool {

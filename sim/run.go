@@ -2,6 +2,8 @@ package sim
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -34,7 +36,31 @@ type Options struct {
 	// Metrics keeps every window's samples in Trace.Metrics (for CSV and
 	// plots); without it a long run keeps none.
 	Metrics bool
+	// MaxEvents bounds the run's work: the events it fires, with each
+	// rerouting of the traffic counting one more per flow (0:
+	// DefaultMaxEvents). What can be counted before the run starts (probe
+	// sends, metric samples) is checked then; the rest as it goes. Work is
+	// counted, never timed, so a run stays within it or not whatever the
+	// machine.
+	MaxEvents uint64
+	// MaxFlows bounds the scenario's flows (0: DefaultMaxFlows): every
+	// change reroutes each of them.
+	MaxFlows int
+	// Context, when set, interrupts the run: Run then returns its error.
+	Context context.Context
+	// Progress, when set, is called every few thousand events with the
+	// virtual time reached. It only observes.
+	Progress func(now, end Time)
 }
+
+// The default budgets are tens of times what the examples and benchmarks
+// need (the transit hub for an hour with four probes a second is about
+// 270,000 events; 200 BGP sessions exchanging 50,000 prefixes about
+// 230,000), and a run within them takes seconds to a minute.
+const (
+	DefaultMaxEvents = 10_000_000
+	DefaultMaxFlows  = 10_000
+)
 
 // maxWindows bounds the metric series a run may keep.
 const maxWindows = 1_000_000
@@ -80,24 +106,123 @@ type maintenance struct {
 // error is its scenario-target findings, as lang.Diagnostics with the
 // script's ranges.
 func Run(p *planner.Plan, sc *lang.Scenario, opts Options) (*Trace, error) {
+	tr, _, err := run(p, sc, opts)
+	return tr, err
+}
+
+// run is Run that also returns the work the run did.
+func run(p *planner.Plan, sc *lang.Scenario, opts Options) (*Trace, uint64, error) {
 	s, err := start(p, sc, opts)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	s.e.Run(sc.Duration)
+	if err := s.runUntil(sc.Duration); err != nil {
+		return nil, s.e.Work(), err
+	}
 	s.finish()
 	for _, c := range []*capture{s.cap, s.capIn} {
 		if c != nil && c.err != nil {
-			return nil, fmt.Errorf("writing the capture: %w", c.err)
+			return nil, s.e.Work(), fmt.Errorf("writing the capture: %w", c.err)
 		}
 	}
-	return s.out, nil
+	return s.out, s.e.Work(), nil
+}
+
+// runUntil runs the engine to t; a run that used up its budget is an
+// error at the scenario, naming the budget and the flag that raises it.
+func (s *sim) runUntil(t Time) error {
+	err := s.e.Run(t)
+	if errors.Is(err, ErrBudget) {
+		where := "in the warm-up before it starts"
+		if now := s.e.Now(); now >= 0 {
+			where = fmt.Sprintf("at %s of %s", now.Truncate(time.Second), stdlib.FormatDuration(s.sc.Duration))
+		}
+		return lang.Diagnostic{Severity: lang.SevError, Rule: "sim-budget", Range: s.sc.Range,
+			Summary: fmt.Sprintf("scenario %s stopped %s: it used its budget of %s events — raise it with --max-events",
+				s.sc.Name, where, thousands(s.opts.MaxEvents)),
+			Detail: "every event counts, and each rerouting of the traffic one more per flow"}
+	}
+	return err
+}
+
+// thousands writes n with thousands separators, as budgets are read.
+func thousands(n uint64) string {
+	d := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range d {
+		if i > 0 && (len(d)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// sends is how many times something done at 0, every, 2·every, … before
+// end happens: probe sends (the last before the end) and samples.
+func sends(end, every Time) uint64 {
+	if end <= 0 || every <= 0 {
+		return 0
+	}
+	return uint64((end-1)/every) + 1
+}
+
+// checkBudget refuses, before anything runs, a scenario whose flows or
+// predictable events (probe sends, metric samples) already exceed the
+// budgets, naming the scenario and the flag that raises them.
+func checkBudget(sc *lang.Scenario, probes []lang.Probe, opts Options) error {
+	over := func(summary string) error {
+		return lang.Diagnostic{Severity: lang.SevError, Rule: "sim-budget", Range: sc.Range, Summary: summary}
+	}
+	if len(sc.Flows) > opts.MaxFlows {
+		return over(fmt.Sprintf("scenario %s has %s flows, over the budget of %s — raise it with --max-flows",
+			sc.Name, thousands(uint64(len(sc.Flows))), thousands(uint64(opts.MaxFlows))))
+	}
+	var total uint64
+	var busiest lang.Probe
+	var most uint64
+	for _, pr := range probes {
+		n := sends(sc.Duration, pr.Interval)
+		total += n
+		if n > most {
+			busiest, most = pr, n
+		}
+	}
+	if total > opts.MaxEvents {
+		every := ""
+		if len(probes) == 1 || most == total {
+			every = fmt.Sprintf(" (%s every %s)", stdlib.FormatDuration(sc.Duration), stdlib.FormatDuration(busiest.Interval))
+		} else {
+			every = fmt.Sprintf(" (%s for %s every %s)", busiest.Name, stdlib.FormatDuration(sc.Duration), stdlib.FormatDuration(busiest.Interval))
+		}
+		return over(fmt.Sprintf("scenario %s would send %s probes%s, over the budget of %s events — raise it with --max-events",
+			sc.Name, thousands(total), every, thousands(opts.MaxEvents)))
+	}
+	if n := sends(sc.Duration, opts.Interval); total+n > opts.MaxEvents {
+		return over(fmt.Sprintf("scenario %s would take %s metric samples (%s every %s) and send %s probes, over the budget of %s events — raise it with --max-events or choose a longer --interval",
+			sc.Name, thousands(n), stdlib.FormatDuration(sc.Duration), stdlib.FormatDuration(opts.Interval), thousands(total), thousands(opts.MaxEvents)))
+	}
+	return nil
 }
 
 // start instantiates the network and schedules the scenario at time zero.
 func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
+	}
+	if opts.MaxEvents == 0 {
+		opts.MaxEvents = DefaultMaxEvents
+	}
+	if opts.MaxFlows <= 0 {
+		opts.MaxFlows = DefaultMaxFlows
+	}
+	probes := slices.Clone(sc.Probes)
+	for _, m := range p.Design.Monitors {
+		iv, _ := stdlib.ParseDuration(m.Interval)
+		probes = append(probes, lang.Probe{Name: m.Ref().String(), Interval: iv})
+	}
+	if err := checkBudget(sc, probes, opts); err != nil {
+		return nil, err
 	}
 	if n := sc.Duration / opts.Interval; opts.Metrics && n > maxWindows {
 		return nil, fmt.Errorf("an interval of %s makes %d metric windows over %s; at most %d are kept: choose a longer interval",
@@ -119,6 +244,18 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	s := &sim{e: NewEngine(opts.Seed), n: n, sc: sc, opts: opts, util: map[dirLink]float64{},
 		connectRetry: time.Duration(catInt("bgp.connect_retry")) * time.Second,
 		mraiInterval: time.Duration(catInt("bgp.mrai_ebgp")) * time.Second}
+	s.e.SetLimit(opts.MaxEvents)
+	if ctx, progress := opts.Context, opts.Progress; ctx != nil || progress != nil {
+		s.e.SetPoll(func() error {
+			if progress != nil {
+				progress(s.e.Now(), sc.Duration)
+			}
+			if ctx != nil {
+				return ctx.Err()
+			}
+			return nil
+		})
+	}
 	if opts.Pcap != nil {
 		if s.cap, err = newCapture(opts.Pcap); err != nil {
 			return nil, err
@@ -323,6 +460,9 @@ func (s *sim) update(cause string, all bool) {
 	now := s.e.Now()
 	changes := s.n.converge(all)
 	s.epoch++
+	// Rerouting costs at least as much per flow as an event, so a
+	// scenario with many flows and many changes counts against the budget.
+	s.e.Charge(uint64(len(s.flows)))
 	for _, f := range s.flows {
 		f.route()
 	}
@@ -715,7 +855,9 @@ func StateAt(p *planner.Plan, sc *lang.Scenario, opts Options, t Time) (*State, 
 	if err != nil {
 		return nil, err
 	}
-	s.e.Run(t)
+	if err := s.runUntil(t); err != nil {
+		return nil, err
+	}
 	st := &State{links: map[string]bool{}, sessions: map[string]bool{}}
 	for _, l := range s.n.Links {
 		st.links[l.Name] = l.Up()

@@ -2,8 +2,10 @@ package sim
 
 import (
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -13,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"patchbay/lang"
@@ -49,7 +52,22 @@ type SweepOptions struct {
 	// BGP, MKA and their timers — instead of the steady state and the
 	// slowest detection: measured rather than bounded, and much slower.
 	Simulate bool
+	// MaxEvents bounds the work of the simulated cases together, in
+	// events as Options.MaxEvents counts them (0: DefaultMaxSweepEvents).
+	// A sweep whose first case, times the cases, would exceed it is
+	// refused before the rest run; one that exceeds it as it goes stops.
+	MaxEvents uint64
+	// MaxFlows bounds the flows followed (0: DefaultMaxFlows).
+	MaxFlows int
+	// Context, when set, interrupts the sweep: RunSweep then returns its
+	// error.
+	Context context.Context
 }
+
+// DefaultMaxSweepEvents is ten runs' default budget: a simulated sweep of
+// ten Interconnects (132 cases) needs about 17.5 million events, a sixth
+// of it, and a few minutes of one core.
+const DefaultMaxSweepEvents = 10 * DefaultMaxEvents
 
 // SweepFlow is a flow the sweep follows.
 type SweepFlow struct {
@@ -569,6 +587,18 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 	if len(specs) == 0 {
 		return nil, fmt.Errorf("nothing to sweep: the design has no scenario flows and no monitors")
 	}
+	if o.MaxFlows <= 0 {
+		o.MaxFlows = DefaultMaxFlows
+	}
+	if o.MaxEvents == 0 {
+		o.MaxEvents = DefaultMaxSweepEvents
+	}
+	if len(specs) > o.MaxFlows {
+		return nil, fmt.Errorf("the sweep would follow %s flows, over the budget of %s — raise it with --max-flows",
+			thousands(uint64(len(specs))), thousands(uint64(o.MaxFlows)))
+	}
+	ctx, cancel := context.WithCancelCause(cmp.Or(o.Context, context.Background()))
+	defer cancel(nil)
 	first, err := newSweeper(p, specs)
 	if err != nil {
 		return nil, err
@@ -632,11 +662,47 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 	}
 	workers = max(1, min(workers, len(mine)))
 	results := make([]Case, len(mine))
-	next := make(chan int)
-	var wg sync.WaitGroup
 	var mu sync.Mutex
 	done := 0
-	errs := make([]error, workers)
+	progress := func() {
+		if o.Progress != nil {
+			mu.Lock()
+			done++
+			o.Progress(done, len(mine))
+			mu.Unlock()
+		}
+	}
+	// Simulated work is counted, not timed: the cases' events add up to
+	// the same total however the workers share them, so whether a sweep
+	// is within its budget does not depend on the machine.
+	var used atomic.Uint64
+	simulate := func(w *sweeper, k int) error {
+		c, work, err := simulateCase(ctx, p, specs, w, mine[k], cases[mine[k]], o)
+		if err != nil {
+			return err
+		}
+		if used.Add(work) > o.MaxEvents {
+			return fmt.Errorf("sweep --simulate: the cases need more than the budget of %s events — raise it with --max-events", thousands(o.MaxEvents))
+		}
+		results[k] = c
+		return nil
+	}
+	from := 0
+	if o.Simulate && len(mine) > 0 {
+		// The first case measures what one costs: a sweep that would be
+		// far over budget is refused now rather than after minutes.
+		if err := simulate(first, 0); err != nil {
+			return nil, err
+		}
+		if est := used.Load() * uint64(len(mine)); est > o.MaxEvents {
+			return nil, fmt.Errorf("sweep --simulate would run %s cases of about %s events each (%s), over the budget of %s events — raise it with --max-events",
+				thousands(uint64(len(mine))), thousands(used.Load()), thousands(est), thousands(o.MaxEvents))
+		}
+		progress()
+		from = 1
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
 	for wi := range workers {
 		wg.Add(1)
 		go func() {
@@ -645,36 +711,37 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 			if wi > 0 {
 				var err error
 				if w, err = newSweeper(p, specs); err != nil {
-					errs[wi] = err
-					for range next {
-					}
+					cancel(err)
 					return
 				}
 			}
 			for k := range next {
 				if o.Simulate {
-					results[k] = simulateCase(p, specs, w, mine[k], cases[mine[k]], o.Seed)
+					if err := simulate(w, k); err != nil {
+						cancel(err)
+						return
+					}
 				} else {
 					results[k] = w.run(mine[k], cases[mine[k]])
 				}
-				if o.Progress != nil {
-					mu.Lock()
-					done++
-					o.Progress(done, len(mine))
-					mu.Unlock()
-				}
+				progress()
 			}
 		}()
 	}
-	for k := range mine {
-		next <- k
+	// An interrupt or a failed worker stops the handing out of cases; the
+	// workers finish the one they hold (a simulated one stops too).
+dispatch:
+	for k := from; k < len(mine); k++ {
+		select {
+		case next <- k:
+		case <-ctx.Done():
+			break dispatch
+		}
 	}
 	close(next)
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
 	}
 	out.Cases = results
 	if out.Shard == "" {
@@ -987,16 +1054,26 @@ const (
 
 // simulateCase runs the scenario's flows with the case's elements failed
 // at simFailAt and reads what happened from the trace.
-func simulateCase(p *planner.Plan, specs []lang.Flow, w *sweeper, index int, failed []Element, seed uint64) Case {
+// It returns the work the run did, and an error when it was interrupted or
+// ran out of budget (each case may use all of the sweep's).
+func simulateCase(ctx context.Context, p *planner.Plan, specs []lang.Flow, w *sweeper, index int, failed []Element, o SweepOptions) (Case, uint64, error) {
 	c := Case{Index: index, Failed: failed, Flows: []CaseFlow{}, Down: []string{}, Broken: []string{}}
-	sc := &lang.Scenario{Meta: lang.Meta{Name: "sweep"}, Duration: simFailAt + simWatch, Flows: specs}
+	var names []string
+	for _, e := range failed {
+		names = append(names, e.String())
+	}
+	sc := &lang.Scenario{Meta: lang.Meta{Name: "sweep case " + strings.Join(names, " + ")}, Duration: simFailAt + simWatch, Flows: specs}
 	for _, e := range failed {
 		sc.Events = append(sc.Events, lang.Event{At: simFailAt, Action: lang.ActionFail, Target: lang.Target{Kind: e.Kind, Name: e.Name}})
 	}
-	tr, err := Run(p, sc, Options{Seed: seed})
+	tr, work, err := run(p, sc, Options{Seed: o.Seed, MaxEvents: o.MaxEvents, MaxFlows: o.MaxFlows, Context: ctx})
+	var d lang.Diagnostic
+	if errors.As(err, &d) {
+		// The case's scenario is the sweep's own, with no place in a file.
+		err = errors.New(d.Summary)
+	}
 	if err != nil {
-		// Targets come from the network itself; a failure here is a bug.
-		panic(fmt.Sprintf("sim: sweep case %d: %v", index, err))
+		return c, work, err
 	}
 	// What was down, and the last word on each flow, as the trace says;
 	// and what each flow lost before the failure, which is not its doing.
@@ -1061,5 +1138,5 @@ func simulateCase(p *planner.Plan, specs []lang.Flow, w *sweeper, index int, fai
 		slices.Sort(cf.Causes)
 		c.Flows = append(c.Flows, cf)
 	}
-	return c
+	return c, work, nil
 }

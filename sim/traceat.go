@@ -21,7 +21,9 @@ func TraceAt(p *planner.Plan, sc *lang.Scenario, opts Options, at time.Duration,
 	if err != nil {
 		return nil, err
 	}
-	s.e.Run(at)
+	if err := s.runUntil(at); err != nil {
+		return nil, err
+	}
 	src, ok := s.n.Endpoints[from.String()]
 	if !ok {
 		return nil, fmt.Errorf("%s is not a network of the design", from)

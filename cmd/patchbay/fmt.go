@@ -29,7 +29,7 @@ func fmtCmd(stdout, stderr io.Writer) *cobra.Command {
 			var unformatted []string
 			failed := false
 			for _, f := range files {
-				src, err := os.ReadFile(f)
+				src, err := readRegular(f)
 				if err != nil {
 					fmt.Fprintf(stderr, "patchbay: %v\n", err)
 					failed = true
@@ -105,4 +105,18 @@ func designFiles(args []string) ([]string, error) {
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
+}
+
+// readRegular reads a design file that fmt may rewrite. Only regular files
+// (or links to them) qualify: fmt replaces what it formats, and a named
+// pipe would block the read while a device cannot be replaced by a rename.
+func readRegular(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file; fmt formats files in place", path)
+	}
+	return os.ReadFile(path)
 }

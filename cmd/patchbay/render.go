@@ -32,6 +32,10 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 				return fmt.Errorf("--direction %q: want LR or TB", direction)
 			}
 			o.Direction = direction
+			// A directory or a missing one is known now, before the work.
+			if err := checkOutput("-o", out); err != nil {
+				return err
+			}
 			if drawer(ctx, nil, out) == nil {
 				return fmt.Errorf("-o %s: patchbay draws .dot, .svg, .png and .mmd", out)
 			}
@@ -55,10 +59,10 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 				}
 				o.Overlay = st
 			}
-			return writeAtomic(out, drawer(ctx, render.Build(p, o), out))
+			return writeOutput(stdout, "-o", out, drawer(ctx, render.Build(p, o), out))
 		},
 	}
-	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write; its extension picks the format")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write; its extension picks the format (- for DOT on standard output)")
 	cmd.Flags().StringVar(&direction, "direction", "LR", "layout direction: LR or TB")
 	cmd.Flags().BoolVar(&o.Collapse, "collapse", false, "draw each Interconnect and last mile as one edge, not its channels")
 	cmd.Flags().IntVar(&o.GroupAbove, "group-above", 12, "fold the VPCs on one TGW into one node when there are more than this many")
@@ -69,9 +73,14 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 }
 
 // drawer is how a model is drawn to a file, chosen by the file's
-// extension; nil for one patchbay does not draw.
+// extension; nil for one patchbay does not draw. Standard output ("-")
+// gets DOT, text a pipe into Graphviz's own tools can take.
 func drawer(ctx context.Context, m *render.Model, file string) func(io.Writer) error {
-	switch filepath.Ext(file) {
+	ext := filepath.Ext(file)
+	if file == "-" {
+		ext = ".dot"
+	}
+	switch ext {
 	case ".dot":
 		return func(w io.Writer) error { return m.WriteDOT(w) }
 	case ".mmd":

@@ -30,9 +30,10 @@ func TestScripts(t *testing.T) {
 		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("EXAMPLES", examples)
-			// Graphviz compiles its WebAssembly once into a cache under
-			// TMPDIR; share one across scripts instead of one per script.
-			env.Setenv("TMPDIR", cache)
+			// Graphviz compiles its WebAssembly once into the user's cache
+			// directory (render.CacheDir); testscript's HOME has none, so
+			// share one across scripts instead of compiling in each.
+			env.Setenv("XDG_CACHE_HOME", cache)
 			return nil
 		},
 	})

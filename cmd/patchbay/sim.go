@@ -5,20 +5,20 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"patchbay/lang"
-	"patchbay/lang/format"
 	"patchbay/sim"
+	"patchbay/stdlib"
 )
 
 func simCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	var name, metrics, plotFile, pcapFile, pcapInside, keylogFile string
-	var seed uint64
+	var seed, maxEvents uint64
+	var maxFlows int
 	var all bool
 	var interval time.Duration
 	cmd := &cobra.Command{
@@ -40,7 +40,14 @@ The same design, scenario and --seed give byte-identical output.`,
 			if interval <= 0 {
 				return fmt.Errorf("--interval must be positive")
 			}
+			if maxEvents == 0 || maxFlows <= 0 {
+				return fmt.Errorf("--max-events and --max-flows must be positive")
+			}
 			p, err := planFile(ctx, g, args[0], stdout, stderr)
+			if ctx.Err() != nil {
+				// Ctrl-C while the design loaded.
+				return interrupted(stderr)
+			}
 			if err != nil {
 				return err
 			}
@@ -50,7 +57,13 @@ The same design, scenario and --seed give byte-identical output.`,
 			var pcap, inside, keys bytes.Buffer
 			var keylog *sim.KeyLog
 			run := func(sc *lang.Scenario) (*sim.Trace, error) {
-				o := sim.Options{Seed: seed, Interval: interval, Metrics: metrics != "" || plotFile != ""}
+				o := sim.Options{Seed: seed, Interval: interval, Metrics: metrics != "" || plotFile != "",
+					MaxEvents: maxEvents, MaxFlows: maxFlows, Context: ctx}
+				// Only a run that takes a few seconds shows where it is.
+				prog := newProgress(stderr, 2*time.Second)
+				o.Progress = func(now, end sim.Time) {
+					prog.show("sim: scenario %s at %s of %s", sc.Name, max(now, 0).Truncate(time.Second), stdlib.FormatDuration(end))
+				}
 				if pcapFile != "" {
 					o.Pcap = &pcap
 				}
@@ -62,6 +75,12 @@ The same design, scenario and --seed give byte-identical output.`,
 					o.KeyLog = keylog
 				}
 				tr, err := sim.Run(p, sc, o)
+				prog.done()
+				if ctx.Err() != nil {
+					// Stopped, or finished as the interrupt came: either
+					// way nothing is written.
+					return nil, interrupted(stderr)
+				}
 				if err != nil {
 					_ = lang.WriteDiagnostics(stderr, lang.AsDiagnostics(err, "scenario"), p.Design.Files)
 					return nil, exitError{exitFailure}
@@ -99,22 +118,22 @@ The same design, scenario and --seed give byte-identical output.`,
 				return err
 			}
 			if metrics != "" {
-				if err := writeAtomic(metrics, tr.WriteMetricsCSV); err != nil {
+				if err := writeOutput(stdout, "--metrics", metrics, tr.WriteMetricsCSV); err != nil {
 					return err
 				}
 			}
 			if plotFile != "" {
-				if err := writeAtomic(plotFile, tr.WriteSVG); err != nil {
+				if err := writeOutput(stdout, "--plot", plotFile, tr.WriteSVG); err != nil {
 					return err
 				}
 			}
 			if pcapFile != "" {
-				if err := format.WriteFile(pcapFile, pcap.Bytes()); err != nil {
+				if err := writeOutputBytes(stdout, "--pcap", pcapFile, pcap.Bytes()); err != nil {
 					return err
 				}
 			}
 			if pcapInside != "" {
-				if err := format.WriteFile(pcapInside, inside.Bytes()); err != nil {
+				if err := writeOutputBytes(stdout, "--pcap-inside", pcapInside, inside.Bytes()); err != nil {
 					return err
 				}
 			}
@@ -122,7 +141,7 @@ The same design, scenario and --seed give byte-identical output.`,
 				if err := keylog.Err(); err != nil {
 					return fmt.Errorf("--keylog: %w", err)
 				}
-				if err := writeFileOrStream(keylogFile, keys.Bytes(), stdout); err != nil {
+				if err := writeOutputMode(stdout, "--keylog", keylogFile, keys.Bytes(), 0o600); err != nil {
 					return err
 				}
 			}
@@ -144,6 +163,8 @@ The same design, scenario and --seed give byte-identical output.`,
 	cmd.Flags().BoolVar(&all, "all", false, "run every scenario of the design, in order, and print their timelines")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the run's random choices (probe loss on congested links)")
 	cmd.Flags().DurationVar(&interval, "interval", time.Second, "metric sampling period and probe aggregation window")
+	cmd.Flags().Uint64Var(&maxEvents, "max-events", sim.DefaultMaxEvents, "the budget of the run's events (each rerouting of the traffic counts one more per flow): a run over it stops with an error")
+	cmd.Flags().IntVar(&maxFlows, "max-flows", sim.DefaultMaxFlows, "the most flows a scenario may have")
 	cmd.Flags().StringVar(&metrics, "metrics", "", "write the metric series as CSV to this file")
 	cmd.Flags().StringVar(&plotFile, "plot", "", "write an SVG plot of utilisation, loss and round trips to this file")
 	cmd.Flags().StringVar(&pcapFile, "pcap", "", "write every control frame as it crosses the wire to this file: MKA, and BGP and BFD inside MACsec where links are secured (pcap, nanosecond timestamps of virtual time from 2026-01-01T00:00:00Z)")
@@ -181,37 +202,4 @@ func countErrors(ds lang.Diagnostics) int {
 		}
 	}
 	return n
-}
-
-// writeAtomic renders into memory and replaces the file in one rename, so
-// a failed run never leaves half a file.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	var buf bytes.Buffer
-	if err := write(&buf); err != nil {
-		return err
-	}
-	return format.WriteFile(path, buf.Bytes())
-}
-
-// writeFileOrStream writes data to path atomically (format.WriteFile); "-"
-// is standard output, and a path that is not a regular file (/dev/stdout, a
-// named pipe a reader waits on) is written straight into, since a rename
-// cannot replace it.
-func writeFileOrStream(path string, data []byte, stdout io.Writer) error {
-	if path == "-" {
-		_, err := stdout.Write(data)
-		return err
-	}
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return err
-		}
-		_, werr := f.Write(data)
-		if cerr := f.Close(); werr == nil {
-			werr = cerr
-		}
-		return werr
-	}
-	return format.WriteFile(path, data)
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -38,6 +39,9 @@ the same report an unsharded run gives.`,
 			if err := checkFormat(g, "text", "json", "markdown"); err != nil {
 				return err
 			}
+			if o.MaxEvents == 0 || o.MaxFlows <= 0 {
+				return fmt.Errorf("--max-events and --max-flows must be positive")
+			}
 			if diagram != "" && drawer(ctx, nil, diagram) == nil {
 				return fmt.Errorf("--diagram %s: patchbay draws .dot, .svg, .png and .mmd", diagram)
 			}
@@ -52,6 +56,10 @@ the same report an unsharded run gives.`,
 				o.Shard, o.Shards = i, n
 			}
 			p, err := planFile(ctx, g, args[0], stdout, stderr)
+			if ctx.Err() != nil {
+				// Ctrl-C while the design loaded.
+				return interrupted(stderr)
+			}
 			if err != nil {
 				return err
 			}
@@ -61,20 +69,21 @@ the same report an unsharded run gives.`,
 					return err
 				}
 			}
-			if f, ok := stderr.(*os.File); ok && isTerminal(f) {
-				o.Progress = func(done, total int) {
-					fmt.Fprintf(stderr, "\rsweep: %d/%d failures", done, total)
-					if done == total {
-						fmt.Fprintln(stderr)
-					}
-				}
-			}
+			prog := newProgress(stderr, time.Second)
+			o.Progress = func(done, total int) { prog.show("sweep: %d/%d failures", done, total) }
+			o.Context = ctx
 			s, err := sim.RunSweep(p, sc, o)
+			prog.done()
+			if ctx.Err() != nil {
+				// Stopped, or finished as the interrupt came: either way
+				// the user asked for nothing to be written.
+				return interrupted(stderr)
+			}
 			if err != nil {
 				return err
 			}
 			if shard != "" {
-				return writeAtomic(out, s.WriteJSON)
+				return writeOutput(stdout, "-o", out, s.WriteJSON)
 			}
 			return reportSweep(ctx, g, p, s, out, diagram, plotFile, stdout)
 		},
@@ -85,6 +94,8 @@ the same report an unsharded run gives.`,
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 1, "seed of the pair sample")
 	cmd.Flags().IntVar(&o.Workers, "workers", 0, "parallel workers (default: all cores)")
 	cmd.Flags().BoolVar(&o.Simulate, "simulate", false, "run the event-driven simulation (BFD, BGP, MKA timers) for each case, failing at 10 s and watching 2 minutes: measured instead of the steady state and the slowest detection, and far slower")
+	cmd.Flags().Uint64Var(&o.MaxEvents, "max-events", sim.DefaultMaxSweepEvents, "with --simulate, the budget of the cases' events together: a sweep over it stops with an error")
+	cmd.Flags().IntVar(&o.MaxFlows, "max-flows", sim.DefaultMaxFlows, "the most flows the sweep follows")
 	cmd.Flags().BoolVar(&o.Managed, "managed", false, "fail the managed services' devices too (VGW, DX gateway, Transit Gateway, Cloud WAN edge): outages of a service AWS runs redundantly")
 	cmd.Flags().StringVar(&shard, "shard", "", "run slice i of N (i from 1), e.g. 2/8; needs -o")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the report (or a shard) to this file instead of stdout")
@@ -148,14 +159,14 @@ func parseShard(s string) (int, int, error) {
 func reportSweep(ctx context.Context, g *globalFlags, p *planner.Plan, s *sim.Sweep, out, diagram, plotFile string, stdout io.Writer) error {
 	write := map[string]func(io.Writer) error{"text": s.WriteText, "json": s.WriteJSON, "markdown": s.WriteMarkdown}[g.format]
 	if out != "" {
-		if err := writeAtomic(out, write); err != nil {
+		if err := writeOutput(stdout, "-o", out, write); err != nil {
 			return err
 		}
 	} else if err := write(stdout); err != nil {
 		return err
 	}
 	if plotFile != "" {
-		if err := writeAtomic(plotFile, s.WriteBlackoutSVG); err != nil {
+		if err := writeOutput(stdout, "--plot", plotFile, s.WriteBlackoutSVG); err != nil {
 			return err
 		}
 	}
@@ -168,7 +179,7 @@ func reportSweep(ctx context.Context, g *globalFlags, p *planner.Plan, s *sim.Sw
 		if draw == nil {
 			return fmt.Errorf("--diagram %s: patchbay draws .dot, .svg, .png and .mmd", diagram)
 		}
-		if err := writeAtomic(diagram, draw); err != nil {
+		if err := writeOutput(stdout, "--diagram", diagram, draw); err != nil {
 			return err
 		}
 	}
@@ -176,11 +187,4 @@ func reportSweep(ctx context.Context, g *globalFlags, p *planner.Plan, s *sim.Sw
 		return exitError{exitFindings}
 	}
 	return nil
-}
-
-// isTerminal reports whether f is a character device (a terminal), where a
-// progress line helps; in CI logs it would only add noise.
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

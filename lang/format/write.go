@@ -1,20 +1,70 @@
 package format
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
 
+// maxLinks bounds the symbolic links Resolve follows, as the kernel does
+// (ELOOP), so a loop of links is an error and not a hang.
+const maxLinks = 40
+
+// Resolve follows the symbolic links of path, one at a time, to the name a
+// write should replace. Unlike filepath.EvalSymlinks it also follows a link
+// to a file that does not exist yet, so writing through a dangling link
+// creates its target instead of replacing the link with a regular file.
+func Resolve(path string) (string, error) {
+	for range maxLinks {
+		fi, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return path, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			return path, nil
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
+}
+
 // WriteFile replaces path with data atomically: a temporary file in the
 // same directory, synced, then renamed over the original, keeping its mode.
 // A crash leaves either the old file or the new one, never half of either.
+// Through a symbolic link it replaces the file the link points at and keeps
+// the link. It refuses to replace anything but a regular file: a rename
+// over a device or a named pipe (/dev/null, as root) would put a regular
+// file in its place.
 func WriteFile(path string, data []byte) error {
-	// Through a symbolic link, replace the file it points at, not the link.
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
+	return WriteFileMode(path, data, 0o644)
+}
+
+// WriteFileMode is WriteFile with the mode a new file gets (an existing
+// file keeps its own): 0600 for secrets such as keys.
+func WriteFileMode(path string, data []byte, perm os.FileMode) error {
+	path, err := Resolve(path)
+	if err != nil {
+		return err
 	}
-	mode := os.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
+	mode := perm
+	switch fi, err := os.Stat(path); {
+	case err == nil && fi.IsDir():
+		return fmt.Errorf("%s is a directory", path)
+	case err == nil && !fi.Mode().IsRegular():
+		return fmt.Errorf("%s is not a regular file (%v); not replacing it", path, fi.Mode().Type())
+	case err == nil:
 		mode = fi.Mode().Perm()
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/goccy/go-graphviz"
@@ -13,6 +15,39 @@ import (
 // gvMu serialises every call into go-graphviz, which is not safe for
 // concurrent use (one WebAssembly instance behind it).
 var gvMu sync.Mutex
+
+// gvCache points go-graphviz's compilation cache at CacheDir before its
+// first use. The module is compiled on first use only (patchbay's copy of
+// go-graphviz, third_party/go-graphviz), so commands that do not draw never
+// touch it.
+var gvCache = sync.OnceFunc(func() { graphviz.SetCacheDir(CacheDir()) })
+
+// CacheDir is where Graphviz's compiled WebAssembly is kept between runs:
+// a directory of the user's own cache (os.UserCacheDir: $XDG_CACHE_HOME or
+// ~/.cache on Linux), readable and writable by the user alone, since it
+// holds code that is run. "" (compile on every run, about a second) when
+// there is no such directory or it cannot be made private; never the
+// shared $TMPDIR, where another user could plant code or own the name.
+func CacheDir() string {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	dir := filepath.Join(base, "patchbay", "graphviz")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ""
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil || !fi.IsDir() {
+		return ""
+	}
+	if fi.Mode().Perm() != 0o700 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return ""
+		}
+	}
+	return dir
+}
 
 // layout runs Graphviz's dot layout on the model and writes format (svg,
 // or json for our own PNG rasteriser).
@@ -23,6 +58,7 @@ func (m *Model) layout(ctx context.Context, format graphviz.Format) ([]byte, err
 	}
 	gvMu.Lock()
 	defer gvMu.Unlock()
+	gvCache()
 	g, err := graphviz.New(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("graphviz: %v", err)

@@ -1,0 +1,50 @@
+package format_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"patchbay/lang/format"
+)
+
+// Through a link, even a dangling one, WriteFile writes the target and
+// keeps the link; it refuses to rename over anything but a regular file.
+func TestWriteFileLinksAndSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	link := filepath.Join(dir, "link.star")
+	if err := os.Symlink("sub/new.star", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := format.WriteFile(link, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "sub", "new.star")); string(b) != "x" {
+		t.Errorf("target: %q, %v", b, err)
+	}
+	loop := filepath.Join(dir, "loop")
+	if err := os.Symlink("loop", loop); err != nil {
+		t.Fatal(err)
+	}
+	if err := format.WriteFile(loop, nil); err == nil || !strings.Contains(err.Error(), "too many levels") {
+		t.Errorf("a loop of links: %v", err)
+	}
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip(err)
+	}
+	if err := format.WriteFile(fifo, []byte("x")); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a named pipe: %v", err)
+	}
+	if fi, _ := os.Lstat(fifo); fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the named pipe was replaced")
+	}
+}
