@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -72,6 +73,7 @@ const (
 var (
 	hostileBinOnce sync.Once
 	hostileBin     string
+	hostileLaunch  string
 	hostileBinErr  error
 )
 
@@ -85,9 +87,13 @@ func hostileBinary(t *testing.T) string {
 			return
 		}
 		hostileBin = filepath.Join(dir, "patchbay")
-		out, err := exec.Command("go", "build", "-o", hostileBin, ".").CombinedOutput()
-		if err != nil {
-			hostileBinErr = fmt.Errorf("go build: %v\n%s", err, out)
+		hostileLaunch = filepath.Join(dir, "rsslaunch")
+		for _, b := range [][2]string{{hostileBin, "."}, {hostileLaunch, "./testdata/rsslaunch"}} {
+			out, err := exec.Command("go", "build", "-o", b[0], b[1]).CombinedOutput()
+			if err != nil {
+				hostileBinErr = fmt.Errorf("go build %s: %v\n%s", b[1], err, out)
+				return
+			}
 		}
 	})
 	if hostileBinErr != nil {
@@ -169,8 +175,14 @@ func TestHostileInputs(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), hostileKill)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, args...)
+			rssFile := filepath.Join(t.TempDir(), "rss")
+			cmd := exec.CommandContext(ctx, hostileLaunch, append([]string{bin}, args...)...)
+			cmd.Env = append(os.Environ(), "RSSLAUNCH_OUT="+rssFile)
 			cmd.Dir = dir
+			// A hung case is killed with its launcher: the whole group.
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+			cmd.WaitDelay = 5 * time.Second
 			var stderr bytes.Buffer
 			cmd.Stdout = io.Discard
 			cmd.Stderr = &stderr
@@ -185,10 +197,18 @@ func TestHostileInputs(t *testing.T) {
 			case err != nil:
 				t.Fatal(err)
 			}
-			rss := int64(0)
-			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-				rss = ru.Maxrss << 10 // KiB on Linux
+			if code == 125 {
+				t.Fatalf("rsslaunch failed: %s", stderr.String())
 			}
+			kib, err := os.ReadFile(rssFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rss, err := strconv.ParseInt(strings.TrimSpace(string(kib)), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rss <<= 10 // KiB on Linux
 			fmt.Fprintf(&report, "%-48s %6d %10s %6d MiB\n", c.name, code, wall.Round(time.Millisecond), rss>>20)
 			msg := stderr.String()
 			if ctx.Err() != nil {
