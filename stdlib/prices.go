@@ -59,9 +59,10 @@ func (r PriceRow) ID() string {
 }
 
 var (
-	priceUnits     = []string{"h", "GB", "GiB"}
-	statuses       = []string{"published", "secondary", "estimated", "unknown"}
-	priceProviders = []string{"aws", "gcp", "azure", "oci"}
+	priceUnits = []string{"h", "GB", "GiB"}
+	statuses   = []string{"published", "secondary", "estimated", "unknown"}
+	// partner: a last-mile partner's own charge (Lumen's circuit, say).
+	priceProviders = []string{"aws", "gcp", "azure", "oci", "partner"}
 	isoDate        = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 )
 
@@ -123,7 +124,7 @@ func (r PriceRow) check() error {
 		return fmt.Errorf("a null price must have status \"unknown\"")
 	case r.Price != nil && r.Status == "unknown":
 		return fmt.Errorf("a known price cannot have status \"unknown\"")
-	case r.Capacity != "":
+	case r.Capacity != "" && r.Capacity != "*":
 		if _, err := ParseBandwidth(r.Capacity); err != nil {
 			return fmt.Errorf("capacity: %v", err)
 		}
@@ -195,17 +196,18 @@ type PriceQuery struct {
 }
 
 // Find returns the row for q: dimensions must match; a row for the exact
-// scope wins over a "*" row.
+// scope or capacity wins over a "*" row (a capacity of "*" says one row
+// holds for every size, e.g. a price known to be unpublished).
 func (b *PriceBook) Find(q PriceQuery) (PriceRow, bool) {
 	var best PriceRow
 	bestScore := -1
 	for _, r := range b.rows {
 		if r.Provider != q.Provider || r.Service != q.Service || r.Component != q.Component ||
-			r.Capacity != q.Capacity || r.Tier != q.Tier || r.AttachmentType != q.AttachmentType {
+			r.Tier != q.Tier || r.AttachmentType != q.AttachmentType {
 			continue
 		}
 		score, ok := 0, true
-		for _, s := range [][2]string{{r.Region, q.Region}, {r.RegionPair, q.RegionPair}, {r.Location, q.Location}} {
+		for _, s := range [][2]string{{r.Region, q.Region}, {r.RegionPair, q.RegionPair}, {r.Location, q.Location}, {r.Capacity, q.Capacity}} {
 			switch {
 			case s[0] == s[1]:
 				score++

@@ -60,7 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(terraformFlags(args))
-	root.PersistentFlags().StringVar(&g.format, "format", "text", "output format: text or json")
+	root.PersistentFlags().StringVar(&g.format, "format", "text", "output format (each command's help lists its own)")
 	root.PersistentFlags().StringVar(&g.root, "root", "", "project root that load() may read (default: the design file's directory)")
 	root.PersistentFlags().Uint64Var(&g.maxSteps, "max-steps", starlark.DefaultMaxSteps, "step budget for a design, Starlark or HCL")
 	root.PersistentFlags().Uint64Var(&g.maxMem, "max-memory", starlark.DefaultMaxMemory>>20, "memory budget for a design, Starlark or HCL, in MiB")
@@ -68,6 +68,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.PersistentFlags().StringArrayVar(&g.varFiles, "var-file", nil, "read HCL variables from a file of NAME = VALUE lines (repeatable; -var-file works too)")
 	root.PersistentFlags().StringArrayVar(&g.quotas, "quota", nil, "override a service quota, KEY=N (repeatable; see 'patchbay explain quota-exceeded')")
 	root.AddCommand(planCmd(ctx, &g, stdout, stderr), validateCmd(ctx, &g, stdout, stderr), explainCmd(&g, stdout), docCmd(&g, stdout), fmtCmd(stdout, stderr), costCmd(ctx, &g, stdout, stderr), renderCmd(ctx, &g, stdout, stderr), simCmd(ctx, &g, stdout, stderr), sweepCmd(ctx, &g, stdout, stderr), routesCmd(ctx, &g, stdout, stderr), traceCmd(ctx, &g, stdout, stderr))
+	root.AddCommand(catalogCmd(ctx, &g, stdout, stderr))
+	// Each command's --format help names what that command writes; cost
+	// defines its own.
+	for _, c := range root.Commands() {
+		if f, ok := commandFormats[c.Name()]; ok {
+			c.PersistentFlags().StringVar(&g.format, "format", "text", "output format: "+f)
+		}
+	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 
 	err := root.ExecuteContext(ctx)
@@ -96,6 +104,21 @@ func terraformFlags(args []string) []string {
 		}
 	}
 	return out
+}
+
+// commandFormats is the --format help of each command, matching its
+// checkFormat call.
+var commandFormats = map[string]string{
+	"plan":     "text or json",
+	"validate": "text, json or sarif (for code scanning)",
+	"explain":  "text",
+	"doc":      "text or json",
+	"sim":      "text or json (the trace)",
+	"sweep":    "text, json or markdown",
+	"routes":   "text or json",
+	"trace":    "text or json",
+	"catalog":  "text",
+	"render":   "none (-o's extension chooses DOT, SVG, PNG or Mermaid)",
 }
 
 func checkFormat(g *globalFlags, allowed ...string) error {

@@ -83,3 +83,27 @@ func TestExplainEveryRule(t *testing.T) {
 		t.Errorf("unknown rule: exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+// TestFormatHelp: each command's --help names the formats that command
+// accepts, and an unaccepted one is refused with the same list.
+func TestFormatHelp(t *testing.T) {
+	for cmd, want := range map[string]string{
+		"plan":     "output format: text or json",
+		"validate": "output format: text, json or sarif",
+		"sweep":    "output format: text, json or markdown",
+		"cost":     "output format: text, json or markdown",
+		"catalog":  "output format: text",
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{cmd, "--help"}, &stdout, &stderr); code != 0 {
+			t.Fatalf("%s --help: exit %d: %s", cmd, code, stderr.String())
+		}
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("%s --help lacks %q:\n%s", cmd, want, stdout.String())
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"plan", "--format", "sarif", "../../examples/multicloud.star"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "[text json]") {
+		t.Errorf("plan --format sarif: exit %d, %s", code, stderr.String())
+	}
+}

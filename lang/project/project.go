@@ -20,6 +20,9 @@ import (
 // far above any real design, and it stops /dev/zero-like sources.
 const MaxFileSize = 16 << 20
 
+// inputKinds names, in messages, what MaxFileSize bounds.
+const inputKinds = "a design, module, var-file, usage file or price catalog"
+
 // Root is an opened project root.
 type Root struct {
 	FS      fs.FS
@@ -84,7 +87,7 @@ func (r *Root) Read(name string) ([]byte, error) {
 		return nil, readError(err)
 	}
 	defer f.Close()
-	return readRegular(f)
+	return readRegular(f, MaxFileSize, inputKinds)
 }
 
 // ReadFrom reads a regular file name from fsys (embedded modules, tests)
@@ -102,12 +105,19 @@ func ReadFrom(fsys fs.FS, name string) ([]byte, error) {
 		return nil, readError(err)
 	}
 	defer f.Close()
-	return readRegular(f)
+	return readRegular(f, MaxFileSize, inputKinds)
 }
 
 // ReadFile reads a file named on the command line (an HCL -var-file),
 // outside the project root, with the same limits as the project's files.
 func ReadFile(name string) ([]byte, error) {
+	return ReadFileLimit(name, MaxFileSize, inputKinds)
+}
+
+// ReadFileLimit is ReadFile for a file of another kind (what names it in
+// the message), which may be up to limit bytes: AWS's price list files
+// run to hundreds of megabytes.
+func ReadFileLimit(name string, limit int64, what string) ([]byte, error) {
 	fi, err := os.Stat(name)
 	if err != nil {
 		return nil, readError(err)
@@ -120,13 +130,13 @@ func ReadFile(name string) ([]byte, error) {
 		return nil, readError(err)
 	}
 	defer f.Close()
-	return readRegular(f)
+	return readRegular(f, limit, what)
 }
 
 // readRegular reads an opened file after checking, on the opened file
 // itself, that it is still a regular file: a FIFO swapped in between the
 // stat and the open was opened without blocking and is refused here.
-func readRegular(f fs.File) ([]byte, error) {
+func readRegular(f fs.File, limit int64, what string) ([]byte, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, readError(err)
@@ -134,22 +144,22 @@ func readRegular(f fs.File) ([]byte, error) {
 	if err := regular(fi); err != nil {
 		return nil, err
 	}
-	if fi.Size() > MaxFileSize {
-		return nil, tooLarge()
+	if fi.Size() > limit {
+		return nil, tooLarge(limit, what)
 	}
 	// The size can change while reading; the limit holds regardless.
-	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	src, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, readError(err)
 	}
-	if len(src) > MaxFileSize {
-		return nil, tooLarge()
+	if int64(len(src)) > limit {
+		return nil, tooLarge(limit, what)
 	}
 	return src, nil
 }
 
-func tooLarge() error {
-	return fmt.Errorf("refused: the file is larger than %d MiB, the limit for a design, module or var-file", MaxFileSize>>20)
+func tooLarge(limit int64, what string) error {
+	return fmt.Errorf("refused: the file is larger than %d MiB, the limit for %s", limit>>20, what)
 }
 
 // regular refuses anything but a regular file: a directory, a FIFO, a

@@ -6,6 +6,7 @@
 package cost
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -203,18 +204,33 @@ func (c *pricer) cloudWAN() {
 			c.add(cn.Ref(), "aws", "core network edge in "+e.Region, stdlib.PriceQuery{Provider: "aws", Service: "cloud_wan", Component: "core_network_edge", Region: e.Region},
 				1, true, "", "")
 		}
-		byRegion := map[string]int{}
+		// Cloud WAN bills each attachment by the hour at its type's rate:
+		// the AWSCloudWAN offer file prices CloudWAN-Attachment-Hours per
+		// "Attachment Type" (VPC, Connect, ...) and region
+		// (https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSCloudWAN/current/index.csv;
+		// https://aws.amazon.com/cloud-wan/pricing/, read 2026-12-04).
+		type group struct{ region, kind string }
+		count := map[group]int{}
 		for _, a := range c.p.AttachmentsOf(cn.Ref()) {
-			byRegion[attachRegion(c, a)]++
+			count[group{attachRegion(c, a), cloudWANAttachmentType(a.Kind)}]++
 		}
 		for _, ic := range c.p.Design.Interconnects {
 			if ic.AttachTo == cn.Ref() {
-				byRegion[ic.AWSRegion]++
+				// attach-invalid refuses this; priced as the DX gateway
+				// attachment it would need.
+				count[group{"*", "direct_connect_gateway"}]++
 			}
 		}
-		for _, region := range slices.Sorted(maps.Keys(byRegion)) {
-			c.add(cn.Ref(), "aws", "attachments in "+region, stdlib.PriceQuery{Provider: "aws", Service: "cloud_wan", Component: "attachment", Region: region},
-				float64(byRegion[region]), true, "", "")
+		groups := slices.SortedFunc(maps.Keys(count), func(a, b group) int {
+			return cmp.Or(cmp.Compare(a.region, b.region), cmp.Compare(a.kind, b.kind))
+		})
+		for _, g := range groups {
+			where := " in " + g.region
+			if g.region == "*" {
+				where = ""
+			}
+			c.add(cn.Ref(), "aws", attachmentLabel[g.kind]+" attachments"+where, stdlib.PriceQuery{Provider: "aws", Service: "cloud_wan", Component: "attachment", Region: g.region, AttachmentType: g.kind},
+				float64(count[g]), true, "", "")
 		}
 		if gb := c.o.Usage.value(cn.Ref(), "monthly_data_processed_gb"); gb > 0 {
 			c.add(cn.Ref(), "aws", "data processing", stdlib.PriceQuery{Provider: "aws", Service: "cloud_wan", Component: "data_processing", Region: cn.Edges[0].Region},
@@ -222,6 +238,22 @@ func (c *pricer) cloudWAN() {
 		}
 	}
 }
+
+// cloudWANAttachmentType is the catalog's attachment_type for an attachment
+// of this kind: AWS's "Attachment Type" in snake case (VPC → vpc,
+// TransitGatewayRouteTable → transit_gateway_route_table), as
+// patchbay catalog import aws-offer writes it.
+func cloudWANAttachmentType(k lang.AttachmentKind) string {
+	switch k {
+	case lang.AttachTGWCloudWAN:
+		return "transit_gateway_route_table"
+	case lang.AttachDXGWWAN:
+		return "direct_connect_gateway"
+	}
+	return "vpc"
+}
+
+var attachmentLabel = map[string]string{"vpc": "VPC", "transit_gateway_route_table": "TGW route table", "direct_connect_gateway": "DX gateway"}
 
 // attachRegion is where a Cloud WAN attachment is billed: its VPC's or
 // TGW's region ("*" for a DX gateway, which has none).
@@ -243,12 +275,17 @@ func (c *pricer) directConnect() {
 
 func (c *pricer) lastMiles() {
 	for _, lm := range c.p.Design.LastMiles {
-		c.add(lm.Ref(), "aws", "last mile "+lm.Bandwidth.String(), stdlib.PriceQuery{Provider: "aws", Service: "interconnect", Component: "last_mile", Region: lm.Region},
+		// AWS Interconnect, last mile included, has "no separate charges
+		// for the data transferred"
+		// (https://docs.aws.amazon.com/interconnect/latest/userguide/pricing-title.html,
+		// read 2026-12-04): one hourly fee, no Direct Connect transfer-out line.
+		c.add(lm.Ref(), "aws", "last mile "+lm.Bandwidth.String(), stdlib.PriceQuery{Provider: "aws", Service: "interconnect", Component: "last_mile", Region: lm.Region, Capacity: lm.Bandwidth.String()},
 			1, true, "", "")
-		if gb := c.o.Usage.value(lm.Ref(), "monthly_data_transfer_out_gb"); gb > 0 {
-			c.add(lm.Ref(), "aws", "data transfer out", stdlib.PriceQuery{Provider: "aws", Service: "direct_connect", Component: "data_transfer_out", Region: lm.Region},
-				c.o.Usage.scaled(gb, c.hours), false, "", "")
-		}
+		// The partner's circuit to the site is the partner's product, priced
+		// "independently of AWS" (same page): a line of its own, priced
+		// when the catalog has the partner's rate.
+		c.add(lm.Ref(), "partner", lm.Partner+" access circuit "+lm.Bandwidth.String(), stdlib.PriceQuery{Provider: "partner", Service: "last_mile", Component: lm.Partner, Region: lm.Region, Capacity: lm.Bandwidth.String()},
+			1, true, "", "")
 	}
 }
 

@@ -82,16 +82,6 @@ func (c *pricer) interconnectTier(ic *lang.Interconnect) (int, string) {
 	return tier, farthest
 }
 
-// gcpAttachmentCapacity is the smallest VLAN attachment size that carries bw.
-func gcpAttachmentCapacity(bw stdlib.Bandwidth) string {
-	for _, s := range []string{"10Gbps", "20Gbps", "50Gbps", "100Gbps"} {
-		if cap, _ := stdlib.ParseBandwidth(s); bw <= cap {
-			return s
-		}
-	}
-	return "100Gbps"
-}
-
 func (c *pricer) interconnects() {
 	free := map[[2]string]bool{} // one free 500 Mbps tier-1 connection per region and provider
 	halfGig, _ := stdlib.ParseBandwidth("500Mbps")
@@ -118,18 +108,18 @@ func (c *pricer) interconnects() {
 		if ic.Provider != "gcp" {
 			continue
 		}
-		// Google's side: how Google bills its end of AWS Interconnect is not
-		// published; patchbay prices it as Cross-Cloud Interconnect ports and
-		// a VLAN attachment of the connection's size, marked estimated.
-		portCap, ports := "10Gbps", 1
-		if ten, _ := stdlib.ParseBandwidth("10Gbps"); ic.Bandwidth > ten {
-			hundred, _ := stdlib.ParseBandwidth("100Gbps")
-			portCap, ports = "100Gbps", int((uint64(ic.Bandwidth)+uint64(hundred)-1)/uint64(hundred))
-		}
-		c.add(ic.Peer, "gcp", "cross-cloud port "+portCap, stdlib.PriceQuery{Provider: "gcp", Service: "interconnect", Component: "cross_cloud_port", Location: "*", Capacity: portCap},
-			float64(ports), true, "estimated", "for "+ic.Ref().String())
-		c.add(ic.Peer, "gcp", "VLAN attachment", stdlib.PriceQuery{Provider: "gcp", Service: "interconnect", Component: "vlan_attachment", Region: "*", Capacity: gcpAttachmentCapacity(ic.Bandwidth)},
-			1, true, "estimated", "for "+ic.Ref().String())
+		// Google's side of AWS Interconnect is Google's own product,
+		// "Partner Cross-Cloud Interconnect for AWS": a transport of the
+		// connection's bandwidth, created from AWS's activation key
+		// (https://cloud.google.com/network-connectivity/docs/interconnect/concepts/partner-cci-for-aws-overview,
+		// read 2026-12-04). It is not a customer-ordered Cross-Cloud
+		// Interconnect port with VLAN attachments, so those prices would be a
+		// proxy; AWS's pricing page covers "the AWS side of your Interconnect
+		// only" (https://docs.aws.amazon.com/interconnect/latest/userguide/pricing-title.html).
+		// The catalog row carries Google's price when one is published.
+		c.add(ic.Peer, "gcp", "Partner Cross-Cloud Interconnect transport "+ic.Bandwidth.String(),
+			stdlib.PriceQuery{Provider: "gcp", Service: "partner_cci_aws", Component: "transport", Region: ic.PeerRegion, Capacity: ic.Bandwidth.String()},
+			1, true, "", "for "+ic.Ref().String())
 		if gib := c.o.Usage.value(ic.Ref(), "monthly_egress_gib"); gib > 0 {
 			c.add(ic.Ref(), "gcp", "egress to AWS", stdlib.PriceQuery{Provider: "gcp", Service: "interconnect", Component: "egress", RegionPair: ic.PeerRegion + ">" + ic.AWSRegion},
 				c.o.Usage.scaled(gib, c.hours), false, "", "")
