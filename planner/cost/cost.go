@@ -295,22 +295,36 @@ func (c *pricer) monitors() {
 	}
 }
 
-// peerings prices inter-region transfer over TGW peering attachments.
+// peerings prices inter-region transfer over TGW peering attachments, each
+// direction at its source region's rate: AWS charges data transfer
+// between regions to the region it leaves
+// (https://aws.amazon.com/ec2/pricing/on-demand/#Data_Transfer_within_the_same_AWS_Region
+// and "Data Transfer OUT From Amazon EC2 To ... another AWS Region";
+// https://aws.amazon.com/transit-gateway/pricing/ peering example, read
+// 2026-12-04), so a flow's two directions are two lines.
 func (c *pricer) peerings() {
 	for _, a := range c.p.Design.Attachments {
 		if a.Kind != lang.AttachTGWPeering {
 			continue
 		}
-		gb := c.o.Usage.value(a.Ref(), "monthly_inter_region_gb")
-		if gb <= 0 {
-			continue
+		first, second := c.lookup(a.A).(*lang.TransitGateway), c.lookup(a.B).(*lang.TransitGateway)
+		for _, dir := range []struct {
+			key      string
+			from, to *lang.TransitGateway
+		}{
+			{"monthly_inter_region_gb", first, second},
+			{"monthly_inter_region_gb_return", second, first},
+		} {
+			gb := c.o.Usage.value(a.Ref(), dir.key)
+			if gb <= 0 {
+				continue
+			}
+			q := stdlib.PriceQuery{Provider: "aws", Service: "data_transfer", Component: "inter_region", RegionPair: dir.from.Region + ">" + dir.to.Region}
+			if dir.from.Region == dir.to.Region {
+				q = stdlib.PriceQuery{Provider: "aws", Service: "data_transfer", Component: "inter_az", Region: dir.from.Region}
+			}
+			c.add(a.Ref(), "aws", "transfer "+dir.from.Region+" → "+dir.to.Region, q, c.o.Usage.scaled(gb, c.hours), false, "", "")
 		}
-		from, to := c.lookup(a.A).(*lang.TransitGateway), c.lookup(a.B).(*lang.TransitGateway)
-		q := stdlib.PriceQuery{Provider: "aws", Service: "data_transfer", Component: "inter_region", RegionPair: from.Region + ">" + to.Region}
-		if from.Region == to.Region {
-			q = stdlib.PriceQuery{Provider: "aws", Service: "data_transfer", Component: "inter_az", Region: from.Region}
-		}
-		c.add(a.Ref(), "aws", "inter-region transfer", q, c.o.Usage.scaled(gb, c.hours), false, "", "")
 	}
 }
 

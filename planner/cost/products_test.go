@@ -126,3 +126,39 @@ attach(dxgw, wan, segment = "prod")
 		t.Errorf("a row with attachment_type should price the line: %+v", l)
 	}
 }
+
+// TestInterRegionBothWays: data transfer between regions is charged to the
+// region it leaves, so a peering's two directions are two lines, each at
+// its source region's rate (the catalog's us-east-1>us-east-2 and
+// us-east-2>us-east-1 rows, $0.01/GB each; elsewhere $0.02/GB).
+func TestInterRegionBothWays(t *testing.T) {
+	u, err := cost.ParseUsage("u.json", []byte(`{"resource_usage": {"attachment.east-ohio": {"monthly_inter_region_gb": 1000, "monthly_inter_region_gb_return": 3000},
+ "attachment.east-west": {"monthly_inter_region_gb_return": 500}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := `east = transit_gateway("east", region = "us-east-1")
+ohio = transit_gateway("ohio", region = "us-east-2", asn = 64520)
+west = transit_gateway("west", region = "us-west-2", asn = 64530)
+attach(east, ohio)
+attach(east, west)
+`
+	r := price(t, src, cost.Options{Usage: u})
+	for _, c := range []struct {
+		res, component string
+		cost           float64
+	}{
+		{"attachment.east-ohio", "transfer us-east-1 → us-east-2", 10}, // 1000 GB × $0.01
+		{"attachment.east-ohio", "transfer us-east-2 → us-east-1", 30}, // 3000 GB × $0.01
+		{"attachment.east-west", "transfer us-west-2 → us-east-1", 10}, // 500 GB × $0.02
+	} {
+		if l := line(t, r, c.res, c.component); l.Component != c.component || l.Cost == nil || *l.Cost != c.cost {
+			t.Errorf("%s %s: %+v, want $%.2f", c.res, c.component, l, c.cost)
+		}
+	}
+	for _, l := range r.Lines {
+		if l.Resource == "attachment.east-west" && strings.Contains(l.Component, "us-east-1 →") {
+			t.Errorf("a direction without usage is priced: %+v", l)
+		}
+	}
+}

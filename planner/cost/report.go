@@ -455,7 +455,7 @@ func notCharged(p *planner.Plan, res lang.Resource) string {
 		}
 		switch {
 		case x.Kind == lang.AttachTGWPeering:
-			return "billed as an attachment of " + strings.Join(on, " and ") + "; inter-region transfer needs monthly_inter_region_gb in --usage"
+			return "billed as an attachment of " + strings.Join(on, " and ") + "; inter-region transfer needs monthly_inter_region_gb (and _return) in --usage"
 		case len(on) > 0:
 			return "billed as an attachment of " + strings.Join(on, " and ")
 		}

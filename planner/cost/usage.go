@@ -42,11 +42,16 @@ var usageTable = []UsageKey{
 	{Kind: lang.KindCoreNetwork, Key: "monthly_data_processed_gb", Unit: "GB", About: "data the core network processes"},
 	{Kind: lang.KindInterconnect, Key: "monthly_egress_gib", Unit: "GiB", About: "data Google sends to AWS over the Interconnect",
 		applies: func(r lang.Resource) bool { ic, ok := r.(*lang.Interconnect); return ok && ic.Provider == "gcp" }},
-	{Kind: lang.KindAttachment, Key: "monthly_inter_region_gb", Unit: "GB", About: "data sent across the Transit Gateway peering",
-		applies: func(r lang.Resource) bool {
-			a, ok := r.(*lang.Attachment)
-			return ok && a.Kind == lang.AttachTGWPeering
-		}},
+	{Kind: lang.KindAttachment, Key: "monthly_inter_region_gb", Unit: "GB", About: "data the peering's first Transit Gateway sends to the second",
+		applies: isPeering},
+	{Kind: lang.KindAttachment, Key: "monthly_inter_region_gb_return", Unit: "GB", About: "data the peering's second Transit Gateway sends back to the first",
+		applies: isPeering},
+}
+
+// isPeering: only a Transit Gateway peering carries inter-region transfer.
+func isPeering(r lang.Resource) bool {
+	a, ok := r.(*lang.Attachment)
+	return ok && a.Kind == lang.AttachTGWPeering
 }
 
 // UsageKeys lists every usage amount the pricer reads.
