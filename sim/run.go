@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/gopacket"
-
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/stdlib"
@@ -88,7 +86,8 @@ type sim struct {
 	connectRetry time.Duration
 	mraiInterval time.Duration
 	cap, capIn   *capture
-	frameBuf     gopacket.SerializeBuffer
+	frameBuf     []byte // the frame send builds, reused
+	l4Buf        []byte // the transport header and payload, reused
 	routePending bool
 	macsec       []*secLink
 	conv         *convergence // the scenario event being converged on
