@@ -342,3 +342,22 @@ func TestWriteDiagnosticsLongLine(t *testing.T) {
 		t.Errorf("summary not clipped: %.200s", lines[0])
 	}
 }
+
+// TestSourceLines: lines are found as a line scanner splits them — LF or
+// CRLF ends, no line after a final newline, a last line without one.
+func TestSourceLines(t *testing.T) {
+	l := &sourceLines{src: Sources{"a": []byte("one\r\ntwo\n\nfour"), "b": []byte("x\n"), "e": []byte("")}}
+	for _, c := range []struct {
+		file string
+		n    int
+		want string
+		ok   bool
+	}{
+		{"a", 1, "one", true}, {"a", 2, "two", true}, {"a", 3, "", true}, {"a", 4, "four", true}, {"a", 5, "", false},
+		{"a", 0, "", false}, {"b", 1, "x", true}, {"b", 2, "", false}, {"e", 1, "", false}, {"missing", 1, "", false},
+	} {
+		if got, ok := l.line(c.file, c.n); got != c.want || ok != c.ok {
+			t.Errorf("%s line %d = %q, %v; want %q, %v", c.file, c.n, got, ok, c.want, c.ok)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package lang
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -13,20 +12,42 @@ import (
 // file name used in Ranges, so diagnostics can quote the offending line.
 type Sources map[string][]byte
 
-// line returns the 1-based line n of file, without its newline.
-func (s Sources) line(file string, n int) (string, bool) {
-	src, ok := s[file]
+// sourceLines finds lines of the sources, indexing each file's line
+// starts on first use: a report of thousands of findings then costs one
+// pass over each file, not one per finding.
+type sourceLines struct {
+	src    Sources
+	starts map[string][]int
+}
+
+// line returns the 1-based line n of file, without its newline (or the
+// carriage return before it).
+func (l *sourceLines) line(file string, n int) (string, bool) {
+	src, ok := l.src[file]
 	if !ok || n < 1 {
 		return "", false
 	}
-	sc := bufio.NewScanner(bytes.NewReader(src))
-	sc.Buffer(make([]byte, 0, 4096), len(src)+1)
-	for i := 1; sc.Scan(); i++ {
-		if i == n {
-			return sc.Text(), true
+	starts, ok := l.starts[file]
+	if !ok {
+		starts = []int{0}
+		for i, c := range src {
+			if c == '\n' {
+				starts = append(starts, i+1)
+			}
 		}
+		if l.starts == nil {
+			l.starts = map[string][]int{}
+		}
+		l.starts[file] = starts
 	}
-	return "", false
+	if n > len(starts) || starts[n-1] == len(src) {
+		return "", false // past the end, or after a final newline
+	}
+	end := len(src)
+	if n < len(starts) {
+		end = starts[n] - 1
+	}
+	return string(bytes.TrimSuffix(src[starts[n-1]:end], []byte("\r"))), true
 }
 
 // WriteDiagnostics prints diagnostics for people: the file:line:col that
@@ -34,6 +55,7 @@ func (s Sources) line(file string, n int) (string, bool) {
 // the hint, related places and the script call stack.
 func WriteDiagnostics(w io.Writer, ds Diagnostics, src Sources) error {
 	var b strings.Builder
+	lines := &sourceLines{src: src}
 	for i, d := range ds {
 		if i > 0 {
 			b.WriteByte('\n')
@@ -47,7 +69,7 @@ func WriteDiagnostics(w io.Writer, ds Diagnostics, src Sources) error {
 		} else {
 			fmt.Fprintf(&b, "%s: %s: %s%s\n", d.Range, d.Severity, clip(d.Summary), rule)
 		}
-		writeSnippet(&b, d.Range, src)
+		writeSnippet(&b, d.Range, lines)
 		if d.Detail != "" {
 			for _, l := range strings.Split(clip(d.Detail), "\n") {
 				fmt.Fprintf(&b, "  %s\n", l)
@@ -82,7 +104,7 @@ const (
 	clipMessage = 512
 )
 
-func writeSnippet(b *strings.Builder, r Range, src Sources) {
+func writeSnippet(b *strings.Builder, r Range, src *sourceLines) {
 	text, ok := src.line(r.File, r.Start.Line)
 	if !ok {
 		return
