@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // CMAC is AES-CMAC (RFC 4493, NIST SP 800-38B) of msg under key, a 16-, 24-
@@ -14,11 +15,36 @@ import (
 // on any other key length: every caller in MKA has a key of a length the
 // standard fixes, so a wrong one is a programming error.
 func CMAC(key, msg []byte) [16]byte {
+	return cmac(cmacBlock(key), msg)
+}
+
+// cmacBlocks keeps the AES instance of each key CMAC has used: an MKA
+// participant signs and checks every MKPDU with the same ICK, and setting
+// up AES cost more than the CMAC itself. A simulation has an ICK or two a
+// channel; the bound only keeps a long-lived process from growing without
+// end. crypto/aes's cipher.Block holds no per-call state, so it is shared.
+var cmacBlocks struct {
+	sync.Mutex
+	m map[string]cipher.Block
+}
+
+const maxCMACBlocks = 1 << 14
+
+func cmacBlock(key []byte) cipher.Block {
+	cmacBlocks.Lock()
+	defer cmacBlocks.Unlock()
+	if b, ok := cmacBlocks.m[string(key)]; ok {
+		return b
+	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
 		panic("macsec: CMAC: " + err.Error())
 	}
-	return cmac(block, msg)
+	if cmacBlocks.m == nil || len(cmacBlocks.m) >= maxCMACBlocks {
+		cmacBlocks.m = map[string]cipher.Block{}
+	}
+	cmacBlocks.m[string(key)] = block
+	return block
 }
 
 func cmac(block cipher.Block, msg []byte) [16]byte {

@@ -1,6 +1,7 @@
 package macsec
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/binary"
@@ -8,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 )
 
 // EtherType is the MACsec EtherType, the first two octets of the SecTAG.
@@ -76,6 +76,9 @@ type SA struct {
 	AN    uint8    // association number 0-3
 	SSCI  uint32   // XPN only: the short SCI the key server assigned
 	Salt  [12]byte // XPN only: mixed into every IV
+
+	gcm    cipher.AEAD // set up on first use, for gcmKey
+	gcmKey []byte
 }
 
 // SecTAG is the MACsec header that follows the source MAC address
@@ -384,24 +387,6 @@ func (sa *SA) iv(iv *[12]byte, pn uint64) {
 	}
 }
 
-// aeadKey names one AES-GCM instance: a SAK, which fixes the AES key length.
-type aeadKey struct {
-	key [32]byte
-	n   int
-}
-
-// aeads keeps recently used AES-GCM instances. Setting one up costs about
-// four times as much as sealing a 1500-octet frame with it, and a simulated SA
-// protects millions of frames with one SAK, so the instances outlive a call. The cache is bounded because SAKs rotate in long runs; a
-// cipher.AEAD from crypto/aes holds no per-call state, so sharing one across
-// goroutines is safe.
-var aeads struct {
-	sync.Mutex
-	m map[aeadKey]cipher.AEAD
-}
-
-const maxAEADs = 256
-
 func (sa *SA) aead() (cipher.AEAD, error) {
 	if sa == nil {
 		return nil, fmt.Errorf("%w: no SA", ErrKey)
@@ -415,12 +400,13 @@ func (sa *SA) aead() (cipher.AEAD, error) {
 	if sa.AN > 3 {
 		return nil, fmt.Errorf("%w: AN %d", ErrKey, sa.AN)
 	}
-	k := aeadKey{n: len(sa.Key)}
-	copy(k.key[:], sa.Key)
-	aeads.Lock()
-	defer aeads.Unlock()
-	if a, ok := aeads.m[k]; ok {
-		return a, nil
+	// Setting up AES-GCM costs about four times as much as sealing a
+	// 1500-octet frame, and an SA protects millions of frames with one SAK:
+	// the instance lives with the SA (a bounded global cache thrashed once
+	// a simulation held more SAs than it had room for). It is rebuilt if
+	// the key was changed in place.
+	if sa.gcm != nil && bytes.Equal(sa.gcmKey, sa.Key) {
+		return sa.gcm, nil
 	}
 	block, err := aes.NewCipher(sa.Key)
 	if err != nil {
@@ -430,9 +416,6 @@ func (sa *SA) aead() (cipher.AEAD, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrKey, err)
 	}
-	if aeads.m == nil || len(aeads.m) >= maxAEADs {
-		aeads.m = make(map[aeadKey]cipher.AEAD)
-	}
-	aeads.m[k] = a
+	sa.gcm, sa.gcmKey = a, bytes.Clone(sa.Key)
 	return a, nil
 }
