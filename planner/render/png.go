@@ -27,8 +27,29 @@ import (
 // the xdot operations) and rasterises them itself with x/image: filled and
 // outlined polygons, ellipses, Bézier curves and text in the Go font.
 
-// pngScale turns Graphviz points (1/72 inch) into pixels: 144 dpi.
-const pngScale = 2.0
+// A PNG has the pixel count dot -Tpng gives a drawing: 96 dpi (Graphviz's
+// default for bitmaps), and a drawing longer than cairo's bitmap limit is
+// scaled down to fit it, as dot does ("graph is too large for
+// cairo-renderer bitmaps"). At 144 dpi and no limit the 1,000-node design of
+// BenchmarkPNG1000 was an 89-megapixel image, 13 times dot's 7, and took
+// 1.4 GB.
+const (
+	pngDPI     = 96
+	pngMaxSide = 32767
+	// pngMaxPixels keeps a drawing that is large both ways (the limit
+	// above allows a gigapixel) from taking gigabytes.
+	pngMaxPixels = 400e6
+)
+
+// pngScale is how many pixels a Graphviz point (1/72 inch) takes in a PNG
+// of a w×h point drawing.
+func pngScale(w, h float64) float64 {
+	s := float64(pngDPI) / 72
+	if w*s > pngMaxSide || h*s > pngMaxSide {
+		s = math.Min(pngMaxSide/w, pngMaxSide/h)
+	}
+	return s
+}
 
 // xdotOp is one drawing operation of Graphviz's JSON output.
 type xdotOp struct {
@@ -85,10 +106,16 @@ func (l *Layout) Size() (w, h float64) {
 	return w, h
 }
 
+// Scale is how many pixels of the PNG a Graphviz point takes.
+func (l *Layout) Scale() float64 {
+	return pngScale(l.Size())
+}
+
 // ToPixel maps a Graphviz point (y up) to a pixel of the PNG (y down).
 func (l *Layout) ToPixel(x, y float64) (float64, float64) {
-	_, h := l.Size()
-	return x * pngScale, (h - y) * pngScale
+	w, h := l.Size()
+	s := pngScale(w, h)
+	return x * s, (h - y) * s
 }
 
 // WritePNG lays the model out and rasterises it.
@@ -101,14 +128,31 @@ func (m *Model) WritePNG(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return png.Encode(w, img)
+	return pngEncoder.Encode(w, img)
 }
+
+// pngEncoder trades a little size for time: a diagram is mostly flat
+// colour, which the fastest level still packs well. The 1,000-node design
+// of BenchmarkPNG1000: 3.3 MB in 0.21 s at BestSpeed, 3.0 MB in 0.87 s at
+// the default level.
+var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed}
 
 var goFont = sync.OnceValues(func() (*opentype.Font, error) { return opentype.Parse(goregular.TTF) })
 
 type raster struct {
-	l     *Layout
-	img   *image.RGBA
+	h, scale float64 // the drawing's height in points, pixels per point
+	img      *image.RGBA
+	// blank is true until something is drawn: Graphviz's first operation
+	// fills the whole page with white, which the page already is.
+	blank bool
+	// z is every fill's rasteriser, reset to the fill's bounding box, and
+	// src, quad and join are reused the same way: a 1,000-node design is
+	// some 100,000 fills, mostly the quads and joins of edge strokes, and
+	// each allocated its own.
+	z     vector.Rasterizer
+	src   *image.Uniform
+	quad  [4][2]float64
+	join  [8][2]float64
 	pen   color.RGBA
 	fill  color.RGBA
 	width float64
@@ -120,12 +164,27 @@ type raster struct {
 // Rasterise draws the layout: clusters and nodes first, then edges.
 func (l *Layout) Rasterise() (*image.RGBA, error) {
 	w, h := l.Size()
-	if w <= 0 || h <= 0 || w*h*pngScale*pngScale > 400e6 {
+	return l.rasterise(pngScale(w, h))
+}
+
+// rasterise draws the layout at scale pixels per point; the pixel test
+// draws at the 144 dpi of the code its reference image came from.
+func (l *Layout) rasterise(scale float64) (*image.RGBA, error) {
+	w, h := l.Size()
+	if w <= 0 || h <= 0 || w*h*scale*scale > pngMaxPixels {
 		return nil, fmt.Errorf("a %gx%g point drawing is too large for a PNG: use SVG", w, h)
 	}
-	img := image.NewRGBA(image.Rect(0, 0, int(math.Ceil(w*pngScale)), int(math.Ceil(h*pngScale))))
+	side := func(v float64) int {
+		n := int(math.Ceil(v * scale))
+		// A scale that fits a side to pngMaxSide can round a pixel past it.
+		if n == pngMaxSide+1 && v*scale < pngMaxSide+1e-6 {
+			n = pngMaxSide
+		}
+		return n
+	}
+	img := image.NewRGBA(image.Rect(0, 0, side(w), side(h)))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
-	r := &raster{l: l, img: img, faces: map[float64]font.Face{}}
+	r := &raster{h: h, scale: scale, img: img, blank: true, src: image.NewUniform(nil), faces: map[float64]font.Face{}}
 	lists := [][]xdotOp{l.Draw}
 	for _, o := range l.Objects {
 		lists = append(lists, o.Draw, o.LDraw)
@@ -147,8 +206,7 @@ func (l *Layout) Rasterise() (*image.RGBA, error) {
 func (r *raster) pts(ps [][2]float64) [][2]float64 {
 	out := make([][2]float64, len(ps))
 	for i, p := range ps {
-		x, y := r.l.ToPixel(p[0], p[1])
-		out[i] = [2]float64{x, y}
+		out[i] = [2]float64{p[0] * r.scale, (r.h - p[1]) * r.scale}
 	}
 	return out
 }
@@ -204,6 +262,13 @@ func (r *raster) fillPath(p [][2]float64, c color.RGBA) {
 	if len(p) < 3 || c.A == 0 {
 		return
 	}
+	if r.blank && c == (color.RGBA{255, 255, 255, 255}) {
+		// Opaque white over white is white to the bit, however much of a
+		// pixel it covers, and Graphviz's page fill needs a rasteriser the
+		// size of the image: as much memory again, and time.
+		return
+	}
+	r.blank = false
 	minX, minY, maxX, maxY := p[0][0], p[0][1], p[0][0], p[0][1]
 	for _, q := range p[1:] {
 		minX, minY = math.Min(minX, q[0]), math.Min(minY, q[1])
@@ -214,13 +279,15 @@ func (r *raster) fillPath(p [][2]float64, c color.RGBA) {
 		return
 	}
 	ox, oy := float64(box.Min.X), float64(box.Min.Y)
-	z := vector.NewRasterizer(box.Dx(), box.Dy())
+	z := &r.z
+	z.Reset(box.Dx(), box.Dy())
 	z.MoveTo(float32(p[0][0]-ox), float32(p[0][1]-oy))
 	for _, q := range p[1:] {
 		z.LineTo(float32(q[0]-ox), float32(q[1]-oy))
 	}
 	z.ClosePath()
-	z.Draw(r.img, box, image.NewUniform(c), image.Point{})
+	r.src.C = c
+	z.Draw(r.img, box, r.src, image.Point{})
 }
 
 // stroke draws a polyline of the pen's width as filled quads with round
@@ -229,7 +296,7 @@ func (r *raster) stroke(p [][2]float64) {
 	if r.pen.A == 0 {
 		return
 	}
-	half := math.Max(r.width*pngScale, 1.2) / 2
+	half := math.Max(r.width*r.scale, 1.2) / 2
 	along := 0.0
 	for i := 1; i < len(p); i++ {
 		a, b := p[i-1], p[i]
@@ -254,9 +321,22 @@ func (r *raster) stroke(p [][2]float64) {
 			continue
 		}
 		r.segment(a, b, half)
-		r.fillPath(ellipsePoints(b[0], b[1], half, half, 8), r.pen)
+		// A round join: an octagon, the cosines and sines of its corners
+		// computed once (the same values ellipsePoints computes).
+		for i, u := range octagon() {
+			r.join[i] = [2]float64{b[0] + half*u[0], b[1] + half*u[1]}
+		}
+		r.fillPath(r.join[:], r.pen)
 	}
 }
+
+var octagon = sync.OnceValue(func() (u [8][2]float64) {
+	for i := range u {
+		a := 2 * math.Pi * float64(i) / 8
+		u[i] = [2]float64{math.Cos(a), math.Sin(a)}
+	}
+	return u
+})
 
 func (r *raster) segment(a, b [2]float64, half float64) {
 	dx, dy := b[0]-a[0], b[1]-a[1]
@@ -265,7 +345,8 @@ func (r *raster) segment(a, b [2]float64, half float64) {
 		return
 	}
 	nx, ny := -dy/n*half, dx/n*half
-	r.fillPath([][2]float64{{a[0] + nx, a[1] + ny}, {b[0] + nx, b[1] + ny}, {b[0] - nx, b[1] - ny}, {a[0] - nx, a[1] - ny}}, r.pen)
+	r.quad = [4][2]float64{{a[0] + nx, a[1] + ny}, {b[0] + nx, b[1] + ny}, {b[0] - nx, b[1] - ny}, {a[0] - nx, a[1] - ny}}
+	r.fillPath(r.quad[:], r.pen)
 }
 
 // flatten turns Graphviz's piecewise cubic Bézier (p0 c1 c2 p3 c4 c5 p6 …)
@@ -290,8 +371,7 @@ func flatten(p [][2]float64) [][2]float64 {
 }
 
 func ellipse(r *raster, rect [4]float64) [][2]float64 {
-	cx, cy := r.l.ToPixel(rect[0], rect[1])
-	return ellipsePoints(cx, cy, rect[2]*pngScale, rect[3]*pngScale, 64)
+	return ellipsePoints(rect[0]*r.scale, (r.h-rect[1])*r.scale, rect[2]*r.scale, rect[3]*r.scale, 64)
 }
 
 func ellipsePoints(cx, cy, rx, ry float64, n int) [][2]float64 {
@@ -315,7 +395,7 @@ func (r *raster) face() (font.Face, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: size * pngScale * 0.95, DPI: 72, Hinting: font.HintingFull})
+	f, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: size * r.scale * 0.95, DPI: 72, Hinting: font.HintingFull})
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +409,8 @@ func (r *raster) text(op xdotOp) error {
 	if err != nil {
 		return err
 	}
-	x, y := r.l.ToPixel(op.Pt[0], op.Pt[1])
+	x, y := op.Pt[0]*r.scale, (r.h-op.Pt[1])*r.scale
+	r.blank = false
 	d := &font.Drawer{Dst: r.img, Src: image.NewUniform(r.pen), Face: f}
 	w := float64(d.MeasureString(op.Text)) / 64
 	switch op.Align {

@@ -3,13 +3,19 @@ package render
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"image"
+	"image/draw"
 	"image/png"
 	"math"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
+	"patchbay/lang"
 	"patchbay/planner/plantest"
 )
 
@@ -109,7 +115,7 @@ func outlineOf(l *Layout, ops []xdotOp) [][2]float64 {
 			out = pixels(l, op.Points)
 		case "E", "e":
 			x, y := l.ToPixel(op.Rect[0], op.Rect[1])
-			out = ellipsePoints(x, y, op.Rect[2]*pngScale, op.Rect[3]*pngScale, 48) // chords close to the curve
+			out = ellipsePoints(x, y, op.Rect[2]*l.Scale(), op.Rect[3]*l.Scale(), 48) // chords close to the curve
 		}
 	}
 	return out
@@ -128,7 +134,7 @@ func checkText(t *testing.T, img image.Image, l *Layout, ops []xdotOp, what stri
 				continue
 			}
 			x, y := l.ToPixel(op.Pt[0], op.Pt[1])
-			w := op.Width * pngScale
+			w := op.Width * l.Scale()
 			x0 := x - w/2
 			switch op.Align {
 			case "l":
@@ -137,7 +143,7 @@ func checkText(t *testing.T, img image.Image, l *Layout, ops []xdotOp, what stri
 				x0 = x - w
 			}
 			dark := 0
-			for py := int(y - size*pngScale); py <= int(y); py++ {
+			for py := int(y - size*l.Scale()); py <= int(y); py++ {
 				for px := int(x0); px <= int(x0+w); px++ {
 					r, g, b, _ := img.At(px, py).RGBA()
 					if 0.299*float64(r>>8)+0.587*float64(g>>8)+0.114*float64(b>>8) < 128 {
@@ -152,4 +158,96 @@ func checkText(t *testing.T, img image.Image, l *Layout, ops []xdotOp, what stri
 		}
 	}
 	return n
+}
+
+// TestPNGPixels pins the rasteriser's pixels at 144 dpi, the resolution
+// before PNGs took dot's: testdata/last_mile_144dpi.png and the checksum of
+// transit_hub's are what the rasteriser drew before it was made faster
+// (one rasteriser reused, the white page not filled again), so a change
+// meant only to be faster must leave them as they are. Each design has a
+// failed link (red, wide), a dashed BGP session and a node with an error.
+func TestPNGPixels(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		// Other compilers fuse multiply-adds, which moves anti-aliased
+		// edges by a level here and there.
+		t.Skip("the reference pixels were made on amd64")
+	}
+	for _, c := range []struct{ name, sum string }{
+		{"last_mile", ""}, // the whole image, to see where it differs
+		{"transit_hub", "3a07cfc73035bab461e5e74694992ecae225ed8357e371aa028606785a6d83f1"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := Build(plantest.File(t, "../../examples/"+c.name+".star"), Options{})
+			m.Edges[0].Down = true
+			m.Edges[1].BGPDown = true
+			m.Nodes[0].HasFind, m.Nodes[0].Finding = true, lang.SevError
+			l, err := m.Layout(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := l.rasterise(2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.sum != "" {
+				if sum := fmt.Sprintf("%x", sha256.Sum256(got.Pix)); sum != c.sum {
+					t.Errorf("pixels changed: sha256 %s, want %s", sum, c.sum)
+				}
+				return
+			}
+			f, err := os.Open("testdata/" + c.name + "_144dpi.png")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			ref, err := png.Decode(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := image.NewRGBA(ref.Bounds())
+			draw.Draw(want, want.Bounds(), ref, ref.Bounds().Min, draw.Src)
+			if got.Bounds() != want.Bounds() {
+				t.Fatalf("size %v, want %v", got.Bounds(), want.Bounds())
+			}
+			diff, first := 0, image.Point{-1, -1}
+			for y := want.Rect.Min.Y; y < want.Rect.Max.Y; y++ {
+				for x := want.Rect.Min.X; x < want.Rect.Max.X; x++ {
+					if got.RGBAAt(x, y) != want.RGBAAt(x, y) {
+						if diff == 0 {
+							first = image.Point{x, y}
+						}
+						diff++
+					}
+				}
+			}
+			if diff > 0 {
+				t.Errorf("%d pixels differ from the reference, the first at %v: %v, want %v", diff, first, got.RGBAAt(first.X, first.Y), want.RGBAAt(first.X, first.Y))
+			}
+		})
+	}
+}
+
+// TestPNGSize checks a PNG has dot -Tpng's pixel count: 96 dpi, and a
+// drawing too long for cairo scaled down to 32767 pixels.
+func TestPNGSize(t *testing.T) {
+	for _, c := range []struct {
+		w, h   float64
+		pw, ph int
+	}{
+		{72, 36, 96, 48},
+		{366.83, 61599, 196, 32767},
+		{61599, 366.83, 32767, 196},
+	} {
+		l := &Layout{BB: fmt.Sprintf("0,0,%g,%g", c.w, c.h)}
+		img, err := l.Rasterise()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if img.Bounds().Dx() != c.pw || img.Bounds().Dy() != c.ph {
+			t.Errorf("%gx%g points: %v, want %dx%d pixels", c.w, c.h, img.Bounds(), c.pw, c.ph)
+		}
+	}
+	if _, err := (&Layout{BB: "0,0,30000,30000"}).Rasterise(); err == nil {
+		t.Error("a 30000x30000 point drawing (a gigapixel once fitted) is rasterised, want an error")
+	}
 }
