@@ -12,7 +12,6 @@ import (
 	"net/netip"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,7 +23,9 @@ import (
 )
 
 // SweepSchema names the sweep's JSON format (docs/json.md).
-const SweepSchema = "patchbay.sweep/v1"
+// v2: a case lists only the flows whose row differs from the baseline, so
+// the JSON grows with the cases rather than cases × flows.
+const SweepSchema = "patchbay.sweep/v2"
 
 // Element is one thing that can fail.
 type Element struct {
@@ -77,11 +78,18 @@ type SweepFlow struct {
 	Rate      float64 `json:"rate_bps"`
 	Size      int     `json:"packet_size"`
 	Delivered float64 `json:"delivered_bps"` // with nothing failed
+	// Causes are why it loses traffic with nothing failed: a case that
+	// leaves the flow as it was says the same.
+	Causes []string `json:"causes,omitempty"`
 }
 
-// CaseFlow is one flow under one failure.
+// CaseFlow is one flow under one failure. A case holds one only for the
+// flows the failure changes; the rest are as Sweep.Baseline says.
 type CaseFlow struct {
 	Flow string `json:"flow"`
+	// Index is the flow's position in Sweep.Flows: names need not be
+	// unique, positions are.
+	Index int `json:"flow_index"`
 	// Delivered is the rate once routing has settled; Shortfall what is
 	// then missing of the demand.
 	Delivered float64 `json:"delivered_bps"`
@@ -104,7 +112,7 @@ type Case struct {
 	Failed    []Element     `json:"failed"`
 	Detection time.Duration `json:"detection_ns"` // the slowest detection of the sessions it breaks; 0 when none
 	Down      []string      `json:"links_down"`   // physical links it takes down
-	Flows     []CaseFlow    `json:"flows"`
+	Flows     []CaseFlow    `json:"flows"`        // only those it changes, by Index
 	Broken    []string      `json:"objectives_broken"`
 }
 
@@ -204,24 +212,35 @@ func elements(n *Network, managed bool) []Element {
 }
 
 // sweeper is one worker: its own network, built from the plan, on which
-// failures are applied and undone.
+// failures are applied and undone. Between cases every flow is as in the
+// baseline; a case touches only what its failure reaches and puts it back.
 type sweeper struct {
 	p        *planner.Plan
 	n        *Network
 	flows    []*flow
 	detect   map[*Link]time.Duration
 	baseline []flowState
+	causes   [][]string        // each flow's, with nothing failed
 	capacity map[*Link]float64 // each physical link's with nothing failed
 	// Which prefixes' routes, with nothing failed, leave by a link or pass
 	// through a device: only those can change when it fails.
 	byLink map[*Link][]netip.Prefix
 	byDev  map[*Device][]netip.Prefix
+	// Indexes that keep a case's work proportional to what it fails
+	// rather than to the design: the links a device's failure takes down,
+	// the flows whose baseline paths cross each physical link, and the
+	// flows each prefix's routes carry (by every prefix that covers their
+	// destination).
+	devLinks  map[*Device][]*Link
+	linkFlows map[*Link][]int
+	dstFlows  map[netip.Prefix][]int
 }
 
 type flowState struct {
 	delivered float64
 	parts     []pathPart
 	rates     []float64
+	lost      map[Outcome]float64
 }
 
 func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
@@ -253,11 +272,17 @@ func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
 		w.flows = append(w.flows, f)
 	}
 	w.detections()
-	w.baseline = w.traffic(true)
+	w.baseline = w.traffic()
 	w.capacity = map[*Link]float64{}
+	w.devLinks = map[*Device][]*Link{}
 	for _, l := range n.Links {
 		if l.Physical() {
 			w.capacity[l] = l.Capacity()
+		}
+		for _, d := range append([]*Device{l.A.Dev, l.B.Dev}, l.Via...) {
+			if ls := w.devLinks[d]; len(ls) == 0 || ls[len(ls)-1] != l {
+				w.devLinks[d] = append(ls, l)
+			}
 		}
 	}
 	w.byLink, w.byDev = map[*Link][]netip.Prefix{}, map[*Device][]netip.Prefix{}
@@ -272,7 +297,42 @@ func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
 			}
 		}
 	}
+	w.linkFlows, w.dstFlows = map[*Link][]int{}, map[netip.Prefix][]int{}
+	for i, f := range w.flows {
+		w.causes = append(w.causes, causesOf(w.baseline[i].lost))
+		for _, l := range physicalLinks(w.baseline[i].parts) {
+			w.linkFlows[l] = append(w.linkFlows[l], i)
+		}
+		if _, dst, ok := addresses(f.src, f.dst); ok {
+			for bits := range dst.BitLen() + 1 {
+				p := netip.PrefixFrom(dst, bits).Masked()
+				w.dstFlows[p] = append(w.dstFlows[p], i)
+			}
+		}
+	}
 	return w, nil
+}
+
+// physicalLinks lists the physical links parts cross, each once, in the
+// order first crossed.
+func physicalLinks(parts []pathPart) []*Link {
+	var out []*Link
+	for _, p := range parts {
+		for _, h := range p.hops {
+			if h.Link.Physical() && !slices.Contains(out, h.Link) {
+				out = append(out, h.Link)
+			}
+		}
+	}
+	return out
+}
+
+func causesOf(lost map[Outcome]float64) []string {
+	var out []string
+	for _, o := range sortedOutcomes(lost) {
+		out = append(out, string(o))
+	}
+	return out
 }
 
 // detections is how long each session's failure goes unnoticed: BFD's
@@ -297,104 +357,102 @@ func (w *sweeper) detections() {
 	}
 }
 
-func (w *sweeper) traffic(all bool) []flowState {
-	w.n.converge(all)
+// traffic is the baseline: Build has converged with everything up, and
+// MACsec secured, as the sweep takes it, takes no link down, so the
+// tables stand; converging them again would double what every worker,
+// and every shard, pays before its first case.
+func (w *sweeper) traffic() []flowState {
 	for _, f := range w.flows {
 		f.route()
 	}
 	share(w.flows)
 	out := make([]flowState, len(w.flows))
 	for i, f := range w.flows {
-		out[i] = flowState{delivered: f.delivered, parts: f.parts, rates: f.rates}
+		out[i] = flowState{delivered: f.delivered, parts: f.parts, rates: f.rates, lost: f.lost}
 	}
 	return out
 }
 
-// trafficAfter reroutes every flow but shares capacity again only among
-// the flows a failure touches — those whose paths changed or that cross a
-// link whose capacity did — and the flows sharing links with them; the
-// rest keep their rates.
-func (w *sweeper) trafficAfter(dirty []netip.Prefix) []flowState {
+// trafficAfter reroutes the flows whose destinations a failure's prefixes
+// cover, and shares capacity again only among the flows it touches —
+// those whose paths changed or that cross a link whose capacity did — and
+// the flows sharing links with them; the rest keep their rates. It
+// returns the flows shared again, in order; the caller puts them back.
+func (w *sweeper) trafficAfter(dirty []netip.Prefix, touched []*Link) []int {
 	w.n.converge(false)
-	touched := map[*Link]bool{}
-	for l, c := range w.capacity {
-		if l.Capacity() != c {
-			touched[l] = true
-		}
-	}
-	in := make([]bool, len(w.flows))
+	in := make(map[int]bool)
 	var todo []int
-	for i, f := range w.flows {
-		// A flow whose destination no changed prefix covers keeps its paths.
-		_, dst, _ := addresses(f.src, f.dst)
-		if slices.ContainsFunc(dirty, func(p netip.Prefix) bool { return p.Contains(dst) }) {
-			f.route()
-		} else {
-			f.parts = w.baseline[i].parts
-		}
-		if !sameParts(f.parts, w.baseline[i].parts) || crosses(f.parts, touched) {
+	add := func(i int) {
+		if !in[i] {
 			in[i] = true
 			todo = append(todo, i)
 		}
 	}
-	// Close over shared links, old paths and new.
-	links := map[*Link]bool{}
+	for _, p := range dirty {
+		for _, i := range w.dstFlows[p.Masked()] {
+			f := w.flows[i]
+			f.route()
+			if !sameParts(f.parts, w.baseline[i].parts) {
+				add(i)
+			}
+		}
+	}
+	// A flow whose path did not change is on its baseline path: the index
+	// of baseline paths finds the flows over links that lost capacity,
+	// and closes the group over shared links, old paths and new.
+	for _, l := range touched {
+		for _, i := range w.linkFlows[l] {
+			add(i)
+		}
+	}
+	seen := map[*Link]bool{}
 	for len(todo) > 0 {
 		i := todo[len(todo)-1]
 		todo = todo[:len(todo)-1]
 		for _, ps := range [][]pathPart{w.flows[i].parts, w.baseline[i].parts} {
-			for _, p := range ps {
-				for _, h := range p.hops {
-					if h.Link.Physical() {
-						links[h.Link] = true
+			for _, l := range physicalLinks(ps) {
+				if !seen[l] {
+					seen[l] = true
+					for _, j := range w.linkFlows[l] {
+						add(j)
 					}
 				}
 			}
 		}
-		for j, g := range w.flows {
-			if !in[j] && (crosses(g.parts, links) || crosses(w.baseline[j].parts, links)) {
-				in[j] = true
-				todo = append(todo, j)
-			}
+	}
+	group := make([]int, 0, len(in))
+	for i := range in {
+		group = append(group, i)
+	}
+	// Flow order keeps share's arithmetic, and so the output, the same
+	// whatever order the group was found in.
+	slices.Sort(group)
+	flows := make([]*flow, len(group))
+	for k, i := range group {
+		flows[k] = w.flows[i]
+	}
+	share(flows)
+	return group
+}
+
+// reset puts the flows a case changed back as they were with nothing
+// failed.
+func (w *sweeper) reset(dirty []netip.Prefix, group []int) {
+	for _, p := range dirty {
+		for _, i := range w.dstFlows[p.Masked()] {
+			w.flows[i].parts = w.baseline[i].parts
 		}
 	}
-	var group []*flow
-	for i, f := range w.flows {
-		if in[i] {
-			group = append(group, f)
-		}
+	for _, i := range group {
+		f, b := w.flows[i], w.baseline[i]
+		f.parts, f.delivered, f.rates, f.lost = b.parts, b.delivered, b.rates, b.lost
 	}
-	share(group)
-	out := make([]flowState, len(w.flows))
-	for i, f := range w.flows {
-		if in[i] {
-			out[i] = flowState{delivered: f.delivered, parts: f.parts, rates: f.rates}
-		} else {
-			out[i] = w.baseline[i]
-			f.lost = map[Outcome]float64{}
-		}
-	}
-	return out
 }
 
 func sameParts(a, b []pathPart) bool {
 	return slices.EqualFunc(a, b, func(x, y pathPart) bool {
 		return x.outcome == y.outcome && x.weight == y.weight && slices.Equal(x.hops, y.hops)
 	})
-}
-
-func crosses(parts []pathPart, links map[*Link]bool) bool {
-	if len(links) == 0 {
-		return false
-	}
-	for _, p := range parts {
-		for _, h := range p.hops {
-			if links[h.Link] {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // apply fails (or, with fail false, restores) an element.
@@ -424,34 +482,62 @@ func (w *sweeper) apply(e Element, fail bool) {
 	}
 }
 
+// reach lists the links whose state an element's failure can change, in
+// the network's order.
+func (w *sweeper) reach(failed []Element) []*Link {
+	var out []*Link
+	for _, e := range failed {
+		switch e.Kind {
+		case lang.TargetLink:
+			if m := w.n.members[e.Name]; m != nil {
+				out = append(out, m.link)
+			}
+		case lang.TargetChannel:
+			if l := w.n.linkNamed[e.Name]; l != nil {
+				out = append(out, l)
+			}
+		case lang.TargetFacility:
+			out = append(out, w.n.Facilities[e.Name]...)
+		case lang.TargetDevice:
+			if d := w.n.byName[e.Name]; d != nil {
+				out = append(out, w.devLinks[d]...)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *Link) int { return a.ID - b.ID })
+	return slices.Compact(out)
+}
+
 // run works out one case: the steady state with the elements failed, and
-// the loss while the routers had not yet noticed.
+// the loss while the routers had not yet noticed. It keeps the flows whose
+// row differs from the baseline's.
 func (w *sweeper) run(index int, failed []Element) Case {
 	c := Case{Index: index, Failed: failed, Flows: []CaseFlow{}, Down: []string{}, Broken: []string{}}
 	for _, e := range failed {
 		w.apply(e, true)
 	}
-	var down []*Link
-	for _, l := range w.n.Links {
-		if l.Physical() && !l.Up() {
-			down = append(down, l)
-			c.Down = append(c.Down, l.Name)
-			c.Detection = max(c.Detection, w.detect[l])
-		}
-	}
 	// Only prefixes whose routes ran through what failed can change (a
 	// failure only takes routes away); the rest of the tables stand, and
 	// are put back as they were afterwards.
-	for _, d := range w.n.Devices {
-		if !d.Up() {
-			for _, p := range w.byDev[d] {
-				w.n.markDirty(p)
-			}
-		}
-	}
-	for _, l := range w.n.Links {
+	var down, touched []*Link
+	for _, l := range w.reach(failed) {
 		if !l.Up() {
 			for _, p := range w.byLink[l] {
+				w.n.markDirty(p)
+			}
+			if l.Physical() {
+				down = append(down, l)
+				c.Down = append(c.Down, l.Name)
+				c.Detection = max(c.Detection, w.detect[l])
+			}
+		}
+		if l.Physical() && l.Capacity() != w.capacity[l] {
+			touched = append(touched, l)
+		}
+	}
+	for _, e := range failed {
+		if d := w.n.byName[e.Name]; e.Kind == lang.TargetDevice && d != nil && !d.Up() {
+			for _, p := range w.byDev[d] {
 				w.n.markDirty(p)
 			}
 		}
@@ -461,11 +547,23 @@ func (w *sweeper) run(index int, failed []Element) Case {
 		dirty = append(dirty, p)
 	}
 	saved := w.n.saveDirty()
-	after := w.trafficAfter(dirty)
-	for i, f := range w.flows {
-		base := w.baseline[i]
-		cf := CaseFlow{Flow: f.spec.Name, Delivered: round(after[i].delivered)}
-		cf.Shortfall = round(max(0, min(float64(f.spec.Rate), base.delivered)-after[i].delivered))
+	group := w.trafficAfter(dirty, touched)
+	// Only the flows shared again, and those that were routed over what
+	// went down, can differ from the baseline.
+	rows := slices.Clone(group)
+	for _, l := range down {
+		rows = append(rows, w.linkFlows[l]...)
+	}
+	slices.Sort(rows)
+	// A device's failure can take down thousands of links.
+	isDown := make(map[*Link]bool, len(down))
+	for _, l := range down {
+		isDown[l] = true
+	}
+	for _, i := range slices.Compact(rows) {
+		f, base := w.flows[i], w.baseline[i]
+		cf := CaseFlow{Flow: f.spec.Name, Index: i, Delivered: round(f.delivered)}
+		cf.Shortfall = round(max(0, min(float64(f.spec.Rate), base.delivered)-f.delivered))
 		// Until the routers notice, what was routed over a link now down
 		// is lost; a managed service's own failures it notices at once.
 		lostRate, slowest := 0.0, time.Duration(0)
@@ -475,7 +573,7 @@ func (w *sweeper) run(index int, failed []Element) Case {
 			}
 			var d time.Duration
 			for _, h := range p.hops {
-				if slices.Contains(down, h.Link) {
+				if isDown[h.Link] {
 					d = max(d, w.detect[h.Link])
 				}
 			}
@@ -491,21 +589,32 @@ func (w *sweeper) run(index int, failed []Element) Case {
 			cf.Disrupted = slowest
 		}
 		switch {
-		case base.delivered > 0 && after[i].delivered <= base.delivered*1e-9:
+		case base.delivered > 0 && f.delivered <= base.delivered*1e-9:
 			cf.Blackout = -1
 		case base.delivered > 0 && lostRate >= base.delivered*(1-1e-9):
 			cf.Blackout = slowest
 		}
-		for _, o := range sortedOutcomes(w.flows[i].lost) {
-			cf.Causes = append(cf.Causes, string(o))
+		cf.Causes = causesOf(f.lost)
+		if !w.unchanged(cf) {
+			c.Flows = append(c.Flows, cf)
 		}
-		c.Flows = append(c.Flows, cf)
 	}
+	w.reset(dirty, group)
 	for _, e := range failed {
 		w.apply(e, false)
 	}
 	w.n.restoreRoutes(saved)
 	return c
+}
+
+// unchanged reports whether a row says what the baseline does.
+func (w *sweeper) unchanged(cf CaseFlow) bool {
+	return sameRow(cf, CaseFlow{Flow: cf.Flow, Index: cf.Index, Delivered: round(w.baseline[cf.Index].delivered), Causes: w.causes[cf.Index]})
+}
+
+func sameRow(a, b CaseFlow) bool {
+	return slices.Equal(a.Causes, b.Causes) && a.Flow == b.Flow && a.Index == b.Index && a.Delivered == b.Delivered && a.Shortfall == b.Shortfall &&
+		a.LostBytes == b.LostBytes && a.LostPackets == b.LostPackets && a.Blackout == b.Blackout && a.Disrupted == b.Disrupted
 }
 
 // designDigest identifies a design's sources and the sweep's settings.
@@ -599,6 +708,25 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 	}
 	ctx, cancel := context.WithCancelCause(cmp.Or(o.Context, context.Background()))
 	defer cancel(nil)
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// The other workers' networks are built while the first is, not after:
+	// each build is a whole routing computation, a fixed cost every shard
+	// pays, and the first would otherwise have the machine to itself.
+	type built struct {
+		w   *sweeper
+		err error
+	}
+	early := min(workers, runtime.GOMAXPROCS(0)) - 1
+	spare := make(chan built, early)
+	for range early {
+		go func() {
+			w, err := newSweeper(p, specs)
+			spare <- built{w, err}
+		}()
+	}
 	first, err := newSweeper(p, specs)
 	if err != nil {
 		return nil, err
@@ -610,10 +738,13 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 	}
 	sampled := false
 	if o.Depth == 2 {
-		var pairs [][]Element
+		// Pairs as positions in els until the sample is taken: thousands of
+		// elements make millions of pairs, of which MaxCases are kept, and
+		// every shard draws the same sample.
+		pairs := make([][2]int32, 0, len(els)*(len(els)-1)/2)
 		for i := range els {
 			for j := i + 1; j < len(els); j++ {
-				pairs = append(pairs, []Element{els[i], els[j]})
+				pairs = append(pairs, [2]int32{int32(i), int32(j)})
 			}
 		}
 		if o.MaxCases > 0 && len(pairs) > o.MaxCases {
@@ -621,16 +752,12 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 			r := rand.New(rand.NewPCG(o.Seed, o.Seed^0x5eed))
 			r.Shuffle(len(pairs), func(i, j int) { pairs[i], pairs[j] = pairs[j], pairs[i] })
 			pairs = pairs[:o.MaxCases]
-			pos := make(map[Element]int, len(els))
-			for i, e := range els {
-				pos[e] = i
-			}
-			sort.SliceStable(pairs, func(i, j int) bool {
-				return cmp.Or(pos[pairs[i][0]]-pos[pairs[j][0]], pos[pairs[i][1]]-pos[pairs[j][1]]) < 0
-			})
+			slices.SortFunc(pairs, func(a, b [2]int32) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
 			sampled = true
 		}
-		cases = append(cases, pairs...)
+		for _, pr := range pairs {
+			cases = append(cases, []Element{els[pr[0]], els[pr[1]]})
+		}
 	}
 	name := ""
 	if sc != nil {
@@ -641,7 +768,7 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 		Settings: Settings{MaxPairs: o.MaxCases, Seed: o.Seed, Managed: o.Managed, Simulate: o.Simulate}}
 	for i, f := range first.flows {
 		out.Flows = append(out.Flows, SweepFlow{Name: f.spec.Name, From: f.spec.From.String(), To: f.spec.To.String(), Rate: float64(f.spec.Rate),
-			Size: f.spec.PacketSize, Delivered: round(first.baseline[i].delivered)})
+			Size: f.spec.PacketSize, Delivered: round(first.baseline[i].delivered), Causes: first.causes[i]})
 	}
 	for _, ob := range p.Design.Objectives {
 		out.Objectives = append(out.Objectives, Objective{Name: ob.Name, From: ob.From.String(), To: ob.To.String(), MaxBlackout: ob.MaxBlackout, NoBlackout: ob.NoBlackout,
@@ -655,10 +782,6 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 	}
 	if o.Shards > 1 {
 		out.Shard = fmt.Sprintf("%d/%d", o.Shard+1, o.Shards)
-	}
-	workers := o.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = max(1, min(workers, len(mine)))
 	results := make([]Case, len(mine))
@@ -709,11 +832,17 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 			defer wg.Done()
 			w := first
 			if wi > 0 {
-				var err error
-				if w, err = newSweeper(p, specs); err != nil {
-					cancel(err)
+				b := built{}
+				if wi <= early {
+					b = <-spare
+				} else {
+					b.w, b.err = newSweeper(p, specs)
+				}
+				if b.err != nil {
+					cancel(b.err)
 					return
 				}
+				w = b.w
 			}
 			for k := range next {
 				if o.Simulate {
@@ -772,46 +901,106 @@ func designName(p *planner.Plan) string {
 // MergeSweeps joins the shards of one sweep into the whole, as if it had
 // run in one piece.
 func MergeSweeps(p *planner.Plan, shards []*Sweep) (*Sweep, error) {
-	if len(shards) == 0 {
+	var m Merge
+	for _, s := range shards {
+		if err := m.Add(p, s); err != nil {
+			return nil, err
+		}
+	}
+	return m.Finish(p)
+}
+
+// Merge joins shards one at a time, so a caller can read each, add it and
+// let it go: what is held is the merged cases, not every shard as read.
+type Merge struct {
+	out  *Sweep
+	seen map[int]bool
+}
+
+// Add takes a shard's cases; the first shard fixes the sweep, whose digest
+// must be this plan's.
+func (m *Merge) Add(p *planner.Plan, s *Sweep) error {
+	if m.out == nil {
+		out := *s
+		set := out.Settings
+		want := designDigest(p, out.Scenario, SweepOptions{Depth: out.Depth, MaxCases: set.MaxPairs, Seed: set.Seed, Managed: set.Managed, Simulate: set.Simulate}, out.Total)
+		if out.Digest != want {
+			return fmt.Errorf("the shards are of another design or other settings than this file's (digest %s, this file's %s)", out.Digest, want)
+		}
+		out.Shard, out.Cases, out.Ranking, out.Availability = "", make([]Case, 0, max(0, min(out.Total, 1<<16))), nil, nil
+		out.Objectives = slices.Clone(out.Objectives)
+		for i := range out.Objectives {
+			out.Objectives[i].BrokenBy = []int{}
+		}
+		m.out, m.seen = &out, map[int]bool{}
+	}
+	out := m.out
+	if s.Digest != out.Digest || s.Total != out.Total {
+		return fmt.Errorf("shard %s is of another sweep (digest %s, %d cases; want %s, %d)", s.Shard, s.Digest, s.Total, out.Digest, out.Total)
+	}
+	for _, c := range s.Cases {
+		if c.Index < 0 || c.Index >= out.Total {
+			return fmt.Errorf("shard %s: case %d is not one of the sweep's %d", s.Shard, c.Index, out.Total)
+		}
+		if m.seen[c.Index] {
+			return fmt.Errorf("case %d appears in two shards", c.Index)
+		}
+		// Rows name flows by position: a shard that does not is not one
+		// this sweep wrote.
+		for k, f := range c.Flows {
+			if f.Index < 0 || f.Index >= len(out.Flows) || k > 0 && f.Index <= c.Flows[k-1].Index {
+				return fmt.Errorf("shard %s: case %d: flow_index %d out of range or order", s.Shard, c.Index, f.Index)
+			}
+		}
+		m.seen[c.Index] = true
+		out.Cases = append(out.Cases, c)
+	}
+	return nil
+}
+
+// Finish checks every case is in and works out the ranking, objectives and
+// availability.
+func (m *Merge) Finish(p *planner.Plan) (*Sweep, error) {
+	if m.out == nil {
 		return nil, fmt.Errorf("no shards to merge")
 	}
-	out := *shards[0]
-	set := out.Settings
-	want := designDigest(p, out.Scenario, SweepOptions{Depth: out.Depth, MaxCases: set.MaxPairs, Seed: set.Seed, Managed: set.Managed, Simulate: set.Simulate}, out.Total)
-	if out.Digest != want {
-		return nil, fmt.Errorf("the shards are of another design or other settings than this file's (digest %s, this file's %s)", out.Digest, want)
-	}
-	out.Shard = ""
-	out.Cases = nil
-	seen := map[int]bool{}
-	for _, s := range shards {
-		if s.Digest != out.Digest || s.Total != out.Total {
-			return nil, fmt.Errorf("shard %s is of another sweep (digest %s, %d cases; want %s, %d)", s.Shard, s.Digest, s.Total, out.Digest, out.Total)
-		}
-		for _, c := range s.Cases {
-			if seen[c.Index] {
-				return nil, fmt.Errorf("case %d appears in two shards", c.Index)
-			}
-			seen[c.Index] = true
-			out.Cases = append(out.Cases, c)
-		}
-	}
+	out := m.out
 	if len(out.Cases) != out.Total {
 		var missing []string
 		for i := 0; i < out.Total && len(missing) < 5; i++ {
-			if !seen[i] {
+			if !m.seen[i] {
 				missing = append(missing, fmt.Sprint(i))
 			}
 		}
 		return nil, fmt.Errorf("the shards hold %d of %d cases; missing e.g. %s", len(out.Cases), out.Total, strings.Join(missing, ", "))
 	}
 	slices.SortFunc(out.Cases, func(a, b Case) int { return a.Index - b.Index })
-	out.Objectives = slices.Clone(out.Objectives)
-	for i := range out.Objectives {
-		out.Objectives[i].BrokenBy = []int{}
-	}
 	out.finish(p)
-	return &out, nil
+	return out, nil
+}
+
+// Baseline is flow i's row in a case that leaves it as it was with nothing
+// failed.
+func (s *Sweep) Baseline(i int) CaseFlow {
+	f := s.Flows[i]
+	return CaseFlow{Flow: f.Name, Index: i, Delivered: f.Delivered, Causes: f.Causes}
+}
+
+// Row is flow i under case c: the case's own row, or the baseline's.
+func (s *Sweep) Row(c Case, i int) CaseFlow {
+	if k, ok := slices.BinarySearchFunc(c.Flows, i, func(f CaseFlow, i int) int { return f.Index - i }); ok {
+		return c.Flows[k]
+	}
+	return s.Baseline(i)
+}
+
+// Rows is every flow under case c, in the order of Flows.
+func (s *Sweep) Rows(c Case) []CaseFlow {
+	out := make([]CaseFlow, len(s.Flows))
+	for i := range out {
+		out[i] = s.Row(c, i)
+	}
+	return out
 }
 
 // finish checks the objectives, ranks the failures and estimates
@@ -881,7 +1070,7 @@ func (s *Sweep) finish(p *planner.Plan) {
 				}
 				delivered, tooLong := 0.0, false
 				for _, fi := range tg.flows {
-					cf := c.Flows[fi]
+					cf := s.Row(*c, fi)
 					delivered += cf.Delivered
 					if (ob.MaxBlackout > 0 || ob.NoBlackout) && (cf.Blackout < 0 || cf.Blackout > ob.MaxBlackout) {
 						tooLong = true
@@ -899,30 +1088,36 @@ func (s *Sweep) finish(p *planner.Plan) {
 			}
 		}
 	}
-	s.Ranking = make([]int, len(s.Cases))
-	for i := range s.Cases {
-		s.Ranking[i] = i
+	// Rows the failure left as they were add nothing to its score: the
+	// baseline's have no shortfall, loss or blackout.
+	type score struct {
+		cut   int
+		short float64
+		bytes int64
+		black time.Duration
 	}
-	score := func(c Case) (lost int, short float64, bytes int64, black time.Duration) {
+	scores := make([]score, len(s.Cases))
+	s.Ranking = make([]int, len(s.Cases))
+	for i, c := range s.Cases {
+		s.Ranking[i] = i
+		sc := &scores[i]
 		for _, f := range c.Flows {
 			if f.Blackout < 0 {
-				lost++
+				sc.cut++
 			}
-			short += f.Shortfall
-			bytes += f.LostBytes
+			sc.short += f.Shortfall
+			sc.bytes += f.LostBytes
 			switch {
 			case f.Blackout < 0:
-				black = time.Duration(math.MaxInt64) // until repaired: longer than any
-			case black >= 0 && f.Blackout > black:
-				black = f.Blackout
+				sc.black = time.Duration(math.MaxInt64) // until repaired: longer than any
+			case sc.black >= 0 && f.Blackout > sc.black:
+				sc.black = f.Blackout
 			}
 		}
-		return
 	}
 	slices.SortStableFunc(s.Ranking, func(a, b int) int {
-		la, sa, ba, xa := score(s.Cases[a])
-		lb, sb, bb, xb := score(s.Cases[b])
-		return cmp.Or(cmp.Compare(lb, la), cmp.Compare(sb, sa), cmp.Compare(bb, ba), cmp.Compare(xb, xa), cmp.Compare(s.Cases[a].Index, s.Cases[b].Index))
+		x, y := scores[a], scores[b]
+		return cmp.Or(cmp.Compare(y.cut, x.cut), cmp.Compare(y.short, x.short), cmp.Compare(y.bytes, x.bytes), cmp.Compare(y.black, x.black), cmp.Compare(s.Cases[a].Index, s.Cases[b].Index))
 	})
 	s.Availability = availability(p, s)
 }
@@ -966,6 +1161,27 @@ func availability(p *planner.Plan, s *Sweep) []FlowAvail {
 	if a, _, ok := c.Availability("last_mile"); ok && len(p.LastMiles) > 0 {
 		sla = min(sla, a)
 	}
+	// The cases that cut each flow, in case order, and each single
+	// failure's case, found in one pass over the cases' rows.
+	cuts := make([][]int, len(s.Flows))
+	singles := map[Element]int{}
+	for ci, cs := range s.Cases {
+		if len(cs.Failed) == 1 {
+			if _, ok := singles[cs.Failed[0]]; !ok {
+				singles[cs.Failed[0]] = ci
+			}
+		}
+		for _, f := range cs.Flows {
+			if f.Blackout < 0 {
+				cuts[f.Index] = append(cuts[f.Index], ci)
+			}
+		}
+	}
+	// single reports whether e alone cuts flow fi.
+	single := func(e Element, fi int) bool {
+		ci, ok := singles[e]
+		return ok && s.Row(s.Cases[ci], fi).Blackout < 0
+	}
 	var out []FlowAvail
 	for fi, f := range s.Flows {
 		fa := FlowAvail{Flow: f.Name, Availability: 1, SLA: sla, Cuts: []string{}, PairsSwept: s.Depth == 2}
@@ -975,10 +1191,8 @@ func availability(p *planner.Plan, s *Sweep) []FlowAvail {
 			out = append(out, fa)
 			continue
 		}
-		for _, cs := range s.Cases {
-			if cs.Flows[fi].Blackout >= 0 {
-				continue
-			}
+		for _, ci := range cuts[fi] {
+			cs := s.Cases[ci]
 			switch len(cs.Failed) {
 			case 1:
 				// Members of a LAG and the channel itself are one component.
@@ -988,7 +1202,7 @@ func availability(p *planner.Plan, s *Sweep) []FlowAvail {
 				fa.Availability *= avail(cs.Failed[0])
 				fa.Cuts = append(fa.Cuts, cs.Failed[0].String())
 			case 2:
-				if single(s, cs.Failed[0], fi) || single(s, cs.Failed[1], fi) {
+				if single(cs.Failed[0], fi) || single(cs.Failed[1], fi) {
 					continue
 				}
 				fa.Availability *= 1 - (1-avail(cs.Failed[0]))*(1-avail(cs.Failed[1]))
@@ -1000,16 +1214,6 @@ func availability(p *planner.Plan, s *Sweep) []FlowAvail {
 		out = append(out, fa)
 	}
 	return out
-}
-
-// single reports whether e alone cuts flow fi.
-func single(s *Sweep, e Element, fi int) bool {
-	for _, c := range s.Cases {
-		if len(c.Failed) == 1 && c.Failed[0] == e {
-			return c.Flows[fi].Blackout < 0
-		}
-	}
-	return false
 }
 
 // HasBroken reports whether any objective is broken.
@@ -1109,7 +1313,7 @@ func simulateCase(ctx context.Context, p *planner.Plan, specs []lang.Flow, w *sw
 	for i, f := range tr.Flows {
 		base := w.baseline[i].delivered
 		last := final[f.Name]
-		cf := CaseFlow{Flow: f.Name, Delivered: last.Delivered}
+		cf := CaseFlow{Flow: f.Name, Index: i, Delivered: last.Delivered}
 		cf.Shortfall = round(max(0, min(f.Rate, base)-last.Delivered))
 		if conv != nil && conv.Stable != nil {
 			for _, l := range conv.Flows {
@@ -1136,7 +1340,9 @@ func simulateCase(ctx context.Context, p *planner.Plan, specs []lang.Flow, w *sw
 			cf.Causes = append(cf.Causes, o)
 		}
 		slices.Sort(cf.Causes)
-		c.Flows = append(c.Flows, cf)
+		if !w.unchanged(cf) {
+			c.Flows = append(c.Flows, cf)
+		}
 	}
 	return c, work, nil
 }

@@ -33,6 +33,8 @@ func (s *Sweep) lines(limit int) []caseLine {
 		if limit > 0 && rank >= limit {
 			break
 		}
+		// The flows a case does not list are as they were: nothing cut,
+		// short or lost.
 		c := s.Cases[ci]
 		var names []string
 		for _, e := range c.Failed {
@@ -50,7 +52,7 @@ func (s *Sweep) lines(limit int) []caseLine {
 				black = f.Blackout
 			}
 		}
-		l := caseLine{rank: rank + 1, failure: strings.Join(names, " + "), cut: fmt.Sprintf("%d of %d", cut, len(c.Flows)),
+		l := caseLine{rank: rank + 1, failure: strings.Join(names, " + "), cut: fmt.Sprintf("%d of %d", cut, len(s.Flows)),
 			shortfall: rate(short), lost: bytesText(bytes), blackout: blackoutText(black), broken: strings.Join(s.brokenWays(c), ", ")}
 		if short == 0 {
 			l.shortfall = "-"

@@ -67,7 +67,7 @@ func TestSweepLastMile(t *testing.T) {
 	if cut(loc) != 0 || len(loc.Down) != 2 {
 		t.Fatalf("losing a location: %+v", loc)
 	}
-	for _, f := range loc.Flows {
+	for _, f := range s.Rows(loc) {
 		if f.Shortfall != 0 || f.LostBytes == 0 || f.Disrupted <= 600*time.Millisecond || f.Disrupted > time.Second || f.Blackout != 0 {
 			t.Fatalf("losing a location, flow %+v: want no shortfall, loss for under a second of BFD detection, no blackout", f)
 		}
@@ -114,7 +114,7 @@ func TestSweepTransitHub(t *testing.T) {
 		t.Fatalf("worst failure %v, want a facility", top.Failed)
 	}
 	var web CaseFlow
-	for _, f := range top.Flows {
+	for _, f := range s.Rows(top) {
 		if f.Flow == "web->warehouse" {
 			web = f
 		}
@@ -208,7 +208,7 @@ func TestSweepAgreesWithTheSimulator(t *testing.T) {
 	}
 	for i, f := range tr.Flows {
 		measured := totalLostBytes(f)
-		bound := est.Flows[i].LostBytes
+		bound := s.Row(est, i).LostBytes
 		if measured == 0 || measured > bound || float64(bound) > 1.6*float64(measured) {
 			t.Errorf("%s: the simulator lost %d bytes, the sweep estimates %d", f.Name, measured, bound)
 		}
@@ -228,8 +228,8 @@ func TestSweepSimulatedWithinTheEstimate(t *testing.T) {
 			if cut(c) != cut(e) {
 				t.Errorf("%s %v: simulated cut %d flows, estimated %d", file, c.Failed, cut(c), cut(e))
 			}
-			for j, f := range c.Flows {
-				ef := e.Flows[j]
+			for j, f := range meas.Rows(c) {
+				ef := est.Row(e, j)
 				if f.LostBytes > ef.LostBytes || math.Abs(f.Shortfall-ef.Shortfall) > 1e3 {
 					t.Errorf("%s %v %s: simulated lost %d short %v, estimated %d short %v", file, c.Failed, f.Flow, f.LostBytes, f.Shortfall, ef.LostBytes, ef.Shortfall)
 				}
@@ -338,8 +338,8 @@ func TestSweepObjectiveOneWayBrokenByAFailure(t *testing.T) {
 			{Name: "b->a", From: "vpc.b", To: "vpc.a", Rate: 1e9, Delivered: 1e9}},
 		Objectives: []Objective{{Name: "ab", From: "vpc.a", To: "vpc.b", MaxBlackout: time.Second}},
 		Cases: []Case{
-			{Index: 0, Failed: []Element{{lang.TargetDevice, "r1"}}, Flows: []CaseFlow{{Flow: "a->b", Delivered: 1e9}, {Flow: "b->a", Blackout: -1}}},
-			{Index: 1, Failed: []Element{{lang.TargetDevice, "r2"}}, Flows: []CaseFlow{{Flow: "a->b", Delivered: 1e9}, {Flow: "b->a", Delivered: 1e9}}},
+			{Index: 0, Failed: []Element{{lang.TargetDevice, "r1"}}, Flows: []CaseFlow{{Flow: "b->a", Index: 1, Blackout: -1}}},
+			{Index: 1, Failed: []Element{{lang.TargetDevice, "r2"}}, Flows: []CaseFlow{}},
 		},
 	}
 	s.finish(plantest.Source(t, `a = vpc("a", region = "us-east-1", cidr = "10.1.0.0/16")`))
@@ -355,5 +355,30 @@ func TestSweepObjectiveOneWayBrokenByAFailure(t *testing.T) {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("the report does not say %q:\n%s", want, text.String())
 		}
+	}
+}
+
+// A case lists only the flows it changes, so the JSON's bytes per case do
+// not grow with the design: 8 times the Interconnects (and flows), about
+// the same bytes per case. Every row listed differs from the baseline.
+func TestSweepOutputGrowsWithCases(t *testing.T) {
+	perCase := map[int]float64{}
+	for _, n := range []int{5, 40} {
+		s := sweep(t, plantest.Source(t, sweepDesign(n)), SweepOptions{})
+		var b bytes.Buffer
+		if err := s.WriteJSON(&b); err != nil {
+			t.Fatal(err)
+		}
+		perCase[n] = float64(b.Len()) / float64(s.Total)
+		for _, c := range s.Cases {
+			for _, f := range c.Flows {
+				if sameRow(f, s.Baseline(f.Index)) {
+					t.Fatalf("case %v lists %s as it was with nothing failed", c.Failed, f.Flow)
+				}
+			}
+		}
+	}
+	if perCase[40] > 1.25*perCase[5] {
+		t.Fatalf("JSON bytes per case: %.0f with 5 Interconnects, %.0f with 40", perCase[5], perCase[40])
 	}
 }

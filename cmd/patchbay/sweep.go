@@ -1,9 +1,10 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -33,7 +34,13 @@ and what is missing once routing has settled. It ranks the failures, checks the 
 objectives (exit 1 when a failure breaks one) and estimates each flow's availability.
 
 --shard i/N -o FILE runs one of N slices of the cases; 'patchbay sweep merge' joins them into
-the same report an unsharded run gives.`,
+the same report an unsharded run gives. --shard auto reads i and N from the batch engine:
+  PATCHBAY_SHARD_INDEX (1 to N) and PATCHBAY_SHARD_COUNT      a CI matrix, or anything else
+  JOB_COMPLETION_INDEX (0 to N-1) and PATCHBAY_SHARD_COUNT    a Kubernetes Indexed Job (the
+                                                              manifest passes its completions)
+  SLURM_ARRAY_TASK_ID, _MIN, _COUNT (and _STEP)               a Slurm job array
+  CI_NODE_INDEX (1 to N) and CI_NODE_TOTAL                    GitLab CI's parallel jobs
+Where several are set they must agree.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(g, "text", "json", "markdown"); err != nil {
@@ -47,6 +54,9 @@ the same report an unsharded run gives.`,
 			}
 			if shard != "" {
 				i, n, err := parseShard(shard)
+				if shard == "auto" {
+					i, n, err = shardFromEnv(os.Getenv)
+				}
 				if err != nil {
 					return err
 				}
@@ -97,7 +107,7 @@ the same report an unsharded run gives.`,
 	cmd.Flags().Uint64Var(&o.MaxEvents, "max-events", sim.DefaultMaxSweepEvents, "with --simulate, the budget of the cases' events together: a sweep over it stops with an error")
 	cmd.Flags().IntVar(&o.MaxFlows, "max-flows", sim.DefaultMaxFlows, "the most flows the sweep follows")
 	cmd.Flags().BoolVar(&o.Managed, "managed", false, "fail the managed services' devices too (VGW, DX gateway, Transit Gateway, Cloud WAN edge): outages of a service AWS runs redundantly")
-	cmd.Flags().StringVar(&shard, "shard", "", "run slice i of N (i from 1), e.g. 2/8; needs -o")
+	cmd.Flags().StringVar(&shard, "shard", "", "run slice i of N (i from 1), e.g. 2/8, or auto: from the batch engine's environment; needs -o")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the report (or a shard) to this file instead of stdout")
 	cmd.Flags().StringVar(&diagram, "diagram", "", "draw the design with the worst failure marked: FILE ending .dot, .svg, .png or .mmd")
 	cmd.Flags().StringVar(&plotFile, "plot", "", "write an SVG bar chart of blackout per failure")
@@ -119,21 +129,15 @@ func sweepMergeCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer
 			if err != nil {
 				return err
 			}
-			var shards []*sim.Sweep
+			// One shard at a time, decoded as it is read: what stays is the
+			// merged cases, which the ranking needs, not every file.
+			var m sim.Merge
 			for _, f := range args[1:] {
-				b, err := os.ReadFile(f)
-				if err != nil {
+				if err := addShard(&m, p, f); err != nil {
 					return err
 				}
-				var s sim.Sweep
-				dec := json.NewDecoder(bytes.NewReader(b))
-				dec.DisallowUnknownFields()
-				if err := dec.Decode(&s); err != nil || s.Schema != sim.SweepSchema {
-					return fmt.Errorf("%s: not a %s shard: %v", f, sim.SweepSchema, err)
-				}
-				shards = append(shards, &s)
 			}
-			s, err := sim.MergeSweeps(p, shards)
+			s, err := m.Finish(p)
 			if err != nil {
 				return err
 			}
@@ -144,6 +148,124 @@ func sweepMergeCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer
 	cmd.Flags().StringVar(&diagram, "diagram", "", "draw the design with the worst failure marked")
 	cmd.Flags().StringVar(&plotFile, "plot", "", "write an SVG bar chart of blackout per failure")
 	return cmd
+}
+
+func addShard(m *sim.Merge, p *planner.Plan, file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var s sim.Sweep
+	dec := json.NewDecoder(bufio.NewReader(f))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil || s.Schema != sim.SweepSchema {
+		if err == nil {
+			err = fmt.Errorf("schema %q", s.Schema)
+		}
+		return fmt.Errorf("%s: not a %s shard: %v", file, sim.SweepSchema, err)
+	}
+	if err := m.Add(p, &s); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return nil
+}
+
+// shardFromEnv is --shard auto: the slice a batch engine's environment
+// says this process is. Each engine numbers its tasks its own way; they
+// are all brought to 0 ≤ i < N. An engine's variables half set, or two
+// engines that disagree, are errors rather than a guess, since a wrong
+// slice is only found at merge time, after the whole run.
+func shardFromEnv(getenv func(string) string) (int, int, error) {
+	type found struct {
+		from string
+		i, n int
+	}
+	var got []found
+	num := func(name string) (int, bool, error) {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			return 0, false, nil
+		}
+		x, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, true, fmt.Errorf("--shard auto: %s=%q is not a whole number", name, v)
+		}
+		return x, true, nil
+	}
+	// pair reads an index and a count; base is the first index's number.
+	pair := func(engine, index, count string, base int) error {
+		i, hasI, err := num(index)
+		if err != nil {
+			return err
+		}
+		n, hasN, err := num(count)
+		if err != nil {
+			return err
+		}
+		switch {
+		case !hasI:
+			return nil
+		case !hasN:
+			return fmt.Errorf("--shard auto: %s is set but %s is not: set it to the number of shards", index, count)
+		case n < 1:
+			return fmt.Errorf("--shard auto: %s=%d: want at least 1", count, n)
+		case i-base < 0 || i-base >= n:
+			return fmt.Errorf("--shard auto: %s=%d is outside %d to %d (%s=%d)", index, i, base, base+n-1, count, n)
+		}
+		got = append(got, found{fmt.Sprintf("%s (%s=%d, %s=%d)", engine, index, i, count, n), i - base, n})
+		return nil
+	}
+	if err := pair("patchbay's own variables", "PATCHBAY_SHARD_INDEX", "PATCHBAY_SHARD_COUNT", 1); err != nil {
+		return 0, 0, err
+	}
+	if err := pair("a Kubernetes Indexed Job", "JOB_COMPLETION_INDEX", "PATCHBAY_SHARD_COUNT", 0); err != nil {
+		return 0, 0, err
+	}
+	if err := pair("GitLab CI", "CI_NODE_INDEX", "CI_NODE_TOTAL", 1); err != nil {
+		return 0, 0, err
+	}
+	// A Slurm array's task IDs run from its MIN in steps of STEP
+	// (--array=0-15:4 is 0, 4, 8, 12); a list like --array=1,3,7 has no
+	// step that maps it onto 0…N-1, so it is refused.
+	id, hasID, err := num("SLURM_ARRAY_TASK_ID")
+	if err != nil {
+		return 0, 0, err
+	}
+	if hasID {
+		lo, hasLo, err1 := num("SLURM_ARRAY_TASK_MIN")
+		n, hasN, err2 := num("SLURM_ARRAY_TASK_COUNT")
+		step, hasStep, err3 := num("SLURM_ARRAY_TASK_STEP")
+		hi, hasHi, err4 := num("SLURM_ARRAY_TASK_MAX")
+		if err := errors.Join(err1, err2, err3, err4); err != nil {
+			return 0, 0, err
+		}
+		if !hasLo || !hasN {
+			return 0, 0, fmt.Errorf("--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_MIN or SLURM_ARRAY_TASK_COUNT is not (Slurm sets them for a job array)")
+		}
+		if !hasStep {
+			step = 1
+		}
+		switch {
+		case n < 1 || step < 1:
+			return 0, 0, fmt.Errorf("--shard auto: SLURM_ARRAY_TASK_COUNT=%d, SLURM_ARRAY_TASK_STEP=%d: want at least 1", n, step)
+		case hasHi && lo+(n-1)*step != hi:
+			return 0, 0, fmt.Errorf("--shard auto: the Slurm array's %d tasks from %d to %d are not evenly spaced: use --array=0-%d", n, lo, hi, n-1)
+		case id < lo || (id-lo)%step != 0 || (id-lo)/step >= n:
+			return 0, 0, fmt.Errorf("--shard auto: SLURM_ARRAY_TASK_ID=%d is not one of the array's %d tasks from %d in steps of %d", id, n, lo, step)
+		}
+		got = append(got, found{fmt.Sprintf("Slurm (SLURM_ARRAY_TASK_ID=%d, _MIN=%d, _COUNT=%d)", id, lo, n), (id - lo) / step, n})
+	}
+	if len(got) == 0 {
+		return 0, 0, fmt.Errorf("--shard auto: no shard in the environment: set PATCHBAY_SHARD_INDEX (1 to N) and PATCHBAY_SHARD_COUNT, " +
+			"or run as a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with PATCHBAY_SHARD_COUNT), a Slurm array (SLURM_ARRAY_TASK_ID) or GitLab CI parallel jobs (CI_NODE_INDEX)")
+	}
+	for _, g := range got[1:] {
+		if g.i != got[0].i || g.n != got[0].n {
+			return 0, 0, fmt.Errorf("--shard auto: the environment names two shards: %d/%d from %s, %d/%d from %s", got[0].i+1, got[0].n, got[0].from, g.i+1, g.n, g.from)
+		}
+	}
+	return got[0].i, got[0].n, nil
 }
 
 func parseShard(s string) (int, int, error) {
