@@ -112,7 +112,25 @@ type ribEntry struct {
 // bgpMessage is what one TCP segment delivers: whole BGP messages.
 type bgpMessage struct {
 	bytes []byte
-	paths map[netip.Prefix]ribEntry
+	paths sentPaths
+}
+
+// sentPaths are the paths of the prefixes a flush announces, in prefix
+// order (comparePrefixes): a slice the flush has anyway, searched, rather
+// than a map built for every flush.
+type sentPaths []sentPath
+
+type sentPath struct {
+	prefix netip.Prefix
+	ribEntry
+}
+
+// of is p's entry; the zero one if p is not there.
+func (ps sentPaths) of(p netip.Prefix) ribEntry {
+	if i, ok := slices.BinarySearchFunc(ps, p, func(s sentPath, p netip.Prefix) int { return comparePrefixes(s.prefix, p) }); ok {
+		return ps[i].ribEntry
+	}
+	return ribEntry{}
 }
 
 func (sp *speaker) established() bool { return sp.state == stEstablished }
@@ -331,7 +349,7 @@ func (sp *speaker) tcpUp() {
 	sp.sim.e.Reset(sp.holdTimer, sp.sim.e.Now()+4*time.Minute)
 }
 
-func (sp *speaker) send(b []byte, paths map[netip.Prefix]ribEntry) {
+func (sp *speaker) send(b []byte, paths sentPaths) {
 	if sp.conn != nil && sp.conn.ends[sp.side].open {
 		sp.conn.data(sp, bgpMessage{bytes: b, paths: paths})
 	}
@@ -452,11 +470,11 @@ func (sp *speaker) onHoldExpired() {
 // apply installs a received UPDATE, applying the import policy: AWS
 // reads its local-preference communities, and refuses more prefixes from
 // on-premises than its limit.
-func (sp *speaker) apply(u update, paths map[netip.Prefix]ribEntry) {
+func (sp *speaker) apply(u update, paths sentPaths) {
 	for _, p := range u.withdrawn {
 		if _, ok := sp.ribIn[p]; ok {
 			delete(sp.ribIn, p)
-			sp.sim.n.received(sp, p, false)
+			sp.sim.n.received(sp, p, nil)
 		}
 	}
 	if u.attrs != nil {
@@ -474,13 +492,14 @@ func (sp *speaker) apply(u update, paths map[netip.Prefix]ribEntry) {
 			if loop {
 				if _, ok := sp.ribIn[p]; ok {
 					delete(sp.ribIn, p)
-					sp.sim.n.received(sp, p, false)
+					sp.sim.n.received(sp, p, nil)
 				}
 				continue
 			}
-			e := paths[p]
-			sp.ribIn[p] = &ribEntry{attrs: &a, path: e.path, origin: e.origin}
-			sp.sim.n.received(sp, p, true)
+			e := paths.of(p)
+			r := &ribEntry{attrs: &a, path: e.path, origin: e.origin}
+			sp.ribIn[p] = r
+			sp.sim.n.received(sp, p, r)
 		}
 	}
 	// A session carries one family, so its limit is that family's: the
@@ -526,7 +545,7 @@ func (sp *speaker) reset(why string) {
 		sp.sim.e.Cancel(t)
 	}
 	for p := range sp.ribIn {
-		sp.sim.n.received(sp, p, false)
+		sp.sim.n.received(sp, p, nil)
 	}
 	clear(sp.ribIn)
 	clear(sp.adjOut)
@@ -605,21 +624,22 @@ func (sp *speaker) announceAll() {
 
 // desired is what we advertise for p now, nil for nothing.
 func (sp *speaker) desired(p netip.Prefix) *bgpAttrs {
+	// Whether there is anything to advertise first: a table's changes
+	// reach every session it advertises over, and most are filtered.
+	flood := slices.Contains(sp.flood, p)
+	var r *route
+	if !flood {
+		r = sp.vrf.best[p]
+		if r == nil || sp.export == nil || !sp.export.exports(r) || r.blackhole {
+			return nil
+		}
+	}
 	prepend := make([]uint32, 0, 1+sp.policy.Prepend)
 	for range 1 + sp.policy.Prepend {
 		prepend = append(prepend, sp.asn)
 	}
-	a := &bgpAttrs{med: sp.policy.MED, communities: communities(sp.policy.Communities)}
-	if slices.Contains(sp.flood, p) {
-		a.asPath = prepend
-		return a
-	}
-	r := sp.vrf.best[p]
-	if r == nil || sp.export == nil || !sp.export.exports(r) || r.blackhole {
-		return nil
-	}
-	a.asPath = prepend
-	if r.attrs != nil {
+	a := &bgpAttrs{med: sp.policy.MED, communities: communities(sp.policy.Communities), asPath: prepend}
+	if r != nil && r.attrs != nil {
 		a.asPath = append(a.asPath, r.attrs.asPath...)
 		a.origin = r.attrs.origin
 	}
@@ -650,7 +670,7 @@ func (sp *speaker) flush() {
 	slices.SortFunc(keys, comparePrefixes)
 	var withdraw []netip.Prefix
 	var announce []announcement
-	paths := map[netip.Prefix]ribEntry{}
+	var paths sentPaths // in keys' order, which announce loses when sorted
 	mraiRunning := sp.mrai.Pending()
 	for _, p := range keys {
 		want, had := sp.desired(p), sp.adjOut[p]
@@ -667,11 +687,13 @@ func (sp *speaker) flush() {
 			announce = append(announce, announcement{p, want})
 			sp.adjOut[p] = want
 			delete(sp.pending, p)
-			e := ribEntry{path: []int32{int32(sp.vrf.ID)}, origin: sp.vrf.String()}
+			e := sentPath{prefix: p}
 			if r := sp.vrf.best[p]; r != nil {
 				e.path, e.origin = r.path, r.origin
+			} else {
+				e.path, e.origin = []int32{int32(sp.vrf.ID)}, sp.vrf.String()
 			}
-			paths[p] = e
+			paths = append(paths, e)
 		}
 	}
 	slices.SortStableFunc(announce, func(a, b announcement) int {

@@ -207,9 +207,10 @@ type Network struct {
 	dirty     map[netip.Prefix]bool // prefixes BGP changed since the last converge
 	exporters map[int][]*speaker    // BGP speakers by the table they advertise from
 	// Indexes that keep a prefix's recomputation proportional to where it is.
-	holders     map[netip.Prefix][]int32      // tables with a route for the prefix
-	ribs        map[netip.Prefix][]*speaker   // speakers that received it
+	holders     map[netip.Prefix][]holding    // tables with a route for the prefix, and the route, by table
+	ribs        map[netip.Prefix][]ribRef     // speakers that received it, and what
 	originators map[netip.Prefix][]*adjacency // adjacencies that advertise it
+	sc          scratch                       // the solver's working memory (routing.go)
 	// Facilities maps a facility (or partner location) to the links in it.
 	Facilities map[string][]*Link
 	// Groups maps an Interconnect or last mile name to its channels or connections.

@@ -35,23 +35,24 @@ func (v *VRF) String() string {
 // traffic for it goes (interfaces with equal cost, or delivered locally,
 // or dropped).
 type route struct {
-	prefix    netip.Prefix
-	pref      int
-	path      []int32 // VRFs the route was learned through, origin first
-	tag       string
-	nexthops  []*Iface
-	local     bool
-	blackhole bool
-	origin    string    // what configured or originated it, for explanations
-	attrs     *bgpAttrs // what BGP carried it with; nil when it never crossed a session
+	prefix   netip.Prefix
+	pref     int
+	path     []int32 // VRFs the route was learned through, origin first
+	tag      string
+	nexthops []*Iface
+	origin   string    // what configured or originated it, for explanations
+	attrs    *bgpAttrs // what BGP carried it with; nil when it never crossed a session
 	// id is the BGP identifier of the router it was last received from
 	// and peer that router's IPv4 address on the link, the final
 	// tie-breaks; carried across a service's own adjacencies.
-	id, peer netip.Addr
+	id, peer  netip.Addr
+	local     bool
+	blackhole bool
 	// dx and inRegion are how a gateway learned it from a Direct Connect
-	// location (adjacency.dxOf); not carried on.
-	dx       int
+	// location (adjacency.dxOf); not carried on. Small and together, so
+	// that a route fits a 192-byte allocation: a run makes many.
 	inRegion bool
+	dx       int32
 }
 
 // defaultLocalPref is what a route without BGP attributes compares as:
@@ -128,6 +129,14 @@ func (r *route) asPath() []uint32 {
 	return r.attrs.asPath
 }
 
+// identical reports whether o is r in every field, attributes the same
+// object.
+func (r *route) identical(o *route) bool {
+	return r.pref == o.pref && r.attrs == o.attrs && r.local == o.local && r.blackhole == o.blackhole && r.dx == o.dx &&
+		r.inRegion == o.inRegion && slices.Equal(r.path, o.path) && slices.Equal(r.nexthops, o.nexthops) &&
+		r.tag == o.tag && r.origin == o.origin && r.id == o.id && r.peer == o.peer && r.prefix == o.prefix
+}
+
 // same reports whether o is r for every table that learns from it.
 func (r *route) same(o *route) bool { return r.sameEntry(o) && r.id == o.id && r.peer == o.peer }
 
@@ -171,6 +180,25 @@ type adjacency struct {
 	redirect bool
 	// bgp is the learner's end of the session the routes arrive over.
 	bgp *speaker
+
+	// viaHops is via as a next-hop list, shared by every route learned
+	// over the adjacency (route.nexthops is never written in place), and
+	// dx/inRegion cache dxOf: solving a prefix asks for them per table.
+	viaHops  []*Iface
+	dx       int32
+	inRegion bool
+	cached   bool
+}
+
+// hops is []*Iface{a.via}, and dxOf's answer, computed once.
+func (a *adjacency) hops() []*Iface {
+	if !a.cached {
+		a.viaHops = []*Iface{a.via}
+		dx, inRegion := a.dxOf()
+		a.dx, a.inRegion = int32(dx), inRegion
+		a.cached = true
+	}
+	return a.viaHops
 }
 
 // up reports whether routes cross now. A managed service's internal
@@ -191,24 +219,24 @@ func (a *adjacency) exports(r *route) bool {
 	return (a.export == nil || a.export(r)) && !slices.Contains(r.path, int32(a.to.ID)) && len(r.path) < maxPathLength
 }
 
-// learned is the route a.to gets from r.
-func (a *adjacency) learned(r *route) *route {
+// learned is the route a.to gets from r, its path in the solver's
+// scratch space (see candidate).
+func (a *adjacency) learned(nr, r *route, sc *scratch) {
 	pref := a.pref
 	if a.prefOf != nil {
 		pref = a.prefOf(r)
 	}
-	nr := &route{prefix: r.prefix, pref: pref, path: append(slices.Clip(r.path), int32(a.to.ID)), tag: a.tag, origin: r.origin, attrs: r.attrs,
-		id: r.id, peer: r.peer}
-	nr.dx, nr.inRegion = a.dxOf()
+	hops := a.hops()
+	*nr = route{prefix: r.prefix, pref: pref, path: sc.path(r.path, int32(a.to.ID)), tag: a.tag, origin: r.origin, attrs: r.attrs,
+		id: r.id, peer: r.peer, dx: a.dx, inRegion: a.inRegion}
 	switch {
 	case a.via != nil:
-		nr.nexthops = []*Iface{a.via}
+		nr.nexthops = hops
 	case r.blackhole:
 		nr.blackhole = true
 	default:
 		nr.nexthops = r.nexthops
 	}
-	return nr
 }
 
 // dxOf says how a.to learns from a Direct Connect location, as the
@@ -245,20 +273,34 @@ type static struct {
 	origin    string
 }
 
-func (s *static) route() *route {
-	r := &route{prefix: s.prefix, pref: s.pref, path: []int32{int32(s.vrf.ID)}, tag: s.tag, local: s.local, blackhole: s.blackhole, origin: s.origin}
+// route fills r with the static's route, its path in the solver's
+// scratch space; false when no next hop is up.
+func (s *static) route(r *route, sc *scratch) bool {
+	*r = route{prefix: s.prefix, pref: s.pref, path: sc.path(nil, int32(s.vrf.ID)), tag: s.tag, local: s.local, blackhole: s.blackhole, origin: s.origin}
 	if s.local || s.blackhole {
-		return r
+		return true
 	}
+	up := 0
 	for _, i := range s.nexthops {
 		if i.Link.Up() {
-			r.nexthops = append(r.nexthops, i)
+			up++
 		}
 	}
-	if len(r.nexthops) == 0 {
-		return nil
+	switch {
+	case up == 0:
+		return false
+	case up == len(s.nexthops):
+		// Every next hop: the configured list itself, which nothing
+		// writes to, rather than a copy per solve.
+		r.nexthops = slices.Clip(s.nexthops)
+	default:
+		for _, i := range s.nexthops {
+			if i.Link.Up() {
+				r.nexthops = append(r.nexthops, i)
+			}
+		}
 	}
-	return r
+	return true
 }
 
 // index prepares the routing tables after the network is built.
@@ -269,8 +311,8 @@ func (n *Network) index() {
 		n.staticsBy[s.prefix] = append(n.staticsBy[s.prefix], s)
 		n.prefixes[s.prefix] = true
 	}
-	n.holders = map[netip.Prefix][]int32{}
-	n.ribs = map[netip.Prefix][]*speaker{}
+	n.holders = map[netip.Prefix][]holding{}
+	n.ribs = map[netip.Prefix][]ribRef{}
 	n.originators = map[netip.Prefix][]*adjacency{}
 	for _, a := range n.adjs {
 		a.from.out = append(a.from.out, a)
@@ -301,101 +343,200 @@ func (n *Network) markDirty(p netip.Prefix) {
 // It returns the forwarding entries that changed and tells each BGP
 // speaker what its table now holds.
 func (n *Network) converge(all bool) []fibChange {
+	changes, _ := n.convergeN(all, -1)
+	return changes
+}
+
+// convergeN is converge describing only the first limit changes (all
+// when limit < 0), and how many there were: a recomputation can change
+// tens of thousands of entries where the timeline shows a few.
+func (n *Network) convergeN(all bool, limit int) ([]fibChange, int) {
 	var todo []netip.Prefix
 	if all {
+		todo = make([]netip.Prefix, 0, len(n.prefixes))
 		for p := range n.prefixes {
 			todo = append(todo, p)
 		}
 	} else {
+		todo = make([]netip.Prefix, 0, len(n.dirty))
 		for p := range n.dirty {
 			todo = append(todo, p)
 		}
 	}
 	n.dirty = nil
 	slices.SortFunc(todo, comparePrefixes)
-	var changes []fibChange
+	log := changeLog{limit: limit}
 	for _, p := range todo {
-		changes = append(changes, n.solve(p)...)
+		n.solve(p, &log)
 	}
-	return changes
+	return log.list, log.total
+}
+
+// changeLog counts the forwarding entries that changed and describes the
+// first limit of them (all when limit < 0).
+type changeLog struct {
+	list         []fibChange
+	limit, total int
+}
+
+func (l *changeLog) add(v *VRF, p netip.Prefix, before, after *route) {
+	l.total++
+	if l.limit < 0 || len(l.list) < l.limit {
+		l.list = append(l.list, fibChange{VRF: v.String(), Prefix: p.String(), Before: describe(before), After: describe(after)})
+	}
 }
 
 func comparePrefixes(a, b netip.Prefix) int {
 	return cmp.Or(a.Addr().Compare(b.Addr()), cmp.Compare(a.Bits(), b.Bits()))
 }
 
+// scratch is the solver's working memory, kept across prefixes: a
+// recomputation solves tens of thousands of them, and maps and candidate
+// routes made afresh for each were most of its time and allocation.
+// Candidates live here as values until one wins and changes a table; only
+// then is it copied to the heap (keep), so the many that lose or repeat
+// what a table already has cost nothing to collect.
+type scratch struct {
+	next   []*route // by VRF ID: the table's route so far; nil for none
+	queued []bool   // by VRF ID
+	queue  []*VRF
+	set    []int32 // VRFs next has held a route for in this solve
+	ids    []int32
+	held   []holding
+	cands  []route
+	ptrs   []*route
+	lost   []bool
+	paths  []int32 // the candidates' paths, back to back
+	merged route   // a multipath route being made
+	hops   []*Iface
+}
+
+// path is prefix followed by id, in the scratch space until reset; capped
+// so that no append can run into the next path.
+func (sc *scratch) path(prefix []int32, id int32) []int32 {
+	start := len(sc.paths)
+	sc.paths = append(append(sc.paths, prefix...), id)
+	return sc.paths[start:len(sc.paths):len(sc.paths)]
+}
+
+// keep is r on the heap, with a path (and, merged, next hops) of its
+// own, for a table to hold; or prev, the table's route before this solve,
+// when r is it in every field: routes are never written once made, so
+// sharing one is invisible, and most tables come out the same when a
+// recomputation changes little.
+func (sc *scratch) keep(r, prev *route) *route {
+	if prev != nil && r.identical(prev) {
+		return prev
+	}
+	nr := new(route)
+	*nr = *r
+	nr.path = slices.Clone(r.path)
+	if r == &sc.merged {
+		nr.nexthops = slices.Clone(r.nexthops)
+	}
+	return nr
+}
+
 // solve computes every table's best route for prefix p by propagation
 // from where it originates (statics, networks, what BGP received), a
-// worklist of tables whose candidates may have changed.
-func (n *Network) solve(p netip.Prefix) []fibChange {
-	next := map[int]*route{}
-	var queue []*VRF
-	queued := map[int]bool{}
+// worklist of tables whose candidates may have changed. It records the
+// forwarding entries that changed in log.
+func (n *Network) solve(p netip.Prefix, log *changeLog) {
+	sc := &n.sc
+	if len(sc.next) != len(n.VRFs) {
+		sc.next, sc.queued = make([]*route, len(n.VRFs)), make([]bool, len(n.VRFs))
+	}
+	next, queued := sc.next, sc.queued
+	holders := n.holders[p]
+	// prior is a table's route for p before this solve, from holders
+	// rather than the table's map: the maps are large, and lookups in
+	// them were much of the cost.
+	prior := func(id int32) *route {
+		if i, ok := slices.BinarySearchFunc(holders, id, func(h holding, id int32) int { return cmp.Compare(h.id, id) }); ok {
+			return holders[i].r
+		}
+		return nil
+	}
+	queue := sc.queue[:0]
 	push := func(v *VRF) {
 		if !queued[v.ID] {
 			queued[v.ID] = true
 			queue = append(queue, v)
 		}
 	}
-	for _, s := range n.staticsBy[p] {
+	statics := n.staticsBy[p]
+	for _, s := range statics {
 		push(s.vrf)
 	}
-	holders := n.holders[p]
-	for _, id := range holders {
-		push(n.VRFs[id])
+	for _, h := range holders {
+		push(n.VRFs[h.id])
 	}
-	for _, sp := range n.ribs[p] {
-		push(sp.vrf)
+	ribs := n.ribs[p]
+	for _, x := range ribs {
+		push(x.sp.vrf)
 	}
 	for _, a := range n.originators[p] {
 		push(a.to)
 	}
 	slices.SortFunc(queue, func(a, b *VRF) int { return a.ID - b.ID })
-	for steps := 0; len(queue) > 0; steps++ {
-		v := queue[0]
-		queue = queue[1:]
+	set := sc.set[:0]
+	head := 0
+	for steps := 0; head < len(queue); steps++ {
+		v := queue[head]
+		head++
 		queued[v.ID] = false
 		if steps > 64*len(n.VRFs) {
 			break // a policy that never settles; keep what there is
 		}
-		r := n.candidate(v, p, next)
+		r := n.candidate(v, p, statics, ribs, next)
 		old := next[v.ID]
 		if (r == nil) == (old == nil) && (r == nil || r.same(old)) {
-			if _, seen := next[v.ID]; seen || r == nil {
-				continue
-			}
+			continue
 		}
 		if r == nil {
-			delete(next, v.ID)
+			next[v.ID] = nil
 		} else {
-			next[v.ID] = r
+			if old == nil {
+				set = append(set, int32(v.ID))
+			}
+			next[v.ID] = sc.keep(r, prior(int32(v.ID)))
 		}
 		for _, a := range v.out {
 			push(a.to)
 		}
 	}
-	var changes []fibChange
-	affected := slices.Clone(holders)
-	for id := range next {
-		affected = append(affected, int32(id))
+	for _, v := range queue[head:] {
+		queued[v.ID] = false
+	}
+	sc.queue = queue[:0]
+	affected := sc.ids[:0]
+	for _, h := range holders {
+		affected = append(affected, h.id)
+	}
+	for _, id := range set {
+		if next[id] != nil {
+			affected = append(affected, id)
+		}
 	}
 	slices.Sort(affected)
 	affected = slices.Compact(affected)
-	var held []int32
+	held := sc.held[:0]
 	for _, id := range affected {
 		v := n.VRFs[id]
-		before, after := v.best[p], next[v.ID]
+		before, after := prior(id), next[v.ID]
 		if after != nil {
-			held = append(held, id)
+			held = append(held, holding{id, after})
 		}
 		switch {
 		case before == nil && after == nil:
 			continue
 		case before != nil && after != nil && before.sameEntry(after):
-			v.best[p] = after // same forwarding; keep the newest origin text
+			if after != before {
+				v.best[p] = after // same forwarding; keep the newest origin text
+			}
 			continue
 		}
-		changes = append(changes, fibChange{VRF: v.String(), Prefix: p.String(), Before: describe(before), After: describe(after)})
+		log.add(v, p, before, after)
 		if after == nil {
 			delete(v.best, p)
 			v.fib.remove(p)
@@ -409,22 +550,40 @@ func (n *Network) solve(p netip.Prefix) []fibChange {
 			sp.tableChanged(p)
 		}
 	}
-	if len(held) > 0 {
-		n.holders[p] = held
-	} else {
+	switch {
+	case len(held) == 0:
 		delete(n.holders, p)
+	case cap(holders) >= len(held):
+		// n.holders owns its lists (saveDirty and restoreRoutes copy), so
+		// one is rewritten in place when it has the room.
+		n.holders[p] = append(holders[:0], held...)
+	default:
+		n.holders[p] = slices.Clone(held)
 	}
-	return changes
+	for _, id := range set {
+		next[id] = nil
+	}
+	sc.set, sc.ids, sc.held = set[:0], affected[:0], held[:0]
 }
 
-// received records that sp's session received p (or no longer has it).
-func (n *Network) received(sp *speaker, p netip.Prefix, has bool) {
+// ribRef is a speaker that received a prefix, and what it received: its
+// ribIn entry, so that solving the prefix need not look there.
+type ribRef struct {
+	sp *speaker
+	e  *ribEntry
+}
+
+// received records that sp's session received p as e (or, e nil, no
+// longer has it).
+func (n *Network) received(sp *speaker, p netip.Prefix, e *ribEntry) {
 	list := n.ribs[p]
-	i := slices.Index(list, sp)
+	i := slices.IndexFunc(list, func(x ribRef) bool { return x.sp == sp })
 	switch {
-	case has && i < 0:
-		n.ribs[p] = append(list, sp)
-	case !has && i >= 0:
+	case e != nil && i < 0:
+		n.ribs[p] = append(list, ribRef{sp, e})
+	case e != nil:
+		list[i].e = e // the list is n.ribs's alone
+	case i >= 0:
 		if list = slices.Delete(list, i, i+1); len(list) == 0 {
 			delete(n.ribs, p)
 		} else {
@@ -434,46 +593,77 @@ func (n *Network) received(sp *speaker, p netip.Prefix, has bool) {
 	n.markDirty(p)
 }
 
-// candidate is v's best route for p given its neighbours' routes in next.
-func (n *Network) candidate(v *VRF, p netip.Prefix, next map[int]*route) *route {
-	var cands []*route
-	offer := func(r *route) {
-		if r != nil {
-			cands = append(cands, r)
-		}
+// candidate is v's best route for p given its neighbours' routes in
+// next; statics and ribs are p's (n.staticsBy, n.ribs). The route is the
+// scratch space's, good until the next call: keep it to hold on to it.
+func (n *Network) candidate(v *VRF, p netip.Prefix, statics []*static, ribs []ribRef, next []*route) *route {
+	sc := &n.sc
+	sc.cands, sc.paths = sc.cands[:0], sc.paths[:0]
+	// add makes room for one more candidate and returns it; drop takes it
+	// back when it turns out not to be one.
+	add := func() *route {
+		sc.cands = append(sc.cands, route{})
+		return &sc.cands[len(sc.cands)-1]
 	}
+	drop := func() { sc.cands = sc.cands[:len(sc.cands)-1] }
 
-	for _, s := range n.staticsBy[p] {
-		if s.vrf == v {
-			offer(s.route())
+	for _, s := range statics {
+		if s.vrf == v && !s.route(add(), sc) {
+			drop()
 		}
 	}
+	// a.up() comes after the cheaper tests of whether a has anything to
+	// offer: it walks the link's members and devices. (Over a session it
+	// is always true.)
 	for _, a := range v.in {
-		if !a.up() {
-			continue
-		}
 		switch {
 		case a.bgp != nil:
-			if e := a.bgp.ribIn[p]; e != nil && a.bgp.established() && !n.through(e.path, v.Dev) {
-				offer(&route{prefix: p, pref: a.pref, path: append(slices.Clip(e.path), int32(v.ID)), tag: a.tag,
-					nexthops: []*Iface{a.via}, origin: e.origin, attrs: e.attrs, id: a.bgp.peer.id, peer: a.bgp.peer.linkAddr})
+			// ribs is every speaker whose ribIn holds p, with the entry
+			// (received keeps it so), and much shorter than a table has
+			// sessions: looking in each session's ribIn was the dearest
+			// part of solving.
+			if !a.bgp.established() {
+				continue
+			}
+			var e *ribEntry
+			for _, x := range ribs {
+				if x.sp == a.bgp {
+					e = x.e
+					break
+				}
+			}
+			if e != nil && !n.through(e.path, v.Dev) {
+				*add() = route{prefix: p, pref: a.pref, path: sc.path(e.path, int32(v.ID)), tag: a.tag,
+					nexthops: a.hops(), origin: e.origin, attrs: e.attrs, id: a.bgp.peer.id, peer: a.bgp.peer.linkAddr}
 			}
 		case a.originate != nil:
-			if slices.Contains(a.originate, p) {
-				offer(&route{prefix: p, pref: a.pref, path: []int32{int32(a.from.ID), int32(v.ID)}, tag: a.tag,
-					nexthops: []*Iface{a.via}, origin: "advertised by " + a.from.String()})
+			if slices.Contains(a.originate, p) && a.up() {
+				*add() = route{prefix: p, pref: a.pref, path: sc.path([]int32{int32(a.from.ID)}, int32(v.ID)), tag: a.tag,
+					nexthops: a.hops(), origin: "advertised by " + a.from.String()}
 			}
 		default:
 			// Between devices a route never re-enters a device it has
 			// passed through, as BGP refuses its own AS in a path: so a
 			// Transit Gateway does not take back through Cloud WAN what
 			// its own tables sent there.
-			if r := next[a.from.ID]; r != nil && a.exports(r) && !(a.via == nil && r.local) && (a.via == nil || a.redirect || !n.through(r.path, v.Dev)) {
-				offer(a.learned(r))
+			if r := next[a.from.ID]; r != nil && a.up() && a.exports(r) && !(a.via == nil && r.local) && (a.via == nil || a.redirect || !n.through(r.path, v.Dev)) {
+				a.learned(add(), r, sc)
 			}
 		}
 	}
-	return choose(cands, v.Dev.multipath)
+	switch len(sc.cands) {
+	case 0:
+		return nil
+	case 1:
+		// What choose makes of a lone candidate, which most tables have.
+		return &sc.cands[0]
+	}
+	// Pointers only now: appending may have moved the candidates.
+	sc.ptrs = sc.ptrs[:0]
+	for i := range sc.cands {
+		sc.ptrs = append(sc.ptrs, &sc.cands[i])
+	}
+	return choose(sc.ptrs, v.Dev.multipath, sc)
 }
 
 // choose runs the planner's route selection (planner.compareRoutes) over
@@ -483,12 +673,14 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, next map[int]*route) *route 
 // (deterministic MED; at AWS, whose Transit Gateway page says only "Lower
 // MED value", estimated): those that lose on it within their AS go first.
 // mp: which equal routes the table shares over. The routes merged
-// for multipath carry the path that sorts first.
-func choose(cands []*route, mp planner.Multipath) *route {
+// for multipath carry the path that sorts first. sc lends it working
+// memory.
+func choose(cands []*route, mp planner.Multipath, sc *scratch) *route {
 	cands = dxChoose(cands)
 	lost := lostMED(cands, func(a, b *route) bool {
 		return a.pref == b.pref && a.asPathLen() == b.asPathLen() && compareOrigin(a, b) == 0
-	})
+	}, sc.lost)
+	sc.lost = lost
 	var top *route
 	for i, r := range cands {
 		if !lost[i] && (top == nil || compareRoutes(r, top) < 0) {
@@ -512,20 +704,37 @@ func choose(cands []*route, mp planner.Multipath) *route {
 		if lost[i] || r == best || r.local || r.blackhole || compareRoutes(r, top) != 0 || !multipath(best, r, mp) {
 			continue
 		}
-		merged := *out
-		merged.nexthops = mergeIfaces(out.nexthops, r.nexthops)
-		if slices.Compare(r.path, out.path) < 0 {
-			merged.path, merged.tag, merged.origin, merged.attrs, merged.id, merged.peer = r.path, r.tag, r.origin, r.attrs, r.id, r.peer
+		if out == best {
+			// The merged route and its next hops are the scratch space's
+			// (keep copies them): most candidates merged lose, or are what
+			// the table already holds.
+			sc.merged = *best
+			sc.hops = append(sc.hops[:0], best.nexthops...)
+			out = &sc.merged
 		}
-		out = &merged
+		for _, h := range r.nexthops {
+			if !slices.Contains(sc.hops, h) {
+				sc.hops = append(sc.hops, h)
+			}
+		}
+		if slices.Compare(r.path, out.path) < 0 {
+			out.path, out.tag, out.origin, out.attrs, out.id, out.peer = r.path, r.tag, r.origin, r.attrs, r.id, r.peer
+		}
+	}
+	if out != best {
+		// Merged next hops go in interface order.
+		slices.SortFunc(sc.hops, func(x, y *Iface) int { return cmp.Compare(x.ID, y.ID) })
+		out.nexthops = sc.hops
 	}
 	return out
 }
 
 // lostMED marks the candidates with a higher MED than another from the
-// same neighbouring AS that is equal to it by equal.
-func lostMED(cands []*route, equal func(a, b *route) bool) []bool {
-	lost := make([]bool, len(cands))
+// same neighbouring AS that is equal to it by equal, in buf if it is
+// long enough.
+func lostMED(cands []*route, equal func(a, b *route) bool, buf []bool) []bool {
+	lost := slices.Grow(buf[:0], len(cands))[:len(cands)]
+	clear(lost)
 	for i, a := range cands {
 		for _, b := range cands {
 			if a.attrs != nil && b.attrs != nil && a.attrs.neighbourAS() == b.attrs.neighbourAS() && b.attrs.med < a.attrs.med && equal(a, b) {
@@ -604,17 +813,6 @@ func (n *Network) through(path []int32, d *Device) bool {
 	return false
 }
 
-func mergeIfaces(a, b []*Iface) []*Iface {
-	out := slices.Clone(a)
-	for _, i := range b {
-		if !slices.Contains(out, i) {
-			out = append(out, i)
-		}
-	}
-	slices.SortFunc(out, func(x, y *Iface) int { return cmp.Compare(x.ID, y.ID) })
-	return out
-}
-
 // fibChange is one forwarding entry that changed.
 type fibChange struct {
 	VRF    string `json:"table"`
@@ -683,42 +881,42 @@ func (f *fib) lookup(a netip.Addr) *route {
 
 // savedRoutes are the routes of some prefixes in every table that held them.
 type savedRoutes struct {
-	holders map[netip.Prefix][]int32
-	routes  map[netip.Prefix]map[int32]*route
+	holders map[netip.Prefix][]holding
 }
 
 // saveDirty saves the routes of the prefixes marked dirty, so
 // restoreRoutes can put them back after a recomputation.
 func (n *Network) saveDirty() savedRoutes {
-	sv := savedRoutes{holders: map[netip.Prefix][]int32{}, routes: map[netip.Prefix]map[int32]*route{}}
+	sv := savedRoutes{holders: map[netip.Prefix][]holding{}}
 	for p := range n.dirty {
 		sv.holders[p] = slices.Clone(n.holders[p])
-		m := map[int32]*route{}
-		for _, id := range n.holders[p] {
-			m[id] = n.VRFs[id].best[p]
-		}
-		sv.routes[p] = m
 	}
 	return sv
 }
 
 // restoreRoutes puts saved prefixes back as they were.
 func (n *Network) restoreRoutes(sv savedRoutes) {
-	for p, m := range sv.routes {
-		for _, id := range n.holders[p] {
-			v := n.VRFs[id]
-			if _, ok := m[id]; !ok {
+	for p, saved := range sv.holders {
+		for _, h := range n.holders[p] {
+			if !slices.ContainsFunc(saved, func(s holding) bool { return s.id == h.id }) {
+				v := n.VRFs[h.id]
 				delete(v.best, p)
 				v.fib.remove(p)
 			}
 		}
-		for id, r := range m {
-			v := n.VRFs[id]
+		for _, h := range saved {
+			v := n.VRFs[h.id]
 			if _, ok := v.best[p]; !ok {
 				v.fib.add(p)
 			}
-			v.best[p] = r
+			v.best[p] = h.r
 		}
-		n.holders[p] = sv.holders[p]
+		n.holders[p] = slices.Clone(saved)
 	}
+}
+
+// holding is a table's route for a prefix, as n.holders lists them.
+type holding struct {
+	id int32
+	r  *route
 }

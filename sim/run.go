@@ -457,7 +457,7 @@ func (s *sim) recompute(cause string) {
 // traffic, and records what changed.
 func (s *sim) update(cause string, all bool) {
 	now := s.e.Now()
-	changes := s.n.converge(all)
+	changes, count := s.n.convergeN(all, maxRouteChanges)
 	s.epoch++
 	// Rerouting costs at least as much per flow as an event, so a
 	// scenario with many flows and many changes counts against the budget.
@@ -473,7 +473,7 @@ func (s *sim) update(cause string, all bool) {
 	if now < 0 {
 		return
 	}
-	if len(changes) > 0 {
+	if count > 0 {
 		s.reacted()
 		if c := s.conv; c != nil {
 			c.stable = now
@@ -484,7 +484,7 @@ func (s *sim) update(cause string, all bool) {
 	if !all {
 		kind = "routing"
 	}
-	ev := TraceEvent{T: now, Kind: kind, Message: cause, Routes: len(changes)}
+	ev := TraceEvent{T: now, Kind: kind, Message: cause, Routes: count}
 	for i, l := range s.n.Links {
 		st := LinkState{Link: l.Name, Up: l.Up(), Members: l.UpMembers(), Capacity: l.Capacity(), Why: l.downBecause()}
 		if !l.Physical() {
@@ -498,9 +498,6 @@ func (s *sim) update(cause string, all bool) {
 		}
 	}
 	ev.RouteChanges = changes
-	if len(ev.RouteChanges) > maxRouteChanges {
-		ev.RouteChanges = ev.RouteChanges[:maxRouteChanges]
-	}
 	for _, f := range s.flows {
 		// Compared with what was last reported, not with the state before
 		// this update: a link may have changed (MACsec) before it ran.
