@@ -467,8 +467,9 @@ func (s *sim) update(cause string, all bool) {
 	}
 	s.traffic = share(s.flows)
 	s.load = s.traffic.load
+	rates := s.allPacketRates()
 	for _, sl := range s.macsec {
-		sl.setRates(s.packetRates(sl.link))
+		sl.setRates(rates[sl.link])
 	}
 	if now < 0 {
 		return
@@ -685,22 +686,29 @@ func (s *sim) reacted() {
 // part crossing it, at its delivered rate and packet size. Direction 0 is
 // from the AWS end.
 func (s *sim) packetRates(l *Link) [2]float64 {
-	var out [2]float64
-	awsIsA := l.sec != nil && l.sec.sess.ends[0].iface == l.A
+	return s.allPacketRates()[l]
+}
+
+// allPacketRates is packetRates for every link a flow crosses, in one pass
+// over the flows (a pass per secured link made each update cost links ×
+// flows). Each link's rates are summed in the same order either way.
+func (s *sim) allPacketRates() map[*Link][2]float64 {
+	out := map[*Link][2]float64{}
 	for _, f := range s.flows {
 		if !f.active {
 			continue
 		}
 		for i, p := range f.parts {
 			for _, h := range p.hops {
-				if h.Link != l {
-					continue
-				}
+				l := h.Link
+				awsIsA := l.sec != nil && l.sec.sess.ends[0].iface == l.A
 				dir := 0
 				if (h == l.A) != awsIsA {
 					dir = 1
 				}
-				out[dir] += f.rates[i] / (8 * float64(f.spec.PacketSize))
+				r := out[l]
+				r[dir] += f.rates[i] / (8 * float64(f.spec.PacketSize))
+				out[l] = r
 			}
 		}
 	}
