@@ -165,7 +165,16 @@ func (l *loader) guards() starlark.StringDict {
 	op := func(name string, tok syntax.Token, inplace bool) *starlark.Builtin {
 		return starlark.NewBuiltin(name, func(_ *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
 			x, y := args[0], args[1]
-			if err := b.check(opSize(tok, x, y), "the result of "+x.Type()+" "+tok.String()+" "+y.Type()); err != nil {
+			size := opSize(tok, x, y)
+			if _, ok := x.(*starlark.List); ok && inplace && tok == syntax.PLUS {
+				// list += iterable extends the list in place: only y's
+				// elements are new (the list's own growth is amortised).
+				size = 0
+				if n := seqLen(y); n > 0 {
+					size = float64(n) * sizeSlot
+				}
+			}
+			if err := b.check(size, "the result of "+x.Type()+" "+tok.String()+" "+y.Type()); err != nil {
 				return nil, err
 			}
 			if inplace {
@@ -251,15 +260,15 @@ func opSize(op syntax.Token, x, y starlark.Value) float64 {
 		}
 		c, ok := count.(starlark.Int)
 		n := seqLen(seq)
-		if !ok || n < 0 {
+		if !ok || n <= 0 || c.Sign() <= 0 {
+			// An empty sequence repeated, or a count of zero or less,
+			// builds nothing (go.starlark.net gives the empty value, or
+			// its own error for a count out of range).
 			return 0
 		}
 		times, exact := c.Int64()
 		if !exact {
 			return math.Inf(1)
-		}
-		if times <= 0 {
-			return 0
 		}
 		return float64(n) * float64(times) * elemSize(seq)
 	case syntax.PERCENT:

@@ -43,9 +43,14 @@ func rewriteStmt(s syntax.Stmt) {
 		default:
 			return
 		}
+		// The guard needs x's value. x is evaluated a second time only when
+		// that cannot be told apart: a name, or an index or attribute of
+		// such an expression with no call in it (a[i], o.f, a[0][k]).
+		// Otherwise (a[f()] op= y) x stays unseen rather than have f
+		// called twice, and the heap watch is the only check.
 		var x syntax.Expr = &syntax.Ident{NamePos: s.OpPos, Name: "None"}
-		if id, ok := s.LHS.(*syntax.Ident); ok {
-			x = &syntax.Ident{NamePos: id.NamePos, Name: id.Name}
+		if c, ok := pureCopy(s.LHS); ok {
+			x = c
 		}
 		s.RHS = guardCall(guard, s.OpPos, x, s.RHS)
 	case *syntax.DefStmt:
@@ -147,4 +152,37 @@ func rewriteExpr(e syntax.Expr) syntax.Expr {
 		e.X = rewriteExpr(e.X)
 	}
 	return e
+}
+
+// pureCopy copies an expression made only of names, literals, attribute
+// selections and indexing, which can be evaluated twice with the same
+// result and no effect; ok is false for anything else (a call, a
+// comprehension, an operator).
+func pureCopy(e syntax.Expr) (syntax.Expr, bool) {
+	switch e := e.(type) {
+	case *syntax.Ident:
+		return &syntax.Ident{NamePos: e.NamePos, Name: e.Name}, true
+	case *syntax.Literal:
+		c := *e
+		return &c, true
+	case *syntax.DotExpr:
+		x, ok := pureCopy(e.X)
+		if !ok {
+			return nil, false
+		}
+		return &syntax.DotExpr{X: x, Dot: e.Dot, NamePos: e.NamePos, Name: &syntax.Ident{NamePos: e.Name.NamePos, Name: e.Name.Name}}, true
+	case *syntax.IndexExpr:
+		x, ok := pureCopy(e.X)
+		if !ok {
+			return nil, false
+		}
+		y, ok := pureCopy(e.Y)
+		if !ok {
+			return nil, false
+		}
+		return &syntax.IndexExpr{X: x, Lbrack: e.Lbrack, Y: y, Rbrack: e.Rbrack}, true
+	case *syntax.ParenExpr:
+		return pureCopy(e.X)
+	}
+	return nil, false
 }

@@ -29,6 +29,8 @@ func TestSandboxLimits(t *testing.T) {
 		{"all range", "x = all(range(1, 1 << 40))\n", `main.star:1:\d+: script stopped after 100000 steps`},
 		{"many all range", "def f():\n    for i in range(1000):\n        all(range(1, 9000000))\nf()\n", `main.star:3:\d+: script stopped after 100000 steps`},
 		{"repeat count", "x = \"a\" * (1 << 40)\n", `main.star:1:9: memory budget`},
+		{"repeat through an index", "a = [[0]]\na[0] *= 1 << 27\n", `main.star:2:6: memory budget of 256 MiB exceeded \(the result of list \* int needs 2\.0 GiB`},
+		{"repeat through an attribute chain", "def f():\n    d = {\"k\": [\"s\"]}\n    d[\"k\"][0] *= 1 << 30\nf()\n", `main.star:3:\d+: memory budget of 256 MiB exceeded \(the result of string \* int needs 1\.0 GiB`},
 		{"join", "x = \",\".join([\"x\" * (1 << 20)] * 1000)\n", `main.star:1:5: memory budget of 256 MiB exceeded \(the result of join\(\) needs 1000\.0 MiB`},
 		{"format", "s = \"x\" * (1 << 20)\nx = \"{}\" * 1000\ny = x.format(s)\n", `main.star:3:5: memory budget of 256 MiB exceeded \(the result of format\(\)`},
 		{"replace", "s = \"x\" * (1 << 20)\ny = s.replace(\"x\", \"y\" * 1000)\n", `main.star:2:5: memory budget of 256 MiB exceeded \(the result of replace\(\)`},
@@ -76,6 +78,22 @@ if dict(zip(["a"], [1])) != {"a": 1} or sorted([3, 1]) != [1, 3] or tuple(revers
 if ",".join(["a", "b"]) != "a,b" or "{}-{x}".format(1, x = 2) != "1-2" or "aa".replace("a", "bc", 1) != "bca": fail("string methods")
 def f(x, y = 1 + 1): return x + y
 if f(1) != 3: fail("def")
+def grow():
+    x = []
+    for i in range(300000):
+        x += [i]
+    return x
+if len(grow()) != 300000: fail("list += in a loop is charged only what it adds")
+if [] * (1 << 70) != [] or "" * (1 << 70) != "" or "ab" * -5 != "": fail("empty repeats")
+def once():
+    calls = []
+    def k():
+        calls.append(1)
+        return 0
+    a = [[5]]
+    a[k()] += [6]
+    if calls != [1] or a != [[5, 6]]: fail("a[k()] += evaluates k once")
+once()
 `
 	fsys := fstest.MapFS{"main.star": {Data: []byte(src)}}
 	if _, err := LoadFS(context.Background(), fsys, "", "main.star", Options{Print: io.Discard}); err != nil {
