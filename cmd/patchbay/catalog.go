@@ -67,7 +67,7 @@ func importOfferCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Write
 				}
 				results = append(results, r)
 			}
-			return writeCatalog(stdout, stderr, "catalog import", out, args, results)
+			return writeCatalog(ctx, stdout, stderr, "catalog import", out, args, results)
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "write the catalog lines here (- for standard output)")
@@ -129,7 +129,7 @@ func updateCatalogCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Wri
 				}
 				names, results = append(names, where), append(results, r)
 			}
-			return writeCatalog(stdout, stderr, "catalog update", out, names, results)
+			return writeCatalog(ctx, stdout, stderr, "catalog update", out, names, results)
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "write the catalog lines here (- for standard output)")
@@ -165,7 +165,7 @@ func fetchOffer(ctx context.Context, client *http.Client, where string) ([]byte,
 
 // writeCatalog writes the rows of the offer files read from names, and
 // says on standard error what each gave and what it skipped.
-func writeCatalog(stdout, stderr io.Writer, cmdName, out string, names []string, results []*offer.Result) error {
+func writeCatalog(ctx context.Context, stdout, stderr io.Writer, cmdName, out string, names []string, results []*offer.Result) error {
 	rows, err := offer.Merge(names, results)
 	if err != nil {
 		return err
@@ -184,7 +184,7 @@ func writeCatalog(stdout, stderr io.Writer, cmdName, out string, names []string,
 	if err != nil {
 		return err
 	}
-	return writeOutputBytes(stdout, "-o", out, data)
+	return writeOutputBytes(ctx, stdout, "-o", out, data)
 }
 
 func rowCount(n int) string {

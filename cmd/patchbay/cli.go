@@ -85,6 +85,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		// Ctrl-C while a command waited (for a reader of a named pipe,
+		// say): the same exit as an interrupted run.
+		fmt.Fprintln(stderr, "patchbay: interrupted")
+		return exitInterrupted
 	}
 	fmt.Fprintf(stderr, "patchbay: %v\n", err)
 	return exitFailure

@@ -126,7 +126,7 @@ func (f *costFlags) options() (cost.Options, error) {
 // to price with, and a line saying what it wrote. The amounts already in
 // the file are kept; a file that does not parse is an error rather than
 // something to overwrite.
-func (f *costFlags) sync(p *planner.Plan, stdout io.Writer) (*cost.Usage, string, error) {
+func (f *costFlags) sync(ctx context.Context, p *planner.Plan, stdout io.Writer) (*cost.Usage, string, error) {
 	path := f.syncUsage
 	var old *cost.Usage
 	// Standard output redirected to a file is a regular file too, but what
@@ -145,7 +145,7 @@ func (f *costFlags) sync(p *planner.Plan, stdout io.Writer) (*cost.Usage, string
 	if err != nil {
 		return nil, "", err
 	}
-	if err := writeOutputBytes(stdout, "--sync-usage", path, data); err != nil {
+	if err := writeOutputBytes(ctx, stdout, "--sync-usage", path, data); err != nil {
 		return nil, "", err
 	}
 	msg := fmt.Sprintf("patchbay: --sync-usage %s: %s of %s", path, nounCount(res.Keys, "usage key"), nounCount(res.Resources, "resource"))
@@ -204,7 +204,7 @@ components; 2 when the command cannot run.`,
 				return err
 			}
 			if f.syncUsage != "" {
-				u, msg, err := f.sync(p, stdout)
+				u, msg, err := f.sync(ctx, p, stdout)
 				if err != nil {
 					return err
 				}

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -94,5 +96,63 @@ func TestInterrupt(t *testing.T) {
 				t.Errorf("the directory holds %v after the interrupt, want only design.star", names)
 			}
 		})
+	}
+}
+
+// TestFIFOWaitsForAReaderAndCtrlC: an output that is a named pipe with no
+// reader yet waits for one, as tee does — and Ctrl-C still stops the wait
+// with exit 130, leaving the pipe a pipe.
+func TestFIFOWaitsForAReaderAndCtrlC(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("named pipes and SIGINT")
+	}
+	bin := hostileBinary(t)
+	design, err := filepath.Abs("../../examples/multicloud.star")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "out.dot")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A reader that comes late gets the whole drawing.
+	cmd := exec.Command(bin, "render", design, "-o", fifo)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	got, err := os.ReadFile(fifo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil || !bytes.HasPrefix(got, []byte("digraph")) {
+		t.Fatalf("late reader: %v, read %.40q", err, got)
+	}
+	// No reader at all: Ctrl-C ends the wait.
+	cmd = exec.Command(bin, "render", design, "-o", fifo)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	time.Sleep(500 * time.Millisecond)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+			t.Errorf("exit %v, want %d; stderr: %s", err, exitInterrupted, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("still waiting for a reader 10 s after Ctrl-C")
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&fs.ModeNamedPipe == 0 {
+		t.Errorf("the pipe was replaced: %v %v", fi.Mode(), err)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"patchbay/lang/format"
 )
@@ -36,26 +39,26 @@ import (
 
 // writeOutput renders with write and stores the result at path; flag names
 // the option in messages (-o, --metrics).
-func writeOutput(stdout io.Writer, flag, path string, write func(io.Writer) error) error {
+func writeOutput(ctx context.Context, stdout io.Writer, flag, path string, write func(io.Writer) error) error {
 	var buf bytes.Buffer
 	if err := write(&buf); err != nil {
 		return err
 	}
-	return writeOutputBytes(stdout, flag, path, buf.Bytes())
+	return writeOutputBytes(ctx, stdout, flag, path, buf.Bytes())
 }
 
 // writeOutputBytes stores data at path, as writeOutput does.
-func writeOutputBytes(stdout io.Writer, flag, path string, data []byte) error {
-	return writeOutputMode(stdout, flag, path, data, 0o644)
+func writeOutputBytes(ctx context.Context, stdout io.Writer, flag, path string, data []byte) error {
+	return writeOutputMode(ctx, stdout, flag, path, data, 0o644)
 }
 
 // writeOutputMode is writeOutputBytes with the mode a new file gets.
-func writeOutputMode(stdout io.Writer, flag, path string, data []byte, perm os.FileMode) error {
+func writeOutputMode(ctx context.Context, stdout io.Writer, flag, path string, data []byte, perm os.FileMode) error {
 	if path == "-" {
 		_, err := stdout.Write(data)
 		return err
 	}
-	if err := writeTo(stdout, path, data, perm); err != nil {
+	if err := writeTo(ctx, stdout, path, data, perm); err != nil {
 		return fmt.Errorf("%s %s: %w", flag, path, unwrapPath(err))
 	}
 	return nil
@@ -84,7 +87,7 @@ func checkOutput(flag, path string) error {
 	return nil
 }
 
-func writeTo(stdout io.Writer, path string, data []byte, perm os.FileMode) error {
+func writeTo(ctx context.Context, stdout io.Writer, path string, data []byte, perm os.FileMode) error {
 	// Follow links one at a time: a link may lead to one of the process's
 	// own descriptors (out.csv → /dev/stdout → /proc/self/fd/1 → pipe:[…]).
 	p := path
@@ -104,7 +107,7 @@ func writeTo(stdout io.Writer, path string, data []byte, perm os.FileMode) error
 				return err
 			}
 			if !filepath.IsAbs(target) {
-				target = filepath.Join(filepath.Dir(p), target)
+				target = filepath.Join(format.LinkDir(p), target)
 			}
 			p = target
 			continue
@@ -113,9 +116,12 @@ func writeTo(stdout io.Writer, path string, data []byte, perm os.FileMode) error
 		case fi.Mode().IsRegular():
 			return format.WriteFileMode(p, data, perm)
 		}
-		// A device, named pipe or socket: open what is there, without
-		// O_CREATE (which could make a file if it vanished meanwhile) or
-		// O_TRUNC (meaningless for these).
+		if fi.Mode()&fs.ModeNamedPipe != 0 {
+			return writeFIFO(ctx, p, data)
+		}
+		// A device or socket: open what is there, without O_CREATE (which
+		// could make a file if it vanished meanwhile) or O_TRUNC
+		// (meaningless for these).
 		return writeOpened(p, os.O_WRONLY, data)
 	}
 	return errors.New("too many levels of symbolic links")
@@ -180,4 +186,36 @@ func unwrapPath(err error) error {
 		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 	}
 	return err
+}
+
+// writeFIFO writes into a named pipe. Opening one for writing blocks until
+// a reader opens it, beyond the reach of Ctrl-C; so it is opened without
+// blocking, and while no reader is there (ENXIO) tried again every few
+// milliseconds until one comes or the command is interrupted — as tee
+// waits for a reader, but stoppable.
+func writeFIFO(ctx context.Context, path string, data []byte) error {
+	for {
+		f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+		if errors.Is(err, syscall.ENXIO) {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(20 * time.Millisecond):
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		// Writes block again, as to any pipe: the reader sets the pace.
+		if err := syscall.SetNonblock(int(f.Fd()), false); err != nil {
+			f.Close()
+			return err
+		}
+		_, werr := f.Write(data)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		return werr
+	}
 }

@@ -59,7 +59,7 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 				}
 				o.Overlay = st
 			}
-			return writeOutput(stdout, "-o", out, drawer(ctx, render.Build(p, o), out))
+			return writeOutput(ctx, stdout, "-o", out, drawer(ctx, render.Build(p, o), out))
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write; its extension picks the format (- for DOT on standard output)")

@@ -118,22 +118,22 @@ The same design, scenario and --seed give byte-identical output.`,
 				return err
 			}
 			if metrics != "" {
-				if err := writeOutput(stdout, "--metrics", metrics, tr.WriteMetricsCSV); err != nil {
+				if err := writeOutput(ctx, stdout, "--metrics", metrics, tr.WriteMetricsCSV); err != nil {
 					return err
 				}
 			}
 			if plotFile != "" {
-				if err := writeOutput(stdout, "--plot", plotFile, tr.WriteSVG); err != nil {
+				if err := writeOutput(ctx, stdout, "--plot", plotFile, tr.WriteSVG); err != nil {
 					return err
 				}
 			}
 			if pcapFile != "" {
-				if err := writeOutputBytes(stdout, "--pcap", pcapFile, pcap.Bytes()); err != nil {
+				if err := writeOutputBytes(ctx, stdout, "--pcap", pcapFile, pcap.Bytes()); err != nil {
 					return err
 				}
 			}
 			if pcapInside != "" {
-				if err := writeOutputBytes(stdout, "--pcap-inside", pcapInside, inside.Bytes()); err != nil {
+				if err := writeOutputBytes(ctx, stdout, "--pcap-inside", pcapInside, inside.Bytes()); err != nil {
 					return err
 				}
 			}
@@ -141,7 +141,7 @@ The same design, scenario and --seed give byte-identical output.`,
 				if err := keylog.Err(); err != nil {
 					return fmt.Errorf("--keylog: %w", err)
 				}
-				if err := writeOutputMode(stdout, "--keylog", keylogFile, keys.Bytes(), 0o600); err != nil {
+				if err := writeOutputMode(ctx, stdout, "--keylog", keylogFile, keys.Bytes(), 0o600); err != nil {
 					return err
 				}
 			}

@@ -93,7 +93,7 @@ Where several are set they must agree.`,
 				return err
 			}
 			if shard != "" {
-				return writeOutput(stdout, "-o", out, s.WriteJSON)
+				return writeOutput(ctx, stdout, "-o", out, s.WriteJSON)
 			}
 			return reportSweep(ctx, g, p, s, out, diagram, plotFile, stdout)
 		},
@@ -281,14 +281,14 @@ func parseShard(s string) (int, int, error) {
 func reportSweep(ctx context.Context, g *globalFlags, p *planner.Plan, s *sim.Sweep, out, diagram, plotFile string, stdout io.Writer) error {
 	write := map[string]func(io.Writer) error{"text": s.WriteText, "json": s.WriteJSON, "markdown": s.WriteMarkdown}[g.format]
 	if out != "" {
-		if err := writeOutput(stdout, "-o", out, write); err != nil {
+		if err := writeOutput(ctx, stdout, "-o", out, write); err != nil {
 			return err
 		}
 	} else if err := write(stdout); err != nil {
 		return err
 	}
 	if plotFile != "" {
-		if err := writeOutput(stdout, "--plot", plotFile, s.WriteBlackoutSVG); err != nil {
+		if err := writeOutput(ctx, stdout, "--plot", plotFile, s.WriteBlackoutSVG); err != nil {
 			return err
 		}
 	}
@@ -301,7 +301,7 @@ func reportSweep(ctx context.Context, g *globalFlags, p *planner.Plan, s *sim.Sw
 		if draw == nil {
 			return fmt.Errorf("--diagram %s: patchbay draws .dot, .svg, .png and .mmd", diagram)
 		}
-		if err := writeOutput(stdout, "--diagram", diagram, draw); err != nil {
+		if err := writeOutput(ctx, stdout, "--diagram", diagram, draw); err != nil {
 			return err
 		}
 	}

@@ -33,7 +33,7 @@ func Resolve(path string) (string, error) {
 			return "", err
 		}
 		if !filepath.IsAbs(target) {
-			target = filepath.Join(filepath.Dir(path), target)
+			target = filepath.Join(linkDir(path), target)
 		}
 		path = target
 	}
@@ -99,3 +99,18 @@ func WriteFileMode(path string, data []byte, perm os.FileMode) error {
 	ok = true
 	return nil
 }
+
+// linkDir is the directory a relative link target is read from: the
+// link's directory with its own links resolved, as the kernel walks it
+// (dir/../x names the parent of where dir really is, which joining the
+// text would get wrong when dir is itself a link).
+func linkDir(link string) string {
+	dir := filepath.Dir(link)
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		return real
+	}
+	return dir
+}
+
+// LinkDir is linkDir for other writers that follow links themselves.
+func LinkDir(link string) string { return linkDir(link) }

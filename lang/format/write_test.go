@@ -48,3 +48,28 @@ func TestWriteFileLinksAndSpecialFiles(t *testing.T) {
 		t.Errorf("the named pipe was replaced")
 	}
 }
+
+// TestWriteFileRelativeLinkThroughLinkedDir: a relative link is read from
+// where its directory really is, as the kernel does — dir/../x under a
+// linked dir names the real parent, not the text's.
+func TestWriteFileRelativeLinkThroughLinkedDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "real", "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real/sub", filepath.Join(dir, "lnk")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../target", filepath.Join(dir, "real", "sub", "out")); err != nil {
+		t.Fatal(err)
+	}
+	if err := format.WriteFile(filepath.Join(dir, "lnk", "out"), []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "real", "target")); err != nil || string(got) != "new" {
+		t.Errorf("real/target = %q, %v; want the new content", got, err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "target")); err == nil {
+		t.Error("a stray file was written beside lnk")
+	}
+}
