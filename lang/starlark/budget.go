@@ -301,16 +301,21 @@ func methodSize(s, name string, args starlark.Tuple, kwargs []starlark.Tuple) fl
 		}
 		var n float64
 		count := 0
-		if it, ok := args[0].(starlark.Indexable); ok {
-			if _, isRange := it.(*budgetRange); isRange {
-				return 0 // not strings: join fails on the first
-			}
-			for i := range it.Len() {
-				if m := seqLen(it.Index(i)); m > 0 {
+		if _, isRange := args[0].(*budgetRange); isRange {
+			return 0 // not strings: join fails on the first
+		}
+		// Any finite iterable (list, tuple, set, dict keys): walking it
+		// costs what join itself will.
+		if it, ok := args[0].(starlark.Sequence); ok {
+			iter := it.Iterate()
+			var v starlark.Value
+			for iter.Next(&v) {
+				if m := seqLen(v); m > 0 {
 					n += float64(m)
 				}
 				count++
 			}
+			iter.Done()
 		}
 		return n + float64(len(s))*float64(max(count-1, 0))
 	case "format":
