@@ -320,7 +320,8 @@ func methodSize(s, name string, args starlark.Tuple, kwargs []starlark.Tuple) fl
 		return n + float64(len(s))*float64(max(count-1, 0))
 	case "format":
 		// Each field can repeat the longest argument.
-		fields := strings.Count(s, "{")
+		// "{{" is a literal brace, not a field.
+		fields := strings.Count(s, "{") - 2*strings.Count(s, "{{")
 		longest := 0
 		for _, a := range args {
 			longest = max(longest, seqLen(a))
@@ -338,7 +339,16 @@ func methodSize(s, name string, args starlark.Tuple, kwargs []starlark.Tuple) fl
 		if !ok1 || !ok2 || len(repl) <= len(old) {
 			return float64(len(s))
 		}
-		return float64(len(s)) + float64(strings.Count(s, string(old)))*float64(len(repl)-len(old))
+		n := strings.Count(s, string(old))
+		if len(args) > 2 {
+			// A count limits the replacements (a negative one does not).
+			if c, ok := args[2].(starlark.Int); ok {
+				if k, exact := c.Int64(); exact && k >= 0 && k < int64(n) {
+					n = int(k)
+				}
+			}
+		}
+		return float64(len(s)) + float64(n)*float64(len(repl)-len(old))
 	}
 	return 0
 }

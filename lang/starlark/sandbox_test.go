@@ -84,6 +84,9 @@ def grow():
         x += [i]
     return x
 if len(grow()) != 300000: fail("list += in a loop is charged only what it adds")
+big = "a" * (64 << 20)
+if len(big.replace("a", "aaaa", 1)) != (64 << 20) + 3: fail("replace with a count is sized by its count")
+if "{{}}{}".format(1) != "{}1": fail("escaped braces")
 if [] * (1 << 70) != [] or "" * (1 << 70) != "" or "ab" * -5 != "": fail("empty repeats")
 def once():
     calls = []
