@@ -107,6 +107,12 @@ func BenchmarkBGPConvergence(b *testing.B) {
 // a DX gateway to a Google Cloud VPC, with a 1 Gbps flow over each:
 // 4n channels, 8n LAG members.
 func sweepDesign(n int) string {
+	return pairsDesign(n, "scenario(\"s\", duration = \"1m\", flows = [%s])\n")
+}
+
+// pairsDesign is sweepDesign's network with scenario, a format whose %s is
+// the list of the flows.
+func pairsDesign(n int, scenario string) string {
 	var b strings.Builder
 	var flows []string
 	for i := range n {
@@ -116,7 +122,7 @@ func sweepDesign(n int) string {
 		fmt.Fprintf(&b, "interconnect(\"ic%d\", provider = \"gcp\", aws_region = \"us-east-1\", peer_region = \"us-east4\", bandwidth = \"10Gbps\", attach_to = dx%d, peer = g%d)\n", i, i, i)
 		flows = append(flows, fmt.Sprintf("flow(g%d, v%d, rate = \"1Gbps\")", i, i))
 	}
-	fmt.Fprintf(&b, "scenario(\"s\", duration = \"1m\", flows = [%s])\n", strings.Join(flows, ", "))
+	fmt.Fprintf(&b, scenario, strings.Join(flows, ", "))
 	return b.String()
 }
 

@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -11,22 +9,11 @@ import (
 	"patchbay/planner/plantest"
 )
 
-// growthDesign has n Interconnects (four channels each), each between its
-// own VPC and Google Cloud VPC behind its own DX gateway, and a scenario of
-// ten minutes with a 1 Gbps flow over each and a channel of the first
-// failing at five minutes.
+// growthDesign is sweepDesign's network (n Interconnects of four
+// channels, a 1 Gbps flow over each) for ten minutes, with a channel of
+// the first failing at five.
 func growthDesign(n int) string {
-	var b strings.Builder
-	var flows []string
-	for i := range n {
-		fmt.Fprintf(&b, "v%d = vpc(\"v%d\", region = \"us-east-1\", cidr = \"10.%d.%d.0/24\", mtu = 8500)\n", i, i, i/256, i%256)
-		fmt.Fprintf(&b, "g%d = gcp_vpc(\"g%d\", project = \"p\", region = \"us-east4\", cidr = \"100.%d.%d.0/24\", mtu = 8500)\n", i, i, 64+i/256, i%256)
-		fmt.Fprintf(&b, "dx%d = dx_gateway(\"dx%d\", asn = 64512)\nvgw%d = vpn_gateway(v%d, asn = 64513)\nattach(dx%d, vgw%d, allowed_prefixes = [v%d.cidr])\n", i, i, i, i, i, i, i)
-		fmt.Fprintf(&b, "interconnect(\"ic%d\", provider = \"gcp\", aws_region = \"us-east-1\", peer_region = \"us-east4\", bandwidth = \"10Gbps\", attach_to = dx%d, peer = g%d)\n", i, i, i)
-		flows = append(flows, fmt.Sprintf("flow(g%d, v%d, rate = \"1Gbps\")", i, i))
-	}
-	fmt.Fprintf(&b, "scenario(\"ten\", duration = \"10m\", flows = [%s], events = [at(\"5m\", fail(channel = \"ic0/ch1\"))])\n", strings.Join(flows, ", "))
-	return b.String()
+	return pairsDesign(n, "scenario(\"ten\", duration = \"10m\", flows = [%s], events = [at(\"5m\", fail(channel = \"ic0/ch1\"))])\n")
 }
 
 // BenchmarkSimGrowth runs the ten-minute scenario at 100 and 1,000

@@ -11,29 +11,6 @@ import (
 	"patchbay/stdlib"
 )
 
-// The helpers are this file's own, apart from cost_test.go's, so that the
-// two files can change independently.
-
-func priceSrc(t testing.TB, src string, o cost.Options) *cost.Report {
-	t.Helper()
-	r, err := cost.Price(plantest.Source(t, src), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-func lineOf(t *testing.T, r *cost.Report, resource, component string) cost.Line {
-	t.Helper()
-	for _, l := range r.Lines {
-		if l.Resource == resource && strings.HasPrefix(l.Component, component) {
-			return l
-		}
-	}
-	t.Fatalf("no line %s %s in %+v", resource, component, r.Lines)
-	return cost.Line{}
-}
-
 func catalog(t *testing.T, rows ...string) *stdlib.PriceBook {
 	t.Helper()
 	parsed, err := stdlib.ParsePrices("mine.jsonl", []byte(strings.Join(rows, "\n")+"\n"))
@@ -76,7 +53,7 @@ func jsonDoc(t *testing.T, r *cost.Report) map[string]any {
 }
 
 func TestTotalSaysAtLeast(t *testing.T) {
-	whole := priceSrc(t, hub, cost.Options{})
+	whole := price(t, hub, cost.Options{})
 	if s := text(t, whole); strings.Contains(s, "at least") || strings.Contains(s, "UNPRICED") {
 		t.Errorf("a complete total is exact:\n%s", s)
 	}
@@ -88,7 +65,7 @@ func TestTotalSaysAtLeast(t *testing.T) {
 		t.Errorf("JSON of a complete report: currency %v complete %v unpriced %v", m["currency"], m["complete"], m["unpriced"])
 	}
 
-	r := priceSrc(t, withMonitor, cost.Options{})
+	r := price(t, withMonitor, cost.Options{})
 	s := text(t, r)
 	for _, want := range []string{
 		"Total for a month (730 h): at least $109.50 (AWS at least $109.50); 1 component UNPRICED, not in the total\n",
@@ -110,7 +87,7 @@ func TestTotalSaysAtLeast(t *testing.T) {
 		t.Errorf("unpriced: %v", u)
 	}
 	// A cloud with nothing priced is unknown, not $0.
-	g := priceSrc(t, `dxgw = dx_gateway("core")
+	g := price(t, `dxgw = dx_gateway("core")
 g = gcp_vpc("g", project = "p", region = "us-east4", cidr = "10.1.0.0/16", mtu = 8500)
 interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "10Gbps", attach_to = dxgw, peer = g)
 `, cost.Options{})
@@ -121,7 +98,7 @@ interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us
 
 func TestReadJSONCurrency(t *testing.T) {
 	var b bytes.Buffer
-	r := priceSrc(t, withMonitor, cost.Options{})
+	r := price(t, withMonitor, cost.Options{})
 	if err := r.WriteJSON(&b); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +120,7 @@ func TestReadJSONCurrency(t *testing.T) {
 }
 
 func TestMoneyInMarkdown(t *testing.T) {
-	r := priceSrc(t, `wan = core_network("wan", asn_ranges = ["65000-65099"], edges = [edge("us-east-1")], segments = [segment("prod")])
+	r := price(t, `wan = core_network("wan", asn_ranges = ["65000-65099"], edges = [edge("us-east-1")], segments = [segment("prod")])
 g = gcp_vpc("g", project = "p", region = "us-east4", cidr = "10.1.0.0/16", mtu = 8500)
 interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "10Gbps", attach_to = wan, segment = "prod", peer = g)
 `, cost.Options{Prices: catalog(t, `{"provider": "aws", "service": "cloudwatch", "component": "synthetic_monitor_included", "region": "*", "unit": "h", "price": 0, "date": "2026-11-01", "source": "ours | <b>not</b> </details> html", "status": "published"}`)})
@@ -177,9 +154,9 @@ dxgw = dx_gateway("dx", asn = 64512)
 attach(dxgw, wan, segment = "prod")
 interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "1Gbps", attach_to = dxgw, peer = g)
 `
-	near := priceSrc(t, strings.Replace(base, "%s", `edge("us-east-1")`, 1), cost.Options{})
-	mid := priceSrc(t, strings.Replace(base, "%s", `edge("us-east-1"), edge("us-west-2")`, 1), cost.Options{})
-	far := priceSrc(t, strings.Replace(base, "%s", `edge("us-east-1"), edge("ap-southeast-2")`, 1), cost.Options{})
+	near := price(t, strings.Replace(base, "%s", `edge("us-east-1")`, 1), cost.Options{})
+	mid := price(t, strings.Replace(base, "%s", `edge("us-east-1"), edge("us-west-2")`, 1), cost.Options{})
+	far := price(t, strings.Replace(base, "%s", `edge("us-east-1"), edge("ap-southeast-2")`, 1), cost.Options{})
 
 	// The same unpriced components on both sides cancel out: the change is
 	// known although neither total is complete.
@@ -227,8 +204,8 @@ interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us
 		t.Errorf("mid → near: change %v at least %v", c.Change, c.ChangeAtLeast)
 	}
 	// A resource that appears unpriced is unknown too, never +$0.
-	plus := priceSrc(t, hub+`monitor("m", source = vs[0], destination = vs[1])`, cost.Options{})
-	c, err = plus.Compare(priceSrc(t, hub, cost.Options{}))
+	plus := price(t, hub+`monitor("m", source = vs[0], destination = vs[1])`, cost.Options{})
+	c, err = plus.Compare(price(t, hub, cost.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,8 +222,8 @@ interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us
 }
 
 func TestBudgets(t *testing.T) {
-	whole := priceSrc(t, hub, cost.Options{}) // $109.50
-	part := priceSrc(t, withMonitor, cost.Options{})
+	whole := price(t, hub, cost.Options{}) // $109.50
+	part := price(t, withMonitor, cost.Options{})
 	for _, tc := range []struct {
 		r     *cost.Report
 		limit float64
@@ -265,7 +242,7 @@ func TestBudgets(t *testing.T) {
 		}
 	}
 
-	two := priceSrc(t, strings.Replace(hub, "range(3)", "range(5)", 1), cost.Options{}) // $182.50
+	two := price(t, strings.Replace(hub, "range(3)", "range(5)", 1), cost.Options{}) // $182.50
 	c, err := two.Compare(whole)
 	if err != nil {
 		t.Fatal(err)
@@ -277,7 +254,7 @@ func TestBudgets(t *testing.T) {
 		t.Errorf("an increase equal to the limit is within it: %v", v)
 	}
 	// Known part alone above the limit.
-	c, err = priceSrc(t, strings.Replace(withMonitor, "range(3)", "range(5)", 1), cost.Options{}).Compare(whole)
+	c, err = price(t, strings.Replace(withMonitor, "range(3)", "range(5)", 1), cost.Options{}).Compare(whole)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,10 +47,10 @@ resource_usage:
 big = transit_gateway("big", region = "us-east-1")
 `
 	var a, b bytes.Buffer
-	if err := priceSrc(t, src, cost.Options{Usage: y}).WriteJSON(&a); err != nil {
+	if err := price(t, src, cost.Options{Usage: y}).WriteJSON(&a); err != nil {
 		t.Fatal(err)
 	}
-	if err := priceSrc(t, src, cost.Options{Usage: j}).WriteJSON(&b); err != nil {
+	if err := price(t, src, cost.Options{Usage: j}).WriteJSON(&b); err != nil {
 		t.Fatal(err)
 	}
 	if a.String() != b.String() {
@@ -175,10 +175,10 @@ resource_usage:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l := lineOf(t, r, "transit_gateway.far", "data processing"); l.Quantity != 100 {
+	if l := line(t, r, "transit_gateway.far", "data processing"); l.Quantity != 100 {
 		t.Errorf("the type default should still apply: %+v", l)
 	}
-	if l := lineOf(t, r, "transit_gateway.hub", "data processing"); *l.Cost != 50.01 {
+	if l := line(t, r, "transit_gateway.hub", "data processing"); *l.Cost != 50.01 {
 		t.Errorf("the kept amount should apply: %+v", l)
 	}
 	// The same input writes the same bytes.
