@@ -1,17 +1,22 @@
 package sim
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"net/netip"
+	"reflect"
 	"runtime"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -731,40 +736,13 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 	if err != nil {
 		return nil, err
 	}
-	els := elements(first.n, o.Managed)
-	cases := make([][]Element, 0, len(els))
-	for _, e := range els {
-		cases = append(cases, []Element{e})
-	}
-	sampled := false
-	if o.Depth == 2 {
-		// Pairs as positions in els until the sample is taken: thousands of
-		// elements make millions of pairs, of which MaxCases are kept, and
-		// every shard draws the same sample.
-		pairs := make([][2]int32, 0, len(els)*(len(els)-1)/2)
-		for i := range els {
-			for j := i + 1; j < len(els); j++ {
-				pairs = append(pairs, [2]int32{int32(i), int32(j)})
-			}
-		}
-		if o.MaxCases > 0 && len(pairs) > o.MaxCases {
-			// A seeded sample keeps the run bounded and repeatable.
-			r := rand.New(rand.NewPCG(o.Seed, o.Seed^0x5eed))
-			r.Shuffle(len(pairs), func(i, j int) { pairs[i], pairs[j] = pairs[j], pairs[i] })
-			pairs = pairs[:o.MaxCases]
-			slices.SortFunc(pairs, func(a, b [2]int32) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
-			sampled = true
-		}
-		for _, pr := range pairs {
-			cases = append(cases, []Element{els[pr[0]], els[pr[1]]})
-		}
-	}
+	cases := newCaseList(elements(first.n, o.Managed), o)
 	name := ""
 	if sc != nil {
 		name = sc.Name
 	}
-	out := &Sweep{Schema: SweepSchema, Design: designName(p), Digest: designDigest(p, name, o, len(cases)), Scenario: name, Depth: o.Depth,
-		Total: len(cases), Sampled: sampled, Flows: []SweepFlow{}, Objectives: []Objective{}, Cases: []Case{},
+	out := &Sweep{Schema: SweepSchema, Design: designName(p), Digest: designDigest(p, name, o, cases.total), Scenario: name, Depth: o.Depth,
+		Total: cases.total, Sampled: cases.sampled, Flows: []SweepFlow{}, Objectives: []Objective{}, Cases: []Case{},
 		Settings: Settings{MaxPairs: o.MaxCases, Seed: o.Seed, Managed: o.Managed, Simulate: o.Simulate}}
 	for i, f := range first.flows {
 		out.Flows = append(out.Flows, SweepFlow{Name: f.spec.Name, From: f.spec.From.String(), To: f.spec.To.String(), Rate: float64(f.spec.Rate),
@@ -774,24 +752,24 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 		out.Objectives = append(out.Objectives, Objective{Name: ob.Name, From: ob.From.String(), To: ob.To.String(), MaxBlackout: ob.MaxBlackout, NoBlackout: ob.NoBlackout,
 			MinBandwidth: float64(ob.MinBandwidth), BrokenBy: []int{}, Source: ob.Range.String(), Directions: []Direction{}})
 	}
-	var mine []int
-	for i := range cases {
-		if o.Shards <= 1 || i%o.Shards == o.Shard {
-			mine = append(mine, i)
-		}
-	}
+	// This run's cases are every Shards-th from Shard: k-th is
+	// k*Shards+Shard, so none is listed that another shard runs.
+	stride, offset := 1, 0
 	if o.Shards > 1 {
 		out.Shard = fmt.Sprintf("%d/%d", o.Shard+1, o.Shards)
+		stride, offset = o.Shards, o.Shard
 	}
-	workers = max(1, min(workers, len(mine)))
-	results := make([]Case, len(mine))
+	mine := func(k int) int { return k*stride + offset }
+	count := max(0, (cases.total-offset+stride-1)/stride)
+	workers = max(1, min(workers, count))
+	results := make([]Case, count)
 	var mu sync.Mutex
 	done := 0
 	progress := func() {
 		if o.Progress != nil {
 			mu.Lock()
 			done++
-			o.Progress(done, len(mine))
+			o.Progress(done, count)
 			mu.Unlock()
 		}
 	}
@@ -800,7 +778,7 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 	// is within its budget does not depend on the machine.
 	var used atomic.Uint64
 	simulate := func(w *sweeper, k int) error {
-		c, work, err := simulateCase(ctx, p, specs, w, mine[k], cases[mine[k]], o)
+		c, work, err := simulateCase(ctx, p, specs, w, mine(k), cases.at(mine(k)), o)
 		if err != nil {
 			return err
 		}
@@ -811,15 +789,15 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 		return nil
 	}
 	from := 0
-	if o.Simulate && len(mine) > 0 {
+	if o.Simulate && count > 0 {
 		// The first case measures what one costs: a sweep that would be
 		// far over budget is refused now rather than after minutes.
 		if err := simulate(first, 0); err != nil {
 			return nil, err
 		}
-		if est := used.Load() * uint64(len(mine)); est > o.MaxEvents {
+		if est := used.Load() * uint64(count); est > o.MaxEvents {
 			return nil, fmt.Errorf("sweep --simulate would run %s cases of about %s events each (%s), over the budget of %s events — raise it with --max-events",
-				thousands(uint64(len(mine))), thousands(used.Load()), thousands(est), thousands(o.MaxEvents))
+				thousands(uint64(count)), thousands(used.Load()), thousands(est), thousands(o.MaxEvents))
 		}
 		progress()
 		from = 1
@@ -851,7 +829,7 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 						return
 					}
 				} else {
-					results[k] = w.run(mine[k], cases[mine[k]])
+					results[k] = w.run(mine(k), cases.at(mine(k)))
 				}
 				progress()
 			}
@@ -860,7 +838,7 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 	// An interrupt or a failed worker stops the handing out of cases; the
 	// workers finish the one they hold (a simulated one stops too).
 dispatch:
-	for k := from; k < len(mine); k++ {
+	for k := from; k < count; k++ {
 		select {
 		case next <- k:
 		case <-ctx.Done():
@@ -877,6 +855,67 @@ dispatch:
 		out.finish(p)
 	}
 	return out, nil
+}
+
+// caseList is the sweep's cases by index, each worked out when a worker
+// takes it: with depth 2, thousands of elements make millions of pairs
+// (15,012 make 112 million, 900 MB as a list), of which a run keeps a
+// sample and a shard a slice of that.
+type caseList struct {
+	els     []Element
+	total   int
+	sampled bool
+	// pairs are the sampled pairs' numbers, ascending, in the order of
+	// every pair (i, j), i < j, by i then j; nil without a sample.
+	pairs []int64
+}
+
+func newCaseList(els []Element, o SweepOptions) caseList {
+	c := caseList{els: els, total: len(els)}
+	if o.Depth < 2 {
+		return c
+	}
+	n := int64(len(els))
+	all := n * (n - 1) / 2
+	if o.MaxCases > 0 && all > int64(o.MaxCases) {
+		// Floyd's sampling: k distinct numbers of [0, all) uniformly with k
+		// draws and a set of k, seeded so every shard draws the same.
+		r := rand.New(rand.NewPCG(o.Seed, o.Seed^0x5eed))
+		k := int64(o.MaxCases)
+		chosen := make(map[int64]bool, k)
+		c.pairs = make([]int64, 0, k)
+		for j := all - k; j < all; j++ {
+			t := r.Int64N(j + 1)
+			if chosen[t] {
+				t = j
+			}
+			chosen[t] = true
+			c.pairs = append(c.pairs, t)
+		}
+		slices.Sort(c.pairs)
+		c.sampled = true
+		c.total += len(c.pairs)
+		return c
+	}
+	c.total += int(all)
+	return c
+}
+
+// at is case i: one element, or after them a pair.
+func (c caseList) at(i int) []Element {
+	if i < len(c.els) {
+		return []Element{c.els[i]}
+	}
+	k := int64(i - len(c.els))
+	if c.pairs != nil {
+		k = c.pairs[k]
+	}
+	// Row a holds the pairs (a, b) for b > a: n-1-a of them, starting at
+	// a(2n-a-1)/2.
+	n := int64(len(c.els))
+	row := func(a int64) int64 { return a * (2*n - a - 1) / 2 }
+	a := int64(sort.Search(int(n), func(a int) bool { return row(int64(a)+1) > k }))
+	return []Element{c.els[a], c.els[a+1+k-row(a)]}
 }
 
 // designName is the file the design was loaded from: where its scenario
@@ -920,6 +959,20 @@ type Merge struct {
 // Add takes a shard's cases; the first shard fixes the sweep, whose digest
 // must be this plan's.
 func (m *Merge) Add(p *planner.Plan, s *Sweep) error {
+	if err := m.begin(p, s); err != nil {
+		return err
+	}
+	for _, c := range s.Cases {
+		if err := m.addCase(s.Shard, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// begin checks a shard's header against the sweep's, which the first
+// shard fixes.
+func (m *Merge) begin(p *planner.Plan, s *Sweep) error {
 	if m.out == nil {
 		out := *s
 		set := out.Settings
@@ -934,29 +987,127 @@ func (m *Merge) Add(p *planner.Plan, s *Sweep) error {
 		}
 		m.out, m.seen = &out, map[int]bool{}
 	}
-	out := m.out
-	if s.Digest != out.Digest || s.Total != out.Total {
-		return fmt.Errorf("shard %s is of another sweep (digest %s, %d cases; want %s, %d)", s.Shard, s.Digest, s.Total, out.Digest, out.Total)
-	}
-	for _, c := range s.Cases {
-		if c.Index < 0 || c.Index >= out.Total {
-			return fmt.Errorf("shard %s: case %d is not one of the sweep's %d", s.Shard, c.Index, out.Total)
-		}
-		if m.seen[c.Index] {
-			return fmt.Errorf("case %d appears in two shards", c.Index)
-		}
-		// Rows name flows by position: a shard that does not is not one
-		// this sweep wrote.
-		for k, f := range c.Flows {
-			if f.Index < 0 || f.Index >= len(out.Flows) || k > 0 && f.Index <= c.Flows[k-1].Index {
-				return fmt.Errorf("shard %s: case %d: flow_index %d out of range or order", s.Shard, c.Index, f.Index)
-			}
-		}
-		m.seen[c.Index] = true
-		out.Cases = append(out.Cases, c)
+	if s.Digest != m.out.Digest || s.Total != m.out.Total {
+		return fmt.Errorf("shard %s is of another sweep (digest %s, %d cases; want %s, %d)", s.Shard, s.Digest, s.Total, m.out.Digest, m.out.Total)
 	}
 	return nil
 }
+
+func (m *Merge) addCase(shard string, c Case) error {
+	out := m.out
+	if c.Index < 0 || c.Index >= out.Total {
+		return fmt.Errorf("shard %s: case %d is not one of the sweep's %d", shard, c.Index, out.Total)
+	}
+	if m.seen[c.Index] {
+		return fmt.Errorf("case %d appears in two shards", c.Index)
+	}
+	// Rows name flows by position: a shard that does not is not one this
+	// sweep wrote.
+	for k, f := range c.Flows {
+		if f.Index < 0 || f.Index >= len(out.Flows) || k > 0 && f.Index <= c.Flows[k-1].Index {
+			return fmt.Errorf("shard %s: case %d: flow_index %d out of range or order", shard, c.Index, f.Index)
+		}
+	}
+	m.seen[c.Index] = true
+	out.Cases = append(out.Cases, c)
+	return nil
+}
+
+// Read adds the shard JSON r holds, a case at a time as it is decoded:
+// what is held is the merged cases, never a shard's text or all of its
+// cases at once. A shard whose header comes after its cases (the sweep
+// writes it first) has its cases held until the header is read.
+func (m *Merge) Read(p *planner.Plan, r io.Reader) error {
+	var hdr Sweep
+	fields := map[string]any{}
+	v := reflect.ValueOf(&hdr).Elem()
+	for i := range v.NumField() {
+		if name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ","); name != "cases" {
+			fields[name] = v.Field(i).Addr().Interface()
+		}
+	}
+	notShard := func(err error) error { return &ShardFormatError{Err: err} }
+	dec := json.NewDecoder(bufio.NewReader(r))
+	dec.DisallowUnknownFields()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return notShard(cmp.Or(err, errors.New("not a JSON object")))
+	}
+	var pending []Case
+	began, sawCases := false, false
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return notShard(err)
+		}
+		key, _ := t.(string)
+		if key != "cases" {
+			f, ok := fields[key]
+			if !ok {
+				return notShard(fmt.Errorf("json: unknown field %q", key))
+			}
+			if err := dec.Decode(f); err != nil {
+				return notShard(err)
+			}
+			if key == "schema" && hdr.Schema != SweepSchema {
+				return notShard(fmt.Errorf("schema %q", hdr.Schema))
+			}
+			continue
+		}
+		if hdr.Schema == SweepSchema && hdr.Digest != "" && !began {
+			if err := m.begin(p, &hdr); err != nil {
+				return err
+			}
+			began = true
+		}
+		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			return notShard(cmp.Or(err, errors.New("cases: not a list")))
+		}
+		sawCases = true
+		for dec.More() {
+			var c Case
+			if err := dec.Decode(&c); err != nil {
+				return notShard(err)
+			}
+			if !began {
+				pending = append(pending, c)
+			} else if err := m.addCase(hdr.Shard, c); err != nil {
+				return err
+			}
+		}
+		if _, err := dec.Token(); err != nil {
+			return notShard(err)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return notShard(err)
+	}
+	if hdr.Schema != SweepSchema {
+		return notShard(fmt.Errorf("schema %q", hdr.Schema))
+	}
+	if !sawCases {
+		return notShard(errors.New("no cases"))
+	}
+	if !began {
+		if err := m.begin(p, &hdr); err != nil {
+			return err
+		}
+	}
+	for _, c := range pending {
+		if err := m.addCase(hdr.Shard, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ShardFormatError is a file that is not a shard of this format.
+type ShardFormatError struct{ Err error }
+
+func (e *ShardFormatError) Error() string {
+	return fmt.Sprintf("not a %s shard: %v", SweepSchema, e.Err)
+}
+
+func (e *ShardFormatError) Unwrap() error { return e.Err }
 
 // Finish checks every case is in and works out the ranking, objectives and
 // availability.

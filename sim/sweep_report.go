@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -11,11 +12,44 @@ import (
 	"time"
 )
 
-// WriteJSON writes the sweep as indented JSON.
+// WriteJSON writes the sweep as indented JSON, the cases one at a time:
+// the bytes are encoding/json's for the whole value, without its copy of
+// them all in memory.
 func (s *Sweep) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(s)
+	head := *s
+	head.Cases = []Case{}
+	text, err := json.MarshalIndent(&head, "", "  ")
+	if err != nil {
+		return err
+	}
+	// The top level's cases, at its indentation: strings are escaped and
+	// deeper lines indented further, so nothing else matches.
+	const mark = "\n  \"cases\": []"
+	at := bytes.Index(text, []byte(mark))
+	if at < 0 {
+		return fmt.Errorf("sweep JSON: no cases field")
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(text[:at])
+	if len(s.Cases) == 0 {
+		bw.WriteString(mark)
+	} else {
+		bw.WriteString("\n  \"cases\": [\n    ")
+		for i := range s.Cases {
+			c, err := json.MarshalIndent(&s.Cases[i], "    ", "  ")
+			if err != nil {
+				return err
+			}
+			if i > 0 {
+				bw.WriteString(",\n    ")
+			}
+			bw.Write(c)
+		}
+		bw.WriteString("\n  ]")
+	}
+	bw.Write(text[at+len(mark):])
+	bw.WriteByte('\n')
+	return bw.Flush()
 }
 
 // caseLine summarises a case for the tables.

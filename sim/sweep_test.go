@@ -2,9 +2,12 @@ package sim
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -380,5 +383,156 @@ func TestSweepOutputGrowsWithCases(t *testing.T) {
 	}
 	if perCase[40] > 1.25*perCase[5] {
 		t.Fatalf("JSON bytes per case: %.0f with 5 Interconnects, %.0f with 40", perCase[5], perCase[40])
+	}
+}
+
+// Depth 2 works pairs out from their number rather than listing them: every
+// pair once, in order; a sample is the requested count of distinct pairs,
+// the same for the same seed, and spread over the whole range.
+func TestSweepCaseList(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 7, 40} {
+		els := make([]Element, n)
+		for i := range els {
+			els[i] = Element{Kind: lang.TargetLink, Name: fmt.Sprint(i)}
+		}
+		c := newCaseList(els, SweepOptions{Depth: 2})
+		want := [][]Element{}
+		for _, e := range els {
+			want = append(want, []Element{e})
+		}
+		for i := range els {
+			for j := i + 1; j < n; j++ {
+				want = append(want, []Element{els[i], els[j]})
+			}
+		}
+		if c.total != len(want) || c.sampled {
+			t.Fatalf("%d elements: %d cases, sampled %t; want %d", n, c.total, c.sampled, len(want))
+		}
+		for i := range want {
+			if got := c.at(i); !slices.Equal(got, want[i]) {
+				t.Fatalf("%d elements: case %d is %v, want %v", n, i, got, want[i])
+			}
+		}
+	}
+	els := make([]Element, 15_012)
+	for i := range els {
+		els[i] = Element{Kind: lang.TargetLink, Name: fmt.Sprint(i)}
+	}
+	o := SweepOptions{Depth: 2, MaxCases: 20_000, Seed: 7}
+	a, b := newCaseList(els, o), newCaseList(els, o)
+	if !a.sampled || a.total != len(els)+20_000 || !slices.Equal(a.pairs, b.pairs) {
+		t.Fatalf("sample: sampled %t, %d cases, same for the same seed %t", a.sampled, a.total, slices.Equal(a.pairs, b.pairs))
+	}
+	o.Seed = 8
+	if c := newCaseList(els, o); slices.Equal(a.pairs, c.pairs) {
+		t.Fatal("another seed drew the same sample")
+	}
+	seen := map[[2]string]bool{}
+	firstHalf := 0
+	for i := len(els); i < a.total; i++ {
+		p := a.at(i)
+		k := [2]string{p[0].Name, p[1].Name}
+		x, _ := strconv.Atoi(p[0].Name)
+		y, _ := strconv.Atoi(p[1].Name)
+		if seen[k] || x >= y {
+			t.Fatalf("case %d: pair %v repeated or out of order", i, k)
+		}
+		seen[k] = true
+		if x < 4396 { // rows 0–4395 hold about half of the 112,672,566 pairs
+			firstHalf++
+		}
+	}
+	if firstHalf < 9_500 || firstHalf > 10_500 {
+		t.Fatalf("%d of 20,000 sampled pairs in the first half of the range", firstHalf)
+	}
+}
+
+// The JSON is written a case at a time, byte for byte what encoding/json
+// writes for the whole, with and without cases, ranking and availability;
+// and a merge reads a shard a case at a time, in any order of its fields.
+func TestSweepJSONStreams(t *testing.T) {
+	p := plantest.File(t, "../examples/last_mile.star")
+	whole := sweep(t, p, SweepOptions{Depth: 2})
+	shard := sweep(t, p, SweepOptions{Depth: 2, Shard: 1, Shards: 3})
+	empty := *shard
+	empty.Cases = []Case{}
+	for name, s := range map[string]*Sweep{"whole": whole, "shard": shard, "no cases": &empty} {
+		var want, got bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.WriteJSON(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Fatalf("%s: streamed JSON differs from encoding/json's:\n%s", name, got.String())
+		}
+	}
+
+	// Shard 2 of 3 with its cases first; shards 1 and 3 as written.
+	var parts [3]bytes.Buffer
+	for i := range parts {
+		if err := sweep(t, p, SweepOptions{Depth: 2, Shard: i, Shards: 3}).WriteJSON(&parts[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(parts[1].Bytes(), &fields); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"cases"}
+	for k := range fields {
+		if k != "cases" {
+			keys = append(keys, k)
+		}
+	}
+	var reordered bytes.Buffer
+	reordered.WriteString("{")
+	for i, k := range keys {
+		if i > 0 {
+			reordered.WriteString(",")
+		}
+		fmt.Fprintf(&reordered, "%q: %s", k, fields[k])
+	}
+	reordered.WriteString("}")
+	var m Merge
+	for _, r := range []*bytes.Buffer{&parts[0], &reordered, &parts[2]} {
+		if err := m.Read(p, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	merged, err := m.Finish(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	if err := merged.WriteJSON(&a); err != nil {
+		t.Fatal(err)
+	}
+	if err := whole.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		t.Fatal("the merge of streamed shards differs from the whole sweep")
+	}
+
+	for _, bad := range []struct{ text, want string }{
+		{`[]`, "not a JSON object"},
+		{`{"schema": "patchbay.sweep/v1", "cases": []}`, `schema "patchbay.sweep/v1"`},
+		{`{"cases": [], "schema": "patchbay.sweep/v1"}`, `schema "patchbay.sweep/v1"`},
+		{`{"schema": "patchbay.sweep/v2", "colour": 1}`, `unknown field "colour"`},
+		{`{"schema": "patchbay.sweep/v2", "cases": [{"index": 0, "extra": 1}]}`, `unknown field "extra"`},
+		{`{"schema": "patchbay.sweep/v2", "cases": {}}`, "cases: not a list"},
+		{`{"schema": "patchbay.sweep/v2"}`, "no cases"},
+		{`{"schema": "patchbay.sweep/v2", "cases": [`, "EOF"},
+	} {
+		var m Merge
+		err := m.Read(p, strings.NewReader(bad.text))
+		var fe *ShardFormatError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s: %v, want a format error saying %q", bad.text, err, bad.want)
+		}
 	}
 }

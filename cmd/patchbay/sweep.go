@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -156,16 +154,7 @@ func addShard(m *sim.Merge, p *planner.Plan, file string) error {
 		return err
 	}
 	defer f.Close()
-	var s sim.Sweep
-	dec := json.NewDecoder(bufio.NewReader(f))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil || s.Schema != sim.SweepSchema {
-		if err == nil {
-			err = fmt.Errorf("schema %q", s.Schema)
-		}
-		return fmt.Errorf("%s: not a %s shard: %v", file, sim.SweepSchema, err)
-	}
-	if err := m.Add(p, &s); err != nil {
+	if err := m.Read(p, f); err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	return nil
