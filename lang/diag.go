@@ -173,12 +173,15 @@ func AsDiagnostics(err error, rule string) Diagnostics {
 }
 
 // SourceError is a failed load: the problems, and the text of the files read
-// so far so the problems can be shown in context.
+// so far so the problems can be shown in context. It is the one error type
+// at the language boundary: load.File returns nothing else, and callers
+// match it with errors.As.
 type SourceError struct {
 	Diagnostics Diagnostics
 	Files       Sources
 }
 
-func (e *SourceError) Error() string    { return e.Diagnostics.Error() }
-func (e *SourceError) Unwrap() error    { return e.Diagnostics }
-func (e *SourceError) Sources() Sources { return e.Files }
+func (e *SourceError) Error() string { return e.Diagnostics.Error() }
+
+// Unwrap gives the diagnostics, so AsDiagnostics and errors.As find them.
+func (e *SourceError) Unwrap() error { return e.Diagnostics }

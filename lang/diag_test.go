@@ -218,8 +218,8 @@ func TestSourceError(t *testing.T) {
 	if !errors.As(err, &got) || len(got) != 1 || got[0].Rule != "syntax" {
 		t.Errorf("errors.As(SourceError, Diagnostics) = %v", got)
 	}
-	if se := err.(*SourceError); string(se.Sources()["m.star"]) != "f()" {
-		t.Errorf("Sources() = %v", se.Sources())
+	if se := err.(*SourceError); string(se.Files["m.star"]) != "f()" {
+		t.Errorf("Files = %v", se.Files)
 	}
 }
 

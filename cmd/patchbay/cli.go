@@ -147,8 +147,8 @@ func loadDesign(ctx context.Context, g *globalFlags, file string, stdout, stderr
 		if d != nil {
 			src = d.Files
 		}
-		if src == nil {
-			src = sourcesOf(err)
+		if se := (*lang.SourceError)(nil); src == nil && errors.As(err, &se) {
+			src = se.Files
 		}
 		_ = lang.WriteDiagnostics(stderr, ds, src)
 		// CI reading JSON or SARIF gets the errors there too, not an empty stdout.
@@ -161,15 +161,6 @@ func loadDesign(ctx context.Context, g *globalFlags, file string, stdout, stderr
 		return nil, exitError{exitFailure}
 	}
 	return d, nil
-}
-
-// sourcesOf recovers the files a failed load read, for snippets.
-func sourcesOf(err error) lang.Sources {
-	var s interface{ Sources() lang.Sources }
-	if errors.As(err, &s) {
-		return s.Sources()
-	}
-	return nil
 }
 
 // planFile loads and plans a design, printing script errors to stderr.

@@ -46,7 +46,7 @@ func fmtCmd(stdout, stderr io.Writer) *cobra.Command {
 				}
 				unformatted = append(unformatted, f)
 				if !check {
-					if err := format.WriteFile(f, out); err != nil {
+					if err := writeFileAtomic(f, out); err != nil {
 						fmt.Fprintf(stderr, "patchbay: %v\n", err)
 						failed = true
 					}

@@ -14,7 +14,6 @@ import (
 	"syscall"
 	"time"
 
-	"patchbay/lang/format"
 )
 
 // Every file a command writes goes through writeOutput, so that every
@@ -74,7 +73,7 @@ func checkOutput(flag, path string) error {
 	if _, ok := ownDescriptor(path); ok {
 		return nil
 	}
-	target, err := format.Resolve(path)
+	target, err := resolveLinks(path)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", flag, path, unwrapPath(err))
 	}
@@ -98,7 +97,7 @@ func writeTo(ctx context.Context, stdout io.Writer, path string, data []byte, pe
 		fi, err := os.Lstat(p)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			return format.WriteFileMode(p, data, perm)
+			return writeFileAtomicMode(p, data, perm)
 		case err != nil:
 			return err
 		case fi.Mode()&fs.ModeSymlink != 0:
@@ -107,14 +106,14 @@ func writeTo(ctx context.Context, stdout io.Writer, path string, data []byte, pe
 				return err
 			}
 			if !filepath.IsAbs(target) {
-				target = filepath.Join(format.LinkDir(p), target)
+				target = filepath.Join(linkDir(p), target)
 			}
 			p = target
 			continue
 		case fi.IsDir():
 			return errors.New("is a directory; name a file to write")
 		case fi.Mode().IsRegular():
-			return format.WriteFileMode(p, data, perm)
+			return writeFileAtomicMode(p, data, perm)
 		}
 		if fi.Mode()&fs.ModeNamedPipe != 0 {
 			return writeFIFO(ctx, p, data)

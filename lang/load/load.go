@@ -3,6 +3,7 @@ package load
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -22,8 +23,26 @@ type Options struct {
 	VarFiles  []string  // HCL -var-file FILE
 }
 
-// File reads the design at path. Errors are lang.Diagnostics.
+// File reads the design at path. Every error it returns is a
+// *lang.SourceError — match it with errors.As: the problems as diagnostics
+// with their file:line:col, and the text of the files read so far, to show
+// them in context.
 func File(ctx context.Context, path string, opts Options) (*lang.Design, error) {
+	d, err := file(ctx, path, opts)
+	if err == nil {
+		return d, nil
+	}
+	var se *lang.SourceError
+	if !errors.As(err, &se) {
+		se = &lang.SourceError{Diagnostics: lang.AsDiagnostics(err, "load")}
+		if d != nil {
+			se.Files = d.Files
+		}
+	}
+	return d, se
+}
+
+func file(ctx context.Context, path string, opts Options) (*lang.Design, error) {
 	switch ext := filepath.Ext(path); ext {
 	case ".star":
 		if len(opts.Vars) > 0 || len(opts.VarFiles) > 0 {

@@ -1126,7 +1126,7 @@ func TestSyntaxErrorCarriesSource(t *testing.T) {
 		t.Errorf("got %+v", d)
 	}
 	var b strings.Builder
-	if err := lang.WriteDiagnostics(&b, se.Diagnostics, se.Sources()); err != nil {
+	if err := lang.WriteDiagnostics(&b, se.Diagnostics, se.Files); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "2 |   region = )") {

@@ -1,4 +1,8 @@
-package format
+package main
+
+// Output files are replaced atomically, so that nothing is lost: a crash
+// or an interrupt leaves the old file or the new one, never half of
+// either. fmt rewrites designs through it; every -o goes through writeTo.
 
 import (
 	"errors"
@@ -12,11 +16,11 @@ import (
 // (ELOOP), so a loop of links is an error and not a hang.
 const maxLinks = 40
 
-// Resolve follows the symbolic links of path, one at a time, to the name a
+// resolveLinks follows the symbolic links of path, one at a time, to the name a
 // write should replace. Unlike filepath.EvalSymlinks it also follows a link
 // to a file that does not exist yet, so writing through a dangling link
 // creates its target instead of replacing the link with a regular file.
-func Resolve(path string) (string, error) {
+func resolveLinks(path string) (string, error) {
 	for range maxLinks {
 		fi, err := os.Lstat(path)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -40,21 +44,21 @@ func Resolve(path string) (string, error) {
 	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
 }
 
-// WriteFile replaces path with data atomically: a temporary file in the
+// writeFileAtomic replaces path with data atomically: a temporary file in the
 // same directory, synced, then renamed over the original, keeping its mode.
 // A crash leaves either the old file or the new one, never half of either.
 // Through a symbolic link it replaces the file the link points at and keeps
 // the link. It refuses to replace anything but a regular file: a rename
 // over a device or a named pipe (/dev/null, as root) would put a regular
 // file in its place.
-func WriteFile(path string, data []byte) error {
-	return WriteFileMode(path, data, 0o644)
+func writeFileAtomic(path string, data []byte) error {
+	return writeFileAtomicMode(path, data, 0o644)
 }
 
-// WriteFileMode is WriteFile with the mode a new file gets (an existing
+// writeFileAtomicMode is writeFileAtomic with the mode a new file gets (an existing
 // file keeps its own): 0600 for secrets such as keys.
-func WriteFileMode(path string, data []byte, perm os.FileMode) error {
-	path, err := Resolve(path)
+func writeFileAtomicMode(path string, data []byte, perm os.FileMode) error {
+	path, err := resolveLinks(path)
 	if err != nil {
 		return err
 	}
@@ -111,6 +115,3 @@ func linkDir(link string) string {
 	}
 	return dir
 }
-
-// LinkDir is linkDir for other writers that follow links themselves.
-func LinkDir(link string) string { return linkDir(link) }

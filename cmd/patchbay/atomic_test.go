@@ -1,4 +1,4 @@
-package format_test
+package main
 
 import (
 	"os"
@@ -6,11 +6,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"patchbay/lang/format"
 )
 
-// Through a link, even a dangling one, WriteFile writes the target and
+// Through a link, even a dangling one, writeFileAtomic writes the target and
 // keeps the link; it refuses to rename over anything but a regular file.
 func TestWriteFileLinksAndSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
@@ -21,7 +19,7 @@ func TestWriteFileLinksAndSpecialFiles(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := format.WriteFile(link, []byte("x")); err != nil {
+	if err := writeFileAtomic(link, []byte("x")); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
@@ -34,14 +32,14 @@ func TestWriteFileLinksAndSpecialFiles(t *testing.T) {
 	if err := os.Symlink("loop", loop); err != nil {
 		t.Fatal(err)
 	}
-	if err := format.WriteFile(loop, nil); err == nil || !strings.Contains(err.Error(), "too many levels") {
+	if err := writeFileAtomic(loop, nil); err == nil || !strings.Contains(err.Error(), "too many levels") {
 		t.Errorf("a loop of links: %v", err)
 	}
 	fifo := filepath.Join(dir, "pipe")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Skip(err)
 	}
-	if err := format.WriteFile(fifo, []byte("x")); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+	if err := writeFileAtomic(fifo, []byte("x")); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("a named pipe: %v", err)
 	}
 	if fi, _ := os.Lstat(fifo); fi.Mode()&os.ModeNamedPipe == 0 {
@@ -63,7 +61,7 @@ func TestWriteFileRelativeLinkThroughLinkedDir(t *testing.T) {
 	if err := os.Symlink("../target", filepath.Join(dir, "real", "sub", "out")); err != nil {
 		t.Fatal(err)
 	}
-	if err := format.WriteFile(filepath.Join(dir, "lnk", "out"), []byte("new")); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, "lnk", "out"), []byte("new")); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := os.ReadFile(filepath.Join(dir, "real", "target")); err != nil || string(got) != "new" {
@@ -71,5 +69,25 @@ func TestWriteFileRelativeLinkThroughLinkedDir(t *testing.T) {
 	}
 	if _, err := os.Lstat(filepath.Join(dir, "target")); err == nil {
 		t.Error("a stray file was written beside lnk")
+	}
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.star")
+	if err := os.WriteFile(p, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFileAtomic(p, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(p)
+	fi, _ := os.Stat(p)
+	if string(got) != "new" || fi.Mode().Perm() != 0o600 {
+		t.Errorf("got %q mode %v", got, fi.Mode().Perm())
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Errorf("left temporary files: %v", ents)
 	}
 }
