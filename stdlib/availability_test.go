@@ -10,7 +10,7 @@ func TestCatalogAvailability(t *testing.T) {
 	for _, tc := range []struct {
 		component string
 		want      float64
-		status    string
+		status    Status
 	}{
 		// The two SLAs AWS publishes for AWS Interconnect (DOMAIN §1).
 		{"interconnect", 0.9999, "published"},

@@ -17,12 +17,11 @@ import (
 var catalogFS embed.FS
 
 // Entry is the provenance every catalog row carries: where the fact comes
-// from, when it was read, and how sure it is (published, secondary,
-// estimated, unknown).
+// from, when it was read, and how sure it is.
 type Entry struct {
 	Source string `json:"source"`
 	Date   string `json:"date"`
-	Status string `json:"status"`
+	Status Status `json:"status"`
 }
 
 // Region is a cloud region.
@@ -245,7 +244,7 @@ func (c *Catalog) checkProvenance() error {
 		if e.Source == "" || e.Date == "" {
 			return fmt.Errorf("catalog row %d has no source or date", i)
 		}
-		if !slices.Contains([]string{"published", "secondary", "estimated", "unknown"}, e.Status) {
+		if !e.Status.IsValid() {
 			return fmt.Errorf("catalog row %d: status %q", i, e.Status)
 		}
 	}

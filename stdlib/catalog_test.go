@@ -260,7 +260,7 @@ func TestCatalogRowsHaveProvenance(t *testing.T) {
 		if _, err := time.Parse(time.DateOnly, e.Date); err != nil {
 			t.Errorf("%s: date %q is not YYYY-MM-DD: %v", name, e.Date, err)
 		}
-		if !slices.Contains([]string{"published", "secondary", "estimated", "unknown"}, e.Status) {
+		if !e.Status.IsValid() {
 			t.Errorf("%s: status %q", name, e.Status)
 		}
 	}
@@ -348,4 +348,20 @@ func TestCatalogIntPanicsOnUnknownKey(t *testing.T) {
 		}
 	}()
 	Default().Int("no.such.key")
+}
+
+func TestParseStatus(t *testing.T) {
+	for _, s := range []Status{Published, Secondary, Estimated, Unknown} {
+		if got, err := ParseStatus(s.String()); err != nil || got != s {
+			t.Errorf("ParseStatus(%q) = %q, %v", s, got, err)
+		}
+	}
+	for _, bad := range []string{"", "Published", "guessed", " unknown"} {
+		if got, err := ParseStatus(bad); err == nil || got != "" || Status(bad).IsValid() {
+			t.Errorf("ParseStatus(%q) = %q, %v; want an error", bad, got, err)
+		}
+	}
+	if _, err := ParseStatus("guessed"); err == nil || err.Error() != `unknown status "guessed" (want published, secondary, estimated, unknown)` {
+		t.Errorf("error: %v", err)
+	}
 }

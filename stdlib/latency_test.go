@@ -14,7 +14,7 @@ func TestRTT(t *testing.T) {
 	for _, tc := range []struct {
 		a, b   string
 		want   time.Duration
-		status string
+		status Status
 	}{
 		{"us-east-1", "us-west-2", 64 * time.Millisecond, "secondary"},
 		{"us-west-2", "us-east-1", 64 * time.Millisecond, "secondary"},

@@ -31,7 +31,7 @@ type PriceRow struct {
 	Price          *float64 `json:"price"`
 	Date           string   `json:"date"`
 	Source         string   `json:"source"`
-	Status         string   `json:"status"` // published, secondary, estimated, unknown
+	Status         Status   `json:"status"`
 
 	File string `json:"file,omitempty"` // where the row was read, for --explain
 	Line int    `json:"line,omitempty"`
@@ -60,7 +60,6 @@ func (r PriceRow) ID() string {
 
 var (
 	priceUnits = []string{"h", "GB", "GiB"}
-	statuses   = []string{"published", "secondary", "estimated", "unknown"}
 	// partner: a last-mile partner's own charge (Lumen's circuit, say).
 	priceProviders = []string{"aws", "gcp", "azure", "oci", "partner"}
 	isoDate        = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
@@ -118,11 +117,12 @@ func (r PriceRow) check() error {
 		return fmt.Errorf("price %v is not a price (want a number >= 0, or null when unknown)", *r.Price)
 	case strings.TrimSpace(r.Source) == "":
 		return fmt.Errorf("missing source: every price says where it comes from")
-	case !slices.Contains(statuses, r.Status):
-		return fmt.Errorf("unknown status %q (want %s)", r.Status, strings.Join(statuses, ", "))
-	case r.Price == nil && r.Status != "unknown":
+	case !r.Status.IsValid():
+		_, err := ParseStatus(string(r.Status))
+		return err
+	case r.Price == nil && r.Status != Unknown:
 		return fmt.Errorf("a null price must have status \"unknown\"")
-	case r.Price != nil && r.Status == "unknown":
+	case r.Price != nil && r.Status == Unknown:
 		return fmt.Errorf("a known price cannot have status \"unknown\"")
 	case r.Capacity != "" && r.Capacity != "*":
 		if _, err := ParseBandwidth(r.Capacity); err != nil {

@@ -34,20 +34,20 @@ type Options struct {
 
 // Line is one priced component of one resource.
 type Line struct {
-	Resource  string   `json:"resource"`
-	Cloud     string   `json:"cloud"`
-	Component string   `json:"component"`
-	Quantity  float64  `json:"quantity"`
-	Unit      string   `json:"unit"`
-	UnitPrice *float64 `json:"unit_price"`
-	Hourly    *float64 `json:"hourly,omitempty"`  // hourly components only
-	Cost      *float64 `json:"cost"`              // for the period; null when unpriced
-	Status    string   `json:"status"`            // the price row's status, or "estimated" when the mapping is
-	Price     string   `json:"price_id"`          // the catalog row, "" when none matched
-	Catalog   string   `json:"catalog,omitempty"` // where that row is: file:line
-	Date      string   `json:"date,omitempty"`    // the row's effective date
-	Source    string   `json:"source"`
-	Note      string   `json:"note,omitempty"`
+	Resource  string        `json:"resource"`
+	Cloud     string        `json:"cloud"`
+	Component string        `json:"component"`
+	Quantity  float64       `json:"quantity"`
+	Unit      string        `json:"unit"`
+	UnitPrice *float64      `json:"unit_price"`
+	Hourly    *float64      `json:"hourly,omitempty"`  // hourly components only
+	Cost      *float64      `json:"cost"`              // for the period; null when unpriced
+	Status    stdlib.Status `json:"status"`            // the price row's status, or "estimated" when the mapping is
+	Price     string        `json:"price_id"`          // the catalog row, "" when none matched
+	Catalog   string        `json:"catalog,omitempty"` // where that row is: file:line
+	Date      string        `json:"date,omitempty"`    // the row's effective date
+	Source    string        `json:"source"`
+	Note      string        `json:"note,omitempty"`
 }
 
 // Unpriced reports whether the line has no price.
@@ -112,7 +112,7 @@ func Price(p *planner.Plan, o Options) (*Report, error) {
 		r.Totals.Cost += *l.Cost
 		r.Totals.ByCloud[l.Cloud] += *l.Cost
 		band := 0.0
-		if l.Status == "estimated" {
+		if l.Status == stdlib.Estimated {
 			band = estimatedBand
 		}
 		r.Totals.Low += *l.Cost * (1 - band)
@@ -124,18 +124,18 @@ func Price(p *planner.Plan, o Options) (*Report, error) {
 // add prices quantity units of a component with the row q finds. hourly
 // says the quantity is a count of things billed by the hour (so the cost is
 // count × hours × price); otherwise it is a usage amount for the period.
-func (c *pricer) add(res lang.Ref, cloud, component string, q stdlib.PriceQuery, count float64, hourly bool, mapping, note string) {
+func (c *pricer) add(res lang.Ref, cloud, component string, q stdlib.PriceQuery, count float64, hourly bool, mapping stdlib.Status, note string) {
 	l := Line{Resource: res.String(), Cloud: cloud, Component: component, Note: note}
 	row, ok := c.o.Prices.Find(q)
 	l.Quantity = count
 	switch {
 	case !ok:
-		l.Status, l.Source = "unknown", "no catalog row for "+queryString(q)
+		l.Status, l.Source = stdlib.Unknown, "no catalog row for "+queryString(q)
 		l.Unit = map[bool]string{true: "h", false: "GB"}[hourly]
 	case hourly != (row.Unit == "h"):
 		// A per-GB row for an hourly component (or the reverse) would price
 		// nonsense: say so instead.
-		l.Status, l.Price, l.Source = "unknown", row.ID(), fmt.Sprintf("%s is priced per %s, but this component is billed %s", row.ID(), row.Unit, map[bool]string{true: "by the hour", false: "by usage"}[hourly])
+		l.Status, l.Price, l.Source = stdlib.Unknown, row.ID(), fmt.Sprintf("%s is priced per %s, but this component is billed %s", row.ID(), row.Unit, map[bool]string{true: "by the hour", false: "by usage"}[hourly])
 		l.Unit = map[bool]string{true: "h", false: "GB"}[hourly]
 	default:
 		l.Price, l.Source, l.Status, l.Unit = row.ID(), row.Source, row.Status, row.Unit
@@ -153,8 +153,8 @@ func (c *pricer) add(res lang.Ref, cloud, component string, q stdlib.PriceQuery,
 			l.Cost = &cost
 		}
 	}
-	if mapping == "estimated" && l.Status != "unknown" {
-		l.Status = "estimated"
+	if mapping == stdlib.Estimated && l.Status != stdlib.Unknown {
+		l.Status = stdlib.Estimated
 	}
 	c.lines = append(c.lines, l)
 }

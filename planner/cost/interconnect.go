@@ -99,9 +99,9 @@ func (c *pricer) interconnects() {
 			note += ", the free 500 Mbps tier-1 connection of " + ic.AWSRegion + " for " + ic.Provider
 		}
 		// The tier rule is patchbay's own reading, so a tier above 1 is an estimate.
-		mapping := ""
+		var mapping stdlib.Status
 		if tier > 1 {
-			mapping = "estimated"
+			mapping = stdlib.Estimated
 		}
 		c.add(ic.Ref(), "aws", "connection "+ic.Bandwidth.String(), q, 1, true, mapping, note)
 		c.add(ic.Ref(), "aws", "included synthetic monitor", stdlib.PriceQuery{Provider: "aws", Service: "cloudwatch", Component: "synthetic_monitor_included", Region: "*"}, 1, true, "", "")

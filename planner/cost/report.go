@@ -12,6 +12,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/planner"
+	"patchbay/stdlib"
 )
 
 // Currency is what every price in the catalog is in.
@@ -77,7 +78,7 @@ func costCell(l Line, m func(float64) string) string {
 	switch {
 	case l.Unpriced():
 		return "UNPRICED"
-	case l.Status == "estimated":
+	case l.Status == stdlib.Estimated:
 		return "~" + m(*l.Cost)
 	}
 	return m(*l.Cost)
@@ -286,7 +287,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	b.WriteString("|---|---|---|---:|---:|---:|---:|---|---|\n")
 	for _, l := range r.Lines {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | **%s** | %s | %s |\n", mdCode(l.Resource), mdText(l.Cloud), mdText(l.Component),
-			mdText(quantity(l)), mdText(unitPrice(l)), hourlyCell(l, moneyComma), costCell(l, moneyComma), mdText(l.Status), mdText(l.Note))
+			mdText(quantity(l)), mdText(unitPrice(l)), hourlyCell(l, moneyComma), costCell(l, moneyComma), mdText(l.Status.String()), mdText(l.Note))
 	}
 	head, tail := r.totalParts(moneyComma)
 	fmt.Fprintf(&b, "\n**%s**%s\n", head, mdText(tail))
@@ -310,7 +311,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			if l.Date != "" {
 				date = mdText(l.Date)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", price, catalog, mdText(l.Source), date, mdText(l.Status))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", price, catalog, mdText(l.Source), date, mdText(l.Status.String()))
 		}
 		b.WriteString("\n</details>\n")
 	}

@@ -54,7 +54,7 @@ func mapOffer(o Offer, products map[string]*product, order []string) *Result {
 	res := &Result{Offer: o, Skipped: map[string]int{}}
 	byKey := map[string]int{}
 	add := func(r stdlib.PriceRow) {
-		r.Provider, r.Date, r.Status = "aws", o.Date, "published"
+		r.Provider, r.Date, r.Status = "aws", o.Date, stdlib.Published
 		if r.Source == "" {
 			r.Source = o.Description
 		}
