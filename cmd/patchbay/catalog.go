@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"patchbay/lang/project"
 	"patchbay/stdlib/offer"
 )
 
@@ -57,7 +58,7 @@ func importOfferCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Write
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				data, err := offer.ReadFile(file)
+				data, err := readOfferFile(file)
 				if err != nil {
 					return fmt.Errorf("%s: %v", file, err)
 				}
@@ -192,4 +193,12 @@ func rowCount(n int) string {
 		return "1 row"
 	}
 	return fmt.Sprintf("%d rows", n)
+}
+
+// readOfferFile reads an offer file named on the command line: a regular
+// file of at most offer.MaxSize bytes, with the checks every input of
+// patchbay gets (lang/project: stat before open, open without blocking,
+// check again).
+func readOfferFile(name string) ([]byte, error) {
+	return project.ReadFileLimit(name, offer.MaxSize, "an offer file")
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"patchbay/stdlib"
+	"patchbay/stdlib/offer"
 )
 
 // withOffers points update at a local server for the test's duration.
@@ -117,5 +118,28 @@ func TestCatalogUpdateHTTPError(t *testing.T) {
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("stdout: %s", stdout.String())
+	}
+}
+
+func TestCatalogReadFileRefuses(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := readOfferFile(dir); err == nil || !strings.Contains(err.Error(), "a directory") {
+		t.Errorf("directory: %v", err)
+	}
+	if _, err := readOfferFile(filepath.Join(dir, "none.json")); err == nil || err.Error() != "no such file" {
+		t.Errorf("missing: %v", err)
+	}
+	big := filepath.Join(dir, "big.json")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: no disk space is used for the hole.
+	if err := f.Truncate(offer.MaxSize + 1); err != nil {
+		t.Skip("cannot make a sparse file:", err)
+	}
+	f.Close()
+	if _, err := readOfferFile(big); err == nil || !strings.Contains(err.Error(), "larger than 512 MiB") {
+		t.Errorf("big: %v", err)
 	}
 }

@@ -26,7 +26,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"patchbay/lang/project"
 	"patchbay/stdlib"
 )
 
@@ -106,13 +105,6 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// ReadFile reads an offer file named on the command line: a regular file
-// of at most MaxSize bytes, with the checks every input of patchbay gets
-// (lang/project: stat before open, open without blocking, check again).
-func ReadFile(name string) ([]byte, error) {
-	return project.ReadFileLimit(name, MaxSize, "an offer file")
 }
 
 // ReadAll reads at most MaxSize bytes from r (an HTTP body, say), failing

@@ -20,7 +20,7 @@ func brief(r stdlib.PriceRow) string {
 
 func parseFile(t *testing.T, name string) *Result {
 	t.Helper()
-	data, err := ReadFile(filepath.Join("testdata", name))
+	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,29 +231,6 @@ func TestCatalogMalformed(t *testing.T) {
 		if err == nil || !regexp.MustCompile(tc.want).MatchString(err.Error()) {
 			t.Errorf("%q: got %v, want %s", tc.doc, err, tc.want)
 		}
-	}
-}
-
-func TestCatalogReadFileRefuses(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := ReadFile(dir); err == nil || !strings.Contains(err.Error(), "a directory") {
-		t.Errorf("directory: %v", err)
-	}
-	if _, err := ReadFile(filepath.Join(dir, "none.json")); err == nil || err.Error() != "no such file" {
-		t.Errorf("missing: %v", err)
-	}
-	big := filepath.Join(dir, "big.json")
-	f, err := os.Create(big)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Sparse: no disk space is used for the hole.
-	if err := f.Truncate(MaxSize + 1); err != nil {
-		t.Skip("cannot make a sparse file:", err)
-	}
-	f.Close()
-	if _, err := ReadFile(big); err == nil || !strings.Contains(err.Error(), "larger than 512 MiB") {
-		t.Errorf("big: %v", err)
 	}
 }
 
