@@ -37,6 +37,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 type globalFlags struct {
 	format   string
+	json     bool // Terraform's -json: --format json
 	root     string
 	maxSteps uint64
 	maxMem   uint64
@@ -56,10 +57,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.CompletionOptions.DisableDefaultCmd = true
+	root.Version = version()
+	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetArgs(terraformFlags(args))
 	root.PersistentFlags().StringVar(&g.format, "format", "text", "output format (each command's help lists its own)")
 	root.PersistentFlags().StringVar(&g.root, "root", "", "project root that load() may read (default: the design file's directory)")
 	root.PersistentFlags().Uint64Var(&g.maxSteps, "max-steps", starlark.DefaultMaxSteps, "step budget for a design, Starlark or HCL")
@@ -67,6 +68,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.PersistentFlags().StringArrayVar(&g.vars, "var", nil, "set an HCL variable, NAME=VALUE (repeatable; -var works too)")
 	root.PersistentFlags().StringArrayVar(&g.varFiles, "var-file", nil, "read HCL variables from a file of NAME = VALUE lines (repeatable; -var-file works too)")
 	root.PersistentFlags().StringArrayVar(&g.quotas, "quota", nil, "override a service quota, KEY=N (repeatable; see 'patchbay explain quota-exceeded')")
+	root.PersistentFlags().BoolVar(&g.json, "json", false, "the same as --format json (Terraform's -json)")
 	root.AddCommand(planCmd(ctx, &g, stdout, stderr), validateCmd(ctx, &g, stdout, stderr), explainCmd(&g, stdout), docCmd(&g, stdout), fmtCmd(stdout, stderr), costCmd(ctx, &g, stdout, stderr), renderCmd(ctx, &g, stdout, stderr), simCmd(ctx, &g, stdout, stderr), sweepCmd(ctx, &g, stdout, stderr), routesCmd(ctx, &g, stdout, stderr), traceCmd(ctx, &g, stdout, stderr))
 	root.AddCommand(catalogCmd(ctx, &g, stdout, stderr))
 	// Each command's --format help names what that command writes; cost
@@ -77,6 +79,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if g.json {
+			if f := cmd.Flags().Lookup("format"); f != nil && f.Changed && g.format != "json" {
+				return usageError{fmt.Errorf("--json and --format %s disagree: give one", g.format)}
+			}
+			g.format = "json"
+		}
+		return nil
+	}
+	completions(root)
+	root.SetArgs(singleDashFlags(root, args))
 
 	err := root.ExecuteContext(ctx)
 	var ee exitError
@@ -96,20 +109,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 type usageError struct{ error }
-
-// terraformFlags accepts Terraform's single-dash -var and -var-file.
-func terraformFlags(args []string) []string {
-	out := make([]string, len(args))
-	for i, a := range args {
-		switch {
-		case a == "-var" || a == "-var-file" || strings.HasPrefix(a, "-var=") || strings.HasPrefix(a, "-var-file="):
-			out[i] = "-" + a
-		default:
-			out[i] = a
-		}
-	}
-	return out
-}
 
 // commandFormats is the --format help of each command, matching its
 // checkFormat call.
@@ -140,7 +139,7 @@ func loadDesign(ctx context.Context, g *globalFlags, file string, stdout, stderr
 	if g.maxSteps == 0 || g.maxMem == 0 {
 		return nil, fmt.Errorf("--max-steps and --max-memory must be positive")
 	}
-	d, err := load.File(ctx, file, load.Options{Root: g.root, MaxSteps: g.maxSteps, MaxMemory: g.maxMem << 20, Print: stderr, Vars: g.vars, VarFiles: g.varFiles})
+	d, err := load.File(ctx, file, load.Options{Root: g.root, MaxSteps: g.maxSteps, MaxMemory: g.maxMem << 20, Print: stderr, Vars: g.vars, VarFiles: g.varFiles, Env: os.Environ()})
 	if err != nil {
 		ds := lang.AsDiagnostics(err, "load")
 		var src lang.Sources

@@ -3,6 +3,8 @@ package hcl
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -80,5 +82,24 @@ func TestBudgets(t *testing.T) {
 	// Within budget, the same functions work.
 	if ds := loadSrc(t, "locals {\n  x = join(\",\", [for i in range(100) : format(\"%03d\", i)])\n  y = setproduct([\"a\"], [\"b\"])\n}\n", Options{}); ds != nil {
 		t.Fatal(ds)
+	}
+}
+
+// A .tfvars.json file is data, but decoding builds a value and a type per
+// element: a large one is charged to the memory budget before it is
+// decoded, and refused at the file.
+func TestVarFileJSONBudget(t *testing.T) {
+	dir := t.TempDir()
+	vars := filepath.Join(dir, "big.tfvars.json")
+	if err := os.WriteFile(vars, []byte(`{"x": [`+strings.Repeat("0,", 20_000)+`0]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{"main.hcl": {Data: []byte("variable \"x\" {}\n")}}
+	_, err := LoadFS(context.Background(), fsys, "", "main.hcl", Options{VarFiles: []string{vars}, MaxMemory: 1 << 20})
+	if err == nil || !strings.Contains(err.Error(), vars+":1:1: error: ") || !strings.Contains(err.Error(), "memory") {
+		t.Fatalf("got %v, want the memory budget at the file", err)
+	}
+	if _, err := LoadFS(context.Background(), fsys, "", "main.hcl", Options{VarFiles: []string{vars}}); err != nil {
+		t.Fatalf("within the default budget: %v", err)
 	}
 }

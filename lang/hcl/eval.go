@@ -753,14 +753,29 @@ func (m *moduleEval) bindVariables(blocks []*hclsyntax.Block, args map[string]ct
 			ds = append(ds, m.validate(name, cv, vb)...)
 		}
 	}
+	names := make([]string, 0, len(declared))
+	for n := range declared {
+		names = append(names, n)
+	}
+	slices.Sort(names) // ties go to the first in order, whatever the map's
+	nearest := func(name string) string {
+		if near := lang.Nearest(name, names); near != "" {
+			return fmt.Sprintf(" (did you mean %q?)", near)
+		}
+		return ""
+	}
 	for name := range args {
 		if !declared[name] {
-			ds = append(ds, errAt(call, "variable", "the module has no variable %q", name)...)
+			ds = append(ds, errAt(call, "variable", "the module has no variable %q%s", name, nearest(name))...)
 		}
 	}
 	for name, e := range cli {
+		if ce, ok := e.(*cliExpr); ok && ce.fromEnv {
+			// The environment holds what other configurations use too.
+			continue
+		}
 		if !declared[name] {
-			ds = append(ds, errAt(e.Range(), "variable", "no variable %q is declared", name)...)
+			ds = append(ds, errAt(e.Range(), "variable", "no variable %q is declared%s", name, nearest(name))...)
 		}
 	}
 	return ds

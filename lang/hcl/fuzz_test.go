@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"testing"
 	"testing/fstest"
 
@@ -88,5 +90,27 @@ func FuzzCIDRFunctions(f *testing.F) {
 			}
 		}
 		_, _ = call("cidrnetmask", cty.StringVal(prefix))
+	})
+}
+
+// FuzzVarFileJSON feeds arbitrary text as a .tfvars.json file: it must set
+// the design's variables or be refused with diagnostics, never panic.
+func FuzzVarFileJSON(f *testing.F) {
+	f.Add([]byte(`{"x": 1, "r": "us-east-1"}`))
+	f.Add([]byte(`{"x": [1, {"a": null}], "r": "${upper(\"a\")}"}`))
+	f.Add([]byte(`[1]`))
+	f.Add([]byte(`{"x": 1, "x": 2}`))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		dir := t.TempDir()
+		vars := filepath.Join(dir, "v.tfvars.json")
+		if err := os.WriteFile(vars, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fsys := fstest.MapFS{"main.hcl": {Data: []byte("variable \"x\" {\n  default = 0\n}\nvariable \"r\" {\n  default = \"us-east-1\"\n}\n")}}
+		_, err := LoadFS(context.Background(), fsys, "", "main.hcl", Options{VarFiles: []string{vars}})
+		var se *lang.SourceError
+		if err != nil && (!errors.As(err, &se) || len(se.Diagnostics) == 0) {
+			t.Fatalf("error is %T without diagnostics: %v", err, err)
+		}
 	})
 }

@@ -5,15 +5,19 @@
 package hcl
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"patchbay/lang"
 	"patchbay/lang/decl"
@@ -27,8 +31,14 @@ type Options struct {
 	Root string
 	// Vars are -var NAME=VALUE settings, in order; later ones win.
 	Vars []string
-	// VarFiles are -var-file paths (read as given, not under Root), in order.
+	// VarFiles are -var-file paths (read as given, not under Root), in order:
+	// HCL (NAME = VALUE lines, a .tfvars file), or a JSON object of values
+	// when the name ends in .json (a .tfvars.json file).
 	VarFiles []string
+	// Env is the environment, NAME=VALUE entries as os.Environ gives them:
+	// TF_VAR_name sets variable name, below -var-file and -var as in
+	// Terraform, and is ignored when no such variable is declared.
+	Env []string
 	// MaxSteps bounds expression evaluation (see budget); 0 means
 	// DefaultMaxSteps, as for Starlark.
 	MaxSteps uint64
@@ -206,6 +216,20 @@ func errAt(r hcl.Range, rule, format string, args ...any) lang.Diagnostics {
 func (l *loader) cliVars(opts Options) (map[string]hcl.Expression, lang.Diagnostics) {
 	vars := map[string]hcl.Expression{}
 	var ds lang.Diagnostics
+	for _, kv := range opts.Env {
+		name, val, _ := strings.Cut(kv, "=")
+		name, ok := strings.CutPrefix(name, "TF_VAR_")
+		if !ok || !hclsyntax.ValidIdentifier(name) {
+			continue
+		}
+		e, eds := l.cliValue("TF_VAR_"+name, val)
+		if eds != nil {
+			ds = append(ds, eds...)
+			continue
+		}
+		e.fromEnv = true
+		vars[name] = e
+	}
 	for _, f := range opts.VarFiles {
 		src, err := project.ReadFile(f) // regular files only, at most 16 MiB
 		if err != nil {
@@ -215,6 +239,14 @@ func (l *loader) cliVars(opts Options) (map[string]hcl.Expression, lang.Diagnost
 		l.b.Design().Files[f] = src
 		if nds := checkNesting(src, f); nds != nil {
 			ds = append(ds, nds...)
+			continue
+		}
+		if strings.HasSuffix(f, ".json") {
+			jv, jds := l.jsonVars(f, src)
+			ds = append(ds, jds...)
+			for name, e := range jv {
+				vars[name] = e
+			}
 			continue
 		}
 		file, diags := hclsyntax.ParseConfig(src, f, hcl.InitialPos)
@@ -238,30 +270,108 @@ func (l *loader) cliVars(opts Options) (map[string]hcl.Expression, lang.Diagnost
 			ds = append(ds, lang.Diagnostic{Rule: "load", Summary: fmt.Sprintf("-var %q: want NAME=VALUE", kv)})
 			continue
 		}
-		// Like Terraform, a value that is not a constant expression (a bare
-		// word, a syntax error) is a string.
-		fname := "-var " + name
-		var expr hclsyntax.Expression
-		var diags hcl.Diagnostics
-		// Too deep a value would overflow the parser: it is a string then,
-		// as any other text that is not an expression.
-		if checkNesting([]byte(val), fname) == nil {
-			expr, diags = hclsyntax.ParseExpression([]byte(val), fname, hcl.InitialPos)
-		}
-		if expr == nil || diags.HasErrors() || len(expr.Variables()) > 0 {
-			expr = &hclsyntax.LiteralValueExpr{Val: cty.StringVal(val), SrcRange: hcl.Range{Filename: fname, Start: hcl.InitialPos, End: hcl.InitialPos}}
-		}
-		if ids := l.budget.instrument(expr); ids != nil {
-			ds = append(ds, ids...)
+		e, eds := l.cliValue("-var "+name, val)
+		if eds != nil {
+			ds = append(ds, eds...)
 			continue
 		}
-		vars[name] = &cliExpr{expr, val}
+		vars[name] = e
 	}
 	return vars, ds
 }
 
-// cliExpr is a -var value: for a string variable it is the raw text.
+// cliValue is the value of a -var or TF_VAR_ setting, where is how it is
+// named in messages.
+func (l *loader) cliValue(where, val string) (*cliExpr, lang.Diagnostics) {
+	// Like Terraform, a value that is not a constant expression (a bare
+	// word, a syntax error) is a string.
+	var expr hclsyntax.Expression
+	var diags hcl.Diagnostics
+	// Too deep a value would overflow the parser: it is a string then,
+	// as any other text that is not an expression.
+	if checkNesting([]byte(val), where) == nil {
+		expr, diags = hclsyntax.ParseExpression([]byte(val), where, hcl.InitialPos)
+	}
+	if expr == nil || diags.HasErrors() || len(expr.Variables()) > 0 {
+		expr = &hclsyntax.LiteralValueExpr{Val: cty.StringVal(val), SrcRange: hcl.Range{Filename: where, Start: hcl.InitialPos, End: hcl.InitialPos}}
+	}
+	if ids := l.budget.instrument(expr); ids != nil {
+		return nil, ids
+	}
+	return &cliExpr{Expression: expr, raw: val}, nil
+}
+
+// cliExpr is a -var or TF_VAR_ value: for a string variable it is the raw
+// text.
 type cliExpr struct {
 	hcl.Expression
-	raw string
+	raw     string
+	fromEnv bool // TF_VAR_: no error when the design declares no such variable
+}
+
+// jsonValueBytes is what decoding a JSON token into cty costs at most,
+// measured: a cty.Value, its type in the enclosing tuple or object type, a
+// number's big.Float or a string's header.
+const jsonValueBytes = 160
+
+// jsonValue is a value from a .tfvars.json file, where it was written. A
+// pointer, as expressions key the loader's maps (hcl.StaticExpr's value
+// may hold a list, which cannot be a map key).
+type jsonValue struct {
+	v   cty.Value
+	rng hcl.Range
+}
+
+func (j *jsonValue) Value(*hcl.EvalContext) (cty.Value, hcl.Diagnostics) { return j.v, nil }
+func (j *jsonValue) Variables() []hcl.Traversal                          { return nil }
+func (j *jsonValue) Range() hcl.Range                                    { return j.rng }
+func (j *jsonValue) StartRange() hcl.Range                               { return j.rng }
+
+// jsonVars reads a .tfvars.json file: one JSON object whose properties are
+// variable names. Its values are taken as they are written — a string is
+// that string, never a template to evaluate — so the file holds data only,
+// as its name promises, and runs nothing the budgets would have to bound.
+func (l *loader) jsonVars(file string, src []byte) (map[string]hcl.Expression, lang.Diagnostics) {
+	// Decoding builds a value, and a type, per element: 16 MiB of [0,0,…]
+	// would be gigabytes. Each token is charged to the budgets first.
+	tokens := uint64(0)
+	dec := json.NewDecoder(bytes.NewReader(src))
+	for {
+		if _, err := dec.Token(); err != nil {
+			break
+		}
+		tokens++
+	}
+	if l.budget.charge(tokens*nodeSteps, tokens*jsonValueBytes) != nil {
+		return nil, l.budget.diagnose(nil, hcl.Range{Filename: file, Start: hcl.InitialPos, End: hcl.InitialPos})
+	}
+	// The HCL JSON parser gives each property's place; cty's JSON decoder
+	// its value.
+	f, diags := hcljson.Parse(src, file)
+	if diags.HasErrors() {
+		return nil, convertDiags(diags, "syntax")
+	}
+	attrs, diags := f.Body.JustAttributes()
+	if diags.HasErrors() {
+		return nil, convertDiags(diags, "syntax")
+	}
+	ty, err := ctyjson.ImpliedType(src)
+	if err == nil && !ty.IsObjectType() {
+		err = fmt.Errorf("want a JSON object of variable values")
+	}
+	var obj cty.Value
+	if err == nil {
+		obj, err = ctyjson.Unmarshal(src, ty)
+	}
+	if err != nil {
+		return nil, lang.Diagnostics{{Rule: "syntax", Summary: fmt.Sprintf("-var-file %s: %v", file, err), Range: lang.Range{File: file}}}
+	}
+	out := map[string]hcl.Expression{}
+	for name, a := range attrs {
+		if !hclsyntax.ValidIdentifier(name) || !ty.HasAttribute(name) {
+			return nil, errAt(a.NameRange, "syntax", "%q is not a variable name", name)
+		}
+		out[name] = &jsonValue{v: obj.GetAttr(name), rng: a.Range}
+	}
+	return out, nil
 }

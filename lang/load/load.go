@@ -21,6 +21,7 @@ type Options struct {
 	Print     io.Writer // Starlark's print()
 	Vars      []string  // HCL -var NAME=VALUE
 	VarFiles  []string  // HCL -var-file FILE
+	Env       []string  // the environment, for HCL's TF_VAR_name (os.Environ's form)
 }
 
 // File reads the design at path. Every error it returns is a
@@ -51,7 +52,7 @@ func file(ctx context.Context, path string, opts Options) (*lang.Design, error) 
 		}
 		return starlark.LoadFile(ctx, path, starlark.Options{Root: opts.Root, MaxSteps: opts.MaxSteps, MaxMemory: opts.MaxMemory, Print: opts.Print})
 	case ".hcl":
-		return hcl.LoadFile(ctx, path, hcl.Options{Root: opts.Root, Vars: opts.Vars, VarFiles: opts.VarFiles, MaxSteps: opts.MaxSteps, MaxMemory: opts.MaxMemory})
+		return hcl.LoadFile(ctx, path, hcl.Options{Root: opts.Root, Vars: opts.Vars, VarFiles: opts.VarFiles, Env: opts.Env, MaxSteps: opts.MaxSteps, MaxMemory: opts.MaxMemory})
 	default:
 		return nil, lang.Diagnostics{{Rule: "load", Range: lang.Range{File: path},
 			Summary: fmt.Sprintf("unsupported file type %q: patchbay reads Starlark (.star) and HCL (.hcl) designs", ext)}}
