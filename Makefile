@@ -5,7 +5,7 @@ PKGS     := ./...
 FUZZTIME ?= 10s
 BENCHTIME ?= 1x
 
-.PHONY: all build test fmt-check vet unit examples bench fuzz fuzz-long lint clean
+.PHONY: all build test check fmt-check vet unit examples bench fuzz fuzz-long lint clean
 
 all: build test
 
@@ -14,6 +14,11 @@ build:
 
 ## test: formatting, vet, the race-checked test suite, and every example.
 test: fmt-check vet unit examples
+
+## check: the edit loop's quick pass — formatting, vet and the tests
+## without the race detector (about a third of make test's time).
+check: fmt-check vet
+	$(GO) test -count=1 $(PKGS)
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
