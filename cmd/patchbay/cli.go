@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,6 +81,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := g.checkQuotas(); err != nil {
+			return err
+		}
 		if g.json {
 			if f := cmd.Flags().Lookup("format"); f != nil && f.Changed && g.format != "json" {
 				return usageError{fmt.Errorf("--json and --format %s disagree: give one", g.format)}
@@ -136,19 +140,11 @@ func checkFormat(g *globalFlags, allowed ...string) error {
 
 // loadDesign reads a design, printing diagnostics on failure.
 func loadDesign(ctx context.Context, g *globalFlags, file string, stdout, stderr io.Writer) (*lang.Design, error) {
-	if g.maxSteps == 0 || g.maxMem == 0 {
-		return nil, fmt.Errorf("--max-steps and --max-memory must be positive")
-	}
-	d, err := load.File(ctx, file, load.Options{Root: g.root, MaxSteps: g.maxSteps, MaxMemory: g.maxMem << 20, Print: stderr, Vars: g.vars, VarFiles: g.varFiles, Env: os.Environ()})
+	d, ds, src, err := readDesign(ctx, g, file, stderr)
 	if err != nil {
-		ds := lang.AsDiagnostics(err, "load")
-		var src lang.Sources
-		if d != nil {
-			src = d.Files
-		}
-		if se := (*lang.SourceError)(nil); src == nil && errors.As(err, &se) {
-			src = se.Files
-		}
+		return nil, err
+	}
+	if ds != nil {
 		_ = lang.WriteDiagnostics(stderr, ds, src)
 		// CI reading JSON or SARIF gets the errors there too, not an empty stdout.
 		switch g.format {
@@ -162,30 +158,74 @@ func loadDesign(ctx context.Context, g *globalFlags, file string, stdout, stderr
 	return d, nil
 }
 
+// readDesign reads a design: on a script's failure, its diagnostics and the
+// text of the files it read; err is for what is not the script's (flags).
+func readDesign(ctx context.Context, g *globalFlags, file string, stderr io.Writer) (*lang.Design, lang.Diagnostics, lang.Sources, error) {
+	if g.maxSteps == 0 || g.maxMem == 0 {
+		return nil, nil, nil, fmt.Errorf("--max-steps and --max-memory must be positive")
+	}
+	if isDir(file) {
+		example := filepath.Join(file, "design.star")
+		if files, err := designsIn(file); err == nil {
+			example = files[0]
+		}
+		return nil, nil, nil, fmt.Errorf("%s is a directory: this command reads one design (.star or .hcl), e.g. %s; plan, validate and fmt take a directory",
+			file, example)
+	}
+	d, err := load.File(ctx, file, load.Options{Root: g.root, MaxSteps: g.maxSteps, MaxMemory: g.maxMem << 20, Print: stderr, Vars: g.vars, VarFiles: g.varFiles, Env: os.Environ()})
+	if err == nil {
+		return d, nil, nil, nil
+	}
+	ds := lang.AsDiagnostics(err, "load")
+	var src lang.Sources
+	if d != nil {
+		src = d.Files
+	}
+	if se := (*lang.SourceError)(nil); src == nil && errors.As(err, &se) {
+		src = se.Files
+	}
+	return nil, ds, src, nil
+}
+
 // planFile loads and plans a design, printing script errors to stderr.
 func planFile(ctx context.Context, g *globalFlags, file string, stdout, stderr io.Writer) (*planner.Plan, error) {
-	var opts []planner.Option
-	for _, q := range g.quotas {
-		key, val, ok := strings.Cut(q, "=")
-		n, err := strconv.ParseInt(val, 10, 64)
-		if !ok || err != nil || n < 0 {
-			return nil, fmt.Errorf("--quota %q: want KEY=N with N a whole number", q)
-		}
-		if err := planner.CheckQuotaKey(key); err != nil {
-			return nil, fmt.Errorf("--quota: %v", err)
-		}
-		opts = append(opts, planner.WithQuota(key, n))
-	}
 	d, err := loadDesign(ctx, g, file, stdout, stderr)
 	if err != nil {
 		return nil, err
 	}
-	p, err := planner.New(d, opts...)
+	p, err := planner.New(d, g.quotaOptions()...)
 	if err != nil {
 		_ = lang.WriteDiagnostics(stderr, lang.AsDiagnostics(err, "plan"), d.Files)
 		return nil, exitError{exitFailure}
 	}
 	return p, nil
+}
+
+// checkQuotas checks the --quota settings, before any design is read.
+func (g *globalFlags) checkQuotas() error {
+	for _, q := range g.quotas {
+		key, val, ok := strings.Cut(q, "=")
+		n, err := strconv.ParseInt(val, 10, 64)
+		if !ok || err != nil || n < 0 {
+			return fmt.Errorf("--quota %q: want KEY=N with N a whole number", q)
+		}
+		if err := planner.CheckQuotaKey(key); err != nil {
+			return fmt.Errorf("--quota: %v", err)
+		}
+	}
+	return nil
+}
+
+// quotaOptions are the --quota settings as planner options; checkQuotas
+// has refused any that do not parse.
+func (g *globalFlags) quotaOptions() []planner.Option {
+	var opts []planner.Option
+	for _, q := range g.quotas {
+		key, val, _ := strings.Cut(q, "=")
+		n, _ := strconv.ParseInt(val, 10, 64)
+		opts = append(opts, planner.WithQuota(key, n))
+	}
+	return opts
 }
 
 // findingsExit is the exit status a set of findings earns.
@@ -198,12 +238,20 @@ func findingsExit(p *planner.Plan) error {
 
 func planCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	return &cobra.Command{
-		Use:   "plan FILE",
+		Use:   "plan FILE|DIR",
 		Short: "Show the dry run: resources, derived structure, graph and findings",
-		Args:  cobra.ExactArgs(1),
+		Long: "Show the dry run: resources, derived structure, graph and findings.\n\n" +
+			"A directory stands for every design directly in it (its .star and .hcl files), each planned in turn under a \"==> FILE <==\" line, as text.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(g, "text", "json"); err != nil {
 				return err
+			}
+			if isDir(args[0]) {
+				if g.format != "text" {
+					return fmt.Errorf("plan of a directory writes text; name one design for --format %s", g.format)
+				}
+				return eachDesign(args[0], stdout, stderr, func(f string) error { return cmd.RunE(cmd, []string{f}) })
 			}
 			p, err := planFile(ctx, g, args[0], stdout, stderr)
 			if err != nil {
@@ -239,12 +287,21 @@ func writeJSON(w io.Writer, v any) error {
 
 func validateCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	return &cobra.Command{
-		Use:   "validate FILE",
+		Use:   "validate FILE|DIR",
 		Short: "Check a design for conflicts; exit 1 when any finding is an error",
-		Args:  cobra.ExactArgs(1),
+		Long: "Check a design for conflicts; exit 1 when any finding is an error.\n\n" +
+			"A directory stands for every design directly in it (its .star and .hcl files): as text each under a \"==> FILE <==\" line, " +
+			"as JSON or SARIF one document with every design's findings; the exit status is the worst any design earns.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(g, "text", "json", "sarif"); err != nil {
 				return err
+			}
+			if isDir(args[0]) {
+				if g.format != "text" {
+					return validateDir(ctx, g, args[0], stdout, stderr)
+				}
+				return eachDesign(args[0], stdout, stderr, func(f string) error { return cmd.RunE(cmd, []string{f}) })
 			}
 			p, err := planFile(ctx, g, args[0], stdout, stderr)
 			if err != nil {
