@@ -15,13 +15,18 @@ import (
 	"patchbay/lang/format"
 )
 
-func fmtCmd(stdout, stderr io.Writer) *cobra.Command {
+func fmtCmd(g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	var check bool
 	cmd := &cobra.Command{
 		Use:   "fmt FILE|DIR...",
 		Short: "Format .star and .hcl files in place (atomically); --check lists what is not formatted",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// fmt writes files, not a report: a format it would ignore is
+			// refused rather than silently dropped.
+			if err := checkFormat(g, "text"); err != nil {
+				return err
+			}
 			files, err := designFiles(args)
 			if err != nil {
 				return err
