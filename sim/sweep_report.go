@@ -260,15 +260,29 @@ func (s *Sweep) WriteMarkdown(w io.Writer) error {
 	return bw.Flush()
 }
 
-// WriteBlackoutSVG draws the blackout of the worst failures as bars, worst
-// first; a failure that cuts a flow until repaired reaches the top.
+// WriteBlackoutSVG draws the blackout of the worst failures (40 at most)
+// as horizontal bars, worst first, each labelled with the failure in full:
+// the label column is as wide as the longest name, so none is clipped. A
+// failure that cuts a flow until it is repaired has no length to draw; its
+// bar spans the axis, hatched, and says so in words, so it reads apart
+// from the longest measured blackout without relying on colour.
 func (s *Sweep) WriteBlackoutSVG(w io.Writer) error {
-	const width, height, left, top, bottom = 900, 420, 70, 40, 150
+	const (
+		font      = 11
+		charWidth = 7.0 // wider than Liberation Sans's widest average at 11 px, so estimates never fall short
+		row       = 20
+		top       = 62
+		axis      = 480 // the bars' length for the worst measured blackout
+		valueW    = 110 // room after a bar for its value
+	)
 	n := min(len(s.Ranking), 40)
 	worst := time.Duration(0)
 	black := make([]time.Duration, n)
+	labels := make([]string, n)
+	labelW := 0.0
 	for i := range n {
-		for _, f := range s.Cases[s.Ranking[i]].Flows {
+		c := s.Cases[s.Ranking[i]]
+		for _, f := range c.Flows {
 			if f.Blackout < 0 {
 				black[i] = -1
 				break
@@ -276,36 +290,47 @@ func (s *Sweep) WriteBlackoutSVG(w io.Writer) error {
 			black[i] = max(black[i], f.Blackout, f.Disrupted)
 		}
 		worst = max(worst, black[i])
+		var names []string
+		for _, e := range c.Failed {
+			names = append(names, e.String())
+		}
+		labels[i] = strings.Join(names, " + ")
+		labelW = max(labelW, float64(len([]rune(labels[i])))*charWidth)
 	}
 	if worst == 0 {
 		worst = time.Second
 	}
-	scale := float64(height-top-bottom) / (worst.Seconds() * 1.1)
+	title := "Blackout or disruption per failure, worst first: " + s.Design
+	left := 10 + labelW + 8
+	width := max(left+axis+valueW, 20+float64(len([]rune(title)))*charWidth*15/11)
+	height := float64(top + max(n, 1)*row + 60)
+	scale := axis / worst.Seconds()
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="Liberation Sans, Arial, sans-serif" font-size="11">`+"\n", width, height)
-	fmt.Fprintf(bw, `<rect width="%d" height="%d" fill="white"/>`+"\n", width, height)
-	fmt.Fprintf(bw, `<text x="%d" y="22" font-size="15">Blackout or disruption per failure, worst first: %s</text>`+"\n", left, html.EscapeString(s.Design))
-	base := height - bottom
-	fmt.Fprintf(bw, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>`+"\n", left, base, width-10, base)
-	fmt.Fprintf(bw, `<text x="10" y="%d">%s</text>`+"\n", top+10, html.EscapeString(span(time.Duration(float64(worst)*1.1))))
-	fmt.Fprintf(bw, `<text x="10" y="%d">0</text>`+"\n", base)
-	bar := float64(width-left-20) / float64(max(n, 1))
-	for i := range n {
-		x := float64(left) + float64(i)*bar
-		h := float64(height - top - bottom)
-		color := "#c0392b"
-		if black[i] >= 0 {
-			h = black[i].Seconds() * scale
-			color = "#2e86c1"
-		}
-		fmt.Fprintf(bw, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`+"\n", x+1, float64(base)-h, bar-2, h, color)
-		var names []string
-		for _, e := range s.Cases[s.Ranking[i]].Failed {
-			names = append(names, e.Name)
-		}
-		fmt.Fprintf(bw, `<text transform="translate(%.1f,%d) rotate(60)">%s</text>`+"\n", x+bar/2, base+6, html.EscapeString(strings.Join(names, " + ")))
+	fmt.Fprintf(bw, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" font-family="Liberation Sans, Arial, sans-serif" font-size="%d">`+"\n", width, height, font)
+	fmt.Fprintln(bw, `<defs><pattern id="cut" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="8" height="8" fill="#f5b7b1"/><rect width="4" height="8" fill="#c0392b"/></pattern></defs>`)
+	fmt.Fprintf(bw, `<rect width="%.0f" height="%.0f" fill="white"/>`+"\n", width, height)
+	fmt.Fprintf(bw, `<text x="10" y="22" font-size="15">%s</text>`+"\n", html.EscapeString(title))
+	// The time axis above the bars: 0 and the worst measured blackout.
+	fmt.Fprintf(bw, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="black"/>`+"\n", left, top-6, left+axis, top-6)
+	fmt.Fprintf(bw, `<text x="%.1f" y="%d" text-anchor="middle">0</text>`+"\n", left, top-12)
+	fmt.Fprintf(bw, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", left+axis, top-12, html.EscapeString(span(worst)))
+	if n == 0 {
+		fmt.Fprintf(bw, `<text x="10" y="%d">No failure changes any flow.</text>`+"\n", top+14)
 	}
-	fmt.Fprintf(bw, `<text x="%d" y="%d" fill="#c0392b">red: a flow is cut until the failure is repaired</text>`+"\n", left, height-8)
+	for i := range n {
+		y := float64(top + i*row)
+		fmt.Fprintf(bw, `<text x="%.1f" y="%.1f" text-anchor="end">%s</text>`+"\n", left-8, y+14, html.EscapeString(labels[i]))
+		if black[i] < 0 {
+			fmt.Fprintf(bw, `<rect x="%.1f" y="%.1f" width="%d" height="%d" fill="url(#cut)" stroke="#c0392b"/>`+"\n", left, y+3, axis, row-6)
+			fmt.Fprintf(bw, `<text x="%.1f" y="%.1f" fill="#c0392b">until repaired</text>`+"\n", left+axis+6, y+14)
+			continue
+		}
+		fmt.Fprintf(bw, `<rect x="%.1f" y="%.1f" width="%.1f" height="%d" fill="#2e86c1"/>`+"\n", left, y+3, black[i].Seconds()*scale, row-6)
+		fmt.Fprintf(bw, `<text x="%.1f" y="%.1f">%s</text>`+"\n", left+black[i].Seconds()*scale+6, y+14, html.EscapeString(span(black[i])))
+	}
+	legend := height - 30
+	fmt.Fprintf(bw, `<rect x="10" y="%.1f" width="14" height="10" fill="#2e86c1"/><text x="30" y="%.1f">lost until routing settles (blackout or disruption)</text>`+"\n", legend, legend+9)
+	fmt.Fprintf(bw, `<rect x="10" y="%.1f" width="14" height="10" fill="url(#cut)" stroke="#c0392b"/><text x="30" y="%.1f">a flow is cut until the failure is repaired</text>`+"\n", legend+14, legend+23)
 	fmt.Fprintln(bw, "</svg>")
 	return bw.Flush()
 }

@@ -2,7 +2,9 @@ package sim
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"math"
@@ -533,6 +535,56 @@ func TestSweepJSONStreams(t *testing.T) {
 		var fe *ShardFormatError
 		if !errors.As(err, &fe) || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%s: %v, want a format error saying %q", bad.text, err, bad.want)
+		}
+	}
+}
+
+// The blackout chart fits every label it writes, estimated at a generous
+// width per character, inside its own size, and marks a cut until repair
+// in words as well as in colour.
+func TestBlackoutSVGFits(t *testing.T) {
+	for _, file := range []string{"../examples/last_mile.star", "../examples/transit_hub.star", "../examples/global_wan.star"} {
+		s := sweep(t, plantest.File(t, file), SweepOptions{Depth: 2})
+		var b bytes.Buffer
+		if err := s.WriteBlackoutSVG(&b); err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Width  float64 `xml:"width,attr"`
+			Height float64 `xml:"height,attr"`
+			Texts  []struct {
+				X      float64 `xml:"x,attr"`
+				Y      float64 `xml:"y,attr"`
+				Anchor string  `xml:"text-anchor,attr"`
+				Size   float64 `xml:"font-size,attr"`
+				Text   string  `xml:",chardata"`
+			} `xml:"text"`
+		}
+		if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		cut := false
+		for _, tx := range doc.Texts {
+			size := cmp.Or(tx.Size, 11)
+			w := float64(len([]rune(tx.Text))) * size * 0.62 // Liberation Sans averages about 0.55 em
+			x0 := tx.X
+			switch tx.Anchor {
+			case "end":
+				x0 -= w
+			case "middle":
+				x0 -= w / 2
+			}
+			if x0 < 0 || x0+w > doc.Width || tx.Y-size < 0 || tx.Y > doc.Height {
+				t.Errorf("%s: %q at (%.0f, %.0f) runs outside the %.0f×%.0f chart", file, tx.Text, tx.X, tx.Y, doc.Width, doc.Height)
+			}
+			cut = cut || tx.Text == "until repaired"
+		}
+		wantCut := false
+		for _, ci := range s.Ranking[:min(len(s.Ranking), 40)] {
+			wantCut = wantCut || slices.ContainsFunc(s.Cases[ci].Flows, func(f CaseFlow) bool { return f.Blackout < 0 })
+		}
+		if cut != wantCut {
+			t.Errorf("%s: 'until repaired' shown %t, want %t", file, cut, wantCut)
 		}
 	}
 }
