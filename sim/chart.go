@@ -54,7 +54,13 @@ func (t *Trace) WriteSVG(w io.Writer) error {
 		}
 		label, _, _ := strings.Cut(e.Message, ":")
 		label, _, _ = strings.Cut(label, " (")
-		markers = append(markers, plot.Marker{At: e.T, Label: label})
+		// What the scenario did is named; what the protocols did in
+		// answer is a tick in the rug.
+		kind := plot.Event
+		if e.Kind != "change" {
+			kind = plot.Transition
+		}
+		markers = append(markers, plot.Marker{At: e.T, Label: label, Kind: kind})
 	}
 	return plot.SVG(w, "patchbay sim: scenario "+t.Scenario, t.Duration, panels, markers)
 }

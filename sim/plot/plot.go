@@ -1,6 +1,7 @@
 // Package plot draws simulation metrics over time as one SVG document:
 // panels stacked on a shared time axis, scenario events as dashed vertical
-// lines across all of them.
+// lines across all of them, numbered and listed in a key below the panels,
+// and protocol transitions as a thin rug of ticks along each panel's foot.
 //
 // It is a leaf package on gonum.org/v1/plot and imports nothing from
 // patchbay, so the simulator's types convert into Point and Series at the
@@ -51,11 +52,27 @@ type Panel struct {
 	Series        []Series
 }
 
-// Marker is a scenario event drawn as a vertical line across every panel, labelled.
+// Marker is something that happened at a moment: a scenario event (the
+// zero Kind), drawn as a numbered vertical line across every panel with its
+// label in the key, or a protocol transition, a tick in the rug.
 type Marker struct {
 	At    time.Duration
 	Label string
+	Kind  MarkerKind
 }
+
+// MarkerKind says how a marker is drawn.
+type MarkerKind uint8
+
+const (
+	// Event is a scenario event: what the user scripted (a failure, a
+	// repair, maintenance), few and worth naming.
+	Event MarkerKind = iota
+	// Transition is a protocol's change of state (BFD down, BGP
+	// Established, MKA secured): many, close together, and shown by where
+	// they fall rather than by name, which the trace gives.
+	Transition
+)
 
 const (
 	figureWidth = 10 * vg.Inch
@@ -123,14 +140,14 @@ func SVG(w io.Writer, title string, duration time.Duration, panels []Panel, mark
 	if len(panels) == 0 {
 		return errors.New("plot: no panels")
 	}
-	marks := mergeMarkers(markers, duration)
+	marks, rug := mergeMarkers(markers, duration)
 
 	plots := make([]*gplot.Plot, len(panels))
 	legends := make([]gplot.Legend, len(panels))
 	var legendW, legendH vg.Length
 	for i, p := range panels {
 		var err error
-		plots[i], legends[i], err = panelPlot(p, duration, marks, i == 0, i == len(panels)-1)
+		plots[i], legends[i], err = panelPlot(p, duration, marks, rug, i == 0, i == len(panels)-1)
 		if err != nil {
 			return err
 		}
@@ -139,7 +156,12 @@ func SVG(w io.Writer, title string, duration time.Duration, panels []Panel, mark
 		legendH = max(legendH, size.Y)
 	}
 
-	width := max(figureWidth, minPlotWidth+legendGap+legendW+2*margin)
+	// Room for the legend beyond what Liberation Sans's metrics ask: a
+	// viewer without the face substitutes a sans-serif one, DejaVu Sans on
+	// most Linux desktops, up to a sixth wider, and the names must not run
+	// off the figure's edge.
+	legendRoom := legendW * 1.2
+	width := max(figureWidth, minPlotWidth+legendGap+legendRoom+2*margin)
 	rowH := max(panelHeight, legendH+panelChrome)
 	titleStyle := textStyle(16)
 	titleStyle.XAlign, titleStyle.YAlign = draw.XCenter, draw.YTop
@@ -148,7 +170,14 @@ func SVG(w io.Writer, title string, duration time.Duration, panels []Panel, mark
 	if title != "" {
 		titleH += titleStyle.Height(title) + margin
 	}
-	height := titleH + vg.Length(len(panels))*rowH + vg.Length(len(panels)-1)*panelGap + margin
+	keyStyle := textStyle(9)
+	keyStyle.XAlign, keyStyle.YAlign = draw.XLeft, draw.YTop
+	key := eventKey(marks, rug)
+	keyH := vg.Length(0)
+	if len(key) > 0 {
+		keyH = margin + vg.Length(len(key))*keyStyle.Height("0")*1.2
+	}
+	height := titleH + vg.Length(len(panels))*rowH + vg.Length(len(panels)-1)*panelGap + keyH + margin
 
 	canvas := vgsvg.New(width, height)
 	dc := draw.New(canvas)
@@ -158,7 +187,10 @@ func SVG(w io.Writer, title string, duration time.Duration, panels []Panel, mark
 		dc.FillText(titleStyle, vg.Point{X: width / 2, Y: height - margin}, title)
 	}
 
-	area := draw.Crop(dc, margin, -(margin + legendGap + legendW), margin, -titleH)
+	for i, line := range key {
+		dc.FillText(keyStyle, vg.Point{X: margin, Y: margin + keyH - margin - vg.Length(i)*keyStyle.Height("0")*1.2}, line)
+	}
+	area := draw.Crop(dc, margin, -(margin + legendGap + legendRoom), margin+keyH, -titleH)
 	rows := make([][]*gplot.Plot, len(plots))
 	for i, p := range plots {
 		rows[i] = []*gplot.Plot{p}
@@ -166,7 +198,7 @@ func SVG(w io.Writer, title string, duration time.Duration, panels []Panel, mark
 	// Align gives every panel the same data-area left edge whatever its
 	// y tick labels' width, which is what makes the time axis shared.
 	cells := gplot.Align(rows, draw.Tiles{Rows: len(plots), Cols: 1, PadY: panelGap}, area)
-	legendX := width - margin - legendW
+	legendX := width - margin - legendRoom
 	for i, p := range plots {
 		p.Draw(cells[i][0])
 		data := p.DataCanvas(cells[i][0])
@@ -180,7 +212,7 @@ func SVG(w io.Writer, title string, duration time.Duration, panels []Panel, mark
 	return err
 }
 
-func panelPlot(p Panel, duration time.Duration, marks []Marker, labelMarkers, last bool) (*gplot.Plot, gplot.Legend, error) {
+func panelPlot(p Panel, duration time.Duration, marks, rug []Marker, labelMarkers, last bool) (*gplot.Plot, gplot.Legend, error) {
 	pl := gplot.New()
 	pl.Title.Text = clean(p.Title)
 	pl.Title.TextStyle.Font = font.From(sans, 12)
@@ -200,7 +232,7 @@ func panelPlot(p Panel, duration time.Duration, marks []Marker, labelMarkers, la
 	legend.ThumbnailWidth = vg.Points(24)
 	legend.Padding = vg.Points(2)
 
-	pl.Add(markerPlot{marks: marks})
+	pl.Add(markerPlot{marks: marks}, rugPlot{marks: rug})
 
 	end := duration.Seconds()
 	ymin, ymax := 0.0, 0.0
@@ -280,25 +312,56 @@ func splitAtGaps(s Series) ([]plotter.XYs, error) {
 	return runs, nil
 }
 
-// mergeMarkers drops markers outside the time axis and joins those at one
-// instant, whose labels would otherwise be drawn over each other.
-func mergeMarkers(markers []Marker, duration time.Duration) []Marker {
+// mergeMarkers drops markers outside the time axis, splits the events
+// from the transitions, and joins the events at one instant into one line.
+func mergeMarkers(markers []Marker, duration time.Duration) (events, rug []Marker) {
 	var out []Marker
 	for _, m := range markers {
-		if m.At >= 0 && m.At <= duration {
-			out = append(out, Marker{At: m.At, Label: clean(m.Label)})
-		}
-	}
-	slices.SortStableFunc(out, func(a, b Marker) int { return cmp.Compare(a.At, b.At) })
-	var merged []Marker
-	for _, m := range out {
-		if n := len(merged); n > 0 && merged[n-1].At == m.At {
-			merged[n-1].Label += "; " + m.Label
+		if m.At < 0 || m.At > duration {
 			continue
 		}
-		merged = append(merged, m)
+		if m.Kind == Transition {
+			rug = append(rug, m)
+			continue
+		}
+		out = append(out, Marker{At: m.At, Label: clean(m.Label)})
 	}
-	return merged
+	slices.SortStableFunc(out, func(a, b Marker) int { return cmp.Compare(a.At, b.At) })
+	for _, m := range out {
+		if n := len(events); n > 0 && events[n-1].At == m.At {
+			events[n-1].Label += "; " + m.Label
+			continue
+		}
+		events = append(events, m)
+	}
+	return events, rug
+}
+
+// maxKey bounds the events the key lists; a scenario with more is one a
+// plot cannot name anyway, and the trace lists them all.
+const maxKey = 20
+
+// eventKey is the key below the panels: each event's number, time and
+// label, one a line, and a word on the rug.
+func eventKey(events, rug []Marker) []string {
+	var out []string
+	for i, m := range events {
+		if i == maxKey {
+			out = append(out, fmt.Sprintf("… and %d more events (the trace lists them)", len(events)-maxKey))
+			break
+		}
+		out = append(out, fmt.Sprintf("%d at %s: %s", i+1, clock(m.At), m.Label))
+	}
+	if len(rug) > 0 {
+		out = append(out, fmt.Sprintf("Ticks along each panel's foot: %d protocol transitions (BFD, BGP, MKA); the trace names them.", len(rug)))
+	}
+	return out
+}
+
+// clock writes a moment of the run as the trace does: seconds with
+// milliseconds.
+func clock(d time.Duration) string {
+	return fmt.Sprintf("%.3fs", d.Seconds())
 }
 
 // markerPlot draws the event lines; it is added before the series so the
@@ -313,22 +376,48 @@ func (m markerPlot) Plot(c draw.Canvas, p *gplot.Plot) {
 	}
 }
 
-// markerLabels writes the event names along their lines, reading upwards
-// from the top of the data area, so neighbouring events do not collide as
-// horizontal labels would. It is added after the series so text is on top.
+// rugPlot draws each transition as a short tick rising from the foot of
+// the data area: where the protocols were busy, without a word of text.
+type rugPlot struct{ marks []Marker }
+
+var rugStyle = draw.LineStyle{Color: color.RGBA{0x70, 0x70, 0x70, 0xFF}, Width: vg.Points(0.75)}
+
+func (m rugPlot) Plot(c draw.Canvas, p *gplot.Plot) {
+	trX, _ := p.Transforms(&c)
+	for _, mk := range m.marks {
+		x := trX(mk.At.Seconds())
+		c.StrokeLine2(rugStyle, x, c.Min.Y, x, c.Min.Y+vg.Points(6))
+	}
+}
+
+// markerLabels numbers the event lines at the top of the data area, the
+// numbers the key below the panels explains. Numbers of events too close
+// to sit side by side drop to the next row, so none is drawn over another.
+// It is added after the series so text is on top.
 type markerLabels struct{ marks []Marker }
 
 func (m markerLabels) Plot(c draw.Canvas, p *gplot.Plot) {
 	trX, _ := p.Transforms(&c)
 	sty := textStyle(8)
 	sty.Color = markerStyle.Color
-	sty.Rotation = math.Pi / 2
-	// Rotated a quarter turn, the text's top faces left: aligning the
-	// text's top-right corner on the line puts it beside, not over, it.
-	sty.XAlign, sty.YAlign = draw.XRight, draw.YTop
-	for _, mk := range m.marks {
-		x := trX(mk.At.Seconds())
-		c.FillText(sty, vg.Point{X: x + vg.Points(2), Y: c.Max.Y - vg.Points(3)}, mk.Label)
+	sty.XAlign, sty.YAlign = draw.XLeft, draw.YTop
+	var rowEnds []vg.Length // where each row's last number ends
+	for i, mk := range m.marks {
+		if i == maxKey {
+			break
+		}
+		label := fmt.Sprint(i + 1)
+		x := trX(mk.At.Seconds()) + vg.Points(2)
+		w := sty.Width(label) + vg.Points(3)
+		row := 0
+		for row < len(rowEnds) && rowEnds[row] > x {
+			row++
+		}
+		if row == len(rowEnds) {
+			rowEnds = append(rowEnds, 0)
+		}
+		rowEnds[row] = x + w
+		c.FillText(sty, vg.Point{X: x, Y: c.Max.Y - vg.Points(3) - vg.Length(row)*sty.Height(label)}, label)
 	}
 }
 

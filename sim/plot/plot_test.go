@@ -237,3 +237,36 @@ func TestSVGYRangeIgnoresSamplesOffTheTimeAxis(t *testing.T) {
 		}
 	}
 }
+
+// Only scenario events are named: numbered on their lines and listed in the
+// key, numbers of close events on rows of their own; protocol transitions
+// are ticks in the rug with one line in the key, never text of their own.
+func TestSVGEventsKeyAndTransitionRug(t *testing.T) {
+	title, d, panels, _ := scenario()
+	markers := []Marker{
+		{At: time.Minute, Label: "fail channel ch1"},
+		{At: time.Minute + time.Second, Label: "fail channel ch2"},
+		{At: 8 * time.Minute, Label: "repair channel ch1"},
+	}
+	for i := range 50 {
+		markers = append(markers, Marker{At: time.Minute + time.Duration(i)*100*time.Millisecond, Label: fmt.Sprintf("BFD session %d down", i), Kind: Transition})
+	}
+	doc := render(t, title, d, panels, markers)
+	got := strings.Join(texts(t, doc), "\n")
+	for _, want := range []string{"1 at 60.000s: fail channel ch1", "2 at 61.000s: fail channel ch2", "3 at 480.000s: repair channel ch1", "50 protocol transitions"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in the texts:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "BFD session") {
+		t.Error("a transition is named in the plot")
+	}
+	// The numbers of the events one second apart sit on different rows.
+	rows := map[string]string{}
+	for _, m := range regexp.MustCompile(`<text x="[^"]*" y="([^"]*)"[^>]*>([0-9])</text>`).FindAllStringSubmatch(string(doc), -1) {
+		rows[m[2]] = m[1]
+	}
+	if rows["1"] == "" || rows["1"] == rows["2"] {
+		t.Errorf("event numbers 1 and 2 at rows %q and %q", rows["1"], rows["2"])
+	}
+}
