@@ -125,14 +125,15 @@ var markerStyle = draw.LineStyle{
 }
 
 // SVG writes the panels stacked vertically (one SVG document, shared x range [0, duration], x axis in seconds),
-// each with a legend, and the markers as dashed vertical lines with their labels.
+// each with a legend; events as dashed vertical lines numbered in the top
+// panel and named in a key below the last, transitions as ticks.
 //
 // The y axis always includes 0, so a steady 64 ms RTT is not drawn as a
 // swing between its extremes. A NaN sample is a gap in its line (no
 // measurement, e.g. RTT while the path is down); an infinite one is an
 // error. Points are joined in the order given. Markers outside [0,
-// duration] are not drawn; markers at the same time share one line and
-// their labels are joined. Labels are drawn once, in the top panel.
+// duration] are not drawn; events at the same time share one line, one
+// number and one line of the key, their labels joined.
 func SVG(w io.Writer, title string, duration time.Duration, panels []Panel, markers []Marker) error {
 	if duration <= 0 {
 		return fmt.Errorf("plot: duration %v, want > 0", duration)
