@@ -3,6 +3,7 @@ package starlark
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.starlark.net/resolve"
@@ -47,7 +48,7 @@ func (l *loader) diagnose(err error) lang.Diagnostics {
 	case errors.As(err, &resErrs):
 		var ds lang.Diagnostics
 		for _, e := range resErrs {
-			ds = append(ds, lang.Diagnostic{Rule: "syntax", Summary: e.Msg, Range: toRange(e.Pos, syntax.Position{}), Stack: stack})
+			ds = append(ds, lang.Diagnostic{Rule: "syntax", Summary: l.suggest(e.Msg), Range: toRange(e.Pos, syntax.Position{}), Stack: stack})
 		}
 		return ds
 	case errors.As(err, &diag):
@@ -160,4 +161,31 @@ func innermostEvalError(err error) *starlark.EvalError {
 		}
 		found, err = e, e.Unwrap()
 	}
+}
+
+// suggest adds the nearest builtin to the resolver's "undefined: NAME", as
+// the HCL front-end does for an unknown block type: a misspelt
+// transit_gatway is then one edit from its fix.
+func (l *loader) suggest(msg string) string {
+	name, ok := strings.CutPrefix(msg, "undefined: ")
+	if !ok || strings.ContainsAny(name, " (") {
+		return msg
+	}
+	names := make([]string, 0, len(l.pre)+len(starlark.Universe))
+	for n := range l.pre {
+		// The operator guards are predeclared too, under names no script
+		// can write ("+", ".()").
+		if c := n[0]; c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+			names = append(names, n)
+		}
+	}
+	for n := range starlark.Universe {
+		names = append(names, n)
+	}
+	// Sorted, so a tie goes to the same name every run.
+	slices.Sort(names)
+	if near := lang.Nearest(name, names); near != "" && near != name {
+		return fmt.Sprintf("%s (did you mean %q?)", msg, near)
+	}
+	return msg
 }
