@@ -761,6 +761,10 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 	}
 	mine := func(k int) int { return k*stride + offset }
 	count := max(0, (cases.total-offset+stride-1)/stride)
+	if uint64(count) > maxRunCases {
+		return nil, fmt.Errorf("the sweep would run %s cases in this process, more than the %s it holds in memory — bound the pairs with --max-pairs or split the run with --shard",
+			thousands(uint64(count)), thousands(maxRunCases))
+	}
 	workers = max(1, min(workers, count))
 	results := make([]Case, count)
 	var mu sync.Mutex
@@ -856,6 +860,11 @@ dispatch:
 	}
 	return out, nil
 }
+
+// maxRunCases bounds the cases one run holds, about 100 bytes each before
+// what they find: every pair of 15,012 elements, 112 million, would be 11
+// GB before the first ran.
+var maxRunCases uint64 = 5_000_000
 
 // caseList is the sweep's cases by index, each worked out when a worker
 // takes it: with depth 2, thousands of elements make millions of pairs

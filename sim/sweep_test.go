@@ -588,3 +588,19 @@ func TestBlackoutSVGFits(t *testing.T) {
 		}
 	}
 }
+
+// A run that would hold more cases than fit in memory is refused before
+// any runs, naming the two ways to make it fit; a shard of it fits.
+func TestSweepTooManyCases(t *testing.T) {
+	defer func(n uint64) { maxRunCases = n }(maxRunCases)
+	p := plantest.File(t, "../examples/last_mile.star")
+	whole := sweep(t, p, SweepOptions{Depth: 2})
+	maxRunCases = uint64(whole.Total - 1)
+	_, err := RunSweep(p, p.Design.Scenarios[0], SweepOptions{Depth: 2})
+	if err == nil || !strings.Contains(err.Error(), "--max-pairs") || !strings.Contains(err.Error(), "--shard") {
+		t.Fatalf("got %v, want a refusal naming --max-pairs and --shard", err)
+	}
+	if _, err := RunSweep(p, p.Design.Scenarios[0], SweepOptions{Depth: 2, Shard: 0, Shards: 2}); err != nil {
+		t.Fatal(err)
+	}
+}
