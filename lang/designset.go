@@ -29,7 +29,11 @@ type Design struct {
 	// Files holds the source of every file read, for diagnostics.
 	Files Sources `json:"-"`
 
-	index map[Ref]Resource
+	// index finds a resource by kind, then name: a map keyed by name
+	// alone hashes and compares one string, not two, and designs look
+	// resources up by the hundred thousand.
+	index map[Kind]map[string]Resource
+	count int
 }
 
 // NewDesign returns an empty design.
@@ -39,24 +43,41 @@ func NewDesign() *Design {
 		VPNGateways: []*VPNGateway{}, DXGateways: []*DXGateway{}, TransitGateways: []*TransitGateway{},
 		TGWRouteTables: []*TGWRouteTable{}, CoreNetworks: []*CoreNetwork{}, Attachments: []*Attachment{},
 		Interconnects: []*Interconnect{}, LastMiles: []*LastMile{}, Monitors: []*Monitor{}, Scenarios: []*Scenario{}, Objectives: []*Objective{},
-		Files: Sources{}, index: map[Ref]Resource{},
+		Files: Sources{}, index: map[Kind]map[string]Resource{},
 	}
 }
 
 // Lookup returns the resource r names.
 func (d *Design) Lookup(r Ref) (Resource, bool) {
-	x, ok := d.index[r]
+	x, ok := d.index[r.Kind][r.Name]
 	return x, ok
 }
 
 // Len is the number of resources.
-func (d *Design) Len() int { return len(d.index) }
+func (d *Design) Len() int { return d.count }
 
 // Add appends a resource. A second resource of the same kind and name is an
 // error pointing at both declarations.
 func (d *Design) Add(r Resource) error {
 	ref := r.Ref()
-	if prev, ok := d.index[ref]; ok {
+	byName := d.index[ref.Kind]
+	if byName == nil {
+		byName = map[string]Resource{}
+		d.index[ref.Kind] = byName
+	}
+	// One hash of the name, not two: store, and see whether the map grew.
+	n := len(byName)
+	byName[ref.Name] = r
+	if len(byName) == n {
+		// A second declaration: the first goes back, found the slow way.
+		prev := r // unless another has the name, r itself was added before
+		for _, x := range d.All() {
+			if x != r && x.Ref() == ref {
+				prev = x
+				break
+			}
+		}
+		byName[ref.Name] = prev
 		return Diagnostic{
 			Severity: SevError,
 			Rule:     "duplicate",
@@ -66,8 +87,8 @@ func (d *Design) Add(r Resource) error {
 			Hint:     "give each " + string(ref.Kind) + " a unique name",
 		}
 	}
-	r.setSeq(len(d.index))
-	d.index[ref] = r
+	r.setSeq(d.count)
+	d.count++
 	switch x := r.(type) {
 	case *VPC:
 		d.VPCs = append(d.VPCs, x)
@@ -100,7 +121,8 @@ func (d *Design) Add(r Resource) error {
 	case *Objective:
 		d.Objectives = append(d.Objectives, x)
 	default:
-		delete(d.index, ref)
+		delete(byName, ref.Name)
+		d.count--
 		return fmt.Errorf("lang: unknown resource type %T", r)
 	}
 	return nil
@@ -109,7 +131,7 @@ func (d *Design) Add(r Resource) error {
 // All returns every resource, kinds in the order of Kinds, each kind in
 // declaration order.
 func (d *Design) All() []Resource {
-	out := make([]Resource, 0, len(d.index))
+	out := make([]Resource, 0, d.count)
 	out = appendAll(out, d.VPCs)
 	out = appendAll(out, d.RouteTables)
 	out = appendAll(out, d.GCPVPCs)
@@ -153,8 +175,10 @@ func (d *Design) Networks() []Network {
 // Counts returns how many resources of each kind the design has, for kinds present.
 func (d *Design) Counts() map[Kind]int {
 	m := map[Kind]int{}
-	for r := range d.index {
-		m[r.Kind]++
+	for k, byName := range d.index {
+		if len(byName) > 0 {
+			m[k] = len(byName)
+		}
 	}
 	return m
 }

@@ -2,13 +2,10 @@ package planner
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
-
-	"github.com/dominikbraun/graph"
 
 	"patchbay/lang"
 	"patchbay/stdlib"
@@ -21,30 +18,59 @@ var graphVertexKinds = []lang.Kind{
 	lang.KindTransitGW, lang.KindCoreNetwork, lang.KindInterconnect, lang.KindLastMile,
 }
 
+// places is the resources and what joins them, as an undirected simple
+// graph: vertices numbered in declaration order (kinds in the order of
+// lang.Kinds), each with its distinct neighbours. It is built once and
+// read by index, since a design of 10,000 VPCs has as many vertices and a
+// map of maps per vertex cost more than the rest of planning.
+type places struct {
+	refs []lang.Ref
+	adj  [][]int32
+}
+
 func (p *Plan) buildGraph() {
 	d := p.Design
-	g := graph.New(graph.StringHash)
+	var g places
+	index := make(map[lang.Ref]int32, len(d.VPCs)+len(d.TransitGateways))
 	for _, r := range d.All() {
-		if slices.Contains(graphVertexKinds, r.Ref().Kind) {
-			_ = g.AddVertex(r.Ref().String(), graph.VertexAttribute("kind", string(r.Ref().Kind)))
+		if ref := r.Ref(); slices.Contains(graphVertexKinds, ref.Kind) {
+			if _, dup := index[ref]; !dup {
+				index[ref] = int32(len(g.refs))
+				g.refs = append(g.refs, ref)
+			}
 		}
 	}
-	edge := func(a, b lang.Ref, via lang.Ref) {
-		err := g.AddEdge(a.String(), b.String(), graph.EdgeAttribute("via", via.String()))
-		if err != nil && !errors.Is(err, graph.ErrEdgeAlreadyExists) {
-			panic(fmt.Sprintf("planner: edge %s–%s: %v", a, b, err)) // resolve() checked both ends
+	g.adj = make([][]int32, len(g.refs))
+	vertex := func(r lang.Ref, other lang.Ref) int32 {
+		i, ok := index[r]
+		if !ok {
+			panic(fmt.Sprintf("planner: edge %s–%s: vertex %s not found", r, other, r)) // resolve() checked both ends
+		}
+		return i
+	}
+	edge := func(a, b lang.Ref) {
+		i, j := vertex(a, b), vertex(b, a)
+		g.adj[i] = append(g.adj[i], j)
+		if i != j {
+			g.adj[j] = append(g.adj[j], i)
 		}
 	}
 	for _, a := range d.Attachments {
-		edge(a.A, a.B, a.Ref())
+		edge(a.A, a.B)
 	}
 	for _, ic := range d.Interconnects {
-		edge(ic.AttachTo, ic.Ref(), ic.Ref())
-		edge(ic.Ref(), ic.Peer, ic.Ref())
+		edge(ic.AttachTo, ic.Ref())
+		edge(ic.Ref(), ic.Peer)
 	}
 	for _, lm := range d.LastMiles {
-		edge(lm.Site, lm.Ref(), lm.Ref())
-		edge(lm.Ref(), lm.AttachTo, lm.Ref())
+		edge(lm.Site, lm.Ref())
+		edge(lm.Ref(), lm.AttachTo)
+	}
+	// A second edge between the same two places (two attachments, or an
+	// Interconnect's two ends) is one edge.
+	for i, ns := range g.adj {
+		slices.Sort(ns)
+		g.adj[i] = slices.Compact(ns)
 	}
 	p.graph = g
 }
@@ -349,7 +375,7 @@ func (p *Plan) vifFor(dxgw lang.Ref) (string, int) {
 // adjacent returns the attachments touching r, indexing them on first use.
 func (p *Plan) adjacent(r lang.Ref) []*lang.Attachment {
 	if p.attIndex == nil {
-		p.attIndex = map[lang.Ref][]*lang.Attachment{}
+		p.attIndex = make(map[lang.Ref][]*lang.Attachment, len(p.Design.Attachments))
 		for _, a := range p.Design.Attachments {
 			p.attIndex[a.A] = append(p.attIndex[a.A], a)
 			if a.B != a.A {

@@ -9,8 +9,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-
-	"github.com/dominikbraun/graph"
+	"sync"
 
 	"patchbay/lang"
 	"patchbay/stdlib"
@@ -29,8 +28,12 @@ type Plan struct {
 
 	// graph is the resources and what joins them; Summary describes it
 	// and the topology, not the graph, is what routing follows.
-	graph       graph.Graph[string, string]
+	graph places
+	// topo is derived on first use (Topology): validating a design
+	// without paths to check reads none of it, and it is a third of
+	// planning a large one.
 	topo        *Topology
+	topoOnce    sync.Once
 	scenarios   []*ResolvedScenario
 	attIndex    map[lang.Ref][]*lang.Attachment
 	unaddressed int // connections the allocator could not address
@@ -224,7 +227,6 @@ func New(d *lang.Design, opts ...Option) (*Plan, error) {
 	p.assignRouterIDs()
 	p.deriveTGWTables()
 	p.deriveCoreNetworks()
-	p.deriveTopology()
 	p.resolveScenarios()
 	p.summarise()
 	p.validate(o.quotas)
@@ -237,15 +239,27 @@ func (p *Plan) Resource(r lang.Ref) (lang.Resource, bool) { return p.Design.Look
 
 // Topology is the design as devices, links, routing tables and the
 // relations between them, from which every route follows.
-func (p *Plan) Topology() *Topology { return p.topo }
+func (p *Plan) Topology() *Topology {
+	p.topoOnce.Do(p.deriveTopology)
+	return p.topo
+}
 
 // resolve checks that every reference names a declared resource of an
 // allowed kind. The Starlark front-end guarantees it; this keeps the planner
 // honest for any other producer of Designs.
 func resolve(d *lang.Design) lang.Diagnostics {
 	var ds lang.Diagnostics
+	// Routes name the same target again and again: remember the last.
+	var last lang.Ref
+	var lastRes lang.Resource
 	check := func(from lang.Resource, r lang.Ref, what string, kinds ...lang.Kind) {
-		x, ok := d.Lookup(r)
+		x, ok := lastRes, lastRes != nil && r == last
+		if !ok {
+			x, ok = d.Lookup(r)
+			if ok {
+				last, lastRes = r, x
+			}
+		}
 		if !ok {
 			ds = append(ds, lang.Diagnostic{Rule: "reference", Range: from.Source(),
 				Summary: fmt.Sprintf("%s: %s refers to %s, which is not declared", from.Ref(), what, r)})

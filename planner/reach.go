@@ -2,6 +2,7 @@ package planner
 
 import (
 	"cmp"
+	"encoding/binary"
 	"net/netip"
 	"slices"
 
@@ -61,8 +62,13 @@ type reachability struct {
 
 	routeIndex map[lang.Network][]*domain // built on first use by vpcsReaching
 	sorted     []entry                    // built on first use by sortedPrefixes
-	ids        map[lang.Resource]int
+	ids        []int32                    // by Seq: an owner's number, or -1
+	nextID     int
+	at, pos    []int32            // network id's entries are sorted[pos[at[id]:at[id+1]]]
+	role       []uint8            // by network id, during one sweep
+	picked     []int32            // a sweep's entries, kept for the next
 	segDomain  map[segKey]*domain // each Cloud WAN segment's table
+	tgwDomain  map[*TGWTablePlan]*domain
 }
 
 type segKey struct {
@@ -73,7 +79,7 @@ type segKey struct {
 func newReachability(p *Plan) *reachability {
 	r := &reachability{p: p, icMTU: map[lang.Ref]int{}, lmMTU: map[lang.Ref]int{}, byAttach: map[lang.Ref][]lang.Resource{},
 		onprem: map[lang.Ref][]exported{}, tgwLocal: map[lang.Ref][]exported{}, segLocal: map[segKey][]exported{},
-		segDomain: map[segKey]*domain{}}
+		segDomain: map[segKey]*domain{}, tgwDomain: make(map[*TGWTablePlan]*domain, len(p.TGWTables))}
 	for _, ic := range p.Interconnects {
 		r.icMTU[ic.Interconnect] = ic.MTU
 	}
@@ -188,9 +194,16 @@ func (r *reachability) build() {
 		for _, a := range t.Associations {
 			dom.users = append(dom.users, r.exportsInto(a, t.TGW)...)
 		}
-		for _, a := range t.Propagations {
-			dom.routes = append(dom.routes, r.exportsInto(a, t.TGW)...)
+		if slices.Equal(t.Associations, t.Propagations) {
+			// A default table associates and propagates the same
+			// attachments: thousands of them on a hub.
+			dom.routes = slices.Clone(dom.users)
+		} else {
+			for _, a := range t.Propagations {
+				dom.routes = append(dom.routes, r.exportsInto(a, t.TGW)...)
+			}
 		}
+		r.tgwDomain[t] = dom
 		r.domains = append(r.domains, dom)
 	}
 
@@ -401,33 +414,125 @@ type entry struct {
 	route bool
 }
 
+// compareEntries orders by address, then prefix length, then owner.
 func compareEntries(a, b entry) int {
-	return cmp.Or(a.pfx.Addr().Compare(b.pfx.Addr()), cmp.Compare(a.pfx.Bits(), b.pfx.Bits()), cmp.Compare(a.id, b.id))
+	return compareKeys(keyOf(a), keyOf(b))
+}
+
+// entryKey is an entry's place in the sort, made once: sorting a million
+// prefixes compares them twenty million times. hi and lo are the address;
+// ord is the address family (invalid, IPv4, IPv6: the order of
+// Addr.Compare) in its top bits, then the prefix length, then the owner's
+// id; at is where the entry was.
+type entryKey struct {
+	hi, lo, ord uint64
+	at          int
+}
+
+func keyOf(e entry) entryKey {
+	a := e.pfx.Addr()
+	b := a.As16()
+	fam := uint64(0)
+	switch {
+	case a.Is4():
+		fam = 1
+	case a.Is6():
+		fam = 2
+	}
+	return entryKey{hi: binary.BigEndian.Uint64(b[:8]), lo: binary.BigEndian.Uint64(b[8:]),
+		ord: fam<<62 | uint64(e.pfx.Bits()&0xff)<<40 | uint64(e.id)}
+}
+
+func compareKeys(a, b entryKey) int {
+	if fa, fb := a.ord>>62, b.ord>>62; fa != fb {
+		return cmp.Compare(fa, fb)
+	}
+	if a.hi != b.hi {
+		return cmp.Compare(a.hi, b.hi)
+	}
+	if a.lo != b.lo {
+		return cmp.Compare(a.lo, b.lo)
+	}
+	return cmp.Compare(a.ord, b.ord)
 }
 
 // sortedPrefixes is every network prefix of the design, sorted once; each
-// domain's sweep filters it instead of sorting its own copy, since many
-// domains (every TGW table on a shared Cloud WAN segment) hold most of the
-// same networks.
+// domain's sweep picks its networks' entries out of it instead of sorting
+// its own copy, since many domains (every TGW table on a shared Cloud WAN
+// segment) hold most of the same networks.
 func (r *reachability) sortedPrefixes() []entry {
 	if r.sorted != nil {
 		return r.sorted
 	}
-	r.ids = map[lang.Resource]int{}
-	for _, n := range r.p.Design.Networks() {
-		id := len(r.ids)
-		r.ids[n] = id
+	nets := r.p.Design.Networks()
+	r.ids = make([]int32, r.p.Design.Len())
+	for i := range r.ids {
+		r.ids[i] = -1
+	}
+	r.nextID = 0
+	size := 0
+	for _, n := range nets {
 		v4, v6 := n.Addresses()
-		seen := map[netip.Prefix]bool{}
-		for _, p := range slices.Concat(v4, v6) {
-			if m := p.Masked(); p.IsValid() && !seen[m] {
-				seen[m] = true
-				r.sorted = append(r.sorted, entry{pfx: m, owner: n, id: id})
+		size += len(v4) + len(v6)
+	}
+	unsorted := make([]entry, 0, size)
+	for _, n := range nets {
+		id := r.id(n)
+		v4, v6 := n.Addresses()
+		first := len(unsorted)
+		for _, ps := range [2][]netip.Prefix{v4, v6} {
+			for _, p := range ps {
+				m := p.Masked()
+				// A network lists a handful of blocks: a scan finds a repeat.
+				if p.IsValid() && !slices.ContainsFunc(unsorted[first:], func(e entry) bool { return e.pfx == m }) {
+					unsorted = append(unsorted, entry{pfx: m, owner: n, id: id})
+				}
 			}
 		}
 	}
-	slices.SortFunc(r.sorted, compareEntries)
+	keys := make([]entryKey, len(unsorted))
+	for i, e := range unsorted {
+		keys[i] = keyOf(e)
+		keys[i].at = i
+	}
+	slices.SortFunc(keys, compareKeys)
+	if len(unsorted) > 0 {
+		r.sorted = make([]entry, len(unsorted))
+	}
+	for i, k := range keys {
+		r.sorted[i] = unsorted[k.at]
+	}
+	// Where each network's entries landed, grouped by network.
+	r.at = make([]int32, len(nets)+1)
+	for _, e := range r.sorted {
+		r.at[e.id+1]++
+	}
+	for i := 1; i < len(r.at); i++ {
+		r.at[i] += r.at[i-1]
+	}
+	r.pos = make([]int32, len(r.sorted))
+	fill := slices.Clone(r.at[:len(nets)])
+	for i, e := range r.sorted {
+		r.pos[fill[e.id]] = int32(i)
+		fill[e.id]++
+	}
+	r.role = make([]uint8, len(nets))
 	return r.sorted
+}
+
+// id numbers an owner of prefixes, in the order they are first met. The
+// numbers are kept by declaration (Seq), which numbers every resource of
+// the design from 0.
+func (r *reachability) id(x lang.Resource) int {
+	n := x.Seq()
+	for n >= len(r.ids) {
+		r.ids = append(r.ids, -1)
+	}
+	if r.ids[n] < 0 {
+		r.ids[n] = int32(r.nextID)
+		r.nextID++
+	}
+	return int(r.ids[n])
 }
 
 // maxPairs bounds the pairs one prefix reports; beyond it they are counted.
@@ -442,22 +547,38 @@ const maxPairs = 8
 // current one finds every overlap.
 func (r *reachability) overlaps(dom *domain, fn func(a, b entry), more func(e entry, n int)) {
 	const user, route = 1, 2
-	role := map[lang.Resource]int{}
+	all := r.sortedPrefixes()
+	// The domain's entries, in the global order: its networks' positions
+	// in all, sorted.
+	picked := r.picked[:0]
+	var members []int
+	mark := func(n lang.Network, rl uint8) {
+		if n == nil || n.Seq() >= len(r.ids) || r.ids[n.Seq()] < 0 || int(r.ids[n.Seq()]) >= len(r.role) {
+			return // not a network of the design: no entries
+		}
+		id := int(r.ids[n.Seq()])
+		if r.role[id] == 0 {
+			members = append(members, id)
+			picked = append(picked, r.pos[r.at[id]:r.at[id+1]]...)
+		}
+		r.role[id] |= rl
+	}
 	for _, e := range dom.users {
-		role[e.net] |= user
+		mark(e.net, user)
 	}
 	for _, e := range dom.routes {
-		role[e.net] |= route
+		mark(e.net, route)
 	}
-	all := r.sortedPrefixes()
+	slices.Sort(picked)
+	defer func() {
+		for _, id := range members {
+			r.role[id] = 0
+		}
+		r.picked = picked
+	}()
 	var extra []entry
 	for _, a := range dom.prefixes {
-		id, ok := r.ids[a.owner]
-		if !ok {
-			id = len(r.ids)
-			r.ids[a.owner] = id
-		}
-		extra = append(extra, entry{pfx: a.prefix.Masked(), owner: a.owner, id: id, route: true})
+		extra = append(extra, entry{pfx: a.prefix.Masked(), owner: a.owner, id: r.id(a.owner), route: true})
 	}
 	slices.SortFunc(extra, compareEntries)
 
@@ -505,11 +626,9 @@ func (r *reachability) overlaps(dom *domain, fn func(a, b entry), more func(e en
 		stack = append(stack, e)
 	}
 	j := 0
-	for _, e := range all {
-		rl, in := role[e.owner]
-		if !in {
-			continue
-		}
+	for _, i := range picked {
+		e := all[i]
+		rl := r.role[e.id]
 		for j < len(extra) && compareEntries(extra[j], e) < 0 {
 			visit(extra[j])
 			j++

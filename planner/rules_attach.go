@@ -91,11 +91,15 @@ Connect gateway.`,
 					related: related(at, "the core network"), hint: fmt.Sprintf("attach_to a dx_gateway and attach that gateway to %s (attach(dxgw, %s, segment = %q, allowed_prefixes = [...]))", at.Ref(), at.Name, ic.Segment)})
 			}
 		}
-		seen := map[[3]string]*lang.Attachment{}
+		type ends struct {
+			kind lang.AttachmentKind
+			a, b lang.Ref
+		}
+		seen := make(map[ends]*lang.Attachment, len(d.Attachments))
 		vgwVPCs := map[lang.Ref][]*lang.Attachment{}
 		vpcVGWs := map[lang.Ref][]*lang.Attachment{}
 		for _, a := range d.Attachments {
-			key := [3]string{string(a.Kind), a.A.String(), a.B.String()}
+			key := ends{a.Kind, a.A, a.B}
 			if first, dup := seen[key]; dup {
 				v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s attaches %s and %s again", a.Ref(), a.A, a.B), related: related(first, "first attached here")})
 			} else {
@@ -184,18 +188,24 @@ var _ = register(&Rule{
 Fix: attach the target first, move the entry to the right table, or narrow the blackhole.`,
 	check: func(v *validator, rule *Rule) {
 		d := v.p.Design
-		attached := map[[2]lang.Ref]bool{}
-		for _, a := range d.Attachments {
-			attached[[2]lang.Ref{a.A, a.B}] = true
-			attached[[2]lang.Ref{a.B, a.A}] = true
+		// A VPC has a few attachments, its target may have thousands:
+		// look from the VPC's side.
+		attached := func(adj []*lang.Attachment, vpc, target lang.Ref) bool {
+			for _, a := range adj {
+				if a.A == vpc && a.B == target || a.B == vpc && a.A == target {
+					return true
+				}
+			}
+			return false
 		}
 		for _, t := range d.RouteTables {
+			adj := v.p.adjacent(t.VPC)
 			for _, r := range t.Routes {
 				if r.Blackhole {
 					v.report(rule, finding{at: r.Range, summary: fmt.Sprintf("route to %s in %s is a blackhole: a VPC route table cannot have one (AWS shows blackhole only for a route whose target was deleted)", r.Destination, t.Ref()),
 						hint: "drop the route, or blackhole in the Transit Gateway or Cloud WAN"})
 				}
-				if !r.Target.IsZero() && !attached[[2]lang.Ref{t.VPC, r.Target}] {
+				if !r.Target.IsZero() && !attached(adj, t.VPC, r.Target) {
 					v.report(rule, finding{at: r.Range, summary: fmt.Sprintf("route to %s in %s targets %s, which is not attached to %s", r.Destination, t.Ref(), r.Target, t.VPC),
 						hint: fmt.Sprintf("attach(%s, …) first", t.VPC.Name)})
 				}

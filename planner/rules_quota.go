@@ -88,11 +88,10 @@ raise a quota).`,
 			routes := 0
 			for _, t := range tables[g.Ref()] {
 				routes += t.StaticRoutes
-				for _, a := range t.Propagations {
-					for _, e := range v.reach.exportsInto(a, g.Ref()) {
-						v4, v6 := e.net.Addresses()
-						routes += len(v4) + len(v6)
-					}
+				// The table's routes are what its propagations export.
+				for _, e := range v.reach.tgwDomain[t].routes {
+					v4, v6 := e.net.Addresses()
+					routes += len(v4) + len(v6)
 				}
 			}
 			over(g, "transit_gateway.routes", routes, "routes across its route tables")

@@ -113,7 +113,11 @@ func (v *validator) promises() []promise {
 // small packets for reachability; then at its packet size, for the path
 // MTU.
 func (v *validator) checkPaths(rule *Rule) {
-	topo := v.p.topo
+	promises := v.promises()
+	if len(promises) == 0 {
+		return // no path to check: the topology need not be derived
+	}
+	topo := v.p.Topology()
 	// Many promises share their ends (a scenario of thousands of flows
 	// between two networks): each way is traced once.
 	type way struct {
@@ -123,7 +127,7 @@ func (v *validator) checkPaths(rule *Rule) {
 	unreachable := map[way]*TraceResult{}
 	traced := map[way]*TraceResult{}
 	// The path MTU and the address family are the existing rules' concern.
-	for _, pr := range v.promises() {
+	for _, pr := range promises {
 		src, okSrc := topo.Endpoints[pr.from]
 		dst, okDst := topo.Endpoints[pr.to]
 		if !okSrc || !okDst {
@@ -185,7 +189,7 @@ func (v *validator) checkPaths(rule *Rule) {
 // another, in each family the source can send, and returns the first trace
 // that loses traffic, nil when every prefix is reached.
 func (v *validator) firstUnreachable(from, to lang.Ref) *TraceResult {
-	topo := v.p.topo
+	topo := v.p.Topology()
 	src, dst := topo.Endpoints[from], topo.Endpoints[to]
 	nw, ok := v.p.Design.Lookup(to)
 	if !ok {
@@ -228,7 +232,7 @@ func (v *validator) pathFinding(pr promise, res *TraceResult) (finding, bool) {
 	// A network without route tables of its own forwards by what its
 	// gateway's table gives it: the route is missing there.
 	if p.Outcome == OutcomeNoRoute && p.Stop != nil && p.Stop.Device.Role == RoleNetwork {
-		for _, r := range p.Stop.Inbound(v.p.topo) {
+		for _, r := range p.Stop.Inbound(v.p.Topology()) {
 			if r.Tag == TagGateway {
 				q := *p
 				q.Detail = fmt.Sprintf("%s has no route to %s, and %s forwards by what it learns from it", r.From, res.Dst, p.Stop.Device.Name)

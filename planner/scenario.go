@@ -94,7 +94,7 @@ func (p *Plan) Scenario(name string) (*ResolvedScenario, bool) {
 // design's own are resolved once by New (Scenarios); this serves one built
 // elsewhere, as tests and tools do.
 func (p *Plan) ResolveScenario(sc *lang.Scenario) *ResolvedScenario {
-	r := &scenarioResolver{t: p.topo, sc: sc, out: &ResolvedScenario{Scenario: sc},
+	r := &scenarioResolver{t: p.Topology(), sc: sc, out: &ResolvedScenario{Scenario: sc},
 		sessions: map[string][]*Session{}, groups: map[lang.TargetKind][]string{}}
 	for _, s := range p.Sessions {
 		r.sessions[s.Over] = append(r.sessions[s.Over], s)
@@ -127,7 +127,10 @@ func (p *Plan) ResolveScenario(sc *lang.Scenario) *ResolvedScenario {
 }
 
 func (p *Plan) resolveScenarios() {
-	if p.topo == nil || p.topo.Err != nil {
+	if len(p.Design.Scenarios) == 0 {
+		return // nothing to resolve, and no topology to derive for it
+	}
+	if t := p.Topology(); t == nil || t.Err != nil {
 		return // no topology to resolve against; the catalog error says why
 	}
 	for _, sc := range p.Design.Scenarios {

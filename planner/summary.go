@@ -2,7 +2,8 @@ package planner
 
 import (
 	"slices"
-	"strings"
+
+	"patchbay/lang"
 )
 
 // GraphSummary describes the topology graph in numbers.
@@ -17,38 +18,36 @@ type GraphSummary struct {
 }
 
 func (p *Plan) summarise() {
-	adj, err := p.graph.AdjacencyMap()
-	if err != nil {
-		panic(err) // the in-memory store cannot fail
-	}
-	s := GraphSummary{ByKind: map[string]int{}, Isolated: []string{}}
-	ids := make([]string, 0, len(adj))
-	for id, nbrs := range adj {
-		ids = append(ids, id)
-		s.Edges += len(nbrs)
+	g := p.graph
+	s := GraphSummary{ByKind: map[string]int{}, Isolated: []string{}, Vertices: len(g.refs)}
+	var isolated []lang.Ref
+	for i, ref := range g.refs {
+		s.ByKind[string(ref.Kind)]++
+		s.Edges += len(g.adj[i])
+		if len(g.adj[i]) == 0 {
+			isolated = append(isolated, ref)
+		}
 	}
 	s.Edges /= 2 // undirected: each edge is seen from both ends
-	slices.Sort(ids)
-	s.Vertices = len(ids)
-	seen := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		kind, _, _ := strings.Cut(id, ".")
-		s.ByKind[kind]++
-		if len(adj[id]) == 0 {
-			s.Isolated = append(s.Isolated, id)
-		}
-		if seen[id] {
+	for _, ref := range isolated {
+		s.Isolated = append(s.Isolated, ref.String())
+	}
+	slices.Sort(s.Isolated)
+	seen := make([]bool, len(g.refs))
+	var queue []int32
+	for i := range g.refs {
+		if seen[i] {
 			continue
 		}
 		s.Components++
 		size := 0
-		queue := []string{id}
-		seen[id] = true
+		queue = append(queue[:0], int32(i))
+		seen[i] = true
 		for len(queue) > 0 {
 			v := queue[len(queue)-1]
 			queue = queue[:len(queue)-1]
 			size++
-			for w := range adj[v] {
+			for _, w := range g.adj[v] {
 				if !seen[w] {
 					seen[w] = true
 					queue = append(queue, w)

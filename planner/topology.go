@@ -451,6 +451,8 @@ type topoBuilder struct {
 	byRef map[lang.Ref]*Device
 	named map[string]*Device // the devices no resource declares: routers, partner edges, Cloud WAN edges
 	intra time.Duration      // one way inside a region, from the catalog
+	// relSlab is the block the next relations are taken from.
+	relSlab []Relation
 }
 
 type tgwTableRef struct {
@@ -472,8 +474,14 @@ func (p *Plan) deriveTopology() {
 	t := &Topology{Endpoints: make(map[lang.Ref]*Endpoint, nets), Facilities: map[string][]*Link{}, Groups: map[string][]*Link{},
 		GroupDevices: map[string][]*Device{}, EdgeGroups: map[string][]*Table{},
 		Devices: make([]*Device, 0, nets), Tables: make([]*Table, 0, nets)}
+	assocs, props := 0, 0
+	for _, tp := range p.TGWTables {
+		assocs += len(tp.Associations)
+		props += len(tp.Propagations)
+	}
 	b := &topoBuilder{p: p, t: t, named: map[string]*Device{}, attIface: map[lang.Ref][]*Iface{}, targets: targetsOf(d),
-		seg: map[string]*Table{}, isolated: map[string]*Table{}, nfg: map[string]*nfgEdge{}, assoc: map[lang.Ref][]tgwTableRef{}, props: map[lang.Ref][]tgwTableRef{},
+		seg: map[string]*Table{}, isolated: map[string]*Table{}, nfg: map[string]*nfgEdge{},
+		assoc: make(map[lang.Ref][]tgwTableRef, assocs), props: make(map[lang.Ref][]tgwTableRef, props),
 		byRef: make(map[lang.Ref]*Device, nets+len(d.TransitGateways))}
 	for _, tp := range p.TGWTables {
 		for _, a := range tp.Associations {
@@ -626,7 +634,13 @@ func (b *topoBuilder) network(nw lang.Network, at *lang.Range, region, facility 
 
 // learn makes to learn from's routes over via (to's interface towards from).
 func (b *topoBuilder) learn(to, from *Table, via *Iface, pref int, tag string, export Filter, why string, at lang.Range) *Relation {
-	r := &Relation{From: from, To: to, Via: via, Pref: pref, Tag: tag, Export: export, Why: why, Source: at}
+	if len(b.relSlab) == cap(b.relSlab) {
+		// Relations come by the ten thousand and live as long as the
+		// topology: allocated a block at a time.
+		b.relSlab = make([]Relation, 0, 256)
+	}
+	b.relSlab = append(b.relSlab, Relation{From: from, To: to, Via: via, Pref: pref, Tag: tag, Export: export, Why: why, Source: at})
+	r := &b.relSlab[len(b.relSlab)-1]
 	b.t.Relations = append(b.t.Relations, r)
 	return r
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -36,10 +37,13 @@ type builtin struct {
 
 // call is one invocation of a builtin: its arguments bound to parameters.
 type call struct {
-	fn   *builtin
-	at   lang.Range
-	b    *Builder
-	vals map[string]starlark.Value
+	fn *builtin
+	at lang.Range
+	b  *Builder
+	// vals holds the arguments by parameter index, nil where not given:
+	// a builtin is called once per declaration, and a map per call was
+	// most of what binding cost.
+	vals [maxParams]starlark.Value
 	rest starlark.Tuple // variadic arguments
 
 	// err is the first argument error. Getters do nothing once it is set,
@@ -90,52 +94,57 @@ func (fn *builtin) paramNames() []string {
 
 // bind matches arguments to parameters: positional in order, then keywords.
 // An unknown keyword names the nearest valid one.
-func (fn *builtin) bind(b *Builder, args starlark.Tuple, kwargs []starlark.Tuple, at lang.Range) (*call, error) {
-	c := &call{fn: fn, at: at, b: b, vals: make(map[string]starlark.Value, len(fn.params))}
+func (fn *builtin) bind(c *call, args starlark.Tuple, kwargs []starlark.Tuple) error {
 	for i, a := range args {
 		if i < len(fn.params) && fn.params[i].variadic {
 			c.rest = args[i:]
 			break
 		}
 		if i >= len(fn.params) {
-			return nil, &ArgError{Fn: fn.name, Index: i, Err: fmt.Errorf("takes at most %d positional arguments, got %d", len(fn.params), len(args))}
+			return &ArgError{Fn: fn.name, Index: i, Err: fmt.Errorf("takes at most %d positional arguments, got %d", len(fn.params), len(args))}
 		}
-		c.vals[fn.params[i].name] = a
+		c.vals[i] = a
 	}
 	for _, kv := range kwargs {
 		k := string(kv[0].(starlark.String))
-		p := fn.param(k)
-		if p == nil || p.variadic {
+		i := fn.index(k)
+		if i < 0 || fn.params[i].variadic {
 			e := &ArgError{Fn: fn.name, Param: k, Index: -1, Err: fmt.Errorf("unknown keyword argument %q", k), unknown: true}
 			if near := lang.Nearest(k, fn.paramNames()); near != "" {
 				e.Hint = fmt.Sprintf("did you mean %q?", near)
 			} else {
 				e.Hint = "valid keywords: " + strings.Join(fn.paramNames(), ", ")
 			}
-			return nil, e
+			return e
 		}
-		if _, dup := c.vals[k]; dup {
-			return nil, &ArgError{Fn: fn.name, Param: k, Index: -1, Err: fmt.Errorf("got multiple values")}
+		if c.vals[i] != nil {
+			return &ArgError{Fn: fn.name, Param: k, Index: -1, Err: fmt.Errorf("got multiple values")}
 		}
-		c.vals[k] = kv[1]
+		c.vals[i] = kv[1]
 	}
-	for _, p := range fn.params {
+	for i, p := range fn.params {
 		// None stands for "not given", so it cannot satisfy a required parameter.
-		if v, ok := c.vals[p.name]; p.required && (!ok || v == starlark.None) {
-			return nil, &ArgError{Fn: fn.name, Param: p.name, Index: -1, Err: fmt.Errorf("missing required argument (%s)", p.typ)}
-		}
-	}
-	return c, nil
-}
-
-func (fn *builtin) param(name string) *param {
-	for i := range fn.params {
-		if fn.params[i].name == name {
-			return &fn.params[i]
+		if v := c.vals[i]; p.required && (v == nil || v == starlark.None) {
+			return &ArgError{Fn: fn.name, Param: p.name, Index: -1, Err: fmt.Errorf("missing required argument (%s)", p.typ)}
 		}
 	}
 	return nil
 }
+
+// maxParams is the most parameters a builtin has (interconnect's).
+const maxParams = 11
+
+// index is the position of the parameter named name, or -1.
+func (fn *builtin) index(name string) int {
+	for i := range fn.params {
+		if fn.params[i].name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (fn *builtin) param(name string) *param { return &fn.params[fn.index(name)] }
 
 // setErr records the first error of the call.
 func (c *call) setErr(err error) {
@@ -158,23 +167,22 @@ func (c *call) failHint(p string, err error, hint string) {
 	c.setErr(&ArgError{Fn: c.fn.name, Param: p, Index: c.index(p), Err: err, Hint: hint})
 }
 
-func (c *call) index(p string) int {
-	for i, q := range c.fn.params {
-		if q.name == p {
-			return i
-		}
-	}
-	return -1
-}
+func (c *call) index(p string) int { return c.fn.index(p) }
 
 // get returns the argument for p, or nil when it was not given, was None,
 // or an earlier argument failed.
 func (c *call) get(p string) starlark.Value {
-	v, ok := c.vals[p]
-	if !ok || v == starlark.None || c.err != nil {
+	if c.err != nil {
 		return nil
 	}
-	return v
+	i := c.fn.index(p)
+	if i < 0 {
+		return nil
+	}
+	if v := c.vals[i]; v != starlark.None {
+		return v
+	}
+	return nil
 }
 
 func (c *call) has(p string) bool { return c.get(p) != nil }
@@ -294,9 +302,15 @@ func (c *call) strs(p string) []string {
 // prefixes accepts one CIDR or a list of CIDRs of the wanted family
 // (4 or 6; 0 for either).
 func (c *call) prefixes(p string, family int) []netip.Prefix {
+	out, _ := c.prefixStrs(p, family)
+	return out
+}
+
+// prefixStrs is prefixes, with the strings as written.
+func (c *call) prefixStrs(p string, family int) ([]netip.Prefix, []string) {
 	ss := c.strs(p)
 	if ss == nil {
-		return nil
+		return nil, nil
 	}
 	out := make([]netip.Prefix, 0, len(ss))
 	for _, s := range ss {
@@ -311,19 +325,25 @@ func (c *call) prefixes(p string, family int) []netip.Prefix {
 		}
 		out = append(out, pfx)
 	}
-	return out
+	return out, ss
 }
 
 func (c *call) prefix(p string) netip.Prefix {
+	pfx, _ := c.prefixStr(p)
+	return pfx
+}
+
+// prefixStr is prefix, with the string as written.
+func (c *call) prefixStr(p string) (netip.Prefix, string) {
 	s := c.str(p, "")
 	if c.err != nil {
-		return netip.Prefix{}
+		return netip.Prefix{}, ""
 	}
 	pfx, err := stdlib.ParsePrefix(s)
 	if err != nil {
 		c.fail(p, err)
 	}
-	return pfx
+	return pfx, s
 }
 
 func (c *call) bandwidth(p string) stdlib.Bandwidth {
@@ -365,9 +385,22 @@ func (c *call) oneOf(p, what, s string, known []string) {
 // region checks a region code against the catalog of provider.
 func (c *call) region(p, provider string) string {
 	s := c.str(p, "")
-	c.oneOf(p, providerDisplay(provider)+" region", s, stdlib.Default().RegionCodes(provider))
+	if c.err == nil && slices.Contains(regionCodes()[provider], s) {
+		return s // the common case, without building the message's noun
+	}
+	c.oneOf(p, providerDisplay(provider)+" region", s, regionCodes()[provider])
 	return s
 }
+
+// regionCodes is the catalog's region codes by provider, listed once:
+// every network and gateway checks its region.
+var regionCodes = sync.OnceValue(func() map[string][]string {
+	out := map[string][]string{}
+	for _, r := range stdlib.Default().Regions {
+		out[r.Provider] = append(out[r.Provider], r.Code)
+	}
+	return out
+})
 
 func providerDisplay(p string) string {
 	if p == "aws" {
@@ -402,13 +435,8 @@ func refOf(r *Resource) lang.Ref {
 
 // list returns the argument's elements (a list or tuple), or nil.
 func (c *call) list(p string) []starlark.Value {
-	v := c.get(p)
-	if v == nil {
-		return nil
-	}
-	it, ok := v.(starlark.Indexable)
-	if _, isStr := v.(starlark.String); !ok || isStr {
-		c.failf(p, "want a list, got %s", typeName(v))
+	it := c.indexable(p)
+	if it == nil {
 		return nil
 	}
 	out := make([]starlark.Value, it.Len())
@@ -418,17 +446,41 @@ func (c *call) list(p string) []starlark.Value {
 	return out
 }
 
+// indexable is a list argument (a list or tuple) as it is, or nil.
+func (c *call) indexable(p string) starlark.Indexable {
+	v := c.get(p)
+	if v == nil {
+		return nil
+	}
+	it, ok := v.(starlark.Indexable)
+	if _, isStr := v.(starlark.String); !ok || isStr {
+		c.failf(p, "want a list, got %s", typeName(v))
+		return nil
+	}
+	return it
+}
+
 // specs unpacks a list of values made by one configuring builtin (route(),
-// edge(), segment() …) into their Go forms.
+// edge(), segment() …) into their Go forms. A payload may be held by
+// pointer, so that a builtin can make its value in one allocation.
 func specs[T any](c *call, p, want string, types ...string) []T {
-	var out []T
-	for i, v := range c.list(p) {
+	it := c.indexable(p)
+	if it == nil || it.Len() == 0 {
+		return nil
+	}
+	out := make([]T, 0, it.Len())
+	for i := range it.Len() {
+		v := it.Index(i)
 		s, ok := v.(*spec)
 		if !ok || !slices.Contains(types, s.typ) {
 			c.failf(p, "element %d: want %s, got %s", i, want, typeName(v))
 			return nil
 		}
-		out = append(out, s.payload.(T))
+		if ptr, ok := s.payload.(*T); ok {
+			out = append(out, *ptr)
+		} else {
+			out = append(out, s.payload.(T))
+		}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package decl
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.starlark.net/starlark"
@@ -17,12 +18,17 @@ import (
 // except by declaring.
 type Builder struct {
 	design *lang.Design
-	values map[lang.Ref]*Resource
+	// values are the script values of the resources by their Seq, which
+	// the design numbers from 0 as they are added: one map, the design's,
+	// finds both.
+	values []*Resource
+	spare  *call // reused by the next call: a design makes a call per declaration
+	max    int   // resources at most; 0 means MaxResources
 }
 
 // NewBuilder starts an empty design.
 func NewBuilder() *Builder {
-	return &Builder{design: lang.NewDesign(), values: map[lang.Ref]*Resource{}}
+	return &Builder{design: lang.NewDesign()}
 }
 
 // Design is what has been declared so far.
@@ -35,8 +41,19 @@ func (b *Builder) Call(name string, args starlark.Tuple, kwargs []starlark.Tuple
 	if !ok {
 		return nil, fmt.Errorf("no builtin %q", name)
 	}
-	c, err := fn.bind(b, args, kwargs, at)
-	if err != nil {
+	// No builtin keeps its call or calls back into the script, so one call
+	// serves them all; spare is taken while in use all the same.
+	c := b.spare
+	b.spare = nil
+	if c == nil {
+		c = new(call)
+	}
+	*c = call{fn: fn, at: at, b: b}
+	defer func() {
+		*c = call{} // holds no values of the script once done
+		b.spare = c
+	}()
+	if err := fn.bind(c, args, kwargs); err != nil {
 		return nil, err
 	}
 	return fn.impl(c)
@@ -44,8 +61,14 @@ func (b *Builder) Call(name string, args starlark.Tuple, kwargs []starlark.Tuple
 
 // Value is the script value of a declared resource.
 func (b *Builder) Value(r lang.Ref) (*Resource, bool) {
-	v, ok := b.values[r]
-	return v, ok
+	res, ok := b.design.Lookup(r)
+	if !ok {
+		return nil, false
+	}
+	if n := res.Seq(); n < len(b.values) && b.values[n] != nil && b.values[n].res == res {
+		return b.values[n], true
+	}
+	return nil, false
 }
 
 // MaxResources bounds a design, so a runaway loop that declares stops
@@ -53,21 +76,34 @@ func (b *Builder) Value(r lang.Ref) (*Resource, bool) {
 // VPCs with their attachments and route tables).
 const MaxResources = 100_000
 
+// SetMaxResources raises (or lowers) the bound on the design's size from
+// MaxResources to n, for a design known to be that large; n <= 0 restores
+// MaxResources.
+func (b *Builder) SetMaxResources(n int) { b.max = max(n, 0) }
+
 // add records a resource and returns its script value.
-func (b *Builder) add(res lang.Resource, attrs starlark.StringDict) (*Resource, error) {
-	if b.design.Len() >= MaxResources {
-		return nil, fmt.Errorf("the design has reached %d resources, the most patchbay plans: is a loop declaring without end?", MaxResources)
+func (b *Builder) add(res lang.Resource, attrs attrs) (*Resource, error) {
+	limit := MaxResources
+	if b.max > 0 {
+		limit = b.max
+	}
+	if b.design.Len() >= limit {
+		return nil, fmt.Errorf("the design has reached %d resources, the most patchbay plans: is a loop declaring without end?", limit)
 	}
 	if err := b.design.Add(res); err != nil {
 		return nil, err
 	}
 	v := newResource(res, attrs)
-	b.values[res.Ref()] = v
+	n := res.Seq()
+	if n >= len(b.values) {
+		b.values = slices.Grow(b.values, n+1-len(b.values))[:n+1]
+	}
+	b.values[n] = v
 	return v, nil
 }
 
 func (b *Builder) value(r lang.Ref) starlark.Value {
-	if v, ok := b.values[r]; ok {
+	if v, ok := b.Value(r); ok {
 		return v
 	}
 	return starlark.None
@@ -339,6 +375,9 @@ var byName = map[string]*builtin{}
 
 func init() {
 	for _, fn := range builtins {
+		if len(fn.params) > maxParams {
+			panic(fmt.Sprintf("decl: %s has %d parameters, more than maxParams", fn.name, len(fn.params)))
+		}
 		byName[fn.name] = fn
 	}
 }

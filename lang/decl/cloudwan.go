@@ -20,7 +20,7 @@ func edgeFn(c *call) (starlark.Value, error) {
 	if e.ASN != 0 {
 		asn = asnValue(e.ASN)
 	}
-	return &spec{typ: "edge", payload: e, attrs: starlark.StringDict{"region": starlark.String(e.Region), "asn": asn}}, nil
+	return &spec{typ: "edge", payload: e, attrs: attrs{{"region", starlark.String(e.Region)}, {"asn", asn}}}, nil
 }
 
 func segmentFn(c *call) (starlark.Value, error) {
@@ -34,9 +34,9 @@ func segmentFn(c *call) (starlark.Value, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	return &spec{typ: "segment", payload: s, attrs: starlark.StringDict{
-		"name": starlark.String(s.Name), "isolate_attachments": starlark.Bool(s.IsolateAttachments),
-		"require_attachment_acceptance": starlark.Bool(s.RequireAcceptance), "edge_regions": strTuple(s.EdgeRegions),
+	return &spec{typ: "segment", payload: s, attrs: attrs{
+		{"name", starlark.String(s.Name)}, {"isolate_attachments", starlark.Bool(s.IsolateAttachments)},
+		{"require_attachment_acceptance", starlark.Bool(s.RequireAcceptance)}, {"edge_regions", strTuple(s.EdgeRegions)},
 	}}, nil
 }
 
@@ -45,8 +45,8 @@ func actionSpec(c *call, a lang.SegmentAction) (starlark.Value, error) {
 		return nil, c.err
 	}
 	a.Range = c.here()
-	return &spec{typ: "segment_action", payload: a, attrs: starlark.StringDict{
-		"action": starlark.String(a.Action), "segment": starlark.String(a.Segment),
+	return &spec{typ: "segment_action", payload: a, attrs: attrs{
+		{"action", starlark.String(a.Action)}, {"segment", starlark.String(a.Segment)},
 	}}, nil
 }
 
@@ -166,7 +166,7 @@ func coreNetworkFn(c *call) (starlark.Value, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	return c.b.add(cn, starlark.StringDict{"edge_regions": strTuple(edgeRegions), "segments": strTuple(cn.SegmentNames())})
+	return c.b.add(cn, attrs{{"edge_regions", strTuple(edgeRegions)}, {"segments", strTuple(cn.SegmentNames())}})
 }
 
 func nextASN(ranges []lang.ASNRange, used map[uint32]bool) (uint32, bool) {

@@ -27,7 +27,9 @@ func (c *call) objectiveEndpoints() (src, dst *Resource, name string) {
 				"leave destination out, or give two networks: objective(source, destination, …)")
 			return nil, nil, ""
 		}
-		return s.attrs["source"].(*Resource), s.attrs["destination"].(*Resource), f.Name
+		src, _ := s.fields().get("source")
+		dst, _ := s.fields().get("destination")
+		return src.(*Resource), dst.(*Resource), f.Name
 	}
 	if r, ok := v.(*Resource); v != nil && (!ok || !slices.Contains(networkKinds, r.res.Ref().Kind)) {
 		c.failf("source", "want %s, got %s", objectiveSources, typeName(v))
@@ -75,7 +77,7 @@ func objectiveFn(c *call) (starlark.Value, error) {
 	if hasBandwidth {
 		bandwidth = starlark.String(o.MinBandwidth.String())
 	}
-	return c.b.add(o, starlark.StringDict{
-		"source": src, "destination": dst, "max_blackout": blackout, "min_bandwidth": bandwidth,
+	return c.b.add(o, attrs{
+		{"source", src}, {"destination", dst}, {"max_blackout", blackout}, {"min_bandwidth", bandwidth},
 	})
 }

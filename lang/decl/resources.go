@@ -15,17 +15,19 @@ import (
 
 // addressing reads the arguments every network shares: IPv4 CIDRs (at
 // least one), optional IPv6 CIDRs and an MTU, and returns their attributes.
-func (c *call) addressing(mtuDefault string) (v4, v6 []netip.Prefix, mtu int, attrs starlark.StringDict) {
-	v4 = c.prefixes("cidr", 4)
+func (c *call) addressing(mtuDefault string) (v4, v6 []netip.Prefix, mtu int, as attrs) {
+	v4, s4 := c.prefixStrs("cidr", 4)
 	if c.err == nil && len(v4) == 0 {
 		c.failf("cidr", "want at least one IPv4 CIDR block")
 	}
-	v6 = c.prefixes("ipv6_cidr", 6)
+	v6, s6 := c.prefixStrs("ipv6_cidr", 6)
 	mtu = c.mtu("mtu", cat().Int(mtuDefault))
-	return v4, v6, mtu, starlark.StringDict{
-		"cidr": firstPrefix(v4), "cidrs": prefixTuple(v4),
-		"ipv6_cidr": firstPrefix(v6), "ipv6_cidrs": prefixTuple(v6), "mtu": starlark.MakeInt(mtu),
-	}
+	// Room for the attributes of the network's kind, appended by the caller.
+	as = make(attrs, 0, 8)
+	t4, t6 := prefixValues(v4, s4), prefixValues(v6, s6)
+	return v4, v6, mtu, append(as,
+		attr{"cidr", firstOf(t4)}, attr{"cidrs", t4},
+		attr{"ipv6_cidr", firstOf(t6)}, attr{"ipv6_cidrs", t6}, attr{"mtu", starlark.MakeInt(mtu)})
 }
 
 func asnValue(asn uint32) starlark.Value { return starlark.MakeUint64(uint64(asn)) }
@@ -33,12 +35,12 @@ func asnValue(asn uint32) starlark.Value { return starlark.MakeUint64(uint64(asn
 func vpcFn(c *call) (starlark.Value, error) {
 	name := c.name("name")
 	region := c.region("region", "aws")
-	v4, v6, mtu, attrs := c.addressing("vpc.mtu")
+	v4, v6, mtu, as := c.addressing("vpc.mtu")
 	if c.err != nil {
 		return nil, c.err
 	}
-	attrs["region"] = starlark.String(region)
-	return c.b.add(&lang.VPC{Meta: c.meta(name), Region: region, CIDRs: v4, IPv6: v6, MTU: mtu}, attrs)
+	as = append(as, attr{"region", starlark.String(region)})
+	return c.b.add(&lang.VPC{Meta: c.meta(name), Region: region, CIDRs: v4, IPv6: v6, MTU: mtu}, as)
 }
 
 func gcpVPCFn(c *call) (starlark.Value, error) {
@@ -48,7 +50,7 @@ func gcpVPCFn(c *call) (starlark.Value, error) {
 		c.failf("project", "must not be empty")
 	}
 	region := c.region("region", "gcp")
-	v4, v6, mtu, attrs := c.addressing("gcp_vpc.mtu")
+	v4, v6, mtu, as := c.addressing("gcp_vpc.mtu")
 	if lo, hi := int(cat().Int("gcp_vpc.min_mtu")), int(cat().Int("gcp_vpc.max_mtu")); c.err == nil && (mtu < lo || mtu > hi) {
 		c.failf("mtu", "%d is outside what a Google Cloud VPC network allows (%d-%d)", mtu, lo, hi)
 	}
@@ -56,21 +58,20 @@ func gcpVPCFn(c *call) (starlark.Value, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	attrs["project"], attrs["region"], attrs["asn"] = starlark.String(project), starlark.String(region), asnValue(asn)
-	return c.b.add(&lang.GCPVPC{Meta: c.meta(name), Project: project, Region: region, CIDRs: v4, IPv6: v6, MTU: mtu, ASN: asn}, attrs)
+	as = append(as, attr{"project", starlark.String(project)}, attr{"region", starlark.String(region)}, attr{"asn", asnValue(asn)})
+	return c.b.add(&lang.GCPVPC{Meta: c.meta(name), Project: project, Region: region, CIDRs: v4, IPv6: v6, MTU: mtu, ASN: asn}, as)
 }
 
 func siteFn(c *call) (starlark.Value, error) {
 	name := c.name("name")
-	v4, v6, mtu, attrs := c.addressing("site.mtu")
+	v4, v6, mtu, as := c.addressing("site.mtu")
 	asn := c.asn("asn", 0)
 	multipath := c.boolean("multipath", true)
 	if c.err != nil {
 		return nil, c.err
 	}
-	attrs["asn"] = asnValue(asn)
-	attrs["multipath"] = starlark.Bool(multipath)
-	return c.b.add(&lang.Site{Meta: c.meta(name), CIDRs: v4, IPv6: v6, ASN: asn, MTU: mtu, SinglePath: !multipath}, attrs)
+	as = append(as, attr{"asn", asnValue(asn)}, attr{"multipath", starlark.Bool(multipath)})
+	return c.b.add(&lang.Site{Meta: c.meta(name), CIDRs: v4, IPv6: v6, ASN: asn, MTU: mtu, SinglePath: !multipath}, as)
 }
 
 func vgwFn(c *call) (starlark.Value, error) {
@@ -87,13 +88,13 @@ func vgwFn(c *call) (starlark.Value, error) {
 		return nil, c.err
 	}
 	g := &lang.VPNGateway{Meta: c.meta(name), ASN: asn}
-	v, err := c.b.add(g, starlark.StringDict{"asn": asnValue(asn), "vpc": vpc})
+	v, err := c.b.add(g, attrs{{"asn", asnValue(asn)}, {"vpc", vpc}})
 	if err != nil {
 		return nil, err
 	}
 	// The VGW is attached to its VPC at creation, as the console does.
 	att := &lang.Attachment{Meta: c.meta(name), Kind: lang.AttachVGWVPC, A: g.Ref(), B: vpc.res.Ref()}
-	if _, err := c.b.add(att, attachmentAttrs(c.b, att)); err != nil {
+	if _, err := c.b.add(att, attachmentAttrs(att, v, vpc)); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -105,7 +106,7 @@ func dxgwFn(c *call) (starlark.Value, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	return c.b.add(&lang.DXGateway{Meta: c.meta(name), ASN: asn}, starlark.StringDict{"asn": asnValue(asn)})
+	return c.b.add(&lang.DXGateway{Meta: c.meta(name), ASN: asn}, attrs{{"asn", asnValue(asn)}})
 }
 
 func tgwFn(c *call) (starlark.Value, error) {
@@ -120,14 +121,15 @@ func tgwFn(c *call) (starlark.Value, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	return c.b.add(g, starlark.StringDict{
-		"region": starlark.String(g.Region), "asn": asnValue(g.ASN), "cidr_blocks": prefixTuple(g.CIDRBlocks),
-		"default_association": starlark.Bool(g.DefaultAssociation), "default_propagation": starlark.Bool(g.DefaultPropagation),
+	return c.b.add(g, attrs{
+		{"region", starlark.String(g.Region)}, {"asn", asnValue(g.ASN)}, {"cidr_blocks", prefixTuple(g.CIDRBlocks)},
+		{"default_association", starlark.Bool(g.DefaultAssociation)}, {"default_propagation", starlark.Bool(g.DefaultPropagation)},
 	})
 }
 
 func routeFn(c *call) (starlark.Value, error) {
-	r := lang.Route{Destination: c.prefix("destination"), Blackhole: c.boolean("blackhole", false), Range: c.here()}
+	dst, written := c.prefixStr("destination")
+	r := lang.Route{Destination: dst, Blackhole: c.boolean("blackhole", false), Range: c.here()}
 	var target starlark.Value = starlark.None
 	if v := c.get("target"); v != nil {
 		res, ok := v.(*Resource)
@@ -143,9 +145,26 @@ func routeFn(c *call) (starlark.Value, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	return &spec{typ: "route", payload: r, attrs: starlark.StringDict{
-		"destination": starlark.String(r.Destination.String()), "target": target, "blackhole": starlark.Bool(r.Blackhole),
-	}}, nil
+	// The value and its route in one allocation, the attributes made when
+	// read: designs declare routes by the hundred thousand, and scripts
+	// seldom read one back.
+	x := &struct {
+		s spec
+		r routeArg
+	}{r: routeArg{Route: r, written: written, target: target}}
+	x.s = spec{typ: "route", payload: &x.r.Route, lazy: &x.r}
+	return &x.s, nil
+}
+
+// routeArg is a route() value's payload and what its attributes are made from.
+type routeArg struct {
+	lang.Route
+	written string         // the destination as the script wrote it
+	target  starlark.Value // the target resource, or None
+}
+
+func (r *routeArg) attrs() attrs {
+	return attrs{{"destination", prefixValue(r.Destination, r.written)}, {"target", r.target}, {"blackhole", starlark.Bool(r.Blackhole)}}
 }
 
 // routes unpacks a list of route() values, checking each target's kind.
@@ -167,7 +186,7 @@ func routeTableFn(c *call) (starlark.Value, error) {
 		return nil, c.err
 	}
 	t := &lang.RouteTable{Meta: c.meta(name), VPC: vpc.res.Ref(), Routes: routes}
-	return c.b.add(t, starlark.StringDict{"vpc": vpc, "routes": starlark.MakeInt(len(routes))})
+	return c.b.add(t, attrs{{"vpc", vpc}, {"routes", starlark.MakeInt(len(routes))}})
 }
 
 func tgwRouteTableFn(c *call) (starlark.Value, error) {
@@ -183,7 +202,7 @@ func tgwRouteTableFn(c *call) (starlark.Value, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	return c.b.add(t, starlark.StringDict{"transit_gateway": tgw})
+	return c.b.add(t, attrs{{"transit_gateway", tgw}})
 }
 
 // segmentArg checks an optional segment name against a core network.
@@ -240,7 +259,9 @@ func (c *call) anyResource(p string) *Resource {
 	return r
 }
 
-func attachmentAttrs(b *Builder, a *lang.Attachment) starlark.StringDict {
+// attachmentAttrs are the attributes of attachment a between the values x
+// (its A) and y (its B).
+func attachmentAttrs(a *lang.Attachment, x, y *Resource) attrs {
 	seg := starlark.Value(starlark.None)
 	if a.Segment != "" {
 		seg = starlark.String(a.Segment)
@@ -249,7 +270,7 @@ func attachmentAttrs(b *Builder, a *lang.Attachment) starlark.StringDict {
 	if a.NetworkFunctionGroup != "" {
 		nfg = starlark.String(a.NetworkFunctionGroup)
 	}
-	return starlark.StringDict{"type": starlark.String(a.Kind), "a": b.value(a.A), "b": b.value(a.B), "segment": seg, "network_function_group": nfg}
+	return attrs{{"type", starlark.String(a.Kind)}, {"a", x}, {"b", y}, {"segment", seg}, {"network_function_group", nfg}}
 }
 
 func attachFn(c *call) (starlark.Value, error) {
@@ -290,7 +311,7 @@ func attachFn(c *call) (starlark.Value, error) {
 		return nil, c.err
 	}
 	a := &lang.Attachment{Meta: c.meta(name), Kind: kind, A: x.res.Ref(), B: y.res.Ref(), Segment: seg, AllowedPrefixes: allowed, NetworkFunctionGroup: nfg}
-	v, err := c.b.add(a, attachmentAttrs(c.b, a))
+	v, err := c.b.add(a, attachmentAttrs(a, x, y))
 	if err != nil {
 		return nil, &Hinted{Err: err, Hint: "pass name = … to tell two attachments between the same resources apart"}
 	}
@@ -325,9 +346,9 @@ func interconnectFn(c *call) (starlark.Value, error) {
 	}
 	ic := &lang.Interconnect{Meta: c.meta(name), Provider: provider, AWSRegion: awsRegion, PeerRegion: peerRegion,
 		Bandwidth: bw, AttachTo: at.res.Ref(), Segment: seg, Peer: peer.res.Ref(), MTU: mtu, Devices: devices, MACsecCipher: cipher}
-	return c.b.add(ic, starlark.StringDict{
-		"provider": starlark.String(provider), "aws_region": starlark.String(awsRegion), "peer_region": starlark.String(peerRegion),
-		"bandwidth": starlark.String(bw.String()), "attach_to": at, "peer": peer, "macsec_cipher": noneIfEmpty(cipher),
+	return c.b.add(ic, attrs{
+		{"provider", starlark.String(provider)}, {"aws_region", starlark.String(awsRegion)}, {"peer_region", starlark.String(peerRegion)},
+		{"bandwidth", starlark.String(bw.String())}, {"attach_to", at}, {"peer", peer}, {"macsec_cipher", noneIfEmpty(cipher)},
 	})
 }
 
@@ -357,10 +378,10 @@ func lastMileFn(c *call) (starlark.Value, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	return c.b.add(lm, starlark.StringDict{
-		"partner": starlark.String(partner), "region": starlark.String(lm.Region), "bandwidth": starlark.String(lm.Bandwidth.String()),
-		"site": c.b.value(lm.Site), "attach_to": c.b.value(lm.AttachTo), "macsec": starlark.Bool(lm.MACsec),
-		"bfd": starlark.Bool(lm.BFD), "macsec_mode": noneIfEmpty(lm.MACsecMode), "macsec_cipher": noneIfEmpty(lm.MACsecCipher),
+	return c.b.add(lm, attrs{
+		{"partner", starlark.String(partner)}, {"region", starlark.String(lm.Region)}, {"bandwidth", starlark.String(lm.Bandwidth.String())},
+		{"site", c.b.value(lm.Site)}, {"attach_to", c.b.value(lm.AttachTo)}, {"macsec", starlark.Bool(lm.MACsec)},
+		{"bfd", starlark.Bool(lm.BFD)}, {"macsec_mode", noneIfEmpty(lm.MACsecMode)}, {"macsec_cipher", noneIfEmpty(lm.MACsecCipher)},
 	})
 }
 
@@ -412,7 +433,7 @@ func monitorFn(c *call) (starlark.Value, error) {
 		return nil, c.err
 	}
 	m := &lang.Monitor{Meta: c.meta(name), From: src.res.Ref(), To: dst.res.Ref(), Interval: stdlib.FormatDuration(iv)}
-	return c.b.add(m, starlark.StringDict{"source": src, "destination": dst, "interval": starlark.String(m.Interval)})
+	return c.b.add(m, attrs{{"source", src}, {"destination", dst}, {"interval", starlark.String(m.Interval)}})
 }
 
 // checkDevices wants distinct "FACILITY/ROUTER" names, at least one.

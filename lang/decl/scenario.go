@@ -135,9 +135,9 @@ func flowFn(c *call) (starlark.Value, error) {
 	if f.Stop != 0 {
 		stop = durationValue(f.Stop)
 	}
-	return &spec{typ: specFlow, payload: f, attrs: starlark.StringDict{
-		"name": starlark.String(f.Name), "source": src, "destination": dst, "rate": starlark.String(f.Rate.String()),
-		"packet_size": starlark.MakeInt(f.PacketSize), "start": durationValue(f.Start), "stop": stop,
+	return &spec{typ: specFlow, payload: f, attrs: attrs{
+		{"name", starlark.String(f.Name)}, {"source", src}, {"destination", dst}, {"rate", starlark.String(f.Rate.String())},
+		{"packet_size", starlark.MakeInt(f.PacketSize)}, {"start", durationValue(f.Start)}, {"stop", stop},
 	}}, nil
 }
 
@@ -156,9 +156,9 @@ func probeFn(c *call) (starlark.Value, error) {
 		return nil, c.err
 	}
 	p.From, p.To = src.res.Ref(), dst.res.Ref()
-	return &spec{typ: specProbe, payload: p, attrs: starlark.StringDict{
-		"name": starlark.String(p.Name), "source": src, "destination": dst,
-		"interval": durationValue(p.Interval), "packet_size": starlark.MakeInt(p.PacketSize),
+	return &spec{typ: specProbe, payload: p, attrs: attrs{
+		{"name", starlark.String(p.Name)}, {"source", src}, {"destination", dst},
+		{"interval", durationValue(p.Interval)}, {"packet_size", starlark.MakeInt(p.PacketSize)},
 	}}, nil
 }
 
@@ -249,25 +249,25 @@ func eventAction(c *call, ev lang.Event) (starlark.Value, error) {
 		return nil, c.err
 	}
 	ev.Range = c.here()
-	attrs := starlark.StringDict{
-		"action": starlark.String(ev.Action), "target": starlark.String(ev.Target.Name),
-		"target_kind": starlark.String(ev.Target.Kind), "bandwidth": starlark.None, "duration": starlark.None,
-		"prepend": starlark.None, "communities": starlark.None, "med": starlark.None, "extra_prefixes": starlark.None,
-		"by": noneIfEmpty(ev.By), "key": noneIfEmpty(ev.Key),
+	as := attrs{
+		{"action", starlark.String(ev.Action)}, {"target", starlark.String(ev.Target.Name)},
+		{"target_kind", starlark.String(ev.Target.Kind)}, {"bandwidth", starlark.None}, {"duration", starlark.None},
+		{"prepend", starlark.None}, {"communities", starlark.None}, {"med", starlark.None}, {"extra_prefixes", starlark.None},
+		{"by", noneIfEmpty(ev.By)}, {"key", noneIfEmpty(ev.Key)},
 	}
 	if ev.Bandwidth != 0 {
-		attrs["bandwidth"] = starlark.String(ev.Bandwidth.String())
+		as.set("bandwidth", starlark.String(ev.Bandwidth.String()))
 	}
 	if ev.Duration != 0 {
-		attrs["duration"] = durationValue(ev.Duration)
+		as.set("duration", durationValue(ev.Duration))
 	}
 	if a := ev.Advertise; a != nil {
-		attrs["prepend"] = starlark.MakeInt(a.Prepend)
-		attrs["communities"] = strTuple(a.Communities)
-		attrs["med"] = starlark.MakeUint64(uint64(a.MED))
-		attrs["extra_prefixes"] = starlark.MakeInt(a.ExtraPrefixes)
+		as.set("prepend", starlark.MakeInt(a.Prepend))
+		as.set("communities", strTuple(a.Communities))
+		as.set("med", starlark.MakeUint64(uint64(a.MED)))
+		as.set("extra_prefixes", starlark.MakeInt(a.ExtraPrefixes))
 	}
-	return &spec{typ: specEventAction, payload: ev, attrs: attrs}, nil
+	return &spec{typ: specEventAction, payload: ev, attrs: as}, nil
 }
 
 var downTargets = []targetParam{linkTarget, channelTarget, facilityTarget, deviceTarget}
@@ -399,11 +399,8 @@ func atFn(c *call) (starlark.Value, error) {
 	}
 	ev := s.payload.(lang.Event)
 	ev.At = when
-	attrs := starlark.StringDict{"at": durationValue(when)}
-	for k, a := range s.attrs {
-		attrs[k] = a
-	}
-	return &spec{typ: specEvent, payload: timedEvent{ev: ev, at: c.here()}, attrs: attrs}, nil
+	as := append(attrs{{"at", durationValue(when)}}, s.fields()...)
+	return &spec{typ: specEvent, payload: timedEvent{ev: ev, at: c.here()}, attrs: as}, nil
 }
 
 // elementError is an error about one element of a list argument, placed on
@@ -490,8 +487,8 @@ func scenarioFn(c *call) (starlark.Value, error) {
 	for i, p := range sc.Probes {
 		probes[i] = p.Name
 	}
-	return c.b.add(sc, starlark.StringDict{
-		"duration": durationValue(sc.Duration), "flows": strTuple(flows), "probes": strTuple(probes),
-		"events": starlark.MakeInt(len(sc.Events)),
+	return c.b.add(sc, attrs{
+		{"duration", durationValue(sc.Duration)}, {"flows", strTuple(flows)}, {"probes", strTuple(probes)},
+		{"events", starlark.MakeInt(len(sc.Events))},
 	})
 }

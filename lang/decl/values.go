@@ -15,7 +15,7 @@ import (
 // typed by kind, usable as a reference and as a dict key.
 type Resource struct {
 	res   lang.Resource
-	attrs starlark.StringDict
+	attrs attrs // besides name, id and kind, which every resource has
 }
 
 var (
@@ -23,11 +23,7 @@ var (
 	_ starlark.Value    = (*Resource)(nil)
 )
 
-func newResource(res lang.Resource, attrs starlark.StringDict) *Resource {
-	ref := res.Ref()
-	attrs["name"] = starlark.String(ref.Name)
-	attrs["id"] = starlark.String(ref.String())
-	attrs["kind"] = starlark.String(ref.Kind)
+func newResource(res lang.Resource, attrs attrs) *Resource {
 	return &Resource{res: res, attrs: attrs}
 }
 
@@ -38,9 +34,21 @@ func (r *Resource) String() string {
 func (r *Resource) Type() string         { return string(r.res.Ref().Kind) }
 func (r *Resource) Freeze()              {}
 func (r *Resource) Truth() starlark.Bool { return true }
-func (r *Resource) AttrNames() []string  { return sortedKeys(r.attrs) }
+func (r *Resource) AttrNames() []string {
+	return r.attrs.names("name", "id", "kind")
+}
 func (r *Resource) Attr(name string) (starlark.Value, error) {
-	if v, ok := r.attrs[name]; ok {
+	// Made when asked for: most resources are never asked, and a design
+	// has tens of thousands.
+	switch name {
+	case "name":
+		return starlark.String(r.res.Ref().Name), nil
+	case "id":
+		return starlark.String(r.res.Ref().String()), nil
+	case "kind":
+		return starlark.String(r.res.Ref().Kind), nil
+	}
+	if v, ok := r.attrs.get(name); ok {
 		return v, nil
 	}
 	return nil, nil // the interpreter reports "has no .x field or method"
@@ -56,41 +64,110 @@ func (r *Resource) Hash() (uint32, error) {
 type spec struct {
 	typ     string
 	payload any
-	attrs   starlark.StringDict
+	attrs   attrs
+	// lazy, when set, makes the attributes each time they are read,
+	// instead of attrs: for values made by the ten thousand.
+	lazy interface{ attrs() attrs }
 }
 
 var _ starlark.HasAttrs = (*spec)(nil)
 
-func (s *spec) String() string                           { return s.typ + "(…)" }
-func (s *spec) Type() string                             { return s.typ }
-func (s *spec) Freeze()                                  {}
-func (s *spec) Truth() starlark.Bool                     { return true }
-func (s *spec) Hash() (uint32, error)                    { return 0, fmt.Errorf("unhashable: %s", s.typ) }
-func (s *spec) AttrNames() []string                      { return sortedKeys(s.attrs) }
-func (s *spec) Attr(name string) (starlark.Value, error) { return s.attrs[name], nil }
+func (s *spec) String() string        { return s.typ + "(…)" }
+func (s *spec) Type() string          { return s.typ }
+func (s *spec) Freeze()               {}
+func (s *spec) Truth() starlark.Bool  { return true }
+func (s *spec) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable: %s", s.typ) }
+func (s *spec) AttrNames() []string   { return s.fields().names() }
+func (s *spec) Attr(name string) (starlark.Value, error) {
+	v, _ := s.fields().get(name)
+	return v, nil
+}
 
-func sortedKeys(d starlark.StringDict) []string {
-	out := make([]string, 0, len(d))
-	for k := range d {
-		out = append(out, k)
+func (s *spec) fields() attrs {
+	if s.lazy != nil {
+		return s.lazy.attrs()
+	}
+	return s.attrs
+}
+
+// attrs are a value's fields, each name once. A value has a handful and
+// scripts make them by the ten thousand, so a slice scanned in order costs
+// less than a map for each.
+type attrs []attr
+
+type attr struct {
+	name string
+	v    starlark.Value
+}
+
+func (a attrs) get(name string) (starlark.Value, bool) {
+	for _, x := range a {
+		if x.name == name {
+			return x.v, true
+		}
+	}
+	return nil, false
+}
+
+// set replaces the value of name, or adds it.
+func (a *attrs) set(name string, v starlark.Value) {
+	for i := range *a {
+		if (*a)[i].name == name {
+			(*a)[i].v = v
+			return
+		}
+	}
+	*a = append(*a, attr{name, v})
+}
+
+// names lists the fields and also, sorted, as AttrNames wants.
+func (a attrs) names(also ...string) []string {
+	out := make([]string, 0, len(a)+len(also))
+	for _, x := range a {
+		out = append(out, x.name)
+	}
+	for _, n := range also {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
 	}
 	slices.Sort(out)
 	return out
 }
 
 func prefixTuple(ps []netip.Prefix) starlark.Tuple {
+	return prefixValues(ps, nil)
+}
+
+// prefixValues is ps as scripts see them, each as written (written[i])
+// when that is already how it prints: a design of ten thousand networks
+// need not print its prefixes again.
+func prefixValues(ps []netip.Prefix, written []string) starlark.Tuple {
 	t := make(starlark.Tuple, len(ps))
 	for i, p := range ps {
-		t[i] = starlark.String(p.String())
+		w := ""
+		if i < len(written) {
+			w = written[i]
+		}
+		t[i] = prefixValue(p, w)
 	}
 	return t
 }
 
-func firstPrefix(ps []netip.Prefix) starlark.Value {
-	if len(ps) == 0 {
+// prefixValue is p as a string: written, if that is how p prints.
+func prefixValue(p netip.Prefix, written string) starlark.String {
+	var buf [64]byte // the longest prefix, an IPv6 one, takes 43
+	if written != "" && string(p.AppendTo(buf[:0])) == written {
+		return starlark.String(written)
+	}
+	return starlark.String(p.String())
+}
+
+func firstOf(t starlark.Tuple) starlark.Value {
+	if len(t) == 0 {
 		return starlark.None
 	}
-	return starlark.String(ps[0].String())
+	return t[0]
 }
 
 func strTuple(ss []string) starlark.Tuple {

@@ -74,16 +74,18 @@ func (b *budget) used() uint64 {
 }
 
 // check refuses an operation that would allocate need bytes (what says
-// what) when the heap the script holds plus need passes the budget.
-func (b *budget) check(need float64, what string) error {
+// what) when the heap the script holds plus need passes the budget. what
+// is a func because nearly every operation is small and never needs it:
+// a design's loops run the guards by the hundred thousand.
+func (b *budget) check(need float64, what func() string) error {
 	if need < budgetCheckFloor {
 		return nil
 	}
 	if b.large+need > largeTotal*float64(b.max) {
 		return fmt.Errorf("memory budget of %d MiB exceeded (%s needs %s, and large values built so far total %s, more than %d times the budget) — raise it with --max-memory",
-			b.max>>20, what, human(need), human(b.large), largeTotal)
+			b.max>>20, what(), human(need), human(b.large), largeTotal)
 	}
-	if err := b.checkLive(need, what); err != nil {
+	if err := b.checkLive(need, what()); err != nil {
 		return err
 	}
 	b.large += need
@@ -174,7 +176,7 @@ func (l *loader) guards() starlark.StringDict {
 					size = float64(n) * sizeSlot
 				}
 			}
-			if err := b.check(size, "the result of "+x.Type()+" "+tok.String()+" "+y.Type()); err != nil {
+			if err := b.check(size, func() string { return "the result of " + x.Type() + " " + tok.String() + " " + y.Type() }); err != nil {
 				return nil, err
 			}
 			if inplace {
@@ -195,7 +197,7 @@ func (l *loader) guards() starlark.StringDict {
 		fn, args := args[0], args[1:]
 		if m, ok := fn.(*starlark.Builtin); ok {
 			if s, ok := m.Receiver().(starlark.String); ok {
-				if err := b.check(methodSize(string(s), m.Name(), args, kwargs), "the result of "+m.Name()+"()"); err != nil {
+				if err := b.check(methodSize(string(s), m.Name(), args, kwargs), func() string { return "the result of " + m.Name() + "()" }); err != nil {
 					return nil, err
 				}
 			}
@@ -221,7 +223,7 @@ func (l *loader) guards() starlark.StringDict {
 				}
 			}
 			if n > 0 {
-				if err := b.check(float64(n)*per, fmt.Sprintf("%s() of %d elements", name, n)); err != nil {
+				if err := b.check(float64(n)*per, func() string { return fmt.Sprintf("%s() of %d elements", name, n) }); err != nil {
 					return nil, err
 				}
 			}

@@ -46,6 +46,9 @@ type Options struct {
 	// MaxMemory bounds the heap a script may grow, in bytes; 0 means
 	// DefaultMaxMemory.
 	MaxMemory uint64
+	// MaxResources bounds the resources a design declares; 0 means
+	// decl.MaxResources.
+	MaxResources int
 }
 
 // DefaultMaxMemory stops scripts that build huge values (Starlark has no
@@ -120,7 +123,7 @@ type loader struct {
 	pre      starlark.StringDict
 	modules  map[string]*module
 	stack    []string // modules being loaded, for cycle reports
-	calls    map[callKey]*syntax.CallExpr
+	calls    map[callKey]*callSite
 	maxSteps uint64
 	budget   *budget
 }
@@ -130,14 +133,23 @@ type callKey struct {
 	line, col int32
 }
 
+// callSite is a call expression and, once asked for, its range: a loop
+// declares from the same call thousands of times.
+type callSite struct {
+	expr *syntax.CallExpr
+	rng  lang.Range
+	done bool
+}
+
 func newLoader(ctx context.Context, root *project.Root, opts Options) *loader {
 	l := &loader{ctx: ctx, root: root, opts: opts,
-		modules: map[string]*module{}, calls: map[callKey]*syntax.CallExpr{}}
+		modules: map[string]*module{}, calls: map[callKey]*callSite{}}
 	l.maxSteps = opts.MaxSteps
 	if l.maxSteps == 0 {
 		l.maxSteps = DefaultMaxSteps
 	}
 	l.builder = decl.NewBuilder()
+	l.builder.SetMaxResources(opts.MaxResources)
 	l.budget = newBudget(opts.MaxMemory)
 	l.pre = l.predeclared()
 	print := opts.Print
@@ -294,14 +306,17 @@ func stdlibModules() []string {
 func (l *loader) indexCalls(file string, f *syntax.File) {
 	syntax.Walk(f, func(n syntax.Node) bool {
 		if c, ok := n.(*syntax.CallExpr); ok {
-			l.calls[callKey{file, c.Lparen.Line, c.Lparen.Col}] = c
+			l.calls[callKey{file, c.Lparen.Line, c.Lparen.Col}] = &callSite{expr: c}
 		}
 		return true
 	})
 }
 
 func (l *loader) callAt(pos syntax.Position) *syntax.CallExpr {
-	return l.calls[callKey{pos.Filename(), pos.Line, pos.Col}]
+	if s := l.calls[callKey{pos.Filename(), pos.Line, pos.Col}]; s != nil {
+		return s.expr
+	}
+	return nil
 }
 
 func toRange(start, end syntax.Position) lang.Range {
@@ -346,10 +361,13 @@ func starlarkFail(args starlark.Tuple, kwargs []starlark.Tuple) bool {
 // callRange is the range of the call that invoked the running builtin.
 func (l *loader) callRange(thread *starlark.Thread) lang.Range {
 	pos := thread.CallFrame(1).Pos
-	if c := l.callAt(pos); c != nil {
-		start, _ := c.Fn.Span()
-		_, end := c.Span()
-		return toRange(start, end)
+	if s := l.calls[callKey{pos.Filename(), pos.Line, pos.Col}]; s != nil {
+		if !s.done {
+			start, _ := s.expr.Fn.Span()
+			_, end := s.expr.Span()
+			s.rng, s.done = toRange(start, end), true
+		}
+		return s.rng
 	}
 	return toRange(pos, syntax.Position{})
 }
