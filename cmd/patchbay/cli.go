@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"patchbay/lang"
+	"patchbay/lang/decl"
 	"patchbay/lang/load"
 	"patchbay/lang/starlark"
 	"patchbay/planner"
@@ -42,6 +43,7 @@ type globalFlags struct {
 	root     string
 	maxSteps uint64
 	maxMem   uint64
+	maxRes   int
 	quotas   []string
 	vars     []string
 	varFiles []string
@@ -66,6 +68,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.PersistentFlags().StringVar(&g.root, "root", "", "project root that load() may read (default: the design file's directory)")
 	root.PersistentFlags().Uint64Var(&g.maxSteps, "max-steps", starlark.DefaultMaxSteps, "step budget for a design, Starlark or HCL")
 	root.PersistentFlags().Uint64Var(&g.maxMem, "max-memory", starlark.DefaultMaxMemory>>20, "memory budget for a design, Starlark or HCL, in MiB")
+	root.PersistentFlags().IntVar(&g.maxRes, "max-resources", decl.MaxResources, "the most resources a design may declare, Starlark or HCL")
 	root.PersistentFlags().StringArrayVar(&g.vars, "var", nil, "set an HCL variable, NAME=VALUE (repeatable; -var works too)")
 	root.PersistentFlags().StringArrayVar(&g.varFiles, "var-file", nil, "read HCL variables from a file of NAME = VALUE lines (repeatable; -var-file works too)")
 	root.PersistentFlags().StringArrayVar(&g.quotas, "quota", nil, "override a service quota, KEY=N (repeatable; see 'patchbay explain quota-exceeded')")
@@ -162,8 +165,8 @@ func loadDesign(ctx context.Context, g *globalFlags, file string, stdout, stderr
 // readDesign reads a design: on a script's failure, its diagnostics and the
 // text of the files it read; err is for what is not the script's (flags).
 func readDesign(ctx context.Context, g *globalFlags, file string, stderr io.Writer) (*lang.Design, lang.Diagnostics, lang.Sources, error) {
-	if g.maxSteps == 0 || g.maxMem == 0 {
-		return nil, nil, nil, fmt.Errorf("--max-steps and --max-memory must be positive")
+	if g.maxSteps == 0 || g.maxMem == 0 || g.maxRes <= 0 {
+		return nil, nil, nil, fmt.Errorf("--max-steps, --max-memory and --max-resources must be positive")
 	}
 	if isDir(file) {
 		example := filepath.Join(file, "design.star")
@@ -173,7 +176,7 @@ func readDesign(ctx context.Context, g *globalFlags, file string, stderr io.Writ
 		return nil, nil, nil, fmt.Errorf("%s is a directory: this command reads one design (.star or .hcl), e.g. %s; plan, validate and fmt take a directory",
 			file, example)
 	}
-	d, err := load.File(ctx, file, load.Options{Root: g.root, MaxSteps: g.maxSteps, MaxMemory: g.maxMem << 20, Print: stderr, Vars: g.vars, VarFiles: g.varFiles, Env: os.Environ()})
+	d, err := load.File(ctx, file, load.Options{Root: g.root, MaxSteps: g.maxSteps, MaxMemory: g.maxMem << 20, Print: stderr, Vars: g.vars, VarFiles: g.varFiles, Env: os.Environ(), MaxResources: g.maxRes})
 	if err == nil {
 		return d, nil, nil, nil
 	}

@@ -672,6 +672,10 @@ func (m *moduleEval) callError(err error, block string, body *hclsyntax.Body, at
 	if errors.As(err, &h) {
 		d.Hint = h.Hint
 	}
+	if strings.Contains(d.Summary, "the most patchbay plans") {
+		// The builder's resource cap, named as the Starlark front-end names it.
+		d.Rule, d.Hint = "resource-budget", "a design this large needs a bigger cap: pass --max-resources (and --max-memory)"
+	}
 	return lang.Diagnostics{d}
 }
 

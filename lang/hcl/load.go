@@ -45,6 +45,9 @@ type Options struct {
 	// MaxMemory bounds the bytes expressions build; 0 means
 	// DefaultMaxMemory.
 	MaxMemory uint64
+	// MaxResources bounds the resources a design declares; 0 means
+	// decl.MaxResources.
+	MaxResources int
 }
 
 // LoadFile reads the HCL design at file. On failure the error is a
@@ -67,6 +70,7 @@ func LoadFS(ctx context.Context, fsys fs.FS, display string, name string, opts O
 func load(ctx context.Context, root *project.Root, name string, opts Options) (*lang.Design, error) {
 	l := &loader{ctx: ctx, root: root, b: decl.NewBuilder(), parsed: map[string]*hclsyntax.Body{},
 		budget: newBudget(ctx, opts.MaxSteps, opts.MaxMemory), nodes: map[hcl.Expression]uint64{}}
+	l.b.SetMaxResources(opts.MaxResources)
 	l.funcs = l.budget.funcs()
 	vars, ds := l.cliVars(opts)
 	if !ds.HasErrors() {

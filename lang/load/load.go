@@ -22,6 +22,9 @@ type Options struct {
 	Vars      []string  // HCL -var NAME=VALUE
 	VarFiles  []string  // HCL -var-file FILE
 	Env       []string  // the environment, for HCL's TF_VAR_name (os.Environ's form)
+	// MaxResources bounds the resources a design declares (Starlark and
+	// HCL); 0 means decl.MaxResources.
+	MaxResources int
 }
 
 // File reads the design at path. Every error it returns is a
@@ -50,9 +53,9 @@ func file(ctx context.Context, path string, opts Options) (*lang.Design, error) 
 			return nil, lang.Diagnostics{{Rule: "load", Range: lang.Range{File: path},
 				Summary: "-var and -var-file set HCL variables; a Starlark design takes no variables"}}
 		}
-		return starlark.LoadFile(ctx, path, starlark.Options{Root: opts.Root, MaxSteps: opts.MaxSteps, MaxMemory: opts.MaxMemory, Print: opts.Print})
+		return starlark.LoadFile(ctx, path, starlark.Options{Root: opts.Root, MaxSteps: opts.MaxSteps, MaxMemory: opts.MaxMemory, Print: opts.Print, MaxResources: opts.MaxResources})
 	case ".hcl":
-		return hcl.LoadFile(ctx, path, hcl.Options{Root: opts.Root, Vars: opts.Vars, VarFiles: opts.VarFiles, Env: opts.Env, MaxSteps: opts.MaxSteps, MaxMemory: opts.MaxMemory})
+		return hcl.LoadFile(ctx, path, hcl.Options{Root: opts.Root, Vars: opts.Vars, VarFiles: opts.VarFiles, Env: opts.Env, MaxSteps: opts.MaxSteps, MaxMemory: opts.MaxMemory, MaxResources: opts.MaxResources})
 	default:
 		return nil, lang.Diagnostics{{Rule: "load", Range: lang.Range{File: path},
 			Summary: fmt.Sprintf("unsupported file type %q: patchbay reads Starlark (.star) and HCL (.hcl) designs", ext)}}

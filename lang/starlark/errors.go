@@ -81,6 +81,7 @@ func (l *loader) diagnose(err error) lang.Diagnostics {
 		d.Hint = "a design this large needs a bigger budget: pass --max-steps"
 	case strings.Contains(d.Summary, "the most patchbay plans"):
 		d.Rule = "resource-budget"
+		d.Hint = "a design this large needs a bigger cap: pass --max-resources (and --max-memory)"
 	case strings.Contains(d.Summary, "memory budget"):
 		d.Rule = "memory-budget"
 		d.Summary = strings.TrimPrefix(d.Summary, "Starlark computation cancelled: ")
