@@ -37,7 +37,12 @@ type bfdPacket struct {
 }
 
 func (p bfdPacket) marshal() []byte {
-	b := make([]byte, 24)
+	var b [24]byte
+	p.put(&b)
+	return b[:]
+}
+
+func (p bfdPacket) put(b *[24]byte) {
 	b[0] = p.version<<5 | p.diag&0x1f
 	b[1] = p.state << 6
 	if p.poll {
@@ -53,7 +58,6 @@ func (p bfdPacket) marshal() []byte {
 	binary.BigEndian.PutUint32(b[12:], p.minTx)
 	binary.BigEndian.PutUint32(b[16:], p.minRx)
 	binary.BigEndian.PutUint32(b[20:], p.minEchoRx)
-	return b
 }
 
 // parseBFD reads a control packet and applies the reception checks of
@@ -102,10 +106,45 @@ type bfdEnd struct {
 	remoteMinRx time.Duration
 	remoteMult  uint8
 	port        uint16
-	tx, detect  *Timer
+	// The timers are in the end, not beside it: a packet sent or received
+	// reaches one object, not two.
+	tx, detect Timer
 	// polling: a Poll Sequence is running (RFC 5880 §6.5), every packet
 	// carries P until one with F comes back.
 	polling bool
+	// idle holds packets of this end's that have arrived, to send again:
+	// BFD is most of a run's events, and a packet, its timer and its
+	// closure allocated each time made the collector and fresh memory a
+	// growing share of every event as designs grew.
+	idle []*bfdFlight
+}
+
+// bfdFlight is a control packet on its way to the peer, with the timer
+// that delivers it.
+type bfdFlight struct {
+	t        Timer // in the flight, not beside it: one object to reach, not two
+	from, to *bfdEnd
+	pkt      [24]byte
+}
+
+// arrive hands the packet to the peer. The flight is free again first:
+// the peer may answer a Poll at once, with a packet of its own.
+func (f *bfdFlight) arrive() {
+	pkt := f.pkt
+	f.from.idle = append(f.from.idle, f)
+	f.to.receive(pkt[:])
+}
+
+// flight is an idle flight of b's, or a new one.
+func (b *bfdEnd) flight() *bfdFlight {
+	if n := len(b.idle); n > 0 {
+		f := b.idle[n-1]
+		b.idle = b.idle[:n-1]
+		return f
+	}
+	f := &bfdFlight{from: b}
+	f.t.fn = f.arrive
+	return f
 }
 
 func newBFD(sp *speaker) *bfdEnd {
@@ -113,12 +152,11 @@ func newBFD(sp *speaker) *bfdEnd {
 	iv := time.Duration(sp.sess.bfd.MinIntervalMS) * time.Millisecond
 	b := &bfdEnd{sp: sp, state: bfdDown, myDisc: s.e.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: time.Microsecond, mult: uint8(sp.sess.bfd.Multiplier),
 		port: 49152 + uint16(s.e.Rand().IntN(16384))}
-	b.tx = s.e.NewTimer(b.send)
-	b.detect = s.e.NewTimer(b.expired)
+	b.tx.fn, b.detect.fn = b.send, b.expired
 	return b
 }
 
-func (b *bfdEnd) start() { b.sp.sim.e.Reset(b.tx, b.sp.sim.e.Now()+b.interval()) }
+func (b *bfdEnd) start() { b.sp.sim.e.Reset(&b.tx, b.sp.sim.e.Now()+b.interval()) }
 
 // interval is the time to the next packet: the negotiated rate when Up,
 // at most one a second otherwise, less a random 0–25% (RFC 5880 §6.8.7).
@@ -143,7 +181,7 @@ func (b *bfdEnd) desiredMinTx() time.Duration {
 // send is the periodic transmission, with P set while polling.
 func (b *bfdEnd) send() {
 	b.transmit(b.polling, false)
-	b.sp.sim.e.Reset(b.tx, b.sp.sim.e.Now()+b.interval())
+	b.sp.sim.e.Reset(&b.tx, b.sp.sim.e.Now()+b.interval())
 }
 
 func (b *bfdEnd) transmit(poll, final bool) {
@@ -152,10 +190,13 @@ func (b *bfdEnd) transmit(poll, final bool) {
 		poll: poll, final: final, minTx: uint32(b.desiredMinTx() / time.Microsecond), minRx: uint32(b.minRx / time.Microsecond)}
 	l := b.sp.sess.link
 	if l.Up() {
-		bytes := p.marshal()
-		if s.captureUDP(b.sp, b.port, bfdPort, bytes) {
-			peer := b.sp.peer.bfd
-			s.e.After(l.Latency, func() { peer.receive(bytes) })
+		f := b.flight()
+		p.put(&f.pkt)
+		if s.captureUDP(b.sp, b.port, bfdPort, f.pkt[:]) {
+			f.to = b.sp.peer.bfd
+			s.e.Reset(&f.t, s.e.Now()+l.Latency)
+		} else {
+			b.idle = append(b.idle, f)
 		}
 	}
 }
@@ -183,7 +224,7 @@ func (b *bfdEnd) receive(raw []byte) {
 		b.setState(bfdDown, diagNeighborSignals)
 	}
 	if b.state == bfdInit || b.state == bfdUp {
-		b.sp.sim.e.Reset(b.detect, b.sp.sim.e.Now()+b.detectionTime())
+		b.sp.sim.e.Reset(&b.detect, b.sp.sim.e.Now()+b.detectionTime())
 	}
 	// RFC 5880 §6.8.6: a Final ends our Poll Sequence; a Poll is answered
 	// with a Final "as soon as practicable, without respect to the
@@ -200,7 +241,7 @@ func (b *bfdEnd) receive(raw []byte) {
 		// while Up. A decrease may be used at once (only an increase waits
 		// for the Final), so the next packet goes at the fast rate, with P.
 		b.polling = true
-		b.sp.sim.e.Reset(b.tx, b.sp.sim.e.Now()+b.interval())
+		b.sp.sim.e.Reset(&b.tx, b.sp.sim.e.Now()+b.interval())
 	}
 }
 
@@ -226,7 +267,7 @@ func (b *bfdEnd) setState(st, diag uint8) {
 		b.polling = false
 	}
 	if st != bfdUp && st != bfdInit {
-		b.sp.sim.e.Cancel(b.detect)
+		b.sp.sim.e.Cancel(&b.detect)
 	}
 	if prev == bfdUp || st == bfdUp {
 		why := ""

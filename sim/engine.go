@@ -14,16 +14,26 @@ type Time = time.Duration
 
 // Timer is a callback scheduled on an Engine. A Timer may be rescheduled
 // with Reset after it fires or while pending, so periodic work allocates
-// nothing per tick.
+// nothing per tick. A Timer value with only fn set is an unscheduled
+// timer, so one can live inside what it serves.
 type Timer struct {
-	fn  func()
-	at  Time
-	seq uint64
-	idx int // position in the queue, -1 when not pending
+	fn      func()
+	at      Time   // when it fires
+	seq     uint64 // its place among timers due at the same time
+	pending bool
+	// The queue entry that stands for the timer, keyed (qat, inq), no
+	// later than (at, seq); inq is 0 when there is none. A timer does not
+	// know where the entry is in the queue: keeping positions current
+	// wrote to every timer an entry moved past, a cache miss each once
+	// thousands were pending. And a timer pushed later while pending (a
+	// detection or hold timer, on every packet) keeps its entry, which
+	// moves to the new key when it reaches the front.
+	inq uint64
+	qat Time
 }
 
 // Pending reports whether t is scheduled.
-func (t *Timer) Pending() bool { return t.idx >= 0 }
+func (t *Timer) Pending() bool { return t.pending }
 
 // When is the time t fires (or last fired).
 func (t *Timer) When() Time { return t.at }
@@ -35,6 +45,11 @@ type Engine struct {
 	now   Time
 	seq   uint64
 	queue []entry
+	// dead counts the entries of the queue that fire nothing: their
+	// timer was cancelled, or rescheduled earlier under a new entry. They
+	// are dropped as they reach the front, or all at once when they
+	// outnumber the rest.
+	dead  int
 	rng   *rand.Rand
 	fired uint64
 	stop  bool
@@ -96,7 +111,7 @@ func (e *Engine) Charge(n uint64) { e.charged += n }
 func (e *Engine) SetPoll(fn func() error) { e.poll = fn }
 
 // NewTimer returns an unscheduled timer that runs fn.
-func (e *Engine) NewTimer(fn func()) *Timer { return &Timer{fn: fn, idx: -1} }
+func (e *Engine) NewTimer(fn func()) *Timer { return &Timer{fn: fn} }
 
 // At schedules fn at absolute time at (not before now).
 func (e *Engine) At(at Time, fn func()) *Timer {
@@ -125,33 +140,92 @@ func (e *Engine) Reset(t *Timer, at Time) {
 		at = e.now
 	}
 	e.seq++
-	t.at, t.seq = at, e.seq
-	if t.idx >= 0 {
-		e.queue[t.idx].at, e.queue[t.idx].seq = at, e.seq
-		e.fix(t.idx)
-		return
+	wasPending := t.pending
+	t.at, t.seq, t.pending = at, e.seq, true
+	if t.inq != 0 {
+		if t.qat <= at {
+			// The entry comes first; it moves to (at, seq) then.
+			if !wasPending {
+				e.dead--
+			}
+			return
+		}
+		if wasPending {
+			e.dead++
+		}
 	}
-	t.idx = len(e.queue)
+	t.inq, t.qat = e.seq, at
 	e.queue = append(e.queue, entry{at: at, seq: e.seq, t: t})
-	e.up(t.idx)
+	e.up(len(e.queue) - 1)
+	e.compact()
 }
 
 // Cancel unschedules t; cancelling a timer that is not pending does nothing.
 func (e *Engine) Cancel(t *Timer) {
-	i := t.idx
-	if i < 0 {
+	if t.pending {
+		t.pending = false
+		e.dead++
+		e.compact()
+	}
+}
+
+// compact drops the dead entries once they are more than half the queue,
+// so that they cost it a bounded share. The order the rest fire in is
+// that of their keys, whatever the heap's shape.
+func (e *Engine) compact() {
+	if e.dead < 1024 || 2*e.dead < len(e.queue) {
 		return
 	}
-	last := len(e.queue) - 1
-	if i != last {
-		e.swap(i, last)
+	q := e.queue[:0]
+	for _, x := range e.queue {
+		switch {
+		case x.seq != x.t.inq:
+		case !x.t.pending:
+			x.t.inq = 0
+		default:
+			q = append(q, x)
+		}
 	}
+	clear(e.queue[len(q):])
+	e.queue, e.dead = q, 0
+	for i := len(q)/arity + 1; i >= 0; i-- {
+		e.down(i)
+	}
+}
+
+// front is the timer that fires next, nil when none is pending. Dead
+// entries in front of it are dropped, and an entry whose timer was pushed
+// later moves there.
+func (e *Engine) front() *Timer {
+	for len(e.queue) > 0 {
+		q := &e.queue[0]
+		t := q.t
+		switch {
+		case q.seq != t.inq:
+			e.pop()
+			e.dead--
+		case !t.pending:
+			t.inq = 0
+			e.pop()
+			e.dead--
+		case q.seq != t.seq:
+			t.inq, t.qat = t.seq, t.at
+			q.at, q.seq = t.at, t.seq
+			e.down(0)
+		default:
+			return t
+		}
+	}
+	return nil
+}
+
+// pop removes the queue's first entry.
+func (e *Engine) pop() {
+	last := len(e.queue) - 1
+	e.queue[0] = e.queue[last]
 	e.queue[last] = entry{}
 	e.queue = e.queue[:last]
-	t.idx = -1
-	if i != last {
-		e.fix(i)
-	}
+	e.down(0)
 }
 
 // Stop makes Run return after the current event.
@@ -164,9 +238,9 @@ func (e *Engine) Stop() { e.stop = true }
 // where it stopped; once stopped so, Run returns that error again.
 func (e *Engine) Run(until Time) error {
 	e.stop = false
-	for len(e.queue) > 0 && !e.stop && e.err == nil {
-		t := e.queue[0].t
-		if t.at > until {
+	for !e.stop && e.err == nil {
+		t := e.front()
+		if t == nil || t.at > until {
 			break
 		}
 		if e.limit > 0 && e.fired+e.charged >= e.limit {
@@ -178,7 +252,8 @@ func (e *Engine) Run(until Time) error {
 				break
 			}
 		}
-		e.Cancel(t)
+		e.pop()
+		t.pending, t.inq = false, 0
 		e.now = t.at
 		e.fired++
 		t.fn()
@@ -192,18 +267,12 @@ func (e *Engine) Run(until Time) error {
 	return nil
 }
 
-func (e *Engine) less(i, j int) bool {
-	a, b := &e.queue[i], &e.queue[j]
+// before orders entries by time, then by when they were scheduled.
+func (a *entry) before(b *entry) bool {
 	if a.at != b.at {
 		return a.at < b.at
 	}
 	return a.seq < b.seq
-}
-
-func (e *Engine) swap(i, j int) {
-	q := e.queue
-	q[i], q[j] = q[j], q[i]
-	q[i].t.idx, q[j].t.idx = i, j
 }
 
 // The queue is a 4-ary heap: shallower than a binary one, so a timer-heavy
@@ -211,39 +280,42 @@ func (e *Engine) swap(i, j int) {
 const arity = 4
 
 func (e *Engine) up(i int) {
+	q := e.queue
+	x := q[i]
 	for i > 0 {
 		p := (i - 1) / arity
-		if !e.less(i, p) {
-			return
+		if !x.before(&q[p]) {
+			break
 		}
-		e.swap(i, p)
+		q[i] = q[p]
 		i = p
 	}
+	q[i] = x
 }
 
 func (e *Engine) down(i int) {
-	n := len(e.queue)
+	q := e.queue
+	n := len(q)
+	if i >= n {
+		return
+	}
+	x := q[i]
 	for {
 		first := arity*i + 1
 		if first >= n {
-			return
+			break
 		}
 		m := first
 		for c := first + 1; c < first+arity && c < n; c++ {
-			if e.less(c, m) {
+			if q[c].before(&q[m]) {
 				m = c
 			}
 		}
-		if !e.less(m, i) {
-			return
+		if !q[m].before(&x) {
+			break
 		}
-		e.swap(i, m)
+		q[i] = q[m]
 		i = m
 	}
-}
-
-func (e *Engine) fix(i int) {
-	t := e.queue[i].t
-	e.up(i)
-	e.down(t.idx)
+	q[i] = x
 }

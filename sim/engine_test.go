@@ -132,3 +132,98 @@ func BenchmarkEngineTimers(b *testing.B) {
 	}
 	b.ReportMetric(float64(e.Fired()-start)/b.Elapsed().Seconds(), "events/s")
 }
+
+// TestEngineMatchesReference schedules, reschedules and cancels timers at
+// random, also from inside callbacks, and checks the engine fires them in
+// the order a plain scan for the earliest (time, scheduling) would, with
+// its count of dead queue entries exact; the larger case reaches the
+// compaction of the queue.
+func TestEngineMatchesReference(t *testing.T) {
+	type ref struct {
+		at      Time
+		seq     uint64
+		pending bool
+	}
+	for seed := uint64(1); seed <= 41; seed++ {
+		n, spread := 200, 5000
+		if seed == 41 {
+			n = 4000
+		}
+		e := NewEngine(seed)
+		r := NewEngine(seed + 1000).Rand()
+		refs := make([]ref, n)
+		var seq uint64
+		timerOf := make([]*Timer, n)
+		reset := func(i int, at Time) {
+			e.Reset(timerOf[i], at)
+			seq++
+			refs[i] = ref{max(at, e.Now()), seq, true}
+		}
+		for i := range timerOf {
+			timerOf[i] = e.NewTimer(func() {
+				for range r.IntN(6) {
+					j := r.IntN(n)
+					if r.IntN(3) == 0 {
+						e.Cancel(timerOf[j])
+						refs[j].pending = false
+					} else {
+						reset(j, e.Now()+Time(r.IntN(spread)))
+					}
+				}
+			})
+		}
+		for i := range timerOf {
+			reset(i, Time(r.IntN(spread)))
+		}
+		if seed == 41 {
+			// Cancelled timers and timers moved earlier leave dead
+			// entries, many more than the rest: the queue must drop
+			// them rather than grow.
+			for range 4 {
+				for j := range n {
+					if r.IntN(2) == 0 {
+						e.Cancel(timerOf[j])
+						refs[j].pending = false
+					} else {
+						reset(j, Time(r.IntN(spread)))
+					}
+					if e.dead >= 1024 && 2*e.dead >= len(e.queue) {
+						t.Fatalf("%d dead entries of %d: the queue was not compacted", e.dead, len(e.queue))
+					}
+				}
+			}
+			if len(e.queue) > 3*n {
+				t.Fatalf("%d entries for %d timers", len(e.queue), n)
+			}
+		}
+		for {
+			best := -1
+			for i, x := range refs {
+				if x.pending && (best < 0 || x.at < refs[best].at || x.at == refs[best].at && x.seq < refs[best].seq) {
+					best = i
+				}
+			}
+			if best < 0 || refs[best].at > 100_000 {
+				break
+			}
+			refs[best].pending = false
+			tm := e.front()
+			if tm != timerOf[best] || tm.at != refs[best].at {
+				t.Fatalf("seed %d: the engine fires a timer other than %d at %v", seed, best, refs[best].at)
+			}
+			e.pop()
+			tm.pending, tm.inq = false, 0
+			e.now = tm.at
+			tm.fn()
+			dead := 0
+			for _, x := range e.queue {
+				if x.seq != x.t.inq || !x.t.pending {
+					dead++
+				}
+			}
+			if dead != e.dead {
+				t.Fatalf("seed %d: %d dead entries counted, %d in the queue", seed, e.dead, dead)
+			}
+		}
+	}
+}

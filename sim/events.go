@@ -110,6 +110,7 @@ func (s *sim) resolve(re planner.ResolvedEvent) func() string {
 
 // setCause adds or removes one reason for being down.
 func setCause(down *[]string, cause string, fail bool) string {
+	defer downChanges.Add(1)
 	if fail {
 		if slices.Contains(*down, cause) {
 			return "already failed"
@@ -177,6 +178,7 @@ func (s *sim) startMaintenance(d *Device, ev lang.Event) string {
 		}
 	}
 	d.maintenance++
+	downChanges.Add(1)
 	return fmt.Sprintf("maintenance of device %s for %s", d.Name, stdlib.FormatDuration(ev.Duration))
 }
 

@@ -69,11 +69,20 @@ type mkaEnd struct {
 	keys  []*cak // installed, oldest first
 	parts []*participant
 
-	tx     *macsec.SA
-	txKey  *cak // the CA the transmit SA belongs to
-	rx     []*macsec.SA
-	window map[*macsec.SA]*macsec.ReplayWindow
-	logged *macsec.SA // the last SA of this end's SC written to the key log
+	tx    *macsec.SA
+	txKey *cak // the CA the transmit SA belongs to
+	// rx holds each receive SA with its replay window beside it: every
+	// protected frame reads both, and a map from one to the other cost a
+	// cache miss per frame once a design held thousands of SAs.
+	rx     []rxSA
+	idle   []*mkaFlight // MKPDUs of this end's delivered, to send again
+	logged *macsec.SA   // the last SA of this end's SC written to the key log
+}
+
+// rxSA is a receive SA and its replay state.
+type rxSA struct {
+	sa *macsec.SA
+	w  macsec.ReplayWindow
 }
 
 // participant is one MKA instance: one end running one CAK.
@@ -123,7 +132,7 @@ func (s *sim) buildMACsec(p *planner.Plan) {
 		sl.rekey = s.e.NewTimer(sl.rekeyNow)
 		first := s.newCAK(1)
 		for i, sp := range se.ends {
-			e := &mkaEnd{sl: sl, side: i, mac: sp.mac, keys: []*cak{first}, window: map[*macsec.SA]*macsec.ReplayWindow{}}
+			e := &mkaEnd{sl: sl, side: i, mac: sp.mac, keys: []*cak{first}}
 			copy(e.sci[:6], sp.mac[:])
 			e.sci[7] = 1
 			sl.ends[i] = e
@@ -248,8 +257,37 @@ func (p *participant) send() {
 		return
 	}
 	s.captureEAPOL(e, b)
-	peer := sl.ends[1-e.side]
-	s.e.After(sl.link.Latency, func() { peer.receive(b) })
+	f := e.flight()
+	f.to, f.pdu = sl.ends[1-e.side], b
+	s.e.Reset(&f.t, s.e.Now()+sl.link.Latency)
+}
+
+// mkaFlight is an MKPDU on its way to the peer, with the timer that
+// delivers it; like BFD's, flights are reused rather than a timer and a
+// closure allocated for every MKPDU.
+type mkaFlight struct {
+	t        Timer
+	from, to *mkaEnd
+	pdu      []byte
+}
+
+func (f *mkaFlight) arrive() {
+	to, pdu := f.to, f.pdu
+	f.to, f.pdu = nil, nil
+	f.from.idle = append(f.from.idle, f)
+	to.receive(pdu)
+}
+
+// flight is an idle flight of e's, or a new one.
+func (e *mkaEnd) flight() *mkaFlight {
+	if n := len(e.idle); n > 0 {
+		f := e.idle[n-1]
+		e.idle = e.idle[:n-1]
+		return f
+	}
+	f := &mkaFlight{from: e}
+	f.t.fn = f.arrive
+	return f
 }
 
 // receive reads an MKPDU: one naming a CKN this end has, whose ICV
@@ -336,6 +374,11 @@ func (e *mkaEnd) install(p *participant, peerSCI macsec.SCI) {
 		e.tx.SSCI, e.tx.Salt = macsec.SSCI(e.sci, []macsec.SCI{e.sci, peerSCI}), e.salt(p)
 	}
 	e.logSA(p, e.tx)
+	for _, r := range e.sl.ends[1-e.side].rx {
+		if r.sa.AN == e.tx.AN {
+			shareKey(r.sa, e.tx)
+		}
+	}
 	e.txKey = p.key
 	e.sl.pn[e.side] = 0 // the last PN used: a new SA's first frame takes PN 1 (IEEE 802.1AE nextPN)
 	e.addRx(p, peerSCI)
@@ -368,8 +411,8 @@ func (p *participant) keyServerMI() [12]byte {
 // addRx accepts frames the peer protects with a CA's current SAK, keeping
 // the previous receive SA so frames in flight still validate.
 func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
-	for _, sa := range e.rx {
-		if bytes.Equal(sa.Key, p.sak) && sa.AN == p.an {
+	for _, r := range e.rx {
+		if bytes.Equal(r.sa.Key, p.sak) && r.sa.AN == p.an {
 			return
 		}
 	}
@@ -381,20 +424,31 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 		rx.SSCI, rx.Salt = macsec.SSCI(peerSCI, []macsec.SCI{e.sci, peerSCI}), e.salt(p)
 	}
 	e.logSA(p, rx)
-	e.rx = append([]*macsec.SA{rx}, e.rx...)
+	if peerTx != nil && peerTx.AN == rx.AN {
+		shareKey(rx, peerTx)
+	}
+	e.rx = append([]rxSA{{sa: rx, w: macsec.ReplayWindow{Next: 1}}}, e.rx...)
 	if len(e.rx) > 2 {
 		// Two receive SAs are kept, the newest and the one before; but
 		// never drop the one the peer still transmits with (a SAK redrawn
 		// before the peer installed the last one), or its frames in the
 		// meantime would not validate.
 		drop := len(e.rx) - 1
-		if sa := e.rx[drop]; peerTx != nil && sa.AN == peerTx.AN && bytes.Equal(sa.Key, peerTx.Key) {
+		if sa := e.rx[drop].sa; peerTx != nil && sa.AN == peerTx.AN && bytes.Equal(sa.Key, peerTx.Key) {
 			drop--
 		}
-		delete(e.window, e.rx[drop])
 		e.rx = slices.Delete(e.rx, drop, drop+1)
 	}
-	e.window[rx] = &macsec.ReplayWindow{Next: 1}
+}
+
+// shareKey has a receive SA use its peer's transmit SA's key and cipher
+// when they agree (the usual case: the two ends hold the same SAK): every
+// protected frame is sealed with one and opened with the other at once, and
+// one copy of the keys stays in cache where two would not.
+func shareKey(rx, tx *macsec.SA) {
+	if rx.ShareAEAD(tx) {
+		rx.Key = tx.Key
+	}
 }
 
 // lowestAcceptablePN is what this end reports in the SAK Use set as the
@@ -413,9 +467,9 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 // Delay Protect.)
 func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 	var w *macsec.ReplayWindow
-	for _, sa := range e.rx {
-		if sa.AN == p.an && bytes.Equal(sa.Key, p.sak) {
-			w = e.window[sa]
+	for i := range e.rx {
+		if sa := e.rx[i].sa; sa.AN == p.an && bytes.Equal(sa.Key, p.sak) {
+			w = &e.rx[i].w
 			break
 		}
 	}
@@ -438,7 +492,7 @@ func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 // other can check them (an end that lost its SAs cannot, until the key
 // server moves on to the SAK it redistributes).
 func (e *mkaEnd) validates(tx *macsec.SA) bool {
-	return tx != nil && slices.ContainsFunc(e.rx, func(sa *macsec.SA) bool { return sa.AN == tx.AN && bytes.Equal(sa.Key, tx.Key) })
+	return tx != nil && slices.ContainsFunc(e.rx, func(r rxSA) bool { return r.sa.AN == tx.AN && bytes.Equal(r.sa.Key, tx.Key) })
 }
 
 // partFor is the participant running key k (or one with an equal CKN),

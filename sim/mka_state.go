@@ -56,7 +56,6 @@ func (sl *secLink) endDown(e *mkaEnd, why string) {
 	sl.st.up[e.side] = false
 	sl.st.exhausted[e.side] = false
 	e.tx, e.txKey, e.rx = nil, nil, nil
-	clear(e.window)
 	for _, p := range e.parts {
 		p.sak, p.sent, p.inUse = nil, false, false
 	}

@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"patchbay/planner"
@@ -63,20 +64,34 @@ func (m *Member) Up() bool { return len(m.down) == 0 }
 // (inside a managed service: a VPC attachment, the Cloud WAN mesh) have no
 // members and no capacity limit.
 type Link struct {
-	ID         int
-	Name       string
-	Kind       string // channel, connection, attachment, association, mesh, internal
-	A, B       *Iface
-	Members    []*Member
-	MinLinks   int
-	Latency    time.Duration // one way
+	ID       int
+	Name     string
+	Kind     string // channel, connection, attachment, association, mesh, internal
+	A, B     *Iface
+	Members  []*Member
+	MinLinks int
+	Latency  time.Duration // one way
+	// What every control packet reads sits by Latency, on one cache line.
+	sec *secLink // MACsec on the link, nil when it runs none
+	// physUp as last computed, while downChanges stood at physAt−1:
+	// every control packet asks, and the answer read both ends' devices,
+	// what the link passes through and every member, each a cache miss
+	// once a design held thousands of links.
+	physAt     uint64
+	physWas    bool
 	MTU        int
 	Facilities []string  // where the physical link runs
 	Via        []*Device // devices the link passes through besides its ends (a partner's edge)
 	Group      string    // the Interconnect or last mile it belongs to
 	down       []string  // what failed a virtual link
-	sec        *secLink  // MACsec on the link, nil when it runs none
 }
+
+// downChanges counts changes to what holds a device, member or link down
+// (failures, restorations, maintenance). It is one count for the process
+// because what makes the changes (setCause) knows the state, not its
+// network, and atomic because a sweep's workers change their networks
+// concurrently; a change in another network only costs a recomputation.
+var downChanges atomic.Uint64
 
 // Physical reports whether l is made of members.
 func (l *Link) Physical() bool { return len(l.Members) > 0 }
@@ -101,6 +116,14 @@ func (l *Link) Up() bool {
 // physUp reports whether frames cross: both ends and everything the link
 // passes through up, and enough members. MKA runs whenever they do.
 func (l *Link) physUp() bool {
+	at := downChanges.Load() + 1
+	if l.physAt != at {
+		l.physAt, l.physWas = at, l.physUpNow()
+	}
+	return l.physWas
+}
+
+func (l *Link) physUpNow() bool {
 	if len(l.down) > 0 || !l.A.Dev.Up() || !l.B.Dev.Up() {
 		return false
 	}

@@ -56,10 +56,11 @@ func (s *sim) send(sp *speaker, ttl, proto uint8, l4 []byte) bool {
 			return false
 		}
 		sl.pn[sp.side] = pn
-		wire, err := macsec.Protect(me.tx, frame, uint64(pn), true)
+		wire, err := macsec.AppendProtect(s.wireBuf[:0], me.tx, frame, uint64(pn), macsec.Options{Encrypt: true})
 		if err != nil {
 			panic(fmt.Sprintf("sim: protecting a %s frame: %v", sp.sess.name, err))
 		}
+		s.wireBuf = wire
 		frame = wire
 		if !peer.accept(wire) {
 			sl.rejected++
@@ -74,12 +75,13 @@ func (s *sim) send(sp *speaker, ttl, proto uint8, l4 []byte) bool {
 
 // accept validates a protected frame with a receive SA of this end.
 func (e *mkaEnd) accept(wire []byte) bool {
-	for _, sa := range e.rx {
-		w := e.window[sa]
-		if w == nil {
-			continue
+	s := e.sl.sim
+	for i := range e.rx {
+		plain, _, err := macsec.AppendValidate(s.plainBuf[:0], e.rx[i].sa, &e.rx[i].w, wire)
+		if plain != nil {
+			s.plainBuf = plain
 		}
-		if _, _, err := macsec.Validate(sa, w, wire); err == nil {
+		if err == nil {
 			return true
 		}
 	}

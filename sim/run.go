@@ -87,6 +87,8 @@ type sim struct {
 	mraiInterval time.Duration
 	cap, capIn   *capture
 	frameBuf     []byte // the frame send builds, reused
+	wireBuf      []byte // that frame protected by MACsec, reused
+	plainBuf     []byte // what the receiving end's SA recovers of it, reused
 	l4Buf        []byte // the transport header and payload, reused
 	routePending bool
 	macsec       []*secLink
@@ -361,6 +363,7 @@ func (s *sim) setup(p *planner.Plan, rs *planner.ResolvedScenario) {
 			for _, d := range re.Devices {
 				s.n.Devices[d.ID].maintenance--
 			}
+			downChanges.Add(1)
 			msg := "maintenance of device " + ev.Target.Name + " ends"
 			s.converging(msg)
 			s.recompute(msg)

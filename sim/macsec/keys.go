@@ -15,65 +15,97 @@ import (
 // on any other key length: every caller in MKA has a key of a length the
 // standard fixes, so a wrong one is a programming error.
 func CMAC(key, msg []byte) [16]byte {
-	return cmac(cmacBlock(key), msg)
+	m := cmacState{k: cmacKeyFor(key)}
+	m.write(msg)
+	return m.sum()
 }
 
-// cmacBlocks keeps the AES instance of each key CMAC has used: an MKA
+// cmacKey is a key's AES instance with its CMAC subkeys K1 and K2 (RFC
+// 4493 §2.3), which depend on the key alone.
+type cmacKey struct {
+	block  cipher.Block
+	k1, k2 [16]byte
+}
+
+func newCMACKey(block cipher.Block) *cmacKey {
+	k := &cmacKey{block: block}
+	block.Encrypt(k.k1[:], k.k1[:])
+	double(&k.k1)
+	k.k2 = k.k1
+	double(&k.k2)
+	return k
+}
+
+// cmacKeys keeps what CMAC set up for each key it has used: an MKA
 // participant signs and checks every MKPDU with the same ICK, and setting
 // up AES cost more than the CMAC itself. A simulation has an ICK or two a
 // channel; the bound only keeps a long-lived process from growing without
 // end. crypto/aes's cipher.Block holds no per-call state, so it is shared.
-var cmacBlocks struct {
+var cmacKeys struct {
 	sync.Mutex
-	m map[string]cipher.Block
+	m map[string]*cmacKey
 }
 
-const maxCMACBlocks = 1 << 14
+const maxCMACKeys = 1 << 14
 
-func cmacBlock(key []byte) cipher.Block {
-	cmacBlocks.Lock()
-	defer cmacBlocks.Unlock()
-	if b, ok := cmacBlocks.m[string(key)]; ok {
-		return b
+func cmacKeyFor(key []byte) *cmacKey {
+	cmacKeys.Lock()
+	defer cmacKeys.Unlock()
+	if k, ok := cmacKeys.m[string(key)]; ok {
+		return k
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
 		panic("macsec: CMAC: " + err.Error())
 	}
-	if cmacBlocks.m == nil || len(cmacBlocks.m) >= maxCMACBlocks {
-		cmacBlocks.m = map[string]cipher.Block{}
+	if cmacKeys.m == nil || len(cmacKeys.m) >= maxCMACKeys {
+		cmacKeys.m = map[string]*cmacKey{}
 	}
-	cmacBlocks.m[string(key)] = block
-	return block
+	k := newCMACKey(block)
+	cmacKeys.m[string(key)] = k
+	return k
 }
 
-func cmac(block cipher.Block, msg []byte) [16]byte {
-	var k1, k2 [16]byte
-	block.Encrypt(k1[:], k1[:])
-	double(&k1)
-	k2 = k1
-	double(&k2)
+// cmacState is a CMAC over a message written in pieces, so that an MKPDU's
+// ICV is taken over the addresses and the body without copying them into
+// one buffer first.
+type cmacState struct {
+	k *cmacKey
+	x [16]byte // the CBC-MAC chain so far
+	// buf holds the message's last n octets not yet chained: a full
+	// block is kept until more follows, since the last block is masked.
+	buf [16]byte
+	n   int
+}
 
-	// Every block but the last is chained as in CBC-MAC; the last is masked
-	// with K1 when complete and with K2 after 10* padding, which is what
-	// keeps messages that differ only in padding apart.
-	var x [16]byte
-	for len(msg) > 16 {
-		subtle.XORBytes(x[:], x[:], msg[:16])
-		block.Encrypt(x[:], x[:])
-		msg = msg[16:]
+func (m *cmacState) write(p []byte) {
+	for len(p) > 0 {
+		if m.n == 16 {
+			subtle.XORBytes(m.x[:], m.x[:], m.buf[:])
+			m.k.block.Encrypt(m.x[:], m.x[:])
+			m.n = 0
+		}
+		c := copy(m.buf[m.n:], p)
+		m.n += c
+		p = p[c:]
 	}
-	var last [16]byte
-	copy(last[:], msg)
-	if len(msg) == 16 {
-		subtle.XORBytes(last[:], last[:], k1[:])
+}
+
+// sum ends the MAC. It masks the last block with K1 when complete and with
+// K2 after 10* padding, which is what keeps messages that differ only in
+// padding apart.
+func (m *cmacState) sum() [16]byte {
+	last := m.buf
+	if m.n == 16 {
+		subtle.XORBytes(last[:], last[:], m.k.k1[:])
 	} else {
-		last[len(msg)] = 0x80
-		subtle.XORBytes(last[:], last[:], k2[:])
+		clear(last[m.n:])
+		last[m.n] = 0x80
+		subtle.XORBytes(last[:], last[:], m.k.k2[:])
 	}
-	subtle.XORBytes(x[:], x[:], last[:])
-	block.Encrypt(x[:], x[:])
-	return x
+	subtle.XORBytes(m.x[:], m.x[:], last[:])
+	m.k.block.Encrypt(m.x[:], m.x[:])
+	return m.x
 }
 
 // double multiplies b by x in GF(2^128) with the CMAC polynomial
@@ -114,12 +146,15 @@ func kdfCounter(key, fixed []byte, n int) []byte {
 	if err != nil {
 		panic("macsec: KDF: " + err.Error())
 	}
+	k := newCMACKey(block)
 	msg := append([]byte{0}, fixed...)
 	out := make([]byte, 0, n+15)
 	for i := 1; len(out) < n; i++ {
 		msg[0] = byte(i)
-		k := cmac(block, msg)
-		out = append(out, k[:]...)
+		m := cmacState{k: k}
+		m.write(msg)
+		sum := m.sum()
+		out = append(out, sum[:]...)
 	}
 	return out[:n]
 }

@@ -179,12 +179,14 @@ func VerifyMKPDU(ick []byte, dst, src [6]byte, b []byte) error {
 }
 
 func mkpduICV(ick []byte, dst, src [6]byte, eapol []byte) [16]byte {
-	msg := make([]byte, 0, 14+len(eapol))
-	msg = append(msg, dst[:]...)
-	msg = append(msg, src[:]...)
-	msg = binary.BigEndian.AppendUint16(msg, EAPOLEtherType)
-	msg = append(msg, eapol...)
-	return CMAC(ick, msg)
+	m := cmacState{k: cmacKeyFor(ick)}
+	m.write(dst[:])
+	m.write(src[:])
+	var et [2]byte
+	binary.BigEndian.PutUint16(et[:], EAPOLEtherType)
+	m.write(et[:])
+	m.write(eapol)
+	return m.sum()
 }
 
 // eapolBody checks the EAPOL header of an MKPDU and returns the packet body;

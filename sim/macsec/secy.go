@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // EtherType is the MACsec EtherType, the first two octets of the SecTAG.
@@ -77,8 +78,16 @@ type SA struct {
 	SSCI  uint32   // XPN only: the short SCI the key server assigned
 	Salt  [12]byte // XPN only: mixed into every IV
 
-	gcm    cipher.AEAD // set up on first use, for gcmKey
-	gcmKey []byte
+	gcm cipher.AEAD // set up on first use, for gcmKey
+	// gcmKey is held in the SA rather than behind a slice: checking it on
+	// every frame then reads no memory besides the SA and its key.
+	gcmKey    [32]byte
+	gcmKeyLen int
+	// ivBuf is scratch for the IV of the frame at hand: passed to the AEAD
+	// through an interface, a local array escaped to the heap on every
+	// frame. It makes an SA unsafe for concurrent use, as its lazily set
+	// up AEAD already did.
+	ivBuf [12]byte
 }
 
 // SecTAG is the MACsec header that follows the source MAC address
@@ -140,14 +149,24 @@ func (t SecTAG) Append(b []byte) []byte {
 // 802.1AE-2018 §9.12 that need no SA: the V bit clear, SC clear when ES or SCB
 // is set, the reserved bits of the SL octet clear and SL below 48.
 func ParseSecTAG(b []byte) (SecTAG, int, error) {
+	t, sci, n, err := parseSecTAG(b)
+	if err == nil && t.SC {
+		t.SCI = &sci
+	}
+	return t, n, err
+}
+
+// parseSecTAG is ParseSecTAG with the SCI returned apart (t.SCI left nil),
+// which Validate reads without allocating it for every frame.
+func parseSecTAG(b []byte) (t SecTAG, sci SCI, n int, err error) {
 	if len(b) < 8 {
-		return SecTAG{}, 0, fmt.Errorf("%w: %d octets, a SecTAG has at least 8", ErrBadTag, len(b))
+		return SecTAG{}, SCI{}, 0, fmt.Errorf("%w: %d octets, a SecTAG has at least 8", ErrBadTag, len(b))
 	}
 	if et := binary.BigEndian.Uint16(b); et != EtherType {
-		return SecTAG{}, 0, fmt.Errorf("%w: EtherType %#04x is not MACsec", ErrBadTag, et)
+		return SecTAG{}, SCI{}, 0, fmt.Errorf("%w: EtherType %#04x is not MACsec", ErrBadTag, et)
 	}
 	tci, sl := b[2], b[3]
-	t := SecTAG{
+	t = SecTAG{
 		ES:  tci&tciES != 0,
 		SC:  tci&tciSC != 0,
 		SCB: tci&tciSCB != 0,
@@ -159,22 +178,21 @@ func ParseSecTAG(b []byte) (SecTAG, int, error) {
 	}
 	switch {
 	case tci&tciV != 0:
-		return SecTAG{}, 0, fmt.Errorf("%w: version bit set", ErrBadTag)
+		return SecTAG{}, SCI{}, 0, fmt.Errorf("%w: version bit set", ErrBadTag)
 	case t.SC && (t.ES || t.SCB):
-		return SecTAG{}, 0, fmt.Errorf("%w: SC set together with ES or SCB", ErrBadTag)
+		return SecTAG{}, SCI{}, 0, fmt.Errorf("%w: SC set together with ES or SCB", ErrBadTag)
 	case sl&0xC0 != 0:
-		return SecTAG{}, 0, fmt.Errorf("%w: reserved bits of the SL octet set", ErrBadTag)
+		return SecTAG{}, SCI{}, 0, fmt.Errorf("%w: reserved bits of the SL octet set", ErrBadTag)
 	case t.SL >= shortLimit:
-		return SecTAG{}, 0, fmt.Errorf("%w: short length %d is not below %d", ErrBadTag, t.SL, shortLimit)
+		return SecTAG{}, SCI{}, 0, fmt.Errorf("%w: short length %d is not below %d", ErrBadTag, t.SL, shortLimit)
 	}
 	if t.SC {
 		if len(b) < 16 {
-			return SecTAG{}, 0, fmt.Errorf("%w: SC set but %d octets leave no room for the SCI", ErrBadTag, len(b))
+			return SecTAG{}, SCI{}, 0, fmt.Errorf("%w: SC set but %d octets leave no room for the SCI", ErrBadTag, len(b))
 		}
-		sci := SCI(b[8:16])
-		t.SCI = &sci
+		sci = SCI(b[8:16])
 	}
-	return t, t.Len(), nil
+	return t, sci, t.Len(), nil
 }
 
 // Options chooses how Protect marks a frame. The zero value is what Protect
@@ -200,6 +218,13 @@ func Protect(sa *SA, frame []byte, pn uint64, encrypt bool) ([]byte, error) {
 // ProtectWith is Protect with the SecTAG's other encodings, which the
 // standard's test vectors use.
 func ProtectWith(sa *SA, frame []byte, pn uint64, o Options) ([]byte, error) {
+	return AppendProtect(nil, sa, frame, pn, o)
+}
+
+// AppendProtect is ProtectWith appending the MACsec frame to dst, which
+// must not overlap frame: a simulation protecting millions of frames
+// reuses one buffer instead of allocating each.
+func AppendProtect(dst []byte, sa *SA, frame []byte, pn uint64, o Options) ([]byte, error) {
 	if len(frame) < 14 {
 		return nil, fmt.Errorf("macsec: a %d-octet frame has no EtherType", len(frame))
 	}
@@ -231,20 +256,20 @@ func ProtectWith(sa *SA, frame []byte, pn uint64, o Options) ([]byte, error) {
 		sci := sa.SCI
 		tag.SCI = &sci
 	}
-	out := make([]byte, 0, len(frame)+tag.Len()+ICVLen)
+	out := slices.Grow(dst, len(frame)+tag.Len()+ICVLen)
 	out = append(out, frame[:12]...)
 	out = tag.Append(out)
-	var iv [12]byte
-	sa.iv(&iv, pn)
+	iv := &sa.ivBuf
+	sa.iv(iv, pn)
 	if o.Encrypt {
 		// The MAC addresses and SecTAG are authenticated, not encrypted;
 		// Seal writes past them, so they can serve as the AAD in place.
-		return aead.Seal(out, iv[:], user, out), nil
+		return aead.Seal(out, iv[:], user, out[len(dst):]), nil
 	}
 	// Integrity only: GCM with nothing to encrypt and the whole frame as
 	// AAD (GMAC), which leaves the user data readable on the wire.
 	out = append(out, user...)
-	return aead.Seal(out, iv[:], nil, out), nil
+	return aead.Seal(out, iv[:], nil, out[len(dst):]), nil
 }
 
 // ReplayWindow is a receive SA's replay state (IEEE 802.1AE): Next is
@@ -296,6 +321,12 @@ func (w *ReplayWindow) advance(pn uint64) {
 // frame (destination, source, EtherType, payload) and its PN. Only a frame
 // that validates advances w. The frame is not modified.
 func Validate(sa *SA, w *ReplayWindow, frame []byte) ([]byte, uint64, error) {
+	return AppendValidate(nil, sa, w, frame)
+}
+
+// AppendValidate is Validate appending the original frame to dst, which
+// must not overlap frame, so that checking frames allocates nothing.
+func AppendValidate(dst []byte, sa *SA, w *ReplayWindow, frame []byte) ([]byte, uint64, error) {
 	if w == nil {
 		return nil, 0, fmt.Errorf("%w: no replay window", ErrKey)
 	}
@@ -306,7 +337,7 @@ func Validate(sa *SA, w *ReplayWindow, frame []byte) ([]byte, uint64, error) {
 	if len(frame) < 12 {
 		return nil, 0, fmt.Errorf("%w: %d-octet frame", ErrBadTag, len(frame))
 	}
-	tag, n, err := ParseSecTAG(frame[12:])
+	tag, tagSCI, n, err := parseSecTAG(frame[12:])
 	if err != nil {
 		return nil, 0, err
 	}
@@ -327,7 +358,7 @@ func Validate(sa *SA, w *ReplayWindow, frame []byte) ([]byte, uint64, error) {
 	var sci SCI
 	switch {
 	case tag.SC:
-		sci = *tag.SCI
+		sci = tagSCI
 	case tag.ES:
 		sci = MakeSCI([6]byte(frame[6:12]), 1)
 	default:
@@ -354,10 +385,9 @@ func Validate(sa *SA, w *ReplayWindow, frame []byte) ([]byte, uint64, error) {
 	if pn > sa.Suite.MaxPN() {
 		return nil, 0, fmt.Errorf("%w: %#x is past the last PN", ErrPN, pn)
 	}
-	var iv [12]byte
-	sa.iv(&iv, pn)
-	out := make([]byte, 12, 12+secure)
-	copy(out, frame)
+	iv := &sa.ivBuf
+	sa.iv(iv, pn)
+	out := append(slices.Grow(dst, 12+secure), frame[:12]...)
 	if tag.E {
 		if out, err = aead.Open(out, iv[:], frame[hdrLen:], frame[:hdrLen]); err != nil {
 			return nil, 0, fmt.Errorf("%w: PN %#x", ErrICV, pn)
@@ -387,6 +417,22 @@ func (sa *SA) iv(iv *[12]byte, pn uint64) {
 	}
 }
 
+// ShareAEAD makes sa use o's AES-GCM instance when both hold the same key
+// under the same suite, as a transmit SA and the peer's receive SA for it
+// do: protecting a frame and validating it then read one cipher state, not
+// two copies of it. It reports whether they share it.
+func (sa *SA) ShareAEAD(o *SA) bool {
+	if sa == o || sa.Suite != o.Suite || !bytes.Equal(sa.Key, o.Key) {
+		return false
+	}
+	a, err := o.aead()
+	if err != nil {
+		return false
+	}
+	sa.gcm, sa.gcmKeyLen = a, copy(sa.gcmKey[:], sa.Key)
+	return true
+}
+
 func (sa *SA) aead() (cipher.AEAD, error) {
 	if sa == nil {
 		return nil, fmt.Errorf("%w: no SA", ErrKey)
@@ -405,7 +451,7 @@ func (sa *SA) aead() (cipher.AEAD, error) {
 	// the instance lives with the SA (a bounded global cache thrashed once
 	// a simulation held more SAs than it had room for). It is rebuilt if
 	// the key was changed in place.
-	if sa.gcm != nil && bytes.Equal(sa.gcmKey, sa.Key) {
+	if sa.gcm != nil && sa.gcmKeyLen == len(sa.Key) && bytes.Equal(sa.gcmKey[:sa.gcmKeyLen], sa.Key) {
 		return sa.gcm, nil
 	}
 	block, err := aes.NewCipher(sa.Key)
@@ -416,6 +462,6 @@ func (sa *SA) aead() (cipher.AEAD, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrKey, err)
 	}
-	sa.gcm, sa.gcmKey = a, bytes.Clone(sa.Key)
+	sa.gcm, sa.gcmKeyLen = a, copy(sa.gcmKey[:], sa.Key)
 	return a, nil
 }
