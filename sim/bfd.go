@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"patchbay/sim/engine"
+
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -108,7 +110,7 @@ type bfdEnd struct {
 	port        uint16
 	// The timers are in the end, not beside it: a packet sent or received
 	// reaches one object, not two.
-	tx, detect Timer
+	tx, detect engine.Timer
 	// polling: a Poll Sequence is running (RFC 5880 §6.5), every packet
 	// carries P until one with F comes back.
 	polling bool
@@ -122,7 +124,7 @@ type bfdEnd struct {
 // bfdFlight is a control packet on its way to the peer, with the timer
 // that delivers it.
 type bfdFlight struct {
-	t        Timer // in the flight, not beside it: one object to reach, not two
+	t        engine.Timer // in the flight, not beside it: one object to reach, not two
 	from, to *bfdEnd
 	pkt      [24]byte
 }
@@ -143,7 +145,7 @@ func (b *bfdEnd) flight() *bfdFlight {
 		return f
 	}
 	f := &bfdFlight{from: b}
-	f.t.fn = f.arrive
+	f.t.SetFunc(f.arrive)
 	return f
 }
 
@@ -152,7 +154,8 @@ func newBFD(sp *speaker) *bfdEnd {
 	iv := time.Duration(sp.sess.bfd.MinIntervalMS) * time.Millisecond
 	b := &bfdEnd{sp: sp, state: bfdDown, myDisc: s.e.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: time.Microsecond, mult: uint8(sp.sess.bfd.Multiplier),
 		port: 49152 + uint16(s.e.Rand().IntN(16384))}
-	b.tx.fn, b.detect.fn = b.send, b.expired
+	b.tx.SetFunc(b.send)
+	b.detect.SetFunc(b.expired)
 	return b
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/planner"
+	"patchbay/sim/engine"
 )
 
 // bgpState is a state of the RFC 4271 finite state machine.
@@ -91,7 +92,7 @@ type speaker struct {
 	hold     time.Duration // negotiated
 	idleHold bool          // after a Cease for too many prefixes: wait before listening again
 
-	connectRetry, synRetry, holdTimer, keepaliveTimer, mrai, flushTimer *Timer
+	connectRetry, synRetry, holdTimer, keepaliveTimer, mrai, flushTimer *engine.Timer
 	synBackoff                                                          time.Duration
 
 	ribIn   map[netip.Prefix]*ribEntry
@@ -544,7 +545,7 @@ func (sp *speaker) down(why string, n *notify) {
 func (sp *speaker) reset(why string) {
 	was := sp.state
 	sp.conn = nil
-	for _, t := range []*Timer{sp.holdTimer, sp.keepaliveTimer, sp.mrai, sp.synRetry, sp.connectRetry} {
+	for _, t := range []*engine.Timer{sp.holdTimer, sp.keepaliveTimer, sp.mrai, sp.synRetry, sp.connectRetry} {
 		sp.sim.e.Cancel(t)
 	}
 	for p := range sp.ribIn {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"patchbay/planner"
+	"patchbay/sim/engine"
 	"patchbay/sim/macsec"
 )
 
@@ -51,7 +52,7 @@ type secLink struct {
 	secured  bool       // both ends transmit with a SAK the other has
 	pn       [2]float64 // packets sent each way under the current SAK, traffic included
 	pps      [2]float64 // packets per second each way now
-	rekey    *Timer
+	rekey    *engine.Timer
 	rekeys   int
 	rotated  Time // when the last rotation finished; -1: never
 	rotating *cak // the key a rotation in progress moves to
@@ -93,8 +94,8 @@ type participant struct {
 	mn       uint32
 	priority uint8
 	peer     *peerInfo
-	hello    *Timer
-	expire   *Timer // the peer's lifetime runs out
+	hello    *engine.Timer
+	expire   *engine.Timer // the peer's lifetime runs out
 	ick, kek []byte
 
 	// The SAK of this CA (drawn by the key server, received by the other).
@@ -266,7 +267,7 @@ func (p *participant) send() {
 // delivers it; like BFD's, flights are reused rather than a timer and a
 // closure allocated for every MKPDU.
 type mkaFlight struct {
-	t        Timer
+	t        engine.Timer
 	from, to *mkaEnd
 	pdu      []byte
 }
@@ -286,7 +287,7 @@ func (e *mkaEnd) flight() *mkaFlight {
 		return f
 	}
 	f := &mkaFlight{from: e}
-	f.t.fn = f.arrive
+	f.t.SetFunc(f.arrive)
 	return f
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"patchbay/lang"
+	"patchbay/sim/engine"
 )
 
 // secState is what a secLink follows besides its SAs: each end's own view
@@ -18,7 +19,7 @@ type secState struct {
 	up [2]bool
 	// exhausted marks an end whose transmit SA has used its last PN.
 	exhausted [2]bool
-	exhaust   *Timer                // the first transmit PN reaches the suite's maximum
+	exhaust   *engine.Timer         // the first transmit PN reaches the suite's maximum
 	drawn     map[*participant]Time // when the key server last drew a SAK for the CA
 	noSAKUse  map[*participant]int  // MKPDUs in a row from a live peer that uses no SAK
 	reported  bool                  // the exhaustion finding is made once per link

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"patchbay/lang"
+	"patchbay/sim/engine"
 )
 
 // probe sends one packet every interval and times its round trip, like
@@ -11,7 +12,7 @@ type probe struct {
 	spec     lang.Probe
 	src, dst *Endpoint
 	hash     uint64
-	timer    *Timer
+	timer    *engine.Timer
 
 	epoch    int // routing epoch the cached paths belong to
 	fwd, rev pathPart

@@ -13,8 +13,13 @@ import (
 
 	"patchbay/lang"
 	"patchbay/planner"
+	"patchbay/sim/engine"
 	"patchbay/stdlib"
 )
+
+// Time is virtual time since the start of a run, in nanoseconds: the
+// engine's clock, as the trace and the CLI read it.
+type Time = engine.Time
 
 // Options tune a run.
 type Options struct {
@@ -65,7 +70,7 @@ const maxWindows = 1_000_000
 
 // sim is one scenario running on one network.
 type sim struct {
-	e       *Engine
+	e       *engine.Engine
 	n       *Network
 	sc      *lang.Scenario
 	opts    Options
@@ -133,7 +138,7 @@ func run(p *planner.Plan, sc *lang.Scenario, opts Options) (*Trace, uint64, erro
 // error at the scenario, naming the budget and the flag that raises it.
 func (s *sim) runUntil(t Time) error {
 	err := s.e.Run(t)
-	if errors.Is(err, ErrBudget) {
+	if errors.Is(err, engine.ErrBudget) {
 		where := "in the warm-up before it starts"
 		if now := s.e.Now(); now >= 0 {
 			where = fmt.Sprintf("at %s of %s", now.Truncate(time.Second), stdlib.FormatDuration(s.sc.Duration))
@@ -242,7 +247,7 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	if len(rs.Problems) > 0 {
 		return nil, rs.Problems
 	}
-	s := &sim{e: NewEngine(opts.Seed), n: n, sc: sc, opts: opts, util: map[dirLink]float64{},
+	s := &sim{e: engine.New(opts.Seed), n: n, sc: sc, opts: opts, util: map[dirLink]float64{},
 		connectRetry: time.Duration(catInt("bgp.connect_retry")) * time.Second,
 		mraiInterval: time.Duration(catInt("bgp.mrai_ebgp")) * time.Second}
 	s.e.SetLimit(opts.MaxEvents)
@@ -388,12 +393,12 @@ func (s *sim) setup(p *planner.Plan, rs *planner.ResolvedScenario) {
 		s.e.Reset(pr.timer, 0)
 	}
 	tick := s.e.NewTimer(nil)
-	tick.fn = func() {
+	tick.SetFunc(func() {
 		s.sample()
 		if next := s.e.Now() + s.opts.Interval; next <= s.sc.Duration {
 			s.e.Reset(tick, next)
 		}
-	}
+	})
 	s.e.Reset(tick, min(s.opts.Interval, s.sc.Duration))
 }
 

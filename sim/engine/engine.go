@@ -1,7 +1,8 @@
-// Package sim runs a plan in virtual time: a discrete-event engine drives
-// the links, routing, traffic and probes of a network instantiated from a
-// planner.Plan, and records what happens as a Trace.
-package sim
+// Package engine is the simulator's clock: virtual time, one queue of
+// reschedulable timers fired in (time, scheduling) order, and the run's one
+// seeded random source, so a run's outcome depends only on what is
+// scheduled and the seed. It knows nothing of networks or protocols.
+package engine
 
 import (
 	"errors"
@@ -32,6 +33,11 @@ type Timer struct {
 	qat Time
 }
 
+// SetFunc sets what t runs when it fires. A timer kept inside what it
+// serves (a packet in flight, reused) is made this way, without NewTimer's
+// allocation; the zero Timer is unscheduled.
+func (t *Timer) SetFunc(fn func()) { t.fn = fn }
+
 // Pending reports whether t is scheduled.
 func (t *Timer) Pending() bool { return t.pending }
 
@@ -52,7 +58,6 @@ type Engine struct {
 	dead  int
 	rng   *rand.Rand
 	fired uint64
-	stop  bool
 
 	// limit bounds the work of a run: events fired plus work charged
 	// (0: no bound). It counts work, never wall time, so whether a run
@@ -72,8 +77,8 @@ var ErrBudget = errors.New("sim: the run reached its work budget")
 // interrupt stops a run within milliseconds, rarely enough to cost nothing.
 const pollEvery = 4096
 
-// NewEngine returns an engine at time zero with a random source seeded by seed.
-func NewEngine(seed uint64) *Engine {
+// New returns an engine at time zero with a random source seeded by seed.
+func New(seed uint64) *Engine {
 	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 }
 
@@ -228,17 +233,13 @@ func (e *Engine) pop() {
 	e.down(0)
 }
 
-// Stop makes Run return after the current event.
-func (e *Engine) Stop() { e.stop = true }
-
-// Run fires events in time order until the queue is empty, Stop is called,
-// or the next event is after until; the clock is then left at until (or at
+// Run fires events in time order until the queue is empty or the next
+// event is after until; the clock is then left at until (or at
 // the last event when the queue ran dry first). It returns ErrBudget when
 // the work reached the limit, or the poll's error, and leaves the clock
 // where it stopped; once stopped so, Run returns that error again.
 func (e *Engine) Run(until Time) error {
-	e.stop = false
-	for !e.stop && e.err == nil {
+	for e.err == nil {
 		t := e.front()
 		if t == nil || t.at > until {
 			break
@@ -261,7 +262,7 @@ func (e *Engine) Run(until Time) error {
 	if e.err != nil {
 		return e.err
 	}
-	if !e.stop && e.now < until {
+	if e.now < until {
 		e.now = until
 	}
 	return nil

@@ -1,4 +1,4 @@
-package sim
+package engine
 
 import (
 	"slices"
@@ -7,7 +7,7 @@ import (
 )
 
 func TestEngineOrdersByTimeThenScheduling(t *testing.T) {
-	e := NewEngine(1)
+	e := New(1)
 	var got []string
 	e.At(2*time.Second, func() { got = append(got, "b1") })
 	e.At(1*time.Second, func() { got = append(got, "a") })
@@ -27,7 +27,7 @@ func TestEngineOrdersByTimeThenScheduling(t *testing.T) {
 }
 
 func TestEngineCancelAndReset(t *testing.T) {
-	e := NewEngine(1)
+	e := New(1)
 	var got []Time
 	rec := func() { got = append(got, e.Now()) }
 	a := e.At(1*time.Second, rec)
@@ -48,7 +48,7 @@ func TestEngineCancelAndReset(t *testing.T) {
 }
 
 func TestEngineRunStopsAtUntil(t *testing.T) {
-	e := NewEngine(1)
+	e := New(1)
 	n := 0
 	var tick *Timer
 	tick = e.NewTimer(func() { n++; e.Reset(tick, e.Now()+time.Second) })
@@ -66,8 +66,8 @@ func TestEngineRunStopsAtUntil(t *testing.T) {
 // TestEngineHeapProperty schedules, cancels and resets many timers at
 // random and checks they fire in order.
 func TestEngineHeapProperty(t *testing.T) {
-	e := NewEngine(7)
-	r := NewEngine(99).Rand()
+	e := New(7)
+	r := New(99).Rand()
 	var last Time
 	bad := false
 	timers := make([]*Timer, 500)
@@ -95,13 +95,13 @@ func TestEngineHeapProperty(t *testing.T) {
 }
 
 func TestEngineSeededRandomIsReproducible(t *testing.T) {
-	a, b := NewEngine(42).Rand(), NewEngine(42).Rand()
+	a, b := New(42).Rand(), New(42).Rand()
 	for range 100 {
 		if a.Uint64() != b.Uint64() {
 			t.Fatal("same seed, different numbers")
 		}
 	}
-	if NewEngine(1).Rand().Uint64() == NewEngine(2).Rand().Uint64() {
+	if New(1).Rand().Uint64() == New(2).Rand().Uint64() {
 		t.Fatal("different seeds, same first number")
 	}
 }
@@ -112,7 +112,7 @@ func TestEngineSeededRandomIsReproducible(t *testing.T) {
 // steady state; it reports events per second.
 func BenchmarkEngineTimers(b *testing.B) {
 	const timers, perOp = 10_000, 1_000_000
-	e := NewEngine(1)
+	e := New(1)
 	rng := e.Rand()
 	ts := make([]*Timer, timers)
 	for i := range ts {
@@ -149,8 +149,8 @@ func TestEngineMatchesReference(t *testing.T) {
 		if seed == 41 {
 			n = 4000
 		}
-		e := NewEngine(seed)
-		r := NewEngine(seed + 1000).Rand()
+		e := New(seed)
+		r := New(seed + 1000).Rand()
 		refs := make([]ref, n)
 		var seq uint64
 		timerOf := make([]*Timer, n)
