@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +15,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner/render"
 	"patchbay/sim"
+	"patchbay/stdlib"
 )
 
 func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
@@ -22,11 +25,11 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 	var seed uint64
 	cmd := &cobra.Command{
 		Use:   "render FILE -o OUT",
-		Short: "Draw a design: OUT ending .dot, .svg, .png (Graphviz) or .mmd (Mermaid flowchart)",
+		Short: "Draw a design: OUT ending .dot, .svg, .png (Graphviz), .mmd (Mermaid flowchart) or .json (the graph as data)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
-				return fmt.Errorf("-o OUT is required (OUT ends .dot, .svg, .png or .mmd)")
+				return fmt.Errorf("-o OUT is required (OUT ends .dot, .svg, .png, .mmd or .json)")
 			}
 			if direction != "LR" && direction != "TB" {
 				return fmt.Errorf("--direction %q: want LR or TB", direction)
@@ -37,7 +40,7 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 				return err
 			}
 			if drawer(ctx, nil, out) == nil {
-				return fmt.Errorf("-o %s: patchbay draws .dot, .svg, .png and .mmd", out)
+				return fmt.Errorf("-o %s: patchbay draws .dot, .svg, .png, .mmd and .json", out)
 			}
 			p, err := planFile(ctx, g, args[0], stdout, stderr)
 			if err != nil {
@@ -57,7 +60,9 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 					}
 					return err
 				}
-				o.Overlay = st
+				var down []lang.Target
+				o.Overlay, down = failedAt(st, sc, at)
+				o.Caption = fmt.Sprintf("%s: scenario %s at %s; %s", filepath.Base(args[0]), sc.Name, stdlib.FormatDuration(at), failedText(down))
 			}
 			return writeOutput(ctx, stdout, "-o", out, drawer(ctx, render.Build(p, o), out))
 		},
@@ -66,7 +71,8 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 	cmd.Flags().StringVar(&direction, "direction", "LR", "layout direction: LR or TB")
 	cmd.Flags().BoolVar(&o.Collapse, "collapse", false, "draw each Interconnect and last mile as one edge, not its channels")
 	cmd.Flags().IntVar(&o.GroupAbove, "group-above", 12, "fold the VPCs on one TGW into one node when there are more than this many")
-	cmd.Flags().DurationVar(&at, "at", 0, "draw the state at this moment of a scenario: failed links red, BGP sessions that are not established dashed")
+	cmd.Flags().BoolVar(&o.Details, "details", false, "put each channel's VLAN, subnets, ASNs, MTU and MACsec in a table beside the graph, not on its edge")
+	cmd.Flags().DurationVar(&at, "at", 0, "draw the state at this moment of a scenario, captioned: failed devices and facilities and links red, BGP sessions that are not established dashed")
 	cmd.Flags().StringVar(&scenario, "scenario", "", "the scenario --at runs (required when the design has several)")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the scenario --at runs")
 	return cmd
@@ -89,6 +95,84 @@ func drawer(ctx context.Context, m *render.Model, file string) func(io.Writer) e
 		return func(w io.Writer) error { return m.WriteSVG(ctx, w) }
 	case ".png":
 		return func(w io.Writer) error { return m.WritePNG(ctx, w) }
+	case ".json":
+		return func(w io.Writer) error { return m.WriteJSON(w) }
 	}
 	return nil
+}
+
+// failures adds to the simulator's state of links and sessions the devices
+// and facilities that were failed, which the state does not carry, so a
+// drawing marks them too.
+type failures struct {
+	render.Overlay
+	devices, facilities map[string]bool
+}
+
+var _ render.DeviceOverlay = failures{}
+
+func (f failures) DeviceUp(d string) (up, known bool) {
+	if f.devices[d] {
+		return false, true
+	}
+	return true, false
+}
+
+func (f failures) FacilityUp(fac string) (up, known bool) {
+	if f.facilities[fac] {
+		return false, true
+	}
+	return true, false
+}
+
+// withFailed is the overlay st with the devices and facilities of down
+// marked failed.
+func withFailed(st render.Overlay, down []lang.Target) failures {
+	f := failures{Overlay: st, devices: map[string]bool{}, facilities: map[string]bool{}}
+	for _, t := range down {
+		switch t.Kind {
+		case lang.TargetDevice:
+			f.devices[t.Name] = true
+		case lang.TargetFacility:
+			f.facilities[t.Name] = true
+		}
+	}
+	return f
+}
+
+// failedAt is the overlay of st at moment at of scenario sc, with what the
+// scenario's events have failed by then (and not restored): fail until a
+// restore, maintenance for its duration.
+func failedAt(st render.Overlay, sc *lang.Scenario, at time.Duration) (failures, []lang.Target) {
+	var down []lang.Target
+	for _, e := range sc.Events {
+		if e.At > at {
+			continue
+		}
+		switch e.Action {
+		case lang.ActionFail:
+			if !slices.Contains(down, e.Target) {
+				down = append(down, e.Target)
+			}
+		case lang.ActionRestore:
+			down = slices.DeleteFunc(down, func(t lang.Target) bool { return t == e.Target })
+		case lang.ActionMaintenance:
+			if at < e.At+e.Duration && !slices.Contains(down, e.Target) {
+				down = append(down, e.Target)
+			}
+		}
+	}
+	return withFailed(st, down), down
+}
+
+// failedText names what failed, for a caption.
+func failedText(down []lang.Target) string {
+	if len(down) == 0 {
+		return "nothing failed"
+	}
+	var s []string
+	for _, t := range down {
+		s = append(s, string(t.Kind)+" "+t.Name)
+	}
+	return "failed: " + strings.Join(s, ", ")
 }

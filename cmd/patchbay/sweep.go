@@ -286,7 +286,13 @@ func reportSweep(ctx context.Context, g *globalFlags, p *planner.Plan, s *sim.Sw
 		if err != nil {
 			return err
 		}
-		draw := drawer(ctx, render.Build(p, render.Options{Direction: "LR", GroupAbove: 12, Overlay: st}), diagram)
+		worst := s.Cases[s.Ranking[0]].Failed
+		var down []lang.Target
+		for _, e := range worst {
+			down = append(down, lang.Target{Kind: e.Kind, Name: e.Name})
+		}
+		caption := fmt.Sprintf("%s: sweep of scenario %s, worst case; %s", s.Design, s.Scenario, failedText(down))
+		draw := drawer(ctx, render.Build(p, render.Options{Direction: "LR", GroupAbove: 12, Overlay: withFailed(st, down), Caption: caption}), diagram)
 		if draw == nil {
 			return fmt.Errorf("--diagram %s: patchbay draws .dot, .svg, .png and .mmd", diagram)
 		}

@@ -1,6 +1,8 @@
-// Package render draws a Plan: a deterministic DOT writer of our own and a
-// Mermaid flowchart, from one model of nodes, edges and clusters, so both
-// formats show the same thing. Clusters go cloud → region → facility.
+// Package render draws a Plan: a deterministic DOT writer of our own, a
+// Mermaid flowchart and graph JSON, from one model of nodes, edges and
+// clusters, so every format shows the same thing. Clusters go cloud →
+// Region (→ facility, for a partner cloud); AWS routers sit in their
+// Direct Connect location's cluster under the cloud.
 package render
 
 import (
@@ -27,6 +29,13 @@ type Options struct {
 	// Overlay colours links and sessions with the state at a moment; nil
 	// draws the design as planned.
 	Overlay Overlay
+	// Caption names what the drawing shows (design, scenario, moment or
+	// failure); it heads the legend.
+	Caption string
+	// Details moves each channel's and connection's VLAN, subnets, ASNs,
+	// MTU and MACsec from its edge label into a table beside the graph,
+	// leaving the edge its short name.
+	Details bool
 }
 
 // Overlay is what a simulation knows at one moment. Rendering asks it about
@@ -39,6 +48,23 @@ type Overlay interface {
 	SessionUp(session string) (up, known bool)
 }
 
+// DeviceOverlay is an Overlay that also knows devices (routers by their
+// planned names, Transit Gateways and Cloud WAN edges by their node ids)
+// and facilities ("us-east-1/fac-a"), so a drawing marks what failed
+// itself and not only the links it took down.
+type DeviceOverlay interface {
+	Overlay
+	DeviceUp(device string) (up, known bool)
+	FacilityUp(facility string) (up, known bool)
+}
+
+// Attr is one attribute of a node or an edge, for graph.json: ordered, so
+// output is the same every time.
+type Attr struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
 // Node is one box of the drawing.
 type Node struct {
 	ID      string
@@ -48,6 +74,16 @@ type Node struct {
 	Finding lang.Severity
 	Rules   []string // rules of the findings on the resource
 	HasFind bool
+	// Table, when set, is drawn instead of Label as an HTML-like table:
+	// a header row, then one row per entry (a Cloud WAN core network's
+	// segments).
+	Table  [][]string
+	Failed bool // from a DeviceOverlay
+	// Facility is a router's facility as the plan names it; FacilityDown
+	// is true when a DeviceOverlay says it failed.
+	Facility     string
+	FacilityDown bool
+	Attrs        []Attr
 }
 
 // Edge joins two nodes.
@@ -61,6 +97,11 @@ type Edge struct {
 	families []string
 	Down     bool // from the overlay
 	BGPDown  bool // some session over Link is not established
+	// Kind is what the edge is: an attachment's kind, "channel",
+	// "connection", "uplink" (a router to what it serves) or "mesh"
+	// (between two edges of one core network).
+	Kind  string
+	Attrs []Attr
 }
 
 // Model is a drawing before it is written.
@@ -68,7 +109,14 @@ type Model struct {
 	Nodes     []*Node
 	Edges     []*Edge
 	Direction string
-	byID      map[string]*Node
+	Caption   string
+	// Details are the rows of the channel table (Options.Details): a
+	// header, then one row per channel or connection.
+	Details [][]string
+	// Overlaid is true when an overlay coloured the drawing, so the
+	// legend explains red and dashed lines.
+	Overlaid bool
+	byID     map[string]*Node
 }
 
 var cloudLabel = map[string]string{"aws": "AWS", "gcp": "Google Cloud", "onprem": "On-premises"}
@@ -89,7 +137,7 @@ func Build(p *planner.Plan, o Options) *Model {
 	if o.GroupAbove == 0 {
 		o.GroupAbove = 12
 	}
-	m := &Model{Direction: "LR", byID: map[string]*Node{}}
+	m := &Model{Direction: "LR", Caption: o.Caption, Overlaid: o.Overlay != nil, byID: map[string]*Node{}}
 	if o.Direction == "TB" {
 		m.Direction = "TB"
 	}
@@ -145,14 +193,17 @@ func Build(p *planner.Plan, o Options) *Model {
 
 	for _, v := range d.VPCs {
 		if _, ok := grouped[v.Ref()]; !ok {
-			add(v, fmt.Sprintf("%s\n%s\nMTU %d", v.Name, joinPrefixes(v.CIDRs), v.MTU), "aws", v.Region)
+			n := add(v, fmt.Sprintf("%s\n%s\nMTU %d", v.Name, joinPrefixes(v.CIDRs), v.MTU), "aws", v.Region)
+			n.Attrs = []Attr{{"region", v.Region}, {"cidrs", joinPrefixes(v.CIDRs)}, {"mtu", fmt.Sprint(v.MTU)}}
 		}
 	}
 	for _, v := range d.GCPVPCs {
-		add(v, fmt.Sprintf("%s\n%s\nMTU %d", v.Name, joinPrefixes(v.CIDRs), v.MTU), "gcp", v.Region)
+		n := add(v, fmt.Sprintf("%s\n%s\nMTU %d", v.Name, joinPrefixes(v.CIDRs), v.MTU), "gcp", v.Region)
+		n.Attrs = []Attr{{"region", v.Region}, {"cidrs", joinPrefixes(v.CIDRs)}, {"mtu", fmt.Sprint(v.MTU)}}
 	}
 	for _, s := range d.Sites {
-		add(s, fmt.Sprintf("%s\n%s\nAS%d", s.Name, joinPrefixes(s.CIDRs), s.ASN), "onprem")
+		n := add(s, fmt.Sprintf("%s\n%s\nAS%d", s.Name, joinPrefixes(s.CIDRs), s.ASN), "onprem")
+		n.Attrs = []Attr{{"cidrs", joinPrefixes(s.CIDRs)}, {"asn", fmt.Sprint(s.ASN)}}
 	}
 	for _, g := range d.VPNGateways {
 		region := ""
@@ -161,37 +212,109 @@ func Build(p *planner.Plan, o Options) *Model {
 				region = x.Region
 			}
 		}
-		add(g, fmt.Sprintf("%s\nVGW AS%d", g.Name, g.ASN), "aws", region)
+		add(g, fmt.Sprintf("%s\nVGW AS%d", g.Name, g.ASN), "aws", region).Attrs = []Attr{{"region", region}, {"asn", fmt.Sprint(g.ASN)}}
 	}
 	for _, g := range d.DXGateways {
-		add(g, fmt.Sprintf("%s\nDX gateway AS%d", g.Name, g.ASN), "aws")
+		add(g, fmt.Sprintf("%s\nDX gateway AS%d", g.Name, g.ASN), "aws").Attrs = []Attr{{"asn", fmt.Sprint(g.ASN)}}
 	}
 	for _, g := range d.TransitGateways {
-		add(g, fmt.Sprintf("%s\nTGW AS%d", g.Name, g.ASN), "aws", g.Region)
+		add(g, fmt.Sprintf("%s\nTGW AS%d", g.Name, g.ASN), "aws", g.Region).Attrs = []Attr{{"region", g.Region}, {"asn", fmt.Sprint(g.ASN)}}
 	}
+	// A core network is drawn as AWS describes it: a global network whose
+	// core network edges (one per Region of the policy) carry the traffic
+	// of attachments in their Region and are meshed with each other, and
+	// whose segments are routing domains across the edges. The core
+	// network's own node is a table of its segments; each edge is a node of
+	// its own in its Region, the same id the simulator gives the device.
+	edgeOf := map[lang.Ref]map[string]string{}
 	for _, cn := range d.CoreNetworks {
 		var regions []string
 		for _, e := range cn.Edges {
 			regions = append(regions, e.Region)
 		}
-		add(cn, fmt.Sprintf("%s\nCloud WAN\n%s", cn.Name, strings.Join(regions, ", ")), "aws")
+		n := add(cn, fmt.Sprintf("%s\nCloud WAN core network", cn.Name), "aws")
+		n.Table = [][]string{{cn.Name + ": Cloud WAN core network", "edges"}}
+		for _, sg := range cn.Segments {
+			edges := "all"
+			if len(sg.EdgeRegions) > 0 {
+				edges = strings.Join(sg.EdgeRegions, ", ")
+			}
+			name := "segment " + sg.Name
+			if sg.IsolateAttachments {
+				name += " (isolated)"
+			}
+			n.Table = append(n.Table, []string{name, edges})
+		}
+		var segs []string
+		for _, sg := range cn.Segments {
+			segs = append(segs, sg.Name)
+		}
+		n.Attrs = []Attr{{"edges", strings.Join(regions, ", ")}, {"segments", strings.Join(segs, ", ")}}
+		edgeOf[cn.Ref()] = map[string]string{}
+		var ids []string
+		for _, e := range cn.Edges {
+			id := cn.Ref().String() + "/" + e.Region
+			label := e.Region + " edge"
+			if e.ASN != 0 {
+				label += fmt.Sprintf("\nAS%d", e.ASN)
+			}
+			en := m.node(&Node{ID: id, Kind: "core_network_edge", Label: label, Cluster: []string{"aws", e.Region},
+				Attrs: []Attr{{"core_network", cn.Name}, {"region", e.Region}, {"asn", fmt.Sprint(e.ASN)}}})
+			edgeOf[cn.Ref()][e.Region] = en.ID
+			m.edge(&Edge{From: n.ID, To: id, Kind: "edge"})
+			ids = append(ids, id)
+		}
+		for i := range ids {
+			for _, j := range ids[i+1:] {
+				m.edge(&Edge{From: ids[i], To: j, Kind: "mesh"})
+			}
+		}
+	}
+	// regionOf is the Region an attachment's other end lives in, which
+	// picks the core network edge it attaches to; "" for a global one (a
+	// DX gateway), which is drawn to the core network itself.
+	regionOf := func(r lang.Ref) string {
+		switch x := lookup(p, r).(type) {
+		case *lang.VPC:
+			return x.Region
+		case *lang.TransitGateway:
+			return x.Region
+		}
+		return ""
 	}
 	for _, a := range d.Attachments {
-		label := string(a.Kind)
+		// The kind of an attachment is plain from its ends' shapes; a
+		// label says only what they do not: the segment, and where the
+		// path's MTU shrinks. The kind stays in the tooltip.
+		var lines []string
 		if a.Segment != "" {
-			label += "\nsegment " + a.Segment
+			lines = append(lines, "segment "+a.Segment)
 		}
 		if x, ok := lookup(p, a.A).(*lang.VPC); ok && x.MTU > 8500 && (a.Kind == lang.AttachVPCTGW || a.Kind == lang.AttachVPCCloudWAN) {
-			label += "\nMTU 8500" // where the path shrinks
+			lines = append(lines, "MTU 8500")
 		}
+		label := strings.Join(lines, "\n")
 		from, to := nodeOf(a.A), nodeOf(a.B)
+		if a.Kind == lang.AttachVGWVPC {
+			// Networks come first in a drawing's ranks, as a VPC does on a
+			// TGW: a VGW after its VPC keeps the AWS side as shallow as the
+			// gateways, and the partner cloud beside it, not under it.
+			from, to = to, from
+		}
+		if e, ok := edgeOf[a.B][regionOf(a.A)]; ok {
+			to = e
+		}
 		if from == to {
 			continue
 		}
 		if strings.HasPrefix(from, "group.") && m.hasEdge(from, to) {
 			continue // one edge from a group
 		}
-		m.edge(&Edge{From: from, To: to, Label: label})
+		attrs := []Attr{{"attachment", a.Name}}
+		if a.Segment != "" {
+			attrs = append(attrs, Attr{"segment", a.Segment})
+		}
+		m.edge(&Edge{From: from, To: to, Label: label, Kind: string(a.Kind), Attrs: attrs})
 	}
 
 	byLink := map[string][]*planner.Session{}
@@ -213,26 +336,49 @@ func Build(p *planner.Plan, o Options) *Model {
 		return out
 	}
 
+	// An AWS router's cluster is its Direct Connect location, under AWS
+	// and not inside the Region: a location is a colocation facility
+	// associated with a Region, not part of it, and drawn inside it the DX
+	// gateway between the routers and the Region's gateways had to sit
+	// outside the Region's box, its edges tangled around it.
+	awsFacility := func(fac, region string) []string { return []string{"aws", fac + " (" + region + ")"} }
 	for _, ip := range p.Interconnects {
 		ic := ip.Declared
 		peer := nodeOf(ic.Peer)
 		if o.Collapse {
 			add(ic, fmt.Sprintf("%s\n%s %s\n%d channels", ic.Name, ip.Provider, ip.Bandwidth, len(ip.Channels)), "aws", ic.AWSRegion)
-			m.edge(&Edge{From: nodeOf(ic.AttachTo), To: ic.Ref().String(), Label: fmt.Sprintf("AS%d", ip.AWSASN)})
-			m.edge(&Edge{From: ic.Ref().String(), To: peer, Label: fmt.Sprintf("%s, MTU %d\nAS%d ↔ AS%d", ip.Bandwidth, ip.MTU, ip.AWSASN, ip.PeerASN)})
+			m.edge(&Edge{From: nodeOf(ic.AttachTo), To: ic.Ref().String(), Label: fmt.Sprintf("AS%d", ip.AWSASN), Kind: "uplink"})
+			m.edge(&Edge{From: ic.Ref().String(), To: peer, Label: fmt.Sprintf("%s, MTU %d\nAS%d ↔ AS%d", ip.Bandwidth, ip.MTU, ip.AWSASN, ip.PeerASN), Kind: "interconnect",
+				Attrs: []Attr{{"bandwidth", ip.Bandwidth}, {"mtu", fmt.Sprint(ip.MTU)}, {"aws_asn", fmt.Sprint(ip.AWSASN)}, {"peer_asn", fmt.Sprint(ip.PeerASN)}, {"channels", fmt.Sprint(len(ip.Channels))}}})
 			continue
 		}
 		for _, c := range ip.Channels {
 			awsFac, peerFac := facility(c.AWSFacility), facility(c.PeerFacility)
-			a := m.node(&Node{ID: c.AWS.Device, Kind: "router", Label: lastPart(c.AWS.Device), Cluster: []string{"aws", ic.AWSRegion, awsFac}})
-			b := m.node(&Node{ID: c.Peer.Device, Kind: "router", Label: lastPart(c.Peer.Device), Cluster: []string{ic.Provider, ic.PeerRegion, peerFac}})
-			if !m.hasEdge(nodeOf(ic.AttachTo), a.ID) {
-				m.edge(&Edge{From: nodeOf(ic.AttachTo), To: a.ID, Label: ic.Name + " " + ip.Bandwidth})
+			a := m.node(&Node{ID: c.AWS.Device, Kind: "router", Label: lastPart(c.AWS.Device), Cluster: awsFacility(awsFac, ic.AWSRegion), Facility: c.AWSFacility})
+			b := m.node(&Node{ID: c.Peer.Device, Kind: "router", Label: lastPart(c.Peer.Device), Cluster: []string{ic.Provider, ic.PeerRegion, peerFac}, Facility: c.PeerFacility})
+			attach := nodeOf(ic.AttachTo)
+			if !m.hasEdge(attach, a.ID) {
+				// One label says what the routers serve; repeated on each
+				// of the edges fanning into a DX gateway they stacked up
+				// and crossed.
+				label := ""
+				if !m.hasEdgeFrom(attach, "uplink") {
+					label = ic.Name + " " + ip.Bandwidth
+				}
+				m.edge(&Edge{From: attach, To: a.ID, Label: label, Kind: "uplink", Attrs: []Attr{{"interconnect", ic.Name}, {"bandwidth", ip.Bandwidth}}})
 			}
-			m.edge(&Edge{From: a.ID, To: b.ID, Link: c.Name, Sessions: sessions(c.Name), families: families(c.Name),
-				Label: fmt.Sprintf("ch%d VLAN %d, MACsec\nAS%d ↔ AS%d, MTU %d", c.Index, c.VLAN, c.AWS.ASN, c.Peer.ASN, c.MTU)})
+			attrs := []Attr{{"vlan", fmt.Sprint(c.VLAN)}, {"subnet", c.Subnet.String()}, {"aws_asn", fmt.Sprint(c.AWS.ASN)}, {"peer_asn", fmt.Sprint(c.Peer.ASN)}, {"mtu", fmt.Sprint(c.MTU)}, {"macsec", c.MACsecCipher}}
+			if c.IPv6Subnet.IsValid() {
+				attrs = append(attrs, Attr{"ipv6_subnet", c.IPv6Subnet.String()})
+			}
+			label := fmt.Sprintf("ch%d VLAN %d, MACsec\nAS%d ↔ AS%d\nMTU %d", c.Index, c.VLAN, c.AWS.ASN, c.Peer.ASN, c.MTU)
+			if o.Details {
+				label = fmt.Sprintf("ch%d", c.Index)
+				m.detail(label, ic.Name, c.VLAN, c.Subnet, c.IPv6Subnet, c.AWS.ASN, c.Peer.ASN, c.MTU, "MACsec "+c.MACsecCipher)
+			}
+			m.edge(&Edge{From: a.ID, To: b.ID, Link: c.Name, Sessions: sessions(c.Name), families: families(c.Name), Kind: "channel", Attrs: attrs, Label: label})
 			if !m.hasEdge(b.ID, peer) {
-				m.edge(&Edge{From: b.ID, To: peer})
+				m.edge(&Edge{From: b.ID, To: peer, Kind: "uplink"})
 			}
 		}
 	}
@@ -240,24 +386,50 @@ func Build(p *planner.Plan, o Options) *Model {
 		lm := lookup(p, lp.LastMile).(*lang.LastMile)
 		if o.Collapse {
 			add(lm, fmt.Sprintf("%s\n%s %s\n%d connections", lm.Name, lp.Partner, lp.Bandwidth, len(lp.Connections)), "aws", lm.Region)
-			m.edge(&Edge{From: nodeOf(lm.Site), To: lm.Ref().String(), Label: fmt.Sprintf("%s, MTU %d", lp.Bandwidth, lp.MTU)})
-			m.edge(&Edge{From: lm.Ref().String(), To: nodeOf(lm.AttachTo)})
+			m.edge(&Edge{From: nodeOf(lm.Site), To: lm.Ref().String(), Label: fmt.Sprintf("%s, MTU %d", lp.Bandwidth, lp.MTU), Kind: "last_mile",
+				Attrs: []Attr{{"bandwidth", lp.Bandwidth}, {"mtu", fmt.Sprint(lp.MTU)}, {"connections", fmt.Sprint(len(lp.Connections))}}})
+			m.edge(&Edge{From: lm.Ref().String(), To: nodeOf(lm.AttachTo), Kind: "uplink"})
 			continue
 		}
 		for _, c := range lp.Connections {
-			a := m.node(&Node{ID: c.AWS.Device, Kind: "router", Label: lastPart(c.AWS.Device), Cluster: []string{"aws", lm.Region, facility(c.Location)}})
+			a := m.node(&Node{ID: c.AWS.Device, Kind: "router", Label: lastPart(c.AWS.Device), Cluster: awsFacility(facility(c.Location), lm.Region), Facility: c.Location})
 			cr := m.node(&Node{ID: c.Customer.Device, Kind: "router", Label: c.Customer.Device, Cluster: []string{"onprem"}})
 			macsec := ""
 			if c.MACsec != "no_encrypt" {
 				macsec = ", MACsec"
 			}
-			m.edge(&Edge{From: cr.ID, To: a.ID, Link: c.Name, Sessions: sessions(c.Name), families: families(c.Name),
-				Label: fmt.Sprintf("conn%d VLAN %d%s\nAS%d ↔ AS%d, MTU %d", c.Index, c.VLAN, macsec, c.Customer.ASN, c.AWS.ASN, c.MTU)})
-			if !m.hasEdge(a.ID, nodeOf(lm.AttachTo)) {
-				m.edge(&Edge{From: a.ID, To: nodeOf(lm.AttachTo), Label: lm.Name + " " + lp.Bandwidth})
+			attrs := []Attr{{"vlan", fmt.Sprint(c.VLAN)}, {"subnet", c.Subnet.String()}, {"customer_asn", fmt.Sprint(c.Customer.ASN)}, {"aws_asn", fmt.Sprint(c.AWS.ASN)}, {"mtu", fmt.Sprint(c.MTU)}, {"macsec", c.MACsec}}
+			if c.IPv6Subnet.IsValid() {
+				attrs = append(attrs, Attr{"ipv6_subnet", c.IPv6Subnet.String()})
+			}
+			label := fmt.Sprintf("conn%d VLAN %d%s\nAS%d ↔ AS%d\nMTU %d", c.Index, c.VLAN, macsec, c.Customer.ASN, c.AWS.ASN, c.MTU)
+			if o.Details {
+				label = fmt.Sprintf("conn%d", c.Index)
+				m.detail(label, lm.Name, c.VLAN, c.Subnet, c.IPv6Subnet, c.Customer.ASN, c.AWS.ASN, c.MTU, strings.TrimSpace("MACsec "+c.MACsec+" "+c.MACsecCipher))
+			}
+			m.edge(&Edge{From: cr.ID, To: a.ID, Link: c.Name, Sessions: sessions(c.Name), families: families(c.Name), Kind: "connection", Attrs: attrs, Label: label})
+			attach := nodeOf(lm.AttachTo)
+			if !m.hasEdge(a.ID, attach) {
+				label := ""
+				if !m.hasEdgeTo(attach, "uplink") {
+					label = lm.Name + " " + lp.Bandwidth
+				}
+				m.edge(&Edge{From: a.ID, To: attach, Label: label, Kind: "uplink", Attrs: []Attr{{"last_mile", lm.Name}, {"bandwidth", lp.Bandwidth}}})
 			}
 			if !m.hasEdge(nodeOf(lm.Site), cr.ID) {
-				m.edge(&Edge{From: nodeOf(lm.Site), To: cr.ID})
+				m.edge(&Edge{From: nodeOf(lm.Site), To: cr.ID, Kind: "uplink"})
+			}
+		}
+	}
+	if do, ok := o.Overlay.(DeviceOverlay); ok {
+		for _, n := range m.Nodes {
+			if up, known := do.DeviceUp(n.ID); known && !up {
+				n.Failed = true
+			}
+			if n.Facility != "" {
+				if up, known := do.FacilityUp(n.Facility); known && !up {
+					n.FacilityDown = true
+				}
 			}
 		}
 	}
@@ -287,6 +459,26 @@ func Build(p *planner.Plan, o Options) *Model {
 	}
 	m.sort()
 	return m
+}
+
+func (m *Model) hasEdgeFrom(from, kind string) bool {
+	return slices.ContainsFunc(m.Edges, func(e *Edge) bool { return e.From == from && e.Kind == kind })
+}
+
+func (m *Model) hasEdgeTo(to, kind string) bool {
+	return slices.ContainsFunc(m.Edges, func(e *Edge) bool { return e.To == to && e.Kind == kind })
+}
+
+// detail adds a row to the channel table of Options.Details.
+func (m *Model) detail(name, of string, vlan int, v4, v6 netip.Prefix, asnA, asnB uint32, mtu int, macsec string) {
+	if len(m.Details) == 0 {
+		m.Details = [][]string{{"link", "of", "VLAN", "subnets", "ASNs", "MTU", "MACsec"}}
+	}
+	subnets := v4.String()
+	if v6.IsValid() {
+		subnets += ", " + v6.String()
+	}
+	m.Details = append(m.Details, []string{name, of, fmt.Sprint(vlan), subnets, fmt.Sprintf("AS%d ↔ AS%d", asnA, asnB), fmt.Sprint(mtu), strings.TrimPrefix(macsec, "MACsec ")})
 }
 
 func (m *Model) hasEdge(from, to string) bool {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/goccy/go-graphviz"
 	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
@@ -63,6 +64,9 @@ type xdotOp struct {
 	Text   string       `json:"text"`
 	Size   float64      `json:"size"`
 	Style  string       `json:"style"`
+	// FontChar is a text's characteristics, a bit set whose lowest bit
+	// is bold (xdot's "t" operation).
+	FontChar int `json:"fontchar"`
 }
 
 type xdotObject struct {
@@ -78,6 +82,7 @@ type xdotObject struct {
 type Layout struct {
 	BB      string       `json:"bb"`
 	Draw    []xdotOp     `json:"_draw_"`
+	LDraw   []xdotOp     `json:"_ldraw_"` // the legend
 	Objects []xdotObject `json:"objects"`
 	Edges   []xdotObject `json:"edges"`
 }
@@ -137,7 +142,10 @@ func (m *Model) WritePNG(ctx context.Context, w io.Writer) error {
 // the default level.
 var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed}
 
-var goFont = sync.OnceValues(func() (*opentype.Font, error) { return opentype.Parse(goregular.TTF) })
+var (
+	goFont     = sync.OnceValues(func() (*opentype.Font, error) { return opentype.Parse(goregular.TTF) })
+	goBoldFont = sync.OnceValues(func() (*opentype.Font, error) { return opentype.Parse(gobold.TTF) })
+)
 
 type raster struct {
 	h, scale float64 // the drawing's height in points, pixels per point
@@ -158,7 +166,13 @@ type raster struct {
 	width float64
 	dash  bool
 	size  float64
-	faces map[float64]font.Face
+	bold  bool
+	faces map[faceKey]font.Face
+}
+
+type faceKey struct {
+	size float64
+	bold bool
 }
 
 // Rasterise draws the layout: clusters and nodes first, then edges.
@@ -184,8 +198,8 @@ func (l *Layout) rasterise(scale float64) (*image.RGBA, error) {
 	}
 	img := image.NewRGBA(image.Rect(0, 0, side(w), side(h)))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
-	r := &raster{h: h, scale: scale, img: img, blank: true, src: image.NewUniform(nil), faces: map[float64]font.Face{}}
-	lists := [][]xdotOp{l.Draw}
+	r := &raster{h: h, scale: scale, img: img, blank: true, src: image.NewUniform(nil), faces: map[faceKey]font.Face{}}
+	lists := [][]xdotOp{l.Draw, l.LDraw}
 	for _, o := range l.Objects {
 		lists = append(lists, o.Draw, o.LDraw)
 	}
@@ -193,7 +207,7 @@ func (l *Layout) rasterise(scale float64) (*image.RGBA, error) {
 		lists = append(lists, e.Draw, e.HDraw, e.TDraw, e.LDraw)
 	}
 	for _, ops := range lists {
-		r.pen, r.fill, r.width, r.dash = color.RGBA{A: 255}, color.RGBA{A: 255}, 1, false
+		r.pen, r.fill, r.width, r.dash, r.bold = color.RGBA{A: 255}, color.RGBA{A: 255}, 1, false, false
 		for _, op := range ops {
 			if err := r.do(op); err != nil {
 				return nil, err
@@ -249,6 +263,8 @@ func (r *raster) do(op xdotOp) error {
 		r.stroke(append(p, p[0]))
 	case "F":
 		r.size = op.Size
+	case "t":
+		r.bold = op.FontChar&1 != 0
 	case "T":
 		return r.text(op)
 	}
@@ -388,10 +404,19 @@ func (r *raster) face() (font.Face, error) {
 	if size == 0 {
 		size = 14
 	}
-	if f, ok := r.faces[size]; ok {
+	return r.faceOf(size)
+}
+
+func (r *raster) faceOf(size float64) (font.Face, error) {
+	key := faceKey{size, r.bold}
+	if f, ok := r.faces[key]; ok {
 		return f, nil
 	}
-	fnt, err := goFont()
+	load := goFont
+	if r.bold {
+		load = goBoldFont
+	}
+	fnt, err := load()
 	if err != nil {
 		return nil, err
 	}
@@ -399,7 +424,7 @@ func (r *raster) face() (font.Face, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.faces[size] = f
+	r.faces[key] = f
 	return f, nil
 }
 
@@ -413,6 +438,22 @@ func (r *raster) text(op xdotOp) error {
 	r.blank = false
 	d := &font.Drawer{Dst: r.img, Src: image.NewUniform(r.pen), Face: f}
 	w := float64(d.MeasureString(op.Text)) / 64
+	if room := op.Width * r.scale; room > 0 && w > room {
+		// The Go font is wider than the Helvetica Graphviz measured the
+		// text with, and the box it made holds only that: a smaller size,
+		// in quarter points so faces are shared, keeps the text inside
+		// its node, cell or label space.
+		size := r.size
+		if size == 0 {
+			size = 14
+		}
+		size = math.Floor(size*room/w*4) / 4
+		if f, err = r.faceOf(size); err != nil {
+			return err
+		}
+		d.Face = f
+		w = float64(d.MeasureString(op.Text)) / 64
+	}
 	switch op.Align {
 	case "c":
 		x -= w / 2

@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"path/filepath"
@@ -51,7 +52,7 @@ func TestGoldenDOT(t *testing.T) {
 var (
 	dotNode = regexp.MustCompile(`(?m)^\s*"([^"]+)" \[label=`)
 	dotEdge = regexp.MustCompile(`(?m)^\s*"([^"]+)" -> "([^"]+)"`)
-	mmdNode = regexp.MustCompile(`(?m)^\s*([A-Za-z0-9_]+)(\[|\{\{|\(\(|>)`)
+	mmdNode = regexp.MustCompile(`(?m)^\s*([A-Za-z0-9_]+)(\[|\{\{|\(\(|\(\[|>)`)
 	mmdEdge = regexp.MustCompile(`(?m)^\s*([A-Za-z0-9_]+) (?:---|-\.-)(?:\|[^|]*\|)? ([A-Za-z0-9_]+)$`)
 )
 
@@ -71,7 +72,7 @@ func TestMermaidMatchesDOT(t *testing.T) {
 				de = append(de, render.MermaidID(x[1])+" "+render.MermaidID(x[2]))
 			}
 			for _, x := range mmdNode.FindAllStringSubmatch(m, -1) {
-				if !strings.HasPrefix(x[1], "cluster_") && x[1] != "subgraph" && x[1] != "flowchart" {
+				if !strings.HasPrefix(x[1], "cluster_") && !strings.HasPrefix(x[1], "legend_") && x[1] != "subgraph" && x[1] != "flowchart" {
 					mn = append(mn, x[1])
 				}
 			}
@@ -92,7 +93,7 @@ func TestMermaidMatchesDOT(t *testing.T) {
 func TestChannelsAndCollapse(t *testing.T) {
 	p := plantest.File(t, "../../examples/multicloud.star")
 	full := dot(t, p, render.Options{})
-	for _, want := range []string{`"cluster_aws/us-east-1/fac-a"`, `"cluster_gcp/us-east4/fac-b"`, `label="ch3 VLAN 1025, MACsec\nAS64512 ↔ AS16550, MTU 8500"`} {
+	for _, want := range []string{`"cluster_aws/fac-a (us-east-1)"`, `"cluster_gcp/us-east4/fac-b"`, `label="ch3 VLAN 1025, MACsec\nAS64512 ↔ AS16550\nMTU 8500"`} {
 		if !strings.Contains(full, want) {
 			t.Errorf("the channels are not drawn across facilities: no %s", want)
 		}
@@ -185,6 +186,130 @@ func BenchmarkDOT1000(b *testing.B) {
 		m := render.Build(p, render.Options{GroupAbove: 1000})
 		if err := m.WriteDOT(&buf); err != nil || len(m.Nodes) != 1000 {
 			b.Fatal(err, len(m.Nodes))
+		}
+	}
+}
+
+// A core network is drawn as its edges, one per Region, each attachment
+// reaching the edge in its own Region, and its segments in a table.
+func TestCloudWANEdgesAndSegments(t *testing.T) {
+	d := dot(t, plantest.File(t, "../../examples/global_wan.star"), render.Options{})
+	for _, want := range []string{
+		`"core_network.global/us-east-1" [label="us-east-1 edge\nAS64600", shape=octagon`,
+		`"core_network.global/eu-west-2" [label="eu-west-2 edge\nAS64601", shape=octagon`,
+		`"vpc.prod-use1" -> "core_network.global/us-east-1" [label="segment prod"`,
+		`"vpc.prod-euw2" -> "core_network.global/eu-west-2" [label="segment prod"`,
+		`"core_network.global/us-east-1" -> "core_network.global/eu-west-2"`,
+		`<td align="left">segment dev (isolated)</td>`,
+		`fillcolor="#e2f6f2"`,
+	} {
+		if !strings.Contains(d, want) {
+			t.Errorf("no %s in:\n%s", want, d)
+		}
+	}
+	if strings.Contains(d, "cluster_legend") || !strings.Contains(d, "labelloc=t;") {
+		t.Error("the legend should be the graph's label, not a cluster")
+	}
+}
+
+type deviceOverlay struct {
+	overlay
+	devices, facilities map[string]bool
+}
+
+func (o deviceOverlay) DeviceUp(d string) (bool, bool)   { return !o.devices[d], true }
+func (o deviceOverlay) FacilityUp(f string) (bool, bool) { return !o.facilities[f], true }
+
+// An overlay that knows devices marks the failed device and facility
+// themselves, and the caption says what is drawn, in every format.
+func TestCaptionAndFailedDevices(t *testing.T) {
+	p := plantest.File(t, "../../examples/multicloud.star")
+	o := render.Options{Caption: "multicloud.star: at 61s", Overlay: deviceOverlay{
+		overlay:    overlay{down: map[string]bool{"aws-gcp-use1/ch1": true}},
+		devices:    map[string]bool{"us-east-1/fac-b/aws-r1": true},
+		facilities: map[string]bool{"us-east-1/fac-a": true},
+	}}
+	d := dot(t, p, o)
+	for _, want := range []string{`label="fac-a (us-east-1) FAILED"`, `"us-east-1/fac-b/aws-r1" [label="aws-r1\nFAILED", shape=circle, fillcolor="#ff8a8a"`,
+		`<b>multicloud.star: at 61s</b>`, `failed device`, `red line: link down`} {
+		if !strings.Contains(d, want) {
+			t.Errorf("no %s in:\n%s", want, d)
+		}
+	}
+	if strings.Contains(d, `label="fac-b (us-east-1) FAILED"`) {
+		t.Error("fac-b did not fail")
+	}
+	m := mermaid(t, p, o)
+	for _, want := range []string{"title: \"multicloud.star: at 61s\"", "classDef failed fill:#ff8a8a", "legend_failed"} {
+		if !strings.Contains(m, want) {
+			t.Errorf("no %s in:\n%s", want, m)
+		}
+	}
+}
+
+func TestMermaidClassesAndLegend(t *testing.T) {
+	m := mermaid(t, plantest.File(t, "../../examples/global_wan.star"), render.Options{})
+	for _, want := range []string{"  subgraph legend[\"Legend\"]\n", "legend_core_network_edge([\"Cloud WAN core network edge\"]):::core_network_edge",
+		"classDef core_network_edge fill:#e2f6f2", "classDef dx_gateway fill:#e0d4f7", "class dx_gateway_2e_gcp dx_gateway"} {
+		if !strings.Contains(m, want) {
+			t.Errorf("no %s in:\n%s", want, m)
+		}
+	}
+}
+
+// --details moves each channel's numbers into one table, leaving its edge
+// a short name.
+func TestDetailsTable(t *testing.T) {
+	d := dot(t, plantest.File(t, "../../examples/multicloud.star"), render.Options{Details: true})
+	if strings.Contains(d, `label="ch1 VLAN`) || !strings.Contains(d, `label="ch1", id="aws-gcp-use1/ch1"`) {
+		t.Errorf("the channel's edge label should be its short name:\n%s", d)
+	}
+	if !strings.Contains(d, `<td align="left"><font point-size="9">ch3</font></td><td align="left"><font point-size="9">aws-gcp-use1</font></td><td align="left"><font point-size="9">1025</font></td>`) {
+		t.Errorf("no row for ch3 in the details table:\n%s", d)
+	}
+}
+
+// graph.json has every node and edge of the model with its attributes, in
+// the same bytes every time.
+func TestGraphJSON(t *testing.T) {
+	for _, f := range plantest.Examples(t, "../../examples") {
+		p := plantest.File(t, f)
+		m := render.Build(p, render.Options{})
+		var a, b bytes.Buffer
+		if err := m.WriteJSON(&a); err != nil {
+			t.Fatal(err)
+		}
+		if err := render.Build(plantest.File(t, f), render.Options{}).WriteJSON(&b); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Fatalf("%s: two renderings differ", f)
+		}
+		var g struct {
+			Schema string
+			Nodes  []struct {
+				ID, Kind, Label, Cluster, Fill string
+				Attrs                          map[string]string
+			}
+			Edges []struct {
+				From, To, Kind, Link string
+				Attrs                map[string]string
+			}
+			Legend []struct{ Kind string }
+		}
+		if err := json.Unmarshal(a.Bytes(), &g); err != nil {
+			t.Fatal(err)
+		}
+		if g.Schema != render.GraphSchema || len(g.Nodes) != len(m.Nodes) || len(g.Edges) != len(m.Edges) || len(g.Legend) == 0 {
+			t.Errorf("%s: schema %q, %d nodes, %d edges, %d legend entries; the model has %d and %d", f, g.Schema, len(g.Nodes), len(g.Edges), len(g.Legend), len(m.Nodes), len(m.Edges))
+		}
+		for _, e := range g.Edges {
+			if e.Kind == "" {
+				t.Errorf("%s: edge %s -> %s has no kind", f, e.From, e.To)
+			}
+			if e.Kind == "channel" && (e.Attrs["vlan"] == "" || e.Attrs["subnet"] == "" || e.Attrs["aws_asn"] == "") {
+				t.Errorf("%s: channel %s lacks its attributes: %v", f, e.Link, e.Attrs)
+			}
 		}
 	}
 }
