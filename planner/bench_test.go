@@ -74,14 +74,21 @@ func BenchmarkStepBudget(b *testing.B) {
 // shared segments, each VPC with two IPv4 blocks, one IPv6 block and a
 // route table of seven routes — 100,000 prefixes in all — and no conflict,
 // so every rule runs to the end.
-func validationDesign() string {
-	var b strings.Builder
+// writeBenchWAN writes what both validation designs open with: the core
+// network with an edge in every benchmark region, and the seven routes
+// each VPC's table holds.
+func writeBenchWAN(b *strings.Builder) {
 	b.WriteString(`wan = core_network("wan", asn_ranges = ["65000-65099"], edges = [` + "\n")
 	for _, r := range benchRegions {
-		fmt.Fprintf(&b, "    edge(%q),\n", r)
+		fmt.Fprintf(b, "    edge(%q),\n", r)
 	}
 	b.WriteString(`], segments = [segment("prod"), segment("shared")], actions = [share("prod", share_with = ["shared"])])` + "\n")
 	b.WriteString(`routes = ["192.168.0.0/16", "100.64.0.0/10", "198.18.0.0/15", "172.32.0.0/11", "44.0.0.0/8", "45.0.0.0/8", "46.0.0.0/8"]` + "\n")
+}
+
+func validationDesign() string {
+	var b strings.Builder
+	writeBenchWAN(&b)
 	b.WriteString(`def spoke(i, region, at, segment = None):
     v = vpc("vpc-%d" % i, region = region, mtu = 8500,
             cidr = ["10.%d.%d.0/24" % (i // 256, i % 256), cidrsubnet("100.64.0.0/10", 14, i)],

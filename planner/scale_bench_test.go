@@ -28,12 +28,7 @@ func scaledValidationDesign(vpcs int) string {
 	tgwVPCs := vpcs - wanVPCs
 	tgws := (tgwVPCs + 89) / 90
 	var b strings.Builder
-	b.WriteString(`wan = core_network("wan", asn_ranges = ["65000-65099"], edges = [` + "\n")
-	for _, r := range benchRegions {
-		fmt.Fprintf(&b, "    edge(%q),\n", r)
-	}
-	b.WriteString(`], segments = [segment("prod"), segment("shared")], actions = [share("prod", share_with = ["shared"])])` + "\n")
-	b.WriteString(`routes = ["192.168.0.0/16", "100.64.0.0/10", "198.18.0.0/15", "172.32.0.0/11", "44.0.0.0/8", "45.0.0.0/8", "46.0.0.0/8"]` + "\n")
+	writeBenchWAN(&b)
 	b.WriteString(`def spoke(i, region, at, segment = None):
     v = vpc("vpc-%d" % i, region = region, mtu = 8500,
             cidr = ["10.%d.%d.%d/25" % (i // 512, (i // 2) % 256, (i % 2) * 128), cidrsubnet("100.64.0.0/10", 17, i)],
