@@ -130,7 +130,7 @@ var commandFormats = map[string]string{
 	"trace":    "text or json",
 	"catalog":  "text",
 	"fmt":      "text (the list --check prints)",
-	"render":   "none (-o's extension chooses DOT, SVG, PNG or Mermaid)",
+	"render":   "none (-o's extension chooses DOT, SVG, PNG, Mermaid or graph JSON)",
 }
 
 func checkFormat(g *globalFlags, allowed ...string) error {
