@@ -362,7 +362,7 @@ type LastMile struct {
 	BFD bool `json:"bfd"`
 	// MACsecMode is no_encrypt, should_encrypt or must_encrypt; "" means
 	// the catalog's default when MACsec is on.
-	MACsecMode string `json:"macsec_mode,omitempty"`
+	MACsecMode stdlib.MACsecMode `json:"macsec_mode,omitempty"`
 	// MACsecCipher as for Interconnect; "" means the catalog's default.
 	MACsecCipher string `json:"macsec_cipher,omitempty"`
 }

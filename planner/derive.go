@@ -396,12 +396,12 @@ func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
 	switch {
 	case macsec != "":
 	case lm.MACsec:
-		macsec = cat().Text("last_mile.macsec_mode")
+		macsec = stdlib.MACsecMode(cat().Text("last_mile.macsec_mode"))
 	default:
-		macsec = "no_encrypt"
+		macsec = stdlib.NoEncrypt
 	}
 	cipher := ""
-	if macsec != "no_encrypt" {
+	if macsec.Encrypts() {
 		cipher = cmp.Or(lm.MACsecCipher, cat().Text("last_mile.macsec_cipher"))
 	}
 	speed := portSpeed(lm.Bandwidth, conns*int(cat().Int("last_mile.connection_members")))

@@ -108,7 +108,7 @@ lm("ffffff", macsec = False, macsec_mode = "no_encrypt")
 		{"no_encrypt", ""},
 	} {
 		for _, c := range p.LastMiles[i].Connections {
-			if c.MACsec != want.mode || c.MACsecCipher != want.cipher {
+			if c.MACsec != stdlib.MACsecMode(want.mode) || c.MACsecCipher != want.cipher {
 				t.Errorf("%s: MACsec %q cipher %q, want %q %q", c.Name, c.MACsec, c.MACsecCipher, want.mode, want.cipher)
 			}
 		}

@@ -106,8 +106,8 @@ type Connection struct {
 	VLAN     int          `json:"vlan"`
 	Subnet   netip.Prefix `json:"subnet"`
 	MTU      int          `json:"mtu"`
-	// MACsec is the mode: no_encrypt, should_encrypt or must_encrypt.
-	MACsec string `json:"macsec"`
+	// MACsec is the mode.
+	MACsec stdlib.MACsecMode `json:"macsec"`
 	// MACsecCipher is "" when MACsec is off (no_encrypt): no suite runs.
 	MACsecCipher string `json:"macsec_cipher,omitempty"`
 	PortSpeed    string `json:"port_speed,omitempty"`

@@ -118,7 +118,7 @@ func (p *Plan) WriteText(w io.Writer) error {
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "  connection\tAWS device\tcustomer device\tVLAN\tsubnet\tAWS address\tcustomer address\tport\tMACsec\n")
 		for _, c := range lp.Connections {
-			macsec := c.MACsec
+			macsec := c.MACsec.String()
 			if c.MACsecCipher != "" {
 				macsec += ", " + c.MACsecCipher
 			}

@@ -238,7 +238,7 @@ func (r *scenarioResolver) event(ev lang.Event) (ResolvedEvent, bool) {
 		}
 		if ok = r.channel(&re); ok {
 			l := re.Links[0]
-			if l.MACsec == "" || l.MACsec == "no_encrypt" || len(r.sessions[l.Name]) == 0 {
+			if !l.MACsec.Encrypts() || len(r.sessions[l.Name]) == 0 {
 				r.problem(ev.Range, fmt.Sprintf("%s runs no MACsec, so it has no keys to %s", t.Name, strings.TrimSuffix(string(ev.Action), "_key")),
 					"MACsec runs on every Interconnect channel, and on a last-mile connection unless macsec = False or macsec_mode = \"no_encrypt\"")
 				ok = false

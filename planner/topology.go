@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"patchbay/lang"
+	"patchbay/stdlib"
 )
 
 // The routing model. The planner derives, once, what every managed service
@@ -113,9 +114,9 @@ type Link struct {
 	Facilities     []string  // where the physical link runs
 	Via            []*Device // devices the link passes through besides its ends
 	Group          string    // the Interconnect or last mile it belongs to
-	// MACsec is the mode on a channel or connection (no_encrypt,
-	// should_encrypt, must_encrypt); "" inside a service.
-	MACsec string
+	// MACsec is the mode on a channel or connection; none inside a
+	// service.
+	MACsec stdlib.MACsecMode
 	Source lang.Range
 }
 
@@ -1228,7 +1229,7 @@ func (b *topoBuilder) interconnects() {
 			av.Source, pv.Source = ic.Source(), ic.Source()
 			l := b.t.connect(ch.Name, "channel", awsR, av, peerR, pv, latency, ch.MTU)
 			l.Source = ic.Source()
-			l.MACsec = "must_encrypt" // the specification's fail-closed rule
+			l.MACsec = stdlib.MustEncrypt // the specification's fail-closed rule
 			b.t.lag(l, members, per, minLinks, ch.AWSFacility, ch.PeerFacility)
 			l.Group = ic.Name
 			b.t.Groups[ic.Name] = append(b.t.Groups[ic.Name], l)

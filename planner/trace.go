@@ -324,7 +324,7 @@ func (w *tracer) walk(v *Table, hops []TraceHop, share float64, latency time.Dur
 		if mtu > 0 {
 			pathMTU = min(mtu, l.MTU)
 		}
-		if l.MACsec != "" && l.MACsec != "no_encrypt" && MACsecTooBig(w.size) {
+		if l.MACsec.Encrypts() && MACsecTooBig(w.size) {
 			w.out = append(w.out, TracePath{Share: part, Outcome: OutcomeTooBig, Where: l.Name, Latency: latency, MTU: pathMTU,
 				Hops: append(slices.Clip(hops), h), Blame: l.Source, Stop: v,
 				Detail: MACsecTooBigDetail(w.size, l.Name)})

@@ -1,6 +1,9 @@
 package sim
 
-import "patchbay/planner"
+import (
+	"patchbay/planner"
+	"patchbay/stdlib"
+)
 
 // frameFactor is how many bits of line time each bit of size-byte IP
 // packets takes on l: Ethernet, 802.1Q, FCS, preamble and gap always, and
@@ -10,6 +13,6 @@ func (l *Link) frameFactor(size int) float64 {
 	if !l.Physical() || size <= 0 {
 		return 1
 	}
-	secured := l.sec != nil && !(!l.sec.secured && l.sec.mode == modeShould)
+	secured := l.sec != nil && !(!l.sec.secured && l.sec.mode == stdlib.ShouldEncrypt)
 	return float64(planner.WireBytes(size, secured)) / float64(size)
 }

@@ -9,13 +9,7 @@ import (
 	"patchbay/planner"
 	"patchbay/sim/engine"
 	"patchbay/sim/macsec"
-)
-
-// MACsec modes of a link (Direct Connect's names).
-const (
-	modeNone   = "no_encrypt"
-	modeShould = "should_encrypt"
-	modeMust   = "must_encrypt"
+	"patchbay/stdlib"
 )
 
 // MKA timers (IEEE 802.1X-2010 §9.16): a participant sends an MKPDU every
@@ -44,7 +38,7 @@ type secLink struct {
 	link    *Link
 	sess    *session
 	group   string // the Interconnect or last mile
-	mode    string
+	mode    stdlib.MACsecMode
 	suite   macsec.CipherSuite
 	manager string
 	ends    [2]*mkaEnd
@@ -120,9 +114,9 @@ func (s *sim) buildMACsec(p *planner.Plan) {
 	for _, se := range s.sessions {
 		byName[se.name] = se
 	}
-	add := func(name, group, mode, cipher, manager string) {
+	add := func(name, group string, mode stdlib.MACsecMode, cipher, manager string) {
 		se := byName[name]
-		if se == nil || mode == modeNone || mode == "" {
+		if se == nil || !mode.Encrypts() {
 			return
 		}
 		suite, err := macsec.ParseCipherSuite(cipher)
@@ -144,7 +138,7 @@ func (s *sim) buildMACsec(p *planner.Plan) {
 	for _, ic := range p.Interconnects {
 		for _, ch := range ic.Channels {
 			// The specification's failure mode: fail closed.
-			add(ch.Name, ic.Interconnect.Name, modeMust, ch.MACsecCipher, ch.MACsecManager)
+			add(ch.Name, ic.Interconnect.Name, stdlib.MustEncrypt, ch.MACsecCipher, ch.MACsecManager)
 		}
 	}
 	for _, lm := range p.LastMiles {
@@ -549,7 +543,7 @@ func (sl *secLink) check() {
 // clear reports whether l carries traffic unprotected although it should
 // be encrypted (should_encrypt without an agreed key).
 func (l *Link) inTheClear() bool {
-	return l.sec != nil && !l.sec.secured && l.sec.mode == modeShould
+	return l.sec != nil && !l.sec.secured && l.sec.mode == stdlib.ShouldEncrypt
 }
 
 // setRates takes each direction's packet rate from the traffic and

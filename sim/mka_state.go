@@ -7,6 +7,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/sim/engine"
+	"patchbay/stdlib"
 )
 
 // secState is what a secLink follows besides its SAs: each end's own view
@@ -71,7 +72,7 @@ func (sl *secLink) endDown(e *mkaEnd, why string) {
 	if sp := sl.sess.ends[e.side]; sp.iface.Dev.Up() {
 		s.control(fmt.Sprintf("MKA %s at %s: %s; %s", sl.sess.name, sp, why, sl.downWhat()))
 	}
-	if sl.mode == modeMust {
+	if sl.mode == stdlib.MustEncrypt {
 		for _, se := range s.sessions {
 			if se.link == sl.link {
 				se.ends[e.side].localDown("MACsec down")
@@ -82,7 +83,7 @@ func (sl *secLink) endDown(e *mkaEnd, why string) {
 
 // downWhat says what the link does without an agreed SAK.
 func (sl *secLink) downWhat() string {
-	if sl.mode == modeShould {
+	if sl.mode == stdlib.ShouldEncrypt {
 		return "should_encrypt: traffic continues unencrypted"
 	}
 	return "the link is down: must_encrypt fails closed"

@@ -8,6 +8,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner/plantest"
 	"patchbay/sim/macsec"
+	"patchbay/stdlib"
 )
 
 func keyEvent(t time.Duration, action lang.EventAction, channel, by, key string) lang.Event {
@@ -61,7 +62,7 @@ func TestKeyMismatchUnderMustEncryptFailsClosed(t *testing.T) {
 func TestKeyMismatchUnderShouldEncryptCarriesOnInTheClear(t *testing.T) {
 	p := plantest.File(t, "../examples/last_mile.star")
 	for _, c := range p.LastMiles[0].Connections {
-		c.MACsec = modeShould
+		c.MACsec = stdlib.ShouldEncrypt
 	}
 	sc := scenario(2*time.Minute, []lang.Flow{flowOf("down", "vpc.web", "site.nyc-hq", 2*gbps, 1500)},
 		keyEvent(30*time.Second, lang.ActionMismatchKey, "hq/conn1", "", "ckn"))

@@ -262,7 +262,7 @@ func TestMismatchEachEndSeesItsOwnWay(t *testing.T) {
 // gives up exactly 6 s after the last MKPDU it validated.
 func TestMismatchUnderShouldEncryptEachEnd(t *testing.T) {
 	const T = 30 * time.Second
-	p := withLastMile(t, modeShould)
+	p := withLastMile(t, stdlib.ShouldEncrypt)
 	sc := scenario(time.Minute, []lang.Flow{flowOf("down", "vpc.web", "site.nyc-hq", 2*gbps, 1500)},
 		keyEvent(T, lang.ActionMismatchKey, "hq/conn1", "", "ckn"))
 	s := startSim(t, p, sc)
@@ -296,7 +296,7 @@ func TestMismatchUnderShouldEncryptEachEnd(t *testing.T) {
 }
 
 // withLastMile is the last-mile example with every connection in mode.
-func withLastMile(t *testing.T, mode string) *planner.Plan {
+func withLastMile(t *testing.T, mode stdlib.MACsecMode) *planner.Plan {
 	p := plantest.File(t, "../examples/last_mile.star")
 	for _, c := range p.LastMiles[0].Connections {
 		c.MACsec = mode

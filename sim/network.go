@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"patchbay/planner"
+	"patchbay/stdlib"
 )
 
 // Role says what a device is in the design: the planner's roles.
@@ -110,7 +111,7 @@ func (l *Link) UpMembers() int {
 // Up reports whether the link carries traffic: physically up, and under
 // must_encrypt, secured by MACsec.
 func (l *Link) Up() bool {
-	return l.physUp() && (l.sec == nil || l.sec.secured || l.sec.mode != modeMust)
+	return l.physUp() && (l.sec == nil || l.sec.secured || l.sec.mode != stdlib.MustEncrypt)
 }
 
 // physUp reports whether frames cross: both ends and everything the link

@@ -258,13 +258,13 @@ func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
 	for _, ic := range p.Interconnects {
 		for _, ch := range ic.Channels {
 			if l := n.linkNamed[ch.Name]; l != nil {
-				l.sec = &secLink{mode: modeMust, secured: true}
+				l.sec = &secLink{mode: stdlib.MustEncrypt, secured: true}
 			}
 		}
 	}
 	for _, lm := range p.LastMiles {
 		for _, c := range lm.Connections {
-			if l := n.linkNamed[c.Name]; l != nil && c.MACsec != modeNone && c.MACsec != "" {
+			if l := n.linkNamed[c.Name]; l != nil && c.MACsec.Encrypts() {
 				l.sec = &secLink{mode: c.MACsec, secured: true}
 			}
 		}
@@ -355,7 +355,7 @@ func (w *sweeper) detections() {
 		if ps.BFD != nil {
 			d = min(d, time.Duration(ps.BFD.Multiplier*ps.BFD.MinIntervalMS)*time.Millisecond)
 		}
-		if l.sec != nil && l.sec.mode == modeMust {
+		if l.sec != nil && l.sec.mode == stdlib.MustEncrypt {
 			d = min(d, mkaLifetime)
 		}
 		w.detect[l] = max(w.detect[l], d+l.Latency)

@@ -14,10 +14,39 @@ import (
 // suite AWS refuses.
 var macsecCiphers = []string{"GCM-AES-128", "GCM-AES-256", "GCM-AES-XPN-128", "GCM-AES-XPN-256"}
 
-// macsecModes are Direct Connect's MACsec encryption modes: no_encrypt
-// runs no MACsec, should_encrypt carries traffic in the clear when MKA
-// cannot agree on a key, must_encrypt takes the connection down instead.
-var macsecModes = []string{"no_encrypt", "should_encrypt", "must_encrypt"}
+// MACsecMode is a Direct Connect MACsec encryption mode, as AWS names it:
+// NoEncrypt runs no MACsec, ShouldEncrypt carries traffic in the clear when
+// MKA cannot agree on a key, MustEncrypt takes the connection down instead.
+// The zero value is no mode at all: a link inside a managed service, which
+// runs no MACsec, or a declaration that leaves the mode to its default.
+// Source: Direct Connect User Guide, MACsec
+// (https://docs.aws.amazon.com/directconnect/latest/UserGuide/MACsec.html,
+// read 2026-12).
+type MACsecMode string
+
+// The modes.
+const (
+	NoEncrypt     MACsecMode = "no_encrypt"
+	ShouldEncrypt MACsecMode = "should_encrypt"
+	MustEncrypt   MACsecMode = "must_encrypt"
+)
+
+var macsecModes = []string{string(NoEncrypt), string(ShouldEncrypt), string(MustEncrypt)}
+
+// ParseMACsecMode reads a mode's name, exactly as AWS writes it.
+func ParseMACsecMode(s string) (MACsecMode, error) {
+	if slices.Contains(macsecModes, s) {
+		return MACsecMode(s), nil
+	}
+	return "", fmt.Errorf("unknown MACsec mode %q (want %s)", s, strings.Join(macsecModes, ", "))
+}
+
+// String is the mode's name; the zero value's is empty.
+func (m MACsecMode) String() string { return string(m) }
+
+// Encrypts reports whether the mode runs MACsec: should_encrypt or
+// must_encrypt.
+func (m MACsecMode) Encrypts() bool { return m == ShouldEncrypt || m == MustEncrypt }
 
 // MACsecCiphers lists the IEEE 802.1AE cipher suites in canonical form.
 func MACsecCiphers() []string { return slices.Clone(macsecCiphers) }

@@ -165,3 +165,19 @@ func TestCatalogSectionsSpanFiles(t *testing.T) {
 		t.Errorf("a policy in two files: %v, want it refused", err)
 	}
 }
+
+func TestParseMACsecMode(t *testing.T) {
+	for _, m := range []MACsecMode{NoEncrypt, ShouldEncrypt, MustEncrypt} {
+		if got, err := ParseMACsecMode(m.String()); err != nil || got != m {
+			t.Errorf("ParseMACsecMode(%q) = %q, %v", m, got, err)
+		}
+	}
+	for _, bad := range []string{"", "Must_Encrypt", "encrypt"} {
+		if _, err := ParseMACsecMode(bad); err == nil {
+			t.Errorf("ParseMACsecMode(%q) accepted", bad)
+		}
+	}
+	if NoEncrypt.Encrypts() || MACsecMode("").Encrypts() || !ShouldEncrypt.Encrypts() || !MustEncrypt.Encrypts() {
+		t.Error("Encrypts: want true for should_encrypt and must_encrypt only")
+	}
+}

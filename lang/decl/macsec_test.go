@@ -9,6 +9,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"patchbay/lang"
+	"patchbay/stdlib"
 )
 
 // attrString is a value's attribute as its string or Starlark form.
@@ -75,7 +76,7 @@ func TestLastMileMACsecParameters(t *testing.T) {
 			v := s.must("last_mile", nil, append([]any{"name", "lm2", "partner", "lumen", "region", "us-east-1", "bandwidth", "10Gbps",
 				"site", s.res(lang.KindSite, "hq"), "attach_to", s.res(lang.KindDXGateway, "core")}, tc.extra...)...)
 			lm := s.b.Design().LastMiles[1]
-			if lm.MACsec != tc.macsec || lm.MACsecMode != tc.mode || lm.MACsecCipher != tc.cipher {
+			if lm.MACsec != tc.macsec || lm.MACsecMode != stdlib.MACsecMode(tc.mode) || lm.MACsecCipher != tc.cipher {
 				t.Errorf("macsec %v mode %q cipher %q, want %v %q %q", lm.MACsec, lm.MACsecMode, lm.MACsecCipher, tc.macsec, tc.mode, tc.cipher)
 			}
 			none := func(s string) string {

@@ -367,10 +367,11 @@ func lastMileFn(c *call) (starlark.Value, error) {
 		BFD:       c.boolean("bfd", true),
 	}
 	if c.has("macsec_mode") {
-		lm.MACsecMode = c.str("macsec_mode", "")
-		c.oneOf("macsec_mode", "MACsec mode", lm.MACsecMode, stdlib.MACsecModes())
+		mode := c.str("macsec_mode", "")
+		c.oneOf("macsec_mode", "MACsec mode", mode, stdlib.MACsecModes())
+		lm.MACsecMode = stdlib.MACsecMode(mode)
 	}
-	if c.err == nil && !lm.MACsec && lm.MACsecMode != "" && lm.MACsecMode != "no_encrypt" {
+	if c.err == nil && !lm.MACsec && lm.MACsecMode.Encrypts() {
 		c.failHint("macsec_mode", fmt.Errorf("%q encrypts, but macsec = False turns MACsec off", lm.MACsecMode),
 			`leave out macsec = False, or set macsec_mode = "no_encrypt"`)
 	}
@@ -381,7 +382,7 @@ func lastMileFn(c *call) (starlark.Value, error) {
 	return c.b.add(lm, attrs{
 		{"partner", starlark.String(partner)}, {"region", starlark.String(lm.Region)}, {"bandwidth", starlark.String(lm.Bandwidth.String())},
 		{"site", c.b.value(lm.Site)}, {"attach_to", c.b.value(lm.AttachTo)}, {"macsec", starlark.Bool(lm.MACsec)},
-		{"bfd", starlark.Bool(lm.BFD)}, {"macsec_mode", noneIfEmpty(lm.MACsecMode)}, {"macsec_cipher", noneIfEmpty(lm.MACsecCipher)},
+		{"bfd", starlark.Bool(lm.BFD)}, {"macsec_mode", noneIfEmpty(lm.MACsecMode.String())}, {"macsec_cipher", noneIfEmpty(lm.MACsecCipher)},
 	})
 }
 

@@ -395,17 +395,17 @@ func Build(p *planner.Plan, o Options) *Model {
 			a := m.node(&Node{ID: c.AWS.Device, Kind: "router", Label: lastPart(c.AWS.Device), Cluster: awsFacility(facility(c.Location), lm.Region), Facility: c.Location})
 			cr := m.node(&Node{ID: c.Customer.Device, Kind: "router", Label: c.Customer.Device, Cluster: []string{"onprem"}})
 			macsec := ""
-			if c.MACsec != "no_encrypt" {
+			if c.MACsec.Encrypts() {
 				macsec = ", MACsec"
 			}
-			attrs := []Attr{{"vlan", fmt.Sprint(c.VLAN)}, {"subnet", c.Subnet.String()}, {"customer_asn", fmt.Sprint(c.Customer.ASN)}, {"aws_asn", fmt.Sprint(c.AWS.ASN)}, {"mtu", fmt.Sprint(c.MTU)}, {"macsec", c.MACsec}}
+			attrs := []Attr{{"vlan", fmt.Sprint(c.VLAN)}, {"subnet", c.Subnet.String()}, {"customer_asn", fmt.Sprint(c.Customer.ASN)}, {"aws_asn", fmt.Sprint(c.AWS.ASN)}, {"mtu", fmt.Sprint(c.MTU)}, {"macsec", c.MACsec.String()}}
 			if c.IPv6Subnet.IsValid() {
 				attrs = append(attrs, Attr{"ipv6_subnet", c.IPv6Subnet.String()})
 			}
 			label := fmt.Sprintf("conn%d VLAN %d%s\nAS%d ↔ AS%d\nMTU %d", c.Index, c.VLAN, macsec, c.Customer.ASN, c.AWS.ASN, c.MTU)
 			if o.Details {
 				label = fmt.Sprintf("conn%d", c.Index)
-				m.detail(label, lm.Name, c.VLAN, c.Subnet, c.IPv6Subnet, c.Customer.ASN, c.AWS.ASN, c.MTU, strings.TrimSpace("MACsec "+c.MACsec+" "+c.MACsecCipher))
+				m.detail(label, lm.Name, c.VLAN, c.Subnet, c.IPv6Subnet, c.Customer.ASN, c.AWS.ASN, c.MTU, strings.TrimSpace("MACsec "+c.MACsec.String()+" "+c.MACsecCipher))
 			}
 			m.edge(&Edge{From: cr.ID, To: a.ID, Link: c.Name, Sessions: sessions(c.Name), families: families(c.Name), Kind: "connection", Attrs: attrs, Label: label})
 			attach := nodeOf(lm.AttachTo)
