@@ -87,7 +87,7 @@ func (s *sim) resolve(re planner.ResolvedEvent) func() string {
 			return fmt.Sprintf("%s now advertises over %s %s", far, t.Name, describePolicy(a))
 		}
 	case lang.ActionRotateKey, lang.ActionRemoveKey, lang.ActionMismatchKey:
-		sl := links[0].sec
+		sl := links[0].secLink()
 		switch ev.Action {
 		case lang.ActionRotateKey:
 			return func() string { return s.rotateKey(sl, ev) }

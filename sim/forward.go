@@ -102,7 +102,7 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 				detail: fmt.Sprintf("%s is down, but %s still routes over it: neither BFD nor the BGP hold timer has noticed yet", i.Link.Name, v)})
 			continue
 		}
-		if sl := i.Link.sec; sl != nil && !i.Link.inTheClear() && planner.MACsecTooBig(w.size) {
+		if i.Link.protected() && planner.MACsecTooBig(w.size) {
 			w.out = append(w.out, pathPart{hops: hops, weight: share, outcome: TooBig, where: i.Link.Name,
 				detail: planner.MACsecTooBigDetail(w.size, i.Link.Name)})
 			continue

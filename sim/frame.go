@@ -2,7 +2,6 @@ package sim
 
 import (
 	"patchbay/planner"
-	"patchbay/stdlib"
 )
 
 // frameFactor is how many bits of line time each bit of size-byte IP
@@ -13,6 +12,5 @@ func (l *Link) frameFactor(size int) float64 {
 	if !l.Physical() || size <= 0 {
 		return 1
 	}
-	secured := l.sec != nil && !(!l.sec.secured && l.sec.mode == stdlib.ShouldEncrypt)
-	return float64(planner.WireBytes(size, secured)) / float64(size)
+	return float64(planner.WireBytes(size, l.protected())) / float64(size)
 }

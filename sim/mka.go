@@ -133,7 +133,7 @@ func (s *sim) buildMACsec(p *planner.Plan) {
 			sl.ends[i] = e
 		}
 		s.macsec = append(s.macsec, sl)
-		se.link.sec = sl
+		se.link.SetGate(sl)
 	}
 	for _, ic := range p.Interconnects {
 		for _, ch := range ic.Channels {
@@ -540,11 +540,27 @@ func (sl *secLink) check() {
 	s.routingChanged("MACsec " + sl.sess.name)
 }
 
-// clear reports whether l carries traffic unprotected although it should
-// be encrypted (should_encrypt without an agreed key).
+// inTheClear reports whether l carries traffic unprotected although it
+// should be encrypted (should_encrypt without an agreed key).
 func (l *Link) inTheClear() bool {
-	return l.sec != nil && !l.sec.secured && l.sec.mode == stdlib.ShouldEncrypt
+	return l.gate != nil && l.gate.Clear()
 }
+
+// secLink is the link's MACsec, nil when none runs on it.
+func (l *Link) secLink() *secLink {
+	sl, _ := l.gate.(*secLink)
+	return sl
+}
+
+// Open is the link's gate: must_encrypt passes nothing until a key is
+// agreed.
+func (sl *secLink) Open() bool { return sl.secured || sl.mode != stdlib.MustEncrypt }
+
+// Clear: should_encrypt passes traffic unprotected until a key is agreed.
+func (sl *secLink) Clear() bool { return !sl.secured && sl.mode == stdlib.ShouldEncrypt }
+
+// Why a closed gate is closed.
+func (sl *secLink) Why() string { return "MACsec must_encrypt without an agreed key" }
 
 // setRates takes each direction's packet rate from the traffic and
 // schedules the rekey for when the first transmit PN reaches the cipher

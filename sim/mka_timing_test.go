@@ -162,7 +162,7 @@ func TestMismatchEachEndSeesItsOwnWay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sl := s.n.linkNamed["aws-gcp-use1/ch1"].sec
+	sl := s.n.linkNamed["aws-gcp-use1/ch1"].secLink()
 	aws, far := sl.ends[0], sl.ends[1]
 	s.e.Run(T - 1)
 	farMI := far.parts[0].mi // the far end's participant before the mismatch
@@ -266,7 +266,7 @@ func TestMismatchUnderShouldEncryptEachEnd(t *testing.T) {
 	sc := scenario(time.Minute, []lang.Flow{flowOf("down", "vpc.web", "site.nyc-hq", 2*gbps, 1500)},
 		keyEvent(T, lang.ActionMismatchKey, "hq/conn1", "", "ckn"))
 	s := startSim(t, p, sc)
-	sl := s.n.linkNamed["hq/conn1"].sec
+	sl := s.n.linkNamed["hq/conn1"].secLink()
 	s.e.Run(sc.Duration)
 	s.finish()
 	if at := controlAt(t, s.out, "MKA hq/conn1 at "+sl.sess.ends[1].String()+": its CA restarted with the changed CKN; should_encrypt: traffic continues unencrypted"); at != T {
@@ -320,7 +320,7 @@ func TestOneEndLostItsSAKTheOtherDidNot(t *testing.T) {
 	const reset = 60 * time.Second
 	sc := scenario(2*time.Minute, []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 4*gbps, 1500)})
 	s := startSim(t, multicloud(t), sc)
-	sl := s.n.linkNamed["aws-gcp-use1/ch1"].sec
+	sl := s.n.linkNamed["aws-gcp-use1/ch1"].secLink()
 	far := sl.ends[1]
 	var f1 Time
 	s.e.At(reset, func() {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"patchbay/planner"
-	"patchbay/stdlib"
 )
 
 // Role says what a device is in the design: the planner's roles.
@@ -73,7 +72,7 @@ type Link struct {
 	MinLinks int
 	Latency  time.Duration // one way
 	// What every control packet reads sits by Latency, on one cache line.
-	sec *secLink // MACsec on the link, nil when it runs none
+	gate Gate // what guards the link's traffic (MACsec), nil when nothing does
 	// physUp as last computed, while downChanges stood at physAt−1:
 	// every control packet asks, and the answer read both ends' devices,
 	// what the link passes through and every member, each a cache miss
@@ -108,10 +107,31 @@ func (l *Link) UpMembers() int {
 	return n
 }
 
-// Up reports whether the link carries traffic: physically up, and under
-// must_encrypt, secured by MACsec.
+// Gate is what a protocol that guards a link's traffic (MACsec) decides
+// about it: the network asks the gate rather than knowing the protocol.
+type Gate interface {
+	// Open reports whether traffic may cross now; false under
+	// must_encrypt without an agreed key.
+	Open() bool
+	// Clear reports whether traffic crosses unprotected although it
+	// should be encrypted: should_encrypt without an agreed key.
+	Clear() bool
+	// Why says why a link whose frames cross carries no traffic, when
+	// Open is false.
+	Why() string
+}
+
+// SetGate puts g in charge of l's traffic (nil: nothing guards it).
+func (l *Link) SetGate(g Gate) { l.gate = g }
+
+// protected reports whether the link's traffic is encrypted, and so
+// carries MACsec's overhead and limits.
+func (l *Link) protected() bool { return l.gate != nil && !l.gate.Clear() }
+
+// Up reports whether the link carries traffic: physically up, and let
+// through by its gate.
 func (l *Link) Up() bool {
-	return l.physUp() && (l.sec == nil || l.sec.secured || l.sec.mode != stdlib.MustEncrypt)
+	return l.physUp() && (l.gate == nil || l.gate.Open())
 }
 
 // physUp reports whether frames cross: both ends and everything the link
@@ -142,8 +162,8 @@ func (l *Link) downBecause() string {
 	if l.Up() || len(l.down) > 0 || (l.Physical() && l.UpMembers() < max(l.MinLinks, 1)) {
 		return ""
 	}
-	if l.physUp() {
-		return "MACsec must_encrypt without an agreed key"
+	if l.physUp() && l.gate != nil {
+		return l.gate.Why()
 	}
 	for _, d := range append([]*Device{l.A.Dev, l.B.Dev}, l.Via...) {
 		if !d.Up() {

@@ -709,7 +709,8 @@ func (s *sim) allPacketRates() map[*Link][2]float64 {
 		for i, p := range f.parts {
 			for _, h := range p.hops {
 				l := h.Link
-				awsIsA := l.sec != nil && l.sec.sess.ends[0].iface == l.A
+				sl := l.secLink()
+				awsIsA := sl != nil && sl.sess.ends[0].iface == l.A
 				dir := 0
 				if (h == l.A) != awsIsA {
 					dir = 1

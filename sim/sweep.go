@@ -258,14 +258,14 @@ func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
 	for _, ic := range p.Interconnects {
 		for _, ch := range ic.Channels {
 			if l := n.linkNamed[ch.Name]; l != nil {
-				l.sec = &secLink{mode: stdlib.MustEncrypt, secured: true}
+				l.SetGate(steadyGate{stdlib.MustEncrypt})
 			}
 		}
 	}
 	for _, lm := range p.LastMiles {
 		for _, c := range lm.Connections {
 			if l := n.linkNamed[c.Name]; l != nil && c.MACsec.Encrypts() {
-				l.sec = &secLink{mode: c.MACsec, secured: true}
+				l.SetGate(steadyGate{c.MACsec})
 			}
 		}
 	}
@@ -355,7 +355,7 @@ func (w *sweeper) detections() {
 		if ps.BFD != nil {
 			d = min(d, time.Duration(ps.BFD.Multiplier*ps.BFD.MinIntervalMS)*time.Millisecond)
 		}
-		if l.sec != nil && l.sec.mode == stdlib.MustEncrypt {
+		if g, ok := l.gate.(steadyGate); ok && g.mode == stdlib.MustEncrypt {
 			d = min(d, mkaLifetime)
 		}
 		w.detect[l] = max(w.detect[l], d+l.Latency)
@@ -865,6 +865,15 @@ dispatch:
 // what they find: every pair of 15,012 elements, 112 million, would be 11
 // GB before the first ran.
 var maxRunCases uint64 = 5_000_000
+
+// steadyGate is MACsec in the steady state the sweep works out: keyed, so
+// traffic crosses protected; the mode says what a failure to keep the key
+// would do.
+type steadyGate struct{ mode stdlib.MACsecMode }
+
+func (steadyGate) Open() bool  { return true }
+func (steadyGate) Clear() bool { return false }
+func (steadyGate) Why() string { return "" }
 
 // caseList is the sweep's cases by index, each worked out when a worker
 // takes it: with depth 2, thousands of elements make millions of pairs
