@@ -96,6 +96,7 @@ type speaker struct {
 	synBackoff                                                          time.Duration
 
 	ribIn   map[netip.Prefix]*ribEntry
+	feed    Feed // where what the session receives enters our table
 	adjOut  map[netip.Prefix]*bgpAttrs
 	pending map[netip.Prefix]bool
 	export  *adjacency // how the peer's table learns from ours: its filter is what we advertise
@@ -190,7 +191,7 @@ func (s *sim) buildSessions(p *planner.Plan) {
 			vlans[c.Name] = c.VLAN
 		}
 	}
-	s.n.exporters = map[int][]*speaker{}
+	s.n.exporters = map[int][]Exporter{}
 	// The planner's relations, before any is copied for a second family.
 	adjs := s.n.adjs
 	groups := map[*Link][]*session{}
@@ -238,6 +239,9 @@ func (s *sim) buildSessions(p *planner.Plan) {
 			se.ends[i] = sp
 		}
 		se.ends[0].peer, se.ends[1].peer = se.ends[1], se.ends[0]
+		for _, sp := range se.ends {
+			sp.feed = Feed{vrf: sp.vrf, id: sp.peer.id, peer: sp.peer.linkAddr}
+		}
 		// Each session brings its family's routes over the planner's
 		// relation between the two tables: the link's first session takes
 		// the relation itself, a second one a copy of it (the planner's
@@ -245,12 +249,12 @@ func (s *sim) buildSessions(p *planner.Plan) {
 		for _, a := range adjs {
 			for _, sp := range se.ends {
 				if a.to == sp.vrf && a.from == sp.peer.vrf && a.via == sp.iface {
-					if a.bgp != nil {
+					if a.feed != nil {
 						c := *a
 						a = &c
 						s.n.adjs = append(s.n.adjs, a)
 					}
-					a.bgp = sp
+					a.feed = &sp.feed
 					sp.peer.export = a
 				}
 			}
@@ -291,6 +295,7 @@ func (sp *speaker) setState(st bgpState, why string) {
 	}
 	prev := sp.state
 	sp.state = st
+	sp.feed.SetEstablished(st == stEstablished)
 	if st == stEstablished || prev == stEstablished {
 		msg := fmt.Sprintf("BGP %s at %s: %s → %s", sp.sess.name, sp, prev, st)
 		if why != "" {
@@ -478,7 +483,7 @@ func (sp *speaker) apply(u update, paths sentPaths) {
 	for _, p := range u.withdrawn {
 		if _, ok := sp.ribIn[p]; ok {
 			delete(sp.ribIn, p)
-			sp.sim.n.received(sp, p, nil)
+			sp.sim.n.received(&sp.feed, p, nil)
 		}
 	}
 	if u.attrs != nil {
@@ -496,14 +501,14 @@ func (sp *speaker) apply(u update, paths sentPaths) {
 			if loop {
 				if _, ok := sp.ribIn[p]; ok {
 					delete(sp.ribIn, p)
-					sp.sim.n.received(sp, p, nil)
+					sp.sim.n.received(&sp.feed, p, nil)
 				}
 				continue
 			}
 			e := paths.of(p)
 			r := &ribEntry{attrs: &a, path: e.path, origin: e.origin}
 			sp.ribIn[p] = r
-			sp.sim.n.received(sp, p, r)
+			sp.sim.n.received(&sp.feed, p, r)
 		}
 	}
 	// A session carries one family, so its limit is that family's: the
@@ -549,7 +554,7 @@ func (sp *speaker) reset(why string) {
 		sp.sim.e.Cancel(t)
 	}
 	for p := range sp.ribIn {
-		sp.sim.n.received(sp, p, nil)
+		sp.sim.n.received(&sp.feed, p, nil)
 	}
 	clear(sp.ribIn)
 	clear(sp.adjOut)
@@ -559,6 +564,7 @@ func (sp *speaker) reset(why string) {
 		sp.setState(stIdle, why)
 	} else {
 		sp.state = stIdle
+		sp.feed.SetEstablished(false)
 	}
 	if sp.side == 0 {
 		if sp.idleHold {
@@ -601,9 +607,9 @@ func (sp *speaker) drop(why string) {
 	}
 }
 
-// tableChanged notes that our table's route for p changed, so what we
+// TableChanged notes that our table's route for p changed, so what we
 // advertise may have.
-func (sp *speaker) tableChanged(p netip.Prefix) {
+func (sp *speaker) TableChanged(p netip.Prefix) {
 	if !sp.sess.carries(p) {
 		return
 	}

@@ -249,7 +249,7 @@ type Network struct {
 	staticsBy map[netip.Prefix][]*static
 	prefixes  map[netip.Prefix]bool // every prefix any table may hold
 	dirty     map[netip.Prefix]bool // prefixes BGP changed since the last converge
-	exporters map[int][]*speaker    // BGP speakers by the table they advertise from
+	exporters map[int][]Exporter    // what advertises from each table, by its ID
 	// Indexes that keep a prefix's recomputation proportional to where it is.
 	holders     map[netip.Prefix][]holding    // tables with a route for the prefix, and the route, by table
 	ribs        map[netip.Prefix][]ribRef     // speakers that received it, and what

@@ -178,8 +178,8 @@ type adjacency struct {
 	// redirect: steered back out of a device the route passed through
 	// (planner.Relation.Redirect).
 	redirect bool
-	// bgp is the learner's end of the session the routes arrive over.
-	bgp *speaker
+	// feed is where the session the routes arrive over delivers them.
+	feed *Feed
 
 	// viaHops is via as a next-hop list, shared by every route learned
 	// over the adjacency (route.nexthops is never written in place), and
@@ -205,7 +205,7 @@ func (a *adjacency) hops() []*Iface {
 // links and devices fail visibly to the service, so their adjacencies
 // follow link state at once; a BGP session follows its own state.
 func (a *adjacency) up() bool {
-	if a.bgp != nil {
+	if a.feed != nil {
 		return true
 	}
 	return (a.via == nil || a.via.Link.Up()) && a.from.Dev.Up() && a.to.Dev.Up()
@@ -473,7 +473,7 @@ func (n *Network) solve(p netip.Prefix, log *changeLog) {
 	}
 	ribs := n.ribs[p]
 	for _, x := range ribs {
-		push(x.sp.vrf)
+		push(x.f.vrf)
 	}
 	for _, a := range n.originators[p] {
 		push(a.to)
@@ -546,8 +546,8 @@ func (n *Network) solve(p netip.Prefix, log *changeLog) {
 			}
 			v.best[p] = after
 		}
-		for _, sp := range n.exporters[v.ID] {
-			sp.tableChanged(p)
+		for _, x := range n.exporters[v.ID] {
+			x.TableChanged(p)
 		}
 	}
 	switch {
@@ -566,21 +566,42 @@ func (n *Network) solve(p netip.Prefix, log *changeLog) {
 	sc.set, sc.ids, sc.held = set[:0], affected[:0], held[:0]
 }
 
-// ribRef is a speaker that received a prefix, and what it received: its
-// ribIn entry, so that solving the prefix need not look there.
-type ribRef struct {
-	sp *speaker
-	e  *ribEntry
+// Feed is where a session's received routes enter a table: the learning
+// end of a BGP session. The protocol keeps it up to date (SetEstablished,
+// Receive); the solver reads it, knowing nothing of the protocol.
+type Feed struct {
+	vrf         *VRF
+	established bool
+	// id and peer are the sender's BGP identifier and link address, the
+	// decision's last tie-breaks.
+	id, peer netip.Addr
 }
 
-// received records that sp's session received p as e (or, e nil, no
+// SetEstablished says whether the session is established: only then do
+// its routes count.
+func (f *Feed) SetEstablished(up bool) { f.established = up }
+
+// Exporter is told when a table's route for a prefix changed: a BGP
+// speaker advertising from that table.
+type Exporter interface {
+	TableChanged(p netip.Prefix)
+}
+
+// ribRef is a feed that received a prefix, and what it received: the
+// session's entry, so that solving the prefix need not look there.
+type ribRef struct {
+	f *Feed
+	e *ribEntry
+}
+
+// received records that f's session received p as e (or, e nil, no
 // longer has it).
-func (n *Network) received(sp *speaker, p netip.Prefix, e *ribEntry) {
+func (n *Network) received(f *Feed, p netip.Prefix, e *ribEntry) {
 	list := n.ribs[p]
-	i := slices.IndexFunc(list, func(x ribRef) bool { return x.sp == sp })
+	i := slices.IndexFunc(list, func(x ribRef) bool { return x.f == f })
 	switch {
 	case e != nil && i < 0:
-		n.ribs[p] = append(list, ribRef{sp, e})
+		n.ribs[p] = append(list, ribRef{f, e})
 	case e != nil:
 		list[i].e = e // the list is n.ribs's alone
 	case i >= 0:
@@ -617,24 +638,24 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, statics []*static, ribs []ri
 	// is always true.)
 	for _, a := range v.in {
 		switch {
-		case a.bgp != nil:
+		case a.feed != nil:
 			// ribs is every speaker whose ribIn holds p, with the entry
 			// (received keeps it so), and much shorter than a table has
 			// sessions: looking in each session's ribIn was the dearest
 			// part of solving.
-			if !a.bgp.established() {
+			if !a.feed.established {
 				continue
 			}
 			var e *ribEntry
 			for _, x := range ribs {
-				if x.sp == a.bgp {
+				if x.f == a.feed {
 					e = x.e
 					break
 				}
 			}
 			if e != nil && !n.through(e.path, v.Dev) {
 				*add() = route{prefix: p, pref: a.pref, path: sc.path(e.path, int32(v.ID)), tag: a.tag,
-					nexthops: a.hops(), origin: e.origin, attrs: e.attrs, id: a.bgp.peer.id, peer: a.bgp.peer.linkAddr}
+					nexthops: a.hops(), origin: e.origin, attrs: e.attrs, id: a.feed.id, peer: a.feed.peer}
 			}
 		case a.originate != nil:
 			if slices.Contains(a.originate, p) && a.up() {
