@@ -36,9 +36,9 @@ func (s *sim) resolve(re planner.ResolvedEvent) func() string {
 		switch t.Kind {
 		case lang.TargetLink:
 			if len(members) > 0 {
-				return func() string { return verb + " link " + t.Name + ": " + setCause(&members[0].down, "link", fail) }
+				return func() string { return verb + " link " + t.Name + ": " + members[0].SetDown("link", fail) }
 			}
-			return func() string { return verb + " link " + t.Name + ": " + setCause(&links[0].down, "link", fail) }
+			return func() string { return verb + " link " + t.Name + ": " + links[0].SetDown("link", fail) }
 		case lang.TargetChannel:
 			l := links[0]
 			return func() string {
@@ -58,7 +58,7 @@ func (s *sim) resolve(re planner.ResolvedEvent) func() string {
 			return func() string {
 				var out []string
 				for _, d := range devs {
-					out = append(out, setCause(&d.down, "device", fail))
+					out = append(out, d.SetDown("device", fail))
 				}
 				return verb + " device " + t.Name + ": " + strings.Join(slices.Compact(out), ", ")
 			}
@@ -108,34 +108,13 @@ func (s *sim) resolve(re planner.ResolvedEvent) func() string {
 	panic("sim: the planner resolved an action the simulator does not run: " + verb)
 }
 
-// setCause adds or removes one reason for being down.
-func setCause(down *[]string, cause string, fail bool) string {
-	defer downChanges.Add(1)
-	if fail {
-		if slices.Contains(*down, cause) {
-			return "already failed"
-		}
-		*down = append(*down, cause)
-		return "down"
-	}
-	i := slices.Index(*down, cause)
-	if i < 0 {
-		return "was not failed"
-	}
-	*down = slices.Delete(*down, i, i+1)
-	if len(*down) > 0 {
-		return "still down (" + strings.Join(*down, ", ") + ")"
-	}
-	return "up"
-}
-
 func setMembers(ms []*Member, cause string, fail bool) string {
 	changed, want, word := 0, "up", "restored"
 	if fail {
 		want, word = "down", "failed"
 	}
 	for _, m := range ms {
-		if setCause(&m.down, cause, fail) == want {
+		if m.SetDown(cause, fail) == want {
 			changed++
 		}
 	}

@@ -3,6 +3,8 @@ package sim
 import (
 	"math"
 	"net/netip"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -336,4 +338,36 @@ func itoa(i int) string {
 		return string(rune('0' + i))
 	}
 	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+// SetDown adds (fail) or removes cause as a reason for m to be down, and
+// says what became of it: "down", "up", "still down (…)", "already
+// failed" or "was not failed".
+func (m *Member) SetDown(cause string, fail bool) string { return setCause(&m.down, cause, fail) }
+
+// SetDown is Member.SetDown for a virtual link, which has no members.
+func (l *Link) SetDown(cause string, fail bool) string { return setCause(&l.down, cause, fail) }
+
+// SetDown is Member.SetDown for a device.
+func (d *Device) SetDown(cause string, fail bool) string { return setCause(&d.down, cause, fail) }
+
+// setCause adds or removes one reason for being down.
+func setCause(down *[]string, cause string, fail bool) string {
+	defer downChanges.Add(1)
+	if fail {
+		if slices.Contains(*down, cause) {
+			return "already failed"
+		}
+		*down = append(*down, cause)
+		return "down"
+	}
+	i := slices.Index(*down, cause)
+	if i < 0 {
+		return "was not failed"
+	}
+	*down = slices.Delete(*down, i, i+1)
+	if len(*down) > 0 {
+		return "still down (" + strings.Join(*down, ", ") + ")"
+	}
+	return "up"
 }

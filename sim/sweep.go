@@ -466,23 +466,23 @@ func (w *sweeper) apply(e Element, fail bool) {
 	switch e.Kind {
 	case lang.TargetLink:
 		if m := n.members[e.Name]; m != nil {
-			setCause(&m.m.down, "sweep", fail)
+			m.m.SetDown("sweep", fail)
 		}
 	case lang.TargetChannel:
 		if l := n.linkNamed[e.Name]; l != nil {
 			for _, m := range l.Members {
-				setCause(&m.down, "sweep", fail)
+				m.SetDown("sweep", fail)
 			}
 		}
 	case lang.TargetFacility:
 		for _, l := range n.Facilities[e.Name] {
 			for _, m := range l.Members {
-				setCause(&m.down, "sweep "+e.Name, fail)
+				m.SetDown("sweep "+e.Name, fail)
 			}
 		}
 	case lang.TargetDevice:
 		if d := n.byName[e.Name]; d != nil {
-			setCause(&d.down, "sweep", fail)
+			d.SetDown("sweep", fail)
 		}
 	}
 }
