@@ -75,6 +75,7 @@ type sim struct {
 	sc      *lang.Scenario
 	opts    Options
 	flows   []*flow
+	nets    []*netFlow // the flows' data-plane parts, in order
 	probes  []*probe
 	load    map[dirLink]float64
 	traffic shared
@@ -328,8 +329,9 @@ func (s *sim) setup(p *planner.Plan, rs *planner.ResolvedScenario) {
 	endpoint := func(ep *planner.Endpoint) *Endpoint { return s.n.Endpoints[ep.Network.String()] }
 	for _, rf := range rs.Flows {
 		fs := rf.Flow
-		f := &flow{spec: fs, src: endpoint(rf.From), dst: endpoint(rf.To), lostBits: map[Outcome]float64{}}
+		f := newFlow(fs, endpoint(rf.From), endpoint(rf.To))
 		s.flows = append(s.flows, f)
+		s.nets = append(s.nets, &f.netFlow)
 		if fs.Start == 0 {
 			f.active = true
 		} else {
@@ -473,7 +475,7 @@ func (s *sim) update(cause string, all bool) {
 	for _, f := range s.flows {
 		f.route()
 	}
-	s.traffic = share(s.flows)
+	s.traffic = share(s.nets)
 	s.load = s.traffic.load
 	rates := s.allPacketRates()
 	for _, sl := range s.macsec {

@@ -270,7 +270,8 @@ func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
 		}
 	}
 	for _, fs := range specs {
-		f := &flow{spec: fs, src: n.Endpoints[fs.From.String()], dst: n.Endpoints[fs.To.String()], lostBits: map[Outcome]float64{}, active: true}
+		f := newFlow(fs, n.Endpoints[fs.From.String()], n.Endpoints[fs.To.String()])
+		f.active = true
 		if f.src == nil || f.dst == nil {
 			return nil, fmt.Errorf("flow %s: %s or %s is not a network", fs.Name, fs.From, fs.To)
 		}
@@ -370,7 +371,7 @@ func (w *sweeper) traffic() []flowState {
 	for _, f := range w.flows {
 		f.route()
 	}
-	share(w.flows)
+	share(nets(w.flows))
 	out := make([]flowState, len(w.flows))
 	for i, f := range w.flows {
 		out[i] = flowState{delivered: f.delivered, parts: f.parts, rates: f.rates, lost: f.lost}
@@ -432,9 +433,9 @@ func (w *sweeper) trafficAfter(dirty []netip.Prefix, touched []*Link) []int {
 	// Flow order keeps share's arithmetic, and so the output, the same
 	// whatever order the group was found in.
 	slices.Sort(group)
-	flows := make([]*flow, len(group))
+	flows := make([]*netFlow, len(group))
 	for k, i := range group {
-		flows[k] = w.flows[i]
+		flows[k] = &w.flows[i].netFlow
 	}
 	share(flows)
 	return group

@@ -22,16 +22,26 @@ func dirOf(i *Iface) dirLink {
 	return dirLink{i.Link, 1}
 }
 
-// flow is a scenario flow while it runs.
-type flow struct {
-	spec     lang.Flow
+// netFlow is a flow as the data plane carries it: from one endpoint to
+// another at a demand, in packets of one size; where it goes, and what it
+// delivers and loses now. A run's flow and the sweep's wrap it with their
+// own accounting.
+type netFlow struct {
 	src, dst *Endpoint
+	rate     float64 // the demand while active, bits/s
+	size     int     // packet size, bytes
 	active   bool
 	parts    []pathPart
 	rates    []float64 // allocated per part, bits/s
 
 	delivered float64             // bits/s now
 	lost      map[Outcome]float64 // bits/s now, by cause
+}
+
+// flow is a scenario flow while it runs.
+type flow struct {
+	netFlow
+	spec lang.Flow
 
 	// Totals, in bits, integrated between changes.
 	deliveredBits float64
@@ -52,21 +62,34 @@ type Outage struct {
 	Cause []string `json:"causes"`
 }
 
-func (f *flow) demand() float64 {
+func newFlow(spec lang.Flow, src, dst *Endpoint) *flow {
+	return &flow{netFlow: netFlow{src: src, dst: dst, rate: float64(spec.Rate), size: spec.PacketSize}, spec: spec, lostBits: map[Outcome]float64{}}
+}
+
+func (f *netFlow) demand() float64 {
 	if !f.active {
 		return 0
 	}
-	return float64(f.spec.Rate)
+	return f.rate
 }
 
 // route recomputes where the flow goes.
-func (f *flow) route() {
-	f.parts = trace(f.src, f.dst, f.spec.PacketSize, 0)
+func (f *netFlow) route() {
+	f.parts = trace(f.src, f.dst, f.size, 0)
+}
+
+// nets is the flows' data-plane parts, in order, for share.
+func nets(flows []*flow) []*netFlow {
+	out := make([]*netFlow, len(flows))
+	for i, f := range flows {
+		out[i] = &f.netFlow
+	}
+	return out
 }
 
 // subflow is one part of one flow in the fair-share computation.
 type subflow struct {
-	f       *flow
+	f       *netFlow
 	part    int
 	demand  float64
 	links   []dirLink
@@ -88,7 +111,7 @@ type shared struct {
 // active flow (progressive filling): all rates rise together; a part stops
 // when it has its demand or crosses a full link. Dropped parts take
 // capacity up to where they are dropped.
-func share(flows []*flow) shared {
+func share(flows []*netFlow) shared {
 	var subs []*subflow
 	for _, f := range flows {
 		f.rates = make([]float64, len(f.parts))
@@ -100,7 +123,7 @@ func share(flows []*flow) shared {
 			for _, h := range p.hops {
 				if h.Link.Physical() {
 					s.links = append(s.links, dirOf(h))
-					s.factors = append(s.factors, h.Link.frameFactor(f.spec.PacketSize))
+					s.factors = append(s.factors, h.Link.frameFactor(f.size))
 				}
 			}
 			subs = append(subs, s)
