@@ -1,12 +1,13 @@
 package sim
 
 import (
-	"patchbay/sim/engine"
-
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
+
+	"patchbay/planner"
+	"patchbay/sim/engine"
 )
 
 // BFD session states (RFC 5880 §4.1).
@@ -97,7 +98,8 @@ func parseBFD(b []byte) (bfdPacket, error) {
 
 // bfdEnd is one end of an asynchronous-mode BFD session.
 type bfdEnd struct {
-	sp               *speaker
+	env              bfdEnv
+	peer             *bfdEnd
 	state, diag      uint8
 	myDisc, yourDisc uint32
 	minTx, minRx     time.Duration
@@ -149,17 +151,35 @@ func (b *bfdEnd) flight() *bfdFlight {
 	return f
 }
 
-func newBFD(sp *speaker) *bfdEnd {
-	s := sp.sim
-	iv := time.Duration(sp.sess.bfd.MinIntervalMS) * time.Millisecond
-	b := &bfdEnd{sp: sp, state: bfdDown, myDisc: s.e.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: time.Microsecond, mult: uint8(sp.sess.bfd.Multiplier),
-		port: 49152 + uint16(s.e.Rand().IntN(16384))}
+// bfdEnv is what a BFD end needs of the run: the clock and its random
+// source, the link it runs over, and how to send, report and give up. It
+// knows nothing of BGP, which BFD serves, or of the run.
+type bfdEnv struct {
+	e    *engine.Engine
+	link *Link
+	dev  *Device // the end's router: a router that is down reports nothing
+	name string  // the session's, for the timeline
+	// control records a state change in the timeline.
+	control func(msg string)
+	// send puts a packet from sport to the BFD port on the wire, and
+	// reports whether it arrives.
+	send func(sport uint16, payload []byte) bool
+	// down is told when the session goes from Up to Down.
+	down func()
+}
+
+// newBFD is a BFD end configured as cfg; its peer is set once both ends
+// exist.
+func newBFD(env bfdEnv, cfg *planner.BFD) *bfdEnd {
+	iv := time.Duration(cfg.MinIntervalMS) * time.Millisecond
+	b := &bfdEnd{env: env, state: bfdDown, myDisc: env.e.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: time.Microsecond, mult: uint8(cfg.Multiplier),
+		port: 49152 + uint16(env.e.Rand().IntN(16384))}
 	b.tx.SetFunc(b.send)
 	b.detect.SetFunc(b.expired)
 	return b
 }
 
-func (b *bfdEnd) start() { b.sp.sim.e.Reset(&b.tx, b.sp.sim.e.Now()+b.interval()) }
+func (b *bfdEnd) start() { b.env.e.Reset(&b.tx, b.env.e.Now()+b.interval()) }
 
 // interval is the time to the next packet: the negotiated rate when Up,
 // at most one a second otherwise, less a random 0–25% (RFC 5880 §6.8.7).
@@ -168,7 +188,7 @@ func (b *bfdEnd) interval() time.Duration {
 	if b.state != bfdUp {
 		iv = max(iv, time.Duration(catInt("bfd.slow_tx_interval"))*time.Millisecond)
 	}
-	return b.sp.sim.jitter(iv)
+	return jitter(b.env.e, iv)
 }
 
 // desiredMinTx is bfd.DesiredMinTxInterval: RFC 5880 §6.8.3 has it at
@@ -184,20 +204,19 @@ func (b *bfdEnd) desiredMinTx() time.Duration {
 // send is the periodic transmission, with P set while polling.
 func (b *bfdEnd) send() {
 	b.transmit(b.polling, false)
-	b.sp.sim.e.Reset(&b.tx, b.sp.sim.e.Now()+b.interval())
+	b.env.e.Reset(&b.tx, b.env.e.Now()+b.interval())
 }
 
 func (b *bfdEnd) transmit(poll, final bool) {
-	s := b.sp.sim
 	p := bfdPacket{version: 1, diag: b.diag, state: b.state, mult: b.mult, myDisc: b.myDisc, yourDisc: b.yourDisc,
 		poll: poll, final: final, minTx: uint32(b.desiredMinTx() / time.Microsecond), minRx: uint32(b.minRx / time.Microsecond)}
-	l := b.sp.sess.link
+	l := b.env.link
 	if l.Up() {
 		f := b.flight()
 		p.put(&f.pkt)
-		if s.captureUDP(b.sp, b.port, bfdPort, f.pkt[:]) {
-			f.to = b.sp.peer.bfd
-			s.e.Reset(&f.t, s.e.Now()+l.Latency)
+		if b.env.send(b.port, f.pkt[:]) {
+			f.to = b.peer
+			b.env.e.Reset(&f.t, b.env.e.Now()+l.Latency)
 		} else {
 			b.idle = append(b.idle, f)
 		}
@@ -227,7 +246,7 @@ func (b *bfdEnd) receive(raw []byte) {
 		b.setState(bfdDown, diagNeighborSignals)
 	}
 	if b.state == bfdInit || b.state == bfdUp {
-		b.sp.sim.e.Reset(&b.detect, b.sp.sim.e.Now()+b.detectionTime())
+		b.env.e.Reset(&b.detect, b.env.e.Now()+b.detectionTime())
 	}
 	// RFC 5880 §6.8.6: a Final ends our Poll Sequence; a Poll is answered
 	// with a Final "as soon as practicable, without respect to the
@@ -244,7 +263,7 @@ func (b *bfdEnd) receive(raw []byte) {
 		// while Up. A decrease may be used at once (only an increase waits
 		// for the Final), so the next packet goes at the fast rate, with P.
 		b.polling = true
-		b.sp.sim.e.Reset(&b.tx, b.sp.sim.e.Now()+b.interval())
+		b.env.e.Reset(&b.tx, b.env.e.Now()+b.interval())
 	}
 }
 
@@ -270,7 +289,7 @@ func (b *bfdEnd) setState(st, diag uint8) {
 		b.polling = false
 	}
 	if st != bfdUp && st != bfdInit {
-		b.sp.sim.e.Cancel(&b.detect)
+		b.env.e.Cancel(&b.detect)
 	}
 	if prev == bfdUp || st == bfdUp {
 		why := ""
@@ -280,11 +299,11 @@ func (b *bfdEnd) setState(st, diag uint8) {
 		case diagNeighborSignals:
 			why = " (neighbour signalled session down)"
 		}
-		if b.sp.iface.Dev.Up() {
-			b.sp.sim.control(fmt.Sprintf("BFD %s at %s: %s → %s%s", b.sp.sess.name, b.sp, bfdStateNames[prev], bfdStateNames[st], why))
+		if b.env.dev.Up() {
+			b.env.control(fmt.Sprintf("BFD %s at %s: %s → %s%s", b.env.name, b.env.dev.Name, bfdStateNames[prev], bfdStateNames[st], why))
 		}
 	}
 	if prev == bfdUp && st == bfdDown {
-		b.sp.bfdDown()
+		b.env.down()
 	}
 }

@@ -268,8 +268,13 @@ func (s *sim) buildSessions(p *planner.Plan) {
 			sp.mrai = s.e.NewTimer(sp.onMRAI)
 			sp.flushTimer = s.e.NewTimer(sp.flush)
 			if se.bfd != nil {
-				sp.bfd = newBFD(sp)
+				sp.bfd = newBFD(bfdEnv{e: s.e, link: l, dev: sp.iface.Dev, name: se.name, control: s.control,
+					send: func(sport uint16, payload []byte) bool { return s.captureUDP(sp, sport, bfdPort, payload) },
+					down: sp.bfdDown}, se.bfd)
 			}
+		}
+		if se.bfd != nil {
+			se.ends[0].bfd.peer, se.ends[1].bfd.peer = se.ends[1].bfd, se.ends[0].bfd
 		}
 		s.sessions = append(s.sessions, se)
 	}
@@ -277,8 +282,12 @@ func (s *sim) buildSessions(p *planner.Plan) {
 
 // jitter scales a timer by a uniform factor in [0.75, 1], as RFC 4271
 // asks for ConnectRetry, keepalive and MRAI timers.
-func (s *sim) jitter(d time.Duration) time.Duration {
-	return time.Duration(float64(d) * (0.75 + 0.25*s.e.Rand().Float64()))
+func (s *sim) jitter(d time.Duration) time.Duration { return jitter(s.e, d) }
+
+// jitter is d scaled by a uniform factor in [0.75, 1], drawn from e's
+// random source.
+func jitter(e *engine.Engine, d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.75 + 0.25*e.Rand().Float64()))
 }
 
 func (sp *speaker) start() {
