@@ -8,6 +8,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/planner"
+	"patchbay/sim/internal/units"
 	"patchbay/stdlib"
 )
 
@@ -222,7 +223,7 @@ func (s *sim) rotateKey(sl *secLink, ev lang.Event) string {
 		}
 		if o.rotated >= 0 && now < o.rotated+rotationBake {
 			return s.refuse(ev, fmt.Sprintf("%s finished rotating at %s: %s must bake for %s before the next rotation (from %s)",
-				o.sess.name, clock(o.rotated), sl.group, rotationBake, clock(o.rotated+rotationBake)), "rotate after the bake")
+				o.sess.name, units.Clock(o.rotated), sl.group, rotationBake, units.Clock(o.rotated+rotationBake)), "rotate after the bake")
 		}
 	}
 	k := s.newCAK(sl.ends[0].keys[len(sl.ends[0].keys)-1].id + 1)

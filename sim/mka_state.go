@@ -7,6 +7,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/sim/engine"
+	"patchbay/sim/internal/units"
 	"patchbay/stdlib"
 )
 
@@ -195,7 +196,7 @@ func (sl *secLink) exhaustionFinding(side int) {
 	s.out.Findings = append(s.out.Findings, Finding{T: s.e.Now(), Rule: "macsec-pn-exhausted", Severity: "error",
 		Message: fmt.Sprintf("%s: the packet number of %s's transmit SA (%s) ran out at %s, before a new SAK was in: at %.0f packets a second a SAK lasts %s, "+
 			"and the key server may draw one at most once every %s; %s until the next SAK is installed",
-			sl.sess.name, sl.sess.ends[side], sl.suite, clock(s.e.Now()), pps, lasts, mkaLifetime, sl.downWhat()),
+			sl.sess.name, sl.sess.ends[side], sl.suite, units.Clock(s.e.Now()), pps, lasts, mkaLifetime, sl.downWhat()),
 		Source: sl.rateSource(),
 		Hint: fmt.Sprintf("use an XPN cipher suite (macsec_cipher = %q on %s): its 64-bit packet number lasts %s at this rate",
 			"GCM-AES-XPN-256", sl.group, xpn)})

@@ -3,6 +3,7 @@ package sim
 import (
 	"patchbay/lang"
 	"patchbay/sim/engine"
+	"patchbay/sim/internal/units"
 )
 
 // probe sends one packet every interval and times its round trip, like
@@ -130,7 +131,7 @@ func (s *sim) pathUtilisation(p pathPart) float64 {
 
 func (pr *probe) summary() ProbeSummary {
 	ps := ProbeSummary{Name: pr.spec.Name, From: pr.spec.From.String(), To: pr.spec.To.String(), Interval: pr.spec.Interval,
-		PacketSize: pr.spec.PacketSize, Sent: pr.sent, Lost: pr.lost, LossSpans: pr.spans, MaxUtilisation: roundTo(pr.maxUtil, 1e-6)}
+		PacketSize: pr.spec.PacketSize, Sent: pr.sent, Lost: pr.lost, LossSpans: pr.spans, MaxUtilisation: units.RoundTo(pr.maxUtil, 1e-6)}
 	if ok := pr.sent - pr.lost; ok > 0 {
 		ps.RTTMin, ps.RTTMax, ps.RTTAvg = pr.rttMin, pr.rttMax, pr.rttSum/Time(ok)
 	}

@@ -14,6 +14,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/sim/engine"
+	"patchbay/sim/internal/units"
 	"patchbay/stdlib"
 )
 
@@ -146,23 +147,10 @@ func (s *sim) runUntil(t Time) error {
 		}
 		return lang.Diagnostic{Severity: lang.SevError, Rule: "sim-budget", Range: s.sc.Range,
 			Summary: fmt.Sprintf("scenario %s stopped %s: it used its budget of %s events — raise it with --max-events",
-				s.sc.Name, where, thousands(s.opts.MaxEvents)),
+				s.sc.Name, where, units.Thousands(s.opts.MaxEvents)),
 			Detail: "every event counts, and each rerouting of the traffic one more per flow"}
 	}
 	return err
-}
-
-// thousands writes n with thousands separators, as budgets are read.
-func thousands(n uint64) string {
-	d := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range d {
-		if i > 0 && (len(d)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // sends is how many times something done at 0, every, 2·every, … before
@@ -183,7 +171,7 @@ func checkBudget(sc *lang.Scenario, probes []lang.Probe, opts Options) error {
 	}
 	if len(sc.Flows) > opts.MaxFlows {
 		return over(fmt.Sprintf("scenario %s has %s flows, over the budget of %s — raise it with --max-flows",
-			sc.Name, thousands(uint64(len(sc.Flows))), thousands(uint64(opts.MaxFlows))))
+			sc.Name, units.Thousands(uint64(len(sc.Flows))), units.Thousands(uint64(opts.MaxFlows))))
 	}
 	var total uint64
 	var busiest lang.Probe
@@ -203,11 +191,11 @@ func checkBudget(sc *lang.Scenario, probes []lang.Probe, opts Options) error {
 			every = fmt.Sprintf(" (%s for %s every %s)", busiest.Name, stdlib.FormatDuration(sc.Duration), stdlib.FormatDuration(busiest.Interval))
 		}
 		return over(fmt.Sprintf("scenario %s would send %s probes%s, over the budget of %s events — raise it with --max-events",
-			sc.Name, thousands(total), every, thousands(opts.MaxEvents)))
+			sc.Name, units.Thousands(total), every, units.Thousands(opts.MaxEvents)))
 	}
 	if n := sends(sc.Duration, opts.Interval); total+n > opts.MaxEvents {
 		return over(fmt.Sprintf("scenario %s would take %s metric samples (%s every %s) and send %s probes, over the budget of %s events — raise it with --max-events or choose a longer --interval",
-			sc.Name, thousands(n), stdlib.FormatDuration(sc.Duration), stdlib.FormatDuration(opts.Interval), thousands(total), thousands(opts.MaxEvents)))
+			sc.Name, units.Thousands(n), stdlib.FormatDuration(sc.Duration), stdlib.FormatDuration(opts.Interval), units.Thousands(total), units.Thousands(opts.MaxEvents)))
 	}
 	return nil
 }
@@ -588,9 +576,9 @@ func (f *flow) track(now Time) {
 }
 
 func (f *flow) change(full map[dirLink]bool) FlowChange {
-	c := FlowChange{Flow: f.spec.Name, Demand: f.demand(), Delivered: round(f.delivered), Lost: map[string]float64{}}
+	c := FlowChange{Flow: f.spec.Name, Demand: f.demand(), Delivered: units.Round(f.delivered), Lost: map[string]float64{}}
 	for _, o := range sortedOutcomes(f.lost) {
-		c.Lost[string(o)] = round(f.lost[o])
+		c.Lost[string(o)] = units.Round(f.lost[o])
 	}
 	for _, p := range f.parts {
 		if p.outcome != Delivered && p.detail != "" && !slices.Contains(c.Why, p.detail) {
@@ -641,10 +629,6 @@ func congestionDetail(f *flow, full map[dirLink]bool) string {
 	slices.Sort(names)
 	return "more than the capacity of " + strings.Join(names, ", ")
 }
-
-// round keeps rates to the bit per second, so float noise never reaches
-// the trace.
-func round(x float64) float64 { return math.Round(x) }
 
 // convergence follows one scenario event until the next: when the
 // control plane first reacted, when forwarding last changed, and what each
@@ -802,7 +786,7 @@ func (s *sim) sample() {
 		}
 		for dir := range 2 {
 			d := dirLink{l, dir}
-			add("link_utilisation", l.Name+" "+directionName(l, dir), roundTo(s.util[d]/win, 1e-6))
+			add("link_utilisation", l.Name+" "+directionName(l, dir), units.RoundTo(s.util[d]/win, 1e-6))
 			delete(s.util, d)
 		}
 	}
@@ -812,26 +796,22 @@ func (s *sim) sample() {
 		if tot := f.winDelivered + f.winLost; tot > 0 {
 			loss = f.winLost / tot
 		}
-		add("flow_loss_fraction", f.spec.Name, roundTo(loss, 1e-6))
+		add("flow_loss_fraction", f.spec.Name, units.RoundTo(loss, 1e-6))
 		f.winDelivered, f.winLost = 0, 0
 	}
 	for _, pr := range s.probes {
 		add("probe_sent", pr.spec.Name, float64(pr.winSent))
 		add("probe_lost", pr.spec.Name, float64(pr.winLost))
 		if pr.winSent > pr.winLost {
-			add("probe_path_utilisation", pr.spec.Name, roundTo(pr.winUtil, 1e-6))
+			add("probe_path_utilisation", pr.spec.Name, units.RoundTo(pr.winUtil, 1e-6))
 		}
 		if n := pr.winSent - pr.winLost; n > 0 {
-			add("probe_rtt_ms", pr.spec.Name, roundTo(float64(pr.winRTT)/float64(n)/1e6, 1e-6))
+			add("probe_rtt_ms", pr.spec.Name, units.RoundTo(float64(pr.winRTT)/float64(n)/1e6, 1e-6))
 		}
 		pr.winSent, pr.winLost, pr.winRTT, pr.winUtil = 0, 0, 0, 0
 	}
 	s.winAt = now
 }
-
-// roundTo rounds to a multiple of q (a power of ten below one), dividing
-// last so that 0.2 prints as 0.2.
-func roundTo(x, q float64) float64 { return math.Round(x/q) / math.Round(1/q) }
 
 // directionName names a direction by where it goes: "→ us-east4/fac-a/gcp-r1".
 func directionName(l *Link, dir int) string {

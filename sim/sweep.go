@@ -24,6 +24,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/planner"
+	"patchbay/sim/internal/units"
 	"patchbay/stdlib"
 )
 
@@ -568,8 +569,8 @@ func (w *sweeper) run(index int, failed []Element) Case {
 	}
 	for _, i := range slices.Compact(rows) {
 		f, base := w.flows[i], w.baseline[i]
-		cf := CaseFlow{Flow: f.spec.Name, Index: i, Delivered: round(f.delivered)}
-		cf.Shortfall = round(max(0, min(float64(f.spec.Rate), base.delivered)-f.delivered))
+		cf := CaseFlow{Flow: f.spec.Name, Index: i, Delivered: units.Round(f.delivered)}
+		cf.Shortfall = units.Round(max(0, min(float64(f.spec.Rate), base.delivered)-f.delivered))
 		// Until the routers notice, what was routed over a link now down
 		// is lost; a managed service's own failures it notices at once.
 		lostRate, slowest := 0.0, time.Duration(0)
@@ -615,7 +616,7 @@ func (w *sweeper) run(index int, failed []Element) Case {
 
 // unchanged reports whether a row says what the baseline does.
 func (w *sweeper) unchanged(cf CaseFlow) bool {
-	return sameRow(cf, CaseFlow{Flow: cf.Flow, Index: cf.Index, Delivered: round(w.baseline[cf.Index].delivered), Causes: w.causes[cf.Index]})
+	return sameRow(cf, CaseFlow{Flow: cf.Flow, Index: cf.Index, Delivered: units.Round(w.baseline[cf.Index].delivered), Causes: w.causes[cf.Index]})
 }
 
 func sameRow(a, b CaseFlow) bool {
@@ -710,7 +711,7 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 	}
 	if len(specs) > o.MaxFlows {
 		return nil, fmt.Errorf("the sweep would follow %s flows, over the budget of %s — raise it with --max-flows",
-			thousands(uint64(len(specs))), thousands(uint64(o.MaxFlows)))
+			units.Thousands(uint64(len(specs))), units.Thousands(uint64(o.MaxFlows)))
 	}
 	ctx, cancel := context.WithCancelCause(cmp.Or(o.Context, context.Background()))
 	defer cancel(nil)
@@ -747,7 +748,7 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 		Settings: Settings{MaxPairs: o.MaxCases, Seed: o.Seed, Managed: o.Managed, Simulate: o.Simulate}}
 	for i, f := range first.flows {
 		out.Flows = append(out.Flows, SweepFlow{Name: f.spec.Name, From: f.spec.From.String(), To: f.spec.To.String(), Rate: float64(f.spec.Rate),
-			Size: f.spec.PacketSize, Delivered: round(first.baseline[i].delivered), Causes: first.causes[i]})
+			Size: f.spec.PacketSize, Delivered: units.Round(first.baseline[i].delivered), Causes: first.causes[i]})
 	}
 	for _, ob := range p.Design.Objectives {
 		out.Objectives = append(out.Objectives, Objective{Name: ob.Name, From: ob.From.String(), To: ob.To.String(), MaxBlackout: ob.MaxBlackout, NoBlackout: ob.NoBlackout,
@@ -764,7 +765,7 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 	count := max(0, (cases.total-offset+stride-1)/stride)
 	if uint64(count) > maxRunCases {
 		return nil, fmt.Errorf("the sweep would run %s cases in this process, more than the %s it holds in memory — bound the pairs with --max-pairs or split the run with --shard",
-			thousands(uint64(count)), thousands(maxRunCases))
+			units.Thousands(uint64(count)), units.Thousands(maxRunCases))
 	}
 	workers = max(1, min(workers, count))
 	results := make([]Case, count)
@@ -788,7 +789,7 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 			return err
 		}
 		if used.Add(work) > o.MaxEvents {
-			return fmt.Errorf("sweep --simulate: the cases need more than the budget of %s events — raise it with --max-events", thousands(o.MaxEvents))
+			return fmt.Errorf("sweep --simulate: the cases need more than the budget of %s events — raise it with --max-events", units.Thousands(o.MaxEvents))
 		}
 		results[k] = c
 		return nil
@@ -802,7 +803,7 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 		}
 		if est := used.Load() * uint64(count); est > o.MaxEvents {
 			return nil, fmt.Errorf("sweep --simulate would run %s cases of about %s events each (%s), over the budget of %s events — raise it with --max-events",
-				thousands(uint64(count)), thousands(used.Load()), thousands(est), thousands(o.MaxEvents))
+				units.Thousands(uint64(count)), units.Thousands(used.Load()), units.Thousands(est), units.Thousands(o.MaxEvents))
 		}
 		progress()
 		from = 1
@@ -1484,7 +1485,7 @@ func simulateCase(ctx context.Context, p *planner.Plan, specs []lang.Flow, w *sw
 		base := w.baseline[i].delivered
 		last := final[f.Name]
 		cf := CaseFlow{Flow: f.Name, Index: i, Delivered: last.Delivered}
-		cf.Shortfall = round(max(0, min(f.Rate, base)-last.Delivered))
+		cf.Shortfall = units.Round(max(0, min(f.Rate, base)-last.Delivered))
 		if conv != nil && conv.Stable != nil {
 			for _, l := range conv.Flows {
 				if l.Flow == f.Name {

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"patchbay/sim/internal/units"
+
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -87,7 +89,7 @@ func (s *Sweep) lines(limit int) []caseLine {
 			}
 		}
 		l := caseLine{rank: rank + 1, failure: strings.Join(names, " + "), cut: fmt.Sprintf("%d of %d", cut, len(s.Flows)),
-			shortfall: rate(short), lost: bytesText(bytes), blackout: blackoutText(black), broken: strings.Join(s.brokenWays(c), ", ")}
+			shortfall: units.Rate(short), lost: units.Bytes(bytes), blackout: blackoutText(black), broken: strings.Join(s.brokenWays(c), ", ")}
 		if short == 0 {
 			l.shortfall = "-"
 		}
@@ -127,7 +129,7 @@ func blackoutText(d time.Duration) string {
 	case d == 0:
 		return "-"
 	}
-	return span(d)
+	return units.Span(d)
 }
 
 // WriteText writes the ranked failures, the objectives and the
@@ -168,10 +170,10 @@ func (s *Sweep) WriteText(w io.Writer) error {
 		for _, o := range s.Objectives {
 			var bounds []string
 			if o.MaxBlackout > 0 || o.NoBlackout {
-				bounds = append(bounds, "blackout at most "+span(o.MaxBlackout))
+				bounds = append(bounds, "blackout at most "+units.Span(o.MaxBlackout))
 			}
 			if o.MinBandwidth > 0 {
-				bounds = append(bounds, "at least "+rate(o.MinBandwidth))
+				bounds = append(bounds, "at least "+units.Rate(o.MinBandwidth))
 			}
 			fmt.Fprintf(bw, "  %s (%s → %s, %s): ", o.Name, o.From, o.To, strings.Join(bounds, ", "))
 			if o.Unchecked {
@@ -313,7 +315,7 @@ func (s *Sweep) WriteBlackoutSVG(w io.Writer) error {
 	// The time axis above the bars: 0 and the worst measured blackout.
 	fmt.Fprintf(bw, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="black"/>`+"\n", left, top-6, left+axis, top-6)
 	fmt.Fprintf(bw, `<text x="%.1f" y="%d" text-anchor="middle">0</text>`+"\n", left, top-12)
-	fmt.Fprintf(bw, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", left+axis, top-12, html.EscapeString(span(worst)))
+	fmt.Fprintf(bw, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", left+axis, top-12, html.EscapeString(units.Span(worst)))
 	if n == 0 {
 		fmt.Fprintf(bw, `<text x="10" y="%d">No failure changes any flow.</text>`+"\n", top+14)
 	}
@@ -326,7 +328,7 @@ func (s *Sweep) WriteBlackoutSVG(w io.Writer) error {
 			continue
 		}
 		fmt.Fprintf(bw, `<rect x="%.1f" y="%.1f" width="%.1f" height="%d" fill="#2e86c1"/>`+"\n", left, y+3, black[i].Seconds()*scale, row-6)
-		fmt.Fprintf(bw, `<text x="%.1f" y="%.1f">%s</text>`+"\n", left+black[i].Seconds()*scale+6, y+14, html.EscapeString(span(black[i])))
+		fmt.Fprintf(bw, `<text x="%.1f" y="%.1f">%s</text>`+"\n", left+black[i].Seconds()*scale+6, y+14, html.EscapeString(units.Span(black[i])))
 	}
 	legend := height - 30
 	fmt.Fprintf(bw, `<rect x="10" y="%.1f" width="14" height="10" fill="#2e86c1"/><text x="30" y="%.1f">lost until routing settles (blackout or disruption)</text>`+"\n", legend, legend+9)

@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"patchbay/lang"
+	"patchbay/sim/internal/units"
 	"patchbay/stdlib"
 )
 
@@ -230,11 +229,11 @@ func (t *Trace) WriteText(w io.Writer) error {
 	fmt.Fprintf(bw, "network: %d devices, %d links (%d physical), %d routing tables\nrouting: %s\n",
 		t.Network.Devices, t.Network.Links, t.Network.Physical, t.Network.Tables, t.Network.Reference)
 	for _, g := range t.Network.Capacity {
-		fmt.Fprintf(bw, "  %s: %d links, %s\n", g.Name, g.Links, rate(g.Capacity))
+		fmt.Fprintf(bw, "  %s: %d links, %s\n", g.Name, g.Links, units.Rate(g.Capacity))
 	}
 	fmt.Fprintln(bw, "\ntimeline")
 	for _, e := range t.Events {
-		fmt.Fprintf(bw, "  %9s  %s\n", clock(e.T), e.Message)
+		fmt.Fprintf(bw, "  %9s  %s\n", units.Clock(e.T), e.Message)
 		for _, l := range e.Links {
 			state := "down"
 			if l.Up {
@@ -246,7 +245,7 @@ func (t *Trace) WriteText(w io.Writer) error {
 			if l.Capacity < 0 {
 				fmt.Fprintf(bw, "  %9s    link %s %s\n", "", l.Link, state)
 			} else {
-				fmt.Fprintf(bw, "  %9s    link %s %s, %d members up, %s\n", "", l.Link, state, l.Members, rate(l.Capacity))
+				fmt.Fprintf(bw, "  %9s    link %s %s, %d members up, %s\n", "", l.Link, state, l.Members, units.Rate(l.Capacity))
 			}
 		}
 		if e.Routes > 0 {
@@ -257,9 +256,9 @@ func (t *Trace) WriteText(w io.Writer) error {
 				fmt.Fprintf(bw, "  %9s    flow %s: not running\n", "", f.Flow)
 				continue
 			}
-			fmt.Fprintf(bw, "  %9s    flow %s: %s of %s delivered", "", f.Flow, rate(f.Delivered), rate(f.Demand))
+			fmt.Fprintf(bw, "  %9s    flow %s: %s of %s delivered", "", f.Flow, units.Rate(f.Delivered), units.Rate(f.Demand))
 			for _, o := range sortedKeys(f.Lost) {
-				fmt.Fprintf(bw, ", %s lost (%s)", rate(f.Lost[o]), o)
+				fmt.Fprintf(bw, ", %s lost (%s)", units.Rate(f.Lost[o]), o)
 			}
 			if len(f.Over) > 0 {
 				fmt.Fprintf(bw, ", over %s", strings.Join(f.Over, ", "))
@@ -274,7 +273,7 @@ func (t *Trace) WriteText(w io.Writer) error {
 		}
 	}
 	for _, f := range t.Findings {
-		fmt.Fprintf(bw, "  %9s  %s[%s]: %s\n  %9s    at %s\n", clock(f.T), f.Severity, f.Rule, f.Message, "", f.Source)
+		fmt.Fprintf(bw, "  %9s  %s[%s]: %s\n  %9s    at %s\n", units.Clock(f.T), f.Severity, f.Rule, f.Message, "", f.Source)
 		if f.Hint != "" {
 			fmt.Fprintf(bw, "  %9s    hint: %s\n", "", f.Hint)
 		}
@@ -282,17 +281,17 @@ func (t *Trace) WriteText(w io.Writer) error {
 	if len(t.Convergence) > 0 {
 		fmt.Fprintln(bw, "\nconvergence")
 		for _, c := range t.Convergence {
-			fmt.Fprintf(bw, "  %9s  %s\n", clock(c.T), c.Event)
+			fmt.Fprintf(bw, "  %9s  %s\n", units.Clock(c.T), c.Event)
 			switch {
 			case c.Detection == nil:
 				fmt.Fprintf(bw, "  %9s    no reaction\n", "")
 			case c.Stable == nil:
-				fmt.Fprintf(bw, "  %9s    reacted after %s; forwarding did not change\n", "", span(*c.Detection))
+				fmt.Fprintf(bw, "  %9s    reacted after %s; forwarding did not change\n", "", units.Span(*c.Detection))
 			default:
-				fmt.Fprintf(bw, "  %9s    reacted after %s, forwarding stable after %s\n", "", span(*c.Detection), span(*c.Stable))
+				fmt.Fprintf(bw, "  %9s    reacted after %s, forwarding stable after %s\n", "", units.Span(*c.Detection), units.Span(*c.Stable))
 			}
 			for _, f := range c.Flows {
-				fmt.Fprintf(bw, "  %9s    %s lost %s (%d packets) meanwhile\n", "", f.Flow, bytesText(f.Bytes), f.Packets)
+				fmt.Fprintf(bw, "  %9s    %s lost %s (%d packets) meanwhile\n", "", f.Flow, units.Bytes(f.Bytes), f.Packets)
 			}
 		}
 	}
@@ -302,68 +301,28 @@ func (t *Trace) WriteText(w io.Writer) error {
 		for _, v := range f.LostBytes {
 			lost += v
 		}
-		fmt.Fprintf(bw, "  %s (%s → %s, %s, %d-byte packets)\n", f.Name, f.From, f.To, rate(f.Rate), f.PacketSize)
-		fmt.Fprintf(bw, "    delivered %s of %s, lost %s", bytesText(f.DeliveredBytes), bytesText(f.DemandBytes), bytesText(lost))
+		fmt.Fprintf(bw, "  %s (%s → %s, %s, %d-byte packets)\n", f.Name, f.From, f.To, units.Rate(f.Rate), f.PacketSize)
+		fmt.Fprintf(bw, "    delivered %s of %s, lost %s", units.Bytes(f.DeliveredBytes), units.Bytes(f.DemandBytes), units.Bytes(lost))
 		for _, o := range sortedKeys(f.LostBytes) {
-			fmt.Fprintf(bw, "; %s %s", o, bytesText(f.LostBytes[o]))
+			fmt.Fprintf(bw, "; %s %s", o, units.Bytes(f.LostBytes[o]))
 		}
-		fmt.Fprintf(bw, "\n    blackout %s, degraded %s\n", span(f.Blackout), span(f.Degraded))
+		fmt.Fprintf(bw, "\n    blackout %s, degraded %s\n", units.Span(f.Blackout), units.Span(f.Degraded))
 		for _, o := range f.Outages {
-			fmt.Fprintf(bw, "    lost traffic %s – %s (%s, up to %.1f%%): %s\n", clock(o.Start), clock(o.End), span(o.End-o.Start), o.Worst*100, strings.Join(o.Cause, ", "))
+			fmt.Fprintf(bw, "    lost traffic %s – %s (%s, up to %.1f%%): %s\n", units.Clock(o.Start), units.Clock(o.End), units.Span(o.End-o.Start), o.Worst*100, strings.Join(o.Cause, ", "))
 		}
 	}
 	fmt.Fprintln(bw, "\nprobes")
 	for _, p := range t.Probes {
 		fmt.Fprintf(bw, "  %s (%s → %s, every %s): sent %d, lost %d", p.Name, p.From, p.To, stdlib.FormatDuration(p.Interval), p.Sent, p.Lost)
 		if p.Sent > p.Lost {
-			fmt.Fprintf(bw, ", rtt min/avg/max %s/%s/%s, busiest link on its path %.1f%%", ms(p.RTTMin), ms(p.RTTAvg), ms(p.RTTMax), p.MaxUtilisation*100)
+			fmt.Fprintf(bw, ", rtt min/avg/max %s/%s/%s, busiest link on its path %.1f%%", units.MS(p.RTTMin), units.MS(p.RTTAvg), units.MS(p.RTTMax), p.MaxUtilisation*100)
 		}
 		fmt.Fprintln(bw)
 		for _, s := range p.LossSpans {
-			fmt.Fprintf(bw, "    lost %d probes %s – %s: %s\n", s.Lost, clock(s.Start), clock(s.End), s.Reason)
+			fmt.Fprintf(bw, "    lost %d probes %s – %s: %s\n", s.Lost, units.Clock(s.Start), units.Clock(s.End), s.Reason)
 		}
 	}
 	return bw.Flush()
 }
 
 func sortedStringKeys[V any](m map[string]V) []string { return sortedKeys(m) }
-
-// clock prints a virtual time as seconds with millisecond precision.
-func clock(t Time) string { return strconv.FormatFloat(t.Seconds(), 'f', 3, 64) + "s" }
-
-func span(d Time) string {
-	if d == 0 {
-		return "0s"
-	}
-	return d.Round(time.Millisecond).String()
-}
-
-func ms(d Time) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 3, 64) + " ms" }
-
-// rate prints bits per second in the largest unit that keeps a digit
-// before the point.
-func rate(bps float64) string {
-	switch {
-	case math.IsInf(bps, 1) || bps < 0:
-		return "unlimited"
-	case bps >= 1e9:
-		return strconv.FormatFloat(math.Round(bps/1e6)/1e3, 'f', -1, 64) + " Gbps"
-	case bps >= 1e6:
-		return strconv.FormatFloat(math.Round(bps/1e3)/1e3, 'f', -1, 64) + " Mbps"
-	case bps >= 1e3:
-		return strconv.FormatFloat(math.Round(bps)/1e3, 'f', -1, 64) + " kbps"
-	}
-	return strconv.FormatFloat(math.Round(bps), 'f', -1, 64) + " bps"
-}
-
-func bytesText(b int64) string {
-	switch {
-	case b >= 1e9:
-		return strconv.FormatFloat(float64(b)/1e9, 'f', 3, 64) + " GB"
-	case b >= 1e6:
-		return strconv.FormatFloat(float64(b)/1e6, 'f', 3, 64) + " MB"
-	case b >= 1e3:
-		return strconv.FormatFloat(float64(b)/1e3, 'f', 3, 64) + " kB"
-	}
-	return strconv.FormatInt(b, 10) + " B"
-}
