@@ -157,8 +157,7 @@ func (s *sim) startMaintenance(d *Device, ev lang.Event) string {
 			}
 		}
 	}
-	d.maintenance++
-	downChanges.Add(1)
+	d.BeginMaintenance()
 	return fmt.Sprintf("maintenance of device %s for %s", d.Name, stdlib.FormatDuration(ev.Duration))
 }
 

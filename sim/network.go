@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"patchbay/planner"
@@ -40,6 +39,7 @@ type Device struct {
 	multipath planner.Multipath
 
 	down        []string // what failed it
+	changes     *uint64  // the network's count of state changes
 	maintenance int      // windows in progress
 	vrfs        []*VRF
 	ifaces      []*Iface
@@ -52,6 +52,7 @@ func (d *Device) Up() bool { return len(d.down) == 0 && d.maintenance == 0 }
 type Member struct {
 	Name     string
 	Capacity float64 // bits per second
+	changes  *uint64 // the network's count of state changes
 	// down lists what holds the member down ("link", "channel", "facility
 	// us-east-1/fac-a"), so restoring a facility does not bring back a
 	// member that was also failed by itself.
@@ -75,25 +76,19 @@ type Link struct {
 	Latency  time.Duration // one way
 	// What every control packet reads sits by Latency, on one cache line.
 	gate Gate // what guards the link's traffic (MACsec), nil when nothing does
-	// physUp as last computed, while downChanges stood at physAt−1:
-	// every control packet asks, and the answer read both ends' devices,
-	// what the link passes through and every member, each a cache miss
-	// once a design held thousands of links.
+	// physUp as last computed, while the network's count of state
+	// changes stood at physAt−1: every control packet asks, and the answer
+	// read both ends' devices, what the link passes through and every
+	// member, each a cache miss once a design held thousands of links.
 	physAt     uint64
 	physWas    bool
+	changes    *uint64
 	MTU        int
 	Facilities []string  // where the physical link runs
 	Via        []*Device // devices the link passes through besides its ends (a partner's edge)
 	Group      string    // the Interconnect or last mile it belongs to
 	down       []string  // what failed a virtual link
 }
-
-// downChanges counts changes to what holds a device, member or link down
-// (failures, restorations, maintenance). It is one count for the process
-// because what makes the changes (setCause) knows the state, not its
-// network, and atomic because a sweep's workers change their networks
-// concurrently; a change in another network only costs a recomputation.
-var downChanges atomic.Uint64
 
 // Physical reports whether l is made of members.
 func (l *Link) Physical() bool { return len(l.Members) > 0 }
@@ -139,7 +134,7 @@ func (l *Link) Up() bool {
 // physUp reports whether frames cross: both ends and everything the link
 // passes through up, and enough members. MKA runs whenever they do.
 func (l *Link) physUp() bool {
-	at := downChanges.Load() + 1
+	at := *l.changes + 1
 	if l.physAt != at {
 		l.physAt, l.physWas = at, l.physUpNow()
 	}
@@ -237,6 +232,12 @@ type Endpoint struct {
 
 // Network is a design instantiated: devices, links, routing tables.
 type Network struct {
+	// changes counts changes to what holds a device, member or link down
+	// (failures, restorations, maintenance), so a link's cached state is
+	// recomputed after one. Each network has its own: a sweep's workers
+	// change theirs concurrently.
+	changes uint64
+
 	Devices   []*Device
 	Links     []*Link
 	VRFs      []*VRF
@@ -288,7 +289,7 @@ func (n *Network) device(name string, role Role, region, facility string) *Devic
 		return d
 	}
 	d := &Device{ID: len(n.Devices), Name: name, Role: role, Region: region, Facility: facility,
-		SilentMTU: role == RoleTGW || role == RoleCloudWAN}
+		SilentMTU: role == RoleTGW || role == RoleCloudWAN, changes: &n.changes}
 	n.Devices = append(n.Devices, d)
 	n.byName[name] = d
 	return d
@@ -308,7 +309,7 @@ func (n *Network) vrf(d *Device, name string) *VRF {
 
 // connect makes a link between a and b whose ends look up in va and vb.
 func (n *Network) connect(name, kind string, a *Device, va *VRF, b *Device, vb *VRF, latency time.Duration, mtu int) *Link {
-	l := &Link{ID: len(n.Links), Name: name, Kind: kind, Latency: latency, MTU: mtu}
+	l := &Link{ID: len(n.Links), Name: name, Kind: kind, Latency: latency, MTU: mtu, changes: &n.changes}
 	l.A = &Iface{ID: len(n.ifaces), Dev: a, Link: l, VRF: va}
 	l.B = &Iface{ID: len(n.ifaces) + 1, Dev: b, Link: l, VRF: vb}
 	n.ifaces = append(n.ifaces, l.A, l.B)
@@ -322,7 +323,7 @@ func (n *Network) connect(name, kind string, a *Device, va *VRF, b *Device, vb *
 // lag gives l members of capacity each, named LINK/m1….
 func (n *Network) lag(l *Link, members int, capacity float64, minLinks int, facilities ...string) {
 	for i := range members {
-		m := &Member{Name: l.Name + "/m" + itoa(i+1), Capacity: capacity}
+		m := &Member{Name: l.Name + "/m" + itoa(i+1), Capacity: capacity, changes: &n.changes}
 		l.Members = append(l.Members, m)
 		n.members[m.Name] = &memberRef{l, m}
 	}
@@ -343,17 +344,37 @@ func itoa(i int) string {
 // SetDown adds (fail) or removes cause as a reason for m to be down, and
 // says what became of it: "down", "up", "still down (…)", "already
 // failed" or "was not failed".
-func (m *Member) SetDown(cause string, fail bool) string { return setCause(&m.down, cause, fail) }
+func (m *Member) SetDown(cause string, fail bool) string {
+	return setCause(&m.down, m.changes, cause, fail)
+}
 
 // SetDown is Member.SetDown for a virtual link, which has no members.
-func (l *Link) SetDown(cause string, fail bool) string { return setCause(&l.down, cause, fail) }
+func (l *Link) SetDown(cause string, fail bool) string {
+	return setCause(&l.down, l.changes, cause, fail)
+}
 
 // SetDown is Member.SetDown for a device.
-func (d *Device) SetDown(cause string, fail bool) string { return setCause(&d.down, cause, fail) }
+func (d *Device) SetDown(cause string, fail bool) string {
+	return setCause(&d.down, d.changes, cause, fail)
+}
 
-// setCause adds or removes one reason for being down.
-func setCause(down *[]string, cause string, fail bool) string {
-	defer downChanges.Add(1)
+// BeginMaintenance takes d out of service; maintenances may overlap, and
+// d is back when the last ends.
+func (d *Device) BeginMaintenance() {
+	d.maintenance++
+	*d.changes++
+}
+
+// EndMaintenance ends one of d's maintenances.
+func (d *Device) EndMaintenance() {
+	d.maintenance--
+	*d.changes++
+}
+
+// setCause adds or removes one reason for being down, and counts the
+// change, so what was worked out from the old state is worked out again.
+func setCause(down *[]string, changes *uint64, cause string, fail bool) string {
+	*changes++
 	if fail {
 		if slices.Contains(*down, cause) {
 			return "already failed"

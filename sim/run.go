@@ -356,9 +356,8 @@ func (s *sim) setup(p *planner.Plan, rs *planner.ResolvedScenario) {
 		s.e.At(ev.At+ev.Duration, func() {
 			s.advance()
 			for _, d := range re.Devices {
-				s.n.Devices[d.ID].maintenance--
+				s.n.Devices[d.ID].EndMaintenance()
 			}
-			downChanges.Add(1)
 			msg := "maintenance of device " + ev.Target.Name + " ends"
 			s.converging(msg)
 			s.recompute(msg)
