@@ -54,7 +54,7 @@ func (k *KeyLog) printf(format string, args ...any) {
 // the receive SA at the other are the same SA.
 func (e *mkaEnd) logSA(p *participant, sa *macsec.SA) {
 	sl := e.sl
-	kl := sl.sim.opts.KeyLog
+	kl := sl.env.keyLog
 	if kl == nil {
 		return
 	}
@@ -67,7 +67,7 @@ func (e *mkaEnd) logSA(p *participant, sa *macsec.SA) {
 	}
 	owner.logged = sa
 	mi := p.keyServerMI()
-	kl.printf("t=%s sci=%s an=%d kn=%d mi=%s suite=%s", keyLogTime(sl.sim.e.Now()), sa.SCI, sa.AN, p.kn, hex.EncodeToString(mi[:]), sa.Suite)
+	kl.printf("t=%s sci=%s an=%d kn=%d mi=%s suite=%s", keyLogTime(sl.env.e.Now()), sa.SCI, sa.AN, p.kn, hex.EncodeToString(mi[:]), sa.Suite)
 	if sa.Suite.XPN() {
 		kl.printf(" ssci=%08x salt=%s", sa.SSCI, hex.EncodeToString(sa.Salt[:]))
 	}

@@ -34,7 +34,7 @@ type cak struct {
 // secLink is MACsec on one channel or connection: the keys installed, an
 // MKA participant per end and key, and the secure associations in use.
 type secLink struct {
-	sim     *sim
+	env     mkaEnv
 	link    *Link
 	sess    *session
 	group   string // the Interconnect or last mile
@@ -109,6 +109,46 @@ type peerInfo struct {
 	live  bool // it lists us: liveness is mutual
 }
 
+// mkaEnv is what MACsec on a link needs of the run: the clock, the
+// timeline, the integration of traffic up to now (packet numbers follow
+// it), routing to reconverge, the capture, the sessions over the link to
+// take down, findings, where a packet rate came from, and the key log. MKA
+// reaches nothing else of the run.
+type mkaEnv struct {
+	e              *engine.Engine
+	control        func(msg string)
+	advance        func()
+	routingChanged func(cause string)
+	// last is when traffic was last integrated: what was sent since is
+	// extrapolated from the rates.
+	last         func() Time
+	captureEAPOL func(e *mkaEnd, body []byte)
+	// portDown takes down the BGP sessions over the link at one end, as a
+	// must_encrypt port that has lost its key does.
+	portDown func(side int, why string)
+	finding  func(Finding)
+	// rateSource is where the packet rate on a link of a group came from.
+	rateSource func(group, link string) string
+	keyLog     *KeyLog
+	// plainBuf is the run's scratch buffer for validated frames.
+	plainBuf *[]byte
+}
+
+// mkaEnv wires MACsec on se's link to the run.
+func (s *sim) mkaEnv(se *session) mkaEnv {
+	return mkaEnv{e: s.e, control: s.control, advance: s.advance, routingChanged: s.routingChanged,
+		last: func() Time { return s.last }, captureEAPOL: s.captureEAPOL,
+		portDown: func(side int, why string) {
+			for _, x := range s.sessions {
+				if x.link == se.link {
+					x.ends[side].localDown(why)
+				}
+			}
+		},
+		finding:    func(f Finding) { s.out.Findings = append(s.out.Findings, f) },
+		rateSource: s.rateSource, keyLog: s.opts.KeyLog, plainBuf: &s.plainBuf}
+}
+
 func (s *sim) buildMACsec(p *planner.Plan) {
 	byName := map[string]*session{}
 	for _, se := range s.sessions {
@@ -123,7 +163,7 @@ func (s *sim) buildMACsec(p *planner.Plan) {
 		if err != nil {
 			suite = macsec.GCMAESXPN256
 		}
-		sl := &secLink{sim: s, link: se.link, sess: se, group: group, mode: mode, suite: suite, manager: manager, rotated: -1}
+		sl := &secLink{env: s.mkaEnv(se), link: se.link, sess: se, group: group, mode: mode, suite: suite, manager: manager, rotated: -1}
 		sl.rekey = s.e.NewTimer(sl.rekeyNow)
 		first := s.newCAK(1)
 		for i, sp := range se.ends {
@@ -166,7 +206,7 @@ func (sl *secLink) start() {
 }
 
 func (e *mkaEnd) startParticipant(k *cak) *participant {
-	s := e.sl.sim
+	s := &e.sl.env
 	p := &participant{end: e, key: k, ick: macsec.ICK(k.key, k.ckn), kek: macsec.KEK(k.key, k.ckn)}
 	// The AWS end is the key server: the lower priority value wins.
 	if e.side == 1 {
@@ -187,8 +227,8 @@ func (e *mkaEnd) startParticipant(k *cak) *participant {
 }
 
 func (p *participant) stop() {
-	p.end.sl.sim.e.Cancel(p.hello)
-	p.end.sl.sim.e.Cancel(p.expire)
+	p.end.sl.env.e.Cancel(p.hello)
+	p.end.sl.env.e.Cancel(p.expire)
 	p.end.parts = slices.DeleteFunc(p.end.parts, func(x *participant) bool { return x == p })
 }
 
@@ -202,7 +242,7 @@ func (p *participant) peerAlive(now Time) bool {
 // parameters, the peer lists, the SAK in use, and from the key server a
 // newly drawn SAK, wrapped with the KEK.
 func (p *participant) send() {
-	e, sl, s := p.end, p.end.sl, p.end.sl.sim
+	e, sl, s := p.end, p.end.sl, &p.end.sl.env
 	p.mn++
 	m := &macsec.MKPDU{Version: 3, Priority: p.priority, KeyServer: p.keyServer(), MACsecDesired: true, Capability: 3,
 		SCI: e.sci, MI: p.mi, MN: p.mn, AlgorithmAgility: 0x0080C201, CKN: p.key.ckn}
@@ -302,7 +342,7 @@ func (e *mkaEnd) receive(b []byte) {
 	if p == nil || macsec.VerifyMKPDU(p.ick, eapolDst, e.sl.ends[1-e.side].mac, b) != nil {
 		return
 	}
-	s := e.sl.sim
+	s := &e.sl.env
 	if p.peer == nil || p.peer.mi != m.MI {
 		p.peer = &peerInfo{mi: m.MI, sci: m.SCI}
 	}
@@ -349,7 +389,7 @@ func (e *mkaEnd) receive(b []byte) {
 // Only the key is random: an XPN suite's salt follows from this
 // participant's MI and the KN (mkaEnd.salt), as a standard peer derives it.
 func (p *participant) newSAK() {
-	s := p.end.sl.sim
+	s := &p.end.sl.env
 	p.sak = make([]byte, p.end.sl.suite.KeyLen())
 	for i := range p.sak {
 		p.sak[i] = byte(s.e.Rand().Uint32())
@@ -474,7 +514,7 @@ func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 	next := w.Next
 	sl, peer := e.sl, e.sl.ends[1-e.side]
 	if tx := peer.tx; tx != nil && tx.AN == p.an && bytes.Equal(tx.Key, p.sak) {
-		elapsed := (sl.sim.e.Now() - sl.sim.last - sl.link.Latency).Seconds()
+		elapsed := (sl.env.e.Now() - sl.env.last() - sl.link.Latency).Seconds()
 		if sent := sl.pn[peer.side] + sl.pps[peer.side]*elapsed; sent >= 1 {
 			next = max(next, uint64(sent)+1)
 		}
@@ -506,7 +546,7 @@ func (e *mkaEnd) partFor(k *cak) *participant {
 // hear, and neither SA has run out of packet numbers. A change is a
 // topology event, since must_encrypt takes the link down without it.
 func (sl *secLink) check() {
-	s := sl.sim
+	s := &sl.env
 	now := s.e.Now()
 	if sl.rotating != nil {
 		if p, q := sl.ends[0].partFor(sl.rotating), sl.ends[1].partFor(sl.rotating); p != nil && q != nil && p.inUse && q.inUse {
@@ -567,7 +607,7 @@ func (sl *secLink) Why() string { return "MACsec must_encrypt without an agreed 
 // suite's threshold (0xC0000000, or 0xC000000000000000 with XPN), and the
 // end of a transmit SA for when a PN would pass the suite's maximum.
 func (sl *secLink) setRates(pps [2]float64) {
-	s := sl.sim
+	s := &sl.env
 	now := s.e.Now()
 	if !sl.secured {
 		// Traffic crosses in the clear (should_encrypt) or not at all:
@@ -651,7 +691,7 @@ func (sl *secLink) setRates(pps [2]float64) {
 // (IEEE 802.1X-2010 §9.8). One rekey runs at a time: the next threshold is
 // counted from the new SAs' PNs.
 func (sl *secLink) rekeyNow() {
-	s := sl.sim
+	s := &sl.env
 	s.advance()
 	e := sl.ends[0]
 	if e.txKey == nil || sl.ends[1].tx == nil {

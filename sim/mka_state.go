@@ -55,7 +55,7 @@ func (e *mkaEnd) hearsLivePeer(now Time) bool {
 // under must_encrypt drops its BGP sessions at once; the other end learns
 // only from its own timers (BFD, or its MKA lifetime).
 func (sl *secLink) endDown(e *mkaEnd, why string) {
-	s := sl.sim
+	s := &sl.env
 	sl.st.up[e.side] = false
 	sl.st.exhausted[e.side] = false
 	e.tx, e.txKey, e.rx = nil, nil, nil
@@ -74,11 +74,7 @@ func (sl *secLink) endDown(e *mkaEnd, why string) {
 		s.control(fmt.Sprintf("MKA %s at %s: %s; %s", sl.sess.name, sp, why, sl.downWhat()))
 	}
 	if sl.mode == stdlib.MustEncrypt {
-		for _, se := range s.sessions {
-			if se.link == sl.link {
-				se.ends[e.side].localDown("MACsec down")
-			}
-		}
+		s.portDown(e.side, "MACsec down")
 	}
 }
 
@@ -114,7 +110,7 @@ func (sl *secLink) drawSAK(p *participant) {
 	if sl.st.drawn == nil {
 		sl.st.drawn = map[*participant]Time{}
 	}
-	sl.st.drawn[p] = sl.sim.e.Now()
+	sl.st.drawn[p] = sl.env.e.Now()
 	delete(sl.st.noSAKUse, p)
 }
 
@@ -141,7 +137,7 @@ func (sl *secLink) atThreshold(dir int) bool {
 
 // exhaustNow runs when a transmit PN reaches the suite's maximum.
 func (sl *secLink) exhaustNow() {
-	s := sl.sim
+	s := &sl.env
 	s.advance()
 	maxPN := float64(sl.suite.MaxPN())
 	for i, e := range sl.ends {
@@ -161,7 +157,7 @@ func (sl *secLink) exhaustNow() {
 // installed there; the routers are not told, so BFD notices if that takes
 // longer than its detection time.
 func (sl *secLink) exhaust(side int) {
-	s := sl.sim
+	s := &sl.env
 	maxPN := sl.suite.MaxPN()
 	sl.pn[side] = max(sl.pn[side], float64(maxPN))
 	sl.st.exhausted[side] = true
@@ -181,7 +177,7 @@ func (sl *secLink) exhaust(side int) {
 // exhaustionFinding reports the first exhaustion on a link: what ran out,
 // when, why a rekey could not prevent it, and the fix.
 func (sl *secLink) exhaustionFinding(side int) {
-	s := sl.sim
+	s := &sl.env
 	pps := sl.pps[side]
 	lasts, xpn := "no time", "practically forever"
 	if pps > 0 {
@@ -193,7 +189,7 @@ func (sl *secLink) exhaustionFinding(side int) {
 			xpn = fmt.Sprintf("%.1e years", years)
 		}
 	}
-	s.out.Findings = append(s.out.Findings, Finding{T: s.e.Now(), Rule: "macsec-pn-exhausted", Severity: "error",
+	s.finding(Finding{T: s.e.Now(), Rule: "macsec-pn-exhausted", Severity: "error",
 		Message: fmt.Sprintf("%s: the packet number of %s's transmit SA (%s) ran out at %s, before a new SAK was in: at %.0f packets a second a SAK lasts %s, "+
 			"and the key server may draw one at most once every %s; %s until the next SAK is installed",
 			sl.sess.name, sl.sess.ends[side], sl.suite, units.Clock(s.e.Now()), pps, lasts, mkaLifetime, sl.downWhat()),
@@ -205,11 +201,14 @@ func (sl *secLink) exhaustionFinding(side int) {
 // rateSource is where the packet rate that ran a PN out came from: the last
 // set_bandwidth of this link or its Interconnect or last mile, else the
 // scenario.
-func (sl *secLink) rateSource() string {
-	s := sl.sim
+func (sl *secLink) rateSource() string { return sl.env.rateSource(sl.group, sl.link.Name) }
+
+// rateSource is the last set_bandwidth so far of a link or of its group
+// (Interconnect or last mile), else the scenario.
+func (s *sim) rateSource(group, link string) string {
 	src, at := s.sc.Range.String(), Time(-1)
 	for _, ev := range s.sc.Events {
-		if ev.Action == lang.ActionSetBandwidth && ev.At <= s.e.Now() && ev.At >= at && (ev.Target.Name == sl.group || ev.Target.Name == sl.link.Name) {
+		if ev.Action == lang.ActionSetBandwidth && ev.At <= s.e.Now() && ev.At >= at && (ev.Target.Name == group || ev.Target.Name == link) {
 			src, at = ev.Range.String(), ev.At
 		}
 	}

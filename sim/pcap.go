@@ -75,11 +75,11 @@ func (s *sim) send(sp *speaker, ttl, proto uint8, l4 []byte) bool {
 
 // accept validates a protected frame with a receive SA of this end.
 func (e *mkaEnd) accept(wire []byte) bool {
-	s := e.sl.sim
+	buf := e.sl.env.plainBuf
 	for i := range e.rx {
-		plain, _, err := macsec.AppendValidate(s.plainBuf[:0], e.rx[i].sa, &e.rx[i].w, wire)
+		plain, _, err := macsec.AppendValidate((*buf)[:0], e.rx[i].sa, &e.rx[i].w, wire)
 		if plain != nil {
-			s.plainBuf = plain
+			*buf = plain
 		}
 		if err == nil {
 			return true
