@@ -68,7 +68,7 @@ type speaker struct {
 	// What every BFD and MKA packet reads comes first, to share a cache
 	// line or two: with thousands of speakers, a packet's cost is mostly
 	// the lines it misses.
-	sim  *sim
+	env  *bgpEnv
 	sess *session
 	peer *speaker
 	bfd  *bfdEnd
@@ -192,6 +192,8 @@ func (s *sim) buildSessions(p *planner.Plan) {
 		}
 	}
 	s.n.exporters = map[int][]Exporter{}
+	env := &bgpEnv{e: s.e, n: s.n, connectRetry: s.connectRetry, mraiInterval: s.mraiInterval, jitter: s.jitter,
+		routingChanged: s.routingChanged, control: s.control, newConn: s.newConn}
 	// The planner's relations, before any is copied for a second family.
 	adjs := s.n.adjs
 	groups := map[*Link][]*session{}
@@ -220,7 +222,7 @@ func (s *sim) buildSessions(p *planner.Plan) {
 			if iface.Dev.Name != side.Device {
 				iface = l.B
 			}
-			sp := &speaker{sim: s, sess: se, side: i, iface: iface, vrf: iface.VRF, asn: side.ASN, addr: side.Address, id: side.RouterID, linkAddr: side.Address,
+			sp := &speaker{env: env, sess: se, side: i, iface: iface, vrf: iface.VRF, asn: side.ASN, addr: side.Address, id: side.RouterID, linkAddr: side.Address,
 				ribIn: map[netip.Prefix]*ribEntry{}, adjOut: map[netip.Prefix]*bgpAttrs{}, pending: map[netip.Prefix]bool{}}
 			sp.mac = [6]byte{0x02, 0x70, 0x62, byte(iface.ID >> 16), byte(iface.ID >> 8), byte(iface.ID)}
 			if !sp.addr.Is4() {
@@ -280,6 +282,20 @@ func (s *sim) buildSessions(p *planner.Plan) {
 	}
 }
 
+// bgpEnv is what a BGP speaker needs of the run: the clock, the network
+// its routes enter and leave by, the timers' configuration and jitter,
+// routing to reconverge, the timeline, and TCP connections to its peer.
+// Every speaker of a run shares one.
+type bgpEnv struct {
+	e                          *engine.Engine
+	n                          *Network
+	connectRetry, mraiInterval time.Duration
+	jitter                     func(time.Duration) time.Duration
+	routingChanged             func(cause string)
+	control                    func(msg string)
+	newConn                    func(sp *speaker) *tcpConn
+}
+
 // jitter scales a timer by a uniform factor in [0.75, 1], as RFC 4271
 // asks for ConnectRetry, keepalive and MRAI timers.
 func (s *sim) jitter(d time.Duration) time.Duration { return jitter(s.e, d) }
@@ -313,7 +329,7 @@ func (sp *speaker) setState(st bgpState, why string) {
 		// A failed device's own view is nobody's to see: its timers run
 		// on, but only the living ends' transitions are news.
 		if sp.iface.Dev.Up() {
-			sp.sim.control(msg)
+			sp.env.control(msg)
 		}
 	}
 }
@@ -326,11 +342,11 @@ func (sp *speaker) connect() {
 	if sp.conn != nil {
 		sp.conn.dead = true // a connection given up on: its late answers count for nothing
 	}
-	sp.conn = sp.sim.newConn(sp)
+	sp.conn = sp.env.newConn(sp)
 	sp.conn.syn()
 	sp.synBackoff = time.Second
-	sp.sim.e.Reset(sp.synRetry, sp.sim.e.Now()+sp.synBackoff)
-	sp.sim.e.Reset(sp.connectRetry, sp.sim.e.Now()+sp.sim.jitter(sp.sim.connectRetry))
+	sp.env.e.Reset(sp.synRetry, sp.env.e.Now()+sp.synBackoff)
+	sp.env.e.Reset(sp.connectRetry, sp.env.e.Now()+sp.env.jitter(sp.env.connectRetry))
 }
 
 func (sp *speaker) onSYNRetry() {
@@ -339,11 +355,11 @@ func (sp *speaker) onSYNRetry() {
 	}
 	if sp.conn.dead {
 		// BFD or MACsec took the last attempt down: try on a fresh one.
-		sp.conn = sp.sim.newConn(sp)
+		sp.conn = sp.env.newConn(sp)
 	}
 	sp.conn.syn()
 	sp.synBackoff *= 2
-	sp.sim.e.Reset(sp.synRetry, sp.sim.e.Now()+sp.synBackoff)
+	sp.env.e.Reset(sp.synRetry, sp.env.e.Now()+sp.synBackoff)
 }
 
 func (sp *speaker) onConnectRetry() {
@@ -358,13 +374,13 @@ func (sp *speaker) onConnectRetry() {
 
 // tcpUp is the connection established: each side sends its OPEN.
 func (sp *speaker) tcpUp() {
-	sp.sim.e.Cancel(sp.synRetry)
-	sp.sim.e.Cancel(sp.connectRetry)
+	sp.env.e.Cancel(sp.synRetry)
+	sp.env.e.Cancel(sp.connectRetry)
 	hold := uint16(sp.holdTime() / time.Second)
 	sp.send(encodeOpen(sp.asn, hold, sp.id, sp.sess.afi), nil)
 	sp.setState(stOpenSent, "")
 	// RFC 4271 §8: a large hold time until the peer's OPEN arrives.
-	sp.sim.e.Reset(sp.holdTimer, sp.sim.e.Now()+4*time.Minute)
+	sp.env.e.Reset(sp.holdTimer, sp.env.e.Now()+4*time.Minute)
 }
 
 func (sp *speaker) send(b []byte, paths sentPaths) {
@@ -460,15 +476,15 @@ func notificationText(code, sub uint8) string {
 
 func (sp *speaker) restartHold() {
 	if sp.hold > 0 {
-		sp.sim.e.Reset(sp.holdTimer, sp.sim.e.Now()+sp.hold)
+		sp.env.e.Reset(sp.holdTimer, sp.env.e.Now()+sp.hold)
 	} else {
-		sp.sim.e.Cancel(sp.holdTimer)
+		sp.env.e.Cancel(sp.holdTimer)
 	}
 }
 
 func (sp *speaker) scheduleKeepalive() {
 	if sp.hold > 0 {
-		sp.sim.e.Reset(sp.keepaliveTimer, sp.sim.e.Now()+sp.sim.jitter(sp.hold/3))
+		sp.env.e.Reset(sp.keepaliveTimer, sp.env.e.Now()+sp.env.jitter(sp.hold/3))
 	}
 }
 
@@ -492,7 +508,7 @@ func (sp *speaker) apply(u update, paths sentPaths) {
 	for _, p := range u.withdrawn {
 		if _, ok := sp.ribIn[p]; ok {
 			delete(sp.ribIn, p)
-			sp.sim.n.received(&sp.feed, p, nil)
+			sp.env.n.received(&sp.feed, p, nil)
 		}
 	}
 	if u.attrs != nil {
@@ -510,14 +526,14 @@ func (sp *speaker) apply(u update, paths sentPaths) {
 			if loop {
 				if _, ok := sp.ribIn[p]; ok {
 					delete(sp.ribIn, p)
-					sp.sim.n.received(&sp.feed, p, nil)
+					sp.env.n.received(&sp.feed, p, nil)
 				}
 				continue
 			}
 			e := paths.of(p)
 			r := &ribEntry{attrs: &a, path: e.path, origin: e.origin}
 			sp.ribIn[p] = r
-			sp.sim.n.received(&sp.feed, p, r)
+			sp.env.n.received(&sp.feed, p, r)
 		}
 	}
 	// A session carries one family, so its limit is that family's: the
@@ -525,10 +541,10 @@ func (sp *speaker) apply(u update, paths sentPaths) {
 	if limit := sp.sess.maxPrefixes; sp.side == 0 && limit > 0 && len(sp.ribIn) > limit {
 		sp.idleHold = true
 		sp.down(fmt.Sprintf("%d %s prefixes from %s exceed the limit of %d: NOTIFICATION Cease/1 (maximum number of prefixes reached); the session stays idle for %s",
-			len(sp.ribIn), familyName(sp.sess.afi), sp.peer, limit, sp.sim.connectRetry), &notify{6, 1})
+			len(sp.ribIn), familyName(sp.sess.afi), sp.peer, limit, sp.env.connectRetry), &notify{6, 1})
 		return
 	}
-	sp.sim.routingChanged("BGP " + sp.sess.name + " UPDATE at " + sp.String())
+	sp.env.routingChanged("BGP " + sp.sess.name + " UPDATE at " + sp.String())
 }
 
 // down closes the session: a NOTIFICATION if there is one to send, then
@@ -560,10 +576,10 @@ func (sp *speaker) reset(why string) {
 	was := sp.state
 	sp.conn = nil
 	for _, t := range []*engine.Timer{sp.holdTimer, sp.keepaliveTimer, sp.mrai, sp.synRetry, sp.connectRetry} {
-		sp.sim.e.Cancel(t)
+		sp.env.e.Cancel(t)
 	}
 	for p := range sp.ribIn {
-		sp.sim.n.received(&sp.feed, p, nil)
+		sp.env.n.received(&sp.feed, p, nil)
 	}
 	clear(sp.ribIn)
 	clear(sp.adjOut)
@@ -577,7 +593,7 @@ func (sp *speaker) reset(why string) {
 	}
 	if sp.side == 0 {
 		if sp.idleHold {
-			sp.sim.e.Reset(sp.connectRetry, sp.sim.e.Now()+sp.sim.connectRetry)
+			sp.env.e.Reset(sp.connectRetry, sp.env.e.Now()+sp.env.connectRetry)
 		} else {
 			sp.setState(stActive, "")
 		}
@@ -585,7 +601,7 @@ func (sp *speaker) reset(why string) {
 		sp.connect()
 	}
 	if was == stEstablished {
-		sp.sim.routingChanged("BGP " + sp.sess.name + " down at " + sp.String())
+		sp.env.routingChanged("BGP " + sp.sess.name + " down at " + sp.String())
 	}
 }
 
@@ -624,7 +640,7 @@ func (sp *speaker) TableChanged(p netip.Prefix) {
 	}
 	sp.pending[p] = true
 	if sp.state == stEstablished && !sp.flushTimer.Pending() {
-		sp.sim.e.Reset(sp.flushTimer, sp.sim.e.Now())
+		sp.env.e.Reset(sp.flushTimer, sp.env.e.Now())
 	}
 }
 
@@ -724,8 +740,8 @@ func (sp *speaker) flush() {
 	for _, msg := range encodeUpdates(withdraw, announce, sp.addr, sp.linkLocal()) {
 		sp.send(msg, paths)
 	}
-	if len(announce) > 0 && sp.sim.mraiInterval > 0 {
-		sp.sim.e.Reset(sp.mrai, sp.sim.e.Now()+sp.sim.jitter(sp.sim.mraiInterval))
+	if len(announce) > 0 && sp.env.mraiInterval > 0 {
+		sp.env.e.Reset(sp.mrai, sp.env.e.Now()+sp.env.jitter(sp.env.mraiInterval))
 	}
 }
 
@@ -757,6 +773,6 @@ func (sp *speaker) setSessionPolicy(a lang.Advertise) {
 		sp.pending[p] = true
 	}
 	if sp.state == stEstablished {
-		sp.sim.e.Reset(sp.flushTimer, sp.sim.e.Now())
+		sp.env.e.Reset(sp.flushTimer, sp.env.e.Now())
 	}
 }
