@@ -273,15 +273,25 @@ func mapVPC(p *product, unit string) ([]stdlib.PriceRow, why) {
 	default:
 		return nil, notPriced
 	}
-	if unit != want {
-		return nil, notPriced
-	}
-	reg, w, ok := ownRegion(p.attrs)
+	base, w, ok := regionalRow(p, "transit_gateway", comp, unit, want)
 	if !ok {
 		return nil, w
 	}
-	base := stdlib.PriceRow{Service: "transit_gateway", Component: comp, Region: reg, Unit: unit}
 	return typed(base, attachmentType(p.attrs, "TransitGateway")), notPriced
+}
+
+// regionalRow is the row of a component priced in the product's own
+// Region, when the offer's unit is the one the component is billed in
+// (want); ok is false otherwise, with why.
+func regionalRow(p *product, service, comp, unit, want string) (stdlib.PriceRow, why, bool) {
+	if unit != want {
+		return stdlib.PriceRow{}, notPriced, false
+	}
+	reg, w, ok := ownRegion(p.attrs)
+	if !ok {
+		return stdlib.PriceRow{}, w, false
+	}
+	return stdlib.PriceRow{Service: service, Component: comp, Region: reg, Unit: unit}, notPriced, true
 }
 
 func mapCloudWAN(p *product, unit string) ([]stdlib.PriceRow, why) {
@@ -298,14 +308,10 @@ func mapCloudWAN(p *product, unit string) ([]stdlib.PriceRow, why) {
 	default:
 		return nil, notPriced
 	}
-	if unit != want {
-		return nil, notPriced
-	}
-	reg, w, ok := ownRegion(p.attrs)
+	base, w, ok := regionalRow(p, "cloud_wan", comp, unit, want)
 	if !ok {
 		return nil, w
 	}
-	base := stdlib.PriceRow{Service: "cloud_wan", Component: comp, Region: reg, Unit: unit}
 	if comp == "core_network_edge" {
 		return []stdlib.PriceRow{base}, notPriced
 	}
