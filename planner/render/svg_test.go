@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -92,14 +91,7 @@ attach(b, hub)
 
 // BenchmarkSVG1000 lays out and writes a 1,000-node design as SVG.
 func BenchmarkSVG1000(b *testing.B) {
-	var src strings.Builder
-	for t := range 10 {
-		fmt.Fprintf(&src, "t%d = transit_gateway(\"tgw-%d\", region = \"us-east-1\", asn = %d)\n", t, t, 64512+t)
-	}
-	for v := range 990 {
-		fmt.Fprintf(&src, "attach(vpc(\"v%d\", region = \"us-east-1\", cidr = \"10.%d.%d.0/24\", mtu = 8500), t%d)\n", v, v/256, v%256, v%10)
-	}
-	m := render.Build(plantest.Source(b, src.String()), render.Options{GroupAbove: 1000})
+	m := model1000(b)
 	b.ResetTimer()
 	for b.Loop() {
 		var buf bytes.Buffer
