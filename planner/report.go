@@ -48,7 +48,7 @@ type Report struct {
 
 // Report assembles the JSON form of the plan.
 func (p *Plan) Report() *Report {
-	t := count(p.Findings)
+	t := Count(p.Findings)
 	t.Resources = p.Design.Len()
 	return &Report{
 		Schema:    SchemaVersion,
@@ -306,7 +306,7 @@ func (p *Plan) WriteFindingsText(w io.Writer) error {
 // WriteErrorsJSON writes the document a command prints with --format json
 // when the design could not be read: schema patchbay.errors/v1.
 func WriteErrorsJSON(w io.Writer, files lang.Sources, ds lang.Diagnostics) error {
-	b, err := json.MarshalIndent(FindingsReport{Schema: "patchbay.errors/v1", Files: slices.Sorted(maps.Keys(files)), Totals: count(ds), Findings: ds}, "", "  ")
+	b, err := json.MarshalIndent(FindingsReport{Schema: "patchbay.errors/v1", Files: slices.Sorted(maps.Keys(files)), Totals: Count(ds), Findings: ds}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -314,8 +314,9 @@ func WriteErrorsJSON(w io.Writer, files lang.Sources, ds lang.Diagnostics) error
 	return err
 }
 
-// count tallies diagnostics by severity.
-func count(ds lang.Diagnostics) Totals {
+// Count tallies diagnostics by severity; Resources is the caller's to
+// fill.
+func Count(ds lang.Diagnostics) Totals {
 	var t Totals
 	for _, d := range ds {
 		switch d.Severity {

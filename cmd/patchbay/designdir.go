@@ -90,7 +90,7 @@ func validateDir(ctx context.Context, g *globalFlags, dir string, stdout, stderr
 	}
 	var all lang.Diagnostics
 	sources := lang.Sources{}
-	var totals planner.Totals
+	resources := 0
 	worst := exitOK
 	for _, f := range files {
 		d, ds, src, err := readDesign(ctx, g, f, stderr)
@@ -105,10 +105,7 @@ func validateDir(ctx context.Context, g *globalFlags, dir string, stdout, stderr
 				r := p.Report()
 				all = append(all, r.Findings...)
 				maps.Copy(sources, p.Design.Files)
-				totals.Resources += r.Totals.Resources
-				totals.Errors += r.Totals.Errors
-				totals.Warnings += r.Totals.Warnings
-				totals.Infos += r.Totals.Infos
+				resources += r.Totals.Resources
 				if p.Findings.HasErrors() {
 					worst = max(worst, exitFindings)
 				}
@@ -120,22 +117,14 @@ func validateDir(ctx context.Context, g *globalFlags, dir string, stdout, stderr
 		_ = lang.WriteDiagnostics(stderr, ds, src)
 		all = append(all, ds...)
 		maps.Copy(sources, src)
-		for _, dg := range ds {
-			switch dg.Severity {
-			case lang.SevError:
-				totals.Errors++
-			case lang.SevWarning:
-				totals.Warnings++
-			default:
-				totals.Infos++
-			}
-		}
 		worst = exitFailure
 	}
 	names := slices.Sorted(maps.Keys(sources))
 	if g.format == "sarif" {
 		err = planner.WriteSARIF(stdout, names, all)
 	} else {
+		totals := planner.Count(all)
+		totals.Resources = resources
 		err = writeJSON(stdout, planner.FindingsReport{Schema: "patchbay.validate/v1", Files: names, Totals: totals, Findings: all})
 	}
 	if err != nil {
