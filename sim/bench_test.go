@@ -9,6 +9,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/planner/plantest"
+	"patchbay/sim/network"
 )
 
 // BenchmarkTransitHubHour runs one simulated hour of the transit-hub
@@ -44,12 +45,12 @@ func BenchmarkTransitHubHour(b *testing.B) {
 
 // BenchmarkConvergeTransitHub is one routing recomputation of the example.
 func BenchmarkConvergeTransitHub(b *testing.B) {
-	n, err := Build(plantest.File(b, "../examples/transit_hub.star"))
+	n, err := network.Build(plantest.File(b, "../examples/transit_hub.star"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		n.converge(true)
+		n.Converge(true)
 	}
 }
 

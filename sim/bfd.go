@@ -8,6 +8,7 @@ import (
 
 	"patchbay/planner"
 	"patchbay/sim/engine"
+	"patchbay/sim/network"
 )
 
 // BFD session states (RFC 5880 §4.1).
@@ -156,9 +157,10 @@ func (b *bfdEnd) flight() *bfdFlight {
 // knows nothing of BGP, which BFD serves, or of the run.
 type bfdEnv struct {
 	e    *engine.Engine
-	link *Link
-	dev  *Device // the end's router: a router that is down reports nothing
-	name string  // the session's, for the timeline
+	link *network.Link
+	dev  *network. // the end's router: a router that is down reports nothing
+		Device
+	name string // the session's, for the timeline
 	// control records a state change in the timeline.
 	control func(msg string)
 	// send puts a packet from sport to the BFD port on the wire, and

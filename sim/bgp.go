@@ -13,6 +13,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/sim/engine"
+	"patchbay/sim/network"
 )
 
 // bgpState is a state of the RFC 4271 finite state machine.
@@ -43,7 +44,7 @@ var awsLocalPref = map[uint32]uint32{7224<<16 | 7100: 100, 7224<<16 | 7200: 200,
 // link does.
 type session struct {
 	name        string
-	link        *Link
+	link        *network.Link
 	vlan        int
 	ends        [2]*speaker
 	hold        time.Duration
@@ -76,8 +77,8 @@ type speaker struct {
 	side int
 	mac  [6]byte
 
-	iface *Iface
-	vrf   *VRF
+	iface *network.Iface
+	vrf   *network.VRF
 	asn   uint32
 	id    netip.Addr // the BGP identifier: the router's, one for all its sessions (planner.Side.RouterID)
 	// linkAddr is the router's IPv4 address on the link, for the IPv6
@@ -95,23 +96,12 @@ type speaker struct {
 	connectRetry, synRetry, holdTimer, keepaliveTimer, mrai, flushTimer *engine.Timer
 	synBackoff                                                          time.Duration
 
-	ribIn   map[netip.Prefix]*ribEntry
-	feed    Feed // where what the session receives enters our table
-	adjOut  map[netip.Prefix]*bgpAttrs
+	ribIn   map[netip.Prefix]*network.Received
+	feed    network.Feed // where what the session receives enters our table
+	adjOut  map[netip.Prefix]*network.Attrs
 	pending map[netip.Prefix]bool
-	export  *adjacency // how the peer's table learns from ours: its filter is what we advertise
 	policy  lang.Advertise
 	flood   []netip.Prefix
-}
-
-// ribEntry is a route as a session received it. The path of tables it
-// came through travels beside the message (never on the wire) so that
-// tables can refuse their own routes back, as BGP's AS-path check does
-// between ASes.
-type ribEntry struct {
-	attrs  *bgpAttrs
-	path   []int32
-	origin string
 }
 
 // bgpMessage is what one TCP segment delivers: whole BGP messages.
@@ -121,21 +111,21 @@ type bgpMessage struct {
 }
 
 // sentPaths are the paths of the prefixes a flush announces, in prefix
-// order (comparePrefixes): a slice the flush has anyway, searched, rather
+// order (network.ComparePrefixes): a slice the flush has anyway, searched, rather
 // than a map built for every flush.
 type sentPaths []sentPath
 
 type sentPath struct {
 	prefix netip.Prefix
-	ribEntry
+	network.Received
 }
 
 // of is p's entry; the zero one if p is not there.
-func (ps sentPaths) of(p netip.Prefix) ribEntry {
-	if i, ok := slices.BinarySearchFunc(ps, p, func(s sentPath, p netip.Prefix) int { return comparePrefixes(s.prefix, p) }); ok {
-		return ps[i].ribEntry
+func (ps sentPaths) of(p netip.Prefix) network.Received {
+	if i, ok := slices.BinarySearchFunc(ps, p, func(s sentPath, p netip.Prefix) int { return network.ComparePrefixes(s.prefix, p) }); ok {
+		return ps[i].Received
 	}
-	return ribEntry{}
+	return network.Received{}
 }
 
 func (sp *speaker) established() bool { return sp.state == stEstablished }
@@ -191,14 +181,11 @@ func (s *sim) buildSessions(p *planner.Plan) {
 			vlans[c.Name] = c.VLAN
 		}
 	}
-	s.n.exporters = map[int][]Exporter{}
 	env := &bgpEnv{e: s.e, n: s.n, connectRetry: s.connectRetry, mraiInterval: s.mraiInterval, jitter: s.jitter,
 		routingChanged: s.routingChanged, control: s.control, newConn: s.newConn}
-	// The planner's relations, before any is copied for a second family.
-	adjs := s.n.adjs
-	groups := map[*Link][]*session{}
+	groups := map[*network.Link][]*session{}
 	for _, ps := range p.Sessions {
-		l, ok := s.n.linkNamed[ps.Over]
+		l, ok := s.n.Link(ps.Over)
 		if !ok {
 			continue
 		}
@@ -223,7 +210,7 @@ func (s *sim) buildSessions(p *planner.Plan) {
 				iface = l.B
 			}
 			sp := &speaker{env: env, sess: se, side: i, iface: iface, vrf: iface.VRF, asn: side.ASN, addr: side.Address, id: side.RouterID, linkAddr: side.Address,
-				ribIn: map[netip.Prefix]*ribEntry{}, adjOut: map[netip.Prefix]*bgpAttrs{}, pending: map[netip.Prefix]bool{}}
+				ribIn: map[netip.Prefix]*network.Received{}, adjOut: map[netip.Prefix]*network.Attrs{}, pending: map[netip.Prefix]bool{}}
 			sp.mac = [6]byte{0x02, 0x70, 0x62, byte(iface.ID >> 16), byte(iface.ID >> 8), byte(iface.ID)}
 			if !sp.addr.Is4() {
 				// The IPv6 session compares as its link's IPv4 one.
@@ -241,28 +228,13 @@ func (s *sim) buildSessions(p *planner.Plan) {
 			se.ends[i] = sp
 		}
 		se.ends[0].peer, se.ends[1].peer = se.ends[1], se.ends[0]
-		for _, sp := range se.ends {
-			sp.feed = Feed{vrf: sp.vrf, id: sp.peer.id, peer: sp.peer.linkAddr}
-		}
 		// Each session brings its family's routes over the planner's
-		// relation between the two tables: the link's first session takes
-		// the relation itself, a second one a copy of it (the planner's
-		// routing, which knows no sessions, needs just the one).
-		for _, a := range adjs {
-			for _, sp := range se.ends {
-				if a.to == sp.vrf && a.from == sp.peer.vrf && a.via == sp.iface {
-					if a.feed != nil {
-						c := *a
-						a = &c
-						s.n.adjs = append(s.n.adjs, a)
-					}
-					a.feed = &sp.feed
-					sp.peer.export = a
-				}
-			}
+		// relation between the two tables (Learn).
+		for _, sp := range se.ends {
+			s.n.Learn(&sp.feed, sp.iface, sp.peer.vrf, sp.peer.id, sp.peer.linkAddr)
 		}
 		for _, sp := range se.ends {
-			s.n.exporters[sp.vrf.ID] = append(s.n.exporters[sp.vrf.ID], sp)
+			s.n.AddExporter(sp.vrf, sp)
 			sp.connectRetry = s.e.NewTimer(sp.onConnectRetry)
 			sp.synRetry = s.e.NewTimer(sp.onSYNRetry)
 			sp.holdTimer = s.e.NewTimer(sp.onHoldExpired)
@@ -288,7 +260,7 @@ func (s *sim) buildSessions(p *planner.Plan) {
 // Every speaker of a run shares one.
 type bgpEnv struct {
 	e                          *engine.Engine
-	n                          *Network
+	n                          *network.Network
 	connectRetry, mraiInterval time.Duration
 	jitter                     func(time.Duration) time.Duration
 	routingChanged             func(cause string)
@@ -508,32 +480,32 @@ func (sp *speaker) apply(u update, paths sentPaths) {
 	for _, p := range u.withdrawn {
 		if _, ok := sp.ribIn[p]; ok {
 			delete(sp.ribIn, p)
-			sp.env.n.received(&sp.feed, p, nil)
+			sp.feed.Receive(p, nil)
 		}
 	}
 	if u.attrs != nil {
 		a := *u.attrs
-		a.localPref = defaultLocalPref
+		a.LocalPref = network.DefaultLocalPref
 		if sp.side == 0 {
-			for _, c := range a.communities {
+			for _, c := range a.Communities {
 				if lp, ok := awsLocalPref[c]; ok {
-					a.localPref = lp
+					a.LocalPref = lp
 				}
 			}
 		}
-		loop := slices.Contains(a.asPath, sp.asn)
+		loop := slices.Contains(a.ASPath, sp.asn)
 		for _, p := range u.announced {
 			if loop {
 				if _, ok := sp.ribIn[p]; ok {
 					delete(sp.ribIn, p)
-					sp.env.n.received(&sp.feed, p, nil)
+					sp.feed.Receive(p, nil)
 				}
 				continue
 			}
 			e := paths.of(p)
-			r := &ribEntry{attrs: &a, path: e.path, origin: e.origin}
+			r := &network.Received{Attrs: &a, Path: e.Path, Origin: e.Origin}
 			sp.ribIn[p] = r
-			sp.env.n.received(&sp.feed, p, r)
+			sp.feed.Receive(p, r)
 		}
 	}
 	// A session carries one family, so its limit is that family's: the
@@ -579,7 +551,7 @@ func (sp *speaker) reset(why string) {
 		sp.env.e.Cancel(t)
 	}
 	for p := range sp.ribIn {
-		sp.env.n.received(&sp.feed, p, nil)
+		sp.feed.Receive(p, nil)
 	}
 	clear(sp.ribIn)
 	clear(sp.adjOut)
@@ -646,7 +618,7 @@ func (sp *speaker) TableChanged(p netip.Prefix) {
 
 // announceAll sends the whole table once the session is up.
 func (sp *speaker) announceAll() {
-	for p := range sp.vrf.best {
+	for p := range sp.vrf.Best {
 		if sp.sess.carries(p) {
 			sp.pending[p] = true
 		}
@@ -658,14 +630,14 @@ func (sp *speaker) announceAll() {
 }
 
 // desired is what we advertise for p now, nil for nothing.
-func (sp *speaker) desired(p netip.Prefix) *bgpAttrs {
+func (sp *speaker) desired(p netip.Prefix) *network.Attrs {
 	// Whether there is anything to advertise first: a table's changes
 	// reach every session it advertises over, and most are filtered.
 	flood := slices.Contains(sp.flood, p)
-	var r *route
+	var r *network.Route
 	if !flood {
-		r = sp.vrf.best[p]
-		if r == nil || sp.export == nil || !sp.export.exports(r) || r.blackhole {
+		r = sp.vrf.Best[p]
+		if r == nil || !sp.peer.feed.Exports(r) || r.Blackhole {
 			return nil
 		}
 	}
@@ -673,10 +645,10 @@ func (sp *speaker) desired(p netip.Prefix) *bgpAttrs {
 	for range 1 + sp.policy.Prepend {
 		prepend = append(prepend, sp.asn)
 	}
-	a := &bgpAttrs{med: sp.policy.MED, communities: communities(sp.policy.Communities), asPath: prepend}
-	if r != nil && r.attrs != nil {
-		a.asPath = append(a.asPath, r.attrs.asPath...)
-		a.origin = r.attrs.origin
+	a := &network.Attrs{MED: sp.policy.MED, Communities: communities(sp.policy.Communities), ASPath: prepend}
+	if r != nil && r.Attrs != nil {
+		a.ASPath = append(a.ASPath, r.Attrs.ASPath...)
+		a.Origin = r.Attrs.Origin
 	}
 	return a
 }
@@ -702,7 +674,7 @@ func (sp *speaker) flush() {
 	for p := range sp.pending {
 		keys = append(keys, p)
 	}
-	slices.SortFunc(keys, comparePrefixes)
+	slices.SortFunc(keys, network.ComparePrefixes)
 	var withdraw []netip.Prefix
 	var announce []announcement
 	var paths sentPaths // in keys' order, which announce loses when sorted
@@ -716,23 +688,23 @@ func (sp *speaker) flush() {
 			delete(sp.pending, p)
 		case want == nil:
 			delete(sp.pending, p)
-		case want.equal(had):
+		case want.Equal(had):
 			delete(sp.pending, p)
 		case !mraiRunning:
 			announce = append(announce, announcement{p, want})
 			sp.adjOut[p] = want
 			delete(sp.pending, p)
 			e := sentPath{prefix: p}
-			if r := sp.vrf.best[p]; r != nil {
-				e.path, e.origin = r.path, r.origin
+			if r := sp.vrf.Best[p]; r != nil {
+				e.Path, e.Origin = r.Path, r.Origin
 			} else {
-				e.path, e.origin = []int32{int32(sp.vrf.ID)}, sp.vrf.String()
+				e.Path, e.Origin = []int32{int32(sp.vrf.ID)}, sp.vrf.String()
 			}
 			paths = append(paths, e)
 		}
 	}
 	slices.SortStableFunc(announce, func(a, b announcement) int {
-		if a.attrs.equal(b.attrs) {
+		if a.attrs.Equal(b.attrs) {
 			return 0
 		}
 		return strings.Compare(fmt.Sprint(*a.attrs), fmt.Sprint(*b.attrs))

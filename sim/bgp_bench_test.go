@@ -25,7 +25,7 @@ func BenchmarkBGPRecompute(b *testing.B) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for b.Loop() {
-		if _, n := s.n.convergeN(true, maxRouteChanges); n != 0 {
+		if _, n := s.n.ConvergeN(true, maxRouteChanges); n != 0 {
 			b.Fatalf("%d forwarding entries changed in a steady state", n)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/planner/plantest"
+	"patchbay/sim/network"
 	"patchbay/sim/wire"
 )
 
@@ -30,7 +31,7 @@ func advertiseAt(t time.Duration, channel string, a lang.Advertise) lang.Event {
 func outLoads(s *sim) []float64 {
 	var out []float64
 	for _, l := range s.n.Groups["hq"] {
-		out = append(out, s.load[dirLink{l, 1}])
+		out = append(out, s.load[network.Dir{Link: l, Side: 1}])
 	}
 	return out
 }
@@ -430,8 +431,8 @@ func TestTheHundredAndFirstIPv6PrefixCeasesOnlyTheIPv6Session(t *testing.T) {
 	}
 	// AWS's table holds the site's IPv4 prefix and none of its IPv6 ones.
 	aws := sessionNamed(t, s, "hq/conn1").ends[0].vrf
-	if aws.best[netip.MustParsePrefix("172.16.0.0/24")] == nil || aws.best[netip.MustParsePrefix("2001:db8::/48")] != nil {
-		t.Fatalf("AWS table: IPv4 %v, IPv6 %v", aws.best[netip.MustParsePrefix("172.16.0.0/24")], aws.best[netip.MustParsePrefix("2001:db8::/48")])
+	if aws.Best[netip.MustParsePrefix("172.16.0.0/24")] == nil || aws.Best[netip.MustParsePrefix("2001:db8::/48")] != nil {
+		t.Fatalf("AWS table: IPv4 %v, IPv6 %v", aws.Best[netip.MustParsePrefix("172.16.0.0/24")], aws.Best[netip.MustParsePrefix("2001:db8::/48")])
 	}
 	s.e.Run(sc.Duration)
 	s.finish()
@@ -515,8 +516,8 @@ func TestAdvertiseAppliesToBothFamilies(t *testing.T) {
 			t.Fatalf("%s: %d prefixes", name, len(aws.ribIn))
 		}
 		for p, e := range aws.ribIn {
-			if !slices.Equal(e.attrs.asPath, []uint32{65001, 65001, 65001}) {
-				t.Fatalf("%s: %s with AS path %v", name, p, e.attrs.asPath)
+			if !slices.Equal(e.Attrs.ASPath, []uint32{65001, 65001, 65001}) {
+				t.Fatalf("%s: %s with AS path %v", name, p, e.Attrs.ASPath)
 			}
 		}
 	}

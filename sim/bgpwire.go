@@ -4,37 +4,11 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"patchbay/sim/network"
 	"slices"
 
 	"github.com/osrg/gobgp/v3/pkg/packet/bgp"
 )
-
-// bgpAttrs are the path attributes a route crossed a session with. Values
-// are shared between tables and never changed after they are built.
-type bgpAttrs struct {
-	asPath      []uint32
-	origin      uint8 // 0 IGP, 1 EGP, 2 INCOMPLETE
-	med         uint32
-	localPref   uint32
-	communities []uint32
-}
-
-func (a *bgpAttrs) equal(b *bgpAttrs) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.origin == b.origin && a.med == b.med && a.localPref == b.localPref &&
-		slices.Equal(a.asPath, b.asPath) && slices.Equal(a.communities, b.communities)
-}
-
-// neighbourAS is the AS a route was learned from, which MED comparison
-// is limited to.
-func (a *bgpAttrs) neighbourAS() uint32 {
-	if a == nil || len(a.asPath) == 0 {
-		return 0
-	}
-	return a.asPath[0]
-}
 
 // asTrans stands in for a 4-octet AS in the 2-octet OPEN field (RFC 6793).
 const asTrans = 23456
@@ -95,22 +69,22 @@ func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop, li
 	// One UPDATE carries prefixes with equal attributes.
 	for i := 0; i < len(announce); {
 		j := i + 1
-		for j < len(announce) && announce[j].attrs.equal(announce[i].attrs) && announce[j].prefix.Addr().Is4() == announce[i].prefix.Addr().Is4() && j-i < maxUpdateNLRI {
+		for j < len(announce) && announce[j].attrs.Equal(announce[i].attrs) && announce[j].prefix.Addr().Is4() == announce[i].prefix.Addr().Is4() && j-i < maxUpdateNLRI {
 			j++
 		}
 		a := announce[i].attrs
 		attrs := []bgp.PathAttributeInterface{
-			bgp.NewPathAttributeOrigin(a.origin),
-			bgp.NewPathAttributeAsPath([]bgp.AsPathParamInterface{bgp.NewAs4PathParam(bgp.BGP_ASPATH_ATTR_TYPE_SEQ, a.asPath)}),
+			bgp.NewPathAttributeOrigin(a.Origin),
+			bgp.NewPathAttributeAsPath([]bgp.AsPathParamInterface{bgp.NewAs4PathParam(bgp.BGP_ASPATH_ATTR_TYPE_SEQ, a.ASPath)}),
 		}
 		if announce[i].prefix.Addr().Is4() {
 			attrs = append(attrs, bgp.NewPathAttributeNextHop(nextHop.String()))
 		}
-		if a.med != 0 {
-			attrs = append(attrs, bgp.NewPathAttributeMultiExitDisc(a.med))
+		if a.MED != 0 {
+			attrs = append(attrs, bgp.NewPathAttributeMultiExitDisc(a.MED))
 		}
-		if len(a.communities) > 0 {
-			attrs = append(attrs, bgp.NewPathAttributeCommunities(a.communities))
+		if len(a.Communities) > 0 {
+			attrs = append(attrs, bgp.NewPathAttributeCommunities(a.Communities))
 		}
 		var nlri []*bgp.IPAddrPrefix
 		if announce[i].prefix.Addr().Is4() {
@@ -136,7 +110,7 @@ func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop, li
 
 type announcement struct {
 	prefix netip.Prefix
-	attrs  *bgpAttrs
+	attrs  *network.Attrs
 }
 
 func mustSerialize(m *bgp.BGPMessage) []byte {
@@ -152,7 +126,7 @@ func mustSerialize(m *bgp.BGPMessage) []byte {
 type update struct {
 	withdrawn []netip.Prefix
 	announced []netip.Prefix
-	attrs     *bgpAttrs
+	attrs     *network.Attrs
 }
 
 // decodeMessage parses one BGP message from the wire.
@@ -166,19 +140,19 @@ func decodeUpdate(u *bgp.BGPUpdate) (update, error) {
 	for _, p := range u.NLRI {
 		out.announced = append(out.announced, prefixOf(p.Prefix.String(), p.Length))
 	}
-	a := &bgpAttrs{}
+	a := &network.Attrs{}
 	for _, pa := range u.PathAttributes {
 		switch x := pa.(type) {
 		case *bgp.PathAttributeOrigin:
-			a.origin = x.Value
+			a.Origin = x.Value
 		case *bgp.PathAttributeAsPath:
 			for _, seg := range x.Value {
-				a.asPath = append(a.asPath, seg.GetAS()...)
+				a.ASPath = append(a.ASPath, seg.GetAS()...)
 			}
 		case *bgp.PathAttributeMultiExitDisc:
-			a.med = x.Value
+			a.MED = x.Value
 		case *bgp.PathAttributeCommunities:
-			a.communities = slices.Clone(x.Value)
+			a.Communities = slices.Clone(x.Value)
 		case *bgp.PathAttributeMpReachNLRI:
 			for _, p := range x.Value {
 				pp, err := netip.ParsePrefix(p.String())

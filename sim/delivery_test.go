@@ -9,6 +9,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/planner/plantest"
+	"patchbay/sim/network"
 )
 
 // Twin VPCs with one CIDR (the planner reports the overlap; the run goes
@@ -40,8 +41,8 @@ func TestDeliveryIsToTheNamedNetwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := flowNamed(t, tr, "a->b"); f.DeliveredBytes != 0 || f.LostBytes[string(WrongNetwork)] != f.DemandBytes {
-		t.Errorf("a->b delivered %d, lost %v: want all of it lost to %s", f.DeliveredBytes, f.LostBytes, WrongNetwork)
+	if f := flowNamed(t, tr, "a->b"); f.DeliveredBytes != 0 || f.LostBytes[string(network.WrongNetwork)] != f.DemandBytes {
+		t.Errorf("a->b delivered %d, lost %v: want all of it lost to %s", f.DeliveredBytes, f.LostBytes, network.WrongNetwork)
 	}
 	if f := flowNamed(t, tr, "b->a"); !delivered(f) {
 		t.Errorf("b->a lost %v, want delivered", f.LostBytes)

@@ -9,6 +9,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/sim/internal/units"
+	"patchbay/sim/network"
 	"patchbay/stdlib"
 )
 
@@ -18,15 +19,15 @@ import (
 func (s *sim) resolve(re planner.ResolvedEvent) func() string {
 	n := s.n
 	ev, t := re.Event, re.Event.Target
-	links := make([]*Link, len(re.Links))
+	links := make([]*network.Link, len(re.Links))
 	for i, l := range re.Links {
 		links[i] = n.Links[l.ID]
 	}
-	members := make([]*Member, len(re.Members))
+	members := make([]*network.Member, len(re.Members))
 	for i, m := range re.Members {
 		members[i] = n.Links[m.Link.ID].Members[m.Index]
 	}
-	devs := make([]*Device, len(re.Devices))
+	devs := make([]*network.Device, len(re.Devices))
 	for i, d := range re.Devices {
 		devs[i] = n.Devices[d.ID]
 	}
@@ -47,7 +48,7 @@ func (s *sim) resolve(re planner.ResolvedEvent) func() string {
 			}
 		case lang.TargetFacility:
 			return func() string {
-				var ms []*Member
+				var ms []*network.Member
 				var names []string
 				for _, l := range links {
 					ms = append(ms, l.Members...)
@@ -88,7 +89,7 @@ func (s *sim) resolve(re planner.ResolvedEvent) func() string {
 			return fmt.Sprintf("%s now advertises over %s %s", far, t.Name, describePolicy(a))
 		}
 	case lang.ActionRotateKey, lang.ActionRemoveKey, lang.ActionMismatchKey:
-		sl := links[0].secLink()
+		sl := secOf(links[0])
 		switch ev.Action {
 		case lang.ActionRotateKey:
 			return func() string { return s.rotateKey(sl, ev) }
@@ -109,7 +110,7 @@ func (s *sim) resolve(re planner.ResolvedEvent) func() string {
 	panic("sim: the planner resolved an action the simulator does not run: " + verb)
 }
 
-func setMembers(ms []*Member, cause string, fail bool) string {
+func setMembers(ms []*network.Member, cause string, fail bool) string {
 	changed, want, word := 0, "up", "restored"
 	if fail {
 		want, word = "down", "failed"
@@ -128,7 +129,7 @@ func setMembers(ms []*Member, cause string, fail bool) string {
 // startMaintenance takes a device out of service for the window, and
 // checks the open specification's rule: devices of one Interconnect are
 // never in scheduled maintenance at the same time.
-func (s *sim) startMaintenance(d *Device, ev lang.Event) string {
+func (s *sim) startMaintenance(d *network.Device, ev lang.Event) string {
 	now := s.e.Now()
 	end := now + ev.Duration
 	for _, m := range s.maint {

@@ -8,6 +8,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner/plantest"
 	"patchbay/sim/macsec"
+	"patchbay/sim/network"
 	"patchbay/stdlib"
 )
 
@@ -50,10 +51,10 @@ last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", s
 			flows := []lang.Flow{flowOf("small", c.from, c.to, c.offered, 64)}
 			s := startSim(t, p, scenario(10*time.Second, flows))
 			f := s.flows[0]
-			if got := f.delivered; !near(got, c.want) {
+			if got := f.Delivered; !near(got, c.want) {
 				t.Fatalf("delivered %.6g bps of 64-byte packets, want %.6g", got, c.want)
 			}
-			if lost := f.lost[Congestion]; !near(lost, c.offered-c.want) {
+			if lost := f.Lost[network.Congestion]; !near(lost, c.offered-c.want) {
 				t.Fatalf("congestion %.6g bps, want %.6g", lost, c.offered-c.want)
 			}
 			total := 0.0

@@ -10,6 +10,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/planner/plantest"
+	"patchbay/sim/network"
 	"patchbay/stdlib"
 )
 
@@ -26,7 +27,7 @@ func FuzzScenarioEvents(f *testing.F) {
 	plans := make(map[string]*simFixture, len(files))
 	for _, file := range files {
 		p := plantest.File(f, file)
-		n, err := Build(p)
+		n, err := network.Build(p)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -34,7 +35,7 @@ func FuzzScenarioEvents(f *testing.F) {
 		for name := range n.Facilities {
 			fx.targets = append(fx.targets, lang.Target{Kind: lang.TargetFacility, Name: name})
 		}
-		for name := range n.members {
+		for _, name := range n.MemberNames() {
 			fx.targets = append(fx.targets, lang.Target{Kind: lang.TargetLink, Name: name})
 		}
 		for _, l := range n.Links {
@@ -102,8 +103,8 @@ func FuzzScenarioEvents(f *testing.F) {
 		for _, ev := range sc.Events {
 			s.e.Run(ev.At)
 			for d, l := range s.load {
-				if c := d.link.Capacity(); l > c*(1+1e-9)+1e-3 {
-					t.Fatalf("at %v %s carries %v over its capacity %v", ev.At, d.link.Name, l, c)
+				if c := d.Link.Capacity(); l > c*(1+1e-9)+1e-3 {
+					t.Fatalf("at %v %s carries %v over its capacity %v", ev.At, d.Link.Name, l, c)
 				}
 			}
 		}

@@ -30,6 +30,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/planner/plantest"
+	"patchbay/sim/network"
 	"patchbay/sim/wire"
 )
 
@@ -604,7 +605,7 @@ func minus(a, b map[netip.Prefix]bool) []netip.Prefix {
 			out = append(out, p)
 		}
 	}
-	slices.SortFunc(out, comparePrefixes)
+	slices.SortFunc(out, network.ComparePrefixes)
 	return out
 }
 

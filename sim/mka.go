@@ -9,6 +9,7 @@ import (
 	"patchbay/planner"
 	"patchbay/sim/engine"
 	"patchbay/sim/macsec"
+	"patchbay/sim/network"
 	"patchbay/stdlib"
 )
 
@@ -35,7 +36,7 @@ type cak struct {
 // MKA participant per end and key, and the secure associations in use.
 type secLink struct {
 	env     mkaEnv
-	link    *Link
+	link    *network.Link
 	sess    *session
 	group   string // the Interconnect or last mile
 	mode    stdlib.MACsecMode
@@ -255,7 +256,7 @@ func (p *participant) send() {
 	}
 	// A SAK counts as sent only when its MKPDU can leave: one drawn while
 	// the link is down goes out with the first hello after it is back.
-	if p.keyServer() && p.sak != nil && !p.sent && p.peerAlive(s.e.Now()) && p.peer.live && sl.link.physUp() {
+	if p.keyServer() && p.sak != nil && !p.sent && p.peerAlive(s.e.Now()) && p.peer.live && sl.link.PhysUp() {
 		if wrapped, err := macsec.Wrap(p.kek, p.sak); err == nil {
 			m.DistSAK = &macsec.DistSAK{AN: p.an, KN: p.kn, ConfidentialityOffset: macsec.ConfidentialityO0, WrappedSAK: wrapped}
 			if sl.suite != macsec.GCMAES128 {
@@ -288,7 +289,7 @@ func (p *participant) send() {
 	if err != nil {
 		return
 	}
-	if !sl.link.physUp() {
+	if !sl.link.PhysUp() {
 		return
 	}
 	s.captureEAPOL(e, b)
@@ -580,15 +581,9 @@ func (sl *secLink) check() {
 	s.routingChanged("MACsec " + sl.sess.name)
 }
 
-// inTheClear reports whether l carries traffic unprotected although it
-// should be encrypted (should_encrypt without an agreed key).
-func (l *Link) inTheClear() bool {
-	return l.gate != nil && l.gate.Clear()
-}
-
-// secLink is the link's MACsec, nil when none runs on it.
-func (l *Link) secLink() *secLink {
-	sl, _ := l.gate.(*secLink)
+// secOf is l's MACsec, nil when none runs on it.
+func secOf(l *network.Link) *secLink {
+	sl, _ := l.Gate().(*secLink)
 	return sl
 }
 

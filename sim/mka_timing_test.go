@@ -16,6 +16,7 @@ import (
 	"patchbay/planner"
 	"patchbay/planner/plantest"
 	"patchbay/sim/macsec"
+	"patchbay/sim/network"
 	"patchbay/stdlib"
 )
 
@@ -108,7 +109,7 @@ func TestRekeyOncePerThresholdCrossing(t *testing.T) {
 	// Only the channels' capacity holds the flows back.
 	for _, f := range s.out.Flows {
 		for o := range f.LostBytes {
-			if o != string(Congestion) {
+			if o != string(network.Congestion) {
 				t.Fatalf("%s lost %v", f.Name, f.LostBytes)
 			}
 		}
@@ -162,7 +163,7 @@ func TestMismatchEachEndSeesItsOwnWay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sl := s.n.linkNamed["aws-gcp-use1/ch1"].secLink()
+	sl := secOf(mustLink(t, s.n, "aws-gcp-use1/ch1"))
 	aws, far := sl.ends[0], sl.ends[1]
 	s.e.Run(T - 1)
 	farMI := far.parts[0].mi // the far end's participant before the mismatch
@@ -266,7 +267,7 @@ func TestMismatchUnderShouldEncryptEachEnd(t *testing.T) {
 	sc := scenario(time.Minute, []lang.Flow{flowOf("down", "vpc.web", "site.nyc-hq", 2*gbps, 1500)},
 		keyEvent(T, lang.ActionMismatchKey, "hq/conn1", "", "ckn"))
 	s := startSim(t, p, sc)
-	sl := s.n.linkNamed["hq/conn1"].secLink()
+	sl := secOf(mustLink(t, s.n, "hq/conn1"))
 	s.e.Run(sc.Duration)
 	s.finish()
 	if at := controlAt(t, s.out, "MKA hq/conn1 at "+sl.sess.ends[1].String()+": its CA restarted with the changed CKN; should_encrypt: traffic continues unencrypted"); at != T {
@@ -320,7 +321,7 @@ func TestOneEndLostItsSAKTheOtherDidNot(t *testing.T) {
 	const reset = 60 * time.Second
 	sc := scenario(2*time.Minute, []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 4*gbps, 1500)})
 	s := startSim(t, multicloud(t), sc)
-	sl := s.n.linkNamed["aws-gcp-use1/ch1"].secLink()
+	sl := secOf(mustLink(t, s.n, "aws-gcp-use1/ch1"))
 	far := sl.ends[1]
 	var f1 Time
 	s.e.At(reset, func() {

@@ -36,7 +36,7 @@ func newCapture(w io.Writer) (*capture, error) {
 // transport header and payload, its checksum not yet filled in. It
 // reports whether the packet arrives.
 func (s *sim) send(sp *speaker, ttl, proto uint8, l4 []byte) bool {
-	sl := sp.sess.link.secLink()
+	sl := secOf(sp.sess.link)
 	protect := sl != nil && sl.secured
 	if s.cap == nil && s.capIn == nil && !protect {
 		return true
@@ -137,6 +137,6 @@ func (s *sim) captureUDP(sp *speaker, sport, dport uint16, payload []byte) bool 
 // framing says whether a packet from sp needs its bytes: for a capture, or
 // for MACsec to protect and check. Otherwise it simply arrives.
 func (s *sim) framing(sp *speaker) bool {
-	sl := sp.sess.link.secLink()
+	sl := secOf(sp.sess.link)
 	return s.cap != nil || s.capIn != nil || sl != nil && sl.secured
 }

@@ -11,6 +11,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/planner/plantest"
+	"patchbay/sim/network"
 )
 
 // agreeDesigns are every example and every valid corpus design.
@@ -34,7 +35,7 @@ func steadyState(t *testing.T, p *planner.Plan) *sim {
 	return s
 }
 
-func describeIfaces(hs []*Iface) string {
+func describeIfaces(hs []*network.Iface) string {
 	var out []string
 	for _, h := range hs {
 		out = append(out, fmt.Sprintf("%d", h.ID))
@@ -58,16 +59,16 @@ func describePlanned(r *planner.Route) string {
 	return "via " + strings.Join(out, ",")
 }
 
-func describeSimulated(r *route) string {
+func describeSimulated(r *network.Route) string {
 	switch {
 	case r == nil:
 		return "none"
-	case r.local:
+	case r.Local:
 		return "local"
-	case r.blackhole:
+	case r.Blackhole:
 		return "blackhole"
 	}
-	return "via " + describeIfaces(r.nexthops)
+	return "via " + describeIfaces(r.NextHops)
 }
 
 // The simulator's forwarding tables, once BGP has converged with nothing
@@ -92,7 +93,7 @@ func fibsAgree(t *testing.T, p *planner.Plan) {
 	}
 	prefixes := topo.Prefixes()
 	for _, v := range s.n.VRFs {
-		for pfx := range v.best {
+		for pfx := range v.Best {
 			if !slices.Contains(prefixes, pfx) {
 				t.Errorf("%s holds %s, which the planner knows of nowhere", v, pfx)
 			}
@@ -102,7 +103,7 @@ func fibsAgree(t *testing.T, p *planner.Plan) {
 	for _, tb := range topo.Tables {
 		v := s.n.VRFs[tb.ID]
 		for _, pfx := range prefixes {
-			want, got := describePlanned(topo.Route(tb, pfx)), describeSimulated(v.best[pfx])
+			want, got := describePlanned(topo.Route(tb, pfx)), describeSimulated(v.Best[pfx])
 			if want != got {
 				if diffs++; diffs <= 20 {
 					t.Errorf("%s %s: simulator %s, planner %s", tb, pfx, got, want)
@@ -156,10 +157,10 @@ func TestTraceAgreesWithSimulator(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				parts := trace(s.n.Endpoints[pr.from.String()], s.n.Endpoints[pr.to.String()], pr.size, 0)
+				parts := network.Paths(s.n.Endpoints[pr.from.String()], s.n.Endpoints[pr.to.String()], pr.size, 0)
 				simOut, planOut := map[string]float64{}, map[string]float64{}
 				for _, pp := range parts {
-					simOut[string(pp.outcome)] += pp.weight
+					simOut[string(pp.Outcome)] += pp.Weight
 				}
 				for _, tp := range got.Paths {
 					planOut[tp.Outcome] += tp.Share
@@ -210,7 +211,7 @@ func TestTraceAt(t *testing.T) {
 	}
 	lost := 0.0
 	for _, tp := range mid.Paths {
-		if tp.Outcome == string(LinkDown) {
+		if tp.Outcome == string(network.LinkDown) {
 			lost += tp.Share
 		}
 	}

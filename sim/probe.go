@@ -4,6 +4,7 @@ import (
 	"patchbay/lang"
 	"patchbay/sim/engine"
 	"patchbay/sim/internal/units"
+	"patchbay/sim/network"
 )
 
 // probe sends one packet every interval and times its round trip, like
@@ -11,12 +12,12 @@ import (
 // to one of the equal-cost paths each way.
 type probe struct {
 	spec     lang.Probe
-	src, dst *Endpoint
+	src, dst *network.Endpoint
 	hash     uint64
 	timer    *engine.Timer
 
 	epoch    int // routing epoch the cached paths belong to
-	fwd, rev pathPart
+	fwd, rev network.PathPart
 
 	sent, lost     int
 	rttSum         Time
@@ -42,11 +43,11 @@ func (pr *probe) paths(epoch int) {
 		return
 	}
 	pr.epoch = epoch
-	pr.fwd = first(trace(pr.src, pr.dst, pr.spec.PacketSize, pr.hash))
-	pr.rev = first(trace(pr.dst, pr.src, pr.spec.PacketSize, pr.hash))
+	pr.fwd = first(network.Paths(pr.src, pr.dst, pr.spec.PacketSize, pr.hash))
+	pr.rev = first(network.Paths(pr.dst, pr.src, pr.spec.PacketSize, pr.hash))
 }
 
-func first(ps []pathPart) pathPart { return ps[0] }
+func first(ps []network.PathPart) network.PathPart { return ps[0] }
 
 // sendProbe sends one probe now. It is lost when either direction is not
 // delivered, or at random with the chance that a congested link drops it.
@@ -57,14 +58,14 @@ func (s *sim) sendProbe(pr *probe) {
 	pr.winSent++
 	reason := ""
 	switch {
-	case pr.fwd.outcome != Delivered:
-		reason = string(pr.fwd.outcome) + " at " + pr.fwd.where + " (outbound)"
-	case pr.rev.outcome != Delivered:
-		reason = string(pr.rev.outcome) + " at " + pr.rev.where + " (return)"
+	case pr.fwd.Outcome != network.Delivered:
+		reason = string(pr.fwd.Outcome) + " at " + pr.fwd.Where + " (outbound)"
+	case pr.rev.Outcome != network.Delivered:
+		reason = string(pr.rev.Outcome) + " at " + pr.rev.Where + " (return)"
 	default:
 		pass := s.passChance(pr.fwd) * s.passChance(pr.rev)
 		if pass < 1 && s.e.Rand().Float64() >= pass {
-			reason = string(Congestion)
+			reason = string(network.Congestion)
 		}
 	}
 	if reason != "" {
@@ -78,7 +79,7 @@ func (s *sim) sendProbe(pr *probe) {
 		}
 	} else {
 		pr.closeSpan(now)
-		rtt := pr.fwd.latency() + pr.rev.latency()
+		rtt := pr.fwd.Latency() + pr.rev.Latency()
 		u := max(s.pathUtilisation(pr.fwd), s.pathUtilisation(pr.rev))
 		pr.winUtil, pr.maxUtil = max(pr.winUtil, u), max(pr.maxUtil, u)
 		if pr.sent-pr.lost == 1 || rtt < pr.rttMin {
@@ -102,14 +103,14 @@ func (pr *probe) closeSpan(now Time) {
 
 // passChance is the chance a packet crosses every congested link of a path:
 // a full direction passes capacity / arriving traffic of what reaches it.
-func (s *sim) passChance(p pathPart) float64 {
+func (s *sim) passChance(p network.PathPart) float64 {
 	pass := 1.0
-	for _, h := range p.hops {
+	for _, h := range p.Hops {
 		if !h.Link.Physical() {
 			continue
 		}
-		d := dirOf(h)
-		if a := s.traffic.arriving[d]; a > 0 {
+		d := network.DirOf(h)
+		if a := s.traffic.Arriving[d]; a > 0 {
 			if c := h.Link.Capacity(); c < a {
 				pass *= c / a
 			}
@@ -119,11 +120,11 @@ func (s *sim) passChance(p pathPart) float64 {
 }
 
 // pathUtilisation is the utilisation of the busiest physical link on a path.
-func (s *sim) pathUtilisation(p pathPart) float64 {
+func (s *sim) pathUtilisation(p network.PathPart) float64 {
 	u := 0.0
-	for _, h := range p.hops {
+	for _, h := range p.Hops {
 		if c := h.Link.Capacity(); h.Link.Physical() && c > 0 {
-			u = max(u, s.traffic.wire[dirOf(h)]/c)
+			u = max(u, s.traffic.Wire[network.DirOf(h)]/c)
 		}
 	}
 	return u

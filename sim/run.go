@@ -15,6 +15,7 @@ import (
 	"patchbay/planner"
 	"patchbay/sim/engine"
 	"patchbay/sim/internal/units"
+	"patchbay/sim/network"
 	"patchbay/stdlib"
 )
 
@@ -71,19 +72,20 @@ const maxWindows = 1_000_000
 
 // sim is one scenario running on one network.
 type sim struct {
-	e       *engine.Engine
-	n       *Network
-	sc      *lang.Scenario
-	opts    Options
-	flows   []*flow
-	nets    []*netFlow // the flows' data-plane parts, in order
+	e     *engine.Engine
+	n     *network.Network
+	sc    *lang.Scenario
+	opts  Options
+	flows []*flow
+	nets  []*network. // the flows' data-plane parts, in order
+		Flow
 	probes  []*probe
-	load    map[dirLink]float64
-	traffic shared
+	load    map[network.Dir]float64
+	traffic network.Shared
 	epoch   int
 	last    Time
 	winAt   Time
-	util    map[dirLink]float64 // ∫ load/capacity dt over the window
+	util    map[network.Dir]float64 // ∫ load/capacity dt over the window
 	out     *Trace
 	maint   []maintenance
 	links   []LinkState // each link as last recorded
@@ -104,7 +106,7 @@ type sim struct {
 }
 
 type maintenance struct {
-	dev        *Device
+	dev        *network.Device
 	start, end Time
 	at         lang.Range
 }
@@ -223,7 +225,7 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 		return nil, fmt.Errorf("an interval of %s makes %d metric windows over %s; at most %d are kept: choose a longer interval",
 			opts.Interval, n, stdlib.FormatDuration(sc.Duration), maxWindows)
 	}
-	n, err := build(p)
+	n, err := network.New(p)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +238,7 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	if len(rs.Problems) > 0 {
 		return nil, rs.Problems
 	}
-	s := &sim{e: engine.New(opts.Seed), n: n, sc: sc, opts: opts, util: map[dirLink]float64{},
+	s := &sim{e: engine.New(opts.Seed), n: n, sc: sc, opts: opts, util: map[network.Dir]float64{},
 		connectRetry: time.Duration(catInt("bgp.connect_retry")) * time.Second,
 		mraiInterval: time.Duration(catInt("bgp.mrai_ebgp")) * time.Second}
 	s.e.SetLimit(opts.MaxEvents)
@@ -264,7 +266,7 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	s.e.StartAt(-warmUp)
 	s.buildSessions(p)
 	s.buildMACsec(p)
-	n.index()
+	n.Index()
 	s.out = newTrace(sc, opts, n)
 	s.e.At(0, func() { s.recompute("start") })
 	s.setup(p, rs)
@@ -314,24 +316,24 @@ func (s *sim) control(msg string) {
 }
 
 func (s *sim) setup(p *planner.Plan, rs *planner.ResolvedScenario) {
-	endpoint := func(ep *planner.Endpoint) *Endpoint { return s.n.Endpoints[ep.Network.String()] }
+	endpoint := func(ep *planner.Endpoint) *network.Endpoint { return s.n.Endpoints[ep.Network.String()] }
 	for _, rf := range rs.Flows {
 		fs := rf.Flow
 		f := newFlow(fs, endpoint(rf.From), endpoint(rf.To))
 		s.flows = append(s.flows, f)
-		s.nets = append(s.nets, &f.netFlow)
+		s.nets = append(s.nets, &f.Flow)
 		if fs.Start == 0 {
-			f.active = true
+			f.Active = true
 		} else {
-			s.e.At(fs.Start, func() { s.advance(); f.active = true; s.recompute("flow " + fs.Name + " starts") })
+			s.e.At(fs.Start, func() { s.advance(); f.Active = true; s.recompute("flow " + fs.Name + " starts") })
 		}
 		if fs.Stop > 0 && fs.Stop < s.sc.Duration {
-			s.e.At(fs.Stop, func() { s.advance(); f.active = false; s.recompute("flow " + fs.Name + " stops") })
+			s.e.At(fs.Stop, func() { s.advance(); f.Active = false; s.recompute("flow " + fs.Name + " stops") })
 		}
 	}
 	type probeSpec struct {
 		spec     lang.Probe
-		from, to *Endpoint
+		from, to *network.Endpoint
 	}
 	var probes []probeSpec
 	for _, rp := range rs.Probes {
@@ -399,31 +401,31 @@ func (s *sim) advance() {
 		return
 	}
 	for i, f := range s.flows {
-		if !f.active {
+		if !f.Active {
 			continue
 		}
-		f.deliveredBits += f.delivered * dt
-		f.winDelivered += f.delivered * dt
-		for o, v := range f.lost {
+		f.deliveredBits += f.Delivered * dt
+		f.winDelivered += f.Delivered * dt
+		for o, v := range f.Lost {
 			f.lostBits[o] += v * dt
 		}
-		lost := totalLost(f.lost)
+		lost := network.TotalLost(f.Lost)
 		f.winLost += lost * dt
 		if c := s.conv; c != nil {
-			if extra := lost - c.before[i]*f.demand(); extra > 0 {
+			if extra := lost - c.before[i]*f.Demand(); extra > 0 {
 				c.charged[i] += extra * dt
 			}
 		}
 		d := now - s.last
-		if f.delivered <= f.demand()*1e-9 {
+		if f.Delivered <= f.Demand()*1e-9 {
 			f.blackout += d
 		}
-		if lost > f.demand()*1e-9 {
+		if lost > f.Demand()*1e-9 {
 			f.degraded += d
 		}
 	}
-	for d, l := range s.traffic.wire {
-		if c := d.link.Capacity(); c > 0 && !math.IsInf(c, 1) {
+	for d, l := range s.traffic.Wire {
+		if c := d.Link.Capacity(); c > 0 && !math.IsInf(c, 1) {
 			s.util[d] += l / c * dt
 		}
 	}
@@ -454,16 +456,16 @@ func (s *sim) recompute(cause string) {
 // traffic, and records what changed.
 func (s *sim) update(cause string, all bool) {
 	now := s.e.Now()
-	changes, count := s.n.convergeN(all, maxRouteChanges)
+	changes, count := s.n.ConvergeN(all, maxRouteChanges)
 	s.epoch++
 	// Rerouting costs at least as much per flow as an event, so a
 	// scenario with many flows and many changes counts against the budget.
 	s.e.Charge(uint64(len(s.flows)))
 	for _, f := range s.flows {
-		f.route()
+		f.Route()
 	}
-	s.traffic = share(s.nets)
-	s.load = s.traffic.load
+	s.traffic = network.Share(s.nets)
+	s.load = s.traffic.Load
 	rates := s.allPacketRates()
 	for _, sl := range s.macsec {
 		sl.setRates(rates[sl.link])
@@ -484,7 +486,7 @@ func (s *sim) update(cause string, all bool) {
 	}
 	ev := TraceEvent{T: now, Kind: kind, Message: cause, Routes: count}
 	for i, l := range s.n.Links {
-		st := LinkState{Link: l.Name, Up: l.Up(), Members: l.UpMembers(), Capacity: l.Capacity(), Why: l.downBecause()}
+		st := LinkState{Link: l.Name, Up: l.Up(), Members: l.UpMembers(), Capacity: l.Capacity(), Why: l.Why()}
 		if !l.Physical() {
 			st.Capacity = -1 // a service-internal link: JSON has no infinity, -1 is "no limit"
 		}
@@ -500,8 +502,8 @@ func (s *sim) update(cause string, all bool) {
 		// Compared with what was last reported, not with the state before
 		// this update: a link may have changed (MACsec) before it ran.
 		after := snapshot(f)
-		if f.reported == nil || !after.same(*f.reported) || (now == 0 && f.active) {
-			ev.Flows = append(ev.Flows, f.change(s.traffic.full))
+		if f.reported == nil || !after.same(*f.reported) || (now == 0 && f.Active) {
+			ev.Flows = append(ev.Flows, f.change(s.traffic.Full))
 		}
 		f.reported = &after
 		f.track(now)
@@ -517,17 +519,17 @@ const maxRouteChanges = 64
 // loss or path is an entry.
 type flowSnapshot struct {
 	delivered float64
-	lost      map[Outcome]float64
+	lost      map[network.Outcome]float64
 	paths     string
 }
 
 func snapshot(f *flow) flowSnapshot {
-	m := map[Outcome]float64{}
-	for o, v := range f.lost {
+	m := map[network.Outcome]float64{}
+	for o, v := range f.Lost {
 		m[o] = v
 	}
 	ch := f.change(nil)
-	return flowSnapshot{f.delivered, m, strings.Join(ch.Paths, "\n") + "|" + strings.Join(ch.Clear, ",")}
+	return flowSnapshot{f.Delivered, m, strings.Join(ch.Paths, "\n") + "|" + strings.Join(ch.Clear, ",")}
 }
 
 func (a flowSnapshot) same(b flowSnapshot) bool {
@@ -553,8 +555,8 @@ func (a flowSnapshot) same(b flowSnapshot) bool {
 
 // track opens and closes the flow's outages.
 func (f *flow) track(now Time) {
-	d := f.demand()
-	lost := totalLost(f.lost)
+	d := f.Demand()
+	lost := network.TotalLost(f.Lost)
 	open := len(f.outages) > 0 && f.outages[len(f.outages)-1].End < 0
 	if d > 0 && lost > d*1e-9 {
 		frac := lost / d
@@ -563,7 +565,7 @@ func (f *flow) track(now Time) {
 		}
 		o := &f.outages[len(f.outages)-1]
 		o.Worst = max(o.Worst, frac)
-		for _, c := range sortedOutcomes(f.lost) {
+		for _, c := range network.SortedOutcomes(f.Lost) {
 			if !slices.Contains(o.Cause, string(c)) {
 				o.Cause = append(o.Cause, string(c))
 			}
@@ -574,31 +576,31 @@ func (f *flow) track(now Time) {
 	}
 }
 
-func (f *flow) change(full map[dirLink]bool) FlowChange {
-	c := FlowChange{Flow: f.spec.Name, Demand: f.demand(), Delivered: units.Round(f.delivered), Lost: map[string]float64{}}
-	for _, o := range sortedOutcomes(f.lost) {
-		c.Lost[string(o)] = units.Round(f.lost[o])
+func (f *flow) change(full map[network.Dir]bool) FlowChange {
+	c := FlowChange{Flow: f.spec.Name, Demand: f.Demand(), Delivered: units.Round(f.Delivered), Lost: map[string]float64{}}
+	for _, o := range network.SortedOutcomes(f.Lost) {
+		c.Lost[string(o)] = units.Round(f.Lost[o])
 	}
-	for _, p := range f.parts {
-		if p.outcome != Delivered && p.detail != "" && !slices.Contains(c.Why, p.detail) {
-			c.Why = append(c.Why, p.detail)
+	for _, p := range f.Parts {
+		if p.Outcome != network.Delivered && p.Detail != "" && !slices.Contains(c.Why, p.Detail) {
+			c.Why = append(c.Why, p.Detail)
 		}
 	}
-	if f.lost[Congestion] > 0 {
+	if f.Lost[network.Congestion] > 0 {
 		c.Why = append(c.Why, congestionDetail(f, full))
 	}
 	seen := map[string]bool{}
-	for _, p := range f.parts {
-		if p.outcome != Delivered {
+	for _, p := range f.Parts {
+		if p.Outcome != network.Delivered {
 			continue
 		}
 		var names []string
-		for _, h := range p.hops {
+		for _, h := range p.Hops {
 			names = append(names, h.Link.Name)
 			if h.Link.Physical() && !slices.Contains(c.Over, h.Link.Name) {
 				c.Over = append(c.Over, h.Link.Name)
 			}
-			if h.Link.inTheClear() && !slices.Contains(c.Clear, h.Link.Name) {
+			if h.Link.InTheClear() && !slices.Contains(c.Clear, h.Link.Name) {
 				c.Clear = append(c.Clear, h.Link.Name)
 			}
 		}
@@ -613,14 +615,14 @@ func (f *flow) change(full map[dirLink]bool) FlowChange {
 }
 
 // congestionDetail names the full links that hold the flow back.
-func congestionDetail(f *flow, full map[dirLink]bool) string {
+func congestionDetail(f *flow, full map[network.Dir]bool) string {
 	var names []string
-	for i, p := range f.parts {
-		if p.outcome != Delivered || f.rates[i] >= f.demand()*p.weight-1e-6 {
+	for i, p := range f.Parts {
+		if p.Outcome != network.Delivered || f.Rates[i] >= f.Demand()*p.Weight-1e-6 {
 			continue
 		}
-		for _, h := range p.hops {
-			if full[dirOf(h)] && !slices.Contains(names, h.Link.Name) {
+		for _, h := range p.Hops {
+			if full[network.DirOf(h)] && !slices.Contains(names, h.Link.Name) {
 				names = append(names, h.Link.Name)
 			}
 		}
@@ -653,13 +655,13 @@ type convergence struct {
 func (s *sim) converging(msg string) *convergence {
 	c := &convergence{msg: msg, at: s.e.Now(), stable: -1, before: make([]float64, len(s.flows)), charged: make([]float64, len(s.flows))}
 	for i, f := range s.flows {
-		if d := f.demand(); d > 0 {
-			c.before[i] = min(totalLost(f.lost)/d, 1)
+		if d := f.Demand(); d > 0 {
+			c.before[i] = min(network.TotalLost(f.Lost)/d, 1)
 			continue
 		}
-		for _, p := range f.parts {
-			if p.outcome != Delivered {
-				c.before[i] += p.weight
+		for _, p := range f.Parts {
+			if p.Outcome != network.Delivered {
+				c.before[i] += p.Weight
 			}
 		}
 	}
@@ -678,30 +680,30 @@ func (s *sim) reacted() {
 // packetRates is each direction's packet rate over a link: every flow
 // part crossing it, at its delivered rate and packet size. Direction 0 is
 // from the AWS end.
-func (s *sim) packetRates(l *Link) [2]float64 {
+func (s *sim) packetRates(l *network.Link) [2]float64 {
 	return s.allPacketRates()[l]
 }
 
 // allPacketRates is packetRates for every link a flow crosses, in one pass
 // over the flows (a pass per secured link made each update cost links ×
 // flows). Each link's rates are summed in the same order either way.
-func (s *sim) allPacketRates() map[*Link][2]float64 {
-	out := map[*Link][2]float64{}
+func (s *sim) allPacketRates() map[*network.Link][2]float64 {
+	out := map[*network.Link][2]float64{}
 	for _, f := range s.flows {
-		if !f.active {
+		if !f.Active {
 			continue
 		}
-		for i, p := range f.parts {
-			for _, h := range p.hops {
+		for i, p := range f.Parts {
+			for _, h := range p.Hops {
 				l := h.Link
-				sl := l.secLink()
+				sl := secOf(l)
 				awsIsA := sl != nil && sl.sess.ends[0].iface == l.A
 				dir := 0
 				if (h == l.A) != awsIsA {
 					dir = 1
 				}
 				r := out[l]
-				r[dir] += f.rates[i] / (8 * float64(f.spec.PacketSize))
+				r[dir] += f.Rates[i] / (8 * float64(f.spec.PacketSize))
 				out[l] = r
 			}
 		}
@@ -755,7 +757,7 @@ func (f *flow) summary(end Time) FlowSummary {
 		PacketSize: f.spec.PacketSize, Active: active,
 		DemandBytes: int64(math.Round(float64(f.spec.Rate) * active.Seconds() / 8)), DeliveredBytes: int64(math.Round(f.deliveredBits / 8)),
 		LostBytes: map[string]int64{}, Blackout: f.blackout, Degraded: f.degraded, Outages: f.outages}
-	for _, o := range sortedOutcomes(f.lostBits) {
+	for _, o := range network.SortedOutcomes(f.lostBits) {
 		fs.LostBytes[string(o)] = int64(math.Round(f.lostBits[o] / 8))
 	}
 	fs.Outages = slices.DeleteFunc(slices.Clone(fs.Outages), func(o Outage) bool { return o.End == o.Start })
@@ -784,7 +786,7 @@ func (s *sim) sample() {
 			continue
 		}
 		for dir := range 2 {
-			d := dirLink{l, dir}
+			d := network.Dir{Link: l, Side: dir}
 			add("link_utilisation", l.Name+" "+directionName(l, dir), units.RoundTo(s.util[d]/win, 1e-6))
 			delete(s.util, d)
 		}
@@ -813,7 +815,7 @@ func (s *sim) sample() {
 }
 
 // directionName names a direction by where it goes: "→ us-east4/fac-a/gcp-r1".
-func directionName(l *Link, dir int) string {
+func directionName(l *network.Link, dir int) string {
 	if dir == 0 {
 		return "→ " + l.B.Dev.Name
 	}

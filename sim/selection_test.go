@@ -7,6 +7,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/planner/plantest"
+	"patchbay/sim/network"
 )
 
 // selection is a design of planner/testdata/selection, where each is
@@ -20,7 +21,7 @@ func selection(t *testing.T, name string) *planner.Plan {
 func groupLoads(s *sim, group string, dir int) []float64 {
 	var out []float64
 	for _, l := range s.n.Groups[group] {
-		out = append(out, s.load[dirLink{l, dir}])
+		out = append(out, s.load[network.Dir{Link: l, Side: dir}])
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/planner/plantest"
+	"patchbay/sim/network"
 	"patchbay/stdlib"
 )
 
@@ -78,7 +79,7 @@ func goodput(c float64) float64 { return c * 1500 / (1500 + securedOverhead) }
 func loads(s *sim, group string) []float64 {
 	var out []float64
 	for _, l := range s.n.Groups[group] {
-		out = append(out, s.load[dirLink{l, 1}])
+		out = append(out, s.load[network.Dir{Link: l, Side: 1}])
 	}
 	return out
 }
@@ -106,8 +107,8 @@ func TestFailChannelMovesFlowsToTheOtherThreeAtDetection(t *testing.T) {
 	wantLoads(t, "before", loads(s, "aws-gcp-use1"), gbps, gbps, gbps, gbps)
 	s.e.Run(60 * time.Second)
 	wantLoads(t, "at 60s", loads(s, "aws-gcp-use1"), 0, gbps, gbps, gbps)
-	if f := s.flows[0]; !near(f.lost[LinkDown], gbps) {
-		t.Fatalf("at 60s lost %v, want 1 Gbps routed into the dead channel", f.lost)
+	if f := s.flows[0]; !near(f.Lost[network.LinkDown], gbps) {
+		t.Fatalf("at 60s lost %v, want 1 Gbps routed into the dead channel", f.Lost)
 	}
 	s.e.Run(61 * time.Second)
 	wantLoads(t, "at 61s", loads(s, "aws-gcp-use1"), 0, 4*gbps/3, 4*gbps/3, 4*gbps/3)
@@ -181,8 +182,8 @@ func TestFailFacilityHalvesCapacity(t *testing.T) {
 		t.Fatalf("capacity with fac-a down %v, want 5 Gbps", c)
 	}
 	wantLoads(t, "fac-a down", loads(s, "aws-gcp-use1"), 0, 0, goodput(2.5*gbps), goodput(2.5*gbps))
-	if f := s.flows[0]; !near(f.delivered, goodput(5*gbps)) || !near(f.lost[Congestion], 8*gbps-goodput(5*gbps)) {
-		t.Fatalf("delivered %v lost %v, want what 5 Gbps carries with MACsec", f.delivered, f.lost)
+	if f := s.flows[0]; !near(f.Delivered, goodput(5*gbps)) || !near(f.Lost[network.Congestion], 8*gbps-goodput(5*gbps)) {
+		t.Fatalf("delivered %v lost %v, want what 5 Gbps carries with MACsec", f.Delivered, f.Lost)
 	}
 	// After the restore, BFD comes back at once and BGP as soon as the far
 	// end's next SYN retransmission gets through.
@@ -212,16 +213,16 @@ func TestFailLinkMemberThenChannelBelowMinimumLinks(t *testing.T) {
 	// Traffic still splits four ways (ECMP knows nothing of capacity): ch1
 	// carries 1.25 of its 2 Gbps share.
 	wantLoads(t, "one member down", loads(s, "aws-gcp-use1"), goodput(1.25*gbps), 2*gbps, 2*gbps, 2*gbps)
-	if f := s.flows[0]; !near(f.delivered, 6*gbps+goodput(1.25*gbps)) || !near(f.lost[Congestion], 2*gbps-goodput(1.25*gbps)) {
-		t.Fatalf("delivered %v lost %v", f.delivered, f.lost)
+	if f := s.flows[0]; !near(f.Delivered, 6*gbps+goodput(1.25*gbps)) || !near(f.Lost[network.Congestion], 2*gbps-goodput(1.25*gbps)) {
+		t.Fatalf("delivered %v lost %v", f.Delivered, f.Lost)
 	}
 	s.e.Run(122 * time.Second)
 	if ch1.Up() {
 		t.Fatal("ch1 up with no members")
 	}
 	wantLoads(t, "channel down", loads(s, "aws-gcp-use1"), 0, goodput(2.5*gbps), goodput(2.5*gbps), goodput(2.5*gbps))
-	if f := s.flows[0]; !near(f.delivered, goodput(7.5*gbps)) {
-		t.Fatalf("delivered %v, want what 7.5 Gbps carries", f.delivered)
+	if f := s.flows[0]; !near(f.Delivered, goodput(7.5*gbps)) {
+		t.Fatalf("delivered %v, want what 7.5 Gbps carries", f.Delivered)
 	}
 }
 
@@ -242,13 +243,13 @@ func TestFailDevice(t *testing.T) {
 	// sending it anything.
 	var out []float64
 	for _, l := range s.n.Groups["aws-gcp-use1"] {
-		out = append(out, s.load[dirLink{l, 0}])
+		out = append(out, s.load[network.Dir{Link: l, Side: 0}])
 	}
 	wantLoads(t, "router down", out, 0, 4*gbps/3, 4*gbps/3, 4*gbps/3)
 	s.e.Run(60 * time.Second)
 	f := s.flows[0]
-	if f.delivered != 0 || !near(f.lost[NoRoute], 4*gbps) {
-		t.Fatalf("with the VGW down: delivered %v lost %v", f.delivered, f.lost)
+	if f.Delivered != 0 || !near(f.Lost[network.NoRoute], 4*gbps) {
+		t.Fatalf("with the VGW down: delivered %v lost %v", f.Delivered, f.Lost)
 	}
 	if why := f.change(nil).Why; len(why) != 1 || !strings.Contains(why[0], "vpc.payments has no route to 10.20.0.1") {
 		t.Fatalf("why: %q", why)
@@ -266,15 +267,15 @@ func TestSetBandwidth(t *testing.T) {
 	ev.Bandwidth = stdlib.Bandwidth(20 * gbps)
 	sc := scenario(2*time.Minute, []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 12*gbps, 1500)}, ev)
 	s := startSim(t, multicloud(t), sc)
-	if f := s.flows[0]; !near(f.delivered, goodput(10*gbps)) {
-		t.Fatalf("at 10 Gbps: delivered %v", f.delivered)
+	if f := s.flows[0]; !near(f.Delivered, goodput(10*gbps)) {
+		t.Fatalf("at 10 Gbps: delivered %v", f.Delivered)
 	}
 	s.e.Run(60 * time.Second)
 	if c := groupCapacity(s.n.Groups["aws-gcp-use1"]); c != 20*gbps {
 		t.Fatalf("capacity %v, want 20 Gbps", c)
 	}
-	if f := s.flows[0]; !near(f.delivered, 12*gbps) || len(sortedOutcomes(f.lost)) != 0 {
-		t.Fatalf("at 20 Gbps: delivered %v lost %v", f.delivered, f.lost)
+	if f := s.flows[0]; !near(f.Delivered, 12*gbps) || len(network.SortedOutcomes(f.Lost)) != 0 {
+		t.Fatalf("at 20 Gbps: delivered %v lost %v", f.Delivered, f.Lost)
 	}
 }
 
@@ -427,4 +428,14 @@ scenario("s", duration = "1m", flows = [flow(v, g)], events = [
 	if !errors.As(err, &ds) || !reflect.DeepEqual(ds, want) {
 		t.Fatalf("Run: %v, want the plan's %v", err, want)
 	}
+}
+
+// mustLink is the network's link of that name.
+func mustLink(t testing.TB, n *network.Network, name string) *network.Link {
+	t.Helper()
+	l, ok := n.Link(name)
+	if !ok {
+		t.Fatalf("no link %s", name)
+	}
+	return l
 }

@@ -25,6 +25,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/sim/internal/units"
+	"patchbay/sim/network"
 	"patchbay/stdlib"
 )
 
@@ -190,9 +191,9 @@ type FlowAvail struct {
 }
 
 // elements lists what can fail in a network, in a fixed order.
-func elements(n *Network, managed bool) []Element {
+func elements(n *network.Network, managed bool) []Element {
 	var out []Element
-	for _, m := range sortedKeys(n.members) {
+	for _, m := range n.MemberNames() {
 		out = append(out, Element{lang.TargetLink, m})
 	}
 	for _, l := range n.Links {
@@ -205,8 +206,8 @@ func elements(n *Network, managed bool) []Element {
 	}
 	for _, d := range n.Devices {
 		switch d.Role {
-		case RoleNetwork:
-		case RoleVGW, RoleDXGW, RoleTGW, RoleCloudWAN:
+		case planner.RoleNetwork:
+		case planner.RoleVGW, planner.RoleDXGW, planner.RoleTGW, planner.RoleCloudWAN:
 			if managed {
 				out = append(out, Element{lang.TargetDevice, d.Name})
 			}
@@ -222,95 +223,95 @@ func elements(n *Network, managed bool) []Element {
 // baseline; a case touches only what its failure reaches and puts it back.
 type sweeper struct {
 	p        *planner.Plan
-	n        *Network
+	n        *network.Network
 	flows    []*flow
-	detect   map[*Link]time.Duration
+	detect   map[*network.Link]time.Duration
 	baseline []flowState
-	causes   [][]string        // each flow's, with nothing failed
-	capacity map[*Link]float64 // each physical link's with nothing failed
+	causes   [][]string                // each flow's, with nothing failed
+	capacity map[*network.Link]float64 // each physical link's with nothing failed
 	// Which prefixes' routes, with nothing failed, leave by a link or pass
 	// through a device: only those can change when it fails.
-	byLink map[*Link][]netip.Prefix
-	byDev  map[*Device][]netip.Prefix
+	byLink map[*network.Link][]netip.Prefix
+	byDev  map[*network.Device][]netip.Prefix
 	// Indexes that keep a case's work proportional to what it fails
 	// rather than to the design: the links a device's failure takes down,
 	// the flows whose baseline paths cross each physical link, and the
 	// flows each prefix's routes carry (by every prefix that covers their
 	// destination).
-	devLinks  map[*Device][]*Link
-	linkFlows map[*Link][]int
+	devLinks  map[*network.Device][]*network.Link
+	linkFlows map[*network.Link][]int
 	dstFlows  map[netip.Prefix][]int
 }
 
 type flowState struct {
 	delivered float64
-	parts     []pathPart
+	parts     []network.PathPart
 	rates     []float64
-	lost      map[Outcome]float64
+	lost      map[network.Outcome]float64
 }
 
 func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
-	n, err := Build(p)
+	n, err := network.Build(p)
 	if err != nil {
 		return nil, err
 	}
-	w := &sweeper{p: p, n: n, detect: map[*Link]time.Duration{}}
+	w := &sweeper{p: p, n: n, detect: map[*network.Link]time.Duration{}}
 	// MACsec in steady state: secured, so its overhead counts.
 	for _, ic := range p.Interconnects {
 		for _, ch := range ic.Channels {
-			if l := n.linkNamed[ch.Name]; l != nil {
+			if l, _ := n.Link(ch.Name); l != nil {
 				l.SetGate(steadyGate{stdlib.MustEncrypt})
 			}
 		}
 	}
 	for _, lm := range p.LastMiles {
 		for _, c := range lm.Connections {
-			if l := n.linkNamed[c.Name]; l != nil && c.MACsec.Encrypts() {
+			if l, _ := n.Link(c.Name); l != nil && c.MACsec.Encrypts() {
 				l.SetGate(steadyGate{c.MACsec})
 			}
 		}
 	}
 	for _, fs := range specs {
 		f := newFlow(fs, n.Endpoints[fs.From.String()], n.Endpoints[fs.To.String()])
-		f.active = true
-		if f.src == nil || f.dst == nil {
+		f.Active = true
+		if f.Src == nil || f.Dst == nil {
 			return nil, fmt.Errorf("flow %s: %s or %s is not a network", fs.Name, fs.From, fs.To)
 		}
 		w.flows = append(w.flows, f)
 	}
 	w.detections()
 	w.baseline = w.traffic()
-	w.capacity = map[*Link]float64{}
-	w.devLinks = map[*Device][]*Link{}
+	w.capacity = map[*network.Link]float64{}
+	w.devLinks = map[*network.Device][]*network.Link{}
 	for _, l := range n.Links {
 		if l.Physical() {
 			w.capacity[l] = l.Capacity()
 		}
-		for _, d := range append([]*Device{l.A.Dev, l.B.Dev}, l.Via...) {
+		for _, d := range append([]*network.Device{l.A.Dev, l.B.Dev}, l.Via...) {
 			if ls := w.devLinks[d]; len(ls) == 0 || ls[len(ls)-1] != l {
 				w.devLinks[d] = append(ls, l)
 			}
 		}
 	}
-	w.byLink, w.byDev = map[*Link][]netip.Prefix{}, map[*Device][]netip.Prefix{}
+	w.byLink, w.byDev = map[*network.Link][]netip.Prefix{}, map[*network.Device][]netip.Prefix{}
 	for _, v := range n.VRFs {
-		for p, r := range v.best {
-			for _, h := range r.nexthops {
+		for p, r := range v.Best {
+			for _, h := range r.NextHops {
 				w.byLink[h.Link] = append(w.byLink[h.Link], p)
 			}
-			for _, id := range r.path {
+			for _, id := range r.Path {
 				d := n.VRFs[id].Dev
 				w.byDev[d] = append(w.byDev[d], p)
 			}
 		}
 	}
-	w.linkFlows, w.dstFlows = map[*Link][]int{}, map[netip.Prefix][]int{}
+	w.linkFlows, w.dstFlows = map[*network.Link][]int{}, map[netip.Prefix][]int{}
 	for i, f := range w.flows {
 		w.causes = append(w.causes, causesOf(w.baseline[i].lost))
 		for _, l := range physicalLinks(w.baseline[i].parts) {
 			w.linkFlows[l] = append(w.linkFlows[l], i)
 		}
-		if _, dst, ok := addresses(f.src, f.dst); ok {
+		if _, dst, ok := network.Addresses(f.Src, f.Dst); ok {
 			for bits := range dst.BitLen() + 1 {
 				p := netip.PrefixFrom(dst, bits).Masked()
 				w.dstFlows[p] = append(w.dstFlows[p], i)
@@ -322,10 +323,10 @@ func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
 
 // physicalLinks lists the physical links parts cross, each once, in the
 // order first crossed.
-func physicalLinks(parts []pathPart) []*Link {
-	var out []*Link
+func physicalLinks(parts []network.PathPart) []*network.Link {
+	var out []*network.Link
 	for _, p := range parts {
-		for _, h := range p.hops {
+		for _, h := range p.Hops {
 			if h.Link.Physical() && !slices.Contains(out, h.Link) {
 				out = append(out, h.Link)
 			}
@@ -334,9 +335,9 @@ func physicalLinks(parts []pathPart) []*Link {
 	return out
 }
 
-func causesOf(lost map[Outcome]float64) []string {
+func causesOf(lost map[network.Outcome]float64) []string {
 	var out []string
-	for _, o := range sortedOutcomes(lost) {
+	for _, o := range network.SortedOutcomes(lost) {
 		out = append(out, string(o))
 	}
 	return out
@@ -349,7 +350,7 @@ func causesOf(lost map[Outcome]float64) []string {
 // detect on their own; the link counts the slower.
 func (w *sweeper) detections() {
 	for _, ps := range w.p.Sessions {
-		l, ok := w.n.linkNamed[ps.Over]
+		l, ok := w.n.Link(ps.Over)
 		if !ok {
 			continue
 		}
@@ -357,7 +358,7 @@ func (w *sweeper) detections() {
 		if ps.BFD != nil {
 			d = min(d, time.Duration(ps.BFD.Multiplier*ps.BFD.MinIntervalMS)*time.Millisecond)
 		}
-		if g, ok := l.gate.(steadyGate); ok && g.mode == stdlib.MustEncrypt {
+		if g, ok := l.Gate().(steadyGate); ok && g.mode == stdlib.MustEncrypt {
 			d = min(d, mkaLifetime)
 		}
 		w.detect[l] = max(w.detect[l], d+l.Latency)
@@ -370,12 +371,12 @@ func (w *sweeper) detections() {
 // and every shard, pays before its first case.
 func (w *sweeper) traffic() []flowState {
 	for _, f := range w.flows {
-		f.route()
+		f.Route()
 	}
-	share(nets(w.flows))
+	network.Share(nets(w.flows))
 	out := make([]flowState, len(w.flows))
 	for i, f := range w.flows {
-		out[i] = flowState{delivered: f.delivered, parts: f.parts, rates: f.rates, lost: f.lost}
+		out[i] = flowState{delivered: f.Delivered, parts: f.Parts, rates: f.Rates, lost: f.Lost}
 	}
 	return out
 }
@@ -385,8 +386,8 @@ func (w *sweeper) traffic() []flowState {
 // those whose paths changed or that cross a link whose capacity did — and
 // the flows sharing links with them; the rest keep their rates. It
 // returns the flows shared again, in order; the caller puts them back.
-func (w *sweeper) trafficAfter(dirty []netip.Prefix, touched []*Link) []int {
-	w.n.converge(false)
+func (w *sweeper) trafficAfter(dirty []netip.Prefix, touched []*network.Link) []int {
+	w.n.Converge(false)
 	in := make(map[int]bool)
 	var todo []int
 	add := func(i int) {
@@ -398,8 +399,8 @@ func (w *sweeper) trafficAfter(dirty []netip.Prefix, touched []*Link) []int {
 	for _, p := range dirty {
 		for _, i := range w.dstFlows[p.Masked()] {
 			f := w.flows[i]
-			f.route()
-			if !sameParts(f.parts, w.baseline[i].parts) {
+			f.Route()
+			if !sameParts(f.Parts, w.baseline[i].parts) {
 				add(i)
 			}
 		}
@@ -412,11 +413,11 @@ func (w *sweeper) trafficAfter(dirty []netip.Prefix, touched []*Link) []int {
 			add(i)
 		}
 	}
-	seen := map[*Link]bool{}
+	seen := map[*network.Link]bool{}
 	for len(todo) > 0 {
 		i := todo[len(todo)-1]
 		todo = todo[:len(todo)-1]
-		for _, ps := range [][]pathPart{w.flows[i].parts, w.baseline[i].parts} {
+		for _, ps := range [][]network.PathPart{w.flows[i].Parts, w.baseline[i].parts} {
 			for _, l := range physicalLinks(ps) {
 				if !seen[l] {
 					seen[l] = true
@@ -434,11 +435,11 @@ func (w *sweeper) trafficAfter(dirty []netip.Prefix, touched []*Link) []int {
 	// Flow order keeps share's arithmetic, and so the output, the same
 	// whatever order the group was found in.
 	slices.Sort(group)
-	flows := make([]*netFlow, len(group))
+	flows := make([]*network.Flow, len(group))
 	for k, i := range group {
-		flows[k] = &w.flows[i].netFlow
+		flows[k] = &w.flows[i].Flow
 	}
-	share(flows)
+	network.Share(flows)
 	return group
 }
 
@@ -447,18 +448,18 @@ func (w *sweeper) trafficAfter(dirty []netip.Prefix, touched []*Link) []int {
 func (w *sweeper) reset(dirty []netip.Prefix, group []int) {
 	for _, p := range dirty {
 		for _, i := range w.dstFlows[p.Masked()] {
-			w.flows[i].parts = w.baseline[i].parts
+			w.flows[i].Parts = w.baseline[i].parts
 		}
 	}
 	for _, i := range group {
 		f, b := w.flows[i], w.baseline[i]
-		f.parts, f.delivered, f.rates, f.lost = b.parts, b.delivered, b.rates, b.lost
+		f.Parts, f.Delivered, f.Rates, f.Lost = b.parts, b.delivered, b.rates, b.lost
 	}
 }
 
-func sameParts(a, b []pathPart) bool {
-	return slices.EqualFunc(a, b, func(x, y pathPart) bool {
-		return x.outcome == y.outcome && x.weight == y.weight && slices.Equal(x.hops, y.hops)
+func sameParts(a, b []network.PathPart) bool {
+	return slices.EqualFunc(a, b, func(x, y network.PathPart) bool {
+		return x.Outcome == y.Outcome && x.Weight == y.Weight && slices.Equal(x.Hops, y.Hops)
 	})
 }
 
@@ -467,11 +468,11 @@ func (w *sweeper) apply(e Element, fail bool) {
 	n := w.n
 	switch e.Kind {
 	case lang.TargetLink:
-		if m := n.members[e.Name]; m != nil {
-			m.m.SetDown("sweep", fail)
+		if m, _ := n.Member(e.Name); m != nil {
+			m.SetDown("sweep", fail)
 		}
 	case lang.TargetChannel:
-		if l := n.linkNamed[e.Name]; l != nil {
+		if l, _ := n.Link(e.Name); l != nil {
 			for _, m := range l.Members {
 				m.SetDown("sweep", fail)
 			}
@@ -483,7 +484,7 @@ func (w *sweeper) apply(e Element, fail bool) {
 			}
 		}
 	case lang.TargetDevice:
-		if d := n.byName[e.Name]; d != nil {
+		if d, _ := n.Device(e.Name); d != nil {
 			d.SetDown("sweep", fail)
 		}
 	}
@@ -491,27 +492,27 @@ func (w *sweeper) apply(e Element, fail bool) {
 
 // reach lists the links whose state an element's failure can change, in
 // the network's order.
-func (w *sweeper) reach(failed []Element) []*Link {
-	var out []*Link
+func (w *sweeper) reach(failed []Element) []*network.Link {
+	var out []*network.Link
 	for _, e := range failed {
 		switch e.Kind {
 		case lang.TargetLink:
-			if m := w.n.members[e.Name]; m != nil {
-				out = append(out, m.link)
+			if m, l := w.n.Member(e.Name); m != nil {
+				out = append(out, l)
 			}
 		case lang.TargetChannel:
-			if l := w.n.linkNamed[e.Name]; l != nil {
+			if l, _ := w.n.Link(e.Name); l != nil {
 				out = append(out, l)
 			}
 		case lang.TargetFacility:
 			out = append(out, w.n.Facilities[e.Name]...)
 		case lang.TargetDevice:
-			if d := w.n.byName[e.Name]; d != nil {
+			if d, _ := w.n.Device(e.Name); d != nil {
 				out = append(out, w.devLinks[d]...)
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b *Link) int { return a.ID - b.ID })
+	slices.SortFunc(out, func(a, b *network.Link) int { return a.ID - b.ID })
 	return slices.Compact(out)
 }
 
@@ -526,11 +527,11 @@ func (w *sweeper) run(index int, failed []Element) Case {
 	// Only prefixes whose routes ran through what failed can change (a
 	// failure only takes routes away); the rest of the tables stand, and
 	// are put back as they were afterwards.
-	var down, touched []*Link
+	var down, touched []*network.Link
 	for _, l := range w.reach(failed) {
 		if !l.Up() {
 			for _, p := range w.byLink[l] {
-				w.n.markDirty(p)
+				w.n.MarkDirty(p)
 			}
 			if l.Physical() {
 				down = append(down, l)
@@ -543,17 +544,14 @@ func (w *sweeper) run(index int, failed []Element) Case {
 		}
 	}
 	for _, e := range failed {
-		if d := w.n.byName[e.Name]; e.Kind == lang.TargetDevice && d != nil && !d.Up() {
+		if d, _ := w.n.Device(e.Name); e.Kind == lang.TargetDevice && d != nil && !d.Up() {
 			for _, p := range w.byDev[d] {
-				w.n.markDirty(p)
+				w.n.MarkDirty(p)
 			}
 		}
 	}
-	dirty := make([]netip.Prefix, 0, len(w.n.dirty))
-	for p := range w.n.dirty {
-		dirty = append(dirty, p)
-	}
-	saved := w.n.saveDirty()
+	dirty := w.n.Dirty()
+	saved := w.n.SaveDirty()
 	group := w.trafficAfter(dirty, touched)
 	// Only the flows shared again, and those that were routed over what
 	// went down, can differ from the baseline.
@@ -563,23 +561,23 @@ func (w *sweeper) run(index int, failed []Element) Case {
 	}
 	slices.Sort(rows)
 	// A device's failure can take down thousands of links.
-	isDown := make(map[*Link]bool, len(down))
+	isDown := make(map[*network.Link]bool, len(down))
 	for _, l := range down {
 		isDown[l] = true
 	}
 	for _, i := range slices.Compact(rows) {
 		f, base := w.flows[i], w.baseline[i]
-		cf := CaseFlow{Flow: f.spec.Name, Index: i, Delivered: units.Round(f.delivered)}
-		cf.Shortfall = units.Round(max(0, min(float64(f.spec.Rate), base.delivered)-f.delivered))
+		cf := CaseFlow{Flow: f.spec.Name, Index: i, Delivered: units.Round(f.Delivered)}
+		cf.Shortfall = units.Round(max(0, min(float64(f.spec.Rate), base.delivered)-f.Delivered))
 		// Until the routers notice, what was routed over a link now down
 		// is lost; a managed service's own failures it notices at once.
 		lostRate, slowest := 0.0, time.Duration(0)
 		for j, p := range base.parts {
-			if p.outcome != Delivered {
+			if p.Outcome != network.Delivered {
 				continue
 			}
 			var d time.Duration
-			for _, h := range p.hops {
+			for _, h := range p.Hops {
 				if isDown[h.Link] {
 					d = max(d, w.detect[h.Link])
 				}
@@ -596,12 +594,12 @@ func (w *sweeper) run(index int, failed []Element) Case {
 			cf.Disrupted = slowest
 		}
 		switch {
-		case base.delivered > 0 && f.delivered <= base.delivered*1e-9:
+		case base.delivered > 0 && f.Delivered <= base.delivered*1e-9:
 			cf.Blackout = -1
 		case base.delivered > 0 && lostRate >= base.delivered*(1-1e-9):
 			cf.Blackout = slowest
 		}
-		cf.Causes = causesOf(f.lost)
+		cf.Causes = causesOf(f.Lost)
 		if !w.unchanged(cf) {
 			c.Flows = append(c.Flows, cf)
 		}
@@ -610,7 +608,7 @@ func (w *sweeper) run(index int, failed []Element) Case {
 	for _, e := range failed {
 		w.apply(e, false)
 	}
-	w.n.restoreRoutes(saved)
+	w.n.RestoreRoutes(saved)
 	return c
 }
 
@@ -1399,7 +1397,7 @@ func (s *Sweep) HasBroken() bool {
 
 // Overlay is the state of the network under case i, for a diagram.
 func (s *Sweep) Overlay(p *planner.Plan, i int) (*State, error) {
-	n, err := Build(p)
+	n, err := network.Build(p)
 	if err != nil {
 		return nil, err
 	}
@@ -1412,7 +1410,7 @@ func (s *Sweep) Overlay(p *planner.Plan, i int) (*State, error) {
 		st.links[l.Name] = l.Up()
 	}
 	for _, ps := range p.Sessions {
-		if l, ok := n.linkNamed[ps.Over]; ok {
+		if l, ok := n.Link(ps.Over); ok {
 			st.sessions[ps.Name] = l.Up()
 		}
 	}

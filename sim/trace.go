@@ -10,6 +10,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/sim/internal/units"
+	"patchbay/sim/network"
 	"patchbay/stdlib"
 )
 
@@ -55,13 +56,13 @@ type Group struct {
 
 // TraceEvent is one moment something changed.
 type TraceEvent struct {
-	T            Time         `json:"t_ns"`
-	Kind         string       `json:"kind"`
-	Message      string       `json:"message"`
-	Links        []LinkState  `json:"links,omitempty"`
-	Routes       int          `json:"route_changes"`
-	RouteChanges []fibChange  `json:"route_changes_detail,omitempty"`
-	Flows        []FlowChange `json:"flows,omitempty"`
+	T            Time                `json:"t_ns"`
+	Kind         string              `json:"kind"`
+	Message      string              `json:"message"`
+	Links        []LinkState         `json:"links,omitempty"`
+	Routes       int                 `json:"route_changes"`
+	RouteChanges []network.FIBChange `json:"route_changes_detail,omitempty"`
+	Flows        []FlowChange        `json:"flows,omitempty"`
 }
 
 // LinkState is a link whose state or capacity changed.
@@ -167,7 +168,7 @@ func (t *Trace) HasErrors() bool {
 	return false
 }
 
-func newTrace(sc *lang.Scenario, opts Options, n *Network) *Trace {
+func newTrace(sc *lang.Scenario, opts Options, n *network.Network) *Trace {
 	t := &Trace{Schema: TraceSchema, Scenario: sc.Name, Source: sc.Range.String(), Seed: opts.Seed, Duration: sc.Duration,
 		Interval: opts.Interval, Events: []TraceEvent{}, Flows: []FlowSummary{}, Probes: []ProbeSummary{}, Findings: []Finding{},
 		Convergence: []Convergence{}}
@@ -188,7 +189,7 @@ func newTrace(sc *lang.Scenario, opts Options, n *Network) *Trace {
 	return t
 }
 
-func groupCapacity(links []*Link) float64 {
+func groupCapacity(links []*network.Link) float64 {
 	c := 0.0
 	for _, l := range links {
 		c += l.Capacity()
@@ -326,3 +327,11 @@ func (t *Trace) WriteText(w io.Writer) error {
 }
 
 func sortedStringKeys[V any](m map[string]V) []string { return sortedKeys(m) }
+
+// Outage is a span in which a flow lost traffic.
+type Outage struct {
+	Start Time     `json:"start_ns"`
+	End   Time     `json:"end_ns"`
+	Worst float64  `json:"worst_loss_fraction"`
+	Cause []string `json:"causes"`
+}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"net/netip"
+	"patchbay/sim/network"
 	"testing"
 
 	"github.com/osrg/gobgp/v3/pkg/packet/bgp"
@@ -17,12 +18,12 @@ func FuzzReceiveBGP(f *testing.F) {
 	f.Add(encodeNotification(6, 1, []byte{0, 2, 1, 0, 0, 0, 100}))
 	// An IPv4 session's UPDATEs, then an IPv6 session's.
 	for _, u := range encodeUpdates([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")},
-		[]announcement{{netip.MustParsePrefix("192.168.0.0/16"), &bgpAttrs{asPath: []uint32{65001, 65001}, med: 5, communities: []uint32{7224<<16 | 7300}}}},
+		[]announcement{{netip.MustParsePrefix("192.168.0.0/16"), &network.Attrs{ASPath: []uint32{65001, 65001}, MED: 5, Communities: []uint32{7224<<16 | 7300}}}},
 		netip.MustParseAddr("169.254.100.2"), netip.Addr{}) {
 		f.Add(u)
 	}
 	for _, u := range encodeUpdates([]netip.Prefix{netip.MustParsePrefix("2001:db8::/32")},
-		[]announcement{{netip.MustParsePrefix("fd00::/48"), &bgpAttrs{asPath: []uint32{65001}}}},
+		[]announcement{{netip.MustParsePrefix("fd00::/48"), &network.Attrs{ASPath: []uint32{65001}}}},
 		netip.MustParseAddr("2001:db8:dc::2"), netip.MustParseAddr("fe80::70:62ff:fe00:1")) {
 		f.Add(u)
 	}

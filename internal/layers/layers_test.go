@@ -36,11 +36,12 @@ var allowed = map[string][]string{
 	"planner/plantest": {"lang/load", "lang/starlark", "planner"},
 
 	"sim/engine":         {},
+	"sim/network":        {"planner"},
 	"sim/internal/units": {},
 	"sim/macsec":         {},
 	"sim/wire":           {},
 	"sim/plot":           {},
-	"sim":                {"lang", "planner", "sim/engine", "sim/internal/units", "sim/macsec", "sim/plot", "stdlib"},
+	"sim":                {"lang", "planner", "sim/engine", "sim/internal/units", "sim/macsec", "sim/network", "sim/plot", "stdlib"},
 
 	"cmd/patchbay": {"lang", "lang/decl", "lang/format", "lang/load", "lang/project", "lang/starlark",
 		"planner", "planner/cost", "planner/render", "sim", "stdlib", "stdlib/offer"},

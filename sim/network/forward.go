@@ -1,4 +1,4 @@
-package sim
+package network
 
 import (
 	"fmt"
@@ -34,18 +34,18 @@ const maxHops = 64
 
 // pathPart is one way a flow's traffic takes: the interfaces it leaves by,
 // the share of the flow on it (ECMP splits), and how it ends.
-type pathPart struct {
-	hops    []*Iface
-	weight  float64
-	outcome Outcome
-	where   string // the device or link where it was dropped
-	detail  string
+type PathPart struct {
+	Hops    []*Iface
+	Weight  float64
+	Outcome Outcome
+	Where   string // the device or link where it was dropped
+	Detail  string
 }
 
 // latency is the one-way propagation delay along the part.
-func (p *pathPart) latency() time.Duration {
+func (p *PathPart) Latency() time.Duration {
 	var d time.Duration
-	for _, h := range p.hops {
+	for _, h := range p.Hops {
 		d += h.Link.Latency
 	}
 	return d
@@ -60,12 +60,12 @@ type walker struct {
 	dst  netip.Addr // an address in to
 	size int
 	hash uint64
-	out  []pathPart
+	out  []PathPart
 }
 
 func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 	end := func(o Outcome, where, detail string) {
-		w.out = append(w.out, pathPart{hops: hops, weight: weight, outcome: o, where: where, detail: detail})
+		w.out = append(w.out, PathPart{Hops: hops, Weight: weight, Outcome: o, Where: where, Detail: detail})
 	}
 	if len(hops) > maxHops {
 		end(Looped, v.Dev.Name, fmt.Sprintf("TTL expired after %d hops", maxHops))
@@ -80,17 +80,17 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 	case r == nil:
 		end(NoRoute, v.Dev.Name, fmt.Sprintf("%s has no route to %s", v, w.dst))
 		return
-	case r.local && v.Dev != w.to.Dev:
+	case r.Local && v.Dev != w.to.Dev:
 		end(WrongNetwork, v.Dev.Name, fmt.Sprintf("delivered to the wrong network: %s (holds %s) instead of %s", v.Dev.Name, r.prefix, w.to.Name))
 		return
-	case r.local:
+	case r.Local:
 		end(Delivered, v.Dev.Name, "")
 		return
-	case r.blackhole:
-		end(Blackholed, v.Dev.Name, fmt.Sprintf("%s: blackhole route %s (%s)", v, r.prefix, r.origin))
+	case r.Blackhole:
+		end(Blackholed, v.Dev.Name, fmt.Sprintf("%s: blackhole route %s (%s)", v, r.prefix, r.Origin))
 		return
 	}
-	next := r.nexthops
+	next := r.NextHops
 	if w.hash != 0 {
 		next = next[planner.ECMPPick(w.hash, v.Dev.ID, len(next)):][:1]
 	}
@@ -98,13 +98,13 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 	for _, i := range next {
 		h := append(hops[:len(hops):len(hops)], i)
 		if !i.Link.Up() {
-			w.out = append(w.out, pathPart{hops: hops, weight: share, outcome: LinkDown, where: i.Link.Name,
-				detail: fmt.Sprintf("%s is down, but %s still routes over it: neither BFD nor the BGP hold timer has noticed yet", i.Link.Name, v)})
+			w.out = append(w.out, PathPart{Hops: hops, Weight: share, Outcome: LinkDown, Where: i.Link.Name,
+				Detail: fmt.Sprintf("%s is down, but %s still routes over it: neither BFD nor the BGP hold timer has noticed yet", i.Link.Name, v)})
 			continue
 		}
 		if i.Link.protected() && planner.MACsecTooBig(w.size) {
-			w.out = append(w.out, pathPart{hops: hops, weight: share, outcome: TooBig, where: i.Link.Name,
-				detail: planner.MACsecTooBigDetail(w.size, i.Link.Name)})
+			w.out = append(w.out, PathPart{Hops: hops, Weight: share, Outcome: TooBig, Where: i.Link.Name,
+				Detail: planner.MACsecTooBigDetail(w.size, i.Link.Name)})
 			continue
 		}
 		if w.size > i.Link.MTU {
@@ -114,14 +114,14 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 			if p := i.Peer().Dev; p.SilentMTU {
 				dropper = p
 			}
-			w.out = append(w.out, pathPart{hops: hops, weight: share, outcome: TooBig, where: dropper.Name,
-				detail: planner.TooBigDetail(w.size, i.Link.MTU, i.Link.Name, dropper.Name, dropper.SilentMTU)})
+			w.out = append(w.out, PathPart{Hops: hops, Weight: share, Outcome: TooBig, Where: dropper.Name,
+				Detail: planner.TooBigDetail(w.size, i.Link.MTU, i.Link.Name, dropper.Name, dropper.SilentMTU)})
 			continue
 		}
 		peer := i.Peer()
 		if peer.VRF == nil {
-			w.out = append(w.out, pathPart{hops: h, weight: share, outcome: NotAssociated, where: peer.Dev.Name,
-				detail: fmt.Sprintf("%s arrives on %s, which is associated with no route table", peer.Dev.Name, i.Link.Name)})
+			w.out = append(w.out, PathPart{Hops: h, Weight: share, Outcome: NotAssociated, Where: peer.Dev.Name,
+				Detail: fmt.Sprintf("%s arrives on %s, which is associated with no route table", peer.Dev.Name, i.Link.Name)})
 			continue
 		}
 		w.walk(peer.VRF, h, share)
@@ -129,7 +129,7 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 }
 
 // addresses picks the address family both endpoints have, IPv4 first.
-func addresses(a, b *Endpoint) (src, dst netip.Addr, ok bool) {
+func Addresses(a, b *Endpoint) (src, dst netip.Addr, ok bool) {
 	if a.V4.IsValid() && b.V4.IsValid() {
 		return a.V4, b.V4, true
 	}
@@ -141,17 +141,73 @@ func addresses(a, b *Endpoint) (src, dst netip.Addr, ok bool) {
 
 // trace follows traffic from one network to another, addressed to a host
 // of the destination in the family both have.
-func trace(from, to *Endpoint, size int, hash uint64) []pathPart {
-	_, dst, ok := addresses(from, to)
+func Paths(from, to *Endpoint, size int, hash uint64) []PathPart {
+	_, dst, ok := Addresses(from, to)
 	if !ok {
-		return []pathPart{{weight: 1, outcome: NoAddress, where: from.Name,
-			detail: from.Name + " and " + to.Name + " have no address family in common"}}
+		return []PathPart{{Weight: 1, Outcome: NoAddress, Where: from.Name,
+			Detail: from.Name + " and " + to.Name + " have no address family in common"}}
 	}
 	if size > from.MTU {
-		return []pathPart{{weight: 1, outcome: SourceTooBig, where: from.Name,
-			detail: planner.SourceTooBigDetail(size, from.MTU, from.Name)}}
+		return []PathPart{{Weight: 1, Outcome: SourceTooBig, Where: from.Name,
+			Detail: planner.SourceTooBigDetail(size, from.MTU, from.Name)}}
 	}
 	w := &walker{to: to, dst: dst, size: size, hash: hash}
 	w.walk(from.Dev.vrfs[0], nil, 1)
 	return w.out
+}
+
+// Trace traces a packet from one network to another through the tables
+// and links as they are now, in the planner's form, so that the planner's
+// trace and the simulator's print alike. Flow 0 follows every equal-cost
+// branch; otherwise one hashed path.
+func (n *Network) Trace(from, to string, o planner.TraceOptions) (*planner.TraceResult, error) {
+	src, ok := n.Endpoints[from]
+	if !ok {
+		return nil, fmt.Errorf("%s is not a network of the design", from)
+	}
+	dst, ok := n.Endpoints[to]
+	if !ok {
+		return nil, fmt.Errorf("%s is not a network of the design", to)
+	}
+	size := o.Size
+	if size <= 0 {
+		size = 64
+	}
+	res := &planner.TraceResult{From: from, To: to, Size: size}
+	res.Src, res.Dst, _ = Addresses(src, dst)
+	for _, part := range Paths(src, dst, size, o.Flow) {
+		res.Paths = append(res.Paths, tracePath(src, res, part))
+	}
+	return res, nil
+}
+
+// tracePath describes one path part hop by hop, with the route each table
+// matched at that moment.
+func tracePath(src *Endpoint, res *planner.TraceResult, part PathPart) planner.TracePath {
+	tp := planner.TracePath{Share: part.Weight, Outcome: string(part.Outcome), Where: part.Where, Detail: part.Detail, Hops: []planner.TraceHop{}}
+	if part.Outcome == SourceTooBig || part.Outcome == NoAddress {
+		return tp
+	}
+	v := src.Dev.vrfs[0]
+	hopAt := func(v *VRF) planner.TraceHop {
+		h := planner.TraceHop{Device: v.Dev.Name, Table: v.String()}
+		if r := v.fib.lookup(res.Dst); r != nil {
+			h.Route, h.Origin = r.prefix.String(), r.tag
+		}
+		return h
+	}
+	for _, i := range part.Hops {
+		h := hopAt(v)
+		h.Link, h.NextHop, h.MTU, h.Latency = i.Link.Name, i.Peer().Dev.Name, i.Link.MTU, i.Link.Latency
+		tp.Latency += i.Link.Latency
+		if tp.MTU == 0 || i.Link.MTU < tp.MTU {
+			tp.MTU = i.Link.MTU
+		}
+		tp.Hops = append(tp.Hops, h)
+		if v = i.Peer().VRF; v == nil {
+			return tp
+		}
+	}
+	tp.Hops = append(tp.Hops, hopAt(v))
+	return tp
 }

@@ -1,4 +1,4 @@
-package sim
+package network
 
 import (
 	"cmp"
@@ -18,7 +18,7 @@ type VRF struct {
 	Dev  *Device
 	Name string
 
-	best map[netip.Prefix]*route
+	Best map[netip.Prefix]*Route
 	fib  fib
 
 	in, out []*adjacency
@@ -34,20 +34,20 @@ func (v *VRF) String() string {
 // route is a best route of a VRF: one prefix, its preference, and where
 // traffic for it goes (interfaces with equal cost, or delivered locally,
 // or dropped).
-type route struct {
+type Route struct {
 	prefix   netip.Prefix
 	pref     int
-	path     []int32 // VRFs the route was learned through, origin first
+	Path     []int32 // VRFs the route was learned through, origin first
 	tag      string
-	nexthops []*Iface
-	origin   string    // what configured or originated it, for explanations
-	attrs    *bgpAttrs // what BGP carried it with; nil when it never crossed a session
+	NextHops []*Iface
+	Origin   string // what configured or originated it, for explanations
+	Attrs    *Attrs // what BGP carried it with; nil when it never crossed a session
 	// id is the BGP identifier of the router it was last received from
 	// and peer that router's IPv4 address on the link, the final
 	// tie-breaks; carried across a service's own adjacencies.
 	id, peer  netip.Addr
-	local     bool
-	blackhole bool
+	Local     bool
+	Blackhole bool
 	// dx and inRegion are how a gateway learned it from a Direct Connect
 	// location (adjacency.dxOf); not carried on. Small and together, so
 	// that a route fits a 192-byte allocation: a run makes many.
@@ -57,20 +57,20 @@ type route struct {
 
 // defaultLocalPref is what a route without BGP attributes compares as:
 // the "medium" preference AWS gives routes without a community.
-const defaultLocalPref = 200
+const DefaultLocalPref = 200
 
-func (r *route) localPref() uint32 {
-	if r.attrs == nil {
-		return defaultLocalPref
+func (r *Route) localPref() uint32 {
+	if r.Attrs == nil {
+		return DefaultLocalPref
 	}
-	return r.attrs.localPref
+	return r.Attrs.LocalPref
 }
 
-func (r *route) asPathLen() int {
-	if r.attrs == nil {
+func (r *Route) asPathLen() int {
+	if r.Attrs == nil {
 		return 0
 	}
-	return len(r.attrs.asPath)
+	return len(r.Attrs.ASPath)
 }
 
 // compareRoutes is step 3 of the planner's route selection (see
@@ -79,77 +79,77 @@ func (r *route) asPathLen() int {
 // lower origin, then the shorter path through the network. MED is
 // choose's, since it compares only within a neighbouring AS; local
 // preference is the DX gateway's alone (dxCompare).
-func compareRoutes(a, b *route) int {
+func compareRoutes(a, b *Route) int {
 	if c := cmp.Or(cmp.Compare(a.pref, b.pref), cmp.Compare(a.asPathLen(), b.asPathLen())); c != 0 {
 		return c
 	}
 	if c := compareOrigin(a, b); c != 0 {
 		return c
 	}
-	return cmp.Compare(len(a.path), len(b.path))
+	return cmp.Compare(len(a.Path), len(b.Path))
 }
 
 // dxCompare is step 2, between routes through one DX gateway: the highest
 // local preference (AWS reads the 7224:7100/7200/7300 communities), a
 // location in the gateway's Region, the shorter AS path, the lower origin.
-func dxCompare(a, b *route) int {
+func dxCompare(a, b *Route) int {
 	return cmp.Or(cmp.Compare(a.pref, b.pref), cmp.Compare(b.localPref(), a.localPref()), planner.CompareRegion(a.inRegion, b.inRegion),
 		cmp.Compare(a.asPathLen(), b.asPathLen()), compareOrigin(a, b))
 }
 
-func compareOrigin(a, b *route) int {
-	if a.attrs == nil || b.attrs == nil {
+func compareOrigin(a, b *Route) int {
+	if a.Attrs == nil || b.Attrs == nil {
 		return 0
 	}
-	return cmp.Compare(a.attrs.origin, b.attrs.origin)
+	return cmp.Compare(a.Attrs.Origin, b.Attrs.Origin)
 }
 
 // tieBreak is step 5: the lowest BGP identifier, the lowest peer address,
 // then the path that sorts first.
-func tieBreak(a, b *route) int {
-	return cmp.Or(a.id.Compare(b.id), a.peer.Compare(b.peer), slices.Compare(a.path, b.path))
+func tieBreak(a, b *Route) int {
+	return cmp.Or(a.id.Compare(b.id), a.peer.Compare(b.peer), slices.Compare(a.Path, b.Path))
 }
 
 // multipath is step 4 (planner.Multipath): whether r shares traffic with
 // best, the route the tie-break chose.
-func multipath(best, r *route, mp planner.Multipath) bool {
+func multipath(best, r *Route, mp planner.Multipath) bool {
 	switch mp {
 	case planner.MultipathExact:
 		return slices.Equal(best.asPath(), r.asPath())
 	case planner.MultipathOff:
 		return false
 	}
-	return best.attrs.neighbourAS() == r.attrs.neighbourAS()
+	return best.Attrs.neighbourAS() == r.Attrs.neighbourAS()
 }
 
-func (r *route) asPath() []uint32 {
-	if r.attrs == nil {
+func (r *Route) asPath() []uint32 {
+	if r.Attrs == nil {
 		return nil
 	}
-	return r.attrs.asPath
+	return r.Attrs.ASPath
 }
 
 // identical reports whether o is r in every field, attributes the same
 // object.
-func (r *route) identical(o *route) bool {
-	return r.pref == o.pref && r.attrs == o.attrs && r.local == o.local && r.blackhole == o.blackhole && r.dx == o.dx &&
-		r.inRegion == o.inRegion && slices.Equal(r.path, o.path) && slices.Equal(r.nexthops, o.nexthops) &&
-		r.tag == o.tag && r.origin == o.origin && r.id == o.id && r.peer == o.peer && r.prefix == o.prefix
+func (r *Route) identical(o *Route) bool {
+	return r.pref == o.pref && r.Attrs == o.Attrs && r.Local == o.Local && r.Blackhole == o.Blackhole && r.dx == o.dx &&
+		r.inRegion == o.inRegion && slices.Equal(r.Path, o.Path) && slices.Equal(r.NextHops, o.NextHops) &&
+		r.tag == o.tag && r.Origin == o.Origin && r.id == o.id && r.peer == o.peer && r.prefix == o.prefix
 }
 
 // same reports whether o is r for every table that learns from it.
-func (r *route) same(o *route) bool { return r.sameEntry(o) && r.id == o.id && r.peer == o.peer }
+func (r *Route) same(o *Route) bool { return r.sameEntry(o) && r.id == o.id && r.peer == o.peer }
 
 // sameEntry reports whether o is r as a forwarding entry and an
 // advertisement: the same but perhaps for the identifier a downstream
 // tie-break would read.
-func (r *route) sameEntry(o *route) bool {
-	if r.pref != o.pref || len(r.path) != len(o.path) || r.local != o.local || r.blackhole != o.blackhole ||
-		len(r.nexthops) != len(o.nexthops) || !r.attrs.equal(o.attrs) {
+func (r *Route) sameEntry(o *Route) bool {
+	if r.pref != o.pref || len(r.Path) != len(o.Path) || r.Local != o.Local || r.Blackhole != o.Blackhole ||
+		len(r.NextHops) != len(o.NextHops) || !r.Attrs.Equal(o.Attrs) {
 		return false
 	}
-	for i := range r.nexthops {
-		if r.nexthops[i] != o.nexthops[i] {
+	for i := range r.NextHops {
+		if r.NextHops[i] != o.NextHops[i] {
 			return false
 		}
 	}
@@ -166,12 +166,12 @@ type adjacency struct {
 	via      *Iface
 	pref     int
 	tag      string
-	export   func(*route) bool // which of from's routes cross; nil: all
+	export   func(*Route) bool // which of from's routes cross; nil: all
 	// originate replaces the exporter's routes with these prefixes, as a
 	// DX gateway association advertises its allowed prefixes.
 	originate []netip.Prefix
 	// prefOf overrides pref per route (Cloud WAN shares keep the source's).
-	prefOf func(*route) int
+	prefOf func(*Route) int
 	// blackholes: the learner sends traffic for the exporter's blackhole
 	// routes to it (a VPC forwarding to its Transit Gateway, which drops).
 	blackholes bool
@@ -212,30 +212,30 @@ func (a *adjacency) up() bool {
 }
 
 // exports reports whether r crosses a towards a.to.
-func (a *adjacency) exports(r *route) bool {
-	if r.blackhole && !a.blackholes {
+func (a *adjacency) exports(r *Route) bool {
+	if r.Blackhole && !a.blackholes {
 		return false
 	}
-	return (a.export == nil || a.export(r)) && !slices.Contains(r.path, int32(a.to.ID)) && len(r.path) < maxPathLength
+	return (a.export == nil || a.export(r)) && !slices.Contains(r.Path, int32(a.to.ID)) && len(r.Path) < maxPathLength
 }
 
 // learned is the route a.to gets from r, its path in the solver's
 // scratch space (see candidate).
-func (a *adjacency) learned(nr, r *route, sc *scratch) {
+func (a *adjacency) learned(nr, r *Route, sc *scratch) {
 	pref := a.pref
 	if a.prefOf != nil {
 		pref = a.prefOf(r)
 	}
 	hops := a.hops()
-	*nr = route{prefix: r.prefix, pref: pref, path: sc.path(r.path, int32(a.to.ID)), tag: a.tag, origin: r.origin, attrs: r.attrs,
+	*nr = Route{prefix: r.prefix, pref: pref, Path: sc.path(r.Path, int32(a.to.ID)), tag: a.tag, Origin: r.Origin, Attrs: r.Attrs,
 		id: r.id, peer: r.peer, dx: a.dx, inRegion: a.inRegion}
 	switch {
 	case a.via != nil:
-		nr.nexthops = hops
-	case r.blackhole:
-		nr.blackhole = true
+		nr.NextHops = hops
+	case r.Blackhole:
+		nr.Blackhole = true
 	default:
-		nr.nexthops = r.nexthops
+		nr.NextHops = r.NextHops
 	}
 }
 
@@ -252,7 +252,7 @@ func (a *adjacency) dxOf() (group int, inRegion bool) {
 	group = -1
 	if a.via != nil {
 		for _, d := range a.via.Link.Via {
-			if d.Role == RoleDXGW {
+			if d.Role == planner.RoleDXGW {
 				group = 1 + d.ID
 			}
 		}
@@ -275,8 +275,8 @@ type static struct {
 
 // route fills r with the static's route, its path in the solver's
 // scratch space; false when no next hop is up.
-func (s *static) route(r *route, sc *scratch) bool {
-	*r = route{prefix: s.prefix, pref: s.pref, path: sc.path(nil, int32(s.vrf.ID)), tag: s.tag, local: s.local, blackhole: s.blackhole, origin: s.origin}
+func (s *static) route(r *Route, sc *scratch) bool {
+	*r = Route{prefix: s.prefix, pref: s.pref, Path: sc.path(nil, int32(s.vrf.ID)), tag: s.tag, Local: s.local, Blackhole: s.blackhole, Origin: s.origin}
 	if s.local || s.blackhole {
 		return true
 	}
@@ -292,11 +292,11 @@ func (s *static) route(r *route, sc *scratch) bool {
 	case up == len(s.nexthops):
 		// Every next hop: the configured list itself, which nothing
 		// writes to, rather than a copy per solve.
-		r.nexthops = slices.Clip(s.nexthops)
+		r.NextHops = slices.Clip(s.nexthops)
 	default:
 		for _, i := range s.nexthops {
 			if i.Link.Up() {
-				r.nexthops = append(r.nexthops, i)
+				r.NextHops = append(r.NextHops, i)
 			}
 		}
 	}
@@ -304,7 +304,7 @@ func (s *static) route(r *route, sc *scratch) bool {
 }
 
 // index prepares the routing tables after the network is built.
-func (n *Network) index() {
+func (n *Network) Index() {
 	n.staticsBy = map[netip.Prefix][]*static{}
 	n.prefixes = map[netip.Prefix]bool{}
 	for _, s := range n.statics {
@@ -323,13 +323,13 @@ func (n *Network) index() {
 		}
 	}
 	for _, v := range n.VRFs {
-		v.best = map[netip.Prefix]*route{}
-		v.fib = fib{entries: v.best}
+		v.Best = map[netip.Prefix]*Route{}
+		v.fib = fib{entries: v.Best}
 	}
 }
 
 // markDirty asks the next converge to recompute prefix p.
-func (n *Network) markDirty(p netip.Prefix) {
+func (n *Network) MarkDirty(p netip.Prefix) {
 	n.prefixes[p] = true
 	if n.dirty == nil {
 		n.dirty = map[netip.Prefix]bool{}
@@ -342,15 +342,15 @@ func (n *Network) markDirty(p netip.Prefix) {
 // solved on its own, since no route's fate depends on another prefix's.
 // It returns the forwarding entries that changed and tells each BGP
 // speaker what its table now holds.
-func (n *Network) converge(all bool) []fibChange {
-	changes, _ := n.convergeN(all, -1)
+func (n *Network) Converge(all bool) []FIBChange {
+	changes, _ := n.ConvergeN(all, -1)
 	return changes
 }
 
 // convergeN is converge describing only the first limit changes (all
 // when limit < 0), and how many there were: a recomputation can change
 // tens of thousands of entries where the timeline shows a few.
-func (n *Network) convergeN(all bool, limit int) ([]fibChange, int) {
+func (n *Network) ConvergeN(all bool, limit int) ([]FIBChange, int) {
 	var todo []netip.Prefix
 	if all {
 		todo = make([]netip.Prefix, 0, len(n.prefixes))
@@ -364,7 +364,7 @@ func (n *Network) convergeN(all bool, limit int) ([]fibChange, int) {
 		}
 	}
 	n.dirty = nil
-	slices.SortFunc(todo, comparePrefixes)
+	slices.SortFunc(todo, ComparePrefixes)
 	log := changeLog{limit: limit}
 	for _, p := range todo {
 		n.solve(p, &log)
@@ -375,18 +375,18 @@ func (n *Network) convergeN(all bool, limit int) ([]fibChange, int) {
 // changeLog counts the forwarding entries that changed and describes the
 // first limit of them (all when limit < 0).
 type changeLog struct {
-	list         []fibChange
+	list         []FIBChange
 	limit, total int
 }
 
-func (l *changeLog) add(v *VRF, p netip.Prefix, before, after *route) {
+func (l *changeLog) add(v *VRF, p netip.Prefix, before, after *Route) {
 	l.total++
 	if l.limit < 0 || len(l.list) < l.limit {
-		l.list = append(l.list, fibChange{VRF: v.String(), Prefix: p.String(), Before: describe(before), After: describe(after)})
+		l.list = append(l.list, FIBChange{VRF: v.String(), Prefix: p.String(), Before: describe(before), After: describe(after)})
 	}
 }
 
-func comparePrefixes(a, b netip.Prefix) int {
+func ComparePrefixes(a, b netip.Prefix) int {
 	return cmp.Or(a.Addr().Compare(b.Addr()), cmp.Compare(a.Bits(), b.Bits()))
 }
 
@@ -397,17 +397,17 @@ func comparePrefixes(a, b netip.Prefix) int {
 // then is it copied to the heap (keep), so the many that lose or repeat
 // what a table already has cost nothing to collect.
 type scratch struct {
-	next   []*route // by VRF ID: the table's route so far; nil for none
+	next   []*Route // by VRF ID: the table's route so far; nil for none
 	queued []bool   // by VRF ID
 	queue  []*VRF
 	set    []int32 // VRFs next has held a route for in this solve
 	ids    []int32
 	held   []holding
-	cands  []route
-	ptrs   []*route
+	cands  []Route
+	ptrs   []*Route
 	lost   []bool
 	paths  []int32 // the candidates' paths, back to back
-	merged route   // a multipath route being made
+	merged Route   // a multipath route being made
 	hops   []*Iface
 }
 
@@ -424,15 +424,15 @@ func (sc *scratch) path(prefix []int32, id int32) []int32 {
 // when r is it in every field: routes are never written once made, so
 // sharing one is invisible, and most tables come out the same when a
 // recomputation changes little.
-func (sc *scratch) keep(r, prev *route) *route {
+func (sc *scratch) keep(r, prev *Route) *Route {
 	if prev != nil && r.identical(prev) {
 		return prev
 	}
-	nr := new(route)
+	nr := new(Route)
 	*nr = *r
-	nr.path = slices.Clone(r.path)
+	nr.Path = slices.Clone(r.Path)
 	if r == &sc.merged {
-		nr.nexthops = slices.Clone(r.nexthops)
+		nr.NextHops = slices.Clone(r.NextHops)
 	}
 	return nr
 }
@@ -444,14 +444,14 @@ func (sc *scratch) keep(r, prev *route) *route {
 func (n *Network) solve(p netip.Prefix, log *changeLog) {
 	sc := &n.sc
 	if len(sc.next) != len(n.VRFs) {
-		sc.next, sc.queued = make([]*route, len(n.VRFs)), make([]bool, len(n.VRFs))
+		sc.next, sc.queued = make([]*Route, len(n.VRFs)), make([]bool, len(n.VRFs))
 	}
 	next, queued := sc.next, sc.queued
 	holders := n.holders[p]
 	// prior is a table's route for p before this solve, from holders
 	// rather than the table's map: the maps are large, and lookups in
 	// them were much of the cost.
-	prior := func(id int32) *route {
+	prior := func(id int32) *Route {
 		if i, ok := slices.BinarySearchFunc(holders, id, func(h holding, id int32) int { return cmp.Compare(h.id, id) }); ok {
 			return holders[i].r
 		}
@@ -532,19 +532,19 @@ func (n *Network) solve(p netip.Prefix, log *changeLog) {
 			continue
 		case before != nil && after != nil && before.sameEntry(after):
 			if after != before {
-				v.best[p] = after // same forwarding; keep the newest origin text
+				v.Best[p] = after // same forwarding; keep the newest origin text
 			}
 			continue
 		}
 		log.add(v, p, before, after)
 		if after == nil {
-			delete(v.best, p)
+			delete(v.Best, p)
 			v.fib.remove(p)
 		} else {
 			if before == nil {
 				v.fib.add(p)
 			}
-			v.best[p] = after
+			v.Best[p] = after
 		}
 		for _, x := range n.exporters[v.ID] {
 			x.TableChanged(p)
@@ -566,20 +566,89 @@ func (n *Network) solve(p netip.Prefix, log *changeLog) {
 	sc.set, sc.ids, sc.held = set[:0], affected[:0], held[:0]
 }
 
+// Attrs are the path attributes a route crossed a session with. Values
+// are shared between tables and never changed after they are built.
+type Attrs struct {
+	ASPath      []uint32
+	Origin      uint8 // 0 IGP, 1 EGP, 2 INCOMPLETE
+	MED         uint32
+	LocalPref   uint32
+	Communities []uint32
+}
+
+func (a *Attrs) Equal(b *Attrs) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Origin == b.Origin && a.MED == b.MED && a.LocalPref == b.LocalPref &&
+		slices.Equal(a.ASPath, b.ASPath) && slices.Equal(a.Communities, b.Communities)
+}
+
+// neighbourAS is the AS a route was learned from, which MED comparison
+// is limited to.
+func (a *Attrs) neighbourAS() uint32 {
+	if a == nil || len(a.ASPath) == 0 {
+		return 0
+	}
+	return a.ASPath[0]
+}
+
+// Received is a route as a session received it. The path of tables it
+// came through travels beside the message (never on the wire) so that
+// tables can refuse their own routes back, as BGP's AS-path check does
+// between ASes.
+type Received struct {
+	Attrs  *Attrs
+	Path   []int32
+	Origin string
+}
+
 // Feed is where a session's received routes enter a table: the learning
 // end of a BGP session. The protocol keeps it up to date (SetEstablished,
-// Receive); the solver reads it, knowing nothing of the protocol.
+// Receive); the solver reads it, knowing nothing of the protocol. The
+// protocol owns its memory (Learn fills it), so that a run of many
+// sessions makes no allocation for it.
 type Feed struct {
+	n           *Network
 	vrf         *VRF
+	adj         *adjacency // the planner's relation it feeds; nil when there is none
 	established bool
 	// id and peer are the sender's BGP identifier and link address, the
 	// decision's last tie-breaks.
 	id, peer netip.Addr
 }
 
+// Learn makes f the feed of a session's end at iface, whose peer's table
+// is from, and id and peer the peer's BGP identifier and IPv4 link
+// address. The feed takes over the planner's relation from → iface's
+// table over iface, or a copy of it when another feed has it: the
+// planner's routing, which knows no sessions, needs one relation where a
+// dual-stack link has a session per family. Call it before Index.
+func (n *Network) Learn(f *Feed, at *Iface, from *VRF, id, peer netip.Addr) {
+	*f = Feed{n: n, vrf: at.VRF, id: id, peer: peer}
+	// Only the planner's relations, never a copy made for another feed.
+	for _, a := range n.adjs[:n.planned] {
+		if a.to != at.VRF || a.from != from || a.via != at {
+			continue
+		}
+		if a.feed != nil {
+			c := *a
+			a = &c
+			n.adjs = append(n.adjs, a)
+		}
+		a.feed = f
+		f.adj = a
+	}
+}
+
 // SetEstablished says whether the session is established: only then do
 // its routes count.
 func (f *Feed) SetEstablished(up bool) { f.established = up }
+
+// Exports is whether the relation f feeds lets r through: what the
+// peer's session may advertise into f's table. Without a relation,
+// nothing passes.
+func (f *Feed) Exports(r *Route) bool { return f.adj != nil && f.adj.exports(r) }
 
 // Exporter is told when a table's route for a prefix changed: a BGP
 // speaker advertising from that table.
@@ -587,16 +656,23 @@ type Exporter interface {
 	TableChanged(p netip.Prefix)
 }
 
+// AddExporter has x told of every change to v's routes, after those
+// added before it.
+func (n *Network) AddExporter(v *VRF, x Exporter) {
+	n.exporters[v.ID] = append(n.exporters[v.ID], x)
+}
+
 // ribRef is a feed that received a prefix, and what it received: the
 // session's entry, so that solving the prefix need not look there.
 type ribRef struct {
 	f *Feed
-	e *ribEntry
+	e *Received
 }
 
-// received records that f's session received p as e (or, e nil, no
+// Receive records that f's session received p as e (or, e nil, no
 // longer has it).
-func (n *Network) received(f *Feed, p netip.Prefix, e *ribEntry) {
+func (f *Feed) Receive(p netip.Prefix, e *Received) {
+	n := f.n
 	list := n.ribs[p]
 	i := slices.IndexFunc(list, func(x ribRef) bool { return x.f == f })
 	switch {
@@ -611,19 +687,19 @@ func (n *Network) received(f *Feed, p netip.Prefix, e *ribEntry) {
 			n.ribs[p] = list
 		}
 	}
-	n.markDirty(p)
+	n.MarkDirty(p)
 }
 
 // candidate is v's best route for p given its neighbours' routes in
 // next; statics and ribs are p's (n.staticsBy, n.ribs). The route is the
 // scratch space's, good until the next call: keep it to hold on to it.
-func (n *Network) candidate(v *VRF, p netip.Prefix, statics []*static, ribs []ribRef, next []*route) *route {
+func (n *Network) candidate(v *VRF, p netip.Prefix, statics []*static, ribs []ribRef, next []*Route) *Route {
 	sc := &n.sc
 	sc.cands, sc.paths = sc.cands[:0], sc.paths[:0]
 	// add makes room for one more candidate and returns it; drop takes it
 	// back when it turns out not to be one.
-	add := func() *route {
-		sc.cands = append(sc.cands, route{})
+	add := func() *Route {
+		sc.cands = append(sc.cands, Route{})
 		return &sc.cands[len(sc.cands)-1]
 	}
 	drop := func() { sc.cands = sc.cands[:len(sc.cands)-1] }
@@ -646,28 +722,28 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, statics []*static, ribs []ri
 			if !a.feed.established {
 				continue
 			}
-			var e *ribEntry
+			var e *Received
 			for _, x := range ribs {
 				if x.f == a.feed {
 					e = x.e
 					break
 				}
 			}
-			if e != nil && !n.through(e.path, v.Dev) {
-				*add() = route{prefix: p, pref: a.pref, path: sc.path(e.path, int32(v.ID)), tag: a.tag,
-					nexthops: a.hops(), origin: e.origin, attrs: e.attrs, id: a.feed.id, peer: a.feed.peer}
+			if e != nil && !n.through(e.Path, v.Dev) {
+				*add() = Route{prefix: p, pref: a.pref, Path: sc.path(e.Path, int32(v.ID)), tag: a.tag,
+					NextHops: a.hops(), Origin: e.Origin, Attrs: e.Attrs, id: a.feed.id, peer: a.feed.peer}
 			}
 		case a.originate != nil:
 			if slices.Contains(a.originate, p) && a.up() {
-				*add() = route{prefix: p, pref: a.pref, path: sc.path([]int32{int32(a.from.ID)}, int32(v.ID)), tag: a.tag,
-					nexthops: a.hops(), origin: "advertised by " + a.from.String()}
+				*add() = Route{prefix: p, pref: a.pref, Path: sc.path([]int32{int32(a.from.ID)}, int32(v.ID)), tag: a.tag,
+					NextHops: a.hops(), Origin: "advertised by " + a.from.String()}
 			}
 		default:
 			// Between devices a route never re-enters a device it has
 			// passed through, as BGP refuses its own AS in a path: so a
 			// Transit Gateway does not take back through Cloud WAN what
 			// its own tables sent there.
-			if r := next[a.from.ID]; r != nil && a.up() && a.exports(r) && !(a.via == nil && r.local) && (a.via == nil || a.redirect || !n.through(r.path, v.Dev)) {
+			if r := next[a.from.ID]; r != nil && a.up() && a.exports(r) && !(a.via == nil && r.Local) && (a.via == nil || a.redirect || !n.through(r.Path, v.Dev)) {
 				a.learned(add(), r, sc)
 			}
 		}
@@ -696,13 +772,13 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, statics []*static, ribs []ri
 // mp: which equal routes the table shares over. The routes merged
 // for multipath carry the path that sorts first. sc lends it working
 // memory.
-func choose(cands []*route, mp planner.Multipath, sc *scratch) *route {
+func choose(cands []*Route, mp planner.Multipath, sc *scratch) *Route {
 	cands = dxChoose(cands)
-	lost := lostMED(cands, func(a, b *route) bool {
+	lost := lostMED(cands, func(a, b *Route) bool {
 		return a.pref == b.pref && a.asPathLen() == b.asPathLen() && compareOrigin(a, b) == 0
 	}, sc.lost)
 	sc.lost = lost
-	var top *route
+	var top *Route
 	for i, r := range cands {
 		if !lost[i] && (top == nil || compareRoutes(r, top) < 0) {
 			top = r
@@ -717,12 +793,12 @@ func choose(cands []*route, mp planner.Multipath, sc *scratch) *route {
 			best = r
 		}
 	}
-	if best.local || best.blackhole {
+	if best.Local || best.Blackhole {
 		return best
 	}
 	out := best
 	for i, r := range cands {
-		if lost[i] || r == best || r.local || r.blackhole || compareRoutes(r, top) != 0 || !multipath(best, r, mp) {
+		if lost[i] || r == best || r.Local || r.Blackhole || compareRoutes(r, top) != 0 || !multipath(best, r, mp) {
 			continue
 		}
 		if out == best {
@@ -730,22 +806,22 @@ func choose(cands []*route, mp planner.Multipath, sc *scratch) *route {
 			// (keep copies them): most candidates merged lose, or are what
 			// the table already holds.
 			sc.merged = *best
-			sc.hops = append(sc.hops[:0], best.nexthops...)
+			sc.hops = append(sc.hops[:0], best.NextHops...)
 			out = &sc.merged
 		}
-		for _, h := range r.nexthops {
+		for _, h := range r.NextHops {
 			if !slices.Contains(sc.hops, h) {
 				sc.hops = append(sc.hops, h)
 			}
 		}
-		if slices.Compare(r.path, out.path) < 0 {
-			out.path, out.tag, out.origin, out.attrs, out.id, out.peer = r.path, r.tag, r.origin, r.attrs, r.id, r.peer
+		if slices.Compare(r.Path, out.Path) < 0 {
+			out.Path, out.tag, out.Origin, out.Attrs, out.id, out.peer = r.Path, r.tag, r.Origin, r.Attrs, r.id, r.peer
 		}
 	}
 	if out != best {
 		// Merged next hops go in interface order.
 		slices.SortFunc(sc.hops, func(x, y *Iface) int { return cmp.Compare(x.ID, y.ID) })
-		out.nexthops = sc.hops
+		out.NextHops = sc.hops
 	}
 	return out
 }
@@ -753,12 +829,12 @@ func choose(cands []*route, mp planner.Multipath, sc *scratch) *route {
 // lostMED marks the candidates with a higher MED than another from the
 // same neighbouring AS that is equal to it by equal, in buf if it is
 // long enough.
-func lostMED(cands []*route, equal func(a, b *route) bool, buf []bool) []bool {
+func lostMED(cands []*Route, equal func(a, b *Route) bool, buf []bool) []bool {
 	lost := slices.Grow(buf[:0], len(cands))[:len(cands)]
 	clear(lost)
 	for i, a := range cands {
 		for _, b := range cands {
-			if a.attrs != nil && b.attrs != nil && a.attrs.neighbourAS() == b.attrs.neighbourAS() && b.attrs.med < a.attrs.med && equal(a, b) {
+			if a.Attrs != nil && b.Attrs != nil && a.Attrs.neighbourAS() == b.Attrs.neighbourAS() && b.Attrs.MED < a.Attrs.MED && equal(a, b) {
 				lost[i] = true
 			}
 		}
@@ -770,8 +846,8 @@ func lostMED(cands []*route, equal func(a, b *route) bool, buf []bool) []bool {
 // best by dxCompare, and by MED within a neighbouring AS, go on. It runs
 // for every prefix a gateway solves, so it keeps to the candidates' own
 // slice and a small array unless a route has to go.
-func dxChoose(cands []*route) []*route {
-	if !slices.ContainsFunc(cands, func(r *route) bool { return r.dx != 0 }) {
+func dxChoose(cands []*Route) []*Route {
+	if !slices.ContainsFunc(cands, func(r *Route) bool { return r.dx != 0 }) {
 		return cands
 	}
 	var buf [16]bool
@@ -782,8 +858,8 @@ func dxChoose(cands []*route) []*route {
 	lost = lost[:len(cands)]
 	for i, a := range cands {
 		for _, b := range cands {
-			if a.dx != 0 && b.dx == a.dx && a.attrs != nil && b.attrs != nil && a.attrs.neighbourAS() == b.attrs.neighbourAS() &&
-				b.attrs.med < a.attrs.med && dxCompare(a, b) == 0 {
+			if a.dx != 0 && b.dx == a.dx && a.Attrs != nil && b.Attrs != nil && a.Attrs.neighbourAS() == b.Attrs.neighbourAS() &&
+				b.Attrs.MED < a.Attrs.MED && dxCompare(a, b) == 0 {
 				lost[i] = true
 				break
 			}
@@ -807,12 +883,12 @@ func dxChoose(cands []*route) []*route {
 		}
 		return true
 	}
-	var out []*route
+	var out []*Route
 	for i, r := range cands {
 		switch {
 		case !kept(i):
 			if out == nil {
-				out = append(make([]*route, 0, len(cands)), cands[:i]...)
+				out = append(make([]*Route, 0, len(cands)), cands[:i]...)
 			}
 		case out != nil:
 			out = append(out, r)
@@ -835,24 +911,24 @@ func (n *Network) through(path []int32, d *Device) bool {
 }
 
 // fibChange is one forwarding entry that changed.
-type fibChange struct {
+type FIBChange struct {
 	VRF    string `json:"table"`
 	Prefix string `json:"prefix"`
 	Before string `json:"before"`
 	After  string `json:"after"`
 }
 
-func describe(r *route) string {
+func describe(r *Route) string {
 	switch {
 	case r == nil:
 		return "none"
-	case r.local:
+	case r.Local:
 		return "local"
-	case r.blackhole:
+	case r.Blackhole:
 		return "blackhole"
 	}
-	names := make([]string, len(r.nexthops))
-	for i, h := range r.nexthops {
+	names := make([]string, len(r.NextHops))
+	for i, h := range r.NextHops {
 		names[i] = h.Link.Name
 	}
 	return "via " + strings.Join(names, ", ")
@@ -863,7 +939,7 @@ func describe(r *route) string {
 type fib struct {
 	count4  [33]int
 	count6  [129]int
-	entries map[netip.Prefix]*route
+	entries map[netip.Prefix]*Route
 }
 
 func (f *fib) add(p netip.Prefix) {
@@ -883,7 +959,7 @@ func (f *fib) remove(p netip.Prefix) {
 }
 
 // lookup is longest-prefix match.
-func (f *fib) lookup(a netip.Addr) *route {
+func (f *fib) lookup(a netip.Addr) *Route {
 	counts := f.count4[:]
 	if a.Is6() {
 		counts = f.count6[:]
@@ -901,14 +977,23 @@ func (f *fib) lookup(a netip.Addr) *route {
 }
 
 // savedRoutes are the routes of some prefixes in every table that held them.
-type savedRoutes struct {
+type Saved struct {
 	holders map[netip.Prefix][]holding
+}
+
+// Dirty is the prefixes changed since the last Converge, in no order.
+func (n *Network) Dirty() []netip.Prefix {
+	dirty := make([]netip.Prefix, 0, len(n.dirty))
+	for p := range n.dirty {
+		dirty = append(dirty, p)
+	}
+	return dirty
 }
 
 // saveDirty saves the routes of the prefixes marked dirty, so
 // restoreRoutes can put them back after a recomputation.
-func (n *Network) saveDirty() savedRoutes {
-	sv := savedRoutes{holders: map[netip.Prefix][]holding{}}
+func (n *Network) SaveDirty() Saved {
+	sv := Saved{holders: map[netip.Prefix][]holding{}}
 	for p := range n.dirty {
 		sv.holders[p] = slices.Clone(n.holders[p])
 	}
@@ -916,21 +1001,21 @@ func (n *Network) saveDirty() savedRoutes {
 }
 
 // restoreRoutes puts saved prefixes back as they were.
-func (n *Network) restoreRoutes(sv savedRoutes) {
+func (n *Network) RestoreRoutes(sv Saved) {
 	for p, saved := range sv.holders {
 		for _, h := range n.holders[p] {
 			if !slices.ContainsFunc(saved, func(s holding) bool { return s.id == h.id }) {
 				v := n.VRFs[h.id]
-				delete(v.best, p)
+				delete(v.Best, p)
 				v.fib.remove(p)
 			}
 		}
 		for _, h := range saved {
 			v := n.VRFs[h.id]
-			if _, ok := v.best[p]; !ok {
+			if _, ok := v.Best[p]; !ok {
 				v.fib.add(p)
 			}
-			v.best[p] = h.r
+			v.Best[p] = h.r
 		}
 		n.holders[p] = slices.Clone(saved)
 	}
@@ -939,5 +1024,5 @@ func (n *Network) restoreRoutes(sv savedRoutes) {
 // holding is a table's route for a prefix, as n.holders lists them.
 type holding struct {
 	id int32
-	r  *route
+	r  *Route
 }

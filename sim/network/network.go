@@ -1,4 +1,4 @@
-package sim
+package network
 
 import (
 	"math"
@@ -10,26 +10,11 @@ import (
 	"patchbay/planner"
 )
 
-// Role says what a device is in the design: the planner's roles.
-type Role = planner.Role
-
-const (
-	RoleNetwork     = planner.RoleNetwork
-	RoleCustomer    = planner.RoleCustomer
-	RolePartnerEdge = planner.RolePartnerEdge
-	RoleAWSEdge     = planner.RoleAWSEdge
-	RolePeerRouter  = planner.RolePeerRouter
-	RoleVGW         = planner.RoleVGW
-	RoleDXGW        = planner.RoleDXGW
-	RoleTGW         = planner.RoleTGW
-	RoleCloudWAN    = planner.RoleCloudWAN
-)
-
 // Device is one routing or forwarding element.
 type Device struct {
 	ID       int
 	Name     string
-	Role     Role
+	Role     planner.Role
 	Region   string
 	Facility string // "" for regional services
 	// SilentMTU: the device drops packets larger than the next hop's MTU
@@ -121,6 +106,13 @@ type Gate interface {
 // SetGate puts g in charge of l's traffic (nil: nothing guards it).
 func (l *Link) SetGate(g Gate) { l.gate = g }
 
+// Gate is what guards the link; nil when nothing does.
+func (l *Link) Gate() Gate { return l.gate }
+
+// InTheClear reports whether l carries traffic unprotected although it
+// should be encrypted (should_encrypt without an agreed key).
+func (l *Link) InTheClear() bool { return l.gate != nil && l.gate.Clear() }
+
 // protected reports whether the link's traffic is encrypted, and so
 // carries MACsec's overhead and limits.
 func (l *Link) protected() bool { return l.gate != nil && !l.gate.Clear() }
@@ -128,12 +120,12 @@ func (l *Link) protected() bool { return l.gate != nil && !l.gate.Clear() }
 // Up reports whether the link carries traffic: physically up, and let
 // through by its gate.
 func (l *Link) Up() bool {
-	return l.physUp() && (l.gate == nil || l.gate.Open())
+	return l.PhysUp() && (l.gate == nil || l.gate.Open())
 }
 
 // physUp reports whether frames cross: both ends and everything the link
 // passes through up, and enough members. MKA runs whenever they do.
-func (l *Link) physUp() bool {
+func (l *Link) PhysUp() bool {
 	at := *l.changes + 1
 	if l.physAt != at {
 		l.physAt, l.physWas = at, l.physUpNow()
@@ -155,11 +147,11 @@ func (l *Link) physUpNow() bool {
 
 // downBecause says why a link whose members are up is down: an end or a
 // device it passes through.
-func (l *Link) downBecause() string {
+func (l *Link) Why() string {
 	if l.Up() || len(l.down) > 0 || (l.Physical() && l.UpMembers() < max(l.MinLinks, 1)) {
 		return ""
 	}
-	if l.physUp() && l.gate != nil {
+	if l.PhysUp() && l.gate != nil {
 		return l.gate.Why()
 	}
 	for _, d := range append([]*Device{l.A.Dev, l.B.Dev}, l.Via...) {
@@ -253,6 +245,7 @@ type Network struct {
 	prefixes  map[netip.Prefix]bool // every prefix any table may hold
 	dirty     map[netip.Prefix]bool // prefixes BGP changed since the last converge
 	exporters map[int][]Exporter    // what advertises from each table, by its ID
+	planned   int                   // adjs[:planned] are the planner's relations, the rest copies (Learn)
 	// Indexes that keep a prefix's recomputation proportional to where it is.
 	holders     map[netip.Prefix][]holding    // tables with a route for the prefix, and the route, by table
 	ribs        map[netip.Prefix][]ribRef     // speakers that received it, and what
@@ -284,12 +277,12 @@ func (n *Network) Link(name string) (*Link, bool) {
 	return l, ok
 }
 
-func (n *Network) device(name string, role Role, region, facility string) *Device {
+func (n *Network) device(name string, role planner.Role, region, facility string) *Device {
 	if d, ok := n.byName[name]; ok {
 		return d
 	}
 	d := &Device{ID: len(n.Devices), Name: name, Role: role, Region: region, Facility: facility,
-		SilentMTU: role == RoleTGW || role == RoleCloudWAN, changes: &n.changes}
+		SilentMTU: role == planner.RoleTGW || role == planner.RoleCloudWAN, changes: &n.changes}
 	n.Devices = append(n.Devices, d)
 	n.byName[name] = d
 	return d
@@ -391,4 +384,23 @@ func setCause(down *[]string, changes *uint64, cause string, fail bool) string {
 		return "still down (" + strings.Join(*down, ", ") + ")"
 	}
 	return "up"
+}
+
+// MemberNames is the names of every member of every link, in order.
+func (n *Network) MemberNames() []string {
+	names := make([]string, 0, len(n.members))
+	for name := range n.members {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Member is the link member of that name and its link; nil when there is
+// none.
+func (n *Network) Member(name string) (*Member, *Link) {
+	if r := n.members[name]; r != nil {
+		return r.m, r.link
+	}
+	return nil, nil
 }

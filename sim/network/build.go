@@ -1,27 +1,22 @@
-package sim
+package network
 
 import (
 	"fmt"
 
 	"patchbay/planner"
-	"patchbay/stdlib"
 )
-
-func cat() *stdlib.Catalog { return stdlib.Default() }
-
-func catInt(key string) int { return int(cat().Int(key)) }
 
 // Build instantiates a plan as a network: a device per router and gateway,
 // links for channels, connections and attachments, routing tables with
 // the services' propagation rules. The result has converged routing, as
 // if every BGP session were up.
 func Build(p *planner.Plan) (*Network, error) {
-	n, err := build(p)
+	n, err := New(p)
 	if err != nil {
 		return nil, err
 	}
-	n.index()
-	n.converge(true)
+	n.Index()
+	n.Converge(true)
 	return n, nil
 }
 
@@ -30,13 +25,13 @@ func Build(p *planner.Plan) (*Network, error) {
 // table, relation and static route is the planner's, one for one and with
 // the same numbers: the simulator holds no routing rule of its own, only
 // the machinery that runs them while links fail and sessions change.
-func build(p *planner.Plan) (*Network, error) {
+func New(p *planner.Plan) (*Network, error) {
 	t := p.Topology()
 	if t.Err != nil {
 		return nil, t.Err
 	}
 	n := &Network{byName: map[string]*Device{}, linkNamed: map[string]*Link{}, members: map[string]*memberRef{},
-		Endpoints: map[string]*Endpoint{}, Facilities: map[string][]*Link{}, Groups: map[string][]*Link{}, GroupDevices: map[string][]*Device{}}
+		Endpoints: map[string]*Endpoint{}, exporters: map[int][]Exporter{}, Facilities: map[string][]*Link{}, Groups: map[string][]*Link{}, GroupDevices: map[string][]*Device{}}
 	for _, d := range t.Devices {
 		n.device(d.Name, d.Role, d.Region, d.Facility).multipath = planner.MultipathOf(d)
 	}
@@ -82,7 +77,7 @@ func build(p *planner.Plan) (*Network, error) {
 			a.originate = append(a.originate, o.Masked())
 		}
 		if r.KeepPref {
-			a.prefOf = func(r *route) int { return r.pref }
+			a.prefOf = func(r *Route) int { return r.pref }
 		}
 		n.adjs = append(n.adjs, a)
 	}
@@ -97,13 +92,14 @@ func build(p *planner.Plan) (*Network, error) {
 		return nil, fmt.Errorf("sim: the plan's topology did not instantiate one for one (%d/%d devices, %d/%d tables)",
 			len(n.Devices), len(t.Devices), len(n.VRFs), len(t.Tables))
 	}
+	n.planned = len(n.adjs)
 	return n, nil
 }
 
 // exportOf is a relation's filter as the adjacency's test; nil passes all.
-func exportOf(f planner.Filter, groups map[string][]*planner.Table) func(*route) bool {
+func exportOf(f planner.Filter, groups map[string][]*planner.Table) func(*Route) bool {
 	if len(f.Tags) == 0 && len(f.NotTags) == 0 && len(f.Within) == 0 && len(f.NotThrough) == 0 && f.NotThroughGroup == "" {
 		return nil
 	}
-	return func(r *route) bool { return f.Allows(r.tag, r.prefix, r.path, groups) }
+	return func(r *Route) bool { return f.Allows(r.tag, r.prefix, r.Path, groups) }
 }
