@@ -11,6 +11,7 @@ import (
 	"github.com/google/gopacket/pcapgo"
 
 	"patchbay/planner/plantest"
+	"patchbay/sim/bfd"
 )
 
 type bfdSeen struct {
@@ -41,7 +42,7 @@ func readBFD(t *testing.T, r gopacket.PacketDataSource) map[layers.BFDDiscrimina
 		}
 		pkt := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.Default)
 		udp, _ := pkt.Layer(layers.LayerTypeUDP).(*layers.UDP)
-		if udp == nil || udp.DstPort != bfdPort {
+		if udp == nil || udp.DstPort != bfd.Port {
 			continue
 		}
 		var b layers.BFD

@@ -72,7 +72,6 @@ type speaker struct {
 	env  *bgpEnv
 	sess *session
 	peer *speaker
-	bfd  *bfdEnd
 	addr netip.Addr // the session's address on the link, of its family
 	side int
 	mac  [6]byte
@@ -241,14 +240,6 @@ func (s *sim) buildSessions(p *planner.Plan) {
 			sp.keepaliveTimer = s.e.NewTimer(sp.onKeepalive)
 			sp.mrai = s.e.NewTimer(sp.onMRAI)
 			sp.flushTimer = s.e.NewTimer(sp.flush)
-			if se.bfd != nil {
-				sp.bfd = newBFD(bfdEnv{e: s.e, link: l, dev: sp.iface.Dev, name: se.name, control: s.control,
-					send: func(sport uint16, payload []byte) bool { return s.captureUDP(sp, sport, bfdPort, payload) },
-					down: sp.bfdDown}, se.bfd)
-			}
-		}
-		if se.bfd != nil {
-			se.ends[0].bfd.peer, se.ends[1].bfd.peer = se.ends[1].bfd, se.ends[0].bfd
 		}
 		s.sessions = append(s.sessions, se)
 	}

@@ -17,6 +17,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/planner/plantest"
+	"patchbay/sim/bfd"
 	"patchbay/sim/network"
 	"patchbay/sim/wire"
 )
@@ -300,7 +301,7 @@ func checkBFD(t *testing.T, file string, pcap []byte) {
 		}
 		pkt := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.Default)
 		udp, _ := pkt.Layer(layers.LayerTypeUDP).(*layers.UDP)
-		if udp == nil || udp.DstPort != bfdPort {
+		if udp == nil || udp.DstPort != bfd.Port {
 			continue
 		}
 		// RFC 5881 §5: TTL 255 over IPv4, Hop Limit 255 over IPv6.

@@ -15,6 +15,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/planner/plantest"
+	"patchbay/sim/bfd"
 	"patchbay/sim/macsec"
 	"patchbay/sim/network"
 	"patchbay/stdlib"
@@ -221,7 +222,7 @@ func TestMismatchEachEndSeesItsOwnWay(t *testing.T) {
 	capturedAt(t, inner.Bytes(), func(at Time, pkt gopacket.Packet) {
 		eth, _ := pkt.Layer(layers.LayerTypeEthernet).(*layers.Ethernet)
 		udp, _ := pkt.Layer(layers.LayerTypeUDP).(*layers.UDP)
-		if eth != nil && udp != nil && udp.DstPort == bfdPort && bytes.Equal(eth.SrcMAC, far.mac[:]) {
+		if eth != nil && udp != nil && udp.DstPort == bfd.Port && bytes.Equal(eth.SrcMAC, far.mac[:]) {
 			lastBFD = at
 		}
 	})

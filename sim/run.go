@@ -13,6 +13,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/planner"
+	"patchbay/sim/bfd"
 	"patchbay/sim/engine"
 	"patchbay/sim/internal/units"
 	"patchbay/sim/network"
@@ -72,13 +73,12 @@ const maxWindows = 1_000_000
 
 // sim is one scenario running on one network.
 type sim struct {
-	e     *engine.Engine
-	n     *network.Network
-	sc    *lang.Scenario
-	opts  Options
-	flows []*flow
-	nets  []*network. // the flows' data-plane parts, in order
-		Flow
+	e       *engine.Engine
+	n       *network.Network
+	sc      *lang.Scenario
+	opts    Options
+	flows   []*flow
+	nets    []*network.Flow // the flows' data-plane parts, in order
 	probes  []*probe
 	load    map[network.Dir]float64
 	traffic network.Shared
@@ -91,6 +91,7 @@ type sim struct {
 	links   []LinkState // each link as last recorded
 
 	sessions     []*session
+	bfd          [][2]*bfd.End // each session's, in order; nil without BFD
 	ports        int
 	connectRetry time.Duration
 	mraiInterval time.Duration
@@ -265,6 +266,7 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	}
 	s.e.StartAt(-warmUp)
 	s.buildSessions(p)
+	s.buildBFD()
 	s.buildMACsec(p)
 	n.Index()
 	s.out = newTrace(sc, opts, n)
@@ -274,12 +276,12 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	for _, sl := range s.macsec {
 		sl.start()
 	}
-	for _, se := range s.sessions {
+	for i, se := range s.sessions {
 		se.ends[0].start()
 		se.ends[1].start()
-		for _, sp := range se.ends {
-			if sp.bfd != nil {
-				sp.bfd.start()
+		for _, b := range s.bfd[i] {
+			if b != nil {
+				b.Start()
 			}
 		}
 	}

@@ -20,7 +20,7 @@ func Build(p *planner.Plan) (*Network, error) {
 	return n, nil
 }
 
-// build instantiates the plan's topology without computing its routes, so
+// New instantiates the plan's topology without computing its routes, so
 // a run can put BGP sessions on its adjacencies first. Every device, link,
 // table, relation and static route is the planner's, one for one and with
 // the same numbers: the simulator holds no routing rule of its own, only

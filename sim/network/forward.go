@@ -11,8 +11,9 @@ import (
 // Outcome is what happens to traffic on one path.
 type Outcome string
 
+// The outcomes, by the names traces and reports give them.
 const (
-	Delivered     Outcome = "delivered"
+	Delivered     Outcome = "delivered"      // reached the destination network
 	Congestion    Outcome = "congestion"     // over a link's capacity (fair share exceeded)
 	NoRoute       Outcome = "no-route"       // a table has no route for the destination
 	Blackholed    Outcome = "blackhole"      // a blackhole route
@@ -20,9 +21,9 @@ const (
 	SourceTooBig  Outcome = "source-mtu"     // larger than the source network's MTU
 	NotAssociated Outcome = "not-associated" // arrived on a TGW attachment associated with no table
 	Looped        Outcome = "loop"           // went round until its TTL expired
-	DeviceDown    Outcome = "device-down"
-	LinkDown      Outcome = "link-down"  // routed over a link that failed before routing noticed
-	NoAddress     Outcome = "no-address" // the networks share no address family
+	DeviceDown    Outcome = "device-down"    // reached a device that is down
+	LinkDown      Outcome = "link-down"      // routed over a link that failed before routing noticed
+	NoAddress     Outcome = "no-address"     // the networks share no address family
 	// WrongNetwork: another network that holds the destination's
 	// addresses (an overlapping twin, a lab) took the traffic. Its hosts
 	// receive it, so no router drops it, but the destination never sees it.
@@ -32,17 +33,17 @@ const (
 // maxHops is the IP TTL a path may use up.
 const maxHops = 64
 
-// pathPart is one way a flow's traffic takes: the interfaces it leaves by,
+// PathPart is one way a flow's traffic takes: the interfaces it leaves by,
 // the share of the flow on it (ECMP splits), and how it ends.
 type PathPart struct {
-	Hops    []*Iface
-	Weight  float64
-	Outcome Outcome
-	Where   string // the device or link where it was dropped
-	Detail  string
+	Hops    []*Iface // the interfaces it leaves by, in order
+	Weight  float64  // its share of the flow, 0 to 1
+	Outcome Outcome  // how it ends
+	Where   string   // the device or link where it was dropped
+	Detail  string   // what happened, in words, for explanations
 }
 
-// latency is the one-way propagation delay along the part.
+// Latency is the one-way propagation delay along the part.
 func (p *PathPart) Latency() time.Duration {
 	var d time.Duration
 	for _, h := range p.Hops {
@@ -128,7 +129,7 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 	}
 }
 
-// addresses picks the address family both endpoints have, IPv4 first.
+// Addresses picks the address family both endpoints have, IPv4 first.
 func Addresses(a, b *Endpoint) (src, dst netip.Addr, ok bool) {
 	if a.V4.IsValid() && b.V4.IsValid() {
 		return a.V4, b.V4, true
@@ -139,8 +140,10 @@ func Addresses(a, b *Endpoint) (src, dst netip.Addr, ok bool) {
 	return netip.Addr{}, netip.Addr{}, false
 }
 
-// trace follows traffic from one network to another, addressed to a host
-// of the destination in the family both have.
+// Paths follows size-byte packets from one network to another, addressed
+// to a host of the destination in the family both have: the parts they
+// split into over equal-cost next hops (hash 0), or the one path a flow
+// hash pins them to.
 func Paths(from, to *Endpoint, size int, hash uint64) []PathPart {
 	_, dst, ok := Addresses(from, to)
 	if !ok {

@@ -12,11 +12,11 @@ import (
 
 // Device is one routing or forwarding element.
 type Device struct {
-	ID       int
-	Name     string
-	Role     planner.Role
-	Region   string
-	Facility string // "" for regional services
+	ID       int          // its index in Network.Devices, the planner's device ID
+	Name     string       // unique in the network
+	Role     planner.Role // what kind of element it is
+	Region   string       // the Region it is in or serves; "" for a site's router
+	Facility string       // "" for regional services
 	// SilentMTU: the device drops packets larger than the next hop's MTU
 	// without an ICMP "fragmentation needed" (Transit Gateway, Cloud WAN),
 	// so path-MTU discovery cannot recover.
@@ -35,7 +35,7 @@ func (d *Device) Up() bool { return len(d.down) == 0 && d.maintenance == 0 }
 
 // Member is one physical link of a LAG (or the single link of a connection).
 type Member struct {
-	Name     string
+	Name     string  // LINK/m1, LINK/m2, …
 	Capacity float64 // bits per second
 	changes  *uint64 // the network's count of state changes
 	// down lists what holds the member down ("link", "channel", "facility
@@ -52,23 +52,23 @@ func (m *Member) Up() bool { return len(m.down) == 0 }
 // (inside a managed service: a VPC attachment, the Cloud WAN mesh) have no
 // members and no capacity limit.
 type Link struct {
-	ID       int
-	Name     string
-	Kind     string // channel, connection, attachment, association, mesh, internal
-	A, B     *Iface
-	Members  []*Member
-	MinLinks int
+	ID       int           // its index in Network.Links, the planner's link ID
+	Name     string        // unique in the network
+	Kind     string        // channel, connection, attachment, association, mesh, internal
+	A, B     *Iface        // its ends
+	Members  []*Member     // none for a virtual link
+	MinLinks int           // the members that must be up for the LAG to be
 	Latency  time.Duration // one way
 	// What every control packet reads sits by Latency, on one cache line.
 	gate Gate // what guards the link's traffic (MACsec), nil when nothing does
-	// physUp as last computed, while the network's count of state
+	// PhysUp as last computed, while the network's count of state
 	// changes stood at physAt−1: every control packet asks, and the answer
 	// read both ends' devices, what the link passes through and every
 	// member, each a cache miss once a design held thousands of links.
 	physAt     uint64
 	physWas    bool
 	changes    *uint64
-	MTU        int
+	MTU        int       // the largest IP packet it carries, bytes
 	Facilities []string  // where the physical link runs
 	Via        []*Device // devices the link passes through besides its ends (a partner's edge)
 	Group      string    // the Interconnect or last mile it belongs to
@@ -123,7 +123,7 @@ func (l *Link) Up() bool {
 	return l.PhysUp() && (l.gate == nil || l.gate.Open())
 }
 
-// physUp reports whether frames cross: both ends and everything the link
+// PhysUp reports whether frames cross: both ends and everything the link
 // passes through up, and enough members. MKA runs whenever they do.
 func (l *Link) PhysUp() bool {
 	at := *l.changes + 1
@@ -145,8 +145,9 @@ func (l *Link) physUpNow() bool {
 	return !l.Physical() || l.UpMembers() >= max(l.MinLinks, 1)
 }
 
-// downBecause says why a link whose members are up is down: an end or a
-// device it passes through.
+// Why says why a link whose members are up carries no traffic: an end or
+// a device it passes through is down, or its gate is shut (Gate.Why); ""
+// when it is up, or down by its own failure or its members'.
 func (l *Link) Why() string {
 	if l.Up() || len(l.down) > 0 || (l.Physical() && l.UpMembers() < max(l.MinLinks, 1)) {
 		return ""
@@ -197,10 +198,10 @@ func (l *Link) NominalCapacity() float64 {
 // WAN attachment's segment. A nil VRF drops what arrives (an attachment
 // associated with no table).
 type Iface struct {
-	ID   int
-	Dev  *Device
-	Link *Link
-	VRF  *VRF
+	ID   int     // its index among the network's interfaces, the planner's interface ID
+	Dev  *Device // the device it is on
+	Link *Link   // the link it is an end of
+	VRF  *VRF    // the table what arrives is looked up in; nil drops it
 }
 
 // Peer is the interface at the other end of the link.
@@ -211,15 +212,16 @@ func (i *Iface) Peer() *Iface {
 	return i.Link.A
 }
 
+// String is "DEVICE → PEER DEVICE", as explanations name an interface.
 func (i *Iface) String() string { return i.Dev.Name + " → " + i.Peer().Dev.Name }
 
 // Endpoint is a network flows and probes start and end in.
 type Endpoint struct {
-	Name string // the network's reference, "vpc.payments"
-	Dev  *Device
+	Name string     // the network's reference, "vpc.payments"
+	Dev  *Device    // the device that holds the network, where its traffic starts
 	V4   netip.Addr // a host address in the network, invalid when it has no IPv4
-	V6   netip.Addr
-	MTU  int
+	V6   netip.Addr // likewise for IPv6
+	MTU  int        // the largest packet the network sends, bytes
 }
 
 // Network is a design instantiated: devices, links, routing tables.
@@ -230,10 +232,10 @@ type Network struct {
 	// change theirs concurrently.
 	changes uint64
 
-	Devices   []*Device
-	Links     []*Link
-	VRFs      []*VRF
-	Endpoints map[string]*Endpoint
+	Devices   []*Device            // by ID
+	Links     []*Link              // by ID
+	VRFs      []*VRF               // by ID
+	Endpoints map[string]*Endpoint // by the network's reference, "vpc.payments"
 
 	ifaces    []*Iface
 	byName    map[string]*Device
@@ -243,7 +245,7 @@ type Network struct {
 	statics   []*static
 	staticsBy map[netip.Prefix][]*static
 	prefixes  map[netip.Prefix]bool // every prefix any table may hold
-	dirty     map[netip.Prefix]bool // prefixes BGP changed since the last converge
+	dirty     map[netip.Prefix]bool // prefixes BGP changed since the last Converge
 	exporters map[int][]Exporter    // what advertises from each table, by its ID
 	planned   int                   // adjs[:planned] are the planner's relations, the rest copies (Learn)
 	// Indexes that keep a prefix's recomputation proportional to where it is.

@@ -14,16 +14,20 @@ const maxPathLength = planner.MaxPathLength
 
 // VRF is one routing table of a device.
 type VRF struct {
-	ID   int
-	Dev  *Device
-	Name string
+	ID   int     // its index in Network.VRFs, the planner's table ID
+	Dev  *Device // the device it is on
+	Name string  // "" for a device's only table
 
+	// Best is the table's route for each prefix it holds, which
+	// forwarding looks up too: read it, never write it.
 	Best map[netip.Prefix]*Route
 	fib  fib
 
 	in, out []*adjacency
 }
 
+// String names the table as explanations do: the device, and the
+// table's name in brackets when it has one.
 func (v *VRF) String() string {
 	if v.Name == "" {
 		return v.Dev.Name
@@ -31,7 +35,7 @@ func (v *VRF) String() string {
 	return v.Dev.Name + " [" + v.Name + "]"
 }
 
-// route is a best route of a VRF: one prefix, its preference, and where
+// Route is a best route of a VRF: one prefix, its preference, and where
 // traffic for it goes (interfaces with equal cost, or delivered locally,
 // or dropped).
 type Route struct {
@@ -39,15 +43,15 @@ type Route struct {
 	pref     int
 	Path     []int32 // VRFs the route was learned through, origin first
 	tag      string
-	NextHops []*Iface
-	Origin   string // what configured or originated it, for explanations
-	Attrs    *Attrs // what BGP carried it with; nil when it never crossed a session
+	NextHops []*Iface // equal-cost interfaces out; none when Local or Blackhole
+	Origin   string   // what configured or originated it, for explanations
+	Attrs    *Attrs   // what BGP carried it with; nil when it never crossed a session
 	// id is the BGP identifier of the router it was last received from
 	// and peer that router's IPv4 address on the link, the final
 	// tie-breaks; carried across a service's own adjacencies.
 	id, peer  netip.Addr
-	Local     bool
-	Blackhole bool
+	Local     bool // the prefix is the device's own: traffic is delivered
+	Blackhole bool // traffic is dropped
 	// dx and inRegion are how a gateway learned it from a Direct Connect
 	// location (adjacency.dxOf); not carried on. Small and together, so
 	// that a route fits a 192-byte allocation: a run makes many.
@@ -55,7 +59,7 @@ type Route struct {
 	dx       int32
 }
 
-// defaultLocalPref is what a route without BGP attributes compares as:
+// DefaultLocalPref is what a route without BGP attributes compares as:
 // the "medium" preference AWS gives routes without a community.
 const DefaultLocalPref = 200
 
@@ -182,7 +186,7 @@ type adjacency struct {
 	feed *Feed
 
 	// viaHops is via as a next-hop list, shared by every route learned
-	// over the adjacency (route.nexthops is never written in place), and
+	// over the adjacency (Route.NextHops is never written in place), and
 	// dx/inRegion cache dxOf: solving a prefix asks for them per table.
 	viaHops  []*Iface
 	dx       int32
@@ -303,7 +307,8 @@ func (s *static) route(r *Route, sc *scratch) bool {
 	return true
 }
 
-// index prepares the routing tables after the network is built.
+// Index prepares the routing tables after the network is built and its
+// sessions' feeds are in place (Learn), before the first Converge.
 func (n *Network) Index() {
 	n.staticsBy = map[netip.Prefix][]*static{}
 	n.prefixes = map[netip.Prefix]bool{}
@@ -328,7 +333,7 @@ func (n *Network) Index() {
 	}
 }
 
-// markDirty asks the next converge to recompute prefix p.
+// MarkDirty asks the next Converge to recompute prefix p.
 func (n *Network) MarkDirty(p netip.Prefix) {
 	n.prefixes[p] = true
 	if n.dirty == nil {
@@ -337,7 +342,7 @@ func (n *Network) MarkDirty(p netip.Prefix) {
 	n.dirty[p] = true
 }
 
-// converge recomputes the routing tables: every prefix after a change of
+// Converge recomputes the routing tables: every prefix after a change of
 // links or devices (all), else the prefixes BGP changed. Each prefix is
 // solved on its own, since no route's fate depends on another prefix's.
 // It returns the forwarding entries that changed and tells each BGP
@@ -347,7 +352,7 @@ func (n *Network) Converge(all bool) []FIBChange {
 	return changes
 }
 
-// convergeN is converge describing only the first limit changes (all
+// ConvergeN is Converge describing only the first limit changes (all
 // when limit < 0), and how many there were: a recomputation can change
 // tens of thousands of entries where the timeline shows a few.
 func (n *Network) ConvergeN(all bool, limit int) ([]FIBChange, int) {
@@ -386,6 +391,8 @@ func (l *changeLog) add(v *VRF, p netip.Prefix, before, after *Route) {
 	}
 }
 
+// ComparePrefixes orders prefixes by address, then length: the order
+// ConvergeN solves them in.
 func ComparePrefixes(a, b netip.Prefix) int {
 	return cmp.Or(a.Addr().Compare(b.Addr()), cmp.Compare(a.Bits(), b.Bits()))
 }
@@ -554,7 +561,7 @@ func (n *Network) solve(p netip.Prefix, log *changeLog) {
 	case len(held) == 0:
 		delete(n.holders, p)
 	case cap(holders) >= len(held):
-		// n.holders owns its lists (saveDirty and restoreRoutes copy), so
+		// n.holders owns its lists (SaveDirty and RestoreRoutes copy), so
 		// one is rewritten in place when it has the room.
 		n.holders[p] = append(holders[:0], held...)
 	default:
@@ -569,13 +576,15 @@ func (n *Network) solve(p netip.Prefix, log *changeLog) {
 // Attrs are the path attributes a route crossed a session with. Values
 // are shared between tables and never changed after they are built.
 type Attrs struct {
-	ASPath      []uint32
-	Origin      uint8 // 0 IGP, 1 EGP, 2 INCOMPLETE
-	MED         uint32
-	LocalPref   uint32
-	Communities []uint32
+	ASPath      []uint32 // the neighbouring AS first
+	Origin      uint8    // 0 IGP, 1 EGP, 2 INCOMPLETE
+	MED         uint32   // lower wins, between routes from one neighbouring AS
+	LocalPref   uint32   // higher wins, at a DX gateway (from AWS's 7224 communities)
+	Communities []uint32 // high 16 bits the AS, low the value
 }
 
+// Equal reports whether a and b carry the same attributes; nil equals
+// only nil.
 func (a *Attrs) Equal(b *Attrs) bool {
 	if a == nil || b == nil {
 		return a == b
@@ -598,9 +607,9 @@ func (a *Attrs) neighbourAS() uint32 {
 // tables can refuse their own routes back, as BGP's AS-path check does
 // between ASes.
 type Received struct {
-	Attrs  *Attrs
-	Path   []int32
-	Origin string
+	Attrs  *Attrs  // as the session received them
+	Path   []int32 // the tables it came through, by ID, origin first
+	Origin string  // what originated it, for explanations
 }
 
 // Feed is where a session's received routes enter a table: the learning
@@ -653,6 +662,8 @@ func (f *Feed) Exports(r *Route) bool { return f.adj != nil && f.adj.exports(r) 
 // Exporter is told when a table's route for a prefix changed: a BGP
 // speaker advertising from that table.
 type Exporter interface {
+	// TableChanged says the table's route for p appeared, went or
+	// changed; it is called once the table holds the new route.
 	TableChanged(p netip.Prefix)
 }
 
@@ -716,7 +727,7 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, statics []*static, ribs []ri
 		switch {
 		case a.feed != nil:
 			// ribs is every speaker whose ribIn holds p, with the entry
-			// (received keeps it so), and much shorter than a table has
+			// (Feed.Receive keeps it so), and much shorter than a table has
 			// sessions: looking in each session's ribIn was the dearest
 			// part of solving.
 			if !a.feed.established {
@@ -910,12 +921,12 @@ func (n *Network) through(path []int32, d *Device) bool {
 	return false
 }
 
-// fibChange is one forwarding entry that changed.
+// FIBChange is one forwarding entry that changed, as Converge reports it.
 type FIBChange struct {
-	VRF    string `json:"table"`
-	Prefix string `json:"prefix"`
-	Before string `json:"before"`
-	After  string `json:"after"`
+	VRF    string `json:"table"`  // the table, as VRF.String names it
+	Prefix string `json:"prefix"` // the prefix whose entry changed
+	Before string `json:"before"` // "none", "local", "blackhole" or "via LINK, …"
+	After  string `json:"after"`  // the same, after the change
 }
 
 func describe(r *Route) string {
@@ -976,7 +987,8 @@ func (f *fib) lookup(a netip.Addr) *Route {
 	return nil
 }
 
-// savedRoutes are the routes of some prefixes in every table that held them.
+// Saved is the routes of some prefixes in every table that held them
+// (SaveDirty), for RestoreRoutes to put back.
 type Saved struct {
 	holders map[netip.Prefix][]holding
 }
@@ -990,8 +1002,8 @@ func (n *Network) Dirty() []netip.Prefix {
 	return dirty
 }
 
-// saveDirty saves the routes of the prefixes marked dirty, so
-// restoreRoutes can put them back after a recomputation.
+// SaveDirty saves the routes of the prefixes marked dirty, so
+// RestoreRoutes can put them back after a recomputation.
 func (n *Network) SaveDirty() Saved {
 	sv := Saved{holders: map[netip.Prefix][]holding{}}
 	for p := range n.dirty {
@@ -1000,7 +1012,7 @@ func (n *Network) SaveDirty() Saved {
 	return sv
 }
 
-// restoreRoutes puts saved prefixes back as they were.
+// RestoreRoutes puts saved prefixes back as they were.
 func (n *Network) RestoreRoutes(sv Saved) {
 	for p, saved := range sv.holders {
 		for _, h := range n.holders[p] {

@@ -6,13 +6,14 @@ import (
 	"slices"
 )
 
-// dirLink is one direction of a link: links are full duplex, each
+// Dir is one direction of a link: links are full duplex, each
 // direction with the link's capacity.
 type Dir struct {
-	Link *Link
-	Side int // 0: A → B, 1: B → A
+	Link *Link // the link
+	Side int   // 0: A → B, 1: B → A
 }
 
+// DirOf is the direction traffic leaving by i takes.
 func DirOf(i *Iface) Dir {
 	if i.Link.A == i {
 		return Dir{i.Link, 0}
@@ -20,22 +21,23 @@ func DirOf(i *Iface) Dir {
 	return Dir{i.Link, 1}
 }
 
-// netFlow is a flow as the data plane carries it: from one endpoint to
+// Flow is a flow as the data plane carries it: from one endpoint to
 // another at a demand, in packets of one size; where it goes, and what it
 // delivers and loses now. A run's flow and the sweep's wrap it with their
 // own accounting.
 type Flow struct {
-	Src, Dst *Endpoint
-	Rate     float64 // the demand while active, bits/s
-	Size     int     // packet size, bytes
-	Active   bool
-	Parts    []PathPart
-	Rates    []float64 // allocated per part, bits/s
+	Src, Dst *Endpoint  // where it starts and ends
+	Rate     float64    // the demand while active, bits/s
+	Size     int        // packet size, bytes
+	Active   bool       // whether it sends now
+	Parts    []PathPart // where it goes, as Route last found
+	Rates    []float64  // allocated per part, bits/s
 
 	Delivered float64             // bits/s now
 	Lost      map[Outcome]float64 // bits/s now, by cause
 }
 
+// Demand is what the flow asks for now: Rate while active, else 0.
 func (f *Flow) Demand() float64 {
 	if !f.Active {
 		return 0
@@ -43,7 +45,8 @@ func (f *Flow) Demand() float64 {
 	return f.Rate
 }
 
-// route recomputes where the flow goes.
+// Route recomputes where the flow goes (Parts) from the forwarding
+// tables as they are now.
 func (f *Flow) Route() {
 	f.Parts = Paths(f.Src, f.Dst, f.Size, 0)
 }
@@ -59,19 +62,20 @@ type subflow struct {
 	frozen  bool
 }
 
-// shared is the outcome of fair sharing: each link direction's load, the
+// Shared is the outcome of fair sharing: each link direction's load, the
 // traffic arriving at it (before it drops any), and which are full.
 type Shared struct {
 	Load     map[Dir]float64 // the packets' own bits per second (goodput)
 	Wire     map[Dir]float64 // whole frames on the wire (planner.WireBytes): what fills the link
 	Arriving map[Dir]float64 // on the wire, before the link drops any
-	Full     map[Dir]bool
+	Full     map[Dir]bool    // no capacity left: a bottleneck
 }
 
-// share allocates link capacity max-min fairly over every part of every
+// Share allocates link capacity max-min fairly over every part of every
 // active flow (progressive filling): all rates rise together; a part stops
 // when it has its demand or crosses a full link. Dropped parts take
-// capacity up to where they are dropped.
+// capacity up to where they are dropped. It sets each flow's Rates,
+// Delivered and Lost.
 func Share(flows []*Flow) Shared {
 	var subs []*subflow
 	for _, f := range flows {
@@ -189,7 +193,7 @@ func Share(flows []*Flow) Shared {
 	return out
 }
 
-// totalLost sums a flow's loss rates in a fixed order, so the float
+// TotalLost sums a flow's loss rates in a fixed order, so the float
 // result is the same run after run.
 func TotalLost(m map[Outcome]float64) float64 {
 	t := 0.0
@@ -199,6 +203,8 @@ func TotalLost(m map[Outcome]float64) float64 {
 	return t
 }
 
+// SortedOutcomes is the outcomes m has a positive rate for, in order of
+// name, so that reports list them alike run after run.
 func SortedOutcomes(m map[Outcome]float64) []Outcome {
 	out := make([]Outcome, 0, len(m))
 	for o, v := range m {

@@ -1,4 +1,12 @@
-package sim
+// Package bfd is Bidirectional Forwarding Detection (RFC 5880) in
+// asynchronous mode over a single hop (RFC 5881), as AWS runs it on
+// Direct Connect and Interconnect BGP sessions: the state machine, the
+// slow rate until Up, Poll/Final when intervals change, jittered
+// transmission and the detection time that takes a session down well
+// before BGP's hold timer would. An end knows the run only through its
+// Env: the clock, the link it crosses, and callbacks for the timeline,
+// the wire and BGP.
+package bfd
 
 import (
 	"encoding/binary"
@@ -6,7 +14,6 @@ import (
 	"fmt"
 	"time"
 
-	"patchbay/planner"
 	"patchbay/sim/engine"
 	"patchbay/sim/network"
 )
@@ -28,9 +35,9 @@ const (
 
 var bfdStateNames = [...]string{"AdminDown", "Down", "Init", "Up"}
 
-// bfdPort is the destination port of single-hop BFD control packets
+// Port is the destination port of single-hop BFD control packets
 // (RFC 5881).
-const bfdPort = 3784
+const Port = 3784
 
 // bfdPacket is a BFD control packet without authentication.
 type bfdPacket struct {
@@ -97,14 +104,15 @@ func parseBFD(b []byte) (bfdPacket, error) {
 	return p, nil
 }
 
-// bfdEnd is one end of an asynchronous-mode BFD session.
-type bfdEnd struct {
-	env              bfdEnv
-	peer             *bfdEnd
+// End is one end of an asynchronous-mode BFD session.
+type End struct {
+	env              Env
+	peer             *End
 	state, diag      uint8
 	myDisc, yourDisc uint32
 	minTx, minRx     time.Duration
 	mult             uint8
+	slowTx           time.Duration // the interval before Up (Config.SlowTx)
 	remoteMinTx      time.Duration
 	// remoteMinRx is bfd.RemoteMinRxInterval, the slowest the peer said
 	// it accepts; 1 µs until it has said (RFC 5880 §6.8.1).
@@ -128,7 +136,7 @@ type bfdEnd struct {
 // that delivers it.
 type bfdFlight struct {
 	t        engine.Timer // in the flight, not beside it: one object to reach, not two
-	from, to *bfdEnd
+	from, to *End
 	pkt      [24]byte
 }
 
@@ -141,7 +149,7 @@ func (f *bfdFlight) arrive() {
 }
 
 // flight is an idle flight of b's, or a new one.
-func (b *bfdEnd) flight() *bfdFlight {
+func (b *End) flight() *bfdFlight {
 	if n := len(b.idle); n > 0 {
 		f := b.idle[n-1]
 		b.idle = b.idle[:n-1]
@@ -152,80 +160,91 @@ func (b *bfdEnd) flight() *bfdFlight {
 	return f
 }
 
-// bfdEnv is what a BFD end needs of the run: the clock and its random
+// Env is what a BFD end needs of the run: the clock and its random
 // source, the link it runs over, and how to send, report and give up. It
 // knows nothing of BGP, which BFD serves, or of the run.
-type bfdEnv struct {
-	e    *engine.Engine
-	link *network.Link
-	dev  *network. // the end's router: a router that is down reports nothing
-		Device
-	name string // the session's, for the timeline
-	// control records a state change in the timeline.
-	control func(msg string)
-	// send puts a packet from sport to the BFD port on the wire, and
+type Env struct {
+	Engine  *engine.Engine  // the run's clock, timers and random source
+	Link    *network.Link   // the link the session runs over: packets cross only while it is up
+	Device  *network.Device // the end's router: a router that is down reports nothing
+	Session string          // the BGP session's name, for the timeline
+	// Control records a state change in the timeline.
+	Control func(msg string)
+	// Send puts a packet from sport to the BFD port on the wire, and
 	// reports whether it arrives.
-	send func(sport uint16, payload []byte) bool
-	// down is told when the session goes from Up to Down.
-	down func()
+	Send func(sport uint16, payload []byte) bool
+	// Down is told when the session goes from Up to Down.
+	Down func()
 }
 
-// newBFD is a BFD end configured as cfg; its peer is set once both ends
-// exist.
-func newBFD(env bfdEnv, cfg *planner.BFD) *bfdEnd {
-	iv := time.Duration(cfg.MinIntervalMS) * time.Millisecond
-	b := &bfdEnd{env: env, state: bfdDown, myDisc: env.e.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: time.Microsecond, mult: uint8(cfg.Multiplier),
-		port: 49152 + uint16(env.e.Rand().IntN(16384))}
+// Config is how a session's BFD runs.
+type Config struct {
+	MinInterval time.Duration // desired minimum transmit and required receive interval once Up
+	Multiplier  uint8         // detection time multiplier
+	SlowTx      time.Duration // the transmit interval before Up: at least a second (RFC 5880 §6.8.3)
+}
+
+// Pair makes two ends each other's peer: the one its packets reach.
+func Pair(a, b *End) { a.peer, b.peer = b, a }
+
+// New is a BFD end configured as cfg, in state Down; Pair gives it its
+// peer once both ends exist. It draws its discriminator and source port
+// from the run's random source.
+func New(env Env, cfg Config) *End {
+	iv := cfg.MinInterval
+	b := &End{env: env, slowTx: cfg.SlowTx, state: bfdDown, myDisc: env.Engine.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: time.Microsecond, mult: cfg.Multiplier,
+		port: 49152 + uint16(env.Engine.Rand().IntN(16384))}
 	b.tx.SetFunc(b.send)
 	b.detect.SetFunc(b.expired)
 	return b
 }
 
-func (b *bfdEnd) start() { b.env.e.Reset(&b.tx, b.env.e.Now()+b.interval()) }
+// Start has the end send its first packet after one (jittered) interval.
+func (b *End) Start() { b.env.Engine.Reset(&b.tx, b.env.Engine.Now()+b.interval()) }
 
 // interval is the time to the next packet: the negotiated rate when Up,
 // at most one a second otherwise, less a random 0–25% (RFC 5880 §6.8.7).
-func (b *bfdEnd) interval() time.Duration {
+func (b *End) interval() time.Duration {
 	iv := max(b.minTx, b.remoteMinRx)
 	if b.state != bfdUp {
-		iv = max(iv, time.Duration(catInt("bfd.slow_tx_interval"))*time.Millisecond)
+		iv = max(iv, b.slowTx)
 	}
-	return jitter(b.env.e, iv)
+	return time.Duration(float64(iv) * (0.75 + 0.25*b.env.Engine.Rand().Float64()))
 }
 
 // desiredMinTx is bfd.DesiredMinTxInterval: RFC 5880 §6.8.3 has it at
 // least a second until the session is Up, so the peer's detection time
 // allows for the slow rate.
-func (b *bfdEnd) desiredMinTx() time.Duration {
+func (b *End) desiredMinTx() time.Duration {
 	if b.state != bfdUp {
-		return max(b.minTx, time.Duration(catInt("bfd.slow_tx_interval"))*time.Millisecond)
+		return max(b.minTx, b.slowTx)
 	}
 	return b.minTx
 }
 
 // send is the periodic transmission, with P set while polling.
-func (b *bfdEnd) send() {
+func (b *End) send() {
 	b.transmit(b.polling, false)
-	b.env.e.Reset(&b.tx, b.env.e.Now()+b.interval())
+	b.env.Engine.Reset(&b.tx, b.env.Engine.Now()+b.interval())
 }
 
-func (b *bfdEnd) transmit(poll, final bool) {
+func (b *End) transmit(poll, final bool) {
 	p := bfdPacket{version: 1, diag: b.diag, state: b.state, mult: b.mult, myDisc: b.myDisc, yourDisc: b.yourDisc,
 		poll: poll, final: final, minTx: uint32(b.desiredMinTx() / time.Microsecond), minRx: uint32(b.minRx / time.Microsecond)}
-	l := b.env.link
+	l := b.env.Link
 	if l.Up() {
 		f := b.flight()
 		p.put(&f.pkt)
-		if b.env.send(b.port, f.pkt[:]) {
+		if b.env.Send(b.port, f.pkt[:]) {
 			f.to = b.peer
-			b.env.e.Reset(&f.t, b.env.e.Now()+l.Latency)
+			b.env.Engine.Reset(&f.t, b.env.Engine.Now()+l.Latency)
 		} else {
 			b.idle = append(b.idle, f)
 		}
 	}
 }
 
-func (b *bfdEnd) receive(raw []byte) {
+func (b *End) receive(raw []byte) {
 	p, err := parseBFD(raw)
 	if err != nil {
 		return // RFC 5880: discard
@@ -248,7 +267,7 @@ func (b *bfdEnd) receive(raw []byte) {
 		b.setState(bfdDown, diagNeighborSignals)
 	}
 	if b.state == bfdInit || b.state == bfdUp {
-		b.env.e.Reset(&b.detect, b.env.e.Now()+b.detectionTime())
+		b.env.Engine.Reset(&b.detect, b.env.Engine.Now()+b.detectionTime())
 	}
 	// RFC 5880 §6.8.6: a Final ends our Poll Sequence; a Poll is answered
 	// with a Final "as soon as practicable, without respect to the
@@ -265,24 +284,24 @@ func (b *bfdEnd) receive(raw []byte) {
 		// while Up. A decrease may be used at once (only an increase waits
 		// for the Final), so the next packet goes at the fast rate, with P.
 		b.polling = true
-		b.env.e.Reset(&b.tx, b.env.e.Now()+b.interval())
+		b.env.Engine.Reset(&b.tx, b.env.Engine.Now()+b.interval())
 	}
 }
 
 // detectionTime is the remote multiplier times the slower of what we
 // accept and what the peer sends (RFC 5880 §6.8.4).
-func (b *bfdEnd) detectionTime() time.Duration {
+func (b *End) detectionTime() time.Duration {
 	return time.Duration(b.remoteMult) * max(b.minRx, b.remoteMinTx)
 }
 
-func (b *bfdEnd) expired() {
+func (b *End) expired() {
 	if b.state == bfdInit || b.state == bfdUp {
 		b.yourDisc = 0
 		b.setState(bfdDown, diagDetectExpired)
 	}
 }
 
-func (b *bfdEnd) setState(st, diag uint8) {
+func (b *End) setState(st, diag uint8) {
 	prev := b.state
 	b.state, b.diag = st, diag
 	if st != bfdUp {
@@ -291,7 +310,7 @@ func (b *bfdEnd) setState(st, diag uint8) {
 		b.polling = false
 	}
 	if st != bfdUp && st != bfdInit {
-		b.env.e.Cancel(&b.detect)
+		b.env.Engine.Cancel(&b.detect)
 	}
 	if prev == bfdUp || st == bfdUp {
 		why := ""
@@ -301,11 +320,11 @@ func (b *bfdEnd) setState(st, diag uint8) {
 		case diagNeighborSignals:
 			why = " (neighbour signalled session down)"
 		}
-		if b.env.dev.Up() {
-			b.env.control(fmt.Sprintf("BFD %s at %s: %s → %s%s", b.env.name, b.env.dev.Name, bfdStateNames[prev], bfdStateNames[st], why))
+		if b.env.Device.Up() {
+			b.env.Control(fmt.Sprintf("BFD %s at %s: %s → %s%s", b.env.Session, b.env.Device.Name, bfdStateNames[prev], bfdStateNames[st], why))
 		}
 	}
 	if prev == bfdUp && st == bfdDown {
-		b.env.down()
+		b.env.Down()
 	}
 }
