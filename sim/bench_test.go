@@ -95,7 +95,7 @@ func BenchmarkBGPConvergence(b *testing.B) {
 		// half each hold Google's 250 prefixes and AWS's one.
 		received := 0
 		for _, se := range s.sessions {
-			received += len(se.ends[0].ribIn) + len(se.ends[1].ribIn)
+			received += len(se.Ends[0].Received()) + len(se.Ends[1].Received())
 		}
 		if received != 100*(250+1) {
 			b.Fatalf("%d routes received, want %d", received, 100*251)

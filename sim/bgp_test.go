@@ -18,6 +18,7 @@ import (
 	"patchbay/planner"
 	"patchbay/planner/plantest"
 	"patchbay/sim/bfd"
+	"patchbay/sim/bgp"
 	"patchbay/sim/network"
 	"patchbay/sim/wire"
 )
@@ -90,13 +91,13 @@ func TestTheHundredAndFirstPrefixBringsTheSessionDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.e.Run(119 * time.Second)
-	aws := s.sessions[0].ends[0]
-	if aws.state != stEstablished || len(aws.ribIn) != 100 {
-		t.Fatalf("with 100 prefixes: %s, %d received", aws.state, len(aws.ribIn))
+	aws := s.sessions[0].Ends[0]
+	if aws.State() != bgp.Established || len(aws.Received()) != 100 {
+		t.Fatalf("with 100 prefixes: %s, %d received", aws.State(), len(aws.Received()))
 	}
 	s.e.Run(121 * time.Second)
-	if aws.state == stEstablished || len(aws.ribIn) != 0 {
-		t.Fatalf("with 101 prefixes: %s, %d received", aws.state, len(aws.ribIn))
+	if aws.State() == bgp.Established || len(aws.Received()) != 0 {
+		t.Fatalf("with 101 prefixes: %s, %d received", aws.State(), len(aws.Received()))
 	}
 	wantLoadsN(t, outLoads(s), 0, 4*gbps/3, 4*gbps/3, 4*gbps/3)
 	s.e.Run(sc.Duration)
@@ -341,18 +342,18 @@ func TestLowerHoldTimeWins(t *testing.T) {
 		t.Fatal(err)
 	}
 	se := s.sessions[0]
-	se.ends[1].holdCfg = 30 * time.Second // the far end asks for less than AWS's 90 s
+	se.Ends[1].SetHoldTime(30 * time.Second) // the far end asks for less than AWS's 90 s
 	s.e.Run(sc.Duration)
-	for _, sp := range se.ends {
-		if !sp.established() || sp.hold != 30*time.Second {
-			t.Fatalf("%s: %s, hold %v; want established with 30s", sp, sp.state, sp.hold)
+	for _, sp := range se.Ends {
+		if !sp.Up() || sp.NegotiatedHold() != 30*time.Second {
+			t.Fatalf("%s: %s, hold %v; want established with 30s", sp, sp.State(), sp.NegotiatedHold())
 		}
-		if d := sp.keepaliveTimer.When() - s.e.Now(); d <= 0 || d > 10*time.Second {
+		if d := sp.NextKeepalive() - s.e.Now(); d <= 0 || d > 10*time.Second {
 			t.Fatalf("%s: next keepalive in %v, want within hold/3 = 10s", sp, d)
 		}
 	}
-	if other := s.sessions[1].ends[0]; other.hold != 90*time.Second {
-		t.Fatalf("another session negotiated %v, want 90s", other.hold)
+	if other := s.sessions[1].Ends[0]; other.NegotiatedHold() != 90*time.Second {
+		t.Fatalf("another session negotiated %v, want 90s", other.NegotiatedHold())
 	}
 }
 
@@ -369,10 +370,10 @@ last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", s
 }
 
 // sessionNamed finds a run's session by its plan name.
-func sessionNamed(t *testing.T, s *sim, name string) *session {
+func sessionNamed(t *testing.T, s *sim, name string) *bgp.Session {
 	t.Helper()
 	for _, se := range s.sessions {
-		if se.name == name {
+		if se.Name == name {
 			return se
 		}
 	}
@@ -395,13 +396,13 @@ func TestAHundredPrefixesOfEachFamilyStayUp(t *testing.T) {
 		if v6 {
 			name += "/ipv6"
 		}
-		aws := se.ends[0]
-		if se.name != name || !aws.established() || !se.ends[1].established() || len(aws.ribIn) != 100 {
-			t.Fatalf("session %d: %s, %s/%s, %d prefixes at AWS; want %s established both ends with 100", i, se.name, aws.state, se.ends[1].state, len(aws.ribIn), name)
+		aws := se.Ends[0]
+		if se.Name != name || !aws.Up() || !se.Ends[1].Up() || len(aws.Received()) != 100 {
+			t.Fatalf("session %d: %s, %s/%s, %d prefixes at AWS; want %s established both ends with 100", i, se.Name, aws.State(), se.Ends[1].State(), len(aws.Received()), name)
 		}
-		for p := range aws.ribIn {
+		for p := range aws.Received() {
 			if p.Addr().Is6() != v6 {
-				t.Fatalf("%s received %s", se.name, p)
+				t.Fatalf("%s received %s", se.Name, p)
 			}
 		}
 	}
@@ -423,15 +424,15 @@ func TestTheHundredAndFirstIPv6PrefixCeasesOnlyTheIPv6Session(t *testing.T) {
 	s.e.Run(0)
 	for c := 1; c <= 4; c++ {
 		v4, v6 := sessionNamed(t, s, fmt.Sprintf("hq/conn%d", c)), sessionNamed(t, s, fmt.Sprintf("hq/conn%d/ipv6", c))
-		if a := v4.ends[0]; !a.established() || len(a.ribIn) != 1 {
-			t.Fatalf("%s: %s with %d prefixes, want established with 172.16.0.0/24", v4.name, a.state, len(a.ribIn))
+		if a := v4.Ends[0]; !a.Up() || len(a.Received()) != 1 {
+			t.Fatalf("%s: %s with %d prefixes, want established with 172.16.0.0/24", v4.Name, a.State(), len(a.Received()))
 		}
-		if a := v6.ends[0]; a.established() || !a.idleHold || len(a.ribIn) != 0 {
-			t.Fatalf("%s: %s (idle hold %v) with %d prefixes, want idle without any", v6.name, a.state, a.idleHold, len(a.ribIn))
+		if a := v6.Ends[0]; a.Up() || !a.IdleHold() || len(a.Received()) != 0 {
+			t.Fatalf("%s: %s (idle hold %v) with %d prefixes, want idle without any", v6.Name, a.State(), a.IdleHold(), len(a.Received()))
 		}
 	}
 	// AWS's table holds the site's IPv4 prefix and none of its IPv6 ones.
-	aws := sessionNamed(t, s, "hq/conn1").ends[0].vrf
+	aws := sessionNamed(t, s, "hq/conn1").Ends[0].VRF
 	if aws.Best[netip.MustParsePrefix("172.16.0.0/24")] == nil || aws.Best[netip.MustParsePrefix("2001:db8::/48")] != nil {
 		t.Fatalf("AWS table: IPv4 %v, IPv6 %v", aws.Best[netip.MustParsePrefix("172.16.0.0/24")], aws.Best[netip.MustParsePrefix("2001:db8::/48")])
 	}
@@ -512,11 +513,11 @@ func TestAdvertiseAppliesToBothFamilies(t *testing.T) {
 	s := startSim(t, dualStack(t, 1, 1), sc)
 	s.e.Run(2 * time.Second)
 	for _, name := range []string{"hq/conn1", "hq/conn1/ipv6"} {
-		aws := sessionNamed(t, s, name).ends[0]
-		if len(aws.ribIn) != 1 {
-			t.Fatalf("%s: %d prefixes", name, len(aws.ribIn))
+		aws := sessionNamed(t, s, name).Ends[0]
+		if len(aws.Received()) != 1 {
+			t.Fatalf("%s: %d prefixes", name, len(aws.Received()))
 		}
-		for p, e := range aws.ribIn {
+		for p, e := range aws.Received() {
 			if !slices.Equal(e.Attrs.ASPath, []uint32{65001, 65001, 65001}) {
 				t.Fatalf("%s: %s with AS path %v", name, p, e.Attrs.ASPath)
 			}

@@ -77,15 +77,10 @@ func (s *sim) resolve(re planner.ResolvedEvent) func() string {
 			return fmt.Sprintf("set bandwidth of %s %s to %s", t.Kind, t.Name, stdlib.Bandwidth(ev.Bandwidth))
 		}
 	case lang.ActionAdvertise:
-		var far *speaker
-		for _, se := range s.sessions {
-			if se.name == re.Session.Name {
-				far = se.ends[1]
-			}
-		}
+		far := s.bgp.Session(re.Session.Name).Ends[1]
 		a := *ev.Advertise
 		return func() string {
-			far.setPolicy(a)
+			far.SetPolicy(a)
 			return fmt.Sprintf("%s now advertises over %s %s", far, t.Name, describePolicy(a))
 		}
 	case lang.ActionRotateKey, lang.ActionRemoveKey, lang.ActionMismatchKey:
@@ -151,13 +146,7 @@ func (s *sim) startMaintenance(d *network.Device, ev lang.Event) string {
 	// A maintenance is announced, not a crash: the device's BGP sessions
 	// are shut down with Cease/2 so the peers withdraw its routes at once,
 	// then it goes out.
-	for _, se := range s.sessions {
-		for _, sp := range se.ends {
-			if sp.iface.Dev == d && sp.state == stEstablished {
-				sp.down("maintenance: administrative shutdown, NOTIFICATION Cease/2 sent", &notify{6, 2})
-			}
-		}
-	}
+	s.bgp.Shutdown(d, "maintenance: administrative shutdown, NOTIFICATION Cease/2 sent")
 	d.BeginMaintenance()
 	return fmt.Sprintf("maintenance of device %s for %s", d.Name, stdlib.FormatDuration(ev.Duration))
 }
@@ -202,7 +191,7 @@ func (s *sim) refuse(ev lang.Event, msg, hint string) string {
 // a new CAK/CKN on both ends, MKA agreeing on it beside the old one.
 func (s *sim) rotateKey(sl *secLink, ev lang.Event) string {
 	now := s.e.Now()
-	name := sl.sess.name
+	name := sl.sess.Name
 	by := ev.By
 	if by == "" {
 		by = sl.manager
@@ -219,11 +208,11 @@ func (s *sim) rotateKey(sl *secLink, ev lang.Event) string {
 			continue
 		}
 		if o.rotating != nil {
-			return s.refuse(ev, fmt.Sprintf("%s is still rotating its key: one channel of %s rotates at a time", o.sess.name, sl.group), "wait until it finishes")
+			return s.refuse(ev, fmt.Sprintf("%s is still rotating its key: one channel of %s rotates at a time", o.sess.Name, sl.group), "wait until it finishes")
 		}
 		if o.rotated >= 0 && now < o.rotated+rotationBake {
 			return s.refuse(ev, fmt.Sprintf("%s finished rotating at %s: %s must bake for %s before the next rotation (from %s)",
-				o.sess.name, units.Clock(o.rotated), sl.group, rotationBake, units.Clock(o.rotated+rotationBake)), "rotate after the bake")
+				o.sess.Name, units.Clock(o.rotated), sl.group, rotationBake, units.Clock(o.rotated+rotationBake)), "rotate after the bake")
 		}
 	}
 	k := s.newCAK(sl.ends[0].keys[len(sl.ends[0].keys)-1].id + 1)
@@ -238,7 +227,7 @@ func (s *sim) rotateKey(sl *secLink, ev lang.Event) string {
 // removeKey deletes the previous key; the active one stays, as the
 // specification requires.
 func (s *sim) removeKey(sl *secLink, ev lang.Event) string {
-	name := sl.sess.name
+	name := sl.sess.Name
 	inUse := func(k *cak) bool {
 		for _, e := range sl.ends {
 			if e.txKey != nil && bytes.Equal(e.txKey.ckn, k.ckn) {
@@ -296,5 +285,5 @@ func (s *sim) mismatchKey(sl *secLink, ev lang.Event) string {
 		sl.endDown(far, "its CA restarted with the changed "+what)
 	}
 	sl.check()
-	return fmt.Sprintf("the far end of %s now has a different %s for key %d", sl.sess.name, what, old.id)
+	return fmt.Sprintf("the far end of %s now has a different %s for key %d", sl.sess.Name, what, old.id)
 }

@@ -414,8 +414,8 @@ func captureConns(t *testing.T, p *planner.Plan, sc *lang.Scenario) []*bgpConn {
 				c = &bgpConn{}
 				c.addr[0], c.addr[1] = dst, src
 				for _, se := range s.sessions {
-					if se.ends[0].addr == dst && se.ends[1].addr == src {
-						c.session, c.limit = se.name, se.maxPrefixes
+					if se.Ends[0].Addr == dst && se.Ends[1].Addr == src {
+						c.session, c.limit = se.Name, se.MaxPrefixes
 					}
 				}
 				if c.session == "" {

@@ -71,7 +71,7 @@ func (e *mkaEnd) logSA(p *participant, sa *macsec.SA) {
 	if sa.Suite.XPN() {
 		kl.printf(" ssci=%08x salt=%s", sa.SSCI, hex.EncodeToString(sa.Salt[:]))
 	}
-	kl.printf(" sak=%s link=%s\n", hex.EncodeToString(sa.Key), sl.sess.name)
+	kl.printf(" sak=%s link=%s\n", hex.EncodeToString(sa.Key), sl.sess.Name)
 }
 
 // keyLogTime prints a virtual time as signed seconds with every nanosecond,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"patchbay/planner"
+	"patchbay/sim/bgp"
 	"patchbay/sim/engine"
 	"patchbay/sim/macsec"
 	"patchbay/sim/network"
@@ -37,7 +38,7 @@ type cak struct {
 type secLink struct {
 	env     mkaEnv
 	link    *network.Link
-	sess    *session
+	sess    *bgp.Session
 	group   string // the Interconnect or last mile
 	mode    stdlib.MACsecMode
 	suite   macsec.CipherSuite
@@ -136,13 +137,13 @@ type mkaEnv struct {
 }
 
 // mkaEnv wires MACsec on se's link to the run.
-func (s *sim) mkaEnv(se *session) mkaEnv {
+func (s *sim) mkaEnv(se *bgp.Session) mkaEnv {
 	return mkaEnv{e: s.e, control: s.control, advance: s.advance, routingChanged: s.routingChanged,
 		last: func() Time { return s.last }, captureEAPOL: s.captureEAPOL,
 		portDown: func(side int, why string) {
 			for _, x := range s.sessions {
-				if x.link == se.link {
-					x.ends[side].localDown(why)
+				if x.Link == se.Link {
+					x.Ends[side].LocalDown(why)
 				}
 			}
 		},
@@ -151,9 +152,9 @@ func (s *sim) mkaEnv(se *session) mkaEnv {
 }
 
 func (s *sim) buildMACsec(p *planner.Plan) {
-	byName := map[string]*session{}
+	byName := map[string]*bgp.Session{}
 	for _, se := range s.sessions {
-		byName[se.name] = se
+		byName[se.Name] = se
 	}
 	add := func(name, group string, mode stdlib.MACsecMode, cipher, manager string) {
 		se := byName[name]
@@ -164,17 +165,17 @@ func (s *sim) buildMACsec(p *planner.Plan) {
 		if err != nil {
 			suite = macsec.GCMAESXPN256
 		}
-		sl := &secLink{env: s.mkaEnv(se), link: se.link, sess: se, group: group, mode: mode, suite: suite, manager: manager, rotated: -1}
+		sl := &secLink{env: s.mkaEnv(se), link: se.Link, sess: se, group: group, mode: mode, suite: suite, manager: manager, rotated: -1}
 		sl.rekey = s.e.NewTimer(sl.rekeyNow)
 		first := s.newCAK(1)
-		for i, sp := range se.ends {
-			e := &mkaEnd{sl: sl, side: i, mac: sp.mac, keys: []*cak{first}}
-			copy(e.sci[:6], sp.mac[:])
+		for i, sp := range se.Ends {
+			e := &mkaEnd{sl: sl, side: i, mac: sp.MAC, keys: []*cak{first}}
+			copy(e.sci[:6], sp.MAC[:])
 			e.sci[7] = 1
 			sl.ends[i] = e
 		}
 		s.macsec = append(s.macsec, sl)
-		se.link.SetGate(sl)
+		se.Link.SetGate(sl)
 	}
 	for _, ic := range p.Interconnects {
 		for _, ch := range ic.Channels {
@@ -552,7 +553,7 @@ func (sl *secLink) check() {
 	if sl.rotating != nil {
 		if p, q := sl.ends[0].partFor(sl.rotating), sl.ends[1].partFor(sl.rotating); p != nil && q != nil && p.inUse && q.inUse {
 			sl.rotated, sl.rotating = now, nil
-			s.control(fmt.Sprintf("MKA %s: rotation to key %d complete; the previous key stays until removed", sl.sess.name, p.key.id))
+			s.control(fmt.Sprintf("MKA %s: rotation to key %d complete; the previous key stays until removed", sl.sess.Name, p.key.id))
 		}
 	}
 	// Each end decides for itself (IEEE 802.1X-2010 §9.4: a peer is live
@@ -574,11 +575,11 @@ func (sl *secLink) check() {
 	}
 	sl.secured = agreed
 	if agreed {
-		s.control(fmt.Sprintf("MKA %s: secured with %s (key %d)", sl.sess.name, sl.suite, sl.ends[0].txKey.id))
+		s.control(fmt.Sprintf("MKA %s: secured with %s (key %d)", sl.sess.Name, sl.suite, sl.ends[0].txKey.id))
 	}
 	// Only the sessions over the link change routing, and they report
 	// what they drop; traffic is recomputed either way.
-	s.routingChanged("MACsec " + sl.sess.name)
+	s.routingChanged("MACsec " + sl.sess.Name)
 }
 
 // secOf is l's MACsec, nil when none runs on it.
@@ -704,7 +705,7 @@ func (sl *secLink) rekeyNow() {
 	if sl.pn[1] > sl.pn[0] {
 		dir = 1
 	}
-	why := fmt.Sprintf("the packet number from %s reached %#x", sl.sess.ends[dir], sl.suite.RekeyThreshold())
+	why := fmt.Sprintf("the packet number from %s reached %#x", sl.sess.Ends[dir], sl.suite.RekeyThreshold())
 	switch {
 	case sl.pending(p):
 		why = fmt.Sprintf("SAK %d was not reported in use within %s", p.kn, mkaLifetime)
@@ -716,7 +717,7 @@ func (sl *secLink) rekeyNow() {
 	sl.drawSAK(p)
 	p.rekeys++
 	sl.rekeys++
-	s.control(fmt.Sprintf("MKA %s: rekey %d — %s; the key server distributes a new SAK (AN %d)", sl.sess.name, sl.rekeys, why, p.an))
+	s.control(fmt.Sprintf("MKA %s: rekey %d — %s; the key server distributes a new SAK (AN %d)", sl.sess.Name, sl.rekeys, why, p.an))
 	// Each direction counts on under the old SA until its end installs
 	// the new one.
 	p.send()

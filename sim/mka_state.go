@@ -66,12 +66,12 @@ func (sl *secLink) endDown(e *mkaEnd, why string) {
 	// BFD packet) must see the link as it now is.
 	if sl.secured {
 		sl.secured = false
-		s.routingChanged("MACsec " + sl.sess.name)
+		s.routingChanged("MACsec " + sl.sess.Name)
 	}
 	// A failed or maintained device's own view is nobody's to see, as
 	// with BGP's.
-	if sp := sl.sess.ends[e.side]; sp.iface.Dev.Up() {
-		s.control(fmt.Sprintf("MKA %s at %s: %s; %s", sl.sess.name, sp, why, sl.downWhat()))
+	if sp := sl.sess.Ends[e.side]; sp.Iface.Dev.Up() {
+		s.control(fmt.Sprintf("MKA %s at %s: %s; %s", sl.sess.Name, sp, why, sl.downWhat()))
 	}
 	if sl.mode == stdlib.MustEncrypt {
 		s.portDown(e.side, "MACsec down")
@@ -166,7 +166,7 @@ func (sl *secLink) exhaust(side int) {
 		an = tx.AN
 	}
 	s.control(fmt.Sprintf("MKA %s at %s: the packet number of AN %d reached %#x; the SecY sends nothing more with it until a new SAK is in; %s",
-		sl.sess.name, sl.sess.ends[side], an, maxPN, sl.downWhat()))
+		sl.sess.Name, sl.sess.Ends[side], an, maxPN, sl.downWhat()))
 	if !sl.st.reported {
 		sl.st.reported = true
 		sl.exhaustionFinding(side)
@@ -192,7 +192,7 @@ func (sl *secLink) exhaustionFinding(side int) {
 	s.finding(Finding{T: s.e.Now(), Rule: "macsec-pn-exhausted", Severity: "error",
 		Message: fmt.Sprintf("%s: the packet number of %s's transmit SA (%s) ran out at %s, before a new SAK was in: at %.0f packets a second a SAK lasts %s, "+
 			"and the key server may draw one at most once every %s; %s until the next SAK is installed",
-			sl.sess.name, sl.sess.ends[side], sl.suite, units.Clock(s.e.Now()), pps, lasts, mkaLifetime, sl.downWhat()),
+			sl.sess.Name, sl.sess.Ends[side], sl.suite, units.Clock(s.e.Now()), pps, lasts, mkaLifetime, sl.downWhat()),
 		Source: sl.rateSource(),
 		Hint: fmt.Sprintf("use an XPN cipher suite (macsec_cipher = %q on %s): its 64-bit packet number lasts %s at this rate",
 			"GCM-AES-XPN-256", sl.group, xpn)})

@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"patchbay/sim/bgp"
 	"patchbay/sim/macsec"
 )
 
@@ -35,8 +36,8 @@ func newCapture(w io.Writer) (*capture, error) {
 // and replay window, which drops what fails), and captured. l4 is the
 // transport header and payload, its checksum not yet filled in. It
 // reports whether the packet arrives.
-func (s *sim) send(sp *speaker, ttl, proto uint8, l4 []byte) bool {
-	sl := secOf(sp.sess.link)
+func (s *sim) send(sp *bgp.Speaker, ttl, proto uint8, l4 []byte) bool {
+	sl := secOf(sp.Session.Link)
 	protect := sl != nil && sl.secured
 	if s.cap == nil && s.capIn == nil && !protect {
 		return true
@@ -47,18 +48,18 @@ func (s *sim) send(sp *speaker, ttl, proto uint8, l4 []byte) bool {
 	frame := s.frameBuf
 	clearFrame := frame
 	if protect {
-		me, peer := sl.ends[sp.side], sl.ends[1-sp.side]
-		pn := math.Floor(sl.pn[sp.side]) + 1
+		me, peer := sl.ends[sp.Side], sl.ends[1-sp.Side]
+		pn := math.Floor(sl.pn[sp.Side]) + 1
 		if pn > float64(sl.suite.MaxPN()) {
 			// The SA has no PN left: the frame is never sent (see
 			// secLink.exhaust), and the link waits for the next SAK.
-			sl.exhaust(sp.side)
+			sl.exhaust(sp.Side)
 			return false
 		}
-		sl.pn[sp.side] = pn
+		sl.pn[sp.Side] = pn
 		wire, err := macsec.AppendProtect(s.wireBuf[:0], me.tx, frame, uint64(pn), macsec.Options{Encrypt: true})
 		if err != nil {
-			panic(fmt.Sprintf("sim: protecting a %s frame: %v", sp.sess.name, err))
+			panic(fmt.Sprintf("sim: protecting a %s frame: %v", sp.Session.Name, err))
 		}
 		s.wireBuf = wire
 		frame = wire
@@ -110,14 +111,14 @@ func (s *sim) captureEAPOL(e *mkaEnd, body []byte) {
 
 // captureTCP sends a BGP segment; eBGP runs with TTL 1 (single hop), the
 // Hop Limit over IPv6.
-func (s *sim) captureTCP(sp *speaker, sport, dport uint16, seq, ack uint32, flags tcpFlags, payload []byte) bool {
+func (s *sim) captureTCP(sp *bgp.Speaker, sport, dport uint16, seq, ack uint32, flags bgp.Flags, payload []byte) bool {
 	if !s.framing(sp) {
 		return true
 	}
 	// The MSS of a 1500-byte MTU: 1500 − 40 bytes of IPv4 and TCP
 	// headers, or − 60 with IPv6's 40-byte header (RFC 9293 §3.7.1).
 	mss := uint16(1460)
-	if sp.addr.Is6() {
+	if sp.Addr.Is6() {
 		mss = 1440
 	}
 	s.l4Buf = tcpSegment(s.l4Buf[:0], sport, dport, seq, ack, flags, mss, payload)
@@ -126,7 +127,7 @@ func (s *sim) captureTCP(sp *speaker, sport, dport uint16, seq, ack uint32, flag
 
 // captureUDP sends a BFD control packet: TTL or Hop Limit 255, as
 // single-hop BFD over IPv4 and IPv6 alike requires (RFC 5881 §5).
-func (s *sim) captureUDP(sp *speaker, sport, dport uint16, payload []byte) bool {
+func (s *sim) captureUDP(sp *bgp.Speaker, sport, dport uint16, payload []byte) bool {
 	if !s.framing(sp) {
 		return true
 	}
@@ -136,7 +137,7 @@ func (s *sim) captureUDP(sp *speaker, sport, dport uint16, payload []byte) bool 
 
 // framing says whether a packet from sp needs its bytes: for a capture, or
 // for MACsec to protect and check. Otherwise it simply arrives.
-func (s *sim) framing(sp *speaker) bool {
-	sl := secOf(sp.sess.link)
+func (s *sim) framing(sp *bgp.Speaker) bool {
+	sl := secOf(sp.Session.Link)
 	return s.cap != nil || s.capIn != nil || sl != nil && sl.secured
 }

@@ -14,6 +14,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/sim/bfd"
+	"patchbay/sim/bgp"
 	"patchbay/sim/engine"
 	"patchbay/sim/internal/units"
 	"patchbay/sim/network"
@@ -90,11 +91,9 @@ type sim struct {
 	maint   []maintenance
 	links   []LinkState // each link as last recorded
 
-	sessions     []*session
+	sessions     []*bgp.Session
 	bfd          [][2]*bfd.End // each session's, in order; nil without BFD
-	ports        int
-	connectRetry time.Duration
-	mraiInterval time.Duration
+	bgp          *bgp.Set
 	cap, capIn   *capture
 	frameBuf     []byte // the frame send builds, reused
 	wireBuf      []byte // that frame protected by MACsec, reused
@@ -239,9 +238,7 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	if len(rs.Problems) > 0 {
 		return nil, rs.Problems
 	}
-	s := &sim{e: engine.New(opts.Seed), n: n, sc: sc, opts: opts, util: map[network.Dir]float64{},
-		connectRetry: time.Duration(catInt("bgp.connect_retry")) * time.Second,
-		mraiInterval: time.Duration(catInt("bgp.mrai_ebgp")) * time.Second}
+	s := &sim{e: engine.New(opts.Seed), n: n, sc: sc, opts: opts, util: map[network.Dir]float64{}}
 	s.e.SetLimit(opts.MaxEvents)
 	if ctx, progress := opts.Context, opts.Progress; ctx != nil || progress != nil {
 		s.e.SetPoll(func() error {
@@ -265,7 +262,7 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 		}
 	}
 	s.e.StartAt(-warmUp)
-	s.buildSessions(p)
+	s.buildBGP(p)
 	s.buildBFD()
 	s.buildMACsec(p)
 	n.Index()
@@ -277,8 +274,8 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 		sl.start()
 	}
 	for i, se := range s.sessions {
-		se.ends[0].start()
-		se.ends[1].start()
+		se.Ends[0].Start()
+		se.Ends[1].Start()
 		for _, b := range s.bfd[i] {
 			if b != nil {
 				b.Start()
@@ -442,15 +439,7 @@ func (s *sim) advance() {
 // recompute re-runs routing and traffic after a change and records what
 // changed.
 func (s *sim) recompute(cause string) {
-	for _, se := range s.sessions {
-		if se.link.Up() {
-			for _, sp := range se.ends {
-				if sp.conn != nil {
-					sp.conn.linkUp()
-				}
-			}
-		}
-	}
+	s.bgp.Resume()
 	s.update(cause, true)
 }
 
@@ -699,7 +688,7 @@ func (s *sim) allPacketRates() map[*network.Link][2]float64 {
 			for _, h := range p.Hops {
 				l := h.Link
 				sl := secOf(l)
-				awsIsA := sl != nil && sl.sess.ends[0].iface == l.A
+				awsIsA := sl != nil && sl.sess.Ends[0].Iface == l.A
 				dir := 0
 				if (h == l.A) != awsIsA {
 					dir = 1
@@ -861,7 +850,7 @@ func StateAt(p *planner.Plan, sc *lang.Scenario, opts Options, t Time) (*State, 
 		st.links[l.Name] = l.Up()
 	}
 	for _, se := range s.sessions {
-		st.sessions[se.name] = se.ends[0].established() && se.ends[1].established()
+		st.sessions[se.Name] = se.Ends[0].Up() && se.Ends[1].Up()
 	}
 	return st, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"io"
 	"net/netip"
+	"patchbay/sim/bgp"
 	"time"
 )
 
@@ -41,14 +42,14 @@ const (
 // class CS6) with TTL or Hop Limit ttl, then l4 — the transport header and
 // payload, whose checksum field transport fills once the addresses are
 // known.
-func appendFrame(b []byte, sp *speaker, ttl, proto uint8, l4 []byte) []byte {
+func appendFrame(b []byte, sp *bgp.Speaker, ttl, proto uint8, l4 []byte) []byte {
 	start := len(b)
-	b = append(b, sp.peer.mac[:]...)
-	b = append(b, sp.mac[:]...)
+	b = append(b, sp.Peer.MAC[:]...)
+	b = append(b, sp.MAC[:]...)
 	b = binary.BigEndian.AppendUint16(b, etherTypeVLAN)
 	// 802.1Q TCI: PCP 6, DEI 0, the VLAN ID (IEEE 802.1Q §9.6).
-	b = binary.BigEndian.AppendUint16(b, 6<<13|uint16(sp.sess.vlan)&0x0fff)
-	src, dst := sp.addr, sp.peer.addr
+	b = binary.BigEndian.AppendUint16(b, 6<<13|uint16(sp.Session.VLAN)&0x0fff)
+	src, dst := sp.Addr, sp.Peer.Addr
 	if src.Is6() {
 		b = binary.BigEndian.AppendUint16(b, etherTypeIPv6)
 		// RFC 8200 §3: version 6, traffic class 0xc0, flow label 0.
@@ -129,9 +130,9 @@ func fold(s uint32) uint16 {
 // tcpSegment appends a TCP header and payload to b with the checksum left
 // zero: window 65535, no urgent data, and on a SYN the MSS option, mss
 // bytes (RFC 9293 §3.1, §3.7.1).
-func tcpSegment(b []byte, sport, dport uint16, seq, ack uint32, flags tcpFlags, mss uint16, payload []byte) []byte {
+func tcpSegment(b []byte, sport, dport uint16, seq, ack uint32, flags bgp.Flags, mss uint16, payload []byte) []byte {
 	hdr := tcpHeaderLen
-	if flags&flagSYN != 0 {
+	if flags&bgp.SYN != 0 {
 		hdr += 4
 	}
 	b = binary.BigEndian.AppendUint16(b, sport)
@@ -140,15 +141,15 @@ func tcpSegment(b []byte, sport, dport uint16, seq, ack uint32, flags tcpFlags, 
 	b = binary.BigEndian.AppendUint32(b, ack)
 	var f byte
 	for _, x := range []struct {
-		flag tcpFlags
+		flag bgp.Flags
 		bit  byte
-	}{{flagFIN, 0x01}, {flagSYN, 0x02}, {flagRST, 0x04}, {flagPSH, 0x08}, {flagACK, 0x10}} {
+	}{{bgp.FIN, 0x01}, {bgp.SYN, 0x02}, {bgp.RST, 0x04}, {bgp.PSH, 0x08}, {bgp.ACK, 0x10}} {
 		if flags&x.flag != 0 {
 			f |= x.bit
 		}
 	}
 	b = append(b, byte(hdr/4)<<4, f, 0xff, 0xff, 0, 0, 0, 0)
-	if flags&flagSYN != 0 {
+	if flags&bgp.SYN != 0 {
 		b = append(b, 2, 4, byte(mss>>8), byte(mss)) // kind 2, MSS
 	}
 	return append(b, payload...)

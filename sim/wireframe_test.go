@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"patchbay/sim/bgp"
 	"testing"
 	"time"
 
@@ -15,11 +16,11 @@ import (
 
 // gopacketFrame is the frame the simulator built with gopacket before it
 // built its own: the reference its bytes must equal.
-func gopacketFrame(t *testing.T, sp *speaker, ttl uint8, l4 gopacket.SerializableLayer, payload []byte) []byte {
+func gopacketFrame(t *testing.T, sp *bgp.Speaker, ttl uint8, l4 gopacket.SerializableLayer, payload []byte) []byte {
 	t.Helper()
-	eth := &layers.Ethernet{SrcMAC: net.HardwareAddr(sp.mac[:]), DstMAC: net.HardwareAddr(sp.peer.mac[:]), EthernetType: layers.EthernetTypeDot1Q}
-	vlan := &layers.Dot1Q{VLANIdentifier: uint16(sp.sess.vlan), Priority: 6, Type: layers.EthernetTypeIPv4}
-	src, dst := net.IP(sp.addr.AsSlice()), net.IP(sp.peer.addr.AsSlice())
+	eth := &layers.Ethernet{SrcMAC: net.HardwareAddr(sp.MAC[:]), DstMAC: net.HardwareAddr(sp.Peer.MAC[:]), EthernetType: layers.EthernetTypeDot1Q}
+	vlan := &layers.Dot1Q{VLANIdentifier: uint16(sp.Session.VLAN), Priority: 6, Type: layers.EthernetTypeIPv4}
+	src, dst := net.IP(sp.Addr.AsSlice()), net.IP(sp.Peer.Addr.AsSlice())
 	var ip interface {
 		gopacket.SerializableLayer
 		gopacket.NetworkLayer
@@ -28,7 +29,7 @@ func gopacketFrame(t *testing.T, sp *speaker, ttl uint8, l4 gopacket.Serializabl
 	if _, ok := l4.(*layers.TCP); ok {
 		proto = layers.IPProtocolTCP
 	}
-	if sp.addr.Is6() {
+	if sp.Addr.Is6() {
 		vlan.Type = layers.EthernetTypeIPv6
 		ip = &layers.IPv6{Version: 6, TrafficClass: 0xc0, HopLimit: ttl, NextHeader: proto, SrcIP: src, DstIP: dst}
 	} else {
@@ -47,7 +48,7 @@ func gopacketFrame(t *testing.T, sp *speaker, ttl uint8, l4 gopacket.Serializabl
 	return buf.Bytes()
 }
 
-func randomSpeakers(r *rand.Rand, v6 bool) *speaker {
+func randomSpeakers(r *rand.Rand, v6 bool) *bgp.Speaker {
 	addr := func() netip.Addr {
 		if v6 {
 			var a [16]byte
@@ -59,13 +60,13 @@ func randomSpeakers(r *rand.Rand, v6 bool) *speaker {
 		}
 		return netip.AddrFrom4([4]byte{169, 254, byte(r.Uint32()), byte(r.Uint32())})
 	}
-	sess := &session{vlan: 1 + r.IntN(4094)}
-	a := &speaker{sess: sess, addr: addr()}
-	b := &speaker{sess: sess, addr: addr(), side: 1}
-	for i := range a.mac {
-		a.mac[i], b.mac[i] = byte(r.Uint32()), byte(r.Uint32())
+	sess := &bgp.Session{VLAN: 1 + r.IntN(4094)}
+	a := &bgp.Speaker{Session: sess, Addr: addr()}
+	b := &bgp.Speaker{Session: sess, Addr: addr(), Side: 1}
+	for i := range a.MAC {
+		a.MAC[i], b.MAC[i] = byte(r.Uint32()), byte(r.Uint32())
 	}
-	a.peer, b.peer = b, a
+	a.Peer, b.Peer = b, a
 	return a
 }
 
@@ -78,7 +79,7 @@ func randomSpeakers(r *rand.Rand, v6 bool) *speaker {
 // sends zero.
 func TestFramesMatchGopacket(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	flagSets := []tcpFlags{flagSYN, flagSYN | flagACK, flagACK, flagACK | flagPSH, flagFIN | flagACK, flagRST, flagRST | flagACK}
+	flagSets := []bgp.Flags{bgp.SYN, bgp.SYN | bgp.ACK, bgp.ACK, bgp.ACK | bgp.PSH, bgp.FIN | bgp.ACK, bgp.RST, bgp.RST | bgp.ACK}
 	zeroUDP := 0
 	for i := range 4000 {
 		sp := randomSpeakers(r, i%2 == 1)
@@ -95,13 +96,13 @@ func TestFramesMatchGopacket(t *testing.T) {
 			flags := flagSets[r.IntN(len(flagSets))]
 			seq, ack := r.Uint32(), r.Uint32()
 			mss := uint16(1460)
-			if sp.addr.Is6() {
+			if sp.Addr.Is6() {
 				mss = 1440
 			}
 			got = appendFrame(nil, sp, 1, protoTCP, tcpSegment(nil, sport, dport, seq, ack, flags, mss, payload))
 			tcp := &layers.TCP{SrcPort: layers.TCPPort(sport), DstPort: layers.TCPPort(dport), Seq: seq, Ack: ack, Window: 65535,
-				SYN: flags&flagSYN != 0, ACK: flags&flagACK != 0, FIN: flags&flagFIN != 0, PSH: flags&flagPSH != 0, RST: flags&flagRST != 0}
-			if flags&flagSYN != 0 {
+				SYN: flags&bgp.SYN != 0, ACK: flags&bgp.ACK != 0, FIN: flags&bgp.FIN != 0, PSH: flags&bgp.PSH != 0, RST: flags&bgp.RST != 0}
+			if flags&bgp.SYN != 0 {
 				tcp.Options = []layers.TCPOption{{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: []byte{byte(mss >> 8), byte(mss)}}}
 			}
 			want = gopacketFrame(t, sp, 1, tcp, payload)
@@ -109,7 +110,7 @@ func TestFramesMatchGopacket(t *testing.T) {
 		if i%3 == 0 {
 			// The UDP checksum sits 6 bytes into the datagram.
 			at := ethHeaderLen + dot1qLen + ipv4HeaderLen + 6
-			if sp.addr.Is6() {
+			if sp.Addr.Is6() {
 				at = ethHeaderLen + dot1qLen + ipv6HeaderLen + 6
 			}
 			if want[at] == 0 && want[at+1] == 0 {
@@ -160,7 +161,7 @@ func TestUDPZeroChecksumIsAllOnes(t *testing.T) {
 		seg := udpDatagram(nil, 3784, 49152, []byte{0, 0})
 		// The last payload word that makes the one's-complement sum
 		// 0xffff, and so the checksum zero.
-		f := fold(sum(pseudoHeader(sp.addr, sp.peer.addr, protoUDP, len(seg)), seg))
+		f := fold(sum(pseudoHeader(sp.Addr, sp.Peer.Addr, protoUDP, len(seg)), seg))
 		w := 0xffff - f
 		seg[8], seg[9] = byte(w>>8), byte(w)
 		frame := appendFrame(nil, sp, 255, protoUDP, seg)

@@ -1,4 +1,4 @@
-package sim
+package bgp
 
 import (
 	"fmt"
@@ -16,19 +16,19 @@ import (
 	"patchbay/sim/network"
 )
 
-// bgpState is a state of the RFC 4271 finite state machine.
-type bgpState int
+// FSMState is a state of the RFC 4271 finite state machine.
+type FSMState int
 
 const (
-	stIdle bgpState = iota
-	stConnect
-	stActive
-	stOpenSent
-	stOpenConfirm
-	stEstablished
+	Idle FSMState = iota
+	Connect
+	Active
+	OpenSent
+	OpenConfirm
+	Established
 )
 
-func (s bgpState) String() string {
+func (s FSMState) String() string {
 	return [...]string{"Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established"}[s]
 }
 
@@ -42,22 +42,22 @@ var awsLocalPref = map[uint32]uint32{7224<<16 | 7100: 100, 7224<<16 | 7200: 200,
 // sessions do (planner.Session): a dual-stack link has two, each with its
 // own TCP connection, timers and BFD, which fail together only when the
 // link does.
-type session struct {
-	name        string
-	link        *network.Link
-	vlan        int
-	ends        [2]*speaker
+type Session struct {
+	Name        string
+	Link        *network.Link
+	VLAN        int
+	Ends        [2]*Speaker
 	hold        time.Duration
 	keepalive   time.Duration
-	bfd         *planner.BFD
-	maxPrefixes int    // what the AWS end accepts; 0: no limit
+	BFD         *planner.BFD
+	MaxPrefixes int    // what the AWS end accepts; 0: no limit
 	afi         uint16 // 1 IPv4, 2 IPv6 (RFC 4760's AFIs)
 	// group is every session over link, this one included, IPv4 first.
-	group []*session
+	group []*Session
 }
 
 // carries reports whether p is of the session's address family.
-func (se *session) carries(p netip.Prefix) bool { return p.Addr().Is4() == (se.afi == afiIPv4) }
+func (se *Session) carries(p netip.Prefix) bool { return p.Addr().Is4() == (se.afi == afiIPv4) }
 
 const (
 	afiIPv4 uint16 = 1
@@ -65,26 +65,26 @@ const (
 )
 
 // speaker is one end of a session.
-type speaker struct {
+type Speaker struct {
 	// What every BFD and MKA packet reads comes first, to share a cache
 	// line or two: with thousands of speakers, a packet's cost is mostly
 	// the lines it misses.
-	env  *bgpEnv
-	sess *session
-	peer *speaker
-	addr netip.Addr // the session's address on the link, of its family
-	side int
-	mac  [6]byte
+	env     *Set
+	Session *Session
+	Peer    *Speaker
+	Addr    netip.Addr // the session's address on the link, of its family
+	Side    int
+	MAC     [6]byte
 
-	iface *network.Iface
-	vrf   *network.VRF
+	Iface *network.Iface
+	VRF   *network.VRF
 	asn   uint32
 	id    netip.Addr // the BGP identifier: the router's, one for all its sessions (planner.Side.RouterID)
 	// linkAddr is the router's IPv4 address on the link, for the IPv6
 	// session too: the peer address route selection compares.
 	linkAddr netip.Addr
 
-	state bgpState
+	state FSMState
 	conn  *tcpConn
 	// holdCfg is this end's configured hold time when it differs from the
 	// session's (a customer router set otherwise); 0: the session's.
@@ -127,23 +127,93 @@ func (ps sentPaths) of(p netip.Prefix) network.Received {
 	return network.Received{}
 }
 
-func (sp *speaker) established() bool { return sp.state == stEstablished }
+func (sp *Speaker) Up() bool { return sp.state == Established }
 
-func (sp *speaker) holdTime() time.Duration {
+// State is the end's state in RFC 4271's finite state machine.
+func (sp *Speaker) State() FSMState { return sp.state }
+
+// Received is what the end holds from its peer (its Adj-RIB-In), by
+// prefix; the map is the speaker's, to read, not to change.
+func (sp *Speaker) Received() map[netip.Prefix]*network.Received { return sp.ribIn }
+
+// NegotiatedHold is the hold time the end agreed with its peer: the
+// smaller of the two OPENs' (RFC 4271 §4.2); 0 before an OPEN arrived.
+func (sp *Speaker) NegotiatedHold() time.Duration { return sp.hold }
+
+// SetHoldTime configures the hold time this end proposes when it differs
+// from the session's, as a customer router set otherwise does; 0: the
+// session's.
+func (sp *Speaker) SetHoldTime(d time.Duration) { sp.holdCfg = d }
+
+// IdleHold reports whether the end waits before listening again, as it
+// does after a Cease for too many prefixes.
+func (sp *Speaker) IdleHold() bool { return sp.idleHold }
+
+// NextKeepalive is when the end sends its next KEEPALIVE; 0 when none is
+// scheduled.
+func (sp *Speaker) NextKeepalive() time.Duration {
+	if !sp.keepaliveTimer.Pending() {
+		return 0
+	}
+	return sp.keepaliveTimer.When()
+}
+
+// Sessions is the set's sessions, in the plan's order.
+func (s *Set) Sessions() []*Session { return s.sessions }
+
+// Session is the session of that name; nil when there is none.
+func (s *Set) Session(name string) *Session {
+	for _, se := range s.sessions {
+		if se.Name == name {
+			return se
+		}
+	}
+	return nil
+}
+
+// Resume lets every connection over a link that is up again send what
+// it held while the link was down, as TCP's retransmission does.
+func (s *Set) Resume() {
+	for _, se := range s.sessions {
+		if se.Link.Up() {
+			for _, sp := range se.Ends {
+				if sp.conn != nil {
+					sp.conn.linkUp()
+				}
+			}
+		}
+	}
+}
+
+// Shutdown closes every established session of device d with a Cease/2
+// (administrative shutdown, RFC 4486), as a router taken out for
+// maintenance does, so its peers withdraw its routes at once; why is for
+// the timeline.
+func (s *Set) Shutdown(d *network.Device, why string) {
+	for _, se := range s.sessions {
+		for _, sp := range se.Ends {
+			if sp.Iface.Dev == d && sp.state == Established {
+				sp.down(why, &notify{6, 2})
+			}
+		}
+	}
+}
+
+func (sp *Speaker) holdTime() time.Duration {
 	if sp.holdCfg > 0 {
 		return sp.holdCfg
 	}
-	return sp.sess.hold
+	return sp.Session.hold
 }
 
-func (sp *speaker) String() string { return sp.iface.Dev.Name }
+func (sp *Speaker) String() string { return sp.Iface.Dev.Name }
 
 // siblings are this end's speakers of every session over the link, this
 // one included.
-func (sp *speaker) siblings() []*speaker {
-	out := make([]*speaker, len(sp.sess.group))
-	for i, se := range sp.sess.group {
-		out[i] = se.ends[sp.side]
+func (sp *Speaker) siblings() []*Speaker {
+	out := make([]*Speaker, len(sp.Session.group))
+	for i, se := range sp.Session.group {
+		out[i] = se.Ends[sp.Side]
 	}
 	return out
 }
@@ -159,16 +229,21 @@ func familyName(afi uint16) string {
 // modified EUI-64 (RFC 4291 §2.5.1 and appendix A; RFC 2464 §5), which an
 // IPv6 next hop carries beside the global one when the peer shares the
 // link (RFC 2545 §3). Invalid on an IPv4 session.
-func (sp *speaker) linkLocal() netip.Addr {
-	if sp.sess.afi != afiIPv6 {
+func (sp *Speaker) linkLocal() netip.Addr {
+	if sp.Session.afi != afiIPv6 {
 		return netip.Addr{}
 	}
-	m := sp.mac
+	m := sp.MAC
 	return netip.AddrFrom16([16]byte{0: 0xfe, 1: 0x80, 8: m[0] ^ 0x02, 9: m[1], 10: m[2], 11: 0xff, 12: 0xfe, 13: m[3], 14: m[4], 15: m[5]})
 }
 
-// buildSessions gives every plan session its two speakers.
-func (s *sim) buildSessions(p *planner.Plan) {
+// Build gives every session of the plan over a link of env's network its
+// two speakers, each the learning end of the planner's relation into its
+// table (network.Network.Learn) and an exporter from it. Call it before
+// the network's Index; start the speakers with Start.
+func Build(env Env, cfg Config, p *planner.Plan) *Set {
+	set := &Set{Env: env, Config: cfg}
+	n := env.Network
 	vlans := map[string]int{}
 	for _, ic := range p.Interconnects {
 		for _, ch := range ic.Channels {
@@ -180,16 +255,14 @@ func (s *sim) buildSessions(p *planner.Plan) {
 			vlans[c.Name] = c.VLAN
 		}
 	}
-	env := &bgpEnv{e: s.e, n: s.n, connectRetry: s.connectRetry, mraiInterval: s.mraiInterval, jitter: s.jitter,
-		routingChanged: s.routingChanged, control: s.control, newConn: s.newConn}
-	groups := map[*network.Link][]*session{}
+	groups := map[*network.Link][]*Session{}
 	for _, ps := range p.Sessions {
-		l, ok := s.n.Link(ps.Over)
+		l, ok := n.Link(ps.Over)
 		if !ok {
 			continue
 		}
-		se := &session{name: ps.Name, link: l, vlan: vlans[ps.Over], hold: time.Duration(ps.HoldTime) * time.Second,
-			keepalive: time.Duration(ps.Keepalive) * time.Second, bfd: ps.BFD, afi: afiIPv4}
+		se := &Session{Name: ps.Name, Link: l, VLAN: vlans[ps.Over], hold: time.Duration(ps.HoldTime) * time.Second,
+			keepalive: time.Duration(ps.Keepalive) * time.Second, BFD: ps.BFD, afi: afiIPv4}
 		if slices.Equal(ps.AddressFamily, []string{"ipv6-unicast"}) {
 			se.afi = afiIPv6
 		}
@@ -197,7 +270,7 @@ func (s *sim) buildSessions(p *planner.Plan) {
 		// on-premises, and each family has its session
 		// (https://docs.aws.amazon.com/directconnect/latest/UserGuide/limits.html, read 2026-12).
 		if l.Kind == "connection" {
-			se.maxPrefixes = catInt("last_mile.max_prefixes")
+			se.MaxPrefixes = cfg.MaxPrefixes
 		}
 		groups[l] = append(groups[l], se)
 		for _, x := range groups[l] {
@@ -208,13 +281,13 @@ func (s *sim) buildSessions(p *planner.Plan) {
 			if iface.Dev.Name != side.Device {
 				iface = l.B
 			}
-			sp := &speaker{env: env, sess: se, side: i, iface: iface, vrf: iface.VRF, asn: side.ASN, addr: side.Address, id: side.RouterID, linkAddr: side.Address,
+			sp := &Speaker{env: set, Session: se, Side: i, Iface: iface, VRF: iface.VRF, asn: side.ASN, Addr: side.Address, id: side.RouterID, linkAddr: side.Address,
 				ribIn: map[netip.Prefix]*network.Received{}, adjOut: map[netip.Prefix]*network.Attrs{}, pending: map[netip.Prefix]bool{}}
-			sp.mac = [6]byte{0x02, 0x70, 0x62, byte(iface.ID >> 16), byte(iface.ID >> 8), byte(iface.ID)}
-			if !sp.addr.Is4() {
+			sp.MAC = [6]byte{0x02, 0x70, 0x62, byte(iface.ID >> 16), byte(iface.ID >> 8), byte(iface.ID)}
+			if !sp.Addr.Is4() {
 				// The IPv6 session compares as its link's IPv4 one.
 				if first := groups[l][0]; first.afi == afiIPv4 {
-					sp.linkAddr = first.ends[i].addr
+					sp.linkAddr = first.Ends[i].Addr
 				}
 			}
 			if !sp.id.IsValid() {
@@ -222,46 +295,59 @@ func (s *sim) buildSessions(p *planner.Plan) {
 				// octets (RFC 4271 §4.2), and RFC 6286 asks only that it be
 				// non-zero and unique in its AS; the low four octets of its
 				// address stand in.
-				sp.id = netip.AddrFrom4([4]byte(sp.addr.AsSlice()[12:]))
+				sp.id = netip.AddrFrom4([4]byte(sp.Addr.AsSlice()[12:]))
 			}
-			se.ends[i] = sp
+			se.Ends[i] = sp
 		}
-		se.ends[0].peer, se.ends[1].peer = se.ends[1], se.ends[0]
+		se.Ends[0].Peer, se.Ends[1].Peer = se.Ends[1], se.Ends[0]
 		// Each session brings its family's routes over the planner's
 		// relation between the two tables (Learn).
-		for _, sp := range se.ends {
-			s.n.Learn(&sp.feed, sp.iface, sp.peer.vrf, sp.peer.id, sp.peer.linkAddr)
+		for _, sp := range se.Ends {
+			n.Learn(&sp.feed, sp.Iface, sp.Peer.VRF, sp.Peer.id, sp.Peer.linkAddr)
 		}
-		for _, sp := range se.ends {
-			s.n.AddExporter(sp.vrf, sp)
-			sp.connectRetry = s.e.NewTimer(sp.onConnectRetry)
-			sp.synRetry = s.e.NewTimer(sp.onSYNRetry)
-			sp.holdTimer = s.e.NewTimer(sp.onHoldExpired)
-			sp.keepaliveTimer = s.e.NewTimer(sp.onKeepalive)
-			sp.mrai = s.e.NewTimer(sp.onMRAI)
-			sp.flushTimer = s.e.NewTimer(sp.flush)
+		for _, sp := range se.Ends {
+			n.AddExporter(sp.VRF, sp)
+			sp.connectRetry = env.Engine.NewTimer(sp.onConnectRetry)
+			sp.synRetry = env.Engine.NewTimer(sp.onSYNRetry)
+			sp.holdTimer = env.Engine.NewTimer(sp.onHoldExpired)
+			sp.keepaliveTimer = env.Engine.NewTimer(sp.onKeepalive)
+			sp.mrai = env.Engine.NewTimer(sp.onMRAI)
+			sp.flushTimer = env.Engine.NewTimer(sp.flush)
 		}
-		s.sessions = append(s.sessions, se)
+		set.sessions = append(set.sessions, se)
 	}
+	return set
 }
 
-// bgpEnv is what a BGP speaker needs of the run: the clock, the network
-// its routes enter and leave by, the timers' configuration and jitter,
-// routing to reconverge, the timeline, and TCP connections to its peer.
-// Every speaker of a run shares one.
-type bgpEnv struct {
-	e                          *engine.Engine
-	n                          *network.Network
-	connectRetry, mraiInterval time.Duration
-	jitter                     func(time.Duration) time.Duration
-	routingChanged             func(cause string)
-	control                    func(msg string)
-	newConn                    func(sp *speaker) *tcpConn
+// Env is what BGP needs of the run: the clock, the network its routes
+// enter and leave by, the timeline, routing to reconverge, and the wire
+// its TCP segments cross.
+type Env struct {
+	Engine  *engine.Engine   // the run's clock, timers and random source
+	Network *network.Network // where received routes enter and advertised ones come from
+	// Control records a session's state change in the timeline.
+	Control func(msg string)
+	// RoutingChanged asks the network to reconverge, for cause.
+	RoutingChanged func(cause string)
+	// Send puts one of from's TCP segments on the wire (framing,
+	// MACsec, capture) and reports whether the peer receives it.
+	Send func(from *Speaker, sport, dport uint16, seq, ack uint32, flags Flags, payload []byte) bool
 }
 
-// jitter scales a timer by a uniform factor in [0.75, 1], as RFC 4271
-// asks for ConnectRetry, keepalive and MRAI timers.
-func (s *sim) jitter(d time.Duration) time.Duration { return jitter(s.e, d) }
+// Config is the BGP timers and limits a run's sessions share.
+type Config struct {
+	ConnectRetry time.Duration // RFC 4271's ConnectRetryTime
+	MRAI         time.Duration // eBGP MinRouteAdvertisementIntervalTimer
+	MaxPrefixes  int           // what an AWS end accepts over a last-mile connection, per family; 0: no limit
+}
+
+// Set is a run's BGP sessions, with what every speaker shares.
+type Set struct {
+	Env
+	Config
+	ports    int // ephemeral ports handed out so far, one counter per run
+	sessions []*Session
+}
 
 // jitter is d scaled by a uniform factor in [0.75, 1], drawn from e's
 // random source.
@@ -269,30 +355,30 @@ func jitter(e *engine.Engine, d time.Duration) time.Duration {
 	return time.Duration(float64(d) * (0.75 + 0.25*e.Rand().Float64()))
 }
 
-func (sp *speaker) start() {
-	if sp.side == 0 {
-		sp.setState(stActive, "")
+func (sp *Speaker) Start() {
+	if sp.Side == 0 {
+		sp.setState(Active, "")
 		return
 	}
 	sp.connect()
 }
 
-func (sp *speaker) setState(st bgpState, why string) {
+func (sp *Speaker) setState(st FSMState, why string) {
 	if sp.state == st {
 		return
 	}
 	prev := sp.state
 	sp.state = st
-	sp.feed.SetEstablished(st == stEstablished)
-	if st == stEstablished || prev == stEstablished {
-		msg := fmt.Sprintf("BGP %s at %s: %s → %s", sp.sess.name, sp, prev, st)
+	sp.feed.SetEstablished(st == Established)
+	if st == Established || prev == Established {
+		msg := fmt.Sprintf("BGP %s at %s: %s → %s", sp.Session.Name, sp, prev, st)
 		if why != "" {
 			msg += " (" + why + ")"
 		}
 		// A failed device's own view is nobody's to see: its timers run
 		// on, but only the living ends' transitions are news.
-		if sp.iface.Dev.Up() {
-			sp.env.control(msg)
+		if sp.Iface.Dev.Up() {
+			sp.env.Control(msg)
 		}
 	}
 }
@@ -300,20 +386,20 @@ func (sp *speaker) setState(st bgpState, why string) {
 // connect opens a TCP connection to the peer: a SYN now, retransmitted
 // with exponential backoff (1 s, 2 s, 4 s …) until the ConnectRetry timer
 // starts over, as a TCP stack does.
-func (sp *speaker) connect() {
-	sp.setState(stConnect, "")
+func (sp *Speaker) connect() {
+	sp.setState(Connect, "")
 	if sp.conn != nil {
 		sp.conn.dead = true // a connection given up on: its late answers count for nothing
 	}
 	sp.conn = sp.env.newConn(sp)
 	sp.conn.syn()
 	sp.synBackoff = time.Second
-	sp.env.e.Reset(sp.synRetry, sp.env.e.Now()+sp.synBackoff)
-	sp.env.e.Reset(sp.connectRetry, sp.env.e.Now()+sp.env.jitter(sp.env.connectRetry))
+	sp.env.Engine.Reset(sp.synRetry, sp.env.Engine.Now()+sp.synBackoff)
+	sp.env.Engine.Reset(sp.connectRetry, sp.env.Engine.Now()+jitter(sp.env.Engine, sp.env.ConnectRetry))
 }
 
-func (sp *speaker) onSYNRetry() {
-	if sp.state != stConnect || sp.conn == nil || sp.conn.ends[sp.side].open {
+func (sp *Speaker) onSYNRetry() {
+	if sp.state != Connect || sp.conn == nil || sp.conn.ends[sp.Side].open {
 		return
 	}
 	if sp.conn.dead {
@@ -322,38 +408,38 @@ func (sp *speaker) onSYNRetry() {
 	}
 	sp.conn.syn()
 	sp.synBackoff *= 2
-	sp.env.e.Reset(sp.synRetry, sp.env.e.Now()+sp.synBackoff)
+	sp.env.Engine.Reset(sp.synRetry, sp.env.Engine.Now()+sp.synBackoff)
 }
 
-func (sp *speaker) onConnectRetry() {
+func (sp *Speaker) onConnectRetry() {
 	switch {
-	case sp.side == 0 && sp.idleHold:
+	case sp.Side == 0 && sp.idleHold:
 		sp.idleHold = false
-		sp.setState(stActive, "")
-	case sp.side == 1 && (sp.state == stConnect || sp.state == stIdle):
+		sp.setState(Active, "")
+	case sp.Side == 1 && (sp.state == Connect || sp.state == Idle):
 		sp.connect()
 	}
 }
 
 // tcpUp is the connection established: each side sends its OPEN.
-func (sp *speaker) tcpUp() {
-	sp.env.e.Cancel(sp.synRetry)
-	sp.env.e.Cancel(sp.connectRetry)
+func (sp *Speaker) tcpUp() {
+	sp.env.Engine.Cancel(sp.synRetry)
+	sp.env.Engine.Cancel(sp.connectRetry)
 	hold := uint16(sp.holdTime() / time.Second)
-	sp.send(encodeOpen(sp.asn, hold, sp.id, sp.sess.afi), nil)
-	sp.setState(stOpenSent, "")
+	sp.send(encodeOpen(sp.asn, hold, sp.id, sp.Session.afi), nil)
+	sp.setState(OpenSent, "")
 	// RFC 4271 §8: a large hold time until the peer's OPEN arrives.
-	sp.env.e.Reset(sp.holdTimer, sp.env.e.Now()+4*time.Minute)
+	sp.env.Engine.Reset(sp.holdTimer, sp.env.Engine.Now()+4*time.Minute)
 }
 
-func (sp *speaker) send(b []byte, paths sentPaths) {
-	if sp.conn != nil && sp.conn.ends[sp.side].open {
+func (sp *Speaker) send(b []byte, paths sentPaths) {
+	if sp.conn != nil && sp.conn.ends[sp.Side].open {
 		sp.conn.data(sp, bgpMessage{bytes: b, paths: paths})
 	}
 }
 
 // receive handles one BGP message from the peer.
-func (sp *speaker) receive(m bgpMessage) {
+func (sp *Speaker) receive(m bgpMessage) {
 	msg, err := decodeMessage(m.bytes)
 	if err != nil {
 		sp.down("cannot decode a message: "+err.Error(), &notify{1, 0})
@@ -361,7 +447,7 @@ func (sp *speaker) receive(m bgpMessage) {
 	}
 	switch body := msg.Body.(type) {
 	case *bgp.BGPOpen:
-		if sp.state != stOpenSent {
+		if sp.state != OpenSent {
 			sp.down("OPEN in state "+sp.state.String(), &notify{5, 0})
 			return
 		}
@@ -375,8 +461,8 @@ func (sp *speaker) receive(m bgpMessage) {
 				}
 			}
 		}
-		if peerAS != sp.peer.asn {
-			sp.down(fmt.Sprintf("OPEN from AS%d, expected AS%d", peerAS, sp.peer.asn), &notify{2, 2})
+		if peerAS != sp.Peer.asn {
+			sp.down(fmt.Sprintf("OPEN from AS%d, expected AS%d", peerAS, sp.Peer.asn), &notify{2, 2})
 			return
 		}
 		if body.HoldTime == 1 || body.HoldTime == 2 {
@@ -386,20 +472,20 @@ func (sp *speaker) receive(m bgpMessage) {
 		// The lower hold time wins; 0 means no keepalives at all.
 		sp.hold = min(sp.holdTime(), time.Duration(body.HoldTime)*time.Second)
 		sp.send(encodeKeepalive(), nil)
-		sp.setState(stOpenConfirm, "")
+		sp.setState(OpenConfirm, "")
 		sp.restartHold()
 		sp.scheduleKeepalive()
 	case *bgp.BGPKeepAlive:
 		switch sp.state {
-		case stOpenConfirm:
-			sp.setState(stEstablished, "")
+		case OpenConfirm:
+			sp.setState(Established, "")
 			sp.restartHold()
 			sp.announceAll()
-		case stEstablished:
+		case Established:
 			sp.restartHold()
 		}
 	case *bgp.BGPUpdate:
-		if sp.state != stEstablished {
+		if sp.state != Established {
 			sp.down("UPDATE in state "+sp.state.String(), &notify{5, 0})
 			return
 		}
@@ -437,29 +523,29 @@ func notificationText(code, sub uint8) string {
 	return "message header error"
 }
 
-func (sp *speaker) restartHold() {
+func (sp *Speaker) restartHold() {
 	if sp.hold > 0 {
-		sp.env.e.Reset(sp.holdTimer, sp.env.e.Now()+sp.hold)
+		sp.env.Engine.Reset(sp.holdTimer, sp.env.Engine.Now()+sp.hold)
 	} else {
-		sp.env.e.Cancel(sp.holdTimer)
+		sp.env.Engine.Cancel(sp.holdTimer)
 	}
 }
 
-func (sp *speaker) scheduleKeepalive() {
+func (sp *Speaker) scheduleKeepalive() {
 	if sp.hold > 0 {
-		sp.env.e.Reset(sp.keepaliveTimer, sp.env.e.Now()+sp.env.jitter(sp.hold/3))
+		sp.env.Engine.Reset(sp.keepaliveTimer, sp.env.Engine.Now()+jitter(sp.env.Engine, sp.hold/3))
 	}
 }
 
-func (sp *speaker) onKeepalive() {
-	if sp.state == stOpenConfirm || sp.state == stEstablished {
+func (sp *Speaker) onKeepalive() {
+	if sp.state == OpenConfirm || sp.state == Established {
 		sp.send(encodeKeepalive(), nil)
 		sp.scheduleKeepalive()
 	}
 }
 
-func (sp *speaker) onHoldExpired() {
-	if sp.state >= stOpenSent {
+func (sp *Speaker) onHoldExpired() {
+	if sp.state >= OpenSent {
 		sp.down("hold timer expired", &notify{4, 0})
 	}
 }
@@ -467,7 +553,7 @@ func (sp *speaker) onHoldExpired() {
 // apply installs a received UPDATE, applying the import policy: AWS
 // reads its local-preference communities, and refuses more prefixes from
 // on-premises than its limit.
-func (sp *speaker) apply(u update, paths sentPaths) {
+func (sp *Speaker) apply(u update, paths sentPaths) {
 	for _, p := range u.withdrawn {
 		if _, ok := sp.ribIn[p]; ok {
 			delete(sp.ribIn, p)
@@ -477,7 +563,7 @@ func (sp *speaker) apply(u update, paths sentPaths) {
 	if u.attrs != nil {
 		a := *u.attrs
 		a.LocalPref = network.DefaultLocalPref
-		if sp.side == 0 {
+		if sp.Side == 0 {
 			for _, c := range a.Communities {
 				if lp, ok := awsLocalPref[c]; ok {
 					a.LocalPref = lp
@@ -501,23 +587,23 @@ func (sp *speaker) apply(u update, paths sentPaths) {
 	}
 	// A session carries one family, so its limit is that family's: the
 	// other session of a dual-stack VIF stays up.
-	if limit := sp.sess.maxPrefixes; sp.side == 0 && limit > 0 && len(sp.ribIn) > limit {
+	if limit := sp.Session.MaxPrefixes; sp.Side == 0 && limit > 0 && len(sp.ribIn) > limit {
 		sp.idleHold = true
 		sp.down(fmt.Sprintf("%d %s prefixes from %s exceed the limit of %d: NOTIFICATION Cease/1 (maximum number of prefixes reached); the session stays idle for %s",
-			len(sp.ribIn), familyName(sp.sess.afi), sp.peer, limit, sp.env.connectRetry), &notify{6, 1})
+			len(sp.ribIn), familyName(sp.Session.afi), sp.Peer, limit, sp.env.ConnectRetry), &notify{6, 1})
 		return
 	}
-	sp.env.routingChanged("BGP " + sp.sess.name + " UPDATE at " + sp.String())
+	sp.env.RoutingChanged("BGP " + sp.Session.Name + " UPDATE at " + sp.String())
 }
 
 // down closes the session: a NOTIFICATION if there is one to send, then
 // the connection; the routes it brought are gone.
-func (sp *speaker) down(why string, n *notify) {
-	if n != nil && sp.conn != nil && sp.conn.ends[sp.side].open {
+func (sp *Speaker) down(why string, n *notify) {
+	if n != nil && sp.conn != nil && sp.conn.ends[sp.Side].open {
 		var data []byte
 		if n.code == 6 && n.subcode == 1 {
 			// RFC 4486 §4: AFI, SAFI (1, unicast) and the limit.
-			m, afi := uint32(sp.sess.maxPrefixes), sp.sess.afi
+			m, afi := uint32(sp.Session.MaxPrefixes), sp.Session.afi
 			data = []byte{byte(afi >> 8), byte(afi), 1, byte(m >> 24), byte(m >> 16), byte(m >> 8), byte(m)}
 		}
 		sp.send(encodeNotification(n.code, n.subcode, data), nil)
@@ -535,11 +621,11 @@ func (sp *speaker) down(why string, n *notify) {
 // reset returns a speaker to Idle and forgets the session's routes, then
 // starts over: the AWS end listens again (after the idle hold, if any),
 // the far end reconnects.
-func (sp *speaker) reset(why string) {
+func (sp *Speaker) reset(why string) {
 	was := sp.state
 	sp.conn = nil
 	for _, t := range []*engine.Timer{sp.holdTimer, sp.keepaliveTimer, sp.mrai, sp.synRetry, sp.connectRetry} {
-		sp.env.e.Cancel(t)
+		sp.env.Engine.Cancel(t)
 	}
 	for p := range sp.ribIn {
 		sp.feed.Receive(p, nil)
@@ -548,48 +634,48 @@ func (sp *speaker) reset(why string) {
 	clear(sp.adjOut)
 	clear(sp.pending)
 	sp.hold = 0
-	if was == stEstablished {
-		sp.setState(stIdle, why)
+	if was == Established {
+		sp.setState(Idle, why)
 	} else {
-		sp.state = stIdle
+		sp.state = Idle
 		sp.feed.SetEstablished(false)
 	}
-	if sp.side == 0 {
+	if sp.Side == 0 {
 		if sp.idleHold {
-			sp.env.e.Reset(sp.connectRetry, sp.env.e.Now()+sp.env.connectRetry)
+			sp.env.Engine.Reset(sp.connectRetry, sp.env.Engine.Now()+sp.env.ConnectRetry)
 		} else {
-			sp.setState(stActive, "")
+			sp.setState(Active, "")
 		}
 	} else {
 		sp.connect()
 	}
-	if was == stEstablished {
-		sp.env.routingChanged("BGP " + sp.sess.name + " down at " + sp.String())
+	if was == Established {
+		sp.env.RoutingChanged("BGP " + sp.Session.Name + " down at " + sp.String())
 	}
 }
 
 // bfdDown tears the session down at once, without waiting for the hold
 // timer: what BFD is for. BFD runs per neighbour address (RFC 5881), so
 // it speaks for this session only.
-func (sp *speaker) bfdDown() { sp.drop("BFD down") }
+func (sp *Speaker) BFDDown() { sp.drop("BFD down") }
 
 // localDown drops every session of this end over the link because this
 // router knows the link is gone (its MACsec port went down), whatever
 // family they carry.
-func (sp *speaker) localDown(why string) {
+func (sp *Speaker) LocalDown(why string) {
 	for _, x := range sp.siblings() {
 		x.drop(why)
 	}
 }
 
 // drop ends this session without a word: nothing could cross anyway.
-func (sp *speaker) drop(why string) {
-	if sp.state >= stOpenSent || sp.state == stConnect {
+func (sp *Speaker) drop(why string) {
+	if sp.state >= OpenSent || sp.state == Connect {
 		was := sp.state
 		if sp.conn != nil {
 			sp.conn.abort()
 		}
-		if was >= stOpenSent {
+		if was >= OpenSent {
 			sp.reset(why)
 		}
 	}
@@ -597,20 +683,20 @@ func (sp *speaker) drop(why string) {
 
 // TableChanged notes that our table's route for p changed, so what we
 // advertise may have.
-func (sp *speaker) TableChanged(p netip.Prefix) {
-	if !sp.sess.carries(p) {
+func (sp *Speaker) TableChanged(p netip.Prefix) {
+	if !sp.Session.carries(p) {
 		return
 	}
 	sp.pending[p] = true
-	if sp.state == stEstablished && !sp.flushTimer.Pending() {
-		sp.env.e.Reset(sp.flushTimer, sp.env.e.Now())
+	if sp.state == Established && !sp.flushTimer.Pending() {
+		sp.env.Engine.Reset(sp.flushTimer, sp.env.Engine.Now())
 	}
 }
 
 // announceAll sends the whole table once the session is up.
-func (sp *speaker) announceAll() {
-	for p := range sp.vrf.Best {
-		if sp.sess.carries(p) {
+func (sp *Speaker) announceAll() {
+	for p := range sp.VRF.Best {
+		if sp.Session.carries(p) {
 			sp.pending[p] = true
 		}
 	}
@@ -621,14 +707,14 @@ func (sp *speaker) announceAll() {
 }
 
 // desired is what we advertise for p now, nil for nothing.
-func (sp *speaker) desired(p netip.Prefix) *network.Attrs {
+func (sp *Speaker) desired(p netip.Prefix) *network.Attrs {
 	// Whether there is anything to advertise first: a table's changes
 	// reach every session it advertises over, and most are filtered.
 	flood := slices.Contains(sp.flood, p)
 	var r *network.Route
 	if !flood {
-		r = sp.vrf.Best[p]
-		if r == nil || !sp.peer.feed.Exports(r) || r.Blackhole {
+		r = sp.VRF.Best[p]
+		if r == nil || !sp.Peer.feed.Exports(r) || r.Blackhole {
 			return nil
 		}
 	}
@@ -657,8 +743,8 @@ func communities(cs []string) []uint32 {
 
 // flush sends what changed: withdrawals at once, announcements at most
 // once per MinRouteAdvertisementInterval.
-func (sp *speaker) flush() {
-	if sp.state != stEstablished || len(sp.pending) == 0 {
+func (sp *Speaker) flush() {
+	if sp.state != Established || len(sp.pending) == 0 {
 		return
 	}
 	keys := make([]netip.Prefix, 0, len(sp.pending))
@@ -686,10 +772,10 @@ func (sp *speaker) flush() {
 			sp.adjOut[p] = want
 			delete(sp.pending, p)
 			e := sentPath{prefix: p}
-			if r := sp.vrf.Best[p]; r != nil {
+			if r := sp.VRF.Best[p]; r != nil {
 				e.Path, e.Origin = r.Path, r.Origin
 			} else {
-				e.Path, e.Origin = []int32{int32(sp.vrf.ID)}, sp.vrf.String()
+				e.Path, e.Origin = []int32{int32(sp.VRF.ID)}, sp.VRF.String()
 			}
 			paths = append(paths, e)
 		}
@@ -700,32 +786,32 @@ func (sp *speaker) flush() {
 		}
 		return strings.Compare(fmt.Sprint(*a.attrs), fmt.Sprint(*b.attrs))
 	})
-	for _, msg := range encodeUpdates(withdraw, announce, sp.addr, sp.linkLocal()) {
+	for _, msg := range encodeUpdates(withdraw, announce, sp.Addr, sp.linkLocal()) {
 		sp.send(msg, paths)
 	}
-	if len(announce) > 0 && sp.env.mraiInterval > 0 {
-		sp.env.e.Reset(sp.mrai, sp.env.e.Now()+sp.env.jitter(sp.env.mraiInterval))
+	if len(announce) > 0 && sp.env.MRAI > 0 {
+		sp.env.Engine.Reset(sp.mrai, sp.env.Engine.Now()+jitter(sp.env.Engine, sp.env.MRAI))
 	}
 }
 
-func (sp *speaker) onMRAI() { sp.flush() }
+func (sp *Speaker) onMRAI() { sp.flush() }
 
 // setPolicy changes what the far end advertises over the link from now
 // on, in every family: an advertise() names a channel or connection, not
 // one of its sessions. The extra prefixes are IPv4 /24s, so they go over
 // the IPv4 session.
-func (sp *speaker) setPolicy(a lang.Advertise) {
+func (sp *Speaker) SetPolicy(a lang.Advertise) {
 	for _, x := range sp.siblings() {
 		x.setSessionPolicy(a)
 	}
 }
 
-func (sp *speaker) setSessionPolicy(a lang.Advertise) {
+func (sp *Speaker) setSessionPolicy(a lang.Advertise) {
 	old := sp.flood
 	sp.policy = a
 	sp.flood = nil
 	for i := range a.ExtraPrefixes {
-		if sp.sess.afi == afiIPv4 {
+		if sp.Session.afi == afiIPv4 {
 			sp.flood = append(sp.flood, netip.PrefixFrom(netip.AddrFrom4([4]byte{198, 18 + byte(i/256), byte(i % 256), 0}), 24))
 		}
 	}
@@ -735,7 +821,7 @@ func (sp *speaker) setSessionPolicy(a lang.Advertise) {
 	for p := range sp.adjOut {
 		sp.pending[p] = true
 	}
-	if sp.state == stEstablished {
-		sp.env.e.Reset(sp.flushTimer, sp.env.e.Now())
+	if sp.state == Established {
+		sp.env.Engine.Reset(sp.flushTimer, sp.env.Engine.Now())
 	}
 }

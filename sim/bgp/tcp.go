@@ -1,4 +1,4 @@
-package sim
+package bgp
 
 // tcpConn is a BGP session's TCP connection, modelled as reliable, ordered
 // delivery over the link's one-way latency: a segment sent while the link
@@ -7,8 +7,8 @@ package sim
 // unless the session dies first. Sequence and acknowledgement numbers are
 // kept so a capture reads as one consistent stream per connection.
 type tcpConn struct {
-	sim  *sim
-	sess *session
+	env  *Set
+	sess *Session
 	ends [2]*tcpEnd // indexed by speaker side
 	dead bool
 }
@@ -21,96 +21,96 @@ type tcpEnd struct {
 }
 
 type segment struct {
-	flags   tcpFlags
+	flags   Flags
 	payload bgpMessage
 }
 
-type tcpFlags uint8
+type Flags uint8
 
 const (
-	flagFIN tcpFlags = 1 << iota
-	flagSYN
-	flagRST
-	flagPSH
-	flagACK
+	FIN Flags = 1 << iota
+	SYN
+	RST
+	PSH
+	ACK
 )
 
 // newConn starts a connection from sp (the far end, which connects) to
 // the AWS end on port 179, with a fresh ephemeral port and initial
 // sequence numbers from the run's random source.
-func (s *sim) newConn(sp *speaker) *tcpConn {
-	c := &tcpConn{sim: s, sess: sp.sess}
+func (s *Set) newConn(sp *Speaker) *tcpConn {
+	c := &tcpConn{env: s, sess: sp.Session}
 	s.ports++
-	c.ends[sp.side] = &tcpEnd{port: 49152 + uint16(s.ports%16384), nxt: s.e.Rand().Uint32()}
-	c.ends[1-sp.side] = &tcpEnd{port: 179, nxt: s.e.Rand().Uint32()}
+	c.ends[sp.Side] = &tcpEnd{port: 49152 + uint16(s.ports%16384), nxt: s.Engine.Rand().Uint32()}
+	c.ends[1-sp.Side] = &tcpEnd{port: 179, nxt: s.Engine.Rand().Uint32()}
 	return c
 }
 
 func (c *tcpConn) syn() {
-	a := c.sess.ends[1]
+	a := c.sess.Ends[1]
 	end := c.ends[1]
-	if !c.sess.link.Up() {
+	if !c.sess.Link.Up() {
 		return // a SYN on a dead link is simply lost; connect retransmits it
 	}
-	c.transmit(a, segment{flags: flagSYN}, end.nxt, 0)
+	c.transmit(a, segment{flags: SYN}, end.nxt, 0)
 }
 
 // transmit captures a segment and schedules its arrival.
-func (c *tcpConn) transmit(from *speaker, seg segment, seq, ack uint32) {
-	s := c.sim
-	if !s.captureTCP(from, c.ends[from.side].port, c.ends[1-from.side].port, seq, ack, seg.flags, seg.payload.bytes) {
+func (c *tcpConn) transmit(from *Speaker, seg segment, seq, ack uint32) {
+	s := c.env
+	if !s.Send(from, c.ends[from.Side].port, c.ends[1-from.Side].port, seq, ack, seg.flags, seg.payload.bytes) {
 		return // MACsec rejected it at the far end
 	}
-	to := from.peer
-	s.e.After(c.sess.link.Latency, func() {
-		if c.dead || to.conn != c && seg.flags&(flagSYN|flagACK) != flagSYN {
+	to := from.Peer
+	s.Engine.After(c.sess.Link.Latency, func() {
+		if c.dead || to.conn != c && seg.flags&(SYN|ACK) != SYN {
 			return
 		}
 		c.arrive(to, seg, seq)
 	})
 }
 
-func (c *tcpConn) arrive(to *speaker, seg segment, seq uint32) {
-	me := c.ends[to.side]
+func (c *tcpConn) arrive(to *Speaker, seg segment, seq uint32) {
+	me := c.ends[to.Side]
 	switch {
-	case seg.flags&flagSYN != 0 && seg.flags&flagACK == 0:
+	case seg.flags&SYN != 0 && seg.flags&ACK == 0:
 		// The AWS end accepts only while it listens. A new SYN replaces
 		// a half-open connection the far end has given up on.
-		if to.state != stActive {
+		if to.state != Active {
 			return
 		}
 		if to.conn != nil && to.conn != c {
-			if to.conn.ends[to.side].open && !to.conn.dead {
+			if to.conn.ends[to.Side].open && !to.conn.dead {
 				return
 			}
 			to.conn.dead = true
 		}
 		if to.conn == c && me.rcv == seq+1 {
 			// A retransmitted SYN: answer again with the same numbers.
-			c.transmit(to, segment{flags: flagSYN | flagACK}, me.nxt-1, me.rcv)
+			c.transmit(to, segment{flags: SYN | ACK}, me.nxt-1, me.rcv)
 			return
 		}
 		to.conn = c
 		me.rcv = seq + 1
-		c.transmit(to, segment{flags: flagSYN | flagACK}, me.nxt, me.rcv)
+		c.transmit(to, segment{flags: SYN | ACK}, me.nxt, me.rcv)
 		me.nxt++
-	case seg.flags&flagSYN != 0:
-		if to.state != stConnect || to.conn != c {
+	case seg.flags&SYN != 0:
+		if to.state != Connect || to.conn != c {
 			return
 		}
 		me.rcv = seq + 1
 		me.nxt++
 		me.open = true
-		c.transmit(to, segment{flags: flagACK}, me.nxt, me.rcv)
+		c.transmit(to, segment{flags: ACK}, me.nxt, me.rcv)
 		to.tcpUp()
-	case seg.flags&flagFIN != 0:
+	case seg.flags&FIN != 0:
 		me.rcv = seq + uint32(len(seg.payload.bytes)) + 1
 		if len(seg.payload.bytes) > 0 {
 			to.receive(seg.payload)
 		}
 	case len(seg.payload.bytes) == 0:
 		// The handshake's last ACK opens the passive end.
-		if !me.open && to.side == 0 && to.conn == c {
+		if !me.open && to.Side == 0 && to.conn == c {
 			me.open = true
 			to.tcpUp()
 		}
@@ -121,24 +121,24 @@ func (c *tcpConn) arrive(to *speaker, seg segment, seq uint32) {
 }
 
 // data sends one segment of BGP messages from sp.
-func (c *tcpConn) data(sp *speaker, m bgpMessage) {
-	c.queue(sp, segment{flags: flagPSH | flagACK, payload: m})
+func (c *tcpConn) data(sp *Speaker, m bgpMessage) {
+	c.queue(sp, segment{flags: PSH | ACK, payload: m})
 }
 
-func (c *tcpConn) queue(sp *speaker, seg segment) {
-	end := c.ends[sp.side]
-	if !c.sess.link.Up() || len(end.held) > 0 {
+func (c *tcpConn) queue(sp *Speaker, seg segment) {
+	end := c.ends[sp.Side]
+	if !c.sess.Link.Up() || len(end.held) > 0 {
 		end.held = append(end.held, seg)
 		return
 	}
 	c.send(sp, seg)
 }
 
-func (c *tcpConn) send(sp *speaker, seg segment) {
-	end := c.ends[sp.side]
+func (c *tcpConn) send(sp *Speaker, seg segment) {
+	end := c.ends[sp.Side]
 	seq := end.nxt
 	end.nxt += uint32(len(seg.payload.bytes))
-	if seg.flags&flagFIN != 0 {
+	if seg.flags&FIN != 0 {
 		end.nxt++
 	}
 	c.transmit(sp, seg, seq, end.rcv)
@@ -153,16 +153,16 @@ func (c *tcpConn) linkUp() {
 		held := end.held
 		end.held = nil
 		for _, seg := range held {
-			c.send(c.sess.ends[side], seg)
+			c.send(c.sess.Ends[side], seg)
 		}
 	}
 }
 
 // close ends the connection from sp's side with a FIN (after whatever is
 // queued); the peer's side closes when it reads the NOTIFICATION.
-func (c *tcpConn) close(sp *speaker) {
-	if c.ends[sp.side].open {
-		c.queue(sp, segment{flags: flagFIN | flagACK})
+func (c *tcpConn) close(sp *Speaker) {
+	if c.ends[sp.Side].open {
+		c.queue(sp, segment{flags: FIN | ACK})
 	}
 	c.detach(sp)
 }
@@ -176,8 +176,8 @@ func (c *tcpConn) abort() {
 	}
 }
 
-func (c *tcpConn) detach(sp *speaker) {
-	if sp.peer.conn != c {
+func (c *tcpConn) detach(sp *Speaker) {
+	if sp.Peer.conn != c {
 		c.dead = true
 	}
 }
