@@ -1,14 +1,12 @@
 package sim
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 	"strings"
 
 	"patchbay/lang"
 	"patchbay/planner"
-	"patchbay/sim/internal/units"
 	"patchbay/sim/network"
 	"patchbay/stdlib"
 )
@@ -85,13 +83,21 @@ func (s *sim) resolve(re planner.ResolvedEvent) func() string {
 		}
 	case lang.ActionRotateKey, lang.ActionRemoveKey, lang.ActionMismatchKey:
 		sl := secOf(links[0])
-		switch ev.Action {
-		case lang.ActionRotateKey:
-			return func() string { return s.rotateKey(sl, ev) }
-		case lang.ActionRemoveKey:
-			return func() string { return s.removeKey(sl, ev) }
-		default:
-			return func() string { return s.mismatchKey(sl, ev) }
+		return func() string {
+			var msg string
+			var r *refusal
+			switch ev.Action {
+			case lang.ActionRotateKey:
+				msg, r = s.mka.rotate(sl, ev.By)
+			case lang.ActionRemoveKey:
+				msg, r = sl.removeKey(ev.Key)
+			default:
+				msg = s.mka.mismatchKey(sl, ev.Key)
+			}
+			if r != nil {
+				return s.refuse(ev, r.Message, r.Hint)
+			}
+			return msg
 		}
 	case lang.ActionMaintenance:
 		return func() string {
@@ -185,105 +191,4 @@ func (s *sim) refuse(ev lang.Event, msg, hint string) string {
 	s.out.Findings = append(s.out.Findings, Finding{T: s.e.Now(), Rule: "macsec-keys", Severity: "error", Message: msg,
 		Source: ev.Range.String(), Hint: hint})
 	return "refused: " + msg
-}
-
-// rotateKey checks the specification's rules for a rotation and starts it:
-// a new CAK/CKN on both ends, MKA agreeing on it beside the old one.
-func (s *sim) rotateKey(sl *secLink, ev lang.Event) string {
-	now := s.e.Now()
-	name := sl.sess.Name
-	by := ev.By
-	if by == "" {
-		by = sl.manager
-	}
-	if by != sl.manager {
-		return s.refuse(ev, fmt.Sprintf("%s tried to rotate the MACsec key of %s, whose manager is %s: only the manager rotates keys", by, name, sl.manager),
-			fmt.Sprintf("rotate_key(channel = %q, by = %q)", name, sl.manager))
-	}
-	if n := len(sl.ends[0].keys); n >= 2 {
-		return s.refuse(ev, fmt.Sprintf("%s already has two keys: a channel holds at most two", name), fmt.Sprintf("remove_key(channel = %q) first", name))
-	}
-	for _, o := range s.macsec {
-		if o.group != sl.group {
-			continue
-		}
-		if o.rotating != nil {
-			return s.refuse(ev, fmt.Sprintf("%s is still rotating its key: one channel of %s rotates at a time", o.sess.Name, sl.group), "wait until it finishes")
-		}
-		if o.rotated >= 0 && now < o.rotated+rotationBake {
-			return s.refuse(ev, fmt.Sprintf("%s finished rotating at %s: %s must bake for %s before the next rotation (from %s)",
-				o.sess.Name, units.Clock(o.rotated), sl.group, rotationBake, units.Clock(o.rotated+rotationBake)), "rotate after the bake")
-		}
-	}
-	k := s.newCAK(sl.ends[0].keys[len(sl.ends[0].keys)-1].id + 1)
-	for _, e := range sl.ends {
-		e.keys = append(e.keys, k)
-		e.startParticipant(k)
-	}
-	sl.rotating = k
-	return fmt.Sprintf("%s rotates the MACsec key of %s to key %d", by, name, k.id)
-}
-
-// removeKey deletes the previous key; the active one stays, as the
-// specification requires.
-func (s *sim) removeKey(sl *secLink, ev lang.Event) string {
-	name := sl.sess.Name
-	inUse := func(k *cak) bool {
-		for _, e := range sl.ends {
-			if e.txKey != nil && bytes.Equal(e.txKey.ckn, k.ckn) {
-				return true
-			}
-		}
-		return false
-	}
-	if ev.Key == "active" || len(sl.ends[0].keys) == 2 && (sl.rotating != nil || inUse(sl.ends[0].keys[0])) {
-		return s.refuse(ev, fmt.Sprintf("removing the active MACsec key of %s: an active key cannot be deleted", name),
-			"rotate to a new key first, then remove the previous one")
-	}
-	if len(sl.ends[0].keys) < 2 {
-		return s.refuse(ev, fmt.Sprintf("%s has no previous key to remove", name), "")
-	}
-	old := sl.ends[0].keys[0]
-	for _, e := range sl.ends {
-		e.keys = e.keys[1:]
-		for _, p := range slices.Clone(e.parts) {
-			if p.key.id == old.id {
-				p.stop()
-			}
-		}
-	}
-	return fmt.Sprintf("remove MACsec key %d of %s", old.id, name)
-}
-
-// mismatchKey gives the far end a different key than the AWS end, as a
-// misconfiguration would; its MKPDUs stop validating at the AWS end, and
-// the AWS end's stop validating there.
-func (s *sim) mismatchKey(sl *secLink, ev lang.Event) string {
-	far := sl.ends[1]
-	old := far.keys[len(far.keys)-1]
-	bad := s.newCAK(old.id)
-	what := "CAK"
-	if ev.Key == "ckn" {
-		what = "CKN"
-		bad.key = old.key
-	} else {
-		bad.ckn = old.ckn
-	}
-	far.keys[len(far.keys)-1] = bad
-	for _, p := range slices.Clone(far.parts) {
-		if p.key == old {
-			p.stop()
-		}
-	}
-	far.startParticipant(bad)
-	// Reconfiguring a key restarts the far end's CA: its SAs go with it,
-	// so it can neither protect nor validate a frame. The AWS end is not
-	// told: it keeps its participant, SAs and live peer until the peer's
-	// lifetime runs out, 6 s after the last MKPDU it validated (or BFD
-	// notices first, as nothing crosses the link any more).
-	if far.txKey == old {
-		sl.endDown(far, "its CA restarted with the changed "+what)
-	}
-	sl.check()
-	return fmt.Sprintf("the far end of %s now has a different %s for key %d", sl.sess.Name, what, old.id)
 }

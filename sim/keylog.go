@@ -71,12 +71,12 @@ func (e *mkaEnd) logSA(p *participant, sa *macsec.SA) {
 	if sa.Suite.XPN() {
 		kl.printf(" ssci=%08x salt=%s", sa.SSCI, hex.EncodeToString(sa.Salt[:]))
 	}
-	kl.printf(" sak=%s link=%s\n", hex.EncodeToString(sa.Key), sl.sess.Name)
+	kl.printf(" sak=%s link=%s\n", hex.EncodeToString(sa.Key), sl.name)
 }
 
 // keyLogTime prints a virtual time as signed seconds with every nanosecond,
 // so that a reader compares it with pcap timestamps exactly.
-func keyLogTime(t Time) string {
+func keyLogTime(t time.Duration) string {
 	sign := ""
 	if t < 0 {
 		sign, t = "-", -t

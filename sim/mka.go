@@ -3,12 +3,12 @@ package sim
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
-	"patchbay/planner"
-	"patchbay/sim/bgp"
 	"patchbay/sim/engine"
+	"patchbay/sim/internal/units"
 	"patchbay/sim/macsec"
 	"patchbay/sim/network"
 	"patchbay/stdlib"
@@ -38,8 +38,9 @@ type cak struct {
 type secLink struct {
 	env     mkaEnv
 	link    *network.Link
-	sess    *bgp.Session
-	group   string // the Interconnect or last mile
+	name    string            // the link's first session's, for messages
+	ifaces  [2]*network.Iface // the link's ends, AWS's first
+	group   string            // the Interconnect or last mile
 	mode    stdlib.MACsecMode
 	suite   macsec.CipherSuite
 	manager string
@@ -50,9 +51,9 @@ type secLink struct {
 	pps      [2]float64 // packets per second each way now
 	rekey    *engine.Timer
 	rekeys   int
-	rotated  Time // when the last rotation finished; -1: never
-	rotating *cak // the key a rotation in progress moves to
-	rejected int  // protected frames the far end refused
+	rotated  time.Duration // when the last rotation finished; -1: never
+	rotating *cak          // the key a rotation in progress moves to
+	rejected int           // protected frames the far end refused
 	st       secState
 }
 
@@ -107,7 +108,7 @@ type peerInfo struct {
 	mi    [12]byte
 	mn    uint32
 	sci   macsec.SCI
-	heard Time
+	heard time.Duration
 	live  bool // it lists us: liveness is mutual
 }
 
@@ -123,82 +124,84 @@ type mkaEnv struct {
 	routingChanged func(cause string)
 	// last is when traffic was last integrated: what was sent since is
 	// extrapolated from the rates.
-	last         func() Time
-	captureEAPOL func(e *mkaEnd, body []byte)
+	last func() time.Duration
+	// captureEAPOL records an MKPDU from src to the MKA group address.
+	captureEAPOL func(src [6]byte, body []byte)
 	// portDown takes down the BGP sessions over the link at one end, as a
 	// must_encrypt port that has lost its key does.
 	portDown func(side int, why string)
-	finding  func(Finding)
-	// rateSource is where the packet rate on a link of a group came from.
-	rateSource func(group, link string) string
-	keyLog     *KeyLog
+	// finding reports an error the run found on the link now.
+	finding func(rule, message, hint string)
+	keyLog  *KeyLog
 	// plainBuf is the run's scratch buffer for validated frames.
 	plainBuf *[]byte
 }
 
-// mkaEnv wires MACsec on se's link to the run.
-func (s *sim) mkaEnv(se *bgp.Session) mkaEnv {
-	return mkaEnv{e: s.e, control: s.control, advance: s.advance, routingChanged: s.routingChanged,
-		last: func() Time { return s.last }, captureEAPOL: s.captureEAPOL,
-		portDown: func(side int, why string) {
-			for _, x := range s.sessions {
-				if x.Link == se.Link {
-					x.Ends[side].LocalDown(why)
-				}
-			}
-		},
-		finding:    func(f Finding) { s.out.Findings = append(s.out.Findings, f) },
-		rateSource: s.rateSource, keyLog: s.opts.KeyLog, plainBuf: &s.plainBuf}
+// mkaConfig is MACsec on one channel or connection, as the plan has it.
+type mkaConfig struct {
+	Name    string            // the link's first session's, for messages
+	Group   string            // the Interconnect or last mile, whose channels rotate keys one at a time
+	Mode    stdlib.MACsecMode // what the link does without an agreed key
+	Cipher  string            // the cipher suite; an unknown one is GCM-AES-XPN-256, the specification's
+	Manager string            // who may rotate the keys
+	Link    *network.Link
+	Ifaces  [2]*network.Iface // the link's ends, AWS's (the key server's) first
+	MACs    [2][6]byte        // each end's MAC address, its SCI's first six octets
 }
 
-func (s *sim) buildMACsec(p *planner.Plan) {
-	byName := map[string]*bgp.Session{}
-	for _, se := range s.sessions {
-		byName[se.Name] = se
+// mkaSet is a run's MACsec links, in the order they were added.
+type mkaSet struct {
+	e     *engine.Engine
+	links []*secLink
+}
+
+// add sets up MACsec on a link with one key, drawn now from the run's
+// random source, and makes it the link's gate.
+func (s *mkaSet) add(env mkaEnv, c mkaConfig) *secLink {
+	suite, err := macsec.ParseCipherSuite(c.Cipher)
+	if err != nil {
+		suite = macsec.GCMAESXPN256
 	}
-	add := func(name, group string, mode stdlib.MACsecMode, cipher, manager string) {
-		se := byName[name]
-		if se == nil || !mode.Encrypts() {
-			return
-		}
-		suite, err := macsec.ParseCipherSuite(cipher)
-		if err != nil {
-			suite = macsec.GCMAESXPN256
-		}
-		sl := &secLink{env: s.mkaEnv(se), link: se.Link, sess: se, group: group, mode: mode, suite: suite, manager: manager, rotated: -1}
-		sl.rekey = s.e.NewTimer(sl.rekeyNow)
-		first := s.newCAK(1)
-		for i, sp := range se.Ends {
-			e := &mkaEnd{sl: sl, side: i, mac: sp.MAC, keys: []*cak{first}}
-			copy(e.sci[:6], sp.MAC[:])
-			e.sci[7] = 1
-			sl.ends[i] = e
-		}
-		s.macsec = append(s.macsec, sl)
-		se.Link.SetGate(sl)
+	env.e = s.e
+	sl := &secLink{env: env, link: c.Link, name: c.Name, ifaces: c.Ifaces, group: c.Group, mode: c.Mode, suite: suite, manager: c.Manager, rotated: -1}
+	sl.rekey = s.e.NewTimer(sl.rekeyNow)
+	first := s.newCAK(1)
+	for i := range sl.ends {
+		e := &mkaEnd{sl: sl, side: i, mac: c.MACs[i], keys: []*cak{first}}
+		copy(e.sci[:6], c.MACs[i][:])
+		e.sci[7] = 1
+		sl.ends[i] = e
 	}
-	for _, ic := range p.Interconnects {
-		for _, ch := range ic.Channels {
-			// The specification's failure mode: fail closed.
-			add(ch.Name, ic.Interconnect.Name, stdlib.MustEncrypt, ch.MACsecCipher, ch.MACsecManager)
-		}
-	}
-	for _, lm := range p.LastMiles {
-		for _, c := range lm.Connections {
-			add(c.Name, lm.LastMile.Name, c.MACsec, c.MACsecCipher, cat().Text("interconnect.macsec_manager"))
-		}
-	}
+	s.links = append(s.links, sl)
+	c.Link.SetGate(sl)
+	return sl
 }
 
 // newCAK draws a key and its name from the run's random source: 32
 // octets each, 64 hex digits as AWS writes them.
-func (s *sim) newCAK(id int) *cak {
+func (s *mkaSet) newCAK(id int) *cak {
 	k := &cak{ckn: make([]byte, 32), key: make([]byte, 32), id: id}
 	for i := range k.ckn {
 		k.ckn[i] = byte(s.e.Rand().Uint32())
 		k.key[i] = byte(s.e.Rand().Uint32())
 	}
 	return k
+}
+
+// start starts every link's MKA, in order.
+func (s *mkaSet) start() {
+	for _, sl := range s.links {
+		sl.start()
+	}
+}
+
+// advance counts the packets sent in dt seconds at the links' rates.
+func (s *mkaSet) advance(dt float64) {
+	for _, sl := range s.links {
+		for i := range sl.pn {
+			sl.pn[i] += sl.pps[i] * dt
+		}
+	}
 }
 
 func (sl *secLink) start() {
@@ -236,7 +239,7 @@ func (p *participant) stop() {
 
 func (p *participant) keyServer() bool { return p.end.side == 0 }
 
-func (p *participant) peerAlive(now Time) bool {
+func (p *participant) peerAlive(now time.Duration) bool {
 	return p.peer != nil && now-p.peer.heard < mkaLifetime
 }
 
@@ -293,7 +296,7 @@ func (p *participant) send() {
 	if !sl.link.PhysUp() {
 		return
 	}
-	s.captureEAPOL(e, b)
+	s.captureEAPOL(e.mac, b)
 	f := e.flight()
 	f.to, f.pdu = sl.ends[1-e.side], b
 	s.e.Reset(&f.t, s.e.Now()+sl.link.Latency)
@@ -553,7 +556,7 @@ func (sl *secLink) check() {
 	if sl.rotating != nil {
 		if p, q := sl.ends[0].partFor(sl.rotating), sl.ends[1].partFor(sl.rotating); p != nil && q != nil && p.inUse && q.inUse {
 			sl.rotated, sl.rotating = now, nil
-			s.control(fmt.Sprintf("MKA %s: rotation to key %d complete; the previous key stays until removed", sl.sess.Name, p.key.id))
+			s.control(fmt.Sprintf("MKA %s: rotation to key %d complete; the previous key stays until removed", sl.name, p.key.id))
 		}
 	}
 	// Each end decides for itself (IEEE 802.1X-2010 §9.4: a peer is live
@@ -575,11 +578,11 @@ func (sl *secLink) check() {
 	}
 	sl.secured = agreed
 	if agreed {
-		s.control(fmt.Sprintf("MKA %s: secured with %s (key %d)", sl.sess.Name, sl.suite, sl.ends[0].txKey.id))
+		s.control(fmt.Sprintf("MKA %s: secured with %s (key %d)", sl.name, sl.suite, sl.ends[0].txKey.id))
 	}
 	// Only the sessions over the link change routing, and they report
 	// what they drop; traffic is recomputed either way.
-	s.routingChanged("MACsec " + sl.sess.Name)
+	s.routingChanged("MACsec " + sl.name)
 }
 
 // secOf is l's MACsec, nil when none runs on it.
@@ -634,7 +637,7 @@ func (sl *secLink) setRates(pps [2]float64) {
 		return
 	}
 	thr := float64(sl.suite.RekeyThreshold())
-	rekey, exhaust := Time(-1), Time(-1)
+	rekey, exhaust := time.Duration(-1), time.Duration(-1)
 	for i := range 2 {
 		if sl.pn[i] >= thr {
 			// Past the threshold with the traffic gone (a link down, an
@@ -705,7 +708,7 @@ func (sl *secLink) rekeyNow() {
 	if sl.pn[1] > sl.pn[0] {
 		dir = 1
 	}
-	why := fmt.Sprintf("the packet number from %s reached %#x", sl.sess.Ends[dir], sl.suite.RekeyThreshold())
+	why := fmt.Sprintf("the packet number from %s reached %#x", sl.ifaces[dir].Dev.Name, sl.suite.RekeyThreshold())
 	switch {
 	case sl.pending(p):
 		why = fmt.Sprintf("SAK %d was not reported in use within %s", p.kn, mkaLifetime)
@@ -717,8 +720,154 @@ func (sl *secLink) rekeyNow() {
 	sl.drawSAK(p)
 	p.rekeys++
 	sl.rekeys++
-	s.control(fmt.Sprintf("MKA %s: rekey %d — %s; the key server distributes a new SAK (AN %d)", sl.sess.Name, sl.rekeys, why, p.an))
+	s.control(fmt.Sprintf("MKA %s: rekey %d — %s; the key server distributes a new SAK (AN %d)", sl.name, sl.rekeys, why, p.an))
 	// Each direction counts on under the old SA until its end installs
 	// the new one.
 	p.send()
+}
+
+// refusal is a key operation the open specification forbids: why, and
+// what to do instead.
+type refusal struct{ Message, Hint string }
+
+// rotate checks the specification's rules for a rotation of sl's key by
+// by (its manager when empty) and starts it: a new CAK/CKN on both ends,
+// MKA agreeing on it beside the old one.
+func (s *mkaSet) rotate(sl *secLink, by string) (string, *refusal) {
+	now := s.e.Now()
+	name := sl.name
+	if by == "" {
+		by = sl.manager
+	}
+	if by != sl.manager {
+		return "", &refusal{fmt.Sprintf("%s tried to rotate the MACsec key of %s, whose manager is %s: only the manager rotates keys", by, name, sl.manager),
+			fmt.Sprintf("rotate_key(channel = %q, by = %q)", name, sl.manager)}
+	}
+	if n := len(sl.ends[0].keys); n >= 2 {
+		return "", &refusal{fmt.Sprintf("%s already has two keys: a channel holds at most two", name), fmt.Sprintf("remove_key(channel = %q) first", name)}
+	}
+	for _, o := range s.links {
+		if o.group != sl.group {
+			continue
+		}
+		if o.rotating != nil {
+			return "", &refusal{fmt.Sprintf("%s is still rotating its key: one channel of %s rotates at a time", o.name, sl.group), "wait until it finishes"}
+		}
+		if o.rotated >= 0 && now < o.rotated+rotationBake {
+			return "", &refusal{fmt.Sprintf("%s finished rotating at %s: %s must bake for %s before the next rotation (from %s)",
+				o.name, units.Clock(o.rotated), sl.group, rotationBake, units.Clock(o.rotated+rotationBake)), "rotate after the bake"}
+		}
+	}
+	k := s.newCAK(sl.ends[0].keys[len(sl.ends[0].keys)-1].id + 1)
+	for _, e := range sl.ends {
+		e.keys = append(e.keys, k)
+		e.startParticipant(k)
+	}
+	sl.rotating = k
+	return fmt.Sprintf("%s rotates the MACsec key of %s to key %d", by, name, k.id), nil
+}
+
+// removeKey deletes the previous key; the active one stays, as the
+// specification requires. key is "active" when the script asked for the
+// active key.
+func (sl *secLink) removeKey(key string) (string, *refusal) {
+	name := sl.name
+	inUse := func(k *cak) bool {
+		for _, e := range sl.ends {
+			if e.txKey != nil && bytes.Equal(e.txKey.ckn, k.ckn) {
+				return true
+			}
+		}
+		return false
+	}
+	if key == "active" || len(sl.ends[0].keys) == 2 && (sl.rotating != nil || inUse(sl.ends[0].keys[0])) {
+		return "", &refusal{fmt.Sprintf("removing the active MACsec key of %s: an active key cannot be deleted", name),
+			"rotate to a new key first, then remove the previous one"}
+	}
+	if len(sl.ends[0].keys) < 2 {
+		return "", &refusal{fmt.Sprintf("%s has no previous key to remove", name), ""}
+	}
+	old := sl.ends[0].keys[0]
+	for _, e := range sl.ends {
+		e.keys = e.keys[1:]
+		for _, p := range slices.Clone(e.parts) {
+			if p.key.id == old.id {
+				p.stop()
+			}
+		}
+	}
+	return fmt.Sprintf("remove MACsec key %d of %s", old.id, name), nil
+}
+
+// mismatchKey gives the far end a different key than the AWS end, as a
+// misconfiguration would; its MKPDUs stop validating at the AWS end, and
+// the AWS end's stop validating there. key is "ckn" to change the key's
+// name, else the key itself changes.
+func (s *mkaSet) mismatchKey(sl *secLink, key string) string {
+	far := sl.ends[1]
+	old := far.keys[len(far.keys)-1]
+	bad := s.newCAK(old.id)
+	what := "CAK"
+	if key == "ckn" {
+		what = "CKN"
+		bad.key = old.key
+	} else {
+		bad.ckn = old.ckn
+	}
+	far.keys[len(far.keys)-1] = bad
+	for _, p := range slices.Clone(far.parts) {
+		if p.key == old {
+			p.stop()
+		}
+	}
+	far.startParticipant(bad)
+	// Reconfiguring a key restarts the far end's CA: its SAs go with it,
+	// so it can neither protect nor validate a frame. The AWS end is not
+	// told: it keeps its participant, SAs and live peer until the peer's
+	// lifetime runs out, 6 s after the last MKPDU it validated (or BFD
+	// notices first, as nothing crosses the link any more).
+	if far.txKey == old {
+		sl.endDown(far, "its CA restarted with the changed "+what)
+	}
+	sl.check()
+	return fmt.Sprintf("the far end of %s now has a different %s for key %d", sl.name, what, old.id)
+}
+
+// protect protects frame, sent from end side, under that end's transmit
+// SA, appending the result to buf, and checks it with the far end's
+// receive SAs and replay windows. sent is false when the SA has no packet
+// number left, so nothing leaves (see exhaust) and the link waits for the
+// next SAK; accepted is false when the far end refused the frame.
+func (sl *secLink) protect(side int, buf, frame []byte) (wire []byte, sent, accepted bool) {
+	me, peer := sl.ends[side], sl.ends[1-side]
+	pn := math.Floor(sl.pn[side]) + 1
+	if pn > float64(sl.suite.MaxPN()) {
+		sl.exhaust(side)
+		return nil, false, false
+	}
+	sl.pn[side] = pn
+	wire, err := macsec.AppendProtect(buf, me.tx, frame, uint64(pn), macsec.Options{Encrypt: true})
+	if err != nil {
+		panic(fmt.Sprintf("sim: protecting a %s frame: %v", sl.name, err))
+	}
+	if !peer.accept(wire) {
+		sl.rejected++
+		return wire, true, false
+	}
+	return wire, true, true
+}
+
+// accept validates a protected frame with a receive SA of this end.
+func (e *mkaEnd) accept(wire []byte) bool {
+	buf := e.sl.env.plainBuf
+	for i := range e.rx {
+		plain, _, err := macsec.AppendValidate((*buf)[:0], e.rx[i].sa, &e.rx[i].w, wire)
+		if plain != nil {
+			*buf = plain
+		}
+		if err == nil {
+			return true
+		}
+	}
+	return false
 }

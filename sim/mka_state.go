@@ -5,7 +5,6 @@ import (
 	"math"
 	"time"
 
-	"patchbay/lang"
 	"patchbay/sim/engine"
 	"patchbay/sim/internal/units"
 	"patchbay/stdlib"
@@ -21,10 +20,10 @@ type secState struct {
 	up [2]bool
 	// exhausted marks an end whose transmit SA has used its last PN.
 	exhausted [2]bool
-	exhaust   *engine.Timer         // the first transmit PN reaches the suite's maximum
-	drawn     map[*participant]Time // when the key server last drew a SAK for the CA
-	noSAKUse  map[*participant]int  // MKPDUs in a row from a live peer that uses no SAK
-	reported  bool                  // the exhaustion finding is made once per link
+	exhaust   *engine.Timer                  // the first transmit PN reaches the suite's maximum
+	drawn     map[*participant]time.Duration // when the key server last drew a SAK for the CA
+	noSAKUse  map[*participant]int           // MKPDUs in a row from a live peer that uses no SAK
+	reported  bool                           // the exhaustion finding is made once per link
 }
 
 // mkaMissingSAKUse is how many MKPDUs in a row a live peer may send without
@@ -39,7 +38,7 @@ const mkaMissingSAKUse = 2
 // hearsLivePeer reports whether the CA this end transmits with has a live
 // peer: a participant whose peer it heard within the lifetime and which
 // lists it (IEEE 802.1X-2010 §9.4, live and potential peer lists).
-func (e *mkaEnd) hearsLivePeer(now Time) bool {
+func (e *mkaEnd) hearsLivePeer(now time.Duration) bool {
 	if e.txKey == nil {
 		return false
 	}
@@ -66,12 +65,12 @@ func (sl *secLink) endDown(e *mkaEnd, why string) {
 	// BFD packet) must see the link as it now is.
 	if sl.secured {
 		sl.secured = false
-		s.routingChanged("MACsec " + sl.sess.Name)
+		s.routingChanged("MACsec " + sl.name)
 	}
 	// A failed or maintained device's own view is nobody's to see, as
 	// with BGP's.
-	if sp := sl.sess.Ends[e.side]; sp.Iface.Dev.Up() {
-		s.control(fmt.Sprintf("MKA %s at %s: %s; %s", sl.sess.Name, sp, why, sl.downWhat()))
+	if d := sl.ifaces[e.side].Dev; d.Up() {
+		s.control(fmt.Sprintf("MKA %s at %s: %s; %s", sl.name, d.Name, why, sl.downWhat()))
 	}
 	if sl.mode == stdlib.MustEncrypt {
 		s.portDown(e.side, "MACsec down")
@@ -92,14 +91,14 @@ func (sl *secLink) pending(p *participant) bool { return p.sak != nil && !p.inUs
 
 // sakAllowedAt is the earliest the key server may draw p's CA's next SAK:
 // "The Key Server must not generate new SAKs faster than once every MKA Life
-// Time (IEEE802.1X-2010 Clause 9.8)" (Extreme Networks, EMS event
+// time.Duration (IEEE802.1X-2010 Clause 9.8)" (Extreme Networks, EMS event
 // MACsec.MKA.PortSAKDistUnExpct,
 // https://documentation.extremenetworks.com/ems_catalog_31.4/GUID-F1FC1196-4B17-4262-9803-B1F477EFA412.shtml,
 // read 2026-12); wpa_supplicant's ieee802_1x_kay_generate_new_sak likewise
 // wants "MKA life time elapse since last distribution" (src/pae/
 // ieee802_1x_kay.c, read 2026-12). It also keeps a rekey in progress from
 // starting another.
-func (sl *secLink) sakAllowedAt(p *participant) (Time, bool) {
+func (sl *secLink) sakAllowedAt(p *participant) (time.Duration, bool) {
 	t, ok := sl.st.drawn[p]
 	return t + mkaLifetime, ok
 }
@@ -108,7 +107,7 @@ func (sl *secLink) sakAllowedAt(p *participant) (Time, bool) {
 func (sl *secLink) drawSAK(p *participant) {
 	p.newSAK()
 	if sl.st.drawn == nil {
-		sl.st.drawn = map[*participant]Time{}
+		sl.st.drawn = map[*participant]time.Duration{}
 	}
 	sl.st.drawn[p] = sl.env.e.Now()
 	delete(sl.st.noSAKUse, p)
@@ -166,7 +165,7 @@ func (sl *secLink) exhaust(side int) {
 		an = tx.AN
 	}
 	s.control(fmt.Sprintf("MKA %s at %s: the packet number of AN %d reached %#x; the SecY sends nothing more with it until a new SAK is in; %s",
-		sl.sess.Name, sl.sess.Ends[side], an, maxPN, sl.downWhat()))
+		sl.name, sl.ifaces[side].Dev.Name, an, maxPN, sl.downWhat()))
 	if !sl.st.reported {
 		sl.st.reported = true
 		sl.exhaustionFinding(side)
@@ -189,34 +188,16 @@ func (sl *secLink) exhaustionFinding(side int) {
 			xpn = fmt.Sprintf("%.1e years", years)
 		}
 	}
-	s.finding(Finding{T: s.e.Now(), Rule: "macsec-pn-exhausted", Severity: "error",
-		Message: fmt.Sprintf("%s: the packet number of %s's transmit SA (%s) ran out at %s, before a new SAK was in: at %.0f packets a second a SAK lasts %s, "+
+	s.finding("macsec-pn-exhausted",
+		fmt.Sprintf("%s: the packet number of %s's transmit SA (%s) ran out at %s, before a new SAK was in: at %.0f packets a second a SAK lasts %s, "+
 			"and the key server may draw one at most once every %s; %s until the next SAK is installed",
-			sl.sess.Name, sl.sess.Ends[side], sl.suite, units.Clock(s.e.Now()), pps, lasts, mkaLifetime, sl.downWhat()),
-		Source: sl.rateSource(),
-		Hint: fmt.Sprintf("use an XPN cipher suite (macsec_cipher = %q on %s): its 64-bit packet number lasts %s at this rate",
-			"GCM-AES-XPN-256", sl.group, xpn)})
-}
-
-// rateSource is where the packet rate that ran a PN out came from: the last
-// set_bandwidth of this link or its Interconnect or last mile, else the
-// scenario.
-func (sl *secLink) rateSource() string { return sl.env.rateSource(sl.group, sl.link.Name) }
-
-// rateSource is the last set_bandwidth so far of a link or of its group
-// (Interconnect or last mile), else the scenario.
-func (s *sim) rateSource(group, link string) string {
-	src, at := s.sc.Range.String(), Time(-1)
-	for _, ev := range s.sc.Events {
-		if ev.Action == lang.ActionSetBandwidth && ev.At <= s.e.Now() && ev.At >= at && (ev.Target.Name == group || ev.Target.Name == link) {
-			src, at = ev.Range.String(), ev.At
-		}
-	}
-	return src
+			sl.name, sl.ifaces[side].Dev.Name, sl.suite, units.Clock(s.e.Now()), pps, lasts, mkaLifetime, sl.downWhat()),
+		fmt.Sprintf("use an XPN cipher suite (macsec_cipher = %q on %s): its 64-bit packet number lasts %s at this rate",
+			"GCM-AES-XPN-256", sl.group, xpn))
 }
 
 // nextAt is now plus secs seconds, rounded up to the nanosecond so that the
 // PN has reached its mark when the timer fires.
-func nextAt(now Time, secs float64) Time {
+func nextAt(now time.Duration, secs float64) time.Duration {
 	return now + time.Duration(math.Ceil(max(secs, 0)*1e9))
 }

@@ -76,32 +76,32 @@ func TestRekeyOncePerThresholdCrossing(t *testing.T) {
 	s := startSim(t, withCipher(t, macsec.GCMAES256), sc)
 	s.e.Run(sc.Duration)
 	s.finish()
-	for _, sl := range s.macsec {
-		got := controlEvents(s.out, "MKA "+sl.sess.Name+": rekey")
+	for _, sl := range s.mka.links {
+		got := controlEvents(s.out, "MKA "+sl.name+": rekey")
 		// No rekey in the warm-up either: the trace starts at 0, the count
 		// does not.
 		if len(got) != 5 || sl.rekeys != 5 {
-			t.Fatalf("%s: %d rekeys in the trace, %d in all, want 5: %v", sl.sess.Name, len(got), sl.rekeys, got)
+			t.Fatalf("%s: %d rekeys in the trace, %d in all, want 5: %v", sl.name, len(got), sl.rekeys, got)
 		}
 		for i, e := range got {
 			k := float64(i + 1)
 			want := 1 + k*interval + (k-1)*0.00075
 			if d := want - e.T.Seconds(); d < -1e-6 || d > k*0.006 {
-				t.Fatalf("%s: rekey %d at %v, want %.7fs less at most %.0f ms", sl.sess.Name, i+1, e.T, want, k*6)
+				t.Fatalf("%s: rekey %d at %v, want %.7fs less at most %.0f ms", sl.name, i+1, e.T, want, k*6)
 			}
 		}
 		// Both ends installed the last SAK (AN 5 mod 4 = 1) and count
 		// from it: under the threshold again.
 		for _, e := range sl.ends {
 			if e.tx == nil || e.tx.AN != 1 || !bytes.Equal(e.tx.Key, sl.ends[0].tx.Key) {
-				t.Fatalf("%s: end %d transmits with %+v, want the fifth SAK (AN 1)", sl.sess.Name, e.side, e.tx)
+				t.Fatalf("%s: end %d transmits with %+v, want the fifth SAK (AN 1)", sl.name, e.side, e.tx)
 			}
 		}
 		if thr := float64(sl.suite.RekeyThreshold()); sl.pn[0] >= thr || sl.pn[1] >= thr {
-			t.Fatalf("%s: PNs %v still past the threshold", sl.sess.Name, sl.pn)
+			t.Fatalf("%s: PNs %v still past the threshold", sl.name, sl.pn)
 		}
 		if sl.rejected != 0 {
-			t.Fatalf("%s: %d protected frames rejected", sl.sess.Name, sl.rejected)
+			t.Fatalf("%s: %d protected frames rejected", sl.name, sl.rejected)
 		}
 	}
 	if flaps := controlEvents(s.out, "Established →"); len(flaps) != 0 {
@@ -271,11 +271,11 @@ func TestMismatchUnderShouldEncryptEachEnd(t *testing.T) {
 	sl := secOf(mustLink(t, s.n, "hq/conn1"))
 	s.e.Run(sc.Duration)
 	s.finish()
-	if at := controlAt(t, s.out, "MKA hq/conn1 at "+sl.sess.Ends[1].String()+": its CA restarted with the changed CKN; should_encrypt: traffic continues unencrypted"); at != T {
+	if at := controlAt(t, s.out, "MKA hq/conn1 at "+sl.ifaces[1].Dev.Name+": its CA restarted with the changed CKN; should_encrypt: traffic continues unencrypted"); at != T {
 		t.Fatalf("far end restarted at %v, want %v", at, T)
 	}
 	h := sl.ends[0].parts[0].peer.heard
-	if at := controlAt(t, s.out, "MKA hq/conn1 at "+sl.sess.Ends[0].String()+": no live peer for 6s; should_encrypt"); at != h+mkaLifetime || h > T {
+	if at := controlAt(t, s.out, "MKA hq/conn1 at "+sl.ifaces[0].Dev.Name+": no live peer for 6s; should_encrypt"); at != h+mkaLifetime || h > T {
 		t.Fatalf("AWS end gave up at %v, want %v (6 s after %v)", at, h+mkaLifetime, h)
 	}
 	if flaps := append(controlEvents(s.out, "Established →"), controlEvents(s.out, "Up → Down")...); len(flaps) != 0 {

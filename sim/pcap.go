@@ -1,13 +1,10 @@
 package sim
 
 import (
-	"fmt"
 	"io"
-	"math"
 	"time"
 
 	"patchbay/sim/bgp"
-	"patchbay/sim/macsec"
 )
 
 // captureEpoch is the wall-clock time a capture's virtual time zero is
@@ -48,23 +45,13 @@ func (s *sim) send(sp *bgp.Speaker, ttl, proto uint8, l4 []byte) bool {
 	frame := s.frameBuf
 	clearFrame := frame
 	if protect {
-		me, peer := sl.ends[sp.Side], sl.ends[1-sp.Side]
-		pn := math.Floor(sl.pn[sp.Side]) + 1
-		if pn > float64(sl.suite.MaxPN()) {
-			// The SA has no PN left: the frame is never sent (see
-			// secLink.exhaust), and the link waits for the next SAK.
-			sl.exhaust(sp.Side)
+		wire, sent, accepted := sl.protect(sp.Side, s.wireBuf[:0], frame)
+		if !sent {
 			return false
-		}
-		sl.pn[sp.Side] = pn
-		wire, err := macsec.AppendProtect(s.wireBuf[:0], me.tx, frame, uint64(pn), macsec.Options{Encrypt: true})
-		if err != nil {
-			panic(fmt.Sprintf("sim: protecting a %s frame: %v", sp.Session.Name, err))
 		}
 		s.wireBuf = wire
 		frame = wire
-		if !peer.accept(wire) {
-			sl.rejected++
+		if !accepted {
 			s.writeFrame(s.cap, frame)
 			return false
 		}
@@ -72,21 +59,6 @@ func (s *sim) send(sp *bgp.Speaker, ttl, proto uint8, l4 []byte) bool {
 	s.writeFrame(s.cap, frame)
 	s.writeFrame(s.capIn, clearFrame)
 	return true
-}
-
-// accept validates a protected frame with a receive SA of this end.
-func (e *mkaEnd) accept(wire []byte) bool {
-	buf := e.sl.env.plainBuf
-	for i := range e.rx {
-		plain, _, err := macsec.AppendValidate((*buf)[:0], e.rx[i].sa, &e.rx[i].w, wire)
-		if plain != nil {
-			*buf = plain
-		}
-		if err == nil {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *sim) writeFrame(c *capture, data []byte) {
@@ -97,14 +69,15 @@ func (s *sim) writeFrame(c *capture, data []byte) {
 	c.frames++
 }
 
-// captureEAPOL records an MKPDU: untagged, to the MKA group address.
-func (s *sim) captureEAPOL(e *mkaEnd, body []byte) {
+// captureEAPOL records an MKPDU from src: untagged, to the MKA group
+// address.
+func (s *sim) captureEAPOL(src [6]byte, body []byte) {
 	if s.cap == nil {
 		return
 	}
 	frame := make([]byte, 0, 14+len(body))
 	frame = append(frame, eapolDst[:]...)
-	frame = append(frame, e.mac[:]...)
+	frame = append(frame, src[:]...)
 	frame = append(frame, 0x88, 0x8e)
 	s.writeFrame(s.cap, append(frame, body...))
 }

@@ -1,9 +1,12 @@
 package sim
 
 import (
+	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/sim/bfd"
 	"patchbay/sim/bgp"
+	"patchbay/sim/network"
+	"patchbay/stdlib"
 	"time"
 )
 
@@ -33,4 +36,60 @@ func (s *sim) buildBFD() {
 		}
 		bfd.Pair(s.bfd[i][0], s.bfd[i][1])
 	}
+}
+
+// buildMACsec sets up MACsec on every channel (must_encrypt, the open
+// specification's failure mode: fail closed) and every last-mile
+// connection that encrypts, in that order: the order of their first keys'
+// random draws.
+func (s *sim) buildMACsec(p *planner.Plan) {
+	s.mka = &mkaSet{e: s.e}
+	add := func(name, group string, mode stdlib.MACsecMode, cipher, manager string) {
+		se := s.bgp.Session(name)
+		if se == nil || !mode.Encrypts() {
+			return
+		}
+		s.mka.add(s.mkaEnv(se, group), mkaConfig{Name: name, Group: group, Mode: mode, Cipher: cipher, Manager: manager, Link: se.Link,
+			Ifaces: [2]*network.Iface{se.Ends[0].Iface, se.Ends[1].Iface}, MACs: [2][6]byte{se.Ends[0].MAC, se.Ends[1].MAC}})
+	}
+	for _, ic := range p.Interconnects {
+		for _, ch := range ic.Channels {
+			add(ch.Name, ic.Interconnect.Name, stdlib.MustEncrypt, ch.MACsecCipher, ch.MACsecManager)
+		}
+	}
+	for _, lm := range p.LastMiles {
+		for _, c := range lm.Connections {
+			add(c.Name, lm.LastMile.Name, c.MACsec, c.MACsecCipher, cat().Text("interconnect.macsec_manager"))
+		}
+	}
+}
+
+// mkaEnv wires MACsec on se's link, of group, to the run.
+func (s *sim) mkaEnv(se *bgp.Session, group string) mkaEnv {
+	return mkaEnv{control: s.control, advance: s.advance, routingChanged: s.routingChanged,
+		last: func() time.Duration { return s.last }, captureEAPOL: s.captureEAPOL,
+		portDown: func(side int, why string) {
+			for _, x := range s.sessions {
+				if x.Link == se.Link {
+					x.Ends[side].LocalDown(why)
+				}
+			}
+		},
+		finding: func(rule, message, hint string) {
+			s.out.Findings = append(s.out.Findings, Finding{T: s.e.Now(), Rule: rule, Severity: "error", Message: message,
+				Source: s.rateSource(group, se.Link.Name), Hint: hint})
+		},
+		keyLog: s.opts.KeyLog, plainBuf: &s.plainBuf}
+}
+
+// rateSource is the last set_bandwidth so far of a link or of its group
+// (Interconnect or last mile), else the scenario.
+func (s *sim) rateSource(group, link string) string {
+	src, at := s.sc.Range.String(), time.Duration(-1)
+	for _, ev := range s.sc.Events {
+		if ev.Action == lang.ActionSetBandwidth && ev.At <= s.e.Now() && ev.At >= at && (ev.Target.Name == group || ev.Target.Name == link) {
+			src, at = ev.Range.String(), ev.At
+		}
+	}
+	return src
 }

@@ -100,7 +100,7 @@ type sim struct {
 	plainBuf     []byte // what the receiving end's SA recovers of it, reused
 	l4Buf        []byte // the transport header and payload, reused
 	routePending bool
-	macsec       []*secLink
+	mka          *mkaSet
 	conv         *convergence // the scenario event being converged on
 	convs        []*convergence
 }
@@ -270,9 +270,7 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	s.e.At(0, func() { s.recompute("start") })
 	s.setup(p, rs)
 	s.recompute("warm-up")
-	for _, sl := range s.macsec {
-		sl.start()
-	}
+	s.mka.start()
 	for i, se := range s.sessions {
 		se.Ends[0].Start()
 		se.Ends[1].Start()
@@ -428,11 +426,7 @@ func (s *sim) advance() {
 			s.util[d] += l / c * dt
 		}
 	}
-	for _, sl := range s.macsec {
-		for i := range sl.pn {
-			sl.pn[i] += sl.pps[i] * dt
-		}
-	}
+	s.mka.advance(dt)
 	s.last = now
 }
 
@@ -458,7 +452,7 @@ func (s *sim) update(cause string, all bool) {
 	s.traffic = network.Share(s.nets)
 	s.load = s.traffic.Load
 	rates := s.allPacketRates()
-	for _, sl := range s.macsec {
+	for _, sl := range s.mka.links {
 		sl.setRates(rates[sl.link])
 	}
 	if now < 0 {
@@ -688,7 +682,7 @@ func (s *sim) allPacketRates() map[*network.Link][2]float64 {
 			for _, h := range p.Hops {
 				l := h.Link
 				sl := secOf(l)
-				awsIsA := sl != nil && sl.sess.Ends[0].Iface == l.A
+				awsIsA := sl != nil && sl.ifaces[0] == l.A
 				dir := 0
 				if (h == l.A) != awsIsA {
 					dir = 1

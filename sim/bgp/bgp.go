@@ -1,3 +1,22 @@
+// Package bgp is eBGP as AWS runs it over Direct Connect and
+// Interconnect: a Session per link and address family, each with its own
+// TCP connection, timers and BFD, whose AWS end listens and whose far end
+// connects. Each end is a Speaker running RFC 4271's finite state machine
+// (FSMState); its messages are encoded and decoded with GoBGP's packet
+// library (one family's multiprotocol capability, 4-octet ASes, IPv6 in
+// MP_REACH_NLRI and MP_UNREACH_NLRI) and cross a model of TCP: reliable,
+// ordered delivery over the link's latency, held while the link is down
+// and sent when it returns. The AWS end refuses more prefixes than its
+// limit (NOTIFICATION Cease/1 with RFC 4486's data, then an idle hold)
+// and reads its local-preference communities (7224:7100, 7200, 7300);
+// announcements wait out the MRAI, withdrawals do not.
+//
+// Build makes the plan's sessions from an Env (the engine, the network,
+// Control for the timeline, RoutingChanged to reconverge, Send for the
+// wire) and a Config (timers and limits). Routes enter the network
+// through each speaker's network.Feed (Learn, then Receive) and leave it
+// through the speaker as a network.Exporter, which TableChanged tells
+// what to advertise again.
 package bgp
 
 import (
@@ -20,14 +39,15 @@ import (
 type FSMState int
 
 const (
-	Idle FSMState = iota
-	Connect
-	Active
-	OpenSent
-	OpenConfirm
-	Established
+	Idle        FSMState = iota // no connection: before Start, after a reset, during an idle hold
+	Connect                     // the far end: its SYN sent, awaiting the SYN-ACK
+	Active                      // the AWS end: listening for the far end's SYN
+	OpenSent                    // TCP up and our OPEN sent, awaiting the peer's
+	OpenConfirm                 // OPENs exchanged and our KEEPALIVE sent, awaiting the peer's
+	Established                 // KEEPALIVEs exchanged: UPDATEs flow both ways
 )
 
+// String is the state's name as RFC 4271 spells it.
 func (s FSMState) String() string {
 	return [...]string{"Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established"}[s]
 }
@@ -36,23 +56,23 @@ func (s FSMState) String() string {
 // (Direct Connect routing policies); a route without one is medium.
 var awsLocalPref = map[uint32]uint32{7224<<16 | 7100: 100, 7224<<16 | 7200: 200, 7224<<16 | 7300: 300}
 
-// session is one eBGP session over a channel or last-mile connection:
-// the AWS end (ends[0]) listens, the far end (ends[1]) connects, so the
+// Session is one eBGP session over a channel or last-mile connection:
+// the AWS end (Ends[0]) listens, the far end (Ends[1]) connects, so the
 // two never collide. It carries one address family, as Direct Connect's
 // sessions do (planner.Session): a dual-stack link has two, each with its
 // own TCP connection, timers and BFD, which fail together only when the
 // link does.
 type Session struct {
-	Name        string
-	Link        *network.Link
-	VLAN        int
-	Ends        [2]*Speaker
+	Name        string        // the planner's (planner.Session.Name)
+	Link        *network.Link // the channel or last-mile connection it runs over
+	VLAN        int           // the channel's or connection's VLAN tag
+	Ends        [2]*Speaker   // the AWS end, then the far end; a Speaker's Side indexes it
 	hold        time.Duration
 	keepalive   time.Duration
-	BFD         *planner.BFD
-	MaxPrefixes int    // what the AWS end accepts; 0: no limit
-	afi         uint16 // 1 IPv4, 2 IPv6 (RFC 4760's AFIs)
-	// group is every session over link, this one included, IPv4 first.
+	BFD         *planner.BFD // the detection the session runs; nil: none
+	MaxPrefixes int          // what the AWS end accepts; 0: no limit
+	afi         uint16       // 1 IPv4, 2 IPv6 (RFC 4760's AFIs)
+	// group is every session over Link, this one included, IPv4 first.
 	group []*Session
 }
 
@@ -64,20 +84,20 @@ const (
 	afiIPv6 uint16 = 2
 )
 
-// speaker is one end of a session.
+// Speaker is one end of a session.
 type Speaker struct {
 	// What every BFD and MKA packet reads comes first, to share a cache
 	// line or two: with thousands of speakers, a packet's cost is mostly
 	// the lines it misses.
 	env     *Set
-	Session *Session
-	Peer    *Speaker
+	Session *Session   // the session this is an end of
+	Peer    *Speaker   // the session's other end
 	Addr    netip.Addr // the session's address on the link, of its family
-	Side    int
-	MAC     [6]byte
+	Side    int        // 0 for the AWS end, 1 for the far end: its index in Session.Ends
+	MAC     [6]byte    // the interface's, locally administered, from its ID
 
-	Iface *network.Iface
-	VRF   *network.VRF
+	Iface *network.Iface // the router's interface on the link
+	VRF   *network.VRF   // the table the end learns into and advertises from
 	asn   uint32
 	id    netip.Addr // the BGP identifier: the router's, one for all its sessions (planner.Side.RouterID)
 	// linkAddr is the router's IPv4 address on the link, for the IPv6
@@ -127,6 +147,7 @@ func (ps sentPaths) of(p netip.Prefix) network.Received {
 	return network.Received{}
 }
 
+// Up reports whether the session is Established at this end.
 func (sp *Speaker) Up() bool { return sp.state == Established }
 
 // State is the end's state in RFC 4271's finite state machine.
@@ -206,6 +227,7 @@ func (sp *Speaker) holdTime() time.Duration {
 	return sp.Session.hold
 }
 
+// String is the end's device name, as the timeline gives it.
 func (sp *Speaker) String() string { return sp.Iface.Dev.Name }
 
 // siblings are this end's speakers of every session over the link, this
@@ -355,6 +377,8 @@ func jitter(e *engine.Engine, d time.Duration) time.Duration {
 	return time.Duration(float64(d) * (0.75 + 0.25*e.Rand().Float64()))
 }
 
+// Start sets the end going: the AWS end listens (Active), the far end
+// connects (Connect).
 func (sp *Speaker) Start() {
 	if sp.Side == 0 {
 		sp.setState(Active, "")
@@ -654,12 +678,12 @@ func (sp *Speaker) reset(why string) {
 	}
 }
 
-// bfdDown tears the session down at once, without waiting for the hold
+// BFDDown tears the session down at once, without waiting for the hold
 // timer: what BFD is for. BFD runs per neighbour address (RFC 5881), so
 // it speaks for this session only.
 func (sp *Speaker) BFDDown() { sp.drop("BFD down") }
 
-// localDown drops every session of this end over the link because this
+// LocalDown drops every session of this end over the link because this
 // router knows the link is gone (its MACsec port went down), whatever
 // family they carry.
 func (sp *Speaker) LocalDown(why string) {
@@ -796,7 +820,7 @@ func (sp *Speaker) flush() {
 
 func (sp *Speaker) onMRAI() { sp.flush() }
 
-// setPolicy changes what the far end advertises over the link from now
+// SetPolicy changes what the far end advertises over the link from now
 // on, in every family: an advertise() names a channel or connection, not
 // one of its sessions. The extra prefixes are IPv4 /24s, so they go over
 // the IPv4 session.

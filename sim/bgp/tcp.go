@@ -9,7 +9,7 @@ package bgp
 type tcpConn struct {
 	env  *Set
 	sess *Session
-	ends [2]*tcpEnd // indexed by speaker side
+	ends [2]*tcpEnd // indexed by the Speaker's Side
 	dead bool
 }
 
@@ -25,14 +25,16 @@ type segment struct {
 	payload bgpMessage
 }
 
+// Flags are a TCP segment's control bits (RFC 9293 §3.1), as Env.Send
+// puts them on the wire.
 type Flags uint8
 
 const (
-	FIN Flags = 1 << iota
-	SYN
-	RST
-	PSH
-	ACK
+	FIN Flags = 1 << iota // no more data from the sender
+	SYN                   // synchronize sequence numbers: opens a connection
+	RST                   // reset the connection
+	PSH                   // push: deliver the data at once
+	ACK                   // the acknowledgement number is significant
 )
 
 // newConn starts a connection from sp (the far end, which connects) to
