@@ -7,6 +7,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/planner"
+	"patchbay/sim/mka"
 	"patchbay/sim/network"
 	"patchbay/stdlib"
 )
@@ -85,14 +86,14 @@ func (s *sim) resolve(re planner.ResolvedEvent) func() string {
 		sl := secOf(links[0])
 		return func() string {
 			var msg string
-			var r *refusal
+			var r *mka.Refusal
 			switch ev.Action {
 			case lang.ActionRotateKey:
-				msg, r = s.mka.rotate(sl, ev.By)
+				msg, r = s.mka.Rotate(sl, ev.By)
 			case lang.ActionRemoveKey:
-				msg, r = sl.removeKey(ev.Key)
+				msg, r = sl.RemoveKey(ev.Key)
 			default:
-				msg = s.mka.mismatchKey(sl, ev.Key)
+				msg = s.mka.MismatchKey(sl, ev.Key)
 			}
 			if r != nil {
 				return s.refuse(ev, r.Message, r.Hint)

@@ -20,6 +20,7 @@ import (
 	"patchbay/planner"
 	"patchbay/planner/plantest"
 	"patchbay/sim/macsec"
+	"patchbay/sim/mka"
 )
 
 // python3Crypto finds a python3 with the cryptography package — the one on
@@ -121,7 +122,7 @@ func TestKeylogDecryptsCaptures(t *testing.T) {
 				t.Fatal("no such scenario")
 			}
 			var wire, keys bytes.Buffer
-			kl := NewKeyLog(&keys)
+			kl := mka.NewKeyLog(&keys)
 			if _, err := Run(p, sc, Options{Seed: 1, Pcap: &wire, KeyLog: kl}); err != nil {
 				t.Fatal(err)
 			}
@@ -217,7 +218,7 @@ func keyLogLines(t *testing.T, b []byte) []map[string]string {
 // for each SA however many ends install it.
 func TestKeylogXPNLinesDeriveSaltAndSSCI(t *testing.T) {
 	var keys bytes.Buffer
-	kl := NewKeyLog(&keys)
+	kl := mka.NewKeyLog(&keys)
 	if _, err := Run(multicloud(t), scenario(30*time.Second, nil), Options{Seed: 1, KeyLog: kl}); err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func TestKeyMismatchUnderMustEncryptFailsClosed(t *testing.T) {
 	sc := scenario(3*time.Minute, []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 4*gbps, 1500)},
 		keyEvent(60*time.Second, lang.ActionMismatchKey, "aws-gcp-use1/ch1", "", "cak"))
 	s := startSim(t, multicloud(t), sc)
-	if !secOf(mustLink(t, s.n, "aws-gcp-use1/ch1")).secured {
+	if !secOf(mustLink(t, s.n, "aws-gcp-use1/ch1")).Secured() {
 		t.Fatal("ch1 not secured at the start")
 	}
 	s.e.Run(sc.Duration)

@@ -17,6 +17,7 @@ import (
 	"patchbay/planner/plantest"
 	"patchbay/sim/bfd"
 	"patchbay/sim/macsec"
+	"patchbay/sim/mka"
 	"patchbay/sim/network"
 	"patchbay/stdlib"
 )
@@ -76,32 +77,33 @@ func TestRekeyOncePerThresholdCrossing(t *testing.T) {
 	s := startSim(t, withCipher(t, macsec.GCMAES256), sc)
 	s.e.Run(sc.Duration)
 	s.finish()
-	for _, sl := range s.mka.links {
-		got := controlEvents(s.out, "MKA "+sl.name+": rekey")
+	for _, sl := range s.mka.Links() {
+		st := sl.Status()
+		got := controlEvents(s.out, "MKA "+st.Name+": rekey")
 		// No rekey in the warm-up either: the trace starts at 0, the count
 		// does not.
-		if len(got) != 5 || sl.rekeys != 5 {
-			t.Fatalf("%s: %d rekeys in the trace, %d in all, want 5: %v", sl.name, len(got), sl.rekeys, got)
+		if len(got) != 5 || st.Rekeys != 5 {
+			t.Fatalf("%s: %d rekeys in the trace, %d in all, want 5: %v", st.Name, len(got), st.Rekeys, got)
 		}
 		for i, e := range got {
 			k := float64(i + 1)
 			want := 1 + k*interval + (k-1)*0.00075
 			if d := want - e.T.Seconds(); d < -1e-6 || d > k*0.006 {
-				t.Fatalf("%s: rekey %d at %v, want %.7fs less at most %.0f ms", sl.name, i+1, e.T, want, k*6)
+				t.Fatalf("%s: rekey %d at %v, want %.7fs less at most %.0f ms", st.Name, i+1, e.T, want, k*6)
 			}
 		}
 		// Both ends installed the last SAK (AN 5 mod 4 = 1) and count
 		// from it: under the threshold again.
-		for _, e := range sl.ends {
-			if e.tx == nil || e.tx.AN != 1 || !bytes.Equal(e.tx.Key, sl.ends[0].tx.Key) {
-				t.Fatalf("%s: end %d transmits with %+v, want the fifth SAK (AN 1)", sl.name, e.side, e.tx)
+		for i, e := range st.Ends {
+			if e.Tx == nil || e.Tx.AN != 1 || st.Ends[0].Tx == nil || !bytes.Equal(e.Tx.Key, st.Ends[0].Tx.Key) {
+				t.Fatalf("%s: end %d transmits with %+v, want the fifth SAK (AN 1)", st.Name, i, e.Tx)
 			}
 		}
-		if thr := float64(sl.suite.RekeyThreshold()); sl.pn[0] >= thr || sl.pn[1] >= thr {
-			t.Fatalf("%s: PNs %v still past the threshold", sl.name, sl.pn)
+		if thr := float64(st.Suite.RekeyThreshold()); st.PN[0] >= thr || st.PN[1] >= thr {
+			t.Fatalf("%s: PNs %v still past the threshold", st.Name, st.PN)
 		}
-		if sl.rejected != 0 {
-			t.Fatalf("%s: %d protected frames rejected", sl.name, sl.rejected)
+		if st.Rejected != 0 {
+			t.Fatalf("%s: %d protected frames rejected", st.Name, st.Rejected)
 		}
 	}
 	if flaps := controlEvents(s.out, "Established →"); len(flaps) != 0 {
@@ -164,15 +166,17 @@ func TestMismatchEachEndSeesItsOwnWay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sl := secOf(mustLink(t, s.n, "aws-gcp-use1/ch1"))
-	aws, far := sl.ends[0], sl.ends[1]
+	l := mustLink(t, s.n, "aws-gcp-use1/ch1")
+	sl := secOf(l)
 	s.e.Run(T - 1)
-	farMI := far.parts[0].mi // the far end's participant before the mismatch
+	farMI := sl.Status().Ends[1].MI // the far end's participant before the mismatch
 	s.e.Run(sc.Duration)
 	s.finish()
+	st := sl.Status()
+	aws, far := st.Ends[0], st.Ends[1]
 	const latency = 750 * time.Microsecond
-	if sl.link.Latency != latency {
-		t.Fatalf("latency %v, the derivation assumes 750µs", sl.link.Latency)
+	if l.Latency != latency {
+		t.Fatalf("latency %v, the derivation assumes 750µs", l.Latency)
 	}
 
 	// The far end: at once.
@@ -197,24 +201,24 @@ func TestMismatchEachEndSeesItsOwnWay(t *testing.T) {
 			t.Fatal(err)
 		}
 		switch {
-		case bytes.Equal(eth.SrcMAC, far.mac[:]) && m.MI == farMI:
+		case bytes.Equal(eth.SrcMAC, far.MAC[:]) && m.MI == farMI:
 			lastFar = at
-		case bytes.Equal(eth.SrcMAC, aws.mac[:]) && len(m.Live) == 1 && m.Live[0].MI == farMI:
+		case bytes.Equal(eth.SrcMAC, aws.MAC[:]) && len(m.Live) == 1 && m.Live[0].MI == farMI:
 			lastLive = at
-		case bytes.Equal(eth.SrcMAC, aws.mac[:]) && len(m.Live) == 0 && lastLive >= 0 && firstNotLive < 0:
+		case bytes.Equal(eth.SrcMAC, aws.MAC[:]) && len(m.Live) == 0 && lastLive >= 0 && firstNotLive < 0:
 			firstNotLive = at
 		}
 	})
 	h := lastFar + latency
-	if lastFar > T || lastFar <= T-mkaHello || aws.parts[0].peer.heard != h {
-		t.Fatalf("last far-end MKPDU sent at %v, heard at %v; want within a hello before %v, heard %v later", lastFar, aws.parts[0].peer.heard, T, latency)
+	if lastFar > T || lastFar <= T-mka.Hello || aws.Heard != h {
+		t.Fatalf("last far-end MKPDU sent at %v, heard at %v; want within a hello before %v, heard %v later", lastFar, aws.Heard, T, latency)
 	}
-	if lastLive < h+4*time.Second || lastLive >= h+mkaLifetime || lastLive <= T || firstNotLive != lastLive+mkaHello {
-		t.Fatalf("AWS listed the far end live until %v (next MKPDU %v); want the last hello before h + 6 s = %v", lastLive, firstNotLive, h+mkaLifetime)
+	if lastLive < h+4*time.Second || lastLive >= h+mka.Lifetime || lastLive <= T || firstNotLive != lastLive+mka.Hello {
+		t.Fatalf("AWS listed the far end live until %v (next MKPDU %v); want the last hello before h + 6 s = %v", lastLive, firstNotLive, h+mka.Lifetime)
 	}
 	awsDown := controlAt(t, s.out, "MKA aws-gcp-use1/ch1 at "+awsDev+": no live peer for 6s; the link is down: must_encrypt fails closed")
-	if awsDown != h+mkaLifetime {
-		t.Fatalf("AWS end down at %v, want h + 6 s = %v", awsDown, h+mkaLifetime)
+	if awsDown != h+mka.Lifetime {
+		t.Fatalf("AWS end down at %v, want h + 6 s = %v", awsDown, h+mka.Lifetime)
 	}
 
 	// BFD: the far end's last packet inside MACsec, 0.9 s and the latency.
@@ -222,7 +226,7 @@ func TestMismatchEachEndSeesItsOwnWay(t *testing.T) {
 	capturedAt(t, inner.Bytes(), func(at Time, pkt gopacket.Packet) {
 		eth, _ := pkt.Layer(layers.LayerTypeEthernet).(*layers.Ethernet)
 		udp, _ := pkt.Layer(layers.LayerTypeUDP).(*layers.UDP)
-		if eth != nil && udp != nil && udp.DstPort == bfd.Port && bytes.Equal(eth.SrcMAC, far.mac[:]) {
+		if eth != nil && udp != nil && udp.DstPort == bfd.Port && bytes.Equal(eth.SrcMAC, far.MAC[:]) {
 			lastBFD = at
 		}
 	})
@@ -271,12 +275,12 @@ func TestMismatchUnderShouldEncryptEachEnd(t *testing.T) {
 	sl := secOf(mustLink(t, s.n, "hq/conn1"))
 	s.e.Run(sc.Duration)
 	s.finish()
-	if at := controlAt(t, s.out, "MKA hq/conn1 at "+sl.ifaces[1].Dev.Name+": its CA restarted with the changed CKN; should_encrypt: traffic continues unencrypted"); at != T {
+	if at := controlAt(t, s.out, "MKA hq/conn1 at "+sl.Ends()[1].Dev.Name+": its CA restarted with the changed CKN; should_encrypt: traffic continues unencrypted"); at != T {
 		t.Fatalf("far end restarted at %v, want %v", at, T)
 	}
-	h := sl.ends[0].parts[0].peer.heard
-	if at := controlAt(t, s.out, "MKA hq/conn1 at "+sl.ifaces[0].Dev.Name+": no live peer for 6s; should_encrypt"); at != h+mkaLifetime || h > T {
-		t.Fatalf("AWS end gave up at %v, want %v (6 s after %v)", at, h+mkaLifetime, h)
+	h := sl.Status().Ends[0].Heard
+	if at := controlAt(t, s.out, "MKA hq/conn1 at "+sl.Ends()[0].Dev.Name+": no live peer for 6s; should_encrypt"); at != h+mka.Lifetime || h > T {
+		t.Fatalf("AWS end gave up at %v, want %v (6 s after %v)", at, h+mka.Lifetime, h)
 	}
 	if flaps := append(controlEvents(s.out, "Established →"), controlEvents(s.out, "Up → Down")...); len(flaps) != 0 {
 		t.Fatalf("flapped: %v", flaps)
@@ -323,25 +327,23 @@ func TestOneEndLostItsSAKTheOtherDidNot(t *testing.T) {
 	sc := scenario(2*time.Minute, []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 4*gbps, 1500)})
 	s := startSim(t, multicloud(t), sc)
 	sl := secOf(mustLink(t, s.n, "aws-gcp-use1/ch1"))
-	far := sl.ends[1]
 	var f1 Time
 	s.e.At(reset, func() {
 		s.advance()
-		sl.endDown(far, "its port was reset")
-		sl.check()
-		f1 = far.parts[0].hello.When()
+		sl.ResetPort(1, "its port was reset")
+		f1 = sl.Status().Ends[1].Hello
 	})
 	s.e.Run(sc.Duration)
 	s.finish()
-	if f1 <= reset || f1 > reset+mkaHello {
+	if f1 <= reset || f1 > reset+mka.Hello {
 		t.Fatalf("far end's next hello at %v, want within 2 s of %v", f1, reset)
 	}
 	secured := controlEvents(s.out, "MKA aws-gcp-use1/ch1: secured")
-	if want := f1 + mkaHello + 2250*time.Microsecond; len(secured) != 1 || secured[0].T != want {
+	if want := f1 + mka.Hello + 2250*time.Microsecond; len(secured) != 1 || secured[0].T != want {
 		t.Fatalf("secured again at %v, want %v", secured, want)
 	}
-	if !sl.secured || sl.ends[0].tx.AN != 1 || sl.ends[1].tx.AN != 1 || sl.rejected != 0 {
-		t.Fatalf("ch1 at the end: secured %v, ANs %d %d, %d rejected", sl.secured, sl.ends[0].tx.AN, sl.ends[1].tx.AN, sl.rejected)
+	if st := sl.Status(); !st.Secured || st.Ends[0].Tx.AN != 1 || st.Ends[1].Tx.AN != 1 || st.Rejected != 0 {
+		t.Fatalf("ch1 at the end: secured %v, ANs %d %d, %d rejected", st.Secured, st.Ends[0].Tx.AN, st.Ends[1].Tx.AN, st.Rejected)
 	}
 	if up := controlEvents(s.out, "BGP aws-gcp-use1/ch1 at us-east4/fac-a/gcp-r1: OpenConfirm → Established"); len(up) == 0 {
 		t.Fatalf("BGP never came back: %v", controlEvents(s.out, "aws-gcp-use1/ch1"))
@@ -393,8 +395,8 @@ func TestPNExhaustedFailsTheChannelCleanly(t *testing.T) {
 	if d := (out[0].T - wantOut).Abs(); d > time.Microsecond {
 		t.Fatalf("PN ran out at %v, want %v", out[0].T, wantOut)
 	}
-	if r2 := rekeys[1].T; r2 != r1+mkaLifetime {
-		t.Fatalf("rekey 2 at %v, want a lifetime after rekey 1: %v", r2, r1+mkaLifetime)
+	if r2 := rekeys[1].T; r2 != r1+mka.Lifetime {
+		t.Fatalf("rekey 2 at %v, want a lifetime after rekey 1: %v", r2, r1+mka.Lifetime)
 	}
 	// Down from the exhaustion until the far end has the next SAK.
 	var down, up Time = -1, -1
@@ -408,8 +410,8 @@ func TestPNExhaustedFailsTheChannelCleanly(t *testing.T) {
 			}
 		}
 	}
-	if down != out[0].T || up != r1+mkaLifetime+750*time.Microsecond {
-		t.Fatalf("ch1 down from %v to %v, want %v to %v", down, up, out[0].T, r1+mkaLifetime+750*time.Microsecond)
+	if down != out[0].T || up != r1+mka.Lifetime+750*time.Microsecond {
+		t.Fatalf("ch1 down from %v to %v, want %v to %v", down, up, out[0].T, r1+mka.Lifetime+750*time.Microsecond)
 	}
 	var found *Finding
 	for i, fd := range s.out.Findings {

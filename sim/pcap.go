@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"patchbay/sim/bgp"
+	"patchbay/sim/mka"
 )
 
 // captureEpoch is the wall-clock time a capture's virtual time zero is
@@ -35,7 +36,7 @@ func newCapture(w io.Writer) (*capture, error) {
 // reports whether the packet arrives.
 func (s *sim) send(sp *bgp.Speaker, ttl, proto uint8, l4 []byte) bool {
 	sl := secOf(sp.Session.Link)
-	protect := sl != nil && sl.secured
+	protect := sl != nil && sl.Secured()
 	if s.cap == nil && s.capIn == nil && !protect {
 		return true
 	}
@@ -45,7 +46,7 @@ func (s *sim) send(sp *bgp.Speaker, ttl, proto uint8, l4 []byte) bool {
 	frame := s.frameBuf
 	clearFrame := frame
 	if protect {
-		wire, sent, accepted := sl.protect(sp.Side, s.wireBuf[:0], frame)
+		wire, sent, accepted := sl.Protect(sp.Side, s.wireBuf[:0], frame)
 		if !sent {
 			return false
 		}
@@ -76,7 +77,7 @@ func (s *sim) captureEAPOL(src [6]byte, body []byte) {
 		return
 	}
 	frame := make([]byte, 0, 14+len(body))
-	frame = append(frame, eapolDst[:]...)
+	frame = append(frame, mka.GroupAddress[:]...)
 	frame = append(frame, src[:]...)
 	frame = append(frame, 0x88, 0x8e)
 	s.writeFrame(s.cap, append(frame, body...))
@@ -112,5 +113,5 @@ func (s *sim) captureUDP(sp *bgp.Speaker, sport, dport uint16, payload []byte) b
 // for MACsec to protect and check. Otherwise it simply arrives.
 func (s *sim) framing(sp *bgp.Speaker) bool {
 	sl := secOf(sp.Session.Link)
-	return s.cap != nil || s.capIn != nil || sl != nil && sl.secured
+	return s.cap != nil || s.capIn != nil || sl != nil && sl.Secured()
 }

@@ -5,6 +5,7 @@ import (
 	"patchbay/planner"
 	"patchbay/sim/bfd"
 	"patchbay/sim/bgp"
+	"patchbay/sim/mka"
 	"patchbay/sim/network"
 	"patchbay/stdlib"
 	"time"
@@ -43,13 +44,13 @@ func (s *sim) buildBFD() {
 // connection that encrypts, in that order: the order of their first keys'
 // random draws.
 func (s *sim) buildMACsec(p *planner.Plan) {
-	s.mka = &mkaSet{e: s.e}
+	s.mka = mka.NewSet(s.e)
 	add := func(name, group string, mode stdlib.MACsecMode, cipher, manager string) {
 		se := s.bgp.Session(name)
 		if se == nil || !mode.Encrypts() {
 			return
 		}
-		s.mka.add(s.mkaEnv(se, group), mkaConfig{Name: name, Group: group, Mode: mode, Cipher: cipher, Manager: manager, Link: se.Link,
+		s.mka.Add(s.mkaEnv(se, group), mka.Config{Name: name, Group: group, Mode: mode, Cipher: cipher, Manager: manager, Link: se.Link,
 			Ifaces: [2]*network.Iface{se.Ends[0].Iface, se.Ends[1].Iface}, MACs: [2][6]byte{se.Ends[0].MAC, se.Ends[1].MAC}})
 	}
 	for _, ic := range p.Interconnects {
@@ -65,21 +66,21 @@ func (s *sim) buildMACsec(p *planner.Plan) {
 }
 
 // mkaEnv wires MACsec on se's link, of group, to the run.
-func (s *sim) mkaEnv(se *bgp.Session, group string) mkaEnv {
-	return mkaEnv{control: s.control, advance: s.advance, routingChanged: s.routingChanged,
-		last: func() time.Duration { return s.last }, captureEAPOL: s.captureEAPOL,
-		portDown: func(side int, why string) {
+func (s *sim) mkaEnv(se *bgp.Session, group string) mka.Env {
+	return mka.Env{Control: s.control, Advance: s.advance, RoutingChanged: s.routingChanged,
+		Last: func() time.Duration { return s.last }, Capture: s.captureEAPOL,
+		PortDown: func(side int, why string) {
 			for _, x := range s.sessions {
 				if x.Link == se.Link {
 					x.Ends[side].LocalDown(why)
 				}
 			}
 		},
-		finding: func(rule, message, hint string) {
+		Finding: func(rule, message, hint string) {
 			s.out.Findings = append(s.out.Findings, Finding{T: s.e.Now(), Rule: rule, Severity: "error", Message: message,
 				Source: s.rateSource(group, se.Link.Name), Hint: hint})
 		},
-		keyLog: s.opts.KeyLog, plainBuf: &s.plainBuf}
+		KeyLog: s.opts.KeyLog, PlainBuf: &s.plainBuf}
 }
 
 // rateSource is the last set_bandwidth so far of a link or of its group
@@ -92,4 +93,10 @@ func (s *sim) rateSource(group, link string) string {
 		}
 	}
 	return src
+}
+
+// secOf is l's MACsec, nil when none runs on it.
+func secOf(l *network.Link) *mka.Link {
+	sl, _ := l.Gate().(*mka.Link)
+	return sl
 }

@@ -17,6 +17,7 @@ import (
 	"patchbay/sim/bgp"
 	"patchbay/sim/engine"
 	"patchbay/sim/internal/units"
+	"patchbay/sim/mka"
 	"patchbay/sim/network"
 	"patchbay/stdlib"
 )
@@ -39,7 +40,7 @@ type Options struct {
 	PcapInside io.Writer
 	// KeyLog, when set, receives a line for every MACsec SA the run
 	// installs, enough to decrypt Pcap independently (see KeyLog).
-	KeyLog *KeyLog
+	KeyLog *mka.KeyLog
 	// Metrics keeps every window's samples in Trace.Metrics (for CSV and
 	// plots); without it a long run keeps none.
 	Metrics bool
@@ -100,7 +101,7 @@ type sim struct {
 	plainBuf     []byte // what the receiving end's SA recovers of it, reused
 	l4Buf        []byte // the transport header and payload, reused
 	routePending bool
-	mka          *mkaSet
+	mka          *mka.Set
 	conv         *convergence // the scenario event being converged on
 	convs        []*convergence
 }
@@ -270,7 +271,7 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	s.e.At(0, func() { s.recompute("start") })
 	s.setup(p, rs)
 	s.recompute("warm-up")
-	s.mka.start()
+	s.mka.Start()
 	for i, se := range s.sessions {
 		se.Ends[0].Start()
 		se.Ends[1].Start()
@@ -426,7 +427,7 @@ func (s *sim) advance() {
 			s.util[d] += l / c * dt
 		}
 	}
-	s.mka.advance(dt)
+	s.mka.Advance(dt)
 	s.last = now
 }
 
@@ -452,8 +453,8 @@ func (s *sim) update(cause string, all bool) {
 	s.traffic = network.Share(s.nets)
 	s.load = s.traffic.Load
 	rates := s.allPacketRates()
-	for _, sl := range s.mka.links {
-		sl.setRates(rates[sl.link])
+	for _, sl := range s.mka.Links() {
+		sl.SetRates(rates[sl.Link()])
 	}
 	if now < 0 {
 		return
@@ -682,7 +683,7 @@ func (s *sim) allPacketRates() map[*network.Link][2]float64 {
 			for _, h := range p.Hops {
 				l := h.Link
 				sl := secOf(l)
-				awsIsA := sl != nil && sl.ifaces[0] == l.A
+				awsIsA := sl != nil && sl.Ends()[0] == l.A
 				dir := 0
 				if (h == l.A) != awsIsA {
 					dir = 1

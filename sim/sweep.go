@@ -25,6 +25,7 @@ import (
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/sim/internal/units"
+	"patchbay/sim/mka"
 	"patchbay/sim/network"
 	"patchbay/stdlib"
 )
@@ -359,7 +360,7 @@ func (w *sweeper) detections() {
 			d = min(d, time.Duration(ps.BFD.Multiplier*ps.BFD.MinIntervalMS)*time.Millisecond)
 		}
 		if g, ok := l.Gate().(steadyGate); ok && g.mode == stdlib.MustEncrypt {
-			d = min(d, mkaLifetime)
+			d = min(d, mka.Lifetime)
 		}
 		w.detect[l] = max(w.detect[l], d+l.Latency)
 	}

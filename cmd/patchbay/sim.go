@@ -12,6 +12,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/sim"
+	"patchbay/sim/mka"
 	"patchbay/stdlib"
 )
 
@@ -55,7 +56,7 @@ The same design, scenario and --seed give byte-identical output.`,
 				fmt.Fprintf(stderr, "patchbay: warning: the design has %d error(s) ('patchbay validate %s' lists them); simulating it as written\n", n, args[0])
 			}
 			var pcap, inside, keys bytes.Buffer
-			var keylog *sim.KeyLog
+			var keylog *mka.KeyLog
 			run := func(sc *lang.Scenario) (*sim.Trace, error) {
 				o := sim.Options{Seed: seed, Interval: interval, Metrics: metrics != "" || plotFile != "",
 					MaxEvents: maxEvents, MaxFlows: maxFlows, Context: ctx}
@@ -71,7 +72,7 @@ The same design, scenario and --seed give byte-identical output.`,
 					o.PcapInside = &inside
 				}
 				if keylogFile != "" {
-					keylog = sim.NewKeyLog(&keys)
+					keylog = mka.NewKeyLog(&keys)
 					o.KeyLog = keylog
 				}
 				tr, err := sim.Run(p, sc, o)

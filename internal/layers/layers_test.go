@@ -39,14 +39,15 @@ var allowed = map[string][]string{
 	"sim/network":        {"planner"},
 	"sim/bfd":            {"sim/engine", "sim/network"},
 	"sim/bgp":            {"lang", "planner", "sim/engine", "sim/network"},
+	"sim/mka":            {"sim/engine", "sim/internal/units", "sim/macsec", "sim/network", "stdlib"},
 	"sim/internal/units": {},
 	"sim/macsec":         {},
 	"sim/wire":           {},
 	"sim/plot":           {},
-	"sim":                {"lang", "planner", "sim/bfd", "sim/bgp", "sim/engine", "sim/internal/units", "sim/macsec", "sim/network", "sim/plot", "stdlib"},
+	"sim":                {"lang", "planner", "sim/bfd", "sim/bgp", "sim/engine", "sim/internal/units", "sim/macsec", "sim/mka", "sim/network", "sim/plot", "stdlib"},
 
 	"cmd/patchbay": {"lang", "lang/decl", "lang/format", "lang/load", "lang/project", "lang/starlark",
-		"planner", "planner/cost", "planner/render", "sim", "stdlib", "stdlib/offer"},
+		"planner", "planner/cost", "planner/render", "sim", "sim/mka", "stdlib", "stdlib/offer"},
 	"cmd/patchbay/testdata/rsslaunch": {},
 
 	"internal/layers": {},

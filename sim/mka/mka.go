@@ -1,4 +1,4 @@
-package sim
+package mka
 
 import (
 	"bytes"
@@ -17,15 +17,15 @@ import (
 // MKA timers (IEEE 802.1X-2010 §9.16): a participant sends an MKPDU every
 // hello time and forgets a peer it has not heard from for the lifetime.
 const (
-	mkaHello    = 2 * time.Second
-	mkaLifetime = 6 * time.Second
+	Hello    = 2 * time.Second
+	Lifetime = 6 * time.Second
 	// rotationBake is the open specification's wait after a key rotation
 	// before the next one on the same interconnect.
 	rotationBake = 2 * time.Hour
 )
 
 // eapolDst is the MKA group address (nearest non-TPMR bridge).
-var eapolDst = [6]byte{0x01, 0x80, 0xc2, 0x00, 0x00, 0x03}
+var GroupAddress = [6]byte{0x01, 0x80, 0xc2, 0x00, 0x00, 0x03}
 
 // cak is one pre-shared connectivity association key with its name.
 type cak struct {
@@ -35,8 +35,8 @@ type cak struct {
 
 // secLink is MACsec on one channel or connection: the keys installed, an
 // MKA participant per end and key, and the secure associations in use.
-type secLink struct {
-	env     mkaEnv
+type Link struct {
+	env     Env
 	link    *network.Link
 	name    string            // the link's first session's, for messages
 	ifaces  [2]*network.Iface // the link's ends, AWS's first
@@ -60,7 +60,7 @@ type secLink struct {
 // mkaEnd is one end's MACsec entity: its keys (which differ from the
 // peer's only when misconfigured), its MKA participants and its SAs.
 type mkaEnd struct {
-	sl    *secLink
+	sl    *Link
 	side  int // 0 the AWS end (key server), 1 the far end
 	mac   [6]byte
 	sci   macsec.SCI
@@ -117,28 +117,28 @@ type peerInfo struct {
 // it), routing to reconverge, the capture, the sessions over the link to
 // take down, findings, where a packet rate came from, and the key log. MKA
 // reaches nothing else of the run.
-type mkaEnv struct {
+type Env struct {
 	e              *engine.Engine
-	control        func(msg string)
-	advance        func()
-	routingChanged func(cause string)
+	Control        func(msg string)
+	Advance        func()
+	RoutingChanged func(cause string)
 	// last is when traffic was last integrated: what was sent since is
 	// extrapolated from the rates.
-	last func() time.Duration
+	Last func() time.Duration
 	// captureEAPOL records an MKPDU from src to the MKA group address.
-	captureEAPOL func(src [6]byte, body []byte)
+	Capture func(src [6]byte, body []byte)
 	// portDown takes down the BGP sessions over the link at one end, as a
 	// must_encrypt port that has lost its key does.
-	portDown func(side int, why string)
+	PortDown func(side int, why string)
 	// finding reports an error the run found on the link now.
-	finding func(rule, message, hint string)
-	keyLog  *KeyLog
+	Finding func(rule, message, hint string)
+	KeyLog  *KeyLog
 	// plainBuf is the run's scratch buffer for validated frames.
-	plainBuf *[]byte
+	PlainBuf *[]byte
 }
 
 // mkaConfig is MACsec on one channel or connection, as the plan has it.
-type mkaConfig struct {
+type Config struct {
 	Name    string            // the link's first session's, for messages
 	Group   string            // the Interconnect or last mile, whose channels rotate keys one at a time
 	Mode    stdlib.MACsecMode // what the link does without an agreed key
@@ -150,20 +150,24 @@ type mkaConfig struct {
 }
 
 // mkaSet is a run's MACsec links, in the order they were added.
-type mkaSet struct {
+type Set struct {
 	e     *engine.Engine
-	links []*secLink
+	links []*Link
 }
+
+// NewSet is an empty set of MACsec links whose keys, identifiers and
+// timers come from e.
+func NewSet(e *engine.Engine) *Set { return &Set{e: e} }
 
 // add sets up MACsec on a link with one key, drawn now from the run's
 // random source, and makes it the link's gate.
-func (s *mkaSet) add(env mkaEnv, c mkaConfig) *secLink {
+func (s *Set) Add(env Env, c Config) *Link {
 	suite, err := macsec.ParseCipherSuite(c.Cipher)
 	if err != nil {
 		suite = macsec.GCMAESXPN256
 	}
 	env.e = s.e
-	sl := &secLink{env: env, link: c.Link, name: c.Name, ifaces: c.Ifaces, group: c.Group, mode: c.Mode, suite: suite, manager: c.Manager, rotated: -1}
+	sl := &Link{env: env, link: c.Link, name: c.Name, ifaces: c.Ifaces, group: c.Group, mode: c.Mode, suite: suite, manager: c.Manager, rotated: -1}
 	sl.rekey = s.e.NewTimer(sl.rekeyNow)
 	first := s.newCAK(1)
 	for i := range sl.ends {
@@ -179,7 +183,7 @@ func (s *mkaSet) add(env mkaEnv, c mkaConfig) *secLink {
 
 // newCAK draws a key and its name from the run's random source: 32
 // octets each, 64 hex digits as AWS writes them.
-func (s *mkaSet) newCAK(id int) *cak {
+func (s *Set) newCAK(id int) *cak {
 	k := &cak{ckn: make([]byte, 32), key: make([]byte, 32), id: id}
 	for i := range k.ckn {
 		k.ckn[i] = byte(s.e.Rand().Uint32())
@@ -189,14 +193,14 @@ func (s *mkaSet) newCAK(id int) *cak {
 }
 
 // start starts every link's MKA, in order.
-func (s *mkaSet) start() {
+func (s *Set) Start() {
 	for _, sl := range s.links {
 		sl.start()
 	}
 }
 
 // advance counts the packets sent in dt seconds at the links' rates.
-func (s *mkaSet) advance(dt float64) {
+func (s *Set) Advance(dt float64) {
 	for _, sl := range s.links {
 		for i := range sl.pn {
 			sl.pn[i] += sl.pps[i] * dt
@@ -204,7 +208,7 @@ func (s *mkaSet) advance(dt float64) {
 	}
 }
 
-func (sl *secLink) start() {
+func (sl *Link) start() {
 	for _, e := range sl.ends {
 		e.startParticipant(e.keys[0])
 	}
@@ -224,9 +228,9 @@ func (e *mkaEnd) startParticipant(k *cak) *participant {
 	p.hello = s.e.NewTimer(func() {
 		p.send()
 		e.sl.check()
-		s.e.Reset(p.hello, s.e.Now()+mkaHello)
+		s.e.Reset(p.hello, s.e.Now()+Hello)
 	})
-	s.e.Reset(p.hello, s.e.Now()+time.Duration(s.e.Rand().Int64N(int64(mkaHello/4))))
+	s.e.Reset(p.hello, s.e.Now()+time.Duration(s.e.Rand().Int64N(int64(Hello/4))))
 	e.parts = append(e.parts, p)
 	return p
 }
@@ -240,7 +244,7 @@ func (p *participant) stop() {
 func (p *participant) keyServer() bool { return p.end.side == 0 }
 
 func (p *participant) peerAlive(now time.Duration) bool {
-	return p.peer != nil && now-p.peer.heard < mkaLifetime
+	return p.peer != nil && now-p.peer.heard < Lifetime
 }
 
 // send transmits an MKPDU on the link's uncontrolled port: the basic
@@ -289,14 +293,14 @@ func (p *participant) send() {
 		// No Old Key is reported, so its MSBs stay 0.
 		m.XPN = &macsec.XPN{SuspensionTime: 0, LatestLowestPNHigh: uint32(lpn >> 32)}
 	}
-	b, err := m.Marshal(p.ick, eapolDst, e.mac)
+	b, err := m.Marshal(p.ick, GroupAddress, e.mac)
 	if err != nil {
 		return
 	}
 	if !sl.link.PhysUp() {
 		return
 	}
-	s.captureEAPOL(e.mac, b)
+	s.Capture(e.mac, b)
 	f := e.flight()
 	f.to, f.pdu = sl.ends[1-e.side], b
 	s.e.Reset(&f.t, s.e.Now()+sl.link.Latency)
@@ -344,7 +348,7 @@ func (e *mkaEnd) receive(b []byte) {
 			p = x
 		}
 	}
-	if p == nil || macsec.VerifyMKPDU(p.ick, eapolDst, e.sl.ends[1-e.side].mac, b) != nil {
+	if p == nil || macsec.VerifyMKPDU(p.ick, GroupAddress, e.sl.ends[1-e.side].mac, b) != nil {
 		return
 	}
 	s := &e.sl.env
@@ -352,7 +356,7 @@ func (e *mkaEnd) receive(b []byte) {
 		p.peer = &peerInfo{mi: m.MI, sci: m.SCI}
 	}
 	p.peer.mn, p.peer.heard = m.MN, s.e.Now()
-	s.e.Reset(p.expire, s.e.Now()+mkaLifetime)
+	s.e.Reset(p.expire, s.e.Now()+Lifetime)
 	wasLive := p.peer.live
 	p.peer.live = slices.ContainsFunc(slices.Concat(m.Live, m.Potential), func(x macsec.Peer) bool { return x.MI == p.mi })
 	switch {
@@ -365,7 +369,7 @@ func (e *mkaEnd) receive(b []byte) {
 	if m.DistSAK != nil && !p.keyServer() || m.SAKUse != nil && p.keyServer() && !p.inUse {
 		// A SAK installed below restarts a PN count: the old SA's must
 		// first be brought up to now.
-		s.advance()
+		s.Advance()
 	}
 	if d := m.DistSAK; d != nil && !p.keyServer() {
 		if sak, err := macsec.Unwrap(p.kek, d.WrappedSAK); err == nil && (p.sak == nil || d.KN != p.kn) {
@@ -422,7 +426,7 @@ func (e *mkaEnd) install(p *participant, peerSCI macsec.SCI) {
 	e.txKey = p.key
 	e.sl.pn[e.side] = 0 // the last PN used: a new SA's first frame takes PN 1 (IEEE 802.1AE nextPN)
 	e.addRx(p, peerSCI)
-	e.sl.setRates(e.sl.pps) // the new SA counts from one: reschedule the next rekey
+	e.sl.SetRates(e.sl.pps) // the new SA counts from one: reschedule the next rekey
 }
 
 // salt is the XPN salt of a CA's current SAK, which each end derives on its
@@ -519,7 +523,7 @@ func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 	next := w.Next
 	sl, peer := e.sl, e.sl.ends[1-e.side]
 	if tx := peer.tx; tx != nil && tx.AN == p.an && bytes.Equal(tx.Key, p.sak) {
-		elapsed := (sl.env.e.Now() - sl.env.last() - sl.link.Latency).Seconds()
+		elapsed := (sl.env.e.Now() - sl.env.Last() - sl.link.Latency).Seconds()
 		if sent := sl.pn[peer.side] + sl.pps[peer.side]*elapsed; sent >= 1 {
 			next = max(next, uint64(sent)+1)
 		}
@@ -550,13 +554,13 @@ func (e *mkaEnd) partFor(k *cak) *participant {
 // link is secured: both ends transmit with a SAK of a CA whose peer they
 // hear, and neither SA has run out of packet numbers. A change is a
 // topology event, since must_encrypt takes the link down without it.
-func (sl *secLink) check() {
+func (sl *Link) check() {
 	s := &sl.env
 	now := s.e.Now()
 	if sl.rotating != nil {
 		if p, q := sl.ends[0].partFor(sl.rotating), sl.ends[1].partFor(sl.rotating); p != nil && q != nil && p.inUse && q.inUse {
 			sl.rotated, sl.rotating = now, nil
-			s.control(fmt.Sprintf("MKA %s: rotation to key %d complete; the previous key stays until removed", sl.name, p.key.id))
+			s.Control(fmt.Sprintf("MKA %s: rotation to key %d complete; the previous key stays until removed", sl.name, p.key.id))
 		}
 	}
 	// Each end decides for itself (IEEE 802.1X-2010 §9.4: a peer is live
@@ -567,7 +571,7 @@ func (sl *secLink) check() {
 	for _, e := range sl.ends {
 		up := e.tx != nil && e.hearsLivePeer(now)
 		if sl.st.up[e.side] && !up {
-			sl.endDown(e, fmt.Sprintf("no live peer for %s", mkaLifetime))
+			sl.endDown(e, fmt.Sprintf("no live peer for %s", Lifetime))
 		}
 		sl.st.up[e.side] = up
 	}
@@ -578,34 +582,28 @@ func (sl *secLink) check() {
 	}
 	sl.secured = agreed
 	if agreed {
-		s.control(fmt.Sprintf("MKA %s: secured with %s (key %d)", sl.name, sl.suite, sl.ends[0].txKey.id))
+		s.Control(fmt.Sprintf("MKA %s: secured with %s (key %d)", sl.name, sl.suite, sl.ends[0].txKey.id))
 	}
 	// Only the sessions over the link change routing, and they report
 	// what they drop; traffic is recomputed either way.
-	s.routingChanged("MACsec " + sl.name)
-}
-
-// secOf is l's MACsec, nil when none runs on it.
-func secOf(l *network.Link) *secLink {
-	sl, _ := l.Gate().(*secLink)
-	return sl
+	s.RoutingChanged("MACsec " + sl.name)
 }
 
 // Open is the link's gate: must_encrypt passes nothing until a key is
 // agreed.
-func (sl *secLink) Open() bool { return sl.secured || sl.mode != stdlib.MustEncrypt }
+func (sl *Link) Open() bool { return sl.secured || sl.mode != stdlib.MustEncrypt }
 
 // Clear: should_encrypt passes traffic unprotected until a key is agreed.
-func (sl *secLink) Clear() bool { return !sl.secured && sl.mode == stdlib.ShouldEncrypt }
+func (sl *Link) Clear() bool { return !sl.secured && sl.mode == stdlib.ShouldEncrypt }
 
 // Why a closed gate is closed.
-func (sl *secLink) Why() string { return "MACsec must_encrypt without an agreed key" }
+func (sl *Link) Why() string { return "MACsec must_encrypt without an agreed key" }
 
 // setRates takes each direction's packet rate from the traffic and
 // schedules the rekey for when the first transmit PN reaches the cipher
 // suite's threshold (0xC0000000, or 0xC000000000000000 with XPN), and the
 // end of a transmit SA for when a PN would pass the suite's maximum.
-func (sl *secLink) setRates(pps [2]float64) {
+func (sl *Link) SetRates(pps [2]float64) {
 	s := &sl.env
 	now := s.e.Now()
 	if !sl.secured {
@@ -689,9 +687,9 @@ func (sl *secLink) setRates(pps [2]float64) {
 // and reports it in SAK Use, and then the key server transmits with it too
 // (IEEE 802.1X-2010 §9.8). One rekey runs at a time: the next threshold is
 // counted from the new SAs' PNs.
-func (sl *secLink) rekeyNow() {
+func (sl *Link) rekeyNow() {
 	s := &sl.env
-	s.advance()
+	s.Advance()
 	e := sl.ends[0]
 	if e.txKey == nil || sl.ends[1].tx == nil {
 		return
@@ -711,16 +709,16 @@ func (sl *secLink) rekeyNow() {
 	why := fmt.Sprintf("the packet number from %s reached %#x", sl.ifaces[dir].Dev.Name, sl.suite.RekeyThreshold())
 	switch {
 	case sl.pending(p):
-		why = fmt.Sprintf("SAK %d was not reported in use within %s", p.kn, mkaLifetime)
+		why = fmt.Sprintf("SAK %d was not reported in use within %s", p.kn, Lifetime)
 	case !sl.atThreshold(dir):
 		// Nothing is due: the rates changed since this was scheduled.
-		sl.setRates(sl.pps)
+		sl.SetRates(sl.pps)
 		return
 	}
 	sl.drawSAK(p)
 	p.rekeys++
 	sl.rekeys++
-	s.control(fmt.Sprintf("MKA %s: rekey %d — %s; the key server distributes a new SAK (AN %d)", sl.name, sl.rekeys, why, p.an))
+	s.Control(fmt.Sprintf("MKA %s: rekey %d — %s; the key server distributes a new SAK (AN %d)", sl.name, sl.rekeys, why, p.an))
 	// Each direction counts on under the old SA until its end installs
 	// the new one.
 	p.send()
@@ -728,33 +726,33 @@ func (sl *secLink) rekeyNow() {
 
 // refusal is a key operation the open specification forbids: why, and
 // what to do instead.
-type refusal struct{ Message, Hint string }
+type Refusal struct{ Message, Hint string }
 
 // rotate checks the specification's rules for a rotation of sl's key by
 // by (its manager when empty) and starts it: a new CAK/CKN on both ends,
 // MKA agreeing on it beside the old one.
-func (s *mkaSet) rotate(sl *secLink, by string) (string, *refusal) {
+func (s *Set) Rotate(sl *Link, by string) (string, *Refusal) {
 	now := s.e.Now()
 	name := sl.name
 	if by == "" {
 		by = sl.manager
 	}
 	if by != sl.manager {
-		return "", &refusal{fmt.Sprintf("%s tried to rotate the MACsec key of %s, whose manager is %s: only the manager rotates keys", by, name, sl.manager),
+		return "", &Refusal{fmt.Sprintf("%s tried to rotate the MACsec key of %s, whose manager is %s: only the manager rotates keys", by, name, sl.manager),
 			fmt.Sprintf("rotate_key(channel = %q, by = %q)", name, sl.manager)}
 	}
 	if n := len(sl.ends[0].keys); n >= 2 {
-		return "", &refusal{fmt.Sprintf("%s already has two keys: a channel holds at most two", name), fmt.Sprintf("remove_key(channel = %q) first", name)}
+		return "", &Refusal{fmt.Sprintf("%s already has two keys: a channel holds at most two", name), fmt.Sprintf("remove_key(channel = %q) first", name)}
 	}
 	for _, o := range s.links {
 		if o.group != sl.group {
 			continue
 		}
 		if o.rotating != nil {
-			return "", &refusal{fmt.Sprintf("%s is still rotating its key: one channel of %s rotates at a time", o.name, sl.group), "wait until it finishes"}
+			return "", &Refusal{fmt.Sprintf("%s is still rotating its key: one channel of %s rotates at a time", o.name, sl.group), "wait until it finishes"}
 		}
 		if o.rotated >= 0 && now < o.rotated+rotationBake {
-			return "", &refusal{fmt.Sprintf("%s finished rotating at %s: %s must bake for %s before the next rotation (from %s)",
+			return "", &Refusal{fmt.Sprintf("%s finished rotating at %s: %s must bake for %s before the next rotation (from %s)",
 				o.name, units.Clock(o.rotated), sl.group, rotationBake, units.Clock(o.rotated+rotationBake)), "rotate after the bake"}
 		}
 	}
@@ -770,7 +768,7 @@ func (s *mkaSet) rotate(sl *secLink, by string) (string, *refusal) {
 // removeKey deletes the previous key; the active one stays, as the
 // specification requires. key is "active" when the script asked for the
 // active key.
-func (sl *secLink) removeKey(key string) (string, *refusal) {
+func (sl *Link) RemoveKey(key string) (string, *Refusal) {
 	name := sl.name
 	inUse := func(k *cak) bool {
 		for _, e := range sl.ends {
@@ -781,11 +779,11 @@ func (sl *secLink) removeKey(key string) (string, *refusal) {
 		return false
 	}
 	if key == "active" || len(sl.ends[0].keys) == 2 && (sl.rotating != nil || inUse(sl.ends[0].keys[0])) {
-		return "", &refusal{fmt.Sprintf("removing the active MACsec key of %s: an active key cannot be deleted", name),
+		return "", &Refusal{fmt.Sprintf("removing the active MACsec key of %s: an active key cannot be deleted", name),
 			"rotate to a new key first, then remove the previous one"}
 	}
 	if len(sl.ends[0].keys) < 2 {
-		return "", &refusal{fmt.Sprintf("%s has no previous key to remove", name), ""}
+		return "", &Refusal{fmt.Sprintf("%s has no previous key to remove", name), ""}
 	}
 	old := sl.ends[0].keys[0]
 	for _, e := range sl.ends {
@@ -803,7 +801,7 @@ func (sl *secLink) removeKey(key string) (string, *refusal) {
 // misconfiguration would; its MKPDUs stop validating at the AWS end, and
 // the AWS end's stop validating there. key is "ckn" to change the key's
 // name, else the key itself changes.
-func (s *mkaSet) mismatchKey(sl *secLink, key string) string {
+func (s *Set) MismatchKey(sl *Link, key string) string {
 	far := sl.ends[1]
 	old := far.keys[len(far.keys)-1]
 	bad := s.newCAK(old.id)
@@ -838,7 +836,7 @@ func (s *mkaSet) mismatchKey(sl *secLink, key string) string {
 // receive SAs and replay windows. sent is false when the SA has no packet
 // number left, so nothing leaves (see exhaust) and the link waits for the
 // next SAK; accepted is false when the far end refused the frame.
-func (sl *secLink) protect(side int, buf, frame []byte) (wire []byte, sent, accepted bool) {
+func (sl *Link) Protect(side int, buf, frame []byte) (wire []byte, sent, accepted bool) {
 	me, peer := sl.ends[side], sl.ends[1-side]
 	pn := math.Floor(sl.pn[side]) + 1
 	if pn > float64(sl.suite.MaxPN()) {
@@ -859,7 +857,7 @@ func (sl *secLink) protect(side int, buf, frame []byte) (wire []byte, sent, acce
 
 // accept validates a protected frame with a receive SA of this end.
 func (e *mkaEnd) accept(wire []byte) bool {
-	buf := e.sl.env.plainBuf
+	buf := e.sl.env.PlainBuf
 	for i := range e.rx {
 		plain, _, err := macsec.AppendValidate((*buf)[:0], e.rx[i].sa, &e.rx[i].w, wire)
 		if plain != nil {
@@ -871,3 +869,59 @@ func (e *mkaEnd) accept(wire []byte) bool {
 	}
 	return false
 }
+
+// mkaStatus is MACsec on a link as it is now, for reports and checks.
+type Status struct {
+	Name     string             // the link's first session's
+	Suite    macsec.CipherSuite // the cipher suite in use
+	Secured  bool               // both ends transmit with a SAK the other has
+	Rekeys   int                // SAKs distributed after the first
+	Rejected int                // protected frames the far end refused
+	PN       [2]float64         // packets sent each way under the current SAK
+	Ends     [2]EndStatus       // the AWS end (the key server) first
+}
+
+// mkaEndStatus is one end's MACsec as it is now.
+type EndStatus struct {
+	MAC   [6]byte       // the end's MAC address, its SCI's first six octets
+	Tx    *macsec.SA    // the transmit SA; nil when the end has none
+	MI    [12]byte      // its first MKA participant's member identifier; zero when it has none
+	Heard time.Duration // when that participant last heard its peer
+	Hello time.Duration // when that participant sends its next MKPDU
+}
+
+// status is sl as it is now.
+func (sl *Link) Status() Status {
+	st := Status{Name: sl.name, Suite: sl.suite, Secured: sl.secured, Rekeys: sl.rekeys, Rejected: sl.rejected, PN: sl.pn}
+	for i, e := range sl.ends {
+		es := &st.Ends[i]
+		es.MAC, es.Tx = e.mac, e.tx
+		if len(e.parts) > 0 {
+			p := e.parts[0]
+			es.MI, es.Hello = p.mi, p.hello.When()
+			if p.peer != nil {
+				es.Heard = p.peer.heard
+			}
+		}
+	}
+	return st
+}
+
+// resetPort takes end side's MACsec down as a port reset does: its CA
+// restarts, its SAs go, and it starts over with the keys it has.
+func (sl *Link) ResetPort(side int, why string) {
+	sl.endDown(sl.ends[side], why)
+	sl.check()
+}
+
+// links is the set's links, in the order they were added.
+func (s *Set) Links() []*Link { return s.links }
+
+// isSecured reports whether both ends transmit with a SAK the other has.
+func (sl *Link) Secured() bool { return sl.secured }
+
+// netLink is the link MACsec runs on.
+func (sl *Link) Link() *network.Link { return sl.link }
+
+// endsOf is the link's ends, AWS's (the key server's) first.
+func (sl *Link) Ends() [2]*network.Iface { return sl.ifaces }

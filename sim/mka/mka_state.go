@@ -1,4 +1,4 @@
-package sim
+package mka
 
 import (
 	"fmt"
@@ -53,7 +53,7 @@ func (e *mkaEnd) hearsLivePeer(now time.Duration) bool {
 // router at that end sees its own port go down, as with loss of light, and
 // under must_encrypt drops its BGP sessions at once; the other end learns
 // only from its own timers (BFD, or its MKA lifetime).
-func (sl *secLink) endDown(e *mkaEnd, why string) {
+func (sl *Link) endDown(e *mkaEnd, why string) {
 	s := &sl.env
 	sl.st.up[e.side] = false
 	sl.st.exhausted[e.side] = false
@@ -65,20 +65,20 @@ func (sl *secLink) endDown(e *mkaEnd, why string) {
 	// BFD packet) must see the link as it now is.
 	if sl.secured {
 		sl.secured = false
-		s.routingChanged("MACsec " + sl.name)
+		s.RoutingChanged("MACsec " + sl.name)
 	}
 	// A failed or maintained device's own view is nobody's to see, as
 	// with BGP's.
 	if d := sl.ifaces[e.side].Dev; d.Up() {
-		s.control(fmt.Sprintf("MKA %s at %s: %s; %s", sl.name, d.Name, why, sl.downWhat()))
+		s.Control(fmt.Sprintf("MKA %s at %s: %s; %s", sl.name, d.Name, why, sl.downWhat()))
 	}
 	if sl.mode == stdlib.MustEncrypt {
-		s.portDown(e.side, "MACsec down")
+		s.PortDown(e.side, "MACsec down")
 	}
 }
 
 // downWhat says what the link does without an agreed SAK.
-func (sl *secLink) downWhat() string {
+func (sl *Link) downWhat() string {
 	if sl.mode == stdlib.ShouldEncrypt {
 		return "should_encrypt: traffic continues unencrypted"
 	}
@@ -87,7 +87,7 @@ func (sl *secLink) downWhat() string {
 
 // pending reports whether the key server's SAK for p's CA is distributed
 // but not yet reported in use: a rekey in progress.
-func (sl *secLink) pending(p *participant) bool { return p.sak != nil && !p.inUse }
+func (sl *Link) pending(p *participant) bool { return p.sak != nil && !p.inUse }
 
 // sakAllowedAt is the earliest the key server may draw p's CA's next SAK:
 // "The Key Server must not generate new SAKs faster than once every MKA Life
@@ -98,13 +98,13 @@ func (sl *secLink) pending(p *participant) bool { return p.sak != nil && !p.inUs
 // wants "MKA life time elapse since last distribution" (src/pae/
 // ieee802_1x_kay.c, read 2026-12). It also keeps a rekey in progress from
 // starting another.
-func (sl *secLink) sakAllowedAt(p *participant) (time.Duration, bool) {
+func (sl *Link) sakAllowedAt(p *participant) (time.Duration, bool) {
 	t, ok := sl.st.drawn[p]
-	return t + mkaLifetime, ok
+	return t + Lifetime, ok
 }
 
 // drawSAK has the key server draw its CA's next SAK and notes when.
-func (sl *secLink) drawSAK(p *participant) {
+func (sl *Link) drawSAK(p *participant) {
 	p.newSAK()
 	if sl.st.drawn == nil {
 		sl.st.drawn = map[*participant]time.Duration{}
@@ -116,7 +116,7 @@ func (sl *secLink) drawSAK(p *participant) {
 // sakUseMissing counts a live peer's MKPDU that reports no SAK in use while
 // the key server has distributed one, and reports whether the peer has
 // lost it.
-func (sl *secLink) sakUseMissing(p *participant, missing bool) bool {
+func (sl *Link) sakUseMissing(p *participant, missing bool) bool {
 	if !missing {
 		delete(sl.st.noSAKUse, p)
 		return false
@@ -130,21 +130,21 @@ func (sl *secLink) sakUseMissing(p *participant, missing bool) bool {
 
 // atThreshold reports whether direction dir's PN has reached the rekey
 // threshold, within the nanosecond the timer that fired was rounded to.
-func (sl *secLink) atThreshold(dir int) bool {
+func (sl *Link) atThreshold(dir int) bool {
 	return float64(sl.suite.RekeyThreshold())-sl.pn[dir] <= sl.pps[dir]*1e-9+1
 }
 
 // exhaustNow runs when a transmit PN reaches the suite's maximum.
-func (sl *secLink) exhaustNow() {
+func (sl *Link) exhaustNow() {
 	s := &sl.env
-	s.advance()
+	s.Advance()
 	maxPN := float64(sl.suite.MaxPN())
 	for i, e := range sl.ends {
 		if e.tx != nil && !sl.st.exhausted[i] && sl.pps[i] > 0 && (maxPN-sl.pn[i])/sl.pps[i] <= 1e-9 {
 			sl.exhaust(i)
 		}
 	}
-	sl.setRates(sl.pps)
+	sl.SetRates(sl.pps)
 }
 
 // exhaust stops an end's transmit SA, whose PN has reached the suite's
@@ -155,7 +155,7 @@ func (sl *secLink) exhaustNow() {
 // The link has no SA that end can use until the key server's next SAK is
 // installed there; the routers are not told, so BFD notices if that takes
 // longer than its detection time.
-func (sl *secLink) exhaust(side int) {
+func (sl *Link) exhaust(side int) {
 	s := &sl.env
 	maxPN := sl.suite.MaxPN()
 	sl.pn[side] = max(sl.pn[side], float64(maxPN))
@@ -164,7 +164,7 @@ func (sl *secLink) exhaust(side int) {
 	if tx := sl.ends[side].tx; tx != nil {
 		an = tx.AN
 	}
-	s.control(fmt.Sprintf("MKA %s at %s: the packet number of AN %d reached %#x; the SecY sends nothing more with it until a new SAK is in; %s",
+	s.Control(fmt.Sprintf("MKA %s at %s: the packet number of AN %d reached %#x; the SecY sends nothing more with it until a new SAK is in; %s",
 		sl.name, sl.ifaces[side].Dev.Name, an, maxPN, sl.downWhat()))
 	if !sl.st.reported {
 		sl.st.reported = true
@@ -175,7 +175,7 @@ func (sl *secLink) exhaust(side int) {
 
 // exhaustionFinding reports the first exhaustion on a link: what ran out,
 // when, why a rekey could not prevent it, and the fix.
-func (sl *secLink) exhaustionFinding(side int) {
+func (sl *Link) exhaustionFinding(side int) {
 	s := &sl.env
 	pps := sl.pps[side]
 	lasts, xpn := "no time", "practically forever"
@@ -188,10 +188,10 @@ func (sl *secLink) exhaustionFinding(side int) {
 			xpn = fmt.Sprintf("%.1e years", years)
 		}
 	}
-	s.finding("macsec-pn-exhausted",
+	s.Finding("macsec-pn-exhausted",
 		fmt.Sprintf("%s: the packet number of %s's transmit SA (%s) ran out at %s, before a new SAK was in: at %.0f packets a second a SAK lasts %s, "+
 			"and the key server may draw one at most once every %s; %s until the next SAK is installed",
-			sl.name, sl.ifaces[side].Dev.Name, sl.suite, units.Clock(s.e.Now()), pps, lasts, mkaLifetime, sl.downWhat()),
+			sl.name, sl.ifaces[side].Dev.Name, sl.suite, units.Clock(s.e.Now()), pps, lasts, Lifetime, sl.downWhat()),
 		fmt.Sprintf("use an XPN cipher suite (macsec_cipher = %q on %s): its 64-bit packet number lasts %s at this rate",
 			"GCM-AES-XPN-256", sl.group, xpn))
 }

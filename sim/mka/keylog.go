@@ -1,4 +1,4 @@
-package sim
+package mka
 
 import (
 	"bytes"
@@ -54,7 +54,7 @@ func (k *KeyLog) printf(format string, args ...any) {
 // the receive SA at the other are the same SA.
 func (e *mkaEnd) logSA(p *participant, sa *macsec.SA) {
 	sl := e.sl
-	kl := sl.env.keyLog
+	kl := sl.env.KeyLog
 	if kl == nil {
 		return
 	}
