@@ -30,7 +30,7 @@ func BenchmarkTransitHubHour(b *testing.B) {
 	b.ResetTimer()
 	var events uint64
 	for b.Loop() {
-		s, err := start(p, sc, Options{Seed: 1})
+		s, err := Start(p, sc, Options{Seed: 1})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -81,7 +81,7 @@ func BenchmarkBGPConvergence(b *testing.B) {
 		Events: []lang.Event{at(time.Second, lang.ActionFail, lang.TargetFacility, "us-east-1/fac-a")}}
 	var events uint64
 	for b.Loop() {
-		s, err := start(p, sc, Options{Seed: 1})
+		s, err := Start(p, sc, Options{Seed: 1})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -67,7 +67,7 @@ func readBFD(t *testing.T, r gopacket.PacketDataSource) map[layers.BFDDiscrimina
 func TestBFDPollSequenceWhenComingUp(t *testing.T) {
 	p := plantest.File(t, "../examples/multicloud.star")
 	var pcap bytes.Buffer
-	if _, err := Run(p, scenario(10*time.Second, nil), Options{Seed: 1, PcapInside: &pcap}); err != nil {
+	if _, err := run(p, scenario(10*time.Second, nil), Options{Seed: 1, PcapInside: &pcap}); err != nil {
 		t.Fatal(err)
 	}
 	s := startSim(t, p, scenario(10*time.Second, nil))

@@ -16,7 +16,7 @@ import (
 // around it. It reports the megabytes allocated per recomputation.
 func BenchmarkBGPRecompute(b *testing.B) {
 	p := plantest.Source(b, bgpDesign())
-	s, err := start(p, &lang.Scenario{Meta: lang.Meta{Name: "bgp"}, Duration: time.Second}, Options{Seed: 1})
+	s, err := Start(p, &lang.Scenario{Meta: lang.Meta{Name: "bgp"}, Duration: time.Second}, Options{Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func advertiseAt(t time.Duration, channel string, a lang.Advertise) lang.Event {
 }
 
 // outLoads is each last-mile connection's load from AWS to the site.
-func outLoads(s *sim) []float64 {
+func outLoads(s *Sim) []float64 {
 	var out []float64
 	for _, l := range s.n.Groups["hq"] {
 		out = append(out, s.load[network.Dir{Link: l, Side: 1}])
@@ -86,7 +86,7 @@ func TestTheHundredAndFirstPrefixBringsTheSessionDown(t *testing.T) {
 		advertiseAt(60*time.Second, "hq/conn1", lang.Advertise{ExtraPrefixes: 98}),
 		advertiseAt(120*time.Second, "hq/conn1", lang.Advertise{ExtraPrefixes: 99}))
 	var pcap bytes.Buffer
-	s, err := start(plantest.File(t, "../examples/last_mile.star"), sc, Options{Seed: 1, PcapInside: &pcap})
+	s, err := Start(plantest.File(t, "../examples/last_mile.star"), sc, Options{Seed: 1, PcapInside: &pcap})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestEveryControlPacketDecodesIndependently(t *testing.T) {
 		p := plantest.File(t, file)
 		for _, sc := range p.Design.Scenarios {
 			var pcap bytes.Buffer
-			if _, err := Run(p, sc, Options{Seed: 1, PcapInside: &pcap}); err != nil {
+			if _, err := run(p, sc, Options{Seed: 1, PcapInside: &pcap}); err != nil {
 				t.Fatal(err)
 			}
 			checkBGP(t, file, p, bgpMessages(t, pcap.Bytes()))
@@ -337,7 +337,7 @@ func checkBFD(t *testing.T, file string, pcap []byte) {
 // follow it.
 func TestLowerHoldTimeWins(t *testing.T) {
 	sc := scenario(10*time.Second, nil)
-	s, err := start(multicloud(t), sc, Options{Seed: 1})
+	s, err := Start(multicloud(t), sc, Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +370,7 @@ last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", s
 }
 
 // sessionNamed finds a run's session by its plan name.
-func sessionNamed(t *testing.T, s *sim, name string) *bgp.Session {
+func sessionNamed(t *testing.T, s *Sim, name string) *bgp.Session {
 	t.Helper()
 	for _, se := range s.sessions {
 		if se.Name == name {
@@ -417,7 +417,7 @@ func TestTheHundredAndFirstIPv6PrefixCeasesOnlyTheIPv6Session(t *testing.T) {
 	p := dualStack(t, 1, 101)
 	var pcap bytes.Buffer
 	sc := scenario(5*time.Minute, nil)
-	s, err := start(p, sc, Options{Seed: 1, PcapInside: &pcap})
+	s, err := Start(p, sc, Options{Seed: 1, PcapInside: &pcap})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,14 +19,14 @@ func TestRunBudgets(t *testing.T) {
 	sc := &lang.Scenario{Meta: lang.Meta{Name: "month", Range: lang.Range{File: "x.star", Start: lang.Pos{Line: 3, Col: 1}}},
 		Duration: 30 * 24 * time.Hour, Probes: []lang.Probe{probeOf("p", "vpc.web", "gcp_vpc.warehouse")}}
 	sc.Probes[0].Interval = 100 * time.Millisecond
-	_, err := Run(p, sc, Options{Seed: 1})
+	_, err := run(p, sc, Options{Seed: 1})
 	if err == nil || err.Error() != "x.star:3:1: error: scenario month would send 25,920,000 probes (30d every 100ms), over the budget of 10,000,000 events — raise it with --max-events" {
 		t.Fatalf("probes: %v", err)
 	}
 	sc.Probes[0].Interval, sc.Duration = time.Second, time.Hour
 	msg := ""
 	for range 2 {
-		_, err = Run(p, sc, Options{Seed: 1, MaxEvents: 50_000})
+		_, err = run(p, sc, Options{Seed: 1, MaxEvents: 50_000})
 		if err == nil || !strings.Contains(err.Error(), "it used its budget of 50,000 events — raise it with --max-events") {
 			t.Fatalf("events: %v", err)
 		}
@@ -36,13 +36,13 @@ func TestRunBudgets(t *testing.T) {
 		msg = err.Error()
 	}
 	sc.Flows = make([]lang.Flow, 3)
-	if _, err = Run(p, sc, Options{Seed: 1, MaxFlows: 2}); err == nil || !strings.Contains(err.Error(), "scenario month has 3 flows, over the budget of 2 — raise it with --max-flows") {
+	if _, err = run(p, sc, Options{Seed: 1, MaxFlows: 2}); err == nil || !strings.Contains(err.Error(), "scenario month has 3 flows, over the budget of 2 — raise it with --max-flows") {
 		t.Fatalf("flows: %v", err)
 	}
 	sc.Flows = nil
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err = Run(p, sc, Options{Seed: 1, Context: ctx}); !errors.Is(err, context.Canceled) {
+	if _, err = run(p, sc, Options{Seed: 1, Context: ctx}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled: %v", err)
 	}
 }

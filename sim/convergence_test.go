@@ -19,7 +19,7 @@ import (
 // belongs to the event (or the design) that lost it.
 func TestConvergenceChargesOnlyWhatTheEventCaused(t *testing.T) {
 	p := plantest.File(t, "../examples/last_mile.star")
-	tr, err := Run(p, p.Design.Scenarios[0], Options{Seed: 1})
+	tr, err := run(p, p.Design.Scenarios[0], Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "2Gbps", si
 	loc := p.LastMiles[0].Locations[0]
 	sc := scenario(30*time.Second, []lang.Flow{flowOf("up", "site.hq", "vpc.v", 3*gbps, 1500)},
 		at(10*time.Second, lang.ActionFail, lang.TargetFacility, loc))
-	tr, err := Run(p, sc, Options{Seed: 1})
+	tr, err := run(p, sc, Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func TestDeliveryIsToTheNamedNetwork(t *testing.T) {
 	if !slices.ContainsFunc(p.Findings, func(f lang.Diagnostic) bool { return f.Rule == "cidr-overlap" }) {
 		t.Fatal("the planner no longer reports the twins' overlap")
 	}
-	tr, err := Run(p, p.Design.Scenarios[0], Options{})
+	tr, err := run(p, p.Design.Scenarios[0], Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ objective(app, hq, max_blackout = "1s")
 
 func TestFailoverToATwinIsNotDelivery(t *testing.T) {
 	p := plantest.Source(t, labTwin)
-	tr, err := Run(p, p.Design.Scenarios[0], Options{})
+	tr, err := run(p, p.Design.Scenarios[0], Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 // resolve turns an event the planner resolved into the action it runs on
 // this network's copies of the planner's links and devices (same IDs). The
 // action returns what it did, for the timeline.
-func (s *sim) resolve(re planner.ResolvedEvent) func() string {
+func (s *Sim) resolve(re planner.ResolvedEvent) func() string {
 	n := s.n
 	ev, t := re.Event, re.Event.Target
 	links := make([]*network.Link, len(re.Links))
@@ -131,7 +131,7 @@ func setMembers(ms []*network.Member, cause string, fail bool) string {
 // startMaintenance takes a device out of service for the window, and
 // checks the open specification's rule: devices of one Interconnect are
 // never in scheduled maintenance at the same time.
-func (s *sim) startMaintenance(d *network.Device, ev lang.Event) string {
+func (s *Sim) startMaintenance(d *network.Device, ev lang.Event) string {
 	now := s.e.Now()
 	end := now + ev.Duration
 	for _, m := range s.maint {
@@ -188,7 +188,7 @@ func describePolicy(a lang.Advertise) string {
 }
 
 // refuse records a key operation the open specification forbids.
-func (s *sim) refuse(ev lang.Event, msg, hint string) string {
+func (s *Sim) refuse(ev lang.Event, msg, hint string) string {
 	s.out.Findings = append(s.out.Findings, Finding{T: s.e.Now(), Rule: "macsec-keys", Severity: "error", Message: msg,
 		Source: ev.Range.String(), Hint: hint})
 	return "refused: " + msg

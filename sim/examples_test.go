@@ -17,7 +17,7 @@ var updateGolden = flag.Bool("update", false, "rewrite the golden timelines")
 
 func runJSON(t *testing.T, p *planner.Plan, i int, seed uint64) []byte {
 	t.Helper()
-	tr, err := Run(p, p.Design.Scenarios[i], Options{Seed: seed})
+	tr, err := run(p, p.Design.Scenarios[i], Options{Seed: seed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestExampleScenarios(t *testing.T) {
 			t.Errorf("%s declares no scenario", file)
 		}
 		for _, sc := range p.Design.Scenarios {
-			tr, err := Run(p, sc, Options{Seed: 1})
+			tr, err := run(p, sc, Options{Seed: 1})
 			if err != nil {
 				t.Fatalf("%s %s: %v", file, sc.Name, err)
 			}

@@ -3,6 +3,7 @@ package sim
 import (
 	"patchbay/lang"
 	"patchbay/sim/network"
+	"time"
 )
 
 // flow is a scenario flow while it runs.
@@ -14,8 +15,8 @@ type flow struct {
 	// Totals, in bits, integrated between changes.
 	deliveredBits float64
 	lostBits      map[network.Outcome]float64
-	blackout      Time // time with nothing delivered while active
-	degraded      Time // time with some loss while active
+	blackout      time.Duration // time with nothing delivered while active
+	degraded      time.Duration // time with some loss while active
 	outages       []Outage
 	// windows accumulate bits for the metric being sampled.
 	winDelivered, winLost float64

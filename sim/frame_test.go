@@ -107,7 +107,7 @@ interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us
 			// Four times what ch1 can carry, so ch1 is full whatever
 			// share of the flow it gets.
 			flows := []lang.Flow{flowOf("small", "gcp_vpc.g", "vpc.v", 4*c.bw, 64)}
-			tr, err := Run(p, scenario(time.Hour, flows, ev), Options{Seed: 1})
+			tr, err := run(p, scenario(time.Hour, flows, ev), Options{Seed: 1})
 			if err != nil {
 				t.Fatal(err)
 			}

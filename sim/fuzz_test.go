@@ -96,7 +96,7 @@ func FuzzScenarioEvents(f *testing.F) {
 			sc.Events = append(sc.Events, ev)
 		}
 		slices.SortStableFunc(sc.Events, func(a, b lang.Event) int { return int(a.At - b.At) })
-		s, err := start(p, sc, Options{Seed: 3})
+		s, err := Start(p, sc, Options{Seed: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +121,7 @@ func FuzzScenarioEvents(f *testing.F) {
 		}
 		var a, b bytes.Buffer
 		_ = s.out.WriteJSON(&a)
-		again, err := Run(plantest.File(t, fx.file), sc, Options{Seed: 3})
+		again, err := run(plantest.File(t, fx.file), sc, Options{Seed: 3})
 		if err != nil {
 			t.Fatal(err)
 		}

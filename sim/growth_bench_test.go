@@ -34,7 +34,7 @@ func BenchmarkSimGrowth(b *testing.B) {
 			t0 := time.Now()
 			// The default budget stops the larger run at 8m20s: it needs
 			// about 11.4 million events.
-			s, err := start(ps[i], scs[i], Options{Seed: 1, MaxEvents: 100_000_000})
+			s, err := Start(ps[i], scs[i], Options{Seed: 1, MaxEvents: 100_000_000})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -360,7 +360,7 @@ func nextHops(msgs [][]byte) []netip.Addr {
 func captureConns(t *testing.T, p *planner.Plan, sc *lang.Scenario) []*bgpConn {
 	t.Helper()
 	var pcap bytes.Buffer
-	s, err := start(p, sc, Options{Seed: 1, PcapInside: &pcap})
+	s, err := Start(p, sc, Options{Seed: 1, PcapInside: &pcap})
 	if err != nil {
 		t.Fatal(err)
 	}

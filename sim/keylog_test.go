@@ -123,7 +123,7 @@ func TestKeylogDecryptsCaptures(t *testing.T) {
 			}
 			var wire, keys bytes.Buffer
 			kl := mka.NewKeyLog(&keys)
-			if _, err := Run(p, sc, Options{Seed: 1, Pcap: &wire, KeyLog: kl}); err != nil {
+			if _, err := run(p, sc, Options{Seed: 1, Pcap: &wire, KeyLog: kl}); err != nil {
 				t.Fatal(err)
 			}
 			if err := kl.Err(); err != nil {
@@ -219,7 +219,7 @@ func keyLogLines(t *testing.T, b []byte) []map[string]string {
 func TestKeylogXPNLinesDeriveSaltAndSSCI(t *testing.T) {
 	var keys bytes.Buffer
 	kl := mka.NewKeyLog(&keys)
-	if _, err := Run(multicloud(t), scenario(30*time.Second, nil), Options{Seed: 1, KeyLog: kl}); err != nil {
+	if _, err := run(multicloud(t), scenario(30*time.Second, nil), Options{Seed: 1, KeyLog: kl}); err != nil {
 		t.Fatal(err)
 	}
 	lines := keyLogLines(t, keys.Bytes())
@@ -260,7 +260,7 @@ func TestMKASAKUseReportsLowestAcceptablePN(t *testing.T) {
 	p := plantest.Source(t, hundredGig)
 	var wire bytes.Buffer
 	sc := scenario(4*time.Minute, []lang.Flow{flowOf("small", "gcp_vpc.g", "vpc.v", 40*gbps, 64)})
-	if _, err := Run(p, sc, Options{Seed: 1, Pcap: &wire}); err != nil {
+	if _, err := run(p, sc, Options{Seed: 1, Pcap: &wire}); err != nil {
 		t.Fatal(err)
 	}
 	r, err := pcapgo.NewReader(&wire)

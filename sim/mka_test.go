@@ -102,7 +102,7 @@ func TestRotationByTheBookLosesNothing(t *testing.T) {
 	}
 	sc := scenario(9*time.Hour, []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 4*gbps, 1500),
 		flowOf("out", "vpc.payments", "gcp_vpc.analytics", 4*gbps, 1500)}, events...)
-	tr, err := Run(multicloud(t), sc, Options{Seed: 3})
+	tr, err := run(multicloud(t), sc, Options{Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestRotationRulesAreEnforced(t *testing.T) {
 		keyEvent(6*time.Minute, lang.ActionRemoveKey, "aws-gcp-use1/ch1", "", "previous"),        // fine
 		keyEvent(2*time.Hour+3*time.Minute, lang.ActionRotateKey, "aws-gcp-use1/ch2", "aws", ""), // after the bake: fine
 	)
-	tr, err := Run(multicloud(t), sc, Options{Seed: 1})
+	tr, err := run(multicloud(t), sc, Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us
 		for _, ch := range p.Interconnects[0].Channels {
 			ch.MACsecCipher = suite.String()
 		}
-		tr, err := Run(p, scenario(10*time.Minute, flows), Options{Seed: 1})
+		tr, err := run(p, scenario(10*time.Minute, flows), Options{Seed: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

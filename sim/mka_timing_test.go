@@ -120,7 +120,7 @@ func TestRekeyOncePerThresholdCrossing(t *testing.T) {
 }
 
 // capturedAt is each frame of a capture with its virtual time.
-func capturedAt(t *testing.T, pcap []byte, each func(at Time, pkt gopacket.Packet)) {
+func capturedAt(t *testing.T, pcap []byte, each func(at time.Duration, pkt gopacket.Packet)) {
 	t.Helper()
 	r, err := pcapgo.NewReader(bytes.NewReader(pcap))
 	if err != nil {
@@ -162,7 +162,7 @@ func TestMismatchEachEndSeesItsOwnWay(t *testing.T) {
 		flowOf("out", "vpc.payments", "gcp_vpc.analytics", 4*gbps, 1500)},
 		keyEvent(T, lang.ActionMismatchKey, "aws-gcp-use1/ch1", "", "cak"))
 	var outer, inner bytes.Buffer
-	s, err := start(multicloud(t), sc, Options{Seed: 1, Pcap: &outer, PcapInside: &inner})
+	s, err := Start(multicloud(t), sc, Options{Seed: 1, Pcap: &outer, PcapInside: &inner})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,8 +190,8 @@ func TestMismatchEachEndSeesItsOwnWay(t *testing.T) {
 
 	// The AWS end: h is the last far-end MKPDU with the old MI, plus the
 	// latency; the AWS participant agrees.
-	var lastFar, lastLive, firstNotLive Time = -1, -1, -1
-	capturedAt(t, outer.Bytes(), func(at Time, pkt gopacket.Packet) {
+	var lastFar, lastLive, firstNotLive time.Duration = -1, -1, -1
+	capturedAt(t, outer.Bytes(), func(at time.Duration, pkt gopacket.Packet) {
 		eth, _ := pkt.Layer(layers.LayerTypeEthernet).(*layers.Ethernet)
 		if eth == nil || eth.EthernetType != layers.EthernetTypeEAPOL {
 			return
@@ -222,8 +222,8 @@ func TestMismatchEachEndSeesItsOwnWay(t *testing.T) {
 	}
 
 	// BFD: the far end's last packet inside MACsec, 0.9 s and the latency.
-	lastBFD := Time(-1)
-	capturedAt(t, inner.Bytes(), func(at Time, pkt gopacket.Packet) {
+	lastBFD := time.Duration(-1)
+	capturedAt(t, inner.Bytes(), func(at time.Duration, pkt gopacket.Packet) {
 		eth, _ := pkt.Layer(layers.LayerTypeEthernet).(*layers.Ethernet)
 		udp, _ := pkt.Layer(layers.LayerTypeUDP).(*layers.UDP)
 		if eth != nil && udp != nil && udp.DstPort == bfd.Port && bytes.Equal(eth.SrcMAC, far.MAC[:]) {
@@ -242,7 +242,7 @@ func TestMismatchEachEndSeesItsOwnWay(t *testing.T) {
 	}
 
 	// The data plane went at 60 s.
-	downAt := Time(-1)
+	downAt := time.Duration(-1)
 	for _, e := range s.out.Events {
 		for _, l := range e.Links {
 			if l.Link == "aws-gcp-use1/ch1" && !l.Up && downAt < 0 {
@@ -285,7 +285,7 @@ func TestMismatchUnderShouldEncryptEachEnd(t *testing.T) {
 	if flaps := append(controlEvents(s.out, "Established →"), controlEvents(s.out, "Up → Down")...); len(flaps) != 0 {
 		t.Fatalf("flapped: %v", flaps)
 	}
-	flagged := Time(-1)
+	flagged := time.Duration(-1)
 	for _, e := range s.out.Events {
 		for _, f := range e.Flows {
 			if strings.Join(f.Clear, ",") == "hq/conn1" && flagged < 0 {
@@ -327,7 +327,7 @@ func TestOneEndLostItsSAKTheOtherDidNot(t *testing.T) {
 	sc := scenario(2*time.Minute, []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 4*gbps, 1500)})
 	s := startSim(t, multicloud(t), sc)
 	sl := secOf(mustLink(t, s.n, "aws-gcp-use1/ch1"))
-	var f1 Time
+	var f1 time.Duration
 	s.e.At(reset, func() {
 		s.advance()
 		sl.ResetPort(1, "its port was reset")
@@ -399,7 +399,7 @@ func TestPNExhaustedFailsTheChannelCleanly(t *testing.T) {
 		t.Fatalf("rekey 2 at %v, want a lifetime after rekey 1: %v", r2, r1+mka.Lifetime)
 	}
 	// Down from the exhaustion until the far end has the next SAK.
-	var down, up Time = -1, -1
+	var down, up time.Duration = -1, -1
 	for _, e := range s.out.Events {
 		for _, l := range e.Links {
 			if l.Link == "aws-gcp-use1/ch1" && !l.Up && down < 0 {

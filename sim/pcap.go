@@ -34,7 +34,7 @@ func newCapture(w io.Writer) (*capture, error) {
 // and replay window, which drops what fails), and captured. l4 is the
 // transport header and payload, its checksum not yet filled in. It
 // reports whether the packet arrives.
-func (s *sim) send(sp *bgp.Speaker, ttl, proto uint8, l4 []byte) bool {
+func (s *Sim) send(sp *bgp.Speaker, ttl, proto uint8, l4 []byte) bool {
 	sl := secOf(sp.Session.Link)
 	protect := sl != nil && sl.Secured()
 	if s.cap == nil && s.capIn == nil && !protect {
@@ -62,7 +62,7 @@ func (s *sim) send(sp *bgp.Speaker, ttl, proto uint8, l4 []byte) bool {
 	return true
 }
 
-func (s *sim) writeFrame(c *capture, data []byte) {
+func (s *Sim) writeFrame(c *capture, data []byte) {
 	if c == nil || c.err != nil {
 		return
 	}
@@ -72,7 +72,7 @@ func (s *sim) writeFrame(c *capture, data []byte) {
 
 // captureEAPOL records an MKPDU from src: untagged, to the MKA group
 // address.
-func (s *sim) captureEAPOL(src [6]byte, body []byte) {
+func (s *Sim) captureEAPOL(src [6]byte, body []byte) {
 	if s.cap == nil {
 		return
 	}
@@ -85,7 +85,7 @@ func (s *sim) captureEAPOL(src [6]byte, body []byte) {
 
 // captureTCP sends a BGP segment; eBGP runs with TTL 1 (single hop), the
 // Hop Limit over IPv6.
-func (s *sim) captureTCP(sp *bgp.Speaker, sport, dport uint16, seq, ack uint32, flags bgp.Flags, payload []byte) bool {
+func (s *Sim) captureTCP(sp *bgp.Speaker, sport, dport uint16, seq, ack uint32, flags bgp.Flags, payload []byte) bool {
 	if !s.framing(sp) {
 		return true
 	}
@@ -101,7 +101,7 @@ func (s *sim) captureTCP(sp *bgp.Speaker, sport, dport uint16, seq, ack uint32, 
 
 // captureUDP sends a BFD control packet: TTL or Hop Limit 255, as
 // single-hop BFD over IPv4 and IPv6 alike requires (RFC 5881 §5).
-func (s *sim) captureUDP(sp *bgp.Speaker, sport, dport uint16, payload []byte) bool {
+func (s *Sim) captureUDP(sp *bgp.Speaker, sport, dport uint16, payload []byte) bool {
 	if !s.framing(sp) {
 		return true
 	}
@@ -111,7 +111,7 @@ func (s *sim) captureUDP(sp *bgp.Speaker, sport, dport uint16, payload []byte) b
 
 // framing says whether a packet from sp needs its bytes: for a capture, or
 // for MACsec to protect and check. Otherwise it simply arrives.
-func (s *sim) framing(sp *bgp.Speaker) bool {
+func (s *Sim) framing(sp *bgp.Speaker) bool {
 	sl := secOf(sp.Session.Link)
 	return s.cap != nil || s.capIn != nil || sl != nil && sl.Secured()
 }

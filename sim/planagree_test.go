@@ -25,9 +25,9 @@ func agreeDesigns(t *testing.T) []string {
 
 // steadyState runs a plan's control plane to the end of the warm-up: every
 // BGP session established, every MRAI expired.
-func steadyState(t *testing.T, p *planner.Plan) *sim {
+func steadyState(t *testing.T, p *planner.Plan) *Sim {
 	t.Helper()
-	s, err := start(p, &lang.Scenario{Meta: lang.Meta{Name: "steady"}, Duration: time.Second}, Options{})
+	s, err := Start(p, &lang.Scenario{Meta: lang.Meta{Name: "steady"}, Duration: time.Second}, Options{})
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
@@ -187,7 +187,7 @@ func TestTraceAt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at0, err := TraceAt(p, sc, Options{}, 0, from, to, planner.TraceOptions{})
+	at0, err := traceAt(p, sc, 0, from, to)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestTraceAt(t *testing.T) {
 			}
 		}
 	}
-	mid, err := TraceAt(p, sc, Options{}, 30*time.Second+100*time.Millisecond, from, to, planner.TraceOptions{})
+	mid, err := traceAt(p, sc, 30*time.Second+100*time.Millisecond, from, to)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,20 @@ func TestTraceAt(t *testing.T) {
 	if lost != 0.25 {
 		t.Fatalf("at 30.1s %v of the traffic meets the dead channel, want 0.25: %+v", lost, mid.Paths)
 	}
-	if _, err := TraceAt(p, sc, Options{}, sc.Duration+time.Second, from, to, planner.TraceOptions{}); err == nil {
+	if _, err := traceAt(p, sc, sc.Duration+time.Second, from, to); err == nil {
 		t.Fatal("a moment after the scenario traced")
 	}
+}
+
+// traceAt runs a scenario to at and traces from one network to another
+// through the network of that moment.
+func traceAt(p *planner.Plan, sc *lang.Scenario, at time.Duration, from, to lang.Ref) (*planner.TraceResult, error) {
+	s, err := Start(p, sc, Options{})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.RunUntil(at); err != nil {
+		return nil, err
+	}
+	return s.Network().Trace(from.String(), to.String(), planner.TraceOptions{})
 }

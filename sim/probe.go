@@ -5,6 +5,7 @@ import (
 	"patchbay/sim/engine"
 	"patchbay/sim/internal/units"
 	"patchbay/sim/network"
+	"time"
 )
 
 // probe sends one packet every interval and times its round trip, like
@@ -20,22 +21,22 @@ type probe struct {
 	fwd, rev network.PathPart
 
 	sent, lost     int
-	rttSum         Time
-	rttMin, rttMax Time
+	rttSum         time.Duration
+	rttMin, rttMax time.Duration
 	spans          []LossSpan
 	winSent        int
 	winLost        int
-	winRTT         Time
+	winRTT         time.Duration
 	winUtil        float64 // the busiest link a probe crossed in the window
 	maxUtil        float64
 }
 
 // LossSpan is a run of consecutive lost probes.
 type LossSpan struct {
-	Start  Time   `json:"start_ns"`
-	End    Time   `json:"end_ns"`
-	Lost   int    `json:"lost"`
-	Reason string `json:"reason"`
+	Start  time.Duration `json:"start_ns"`
+	End    time.Duration `json:"end_ns"`
+	Lost   int           `json:"lost"`
+	Reason string        `json:"reason"`
 }
 
 func (pr *probe) paths(epoch int) {
@@ -51,7 +52,7 @@ func first(ps []network.PathPart) network.PathPart { return ps[0] }
 
 // sendProbe sends one probe now. It is lost when either direction is not
 // delivered, or at random with the chance that a congested link drops it.
-func (s *sim) sendProbe(pr *probe) {
+func (s *Sim) sendProbe(pr *probe) {
 	now := s.e.Now()
 	pr.paths(s.epoch)
 	pr.sent++
@@ -95,7 +96,7 @@ func (s *sim) sendProbe(pr *probe) {
 }
 
 // closeSpan ends an open loss span at now.
-func (pr *probe) closeSpan(now Time) {
+func (pr *probe) closeSpan(now time.Duration) {
 	if n := len(pr.spans); n > 0 && pr.spans[n-1].End < 0 {
 		pr.spans[n-1].End = now
 	}
@@ -103,7 +104,7 @@ func (pr *probe) closeSpan(now Time) {
 
 // passChance is the chance a packet crosses every congested link of a path:
 // a full direction passes capacity / arriving traffic of what reaches it.
-func (s *sim) passChance(p network.PathPart) float64 {
+func (s *Sim) passChance(p network.PathPart) float64 {
 	pass := 1.0
 	for _, h := range p.Hops {
 		if !h.Link.Physical() {
@@ -120,7 +121,7 @@ func (s *sim) passChance(p network.PathPart) float64 {
 }
 
 // pathUtilisation is the utilisation of the busiest physical link on a path.
-func (s *sim) pathUtilisation(p network.PathPart) float64 {
+func (s *Sim) pathUtilisation(p network.PathPart) float64 {
 	u := 0.0
 	for _, h := range p.Hops {
 		if c := h.Link.Capacity(); h.Link.Physical() && c > 0 {
@@ -134,7 +135,7 @@ func (pr *probe) summary() ProbeSummary {
 	ps := ProbeSummary{Name: pr.spec.Name, From: pr.spec.From.String(), To: pr.spec.To.String(), Interval: pr.spec.Interval,
 		PacketSize: pr.spec.PacketSize, Sent: pr.sent, Lost: pr.lost, LossSpans: pr.spans, MaxUtilisation: units.RoundTo(pr.maxUtil, 1e-6)}
 	if ok := pr.sent - pr.lost; ok > 0 {
-		ps.RTTMin, ps.RTTMax, ps.RTTAvg = pr.rttMin, pr.rttMax, pr.rttSum/Time(ok)
+		ps.RTTMin, ps.RTTMax, ps.RTTAvg = pr.rttMin, pr.rttMax, pr.rttSum/time.Duration(ok)
 	}
 	if ps.LossSpans == nil {
 		ps.LossSpans = []LossSpan{}

@@ -13,7 +13,7 @@ import (
 
 // buildBGP builds the plan's sessions, with the catalog's timers and
 // limits, wired to the run's timeline, routing and wire.
-func (s *sim) buildBGP(p *planner.Plan) {
+func (s *Sim) buildBGP(p *planner.Plan) {
 	s.bgp = bgp.Build(bgp.Env{Engine: s.e, Network: s.n, Control: s.control, RoutingChanged: s.routingChanged, Send: s.captureTCP}, bgp.Config{ConnectRetry: time.Duration(catInt("bgp.connect_retry")) * time.Second,
 		MRAI:        time.Duration(catInt("bgp.mrai_ebgp")) * time.Second,
 		MaxPrefixes: catInt("last_mile.max_prefixes")}, p)
@@ -22,7 +22,7 @@ func (s *sim) buildBGP(p *planner.Plan) {
 
 // buildBFD gives every session that asks for BFD its two ends, in
 // session order, end 0 first: the order the run's random draws follow.
-func (s *sim) buildBFD() {
+func (s *Sim) buildBFD() {
 	slowTx := time.Duration(catInt("bfd.slow_tx_interval")) * time.Millisecond
 	s.bfd = make([][2]*bfd.End, len(s.sessions))
 	for i, se := range s.sessions {
@@ -43,7 +43,7 @@ func (s *sim) buildBFD() {
 // specification's failure mode: fail closed) and every last-mile
 // connection that encrypts, in that order: the order of their first keys'
 // random draws.
-func (s *sim) buildMACsec(p *planner.Plan) {
+func (s *Sim) buildMACsec(p *planner.Plan) {
 	s.mka = mka.NewSet(s.e)
 	add := func(name, group string, mode stdlib.MACsecMode, cipher, manager string) {
 		se := s.bgp.Session(name)
@@ -66,7 +66,7 @@ func (s *sim) buildMACsec(p *planner.Plan) {
 }
 
 // mkaEnv wires MACsec on se's link, of group, to the run.
-func (s *sim) mkaEnv(se *bgp.Session, group string) mka.Env {
+func (s *Sim) mkaEnv(se *bgp.Session, group string) mka.Env {
 	return mka.Env{Control: s.control, Advance: s.advance, RoutingChanged: s.routingChanged,
 		Last: func() time.Duration { return s.last }, Capture: s.captureEAPOL,
 		PortDown: func(side int, why string) {
@@ -85,7 +85,7 @@ func (s *sim) mkaEnv(se *bgp.Session, group string) mka.Env {
 
 // rateSource is the last set_bandwidth so far of a link or of its group
 // (Interconnect or last mile), else the scenario.
-func (s *sim) rateSource(group, link string) string {
+func (s *Sim) rateSource(group, link string) string {
 	src, at := s.sc.Range.String(), time.Duration(-1)
 	for _, ev := range s.sc.Events {
 		if ev.Action == lang.ActionSetBandwidth && ev.At <= s.e.Now() && ev.At >= at && (ev.Target.Name == group || ev.Target.Name == link) {

@@ -22,10 +22,6 @@ import (
 	"patchbay/stdlib"
 )
 
-// Time is virtual time since the start of a run, in nanoseconds: the
-// engine's clock, as the trace and the CLI read it.
-type Time = engine.Time
-
 // Options tune a run.
 type Options struct {
 	Seed uint64
@@ -58,7 +54,7 @@ type Options struct {
 	Context context.Context
 	// Progress, when set, is called every few thousand events with the
 	// virtual time reached. It only observes.
-	Progress func(now, end Time)
+	Progress func(now, end time.Duration)
 }
 
 // The default budgets are tens of times what the examples and benchmarks
@@ -73,8 +69,10 @@ const (
 // maxWindows bounds the metric series a run may keep.
 const maxWindows = 1_000_000
 
-// sim is one scenario running on one network.
-type sim struct {
+// Sim is one scenario of a plan running on one network: Start it, run it
+// to a moment (RunUntil) to look at the network then, or to its end
+// (Finish) for the trace.
+type Sim struct {
 	e       *engine.Engine
 	n       *network.Network
 	sc      *lang.Scenario
@@ -85,8 +83,8 @@ type sim struct {
 	load    map[network.Dir]float64
 	traffic network.Shared
 	epoch   int
-	last    Time
-	winAt   Time
+	last    time.Duration
+	winAt   time.Duration
 	util    map[network.Dir]float64 // ∫ load/capacity dt over the window
 	out     *Trace
 	maint   []maintenance
@@ -108,40 +106,38 @@ type sim struct {
 
 type maintenance struct {
 	dev        *network.Device
-	start, end Time
+	start, end time.Duration
 	at         lang.Range
 }
 
-// Run simulates a scenario of a plan and returns its trace. A scenario the
-// planner could not resolve (an unknown target or endpoint) is not run: the
-// error is its scenario-target findings, as lang.Diagnostics with the
-// script's ranges.
-func Run(p *planner.Plan, sc *lang.Scenario, opts Options) (*Trace, error) {
-	tr, _, err := run(p, sc, opts)
-	return tr, err
-}
-
-// run is Run that also returns the work the run did.
-func run(p *planner.Plan, sc *lang.Scenario, opts Options) (*Trace, uint64, error) {
-	s, err := start(p, sc, opts)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := s.runUntil(sc.Duration); err != nil {
-		return nil, s.e.Work(), err
+// Finish runs the scenario to its end and returns its trace: the
+// timeline, flows, probes, findings and metrics. An error is the run's
+// budget running out (a lang.Diagnostic at the scenario), the context's,
+// or writing a capture.
+func (s *Sim) Finish() (*Trace, error) {
+	if err := s.RunUntil(s.sc.Duration); err != nil {
+		return nil, err
 	}
 	s.finish()
 	for _, c := range []*capture{s.cap, s.capIn} {
 		if c != nil && c.err != nil {
-			return nil, s.e.Work(), fmt.Errorf("writing the capture: %w", c.err)
+			return nil, fmt.Errorf("writing the capture: %w", c.err)
 		}
 	}
-	return s.out, s.e.Work(), nil
+	return s.out, nil
 }
 
-// runUntil runs the engine to t; a run that used up its budget is an
-// error at the scenario, naming the budget and the flag that raises it.
-func (s *sim) runUntil(t Time) error {
+// Work is the events the run has taken so far, its budget's measure.
+func (s *Sim) Work() uint64 { return s.e.Work() }
+
+// RunUntil runs the scenario to t, at most its duration: the state of
+// the network is then that moment's (State, Network). A run that used up
+// its budget is an error at the scenario, naming the budget and the flag
+// that raises it.
+func (s *Sim) RunUntil(t time.Duration) error {
+	if t > s.sc.Duration {
+		return fmt.Errorf("sim: %s is past the end of scenario %s, which runs %s", stdlib.FormatDuration(t), s.sc.Name, stdlib.FormatDuration(s.sc.Duration))
+	}
 	err := s.e.Run(t)
 	if errors.Is(err, engine.ErrBudget) {
 		where := "in the warm-up before it starts"
@@ -158,7 +154,7 @@ func (s *sim) runUntil(t Time) error {
 
 // sends is how many times something done at 0, every, 2·every, … before
 // end happens: probe sends (the last before the end) and samples.
-func sends(end, every Time) uint64 {
+func sends(end, every time.Duration) uint64 {
 	if end <= 0 || every <= 0 {
 		return 0
 	}
@@ -203,8 +199,12 @@ func checkBudget(sc *lang.Scenario, probes []lang.Probe, opts Options) error {
 	return nil
 }
 
-// start instantiates the network and schedules the scenario at time zero.
-func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
+// Start instantiates the plan's network with its sessions and MACsec and
+// schedules the scenario at time zero, after a warm-up that brings the
+// control plane to steady state. A scenario the planner could not resolve
+// (an unknown target or endpoint) does not start: the error is its
+// scenario-target findings, as lang.Diagnostics with the script's ranges.
+func Start(p *planner.Plan, sc *lang.Scenario, opts Options) (*Sim, error) {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
 	}
@@ -239,7 +239,7 @@ func start(p *planner.Plan, sc *lang.Scenario, opts Options) (*sim, error) {
 	if len(rs.Problems) > 0 {
 		return nil, rs.Problems
 	}
-	s := &sim{e: engine.New(opts.Seed), n: n, sc: sc, opts: opts, util: map[network.Dir]float64{}}
+	s := &Sim{e: engine.New(opts.Seed), n: n, sc: sc, opts: opts, util: map[network.Dir]float64{}}
 	s.e.SetLimit(opts.MaxEvents)
 	if ctx, progress := opts.Context, opts.Progress; ctx != nil || progress != nil {
 		s.e.SetPoll(func() error {
@@ -292,7 +292,7 @@ const warmUp = time.Minute
 
 // routingChanged reconverges what BGP changed, once per moment however
 // many messages arrive in it.
-func (s *sim) routingChanged(cause string) {
+func (s *Sim) routingChanged(cause string) {
 	if s.routePending {
 		return
 	}
@@ -305,7 +305,7 @@ func (s *sim) routingChanged(cause string) {
 }
 
 // control records a protocol state change in the timeline.
-func (s *sim) control(msg string) {
+func (s *Sim) control(msg string) {
 	if s.e.Now() < 0 {
 		return
 	}
@@ -313,7 +313,7 @@ func (s *sim) control(msg string) {
 	s.out.Events = append(s.out.Events, TraceEvent{T: s.e.Now(), Kind: "control", Message: msg})
 }
 
-func (s *sim) setup(p *planner.Plan, rs *planner.ResolvedScenario) {
+func (s *Sim) setup(p *planner.Plan, rs *planner.ResolvedScenario) {
 	endpoint := func(ep *planner.Endpoint) *network.Endpoint { return s.n.Endpoints[ep.Network.String()] }
 	for _, rf := range rs.Flows {
 		fs := rf.Flow
@@ -392,7 +392,7 @@ func (s *sim) setup(p *planner.Plan, rs *planner.ResolvedScenario) {
 }
 
 // advance integrates rates from the last change to now.
-func (s *sim) advance() {
+func (s *Sim) advance() {
 	now := s.e.Now()
 	dt := (now - s.last).Seconds()
 	if dt <= 0 {
@@ -433,14 +433,14 @@ func (s *sim) advance() {
 
 // recompute re-runs routing and traffic after a change and records what
 // changed.
-func (s *sim) recompute(cause string) {
+func (s *Sim) recompute(cause string) {
 	s.bgp.Resume()
 	s.update(cause, true)
 }
 
 // update reconverges routing (every prefix, or what BGP changed) and
 // traffic, and records what changed.
-func (s *sim) update(cause string, all bool) {
+func (s *Sim) update(cause string, all bool) {
 	now := s.e.Now()
 	changes, count := s.n.ConvergeN(all, maxRouteChanges)
 	s.epoch++
@@ -540,7 +540,7 @@ func (a flowSnapshot) same(b flowSnapshot) bool {
 }
 
 // track opens and closes the flow's outages.
-func (f *flow) track(now Time) {
+func (f *flow) track(now time.Duration) {
 	d := f.Demand()
 	lost := network.TotalLost(f.Lost)
 	open := len(f.outages) > 0 && f.outages[len(f.outages)-1].End < 0
@@ -630,7 +630,7 @@ func congestionDetail(f *flow, full map[network.Dir]bool) string {
 // earlier event, or to the design.
 type convergence struct {
 	msg                  string
-	at, detected, stable Time
+	at, detected, stable time.Duration
 	reactedYet           bool
 	// before is each flow's fraction of demand lost when the event came;
 	// charged the bits lost beyond it since, and atStable their value when
@@ -638,7 +638,7 @@ type convergence struct {
 	before, charged, atStable []float64
 }
 
-func (s *sim) converging(msg string) *convergence {
+func (s *Sim) converging(msg string) *convergence {
 	c := &convergence{msg: msg, at: s.e.Now(), stable: -1, before: make([]float64, len(s.flows)), charged: make([]float64, len(s.flows))}
 	for i, f := range s.flows {
 		if d := f.Demand(); d > 0 {
@@ -657,7 +657,7 @@ func (s *sim) converging(msg string) *convergence {
 }
 
 // reacted marks the first reaction of the control plane to the event.
-func (s *sim) reacted() {
+func (s *Sim) reacted() {
 	if c := s.conv; c != nil && !c.reactedYet {
 		c.reactedYet, c.detected = true, s.e.Now()
 	}
@@ -666,14 +666,14 @@ func (s *sim) reacted() {
 // packetRates is each direction's packet rate over a link: every flow
 // part crossing it, at its delivered rate and packet size. Direction 0 is
 // from the AWS end.
-func (s *sim) packetRates(l *network.Link) [2]float64 {
+func (s *Sim) packetRates(l *network.Link) [2]float64 {
 	return s.allPacketRates()[l]
 }
 
 // allPacketRates is packetRates for every link a flow crosses, in one pass
 // over the flows (a pass per secured link made each update cost links ×
 // flows). Each link's rates are summed in the same order either way.
-func (s *sim) allPacketRates() map[*network.Link][2]float64 {
+func (s *Sim) allPacketRates() map[*network.Link][2]float64 {
 	out := map[*network.Link][2]float64{}
 	for _, f := range s.flows {
 		if !f.Active {
@@ -697,7 +697,7 @@ func (s *sim) allPacketRates() map[*network.Link][2]float64 {
 	return out
 }
 
-func (s *sim) finish() {
+func (s *Sim) finish() {
 	end := s.sc.Duration
 	s.advance()
 	if s.winAt < end {
@@ -734,7 +734,7 @@ func (s *sim) finish() {
 	slices.SortStableFunc(s.out.Findings, func(a, b Finding) int { return cmp.Compare(a.T, b.T) })
 }
 
-func (f *flow) summary(end Time) FlowSummary {
+func (f *flow) summary(end time.Duration) FlowSummary {
 	active := end - f.spec.Start
 	if f.spec.Stop > 0 && f.spec.Stop < end {
 		active = f.spec.Stop - f.spec.Start
@@ -754,7 +754,7 @@ func (f *flow) summary(end Time) FlowSummary {
 }
 
 // sample records the metrics of the window that ends now.
-func (s *sim) sample() {
+func (s *Sim) sample() {
 	s.advance()
 	now := s.e.Now()
 	win := (now - s.winAt).Seconds()
@@ -811,41 +811,34 @@ func directionName(l *network.Link, dir int) string {
 // State is the network at one moment of a run: which links are up and
 // which BGP sessions are established. It is what a diagram overlays.
 type State struct {
-	links    map[string]bool
-	sessions map[string]bool
+	Links    map[string]bool // by link name: up
+	Sessions map[string]bool // by session name: established at both ends
 }
 
 // LinkUp reports whether a channel, connection or other link was up.
 func (st *State) LinkUp(link string) (up, known bool) {
-	up, known = st.links[link]
+	up, known = st.Links[link]
 	return up, known
 }
 
 // SessionUp reports whether a BGP session was established at both ends.
 func (st *State) SessionUp(session string) (up, known bool) {
-	up, known = st.sessions[session]
+	up, known = st.Sessions[session]
 	return up, known
 }
 
-// StateAt runs a scenario up to t (at most its duration) and returns the
-// state of the network then.
-func StateAt(p *planner.Plan, sc *lang.Scenario, opts Options, t Time) (*State, error) {
-	if t < 0 || t > sc.Duration {
-		return nil, fmt.Errorf("--at %s is outside scenario %s, which runs %s", stdlib.FormatDuration(t), sc.Name, stdlib.FormatDuration(sc.Duration))
-	}
-	s, err := start(p, sc, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.runUntil(t); err != nil {
-		return nil, err
-	}
-	st := &State{links: map[string]bool{}, sessions: map[string]bool{}}
+// State is the network as it is now.
+func (s *Sim) State() *State {
+	st := &State{Links: map[string]bool{}, Sessions: map[string]bool{}}
 	for _, l := range s.n.Links {
-		st.links[l.Name] = l.Up()
+		st.Links[l.Name] = l.Up()
 	}
 	for _, se := range s.sessions {
-		st.sessions[se.Name] = se.Ends[0].Up() && se.Ends[1].Up()
+		st.Sessions[se.Name] = se.Ends[0].Up() && se.Ends[1].Up()
 	}
-	return st, nil
+	return st
 }
+
+// Network is the network as it is now: what has failed, what BFD, MKA
+// and BGP have noticed, what BGP has learned, and the tables that follow.
+func (s *Sim) Network() *network.Network { return s.n }

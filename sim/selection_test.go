@@ -18,7 +18,7 @@ func selection(t *testing.T, name string) *planner.Plan {
 
 // groupLoads is the load on each connection of a last mile, conn1 first:
 // dir 0 from the site to AWS, 1 from AWS to the site.
-func groupLoads(s *sim, group string, dir int) []float64 {
+func groupLoads(s *Sim, group string, dir int) []float64 {
 	var out []float64
 	for _, l := range s.n.Groups[group] {
 		out = append(out, s.load[network.Dir{Link: l, Side: dir}])

@@ -13,7 +13,7 @@ import (
 func runSource(t *testing.T, src string, opts Options) *Trace {
 	t.Helper()
 	p := plantest.Source(t, src)
-	tr, err := Run(p, p.Design.Scenarios[0], opts)
+	tr, err := run(p, p.Design.Scenarios[0], opts)
 	if err != nil {
 		t.Fatal(err)
 	}

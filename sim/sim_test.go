@@ -41,9 +41,9 @@ func scenario(d time.Duration, flows []lang.Flow, events ...lang.Event) *lang.Sc
 }
 
 // startSim starts a run and takes it through the warm-up to time zero.
-func startSim(t *testing.T, p *planner.Plan, sc *lang.Scenario) *sim {
+func startSim(t *testing.T, p *planner.Plan, sc *lang.Scenario) *Sim {
 	t.Helper()
-	s, err := start(p, sc, Options{Seed: 1})
+	s, err := Start(p, sc, Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func goodput(c float64) float64 { return c * 1500 / (1500 + securedOverhead) }
 
 // loads returns the load on each channel of an Interconnect in the
 // direction from the peer cloud to AWS (B → A).
-func loads(s *sim, group string) []float64 {
+func loads(s *Sim, group string) []float64 {
 	var out []float64
 	for _, l := range s.n.Groups[group] {
 		out = append(out, s.load[network.Dir{Link: l, Side: 1}])
@@ -147,7 +147,7 @@ func TestWithoutBFDTheHoldTimerDetects(t *testing.T) {
 	}
 	sc := scenario(4*time.Minute, []lang.Flow{flowOf("up", "site.nyc-hq", "vpc.web", 4*gbps, 1500)},
 		at(60*time.Second, lang.ActionFail, lang.TargetChannel, "hq/conn1"))
-	tr, err := Run(p, sc, Options{Seed: 1})
+	tr, err := run(p, sc, Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,7 @@ func TestMaintenanceOverlapIsReported(t *testing.T) {
 	}
 	bad := scenario(10*time.Minute, flows, maint(time.Minute, "us-east-1/fac-a/aws-r1", 5*time.Minute),
 		maint(4*time.Minute, "us-east4/fac-b/gcp-r1", 2*time.Minute))
-	tr, err := Run(multicloud(t), bad, Options{})
+	tr, err := run(multicloud(t), bad, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +328,7 @@ func TestJumboFramesThroughTGWAreDropped(t *testing.T) {
 		flowOf("jumbo", "vpc.big", "vpc.other", gbps, 9001),
 		flowOf("fits", "vpc.big", "vpc.other", gbps, 8500),
 	})
-	tr, err := Run(p, sc, Options{})
+	tr, err := run(p, sc, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,7 +374,7 @@ func TestProbeRTTIsTheSumOfLinkLatencies(t *testing.T) {
 	}
 	for _, tc := range cases {
 		sc := &lang.Scenario{Meta: lang.Meta{Name: "rtt"}, Duration: 10 * time.Second, Probes: []lang.Probe{probeOf("p", tc.from, tc.to)}}
-		tr, err := Run(plantest.File(t, "../examples/"+tc.file+".star"), sc, Options{})
+		tr, err := run(plantest.File(t, "../examples/"+tc.file+".star"), sc, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -388,7 +388,7 @@ func TestProbeRTTIsTheSumOfLinkLatencies(t *testing.T) {
 func TestUnknownTargetIsAnErrorWithTheEventsRange(t *testing.T) {
 	ev := at(time.Second, lang.ActionFail, lang.TargetFacility, "us-east-1/fac-c")
 	ev.Range = lang.Range{File: "x.star", Start: lang.Pos{Line: 7, Col: 3}}
-	_, err := Run(multicloud(t), scenario(time.Minute, nil, ev), Options{})
+	_, err := run(multicloud(t), scenario(time.Minute, nil, ev), Options{})
 	var ds lang.Diagnostics
 	if !errors.As(err, &ds) || len(ds) != 1 {
 		t.Fatalf("error %v", err)
@@ -423,7 +423,7 @@ scenario("s", duration = "1m", flows = [flow(v, g)], events = [
 	if len(want) != 1 || want[0].Range.Start.Line != 9 {
 		t.Fatalf("plan findings %v", p.Findings)
 	}
-	_, err := Run(p, p.Design.Scenarios[0], Options{})
+	_, err := run(p, p.Design.Scenarios[0], Options{})
 	var ds lang.Diagnostics
 	if !errors.As(err, &ds) || !reflect.DeepEqual(ds, want) {
 		t.Fatalf("Run: %v, want the plan's %v", err, want)
@@ -438,4 +438,13 @@ func mustLink(t testing.TB, n *network.Network, name string) *network.Link {
 		t.Fatalf("no link %s", name)
 	}
 	return l
+}
+
+// run starts a scenario and runs it to its end.
+func run(p *planner.Plan, sc *lang.Scenario, o Options) (*Trace, error) {
+	s, err := Start(p, sc, o)
+	if err != nil {
+		return nil, err
+	}
+	return s.Finish()
 }

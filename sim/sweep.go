@@ -1406,13 +1406,13 @@ func (s *Sweep) Overlay(p *planner.Plan, i int) (*State, error) {
 	for _, e := range s.Cases[i].Failed {
 		w.apply(e, true)
 	}
-	st := &State{links: map[string]bool{}, sessions: map[string]bool{}}
+	st := &State{Links: map[string]bool{}, Sessions: map[string]bool{}}
 	for _, l := range n.Links {
-		st.links[l.Name] = l.Up()
+		st.Links[l.Name] = l.Up()
 	}
 	for _, ps := range p.Sessions {
 		if l, ok := n.Link(ps.Over); ok {
-			st.sessions[ps.Name] = l.Up()
+			st.Sessions[ps.Name] = l.Up()
 		}
 	}
 	return st, nil
@@ -1440,7 +1440,13 @@ func simulateCase(ctx context.Context, p *planner.Plan, specs []lang.Flow, w *sw
 	for _, e := range failed {
 		sc.Events = append(sc.Events, lang.Event{At: simFailAt, Action: lang.ActionFail, Target: lang.Target{Kind: e.Kind, Name: e.Name}})
 	}
-	tr, work, err := run(p, sc, Options{Seed: o.Seed, MaxEvents: o.MaxEvents, MaxFlows: o.MaxFlows, Context: ctx})
+	var tr *Trace
+	var work uint64
+	s, err := Start(p, sc, Options{Seed: o.Seed, MaxEvents: o.MaxEvents, MaxFlows: o.MaxFlows, Context: ctx})
+	if err == nil {
+		tr, err = s.Finish()
+		work = s.Work()
+	}
 	var d lang.Diagnostic
 	if errors.As(err, &d) {
 		// The case's scenario is the sweep's own, with no place in a file.

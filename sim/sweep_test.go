@@ -207,7 +207,7 @@ func TestSweepAgreesWithTheSimulator(t *testing.T) {
 	est, _ := caseOf(t, s, lang.TargetFacility, "us-east-1/fac-a")
 	sc := *p.Design.Scenarios[0]
 	sc.Events = []lang.Event{at(60*time.Second, lang.ActionFail, lang.TargetFacility, "us-east-1/fac-a")}
-	tr, err := Run(p, &sc, Options{Seed: 1})
+	tr, err := run(p, &sc, Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"patchbay/lang"
 	"patchbay/sim/internal/units"
@@ -23,8 +24,8 @@ type Trace struct {
 	Scenario string         `json:"scenario"`
 	Source   string         `json:"source"`
 	Seed     uint64         `json:"seed"`
-	Duration Time           `json:"duration_ns"`
-	Interval Time           `json:"interval_ns"`
+	Duration time.Duration  `json:"duration_ns"`
+	Interval time.Duration  `json:"interval_ns"`
 	Network  NetworkSummary `json:"network"`
 	Events   []TraceEvent   `json:"events"`
 	Flows    []FlowSummary  `json:"flows"`
@@ -56,7 +57,7 @@ type Group struct {
 
 // TraceEvent is one moment something changed.
 type TraceEvent struct {
-	T            Time                `json:"t_ns"`
+	T            time.Duration       `json:"t_ns"`
 	Kind         string              `json:"kind"`
 	Message      string              `json:"message"`
 	Links        []LinkState         `json:"links,omitempty"`
@@ -93,27 +94,27 @@ type FlowSummary struct {
 	To             string           `json:"destination"`
 	Rate           float64          `json:"rate_bps"`
 	PacketSize     int              `json:"packet_size"`
-	Active         Time             `json:"active_ns"`
+	Active         time.Duration    `json:"active_ns"`
 	DemandBytes    int64            `json:"demand_bytes"`
 	DeliveredBytes int64            `json:"delivered_bytes"`
 	LostBytes      map[string]int64 `json:"lost_bytes"`
-	Blackout       Time             `json:"blackout_ns"`
-	Degraded       Time             `json:"degraded_ns"`
+	Blackout       time.Duration    `json:"blackout_ns"`
+	Degraded       time.Duration    `json:"degraded_ns"`
 	Outages        []Outage         `json:"outages"`
 }
 
 // ProbeSummary is a probe's account over the run.
 type ProbeSummary struct {
-	Name       string `json:"name"`
-	From       string `json:"source"`
-	To         string `json:"destination"`
-	Interval   Time   `json:"interval_ns"`
-	PacketSize int    `json:"packet_size"`
-	Sent       int    `json:"sent"`
-	Lost       int    `json:"lost"`
-	RTTMin     Time   `json:"rtt_min_ns"`
-	RTTAvg     Time   `json:"rtt_avg_ns"`
-	RTTMax     Time   `json:"rtt_max_ns"`
+	Name       string        `json:"name"`
+	From       string        `json:"source"`
+	To         string        `json:"destination"`
+	Interval   time.Duration `json:"interval_ns"`
+	PacketSize int           `json:"packet_size"`
+	Sent       int           `json:"sent"`
+	Lost       int           `json:"lost"`
+	RTTMin     time.Duration `json:"rtt_min_ns"`
+	RTTAvg     time.Duration `json:"rtt_avg_ns"`
+	RTTMax     time.Duration `json:"rtt_max_ns"`
 	// MaxUtilisation is the highest utilisation of any link a returned
 	// probe crossed, out or back, when it crossed it.
 	MaxUtilisation float64    `json:"max_path_utilisation"`
@@ -126,11 +127,11 @@ type ProbeSummary struct {
 // lost in between. Nil durations: nothing reacted, or forwarding never
 // changed.
 type Convergence struct {
-	Event     string     `json:"event"`
-	T         Time       `json:"t_ns"`
-	Detection *Time      `json:"detection_ns"`
-	Stable    *Time      `json:"stable_ns"`
-	Flows     []FlowLoss `json:"flows"`
+	Event     string         `json:"event"`
+	T         time.Duration  `json:"t_ns"`
+	Detection *time.Duration `json:"detection_ns"`
+	Stable    *time.Duration `json:"stable_ns"`
+	Flows     []FlowLoss     `json:"flows"`
 }
 
 // FlowLoss is what a flow lost while routing converged.
@@ -142,17 +143,17 @@ type FlowLoss struct {
 
 // Finding is a rule a scenario broke while it ran.
 type Finding struct {
-	T        Time   `json:"t_ns"`
-	Rule     string `json:"rule"`
-	Severity string `json:"severity"`
-	Message  string `json:"message"`
-	Source   string `json:"source"`
-	Hint     string `json:"hint,omitempty"`
+	T        time.Duration `json:"t_ns"`
+	Rule     string        `json:"rule"`
+	Severity string        `json:"severity"`
+	Message  string        `json:"message"`
+	Source   string        `json:"source"`
+	Hint     string        `json:"hint,omitempty"`
 }
 
 // Sample is one metric value for the window ending at T.
 type Sample struct {
-	T       Time
+	T       time.Duration
 	Metric  string
 	Subject string
 	Value   float64
@@ -330,8 +331,8 @@ func sortedStringKeys[V any](m map[string]V) []string { return sortedKeys(m) }
 
 // Outage is a span in which a flow lost traffic.
 type Outage struct {
-	Start Time     `json:"start_ns"`
-	End   Time     `json:"end_ns"`
-	Worst float64  `json:"worst_loss_fraction"`
-	Cause []string `json:"causes"`
+	Start time.Duration `json:"start_ns"`
+	End   time.Duration `json:"end_ns"`
+	Worst float64       `json:"worst_loss_fraction"`
+	Cause []string      `json:"causes"`
 }

@@ -55,24 +55,24 @@ func filter(t *testing.T, bin, file, expr string) []string {
 // that is not a BGP message, or a KEEPALIVE that is not 19 bytes.
 func TestCapturesPassTshark(t *testing.T) {
 	bin := tshark(t)
-	type run struct {
+	type capRun struct {
 		name string
 		sc   *lang.Scenario
 		file string
 		plan *planner.Plan // instead of file
 	}
-	var runs []run
+	var runs []capRun
 	for _, file := range plantest.Examples(t, "../examples") {
 		for _, sc := range plantest.File(t, file).Design.Scenarios {
-			runs = append(runs, run{filepath.Base(file) + " " + sc.Name, sc, file, nil})
+			runs = append(runs, capRun{filepath.Base(file) + " " + sc.Name, sc, file, nil})
 		}
 	}
 	// A prefix flood and a maximum-prefix NOTIFICATION, too.
-	runs = append(runs, run{"max-prefix", scenario(3*time.Minute, nil,
+	runs = append(runs, capRun{"max-prefix", scenario(3*time.Minute, nil,
 		advertiseAt(60*time.Second, "hq/conn1", lang.Advertise{ExtraPrefixes: 99, Prepend: 1, Communities: []string{"7224:7300"}, MED: 50})),
 		"../examples/last_mile.star", nil})
 	// Dual stack: IPv6 sessions over IPv6, one ceased for its 101 prefixes.
-	runs = append(runs, run{"ipv6-max-prefix", scenario(3*time.Minute, nil), "", dualStack(t, 1, 101)})
+	runs = append(runs, capRun{"ipv6-max-prefix", scenario(3*time.Minute, nil), "", dualStack(t, 1, 101)})
 	for _, r := range runs {
 		t.Run(r.name, func(t *testing.T) {
 			p := r.plan
@@ -80,7 +80,7 @@ func TestCapturesPassTshark(t *testing.T) {
 				p = plantest.File(t, r.file)
 			}
 			var wireCap, insideCap bytes.Buffer
-			if _, err := Run(p, r.sc, Options{Seed: 1, Pcap: &wireCap, PcapInside: &insideCap}); err != nil {
+			if _, err := run(p, r.sc, Options{Seed: 1, Pcap: &wireCap, PcapInside: &insideCap}); err != nil {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()

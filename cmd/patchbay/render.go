@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"patchbay/lang"
+	"patchbay/planner"
 	"patchbay/planner/render"
 	"patchbay/sim"
 	"patchbay/stdlib"
@@ -51,7 +52,7 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 				if err != nil {
 					return err
 				}
-				st, err := sim.StateAt(p, sc, sim.Options{Seed: seed}, at)
+				st, err := stateAt(p, sc, seed, at)
 				if err != nil {
 					var ds lang.Diagnostics
 					if errors.As(err, &ds) {
@@ -175,4 +176,19 @@ func failedText(down []lang.Target) string {
 		s = append(s, string(t.Kind)+" "+t.Name)
 	}
 	return "failed: " + strings.Join(s, ", ")
+}
+
+// stateAt runs a scenario to at and returns the state of the network then.
+func stateAt(p *planner.Plan, sc *lang.Scenario, seed uint64, at time.Duration) (*sim.State, error) {
+	if at < 0 || at > sc.Duration {
+		return nil, fmt.Errorf("--at %s is outside scenario %s, which runs %s", stdlib.FormatDuration(at), sc.Name, stdlib.FormatDuration(sc.Duration))
+	}
+	s, err := sim.Start(p, sc, sim.Options{Seed: seed})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.RunUntil(at); err != nil {
+		return nil, err
+	}
+	return s.State(), nil
 }

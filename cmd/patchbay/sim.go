@@ -62,7 +62,7 @@ The same design, scenario and --seed give byte-identical output.`,
 					MaxEvents: maxEvents, MaxFlows: maxFlows, Context: ctx}
 				// Only a run that takes a few seconds shows where it is.
 				prog := newProgress(stderr, 2*time.Second)
-				o.Progress = func(now, end sim.Time) {
+				o.Progress = func(now, end time.Duration) {
 					prog.show("sim: scenario %s at %s of %s", sc.Name, max(now, 0).Truncate(time.Second), stdlib.FormatDuration(end))
 				}
 				if pcapFile != "" {
@@ -75,7 +75,11 @@ The same design, scenario and --seed give byte-identical output.`,
 					keylog = mka.NewKeyLog(&keys)
 					o.KeyLog = keylog
 				}
-				tr, err := sim.Run(p, sc, o)
+				var tr *sim.Trace
+				s, err := sim.Start(p, sc, o)
+				if err == nil {
+					tr, err = s.Finish()
+				}
 				prog.done()
 				if ctx.Err() != nil {
 					// Stopped, or finished as the interrupt came: either

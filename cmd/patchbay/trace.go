@@ -102,7 +102,7 @@ Exit status 1 when any share of the traffic is lost.`,
 					return err
 				}
 				doc.Scenario, doc.At, doc.Seed = sc.Name, &when, &seed
-				doc.TraceResult, err = sim.TraceAt(p, sc, sim.Options{Seed: seed}, when, from, to, opts)
+				doc.TraceResult, err = traceAt(p, sc, seed, when, from, to, opts)
 				if err != nil {
 					return err
 				}
@@ -288,4 +288,21 @@ func addrOrNone(a netip.Addr) string {
 		return "no address"
 	}
 	return a.String()
+}
+
+// traceAt runs a scenario to at and traces a packet from one network to
+// another through the forwarding state of that moment: what has failed,
+// what BFD, MKA and BGP have noticed, what BGP has learned.
+func traceAt(p *planner.Plan, sc *lang.Scenario, seed uint64, at time.Duration, from, to lang.Ref, o planner.TraceOptions) (*planner.TraceResult, error) {
+	if at < 0 || at > sc.Duration {
+		return nil, fmt.Errorf("--at %s is outside scenario %s, which runs for %s", at, sc.Name, sc.Duration)
+	}
+	s, err := sim.Start(p, sc, sim.Options{Seed: seed})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.RunUntil(at); err != nil {
+		return nil, err
+	}
+	return s.Network().Trace(from.String(), to.String(), o)
 }

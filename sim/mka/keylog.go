@@ -12,8 +12,9 @@ import (
 
 // KeyLog records every MACsec secure association a run installs, one line
 // per SA, with what a third party needs to validate and decrypt the run's
-// capture (Options.Pcap) on its own: the SCI and AN that frames of the SA
-// carry in their SecTAG, the SAK, and what names it in MKPDUs. A line reads
+// capture (sim.Options.Pcap) on its own: the SCI and AN that frames of the
+// SA carry in their SecTAG, the SAK, and what names it in MKPDUs. A line
+// reads
 //
 //	t=-58.123456789 sci=0a0000000a010001 an=0 kn=1 mi=<24 hex digits> suite=GCM-AES-XPN-256 ssci=00000002 salt=<24 hex digits> sak=<hex> link=NAME
 //
@@ -22,8 +23,9 @@ import (
 // timestamps less 2026-01-01T00:00:00Z, negative during the warm-up. mi is
 // the Member Identifier of the key server that distributed the SAK and kn
 // its Key Number. ssci and salt appear with the XPN suites only; the salt
-// is XPNSalt(mi, kn) and the SSCI follows from the SCIs of the link's two
-// ends (macsec.SSCI), so a reader can derive both rather than trust them.
+// is macsec.XPNSalt(mi, kn) and the SSCI follows from the SCIs of the
+// link's two ends (macsec.SSCI), so a reader can derive both rather than
+// trust them.
 // link, the last field, is the channel or connection and runs to the end of
 // the line. Lines starting with # are comments.
 type KeyLog struct {
@@ -40,7 +42,7 @@ func NewKeyLog(w io.Writer) *KeyLog {
 }
 
 // Err is the first error writing the log; after one, nothing more is
-// written. Run does not fail on it: check it after the run.
+// written. A run does not fail on it: check it after the run.
 func (k *KeyLog) Err() error { return k.err }
 
 func (k *KeyLog) printf(format string, args ...any) {

@@ -1,3 +1,22 @@
+// Package mka is MACsec Key Agreement (IEEE 802.1X-2020 MKA) over
+// pre-shared CAKs, as AWS Interconnect channels (must_encrypt: fail
+// closed) and Direct Connect last-mile connections (should_encrypt or
+// must_encrypt) run it. The AWS end is the key server: it draws each SAK
+// and distributes it wrapped with the KEK. A participant sends an MKPDU
+// every Hello (2 s) and forgets a peer silent for a Lifetime (6 s). The
+// key server rekeys when a transmit packet number reaches the suite's
+// threshold (0xC000000000000000 with the XPN suites, the default), and an
+// SA whose packet numbers run out sends nothing until the next SAK. Key
+// rotation keeps the open specification's rules: the manager rotates, a
+// channel holds two keys at most, one channel of an interconnect rotates
+// at a time, and the next waits out a bake time. Frames are protected and
+// validated with sim/macsec; the KeyLog, NSS-style, lets Wireshark decrypt
+// the capture.
+//
+// A run makes a Set (NewSet) and calls Add per link with a Config and an
+// Env: the timeline, traffic integration, routing, the capture, BGP's port
+// down, findings and the key log. Each Link is its network link's Gate
+// (network.Link.SetGate).
 package mka
 
 import (
@@ -17,14 +36,14 @@ import (
 // MKA timers (IEEE 802.1X-2010 §9.16): a participant sends an MKPDU every
 // hello time and forgets a peer it has not heard from for the lifetime.
 const (
-	Hello    = 2 * time.Second
-	Lifetime = 6 * time.Second
+	Hello    = 2 * time.Second // MKA Hello Time
+	Lifetime = 6 * time.Second // MKA Life Time
 	// rotationBake is the open specification's wait after a key rotation
 	// before the next one on the same interconnect.
 	rotationBake = 2 * time.Hour
 )
 
-// eapolDst is the MKA group address (nearest non-TPMR bridge).
+// GroupAddress is the MKA group address (nearest non-TPMR bridge).
 var GroupAddress = [6]byte{0x01, 0x80, 0xc2, 0x00, 0x00, 0x03}
 
 // cak is one pre-shared connectivity association key with its name.
@@ -33,7 +52,7 @@ type cak struct {
 	id       int // 1 for a link's first key, 2 for the next …
 }
 
-// secLink is MACsec on one channel or connection: the keys installed, an
+// Link is MACsec on one channel or connection: the keys installed, an
 // MKA participant per end and key, and the secure associations in use.
 type Link struct {
 	env     Env
@@ -112,44 +131,49 @@ type peerInfo struct {
 	live  bool // it lists us: liveness is mutual
 }
 
-// mkaEnv is what MACsec on a link needs of the run: the clock, the
-// timeline, the integration of traffic up to now (packet numbers follow
-// it), routing to reconverge, the capture, the sessions over the link to
-// take down, findings, where a packet rate came from, and the key log. MKA
+// Env is what MACsec on a link needs of the run: the clock (the Set's,
+// filled in by Add), the timeline, the integration of traffic up to now
+// (packet numbers follow it), routing to reconverge, the capture, the
+// sessions over the link to take down, findings, and the key log. MKA
 // reaches nothing else of the run.
 type Env struct {
-	e              *engine.Engine
-	Control        func(msg string)
-	Advance        func()
+	e *engine.Engine
+	// Control writes msg to the run's timeline of control-plane events.
+	Control func(msg string)
+	// Advance integrates traffic up to now, which counts the packet
+	// numbers sent (Set.Advance).
+	Advance func()
+	// RoutingChanged tells the run the link's secured state changed:
+	// routing reconverges and traffic is recomputed.
 	RoutingChanged func(cause string)
-	// last is when traffic was last integrated: what was sent since is
+	// Last is when traffic was last integrated: what was sent since is
 	// extrapolated from the rates.
 	Last func() time.Duration
-	// captureEAPOL records an MKPDU from src to the MKA group address.
+	// Capture records an MKPDU from src to the MKA group address.
 	Capture func(src [6]byte, body []byte)
-	// portDown takes down the BGP sessions over the link at one end, as a
+	// PortDown takes down the BGP sessions over the link at one end, as a
 	// must_encrypt port that has lost its key does.
 	PortDown func(side int, why string)
-	// finding reports an error the run found on the link now.
+	// Finding reports an error the run found on the link now.
 	Finding func(rule, message, hint string)
-	KeyLog  *KeyLog
-	// plainBuf is the run's scratch buffer for validated frames.
+	KeyLog  *KeyLog // where each SA installed is written; nil: nowhere
+	// PlainBuf is the run's scratch buffer for validated frames.
 	PlainBuf *[]byte
 }
 
-// mkaConfig is MACsec on one channel or connection, as the plan has it.
+// Config is MACsec on one channel or connection, as the plan has it.
 type Config struct {
 	Name    string            // the link's first session's, for messages
 	Group   string            // the Interconnect or last mile, whose channels rotate keys one at a time
 	Mode    stdlib.MACsecMode // what the link does without an agreed key
 	Cipher  string            // the cipher suite; an unknown one is GCM-AES-XPN-256, the specification's
 	Manager string            // who may rotate the keys
-	Link    *network.Link
+	Link    *network.Link     // the link MACsec guards, whose gate it becomes
 	Ifaces  [2]*network.Iface // the link's ends, AWS's (the key server's) first
 	MACs    [2][6]byte        // each end's MAC address, its SCI's first six octets
 }
 
-// mkaSet is a run's MACsec links, in the order they were added.
+// Set is a run's MACsec links, in the order they were added.
 type Set struct {
 	e     *engine.Engine
 	links []*Link
@@ -159,7 +183,7 @@ type Set struct {
 // timers come from e.
 func NewSet(e *engine.Engine) *Set { return &Set{e: e} }
 
-// add sets up MACsec on a link with one key, drawn now from the run's
+// Add sets up MACsec on a link with one key, drawn now from the run's
 // random source, and makes it the link's gate.
 func (s *Set) Add(env Env, c Config) *Link {
 	suite, err := macsec.ParseCipherSuite(c.Cipher)
@@ -192,14 +216,14 @@ func (s *Set) newCAK(id int) *cak {
 	return k
 }
 
-// start starts every link's MKA, in order.
+// Start starts every link's MKA, in order.
 func (s *Set) Start() {
 	for _, sl := range s.links {
 		sl.start()
 	}
 }
 
-// advance counts the packets sent in dt seconds at the links' rates.
+// Advance counts the packets sent in dt seconds at the links' rates.
 func (s *Set) Advance(dt float64) {
 	for _, sl := range s.links {
 		for i := range sl.pn {
@@ -503,8 +527,8 @@ func shareKey(rx, tx *macsec.SA) {
 // member's report with the suite's threshold to rekey before the PNs run out
 // (802.1X-2020 §9.8, as quoted in Wireshark's packet-macsec.c), so the value
 // follows the peer's real transmit PN: control frames advance the replay
-// window as they validate (pcap.go), and the fluid traffic between them
-// counts in secLink.pn, here extrapolated to now less the link's latency,
+// window as they validate (sim/pcap.go), and the fluid traffic between them
+// counts in Link.pn, here extrapolated to now less the link's latency,
 // since frames still on the wire have not been received. (wpa_supplicant
 // 2.11's KaY reports instead its transmit SA's PN of one hello earlier, what
 // 802.1X-2010 clause 9 asks for delay protection; these MKPDUs do not set
@@ -593,13 +617,14 @@ func (sl *Link) check() {
 // agreed.
 func (sl *Link) Open() bool { return sl.secured || sl.mode != stdlib.MustEncrypt }
 
-// Clear: should_encrypt passes traffic unprotected until a key is agreed.
+// Clear is the link's gate too: should_encrypt passes traffic unprotected
+// until a key is agreed.
 func (sl *Link) Clear() bool { return !sl.secured && sl.mode == stdlib.ShouldEncrypt }
 
-// Why a closed gate is closed.
+// Why says why a closed gate is closed.
 func (sl *Link) Why() string { return "MACsec must_encrypt without an agreed key" }
 
-// setRates takes each direction's packet rate from the traffic and
+// SetRates takes each direction's packet rate from the traffic and
 // schedules the rekey for when the first transmit PN reaches the cipher
 // suite's threshold (0xC0000000, or 0xC000000000000000 with XPN), and the
 // end of a transmit SA for when a PN would pass the suite's maximum.
@@ -724,11 +749,13 @@ func (sl *Link) rekeyNow() {
 	p.send()
 }
 
-// refusal is a key operation the open specification forbids: why, and
+// Refusal is a key operation the open specification forbids: why, and
 // what to do instead.
-type Refusal struct{ Message, Hint string }
+type Refusal struct {
+	Message, Hint string // the rule broken, and what to do instead ("" when nothing can be done)
+}
 
-// rotate checks the specification's rules for a rotation of sl's key by
+// Rotate checks the specification's rules for a rotation of sl's key by
 // by (its manager when empty) and starts it: a new CAK/CKN on both ends,
 // MKA agreeing on it beside the old one.
 func (s *Set) Rotate(sl *Link, by string) (string, *Refusal) {
@@ -765,7 +792,7 @@ func (s *Set) Rotate(sl *Link, by string) (string, *Refusal) {
 	return fmt.Sprintf("%s rotates the MACsec key of %s to key %d", by, name, k.id), nil
 }
 
-// removeKey deletes the previous key; the active one stays, as the
+// RemoveKey deletes the previous key; the active one stays, as the
 // specification requires. key is "active" when the script asked for the
 // active key.
 func (sl *Link) RemoveKey(key string) (string, *Refusal) {
@@ -797,7 +824,7 @@ func (sl *Link) RemoveKey(key string) (string, *Refusal) {
 	return fmt.Sprintf("remove MACsec key %d of %s", old.id, name), nil
 }
 
-// mismatchKey gives the far end a different key than the AWS end, as a
+// MismatchKey gives the far end a different key than the AWS end, as a
 // misconfiguration would; its MKPDUs stop validating at the AWS end, and
 // the AWS end's stop validating there. key is "ckn" to change the key's
 // name, else the key itself changes.
@@ -831,7 +858,7 @@ func (s *Set) MismatchKey(sl *Link, key string) string {
 	return fmt.Sprintf("the far end of %s now has a different %s for key %d", sl.name, what, old.id)
 }
 
-// protect protects frame, sent from end side, under that end's transmit
+// Protect protects frame, sent from end side, under that end's transmit
 // SA, appending the result to buf, and checks it with the far end's
 // receive SAs and replay windows. sent is false when the SA has no packet
 // number left, so nothing leaves (see exhaust) and the link waits for the
@@ -870,7 +897,7 @@ func (e *mkaEnd) accept(wire []byte) bool {
 	return false
 }
 
-// mkaStatus is MACsec on a link as it is now, for reports and checks.
+// Status is MACsec on a link as it is now, for reports and checks.
 type Status struct {
 	Name     string             // the link's first session's
 	Suite    macsec.CipherSuite // the cipher suite in use
@@ -881,7 +908,7 @@ type Status struct {
 	Ends     [2]EndStatus       // the AWS end (the key server) first
 }
 
-// mkaEndStatus is one end's MACsec as it is now.
+// EndStatus is one end's MACsec as it is now.
 type EndStatus struct {
 	MAC   [6]byte       // the end's MAC address, its SCI's first six octets
 	Tx    *macsec.SA    // the transmit SA; nil when the end has none
@@ -890,7 +917,7 @@ type EndStatus struct {
 	Hello time.Duration // when that participant sends its next MKPDU
 }
 
-// status is sl as it is now.
+// Status is sl as it is now.
 func (sl *Link) Status() Status {
 	st := Status{Name: sl.name, Suite: sl.suite, Secured: sl.secured, Rekeys: sl.rekeys, Rejected: sl.rejected, PN: sl.pn}
 	for i, e := range sl.ends {
@@ -907,21 +934,21 @@ func (sl *Link) Status() Status {
 	return st
 }
 
-// resetPort takes end side's MACsec down as a port reset does: its CA
+// ResetPort takes end side's MACsec down as a port reset does: its CA
 // restarts, its SAs go, and it starts over with the keys it has.
 func (sl *Link) ResetPort(side int, why string) {
 	sl.endDown(sl.ends[side], why)
 	sl.check()
 }
 
-// links is the set's links, in the order they were added.
+// Links is the set's links, in the order they were added.
 func (s *Set) Links() []*Link { return s.links }
 
-// isSecured reports whether both ends transmit with a SAK the other has.
+// Secured reports whether both ends transmit with a SAK the other has.
 func (sl *Link) Secured() bool { return sl.secured }
 
-// netLink is the link MACsec runs on.
+// Link is the network link MACsec runs on.
 func (sl *Link) Link() *network.Link { return sl.link }
 
-// endsOf is the link's ends, AWS's (the key server's) first.
+// Ends is the link's ends, AWS's (the key server's) first.
 func (sl *Link) Ends() [2]*network.Iface { return sl.ifaces }

@@ -10,7 +10,7 @@ import (
 	"patchbay/stdlib"
 )
 
-// secState is what a secLink follows besides its SAs: each end's own view
+// secState is what a Link follows besides its SAs: each end's own view
 // of its controlled port, when the key server last drew a SAK, and transmit
 // SAs whose packet numbers ran out.
 type secState struct {
