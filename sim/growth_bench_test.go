@@ -9,11 +9,11 @@ import (
 	"patchbay/planner/plantest"
 )
 
-// growthDesign is sweepDesign's network (n Interconnects of four
+// growthDesign is plantest.Interconnects's network (n Interconnects of four
 // channels, a 1 Gbps flow over each) for ten minutes, with a channel of
 // the first failing at five.
 func growthDesign(n int) string {
-	return pairsDesign(n, "scenario(\"ten\", duration = \"10m\", flows = [%s], events = [at(\"5m\", fail(channel = \"ic0/ch1\"))])\n")
+	return plantest.Interconnects(n, "scenario(\"ten\", duration = \"10m\", flows = [%s], events = [at(\"5m\", fail(channel = \"ic0/ch1\"))])\n")
 }
 
 // BenchmarkSimGrowth runs the ten-minute scenario at 100 and 1,000

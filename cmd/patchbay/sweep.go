@@ -16,11 +16,12 @@ import (
 	"patchbay/planner"
 	"patchbay/planner/render"
 	"patchbay/sim"
+	"patchbay/sim/sweep"
 )
 
 func sweepCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	var name, shard, out, diagram, plotFile string
-	o := sim.SweepOptions{}
+	o := sweep.Options{}
 	cmd := &cobra.Command{
 		Use:   "sweep FILE",
 		Short: "Fail every link, channel, facility and device in turn (N-1) and rank what each breaks",
@@ -80,7 +81,7 @@ Where several are set they must agree.`,
 			prog := newProgress(stderr, time.Second)
 			o.Progress = func(done, total int) { prog.show("sweep: %d/%d failures", done, total) }
 			o.Context = ctx
-			s, err := sim.RunSweep(p, sc, o)
+			s, err := sweep.Run(p, sc, o)
 			prog.done()
 			if ctx.Err() != nil {
 				// Stopped, or finished as the interrupt came: either way
@@ -102,7 +103,7 @@ Where several are set they must agree.`,
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 1, "seed of the pair sample")
 	cmd.Flags().IntVar(&o.Workers, "workers", 0, "parallel workers (default: all cores)")
 	cmd.Flags().BoolVar(&o.Simulate, "simulate", false, "run the event-driven simulation (BFD, BGP, MKA timers) for each case, failing at 10 s and watching 2 minutes: measured instead of the steady state and the slowest detection, and far slower")
-	cmd.Flags().Uint64Var(&o.MaxEvents, "max-events", sim.DefaultMaxSweepEvents, "with --simulate, the budget of the cases' events together: a sweep over it stops with an error")
+	cmd.Flags().Uint64Var(&o.MaxEvents, "max-events", sweep.DefaultMaxEvents, "with --simulate, the budget of the cases' events together: a sweep over it stops with an error")
 	cmd.Flags().IntVar(&o.MaxFlows, "max-flows", sim.DefaultMaxFlows, "the most flows the sweep follows")
 	cmd.Flags().BoolVar(&o.Managed, "managed", false, "fail the managed services' devices too (VGW, DX gateway, Transit Gateway, Cloud WAN edge): outages of a service AWS runs redundantly")
 	cmd.Flags().StringVar(&shard, "shard", "", "run slice i of N (i from 1), e.g. 2/8, or auto: from the batch engine's environment; needs -o")
@@ -129,7 +130,7 @@ func sweepMergeCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer
 			}
 			// One shard at a time, decoded as it is read: what stays is the
 			// merged cases, which the ranking needs, not every file.
-			var m sim.Merge
+			var m sweep.Merge
 			for _, f := range args[1:] {
 				if err := addShard(&m, p, f); err != nil {
 					return err
@@ -148,7 +149,7 @@ func sweepMergeCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer
 	return cmd
 }
 
-func addShard(m *sim.Merge, p *planner.Plan, file string) error {
+func addShard(m *sweep.Merge, p *planner.Plan, file string) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err
@@ -267,7 +268,7 @@ func parseShard(s string) (int, int, error) {
 	return i - 1, n, nil
 }
 
-func reportSweep(ctx context.Context, g *globalFlags, p *planner.Plan, s *sim.Sweep, out, diagram, plotFile string, stdout io.Writer) error {
+func reportSweep(ctx context.Context, g *globalFlags, p *planner.Plan, s *sweep.Sweep, out, diagram, plotFile string, stdout io.Writer) error {
 	write := map[string]func(io.Writer) error{"text": s.WriteText, "json": s.WriteJSON, "markdown": s.WriteMarkdown}[g.format]
 	if out != "" {
 		if err := writeOutput(ctx, stdout, "-o", out, write); err != nil {

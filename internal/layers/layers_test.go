@@ -45,9 +45,10 @@ var allowed = map[string][]string{
 	"sim/wire":           {},
 	"sim/plot":           {},
 	"sim":                {"lang", "planner", "sim/bfd", "sim/bgp", "sim/engine", "sim/internal/units", "sim/macsec", "sim/mka", "sim/network", "sim/plot", "stdlib"},
+	"sim/sweep":          {"lang", "planner", "sim", "sim/internal/units", "sim/mka", "sim/network", "stdlib"},
 
 	"cmd/patchbay": {"lang", "lang/decl", "lang/format", "lang/load", "lang/project", "lang/starlark",
-		"planner", "planner/cost", "planner/render", "sim", "sim/mka", "stdlib", "stdlib/offer"},
+		"planner", "planner/cost", "planner/render", "sim", "sim/mka", "sim/sweep", "stdlib", "stdlib/offer"},
 	"cmd/patchbay/testdata/rsslaunch": {},
 
 	"internal/layers": {},

@@ -5,8 +5,10 @@ package plantest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -71,4 +73,23 @@ func Golden(t testing.TB, golden string, got []byte, update bool) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the golden file:\n%s", golden, got)
 	}
+}
+
+// Interconnects is a design of n Interconnects, each from its own VPC
+// through a VGW and a DX gateway to a Google Cloud VPC (4n channels, 8n
+// LAG members), with a 1 Gbps flow over each, and scenario, a format
+// whose %s is the list of the flows: the designs the simulator's and the
+// sweep's benchmarks grow.
+func Interconnects(n int, scenario string) string {
+	var b strings.Builder
+	var flows []string
+	for i := range n {
+		fmt.Fprintf(&b, "v%d = vpc(\"v%d\", region = \"us-east-1\", cidr = \"10.%d.%d.0/24\", mtu = 8500)\n", i, i, i/256, i%256)
+		fmt.Fprintf(&b, "g%d = gcp_vpc(\"g%d\", project = \"p\", region = \"us-east4\", cidr = \"100.%d.%d.0/24\", mtu = 8500)\n", i, i, 64+i/256, i%256)
+		fmt.Fprintf(&b, "dx%d = dx_gateway(\"dx%d\", asn = 64512)\nvgw%d = vpn_gateway(v%d, asn = 64513)\nattach(dx%d, vgw%d, allowed_prefixes = [v%d.cidr])\n", i, i, i, i, i, i, i)
+		fmt.Fprintf(&b, "interconnect(\"ic%d\", provider = \"gcp\", aws_region = \"us-east-1\", peer_region = \"us-east4\", bandwidth = \"10Gbps\", attach_to = dx%d, peer = g%d)\n", i, i, i)
+		flows = append(flows, fmt.Sprintf("flow(g%d, v%d, rate = \"1Gbps\")", i, i))
+	}
+	fmt.Fprintf(&b, scenario, strings.Join(flows, ", "))
+	return b.String()
 }

@@ -1,4 +1,4 @@
-package sim
+package sweep
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/planner/plantest"
+	"patchbay/sim"
 	"patchbay/sim/network"
 )
 
@@ -37,7 +38,7 @@ func TestDeliveryIsToTheNamedNetwork(t *testing.T) {
 	if !slices.ContainsFunc(p.Findings, func(f lang.Diagnostic) bool { return f.Rule == "cidr-overlap" }) {
 		t.Fatal("the planner no longer reports the twins' overlap")
 	}
-	tr, err := run(p, p.Design.Scenarios[0], Options{})
+	tr, err := run(p, p.Design.Scenarios[0], sim.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestDeliveryIsToTheNamedNetwork(t *testing.T) {
 	if f := flowNamed(t, tr, "b->a"); !delivered(f) {
 		t.Errorf("b->a lost %v, want delivered", f.LostBytes)
 	}
-	if !slices.ContainsFunc(tr.Events[0].Flows, func(c FlowChange) bool { return c.Flow == "a->b" && slices.Contains(c.Why, wrongNetworkWhy) }) {
+	if !slices.ContainsFunc(tr.Events[0].Flows, func(c sim.FlowChange) bool { return c.Flow == "a->b" && slices.Contains(c.Why, wrongNetworkWhy) }) {
 		t.Errorf("the timeline does not say %q: %+v", wrongNetworkWhy, tr.Events[0].Flows)
 	}
 	if pr := tr.Probes[0]; pr.Lost != pr.Sent || len(pr.LossSpans) != 1 || pr.LossSpans[0].Reason != "wrong-network at vpc.c (outbound)" {
@@ -61,7 +62,7 @@ func TestDeliveryIsToTheNamedNetwork(t *testing.T) {
 		t.Errorf("the timeline text lacks the cause:\n%s", text.String())
 	}
 
-	s := sweep(t, p, SweepOptions{})
+	s := runSweep(t, p, Options{})
 	for _, f := range s.Flows {
 		if want := map[string]float64{"a->b": 0, "b->a": 1e9}[f.Name]; f.Delivered != want {
 			t.Errorf("sweep: %s delivers %v with nothing failed, want %v", f.Name, f.Delivered, want)
@@ -95,7 +96,7 @@ objective(app, hq, max_blackout = "1s")
 
 func TestFailoverToATwinIsNotDelivery(t *testing.T) {
 	p := plantest.Source(t, labTwin)
-	tr, err := run(p, p.Design.Scenarios[0], Options{})
+	tr, err := run(p, p.Design.Scenarios[0], sim.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestFailoverToATwinIsNotDelivery(t *testing.T) {
 		!slices.Equal(f.Outages[0].Cause, []string{"link-down", "wrong-network"}) {
 		t.Fatalf("outages %+v: want one from the failure to the end, link-down until detection, then wrong-network", f.Outages)
 	}
-	last := FlowChange{}
+	last := sim.FlowChange{}
 	for _, e := range tr.Events {
 		for _, c := range e.Flows {
 			if c.Flow == "app->hq" {
@@ -116,7 +117,7 @@ func TestFailoverToATwinIsNotDelivery(t *testing.T) {
 		t.Fatalf("after convergence app->hq is %+v, want nothing delivered because %q", last, want)
 	}
 
-	s := sweep(t, p, SweepOptions{})
+	s := runSweep(t, p, Options{})
 	c, rank := caseOf(t, s, lang.TargetDevice, "hq/router")
 	if rank != 0 || c.Flows[0].Blackout >= 0 || !slices.Equal(c.Flows[0].Causes, []string{"wrong-network"}) {
 		t.Fatalf("sweep, hq/router failed (rank %d): %+v, want app->hq cut by wrong-network, ranked worst", rank+1, c.Flows[0])

@@ -1,4 +1,4 @@
-package sim
+package sweep
 
 import (
 	"bytes"
@@ -17,9 +17,10 @@ import (
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/planner/plantest"
+	"patchbay/sim"
 )
 
-func sweep(t *testing.T, p *planner.Plan, o SweepOptions) *Sweep {
+func runSweep(t *testing.T, p *planner.Plan, o Options) *Sweep {
 	t.Helper()
 	var sc *lang.Scenario
 	if len(p.Design.Scenarios) > 0 {
@@ -28,7 +29,7 @@ func sweep(t *testing.T, p *planner.Plan, o SweepOptions) *Sweep {
 	if o.Depth == 0 {
 		o.Depth = 1
 	}
-	s, err := RunSweep(p, sc, o)
+	s, err := Run(p, sc, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,7 @@ func cut(c Case) int {
 // locations halves the capacity, which still carries both flows, and only
 // costs what was in flight until BFD noticed.
 func TestSweepLastMile(t *testing.T) {
-	s := sweep(t, plantest.File(t, "../examples/last_mile.star"), SweepOptions{})
+	s := runSweep(t, plantest.File(t, "../../examples/last_mile.star"), Options{})
 	worst := s.Cases[s.Ranking[0]]
 	if worst.Failed[0] != (Element{lang.TargetDevice, "nyc-hq/router"}) || cut(worst) != 2 {
 		t.Fatalf("worst failure %+v", worst)
@@ -91,7 +92,7 @@ func TestSweepLastMile(t *testing.T) {
 // nothing is short; losing a facility, two channels at once, costs the
 // most in flight.
 func TestSweepMulticloud(t *testing.T) {
-	s := sweep(t, multicloud(t), SweepOptions{})
+	s := runSweep(t, multicloud(t), Options{})
 	for _, c := range s.Cases {
 		if cut(c) != 0 {
 			t.Fatalf("%v cuts a flow", c.Failed)
@@ -113,7 +114,7 @@ func TestSweepMulticloud(t *testing.T) {
 // jumbo frames to Google Cloud: after a facility fails, half of it is left,
 // the 1 Gbps flow keeps its fair share and the 3 Gbps flow gets the rest.
 func TestSweepTransitHub(t *testing.T) {
-	s := sweep(t, plantest.File(t, "../examples/transit_hub.star"), SweepOptions{})
+	s := runSweep(t, plantest.File(t, "../../examples/transit_hub.star"), Options{})
 	top := s.Cases[s.Ranking[0]]
 	if top.Failed[0].Kind != lang.TargetFacility {
 		t.Fatalf("worst failure %v, want a facility", top.Failed)
@@ -124,7 +125,7 @@ func TestSweepTransitHub(t *testing.T) {
 			web = f
 		}
 	}
-	if want := 3e9 - (2.5e9*8500/(8500+securedOverhead) - 1e9); web.Shortfall < want-1 || web.Shortfall > want+1 {
+	if want := 3e9 - (2.5e9*8500/float64(planner.WireBytes(8500, true)) - 1e9); web.Shortfall < want-1 || web.Shortfall > want+1 {
 		t.Fatalf("shortfall %v, want %v", web.Shortfall, want)
 	}
 }
@@ -132,14 +133,14 @@ func TestSweepTransitHub(t *testing.T) {
 // Global WAN: the Interconnect in eu-west-2 is the only way to the lake; no
 // single failure of it cuts a flow.
 func TestSweepGlobalWAN(t *testing.T) {
-	s := sweep(t, plantest.File(t, "../examples/global_wan.star"), SweepOptions{})
+	s := runSweep(t, plantest.File(t, "../../examples/global_wan.star"), Options{})
 	for _, c := range s.Cases {
 		if cut(c) != 0 {
 			t.Fatalf("%v cuts a flow", c.Failed)
 		}
 	}
 	// With the managed services, losing the eu-west-2 edge cuts every flow.
-	m := sweep(t, plantest.File(t, "../examples/global_wan.star"), SweepOptions{Managed: true})
+	m := runSweep(t, plantest.File(t, "../../examples/global_wan.star"), Options{Managed: true})
 	if c, _ := caseOf(t, m, lang.TargetDevice, "core_network.global/eu-west-2"); cut(c) != len(c.Flows) {
 		t.Fatalf("losing the eu-west-2 edge cuts %d of %d flows", cut(c), len(c.Flows))
 	}
@@ -148,15 +149,15 @@ func TestSweepGlobalWAN(t *testing.T) {
 // Shards merged give the unsharded result byte for byte, whatever the
 // worker count.
 func TestSweepShardsMerge(t *testing.T) {
-	p := plantest.File(t, "../examples/last_mile.star")
-	whole := sweep(t, p, SweepOptions{Depth: 2, Workers: 2})
+	p := plantest.File(t, "../../examples/last_mile.star")
+	whole := runSweep(t, p, Options{Depth: 2, Workers: 2})
 	var want bytes.Buffer
 	_ = whole.WriteJSON(&want)
 	var shards []*Sweep
 	for i := range 3 {
-		shards = append(shards, sweep(t, p, SweepOptions{Depth: 2, Shard: i, Shards: 3, Workers: 1 + i%2}))
+		shards = append(shards, runSweep(t, p, Options{Depth: 2, Shard: i, Shards: 3, Workers: 1 + i%2}))
 	}
-	merged, err := MergeSweeps(p, shards)
+	merged, err := mergeAll(p, shards)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,11 +166,11 @@ func TestSweepShardsMerge(t *testing.T) {
 	if !bytes.Equal(got.Bytes(), want.Bytes()) {
 		t.Fatal("merged shards differ from the unsharded sweep")
 	}
-	if _, err := MergeSweeps(p, shards[:2]); err == nil || !strings.Contains(err.Error(), "missing") {
+	if _, err := mergeAll(p, shards[:2]); err == nil || !strings.Contains(err.Error(), "missing") {
 		t.Fatalf("merging two of three shards: %v", err)
 	}
-	other := sweep(t, p, SweepOptions{Depth: 1, Shard: 2, Shards: 3})
-	if _, err := MergeSweeps(p, append(shards[:2:2], other)); err == nil || !strings.Contains(err.Error(), "another sweep") {
+	other := runSweep(t, p, Options{Depth: 1, Shard: 2, Shards: 3})
+	if _, err := mergeAll(p, append(shards[:2:2], other)); err == nil || !strings.Contains(err.Error(), "another sweep") {
 		t.Fatalf("merging shards of two sweeps: %v", err)
 	}
 }
@@ -177,7 +178,7 @@ func TestSweepShardsMerge(t *testing.T) {
 // Pairs: losing both partner locations cuts everything; the availability
 // estimate counts the pair.
 func TestSweepPairs(t *testing.T) {
-	s := sweep(t, plantest.File(t, "../examples/last_mile.star"), SweepOptions{Depth: 2})
+	s := runSweep(t, plantest.File(t, "../../examples/last_mile.star"), Options{Depth: 2})
 	found := false
 	for _, c := range s.Cases {
 		if len(c.Failed) == 2 && c.Failed[0].Name == "us-east-1/lumen-loc-a" && c.Failed[1].Name == "us-east-1/lumen-loc-b" {
@@ -203,11 +204,11 @@ func TestSweepPairs(t *testing.T) {
 // (600–900 ms).
 func TestSweepAgreesWithTheSimulator(t *testing.T) {
 	p := multicloud(t)
-	s := sweep(t, p, SweepOptions{})
+	s := runSweep(t, p, Options{})
 	est, _ := caseOf(t, s, lang.TargetFacility, "us-east-1/fac-a")
 	sc := *p.Design.Scenarios[0]
 	sc.Events = []lang.Event{at(60*time.Second, lang.ActionFail, lang.TargetFacility, "us-east-1/fac-a")}
-	tr, err := run(p, &sc, Options{Seed: 1})
+	tr, err := run(p, &sc, sim.Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,10 +225,10 @@ func TestSweepAgreesWithTheSimulator(t *testing.T) {
 // the same flows and leave the same shortfall, and what is lost before
 // detection never exceeds the estimate, which takes the slowest detection.
 func TestSweepSimulatedWithinTheEstimate(t *testing.T) {
-	for _, file := range []string{"../examples/multicloud.star", "../examples/last_mile.star"} {
+	for _, file := range []string{"../../examples/multicloud.star", "../../examples/last_mile.star"} {
 		p := plantest.File(t, file)
-		est := sweep(t, p, SweepOptions{})
-		meas := sweep(t, p, SweepOptions{Simulate: true})
+		est := runSweep(t, p, Options{})
+		meas := runSweep(t, p, Options{Simulate: true})
 		for i, c := range meas.Cases {
 			e := est.Cases[i]
 			if cut(c) != cut(e) {
@@ -263,7 +264,7 @@ objective(hq, iso, max_blackout = "1s", name = "iso-blackout")
 objective(hq, web, min_bandwidth = "4Gbps", name = "web-bw")
 objective(web, iso, max_blackout = "1s", name = "no-flow")
 `)
-	s := sweep(t, p, SweepOptions{})
+	s := runSweep(t, p, Options{})
 	byName := map[string]Objective{}
 	for _, o := range s.Objectives {
 		byName[o.Name] = o
@@ -288,7 +289,13 @@ objective(web, iso, max_blackout = "1s", name = "no-flow")
 // way on its own. A blackhole in v's route table drops the replies: the
 // objective is broken with nothing failed, in that direction alone.
 func TestSweepObjectiveBothWays(t *testing.T) {
-	const design = interconnectBase + `
+	const design = `
+v = vpc("v", region = "us-east-1", cidr = "10.10.0.0/16", mtu = 8500)
+g = gcp_vpc("g", project = "p", region = "us-east4", cidr = "10.20.0.0/16", mtu = 8500)
+dx = dx_gateway("dx", asn = 64512)
+vgw = vpn_gateway(v, asn = 64513)
+interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "10Gbps", attach_to = dx, peer = g)
+
 attach(dx, vgw, allowed_prefixes = [v.cidr])
 scenario("s", duration = "1m", flows = [flow(g, v, rate = "2Gbps")])
 objective(g, v, max_blackout = "1s", min_bandwidth = "1Gbps")
@@ -301,7 +308,7 @@ objective(g, v, max_blackout = "1s", min_bandwidth = "1Gbps")
 		{"replies blackholed", `route_table("main", vpc = v, routes = [route(g.cidr, blackhole = True)])`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := sweep(t, plantest.Source(t, design+tc.extra), SweepOptions{})
+			s := runSweep(t, plantest.Source(t, design+tc.extra), Options{})
 			if len(s.Flows) != 2 || s.Flows[1].Name != "g->v (return)" || s.Flows[1].From != "vpc.v" || s.Flows[1].To != "gcp_vpc.g" || s.Flows[1].Rate != 2e9 {
 				t.Fatalf("flows %+v, want g->v and its mirror", s.Flows)
 			}
@@ -339,7 +346,7 @@ objective(g, v, max_blackout = "1s", min_bandwidth = "1Gbps")
 // A failure that breaks one direction only is named with it.
 func TestSweepObjectiveOneWayBrokenByAFailure(t *testing.T) {
 	s := &Sweep{
-		Flows: []SweepFlow{{Name: "a->b", From: "vpc.a", To: "vpc.b", Rate: 1e9, Delivered: 1e9},
+		Flows: []Flow{{Name: "a->b", From: "vpc.a", To: "vpc.b", Rate: 1e9, Delivered: 1e9},
 			{Name: "b->a", From: "vpc.b", To: "vpc.a", Rate: 1e9, Delivered: 1e9}},
 		Objectives: []Objective{{Name: "ab", From: "vpc.a", To: "vpc.b", MaxBlackout: time.Second}},
 		Cases: []Case{
@@ -369,7 +376,7 @@ func TestSweepObjectiveOneWayBrokenByAFailure(t *testing.T) {
 func TestSweepOutputGrowsWithCases(t *testing.T) {
 	perCase := map[int]float64{}
 	for _, n := range []int{5, 40} {
-		s := sweep(t, plantest.Source(t, sweepDesign(n)), SweepOptions{})
+		s := runSweep(t, plantest.Source(t, sweepDesign(n)), Options{})
 		var b bytes.Buffer
 		if err := s.WriteJSON(&b); err != nil {
 			t.Fatal(err)
@@ -397,7 +404,7 @@ func TestSweepCaseList(t *testing.T) {
 		for i := range els {
 			els[i] = Element{Kind: lang.TargetLink, Name: fmt.Sprint(i)}
 		}
-		c := newCaseList(els, SweepOptions{Depth: 2})
+		c := newCaseList(els, Options{Depth: 2})
 		want := [][]Element{}
 		for _, e := range els {
 			want = append(want, []Element{e})
@@ -420,7 +427,7 @@ func TestSweepCaseList(t *testing.T) {
 	for i := range els {
 		els[i] = Element{Kind: lang.TargetLink, Name: fmt.Sprint(i)}
 	}
-	o := SweepOptions{Depth: 2, MaxCases: 20_000, Seed: 7}
+	o := Options{Depth: 2, MaxCases: 20_000, Seed: 7}
 	a, b := newCaseList(els, o), newCaseList(els, o)
 	if !a.sampled || a.total != len(els)+20_000 || !slices.Equal(a.pairs, b.pairs) {
 		t.Fatalf("sample: sampled %t, %d cases, same for the same seed %t", a.sampled, a.total, slices.Equal(a.pairs, b.pairs))
@@ -453,9 +460,9 @@ func TestSweepCaseList(t *testing.T) {
 // writes for the whole, with and without cases, ranking and availability;
 // and a merge reads a shard a case at a time, in any order of its fields.
 func TestSweepJSONStreams(t *testing.T) {
-	p := plantest.File(t, "../examples/last_mile.star")
-	whole := sweep(t, p, SweepOptions{Depth: 2})
-	shard := sweep(t, p, SweepOptions{Depth: 2, Shard: 1, Shards: 3})
+	p := plantest.File(t, "../../examples/last_mile.star")
+	whole := runSweep(t, p, Options{Depth: 2})
+	shard := runSweep(t, p, Options{Depth: 2, Shard: 1, Shards: 3})
 	empty := *shard
 	empty.Cases = []Case{}
 	for name, s := range map[string]*Sweep{"whole": whole, "shard": shard, "no cases": &empty} {
@@ -476,7 +483,7 @@ func TestSweepJSONStreams(t *testing.T) {
 	// Shard 2 of 3 with its cases first; shards 1 and 3 as written.
 	var parts [3]bytes.Buffer
 	for i := range parts {
-		if err := sweep(t, p, SweepOptions{Depth: 2, Shard: i, Shards: 3}).WriteJSON(&parts[i]); err != nil {
+		if err := runSweep(t, p, Options{Depth: 2, Shard: i, Shards: 3}).WriteJSON(&parts[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -543,8 +550,8 @@ func TestSweepJSONStreams(t *testing.T) {
 // width per character, inside its own size, and marks a cut until repair
 // in words as well as in colour.
 func TestBlackoutSVGFits(t *testing.T) {
-	for _, file := range []string{"../examples/last_mile.star", "../examples/transit_hub.star", "../examples/global_wan.star"} {
-		s := sweep(t, plantest.File(t, file), SweepOptions{Depth: 2})
+	for _, file := range []string{"../../examples/last_mile.star", "../../examples/transit_hub.star", "../../examples/global_wan.star"} {
+		s := runSweep(t, plantest.File(t, file), Options{Depth: 2})
 		var b bytes.Buffer
 		if err := s.WriteBlackoutSVG(&b); err != nil {
 			t.Fatal(err)
@@ -593,14 +600,14 @@ func TestBlackoutSVGFits(t *testing.T) {
 // any runs, naming the two ways to make it fit; a shard of it fits.
 func TestSweepTooManyCases(t *testing.T) {
 	defer func(n uint64) { maxRunCases = n }(maxRunCases)
-	p := plantest.File(t, "../examples/last_mile.star")
-	whole := sweep(t, p, SweepOptions{Depth: 2})
+	p := plantest.File(t, "../../examples/last_mile.star")
+	whole := runSweep(t, p, Options{Depth: 2})
 	maxRunCases = uint64(whole.Total - 1)
-	_, err := RunSweep(p, p.Design.Scenarios[0], SweepOptions{Depth: 2})
+	_, err := Run(p, p.Design.Scenarios[0], Options{Depth: 2})
 	if err == nil || !strings.Contains(err.Error(), "--max-pairs") || !strings.Contains(err.Error(), "--shard") {
 		t.Fatalf("got %v, want a refusal naming --max-pairs and --shard", err)
 	}
-	if _, err := RunSweep(p, p.Design.Scenarios[0], SweepOptions{Depth: 2, Shard: 0, Shards: 2}); err != nil {
+	if _, err := Run(p, p.Design.Scenarios[0], Options{Depth: 2, Shard: 0, Shards: 2}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,4 +1,4 @@
-package sim
+package sweep
 
 import (
 	"bufio"
@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"net/netip"
@@ -24,16 +25,17 @@ import (
 
 	"patchbay/lang"
 	"patchbay/planner"
+	"patchbay/sim"
 	"patchbay/sim/internal/units"
 	"patchbay/sim/mka"
 	"patchbay/sim/network"
 	"patchbay/stdlib"
 )
 
-// SweepSchema names the sweep's JSON format (docs/json.md).
+// Schema names the sweep's JSON format (docs/json.md).
 // v2: a case lists only the flows whose row differs from the baseline, so
 // the JSON grows with the cases rather than cases × flows.
-const SweepSchema = "patchbay.sweep/v2"
+const Schema = "patchbay.sweep/v2"
 
 // Element is one thing that can fail.
 type Element struct {
@@ -43,8 +45,8 @@ type Element struct {
 
 func (e Element) String() string { return string(e.Kind) + " " + e.Name }
 
-// SweepOptions tune a sweep.
-type SweepOptions struct {
+// Options tune a sweep.
+type Options struct {
 	Depth    int    // 1: every single failure; 2: every pair as well
 	MaxCases int    // with depth 2, a bound on pairs: beyond it a seeded sample
 	Seed     uint64 // for the sample
@@ -62,24 +64,24 @@ type SweepOptions struct {
 	// slowest detection: measured rather than bounded, and much slower.
 	Simulate bool
 	// MaxEvents bounds the work of the simulated cases together, in
-	// events as Options.MaxEvents counts them (0: DefaultMaxSweepEvents).
+	// events as sim.Options.MaxEvents counts them (0: DefaultMaxEvents).
 	// A sweep whose first case, times the cases, would exceed it is
 	// refused before the rest run; one that exceeds it as it goes stops.
 	MaxEvents uint64
 	// MaxFlows bounds the flows followed (0: DefaultMaxFlows).
 	MaxFlows int
-	// Context, when set, interrupts the sweep: RunSweep then returns its
+	// Context, when set, interrupts the sweep: Run then returns its
 	// error.
 	Context context.Context
 }
 
-// DefaultMaxSweepEvents is ten runs' default budget: a simulated sweep of
+// DefaultMaxEvents is ten runs' default budget: a simulated sweep of
 // ten Interconnects (132 cases) needs about 17.5 million events, a sixth
 // of it, and a few minutes of one core.
-const DefaultMaxSweepEvents = 10 * DefaultMaxEvents
+const DefaultMaxEvents = 10 * sim.DefaultMaxEvents
 
-// SweepFlow is a flow the sweep follows.
-type SweepFlow struct {
+// Flow is a flow the sweep follows.
+type Flow struct {
 	Name      string  `json:"name"`
 	From      string  `json:"source"`
 	To        string  `json:"destination"`
@@ -135,7 +137,7 @@ type Sweep struct {
 	Sampled      bool        `json:"sampled"`
 	Settings     Settings    `json:"settings"`
 	Shard        string      `json:"shard,omitempty"`
-	Flows        []SweepFlow `json:"flows"`
+	Flows        []Flow      `json:"flows"`
 	Objectives   []Objective `json:"objectives"`
 	Cases        []Case      `json:"cases"`
 	Ranking      []int       `json:"ranking,omitempty"` // case indices, worst first
@@ -202,7 +204,7 @@ func elements(n *network.Network, managed bool) []Element {
 			out = append(out, Element{lang.TargetChannel, l.Name})
 		}
 	}
-	for _, f := range sortedKeys(n.Facilities) {
+	for _, f := range slices.Sorted(maps.Keys(n.Facilities)) {
 		out = append(out, Element{lang.TargetFacility, f})
 	}
 	for _, d := range n.Devices {
@@ -225,7 +227,7 @@ func elements(n *network.Network, managed bool) []Element {
 type sweeper struct {
 	p        *planner.Plan
 	n        *network.Network
-	flows    []*flow
+	flows    []*tracked
 	detect   map[*network.Link]time.Duration
 	baseline []flowState
 	causes   [][]string                // each flow's, with nothing failed
@@ -273,7 +275,7 @@ func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
 		}
 	}
 	for _, fs := range specs {
-		f := newFlow(fs, n.Endpoints[fs.From.String()], n.Endpoints[fs.To.String()])
+		f := track(fs, n.Endpoints[fs.From.String()], n.Endpoints[fs.To.String()])
 		f.Active = true
 		if f.Src == nil || f.Dst == nil {
 			return nil, fmt.Errorf("flow %s: %s or %s is not a network", fs.Name, fs.From, fs.To)
@@ -374,7 +376,7 @@ func (w *sweeper) traffic() []flowState {
 	for _, f := range w.flows {
 		f.Route()
 	}
-	network.Share(nets(w.flows))
+	network.Share(netsOf(w.flows))
 	out := make([]flowState, len(w.flows))
 	for i, f := range w.flows {
 		out[i] = flowState{delivered: f.Delivered, parts: f.Parts, rates: f.Rates, lost: f.Lost}
@@ -624,7 +626,7 @@ func sameRow(a, b CaseFlow) bool {
 }
 
 // designDigest identifies a design's sources and the sweep's settings.
-func designDigest(p *planner.Plan, scenario string, o SweepOptions, total int) string {
+func designDigest(p *planner.Plan, scenario string, o Options, total int) string {
 	h := sha256.New()
 	files := make([]string, 0, len(p.Design.Files))
 	for f := range p.Design.Files {
@@ -636,6 +638,26 @@ func designDigest(p *planner.Plan, scenario string, o SweepOptions, total int) s
 	}
 	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%d\x00%d\x00%t\x00%t", scenario, o.Depth, o.MaxCases, o.Seed, total, o.Managed, o.Simulate)
 	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// tracked is a scenario flow as the sweep follows it: through the data
+// plane, and as the script wrote it.
+type tracked struct {
+	network.Flow
+	spec lang.Flow
+}
+
+func track(spec lang.Flow, src, dst *network.Endpoint) *tracked {
+	return &tracked{Flow: network.Flow{Src: src, Dst: dst, Rate: float64(spec.Rate), Size: spec.PacketSize}, spec: spec}
+}
+
+// netsOf is the flows' data-plane parts, in order, for Share.
+func netsOf(flows []*tracked) []*network.Flow {
+	out := make([]*network.Flow, len(flows))
+	for i, f := range flows {
+		out[i] = &f.Flow
+	}
+	return out
 }
 
 // sweepFlows are the scenario's flows, or, without one, a 1 Gbps flow each
@@ -691,10 +713,10 @@ func returnFlows(objectives []*lang.Objective, flows []lang.Flow) []lang.Flow {
 	return out
 }
 
-// RunSweep fails every element of the design (and with depth 2 every
+// Run fails every element of the design (and with depth 2 every
 // pair) in turn and reports what each does to the flows: what is lost
 // before routing notices, and what is missing once it has settled.
-func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error) {
+func Run(p *planner.Plan, sc *lang.Scenario, o Options) (*Sweep, error) {
 	if o.Depth < 1 || o.Depth > 2 {
 		return nil, fmt.Errorf("--depth %d: want 1 or 2", o.Depth)
 	}
@@ -703,10 +725,10 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 		return nil, fmt.Errorf("nothing to sweep: the design has no scenario flows and no monitors")
 	}
 	if o.MaxFlows <= 0 {
-		o.MaxFlows = DefaultMaxFlows
+		o.MaxFlows = sim.DefaultMaxFlows
 	}
 	if o.MaxEvents == 0 {
-		o.MaxEvents = DefaultMaxSweepEvents
+		o.MaxEvents = DefaultMaxEvents
 	}
 	if len(specs) > o.MaxFlows {
 		return nil, fmt.Errorf("the sweep would follow %s flows, over the budget of %s — raise it with --max-flows",
@@ -742,11 +764,11 @@ func RunSweep(p *planner.Plan, sc *lang.Scenario, o SweepOptions) (*Sweep, error
 	if sc != nil {
 		name = sc.Name
 	}
-	out := &Sweep{Schema: SweepSchema, Design: designName(p), Digest: designDigest(p, name, o, cases.total), Scenario: name, Depth: o.Depth,
-		Total: cases.total, Sampled: cases.sampled, Flows: []SweepFlow{}, Objectives: []Objective{}, Cases: []Case{},
+	out := &Sweep{Schema: Schema, Design: designName(p), Digest: designDigest(p, name, o, cases.total), Scenario: name, Depth: o.Depth,
+		Total: cases.total, Sampled: cases.sampled, Flows: []Flow{}, Objectives: []Objective{}, Cases: []Case{},
 		Settings: Settings{MaxPairs: o.MaxCases, Seed: o.Seed, Managed: o.Managed, Simulate: o.Simulate}}
 	for i, f := range first.flows {
-		out.Flows = append(out.Flows, SweepFlow{Name: f.spec.Name, From: f.spec.From.String(), To: f.spec.To.String(), Rate: float64(f.spec.Rate),
+		out.Flows = append(out.Flows, Flow{Name: f.spec.Name, From: f.spec.From.String(), To: f.spec.To.String(), Rate: float64(f.spec.Rate),
 			Size: f.spec.PacketSize, Delivered: units.Round(first.baseline[i].delivered), Causes: first.causes[i]})
 	}
 	for _, ob := range p.Design.Objectives {
@@ -889,7 +911,7 @@ type caseList struct {
 	pairs []int64
 }
 
-func newCaseList(els []Element, o SweepOptions) caseList {
+func newCaseList(els []Element, o Options) caseList {
 	c := caseList{els: els, total: len(els)}
 	if o.Depth < 2 {
 		return c
@@ -956,18 +978,6 @@ func designName(p *planner.Plan) string {
 	return name
 }
 
-// MergeSweeps joins the shards of one sweep into the whole, as if it had
-// run in one piece.
-func MergeSweeps(p *planner.Plan, shards []*Sweep) (*Sweep, error) {
-	var m Merge
-	for _, s := range shards {
-		if err := m.Add(p, s); err != nil {
-			return nil, err
-		}
-	}
-	return m.Finish(p)
-}
-
 // Merge joins shards one at a time, so a caller can read each, add it and
 // let it go: what is held is the merged cases, not every shard as read.
 type Merge struct {
@@ -995,7 +1005,7 @@ func (m *Merge) begin(p *planner.Plan, s *Sweep) error {
 	if m.out == nil {
 		out := *s
 		set := out.Settings
-		want := designDigest(p, out.Scenario, SweepOptions{Depth: out.Depth, MaxCases: set.MaxPairs, Seed: set.Seed, Managed: set.Managed, Simulate: set.Simulate}, out.Total)
+		want := designDigest(p, out.Scenario, Options{Depth: out.Depth, MaxCases: set.MaxPairs, Seed: set.Seed, Managed: set.Managed, Simulate: set.Simulate}, out.Total)
 		if out.Digest != want {
 			return fmt.Errorf("the shards are of another design or other settings than this file's (digest %s, this file's %s)", out.Digest, want)
 		}
@@ -1067,12 +1077,12 @@ func (m *Merge) Read(p *planner.Plan, r io.Reader) error {
 			if err := dec.Decode(f); err != nil {
 				return notShard(err)
 			}
-			if key == "schema" && hdr.Schema != SweepSchema {
+			if key == "schema" && hdr.Schema != Schema {
 				return notShard(fmt.Errorf("schema %q", hdr.Schema))
 			}
 			continue
 		}
-		if hdr.Schema == SweepSchema && hdr.Digest != "" && !began {
+		if hdr.Schema == Schema && hdr.Digest != "" && !began {
 			if err := m.begin(p, &hdr); err != nil {
 				return err
 			}
@@ -1100,7 +1110,7 @@ func (m *Merge) Read(p *planner.Plan, r io.Reader) error {
 	if _, err := dec.Token(); err != nil {
 		return notShard(err)
 	}
-	if hdr.Schema != SweepSchema {
+	if hdr.Schema != Schema {
 		return notShard(fmt.Errorf("schema %q", hdr.Schema))
 	}
 	if !sawCases {
@@ -1123,7 +1133,7 @@ func (m *Merge) Read(p *planner.Plan, r io.Reader) error {
 type ShardFormatError struct{ Err error }
 
 func (e *ShardFormatError) Error() string {
-	return fmt.Sprintf("not a %s shard: %v", SweepSchema, e.Err)
+	return fmt.Sprintf("not a %s shard: %v", Schema, e.Err)
 }
 
 func (e *ShardFormatError) Unwrap() error { return e.Err }
@@ -1397,7 +1407,7 @@ func (s *Sweep) HasBroken() bool {
 }
 
 // Overlay is the state of the network under case i, for a diagram.
-func (s *Sweep) Overlay(p *planner.Plan, i int) (*State, error) {
+func (s *Sweep) Overlay(p *planner.Plan, i int) (*sim.State, error) {
 	n, err := network.Build(p)
 	if err != nil {
 		return nil, err
@@ -1406,7 +1416,7 @@ func (s *Sweep) Overlay(p *planner.Plan, i int) (*State, error) {
 	for _, e := range s.Cases[i].Failed {
 		w.apply(e, true)
 	}
-	st := &State{Links: map[string]bool{}, Sessions: map[string]bool{}}
+	st := &sim.State{Links: map[string]bool{}, Sessions: map[string]bool{}}
 	for _, l := range n.Links {
 		st.Links[l.Name] = l.Up()
 	}
@@ -1430,7 +1440,7 @@ const (
 // at simFailAt and reads what happened from the trace.
 // It returns the work the run did, and an error when it was interrupted or
 // ran out of budget (each case may use all of the sweep's).
-func simulateCase(ctx context.Context, p *planner.Plan, specs []lang.Flow, w *sweeper, index int, failed []Element, o SweepOptions) (Case, uint64, error) {
+func simulateCase(ctx context.Context, p *planner.Plan, specs []lang.Flow, w *sweeper, index int, failed []Element, o Options) (Case, uint64, error) {
 	c := Case{Index: index, Failed: failed, Flows: []CaseFlow{}, Down: []string{}, Broken: []string{}}
 	var names []string
 	for _, e := range failed {
@@ -1440,9 +1450,9 @@ func simulateCase(ctx context.Context, p *planner.Plan, specs []lang.Flow, w *sw
 	for _, e := range failed {
 		sc.Events = append(sc.Events, lang.Event{At: simFailAt, Action: lang.ActionFail, Target: lang.Target{Kind: e.Kind, Name: e.Name}})
 	}
-	var tr *Trace
+	var tr *sim.Trace
 	var work uint64
-	s, err := Start(p, sc, Options{Seed: o.Seed, MaxEvents: o.MaxEvents, MaxFlows: o.MaxFlows, Context: ctx})
+	s, err := sim.Start(p, sc, sim.Options{Seed: o.Seed, MaxEvents: o.MaxEvents, MaxFlows: o.MaxFlows, Context: ctx})
 	if err == nil {
 		tr, err = s.Finish()
 		work = s.Work()
@@ -1457,7 +1467,7 @@ func simulateCase(ctx context.Context, p *planner.Plan, specs []lang.Flow, w *sw
 	}
 	// What was down, and the last word on each flow, as the trace says;
 	// and what each flow lost before the failure, which is not its doing.
-	final := map[string]FlowChange{}
+	final := map[string]sim.FlowChange{}
 	lostBefore := map[string]float64{}
 	for _, e := range tr.Events {
 		if e.T == 0 {
@@ -1477,7 +1487,7 @@ func simulateCase(ctx context.Context, p *planner.Plan, specs []lang.Flow, w *sw
 		}
 	}
 	slices.Sort(c.Down)
-	var conv *Convergence
+	var conv *sim.Convergence
 	for i := range tr.Convergence {
 		if tr.Convergence[i].T == simFailAt {
 			conv = &tr.Convergence[i]
