@@ -45,7 +45,7 @@ type Route struct {
 
 // Route selection. A table takes, for one prefix (the longest match is
 // the lookup's), the best of its candidates by these steps; the simulator
-// (sim/routing.go) runs the same ones with the BGP attributes the planner
+// (sim/network/routing.go) runs the same ones with the BGP attributes the planner
 // leaves equal (local preference, origin, MED).
 //
 //  1. The administrative preference (Pref): how the route was learned, in

@@ -1,9 +1,10 @@
 package sim
 
 import (
+	"time"
+
 	"patchbay/lang"
 	"patchbay/sim/network"
-	"time"
 )
 
 // flow is a scenario flow while it runs.

@@ -1,11 +1,12 @@
 package sim
 
 import (
+	"time"
+
 	"patchbay/lang"
 	"patchbay/sim/engine"
 	"patchbay/sim/internal/units"
 	"patchbay/sim/network"
-	"time"
 )
 
 // probe sends one packet every interval and times its round trip, like

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"time"
+
 	"patchbay/lang"
 	"patchbay/planner"
 	"patchbay/sim/bfd"
@@ -8,15 +10,18 @@ import (
 	"patchbay/sim/mka"
 	"patchbay/sim/network"
 	"patchbay/stdlib"
-	"time"
 )
 
 // buildBGP builds the plan's sessions, with the catalog's timers and
 // limits, wired to the run's timeline, routing and wire.
 func (s *Sim) buildBGP(p *planner.Plan) {
-	s.bgp = bgp.Build(bgp.Env{Engine: s.e, Network: s.n, Control: s.control, RoutingChanged: s.routingChanged, Send: s.captureTCP}, bgp.Config{ConnectRetry: time.Duration(catInt("bgp.connect_retry")) * time.Second,
-		MRAI:        time.Duration(catInt("bgp.mrai_ebgp")) * time.Second,
-		MaxPrefixes: catInt("last_mile.max_prefixes")}, p)
+	env := bgp.Env{Engine: s.e, Network: s.n, Control: s.control, RoutingChanged: s.routingChanged, Send: s.captureTCP}
+	cfg := bgp.Config{
+		ConnectRetry: time.Duration(catInt("bgp.connect_retry")) * time.Second,
+		MRAI:         time.Duration(catInt("bgp.mrai_ebgp")) * time.Second,
+		MaxPrefixes:  catInt("last_mile.max_prefixes"),
+	}
+	s.bgp = bgp.Build(env, cfg, p)
 	s.sessions = s.bgp.Sessions()
 }
 

@@ -34,14 +34,6 @@ func flowNamed(t *testing.T, tr *Trace, name string) FlowSummary {
 // delivered reports whether a flow got all it sent.
 func delivered(f FlowSummary) bool { return f.DeliveredBytes == f.DemandBytes && len(f.LostBytes) == 0 }
 
-const interconnectBase = `
-v = vpc("v", region = "us-east-1", cidr = "10.10.0.0/16", mtu = 8500)
-g = gcp_vpc("g", project = "p", region = "us-east4", cidr = "10.20.0.0/16", mtu = 8500)
-dx = dx_gateway("dx", asn = 64512)
-vgw = vpn_gateway(v, asn = 64513)
-interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "10Gbps", attach_to = dx, peer = g)
-`
-
 // The routing rules of the managed services, each in a small design.
 func TestServiceRoutingSemantics(t *testing.T) {
 	cases := []struct {
@@ -60,11 +52,11 @@ attach(dev2, wan, segment = "dev")
 create_route(wan, segment = "dev", destinations = ["10.10.0.0/24"], blackhole = True)
 scenario("s", duration = "5s", flows = [flow(dev, prod), flow(dev, dev2), flow(prod, dev)])
 `, map[string]string{"dev->prod": "blackhole", "dev->dev2": "no-route", "prod->dev": "delivered"}},
-		{"a VGW's allowed prefixes filter its VPC's CIDR", interconnectBase + `
+		{"a VGW's allowed prefixes filter its VPC's CIDR", plantest.OneInterconnect + `
 attach(dx, vgw, allowed_prefixes = ["10.10.0.0/24"])
 scenario("s", duration = "5s", flows = [flow(g, v)])
 `, map[string]string{"g->v": "no-route"}},
-		{"a wider allowed prefix lets the VPC's CIDR through", interconnectBase + `
+		{"a wider allowed prefix lets the VPC's CIDR through", plantest.OneInterconnect + `
 attach(dx, vgw, allowed_prefixes = ["10.0.0.0/8"])
 scenario("s", duration = "5s", flows = [flow(g, v)])
 `, map[string]string{"g->v": "delivered"}},
@@ -145,7 +137,7 @@ scenario("s", duration = "7s", flows = [flow(hq, x, rate = "3.1Gbps")])
 // At one instant a maintenance window ends before the next begins, events
 // happen before probes, and the last partial metric window is kept.
 func TestOrderAtOneInstantAndTheLastWindow(t *testing.T) {
-	tr := runSource(t, interconnectBase+`
+	tr := runSource(t, plantest.OneInterconnect+`
 attach(dx, vgw, allowed_prefixes = [v.cidr])
 scenario("m", duration = "5500ms", flows = [flow(g, v, rate = "8Gbps")], probes = [probe(v, g, interval = "1s")], events = [
     at("0s", fail(device = vgw)),
@@ -178,7 +170,7 @@ scenario("m", duration = "5500ms", flows = [flow(g, v, rate = "8Gbps")], probes 
 	if int(sent) != p.Sent {
 		t.Fatalf("windows count %v probes, the summary %d", sent, p.Sent)
 	}
-	if len(runSource(t, interconnectBase+`scenario("s", duration = "5s")`, Options{}).Metrics) != 0 {
+	if len(runSource(t, plantest.OneInterconnect+`scenario("s", duration = "5s")`, Options{}).Metrics) != 0 {
 		t.Fatal("metrics kept though not asked for")
 	}
 }

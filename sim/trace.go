@@ -15,8 +15,8 @@ import (
 	"patchbay/stdlib"
 )
 
-// TraceSchema names the JSON trace format (docs/json.md).
-const TraceSchema = "patchbay.trace/v1"
+// traceSchema names the JSON trace format (docs/json.md).
+const traceSchema = "patchbay.trace/v1"
 
 // Trace is what a run recorded. Times are nanoseconds of virtual time.
 type Trace struct {
@@ -170,7 +170,7 @@ func (t *Trace) HasErrors() bool {
 }
 
 func newTrace(sc *lang.Scenario, opts Options, n *network.Network) *Trace {
-	t := &Trace{Schema: TraceSchema, Scenario: sc.Name, Source: sc.Range.String(), Seed: opts.Seed, Duration: sc.Duration,
+	t := &Trace{Schema: traceSchema, Scenario: sc.Name, Source: sc.Range.String(), Seed: opts.Seed, Duration: sc.Duration,
 		Interval: opts.Interval, Events: []TraceEvent{}, Flows: []FlowSummary{}, Probes: []ProbeSummary{}, Findings: []Finding{},
 		Convergence: []Convergence{}}
 	t.Network = NetworkSummary{Devices: len(n.Devices), Links: len(n.Links), Tables: len(n.VRFs), Capacity: []Group{},

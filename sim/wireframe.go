@@ -4,8 +4,9 @@ import (
 	"encoding/binary"
 	"io"
 	"net/netip"
-	"patchbay/sim/bgp"
 	"time"
+
+	"patchbay/sim/bgp"
 )
 
 // The simulator builds its control-plane frames (BGP over TCP, BFD over

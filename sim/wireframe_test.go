@@ -5,13 +5,14 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
-	"patchbay/sim/bgp"
 	"testing"
 	"time"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
+
+	"patchbay/sim/bgp"
 )
 
 // gopacketFrame is the frame the simulator built with gopacket before it

@@ -93,3 +93,15 @@ func Interconnects(n int, scenario string) string {
 	fmt.Fprintf(&b, scenario, strings.Join(flows, ", "))
 	return b.String()
 }
+
+// OneInterconnect is a VPC with a VGW on a DX gateway and a Google Cloud
+// VPC, joined by a 10 Gbps Interconnect in us-east-1 and us-east4: the
+// smallest multicloud design, which tests add attachments, scenarios and
+// objectives to.
+const OneInterconnect = `
+v = vpc("v", region = "us-east-1", cidr = "10.10.0.0/16", mtu = 8500)
+g = gcp_vpc("g", project = "p", region = "us-east4", cidr = "10.20.0.0/16", mtu = 8500)
+dx = dx_gateway("dx", asn = 64512)
+vgw = vpn_gateway(v, asn = 64513)
+interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "10Gbps", attach_to = dx, peer = g)
+`

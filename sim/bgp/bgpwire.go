@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"patchbay/sim/network"
 	"slices"
 
 	"github.com/osrg/gobgp/v3/pkg/packet/bgp"
+
+	"patchbay/sim/network"
 )
 
 // asTrans stands in for a 4-octet AS in the 2-octet OPEN field (RFC 6793).

@@ -2,10 +2,11 @@ package bgp
 
 import (
 	"net/netip"
-	"patchbay/sim/network"
 	"testing"
 
 	"github.com/osrg/gobgp/v3/pkg/packet/bgp"
+
+	"patchbay/sim/network"
 )
 
 // FuzzReceiveBGP feeds arbitrary bytes to the path a speaker reads BGP

@@ -3,9 +3,10 @@ package sweep
 import (
 	"fmt"
 	"io"
-	"patchbay/planner/plantest"
 	"testing"
 	"time"
+
+	"patchbay/planner/plantest"
 )
 
 // BenchmarkSweep is the N-1 sweep of designs with 100, 1,000 and 5,000

@@ -3,9 +3,10 @@ package sweep
 import (
 	"context"
 	"errors"
-	"patchbay/planner/plantest"
 	"strings"
 	"testing"
+
+	"patchbay/planner/plantest"
 )
 
 // A simulated sweep measures its first case and refuses to run the rest

@@ -1,3 +1,23 @@
+// Package sweep is the failure sweep: every element of a design that can
+// fail — each LAG member link, channel or last-mile connection, facility
+// and device, with Options.Managed the managed services' devices too — is
+// failed in turn, and with Depth 2 every pair as well (a seeded sample
+// beyond MaxCases, --max-pairs). Each case runs on a worker's own copy of
+// the network (sim/network): by default the steady state once routing has
+// converged, plus what is lost before the routers notice, bounded by the
+// slowest detection (BFD, MKA's live-peer lifetime or the BGP hold time);
+// with Options.Simulate the whole event-driven simulation of package sim
+// (sim.Start, Finish, Work), measured rather than bounded, within
+// MaxEvents.
+//
+// Run returns a Sweep: the flows with nothing failed, the cases (each with
+// only the flows it changes), the design's objectives (max blackout, min
+// bandwidth) judged each way on its own against the single failures, the
+// cases ranked worst first, and each flow's availability estimated
+// against the SLA. Shards (Options.Shard of Shards) run every Shards-th
+// case; Merge joins them (Add or Read, then Finish). WriteText,
+// WriteMarkdown and WriteJSON (patchbay.sweep/v2, documented in docs/json.md) report
+// it; WriteBlackoutSVG draws the worst failures' blackouts.
 package sweep
 
 import (
@@ -32,17 +52,18 @@ import (
 	"patchbay/stdlib"
 )
 
-// Schema names the sweep's JSON format (docs/json.md).
+// schema names the sweep's JSON format (docs/json.md).
 // v2: a case lists only the flows whose row differs from the baseline, so
 // the JSON grows with the cases rather than cases × flows.
-const Schema = "patchbay.sweep/v2"
+const schema = "patchbay.sweep/v2"
 
 // Element is one thing that can fail.
 type Element struct {
 	Kind lang.TargetKind `json:"kind"` // link (a LAG member), channel, facility, device
-	Name string          `json:"name"`
+	Name string          `json:"name"` // as a scenario's fail event names it: "aws-gcp-use1/ch1/m1", "us-east-1/fac-a"
 }
 
+// String is the element as reports name it: its kind, a space, its name.
 func (e Element) String() string { return string(e.Kind) + " " + e.Name }
 
 // Options tune a sweep.
@@ -54,7 +75,10 @@ type Options struct {
 	// Shard and Shards split the cases: this run takes those whose index
 	// modulo Shards is Shard. Shards 0 means all.
 	Shard, Shards int
-	Progress      func(done, total int)
+	// Progress, when set, is called after each case with the cases done
+	// and this run's (this shard's) total; from the workers, one call at a
+	// time.
+	Progress func(done, total int)
 	// Managed adds the managed services' devices (VGW, DX gateway, Transit
 	// Gateway, Cloud WAN edge): AWS runs them redundantly in a region, so
 	// failing one is a service outage rather than a component failure.
@@ -80,14 +104,18 @@ type Options struct {
 // of it, and a few minutes of one core.
 const DefaultMaxEvents = 10 * sim.DefaultMaxEvents
 
-// Flow is a flow the sweep follows.
+// Flow is a flow the sweep follows, and what it delivers with nothing
+// failed: the baseline every case's rows are against. The flows are the
+// scenario's (or, without one, 1 Gbps each way between every monitor's
+// ends), then "NAME (return)" mirrors where an objective's networks have
+// traffic one way only.
 type Flow struct {
-	Name      string  `json:"name"`
-	From      string  `json:"source"`
-	To        string  `json:"destination"`
-	Rate      float64 `json:"rate_bps"`
-	Size      int     `json:"packet_size"`
-	Delivered float64 `json:"delivered_bps"` // with nothing failed
+	Name      string  `json:"name"`          // need not be unique: CaseFlow.Index tells flows apart
+	From      string  `json:"source"`        // the source network's reference ("vpc.web")
+	To        string  `json:"destination"`   // the destination network's reference
+	Rate      float64 `json:"rate_bps"`      // the demand, bits/s
+	Size      int     `json:"packet_size"`   // bytes: the IP packet, headers included
+	Delivered float64 `json:"delivered_bps"` // bits/s, with nothing failed
 	// Causes are why it loses traffic with nothing failed: a case that
 	// leaves the flow as it was says the same.
 	Causes []string `json:"causes,omitempty"`
@@ -96,76 +124,86 @@ type Flow struct {
 // CaseFlow is one flow under one failure. A case holds one only for the
 // flows the failure changes; the rest are as Sweep.Baseline says.
 type CaseFlow struct {
-	Flow string `json:"flow"`
+	Flow string `json:"flow"` // the flow's name
 	// Index is the flow's position in Sweep.Flows: names need not be
 	// unique, positions are.
 	Index int `json:"flow_index"`
-	// Delivered is the rate once routing has settled; Shortfall what is
-	// then missing of the demand.
+	// Delivered is the rate once routing has settled, bits/s.
 	Delivered float64 `json:"delivered_bps"`
+	// Shortfall is what is then missing, bits/s, of what the flow
+	// delivered with nothing failed (its demand at most); 0 when none.
 	Shortfall float64 `json:"shortfall_bps"`
-	// LostBytes and LostPackets are lost while the failure goes unnoticed
-	// (traffic routed into it until BFD, MKA or the hold timer notice).
-	LostBytes   int64 `json:"lost_bytes"`
+	// LostBytes are lost while the failure goes unnoticed (traffic routed
+	// into it until BFD, MKA or the hold timer notice); simulated, what
+	// the trace counts lost while routing converged, less what the flow
+	// was already losing before the failure.
+	LostBytes int64 `json:"lost_bytes"`
+	// LostPackets is LostBytes in the flow's packets, rounded up.
 	LostPackets int64 `json:"lost_packets"`
-	// Blackout is how long nothing is delivered: -1 until the failure is
-	// repaired. Disrupted is how long some traffic is lost before routing
-	// settles.
-	Blackout  time.Duration `json:"blackout_ns"`
+	// Blackout is how long nothing is delivered, nanoseconds: -1 until the
+	// failure is repaired (nothing delivered once routing has settled), 0
+	// when some traffic always gets through.
+	Blackout time.Duration `json:"blackout_ns"`
+	// Disrupted is how long some traffic is lost before routing settles,
+	// nanoseconds: the slowest detection of the failed links the flow
+	// crossed, or simulated, its longest outage after the failure.
 	Disrupted time.Duration `json:"disrupted_ns"`
-	Causes    []string      `json:"causes,omitempty"`
+	// Causes are the outcomes (network.Outcome: "no-route", "congestion",
+	// …) of what the flow loses once routing has settled, sorted; absent
+	// when it loses nothing.
+	Causes []string `json:"causes,omitempty"`
 }
 
 // Case is one failure and what it does.
 type Case struct {
-	Index     int           `json:"index"`
-	Failed    []Element     `json:"failed"`
-	Detection time.Duration `json:"detection_ns"` // the slowest detection of the sessions it breaks; 0 when none
-	Down      []string      `json:"links_down"`   // physical links it takes down
-	Flows     []CaseFlow    `json:"flows"`        // only those it changes, by Index
-	Broken    []string      `json:"objectives_broken"`
+	Index     int           `json:"index"`             // in the whole sweep: single failures (links, channels, facilities, devices), then pairs
+	Failed    []Element     `json:"failed"`            // one element, or a pair
+	Detection time.Duration `json:"detection_ns"`      // the slowest detection of the sessions it breaks, nanoseconds; 0 when none
+	Down      []string      `json:"links_down"`        // physical links it takes down, by name
+	Flows     []CaseFlow    `json:"flows"`             // only those it changes, by Index
+	Broken    []string      `json:"objectives_broken"` // names of the objectives it breaks; single failures only
 }
 
 // Sweep is a sweep's result, whole or one shard of it.
 type Sweep struct {
-	Schema       string      `json:"schema"`
-	Design       string      `json:"design"`
-	Digest       string      `json:"digest"` // of the design's sources and the sweep's settings, so shards of different runs never merge
-	Scenario     string      `json:"scenario"`
-	Depth        int         `json:"depth"`
-	Total        int         `json:"cases_total"`
-	Sampled      bool        `json:"sampled"`
-	Settings     Settings    `json:"settings"`
-	Shard        string      `json:"shard,omitempty"`
-	Flows        []Flow      `json:"flows"`
-	Objectives   []Objective `json:"objectives"`
-	Cases        []Case      `json:"cases"`
-	Ranking      []int       `json:"ranking,omitempty"` // case indices, worst first
-	Availability []FlowAvail `json:"availability,omitempty"`
+	Schema       string      `json:"schema"`                 // the constant Schema
+	Design       string      `json:"design"`                 // the file the design was loaded from
+	Digest       string      `json:"digest"`                 // of the design's sources and the sweep's settings, so shards of different runs never merge
+	Scenario     string      `json:"scenario"`               // the scenario's name; "" without one
+	Depth        int         `json:"depth"`                  // 1: single failures; 2: pairs as well
+	Total        int         `json:"cases_total"`            // the whole sweep's cases, every shard's
+	Sampled      bool        `json:"sampled"`                // the pairs are a seeded sample, Settings.MaxPairs of them
+	Settings     Settings    `json:"settings"`               // what it was asked, for the digest
+	Shard        string      `json:"shard,omitempty"`        // "i/N", from 1; "" for a whole or merged sweep
+	Flows        []Flow      `json:"flows"`                  // the baseline, in the order CaseFlow.Index counts
+	Objectives   []Objective `json:"objectives"`             // the design's, in its order
+	Cases        []Case      `json:"cases"`                  // by Index; a shard's only its own
+	Ranking      []int       `json:"ranking,omitempty"`      // case indices, worst first: flows cut, shortfall, bytes lost, blackout
+	Availability []FlowAvail `json:"availability,omitempty"` // one per flow, in Flows' order; none in a shard
 }
 
 // Settings are what a sweep was asked, so a merge can recompute its digest.
 type Settings struct {
-	MaxPairs int    `json:"max_pairs"`
-	Seed     uint64 `json:"seed"`
-	Managed  bool   `json:"managed"`
-	Simulate bool   `json:"simulate"`
+	MaxPairs int    `json:"max_pairs"` // Options.MaxCases (--max-pairs); 0: no bound
+	Seed     uint64 `json:"seed"`      // Options.Seed
+	Managed  bool   `json:"managed"`   // Options.Managed
+	Simulate bool   `json:"simulate"`  // Options.Simulate
 }
 
 // Objective is a design objective and the failures that break it.
 type Objective struct {
-	Name         string        `json:"name"`
-	From         string        `json:"source"`
-	To           string        `json:"destination"`
-	MaxBlackout  time.Duration `json:"max_blackout_ns"`
-	NoBlackout   bool          `json:"no_blackout"` // max_blackout = "0s": delivery must never stop
-	MinBandwidth float64       `json:"min_bandwidth_bps"`
-	BrokenBy     []int         `json:"broken_by"` // the single failures that break either direction
+	Name         string        `json:"name"`              // the design's objective name, as Case.Broken lists it
+	From         string        `json:"source"`            // a network's reference ("vpc.web")
+	To           string        `json:"destination"`       // the other network's reference
+	MaxBlackout  time.Duration `json:"max_blackout_ns"`   // nanoseconds; 0: no bound, unless NoBlackout
+	NoBlackout   bool          `json:"no_blackout"`       // max_blackout = "0s": delivery must never stop
+	MinBandwidth float64       `json:"min_bandwidth_bps"` // bits/s each way once routing has settled, asked no more than that way's flows demand; 0: no bound
+	BrokenBy     []int         `json:"broken_by"`         // the single failures' case indices that break either direction
 	// BrokenBefore: the objective fails with nothing failed at all.
 	BrokenBefore bool `json:"broken_before_any_failure"`
 	// Unchecked: no flow runs between its networks, so nothing tests it.
 	Unchecked bool   `json:"unchecked"`
-	Source    string `json:"source_range"`
+	Source    string `json:"source_range"` // where it is declared: "FILE:LINE:COL"
 	// Directions judges each way on its own, source → destination first:
 	// traffic that arrives but whose replies cannot return is not met.
 	Directions []Direction `json:"directions"`
@@ -173,21 +211,25 @@ type Objective struct {
 
 // Direction is one way of an objective and what breaks it.
 type Direction struct {
-	From         string   `json:"source"`
-	To           string   `json:"destination"`
-	Flows        []string `json:"flows"` // that test it, the sweep's mirrored return flows included
-	BrokenBy     []int    `json:"broken_by"`
-	BrokenBefore bool     `json:"broken_before_any_failure"`
+	From         string   `json:"source"`                    // the sending network's reference
+	To           string   `json:"destination"`               // the receiving network's reference
+	Flows        []string `json:"flows"`                     // that test it, the sweep's mirrored return flows included
+	BrokenBy     []int    `json:"broken_by"`                 // the single failures' case indices that break this way
+	BrokenBefore bool     `json:"broken_before_any_failure"` // this way fails with nothing failed
 }
 
 // FlowAvail is a flow's availability estimate.
 type FlowAvail struct {
-	Flow         string   `json:"flow"`
-	Availability float64  `json:"availability"`
-	SLA          float64  `json:"sla"`
-	MeetsSLA     bool     `json:"meets_sla"`
-	Cuts         []string `json:"single_points_of_failure"`
-	PairCuts     int      `json:"pairs_that_break_it"`
+	Flow         string  `json:"flow"`         // the flow's name
+	Availability float64 `json:"availability"` // a fraction, 0–1, to nine decimals; 0 when not delivered with nothing failed
+	SLA          float64 `json:"sla"`          // a fraction: the lower of the catalog's Interconnect and last-mile SLAs the design uses; 1 with neither
+	MeetsSLA     bool    `json:"meets_sla"`    // Availability ≥ SLA
+	// Cuts are the single failures that cut the flow until repaired, as
+	// Element.String names them, in case order; LAG members are left out
+	// (a member and its channel are one component). A flow not delivered
+	// with nothing failed has one entry saying so.
+	Cuts     []string `json:"single_points_of_failure"`
+	PairCuts int      `json:"pairs_that_break_it"` // pairs that cut it where neither element alone does
 	// PairsSwept says whether pairs were failed (--depth 2): without them
 	// the estimate counts single points of failure only, an upper bound.
 	PairsSwept bool `json:"pairs_swept"`
@@ -764,7 +806,7 @@ func Run(p *planner.Plan, sc *lang.Scenario, o Options) (*Sweep, error) {
 	if sc != nil {
 		name = sc.Name
 	}
-	out := &Sweep{Schema: Schema, Design: designName(p), Digest: designDigest(p, name, o, cases.total), Scenario: name, Depth: o.Depth,
+	out := &Sweep{Schema: schema, Design: designName(p), Digest: designDigest(p, name, o, cases.total), Scenario: name, Depth: o.Depth,
 		Total: cases.total, Sampled: cases.sampled, Flows: []Flow{}, Objectives: []Objective{}, Cases: []Case{},
 		Settings: Settings{MaxPairs: o.MaxCases, Seed: o.Seed, Managed: o.Managed, Simulate: o.Simulate}}
 	for i, f := range first.flows {
@@ -1077,12 +1119,12 @@ func (m *Merge) Read(p *planner.Plan, r io.Reader) error {
 			if err := dec.Decode(f); err != nil {
 				return notShard(err)
 			}
-			if key == "schema" && hdr.Schema != Schema {
+			if key == "schema" && hdr.Schema != schema {
 				return notShard(fmt.Errorf("schema %q", hdr.Schema))
 			}
 			continue
 		}
-		if hdr.Schema == Schema && hdr.Digest != "" && !began {
+		if hdr.Schema == schema && hdr.Digest != "" && !began {
 			if err := m.begin(p, &hdr); err != nil {
 				return err
 			}
@@ -1110,7 +1152,7 @@ func (m *Merge) Read(p *planner.Plan, r io.Reader) error {
 	if _, err := dec.Token(); err != nil {
 		return notShard(err)
 	}
-	if hdr.Schema != Schema {
+	if hdr.Schema != schema {
 		return notShard(fmt.Errorf("schema %q", hdr.Schema))
 	}
 	if !sawCases {
@@ -1130,12 +1172,16 @@ func (m *Merge) Read(p *planner.Plan, r io.Reader) error {
 }
 
 // ShardFormatError is a file that is not a shard of this format.
-type ShardFormatError struct{ Err error }
-
-func (e *ShardFormatError) Error() string {
-	return fmt.Sprintf("not a %s shard: %v", Schema, e.Err)
+type ShardFormatError struct {
+	Err error // what did not decode, or the schema it has instead
 }
 
+// Error says the file is not a shard of this schema, and why.
+func (e *ShardFormatError) Error() string {
+	return fmt.Sprintf("not a %s shard: %v", schema, e.Err)
+}
+
+// Unwrap returns Err.
 func (e *ShardFormatError) Unwrap() error { return e.Err }
 
 // Finish checks every case is in and works out the ranking, objectives and

@@ -14,9 +14,9 @@ import (
 	"time"
 )
 
-// WriteJSON writes the sweep as indented JSON, the cases one at a time:
-// the bytes are encoding/json's for the whole value, without its copy of
-// them all in memory.
+// WriteJSON writes the sweep as indented JSON (patchbay.sweep/v2, docs/json.md), the
+// cases one at a time: the bytes are encoding/json's for the whole value,
+// without its copy of them all in memory.
 func (s *Sweep) WriteJSON(w io.Writer) error {
 	head := *s
 	head.Cases = []Case{}
@@ -132,8 +132,9 @@ func blackoutText(d time.Duration) string {
 	return units.Span(d)
 }
 
-// WriteText writes the ranked failures, the objectives and the
-// availability estimates for people.
+// WriteText writes the ranked failures (the worst 20), the objectives and
+// the availability estimates for people; for a shard, only its header
+// and its count of cases, since the ranking needs them all.
 func (s *Sweep) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	kind := "single failures"
@@ -242,7 +243,8 @@ func (s *Sweep) verdict(d Direction) string {
 	return "BROKEN by " + strings.Join(names, "; ")
 }
 
-// WriteMarkdown writes the report as a markdown table, for a pull request.
+// WriteMarkdown writes the report as markdown tables, for a pull request:
+// the worst 20 failures, and the flows' availability.
 func (s *Sweep) WriteMarkdown(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "### Failure sweep of `%s`\n\n%d cases, %d flows.\n\n", s.Design, s.Total, len(s.Flows))
@@ -262,8 +264,9 @@ func (s *Sweep) WriteMarkdown(w io.Writer) error {
 	return bw.Flush()
 }
 
-// WriteBlackoutSVG draws the blackout of the worst failures (40 at most)
-// as horizontal bars, worst first, each labelled with the failure in full:
+// WriteBlackoutSVG draws the blackout (or, when longer, the disruption)
+// of the worst failures (40 at most, in Ranking's order) as horizontal
+// bars, worst first, each labelled with the failure in full:
 // the label column is as wide as the longest name, so none is clipped. A
 // failure that cuts a flow until it is repaired has no length to draw; its
 // bar spans the axis, hatched, and says so in words, so it reads apart

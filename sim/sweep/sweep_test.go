@@ -289,13 +289,7 @@ objective(web, iso, max_blackout = "1s", name = "no-flow")
 // way on its own. A blackhole in v's route table drops the replies: the
 // objective is broken with nothing failed, in that direction alone.
 func TestSweepObjectiveBothWays(t *testing.T) {
-	const design = `
-v = vpc("v", region = "us-east-1", cidr = "10.10.0.0/16", mtu = 8500)
-g = gcp_vpc("g", project = "p", region = "us-east4", cidr = "10.20.0.0/16", mtu = 8500)
-dx = dx_gateway("dx", asn = 64512)
-vgw = vpn_gateway(v, asn = 64513)
-interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "10Gbps", attach_to = dx, peer = g)
-
+	const design = plantest.OneInterconnect + `
 attach(dx, vgw, allowed_prefixes = [v.cidr])
 scenario("s", duration = "1m", flows = [flow(g, v, rate = "2Gbps")])
 objective(g, v, max_blackout = "1s", min_bandwidth = "1Gbps")
