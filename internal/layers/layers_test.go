@@ -44,7 +44,7 @@ var allowed = map[string][]string{
 	"sim/macsec":         {},
 	"sim/wire":           {},
 	"sim/plot":           {},
-	"sim":                {"lang", "planner", "sim/bfd", "sim/bgp", "sim/engine", "sim/internal/units", "sim/macsec", "sim/mka", "sim/network", "sim/plot", "stdlib"},
+	"sim":                {"lang", "planner", "sim/bfd", "sim/bgp", "sim/engine", "sim/internal/units", "sim/mka", "sim/network", "sim/plot", "stdlib"},
 	"sim/sweep":          {"lang", "planner", "sim", "sim/internal/units", "sim/mka", "sim/network", "stdlib"},
 
 	"cmd/patchbay": {"lang", "lang/decl", "lang/format", "lang/load", "lang/project", "lang/starlark",
