@@ -36,9 +36,19 @@ func (s *Sim) buildBFD() {
 		}
 		cfg := bfd.Config{MinInterval: time.Duration(se.BFD.MinIntervalMS) * time.Millisecond, Multiplier: uint8(se.BFD.Multiplier), SlowTx: slowTx}
 		for j, sp := range se.Ends {
+			send := func(sport uint16, payload []byte) bool { return s.captureUDP(sp, sport, bfd.Port, payload) }
+			if se.Live() && j == 0 {
+				// The real router's BFD hears the AWS end over UDP; nothing
+				// arrives in the simulation.
+				send = func(sport uint16, payload []byte) bool {
+					if s.captureUDP(sp, sport, bfd.Port, payload) {
+						s.live.sendBFD(se, payload)
+					}
+					return false
+				}
+			}
 			s.bfd[i][j] = bfd.New(bfd.Env{Engine: s.e, Link: se.Link, Device: sp.Iface.Dev, Session: se.Name, Control: s.control,
-				Send: func(sport uint16, payload []byte) bool { return s.captureUDP(sp, sport, bfd.Port, payload) },
-				Down: sp.BFDDown}, cfg)
+				Send: send, Down: sp.BFDDown}, cfg)
 		}
 		bfd.Pair(s.bfd[i][0], s.bfd[i][1])
 	}

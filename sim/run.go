@@ -55,6 +55,9 @@ type Options struct {
 	// Progress, when set, is called every few thousand events with the
 	// virtual time reached. It only observes.
 	Progress func(now, end time.Duration)
+	// Live names the sessions whose far end is a real router, by session
+	// name, and where their AWS ends listen (see RunLive).
+	Live map[string]Live
 }
 
 // The default budgets are tens of times what the examples and benchmarks
@@ -93,6 +96,7 @@ type Sim struct {
 	sessions     []*bgp.Session
 	bfd          [][2]*bfd.End // each session's, in order; nil without BFD
 	bgp          *bgp.Set
+	live         *liveRun // nil unless Options.Live names a session
 	cap, capIn   *capture
 	frameBuf     []byte // the frame send builds, reused
 	wireBuf      []byte // that frame protected by MACsec, reused
@@ -264,6 +268,9 @@ func Start(p *planner.Plan, sc *lang.Scenario, opts Options) (*Sim, error) {
 	}
 	s.e.StartAt(-warmUp)
 	s.buildBGP(p)
+	if err := s.goLive(); err != nil {
+		return nil, err
+	}
 	s.buildBFD()
 	s.buildMACsec(p)
 	n.Index()
@@ -274,9 +281,12 @@ func Start(p *planner.Plan, sc *lang.Scenario, opts Options) (*Sim, error) {
 	s.mka.Start()
 	for i, se := range s.sessions {
 		se.Ends[0].Start()
-		se.Ends[1].Start()
-		for _, b := range s.bfd[i] {
-			if b != nil {
+		// A live session's far end is the real router.
+		if !se.Live() {
+			se.Ends[1].Start()
+		}
+		for j, b := range s.bfd[i] {
+			if b != nil && (j == 0 || !se.Live()) {
 				b.Start()
 			}
 		}

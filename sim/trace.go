@@ -235,44 +235,7 @@ func (t *Trace) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintln(bw, "\ntimeline")
 	for _, e := range t.Events {
-		fmt.Fprintf(bw, "  %9s  %s\n", units.Clock(e.T), e.Message)
-		for _, l := range e.Links {
-			state := "down"
-			if l.Up {
-				state = "up"
-			}
-			if l.Why != "" {
-				state += " (" + l.Why + ")"
-			}
-			if l.Capacity < 0 {
-				fmt.Fprintf(bw, "  %9s    link %s %s\n", "", l.Link, state)
-			} else {
-				fmt.Fprintf(bw, "  %9s    link %s %s, %d members up, %s\n", "", l.Link, state, l.Members, units.Rate(l.Capacity))
-			}
-		}
-		if e.Routes > 0 {
-			fmt.Fprintf(bw, "  %9s    %d forwarding entries changed\n", "", e.Routes)
-		}
-		for _, f := range e.Flows {
-			if f.Demand == 0 {
-				fmt.Fprintf(bw, "  %9s    flow %s: not running\n", "", f.Flow)
-				continue
-			}
-			fmt.Fprintf(bw, "  %9s    flow %s: %s of %s delivered", "", f.Flow, units.Rate(f.Delivered), units.Rate(f.Demand))
-			for _, o := range sortedKeys(f.Lost) {
-				fmt.Fprintf(bw, ", %s lost (%s)", units.Rate(f.Lost[o]), o)
-			}
-			if len(f.Over) > 0 {
-				fmt.Fprintf(bw, ", over %s", strings.Join(f.Over, ", "))
-			}
-			fmt.Fprintln(bw)
-			if len(f.Clear) > 0 {
-				fmt.Fprintf(bw, "  %9s      UNENCRYPTED over %s (should_encrypt without an agreed MACsec key)\n", "", strings.Join(f.Clear, ", "))
-			}
-			for _, why := range f.Why {
-				fmt.Fprintf(bw, "  %9s      why: %s\n", "", why)
-			}
-		}
+		writeEvent(bw, e)
 	}
 	for _, f := range t.Findings {
 		fmt.Fprintf(bw, "  %9s  %s[%s]: %s\n  %9s    at %s\n", units.Clock(f.T), f.Severity, f.Rule, f.Message, "", f.Source)
@@ -335,4 +298,47 @@ type Outage struct {
 	End   time.Duration `json:"end_ns"`
 	Worst float64       `json:"worst_loss_fraction"`
 	Cause []string      `json:"causes"`
+}
+
+// writeEvent writes one timeline event as the text report does: what
+// happened, then the links, forwarding entries and flows it changed.
+func writeEvent(bw *bufio.Writer, e TraceEvent) {
+	fmt.Fprintf(bw, "  %9s  %s\n", units.Clock(e.T), e.Message)
+	for _, l := range e.Links {
+		state := "down"
+		if l.Up {
+			state = "up"
+		}
+		if l.Why != "" {
+			state += " (" + l.Why + ")"
+		}
+		if l.Capacity < 0 {
+			fmt.Fprintf(bw, "  %9s    link %s %s\n", "", l.Link, state)
+		} else {
+			fmt.Fprintf(bw, "  %9s    link %s %s, %d members up, %s\n", "", l.Link, state, l.Members, units.Rate(l.Capacity))
+		}
+	}
+	if e.Routes > 0 {
+		fmt.Fprintf(bw, "  %9s    %d forwarding entries changed\n", "", e.Routes)
+	}
+	for _, f := range e.Flows {
+		if f.Demand == 0 {
+			fmt.Fprintf(bw, "  %9s    flow %s: not running\n", "", f.Flow)
+			continue
+		}
+		fmt.Fprintf(bw, "  %9s    flow %s: %s of %s delivered", "", f.Flow, units.Rate(f.Delivered), units.Rate(f.Demand))
+		for _, o := range sortedKeys(f.Lost) {
+			fmt.Fprintf(bw, ", %s lost (%s)", units.Rate(f.Lost[o]), o)
+		}
+		if len(f.Over) > 0 {
+			fmt.Fprintf(bw, ", over %s", strings.Join(f.Over, ", "))
+		}
+		fmt.Fprintln(bw)
+		if len(f.Clear) > 0 {
+			fmt.Fprintf(bw, "  %9s      UNENCRYPTED over %s (should_encrypt without an agreed MACsec key)\n", "", strings.Join(f.Clear, ", "))
+		}
+		for _, why := range f.Why {
+			fmt.Fprintf(bw, "  %9s      why: %s\n", "", why)
+		}
+	}
 }

@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,7 +24,8 @@ func simCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobr
 	var name, metrics, plotFile, pcapFile, pcapInside, keylogFile string
 	var seed, maxEvents uint64
 	var maxFlows int
-	var all bool
+	var all, live bool
+	var listen, peers []string
 	var interval time.Duration
 	cmd := &cobra.Command{
 		Use:   "sim FILE",
@@ -43,6 +48,13 @@ The same design, scenario and --seed give byte-identical output.`,
 			}
 			if maxEvents == 0 || maxFlows <= 0 {
 				return fmt.Errorf("--max-events and --max-flows must be positive")
+			}
+			lives, err := liveSessions(live, listen, peers)
+			if err != nil {
+				return err
+			}
+			if live && all {
+				return fmt.Errorf("--live runs one scenario in real time: choose it with --scenario, not --all")
 			}
 			p, err := planFile(ctx, g, args[0], stdout, stderr)
 			if ctx.Err() != nil {
@@ -76,8 +88,21 @@ The same design, scenario and --seed give byte-identical output.`,
 					o.KeyLog = keylog
 				}
 				var tr *sim.Trace
+				o.Live = lives
+				if live {
+					// The run keeps to the wall clock; its timeline is the
+					// progress.
+					o.Progress = nil
+				}
 				s, err := sim.Start(p, sc, o)
-				if err == nil {
+				switch {
+				case err == nil && live:
+					for _, l := range slices.Sorted(maps.Keys(lives)) {
+						fmt.Fprintf(stderr, "patchbay: session %s: the AWS end listens on %s for %s\n", l, lives[l].Listen, peerText(lives[l].Peer))
+					}
+					fmt.Fprintf(stderr, "patchbay: scenario %s runs in real time for %s; its timeline follows\n", sc.Name, stdlib.FormatDuration(sc.Duration))
+					tr, err = s.RunLive(ctx, stderr)
+				case err == nil:
 					tr, err = s.Finish()
 				}
 				prog.done()
@@ -85,6 +110,12 @@ The same design, scenario and --seed give byte-identical output.`,
 					// Stopped, or finished as the interrupt came: either
 					// way nothing is written.
 					return nil, interrupted(stderr)
+				}
+				var d lang.Diagnostic
+				var ds lang.Diagnostics
+				if err != nil && live && !errors.As(err, &d) && !errors.As(err, &ds) {
+					// A session or socket of the live run, not the design.
+					return nil, err
 				}
 				if err != nil {
 					_ = lang.WriteDiagnostics(stderr, lang.AsDiagnostics(err, "scenario"), p.Design.Files)
@@ -174,6 +205,9 @@ The same design, scenario and --seed give byte-identical output.`,
 	cmd.Flags().StringVar(&plotFile, "plot", "", "write an SVG plot of utilisation, loss and round trips to this file")
 	cmd.Flags().StringVar(&pcapFile, "pcap", "", "write every control frame as it crosses the wire to this file: MKA, and BGP and BFD inside MACsec where links are secured (pcap, nanosecond timestamps of virtual time from 2026-01-01T00:00:00Z)")
 	cmd.Flags().StringVar(&pcapInside, "pcap-inside", "", "write the BGP and BFD frames as the routers' MACsec interfaces see them, in the clear, to this file")
+	cmd.Flags().BoolVar(&live, "live", false, "run the scenario in real time, with the sessions named by --listen peering with real routers (BGP over TCP, BFD over UDP 3784); the timeline goes to standard error as it happens")
+	cmd.Flags().StringArrayVar(&listen, "listen", nil, "with --live, SESSION=ADDR:PORT: the AWS end of that BGP session listens there for a real router (SESSION alone: 127.0.0.1, port 11179 and up); repeat for more sessions")
+	cmd.Flags().StringArrayVar(&peers, "peer", nil, "with --live, SESSION=ADDR: the real router connects from ADDR (default: the far end's address in the plan); a connection from anywhere else is refused")
 	cmd.Flags().StringVar(&keylogFile, "keylog", "", "write a line for every MACsec SA installed (time, SCI, AN, KN, key server MI, cipher suite, SAK; SSCI and salt with XPN) to this file, enough to decrypt the --pcap capture; - for standard output")
 	return cmd
 }
@@ -207,4 +241,54 @@ func countErrors(ds lang.Diagnostics) int {
 		}
 	}
 	return n
+}
+
+// liveSessions reads --listen and --peer into the sessions a live run
+// peers with real routers.
+func liveSessions(live bool, listen, peers []string) (map[string]sim.Live, error) {
+	if !live {
+		if len(listen) > 0 || len(peers) > 0 {
+			return nil, fmt.Errorf("--listen and --peer are for --live")
+		}
+		return nil, nil
+	}
+	if len(listen) == 0 {
+		return nil, fmt.Errorf("--live needs a session to peer: --listen SESSION=ADDR:PORT")
+	}
+	out := map[string]sim.Live{}
+	for i, l := range listen {
+		name, addr, ok := strings.Cut(l, "=")
+		ap := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(11179+i))
+		if ok {
+			var err error
+			if ap, err = netip.ParseAddrPort(addr); err != nil {
+				return nil, fmt.Errorf("--listen %s: %s is not ADDR:PORT ([ADDR]:PORT for IPv6)", l, addr)
+			}
+		}
+		if _, dup := out[name]; dup || name == "" {
+			return nil, fmt.Errorf("--listen %s: give each session once, as SESSION=ADDR:PORT", l)
+		}
+		out[name] = sim.Live{Listen: ap}
+	}
+	for _, p := range peers {
+		name, addr, ok := strings.Cut(p, "=")
+		a, err := netip.ParseAddr(addr)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("--peer %s: want SESSION=ADDR", p)
+		}
+		l, known := out[name]
+		if !known {
+			return nil, fmt.Errorf("--peer %s: session %s has no --listen", p, name)
+		}
+		l.Peer = a
+		out[name] = l
+	}
+	return out, nil
+}
+
+func peerText(a netip.Addr) string {
+	if !a.IsValid() {
+		return "the far end's address in the plan"
+	}
+	return a.String()
 }

@@ -244,6 +244,10 @@ func (b *End) transmit(poll, final bool) {
 	}
 }
 
+// Receive handles a control packet from the peer: the simulated peer's
+// arrive by themselves; a real router's, in a live run, come through here.
+func (b *End) Receive(raw []byte) { b.receive(raw) }
+
 func (b *End) receive(raw []byte) {
 	p, err := parseBFD(raw)
 	if err != nil {

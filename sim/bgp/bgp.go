@@ -63,6 +63,7 @@ var awsLocalPref = map[uint32]uint32{7224<<16 | 7100: 100, 7224<<16 | 7200: 200,
 // own TCP connection, timers and BFD, which fail together only when the
 // link does.
 type Session struct {
+	live        bool          // the far end is a real router (GoLive)
 	Name        string        // the planner's (planner.Session.Name)
 	Link        *network.Link // the channel or last-mile connection it runs over
 	VLAN        int           // the channel's or connection's VLAN tag
@@ -78,6 +79,75 @@ type Session struct {
 
 // carries reports whether p is of the session's address family.
 func (se *Session) carries(p netip.Prefix) bool { return p.Addr().Is4() == (se.afi == afiIPv4) }
+
+// Transport is the real TCP connection of a live session: what the AWS
+// end sends goes out on it, to a real router.
+type Transport interface {
+	// Write sends whole BGP messages, in order, without blocking the run.
+	Write(msgs []byte)
+	// Close closes the connection once what was written has gone.
+	Close()
+}
+
+// GoLive makes the session's far end a real router: the simulated far end
+// never runs, and its AWS end takes connections through Accept. aws and
+// peer are the two ends' addresses on the real network, which replace the
+// plan's in what the AWS end advertises (its next hop) and captures. Call
+// it before the ends start.
+func (se *Session) GoLive(aws, peer netip.Addr) {
+	se.live = true
+	se.Ends[0].Addr, se.Ends[1].Addr = aws, peer
+}
+
+// Live reports whether the session's far end is a real router.
+func (se *Session) Live() bool { return se.live }
+
+// ASN is the end's autonomous system number, as the plan derived it.
+func (sp *Speaker) ASN() uint32 { return sp.asn }
+
+// Accept gives a live session's AWS end a connection from its real peer.
+// As AWS's end does, it takes one only while it listens (Active, not in
+// the idle hold after a Cease); false means it refused, and the caller
+// closes the connection. Taking it, the end sends its OPEN.
+// port and theirs are the connection's TCP ports, for the capture.
+func (sp *Speaker) Accept(t Transport, port, theirs uint16) bool {
+	if sp.Side != 0 || !sp.Session.live || sp.state != Active || sp.live != nil || !sp.Session.Link.Up() {
+		return false
+	}
+	sp.live, sp.liveSeq, sp.liveAck, sp.livePort, sp.theirPort = t, 1, 1, port, theirs
+	sp.tcpUp()
+	return true
+}
+
+// Deliver hands a live session's AWS end one whole message its real peer
+// sent; it is captured on the way, as the simulated far end's would be.
+func (sp *Speaker) Deliver(msg []byte) {
+	if sp.live == nil {
+		return
+	}
+	peer := sp.Peer
+	// The capture's numbers are relative to each direction's start.
+	crossed := peer.env.Send(peer, sp.theirPort, sp.livePort, sp.liveAck, sp.liveSeq, PSH|ACK, msg)
+	sp.liveAck += uint32(len(msg))
+	if crossed {
+		sp.receive(bgpMessage{bytes: msg})
+	}
+}
+
+// PeerClosed tells a live session's AWS end that its real peer closed the
+// connection (or it broke): the session is over (RFC 4271's
+// TcpConnectionFails).
+func (sp *Speaker) PeerClosed(why string) {
+	if sp.live == nil {
+		return
+	}
+	if sp.state >= OpenSent {
+		sp.reset("the peer closed the TCP connection: " + why)
+		return
+	}
+	sp.live.Close()
+	sp.live = nil
+}
 
 const (
 	afiIPv4 uint16 = 1
@@ -121,6 +191,13 @@ type Speaker struct {
 	pending map[netip.Prefix]bool
 	policy  lang.Advertise
 	flood   []netip.Prefix
+
+	// live is the real TCP connection of a live session's AWS end (nil:
+	// none, or the session is simulated end to end); seq and ack number
+	// what it carries in the capture.
+	live                Transport
+	liveSeq, liveAck    uint32
+	livePort, theirPort uint16
 }
 
 // bgpMessage is what one TCP segment delivers: whole BGP messages.
@@ -457,6 +534,15 @@ func (sp *Speaker) tcpUp() {
 }
 
 func (sp *Speaker) send(b []byte, paths sentPaths) {
+	if sp.live != nil {
+		// Nothing crosses a link that is down: the real router hears
+		// nothing, as it would not from AWS.
+		if sp.Session.Link.Up() && sp.env.Send(sp, sp.livePort, sp.theirPort, sp.liveSeq, sp.liveAck, PSH|ACK, b) {
+			sp.live.Write(b)
+		}
+		sp.liveSeq += uint32(len(b))
+		return
+	}
 	if sp.conn != nil && sp.conn.ends[sp.Side].open {
 		sp.conn.data(sp, bgpMessage{bytes: b, paths: paths})
 	}
@@ -476,17 +562,35 @@ func (sp *Speaker) receive(m bgpMessage) {
 			return
 		}
 		peerAS := uint32(body.MyAS)
+		var families []bgp.RouteFamily
 		for _, p := range body.OptParams {
 			if c, ok := p.(*bgp.OptionParameterCapability); ok {
 				for _, cap := range c.Capability {
-					if f, ok := cap.(*bgp.CapFourOctetASNumber); ok {
+					switch f := cap.(type) {
+					case *bgp.CapFourOctetASNumber:
 						peerAS = f.CapValue
+					case *bgp.CapMultiProtocol:
+						families = append(families, f.CapValue)
 					}
 				}
 			}
 		}
 		if peerAS != sp.Peer.asn {
 			sp.down(fmt.Sprintf("OPEN from AS%d, expected AS%d", peerAS, sp.Peer.asn), &notify{2, 2})
+			return
+		}
+		// A speaker that announces no multiprotocol capability carries IPv4
+		// unicast alone (RFC 4760 §8). Without the session's family in
+		// common there is nothing to exchange: RFC 5492 §3's NOTIFICATION,
+		// Unsupported Capability, with the capability it lacks.
+		want := bgp.RF_IPv4_UC
+		if sp.Session.afi == afiIPv6 {
+			want = bgp.RF_IPv6_UC
+		}
+		if len(families) == 0 && want != bgp.RF_IPv4_UC || len(families) > 0 && !slices.Contains(families, want) {
+			afi := sp.Session.afi
+			sp.downWith(fmt.Sprintf("OPEN without %s unicast, the only family the session carries", familyName(afi)), &notify{2, 7},
+				[]byte{1, 4, byte(afi >> 8), byte(afi), 0, 1})
 			return
 		}
 		if body.HoldTime == 1 || body.HoldTime == 2 {
@@ -537,6 +641,12 @@ func notificationText(code, sub uint8) string {
 		return "Cease: administrative shutdown"
 	case code == 6:
 		return "Cease"
+	case code == 2 && sub == 2:
+		return "OPEN message error: bad peer AS"
+	case code == 2 && sub == 6:
+		return "OPEN message error: unacceptable hold time"
+	case code == 2 && sub == 7:
+		return "OPEN message error: unsupported capability"
 	case code == 2:
 		return "OPEN message error"
 	case code == 3:
@@ -622,9 +732,20 @@ func (sp *Speaker) apply(u update, paths sentPaths) {
 
 // down closes the session: a NOTIFICATION if there is one to send, then
 // the connection; the routes it brought are gone.
-func (sp *Speaker) down(why string, n *notify) {
-	if n != nil && sp.conn != nil && sp.conn.ends[sp.Side].open {
-		var data []byte
+func (sp *Speaker) down(why string, n *notify) { sp.downWith(why, n, nil) }
+
+// downWith is down with the NOTIFICATION's data given.
+func (sp *Speaker) downWith(why string, n *notify, data []byte) {
+	// A real router refused before the session came up leaves no state
+	// change in the timeline; the refusal is the news.
+	if sp.live != nil && sp.state < Established {
+		msg := fmt.Sprintf("BGP %s at %s: %s", sp.Session.Name, sp, why)
+		if n != nil {
+			msg += fmt.Sprintf(": NOTIFICATION %d/%d (%s) sent to %s", n.code, n.subcode, notificationText(n.code, n.subcode), sp.Peer.Addr)
+		}
+		sp.env.Control(msg)
+	}
+	if n != nil && (sp.live != nil || sp.conn != nil && sp.conn.ends[sp.Side].open) {
 		if n.code == 6 && n.subcode == 1 {
 			// RFC 4486 §4: AFI, SAFI (1, unicast) and the limit.
 			m, afi := uint32(sp.Session.MaxPrefixes), sp.Session.afi
@@ -648,6 +769,10 @@ func (sp *Speaker) down(why string, n *notify) {
 func (sp *Speaker) reset(why string) {
 	was := sp.state
 	sp.conn = nil
+	if sp.live != nil {
+		sp.live.Close()
+		sp.live = nil
+	}
 	for _, t := range []*engine.Timer{sp.holdTimer, sp.keepaliveTimer, sp.mrai, sp.synRetry, sp.connectRetry} {
 		sp.env.Engine.Cancel(t)
 	}
@@ -694,6 +819,10 @@ func (sp *Speaker) LocalDown(why string) {
 
 // drop ends this session without a word: nothing could cross anyway.
 func (sp *Speaker) drop(why string) {
+	if sp.live != nil && sp.state < OpenSent {
+		sp.live.Close()
+		sp.live = nil
+	}
 	if sp.state >= OpenSent || sp.state == Connect {
 		was := sp.state
 		if sp.conn != nil {

@@ -224,6 +224,15 @@ func (e *Engine) front() *Timer {
 	return nil
 }
 
+// Next is when the next pending timer fires; false when none is pending.
+// A run locked to the wall clock sleeps until then.
+func (e *Engine) Next() (Time, bool) {
+	if t := e.front(); t != nil {
+		return t.at, true
+	}
+	return 0, false
+}
+
 // pop removes the queue's first entry.
 func (e *Engine) pop() {
 	last := len(e.queue) - 1
