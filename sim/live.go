@@ -71,11 +71,10 @@ func (s *Sim) goLive() error {
 		if !peer.IsValid() {
 			peer = se.Ends[1].Addr
 		}
-		if !l.Listen.IsValid() || l.Listen.Addr().Is4() != se.Ends[0].Addr.Is4() || peer.Is4() != l.Listen.Addr().Is4() {
-			return fmt.Errorf("--listen %s=%s: session %s carries %s, so its AWS end listens on, and its peer connects from, an address of that family",
-				name, l.Listen, name, map[bool]string{true: "IPv4", false: "IPv6"}[se.Ends[0].Addr.Is4()])
+		if !l.Listen.IsValid() || peer.Is4() != l.Listen.Addr().Is4() {
+			return fmt.Errorf("--listen %s=%s: the real router's address %s is of another family", name, l.Listen, peer)
 		}
-		se.GoLive(l.Listen.Addr(), peer)
+		se.GoLive()
 		s.live.sessions = append(s.live.sessions, &liveSession{se: se, listen: l.Listen, peer: peer})
 	}
 	return nil

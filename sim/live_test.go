@@ -1,18 +1,27 @@
 package sim
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"patchbay/planner/plantest"
+	"patchbay/sim/wire"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+	"github.com/google/gopacket/pcapgo"
 )
 
 // liveDaemon is a real router the live test peers with: it starts from
@@ -31,16 +40,26 @@ type liveDaemon interface {
 	refusals(t *testing.T) map[string]string
 }
 
-// The lab's addresses: each daemon's run has its own /8 corner, so they
-// run side by side.
+// The lab's addresses: each daemon's run has its own corner of 127/8, so
+// they run side by side. The README's lab is daemon 1's.
 type liveAddrs struct {
-	sim, router, stranger netip.Addr
-	port                  uint16 // hq/conn1's; conn2–4 take the next ports
+	router, stranger netip.Addr
+	aws              [4]netip.Addr // hq/conn1–4's AWS ends, on port livePort
 }
 
+const livePort = 11791
+
 func labAddrs(k byte) liveAddrs {
-	return liveAddrs{sim: netip.AddrFrom4([4]byte{127, 0, 0, 10 * k}), router: netip.AddrFrom4([4]byte{127, 0, 0, 10*k + 1}),
-		stranger: netip.AddrFrom4([4]byte{127, 0, 0, 10*k + 2}), port: 11791 + 10*uint16(k-1)}
+	a := liveAddrs{router: netip.AddrFrom4([4]byte{127, 0, 0, 10*k + 1}), stranger: netip.AddrFrom4([4]byte{127, 0, 0, 10*k + 2})}
+	for i := range a.aws {
+		a.aws[i] = netip.AddrFrom4([4]byte{127, 0, 0, 10*k + 3 + byte(i)})
+	}
+	return a
+}
+
+// lab is a daemon's configuration from the README's, moved to its corner.
+func (a liveAddrs) lab(base string) string {
+	return strings.NewReplacer("127.0.0.11", a.router.String(), "127.0.0.13", a.aws[0].String()).Replace(base)
 }
 
 // TestLivePeering peers real BIRD, GoBGP and FRR daemons with the
@@ -53,7 +72,7 @@ func labAddrs(k byte) liveAddrs {
 // (2/7), and a neighbour from another address is refused.
 func TestLivePeering(t *testing.T) {
 	tools := interopTools(t)
-	daemons := []liveDaemon{&birdLive{tools: tools, a: labAddrs(1)}}
+	daemons := []liveDaemon{&birdLive{tools: tools, a: labAddrs(1)}, &gobgpLive{tools: tools, a: labAddrs(2)}}
 	for _, d := range daemons {
 		t.Run(d.name(), func(t *testing.T) {
 			t.Parallel()
@@ -68,11 +87,12 @@ func runLive(t *testing.T, d liveDaemon) {
 	sc := p.Design.Scenarios[0]
 	live := map[string]Live{}
 	for i := range 4 {
-		live[fmt.Sprintf("hq/conn%d", i+1)] = Live{Listen: netip.AddrPortFrom(a.sim, a.port+uint16(i)), Peer: a.router}
+		live[fmt.Sprintf("hq/conn%d", i+1)] = Live{Listen: netip.AddrPortFrom(a.aws[i], livePort), Peer: a.router}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), sc.Duration+30*time.Second)
 	defer cancel()
-	s, err := Start(p, sc, Options{Seed: 1, Live: live})
+	var pcap bytes.Buffer
+	s, err := Start(p, sc, Options{Seed: 1, Live: live, PcapInside: &pcap})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +109,7 @@ func runLive(t *testing.T, d liveDaemon) {
 	// The daemon starts once the AWS ends listen: a router that finds
 	// nobody there waits its connect-retry time.
 	ready(t, ctx, "the simulated AWS end", func() error {
-		ln, err := net.Listen("tcp", netip.AddrPortFrom(a.sim, a.port).String())
+		ln, err := net.Listen("tcp", netip.AddrPortFrom(a.aws[0], livePort).String())
 		if err == nil {
 			ln.Close()
 			return fmt.Errorf("not listening yet")
@@ -117,7 +137,7 @@ func runLive(t *testing.T, d liveDaemon) {
 	}
 	// A router at another address is refused, whatever it would say.
 	dialer := net.Dialer{LocalAddr: net.TCPAddrFromAddrPort(netip.AddrPortFrom(a.stranger, 0)), Timeout: time.Second}
-	if c, err := dialer.DialContext(ctx, "tcp", netip.AddrPortFrom(a.sim, a.port).String()); err == nil {
+	if c, err := dialer.DialContext(ctx, "tcp", netip.AddrPortFrom(a.aws[0], livePort).String()); err == nil {
 		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 		if n, err := c.Read(make([]byte, 64)); err == nil {
 			t.Errorf("a connection from %s read %d bytes, want it refused", a.stranger, n)
@@ -143,8 +163,8 @@ func runLive(t *testing.T, d liveDaemon) {
 	for _, w := range []string{
 		"BGP hq/conn1 at us-east-1/lumen-loc-a/aws-r1: OpenConfirm → Established",
 		"fail connection hq/conn1",
-		"BGP hq/conn2 at us-east-1/lumen-loc-a/aws-r2: Established → Idle (101 IPv4 prefixes from hq/router exceed the limit of 100: NOTIFICATION Cease/1",
-		"BGP hq/conn3 at us-east-1/lumen-loc-b/aws-r1: OPEN from AS65099, expected AS65001: NOTIFICATION 2/2 (OPEN message error: bad peer AS) sent to " + a.router.String(),
+		"IPv4 prefixes from hq/router exceed the limit of 100: NOTIFICATION Cease/1 (maximum number of prefixes reached)",
+		"BGP hq/conn3 at us-east-1/lumen-loc-b/aws-r1: OPEN from AS65099, expected AS65001: NOTIFICATION 2/2 (OPEN message error: bad peer AS) sent",
 		"BGP hq/conn1 at us-east-1/lumen-loc-a/aws-r1: connection from " + a.stranger.String() + " refused: the session's peer is " + a.router.String(),
 	} {
 		if !strings.Contains(text, w) {
@@ -153,7 +173,7 @@ func runLive(t *testing.T, d liveDaemon) {
 	}
 	// Both ends find the capability missing; whichever does first sends
 	// the NOTIFICATION.
-	if !strings.Contains(text, "BGP hq/conn4 at us-east-1/lumen-loc-b/aws-r2: OPEN without IPv4 unicast, the only family the session carries: NOTIFICATION 2/7 (OPEN message error: unsupported capability) sent to "+a.router.String()) &&
+	if !strings.Contains(text, "BGP hq/conn4 at us-east-1/lumen-loc-b/aws-r2: OPEN without IPv4 unicast, the only family the session carries: NOTIFICATION 2/7 (OPEN message error: unsupported capability) sent") &&
 		!strings.Contains(text, "BGP hq/conn4 at us-east-1/lumen-loc-b/aws-r2: NOTIFICATION 2/7 (OPEN message error: unsupported capability) received") {
 		t.Errorf("the timeline lacks hq/conn4's NOTIFICATION 2/7:\n%s", text)
 	}
@@ -169,10 +189,20 @@ func runLive(t *testing.T, d liveDaemon) {
 	if !carried {
 		t.Errorf("web->hq was never delivered over hq/conn1 before the failure:\n%s", text)
 	}
+	// What AWS's end said, from the capture of the live sessions.
+	notes := capturedNotifications(t, pcap.Bytes())
+	for name, want := range map[string]string{"hq/conn2": "6/1", "hq/conn3": "2/2"} {
+		if !slices.Contains(notes[name], want) {
+			t.Errorf("%s: the AWS end sent NOTIFICATIONs %v, want %s", name, notes[name], want)
+		}
+	}
+	if n := notes["hq/conn4"]; !slices.Contains(n, "2/7") && !slices.Contains(n, "2/7 received") {
+		t.Errorf("hq/conn4: NOTIFICATIONs %v, want 2/7 either way", n)
+	}
 	for name, why := range d.refusals(t) {
-		w := map[string]string{"hq/conn2": "maximum number of prefixes", "hq/conn3": "bad peer as", "hq/conn4": "capability"}[name]
-		if !strings.Contains(strings.ToLower(why), w) {
-			t.Errorf("%s on %s: %q, want the NOTIFICATION's %q", d.name(), name, why, w)
+		w := map[string]string{"hq/conn2": "6/1", "hq/conn3": "2/2", "hq/conn4": "2/7"}[name]
+		if !strings.Contains(why, w) {
+			t.Errorf("%s on %s logged %q, want NOTIFICATION %s", d.name(), name, why, w)
 		}
 	}
 }
@@ -180,6 +210,8 @@ func runLive(t *testing.T, d liveDaemon) {
 func addrsOf(d liveDaemon) liveAddrs {
 	switch d := d.(type) {
 	case *birdLive:
+		return d.a
+	case *gobgpLive:
 		return d.a
 	}
 	panic("unknown daemon")
@@ -201,9 +233,8 @@ func (b *birdLive) sock() string { return filepath.Join(b.dir, "ctl") }
 func (b *birdLive) start(t *testing.T, ctx context.Context, dir, base string) {
 	b.ctx, b.dir = ctx, dir
 	a := b.a
-	conf := strings.NewReplacer("127.0.0.10", a.sim.String(), "127.0.0.11", a.router.String(), "11791", fmt.Sprint(a.port)).Replace(base)
 	var c strings.Builder
-	c.WriteString(conf)
+	c.WriteString(a.lab(base))
 	// The misconfigured neighbours: a flood of 101 prefixes, the wrong AS,
 	// and IPv6 alone over the IPv4 session; and a log to read their
 	// NOTIFICATIONs in.
@@ -213,11 +244,11 @@ func (b *birdLive) start(t *testing.T, ctx context.Context, dir, base string) {
 	}
 	c.WriteString(" }\n")
 	fmt.Fprintf(&c, "protocol bgp aws_conn2 { local %s as 65001; neighbor %s port %d as 64512; multihop; hold time 9; connect retry time 2; ipv4 { import all; export where proto = \"flood\"; }; }\n",
-		a.router, a.sim, a.port+1)
+		a.router, a.aws[1], livePort)
 	fmt.Fprintf(&c, "protocol bgp aws_conn3 { local %s as 65099; neighbor %s port %d as 64512; multihop; hold time 9; connect retry time 2; ipv4 { import all; export none; }; }\n",
-		a.router, a.sim, a.port+2)
+		a.router, a.aws[2], livePort)
 	fmt.Fprintf(&c, "protocol bgp aws_conn4 { local %s as 65001; neighbor %s port %d as 64512; multihop; hold time 9; connect retry time 2; ipv6 { import all; export none; }; }\n",
-		a.router, a.sim, a.port+3)
+		a.router, a.aws[3], livePort)
 	path := filepath.Join(dir, "bird.conf")
 	if err := os.WriteFile(path, []byte(c.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -265,8 +296,16 @@ func (b *birdLive) refusals(t *testing.T) map[string]string {
 	for _, line := range strings.Split(string(data), "\n") {
 		for i, name := range []string{"hq/conn2", "hq/conn3", "hq/conn4"} {
 			p := fmt.Sprintf("aws_conn%d: ", i+2)
-			if _, ok := out[name]; !ok && (strings.Contains(line, p+"Received: ") || strings.Contains(line, p+"Error: ")) {
-				out[name] = line
+			if _, ok := out[name]; ok || !strings.Contains(line, p+"Received: ") && !strings.Contains(line, p+"Error: ") {
+				continue
+			}
+			// BIRD names the NOTIFICATION it received (or the error it
+			// found first, and sent) in words.
+			for words, code := range map[string]string{"Maximum number of prefixes reached": "6/1", "Bad peer AS": "2/2",
+				"Unsupported capability": "2/7", "Required capability missing": "2/7"} {
+				if strings.Contains(line, words) {
+					out[name] = code
+				}
 			}
 		}
 	}
@@ -274,4 +313,195 @@ func (b *birdLive) refusals(t *testing.T) map[string]string {
 		t.Errorf("BIRD logged %d of the 3 NOTIFICATIONs:\n%s", len(out), data)
 	}
 	return out
+}
+
+// capturedNotifications lists, by session, the NOTIFICATIONs in a
+// capture: "code/subcode" for the AWS end's, with " received" for the
+// real router's.
+func capturedNotifications(t *testing.T, capture []byte) map[string][]string {
+	t.Helper()
+	aws := map[netip.Addr]string{}
+	for i := range 4 {
+		aws[netip.AddrFrom4([4]byte{169, 254, 100, byte(4*i + 1)})] = fmt.Sprintf("hq/conn%d", i+1)
+	}
+	r, err := pcapgo.NewReader(bytes.NewReader(capture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for {
+		data, _, err := r.ReadPacketData()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkt := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.Default)
+		tcp, _ := pkt.Layer(layers.LayerTypeTCP).(*layers.TCP)
+		ip, _ := pkt.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
+		if tcp == nil || ip == nil {
+			continue
+		}
+		msgs, _, err := wire.Split(tcp.Payload)
+		if err != nil {
+			continue
+		}
+		src, _ := netip.AddrFromSlice(ip.SrcIP.To4())
+		dst, _ := netip.AddrFromSlice(ip.DstIP.To4())
+		for _, m := range msgs {
+			if len(m) < 21 || m[18] != 3 {
+				continue
+			}
+			note := fmt.Sprintf("%d/%d", m[19], m[20])
+			if name, ok := aws[src]; ok {
+				out[name] = append(out[name], note)
+			} else if name, ok := aws[dst]; ok {
+				out[name] = append(out[name], note+" received")
+			}
+		}
+	}
+}
+
+// GoBGP.
+
+type gobgpLive struct {
+	tools map[string]string
+	a     liveAddrs
+	ctx   context.Context
+	dir   string
+}
+
+func (g *gobgpLive) name() string { return "gobgp" }
+
+func (g *gobgpLive) gobgp(t *testing.T, args ...string) string {
+	out, err := command(g.ctx, g.tools["gobgp"], append([]string{"--target", target(g.dir)}, args...)...)
+	if err != nil {
+		t.Error(err)
+	}
+	return out
+}
+
+func (g *gobgpLive) start(t *testing.T, ctx context.Context, dir, base string) {
+	g.ctx, g.dir = ctx, dir
+	a := g.a
+	var c strings.Builder
+	// The misconfigured neighbours: hq/conn2 gets the flood (and only it),
+	// hq/conn3 the wrong AS, hq/conn4 IPv6 alone over the IPv4 session.
+	// GoBGP applies export policy globally, so the flood's picks its
+	// neighbour.
+	c.WriteString(strings.Replace(a.lab(base), `export-policy-list = ["to-aws"]`, `export-policy-list = ["flood", "to-aws"]`, 1))
+	fmt.Fprintf(&c, `
+[[defined-sets.prefix-sets]]
+  prefix-set-name = "flood"
+  [[defined-sets.prefix-sets.prefix-list]]
+    ip-prefix = "10.200.0.0/16"
+    masklength-range = "24..24"
+[[defined-sets.neighbor-sets]]
+  neighbor-set-name = "conn2"
+  neighbor-info-list = [%q]
+[[policy-definitions]]
+  name = "flood"
+  [[policy-definitions.statements]]
+    [policy-definitions.statements.conditions.match-prefix-set]
+      prefix-set = "flood"
+    [policy-definitions.statements.conditions.match-neighbor-set]
+      neighbor-set = "conn2"
+    [policy-definitions.statements.actions]
+      route-disposition = "accept-route"
+`, a.aws[1])
+	for i, n := range []struct {
+		localAS int
+		family  string
+	}{{65001, "ipv4-unicast"}, {65099, "ipv4-unicast"}, {65001, "ipv6-unicast"}} {
+		fmt.Fprintf(&c, `
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = %q
+    peer-as = 64512
+    local-as = %d
+  [neighbors.transport.config]
+    local-address = %q
+    remote-port = %d
+  [neighbors.timers.config]
+    hold-time = 9
+    connect-retry = 2
+  [neighbors.ebgp-multihop.config]
+    enabled = true
+    multihop-ttl = 2
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = %q
+`, a.aws[i+1], n.localAS, a.router, livePort, n.family)
+	}
+	conf := filepath.Join(dir, "gobgpd.toml")
+	if err := os.WriteFile(conf, []byte(c.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runDaemon(t, ctx, dir, g.tools["gobgpd"], "-f", conf, "-t", "toml", "--pprof-disable", "--api-hosts", target(dir))
+	ready(t, ctx, "gobgpd", func() error {
+		_, err := command(ctx, g.tools["gobgp"], "--target", target(dir), "global")
+		return err
+	})
+	// The README's one command, then the flood.
+	g.gobgp(t, "global", "rib", "add", "192.168.0.0/16")
+	for i := range 101 {
+		g.gobgp(t, "global", "rib", "add", fmt.Sprintf("10.200.%d.0/24", i))
+	}
+}
+
+func (g *gobgpLive) established(t *testing.T) bool {
+	out := g.gobgp(t, "-j", "neighbor", g.a.aws[0].String())
+	var n struct {
+		State struct {
+			SessionState int `json:"session_state"`
+		} `json:"state"`
+	}
+	if err := json.Unmarshal([]byte(out), &n); err != nil {
+		t.Errorf("gobgp neighbor: %v in %s", err, out)
+		return false
+	}
+	return n.State.SessionState == 6 // ESTABLISHED in GoBGP's API
+}
+
+func (g *gobgpLive) learned(t *testing.T) []netip.Prefix {
+	var rib map[string][]struct {
+		Neighbor string `json:"neighbor-ip"`
+	}
+	out := g.gobgp(t, "-j", "global", "rib")
+	if err := json.Unmarshal([]byte(out), &rib); err != nil {
+		t.Errorf("gobgp global rib: %v in %.200s", err, out)
+		return nil
+	}
+	var got []netip.Prefix
+	for prefix, paths := range rib {
+		for _, p := range paths {
+			if pp, err := netip.ParsePrefix(prefix); err == nil && p.Neighbor == g.a.aws[0].String() {
+				got = append(got, pp)
+			}
+		}
+	}
+	return got
+}
+
+var gobgpCode = regexp.MustCompile(`code (\d+)\([^)]*\) subcode (\d+)`)
+
+// refusals: GoBGP logs a NOTIFICATION it receives on an established
+// session (the flood's Cease/1) in its "Peer Down" line; those refused
+// before the session came up it only shows as its state, and the
+// capture checks them.
+func (g *gobgpLive) refusals(t *testing.T) map[string]string {
+	data, err := os.ReadFile(filepath.Join(g.dir, "stdout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.Contains(line, "Peer Down") && strings.Contains(line, g.a.aws[1].String()) {
+			if m := gobgpCode.FindStringSubmatch(line); m != nil {
+				return map[string]string{"hq/conn2": m[1] + "/" + m[2]}
+			}
+		}
+	}
+	t.Errorf("GoBGP logged no Peer Down for hq/conn2:\n%s", data)
+	return nil
 }

@@ -90,14 +90,10 @@ type Transport interface {
 }
 
 // GoLive makes the session's far end a real router: the simulated far end
-// never runs, and its AWS end takes connections through Accept. aws and
-// peer are the two ends' addresses on the real network, which replace the
-// plan's in what the AWS end advertises (its next hop) and captures. Call
-// it before the ends start.
-func (se *Session) GoLive(aws, peer netip.Addr) {
-	se.live = true
-	se.Ends[0].Addr, se.Ends[1].Addr = aws, peer
-}
+// never runs, and its AWS end takes connections through Accept. The AWS
+// end keeps the plan's address: it is the next hop it advertises, as
+// AWS's is, and what the capture shows. Call it before the ends start.
+func (se *Session) GoLive() { se.live = true }
 
 // Live reports whether the session's far end is a real router.
 func (se *Session) Live() bool { return se.live }
@@ -741,7 +737,7 @@ func (sp *Speaker) downWith(why string, n *notify, data []byte) {
 	if sp.live != nil && sp.state < Established {
 		msg := fmt.Sprintf("BGP %s at %s: %s", sp.Session.Name, sp, why)
 		if n != nil {
-			msg += fmt.Sprintf(": NOTIFICATION %d/%d (%s) sent to %s", n.code, n.subcode, notificationText(n.code, n.subcode), sp.Peer.Addr)
+			msg += fmt.Sprintf(": NOTIFICATION %d/%d (%s) sent", n.code, n.subcode, notificationText(n.code, n.subcode))
 		}
 		sp.env.Control(msg)
 	}
