@@ -3,12 +3,14 @@ package sim
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -73,6 +75,9 @@ func (a liveAddrs) lab(base string) string {
 func TestLivePeering(t *testing.T) {
 	tools := interopTools(t)
 	daemons := []liveDaemon{&birdLive{tools: tools, a: labAddrs(1)}, &gobgpLive{tools: tools, a: labAddrs(2)}}
+	if frr := frrTools(t); frr != nil {
+		daemons = append(daemons, &frrLive{tools: frr, a: labAddrs(3)})
+	}
 	for _, d := range daemons {
 		t.Run(d.name(), func(t *testing.T) {
 			t.Parallel()
@@ -212,6 +217,8 @@ func addrsOf(d liveDaemon) liveAddrs {
 	case *birdLive:
 		return d.a
 	case *gobgpLive:
+		return d.a
+	case *frrLive:
 		return d.a
 	}
 	panic("unknown daemon")
@@ -504,4 +511,224 @@ func (g *gobgpLive) refusals(t *testing.T) map[string]string {
 	}
 	t.Errorf("GoBGP logged no Peer Down for hq/conn2:\n%s", data)
 	return nil
+}
+
+// FRR.
+
+// frrTools finds FRR's bgpd and vtysh, or skips FRR saying why (fails
+// when PATCHBAY_REQUIRE_INTEROP asks for every daemon).
+func frrTools(t *testing.T) map[string]string {
+	tools := map[string]string{"bgpd": "/usr/lib/frr/bgpd"}
+	vtysh, err := exec.LookPath("vtysh")
+	_, errBGPd := os.Stat(tools["bgpd"])
+	if err != nil || errBGPd != nil {
+		msg := "FRR (/usr/lib/frr/bgpd and vtysh) is not installed, so the live test does not peer with it (Debian: apt-get install frr)"
+		if os.Getenv("PATCHBAY_REQUIRE_INTEROP") != "" {
+			t.Fatal("PATCHBAY_REQUIRE_INTEROP is set but " + msg)
+		}
+		t.Log(msg)
+		return nil
+	}
+	tools["vtysh"] = vtysh
+	return tools
+}
+
+type frrLive struct {
+	tools map[string]string
+	a     liveAddrs
+	ctx   context.Context
+	dir   string
+}
+
+func (f *frrLive) name() string { return "frr" }
+
+func (f *frrLive) vtysh(t *testing.T, cmd string) string {
+	out, err := command(f.ctx, f.tools["vtysh"], "--vty_socket", f.dir, "-d", "bgpd", "-c", cmd)
+	if err != nil {
+		t.Error(err)
+	}
+	return out
+}
+
+func (f *frrLive) start(t *testing.T, ctx context.Context, dir, base string) {
+	f.ctx, f.dir = ctx, dir
+	a := f.a
+	var c strings.Builder
+	c.WriteString(a.lab(base))
+	// The misconfigured neighbours: hq/conn2 gets the flood (and only it),
+	// hq/conn3 the wrong AS, hq/conn4 IPv6 alone over the IPv4 session.
+	c.WriteString("ip prefix-list flood seq 5 permit 10.200.0.0/16 ge 24 le 24\nroute-map flood permit 10\n match ip address prefix-list flood\n!\nrouter bgp 65001\n bgp log-neighbor-changes\n")
+	for i, as := range []int{65001, 65099, 65001} {
+		n := a.aws[i+1]
+		fmt.Fprintf(&c, " neighbor %s remote-as 64512\n neighbor %s port %d\n neighbor %s update-source %s\n neighbor %s ebgp-multihop 2\n neighbor %s timers 3 9\n neighbor %s timers connect 2\n",
+			n, n, livePort, n, a.router, n, n, n)
+		if as != 65001 {
+			fmt.Fprintf(&c, " neighbor %s local-as %d no-prepend replace-as\n", n, as)
+		}
+	}
+	c.WriteString(" address-family ipv4 unicast\n")
+	for i := range 101 {
+		fmt.Fprintf(&c, "  network 10.200.%d.0/24\n", i)
+	}
+	fmt.Fprintf(&c, "  neighbor %s route-map flood out\n  neighbor %s route-map to-aws out\n  no neighbor %s activate\n exit-address-family\n", a.aws[1], a.aws[2], a.aws[3])
+	fmt.Fprintf(&c, " address-family ipv6 unicast\n  neighbor %s activate\n exit-address-family\n", a.aws[3])
+	conf := filepath.Join(dir, "frr.conf")
+	if err := os.WriteFile(conf, []byte(c.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Without zebra (-Z), not listening (-p 0), as whoever runs the test.
+	runDaemon(t, ctx, dir, f.tools["bgpd"], "-f", conf, "-i", filepath.Join(dir, "pid"), "-Z", "-S", "-n", "-p", "0",
+		"--vty_socket", dir, "--log", "file:"+filepath.Join(dir, "log"))
+	ready(t, ctx, "bgpd", func() error {
+		_, err := command(ctx, f.tools["vtysh"], "--vty_socket", dir, "-d", "bgpd", "-c", "show bgp summary")
+		return err
+	})
+}
+
+func (f *frrLive) established(t *testing.T) bool {
+	out := f.vtysh(t, "show bgp neighbors "+f.a.aws[0].String()+" json")
+	var n map[string]struct {
+		State string `json:"bgpState"`
+	}
+	if err := json.Unmarshal([]byte(out), &n); err != nil {
+		t.Errorf("vtysh show bgp neighbors: %v in %.200s", err, out)
+		return false
+	}
+	return n[f.a.aws[0].String()].State == "Established"
+}
+
+func (f *frrLive) learned(t *testing.T) []netip.Prefix {
+	out := f.vtysh(t, "show bgp ipv4 unicast json")
+	var rib struct {
+		Routes map[string][]struct {
+			PeerID string `json:"peerId"`
+		} `json:"routes"`
+	}
+	if err := json.Unmarshal([]byte(out), &rib); err != nil {
+		t.Errorf("vtysh show bgp ipv4 unicast: %v in %.200s", err, out)
+		return nil
+	}
+	var got []netip.Prefix
+	for prefix, paths := range rib.Routes {
+		for _, p := range paths {
+			if pp, err := netip.ParsePrefix(prefix); err == nil && p.PeerID == f.a.aws[0].String() {
+				got = append(got, pp)
+			}
+		}
+	}
+	return got
+}
+
+var frrNote = regexp.MustCompile(`%NOTIFICATION(?:\(in\))?: (?:received from|sent to) neighbor (\S+) (\d+)/(\d+)`)
+
+// refusals: FRR logs every NOTIFICATION it receives or sends, with the
+// neighbour and the code.
+func (f *frrLive) refusals(t *testing.T) map[string]string {
+	data, err := os.ReadFile(filepath.Join(f.dir, "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, m := range frrNote.FindAllStringSubmatch(string(data), -1) {
+		for i, name := range []string{"hq/conn2", "hq/conn3", "hq/conn4"} {
+			if _, ok := out[name]; !ok && m[1] == f.a.aws[i+1].String() {
+				out[name] = m[2] + "/" + m[3]
+			}
+		}
+	}
+	if len(out) != 3 {
+		t.Errorf("FRR logged %d of the 3 NOTIFICATIONs:\n%s", len(out), data)
+	}
+	return out
+}
+
+// TestLiveLabInREADME: the README's lab is what TestLivePeering runs.
+func TestLiveLabInREADME(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"lab.star", "bird.conf", "gobgp.conf", "frr.conf"} {
+		data, err := os.ReadFile(filepath.Join("testdata/live", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(readme, data) {
+			t.Errorf("the README's lab lacks testdata/live/%s as it is", f)
+		}
+	}
+}
+
+// TestLiveBFD: a live session's AWS end runs BFD with the real router
+// over UDP, from a port of 49152–65535 to port 3784 (RFC 5881 §4): a
+// minimal responder brings the session Up with the three-way handshake
+// (RFC 5880 §6.2), then falls silent, and the AWS end declares it Down
+// after its detection time.
+func TestLiveBFD(t *testing.T) {
+	lab, err := os.ReadFile("testdata/live/lab.star")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(lab), "macsec = False, bfd = False", "macsec = False, bfd = True", 1)
+	src = src[:strings.Index(src, "scenario(")] + `scenario("bfd", duration = "8s")` + "\n"
+	p := plantest.Source(t, src)
+	router, aws := netip.MustParseAddr("127.0.0.41"), netip.MustParseAddr("127.0.0.43")
+	s, err := Start(p, p.Design.Scenarios[0], Options{Seed: 1, Live: map[string]Live{"hq/conn1": {Listen: netip.AddrPortFrom(aws, livePort), Peer: router}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(router, 3784)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(router, 49999)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var timeline strings.Builder
+	done := make(chan error, 1)
+	go func() { _, err := s.RunLive(ctx, &timeline); done <- err }()
+	// Answer for 3 s, then say nothing more.
+	stop := time.Now().Add(3 * time.Second)
+	var ports []int
+	buf := make([]byte, 64)
+	for time.Now().Before(stop) {
+		_ = in.SetReadDeadline(stop)
+		n, from, err := in.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			break
+		}
+		ports = append(ports, int(from.Port()))
+		if n < 24 || buf[0]>>5 != 1 || buf[3] != 24 {
+			t.Fatalf("not a BFD control packet: % x", buf[:n])
+		}
+		state := buf[1] >> 6
+		reply := make([]byte, 24)
+		reply[0] = 1 << 5
+		reply[1] = map[byte]byte{1: 2, 2: 3, 3: 3}[state] << 6 // their Down: Init; Init or Up: Up
+		reply[2], reply[3] = 3, 24
+		binary.BigEndian.PutUint32(reply[4:], 77)
+		copy(reply[8:12], buf[4:8])
+		binary.BigEndian.PutUint32(reply[12:], 300_000)
+		binary.BigEndian.PutUint32(reply[16:], 300_000)
+		if _, err := out.WriteToUDPAddrPort(reply, netip.AddrPortFrom(aws, 3784)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(ports) == 0 || slices.ContainsFunc(ports, func(p int) bool { return p < 49152 }) {
+		t.Errorf("BFD from source ports %v, want some, all 49152–65535", ports)
+	}
+	text := timeline.String()
+	up := strings.Index(text, "BFD hq/conn1 at us-east-1/lumen-loc-a/aws-r1: Down → Up")
+	down := strings.Index(text, "BFD hq/conn1 at us-east-1/lumen-loc-a/aws-r1: Up → Down (control detection time expired")
+	if up < 0 || down < up {
+		t.Errorf("the AWS end's BFD should come Up, then go Down when the router falls silent:\n%s", text)
+	}
 }
