@@ -241,7 +241,7 @@ func (l *liveRun) accept(ctx context.Context, s *Sim, ls *liveSession) {
 			return
 		}
 		lc := &liveConn{c: c, link: ls.se.Link, out: make(chan []byte, 1024)}
-		from := netip.MustParseAddrPort(c.RemoteAddr().String())
+		from := c.RemoteAddr().(*net.TCPAddr).AddrPort()
 		if !l.post(ctx, func() {
 			aws := ls.se.Ends[0]
 			refuse := func(msg string) {
@@ -406,8 +406,10 @@ type liveConn struct {
 	once           sync.Once
 }
 
-// Write queues messages; a router that reads nothing for 1,024 writes
-// loses the rest, as its TCP window would stall the session.
+// Write queues messages. A router that reads nothing while 1,024 writes
+// pile up has stalled the session: the connection is reset, as a TCP
+// stack gives up on a peer that acknowledges nothing, rather than lose a
+// message from the middle of the stream.
 func (c *liveConn) Write(msgs []byte) {
 	if c.closed {
 		return
@@ -415,6 +417,9 @@ func (c *liveConn) Write(msgs []byte) {
 	select {
 	case c.out <- slices.Clone(msgs):
 	default:
+		c.closed = true
+		close(c.out)
+		c.reset()
 	}
 }
 
