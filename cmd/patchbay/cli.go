@@ -74,7 +74,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.PersistentFlags().StringArrayVar(&g.quotas, "quota", nil, "override a service quota, KEY=N (repeatable; see 'patchbay explain quota-exceeded')")
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "the same as --format json (Terraform's -json)")
 	root.AddCommand(planCmd(ctx, &g, stdout, stderr), validateCmd(ctx, &g, stdout, stderr), explainCmd(&g, stdout), docCmd(&g, stdout), fmtCmd(&g, stdout, stderr), costCmd(ctx, &g, stdout, stderr), renderCmd(ctx, &g, stdout, stderr), simCmd(ctx, &g, stdout, stderr), sweepCmd(ctx, &g, stdout, stderr), routesCmd(ctx, &g, stdout, stderr), traceCmd(ctx, &g, stdout, stderr))
-	root.AddCommand(catalogCmd(ctx, &g, stdout, stderr))
+	root.AddCommand(catalogCmd(ctx, &g, stdout, stderr), exportCmd(ctx, &g, stdout, stderr), importCmd(ctx, &g, stdout, stderr))
 	// Each command's --format help names what that command writes; cost
 	// defines its own.
 	for _, c := range root.Commands() {

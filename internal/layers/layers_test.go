@@ -29,6 +29,7 @@ var allowed = map[string][]string{
 	"lang/hcl":      {"lang", "lang/decl", "lang/project", "lang/starlark", "stdlib"},
 	"lang/load":     {"lang", "lang/hcl", "lang/starlark"},
 	"lang/format":   {"lang"},
+	"lang/cloudwan": {"lang", "lang/format"},
 
 	"planner":          {"lang", "stdlib"},
 	"planner/cost":     {"lang", "planner", "stdlib"},
@@ -47,7 +48,7 @@ var allowed = map[string][]string{
 	"sim":                {"lang", "planner", "sim/bfd", "sim/bgp", "sim/engine", "sim/internal/units", "sim/mka", "sim/network", "sim/plot", "stdlib"},
 	"sim/sweep":          {"lang", "planner", "sim", "sim/internal/units", "sim/mka", "sim/network", "stdlib"},
 
-	"cmd/patchbay": {"lang", "lang/decl", "lang/format", "lang/load", "lang/project", "lang/starlark",
+	"cmd/patchbay": {"lang", "lang/cloudwan", "lang/decl", "lang/format", "lang/load", "lang/project", "lang/starlark",
 		"planner", "planner/cost", "planner/render", "sim", "sim/mka", "sim/sweep", "stdlib", "stdlib/offer"},
 	"cmd/patchbay/testdata/rsslaunch": {},
 

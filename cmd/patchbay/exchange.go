@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"patchbay/lang"
+	"patchbay/lang/cloudwan"
+)
+
+// exportCmd writes a design in the formats it ships in.
+func exportCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write a design in another format: a Cloud WAN core network policy",
+	}
+	var name, out string
+	policy := &cobra.Command{
+		Use:   "cloudwan-policy FILE",
+		Short: "Write a core network's Cloud WAN policy document (version 2021.12, JSON)",
+		Long: `cloudwan-policy writes the policy document of a design's core network, as the Network
+Manager console and API take it: core-network-configuration (ASN ranges, each edge with its
+ASN), segments, network function groups, segment actions, and attachment policies that place
+each attachment by its tag (segment=NAME, network-function-group=NAME). A create-route to an
+attachment names it "attachment:NAME", where the deployed policy needs the attachment's ID.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, err := loadDesign(ctx, g, args[0], stdout, stderr)
+			if err != nil {
+				return err
+			}
+			var names []string
+			var cn *lang.CoreNetwork
+			for _, c := range d.CoreNetworks {
+				names = append(names, c.Name)
+				if c.Name == name || name == "" && len(d.CoreNetworks) == 1 {
+					cn = c
+				}
+			}
+			switch {
+			case cn != nil:
+			case len(names) == 0:
+				return fmt.Errorf("%s declares no core_network", args[0])
+			case name == "":
+				return fmt.Errorf("%s declares %d core networks: choose one with --core-network (%s)", args[0], len(names), strings.Join(names, ", "))
+			default:
+				return fmt.Errorf("--core-network %q: %s has no such core network; it has %s", name, args[0], strings.Join(names, ", "))
+			}
+			return writeOutputBytes(ctx, stdout, "-o", out, cloudwan.Export(d, cn).JSON())
+		},
+	}
+	policy.Flags().StringVar(&name, "core-network", "", "the core network (required when the design has several)")
+	policy.Flags().StringVarP(&out, "output", "o", "-", "file to write (- for standard output)")
+	cmd.AddCommand(policy)
+	return cmd
+}
+
+// importCmd reads what a network already runs on into a design.
+func importCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Read a Cloud WAN core network policy document into a design",
+	}
+	var name, out string
+	policy := &cobra.Command{
+		Use:   "cloudwan-policy POLICY.json",
+		Short: "Write the core_network(...) declaration of a Cloud WAN policy document (version 2021.12)",
+		Long: `cloudwan-policy reads a core network policy document (the JSON of the Network Manager console
+and API, version 2021.12), checks it against the policy reference, with errors at the
+document's line and column, and writes the Starlark declaration of the core network it
+describes: core_network(...) with its edges, segments, network function groups and segment
+actions, and create_route(...) for its blackhole routes. Attachments are the design's to
+declare (attach(VPC, CORE_NETWORK, segment = ...)); the attachment policies, and what else
+patchbay does not model, are listed in a comment at the end.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src, err := readInput("import", args[0])
+			if err != nil {
+				return err
+			}
+			if name == "" {
+				name = strings.TrimSuffix(filepath.Base(args[0]), filepath.Ext(args[0]))
+			}
+			star, err := cloudwan.Import(args[0], src, name)
+			var se *lang.SourceError
+			if errors.As(err, &se) {
+				_ = lang.WriteDiagnostics(stderr, se.Diagnostics, se.Files)
+				return exitError{exitFailure}
+			}
+			if err != nil {
+				return err
+			}
+			return writeOutputBytes(ctx, stdout, "-o", out, star)
+		},
+	}
+	policy.Flags().StringVar(&name, "name", "", "the core network's name in the design (default: the file's name)")
+	policy.Flags().StringVarP(&out, "output", "o", "-", "file to write (- for standard output)")
+	cmd.AddCommand(policy)
+	return cmd
+}

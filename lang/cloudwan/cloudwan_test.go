@@ -1,0 +1,193 @@
+package cloudwan_test
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"patchbay/lang"
+	"patchbay/lang/cloudwan"
+	"patchbay/planner"
+	"patchbay/planner/plantest"
+	"patchbay/planner/render"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden policies")
+
+// designs are the core networks the tests export and read back.
+var designs = []string{"../../examples/global_wan.star", "testdata/inspection.star"}
+
+// TestExportGolden: each design's policy document, byte for byte.
+func TestExportGolden(t *testing.T) {
+	for _, file := range designs {
+		p := plantest.File(t, file)
+		got := cloudwan.Export(p.Design, p.Design.CoreNetworks[0]).JSON()
+		golden := filepath.Join("testdata", strings.TrimSuffix(filepath.Base(file), ".star")+".policy.json")
+		plantest.Golden(t, golden, got, *update)
+		// What is exported reads back without a complaint.
+		if _, err := cloudwan.Import(golden, got, "x"); err != nil {
+			t.Errorf("%s: %v", golden, err)
+		}
+	}
+}
+
+var (
+	coreDecl  = regexp.MustCompile(`(?ms)^(\w+) = core_network\(\n.*?^\)\n`)
+	routeDecl = regexp.MustCompile(`(?m)^create_route\(.*\)\n`)
+)
+
+// TestRoundTrip: a design whose core network is replaced by the import of
+// its own exported policy plans to the same core network and the same
+// routes in every table.
+func TestRoundTrip(t *testing.T) {
+	for _, file := range designs {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := plantest.Source(t, string(src))
+		cn := before.Design.CoreNetworks[0]
+		star, err := cloudwan.Import("policy.json", cloudwan.Export(before.Design, cn).JSON(), cn.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := coreDecl.FindSubmatch(src)
+		if m == nil {
+			t.Fatalf("%s: no core_network declaration to replace", file)
+		}
+		rest := routeDecl.ReplaceAllString(coreDecl.ReplaceAllString(string(src), ""), "")
+		variable := regexp.MustCompile(`(?m)^(\w+) = core_network\(`).FindStringSubmatch(string(star))[1]
+		after := plantest.Source(t, string(star)+fmt.Sprintf("%s = %s\n", m[1], variable)+rest)
+		if a, b := routes(before), routes(after); a != b {
+			t.Errorf("%s: the round trip changed the routes:\nbefore\n%s\nafter\n%s", file, a, b)
+		}
+		ca, cb := before.Design.CoreNetworks[0], after.Design.CoreNetworks[0]
+		if fmt.Sprint(ca.ASNRanges, edges(ca), segments(ca), ca.NetworkFunctionGroups) != fmt.Sprint(cb.ASNRanges, edges(cb), segments(cb), cb.NetworkFunctionGroups) {
+			t.Errorf("%s: the round trip changed the core network", file)
+		}
+	}
+}
+
+func edges(c *lang.CoreNetwork) string {
+	var b strings.Builder
+	for _, e := range c.Edges {
+		fmt.Fprintf(&b, "%s/%d ", e.Region, e.ASN)
+	}
+	return b.String()
+}
+
+func segments(c *lang.CoreNetwork) string {
+	var b strings.Builder
+	for _, s := range c.Segments {
+		fmt.Fprintf(&b, "%s %v %v %v; ", s.Name, s.EdgeRegions, s.IsolateAttachments, s.RequireAcceptance)
+	}
+	for _, a := range c.Actions {
+		fmt.Fprintf(&b, "%s %s %v %v %v %s %v %v; ", a.Action, a.Segment, a.ShareWith, a.Via, a.WhenSentTo, a.Mode, a.Destinations, a.Blackhole)
+	}
+	return b.String()
+}
+
+// routes is every table's routes, by table name, as the decision process
+// leaves them (next hops by device, not by ID, which the order of the
+// declarations decides).
+func routes(p *planner.Plan) string {
+	topo := p.Topology()
+	var b strings.Builder
+	for _, tb := range topo.Tables {
+		fmt.Fprintf(&b, "%s\n", tb)
+		for _, r := range topo.Routes(tb) {
+			var hops []string
+			for _, h := range r.NextHops {
+				hops = append(hops, h.Peer().Device.Name)
+			}
+			fmt.Fprintf(&b, "  %s pref=%d as=%d tag=%s hops=%v local=%v blackhole=%v\n", r.Prefix, r.Pref, r.ASPath, r.Tag, hops, r.Local, r.Blackhole)
+		}
+	}
+	return b.String()
+}
+
+// TestSamplePolicies: policies in the shapes of AWS's published examples
+// (written by hand from their descriptions; each names its page) import
+// without a complaint, and the core network they give plans.
+func TestSamplePolicies(t *testing.T) {
+	files, _ := filepath.Glob("testdata/aws-*.json")
+	if len(files) == 0 {
+		t.Fatal("no sample policies")
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		star, err := cloudwan.Import(f, src, "sample")
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		p := plantest.Source(t, string(star))
+		if len(p.Design.CoreNetworks) != 1 || len(p.CoreNetworks) != 1 {
+			t.Errorf("%s: %d core networks planned", f, len(p.CoreNetworks))
+		}
+		var dot bytes.Buffer
+		if err := render.Build(p, render.Options{}).WriteDOT(&dot); err != nil || !bytes.Contains(dot.Bytes(), []byte("sample")) {
+			t.Errorf("%s: the drawing: %v\n%s", f, err, dot.String())
+		}
+	}
+}
+
+// TestImportErrors: what the reference refuses is an error at the
+// document's line and column.
+func TestImportErrors(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{`{"version": "2021.12", "core-network-configuration": {"asn-ranges": ["64512-65534"], "edge-locations": [{"location": "us-east-1"}]}, "segments": [{"name": "prod"}], "segment-actions": [{"action": "share", "segment": "prod", "share-with": ["dve"]}]}`,
+			`p.json:1:240: error: segment-actions element 0 share-with: no segment "dve" in the policy (it has prod)`},
+		{"{\n  \"version\": \"2021.12\",\n  \"core-network-configuration\": {\"asn-ranges\": [\"100-200\"], \"edge-locations\": [{\"location\": \"us-east-1\"}]},\n  \"segments\": [{\"name\": \"prod\"}]\n}",
+			`p.json:3:49: error: asn-ranges element 0: "100-200" is outside the private ranges Cloud WAN allows`},
+		{`{"version": "2021.12", "core-network-configuration": {"asn-ranges": ["64512-65534"], "edge-locations": [{"location": "us-east-1", "asn": 70000}]}, "segments": [{"name": "prod"}]}`,
+			`p.json:1:138: error: edge-locations element 0 asn 70000 is outside the asn-ranges`},
+		{`{"version": "2021.12", "core-network-configuration": {"asn-ranges": ["64512-65534"], "edge-locations": [{"location": "us-east-1"}]}, "segments": [{"name": "my-net"}]}`,
+			`name "my-net": want a letter, then letters and digits, at most 64`},
+		{`{"version": "2021.12", "core-network-configuration": {"asn-ranges": ["64512-65534"], "edge-locations": [{"location": "us-east-1"}]}, "segments": [{"name": "a"}], "attachment-policies": [{"rule-number": 10, "conditions": [{"type": "tag-key", "key": "x"}], "action": {"association-method": "constant", "segment": "a"}}]}`,
+			`type: want one of any, account-id, attachment-type, region, resource-id, tag-exists, tag-value`},
+		{`{"version": "2021.12", "segments": []}`, `the policy has no core-network-configuration: it is required`},
+		{`{"version": "2021.12", "version": "x"}`, `p.json:1:24: error: not JSON: "version" appears twice in one object`},
+		{`{"version": "2021.12",}`, `p.json:1:23: error: not JSON: unexpected '}': want a member name in quotes`},
+		{`{"version": "2021.12", "core-network-configuration": {"asn-ranges": ["64512-65534"], "edge-locations": [{"location": "us-east-1"}]}, "segments": [{"name": "a"}], "segment-policies": []}`,
+			`"segment-policies" is not a member of the 2021.12 policy reference's the policy`},
+	} {
+		_, err := cloudwan.Import("p.json", []byte(tc.src), "x")
+		var se *lang.SourceError
+		if !errors.As(err, &se) {
+			t.Errorf("%s: %v, want a SourceError", tc.src, err)
+			continue
+		}
+		if got := se.Diagnostics.Error(); !strings.Contains(got, tc.want) {
+			t.Errorf("%.60s…: %s\nwant %q", tc.src, got, tc.want)
+		}
+	}
+}
+
+// FuzzImport: the reader refuses or accepts, never panics, and what it
+// accepts is Starlark patchbay formats.
+func FuzzImport(f *testing.F) {
+	for _, d := range []string{"testdata/global_wan.policy.json", "testdata/inspection.policy.json"} {
+		if src, err := os.ReadFile(d); err == nil {
+			f.Add(src)
+		}
+	}
+	f.Add([]byte(`{"version": "2021.12"}`))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if _, err := cloudwan.Import("p.json", src, "x"); err != nil {
+			var se *lang.SourceError
+			if !errors.As(err, &se) {
+				t.Fatalf("%v is not a SourceError", err)
+			}
+		}
+	})
+}

@@ -1,0 +1,632 @@
+package cloudwan
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"patchbay/lang"
+	"patchbay/lang/format"
+)
+
+// importer checks a policy document against the reference and writes the
+// design's declarations for it. Every error names the document's line
+// and column; what the design does not model is listed in a comment of
+// the output rather than dropped in silence.
+type importer struct {
+	file    string
+	src     []byte
+	diags   lang.Diagnostics
+	skipped []string
+
+	edges    []string
+	asn      []lang.ASNRange
+	segments []string
+	groups   []string
+}
+
+func (im *importer) at(n *node) lang.Range {
+	line, col := position(im.src, n.off)
+	return lang.Range{File: im.file, Start: lang.Pos{Line: line, Col: col}}
+}
+
+func (im *importer) errf(n *node, format string, args ...any) {
+	im.diags = append(im.diags, lang.Diagnostic{Severity: lang.SevError, Rule: "cloudwan-policy", Summary: fmt.Sprintf(format, args...), Range: im.at(n)})
+}
+
+// object checks n is an object whose members are among known.
+func (im *importer) object(n *node, what string, known ...string) bool {
+	if n.kind != 'o' {
+		im.errf(n, "%s: want an object", what)
+		return false
+	}
+	for i, k := range n.keys {
+		if !slices.Contains(known, k) {
+			im.diags = append(im.diags, lang.Diagnostic{Severity: lang.SevError, Rule: "cloudwan-policy",
+				Summary: fmt.Sprintf("%s: %q is not a member of the 2021.12 policy reference's %s (it has %s)", what, k, what, strings.Join(known, ", ")),
+				Range:   im.at(&node{off: n.koffs[i]})})
+		}
+	}
+	return true
+}
+
+func (im *importer) str(n *node, what string) (string, bool) {
+	if n == nil {
+		return "", false
+	}
+	if n.kind != 's' {
+		im.errf(n, "%s: want a string", what)
+		return "", false
+	}
+	return n.str, true
+}
+
+func (im *importer) boolean(n *node, what string) bool {
+	if n == nil {
+		return false
+	}
+	if n.kind != 'b' {
+		im.errf(n, "%s: want true or false", what)
+	}
+	return n.b
+}
+
+func (im *importer) strs(n *node, what string) []string {
+	if n == nil {
+		return nil
+	}
+	if n.kind != 'a' {
+		im.errf(n, "%s: want a list of strings", what)
+		return nil
+	}
+	var out []string
+	for i, v := range n.vals {
+		if s, ok := im.str(v, fmt.Sprintf("%s element %d", what, i)); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// names checks each of list names one of known.
+func (im *importer) names(n *node, what, kind string, known []string) []string {
+	out := im.strs(n, what)
+	for i, s := range out {
+		if !slices.Contains(known, s) {
+			im.errf(n.vals[i], "%s: no %s %q in the policy (it has %s)", what, kind, s, strings.Join(known, ", "))
+		}
+	}
+	return out
+}
+
+// segmentName is the reference's rule for names: a letter, then letters
+// and digits, at most 64 characters.
+var segmentName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,63}$`)
+
+// Import reads a Cloud WAN policy document and writes, in Starlark, the
+// core network it describes as core_network(name, ...) and its routes as
+// create_route(...). Attachments are the design's to declare (attach(...,
+// segment = ...)), so the attachment policies are checked and listed in a
+// comment. Errors are a *lang.SourceError at the document's positions.
+func Import(file string, src []byte, name string) ([]byte, error) {
+	im := &importer{file: file, src: src}
+	root, err := parse(src)
+	if err != nil {
+		var se *syntaxError
+		errors.As(err, &se)
+		im.errf(&node{off: se.off}, "not JSON: %s", se.msg)
+		return nil, im.fail()
+	}
+	out := im.document(root, name)
+	if len(im.diags) > 0 {
+		return nil, im.fail()
+	}
+	return format.Source(name+".star", out)
+}
+
+func (im *importer) fail() error {
+	return &lang.SourceError{Diagnostics: im.diags, Files: lang.Sources{im.file: im.src}}
+}
+
+func (im *importer) document(root *node, name string) []byte {
+	if !im.object(root, "the policy", "version", "core-network-configuration", "segments", "network-function-groups", "segment-actions", "attachment-policies") {
+		return nil
+	}
+	if v, ok := im.str(root.get("version"), "version"); !ok || v != Version {
+		n := root.get("version")
+		if n == nil {
+			n = root
+		}
+		im.errf(n, "version: want %q, the policy format patchbay reads", Version)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Cloud WAN core network %s, imported from the policy document %s.\n", name, file(im.file))
+	variable := ident(name)
+	fmt.Fprintf(&b, "%s = core_network(\n    %q,\n", variable, name)
+	im.configuration(root.get("core-network-configuration"), root, &b)
+	im.functionGroups(root.get("network-function-groups"), &b)
+	im.segmentsOf(root.get("segments"), root, &b)
+	routes := im.actions(root.get("segment-actions"), variable, &b)
+	b.WriteString(")\n")
+	b.WriteString(routes)
+	im.attachmentPolicies(root.get("attachment-policies"))
+	if len(im.skipped) > 0 {
+		b.WriteString("\n# Not imported (patchbay does not model them, or they place attachments, which the design declares):\n")
+		for _, s := range im.skipped {
+			fmt.Fprintf(&b, "#   %s\n", s)
+		}
+	}
+	return []byte(b.String())
+}
+
+func file(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}
+
+var notIdent = regexp.MustCompile(`[^A-Za-z0-9_]`)
+
+// reserved are Starlark's keywords and the words it reserves.
+var reserved = []string{"and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
+	"except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "load", "nonlocal", "not", "or", "pass",
+	"raise", "return", "try", "while", "with", "yield", "True", "False", "None"}
+
+// ident is a Starlark variable for the core network's name.
+func ident(name string) string {
+	s := notIdent.ReplaceAllString(name, "_")
+	if s == "" || s[0] >= '0' && s[0] <= '9' || slices.Contains(reserved, s) {
+		s = "wan_" + s
+	}
+	return s
+}
+
+func (im *importer) configuration(n *node, root *node, b *strings.Builder) {
+	if n == nil {
+		im.errf(root, "the policy has no core-network-configuration: it is required")
+		return
+	}
+	if !im.object(n, "core-network-configuration", "asn-ranges", "edge-locations", "inside-cidr-blocks", "vpn-ecmp-support",
+		"dns-support", "security-group-referencing-support") {
+		return
+	}
+	for _, k := range []string{"inside-cidr-blocks", "vpn-ecmp-support", "dns-support", "security-group-referencing-support"} {
+		if n.get(k) != nil {
+			im.skipped = append(im.skipped, "core-network-configuration."+k)
+		}
+	}
+	ranges := n.get("asn-ranges")
+	if ranges == nil {
+		im.errf(n, "core-network-configuration has no asn-ranges: it is required")
+	}
+	var texts []string
+	for i, s := range im.strs(ranges, "asn-ranges") {
+		r, err := asnRange(s)
+		if err != nil {
+			im.errf(ranges.vals[i], "asn-ranges element %d: %v", i, err)
+			continue
+		}
+		im.asn = append(im.asn, r)
+		texts = append(texts, strconv.Quote(r.String()))
+	}
+	fmt.Fprintf(b, "    asn_ranges = [%s],\n", strings.Join(texts, ", "))
+	locs := n.get("edge-locations")
+	if locs == nil || locs.kind != 'a' || len(locs.vals) == 0 {
+		if locs == nil {
+			locs = n
+		}
+		im.errf(locs, "edge-locations: want a list of at least one {\"location\": REGION}")
+		return
+	}
+	b.WriteString("    edges = [\n")
+	for i, e := range locs.vals {
+		what := fmt.Sprintf("edge-locations element %d", i)
+		if !im.object(e, what, "location", "asn", "inside-cidr-blocks") {
+			continue
+		}
+		if e.get("inside-cidr-blocks") != nil {
+			im.skipped = append(im.skipped, what+".inside-cidr-blocks")
+		}
+		loc, ok := im.str(e.get("location"), what+" location")
+		if !ok {
+			if e.get("location") == nil {
+				im.errf(e, "%s has no location: it is required", what)
+			}
+			continue
+		}
+		if !awsRegion.MatchString(loc) {
+			im.errf(e.get("location"), "%s: %q is not an AWS Region", what, loc)
+		}
+		if slices.Contains(im.edges, loc) {
+			im.errf(e.get("location"), "%s: a second edge in %s: a core network has one per Region", what, loc)
+		}
+		im.edges = append(im.edges, loc)
+		if a := e.get("asn"); a != nil {
+			v, err := strconv.ParseUint(a.str, 10, 32)
+			if a.kind != 'n' || err != nil {
+				im.errf(a, "%s asn: want a whole number", what)
+				continue
+			}
+			if !slices.ContainsFunc(im.asn, func(r lang.ASNRange) bool { return r.Contains(uint32(v)) }) {
+				im.errf(a, "%s asn %d is outside the asn-ranges", what, v)
+			}
+			fmt.Fprintf(b, "        edge(%q, asn = %d),\n", loc, v)
+		} else {
+			fmt.Fprintf(b, "        edge(%q),\n", loc)
+		}
+	}
+	b.WriteString("    ],\n")
+}
+
+var awsRegion = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d$`)
+
+// asnRange reads "low-high" (a single ASN too), within 1–4294967295.
+func asnRange(s string) (lang.ASNRange, error) {
+	lo, hi, ok := strings.Cut(s, "-")
+	if !ok {
+		hi = lo
+	}
+	l, err1 := strconv.ParseUint(lo, 10, 32)
+	h, err2 := strconv.ParseUint(hi, 10, 32)
+	if err1 != nil || err2 != nil || h < l {
+		return lang.ASNRange{}, fmt.Errorf("%q is not LOW-HIGH", s)
+	}
+	// "No other ASN ranges can be used": the 16- and 32-bit private ones.
+	if !(l >= 64512 && h <= 65534 || l >= 4200000000 && h <= 4294967294) {
+		return lang.ASNRange{}, fmt.Errorf("%q is outside the private ranges Cloud WAN allows, 64512-65534 and 4200000000-4294967294", s)
+	}
+	return lang.ASNRange{Low: uint32(l), High: uint32(h)}, nil
+}
+
+func (im *importer) functionGroups(n *node, b *strings.Builder) {
+	if n == nil {
+		return
+	}
+	if n.kind != 'a' {
+		im.errf(n, "network-function-groups: want a list")
+		return
+	}
+	var names []string
+	for i, g := range n.vals {
+		what := fmt.Sprintf("network-function-groups element %d", i)
+		if !im.object(g, what, "name", "description", "require-attachment-acceptance") {
+			continue
+		}
+		name, ok := im.str(g.get("name"), what+" name")
+		if !ok {
+			im.errf(g, "%s has no name: it is required", what)
+			continue
+		}
+		if !segmentName.MatchString(name) {
+			im.errf(g.get("name"), "%s: name %q: want a letter, then letters and digits, at most 64", what, name)
+		}
+		if slices.Contains(im.groups, name) {
+			im.errf(g.get("name"), "%s: %q is declared twice", what, name)
+		}
+		if im.boolean(g.get("require-attachment-acceptance"), what+" require-attachment-acceptance") {
+			im.skipped = append(im.skipped, what+".require-attachment-acceptance")
+		}
+		im.groups = append(im.groups, name)
+		names = append(names, strconv.Quote(name))
+	}
+	if len(names) > 0 {
+		fmt.Fprintf(b, "    network_function_groups = [%s],\n", strings.Join(names, ", "))
+	}
+}
+
+func (im *importer) segmentsOf(n *node, root *node, b *strings.Builder) {
+	if n == nil || n.kind != 'a' || len(n.vals) == 0 {
+		if n == nil {
+			n = root
+		}
+		im.errf(n, "segments: want a list of at least one segment: it is required")
+		return
+	}
+	b.WriteString("    segments = [\n")
+	for i, s := range n.vals {
+		what := fmt.Sprintf("segments element %d", i)
+		if !im.object(s, what, "name", "description", "edge-locations", "isolate-attachments", "require-attachment-acceptance",
+			"deny-filter", "allow-filter") {
+			continue
+		}
+		name, ok := im.str(s.get("name"), what+" name")
+		if !ok {
+			im.errf(s, "%s has no name: it is required", what)
+			continue
+		}
+		if !segmentName.MatchString(name) {
+			im.errf(s.get("name"), "%s: name %q: want a letter, then letters and digits, at most 64", what, name)
+		}
+		if slices.Contains(im.segments, name) || slices.Contains(im.groups, name) {
+			im.errf(s.get("name"), "%s: %q is declared twice", what, name)
+		}
+		im.segments = append(im.segments, name)
+		args := []string{strconv.Quote(name)}
+		if im.boolean(s.get("isolate-attachments"), what+" isolate-attachments") {
+			args = append(args, "isolate_attachments = True")
+		}
+		// The reference's default is to require acceptance; the design's
+		// not to.
+		if acc := s.get("require-attachment-acceptance"); acc == nil || im.boolean(acc, what+" require-attachment-acceptance") {
+			args = append(args, "require_attachment_acceptance = True")
+		}
+		if e := s.get("edge-locations"); e != nil {
+			var q []string
+			for _, r := range im.names(e, what+" edge-locations", "edge location", im.edges) {
+				q = append(q, strconv.Quote(r))
+			}
+			args = append(args, "edge_regions = ["+strings.Join(q, ", ")+"]")
+		}
+		for _, k := range []string{"deny-filter", "allow-filter"} {
+			if s.get(k) != nil {
+				im.skipped = append(im.skipped, what+"."+k)
+			}
+		}
+		if s.get("deny-filter") != nil && s.get("allow-filter") != nil {
+			im.errf(s.get("allow-filter"), "%s: a segment has an allow-filter or a deny-filter, not both", what)
+		}
+		fmt.Fprintf(b, "        segment(%s),\n", strings.Join(args, ", "))
+	}
+	b.WriteString("    ],\n")
+	// Filters may name segments declared after them.
+	for i, s := range n.vals {
+		if s.kind != 'o' {
+			continue
+		}
+		for _, k := range []string{"deny-filter", "allow-filter"} {
+			if f := s.get(k); f != nil {
+				im.names(f, fmt.Sprintf("segments element %d %s", i, k), "segment", im.segments)
+			}
+		}
+	}
+}
+
+// actions writes the segment actions core_network takes; create-route
+// ones come back as create_route calls, which follow the core network.
+func (im *importer) actions(n *node, variable string, b *strings.Builder) string {
+	if n == nil {
+		return ""
+	}
+	if n.kind != 'a' {
+		im.errf(n, "segment-actions: want a list")
+		return ""
+	}
+	var acts []string
+	var routes strings.Builder
+	quote := func(ss []string) string {
+		q := make([]string, len(ss))
+		for i, s := range ss {
+			q[i] = strconv.Quote(s)
+		}
+		return "[" + strings.Join(q, ", ") + "]"
+	}
+	for i, a := range n.vals {
+		what := fmt.Sprintf("segment-actions element %d", i)
+		if !im.object(a, what, "action", "segment", "mode", "share-with", "destination-cidr-blocks", "destinations", "description",
+			"via", "when-sent-to") {
+			continue
+		}
+		action, ok := im.str(a.get("action"), what+" action")
+		if !ok {
+			im.errf(a, "%s has no action: it is required", what)
+			continue
+		}
+		seg, ok := im.str(a.get("segment"), what+" segment")
+		if !ok {
+			im.errf(a, "%s has no segment: it is required", what)
+			continue
+		}
+		if !slices.Contains(im.segments, seg) {
+			im.errf(a.get("segment"), "%s: no segment %q in the policy (it has %s)", what, seg, strings.Join(im.segments, ", "))
+		}
+		if m := a.get("mode"); m != nil && action != "share" && action != "send-via" {
+			im.errf(m, "%s: only share and send-via take a mode", what)
+		}
+		switch action {
+		case "share":
+			if m := a.get("mode"); m != nil {
+				if v, _ := im.str(m, what+" mode"); v != "attachment-route" {
+					im.errf(m, "%s: a share's mode is \"attachment-route\"", what)
+				}
+			}
+			w := a.get("share-with")
+			switch {
+			case w == nil:
+				im.errf(a, "%s: a share needs share-with", what)
+			case w.kind == 's' && w.str == "*":
+				acts = append(acts, fmt.Sprintf("share(%q, share_with = \"*\")", seg))
+			case w.kind == 'a':
+				acts = append(acts, fmt.Sprintf("share(%q, share_with = %s)", seg, quote(im.names(w, what+" share-with", "segment", im.segments))))
+			case w.kind == 'o':
+				im.skipped = append(im.skipped, what+" (share-with \"except\")")
+			default:
+				im.errf(w, "%s share-with: want \"*\" or a list of segments", what)
+			}
+		case "create-route":
+			cidrs := im.strs(a.get("destination-cidr-blocks"), what+" destination-cidr-blocks")
+			if len(cidrs) == 0 {
+				im.errf(a, "%s: a create-route needs destination-cidr-blocks", what)
+			}
+			for j, c := range cidrs {
+				if p, err := netip.ParsePrefix(c); err != nil || p.Masked() != p {
+					im.errf(a.get("destination-cidr-blocks").vals[j], "%s destination-cidr-blocks element %d: %q is not a CIDR block", what, j, c)
+				}
+			}
+			dests := im.strs(a.get("destinations"), what+" destinations")
+			switch {
+			case slices.Equal(dests, []string{"blackhole"}):
+				fmt.Fprintf(&routes, "create_route(%s, segment = %q, destinations = %s, blackhole = True)\n", variable, seg, quote(cidrs))
+			case len(dests) == 0 || slices.Contains(dests, "blackhole"):
+				im.errf(a, "%s: destinations: want [\"blackhole\"] or attachment IDs", what)
+			default:
+				// The attachment is the design's to declare; its ID is
+				// the deployment's.
+				im.skipped = append(im.skipped, fmt.Sprintf("%s (create-route %s to %s: declare it with create_route(..., attachment = ...))",
+					what, strings.Join(cidrs, ", "), strings.Join(dests, ", ")))
+			}
+		case "send-to", "send-via":
+			via := a.get("via")
+			if via == nil || !im.object(via, what+" via", "network-function-groups", "with-edge-overrides") {
+				if via == nil {
+					im.errf(a, "%s: a %s needs via", what, action)
+				}
+				continue
+			}
+			if via.get("with-edge-overrides") != nil {
+				im.skipped = append(im.skipped, what+".via.with-edge-overrides")
+			}
+			groups := im.names(via.get("network-function-groups"), what+" via network-function-groups", "network function group", im.groups)
+			if action == "send-to" {
+				acts = append(acts, fmt.Sprintf("send_to(%q, via = %s)", seg, quote(groups)))
+				continue
+			}
+			mode := "single-hop"
+			if m := a.get("mode"); m != nil {
+				mode, _ = im.str(m, what+" mode")
+				if mode != "single-hop" && mode != "dual-hop" {
+					im.errf(m, "%s: a send-via's mode is \"single-hop\" or \"dual-hop\"", what)
+				}
+			}
+			w := a.get("when-sent-to")
+			if w == nil || !im.object(w, what+" when-sent-to", "segments") {
+				if w == nil {
+					im.errf(a, "%s: a send-via needs when-sent-to", what)
+				}
+				continue
+			}
+			to := im.names(w.get("segments"), what+" when-sent-to segments", "segment", im.segments)
+			acts = append(acts, fmt.Sprintf("send_via(%q, when_sent_to = %s, via = %s, mode = %q)", seg, quote(to), quote(groups), mode))
+		default:
+			im.errf(a.get("action"), "%s: action %q: want share, create-route, send-to or send-via", what, action)
+		}
+	}
+	if len(acts) > 0 {
+		fmt.Fprintf(b, "    actions = [\n        %s,\n    ],\n", strings.Join(acts, ",\n        "))
+	}
+	return routes.String()
+}
+
+var conditionTypes = []string{"any", "account-id", "attachment-type", "region", "resource-id", "tag-exists", "tag-value"}
+
+func (im *importer) attachmentPolicies(n *node) {
+	if n == nil {
+		return
+	}
+	if n.kind != 'a' {
+		im.errf(n, "attachment-policies: want a list")
+		return
+	}
+	seen := map[string]bool{}
+	for i, r := range n.vals {
+		what := fmt.Sprintf("attachment-policies element %d", i)
+		if !im.object(r, what, "rule-number", "description", "condition-logic", "conditions", "action") {
+			continue
+		}
+		num := r.get("rule-number")
+		if v, err := strconv.Atoi(func() string {
+			if num == nil {
+				return ""
+			}
+			return num.str
+		}()); num == nil || num.kind != 'n' || err != nil || v < 1 || v > 65535 {
+			if num == nil {
+				num = r
+			}
+			im.errf(num, "%s: rule-number: want a whole number from 1 to 65535", what)
+		} else if seen[num.str] {
+			im.errf(num, "%s: rule-number %s is used twice", what, num.str)
+		} else {
+			seen[num.str] = true
+		}
+		if l := r.get("condition-logic"); l != nil {
+			if v, _ := im.str(l, what+" condition-logic"); v != "and" && v != "or" {
+				im.errf(l, "%s: condition-logic is \"and\" or \"or\"", what)
+			}
+		}
+		conds := r.get("conditions")
+		if conds != nil && conds.kind == 'a' && len(conds.vals) > 1 && r.get("condition-logic") == nil {
+			im.errf(conds, "%s: more than one condition needs condition-logic (\"and\" or \"or\")", what)
+		}
+		if conds == nil || conds.kind != 'a' || len(conds.vals) == 0 {
+			if conds == nil {
+				conds = r
+			}
+			im.errf(conds, "%s: conditions: want a list of at least one", what)
+		} else {
+			for j, c := range conds.vals {
+				cw := fmt.Sprintf("%s conditions element %d", what, j)
+				if !im.object(c, cw, "type", "operator", "key", "value") {
+					continue
+				}
+				t, ok := im.str(c.get("type"), cw+" type")
+				if !ok || !slices.Contains(conditionTypes, t) {
+					at := c.get("type")
+					if at == nil {
+						at = c
+					}
+					im.errf(at, "%s: type: want one of %s", cw, strings.Join(conditionTypes, ", "))
+					continue
+				}
+				// Which of key, operator and value each type takes.
+				want := map[string][3]bool{"any": {}, "tag-exists": {true}, "tag-value": {true, true, true},
+					"region": {false, true, true}, "resource-id": {false, true, true}, "account-id": {false, true, true},
+					"attachment-type": {false, true, true}}[t]
+				for k, field := range []string{"key", "operator", "value"} {
+					switch f := c.get(field); {
+					case want[k] && f == nil:
+						im.errf(c, "%s: a %s condition needs %s", cw, t, field)
+					case !want[k] && f != nil:
+						im.errf(f, "%s: a %s condition takes no %s", cw, t, field)
+					}
+				}
+				if o := c.get("operator"); o != nil {
+					if v, _ := im.str(o, cw+" operator"); !slices.Contains([]string{"equals", "not-equals", "contains", "begins-with"}, v) {
+						im.errf(o, "%s: operator: want equals, not-equals, contains or begins-with", cw)
+					}
+				}
+			}
+		}
+		act := r.get("action")
+		if act == nil || !im.object(act, what+" action", "association-method", "segment", "tag-value-of-key", "require-acceptance", "add-to-network-function-group") {
+			if act == nil {
+				im.errf(r, "%s has no action: it is required", what)
+			}
+			continue
+		}
+		if g := act.get("add-to-network-function-group"); g != nil {
+			im.names(&node{kind: 'a', vals: []*node{g}}, what+" action add-to-network-function-group", "network function group", im.groups)
+			logic, _ := im.str(r.get("condition-logic"), what+" condition-logic")
+			hasTag := conds != nil && slices.ContainsFunc(conds.vals, func(c *node) bool { return c.kind == 'o' && c.get("type") != nil && c.get("type").str == "tag-exists" })
+			if logic != "and" || !hasTag {
+				im.errf(g, "%s: a rule that adds to a network function group needs condition-logic \"and\" and a tag-exists condition", what)
+			}
+		}
+		if ra := act.get("require-acceptance"); ra != nil && !im.boolean(ra, what+" action require-acceptance") {
+			im.errf(ra, "%s: require-acceptance can only be true", what)
+		}
+		switch m, _ := im.str(act.get("association-method"), what+" action association-method"); m {
+		case "constant":
+			if s := act.get("segment"); s == nil {
+				im.errf(act, "%s: a constant association names its segment", what)
+			} else {
+				im.names(&node{kind: 'a', vals: []*node{s}}, what+" action segment", "segment", im.segments)
+			}
+		case "tag":
+			if act.get("tag-value-of-key") == nil {
+				im.errf(act, "%s: a tag association names its tag-value-of-key", what)
+			}
+		case "":
+			if act.get("add-to-network-function-group") == nil {
+				im.errf(act, "%s: the action needs association-method (constant or tag) or add-to-network-function-group", what)
+			}
+		default:
+			im.errf(act.get("association-method"), "%s: association-method is \"constant\" or \"tag\"", what)
+		}
+		im.skipped = append(im.skipped, what+" (attachments are placed by attach(..., segment = ...))")
+	}
+}

@@ -1,0 +1,216 @@
+// Package cloudwan reads and writes AWS Cloud WAN core network policy
+// documents (version 2021.12, the JSON the Network Manager API and the
+// console take): Export writes a design's core network as its policy;
+// Import reads a policy, checked against the policy reference with errors
+// at the document's line and column, into a design's declarations.
+//
+// Reference: "Core network policy version parameters in AWS Cloud WAN",
+// https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policies-json.html
+// (read 2026-12).
+package cloudwan
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"patchbay/lang"
+)
+
+// Version is the policy format written and read: 2021.12. (2025.11 adds
+// routing policies, which patchbay does not model.)
+const Version = "2021.12"
+
+// The tag the exported attachment policy places attachments by: an
+// attachment tagged segment=NAME joins segment NAME, one tagged
+// network-function-group=NAME that group. The Terraform export writes
+// these tags on the attachments.
+const (
+	SegmentTag = "segment"
+	GroupTag   = "network-function-group"
+)
+
+// Policy is a core network policy document, its members in the order
+// the reference lists them.
+type Policy struct {
+	Version               string             `json:"version"`
+	Configuration         Configuration      `json:"core-network-configuration"`
+	Segments              []Segment          `json:"segments"`
+	NetworkFunctionGroups []FunctionGroup    `json:"network-function-groups,omitempty"`
+	SegmentActions        []SegmentAction    `json:"segment-actions,omitempty"`
+	AttachmentPolicies    []AttachmentPolicy `json:"attachment-policies,omitempty"`
+}
+
+// Configuration is core-network-configuration: the ASN pool and an edge
+// per Region.
+type Configuration struct {
+	ASNRanges     []string       `json:"asn-ranges"`
+	EdgeLocations []EdgeLocation `json:"edge-locations"`
+}
+
+// EdgeLocation is a Region with a core network edge, and its ASN.
+type EdgeLocation struct {
+	Location string `json:"location"`
+	ASN      uint32 `json:"asn,omitempty"`
+}
+
+// Segment is a segment: its edges (all when none are listed), isolation
+// and whether attachments need accepting. Both are always written, since
+// the reference's defaults differ from the design's (acceptance is
+// required unless the segment says otherwise).
+type Segment struct {
+	Name                        string   `json:"name"`
+	EdgeLocations               []string `json:"edge-locations,omitempty"`
+	IsolateAttachments          bool     `json:"isolate-attachments"`
+	RequireAttachmentAcceptance bool     `json:"require-attachment-acceptance"`
+}
+
+// FunctionGroup is a network function group: attachments of inspection
+// appliances that segments' traffic is sent through.
+type FunctionGroup struct {
+	Name                        string `json:"name"`
+	RequireAttachmentAcceptance bool   `json:"require-attachment-acceptance"`
+}
+
+// SegmentAction is one of share, create-route, send-to and send-via.
+type SegmentAction struct {
+	Action                string      `json:"action"`
+	Segment               string      `json:"segment"`
+	Mode                  string      `json:"mode,omitempty"`
+	ShareWith             any         `json:"share-with,omitempty"` // "*" or a list of segments
+	DestinationCIDRBlocks []string    `json:"destination-cidr-blocks,omitempty"`
+	Destinations          []string    `json:"destinations,omitempty"` // "blackhole", or attachment IDs
+	WhenSentTo            *WhenSentTo `json:"when-sent-to,omitempty"`
+	Via                   *Via        `json:"via,omitempty"`
+}
+
+// WhenSentTo is the segments a send-via applies to traffic towards.
+type WhenSentTo struct {
+	Segments []string `json:"segments"`
+}
+
+// Via is the network function groups traffic is sent through.
+type Via struct {
+	NetworkFunctionGroups []string `json:"network-function-groups"`
+}
+
+// AttachmentPolicy is a rule that places attachments that match its
+// conditions.
+type AttachmentPolicy struct {
+	RuleNumber     int               `json:"rule-number"`
+	ConditionLogic string            `json:"condition-logic,omitempty"`
+	Conditions     []Condition       `json:"conditions"`
+	Action         AttachmentActions `json:"action"`
+}
+
+// Condition is one test of an attachment (its tags, account, Region …).
+type Condition struct {
+	Type     string `json:"type"`
+	Operator string `json:"operator,omitempty"`
+	Key      string `json:"key,omitempty"`
+	Value    string `json:"value,omitempty"`
+}
+
+// AttachmentActions is what a matching rule does with the attachment.
+type AttachmentActions struct {
+	AssociationMethod         string `json:"association-method,omitempty"`
+	Segment                   string `json:"segment,omitempty"`
+	TagValueOfKey             string `json:"tag-value-of-key,omitempty"`
+	RequireAcceptance         bool   `json:"require-acceptance,omitempty"`
+	AddToNetworkFunctionGroup string `json:"add-to-network-function-group,omitempty"`
+}
+
+// Export is the policy of core network cn of design d. Attachments are
+// placed by tag (SegmentTag, GroupTag); a create-route to an attachment
+// names it by the design's name for the attachment, as
+// "attachment:NAME", where the deployed policy needs its ID.
+func Export(d *lang.Design, cn *lang.CoreNetwork) *Policy {
+	p := &Policy{Version: Version}
+	for _, r := range cn.ASNRanges {
+		p.Configuration.ASNRanges = append(p.Configuration.ASNRanges, r.String())
+	}
+	for _, e := range cn.Edges {
+		p.Configuration.EdgeLocations = append(p.Configuration.EdgeLocations, EdgeLocation{Location: e.Region, ASN: e.ASN})
+	}
+	for _, s := range cn.Segments {
+		p.Segments = append(p.Segments, Segment{Name: s.Name, EdgeLocations: s.EdgeRegions, IsolateAttachments: s.IsolateAttachments,
+			RequireAttachmentAcceptance: s.RequireAcceptance})
+	}
+	// patchbay's network function groups take their members without
+	// acceptance, which the reference asks be said.
+	for _, g := range cn.NetworkFunctionGroups {
+		p.NetworkFunctionGroups = append(p.NetworkFunctionGroups, FunctionGroup{Name: g})
+	}
+	for _, a := range cn.Actions {
+		sa := SegmentAction{Action: string(a.Action), Segment: a.Segment}
+		switch a.Action {
+		case lang.ActionShare:
+			sa.Mode = "attachment-route"
+			if slices.Equal(a.ShareWith, []string{"*"}) {
+				sa.ShareWith = "*"
+			} else {
+				sa.ShareWith = a.ShareWith
+			}
+		case lang.ActionSendTo:
+			sa.Via = &Via{NetworkFunctionGroups: a.Via}
+		case lang.ActionSendVia:
+			sa.Mode = a.Mode
+			sa.WhenSentTo = &WhenSentTo{Segments: a.WhenSentTo}
+			sa.Via = &Via{NetworkFunctionGroups: a.Via}
+		case lang.ActionCreateRoute:
+			for _, d := range a.Destinations {
+				sa.DestinationCIDRBlocks = append(sa.DestinationCIDRBlocks, d.String())
+			}
+			if a.Blackhole {
+				sa.Destinations = []string{"blackhole"}
+			} else {
+				sa.Destinations = []string{"attachment:" + a.Target.Name}
+			}
+		}
+		p.SegmentActions = append(p.SegmentActions, sa)
+	}
+	// One rule places every attachment in the segment its tag names; one
+	// more per network function group its members join.
+	segments, groups := false, []string{}
+	for _, a := range d.Attachments {
+		if a.A != cn.Ref() && a.B != cn.Ref() {
+			continue
+		}
+		switch {
+		case a.NetworkFunctionGroup != "":
+			if !slices.Contains(groups, a.NetworkFunctionGroup) {
+				groups = append(groups, a.NetworkFunctionGroup)
+			}
+		case a.Segment != "":
+			segments = true
+		}
+	}
+	// A rule with one condition needs no condition-logic; one that adds
+	// to a network function group wants "and" and a tag-exists condition
+	// (reference, attachment-policies).
+	if segments {
+		p.AttachmentPolicies = append(p.AttachmentPolicies, AttachmentPolicy{RuleNumber: 100,
+			Conditions: []Condition{{Type: "tag-exists", Key: SegmentTag}},
+			Action:     AttachmentActions{AssociationMethod: "tag", TagValueOfKey: SegmentTag}})
+	}
+	for i, g := range groups {
+		p.AttachmentPolicies = append(p.AttachmentPolicies, AttachmentPolicy{RuleNumber: 200 + 100*i, ConditionLogic: "and",
+			Conditions: []Condition{{Type: "tag-exists", Key: GroupTag}, {Type: "tag-value", Operator: "equals", Key: GroupTag, Value: g}},
+			Action:     AttachmentActions{AddToNetworkFunctionGroup: g}})
+	}
+	return p
+}
+
+// JSON is the policy as the console and the API take it: indented by two
+// spaces, members in the reference's order, with a final newline.
+func (p *Policy) JSON() []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(p); err != nil {
+		panic(fmt.Sprintf("cloudwan: encoding a policy: %v", err))
+	}
+	return b.Bytes()
+}
