@@ -5,20 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"patchbay/lang"
 	"patchbay/lang/cloudwan"
+	"patchbay/lang/terraform"
 )
 
 // exportCmd writes a design in the formats it ships in.
 func exportCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export",
-		Short: "Write a design in another format: a Cloud WAN core network policy",
+		Short: "Write a design in another format: a Terraform configuration, a Cloud WAN core network policy",
 	}
 	var name, out string
 	policy := &cobra.Command{
@@ -57,7 +61,42 @@ attachment names it "attachment:NAME", where the deployed policy needs the attac
 	}
 	policy.Flags().StringVar(&name, "core-network", "", "the core network (required when the design has several)")
 	policy.Flags().StringVarP(&out, "output", "o", "-", "file to write (- for standard output)")
-	cmd.AddCommand(policy)
+	var dir string
+	tf := &cobra.Command{
+		Use:   "terraform FILE -o DIR",
+		Short: "Write a Terraform configuration for the design (hashicorp/aws and hashicorp/google)",
+		Long: `terraform writes the design as a Terraform configuration in DIR: main.tf with the resources
+the providers have (VPCs and their CIDR blocks, route tables and routes, VPN and Direct Connect
+gateways and their associations with allowed prefixes, Transit Gateways, their route tables,
+attachments, associations, propagations, static routes and peerings, Cloud WAN's global network,
+core network, policy attachment (its document in cloudwan-NAME.json) and attachments, tagged for
+the policy's rules, and Google VPC networks and subnetworks), providers.tf with a provider per AWS
+Region, variables.tf for what only the account knows (the subnets attachments use) and
+outputs.tf with the IDs. What the providers cannot create (an AWS Interconnect, a last mile) is a
+comment in main.tf saying what to create by hand. Each file is replaced atomically.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if dir == "" {
+				return fmt.Errorf("-o DIR: the directory to write the configuration in")
+			}
+			d, err := loadDesign(ctx, g, args[0], stdout, stderr)
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return fmt.Errorf("-o %s: %v", dir, err)
+			}
+			files := terraform.Export(d, filepath.Base(args[0]))
+			for _, n := range slices.Sorted(maps.Keys(files)) {
+				if err := writeOutputBytes(ctx, stdout, "-o", filepath.Join(dir, n), files[n]); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	tf.Flags().StringVarP(&dir, "output", "o", "", "the directory to write main.tf, providers.tf, variables.tf, outputs.tf and the policy documents in")
+	cmd.AddCommand(policy, tf)
 	return cmd
 }
 

@@ -22,14 +22,15 @@ var allowed = map[string][]string{
 	"stdlib":       {},
 	"stdlib/offer": {"stdlib"},
 
-	"lang":          {"stdlib"},
-	"lang/project":  {"lang"},
-	"lang/decl":     {"lang", "stdlib"},
-	"lang/starlark": {"lang", "lang/decl", "lang/project", "stdlib"},
-	"lang/hcl":      {"lang", "lang/decl", "lang/project", "lang/starlark", "stdlib"},
-	"lang/load":     {"lang", "lang/hcl", "lang/starlark"},
-	"lang/format":   {"lang"},
-	"lang/cloudwan": {"lang", "lang/format"},
+	"lang":           {"stdlib"},
+	"lang/project":   {"lang"},
+	"lang/decl":      {"lang", "stdlib"},
+	"lang/starlark":  {"lang", "lang/decl", "lang/project", "stdlib"},
+	"lang/hcl":       {"lang", "lang/decl", "lang/project", "lang/starlark", "stdlib"},
+	"lang/load":      {"lang", "lang/hcl", "lang/starlark"},
+	"lang/format":    {"lang"},
+	"lang/cloudwan":  {"lang", "lang/format"},
+	"lang/terraform": {"lang", "lang/cloudwan"},
 
 	"planner":          {"lang", "stdlib"},
 	"planner/cost":     {"lang", "planner", "stdlib"},
@@ -48,7 +49,7 @@ var allowed = map[string][]string{
 	"sim":                {"lang", "planner", "sim/bfd", "sim/bgp", "sim/engine", "sim/internal/units", "sim/mka", "sim/network", "sim/plot", "stdlib"},
 	"sim/sweep":          {"lang", "planner", "sim", "sim/internal/units", "sim/mka", "sim/network", "stdlib"},
 
-	"cmd/patchbay": {"lang", "lang/cloudwan", "lang/decl", "lang/format", "lang/load", "lang/project", "lang/starlark",
+	"cmd/patchbay": {"lang", "lang/cloudwan", "lang/decl", "lang/format", "lang/load", "lang/project", "lang/starlark", "lang/terraform",
 		"planner", "planner/cost", "planner/render", "sim", "sim/mka", "sim/sweep", "stdlib", "stdlib/offer"},
 	"cmd/patchbay/testdata/rsslaunch": {},
 

@@ -1,0 +1,165 @@
+package terraform_test
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"patchbay/lang/terraform"
+	"patchbay/planner/plantest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden configurations")
+
+// schema is the provider facts in testdata/provider-schema.json.
+type schema struct {
+	Resources   map[string]typeFacts `json:"resources"`
+	DataSources map[string]typeFacts `json:"data_sources"`
+}
+
+type typeFacts struct {
+	Source     string   `json:"source"`
+	Required   []string `json:"required"`
+	Optional   []string `json:"optional"`
+	Attributes []string `json:"attributes"`
+}
+
+// meta are Terraform's own arguments of every resource.
+var meta = []string{"provider", "count", "for_each", "depends_on", "lifecycle"}
+
+// TestExportExamples: every example's configuration is stable (golden
+// files), parses, and writes only resource types and arguments the
+// providers document, with every required one; every reference names a
+// declared resource and an attribute it has, a variable declared, or a
+// provider configured.
+func TestExportExamples(t *testing.T) {
+	var facts schema
+	data, err := os.ReadFile("testdata/provider-schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &facts); err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range plantest.Examples(t, "../../examples") {
+		name := strings.TrimSuffix(filepath.Base(file), ".star")
+		t.Run(name, func(t *testing.T) {
+			files := terraform.Export(plantest.File(t, file).Design, filepath.Base(file))
+			for n, b := range files {
+				plantest.Golden(t, filepath.Join("testdata", "golden", name, n), b, *update)
+			}
+			check(t, facts, files)
+		})
+	}
+}
+
+func check(t *testing.T, facts schema, files terraform.Files) {
+	p := hclparse.NewParser()
+	declared := map[string]string{} // "TYPE.NAME" or "data.TYPE.NAME" → type
+	vars, aliases := map[string]bool{}, map[string]bool{}
+	var blocks []*hclsyntax.Block
+	for _, n := range []string{"providers.tf", "main.tf", "variables.tf", "outputs.tf"} {
+		f, diags := p.ParseHCL(files[n], n)
+		if diags.HasErrors() {
+			t.Fatalf("%s does not parse: %v", n, diags)
+		}
+		for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+			blocks = append(blocks, b)
+			switch b.Type {
+			case "resource":
+				declared[b.Labels[0]+"."+b.Labels[1]] = b.Labels[0]
+			case "data":
+				declared["data."+b.Labels[0]+"."+b.Labels[1]] = b.Labels[0]
+			case "variable":
+				vars[b.Labels[0]] = true
+			case "provider":
+				if a, ok := b.Body.Attributes["alias"]; ok {
+					v, _ := a.Expr.Value(nil)
+					aliases[b.Labels[0]+"."+v.AsString()] = true
+				}
+			}
+		}
+	}
+	for _, b := range blocks {
+		var tf typeFacts
+		var ok bool
+		switch b.Type {
+		case "resource":
+			tf, ok = facts.Resources[b.Labels[0]]
+		case "data":
+			tf, ok = facts.DataSources[b.Labels[0]]
+		default:
+			ok = true
+		}
+		if !ok {
+			t.Errorf("%s %s is not a type the provider facts record", b.Type, b.Labels[0])
+			continue
+		}
+		if b.Type == "resource" || b.Type == "data" {
+			for a := range b.Body.Attributes {
+				if !slices.Contains(tf.Required, a) && !slices.Contains(tf.Optional, a) && !slices.Contains(meta, a) {
+					t.Errorf("%s.%s: %s is not an argument of %s (%s)", b.Labels[0], b.Labels[1], a, b.Labels[0], tf.Source)
+				}
+			}
+			for _, a := range tf.Required {
+				if _, ok := b.Body.Attributes[a]; !ok {
+					t.Errorf("%s.%s lacks %s, which %s requires (%s)", b.Labels[0], b.Labels[1], a, b.Labels[0], tf.Source)
+				}
+			}
+		}
+		if b.Type == "variable" {
+			continue // its type is a type expression, not references
+		}
+		for _, a := range b.Body.Attributes {
+			for _, tr := range a.Expr.Variables() {
+				checkRef(t, facts, declared, vars, aliases, tr)
+			}
+		}
+	}
+}
+
+func checkRef(t *testing.T, facts schema, declared map[string]string, vars, aliases map[string]bool, tr hcl.Traversal) {
+	var parts []string
+	for _, s := range tr {
+		switch s := s.(type) {
+		case hcl.TraverseRoot:
+			parts = append(parts, s.Name)
+		case hcl.TraverseAttr:
+			parts = append(parts, s.Name)
+		}
+	}
+	where := strings.Join(parts, ".")
+	switch parts[0] {
+	case "var":
+		if !vars[parts[1]] {
+			t.Errorf("%s: no such variable", where)
+		}
+	case "path":
+	case "aws", "google":
+		if !aliases[parts[0]+"."+parts[1]] {
+			t.Errorf("%s: no such provider", where)
+		}
+	case "data":
+		typ, ok := declared[strings.Join(parts[:3], ".")]
+		if !ok || !slices.Contains(facts.DataSources[typ].Attributes, parts[3]) {
+			t.Errorf("%s: not a declared data source's attribute", where)
+		}
+	default:
+		typ, ok := declared[strings.Join(parts[:2], ".")]
+		if !ok {
+			t.Errorf("%s: no such resource", where)
+			return
+		}
+		if f := facts.Resources[typ]; !slices.Contains(f.Attributes, parts[2]) && !slices.Contains(f.Required, parts[2]) {
+			t.Errorf("%s: %s has no attribute %s (%s)", where, typ, parts[2], f.Source)
+		}
+	}
+}

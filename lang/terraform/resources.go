@@ -1,0 +1,424 @@
+package terraform
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
+
+	"patchbay/lang"
+	"patchbay/lang/cloudwan"
+)
+
+const hclsyntaxComment = hclsyntax.TokenComment
+
+// end is the end of attachment a of the kind k; the zero Ref when none.
+func end(a *lang.Attachment, k lang.Kind) lang.Ref {
+	switch {
+	case a.A.Kind == k:
+		return a.A
+	case a.B.Kind == k:
+		return a.B
+	}
+	return lang.Ref{}
+}
+
+func (w *writer) vpcs() {
+	for _, v := range w.d.VPCs {
+		n := name(v.Name)
+		w.vpcRegion[v.Ref()] = v.Region
+		b := w.resource("aws_vpc", n)
+		b.SetAttributeRaw("provider", w.provider(v.Region))
+		b.SetAttributeValue("cidr_block", cty.StringVal(v.CIDRs[0].String()))
+		if len(v.IPv6) > 0 {
+			// AWS allocates a VPC's IPv6 block from Amazon's pool (or an
+			// IPAM pool); the design's prefix is where it plans it.
+			b.SetAttributeValue("assign_generated_ipv6_cidr_block", cty.True)
+		}
+		b.SetAttributeValue("tags", tags("Name", v.Name))
+		for i, c := range v.CIDRs[1:] {
+			a := w.resource("aws_vpc_ipv4_cidr_block_association", fmt.Sprintf("%s_%d", n, i+2))
+			a.SetAttributeRaw("provider", w.provider(v.Region))
+			a.SetAttributeRaw("vpc_id", ref("aws_vpc", n, "id"))
+			a.SetAttributeValue("cidr_block", cty.StringVal(c.String()))
+		}
+		// Attachments to a Transit Gateway or a core network need subnets,
+		// which the design does not model.
+		w.output("vpc_"+n+"_id", ref("aws_vpc", n, "id"), "the ID of VPC "+v.Name)
+	}
+}
+
+// vpcOfVGW is the VPC a VPN gateway serves, from its vgw-vpc attachment.
+func (w *writer) vpcOfVGW(g lang.Ref) lang.Ref {
+	for _, a := range w.d.Attachments {
+		if a.Kind == lang.AttachVGWVPC && end(a, lang.KindVPNGateway) == g {
+			return end(a, lang.KindVPC)
+		}
+	}
+	return lang.Ref{}
+}
+
+func (w *writer) gateways() {
+	for _, g := range w.d.VPNGateways {
+		n := name(g.Name)
+		b := w.resource("aws_vpn_gateway", n)
+		if v := w.vpcOfVGW(g.Ref()); v.Name != "" {
+			b.SetAttributeRaw("provider", w.provider(w.vpcRegion[v]))
+			b.SetAttributeRaw("vpc_id", ref("aws_vpc", name(v.Name), "id"))
+		}
+		b.SetAttributeValue("amazon_side_asn", cty.StringVal(fmt.Sprint(g.ASN)))
+		b.SetAttributeValue("tags", tags("Name", g.Name))
+	}
+	for _, g := range w.d.DXGateways {
+		n := name(g.Name)
+		b := w.resource("aws_dx_gateway", n)
+		b.SetAttributeValue("name", cty.StringVal(g.Name))
+		b.SetAttributeValue("amazon_side_asn", cty.StringVal(fmt.Sprint(g.ASN)))
+		w.output("dx_gateway_"+n+"_id", ref("aws_dx_gateway", n, "id"), "the ID of Direct Connect gateway "+g.Name)
+	}
+}
+
+func (w *writer) transitGateways() {
+	enable := func(on bool) cty.Value {
+		if on {
+			return cty.StringVal("enable")
+		}
+		return cty.StringVal("disable")
+	}
+	for _, g := range w.d.TransitGateways {
+		n := name(g.Name)
+		b := w.resource("aws_ec2_transit_gateway", n)
+		b.SetAttributeRaw("provider", w.provider(g.Region))
+		b.SetAttributeValue("amazon_side_asn", cty.NumberUIntVal(uint64(g.ASN)))
+		b.SetAttributeValue("default_route_table_association", enable(g.DefaultAssociation))
+		b.SetAttributeValue("default_route_table_propagation", enable(g.DefaultPropagation))
+		if len(g.CIDRBlocks) > 0 {
+			var cs []string
+			for _, c := range g.CIDRBlocks {
+				cs = append(cs, c.String())
+			}
+			b.SetAttributeValue("transit_gateway_cidr_blocks", strs(cs))
+		}
+		b.SetAttributeValue("tags", tags("Name", g.Name))
+		w.output("transit_gateway_"+n+"_id", ref("aws_ec2_transit_gateway", n, "id"), "the ID of Transit Gateway "+g.Name)
+	}
+	for _, t := range w.d.TGWRouteTables {
+		g := w.tgw(t.TGW)
+		n := name(t.TGW.Name + "_" + t.Name)
+		b := w.resource("aws_ec2_transit_gateway_route_table", n)
+		b.SetAttributeRaw("provider", w.provider(g.Region))
+		b.SetAttributeRaw("transit_gateway_id", ref("aws_ec2_transit_gateway", name(g.Name), "id"))
+		b.SetAttributeValue("tags", tags("Name", t.Name))
+	}
+}
+
+func (w *writer) tgw(r lang.Ref) *lang.TransitGateway {
+	for _, g := range w.d.TransitGateways {
+		if g.Ref() == r {
+			return g
+		}
+	}
+	return &lang.TransitGateway{}
+}
+
+func (w *writer) coreNetworks() {
+	for _, cn := range w.d.CoreNetworks {
+		n := name(cn.Name)
+		g := w.resource("aws_networkmanager_global_network", n)
+		g.SetAttributeValue("description", cty.StringVal("the global network of core network "+cn.Name))
+		c := w.resource("aws_networkmanager_core_network", n)
+		c.SetAttributeRaw("global_network_id", ref("aws_networkmanager_global_network", n, "id"))
+		c.SetAttributeValue("tags", tags("Name", cn.Name))
+		policyFile := "cloudwan-" + n + ".json"
+		w.files[policyFile] = cloudwan.Export(w.d, cn).JSON()
+		p := w.resource("aws_networkmanager_core_network_policy_attachment", n)
+		p.SetAttributeRaw("core_network_id", ref("aws_networkmanager_core_network", n, "id"))
+		p.SetAttributeRaw("policy_document", hclwrite.TokensForFunctionCall("file",
+			hclwrite.TokensForFunctionCall("format", hclwrite.TokensForValue(cty.StringVal("%s/"+policyFile)), ref("path", "module"))))
+		w.output("core_network_"+n+"_id", ref("aws_networkmanager_core_network", n, "id"), "the ID of core network "+cn.Name)
+	}
+}
+
+// attachmentTags are the tags that place an attachment of a core network
+// by the exported policy's rules.
+func attachmentTags(a *lang.Attachment) cty.Value {
+	if a.NetworkFunctionGroup != "" {
+		return tags("Name", a.Name, cloudwan.GroupTag, a.NetworkFunctionGroup)
+	}
+	return tags("Name", a.Name, cloudwan.SegmentTag, a.Segment)
+}
+
+// gcpName is a Google Cloud resource name for a design name: lower case
+// letters, digits and hyphens, starting with a letter (RFC 1035).
+func gcpName(s string) string {
+	n := strings.Trim(regexp.MustCompile(`[^a-z0-9-]+`).ReplaceAllString(strings.ToLower(s), "-"), "-")
+	if n == "" || n[0] < 'a' || n[0] > 'z' {
+		n = "n-" + n
+	}
+	return n
+}
+
+func (w *writer) subnets(v lang.Ref) hclwrite.Tokens {
+	vn := "subnet_ids_" + name(v.Name)
+	w.variable(vn, "list(string)", "the subnets of VPC "+v.Name+" (one per Availability Zone) that its attachments use")
+	return ref("var", vn)
+}
+
+func (w *writer) attachments() {
+	for _, a := range w.d.Attachments {
+		n := name(a.Name)
+		switch a.Kind {
+		case lang.AttachVPCTGW:
+			v, g := end(a, lang.KindVPC), w.tgw(end(a, lang.KindTransitGW))
+			b := w.resource("aws_ec2_transit_gateway_vpc_attachment", n)
+			b.SetAttributeRaw("provider", w.provider(g.Region))
+			b.SetAttributeRaw("subnet_ids", w.subnets(v))
+			b.SetAttributeRaw("transit_gateway_id", ref("aws_ec2_transit_gateway", name(g.Name), "id"))
+			b.SetAttributeRaw("vpc_id", ref("aws_vpc", name(v.Name), "id"))
+			// The design's route tables say where it is associated and
+			// propagates, not the gateway's defaults.
+			if !g.DefaultAssociation || len(w.tablesOf(a.Ref(), true)) > 0 {
+				b.SetAttributeValue("transit_gateway_default_route_table_association", cty.False)
+			}
+			if !g.DefaultPropagation || len(w.tablesOf(a.Ref(), false)) > 0 {
+				b.SetAttributeValue("transit_gateway_default_route_table_propagation", cty.False)
+			}
+			b.SetAttributeValue("tags", tags("Name", a.Name))
+		case lang.AttachDXGWVGW, lang.AttachDXGWTGW:
+			dx := end(a, lang.KindDXGateway)
+			b := w.resource("aws_dx_gateway_association", n)
+			b.SetAttributeRaw("dx_gateway_id", ref("aws_dx_gateway", name(dx.Name), "id"))
+			if g := end(a, lang.KindVPNGateway); g.Name != "" {
+				b.SetAttributeRaw("associated_gateway_id", ref("aws_vpn_gateway", name(g.Name), "id"))
+			} else {
+				b.SetAttributeRaw("associated_gateway_id", ref("aws_ec2_transit_gateway", name(end(a, lang.KindTransitGW).Name), "id"))
+			}
+			if len(a.AllowedPrefixes) > 0 {
+				var ps []string
+				for _, p := range a.AllowedPrefixes {
+					ps = append(ps, p.String())
+				}
+				b.SetAttributeValue("allowed_prefixes", strs(ps))
+			}
+		case lang.AttachVPCCloudWAN:
+			v, cn := end(a, lang.KindVPC), end(a, lang.KindCoreNetwork)
+			b := w.resource("aws_networkmanager_vpc_attachment", n)
+			b.SetAttributeRaw("core_network_id", ref("aws_networkmanager_core_network_policy_attachment", name(cn.Name), "core_network_id"))
+			b.SetAttributeRaw("subnet_arns", w.subnetARNs(v))
+			b.SetAttributeRaw("vpc_arn", ref("aws_vpc", name(v.Name), "arn"))
+			b.SetAttributeValue("tags", attachmentTags(a))
+		case lang.AttachDXGWWAN:
+			dx, cn := end(a, lang.KindDXGateway), end(a, lang.KindCoreNetwork)
+			b := w.resource("aws_networkmanager_dx_gateway_attachment", n)
+			b.SetAttributeRaw("core_network_id", ref("aws_networkmanager_core_network_policy_attachment", name(cn.Name), "core_network_id"))
+			// aws_dx_gateway has no ARN attribute: it is built from the
+			// owner and the ID, as the provider's own example does.
+			b.SetAttributeRaw("direct_connect_gateway_arn", hclwrite.TokensForFunctionCall("format",
+				hclwrite.TokensForValue(cty.StringVal("arn:aws:directconnect::%s:dx-gateway/%s")),
+				ref("aws_dx_gateway", name(dx.Name), "owner_account_id"), ref("aws_dx_gateway", name(dx.Name), "id")))
+			b.SetAttributeValue("edge_locations", strs(w.edgesOf(cn)))
+			b.SetAttributeValue("tags", attachmentTags(a))
+		case lang.AttachTGWCloudWAN:
+			g, cn := w.tgw(end(a, lang.KindTransitGW)), end(a, lang.KindCoreNetwork)
+			p := w.resource("aws_networkmanager_transit_gateway_peering", n)
+			p.SetAttributeRaw("core_network_id", ref("aws_networkmanager_core_network_policy_attachment", name(cn.Name), "core_network_id"))
+			p.SetAttributeRaw("transit_gateway_arn", ref("aws_ec2_transit_gateway", name(g.Name), "arn"))
+			w.comment(fmt.Sprintf("The route tables of Transit Gateway %s that %s carries into segment %q attach with\n"+
+				"aws_networkmanager_transit_gateway_route_table_attachment (peering_id = aws_networkmanager_transit_gateway_peering.%s.id).", g.Name, a.Name, a.Segment, n))
+		case lang.AttachTGWPeering:
+			ga, gb := w.tgw(a.A), w.tgw(a.B)
+			b := w.resource("aws_ec2_transit_gateway_peering_attachment", n)
+			b.SetAttributeRaw("provider", w.provider(ga.Region))
+			b.SetAttributeValue("peer_region", cty.StringVal(gb.Region))
+			b.SetAttributeRaw("peer_transit_gateway_id", ref("aws_ec2_transit_gateway", name(gb.Name), "id"))
+			b.SetAttributeRaw("transit_gateway_id", ref("aws_ec2_transit_gateway", name(ga.Name), "id"))
+			b.SetAttributeValue("tags", tags("Name", a.Name))
+			acc := w.resource("aws_ec2_transit_gateway_peering_attachment_accepter", n)
+			acc.SetAttributeRaw("provider", w.provider(gb.Region))
+			acc.SetAttributeRaw("transit_gateway_attachment_id", ref("aws_ec2_transit_gateway_peering_attachment", n, "id"))
+		}
+		// A VGW's attachment to its VPC is the gateway's vpc_id.
+	}
+}
+
+func (w *writer) subnetARNs(v lang.Ref) hclwrite.Tokens {
+	vn := "subnet_arns_" + name(v.Name)
+	w.variable(vn, "list(string)", "the ARNs of the subnets of VPC "+v.Name+" (one per Availability Zone) that its core network attachment uses")
+	return ref("var", vn)
+}
+
+func (w *writer) edgesOf(r lang.Ref) []string {
+	for _, cn := range w.d.CoreNetworks {
+		if cn.Ref() == r {
+			var out []string
+			for _, e := range cn.Edges {
+				out = append(out, e.Region)
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// tablesOf lists the TGW route tables attachment a is associated with
+// (assoc) or propagates to.
+func (w *writer) tablesOf(a lang.Ref, assoc bool) []*lang.TGWRouteTable {
+	var out []*lang.TGWRouteTable
+	for _, t := range w.d.TGWRouteTables {
+		list := t.Propagations
+		if assoc {
+			list = t.Associations
+		}
+		for _, r := range list {
+			if r == a {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// attachmentID is the Terraform ID of an attachment of a Transit Gateway.
+func (w *writer) attachmentID(r lang.Ref) hclwrite.Tokens {
+	for _, a := range w.d.Attachments {
+		if a.Ref() != r {
+			continue
+		}
+		switch a.Kind {
+		case lang.AttachVPCTGW:
+			return ref("aws_ec2_transit_gateway_vpc_attachment", name(a.Name), "id")
+		case lang.AttachTGWPeering:
+			return ref("aws_ec2_transit_gateway_peering_attachment", name(a.Name), "id")
+		case lang.AttachDXGWTGW:
+			// A DX gateway association's attachment is the
+			// association's, found by the data source.
+			return ref("data", "aws_ec2_transit_gateway_dx_gateway_attachment", name(a.Name), "id")
+		}
+	}
+	return nil
+}
+
+func (w *writer) routeTables() {
+	dxData := map[string]bool{}
+	for _, t := range w.d.TGWRouteTables {
+		g := w.tgw(t.TGW)
+		tn := name(t.TGW.Name + "_" + t.Name)
+		for _, kind := range []struct {
+			typ  string
+			refs []lang.Ref
+		}{{"aws_ec2_transit_gateway_route_table_association", t.Associations}, {"aws_ec2_transit_gateway_route_table_propagation", t.Propagations}} {
+			for _, r := range kind.refs {
+				id := w.attachmentID(r)
+				if id == nil {
+					continue
+				}
+				w.dxAttachmentData(r, g, dxData)
+				b := w.resource(kind.typ, tn+"_"+name(r.Name))
+				b.SetAttributeRaw("provider", w.provider(g.Region))
+				b.SetAttributeRaw("transit_gateway_attachment_id", id)
+				b.SetAttributeRaw("transit_gateway_route_table_id", ref("aws_ec2_transit_gateway_route_table", tn, "id"))
+			}
+		}
+		for i, rt := range t.Routes {
+			b := w.resource("aws_ec2_transit_gateway_route", fmt.Sprintf("%s_%d", tn, i+1))
+			b.SetAttributeRaw("provider", w.provider(g.Region))
+			b.SetAttributeValue("destination_cidr_block", cty.StringVal(rt.Destination.String()))
+			b.SetAttributeRaw("transit_gateway_route_table_id", ref("aws_ec2_transit_gateway_route_table", tn, "id"))
+			if rt.Blackhole {
+				b.SetAttributeValue("blackhole", cty.True)
+			} else if id := w.attachmentID(rt.Target); id != nil {
+				w.dxAttachmentData(rt.Target, g, dxData)
+				b.SetAttributeRaw("transit_gateway_attachment_id", id)
+			}
+		}
+	}
+	for _, rt := range w.d.RouteTables {
+		region := w.vpcRegion[rt.VPC]
+		tn := name(rt.VPC.Name + "_" + rt.Name)
+		b := w.resource("aws_route_table", tn)
+		b.SetAttributeRaw("provider", w.provider(region))
+		b.SetAttributeRaw("vpc_id", ref("aws_vpc", name(rt.VPC.Name), "id"))
+		b.SetAttributeValue("tags", tags("Name", rt.Name))
+		for i, r := range rt.Routes {
+			rb := w.resource("aws_route", fmt.Sprintf("%s_%d", tn, i+1))
+			rb.SetAttributeRaw("provider", w.provider(region))
+			rb.SetAttributeRaw("route_table_id", ref("aws_route_table", tn, "id"))
+			if r.Destination.Addr().Is4() {
+				rb.SetAttributeValue("destination_cidr_block", cty.StringVal(r.Destination.String()))
+			} else {
+				rb.SetAttributeValue("destination_ipv6_cidr_block", cty.StringVal(r.Destination.String()))
+			}
+			switch r.Target.Kind {
+			case lang.KindTransitGW:
+				rb.SetAttributeRaw("transit_gateway_id", ref("aws_ec2_transit_gateway", name(r.Target.Name), "id"))
+			case lang.KindVPNGateway:
+				rb.SetAttributeRaw("gateway_id", ref("aws_vpn_gateway", name(r.Target.Name), "id"))
+			case lang.KindCoreNetwork:
+				rb.SetAttributeRaw("core_network_arn", ref("aws_networkmanager_core_network", name(r.Target.Name), "arn"))
+			}
+		}
+	}
+}
+
+// dxAttachmentData declares, once, the data source that finds the
+// Transit Gateway attachment a DX gateway association makes.
+func (w *writer) dxAttachmentData(r lang.Ref, g *lang.TransitGateway, done map[string]bool) {
+	for _, a := range w.d.Attachments {
+		if a.Ref() != r || a.Kind != lang.AttachDXGWTGW || done[a.Name] {
+			continue
+		}
+		done[a.Name] = true
+		w.main.AppendNewline()
+		b := w.main.AppendNewBlock("data", []string{"aws_ec2_transit_gateway_dx_gateway_attachment", name(a.Name)}).Body()
+		b.SetAttributeRaw("provider", w.provider(g.Region))
+		b.SetAttributeRaw("transit_gateway_id", ref("aws_ec2_transit_gateway", name(g.Name), "id"))
+		b.SetAttributeRaw("dx_gateway_id", ref("aws_dx_gateway_association", name(a.Name), "dx_gateway_id"))
+	}
+}
+
+func (w *writer) google() {
+	for _, g := range w.d.GCPVPCs {
+		n := name(g.Name)
+		b := w.main
+		if len(b.Blocks()) > 0 {
+			b.AppendNewline()
+		}
+		net := b.AppendNewBlock("resource", []string{"google_compute_network", n}).Body()
+		net.SetAttributeValue("name", cty.StringVal(gcpName(g.Name)))
+		net.SetAttributeValue("project", cty.StringVal(g.Project))
+		net.SetAttributeValue("auto_create_subnetworks", cty.False)
+		net.SetAttributeValue("routing_mode", cty.StringVal("GLOBAL"))
+		net.SetAttributeValue("mtu", cty.NumberIntVal(int64(g.MTU)))
+		for i, c := range g.CIDRs {
+			s := w.resource("google_compute_subnetwork", fmt.Sprintf("%s_%d", n, i+1))
+			s.SetAttributeValue("name", cty.StringVal(fmt.Sprintf("%s-%d", gcpName(g.Name), i+1)))
+			s.SetAttributeValue("project", cty.StringVal(g.Project))
+			s.SetAttributeValue("region", cty.StringVal(g.Region))
+			s.SetAttributeValue("ip_cidr_range", cty.StringVal(c.String()))
+			s.SetAttributeRaw("network", ref("google_compute_network", n, "id"))
+		}
+		w.output("google_network_"+n+"_id", ref("google_compute_network", n, "id"), "the ID of Google Cloud VPC network "+g.Name)
+	}
+}
+
+// byHand says what the providers cannot create, and where it goes.
+func (w *writer) byHand() {
+	for _, ic := range w.d.Interconnects {
+		w.comment(fmt.Sprintf("AWS Interconnect %s (%s, %s to %s, %s) is not a resource of the hashicorp/aws provider:\n"+
+			"create it with the AWS Interconnect API or console, attached to %s %s, and its Partner Interconnect\n"+
+			"side in Google Cloud; the channels, VLANs, BGP sessions and MACsec are the service's.",
+			ic.Name, ic.Provider, ic.AWSRegion, ic.PeerRegion, ic.Bandwidth, ic.AttachTo.Kind, ic.AttachTo.Name))
+	}
+	for _, lm := range w.d.LastMiles {
+		w.comment(fmt.Sprintf("Last mile %s (%s in %s, %s, site %s) is not a resource of the hashicorp/aws provider:\n"+
+			"order it from %s and accept its connections' private VIFs on %s %s (aws_dx_hosted_private_virtual_interface_accepter\n"+
+			"accepts a VIF by its ID once the partner has created it).",
+			lm.Name, lm.Partner, lm.Region, lm.Bandwidth, lm.Site.Name, lm.Partner, lm.AttachTo.Kind, lm.AttachTo.Name))
+	}
+	for _, s := range w.d.Sites {
+		w.comment(fmt.Sprintf("Site %s (AS%d) is on-premises: nothing to create here.", s.Name, s.ASN))
+	}
+}
