@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -35,8 +37,13 @@ type liveRun struct {
 	sessions []*liveSession
 	// in carries what the sockets' goroutines received to the run's
 	// goroutine, which alone touches the simulation.
-	in chan func()
+	in chan event
 }
+
+// event is what a socket's goroutine hands the run: run, on the run's
+// goroutine; or, when the run is over before it could, abandon, which
+// releases what the event holds (a connection accepted, say).
+type event struct{ run, abandon func() }
 
 type liveSession struct {
 	se     *bgp.Session
@@ -72,7 +79,11 @@ func (s *Sim) goLive() error {
 			peer = se.Ends[1].Addr
 		}
 		if !l.Listen.IsValid() || peer.Is4() != l.Listen.Addr().Is4() {
-			return fmt.Errorf("--listen %s=%s: the real router's address %s is of another family", name, l.Listen, peer)
+			flag := "--listen " + name + "=" + l.Listen.String()
+			if l.Peer.IsValid() {
+				flag = "--peer " + name + "=" + l.Peer.String()
+			}
+			return fmt.Errorf("%s: the AWS end listens on %s, and the real router's address %s is of another family", flag, l.Listen, peer)
 		}
 		se.GoLive()
 		s.live.sessions = append(s.live.sessions, &liveSession{se: se, listen: l.Listen, peer: peer})
@@ -118,7 +129,7 @@ func (s *Sim) RunLive(ctx context.Context, w io.Writer) (*Trace, error) {
 		return nil, err
 	}
 	l := s.live
-	l.in = make(chan func(), 256)
+	l.in = make(chan event, 256)
 	// Cancelling ctxRun stops the sockets' goroutines.
 	ctxRun, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -132,14 +143,21 @@ func (s *Sim) RunLive(ctx context.Context, w io.Writer) (*Trace, error) {
 				ls.bfdOut.Close()
 			}
 			for _, c := range ls.conns {
-				if !c.closed {
-					c.closed = true
-					close(c.out)
-				}
 				c.shut()
 			}
 		}
 		wg.Wait()
+		// What the sockets handed over too late.
+		for {
+			select {
+			case ev := <-l.in:
+				if ev.abandon != nil {
+					ev.abandon()
+				}
+			default:
+				return
+			}
+		}
 	}()
 	bfdIn := map[netip.Addr]*net.UDPConn{}
 	for _, ls := range l.sessions {
@@ -148,8 +166,9 @@ func (s *Sim) RunLive(ctx context.Context, w io.Writer) (*Trace, error) {
 			return nil, fmt.Errorf("live session %s: %w", ls.se.Name, err)
 		}
 		ls.ln = ln
+		fmt.Fprintf(w, "patchbay: session %s: the AWS end listens on %s for %s\n", ls.se.Name, ln.Addr(), ls.peer)
 		wg.Add(1)
-		go func() { defer wg.Done(); l.accept(ctxRun, s, ls) }()
+		go func() { defer wg.Done(); l.accept(ctxRun, s, ls, &wg) }()
 		if ls.se.BFD == nil {
 			continue
 		}
@@ -161,6 +180,8 @@ func (s *Sim) RunLive(ctx context.Context, w io.Writer) (*Trace, error) {
 		if ls.bfdOut, err = bfdSender(ls.listen.Addr()); err != nil {
 			return nil, fmt.Errorf("live session %s: BFD: %w", ls.se.Name, err)
 		}
+		// What the capture shows is what the router sees.
+		ls.bfd.SetPort(uint16(ls.bfdOut.LocalAddr().(*net.UDPAddr).Port))
 		// One listener per address on port 3784: sessions that share an
 		// address tell their packets apart by the sender.
 		if bfdIn[ls.listen.Addr()] == nil {
@@ -171,7 +192,7 @@ func (s *Sim) RunLive(ctx context.Context, w io.Writer) (*Trace, error) {
 			bfdIn[ls.listen.Addr()] = c
 			defer c.Close()
 			wg.Add(1)
-			go func() { defer wg.Done(); l.readBFD(ctxRun, s, c) }()
+			go func() { defer wg.Done(); l.readBFD(ctxRun, s, c, ls.listen.Addr()) }()
 		}
 	}
 	start := time.Now()
@@ -183,7 +204,7 @@ func (s *Sim) RunLive(ctx context.Context, w io.Writer) (*Trace, error) {
 		if err := s.RunUntil(now); err != nil {
 			return nil, err
 		}
-		l.closeRevived()
+		l.tidy()
 		for ; printed < len(s.out.Events); printed++ {
 			writeEvent(bw, s.out.Events[printed])
 		}
@@ -197,12 +218,15 @@ func (s *Sim) RunLive(ctx context.Context, w io.Writer) (*Trace, error) {
 		}
 		timer := time.NewTimer(wait)
 		select {
-		case fn := <-l.in:
+		case ev := <-l.in:
 			timer.Stop()
 			if err := s.RunUntil(min(time.Since(start), s.sc.Duration)); err != nil {
+				if ev.abandon != nil {
+					ev.abandon()
+				}
 				return nil, err
 			}
-			fn()
+			ev.run()
 		case <-timer.C:
 		case <-ctx.Done():
 			timer.Stop()
@@ -221,12 +245,16 @@ func (s *Sim) RunLive(ctx context.Context, w io.Writer) (*Trace, error) {
 	return s.out, nil
 }
 
-// post hands fn to the run's goroutine; false once the run is over.
-func (l *liveRun) post(ctx context.Context, fn func()) bool {
+// post hands ev to the run's goroutine; false once the run is over, when
+// ev is abandoned.
+func (l *liveRun) post(ctx context.Context, ev event) bool {
 	select {
-	case l.in <- fn:
+	case l.in <- ev:
 		return true
 	case <-ctx.Done():
+		if ev.abandon != nil {
+			ev.abandon()
+		}
 		return false
 	}
 }
@@ -234,15 +262,20 @@ func (l *liveRun) post(ctx context.Context, fn func()) bool {
 // accept takes the real router's connections. One from another address
 // is refused, as AWS's end refuses a neighbour it was not configured
 // with; one while the session is up, or in its idle hold, too.
-func (l *liveRun) accept(ctx context.Context, s *Sim, ls *liveSession) {
+func (l *liveRun) accept(ctx context.Context, s *Sim, ls *liveSession, wg *sync.WaitGroup) {
 	for {
 		c, err := ls.ln.AcceptTCP()
 		if err != nil {
-			return
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of descriptors, say: try again shortly.
+			time.Sleep(100 * time.Millisecond)
+			continue
 		}
-		lc := &liveConn{c: c, link: ls.se.Link, out: make(chan []byte, 1024)}
+		lc := &liveConn{c: c, link: ls.se.Link, out: make(chan []byte, 1024), done: make(chan struct{})}
 		from := c.RemoteAddr().(*net.TCPAddr).AddrPort()
-		if !l.post(ctx, func() {
+		l.post(ctx, event{run: func() {
 			aws := ls.se.Ends[0]
 			refuse := func(msg string) {
 				if !ls.refused[msg] {
@@ -264,28 +297,44 @@ func (l *liveRun) accept(ctx context.Context, s *Sim, ls *liveSession) {
 			case !aws.Accept(lc, ls.listen.Port(), from.Port()):
 				refuse(fmt.Sprintf("BGP %s at %s: connection from %s refused: the end is %s, not listening", ls.se.Name, aws, from.Addr().Unmap(), aws.State()))
 			default:
+				// Each episode's refusals are news again.
+				ls.refused = nil
 				ls.conns = append(ls.conns, lc)
-				go lc.write()
-				go l.read(ctx, s, ls, lc)
+				wg.Add(2)
+				go func() { defer wg.Done(); lc.write() }()
+				go func() { defer wg.Done(); l.read(ctx, ls, lc) }()
 			}
-		}) {
-			c.Close()
-			return
-		}
+		}, abandon: lc.reset})
 	}
 }
 
+// maxHeld bounds what a connection keeps while its link is down: a
+// router that sends that much into a dead link has lost the session.
+const maxHeld = 1024
+
 // read splits what the real router sends into BGP messages (RFC 4271
-// §4.1: a 16-octet marker, the length, the type) and hands each to the
-// AWS end, unless the link is down: then nothing crosses.
-func (l *liveRun) read(ctx context.Context, s *Sim, ls *liveSession, lc *liveConn) {
+// §4.1: a 16-octet marker of ones, the length, the type) and hands each
+// to the AWS end. While the link is down nothing crosses: what arrives
+// is held, as the router's TCP would retransmit it, and delivered when
+// the link returns (tidy).
+func (l *liveRun) read(ctx context.Context, ls *liveSession, lc *liveConn) {
 	r := bufio.NewReader(lc.c)
+	aws := ls.se.Ends[0]
 	for {
 		var hdr [19]byte
 		_, err := io.ReadFull(r, hdr[:])
 		n := int(binary.BigEndian.Uint16(hdr[16:18]))
+		if err == nil && !bytes.Equal(hdr[:16], bytes.Repeat([]byte{0xff}, 16)) {
+			l.post(ctx, event{run: func() {
+				aws.HeaderError(lc, 1, nil, "a message without the marker of ones: NOTIFICATION 1/1 (connection not synchronized)")
+			}})
+			return
+		}
 		if err == nil && (n < 19 || n > 4096) {
-			err = fmt.Errorf("a message of %d octets", n)
+			l.post(ctx, event{run: func() {
+				aws.HeaderError(lc, 2, hdr[16:18], fmt.Sprintf("a message of %d octets: NOTIFICATION 1/2 (bad message length)", n))
+			}})
+			return
 		}
 		var msg []byte
 		if err == nil {
@@ -298,29 +347,45 @@ func (l *liveRun) read(ctx context.Context, s *Sim, ls *liveSession, lc *liveCon
 			if errors.Is(err, io.EOF) {
 				why = "closed"
 			}
-			l.post(ctx, func() {
-				if lc.zombie {
-					lc.shut()
+			if lc.stalled.Load() {
+				why = "it read nothing for 1,024 messages, and the connection was reset"
+			}
+			l.post(ctx, event{run: func() {
+				switch {
+				case lc.zombie:
+				case !lc.link.Up():
+					// Its FIN crossed no link: the AWS end's timers
+					// decide, or it hears when the link returns.
+					lc.peerGone = why
 					return
+				default:
+					aws.PeerClosed(lc, why)
 				}
-				ls.se.Ends[0].PeerClosed(why)
 				lc.shut()
-			})
+			}})
 			return
 		}
-		if !l.post(ctx, func() {
-			if !lc.zombie && lc.link.Up() {
-				ls.se.Ends[0].Deliver(msg)
+		if !l.post(ctx, event{run: func() {
+			switch {
+			case lc.zombie:
+			case !lc.link.Up():
+				if len(lc.held) < maxHeld {
+					lc.held = append(lc.held, msg)
+				}
+			default:
+				aws.Deliver(lc, msg)
 			}
-		}) {
+		}}) {
 			return
 		}
 	}
 }
 
-// readBFD hands the real routers' BFD packets to their sessions' AWS
-// ends, by sender.
-func (l *liveRun) readBFD(ctx context.Context, s *Sim, c *net.UDPConn) {
+// readBFD hands the real routers' BFD packets, arriving at local, to
+// their sessions' AWS ends: by the sender, and by Your Discriminator when
+// the packet has one (RFC 5880 §6.8.6), so that two sessions with one
+// router stay apart.
+func (l *liveRun) readBFD(ctx context.Context, s *Sim, c *net.UDPConn, local netip.Addr) {
 	buf := make([]byte, 1500)
 	for {
 		n, from, err := c.ReadFromUDPAddrPort(buf)
@@ -328,33 +393,54 @@ func (l *liveRun) readBFD(ctx context.Context, s *Sim, c *net.UDPConn) {
 			return
 		}
 		pkt := slices.Clone(buf[:n])
-		if !l.post(ctx, func() {
+		if !l.post(ctx, event{run: func() {
+			var your uint32
+			if len(pkt) >= 12 {
+				your = binary.BigEndian.Uint32(pkt[8:12])
+			}
 			for _, ls := range l.sessions {
-				if ls.bfd == nil || ls.peer != from.Addr().Unmap() || !ls.se.Link.Up() {
+				if ls.bfd == nil || ls.listen.Addr() != local || ls.peer != from.Addr().Unmap() || !ls.se.Link.Up() ||
+					your != 0 && your != ls.bfd.Discriminator() {
 					continue
 				}
-				far := ls.se.Ends[1]
-				if s.captureUDP(far, from.Port(), bfd.Port, pkt) {
+				if s.captureUDP(ls.se.Ends[1], from.Port(), bfd.Port, pkt) {
 					ls.bfd.Receive(pkt)
 				}
 			}
-		}) {
+		}}) {
 			return
 		}
 	}
 }
 
-// closeRevived closes the connections left open while their link was
-// down, once it is up again: the AWS end forgot them, and a segment that
-// reaches it now gets a reset, as from a TCP stack without the connection.
-func (l *liveRun) closeRevived() {
+// tidy settles the connections with the links as they are now: one left
+// open while its link was down is reset once it is up again (the AWS end
+// forgot it, and a segment that reaches it gets a reset, as from a TCP
+// stack without the connection); what a connection held while its link
+// was down is delivered; a close that could not cross is heard.
+func (l *liveRun) tidy() {
 	for _, ls := range l.sessions {
 		ls.conns = slices.DeleteFunc(ls.conns, func(c *liveConn) bool {
-			if c.closed {
+			up := c.link.Up()
+			switch {
+			case c.zombie:
+				if up {
+					c.reset()
+					return true
+				}
+				return false
+			case c.closed:
 				return true
+			case !up:
+				return false
 			}
-			if c.zombie && c.link.Up() {
-				c.reset()
+			for _, m := range c.held {
+				ls.se.Ends[0].Deliver(c, m)
+			}
+			c.held = nil
+			if c.peerGone != "" {
+				ls.se.Ends[0].PeerClosed(c, c.peerGone)
+				c.shut()
 				return true
 			}
 			return false
@@ -394,16 +480,21 @@ func bfdSender(addr netip.Addr) (*net.UDPConn, error) {
 
 // liveConn is a live session's TCP connection as the AWS end's BGP sees
 // it (bgp.Transport). Writes go out through a goroutine of their own, so
-// a slow router never holds up the run.
+// a slow router never holds up the run. Its fields but stalled are the
+// run goroutine's.
 type liveConn struct {
 	c    *net.TCPConn
 	link interface{ Up() bool }
 	out  chan []byte
+	done chan struct{} // closed with the socket
 	// closed: the AWS end is done with it. zombie: it was done while the
 	// link was down, so the real router cannot have heard; the socket
 	// stays open and silent until the router gives up or the link returns.
-	closed, zombie bool
-	once           sync.Once
+	closed, zombie, outClosed bool
+	held                      [][]byte // received while the link was down
+	peerGone                  string   // the router closed it while the link was down: why
+	stalled                   atomic.Bool
+	once                      sync.Once
 }
 
 // Write queues messages. A router that reads nothing while 1,024 writes
@@ -417,8 +508,9 @@ func (c *liveConn) Write(msgs []byte) {
 	select {
 	case c.out <- slices.Clone(msgs):
 	default:
+		c.stalled.Store(true)
 		c.closed = true
-		close(c.out)
+		c.closeOut()
 		c.reset()
 	}
 }
@@ -434,18 +526,40 @@ func (c *liveConn) Close() {
 		c.zombie = true
 		return
 	}
-	close(c.out)
+	c.closeOut()
 }
 
-// write sends what was queued, then closes the socket once Close came.
+func (c *liveConn) closeOut() {
+	if !c.outClosed {
+		c.outClosed = true
+		close(c.out)
+	}
+}
+
+// write sends what was queued, then closes the socket once Close came;
+// it stops when the socket is closed under it.
 func (c *liveConn) write() {
-	for b := range c.out {
-		_ = c.c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-		if _, err := c.c.Write(b); err != nil {
-			break
+	for {
+		select {
+		case b, ok := <-c.out:
+			if !ok {
+				c.shut()
+				return
+			}
+			_ = c.c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+			if _, err := c.c.Write(b); err != nil {
+				select {
+				case <-c.done: // closed under it
+				default:
+					c.stalled.Store(true)
+					c.reset()
+				}
+				return
+			}
+		case <-c.done:
+			return
 		}
 	}
-	c.shut()
 }
 
 // reset drops the connection with a TCP reset.
@@ -455,5 +569,8 @@ func (c *liveConn) reset() {
 }
 
 func (c *liveConn) shut() {
-	c.once.Do(func() { c.c.Close() })
+	c.once.Do(func() {
+		close(c.done)
+		c.c.Close()
+	})
 }

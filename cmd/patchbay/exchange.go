@@ -104,7 +104,7 @@ comment in main.tf saying what to create by hand. Each file is replaced atomical
 func importCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import",
-		Short: "Read a Cloud WAN core network policy document into a design",
+		Short: "Read a Terraform plan or state, or a Cloud WAN core network policy document, into a design",
 	}
 	var name, out string
 	policy := &cobra.Command{
@@ -140,6 +140,36 @@ patchbay does not model, are listed in a comment at the end.`,
 	}
 	policy.Flags().StringVar(&name, "name", "", "the core network's name in the design (default: the file's name)")
 	policy.Flags().StringVarP(&out, "output", "o", "-", "file to write (- for standard output)")
-	cmd.AddCommand(policy)
+	var tfOut string
+	tf := &cobra.Command{
+		Use:   "terraform PLAN_OR_STATE.json",
+		Short: "Write the design of a Terraform plan or state (terraform show -json) in Starlark",
+		Long: `terraform reads the JSON of 'terraform show -json' (a saved plan, or the state) and writes, in
+Starlark, the resources patchbay models: VPCs, VPN and Direct Connect gateways and their
+associations with allowed prefixes, Transit Gateways with their route tables, attachments,
+associations, propagations and routes, Cloud WAN core networks (their policy documents read as
+by 'import cloudwan-policy') and their attachments, and Google VPC networks with their
+subnetworks. A Region comes from the resource's ARN (state) or its provider's region (plan).
+What it skips is listed in a comment at the end. Every command then works on the file written.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src, err := readInput("import", args[0])
+			if err != nil {
+				return err
+			}
+			star, err := terraform.Import(filepath.Base(args[0]), src)
+			var se *lang.SourceError
+			if errors.As(err, &se) {
+				_ = lang.WriteDiagnostics(stderr, se.Diagnostics, se.Files)
+				return exitError{exitFailure}
+			}
+			if err != nil {
+				return err
+			}
+			return writeOutputBytes(ctx, stdout, "-o", tfOut, star)
+		},
+	}
+	tf.Flags().StringVarP(&tfOut, "output", "o", "-", "file to write (- for standard output)")
+	cmd.AddCommand(policy, tf)
 	return cmd
 }

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/netip"
-	"slices"
 	"strings"
 	"time"
 
@@ -97,9 +95,6 @@ The same design, scenario and --seed give byte-identical output.`,
 				s, err := sim.Start(p, sc, o)
 				switch {
 				case err == nil && live:
-					for _, l := range slices.Sorted(maps.Keys(lives)) {
-						fmt.Fprintf(stderr, "patchbay: session %s: the AWS end listens on %s for %s\n", l, lives[l].Listen, peerText(lives[l].Peer))
-					}
 					fmt.Fprintf(stderr, "patchbay: scenario %s runs in real time for %s; its timeline follows\n", sc.Name, stdlib.FormatDuration(sc.Duration))
 					tr, err = s.RunLive(ctx, stderr)
 				case err == nil:
@@ -256,9 +251,14 @@ func liveSessions(live bool, listen, peers []string) (map[string]sim.Live, error
 		return nil, fmt.Errorf("--live needs a session to peer: --listen SESSION=ADDR:PORT")
 	}
 	out := map[string]sim.Live{}
-	for i, l := range listen {
+	used := map[netip.AddrPort]bool{}
+	defaulted := 0
+	for _, l := range listen {
 		name, addr, ok := strings.Cut(l, "=")
-		ap := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(11179+i))
+		ap := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(11179+defaulted))
+		if !ok {
+			defaulted++
+		}
 		if ok {
 			var err error
 			if ap, err = netip.ParseAddrPort(addr); err != nil {
@@ -268,6 +268,10 @@ func liveSessions(live bool, listen, peers []string) (map[string]sim.Live, error
 		if _, dup := out[name]; dup || name == "" {
 			return nil, fmt.Errorf("--listen %s: give each session once, as SESSION=ADDR:PORT", l)
 		}
+		if ap.Port() == 0 || used[ap] {
+			return nil, fmt.Errorf("--listen %s: each session listens on a port of its own, not 0", l)
+		}
+		used[ap] = true
 		out[name] = sim.Live{Listen: ap}
 	}
 	for _, p := range peers {
@@ -280,15 +284,11 @@ func liveSessions(live bool, listen, peers []string) (map[string]sim.Live, error
 		if !known {
 			return nil, fmt.Errorf("--peer %s: session %s has no --listen", p, name)
 		}
+		if l.Peer.IsValid() {
+			return nil, fmt.Errorf("--peer %s: session %s already has a --peer", p, name)
+		}
 		l.Peer = a
 		out[name] = l
 	}
 	return out, nil
-}
-
-func peerText(a netip.Addr) string {
-	if !a.IsValid() {
-		return "the far end's address in the plan"
-	}
-	return a.String()
 }

@@ -246,7 +246,23 @@ func (b *End) transmit(poll, final bool) {
 
 // Receive handles a control packet from the peer: the simulated peer's
 // arrive by themselves; a real router's, in a live run, come through here.
-func (b *End) Receive(raw []byte) { b.receive(raw) }
+// A packet for another session (its Your Discriminator not ours) is
+// discarded (RFC 5880 §6.8.6).
+func (b *End) Receive(raw []byte) {
+	if len(raw) >= 12 {
+		if your := binary.BigEndian.Uint32(raw[8:12]); your != 0 && your != b.myDisc {
+			return
+		}
+	}
+	b.receive(raw)
+}
+
+// Discriminator is the end's My Discriminator.
+func (b *End) Discriminator() uint32 { return b.myDisc }
+
+// SetPort sets the source port the end's packets carry (in captures): in
+// a live run, the port of the socket that sends them.
+func (b *End) SetPort(p uint16) { b.port = p }
 
 func (b *End) receive(raw []byte) {
 	p, err := parseBFD(raw)

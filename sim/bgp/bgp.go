@@ -117,8 +117,10 @@ func (sp *Speaker) Accept(t Transport, port, theirs uint16) bool {
 
 // Deliver hands a live session's AWS end one whole message its real peer
 // sent; it is captured on the way, as the simulated far end's would be.
-func (sp *Speaker) Deliver(msg []byte) {
-	if sp.live == nil {
+// t is the connection it came on: one the end has since given up on
+// delivers nothing.
+func (sp *Speaker) Deliver(t Transport, msg []byte) {
+	if sp.live == nil || sp.live != t {
 		return
 	}
 	peer := sp.Peer
@@ -133,8 +135,8 @@ func (sp *Speaker) Deliver(msg []byte) {
 // PeerClosed tells a live session's AWS end that its real peer closed the
 // connection (or it broke): the session is over (RFC 4271's
 // TcpConnectionFails).
-func (sp *Speaker) PeerClosed(why string) {
-	if sp.live == nil {
+func (sp *Speaker) PeerClosed(t Transport, why string) {
+	if sp.live == nil || sp.live != t {
 		return
 	}
 	if sp.state >= OpenSent {
@@ -142,7 +144,7 @@ func (sp *Speaker) PeerClosed(why string) {
 		return
 	}
 	sp.live.Close()
-	sp.live = nil
+	sp.live, sp.liveHeld = nil, nil
 }
 
 const (
@@ -192,6 +194,7 @@ type Speaker struct {
 	// none, or the session is simulated end to end); seq and ack number
 	// what it carries in the capture.
 	live                Transport
+	liveHeld            [][]byte // what was sent while the link was down: TCP sends it when the link returns
 	liveSeq, liveAck    uint32
 	livePort, theirPort uint16
 }
@@ -252,6 +255,31 @@ func (sp *Speaker) NextKeepalive() time.Duration {
 	return sp.keepaliveTimer.When()
 }
 
+// flushLive sends a live end's held messages while its link is up.
+func (sp *Speaker) flushLive() {
+	if sp.live == nil || !sp.Session.Link.Up() {
+		return
+	}
+	for _, m := range sp.liveHeld {
+		if sp.env.Send(sp, sp.livePort, sp.theirPort, sp.liveSeq, sp.liveAck, PSH|ACK, m) {
+			sp.live.Write(m)
+		}
+		sp.liveSeq += uint32(len(m))
+	}
+	sp.liveHeld = sp.liveHeld[:0]
+}
+
+// HeaderError ends a live session whose peer sent what is not a BGP
+// message: NOTIFICATION 1 (message header error) with subcode sub and
+// data (RFC 4271 §6.1: 1 connection not synchronized, for a bad marker;
+// 2 bad message length, with the length).
+func (sp *Speaker) HeaderError(t Transport, sub uint8, data []byte, why string) {
+	if sp.live == nil || sp.live != t {
+		return
+	}
+	sp.downWith(why, &notify{1, sub}, data)
+}
+
 // Sessions is the set's sessions, in the plan's order.
 func (s *Set) Sessions() []*Session { return s.sessions }
 
@@ -274,6 +302,7 @@ func (s *Set) Resume() {
 				if sp.conn != nil {
 					sp.conn.linkUp()
 				}
+				sp.flushLive()
 			}
 		}
 	}
@@ -531,12 +560,11 @@ func (sp *Speaker) tcpUp() {
 
 func (sp *Speaker) send(b []byte, paths sentPaths) {
 	if sp.live != nil {
-		// Nothing crosses a link that is down: the real router hears
-		// nothing, as it would not from AWS.
-		if sp.Session.Link.Up() && sp.env.Send(sp, sp.livePort, sp.theirPort, sp.liveSeq, sp.liveAck, PSH|ACK, b) {
-			sp.live.Write(b)
-		}
-		sp.liveSeq += uint32(len(b))
+		// Nothing crosses a link that is down: TCP holds the message and
+		// sends it when the link returns (Resume), unless the session
+		// dies first.
+		sp.liveHeld = append(sp.liveHeld, b)
+		sp.flushLive()
 		return
 	}
 	if sp.conn != nil && sp.conn.ends[sp.Side].open {
@@ -767,7 +795,7 @@ func (sp *Speaker) reset(why string) {
 	sp.conn = nil
 	if sp.live != nil {
 		sp.live.Close()
-		sp.live = nil
+		sp.live, sp.liveHeld = nil, nil
 	}
 	for _, t := range []*engine.Timer{sp.holdTimer, sp.keepaliveTimer, sp.mrai, sp.synRetry, sp.connectRetry} {
 		sp.env.Engine.Cancel(t)
@@ -817,7 +845,7 @@ func (sp *Speaker) LocalDown(why string) {
 func (sp *Speaker) drop(why string) {
 	if sp.live != nil && sp.state < OpenSent {
 		sp.live.Close()
-		sp.live = nil
+		sp.live, sp.liveHeld = nil, nil
 	}
 	if sp.state >= OpenSent || sp.state == Connect {
 		was := sp.state
