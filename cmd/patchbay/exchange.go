@@ -127,15 +127,7 @@ patchbay does not model, are listed in a comment at the end.`,
 				name = strings.TrimSuffix(filepath.Base(args[0]), filepath.Ext(args[0]))
 			}
 			star, err := cloudwan.Import(args[0], src, name)
-			var se *lang.SourceError
-			if errors.As(err, &se) {
-				_ = lang.WriteDiagnostics(stderr, se.Diagnostics, se.Files)
-				return exitError{exitFailure}
-			}
-			if err != nil {
-				return err
-			}
-			return writeOutputBytes(ctx, stdout, "-o", out, star)
+			return writeImport(ctx, stdout, stderr, out, star, err)
 		},
 	}
 	policy.Flags().StringVar(&name, "name", "", "the core network's name in the design (default: the file's name)")
@@ -158,18 +150,24 @@ What it skips is listed in a comment at the end. Every command then works on the
 				return err
 			}
 			star, err := terraform.Import(filepath.Base(args[0]), src)
-			var se *lang.SourceError
-			if errors.As(err, &se) {
-				_ = lang.WriteDiagnostics(stderr, se.Diagnostics, se.Files)
-				return exitError{exitFailure}
-			}
-			if err != nil {
-				return err
-			}
-			return writeOutputBytes(ctx, stdout, "-o", tfOut, star)
+			return writeImport(ctx, stdout, stderr, tfOut, star, err)
 		},
 	}
 	tf.Flags().StringVarP(&tfOut, "output", "o", "-", "file to write (- for standard output)")
 	cmd.AddCommand(policy, tf)
 	return cmd
+}
+
+// writeImport writes what an import made, or its errors: a document's
+// at their line and column.
+func writeImport(ctx context.Context, stdout, stderr io.Writer, out string, star []byte, err error) error {
+	var se *lang.SourceError
+	if errors.As(err, &se) {
+		_ = lang.WriteDiagnostics(stderr, se.Diagnostics, se.Files)
+		return exitError{exitFailure}
+	}
+	if err != nil {
+		return err
+	}
+	return writeOutputBytes(ctx, stdout, "-o", out, star)
 }
