@@ -24,7 +24,7 @@ var allowed = map[string][]string{
 
 	"lang":           {"stdlib"},
 	"lang/project":   {"lang"},
-	"lang/decl":      {"lang", "stdlib"},
+	"lang/decl":      {"lang", "lang/cloudwan", "stdlib"},
 	"lang/starlark":  {"lang", "lang/decl", "lang/project", "stdlib"},
 	"lang/hcl":       {"lang", "lang/decl", "lang/project", "lang/starlark", "stdlib"},
 	"lang/load":      {"lang", "lang/hcl", "lang/starlark"},

@@ -2,6 +2,7 @@ package cloudwan_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/lang/cloudwan"
+	"patchbay/lang/load"
 	"patchbay/planner"
 	"patchbay/planner/plantest"
 	"patchbay/planner/render"
@@ -190,4 +192,27 @@ func FuzzImport(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestInLanguage: a design that reads its core network from the policy
+// document exported from it (core_network_from_policy in Starlark, a
+// core_network block with policy in HCL) plans to the same routes as the
+// design that declares it; a document the reference refuses stops the
+// load at the document's line and column.
+func TestInLanguage(t *testing.T) {
+	want := routes(plantest.File(t, "../../examples/global_wan.star"))
+	for _, f := range []string{"testdata/inlang/global_wan.star", "testdata/inlang/global_wan.hcl"} {
+		p := plantest.File(t, f)
+		if got := routes(p); got != want {
+			t.Errorf("%s: the routes differ from the example's:\n%s", f, got)
+		}
+		if cn := p.Design.CoreNetworks[0]; cn.Segments[0].Range.File != "testdata/inlang/global.policy.json" || cn.Segments[0].Range.Start.Line != 19 {
+			t.Errorf("%s: segment prod at %s, want the policy document's line 19", f, cn.Segments[0].Range)
+		}
+	}
+	_, err := load.File(context.Background(), "testdata/inlang/bad.star", load.Options{})
+	var se *lang.SourceError
+	if !errors.As(err, &se) || !strings.Contains(se.Error(), `testdata/inlang/bad.policy.json:5:77: error: segment-actions element 0 share-with: no segment "dev" in the policy (it has prod)`) {
+		t.Errorf("a bad policy: %v", err)
+	}
 }

@@ -27,6 +27,10 @@ type importer struct {
 	asn      []lang.ASNRange
 	segments []string
 	groups   []string
+
+	// cn is the core network the document describes, each part's Range
+	// its place in the document (Decode).
+	cn lang.CoreNetwork
 }
 
 func (im *importer) at(n *node) lang.Range {
@@ -128,6 +132,29 @@ func Import(file string, src []byte, name string) ([]byte, error) {
 	return format.Source(name+".star", out)
 }
 
+// Decode reads a Cloud WAN policy document, checked as Import checks it,
+// into the core network it describes: its ASN ranges, edges (an edge
+// without an ASN has 0, for the caller to give the next free one),
+// segments, network function groups and segment actions, blackhole
+// routes among them, each with its place in the document as its Range.
+// The core network's Meta is the caller's to set. Errors are a
+// *lang.SourceError at the document's positions.
+func Decode(file string, src []byte) (*lang.CoreNetwork, error) {
+	im := &importer{file: file, src: src}
+	root, err := parse(src)
+	if err != nil {
+		var se *syntaxError
+		errors.As(err, &se)
+		im.errf(&node{off: se.off}, "not JSON: %s", se.msg)
+		return nil, im.fail()
+	}
+	im.document(root, "core_network")
+	if len(im.diags) > 0 {
+		return nil, im.fail()
+	}
+	return &im.cn, nil
+}
+
 func (im *importer) fail() error {
 	return &lang.SourceError{Diagnostics: im.diags, Files: lang.Sources{im.file: im.src}}
 }
@@ -212,6 +239,7 @@ func (im *importer) configuration(n *node, root *node, b *strings.Builder) {
 			continue
 		}
 		im.asn = append(im.asn, r)
+		im.cn.ASNRanges = append(im.cn.ASNRanges, r)
 		texts = append(texts, strconv.Quote(r.String()))
 	}
 	fmt.Fprintf(b, "    asn_ranges = [%s],\n", strings.Join(texts, ", "))
@@ -256,8 +284,10 @@ func (im *importer) configuration(n *node, root *node, b *strings.Builder) {
 				im.errf(a, "%s asn %d is outside the asn-ranges", what, v)
 			}
 			fmt.Fprintf(b, "        edge(%q, asn = %d),\n", loc, v)
+			im.cn.Edges = append(im.cn.Edges, lang.Edge{Region: loc, ASN: uint32(v), Range: im.at(e)})
 		} else {
 			fmt.Fprintf(b, "        edge(%q),\n", loc)
+			im.cn.Edges = append(im.cn.Edges, lang.Edge{Region: loc, Range: im.at(e)})
 		}
 	}
 	b.WriteString("    ],\n")
@@ -312,6 +342,7 @@ func (im *importer) functionGroups(n *node, b *strings.Builder) {
 			im.skipped = append(im.skipped, what+".require-attachment-acceptance")
 		}
 		im.groups = append(im.groups, name)
+		im.cn.NetworkFunctionGroups = append(im.cn.NetworkFunctionGroups, name)
 		names = append(names, strconv.Quote(name))
 	}
 	if len(names) > 0 {
@@ -346,22 +377,27 @@ func (im *importer) segmentsOf(n *node, root *node, b *strings.Builder) {
 			im.errf(s.get("name"), "%s: %q is declared twice", what, name)
 		}
 		im.segments = append(im.segments, name)
+		seg := lang.Segment{Name: name, Range: im.at(s)}
 		args := []string{strconv.Quote(name)}
 		if im.boolean(s.get("isolate-attachments"), what+" isolate-attachments") {
 			args = append(args, "isolate_attachments = True")
+			seg.IsolateAttachments = true
 		}
 		// The reference's default is to require acceptance; the design's
 		// not to.
 		if acc := s.get("require-attachment-acceptance"); acc == nil || im.boolean(acc, what+" require-attachment-acceptance") {
 			args = append(args, "require_attachment_acceptance = True")
+			seg.RequireAcceptance = true
 		}
 		if e := s.get("edge-locations"); e != nil {
 			var q []string
 			for _, r := range im.names(e, what+" edge-locations", "edge location", im.edges) {
 				q = append(q, strconv.Quote(r))
+				seg.EdgeRegions = append(seg.EdgeRegions, r)
 			}
 			args = append(args, "edge_regions = ["+strings.Join(q, ", ")+"]")
 		}
+		im.cn.Segments = append(im.cn.Segments, seg)
 		for _, k := range []string{"deny-filter", "allow-filter"} {
 			if s.get(k) != nil {
 				im.skipped = append(im.skipped, what+"."+k)
@@ -440,8 +476,11 @@ func (im *importer) actions(n *node, variable string, b *strings.Builder) string
 				im.errf(a, "%s: a share needs share-with", what)
 			case w.kind == 's' && w.str == "*":
 				acts = append(acts, fmt.Sprintf("share(%q, share_with = \"*\")", seg))
+				im.cn.Actions = append(im.cn.Actions, lang.SegmentAction{Action: lang.ActionShare, Segment: seg, ShareWith: []string{"*"}, Range: im.at(a)})
 			case w.kind == 'a':
-				acts = append(acts, fmt.Sprintf("share(%q, share_with = %s)", seg, quote(im.names(w, what+" share-with", "segment", im.segments))))
+				with := im.names(w, what+" share-with", "segment", im.segments)
+				acts = append(acts, fmt.Sprintf("share(%q, share_with = %s)", seg, quote(with)))
+				im.cn.Actions = append(im.cn.Actions, lang.SegmentAction{Action: lang.ActionShare, Segment: seg, ShareWith: with, Range: im.at(a)})
 			case w.kind == 'o':
 				im.skipped = append(im.skipped, what+" (share-with \"except\")")
 			default:
@@ -461,6 +500,13 @@ func (im *importer) actions(n *node, variable string, b *strings.Builder) string
 			switch {
 			case slices.Equal(dests, []string{"blackhole"}):
 				fmt.Fprintf(&routes, "create_route(%s, segment = %q, destinations = %s, blackhole = True)\n", variable, seg, quote(cidrs))
+				var ps []netip.Prefix
+				for _, c := range cidrs {
+					if p, err := netip.ParsePrefix(c); err == nil {
+						ps = append(ps, p)
+					}
+				}
+				im.cn.Actions = append(im.cn.Actions, lang.SegmentAction{Action: lang.ActionCreateRoute, Segment: seg, Destinations: ps, Blackhole: true, Range: im.at(a)})
 			case len(dests) == 0 || slices.Contains(dests, "blackhole"):
 				im.errf(a, "%s: destinations: want [\"blackhole\"] or attachment IDs", what)
 			default:
@@ -483,6 +529,7 @@ func (im *importer) actions(n *node, variable string, b *strings.Builder) string
 			groups := im.names(via.get("network-function-groups"), what+" via network-function-groups", "network function group", im.groups)
 			if action == "send-to" {
 				acts = append(acts, fmt.Sprintf("send_to(%q, via = %s)", seg, quote(groups)))
+				im.cn.Actions = append(im.cn.Actions, lang.SegmentAction{Action: lang.ActionSendTo, Segment: seg, Via: groups, Range: im.at(a)})
 				continue
 			}
 			mode := "single-hop"
@@ -501,6 +548,7 @@ func (im *importer) actions(n *node, variable string, b *strings.Builder) string
 			}
 			to := im.names(w.get("segments"), what+" when-sent-to segments", "segment", im.segments)
 			acts = append(acts, fmt.Sprintf("send_via(%q, when_sent_to = %s, via = %s, mode = %q)", seg, quote(to), quote(groups), mode))
+			im.cn.Actions = append(im.cn.Actions, lang.SegmentAction{Action: lang.ActionSendVia, Segment: seg, WhenSentTo: to, Via: groups, Mode: mode, Range: im.at(a)})
 		default:
 			im.errf(a.get("action"), "%s: action %q: want share, create-route, send-to or send-via", what, action)
 		}

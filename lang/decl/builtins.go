@@ -24,6 +24,17 @@ type Builder struct {
 	values []*Resource
 	spare  *call // reused by the next call: a design makes a call per declaration
 	max    int   // resources at most; 0 means MaxResources
+	// read reads a file a declaration names, relative to the file
+	// declaring at from, through the front-end's sandbox; nil where the
+	// front-end reads none.
+	read func(from lang.Range, path string) (display string, data []byte, err error)
+}
+
+// SetReader gives the builtins that read a file (core_network_from_policy)
+// the front-end's sandboxed reader: path is relative to the file of the
+// declaration at from; display is how the file appears in diagnostics.
+func (b *Builder) SetReader(read func(from lang.Range, path string) (display string, data []byte, err error)) {
+	b.read = read
 }
 
 // NewBuilder starts an empty design.
@@ -206,6 +217,10 @@ func init() {
 			{name: "when_sent_to", typ: "list of string", required: true},
 			{name: "via", typ: "string or list of string", required: true},
 			{name: "mode", typ: "string", def: `"single-hop"`, doc: "single-hop or dual-hop"},
+		}},
+		{name: "core_network_from_policy", summary: "An AWS Cloud WAN core network read from its policy document (version 2021.12, JSON).", returns: "core_network", impl: coreNetworkFromPolicyFn, params: []param{
+			{name: "name", typ: "string", required: true},
+			{name: "policy", typ: "string", required: true, doc: "the policy document's file, relative to this one, inside the project; checked against the policy reference, errors at its line and column"},
 		}},
 		{name: "create_route", summary: "Segment action: a static route in a Cloud WAN segment.", returns: "None", impl: createRouteFn, params: []param{
 			{name: "core_network", typ: "core_network", required: true},

@@ -1,6 +1,7 @@
 package decl
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"patchbay/lang"
+	"patchbay/lang/cloudwan"
 )
 
 func edgeFn(c *call) (starlark.Value, error) {
@@ -165,6 +167,56 @@ func coreNetworkFn(c *call) (starlark.Value, error) {
 	}
 	if c.err != nil {
 		return nil, c.err
+	}
+	return c.b.add(cn, attrs{{"edge_regions", strTuple(edgeRegions)}, {"segments", strTuple(cn.SegmentNames())}})
+}
+
+// coreNetworkFromPolicyFn declares the core network a policy document
+// describes (lang/cloudwan reads and checks it): its positions are the
+// document's, so a finding about a segment points at the JSON.
+func coreNetworkFromPolicyFn(c *call) (starlark.Value, error) {
+	name, path := c.name("name"), c.str("policy", "")
+	if c.err != nil {
+		return nil, c.err
+	}
+	if c.b.read == nil {
+		c.failf("policy", "this front-end reads no files")
+		return nil, c.err
+	}
+	display, data, err := c.b.read(c.at, path)
+	if err != nil {
+		c.fail("policy", err)
+		return nil, c.err
+	}
+	c.b.design.Files[display] = data
+	cn, err := cloudwan.Decode(display, data)
+	var se *lang.SourceError
+	if errors.As(err, &se) {
+		return nil, se.Diagnostics[0]
+	}
+	if err != nil {
+		return nil, err
+	}
+	cn.Meta = c.meta(name)
+	// Like Cloud WAN, give edges without an ASN the next free one of the pool.
+	used := map[uint32]bool{}
+	for _, e := range cn.Edges {
+		used[e.ASN] = true
+	}
+	for i := range cn.Edges {
+		if cn.Edges[i].ASN != 0 {
+			continue
+		}
+		asn, ok := nextASN(cn.ASNRanges, used)
+		if !ok {
+			return nil, lang.Diagnostic{Rule: "argument", Summary: fmt.Sprintf("no free ASN left in asn-ranges for the edge in %s", cn.Edges[i].Region), Range: cn.Edges[i].Range}
+		}
+		used[asn] = true
+		cn.Edges[i].ASN = asn
+	}
+	edgeRegions := make([]string, len(cn.Edges))
+	for i, e := range cn.Edges {
+		edgeRegions[i] = e.Region
 	}
 	return c.b.add(cn, attrs{{"edge_regions", strTuple(edgeRegions)}, {"segments", strTuple(cn.SegmentNames())}})
 }

@@ -533,6 +533,14 @@ func wholeNumber(v cty.Value) (int, error) {
 // is a resource's name, from its label; a name attribute wins.
 func (m *moduleEval) declare(n *node, builtin, name string, body *hclsyntax.Body, ctx *hcl.EvalContext) (cty.Value, lang.Diagnostics) {
 	b := m.l.b
+	// A core network given by its policy document (policy = FILE) is
+	// core_network_from_policy's, which takes nothing else.
+	if builtin == "core_network" && body.Attributes["policy"] != nil && body == n.block.Body {
+		if len(body.Blocks) > 0 {
+			return cty.NilVal, errAt(body.Blocks[0].TypeRange, "syntax", "a core_network given by its policy document takes no %s blocks: the document has them", body.Blocks[0].Type)
+		}
+		builtin = "core_network_from_policy"
+	}
 	var kwargs []starlark.Tuple
 	given := map[string]bool{}
 	for _, a := range sortedAttrs(body.Attributes) {

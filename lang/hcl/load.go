@@ -71,6 +71,25 @@ func load(ctx context.Context, root *project.Root, name string, opts Options) (*
 	l := &loader{ctx: ctx, root: root, b: decl.NewBuilder(), parsed: map[string]*hclsyntax.Body{},
 		budget: newBudget(ctx, opts.MaxSteps, opts.MaxMemory), nodes: map[hcl.Expression]uint64{}}
 	l.b.SetMaxResources(opts.MaxResources)
+	// A file a block names (a core network's policy document) is read
+	// relative to the file declaring it, inside the root.
+	l.b.SetReader(func(from lang.Range, path string) (string, []byte, error) {
+		var module string
+		for name := range l.parsed {
+			if root.DisplayName(name) == from.File {
+				module = name
+			}
+		}
+		if module == "" {
+			return "", nil, fmt.Errorf("refused: %s reads no files", from.File)
+		}
+		name, err := project.Resolve(module, path, ".json", "policy")
+		if err != nil {
+			return "", nil, err
+		}
+		data, err := root.Read(name)
+		return root.DisplayName(name), data, err
+	})
 	l.funcs = l.budget.funcs()
 	vars, ds := l.cliVars(opts)
 	if !ds.HasErrors() {

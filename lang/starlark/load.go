@@ -150,6 +150,20 @@ func newLoader(ctx context.Context, root *project.Root, opts Options) *loader {
 	}
 	l.builder = decl.NewBuilder()
 	l.builder.SetMaxResources(opts.MaxResources)
+	// A file a declaration names (a policy document) is read as load()
+	// reads modules: relative to the file running, inside the root.
+	l.builder.SetReader(func(_ lang.Range, path string) (string, []byte, error) {
+		from := l.stack[len(l.stack)-1]
+		if strings.HasPrefix(from, stdlibPrefix) {
+			return "", nil, fmt.Errorf("refused: a stdlib module reads no files")
+		}
+		name, err := project.Resolve(from, path, ".json", "policy")
+		if err != nil {
+			return "", nil, err
+		}
+		data, err := l.root.Read(name)
+		return l.root.DisplayName(name), data, err
+	})
 	l.budget = newBudget(opts.MaxMemory)
 	l.pre = l.predeclared()
 	print := opts.Print
