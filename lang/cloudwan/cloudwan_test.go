@@ -201,13 +201,33 @@ func FuzzImport(f *testing.F) {
 // load at the document's line and column.
 func TestInLanguage(t *testing.T) {
 	want := routes(plantest.File(t, "../../examples/global_wan.star"))
-	for _, f := range []string{"testdata/inlang/global_wan.star", "testdata/inlang/global_wan.hcl"} {
-		p := plantest.File(t, f)
-		if got := routes(p); got != want {
-			t.Errorf("%s: the routes differ from the example's:\n%s", f, got)
+	dir := t.TempDir()
+	policy := filepath.Join(dir, "global.policy.json")
+	ex := plantest.File(t, "../../examples/global_wan.star")
+	if err := os.WriteFile(policy, cloudwan.Export(ex.Design, ex.Design.CoreNetworks[0]).JSON(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The examples with their core network declared by its document.
+	for _, f := range []struct{ file, decl, from, routes string }{
+		{"global_wan.star", `(?ms)^wan = core_network\(\n.*?^\)\n`, "wan = core_network_from_policy(\"global\", policy = \"global.policy.json\")\n", `(?m)^create_route\(.*\)\n`},
+		{"global_wan.hcl", `(?ms)^core_network "global" \{\n.*?^\}\n`, "core_network \"global\" {\n  policy = \"global.policy.json\"\n}\n", `(?ms)^create_route \{.*?^\}\n`},
+	} {
+		src, err := os.ReadFile(filepath.Join("../../examples", f.file))
+		if err != nil {
+			t.Fatal(err)
 		}
-		if cn := p.Design.CoreNetworks[0]; cn.Segments[0].Range.File != "testdata/inlang/global.policy.json" || cn.Segments[0].Range.Start.Line != 19 {
-			t.Errorf("%s: segment prod at %s, want the policy document's line 19", f, cn.Segments[0].Range)
+		out := regexp.MustCompile(f.decl).ReplaceAllLiteralString(string(src), f.from)
+		out = regexp.MustCompile(f.routes).ReplaceAllLiteralString(out, "")
+		path := filepath.Join(dir, f.file)
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p := plantest.File(t, path)
+		if got := routes(p); got != want {
+			t.Errorf("%s: the routes differ from the example's:\n%s", f.file, got)
+		}
+		if r := p.Design.CoreNetworks[0].Segments[0].Range; filepath.Base(r.File) != "global.policy.json" || r.Start.Line != 19 {
+			t.Errorf("%s: segment prod at %s, want the policy document's line 19", f.file, r)
 		}
 	}
 	_, err := load.File(context.Background(), "testdata/inlang/bad.star", load.Options{})
