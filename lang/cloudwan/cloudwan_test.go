@@ -1,7 +1,6 @@
 package cloudwan_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -17,7 +16,6 @@ import (
 	"patchbay/lang/load"
 	"patchbay/planner"
 	"patchbay/planner/plantest"
-	"patchbay/planner/render"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden policies")
@@ -136,10 +134,7 @@ func TestSamplePolicies(t *testing.T) {
 		if len(p.Design.CoreNetworks) != 1 || len(p.CoreNetworks) != 1 {
 			t.Errorf("%s: %d core networks planned", f, len(p.CoreNetworks))
 		}
-		var dot bytes.Buffer
-		if err := render.Build(p, render.Options{}).WriteDOT(&dot); err != nil || !bytes.Contains(dot.Bytes(), []byte("sample")) {
-			t.Errorf("%s: the drawing: %v\n%s", f, err, dot.String())
-		}
+
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -216,9 +217,22 @@ func label(r *resource) string {
 	return r.name
 }
 
+// notIdent is what a Starlark identifier cannot hold.
+var notIdent = regexp.MustCompile(`[^A-Za-z0-9_]+`)
+
+// reserved are Starlark's keywords and reserved words, and the builtins a
+// variable would hide.
+var reserved = []string{"and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
+	"except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "load", "nonlocal", "not", "or", "pass",
+	"raise", "return", "try", "while", "with", "yield", "True", "False", "None", "vpc", "attach", "route", "site", "edge",
+	"segment", "share", "dx_gateway", "vpn_gateway", "transit_gateway", "tgw_route_table", "core_network", "gcp_vpc"}
+
 func (im *tfImporter) variable(r *resource) string {
-	v := strings.NewReplacer("-", "_", ".", "_").Replace(label(r))
-	if v == "" || v[0] >= '0' && v[0] <= '9' {
+	v := strings.Trim(notIdent.ReplaceAllString(label(r), "_"), "_")
+	if len(v) > 64 {
+		v = v[:64]
+	}
+	if v == "" || v[0] >= '0' && v[0] <= '9' || slices.Contains(reserved, v) {
 		v = "r_" + v
 	}
 	for base, i := v, 2; im.taken[v]; i++ {
