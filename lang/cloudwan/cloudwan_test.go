@@ -114,7 +114,7 @@ func routes(p *planner.Plan) string {
 
 // TestSamplePolicies: policies in the shapes of AWS's published examples
 // (written by hand from their descriptions; each names its page) import
-// without a complaint, and the core network they give plans.
+// without a complaint. planner/render's tests plan and draw them.
 func TestSamplePolicies(t *testing.T) {
 	files, _ := filepath.Glob("testdata/aws-*.json")
 	if len(files) == 0 {
@@ -125,16 +125,9 @@ func TestSamplePolicies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		star, err := cloudwan.Import(f, src, "sample")
-		if err != nil {
+		if _, err := cloudwan.Import(f, src, "sample"); err != nil {
 			t.Errorf("%s: %v", f, err)
-			continue
 		}
-		p := plantest.Source(t, string(star))
-		if len(p.Design.CoreNetworks) != 1 || len(p.CoreNetworks) != 1 {
-			t.Errorf("%s: %d core networks planned", f, len(p.CoreNetworks))
-		}
-
 	}
 }
 

@@ -24,7 +24,6 @@ type importer struct {
 	skipped []string
 
 	edges    []string
-	asn      []lang.ASNRange
 	segments []string
 	groups   []string
 
@@ -117,19 +116,11 @@ var segmentName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,63}$`)
 // segment = ...)), so the attachment policies are checked and listed in a
 // comment. Errors are a *lang.SourceError at the document's positions.
 func Import(file string, src []byte, name string) ([]byte, error) {
-	im := &importer{file: file, src: src}
-	root, err := parse(src)
+	im, err := read(file, src)
 	if err != nil {
-		var se *syntaxError
-		errors.As(err, &se)
-		im.errf(&node{off: se.off}, "not JSON: %s", se.msg)
-		return nil, im.fail()
+		return nil, err
 	}
-	out := im.document(root, name)
-	if len(im.diags) > 0 {
-		return nil, im.fail()
-	}
-	return format.Source(name+".star", out)
+	return format.Source(name+".star", im.starlark(name))
 }
 
 // Decode reads a Cloud WAN policy document, checked as Import checks it,
@@ -140,6 +131,15 @@ func Import(file string, src []byte, name string) ([]byte, error) {
 // The core network's Meta is the caller's to set. Errors are a
 // *lang.SourceError at the document's positions.
 func Decode(file string, src []byte) (*lang.CoreNetwork, error) {
+	im, err := read(file, src)
+	if err != nil {
+		return nil, err
+	}
+	return &im.cn, nil
+}
+
+// read parses and checks a document.
+func read(file string, src []byte) (*importer, error) {
 	im := &importer{file: file, src: src}
 	root, err := parse(src)
 	if err != nil {
@@ -148,20 +148,22 @@ func Decode(file string, src []byte) (*lang.CoreNetwork, error) {
 		im.errf(&node{off: se.off}, "not JSON: %s", se.msg)
 		return nil, im.fail()
 	}
-	im.document(root, "core_network")
+	im.check(root)
 	if len(im.diags) > 0 {
 		return nil, im.fail()
 	}
-	return &im.cn, nil
+	return im, nil
 }
 
 func (im *importer) fail() error {
 	return &lang.SourceError{Diagnostics: im.diags, Files: lang.Sources{im.file: im.src}}
 }
 
-func (im *importer) document(root *node, name string) []byte {
+// check reads a document into im.cn, noting what it skips and what the
+// reference refuses.
+func (im *importer) check(root *node) {
 	if !im.object(root, "the policy", "version", "core-network-configuration", "segments", "network-function-groups", "segment-actions", "attachment-policies") {
-		return nil
+		return
 	}
 	if v, ok := im.str(root.get("version"), "version"); !ok || v != Version {
 		n := root.get("version")
@@ -170,17 +172,87 @@ func (im *importer) document(root *node, name string) []byte {
 		}
 		im.errf(n, "version: want %q, the policy format patchbay reads", Version)
 	}
+	im.configuration(root.get("core-network-configuration"), root)
+	im.functionGroups(root.get("network-function-groups"))
+	im.segmentsOf(root.get("segments"), root)
+	im.actions(root.get("segment-actions"))
+	im.attachmentPolicies(root.get("attachment-policies"))
+}
+
+// starlark is the core network im read, declared as name: core_network
+// with its segment actions, create_route for its routes, and a comment
+// listing what was not imported.
+func (im *importer) starlark(name string) []byte {
+	quote := func(ss []string) string {
+		q := make([]string, len(ss))
+		for i, s := range ss {
+			q[i] = strconv.Quote(s)
+		}
+		return "[" + strings.Join(q, ", ") + "]"
+	}
+	cn := &im.cn
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Cloud WAN core network %s, imported from the policy document %s.\n", name, file(im.file))
 	variable := ident(name)
 	fmt.Fprintf(&b, "%s = core_network(\n    %q,\n", variable, name)
-	im.configuration(root.get("core-network-configuration"), root, &b)
-	im.functionGroups(root.get("network-function-groups"), &b)
-	im.segmentsOf(root.get("segments"), root, &b)
-	routes := im.actions(root.get("segment-actions"), variable, &b)
+	ranges := make([]string, len(cn.ASNRanges))
+	for i, r := range cn.ASNRanges {
+		ranges[i] = r.String()
+	}
+	fmt.Fprintf(&b, "    asn_ranges = %s,\n    edges = [\n", quote(ranges))
+	for _, e := range cn.Edges {
+		if e.ASN != 0 {
+			fmt.Fprintf(&b, "        edge(%q, asn = %d),\n", e.Region, e.ASN)
+		} else {
+			fmt.Fprintf(&b, "        edge(%q),\n", e.Region)
+		}
+	}
+	b.WriteString("    ],\n")
+	if len(cn.NetworkFunctionGroups) > 0 {
+		fmt.Fprintf(&b, "    network_function_groups = %s,\n", quote(cn.NetworkFunctionGroups))
+	}
+	b.WriteString("    segments = [\n")
+	for _, s := range cn.Segments {
+		args := []string{strconv.Quote(s.Name)}
+		if s.IsolateAttachments {
+			args = append(args, "isolate_attachments = True")
+		}
+		if s.RequireAcceptance {
+			args = append(args, "require_attachment_acceptance = True")
+		}
+		if s.EdgeRegions != nil {
+			args = append(args, "edge_regions = "+quote(s.EdgeRegions))
+		}
+		fmt.Fprintf(&b, "        segment(%s),\n", strings.Join(args, ", "))
+	}
+	b.WriteString("    ],\n")
+	var acts []string
+	var routes strings.Builder
+	for _, a := range cn.Actions {
+		switch a.Action {
+		case lang.ActionShare:
+			with := quote(a.ShareWith)
+			if slices.Equal(a.ShareWith, []string{"*"}) {
+				with = `"*"`
+			}
+			acts = append(acts, fmt.Sprintf("share(%q, share_with = %s)", a.Segment, with))
+		case lang.ActionSendTo:
+			acts = append(acts, fmt.Sprintf("send_to(%q, via = %s)", a.Segment, quote(a.Via)))
+		case lang.ActionSendVia:
+			acts = append(acts, fmt.Sprintf("send_via(%q, when_sent_to = %s, via = %s, mode = %q)", a.Segment, quote(a.WhenSentTo), quote(a.Via), a.Mode))
+		case lang.ActionCreateRoute:
+			dests := make([]string, len(a.Destinations))
+			for i, d := range a.Destinations {
+				dests[i] = d.String()
+			}
+			fmt.Fprintf(&routes, "create_route(%s, segment = %q, destinations = %s, blackhole = True)\n", variable, a.Segment, quote(dests))
+		}
+	}
+	if len(acts) > 0 {
+		fmt.Fprintf(&b, "    actions = [\n        %s,\n    ],\n", strings.Join(acts, ",\n        "))
+	}
 	b.WriteString(")\n")
-	b.WriteString(routes)
-	im.attachmentPolicies(root.get("attachment-policies"))
+	b.WriteString(routes.String())
 	if len(im.skipped) > 0 {
 		b.WriteString("\n# Not imported (patchbay does not model them, or they place attachments, which the design declares):\n")
 		for _, s := range im.skipped {
@@ -213,7 +285,7 @@ func ident(name string) string {
 	return s
 }
 
-func (im *importer) configuration(n *node, root *node, b *strings.Builder) {
+func (im *importer) configuration(n *node, root *node) {
 	if n == nil {
 		im.errf(root, "the policy has no core-network-configuration: it is required")
 		return
@@ -231,18 +303,14 @@ func (im *importer) configuration(n *node, root *node, b *strings.Builder) {
 	if ranges == nil {
 		im.errf(n, "core-network-configuration has no asn-ranges: it is required")
 	}
-	var texts []string
 	for i, s := range im.strs(ranges, "asn-ranges") {
 		r, err := asnRange(s)
 		if err != nil {
 			im.errf(ranges.vals[i], "asn-ranges element %d: %v", i, err)
 			continue
 		}
-		im.asn = append(im.asn, r)
 		im.cn.ASNRanges = append(im.cn.ASNRanges, r)
-		texts = append(texts, strconv.Quote(r.String()))
 	}
-	fmt.Fprintf(b, "    asn_ranges = [%s],\n", strings.Join(texts, ", "))
 	locs := n.get("edge-locations")
 	if locs == nil || locs.kind != 'a' || len(locs.vals) == 0 {
 		if locs == nil {
@@ -251,7 +319,6 @@ func (im *importer) configuration(n *node, root *node, b *strings.Builder) {
 		im.errf(locs, "edge-locations: want a list of at least one {\"location\": REGION}")
 		return
 	}
-	b.WriteString("    edges = [\n")
 	for i, e := range locs.vals {
 		what := fmt.Sprintf("edge-locations element %d", i)
 		if !im.object(e, what, "location", "asn", "inside-cidr-blocks") {
@@ -280,17 +347,14 @@ func (im *importer) configuration(n *node, root *node, b *strings.Builder) {
 				im.errf(a, "%s asn: want a whole number", what)
 				continue
 			}
-			if !slices.ContainsFunc(im.asn, func(r lang.ASNRange) bool { return r.Contains(uint32(v)) }) {
+			if !slices.ContainsFunc(im.cn.ASNRanges, func(r lang.ASNRange) bool { return r.Contains(uint32(v)) }) {
 				im.errf(a, "%s asn %d is outside the asn-ranges", what, v)
 			}
-			fmt.Fprintf(b, "        edge(%q, asn = %d),\n", loc, v)
 			im.cn.Edges = append(im.cn.Edges, lang.Edge{Region: loc, ASN: uint32(v), Range: im.at(e)})
 		} else {
-			fmt.Fprintf(b, "        edge(%q),\n", loc)
 			im.cn.Edges = append(im.cn.Edges, lang.Edge{Region: loc, Range: im.at(e)})
 		}
 	}
-	b.WriteString("    ],\n")
 }
 
 var awsRegion = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d$`)
@@ -313,7 +377,7 @@ func asnRange(s string) (lang.ASNRange, error) {
 	return lang.ASNRange{Low: uint32(l), High: uint32(h)}, nil
 }
 
-func (im *importer) functionGroups(n *node, b *strings.Builder) {
+func (im *importer) functionGroups(n *node) {
 	if n == nil {
 		return
 	}
@@ -321,7 +385,6 @@ func (im *importer) functionGroups(n *node, b *strings.Builder) {
 		im.errf(n, "network-function-groups: want a list")
 		return
 	}
-	var names []string
 	for i, g := range n.vals {
 		what := fmt.Sprintf("network-function-groups element %d", i)
 		if !im.object(g, what, "name", "description", "require-attachment-acceptance") {
@@ -343,14 +406,10 @@ func (im *importer) functionGroups(n *node, b *strings.Builder) {
 		}
 		im.groups = append(im.groups, name)
 		im.cn.NetworkFunctionGroups = append(im.cn.NetworkFunctionGroups, name)
-		names = append(names, strconv.Quote(name))
-	}
-	if len(names) > 0 {
-		fmt.Fprintf(b, "    network_function_groups = [%s],\n", strings.Join(names, ", "))
 	}
 }
 
-func (im *importer) segmentsOf(n *node, root *node, b *strings.Builder) {
+func (im *importer) segmentsOf(n *node, root *node) {
 	if n == nil || n.kind != 'a' || len(n.vals) == 0 {
 		if n == nil {
 			n = root
@@ -358,7 +417,6 @@ func (im *importer) segmentsOf(n *node, root *node, b *strings.Builder) {
 		im.errf(n, "segments: want a list of at least one segment: it is required")
 		return
 	}
-	b.WriteString("    segments = [\n")
 	for i, s := range n.vals {
 		what := fmt.Sprintf("segments element %d", i)
 		if !im.object(s, what, "name", "description", "edge-locations", "isolate-attachments", "require-attachment-acceptance",
@@ -378,24 +436,16 @@ func (im *importer) segmentsOf(n *node, root *node, b *strings.Builder) {
 		}
 		im.segments = append(im.segments, name)
 		seg := lang.Segment{Name: name, Range: im.at(s)}
-		args := []string{strconv.Quote(name)}
 		if im.boolean(s.get("isolate-attachments"), what+" isolate-attachments") {
-			args = append(args, "isolate_attachments = True")
 			seg.IsolateAttachments = true
 		}
 		// The reference's default is to require acceptance; the design's
 		// not to.
 		if acc := s.get("require-attachment-acceptance"); acc == nil || im.boolean(acc, what+" require-attachment-acceptance") {
-			args = append(args, "require_attachment_acceptance = True")
 			seg.RequireAcceptance = true
 		}
 		if e := s.get("edge-locations"); e != nil {
-			var q []string
-			for _, r := range im.names(e, what+" edge-locations", "edge location", im.edges) {
-				q = append(q, strconv.Quote(r))
-				seg.EdgeRegions = append(seg.EdgeRegions, r)
-			}
-			args = append(args, "edge_regions = ["+strings.Join(q, ", ")+"]")
+			seg.EdgeRegions = im.names(e, what+" edge-locations", "edge location", im.edges)
 		}
 		im.cn.Segments = append(im.cn.Segments, seg)
 		for _, k := range []string{"deny-filter", "allow-filter"} {
@@ -406,9 +456,7 @@ func (im *importer) segmentsOf(n *node, root *node, b *strings.Builder) {
 		if s.get("deny-filter") != nil && s.get("allow-filter") != nil {
 			im.errf(s.get("allow-filter"), "%s: a segment has an allow-filter or a deny-filter, not both", what)
 		}
-		fmt.Fprintf(b, "        segment(%s),\n", strings.Join(args, ", "))
 	}
-	b.WriteString("    ],\n")
 	// Filters may name segments declared after them.
 	for i, s := range n.vals {
 		if s.kind != 'o' {
@@ -424,22 +472,13 @@ func (im *importer) segmentsOf(n *node, root *node, b *strings.Builder) {
 
 // actions writes the segment actions core_network takes; create-route
 // ones come back as create_route calls, which follow the core network.
-func (im *importer) actions(n *node, variable string, b *strings.Builder) string {
+func (im *importer) actions(n *node) {
 	if n == nil {
-		return ""
+		return
 	}
 	if n.kind != 'a' {
 		im.errf(n, "segment-actions: want a list")
-		return ""
-	}
-	var acts []string
-	var routes strings.Builder
-	quote := func(ss []string) string {
-		q := make([]string, len(ss))
-		for i, s := range ss {
-			q[i] = strconv.Quote(s)
-		}
-		return "[" + strings.Join(q, ", ") + "]"
+		return
 	}
 	for i, a := range n.vals {
 		what := fmt.Sprintf("segment-actions element %d", i)
@@ -475,11 +514,9 @@ func (im *importer) actions(n *node, variable string, b *strings.Builder) string
 			case w == nil:
 				im.errf(a, "%s: a share needs share-with", what)
 			case w.kind == 's' && w.str == "*":
-				acts = append(acts, fmt.Sprintf("share(%q, share_with = \"*\")", seg))
 				im.cn.Actions = append(im.cn.Actions, lang.SegmentAction{Action: lang.ActionShare, Segment: seg, ShareWith: []string{"*"}, Range: im.at(a)})
 			case w.kind == 'a':
 				with := im.names(w, what+" share-with", "segment", im.segments)
-				acts = append(acts, fmt.Sprintf("share(%q, share_with = %s)", seg, quote(with)))
 				im.cn.Actions = append(im.cn.Actions, lang.SegmentAction{Action: lang.ActionShare, Segment: seg, ShareWith: with, Range: im.at(a)})
 			case w.kind == 'o':
 				im.skipped = append(im.skipped, what+" (share-with \"except\")")
@@ -499,7 +536,6 @@ func (im *importer) actions(n *node, variable string, b *strings.Builder) string
 			dests := im.strs(a.get("destinations"), what+" destinations")
 			switch {
 			case slices.Equal(dests, []string{"blackhole"}):
-				fmt.Fprintf(&routes, "create_route(%s, segment = %q, destinations = %s, blackhole = True)\n", variable, seg, quote(cidrs))
 				var ps []netip.Prefix
 				for _, c := range cidrs {
 					if p, err := netip.ParsePrefix(c); err == nil {
@@ -528,7 +564,6 @@ func (im *importer) actions(n *node, variable string, b *strings.Builder) string
 			}
 			groups := im.names(via.get("network-function-groups"), what+" via network-function-groups", "network function group", im.groups)
 			if action == "send-to" {
-				acts = append(acts, fmt.Sprintf("send_to(%q, via = %s)", seg, quote(groups)))
 				im.cn.Actions = append(im.cn.Actions, lang.SegmentAction{Action: lang.ActionSendTo, Segment: seg, Via: groups, Range: im.at(a)})
 				continue
 			}
@@ -547,16 +582,11 @@ func (im *importer) actions(n *node, variable string, b *strings.Builder) string
 				continue
 			}
 			to := im.names(w.get("segments"), what+" when-sent-to segments", "segment", im.segments)
-			acts = append(acts, fmt.Sprintf("send_via(%q, when_sent_to = %s, via = %s, mode = %q)", seg, quote(to), quote(groups), mode))
 			im.cn.Actions = append(im.cn.Actions, lang.SegmentAction{Action: lang.ActionSendVia, Segment: seg, WhenSentTo: to, Via: groups, Mode: mode, Range: im.at(a)})
 		default:
 			im.errf(a.get("action"), "%s: action %q: want share, create-route, send-to or send-via", what, action)
 		}
 	}
-	if len(acts) > 0 {
-		fmt.Fprintf(b, "    actions = [\n        %s,\n    ],\n", strings.Join(acts, ",\n        "))
-	}
-	return routes.String()
 }
 
 var conditionTypes = []string{"any", "account-id", "attachment-type", "region", "resource-id", "tag-exists", "tag-value"}

@@ -12,8 +12,8 @@ import (
 )
 
 // TestCloudWANSamplesRender: the core networks of the policies in the
-// shapes of AWS's published examples (lang/cloudwan/testdata) draw, each
-// edge and segment of them in the drawing.
+// shapes of AWS's published examples (lang/cloudwan/testdata) plan and
+// draw, each edge and segment of them in the drawing.
 func TestCloudWANSamplesRender(t *testing.T) {
 	files, _ := filepath.Glob("../../lang/cloudwan/testdata/aws-*.json")
 	if len(files) == 0 {
