@@ -116,11 +116,17 @@ var segmentName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,63}$`)
 // segment = ...)), so the attachment policies are checked and listed in a
 // comment. Errors are a *lang.SourceError at the document's positions.
 func Import(file string, src []byte, name string) ([]byte, error) {
+	return ImportAs(file, src, name, ident(name))
+}
+
+// ImportAs is Import with the core network bound to variable, for a
+// caller that writes the rest of the design around it.
+func ImportAs(file string, src []byte, name, variable string) ([]byte, error) {
 	im, err := read(file, src)
 	if err != nil {
 		return nil, err
 	}
-	return format.Source(name+".star", im.starlark(name))
+	return format.Source(name+".star", im.starlark(name, variable))
 }
 
 // Decode reads a Cloud WAN policy document, checked as Import checks it,
@@ -179,10 +185,10 @@ func (im *importer) check(root *node) {
 	im.attachmentPolicies(root.get("attachment-policies"))
 }
 
-// starlark is the core network im read, declared as name: core_network
-// with its segment actions, create_route for its routes, and a comment
-// listing what was not imported.
-func (im *importer) starlark(name string) []byte {
+// starlark is the core network im read, declared as name and bound to
+// variable: core_network with its segment actions, create_route for its
+// routes, and a comment listing what was not imported.
+func (im *importer) starlark(name, variable string) []byte {
 	quote := func(ss []string) string {
 		q := make([]string, len(ss))
 		for i, s := range ss {
@@ -193,7 +199,6 @@ func (im *importer) starlark(name string) []byte {
 	cn := &im.cn
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Cloud WAN core network %s, imported from the policy document %s.\n", name, file(im.file))
-	variable := ident(name)
 	fmt.Fprintf(&b, "%s = core_network(\n    %q,\n", variable, name)
 	ranges := make([]string, len(cn.ASNRanges))
 	for i, r := range cn.ASNRanges {

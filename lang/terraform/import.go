@@ -435,21 +435,18 @@ func (im *tfImporter) coreNetworks(done func(*resource)) error {
 			im.skip(cn, "no policy document in the plan or state (a core network without one has no edges)")
 			continue
 		}
-		star, err := cloudwan.Import(cn.addr+".policy_document", []byte(doc), label(cn))
+		star, err := cloudwan.ImportAs(cn.addr+".policy_document", []byte(doc), label(cn), im.variable(cn))
 		if err != nil {
 			return err
 		}
-		// The policy's declaration, under a variable of ours.
-		text := string(star)
-		first := text[:strings.Index(text, " = core_network(")]
-		lines := strings.Split(text, "\n")
+		// What the policy import skipped, said of this core network.
+		lines := strings.Split(string(star), "\n")
 		for i, l := range lines {
 			if strings.HasPrefix(l, "#   ") || strings.HasPrefix(l, "# Not imported") {
 				lines[i] = strings.Replace(l, "#", "# "+cn.addr+":", 1)
 			}
 		}
-		v := im.variable(cn)
-		im.out.WriteString(strings.ReplaceAll(strings.Join(lines, "\n"), first, v) + "\n")
+		im.out.WriteString(strings.Join(lines, "\n") + "\n")
 	}
 	return nil
 }
