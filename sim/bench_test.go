@@ -87,13 +87,13 @@ func BenchmarkBGPConvergence(b *testing.B) {
 		s.e.Run(sc.Duration)
 		s.finish()
 		events += s.e.Fired()
-		if len(s.sessions) != 200 {
-			b.Fatalf("%d sessions", len(s.sessions))
+		if len(s.bgp.Sessions()) != 200 {
+			b.Fatalf("%d sessions", len(s.bgp.Sessions()))
 		}
 		// Half the sessions are down after the facility fails; the other
 		// half each hold Google's 250 prefixes and AWS's one.
 		received := 0
-		for _, se := range s.sessions {
+		for _, se := range s.bgp.Sessions() {
 			received += len(se.Ends[0].Received()) + len(se.Ends[1].Received())
 		}
 		if received != 100*(250+1) {

@@ -91,7 +91,7 @@ func TestTheHundredAndFirstPrefixBringsTheSessionDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.e.Run(119 * time.Second)
-	aws := s.sessions[0].Ends[0]
+	aws := s.bgp.Sessions()[0].Ends[0]
 	if aws.State() != bgp.Established || len(aws.Received()) != 100 {
 		t.Fatalf("with 100 prefixes: %s, %d received", aws.State(), len(aws.Received()))
 	}
@@ -341,7 +341,7 @@ func TestLowerHoldTimeWins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	se := s.sessions[0]
+	se := s.bgp.Sessions()[0]
 	se.Ends[1].SetHoldTime(30 * time.Second) // the far end asks for less than AWS's 90 s
 	s.e.Run(sc.Duration)
 	for _, sp := range se.Ends {
@@ -352,7 +352,7 @@ func TestLowerHoldTimeWins(t *testing.T) {
 			t.Fatalf("%s: next keepalive in %v, want within hold/3 = 10s", sp, d)
 		}
 	}
-	if other := s.sessions[1].Ends[0]; other.NegotiatedHold() != 90*time.Second {
+	if other := s.bgp.Sessions()[1].Ends[0]; other.NegotiatedHold() != 90*time.Second {
 		t.Fatalf("another session negotiated %v, want 90s", other.NegotiatedHold())
 	}
 }
@@ -372,7 +372,7 @@ last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", s
 // sessionNamed finds a run's session by its plan name.
 func sessionNamed(t *testing.T, s *Sim, name string) *bgp.Session {
 	t.Helper()
-	for _, se := range s.sessions {
+	for _, se := range s.bgp.Sessions() {
 		if se.Name == name {
 			return se
 		}
@@ -388,10 +388,10 @@ func sessionNamed(t *testing.T, s *Sim, name string) *bgp.Session {
 func TestAHundredPrefixesOfEachFamilyStayUp(t *testing.T) {
 	s := startSim(t, dualStack(t, 100, 100), scenario(time.Minute, nil))
 	s.e.Run(time.Minute)
-	if len(s.sessions) != 8 {
-		t.Fatalf("%d sessions, want 8: an IPv4 and an IPv6 one per connection", len(s.sessions))
+	if len(s.bgp.Sessions()) != 8 {
+		t.Fatalf("%d sessions, want 8: an IPv4 and an IPv6 one per connection", len(s.bgp.Sessions()))
 	}
-	for i, se := range s.sessions {
+	for i, se := range s.bgp.Sessions() {
 		name, v6 := fmt.Sprintf("hq/conn%d", i/2+1), i%2 == 1
 		if v6 {
 			name += "/ipv6"

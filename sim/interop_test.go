@@ -413,7 +413,7 @@ func captureConns(t *testing.T, p *planner.Plan, sc *lang.Scenario) []*bgpConn {
 			if end == 1 {
 				c = &bgpConn{}
 				c.addr[0], c.addr[1] = dst, src
-				for _, se := range s.sessions {
+				for _, se := range s.bgp.Sessions() {
 					if se.Ends[0].Addr == dst && se.Ends[1].Addr == src {
 						c.session, c.limit = se.Name, se.MaxPrefixes
 					}

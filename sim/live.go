@@ -69,7 +69,7 @@ func (s *Sim) goLive() error {
 		se := s.bgp.Session(name)
 		if se == nil {
 			var names []string
-			for _, x := range s.sessions {
+			for _, x := range s.bgp.Sessions() {
 				names = append(names, x.Name)
 			}
 			return fmt.Errorf("--listen %s: the design has no BGP session of that name (it has %s)", name, joinOr(names))
@@ -172,7 +172,7 @@ func (s *Sim) RunLive(ctx context.Context, w io.Writer) (*Trace, error) {
 		if ls.se.BFD == nil {
 			continue
 		}
-		for i, se := range s.sessions {
+		for i, se := range s.bgp.Sessions() {
 			if se == ls.se {
 				ls.bfd = s.bfd[i][0]
 			}

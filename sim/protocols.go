@@ -22,15 +22,14 @@ func (s *Sim) buildBGP(p *planner.Plan) {
 		MaxPrefixes:  catInt("last_mile.max_prefixes"),
 	}
 	s.bgp = bgp.Build(env, cfg, p)
-	s.sessions = s.bgp.Sessions()
 }
 
 // buildBFD gives every session that asks for BFD its two ends, in
 // session order, end 0 first: the order the run's random draws follow.
 func (s *Sim) buildBFD() {
 	slowTx := time.Duration(catInt("bfd.slow_tx_interval")) * time.Millisecond
-	s.bfd = make([][2]*bfd.End, len(s.sessions))
-	for i, se := range s.sessions {
+	s.bfd = make([][2]*bfd.End, len(s.bgp.Sessions()))
+	for i, se := range s.bgp.Sessions() {
 		if se.BFD == nil {
 			continue
 		}
@@ -85,7 +84,7 @@ func (s *Sim) mkaEnv(se *bgp.Session, group string) mka.Env {
 	return mka.Env{Control: s.control, Advance: s.advance, RoutingChanged: s.routingChanged,
 		Last: func() time.Duration { return s.last }, Capture: s.captureEAPOL,
 		PortDown: func(side int, why string) {
-			for _, x := range s.sessions {
+			for _, x := range s.bgp.Sessions() {
 				if x.Link == se.Link {
 					x.Ends[side].LocalDown(why)
 				}

@@ -93,7 +93,6 @@ type Sim struct {
 	maint   []maintenance
 	links   []LinkState // each link as last recorded
 
-	sessions     []*bgp.Session
 	bfd          [][2]*bfd.End // each session's, in order; nil without BFD
 	bgp          *bgp.Set
 	live         *liveRun // nil unless Options.Live names a session
@@ -279,7 +278,7 @@ func Start(p *planner.Plan, sc *lang.Scenario, opts Options) (*Sim, error) {
 	s.setup(p, rs)
 	s.recompute("warm-up")
 	s.mka.Start()
-	for i, se := range s.sessions {
+	for i, se := range s.bgp.Sessions() {
 		se.Ends[0].Start()
 		// A live session's far end is the real router.
 		if !se.Live() {
@@ -843,7 +842,7 @@ func (s *Sim) State() *State {
 	for _, l := range s.n.Links {
 		st.Links[l.Name] = l.Up()
 	}
-	for _, se := range s.sessions {
+	for _, se := range s.bgp.Sessions() {
 		st.Sessions[se.Name] = se.Ends[0].Up() && se.Ends[1].Up()
 	}
 	return st
