@@ -14,7 +14,7 @@ import (
 // and methods included, must carry a doc comment: the simulator's layers,
 // which are read by people who add a protocol or a failure model without
 // knowing the rest.
-var documented = []string{"sim/engine", "sim/network", "sim/bfd", "sim/bgp", "sim/mka", "sim/sweep", "sim/internal/units"}
+var documented = []string{"sim/engine", "sim/network", "sim/bfd", "sim/bgp", "sim/mka", "sim/sweep", "sim/internal/units", "lang/cloudwan", "lang/terraform"}
 
 func TestExportedIdentifiersAreDocumented(t *testing.T) {
 	for _, pkg := range documented {

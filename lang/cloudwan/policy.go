@@ -34,25 +34,25 @@ const (
 // Policy is a core network policy document, its members in the order
 // the reference lists them.
 type Policy struct {
-	Version               string             `json:"version"`
-	Configuration         Configuration      `json:"core-network-configuration"`
-	Segments              []Segment          `json:"segments"`
-	NetworkFunctionGroups []FunctionGroup    `json:"network-function-groups,omitempty"`
-	SegmentActions        []SegmentAction    `json:"segment-actions,omitempty"`
-	AttachmentPolicies    []AttachmentPolicy `json:"attachment-policies,omitempty"`
+	Version               string             `json:"version"`                           // always Version
+	Configuration         Configuration      `json:"core-network-configuration"`        // the ASN pool and the edges
+	Segments              []Segment          `json:"segments"`                          // at least one
+	NetworkFunctionGroups []FunctionGroup    `json:"network-function-groups,omitempty"` // inspection groups that send-to and send-via name
+	SegmentActions        []SegmentAction    `json:"segment-actions,omitempty"`         // in the document's order
+	AttachmentPolicies    []AttachmentPolicy `json:"attachment-policies,omitempty"`     // rules by rule-number
 }
 
 // Configuration is core-network-configuration: the ASN pool and an edge
 // per Region.
 type Configuration struct {
-	ASNRanges     []string       `json:"asn-ranges"`
-	EdgeLocations []EdgeLocation `json:"edge-locations"`
+	ASNRanges     []string       `json:"asn-ranges"`     // "low-high" within the private 2- and 4-byte ranges
+	EdgeLocations []EdgeLocation `json:"edge-locations"` // one per Region
 }
 
 // EdgeLocation is a Region with a core network edge, and its ASN.
 type EdgeLocation struct {
-	Location string `json:"location"`
-	ASN      uint32 `json:"asn,omitempty"`
+	Location string `json:"location"`      // an AWS Region code
+	ASN      uint32 `json:"asn,omitempty"` // 0: Cloud WAN picks one from asn-ranges
 }
 
 // Segment is a segment: its edges (all when none are listed), isolation
@@ -60,65 +60,65 @@ type EdgeLocation struct {
 // the reference's defaults differ from the design's (acceptance is
 // required unless the segment says otherwise).
 type Segment struct {
-	Name                        string   `json:"name"`
-	EdgeLocations               []string `json:"edge-locations,omitempty"`
-	IsolateAttachments          bool     `json:"isolate-attachments"`
-	RequireAttachmentAcceptance bool     `json:"require-attachment-acceptance"`
+	Name                        string   `json:"name"`                          // unique; a letter, then letters and digits, at most 64
+	EdgeLocations               []string `json:"edge-locations,omitempty"`      // Regions among the core network's; none means all
+	IsolateAttachments          bool     `json:"isolate-attachments"`           // attachments reach each other only by static routes
+	RequireAttachmentAcceptance bool     `json:"require-attachment-acceptance"` // the reference defaults it to true
 }
 
 // FunctionGroup is a network function group: attachments of inspection
 // appliances that segments' traffic is sent through.
 type FunctionGroup struct {
-	Name                        string `json:"name"`
-	RequireAttachmentAcceptance bool   `json:"require-attachment-acceptance"`
+	Name                        string `json:"name"`                          // unique; a letter, then letters and digits, at most 64
+	RequireAttachmentAcceptance bool   `json:"require-attachment-acceptance"` // the reference defaults it to true
 }
 
 // SegmentAction is one of share, create-route, send-to and send-via.
 type SegmentAction struct {
-	Action                string      `json:"action"`
-	Segment               string      `json:"segment"`
-	Mode                  string      `json:"mode,omitempty"`
-	ShareWith             any         `json:"share-with,omitempty"` // "*" or a list of segments
-	DestinationCIDRBlocks []string    `json:"destination-cidr-blocks,omitempty"`
-	Destinations          []string    `json:"destinations,omitempty"` // "blackhole", or attachment IDs
-	WhenSentTo            *WhenSentTo `json:"when-sent-to,omitempty"`
-	Via                   *Via        `json:"via,omitempty"`
+	Action                string      `json:"action"`                            // "share", "create-route", "send-to" or "send-via"
+	Segment               string      `json:"segment"`                           // the segment the action is on
+	Mode                  string      `json:"mode,omitempty"`                    // "attachment-route" for share; "single-hop" or "dual-hop" for send-via
+	ShareWith             any         `json:"share-with,omitempty"`              // "*" or a list of segments
+	DestinationCIDRBlocks []string    `json:"destination-cidr-blocks,omitempty"` // create-route's prefixes
+	Destinations          []string    `json:"destinations,omitempty"`            // "blackhole", or attachment IDs
+	WhenSentTo            *WhenSentTo `json:"when-sent-to,omitempty"`            // send-via only
+	Via                   *Via        `json:"via,omitempty"`                     // send-to and send-via
 }
 
 // WhenSentTo is the segments a send-via applies to traffic towards.
 type WhenSentTo struct {
-	Segments []string `json:"segments"`
+	Segments []string `json:"segments"` // segments of the policy
 }
 
 // Via is the network function groups traffic is sent through.
 type Via struct {
-	NetworkFunctionGroups []string `json:"network-function-groups"`
+	NetworkFunctionGroups []string `json:"network-function-groups"` // groups of the policy
 }
 
 // AttachmentPolicy is a rule that places attachments that match its
 // conditions.
 type AttachmentPolicy struct {
-	RuleNumber     int               `json:"rule-number"`
-	ConditionLogic string            `json:"condition-logic,omitempty"`
-	Conditions     []Condition       `json:"conditions"`
-	Action         AttachmentActions `json:"action"`
+	RuleNumber     int               `json:"rule-number"`               // 1–65535, unique; rules are evaluated lowest first
+	ConditionLogic string            `json:"condition-logic,omitempty"` // "and" or "or", needed with more than one condition
+	Conditions     []Condition       `json:"conditions"`                // at least one
+	Action         AttachmentActions `json:"action"`                    // what a matching attachment joins
 }
 
 // Condition is one test of an attachment (its tags, account, Region …).
 type Condition struct {
-	Type     string `json:"type"`
-	Operator string `json:"operator,omitempty"`
-	Key      string `json:"key,omitempty"`
-	Value    string `json:"value,omitempty"`
+	Type     string `json:"type"`               // "tag-exists", "tag-value", "account-id", "region", "resource-id", "attachment-type", or "any"
+	Operator string `json:"operator,omitempty"` // "equals", "not-equals", "contains", "begins-with"
+	Key      string `json:"key,omitempty"`      // the tag key, for tag conditions
+	Value    string `json:"value,omitempty"`    // what the operator compares with
 }
 
 // AttachmentActions is what a matching rule does with the attachment.
 type AttachmentActions struct {
-	AssociationMethod         string `json:"association-method,omitempty"`
-	Segment                   string `json:"segment,omitempty"`
-	TagValueOfKey             string `json:"tag-value-of-key,omitempty"`
-	RequireAcceptance         bool   `json:"require-acceptance,omitempty"`
-	AddToNetworkFunctionGroup string `json:"add-to-network-function-group,omitempty"`
+	AssociationMethod         string `json:"association-method,omitempty"`            // "constant" (Segment) or "tag" (TagValueOfKey)
+	Segment                   string `json:"segment,omitempty"`                       // with association-method constant
+	TagValueOfKey             string `json:"tag-value-of-key,omitempty"`              // the tag whose value names the segment
+	RequireAcceptance         bool   `json:"require-acceptance,omitempty"`            // only true is allowed
+	AddToNetworkFunctionGroup string `json:"add-to-network-function-group,omitempty"` // instead of a segment
 }
 
 // Export is the policy of core network cn of design d. Attachments are
