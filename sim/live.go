@@ -15,8 +15,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
+
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
 
 	"patchbay/sim/bfd"
 	"patchbay/sim/bgp"
@@ -459,15 +461,10 @@ func bfdSender(addr netip.Addr) (*net.UDPConn, error) {
 			last = err
 			continue
 		}
-		raw, err := c.SyscallConn()
-		if err == nil {
-			_ = raw.Control(func(fd uintptr) {
-				if addr.Is4() {
-					err = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, syscall.IP_TTL, 255)
-				} else {
-					err = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IPV6, syscall.IPV6_UNICAST_HOPS, 255)
-				}
-			})
+		if addr.Is4() {
+			err = ipv4.NewConn(c).SetTTL(255)
+		} else {
+			err = ipv6.NewConn(c).SetHopLimit(255)
 		}
 		if err != nil {
 			c.Close()

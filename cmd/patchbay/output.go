@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
-	"time"
 )
 
 // Every file a command writes goes through writeOutput, so that every
@@ -184,36 +182,4 @@ func unwrapPath(err error) error {
 		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 	}
 	return err
-}
-
-// writeFIFO writes into a named pipe. Opening one for writing blocks until
-// a reader opens it, beyond the reach of Ctrl-C; so it is opened without
-// blocking, and while no reader is there (ENXIO) tried again every few
-// milliseconds until one comes or the command is interrupted — as tee
-// waits for a reader, but stoppable.
-func writeFIFO(ctx context.Context, path string, data []byte) error {
-	for {
-		f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
-		if errors.Is(err, syscall.ENXIO) {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(20 * time.Millisecond):
-			}
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		// Writes block again, as to any pipe: the reader sets the pace.
-		if err := syscall.SetNonblock(int(f.Fd()), false); err != nil {
-			f.Close()
-			return err
-		}
-		_, werr := f.Write(data)
-		if cerr := f.Close(); werr == nil {
-			werr = cerr
-		}
-		return werr
-	}
 }
