@@ -642,23 +642,6 @@ func (f *frrLive) refusals(t *testing.T) map[string]string {
 	return out
 }
 
-// TestLiveLabInREADME: the README's lab is what TestLivePeering runs.
-func TestLiveLabInREADME(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"lab.star", "bird.conf", "gobgp.conf", "frr.conf"} {
-		data, err := os.ReadFile(filepath.Join("testdata/live", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Contains(readme, data) {
-			t.Errorf("the README's lab lacks testdata/live/%s as it is", f)
-		}
-	}
-}
-
 // TestLiveBFD: a live session's AWS end runs BFD with the real router
 // over UDP, from a port of 49152–65535 to port 3784 (RFC 5881 §4): a
 // minimal responder brings the session Up with the three-way handshake
