@@ -345,15 +345,18 @@ func (n *Network) MarkDirty(p netip.Prefix) {
 // Converge recomputes the routing tables: every prefix after a change of
 // links or devices (all), else the prefixes BGP changed. Each prefix is
 // solved on its own, since no route's fate depends on another prefix's.
-// It returns the forwarding entries that changed and tells each BGP
-// speaker what its table now holds.
-func (n *Network) Converge(all bool) []FIBChange {
-	changes, _ := n.ConvergeN(all, -1)
-	return changes
+// It returns how many forwarding entries changed and tells each BGP
+// speaker what its table now holds. It describes none of them: building a
+// network converges every prefix, and a sweep's case every prefix a
+// failure covers, where text for each changed entry was most of the work
+// and nobody read it; ConvergeN describes them for the timeline.
+func (n *Network) Converge(all bool) int {
+	_, count := n.ConvergeN(all, 0)
+	return count
 }
 
-// ConvergeN is Converge describing only the first limit changes (all
-// when limit < 0), and how many there were: a recomputation can change
+// ConvergeN is Converge describing the first limit changes (all when
+// limit < 0), and how many there were: a recomputation can change
 // tens of thousands of entries where the timeline shows a few.
 func (n *Network) ConvergeN(all bool, limit int) ([]FIBChange, int) {
 	var todo []netip.Prefix
