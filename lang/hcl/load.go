@@ -138,20 +138,26 @@ func (l *loader) step(at hcl.Range) lang.Diagnostics {
 // (so a huge expression evaluated once per instance pays each time), and
 // whatever its functions, loops and templates charge while it runs.
 func (l *loader) value(e hcl.Expression, ctx *hcl.EvalContext) (cty.Value, lang.Diagnostics) {
-	n, ok := l.nodes[e]
+	return l.budget.value(e, ctx, l.nodes)
+}
+
+// value evaluates e, charging first its node count (kept in counted, so
+// an expression evaluated many times is counted once).
+func (b *budget) value(e hcl.Expression, ctx *hcl.EvalContext, counted map[hcl.Expression]uint64) (cty.Value, lang.Diagnostics) {
+	n, ok := counted[e]
 	if !ok {
 		n = 1
 		if se, isSyntax := unwrapCLI(e).(hclsyntax.Expression); isSyntax {
 			n = nodes(se)
 		}
-		l.nodes[e] = n
+		counted[e] = n
 	}
-	if l.budget.charge(n*nodeSteps, 0) != nil {
-		return cty.NilVal, l.budget.diagnose(nil, e.Range())
+	if b.charge(n*nodeSteps, 0) != nil {
+		return cty.NilVal, b.diagnose(nil, e.Range())
 	}
 	v, diags := e.Value(ctx)
-	if l.budget.err != nil {
-		return cty.NilVal, l.budget.diagnose(diags, e.Range())
+	if b.err != nil {
+		return cty.NilVal, b.diagnose(diags, e.Range())
 	}
 	if diags.HasErrors() {
 		return v, convertDiags(diags, "expression")

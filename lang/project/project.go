@@ -49,6 +49,16 @@ func Open(file, root string) (*Root, string, error) {
 	return &Root{FS: r.FS(), Display: root, close: r.Close, os: r}, filepath.ToSlash(rel), nil
 }
 
+// OpenDir opens dir itself as a root, for a reader of every file in it (a
+// Terraform configuration); as for Open, links out of it are refused.
+func OpenDir(dir string) (*Root, error) {
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", dir, readError(err))
+	}
+	return &Root{FS: r.FS(), Display: dir, close: r.Close, os: r}, nil
+}
+
 // FromFS wraps a file system (tests, fuzzing) as a root.
 func FromFS(fsys fs.FS, display string) *Root { return &Root{FS: fsys, Display: display} }
 

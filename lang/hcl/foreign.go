@@ -1,0 +1,58 @@
+package hcl
+
+import (
+	"context"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+
+	"patchbay/lang"
+)
+
+// Foreign reads HCL that is not a design, such as a Terraform
+// configuration, with a design's defences: nesting checked before the
+// parser runs, every expression instrumented, and the functions (the
+// design language's, plus the reader's own) paying into one budget of the
+// default size. Untrusted files cost no more to read than a design.
+type Foreign struct {
+	budget  *budget
+	funcs   map[string]function.Function
+	counted map[hcl.Expression]uint64
+}
+
+// NewForeign starts a reading; extra adds functions (file, in a reader
+// that offers it), each wrapped to pay for what it returns.
+func NewForeign(ctx context.Context, extra map[string]function.Function) *Foreign {
+	b := newBudget(ctx, 0, 0)
+	fs := b.funcs()
+	for name, f := range extra {
+		fs[name] = b.wrapFunc(name, f)
+	}
+	return &Foreign{budget: b, funcs: fs, counted: map[hcl.Expression]uint64{}}
+}
+
+// Functions is the function table for an EvalContext of this reading.
+func (f *Foreign) Functions() map[string]function.Function { return f.funcs }
+
+// Parse parses one file's text, positions naming filename.
+func (f *Foreign) Parse(src []byte, filename string) (*hclsyntax.Body, lang.Diagnostics) {
+	if ds := checkNesting(src, filename); ds != nil {
+		return nil, ds
+	}
+	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, convertDiags(diags, "syntax")
+	}
+	body := file.Body.(*hclsyntax.Body)
+	if ds := f.budget.instrumentBody(body, ""); ds != nil {
+		return nil, ds
+	}
+	return body, nil
+}
+
+// Value evaluates an expression of a parsed body within the budget.
+func (f *Foreign) Value(e hcl.Expression, ctx *hcl.EvalContext) (cty.Value, lang.Diagnostics) {
+	return f.budget.value(e, ctx, f.counted)
+}
