@@ -15,6 +15,7 @@ import (
 
 	"patchbay/lang"
 	"patchbay/lang/cloudwan"
+	"patchbay/lang/project"
 	"patchbay/lang/terraform"
 )
 
@@ -104,7 +105,7 @@ comment in main.tf saying what to create by hand. Each file is replaced atomical
 func importCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import",
-		Short: "Read a Terraform plan or state, or a Cloud WAN core network policy document, into a design",
+		Short: "Read a Terraform plan, state or configuration, or a Cloud WAN core network policy document, into a design",
 	}
 	var name, out string
 	policy := &cobra.Command{
@@ -134,17 +135,34 @@ patchbay does not model, are listed in a comment at the end.`,
 	policy.Flags().StringVarP(&out, "output", "o", "-", "file to write (- for standard output)")
 	var tfOut string
 	tf := &cobra.Command{
-		Use:   "terraform PLAN_OR_STATE.json",
-		Short: "Write the design of a Terraform plan or state (terraform show -json) in Starlark",
+		Use:   "terraform PLAN_OR_STATE.json | DIR",
+		Short: "Write the design of a Terraform plan or state (terraform show -json), or of a configuration directory, in Starlark",
 		Long: `terraform reads the JSON of 'terraform show -json' (a saved plan, or the state) and writes, in
-Starlark, the resources patchbay models: VPCs, VPN and Direct Connect gateways and their
-associations with allowed prefixes, Transit Gateways with their route tables, attachments,
-associations, propagations and routes, Cloud WAN core networks (their policy documents read as
-by 'import cloudwan-policy') and their attachments, and Google VPC networks with their
-subnetworks. A Region comes from the resource's ARN (state) or its provider's region (plan).
+Starlark, the resources patchbay models: VPCs and their route tables, VPN and Direct Connect
+gateways and their associations with allowed prefixes, Transit Gateways with their route
+tables, attachments, associations, propagations and routes, Cloud WAN core networks (their
+policy documents read as by 'import cloudwan-policy') and their attachments, and Google VPC
+networks with their subnetworks. A Region comes from the resource's ARN (state) or its
+provider's region (plan).
+
+Given a directory, it reads the Terraform configuration there instead, its *.tf files, without
+running Terraform: variables take their defaults, locals and the functions (file() inside the
+directory) are evaluated, and an argument that refers to another resource is followed by the
+reference. Resources with count, for_each or dynamic blocks, modules and data sources are not
+read; *.tf.json and override files are refused. Errors name file:line:col.
+
 What it skips is listed in a comment at the end. Every command then works on the file written.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if fi, err := os.Stat(args[0]); err == nil && fi.IsDir() {
+				root, err := project.OpenDir(args[0])
+				if err != nil {
+					return fmt.Errorf("import %v", err)
+				}
+				defer root.Close()
+				star, err := terraform.ImportConfig(ctx, root, terraform.ConfigOptions{MaxSteps: g.maxSteps, MaxMemory: g.maxMem << 20})
+				return writeImport(ctx, stdout, stderr, tfOut, star, err)
+			}
 			src, err := readInput("import", args[0])
 			if err != nil {
 				return err

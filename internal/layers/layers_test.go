@@ -30,7 +30,7 @@ var allowed = map[string][]string{
 	"lang/load":      {"lang", "lang/hcl", "lang/starlark"},
 	"lang/format":    {"lang"},
 	"lang/cloudwan":  {"lang", "lang/format"},
-	"lang/terraform": {"lang", "lang/cloudwan", "lang/format"},
+	"lang/terraform": {"lang", "lang/cloudwan", "lang/format", "lang/hcl", "lang/project"},
 
 	"planner":          {"lang", "stdlib"},
 	"planner/cost":     {"lang", "planner", "stdlib"},

@@ -22,10 +22,11 @@ type Foreign struct {
 	counted map[hcl.Expression]uint64
 }
 
-// NewForeign starts a reading; extra adds functions (file, in a reader
-// that offers it), each wrapped to pay for what it returns.
-func NewForeign(ctx context.Context, extra map[string]function.Function) *Foreign {
-	b := newBudget(ctx, 0, 0)
+// NewForeign starts a reading with budgets of steps and bytes (0 for
+// the defaults); extra adds functions (file, in a reader that offers
+// it), each wrapped to pay for what it returns.
+func NewForeign(ctx context.Context, steps, mem uint64, extra map[string]function.Function) *Foreign {
+	b := newBudget(ctx, steps, mem)
 	fs := b.funcs()
 	for name, f := range extra {
 		fs[name] = b.wrapFunc(name, f)
@@ -51,6 +52,10 @@ func (f *Foreign) Parse(src []byte, filename string) (*hclsyntax.Body, lang.Diag
 	}
 	return body, nil
 }
+
+// Exceeded reports whether a budget is spent (or the reading
+// cancelled): every later evaluation would fail the same way.
+func (f *Foreign) Exceeded() bool { return f.budget.err != nil }
 
 // Value evaluates an expression of a parsed body within the budget.
 func (f *Foreign) Value(e hcl.Expression, ctx *hcl.EvalContext) (cty.Value, lang.Diagnostics) {

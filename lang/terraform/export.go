@@ -6,6 +6,10 @@
 // AWS Interconnect, a last-mile connection) is a comment saying what to
 // create by hand. Every resource type and attribute written is one the
 // provider documents (testdata/provider-schema.json, with its sources).
+//
+// It also reads back what Terraform has into a design: the JSON of
+// terraform show -json (Import), or a configuration's .tf files, evaluated
+// without Terraform (ImportConfig); both feed one importer.
 package terraform
 
 import (

@@ -16,14 +16,16 @@ import (
 	"patchbay/lang/format"
 )
 
-// resource is one resource of a plan or state: its values, and (in a
-// plan) what its arguments refer to, which a plan does not know yet as
-// values.
+// resource is one resource of a plan, a state or a configuration: its
+// values, and (in a plan or a configuration) what its arguments refer to,
+// which are not known yet as values. data marks the one data source the
+// importer follows (dxAttachmentData).
 type resource struct {
 	addr, typ, name string
 	values          map[string]any
 	refs            map[string][]string // argument → resource addresses it refers to
 	region          string
+	data            bool
 }
 
 // importer turns resources into the design's declarations.
@@ -50,7 +52,7 @@ func Import(from string, data []byte) ([]byte, error) {
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return nil, fmt.Errorf("%s: not the JSON of terraform show -json: %v", from, err)
 	}
-	im := &tfImporter{byAddr: map[string]*resource{}, byID: map[string]*resource{}, vars: map[string]string{}, taken: map[string]bool{}}
+	im := newImporter()
 	switch {
 	case probe["planned_values"] != nil:
 		var p tfjson.Plan
@@ -70,6 +72,21 @@ func Import(from string, data []byte) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("%s: neither a plan (planned_values) nor a state (values): want the output of terraform show -json", from)
 	}
+	return im.finish(from, "terraform show -json")
+}
+
+func newImporter() *tfImporter {
+	return &tfImporter{byAddr: map[string]*resource{}, byID: map[string]*resource{}, vars: map[string]string{}, taken: map[string]bool{}}
+}
+
+func (im *tfImporter) add(r *resource) {
+	im.res = append(im.res, r)
+	im.byAddr[r.addr] = r
+}
+
+// finish indexes the resources by ID and Region, whatever they were read
+// from, and writes the design; kind says what from is.
+func (im *tfImporter) finish(from, kind string) ([]byte, error) {
 	for _, r := range im.res {
 		if arn, _ := r.values["arn"].(string); arn != "" && r.region == "" {
 			if f := strings.Split(arn, ":"); len(f) > 3 {
@@ -84,17 +101,35 @@ func Import(from string, data []byte) ([]byte, error) {
 			}
 		}
 	}
-	fmt.Fprintf(&im.out, "# Imported from %s (terraform show -json) by patchbay import terraform.\n\n", from)
+	// A DX gateway association's Transit Gateway attachment is the
+	// association's, in a state that has no data source finding it.
+	for _, a := range im.of("aws_dx_gateway_association") {
+		if id := str(a, "transit_gateway_attachment_id"); id != "" && im.byID[id] == nil {
+			im.byID[id] = a
+		}
+	}
+	fmt.Fprintf(&im.out, "# Imported from %s (%s) by patchbay import terraform.\n\n", oneLine(from), kind)
 	if err := im.write(); err != nil {
 		return nil, fmt.Errorf("%s: %v", from, err)
 	}
 	if len(im.skipped) > 0 {
 		im.out.WriteString("\n# Not imported:\n")
 		for _, s := range im.skipped {
-			fmt.Fprintf(&im.out, "#   %s\n", s)
+			fmt.Fprintf(&im.out, "#   %s\n", oneLine(s))
 		}
 	}
 	return format.Source("import.star", []byte(im.out.String()))
+}
+
+// oneLine keeps text read from the input inside the comment it is
+// written in.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func (im *tfImporter) collect(m *tfjson.StateModule) {
@@ -102,15 +137,15 @@ func (im *tfImporter) collect(m *tfjson.StateModule) {
 		return
 	}
 	for _, r := range m.Resources {
-		if r.Mode != tfjson.ManagedResourceMode {
+		data := r.Mode == tfjson.DataResourceMode && r.Type == dxAttachmentData
+		if r.Mode != tfjson.ManagedResourceMode && !data {
 			continue
 		}
-		x := &resource{addr: r.Address, typ: r.Type, name: r.Name, values: r.AttributeValues, refs: map[string][]string{}}
+		x := &resource{addr: r.Address, typ: r.Type, name: r.Name, values: r.AttributeValues, refs: map[string][]string{}, data: data}
 		if x.values == nil {
 			x.values = map[string]any{}
 		}
-		im.res = append(im.res, x)
-		im.byAddr[r.Address] = x
+		im.add(x)
 	}
 	for _, c := range m.ChildModules {
 		im.collect(c)
@@ -131,6 +166,14 @@ func (im *tfImporter) configuration(c *tfjson.Config) {
 	if c.RootModule == nil {
 		return
 	}
+	// A data source read while planning is in the prior state, not the
+	// planned values: the configuration's references are what the
+	// importer follows it by.
+	for _, cr := range c.RootModule.Resources {
+		if cr.Mode == tfjson.DataResourceMode && cr.Type == dxAttachmentData && im.byAddr[cr.Address] == nil {
+			im.add(&resource{addr: cr.Address, typ: cr.Type, name: cr.Name, values: map[string]any{}, refs: map[string][]string{}, data: true})
+		}
+	}
 	for _, cr := range c.RootModule.Resources {
 		r := im.byAddr[cr.Address]
 		if r == nil {
@@ -143,11 +186,8 @@ func (im *tfImporter) configuration(c *tfjson.Config) {
 			}
 			for _, ref := range e.References {
 				// "aws_vpc.web.id" and "aws_vpc.web" both name aws_vpc.web.
-				if parts := strings.Split(ref, "."); len(parts) >= 2 && im.byAddr[parts[0]+"."+parts[1]] != nil {
-					a := parts[0] + "." + parts[1]
-					if !slices.Contains(r.refs[arg], a) {
-						r.refs[arg] = append(r.refs[arg], a)
-					}
+				if a := refAddress(strings.Split(ref, ".")); a != "" && im.byAddr[a] != nil && !slices.Contains(r.refs[arg], a) {
+					r.refs[arg] = append(r.refs[arg], a)
 				}
 			}
 		}
@@ -155,8 +195,34 @@ func (im *tfImporter) configuration(c *tfjson.Config) {
 }
 
 // target is the resource argument arg of r names: by reference in a
-// plan, by ID (or ARN) in a state.
+// plan or a configuration, by ID (or ARN) in a state. The data source
+// that finds a DX gateway association's attachment stands for the
+// association.
 func (im *tfImporter) target(r *resource, arg string) *resource {
+	t := im.lookup(r, arg)
+	if t != nil && t.data && t.typ == dxAttachmentData {
+		return im.dxAssociation(t)
+	}
+	return t
+}
+
+// dxAssociation is the DX gateway association whose Transit Gateway
+// attachment data source d finds: the one of its DX gateway (or the
+// association it names for it) and its Transit Gateway.
+func (im *tfImporter) dxAssociation(d *resource) *resource {
+	dx, g := im.lookup(d, "dx_gateway_id"), im.lookup(d, "transit_gateway_id")
+	if dx != nil && dx.typ == "aws_dx_gateway_association" {
+		return dx
+	}
+	for _, a := range im.of("aws_dx_gateway_association") {
+		if dx != nil && g != nil && im.lookup(a, "dx_gateway_id") == dx && im.lookup(a, "associated_gateway_id") == g {
+			return a
+		}
+	}
+	return nil
+}
+
+func (im *tfImporter) lookup(r *resource, arg string) *resource {
 	if refs := r.refs[arg]; len(refs) > 0 {
 		return im.byAddr[refs[0]]
 	}
@@ -246,7 +312,7 @@ func (im *tfImporter) variable(r *resource) string {
 func (im *tfImporter) of(typ string) []*resource {
 	var out []*resource
 	for _, r := range im.res {
-		if r.typ == typ {
+		if r.typ == typ && !r.data {
 			out = append(out, r)
 		}
 	}
@@ -269,6 +335,11 @@ func (im *tfImporter) skip(r *resource, why string) {
 func (im *tfImporter) write() error {
 	handled := map[string]bool{}
 	done := func(r *resource) { handled[r.addr] = true }
+	for _, r := range im.res {
+		if r.data {
+			done(r) // followed to its association, not written
+		}
+	}
 	w := &im.out
 	// Networks first: everything else refers to them.
 	for _, r := range im.of("aws_vpc") {
@@ -280,11 +351,19 @@ func (im *tfImporter) write() error {
 				cidrs = append(cidrs, str(a, "cidr_block"))
 			}
 		}
-		if r.region == "" {
+		switch {
+		case r.region == "":
 			im.skip(r, "its Region is unknown (no ARN, no provider region in the configuration)")
 			continue
+		case slices.ContainsFunc(cidrs, notPrefix):
+			im.skip(r, "a CIDR block is not known without Terraform (a variable without a default, or another resource's attribute)")
+			continue
 		}
-		fmt.Fprintf(w, "%s = vpc(%q, region = %q, cidr = %s)\n", im.variable(r), label(r), r.region, quote(cidrs))
+		args := fmt.Sprintf("%q, region = %q, cidr = %s", label(r), r.region, quote(cidrs))
+		if v6 := im.ipv6(r); len(v6) > 0 {
+			args += ", ipv6_cidr = " + quote(v6)
+		}
+		fmt.Fprintf(w, "%s = vpc(%s)\n", im.variable(r), args)
 	}
 	for _, n := range im.of("google_compute_network") {
 		done(n)
@@ -297,15 +376,24 @@ func (im *tfImporter) write() error {
 				region = str(s, "region")
 			}
 		}
-		if len(cidrs) == 0 || region == "" {
+		switch {
+		case len(cidrs) == 0 || region == "":
 			im.skip(n, "a VPC network without a subnetwork: no address space to model")
+			continue
+		case slices.ContainsFunc(cidrs, notPrefix):
+			im.skip(n, "a subnetwork's range is not known without Terraform")
 			continue
 		}
 		mtu, ok := num(n, "mtu")
 		if !ok || mtu == 0 {
 			mtu = 1460 // Google's default
 		}
-		fmt.Fprintf(w, "%s = gcp_vpc(%q, project = %q, region = %q, cidr = %s, mtu = %d)\n", im.variable(n), label(n), str(n, "project"), region, quote(cidrs), mtu)
+		args := fmt.Sprintf("%q, project = %q, region = %q, cidr = %s, mtu = %d", label(n), str(n, "project"), region, quote(cidrs), mtu)
+		// The network's internal IPv6 range is its subnetworks' ULA space.
+		if on, _ := n.values["enable_ula_internal_ipv6"].(bool); on && !notPrefix(str(n, "internal_ipv6_range")) {
+			args += fmt.Sprintf(", ipv6_cidr = %q", str(n, "internal_ipv6_range"))
+		}
+		fmt.Fprintf(w, "%s = gcp_vpc(%s)\n", im.variable(n), args)
 	}
 	w.WriteString("\n")
 	for _, g := range im.of("aws_vpn_gateway") {
@@ -315,23 +403,24 @@ func (im *tfImporter) write() error {
 			im.skip(g, "not on a VPC this import has")
 			continue
 		}
-		asn, _ := num(g, "amazon_side_asn")
-		fmt.Fprintf(w, "%s = vpn_gateway(%s, name = %q, asn = %d)\n", im.variable(g), im.vars[v.addr], label(g), asn)
+		fmt.Fprintf(w, "%s = vpn_gateway(%s, name = %q%s)\n", im.variable(g), im.vars[v.addr], label(g), asnArg(g))
 	}
 	for _, g := range im.of("aws_dx_gateway") {
 		done(g)
-		asn, _ := num(g, "amazon_side_asn")
-		fmt.Fprintf(w, "%s = dx_gateway(%q, asn = %d)\n", im.variable(g), label(g), asn)
+		fmt.Fprintf(w, "%s = dx_gateway(%q%s)\n", im.variable(g), label(g), asnArg(g))
 	}
 	for _, g := range im.of("aws_ec2_transit_gateway") {
 		done(g)
-		asn, _ := num(g, "amazon_side_asn")
 		if g.region == "" {
 			im.skip(g, "its Region is unknown")
 			continue
 		}
-		fmt.Fprintf(w, "%s = transit_gateway(%q, region = %q, asn = %d, default_association = %s, default_propagation = %s)\n",
-			im.variable(g), label(g), g.region, asn, pyBool(str(g, "default_route_table_association") != "disable"),
+		args := fmt.Sprintf("%q, region = %q%s", label(g), g.region, asnArg(g))
+		if cs := list(g, "transit_gateway_cidr_blocks"); len(cs) > 0 {
+			args += ", cidr_blocks = " + quote(cs)
+		}
+		fmt.Fprintf(w, "%s = transit_gateway(%s, default_association = %s, default_propagation = %s)\n",
+			im.variable(g), args, pyBool(str(g, "default_route_table_association") != "disable"),
 			pyBool(str(g, "default_route_table_propagation") != "disable"))
 	}
 	w.WriteString("\n")
@@ -346,13 +435,17 @@ func (im *tfImporter) write() error {
 			im.skip(a, "its VPC or Transit Gateway is not in the import")
 			continue
 		}
-		fmt.Fprintf(w, "%s = attach(%s, %s)\n", im.variable(a), im.vars[v.addr], im.vars[g.addr])
+		fmt.Fprintf(w, "%s = attach(%s, %s%s)\n", im.variable(a), im.vars[v.addr], im.vars[g.addr], nameArg(a, v, g))
 	}
 	for _, a := range im.of("aws_dx_gateway_association") {
 		done(a)
 		dx, g := im.target(a, "dx_gateway_id"), im.target(a, "associated_gateway_id")
 		if dx == nil || g == nil || im.vars[dx.addr] == "" || im.vars[g.addr] == "" {
 			im.skip(a, "its DX gateway or associated gateway is not in the import")
+			continue
+		}
+		if _, set := a.values["allowed_prefixes"]; !set && len(a.refs["allowed_prefixes"]) > 0 {
+			im.skip(a, "its allowed prefixes are not known without Terraform")
 			continue
 		}
 		args := im.vars[dx.addr] + ", " + im.vars[g.addr]
@@ -368,29 +461,86 @@ func (im *tfImporter) write() error {
 			done(a)
 			x, cn := im.target(a, arg), im.coreOf(a)
 			seg := str(a, "segment_name")
-			if seg == "" {
-				if t, ok := a.values["tags"].(map[string]any); ok {
+			var group string
+			if t, ok := a.values["tags"].(map[string]any); ok {
+				if seg == "" {
 					seg, _ = t[cloudwan.SegmentTag].(string)
 				}
+				group, _ = t[cloudwan.GroupTag].(string)
 			}
 			switch {
-			case x == nil || cn == "" || im.vars[x.addr] == "":
+			case x == nil || cn == nil || im.vars[x.addr] == "":
 				im.skip(a, "its VPC or DX gateway, or its core network, is not in the import")
-			case seg == "":
-				im.skip(a, "no segment: neither segment_name nor a segment tag")
+			case seg != "":
+				fmt.Fprintf(w, "%s = attach(%s, %s, segment = %q%s)\n", im.variable(a), im.vars[x.addr], im.vars[cn.addr], seg, nameArg(a, x, cn))
+			case group != "" && typ == "aws_networkmanager_vpc_attachment":
+				fmt.Fprintf(w, "%s = attach(%s, %s, network_function_group = %q%s)\n", im.variable(a), im.vars[x.addr], im.vars[cn.addr], group, nameArg(a, x, cn))
 			default:
-				fmt.Fprintf(w, "%s = attach(%s, %s, segment = %q)\n", im.variable(a), im.vars[x.addr], cn, seg)
+				im.skip(a, "no segment: neither segment_name nor a segment tag")
 			}
 		}
 	}
 	w.WriteString("\n")
 	im.tgwTables(done)
+	im.routeTables(done)
 	for _, r := range im.res {
 		if !handled[r.addr] {
 			im.skip(r, "patchbay does not model "+r.typ)
 		}
 	}
 	return nil
+}
+
+// notPrefix reports whether s is not a CIDR block: an argument not known
+// before Terraform runs is absent, so "".
+func notPrefix(s string) bool {
+	_, err := netip.ParsePrefix(s)
+	return err != nil
+}
+
+// ipv6Tag is the tag the export records a VPC's planned IPv6 blocks in:
+// AWS assigns a VPC's block from Amazon's pool, so the configuration
+// cannot name it.
+const ipv6Tag = "patchbay:ipv6_cidr"
+
+// ipv6 is a VPC's IPv6 blocks: the one AWS assigned (a state), else the
+// ones the design planned (the export's tag). A VPC asking for Amazon's
+// block without either is noted: its block is known only once applied.
+func (im *tfImporter) ipv6(r *resource) []string {
+	if b := str(r, "ipv6_cidr_block"); !notPrefix(b) {
+		return []string{b}
+	}
+	if t, ok := r.values["tags"].(map[string]any); ok {
+		if s, ok := t[ipv6Tag].(string); ok {
+			if bs := strings.Fields(s); len(bs) > 0 && !slices.ContainsFunc(bs, notPrefix) {
+				return bs
+			}
+		}
+	}
+	if on, _ := r.values["assign_generated_ipv6_cidr_block"].(bool); on {
+		im.skipped = append(im.skipped, r.addr+": its IPv6 block, which AWS assigns when it creates the VPC (imported without it)")
+	}
+	return nil
+}
+
+// asnArg is the Amazon-side ASN argument, when the resource gives one;
+// without it the design's default is AWS's, 64512.
+func asnArg(r *resource) string {
+	if asn, ok := num(r, "amazon_side_asn"); ok {
+		return fmt.Sprintf(", asn = %d", asn)
+	}
+	return ""
+}
+
+// nameArg names an attachment by its Name tag when the design's default,
+// "<a>-<b>", would not.
+func nameArg(a, x, y *resource) string {
+	t, _ := a.values["tags"].(map[string]any)
+	n, _ := t["Name"].(string)
+	if n == "" || n == label(x)+"-"+label(y) {
+		return ""
+	}
+	return fmt.Sprintf(", name = %q", n)
 }
 
 func pyBool(b bool) string {
@@ -400,19 +550,16 @@ func pyBool(b bool) string {
 	return "False"
 }
 
-// coreOf is the variable of the core network attachment a belongs to.
-func (im *tfImporter) coreOf(a *resource) string {
+// coreOf is the core network attachment a belongs to, when imported.
+func (im *tfImporter) coreOf(a *resource) *resource {
 	t := im.target(a, "core_network_id")
-	if t == nil {
-		return ""
-	}
-	if t.typ == "aws_networkmanager_core_network_policy_attachment" {
+	if t != nil && t.typ == "aws_networkmanager_core_network_policy_attachment" {
 		t = im.target(t, "core_network_id")
 	}
-	if t == nil {
-		return ""
+	if t == nil || im.vars[t.addr] == "" {
+		return nil
 	}
-	return im.vars[t.addr]
+	return t
 }
 
 func (im *tfImporter) coreNetworks(done func(*resource)) error {
@@ -515,5 +662,54 @@ func (im *tfImporter) tgwTables(done func(*resource)) {
 			args = append(args, "routes = ["+strings.Join(routes, ", ")+"]")
 		}
 		fmt.Fprintf(&im.out, "tgw_route_table(%s)\n", strings.Join(args, ", "))
+	}
+}
+
+// routeTables writes each VPC route table with its routes to a Transit
+// Gateway, a VPN gateway or a core network, the targets the design
+// models.
+func (im *tfImporter) routeTables(done func(*resource)) {
+	targets := []string{"aws_ec2_transit_gateway", "aws_vpn_gateway", "aws_networkmanager_core_network"}
+	for _, t := range im.of("aws_route_table") {
+		done(t)
+		v := im.target(t, "vpc_id")
+		if v == nil || im.vars[v.addr] == "" {
+			im.skip(t, "its VPC is not in the import")
+			continue
+		}
+		if inline, _ := t.values["route"].([]any); len(inline) > 0 {
+			im.skipped = append(im.skipped, fmt.Sprintf("%s: its %d route blocks (the import reads routes from aws_route resources)", t.addr, len(inline)))
+		}
+		var routes []string
+		for _, r := range im.of("aws_route") {
+			if im.target(r, "route_table_id") != t {
+				continue
+			}
+			done(r)
+			dst := str(r, "destination_cidr_block")
+			if dst == "" {
+				dst = str(r, "destination_ipv6_cidr_block")
+			}
+			if notPrefix(dst) {
+				im.skip(r, "no destination CIDR block known without Terraform")
+				continue
+			}
+			var to *resource
+			for _, arg := range []string{"transit_gateway_id", "gateway_id", "core_network_arn"} {
+				if to = im.target(r, arg); to != nil {
+					break
+				}
+			}
+			if to == nil || !slices.Contains(targets, to.typ) || im.vars[to.addr] == "" {
+				im.skip(r, "its target is not a Transit Gateway, VPN gateway or core network of the import")
+				continue
+			}
+			routes = append(routes, fmt.Sprintf("route(%q, %s)", dst, im.vars[to.addr]))
+		}
+		args := []string{strconv.Quote(label(t)), "vpc = " + im.vars[v.addr]}
+		if len(routes) > 0 {
+			args = append(args, "routes = ["+strings.Join(routes, ", ")+"]")
+		}
+		fmt.Fprintf(&im.out, "route_table(%s)\n", strings.Join(args, ", "))
 	}
 }

@@ -27,7 +27,7 @@ func TestImportShow(t *testing.T) {
 			`hub_use1 = transit_gateway("hub-use1", region = "us-east-1", asn = 64520, default_association = False, default_propagation = False)`,
 			`onprem = dx_gateway("onprem", asn = 64512)`,
 			`wan = core_network(`,
-			`web_hub = attach(web, hub_use1)`,
+			`web_hub = attach(web, hub_use1, name = "web-hub")`,
 			`attach(onprem, hub_use1, allowed_prefixes = ["10.1.0.0/16", "10.3.0.0/16"])`,
 			`attach(api, wan, segment = "prod")`,
 			`tgw_route_table("spokes", transit_gateway = hub_use1, associations = [web_hub], propagations = [web_hub], routes = [route("10.99.0.0/16", blackhole = True)])`,
@@ -36,7 +36,7 @@ func TestImportShow(t *testing.T) {
 		{"plan.json", []string{
 			`web = vpc("web", region = "us-east-1", cidr = ["10.1.0.0/16"])`,
 			`hub_euw2 = transit_gateway("hub-euw2", region = "eu-west-2", asn = 64521, default_association = True, default_propagation = True)`,
-			`api_hub = attach(api, hub_euw2)`,
+			`api_hub = attach(api, hub_euw2, name = "api-hub")`,
 			`attach(onprem, hub_use1, allowed_prefixes = ["10.0.0.0/14"])`,
 		}},
 	} {

@@ -33,12 +33,19 @@ func (w *writer) vpcs() {
 		b := w.resource("aws_vpc", n)
 		b.SetAttributeRaw("provider", w.provider(v.Region))
 		b.SetAttributeValue("cidr_block", cty.StringVal(v.CIDRs[0].String()))
+		t := tags("Name", v.Name)
 		if len(v.IPv6) > 0 {
 			// AWS allocates a VPC's IPv6 block from Amazon's pool (or an
-			// IPAM pool); the design's prefix is where it plans it.
+			// IPAM pool); the design's prefix is where it plans it, kept
+			// in a tag so that an import, and a reader, still see it.
 			b.SetAttributeValue("assign_generated_ipv6_cidr_block", cty.True)
+			var ps []string
+			for _, p := range v.IPv6 {
+				ps = append(ps, p.String())
+			}
+			t = tags("Name", v.Name, ipv6Tag, strings.Join(ps, " "))
 		}
-		b.SetAttributeValue("tags", tags("Name", v.Name))
+		b.SetAttributeValue("tags", t)
 		for i, c := range v.CIDRs[1:] {
 			a := w.resource("aws_vpc_ipv4_cidr_block_association", fmt.Sprintf("%s_%d", n, i+2))
 			a.SetAttributeRaw("provider", w.provider(v.Region))
@@ -392,6 +399,13 @@ func (w *writer) google() {
 		net.SetAttributeValue("auto_create_subnetworks", cty.False)
 		net.SetAttributeValue("routing_mode", cty.StringVal("GLOBAL"))
 		net.SetAttributeValue("mtu", cty.NumberIntVal(int64(g.MTU)))
+		if len(g.IPv6) > 0 {
+			// The design's IPv6 range of a Google Cloud network is its
+			// internal ULA range, one /48 in fd20::/20, which the network
+			// can be given.
+			net.SetAttributeValue("enable_ula_internal_ipv6", cty.True)
+			net.SetAttributeValue("internal_ipv6_range", cty.StringVal(g.IPv6[0].String()))
+		}
 		for i, c := range g.CIDRs {
 			s := w.resource("google_compute_subnetwork", fmt.Sprintf("%s_%d", n, i+1))
 			s.SetAttributeValue("name", cty.StringVal(fmt.Sprintf("%s-%d", gcpName(g.Name), i+1)))
@@ -399,6 +413,11 @@ func (w *writer) google() {
 			s.SetAttributeValue("region", cty.StringVal(g.Region))
 			s.SetAttributeValue("ip_cidr_range", cty.StringVal(c.String()))
 			s.SetAttributeRaw("network", ref("google_compute_network", n, "id"))
+			if len(g.IPv6) > 0 {
+				// Each subnetwork takes a /64 of the network's ULA range.
+				s.SetAttributeValue("stack_type", cty.StringVal("IPV4_IPV6"))
+				s.SetAttributeValue("ipv6_access_type", cty.StringVal("INTERNAL"))
+			}
 		}
 		w.output("google_network_"+n+"_id", ref("google_compute_network", n, "id"), "the ID of Google Cloud VPC network "+g.Name)
 	}

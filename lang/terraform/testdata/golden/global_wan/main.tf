@@ -4,7 +4,8 @@ resource "aws_vpc" "prod-use1" {
   cidr_block                       = "10.10.0.0/16"
   assign_generated_ipv6_cidr_block = true
   tags = {
-    Name = "prod-use1"
+    Name                 = "prod-use1"
+    "patchbay:ipv6_cidr" = "2600:1f18:aa00::/56"
   }
 }
 
@@ -86,19 +87,23 @@ resource "aws_networkmanager_dx_gateway_attachment" "gcp-global" {
 }
 
 resource "google_compute_network" "lake" {
-  name                    = "lake"
-  project                 = "acme-lake"
-  auto_create_subnetworks = false
-  routing_mode            = "GLOBAL"
-  mtu                     = 8500
+  name                     = "lake"
+  project                  = "acme-lake"
+  auto_create_subnetworks  = false
+  routing_mode             = "GLOBAL"
+  mtu                      = 8500
+  enable_ula_internal_ipv6 = true
+  internal_ipv6_range      = "fd20:1:2::/48"
 }
 
 resource "google_compute_subnetwork" "lake_1" {
-  name          = "lake-1"
-  project       = "acme-lake"
-  region        = "europe-west2"
-  ip_cidr_range = "10.60.0.0/16"
-  network       = google_compute_network.lake.id
+  name             = "lake-1"
+  project          = "acme-lake"
+  region           = "europe-west2"
+  ip_cidr_range    = "10.60.0.0/16"
+  network          = google_compute_network.lake.id
+  stack_type       = "IPV4_IPV6"
+  ipv6_access_type = "INTERNAL"
 }
 
 # AWS Interconnect euw2-gcp (gcp, eu-west-2 to europe-west2, 10Gbps) is not a resource of the hashicorp/aws provider:

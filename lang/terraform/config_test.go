@@ -1,0 +1,218 @@
+package terraform_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"patchbay/lang"
+	"patchbay/lang/project"
+	"patchbay/lang/terraform"
+	"patchbay/planner/plantest"
+)
+
+func importFiles(files map[string]string) ([]byte, error) {
+	fsys := fstest.MapFS{}
+	for n, s := range files {
+		fsys[n] = &fstest.MapFile{Data: []byte(s)}
+	}
+	return terraform.ImportConfig(context.Background(), project.FromFS(fsys, "cfg"), terraform.ConfigOptions{})
+}
+
+// handWritten is a configuration as a person writes one: variables,
+// locals, aliased providers, an inline policy file, and what the import
+// leaves out.
+var handWritten = map[string]string{
+	"providers.tf": `
+provider "aws" {
+  region = var.home
+}
+provider "aws" {
+  alias  = "east"
+  region = "us-east-1"
+}
+`,
+	"variables.tf": `
+variable "home" {
+  default = "eu-west-2"
+}
+variable "spoke_cidrs" {
+  type    = list(string)
+  default = ["10.1.0.0/16", "10.2.0.0/16"]
+}
+variable "subnets" {
+  type = list(string)
+}
+variable "unknown_cidr" {}
+`,
+	"main.tf": `
+locals {
+  base = "10.0.0.0/8"
+  hub  = aws_ec2_transit_gateway.hub.id
+  name = "spoke-${var.home}"
+}
+
+resource "aws_vpc" "a" {
+  provider   = aws.east
+  cidr_block = var.spoke_cidrs[0]
+  tags = {
+    Name = local.name
+  }
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_vpc" "b" {
+  cidr_block = cidrsubnet(local.base, 8, 2)
+}
+
+resource "aws_vpc" "c" {
+  cidr_block = var.unknown_cidr
+}
+
+resource "aws_vpc" "many" {
+  count      = 2
+  cidr_block = "10.9.${count.index}.0/24"
+}
+
+resource "aws_ec2_transit_gateway" "hub" {
+  amazon_side_asn = 64530
+  tags = {
+    Name = "hub"
+  }
+}
+
+resource "aws_ec2_transit_gateway_vpc_attachment" "b" {
+  subnet_ids         = var.subnets
+  transit_gateway_id = local.hub
+  vpc_id             = aws_vpc.b.id
+}
+
+resource "aws_ec2_transit_gateway_route_table" "rt" {
+  transit_gateway_id = aws_ec2_transit_gateway.hub.id
+  tags = {
+    Name = "main"
+  }
+}
+
+resource "aws_ec2_transit_gateway_route" "sink" {
+  destination_cidr_block         = format("%s", local.base)
+  transit_gateway_route_table_id = aws_ec2_transit_gateway_route_table.rt.id
+  blackhole                      = true
+}
+
+data "aws_ami" "any" {
+  most_recent = true
+}
+
+module "other" {
+  source = "./other"
+}
+`,
+}
+
+// TestImportConfig: what a hand-written configuration imports as, and
+// that it plans.
+func TestImportConfig(t *testing.T) {
+	star, err := importFiles(handWritten)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{
+		`# Imported from cfg (Terraform configuration) by patchbay import terraform.`,
+		`spoke_eu_west_2 = vpc("spoke-eu-west-2", region = "us-east-1", cidr = ["10.1.0.0/16"])`,
+		`b = vpc("b", region = "eu-west-2", cidr = ["10.2.0.0/16"])`,
+		`hub = transit_gateway("hub", region = "eu-west-2", asn = 64530, default_association = True, default_propagation = True)`,
+		`b_2 = attach(b, hub)`,
+		`tgw_route_table("main", transit_gateway = hub, routes = [route("10.0.0.0/8", blackhole = True)])`,
+		`#   aws_vpc.many: it uses count: its instances are known only once Terraform evaluates it`,
+		`#   data.aws_ami.any: a data source reads what exists, which only Terraform can ask`,
+		`#   module.other: a module's resources are in its source, which import terraform does not fetch`,
+		`#   aws_vpc.c: a CIDR block is not known without Terraform`,
+	} {
+		if !strings.Contains(string(star), w) {
+			t.Errorf("the import lacks %s:\n%s", w, star)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "imported.star")
+	if err := os.WriteFile(out, star, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range plantest.File(t, out).Findings {
+		if f.Severity == lang.SevError {
+			t.Errorf("%s", f.Error())
+		}
+	}
+	// The same files give the same bytes.
+	again, _ := importFiles(handWritten)
+	if string(again) != string(star) {
+		t.Error("two imports of the same files differ")
+	}
+}
+
+// TestImportConfigErrors: what the reader refuses, each at its file, line
+// and column when it has one.
+func TestImportConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		files map[string]string
+		want  string
+	}{
+		{map[string]string{"main.tf": "resource \"aws_vpc\" \"a\" {\n  cidr_block = \n}\n"}, "cfg/main.tf:2:"},
+		{map[string]string{"main.tf": "resource \"aws_vpc\" \"a\" {\n  vpc_id = aws_vpc.b.id\n}\n"},
+			"cfg/main.tf:2:12: error: reference to aws_vpc.b, which the configuration does not declare"},
+		{map[string]string{"main.tf": "resource \"aws_vpc\" \"a\" {\n  cidr_block = var.nope\n}\n"}, "cfg/main.tf:2:"},
+		{map[string]string{"main.tf": "resource \"aws_vpc\" \"a\" {}\nresource \"aws_vpc\" \"a\" {}\n"}, "cfg/main.tf:2:1: error: aws_vpc.a is declared twice (first at cfg/main.tf:1:1"},
+		{map[string]string{"main.tf": "resource \"aws_vpc\" {}\n"}, "cfg/main.tf:1:1: error: a resource block takes 2 labels, not 1"},
+		{map[string]string{"main.tf": "resource \"aws_vpc\" \"a\\nb\" {}\n"}, "cfg/main.tf:1:20: error: \"a\\nb\": not a valid name"},
+		{map[string]string{"main.tf": "widget \"x\" {}\n"}, "cfg/main.tf:1:1: error: widget: not a block type of a Terraform configuration"},
+		{map[string]string{"main.tf": "region = \"x\"\n"}, "cfg/main.tf:1:1: error: an argument (region) at the top level"},
+		{map[string]string{"main.tf": "locals {\n  a = local.b\n  b = local.a\n}\n"}, "cfg/main.tf:2:3: error: local.a depends on itself"},
+		{map[string]string{"main.tf": "resource \"aws_vpc\" \"a\" {\n  provider = aws.nowhere\n}\n"}, "cfg/main.tf:2:14: error: provider aws.nowhere: no provider block with that alias"},
+		{map[string]string{"main.tf": "resource \"aws_x\" \"a\" {\n  policy = file(\"../secret.json\")\n}\n"}, `it leads outside the configuration's directory`},
+		{map[string]string{"main.tf": "resource \"aws_x\" \"a\" {\n  policy = file(\"/etc/passwd\")\n}\n"}, `refused: import terraform reads files inside the configuration's directory`},
+		{map[string]string{"main.tf": "resource \"aws_x\" \"a\" {\n  policy = file(\"missing.json\")\n}\n"}, `cfg/main.tf:2:`},
+		{map[string]string{"main.tf": "locals {\n  x = " + strings.Repeat("[", 300) + strings.Repeat("]", 300) + "\n}\n"}, "cfg/main.tf:2:"},
+		{map[string]string{"main.tf.json": "{}"}, "main.tf.json is in Terraform's JSON syntax"},
+		{map[string]string{"override.tf": ""}, "override.tf is an override file"},
+		{map[string]string{"notes.txt": ""}, "cfg: no .tf files"},
+	} {
+		_, err := importFiles(tc.files)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v:\ngot  %v\nwant %s", tc.files, err, tc.want)
+		}
+		var se *lang.SourceError
+		if err != nil && strings.Contains(tc.want, ".tf:") && !errors.As(err, &se) {
+			t.Errorf("%v: %v is not a SourceError", tc.files, err)
+		}
+	}
+}
+
+// FuzzImportConfig: the reader refuses or accepts one main.tf (beside a
+// policy file), never panics, and what it accepts is Starlark patchbay
+// formats.
+func FuzzImportConfig(f *testing.F) {
+	f.Add([]byte(handWritten["main.tf"]))
+	f.Add([]byte(`provider "aws" { region = "us-east-1" }
+resource "aws_vpc" "v" { cidr_block = "10.0.0.0/16" }
+resource "aws_networkmanager_core_network_policy_attachment" "p" {
+  core_network_id = aws_networkmanager_core_network.c.id
+  policy_document = file(format("%s/p.json", path.module))
+}
+resource "aws_networkmanager_core_network" "c" {}
+`))
+	f.Add([]byte(`locals { a = "${local.b}${local.b}" 
+b = "x" }
+resource "aws_vpc" "v" { cidr_block = local.a }`))
+	policy := `{"version": "2021.12", "core-network-configuration": {"asn-ranges": ["64512-65534"], "edge-locations": [{"location": "us-east-1"}]}, "segments": [{"name": "prod"}]}`
+	f.Fuzz(func(t *testing.T, main []byte) {
+		_, err := importFiles(map[string]string{"main.tf": string(main), "p.json": policy})
+		if err != nil && strings.Contains(err.Error(), "import.star") {
+			t.Fatalf("the import wrote Starlark it cannot format: %v", err)
+		}
+	})
+}
