@@ -480,6 +480,13 @@ func (im *tfImporter) write() error {
 			}
 		}
 	}
+	// An accepter is what a design's attachment to a segment that
+	// requires acceptance already is: attached.
+	for _, r := range im.of("aws_networkmanager_attachment_accepter") {
+		if a := im.target(r, "attachment_id"); a != nil && im.vars[a.addr] != "" {
+			done(r)
+		}
+	}
 	w.WriteString("\n")
 	im.tgwTables(done)
 	im.routeTables(done)

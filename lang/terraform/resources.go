@@ -197,11 +197,20 @@ func (w *writer) attachments() {
 		case lang.AttachDXGWVGW, lang.AttachDXGWTGW:
 			dx := end(a, lang.KindDXGateway)
 			b := w.resource("aws_dx_gateway_association", n)
-			b.SetAttributeRaw("dx_gateway_id", ref("aws_dx_gateway", name(dx.Name), "id"))
+			// The association is made in the associated gateway's Region:
+			// the provider finds the gateway, and from version 6.5 the
+			// Transit Gateway's attachment, with that Region's client
+			// (https://github.com/hashicorp/terraform-provider-aws/issues/21608,
+			// read 2026-12).
 			if g := end(a, lang.KindVPNGateway); g.Name != "" {
+				b.SetAttributeRaw("provider", w.provider(w.vpcRegion[w.vpcOfVGW(g)]))
+				b.SetAttributeRaw("dx_gateway_id", ref("aws_dx_gateway", name(dx.Name), "id"))
 				b.SetAttributeRaw("associated_gateway_id", ref("aws_vpn_gateway", name(g.Name), "id"))
 			} else {
-				b.SetAttributeRaw("associated_gateway_id", ref("aws_ec2_transit_gateway", name(end(a, lang.KindTransitGW).Name), "id"))
+				tg := w.tgw(end(a, lang.KindTransitGW))
+				b.SetAttributeRaw("provider", w.provider(tg.Region))
+				b.SetAttributeRaw("dx_gateway_id", ref("aws_dx_gateway", name(dx.Name), "id"))
+				b.SetAttributeRaw("associated_gateway_id", ref("aws_ec2_transit_gateway", name(tg.Name), "id"))
 			}
 			if len(a.AllowedPrefixes) > 0 {
 				var ps []string
@@ -217,6 +226,7 @@ func (w *writer) attachments() {
 			b.SetAttributeRaw("subnet_arns", w.subnetARNs(v))
 			b.SetAttributeRaw("vpc_arn", ref("aws_vpc", name(v.Name), "arn"))
 			b.SetAttributeValue("tags", attachmentTags(a))
+			w.accept(a, cn, "aws_networkmanager_vpc_attachment", n)
 		case lang.AttachDXGWWAN:
 			dx, cn := end(a, lang.KindDXGateway), end(a, lang.KindCoreNetwork)
 			b := w.resource("aws_networkmanager_dx_gateway_attachment", n)
@@ -228,6 +238,7 @@ func (w *writer) attachments() {
 				ref("aws_dx_gateway", name(dx.Name), "owner_account_id"), ref("aws_dx_gateway", name(dx.Name), "id")))
 			b.SetAttributeValue("edge_locations", strs(w.edgesOf(cn)))
 			b.SetAttributeValue("tags", attachmentTags(a))
+			w.accept(a, cn, "aws_networkmanager_dx_gateway_attachment", n)
 		case lang.AttachTGWCloudWAN:
 			g, cn := w.tgw(end(a, lang.KindTransitGW)), end(a, lang.KindCoreNetwork)
 			p := w.resource("aws_networkmanager_transit_gateway_peering", n)
@@ -249,6 +260,26 @@ func (w *writer) attachments() {
 		}
 		// A VGW's attachment to its VPC is the gateway's vpc_id.
 	}
+}
+
+// accept accepts attachment a of type typ when its segment requires
+// acceptance: the design has it attached, and a segment with
+// require-attachment-acceptance holds it pending until the core network's
+// owner accepts it
+// (https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policies-json.html,
+// read 2026-12).
+func (w *writer) accept(a *lang.Attachment, cn lang.Ref, typ, n string) {
+	r, _ := w.d.Lookup(cn)
+	c, ok := r.(*lang.CoreNetwork)
+	if !ok {
+		return
+	}
+	if s := c.Segment(a.Segment); s == nil || !s.RequireAcceptance {
+		return
+	}
+	b := w.resource("aws_networkmanager_attachment_accepter", n)
+	b.SetAttributeRaw("attachment_id", ref(typ, n, "id"))
+	b.SetAttributeRaw("attachment_type", ref(typ, n, "attachment_type"))
 }
 
 func (w *writer) subnetARNs(v lang.Ref) hclwrite.Tokens {

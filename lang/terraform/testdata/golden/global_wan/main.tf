@@ -56,6 +56,11 @@ resource "aws_networkmanager_vpc_attachment" "prod-use1-global" {
   }
 }
 
+resource "aws_networkmanager_attachment_accepter" "prod-use1-global" {
+  attachment_id   = aws_networkmanager_vpc_attachment.prod-use1-global.id
+  attachment_type = aws_networkmanager_vpc_attachment.prod-use1-global.attachment_type
+}
+
 resource "aws_networkmanager_vpc_attachment" "prod-euw2-global" {
   core_network_id = aws_networkmanager_core_network_policy_attachment.global.core_network_id
   subnet_arns     = var.subnet_arns_prod-euw2
@@ -64,6 +69,11 @@ resource "aws_networkmanager_vpc_attachment" "prod-euw2-global" {
     Name    = "prod-euw2-global"
     segment = "prod"
   }
+}
+
+resource "aws_networkmanager_attachment_accepter" "prod-euw2-global" {
+  attachment_id   = aws_networkmanager_vpc_attachment.prod-euw2-global.id
+  attachment_type = aws_networkmanager_vpc_attachment.prod-euw2-global.attachment_type
 }
 
 resource "aws_networkmanager_vpc_attachment" "dev-use1-global" {
@@ -84,6 +94,11 @@ resource "aws_networkmanager_dx_gateway_attachment" "gcp-global" {
     Name    = "gcp-global"
     segment = "prod"
   }
+}
+
+resource "aws_networkmanager_attachment_accepter" "gcp-global" {
+  attachment_id   = aws_networkmanager_dx_gateway_attachment.gcp-global.id
+  attachment_type = aws_networkmanager_dx_gateway_attachment.gcp-global.attachment_type
 }
 
 resource "google_compute_network" "lake" {

@@ -51,6 +51,7 @@ resource "aws_ec2_transit_gateway_vpc_attachment" "api-hub" {
 }
 
 resource "aws_dx_gateway_association" "core-hub" {
+  provider              = aws.us_east_1
   dx_gateway_id         = aws_dx_gateway.core.id
   associated_gateway_id = aws_ec2_transit_gateway.hub.id
   allowed_prefixes      = ["10.0.0.0/14"]

@@ -22,6 +22,7 @@ resource "aws_dx_gateway" "core" {
 }
 
 resource "aws_dx_gateway_association" "core-payments-vgw" {
+  provider              = aws.us_east_1
   dx_gateway_id         = aws_dx_gateway.core.id
   associated_gateway_id = aws_vpn_gateway.payments-vgw.id
   allowed_prefixes      = ["10.10.0.0/16"]

@@ -111,6 +111,7 @@ resource "aws_ec2_transit_gateway_vpc_attachment" "shared-services-hub" {
 }
 
 resource "aws_dx_gateway_association" "gcp-hub" {
+  provider              = aws.us_east_1
   dx_gateway_id         = aws_dx_gateway.gcp.id
   associated_gateway_id = aws_ec2_transit_gateway.hub.id
   allowed_prefixes      = ["10.0.0.0/14", "10.100.0.0/16"]
