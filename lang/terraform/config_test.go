@@ -210,7 +210,10 @@ b = "x" }
 resource "aws_vpc" "v" { cidr_block = local.a }`))
 	policy := `{"version": "2021.12", "core-network-configuration": {"asn-ranges": ["64512-65534"], "edge-locations": [{"location": "us-east-1"}]}, "segments": [{"name": "prod"}]}`
 	f.Fuzz(func(t *testing.T, main []byte) {
-		_, err := importFiles(map[string]string{"main.tf": string(main), "p.json": policy})
+		// Budgets far below a design's: an input that spends one stops in
+		// milliseconds rather than seconds, so the fuzzer keeps its pace.
+		fsys := fstest.MapFS{"main.tf": {Data: main}, "p.json": {Data: []byte(policy)}}
+		_, err := terraform.ImportConfig(context.Background(), project.FromFS(fsys, "cfg"), terraform.ConfigOptions{MaxSteps: 20_000, MaxMemory: 4 << 20})
 		if err != nil && strings.Contains(err.Error(), "import.star") {
 			t.Fatalf("the import wrote Starlark it cannot format: %v", err)
 		}
