@@ -198,7 +198,7 @@ func (im *importer) starlark(name, variable string) []byte {
 	}
 	cn := &im.cn
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Cloud WAN core network %s, imported from the policy document %s.\n", name, file(im.file))
+	fmt.Fprintf(&b, "# Cloud WAN core network %s, imported from the policy document %s.\n", format.CommentText(name), format.CommentText(file(im.file)))
 	fmt.Fprintf(&b, "%s = core_network(\n    %q,\n", variable, name)
 	ranges := make([]string, len(cn.ASNRanges))
 	for i, r := range cn.ASNRanges {
@@ -261,7 +261,7 @@ func (im *importer) starlark(name, variable string) []byte {
 	if len(im.skipped) > 0 {
 		b.WriteString("\n# Not imported (patchbay does not model them, or they place attachments, which the design declares):\n")
 		for _, s := range im.skipped {
-			fmt.Fprintf(&b, "#   %s\n", s)
+			fmt.Fprintf(&b, "#   %s\n", format.CommentText(s))
 		}
 	}
 	return []byte(b.String())

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/bazelbuild/buildtools/build"
 	"github.com/hashicorp/hcl/v2"
@@ -73,4 +75,18 @@ func starError(name string, err error) error {
 		d.Summary, d.Range.Start = m[3], lang.Pos{Line: line, Col: col}
 	}
 	return d
+}
+
+// CommentText is s made safe to write inside a # comment of generated
+// Starlark: text taken from an imported file (a name, an address, a
+// CIDR) may hold a line break, and what followed it would be code. Every
+// control character and Unicode line or paragraph separator becomes a
+// space.
+func CommentText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
 }

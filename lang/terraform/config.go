@@ -59,6 +59,7 @@ type configReader struct {
 	locals    map[string]cty.Value
 	localRefs map[string][]string
 	regions   map[string]string // provider ("aws", "aws.us_east_1") → its region
+	projects  map[string]string // provider ("google") → its project
 	base      *hcl.EvalContext
 }
 
@@ -95,7 +96,7 @@ type ConfigOptions struct {
 
 func readConfig(ctx context.Context, root *project.Root, opts ConfigOptions) ([]*resource, []string, error) {
 	c := &configReader{root: root, files: lang.Sources{}, declared: map[string]hcl.Range{}, types: map[string]bool{},
-		vars: map[string]cty.Value{}, locals: map[string]cty.Value{}, localRefs: map[string][]string{}, regions: map[string]string{}}
+		vars: map[string]cty.Value{}, locals: map[string]cty.Value{}, localRefs: map[string][]string{}, regions: map[string]string{}, projects: map[string]string{}}
 	c.fx = phcl.NewForeign(ctx, opts.MaxSteps, opts.MaxMemory, map[string]function.Function{"file": c.fileFunc()})
 	if err := c.parse(); err != nil {
 		return nil, nil, err
@@ -425,12 +426,17 @@ func traversalNames(tr hcl.Traversal) []string {
 // source not declared is an error, as in Terraform.
 func (c *configReader) references(e hcl.Expression) []string {
 	var out []string
+	seen := map[string]bool{}
 	add := func(a string) {
-		if !slices.Contains(out, a) {
+		if !seen[a] {
+			seen[a] = true
 			out = append(out, a)
 		}
 	}
 	for _, tr := range e.Variables() {
+		if c.fx.Exceeded() {
+			break // the budget is spent: nothing more is evaluated
+		}
 		parts := traversalNames(tr)
 		if n := localName(tr); n != "" {
 			for _, a := range c.localRefs[n] {
@@ -455,9 +461,9 @@ func (c *configReader) references(e hcl.Expression) []string {
 func (c *configReader) providers() {
 	for _, b := range c.of("provider") {
 		key := b.Labels[0]
-		var region string
+		var region, project string
 		for _, a := range sortedAttrs(b.Body.Attributes) {
-			if a.Name != "alias" && a.Name != "region" {
+			if a.Name != "alias" && a.Name != "region" && a.Name != "project" {
 				continue
 			}
 			v, ds := c.eval(a.Expr, c.base)
@@ -468,16 +474,19 @@ func (c *configReader) providers() {
 				}
 				continue
 			}
-			if a.Name == "alias" {
+			switch a.Name {
+			case "alias":
 				key += "." + v.AsString()
-			} else {
+			case "region":
 				region = v.AsString()
+			default:
+				project = v.AsString()
 			}
 		}
 		if _, dup := c.regions[key]; dup {
 			c.errorf(b.DefRange(), "provider %s is configured twice", key)
 		}
-		c.regions[key] = region
+		c.regions[key], c.projects[key] = region, project
 	}
 }
 
@@ -524,6 +533,24 @@ func (c *configReader) resources() []*resource {
 		}
 		c.nested(b.Body, r.values)
 		r.region = c.regions[provider]
+		switch {
+		case strings.HasPrefix(r.typ, "aws_"):
+			// From version 6 of the AWS provider a resource may name its
+			// own Region, overriding its provider's
+			// (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/guides/enhanced-region-support,
+			// read 2026-12).
+			if reg, ok := r.values["region"].(string); ok && reg != "" {
+				r.region = reg
+			}
+		case strings.HasPrefix(r.typ, "google_"):
+			// A Google resource without its own region or project has
+			// its provider's.
+			for k, v := range map[string]string{"region": c.regions[provider], "project": c.projects[provider]} {
+				if _, ok := r.values[k]; !ok && v != "" && b.Body.Attributes[k] == nil {
+					r.values[k] = v
+				}
+			}
+		}
 		out = append(out, r)
 	}
 	return out

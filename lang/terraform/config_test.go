@@ -9,6 +9,8 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"go.starlark.net/syntax"
+
 	"patchbay/lang"
 	"patchbay/lang/project"
 	"patchbay/lang/terraform"
@@ -152,6 +154,88 @@ func TestImportConfig(t *testing.T) {
 	again, _ := importFiles(handWritten)
 	if string(again) != string(star) {
 		t.Error("two imports of the same files differ")
+	}
+}
+
+// TestImportConfigGuesses: what the reader does not guess, and where a
+// resource's Region and project come from.
+func TestImportConfigGuesses(t *testing.T) {
+	star, err := importFiles(map[string]string{"main.tf": `
+provider "aws" { region = "us-east-1" }
+provider "google" {
+  region  = "europe-west2"
+  project = "acme"
+}
+variable "use_b" { default = false }
+resource "aws_vpc" "a" { cidr_block = "10.1.0.0/16" }
+resource "aws_vpc" "b" { cidr_block = "10.2.0.0/16" }
+resource "aws_vpc" "eu" {
+  region     = "eu-west-1"
+  cidr_block = "10.3.0.0/16"
+}
+resource "aws_ec2_transit_gateway" "hub" {}
+resource "aws_ec2_transit_gateway_vpc_attachment" "either" {
+  vpc_id             = var.use_b ? aws_vpc.b.id : aws_vpc.a.id
+  transit_gateway_id = aws_ec2_transit_gateway.hub.id
+}
+resource "aws_dx_gateway" "dx" { amazon_side_asn = -1 }
+resource "google_compute_network" "lake" { name = "lake" }
+resource "google_compute_subnetwork" "lake1" {
+  name          = "lake-1"
+  ip_cidr_range = "10.60.0.0/16"
+  network       = google_compute_network.lake.id
+}
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{
+		`eu = vpc("eu", region = "eu-west-1", cidr = ["10.3.0.0/16"])`,
+		`#   aws_ec2_transit_gateway_vpc_attachment.either: its VPC or Transit Gateway is not in the import`,
+		`dx = dx_gateway("dx")`,
+		`lake = gcp_vpc("lake", project = "acme", region = "europe-west2", cidr = ["10.60.0.0/16"]`,
+	} {
+		if !strings.Contains(string(star), w) {
+			t.Errorf("the import lacks %s:\n%s", w, star)
+		}
+	}
+}
+
+// TestImportConfigNoCode: text from the files (a name, a policy's
+// destinations) reaches the written design's comments on one line, so a
+// line break in it cannot write code.
+func TestImportConfigNoCode(t *testing.T) {
+	policy := `{"version": "2021.12", "core-network-configuration": {"asn-ranges": ["64512-65534"], "edge-locations": [{"location": "us-east-1"}]},
+"segments": [{"name": "prod"}],
+"segment-actions": [{"action": "create-route", "segment": "prod", "destination-cidr-blocks": ["10.9.0.0/16"], "destinations": ["attachment-1\nprint(\"destination\")\n#"]}]}`
+	star, err := importFiles(map[string]string{"p.json": policy, "main.tf": `
+resource "aws_networkmanager_global_network" "g" {}
+resource "aws_networkmanager_core_network" "c" {
+  global_network_id = aws_networkmanager_global_network.g.id
+  tags = { Name = "wan\nprint(\"name\")\n#" }
+}
+resource "aws_networkmanager_core_network_policy_attachment" "p" {
+  core_network_id = aws_networkmanager_core_network.c.id
+  policy_document = file("p.json")
+}
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := syntax.LegacyFileOptions().Parse("import.star", star, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if c, ok := n.(*syntax.CallExpr); ok {
+			if id, ok := c.Fn.(*syntax.Ident); ok && id.Name == "print" {
+				t.Errorf("text from the input became code at %s:\n%s", c.Lparen, star)
+			}
+		}
+		return true
+	})
+	if !strings.Contains(string(star), "print(") {
+		t.Errorf("the test's text is not in the import at all:\n%s", star)
 	}
 }
 

@@ -3,6 +3,7 @@ package terraform
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -37,7 +38,18 @@ type tfImporter struct {
 	out     strings.Builder
 	skipped []string
 	taken   map[string]bool
+
+	// Indexes built once the resources are all read, so that writing
+	// costs time in proportion to them: a state of thousands of routes
+	// and tables looked each route up again for every table.
+	byARN    map[string]*resource
+	byType   map[string][]*resource
+	children map[childKey]map[*resource][]*resource
 }
+
+// childKey names the resources of a type by the argument that names
+// their parent.
+type childKey struct{ typ, arg string }
 
 // Import reads the JSON of `terraform show -json` (a saved plan or the
 // state; format in https://developer.hashicorp.com/terraform/internals/json-format,
@@ -76,7 +88,8 @@ func Import(from string, data []byte) ([]byte, error) {
 }
 
 func newImporter() *tfImporter {
-	return &tfImporter{byAddr: map[string]*resource{}, byID: map[string]*resource{}, vars: map[string]string{}, taken: map[string]bool{}}
+	return &tfImporter{byAddr: map[string]*resource{}, byID: map[string]*resource{}, byARN: map[string]*resource{}, vars: map[string]string{},
+		taken: map[string]bool{}, children: map[childKey]map[*resource][]*resource{}}
 }
 
 func (im *tfImporter) add(r *resource) {
@@ -100,6 +113,9 @@ func (im *tfImporter) finish(from, kind string) ([]byte, error) {
 				im.byID[id] = r
 			}
 		}
+		if arn, _ := r.values["arn"].(string); arn != "" && im.byARN[arn] == nil {
+			im.byARN[arn] = r
+		}
 	}
 	// A DX gateway association's Transit Gateway attachment is the
 	// association's, in a state that has no data source finding it.
@@ -108,28 +124,17 @@ func (im *tfImporter) finish(from, kind string) ([]byte, error) {
 			im.byID[id] = a
 		}
 	}
-	fmt.Fprintf(&im.out, "# Imported from %s (%s) by patchbay import terraform.\n\n", oneLine(from), kind)
+	fmt.Fprintf(&im.out, "# Imported from %s (%s) by patchbay import terraform.\n\n", format.CommentText(from), kind)
 	if err := im.write(); err != nil {
 		return nil, fmt.Errorf("%s: %v", from, err)
 	}
 	if len(im.skipped) > 0 {
 		im.out.WriteString("\n# Not imported:\n")
 		for _, s := range im.skipped {
-			fmt.Fprintf(&im.out, "#   %s\n", oneLine(s))
+			fmt.Fprintf(&im.out, "#   %s\n", format.CommentText(s))
 		}
 	}
 	return format.Source("import.star", []byte(im.out.String()))
-}
-
-// oneLine keeps text read from the input inside the comment it is
-// written in.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029' {
-			return ' '
-		}
-		return r
-	}, s)
 }
 
 func (im *tfImporter) collect(m *tfjson.StateModule) {
@@ -224,16 +229,20 @@ func (im *tfImporter) dxAssociation(d *resource) *resource {
 
 func (im *tfImporter) lookup(r *resource, arg string) *resource {
 	if refs := r.refs[arg]; len(refs) > 0 {
+		// An argument naming two resources (a conditional, a map indexed
+		// by a variable) names one of them only once Terraform evaluates
+		// it: the import does not guess which.
+		if len(refs) > 1 {
+			return nil
+		}
 		return im.byAddr[refs[0]]
 	}
 	v, _ := r.values[arg].(string)
 	if x := im.byID[v]; x != nil {
 		return x
 	}
-	for _, x := range im.res {
-		if arn, _ := x.values["arn"].(string); arn != "" && arn == v {
-			return x
-		}
+	if x := im.byARN[v]; x != nil {
+		return x
 	}
 	// A DX gateway's ARN ends in its ID.
 	if i := strings.LastIndex(v, "/"); i >= 0 {
@@ -250,6 +259,10 @@ func str(r *resource, k string) string {
 func num(r *resource, k string) (uint64, bool) {
 	switch v := r.values[k].(type) {
 	case float64:
+		// An ASN or an MTU: a whole number of 32 bits, or nothing.
+		if v < 0 || v > math.MaxUint32 || v != math.Trunc(v) {
+			return 0, false
+		}
 		return uint64(v), true
 	case string:
 		n, err := strconv.ParseUint(v, 10, 32)
@@ -309,15 +322,37 @@ func (im *tfImporter) variable(r *resource) string {
 	return v
 }
 
+// of is the resources of typ (not data sources), by address.
 func (im *tfImporter) of(typ string) []*resource {
-	var out []*resource
-	for _, r := range im.res {
-		if r.typ == typ && !r.data {
-			out = append(out, r)
+	if im.byType == nil {
+		im.byType = map[string][]*resource{}
+		for _, r := range im.res {
+			if !r.data {
+				im.byType[r.typ] = append(im.byType[r.typ], r)
+			}
+		}
+		for _, rs := range im.byType {
+			sort.SliceStable(rs, func(i, j int) bool { return rs[i].addr < rs[j].addr })
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].addr < out[j].addr })
-	return out
+	return im.byType[typ]
+}
+
+// childrenOf is the resources of typ whose argument arg names parent, by
+// address.
+func (im *tfImporter) childrenOf(typ, arg string, parent *resource) []*resource {
+	k := childKey{typ, arg}
+	idx, ok := im.children[k]
+	if !ok {
+		idx = map[*resource][]*resource{}
+		for _, r := range im.of(typ) {
+			if p := im.target(r, arg); p != nil {
+				idx[p] = append(idx[p], r)
+			}
+		}
+		im.children[k] = idx
+	}
+	return idx[parent]
 }
 
 func quote(ss []string) string {
@@ -345,11 +380,9 @@ func (im *tfImporter) write() error {
 	for _, r := range im.of("aws_vpc") {
 		done(r)
 		cidrs := []string{str(r, "cidr_block")}
-		for _, a := range im.of("aws_vpc_ipv4_cidr_block_association") {
-			if im.target(a, "vpc_id") == r {
-				done(a)
-				cidrs = append(cidrs, str(a, "cidr_block"))
-			}
+		for _, a := range im.childrenOf("aws_vpc_ipv4_cidr_block_association", "vpc_id", r) {
+			done(a)
+			cidrs = append(cidrs, str(a, "cidr_block"))
 		}
 		switch {
 		case r.region == "":
@@ -436,6 +469,23 @@ func (im *tfImporter) write() error {
 			continue
 		}
 		fmt.Fprintf(w, "%s = attach(%s, %s%s)\n", im.variable(a), im.vars[v.addr], im.vars[g.addr], nameArg(a, v, g))
+	}
+	for _, a := range im.of("aws_ec2_transit_gateway_peering_attachment") {
+		done(a)
+		g, peer := im.target(a, "transit_gateway_id"), im.target(a, "peer_transit_gateway_id")
+		if g == nil || peer == nil || im.vars[g.addr] == "" || im.vars[peer.addr] == "" {
+			im.skip(a, "its Transit Gateway or its peer is not in the import")
+			continue
+		}
+		fmt.Fprintf(w, "%s = attach(%s, %s%s)\n", im.variable(a), im.vars[g.addr], im.vars[peer.addr], nameArg(a, g, peer))
+	}
+	// The accepter is the peering's other end, with the peering's
+	// attachment ID: the peer's route tables name it.
+	for _, x := range im.of("aws_ec2_transit_gateway_peering_attachment_accepter") {
+		if p := im.target(x, "transit_gateway_attachment_id"); p != nil && p.typ == "aws_ec2_transit_gateway_peering_attachment" && im.vars[p.addr] != "" {
+			done(x)
+			im.vars[x.addr] = im.vars[p.addr]
+		}
 	}
 	for _, a := range im.of("aws_dx_gateway_association") {
 		done(a)
@@ -576,11 +626,9 @@ func (im *tfImporter) coreNetworks(done func(*resource)) error {
 	for _, cn := range im.of("aws_networkmanager_core_network") {
 		done(cn)
 		var doc string
-		for _, p := range im.of("aws_networkmanager_core_network_policy_attachment") {
-			if im.target(p, "core_network_id") == cn {
-				done(p)
-				doc = str(p, "policy_document")
-			}
+		for _, p := range im.childrenOf("aws_networkmanager_core_network_policy_attachment", "core_network_id", cn) {
+			done(p)
+			doc = str(p, "policy_document")
 		}
 		if doc == "" {
 			doc = str(cn, "policy_document")
@@ -597,7 +645,7 @@ func (im *tfImporter) coreNetworks(done func(*resource)) error {
 		lines := strings.Split(string(star), "\n")
 		for i, l := range lines {
 			if strings.HasPrefix(l, "#   ") || strings.HasPrefix(l, "# Not imported") {
-				lines[i] = strings.Replace(l, "#", "# "+cn.addr+":", 1)
+				lines[i] = strings.Replace(l, "#", "# "+format.CommentText(cn.addr)+":", 1)
 			}
 		}
 		im.out.WriteString(strings.Join(lines, "\n") + "\n")
@@ -623,10 +671,7 @@ func (im *tfImporter) tgwTables(done func(*resource)) {
 		}
 		var assoc, prop, routes []string
 		for _, typ := range []string{"aws_ec2_transit_gateway_route_table_association", "aws_ec2_transit_gateway_route_table_propagation"} {
-			for _, x := range im.of(typ) {
-				if im.target(x, "transit_gateway_route_table_id") != t {
-					continue
-				}
+			for _, x := range im.childrenOf(typ, "transit_gateway_route_table_id", t) {
 				done(x)
 				v := attachVar(im.target(x, "transit_gateway_attachment_id"))
 				if v == "" {
@@ -640,10 +685,7 @@ func (im *tfImporter) tgwTables(done func(*resource)) {
 				}
 			}
 		}
-		for _, r := range im.of("aws_ec2_transit_gateway_route") {
-			if im.target(r, "transit_gateway_route_table_id") != t {
-				continue
-			}
+		for _, r := range im.childrenOf("aws_ec2_transit_gateway_route", "transit_gateway_route_table_id", t) {
 			done(r)
 			dst := str(r, "destination_cidr_block")
 			if _, err := netip.ParsePrefix(dst); err != nil {
@@ -688,10 +730,7 @@ func (im *tfImporter) routeTables(done func(*resource)) {
 			im.skipped = append(im.skipped, fmt.Sprintf("%s: its %d route blocks (the import reads routes from aws_route resources)", t.addr, len(inline)))
 		}
 		var routes []string
-		for _, r := range im.of("aws_route") {
-			if im.target(r, "route_table_id") != t {
-				continue
-			}
+		for _, r := range im.childrenOf("aws_route", "route_table_id", t) {
 			done(r)
 			dst := str(r, "destination_cidr_block")
 			if dst == "" {
