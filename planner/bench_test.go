@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"syscall"
 	"testing"
 	"testing/fstest"
 
@@ -51,9 +50,8 @@ func BenchmarkPlanGenerated(b *testing.B) {
 			b.Fatalf("graph %+v", p.Summary)
 		}
 	}
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
-		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
+	if mb, ok := peakRSSMB(); ok {
+		b.ReportMetric(mb, "peak-RSS-MB")
 	}
 }
 
@@ -142,9 +140,8 @@ func BenchmarkValidateGenerated(b *testing.B) {
 			b.Fatalf("the benchmark design should be clean, got %d findings, first: %v", len(p.Findings), p.Findings[0])
 		}
 	}
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
-		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
+	if mb, ok := peakRSSMB(); ok {
+		b.ReportMetric(mb, "peak-RSS-MB")
 	}
 }
 

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -36,7 +38,7 @@ func init() {
 	fifo := func(name string) func(t *testing.T, dir string) {
 		return func(t *testing.T, dir string) {
 			p := filepath.Join(dir, name)
-			if err := syscall.Mkfifo(p, 0o600); err != nil {
+			if err := mkfifo(p, 0o600); err != nil {
 				t.Fatal(err)
 			}
 			done := make(chan int64, 1)

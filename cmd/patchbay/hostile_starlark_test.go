@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -6,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -22,7 +23,7 @@ func init() {
 	budget := `memory budget of 256 MiB exceeded \(.*\) — raise it with --max-memory`
 	mkfifo := func(name string) func(t *testing.T, dir string) {
 		return func(t *testing.T, dir string) {
-			if err := syscall.Mkfifo(filepath.Join(dir, name), 0o644); err != nil {
+			if err := mkfifo(filepath.Join(dir, name), 0o644); err != nil {
 				t.Skipf("mkfifo: %v", err)
 			}
 		}

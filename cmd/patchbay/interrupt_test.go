@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -11,7 +13,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -113,7 +114,7 @@ func TestFIFOWaitsForAReaderAndCtrlC(t *testing.T) {
 	}
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "out.dot")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+	if err := mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// A reader that comes late gets the whole drawing.

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -9,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -84,7 +85,7 @@ func TestOutputKeepsSpecialFiles(t *testing.T) {
 		t.Run(f.name, func(t *testing.T) {
 			t.Run("fifo", func(t *testing.T) {
 				p := filepath.Join(t.TempDir(), "out"+f.ext)
-				if err := syscall.Mkfifo(p, 0o600); err != nil {
+				if err := mkfifo(p, 0o600); err != nil {
 					t.Fatal(err)
 				}
 				got := make(chan int, 1)
@@ -227,7 +228,7 @@ func TestOutputFmtKeepsLinkAndMode(t *testing.T) {
 		t.Errorf("target mode %v:\n%s", fi.Mode().Perm(), b)
 	}
 	fifo := filepath.Join(dir, "pipe.star")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+	if err := mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	stderr.Reset()
