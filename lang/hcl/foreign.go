@@ -61,3 +61,38 @@ func (f *Foreign) Exceeded() bool { return f.budget.err != nil }
 func (f *Foreign) Value(e hcl.Expression, ctx *hcl.EvalContext) (cty.Value, lang.Diagnostics) {
 	return f.budget.value(e, ctx, f.counted)
 }
+
+// Constant evaluates e as Terraform evaluates a value of a variable
+// definitions file: with no variables and no functions, so the file holds
+// data only. A reference or a call the text wrote is an error at its place.
+func (f *Foreign) Constant(e hcl.Expression) (cty.Value, lang.Diagnostics) {
+	for _, tr := range e.Variables() {
+		return cty.NilVal, errAt(tr.SourceRange(), "expression", "a reference where a constant is wanted: a variable definitions file holds values only")
+	}
+	if se, ok := e.(hclsyntax.Expression); ok {
+		var ds lang.Diagnostics
+		hclsyntax.VisitAll(se, func(n hclsyntax.Node) hcl.Diagnostics {
+			// The budget's own calls are there too, under names no text
+			// can write.
+			if c, ok := n.(*hclsyntax.FunctionCallExpr); ok && c.Name != countFunc && c.Name != gateFunc && ds == nil {
+				ds = errAt(c.NameRange, "expression", "a function call (%s) where a constant is wanted: a variable definitions file holds values only", c.Name)
+			}
+			return nil
+		})
+		if ds != nil {
+			return cty.NilVal, ds
+		}
+	}
+	hidden := map[string]function.Function{countFunc: f.funcs[countFunc], gateFunc: f.funcs[gateFunc]}
+	return f.Value(e, &hcl.EvalContext{Functions: hidden})
+}
+
+// JSONVars reads a .tfvars.json file as -var-file reads one: an object
+// whose properties are variable names, each value the JSON's data, the
+// budgets charged for every token first.
+func (f *Foreign) JSONVars(src []byte, filename string) (map[string]hcl.Expression, lang.Diagnostics) {
+	if ds := checkNesting(src, filename); ds != nil {
+		return nil, ds
+	}
+	return f.budget.jsonVars(filename, src)
+}

@@ -271,7 +271,7 @@ func (l *loader) cliVars(opts Options) (map[string]hcl.Expression, lang.Diagnost
 			continue
 		}
 		if strings.HasSuffix(f, ".json") {
-			jv, jds := l.jsonVars(f, src)
+			jv, jds := l.budget.jsonVars(f, src)
 			ds = append(ds, jds...)
 			for name, e := range jv {
 				vars[name] = e
@@ -360,7 +360,7 @@ func (j *jsonValue) StartRange() hcl.Range                               { retur
 // variable names. Its values are taken as they are written — a string is
 // that string, never a template to evaluate — so the file holds data only,
 // as its name promises, and runs nothing the budgets would have to bound.
-func (l *loader) jsonVars(file string, src []byte) (map[string]hcl.Expression, lang.Diagnostics) {
+func (b *budget) jsonVars(file string, src []byte) (map[string]hcl.Expression, lang.Diagnostics) {
 	// Decoding builds a value, and a type, per element: 16 MiB of [0,0,…]
 	// would be gigabytes. Each token is charged to the budgets first.
 	tokens := uint64(0)
@@ -371,8 +371,8 @@ func (l *loader) jsonVars(file string, src []byte) (map[string]hcl.Expression, l
 		}
 		tokens++
 	}
-	if l.budget.charge(tokens*nodeSteps, tokens*jsonValueBytes) != nil {
-		return nil, l.budget.diagnose(nil, hcl.Range{Filename: file, Start: hcl.InitialPos, End: hcl.InitialPos})
+	if b.charge(tokens*nodeSteps, tokens*jsonValueBytes) != nil {
+		return nil, b.diagnose(nil, hcl.Range{Filename: file, Start: hcl.InitialPos, End: hcl.InitialPos})
 	}
 	// The HCL JSON parser gives each property's place; cty's JSON decoder
 	// its value.
@@ -393,7 +393,7 @@ func (l *loader) jsonVars(file string, src []byte) (map[string]hcl.Expression, l
 		obj, err = ctyjson.Unmarshal(src, ty)
 	}
 	if err != nil {
-		return nil, lang.Diagnostics{{Rule: "syntax", Summary: fmt.Sprintf("-var-file %s: %v", file, err), Range: lang.Range{File: file}}}
+		return nil, lang.Diagnostics{{Rule: "syntax", Summary: fmt.Sprintf("%s: %v", file, err), Range: lang.Range{File: file}}}
 	}
 	out := map[string]hcl.Expression{}
 	for name, a := range attrs {

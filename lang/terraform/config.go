@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"path/filepath"
 	"slices"
@@ -53,6 +54,7 @@ type configReader struct {
 	skipped []string
 
 	blocks    []*hclsyntax.Block
+	tfvars    []definition         // in the order Terraform applies them
 	declared  map[string]hcl.Range // "TYPE.NAME" and "data.TYPE.NAME"
 	types     map[string]bool      // the resource types declared: roots of references
 	vars      map[string]cty.Value
@@ -66,7 +68,9 @@ type configReader struct {
 // ImportConfig reads the Terraform configuration in root, its *.tf files
 // (not recursively; *.tf.json and override files are refused), without
 // running Terraform, and writes what Import writes. Variables take their
-// defaults, and one without a default is unknown; a reference to a
+// defaults, overridden by the definitions files Terraform loads by itself
+// (terraform.tfvars, *.auto.tfvars, and their JSON forms), and one without
+// a value is unknown; a reference to a
 // resource is unknown too, and is how the importer finds what an argument
 // names. Resources with count or for_each, or dynamic blocks, data sources
 // other than the one the export uses, and modules are not imported and are
@@ -120,6 +124,13 @@ func readConfig(ctx context.Context, root *project.Root, opts ConfigOptions) ([]
 	return res, c.skipped, nil
 }
 
+// definition is a value a variable definitions file gives a variable.
+type definition struct {
+	name string
+	at   hcl.Range
+	expr hcl.Expression
+}
+
 func (c *configReader) errorf(r hcl.Range, format string, args ...any) {
 	c.diags = append(c.diags, lang.Diagnostic{Severity: lang.SevError, Rule: "terraform", Summary: fmt.Sprintf(format, args...), Range: rangeOf(r)})
 }
@@ -132,13 +143,19 @@ func rangeOf(r hcl.Range) lang.Range {
 	return out
 }
 
-// parse reads every .tf file of the directory, in name order.
+// parse reads every .tf file of the directory, in name order, then the
+// variable definitions files Terraform loads by itself: terraform.tfvars,
+// terraform.tfvars.json, then the *.auto.tfvars and *.auto.tfvars.json
+// files in name order, each overriding what came before
+// (https://developer.hashicorp.com/terraform/language/values/variables#variable-definition-precedence,
+// read 2026-12). Other .tfvars files are read only when -var-file names
+// them, so they are not read here.
 func (c *configReader) parse() error {
 	entries, err := fs.ReadDir(c.root.FS, ".")
 	if err != nil {
 		return fmt.Errorf("%s: cannot read the directory: %v", c.root.Display, err)
 	}
-	var names []string
+	var names, vars []string
 	for _, e := range entries {
 		n := e.Name()
 		switch {
@@ -151,29 +168,55 @@ func (c *configReader) parse() error {
 			return fmt.Errorf("%s: refused: %s is an override file, which import terraform does not merge", c.root.Display, n)
 		case strings.HasSuffix(n, ".tf"):
 			names = append(names, n)
+		case n == "terraform.tfvars" || n == "terraform.tfvars.json" || strings.HasSuffix(n, ".auto.tfvars") || strings.HasSuffix(n, ".auto.tfvars.json"):
+			vars = append(vars, n)
 		}
 	}
 	sort.Strings(names)
+	// terraform.tfvars, then terraform.tfvars.json, whatever their places
+	// among the names.
+	first := map[string]int{"terraform.tfvars": 1, "terraform.tfvars.json": 2}
+	slices.SortFunc(vars, func(a, b string) int {
+		if first[a] > 0 || first[b] > 0 {
+			return cmpFirst(first[a], first[b])
+		}
+		return strings.Compare(a, b)
+	})
 	switch {
 	case len(names) == 0:
 		return fmt.Errorf("%s: no .tf files: want the directory of a Terraform configuration", c.root.Display)
-	case len(names) > MaxConfigFiles:
-		return fmt.Errorf("%s: refused: %d .tf files, more than the %d import terraform reads", c.root.Display, len(names), MaxConfigFiles)
+	case len(names)+len(vars) > MaxConfigFiles:
+		return fmt.Errorf("%s: refused: %d .tf and .tfvars files, more than the %d import terraform reads", c.root.Display, len(names)+len(vars), MaxConfigFiles)
 	}
 	total := 0
-	for _, n := range names {
+	for _, n := range append(names, vars...) {
 		display := c.root.DisplayName(n)
 		src, err := c.root.Read(n)
 		if err != nil {
 			return fmt.Errorf("%s: %v", display, err)
 		}
 		if total += len(src); total > maxConfigBytes {
-			return fmt.Errorf("%s: refused: the .tf files together are larger than %d MiB", c.root.Display, maxConfigBytes>>20)
+			return fmt.Errorf("%s: refused: the .tf and .tfvars files together are larger than %d MiB", c.root.Display, maxConfigBytes>>20)
 		}
 		c.files[display] = src
+		if strings.HasSuffix(n, ".tfvars.json") {
+			c.jsonDefinitions(src, display)
+			continue
+		}
 		body, ds := c.fx.Parse(src, display)
 		c.diags = append(c.diags, ds...)
 		if body == nil {
+			continue
+		}
+		if strings.HasSuffix(n, ".tfvars") {
+			// A definitions file assigns values; Terraform refuses a block
+			// in one, a variable block most often put there by mistake.
+			for _, b := range body.Blocks {
+				c.errorf(b.TypeRange, "a %s block in a variable definitions file, which only assigns values to variables the .tf files declare (name = value)", b.Type)
+			}
+			for _, a := range sortedAttrs(body.Attributes) {
+				c.tfvars = append(c.tfvars, definition{name: a.Name, at: a.NameRange, expr: a.Expr})
+			}
 			continue
 		}
 		for _, a := range sortedAttrs(body.Attributes) {
@@ -182,6 +225,30 @@ func (c *configReader) parse() error {
 		c.blocks = append(c.blocks, body.Blocks...)
 	}
 	return nil
+}
+
+// cmpFirst orders the definitions files Terraform reads first (rank 1,
+// 2) before the others (rank 0).
+func cmpFirst(a, b int) int {
+	switch {
+	case a == b:
+		return 0
+	case a == 0:
+		return 1
+	case b == 0:
+		return -1
+	}
+	return a - b
+}
+
+// jsonDefinitions reads a .tfvars.json file: its values are the JSON's
+// data, never templates, as Terraform reads them.
+func (c *configReader) jsonDefinitions(src []byte, display string) {
+	vars, ds := c.fx.JSONVars(src, display)
+	c.diags = append(c.diags, ds...)
+	for _, n := range slices.Sorted(maps.Keys(vars)) {
+		c.tfvars = append(c.tfvars, definition{name: n, at: vars[n].Range(), expr: vars[n]})
+	}
 }
 
 func sortedAttrs(as hclsyntax.Attributes) []*hclsyntax.Attribute {
@@ -273,8 +340,9 @@ func (c *configReader) of(typ string) []*hclsyntax.Block {
 	return out
 }
 
-// variables are their defaults; a variable without one is unknown, as
-// its value is whatever terraform plan is given.
+// variables are their defaults, then the definitions files' values; a
+// variable without one is unknown, as its value is whatever terraform
+// plan is given.
 func (c *configReader) variables() {
 	at := map[string]hcl.Range{}
 	for _, b := range c.of("variable") {
@@ -294,7 +362,31 @@ func (c *configReader) variables() {
 			}
 		}
 	}
+	c.definitions(at)
 	c.base.Variables["var"] = cty.ObjectVal(c.vars)
+}
+
+// definitions applies the variable definitions files' values over the
+// defaults, later files over earlier ones. A value is a constant:
+// Terraform evaluates it with no variables and no functions. A value for
+// a variable not declared is one Terraform warns of and ignores, so the
+// import lists it rather than failing.
+func (c *configReader) definitions(declared map[string]hcl.Range) {
+	for _, d := range c.tfvars {
+		if c.fx.Exceeded() {
+			return // reported once, where it was spent
+		}
+		v, ds := c.fx.Constant(d.expr)
+		c.diags = append(c.diags, ds...)
+		if ds.HasErrors() {
+			continue
+		}
+		if _, ok := declared[d.name]; !ok {
+			c.skipped = append(c.skipped, fmt.Sprintf("var.%s (%s): a value for a variable the configuration does not declare, which Terraform ignores", d.name, rangeOf(d.at)))
+			continue
+		}
+		c.vars[d.name] = v
+	}
 }
 
 // evalLocals evaluates the locals in an order where each comes after

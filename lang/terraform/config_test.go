@@ -201,6 +201,74 @@ resource "google_compute_subnetwork" "lake1" {
 	}
 }
 
+// TestImportConfigTfvars: terraform.tfvars, then the *.auto.tfvars files
+// in name order, override the defaults, as Terraform applies them; other
+// .tfvars files are for -var-file and are not read.
+func TestImportConfigTfvars(t *testing.T) {
+	star, err := importFiles(map[string]string{
+		"main.tf": `
+variable "home" { default = "eu-west-2" }
+variable "a_cidr" { default = "10.1.0.0/16" }
+variable "b_cidr" {}
+variable "c_cidr" { default = "10.3.0.0/16" }
+provider "aws" { region = var.home }
+resource "aws_vpc" "a" { cidr_block = var.a_cidr }
+resource "aws_vpc" "b" { cidr_block = var.b_cidr }
+resource "aws_vpc" "c" { cidr_block = var.c_cidr }
+`,
+		// Read first though it sorts after a.auto.tfvars.
+		"terraform.tfvars": "home   = \"us-east-1\"\nb_cidr = \"10.20.0.0/16\"\nc_cidr = \"10.30.0.0/16\"\n",
+		"a.auto.tfvars":    "c_cidr = \"10.31.0.0/16\"\nstray  = 1\n",
+		"b.auto.tfvars":    "c_cidr = \"10.32.0.0/16\"\n",
+		"prod.tfvars":      "home = \"ap-south-1\"\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{
+		`a = vpc("a", region = "us-east-1", cidr = ["10.1.0.0/16"])`,
+		`b = vpc("b", region = "us-east-1", cidr = ["10.20.0.0/16"])`,
+		`c = vpc("c", region = "us-east-1", cidr = ["10.32.0.0/16"])`,
+		`#   var.stray (cfg/a.auto.tfvars:2:1): a value for a variable the configuration does not declare, which Terraform ignores`,
+	} {
+		if !strings.Contains(string(star), w) {
+			t.Errorf("the import lacks %s:\n%s", w, star)
+		}
+	}
+
+	// The JSON files, read where their HCL namesakes are: after
+	// terraform.tfvars, and among the *.auto.tfvars by name. A string in
+	// one is data, never a template.
+	star, err = importFiles(map[string]string{
+		"main.tf": `
+variable "a_cidr" { default = "10.1.0.0/16" }
+variable "b_cidr" { default = "10.2.0.0/16" }
+variable "name" { default = "c" }
+provider "aws" { region = "us-east-1" }
+resource "aws_vpc" "a" { cidr_block = var.a_cidr }
+resource "aws_vpc" "b" {
+  cidr_block = var.b_cidr
+  tags       = { Name = var.name }
+}
+`,
+		"terraform.tfvars":      "a_cidr = \"10.10.0.0/16\"\nb_cidr = \"10.20.0.0/16\"\n",
+		"terraform.tfvars.json": `{"a_cidr": "10.11.0.0/16", "name": "${upper(\"x\")}"}`,
+		"a.auto.tfvars.json":    `{"b_cidr": "10.21.0.0/16"}`,
+		"b.auto.tfvars":         "b_cidr = \"10.22.0.0/16\"\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{
+		`a = vpc("a", region = "us-east-1", cidr = ["10.11.0.0/16"])`,
+		`vpc("${upper(\"x\")}", region = "us-east-1", cidr = ["10.22.0.0/16"])`,
+	} {
+		if !strings.Contains(string(star), w) {
+			t.Errorf("the import lacks %s:\n%s", w, star)
+		}
+	}
+}
+
 // TestImportConfigNoCode: text from the files (a name, a policy's
 // destinations) reaches the written design's comments on one line, so a
 // line break in it cannot write code.
@@ -264,6 +332,13 @@ func TestImportConfigErrors(t *testing.T) {
 		{map[string]string{"main.tf.json": "{}"}, "main.tf.json is in Terraform's JSON syntax"},
 		{map[string]string{"override.tf": ""}, "override.tf is an override file"},
 		{map[string]string{"notes.txt": ""}, "cfg: no .tf files"},
+		{map[string]string{"main.tf": "", "terraform.tfvars.json": "{\n  \"a\": [1,\n}"}, "cfg/terraform.tfvars.json:3:1: error: Missing JSON value"},
+		{map[string]string{"main.tf": "", "x.auto.tfvars.json": "[1]"}, "cfg/x.auto.tfvars.json:1:1: error: "},
+		{map[string]string{"main.tf": "variable \"a\" {}\n", "terraform.tfvars": "a = [upper(\"x\")]\n"}, "cfg/terraform.tfvars:1:6: error: a function call (upper) where a constant is wanted"},
+		{map[string]string{"main.tf": "variable \"a\" {}\nvariable \"b\" {}\n", "terraform.tfvars": "a = \"${var.b}\"\n"}, "cfg/terraform.tfvars:1:8: error: a reference where a constant is wanted"},
+		{map[string]string{"main.tf": "resource \"aws_vpc\" \"v\" {}\nvariable \"a\" {}\n", "terraform.tfvars": "a = aws_vpc.v.id\n"}, "cfg/terraform.tfvars:1:5: error: a reference where a constant is wanted"},
+		{map[string]string{"main.tf": "", "z.auto.tfvars": "\nvariable \"a\" {}\n"}, "cfg/z.auto.tfvars:2:1: error: a variable block in a variable definitions file"},
+		{map[string]string{"main.tf": "", "terraform.tfvars": "a = \n"}, "cfg/terraform.tfvars:1:"},
 	} {
 		_, err := importFiles(tc.files)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
