@@ -120,6 +120,44 @@ Fix: attach an inspection VPC to the group in each Region it serves
 	},
 })
 
+var _ = register(&Rule{
+	ID: "name-invalid", Severity: lang.SevError,
+	Summary: "A Cloud WAN segment or network function group name that AWS refuses in a core network policy.",
+	Explain: `The design's names become the names of the core network policy that patchbay export
+cloudwan-policy and export terraform write, and AWS checks them there:
+- a segment's name: "Valid characters are a–z, A–Z, and 0–9" (policy reference, segments); the AWS
+  provider's policy document also wants a letter first and at most 64 characters, so "pci-zone",
+  "prod_1" and "1prod" are refused though the design language takes them as names;
+- a network function group's name is required, and at most 256 characters (the Network Manager API's
+  NetworkFunctionGroup); it may have hyphens ("inspection-vpc" in the reference's own examples).
+
+Sources: https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policies-json.html
+and https://docs.aws.amazon.com/networkmanager/latest/APIReference/API_NetworkFunctionGroup.html
+(checked 2026-12).
+
+Fix: rename the segment to letters and digits starting with a letter (pciZone), and the attachments'
+segment = ... with it; give the group a name of 1 to 256 characters.`,
+	check: func(v *validator, rule *Rule) {
+		for _, cn := range v.p.Design.CoreNetworks {
+			for _, seg := range cn.Segments {
+				if err := lang.CheckCloudWANSegmentName(seg.Name); err != nil {
+					at := seg.Range
+					if at.IsZero() {
+						at = cn.Source()
+					}
+					v.report(rule, finding{at: at, summary: fmt.Sprintf("%s: %v: AWS refuses the policy", cn.Ref(), err),
+						hint: "letters and digits only, starting with a letter"})
+				}
+			}
+			for _, g := range cn.NetworkFunctionGroups {
+				if err := lang.CheckCloudWANGroupName(g); err != nil {
+					v.report(rule, finding{at: cn.Source(), summary: fmt.Sprintf("%s: %v: AWS refuses the policy", cn.Ref(), err)})
+				}
+			}
+		}
+	},
+})
+
 // dualHopGaps warns of the Regions where a dual-hop send-via's segments
 // have attachments but the group has no inspection VPC.
 func (v *validator) dualHopGaps(rule *Rule, cn *lang.CoreNetwork, a lang.SegmentAction, members map[string]map[string][]*lang.Attachment) {

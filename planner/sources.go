@@ -28,6 +28,7 @@ var (
 	srcCloudWANDX              = Source{"Cloud WAN user guide, Direct Connect gateway attachments", "https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-dxattach-about.html", "2026-12"}
 	srcCloudWANInsertion       = Source{"Cloud WAN user guide, service insertion", "https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policy-service-insertion.html", "2026-12"}
 	srcCloudWANPolicyJSON      = Source{"Cloud WAN user guide, core network policy version parameters (asn-ranges, network-function-groups, segment-actions)", "https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policies-json.html", "2026-12"}
+	srcNetworkManagerNFG       = Source{"Network Manager API reference, NetworkFunctionGroup (name length)", "https://docs.aws.amazon.com/networkmanager/latest/APIReference/API_NetworkFunctionGroup.html", "2026-12"}
 	srcCloudWANQuotas          = Source{"Cloud WAN user guide, quotas", "https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-quotas.html", "2026-12"}
 	srcGCPNetworks             = Source{"Compute Engine API, networks (internalIpv6Range, mtu)", "https://cloud.google.com/compute/docs/reference/rest/v1/networks", "2026-12"}
 	srcGCPSubnets              = Source{"Google Cloud VPC documentation, subnets (valid and prohibited IPv4 ranges)", "https://cloud.google.com/vpc/docs/subnets", "2026-12"}
@@ -48,6 +49,7 @@ var ruleSources = map[string][]Source{
 	"attach-invalid":          {srcInterconnectAttachPoint, srcDXGateways, srcCloudWANDX, srcTGWGateways},
 	"route-invalid":           {srcTGWRouteTables, srcTGWPeering, srcCloudWANPolicy},
 	"service-insertion":       {srcCloudWANInsertion, srcCloudWANPolicyJSON},
+	"name-invalid":            {srcCloudWANPolicyJSON, srcNetworkManagerNFG},
 	"macsec-cipher":           {srcDXMACsec},
 	"mtu-mismatch":            {srcTGWQuotas, srcDXJumbo, srcGCPNetworks},
 	"provider-unavailable":    {srcInterconnectRegions},

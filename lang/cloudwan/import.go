@@ -106,10 +106,6 @@ func (im *importer) names(n *node, what, kind string, known []string) []string {
 	return out
 }
 
-// segmentName is the reference's rule for names: a letter, then letters
-// and digits, at most 64 characters.
-var segmentName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,63}$`)
-
 // Import reads a Cloud WAN policy document and writes, in Starlark, the
 // core network it describes as core_network(name, ...) and its routes as
 // create_route(...). Attachments are the design's to declare (attach(...,
@@ -400,8 +396,8 @@ func (im *importer) functionGroups(n *node) {
 			im.errf(g, "%s has no name: it is required", what)
 			continue
 		}
-		if !segmentName.MatchString(name) {
-			im.errf(g.get("name"), "%s: name %q: want a letter, then letters and digits, at most 64", what, name)
+		if err := lang.CheckCloudWANGroupName(name); err != nil {
+			im.errf(g.get("name"), "%s: %v", what, err)
 		}
 		if slices.Contains(im.groups, name) {
 			im.errf(g.get("name"), "%s: %q is declared twice", what, name)
@@ -433,8 +429,8 @@ func (im *importer) segmentsOf(n *node, root *node) {
 			im.errf(s, "%s has no name: it is required", what)
 			continue
 		}
-		if !segmentName.MatchString(name) {
-			im.errf(s.get("name"), "%s: name %q: want a letter, then letters and digits, at most 64", what, name)
+		if err := lang.CheckCloudWANSegmentName(name); err != nil {
+			im.errf(s.get("name"), "%s: %v", what, err)
 		}
 		if slices.Contains(im.segments, name) || slices.Contains(im.groups, name) {
 			im.errf(s.get("name"), "%s: %q is declared twice", what, name)

@@ -69,7 +69,7 @@ type Segment struct {
 // FunctionGroup is a network function group: attachments of inspection
 // appliances that segments' traffic is sent through.
 type FunctionGroup struct {
-	Name                        string `json:"name"`                          // unique; a letter, then letters and digits, at most 64
+	Name                        string `json:"name"`                          // unique; 1 to 256 characters (hyphens too)
 	RequireAttachmentAcceptance bool   `json:"require-attachment-acceptance"` // the reference defaults it to true
 }
 

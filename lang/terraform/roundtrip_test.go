@@ -56,9 +56,11 @@ func TestRoundTrip(t *testing.T) {
 	// Designs that have what the examples do not: further VPC CIDR
 	// blocks, a Transit Gateway peering with static routes to it, TGW
 	// CIDR blocks, dual stack, separate TGW route tables, a DX gateway's
-	// allowed prefixes on a VGW, isolated segments.
+	// allowed prefixes on a VGW, isolated segments, service insertion
+	// (single- and dual-hop, send-to, a group named with a hyphen).
 	for _, f := range []string{"cidr_invalid_vpc_secondary_ok.star", "cidr_overlap_tgw_peering.star", "ip_version_dual_stack.star",
-		"cidr_overlap_tgw_separate_tables.star", "cidr_overlap_dxgw_vgw_filter.star", "cidr_overlap_segments_apart.star", "quota_vpc_tgw_at_limits.star"} {
+		"cidr_overlap_tgw_separate_tables.star", "cidr_overlap_dxgw_vgw_filter.star", "cidr_overlap_segments_apart.star", "quota_vpc_tgw_at_limits.star",
+		"service_insertion_ok.star"} {
 		files = append(files, filepath.Join("../../testdata/valid", f))
 	}
 	for _, file := range files {

@@ -1,7 +1,7 @@
 # Service insertion in HCL: prod and dev reach each other only through the
 # inspection VPC of group "inspection", in the one Region that has it
 # (https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policy-service-insertion.html).
-# checks: service-insertion
+# checks: service-insertion name-invalid
 core_network "wan" {
   asn_ranges              = ["64600-64699"]
   network_function_groups = ["inspection"]
