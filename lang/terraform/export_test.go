@@ -163,3 +163,30 @@ func checkRef(t *testing.T, facts schema, declared map[string]string, vars, alia
 		}
 	}
 }
+
+// TestExportDXGatewayAttachmentPrefixes: a DX gateway attachment to a core
+// network has no argument for the design's allowed prefixes, so main.tf
+// says what is not expressed and how to do it by hand rather than drop
+// them.
+func TestExportDXGatewayAttachmentPrefixes(t *testing.T) {
+	var facts schema
+	data, err := os.ReadFile("testdata/provider-schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &facts); err != nil {
+		t.Fatal(err)
+	}
+	files := terraform.Export(plantest.File(t, "../../testdata/valid/attach_invalid_interconnect_dxgw.hcl").Design, "attach_invalid_interconnect_dxgw.hcl")
+	check(t, facts, files)
+	main := string(files["main.tf"])
+	for _, w := range []string{
+		`resource "aws_networkmanager_dx_gateway_attachment" "euw2-wan" {`,
+		`# euw2-wan: the design advertises only 10.3.0.0/16 from segment "prod" to DX gateway euw2. A DX gateway`,
+		`# (cloudwan-wan.json) as version 2025.11 with an outbound routing policy that allows only these prefixes,`,
+	} {
+		if !strings.Contains(main, w) {
+			t.Errorf("main.tf lacks %s:\n%s", w, main)
+		}
+	}
+}

@@ -239,6 +239,29 @@ func (w *writer) attachments() {
 			b.SetAttributeValue("edge_locations", strs(w.edgesOf(cn)))
 			b.SetAttributeValue("tags", attachmentTags(a))
 			w.accept(a, cn, "aws_networkmanager_dx_gateway_attachment", n)
+			// A DX gateway attachment to a core network takes no allowed
+			// prefixes: CreateDirectConnectGatewayAttachment has a core
+			// network, the gateway's ARN, edge locations, a routing policy
+			// label and tags
+			// (https://docs.aws.amazon.com/networkmanager/latest/APIReference/API_CreateDirectConnectGatewayAttachment.html),
+			// and the provider's resource the first three and tags
+			// (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/networkmanager_dx_gateway_attachment,
+			// both read 2026-12). Only a routing policy, in a policy of
+			// version 2025.11, narrows what the segment advertises, and the
+			// export writes 2021.12: say so rather than drop the prefixes.
+			if len(a.AllowedPrefixes) > 0 {
+				var ps []string
+				for _, p := range a.AllowedPrefixes {
+					ps = append(ps, p.String())
+				}
+				w.comment(fmt.Sprintf("%s: the design advertises only %s from segment %q to DX gateway %s. A DX gateway\n"+
+					"attachment to Cloud WAN takes no allowed prefixes (neither the API nor aws_networkmanager_dx_gateway_attachment\n"+
+					"has them): Cloud WAN advertises the segment's routes to the gateway. To narrow them by hand, write the policy\n"+
+					"(cloudwan-%s.json) as version 2025.11 with an outbound routing policy that allows only these prefixes,\n"+
+					"associated with the attachment by an attachment-routing-policy-rules rule on its routing policy label\n"+
+					"(https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-route-policy.html).",
+					n, strings.Join(ps, ", "), a.Segment, dx.Name, name(cn.Name)))
+			}
 		case lang.AttachTGWCloudWAN:
 			g, cn := w.tgw(end(a, lang.KindTransitGW)), end(a, lang.KindCoreNetwork)
 			p := w.resource("aws_networkmanager_transit_gateway_peering", n)

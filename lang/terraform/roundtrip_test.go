@@ -42,8 +42,10 @@ import (
 // which AWS sets per network interface, not per VPC; a Google Cloud
 // network's Cloud Router ASN, which only an Interconnect uses. Known
 // losses, in designs not tested here: a Transit Gateway's peering with a
-// core network (its route table attachment is a comment), and a
-// create-route to an attachment (the policy needs the attachment's ID).
+// core network (its route table attachment is a comment), a create-route
+// to an attachment (the policy needs the attachment's ID), and the allowed
+// prefixes of a DX gateway's attachment to a core network (no argument
+// takes them: a comment).
 func TestRoundTrip(t *testing.T) {
 	var files []string
 	for _, ext := range []string{"*.star", "*.hcl"} {
