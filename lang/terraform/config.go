@@ -55,7 +55,7 @@ type configReader struct {
 
 	blocks    []*hclsyntax.Block
 	tfvars    []definition         // in the order Terraform applies them
-	declared  map[string]hcl.Range // "TYPE.NAME" and "data.TYPE.NAME"
+	declared  map[string]hcl.Range // "TYPE.NAME", "data.TYPE.NAME" and "ephemeral.TYPE.NAME"
 	types     map[string]bool      // the resource types declared: roots of references
 	vars      map[string]cty.Value
 	locals    map[string]cty.Value
@@ -73,8 +73,8 @@ type configReader struct {
 // a value is unknown; a reference to a
 // resource is unknown too, and is how the importer finds what an argument
 // names. Resources with count or for_each, or dynamic blocks, data sources
-// other than the one the export uses, and modules are not imported and are
-// listed at the end with why. Errors name file:line:col; the error is then
+// other than the one the export uses, ephemeral resources and modules are
+// not imported and are listed at the end with why. Errors name file:line:col; the error is then
 // a *lang.SourceError.
 func ImportConfig(ctx context.Context, root *project.Root, opts ConfigOptions) ([]byte, error) {
 	res, skipped, err := readConfig(ctx, root, opts)
@@ -265,6 +265,10 @@ func sortedAttrs(as hclsyntax.Attributes) []*hclsyntax.Attribute {
 var labels = map[string]int{
 	"terraform": 0, "provider": 1, "variable": 1, "locals": 0, "output": 1, "resource": 2, "data": 2,
 	"module": 1, "moved": 0, "import": 0, "removed": 0, "check": 1,
+	// Terraform 1.10's ephemeral resources: ephemeral "TYPE" "NAME"
+	// (https://developer.hashicorp.com/terraform/language/resources/ephemeral,
+	// read 2026-12).
+	"ephemeral": 2,
 }
 
 // declare checks the blocks' shapes and records the resources and data
@@ -277,7 +281,11 @@ func (c *configReader) declare() {
 			c.errorf(b.TypeRange, "%s: not a block type of a Terraform configuration", b.Type)
 			continue
 		case len(b.Labels) != n:
-			c.errorf(b.TypeRange, "a %s block takes %d labels, not %d", b.Type, n, len(b.Labels))
+			article := "a"
+			if strings.ContainsRune("aeio", rune(b.Type[0])) {
+				article = "an"
+			}
+			c.errorf(b.TypeRange, "%s %s block takes %d labels, not %d", article, b.Type, n, len(b.Labels))
 			continue
 		}
 		valid := true
@@ -289,12 +297,12 @@ func (c *configReader) declare() {
 				valid = false
 			}
 		}
-		if !valid || b.Type != "resource" && b.Type != "data" {
+		if !valid || b.Type != "resource" && b.Type != "data" && b.Type != "ephemeral" {
 			continue
 		}
 		addr := b.Labels[0] + "." + b.Labels[1]
-		if b.Type == "data" {
-			addr = "data." + addr
+		if b.Type != "resource" {
+			addr = b.Type + "." + addr
 		} else if scopes[b.Labels[0]] {
 			c.errorf(b.LabelRanges[0], "%s: a resource type cannot be named as Terraform's own references are", b.Labels[0])
 			continue
@@ -312,10 +320,11 @@ func (c *configReader) declare() {
 
 // scopes are the roots of references that are Terraform's own, not a
 // resource type's.
-var scopes = map[string]bool{"var": true, "local": true, "path": true, "terraform": true, "data": true, "module": true, "count": true, "each": true, "self": true}
+var scopes = map[string]bool{"var": true, "local": true, "path": true, "terraform": true, "data": true, "ephemeral": true,
+	"module": true, "count": true, "each": true, "self": true}
 
 // context is what every expression sees: a resource's attributes, a data
-// source's and a module's outputs are unknown; path.module and path.root
+// source's, an ephemeral resource's and a module's outputs are unknown; path.module and path.root
 // are ".", as for a root module, so file() reads inside the directory.
 func (c *configReader) context() *hcl.EvalContext {
 	vs := map[string]cty.Value{}
@@ -325,7 +334,7 @@ func (c *configReader) context() *hcl.EvalContext {
 	here := cty.StringVal(".")
 	vs["path"] = cty.ObjectVal(map[string]cty.Value{"module": here, "root": here, "cwd": here})
 	vs["terraform"] = cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal("default")})
-	vs["data"], vs["module"] = cty.DynamicVal, cty.DynamicVal
+	vs["data"], vs["ephemeral"], vs["module"] = cty.DynamicVal, cty.DynamicVal, cty.DynamicVal
 	vs["var"], vs["local"] = cty.EmptyObjectVal, cty.EmptyObjectVal
 	return &hcl.EvalContext{Variables: vs, Functions: c.fx.Functions()}
 }
@@ -485,12 +494,13 @@ func localName(tr hcl.Traversal) string {
 	return ""
 }
 
-// refAddress is the resource or data source a reference names:
-// "aws_vpc.web" of aws_vpc.web.id, "data.T.N" of data.T.N.id; "" for
-// anything else.
+// refAddress is the resource, data source or ephemeral resource a
+// reference names: "aws_vpc.web" of aws_vpc.web.id, "data.T.N" of
+// data.T.N.id, "ephemeral.T.N" of ephemeral.T.N.value; "" for anything
+// else.
 func refAddress(parts []string) string {
 	switch {
-	case len(parts) >= 3 && parts[0] == "data":
+	case len(parts) >= 3 && (parts[0] == "data" || parts[0] == "ephemeral"):
 		return strings.Join(parts[:3], ".")
 	case len(parts) >= 2 && !scopes[parts[0]]:
 		return parts[0] + "." + parts[1]
@@ -537,12 +547,15 @@ func (c *configReader) references(e hcl.Expression) []string {
 			continue
 		}
 		a := refAddress(parts)
-		if a == "" || !c.types[parts[0]] && parts[0] != "data" {
+		if a == "" || !c.types[parts[0]] && parts[0] != "data" && parts[0] != "ephemeral" {
 			continue // not a resource (an unknown name is hcl's error)
 		}
 		if _, ok := c.declared[a]; !ok {
 			c.errorf(tr.SourceRange(), "reference to %s, which the configuration does not declare", a)
 			continue
+		}
+		if parts[0] == "ephemeral" {
+			continue // a secret or a connection: nothing the import follows
 		}
 		add(a)
 	}
@@ -590,6 +603,9 @@ func (c *configReader) resources() []*resource {
 		switch b.Type {
 		case "module":
 			c.skipped = append(c.skipped, "module."+b.Labels[0]+": a module's resources are in its source, which import terraform does not fetch")
+			continue
+		case "ephemeral":
+			c.skipped = append(c.skipped, "ephemeral."+b.Labels[0]+"."+b.Labels[1]+": an ephemeral resource is opened anew by each Terraform run and never stored, which only Terraform can do")
 			continue
 		case "resource", "data":
 		default:

@@ -112,6 +112,17 @@ data "aws_ami" "any" {
   most_recent = true
 }
 
+ephemeral "aws_secretsmanager_secret_version" "token" {
+  secret_id = "network-token"
+}
+
+resource "aws_vpc" "tagged" {
+  cidr_block = "10.3.0.0/16"
+  tags = {
+    Token = ephemeral.aws_secretsmanager_secret_version.token.secret_string
+  }
+}
+
 module "other" {
   source = "./other"
 }
@@ -134,6 +145,8 @@ func TestImportConfig(t *testing.T) {
 		`tgw_route_table("main", transit_gateway = hub, routes = [route("10.0.0.0/8", blackhole = True)])`,
 		`#   aws_vpc.many: it uses count: its instances are known only once Terraform evaluates it`,
 		`#   data.aws_ami.any: a data source reads what exists, which only Terraform can ask`,
+		`#   ephemeral.aws_secretsmanager_secret_version.token: an ephemeral resource is opened anew by each Terraform run and never stored, which only Terraform can do`,
+		`tagged = vpc("tagged", region = "eu-west-2", cidr = ["10.3.0.0/16"])`,
 		`#   module.other: a module's resources are in its source, which import terraform does not fetch`,
 		`#   aws_vpc.c: a CIDR block is not known without Terraform`,
 	} {
@@ -321,6 +334,11 @@ func TestImportConfigErrors(t *testing.T) {
 		{map[string]string{"main.tf": "resource \"aws_vpc\" \"a\" {}\nresource \"aws_vpc\" \"a\" {}\n"}, "cfg/main.tf:2:1: error: aws_vpc.a is declared twice (first at cfg/main.tf:1:1"},
 		{map[string]string{"main.tf": "resource \"aws_vpc\" {}\n"}, "cfg/main.tf:1:1: error: a resource block takes 2 labels, not 1"},
 		{map[string]string{"main.tf": "resource \"aws_vpc\" \"a\\nb\" {}\n"}, "cfg/main.tf:1:20: error: \"a\\nb\": not a valid name"},
+		{map[string]string{"main.tf": "ephemeral \"random_password\" {}\n"}, "cfg/main.tf:1:1: error: an ephemeral block takes 2 labels, not 1"},
+		{map[string]string{"main.tf": "resource \"aws_vpc\" \"a\" {\n  tags = { T = ephemeral.random_password.p.result }\n}\n"},
+			"cfg/main.tf:2:16: error: reference to ephemeral.random_password.p, which the configuration does not declare"},
+		{map[string]string{"main.tf": "ephemeral \"random_password\" \"p\" {}\nephemeral \"random_password\" \"p\" {}\n"},
+			"cfg/main.tf:2:1: error: ephemeral.random_password.p is declared twice"},
 		{map[string]string{"main.tf": "widget \"x\" {}\n"}, "cfg/main.tf:1:1: error: widget: not a block type of a Terraform configuration"},
 		{map[string]string{"main.tf": "region = \"x\"\n"}, "cfg/main.tf:1:1: error: an argument (region) at the top level"},
 		{map[string]string{"main.tf": "locals {\n  a = local.b\n  b = local.a\n}\n"}, "cfg/main.tf:2:3: error: local.a depends on itself"},
