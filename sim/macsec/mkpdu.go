@@ -1,6 +1,7 @@
 package macsec
 
 import (
+	"crypto/aes"
 	"crypto/subtle"
 	"encoding/binary"
 	"errors"
@@ -145,14 +146,23 @@ type MKPDU struct {
 // octet before the ICV (IEEE 802.1X-2010 §9.4.1). dst is usually
 // PAEGroupAddress. m is not modified.
 func (m *MKPDU) Marshal(ick []byte, dst, src [6]byte) ([]byte, error) {
-	if len(ick) != 16 && len(ick) != 32 {
-		return nil, fmt.Errorf("%w: an ICK is 16 or 32 octets, not %d", ErrMKPDU, len(ick))
+	if err := ickLen(ick); err != nil {
+		return nil, err
 	}
+	return m.marshal(cmacKeyFor(ick), dst, src)
+}
+
+// MarshalKey is Marshal under an ICK set up once with NewICK.
+func (m *MKPDU) MarshalKey(k *ICKey, dst, src [6]byte) ([]byte, error) {
+	return m.marshal(k.k, dst, src)
+}
+
+func (m *MKPDU) marshal(k *cmacKey, dst, src [6]byte) ([]byte, error) {
 	b, err := m.encode()
 	if err != nil {
 		return nil, err
 	}
-	icv := mkpduICV(ick, dst, src, b[:len(b)-16])
+	icv := mkpduICV(k, dst, src, b[:len(b)-16])
 	copy(b[len(b)-16:], icv[:])
 	return b, nil
 }
@@ -160,9 +170,18 @@ func (m *MKPDU) Marshal(ick []byte, dst, src [6]byte) ([]byte, error) {
 // VerifyMKPDU checks the ICV of an EAPOL-MKA frame body b (from the EAPOL
 // header on) that was sent from src to dst.
 func VerifyMKPDU(ick []byte, dst, src [6]byte, b []byte) error {
-	if len(ick) != 16 && len(ick) != 32 {
-		return fmt.Errorf("%w: an ICK is 16 or 32 octets, not %d", ErrMKPDU, len(ick))
+	if err := ickLen(ick); err != nil {
+		return err
 	}
+	return verifyMKPDU(cmacKeyFor(ick), dst, src, b)
+}
+
+// VerifyMKPDUKey is VerifyMKPDU under an ICK set up once with NewICK.
+func VerifyMKPDUKey(k *ICKey, dst, src [6]byte, b []byte) error {
+	return verifyMKPDU(k.k, dst, src, b)
+}
+
+func verifyMKPDU(k *cmacKey, dst, src [6]byte, b []byte) error {
 	body, err := eapolBody(b)
 	if err != nil {
 		return err
@@ -171,15 +190,41 @@ func VerifyMKPDU(ick []byte, dst, src [6]byte, b []byte) error {
 		return fmt.Errorf("%w: %d octets leave no room for the ICV", ErrMKPDU, len(body))
 	}
 	n := 4 + len(body) - 16
-	want := mkpduICV(ick, dst, src, b[:n])
+	want := mkpduICV(k, dst, src, b[:n])
 	if subtle.ConstantTimeCompare(want[:], b[n:n+16]) != 1 {
 		return ErrMKPDUICV
 	}
 	return nil
 }
 
-func mkpduICV(ick []byte, dst, src [6]byte, eapol []byte) [16]byte {
-	m := cmacState{k: cmacKeyFor(ick)}
+// ICKey is an ICK with its AES-CMAC set up: an MKA participant signs and
+// checks every MKPDU with one, and looking it up in a shared cache on
+// each cost a hash of the key, a lock every worker of a sweep contends
+// for, and at thousands of participants a cache miss.
+type ICKey struct{ k *cmacKey }
+
+// NewICK sets up ick (16 or 32 octets) for MarshalKey and VerifyMKPDUKey.
+// The key is copied: changing ick afterwards changes nothing.
+func NewICK(ick []byte) (*ICKey, error) {
+	if err := ickLen(ick); err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(ick)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMKPDU, err)
+	}
+	return &ICKey{k: newCMACKey(block)}, nil
+}
+
+func ickLen(ick []byte) error {
+	if len(ick) != 16 && len(ick) != 32 {
+		return fmt.Errorf("%w: an ICK is 16 or 32 octets, not %d", ErrMKPDU, len(ick))
+	}
+	return nil
+}
+
+func mkpduICV(k *cmacKey, dst, src [6]byte, eapol []byte) [16]byte {
+	m := cmacState{k: k}
 	m.write(dst[:])
 	m.write(src[:])
 	var et [2]byte

@@ -213,6 +213,44 @@ func TestMKPDUICV(t *testing.T) {
 	}
 }
 
+// TestICKey: an ICK set up once signs and checks as the key itself does,
+// and does not follow the bytes it was made from.
+func TestICKey(t *testing.T) {
+	cak := unhex(t, "135bd758b0ee5c11c55ff6ab19fdb199")
+	ckn := unhex(t, "96437a93ccf10d9dfe347846cce52c7d")
+	for _, cakLen := range []int{16, 32} {
+		ick := ICK(bytes.Repeat(cak, 2)[:cakLen], ckn)
+		k, err := NewICK(ick)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := keyServerMKPDU().Marshal(ick, PAEGroupAddress, hostA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := keyServerMKPDU().MarshalKey(k, PAEGroupAddress, hostA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%d-octet ICK: MarshalKey and Marshal differ", cakLen)
+		}
+		if err := VerifyMKPDUKey(k, PAEGroupAddress, hostA, want); err != nil {
+			t.Fatal(err)
+		}
+		if err := VerifyMKPDUKey(k, PAEGroupAddress, hostB, want); !errors.Is(err, ErrMKPDUICV) {
+			t.Fatalf("another source: %v", err)
+		}
+		ick[0] ^= 1
+		if err := VerifyMKPDUKey(k, PAEGroupAddress, hostA, want); err != nil {
+			t.Fatalf("the ICK's bytes changed after NewICK: %v", err)
+		}
+	}
+	if _, err := NewICK(make([]byte, 8)); !errors.Is(err, ErrMKPDU) {
+		t.Fatalf("8-octet ICK: %v", err)
+	}
+}
+
 // The parameter sets MKA exchanges in a key server election and a SAK
 // distribution, decoded as they were meant.
 func TestMKPDURoundTrip(t *testing.T) {

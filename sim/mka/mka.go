@@ -112,7 +112,8 @@ type participant struct {
 	peer     *peerInfo
 	hello    *engine.Timer
 	expire   *engine.Timer // the peer's lifetime runs out
-	ick, kek []byte
+	ick      *macsec.ICKey
+	kek      []byte
 
 	// The SAK of this CA (drawn by the key server, received by the other).
 	kn     uint32
@@ -240,7 +241,12 @@ func (sl *Link) start() {
 
 func (e *mkaEnd) startParticipant(k *cak) *participant {
 	s := &e.sl.env
-	p := &participant{end: e, key: k, ick: macsec.ICK(k.key, k.ckn), kek: macsec.KEK(k.key, k.ckn)}
+	p := &participant{end: e, key: k, kek: macsec.KEK(k.key, k.ckn)}
+	ick, err := macsec.NewICK(macsec.ICK(k.key, k.ckn))
+	if err != nil {
+		panic(fmt.Sprintf("sim: MKA: %v", err)) // a CAK is 32 octets: its ICK is too
+	}
+	p.ick = ick
 	// The AWS end is the key server: the lower priority value wins.
 	if e.side == 1 {
 		p.priority = 16
@@ -317,7 +323,7 @@ func (p *participant) send() {
 		// No Old Key is reported, so its MSBs stay 0.
 		m.XPN = &macsec.XPN{SuspensionTime: 0, LatestLowestPNHigh: uint32(lpn >> 32)}
 	}
-	b, err := m.Marshal(p.ick, GroupAddress, e.mac)
+	b, err := m.MarshalKey(p.ick, GroupAddress, e.mac)
 	if err != nil {
 		return
 	}
@@ -372,7 +378,7 @@ func (e *mkaEnd) receive(b []byte) {
 			p = x
 		}
 	}
-	if p == nil || macsec.VerifyMKPDU(p.ick, GroupAddress, e.sl.ends[1-e.side].mac, b) != nil {
+	if p == nil || macsec.VerifyMKPDUKey(p.ick, GroupAddress, e.sl.ends[1-e.side].mac, b) != nil {
 		return
 	}
 	s := &e.sl.env
