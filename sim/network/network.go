@@ -27,7 +27,6 @@ type Device struct {
 	changes     *uint64  // the network's count of state changes
 	maintenance int      // windows in progress
 	vrfs        []*VRF
-	ifaces      []*Iface
 }
 
 // Up reports whether the device forwards.
@@ -237,10 +236,11 @@ type Network struct {
 	VRFs      []*VRF               // by ID
 	Endpoints map[string]*Endpoint // by the network's reference, "vpc.payments"
 
-	ifaces    []*Iface
-	byName    map[string]*Device
-	linkNamed map[string]*Link
-	members   map[string]*memberRef
+	ifaces []*Iface
+	// topo is the plan's topology this network instantiates, whose indexes
+	// of names serve this network too, by ID: every worker of a sweep
+	// would otherwise build its own.
+	topo      *planner.Topology
 	adjs      []*adjacency
 	statics   []*static
 	staticsBy map[netip.Prefix][]*static
@@ -260,43 +260,64 @@ type Network struct {
 	// GroupDevices lists the devices of each Interconnect, for the
 	// specification's rule on maintenance.
 	GroupDevices map[string][]*Device
+	slabs        slabs
 }
 
-type memberRef struct {
-	link *Link
-	m    *Member
+// slabs hold the network's devices, tables, links, interfaces and members,
+// one allocation for each kind, sized from the plan: a sweep builds a
+// network per worker and per shard, and an allocation for each of their
+// tens of thousands was most of the time a build took, and of the
+// collector's work after it.
+type slabs struct {
+	devices []Device
+	vrfs    []VRF
+	links   []Link
+	ifaces  []Iface
+	members []Member
+}
+
+// take is the next element of a slab, or a new one when it is used up.
+func take[T any](slab *[]T) *T {
+	if len(*slab) == 0 {
+		return new(T)
+	}
+	x := &(*slab)[0]
+	*slab = (*slab)[1:]
+	return x
 }
 
 // Device returns the device named name.
 func (n *Network) Device(name string) (*Device, bool) {
-	d, ok := n.byName[name]
-	return d, ok
+	if d, ok := n.topo.Device(name); ok {
+		return n.Devices[d.ID], true
+	}
+	return nil, false
 }
 
 // Link returns the link named name.
 func (n *Network) Link(name string) (*Link, bool) {
-	l, ok := n.linkNamed[name]
-	return l, ok
+	if l, ok := n.topo.Link(name); ok {
+		return n.Links[l.ID], true
+	}
+	return nil, false
 }
 
 func (n *Network) device(name string, role planner.Role, region, facility string) *Device {
-	if d, ok := n.byName[name]; ok {
-		return d
-	}
-	d := &Device{ID: len(n.Devices), Name: name, Role: role, Region: region, Facility: facility,
+	d := take(&n.slabs.devices)
+	*d = Device{ID: len(n.Devices), Name: name, Role: role, Region: region, Facility: facility,
 		SilentMTU: role == planner.RoleTGW || role == planner.RoleCloudWAN, changes: &n.changes}
 	n.Devices = append(n.Devices, d)
-	n.byName[name] = d
 	return d
 }
 
+// vrf makes d's table of that name. The planner's tables of a device
+// have names of their own (it finds a table by name before making one),
+// so none is looked for here: an edge router has a table per
+// Interconnect, hundreds, and looking through them for each was
+// quadratic.
 func (n *Network) vrf(d *Device, name string) *VRF {
-	for _, v := range d.vrfs {
-		if v.Name == name {
-			return v
-		}
-	}
-	v := &VRF{ID: len(n.VRFs), Dev: d, Name: name}
+	v := take(&n.slabs.vrfs)
+	*v = VRF{ID: len(n.VRFs), Dev: d, Name: name}
 	d.vrfs = append(d.vrfs, v)
 	n.VRFs = append(n.VRFs, v)
 	return v
@@ -304,36 +325,30 @@ func (n *Network) vrf(d *Device, name string) *VRF {
 
 // connect makes a link between a and b whose ends look up in va and vb.
 func (n *Network) connect(name, kind string, a *Device, va *VRF, b *Device, vb *VRF, latency time.Duration, mtu int) *Link {
-	l := &Link{ID: len(n.Links), Name: name, Kind: kind, Latency: latency, MTU: mtu, changes: &n.changes}
-	l.A = &Iface{ID: len(n.ifaces), Dev: a, Link: l, VRF: va}
-	l.B = &Iface{ID: len(n.ifaces) + 1, Dev: b, Link: l, VRF: vb}
+	l := take(&n.slabs.links)
+	*l = Link{ID: len(n.Links), Name: name, Kind: kind, Latency: latency, MTU: mtu, changes: &n.changes}
+	l.A, l.B = take(&n.slabs.ifaces), take(&n.slabs.ifaces)
+	*l.A = Iface{ID: len(n.ifaces), Dev: a, Link: l, VRF: va}
+	*l.B = Iface{ID: len(n.ifaces) + 1, Dev: b, Link: l, VRF: vb}
 	n.ifaces = append(n.ifaces, l.A, l.B)
-	a.ifaces = append(a.ifaces, l.A)
-	b.ifaces = append(b.ifaces, l.B)
 	n.Links = append(n.Links, l)
-	n.linkNamed[name] = l
 	return l
 }
 
-// lag gives l members of capacity each, named LINK/m1….
-func (n *Network) lag(l *Link, members int, capacity float64, minLinks int, facilities ...string) {
-	for i := range members {
-		m := &Member{Name: l.Name + "/m" + itoa(i+1), Capacity: capacity, changes: &n.changes}
+// lag gives l members of capacity each, by the planner's names
+// (LINK/m1…).
+func (n *Network) lag(l *Link, names []string, capacity float64, minLinks int, facilities ...string) {
+	l.Members = make([]*Member, 0, len(names))
+	for _, name := range names {
+		m := take(&n.slabs.members)
+		*m = Member{Name: name, Capacity: capacity, changes: &n.changes}
 		l.Members = append(l.Members, m)
-		n.members[m.Name] = &memberRef{l, m}
 	}
 	l.MinLinks = minLinks
 	l.Facilities = facilities
 	for _, f := range facilities {
 		n.Facilities[f] = append(n.Facilities[f], l)
 	}
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
 
 // SetDown adds (fail) or removes cause as a reason for m to be down, and
@@ -390,19 +405,28 @@ func setCause(down *[]string, changes *uint64, cause string, fail bool) string {
 
 // MemberNames is the names of every member of every link, in order.
 func (n *Network) MemberNames() []string {
-	names := make([]string, 0, len(n.members))
-	for name := range n.members {
-		names = append(names, name)
+	var names []string
+	for _, l := range n.Links {
+		for _, m := range l.Members {
+			names = append(names, m.Name)
+		}
 	}
 	slices.Sort(names)
-	return names
+	return slices.Compact(names)
 }
 
 // Member is the link member of that name and its link; nil when there is
 // none.
 func (n *Network) Member(name string) (*Member, *Link) {
-	if r := n.members[name]; r != nil {
-		return r.m, r.link
+	pl, ok := n.topo.Member(name)
+	if !ok {
+		return nil, nil
+	}
+	l := n.Links[pl.ID]
+	for i := len(pl.Members) - 1; i >= 0; i-- {
+		if pl.Members[i] == name {
+			return l.Members[i], l
+		}
 	}
 	return nil, nil
 }

@@ -170,7 +170,8 @@ type adjacency struct {
 	via      *Iface
 	pref     int
 	tag      string
-	export   func(*Route) bool // which of from's routes cross; nil: all
+	export   *planner.Filter             // which of from's routes cross; nil: all
+	groups   map[string][]*planner.Table // the tables export's NotThroughGroup names
 	// originate replaces the exporter's routes with these prefixes, as a
 	// DX gateway association advertises its allowed prefixes.
 	originate []netip.Prefix
@@ -220,7 +221,7 @@ func (a *adjacency) exports(r *Route) bool {
 	if r.Blackhole && !a.blackholes {
 		return false
 	}
-	return (a.export == nil || a.export(r)) && !slices.Contains(r.Path, int32(a.to.ID)) && len(r.Path) < maxPathLength
+	return (a.export == nil || a.export.Allows(r.tag, r.prefix, r.Path, a.groups)) && !slices.Contains(r.Path, int32(a.to.ID)) && len(r.Path) < maxPathLength
 }
 
 // learned is the route a.to gets from r, its path in the solver's
@@ -310,16 +311,37 @@ func (s *static) route(r *Route, sc *scratch) bool {
 // Index prepares the routing tables after the network is built and its
 // sessions' feeds are in place (Learn), before the first Converge.
 func (n *Network) Index() {
-	n.staticsBy = map[netip.Prefix][]*static{}
-	n.prefixes = map[netip.Prefix]bool{}
+	n.staticsBy = make(map[netip.Prefix][]*static, len(n.statics))
+	n.prefixes = make(map[netip.Prefix]bool, len(n.statics))
 	for _, s := range n.statics {
 		n.staticsBy[s.prefix] = append(n.staticsBy[s.prefix], s)
 		n.prefixes[s.prefix] = true
 	}
-	n.holders = map[netip.Prefix][]holding{}
+	n.holders = make(map[netip.Prefix][]holding, len(n.prefixes))
 	n.ribs = map[netip.Prefix][]ribRef{}
 	n.originators = map[netip.Prefix][]*adjacency{}
+	// Every table's adjacencies in and out are slices of one array, each
+	// with room for its own alone, so that one appended later (there is
+	// none yet) cannot run into its neighbour's.
+	in, out := make([]int, len(n.VRFs)), make([]int, len(n.VRFs))
 	for _, a := range n.adjs {
+		out[a.from.ID]++
+		in[a.to.ID]++
+	}
+	all := make([]*adjacency, 2*len(n.adjs))
+	for _, v := range n.VRFs {
+		v.in, all = all[:0:in[v.ID]], all[in[v.ID]:]
+		v.out, all = all[:0:out[v.ID]], all[out[v.ID]:]
+	}
+	// What hops caches, each list of one next hop a slice of one array.
+	vias := make([]*Iface, len(n.adjs))
+	for i, a := range n.adjs {
+		if !a.cached {
+			a.viaHops = append(vias[i:i:i+1], a.via)
+			dx, inRegion := a.dxOf()
+			a.dx, a.inRegion = int32(dx), inRegion
+			a.cached = true
+		}
 		a.from.out = append(a.from.out, a)
 		a.to.in = append(a.to.in, a)
 		for _, p := range a.originate {
@@ -438,13 +460,30 @@ func (sc *scratch) keep(r, prev *Route) *Route {
 	if prev != nil && r.identical(prev) {
 		return prev
 	}
-	nr := new(Route)
-	*nr = *r
-	nr.Path = slices.Clone(r.Path)
+	var nr *Route
+	if len(r.Path) <= len(routeWithPath{}.path) {
+		// The route and its path in one allocation, as most paths are
+		// short: a build keeps a route for every table and prefix.
+		x := &routeWithPath{r: *r}
+		n := copy(x.path[:], r.Path)
+		x.r.Path = x.path[:n:n]
+		nr = &x.r
+	} else {
+		nr = new(Route)
+		*nr = *r
+		nr.Path = slices.Clone(r.Path)
+	}
 	if r == &sc.merged {
 		nr.NextHops = slices.Clone(r.NextHops)
 	}
 	return nr
+}
+
+// routeWithPath is a route with room for its path, which fills the
+// allocation's size class.
+type routeWithPath struct {
+	r    Route
+	path [6]int32
 }
 
 // solve computes every table's best route for prefix p by propagation
@@ -949,19 +988,24 @@ func describe(r *Route) string {
 }
 
 // fib is a VRF's forwarding table: longest-prefix match over the prefix
-// lengths in use.
+// lengths in use. The counts of IPv6 lengths come when the first IPv6
+// entry does: a table is in every device and link end of the design, and
+// most hold no IPv6 at all.
 type fib struct {
-	count4  [33]int
-	count6  [129]int
+	count4  [33]uint32
+	count6  *[129]uint32
 	entries map[netip.Prefix]*Route
 }
 
 func (f *fib) add(p netip.Prefix) {
 	if p.Addr().Is4() {
 		f.count4[p.Bits()]++
-	} else {
-		f.count6[p.Bits()]++
+		return
 	}
+	if f.count6 == nil {
+		f.count6 = new([129]uint32)
+	}
+	f.count6[p.Bits()]++
 }
 
 func (f *fib) remove(p netip.Prefix) {
@@ -976,6 +1020,9 @@ func (f *fib) remove(p netip.Prefix) {
 func (f *fib) lookup(a netip.Addr) *Route {
 	counts := f.count4[:]
 	if a.Is6() {
+		if f.count6 == nil {
+			return nil
+		}
 		counts = f.count6[:]
 	}
 	for l := len(counts) - 1; l >= 0; l-- {
