@@ -53,13 +53,15 @@ func (f *Flow) Route() {
 
 // subflow is one part of one flow in the fair-share computation.
 type subflow struct {
-	f       *Flow
-	part    int
-	demand  float64
-	links   []Dir
-	factors []float64 // capacity each bit takes on each link (MACsec overhead)
-	rate    float64
-	frozen  bool
+	f      *Flow
+	part   int
+	demand float64
+	// lo and hi bound the part's physical link directions in the
+	// computation's lists (by their index in its order) and the
+	// capacity each bit takes on each (MACsec overhead).
+	lo, hi int
+	rate   float64
+	frozen bool
 }
 
 // Shared is the outcome of fair sharing: each link direction's load, the
@@ -76,40 +78,53 @@ type Shared struct {
 // when it has its demand or crosses a full link. Dropped parts take
 // capacity up to where they are dropped. It sets each flow's Rates,
 // Delivered and Lost.
+//
+// Link directions are numbered in the order of first use, which keeps
+// the arithmetic deterministic, and what is known of each is kept in
+// lists by that number rather than in maps: a sweep shares capacity once
+// per case.
 func Share(flows []*Flow) Shared {
-	var subs []*subflow
+	var subs []subflow
+	var links []int       // the parts' link directions, back to back
+	var factors []float64 // and the capacity each bit takes on each
+	var order []Dir       // the directions by number
+	num := map[Dir]int{}  // and the numbers by direction
+	var remaining []float64
+	var full []float64 // the remaining capacity at which a direction is full
 	for _, f := range flows {
 		f.Rates = make([]float64, len(f.Parts))
 		if !f.Active {
 			continue
 		}
 		for i, p := range f.Parts {
-			s := &subflow{f: f, part: i, demand: f.Demand() * p.Weight}
+			s := subflow{f: f, part: i, demand: f.Demand() * p.Weight, lo: len(links)}
 			for _, h := range p.Hops {
 				if h.Link.Physical() {
-					s.links = append(s.links, DirOf(h))
-					s.factors = append(s.factors, h.Link.frameFactor(f.Size))
+					d := DirOf(h)
+					k, ok := num[d]
+					if !ok {
+						k = len(order)
+						num[d] = k
+						order = append(order, d)
+						c := d.Link.Capacity()
+						remaining = append(remaining, c)
+						full = append(full, eps*max(1, c))
+					}
+					links = append(links, k)
+					factors = append(factors, h.Link.frameFactor(f.Size))
 				}
 			}
+			s.hi = len(links)
 			subs = append(subs, s)
 		}
 	}
-	remaining := map[Dir]float64{}
-	var order []Dir // first-use order keeps the arithmetic deterministic
-	for _, s := range subs {
-		for _, d := range s.links {
-			if _, ok := remaining[d]; !ok {
-				remaining[d] = d.Link.Capacity()
-				order = append(order, d)
-			}
-		}
-	}
-	const eps = 1e-6
+	users := make([]float64, len(order))
 	for {
-		users := map[Dir]float64{}
+		clear(users)
 		inc := math.Inf(1)
 		active := 0
-		for _, s := range subs {
+		for j := range subs {
+			s := &subs[j]
 			if s.frozen {
 				continue
 			}
@@ -119,42 +134,47 @@ func Share(flows []*Flow) Shared {
 			}
 			active++
 			inc = min(inc, s.demand-s.rate)
-			for i, d := range s.links {
-				users[d] += s.factors[i]
+			for i := s.lo; i < s.hi; i++ {
+				users[links[i]] += factors[i]
 			}
 		}
 		if active == 0 {
 			break
 		}
-		for _, d := range order {
-			if n := users[d]; n > 0 {
-				inc = min(inc, remaining[d]/n)
+		for k := range order {
+			if n := users[k]; n > 0 {
+				inc = min(inc, remaining[k]/n)
 			}
 		}
-		for _, s := range subs {
+		for j := range subs {
+			s := &subs[j]
 			if s.frozen {
 				continue
 			}
 			s.rate += inc
-			for i, d := range s.links {
-				remaining[d] -= inc * s.factors[i]
+			for i := s.lo; i < s.hi; i++ {
+				remaining[links[i]] -= inc * factors[i]
 			}
 		}
-		for _, s := range subs {
+		for j := range subs {
+			s := &subs[j]
 			if s.frozen {
 				continue
 			}
-			for _, d := range s.links {
-				if remaining[d] <= eps*max(1, d.Link.Capacity()) {
+			for i := s.lo; i < s.hi; i++ {
+				if remaining[links[i]] <= full[links[i]] {
 					s.frozen = true
 				}
 			}
 		}
 	}
-	out := Shared{Load: map[Dir]float64{}, Wire: map[Dir]float64{}, Arriving: map[Dir]float64{}, Full: map[Dir]bool{}}
-	for _, d := range order {
-		if remaining[d] <= eps*max(1, d.Link.Capacity()) {
+	out := Shared{Load: make(map[Dir]float64, len(order)), Wire: make(map[Dir]float64, len(order)),
+		Arriving: make(map[Dir]float64, len(order)), Full: map[Dir]bool{}}
+	isFull := make([]bool, len(order))
+	for k, d := range order {
+		if remaining[k] <= full[k] {
 			out.Full[d] = true
+			isFull[k] = true
 		}
 	}
 	for _, s := range subs {
@@ -163,11 +183,12 @@ func Share(flows []*Flow) Shared {
 		// cuts it to its share; what a link drops is what arrives over
 		// its capacity.
 		arriving := s.demand
-		for i, d := range s.links {
+		for i := s.lo; i < s.hi; i++ {
+			d := order[links[i]]
 			out.Load[d] += s.rate
-			out.Wire[d] += s.rate * s.factors[i]
-			out.Arriving[d] += arriving * s.factors[i]
-			if out.Full[d] {
+			out.Wire[d] += s.rate * factors[i]
+			out.Arriving[d] += arriving * factors[i]
+			if isFull[links[i]] {
 				arriving = s.rate
 			}
 		}
@@ -192,6 +213,10 @@ func Share(flows []*Flow) Shared {
 	}
 	return out
 }
+
+// eps is the rate, and the share of a link's capacity, below which Share
+// takes a part as having its demand and a link as full.
+const eps = 1e-6
 
 // TotalLost sums a flow's loss rates in a fixed order, so the float
 // result is the same run after run.
