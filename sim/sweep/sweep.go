@@ -267,25 +267,32 @@ func elements(n *network.Network, managed bool) []Element {
 // failures are applied and undone. Between cases every flow is as in the
 // baseline; a case touches only what its failure reaches and puts it back.
 type sweeper struct {
-	p        *planner.Plan
-	n        *network.Network
-	flows    []*tracked
-	detect   map[*network.Link]time.Duration
+	p     *planner.Plan
+	n     *network.Network
+	flows []*tracked
+	// What follows is by link or device ID: a network has thousands, and
+	// maps of them were much of what building a worker cost.
+	detect   []time.Duration // how long each link's failure goes unnoticed
 	baseline []flowState
-	causes   [][]string                // each flow's, with nothing failed
-	capacity map[*network.Link]float64 // each physical link's with nothing failed
+	causes   [][]string // each flow's, with nothing failed
+	capacity []float64  // each physical link's with nothing failed
 	// Which prefixes' routes, with nothing failed, leave by a link or pass
 	// through a device: only those can change when it fails.
-	byLink map[*network.Link][]netip.Prefix
-	byDev  map[*network.Device][]netip.Prefix
+	byLink [][]netip.Prefix
+	byDev  [][]netip.Prefix
 	// Indexes that keep a case's work proportional to what it fails
 	// rather than to the design: the links a device's failure takes down,
 	// the flows whose baseline paths cross each physical link, and the
-	// flows each prefix's routes carry (by every prefix that covers their
-	// destination).
-	devLinks  map[*network.Device][]*network.Link
-	linkFlows map[*network.Link][]int
-	dstFlows  map[netip.Prefix][]int
+	// flows by destination address, ascending, so that those a prefix's
+	// routes carry are the run of them it covers (flowsTo).
+	devLinks  [][]*network.Link
+	linkFlows [][]int
+	dsts      []flowDst
+}
+
+type flowDst struct {
+	addr netip.Addr
+	flow int
 }
 
 type flowState struct {
@@ -300,7 +307,7 @@ func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &sweeper{p: p, n: n, detect: map[*network.Link]time.Duration{}}
+	w := &sweeper{p: p, n: n, detect: make([]time.Duration, len(n.Links))}
 	// MACsec in steady state: secured, so its overhead counts.
 	for _, ic := range p.Interconnects {
 		for _, ch := range ic.Channels {
@@ -326,44 +333,98 @@ func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
 	}
 	w.detections()
 	w.baseline = w.traffic()
-	w.capacity = map[*network.Link]float64{}
-	w.devLinks = map[*network.Device][]*network.Link{}
+	w.capacity = make([]float64, len(n.Links))
+	// Each index's lists are counted first, to be slices of one array.
+	devs, last := make([]int, len(n.Devices)), make([]int, len(n.Devices))
+	var buf [4]*network.Device
 	for _, l := range n.Links {
 		if l.Physical() {
-			w.capacity[l] = l.Capacity()
+			w.capacity[l.ID] = l.Capacity()
 		}
-		for _, d := range append([]*network.Device{l.A.Dev, l.B.Dev}, l.Via...) {
-			if ls := w.devLinks[d]; len(ls) == 0 || ls[len(ls)-1] != l {
-				w.devLinks[d] = append(ls, l)
+		for _, d := range devicesOf(l, &buf) {
+			if last[d.ID] != l.ID+1 {
+				last[d.ID] = l.ID + 1
+				devs[d.ID]++
 			}
 		}
 	}
-	w.byLink, w.byDev = map[*network.Link][]netip.Prefix{}, map[*network.Device][]netip.Prefix{}
+	w.devLinks = carve[*network.Link](devs)
+	for _, l := range n.Links {
+		for _, d := range devicesOf(l, &buf) {
+			if ls := w.devLinks[d.ID]; len(ls) == 0 || ls[len(ls)-1] != l {
+				w.devLinks[d.ID] = append(ls, l)
+			}
+		}
+	}
+	links := make([]int, len(n.Links))
+	clear(devs)
+	for _, v := range n.VRFs {
+		for _, r := range v.Best {
+			for _, h := range r.NextHops {
+				links[h.Link.ID]++
+			}
+			for _, id := range r.Path {
+				devs[n.VRFs[id].Dev.ID]++
+			}
+		}
+	}
+	w.byLink, w.byDev = carve[netip.Prefix](links), carve[netip.Prefix](devs)
 	for _, v := range n.VRFs {
 		for p, r := range v.Best {
 			for _, h := range r.NextHops {
-				w.byLink[h.Link] = append(w.byLink[h.Link], p)
+				w.byLink[h.Link.ID] = append(w.byLink[h.Link.ID], p)
 			}
 			for _, id := range r.Path {
 				d := n.VRFs[id].Dev
-				w.byDev[d] = append(w.byDev[d], p)
+				w.byDev[d.ID] = append(w.byDev[d.ID], p)
 			}
 		}
 	}
-	w.linkFlows, w.dstFlows = map[*network.Link][]int{}, map[netip.Prefix][]int{}
+	w.linkFlows = make([][]int, len(n.Links))
 	for i, f := range w.flows {
 		w.causes = append(w.causes, causesOf(w.baseline[i].lost))
 		for _, l := range physicalLinks(w.baseline[i].parts) {
-			w.linkFlows[l] = append(w.linkFlows[l], i)
+			w.linkFlows[l.ID] = append(w.linkFlows[l.ID], i)
 		}
 		if _, dst, ok := network.Addresses(f.Src, f.Dst); ok {
-			for bits := range dst.BitLen() + 1 {
-				p := netip.PrefixFrom(dst, bits).Masked()
-				w.dstFlows[p] = append(w.dstFlows[p], i)
-			}
+			w.dsts = append(w.dsts, flowDst{dst, i})
 		}
 	}
+	slices.SortFunc(w.dsts, func(a, b flowDst) int { return cmp.Or(a.addr.Compare(b.addr), cmp.Compare(a.flow, b.flow)) })
 	return w, nil
+}
+
+// flowsTo is the flows whose destination p covers. The addresses p covers
+// are a range, and so a run of w.dsts from the first at or after p's
+// own.
+func (w *sweeper) flowsTo(p netip.Prefix) []flowDst {
+	p = p.Masked()
+	lo, _ := slices.BinarySearchFunc(w.dsts, p.Addr(), func(d flowDst, a netip.Addr) int { return d.addr.Compare(a) })
+	hi := lo
+	for hi < len(w.dsts) && netip.PrefixFrom(w.dsts[hi].addr, p.Bits()).Masked() == p {
+		hi++
+	}
+	return w.dsts[lo:hi]
+}
+
+// devicesOf is the devices a link's failure depends on: its ends and
+// those it passes through, in buf when they fit.
+func devicesOf(l *network.Link, buf *[4]*network.Device) []*network.Device {
+	return append(append(buf[:0], l.A.Dev, l.B.Dev), l.Via...)
+}
+
+// carve is a list for each count, with room for that many, all slices of
+// one array.
+func carve[T any](counts []int) [][]T {
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	all, out := make([]T, total), make([][]T, len(counts))
+	for i, c := range counts {
+		out[i], all = all[:0:c], all[c:]
+	}
+	return out
 }
 
 // physicalLinks lists the physical links parts cross, each once, in the
@@ -406,7 +467,7 @@ func (w *sweeper) detections() {
 		if g, ok := l.Gate().(steadyGate); ok && g.mode == stdlib.MustEncrypt {
 			d = min(d, mka.Lifetime)
 		}
-		w.detect[l] = max(w.detect[l], d+l.Latency)
+		w.detect[l.ID] = max(w.detect[l.ID], d+l.Latency)
 	}
 }
 
@@ -442,7 +503,8 @@ func (w *sweeper) trafficAfter(dirty []netip.Prefix, touched []*network.Link) []
 		}
 	}
 	for _, p := range dirty {
-		for _, i := range w.dstFlows[p.Masked()] {
+		for _, d := range w.flowsTo(p) {
+			i := d.flow
 			f := w.flows[i]
 			f.Route()
 			if !sameParts(f.Parts, w.baseline[i].parts) {
@@ -454,7 +516,7 @@ func (w *sweeper) trafficAfter(dirty []netip.Prefix, touched []*network.Link) []
 	// of baseline paths finds the flows over links that lost capacity,
 	// and closes the group over shared links, old paths and new.
 	for _, l := range touched {
-		for _, i := range w.linkFlows[l] {
+		for _, i := range w.linkFlows[l.ID] {
 			add(i)
 		}
 	}
@@ -466,7 +528,7 @@ func (w *sweeper) trafficAfter(dirty []netip.Prefix, touched []*network.Link) []
 			for _, l := range physicalLinks(ps) {
 				if !seen[l] {
 					seen[l] = true
-					for _, j := range w.linkFlows[l] {
+					for _, j := range w.linkFlows[l.ID] {
 						add(j)
 					}
 				}
@@ -492,8 +554,8 @@ func (w *sweeper) trafficAfter(dirty []netip.Prefix, touched []*network.Link) []
 // failed.
 func (w *sweeper) reset(dirty []netip.Prefix, group []int) {
 	for _, p := range dirty {
-		for _, i := range w.dstFlows[p.Masked()] {
-			w.flows[i].Parts = w.baseline[i].parts
+		for _, d := range w.flowsTo(p) {
+			w.flows[d.flow].Parts = w.baseline[d.flow].parts
 		}
 	}
 	for _, i := range group {
@@ -553,7 +615,7 @@ func (w *sweeper) reach(failed []Element) []*network.Link {
 			out = append(out, w.n.Facilities[e.Name]...)
 		case lang.TargetDevice:
 			if d, _ := w.n.Device(e.Name); d != nil {
-				out = append(out, w.devLinks[d]...)
+				out = append(out, w.devLinks[d.ID]...)
 			}
 		}
 	}
@@ -575,22 +637,22 @@ func (w *sweeper) run(index int, failed []Element) Case {
 	var down, touched []*network.Link
 	for _, l := range w.reach(failed) {
 		if !l.Up() {
-			for _, p := range w.byLink[l] {
+			for _, p := range w.byLink[l.ID] {
 				w.n.MarkDirty(p)
 			}
 			if l.Physical() {
 				down = append(down, l)
 				c.Down = append(c.Down, l.Name)
-				c.Detection = max(c.Detection, w.detect[l])
+				c.Detection = max(c.Detection, w.detect[l.ID])
 			}
 		}
-		if l.Physical() && l.Capacity() != w.capacity[l] {
+		if l.Physical() && l.Capacity() != w.capacity[l.ID] {
 			touched = append(touched, l)
 		}
 	}
 	for _, e := range failed {
 		if d, _ := w.n.Device(e.Name); e.Kind == lang.TargetDevice && d != nil && !d.Up() {
-			for _, p := range w.byDev[d] {
+			for _, p := range w.byDev[d.ID] {
 				w.n.MarkDirty(p)
 			}
 		}
@@ -602,7 +664,7 @@ func (w *sweeper) run(index int, failed []Element) Case {
 	// went down, can differ from the baseline.
 	rows := slices.Clone(group)
 	for _, l := range down {
-		rows = append(rows, w.linkFlows[l]...)
+		rows = append(rows, w.linkFlows[l.ID]...)
 	}
 	slices.Sort(rows)
 	// A device's failure can take down thousands of links.
@@ -624,7 +686,7 @@ func (w *sweeper) run(index int, failed []Element) Case {
 			var d time.Duration
 			for _, h := range p.Hops {
 				if isDown[h.Link] {
-					d = max(d, w.detect[h.Link])
+					d = max(d, w.detect[h.Link.ID])
 				}
 			}
 			if d > 0 {
