@@ -433,8 +433,8 @@ func TestTheHundredAndFirstIPv6PrefixCeasesOnlyTheIPv6Session(t *testing.T) {
 	}
 	// AWS's table holds the site's IPv4 prefix and none of its IPv6 ones.
 	aws := sessionNamed(t, s, "hq/conn1").Ends[0].VRF
-	if aws.Best[netip.MustParsePrefix("172.16.0.0/24")] == nil || aws.Best[netip.MustParsePrefix("2001:db8::/48")] != nil {
-		t.Fatalf("AWS table: IPv4 %v, IPv6 %v", aws.Best[netip.MustParsePrefix("172.16.0.0/24")], aws.Best[netip.MustParsePrefix("2001:db8::/48")])
+	if aws.Best.Get(netip.MustParsePrefix("172.16.0.0/24")) == nil || aws.Best.Get(netip.MustParsePrefix("2001:db8::/48")) != nil {
+		t.Fatalf("AWS table: IPv4 %v, IPv6 %v", aws.Best.Get(netip.MustParsePrefix("172.16.0.0/24")), aws.Best.Get(netip.MustParsePrefix("2001:db8::/48")))
 	}
 	s.e.Run(sc.Duration)
 	s.finish()

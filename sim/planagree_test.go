@@ -93,7 +93,7 @@ func fibsAgree(t *testing.T, p *planner.Plan) {
 	}
 	prefixes := topo.Prefixes()
 	for _, v := range s.n.VRFs {
-		for pfx := range v.Best {
+		for pfx := range v.Best.All() {
 			if !slices.Contains(prefixes, pfx) {
 				t.Errorf("%s holds %s, which the planner knows of nowhere", v, pfx)
 			}
@@ -103,7 +103,7 @@ func fibsAgree(t *testing.T, p *planner.Plan) {
 	for _, tb := range topo.Tables {
 		v := s.n.VRFs[tb.ID]
 		for _, pfx := range prefixes {
-			want, got := describePlanned(topo.Route(tb, pfx)), describeSimulated(v.Best[pfx])
+			want, got := describePlanned(topo.Route(tb, pfx)), describeSimulated(v.Best.Get(pfx))
 			if want != got {
 				if diffs++; diffs <= 20 {
 					t.Errorf("%s %s: simulator %s, planner %s", tb, pfx, got, want)

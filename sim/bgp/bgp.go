@@ -872,7 +872,7 @@ func (sp *Speaker) TableChanged(p netip.Prefix) {
 
 // announceAll sends the whole table once the session is up.
 func (sp *Speaker) announceAll() {
-	for p := range sp.VRF.Best {
+	for p := range sp.VRF.Best.All() {
 		if sp.Session.carries(p) {
 			sp.pending[p] = true
 		}
@@ -890,7 +890,7 @@ func (sp *Speaker) desired(p netip.Prefix) *network.Attrs {
 	flood := slices.Contains(sp.flood, p)
 	var r *network.Route
 	if !flood {
-		r = sp.VRF.Best[p]
+		r = sp.VRF.Best.Get(p)
 		if r == nil || !sp.Peer.feed.Exports(r) || r.Blackhole {
 			return nil
 		}
@@ -949,7 +949,7 @@ func (sp *Speaker) flush() {
 			sp.adjOut[p] = want
 			delete(sp.pending, p)
 			e := sentPath{prefix: p}
-			if r := sp.VRF.Best[p]; r != nil {
+			if r := sp.VRF.Best.Get(p); r != nil {
 				e.Path, e.Origin = r.Path, r.Origin
 			} else {
 				e.Path, e.Origin = []int32{int32(sp.VRF.ID)}, sp.VRF.String()

@@ -36,7 +36,7 @@ func New(p *planner.Plan) (*Network, error) {
 	for _, l := range t.Links {
 		members += len(l.Members)
 	}
-	n := &Network{topo: t,
+	n := &Network{topo: t, edgeGroups: t.EdgeGroups,
 		Devices: make([]*Device, 0, len(t.Devices)), Links: make([]*Link, 0, len(t.Links)), VRFs: make([]*VRF, 0, len(t.Tables)),
 		ifaces: make([]*Iface, 0, len(t.Ifaces)), adjs: make([]*adjacency, 0, len(t.Relations)), statics: make([]*static, 0, len(statics)),
 		Endpoints: make(map[string]*Endpoint, len(t.Endpoints)), exporters: map[int][]Exporter{}, Facilities: make(map[string][]*Link, len(t.Facilities)),
@@ -97,15 +97,15 @@ func New(p *planner.Plan) (*Network, error) {
 	for k, r := range t.Relations {
 		a := &adjs[k]
 		*a = adjacency{from: vrf(r.From), to: vrf(r.To), via: iface(r.Via), pref: r.Pref, tag: r.Tag,
-			export: exportOf(&r.Export), groups: t.EdgeGroups, blackholes: r.Blackholes, redirect: r.Redirect}
+			export: exportOf(&r.Export), keepPref: r.KeepPref, blackholes: r.Blackholes, redirect: r.Redirect}
+		a.viaHop[0] = a.via
+		dx, inRegion := a.dxOf()
+		a.dx, a.inRegion = int32(dx), inRegion
 		if len(r.Originate) > 0 {
 			a.originate = make([]netip.Prefix, 0, len(r.Originate))
 			for _, o := range r.Originate {
 				a.originate = append(a.originate, o.Masked())
 			}
-		}
-		if r.KeepPref {
-			a.prefOf = func(r *Route) int { return r.pref }
 		}
 		n.adjs = append(n.adjs, a)
 	}

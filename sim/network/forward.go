@@ -76,7 +76,7 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 		end(DeviceDown, v.Dev.Name, v.Dev.Name+" is down")
 		return
 	}
-	r := v.fib.lookup(w.dst)
+	r := v.Best.lookup(w.dst)
 	switch {
 	case r == nil:
 		end(NoRoute, v.Dev.Name, fmt.Sprintf("%s has no route to %s", v, w.dst))
@@ -194,7 +194,7 @@ func tracePath(src *Endpoint, res *planner.TraceResult, part PathPart) planner.T
 	v := src.Dev.vrfs[0]
 	hopAt := func(v *VRF) planner.TraceHop {
 		h := planner.TraceHop{Device: v.Dev.Name, Table: v.String()}
-		if r := v.fib.lookup(res.Dst); r != nil {
+		if r := v.Best.lookup(res.Dst); r != nil {
 			h.Route, h.Origin = r.prefix.String(), r.tag
 		}
 		return h

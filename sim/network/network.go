@@ -240,14 +240,16 @@ type Network struct {
 	// topo is the plan's topology this network instantiates, whose indexes
 	// of names serve this network too, by ID: every worker of a sweep
 	// would otherwise build its own.
-	topo      *planner.Topology
-	adjs      []*adjacency
-	statics   []*static
-	staticsBy map[netip.Prefix][]*static
-	prefixes  map[netip.Prefix]bool // every prefix any table may hold
-	dirty     map[netip.Prefix]bool // prefixes BGP changed since the last Converge
-	exporters map[int][]Exporter    // what advertises from each table, by its ID
-	planned   int                   // adjs[:planned] are the planner's relations, the rest copies (Learn)
+	topo       *planner.Topology
+	edgeGroups map[string][]*planner.Table // the tables a relation's filter names by group
+	devOf      []int32                     // each table's device, by ID: solving reads it for every table a path went through
+	adjs       []*adjacency
+	statics    []*static
+	staticsBy  map[netip.Prefix][]*static
+	prefixes   map[netip.Prefix]bool // every prefix any table may hold
+	dirty      map[netip.Prefix]bool // prefixes BGP changed since the last Converge
+	exporters  map[int][]Exporter    // what advertises from each table, by its ID
+	planned    int                   // adjs[:planned] are the planner's relations, the rest copies (Learn)
 	// Indexes that keep a prefix's recomputation proportional to where it is.
 	holders     map[netip.Prefix][]holding    // tables with a route for the prefix, and the route, by table
 	ribs        map[netip.Prefix][]ribRef     // speakers that received it, and what

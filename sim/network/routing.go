@@ -2,6 +2,8 @@ package network
 
 import (
 	"cmp"
+	"iter"
+	"math/bits"
 	"net/netip"
 	"slices"
 	"strings"
@@ -20,8 +22,7 @@ type VRF struct {
 
 	// Best is the table's route for each prefix it holds, which
 	// forwarding looks up too: read it, never write it.
-	Best map[netip.Prefix]*Route
-	fib  fib
+	Best BestRoutes
 
 	in, out []*adjacency
 }
@@ -168,43 +169,35 @@ func (r *Route) sameEntry(o *Route) bool {
 type adjacency struct {
 	from, to *VRF
 	via      *Iface
-	pref     int
-	tag      string
-	export   *planner.Filter             // which of from's routes cross; nil: all
-	groups   map[string][]*planner.Table // the tables export's NotThroughGroup names
+	// viaHop is via as a next-hop list (hops), shared by every route
+	// learned over the adjacency: Route.NextHops is never written in
+	// place.
+	viaHop [1]*Iface
+	tag    string
+	pref   int
+	export *planner.Filter // which of from's routes cross; nil: all
 	// originate replaces the exporter's routes with these prefixes, as a
 	// DX gateway association advertises its allowed prefixes.
 	originate []netip.Prefix
-	// prefOf overrides pref per route (Cloud WAN shares keep the source's).
-	prefOf func(*Route) int
+	// feed is where the session the routes arrive over delivers them.
+	feed *Feed
+	// dx and inRegion are dxOf's answer, which solving a prefix asks for
+	// per table: set when the network is built.
+	dx       int32
+	inRegion bool
+	// keepPref: a route keeps its preference, not pref (Cloud WAN shares
+	// keep the source's).
+	keepPref bool
 	// blackholes: the learner sends traffic for the exporter's blackhole
 	// routes to it (a VPC forwarding to its Transit Gateway, which drops).
 	blackholes bool
 	// redirect: steered back out of a device the route passed through
 	// (planner.Relation.Redirect).
 	redirect bool
-	// feed is where the session the routes arrive over delivers them.
-	feed *Feed
-
-	// viaHops is via as a next-hop list, shared by every route learned
-	// over the adjacency (Route.NextHops is never written in place), and
-	// dx/inRegion cache dxOf: solving a prefix asks for them per table.
-	viaHops  []*Iface
-	dx       int32
-	inRegion bool
-	cached   bool
 }
 
-// hops is []*Iface{a.via}, and dxOf's answer, computed once.
-func (a *adjacency) hops() []*Iface {
-	if !a.cached {
-		a.viaHops = []*Iface{a.via}
-		dx, inRegion := a.dxOf()
-		a.dx, a.inRegion = int32(dx), inRegion
-		a.cached = true
-	}
-	return a.viaHops
-}
+// hops is []*Iface{a.via}.
+func (a *adjacency) hops() []*Iface { return a.viaHop[:] }
 
 // up reports whether routes cross now. A managed service's internal
 // links and devices fail visibly to the service, so their adjacencies
@@ -217,19 +210,19 @@ func (a *adjacency) up() bool {
 }
 
 // exports reports whether r crosses a towards a.to.
-func (a *adjacency) exports(r *Route) bool {
+func (a *adjacency) exports(r *Route, groups map[string][]*planner.Table) bool {
 	if r.Blackhole && !a.blackholes {
 		return false
 	}
-	return (a.export == nil || a.export.Allows(r.tag, r.prefix, r.Path, a.groups)) && !slices.Contains(r.Path, int32(a.to.ID)) && len(r.Path) < maxPathLength
+	return (a.export == nil || a.export.Allows(r.tag, r.prefix, r.Path, groups)) && !slices.Contains(r.Path, int32(a.to.ID)) && len(r.Path) < maxPathLength
 }
 
 // learned is the route a.to gets from r, its path in the solver's
 // scratch space (see candidate).
 func (a *adjacency) learned(nr, r *Route, sc *scratch) {
 	pref := a.pref
-	if a.prefOf != nil {
-		pref = a.prefOf(r)
+	if a.keepPref {
+		pref = r.pref
 	}
 	hops := a.hops()
 	*nr = Route{prefix: r.prefix, pref: pref, Path: sc.path(r.Path, int32(a.to.ID)), tag: a.tag, Origin: r.Origin, Attrs: r.Attrs,
@@ -320,6 +313,10 @@ func (n *Network) Index() {
 	n.holders = make(map[netip.Prefix][]holding, len(n.prefixes))
 	n.ribs = map[netip.Prefix][]ribRef{}
 	n.originators = map[netip.Prefix][]*adjacency{}
+	n.devOf = make([]int32, len(n.VRFs))
+	for _, v := range n.VRFs {
+		n.devOf[v.ID] = int32(v.Dev.ID)
+	}
 	// Every table's adjacencies in and out are slices of one array, each
 	// with room for its own alone, so that one appended later (there is
 	// none yet) cannot run into its neighbour's.
@@ -333,15 +330,7 @@ func (n *Network) Index() {
 		v.in, all = all[:0:in[v.ID]], all[in[v.ID]:]
 		v.out, all = all[:0:out[v.ID]], all[out[v.ID]:]
 	}
-	// What hops caches, each list of one next hop a slice of one array.
-	vias := make([]*Iface, len(n.adjs))
-	for i, a := range n.adjs {
-		if !a.cached {
-			a.viaHops = append(vias[i:i:i+1], a.via)
-			dx, inRegion := a.dxOf()
-			a.dx, a.inRegion = int32(dx), inRegion
-			a.cached = true
-		}
+	for _, a := range n.adjs {
 		a.from.out = append(a.from.out, a)
 		a.to.in = append(a.to.in, a)
 		for _, p := range a.originate {
@@ -349,9 +338,24 @@ func (n *Network) Index() {
 			n.originators[p.Masked()] = append(n.originators[p.Masked()], a)
 		}
 	}
+	// Every table starts with room for two routes, a slice of one array.
+	few := make([]bestRoute, 2*len(n.VRFs))
 	for _, v := range n.VRFs {
-		v.Best = map[netip.Prefix]*Route{}
-		v.fib = fib{entries: v.Best}
+		v.Best.few, few = few[:0:2], few[2:]
+	}
+}
+
+// Routes is every table's route for every prefix: a prefix's routes one
+// after another, the prefixes in no order.
+func (n *Network) Routes() iter.Seq2[netip.Prefix, *Route] {
+	return func(yield func(netip.Prefix, *Route) bool) {
+		for p, held := range n.holders {
+			for _, h := range held {
+				if !yield(p, h.r) {
+					return
+				}
+			}
+		}
 	}
 }
 
@@ -581,19 +585,15 @@ func (n *Network) solve(p netip.Prefix, log *changeLog) {
 			continue
 		case before != nil && after != nil && before.sameEntry(after):
 			if after != before {
-				v.Best[p] = after // same forwarding; keep the newest origin text
+				v.Best.set(p, after) // same forwarding; keep the newest origin text
 			}
 			continue
 		}
 		log.add(v, p, before, after)
 		if after == nil {
-			delete(v.Best, p)
-			v.fib.remove(p)
+			v.Best.delete(p)
 		} else {
-			if before == nil {
-				v.fib.add(p)
-			}
-			v.Best[p] = after
+			v.Best.set(p, after)
 		}
 		for _, x := range n.exporters[v.ID] {
 			x.TableChanged(p)
@@ -699,7 +699,7 @@ func (f *Feed) SetEstablished(up bool) { f.established = up }
 // Exports is whether the relation f feeds lets r through: what the
 // peer's session may advertise into f's table. Without a relation,
 // nothing passes.
-func (f *Feed) Exports(r *Route) bool { return f.adj != nil && f.adj.exports(r) }
+func (f *Feed) Exports(r *Route) bool { return f.adj != nil && f.adj.exports(r, f.n.edgeGroups) }
 
 // Exporter is told when a table's route for a prefix changed: a BGP
 // speaker advertising from that table.
@@ -796,7 +796,7 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, statics []*static, ribs []ri
 			// passed through, as BGP refuses its own AS in a path: so a
 			// Transit Gateway does not take back through Cloud WAN what
 			// its own tables sent there.
-			if r := next[a.from.ID]; r != nil && a.up() && a.exports(r) && !(a.via == nil && r.Local) && (a.via == nil || a.redirect || !n.through(r.Path, v.Dev)) {
+			if r := next[a.from.ID]; r != nil && a.up() && a.exports(r, n.edgeGroups) && !(a.via == nil && r.Local) && (a.via == nil || a.redirect || !n.through(r.Path, v.Dev)) {
 				a.learned(add(), r, sc)
 			}
 		}
@@ -956,7 +956,7 @@ func dxChoose(cands []*Route) []*Route {
 // through reports whether a route's path passed through a table of d.
 func (n *Network) through(path []int32, d *Device) bool {
 	for _, id := range path {
-		if n.VRFs[id].Dev == d {
+		if n.devOf[id] == int32(d.ID) {
 			return true
 		}
 	}
@@ -987,50 +987,165 @@ func describe(r *Route) string {
 	return "via " + strings.Join(names, ", ")
 }
 
-// fib is a VRF's forwarding table: longest-prefix match over the prefix
-// lengths in use. The counts of IPv6 lengths come when the first IPv6
-// entry does: a table is in every device and link end of the design, and
-// most hold no IPv6 at all.
-type fib struct {
-	count4  [33]uint32
-	count6  *[129]uint32
-	entries map[netip.Prefix]*Route
+// BestRoutes is a table's route for each prefix it holds, and its
+// forwarding: longest-prefix match over the prefix lengths in use.
+//
+// A table holds few routes, mostly, and a network has thousands of
+// tables: the routes are a short list until there are more than a few,
+// and a map only then, as a map for each table was much of what building
+// a network allocated. Likewise the lengths in use are bits, and only a
+// table with a map counts its prefixes of each length; in a short list
+// they are counted when one goes.
+type BestRoutes struct {
+	few    []bestRoute // in the order they came, while there is no map
+	many   map[netip.Prefix]*Route
+	len4   uint64    // bit l: a route for an IPv4 prefix of length l
+	len6   [3]uint64 // likewise for IPv6, bit l%64 of word l/64
+	counts *[33 + 129]uint32
 }
 
-func (f *fib) add(p netip.Prefix) {
-	if p.Addr().Is4() {
-		f.count4[p.Bits()]++
+type bestRoute struct {
+	p netip.Prefix
+	r *Route
+}
+
+// maxFew is how many routes a table holds in its list.
+const maxFew = 8
+
+// Get is the route for p, nil when there is none.
+func (b *BestRoutes) Get(p netip.Prefix) *Route {
+	if b.many != nil {
+		return b.many[p]
+	}
+	for _, e := range b.few {
+		if e.p == p {
+			return e.r
+		}
+	}
+	return nil
+}
+
+// Len is how many prefixes the table holds.
+func (b *BestRoutes) Len() int {
+	if b.many != nil {
+		return len(b.many)
+	}
+	return len(b.few)
+}
+
+// All is every prefix the table holds and its route, in no order.
+func (b *BestRoutes) All() iter.Seq2[netip.Prefix, *Route] {
+	return func(yield func(netip.Prefix, *Route) bool) {
+		if b.many != nil {
+			for p, r := range b.many {
+				if !yield(p, r) {
+					return
+				}
+			}
+			return
+		}
+		for _, e := range b.few {
+			if !yield(e.p, e.r) {
+				return
+			}
+		}
+	}
+}
+
+// set makes r (never nil) the route for p.
+func (b *BestRoutes) set(p netip.Prefix, r *Route) {
+	if b.many != nil {
+		if _, ok := b.many[p]; !ok {
+			b.counts[lengthOf(p)]++
+			b.use(p, true)
+		}
+		b.many[p] = r
 		return
 	}
-	if f.count6 == nil {
-		f.count6 = new([129]uint32)
+	for i := range b.few {
+		if b.few[i].p == p {
+			b.few[i].r = r
+			return
+		}
 	}
-	f.count6[p.Bits()]++
+	b.use(p, true)
+	if len(b.few) < maxFew {
+		b.few = append(b.few, bestRoute{p, r})
+		return
+	}
+	b.many = make(map[netip.Prefix]*Route, 2*maxFew)
+	b.counts = new([33 + 129]uint32)
+	for _, e := range append(b.few, bestRoute{p, r}) {
+		b.many[e.p] = e.r
+		b.counts[lengthOf(e.p)]++
+	}
+	b.few = nil
 }
 
-func (f *fib) remove(p netip.Prefix) {
+// delete removes p's route, if there is one.
+func (b *BestRoutes) delete(p netip.Prefix) {
+	if b.many != nil {
+		if _, ok := b.many[p]; ok {
+			delete(b.many, p)
+			if b.counts[lengthOf(p)]--; b.counts[lengthOf(p)] == 0 {
+				b.use(p, false)
+			}
+		}
+		return
+	}
+	i := slices.IndexFunc(b.few, func(e bestRoute) bool { return e.p == p })
+	if i < 0 {
+		return
+	}
+	b.few = slices.Delete(b.few, i, i+1)
+	if !slices.ContainsFunc(b.few, func(e bestRoute) bool { return lengthOf(e.p) == lengthOf(p) }) {
+		b.use(p, false)
+	}
+}
+
+// lengthOf numbers a prefix's length in BestRoutes.counts: IPv4's
+// first, then IPv6's.
+func lengthOf(p netip.Prefix) int {
 	if p.Addr().Is4() {
-		f.count4[p.Bits()]--
+		return p.Bits()
+	}
+	return 33 + p.Bits()
+}
+
+// use sets or clears the bit of p's length.
+func (b *BestRoutes) use(p netip.Prefix, in bool) {
+	w, bit := &b.len4, uint(p.Bits())
+	if !p.Addr().Is4() {
+		w, bit = &b.len6[bit/64], bit%64
+	}
+	if in {
+		*w |= 1 << bit
 	} else {
-		f.count6[p.Bits()]--
+		*w &^= 1 << bit
 	}
 }
 
 // lookup is longest-prefix match.
-func (f *fib) lookup(a netip.Addr) *Route {
-	counts := f.count4[:]
-	if a.Is6() {
-		if f.count6 == nil {
-			return nil
-		}
-		counts = f.count6[:]
+func (b *BestRoutes) lookup(a netip.Addr) *Route {
+	if a.Is4() {
+		return b.longest(a, b.len4, 0)
 	}
-	for l := len(counts) - 1; l >= 0; l-- {
-		if counts[l] == 0 {
-			continue
+	for w := len(b.len6) - 1; w >= 0; w-- {
+		if r := b.longest(a, b.len6[w], 64*w); r != nil {
+			return r
 		}
-		p, _ := a.Prefix(l)
-		if r, ok := f.entries[p]; ok {
+	}
+	return nil
+}
+
+// longest is longest-prefix match over the lengths base+l for each bit l
+// of lengths.
+func (b *BestRoutes) longest(a netip.Addr, lengths uint64, base int) *Route {
+	for lengths != 0 {
+		l := bits.Len64(lengths) - 1
+		lengths &^= 1 << l
+		p, _ := a.Prefix(base + l)
+		if r := b.Get(p); r != nil {
 			return r
 		}
 	}
@@ -1067,17 +1182,11 @@ func (n *Network) RestoreRoutes(sv Saved) {
 	for p, saved := range sv.holders {
 		for _, h := range n.holders[p] {
 			if !slices.ContainsFunc(saved, func(s holding) bool { return s.id == h.id }) {
-				v := n.VRFs[h.id]
-				delete(v.Best, p)
-				v.fib.remove(p)
+				n.VRFs[h.id].Best.delete(p)
 			}
 		}
 		for _, h := range saved {
-			v := n.VRFs[h.id]
-			if _, ok := v.Best[p]; !ok {
-				v.fib.add(p)
-			}
-			v.Best[p] = h.r
+			n.VRFs[h.id].Best.set(p, h.r)
 		}
 		n.holders[p] = slices.Clone(saved)
 	}
