@@ -84,11 +84,30 @@ type Shared struct {
 // lists by that number rather than in maps: a sweep shares capacity once
 // per case.
 func Share(flows []*Flow) Shared {
-	var subs []subflow
-	var links []int       // the parts' link directions, back to back
-	var factors []float64 // and the capacity each bit takes on each
-	var order []Dir       // the directions by number
-	num := map[Dir]int{}  // and the numbers by direction
+	out := Shared{Load: map[Dir]float64{}, Wire: map[Dir]float64{}, Arriving: map[Dir]float64{}, Full: map[Dir]bool{}}
+	share(flows, &out)
+	return out
+}
+
+// ShareRates is Share for what it sets on the flows alone.
+func ShareRates(flows []*Flow) { share(flows, nil) }
+
+// share is Share, with the links' outcome in out unless it is nil.
+func share(flows []*Flow, out *Shared) {
+	parts, hops := 0, 0
+	for _, f := range flows {
+		if f.Active {
+			parts += len(f.Parts)
+			for _, p := range f.Parts {
+				hops += len(p.Hops)
+			}
+		}
+	}
+	subs := make([]subflow, 0, parts)
+	links := make([]int, 0, hops)       // the parts' link directions, back to back
+	factors := make([]float64, 0, hops) // and the capacity each bit takes on each
+	var order []Dir                     // the directions by number
+	num := map[Dir]int{}                // and the numbers by direction
 	var remaining []float64
 	var full []float64 // the remaining capacity at which a direction is full
 	for _, f := range flows {
@@ -168,28 +187,30 @@ func Share(flows []*Flow) Shared {
 			}
 		}
 	}
-	out := Shared{Load: make(map[Dir]float64, len(order)), Wire: make(map[Dir]float64, len(order)),
-		Arriving: make(map[Dir]float64, len(order)), Full: map[Dir]bool{}}
-	isFull := make([]bool, len(order))
-	for k, d := range order {
-		if remaining[k] <= full[k] {
-			out.Full[d] = true
-			isFull[k] = true
-		}
-	}
 	for _, s := range subs {
 		s.f.Rates[s.part] = s.rate
-		// A part arrives at full demand until its first full link, which
-		// cuts it to its share; what a link drops is what arrives over
-		// its capacity.
-		arriving := s.demand
-		for i := s.lo; i < s.hi; i++ {
-			d := order[links[i]]
-			out.Load[d] += s.rate
-			out.Wire[d] += s.rate * factors[i]
-			out.Arriving[d] += arriving * factors[i]
-			if isFull[links[i]] {
-				arriving = s.rate
+	}
+	if out != nil {
+		isFull := make([]bool, len(order))
+		for k, d := range order {
+			if remaining[k] <= full[k] {
+				out.Full[d] = true
+				isFull[k] = true
+			}
+		}
+		for _, s := range subs {
+			// A part arrives at full demand until its first full link,
+			// which cuts it to its share; what a link drops is what
+			// arrives over its capacity.
+			arriving := s.demand
+			for i := s.lo; i < s.hi; i++ {
+				d := order[links[i]]
+				out.Load[d] += s.rate
+				out.Wire[d] += s.rate * factors[i]
+				out.Arriving[d] += arriving * factors[i]
+				if isFull[links[i]] {
+					arriving = s.rate
+				}
 			}
 		}
 	}
@@ -211,7 +232,6 @@ func Share(flows []*Flow) Shared {
 			}
 		}
 	}
-	return out
 }
 
 // eps is the rate, and the share of a link's capacity, below which Share
