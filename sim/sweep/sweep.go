@@ -277,9 +277,11 @@ type sweeper struct {
 	causes   [][]string // each flow's, with nothing failed
 	capacity []float64  // each physical link's with nothing failed
 	// Which prefixes' routes, with nothing failed, leave by a link or pass
-	// through a device: only those can change when it fails.
-	byLink [][]netip.Prefix
-	byDev  [][]netip.Prefix
+	// through a device: only those can change when it fails. The prefixes
+	// are numbers in prefixes.
+	byLink   [][]int32
+	byDev    [][]int32
+	prefixes []netip.Prefix
 	// Indexes that keep a case's work proportional to what it fails
 	// rather than to the design: the links a device's failure takes down,
 	// the flows whose baseline paths cross each physical link, and the
@@ -356,30 +358,39 @@ func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
 			}
 		}
 	}
-	links := make([]int, len(n.Links))
-	clear(devs)
+	// A prefix's routes come one after another, so one number per link
+	// and device, the last prefix listed for it, lists each prefix once.
+	routes := 0
 	for _, v := range n.VRFs {
-		for _, r := range v.Best {
-			for _, h := range r.NextHops {
-				links[h.Link.ID]++
+		routes += v.Best.Len()
+	}
+	// Room for a use of a link and of a device per route, which is what
+	// each route comes to once a prefix's routes are listed once.
+	linkUses, devUses := make([]use, 0, routes), make([]use, 0, routes)
+	lastLink, lastDev := make([]int32, len(n.Links)), make([]int32, len(n.Devices))
+	devOf := make([]int, len(n.VRFs)) // each table's device, without a pointer to follow for each route
+	for _, v := range n.VRFs {
+		devOf[v.ID] = v.Dev.ID
+	}
+	for p, r := range n.Routes() {
+		if len(w.prefixes) == 0 || w.prefixes[len(w.prefixes)-1] != p {
+			w.prefixes = append(w.prefixes, p)
+		}
+		k := int32(len(w.prefixes))
+		for _, h := range r.NextHops {
+			if id := h.Link.ID; lastLink[id] != k {
+				lastLink[id] = k
+				linkUses = append(linkUses, use{int32(id), k - 1})
 			}
-			for _, id := range r.Path {
-				devs[n.VRFs[id].Dev.ID]++
+		}
+		for _, id := range r.Path {
+			if d := devOf[id]; lastDev[d] != k {
+				lastDev[d] = k
+				devUses = append(devUses, use{int32(d), k - 1})
 			}
 		}
 	}
-	w.byLink, w.byDev = carve[netip.Prefix](links), carve[netip.Prefix](devs)
-	for _, v := range n.VRFs {
-		for p, r := range v.Best {
-			for _, h := range r.NextHops {
-				w.byLink[h.Link.ID] = append(w.byLink[h.Link.ID], p)
-			}
-			for _, id := range r.Path {
-				d := n.VRFs[id].Dev
-				w.byDev[d.ID] = append(w.byDev[d.ID], p)
-			}
-		}
-	}
+	w.byLink, w.byDev = byID(linkUses, len(n.Links)), byID(devUses, len(n.Devices))
 	w.linkFlows = make([][]int, len(n.Links))
 	for i, f := range w.flows {
 		w.causes = append(w.causes, causesOf(w.baseline[i].lost))
@@ -411,6 +422,24 @@ func (w *sweeper) flowsTo(p netip.Prefix) []flowDst {
 // those it passes through, in buf when they fit.
 func devicesOf(l *network.Link, buf *[4]*network.Device) []*network.Device {
 	return append(append(buf[:0], l.A.Dev, l.B.Dev), l.Via...)
+}
+
+// use is a prefix, by its number in sweeper.prefixes, whose routes use
+// the link or device of that ID.
+type use struct{ id, prefix int32 }
+
+// byID lists the prefixes of uses by the ID they use, each list a slice of
+// one array.
+func byID(uses []use, ids int) [][]int32 {
+	counts := make([]int, ids)
+	for _, u := range uses {
+		counts[u.id]++
+	}
+	out := carve[int32](counts)
+	for _, u := range uses {
+		out[u.id] = append(out[u.id], u.prefix)
+	}
+	return out
 }
 
 // carve is a list for each count, with room for that many, all slices of
@@ -479,7 +508,7 @@ func (w *sweeper) traffic() []flowState {
 	for _, f := range w.flows {
 		f.Route()
 	}
-	network.Share(netsOf(w.flows))
+	network.ShareRates(netsOf(w.flows))
 	out := make([]flowState, len(w.flows))
 	for i, f := range w.flows {
 		out[i] = flowState{delivered: f.Delivered, parts: f.Parts, rates: f.Rates, lost: f.Lost}
@@ -546,7 +575,7 @@ func (w *sweeper) trafficAfter(dirty []netip.Prefix, touched []*network.Link) []
 	for k, i := range group {
 		flows[k] = &w.flows[i].Flow
 	}
-	network.Share(flows)
+	network.ShareRates(flows)
 	return group
 }
 
@@ -637,8 +666,8 @@ func (w *sweeper) run(index int, failed []Element) Case {
 	var down, touched []*network.Link
 	for _, l := range w.reach(failed) {
 		if !l.Up() {
-			for _, p := range w.byLink[l.ID] {
-				w.n.MarkDirty(p)
+			for _, k := range w.byLink[l.ID] {
+				w.n.MarkDirty(w.prefixes[k])
 			}
 			if l.Physical() {
 				down = append(down, l)
@@ -652,8 +681,8 @@ func (w *sweeper) run(index int, failed []Element) Case {
 	}
 	for _, e := range failed {
 		if d, _ := w.n.Device(e.Name); e.Kind == lang.TargetDevice && d != nil && !d.Up() {
-			for _, p := range w.byDev[d.ID] {
-				w.n.MarkDirty(p)
+			for _, k := range w.byDev[d.ID] {
+				w.n.MarkDirty(w.prefixes[k])
 			}
 		}
 	}
