@@ -30,7 +30,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"math"
 	"math/rand/v2"
 	"net/netip"
@@ -235,21 +234,32 @@ type FlowAvail struct {
 	PairsSwept bool `json:"pairs_swept"`
 }
 
-// elements lists what can fail in a network, in a fixed order.
-func elements(n *network.Network, managed bool) []Element {
+// elements lists what can fail in a network, in a fixed order: read from
+// the plan's topology, which the network instantiates one for one, so
+// that how many cases there are is known before any network is built.
+func elements(t *planner.Topology, managed bool) []Element {
 	var out []Element
-	for _, m := range n.MemberNames() {
+	var members, facilities []string
+	for _, l := range t.Links {
+		if l.Physical() {
+			members = append(members, l.Members...)
+			facilities = append(facilities, l.Facilities...)
+		}
+	}
+	slices.Sort(members)
+	for _, m := range slices.Compact(members) {
 		out = append(out, Element{lang.TargetLink, m})
 	}
-	for _, l := range n.Links {
+	for _, l := range t.Links {
 		if l.Physical() {
 			out = append(out, Element{lang.TargetChannel, l.Name})
 		}
 	}
-	for _, f := range slices.Sorted(maps.Keys(n.Facilities)) {
+	slices.Sort(facilities)
+	for _, f := range slices.Compact(facilities) {
 		out = append(out, Element{lang.TargetFacility, f})
 	}
-	for _, d := range n.Devices {
+	for _, d := range t.Devices {
 		switch d.Role {
 		case planner.RoleNetwork:
 		case planner.RoleVGW, planner.RoleDXGW, planner.RoleTGW, planner.RoleCloudWAN:
@@ -880,7 +890,14 @@ func Run(p *planner.Plan, sc *lang.Scenario, o Options) (*Sweep, error) {
 		w   *sweeper
 		err error
 	}
-	early := min(workers, runtime.GOMAXPROCS(0)) - 1
+	// No more networks than there are cases to run on them.
+	cases := newCaseList(elements(p.Topology(), o.Managed), o)
+	stride, offset := 1, 0
+	if o.Shards > 1 {
+		stride, offset = o.Shards, o.Shard
+	}
+	count := max(0, (cases.total-offset+stride-1)/stride)
+	early := max(0, min(workers, runtime.GOMAXPROCS(0), count)-1)
 	spare := make(chan built, early)
 	for range early {
 		go func() {
@@ -892,7 +909,6 @@ func Run(p *planner.Plan, sc *lang.Scenario, o Options) (*Sweep, error) {
 	if err != nil {
 		return nil, err
 	}
-	cases := newCaseList(elements(first.n, o.Managed), o)
 	name := ""
 	if sc != nil {
 		name = sc.Name
@@ -910,13 +926,10 @@ func Run(p *planner.Plan, sc *lang.Scenario, o Options) (*Sweep, error) {
 	}
 	// This run's cases are every Shards-th from Shard: k-th is
 	// k*Shards+Shard, so none is listed that another shard runs.
-	stride, offset := 1, 0
 	if o.Shards > 1 {
 		out.Shard = fmt.Sprintf("%d/%d", o.Shard+1, o.Shards)
-		stride, offset = o.Shards, o.Shard
 	}
 	mine := func(k int) int { return k*stride + offset }
-	count := max(0, (cases.total-offset+stride-1)/stride)
 	if uint64(count) > maxRunCases {
 		return nil, fmt.Errorf("the sweep would run %s cases in this process, more than the %s it holds in memory — bound the pairs with --max-pairs or split the run with --shard",
 			units.Thousands(uint64(count)), units.Thousands(maxRunCases))
