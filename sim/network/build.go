@@ -42,7 +42,7 @@ func New(p *planner.Plan) (*Network, error) {
 		Endpoints: make(map[string]*Endpoint, len(t.Endpoints)), exporters: map[int][]Exporter{}, Facilities: make(map[string][]*Link, len(t.Facilities)),
 		Groups: make(map[string][]*Link, len(t.Groups)), GroupDevices: make(map[string][]*Device, len(t.GroupDevices)),
 		slabs: slabs{devices: make([]Device, len(t.Devices)), vrfs: make([]VRF, len(t.Tables)), links: make([]Link, len(t.Links)),
-			ifaces: make([]Iface, len(t.Ifaces)), members: make([]Member, members)},
+			ifaces: make([]Iface, len(t.Ifaces)), members: make([]Member, members), lags: make([]*Member, members)},
 	}
 	// Each device's list of tables is a slice of one array, with the room
 	// the planner's device says it needs.

@@ -276,6 +276,7 @@ type slabs struct {
 	links   []Link
 	ifaces  []Iface
 	members []Member
+	lags    []*Member // the links' lists of members, back to back
 }
 
 // take is the next element of a slab, or a new one when it is used up.
@@ -340,7 +341,9 @@ func (n *Network) connect(name, kind string, a *Device, va *VRF, b *Device, vb *
 // lag gives l members of capacity each, by the planner's names
 // (LINK/m1…).
 func (n *Network) lag(l *Link, names []string, capacity float64, minLinks int, facilities ...string) {
-	l.Members = make([]*Member, 0, len(names))
+	if len(n.slabs.lags) >= len(names) {
+		l.Members, n.slabs.lags = n.slabs.lags[:0:len(names)], n.slabs.lags[len(names):]
+	}
 	for _, name := range names {
 		m := take(&n.slabs.members)
 		*m = Member{Name: name, Capacity: capacity, changes: &n.changes}
