@@ -268,7 +268,7 @@ type Network struct {
 // slabs hold the network's devices, tables, links, interfaces and members,
 // one allocation for each kind, sized from the plan: a sweep builds a
 // network per worker and per shard, and an allocation for each of their
-// tens of thousands was most of the time a build took, and of the
+// tens of thousands was much of the time a build took, and of the
 // collector's work after it.
 type slabs struct {
 	devices []Device

@@ -368,8 +368,6 @@ func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
 			}
 		}
 	}
-	// A prefix's routes come one after another, so one number per link
-	// and device, the last prefix listed for it, lists each prefix once.
 	routes := 0
 	for _, v := range n.VRFs {
 		routes += v.Best.Len()
@@ -377,11 +375,13 @@ func newSweeper(p *planner.Plan, specs []lang.Flow) (*sweeper, error) {
 	// Room for a use of a link and of a device per route, which is what
 	// each route comes to once a prefix's routes are listed once.
 	linkUses, devUses := make([]use, 0, routes), make([]use, 0, routes)
-	lastLink, lastDev := make([]int32, len(n.Links)), make([]int32, len(n.Devices))
 	devOf := make([]int, len(n.VRFs)) // each table's device, without a pointer to follow for each route
 	for _, v := range n.VRFs {
 		devOf[v.ID] = v.Dev.ID
 	}
+	// A prefix's routes come one after another, so one number per link
+	// and device, the last prefix listed for it, lists each prefix once.
+	lastLink, lastDev := make([]int32, len(n.Links)), make([]int32, len(n.Devices))
 	for p, r := range n.Routes() {
 		if len(w.prefixes) == 0 || w.prefixes[len(w.prefixes)-1] != p {
 			w.prefixes = append(w.prefixes, p)
