@@ -47,6 +47,26 @@ import (
 // prefixes of a DX gateway's attachment to a core network (no argument
 // takes them: a comment).
 func TestRoundTrip(t *testing.T) {
+	for _, file := range roundTripFiles(t) {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			tf := exportTo(t, file)
+			root, err := project.OpenDir(tf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer root.Close()
+			star, err := terraform.ImportConfig(context.Background(), root, terraform.ConfigOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareRoundTrip(t, file, star)
+		})
+	}
+}
+
+// roundTripFiles is every example, in both languages, and designs with
+// what the examples lack.
+func roundTripFiles(t *testing.T) []string {
 	var files []string
 	for _, ext := range []string{"*.star", "*.hcl"} {
 		fs, _ := filepath.Glob(filepath.Join("../../examples", ext))
@@ -65,44 +85,45 @@ func TestRoundTrip(t *testing.T) {
 		"service_insertion_ok.star"} {
 		files = append(files, filepath.Join("../../testdata/valid", f))
 	}
-	for _, file := range files {
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			tf := t.TempDir()
-			for n, b := range terraform.Export(plantest.File(t, file).Design, filepath.Base(file)) {
-				if err := os.WriteFile(filepath.Join(tf, n), b, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			root, err := project.OpenDir(tf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer root.Close()
-			star, err := terraform.ImportConfig(context.Background(), root, terraform.ConfigOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := filepath.Join(t.TempDir(), "imported.star")
-			if err := os.WriteFile(out, star, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			after := plantest.File(t, out)
-			for _, f := range after.Findings {
-				if f.Severity == lang.SevError {
-					t.Errorf("the import has an error: %s", f.Error())
-				}
-			}
-			before := restricted(t, file)
-			if len(before.Design.VPCs) == 0 || len(routes(before)) == 0 {
-				t.Fatal("nothing to compare: the restricted design has no VPC or no route")
-			}
-			if d := diff(declarations(before.Design), declarations(after.Design)); d != "" {
-				t.Errorf("the round trip changed the declarations:\n%s\nimported:\n%s", d, star)
-			}
-			if d := diff(routes(before), routes(after)); d != "" {
-				t.Errorf("the round trip changed the routes:\n%s", d)
-			}
-		})
+	return files
+}
+
+// exportTo writes file's design as a Terraform configuration in a new
+// directory.
+func exportTo(t *testing.T, file string) string {
+	t.Helper()
+	tf := t.TempDir()
+	for n, b := range terraform.Export(plantest.File(t, file).Design, filepath.Base(file)) {
+		if err := os.WriteFile(filepath.Join(tf, n), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return tf
+}
+
+// compareRoundTrip plans the imported design star and compares it with
+// file's restricted to what Terraform can create.
+func compareRoundTrip(t *testing.T, file string, star []byte) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "imported.star")
+	if err := os.WriteFile(out, star, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	after := plantest.File(t, out)
+	for _, f := range after.Findings {
+		if f.Severity == lang.SevError {
+			t.Errorf("the import has an error: %s", f.Error())
+		}
+	}
+	before := restricted(t, file)
+	if len(before.Design.VPCs) == 0 || len(routes(before)) == 0 {
+		t.Fatal("nothing to compare: the restricted design has no VPC or no route")
+	}
+	if d := diff(declarations(before.Design), declarations(after.Design)); d != "" {
+		t.Errorf("the round trip changed the declarations:\n%s\nimported:\n%s", d, star)
+	}
+	if d := diff(routes(before), routes(after)); d != "" {
+		t.Errorf("the round trip changed the routes:\n%s", d)
 	}
 }
 
