@@ -112,8 +112,10 @@ func drawer(ctx context.Context, m *render.Model, file string) func(io.Writer) e
 // memory growing, the canvas, the encoder's buffers), and at the default
 // 100 the collector ran often and stopped the WebAssembly code to do it:
 // for the 1,000-node design of bench/png.sh, 800 took the time from 2.20×
-// to 1.95× dot's (CPU from 2.63× to 2.00×) for a peak from 2.18× to 2.79×
-// dot's memory, within the 4× the tool allows itself.
+// to 1.97–2.04× dot's (CPU from 2.63× to 2.01–2.13×) for a peak from
+// 2.19× to 2.87–3.16× dot's memory, within the 4× the tool allows itself.
+// One drawing runs at a time (render writes one file, sweep one diagram);
+// drawings at once would need the setting counted, not saved.
 const pngGCPercent = 800
 
 // pngGC sets the collector for drawing a PNG and returns what restores

@@ -192,6 +192,11 @@ resource "aws_ec2_transit_gateway_vpc_attachment" "either" {
   transit_gateway_id = aws_ec2_transit_gateway.hub.id
 }
 resource "aws_dx_gateway" "dx" { amazon_side_asn = -1 }
+data "aws_caller_identity" "me" {}
+resource "aws_ec2_transit_gateway_vpc_attachment" "named" {
+  vpc_id             = "${data.aws_caller_identity.me.account_id}${aws_vpc.b.id}"
+  transit_gateway_id = aws_ec2_transit_gateway.hub.id
+}
 resource "google_compute_network" "lake" { name = "lake" }
 resource "google_compute_subnetwork" "lake1" {
   name          = "lake-1"
@@ -206,6 +211,7 @@ resource "google_compute_subnetwork" "lake1" {
 		`eu = vpc("eu", region = "eu-west-1", cidr = ["10.3.0.0/16"])`,
 		`#   aws_ec2_transit_gateway_vpc_attachment.either: its VPC or Transit Gateway is not in the import`,
 		`dx = dx_gateway("dx")`,
+		`named = attach(b, hub)`,
 		`lake = gcp_vpc("lake", project = "acme", region = "europe-west2", cidr = ["10.60.0.0/16"]`,
 	} {
 		if !strings.Contains(string(star), w) {

@@ -47,6 +47,10 @@ type tfImporter struct {
 	children map[childKey]map[*resource][]*resource
 }
 
+// sharesID are the types whose ID is another resource's.
+var sharesID = map[string]bool{"aws_networkmanager_core_network_policy_attachment": true,
+	"aws_networkmanager_attachment_accepter": true, "aws_ec2_transit_gateway_peering_attachment_accepter": true}
+
 // childKey names the resources of a type by the argument that names
 // their parent.
 type childKey struct{ typ, arg string }
@@ -101,14 +105,21 @@ func (im *tfImporter) add(r *resource) {
 // from, and writes the design; kind says what from is.
 func (im *tfImporter) finish(from, kind string) ([]byte, error) {
 	for _, r := range im.res {
+		// From version 6 of the AWS provider a resource may name its own
+		// Region, overriding its provider's
+		// (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/guides/enhanced-region-support,
+		// read 2026-12).
+		if reg, _ := r.values["region"].(string); reg != "" && strings.HasPrefix(r.typ, "aws_") {
+			r.region = reg
+		}
 		if arn, _ := r.values["arn"].(string); arn != "" && r.region == "" {
 			if f := strings.Split(arn, ":"); len(f) > 3 {
 				r.region = f[3]
 			}
 		}
-		// A policy attachment's ID is its core network's: the ID names
-		// the core network.
-		if id, _ := r.values["id"].(string); id != "" && r.typ != "aws_networkmanager_core_network_policy_attachment" {
+		// A policy attachment's ID is its core network's, and an
+		// accepter's is its attachment's: the ID names the other.
+		if id, _ := r.values["id"].(string); id != "" && !sharesID[r.typ] {
 			if im.byID[id] == nil {
 				im.byID[id] = r
 			}
@@ -231,11 +242,18 @@ func (im *tfImporter) lookup(r *resource, arg string) *resource {
 	if refs := r.refs[arg]; len(refs) > 0 {
 		// An argument naming two resources (a conditional, a map indexed
 		// by a variable) names one of them only once Terraform evaluates
-		// it: the import does not guess which.
-		if len(refs) > 1 {
-			return nil
+		// it: the import does not guess which. What the import does not
+		// hold (the account's ID from a data source, say) is no candidate.
+		var found *resource
+		for _, a := range refs {
+			if x := im.byAddr[a]; x != nil {
+				if found != nil {
+					return nil
+				}
+				found = x
+			}
 		}
-		return im.byAddr[refs[0]]
+		return found
 	}
 	v, _ := r.values[arg].(string)
 	if x := im.byID[v]; x != nil {

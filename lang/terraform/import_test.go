@@ -53,6 +53,11 @@ func TestImportShow(t *testing.T) {
 				t.Errorf("%s: the import lacks %s:\n%s", tc.file, w, star)
 			}
 		}
+		// The state's accepter comes before its attachment and has its
+		// ID: it is part of the attachment, not a resource of its own.
+		if strings.Contains(string(star), "aws_networkmanager_attachment_accepter") {
+			t.Errorf("%s: the accepter was not taken as its attachment's:\n%s", tc.file, star)
+		}
 		out := filepath.Join(t.TempDir(), strings.TrimSuffix(tc.file, ".json")+".star")
 		if err := os.WriteFile(out, star, 0o644); err != nil {
 			t.Fatal(err)

@@ -95,8 +95,18 @@ func TestTerraformPlanRoundTrip(t *testing.T) {
 				defer cancel()
 				cmd := exec.CommandContext(ctx, tf, args...)
 				cmd.Dir = dir
-				// No user configuration, no registry, no telemetry.
-				cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+os.DevNull, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_INPUT=0")
+				// No user configuration, no registry, no telemetry, and
+				// none of the developer's AWS profile or Terraform
+				// settings (TF_CLI_ARGS_plan, TF_DATA_DIR, …).
+				var env []string
+				for _, e := range os.Environ() {
+					if !strings.HasPrefix(e, "AWS_") && !strings.HasPrefix(e, "TF_") {
+						env = append(env, e)
+					}
+				}
+				cmd.Env = append(env, "TF_CLI_CONFIG_FILE="+os.DevNull, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_INPUT=0",
+					"AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull)
+				cmd.WaitDelay = 10 * time.Second
 				var stderr bytes.Buffer
 				cmd.Stderr = &stderr
 				out, err := cmd.Output()

@@ -36,11 +36,13 @@ func newCMACKey(block cipher.Block) *cmacKey {
 	return k
 }
 
-// cmacKeys keeps what CMAC set up for each key it has used: an MKA
-// participant signs and checks every MKPDU with the same ICK, and setting
-// up AES cost more than the CMAC itself. A simulation has an ICK or two a
-// channel; the bound only keeps a long-lived process from growing without
-// end. crypto/aes's cipher.Block holds no per-call state, so it is shared.
+// cmacKeys keeps what CMAC set up for each key it has used, for the
+// byte-slice functions (CMAC, the KDF, Marshal and VerifyMKPDU), whose
+// callers use the same few keys again and again, where setting up AES
+// costs more than the CMAC itself; the simulator's participants hold an
+// ICKey instead. The bound only keeps a long-lived process from growing
+// without end. crypto/aes's cipher.Block holds no per-call state, so it is
+// shared.
 var cmacKeys struct {
 	sync.Mutex
 	m map[string]*cmacKey
