@@ -11,13 +11,5 @@ import (
 // non-blocking open to wait for a reader with, so the pipe is opened and
 // written plainly.
 func writeFIFO(_ context.Context, path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(data)
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	return werr
+	return writeOpened(path, os.O_WRONLY, data)
 }

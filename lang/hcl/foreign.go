@@ -39,18 +39,7 @@ func (f *Foreign) Functions() map[string]function.Function { return f.funcs }
 
 // Parse parses one file's text, positions naming filename.
 func (f *Foreign) Parse(src []byte, filename string) (*hclsyntax.Body, lang.Diagnostics) {
-	if ds := checkNesting(src, filename); ds != nil {
-		return nil, ds
-	}
-	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
-	if diags.HasErrors() {
-		return nil, convertDiags(diags, "syntax")
-	}
-	body := file.Body.(*hclsyntax.Body)
-	if ds := f.budget.instrumentBody(body, ""); ds != nil {
-		return nil, ds
-	}
-	return body, nil
+	return f.budget.parse(src, filename)
 }
 
 // Exceeded reports whether a budget is spent (or the reading

@@ -186,15 +186,8 @@ func (l *loader) parse(name string) (*hclsyntax.Body, lang.Diagnostics) {
 	}
 	display := l.displayName(name)
 	l.b.Design().Files[display] = src
-	if ds := checkNesting(src, display); ds != nil {
-		return nil, ds
-	}
-	f, diags := hclsyntax.ParseConfig(src, display, hcl.InitialPos)
-	if diags.HasErrors() {
-		return nil, convertDiags(diags, "syntax")
-	}
-	body := f.Body.(*hclsyntax.Body)
-	if ds := l.budget.instrumentBody(body, ""); ds != nil {
+	body, ds := l.budget.parse(src, display)
+	if ds != nil {
 		return nil, ds
 	}
 	l.parsed[name] = body
@@ -403,4 +396,23 @@ func (b *budget) jsonVars(file string, src []byte) (map[string]hcl.Expression, l
 		out[name] = &jsonValue{v: obj.GetAttr(name), rng: a.Range}
 	}
 	return out, nil
+}
+
+// parse parses one file's text under b: nesting checked before the
+// parser runs, and every expression instrumented, so that a design and a
+// foreign file (a Terraform configuration) are read with the same
+// defences.
+func (b *budget) parse(src []byte, filename string) (*hclsyntax.Body, lang.Diagnostics) {
+	if ds := checkNesting(src, filename); ds != nil {
+		return nil, ds
+	}
+	f, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, convertDiags(diags, "syntax")
+	}
+	body := f.Body.(*hclsyntax.Body)
+	if ds := b.instrumentBody(body, ""); ds != nil {
+		return nil, ds
+	}
+	return body, nil
 }

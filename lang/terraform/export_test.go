@@ -35,12 +35,9 @@ type typeFacts struct {
 // meta are Terraform's own arguments of every resource.
 var meta = []string{"provider", "count", "for_each", "depends_on", "lifecycle"}
 
-// TestExportExamples: every example's configuration is stable (golden
-// files), parses, and writes only resource types and arguments the
-// providers document, with every required one; every reference names a
-// declared resource and an attribute it has, a variable declared, or a
-// provider configured.
-func TestExportExamples(t *testing.T) {
+// loadSchema reads the provider facts the exports are checked against.
+func loadSchema(t *testing.T) schema {
+	t.Helper()
 	var facts schema
 	data, err := os.ReadFile("testdata/provider-schema.json")
 	if err != nil {
@@ -49,6 +46,16 @@ func TestExportExamples(t *testing.T) {
 	if err := json.Unmarshal(data, &facts); err != nil {
 		t.Fatal(err)
 	}
+	return facts
+}
+
+// TestExportExamples: every example's configuration is stable (golden
+// files), parses, and writes only resource types and arguments the
+// providers document, with every required one; every reference names a
+// declared resource and an attribute it has, a variable declared, or a
+// provider configured.
+func TestExportExamples(t *testing.T) {
+	facts := loadSchema(t)
 	for _, file := range plantest.Examples(t, "../../examples") {
 		name := strings.TrimSuffix(filepath.Base(file), ".star")
 		t.Run(name, func(t *testing.T) {
@@ -169,14 +176,7 @@ func checkRef(t *testing.T, facts schema, declared map[string]string, vars, alia
 // says what is not expressed and how to do it by hand rather than drop
 // them.
 func TestExportDXGatewayAttachmentPrefixes(t *testing.T) {
-	var facts schema
-	data, err := os.ReadFile("testdata/provider-schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &facts); err != nil {
-		t.Fatal(err)
-	}
+	facts := loadSchema(t)
 	files := terraform.Export(plantest.File(t, "../../testdata/valid/attach_invalid_interconnect_dxgw.hcl").Design, "attach_invalid_interconnect_dxgw.hcl")
 	check(t, facts, files)
 	main := string(files["main.tf"])

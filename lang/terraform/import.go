@@ -478,24 +478,21 @@ func (im *tfImporter) write() error {
 	if err := im.coreNetworks(done); err != nil {
 		return err
 	}
-	// Attachments.
-	for _, a := range im.of("aws_ec2_transit_gateway_vpc_attachment") {
-		done(a)
-		v, g := im.target(a, "vpc_id"), im.target(a, "transit_gateway_id")
-		if v == nil || g == nil || im.vars[v.addr] == "" || im.vars[g.addr] == "" {
-			im.skip(a, "its VPC or Transit Gateway is not in the import")
-			continue
+	// Attachments between two of what the import holds, each named by an
+	// argument.
+	for _, k := range []struct{ typ, a, b, why string }{
+		{"aws_ec2_transit_gateway_vpc_attachment", "vpc_id", "transit_gateway_id", "its VPC or Transit Gateway is not in the import"},
+		{"aws_ec2_transit_gateway_peering_attachment", "transit_gateway_id", "peer_transit_gateway_id", "its Transit Gateway or its peer is not in the import"},
+	} {
+		for _, a := range im.of(k.typ) {
+			done(a)
+			x, y := im.target(a, k.a), im.target(a, k.b)
+			if x == nil || y == nil || im.vars[x.addr] == "" || im.vars[y.addr] == "" {
+				im.skip(a, k.why)
+				continue
+			}
+			fmt.Fprintf(w, "%s = attach(%s, %s%s)\n", im.variable(a), im.vars[x.addr], im.vars[y.addr], nameArg(a, x, y))
 		}
-		fmt.Fprintf(w, "%s = attach(%s, %s%s)\n", im.variable(a), im.vars[v.addr], im.vars[g.addr], nameArg(a, v, g))
-	}
-	for _, a := range im.of("aws_ec2_transit_gateway_peering_attachment") {
-		done(a)
-		g, peer := im.target(a, "transit_gateway_id"), im.target(a, "peer_transit_gateway_id")
-		if g == nil || peer == nil || im.vars[g.addr] == "" || im.vars[peer.addr] == "" {
-			im.skip(a, "its Transit Gateway or its peer is not in the import")
-			continue
-		}
-		fmt.Fprintf(w, "%s = attach(%s, %s%s)\n", im.variable(a), im.vars[g.addr], im.vars[peer.addr], nameArg(a, g, peer))
 	}
 	// The accepter is the peering's other end, with the peering's
 	// attachment ID: the peer's route tables name it.
