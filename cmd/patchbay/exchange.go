@@ -142,8 +142,8 @@ Starlark, the resources patchbay models: VPCs and their route tables, VPN and Di
 gateways and their associations with allowed prefixes, Transit Gateways with their route
 tables, attachments, associations, propagations and routes, Cloud WAN core networks (their
 policy documents read as by 'import cloudwan-policy') and their attachments, and Google VPC
-networks with their subnetworks. A Region comes from the resource's ARN (state) or its
-provider's region (plan).
+networks with their subnetworks. A Region comes from the resource's own region (AWS provider
+6), else its ARN (state) or its provider's region (plan).
 
 Given a directory, it reads the Terraform configuration there instead, its *.tf files, without
 running Terraform: variables take their defaults, locals and the functions (file() inside the
