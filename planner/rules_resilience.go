@@ -74,34 +74,52 @@ above) is an error.
 
 Fix: place interconnects on the same device set or on disjoint ones (devices = […]).`,
 	check: func(v *validator, rule *Rule) {
+		// Interconnects on the same device set never overlap partially, and
+		// many often share one (every Interconnect of a design on the
+		// default devices): they are grouped by set first, so the work is
+		// the pairs of different sets, not of every two Interconnects.
 		sets := make([][]string, len(v.p.Interconnects))
-		byDevice := map[string][]int{}
+		var members [][]int // each set's Interconnects, ascending
+		groupOf := map[string]int{}
+		byDevice := map[string][]int{} // each device's sets, ascending
 		for i, ip := range v.p.Interconnects {
 			for _, c := range ip.Channels {
 				sets[i] = append(sets[i], c.AWS.Device)
 			}
 			slices.Sort(sets[i])
 			sets[i] = slices.Compact(sets[i])
-			for _, dev := range sets[i] {
-				byDevice[dev] = append(byDevice[dev], i)
+			k := fmt.Sprintf("%q", sets[i]) // quoted: no two sets share a key
+			g, ok := groupOf[k]
+			if !ok {
+				g = len(members)
+				groupOf[k] = g
+				members = append(members, nil)
+				for _, dev := range sets[i] {
+					byDevice[dev] = append(byDevice[dev], g)
+				}
 			}
+			members[g] = append(members[g], i)
 		}
 		// Pairs that share a device but not the whole set, in declaration order.
 		partial := map[int][]int{}
 		var pairs [][2]int
 		seen := map[[2]int]bool{}
 		for _, dev := range slices.Sorted(maps.Keys(byDevice)) {
-			ics := byDevice[dev]
-			for x := range ics {
-				for y := x + 1; y < len(ics); y++ {
-					a, b := ics[x], ics[y]
-					if seen[[2]int{a, b}] || slices.Equal(sets[a], sets[b]) {
+			gs := byDevice[dev]
+			for x := range gs {
+				for y := x + 1; y < len(gs); y++ {
+					if seen[[2]int{gs[x], gs[y]}] {
 						continue
 					}
-					seen[[2]int{a, b}] = true
-					pairs = append(pairs, [2]int{a, b})
-					partial[a] = append(partial[a], b)
-					partial[b] = append(partial[b], a)
+					seen[[2]int{gs[x], gs[y]}] = true
+					for _, a := range members[gs[x]] {
+						for _, b := range members[gs[y]] {
+							a, b := min(a, b), max(a, b)
+							pairs = append(pairs, [2]int{a, b})
+							partial[a] = append(partial[a], b)
+							partial[b] = append(partial[b], a)
+						}
+					}
 				}
 			}
 		}
