@@ -49,6 +49,9 @@ func renderCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *c
 			if err != nil {
 				return err
 			}
+			if ext := filepath.Ext(out); ext == ".png" || ext == ".svg" {
+				render.Preload(ctx)
+			}
 			if cmd.Flags().Changed("at") {
 				sc, err := pickScenario(p.Design, args[0], scenario)
 				if err != nil {

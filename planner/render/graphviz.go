@@ -49,6 +49,21 @@ func CacheDir() string {
 	return dir
 }
 
+// Preload starts loading Graphviz (a few tenths of a second: reading the
+// compiled module, instantiating it) in the background, for a caller that
+// will draw once it has built the model: the two overlap on a second core.
+// Call it after the design is evaluated, whose memory budget counts the
+// heap, so that Graphviz's allocations are never the script's. A failure
+// is the drawing's to report, which meets it again.
+func Preload(ctx context.Context) {
+	go func() {
+		gvMu.Lock()
+		defer gvMu.Unlock()
+		gvCache()
+		_ = graphviz.Load(ctx)
+	}()
+}
+
 // layout runs Graphviz's dot layout on the model and writes format (svg,
 // or json for our own PNG rasteriser).
 func (m *Model) layout(ctx context.Context, format graphviz.Format) ([]byte, error) {

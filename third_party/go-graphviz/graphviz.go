@@ -27,6 +27,11 @@ func init() {
 // owns the directory (go-graphviz used a shared $TMPDIR/go-graphviz).
 func SetCacheDir(dir string) { wasm.CacheDir = dir }
 
+// Load compiles (or reads from the cache) and instantiates the module now
+// rather than at the first New or Parse, so a program can do it while it
+// prepares the graph. patchbay: added.
+func Load(ctx context.Context) error { return wasm.Load(ctx) }
+
 type Graphviz struct {
 	ctx    *gvc.Context
 	name   string

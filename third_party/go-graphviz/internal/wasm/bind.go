@@ -14,6 +14,7 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
@@ -2801,8 +2802,9 @@ func load(cacheDir string) {
 		panic(err)
 	}
 	fs := &WasmFileSystem{}
+	// patchbay: memory that grows in place (memory.go).
 	m, err := r.InstantiateModule(
-		ctx,
+		experimental.WithMemoryAllocator(ctx, memoryAllocator),
 		compiled,
 		wazero.NewModuleConfig().
 			WithFSConfig(wazero.NewFSConfig().WithFSMount(fs, "/")).
