@@ -59,9 +59,13 @@ func (b *Builder) Call(name string, args starlark.Tuple, kwargs []starlark.Tuple
 	if c == nil {
 		c = new(call)
 	}
-	*c = call{fn: fn, at: at, b: b}
+	c.fn, c.at, c.b = fn, at, b
 	defer func() {
-		*c = call{} // holds no values of the script once done
+		// Holds no values of the script once done. Only the parameters fn
+		// has were set: clearing all of call again, as often as builtins
+		// run, cost more than binding.
+		clear(c.vals[:len(fn.params)])
+		c.fn, c.at, c.b, c.rest, c.err = nil, lang.Range{}, nil, nil, nil
 		b.spare = c
 	}()
 	if err := fn.bind(c, args, kwargs); err != nil {
