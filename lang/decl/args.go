@@ -471,15 +471,20 @@ func specs[T any](c *call, p, want string, types ...string) []T {
 	out := make([]T, 0, it.Len())
 	for i := range it.Len() {
 		v := it.Index(i)
-		s, ok := v.(*spec)
-		if !ok || !slices.Contains(types, s.typ) {
+		s, ok := v.(configuring)
+		var typ string
+		var payload any
+		if ok {
+			typ, payload = s.config()
+		}
+		if !ok || !slices.Contains(types, typ) {
 			c.failf(p, "element %d: want %s, got %s", i, want, typeName(v))
 			return nil
 		}
-		if ptr, ok := s.payload.(*T); ok {
+		if ptr, ok := payload.(*T); ok {
 			out = append(out, *ptr)
 		} else {
-			out = append(out, s.payload.(T))
+			out = append(out, payload.(T))
 		}
 	}
 	return out

@@ -128,15 +128,13 @@ func tgwFn(c *call) (starlark.Value, error) {
 }
 
 func routeFn(c *call) (starlark.Value, error) {
-	dst, written := c.prefixStr("destination")
-	r := lang.Route{Destination: dst, Blackhole: c.boolean("blackhole", false), Range: c.here()}
-	var target starlark.Value = starlark.None
+	r := &route{Route: lang.Route{Destination: c.prefix("destination"), Blackhole: c.boolean("blackhole", false), Range: c.here()}}
 	if v := c.get("target"); v != nil {
 		res, ok := v.(*Resource)
 		if !ok {
 			c.failf("target", "want a resource, got %s", typeName(v))
 		} else {
-			r.Target, target = res.res.Ref(), res
+			r.Target, r.target = res.res.Ref(), res
 		}
 	}
 	if c.err == nil && r.Blackhole == !r.Target.IsZero() {
@@ -145,26 +143,41 @@ func routeFn(c *call) (starlark.Value, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	// The value and its route in one allocation, the attributes made when
-	// read: designs declare routes by the hundred thousand, and scripts
-	// seldom read one back.
-	x := &struct {
-		s spec
-		r routeArg
-	}{r: routeArg{Route: r, written: written, target: target}}
-	x.s = spec{typ: "route", payload: &x.r.Route, lazy: &x.r}
-	return &x.s, nil
+	return r, nil
 }
 
-// routeArg is a route() value's payload and what its attributes are made from.
-type routeArg struct {
+// route is a route() value: the route itself, in one small allocation with
+// nothing else, its attributes made when read. Designs declare routes by
+// the hundred thousand and scripts seldom read one back; a general spec
+// around the route took twice the memory.
+type route struct {
 	lang.Route
-	written string         // the destination as the script wrote it
-	target  starlark.Value // the target resource, or None
+	target *Resource // nil for a blackhole route
 }
 
-func (r *routeArg) attrs() attrs {
-	return attrs{{"destination", prefixValue(r.Destination, r.written)}, {"target", r.target}, {"blackhole", starlark.Bool(r.Blackhole)}}
+var (
+	_ starlark.HasAttrs = (*route)(nil)
+	_ configuring       = (*route)(nil)
+)
+
+func (r *route) String() string        { return "route(…)" }
+func (r *route) Type() string          { return "route" }
+func (r *route) Freeze()               {}
+func (r *route) Truth() starlark.Bool  { return true }
+func (r *route) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable: route") }
+func (r *route) AttrNames() []string   { return r.attrs().names() }
+func (r *route) Attr(name string) (starlark.Value, error) {
+	v, _ := r.attrs().get(name)
+	return v, nil
+}
+func (r *route) config() (string, any) { return "route", &r.Route }
+
+func (r *route) attrs() attrs {
+	var target starlark.Value = starlark.None
+	if r.target != nil {
+		target = r.target
+	}
+	return attrs{{"destination", starlark.String(r.Destination.String())}, {"target", target}, {"blackhole", starlark.Bool(r.Blackhole)}}
 }
 
 // routes unpacks a list of route() values, checking each target's kind.

@@ -65,29 +65,31 @@ type spec struct {
 	typ     string
 	payload any
 	attrs   attrs
-	// lazy, when set, makes the attributes each time they are read,
-	// instead of attrs: for values made by the ten thousand.
-	lazy interface{ attrs() attrs }
 }
 
-var _ starlark.HasAttrs = (*spec)(nil)
+var (
+	_ starlark.HasAttrs = (*spec)(nil)
+	_ configuring       = (*spec)(nil)
+)
+
+// configuring is a value specs unpacks: which builtin made it, and its Go
+// form.
+type configuring interface {
+	starlark.Value
+	config() (typ string, payload any)
+}
+
+func (s *spec) config() (string, any) { return s.typ, s.payload }
 
 func (s *spec) String() string        { return s.typ + "(…)" }
 func (s *spec) Type() string          { return s.typ }
 func (s *spec) Freeze()               {}
 func (s *spec) Truth() starlark.Bool  { return true }
 func (s *spec) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable: %s", s.typ) }
-func (s *spec) AttrNames() []string   { return s.fields().names() }
+func (s *spec) AttrNames() []string   { return s.attrs.names() }
 func (s *spec) Attr(name string) (starlark.Value, error) {
-	v, _ := s.fields().get(name)
+	v, _ := s.attrs.get(name)
 	return v, nil
-}
-
-func (s *spec) fields() attrs {
-	if s.lazy != nil {
-		return s.lazy.attrs()
-	}
-	return s.attrs
 }
 
 // attrs are a value's fields, each name once. A value has a handful and
