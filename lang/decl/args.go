@@ -302,15 +302,9 @@ func (c *call) strs(p string) []string {
 // prefixes accepts one CIDR or a list of CIDRs of the wanted family
 // (4 or 6; 0 for either).
 func (c *call) prefixes(p string, family int) []netip.Prefix {
-	out, _ := c.prefixStrs(p, family)
-	return out
-}
-
-// prefixStrs is prefixes, with the strings as written.
-func (c *call) prefixStrs(p string, family int) ([]netip.Prefix, []string) {
 	ss := c.strs(p)
 	if ss == nil {
-		return nil, nil
+		return nil
 	}
 	out := make([]netip.Prefix, 0, len(ss))
 	for _, s := range ss {
@@ -325,25 +319,19 @@ func (c *call) prefixStrs(p string, family int) ([]netip.Prefix, []string) {
 		}
 		out = append(out, pfx)
 	}
-	return out, ss
+	return out
 }
 
 func (c *call) prefix(p string) netip.Prefix {
-	pfx, _ := c.prefixStr(p)
-	return pfx
-}
-
-// prefixStr is prefix, with the string as written.
-func (c *call) prefixStr(p string) (netip.Prefix, string) {
 	s := c.str(p, "")
 	if c.err != nil {
-		return netip.Prefix{}, ""
+		return netip.Prefix{}
 	}
 	pfx, err := stdlib.ParsePrefix(s)
 	if err != nil {
 		c.fail(p, err)
 	}
-	return pfx, s
+	return pfx
 }
 
 func (c *call) bandwidth(p string) stdlib.Bandwidth {
