@@ -448,9 +448,8 @@ func (c *call) indexable(p string) starlark.Indexable {
 	return it
 }
 
-// specs unpacks a list of values made by one configuring builtin (route(),
-// edge(), segment() …) into their Go forms. A payload may be held by
-// pointer, so that a builtin can make its value in one allocation.
+// specs unpacks a list of values made by one configuring builtin (edge(),
+// segment(), share() …) into their Go forms.
 func specs[T any](c *call, p, want string, types ...string) []T {
 	it := c.indexable(p)
 	if it == nil || it.Len() == 0 {
@@ -459,21 +458,12 @@ func specs[T any](c *call, p, want string, types ...string) []T {
 	out := make([]T, 0, it.Len())
 	for i := range it.Len() {
 		v := it.Index(i)
-		s, ok := v.(configuring)
-		var typ string
-		var payload any
-		if ok {
-			typ, payload = s.config()
-		}
-		if !ok || !slices.Contains(types, typ) {
+		s, ok := v.(*spec)
+		if !ok || !slices.Contains(types, s.typ) {
 			c.failf(p, "element %d: want %s, got %s", i, want, typeName(v))
 			return nil
 		}
-		if ptr, ok := payload.(*T); ok {
-			out = append(out, *ptr)
-		} else {
-			out = append(out, payload.(T))
-		}
+		out = append(out, s.payload.(T))
 	}
 	return out
 }

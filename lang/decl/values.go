@@ -77,19 +77,7 @@ type spec struct {
 	attrs   attrs
 }
 
-var (
-	_ starlark.HasAttrs = (*spec)(nil)
-	_ configuring       = (*spec)(nil)
-)
-
-// configuring is a value specs unpacks: which builtin made it, and its Go
-// form.
-type configuring interface {
-	starlark.Value
-	config() (typ string, payload any)
-}
-
-func (s *spec) config() (string, any) { return s.typ, s.payload }
+var _ starlark.HasAttrs = (*spec)(nil)
 
 func (s *spec) String() string        { return s.typ + "(…)" }
 func (s *spec) Type() string          { return s.typ }
