@@ -14,8 +14,8 @@ import (
 
 // Pos is a 1-based line and column (columns count runes, as both front-ends do).
 type Pos struct {
-	Line int `json:"line"`
-	Col  int `json:"col"`
+	Line int32 `json:"line"`
+	Col  int32 `json:"col"`
 }
 
 // Range is where a declaration or a problem sits in a source file. The zero

@@ -9,7 +9,7 @@ import (
 )
 
 func rng(file string, line, col int) Range {
-	return Range{File: file, Start: Pos{Line: line, Col: col}}
+	return Range{File: file, Start: Pos{Line: int32(line), Col: int32(col)}}
 }
 
 func TestWriteDiagnostics(t *testing.T) {
@@ -315,7 +315,7 @@ func TestDiagnosticJSON(t *testing.T) {
 func TestWriteDiagnosticsLongLine(t *testing.T) {
 	line := strings.Repeat("a", 1<<20) + " bad " + strings.Repeat("b", 1<<20)
 	src := Sources{"big.star": []byte("x = 1\n" + line + "\n")}
-	col := 1<<20 + 2
+	col := int32(1<<20 + 2)
 	ds := Diagnostics{{Summary: "undefined: " + strings.Repeat("n", 1<<20), Range: Range{File: "big.star", Start: Pos{2, col}, End: Pos{2, col + 3}}}}
 	var b strings.Builder
 	if err := WriteDiagnostics(&b, ds, src); err != nil {

@@ -105,7 +105,7 @@ const (
 )
 
 func writeSnippet(b *strings.Builder, r Range, src *sourceLines) {
-	text, ok := src.line(r.File, r.Start.Line)
+	text, ok := src.line(r.File, int(r.Start.Line))
 	if !ok {
 		return
 	}
@@ -114,11 +114,11 @@ func writeSnippet(b *strings.Builder, r Range, src *sourceLines) {
 	if r.Start.Col < 1 {
 		col = -1
 	} else {
-		col = min(r.Start.Col, n+1) - 1
+		col = min(int(r.Start.Col), n+1) - 1
 	}
 	width := 1
 	if r.End.Line == r.Start.Line && r.End.Col > r.Start.Col {
-		width = r.End.Col - r.Start.Col
+		width = int(r.End.Col - r.Start.Col)
 	}
 	lo, hi := 0, n
 	if n > 2*snippetContext+snippetSpan {

@@ -68,9 +68,9 @@ func wants(src lang.Sources) []mark {
 func got(findings lang.Diagnostics) []mark {
 	var out []mark
 	for _, f := range findings {
-		out = append(out, mark{"want", f.Rule, f.Range.File, f.Range.Start.Line, f.Severity.String()})
+		out = append(out, mark{"want", f.Rule, f.Range.File, int(f.Range.Start.Line), f.Severity.String()})
 		for _, r := range f.Related {
-			out = append(out, mark{"related", f.Rule, r.Range.File, r.Range.Start.Line, f.Severity.String()})
+			out = append(out, mark{"related", f.Rule, r.Range.File, int(r.Range.Start.Line), f.Severity.String()})
 		}
 	}
 	return out

@@ -32,6 +32,7 @@ func (p *Plan) buildGraph() {
 	d := p.Design
 	var g places
 	index := make(map[lang.Ref]int32, len(d.VPCs)+len(d.TransitGateways))
+	g.refs = make([]lang.Ref, 0, len(d.VPCs)+len(d.TransitGateways))
 	for _, r := range d.All() {
 		if ref := r.Ref(); slices.Contains(graphVertexKinds, ref.Kind) {
 			if _, dup := index[ref]; !dup {
@@ -444,8 +445,9 @@ func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
 
 // tgwAttachments lists what attaches to a TGW: attachments and Interconnects.
 func (p *Plan) tgwAttachments(tgw lang.Ref) []lang.Ref {
-	var out []lang.Ref
-	for _, a := range p.adjacent(tgw) {
+	adj := p.adjacent(tgw)
+	out := make([]lang.Ref, 0, len(adj))
+	for _, a := range adj {
 		out = append(out, a.Ref())
 	}
 	for _, ic := range p.Design.Interconnects {
@@ -471,7 +473,11 @@ func (p *Plan) deriveTGWTables() {
 			}
 		}
 		if tgw.DefaultAssociation || tgw.DefaultPropagation {
-			dt := &TGWTablePlan{Table: tgw.Name + "/default", TGW: tgw.Ref(), Default: true, Associations: []lang.Ref{}, Propagations: []lang.Ref{}}
+			// Sized for every attachment: a hub's default table holds
+			// thousands, and a list grown by appending allocates about
+			// twice its size on the way.
+			dt := &TGWTablePlan{Table: tgw.Name + "/default", TGW: tgw.Ref(), Default: true,
+				Associations: make([]lang.Ref, 0, len(atts)), Propagations: make([]lang.Ref, 0, len(atts))}
 			for _, r := range atts {
 				if tgw.DefaultAssociation && !associated[r] {
 					dt.Associations = append(dt.Associations, r)

@@ -154,8 +154,9 @@ func (r *reachability) build() {
 		r.onprem[g.Ref()] = r.direct(g.Ref(), "", false)
 	}
 	for _, g := range d.TransitGateways {
-		var local []exported
-		for _, a := range r.p.adjacent(g.Ref()) {
+		adj := r.p.adjacent(g.Ref())
+		local := make([]exported, 0, len(adj))
+		for _, a := range adj {
 			switch a.Kind {
 			case lang.AttachVPCTGW:
 				local = append(local, exported{r.network(a.A), hop{tgwMTU, a}})

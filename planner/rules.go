@@ -71,6 +71,9 @@ Interconnects).`,
 type validator struct {
 	p      *Plan
 	quotas map[string]int64
+	// limits remembers the catalog's quotas: the quota rule asks for the
+	// same few for every resource, and the catalog is a list.
+	limits map[string]int64
 	reach  *reachability
 	out    lang.Diagnostics
 }
@@ -105,15 +108,19 @@ func (v *validator) quota(key string) int64 {
 	if q, ok := v.quotas[key]; ok {
 		return q
 	}
+	if q, ok := v.limits[key]; ok {
+		return q
+	}
 	q, ok := cat().Quota(key)
 	if !ok {
 		panic("planner: no quota " + key) // a rule names a key the catalog lacks
 	}
+	v.limits[key] = q.Value
 	return q.Value
 }
 
 func (p *Plan) validate(quotas map[string]int64) {
-	v := &validator{p: p, quotas: quotas}
+	v := &validator{p: p, quotas: quotas, limits: map[string]int64{}}
 	v.reach = newReachability(p)
 	for _, r := range rules {
 		if r.check != nil {

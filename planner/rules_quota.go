@@ -121,7 +121,7 @@ raise a quota).`,
 			over(cn, "core_network.attachments", atts, "attachments")
 			over(cn, "core_network.dx_attachments", dx, "Direct Connect gateway attachments")
 		}
-		tgwsOf, wansOf, peerings := map[lang.Ref]int{}, map[lang.Ref]int{}, map[lang.Ref]int{}
+		tgwsOf, wansOf, peerings := make(map[lang.Ref]int, len(d.VPCs)), map[lang.Ref]int{}, map[lang.Ref]int{}
 		// Peering attachments between the same two Transit Gateways (either
 		// order), or between the same TGW and core network, in declaration
 		// order: the quota is per pair.

@@ -100,9 +100,9 @@ func sarifLevel(s lang.Severity) string {
 func sarifPhysical(r lang.Range) sarifPhysicalLocation {
 	pl := sarifPhysicalLocation{ArtifactLocation: sarifArtifactLocation{URI: sarifURI(r.File)}}
 	if r.Start.Line > 0 {
-		reg := &sarifRegion{StartLine: r.Start.Line, StartColumn: r.Start.Col}
+		reg := &sarifRegion{StartLine: int(r.Start.Line), StartColumn: int(r.Start.Col)}
 		if r.End.Line > 0 {
-			reg.EndLine, reg.EndColumn = r.End.Line, r.End.Col
+			reg.EndLine, reg.EndColumn = int(r.End.Line), int(r.End.Col)
 		}
 		pl.Region = reg
 	}

@@ -34,7 +34,7 @@ type importer struct {
 
 func (im *importer) at(n *node) lang.Range {
 	line, col := position(im.src, n.off)
-	return lang.Range{File: im.file, Start: lang.Pos{Line: line, Col: col}}
+	return lang.Range{File: im.file, Start: lang.Pos{Line: int32(line), Col: int32(col)}}
 }
 
 func (im *importer) errf(n *node, format string, args ...any) {

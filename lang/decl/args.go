@@ -302,15 +302,9 @@ func (c *call) strs(p string) []string {
 // prefixes accepts one CIDR or a list of CIDRs of the wanted family
 // (4 or 6; 0 for either).
 func (c *call) prefixes(p string, family int) []netip.Prefix {
-	out, _ := c.prefixStrs(p, family)
-	return out
-}
-
-// prefixStrs is prefixes, with the strings as written.
-func (c *call) prefixStrs(p string, family int) ([]netip.Prefix, []string) {
 	ss := c.strs(p)
 	if ss == nil {
-		return nil, nil
+		return nil
 	}
 	out := make([]netip.Prefix, 0, len(ss))
 	for _, s := range ss {
@@ -325,25 +319,19 @@ func (c *call) prefixStrs(p string, family int) ([]netip.Prefix, []string) {
 		}
 		out = append(out, pfx)
 	}
-	return out, ss
+	return out
 }
 
 func (c *call) prefix(p string) netip.Prefix {
-	pfx, _ := c.prefixStr(p)
-	return pfx
-}
-
-// prefixStr is prefix, with the string as written.
-func (c *call) prefixStr(p string) (netip.Prefix, string) {
 	s := c.str(p, "")
 	if c.err != nil {
-		return netip.Prefix{}, ""
+		return netip.Prefix{}
 	}
 	pfx, err := stdlib.ParsePrefix(s)
 	if err != nil {
 		c.fail(p, err)
 	}
-	return pfx, s
+	return pfx
 }
 
 func (c *call) bandwidth(p string) stdlib.Bandwidth {
@@ -460,9 +448,8 @@ func (c *call) indexable(p string) starlark.Indexable {
 	return it
 }
 
-// specs unpacks a list of values made by one configuring builtin (route(),
-// edge(), segment() …) into their Go forms. A payload may be held by
-// pointer, so that a builtin can make its value in one allocation.
+// specs unpacks a list of values made by one configuring builtin (edge(),
+// segment(), share() …) into their Go forms.
 func specs[T any](c *call, p, want string, types ...string) []T {
 	it := c.indexable(p)
 	if it == nil || it.Len() == 0 {
@@ -476,11 +463,7 @@ func specs[T any](c *call, p, want string, types ...string) []T {
 			c.failf(p, "element %d: want %s, got %s", i, want, typeName(v))
 			return nil
 		}
-		if ptr, ok := s.payload.(*T); ok {
-			out = append(out, *ptr)
-		} else {
-			out = append(out, s.payload.(T))
-		}
+		out = append(out, s.payload.(T))
 	}
 	return out
 }

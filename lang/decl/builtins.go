@@ -59,9 +59,13 @@ func (b *Builder) Call(name string, args starlark.Tuple, kwargs []starlark.Tuple
 	if c == nil {
 		c = new(call)
 	}
-	*c = call{fn: fn, at: at, b: b}
+	c.fn, c.at, c.b = fn, at, b
 	defer func() {
-		*c = call{} // holds no values of the script once done
+		// Holds no values of the script once done. Only the parameters fn
+		// has were set: clearing all of call again, as often as builtins
+		// run, cost more than binding.
+		clear(c.vals[:len(fn.params)])
+		c.fn, c.at, c.b, c.rest, c.err = nil, lang.Range{}, nil, nil, nil
 		b.spare = c
 	}()
 	if err := fn.bind(c, args, kwargs); err != nil {
@@ -94,6 +98,15 @@ func (b *Builder) SetMaxResources(n int) { b.max = max(n, 0) }
 
 // add records a resource and returns its script value.
 func (b *Builder) add(res lang.Resource, attrs attrs) (*Resource, error) {
+	return b.addValue(res, &Resource{res: res, attrs: attrs})
+}
+
+// addMade records a resource whose attributes made makes when read.
+func (b *Builder) addMade(res lang.Resource, made func(b *Builder, res lang.Resource) attrs) (*Resource, error) {
+	return b.addValue(res, &Resource{res: res, made: made, b: b})
+}
+
+func (b *Builder) addValue(res lang.Resource, v *Resource) (*Resource, error) {
 	limit := MaxResources
 	if b.max > 0 {
 		limit = b.max
@@ -104,7 +117,6 @@ func (b *Builder) add(res lang.Resource, attrs attrs) (*Resource, error) {
 	if err := b.design.Add(res); err != nil {
 		return nil, err
 	}
-	v := newResource(res, attrs)
 	n := res.Seq()
 	if n >= len(b.values) {
 		b.values = slices.Grow(b.values, n+1-len(b.values))[:n+1]

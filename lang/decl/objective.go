@@ -27,8 +27,8 @@ func (c *call) objectiveEndpoints() (src, dst *Resource, name string) {
 				"leave destination out, or give two networks: objective(source, destination, …)")
 			return nil, nil, ""
 		}
-		src, _ := s.fields().get("source")
-		dst, _ := s.fields().get("destination")
+		src, _ := s.attrs.get("source")
+		dst, _ := s.attrs.get("destination")
 		return src.(*Resource), dst.(*Resource), f.Name
 	}
 	if r, ok := v.(*Resource); v != nil && (!ok || !slices.Contains(networkKinds, r.res.Ref().Kind)) {

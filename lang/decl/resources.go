@@ -14,18 +14,22 @@ import (
 )
 
 // addressing reads the arguments every network shares: IPv4 CIDRs (at
-// least one), optional IPv6 CIDRs and an MTU, and returns their attributes.
-func (c *call) addressing(mtuDefault string) (v4, v6 []netip.Prefix, mtu int, as attrs) {
-	v4, s4 := c.prefixStrs("cidr", 4)
+// least one), optional IPv6 CIDRs and an MTU.
+func (c *call) addressing(mtuDefault string) (v4, v6 []netip.Prefix, mtu int) {
+	v4 = c.prefixes("cidr", 4)
 	if c.err == nil && len(v4) == 0 {
 		c.failf("cidr", "want at least one IPv4 CIDR block")
 	}
-	v6, s6 := c.prefixStrs("ipv6_cidr", 6)
-	mtu = c.mtu("mtu", cat().Int(mtuDefault))
+	v6 = c.prefixes("ipv6_cidr", 6)
+	return v4, v6, c.mtu("mtu", cat().Int(mtuDefault))
+}
+
+// addressAttrs are the attributes of what addressing read.
+func addressAttrs(v4, v6 []netip.Prefix, mtu int) attrs {
 	// Room for the attributes of the network's kind, appended by the caller.
-	as = make(attrs, 0, 8)
-	t4, t6 := prefixValues(v4, s4), prefixValues(v6, s6)
-	return v4, v6, mtu, append(as,
+	as := make(attrs, 0, 8)
+	t4, t6 := prefixTuple(v4), prefixTuple(v6)
+	return append(as,
 		attr{"cidr", firstOf(t4)}, attr{"cidrs", t4},
 		attr{"ipv6_cidr", firstOf(t6)}, attr{"ipv6_cidrs", t6}, attr{"mtu", starlark.MakeInt(mtu)})
 }
@@ -35,12 +39,16 @@ func asnValue(asn uint32) starlark.Value { return starlark.MakeUint64(uint64(asn
 func vpcFn(c *call) (starlark.Value, error) {
 	name := c.name("name")
 	region := c.region("region", "aws")
-	v4, v6, mtu, as := c.addressing("vpc.mtu")
+	v4, v6, mtu := c.addressing("vpc.mtu")
 	if c.err != nil {
 		return nil, c.err
 	}
-	as = append(as, attr{"region", starlark.String(region)})
-	return c.b.add(&lang.VPC{Meta: c.meta(name), Region: region, CIDRs: v4, IPv6: v6, MTU: mtu}, as)
+	return c.b.addMade(&lang.VPC{Meta: c.meta(name), Region: region, CIDRs: v4, IPv6: v6, MTU: mtu}, vpcAttrs)
+}
+
+func vpcAttrs(_ *Builder, res lang.Resource) attrs {
+	v := res.(*lang.VPC)
+	return append(addressAttrs(v.CIDRs, v.IPv6, v.MTU), attr{"region", starlark.String(v.Region)})
 }
 
 func gcpVPCFn(c *call) (starlark.Value, error) {
@@ -50,7 +58,7 @@ func gcpVPCFn(c *call) (starlark.Value, error) {
 		c.failf("project", "must not be empty")
 	}
 	region := c.region("region", "gcp")
-	v4, v6, mtu, as := c.addressing("gcp_vpc.mtu")
+	v4, v6, mtu := c.addressing("gcp_vpc.mtu")
 	if lo, hi := int(cat().Int("gcp_vpc.min_mtu")), int(cat().Int("gcp_vpc.max_mtu")); c.err == nil && (mtu < lo || mtu > hi) {
 		c.failf("mtu", "%d is outside what a Google Cloud VPC network allows (%d-%d)", mtu, lo, hi)
 	}
@@ -58,19 +66,19 @@ func gcpVPCFn(c *call) (starlark.Value, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	as = append(as, attr{"project", starlark.String(project)}, attr{"region", starlark.String(region)}, attr{"asn", asnValue(asn)})
+	as := append(addressAttrs(v4, v6, mtu), attr{"project", starlark.String(project)}, attr{"region", starlark.String(region)}, attr{"asn", asnValue(asn)})
 	return c.b.add(&lang.GCPVPC{Meta: c.meta(name), Project: project, Region: region, CIDRs: v4, IPv6: v6, MTU: mtu, ASN: asn}, as)
 }
 
 func siteFn(c *call) (starlark.Value, error) {
 	name := c.name("name")
-	v4, v6, mtu, as := c.addressing("site.mtu")
+	v4, v6, mtu := c.addressing("site.mtu")
 	asn := c.asn("asn", 0)
 	multipath := c.boolean("multipath", true)
 	if c.err != nil {
 		return nil, c.err
 	}
-	as = append(as, attr{"asn", asnValue(asn)}, attr{"multipath", starlark.Bool(multipath)})
+	as := append(addressAttrs(v4, v6, mtu), attr{"asn", asnValue(asn)}, attr{"multipath", starlark.Bool(multipath)})
 	return c.b.add(&lang.Site{Meta: c.meta(name), CIDRs: v4, IPv6: v6, ASN: asn, MTU: mtu, SinglePath: !multipath}, as)
 }
 
@@ -94,7 +102,7 @@ func vgwFn(c *call) (starlark.Value, error) {
 	}
 	// The VGW is attached to its VPC at creation, as the console does.
 	att := &lang.Attachment{Meta: c.meta(name), Kind: lang.AttachVGWVPC, A: g.Ref(), B: vpc.res.Ref()}
-	if _, err := c.b.add(att, attachmentAttrs(att, v, vpc)); err != nil {
+	if _, err := c.b.addMade(att, attachmentAttrs); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -128,51 +136,83 @@ func tgwFn(c *call) (starlark.Value, error) {
 }
 
 func routeFn(c *call) (starlark.Value, error) {
-	dst, written := c.prefixStr("destination")
-	r := lang.Route{Destination: dst, Blackhole: c.boolean("blackhole", false), Range: c.here()}
-	var target starlark.Value = starlark.None
+	r := &route{Destination: c.prefix("destination"), Blackhole: c.boolean("blackhole", false), Range: c.here()}
 	if v := c.get("target"); v != nil {
 		res, ok := v.(*Resource)
 		if !ok {
 			c.failf("target", "want a resource, got %s", typeName(v))
 		} else {
-			r.Target, target = res.res.Ref(), res
+			r.target = res
 		}
 	}
-	if c.err == nil && r.Blackhole == !r.Target.IsZero() {
+	if c.err == nil && r.Blackhole == (r.target != nil) {
 		c.failf("target", "give either a target or blackhole = True")
 	}
 	if c.err != nil {
 		return nil, c.err
 	}
-	// The value and its route in one allocation, the attributes made when
-	// read: designs declare routes by the hundred thousand, and scripts
-	// seldom read one back.
-	x := &struct {
-		s spec
-		r routeArg
-	}{r: routeArg{Route: r, written: written, target: target}}
-	x.s = spec{typ: "route", payload: &x.r.Route, lazy: &x.r}
-	return &x.s, nil
+	return r, nil
 }
 
-// routeArg is a route() value's payload and what its attributes are made from.
-type routeArg struct {
-	lang.Route
-	written string         // the destination as the script wrote it
-	target  starlark.Value // the target resource, or None
+// route is a route() value: what the route is made of, in one allocation
+// of 80 bytes, its attributes made when read. Designs declare routes by the
+// hundred thousand and scripts seldom read one back; a general spec around
+// a lang.Route took 224.
+type route struct {
+	Destination netip.Prefix
+	Range       lang.Range
+	target      *Resource // nil for a blackhole route
+	Blackhole   bool
 }
 
-func (r *routeArg) attrs() attrs {
-	return attrs{{"destination", prefixValue(r.Destination, r.written)}, {"target", r.target}, {"blackhole", starlark.Bool(r.Blackhole)}}
+var _ starlark.HasAttrs = (*route)(nil)
+
+func (r *route) String() string        { return "route(…)" }
+func (r *route) Type() string          { return "route" }
+func (r *route) Freeze()               {}
+func (r *route) Truth() starlark.Bool  { return true }
+func (r *route) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable: route") }
+func (r *route) AttrNames() []string   { return r.attrs().names() }
+func (r *route) Attr(name string) (starlark.Value, error) {
+	v, _ := r.attrs().get(name)
+	return v, nil
 }
 
-// routes unpacks a list of route() values, checking each target's kind.
+func (r *route) attrs() attrs {
+	var target starlark.Value = starlark.None
+	if r.target != nil {
+		target = r.target
+	}
+	return attrs{{"destination", starlark.String(r.Destination.String())}, {"target", target}, {"blackhole", starlark.Bool(r.Blackhole)}}
+}
+
+func isRoute(v starlark.Value) bool {
+	_, ok := v.(*route)
+	return ok
+}
+
+// routes unpacks a list of route() values (checked all first, as specs
+// does), checking each target's kind.
 func (c *call) routes(p string, targets ...lang.Kind) []lang.Route {
-	rs := specs[lang.Route](c, p, "a route()", "route")
-	for i, r := range rs {
-		if !r.Target.IsZero() && !slices.Contains(targets, r.Target.Kind) {
-			c.failf(p, "element %d: a route here targets %s, got %s %q", i, lang.OrList(targets), r.Target.Kind, r.Target.Name)
+	it := c.indexable(p)
+	if it == nil || it.Len() == 0 {
+		return nil
+	}
+	for i := range it.Len() {
+		if v := it.Index(i); !isRoute(v) {
+			c.failf(p, "element %d: want a route(), got %s", i, typeName(v))
+			return nil
+		}
+	}
+	rs := make([]lang.Route, it.Len())
+	for i := range rs {
+		r := it.Index(i).(*route)
+		rs[i] = lang.Route{Destination: r.Destination, Blackhole: r.Blackhole, Range: r.Range}
+		if r.target != nil {
+			rs[i].Target = r.target.res.Ref()
+		}
+		if t := rs[i].Target; !t.IsZero() && !slices.Contains(targets, t.Kind) {
+			c.failf(p, "element %d: a route here targets %s, got %s %q", i, lang.OrList(targets), t.Kind, t.Name)
 		}
 	}
 	return rs
@@ -185,8 +225,12 @@ func routeTableFn(c *call) (starlark.Value, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	t := &lang.RouteTable{Meta: c.meta(name), VPC: vpc.res.Ref(), Routes: routes}
-	return c.b.add(t, attrs{{"vpc", vpc}, {"routes", starlark.MakeInt(len(routes))}})
+	return c.b.addMade(&lang.RouteTable{Meta: c.meta(name), VPC: vpc.res.Ref(), Routes: routes}, routeTableAttrs)
+}
+
+func routeTableAttrs(b *Builder, res lang.Resource) attrs {
+	t := res.(*lang.RouteTable)
+	return attrs{{"vpc", b.value(t.VPC)}, {"routes", starlark.MakeInt(len(t.Routes))}}
 }
 
 func tgwRouteTableFn(c *call) (starlark.Value, error) {
@@ -259,9 +303,8 @@ func (c *call) anyResource(p string) *Resource {
 	return r
 }
 
-// attachmentAttrs are the attributes of attachment a between the values x
-// (its A) and y (its B).
-func attachmentAttrs(a *lang.Attachment, x, y *Resource) attrs {
+func attachmentAttrs(b *Builder, res lang.Resource) attrs {
+	a := res.(*lang.Attachment)
 	seg := starlark.Value(starlark.None)
 	if a.Segment != "" {
 		seg = starlark.String(a.Segment)
@@ -270,7 +313,7 @@ func attachmentAttrs(a *lang.Attachment, x, y *Resource) attrs {
 	if a.NetworkFunctionGroup != "" {
 		nfg = starlark.String(a.NetworkFunctionGroup)
 	}
-	return attrs{{"type", starlark.String(a.Kind)}, {"a", x}, {"b", y}, {"segment", seg}, {"network_function_group", nfg}}
+	return attrs{{"type", starlark.String(a.Kind)}, {"a", b.value(a.A)}, {"b", b.value(a.B)}, {"segment", seg}, {"network_function_group", nfg}}
 }
 
 func attachFn(c *call) (starlark.Value, error) {
@@ -311,7 +354,7 @@ func attachFn(c *call) (starlark.Value, error) {
 		return nil, c.err
 	}
 	a := &lang.Attachment{Meta: c.meta(name), Kind: kind, A: x.res.Ref(), B: y.res.Ref(), Segment: seg, AllowedPrefixes: allowed, NetworkFunctionGroup: nfg}
-	v, err := c.b.add(a, attachmentAttrs(a, x, y))
+	v, err := c.b.addMade(a, attachmentAttrs)
 	if err != nil {
 		return nil, &Hinted{Err: err, Hint: "pass name = … to tell two attachments between the same resources apart"}
 	}

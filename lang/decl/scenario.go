@@ -399,7 +399,7 @@ func atFn(c *call) (starlark.Value, error) {
 	}
 	ev := s.payload.(lang.Event)
 	ev.At = when
-	as := append(attrs{{"at", durationValue(when)}}, s.fields()...)
+	as := append(attrs{{"at", durationValue(when)}}, s.attrs...)
 	return &spec{typ: specEvent, payload: timedEvent{ev: ev, at: c.here()}, attrs: as}, nil
 }
 

@@ -39,7 +39,7 @@ func kw(pairs ...any) []starlark.Tuple {
 
 // line is a distinct range per call, so tests can tell which call an error
 // points at.
-func line(n int) lang.Range {
+func line(n int32) lang.Range {
 	return lang.Range{File: "test.star", Start: lang.Pos{Line: n, Col: 1}, End: lang.Pos{Line: n, Col: 10}}
 }
 
@@ -47,7 +47,7 @@ func line(n int) lang.Range {
 type scenarioBuilder struct {
 	t    *testing.T
 	b    *Builder
-	next int // the line of the next call
+	next int32 // the line of the next call
 }
 
 func newScenarioBuilder(t *testing.T) *scenarioBuilder {

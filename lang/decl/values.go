@@ -16,16 +16,18 @@ import (
 type Resource struct {
 	res   lang.Resource
 	attrs attrs // besides name, id and kind, which every resource has
+	// made, when set, makes the attributes from the resource each time
+	// they are read, instead of attrs: for the kinds designs declare by the
+	// ten thousand (a VPC's attributes were a tenth of the memory a design
+	// took to load), which scripts seldom read back.
+	made func(b *Builder, res lang.Resource) attrs
+	b    *Builder
 }
 
 var (
 	_ starlark.HasAttrs = (*Resource)(nil)
 	_ starlark.Value    = (*Resource)(nil)
 )
-
-func newResource(res lang.Resource, attrs attrs) *Resource {
-	return &Resource{res: res, attrs: attrs}
-}
 
 func (r *Resource) String() string {
 	ref := r.res.Ref()
@@ -35,7 +37,7 @@ func (r *Resource) Type() string         { return string(r.res.Ref().Kind) }
 func (r *Resource) Freeze()              {}
 func (r *Resource) Truth() starlark.Bool { return true }
 func (r *Resource) AttrNames() []string {
-	return r.attrs.names("name", "id", "kind")
+	return r.fields().names("name", "id", "kind")
 }
 func (r *Resource) Attr(name string) (starlark.Value, error) {
 	// Made when asked for: most resources are never asked, and a design
@@ -48,11 +50,19 @@ func (r *Resource) Attr(name string) (starlark.Value, error) {
 	case "kind":
 		return starlark.String(r.res.Ref().Kind), nil
 	}
-	if v, ok := r.attrs.get(name); ok {
+	if v, ok := r.fields().get(name); ok {
 		return v, nil
 	}
 	return nil, nil // the interpreter reports "has no .x field or method"
 }
+
+func (r *Resource) fields() attrs {
+	if r.made != nil {
+		return r.made(r.b, r.res)
+	}
+	return r.attrs
+}
+
 func (r *Resource) Hash() (uint32, error) {
 	h := fnv.New32a()
 	h.Write([]byte(r.res.Ref().String()))
@@ -65,9 +75,6 @@ type spec struct {
 	typ     string
 	payload any
 	attrs   attrs
-	// lazy, when set, makes the attributes each time they are read,
-	// instead of attrs: for values made by the ten thousand.
-	lazy interface{ attrs() attrs }
 }
 
 var _ starlark.HasAttrs = (*spec)(nil)
@@ -77,17 +84,10 @@ func (s *spec) Type() string          { return s.typ }
 func (s *spec) Freeze()               {}
 func (s *spec) Truth() starlark.Bool  { return true }
 func (s *spec) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable: %s", s.typ) }
-func (s *spec) AttrNames() []string   { return s.fields().names() }
+func (s *spec) AttrNames() []string   { return s.attrs.names() }
 func (s *spec) Attr(name string) (starlark.Value, error) {
-	v, _ := s.fields().get(name)
+	v, _ := s.attrs.get(name)
 	return v, nil
-}
-
-func (s *spec) fields() attrs {
-	if s.lazy != nil {
-		return s.lazy.attrs()
-	}
-	return s.attrs
 }
 
 // attrs are a value's fields, each name once. A value has a handful and
@@ -136,31 +136,11 @@ func (a attrs) names(also ...string) []string {
 }
 
 func prefixTuple(ps []netip.Prefix) starlark.Tuple {
-	return prefixValues(ps, nil)
-}
-
-// prefixValues is ps as scripts see them, each as written (written[i])
-// when that is already how it prints: a design of ten thousand networks
-// need not print its prefixes again.
-func prefixValues(ps []netip.Prefix, written []string) starlark.Tuple {
 	t := make(starlark.Tuple, len(ps))
 	for i, p := range ps {
-		w := ""
-		if i < len(written) {
-			w = written[i]
-		}
-		t[i] = prefixValue(p, w)
+		t[i] = starlark.String(p.String())
 	}
 	return t
-}
-
-// prefixValue is p as a string: written, if that is how p prints.
-func prefixValue(p netip.Prefix, written string) starlark.String {
-	var buf [64]byte // the longest prefix, an IPv6 one, takes 43
-	if written != "" && string(p.AppendTo(buf[:0])) == written {
-		return starlark.String(written)
-	}
-	return starlark.String(p.String())
 }
 
 func firstOf(t starlark.Tuple) starlark.Value {

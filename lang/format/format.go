@@ -37,7 +37,7 @@ func Source(name string, src []byte) ([]byte, error) {
 			d := diags[0]
 			r := lang.Range{File: name}
 			if d.Subject != nil {
-				r.Start = lang.Pos{Line: d.Subject.Start.Line, Col: d.Subject.Start.Column}
+				r.Start = lang.Pos{Line: int32(d.Subject.Start.Line), Col: int32(d.Subject.Start.Column)}
 			}
 			return nil, lang.Diagnostic{Rule: "syntax", Summary: d.Summary, Detail: d.Detail, Range: r}
 		}
@@ -72,7 +72,7 @@ func starError(name string, err error) error {
 	if m := buildtoolsPos.FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		col, _ := strconv.Atoi(m[2])
-		d.Summary, d.Range.Start = m[3], lang.Pos{Line: line, Col: col}
+		d.Summary, d.Range.Start = m[3], lang.Pos{Line: int32(line), Col: int32(col)}
 	}
 	return d
 }

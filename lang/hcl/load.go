@@ -222,9 +222,9 @@ func convertDiags(diags hcl.Diagnostics, rule string) lang.Diagnostics {
 }
 
 func toRange(r hcl.Range) lang.Range {
-	out := lang.Range{File: r.Filename, Start: lang.Pos{Line: r.Start.Line, Col: r.Start.Column}}
+	out := lang.Range{File: r.Filename, Start: lang.Pos{Line: int32(r.Start.Line), Col: int32(r.Start.Column)}}
 	if r.End.Line > 0 {
-		out.End = lang.Pos{Line: r.End.Line, Col: r.End.Column}
+		out.End = lang.Pos{Line: int32(r.End.Line), Col: int32(r.End.Column)}
 	}
 	return out
 }

@@ -60,7 +60,7 @@ func posOf(t *testing.T, src, needle string) lang.Pos {
 // posIn is the 1-based line and column of byte offset i of src.
 func posIn(src string, i int) lang.Pos {
 	lineStart := strings.LastIndex(src[:i], "\n") + 1
-	return lang.Pos{Line: strings.Count(src[:i], "\n") + 1, Col: utf8.RuneCountInString(src[lineStart:i]) + 1}
+	return lang.Pos{Line: int32(strings.Count(src[:i], "\n") + 1), Col: int32(utf8.RuneCountInString(src[lineStart:i]) + 1)}
 }
 
 // withoutRanges clears what differs between the languages: where things

@@ -101,14 +101,14 @@ func at(t *testing.T, src, needle string) lang.Pos {
 	}
 	line := strings.Count(src[:i], "\n") + 1
 	lineStart := strings.LastIndex(src[:i], "\n") + 1
-	return lang.Pos{Line: line, Col: utf8.RuneCountInString(src[lineStart:i]) + 1}
+	return lang.Pos{Line: int32(line), Col: int32(utf8.RuneCountInString(src[lineStart:i]) + 1)}
 }
 
 // after is the position just past the first occurrence of needle.
 func after(t *testing.T, src, needle string) lang.Pos {
 	t.Helper()
 	p := at(t, src, needle)
-	p.Col += utf8.RuneCountInString(needle)
+	p.Col += int32(utf8.RuneCountInString(needle))
 	return p
 }
 
@@ -150,7 +150,7 @@ v = vpc("v", region = "us-east-1", cidr = "10.0.0.0/16")
 					t.Errorf("vpc = %+v", x)
 				}
 				line := strings.Split(src, "\n")[2]
-				checkRange(t, "vpc", x.Range, "main.star", at(t, src, "vpc(\"payments\""), lang.Pos{Line: 3, Col: len(line) + 1})
+				checkRange(t, "vpc", x.Range, "main.star", at(t, src, "vpc(\"payments\""), lang.Pos{Line: 3, Col: int32(len(line) + 1)})
 				if r, ok := d.Lookup(ref(lang.KindVPC, "payments")); !ok || r != x {
 					t.Errorf("Lookup(vpc.payments) = %v, %v", r, ok)
 				}
@@ -335,7 +335,7 @@ ic = interconnect(
 					t.Errorf("interconnect = %+v", x)
 				}
 				// The call ends with the ")" alone on the last line.
-				end := lang.Pos{Line: strings.Count(src, "\n") + 1, Col: 2}
+				end := lang.Pos{Line: int32(strings.Count(src, "\n") + 1), Col: 2}
 				checkRange(t, "interconnect", x.Range, "main.star", at(t, src, "interconnect("), end)
 			}},
 		{"last_mile", `hq = site("hq", cidr = "192.168.0.0/16", asn = 65001)
@@ -535,7 +535,7 @@ func TestArgumentErrors(t *testing.T) {
 		summary []string // substrings of the summary
 		hint    string   // substring of the hint ("" means none expected)
 		at      string   // the diagnostic starts here (first occurrence in src)
-		width   int      // >0: the range ends width runes later on the same line
+		width   int32    // >0: the range ends width runes later on the same line
 	}{
 		{"unknown keyword", `vpc("a", regoin = "us-east-1", cidr = "10.0.0.0/16")`,
 			[]string{`vpc: regoin: unknown keyword argument "regoin"`}, `did you mean "region"`, "regoin", 6},
@@ -935,7 +935,7 @@ func TestLoadErrors(t *testing.T) {
 		files   map[string]string
 		summary []string
 		file    string // where the diagnostic is placed
-		line    int
+		line    int32
 	}{
 		{"cycle through main", map[string]string{
 			"main.star": `load("a.star", "a")`,
@@ -1002,7 +1002,7 @@ a = 1`,
 func TestErrorInLoadedModuleIsPlacedThere(t *testing.T) {
 	for _, tc := range []struct {
 		name, lib, rule string
-		line, col       int
+		line, col       int32
 	}{
 		{"argument", "y = 1\nvpc(\"a\", region = \"mars-1\", cidr = \"10.0.0.0/16\")", "argument", 2, 19},
 		{"fail", "def f():\n    fail(\"in lib\")\ny = f()", "fail", 2, 5},

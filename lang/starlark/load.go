@@ -334,9 +334,9 @@ func (l *loader) callAt(pos syntax.Position) *syntax.CallExpr {
 }
 
 func toRange(start, end syntax.Position) lang.Range {
-	r := lang.Range{File: start.Filename(), Start: lang.Pos{Line: int(start.Line), Col: int(start.Col)}}
+	r := lang.Range{File: start.Filename(), Start: lang.Pos{Line: start.Line, Col: start.Col}}
 	if end.IsValid() {
-		r.End = lang.Pos{Line: int(end.Line), Col: int(end.Col)}
+		r.End = lang.Pos{Line: end.Line, Col: end.Col}
 	}
 	return r
 }

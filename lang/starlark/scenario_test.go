@@ -131,7 +131,7 @@ func TestScenarioErrorsInStarlark(t *testing.T) {
 			// The last line is the case's; find the text there.
 			lastLine := strings.Count(scenarioNets, "\n") + 1
 			col := strings.Index(tc.src, tc.at)
-			if want := (lang.Pos{Line: lastLine, Col: col + 1}); d.Range.File != "main.star" || d.Range.Start != want {
+			if want := (lang.Pos{Line: int32(lastLine), Col: int32(col + 1)}); d.Range.File != "main.star" || d.Range.Start != want {
 				t.Errorf("error at %v, want main.star:%d:%d", d.Range, want.Line, want.Col)
 			}
 		})
