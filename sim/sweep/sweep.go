@@ -1010,8 +1010,11 @@ func Run(p *planner.Plan, sc *lang.Scenario, o Options) (*Sweep, error) {
 	}
 	// An interrupt or a failed worker stops the handing out of cases; the
 	// workers finish the one they hold (a simulated one stops too).
+	// The last go first: elements are listed links, channels, facilities,
+	// then devices, whose failures reach furthest and take longest, and
+	// the quick cases left for the end even out when the workers finish.
 dispatch:
-	for k := from; k < count; k++ {
+	for k := count - 1; k >= from; k-- {
 		select {
 		case next <- k:
 		case <-ctx.Done():
