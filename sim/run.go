@@ -782,7 +782,11 @@ func (s *Sim) sample() {
 		}
 		for dir := range 2 {
 			d := network.Dir{Link: l, Side: dir}
-			add("link_utilisation", l.Name+" "+directionName(l, dir), units.RoundTo(s.util[d]/win, 1e-6))
+			// Named only when kept: a sample a second at every link made
+			// the names most of a run's garbage.
+			if s.opts.Metrics {
+				add("link_utilisation", l.Name+" "+directionName(l, dir), units.RoundTo(s.util[d]/win, 1e-6))
+			}
 			delete(s.util, d)
 		}
 	}
