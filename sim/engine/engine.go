@@ -55,7 +55,14 @@ type Engine struct {
 	// timer was cancelled, or rescheduled earlier under a new entry. They
 	// are dropped as they reach the front, or all at once when they
 	// outnumber the rest.
-	dead  int
+	dead int
+	// hole says the queue's first entry is the timer firing now: it is
+	// replaced by the first entry pushed while it runs (most callbacks
+	// schedule something), sifted down from the front, rather than popped
+	// before and the new one sifted up after. A popped entry is the
+	// queue's last, which sinks to the bottom, and with thousands pending
+	// that was the costliest part of an event.
+	hole  bool
 	rng   *rand.Rand
 	fired uint64
 
@@ -160,8 +167,16 @@ func (e *Engine) Reset(t *Timer, at Time) {
 		}
 	}
 	t.inq, t.qat = e.seq, at
-	e.queue = append(e.queue, entry{at: at, seq: e.seq, t: t})
-	e.up(len(e.queue) - 1)
+	if e.hole {
+		// No key in the queue is earlier than the firing timer's, nor
+		// than one pushed now.
+		e.hole = false
+		e.queue[0] = entry{at: at, seq: e.seq, t: t}
+		e.down(0)
+	} else {
+		e.queue = append(e.queue, entry{at: at, seq: e.seq, t: t})
+		e.up(len(e.queue) - 1)
+	}
 	e.compact()
 }
 
@@ -192,7 +207,9 @@ func (e *Engine) compact() {
 		}
 	}
 	clear(e.queue[len(q):])
-	e.queue, e.dead = q, 0
+	// The firing timer's entry, if still there, was dropped: its timer
+	// is no longer pending under it.
+	e.queue, e.dead, e.hole = q, 0, false
 	for i := len(q)/arity + 1; i >= 0; i-- {
 		e.down(i)
 	}
@@ -202,6 +219,10 @@ func (e *Engine) compact() {
 // entries in front of it are dropped, and an entry whose timer was pushed
 // later moves there.
 func (e *Engine) front() *Timer {
+	if e.hole {
+		e.hole = false
+		e.pop()
+	}
 	for len(e.queue) > 0 {
 		q := &e.queue[0]
 		t := q.t
@@ -262,11 +283,15 @@ func (e *Engine) Run(until Time) error {
 				break
 			}
 		}
-		e.pop()
+		e.hole = true
 		t.pending, t.inq = false, 0
 		e.now = t.at
 		e.fired++
 		t.fn()
+	}
+	if e.hole {
+		e.hole = false
+		e.pop()
 	}
 	if e.err != nil {
 		return e.err
