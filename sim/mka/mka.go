@@ -461,9 +461,10 @@ func (e *mkaEnd) install(p *participant, peerSCI macsec.SCI) {
 		e.tx.SSCI, e.tx.Salt = macsec.SSCI(e.sci, []macsec.SCI{e.sci, peerSCI}), e.salt(p)
 	}
 	e.logSA(p, e.tx)
-	for _, r := range e.sl.ends[1-e.side].rx {
-		if r.sa.AN == e.tx.AN {
-			shareKey(r.sa, e.tx)
+	peerRx := e.sl.ends[1-e.side].rx
+	for i := range peerRx {
+		if peerRx[i].sa.AN == e.tx.AN {
+			shareKey(&peerRx[i], e.tx)
 		}
 	}
 	e.txKey = p.key
@@ -511,10 +512,11 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 		rx.SSCI, rx.Salt = macsec.SSCI(peerSCI, []macsec.SCI{e.sci, peerSCI}), e.salt(p)
 	}
 	e.logSA(p, rx)
+	r := rxSA{sa: rx, w: macsec.ReplayWindow{Next: 1}}
 	if peerTx != nil && peerTx.AN == rx.AN {
-		shareKey(rx, peerTx)
+		shareKey(&r, peerTx)
 	}
-	e.rx = append([]rxSA{{sa: rx, w: macsec.ReplayWindow{Next: 1}}}, e.rx...)
+	e.rx = append([]rxSA{r}, e.rx...)
 	if len(e.rx) > 2 {
 		// Two receive SAs are kept, the newest and the one before; but
 		// never drop the one the peer still transmits with (a SAK redrawn
@@ -531,10 +533,19 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 // shareKey has a receive SA use its peer's transmit SA's key and cipher
 // when they agree (the usual case: the two ends hold the same SAK): every
 // protected frame is sealed with one and opened with the other at once, and
-// one copy of the keys stays in cache where two would not.
-func shareKey(rx, tx *macsec.SA) {
-	if rx.ShareAEAD(tx) {
-		rx.Key = tx.Key
+// one copy of the keys stays in cache where two would not. When the two
+// are alike in every field, as they are unless the ends disagree, the
+// receive SA is the transmit SA itself: validating a frame then reads the
+// SA that has just protected it, not another in memory. Neither is
+// changed once installed, and the replay window is the entry's own.
+func shareKey(r *rxSA, tx *macsec.SA) {
+	rx := r.sa
+	if !rx.ShareAEAD(tx) {
+		return
+	}
+	rx.Key = tx.Key
+	if rx.Suite == tx.Suite && rx.SCI == tx.SCI && rx.AN == tx.AN && rx.SSCI == tx.SSCI && rx.Salt == tx.Salt {
+		r.sa = tx
 	}
 }
 
