@@ -356,6 +356,9 @@ type mkaFlight struct {
 	buf      []byte
 }
 
+// Fire is the flight's timer: the MKPDU arrives.
+func (f *mkaFlight) Fire() { f.arrive() }
+
 func (f *mkaFlight) arrive() {
 	to := f.to
 	f.to = nil
@@ -372,7 +375,7 @@ func (e *mkaEnd) flight() *mkaFlight {
 		return f
 	}
 	f := &mkaFlight{from: e}
-	f.t.SetFunc(f.arrive)
+	f.t.SetHandler(f)
 	return f
 }
 
