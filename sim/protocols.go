@@ -81,7 +81,11 @@ func (s *Sim) buildMACsec(p *planner.Plan) {
 
 // mkaEnv wires MACsec on se's link, of group, to the run.
 func (s *Sim) mkaEnv(se *bgp.Session, group string) mka.Env {
-	return mka.Env{Control: s.control, Advance: s.advance, RoutingChanged: s.routingChanged,
+	changed := func(cause string) {
+		s.gateChange(se.Link)
+		s.routingChanged(cause)
+	}
+	return mka.Env{Control: s.control, Advance: s.advance, RoutingChanged: changed,
 		Last: func() time.Duration { return s.last }, Capture: s.captureEAPOL,
 		PortDown: func(side int, why string) {
 			for _, x := range s.bgp.Sessions() {

@@ -88,10 +88,13 @@ type Sim struct {
 	epoch   int
 	last    time.Duration
 	winAt   time.Duration
-	util    map[network.Dir]float64 // ∫ load/capacity dt over the window
-	out     *Trace
-	maint   []maintenance
-	links   []LinkState // each link as last recorded
+	// util is ∫ load/capacity dt over the window, by direction
+	// (2·link ID + side): a map's lookups were most of sampling's time
+	// at a thousand links.
+	util  []float64
+	out   *Trace
+	maint []maintenance
+	links []LinkState // each link as last recorded
 
 	bfd          [][2]*bfd.End // each session's, in order; nil without BFD
 	bgp          *bgp.Set
@@ -102,9 +105,24 @@ type Sim struct {
 	plainBuf     []byte // what the receiving end's SA recovers of it, reused
 	l4Buf        []byte // the transport header and payload, reused
 	routePending bool
-	mka          *mka.Set
-	conv         *convergence // the scenario event being converged on
-	convs        []*convergence
+	// What the flows were last routed and shared with, so that a routing
+	// update that changed none of it does not do that again for every
+	// flow: while a large design warms up, each channel's MACsec comes up
+	// (an update each) before BGP puts a flow over it. rates: the packet
+	// rates MACsec counts. crossed, by link ID: the links whose state
+	// routing read, those the flows cross, or every link when a path
+	// ended at one (down, or too small for the packet). gateChanged: a
+	// MACsec gate among them opened or shut since. blackholed: a flow met
+	// a blackhole route, whose origin text a route alike in forwarding
+	// may replace without counting as a change.
+	rates       map[*network.Link][2]float64
+	crossed     []bool
+	endedAt     bool
+	gateChanged bool
+	blackholed  bool
+	mka         *mka.Set
+	conv        *convergence // the scenario event being converged on
+	convs       []*convergence
 }
 
 type maintenance struct {
@@ -242,7 +260,7 @@ func Start(p *planner.Plan, sc *lang.Scenario, opts Options) (*Sim, error) {
 	if len(rs.Problems) > 0 {
 		return nil, rs.Problems
 	}
-	s := &Sim{e: engine.New(opts.Seed), n: n, sc: sc, opts: opts, util: map[network.Dir]float64{}}
+	s := &Sim{e: engine.New(opts.Seed), n: n, sc: sc, opts: opts, util: make([]float64, 2*len(n.Links))}
 	s.e.SetLimit(opts.MaxEvents)
 	if ctx, progress := opts.Context, opts.Progress; ctx != nil || progress != nil {
 		s.e.SetPoll(func() error {
@@ -311,6 +329,12 @@ func (s *Sim) routingChanged(cause string) {
 		s.advance()
 		s.update(cause, false)
 	})
+}
+
+// gateChange notes that MACsec opened or shut l's gate, which changes
+// where traffic goes only if following the flows read l's state.
+func (s *Sim) gateChange(l *network.Link) {
+	s.gateChanged = s.gateChanged || s.rates == nil || s.endedAt || s.crossed[l.ID]
 }
 
 // control records a protocol state change in the timeline.
@@ -433,7 +457,7 @@ func (s *Sim) advance() {
 	}
 	for d, l := range s.traffic.Wire {
 		if c := d.Link.Capacity(); c > 0 && !math.IsInf(c, 1) {
-			s.util[d] += l / c * dt
+			s.util[2*d.Link.ID+d.Side] += l / c * dt
 		}
 	}
 	s.mka.Advance(dt)
@@ -456,14 +480,29 @@ func (s *Sim) update(cause string, all bool) {
 	// Rerouting costs at least as much per flow as an event, so a
 	// scenario with many flows and many changes counts against the budget.
 	s.e.Charge(uint64(len(s.flows)))
-	for _, f := range s.flows {
-		f.Route()
+	// Links, devices and flows change only in an event, which updates
+	// everything (all); a routing update changes tables, or a gate.
+	if all || count > 0 || s.gateChanged || s.blackholed || s.rates == nil {
+		s.gateChanged, s.blackholed, s.endedAt = false, false, false
+		s.crossed = slices.Grow(s.crossed[:0], len(s.n.Links))[:len(s.n.Links)]
+		clear(s.crossed)
+		for _, f := range s.flows {
+			f.Route()
+			for _, p := range f.Parts {
+				s.blackholed = s.blackholed || p.Outcome == network.Blackholed
+				s.endedAt = s.endedAt || p.Outcome == network.LinkDown || p.Outcome == network.TooBig
+				for _, h := range p.Hops {
+					s.crossed[h.Link.ID] = true
+				}
+			}
+		}
+		s.traffic = network.Share(s.nets)
+		s.load = s.traffic.Load
+		s.rates = s.allPacketRates()
 	}
-	s.traffic = network.Share(s.nets)
-	s.load = s.traffic.Load
-	rates := s.allPacketRates()
+	// Called either way: setting a rate reschedules the next rekey.
 	for _, sl := range s.mka.Links() {
-		sl.SetRates(rates[sl.Link()])
+		sl.SetRates(s.rates[sl.Link()])
 	}
 	if now < 0 {
 		return
@@ -781,9 +820,13 @@ func (s *Sim) sample() {
 			continue
 		}
 		for dir := range 2 {
-			d := network.Dir{Link: l, Side: dir}
-			add("link_utilisation", l.Name+" "+directionName(l, dir), units.RoundTo(s.util[d]/win, 1e-6))
-			delete(s.util, d)
+			u := &s.util[2*l.ID+dir]
+			// Named only when kept: a sample a second at every link made
+			// the names most of a run's garbage.
+			if s.opts.Metrics {
+				add("link_utilisation", l.Name+" "+directionName(l, dir), units.RoundTo(*u/win, 1e-6))
+			}
+			*u = 0
 		}
 	}
 	for _, f := range s.flows {

@@ -140,6 +140,9 @@ type bfdFlight struct {
 	pkt      [24]byte
 }
 
+// Fire is the flight's timer: the packet arrives.
+func (f *bfdFlight) Fire() { f.arrive() }
+
 // arrive hands the packet to the peer. The flight is free again first:
 // the peer may answer a Poll at once, with a packet of its own.
 func (f *bfdFlight) arrive() {
@@ -156,7 +159,7 @@ func (b *End) flight() *bfdFlight {
 		return f
 	}
 	f := &bfdFlight{from: b}
-	f.t.SetFunc(f.arrive)
+	f.t.SetHandler(f)
 	return f
 }
 
@@ -194,10 +197,19 @@ func New(env Env, cfg Config) *End {
 	iv := cfg.MinInterval
 	b := &End{env: env, slowTx: cfg.SlowTx, state: bfdDown, myDisc: env.Engine.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: time.Microsecond, mult: cfg.Multiplier,
 		port: 49152 + uint16(env.Engine.Rand().IntN(16384))}
-	b.tx.SetFunc(b.send)
-	b.detect.SetFunc(b.expired)
+	b.tx.SetHandler((*txTimer)(b))
+	b.detect.SetHandler((*detectTimer)(b))
 	return b
 }
+
+// txTimer and detectTimer are an end as what its two timers run.
+type (
+	txTimer     End
+	detectTimer End
+)
+
+func (t *txTimer) Fire()     { (*End)(t).send() }
+func (t *detectTimer) Fire() { (*End)(t).expired() }
 
 // Start has the end send its first packet after one (jittered) interval.
 func (b *End) Start() { b.env.Engine.Reset(&b.tx, b.env.Engine.Now()+b.interval()) }

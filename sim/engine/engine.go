@@ -18,7 +18,7 @@ type Time = time.Duration
 // nothing per tick. A Timer value with only fn set is an unscheduled
 // timer, so one can live inside what it serves.
 type Timer struct {
-	fn      func()
+	run     Handler
 	at      Time   // when it fires
 	seq     uint64 // its place among timers due at the same time
 	pending bool
@@ -36,7 +36,22 @@ type Timer struct {
 // SetFunc sets what t runs when it fires. A timer kept inside what it
 // serves (a packet in flight, reused) is made this way, without NewTimer's
 // allocation; the zero Timer is unscheduled.
-func (t *Timer) SetFunc(fn func()) { t.fn = fn }
+func (t *Timer) SetFunc(fn func()) { t.run = funcHandler(fn) }
+
+// Handler is what a timer runs, as a method of what it serves.
+type Handler interface{ Fire() }
+
+// SetHandler sets what t runs when it fires to h.Fire. A timer kept
+// inside what it serves runs a method of it this way rather than through
+// a method value (SetFunc), which is one more object, apart from both, to
+// read on every firing: a cache miss an event once thousands of timers
+// are pending.
+func (t *Timer) SetHandler(h Handler) { t.run = h }
+
+// funcHandler runs a func as a Handler.
+type funcHandler func()
+
+func (f funcHandler) Fire() { f() }
 
 // Pending reports whether t is scheduled.
 func (t *Timer) Pending() bool { return t.pending }
@@ -55,7 +70,14 @@ type Engine struct {
 	// timer was cancelled, or rescheduled earlier under a new entry. They
 	// are dropped as they reach the front, or all at once when they
 	// outnumber the rest.
-	dead  int
+	dead int
+	// hole says the queue's first entry is the timer firing now: it is
+	// replaced by the first entry pushed while it runs (most callbacks
+	// schedule something), sifted down from the front, rather than popped
+	// before and the new one sifted up after. A popped entry is the
+	// queue's last, which sinks to the bottom, and with thousands pending
+	// that was the costliest part of an event.
+	hole  bool
 	rng   *rand.Rand
 	fired uint64
 
@@ -116,7 +138,7 @@ func (e *Engine) Charge(n uint64) { e.charged += n }
 func (e *Engine) SetPoll(fn func() error) { e.poll = fn }
 
 // NewTimer returns an unscheduled timer that runs fn.
-func (e *Engine) NewTimer(fn func()) *Timer { return &Timer{fn: fn} }
+func (e *Engine) NewTimer(fn func()) *Timer { return &Timer{run: funcHandler(fn)} }
 
 // At schedules fn at absolute time at (not before now).
 func (e *Engine) At(at Time, fn func()) *Timer {
@@ -160,8 +182,16 @@ func (e *Engine) Reset(t *Timer, at Time) {
 		}
 	}
 	t.inq, t.qat = e.seq, at
-	e.queue = append(e.queue, entry{at: at, seq: e.seq, t: t})
-	e.up(len(e.queue) - 1)
+	if e.hole {
+		// No key in the queue is earlier than the firing timer's, nor
+		// than one pushed now.
+		e.hole = false
+		e.queue[0] = entry{at: at, seq: e.seq, t: t}
+		e.down(0)
+	} else {
+		e.queue = append(e.queue, entry{at: at, seq: e.seq, t: t})
+		e.up(len(e.queue) - 1)
+	}
 	e.compact()
 }
 
@@ -192,7 +222,9 @@ func (e *Engine) compact() {
 		}
 	}
 	clear(e.queue[len(q):])
-	e.queue, e.dead = q, 0
+	// The firing timer's entry, if still there, was dropped: its timer
+	// is no longer pending under it.
+	e.queue, e.dead, e.hole = q, 0, false
 	for i := len(q)/arity + 1; i >= 0; i-- {
 		e.down(i)
 	}
@@ -202,6 +234,10 @@ func (e *Engine) compact() {
 // entries in front of it are dropped, and an entry whose timer was pushed
 // later moves there.
 func (e *Engine) front() *Timer {
+	if e.hole {
+		e.hole = false
+		e.pop()
+	}
 	for len(e.queue) > 0 {
 		q := &e.queue[0]
 		t := q.t
@@ -262,11 +298,15 @@ func (e *Engine) Run(until Time) error {
 				break
 			}
 		}
-		e.pop()
+		e.hole = true
 		t.pending, t.inq = false, 0
 		e.now = t.at
 		e.fired++
-		t.fn()
+		t.run.Fire()
+	}
+	if e.hole {
+		e.hole = false
+		e.pop()
 	}
 	if e.err != nil {
 		return e.err

@@ -214,7 +214,7 @@ func TestEngineMatchesReference(t *testing.T) {
 			e.pop()
 			tm.pending, tm.inq = false, 0
 			e.now = tm.at
-			tm.fn()
+			tm.run.Fire()
 			dead := 0
 			for _, x := range e.queue {
 				if x.seq != x.t.inq || !x.t.pending {

@@ -154,15 +154,27 @@ func (m *MKPDU) Marshal(ick []byte, dst, src [6]byte) ([]byte, error) {
 
 // MarshalKey is Marshal under an ICK set up once with NewICK.
 func (m *MKPDU) MarshalKey(k *ICKey, dst, src [6]byte) ([]byte, error) {
-	return m.marshal(k.k, dst, src)
+	return m.AppendMarshalKey(make([]byte, 0, 256), k, dst, src)
+}
+
+// AppendMarshalKey is MarshalKey appending the frame body to b, so that a
+// sender that keeps its buffers (a participant's MKPDUs in flight) builds
+// one without allocating.
+func (m *MKPDU) AppendMarshalKey(b []byte, k *ICKey, dst, src [6]byte) ([]byte, error) {
+	return m.appendMarshal(b, &k.st, dst, src)
 }
 
 func (m *MKPDU) marshal(k *cmacKey, dst, src [6]byte) ([]byte, error) {
-	b, err := m.encode()
+	return m.appendMarshal(make([]byte, 0, 256), &cmacState{k: k}, dst, src)
+}
+
+func (m *MKPDU) appendMarshal(b []byte, st *cmacState, dst, src [6]byte) ([]byte, error) {
+	start := len(b)
+	b, err := m.appendEncode(b)
 	if err != nil {
 		return nil, err
 	}
-	icv := mkpduICV(k, dst, src, b[:len(b)-16])
+	icv := mkpduICV(st, dst, src, b[start:len(b)-16])
 	copy(b[len(b)-16:], icv[:])
 	return b, nil
 }
@@ -173,15 +185,15 @@ func VerifyMKPDU(ick []byte, dst, src [6]byte, b []byte) error {
 	if err := ickLen(ick); err != nil {
 		return err
 	}
-	return verifyMKPDU(cmacKeyFor(ick), dst, src, b)
+	return verifyMKPDU(&cmacState{k: cmacKeyFor(ick)}, dst, src, b)
 }
 
 // VerifyMKPDUKey is VerifyMKPDU under an ICK set up once with NewICK.
 func VerifyMKPDUKey(k *ICKey, dst, src [6]byte, b []byte) error {
-	return verifyMKPDU(k.k, dst, src, b)
+	return verifyMKPDU(&k.st, dst, src, b)
 }
 
-func verifyMKPDU(k *cmacKey, dst, src [6]byte, b []byte) error {
+func verifyMKPDU(st *cmacState, dst, src [6]byte, b []byte) error {
 	body, err := eapolBody(b)
 	if err != nil {
 		return err
@@ -190,7 +202,7 @@ func verifyMKPDU(k *cmacKey, dst, src [6]byte, b []byte) error {
 		return fmt.Errorf("%w: %d octets leave no room for the ICV", ErrMKPDU, len(body))
 	}
 	n := 4 + len(body) - 16
-	want := mkpduICV(k, dst, src, b[:n])
+	want := mkpduICV(st, dst, src, b[:n])
 	if subtle.ConstantTimeCompare(want[:], b[n:n+16]) != 1 {
 		return ErrMKPDUICV
 	}
@@ -200,8 +212,14 @@ func verifyMKPDU(k *cmacKey, dst, src [6]byte, b []byte) error {
 // ICKey is an ICK with its AES-CMAC set up: an MKA participant signs and
 // checks every MKPDU with one, and looking it up in a shared cache on
 // each cost a hash of the key, a lock every worker of a sweep contends
-// for, and at thousands of participants a cache miss.
-type ICKey struct{ k *cmacKey }
+// for, and at thousands of participants a cache miss. It keeps the state
+// of the CMAC it is computing, which would otherwise be allocated for
+// every MKPDU (the AES instance's interface hides that it does not keep
+// it), so one ICKey serves one goroutine at a time.
+type ICKey struct {
+	k  *cmacKey
+	st cmacState
+}
 
 // NewICK sets up ick (16 or 32 octets) for MarshalKey and VerifyMKPDUKey.
 // The key is copied: changing ick afterwards changes nothing.
@@ -213,7 +231,8 @@ func NewICK(ick []byte) (*ICKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMKPDU, err)
 	}
-	return &ICKey{k: newCMACKey(block)}, nil
+	k := newCMACKey(block)
+	return &ICKey{k: k, st: cmacState{k: k}}, nil
 }
 
 func ickLen(ick []byte) error {
@@ -223,8 +242,9 @@ func ickLen(ick []byte) error {
 	return nil
 }
 
-func mkpduICV(k *cmacKey, dst, src [6]byte, eapol []byte) [16]byte {
-	m := cmacState{k: k}
+// mkpduICV takes the ICV with st, which it resets first.
+func mkpduICV(m *cmacState, dst, src [6]byte, eapol []byte) [16]byte {
+	*m = cmacState{k: m.k}
 	m.write(dst[:])
 	m.write(src[:])
 	var et [2]byte
@@ -324,11 +344,16 @@ func checkWrapped(suite CipherSuite, kn uint32, w []byte) error {
 
 // encode is Marshal with m.ICV as the ICV.
 func (m *MKPDU) encode() ([]byte, error) {
+	return m.appendEncode(make([]byte, 0, 256))
+}
+
+// appendEncode is encode appending to b.
+func (m *MKPDU) appendEncode(b []byte) ([]byte, error) {
 	if err := m.check(); err != nil {
 		return nil, err
 	}
-	b := make([]byte, 4, 256)
-	b[0], b[1] = eapolVersion, eapolMKA
+	start := len(b)
+	b = append(b, eapolVersion, eapolMKA, 0, 0)
 
 	n := basicFixedLen + len(m.CKN)
 	b = setHeader(b, m.Version, m.Priority,
@@ -403,10 +428,11 @@ func (m *MKPDU) encode() ([]byte, error) {
 	}
 	b = append(b, m.ICV[:]...)
 
-	if len(b)-4 > 0xFFFF {
-		return nil, fmt.Errorf("%w: %d octets do not fit an EAPOL body", ErrMKPDU, len(b)-4)
+	n = len(b) - start - 4
+	if n > 0xFFFF {
+		return nil, fmt.Errorf("%w: %d octets do not fit an EAPOL body", ErrMKPDU, n)
 	}
-	binary.BigEndian.PutUint16(b[2:], uint16(len(b)-4))
+	binary.BigEndian.PutUint16(b[start+2:], uint16(n))
 	return b, nil
 }
 
@@ -417,6 +443,24 @@ func (m *MKPDU) encode() ([]byte, error) {
 // sets a later MKA version adds, or a peer's announcements, do not make the
 // rest of the MKPDU unreadable.
 func ParseMKPDU(b []byte) (*MKPDU, error) {
+	return new(MKPDUReader).Parse(b)
+}
+
+// MKPDUReader decodes MKPDUs into storage it keeps: a participant reads
+// one every two seconds for as long as a run lasts.
+type MKPDUReader struct {
+	m         MKPDU
+	ckn       []byte
+	live, pot []Peer
+	use       SAKUse
+	dist      DistSAK
+	wrapped   []byte
+	xpn       XPN
+}
+
+// Parse is ParseMKPDU, but what it returns (and what that points to) is
+// the reader's, valid until the next Parse.
+func (r *MKPDUReader) Parse(b []byte) (*MKPDU, error) {
 	body, err := eapolBody(b)
 	if err != nil {
 		return nil, err
@@ -424,7 +468,8 @@ func ParseMKPDU(b []byte) (*MKPDU, error) {
 	if len(body) < 4+basicFixedLen+16 {
 		return nil, fmt.Errorf("%w: %d octets, too short for the basic parameter set and ICV", ErrMKPDU, len(body))
 	}
-	m := &MKPDU{
+	m := &r.m
+	*m = MKPDU{
 		Version:       body[0],
 		Priority:      body[1],
 		KeyServer:     body[2]&0x80 != 0,
@@ -444,7 +489,8 @@ func ParseMKPDU(b []byte) (*MKPDU, error) {
 	m.MI = [12]byte(s[8:20])
 	m.MN = binary.BigEndian.Uint32(s[20:])
 	m.AlgorithmAgility = binary.BigEndian.Uint32(s[24:])
-	m.CKN = append([]byte(nil), s[basicFixedLen:n]...)
+	r.ckn = append(r.ckn[:0], s[basicFixedLen:n]...)
+	m.CKN = r.ckn
 	rest := body[4+p:]
 
 	seen := map[uint8]bool{}
@@ -474,7 +520,7 @@ func ParseMKPDU(b []byte) (*MKPDU, error) {
 			return nil, fmt.Errorf("%w: parameter set %d of %d octets overruns the MKPDU", ErrMKPDU, typ, n)
 		}
 		set := rest[:4+n]
-		if err := m.parseSet(typ, set); err != nil {
+		if err := r.parseSet(typ, set); err != nil {
 			return nil, err
 		}
 		rest = rest[4+p:]
@@ -487,24 +533,34 @@ func ParseMKPDU(b []byte) (*MKPDU, error) {
 }
 
 // parseSet decodes one parameter set, header included, without padding.
-func (m *MKPDU) parseSet(typ uint8, set []byte) error {
+func (r *MKPDUReader) parseSet(typ uint8, set []byte) error {
+	m := &r.m
 	body := set[4:]
 	switch typ {
 	case setLive, setPotential:
 		if len(body)%16 != 0 {
 			return fmt.Errorf("%w: a peer list of %d octets", ErrMKPDU, len(body))
 		}
-		ps := make([]Peer, 0, len(body)/16)
+		keep := &r.pot
+		if typ == setLive {
+			keep = &r.live
+		}
+		ps := (*keep)[:0]
+		if ps == nil {
+			ps = make([]Peer, 0, len(body)/16)
+		}
 		for ; len(body) > 0; body = body[16:] {
 			ps = append(ps, Peer{MI: [12]byte(body[:12]), MN: binary.BigEndian.Uint32(body[12:])})
 		}
+		*keep = ps
 		if typ == setLive {
 			m.Live, m.KeyServerSSCI = ps, set[1]
 		} else {
 			m.Potential = ps
 		}
 	case setSAKUse:
-		u := &SAKUse{
+		u := &r.use
+		*u = SAKUse{
 			LatestAN: set[1] >> 6, LatestTx: set[1]&0x20 != 0, LatestRx: set[1]&0x10 != 0,
 			OldAN: set[1] >> 2 & 3, OldTx: set[1]&0x02 != 0, OldRx: set[1]&0x01 != 0,
 			PlainTx: set[2]&0x80 != 0, PlainRx: set[2]&0x40 != 0, DelayProtect: set[2]&0x10 != 0,
@@ -524,17 +580,20 @@ func (m *MKPDU) parseSet(typ uint8, set []byte) error {
 		}
 		m.SAKUse = u
 	case setDistSAK:
-		d := &DistSAK{AN: set[1] >> 6, ConfidentialityOffset: set[1] >> 4 & 3}
+		d := &r.dist
+		*d = DistSAK{AN: set[1] >> 6, ConfidentialityOffset: set[1] >> 4 & 3}
 		switch {
 		case len(body) == 0:
 		case len(body) == 28:
 			d.KN = binary.BigEndian.Uint32(body)
 			d.Suite = GCMAES128
-			d.WrappedSAK = append([]byte(nil), body[4:]...)
+			r.wrapped = append(r.wrapped[:0], body[4:]...)
+			d.WrappedSAK = r.wrapped
 		case len(body) >= 36:
 			d.KN = binary.BigEndian.Uint32(body)
 			d.Suite = CipherSuite(binary.BigEndian.Uint64(body[4:]))
-			d.WrappedSAK = append([]byte(nil), body[12:]...)
+			r.wrapped = append(r.wrapped[:0], body[12:]...)
+			d.WrappedSAK = r.wrapped
 		default:
 			return fmt.Errorf("%w: a Distributed SAK set of %d octets", ErrMKPDU, len(body))
 		}
@@ -546,11 +605,12 @@ func (m *MKPDU) parseSet(typ uint8, set []byte) error {
 		if len(body) != xpnLen {
 			return fmt.Errorf("%w: an XPN set is %d octets, not %d", ErrMKPDU, xpnLen, len(body))
 		}
-		m.XPN = &XPN{
+		r.xpn = XPN{
 			SuspensionTime:     set[1],
 			LatestLowestPNHigh: binary.BigEndian.Uint32(body),
 			OldLowestPNHigh:    binary.BigEndian.Uint32(body[4:]),
 		}
+		m.XPN = &r.xpn
 	}
 	return nil
 }

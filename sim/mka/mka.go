@@ -139,6 +139,9 @@ type peerInfo struct {
 // reaches nothing else of the run.
 type Env struct {
 	e *engine.Engine
+	// mkpdus is the set's one reader of MKPDUs: an MKPDU is read through
+	// before the next arrives.
+	mkpdus *macsec.MKPDUReader
 	// Control writes msg to the run's timeline of control-plane events.
 	Control func(msg string)
 	// Advance integrates traffic up to now, which counts the packet
@@ -176,8 +179,9 @@ type Config struct {
 
 // Set is a run's MACsec links, in the order they were added.
 type Set struct {
-	e     *engine.Engine
-	links []*Link
+	e      *engine.Engine
+	links  []*Link
+	mkpdus macsec.MKPDUReader
 }
 
 // NewSet is an empty set of MACsec links whose keys, identifiers and
@@ -191,7 +195,7 @@ func (s *Set) Add(env Env, c Config) *Link {
 	if err != nil {
 		suite = macsec.GCMAESXPN256
 	}
-	env.e = s.e
+	env.e, env.mkpdus = s.e, &s.mkpdus
 	sl := &Link{env: env, link: c.Link, name: c.Name, ifaces: c.Ifaces, group: c.Group, mode: c.Mode, suite: suite, manager: c.Manager, rotated: -1}
 	sl.rekey = s.e.NewTimer(sl.rekeyNow)
 	first := s.newCAK(1)
@@ -283,13 +287,17 @@ func (p *participant) peerAlive(now time.Duration) bool {
 func (p *participant) send() {
 	e, sl, s := p.end, p.end.sl, &p.end.sl.env
 	p.mn++
-	m := &macsec.MKPDU{Version: 3, Priority: p.priority, KeyServer: p.keyServer(), MACsecDesired: true, Capability: 3,
+	// The MKPDU and its sets are locals, not pointers to new values, so
+	// that none is allocated: an end sends one every two seconds.
+	m := macsec.MKPDU{Version: 3, Priority: p.priority, KeyServer: p.keyServer(), MACsecDesired: true, Capability: 3,
 		SCI: e.sci, MI: p.mi, MN: p.mn, AlgorithmAgility: 0x0080C201, CKN: p.key.ckn}
+	var peer [1]macsec.Peer
 	if pi := p.peer; p.peerAlive(s.e.Now()) {
+		peer[0] = macsec.Peer{MI: pi.mi, MN: pi.mn}
 		if pi.live {
-			m.Live = []macsec.Peer{{MI: pi.mi, MN: pi.mn}}
+			m.Live = peer[:]
 		} else {
-			m.Potential = []macsec.Peer{{MI: pi.mi, MN: pi.mn}}
+			m.Potential = peer[:]
 		}
 	}
 	// A SAK counts as sent only when its MKPDU can leave: one drawn while
@@ -311,45 +319,52 @@ func (p *participant) send() {
 		}
 	}
 	var lpn uint64 // the Latest Key's Lowest Acceptable PN; 0 while there is none
+	var use macsec.SAKUse
 	if p.sak != nil && (p.inUse || !p.keyServer()) {
 		lpn = e.lowestAcceptablePN(p)
 		// The set carries the low 32 bits; with XPN the XPN set below
 		// carries the rest (IEEE 802.1X-2020 Figure 11-10 and the XPN
 		// parameter set, type 8).
-		m.SAKUse = &macsec.SAKUse{LatestKN: p.kn, LatestAN: p.an, LatestTx: true, LatestRx: true,
+		use = macsec.SAKUse{LatestKN: p.kn, LatestAN: p.an, LatestTx: true, LatestRx: true,
 			LatestLowestPN: uint32(lpn), LatestKeyServerMI: p.keyServerMI()}
+		m.SAKUse = &use
 	}
+	var xpn macsec.XPN
 	if sl.suite.XPN() {
 		// No Old Key is reported, so its MSBs stay 0.
-		m.XPN = &macsec.XPN{SuspensionTime: 0, LatestLowestPNHigh: uint32(lpn >> 32)}
+		xpn = macsec.XPN{SuspensionTime: 0, LatestLowestPNHigh: uint32(lpn >> 32)}
+		m.XPN = &xpn
 	}
-	b, err := m.MarshalKey(p.ick, GroupAddress, e.mac)
-	if err != nil {
-		return
-	}
-	if !sl.link.PhysUp() {
+	f := e.flight()
+	b, err := m.AppendMarshalKey(f.buf[:0], p.ick, GroupAddress, e.mac)
+	if err != nil || !sl.link.PhysUp() {
+		e.idle = append(e.idle, f)
 		return
 	}
 	s.Capture(e.mac, b)
-	f := e.flight()
-	f.to, f.pdu = sl.ends[1-e.side], b
+	f.to, f.buf = sl.ends[1-e.side], b
 	s.e.Reset(&f.t, s.e.Now()+sl.link.Latency)
 }
 
 // mkaFlight is an MKPDU on its way to the peer, with the timer that
 // delivers it; like BFD's, flights are reused rather than a timer and a
 // closure allocated for every MKPDU.
+// buf is the MKPDU, built in place so that its bytes are reused too.
 type mkaFlight struct {
 	t        engine.Timer
 	from, to *mkaEnd
-	pdu      []byte
+	buf      []byte
 }
 
+// Fire is the flight's timer: the MKPDU arrives.
+func (f *mkaFlight) Fire() { f.arrive() }
+
 func (f *mkaFlight) arrive() {
-	to, pdu := f.to, f.pdu
-	f.to, f.pdu = nil, nil
+	to := f.to
+	f.to = nil
+	// Idle only once read: the MKPDU is the flight's buffer.
+	to.receive(f.buf)
 	f.from.idle = append(f.from.idle, f)
-	to.receive(pdu)
 }
 
 // flight is an idle flight of e's, or a new one.
@@ -360,7 +375,7 @@ func (e *mkaEnd) flight() *mkaFlight {
 		return f
 	}
 	f := &mkaFlight{from: e}
-	f.t.SetFunc(f.arrive)
+	f.t.SetHandler(f)
 	return f
 }
 
@@ -368,7 +383,7 @@ func (e *mkaEnd) flight() *mkaFlight {
 // checks with that key's ICK, updates the participant running that key.
 // Anything else is as if never heard: that is how a key mismatch shows.
 func (e *mkaEnd) receive(b []byte) {
-	m, err := macsec.ParseMKPDU(b)
+	m, err := e.sl.env.mkpdus.Parse(b)
 	if err != nil {
 		return
 	}
@@ -388,7 +403,8 @@ func (e *mkaEnd) receive(b []byte) {
 	p.peer.mn, p.peer.heard = m.MN, s.e.Now()
 	s.e.Reset(p.expire, s.e.Now()+Lifetime)
 	wasLive := p.peer.live
-	p.peer.live = slices.ContainsFunc(slices.Concat(m.Live, m.Potential), func(x macsec.Peer) bool { return x.MI == p.mi })
+	listed := func(x macsec.Peer) bool { return x.MI == p.mi }
+	p.peer.live = slices.ContainsFunc(m.Live, listed) || slices.ContainsFunc(m.Potential, listed)
 	switch {
 	case p.keyServer() && p.peer.live && p.sak == nil:
 		e.sl.drawSAK(p)
@@ -448,9 +464,10 @@ func (e *mkaEnd) install(p *participant, peerSCI macsec.SCI) {
 		e.tx.SSCI, e.tx.Salt = macsec.SSCI(e.sci, []macsec.SCI{e.sci, peerSCI}), e.salt(p)
 	}
 	e.logSA(p, e.tx)
-	for _, r := range e.sl.ends[1-e.side].rx {
-		if r.sa.AN == e.tx.AN {
-			shareKey(r.sa, e.tx)
+	peerRx := e.sl.ends[1-e.side].rx
+	for i := range peerRx {
+		if peerRx[i].sa.AN == e.tx.AN {
+			shareKey(&peerRx[i], e.tx)
 		}
 	}
 	e.txKey = p.key
@@ -498,10 +515,11 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 		rx.SSCI, rx.Salt = macsec.SSCI(peerSCI, []macsec.SCI{e.sci, peerSCI}), e.salt(p)
 	}
 	e.logSA(p, rx)
+	r := rxSA{sa: rx, w: macsec.ReplayWindow{Next: 1}}
 	if peerTx != nil && peerTx.AN == rx.AN {
-		shareKey(rx, peerTx)
+		shareKey(&r, peerTx)
 	}
-	e.rx = append([]rxSA{{sa: rx, w: macsec.ReplayWindow{Next: 1}}}, e.rx...)
+	e.rx = append([]rxSA{r}, e.rx...)
 	if len(e.rx) > 2 {
 		// Two receive SAs are kept, the newest and the one before; but
 		// never drop the one the peer still transmits with (a SAK redrawn
@@ -518,10 +536,19 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 // shareKey has a receive SA use its peer's transmit SA's key and cipher
 // when they agree (the usual case: the two ends hold the same SAK): every
 // protected frame is sealed with one and opened with the other at once, and
-// one copy of the keys stays in cache where two would not.
-func shareKey(rx, tx *macsec.SA) {
-	if rx.ShareAEAD(tx) {
-		rx.Key = tx.Key
+// one copy of the keys stays in cache where two would not. When the two
+// are alike in every field, as they are unless the ends disagree, the
+// receive SA is the transmit SA itself: validating a frame then reads the
+// SA that has just protected it, not another in memory. Neither is
+// changed once installed, and the replay window is the entry's own.
+func shareKey(r *rxSA, tx *macsec.SA) {
+	rx := r.sa
+	if !rx.ShareAEAD(tx) {
+		return
+	}
+	rx.Key = tx.Key
+	if rx.Suite == tx.Suite && rx.SCI == tx.SCI && rx.AN == tx.AN && rx.SSCI == tx.SSCI && rx.Salt == tx.Salt {
+		r.sa = tx
 	}
 }
 
