@@ -28,9 +28,10 @@ func MermaidID(id string) string {
 }
 
 func mermaidText(s string) string {
-	r := strings.NewReplacer(`"`, "#quot;", "\n", "<br/>")
-	return `"` + r.Replace(s) + `"`
+	return `"` + mermaidEscaper.Replace(s) + `"`
 }
+
+var mermaidEscaper = strings.NewReplacer(`"`, "#quot;", "\n", "<br/>")
 
 // WriteMermaid writes the model as a Mermaid flowchart, with the same nodes,
 // edges and clusters as the DOT output.

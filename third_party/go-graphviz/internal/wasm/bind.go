@@ -28,6 +28,7 @@ type WasmModule struct {
 	fs              *WasmFileSystem
 	lookupFuncMap   *LookupFuncMap
 	callbackFuncMap *CallbackFuncMap
+	fns             functions // patchbay: see functions.go
 }
 
 type WasmFileSystem struct {
@@ -2998,7 +2999,7 @@ func load(cacheDir string) {
 }
 
 func (m *WasmModule) getEnumValue(ctx context.Context, value string) int {
-	ret, err := mod.ExportedFunction("wasm_bridge_get_" + value).Call(ctx)
+	ret, err := mod.callExported(ctx, "wasm_bridge_get_"+value)
 	if err != nil {
 		panic(err)
 	}
@@ -3027,7 +3028,7 @@ func (m *WasmModule) ExportedFunction(name string) api.Function {
 }
 
 func (m *WasmModule) malloc(ctx context.Context, size uint64) (uint64, error) {
-	ret, err := m.ExportedFunction("malloc").Call(ctx, size)
+	ret, err := m.callExported(ctx, "malloc", size)
 	if err != nil {
 		return 0, err
 	}
@@ -3035,14 +3036,14 @@ func (m *WasmModule) malloc(ctx context.Context, size uint64) (uint64, error) {
 }
 
 func (m *WasmModule) free(ctx context.Context, p uint64) error {
-	if _, err := m.ExportedFunction("free").Call(ctx, p); err != nil {
+	if _, err := m.callExported(ctx, "free", p); err != nil {
 		return err
 	}
 	return nil
 }
 
 func (m *WasmModule) newObject(ctx context.Context, name string) (uint64, error) {
-	ret, err := mod.ExportedFunction("wasm_bridge_new_" + name).Call(ctx)
+	ret, err := mod.callExported(ctx, "wasm_bridge_new_"+name)
 	if err != nil {
 		return 0, err
 	}
@@ -3050,14 +3051,14 @@ func (m *WasmModule) newObject(ctx context.Context, name string) (uint64, error)
 }
 
 func (m *WasmModule) setField(ctx context.Context, name string, recv, arg uint64) error {
-	if _, err := mod.ExportedFunction("wasm_bridge_set_"+name).Call(ctx, recv, arg); err != nil {
+	if _, err := mod.callExported(ctx, "wasm_bridge_set_"+name, recv, arg); err != nil {
 		return err
 	}
 	return nil
 }
 
 func (m *WasmModule) setFieldFunction(ctx context.Context, name string, recv uint64) error {
-	if _, err := mod.ExportedFunction("wasm_bridge_set_"+name).Call(ctx, recv); err != nil {
+	if _, err := mod.callExported(ctx, "wasm_bridge_set_"+name, recv); err != nil {
 		return err
 	}
 	return nil
@@ -3072,7 +3073,7 @@ func (m *WasmModule) getField(ctx context.Context, name string, recv uint64) (re
 		e = m.free(ctx, retPtr)
 	}()
 
-	if _, err := m.ExportedFunction("wasm_bridge_get_"+name).Call(ctx, recv, retPtr); err != nil {
+	if _, err := m.callExported(ctx, "wasm_bridge_get_"+name, recv, retPtr); err != nil {
 		return 0, err
 	}
 	p, err := m.readU32(retPtr)
@@ -3083,7 +3084,7 @@ func (m *WasmModule) getField(ctx context.Context, name string, recv uint64) (re
 }
 
 func (m *WasmModule) call(ctx context.Context, name string, args ...uint64) error {
-	if _, err := mod.ExportedFunction("wasm_bridge_"+name).Call(ctx, args...); err != nil {
+	if _, err := mod.callExported(ctx, "wasm_bridge_"+name, args...); err != nil {
 		return err
 	}
 	return nil
