@@ -39,7 +39,10 @@ type Timer struct {
 func (t *Timer) SetFunc(fn func()) { t.run = funcHandler(fn) }
 
 // Handler is what a timer runs, as a method of what it serves.
-type Handler interface{ Fire() }
+type Handler interface {
+	// Fire runs when the timer fires, at its time on the engine's clock.
+	Fire()
+}
 
 // SetHandler sets what t runs when it fires to h.Fire. A timer kept
 // inside what it serves runs a method of it this way rather than through
