@@ -31,41 +31,44 @@ type places struct {
 func (p *Plan) buildGraph() {
 	d := p.Design
 	var g places
-	index := make(map[lang.Ref]int32, len(d.VPCs)+len(d.TransitGateways))
+	// index numbers the vertices by the resource's Seq; -1 for the rest.
+	index := make([]int32, d.Len())
 	g.refs = make([]lang.Ref, 0, len(d.VPCs)+len(d.TransitGateways))
 	for _, r := range d.All() {
+		index[r.Seq()] = -1
 		if ref := r.Ref(); slices.Contains(graphVertexKinds, ref.Kind) {
-			if _, dup := index[ref]; !dup {
-				index[ref] = int32(len(g.refs))
-				g.refs = append(g.refs, ref)
-			}
+			index[r.Seq()] = int32(len(g.refs))
+			g.refs = append(g.refs, ref)
 		}
 	}
 	g.adj = make([][]int32, len(g.refs))
-	vertex := func(r lang.Ref, other lang.Ref) int32 {
-		i, ok := index[r]
-		if !ok {
-			panic(fmt.Sprintf("planner: edge %s–%s: vertex %s not found", r, other, r)) // resolve() checked both ends
+	vertex := func(x lang.Resource, other lang.Resource) int32 {
+		if i := index[x.Seq()]; i >= 0 {
+			return i
 		}
-		return i
+		panic(fmt.Sprintf("planner: edge %s–%s: vertex %s not found", x.Ref(), other.Ref(), x.Ref())) // resolve() checked both ends
 	}
-	edge := func(a, b lang.Ref) {
+	edge := func(a, b lang.Resource) {
 		i, j := vertex(a, b), vertex(b, a)
 		g.adj[i] = append(g.adj[i], j)
 		if i != j {
 			g.adj[j] = append(g.adj[j], i)
 		}
 	}
+	lookup := func(r lang.Ref) lang.Resource {
+		x, _ := d.Lookup(r)
+		return x
+	}
 	for _, a := range d.Attachments {
-		edge(a.A, a.B)
+		edge(p.endsOf(a))
 	}
 	for _, ic := range d.Interconnects {
-		edge(ic.AttachTo, ic.Ref())
-		edge(ic.Ref(), ic.Peer)
+		edge(lookup(ic.AttachTo), ic)
+		edge(ic, lookup(ic.Peer))
 	}
 	for _, lm := range d.LastMiles {
-		edge(lm.Site, lm.Ref())
-		edge(lm.Ref(), lm.AttachTo)
+		edge(lookup(lm.Site), lm)
+		edge(lm, lookup(lm.AttachTo))
 	}
 	// A second edge between the same two places (two attachments, or an
 	// Interconnect's two ends) is one edge.
@@ -373,18 +376,69 @@ func (p *Plan) vifFor(dxgw lang.Ref) (string, int) {
 	return "private", int(cat().Int("last_mile.private_vif_mtu"))
 }
 
-// adjacent returns the attachments touching r, indexing them on first use.
-func (p *Plan) adjacent(r lang.Ref) []*lang.Attachment {
-	if p.attIndex == nil {
-		p.attIndex = make(map[lang.Ref][]*lang.Attachment, len(p.Design.Attachments))
-		for _, a := range p.Design.Attachments {
-			p.attIndex[a.A] = append(p.attIndex[a.A], a)
-			if a.B != a.A {
-				p.attIndex[a.B] = append(p.attIndex[a.B], a)
-			}
+// links is the design's attachments as resources: each one's two ends by
+// its Seq, and the attachments touching the resource numbered s in
+// atts[start[s]:start[s+1]], in declaration order. Sequence numbers are
+// dense, so slices replace maps keyed by lang.Ref, which hash two strings
+// and were most of the cost of asking about every VPC of a large design.
+type links struct {
+	ends  [][2]lang.Resource
+	start []int32
+	atts  []*lang.Attachment
+}
+
+func newLinks(d *lang.Design, ends [][2]lang.Resource) links {
+	l := links{ends: ends, start: make([]int32, d.Len()+1)}
+	for _, a := range d.Attachments {
+		x, y := l.ends[a.Seq()][0], l.ends[a.Seq()][1]
+		l.start[x.Seq()+1]++
+		if y != x {
+			l.start[y.Seq()+1]++
 		}
 	}
-	return p.attIndex[r]
+	for i := 1; i < len(l.start); i++ {
+		l.start[i] += l.start[i-1]
+	}
+	l.atts = make([]*lang.Attachment, l.start[len(l.start)-1])
+	fill := slices.Clone(l.start[:len(l.start)-1])
+	put := func(x lang.Resource, a *lang.Attachment) {
+		l.atts[fill[x.Seq()]] = a
+		fill[x.Seq()]++
+	}
+	for _, a := range d.Attachments {
+		x, y := l.ends[a.Seq()][0], l.ends[a.Seq()][1]
+		put(x, a)
+		if y != x {
+			put(y, a)
+		}
+	}
+	return l
+}
+
+// adjacent returns the attachments touching r.
+func (p *Plan) adjacent(r lang.Ref) []*lang.Attachment {
+	x, ok := p.Design.Lookup(r)
+	if !ok {
+		return nil
+	}
+	return p.attachedTo(x)
+}
+
+// attachedTo returns the attachments touching x, a resource of the design.
+func (p *Plan) attachedTo(x lang.Resource) []*lang.Attachment {
+	s := x.Seq()
+	if s+1 >= len(p.links.start) || p.links.start[s] == p.links.start[s+1] {
+		return nil
+	}
+	// Capped, so a caller's append copies instead of overwriting the next
+	// resource's attachments.
+	return p.links.atts[p.links.start[s]:p.links.start[s+1]:p.links.start[s+1]]
+}
+
+// endsOf returns the resources an attachment joins, a's and b's.
+func (p *Plan) endsOf(a *lang.Attachment) (lang.Resource, lang.Resource) {
+	e := p.links.ends[a.Seq()]
+	return e[0], e[1]
 }
 
 func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
@@ -444,18 +498,27 @@ func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
 }
 
 // tgwAttachments lists what attaches to a TGW: attachments and Interconnects.
-func (p *Plan) tgwAttachments(tgw lang.Ref) []lang.Ref {
-	adj := p.adjacent(tgw)
+func (p *Plan) tgwAttachments(tgw *lang.TransitGateway) []lang.Ref {
+	out, _ := p.tgwAttachmentsPeering(tgw)
+	return out
+}
+
+// tgwAttachmentsPeering is tgwAttachments with whether each is a peering.
+func (p *Plan) tgwAttachmentsPeering(tgw *lang.TransitGateway) ([]lang.Ref, []bool) {
+	adj := p.attachedTo(tgw)
 	out := make([]lang.Ref, 0, len(adj))
+	peering := make([]bool, 0, len(adj))
 	for _, a := range adj {
 		out = append(out, a.Ref())
+		peering = append(peering, a.Kind == lang.AttachTGWPeering)
 	}
 	for _, ic := range p.Design.Interconnects {
-		if ic.AttachTo == tgw {
+		if ic.AttachTo == tgw.Ref() {
 			out = append(out, ic.Ref())
+			peering = append(peering, false)
 		}
 	}
-	return out
+	return out, peering
 }
 
 func (p *Plan) deriveTGWTables() {
@@ -465,7 +528,7 @@ func (p *Plan) deriveTGWTables() {
 		tables[t.TGW] = append(tables[t.TGW], t)
 	}
 	for _, tgw := range d.TransitGateways {
-		atts := p.tgwAttachments(tgw.Ref())
+		atts, peering := p.tgwAttachmentsPeering(tgw)
 		associated := map[lang.Ref]bool{}
 		for _, t := range tables[tgw.Ref()] {
 			for _, r := range t.Associations {
@@ -478,12 +541,12 @@ func (p *Plan) deriveTGWTables() {
 			// twice its size on the way.
 			dt := &TGWTablePlan{Table: tgw.Name + "/default", TGW: tgw.Ref(), Default: true,
 				Associations: make([]lang.Ref, 0, len(atts)), Propagations: make([]lang.Ref, 0, len(atts))}
-			for _, r := range atts {
+			for i, r := range atts {
 				if tgw.DefaultAssociation && !associated[r] {
 					dt.Associations = append(dt.Associations, r)
 				}
 				// Peering attachments take static routes only.
-				if tgw.DefaultPropagation && !p.isPeering(r) {
+				if tgw.DefaultPropagation && !peering[i] {
 					dt.Propagations = append(dt.Propagations, r)
 				}
 			}

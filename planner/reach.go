@@ -106,6 +106,13 @@ func (r *reachability) network(ref lang.Ref) lang.Network {
 	return n
 }
 
+// endNetwork is the network at an attachment's a end.
+func (r *reachability) endNetwork(a *lang.Attachment) lang.Network {
+	x, _ := r.p.endsOf(a)
+	n, _ := x.(lang.Network)
+	return n
+}
+
 // direct lists the networks an Interconnect or last mile brings to its attach point.
 func (r *reachability) direct(at lang.Ref, segment string, checkSegment bool) []exported {
 	var out []exported
@@ -154,12 +161,12 @@ func (r *reachability) build() {
 		r.onprem[g.Ref()] = r.direct(g.Ref(), "", false)
 	}
 	for _, g := range d.TransitGateways {
-		adj := r.p.adjacent(g.Ref())
+		adj := r.p.attachedTo(g)
 		local := make([]exported, 0, len(adj))
 		for _, a := range adj {
 			switch a.Kind {
 			case lang.AttachVPCTGW:
-				local = append(local, exported{r.network(a.A), hop{tgwMTU, a}})
+				local = append(local, exported{r.endNetwork(a), hop{tgwMTU, a}})
 			case lang.AttachDXGWTGW:
 				local = append(local, capHop(r.onprem[a.A], hop{tgwMTU, a})...)
 			}
@@ -170,13 +177,13 @@ func (r *reachability) build() {
 	for _, cn := range d.CoreNetworks {
 		for _, s := range cn.Segments {
 			var local []exported
-			for _, a := range r.p.adjacent(cn.Ref()) {
+			for _, a := range r.p.attachedTo(cn) {
 				if a.Segment != s.Name {
 					continue
 				}
 				switch a.Kind {
 				case lang.AttachVPCCloudWAN:
-					local = append(local, exported{r.network(a.A), hop{wanMTU, a}})
+					local = append(local, exported{r.endNetwork(a), hop{wanMTU, a}})
 				case lang.AttachDXGWWAN:
 					local = append(local, capHop(r.onprem[a.A], hop{wanMTU, a})...)
 				case lang.AttachTGWCloudWAN:
@@ -329,7 +336,7 @@ func (r *reachability) exportsInto(att lang.Ref, tgw lang.Ref) []exported {
 	case *lang.Attachment:
 		switch x.Kind {
 		case lang.AttachVPCTGW:
-			return []exported{{r.network(x.A), hop{tgwMTU, x}}}
+			return []exported{{r.endNetwork(x), hop{tgwMTU, x}}}
 		case lang.AttachDXGWTGW:
 			return capHop(r.onprem[x.A], hop{tgwMTU, x})
 		case lang.AttachTGWCloudWAN:

@@ -91,21 +91,22 @@ Connect gateway.`,
 					related: related(at, "the core network"), hint: fmt.Sprintf("attach_to a dx_gateway and attach that gateway to %s (attach(dxgw, %s, segment = %q, allowed_prefixes = [...]))", at.Ref(), at.Name, ic.Segment)})
 			}
 		}
+		// The ends by Seq: one resource per reference, and cheaper to hash.
 		type ends struct {
 			kind lang.AttachmentKind
-			a, b lang.Ref
+			a, b int
 		}
 		seen := make(map[ends]*lang.Attachment, len(d.Attachments))
 		vgwVPCs := map[lang.Ref][]*lang.Attachment{}
 		vpcVGWs := map[lang.Ref][]*lang.Attachment{}
 		for _, a := range d.Attachments {
-			key := ends{a.Kind, a.A, a.B}
+			x, y := v.p.endsOf(a)
+			key := ends{a.Kind, x.Seq(), y.Seq()}
 			if first, dup := seen[key]; dup {
 				v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s attaches %s and %s again", a.Ref(), a.A, a.B), related: related(first, "first attached here")})
 			} else {
 				seen[key] = a
 			}
-			x, y := lookup(a.A), lookup(a.B)
 			switch a.Kind {
 			case lang.AttachVPCTGW:
 				vpc, tgw := x.(*lang.VPC), y.(*lang.TransitGateway)

@@ -84,7 +84,7 @@ raise a quota).`,
 		}
 		for _, g := range d.TransitGateways {
 			over(g, "transit_gateway.route_tables", len(tables[g.Ref()]), "route tables")
-			over(g, "transit_gateway.attachments", len(v.p.tgwAttachments(g.Ref())), "attachments")
+			over(g, "transit_gateway.attachments", len(v.p.tgwAttachments(g)), "attachments")
 			routes := 0
 			for _, t := range tables[g.Ref()] {
 				routes += t.StaticRoutes
