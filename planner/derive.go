@@ -377,7 +377,7 @@ func (p *Plan) vifFor(dxgw lang.Ref) (string, int) {
 }
 
 // links is the design's attachments as resources: each one's two ends by
-// its Seq, and the attachments touching the resource numbered s in
+// its Seq (and a route table's VPC, first, by the table's), and the attachments touching the resource numbered s in
 // atts[start[s]:start[s+1]], in declaration order. Sequence numbers are
 // dense, so slices replace maps keyed by lang.Ref, which hash two strings
 // and were most of the cost of asking about every VPC of a large design.
@@ -434,6 +434,9 @@ func (p *Plan) attachedTo(x lang.Resource) []*lang.Attachment {
 	// resource's attachments.
 	return p.links.atts[p.links.start[s]:p.links.start[s+1]:p.links.start[s+1]]
 }
+
+// vpcOf returns a route table's VPC.
+func (p *Plan) vpcOf(t *lang.RouteTable) lang.Resource { return p.links.ends[t.Seq()][0] }
 
 // endsOf returns the resources an attachment joins, a's and b's.
 func (p *Plan) endsOf(a *lang.Attachment) (lang.Resource, lang.Resource) {
@@ -498,27 +501,18 @@ func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
 }
 
 // tgwAttachments lists what attaches to a TGW: attachments and Interconnects.
-func (p *Plan) tgwAttachments(tgw *lang.TransitGateway) []lang.Ref {
-	out, _ := p.tgwAttachmentsPeering(tgw)
-	return out
-}
-
-// tgwAttachmentsPeering is tgwAttachments with whether each is a peering.
-func (p *Plan) tgwAttachmentsPeering(tgw *lang.TransitGateway) ([]lang.Ref, []bool) {
+func (p *Plan) tgwAttachments(tgw *lang.TransitGateway) []lang.Resource {
 	adj := p.attachedTo(tgw)
-	out := make([]lang.Ref, 0, len(adj))
-	peering := make([]bool, 0, len(adj))
+	out := make([]lang.Resource, 0, len(adj))
 	for _, a := range adj {
-		out = append(out, a.Ref())
-		peering = append(peering, a.Kind == lang.AttachTGWPeering)
+		out = append(out, a)
 	}
 	for _, ic := range p.Design.Interconnects {
 		if ic.AttachTo == tgw.Ref() {
-			out = append(out, ic.Ref())
-			peering = append(peering, false)
+			out = append(out, ic)
 		}
 	}
-	return out, peering
+	return out
 }
 
 func (p *Plan) deriveTGWTables() {
@@ -528,7 +522,7 @@ func (p *Plan) deriveTGWTables() {
 		tables[t.TGW] = append(tables[t.TGW], t)
 	}
 	for _, tgw := range d.TransitGateways {
-		atts, peering := p.tgwAttachmentsPeering(tgw)
+		atts := p.tgwAttachments(tgw)
 		associated := map[lang.Ref]bool{}
 		for _, t := range tables[tgw.Ref()] {
 			for _, r := range t.Associations {
@@ -540,14 +534,18 @@ func (p *Plan) deriveTGWTables() {
 			// thousands, and a list grown by appending allocates about
 			// twice its size on the way.
 			dt := &TGWTablePlan{Table: tgw.Name + "/default", TGW: tgw.Ref(), Default: true,
-				Associations: make([]lang.Ref, 0, len(atts)), Propagations: make([]lang.Ref, 0, len(atts))}
-			for i, r := range atts {
+				Associations: make([]lang.Ref, 0, len(atts)), Propagations: make([]lang.Ref, 0, len(atts)),
+				associated: make([]lang.Resource, 0, len(atts)), propagated: make([]lang.Resource, 0, len(atts))}
+			for _, x := range atts {
+				r := x.Ref()
 				if tgw.DefaultAssociation && !associated[r] {
 					dt.Associations = append(dt.Associations, r)
+					dt.associated = append(dt.associated, x)
 				}
 				// Peering attachments take static routes only.
-				if tgw.DefaultPropagation && !peering[i] {
+				if a, ok := x.(*lang.Attachment); tgw.DefaultPropagation && !(ok && a.Kind == lang.AttachTGWPeering) {
 					dt.Propagations = append(dt.Propagations, r)
+					dt.propagated = append(dt.propagated, x)
 				}
 			}
 			p.TGWTables = append(p.TGWTables, dt)

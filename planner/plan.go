@@ -165,6 +165,11 @@ type TGWTablePlan struct {
 	Associations []lang.Ref `json:"associations"`
 	Propagations []lang.Ref `json:"propagations"`
 	StaticRoutes int        `json:"static_routes"`
+
+	// associated and propagated are the resources Associations and
+	// Propagations name, when planning made the table from them: a hub's
+	// default table has thousands, each a lookup by name otherwise.
+	associated, propagated []lang.Resource
 }
 
 // CoreNetworkPlan is a Cloud WAN core network's edges and their full mesh.
@@ -249,8 +254,9 @@ func (p *Plan) Topology() *Topology {
 // resolve checks that every reference names a declared resource of an
 // allowed kind. The Starlark front-end guarantees it; this keeps the planner
 // honest for any other producer of Designs.
-// It returns the ends of every attachment by the attachment's Seq (nil
-// where a reference dangles): the planner asks for them again and again.
+// It returns, by Seq, the ends of every attachment and each route table's
+// VPC (first), nil where a reference dangles: the planner asks for them
+// again and again.
 func resolve(d *lang.Design) ([][2]lang.Resource, lang.Diagnostics) {
 	var ds lang.Diagnostics
 	ends := make([][2]lang.Resource, d.Len())
@@ -284,7 +290,7 @@ func resolve(d *lang.Design) ([][2]lang.Resource, lang.Diagnostics) {
 		}
 	}
 	for _, t := range d.RouteTables {
-		check(t, t.VPC, "vpc", lang.KindVPC)
+		ends[t.Seq()][0] = check(t, t.VPC, "vpc", lang.KindVPC)
 		for _, r := range t.Routes {
 			if !r.Target.IsZero() {
 				check(t, r.Target, "route target", lang.KindTransitGW, lang.KindVPNGateway, lang.KindCoreNetwork)

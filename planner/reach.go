@@ -69,6 +69,7 @@ type reachability struct {
 	picked     []int32            // a sweep's entries, kept for the next
 	segDomain  map[segKey]*domain // each Cloud WAN segment's table
 	tgwDomain  map[*TGWTablePlan]*domain
+	tgwMTU     int
 }
 
 type segKey struct {
@@ -79,7 +80,8 @@ type segKey struct {
 func newReachability(p *Plan) *reachability {
 	r := &reachability{p: p, icMTU: map[lang.Ref]int{}, lmMTU: map[lang.Ref]int{}, byAttach: map[lang.Ref][]lang.Resource{},
 		onprem: map[lang.Ref][]exported{}, tgwLocal: map[lang.Ref][]exported{}, segLocal: map[segKey][]exported{},
-		segDomain: map[segKey]*domain{}, tgwDomain: make(map[*TGWTablePlan]*domain, len(p.TGWTables))}
+		segDomain: map[segKey]*domain{}, tgwDomain: make(map[*TGWTablePlan]*domain, len(p.TGWTables)),
+		tgwMTU: int(cat().Int("transit_gateway.mtu"))}
 	for _, ic := range p.Interconnects {
 		r.icMTU[ic.Interconnect] = ic.MTU
 	}
@@ -199,16 +201,16 @@ func (r *reachability) build() {
 	// what propagates.
 	for _, t := range r.p.TGWTables {
 		dom := &domain{name: "tgw_route_table." + t.Table, at: r.lookup(t.TGW)}
-		for _, a := range t.Associations {
-			dom.users = append(dom.users, r.exportsInto(a, t.TGW)...)
+		for i, a := range t.Associations {
+			dom.users = r.appendExports(dom.users, r.named(t.associated, i, a), t.TGW)
 		}
 		if slices.Equal(t.Associations, t.Propagations) {
 			// A default table associates and propagates the same
 			// attachments: thousands of them on a hub.
 			dom.routes = slices.Clone(dom.users)
 		} else {
-			for _, a := range t.Propagations {
-				dom.routes = append(dom.routes, r.exportsInto(a, t.TGW)...)
+			for i, a := range t.Propagations {
+				dom.routes = r.appendExports(dom.routes, r.named(t.propagated, i, a), t.TGW)
 			}
 		}
 		r.tgwDomain[t] = dom
@@ -329,21 +331,35 @@ func (r *reachability) vpcsReaching(n lang.Network) []exported {
 // exportsInto is what a TGW attachment (or an Interconnect attached to the
 // TGW) brings into the TGW's tables.
 func (r *reachability) exportsInto(att lang.Ref, tgw lang.Ref) []exported {
-	tgwMTU := int(cat().Int("transit_gateway.mtu"))
-	switch x := r.lookup(att).(type) {
+	return r.appendExports(nil, r.lookup(att), tgw)
+}
+
+// appendExports appends to dst what x, a TGW attachment or an Interconnect
+// attached to the TGW, brings into the TGW's tables.
+func (r *reachability) appendExports(dst []exported, x lang.Resource, tgw lang.Ref) []exported {
+	switch x := x.(type) {
 	case *lang.Interconnect:
-		return []exported{{r.network(x.Peer), hop{r.icMTU[x.Ref()], x}}}
+		return append(dst, exported{r.network(x.Peer), hop{r.icMTU[x.Ref()], x}})
 	case *lang.Attachment:
 		switch x.Kind {
 		case lang.AttachVPCTGW:
-			return []exported{{r.endNetwork(x), hop{tgwMTU, x}}}
+			return append(dst, exported{r.endNetwork(x), hop{r.tgwMTU, x}})
 		case lang.AttachDXGWTGW:
-			return capHop(r.onprem[x.A], hop{tgwMTU, x})
+			return append(dst, capHop(r.onprem[x.A], hop{r.tgwMTU, x})...)
 		case lang.AttachTGWCloudWAN:
-			return without(r.segLocal[segKey{x.B, x.Segment}], r.tgwLocal[tgw])
+			return append(dst, without(r.segLocal[segKey{x.B, x.Segment}], r.tgwLocal[tgw])...)
 		}
 	}
-	return nil // peering takes static routes only
+	return dst // peering takes static routes only
+}
+
+// named is rs[i] when the plan kept the resources a list of references
+// names, else the resource ref names.
+func (r *reachability) named(rs []lang.Resource, i int, ref lang.Ref) lang.Resource {
+	if rs != nil {
+		return rs[i]
+	}
+	return r.lookup(ref)
 }
 
 // exportsOfWANAttachment is what a Cloud WAN attachment brings into its

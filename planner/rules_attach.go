@@ -200,7 +200,7 @@ Fix: attach the target first, move the entry to the right table, or narrow the b
 			return false
 		}
 		for _, t := range d.RouteTables {
-			adj := v.p.adjacent(t.VPC)
+			adj := v.p.attachedTo(v.p.vpcOf(t))
 			for _, r := range t.Routes {
 				if r.Blackhole {
 					v.report(rule, finding{at: r.Range, summary: fmt.Sprintf("route to %s in %s is a blackhole: a VPC route table cannot have one (AWS shows blackhole only for a route whose target was deleted)", r.Destination, t.Ref()),
