@@ -447,11 +447,26 @@ func compareEntries(a, b entry) int {
 // prefixes compares them twenty million times. hi and lo are the address;
 // ord is the address family (invalid, IPv4, IPv6: the order of
 // Addr.Compare) in its top bits, then the prefix length, then the owner's
-// id; at is where the entry was.
+// id. It holds the whole prefix, so the sorted entries are made from the
+// keys and no unsorted copy of them is needed.
 type entryKey struct {
 	hi, lo, ord uint64
-	at          int
 }
+
+// prefix is the prefix k was made from (masked prefixes carry no zone).
+func (k entryKey) prefix() netip.Prefix {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], k.hi)
+	binary.BigEndian.PutUint64(b[8:], k.lo)
+	a := netip.AddrFrom16(b)
+	if k.ord>>62 == 1 {
+		a = a.Unmap()
+	}
+	return netip.PrefixFrom(a, int(k.ord>>40&0xff))
+}
+
+// id is the owner's id of the entry k was made from.
+func (k entryKey) id() int { return int(k.ord & (1<<40 - 1)) }
 
 func keyOf(e entry) entryKey {
 	a := e.pfx.Addr()
@@ -499,32 +514,28 @@ func (r *reachability) sortedPrefixes() []entry {
 		v4, v6 := n.Addresses()
 		size += len(v4) + len(v6)
 	}
-	unsorted := make([]entry, 0, size)
+	// The ids are fresh, so a network's id is its place in nets.
+	keys := make([]entryKey, 0, size)
 	for _, n := range nets {
 		id := r.id(n)
 		v4, v6 := n.Addresses()
-		first := len(unsorted)
+		first := len(keys)
 		for _, ps := range [2][]netip.Prefix{v4, v6} {
 			for _, p := range ps {
-				m := p.Masked()
+				k := keyOf(entry{pfx: p.Masked(), id: id})
 				// A network lists a handful of blocks: a scan finds a repeat.
-				if p.IsValid() && !slices.ContainsFunc(unsorted[first:], func(e entry) bool { return e.pfx == m }) {
-					unsorted = append(unsorted, entry{pfx: m, owner: n, id: id})
+				if p.IsValid() && !slices.Contains(keys[first:], k) {
+					keys = append(keys, k)
 				}
 			}
 		}
 	}
-	keys := make([]entryKey, len(unsorted))
-	for i, e := range unsorted {
-		keys[i] = keyOf(e)
-		keys[i].at = i
-	}
 	slices.SortFunc(keys, compareKeys)
-	if len(unsorted) > 0 {
-		r.sorted = make([]entry, len(unsorted))
+	if len(keys) > 0 {
+		r.sorted = make([]entry, len(keys))
 	}
 	for i, k := range keys {
-		r.sorted[i] = unsorted[k.at]
+		r.sorted[i] = entry{pfx: k.prefix(), owner: nets[k.id()], id: k.id()}
 	}
 	// Where each network's entries landed, grouped by network.
 	r.at = make([]int32, len(nets)+1)
