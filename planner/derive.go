@@ -11,13 +11,6 @@ import (
 	"patchbay/stdlib"
 )
 
-// graphVertexKinds are the resources that are places in the topology;
-// route tables and monitors describe behaviour, not places.
-var graphVertexKinds = []lang.Kind{
-	lang.KindVPC, lang.KindGCPVPC, lang.KindSite, lang.KindVPNGateway, lang.KindDXGateway,
-	lang.KindTransitGW, lang.KindCoreNetwork, lang.KindInterconnect, lang.KindLastMile,
-}
-
 // places is the resources and what joins them, as an undirected simple
 // graph: vertices numbered in declaration order (kinds in the order of
 // lang.Kinds), each with its distinct neighbours. It is built once and
@@ -28,36 +21,51 @@ type places struct {
 	adj  [][]int32
 }
 
+// appendPlaces appends the resources of xs to out.
+func appendPlaces[T lang.Resource](out []lang.Resource, xs []T) []lang.Resource {
+	for _, x := range xs {
+		out = append(out, x)
+	}
+	return out
+}
+
 func (p *Plan) buildGraph() {
 	d := p.Design
-	var g places
+	// The places, in the order of Design.All: route tables and monitors
+	// describe behaviour, not places.
+	var vs []lang.Resource
+	vs = appendPlaces(vs, d.VPCs)
+	vs = appendPlaces(vs, d.GCPVPCs)
+	vs = appendPlaces(vs, d.Sites)
+	vs = appendPlaces(vs, d.VPNGateways)
+	vs = appendPlaces(vs, d.DXGateways)
+	vs = appendPlaces(vs, d.TransitGateways)
+	vs = appendPlaces(vs, d.CoreNetworks)
+	vs = appendPlaces(vs, d.Interconnects)
+	vs = appendPlaces(vs, d.LastMiles)
+	g := places{refs: make([]lang.Ref, len(vs)), adj: make([][]int32, len(vs))}
 	// index numbers the vertices by the resource's Seq; -1 for the rest.
 	index := make([]int32, d.Len())
-	g.refs = make([]lang.Ref, 0, len(d.VPCs)+len(d.TransitGateways))
-	for _, r := range d.All() {
-		index[r.Seq()] = -1
-		if ref := r.Ref(); slices.Contains(graphVertexKinds, ref.Kind) {
-			index[r.Seq()] = int32(len(g.refs))
-			g.refs = append(g.refs, ref)
-		}
+	for i := range index {
+		index[i] = -1
 	}
-	g.adj = make([][]int32, len(g.refs))
+	for i, x := range vs {
+		index[x.Seq()] = int32(i)
+		g.refs[i] = x.Ref()
+	}
 	vertex := func(x lang.Resource, other lang.Resource) int32 {
 		if i := index[x.Seq()]; i >= 0 {
 			return i
 		}
 		panic(fmt.Sprintf("planner: edge %s–%s: vertex %s not found", x.Ref(), other.Ref(), x.Ref())) // resolve() checked both ends
 	}
-	edge := func(a, b lang.Resource) {
-		i, j := vertex(a, b), vertex(b, a)
-		g.adj[i] = append(g.adj[i], j)
-		if i != j {
-			g.adj[j] = append(g.adj[j], i)
-		}
-	}
 	lookup := func(r lang.Ref) lang.Resource {
 		x, _ := d.Lookup(r)
 		return x
+	}
+	edges := make([][2]int32, 0, len(d.Attachments)+2*len(d.Interconnects)+2*len(d.LastMiles))
+	edge := func(a, b lang.Resource) {
+		edges = append(edges, [2]int32{vertex(a, b), vertex(b, a)})
 	}
 	for _, a := range d.Attachments {
 		edge(p.endsOf(a))
@@ -70,11 +78,35 @@ func (p *Plan) buildGraph() {
 		edge(lookup(lm.Site), lm)
 		edge(lm, lookup(lm.AttachTo))
 	}
+	// Every vertex's neighbours in one array: a slice each would be
+	// thousands of small allocations.
+	degree := make([]int32, len(vs)+1)
+	for _, e := range edges {
+		degree[e[0]+1]++
+		if e[0] != e[1] {
+			degree[e[1]+1]++
+		}
+	}
+	for i := 1; i < len(degree); i++ {
+		degree[i] += degree[i-1]
+	}
+	all := make([]int32, degree[len(vs)])
+	fill := slices.Clone(degree[:len(vs)])
+	for _, e := range edges {
+		all[fill[e[0]]] = e[1]
+		fill[e[0]]++
+		if e[0] != e[1] {
+			all[fill[e[1]]] = e[0]
+			fill[e[1]]++
+		}
+	}
 	// A second edge between the same two places (two attachments, or an
 	// Interconnect's two ends) is one edge.
-	for i, ns := range g.adj {
-		slices.Sort(ns)
-		g.adj[i] = slices.Compact(ns)
+	for i := range g.adj {
+		if ns := all[degree[i]:degree[i+1]:degree[i+1]]; len(ns) > 0 {
+			slices.Sort(ns)
+			g.adj[i] = slices.Compact(ns)
+		}
 	}
 	p.graph = g
 }

@@ -201,6 +201,10 @@ func (r *reachability) build() {
 	// what propagates.
 	for _, t := range r.p.TGWTables {
 		dom := &domain{name: "tgw_route_table." + t.Table, at: r.lookup(t.TGW)}
+		if len(t.Associations) > 0 {
+			// One export for each VPC attachment, most of a hub's.
+			dom.users = make([]exported, 0, len(t.Associations))
+		}
 		for i, a := range t.Associations {
 			dom.users = r.appendExports(dom.users, r.named(t.associated, i, a), t.TGW)
 		}
@@ -588,10 +592,16 @@ func (r *reachability) overlaps(dom *domain, fn func(a, b entry), more func(e en
 	picked := r.picked[:0]
 	var members []int
 	mark := func(n lang.Network, rl uint8) {
-		if n == nil || n.Seq() >= len(r.ids) || r.ids[n.Seq()] < 0 || int(r.ids[n.Seq()]) >= len(r.role) {
+		if n == nil {
+			return // no network: no entries
+		}
+		// Once: a domain marks thousands of networks, and each call reads
+		// the network through its interface.
+		seq := n.Seq()
+		if seq >= len(r.ids) || r.ids[seq] < 0 || int(r.ids[seq]) >= len(r.role) {
 			return // not a network of the design: no entries
 		}
-		id := int(r.ids[n.Seq()])
+		id := int(r.ids[seq])
 		if r.role[id] == 0 {
 			members = append(members, id)
 			picked = append(picked, r.pos[r.at[id]:r.at[id+1]]...)
