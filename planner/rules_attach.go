@@ -91,17 +91,15 @@ Connect gateway.`,
 					related: related(at, "the core network"), hint: fmt.Sprintf("attach_to a dx_gateway and attach that gateway to %s (attach(dxgw, %s, segment = %q, allowed_prefixes = [...]))", at.Ref(), at.Name, ic.Segment)})
 			}
 		}
-		// The ends by Seq: one resource per reference, and cheaper to hash.
-		type ends struct {
-			kind lang.AttachmentKind
-			a, b int
-		}
-		seen := make(map[ends]*lang.Attachment, len(d.Attachments))
+		// Keyed by the ends' Seq, one resource per reference: resolve has
+		// checked that the kind is the one the ends' kinds make, so the
+		// ends alone tell attachments apart, in one integer.
+		seen := make(map[uint64]*lang.Attachment, len(d.Attachments))
 		vgwVPCs := map[lang.Ref][]*lang.Attachment{}
 		vpcVGWs := map[lang.Ref][]*lang.Attachment{}
 		for _, a := range d.Attachments {
 			x, y := v.p.endsOf(a)
-			key := ends{a.Kind, x.Seq(), y.Seq()}
+			key := uint64(x.Seq())<<32 | uint64(y.Seq())
 			if first, dup := seen[key]; dup {
 				v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s attaches %s and %s again", a.Ref(), a.A, a.B), related: related(first, "first attached here")})
 			} else {
