@@ -11,13 +11,6 @@ import (
 	"patchbay/stdlib"
 )
 
-// graphVertexKinds are the resources that are places in the topology;
-// route tables and monitors describe behaviour, not places.
-var graphVertexKinds = []lang.Kind{
-	lang.KindVPC, lang.KindGCPVPC, lang.KindSite, lang.KindVPNGateway, lang.KindDXGateway,
-	lang.KindTransitGW, lang.KindCoreNetwork, lang.KindInterconnect, lang.KindLastMile,
-}
-
 // places is the resources and what joins them, as an undirected simple
 // graph: vertices numbered in declaration order (kinds in the order of
 // lang.Kinds), each with its distinct neighbours. It is built once and
@@ -28,50 +21,92 @@ type places struct {
 	adj  [][]int32
 }
 
+// appendPlaces appends the resources of xs to out.
+func appendPlaces[T lang.Resource](out []lang.Resource, xs []T) []lang.Resource {
+	for _, x := range xs {
+		out = append(out, x)
+	}
+	return out
+}
+
 func (p *Plan) buildGraph() {
 	d := p.Design
-	var g places
-	index := make(map[lang.Ref]int32, len(d.VPCs)+len(d.TransitGateways))
-	g.refs = make([]lang.Ref, 0, len(d.VPCs)+len(d.TransitGateways))
-	for _, r := range d.All() {
-		if ref := r.Ref(); slices.Contains(graphVertexKinds, ref.Kind) {
-			if _, dup := index[ref]; !dup {
-				index[ref] = int32(len(g.refs))
-				g.refs = append(g.refs, ref)
-			}
-		}
+	// The places, in the order of Design.All: route tables and monitors
+	// describe behaviour, not places.
+	var vs []lang.Resource
+	vs = appendPlaces(vs, d.VPCs)
+	vs = appendPlaces(vs, d.GCPVPCs)
+	vs = appendPlaces(vs, d.Sites)
+	vs = appendPlaces(vs, d.VPNGateways)
+	vs = appendPlaces(vs, d.DXGateways)
+	vs = appendPlaces(vs, d.TransitGateways)
+	vs = appendPlaces(vs, d.CoreNetworks)
+	vs = appendPlaces(vs, d.Interconnects)
+	vs = appendPlaces(vs, d.LastMiles)
+	g := places{refs: make([]lang.Ref, len(vs)), adj: make([][]int32, len(vs))}
+	// index numbers the vertices by the resource's Seq; -1 for the rest.
+	index := make([]int32, d.Len())
+	for i := range index {
+		index[i] = -1
 	}
-	g.adj = make([][]int32, len(g.refs))
-	vertex := func(r lang.Ref, other lang.Ref) int32 {
-		i, ok := index[r]
-		if !ok {
-			panic(fmt.Sprintf("planner: edge %s–%s: vertex %s not found", r, other, r)) // resolve() checked both ends
-		}
-		return i
+	for i, x := range vs {
+		index[x.Seq()] = int32(i)
+		g.refs[i] = x.Ref()
 	}
-	edge := func(a, b lang.Ref) {
-		i, j := vertex(a, b), vertex(b, a)
-		g.adj[i] = append(g.adj[i], j)
-		if i != j {
-			g.adj[j] = append(g.adj[j], i)
+	vertex := func(x lang.Resource, other lang.Resource) int32 {
+		if i := index[x.Seq()]; i >= 0 {
+			return i
 		}
+		panic(fmt.Sprintf("planner: edge %s–%s: vertex %s not found", x.Ref(), other.Ref(), x.Ref())) // resolve() checked both ends
+	}
+	lookup := func(r lang.Ref) lang.Resource {
+		x, _ := d.Lookup(r)
+		return x
+	}
+	edges := make([][2]int32, 0, len(d.Attachments)+2*len(d.Interconnects)+2*len(d.LastMiles))
+	edge := func(a, b lang.Resource) {
+		edges = append(edges, [2]int32{vertex(a, b), vertex(b, a)})
 	}
 	for _, a := range d.Attachments {
-		edge(a.A, a.B)
+		edge(p.endsOf(a))
 	}
 	for _, ic := range d.Interconnects {
-		edge(ic.AttachTo, ic.Ref())
-		edge(ic.Ref(), ic.Peer)
+		edge(lookup(ic.AttachTo), ic)
+		edge(ic, lookup(ic.Peer))
 	}
 	for _, lm := range d.LastMiles {
-		edge(lm.Site, lm.Ref())
-		edge(lm.Ref(), lm.AttachTo)
+		edge(lookup(lm.Site), lm)
+		edge(lm, lookup(lm.AttachTo))
+	}
+	// Every vertex's neighbours in one array: a slice each would be
+	// thousands of small allocations.
+	degree := make([]int32, len(vs)+1)
+	for _, e := range edges {
+		degree[e[0]+1]++
+		if e[0] != e[1] {
+			degree[e[1]+1]++
+		}
+	}
+	for i := 1; i < len(degree); i++ {
+		degree[i] += degree[i-1]
+	}
+	all := make([]int32, degree[len(vs)])
+	fill := slices.Clone(degree[:len(vs)])
+	for _, e := range edges {
+		all[fill[e[0]]] = e[1]
+		fill[e[0]]++
+		if e[0] != e[1] {
+			all[fill[e[1]]] = e[0]
+			fill[e[1]]++
+		}
 	}
 	// A second edge between the same two places (two attachments, or an
 	// Interconnect's two ends) is one edge.
-	for i, ns := range g.adj {
-		slices.Sort(ns)
-		g.adj[i] = slices.Compact(ns)
+	for i := range g.adj {
+		if ns := all[degree[i]:degree[i+1]:degree[i+1]]; len(ns) > 0 {
+			slices.Sort(ns)
+			g.adj[i] = slices.Compact(ns)
+		}
 	}
 	p.graph = g
 }
@@ -373,18 +408,72 @@ func (p *Plan) vifFor(dxgw lang.Ref) (string, int) {
 	return "private", int(cat().Int("last_mile.private_vif_mtu"))
 }
 
-// adjacent returns the attachments touching r, indexing them on first use.
-func (p *Plan) adjacent(r lang.Ref) []*lang.Attachment {
-	if p.attIndex == nil {
-		p.attIndex = make(map[lang.Ref][]*lang.Attachment, len(p.Design.Attachments))
-		for _, a := range p.Design.Attachments {
-			p.attIndex[a.A] = append(p.attIndex[a.A], a)
-			if a.B != a.A {
-				p.attIndex[a.B] = append(p.attIndex[a.B], a)
-			}
+// links is the design's attachments as resources: each one's two ends by
+// its Seq (and a route table's VPC, first, by the table's), and the attachments touching the resource numbered s in
+// atts[start[s]:start[s+1]], in declaration order. Sequence numbers are
+// dense, so slices replace maps keyed by lang.Ref, which hash two strings
+// and were most of the cost of asking about every VPC of a large design.
+type links struct {
+	ends  [][2]lang.Resource
+	start []int32
+	atts  []*lang.Attachment
+}
+
+func newLinks(d *lang.Design, ends [][2]lang.Resource) links {
+	l := links{ends: ends, start: make([]int32, d.Len()+1)}
+	for _, a := range d.Attachments {
+		x, y := l.ends[a.Seq()][0], l.ends[a.Seq()][1]
+		l.start[x.Seq()+1]++
+		if y != x {
+			l.start[y.Seq()+1]++
 		}
 	}
-	return p.attIndex[r]
+	for i := 1; i < len(l.start); i++ {
+		l.start[i] += l.start[i-1]
+	}
+	l.atts = make([]*lang.Attachment, l.start[len(l.start)-1])
+	fill := slices.Clone(l.start[:len(l.start)-1])
+	put := func(x lang.Resource, a *lang.Attachment) {
+		l.atts[fill[x.Seq()]] = a
+		fill[x.Seq()]++
+	}
+	for _, a := range d.Attachments {
+		x, y := l.ends[a.Seq()][0], l.ends[a.Seq()][1]
+		put(x, a)
+		if y != x {
+			put(y, a)
+		}
+	}
+	return l
+}
+
+// adjacent returns the attachments touching r.
+func (p *Plan) adjacent(r lang.Ref) []*lang.Attachment {
+	x, ok := p.Design.Lookup(r)
+	if !ok {
+		return nil
+	}
+	return p.attachedTo(x)
+}
+
+// attachedTo returns the attachments touching x, a resource of the design.
+func (p *Plan) attachedTo(x lang.Resource) []*lang.Attachment {
+	s := x.Seq()
+	if s+1 >= len(p.links.start) || p.links.start[s] == p.links.start[s+1] {
+		return nil
+	}
+	// Capped, so a caller's append copies instead of overwriting the next
+	// resource's attachments.
+	return p.links.atts[p.links.start[s]:p.links.start[s+1]:p.links.start[s+1]]
+}
+
+// vpcOf returns a route table's VPC.
+func (p *Plan) vpcOf(t *lang.RouteTable) lang.Resource { return p.links.ends[t.Seq()][0] }
+
+// endsOf returns the resources an attachment joins, a's and b's.
+func (p *Plan) endsOf(a *lang.Attachment) (lang.Resource, lang.Resource) {
+	e := p.links.ends[a.Seq()]
+	return e[0], e[1]
 }
 
 func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
@@ -444,15 +533,15 @@ func (p *Plan) deriveLastMile(lm *lang.LastMile, a *allocator) {
 }
 
 // tgwAttachments lists what attaches to a TGW: attachments and Interconnects.
-func (p *Plan) tgwAttachments(tgw lang.Ref) []lang.Ref {
-	adj := p.adjacent(tgw)
-	out := make([]lang.Ref, 0, len(adj))
+func (p *Plan) tgwAttachments(tgw *lang.TransitGateway) []lang.Resource {
+	adj := p.attachedTo(tgw)
+	out := make([]lang.Resource, 0, len(adj))
 	for _, a := range adj {
-		out = append(out, a.Ref())
+		out = append(out, a)
 	}
 	for _, ic := range p.Design.Interconnects {
-		if ic.AttachTo == tgw {
-			out = append(out, ic.Ref())
+		if ic.AttachTo == tgw.Ref() {
+			out = append(out, ic)
 		}
 	}
 	return out
@@ -465,7 +554,7 @@ func (p *Plan) deriveTGWTables() {
 		tables[t.TGW] = append(tables[t.TGW], t)
 	}
 	for _, tgw := range d.TransitGateways {
-		atts := p.tgwAttachments(tgw.Ref())
+		atts := p.tgwAttachments(tgw)
 		associated := map[lang.Ref]bool{}
 		for _, t := range tables[tgw.Ref()] {
 			for _, r := range t.Associations {
@@ -477,14 +566,18 @@ func (p *Plan) deriveTGWTables() {
 			// thousands, and a list grown by appending allocates about
 			// twice its size on the way.
 			dt := &TGWTablePlan{Table: tgw.Name + "/default", TGW: tgw.Ref(), Default: true,
-				Associations: make([]lang.Ref, 0, len(atts)), Propagations: make([]lang.Ref, 0, len(atts))}
-			for _, r := range atts {
+				Associations: make([]lang.Ref, 0, len(atts)), Propagations: make([]lang.Ref, 0, len(atts)),
+				associated: make([]lang.Resource, 0, len(atts)), propagated: make([]lang.Resource, 0, len(atts))}
+			for _, x := range atts {
+				r := x.Ref()
 				if tgw.DefaultAssociation && !associated[r] {
 					dt.Associations = append(dt.Associations, r)
+					dt.associated = append(dt.associated, x)
 				}
 				// Peering attachments take static routes only.
-				if tgw.DefaultPropagation && !p.isPeering(r) {
+				if a, ok := x.(*lang.Attachment); tgw.DefaultPropagation && !(ok && a.Kind == lang.AttachTGWPeering) {
 					dt.Propagations = append(dt.Propagations, r)
+					dt.propagated = append(dt.propagated, x)
 				}
 			}
 			p.TGWTables = append(p.TGWTables, dt)

@@ -35,7 +35,7 @@ type Plan struct {
 	topo        *Topology
 	topoOnce    sync.Once
 	scenarios   []*ResolvedScenario
-	attIndex    map[lang.Ref][]*lang.Attachment
+	links       links
 	unaddressed int // connections the allocator could not address
 }
 
@@ -165,6 +165,11 @@ type TGWTablePlan struct {
 	Associations []lang.Ref `json:"associations"`
 	Propagations []lang.Ref `json:"propagations"`
 	StaticRoutes int        `json:"static_routes"`
+
+	// associated and propagated are the resources Associations and
+	// Propagations name, when planning made the table from them: a hub's
+	// default table has thousands, each a lookup by name otherwise.
+	associated, propagated []lang.Resource
 }
 
 // CoreNetworkPlan is a Cloud WAN core network's edges and their full mesh.
@@ -209,9 +214,11 @@ func New(d *lang.Design, opts ...Option) (*Plan, error) {
 		opt(&o)
 	}
 	p := &Plan{Design: d}
-	if ds := resolve(d); ds.HasErrors() {
+	ends, ds := resolve(d)
+	if ds.HasErrors() {
 		return nil, ds
 	}
+	p.links = newLinks(d, ends)
 	p.buildGraph()
 	a := newAllocator()
 	for _, ic := range d.Interconnects {
@@ -247,12 +254,16 @@ func (p *Plan) Topology() *Topology {
 // resolve checks that every reference names a declared resource of an
 // allowed kind. The Starlark front-end guarantees it; this keeps the planner
 // honest for any other producer of Designs.
-func resolve(d *lang.Design) lang.Diagnostics {
+// It returns, by Seq, the ends of every attachment and each route table's
+// VPC (first), nil where a reference dangles: the planner asks for them
+// again and again.
+func resolve(d *lang.Design) ([][2]lang.Resource, lang.Diagnostics) {
 	var ds lang.Diagnostics
+	ends := make([][2]lang.Resource, d.Len())
 	// Routes name the same target again and again: remember the last.
 	var last lang.Ref
 	var lastRes lang.Resource
-	check := func(from lang.Resource, r lang.Ref, what string, kinds ...lang.Kind) {
+	check := func(from lang.Resource, r lang.Ref, what string, kinds ...lang.Kind) lang.Resource {
 		x, ok := lastRes, lastRes != nil && r == last
 		if !ok {
 			x, ok = d.Lookup(r)
@@ -263,23 +274,23 @@ func resolve(d *lang.Design) lang.Diagnostics {
 		if !ok {
 			ds = append(ds, lang.Diagnostic{Rule: "reference", Range: from.Source(),
 				Summary: fmt.Sprintf("%s: %s refers to %s, which is not declared", from.Ref(), what, r)})
-			return
+			return nil
 		}
 		if len(kinds) > 0 && !slices.Contains(kinds, x.Ref().Kind) {
 			ds = append(ds, lang.Diagnostic{Rule: "reference", Range: from.Source(),
 				Summary: fmt.Sprintf("%s: %s must be %s, not %s", from.Ref(), what, lang.OrList(kinds), r.Kind)})
 		}
+		return x
 	}
 	for _, a := range d.Attachments {
-		check(a, a.A, "a")
-		check(a, a.B, "b")
+		ends[a.Seq()] = [2]lang.Resource{check(a, a.A, "a"), check(a, a.B, "b")}
 		if kind, swapped, _, err := lang.ClassifyAttachment(a.A.Kind, a.B.Kind); err != nil || swapped || kind != a.Kind {
 			ds = append(ds, lang.Diagnostic{Rule: "reference", Range: a.Source(),
 				Summary: fmt.Sprintf("%s: a %s attachment cannot join %s and %s", a.Ref(), a.Kind, a.A, a.B)})
 		}
 	}
 	for _, t := range d.RouteTables {
-		check(t, t.VPC, "vpc", lang.KindVPC)
+		ends[t.Seq()][0] = check(t, t.VPC, "vpc", lang.KindVPC)
 		for _, r := range t.Routes {
 			if !r.Target.IsZero() {
 				check(t, r.Target, "route target", lang.KindTransitGW, lang.KindVPNGateway, lang.KindCoreNetwork)
@@ -320,7 +331,7 @@ func resolve(d *lang.Design) lang.Diagnostics {
 			}
 		}
 	}
-	return ds
+	return ends, ds
 }
 
 func cat() *stdlib.Catalog { return stdlib.Default() }

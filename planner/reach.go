@@ -69,6 +69,7 @@ type reachability struct {
 	picked     []int32            // a sweep's entries, kept for the next
 	segDomain  map[segKey]*domain // each Cloud WAN segment's table
 	tgwDomain  map[*TGWTablePlan]*domain
+	tgwMTU     int
 }
 
 type segKey struct {
@@ -79,7 +80,8 @@ type segKey struct {
 func newReachability(p *Plan) *reachability {
 	r := &reachability{p: p, icMTU: map[lang.Ref]int{}, lmMTU: map[lang.Ref]int{}, byAttach: map[lang.Ref][]lang.Resource{},
 		onprem: map[lang.Ref][]exported{}, tgwLocal: map[lang.Ref][]exported{}, segLocal: map[segKey][]exported{},
-		segDomain: map[segKey]*domain{}, tgwDomain: make(map[*TGWTablePlan]*domain, len(p.TGWTables))}
+		segDomain: map[segKey]*domain{}, tgwDomain: make(map[*TGWTablePlan]*domain, len(p.TGWTables)),
+		tgwMTU: int(cat().Int("transit_gateway.mtu"))}
 	for _, ic := range p.Interconnects {
 		r.icMTU[ic.Interconnect] = ic.MTU
 	}
@@ -103,6 +105,13 @@ func (r *reachability) lookup(ref lang.Ref) lang.Resource {
 
 func (r *reachability) network(ref lang.Ref) lang.Network {
 	n, _ := r.lookup(ref).(lang.Network)
+	return n
+}
+
+// endNetwork is the network at an attachment's a end.
+func (r *reachability) endNetwork(a *lang.Attachment) lang.Network {
+	x, _ := r.p.endsOf(a)
+	n, _ := x.(lang.Network)
 	return n
 }
 
@@ -154,12 +163,12 @@ func (r *reachability) build() {
 		r.onprem[g.Ref()] = r.direct(g.Ref(), "", false)
 	}
 	for _, g := range d.TransitGateways {
-		adj := r.p.adjacent(g.Ref())
+		adj := r.p.attachedTo(g)
 		local := make([]exported, 0, len(adj))
 		for _, a := range adj {
 			switch a.Kind {
 			case lang.AttachVPCTGW:
-				local = append(local, exported{r.network(a.A), hop{tgwMTU, a}})
+				local = append(local, exported{r.endNetwork(a), hop{tgwMTU, a}})
 			case lang.AttachDXGWTGW:
 				local = append(local, capHop(r.onprem[a.A], hop{tgwMTU, a})...)
 			}
@@ -170,13 +179,13 @@ func (r *reachability) build() {
 	for _, cn := range d.CoreNetworks {
 		for _, s := range cn.Segments {
 			var local []exported
-			for _, a := range r.p.adjacent(cn.Ref()) {
+			for _, a := range r.p.attachedTo(cn) {
 				if a.Segment != s.Name {
 					continue
 				}
 				switch a.Kind {
 				case lang.AttachVPCCloudWAN:
-					local = append(local, exported{r.network(a.A), hop{wanMTU, a}})
+					local = append(local, exported{r.endNetwork(a), hop{wanMTU, a}})
 				case lang.AttachDXGWWAN:
 					local = append(local, capHop(r.onprem[a.A], hop{wanMTU, a})...)
 				case lang.AttachTGWCloudWAN:
@@ -192,16 +201,20 @@ func (r *reachability) build() {
 	// what propagates.
 	for _, t := range r.p.TGWTables {
 		dom := &domain{name: "tgw_route_table." + t.Table, at: r.lookup(t.TGW)}
-		for _, a := range t.Associations {
-			dom.users = append(dom.users, r.exportsInto(a, t.TGW)...)
+		if len(t.Associations) > 0 {
+			// One export for each VPC attachment, most of a hub's.
+			dom.users = make([]exported, 0, len(t.Associations))
+		}
+		for i, a := range t.Associations {
+			dom.users = r.appendExports(dom.users, r.named(t.associated, i, a), t.TGW)
 		}
 		if slices.Equal(t.Associations, t.Propagations) {
 			// A default table associates and propagates the same
 			// attachments: thousands of them on a hub.
 			dom.routes = slices.Clone(dom.users)
 		} else {
-			for _, a := range t.Propagations {
-				dom.routes = append(dom.routes, r.exportsInto(a, t.TGW)...)
+			for i, a := range t.Propagations {
+				dom.routes = r.appendExports(dom.routes, r.named(t.propagated, i, a), t.TGW)
 			}
 		}
 		r.tgwDomain[t] = dom
@@ -322,21 +335,35 @@ func (r *reachability) vpcsReaching(n lang.Network) []exported {
 // exportsInto is what a TGW attachment (or an Interconnect attached to the
 // TGW) brings into the TGW's tables.
 func (r *reachability) exportsInto(att lang.Ref, tgw lang.Ref) []exported {
-	tgwMTU := int(cat().Int("transit_gateway.mtu"))
-	switch x := r.lookup(att).(type) {
+	return r.appendExports(nil, r.lookup(att), tgw)
+}
+
+// appendExports appends to dst what x, a TGW attachment or an Interconnect
+// attached to the TGW, brings into the TGW's tables.
+func (r *reachability) appendExports(dst []exported, x lang.Resource, tgw lang.Ref) []exported {
+	switch x := x.(type) {
 	case *lang.Interconnect:
-		return []exported{{r.network(x.Peer), hop{r.icMTU[x.Ref()], x}}}
+		return append(dst, exported{r.network(x.Peer), hop{r.icMTU[x.Ref()], x}})
 	case *lang.Attachment:
 		switch x.Kind {
 		case lang.AttachVPCTGW:
-			return []exported{{r.network(x.A), hop{tgwMTU, x}}}
+			return append(dst, exported{r.endNetwork(x), hop{r.tgwMTU, x}})
 		case lang.AttachDXGWTGW:
-			return capHop(r.onprem[x.A], hop{tgwMTU, x})
+			return append(dst, capHop(r.onprem[x.A], hop{r.tgwMTU, x})...)
 		case lang.AttachTGWCloudWAN:
-			return without(r.segLocal[segKey{x.B, x.Segment}], r.tgwLocal[tgw])
+			return append(dst, without(r.segLocal[segKey{x.B, x.Segment}], r.tgwLocal[tgw])...)
 		}
 	}
-	return nil // peering takes static routes only
+	return dst // peering takes static routes only
+}
+
+// named is rs[i] when the plan kept the resources a list of references
+// names, else the resource ref names.
+func (r *reachability) named(rs []lang.Resource, i int, ref lang.Ref) lang.Resource {
+	if rs != nil {
+		return rs[i]
+	}
+	return r.lookup(ref)
 }
 
 // exportsOfWANAttachment is what a Cloud WAN attachment brings into its
@@ -424,11 +451,26 @@ func compareEntries(a, b entry) int {
 // prefixes compares them twenty million times. hi and lo are the address;
 // ord is the address family (invalid, IPv4, IPv6: the order of
 // Addr.Compare) in its top bits, then the prefix length, then the owner's
-// id; at is where the entry was.
+// id. It holds the whole prefix, so the sorted entries are made from the
+// keys and no unsorted copy of them is needed.
 type entryKey struct {
 	hi, lo, ord uint64
-	at          int
 }
+
+// prefix is the prefix k was made from (masked prefixes carry no zone).
+func (k entryKey) prefix() netip.Prefix {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], k.hi)
+	binary.BigEndian.PutUint64(b[8:], k.lo)
+	a := netip.AddrFrom16(b)
+	if k.ord>>62 == 1 {
+		a = a.Unmap()
+	}
+	return netip.PrefixFrom(a, int(k.ord>>40&0xff))
+}
+
+// id is the owner's id of the entry k was made from.
+func (k entryKey) id() int { return int(k.ord & (1<<40 - 1)) }
 
 func keyOf(e entry) entryKey {
 	a := e.pfx.Addr()
@@ -476,32 +518,28 @@ func (r *reachability) sortedPrefixes() []entry {
 		v4, v6 := n.Addresses()
 		size += len(v4) + len(v6)
 	}
-	unsorted := make([]entry, 0, size)
+	// The ids are fresh, so a network's id is its place in nets.
+	keys := make([]entryKey, 0, size)
 	for _, n := range nets {
 		id := r.id(n)
 		v4, v6 := n.Addresses()
-		first := len(unsorted)
+		first := len(keys)
 		for _, ps := range [2][]netip.Prefix{v4, v6} {
 			for _, p := range ps {
-				m := p.Masked()
+				k := keyOf(entry{pfx: p.Masked(), id: id})
 				// A network lists a handful of blocks: a scan finds a repeat.
-				if p.IsValid() && !slices.ContainsFunc(unsorted[first:], func(e entry) bool { return e.pfx == m }) {
-					unsorted = append(unsorted, entry{pfx: m, owner: n, id: id})
+				if p.IsValid() && !slices.Contains(keys[first:], k) {
+					keys = append(keys, k)
 				}
 			}
 		}
 	}
-	keys := make([]entryKey, len(unsorted))
-	for i, e := range unsorted {
-		keys[i] = keyOf(e)
-		keys[i].at = i
-	}
 	slices.SortFunc(keys, compareKeys)
-	if len(unsorted) > 0 {
-		r.sorted = make([]entry, len(unsorted))
+	if len(keys) > 0 {
+		r.sorted = make([]entry, len(keys))
 	}
 	for i, k := range keys {
-		r.sorted[i] = unsorted[k.at]
+		r.sorted[i] = entry{pfx: k.prefix(), owner: nets[k.id()], id: k.id()}
 	}
 	// Where each network's entries landed, grouped by network.
 	r.at = make([]int32, len(nets)+1)
@@ -554,10 +592,16 @@ func (r *reachability) overlaps(dom *domain, fn func(a, b entry), more func(e en
 	picked := r.picked[:0]
 	var members []int
 	mark := func(n lang.Network, rl uint8) {
-		if n == nil || n.Seq() >= len(r.ids) || r.ids[n.Seq()] < 0 || int(r.ids[n.Seq()]) >= len(r.role) {
+		if n == nil {
+			return // no network: no entries
+		}
+		// Once: a domain marks thousands of networks, and each call reads
+		// the network through its interface.
+		seq := n.Seq()
+		if seq >= len(r.ids) || r.ids[seq] < 0 || int(r.ids[seq]) >= len(r.role) {
 			return // not a network of the design: no entries
 		}
-		id := int(r.ids[n.Seq()])
+		id := int(r.ids[seq])
 		if r.role[id] == 0 {
 			members = append(members, id)
 			picked = append(picked, r.pos[r.at[id]:r.at[id+1]]...)

@@ -268,6 +268,9 @@ var linkLocalV6 = netip.MustParsePrefix("fe80::/10")
 var (
 	rfc1918 = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"), netip.MustParsePrefix("192.168.0.0/16")}
 	net198  = netip.MustParsePrefix("198.19.0.0/16")
+	// Parsed once: every secondary block of every VPC is checked.
+	ten15, ten16 = netip.MustParsePrefix("10.0.0.0/15"), netip.MustParsePrefix("10.0.0.0/16")
+	net172_31    = netip.MustParsePrefix("172.31.0.0/16")
 )
 
 // secondaryRestricted says why AWS refuses secondary as an IPv4 block of a
@@ -297,13 +300,13 @@ func secondaryRestricted(primary, secondary netip.Prefix) string {
 	if secondary.Overlaps(net198) && !net198.Contains(primary.Addr()) {
 		return fmt.Sprintf("with the primary block %s a VPC takes no secondary block from %s", primary, net198)
 	}
-	if ten15 := netip.MustParsePrefix("10.0.0.0/15"); ten15.Contains(primary.Addr()) {
-		if ten16 := netip.MustParsePrefix("10.0.0.0/16"); secondary.Overlaps(ten16) {
+	if ten15.Contains(primary.Addr()) {
+		if secondary.Overlaps(ten16) {
 			return fmt.Sprintf("with a primary block in %s (%s) a VPC takes no secondary block from %s", ten15, primary, ten16)
 		}
 	}
 	if home == 1 {
-		if r := netip.MustParsePrefix("172.31.0.0/16"); secondary.Overlaps(r) {
+		if r := net172_31; secondary.Overlaps(r) {
 			return fmt.Sprintf("with a primary block in %s (%s) a VPC takes no secondary block from %s", rfc1918[1], primary, r)
 		}
 	}

@@ -109,8 +109,7 @@ Fix: give one of them another private ASN.`,
 				related: related(other, fmt.Sprintf("%s declared here", other.Ref()))})
 		}
 		for _, a := range d.Attachments {
-			x, _ := d.Lookup(a.A)
-			y, _ := d.Lookup(a.B)
+			x, y := v.p.endsOf(a)
 			switch a.Kind {
 			case lang.AttachDXGWTGW:
 				if dx, tgw := x.(*lang.DXGateway), y.(*lang.TransitGateway); dx.ASN == tgw.ASN {

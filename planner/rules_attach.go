@@ -91,21 +91,20 @@ Connect gateway.`,
 					related: related(at, "the core network"), hint: fmt.Sprintf("attach_to a dx_gateway and attach that gateway to %s (attach(dxgw, %s, segment = %q, allowed_prefixes = [...]))", at.Ref(), at.Name, ic.Segment)})
 			}
 		}
-		type ends struct {
-			kind lang.AttachmentKind
-			a, b lang.Ref
-		}
-		seen := make(map[ends]*lang.Attachment, len(d.Attachments))
+		// Keyed by the ends' Seq, one resource per reference: resolve has
+		// checked that the kind is the one the ends' kinds make, so the
+		// ends alone tell attachments apart, in one integer.
+		seen := make(map[uint64]*lang.Attachment, len(d.Attachments))
 		vgwVPCs := map[lang.Ref][]*lang.Attachment{}
 		vpcVGWs := map[lang.Ref][]*lang.Attachment{}
 		for _, a := range d.Attachments {
-			key := ends{a.Kind, a.A, a.B}
+			x, y := v.p.endsOf(a)
+			key := uint64(x.Seq())<<32 | uint64(y.Seq())
 			if first, dup := seen[key]; dup {
 				v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s attaches %s and %s again", a.Ref(), a.A, a.B), related: related(first, "first attached here")})
 			} else {
 				seen[key] = a
 			}
-			x, y := lookup(a.A), lookup(a.B)
 			switch a.Kind {
 			case lang.AttachVPCTGW:
 				vpc, tgw := x.(*lang.VPC), y.(*lang.TransitGateway)
@@ -199,7 +198,7 @@ Fix: attach the target first, move the entry to the right table, or narrow the b
 			return false
 		}
 		for _, t := range d.RouteTables {
-			adj := v.p.adjacent(t.VPC)
+			adj := v.p.attachedTo(v.p.vpcOf(t))
 			for _, r := range t.Routes {
 				if r.Blackhole {
 					v.report(rule, finding{at: r.Range, summary: fmt.Sprintf("route to %s in %s is a blackhole: a VPC route table cannot have one (AWS shows blackhole only for a route whose target was deleted)", r.Destination, t.Ref()),

@@ -84,7 +84,7 @@ raise a quota).`,
 		}
 		for _, g := range d.TransitGateways {
 			over(g, "transit_gateway.route_tables", len(tables[g.Ref()]), "route tables")
-			over(g, "transit_gateway.attachments", len(v.p.tgwAttachments(g.Ref())), "attachments")
+			over(g, "transit_gateway.attachments", len(v.p.tgwAttachments(g)), "attachments")
 			routes := 0
 			for _, t := range tables[g.Ref()] {
 				routes += t.StaticRoutes
@@ -121,7 +121,8 @@ raise a quota).`,
 			over(cn, "core_network.attachments", atts, "attachments")
 			over(cn, "core_network.dx_attachments", dx, "Direct Connect gateway attachments")
 		}
-		tgwsOf, wansOf, peerings := make(map[lang.Ref]int, len(d.VPCs)), map[lang.Ref]int{}, map[lang.Ref]int{}
+		// By Seq: every VPC has a count, and a map by Ref hashes its two strings.
+		tgwsOf, wansOf, peerings := make([]int32, d.Len()), make([]int32, d.Len()), make([]int32, d.Len())
 		// Peering attachments between the same two Transit Gateways (either
 		// order), or between the same TGW and core network, in declaration
 		// order: the quota is per pair.
@@ -129,14 +130,15 @@ raise a quota).`,
 		var pairs []pair
 		between := map[pair][]*lang.Attachment{}
 		for _, a := range d.Attachments {
+			x, y := v.p.endsOf(a)
 			switch a.Kind {
 			case lang.AttachVPCTGW:
-				tgwsOf[a.A]++
+				tgwsOf[x.Seq()]++
 			case lang.AttachVPCCloudWAN:
-				wansOf[a.A]++
+				wansOf[x.Seq()]++
 			case lang.AttachTGWPeering:
-				peerings[a.A]++
-				peerings[a.B]++
+				peerings[x.Seq()]++
+				peerings[y.Seq()]++
 			}
 			if a.Kind == lang.AttachTGWPeering || a.Kind == lang.AttachTGWCloudWAN {
 				k := pair{a.A, a.B}
@@ -150,13 +152,13 @@ raise a quota).`,
 			}
 		}
 		for _, vpc := range d.VPCs {
-			over(vpc, "vpc.transit_gateways", tgwsOf[vpc.Ref()], "Transit Gateways attached")
+			over(vpc, "vpc.transit_gateways", int(tgwsOf[vpc.Seq()]), "Transit Gateways attached")
 			over(vpc, "vpc.ipv4_cidr_blocks", len(vpc.CIDRs), "IPv4 CIDR blocks")
 			over(vpc, "vpc.ipv6_cidr_blocks", len(vpc.IPv6), "IPv6 CIDR blocks")
-			over(vpc, "vpc.core_network_attachments", wansOf[vpc.Ref()], "core network attachments")
+			over(vpc, "vpc.core_network_attachments", int(wansOf[vpc.Seq()]), "core network attachments")
 		}
 		for _, g := range d.TransitGateways {
-			over(g, "transit_gateway.peering_attachments", peerings[g.Ref()], "peering attachments")
+			over(g, "transit_gateway.peering_attachments", int(peerings[g.Seq()]), "peering attachments")
 			over(g, "transit_gateway.cidr_blocks", len(g.CIDRBlocks), "CIDR blocks")
 		}
 		const betweenKey = "transit_gateway.peerings_between"
