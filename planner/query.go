@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"context"
+	"fmt"
 	"net/netip"
 )
 
@@ -11,7 +13,38 @@ import (
 // A few tables are solved each on its own, over only the tables that can
 // bring it a route; more share one full solution per prefix.
 func (t *Topology) RoutesOf(tables []*Table) [][]*Route {
+	out, _ := t.RoutesWithin(context.Background(), tables, 0)
+	return out
+}
+
+// TooManyRoutes is RoutesWithin's error when the tables hold more routes
+// than it was allowed to list.
+type TooManyRoutes struct {
+	Max    int // the bound that was passed
+	Tables int // the tables asked for
+}
+
+func (e *TooManyRoutes) Error() string {
+	return fmt.Sprintf("the %d tables hold more than %d routes in all", e.Tables, e.Max)
+}
+
+// RoutesWithin is RoutesOf for a caller that holds what it lists in
+// memory: it stops with *TooManyRoutes once the routes listed pass max
+// (0: no bound), and with ctx's error once ctx is done. Listed per table,
+// the routes cannot be written as they are solved, a prefix at a time
+// across tables, and every table of a design of thousands of networks is
+// tens of millions of routes: gigabytes, and minutes that nothing
+// interrupted.
+func (t *Topology) RoutesWithin(ctx context.Context, tables []*Table, max int) ([][]*Route, error) {
 	out := make([][]*Route, len(tables))
+	n := 0
+	// check counts routes and looks at ctx once a prefix or a table.
+	check := func(added int) error {
+		if n += added; max > 0 && n > max {
+			return &TooManyRoutes{Max: max, Tables: len(tables)}
+		}
+		return ctx.Err()
+	}
 	s := t.routes
 	s.ready()
 	if len(tables) <= 4 {
@@ -20,19 +53,24 @@ func (t *Topology) RoutesOf(tables []*Table) [][]*Route {
 			for _, p := range t.Prefixes() {
 				if r := s.solveFor(p, tb, feed); r != nil {
 					out[i] = append(out[i], r)
+					if err := check(1); err != nil {
+						return nil, err
+					}
 				}
 			}
 		}
-		return out
+		return out, nil
 	}
 	for _, p := range t.Prefixes() {
 		s.mu.Lock()
 		_, kept := s.solved[p]
 		s.mu.Unlock()
 		sol := s.solve(p)
+		added := 0
 		for i, tb := range tables {
 			if r := sol[tb.ID]; r != nil {
 				out[i] = append(out[i], r)
+				added++
 			}
 		}
 		if !kept {
@@ -40,8 +78,11 @@ func (t *Topology) RoutesOf(tables []*Table) [][]*Route {
 			delete(s.solved, p)
 			s.mu.Unlock()
 		}
+		if err := check(added); err != nil {
+			return nil, err
+		}
 	}
-	return out
+	return out, nil
 }
 
 // stub reports whether v learns only from one other device and passes

@@ -1,6 +1,8 @@
 package planner_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -68,6 +70,40 @@ func TestRoutesOfAgrees(t *testing.T) {
 			if got := describeRoutes(all[i]); got != want {
 				t.Errorf("%s: %s solved without keeping:\n%s\nkept:\n%s", name, tb, got, want)
 			}
+		}
+	}
+}
+
+// TestRoutesWithin checks the bound on routes listed and the stop on a
+// done context, for a few tables (each solved alone) and for many (one
+// solution per prefix): exactly the routes there are pass, one fewer
+// allowed is refused.
+func TestRoutesWithin(t *testing.T) {
+	var src strings.Builder
+	src.WriteString("t = transit_gateway(\"hub\", region = \"us-east-1\", asn = 64512)\n")
+	for i := range 8 {
+		fmt.Fprintf(&src, "attach(vpc(\"v%d\", region = \"us-east-1\", cidr = \"10.0.%d.0/24\"), t)\n", i, i)
+	}
+	topo := plantest.Source(t, src.String()).Topology()
+	if topo.Err != nil {
+		t.Fatal(topo.Err)
+	}
+	for _, tables := range [][]*planner.Table{topo.Tables[:2], topo.Tables} {
+		n := 0
+		for _, rs := range topo.RoutesOf(tables) {
+			n += len(rs)
+		}
+		if _, err := topo.RoutesWithin(context.Background(), tables, n); err != nil {
+			t.Errorf("%d tables, %d routes allowed: %v", len(tables), n, err)
+		}
+		var tooMany *planner.TooManyRoutes
+		if _, err := topo.RoutesWithin(context.Background(), tables, n-1); !errors.As(err, &tooMany) || tooMany.Tables != len(tables) {
+			t.Errorf("%d tables, %d routes allowed: %v, want TooManyRoutes", len(tables), n-1, err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := topo.RoutesWithin(ctx, tables, 0); !errors.Is(err, context.Canceled) {
+			t.Errorf("%d tables, cancelled: %v", len(tables), err)
 		}
 	}
 }

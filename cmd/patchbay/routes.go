@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -43,8 +44,13 @@ func routeCode(tag string) string {
 	return "?"
 }
 
+// defaultMaxRoutes bounds the routes one command lists, which it holds in
+// memory until each table is written: a million is some 150 MB of text.
+const defaultMaxRoutes = 1_000_000
+
 func routesCmd(ctx context.Context, g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var maxRoutes int
+	cmd := &cobra.Command{
 		Use:   "routes FILE [TABLE...]",
 		Short: "Show the derived routing tables, all or the named ones",
 		Long: `routes prints the routing tables the planner derives from the design, with every link up
@@ -55,7 +61,7 @@ paths), the link's MTU and the declaration that put the route there.
 TABLE is a table's printed name ("transit_gateway.hub [hub/spokes]"), its own name
 ("hub/spokes") or a device's name ("vpc.web", "transit_gateway.hub") for all its tables.
 Without TABLE every table is printed: on a large design that is every prefix times every
-table, so name the table you want.`,
+table, so name the table you want. More than --max-routes routes in all is refused.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(g, "text", "json"); err != nil {
@@ -73,11 +79,31 @@ table, so name the table you want.`,
 			if err != nil {
 				return err
 			}
+			if maxRoutes < 0 {
+				return fmt.Errorf("--max-routes %d: want 0 (no bound) or more", maxRoutes)
+			}
+			all, err := topo.RoutesWithin(ctx, tables, maxRoutes)
+			var tooMany *planner.TooManyRoutes
+			if errors.As(err, &tooMany) {
+				what := "the tables named hold"
+				if len(args) == 1 {
+					what = "every table of the design holds"
+				}
+				tables := fmt.Sprintf("%d tables", tooMany.Tables)
+				if tooMany.Tables == 1 {
+					tables = "1 table"
+				}
+				return fmt.Errorf("%s: %s more than %d routes in all (%s): name the tables you want (patchbay routes FILE TABLE…) or raise --max-routes",
+					args[0], what, tooMany.Max, tables)
+			}
+			if err != nil {
+				return err
+			}
 			w := bufio.NewWriter(stdout)
 			if g.format == "json" {
-				err = writeRoutesJSON(w, topo, tables)
+				err = writeRoutesJSON(w, tables, all)
 			} else {
-				err = writeRoutesText(w, topo, tables)
+				err = writeRoutesText(w, tables, all)
 			}
 			if err != nil {
 				return err
@@ -85,6 +111,8 @@ table, so name the table you want.`,
 			return w.Flush()
 		},
 	}
+	cmd.Flags().IntVar(&maxRoutes, "max-routes", defaultMaxRoutes, "the most routes to list, in all tables (0: no bound)")
+	return cmd
 }
 
 // selectTables resolves the TABLE arguments, every table when there are
@@ -149,8 +177,7 @@ func declaredAt(r lang.Range) string {
 	return r.String()
 }
 
-func writeRoutesText(w io.Writer, topo *planner.Topology, tables []*planner.Table) error {
-	all := topo.RoutesOf(tables)
+func writeRoutesText(w io.Writer, tables []*planner.Table, all [][]*planner.Route) error {
 	fmt.Fprintln(w, "Codes:")
 	for _, c := range routeCodes {
 		fmt.Fprintf(w, "  %s  %s\n", c.code, c.meaning)
@@ -218,12 +245,11 @@ type nextHopJSON struct {
 
 // writeRoutesJSON writes the same bytes writeJSON would for the whole
 // document, one table at a time.
-func writeRoutesJSON(w io.Writer, topo *planner.Topology, tables []*planner.Table) error {
+func writeRoutesJSON(w io.Writer, tables []*planner.Table, all [][]*planner.Route) error {
 	if len(tables) == 0 {
 		_, err := io.WriteString(w, "{\n  \"schema\": \"patchbay.routes/v1\",\n  \"tables\": []\n}\n")
 		return err
 	}
-	all := topo.RoutesOf(tables)
 	if _, err := io.WriteString(w, "{\n  \"schema\": \"patchbay.routes/v1\",\n  \"tables\": [\n    "); err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ func TestRoutesJSONStream(t *testing.T) {
 			t.Fatal(err)
 		}
 		var streamed bytes.Buffer
-		if err := writeRoutesJSON(&streamed, topo, tables); err != nil {
+		if err := writeRoutesJSON(&streamed, tables, topo.RoutesOf(tables)); err != nil {
 			t.Fatal(err)
 		}
 		var doc struct {
