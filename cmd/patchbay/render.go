@@ -111,12 +111,14 @@ func drawer(ctx context.Context, m *render.Model, file string) func(io.Writer) e
 }
 
 // pngGCPercent is the collector's GOGC while a PNG is drawn. Drawing is
-// a burst of large, short-lived allocations (Graphviz's WebAssembly
-// memory growing, the canvas, the encoder's buffers), and at the default
-// 100 the collector ran often and stopped the WebAssembly code to do it:
-// for the 1,000-node design of bench/png.sh, 800 took the time from 2.20×
-// to 1.97–2.04× dot's (CPU from 2.63× to 2.01–2.13×) for a peak from
-// 2.19× to 2.87–3.16× dot's memory, within the 4× the tool allows itself.
+// a burst of large, short-lived allocations (the canvas, the encoder's
+// buffers, Graphviz's output), and at the default 100 the collector ran
+// often and stopped the WebAssembly code to do it: for the 1,000-node
+// design of bench/png.sh, 800 took the time from 2.20× to 1.97–2.04×
+// dot's. Since Graphviz's memory grows in place and its calls no longer
+// allocate, drawing makes a quarter of the garbage, and the gain is
+// smaller: 1.88–1.94× against 1.88–2.00× at 100, for 2.26× against
+// 2.07× dot's peak memory, within the 4× the tool allows itself.
 // One drawing runs at a time (render writes one file, sweep one diagram);
 // drawings at once would need the setting counted, not saved.
 const pngGCPercent = 800
