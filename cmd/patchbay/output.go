@@ -40,6 +40,11 @@ func writeOutput(ctx context.Context, stdout io.Writer, flag, path string, write
 	if err := write(&buf); err != nil {
 		return err
 	}
+	// Work that does not look at ctx (Graphviz's layout, a PNG's pixels)
+	// may have run through an interrupt: what it made is not written.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	return writeOutputBytes(ctx, stdout, flag, path, buf.Bytes())
 }
 

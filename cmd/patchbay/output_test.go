@@ -4,6 +4,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -337,5 +339,25 @@ func TestKeylogIsPrivate(t *testing.T) {
 		if got := fi.Mode().Perm(); got != want {
 			t.Errorf("%s: mode %v, want %v", filepath.Base(path), got, want)
 		}
+	}
+}
+
+// TestOutputNotWrittenAfterInterrupt: output made while an interrupt
+// arrived (a drawing whose layout does not look at the context) is not
+// written, nor a temporary file left.
+func TestOutputNotWrittenAfterInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := filepath.Join(dir, "out.png")
+	err := writeOutput(ctx, io.Discard, "-o", out, func(w io.Writer) error {
+		cancel()
+		_, err := io.WriteString(w, "drawn")
+		return err
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("writeOutput = %v, want context.Canceled", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("wrote %v after the interrupt", ents)
 	}
 }

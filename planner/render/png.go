@@ -129,8 +129,16 @@ func (m *Model) WritePNG(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The layout runs in Graphviz, which does not look at ctx; an
+	// interrupt during it stops the drawing here, and between its steps.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	img, err := l.Rasterise()
 	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	return pngEncoder.Encode(w, img)
