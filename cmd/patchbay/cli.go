@@ -180,6 +180,12 @@ func readDesign(ctx context.Context, g *globalFlags, file string, stderr io.Writ
 	if err == nil {
 		return d, nil, nil, nil
 	}
+	if ctx.Err() != nil {
+		// Ctrl-C while the script ran: the script is not at fault (its
+		// diagnostic would be "script cancelled" at whatever line it had
+		// reached), and the run ends as any interrupted one does.
+		return nil, nil, nil, ctx.Err()
+	}
 	ds := lang.AsDiagnostics(err, "load")
 	var src lang.Sources
 	if d != nil {

@@ -17,8 +17,8 @@ import (
 	"time"
 )
 
-// Ctrl-C stops a long sim or sweep: exit 130, "interrupted", and none of
-// the outputs it was asked for — nor a temporary file — left behind.
+// Ctrl-C stops a long sim, sweep or script: exit 130, "interrupted", and
+// none of the outputs it was asked for — nor a temporary file — left behind.
 func TestInterrupt(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no SIGINT to send")
@@ -36,15 +36,22 @@ func TestInterrupt(t *testing.T) {
 	}
 	fmt.Fprintf(&design, "scenario(\"week\", duration = \"7d\", flows = [%s], probes = [probe(v0, g0, interval = \"1s\")])\n", strings.Join(flows, ", "))
 	for _, c := range []struct {
-		name string
-		args []string
+		name   string
+		args   []string
+		script string // the design, when not the one above
 	}{
-		{"sim", []string{"sim", "--max-events", "1000000000000", "--metrics", "m.csv", "--plot", "p.svg", "--keylog", "k.log", "design.star"}},
-		{"sweep", []string{"sweep", "--simulate", "--max-events", "1000000000000", "-o", "out.json", "--plot", "p.svg", "--diagram", "d.dot", "design.star"}},
+		{"sim", []string{"sim", "--max-events", "1000000000000", "--metrics", "m.csv", "--plot", "p.svg", "--keylog", "k.log", "design.star"}, ""},
+		{"sweep", []string{"sweep", "--simulate", "--max-events", "1000000000000", "-o", "out.json", "--plot", "p.svg", "--diagram", "d.dot", "design.star"}, ""},
+		// A script still running: interrupted, not a script's error.
+		{"script", []string{"render", "--max-steps", "1000000000000", "-o", "d.png", "design.star"}, "def f():\n    n = 0\n    for i in range(1000000000):\n        n += i\n    return n\n\nx = f()\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, "design.star"), []byte(design.String()), 0o644); err != nil {
+			src := design.String()
+			if c.script != "" {
+				src = c.script
+			}
+			if err := os.WriteFile(filepath.Join(dir, "design.star"), []byte(src), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			cmd := exec.Command(bin, c.args...)
