@@ -38,7 +38,8 @@ func (e *TooManyRoutes) Error() string {
 func (t *Topology) RoutesWithin(ctx context.Context, tables []*Table, max int) ([][]*Route, error) {
 	out := make([][]*Route, len(tables))
 	n := 0
-	// check counts routes and looks at ctx once a prefix or a table.
+	// check counts routes and looks at ctx once a prefix, or once a
+	// prefix and table when the tables are solved each on its own.
 	check := func(added int) error {
 		if n += added; max > 0 && n > max {
 			return &TooManyRoutes{Max: max, Tables: len(tables)}
@@ -51,11 +52,13 @@ func (t *Topology) RoutesWithin(ctx context.Context, tables []*Table, max int) (
 		for i, tb := range tables {
 			feed := s.feeders(tb)
 			for _, p := range t.Prefixes() {
+				added := 0
 				if r := s.solveFor(p, tb, feed); r != nil {
 					out[i] = append(out[i], r)
-					if err := check(1); err != nil {
-						return nil, err
-					}
+					added = 1
+				}
+				if err := check(added); err != nil {
+					return nil, err
 				}
 			}
 		}

@@ -70,9 +70,14 @@ var buildtoolsPos = regexp.MustCompile(`^(?:.*?):(\d+):(\d+): (.*)$`)
 func starError(name string, err error) error {
 	d := lang.Diagnostic{Rule: "syntax", Summary: err.Error(), Range: lang.Range{File: name}}
 	if m := buildtoolsPos.FindStringSubmatch(err.Error()); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		col, _ := strconv.Atoi(m[2])
-		d.Summary, d.Range.Start = m[3], lang.Pos{Line: int32(line), Col: int32(col)}
+		// A file is at most 16 MiB, so a real position fits an int32; a
+		// number that does not came from somewhere else in the text (a
+		// file name holding ":4294967299:1: "), and is not a position.
+		line, err1 := strconv.ParseInt(m[1], 10, 32)
+		col, err2 := strconv.ParseInt(m[2], 10, 32)
+		if err1 == nil && err2 == nil {
+			d.Summary, d.Range.Start = m[3], lang.Pos{Line: int32(line), Col: int32(col)}
+		}
 	}
 	return d
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"go.starlark.net/syntax"
 
+	"patchbay/lang"
 	"patchbay/lang/format"
 	"patchbay/lang/load"
 	"patchbay/planner"
@@ -238,4 +240,26 @@ func copyTree(t *testing.T, from, to string) {
 		}
 		return os.WriteFile(filepath.Join(to, rel), src, 0o644)
 	})
+}
+
+// TestSyntaxErrorPosition: a syntax error is placed at its line and
+// column, and a number past what a file can have (one in the file's own
+// name, which the error's text also holds) is no position.
+func TestSyntaxErrorPosition(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		line int32
+	}{
+		{"bad.star", 2},
+		{"x:4294967299:1: y.star", 0},
+	} {
+		_, err := format.Source(c.name, []byte("a = 1\nb = = 2\n"))
+		var d lang.Diagnostic
+		if !errors.As(err, &d) {
+			t.Fatalf("%s: %v, want a diagnostic", c.name, err)
+		}
+		if d.Range.Start.Line != c.line {
+			t.Errorf("%s: line %d, want %d (%v)", c.name, d.Range.Start.Line, c.line, err)
+		}
+	}
 }
