@@ -49,7 +49,7 @@ func CacheDir() string {
 	return dir
 }
 
-// Preload starts loading Graphviz (a few tenths of a second: reading the
+// Preload starts loading Graphviz (about a tenth of a second: reading the
 // compiled module, instantiating it) in the background, for a caller that
 // will draw once it has built the model: the two overlap on a second core.
 // Call it after the design is evaluated, whose memory budget counts the
