@@ -89,12 +89,12 @@ table, so name the table you want. More than --max-routes routes in all is refus
 				if len(args) == 1 {
 					what = "every table of the design holds"
 				}
-				tables := fmt.Sprintf("%d tables", tooMany.Tables)
+				count := fmt.Sprintf("%d tables", tooMany.Tables)
 				if tooMany.Tables == 1 {
-					tables = "1 table"
+					count = "1 table"
 				}
 				return fmt.Errorf("%s: %s more than %d routes in all (%s): name the tables you want (patchbay routes FILE TABLE…) or raise --max-routes",
-					args[0], what, tooMany.Max, tables)
+					args[0], what, tooMany.Max, count)
 			}
 			if err != nil {
 				return err
