@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -101,5 +102,26 @@ once()
 	fsys := fstest.MapFS{"main.star": {Data: []byte(src)}}
 	if _, err := LoadFS(context.Background(), fsys, "", "main.star", Options{Print: io.Discard}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMemoryBudgetIgnoresGarbage: the budget is for what a script holds.
+// With the collector off, a loop that makes and drops far more than the
+// budget leaves that much garbage on the heap, and the watcher collects
+// before it refuses; a script that holds more than the budget is still
+// refused.
+func TestMemoryBudgetIgnoresGarbage(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	opts := Options{MaxMemory: 32 << 20, MaxSteps: 100_000_000, Print: io.Discard}
+	garbage := "def f():\n    for i in range(300000):\n        x = [i] * 100\nf()\n"
+	fsys := fstest.MapFS{"main.star": {Data: []byte(garbage)}}
+	if _, err := LoadFS(context.Background(), fsys, "", "main.star", opts); err != nil {
+		t.Errorf("a script holding little was refused: %v", err)
+	}
+	held := "def f():\n    l = []\n    for i in range(300000):\n        l.append([i] * 100)\n    return l\nx = f()\n"
+	fsys = fstest.MapFS{"main.star": {Data: []byte(held)}}
+	_, err := LoadFS(context.Background(), fsys, "", "main.star", opts)
+	if err == nil || !strings.Contains(err.Error(), "memory budget of 32 MiB exceeded") {
+		t.Errorf("a script holding 480 MB: %v, want the budget exceeded", err)
 	}
 }
