@@ -33,6 +33,10 @@ const (
 	sizeEntry = 64
 )
 
+// baseCollectAbove is the heap above which a budget collects before it
+// takes its base.
+const baseCollectAbove = 32 << 20
+
 // budgetCheckFloor: smaller allocations are left to watchMemory, so the
 // common case costs no heap reading.
 const budgetCheckFloor = 1 << 20
@@ -55,7 +59,15 @@ func newBudget(max uint64) *budget {
 		max = DefaultMaxMemory
 	}
 	b := &budget{max: max, s: []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}}
-	b.base = b.heap()
+	// The base is what is live before the script runs: garbage counted in
+	// it would be taken off what the script holds once a check collects
+	// it. A heap as small as a command's at start-up holds too little to
+	// matter, and is not worth the collection (a tenth of a command's
+	// start-up); a process that has run much before is.
+	if b.base = b.heap(); b.base > baseCollectAbove {
+		runtime.GC()
+		b.base = b.heap()
+	}
 	return b
 }
 
