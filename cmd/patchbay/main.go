@@ -13,7 +13,7 @@ import (
 // every resource, a plan's every table), which at the default 100 the
 // collector marks again at each doubling of the heap: validating the
 // 10,000-VPC design spent about a fifth of its time collecting, and 200
-// took its time from 2.4–2.5× bare Starlark's to 1.9–2.0× (with bare
+// took its time from 2.4–2.7× bare Starlark's to 1.5–1.85× (with bare
 // Starlark at 200 too). The heap may then reach three times what is live
 // rather than twice; the script's memory budget counts what it holds, not
 // garbage (lang/starlark's watchMemory collects before it refuses). The
