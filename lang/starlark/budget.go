@@ -104,20 +104,29 @@ func (b *budget) check(need float64, what func() string) error {
 	return nil
 }
 
+// fits reports whether the script can hold need bytes more within the
+// budget. The heap count includes garbage not yet collected (the old
+// values of a loop), more of it the less often the collector runs
+// (GOGC): the budget is for what the script holds, so it collects before
+// it says no.
+func (b *budget) fits(need float64) bool {
+	if need+float64(b.used()) <= float64(b.max) {
+		return true
+	}
+	if need > float64(b.max) {
+		return false
+	}
+	runtime.GC()
+	return need+float64(b.used()) <= float64(b.max)
+}
+
 // checkLive refuses need bytes more when the heap the script holds would
 // pass the budget.
 func (b *budget) checkLive(need float64, what string) error {
 	if need < budgetCheckFloor {
 		return nil
 	}
-	ok := need+float64(b.used()) <= float64(b.max)
-	if !ok && need <= float64(b.max) {
-		// The heap count includes garbage not yet collected (the old
-		// values of a loop); collect before refusing.
-		runtime.GC()
-		ok = need+float64(b.used()) <= float64(b.max)
-	}
-	if ok {
+	if b.fits(need) {
 		return nil
 	}
 	return fmt.Errorf("memory budget of %d MiB exceeded (%s needs %s, with %s already in use) — raise it with --max-memory",

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -74,17 +73,8 @@ func watchMemory(thread *starlark.Thread, b *budget) func() {
 			case <-done:
 				return
 			case <-tick.C:
-				used := b.used()
-				if used > b.max {
-					// The heap counts garbage not yet collected, more of
-					// it the less often the collector runs (GOGC): the
-					// budget is for what the script holds, so collect
-					// before refusing, as checkLive does.
-					runtime.GC()
-					used = b.used()
-				}
-				if used > b.max {
-					thread.Cancel(fmt.Sprintf("memory budget of %d MiB exceeded (the script's values grew the heap by %s) — raise it with --max-memory", b.max>>20, human(float64(used))))
+				if !b.fits(0) {
+					thread.Cancel(fmt.Sprintf("memory budget of %d MiB exceeded (the script's values grew the heap by %s) — raise it with --max-memory", b.max>>20, human(float64(b.used()))))
 					return
 				}
 			}
