@@ -66,21 +66,28 @@ func (t *Timer) When() Time { return t.at }
 // source. It runs on one goroutine, so a run's outcome depends only on the
 // design, the scenario and the seed.
 type Engine struct {
-	now   Time
-	seq   uint64
-	queue []entry
-	// dead counts the entries of the queue that fire nothing: their
-	// timer was cancelled, or rescheduled earlier under a new entry. They
-	// are dropped as they reach the front, or all at once when they
-	// outnumber the rest.
-	dead int
-	// hole says the queue's first entry is the timer firing now: it is
-	// replaced by the first entry pushed while it runs (most callbacks
-	// schedule something), sifted down from the front, rather than popped
-	// before and the new one sifted up after. A popped entry is the
-	// queue's last, which sinks to the bottom, and with thousands pending
-	// that was the costliest part of an event.
-	hole  bool
+	now Time
+	seq uint64
+	// The queue is a calendar (Brown, "Calendar queues", CACM 31(10),
+	// 1988) in three parts, split by the slot an entry is due in: near, a
+	// heap of what is due in the current slot, cur; wheel, a bucket for
+	// each of the next wheelSlots slots, its entries unordered; and far, a
+	// heap of what is due later. A timer rescheduled a period ahead, as
+	// BFD's and MKA's are on every firing, is appended to a bucket, and a
+	// bucket is ordered only when its slot comes, among the few entries
+	// due in it. One heap of every pending timer instead had each event
+	// sift through levels that, once thousands were pending, were out of
+	// the processor's caches: a cost per event that grew with the design.
+	near    []entry
+	cur     int64
+	wheel   [][]entry
+	inWheel int
+	far     []entry
+	// dead counts the entries queued that fire nothing: their timer was
+	// cancelled, or rescheduled earlier under a new entry. They are
+	// dropped as they reach the front, or all at once when they outnumber
+	// the rest.
+	dead  int
 	rng   *rand.Rand
 	fired uint64
 
@@ -95,6 +102,17 @@ type Engine struct {
 	err  error
 }
 
+// A slot is 2^slotShift ns, about a millisecond: at a thousand channels a
+// slot holds some twenty events, so near stays small. The wheel reaches
+// about 4.3 s ahead, past BFD's and MKA's periods, so far holds only the
+// rare long timers.
+const (
+	slotShift  = 20
+	wheelSlots = 1 << 12
+)
+
+func slotOf(at Time) int64 { return int64(at) >> slotShift }
+
 // ErrBudget is the error Run returns when a run's work reached its limit.
 var ErrBudget = errors.New("sim: the run reached its work budget")
 
@@ -104,16 +122,16 @@ const pollEvery = 4096
 
 // New returns an engine at time zero with a random source seeded by seed.
 func New(seed uint64) *Engine {
-	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), wheel: make([][]entry, wheelSlots)}
 }
 
 // StartAt sets the clock before anything is scheduled; a run may start
 // before zero to warm up.
 func (e *Engine) StartAt(t Time) {
-	if len(e.queue) > 0 || e.fired > 0 {
+	if e.queued() > 0 || e.fired > 0 {
 		panic("sim: StartAt after events were scheduled")
 	}
-	e.now = t
+	e.now, e.cur = t, slotOf(t)
 }
 
 // Now is the current virtual time.
@@ -185,18 +203,28 @@ func (e *Engine) Reset(t *Timer, at Time) {
 		}
 	}
 	t.inq, t.qat = e.seq, at
-	if e.hole {
-		// No key in the queue is earlier than the firing timer's, nor
-		// than one pushed now.
-		e.hole = false
-		e.queue[0] = entry{at: at, seq: e.seq, t: t}
-		e.down(0)
-	} else {
-		e.queue = append(e.queue, entry{at: at, seq: e.seq, t: t})
-		e.up(len(e.queue) - 1)
-	}
+	e.insert(entry{at: at, seq: e.seq, t: t})
 	e.compact()
 }
+
+// insert queues x in the part of the calendar its slot falls in.
+func (e *Engine) insert(x entry) {
+	switch s := slotOf(x.at); {
+	case s <= e.cur:
+		e.near = append(e.near, x)
+		up(e.near, len(e.near)-1)
+	case s-e.cur <= wheelSlots:
+		b := &e.wheel[s&(wheelSlots-1)]
+		*b = append(*b, x)
+		e.inWheel++
+	default:
+		e.far = append(e.far, x)
+		up(e.far, len(e.far)-1)
+	}
+}
+
+// queued is the number of entries in the queue, dead ones included.
+func (e *Engine) queued() int { return len(e.near) + e.inWheel + len(e.far) }
 
 // Cancel unschedules t; cancelling a timer that is not pending does nothing.
 func (e *Engine) Cancel(t *Timer) {
@@ -209,40 +237,48 @@ func (e *Engine) Cancel(t *Timer) {
 
 // compact drops the dead entries once they are more than half the queue,
 // so that they cost it a bounded share. The order the rest fire in is
-// that of their keys, whatever the heap's shape.
+// that of their keys, whatever the heaps' shapes.
 func (e *Engine) compact() {
-	if e.dead < 1024 || 2*e.dead < len(e.queue) {
+	if e.dead < 1024 || 2*e.dead < e.queued() {
 		return
 	}
-	q := e.queue[:0]
-	for _, x := range e.queue {
+	e.near = e.live(e.near)
+	e.far = e.live(e.far)
+	heapify(e.near)
+	heapify(e.far)
+	e.inWheel = 0
+	for i, b := range e.wheel {
+		e.wheel[i] = e.live(b)
+		e.inWheel += len(e.wheel[i])
+	}
+	e.dead = 0
+}
+
+// live is q without its dead entries, in place.
+func (e *Engine) live(q []entry) []entry {
+	out := q[:0]
+	for _, x := range q {
 		switch {
 		case x.seq != x.t.inq:
 		case !x.t.pending:
 			x.t.inq = 0
 		default:
-			q = append(q, x)
+			out = append(out, x)
 		}
 	}
-	clear(e.queue[len(q):])
-	// The firing timer's entry, if still there, was dropped: its timer
-	// is no longer pending under it.
-	e.queue, e.dead, e.hole = q, 0, false
-	for i := len(q)/arity + 1; i >= 0; i-- {
-		e.down(i)
-	}
+	clear(q[len(out):])
+	return out
 }
 
 // front is the timer that fires next, nil when none is pending. Dead
 // entries in front of it are dropped, and an entry whose timer was pushed
 // later moves there.
 func (e *Engine) front() *Timer {
-	if e.hole {
-		e.hole = false
-		e.pop()
-	}
-	for len(e.queue) > 0 {
-		q := &e.queue[0]
+	for {
+		if len(e.near) == 0 && !e.advance() {
+			return nil
+		}
+		q := &e.near[0]
 		t := q.t
 		switch {
 		case q.seq != t.inq:
@@ -254,13 +290,48 @@ func (e *Engine) front() *Timer {
 			e.dead--
 		case q.seq != t.seq:
 			t.inq, t.qat = t.seq, t.at
-			q.at, q.seq = t.at, t.seq
-			e.down(0)
+			e.pop()
+			e.insert(entry{at: t.at, seq: t.seq, t: t})
 		default:
 			return t
 		}
 	}
-	return nil
+}
+
+// advance moves the calendar on to the next slot that has entries, once
+// near is empty, and makes near of them; false when nothing is queued.
+func (e *Engine) advance() bool {
+	switch {
+	case e.inWheel > 0:
+		// A bucket's entries are all due in its slot: the wheel spans no
+		// more slots than it has buckets, and far takes the rest. Entries
+		// of far passed on the way join near below, ahead of the bucket's.
+		for {
+			e.cur++
+			b := &e.wheel[e.cur&(wheelSlots-1)]
+			if len(*b) > 0 {
+				e.inWheel -= len(*b)
+				// near is empty: the bucket becomes near, and near's
+				// storage the bucket's.
+				e.near, *b = *b, e.near[:0]
+				break
+			}
+		}
+	case len(e.far) > 0:
+		e.cur = slotOf(e.far[0].at)
+	default:
+		return false
+	}
+	for len(e.far) > 0 && slotOf(e.far[0].at) <= e.cur {
+		e.near = append(e.near, e.far[0])
+		last := len(e.far) - 1
+		e.far[0] = e.far[last]
+		e.far[last] = entry{}
+		e.far = e.far[:last]
+		down(e.far, 0)
+	}
+	heapify(e.near)
+	return true
 }
 
 // Next is when the next pending timer fires; false when none is pending.
@@ -272,13 +343,13 @@ func (e *Engine) Next() (Time, bool) {
 	return 0, false
 }
 
-// pop removes the queue's first entry.
+// pop removes near's first entry.
 func (e *Engine) pop() {
-	last := len(e.queue) - 1
-	e.queue[0] = e.queue[last]
-	e.queue[last] = entry{}
-	e.queue = e.queue[:last]
-	e.down(0)
+	last := len(e.near) - 1
+	e.near[0] = e.near[last]
+	e.near[last] = entry{}
+	e.near = e.near[:last]
+	down(e.near, 0)
 }
 
 // Run fires events in time order until the queue is empty or the next
@@ -301,15 +372,11 @@ func (e *Engine) Run(until Time) error {
 				break
 			}
 		}
-		e.hole = true
+		e.pop()
 		t.pending, t.inq = false, 0
 		e.now = t.at
 		e.fired++
 		t.run.Fire()
-	}
-	if e.hole {
-		e.hole = false
-		e.pop()
 	}
 	if e.err != nil {
 		return e.err
@@ -328,12 +395,17 @@ func (a *entry) before(b *entry) bool {
 	return a.seq < b.seq
 }
 
-// The queue is a 4-ary heap: shallower than a binary one, so a timer-heavy
-// run does fewer cache-missing comparisons per event.
+// The heaps are 4-ary: shallower than binary ones, so a sift does fewer
+// comparisons.
 const arity = 4
 
-func (e *Engine) up(i int) {
-	q := e.queue
+func heapify(q []entry) {
+	for i := len(q)/arity + 1; i >= 0; i-- {
+		down(q, i)
+	}
+}
+
+func up(q []entry, i int) {
 	x := q[i]
 	for i > 0 {
 		p := (i - 1) / arity
@@ -346,8 +418,7 @@ func (e *Engine) up(i int) {
 	q[i] = x
 }
 
-func (e *Engine) down(i int) {
-	q := e.queue
+func down(q []entry, i int) {
 	n := len(q)
 	if i >= n {
 		return

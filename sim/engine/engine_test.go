@@ -137,7 +137,10 @@ func BenchmarkEngineTimers(b *testing.B) {
 // random, also from inside callbacks, and checks the engine fires them in
 // the order a plain scan for the earliest (time, scheduling) would, with
 // its count of dead queue entries exact; the larger case reaches the
-// compaction of the queue.
+// compaction of the queue. The seeds spread the timers over a few
+// microseconds (all in the calendar's current slot), over tens of slots,
+// and over more than the wheel reaches, so that entries move between
+// all three parts of the queue.
 func TestEngineMatchesReference(t *testing.T) {
 	type ref struct {
 		at      Time
@@ -145,7 +148,8 @@ func TestEngineMatchesReference(t *testing.T) {
 		pending bool
 	}
 	for seed := uint64(1); seed <= 41; seed++ {
-		n, spread := 200, 5000
+		n := 200
+		spread := [...]int{5000, 50_000_000, 20_000_000_000}[seed%3]
 		if seed == 41 {
 			n = 4000
 		}
@@ -187,13 +191,13 @@ func TestEngineMatchesReference(t *testing.T) {
 					} else {
 						reset(j, Time(r.IntN(spread)))
 					}
-					if e.dead >= 1024 && 2*e.dead >= len(e.queue) {
-						t.Fatalf("%d dead entries of %d: the queue was not compacted", e.dead, len(e.queue))
+					if e.dead >= 1024 && 2*e.dead >= e.queued() {
+						t.Fatalf("%d dead entries of %d: the queue was not compacted", e.dead, e.queued())
 					}
 				}
 			}
-			if len(e.queue) > 3*n {
-				t.Fatalf("%d entries for %d timers", len(e.queue), n)
+			if e.queued() > 3*n {
+				t.Fatalf("%d entries for %d timers", e.queued(), n)
 			}
 		}
 		for {
@@ -203,7 +207,7 @@ func TestEngineMatchesReference(t *testing.T) {
 					best = i
 				}
 			}
-			if best < 0 || refs[best].at > 100_000 {
+			if best < 0 || refs[best].at > Time(20*spread) {
 				break
 			}
 			refs[best].pending = false
@@ -216,10 +220,17 @@ func TestEngineMatchesReference(t *testing.T) {
 			e.now = tm.at
 			tm.run.Fire()
 			dead := 0
-			for _, x := range e.queue {
-				if x.seq != x.t.inq || !x.t.pending {
-					dead++
+			count := func(q []entry) {
+				for _, x := range q {
+					if x.seq != x.t.inq || !x.t.pending {
+						dead++
+					}
 				}
+			}
+			count(e.near)
+			count(e.far)
+			for i := 0; e.inWheel > 0 && i < len(e.wheel); i++ {
+				count(e.wheel[i])
 			}
 			if dead != e.dead {
 				t.Fatalf("seed %d: %d dead entries counted, %d in the queue", seed, e.dead, dead)
