@@ -29,17 +29,14 @@ func newCapture(w io.Writer) (*capture, error) {
 	return &capture{w: pw}, nil
 }
 
-// send puts a control packet on the wire from sp: framed, protected by
-// MACsec when the link is secured (and checked by the receiving end's SA
-// and replay window, which drops what fails), and captured. l4 is the
-// transport header and payload, its checksum not yet filled in. It
-// reports whether the packet arrives.
+// send puts a control packet on the wire from sp when a capture records
+// it: framed, protected by MACsec when the link is secured (and checked by
+// the receiving end's SA and replay window, which drops what fails), and
+// captured. l4 is the transport header and payload, its checksum not yet
+// filled in. It reports whether the packet arrives.
 func (s *Sim) send(sp *bgp.Speaker, ttl, proto uint8, l4 []byte) bool {
 	sl := secOf(sp.Session.Link)
 	protect := sl != nil && sl.Secured()
-	if s.cap == nil && s.capIn == nil && !protect {
-		return true
-	}
 	// One buffer for every frame: each is protected (a copy) or written
 	// out before the next is built.
 	s.frameBuf = appendFrame(s.frameBuf[:0], sp, ttl, proto, l4)
@@ -86,8 +83,8 @@ func (s *Sim) captureEAPOL(src [6]byte, body []byte) {
 // captureTCP sends a BGP segment; eBGP runs with TTL 1 (single hop), the
 // Hop Limit over IPv6.
 func (s *Sim) captureTCP(sp *bgp.Speaker, sport, dport uint16, seq, ack uint32, flags bgp.Flags, payload []byte) bool {
-	if !s.framing(sp) {
-		return true
+	if !s.capturing() {
+		return s.deliver(sp)
 	}
 	// The MSS of a 1500-byte MTU: 1500 − 40 bytes of IPv4 and TCP
 	// headers, or − 60 with IPv6's 40-byte header (RFC 9293 §3.7.1).
@@ -102,16 +99,25 @@ func (s *Sim) captureTCP(sp *bgp.Speaker, sport, dport uint16, seq, ack uint32, 
 // captureUDP sends a BFD control packet: TTL or Hop Limit 255, as
 // single-hop BFD over IPv4 and IPv6 alike requires (RFC 5881 §5).
 func (s *Sim) captureUDP(sp *bgp.Speaker, sport, dport uint16, payload []byte) bool {
-	if !s.framing(sp) {
-		return true
+	if !s.capturing() {
+		return s.deliver(sp)
 	}
 	s.l4Buf = udpDatagram(s.l4Buf[:0], sport, dport, payload)
 	return s.send(sp, 255, protoUDP, s.l4Buf)
 }
 
-// framing says whether a packet from sp needs its bytes: for a capture, or
-// for MACsec to protect and check. Otherwise it simply arrives.
-func (s *Sim) framing(sp *bgp.Speaker) bool {
+// capturing says whether packets need their bytes: only a capture reads
+// them.
+func (s *Sim) capturing() bool { return s.cap != nil || s.capIn != nil }
+
+// deliver is send for a packet no capture records: on a link MACsec
+// secures, the far end checks it as it would the protected frame
+// (mka.Link.Deliver), and otherwise it simply arrives.
+func (s *Sim) deliver(sp *bgp.Speaker) bool {
 	sl := secOf(sp.Session.Link)
-	return s.cap != nil || s.capIn != nil || sl != nil && sl.Secured()
+	if sl == nil || !sl.Secured() {
+		return true
+	}
+	sent, accepted := sl.Deliver(sp.Side)
+	return sent && accepted
 }
