@@ -6,6 +6,7 @@ import (
 
 	"patchbay/sim/bgp"
 	"patchbay/sim/mka"
+	"patchbay/sim/network"
 )
 
 // captureEpoch is the wall-clock time a capture's virtual time zero is
@@ -110,14 +111,17 @@ func (s *Sim) captureUDP(sp *bgp.Speaker, sport, dport uint16, payload []byte) b
 // them.
 func (s *Sim) capturing() bool { return s.cap != nil || s.capIn != nil }
 
-// deliver is send for a packet no capture records: on a link MACsec
+// deliver is send for a packet no capture records.
+func (s *Sim) deliver(sp *bgp.Speaker) bool { return deliverOn(sp.Session.Link, sp.Side) }
+
+// deliverOn is deliver of a packet from end side of l: on a link MACsec
 // secures, the far end checks it as it would the protected frame
 // (mka.Link.Deliver), and otherwise it simply arrives.
-func (s *Sim) deliver(sp *bgp.Speaker) bool {
-	sl := secOf(sp.Session.Link)
+func deliverOn(l *network.Link, side int) bool {
+	sl := secOf(l)
 	if sl == nil || !sl.Secured() {
 		return true
 	}
-	sent, accepted := sl.Deliver(sp.Side)
+	sent, accepted := sl.Deliver(side)
 	return sent && accepted
 }

@@ -35,7 +35,15 @@ func (s *Sim) buildBFD() {
 		}
 		cfg := bfd.Config{MinInterval: time.Duration(se.BFD.MinIntervalMS) * time.Millisecond, Multiplier: uint8(se.BFD.Multiplier), SlowTx: slowTx}
 		for j, sp := range se.Ends {
-			send := func(sport uint16, payload []byte) bool { return s.captureUDP(sp, sport, bfd.Port, payload) }
+			// The link and side are the closure's own, so a packet no
+			// capture records reads neither the speaker nor its session.
+			link, side := se.Link, sp.Side
+			send := func(sport uint16, payload []byte) bool {
+				if !s.capturing() {
+					return deliverOn(link, side)
+				}
+				return s.captureUDP(sp, sport, bfd.Port, payload)
+			}
 			if se.Live() && j == 0 {
 				// The real router's BFD hears the AWS end over UDP; nothing
 				// arrives in the simulation.

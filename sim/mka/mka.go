@@ -74,18 +74,22 @@ func (k *cak) derived() (*macsec.ICKey, []byte) {
 // Link is MACsec on one channel or connection: the keys installed, an
 // MKA participant per end and key, and the secure associations in use.
 type Link struct {
+	// What every protected packet reads comes first, on one cache line:
+	// with thousands of links, each line of a link a packet touches is
+	// a cache miss.
+	secured bool // both ends transmit with a SAK the other has
+	mode    stdlib.MACsecMode
+	suite   macsec.CipherSuite
+	pn      [2]float64 // packets sent each way under the current SAK, traffic included
+	ends    [2]*mkaEnd
+
 	env     Env
 	link    *network.Link
 	name    string            // the link's first session's, for messages
 	ifaces  [2]*network.Iface // the link's ends, AWS's first
 	group   string            // the Interconnect or last mile
-	mode    stdlib.MACsecMode
-	suite   macsec.CipherSuite
 	manager string
-	ends    [2]*mkaEnd
 
-	secured  bool       // both ends transmit with a SAK the other has
-	pn       [2]float64 // packets sent each way under the current SAK, traffic included
 	pps      [2]float64 // packets per second each way now
 	rekey    *engine.Timer
 	rekeys   int
@@ -98,6 +102,14 @@ type Link struct {
 // mkaEnd is one end's MACsec entity: its keys (which differ from the
 // peer's only when misconfigured), its MKA participants and its SAs.
 type mkaEnd struct {
+	// The SAs come first, where a protected packet reads them.
+	tx *macsec.SA
+	// rx holds each receive SA with its replay window beside it: every
+	// protected frame reads both, and a map from one to the other cost a
+	// cache miss per frame once a design held thousands of SAs.
+	rx    []rxSA
+	txKey *cak // the CA the transmit SA belongs to
+
 	sl    *Link
 	side  int // 0 the AWS end (key server), 1 the far end
 	mac   [6]byte
@@ -105,12 +117,6 @@ type mkaEnd struct {
 	keys  []*cak // installed, oldest first
 	parts []*participant
 
-	tx    *macsec.SA
-	txKey *cak // the CA the transmit SA belongs to
-	// rx holds each receive SA with its replay window beside it: every
-	// protected frame reads both, and a map from one to the other cost a
-	// cache miss per frame once a design held thousands of SAs.
-	rx     []rxSA
 	idle   []*mkaFlight // MKPDUs of this end's delivered, to send again
 	logged *macsec.SA   // the last SA of this end's SC written to the key log
 }
