@@ -305,7 +305,8 @@ func (e *Engine) advance() bool {
 	case e.inWheel > 0:
 		// A bucket's entries are all due in its slot: the wheel spans no
 		// more slots than it has buckets, and far takes the rest. Entries
-		// of far passed on the way join near below, ahead of the bucket's.
+		// of far due by the slot reached join near below, which is then
+		// made a heap of them all.
 		for {
 			e.cur++
 			b := &e.wheel[e.cur&(wheelSlots-1)]
@@ -400,7 +401,7 @@ func (a *entry) before(b *entry) bool {
 const arity = 4
 
 func heapify(q []entry) {
-	for i := len(q)/arity + 1; i >= 0; i-- {
+	for i := (len(q) - 2) / arity; i >= 0; i-- {
 		down(q, i)
 	}
 }

@@ -219,22 +219,28 @@ func TestEngineMatchesReference(t *testing.T) {
 			tm.pending, tm.inq = false, 0
 			e.now = tm.at
 			tm.run.Fire()
-			dead := 0
-			count := func(q []entry) {
-				for _, x := range q {
-					if x.seq != x.t.inq || !x.t.pending {
-						dead++
-					}
-				}
-			}
-			count(e.near)
-			count(e.far)
-			for i := 0; e.inWheel > 0 && i < len(e.wheel); i++ {
-				count(e.wheel[i])
-			}
-			if dead != e.dead {
+			if dead := deadEntries(e); dead != e.dead {
 				t.Fatalf("seed %d: %d dead entries counted, %d in the queue", seed, e.dead, dead)
 			}
 		}
 	}
+}
+
+// deadEntries counts the entries of e's queue that fire nothing, as
+// e.dead should.
+func deadEntries(e *Engine) int {
+	dead := 0
+	count := func(q []entry) {
+		for _, x := range q {
+			if x.seq != x.t.inq || !x.t.pending {
+				dead++
+			}
+		}
+	}
+	count(e.near)
+	count(e.far)
+	for i := 0; e.inWheel > 0 && i < len(e.wheel); i++ {
+		count(e.wheel[i])
+	}
+	return dead
 }

@@ -1,14 +1,19 @@
 package macsec
 
 import (
+	"encoding/binary"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
 
 // TestAdmitAgreesWithValidate protects frames and validates them for real,
 // against receive SAs that differ from the transmit SA in one field or in
-// none, with windows and PNs around the 32-bit boundaries XPN recovers
-// across, and checks Admit decides the same and leaves the same window.
+// none (an unknown suite among them), or whose SCI or salt is chosen so
+// that both sides build the same IV under different suites; with windows
+// and PNs around the 32-bit boundaries XPN recovers across and the ends
+// of the 64-bit range, and windows from none to all of it. It checks
+// Admit decides the same and leaves the same window.
 func TestAdmitAgreesWithValidate(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	suites := []CipherSuite{GCMAES128, GCMAES256, GCMAESXPN128, GCMAESXPN256}
@@ -21,7 +26,7 @@ func TestAdmitAgreesWithValidate(t *testing.T) {
 	}
 	near := func(at uint64) uint64 { return at + uint64(r.IntN(9)) - 4 }
 	var admitted, refused int
-	for i := range 20_000 {
+	for i := range 50_000 {
 		tx := &SA{Suite: suites[r.IntN(len(suites))], SCI: MakeSCI([6]byte{2, 0, 0, 0, 0, byte(r.IntN(2))}, 1), AN: uint8(r.IntN(4))}
 		tx.Key = key(tx.Suite.KeyLen())
 		if tx.Suite.XPN() {
@@ -38,8 +43,8 @@ func TestAdmitAgreesWithValidate(t *testing.T) {
 		case 2:
 			rx.SCI[7] ^= 1
 		case 3:
-			rx.Suite = suites[r.IntN(len(suites))]
-			if len(rx.Key) != rx.Suite.KeyLen() {
+			rx.Suite = append(suites, CipherSuite(99))[r.IntN(len(suites)+1)]
+			if rx.Suite.Known() && len(rx.Key) != rx.Suite.KeyLen() {
 				rx.Key = key(rx.Suite.KeyLen())
 			}
 		case 4:
@@ -51,7 +56,7 @@ func TestAdmitAgreesWithValidate(t *testing.T) {
 		}
 		var pn uint64
 		var w ReplayWindow
-		switch base := [...]uint64{1, 1 << 32, 2 << 32, 1 << 20}[r.IntN(4)]; r.IntN(3) {
+		switch base := [...]uint64{1, 1 << 32, 2 << 32, 1 << 20, 1 << 63, math.MaxUint64 - 4}[r.IntN(6)]; r.IntN(3) {
 		case 0:
 			pn, w.Next = near(base), near(base)
 		case 1:
@@ -60,7 +65,23 @@ func TestAdmitAgreesWithValidate(t *testing.T) {
 			pn, w.Next = max(near(base), 1), 0
 		}
 		pn = max(pn, 1)
-		w.Window = uint64(r.IntN(3)) * uint64(r.IntN(64))
+		w.Window = [...]uint64{0, 1, 64, 1 << 32, math.MaxUint64}[r.IntN(5)]
+		if r.IntN(4) == 0 && rx.Suite.Known() && rx.AN < 4 {
+			// The same IV from both sides under different suites: GCM
+			// then accepts, and Admit must too.
+			var sent [12]byte
+			tx.iv(&sent, pn)
+			if rx.Suite.XPN() {
+				var raw [12]byte
+				binary.BigEndian.PutUint32(raw[:4], rx.SSCI)
+				binary.BigEndian.PutUint64(raw[4:], pn)
+				for j := range raw {
+					rx.Salt[j] = raw[j] ^ sent[j]
+				}
+			} else {
+				copy(rx.SCI[:], sent[:8])
+			}
+		}
 		frame := key(14 + r.IntN(100))
 		wire, perr := AppendProtect(nil, tx, frame, pn, Options{Encrypt: true})
 		w2 := w
