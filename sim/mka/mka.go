@@ -51,7 +51,7 @@ type cak struct {
 	ckn, key []byte
 	id       int // 1 for a link's first key, 2 for the next …
 	// The ICK and KEK, derived from the key and its name when a
-	// participant first uses it (IEEE 802.1X-2010 §6.2.2): the two ends'
+	// participant first uses it (IEEE 802.1X-2010 §9.3.3): the two ends'
 	// participants for one key derive the same ones, so they share them.
 	// An MKPDU is then checked with the key schedule its sender has just
 	// used, not with a second copy of it elsewhere in memory.
