@@ -73,14 +73,22 @@ type Engine struct {
 	// heap of what is due in the current slot, cur; wheel, a bucket for
 	// each of the next wheelSlots slots, its entries unordered; and far, a
 	// heap of what is due later. A timer rescheduled a period ahead, as
-	// BFD's and MKA's are on every firing, is appended to a bucket, and a
+	// BFD's and MKA's are on every firing, is added to a bucket, and a
 	// bucket is ordered only when its slot comes, among the few entries
 	// due in it. One heap of every pending timer instead had each event
 	// sift through levels that, once thousands were pending, were out of
 	// the processor's caches: a cost per event that grew with the design.
-	near    []entry
-	cur     int64
-	wheel   [][]entry
+	near []entry
+	cur  int64
+	// A bucket is a chain of nodes: wheel holds each bucket's first
+	// node, nodes the entries with the next node of their bucket, free
+	// the first node unused (node numbers are indices plus one, so 0
+	// ends a chain). The wheel's memory is then what is pending, where an
+	// array per bucket gave every run of a sweep a few hundred kilobytes
+	// of buckets it used once.
+	wheel   []int32
+	nodes   []node
+	free    int32
 	inWheel int
 	far     []entry
 	// dead counts the entries queued that fire nothing: their timer was
@@ -122,7 +130,7 @@ const pollEvery = 4096
 
 // New returns an engine at time zero with a random source seeded by seed.
 func New(seed uint64) *Engine {
-	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), wheel: make([][]entry, wheelSlots)}
+	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), wheel: make([]int32, wheelSlots)}
 }
 
 // StartAt sets the clock before anything is scheduled; a run may start
@@ -214,13 +222,33 @@ func (e *Engine) insert(x entry) {
 		e.near = append(e.near, x)
 		up(e.near, len(e.near)-1)
 	case s-e.cur <= wheelSlots:
+		i := e.free
+		if i == 0 {
+			e.nodes = append(e.nodes, node{})
+			i = int32(len(e.nodes))
+		} else {
+			e.free = e.nodes[i-1].next
+		}
 		b := &e.wheel[s&(wheelSlots-1)]
-		*b = append(*b, x)
+		e.nodes[i-1] = node{entry: x, next: *b}
+		*b = i
 		e.inWheel++
 	default:
 		e.far = append(e.far, x)
 		up(e.far, len(e.far)-1)
 	}
+}
+
+// node is an entry of the wheel, in its bucket's chain.
+type node struct {
+	entry
+	next int32 // the bucket's next node; 0: none
+}
+
+// release makes node i unused.
+func (e *Engine) release(i int32) {
+	e.nodes[i-1] = node{next: e.free}
+	e.free = i
 }
 
 // queued is the number of entries in the queue, dead ones included.
@@ -246,24 +274,40 @@ func (e *Engine) compact() {
 	e.far = e.live(e.far)
 	heapify(e.near)
 	heapify(e.far)
-	e.inWheel = 0
-	for i, b := range e.wheel {
-		e.wheel[i] = e.live(b)
-		e.inWheel += len(e.wheel[i])
+	for b := range e.wheel {
+		for at := &e.wheel[b]; *at != 0; {
+			i := *at
+			if n := &e.nodes[i-1]; e.keep(&n.entry) {
+				at = &n.next
+				continue
+			}
+			*at = e.nodes[i-1].next
+			e.release(i)
+			e.inWheel--
+		}
 	}
 	e.dead = 0
+}
+
+// keep says whether x fires something, and forgets x in its timer when
+// it does not.
+func (e *Engine) keep(x *entry) bool {
+	switch {
+	case x.seq != x.t.inq:
+		return false
+	case !x.t.pending:
+		x.t.inq = 0
+		return false
+	}
+	return true
 }
 
 // live is q without its dead entries, in place.
 func (e *Engine) live(q []entry) []entry {
 	out := q[:0]
-	for _, x := range q {
-		switch {
-		case x.seq != x.t.inq:
-		case !x.t.pending:
-			x.t.inq = 0
-		default:
-			out = append(out, x)
+	for i := range q {
+		if e.keep(&q[i]) {
+			out = append(out, q[i])
 		}
 	}
 	clear(q[len(out):])
@@ -310,13 +354,19 @@ func (e *Engine) advance() bool {
 		for {
 			e.cur++
 			b := &e.wheel[e.cur&(wheelSlots-1)]
-			if len(*b) > 0 {
-				e.inWheel -= len(*b)
-				// near is empty: the bucket becomes near, and near's
-				// storage the bucket's.
-				e.near, *b = *b, e.near[:0]
-				break
+			if *b == 0 {
+				continue
 			}
+			for i := *b; i != 0; {
+				n := &e.nodes[i-1]
+				e.near = append(e.near, n.entry)
+				next := n.next
+				e.release(i)
+				e.inWheel--
+				i = next
+			}
+			*b = 0
+			break
 		}
 	case len(e.far) > 0:
 		e.cur = slotOf(e.far[0].at)

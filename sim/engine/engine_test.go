@@ -239,8 +239,17 @@ func deadEntries(e *Engine) int {
 	}
 	count(e.near)
 	count(e.far)
-	for i := 0; e.inWheel > 0 && i < len(e.wheel); i++ {
-		count(e.wheel[i])
-	}
+	count(e.wheelEntries())
 	return dead
+}
+
+// wheelEntries is every entry in e's wheel.
+func (e *Engine) wheelEntries() []entry {
+	var q []entry
+	for b := 0; e.inWheel > 0 && b < len(e.wheel); b++ {
+		for i := e.wheel[b]; i != 0; i = e.nodes[i-1].next {
+			q = append(q, e.nodes[i-1].entry)
+		}
+	}
+	return q
 }

@@ -161,12 +161,21 @@ func runAgainstReference(t *testing.T, seed uint64) {
 		if e.Now() != ref.now {
 			t.Fatalf("seed %d: now %v ref %v", seed, e.Now(), ref.now)
 		}
-		for _, b := range e.wheel {
-			for _, x := range b {
-				if s := slotOf(x.at); s <= e.cur || s-e.cur > wheelSlots {
-					t.Fatalf("seed %d: wheel entry slot %d cur %d", seed, s, e.cur)
+		chained, unused := 0, 0
+		for b := range e.wheel {
+			for i := e.wheel[b]; i != 0; i = e.nodes[i-1].next {
+				s := slotOf(e.nodes[i-1].at)
+				if s <= e.cur || s-e.cur > wheelSlots || s&(wheelSlots-1) != int64(b) {
+					t.Fatalf("seed %d: wheel entry of slot %d in bucket %d, cur %d", seed, s, b, e.cur)
 				}
+				chained++
 			}
+		}
+		for i := e.free; i != 0; i = e.nodes[i-1].next {
+			unused++
+		}
+		if chained != e.inWheel || chained+unused != len(e.nodes) {
+			t.Fatalf("seed %d: %d nodes in buckets (%d counted), %d free, of %d", seed, chained, e.inWheel, unused, len(e.nodes))
 		}
 		for _, x := range e.far {
 			if slotOf(x.at) <= e.cur {
