@@ -243,12 +243,17 @@ func deadEntries(e *Engine) int {
 	return dead
 }
 
-// wheelEntries is every entry in e's wheel.
+// wheelEntries is every entry in e's wheel: the nodes not free. (Walking
+// the buckets instead reads every head, for every event checked.)
 func (e *Engine) wheelEntries() []entry {
+	free := make([]bool, len(e.nodes))
+	for i := e.free; i != 0; i = e.nodes[i-1].next {
+		free[i-1] = true
+	}
 	var q []entry
-	for b := 0; e.inWheel > 0 && b < len(e.wheel); b++ {
-		for i := e.wheel[b]; i != 0; i = e.nodes[i-1].next {
-			q = append(q, e.nodes[i-1].entry)
+	for i, n := range e.nodes {
+		if !free[i] {
+			q = append(q, n.entry)
 		}
 	}
 	return q
