@@ -292,8 +292,8 @@ func (e *Engine) compact() {
 	e.dead = 0
 }
 
-// keep says whether x fires something, and forgets x in its timer when
-// it does not.
+// keep says whether x fires something; the timer of an entry dropped
+// because the timer was cancelled forgets the entry.
 func (e *Engine) keep(x *entry) bool {
 	switch {
 	case x.seq != x.t.inq:
