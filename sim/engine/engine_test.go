@@ -133,6 +133,23 @@ func BenchmarkEngineTimers(b *testing.B) {
 	b.ReportMetric(float64(e.Fired()-start)/b.Elapsed().Seconds(), "events/s")
 }
 
+// BenchmarkEngineSparse is one timer firing once a period: the calendar
+// must pass the empty slots between two events without reading each.
+func BenchmarkEngineSparse(b *testing.B) {
+	for _, period := range []time.Duration{10 * time.Millisecond, time.Second, 4 * time.Second} {
+		b.Run(period.String(), func(b *testing.B) {
+			e := New(1)
+			var t *Timer
+			t = e.NewTimer(func() { e.Reset(t, e.Now()+period) })
+			e.Reset(t, 0)
+			start := e.Fired()
+			for e.Fired()-start < uint64(b.N) {
+				e.Run(e.Now() + period)
+			}
+		})
+	}
+}
+
 // TestEngineMatchesReference schedules, reschedules and cancels timers at
 // random, also from inside callbacks, and checks the engine fires them in
 // the order a plain scan for the earliest (time, scheduling) would, with

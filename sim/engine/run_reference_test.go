@@ -69,7 +69,7 @@ func runAgainstReference(t *testing.T, seed uint64) {
 	randTime := func() Time {
 		sp := spreads[r.IntN(len(spreads))]
 		base := ref.now
-		switch r.IntN(4) {
+		switch r.IntN(5) {
 		case 0:
 			return base + Time(r.Int64N(int64(sp)))
 		case 1:
@@ -77,6 +77,10 @@ func runAgainstReference(t *testing.T, seed uint64) {
 		case 2:
 			// on a slot boundary
 			return Time((int64(base)>>slotShift + r.Int64N(5000)) << slotShift)
+		case 3:
+			// about the wheel's far edge, whose bucket is the current
+			// slot's
+			return Time((e.cur+wheelSlots+r.Int64N(5)-2)<<slotShift) + Time(r.Int64N(3)-1)
 		default:
 			return base
 		}
@@ -163,6 +167,9 @@ func runAgainstReference(t *testing.T, seed uint64) {
 		}
 		chained, unused := 0, 0
 		for b := range e.wheel {
+			if set := e.occupied[b>>6]&(1<<(b&63)) != 0; set != (e.wheel[b] != 0) {
+				t.Fatalf("seed %d: bucket %d holds a node: %v, marked: %v", seed, b, e.wheel[b] != 0, set)
+			}
 			for i := e.wheel[b]; i != 0; i = e.nodes[i-1].next {
 				s := slotOf(e.nodes[i-1].at)
 				if s <= e.cur || s-e.cur > wheelSlots || s&(wheelSlots-1) != int64(b) {
