@@ -281,14 +281,14 @@ func (e *Engine) compact() {
 	if e.dead < 1024 || 2*e.dead < e.queued() {
 		return
 	}
-	e.near = e.live(e.near)
-	e.far = e.live(e.far)
+	e.near = live(e.near)
+	e.far = live(e.far)
 	heapify(e.near)
 	heapify(e.far)
 	for b := 0; e.inWheel > 0 && b < len(e.wheel); b++ {
 		for at := &e.wheel[b]; *at != 0; {
 			i := *at
-			if n := &e.nodes[i-1]; e.keep(&n.entry) {
+			if n := &e.nodes[i-1]; n.keep() {
 				at = &n.next
 				continue
 			}
@@ -305,7 +305,7 @@ func (e *Engine) compact() {
 
 // keep says whether x fires something; the timer of an entry dropped
 // because the timer was cancelled forgets the entry.
-func (e *Engine) keep(x *entry) bool {
+func (x *entry) keep() bool {
 	switch {
 	case x.seq != x.t.inq:
 		return false
@@ -317,10 +317,10 @@ func (e *Engine) keep(x *entry) bool {
 }
 
 // live is q without its dead entries, in place.
-func (e *Engine) live(q []entry) []entry {
+func live(q []entry) []entry {
 	out := q[:0]
 	for i := range q {
-		if e.keep(&q[i]) {
+		if q[i].keep() {
 			out = append(out, q[i])
 		}
 	}

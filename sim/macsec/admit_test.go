@@ -85,13 +85,14 @@ func TestAdmitAgreesWithValidate(t *testing.T) {
 		frame := key(14 + r.IntN(100))
 		wire, perr := AppendProtect(nil, tx, frame, pn, Options{Encrypt: true})
 		w2 := w
-		ok, aerr := Admit(tx, pn, &rx, &w2)
-		if (perr == nil) != (aerr == nil) {
-			t.Fatalf("case %d: protecting says %v, Admit %v", i, perr, aerr)
+		cerr := tx.CanProtect(pn)
+		if (perr == nil) != (cerr == nil) {
+			t.Fatalf("case %d: protecting says %v, CanProtect %v", i, perr, cerr)
 		}
 		if perr != nil {
 			continue
 		}
+		ok := Admit(tx, pn, &rx, &w2)
 		_, _, verr := AppendValidate(nil, &rx, &w, wire)
 		if ok != (verr == nil) || w != w2 {
 			t.Fatalf("case %d: %v tx %+v rx %+v PN %#x: validation says %v and leaves %+v, Admit %v and %+v", i, tx.Suite, tx, rx, pn, verr, w, ok, w2)

@@ -228,12 +228,12 @@ func AppendProtect(dst []byte, sa *SA, frame []byte, pn uint64, o Options) ([]by
 	if len(frame) < 14 {
 		return nil, fmt.Errorf("macsec: a %d-octet frame has no EtherType", len(frame))
 	}
+	if err := sa.CanProtect(pn); err != nil {
+		return nil, err
+	}
 	aead, err := sa.aead()
 	if err != nil {
 		return nil, err
-	}
-	if pn == 0 || pn > sa.Suite.MaxPN() {
-		return nil, fmt.Errorf("%w: %#x with %v", ErrPN, pn, sa.Suite)
 	}
 	if (o.EndStation || o.SCB) && !o.OmitSCI {
 		return nil, fmt.Errorf("%w: the ES and SCB bits are only sent without an SCI", ErrKey)
@@ -402,47 +402,54 @@ func AppendValidate(dst []byte, sa *SA, w *ReplayWindow, frame []byte) ([]byte, 
 	return out, pn, nil
 }
 
+// CanProtect says why sa cannot protect a frame with PN pn (what
+// AppendProtect would refuse before building it); nil when it can.
+func (sa *SA) CanProtect(pn uint64) error {
+	if err := sa.usable(); err != nil {
+		return err
+	}
+	if pn == 0 || pn > sa.Suite.MaxPN() {
+		return fmt.Errorf("%w: %#x with %v", ErrPN, pn, sa.Suite)
+	}
+	return nil
+}
+
 // Admit is what validating a frame that tx protected with PN pn (as
-// AppendProtect sends it, with the SCI) against the receive SA sa and its
-// window w would decide, and does to w, without the frame: for a run that
-// reads no frame's bytes. It checks the same things in the same order as
-// AppendValidate, and the frame checks that cannot fail on what
-// AppendProtect built are left out. The ICV verifies when the receiver
-// computes GCM with the transmitter's key and IV, since the AAD and the
-// ciphertext are the transmitter's: Admit compares the keys and the twelve
-// octets of IV each side builds for the PN (the receiver's from the PN it
-// recovers). With any other key or IV, a real GCM tag matches with
-// probability 2^-128, which Admit takes as never.
-func Admit(tx *SA, pn uint64, sa *SA, w *ReplayWindow) (bool, error) {
-	if err := tx.usable(); err != nil {
-		return false, err
-	}
-	if pn == 0 || pn > tx.Suite.MaxPN() {
-		return false, fmt.Errorf("%w: %#x with %v", ErrPN, pn, tx.Suite)
-	}
+// AppendProtect sends it, with the SCI; tx.CanProtect(pn) must be nil)
+// against the receive SA sa and its window w would decide, and does to w,
+// without the frame: for a run that reads no frame's bytes. It checks the
+// same things in the same order as AppendValidate, and the frame checks
+// that cannot fail on what AppendProtect built are left out. The ICV
+// verifies when the receiver computes GCM with the transmitter's key and
+// IV, since the AAD and the ciphertext are the transmitter's: Admit
+// compares the keys and the twelve octets of IV each side builds for the
+// PN (the receiver's from the PN it recovers). With any other key or IV,
+// a real GCM tag matches with probability 2^-128, which Admit takes as
+// never.
+func Admit(tx *SA, pn uint64, sa *SA, w *ReplayWindow) bool {
 	if w == nil || sa.usable() != nil || tx.SCI != sa.SCI || tx.AN != sa.AN {
-		return false, nil
+		return false
 	}
 	got := uint64(uint32(pn)) // the PN field on the wire
 	if sa.Suite.XPN() {
 		var ok bool
 		if got, ok = w.RecoverPN(uint32(pn)); !ok {
-			return false, nil
+			return false
 		}
 	} else if got == 0 {
-		return false, nil
+		return false
 	}
 	if got < w.Lowest() || got > sa.Suite.MaxPN() {
-		return false, nil
+		return false
 	}
 	var sent, built [12]byte
 	tx.iv(&sent, pn)
 	sa.iv(&built, got)
 	if sent != built || !bytes.Equal(tx.Key, sa.Key) {
-		return false, nil
+		return false
 	}
 	w.advance(got)
-	return true, nil
+	return true
 }
 
 // iv writes the GCM IV for pn: SCI ‖ PN for the 32-bit suites, and for XPN

@@ -946,19 +946,11 @@ func (sl *Link) Deliver(side int) (sent, accepted bool) {
 		return false, false
 	}
 	tx, peer := sl.ends[side].tx, sl.ends[1-side]
-	// With no receive SA, Admit with none still checks what protecting
-	// would, as Protect does whatever the far end holds.
-	for i := 0; i < max(len(peer.rx), 1); i++ {
-		var sa *macsec.SA
-		var w *macsec.ReplayWindow
-		if i < len(peer.rx) {
-			sa, w = peer.rx[i].sa, &peer.rx[i].w
-		}
-		ok, err := macsec.Admit(tx, pn, sa, w)
-		if err != nil {
-			panic(fmt.Sprintf("sim: protecting a %s frame: %v", sl.name, err))
-		}
-		if ok {
+	if err := tx.CanProtect(pn); err != nil {
+		panic(fmt.Sprintf("sim: protecting a %s frame: %v", sl.name, err))
+	}
+	for i := range peer.rx {
+		if macsec.Admit(tx, pn, peer.rx[i].sa, &peer.rx[i].w) {
 			return true, true
 		}
 	}
