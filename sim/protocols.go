@@ -35,27 +35,25 @@ func (s *Sim) buildBFD() {
 		}
 		cfg := bfd.Config{MinInterval: time.Duration(se.BFD.MinIntervalMS) * time.Millisecond, Multiplier: uint8(se.BFD.Multiplier), SlowTx: slowTx}
 		for j, sp := range se.Ends {
-			// The link and side are the closure's own, so a packet no
-			// capture records reads neither the speaker nor its session.
-			link, side := se.Link, sp.Side
-			send := func(sport uint16, payload []byte) bool {
-				if !s.capturing() {
-					return deliverOn(link, side)
-				}
-				return s.captureUDP(sp, sport, bfd.Port, payload)
+			env := bfd.Env{Engine: s.e, Link: se.Link, Device: sp.Iface.Dev, Session: se.Name, Control: s.control, Down: sp.BFDDown,
+				Send: func(sport uint16, payload []byte) bool { return s.captureUDP(sp, sport, bfd.Port, payload) }}
+			if !s.capturing() {
+				// Nothing reads the packets' bytes: the far end decides
+				// from the link alone (deliverOn), and a packet reads no
+				// closure, speaker or session to get there.
+				env.Pass, env.Side = deliverOn, sp.Side
 			}
 			if se.Live() && j == 0 {
 				// The real router's BFD hears the AWS end over UDP; nothing
 				// arrives in the simulation.
-				send = func(sport uint16, payload []byte) bool {
+				env.Pass, env.Send = nil, func(sport uint16, payload []byte) bool {
 					if s.captureUDP(sp, sport, bfd.Port, payload) {
 						s.live.sendBFD(se, payload)
 					}
 					return false
 				}
 			}
-			s.bfd[i][j] = bfd.New(bfd.Env{Engine: s.e, Link: se.Link, Device: sp.Iface.Dev, Session: se.Name, Control: s.control,
-				Send: send, Down: sp.BFDDown}, cfg)
+			s.bfd[i][j] = bfd.New(env, cfg)
 		}
 		bfd.Pair(s.bfd[i][0], s.bfd[i][1])
 	}

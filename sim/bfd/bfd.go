@@ -105,31 +105,59 @@ func parseBFD(b []byte) (bfdPacket, error) {
 }
 
 // End is one end of an asynchronous-mode BFD session.
+//
+// Its fields are grouped by the packet that reads them, a cache line to
+// a group, since with thousands of sessions each line a packet touches is
+// a cache miss: the first two lines for a packet sent, the third for one
+// received, the fourth for both.
+// An End is 256 bytes, a multiple of 64, so it starts on a line.
+// TestEndLayout holds it to this.
 type End struct {
-	env              Env
-	peer             *End
-	state, diag      uint8
-	myDisc, yourDisc uint32
-	minTx, minRx     time.Duration
-	mult             uint8
-	slowTx           time.Duration // the interval before Up (Config.SlowTx)
-	remoteMinTx      time.Duration
+	// Sending.
+	tx         engine.Timer
+	diag, mult uint8
+	port       uint16
+	myDisc     uint32
+	link       *network.Link
+	pass       func(l *network.Link, side int) bool // Env.Pass
+	side       int
+	peer       *End
+	minTx      time.Duration
+	// spare is a flight of this end's that has arrived, to send again:
+	// BFD is most of a run's events, and a packet, its timer and its
+	// closure allocated each time made the collector and fresh memory a
+	// growing share of every event as designs grew. A second in flight
+	// at once, rarely, goes to env.idle when it is back.
+	spare  *bfdFlight
+	slowTx time.Duration // the interval before Up (Config.SlowTx)
+	// The rest: the timeline, the wire with a capture, BGP.
+	env *endEnv
+
+	// Receiving.
+	detect      engine.Timer
+	remoteMinTx time.Duration
+
+	// Both.
+	engine *engine.Engine
 	// remoteMinRx is bfd.RemoteMinRxInterval, the slowest the peer said
 	// it accepts; 1 µs until it has said (RFC 5880 §6.8.1).
 	remoteMinRx time.Duration
-	remoteMult  uint8
-	port        uint16
-	// The timers are in the end, not beside it: a packet sent or received
-	// reaches one object, not two.
-	tx, detect engine.Timer
+	minRx       time.Duration
+	yourDisc    uint32
+	state       uint8
 	// polling: a Poll Sequence is running (RFC 5880 §6.5), every packet
 	// carries P until one with F comes back.
-	polling bool
-	// idle holds packets of this end's that have arrived, to send again:
-	// BFD is most of a run's events, and a packet, its timer and its
-	// closure allocated each time made the collector and fresh memory a
-	// growing share of every event as designs grew.
-	idle []*bfdFlight
+	polling    bool
+	remoteMult uint8
+
+	_ [32]byte // to 256 bytes
+}
+
+// endEnv is what an end reads only when its state changes or a capture
+// needs its packets' bytes.
+type endEnv struct {
+	Env
+	idle []*bfdFlight // flights back while spare was taken
 }
 
 // bfdFlight is a control packet on its way to the peer, with the timer
@@ -147,15 +175,28 @@ func (f *bfdFlight) Fire() { f.arrive() }
 // the peer may answer a Poll at once, with a packet of its own.
 func (f *bfdFlight) arrive() {
 	pkt := f.pkt
-	f.from.idle = append(f.from.idle, f)
+	f.from.free(f)
 	f.to.receive(pkt[:])
+}
+
+// free keeps f, back or never sent, for b's next packet.
+func (b *End) free(f *bfdFlight) {
+	if b.spare == nil {
+		b.spare = f
+		return
+	}
+	b.env.idle = append(b.env.idle, f)
 }
 
 // flight is an idle flight of b's, or a new one.
 func (b *End) flight() *bfdFlight {
-	if n := len(b.idle); n > 0 {
-		f := b.idle[n-1]
-		b.idle = b.idle[:n-1]
+	if f := b.spare; f != nil {
+		b.spare = nil
+		return f
+	}
+	if n := len(b.env.idle); n > 0 {
+		f := b.env.idle[n-1]
+		b.env.idle = b.env.idle[:n-1]
 		return f
 	}
 	f := &bfdFlight{from: b}
@@ -176,6 +217,12 @@ type Env struct {
 	// Send puts a packet from sport to the BFD port on the wire, and
 	// reports whether it arrives.
 	Send func(sport uint16, payload []byte) bool
+	// Pass, when set, is used instead of Send for a packet whose bytes
+	// nobody reads (no capture is written): it reports whether a packet
+	// from end Side of Link arrives. A function of the link, not a
+	// closure, so that a packet reads no object of its own to find it.
+	Pass func(l *network.Link, side int) bool
+	Side int
 	// Down is told when the session goes from Up to Down.
 	Down func()
 }
@@ -195,7 +242,8 @@ func Pair(a, b *End) { a.peer, b.peer = b, a }
 // from the run's random source.
 func New(env Env, cfg Config) *End {
 	iv := cfg.MinInterval
-	b := &End{env: env, slowTx: cfg.SlowTx, state: bfdDown, myDisc: env.Engine.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: time.Microsecond, mult: cfg.Multiplier,
+	b := &End{env: &endEnv{Env: env}, engine: env.Engine, link: env.Link, pass: env.Pass, side: env.Side,
+		slowTx: cfg.SlowTx, state: bfdDown, myDisc: env.Engine.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: time.Microsecond, mult: cfg.Multiplier,
 		port: 49152 + uint16(env.Engine.Rand().IntN(16384))}
 	b.tx.SetHandler((*txTimer)(b))
 	b.detect.SetHandler((*detectTimer)(b))
@@ -212,7 +260,7 @@ func (t *txTimer) Fire()     { (*End)(t).send() }
 func (t *detectTimer) Fire() { (*End)(t).expired() }
 
 // Start has the end send its first packet after one (jittered) interval.
-func (b *End) Start() { b.env.Engine.Reset(&b.tx, b.env.Engine.Now()+b.interval()) }
+func (b *End) Start() { b.engine.Reset(&b.tx, b.engine.Now()+b.interval()) }
 
 // interval is the time to the next packet: the negotiated rate when Up,
 // at most one a second otherwise, less a random 0–25% (RFC 5880 §6.8.7).
@@ -221,7 +269,7 @@ func (b *End) interval() time.Duration {
 	if b.state != bfdUp {
 		iv = max(iv, b.slowTx)
 	}
-	return time.Duration(float64(iv) * (0.75 + 0.25*b.env.Engine.Rand().Float64()))
+	return time.Duration(float64(iv) * (0.75 + 0.25*b.engine.Rand().Float64()))
 }
 
 // desiredMinTx is bfd.DesiredMinTxInterval: RFC 5880 §6.8.3 has it at
@@ -237,21 +285,27 @@ func (b *End) desiredMinTx() time.Duration {
 // send is the periodic transmission, with P set while polling.
 func (b *End) send() {
 	b.transmit(b.polling, false)
-	b.env.Engine.Reset(&b.tx, b.env.Engine.Now()+b.interval())
+	b.engine.Reset(&b.tx, b.engine.Now()+b.interval())
 }
 
 func (b *End) transmit(poll, final bool) {
 	p := bfdPacket{version: 1, diag: b.diag, state: b.state, mult: b.mult, myDisc: b.myDisc, yourDisc: b.yourDisc,
 		poll: poll, final: final, minTx: uint32(b.desiredMinTx() / time.Microsecond), minRx: uint32(b.minRx / time.Microsecond)}
-	l := b.env.Link
+	l := b.link
 	if l.Up() {
 		f := b.flight()
 		p.put(&f.pkt)
-		if b.env.Send(b.port, f.pkt[:]) {
-			f.to = b.peer
-			b.env.Engine.Reset(&f.t, b.env.Engine.Now()+l.Latency)
+		var arrives bool
+		if b.pass != nil {
+			arrives = b.pass(l, b.side)
 		} else {
-			b.idle = append(b.idle, f)
+			arrives = b.env.Send(b.port, f.pkt[:])
+		}
+		if arrives {
+			f.to = b.peer
+			b.engine.Reset(&f.t, b.engine.Now()+l.Latency)
+		} else {
+			b.free(f)
 		}
 	}
 }
@@ -299,7 +353,7 @@ func (b *End) receive(raw []byte) {
 		b.setState(bfdDown, diagNeighborSignals)
 	}
 	if b.state == bfdInit || b.state == bfdUp {
-		b.env.Engine.Reset(&b.detect, b.env.Engine.Now()+b.detectionTime())
+		b.engine.Reset(&b.detect, b.engine.Now()+b.detectionTime())
 	}
 	// RFC 5880 §6.8.6: a Final ends our Poll Sequence; a Poll is answered
 	// with a Final "as soon as practicable, without respect to the
@@ -316,7 +370,7 @@ func (b *End) receive(raw []byte) {
 		// while Up. A decrease may be used at once (only an increase waits
 		// for the Final), so the next packet goes at the fast rate, with P.
 		b.polling = true
-		b.env.Engine.Reset(&b.tx, b.env.Engine.Now()+b.interval())
+		b.engine.Reset(&b.tx, b.engine.Now()+b.interval())
 	}
 }
 
@@ -342,7 +396,7 @@ func (b *End) setState(st, diag uint8) {
 		b.polling = false
 	}
 	if st != bfdUp && st != bfdInit {
-		b.env.Engine.Cancel(&b.detect)
+		b.engine.Cancel(&b.detect)
 	}
 	if prev == bfdUp || st == bfdUp {
 		why := ""

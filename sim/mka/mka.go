@@ -74,15 +74,26 @@ func (k *cak) derived() (*macsec.ICKey, []byte) {
 // Link is MACsec on one channel or connection: the keys installed, an
 // MKA participant per end and key, and the secure associations in use.
 type Link struct {
-	// What every protected packet reads comes first, on one cache line:
-	// with thousands of links, each line of a link a packet touches is
-	// a cache miss.
-	secured bool // both ends transmit with a SAK the other has
-	mode    stdlib.MACsecMode
-	suite   macsec.CipherSuite
+	// What every protected packet reads comes first: with thousands of
+	// links, each line a packet touches is a cache miss. A Link's size is
+	// a multiple of 64 bytes, so it starts on a line: a packet from the
+	// far end reads the first line only, one from the AWS end the second
+	// too. The SAs are the link's rather than each end's for that reason:
+	// reading them through the ends cost a packet two more lines.
+	secured bool       // both ends transmit with a SAK the other has
+	must    bool       // mode is must_encrypt: nothing crosses until a key is agreed
+	xpn     bool       // suite.XPN(): how far a packet number may go (nextPN)
 	pn      [2]float64 // packets sent each way under the current SAK, traffic included
-	ends    [2]*mkaEnd
+	// tx is each end's transmit SA, nil when it has none; rx each end's
+	// receive SAs, each with its replay window: every protected frame
+	// reads both, and a map from one to the other cost a cache miss per
+	// frame once a design held thousands of SAs.
+	tx   [2]*macsec.SA
+	rx   [2][]rxSA
+	ends [2]*mkaEnd
 
+	suite   macsec.CipherSuite
+	mode    stdlib.MACsecMode
 	env     Env
 	link    *network.Link
 	name    string            // the link's first session's, for messages
@@ -102,13 +113,7 @@ type Link struct {
 // mkaEnd is one end's MACsec entity: its keys (which differ from the
 // peer's only when misconfigured), its MKA participants and its SAs.
 type mkaEnd struct {
-	// The SAs come first, where a protected packet reads them.
-	tx *macsec.SA
-	// rx holds each receive SA with its replay window beside it: every
-	// protected frame reads both, and a map from one to the other cost a
-	// cache miss per frame once a design held thousands of SAs.
-	rx    []rxSA
-	txKey *cak // the CA the transmit SA belongs to
+	txKey *cak // the CA the transmit SA (Link.tx) belongs to
 
 	sl    *Link
 	side  int // 0 the AWS end (key server), 1 the far end
@@ -221,7 +226,7 @@ func (s *Set) Add(env Env, c Config) *Link {
 		suite = macsec.GCMAESXPN256
 	}
 	env.e, env.mkpdus = s.e, &s.mkpdus
-	sl := &Link{env: env, link: c.Link, name: c.Name, ifaces: c.Ifaces, group: c.Group, mode: c.Mode, suite: suite, manager: c.Manager, rotated: -1}
+	sl := &Link{env: env, link: c.Link, name: c.Name, ifaces: c.Ifaces, group: c.Group, mode: c.Mode, must: c.Mode == stdlib.MustEncrypt, suite: suite, xpn: suite.XPN(), manager: c.Manager, rotated: -1}
 	sl.rekey = s.e.NewTimer(sl.rekeyNow)
 	first := s.newCAK(1)
 	for i := range sl.ends {
@@ -480,15 +485,16 @@ func (p *participant) newSAK() {
 // install makes a CA's SAK this end's transmit SA and adds it to the
 // receive SAs, keeping the previous one so frames in flight validate.
 func (e *mkaEnd) install(p *participant, peerSCI macsec.SCI) {
-	e.tx = &macsec.SA{Suite: e.sl.suite, Key: p.sak, SCI: e.sci, AN: p.an}
+	tx := &macsec.SA{Suite: e.sl.suite, Key: p.sak, SCI: e.sci, AN: p.an}
 	if e.sl.suite.XPN() {
-		e.tx.SSCI, e.tx.Salt = macsec.SSCI(e.sci, []macsec.SCI{e.sci, peerSCI}), e.salt(p)
+		tx.SSCI, tx.Salt = macsec.SSCI(e.sci, []macsec.SCI{e.sci, peerSCI}), e.salt(p)
 	}
-	e.logSA(p, e.tx)
-	peerRx := e.sl.ends[1-e.side].rx
+	e.sl.tx[e.side] = tx
+	e.logSA(p, tx)
+	peerRx := e.sl.rx[1-e.side]
 	for i := range peerRx {
-		if peerRx[i].sa.AN == e.tx.AN {
-			shareKey(&peerRx[i], e.tx)
+		if peerRx[i].sa.AN == tx.AN {
+			shareKey(&peerRx[i], tx)
 		}
 	}
 	e.txKey = p.key
@@ -523,13 +529,13 @@ func (p *participant) keyServerMI() [12]byte {
 // addRx accepts frames the peer protects with a CA's current SAK, keeping
 // the previous receive SA so frames in flight still validate.
 func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
-	for _, r := range e.rx {
+	for _, r := range e.sl.rx[e.side] {
 		if bytes.Equal(r.sa.Key, p.sak) && r.sa.AN == p.an {
 			return
 		}
 	}
 	rx := &macsec.SA{Suite: e.sl.suite, Key: p.sak, SCI: peerSCI, AN: p.an}
-	peerTx := e.sl.ends[1-e.side].tx
+	peerTx := e.sl.tx[1-e.side]
 	if e.sl.suite.XPN() {
 		// The peer transmits with its own SSCI, fixed by the order of the
 		// two SCIs (macsec.SSCI), not by which end is the key server.
@@ -540,18 +546,19 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 	if peerTx != nil && peerTx.AN == rx.AN {
 		shareKey(&r, peerTx)
 	}
-	e.rx = append([]rxSA{r}, e.rx...)
-	if len(e.rx) > 2 {
+	rxs := append([]rxSA{r}, e.sl.rx[e.side]...)
+	if len(rxs) > 2 {
 		// Two receive SAs are kept, the newest and the one before; but
 		// never drop the one the peer still transmits with (a SAK redrawn
 		// before the peer installed the last one), or its frames in the
 		// meantime would not validate.
-		drop := len(e.rx) - 1
-		if sa := e.rx[drop].sa; peerTx != nil && sa.AN == peerTx.AN && bytes.Equal(sa.Key, peerTx.Key) {
+		drop := len(rxs) - 1
+		if sa := rxs[drop].sa; peerTx != nil && sa.AN == peerTx.AN && bytes.Equal(sa.Key, peerTx.Key) {
 			drop--
 		}
-		e.rx = slices.Delete(e.rx, drop, drop+1)
+		rxs = slices.Delete(rxs, drop, drop+1)
 	}
+	e.sl.rx[e.side] = rxs
 }
 
 // shareKey has a receive SA use its peer's transmit SA's key and cipher
@@ -589,9 +596,10 @@ func shareKey(r *rxSA, tx *macsec.SA) {
 // Delay Protect.)
 func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 	var w *macsec.ReplayWindow
-	for i := range e.rx {
-		if sa := e.rx[i].sa; sa.AN == p.an && bytes.Equal(sa.Key, p.sak) {
-			w = &e.rx[i].w
+	rxs := e.sl.rx[e.side]
+	for i := range rxs {
+		if sa := rxs[i].sa; sa.AN == p.an && bytes.Equal(sa.Key, p.sak) {
+			w = &rxs[i].w
 			break
 		}
 	}
@@ -600,7 +608,7 @@ func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 	}
 	next := w.Next
 	sl, peer := e.sl, e.sl.ends[1-e.side]
-	if tx := peer.tx; tx != nil && tx.AN == p.an && bytes.Equal(tx.Key, p.sak) {
+	if tx := sl.tx[peer.side]; tx != nil && tx.AN == p.an && bytes.Equal(tx.Key, p.sak) {
 		elapsed := (sl.env.e.Now() - sl.env.Last() - sl.link.Latency).Seconds()
 		if sent := sl.pn[peer.side] + sl.pps[peer.side]*elapsed; sent >= 1 {
 			next = max(next, uint64(sent)+1)
@@ -614,7 +622,7 @@ func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 // other can check them (an end that lost its SAs cannot, until the key
 // server moves on to the SAK it redistributes).
 func (e *mkaEnd) validates(tx *macsec.SA) bool {
-	return tx != nil && slices.ContainsFunc(e.rx, func(r rxSA) bool { return r.sa.AN == tx.AN && bytes.Equal(r.sa.Key, tx.Key) })
+	return tx != nil && slices.ContainsFunc(e.sl.rx[e.side], func(r rxSA) bool { return r.sa.AN == tx.AN && bytes.Equal(r.sa.Key, tx.Key) })
 }
 
 // partFor is the participant running key k (or one with an equal CKN),
@@ -647,14 +655,14 @@ func (sl *Link) check() {
 	// its SAs until its own lifetime runs out. A rekey or a rotation keeps
 	// the old SA until the new one is in, so neither interrupts this.
 	for _, e := range sl.ends {
-		up := e.tx != nil && e.hearsLivePeer(now)
+		up := e.sl.tx[e.side] != nil && e.hearsLivePeer(now)
 		if sl.st.up[e.side] && !up {
 			sl.endDown(e, fmt.Sprintf("no live peer for %s", Lifetime))
 		}
 		sl.st.up[e.side] = up
 	}
 	agreed := sl.st.up[0] && sl.st.up[1] && !sl.st.exhausted[0] && !sl.st.exhausted[1] &&
-		sl.ends[1].validates(sl.ends[0].tx) && sl.ends[0].validates(sl.ends[1].tx)
+		sl.ends[1].validates(sl.tx[0]) && sl.ends[0].validates(sl.tx[1])
 	if agreed == sl.secured {
 		return
 	}
@@ -669,7 +677,7 @@ func (sl *Link) check() {
 
 // Open is the link's gate: must_encrypt passes nothing until a key is
 // agreed.
-func (sl *Link) Open() bool { return sl.secured || sl.mode != stdlib.MustEncrypt }
+func (sl *Link) Open() bool { return sl.secured || !sl.must }
 
 // Clear is the link's gate too: should_encrypt passes traffic unprotected
 // until a key is agreed.
@@ -706,7 +714,7 @@ func (sl *Link) SetRates(pps [2]float64) {
 	// Rekeys are the key server's, for the CA it transmits with, once both
 	// ends have SAs to move on from.
 	ks := sl.ends[0]
-	if ks.tx == nil || sl.ends[1].tx == nil {
+	if sl.tx[0] == nil || sl.tx[1] == nil {
 		return
 	}
 	p := ks.partFor(ks.txKey)
@@ -770,7 +778,7 @@ func (sl *Link) rekeyNow() {
 	s := &sl.env
 	s.Advance()
 	e := sl.ends[0]
-	if e.txKey == nil || sl.ends[1].tx == nil {
+	if e.txKey == nil || sl.tx[1] == nil {
 		return
 	}
 	p := e.partFor(e.txKey)
@@ -922,12 +930,11 @@ func (sl *Link) Protect(side int, buf, frame []byte) (wire []byte, sent, accepte
 	if !ok {
 		return nil, false, false
 	}
-	me, peer := sl.ends[side], sl.ends[1-side]
-	wire, err := macsec.AppendProtect(buf, me.tx, frame, pn, macsec.Options{Encrypt: true})
+	wire, err := macsec.AppendProtect(buf, sl.tx[side], frame, pn, macsec.Options{Encrypt: true})
 	if err != nil {
 		panic(fmt.Sprintf("sim: protecting a %s frame: %v", sl.name, err))
 	}
-	if !peer.accept(wire) {
+	if !sl.ends[1-side].accept(wire) {
 		sl.rejected++
 		return wire, true, false
 	}
@@ -945,12 +952,12 @@ func (sl *Link) Deliver(side int) (sent, accepted bool) {
 	if !ok {
 		return false, false
 	}
-	tx, peer := sl.ends[side].tx, sl.ends[1-side]
+	tx, rx := sl.tx[side], sl.rx[1-side]
 	if err := tx.CanProtect(pn); err != nil {
 		panic(fmt.Sprintf("sim: protecting a %s frame: %v", sl.name, err))
 	}
-	for i := range peer.rx {
-		if macsec.Admit(tx, pn, peer.rx[i].sa, &peer.rx[i].w) {
+	for i := range rx {
+		if macsec.Admit(tx, pn, rx[i].sa, &rx[i].w) {
 			return true, true
 		}
 	}
@@ -961,8 +968,14 @@ func (sl *Link) Deliver(side int) (sent, accepted bool) {
 // nextPN takes the packet number of end side's next frame; false when the
 // SA has none left, so nothing leaves (see exhaust).
 func (sl *Link) nextPN(side int) (uint64, bool) {
+	// The suite's MaxPN, from xpn: the suite itself is on a line a
+	// packet from the far end does not otherwise read.
+	last := macsec.GCMAES128.MaxPN()
+	if sl.xpn {
+		last = macsec.GCMAESXPN128.MaxPN()
+	}
 	pn := math.Floor(sl.pn[side]) + 1
-	if pn > float64(sl.suite.MaxPN()) {
+	if pn > float64(last) {
 		sl.exhaust(side)
 		return 0, false
 	}
@@ -973,8 +986,9 @@ func (sl *Link) nextPN(side int) (uint64, bool) {
 // accept validates a protected frame with a receive SA of this end.
 func (e *mkaEnd) accept(wire []byte) bool {
 	buf := e.sl.env.PlainBuf
-	for i := range e.rx {
-		plain, _, err := macsec.AppendValidate((*buf)[:0], e.rx[i].sa, &e.rx[i].w, wire)
+	rxs := e.sl.rx[e.side]
+	for i := range rxs {
+		plain, _, err := macsec.AppendValidate((*buf)[:0], rxs[i].sa, &rxs[i].w, wire)
 		if plain != nil {
 			*buf = plain
 		}
@@ -1010,7 +1024,7 @@ func (sl *Link) Status() Status {
 	st := Status{Name: sl.name, Suite: sl.suite, Secured: sl.secured, Rekeys: sl.rekeys, Rejected: sl.rejected, PN: sl.pn}
 	for i, e := range sl.ends {
 		es := &st.Ends[i]
-		es.MAC, es.Tx = e.mac, e.tx
+		es.MAC, es.Tx = e.mac, sl.tx[i]
 		if len(e.parts) > 0 {
 			p := e.parts[0]
 			es.MI, es.Hello = p.mi, p.hello.When()

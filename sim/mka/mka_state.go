@@ -57,7 +57,7 @@ func (sl *Link) endDown(e *mkaEnd, why string) {
 	s := &sl.env
 	sl.st.up[e.side] = false
 	sl.st.exhausted[e.side] = false
-	e.tx, e.txKey, e.rx = nil, nil, nil
+	e.sl.tx[e.side], e.txKey, e.sl.rx[e.side] = nil, nil, nil
 	for _, p := range e.parts {
 		p.sak, p.sent, p.inUse = nil, false, false
 	}
@@ -139,8 +139,8 @@ func (sl *Link) exhaustNow() {
 	s := &sl.env
 	s.Advance()
 	maxPN := float64(sl.suite.MaxPN())
-	for i, e := range sl.ends {
-		if e.tx != nil && !sl.st.exhausted[i] && sl.pps[i] > 0 && (maxPN-sl.pn[i])/sl.pps[i] <= 1e-9 {
+	for i := range sl.ends {
+		if sl.tx[i] != nil && !sl.st.exhausted[i] && sl.pps[i] > 0 && (maxPN-sl.pn[i])/sl.pps[i] <= 1e-9 {
 			sl.exhaust(i)
 		}
 	}
@@ -161,7 +161,7 @@ func (sl *Link) exhaust(side int) {
 	sl.pn[side] = max(sl.pn[side], float64(maxPN))
 	sl.st.exhausted[side] = true
 	an := uint8(0)
-	if tx := sl.ends[side].tx; tx != nil {
+	if tx := sl.tx[side]; tx != nil {
 		an = tx.AN
 	}
 	s.Control(fmt.Sprintf("MKA %s at %s: the packet number of AN %d reached %#x; the SecY sends nothing more with it until a new SAK is in; %s",
