@@ -70,6 +70,11 @@ func (s SCI) String() string { return hex.EncodeToString(s[:]) }
 
 // SA is one secure association's keying state, as the KaY installs it in
 // the SecY: the same SA serves the transmitter and every receiver of the SC.
+//
+// What every frame reads, up to Salt, is on the first 64 bytes, and an SA
+// is 128 bytes, so it starts on a cache line: with thousands of SAs, an SA
+// across two lines cost a packet a second cache miss. TestSALayout holds
+// it to this.
 type SA struct {
 	Suite CipherSuite
 	Key   []byte   // the SAK
@@ -82,7 +87,7 @@ type SA struct {
 	// gcmKey is held in the SA rather than behind a slice: checking it on
 	// every frame then reads no memory besides the SA and its key.
 	gcmKey    [32]byte
-	gcmKeyLen int
+	gcmKeyLen uint8
 	// ivBuf is scratch for the IV of the frame at hand: passed to the AEAD
 	// through an interface, a local array escaped to the heap on every
 	// frame. It makes an SA unsafe for concurrent use, as its lazily set
@@ -479,7 +484,7 @@ func (sa *SA) ShareAEAD(o *SA) bool {
 	if err != nil {
 		return false
 	}
-	sa.gcm, sa.gcmKeyLen = a, copy(sa.gcmKey[:], sa.Key)
+	sa.gcm, sa.gcmKeyLen = a, uint8(copy(sa.gcmKey[:], sa.Key))
 	return true
 }
 
@@ -508,7 +513,7 @@ func (sa *SA) aead() (cipher.AEAD, error) {
 	// the instance lives with the SA (a bounded global cache thrashed once
 	// a simulation held more SAs than it had room for). It is rebuilt if
 	// the key was changed in place.
-	if sa.gcm != nil && sa.gcmKeyLen == len(sa.Key) && bytes.Equal(sa.gcmKey[:sa.gcmKeyLen], sa.Key) {
+	if sa.gcm != nil && int(sa.gcmKeyLen) == len(sa.Key) && bytes.Equal(sa.gcmKey[:sa.gcmKeyLen], sa.Key) {
 		return sa.gcm, nil
 	}
 	block, err := aes.NewCipher(sa.Key)
@@ -519,6 +524,6 @@ func (sa *SA) aead() (cipher.AEAD, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrKey, err)
 	}
-	sa.gcm, sa.gcmKeyLen = a, copy(sa.gcmKey[:], sa.Key)
+	sa.gcm, sa.gcmKeyLen = a, uint8(copy(sa.gcmKey[:], sa.Key))
 	return a, nil
 }
