@@ -25,7 +25,7 @@ func TestAdmitAgreesWithValidate(t *testing.T) {
 		return k
 	}
 	near := func(at uint64) uint64 { return at + uint64(r.IntN(9)) - 4 }
-	var admitted, refused int
+	var admitted, refused, selfAdmitted int
 	for i := range 50_000 {
 		tx := &SA{Suite: suites[r.IntN(len(suites))], SCI: MakeSCI([6]byte{2, 0, 0, 0, 0, byte(r.IntN(2))}, 1), AN: uint8(r.IntN(4))}
 		tx.Key = key(tx.Suite.KeyLen())
@@ -92,6 +92,17 @@ func TestAdmitAgreesWithValidate(t *testing.T) {
 		if perr != nil {
 			continue
 		}
+		// The receive SA being the transmit SA itself, as both ends
+		// share one in a run: AdmitSelf decides without reading it.
+		ws, wv := w, w
+		self := AdmitSelf(pn, tx.Suite.XPN(), &ws)
+		_, _, serr := AppendValidate(nil, tx, &wv, wire)
+		if self != (serr == nil) || ws != wv {
+			t.Fatalf("case %d: %v tx %+v PN %#x, window %+v: validation with tx says %v and leaves %+v, AdmitSelf %v and %+v", i, tx.Suite, tx, pn, w, serr, wv, self, ws)
+		}
+		if self {
+			selfAdmitted++
+		}
 		ok := Admit(tx, pn, &rx, &w2)
 		_, _, verr := AppendValidate(nil, &rx, &w, wire)
 		if ok != (verr == nil) || w != w2 {
@@ -103,7 +114,7 @@ func TestAdmitAgreesWithValidate(t *testing.T) {
 			refused++
 		}
 	}
-	if admitted < 2000 || refused < 2000 {
-		t.Fatalf("%d admitted, %d refused: the cases do not cover both", admitted, refused)
+	if admitted < 2000 || refused < 2000 || selfAdmitted < 2000 || selfAdmitted > 48_000 {
+		t.Fatalf("%d admitted, %d refused (%d by the transmit SA itself): the cases do not cover both", admitted, refused, selfAdmitted)
 	}
 }

@@ -457,6 +457,31 @@ func Admit(tx *SA, pn uint64, sa *SA, w *ReplayWindow) bool {
 	return true
 }
 
+// AdmitSelf is Admit(tx, pn, tx, w): validating against the very SA that
+// protected the frame, as when both ends of a link hold one SA. Then only
+// the window and the PN decide, and the SA is not read: with thousands of
+// SAs, reading it cost each packet a cache miss. xpn is tx.Suite.XPN(),
+// and tx.CanProtect(pn) must be nil. The frame carries the PN's low 32
+// bits; under XPN the receiver recovers the rest from w, and the ICV
+// verifies only if it recovers pn itself, since the IV is built from the
+// full PN under the same SSCI and salt.
+func AdmitSelf(pn uint64, xpn bool, w *ReplayWindow) bool {
+	got := uint64(uint32(pn))
+	if xpn {
+		var ok bool
+		if got, ok = w.RecoverPN(uint32(pn)); !ok {
+			return false
+		}
+	} else if got == 0 {
+		return false
+	}
+	if got < w.Lowest() || got != pn {
+		return false
+	}
+	w.advance(got)
+	return true
+}
+
 // iv writes the GCM IV for pn: SCI ‖ PN for the 32-bit suites, and for XPN
 // (SSCI ‖ PN) XOR Salt (IEEE 802.1AE-2018 clause 14).
 func (sa *SA) iv(iv *[12]byte, pn uint64) {

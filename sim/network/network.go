@@ -51,27 +51,31 @@ func (m *Member) Up() bool { return len(m.down) == 0 }
 // (inside a managed service: a VPC attachment, the Cloud WAN mesh) have no
 // members and no capacity limit.
 type Link struct {
-	ID       int           // its index in Network.Links, the planner's link ID
-	Name     string        // unique in the network
-	Kind     string        // channel, connection, attachment, association, mesh, internal
-	A, B     *Iface        // its ends
-	Members  []*Member     // none for a virtual link
-	MinLinks int           // the members that must be up for the LAG to be
-	Latency  time.Duration // one way
-	// What every control packet reads sits by Latency, on one cache line.
-	gate Gate // what guards the link's traffic (MACsec), nil when nothing does
+	// What every control packet reads is on the first cache line: a
+	// Link is 256 bytes and links are made back to back in slabs that
+	// start on a line, so each link starts on one (TestLinkLayout).
+	Latency time.Duration // one way
+	gate    Gate          // what guards the link's traffic (MACsec), nil when nothing does
 	// PhysUp as last computed, while the network's count of state
 	// changes stood at physAt−1: every control packet asks, and the answer
 	// read both ends' devices, what the link passes through and every
 	// member, each a cache miss once a design held thousands of links.
-	physAt     uint64
-	physWas    bool
-	changes    *uint64
+	physAt  uint64
+	physWas bool
+	changes *uint64
+
+	ID         int       // its index in Network.Links, the planner's link ID
+	Name       string    // unique in the network
+	Kind       string    // channel, connection, attachment, association, mesh, internal
+	A, B       *Iface    // its ends
+	Members    []*Member // none for a virtual link
+	MinLinks   int       // the members that must be up for the LAG to be
 	MTU        int       // the largest IP packet it carries, bytes
 	Facilities []string  // where the physical link runs
 	Via        []*Device // devices the link passes through besides its ends (a partner's edge)
 	Group      string    // the Interconnect or last mile it belongs to
 	down       []string  // what failed a virtual link
+	_          [24]byte  // to 256 bytes
 }
 
 // Physical reports whether l is made of members.
