@@ -91,8 +91,12 @@ func (s *Sim) mkaEnv(se *bgp.Session, group string) mka.Env {
 		s.gateChange(se.Link)
 		s.routingChanged(cause)
 	}
+	var capture func(src [6]byte, body []byte)
+	if s.cap != nil {
+		capture = s.captureEAPOL
+	}
 	return mka.Env{Control: s.control, Advance: s.advance, RoutingChanged: changed,
-		Last: func() time.Duration { return s.last }, Capture: s.captureEAPOL,
+		Last: &s.last, Capture: capture,
 		PortDown: func(side int, why string) {
 			for _, x := range s.bgp.Sessions() {
 				if x.Link == se.Link {

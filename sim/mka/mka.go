@@ -88,26 +88,28 @@ type Link struct {
 	// receive SAs, each with its replay window: every protected frame
 	// reads both, and a map from one to the other cost a cache miss per
 	// frame once a design held thousands of SAs.
-	tx   [2]*macsec.SA
-	rx   [2][]rxSA
-	ends [2]*mkaEnd
+	tx    [2]*macsec.SA
+	rx    [2][]rxSA
+	ends  [2]*mkaEnd
+	suite macsec.CipherSuite
+	pps   [2]float64 // packets per second each way now
 
-	suite   macsec.CipherSuite
-	mode    stdlib.MACsecMode
-	env     Env
-	link    *network.Link
-	name    string            // the link's first session's, for messages
-	ifaces  [2]*network.Iface // the link's ends, AWS's first
-	group   string            // the Interconnect or last mile
-	manager string
-
-	pps      [2]float64 // packets per second each way now
+	// What an MKPDU sent or received reads besides, on the third line and
+	// the fourth (env's first fields). TestLinkLayout holds them there.
+	link     *network.Link
+	rotating *cak // the key a rotation in progress moves to
+	st       secState
 	rekey    *engine.Timer
+	env      Env
+
+	mode     stdlib.MACsecMode
+	name     string            // the link's first session's, for messages
+	ifaces   [2]*network.Iface // the link's ends, AWS's first
+	group    string            // the Interconnect or last mile
+	manager  string
 	rekeys   int
 	rotated  time.Duration // when the last rotation finished; -1: never
-	rotating *cak          // the key a rotation in progress moves to
 	rejected int           // protected frames the far end refused
-	st       secState
 }
 
 // mkaEnd is one end's MACsec entity: its keys (which differ from the
@@ -134,25 +136,54 @@ type rxSA struct {
 
 // participant is one MKA instance: one end running one CAK.
 type participant struct {
-	end      *mkaEnd
+	// Its fields are grouped by the MKPDU that reads them, a cache line
+	// to a group, since with thousands of links each line an MKPDU
+	// touches is a cache miss: the first line and the third for one sent,
+	// the second and the third for one received. A participant is 256
+	// bytes, so it starts on a line (TestParticipantLayout). The timers
+	// are in it, not beside it, and run its methods rather than closures:
+	// each was one more object for an MKPDU to reach.
+	hello engine.Timer // sends the next MKPDU
+	end   *mkaEnd
+
+	expire engine.Timer // the peer's lifetime runs out
+	peer   *peerInfo
+
 	key      *cak
 	mi       [12]byte
 	mn       uint32
 	priority uint8
-	peer     *peerInfo
-	hello    *engine.Timer
-	expire   *engine.Timer // the peer's lifetime runs out
-	ick      *macsec.ICKey
-	kek      []byte
-
 	// The SAK of this CA (drawn by the key server, received by the other).
-	kn     uint32
-	an     uint8
-	sak    []byte
-	sent   bool // distributed in an MKPDU
-	inUse  bool // the peer reported it installed (key server), or installed here
+	an    uint8
+	sent  bool // distributed in an MKPDU
+	inUse bool // the peer reported it installed (key server), or installed here
+	kn    uint32
+	ick   *macsec.ICKey
+	sak   []byte
+
+	kek    []byte
 	rekeys int
+	_      [32]byte // to 256 bytes
 }
+
+// helloTimer and expireTimer are a participant as what its two timers
+// run.
+type (
+	helloTimer  participant
+	expireTimer participant
+)
+
+// Fire sends the next MKPDU, every Hello.
+func (t *helloTimer) Fire() {
+	p := (*participant)(t)
+	p.send()
+	p.end.sl.check()
+	e := p.end.sl.env.e
+	e.Reset(&p.hello, e.Now()+Hello)
+}
+
+// Fire is the peer's lifetime running out, unless an MKPDU came since.
+func (t *expireTimer) Fire() { (*participant)(t).end.sl.check() }
 
 type peerInfo struct {
 	mi    [12]byte
@@ -168,10 +199,18 @@ type peerInfo struct {
 // sessions over the link to take down, findings, and the key log. MKA
 // reaches nothing else of the run.
 type Env struct {
+	// What every MKPDU reads comes first, on one cache line of Link.
 	e *engine.Engine
 	// mkpdus is the set's one reader of MKPDUs: an MKPDU is read through
 	// before the next arrives.
 	mkpdus *macsec.MKPDUReader
+	// Last points to when traffic was last integrated: what was sent
+	// since is extrapolated from the rates. (A pointer, where a function
+	// would be one more object for an MKPDU to read.)
+	Last *time.Duration
+	// Capture records an MKPDU from src to the MKA group address; nil
+	// when no capture is written.
+	Capture func(src [6]byte, body []byte)
 	// Control writes msg to the run's timeline of control-plane events.
 	Control func(msg string)
 	// Advance integrates traffic up to now, which counts the packet
@@ -180,11 +219,6 @@ type Env struct {
 	// RoutingChanged tells the run the link's secured state changed:
 	// routing reconverges and traffic is recomputed.
 	RoutingChanged func(cause string)
-	// Last is when traffic was last integrated: what was sent since is
-	// extrapolated from the rates.
-	Last func() time.Duration
-	// Capture records an MKPDU from src to the MKA group address.
-	Capture func(src [6]byte, body []byte)
 	// PortDown takes down the BGP sessions over the link at one end, as a
 	// must_encrypt port that has lost its key does.
 	PortDown func(side int, why string)
@@ -284,20 +318,16 @@ func (e *mkaEnd) startParticipant(k *cak) *participant {
 	for i := range p.mi {
 		p.mi[i] = byte(s.e.Rand().Uint32())
 	}
-	p.expire = s.e.NewTimer(e.sl.check)
-	p.hello = s.e.NewTimer(func() {
-		p.send()
-		e.sl.check()
-		s.e.Reset(p.hello, s.e.Now()+Hello)
-	})
-	s.e.Reset(p.hello, s.e.Now()+time.Duration(s.e.Rand().Int64N(int64(Hello/4))))
+	p.expire.SetHandler((*expireTimer)(p))
+	p.hello.SetHandler((*helloTimer)(p))
+	s.e.Reset(&p.hello, s.e.Now()+time.Duration(s.e.Rand().Int64N(int64(Hello/4))))
 	e.parts = append(e.parts, p)
 	return p
 }
 
 func (p *participant) stop() {
-	p.end.sl.env.e.Cancel(p.hello)
-	p.end.sl.env.e.Cancel(p.expire)
+	p.end.sl.env.e.Cancel(&p.hello)
+	p.end.sl.env.e.Cancel(&p.expire)
 	p.end.parts = slices.DeleteFunc(p.end.parts, func(x *participant) bool { return x == p })
 }
 
@@ -367,7 +397,9 @@ func (p *participant) send() {
 		e.idle = append(e.idle, f)
 		return
 	}
-	s.Capture(e.mac, b)
+	if s.Capture != nil {
+		s.Capture(e.mac, b)
+	}
 	f.to, f.buf = sl.ends[1-e.side], b
 	s.e.Reset(&f.t, s.e.Now()+sl.link.Latency)
 }
@@ -427,7 +459,7 @@ func (e *mkaEnd) receive(b []byte) {
 		p.peer = &peerInfo{mi: m.MI, sci: m.SCI}
 	}
 	p.peer.mn, p.peer.heard = m.MN, s.e.Now()
-	s.e.Reset(p.expire, s.e.Now()+Lifetime)
+	s.e.Reset(&p.expire, s.e.Now()+Lifetime)
 	wasLive := p.peer.live
 	listed := func(x macsec.Peer) bool { return x.MI == p.mi }
 	p.peer.live = slices.ContainsFunc(m.Live, listed) || slices.ContainsFunc(m.Potential, listed)
@@ -612,7 +644,7 @@ func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 	next := w.Next
 	sl, peer := e.sl, e.sl.ends[1-e.side]
 	if tx := sl.tx[peer.side]; tx != nil && tx.AN == p.an && bytes.Equal(tx.Key, p.sak) {
-		elapsed := (sl.env.e.Now() - sl.env.Last() - sl.link.Latency).Seconds()
+		elapsed := (sl.env.e.Now() - *sl.env.Last - sl.link.Latency).Seconds()
 		if sent := sl.pn[peer.side] + sl.pps[peer.side]*elapsed; sent >= 1 {
 			next = max(next, uint64(sent)+1)
 		}
@@ -625,7 +657,11 @@ func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 // other can check them (an end that lost its SAs cannot, until the key
 // server moves on to the SAK it redistributes).
 func (e *mkaEnd) validates(tx *macsec.SA) bool {
-	return tx != nil && slices.ContainsFunc(e.sl.rx[e.side], func(r rxSA) bool { return r.sa.AN == tx.AN && bytes.Equal(r.sa.Key, tx.Key) })
+	// The SA itself, as both ends usually hold it, is found without
+	// reading it.
+	return tx != nil && slices.ContainsFunc(e.sl.rx[e.side], func(r rxSA) bool {
+		return r.sa == tx || r.sa.AN == tx.AN && bytes.Equal(r.sa.Key, tx.Key)
+	})
 }
 
 // partFor is the participant running key k (or one with an equal CKN),

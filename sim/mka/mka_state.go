@@ -118,7 +118,14 @@ func (sl *Link) drawSAK(p *participant) {
 // lost it.
 func (sl *Link) sakUseMissing(p *participant, missing bool) bool {
 	if !missing {
-		delete(sl.st.noSAKUse, p)
+		// Emptied, the map goes: the next MKPDU then reads no more than
+		// the pointer to it.
+		if sl.st.noSAKUse != nil {
+			delete(sl.st.noSAKUse, p)
+			if len(sl.st.noSAKUse) == 0 {
+				sl.st.noSAKUse = nil
+			}
+		}
 		return false
 	}
 	if sl.st.noSAKUse == nil {
