@@ -455,9 +455,13 @@ func (s *Sim) advance() {
 			f.degraded += d
 		}
 	}
-	for d, l := range s.traffic.Wire {
-		if c := d.Link.Capacity(); c > 0 && !math.IsInf(c, 1) {
-			s.util[2*d.Link.ID+d.Side] += l / c * dt
+	if s.opts.Metrics {
+		// Utilisation is only ever a metric: integrating it without them
+		// read every link in use each second, for nothing.
+		for d, l := range s.traffic.Wire {
+			if c := d.Link.Capacity(); c > 0 && !math.IsInf(c, 1) {
+				s.util[2*d.Link.ID+d.Side] += l / c * dt
+			}
 		}
 	}
 	s.mka.Advance(dt)
@@ -815,18 +819,16 @@ func (s *Sim) sample() {
 			s.out.Metrics = append(s.out.Metrics, Sample{T: t, Metric: metric, Subject: subject, Value: v})
 		}
 	}
-	for _, l := range s.n.Links {
-		if !l.Physical() {
-			continue
-		}
-		for dir := range 2 {
-			u := &s.util[2*l.ID+dir]
-			// Named only when kept: a sample a second at every link made
-			// the names most of a run's garbage.
-			if s.opts.Metrics {
-				add("link_utilisation", l.Name+" "+directionName(l, dir), units.RoundTo(*u/win, 1e-6))
+	if s.opts.Metrics { // utilisation is integrated only for them (advance)
+		for _, l := range s.n.Links {
+			if !l.Physical() {
+				continue
 			}
-			*u = 0
+			for dir := range 2 {
+				u := &s.util[2*l.ID+dir]
+				add("link_utilisation", l.Name+" "+directionName(l, dir), units.RoundTo(*u/win, 1e-6))
+				*u = 0
+			}
 		}
 	}
 	for _, f := range s.flows {

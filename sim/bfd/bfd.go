@@ -108,50 +108,53 @@ func parseBFD(b []byte) (bfdPacket, error) {
 //
 // Its fields are grouped by the packet that reads them, a cache line to
 // a group, since with thousands of sessions each line a packet touches is
-// a cache miss: the first two lines for a packet sent, the third for one
-// received, the fourth for both.
-// An End is 256 bytes, a multiple of 64, so it starts on a line.
-// TestEndLayout holds it to this.
+// a cache miss: the first line for a packet sent, the third for one
+// received, the second for both. An End is 256 bytes, a multiple of 64,
+// so it starts on a line. TestEndLayout holds it to this. Intervals are
+// kept in microseconds, as the packets carry them (RFC 5880 §4.1), so
+// that what both read fits one line.
 type End struct {
 	// Sending.
 	tx         engine.Timer
 	diag, mult uint8
 	port       uint16
 	myDisc     uint32
-	link       *network.Link
-	pass       func(l *network.Link, side int) bool // Env.Pass
-	side       int
-	peer       *End
-	minTx      time.Duration
+
+	// Both.
+	link   *network.Link
+	pass   func(l *network.Link, side int) bool // Env.Pass
+	peer   *End
+	engine *engine.Engine
 	// spare is a flight of this end's that has arrived, to send again:
 	// BFD is most of a run's events, and a packet, its timer and its
 	// closure allocated each time made the collector and fresh memory a
 	// growing share of every event as designs grew. A second in flight
 	// at once, rarely, goes to env.idle when it is back.
-	spare  *bfdFlight
-	slowTx time.Duration // the interval before Up (Config.SlowTx)
-	// The rest: the timeline, the wire with a capture, BGP.
-	env *endEnv
-
-	// Receiving.
-	detect      engine.Timer
-	remoteMinTx time.Duration
-
-	// Both.
-	engine *engine.Engine
+	spare        *bfdFlight
+	minTx, minRx uint32 // µs: bfd.DesiredMinTxInterval once Up, bfd.RequiredMinRxInterval
 	// remoteMinRx is bfd.RemoteMinRxInterval, the slowest the peer said
-	// it accepts; 1 µs until it has said (RFC 5880 §6.8.1).
-	remoteMinRx time.Duration
-	minRx       time.Duration
+	// it accepts, in µs; 1 until it has said (RFC 5880 §6.8.1).
+	remoteMinRx uint32
 	yourDisc    uint32
+	side        uint8 // Env.Side
 	state       uint8
 	// polling: a Poll Sequence is running (RFC 5880 §6.5), every packet
 	// carries P until one with F comes back.
 	polling    bool
 	remoteMult uint8
 
-	_ [32]byte // to 256 bytes
+	// Receiving.
+	detect      engine.Timer
+	remoteMinTx time.Duration
+
+	// The rest: the slow rate, the timeline, the wire with a capture, BGP.
+	slowTx time.Duration // the interval before Up (Config.SlowTx)
+	env    *endEnv
+	_      [48]byte // to 256 bytes
 }
+
+// us is an interval of whole microseconds as a Duration.
+func us(v uint32) time.Duration { return time.Duration(v) * time.Microsecond }
 
 // endEnv is what an end reads only when its state changes or a capture
 // needs its packets' bytes.
@@ -229,7 +232,7 @@ type Env struct {
 
 // Config is how a session's BFD runs.
 type Config struct {
-	MinInterval time.Duration // desired minimum transmit and required receive interval once Up
+	MinInterval time.Duration // desired minimum transmit and required receive interval once Up, in whole µs as packets carry it
 	Multiplier  uint8         // detection time multiplier
 	SlowTx      time.Duration // the transmit interval before Up: at least a second (RFC 5880 §6.8.3)
 }
@@ -241,9 +244,9 @@ func Pair(a, b *End) { a.peer, b.peer = b, a }
 // peer once both ends exist. It draws its discriminator and source port
 // from the run's random source.
 func New(env Env, cfg Config) *End {
-	iv := cfg.MinInterval
-	b := &End{env: &endEnv{Env: env}, engine: env.Engine, link: env.Link, pass: env.Pass, side: env.Side,
-		slowTx: cfg.SlowTx, state: bfdDown, myDisc: env.Engine.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: time.Microsecond, mult: cfg.Multiplier,
+	iv := uint32(cfg.MinInterval / time.Microsecond)
+	b := &End{env: &endEnv{Env: env}, engine: env.Engine, link: env.Link, pass: env.Pass, side: uint8(env.Side),
+		slowTx: cfg.SlowTx, state: bfdDown, myDisc: env.Engine.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: 1, mult: cfg.Multiplier,
 		port: 49152 + uint16(env.Engine.Rand().IntN(16384))}
 	b.tx.SetHandler((*txTimer)(b))
 	b.detect.SetHandler((*detectTimer)(b))
@@ -265,7 +268,7 @@ func (b *End) Start() { b.engine.Reset(&b.tx, b.engine.Now()+b.interval()) }
 // interval is the time to the next packet: the negotiated rate when Up,
 // at most one a second otherwise, less a random 0–25% (RFC 5880 §6.8.7).
 func (b *End) interval() time.Duration {
-	iv := max(b.minTx, b.remoteMinRx)
+	iv := us(max(b.minTx, b.remoteMinRx))
 	if b.state != bfdUp {
 		iv = max(iv, b.slowTx)
 	}
@@ -277,9 +280,9 @@ func (b *End) interval() time.Duration {
 // allows for the slow rate.
 func (b *End) desiredMinTx() time.Duration {
 	if b.state != bfdUp {
-		return max(b.minTx, b.slowTx)
+		return max(us(b.minTx), b.slowTx)
 	}
-	return b.minTx
+	return us(b.minTx)
 }
 
 // send is the periodic transmission, with P set while polling.
@@ -290,14 +293,14 @@ func (b *End) send() {
 
 func (b *End) transmit(poll, final bool) {
 	p := bfdPacket{version: 1, diag: b.diag, state: b.state, mult: b.mult, myDisc: b.myDisc, yourDisc: b.yourDisc,
-		poll: poll, final: final, minTx: uint32(b.desiredMinTx() / time.Microsecond), minRx: uint32(b.minRx / time.Microsecond)}
+		poll: poll, final: final, minTx: uint32(b.desiredMinTx() / time.Microsecond), minRx: b.minRx}
 	l := b.link
 	if l.Up() {
 		f := b.flight()
 		p.put(&f.pkt)
 		var arrives bool
 		if b.pass != nil {
-			arrives = b.pass(l, b.side)
+			arrives = b.pass(l, int(b.side))
 		} else {
 			arrives = b.env.Send(b.port, f.pkt[:])
 		}
@@ -337,7 +340,7 @@ func (b *End) receive(raw []byte) {
 	}
 	b.yourDisc = p.myDisc
 	b.remoteMinTx = time.Duration(p.minTx) * time.Microsecond
-	b.remoteMinRx = time.Duration(p.minRx) * time.Microsecond
+	b.remoteMinRx = p.minRx
 	b.remoteMult = p.mult
 	prev := b.state
 	switch {
@@ -377,7 +380,7 @@ func (b *End) receive(raw []byte) {
 // detectionTime is the remote multiplier times the slower of what we
 // accept and what the peer sends (RFC 5880 §6.8.4).
 func (b *End) detectionTime() time.Duration {
-	return time.Duration(b.remoteMult) * max(b.minRx, b.remoteMinTx)
+	return time.Duration(b.remoteMult) * max(us(b.minRx), b.remoteMinTx)
 }
 
 func (b *End) expired() {
