@@ -19,20 +19,39 @@ type Time = time.Duration
 // nothing per tick. A Timer value with only fn set is an unscheduled
 // timer, so one can live inside what it serves.
 type Timer struct {
-	run     Handler
-	at      Time   // when it fires
-	seq     uint64 // its place among timers due at the same time
-	pending bool
+	run Handler
+	at  Time // when it fires
+	// seq is its place among timers due at the same time, with
+	// pendingBit set while it is scheduled.
+	seq uint64
 	// The queue entry that stands for the timer, keyed (qat, inq), no
 	// later than (at, seq); inq is 0 when there is none. A timer does not
-	// know where the entry is in the queue: keeping positions current
-	// wrote to every timer an entry moved past, a cache miss each once
+	// know where an entry in a heap is: keeping positions current wrote
+	// to every timer an entry moved past, a cache miss each once
 	// thousands were pending. And a timer pushed later while pending (a
 	// detection or hold timer, on every packet) keeps its entry, which
-	// moves to the new key when it reaches the front.
-	inq uint64
-	qat Time
+	// moves to the new key when it reaches the front. inq has wheelBit
+	// set when the entry is the timer itself, chained by next into its
+	// wheel bucket: a bucket's entries are then read with the timers
+	// they fire, not from nodes of their own, a cache miss each.
+	inq  uint64
+	qat  Time
+	next *Timer
 }
+
+// The top bits of seq and inq, which a run's count of schedulings never
+// reaches (2^63), hold two flags, so that a Timer is 56 bytes: inside
+// what it serves, with the fields a packet reads, it leaves them room on
+// its cache line.
+const (
+	pendingBit = 1 << 63 // in seq: the timer is scheduled
+	wheelBit   = 1 << 63 // in inq: the entry is the timer, in a wheel bucket
+)
+
+func (t *Timer) pending() bool { return t.seq&pendingBit != 0 }
+
+// fired marks t as firing now: no longer pending, its entry gone.
+func (t *Timer) fired() { t.seq, t.inq = t.seq&^pendingBit, 0 }
 
 // SetFunc sets what t runs when it fires. A timer kept inside what it
 // serves (a packet in flight, reused) is made this way, without NewTimer's
@@ -58,7 +77,7 @@ type funcHandler func()
 func (f funcHandler) Fire() { f() }
 
 // Pending reports whether t is scheduled.
-func (t *Timer) Pending() bool { return t.pending }
+func (t *Timer) Pending() bool { return t.pending() }
 
 // When is the time t fires (or last fired).
 func (t *Timer) When() Time { return t.at }
@@ -81,17 +100,14 @@ type Engine struct {
 	// the processor's caches: a cost per event that grew with the design.
 	near []entry
 	cur  int64
-	// A bucket is a chain of nodes: wheel holds each bucket's first
-	// node, nodes the entries with the next node of their bucket, free
-	// the first node unused (node numbers are indices plus one, so 0
-	// ends a chain). The wheel's memory is then what is pending, where an
-	// array per bucket gave every run of a sweep a few hundred kilobytes
-	// of buckets it used once.
-	wheel   []int32
-	nodes   []node
-	free    int32
+	// A bucket is a chain of the timers themselves (Timer.next): wheel
+	// holds each bucket's first. The wheel's memory is then its heads,
+	// where an array per bucket gave every run of a sweep a few hundred
+	// kilobytes of buckets it used once, and a node per entry (a chain
+	// in one array) cost each event a cache miss to read its node.
+	wheel   []*Timer
 	inWheel int
-	// occupied has a bit set for each bucket that holds a node, so that
+	// occupied has a bit set for each bucket that holds a timer, so that
 	// moving on to the next one skips the empty ones a word at a time:
 	// stepping over each head cost a sparse run about 1.6 µs a simulated
 	// second.
@@ -139,7 +155,7 @@ const pollEvery = 4096
 
 // New returns an engine at time zero with a random source seeded by seed.
 func New(seed uint64) *Engine {
-	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), wheel: make([]int32, wheelSlots)}
+	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), wheel: make([]*Timer, wheelSlots)}
 }
 
 // StartAt sets the clock before anything is scheduled; a run may start
@@ -205,8 +221,8 @@ func (e *Engine) Reset(t *Timer, at Time) {
 		at = e.now
 	}
 	e.seq++
-	wasPending := t.pending
-	t.at, t.seq, t.pending = at, e.seq, true
+	wasPending := t.pending()
+	t.at, t.seq = at, e.seq|pendingBit
 	if t.inq != 0 {
 		if t.qat <= at {
 			// The entry comes first; it moves to (at, seq) then.
@@ -215,7 +231,15 @@ func (e *Engine) Reset(t *Timer, at Time) {
 			}
 			return
 		}
-		if wasPending {
+		switch {
+		case t.inq&wheelBit != 0:
+			// The timer is its own entry: it leaves its bucket for the
+			// new one, and leaves nothing dead behind.
+			e.unlink(t)
+			if !wasPending {
+				e.dead--
+			}
+		case wasPending:
 			e.dead++
 		}
 	}
@@ -231,17 +255,12 @@ func (e *Engine) insert(x entry) {
 		e.near = append(e.near, x)
 		up(e.near, len(e.near)-1)
 	case s-e.cur <= wheelSlots:
-		i := e.free
-		if i == 0 {
-			e.nodes = append(e.nodes, node{})
-			i = int32(len(e.nodes))
-		} else {
-			e.free = e.nodes[i-1].next
-		}
+		// x is the timer's entry (x.seq == x.t.inq): the timer itself
+		// goes in the bucket.
 		k := s & (wheelSlots - 1)
 		b := &e.wheel[k]
-		e.nodes[i-1] = node{entry: x, next: *b}
-		*b = i
+		x.t.next, *b = *b, x.t
+		x.t.inq |= wheelBit
 		e.occupied[k>>6] |= 1 << (k & 63)
 		e.inWheel++
 	default:
@@ -250,16 +269,19 @@ func (e *Engine) insert(x entry) {
 	}
 }
 
-// node is an entry of the wheel, in its bucket's chain.
-type node struct {
-	entry
-	next int32 // the bucket's next node; 0: none
-}
-
-// release makes node i unused.
-func (e *Engine) release(i int32) {
-	e.nodes[i-1] = node{next: e.free}
-	e.free = i
+// unlink takes t, its own entry, out of its wheel bucket.
+func (e *Engine) unlink(t *Timer) {
+	k := slotOf(t.qat) & (wheelSlots - 1)
+	at := &e.wheel[k]
+	for *at != t {
+		at = &(*at).next
+	}
+	*at, t.next = t.next, nil
+	t.inq &^= wheelBit
+	e.inWheel--
+	if e.wheel[k] == nil {
+		e.occupied[k>>6] &^= 1 << (k & 63)
+	}
 }
 
 // queued is the number of entries in the queue, dead ones included.
@@ -267,8 +289,8 @@ func (e *Engine) queued() int { return len(e.near) + e.inWheel + len(e.far) }
 
 // Cancel unschedules t; cancelling a timer that is not pending does nothing.
 func (e *Engine) Cancel(t *Timer) {
-	if t.pending {
-		t.pending = false
+	if t.pending() {
+		t.seq &^= pendingBit
 		e.dead++
 		e.compact()
 	}
@@ -286,17 +308,18 @@ func (e *Engine) compact() {
 	heapify(e.near)
 	heapify(e.far)
 	for b := 0; e.inWheel > 0 && b < len(e.wheel); b++ {
-		for at := &e.wheel[b]; *at != 0; {
-			i := *at
-			if n := &e.nodes[i-1]; n.keep() {
-				at = &n.next
+		// A timer in the wheel is its own entry: dead only if cancelled.
+		for at := &e.wheel[b]; *at != nil; {
+			t := *at
+			if t.pending() {
+				at = &t.next
 				continue
 			}
-			*at = e.nodes[i-1].next
-			e.release(i)
+			*at, t.next = t.next, nil
+			t.inq = 0
 			e.inWheel--
 		}
-		if e.wheel[b] == 0 {
+		if e.wheel[b] == nil {
 			e.occupied[b>>6] &^= 1 << (b & 63)
 		}
 	}
@@ -309,7 +332,7 @@ func (x *entry) keep() bool {
 	switch {
 	case x.seq != x.t.inq:
 		return false
-	case !x.t.pending:
+	case !x.t.pending():
 		x.t.inq = 0
 		return false
 	}
@@ -342,14 +365,14 @@ func (e *Engine) front() *Timer {
 		case q.seq != t.inq:
 			e.pop()
 			e.dead--
-		case !t.pending:
+		case !t.pending():
 			t.inq = 0
 			e.pop()
 			e.dead--
-		case q.seq != t.seq:
-			t.inq, t.qat = t.seq, t.at
+		case q.seq != t.seq&^pendingBit:
+			t.inq, t.qat = t.seq&^pendingBit, t.at
 			e.pop()
-			e.insert(entry{at: t.at, seq: t.seq, t: t})
+			e.insert(entry{at: t.at, seq: t.inq, t: t})
 		default:
 			return t
 		}
@@ -368,15 +391,15 @@ func (e *Engine) advance() bool {
 		e.cur += e.nextBucket()
 		k := e.cur & (wheelSlots - 1)
 		b := &e.wheel[k]
-		for i := *b; i != 0; {
-			n := &e.nodes[i-1]
-			e.near = append(e.near, n.entry)
-			next := n.next
-			e.release(i)
+		for t := *b; t != nil; {
+			next := t.next
+			t.next = nil
+			t.inq &^= wheelBit
+			e.near = append(e.near, entry{at: t.qat, seq: t.inq, t: t})
 			e.inWheel--
-			i = next
+			t = next
 		}
-		*b = 0
+		*b = nil
 		e.occupied[k>>6] &^= 1 << (k & 63)
 	case len(e.far) > 0:
 		e.cur = slotOf(e.far[0].at)
@@ -395,7 +418,7 @@ func (e *Engine) advance() bool {
 	return true
 }
 
-// nextBucket is how many slots after cur the first bucket holding a node
+// nextBucket is how many slots after cur the first bucket holding a timer
 // is (1 to wheelSlots); the wheel must hold one.
 func (e *Engine) nextBucket() int64 {
 	start := (e.cur + 1) & (wheelSlots - 1)
@@ -448,7 +471,7 @@ func (e *Engine) Run(until Time) error {
 			}
 		}
 		e.pop()
-		t.pending, t.inq = false, 0
+		t.fired()
 		e.now = t.at
 		e.fired++
 		t.run.Fire()

@@ -165,25 +165,7 @@ func runAgainstReference(t *testing.T, seed uint64) {
 		if e.Now() != ref.now {
 			t.Fatalf("seed %d: now %v ref %v", seed, e.Now(), ref.now)
 		}
-		chained, unused := 0, 0
-		for b := range e.wheel {
-			if set := e.occupied[b>>6]&(1<<(b&63)) != 0; set != (e.wheel[b] != 0) {
-				t.Fatalf("seed %d: bucket %d holds a node: %v, marked: %v", seed, b, e.wheel[b] != 0, set)
-			}
-			for i := e.wheel[b]; i != 0; i = e.nodes[i-1].next {
-				s := slotOf(e.nodes[i-1].at)
-				if s <= e.cur || s-e.cur > wheelSlots || s&(wheelSlots-1) != int64(b) {
-					t.Fatalf("seed %d: wheel entry of slot %d in bucket %d, cur %d", seed, s, b, e.cur)
-				}
-				chained++
-			}
-		}
-		for i := e.free; i != 0; i = e.nodes[i-1].next {
-			unused++
-		}
-		if chained != e.inWheel || chained+unused != len(e.nodes) {
-			t.Fatalf("seed %d: %d nodes in buckets (%d counted), %d free, of %d", seed, chained, e.inWheel, unused, len(e.nodes))
-		}
+		checkWheel(t, e, seed)
 		for _, x := range e.far {
 			if slotOf(x.at) <= e.cur {
 				t.Fatalf("seed %d: far entry slot %d cur %d", seed, slotOf(x.at), e.cur)
@@ -202,5 +184,31 @@ func runAgainstReference(t *testing.T, seed uint64) {
 func TestEngineRunMatchesReference(t *testing.T) {
 	for seed := uint64(1); seed <= 40; seed++ {
 		runAgainstReference(t, seed)
+	}
+}
+
+// checkWheel fails t unless every bucket of e's wheel is marked in the
+// bitmap exactly when it holds timers, each timer there is marked as its
+// own entry and due in a slot the bucket stands for, and the buckets hold
+// as many timers as e counts.
+func checkWheel(t *testing.T, e *Engine, seed uint64) {
+	t.Helper()
+	chained := 0
+	for b := range e.wheel {
+		if set := e.occupied[b>>6]&(1<<(b&63)) != 0; set != (e.wheel[b] != nil) {
+			t.Fatalf("seed %d: bucket %d holds a timer: %v, marked: %v", seed, b, e.wheel[b] != nil, set)
+		}
+		for tm := e.wheel[b]; tm != nil; tm = tm.next {
+			s := slotOf(tm.qat)
+			if tm.inq&wheelBit == 0 || s <= e.cur || s-e.cur > wheelSlots || s&(wheelSlots-1) != int64(b) {
+				t.Fatalf("seed %d: wheel timer of slot %d (inq %#x) in bucket %d, cur %d", seed, s, tm.inq, b, e.cur)
+			}
+			if chained++; chained > e.inWheel {
+				t.Fatalf("seed %d: more timers in the wheel's buckets than the %d counted (a cycle?)", seed, e.inWheel)
+			}
+		}
+	}
+	if chained != e.inWheel {
+		t.Fatalf("seed %d: %d timers in buckets, %d counted", seed, chained, e.inWheel)
 	}
 }
