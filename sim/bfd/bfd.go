@@ -225,6 +225,7 @@ type Env struct {
 	// from end Side of Link arrives. A function of the link, not a
 	// closure, so that a packet reads no object of its own to find it.
 	Pass func(l *network.Link, side int) bool
+	// Side is which end of Link this end is, as Pass takes it: 0 or 1.
 	Side int
 	// Down is told when the session goes from Up to Down.
 	Down func()
