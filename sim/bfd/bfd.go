@@ -12,6 +12,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"patchbay/sim/engine"
@@ -245,6 +246,10 @@ func Pair(a, b *End) { a.peer, b.peer = b, a }
 // peer once both ends exist. It draws its discriminator and source port
 // from the run's random source.
 func New(env Env, cfg Config) *End {
+	if cfg.MinInterval < 0 || cfg.MinInterval/time.Microsecond > math.MaxUint32 {
+		// The packets carry it in 32 bits of microseconds (RFC 5880 §4.1).
+		panic(fmt.Sprintf("bfd: interval %v out of the range a packet can carry", cfg.MinInterval))
+	}
 	iv := uint32(cfg.MinInterval / time.Microsecond)
 	b := &End{env: &endEnv{Env: env}, engine: env.Engine, link: env.Link, pass: env.Pass, side: uint8(env.Side),
 		slowTx: cfg.SlowTx, state: bfdDown, myDisc: env.Engine.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: 1, mult: cfg.Multiplier,
