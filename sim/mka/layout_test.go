@@ -60,3 +60,10 @@ func TestParticipantLayout(t *testing.T) {
 		f("ick", unsafe.Offsetof(p.ick), 8, 2),
 		f("sak", unsafe.Offsetof(p.sak), unsafe.Sizeof(p.sak), 2))
 }
+
+// TestPeerInfoLayout holds peerInfo to its comment: a whole line.
+func TestPeerInfoLayout(t *testing.T) {
+	if n := unsafe.Sizeof(peerInfo{}); n != cacheline.Size {
+		t.Errorf("peerInfo is %d bytes, not a cache line's %d: in a smaller size class it can straddle two", n, cacheline.Size)
+	}
+}
