@@ -29,13 +29,14 @@ func (s *Sim) buildBGP(p *planner.Plan) {
 func (s *Sim) buildBFD() {
 	slowTx := time.Duration(catInt("bfd.slow_tx_interval")) * time.Millisecond
 	s.bfd = make([][2]*bfd.End, len(s.bgp.Sessions()))
+	flights := &bfd.Flights{}
 	for i, se := range s.bgp.Sessions() {
 		if se.BFD == nil {
 			continue
 		}
 		cfg := bfd.Config{MinInterval: time.Duration(se.BFD.MinIntervalMS) * time.Millisecond, Multiplier: uint8(se.BFD.Multiplier), SlowTx: slowTx}
 		for j, sp := range se.Ends {
-			env := bfd.Env{Engine: s.e, Link: se.Link, Device: sp.Iface.Dev, Session: se.Name, Control: s.control, Down: sp.BFDDown,
+			env := bfd.Env{Engine: s.e, Link: se.Link, Device: sp.Iface.Dev, Session: se.Name, Control: s.control, Down: sp.BFDDown, Flights: flights,
 				Send: func(sport uint16, payload []byte) bool { return s.captureUDP(sp, sport, bfd.Port, payload) }}
 			if !s.capturing() {
 				// Nothing reads the packets' bytes: the far end decides

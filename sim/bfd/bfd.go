@@ -126,12 +126,12 @@ type End struct {
 	pass   func(l *network.Link, side int) bool // Env.Pass
 	peer   *End
 	engine *engine.Engine
-	// spare is a flight of this end's that has arrived, to send again:
-	// BFD is most of a run's events, and a packet, its timer and its
-	// closure allocated each time made the collector and fresh memory a
-	// growing share of every event as designs grew. A second in flight
-	// at once, rarely, goes to env.idle when it is back.
-	spare        *bfdFlight
+	// flights holds the flights not in use, to send again, shared by
+	// the run's ends (Env.Flights): BFD is most of a run's events, and a
+	// packet, its timer and its closure allocated each time made the
+	// collector and fresh memory a growing share of every event as
+	// designs grew.
+	flights      *Flights
 	minTx, minRx uint32 // µs: bfd.DesiredMinTxInterval once Up, bfd.RequiredMinRxInterval
 	// remoteMinRx is bfd.RemoteMinRxInterval, the slowest the peer said
 	// it accepts, in µs; 1 until it has said (RFC 5880 §6.8.1).
@@ -150,19 +150,18 @@ type End struct {
 
 	// The rest: the slow rate, the timeline, the wire with a capture, BGP.
 	slowTx time.Duration // the interval before Up (Config.SlowTx)
-	env    *endEnv
+	env    *Env
 	_      [48]byte // to 256 bytes
 }
 
 // us is an interval of whole microseconds as a Duration.
 func us(v uint32) time.Duration { return time.Duration(v) * time.Microsecond }
 
-// endEnv is what an end reads only when its state changes or a capture
-// needs its packets' bytes.
-type endEnv struct {
-	Env
-	idle []*bfdFlight // flights back while spare was taken
-}
+// Flights is where BFD ends keep the flights of their packets between
+// uses. One for all the ends of a run keeps the few flights in use at any
+// moment in the processor's caches, where a flight of each end's own was
+// a cache miss or two a packet once thousands of ends were running.
+type Flights struct{ idle []*bfdFlight }
 
 // bfdFlight is a control packet on its way to the peer, with the timer
 // that delivers it.
@@ -183,24 +182,15 @@ func (f *bfdFlight) arrive() {
 	f.to.receive(pkt[:])
 }
 
-// free keeps f, back or never sent, for b's next packet.
-func (b *End) free(f *bfdFlight) {
-	if b.spare == nil {
-		b.spare = f
-		return
-	}
-	b.env.idle = append(b.env.idle, f)
-}
+// free keeps f, back or never sent, for a next packet.
+func (b *End) free(f *bfdFlight) { b.flights.idle = append(b.flights.idle, f) }
 
-// flight is an idle flight of b's, or a new one.
+// flight is an idle flight, or a new one, for a packet of b's.
 func (b *End) flight() *bfdFlight {
-	if f := b.spare; f != nil {
-		b.spare = nil
-		return f
-	}
-	if n := len(b.env.idle); n > 0 {
-		f := b.env.idle[n-1]
-		b.env.idle = b.env.idle[:n-1]
+	if idle := b.flights.idle; len(idle) > 0 {
+		f := idle[len(idle)-1]
+		b.flights.idle = idle[:len(idle)-1]
+		f.from = b
 		return f
 	}
 	f := &bfdFlight{from: b}
@@ -228,6 +218,9 @@ type Env struct {
 	Pass func(l *network.Link, side int) bool
 	// Side is which end of Link this end is, as Pass takes it: 0 or 1.
 	Side int
+	// Flights is shared by the run's ends (see Flights); nil gives the
+	// end a set of its own.
+	Flights *Flights
 	// Down is told when the session goes from Up to Down.
 	Down func()
 }
@@ -251,7 +244,11 @@ func New(env Env, cfg Config) *End {
 		panic(fmt.Sprintf("bfd: interval %v out of the range a packet can carry", cfg.MinInterval))
 	}
 	iv := uint32(cfg.MinInterval / time.Microsecond)
-	b := &End{env: &endEnv{Env: env}, engine: env.Engine, link: env.Link, pass: env.Pass, side: uint8(env.Side),
+	fl := env.Flights
+	if fl == nil {
+		fl = &Flights{}
+	}
+	b := &End{env: &env, flights: fl, engine: env.Engine, link: env.Link, pass: env.Pass, side: uint8(env.Side),
 		slowTx: cfg.SlowTx, state: bfdDown, myDisc: env.Engine.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: 1, mult: cfg.Multiplier,
 		port: 49152 + uint16(env.Engine.Rand().IntN(16384))}
 	b.tx.SetHandler((*txTimer)(b))

@@ -24,7 +24,7 @@ func TestEndLayout(t *testing.T) {
 		f("pass", unsafe.Offsetof(b.pass), 8, 1),
 		f("peer", unsafe.Offsetof(b.peer), 8, 1),
 		f("engine", unsafe.Offsetof(b.engine), 8, 1),
-		f("spare", unsafe.Offsetof(b.spare), 8, 1),
+		f("flights", unsafe.Offsetof(b.flights), 8, 1),
 		f("minTx", unsafe.Offsetof(b.minTx), 4, 1),
 		f("minRx", unsafe.Offsetof(b.minRx), 4, 1),
 		f("remoteMinRx", unsafe.Offsetof(b.remoteMinRx), 4, 1),

@@ -33,7 +33,8 @@ func TestLinkLayout(t *testing.T) {
 		cacheline.Field{Name: "env.e", Offset: unsafe.Offsetof(l.env) + unsafe.Offsetof(l.env.e), Size: 8, Line: 3},
 		cacheline.Field{Name: "env.mkpdus", Offset: unsafe.Offsetof(l.env) + unsafe.Offsetof(l.env.mkpdus), Size: 8, Line: 3},
 		cacheline.Field{Name: "env.Last", Offset: unsafe.Offsetof(l.env) + unsafe.Offsetof(l.env.Last), Size: 8, Line: 3},
-		cacheline.Field{Name: "env.Capture", Offset: unsafe.Offsetof(l.env) + unsafe.Offsetof(l.env.Capture), Size: 8, Line: 3})
+		cacheline.Field{Name: "env.Capture", Offset: unsafe.Offsetof(l.env) + unsafe.Offsetof(l.env.Capture), Size: 8, Line: 3},
+		cacheline.Field{Name: "env.flights", Offset: unsafe.Offsetof(l.env) + unsafe.Offsetof(l.env.flights), Size: 8, Line: 3})
 }
 
 // TestParticipantLayout holds participant to its comment: the first line

@@ -110,6 +110,8 @@ type Link struct {
 	rekeys   int
 	rotated  time.Duration // when the last rotation finished; -1: never
 	rejected int           // protected frames the far end refused
+
+	_ [56]byte // to a multiple of 64 bytes
 }
 
 // mkaEnd is one end's MACsec entity: its keys (which differ from the
@@ -124,8 +126,7 @@ type mkaEnd struct {
 	keys  []*cak // installed, oldest first
 	parts []*participant
 
-	idle   []*mkaFlight // MKPDUs of this end's delivered, to send again
-	logged *macsec.SA   // the last SA of this end's SC written to the key log
+	logged *macsec.SA // the last SA of this end's SC written to the key log
 }
 
 // rxSA is a receive SA and its replay state.
@@ -214,6 +215,7 @@ type Env struct {
 	// Capture records an MKPDU from src to the MKA group address; nil
 	// when no capture is written.
 	Capture func(src [6]byte, body []byte)
+	flights *[]*mkaFlight // the Set's
 	// Control writes msg to the run's timeline of control-plane events.
 	Control func(msg string)
 	// Advance integrates traffic up to now, which counts the packet
@@ -249,6 +251,11 @@ type Set struct {
 	e      *engine.Engine
 	links  []*Link
 	mkpdus macsec.MKPDUReader
+	// flights holds the MKPDU flights not in use, shared by every end
+	// of the set: the few in flight at any moment, and their buffers,
+	// stay in the processor's caches, where a flight of each end's own
+	// was a cache miss or more an MKPDU once thousands of links ran.
+	flights []*mkaFlight
 }
 
 // NewSet is an empty set of MACsec links whose keys, identifiers and
@@ -262,7 +269,7 @@ func (s *Set) Add(env Env, c Config) *Link {
 	if err != nil {
 		suite = macsec.GCMAESXPN256
 	}
-	env.e, env.mkpdus = s.e, &s.mkpdus
+	env.e, env.mkpdus, env.flights = s.e, &s.mkpdus, &s.flights
 	sl := &Link{env: env, link: c.Link, name: c.Name, ifaces: c.Ifaces, group: c.Group, mode: c.Mode, must: c.Mode == stdlib.MustEncrypt, suite: suite, xpn: suite.XPN(), manager: c.Manager, rotated: -1}
 	sl.rekey = s.e.NewTimer(sl.rekeyNow)
 	first := s.newCAK(1)
@@ -397,7 +404,7 @@ func (p *participant) send() {
 	f := e.flight()
 	b, err := m.AppendMarshalKey(f.buf[:0], p.ick, GroupAddress, e.mac)
 	if err != nil || !sl.link.PhysUp() {
-		e.idle = append(e.idle, f)
+		e.free(f)
 		return
 	}
 	if s.Capture != nil {
@@ -425,14 +432,22 @@ func (f *mkaFlight) arrive() {
 	f.to = nil
 	// Idle only once read: the MKPDU is the flight's buffer.
 	to.receive(f.buf)
-	f.from.idle = append(f.from.idle, f)
+	f.from.free(f)
 }
 
-// flight is an idle flight of e's, or a new one.
+// free keeps f, delivered or never sent, for a next MKPDU.
+func (e *mkaEnd) free(f *mkaFlight) {
+	idle := e.sl.env.flights
+	*idle = append(*idle, f)
+}
+
+// flight is an idle flight, or a new one, for an MKPDU of e's.
 func (e *mkaEnd) flight() *mkaFlight {
-	if n := len(e.idle); n > 0 {
-		f := e.idle[n-1]
-		e.idle = e.idle[:n-1]
+	if idle := e.sl.env.flights; len(*idle) > 0 {
+		n := len(*idle) - 1
+		f := (*idle)[n]
+		*idle = (*idle)[:n]
+		f.from = e
 		return f
 	}
 	f := &mkaFlight{from: e}
