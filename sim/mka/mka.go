@@ -139,16 +139,18 @@ type rxSA struct {
 type participant struct {
 	// Its fields are grouped by the MKPDU that reads them, a cache line
 	// to a group, since with thousands of links each line an MKPDU
-	// touches is a cache miss: the first line and the third for one sent,
-	// the second and the third for one received. A participant is 256
+	// touches is a cache miss: the first, third and fourth lines for one
+	// sent, the second to fourth for one received, and the third and
+	// fourth when the link's state is checked. A participant is 256
 	// bytes, so it starts on a line (TestParticipantLayout). The timers
-	// are in it, not beside it, and run its methods rather than closures:
-	// each was one more object for an MKPDU to reach.
+	// and the peer are in it, not beside it, and the timers run its
+	// methods rather than closures: each was one more object for an
+	// MKPDU to reach.
 	hello engine.Timer // sends the next MKPDU
 	end   *mkaEnd
 
 	expire engine.Timer // the peer's lifetime runs out
-	peer   *peerInfo
+	rekeys int
 
 	key      *cak
 	mi       [12]byte
@@ -162,9 +164,8 @@ type participant struct {
 	ick   *macsec.ICKey
 	sak   []byte
 
-	kek    []byte
-	rekeys int
-	_      [32]byte // to 256 bytes
+	peer peerInfo // the one peer heard last
+	kek  []byte
 }
 
 // helloTimer and expireTimer are a participant as what its two timers
@@ -192,9 +193,7 @@ type peerInfo struct {
 	sci   macsec.SCI
 	heard time.Duration
 	live  bool // it lists us: liveness is mutual
-	// To 64 bytes, so it starts on a cache line: in the 48-byte size
-	// class half of them straddled two, and every MKPDU reads one.
-	_ [24]byte
+	known bool // a peer was heard: the rest is its
 }
 
 // Env is what MACsec on a link needs of the run: the clock (the Set's,
@@ -344,7 +343,7 @@ func (p *participant) stop() {
 func (p *participant) keyServer() bool { return p.end.side == 0 }
 
 func (p *participant) peerAlive(now time.Duration) bool {
-	return p.peer != nil && now-p.peer.heard < Lifetime
+	return p.peer.known && now-p.peer.heard < Lifetime
 }
 
 // send transmits an MKPDU on the link's uncontrolled port: the basic
@@ -358,7 +357,7 @@ func (p *participant) send() {
 	m := macsec.MKPDU{Version: 3, Priority: p.priority, KeyServer: p.keyServer(), MACsecDesired: true, Capability: 3,
 		SCI: e.sci, MI: p.mi, MN: p.mn, AlgorithmAgility: 0x0080C201, CKN: p.key.ckn}
 	var peer [1]macsec.Peer
-	if pi := p.peer; p.peerAlive(s.e.Now()) {
+	if pi := &p.peer; p.peerAlive(s.e.Now()) {
 		peer[0] = macsec.Peer{MI: pi.mi, MN: pi.mn}
 		if pi.live {
 			m.Live = peer[:]
@@ -473,8 +472,8 @@ func (e *mkaEnd) receive(b []byte) {
 		return
 	}
 	s := &e.sl.env
-	if p.peer == nil || p.peer.mi != m.MI {
-		p.peer = &peerInfo{mi: m.MI, sci: m.SCI}
+	if !p.peer.known || p.peer.mi != m.MI {
+		p.peer = peerInfo{known: true, mi: m.MI, sci: m.SCI}
 	}
 	p.peer.mn, p.peer.heard = m.MN, s.e.Now()
 	s.e.Reset(&p.expire, s.e.Now()+Lifetime)
@@ -580,7 +579,7 @@ func (p *participant) keyServerMI() [12]byte {
 	switch {
 	case p.keyServer():
 		return p.mi
-	case p.peer != nil:
+	case p.peer.known:
 		return p.peer.mi
 	}
 	return [12]byte{}
@@ -1106,7 +1105,7 @@ func (sl *Link) Status() Status {
 		if len(e.parts) > 0 {
 			p := e.parts[0]
 			es.MI, es.Hello = p.mi, p.hello.When()
-			if p.peer != nil {
+			if p.peer.known {
 				es.Heard = p.peer.heard
 			}
 		}
