@@ -135,8 +135,8 @@ type Engine struct {
 // A slot is 2^slotShift ns, about a quarter of a millisecond: at a
 // thousand channels a slot holds some five events, so ordering near costs
 // about what it does at a hundred (with millisecond slots it was a
-// sixth of each event's instructions there), and stepping over empty
-// slots reads only their four-byte heads. The wheel reaches about 4.3 s
+// sixth of each event's instructions there), and the bitmap of buckets
+// in use steps over empty slots 64 at a time. The wheel reaches about 4.3 s
 // ahead, past BFD's and MKA's periods, so far holds only the rare long
 // timers.
 const (

@@ -78,8 +78,13 @@ func (c CipherSuite) RekeyThreshold() uint64 {
 // MaxPN is the highest PN the suite can send with one SAK. For XPN it is one
 // short of 2^64-1 so that a receiver's next expected PN, one past the last PN
 // it accepted, still fits in 64 bits and the last frame cannot be replayed.
-func (c CipherSuite) MaxPN() uint64 {
-	if c.XPN() {
+func (c CipherSuite) MaxPN() uint64 { return MaxPN(c.XPN()) }
+
+// MaxPN is the largest packet number of an XPN suite (xpn) or of a 32-bit
+// one: CipherSuite.MaxPN for a caller that keeps only whether its suite
+// is XPN.
+func MaxPN(xpn bool) uint64 {
+	if xpn {
 		return 1<<64 - 2
 	}
 	return 1<<32 - 1

@@ -95,7 +95,8 @@ type Link struct {
 	pps   [2]float64 // packets per second each way now
 
 	// What an MKPDU sent or received reads besides, on the third line and
-	// the fourth (env's first fields). TestLinkLayout holds them there.
+	// the fourth (env's first fields; rekey, read only at a rekey, puts
+	// env on a line of its own). TestLinkLayout holds them there.
 	link     *network.Link
 	rotating *cak // the key a rotation in progress moves to
 	st       secState
@@ -720,7 +721,7 @@ func (sl *Link) check() {
 	// its SAs until its own lifetime runs out. A rekey or a rotation keeps
 	// the old SA until the new one is in, so neither interrupts this.
 	for _, e := range sl.ends {
-		up := e.sl.tx[e.side] != nil && e.hearsLivePeer(now)
+		up := sl.tx[e.side] != nil && e.hearsLivePeer(now)
 		if sl.st.up[e.side] && !up {
 			sl.endDown(e, fmt.Sprintf("no live peer for %s", Lifetime))
 		}
@@ -1045,14 +1046,10 @@ func (sl *Link) Deliver(side int) (sent, accepted bool) {
 // nextPN takes the packet number of end side's next frame; false when the
 // SA has none left, so nothing leaves (see exhaust).
 func (sl *Link) nextPN(side int) (uint64, bool) {
-	// The suite's MaxPN, from xpn: the suite itself is on a line a
-	// packet from the far end does not otherwise read.
-	last := macsec.GCMAES128.MaxPN()
-	if sl.xpn {
-		last = macsec.GCMAESXPN128.MaxPN()
-	}
+	// From xpn: the suite itself is on a line a packet from the far end
+	// does not otherwise read.
 	pn := math.Floor(sl.pn[side]) + 1
-	if pn > float64(last) {
+	if pn > float64(macsec.MaxPN(sl.xpn)) {
 		sl.exhaust(side)
 		return 0, false
 	}

@@ -57,7 +57,7 @@ func (sl *Link) endDown(e *mkaEnd, why string) {
 	s := &sl.env
 	sl.st.up[e.side] = false
 	sl.st.exhausted[e.side] = false
-	e.sl.tx[e.side], e.txKey, e.sl.rx[e.side] = nil, nil, nil
+	sl.tx[e.side], e.txKey, sl.rx[e.side] = nil, nil, nil
 	for _, p := range e.parts {
 		p.sak, p.sent, p.inUse = nil, false, false
 	}
