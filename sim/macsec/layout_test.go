@@ -12,10 +12,10 @@ import (
 func TestSALayout(t *testing.T) {
 	var sa SA
 	cacheline.Check(t, "SA", unsafe.Sizeof(sa),
-		cacheline.Field{Name: "Suite", Offset: unsafe.Offsetof(sa.Suite), Size: unsafe.Sizeof(sa.Suite)},
-		cacheline.Field{Name: "Key", Offset: unsafe.Offsetof(sa.Key), Size: unsafe.Sizeof(sa.Key)},
-		cacheline.Field{Name: "SCI", Offset: unsafe.Offsetof(sa.SCI), Size: unsafe.Sizeof(sa.SCI)},
-		cacheline.Field{Name: "AN", Offset: unsafe.Offsetof(sa.AN), Size: 1},
-		cacheline.Field{Name: "SSCI", Offset: unsafe.Offsetof(sa.SSCI), Size: 4},
-		cacheline.Field{Name: "Salt", Offset: unsafe.Offsetof(sa.Salt), Size: unsafe.Sizeof(sa.Salt)})
+		cacheline.At("Suite", unsafe.Offsetof(sa.Suite), unsafe.Sizeof(sa.Suite), 0),
+		cacheline.At("Key", unsafe.Offsetof(sa.Key), unsafe.Sizeof(sa.Key), 0),
+		cacheline.At("SCI", unsafe.Offsetof(sa.SCI), unsafe.Sizeof(sa.SCI), 0),
+		cacheline.At("AN", unsafe.Offsetof(sa.AN), 1, 0),
+		cacheline.At("SSCI", unsafe.Offsetof(sa.SSCI), 4, 0),
+		cacheline.At("Salt", unsafe.Offsetof(sa.Salt), unsafe.Sizeof(sa.Salt), 0))
 }

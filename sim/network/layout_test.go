@@ -12,9 +12,9 @@ import (
 func TestLinkLayout(t *testing.T) {
 	var l Link
 	cacheline.Check(t, "Link", unsafe.Sizeof(l),
-		cacheline.Field{Name: "Latency", Offset: unsafe.Offsetof(l.Latency), Size: 8},
-		cacheline.Field{Name: "gate", Offset: unsafe.Offsetof(l.gate), Size: unsafe.Sizeof(l.gate)},
-		cacheline.Field{Name: "physAt", Offset: unsafe.Offsetof(l.physAt), Size: 8},
-		cacheline.Field{Name: "physWas", Offset: unsafe.Offsetof(l.physWas), Size: 1},
-		cacheline.Field{Name: "changes", Offset: unsafe.Offsetof(l.changes), Size: 8})
+		cacheline.At("Latency", unsafe.Offsetof(l.Latency), 8, 0),
+		cacheline.At("gate", unsafe.Offsetof(l.gate), unsafe.Sizeof(l.gate), 0),
+		cacheline.At("physAt", unsafe.Offsetof(l.physAt), 8, 0),
+		cacheline.At("physWas", unsafe.Offsetof(l.physWas), 1, 0),
+		cacheline.At("changes", unsafe.Offsetof(l.changes), 8, 0))
 }

@@ -17,6 +17,11 @@ type Field struct {
 	Line         uintptr
 }
 
+// At is the field name at offset, of size bytes, that must be on line.
+func At(name string, offset, size, line uintptr) Field {
+	return Field{Name: name, Offset: offset, Size: size, Line: line}
+}
+
 // Check reports, through t, a struct of size bytes whose size is not a
 // multiple of a line (so that the allocator would not start it on one),
 // or a field not wholly on its line.
