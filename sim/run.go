@@ -260,7 +260,10 @@ func Start(p *planner.Plan, sc *lang.Scenario, opts Options) (*Sim, error) {
 	if len(rs.Problems) > 0 {
 		return nil, rs.Problems
 	}
-	s := &Sim{e: engine.New(opts.Seed), n: n, sc: sc, opts: opts, util: make([]float64, 2*len(n.Links))}
+	s := &Sim{e: engine.New(opts.Seed), n: n, sc: sc, opts: opts}
+	if opts.Metrics {
+		s.util = make([]float64, 2*len(n.Links)) // a metric only (advance)
+	}
 	s.e.SetLimit(opts.MaxEvents)
 	if ctx, progress := opts.Context, opts.Progress; ctx != nil || progress != nil {
 		s.e.SetPoll(func() error {

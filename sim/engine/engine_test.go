@@ -261,8 +261,9 @@ func deadEntries(e *Engine) int {
 	count(e.near)
 	count(e.far)
 	for _, x := range e.wheelEntries() {
-		// A timer in the wheel is its own entry, marked as such.
-		if x.seq != x.t.inq&^wheelBit || x.t.inq&wheelBit == 0 || !x.t.pending() {
+		// A timer in the wheel is its own entry (checkWheel checks its
+		// mark): dead only if cancelled.
+		if !x.t.pending() {
 			dead++
 		}
 	}
