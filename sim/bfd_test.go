@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
 
+	"patchbay/lang"
 	"patchbay/planner/plantest"
 	"patchbay/sim/bfd"
 )
@@ -105,5 +107,55 @@ func TestBFDPollSequenceWhenComingUp(t *testing.T) {
 		if len(finals) != 1 || finals[0].at-poll.at != latency {
 			t.Fatalf("end %d polled at %v; its peer's finals %v, want one %v later", disc, poll.at, finals, latency)
 		}
+	}
+}
+
+// bfdControl is a BFD control packet (RFC 5880 §4.1) from the holder of
+// disc my to the holder of your, Up, with neither P nor F, and intervals
+// in microseconds.
+func bfdControl(my, your uint32, mult uint8, minTx, minRx uint32) []byte {
+	b := make([]byte, 24)
+	b[0] = 1 << 5 // version 1, no diagnostic
+	b[1] = 3 << 6 // Up
+	b[2], b[3] = mult, 24
+	binary.BigEndian.PutUint32(b[4:], my)
+	binary.BigEndian.PutUint32(b[8:], your)
+	binary.BigEndian.PutUint32(b[12:], minTx)
+	binary.BigEndian.PutUint32(b[16:], minRx)
+	return b
+}
+
+// The detection time runs out Detect Mult × the slower of our Required Min
+// RX and the peer's Desired Min TX after the last packet (RFC 5880
+// §6.8.4), whenever our own next packet is due: a peer that asks for a
+// slow rate (Required Min RX 5 s) slows only what we send (§6.8.7). Here
+// the peer's packets stop (its channel failed) after one that cut its
+// multiplier from 50 to 3, which brings the detection time from 15 s to
+// 900 ms, before our next packet, due about 5 s after the last.
+func TestBFDDetectionTimeDoesNotWaitForTheNextPacket(t *testing.T) {
+	sc := scenario(time.Minute, nil, at(30*time.Second, lang.ActionFail, lang.TargetChannel, "aws-gcp-use1/ch1"))
+	s := startSim(t, multicloud(t), sc)
+	var ends [2]*bfd.End
+	for i, se := range s.bgp.Sessions() {
+		if se.Link.Name == "aws-gcp-use1/ch1" {
+			ends = s.bfd[i]
+		}
+	}
+	if ends[0] == nil {
+		t.Fatal("no BFD session on aws-gcp-use1/ch1")
+	}
+	aws, far := ends[0], ends[1]
+	s.e.Run(30*time.Second + 10*time.Millisecond) // what was on the wire has arrived
+	aws.Receive(bfdControl(far.Discriminator(), aws.Discriminator(), 50, 300_000, 5_000_000))
+	// The AWS end's next packet leaves within 300 ms and sets the one
+	// after for 3.75–5 s later; the detection time ends at 45 s.
+	s.e.Run(31 * time.Second)
+	last := s.e.Now()
+	aws.Receive(bfdControl(far.Discriminator(), aws.Discriminator(), 3, 300_000, 5_000_000))
+	s.e.Run(sc.Duration)
+	s.finish()
+	const awsDev = "us-east-1/fac-a/aws-r1"
+	if got, want := controlAt(t, s.out, "BFD aws-gcp-use1/ch1 at "+awsDev+": Up → Down (control detection time expired"), last+900*time.Millisecond; got != want {
+		t.Fatalf("the AWS end detected the peer's silence at %v, want %v (900 ms after its last packet)", got, want)
 	}
 }

@@ -109,49 +109,60 @@ func parseBFD(b []byte) (bfdPacket, error) {
 //
 // Its fields are grouped by the packet that reads them, a cache line to
 // a group, since with thousands of sessions each line a packet touches is
-// a cache miss: the first line for a packet sent, the third for one
-// received, the second for both. An End is 256 bytes, a multiple of 64,
-// so it starts on a line. TestEndLayout holds it to this. Intervals are
-// kept in microseconds, as the packets carry them (RFC 5880 §4.1), so
-// that what both read fits one line.
+// a cache miss: the first line for a packet sent, the second for one sent
+// or received. An End is 192 bytes, a multiple of 64, so it starts on a
+// line, and the third line is read only by a capture or a state change.
+// TestEndLayout holds it to this. Intervals are kept in microseconds, as
+// the packets carry them (RFC 5880 §4.1), so that what both read fits
+// one line.
+//
+// One timer serves both the packets and the detection time: it is set
+// for the next packet, or for when the detection time runs out if that
+// comes first. A timer of the detection's own, pushed back by every packet
+// received, was a line more an end, and a queue entry to move every
+// detection time.
 type End struct {
 	// Sending.
 	tx         engine.Timer
 	diag, mult uint8
-	port       uint16
+	side       uint8 // Env.Side
 	myDisc     uint32
+	link       *network.Link
 
 	// Both.
-	link   *network.Link
-	pass   func(l *network.Link, side int) bool // Env.Pass
-	peer   *End
-	engine *engine.Engine
+	pass func(l *network.Link, side int) bool // Env.Pass
+	peer *End
 	// flights holds the flights not in use, to send again, shared by
 	// the run's ends (Env.Flights): BFD is most of a run's events, and a
 	// packet, its timer and its closure allocated each time made the
 	// collector and fresh memory a growing share of every event as
-	// designs grew.
+	// designs grew. It holds the run's engine too, which every packet
+	// reads, and which an end of its own would have a line less for.
 	flights      *Flights
 	minTx, minRx uint32 // µs: bfd.DesiredMinTxInterval once Up, bfd.RequiredMinRxInterval
 	// remoteMinRx is bfd.RemoteMinRxInterval, the slowest the peer said
 	// it accepts, in µs; 1 until it has said (RFC 5880 §6.8.1).
 	remoteMinRx uint32
 	yourDisc    uint32
-	side        uint8 // Env.Side
+	// detectAt is when the detection time runs out, 0 when it does not
+	// run (the session is neither Init nor Up).
+	detectAt time.Duration
+	// txAt is when the next packet is due (once started): where tx is
+	// set unless detectFirst, when it is set for detectAt instead.
+	txAt        time.Duration
+	remoteMinTx uint32 // µs: the peer's Desired Min TX Interval
 	state       uint8
 	// polling: a Poll Sequence is running (RFC 5880 §6.5), every packet
 	// carries P until one with F comes back.
-	polling    bool
-	remoteMult uint8
-
-	// Receiving.
-	detect      engine.Timer
-	remoteMinTx time.Duration
+	polling     bool
+	remoteMult  uint8
+	detectFirst bool
 
 	// The rest: the slow rate, the timeline, the wire with a capture, BGP.
 	slowTx time.Duration // the interval before Up (Config.SlowTx)
 	env    *Env
-	_      [48]byte // to 256 bytes
+	port   uint16
+	_      [46]byte // to 192 bytes
 }
 
 // us is an interval of whole microseconds as a Duration.
@@ -161,7 +172,10 @@ func us(v uint32) time.Duration { return time.Duration(v) * time.Microsecond }
 // uses. One for all the ends of a run keeps the few flights in use at any
 // moment in the processor's caches, where a flight of each end's own was
 // a cache miss or two a packet once thousands of ends were running.
-type Flights struct{ idle []*bfdFlight }
+type Flights struct {
+	idle []*bfdFlight
+	e    *engine.Engine // the run's, which the ends share too
+}
 
 // bfdFlight is a control packet on its way to the peer, with the timer
 // that delivers it.
@@ -248,25 +262,86 @@ func New(env Env, cfg Config) *End {
 	if fl == nil {
 		fl = &Flights{}
 	}
-	b := &End{env: &env, flights: fl, engine: env.Engine, link: env.Link, pass: env.Pass, side: uint8(env.Side),
+	switch fl.e {
+	case nil:
+		fl.e = env.Engine
+	case env.Engine:
+	default:
+		panic("bfd: Flights shared by ends of two runs")
+	}
+	b := &End{env: &env, flights: fl, link: env.Link, pass: env.Pass, side: uint8(env.Side),
 		slowTx: cfg.SlowTx, state: bfdDown, myDisc: env.Engine.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: 1, mult: cfg.Multiplier,
 		port: 49152 + uint16(env.Engine.Rand().IntN(16384))}
 	b.tx.SetHandler((*txTimer)(b))
-	b.detect.SetHandler((*detectTimer)(b))
 	return b
 }
 
-// txTimer and detectTimer are an end as what its two timers run.
-type (
-	txTimer     End
-	detectTimer End
-)
+// txTimer is an end as what its timer runs.
+type txTimer End
 
-func (t *txTimer) Fire()     { (*End)(t).send() }
-func (t *detectTimer) Fire() { (*End)(t).expired() }
+// Fire is the next packet, or the detection time running out when it
+// comes first; the packet is then still due at txAt.
+func (t *txTimer) Fire() {
+	b := (*End)(t)
+	if !b.detectFirst {
+		b.send()
+		return
+	}
+	b.detectFirst, b.detectAt = false, 0
+	b.expired()
+	if !b.tx.Pending() {
+		b.engine().Reset(&b.tx, b.txAt)
+	}
+}
+
+// engine is the run's clock, timers and random source.
+func (b *End) engine() *engine.Engine { return b.flights.e }
 
 // Start has the end send its first packet after one (jittered) interval.
-func (b *End) Start() { b.engine.Reset(&b.tx, b.engine.Now()+b.interval()) }
+func (b *End) Start() { b.sendAt(b.engine().Now() + b.interval()) }
+
+// sendAt sets the next packet for at: the timer is set for it, or for
+// detectAt if that comes first. At the same instant the detection goes
+// first, as it did when each had a timer: its time is set by a packet
+// received a detection time before, longer than the interval.
+func (b *End) sendAt(at time.Duration) {
+	b.txAt = at
+	if b.detectAt != 0 && b.detectAt <= at {
+		b.detectFirst = true
+		b.engine().Reset(&b.tx, b.detectAt)
+		return
+	}
+	b.detectFirst = false
+	b.engine().Reset(&b.tx, at)
+}
+
+// detectBy sets when the detection time runs out: a packet came while
+// Init or Up. The timer moves only if it now comes no later than the next
+// packet, or no longer does; most packets read no line of the end but
+// the one they share with the sender's. (Until the end starts, sendAt
+// sets the timer.)
+func (b *End) detectBy(at time.Duration) {
+	b.detectAt = at
+	switch {
+	case b.detectFirst && at > b.txAt:
+		b.detectFirst = false
+		b.engine().Reset(&b.tx, b.txAt)
+	case b.detectFirst:
+		b.engine().Reset(&b.tx, at)
+	case at <= b.txAt && b.tx.Pending():
+		b.detectFirst = true
+		b.engine().Reset(&b.tx, at)
+	}
+}
+
+// noDetect stops the detection time: the session left Init and Up.
+func (b *End) noDetect() {
+	b.detectAt = 0
+	if b.detectFirst {
+		b.detectFirst = false
+		b.engine().Reset(&b.tx, b.txAt)
+	}
+}
 
 // interval is the time to the next packet: the negotiated rate when Up,
 // at most one a second otherwise, less a random 0–25% (RFC 5880 §6.8.7).
@@ -275,7 +350,7 @@ func (b *End) interval() time.Duration {
 	if b.state != bfdUp {
 		iv = max(iv, b.slowTx)
 	}
-	return time.Duration(float64(iv) * (0.75 + 0.25*b.engine.Rand().Float64()))
+	return time.Duration(float64(iv) * (0.75 + 0.25*b.engine().Rand().Float64()))
 }
 
 // desiredMinTx is bfd.DesiredMinTxInterval: RFC 5880 §6.8.3 has it at
@@ -291,7 +366,7 @@ func (b *End) desiredMinTx() time.Duration {
 // send is the periodic transmission, with P set while polling.
 func (b *End) send() {
 	b.transmit(b.polling, false)
-	b.engine.Reset(&b.tx, b.engine.Now()+b.interval())
+	b.sendAt(b.engine().Now() + b.interval())
 }
 
 func (b *End) transmit(poll, final bool) {
@@ -309,7 +384,7 @@ func (b *End) transmit(poll, final bool) {
 		}
 		if arrives {
 			f.to = b.peer
-			b.engine.Reset(&f.t, b.engine.Now()+l.Latency)
+			b.engine().Reset(&f.t, b.engine().Now()+l.Latency)
 		} else {
 			b.free(f)
 		}
@@ -342,7 +417,7 @@ func (b *End) receive(raw []byte) {
 		return // RFC 5880: discard
 	}
 	b.yourDisc = p.myDisc
-	b.remoteMinTx = time.Duration(p.minTx) * time.Microsecond
+	b.remoteMinTx = p.minTx
 	b.remoteMinRx = p.minRx
 	b.remoteMult = p.mult
 	prev := b.state
@@ -359,7 +434,7 @@ func (b *End) receive(raw []byte) {
 		b.setState(bfdDown, diagNeighborSignals)
 	}
 	if b.state == bfdInit || b.state == bfdUp {
-		b.engine.Reset(&b.detect, b.engine.Now()+b.detectionTime())
+		b.detectBy(b.engine().Now() + b.detectionTime())
 	}
 	// RFC 5880 §6.8.6: a Final ends our Poll Sequence; a Poll is answered
 	// with a Final "as soon as practicable, without respect to the
@@ -376,14 +451,14 @@ func (b *End) receive(raw []byte) {
 		// while Up. A decrease may be used at once (only an increase waits
 		// for the Final), so the next packet goes at the fast rate, with P.
 		b.polling = true
-		b.engine.Reset(&b.tx, b.engine.Now()+b.interval())
+		b.sendAt(b.engine().Now() + b.interval())
 	}
 }
 
 // detectionTime is the remote multiplier times the slower of what we
 // accept and what the peer sends (RFC 5880 §6.8.4).
 func (b *End) detectionTime() time.Duration {
-	return time.Duration(b.remoteMult) * max(us(b.minRx), b.remoteMinTx)
+	return time.Duration(b.remoteMult) * us(max(b.minRx, b.remoteMinTx))
 }
 
 func (b *End) expired() {
@@ -402,7 +477,7 @@ func (b *End) setState(st, diag uint8) {
 		b.polling = false
 	}
 	if st != bfdUp && st != bfdInit {
-		b.engine.Cancel(&b.detect)
+		b.noDetect()
 	}
 	if prev == bfdUp || st == bfdUp {
 		why := ""

@@ -31,16 +31,13 @@ type Timer struct {
 	// thousands were pending. And a timer pushed later while pending (a
 	// detection or hold timer, on every packet) keeps its entry, which
 	// moves to the new key when it reaches the front. inq has wheelBit
-	// set when the entry is the timer itself, chained by next into its
-	// wheel bucket: a bucket's entries are then read with the timers
-	// they fire, not from nodes of their own, a cache miss each.
-	inq  uint64
-	qat  Time
-	next *Timer
+	// set when the entry is the timer itself, in a wheel bucket.
+	inq uint64
+	qat Time
 }
 
 // The top bits of seq and inq, which a run's count of schedulings never
-// reaches (2^63), hold two flags, so that a Timer is 56 bytes: inside
+// reaches (2^63), hold two flags, so that a Timer is 48 bytes: inside
 // what it serves, with the fields a packet reads, it leaves them room on
 // its cache line.
 const (
@@ -100,12 +97,19 @@ type Engine struct {
 	// the processor's caches: a cost per event that grew with the design.
 	near []entry
 	cur  int64
-	// A bucket is a chain of the timers themselves (Timer.next): wheel
-	// holds each bucket's first. The wheel's memory is then its heads,
-	// where an array per bucket gave every run of a sweep a few hundred
-	// kilobytes of buckets it used once, and a node per entry (a chain
-	// in one array) cost each event a cache miss to read its node.
-	wheel   []*Timer
+	// A bucket is a chain through links, a small array of the timers in
+	// the wheel: wheel holds each bucket's first link, 0 for none, and a
+	// link its timer and the next (0 ends the chain). Following a chain
+	// reads links, a few of which share a cache line, and not the timers:
+	// the timers' own lines, out of cache a period after they were
+	// scheduled, are then read side by side as a slot comes, where a
+	// chain through the timers read them one after another, each
+	// waiting for the last. A link is freed as its timer leaves the wheel
+	// and taken again, last freed first, by the next timer added, so the
+	// links in use stay few and in cache.
+	wheel   []int32
+	links   []link
+	free    []int32
 	inWheel int
 	// occupied has a bit set for each bucket that holds a timer, so that
 	// moving on to the next one skips the empty ones a word at a time:
@@ -155,7 +159,7 @@ const pollEvery = 4096
 
 // New returns an engine at time zero with a random source seeded by seed.
 func New(seed uint64) *Engine {
-	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), wheel: make([]*Timer, wheelSlots)}
+	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), wheel: make([]int32, wheelSlots)}
 }
 
 // StartAt sets the clock before anything is scheduled; a run may start
@@ -203,6 +207,12 @@ func (e *Engine) At(at Time, fn func()) *Timer {
 
 // After schedules fn d from now.
 func (e *Engine) After(d time.Duration, fn func()) *Timer { return e.At(e.now+d, fn) }
+
+// link is a timer in a wheel bucket and the next link of its chain.
+type link struct {
+	t    *Timer
+	next int32
+}
 
 // entry is a queued timer with its key beside it, so that ordering the
 // heap reads the array alone instead of chasing a pointer to every timer
@@ -258,8 +268,18 @@ func (e *Engine) insert(x entry) {
 		// x is the timer's entry (x.seq == x.t.inq): the timer itself
 		// goes in the bucket.
 		k := s & (wheelSlots - 1)
-		b := &e.wheel[k]
-		x.t.next, *b = *b, x.t
+		var i int32
+		if n := len(e.free); n > 0 {
+			i, e.free = e.free[n-1], e.free[:n-1]
+		} else {
+			if len(e.links) == 0 {
+				e.links = append(e.links, link{}) // link 0 stands for none
+			}
+			i = int32(len(e.links))
+			e.links = append(e.links, link{})
+		}
+		e.links[i] = link{t: x.t, next: e.wheel[k]}
+		e.wheel[k] = i
 		x.t.inq |= wheelBit
 		e.occupied[k>>6] |= 1 << (k & 63)
 		e.inWheel++
@@ -273,15 +293,23 @@ func (e *Engine) insert(x entry) {
 func (e *Engine) unlink(t *Timer) {
 	k := slotOf(t.qat) & (wheelSlots - 1)
 	at := &e.wheel[k]
-	for *at != t {
-		at = &(*at).next
+	for e.links[*at].t != t {
+		at = &e.links[*at].next
 	}
-	*at, t.next = t.next, nil
+	i := *at
+	*at = e.links[i].next
+	e.release(i)
 	t.inq &^= wheelBit
 	e.inWheel--
-	if e.wheel[k] == nil {
+	if e.wheel[k] == 0 {
 		e.occupied[k>>6] &^= 1 << (k & 63)
 	}
+}
+
+// release frees link i for the next timer added to the wheel.
+func (e *Engine) release(i int32) {
+	e.links[i] = link{}
+	e.free = append(e.free, i)
 }
 
 // queued is the number of entries in the queue, dead ones included.
@@ -309,17 +337,19 @@ func (e *Engine) compact() {
 	heapify(e.far)
 	for b := 0; e.inWheel > 0 && b < len(e.wheel); b++ {
 		// A timer in the wheel is its own entry: dead only if cancelled.
-		for at := &e.wheel[b]; *at != nil; {
-			t := *at
+		for at := &e.wheel[b]; *at != 0; {
+			i := *at
+			t := e.links[i].t
 			if t.pending() {
-				at = &t.next
+				at = &e.links[i].next
 				continue
 			}
-			*at, t.next = t.next, nil
+			*at = e.links[i].next
+			e.release(i)
 			t.inq = 0
 			e.inWheel--
 		}
-		if e.wheel[b] == nil {
+		if e.wheel[b] == 0 {
 			e.occupied[b>>6] &^= 1 << (b & 63)
 		}
 	}
@@ -390,16 +420,19 @@ func (e *Engine) advance() bool {
 		// made a heap of them all.
 		e.cur += e.nextBucket()
 		k := e.cur & (wheelSlots - 1)
-		b := &e.wheel[k]
-		for t := *b; t != nil; {
-			next := t.next
-			t.next = nil
+		// Each timer read below is found from its link, not from the
+		// timer before it, so the processor reads them side by side.
+		for i := e.wheel[k]; i != 0; {
+			l := &e.links[i]
+			t, next := l.t, l.next
+			*l = link{}
+			e.free = append(e.free, i)
 			t.inq &^= wheelBit
 			e.near = append(e.near, entry{at: t.qat, seq: t.inq, t: t})
 			e.inWheel--
-			t = next
+			i = next
 		}
-		*b = nil
+		e.wheel[k] = 0
 		e.occupied[k>>6] &^= 1 << (k & 63)
 	case len(e.far) > 0:
 		e.cur = slotOf(e.far[0].at)

@@ -279,7 +279,8 @@ func (e *Engine) wheelEntries() []entry {
 	for w, bits := range e.occupied {
 		for ; bits != 0; bits &= bits - 1 {
 			b := w*64 + mathbits.TrailingZeros64(bits)
-			for t := e.wheel[b]; t != nil; t = t.next {
+			for i := e.wheel[b]; i != 0; i = e.links[i].next {
+				t := e.links[i].t
 				q = append(q, entry{at: t.qat, seq: t.inq &^ wheelBit, t: t})
 			}
 		}

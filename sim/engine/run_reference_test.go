@@ -189,16 +189,23 @@ func TestEngineRunMatchesReference(t *testing.T) {
 
 // checkWheel fails t unless every bucket of e's wheel is marked in the
 // bitmap exactly when it holds timers, each timer there is marked as its
-// own entry and due in a slot the bucket stands for, and the buckets hold
-// as many timers as e counts.
+// own entry and due in a slot the bucket stands for, the buckets hold as
+// many timers as e counts, and every link is in one bucket or free (and
+// then empty), never both.
 func checkWheel(t *testing.T, e *Engine, seed uint64) {
 	t.Helper()
 	chained := 0
+	seen := make([]bool, len(e.links))
 	for b := range e.wheel {
-		if set := e.occupied[b>>6]&(1<<(b&63)) != 0; set != (e.wheel[b] != nil) {
-			t.Fatalf("seed %d: bucket %d holds a timer: %v, marked: %v", seed, b, e.wheel[b] != nil, set)
+		if set := e.occupied[b>>6]&(1<<(b&63)) != 0; set != (e.wheel[b] != 0) {
+			t.Fatalf("seed %d: bucket %d holds a timer: %v, marked: %v", seed, b, e.wheel[b] != 0, set)
 		}
-		for tm := e.wheel[b]; tm != nil; tm = tm.next {
+		for i := e.wheel[b]; i != 0; i = e.links[i].next {
+			if seen[i] {
+				t.Fatalf("seed %d: link %d twice in the wheel's buckets", seed, i)
+			}
+			seen[i] = true
+			tm := e.links[i].t
 			s := slotOf(tm.qat)
 			if tm.inq&wheelBit == 0 || s <= e.cur || s-e.cur > wheelSlots || s&(wheelSlots-1) != int64(b) {
 				t.Fatalf("seed %d: wheel timer of slot %d (inq %#x) in bucket %d, cur %d", seed, s, tm.inq, b, e.cur)
@@ -210,5 +217,16 @@ func checkWheel(t *testing.T, e *Engine, seed uint64) {
 	}
 	if chained != e.inWheel {
 		t.Fatalf("seed %d: %d timers in buckets, %d counted", seed, chained, e.inWheel)
+	}
+	for _, i := range e.free {
+		if i == 0 || seen[i] || e.links[i] != (link{}) {
+			t.Fatalf("seed %d: free link %d is in use: %+v, chained %v", seed, i, e.links[i], seen[i])
+		}
+		seen[i] = true
+	}
+	for i := 1; i < len(seen); i++ {
+		if !seen[i] {
+			t.Fatalf("seed %d: link %d neither chained nor free", seed, i)
+		}
 	}
 }

@@ -8,28 +8,29 @@ import (
 )
 
 // TestLinkLayout holds Link to the lines its comments give: what a
-// protected packet reads on the first, and on the second the receive SAs
+// protected packet reads on the first, and on the second the receive SA
 // for the far end's packets; what an MKPDU reads on those and the next
 // two.
 func TestLinkLayout(t *testing.T) {
 	var l Link
-	rx1 := unsafe.Offsetof(l.rx) + unsafe.Sizeof(l.rx[0])
+	in10 := unsafe.Offsetof(l.in) + unsafe.Sizeof(l.in[0])
 	cacheline.Check(t, "Link", unsafe.Sizeof(l),
 		cacheline.At("secured", unsafe.Offsetof(l.secured), 1, 0),
 		cacheline.At("must", unsafe.Offsetof(l.must), 1, 0),
 		cacheline.At("xpn", unsafe.Offsetof(l.xpn), 1, 0),
 		cacheline.At("pn", unsafe.Offsetof(l.pn), unsafe.Sizeof(l.pn), 0),
 		cacheline.At("tx", unsafe.Offsetof(l.tx), unsafe.Sizeof(l.tx), 0),
-		cacheline.At("rx[0]", unsafe.Offsetof(l.rx), unsafe.Sizeof(l.rx[0]), 0),
-		cacheline.At("rx[1]", rx1, unsafe.Sizeof(l.rx[1]), 1),
-		cacheline.At("ends", unsafe.Offsetof(l.ends), unsafe.Sizeof(l.ends), 1),
-		cacheline.At("suite", unsafe.Offsetof(l.suite), unsafe.Sizeof(l.suite), 1),
-		cacheline.At("pps", unsafe.Offsetof(l.pps), unsafe.Sizeof(l.pps), 1),
+		cacheline.At("nin", unsafe.Offsetof(l.nin), unsafe.Sizeof(l.nin), 0),
+		cacheline.At("in[0][0]", unsafe.Offsetof(l.in), unsafe.Sizeof(l.in[0][0]), 0),
+		cacheline.At("in[1][0]", in10, unsafe.Sizeof(l.in[1][0]), 1),
+		cacheline.At("ends", unsafe.Offsetof(l.ends), unsafe.Sizeof(l.ends), 2),
+		cacheline.At("suite", unsafe.Offsetof(l.suite), unsafe.Sizeof(l.suite), 2),
+		cacheline.At("pps", unsafe.Offsetof(l.pps), unsafe.Sizeof(l.pps), 2),
 		cacheline.At("link", unsafe.Offsetof(l.link), 8, 2),
 		cacheline.At("rotating", unsafe.Offsetof(l.rotating), 8, 2),
-		cacheline.At("st.up", unsafe.Offsetof(l.st)+unsafe.Offsetof(l.st.up), 2, 2),
-		cacheline.At("st.exhausted", unsafe.Offsetof(l.st)+unsafe.Offsetof(l.st.exhausted), 2, 2),
-		cacheline.At("st.noSAKUse", unsafe.Offsetof(l.st)+unsafe.Offsetof(l.st.noSAKUse), 8, 2),
+		cacheline.At("st.up", unsafe.Offsetof(l.st)+unsafe.Offsetof(l.st.up), 2, 3),
+		cacheline.At("st.exhausted", unsafe.Offsetof(l.st)+unsafe.Offsetof(l.st.exhausted), 2, 3),
+		cacheline.At("st.noSAKUse", unsafe.Offsetof(l.st)+unsafe.Offsetof(l.st.noSAKUse), 8, 3),
 		cacheline.At("env.e", unsafe.Offsetof(l.env)+unsafe.Offsetof(l.env.e), 8, 3),
 		cacheline.At("env.mkpdus", unsafe.Offsetof(l.env)+unsafe.Offsetof(l.env.mkpdus), 8, 3),
 		cacheline.At("env.Last", unsafe.Offsetof(l.env)+unsafe.Offsetof(l.env.Last), 8, 3),

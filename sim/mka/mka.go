@@ -77,32 +77,37 @@ type Link struct {
 	// What every protected packet reads comes first: with thousands of
 	// links, each line a packet touches is a cache miss. A Link's size is
 	// a multiple of 64 bytes, so it starts on a line: a packet from the
-	// far end reads the first line only, one from the AWS end the second
+	// AWS end reads the first line only, one from the far end the second
 	// too. The SAs are the link's rather than each end's for that reason:
-	// reading them through the ends cost a packet two more lines.
+	// reading them through the ends cost a packet two more lines; and the
+	// receive SAs are held in the link, not in arrays of their own, a
+	// line more each.
 	secured bool       // both ends transmit with a SAK the other has
 	must    bool       // mode is must_encrypt: nothing crosses until a key is agreed
 	xpn     bool       // suite.XPN(): how far a packet number may go (nextPN)
+	nin     [2]uint8   // how many of in[d] are in use
 	pn      [2]float64 // packets sent each way under the current SAK, traffic included
-	// tx is each end's transmit SA, nil when it has none; rx each end's
-	// receive SAs, each with its replay window: every protected frame
-	// reads both, and a map from one to the other cost a cache miss per
-	// frame once a design held thousands of SAs.
+	// tx is each end's transmit SA, nil when it has none; in[d] the
+	// receive SAs for what end d sends, newest first (end 1−d's, rxOf),
+	// each with its replay window: every protected frame reads both, and
+	// a map from one to the other cost a cache miss per frame once a
+	// design held thousands of SAs. An end keeps two (addRx).
 	tx    [2]*macsec.SA
-	rx    [2][]rxSA
+	in    [2][2]rxSA
 	ends  [2]*mkaEnd
 	suite macsec.CipherSuite
 	pps   [2]float64 // packets per second each way now
 
 	// What an MKPDU sent or received reads besides, on the third line and
-	// the fourth (env's first fields; rekey, read only at a rekey, puts
-	// env on a line of its own). TestLinkLayout holds them there.
+	// the fourth (with env's first fields). TestLinkLayout holds them
+	// there.
 	link     *network.Link
 	rotating *cak // the key a rotation in progress moves to
 	st       secState
-	rekey    *engine.Timer
 	env      Env
 
+	rekey    *engine.Timer
+	rk       secRekey
 	mode     stdlib.MACsecMode
 	name     string            // the link's first session's, for messages
 	ifaces   [2]*network.Iface // the link's ends, AWS's first
@@ -112,7 +117,21 @@ type Link struct {
 	rotated  time.Duration // when the last rotation finished; -1: never
 	rejected int           // protected frames the far end refused
 
-	_ [56]byte // to a multiple of 64 bytes
+	_ [8]byte // to a multiple of 64 bytes
+}
+
+// rxOf is end side's receive SAs, newest first: a slice of the link's own
+// array.
+func (sl *Link) rxOf(side int) []rxSA {
+	d := 1 - side
+	return sl.in[d][:sl.nin[d]]
+}
+
+// setRx makes rxs (at most two) end side's receive SAs.
+func (sl *Link) setRx(side int, rxs []rxSA) {
+	d := 1 - side
+	sl.in[d] = [2]rxSA{}
+	sl.nin[d] = uint8(copy(sl.in[d][:], rxs))
 }
 
 // mkaEnd is one end's MACsec entity: its keys (which differ from the
@@ -149,9 +168,11 @@ type participant struct {
 	// MKPDU to reach.
 	hello engine.Timer // sends the next MKPDU
 	end   *mkaEnd
+	_     [8]byte
 
 	expire engine.Timer // the peer's lifetime runs out
 	rekeys int
+	_      [8]byte
 
 	key      *cak
 	mi       [12]byte
@@ -551,7 +572,7 @@ func (e *mkaEnd) install(p *participant, peerSCI macsec.SCI) {
 	}
 	e.sl.tx[e.side] = tx
 	e.logSA(p, tx)
-	peerRx := e.sl.rx[1-e.side]
+	peerRx := e.sl.rxOf(1 - e.side)
 	for i := range peerRx {
 		if peerRx[i].sa.AN == tx.AN {
 			shareKey(&peerRx[i], tx)
@@ -589,7 +610,7 @@ func (p *participant) keyServerMI() [12]byte {
 // addRx accepts frames the peer protects with a CA's current SAK, keeping
 // the previous receive SA so frames in flight still validate.
 func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
-	for _, r := range e.sl.rx[e.side] {
+	for _, r := range e.sl.rxOf(e.side) {
 		if bytes.Equal(r.sa.Key, p.sak) && r.sa.AN == p.an {
 			return
 		}
@@ -606,7 +627,7 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 	if peerTx != nil && peerTx.AN == rx.AN {
 		shareKey(&r, peerTx)
 	}
-	rxs := append([]rxSA{r}, e.sl.rx[e.side]...)
+	rxs := append([]rxSA{r}, e.sl.rxOf(e.side)...)
 	if len(rxs) > 2 {
 		// Two receive SAs are kept, the newest and the one before; but
 		// never drop the one the peer still transmits with (a SAK redrawn
@@ -618,7 +639,7 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 		}
 		rxs = slices.Delete(rxs, drop, drop+1)
 	}
-	e.sl.rx[e.side] = rxs
+	e.sl.setRx(e.side, rxs)
 }
 
 // shareKey has a receive SA use its peer's transmit SA's key and cipher
@@ -656,7 +677,7 @@ func shareKey(r *rxSA, tx *macsec.SA) {
 // Delay Protect.)
 func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 	var w *macsec.ReplayWindow
-	rxs := e.sl.rx[e.side]
+	rxs := e.sl.rxOf(e.side)
 	for i := range rxs {
 		if sa := rxs[i].sa; sa.AN == p.an && bytes.Equal(sa.Key, p.sak) {
 			w = &rxs[i].w
@@ -667,10 +688,10 @@ func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 		return 1
 	}
 	next := w.Next
-	sl, peer := e.sl, e.sl.ends[1-e.side]
-	if tx := sl.tx[peer.side]; tx != nil && tx.AN == p.an && bytes.Equal(tx.Key, p.sak) {
+	sl, peer := e.sl, 1-e.side
+	if tx := sl.tx[peer]; tx != nil && tx.AN == p.an && bytes.Equal(tx.Key, p.sak) {
 		elapsed := (sl.env.e.Now() - *sl.env.Last - sl.link.Latency).Seconds()
-		if sent := sl.pn[peer.side] + sl.pps[peer.side]*elapsed; sent >= 1 {
+		if sent := sl.pn[peer] + sl.pps[peer]*elapsed; sent >= 1 {
 			next = max(next, uint64(sent)+1)
 		}
 	}
@@ -684,7 +705,7 @@ func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 func (e *mkaEnd) validates(tx *macsec.SA) bool {
 	// The SA itself, as both ends usually hold it, is found without
 	// reading it.
-	return tx != nil && slices.ContainsFunc(e.sl.rx[e.side], func(r rxSA) bool {
+	return tx != nil && slices.ContainsFunc(e.sl.rxOf(e.side), func(r rxSA) bool {
 		return r.sa == tx || r.sa.AN == tx.AN && bytes.Equal(r.sa.Key, tx.Key)
 	})
 }
@@ -766,8 +787,8 @@ func (sl *Link) SetRates(pps [2]float64) {
 	}
 	sl.pps = pps
 	s.e.Cancel(sl.rekey)
-	if sl.st.exhaust != nil {
-		s.e.Cancel(sl.st.exhaust)
+	if sl.rk.exhaust != nil {
+		s.e.Cancel(sl.rk.exhaust)
 	}
 	maxPN := float64(sl.suite.MaxPN())
 	for i := range 2 {
@@ -815,8 +836,8 @@ func (sl *Link) SetRates(pps [2]float64) {
 		// so, restarting only its own PN: the key server's is still at the
 		// threshold, and must not start another rekey. Only a SAK that
 		// went unanswered for a lifetime is replaced.
-		if _, ok := sl.st.drawn[p]; !ok {
-			sl.st.drawn[p] = now
+		if _, ok := sl.rk.drawn[p]; !ok {
+			sl.rk.drawn[p] = now
 		}
 		rekey = now
 	}
@@ -827,10 +848,10 @@ func (sl *Link) SetRates(pps [2]float64) {
 		s.e.Reset(sl.rekey, rekey)
 	}
 	if exhaust >= 0 {
-		if sl.st.exhaust == nil {
-			sl.st.exhaust = s.e.NewTimer(sl.exhaustNow)
+		if sl.rk.exhaust == nil {
+			sl.rk.exhaust = s.e.NewTimer(sl.exhaustNow)
 		}
-		s.e.Reset(sl.st.exhaust, exhaust)
+		s.e.Reset(sl.rk.exhaust, exhaust)
 	}
 }
 
@@ -1018,7 +1039,7 @@ func (sl *Link) Deliver(side int) (sent, accepted bool) {
 	if !ok {
 		return false, false
 	}
-	tx, rx := sl.tx[side], sl.rx[1-side]
+	tx, rx := sl.tx[side], sl.rxOf(1-side)
 	if len(rx) == 0 || rx[0].sa != tx {
 		// Checked as protecting would; the SA itself was checked when
 		// installed (install), and an SA does not change after that.
@@ -1060,7 +1081,7 @@ func (sl *Link) nextPN(side int) (uint64, bool) {
 // accept validates a protected frame with a receive SA of this end.
 func (e *mkaEnd) accept(wire []byte) bool {
 	buf := e.sl.env.PlainBuf
-	rxs := e.sl.rx[e.side]
+	rxs := e.sl.rxOf(e.side)
 	for i := range rxs {
 		plain, _, err := macsec.AppendValidate((*buf)[:0], rxs[i].sa, &rxs[i].w, wire)
 		if plain != nil {

@@ -10,9 +10,10 @@ import (
 	"patchbay/stdlib"
 )
 
-// secState is what a Link follows besides its SAs: each end's own view
-// of its controlled port, when the key server last drew a SAK, and transmit
-// SAs whose packet numbers ran out.
+// secState is what a Link follows besides its SAs and an MKPDU reads:
+// each end's own view of its controlled port, transmit SAs whose packet
+// numbers ran out, and peers that report no SAK. (What only a rekey
+// reads, secRekey, is kept apart, on a line an MKPDU does not read.)
 type secState struct {
 	// up is each end's controlled port as that end sees it. The two differ
 	// while one end's CA has restarted (its key was changed) and the other
@@ -20,10 +21,15 @@ type secState struct {
 	up [2]bool
 	// exhausted marks an end whose transmit SA has used its last PN.
 	exhausted [2]bool
-	exhaust   *engine.Timer                  // the first transmit PN reaches the suite's maximum
-	drawn     map[*participant]time.Duration // when the key server last drew a SAK for the CA
-	noSAKUse  map[*participant]int           // MKPDUs in a row from a live peer that uses no SAK
-	reported  bool                           // the exhaustion finding is made once per link
+	noSAKUse  map[*participant]int // MKPDUs in a row from a live peer that uses no SAK
+}
+
+// secRekey is what a Link follows for its rekeys: when the key server
+// last drew a SAK, and when a transmit SA's packet numbers run out.
+type secRekey struct {
+	exhaust  *engine.Timer                  // the first transmit PN reaches the suite's maximum
+	drawn    map[*participant]time.Duration // when the key server last drew a SAK for the CA
+	reported bool                           // the exhaustion finding is made once per link
 }
 
 // mkaMissingSAKUse is how many MKPDUs in a row a live peer may send without
@@ -57,7 +63,8 @@ func (sl *Link) endDown(e *mkaEnd, why string) {
 	s := &sl.env
 	sl.st.up[e.side] = false
 	sl.st.exhausted[e.side] = false
-	sl.tx[e.side], e.txKey, sl.rx[e.side] = nil, nil, nil
+	sl.tx[e.side], e.txKey = nil, nil
+	sl.setRx(e.side, nil)
 	for _, p := range e.parts {
 		p.sak, p.sent, p.inUse = nil, false, false
 	}
@@ -99,17 +106,17 @@ func (sl *Link) pending(p *participant) bool { return p.sak != nil && !p.inUse }
 // ieee802_1x_kay.c, read 2026-12). It also keeps a rekey in progress from
 // starting another.
 func (sl *Link) sakAllowedAt(p *participant) (time.Duration, bool) {
-	t, ok := sl.st.drawn[p]
+	t, ok := sl.rk.drawn[p]
 	return t + Lifetime, ok
 }
 
 // drawSAK has the key server draw its CA's next SAK and notes when.
 func (sl *Link) drawSAK(p *participant) {
 	p.newSAK()
-	if sl.st.drawn == nil {
-		sl.st.drawn = map[*participant]time.Duration{}
+	if sl.rk.drawn == nil {
+		sl.rk.drawn = map[*participant]time.Duration{}
 	}
-	sl.st.drawn[p] = sl.env.e.Now()
+	sl.rk.drawn[p] = sl.env.e.Now()
 	delete(sl.st.noSAKUse, p)
 }
 
@@ -173,8 +180,8 @@ func (sl *Link) exhaust(side int) {
 	}
 	s.Control(fmt.Sprintf("MKA %s at %s: the packet number of AN %d reached %#x; the SecY sends nothing more with it until a new SAK is in; %s",
 		sl.name, sl.ifaces[side].Dev.Name, an, maxPN, sl.downWhat()))
-	if !sl.st.reported {
-		sl.st.reported = true
+	if !sl.rk.reported {
+		sl.rk.reported = true
 		sl.exhaustionFinding(side)
 	}
 	sl.check()
