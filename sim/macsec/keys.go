@@ -28,12 +28,18 @@ type cmacKey struct {
 }
 
 func newCMACKey(block cipher.Block) *cmacKey {
-	k := &cmacKey{block: block}
+	k := new(cmacKey)
+	k.set(block)
+	return k
+}
+
+// set makes k block's, with its subkeys.
+func (k *cmacKey) set(block cipher.Block) {
+	*k = cmacKey{block: block}
 	block.Encrypt(k.k1[:], k.k1[:])
 	double(&k.k1)
 	k.k2 = k.k1
 	double(&k.k2)
-	return k
 }
 
 // cmacKeys keeps what CMAC set up for each key it has used, for the

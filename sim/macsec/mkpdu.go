@@ -215,24 +215,38 @@ func verifyMKPDU(st *cmacState, dst, src [6]byte, b []byte) error {
 // for, and at thousands of participants a cache miss. It keeps the state
 // of the CMAC it is computing, which would otherwise be allocated for
 // every MKPDU (the AES instance's interface hides that it does not keep
-// it), so one ICKey serves one goroutine at a time.
+// it), so one ICKey serves one goroutine at a time. The subkeys and the
+// state are in it, not objects of their own: each was one more line for
+// an MKPDU to read. Its state points into it, so an ICKey set up is not
+// copied.
 type ICKey struct {
-	k  *cmacKey
+	k  cmacKey
 	st cmacState
 }
 
 // NewICK sets up ick (16 or 32 octets) for MarshalKey and VerifyMKPDUKey.
 // The key is copied: changing ick afterwards changes nothing.
 func NewICK(ick []byte) (*ICKey, error) {
-	if err := ickLen(ick); err != nil {
+	k := new(ICKey)
+	if err := k.Set(ick); err != nil {
 		return nil, err
+	}
+	return k, nil
+}
+
+// Set is NewICK for an ICKey kept inside something else (an MKA key), so
+// that it is read with it.
+func (k *ICKey) Set(ick []byte) error {
+	if err := ickLen(ick); err != nil {
+		return err
 	}
 	block, err := aes.NewCipher(ick)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMKPDU, err)
+		return fmt.Errorf("%w: %v", ErrMKPDU, err)
 	}
-	k := newCMACKey(block)
-	return &ICKey{k: k, st: cmacState{k: k}}, nil
+	k.k.set(block)
+	k.st = cmacState{k: &k.k}
+	return nil
 }
 
 func ickLen(ick []byte) error {

@@ -38,16 +38,19 @@ func TestLinkLayout(t *testing.T) {
 		cacheline.At("env.flights", unsafe.Offsetof(l.env)+unsafe.Offsetof(l.env.flights), 8, 3))
 }
 
-// TestParticipantLayout holds participant to its comment: the first,
-// third and fourth lines for an MKPDU sent, the second to fourth for one
-// received.
+// TestParticipantLayout holds participant to its comment: all three lines
+// for an MKPDU sent, the second and third for one received, the second
+// when the link's state is checked.
 func TestParticipantLayout(t *testing.T) {
 	var p participant
 	cacheline.Check(t, "participant", unsafe.Sizeof(p),
 		cacheline.At("hello", unsafe.Offsetof(p.hello), unsafe.Sizeof(p.hello), 0),
-		cacheline.At("end", unsafe.Offsetof(p.end), 8, 0),
-		cacheline.At("expire", unsafe.Offsetof(p.expire), unsafe.Sizeof(p.expire), 1),
-		cacheline.At("key", unsafe.Offsetof(p.key), 8, 2),
+		cacheline.At("helloAt", unsafe.Offsetof(p.helloAt), 8, 0),
+		cacheline.At("key", unsafe.Offsetof(p.key), 8, 1),
+		cacheline.At("end", unsafe.Offsetof(p.end), 8, 1),
+		cacheline.At("peer", unsafe.Offsetof(p.peer), unsafe.Sizeof(p.peer), 1),
+		cacheline.At("expiring", unsafe.Offsetof(p.expiring), 1, 1),
+		cacheline.At("expireFirst", unsafe.Offsetof(p.expireFirst), 1, 1),
 		cacheline.At("mi", unsafe.Offsetof(p.mi), 12, 2),
 		cacheline.At("mn", unsafe.Offsetof(p.mn), 4, 2),
 		cacheline.At("priority", unsafe.Offsetof(p.priority), 1, 2),
@@ -56,6 +59,30 @@ func TestParticipantLayout(t *testing.T) {
 		cacheline.At("inUse", unsafe.Offsetof(p.inUse), 1, 2),
 		cacheline.At("kn", unsafe.Offsetof(p.kn), 4, 2),
 		cacheline.At("ick", unsafe.Offsetof(p.ick), 8, 2),
-		cacheline.At("sak", unsafe.Offsetof(p.sak), unsafe.Sizeof(p.sak), 2),
-		cacheline.At("peer", unsafe.Offsetof(p.peer), unsafe.Sizeof(p.peer), 3))
+		cacheline.At("sak", unsafe.Offsetof(p.sak), unsafe.Sizeof(p.sak), 2))
+}
+
+// TestCAKLayout holds cak to its comment: the name and its octets on the
+// first line, the ICK on the next two, which is all an MKPDU reads of it.
+func TestCAKLayout(t *testing.T) {
+	var k cak
+	ick := unsafe.Offsetof(k.ick)
+	cacheline.Check(t, "cak", unsafe.Sizeof(k),
+		cacheline.At("ckn", unsafe.Offsetof(k.ckn), unsafe.Sizeof(k.ckn), 0),
+		cacheline.At("name", unsafe.Offsetof(k.name), unsafe.Sizeof(k.name), 0),
+		cacheline.At("ick", ick, cacheline.Size, 1),
+		cacheline.At("ick (the rest)", ick+cacheline.Size, unsafe.Sizeof(k.ick)-cacheline.Size, 2))
+}
+
+// TestMKAEndLayout holds mkaEnd to its comment: what an MKPDU reads, the
+// one participant included, on the first line.
+func TestMKAEndLayout(t *testing.T) {
+	var e mkaEnd
+	cacheline.Check(t, "mkaEnd", unsafe.Sizeof(e),
+		cacheline.At("sl", unsafe.Offsetof(e.sl), 8, 0),
+		cacheline.At("txKey", unsafe.Offsetof(e.txKey), 8, 0),
+		cacheline.At("sci", unsafe.Offsetof(e.sci), unsafe.Sizeof(e.sci), 0),
+		cacheline.At("side", unsafe.Offsetof(e.side), unsafe.Sizeof(e.side), 0),
+		cacheline.At("parts", unsafe.Offsetof(e.parts), unsafe.Sizeof(e.parts), 0),
+		cacheline.At("part0", unsafe.Offsetof(e.part0), unsafe.Sizeof(e.part0), 0))
 }

@@ -47,28 +47,37 @@ const (
 var GroupAddress = [6]byte{0x01, 0x80, 0xc2, 0x00, 0x00, 0x03}
 
 // cak is one pre-shared connectivity association key with its name.
+//
+// What every MKPDU reads comes first: the name (its octets in the cak
+// itself), then the ICK, on the next two lines. Each was an object of its
+// own, a cache miss an MKPDU once thousands of links ran. A cak is 256
+// bytes, so it starts on a line (TestCAKLayout).
 type cak struct {
-	ckn, key []byte
-	id       int // 1 for a link's first key, 2 for the next …
+	ckn  []byte   // the name: name's octets, unless set to another key's
+	name [32]byte //
+	id   int      // 1 for a link's first key, 2 for the next …
 	// The ICK and KEK, derived from the key and its name when a
 	// participant first uses it (IEEE 802.1X-2010 §9.3.3): the two ends'
 	// participants for one key derive the same ones, so they share them.
 	// An MKPDU is then checked with the key schedule its sender has just
 	// used, not with a second copy of it elsewhere in memory.
-	ick *macsec.ICKey
-	kek []byte
+	ick     macsec.ICKey
+	key     []byte
+	secret  [32]byte // key's octets, unless set to another key's
+	kek     []byte
+	derived bool     // ick and kek are set
+	_       [15]byte // to 256 bytes
 }
 
-// derived is k's ICK and KEK.
-func (k *cak) derived() (*macsec.ICKey, []byte) {
-	if k.ick == nil {
-		ick, err := macsec.NewICK(macsec.ICK(k.key, k.ckn))
-		if err != nil {
+// keys is k's ICK and KEK.
+func (k *cak) keys() (*macsec.ICKey, []byte) {
+	if !k.derived {
+		if err := k.ick.Set(macsec.ICK(k.key, k.ckn)); err != nil {
 			panic(fmt.Sprintf("sim: MKA: %v", err)) // a CAK is 32 octets: its ICK is too
 		}
-		k.ick, k.kek = ick, macsec.KEK(k.key, k.ckn)
+		k.kek, k.derived = macsec.KEK(k.key, k.ckn), true
 	}
-	return k.ick, k.kek
+	return &k.ick, k.kek
 }
 
 // Link is MACsec on one channel or connection: the keys installed, an
@@ -136,18 +145,26 @@ func (sl *Link) setRx(side int, rxs []rxSA) {
 
 // mkaEnd is one end's MACsec entity: its keys (which differ from the
 // peer's only when misconfigured), its MKA participants and its SAs.
+//
+// What an MKPDU reads of it is on its first line, its participants
+// included, as long as one key runs (part0), where an array of their own
+// was a line more to each MKPDU; an mkaEnd is 128 bytes, so it starts on
+// a line (TestMKAEndLayout).
 type mkaEnd struct {
-	txKey *cak // the CA the transmit SA (Link.tx) belongs to
-
 	sl    *Link
-	side  int // 0 the AWS end (key server), 1 the far end
-	mac   [6]byte
-	sci   macsec.SCI
-	keys  []*cak // installed, oldest first
+	txKey *cak       // the CA the transmit SA (Link.tx) belongs to
+	sci   macsec.SCI // its first six octets are the end's MAC address
+	side  int        // 0 the AWS end (key server), 1 the far end
 	parts []*participant
+	part0 [1]*participant // parts while there is one
 
+	keys   []*cak     // installed, oldest first
 	logged *macsec.SA // the last SA of this end's SC written to the key log
+	_      [32]byte   // to 128 bytes
 }
+
+// mac is the end's MAC address.
+func (e *mkaEnd) mac() [6]byte { return [6]byte(e.sci[:6]) }
 
 // rxSA is a receive SA and its replay state.
 type rxSA struct {
@@ -159,22 +176,30 @@ type rxSA struct {
 type participant struct {
 	// Its fields are grouped by the MKPDU that reads them, a cache line
 	// to a group, since with thousands of links each line an MKPDU
-	// touches is a cache miss: the first, third and fourth lines for one
-	// sent, the second to fourth for one received, and the third and
-	// fourth when the link's state is checked. A participant is 256
-	// bytes, so it starts on a line (TestParticipantLayout). The timers
-	// and the peer are in it, not beside it, and the timers run its
-	// methods rather than closures: each was one more object for an
-	// MKPDU to reach.
-	hello engine.Timer // sends the next MKPDU
-	end   *mkaEnd
-	_     [8]byte
+	// touches is a cache miss: all three lines for one sent, the second
+	// and third for one received, and the second when the link's state is
+	// checked. A participant is 192 bytes, so it starts on a line
+	// (TestParticipantLayout). The timer and the peer are in it, not
+	// beside it, and the timer runs its methods rather than a closure:
+	// each was one more object for an MKPDU to reach.
+	//
+	// One timer serves the hellos and the peer's lifetime: it is set for
+	// the next hello, or for when the lifetime runs out if that comes
+	// first (expireFirst). A timer of the lifetime's own, pushed back by
+	// every MKPDU received, was a line more for each.
+	hello   engine.Timer
+	helloAt time.Duration // when the next MKPDU is due
+	rekeys  int
 
-	expire engine.Timer // the peer's lifetime runs out
-	rekeys int
-	_      [8]byte
+	key  *cak
+	end  *mkaEnd
+	peer peerInfo // the one peer heard last
+	// expiring: the peer's lifetime runs, from the last MKPDU heard,
+	// until it runs out; expireFirst: hello is set for its end, which
+	// comes before helloAt; stopped: the participant is gone.
+	expiring, expireFirst, stopped bool
+	_                              [5]byte
 
-	key      *cak
 	mi       [12]byte
 	mn       uint32
 	priority uint8
@@ -185,29 +210,56 @@ type participant struct {
 	kn    uint32
 	ick   *macsec.ICKey
 	sak   []byte
-
-	peer peerInfo // the one peer heard last
-	kek  []byte
+	_     [8]byte // to 192 bytes
 }
 
-// helloTimer and expireTimer are a participant as what its two timers
-// run.
-type (
-	helloTimer  participant
-	expireTimer participant
-)
+// helloTimer is a participant as what its timer runs.
+type helloTimer participant
 
-// Fire sends the next MKPDU, every Hello.
+// Fire sends the next MKPDU, every Hello, or ends the peer's lifetime
+// when that comes first; the hello is then still due at helloAt.
 func (t *helloTimer) Fire() {
 	p := (*participant)(t)
+	e := p.end.sl.env.e
+	if p.expireFirst {
+		p.expireFirst, p.expiring = false, false
+		p.end.sl.check()
+		if !p.stopped && !p.hello.Pending() {
+			e.Reset(&p.hello, p.helloAt)
+		}
+		return
+	}
 	p.send()
 	p.end.sl.check()
-	e := p.end.sl.env.e
-	e.Reset(&p.hello, e.Now()+Hello)
+	if !p.stopped {
+		p.helloAt = e.Now() + Hello
+		if end := p.peer.heard + Lifetime; p.expiring && end <= p.helloAt {
+			// At the hello's very time, the lifetime ends first, as it
+			// did when it had a timer of its own, set by the last MKPDU
+			// heard, before the hello's.
+			p.expireFirst = true
+			e.Reset(&p.hello, end)
+			return
+		}
+		e.Reset(&p.hello, p.helloAt)
+	}
 }
 
-// Fire is the peer's lifetime running out, unless an MKPDU came since.
-func (t *expireTimer) Fire() { (*participant)(t).end.sl.check() }
+// heard restarts the peer's lifetime: an MKPDU came from it now. The
+// timer moves only if it was set for the lifetime's end, since a lifetime
+// (6 s) starting now ends after the next hello (at most 2 s away).
+func (p *participant) heard(now time.Duration) {
+	p.peer.heard, p.expiring = now, true
+	if p.expireFirst {
+		e := p.end.sl.env.e
+		if end := now + Lifetime; end <= p.helloAt {
+			e.Reset(&p.hello, end)
+		} else {
+			p.expireFirst = false
+			e.Reset(&p.hello, p.helloAt)
+		}
+	}
+}
 
 type peerInfo struct {
 	mi    [12]byte
@@ -295,7 +347,8 @@ func (s *Set) Add(env Env, c Config) *Link {
 	sl.rekey = s.e.NewTimer(sl.rekeyNow)
 	first := s.newCAK(1)
 	for i := range sl.ends {
-		e := &mkaEnd{sl: sl, side: i, mac: c.MACs[i], keys: []*cak{first}}
+		e := &mkaEnd{sl: sl, side: i, keys: []*cak{first}}
+		e.parts = e.part0[:0]
 		copy(e.sci[:6], c.MACs[i][:])
 		e.sci[7] = 1
 		sl.ends[i] = e
@@ -308,7 +361,8 @@ func (s *Set) Add(env Env, c Config) *Link {
 // newCAK draws a key and its name from the run's random source: 32
 // octets each, 64 hex digits as AWS writes them.
 func (s *Set) newCAK(id int) *cak {
-	k := &cak{ckn: make([]byte, 32), key: make([]byte, 32), id: id}
+	k := &cak{id: id}
+	k.ckn, k.key = k.name[:], k.secret[:]
 	for i := range k.ckn {
 		k.ckn[i] = byte(s.e.Rand().Uint32())
 		k.key[i] = byte(s.e.Rand().Uint32())
@@ -341,7 +395,7 @@ func (sl *Link) start() {
 func (e *mkaEnd) startParticipant(k *cak) *participant {
 	s := &e.sl.env
 	p := &participant{end: e, key: k}
-	p.ick, p.kek = k.derived()
+	p.ick, _ = k.keys()
 	// The AWS end is the key server: the lower priority value wins.
 	if e.side == 1 {
 		p.priority = 16
@@ -349,17 +403,23 @@ func (e *mkaEnd) startParticipant(k *cak) *participant {
 	for i := range p.mi {
 		p.mi[i] = byte(s.e.Rand().Uint32())
 	}
-	p.expire.SetHandler((*expireTimer)(p))
 	p.hello.SetHandler((*helloTimer)(p))
-	s.e.Reset(&p.hello, s.e.Now()+time.Duration(s.e.Rand().Int64N(int64(Hello/4))))
+	p.helloAt = s.e.Now() + time.Duration(s.e.Rand().Int64N(int64(Hello/4)))
+	s.e.Reset(&p.hello, p.helloAt)
 	e.parts = append(e.parts, p)
 	return p
 }
 
 func (p *participant) stop() {
 	p.end.sl.env.e.Cancel(&p.hello)
-	p.end.sl.env.e.Cancel(&p.expire)
-	p.end.parts = slices.DeleteFunc(p.end.parts, func(x *participant) bool { return x == p })
+	p.stopped = true
+	e := p.end
+	e.parts = slices.DeleteFunc(e.parts, func(x *participant) bool { return x == p })
+	if len(e.parts) <= 1 && (len(e.parts) == 0 || &e.parts[0] != &e.part0[0]) {
+		// One key runs again: its participant goes back in the end.
+		n := copy(e.part0[:], e.parts)
+		e.parts = e.part0[:n]
+	}
 }
 
 func (p *participant) keyServer() bool { return p.end.side == 0 }
@@ -390,7 +450,7 @@ func (p *participant) send() {
 	// A SAK counts as sent only when its MKPDU can leave: one drawn while
 	// the link is down goes out with the first hello after it is back.
 	if p.keyServer() && p.sak != nil && !p.sent && p.peerAlive(s.e.Now()) && p.peer.live && sl.link.PhysUp() {
-		if wrapped, err := macsec.Wrap(p.kek, p.sak); err == nil {
+		if wrapped, err := macsec.Wrap(p.key.kek, p.sak); err == nil {
 			m.DistSAK = &macsec.DistSAK{AN: p.an, KN: p.kn, ConfidentialityOffset: macsec.ConfidentialityO0, WrappedSAK: wrapped}
 			if sl.suite != macsec.GCMAES128 {
 				m.DistSAK.Suite = sl.suite
@@ -423,13 +483,13 @@ func (p *participant) send() {
 		m.XPN = &xpn
 	}
 	f := e.flight()
-	b, err := m.AppendMarshalKey(f.buf[:0], p.ick, GroupAddress, e.mac)
+	b, err := m.AppendMarshalKey(f.buf[:0], p.ick, GroupAddress, e.mac())
 	if err != nil || !sl.link.PhysUp() {
 		e.free(f)
 		return
 	}
 	if s.Capture != nil {
-		s.Capture(e.mac, b)
+		s.Capture(e.mac(), b)
 	}
 	f.to, f.buf = sl.ends[1-e.side], b
 	s.e.Reset(&f.t, s.e.Now()+sl.link.Latency)
@@ -490,15 +550,15 @@ func (e *mkaEnd) receive(b []byte) {
 			p = x
 		}
 	}
-	if p == nil || macsec.VerifyMKPDUKey(p.ick, GroupAddress, e.sl.ends[1-e.side].mac, b) != nil {
+	if p == nil || macsec.VerifyMKPDUKey(p.ick, GroupAddress, e.sl.ends[1-e.side].mac(), b) != nil {
 		return
 	}
 	s := &e.sl.env
 	if !p.peer.known || p.peer.mi != m.MI {
 		p.peer = peerInfo{known: true, mi: m.MI, sci: m.SCI}
 	}
-	p.peer.mn, p.peer.heard = m.MN, s.e.Now()
-	s.e.Reset(&p.expire, s.e.Now()+Lifetime)
+	p.peer.mn = m.MN
+	p.heard(s.e.Now())
 	wasLive := p.peer.live
 	listed := func(x macsec.Peer) bool { return x.MI == p.mi }
 	p.peer.live = slices.ContainsFunc(m.Live, listed) || slices.ContainsFunc(m.Potential, listed)
@@ -515,7 +575,7 @@ func (e *mkaEnd) receive(b []byte) {
 		s.Advance()
 	}
 	if d := m.DistSAK; d != nil && !p.keyServer() {
-		if sak, err := macsec.Unwrap(p.kek, d.WrappedSAK); err == nil && (p.sak == nil || d.KN != p.kn) {
+		if sak, err := macsec.Unwrap(p.key.kek, d.WrappedSAK); err == nil && (p.sak == nil || d.KN != p.kn) {
 			// The key server's copy, when the bytes agree (they do unless
 			// the ends' keys differ): the SAs and checks that compare the
 			// two ends' keys then compare one array with itself, which
@@ -1119,10 +1179,10 @@ func (sl *Link) Status() Status {
 	st := Status{Name: sl.name, Suite: sl.suite, Secured: sl.secured, Rekeys: sl.rekeys, Rejected: sl.rejected, PN: sl.pn}
 	for i, e := range sl.ends {
 		es := &st.Ends[i]
-		es.MAC, es.Tx = e.mac, sl.tx[i]
+		es.MAC, es.Tx = e.mac(), sl.tx[i]
 		if len(e.parts) > 0 {
 			p := e.parts[0]
-			es.MI, es.Hello = p.mi, p.hello.When()
+			es.MI, es.Hello = p.mi, p.helloAt
 			if p.peer.known {
 				es.Heard = p.peer.heard
 			}
