@@ -94,18 +94,23 @@ type Link struct {
 	secured bool       // both ends transmit with a SAK the other has
 	must    bool       // mode is must_encrypt: nothing crosses until a key is agreed
 	xpn     bool       // suite.XPN(): how far a packet number may go (nextPN)
-	nin     [2]uint8   // how many of in[d] are in use
+	nin     [2]uint8   // how many of in0, in1 are in use
 	pn      [2]float64 // packets sent each way under the current SAK, traffic included
-	// tx is each end's transmit SA, nil when it has none; in[d] the
-	// receive SAs for what end d sends, newest first (end 1−d's, rxOf),
-	// each with its replay window: every protected frame reads both, and
-	// a map from one to the other cost a cache miss per frame once a
-	// design held thousands of SAs. An end keeps two (addRx).
-	tx    [2]*macsec.SA
-	in    [2][2]rxSA
+	// tx is each end's transmit SA, nil when it has none; in0 and in1
+	// the receive SAs for what end 0 and end 1 send, newest first (the
+	// other end's, rxOf), each with its replay window: every protected
+	// frame reads both, and a map from one to the other cost a cache
+	// miss per frame once a design held thousands of SAs. An end keeps
+	// two (addRx).
+	tx  [2]*macsec.SA
+	in0 [2]rxSA
+	// pps is packets per second each way now, on the second line, which
+	// a packet from the far end reads too, as integrating the traffic
+	// every second does.
+	pps   [2]float64
+	in1   [2]rxSA
 	ends  [2]*mkaEnd
 	suite macsec.CipherSuite
-	pps   [2]float64 // packets per second each way now
 
 	// What an MKPDU sent or received reads besides, on the third line and
 	// the fourth (with env's first fields). TestLinkLayout holds them
@@ -133,14 +138,23 @@ type Link struct {
 // array.
 func (sl *Link) rxOf(side int) []rxSA {
 	d := 1 - side
-	return sl.in[d][:sl.nin[d]]
+	return sl.in(d)[:sl.nin[d]]
+}
+
+// in is the receive SAs for what end d sends.
+func (sl *Link) in(d int) *[2]rxSA {
+	if d == 0 {
+		return &sl.in0
+	}
+	return &sl.in1
 }
 
 // setRx makes rxs (at most two) end side's receive SAs.
 func (sl *Link) setRx(side int, rxs []rxSA) {
 	d := 1 - side
-	sl.in[d] = [2]rxSA{}
-	sl.nin[d] = uint8(copy(sl.in[d][:], rxs))
+	in := sl.in(d)
+	*in = [2]rxSA{}
+	sl.nin[d] = uint8(copy(in[:], rxs))
 }
 
 // mkaEnd is one end's MACsec entity: its keys (which differ from the
