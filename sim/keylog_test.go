@@ -306,3 +306,59 @@ func TestMKASAKUseReportsLowestAcceptablePN(t *testing.T) {
 		t.Fatalf("highest Lowest Acceptable PN %#x, want past 2^32 and below %#x", highest, uint64(300*19_531_250))
 	}
 }
+
+// After a rekey, an end reports the Lowest Acceptable PN of the new SAK,
+// which counts from 1 (IEEE 802.1AE nextPN), not the old SAK's: under
+// GCM-AES-256 a channel rekeys when its PN reaches 0xC0000000, and the
+// first report under each later Key Number is far below that (the new SA
+// has received two seconds' packets at most, some 40 million).
+func TestMKASAKUseFollowsTheNewSAK(t *testing.T) {
+	p := plantest.Source(t, hundredGig)
+	for _, ch := range p.Interconnects[0].Channels {
+		ch.MACsecCipher = macsec.GCMAES256.String()
+	}
+	var wire bytes.Buffer
+	sc := scenario(6*time.Minute, []lang.Flow{flowOf("small", "gcp_vpc.g", "vpc.v", 40*gbps, 64)})
+	if _, err := run(p, sc, Options{Seed: 1, Pcap: &wire}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := pcapgo.NewReader(&wire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type sender struct {
+		mi [12]byte
+		kn uint32
+	}
+	first := map[sender]uint32{}
+	for {
+		data, _, err := r.ReadPacketData()
+		if err != nil {
+			break
+		}
+		if len(data) < 14 || data[12] != 0x88 || data[13] != 0x8e {
+			continue
+		}
+		m, err := macsec.ParseMKPDU(data[14:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u := m.SAKUse; u != nil && !u.Empty {
+			if _, ok := first[sender{m.MI, u.LatestKN}]; !ok {
+				first[sender{m.MI, u.LatestKN}] = u.LatestLowestPN
+			}
+		}
+	}
+	later := 0
+	for s, lpn := range first {
+		if s.kn > 1 {
+			later++
+			if lpn > 100_000_000 {
+				t.Errorf("an end's first report under KN %d: Lowest Acceptable PN %#x, want the new SAK's", s.kn, lpn)
+			}
+		}
+	}
+	if later == 0 {
+		t.Fatal("no rekey in six minutes")
+	}
+}

@@ -224,7 +224,11 @@ type participant struct {
 	kn    uint32
 	ick   *macsec.ICKey
 	sak   []byte
-	_     [8]byte // to 192 bytes
+	// sakSA is an SA found to be of the SAK (its AN and key): SAs do
+	// not change once installed, so it still is while the SAK is the
+	// same, and lowestAcceptablePN finds it without reading an SA. Every
+	// change of sak or an clears it.
+	sakSA *macsec.SA
 }
 
 // helloTimer is a participant as what its timer runs.
@@ -597,7 +601,7 @@ func (e *mkaEnd) receive(b []byte) {
 			if ks := e.sl.ends[1-e.side].partFor(p.key); ks != nil && bytes.Equal(ks.sak, sak) {
 				sak = ks.sak
 			}
-			p.sak, p.kn, p.an, p.inUse = sak, d.KN, d.AN, true
+			p.sak, p.kn, p.an, p.inUse, p.sakSA = sak, d.KN, d.AN, true, nil
 			e.install(p, m.SCI)
 			p.send() // report the SAK in use at once
 		}
@@ -623,7 +627,7 @@ func (e *mkaEnd) receive(b []byte) {
 // participant's MI and the KN (mkaEnd.salt), as a standard peer derives it.
 func (p *participant) newSAK() {
 	s := &p.end.sl.env
-	p.sak = make([]byte, p.end.sl.suite.KeyLen())
+	p.sak, p.sakSA = make([]byte, p.end.sl.suite.KeyLen()), nil
 	for i := range p.sak {
 		p.sak[i] = byte(s.e.Rand().Uint32())
 	}
@@ -753,7 +757,7 @@ func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 	var w *macsec.ReplayWindow
 	rxs := e.sl.rxOf(e.side)
 	for i := range rxs {
-		if sa := rxs[i].sa; sa.AN == p.an && bytes.Equal(sa.Key, p.sak) {
+		if p.ofSAK(rxs[i].sa) {
 			w = &rxs[i].w
 			break
 		}
@@ -763,13 +767,25 @@ func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 	}
 	next := w.Next
 	sl, peer := e.sl, 1-e.side
-	if tx := sl.tx[peer]; tx != nil && tx.AN == p.an && bytes.Equal(tx.Key, p.sak) {
+	if tx := sl.tx[peer]; tx != nil && p.ofSAK(tx) {
 		elapsed := (sl.env.e.Now() - *sl.env.Last - sl.link.Latency).Seconds()
 		if sent := sl.pn[peer] + sl.pps[peer]*elapsed; sent >= 1 {
 			next = max(next, uint64(sent)+1)
 		}
 	}
 	return (&macsec.ReplayWindow{Next: next, Window: w.Window}).Lowest()
+}
+
+// ofSAK reports whether sa is of p's SAK: its AN and key.
+func (p *participant) ofSAK(sa *macsec.SA) bool {
+	if sa == p.sakSA && sa != nil {
+		return true
+	}
+	if sa.AN == p.an && bytes.Equal(sa.Key, p.sak) {
+		p.sakSA = sa
+		return true
+	}
+	return false
 }
 
 // validates reports whether e holds a receive SA for the peer's transmit

@@ -66,7 +66,7 @@ func (sl *Link) endDown(e *mkaEnd, why string) {
 	sl.tx[e.side], e.txKey = nil, nil
 	sl.setRx(e.side, nil)
 	for _, p := range e.parts {
-		p.sak, p.sent, p.inUse = nil, false, false
+		p.sak, p.sent, p.inUse, p.sakSA = nil, false, false, nil
 	}
 	// Unsecured before the routers react: what they send next (a SYN, a
 	// BFD packet) must see the link as it now is.
