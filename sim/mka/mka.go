@@ -131,7 +131,7 @@ type Link struct {
 	rotated  time.Duration // when the last rotation finished; -1: never
 	rejected int           // protected frames the far end refused
 
-	_ [8]byte // to a multiple of 64 bytes
+	_ [56]byte // to a multiple of 64 bytes
 }
 
 // rxOf is end side's receive SAs, newest first: a slice of the link's own
@@ -926,8 +926,8 @@ func (sl *Link) SetRates(pps [2]float64) {
 		// so, restarting only its own PN: the key server's is still at the
 		// threshold, and must not start another rekey. Only a SAK that
 		// went unanswered for a lifetime is replaced.
-		if _, ok := sl.rk.drawn[p]; !ok {
-			sl.rk.drawn[p] = now
+		if _, ok := sl.drawnAt(p); !ok {
+			sl.setDrawn(p, now)
 		}
 		rekey = now
 	}

@@ -27,9 +27,9 @@ type secState struct {
 // secRekey is what a Link follows for its rekeys: when the key server
 // last drew a SAK, and when a transmit SA's packet numbers run out.
 type secRekey struct {
-	exhaust  *engine.Timer                  // the first transmit PN reaches the suite's maximum
-	drawn    map[*participant]time.Duration // when the key server last drew a SAK for the CA
-	reported bool                           // the exhaustion finding is made once per link
+	exhaust  *engine.Timer // the first transmit PN reaches the suite's maximum
+	drawn    []drawn       // when the key server last drew a SAK for each CA (drawnAt)
+	reported bool          // the exhaustion finding is made once per link
 }
 
 // mkaMissingSAKUse is how many MKPDUs in a row a live peer may send without
@@ -106,17 +106,44 @@ func (sl *Link) pending(p *participant) bool { return p.sak != nil && !p.inUse }
 // ieee802_1x_kay.c, read 2026-12). It also keeps a rekey in progress from
 // starting another.
 func (sl *Link) sakAllowedAt(p *participant) (time.Duration, bool) {
-	t, ok := sl.rk.drawn[p]
+	t, ok := sl.drawnAt(p)
 	return t + Lifetime, ok
+}
+
+// drawn is when the key server last drew a SAK for a CA. A link's key
+// server runs a CA or two, so they are a short list: every change of
+// routing reschedules every link's rekey (SetRates), which a map's hash
+// made a growing share of convergence as designs grew.
+type drawn struct {
+	p  *participant
+	at time.Duration
+}
+
+// drawnAt is when the key server last drew a SAK for p's CA; false if never.
+func (sl *Link) drawnAt(p *participant) (time.Duration, bool) {
+	for _, d := range sl.rk.drawn {
+		if d.p == p {
+			return d.at, true
+		}
+	}
+	return 0, false
+}
+
+// setDrawn notes that the key server drew a SAK for p's CA at at.
+func (sl *Link) setDrawn(p *participant, at time.Duration) {
+	for i := range sl.rk.drawn {
+		if sl.rk.drawn[i].p == p {
+			sl.rk.drawn[i].at = at
+			return
+		}
+	}
+	sl.rk.drawn = append(sl.rk.drawn, drawn{p, at})
 }
 
 // drawSAK has the key server draw its CA's next SAK and notes when.
 func (sl *Link) drawSAK(p *participant) {
 	p.newSAK()
-	if sl.rk.drawn == nil {
-		sl.rk.drawn = map[*participant]time.Duration{}
-	}
-	sl.rk.drawn[p] = sl.env.e.Now()
+	sl.setDrawn(p, sl.env.e.Now())
 	delete(sl.st.noSAKUse, p)
 }
 
