@@ -144,8 +144,8 @@ type End struct {
 	// it accepts, in µs; 1 until it has said (RFC 5880 §6.8.1).
 	remoteMinRx uint32
 	yourDisc    uint32
-	// detectAt is when the detection time runs out, 0 when it does not
-	// run (the session is neither Init nor Up).
+	// detectAt is when the detection time runs out; never when it does
+	// not run (the session is neither Init nor Up).
 	detectAt time.Duration
 	// txAt is when the next packet is due (once started): where tx is
 	// set unless detectFirst, when it is set for detectAt instead.
@@ -164,6 +164,9 @@ type End struct {
 	port   uint16
 	_      [46]byte // to 192 bytes
 }
+
+// never is a time no event reaches: a detection time that does not run.
+const never = time.Duration(math.MaxInt64)
 
 // us is an interval of whole microseconds as a Duration.
 func us(v uint32) time.Duration { return time.Duration(v) * time.Microsecond }
@@ -269,7 +272,7 @@ func New(env Env, cfg Config) *End {
 	default:
 		panic("bfd: Flights shared by ends of two runs")
 	}
-	b := &End{env: &env, flights: fl, link: env.Link, pass: env.Pass, side: uint8(env.Side),
+	b := &End{env: &env, flights: fl, link: env.Link, pass: env.Pass, side: uint8(env.Side), detectAt: never,
 		slowTx: cfg.SlowTx, state: bfdDown, myDisc: env.Engine.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: 1, mult: cfg.Multiplier,
 		port: 49152 + uint16(env.Engine.Rand().IntN(16384))}
 	b.tx.SetHandler((*txTimer)(b))
@@ -287,7 +290,7 @@ func (t *txTimer) Fire() {
 		b.send()
 		return
 	}
-	b.detectFirst, b.detectAt = false, 0
+	b.detectFirst, b.detectAt = false, never
 	b.expired()
 	if !b.tx.Pending() {
 		b.engine().Reset(&b.tx, b.txAt)
@@ -306,7 +309,7 @@ func (b *End) Start() { b.sendAt(b.engine().Now() + b.interval()) }
 // received a detection time before, longer than the interval.
 func (b *End) sendAt(at time.Duration) {
 	b.txAt = at
-	if b.detectAt != 0 && b.detectAt <= at {
+	if b.detectAt <= at {
 		b.detectFirst = true
 		b.engine().Reset(&b.tx, b.detectAt)
 		return
@@ -336,7 +339,7 @@ func (b *End) detectBy(at time.Duration) {
 
 // noDetect stops the detection time: the session left Init and Up.
 func (b *End) noDetect() {
-	b.detectAt = 0
+	b.detectAt = never
 	if b.detectFirst {
 		b.detectFirst = false
 		b.engine().Reset(&b.tx, b.txAt)
