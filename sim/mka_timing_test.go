@@ -435,3 +435,32 @@ func TestPNExhaustedFailsTheChannelCleanly(t *testing.T) {
 		t.Fatalf("XPN: rekeys %v, findings %+v", r, x.out.Findings)
 	}
 }
+
+// Hellos are not jittered and the lifetime is three of them, so when two
+// of the peer's MKPDUs are lost, the third arrives at the very instant the
+// lifetime it restarts would end (last heard + 6 s). The lifetime, set
+// when the last MKPDU was heard, ends first (the queue runs events of one
+// instant in the order they were set): the port goes down, as IEEE
+// 802.1X-2010 §9.4 has it once no MKPDU came within the lifetime. Here the
+// channel (300 ms one way) fails for 3 s from 30 s; with seed 1 the far
+// end's last MKPDU before the failure reached the AWS end at
+// 28.403985836 s.
+func TestMKAPeerHeardAtTheLifetimesEndIsTooLate(t *testing.T) {
+	p := multicloud(t)
+	for _, l := range p.Topology().Links {
+		if strings.HasPrefix(l.Name, "aws-gcp-use1/") {
+			l.Latency = 300 * time.Millisecond
+		}
+	}
+	sc := scenario(50*time.Second, nil,
+		at(30*time.Second, lang.ActionFail, lang.TargetChannel, "aws-gcp-use1/ch1"),
+		at(33*time.Second, lang.ActionRestore, lang.TargetChannel, "aws-gcp-use1/ch1"))
+	tr, err := run(p, sc, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const farDev = "us-east4/fac-a/gcp-r1"
+	if got, want := controlAt(t, tr, "MKA aws-gcp-use1/ch1 at "+farDev+": no live peer for 6s"), 34403985836*time.Nanosecond; got != want {
+		t.Fatalf("the far end gave up on its peer at %v, want %v", got, want)
+	}
+}

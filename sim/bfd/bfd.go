@@ -147,8 +147,9 @@ type End struct {
 	// detectAt is when the detection time runs out; never when it does
 	// not run (the session is neither Init nor Up).
 	detectAt time.Duration
-	// txAt is when the next packet is due (once started): where tx is
-	// set unless detectFirst, when it is set for detectAt instead.
+	// txAt is when the next packet is due, never before the end starts:
+	// where tx is set unless detectFirst, when it is set for detectAt
+	// instead.
 	txAt        time.Duration
 	remoteMinTx uint32 // µs: the peer's Desired Min TX Interval
 	state       uint8
@@ -272,7 +273,7 @@ func New(env Env, cfg Config) *End {
 	default:
 		panic("bfd: Flights shared by ends of two runs")
 	}
-	b := &End{env: &env, flights: fl, link: env.Link, pass: env.Pass, side: uint8(env.Side), detectAt: never,
+	b := &End{env: &env, flights: fl, link: env.Link, pass: env.Pass, side: uint8(env.Side), detectAt: never, txAt: never,
 		slowTx: cfg.SlowTx, state: bfdDown, myDisc: env.Engine.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: 1, mult: cfg.Multiplier,
 		port: 49152 + uint16(env.Engine.Rand().IntN(16384))}
 	b.tx.SetHandler((*txTimer)(b))
@@ -292,7 +293,7 @@ func (t *txTimer) Fire() {
 	}
 	b.detectFirst, b.detectAt = false, never
 	b.expired()
-	if !b.tx.Pending() {
+	if !b.tx.Pending() && b.txAt != never {
 		b.engine().Reset(&b.tx, b.txAt)
 	}
 }
@@ -305,8 +306,11 @@ func (b *End) Start() { b.sendAt(b.engine().Now() + b.interval()) }
 
 // sendAt sets the next packet for at: the timer is set for it, or for
 // detectAt if that comes first. At the same instant the detection goes
-// first, as it did when each had a timer: its time is set by a packet
-// received a detection time before, longer than the interval.
+// first. With a timer each, the one set earlier went first: usually the
+// detection's, set by a packet received a detection time before, longer
+// than the interval. The two can meet at one nanosecond only by chance,
+// since intervals are jittered; when they do, this order is kept
+// whichever was set first.
 func (b *End) sendAt(at time.Duration) {
 	b.txAt = at
 	if b.detectAt <= at {
@@ -320,9 +324,8 @@ func (b *End) sendAt(at time.Duration) {
 
 // detectBy sets when the detection time runs out: a packet came while
 // Init or Up. The timer moves only if it now comes no later than the next
-// packet, or no longer does; most packets read no line of the end but
-// the one they share with the sender's. (Until the end starts, sendAt
-// sets the timer.)
+// packet (never, before the end starts), or no longer does; most packets
+// read no line of the end but the one they share with the sender's.
 func (b *End) detectBy(at time.Duration) {
 	b.detectAt = at
 	switch {
@@ -331,7 +334,7 @@ func (b *End) detectBy(at time.Duration) {
 		b.engine().Reset(&b.tx, b.txAt)
 	case b.detectFirst:
 		b.engine().Reset(&b.tx, at)
-	case at <= b.txAt && b.tx.Pending():
+	case at <= b.txAt && (b.tx.Pending() || b.txAt == never):
 		b.detectFirst = true
 		b.engine().Reset(&b.tx, at)
 	}
@@ -342,7 +345,11 @@ func (b *End) noDetect() {
 	b.detectAt = never
 	if b.detectFirst {
 		b.detectFirst = false
-		b.engine().Reset(&b.tx, b.txAt)
+		if b.txAt == never {
+			b.engine().Cancel(&b.tx) // not started: no packet is due
+		} else {
+			b.engine().Reset(&b.tx, b.txAt)
+		}
 	}
 }
 

@@ -37,19 +37,16 @@ func TestLinkLayout(t *testing.T) {
 		cacheline.At("env.flights", unsafe.Offsetof(l.env)+unsafe.Offsetof(l.env.flights), 8, 3))
 }
 
-// TestParticipantLayout holds participant to its comment: all three lines
-// for an MKPDU sent, the second and third for one received, the second
-// when the link's state is checked.
+// TestParticipantLayout holds participant to its comment: the first,
+// third and fourth lines for an MKPDU sent, the second to fourth for one
+// received.
 func TestParticipantLayout(t *testing.T) {
 	var p participant
 	cacheline.Check(t, "participant", unsafe.Sizeof(p),
 		cacheline.At("hello", unsafe.Offsetof(p.hello), unsafe.Sizeof(p.hello), 0),
-		cacheline.At("helloAt", unsafe.Offsetof(p.helloAt), 8, 0),
-		cacheline.At("key", unsafe.Offsetof(p.key), 8, 1),
-		cacheline.At("end", unsafe.Offsetof(p.end), 8, 1),
-		cacheline.At("peer", unsafe.Offsetof(p.peer), unsafe.Sizeof(p.peer), 1),
-		cacheline.At("expiring", unsafe.Offsetof(p.expiring), 1, 1),
-		cacheline.At("expireFirst", unsafe.Offsetof(p.expireFirst), 1, 1),
+		cacheline.At("end", unsafe.Offsetof(p.end), 8, 0),
+		cacheline.At("expire", unsafe.Offsetof(p.expire), unsafe.Sizeof(p.expire), 1),
+		cacheline.At("key", unsafe.Offsetof(p.key), 8, 2),
 		cacheline.At("mi", unsafe.Offsetof(p.mi), 12, 2),
 		cacheline.At("mn", unsafe.Offsetof(p.mn), 4, 2),
 		cacheline.At("priority", unsafe.Offsetof(p.priority), 1, 2),
@@ -58,7 +55,9 @@ func TestParticipantLayout(t *testing.T) {
 		cacheline.At("inUse", unsafe.Offsetof(p.inUse), 1, 2),
 		cacheline.At("kn", unsafe.Offsetof(p.kn), 4, 2),
 		cacheline.At("ick", unsafe.Offsetof(p.ick), 8, 2),
-		cacheline.At("sak", unsafe.Offsetof(p.sak), unsafe.Sizeof(p.sak), 2))
+		cacheline.At("sak", unsafe.Offsetof(p.sak), unsafe.Sizeof(p.sak), 2),
+		cacheline.At("peer", unsafe.Offsetof(p.peer), unsafe.Sizeof(p.peer), 3),
+		cacheline.At("sakSA", unsafe.Offsetof(p.sakSA), 8, 3))
 }
 
 // TestCAKLayout holds cak to its comment: the name and its octets on the

@@ -190,30 +190,25 @@ type rxSA struct {
 type participant struct {
 	// Its fields are grouped by the MKPDU that reads them, a cache line
 	// to a group, since with thousands of links each line an MKPDU
-	// touches is a cache miss: all three lines for one sent, the second
-	// and third for one received, and the second when the link's state is
-	// checked. A participant is 192 bytes, so it starts on a line
-	// (TestParticipantLayout). The timer and the peer are in it, not
-	// beside it, and the timer runs its methods rather than a closure:
-	// each was one more object for an MKPDU to reach.
-	//
-	// One timer serves the hellos and the peer's lifetime: it is set for
-	// the next hello, or for when the lifetime runs out if that comes
-	// first (expireFirst). A timer of the lifetime's own, pushed back by
-	// every MKPDU received, was a line more for each.
-	hello   engine.Timer
-	helloAt time.Duration // when the next MKPDU is due
-	rekeys  int
+	// touches is a cache miss: the first, third and fourth lines for one
+	// sent, the second to fourth for one received, and the third and
+	// fourth when the link's state is checked. A participant is 256
+	// bytes, so it starts on a line (TestParticipantLayout). The timers
+	// and the peer are in it, not beside it, and the timers run its
+	// methods rather than closures: each was one more object for an
+	// MKPDU to reach. (One timer for both the hellos and the peer's
+	// lifetime would spare a line, but hellos are not jittered and the
+	// lifetime is three of them, so an MKPDU can arrive at the very
+	// instant the lifetime ends, and which goes first is the order the
+	// two were set in, which one timer would not keep.)
+	hello engine.Timer // sends the next MKPDU
+	end   *mkaEnd
+	_     [8]byte
 
-	key  *cak
-	end  *mkaEnd
-	peer peerInfo // the one peer heard last
-	// expiring: the peer's lifetime runs, from the last MKPDU heard,
-	// until it runs out; expireFirst: hello is set for its end, which
-	// comes before helloAt; stopped: the participant is gone.
-	expiring, expireFirst, stopped bool
-	_                              [5]byte
+	expire engine.Timer // the peer's lifetime runs out
+	_      [16]byte
 
+	key      *cak
 	mi       [12]byte
 	mn       uint32
 	priority uint8
@@ -224,60 +219,34 @@ type participant struct {
 	kn    uint32
 	ick   *macsec.ICKey
 	sak   []byte
+
+	peer peerInfo // the one peer heard last
 	// sakSA is an SA found to be of the SAK (its AN and key): SAs do
 	// not change once installed, so it still is while the SAK is the
 	// same, and lowestAcceptablePN finds it without reading an SA. Every
 	// change of sak or an clears it.
 	sakSA *macsec.SA
+	_     [16]byte
 }
 
-// helloTimer is a participant as what its timer runs.
-type helloTimer participant
+// helloTimer and expireTimer are a participant as what its two timers
+// run.
+type (
+	helloTimer  participant
+	expireTimer participant
+)
 
-// Fire sends the next MKPDU, every Hello, or ends the peer's lifetime
-// when that comes first; the hello is then still due at helloAt.
+// Fire sends the next MKPDU, every Hello.
 func (t *helloTimer) Fire() {
 	p := (*participant)(t)
-	e := p.end.sl.env.e
-	if p.expireFirst {
-		p.expireFirst, p.expiring = false, false
-		p.end.sl.check()
-		if !p.stopped && !p.hello.Pending() {
-			e.Reset(&p.hello, p.helloAt)
-		}
-		return
-	}
 	p.send()
 	p.end.sl.check()
-	if !p.stopped {
-		p.helloAt = e.Now() + Hello
-		if end := p.peer.heard + Lifetime; p.expiring && end <= p.helloAt {
-			// At the hello's very time, the lifetime ends first, as it
-			// did when it had a timer of its own, set by the last MKPDU
-			// heard, before the hello's.
-			p.expireFirst = true
-			e.Reset(&p.hello, end)
-			return
-		}
-		e.Reset(&p.hello, p.helloAt)
-	}
+	e := p.end.sl.env.e
+	e.Reset(&p.hello, e.Now()+Hello)
 }
 
-// heard restarts the peer's lifetime: an MKPDU came from it now. The
-// timer moves only if it was set for the lifetime's end, since a lifetime
-// (6 s) starting now ends after the next hello (at most 2 s away).
-func (p *participant) heard(now time.Duration) {
-	p.peer.heard, p.expiring = now, true
-	if p.expireFirst {
-		e := p.end.sl.env.e
-		if end := now + Lifetime; end <= p.helloAt {
-			e.Reset(&p.hello, end)
-		} else {
-			p.expireFirst = false
-			e.Reset(&p.hello, p.helloAt)
-		}
-	}
-}
+// Fire is the peer's lifetime running out, unless an MKPDU came since.
+func (t *expireTimer) Fire() { (*participant)(t).end.sl.check() }
 
 type peerInfo struct {
 	mi    [12]byte
@@ -421,16 +390,16 @@ func (e *mkaEnd) startParticipant(k *cak) *participant {
 	for i := range p.mi {
 		p.mi[i] = byte(s.e.Rand().Uint32())
 	}
+	p.expire.SetHandler((*expireTimer)(p))
 	p.hello.SetHandler((*helloTimer)(p))
-	p.helloAt = s.e.Now() + time.Duration(s.e.Rand().Int64N(int64(Hello/4)))
-	s.e.Reset(&p.hello, p.helloAt)
+	s.e.Reset(&p.hello, s.e.Now()+time.Duration(s.e.Rand().Int64N(int64(Hello/4))))
 	e.parts = append(e.parts, p)
 	return p
 }
 
 func (p *participant) stop() {
 	p.end.sl.env.e.Cancel(&p.hello)
-	p.stopped = true
+	p.end.sl.env.e.Cancel(&p.expire)
 	e := p.end
 	e.parts = slices.DeleteFunc(e.parts, func(x *participant) bool { return x == p })
 	if len(e.parts) <= 1 && (len(e.parts) == 0 || &e.parts[0] != &e.part0[0]) {
@@ -575,8 +544,8 @@ func (e *mkaEnd) receive(b []byte) {
 	if !p.peer.known || p.peer.mi != m.MI {
 		p.peer = peerInfo{known: true, mi: m.MI, sci: m.SCI}
 	}
-	p.peer.mn = m.MN
-	p.heard(s.e.Now())
+	p.peer.mn, p.peer.heard = m.MN, s.e.Now()
+	s.e.Reset(&p.expire, s.e.Now()+Lifetime)
 	wasLive := p.peer.live
 	listed := func(x macsec.Peer) bool { return x.MI == p.mi }
 	p.peer.live = slices.ContainsFunc(m.Live, listed) || slices.ContainsFunc(m.Potential, listed)
@@ -980,7 +949,6 @@ func (sl *Link) rekeyNow() {
 		return
 	}
 	sl.drawSAK(p)
-	p.rekeys++
 	sl.rekeys++
 	s.Control(fmt.Sprintf("MKA %s: rekey %d — %s; the key server distributes a new SAK (AN %d)", sl.name, sl.rekeys, why, p.an))
 	// Each direction counts on under the old SA until its end installs
@@ -1212,7 +1180,7 @@ func (sl *Link) Status() Status {
 		es.MAC, es.Tx = e.mac(), sl.tx[i]
 		if len(e.parts) > 0 {
 			p := e.parts[0]
-			es.MI, es.Hello = p.mi, p.helloAt
+			es.MI, es.Hello = p.mi, p.hello.When()
 			if p.peer.known {
 				es.Heard = p.peer.heard
 			}
