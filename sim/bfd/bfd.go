@@ -308,9 +308,10 @@ func (b *End) Start() { b.sendAt(b.engine().Now() + b.interval()) }
 // detectAt if that comes first. At the same instant the detection goes
 // first. With a timer each, the one set earlier went first: usually the
 // detection's, set by a packet received a detection time before, longer
-// than the interval. The two can meet at one nanosecond only by chance,
-// since intervals are jittered; when they do, this order is kept
-// whichever was set first.
+// than the interval. The timer's place among other events due at that
+// nanosecond is that of its last setting, which may differ from the place
+// a timer of the detection's own would have had. Intervals are jittered,
+// so such meetings happen only by chance.
 func (b *End) sendAt(at time.Duration) {
 	b.txAt = at
 	if b.detectAt <= at {
