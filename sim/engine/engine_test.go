@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	mathbits "math/bits"
 	"slices"
 	"testing"
@@ -286,4 +287,63 @@ func (e *Engine) wheelEntries() []entry {
 		}
 	}
 	return q
+}
+
+// Compaction while the current slot holds thousands of entries keeps the
+// slot in order: 3,000 timers due within one slot, every other one
+// cancelled from the first callback (enough dead entries to compact the
+// queue), fire in (time, scheduling) order, the survivors only.
+func TestEngineCompactsAFullSlotInOrder(t *testing.T) {
+	e := New(3)
+	r := New(5).Rand()
+	const n = 3000
+	timers := make([]*Timer, n)
+	type key struct {
+		at  Time
+		seq int
+	}
+	keys := make([]key, n)
+	var fired []int
+	compacted := false
+	for i := range timers {
+		timers[i] = e.NewTimer(func() {
+			fired = append(fired, i)
+			if len(fired) == 1 {
+				for j := 1; j < n; j += 2 {
+					e.Cancel(timers[j])
+				}
+				// The cancellations outnumbered the rest: the queue was
+				// compacted, the slot's dead entries dropped.
+				compacted = e.dead < n/4 && len(e.near) <= n/2
+			}
+		})
+		keys[i] = key{Time(1<<slotShift) + Time(r.IntN(1<<slotShift)), i}
+		e.Reset(timers[i], keys[i].at)
+	}
+	if err := e.Run(time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if !compacted {
+		t.Fatal("the cancellations did not compact the queue: the test tests nothing")
+	}
+	if e.dead != 0 || len(e.near) != 0 {
+		t.Fatalf("after the run: %d dead entries counted, %d left in the slot", e.dead, len(e.near))
+	}
+	want := []int{}
+	first := fired[0]
+	for i := 0; i < n; i += 2 {
+		want = append(want, i)
+	}
+	if first%2 == 1 {
+		want = append(want, first)
+	}
+	slices.SortFunc(want, func(a, b int) int {
+		if keys[a].at != keys[b].at {
+			return cmp.Compare(keys[a].at, keys[b].at)
+		}
+		return cmp.Compare(a, b)
+	})
+	if !slices.Equal(fired, want) {
+		t.Fatalf("fired %d timers, want %d, or out of order", len(fired), len(want))
+	}
 }
