@@ -257,33 +257,9 @@ func TestKeylogXPNLinesDeriveSaltAndSSCI(t *testing.T) {
 // half in the XPN parameter set: it grows with the traffic, and past 2^32
 // the high half is not 0.
 func TestMKASAKUseReportsLowestAcceptablePN(t *testing.T) {
-	p := plantest.Source(t, hundredGig)
-	var wire bytes.Buffer
-	sc := scenario(4*time.Minute, []lang.Flow{flowOf("small", "gcp_vpc.g", "vpc.v", 40*gbps, 64)})
-	if _, err := run(p, sc, Options{Seed: 1, Pcap: &wire}); err != nil {
-		t.Fatal(err)
-	}
-	r, err := pcapgo.NewReader(&wire)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var last, count int
 	var highest uint64
-	for {
-		data, _, err := r.ReadPacketData()
-		if err != nil {
-			break
-		}
-		if len(data) < 14 || data[12] != 0x88 || data[13] != 0x8e {
-			continue
-		}
-		m, err := macsec.ParseMKPDU(data[14:])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m.SAKUse == nil || m.SAKUse.Empty {
-			continue
-		}
+	for _, m := range sakUses(t, plantest.Source(t, hundredGig), 4*time.Minute) {
 		if m.XPN == nil {
 			t.Fatal("an XPN suite's MKPDU without the XPN parameter set")
 		}
@@ -317,36 +293,15 @@ func TestMKASAKUseFollowsTheNewSAK(t *testing.T) {
 	for _, ch := range p.Interconnects[0].Channels {
 		ch.MACsecCipher = macsec.GCMAES256.String()
 	}
-	var wire bytes.Buffer
-	sc := scenario(6*time.Minute, []lang.Flow{flowOf("small", "gcp_vpc.g", "vpc.v", 40*gbps, 64)})
-	if _, err := run(p, sc, Options{Seed: 1, Pcap: &wire}); err != nil {
-		t.Fatal(err)
-	}
-	r, err := pcapgo.NewReader(&wire)
-	if err != nil {
-		t.Fatal(err)
-	}
 	type sender struct {
 		mi [12]byte
 		kn uint32
 	}
 	first := map[sender]uint32{}
-	for {
-		data, _, err := r.ReadPacketData()
-		if err != nil {
-			break
-		}
-		if len(data) < 14 || data[12] != 0x88 || data[13] != 0x8e {
-			continue
-		}
-		m, err := macsec.ParseMKPDU(data[14:])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if u := m.SAKUse; u != nil && !u.Empty {
-			if _, ok := first[sender{m.MI, u.LatestKN}]; !ok {
-				first[sender{m.MI, u.LatestKN}] = u.LatestLowestPN
-			}
+	for _, m := range sakUses(t, p, 6*time.Minute) {
+		k := sender{m.MI, m.SAKUse.LatestKN}
+		if _, ok := first[k]; !ok {
+			first[k] = m.SAKUse.LatestLowestPN
 		}
 	}
 	later := 0
@@ -360,5 +315,38 @@ func TestMKASAKUseFollowsTheNewSAK(t *testing.T) {
 	}
 	if later == 0 {
 		t.Fatal("no rekey in six minutes")
+	}
+}
+
+// sakUses runs p for d with 40 Gbps of 64-byte packets over its
+// Interconnect and returns the captured MKPDUs that carry a SAK Use set
+// with a key in use, in the order sent.
+func sakUses(t *testing.T, p *planner.Plan, d time.Duration) []*macsec.MKPDU {
+	t.Helper()
+	var wire bytes.Buffer
+	sc := scenario(d, []lang.Flow{flowOf("small", "gcp_vpc.g", "vpc.v", 40*gbps, 64)})
+	if _, err := run(p, sc, Options{Seed: 1, Pcap: &wire}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := pcapgo.NewReader(&wire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*macsec.MKPDU
+	for {
+		data, _, err := r.ReadPacketData()
+		if err != nil {
+			return out
+		}
+		if len(data) < 14 || data[12] != 0x88 || data[13] != 0x8e {
+			continue
+		}
+		m, err := macsec.ParseMKPDU(data[14:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.SAKUse != nil && !m.SAKUse.Empty {
+			out = append(out, m)
+		}
 	}
 }
