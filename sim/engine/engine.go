@@ -431,10 +431,8 @@ func (e *Engine) advance() bool {
 		// Each timer read below is found from its link, not from the
 		// timer before it, so the processor reads them side by side.
 		for i := e.wheel[k]; i != 0; {
-			l := &e.links[i]
-			t, next := l.t, l.next
-			*l = link{}
-			e.free = append(e.free, i)
+			t, next := e.links[i].t, e.links[i].next
+			e.release(i)
 			t.inq &^= wheelBit
 			e.near = append(e.near, entry{at: t.qat, seq: t.inq, t: t})
 			e.inWheel--
