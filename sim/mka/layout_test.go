@@ -54,7 +54,6 @@ func TestParticipantLayout(t *testing.T) {
 		cacheline.At("sent", unsafe.Offsetof(p.sent), 1, 2),
 		cacheline.At("inUse", unsafe.Offsetof(p.inUse), 1, 2),
 		cacheline.At("kn", unsafe.Offsetof(p.kn), 4, 2),
-		cacheline.At("ick", unsafe.Offsetof(p.ick), 8, 2),
 		cacheline.At("sak", unsafe.Offsetof(p.sak), unsafe.Sizeof(p.sak), 2),
 		cacheline.At("peer", unsafe.Offsetof(p.peer), unsafe.Sizeof(p.peer), 3),
 		cacheline.At("sakSA", unsafe.Offsetof(p.sakSA), 8, 3))

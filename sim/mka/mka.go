@@ -69,15 +69,14 @@ type cak struct {
 	_       [15]byte // to 256 bytes
 }
 
-// keys is k's ICK and KEK.
-func (k *cak) keys() (*macsec.ICKey, []byte) {
+// derive sets k's ICK and KEK up, once: a participant's MKPDUs use them.
+func (k *cak) derive() {
 	if !k.derived {
 		if err := k.ick.Set(macsec.ICK(k.key, k.ckn)); err != nil {
 			panic(fmt.Sprintf("sim: MKA: %v", err)) // a CAK is 32 octets: its ICK is too
 		}
 		k.kek, k.derived = macsec.KEK(k.key, k.ckn), true
 	}
-	return &k.ick, k.kek
 }
 
 // Link is MACsec on one channel or connection: the keys installed, an
@@ -217,8 +216,8 @@ type participant struct {
 	sent  bool // distributed in an MKPDU
 	inUse bool // the peer reported it installed (key server), or installed here
 	kn    uint32
-	ick   *macsec.ICKey
 	sak   []byte
+	_     [8]byte
 
 	peer peerInfo // the one peer heard last
 	// sakSA is an SA found to be of the SAK (its AN and key): SAs do
@@ -382,7 +381,7 @@ func (sl *Link) start() {
 func (e *mkaEnd) startParticipant(k *cak) *participant {
 	s := &e.sl.env
 	p := &participant{end: e, key: k}
-	p.ick, _ = k.keys()
+	k.derive()
 	// The AWS end is the key server: the lower priority value wins.
 	if e.side == 1 {
 		p.priority = 16
@@ -470,7 +469,7 @@ func (p *participant) send() {
 		m.XPN = &xpn
 	}
 	f := e.flight()
-	b, err := m.AppendMarshalKey(f.buf[:0], p.ick, GroupAddress, e.mac())
+	b, err := m.AppendMarshalKey(f.buf[:0], &p.key.ick, GroupAddress, e.mac())
 	if err != nil || !sl.link.PhysUp() {
 		e.free(f)
 		return
@@ -537,7 +536,7 @@ func (e *mkaEnd) receive(b []byte) {
 			p = x
 		}
 	}
-	if p == nil || macsec.VerifyMKPDUKey(p.ick, GroupAddress, e.sl.ends[1-e.side].mac(), b) != nil {
+	if p == nil || macsec.VerifyMKPDUKey(&p.key.ick, GroupAddress, e.sl.ends[1-e.side].mac(), b) != nil {
 		return
 	}
 	s := &e.sl.env
