@@ -65,7 +65,11 @@ func (s *Sim) buildBFD() {
 // connection that encrypts, in that order: the order of their first keys'
 // random draws.
 func (s *Sim) buildMACsec(p *planner.Plan) {
-	s.mka = mka.NewSet(s.e)
+	var capture func(src [6]byte, body []byte)
+	if s.cap != nil {
+		capture = s.captureEAPOL
+	}
+	s.mka = mka.NewSet(s.e, &s.last, capture)
 	add := func(name, group string, mode stdlib.MACsecMode, cipher, manager string) {
 		se := s.bgp.Session(name)
 		if se == nil || !mode.Encrypts() {
@@ -92,12 +96,7 @@ func (s *Sim) mkaEnv(se *bgp.Session, group string) mka.Env {
 		s.gateChange(se.Link)
 		s.routingChanged(cause)
 	}
-	var capture func(src [6]byte, body []byte)
-	if s.cap != nil {
-		capture = s.captureEAPOL
-	}
 	return mka.Env{Control: s.control, Advance: s.advance, RoutingChanged: changed,
-		Last: &s.last, Capture: capture,
 		PortDown: func(side int, why string) {
 			for _, x := range s.bgp.Sessions() {
 				if x.Link == se.Link {

@@ -161,7 +161,7 @@ func (m *MKPDU) MarshalKey(k *ICKey, dst, src [6]byte) ([]byte, error) {
 // sender that keeps its buffers (a participant's MKPDUs in flight) builds
 // one without allocating.
 func (m *MKPDU) AppendMarshalKey(b []byte, k *ICKey, dst, src [6]byte) ([]byte, error) {
-	return m.appendMarshal(b, &k.st, dst, src)
+	return m.appendMarshal(b, k.state(), dst, src)
 }
 
 func (m *MKPDU) marshal(k *cmacKey, dst, src [6]byte) ([]byte, error) {
@@ -190,7 +190,7 @@ func VerifyMKPDU(ick []byte, dst, src [6]byte, b []byte) error {
 
 // VerifyMKPDUKey is VerifyMKPDU under an ICK set up once with NewICK.
 func VerifyMKPDUKey(k *ICKey, dst, src [6]byte, b []byte) error {
-	return verifyMKPDU(&k.st, dst, src, b)
+	return verifyMKPDU(k.state(), dst, src, b)
 }
 
 func verifyMKPDU(st *cmacState, dst, src [6]byte, b []byte) error {
@@ -212,39 +212,38 @@ func verifyMKPDU(st *cmacState, dst, src [6]byte, b []byte) error {
 // ICKey is an ICK with its AES-CMAC set up: an MKA participant signs and
 // checks every MKPDU with one, and looking it up in a shared cache on
 // each cost a hash of the key, a lock every worker of a sweep contends
-// for, and at thousands of participants a cache miss. It keeps the state
-// of the CMAC it is computing, which would otherwise be allocated for
-// every MKPDU (the AES instance's interface hides that it does not keep
-// it), so one ICKey serves one goroutine at a time. The subkeys and the
-// state are in it, not objects of their own: each was one more line for
-// an MKPDU to read. Its state points into it, so an ICKey set up is not
-// copied (go vet's copylocks check says so where one would be).
+// for, and at thousands of participants a cache miss. The subkeys are in
+// it, not an object of their own, and the state of the CMAC being
+// computed is an ICKState it points to, which would otherwise be
+// allocated for every MKPDU (the AES instance's interface hides that it
+// does not keep it). Keys used by one goroutine share one state
+// (SetShared): a state of each key's own was one more line an MKPDU
+// wrote, for each of thousands of links.
 type ICKey struct {
-	_  noCopy
 	k  cmacKey
-	st cmacState
+	st *ICKState
 }
 
-// noCopy makes go vet report a copy of what holds it: its methods are a
-// lock's.
-type noCopy struct{}
+// ICKState is where an ICKey computes a CMAC: one serves the keys that
+// share it one MKPDU at a time, so they are used by one goroutine at a
+// time.
+type ICKState struct{ st cmacState }
 
-func (*noCopy) Lock()   {}
-func (*noCopy) Unlock() {}
-
-// NewICK sets up ick (16 or 32 octets) for MarshalKey and VerifyMKPDUKey.
-// The key is copied: changing ick afterwards changes nothing.
+// NewICK sets up ick (16 or 32 octets) for MarshalKey and VerifyMKPDUKey,
+// with a state of its own. The key is copied: changing ick afterwards
+// changes nothing.
 func NewICK(ick []byte) (*ICKey, error) {
 	k := new(ICKey)
-	if err := k.Set(ick); err != nil {
+	if err := k.SetShared(ick, new(ICKState)); err != nil {
 		return nil, err
 	}
 	return k, nil
 }
 
-// Set is NewICK for an ICKey kept inside something else (an MKA key), so
-// that it is read with it.
-func (k *ICKey) Set(ick []byte) error {
+// SetShared is NewICK for an ICKey kept inside something else (an MKA
+// key), so that it is read with it, computing in st, which it shares with
+// the other keys set up with it.
+func (k *ICKey) SetShared(ick []byte, st *ICKState) error {
 	if err := ickLen(ick); err != nil {
 		return err
 	}
@@ -253,8 +252,14 @@ func (k *ICKey) Set(ick []byte) error {
 		return fmt.Errorf("%w: %v", ErrMKPDU, err)
 	}
 	k.k.set(block)
-	k.st = cmacState{k: &k.k}
+	k.st = st
 	return nil
+}
+
+// state is k's CMAC state, set to compute under k.
+func (k *ICKey) state() *cmacState {
+	k.st.st.k = &k.k
+	return &k.st.st
 }
 
 func ickLen(ick []byte) error {

@@ -49,9 +49,10 @@ var GroupAddress = [6]byte{0x01, 0x80, 0xc2, 0x00, 0x00, 0x03}
 // cak is one pre-shared connectivity association key with its name.
 //
 // What every MKPDU reads comes first: the name (its octets in the cak
-// itself), then the ICK, on the next two lines. Each was an object of its
-// own, a cache miss an MKPDU once thousands of links ran. A cak is 256
-// bytes, so it starts on a line (TestCAKLayout).
+// itself), then the ICK, on the next line. Each was an object of its
+// own, a cache miss an MKPDU once thousands of links ran; the ICK's CMAC
+// state, which the run's keys share (macsec.ICKey.SetShared), would be a
+// line more. A cak is 256 bytes, so it starts on a line (TestCAKLayout).
 type cak struct {
 	ckn  []byte   // the name: name's octets, unless set to another key's
 	name [32]byte //
@@ -66,13 +67,14 @@ type cak struct {
 	secret  [32]byte // key's octets, unless set to another key's
 	kek     []byte
 	derived bool     // ick and kek are set
-	_       [15]byte // to 256 bytes
+	_       [55]byte // to 256 bytes
 }
 
 // derive sets k's ICK and KEK up, once: a participant's MKPDUs use them.
-func (k *cak) derive() {
+// The ICK computes in st, the run's.
+func (k *cak) derive(st *macsec.ICKState) {
 	if !k.derived {
-		if err := k.ick.Set(macsec.ICK(k.key, k.ckn)); err != nil {
+		if err := k.ick.SetShared(macsec.ICK(k.key, k.ckn), st); err != nil {
 			panic(fmt.Sprintf("sim: MKA: %v", err)) // a CAK is 32 octets: its ICK is too
 		}
 		k.kek, k.derived = macsec.KEK(k.key, k.ckn), true
@@ -106,23 +108,26 @@ type Link struct {
 	// pps is packets per second each way now, on the second line, which
 	// a packet from the far end reads too, as integrating the traffic
 	// every second does.
-	pps   [2]float64
-	in1   [2]rxSA
-	ends  [2]*mkaEnd
-	suite macsec.CipherSuite
+	pps [2]float64
+	in1 [2]rxSA
+	// On the third line, beside in1's second SA, what neither a packet
+	// nor an MKPDU reads.
+	rekey *engine.Timer
+	mode  stdlib.MACsecMode
+	name  string // the link's first session's, for messages
 
-	// What an MKPDU sent or received reads besides, on the third line and
-	// the fourth (with env's first fields). TestLinkLayout holds them
-	// there.
+	// What an MKPDU sent or received reads besides, on the fourth line,
+	// with the pointer to the run's shared state (env.shared): pointers of
+	// the link's own to the run's clock, MKPDU reader and flights would
+	// take a line more. TestLinkLayout holds them there.
+	ends     [2]*mkaEnd
+	suite    macsec.CipherSuite
 	link     *network.Link
 	rotating *cak // the key a rotation in progress moves to
 	st       secState
 	env      Env
 
-	rekey    *engine.Timer
 	rk       secRekey
-	mode     stdlib.MACsecMode
-	name     string            // the link's first session's, for messages
 	ifaces   [2]*network.Iface // the link's ends, AWS's first
 	group    string            // the Interconnect or last mile
 	manager  string
@@ -130,7 +135,7 @@ type Link struct {
 	rotated  time.Duration // when the last rotation finished; -1: never
 	rejected int           // protected frames the far end refused
 
-	_ [56]byte // to a multiple of 64 bytes
+	_ [24]byte // to a multiple of 64 bytes
 }
 
 // rxOf is end side's receive SAs, newest first: a slice of the link's own
@@ -189,43 +194,41 @@ type rxSA struct {
 type participant struct {
 	// Its fields are grouped by the MKPDU that reads them, a cache line
 	// to a group, since with thousands of links each line an MKPDU
-	// touches is a cache miss: the first, third and fourth lines for one
-	// sent, the second to fourth for one received, and the third and
-	// fourth when the link's state is checked. A participant is 256
-	// bytes, so it starts on a line (TestParticipantLayout). The timers
-	// and the peer are in it, not beside it, and the timers run its
-	// methods rather than closures: each was one more object for an
-	// MKPDU to reach. (One timer for both the hellos and the peer's
-	// lifetime would spare a line, but hellos are not jittered and the
-	// lifetime is three of them, so an MKPDU can arrive at the very
-	// instant the lifetime ends, and which goes first is the order the
-	// two were set in, which one timer would not keep.)
+	// touches is a cache miss: all three for one sent or received, the
+	// first and third when the link's state is checked. A participant is
+	// 192 bytes, so it starts on a line (TestParticipantLayout): a fourth
+	// line would be one more miss a second for each end of each link. The
+	// timers and the peer are in
+	// it, not beside it, and the timers run its methods rather than
+	// closures: each was one more object for an MKPDU to reach. (One
+	// timer for both the hellos and the peer's lifetime would spare a
+	// line, but hellos are not jittered and the lifetime is three of
+	// them, so an MKPDU can arrive at the very instant the lifetime ends,
+	// and which goes first is the order the two were set in, which one
+	// timer would not keep.)
 	hello engine.Timer // sends the next MKPDU
 	end   *mkaEnd
-	_     [8]byte
+	key   *cak
 
 	expire engine.Timer // the peer's lifetime runs out
-	_      [16]byte
+	mi     [12]byte
+	mn     uint32
 
-	key      *cak
-	mi       [12]byte
-	mn       uint32
-	priority uint8
-	// The SAK of this CA (drawn by the key server, received by the other).
-	an    uint8
-	sent  bool // distributed in an MKPDU
-	inUse bool // the peer reported it installed (key server), or installed here
-	kn    uint32
-	sak   []byte
-	_     [8]byte
-
-	peer peerInfo // the one peer heard last
+	// The SAK of this CA (drawn by the key server, received by the
+	// other): its octets, behind a pointer so that the line has room for
+	// the peer. Nothing writes into a SAK once drawn.
+	sak *[]byte
 	// sakSA is an SA found to be of the SAK (its AN and key): SAs do
 	// not change once installed, so it still is while the SAK is the
 	// same, and lowestAcceptablePN finds it without reading an SA. Every
 	// change of sak or an clears it.
-	sakSA *macsec.SA
-	_     [16]byte
+	sakSA    *macsec.SA
+	kn       uint32
+	priority uint8
+	an       uint8
+	sent     bool     // distributed in an MKPDU
+	inUse    bool     // the peer reported it installed (key server), or installed here
+	peer     peerInfo // the one peer heard last
 }
 
 // helloTimer and expireTimer are a participant as what its two timers
@@ -256,25 +259,15 @@ type peerInfo struct {
 	known bool // a peer was heard: the rest is its
 }
 
-// Env is what MACsec on a link needs of the run: the clock (the Set's,
-// filled in by Add), the timeline, the integration of traffic up to now
-// (packet numbers follow it), routing to reconverge, the capture, the
-// sessions over the link to take down, findings, and the key log. MKA
-// reaches nothing else of the run.
+// Env is what MACsec on a link needs of the run: the Set's shared state
+// (filled in by Add), the timeline, the integration of traffic up to now
+// (packet numbers follow it), routing to reconverge, the sessions over
+// the link to take down, findings, and the key log. MKA reaches nothing
+// else of the run.
 type Env struct {
-	// What every MKPDU reads comes first, on one cache line of Link.
-	e *engine.Engine
-	// mkpdus is the set's one reader of MKPDUs: an MKPDU is read through
-	// before the next arrives.
-	mkpdus *macsec.MKPDUReader
-	// Last points to when traffic was last integrated: what was sent
-	// since is extrapolated from the rates. (A pointer, where a function
-	// would be one more object for an MKPDU to read.)
-	Last *time.Duration
-	// Capture records an MKPDU from src to the MKA group address; nil
-	// when no capture is written.
-	Capture func(src [6]byte, body []byte)
-	flights *[]*mkaFlight // the Set's
+	// What every MKPDU reads comes first, on the line of Link it shares
+	// with what else an MKPDU reads.
+	*shared
 	// Control writes msg to the run's timeline of control-plane events.
 	Control func(msg string)
 	// Advance integrates traffic up to now, which counts the packet
@@ -307,19 +300,38 @@ type Config struct {
 
 // Set is a run's MACsec links, in the order they were added.
 type Set struct {
-	e      *engine.Engine
-	links  []*Link
+	shared
+	links []*Link
+}
+
+// shared is what a Set's links share, which every MKPDU reads.
+type shared struct {
+	e *engine.Engine // the run's clock, timers and random source
+	// last points to when traffic was last integrated: what was sent
+	// since is extrapolated from the rates. (A pointer, where a function
+	// would be one more object for an MKPDU to read.)
+	last *time.Duration
+	// capture records an MKPDU from src to the MKA group address; nil
+	// when no capture is written.
+	capture func(src [6]byte, body []byte)
+	// mkpdus is the set's one reader of MKPDUs: an MKPDU is read through
+	// before the next arrives.
 	mkpdus macsec.MKPDUReader
 	// flights holds the MKPDU flights not in use, shared by every end
 	// of the set: the few in flight at any moment, and their buffers,
 	// stay in the processor's caches, where a flight of each end's own
 	// was a cache miss or more an MKPDU once thousands of links ran.
 	flights []*mkaFlight
+	ick     macsec.ICKState // the links' keys compute their ICVs here, one MKPDU at a time
 }
 
 // NewSet is an empty set of MACsec links whose keys, identifiers and
-// timers come from e.
-func NewSet(e *engine.Engine) *Set { return &Set{e: e} }
+// timers come from e. last points to when the run last integrated its
+// traffic, which packet numbers follow; capture, when not nil, records
+// each MKPDU sent from src to the MKA group address.
+func NewSet(e *engine.Engine, last *time.Duration, capture func(src [6]byte, body []byte)) *Set {
+	return &Set{shared: shared{e: e, last: last, capture: capture}}
+}
 
 // Add sets up MACsec on a link with one key, drawn now from the run's
 // random source, and makes it the link's gate.
@@ -328,7 +340,7 @@ func (s *Set) Add(env Env, c Config) *Link {
 	if err != nil {
 		suite = macsec.GCMAESXPN256
 	}
-	env.e, env.mkpdus, env.flights = s.e, &s.mkpdus, &s.flights
+	env.shared = &s.shared
 	sl := &Link{env: env, link: c.Link, name: c.Name, ifaces: c.Ifaces, group: c.Group, mode: c.Mode, must: c.Mode == stdlib.MustEncrypt, suite: suite, xpn: suite.XPN(), manager: c.Manager, rotated: -1}
 	sl.rekey = s.e.NewTimer(sl.rekeyNow)
 	first := s.newCAK(1)
@@ -381,7 +393,7 @@ func (sl *Link) start() {
 func (e *mkaEnd) startParticipant(k *cak) *participant {
 	s := &e.sl.env
 	p := &participant{end: e, key: k}
-	k.derive()
+	k.derive(&s.ick)
 	// The AWS end is the key server: the lower priority value wins.
 	if e.side == 1 {
 		p.priority = 16
@@ -436,7 +448,7 @@ func (p *participant) send() {
 	// A SAK counts as sent only when its MKPDU can leave: one drawn while
 	// the link is down goes out with the first hello after it is back.
 	if p.keyServer() && p.sak != nil && !p.sent && p.peerAlive(s.e.Now()) && p.peer.live && sl.link.PhysUp() {
-		if wrapped, err := macsec.Wrap(p.key.kek, p.sak); err == nil {
+		if wrapped, err := macsec.Wrap(p.key.kek, *p.sak); err == nil {
 			m.DistSAK = &macsec.DistSAK{AN: p.an, KN: p.kn, ConfidentialityOffset: macsec.ConfidentialityO0, WrappedSAK: wrapped}
 			if sl.suite != macsec.GCMAES128 {
 				m.DistSAK.Suite = sl.suite
@@ -474,8 +486,8 @@ func (p *participant) send() {
 		e.free(f)
 		return
 	}
-	if s.Capture != nil {
-		s.Capture(e.mac(), b)
+	if s.capture != nil {
+		s.capture(e.mac(), b)
 	}
 	f.to, f.buf = sl.ends[1-e.side], b
 	s.e.Reset(&f.t, s.e.Now()+sl.link.Latency)
@@ -504,13 +516,13 @@ func (f *mkaFlight) arrive() {
 
 // free keeps f, delivered or never sent, for a next MKPDU.
 func (e *mkaEnd) free(f *mkaFlight) {
-	idle := e.sl.env.flights
+	idle := &e.sl.env.flights
 	*idle = append(*idle, f)
 }
 
 // flight is an idle flight, or a new one, for an MKPDU of e's.
 func (e *mkaEnd) flight() *mkaFlight {
-	if idle := e.sl.env.flights; len(*idle) > 0 {
+	if idle := &e.sl.env.flights; len(*idle) > 0 {
 		n := len(*idle) - 1
 		f := (*idle)[n]
 		*idle = (*idle)[:n]
@@ -566,10 +578,11 @@ func (e *mkaEnd) receive(b []byte) {
 			// the ends' keys differ): the SAs and checks that compare the
 			// two ends' keys then compare one array with itself, which
 			// reads neither. Nothing writes into a SAK once drawn.
-			if ks := e.sl.ends[1-e.side].partFor(p.key); ks != nil && bytes.Equal(ks.sak, sak) {
-				sak = ks.sak
+			own := &sak
+			if ks := e.sl.ends[1-e.side].partFor(p.key); ks != nil && ks.sak != nil && bytes.Equal(*ks.sak, sak) {
+				own = ks.sak
 			}
-			p.sak, p.kn, p.an, p.inUse, p.sakSA = sak, d.KN, d.AN, true, nil
+			p.sak, p.kn, p.an, p.inUse, p.sakSA = own, d.KN, d.AN, true, nil
 			e.install(p, m.SCI)
 			p.send() // report the SAK in use at once
 		}
@@ -595,10 +608,11 @@ func (e *mkaEnd) receive(b []byte) {
 // participant's MI and the KN (mkaEnd.salt), as a standard peer derives it.
 func (p *participant) newSAK() {
 	s := &p.end.sl.env
-	p.sak, p.sakSA = make([]byte, p.end.sl.suite.KeyLen()), nil
-	for i := range p.sak {
-		p.sak[i] = byte(s.e.Rand().Uint32())
+	sak := make([]byte, p.end.sl.suite.KeyLen())
+	for i := range sak {
+		sak[i] = byte(s.e.Rand().Uint32())
 	}
+	p.sak, p.sakSA = &sak, nil
 	if p.kn > 0 {
 		p.an = (p.an + 1) % 4
 	}
@@ -609,7 +623,7 @@ func (p *participant) newSAK() {
 // install makes a CA's SAK this end's transmit SA and adds it to the
 // receive SAs, keeping the previous one so frames in flight validate.
 func (e *mkaEnd) install(p *participant, peerSCI macsec.SCI) {
-	tx := &macsec.SA{Suite: e.sl.suite, Key: p.sak, SCI: e.sci, AN: p.an}
+	tx := &macsec.SA{Suite: e.sl.suite, Key: *p.sak, SCI: e.sci, AN: p.an}
 	if e.sl.suite.XPN() {
 		tx.SSCI, tx.Salt = macsec.SSCI(e.sci, []macsec.SCI{e.sci, peerSCI}), e.salt(p)
 	}
@@ -657,11 +671,11 @@ func (p *participant) keyServerMI() [12]byte {
 // the previous receive SA so frames in flight still validate.
 func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 	for _, r := range e.sl.rxOf(e.side) {
-		if bytes.Equal(r.sa.Key, p.sak) && r.sa.AN == p.an {
+		if bytes.Equal(r.sa.Key, *p.sak) && r.sa.AN == p.an {
 			return
 		}
 	}
-	rx := &macsec.SA{Suite: e.sl.suite, Key: p.sak, SCI: peerSCI, AN: p.an}
+	rx := &macsec.SA{Suite: e.sl.suite, Key: *p.sak, SCI: peerSCI, AN: p.an}
 	peerTx := e.sl.tx[1-e.side]
 	if e.sl.suite.XPN() {
 		// The peer transmits with its own SSCI, fixed by the order of the
@@ -736,7 +750,7 @@ func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 	next := w.Next
 	sl, peer := e.sl, 1-e.side
 	if tx := sl.tx[peer]; tx != nil && p.ofSAK(tx) {
-		elapsed := (sl.env.e.Now() - *sl.env.Last - sl.link.Latency).Seconds()
+		elapsed := (sl.env.e.Now() - *sl.env.last - sl.link.Latency).Seconds()
 		if sent := sl.pn[peer] + sl.pps[peer]*elapsed; sent >= 1 {
 			next = max(next, uint64(sent)+1)
 		}
@@ -749,7 +763,7 @@ func (p *participant) ofSAK(sa *macsec.SA) bool {
 	if sa == p.sakSA && sa != nil {
 		return true
 	}
-	if sa.AN == p.an && bytes.Equal(sa.Key, p.sak) {
+	if sa.AN == p.an && bytes.Equal(sa.Key, *p.sak) {
 		p.sakSA = sa
 		return true
 	}
