@@ -20,11 +20,13 @@ func CMAC(key, msg []byte) [16]byte {
 	return m.sum()
 }
 
-// cmacKey is a key's AES instance with its CMAC subkeys K1 and K2 (RFC
-// 4493 §2.3), which depend on the key alone.
+// cmacKey is a key's AES instance with its CMAC subkey K1 (RFC 4493
+// §2.3), which depends on the key alone. K2 is K1 doubled once more, taken
+// when a message ends in a partial block: kept, it would make a key 48
+// bytes, and an MKA key with its name no longer one cache line.
 type cmacKey struct {
-	block  cipher.Block
-	k1, k2 [16]byte
+	block cipher.Block
+	k1    [16]byte
 }
 
 func newCMACKey(block cipher.Block) *cmacKey {
@@ -38,8 +40,6 @@ func (k *cmacKey) set(block cipher.Block) {
 	*k = cmacKey{block: block}
 	block.Encrypt(k.k1[:], k.k1[:])
 	double(&k.k1)
-	k.k2 = k.k1
-	double(&k.k2)
 }
 
 // cmacKeys keeps what CMAC set up for each key it has used, for the
@@ -109,7 +109,9 @@ func (m *cmacState) sum() [16]byte {
 	} else {
 		clear(last[m.n:])
 		last[m.n] = 0x80
-		subtle.XORBytes(last[:], last[:], m.k.k2[:])
+		k2 := m.k.k1
+		double(&k2)
+		subtle.XORBytes(last[:], last[:], k2[:])
 	}
 	subtle.XORBytes(m.x[:], m.x[:], last[:])
 	m.k.block.Encrypt(m.x[:], m.x[:])
@@ -119,11 +121,10 @@ func (m *cmacState) sum() [16]byte {
 // double multiplies b by x in GF(2^128) with the CMAC polynomial
 // x^128 + x^7 + x^2 + x + 1.
 func double(b *[16]byte) {
-	carry := b[0] >> 7
-	for i := 0; i < 15; i++ {
-		b[i] = b[i]<<1 | b[i+1]>>7
-	}
-	b[15] = b[15]<<1 ^ 0x87*carry
+	hi, lo := binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
+	carry := hi >> 63
+	binary.BigEndian.PutUint64(b[:8], hi<<1|lo>>63)
+	binary.BigEndian.PutUint64(b[8:], lo<<1^0x87*carry)
 }
 
 // KDF is the key derivation function of IEEE 802.1X-2010 §6.2.1: AES-CMAC

@@ -154,14 +154,15 @@ func (m *MKPDU) Marshal(ick []byte, dst, src [6]byte) ([]byte, error) {
 
 // MarshalKey is Marshal under an ICK set up once with NewICK.
 func (m *MKPDU) MarshalKey(k *ICKey, dst, src [6]byte) ([]byte, error) {
-	return m.AppendMarshalKey(make([]byte, 0, 256), k, dst, src)
+	return m.AppendMarshalKey(make([]byte, 0, 256), k, nil, dst, src)
 }
 
-// AppendMarshalKey is MarshalKey appending the frame body to b, so that a
-// sender that keeps its buffers (a participant's MKPDUs in flight) builds
-// one without allocating.
-func (m *MKPDU) AppendMarshalKey(b []byte, k *ICKey, dst, src [6]byte) ([]byte, error) {
-	return m.appendMarshal(b, k.state(), dst, src)
+// AppendMarshalKey is MarshalKey appending the frame body to b, computing
+// the ICV in st (a new state when nil), so that a sender that keeps its
+// buffers (a participant's MKPDUs in flight) builds one without
+// allocating.
+func (m *MKPDU) AppendMarshalKey(b []byte, k *ICKey, st *ICKState, dst, src [6]byte) ([]byte, error) {
+	return m.appendMarshal(b, st.under(k), dst, src)
 }
 
 func (m *MKPDU) marshal(k *cmacKey, dst, src [6]byte) ([]byte, error) {
@@ -188,9 +189,10 @@ func VerifyMKPDU(ick []byte, dst, src [6]byte, b []byte) error {
 	return verifyMKPDU(&cmacState{k: cmacKeyFor(ick)}, dst, src, b)
 }
 
-// VerifyMKPDUKey is VerifyMKPDU under an ICK set up once with NewICK.
-func VerifyMKPDUKey(k *ICKey, dst, src [6]byte, b []byte) error {
-	return verifyMKPDU(k.state(), dst, src, b)
+// VerifyMKPDUKey is VerifyMKPDU under an ICK set up once with NewICK,
+// computing in st (a new state when nil).
+func VerifyMKPDUKey(k *ICKey, st *ICKState, dst, src [6]byte, b []byte) error {
+	return verifyMKPDU(st.under(k), dst, src, b)
 }
 
 func verifyMKPDU(st *cmacState, dst, src [6]byte, b []byte) error {
@@ -212,38 +214,43 @@ func verifyMKPDU(st *cmacState, dst, src [6]byte, b []byte) error {
 // ICKey is an ICK with its AES-CMAC set up: an MKA participant signs and
 // checks every MKPDU with one, and looking it up in a shared cache on
 // each cost a hash of the key, a lock every worker of a sweep contends
-// for, and at thousands of participants a cache miss. The subkeys are in
-// it, not an object of their own, and the state of the CMAC being
-// computed is an ICKState it points to, which would otherwise be
-// allocated for every MKPDU (the AES instance's interface hides that it
-// does not keep it). Keys used by one goroutine share one state
-// (SetShared): a state of each key's own was one more line an MKPDU
-// wrote, for each of thousands of links.
+// for, and at thousands of participants a cache miss. Its subkey is in
+// it, not an object of their own, and it is 32 bytes, so that an MKA key
+// holds its name and its ICK on one cache line. The state of the CMAC
+// being computed is an ICKState apart, which the caller keeps: allocated
+// for every MKPDU, it would be garbage (the AES instance's interface
+// hides that it does not keep it), and a state in each key would be one
+// more line an MKPDU writes, for each of thousands of links.
 type ICKey struct {
-	k  cmacKey
-	st *ICKState
+	k cmacKey
 }
 
-// ICKState is where an ICKey computes a CMAC: one serves the keys that
-// share it one MKPDU at a time, so they are used by one goroutine at a
-// time.
+// ICKState is where a CMAC under an ICKey is computed: one serves one
+// MKPDU at a time, so one goroutine at a time.
 type ICKState struct{ st cmacState }
 
-// NewICK sets up ick (16 or 32 octets) for MarshalKey and VerifyMKPDUKey,
-// with a state of its own. The key is copied: changing ick afterwards
-// changes nothing.
+// under is st set to compute under k; a new state when st is nil.
+func (st *ICKState) under(k *ICKey) *cmacState {
+	if st == nil {
+		st = new(ICKState)
+	}
+	st.st.k = &k.k
+	return &st.st
+}
+
+// NewICK sets up ick (16 or 32 octets) for MarshalKey and VerifyMKPDUKey.
+// The key is copied: changing ick afterwards changes nothing.
 func NewICK(ick []byte) (*ICKey, error) {
 	k := new(ICKey)
-	if err := k.SetShared(ick, new(ICKState)); err != nil {
+	if err := k.Set(ick); err != nil {
 		return nil, err
 	}
 	return k, nil
 }
 
-// SetShared is NewICK for an ICKey kept inside something else (an MKA
-// key), so that it is read with it, computing in st, which it shares with
-// the other keys set up with it.
-func (k *ICKey) SetShared(ick []byte, st *ICKState) error {
+// Set is NewICK for an ICKey kept inside something else (an MKA key), so
+// that it is read with it.
+func (k *ICKey) Set(ick []byte) error {
 	if err := ickLen(ick); err != nil {
 		return err
 	}
@@ -252,14 +259,7 @@ func (k *ICKey) SetShared(ick []byte, st *ICKState) error {
 		return fmt.Errorf("%w: %v", ErrMKPDU, err)
 	}
 	k.k.set(block)
-	k.st = st
 	return nil
-}
-
-// state is k's CMAC state, set to compute under k.
-func (k *ICKey) state() *cmacState {
-	k.st.st.k = &k.k
-	return &k.st.st
 }
 
 func ickLen(ick []byte) error {

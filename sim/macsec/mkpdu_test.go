@@ -214,10 +214,12 @@ func TestMKPDUICV(t *testing.T) {
 }
 
 // TestICKey: an ICK set up once signs and checks as the key itself does,
-// and does not follow the bytes it was made from.
+// with a state of its own or one it shares with another key, and does not
+// follow the bytes it was made from.
 func TestICKey(t *testing.T) {
 	cak := unhex(t, "135bd758b0ee5c11c55ff6ab19fdb199")
 	ckn := unhex(t, "96437a93ccf10d9dfe347846cce52c7d")
+	var shared ICKState
 	for _, cakLen := range []int{16, 32} {
 		ick := ICK(bytes.Repeat(cak, 2)[:cakLen], ckn)
 		k, err := NewICK(ick)
@@ -235,14 +237,18 @@ func TestICKey(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("%d-octet ICK: MarshalKey and Marshal differ", cakLen)
 		}
-		if err := VerifyMKPDUKey(k, PAEGroupAddress, hostA, want); err != nil {
+		got, err = keyServerMKPDU().AppendMarshalKey(nil, k, &shared, PAEGroupAddress, hostA)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%d-octet ICK: AppendMarshalKey with a shared state and Marshal differ (%v)", cakLen, err)
+		}
+		if err := VerifyMKPDUKey(k, nil, PAEGroupAddress, hostA, want); err != nil {
 			t.Fatal(err)
 		}
-		if err := VerifyMKPDUKey(k, PAEGroupAddress, hostB, want); !errors.Is(err, ErrMKPDUICV) {
+		if err := VerifyMKPDUKey(k, &shared, PAEGroupAddress, hostB, want); !errors.Is(err, ErrMKPDUICV) {
 			t.Fatalf("another source: %v", err)
 		}
 		ick[0] ^= 1
-		if err := VerifyMKPDUKey(k, PAEGroupAddress, hostA, want); err != nil {
+		if err := VerifyMKPDUKey(k, &shared, PAEGroupAddress, hostA, want); err != nil {
 			t.Fatalf("the ICK's bytes changed after NewICK: %v", err)
 		}
 	}

@@ -48,36 +48,39 @@ var GroupAddress = [6]byte{0x01, 0x80, 0xc2, 0x00, 0x00, 0x03}
 
 // cak is one pre-shared connectivity association key with its name.
 //
-// What every MKPDU reads comes first: the name (its octets in the cak
-// itself), then the ICK, on the next line. Each was an object of its
-// own, a cache miss an MKPDU once thousands of links ran; the ICK's CMAC
-// state, which the run's keys share (macsec.ICKey.SetShared), would be a
-// line more. A cak is 256 bytes, so it starts on a line (TestCAKLayout).
+// What every MKPDU reads of it, the name's octets and the ICK, is on its
+// first line: a slice of the name's, or the ICK's CMAC state (the run's,
+// Set.ick), would take it to two, each a cache miss an MKPDU once
+// thousands of links ran. A cak is 192 bytes, so it starts on a line
+// (TestCAKLayout).
 type cak struct {
-	ckn  []byte   // the name: name's octets, unless set to another key's
-	name [32]byte //
-	id   int      // 1 for a link's first key, 2 for the next …
+	name [32]byte // the CKN's octets: 32, as AWS writes them in 64 hex digits
 	// The ICK and KEK, derived from the key and its name when a
 	// participant first uses it (IEEE 802.1X-2010 §9.3.3): the two ends'
 	// participants for one key derive the same ones, so they share them.
 	// An MKPDU is then checked with the key schedule its sender has just
 	// used, not with a second copy of it elsewhere in memory.
 	ick     macsec.ICKey
-	key     []byte
-	secret  [32]byte // key's octets, unless set to another key's
+	id      int      // 1 for a link's first key, 2 for the next …
+	secret  [32]byte // the key's octets
 	kek     []byte
 	derived bool     // ick and kek are set
-	_       [55]byte // to 256 bytes
+	_       [63]byte // to 192 bytes
 }
 
+// ckn is the key's name.
+func (k *cak) ckn() []byte { return k.name[:] }
+
+// key is the key's octets.
+func (k *cak) key() []byte { return k.secret[:] }
+
 // derive sets k's ICK and KEK up, once: a participant's MKPDUs use them.
-// The ICK computes in st, the run's.
-func (k *cak) derive(st *macsec.ICKState) {
+func (k *cak) derive() {
 	if !k.derived {
-		if err := k.ick.SetShared(macsec.ICK(k.key, k.ckn), st); err != nil {
+		if err := k.ick.Set(macsec.ICK(k.key(), k.ckn())); err != nil {
 			panic(fmt.Sprintf("sim: MKA: %v", err)) // a CAK is 32 octets: its ICK is too
 		}
-		k.kek, k.derived = macsec.KEK(k.key, k.ckn), true
+		k.kek, k.derived = macsec.KEK(k.key(), k.ckn()), true
 	}
 }
 
@@ -360,10 +363,9 @@ func (s *Set) Add(env Env, c Config) *Link {
 // octets each, 64 hex digits as AWS writes them.
 func (s *Set) newCAK(id int) *cak {
 	k := &cak{id: id}
-	k.ckn, k.key = k.name[:], k.secret[:]
-	for i := range k.ckn {
-		k.ckn[i] = byte(s.e.Rand().Uint32())
-		k.key[i] = byte(s.e.Rand().Uint32())
+	for i := range k.name {
+		k.name[i] = byte(s.e.Rand().Uint32())
+		k.secret[i] = byte(s.e.Rand().Uint32())
 	}
 	return k
 }
@@ -393,7 +395,7 @@ func (sl *Link) start() {
 func (e *mkaEnd) startParticipant(k *cak) *participant {
 	s := &e.sl.env
 	p := &participant{end: e, key: k}
-	k.derive(&s.ick)
+	k.derive()
 	// The AWS end is the key server: the lower priority value wins.
 	if e.side == 1 {
 		p.priority = 16
@@ -435,7 +437,7 @@ func (p *participant) send() {
 	// The MKPDU and its sets are locals, not pointers to new values, so
 	// that none is allocated: an end sends one every two seconds.
 	m := macsec.MKPDU{Version: 3, Priority: p.priority, KeyServer: p.keyServer(), MACsecDesired: true, Capability: 3,
-		SCI: e.sci, MI: p.mi, MN: p.mn, AlgorithmAgility: 0x0080C201, CKN: p.key.ckn}
+		SCI: e.sci, MI: p.mi, MN: p.mn, AlgorithmAgility: 0x0080C201, CKN: p.key.ckn()}
 	var peer [1]macsec.Peer
 	if pi := &p.peer; p.peerAlive(s.e.Now()) {
 		peer[0] = macsec.Peer{MI: pi.mi, MN: pi.mn}
@@ -481,7 +483,7 @@ func (p *participant) send() {
 		m.XPN = &xpn
 	}
 	f := e.flight()
-	b, err := m.AppendMarshalKey(f.buf[:0], &p.key.ick, GroupAddress, e.mac())
+	b, err := m.AppendMarshalKey(f.buf[:0], &p.key.ick, &s.ick, GroupAddress, e.mac())
 	if err != nil || !sl.link.PhysUp() {
 		e.free(f)
 		return
@@ -544,11 +546,11 @@ func (e *mkaEnd) receive(b []byte) {
 	}
 	var p *participant
 	for _, x := range e.parts {
-		if bytes.Equal(x.key.ckn, m.CKN) {
+		if bytes.Equal(x.key.ckn(), m.CKN) {
 			p = x
 		}
 	}
-	if p == nil || macsec.VerifyMKPDUKey(&p.key.ick, GroupAddress, e.sl.ends[1-e.side].mac(), b) != nil {
+	if p == nil || macsec.VerifyMKPDUKey(&p.key.ick, &e.sl.env.ick, GroupAddress, e.sl.ends[1-e.side].mac(), b) != nil {
 		return
 	}
 	s := &e.sl.env
@@ -788,7 +790,7 @@ func (e *mkaEnd) partFor(k *cak) *participant {
 	for _, p := range e.parts {
 		// The key itself, as it usually is, is found without reading
 		// the names.
-		if p.key == k || bytes.Equal(p.key.ckn, k.ckn) {
+		if p.key == k || p.key.name == k.name {
 			return p
 		}
 	}
@@ -1019,7 +1021,7 @@ func (sl *Link) RemoveKey(key string) (string, *Refusal) {
 	name := sl.name
 	inUse := func(k *cak) bool {
 		for _, e := range sl.ends {
-			if e.txKey != nil && bytes.Equal(e.txKey.ckn, k.ckn) {
+			if e.txKey != nil && e.txKey.name == k.name {
 				return true
 			}
 		}
@@ -1055,9 +1057,9 @@ func (s *Set) MismatchKey(sl *Link, key string) string {
 	what := "CAK"
 	if key == "ckn" {
 		what = "CKN"
-		bad.key = old.key
+		bad.secret = old.secret
 	} else {
-		bad.ckn = old.ckn
+		bad.name = old.name
 	}
 	far.keys[len(far.keys)-1] = bad
 	for _, p := range slices.Clone(far.parts) {
