@@ -35,7 +35,7 @@ func newCMACKey(block cipher.Block) *cmacKey {
 	return k
 }
 
-// set makes k block's, with its subkeys.
+// set makes k block's, with its subkey K1.
 func (k *cmacKey) set(block cipher.Block) {
 	*k = cmacKey{block: block}
 	block.Encrypt(k.k1[:], k.k1[:])

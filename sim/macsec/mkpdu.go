@@ -215,7 +215,7 @@ func verifyMKPDU(st *cmacState, dst, src [6]byte, b []byte) error {
 // checks every MKPDU with one, and looking it up in a shared cache on
 // each cost a hash of the key, a lock every worker of a sweep contends
 // for, and at thousands of participants a cache miss. Its subkey is in
-// it, not an object of their own, and it is 32 bytes, so that an MKA key
+// it, not an object of its own, and it is 32 bytes, so that an MKA key
 // holds its name and its ICK on one cache line. The state of the CMAC
 // being computed is an ICKState apart, which the caller keeps: allocated
 // for every MKPDU, it would be garbage (the AES instance's interface

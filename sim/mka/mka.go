@@ -13,9 +13,10 @@
 // validated with sim/macsec; the KeyLog, NSS-style, lets Wireshark decrypt
 // the capture.
 //
-// A run makes a Set (NewSet) and calls Add per link with a Config and an
-// Env: the timeline, traffic integration, routing, the capture, BGP's port
-// down, findings and the key log. Each Link is its network link's Gate
+// A run makes a Set (NewSet, with the run's clock, when its traffic was
+// last integrated, and the capture) and calls Add per link with a Config
+// and an Env: the timeline, traffic integration, routing, BGP's port down,
+// findings and the key log. Each Link is its network link's Gate
 // (network.Link.SetGate).
 package mka
 
@@ -113,8 +114,9 @@ type Link struct {
 	// every second does.
 	pps [2]float64
 	in1 [2]rxSA
-	// On the third line, beside in1's second SA, what neither a packet
-	// nor an MKPDU reads.
+	// On the third line, beside in1's second SA, what packets and MKPDUs
+	// seldom read: the rekey timer when a SAK is installed, the mode when
+	// a should_encrypt link carries traffic in the clear.
 	rekey *engine.Timer
 	mode  stdlib.MACsecMode
 	name  string // the link's first session's, for messages
@@ -201,14 +203,13 @@ type participant struct {
 	// first and third when the link's state is checked. A participant is
 	// 192 bytes, so it starts on a line (TestParticipantLayout): a fourth
 	// line would be one more miss a second for each end of each link. The
-	// timers and the peer are in
-	// it, not beside it, and the timers run its methods rather than
-	// closures: each was one more object for an MKPDU to reach. (One
-	// timer for both the hellos and the peer's lifetime would spare a
-	// line, but hellos are not jittered and the lifetime is three of
-	// them, so an MKPDU can arrive at the very instant the lifetime ends,
-	// and which goes first is the order the two were set in, which one
-	// timer would not keep.)
+	// timers and the peer are in it, not beside it, and the timers run
+	// its methods rather than closures: each was one more object for an
+	// MKPDU to reach. (One timer for both the hellos and the peer's
+	// lifetime would spare a line, but hellos are not jittered and the
+	// lifetime is three of them, so an MKPDU can arrive at the very
+	// instant the lifetime ends, and which goes first is the order the
+	// two were set in, which one timer would not keep.)
 	hello engine.Timer // sends the next MKPDU
 	end   *mkaEnd
 	key   *cak
@@ -219,7 +220,9 @@ type participant struct {
 
 	// The SAK of this CA (drawn by the key server, received by the
 	// other): its octets, behind a pointer so that the line has room for
-	// the peer. Nothing writes into a SAK once drawn.
+	// the peer. Nothing writes into a SAK once drawn, nor through this
+	// pointer, which the far end's participant shares when the bytes agree
+	// (receive): a new SAK is a new pointer.
 	sak *[]byte
 	// sakSA is an SA found to be of the SAK (its AN and key): SAs do
 	// not change once installed, so it still is while the SAK is the
@@ -301,7 +304,9 @@ type Config struct {
 	MACs    [2][6]byte        // each end's MAC address, its SCI's first six octets
 }
 
-// Set is a run's MACsec links, in the order they were added.
+// Set is a run's MACsec links, in the order they were added. Its links
+// point into it (Env.shared), so a Set is used through the pointer NewSet
+// returns, never copied.
 type Set struct {
 	shared
 	links []*Link
