@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"slices"
 
 	"github.com/osrg/gobgp/v3/pkg/packet/bgp"
@@ -130,8 +131,27 @@ type update struct {
 	attrs     *network.Attrs
 }
 
-// decodeMessage parses one BGP message from the wire.
-func decodeMessage(b []byte) (*bgp.BGPMessage, error) { return bgp.ParseBGPMessage(b) }
+// decodeMessage parses one BGP message from the wire. The bytes are a
+// peer's, a real router's in a live run, and gobgp's parser (v3.37.0, the
+// last v3) indexes past the end of some malformed path attributes instead
+// of returning an error: an MP_REACH_NLRI of three octets, for one (found
+// by FuzzReceiveBGP; upstream has fixed others like it in v4,
+// github.com/osrg/gobgp/issues/3305 and /3308, read 2026-12). Such a
+// message is malformed, which takes the session down with a NOTIFICATION
+// (RFC 4271 §6), not the process: the parser's runtime error becomes the
+// decoding error. Any other panic is a bug and goes on.
+func decodeMessage(b []byte) (m *bgp.BGPMessage, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			re, ok := r.(runtime.Error)
+			if !ok {
+				panic(r)
+			}
+			m, err = nil, fmt.Errorf("unreadable (the parser failed: %v)", re)
+		}
+	}()
+	return bgp.ParseBGPMessage(b)
+}
 
 func decodeUpdate(u *bgp.BGPUpdate) (update, error) {
 	var out update
