@@ -162,7 +162,8 @@ const pollEvery = 4096
 
 // New returns an engine at time zero with a random source seeded by seed.
 func New(seed uint64) *Engine {
-	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), wheel: make([]int32, wheelSlots)}
+	// Link 0 stands for none, so that a zero bucket head is empty.
+	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), wheel: make([]int32, wheelSlots), links: make([]link, 1)}
 }
 
 // StartAt sets the clock before anything is scheduled; a run may start
@@ -266,13 +267,7 @@ func (e *Engine) insert(x entry) {
 	switch s := slotOf(x.at); {
 	case s <= e.cur:
 		e.near = append(e.near, x)
-		q := e.near
-		i := len(q) - 1
-		for i > 0 && q[i-1].before(&x) {
-			q[i] = q[i-1]
-			i--
-		}
-		q[i] = x
+		place(e.near, len(e.near)-1)
 	case s-e.cur <= wheelSlots:
 		// x is the timer's entry (x.seq == x.t.inq): the timer itself
 		// goes in the bucket.
@@ -281,9 +276,6 @@ func (e *Engine) insert(x entry) {
 		if n := len(e.free); n > 0 {
 			i, e.free = e.free[n-1], e.free[:n-1]
 		} else {
-			if len(e.links) == 0 {
-				e.links = append(e.links, link{}) // link 0 stands for none
-			}
 			i = int32(len(e.links))
 			e.links = append(e.links, link{})
 		}
@@ -470,14 +462,19 @@ func sortNear(q []entry) {
 		return
 	}
 	for i := 1; i < len(q); i++ {
-		x := q[i]
-		j := i
-		for j > 0 && q[j-1].before(&x) {
-			q[j] = q[j-1]
-			j--
-		}
-		q[j] = x
+		place(q, i)
 	}
+}
+
+// place moves q[i] down into q[:i], which is in order, the first due
+// last: an entry added to the current slot, or the next of a sort.
+func place(q []entry, i int) {
+	x := q[i]
+	for i > 0 && q[i-1].before(&x) {
+		q[i] = q[i-1]
+		i--
+	}
+	q[i] = x
 }
 
 // nextBucket is how many slots after cur the first bucket holding a timer
