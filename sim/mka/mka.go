@@ -678,7 +678,7 @@ func (p *participant) keyServerMI() [12]byte {
 // the previous receive SA so frames in flight still validate.
 func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 	for _, r := range e.sl.rxOf(e.side) {
-		if bytes.Equal(r.sa.Key, *p.sak) && r.sa.AN == p.an {
+		if p.ofSAK(r.sa) {
 			return
 		}
 	}
