@@ -250,10 +250,11 @@ type Network struct {
 	adjs       []*adjacency
 	statics    []*static
 	staticsBy  map[netip.Prefix][]*static
-	prefixes   map[netip.Prefix]bool // every prefix any table may hold
-	dirty      map[netip.Prefix]bool // prefixes BGP changed since the last Converge
-	exporters  map[int][]Exporter    // what advertises from each table, by its ID
-	planned    int                   // adjs[:planned] are the planner's relations, the rest copies (Learn)
+	prefixes   map[netip.Prefix]bool   // every prefix any table may hold
+	dirty      map[netip.Prefix]bool   // prefixes BGP changed since the last Converge
+	exporters  map[int][]Exporter      // what advertises from each table, by its ID
+	planned    int                     // adjs[:planned] are the planner's relations, the rest copies (Learn)
+	learnVia   map[*Iface][]*adjacency // adjs[:planned] by the interface they cross, in order, made by the first Learn
 	// Indexes that keep a prefix's recomputation proportional to where it is.
 	holders     map[netip.Prefix][]holding    // tables with a route for the prefix, and the route, by table
 	ribs        map[netip.Prefix][]ribRef     // speakers that received it, and what

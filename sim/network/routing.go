@@ -677,9 +677,18 @@ type Feed struct {
 // dual-stack link has a session per family. Call it before Index.
 func (n *Network) Learn(f *Feed, at *Iface, from *VRF, id, peer netip.Addr) {
 	*f = Feed{n: n, vrf: at.VRF, id: id, peer: peer}
-	// Only the planner's relations, never a copy made for another feed.
-	for _, a := range n.adjs[:n.planned] {
-		if a.to != at.VRF || a.from != from || a.via != at {
+	if n.learnVia == nil {
+		// Only the planner's relations, never a copy made for another
+		// feed, by the interface they cross: a session looking through
+		// every relation made building a run's sessions grow with the
+		// square of the design.
+		n.learnVia = make(map[*Iface][]*adjacency)
+		for _, a := range n.adjs[:n.planned] {
+			n.learnVia[a.via] = append(n.learnVia[a.via], a)
+		}
+	}
+	for _, a := range n.learnVia[at] {
+		if a.to != at.VRF || a.from != from {
 			continue
 		}
 		if a.feed != nil {
