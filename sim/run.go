@@ -508,9 +508,7 @@ func (s *Sim) update(cause string, all bool) {
 		s.rates = s.allPacketRates()
 	}
 	// Called either way: setting a rate reschedules the next rekey.
-	for _, sl := range s.mka.Links() {
-		sl.SetRates(s.rates[sl.Link()])
-	}
+	s.mka.SetRates(s.rates)
 	if now < 0 {
 		return
 	}

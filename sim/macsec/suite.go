@@ -68,8 +68,12 @@ func (c CipherSuite) XPN() bool {
 // RekeyThreshold is the PN at which the key server must distribute a new SAK:
 // three quarters of the PN space, which leaves the last quarter for frames
 // sent while the new key is installed.
-func (c CipherSuite) RekeyThreshold() uint64 {
-	if c.XPN() {
+func (c CipherSuite) RekeyThreshold() uint64 { return RekeyThreshold(c.XPN()) }
+
+// RekeyThreshold is CipherSuite.RekeyThreshold for a caller that keeps
+// only whether its suite is XPN.
+func RekeyThreshold(xpn bool) uint64 {
+	if xpn {
 		return 0xC000000000000000
 	}
 	return 0xC0000000

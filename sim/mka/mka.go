@@ -22,6 +22,7 @@ package mka
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -139,8 +140,9 @@ type Link struct {
 	rekeys   int
 	rotated  time.Duration // when the last rotation finished; -1: never
 	rejected int           // protected frames the far end refused
+	idx      int32         // its place in Set.links, the order SetRates goes in
 
-	_ [24]byte // to a multiple of 64 bytes
+	_ [20]byte // to a multiple of 64 bytes
 }
 
 // rxOf is end side's receive SAs, newest first: a slice of the link's own
@@ -247,6 +249,7 @@ type (
 // Fire sends the next MKPDU, every Hello.
 func (t *helloTimer) Fire() {
 	p := (*participant)(t)
+	p.end.sl.stir()
 	p.send()
 	p.end.sl.check()
 	e := p.end.sl.env.e
@@ -254,7 +257,7 @@ func (t *helloTimer) Fire() {
 }
 
 // Fire is the peer's lifetime running out, unless an MKPDU came since.
-func (t *expireTimer) Fire() { (*participant)(t).end.sl.check() }
+func (t *expireTimer) Fire() { (*participant)(t).end.sl.check() } // check stirs
 
 type peerInfo struct {
 	mi    [12]byte
@@ -331,6 +334,10 @@ type shared struct {
 	// was a cache miss or more an MKPDU once thousands of links ran.
 	flights []*mkaFlight
 	ick     macsec.ICKState // the links' keys compute their ICVs here, one MKPDU at a time
+	// busy lists the links SetRates may change something on although
+	// they carry no traffic (Link.stir), in no order; idle is the list
+	// before, kept for its memory.
+	busy, idle []*Link
 }
 
 // NewSet is an empty set of MACsec links whose keys, identifiers and
@@ -359,7 +366,9 @@ func (s *Set) Add(env Env, c Config) *Link {
 		e.sci[7] = 1
 		sl.ends[i] = e
 	}
+	sl.idx = int32(len(s.links))
 	s.links = append(s.links, sl)
+	sl.stir()
 	c.Link.SetGate(sl)
 	return sl
 }
@@ -392,6 +401,7 @@ func (s *Set) Advance(dt float64) {
 }
 
 func (sl *Link) start() {
+	sl.stir()
 	for _, e := range sl.ends {
 		e.startParticipant(e.keys[0])
 	}
@@ -515,6 +525,7 @@ func (f *mkaFlight) Fire() { f.arrive() }
 
 func (f *mkaFlight) arrive() {
 	to := f.to
+	to.sl.stir()
 	f.to = nil
 	// Idle only once read: the MKPDU is the flight's buffer.
 	to.receive(f.buf)
@@ -807,6 +818,7 @@ func (e *mkaEnd) partFor(k *cak) *participant {
 // hear, and neither SA has run out of packet numbers. A change is a
 // topology event, since must_encrypt takes the link down without it.
 func (sl *Link) check() {
+	sl.stir()
 	s := &sl.env
 	now := s.e.Now()
 	if sl.rotating != nil {
@@ -851,6 +863,74 @@ func (sl *Link) Clear() bool { return !sl.secured && sl.mode == stdlib.ShouldEnc
 
 // Why says why a closed gate is closed.
 func (sl *Link) Why() string { return "MACsec must_encrypt without an agreed key" }
+
+// SetRates gives every link its packet rate each way, from rates (a link
+// not in it carries no traffic), in the order the links were added: it
+// calls Link.SetRates on each link that carries traffic now, and on each
+// busy one, where something may have changed since it last ran. On the
+// rest it would do nothing. A call on every link at every change of
+// routing grew with the square of the design: a run's warm-up has a
+// change each time one more channel's MKA comes up.
+func (s *Set) SetRates(rates map[*network.Link][2]float64) {
+	for l, r := range rates {
+		if sl, ok := l.Gate().(*Link); ok && r != ([2]float64{}) {
+			sl.stir()
+		}
+	}
+	todo := s.busy
+	s.busy, s.idle = s.idle[:0], nil
+	slices.SortFunc(todo, func(a, b *Link) int { return cmp.Compare(a.idx, b.idx) })
+	for _, sl := range todo {
+		sl.SetRates(rates[sl.link])
+	}
+	for _, sl := range todo {
+		if sl.quiet() {
+			sl.st.busy = false
+		} else {
+			s.busy = append(s.busy, sl)
+		}
+	}
+	s.idle = todo[:0]
+}
+
+// stir puts sl on its Set's busy list: something happened on it, after
+// which SetRates may have something to do there although the link carries
+// no traffic. Whatever runs MKA on a link (a timer, an MKPDU arriving, a
+// scenario's key change, a packet number reaching the rekey threshold)
+// stirs it first.
+func (sl *Link) stir() {
+	if !sl.st.busy {
+		sl.st.busy = true
+		sl.env.busy = append(sl.env.busy, sl)
+	}
+}
+
+// quiet reports whether SetRates with no traffic would leave sl as it
+// is: no packet rate to clear, no rekey or end of a transmit SA to cancel
+// or set, and none of what makes a rekey due without traffic (a PN at the
+// threshold, a SAK the far end has not taken up, an exhausted SA that a
+// new one replaced). It reads what SetRates reads.
+func (sl *Link) quiet() bool {
+	if sl.pps != ([2]float64{}) || sl.rekey.Pending() || (sl.rk.exhaust != nil && sl.rk.exhaust.Pending()) {
+		return false
+	}
+	maxPN := float64(sl.suite.MaxPN())
+	for i := range 2 {
+		if sl.st.exhausted[i] && sl.pn[i] < maxPN {
+			return false
+		}
+	}
+	if sl.tx[0] == nil || sl.tx[1] == nil {
+		return true
+	}
+	ks := sl.ends[0]
+	p := ks.partFor(ks.txKey)
+	if p == nil {
+		return true
+	}
+	thr := float64(sl.suite.RekeyThreshold())
+	return sl.pn[0] < thr && sl.pn[1] < thr && !sl.pending(p)
+}
 
 // SetRates takes each direction's packet rate from the traffic and
 // schedules the rekey for when the first transmit PN reaches the cipher
@@ -941,6 +1021,7 @@ func (sl *Link) SetRates(pps [2]float64) {
 // (IEEE 802.1X-2010 §9.8). One rekey runs at a time: the next threshold is
 // counted from the new SAs' PNs.
 func (sl *Link) rekeyNow() {
+	sl.stir()
 	s := &sl.env
 	s.Advance()
 	e := sl.ends[0]
@@ -986,6 +1067,7 @@ type Refusal struct {
 // by (its manager when empty) and starts it: a new CAK/CKN on both ends,
 // MKA agreeing on it beside the old one.
 func (s *Set) Rotate(sl *Link, by string) (string, *Refusal) {
+	sl.stir()
 	now := s.e.Now()
 	name := sl.name
 	if by == "" {
@@ -1023,6 +1105,7 @@ func (s *Set) Rotate(sl *Link, by string) (string, *Refusal) {
 // specification requires. key is "active" when the script asked for the
 // active key.
 func (sl *Link) RemoveKey(key string) (string, *Refusal) {
+	sl.stir()
 	name := sl.name
 	inUse := func(k *cak) bool {
 		for _, e := range sl.ends {
@@ -1056,6 +1139,7 @@ func (sl *Link) RemoveKey(key string) (string, *Refusal) {
 // the AWS end's stop validating there. key is "ckn" to change the key's
 // name, else the key itself changes.
 func (s *Set) MismatchKey(sl *Link, key string) string {
+	sl.stir()
 	far := sl.ends[1]
 	old := far.keys[len(far.keys)-1]
 	bad := s.newCAK(old.id)
@@ -1152,6 +1236,9 @@ func (sl *Link) nextPN(side int) (uint64, bool) {
 		sl.exhaust(side)
 		return 0, false
 	}
+	if pn >= float64(macsec.RekeyThreshold(sl.xpn)) {
+		sl.stir() // a rekey is due (SetRates)
+	}
 	sl.pn[side] = pn
 	return uint64(pn), true
 }
@@ -1212,6 +1299,7 @@ func (sl *Link) Status() Status {
 // ResetPort takes end side's MACsec down as a port reset does: its CA
 // restarts, its SAs go, and it starts over with the keys it has.
 func (sl *Link) ResetPort(side int, why string) {
+	sl.stir()
 	sl.endDown(sl.ends[side], why)
 	sl.check()
 }

@@ -21,7 +21,11 @@ type secState struct {
 	up [2]bool
 	// exhausted marks an end whose transmit SA has used its last PN.
 	exhausted [2]bool
-	noSAKUse  map[*participant]int // MKPDUs in a row from a live peer that uses no SAK
+	// busy: the link is on its Set's busy list, since SetRates with no
+	// traffic might change something (quiet was false when it last ran,
+	// or something has happened on the link since).
+	busy     bool
+	noSAKUse map[*participant]int // MKPDUs in a row from a live peer that uses no SAK
 }
 
 // secRekey is what a Link follows for its rekeys: when the key server
@@ -177,6 +181,7 @@ func (sl *Link) atThreshold(dir int) bool {
 
 // exhaustNow runs when a transmit PN reaches the suite's maximum.
 func (sl *Link) exhaustNow() {
+	sl.stir()
 	s := &sl.env
 	s.Advance()
 	maxPN := float64(sl.suite.MaxPN())
@@ -197,6 +202,7 @@ func (sl *Link) exhaustNow() {
 // installed there; the routers are not told, so BFD notices if that takes
 // longer than its detection time.
 func (sl *Link) exhaust(side int) {
+	sl.stir()
 	s := &sl.env
 	maxPN := sl.suite.MaxPN()
 	sl.pn[side] = max(sl.pn[side], float64(maxPN))
