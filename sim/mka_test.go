@@ -1,6 +1,9 @@
 package sim
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -207,5 +210,41 @@ interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us
 	}
 	if got := rekeys(macsec.GCMAESXPN256); len(got) != 0 {
 		t.Fatalf("XPN-256 rekeyed at %v", got)
+	}
+}
+
+// A run without a capture leaves MKPDUs unsigned where the receiver would
+// check them with the sender's own key (mka's receive): it must tell the
+// same story as a run that signs and checks every one, through key
+// mismatches (a changed CAK, which only the ICV reveals, and a changed
+// CKN) and a rotation.
+func TestMKAWithoutCaptureAsWithOne(t *testing.T) {
+	sc := scenario(3*time.Minute, []lang.Flow{flowOf("in", "gcp_vpc.analytics", "vpc.payments", 4*gbps, 1500)},
+		keyEvent(30*time.Second, lang.ActionRotateKey, "aws-gcp-use1/ch3", "aws", ""),
+		keyEvent(60*time.Second, lang.ActionMismatchKey, "aws-gcp-use1/ch1", "", "cak"),
+		keyEvent(90*time.Second, lang.ActionMismatchKey, "aws-gcp-use1/ch2", "", "ckn"))
+	run := func(pcap io.Writer) []byte {
+		s, err := Start(multicloud(t), sc, Options{Seed: 1, Pcap: pcap})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.e.Run(sc.Duration); err != nil {
+			t.Fatal(err)
+		}
+		s.finish()
+		b, err := json.Marshal(s.out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	without, with := run(nil), run(io.Discard)
+	if !bytes.Equal(without, with) {
+		t.Fatalf("the trace differs with a capture:\n%s\nwithout:\n%s", with, without)
+	}
+	for _, want := range []string{"its CA restarted with the changed CAK", "its CA restarted with the changed CKN", "no live peer for 6s"} {
+		if !bytes.Contains(without, []byte(want)) {
+			t.Errorf("no %q in the trace", want)
+		}
 	}
 }

@@ -244,6 +244,17 @@ func TestICKey(t *testing.T) {
 		if err := VerifyMKPDUKey(k, nil, PAEGroupAddress, hostA, want); err != nil {
 			t.Fatal(err)
 		}
+		// Unsigned, then signed in place: the same octets.
+		got, err = keyServerMKPDU().AppendMarshalUnsigned(nil)
+		if err != nil || len(got) != len(want) || !bytes.Equal(got[:len(got)-16], want[:len(want)-16]) {
+			t.Fatalf("%d-octet ICK: AppendMarshalUnsigned differs before the ICV (%v)", cakLen, err)
+		}
+		if err := SignMKPDUKey(k, &shared, PAEGroupAddress, hostA, got); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%d-octet ICK: SignMKPDUKey after AppendMarshalUnsigned and Marshal differ (%v)", cakLen, err)
+		}
+		if err := SignMKPDUKey(k, nil, PAEGroupAddress, hostA, got[:3]); !errors.Is(err, ErrMKPDU) {
+			t.Fatalf("signing 3 octets: %v", err)
+		}
 		if err := VerifyMKPDUKey(k, &shared, PAEGroupAddress, hostB, want); !errors.Is(err, ErrMKPDUICV) {
 			t.Fatalf("another source: %v", err)
 		}

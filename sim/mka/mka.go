@@ -498,7 +498,17 @@ func (p *participant) send() {
 		m.XPN = &xpn
 	}
 	f := e.flight()
-	b, err := m.AppendMarshalKey(f.buf[:0], &p.key.ick, &s.ick, GroupAddress, e.mac())
+	var b []byte
+	var err error
+	if s.capture == nil {
+		// Nobody reads the bytes: the receiver signs them if its key is
+		// not this one, and otherwise knows the ICV would check.
+		b, err = m.AppendMarshalUnsigned(f.buf[:0])
+		f.signer = p.key
+	} else {
+		b, err = m.AppendMarshalKey(f.buf[:0], &p.key.ick, &s.ick, GroupAddress, e.mac())
+		f.signer = nil
+	}
 	if err != nil || !sl.link.PhysUp() {
 		e.free(f)
 		return
@@ -510,6 +520,20 @@ func (p *participant) send() {
 	s.e.Reset(&f.t, s.e.Now()+sl.link.Latency)
 }
 
+// authentic reports whether the ICV of b, an MKPDU from the peer, checks
+// with key k; signer, when not nil, is the key the peer left the ICV out
+// under (AppendMarshalUnsigned).
+func (e *mkaEnd) authentic(b []byte, signer, k *cak) bool {
+	if signer == k {
+		return true // signed and checked with one ICK: it would check
+	}
+	src := e.sl.ends[1-e.side].mac()
+	if signer != nil && macsec.SignMKPDUKey(&signer.ick, &e.sl.env.ick, GroupAddress, src, b) != nil {
+		return false
+	}
+	return macsec.VerifyMKPDUKey(&k.ick, &e.sl.env.ick, GroupAddress, src, b) == nil
+}
+
 // mkaFlight is an MKPDU on its way to the peer, with the timer that
 // delivers it; like BFD's, flights are reused rather than a timer and a
 // closure allocated for every MKPDU.
@@ -518,6 +542,9 @@ type mkaFlight struct {
 	t        engine.Timer
 	from, to *mkaEnd
 	buf      []byte
+	// signer is the key the MKPDU's ICV is to be computed with, which
+	// the sender left out (AppendMarshalUnsigned); nil when it is in.
+	signer *cak
 }
 
 // Fire is the flight's timer: the MKPDU arrives.
@@ -528,7 +555,7 @@ func (f *mkaFlight) arrive() {
 	to.sl.stir()
 	f.to = nil
 	// Idle only once read: the MKPDU is the flight's buffer.
-	to.receive(f.buf)
+	to.receive(f.buf, f.signer)
 	f.from.free(f)
 }
 
@@ -555,7 +582,10 @@ func (e *mkaEnd) flight() *mkaFlight {
 // receive reads an MKPDU: one naming a CKN this end has, whose ICV
 // checks with that key's ICK, updates the participant running that key.
 // Anything else is as if never heard: that is how a key mismatch shows.
-func (e *mkaEnd) receive(b []byte) {
+// An MKPDU sent without its ICV (signer, not nil) is signed here with the
+// sender's key, unless that is the key it would be checked with: the
+// check would pass, since the bytes did not change on the way.
+func (e *mkaEnd) receive(b []byte, signer *cak) {
 	m, err := e.sl.env.mkpdus.Parse(b)
 	if err != nil {
 		return
@@ -566,7 +596,7 @@ func (e *mkaEnd) receive(b []byte) {
 			p = x
 		}
 	}
-	if p == nil || macsec.VerifyMKPDUKey(&p.key.ick, &e.sl.env.ick, GroupAddress, e.sl.ends[1-e.side].mac(), b) != nil {
+	if p == nil || !e.authentic(b, signer, p.key) {
 		return
 	}
 	s := &e.sl.env
