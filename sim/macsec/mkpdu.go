@@ -180,8 +180,7 @@ func SignMKPDUKey(k *ICKey, st *ICKState, dst, src [6]byte, b []byte) error {
 	if err != nil {
 		return err
 	}
-	icv := mkpduICV(st.under(k), dst, src, b[:n])
-	copy(b[n:n+16], icv[:])
+	sign(st.under(k), dst, src, b[:n+16])
 	return nil
 }
 
@@ -195,9 +194,16 @@ func (m *MKPDU) appendMarshal(b []byte, st *cmacState, dst, src [6]byte) ([]byte
 	if err != nil {
 		return nil, err
 	}
-	icv := mkpduICV(st, dst, src, b[start:len(b)-16])
-	copy(b[len(b)-16:], icv[:])
+	sign(st, dst, src, b[start:])
 	return b, nil
+}
+
+// sign writes the ICV of frame, an EAPOL-MKA frame body that ends with
+// it, over the addresses and every octet before it.
+func sign(st *cmacState, dst, src [6]byte, frame []byte) {
+	n := len(frame) - 16
+	icv := mkpduICV(st, dst, src, frame[:n])
+	copy(frame[n:], icv[:])
 }
 
 // VerifyMKPDU checks the ICV of an EAPOL-MKA frame body b (from the EAPOL

@@ -249,7 +249,6 @@ type (
 // Fire sends the next MKPDU, every Hello.
 func (t *helloTimer) Fire() {
 	p := (*participant)(t)
-	p.end.sl.stir()
 	p.send()
 	p.end.sl.check()
 	e := p.end.sl.env.e
@@ -257,7 +256,7 @@ func (t *helloTimer) Fire() {
 }
 
 // Fire is the peer's lifetime running out, unless an MKPDU came since.
-func (t *expireTimer) Fire() { (*participant)(t).end.sl.check() } // check stirs
+func (t *expireTimer) Fire() { (*participant)(t).end.sl.check() }
 
 type peerInfo struct {
 	mi    [12]byte
@@ -552,7 +551,6 @@ func (f *mkaFlight) Fire() { f.arrive() }
 
 func (f *mkaFlight) arrive() {
 	to := f.to
-	to.sl.stir()
 	f.to = nil
 	// Idle only once read: the MKPDU is the flight's buffer.
 	to.receive(f.buf, f.signer)
@@ -925,9 +923,11 @@ func (s *Set) SetRates(rates map[*network.Link][2]float64) {
 
 // stir puts sl on its Set's busy list: something happened on it, after
 // which SetRates may have something to do there although the link carries
-// no traffic. Whatever runs MKA on a link (a timer, an MKPDU arriving, a
-// scenario's key change, a packet number reaching the rekey threshold)
-// stirs it first.
+// no traffic. Whatever runs MKA on a link stirs it before the event
+// ends: check does, which hellos, lifetimes, MKPDUs received, key
+// mismatches, port resets and exhausted SAs all end in; the rest (rekey
+// and exhaustion timers, rotations, key removals, a link starting, a
+// packet number reaching the rekey threshold) stir it themselves.
 func (sl *Link) stir() {
 	if !sl.st.busy {
 		sl.st.busy = true
@@ -1169,7 +1169,6 @@ func (sl *Link) RemoveKey(key string) (string, *Refusal) {
 // the AWS end's stop validating there. key is "ckn" to change the key's
 // name, else the key itself changes.
 func (s *Set) MismatchKey(sl *Link, key string) string {
-	sl.stir()
 	far := sl.ends[1]
 	old := far.keys[len(far.keys)-1]
 	bad := s.newCAK(old.id)
@@ -1329,7 +1328,6 @@ func (sl *Link) Status() Status {
 // ResetPort takes end side's MACsec down as a port reset does: its CA
 // restarts, its SAs go, and it starts over with the keys it has.
 func (sl *Link) ResetPort(side int, why string) {
-	sl.stir()
 	sl.endDown(sl.ends[side], why)
 	sl.check()
 }

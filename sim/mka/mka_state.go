@@ -202,7 +202,6 @@ func (sl *Link) exhaustNow() {
 // installed there; the routers are not told, so BFD notices if that takes
 // longer than its detection time.
 func (sl *Link) exhaust(side int) {
-	sl.stir()
 	s := &sl.env
 	maxPN := sl.suite.MaxPN()
 	sl.pn[side] = max(sl.pn[side], float64(maxPN))
