@@ -35,6 +35,7 @@ func (s *Sim) buildBFD() {
 			continue
 		}
 		cfg := bfd.Config{MinInterval: time.Duration(se.BFD.MinIntervalMS) * time.Millisecond, Multiplier: uint8(se.BFD.Multiplier), SlowTx: slowTx}
+		var envs [2]bfd.Env
 		for j, sp := range se.Ends {
 			env := bfd.Env{Engine: s.e, Link: se.Link, Device: sp.Iface.Dev, Session: se.Name, Control: s.control, Down: sp.BFDDown, Flights: flights,
 				Send: func(sport uint16, payload []byte) bool { return s.captureUDP(sp, sport, bfd.Port, payload) }}
@@ -42,7 +43,7 @@ func (s *Sim) buildBFD() {
 				// Nothing reads the packets' bytes: the far end decides
 				// from the link alone (deliverOn), and a packet reads no
 				// closure, speaker or session to get there.
-				env.Pass, env.Side = deliverOn, sp.Side
+				env.Pass = deliverOn
 			}
 			if se.Live() && j == 0 {
 				// The real router's BFD hears the AWS end over UDP; nothing
@@ -54,9 +55,9 @@ func (s *Sim) buildBFD() {
 					return false
 				}
 			}
-			s.bfd[i][j] = bfd.New(env, cfg)
+			envs[j] = env
 		}
-		bfd.Pair(s.bfd[i][0], s.bfd[i][1])
+		s.bfd[i] = bfd.NewSession(envs, cfg)
 	}
 }
 

@@ -105,65 +105,74 @@ func parseBFD(b []byte) (bfdPacket, error) {
 	return p, nil
 }
 
-// End is one end of an asynchronous-mode BFD session.
+// End is one end of an asynchronous-mode BFD session. The two ends of a
+// session live in one object, a session, which runs one timer for both.
 //
-// Its fields are grouped by the packet that reads them, a cache line to
-// a group, since with thousands of sessions each line a packet touches is
-// a cache miss: the first line for a packet sent, the second for one sent
-// or received. An End is 192 bytes, a multiple of 64, so it starts on a
-// line, and the third line is read only by a capture or a state change.
-// TestEndLayout holds it to this. Intervals are kept in microseconds, as
-// the packets carry them (RFC 5880 §4.1), so that what both read fits
-// one line.
+// One timer serves both ends, both their packets and their detection
+// times: it is set for whichever comes first of the two ends' next packets
+// and the detection times that would run out before them. A timer of each
+// end's own was a line more a session, read only by that end's packets, so
+// at half the rate of the rest and the first line of a session to fall
+// out of the processor's caches once thousands ran; and a timer of each
+// detection's own, pushed back by every packet received, a line more
+// again, and a queue entry to move every detection time.
 //
-// One timer serves both the packets and the detection time: it is set
-// for the next packet, or for when the detection time runs out if that
-// comes first. A timer of the detection's own, pushed back by every packet
-// received, was a line more an end, and a queue entry to move every
-// detection time.
+// An end's fields are what its packets, sent or received, read: 56
+// bytes, two to a session beside the timer and what both ends share, so
+// that a session's packets read three lines (TestSessionLayout).
+// Intervals are kept in microseconds, as the packets carry them (RFC 5880
+// §4.1), so that they fit.
 type End struct {
-	// Sending.
-	tx         engine.Timer
-	diag, mult uint8
-	side       uint8 // Env.Side
-	myDisc     uint32
-	link       *network.Link
+	s *session
 
-	// Both.
-	pass func(l *network.Link, side int) bool // Env.Pass
-	peer *End
-	// flights holds the flights not in use, to send again, shared by
-	// the run's ends (Env.Flights): BFD is most of a run's events, and a
-	// packet, its timer and its closure allocated each time made the
-	// collector and fresh memory a growing share of every event as
-	// designs grew. It holds the run's engine too, which every packet
-	// reads, and which an end of its own would have a line less for.
-	flights      *Flights
-	minTx, minRx uint32 // µs: bfd.DesiredMinTxInterval once Up, bfd.RequiredMinRxInterval
+	side, diag, mult uint8
+	state            uint8
+	remoteMult       uint8
+	// polling: a Poll Sequence is running (RFC 5880 §6.5), every packet
+	// carries P until one with F comes back.
+	polling bool
+	// The end's share of the session's timer, as a timer of its own
+	// would be: pending, set for detectAt when detectFirst and for txAt
+	// otherwise (session.due).
+	pending, detectFirst bool
+
+	myDisc, yourDisc uint32
+	minTx, minRx     uint32 // µs: bfd.DesiredMinTxInterval once Up, bfd.RequiredMinRxInterval
 	// remoteMinRx is bfd.RemoteMinRxInterval, the slowest the peer said
 	// it accepts, in µs; 1 until it has said (RFC 5880 §6.8.1).
 	remoteMinRx uint32
-	yourDisc    uint32
+	remoteMinTx uint32 // µs: the peer's Desired Min TX Interval
 	// detectAt is when the detection time runs out; never when it does
 	// not run (the session is neither Init nor Up).
 	detectAt time.Duration
-	// txAt is when the next packet is due, never before the end starts:
-	// where tx is set unless detectFirst, when it is set for detectAt
-	// instead.
-	txAt        time.Duration
-	remoteMinTx uint32 // µs: the peer's Desired Min TX Interval
-	state       uint8
-	// polling: a Poll Sequence is running (RFC 5880 §6.5), every packet
-	// carries P until one with F comes back.
-	polling     bool
-	remoteMult  uint8
-	detectFirst bool
+	// txAt is when the next packet is due, never before the end starts.
+	txAt time.Duration
+}
+
+// session is the two ends of a BFD session: what every packet reads on
+// the first three lines, the timer's first, the rest on the fourth. It
+// is 256 bytes, so it starts on a line (TestSessionLayout).
+type session struct {
+	t    engine.Timer // for the first due of the two ends (due)
+	link *network.Link
+	// flights holds the flights not in use, to send again, shared by
+	// the run's sessions (Env.Flights): BFD is most of a run's events,
+	// and a packet, its timer and its closure allocated each time made the
+	// collector and fresh memory a growing share of every event as
+	// designs grew. It holds the run's engine too, which every packet
+	// reads.
+	flights *Flights
+
+	ends [2]End
+	// pass is Env.Pass, for the ends that have one (viaPass).
+	pass    func(l *network.Link, side int) bool
+	viaPass [2]bool
 
 	// The rest: the slow rate, the timeline, the wire with a capture, BGP.
 	slowTx time.Duration // the interval before Up (Config.SlowTx)
-	env    *Env
-	port   uint16
-	_      [46]byte // to 192 bytes
+	envs   [2]*Env
+	ports  [2]uint16
+	_      [34]byte // to 256 bytes
 }
 
 // never is a time no event reaches: a detection time that does not run.
@@ -201,13 +210,13 @@ func (f *bfdFlight) arrive() {
 }
 
 // free keeps f, back or never sent, for a next packet.
-func (b *End) free(f *bfdFlight) { b.flights.idle = append(b.flights.idle, f) }
+func (b *End) free(f *bfdFlight) { b.s.flights.idle = append(b.s.flights.idle, f) }
 
 // flight is an idle flight, or a new one, for a packet of b's.
 func (b *End) flight() *bfdFlight {
-	if idle := b.flights.idle; len(idle) > 0 {
+	if idle := b.s.flights.idle; len(idle) > 0 {
 		f := idle[len(idle)-1]
-		b.flights.idle = idle[:len(idle)-1]
+		b.s.flights.idle = idle[:len(idle)-1]
 		f.from = b
 		return f
 	}
@@ -231,13 +240,11 @@ type Env struct {
 	Send func(sport uint16, payload []byte) bool
 	// Pass, when set, is used instead of Send for a packet whose bytes
 	// nobody reads (no capture is written): it reports whether a packet
-	// from end Side of Link arrives. A function of the link, not a
+	// from the given side of Link arrives. A function of the link, not a
 	// closure, so that a packet reads no object of its own to find it.
 	Pass func(l *network.Link, side int) bool
-	// Side is which end of Link this end is, as Pass takes it: 0 or 1.
-	Side int
-	// Flights is shared by the run's ends (see Flights); nil gives the
-	// end a set of its own.
+	// Flights is shared by the run's sessions (see Flights); nil gives
+	// the session a set of its own.
 	Flights *Flights
 	// Down is told when the session goes from Up to Down.
 	Down func()
@@ -250,94 +257,161 @@ type Config struct {
 	SlowTx      time.Duration // the transmit interval before Up: at least a second (RFC 5880 §6.8.3)
 }
 
-// Pair makes two ends each other's peer: the one its packets reach.
-func Pair(a, b *End) { a.peer, b.peer = b, a }
-
-// New is a BFD end configured as cfg, in state Down; Pair gives it its
-// peer once both ends exist. It draws its discriminator and source port
-// from the run's random source.
-func New(env Env, cfg Config) *End {
+// NewSession is a session's two ends, configured as cfg, in state Down,
+// each the other's peer: end i runs as env[i] says, from side i of the
+// link (as Env.Pass takes it). The ends draw their discriminators and
+// source ports from the run's random source, end 0 first. Both must share
+// an engine, a link and a Flights, and a Pass when both have one.
+func NewSession(env [2]Env, cfg Config) [2]*End {
 	if cfg.MinInterval < 0 || cfg.MinInterval/time.Microsecond > math.MaxUint32 {
 		// The packets carry it in 32 bits of microseconds (RFC 5880 §4.1).
 		panic(fmt.Sprintf("bfd: interval %v out of the range a packet can carry", cfg.MinInterval))
 	}
+	if env[0].Engine != env[1].Engine || env[0].Link != env[1].Link || env[0].Flights != env[1].Flights {
+		panic("bfd: a session's ends on two engines, links or sets of flights")
+	}
 	iv := uint32(cfg.MinInterval / time.Microsecond)
-	fl := env.Flights
+	fl := env[0].Flights
 	if fl == nil {
 		fl = &Flights{}
 	}
 	switch fl.e {
 	case nil:
-		fl.e = env.Engine
-	case env.Engine:
+		fl.e = env[0].Engine
+	case env[0].Engine:
 	default:
 		panic("bfd: Flights shared by ends of two runs")
 	}
-	b := &End{env: &env, flights: fl, link: env.Link, pass: env.Pass, side: uint8(env.Side), detectAt: never, txAt: never,
-		slowTx: cfg.SlowTx, state: bfdDown, myDisc: env.Engine.Rand().Uint32() | 1, minTx: iv, minRx: iv, remoteMinRx: 1, mult: cfg.Multiplier,
-		port: 49152 + uint16(env.Engine.Rand().IntN(16384))}
-	b.tx.SetHandler((*txTimer)(b))
-	return b
+	s := &session{link: env[0].Link, flights: fl, slowTx: cfg.SlowTx}
+	for i := range env {
+		ev := env[i]
+		s.envs[i] = &ev
+		if ev.Pass != nil {
+			s.pass, s.viaPass[i] = ev.Pass, true
+		}
+		s.ends[i] = End{s: s, side: uint8(i), detectAt: never, txAt: never, state: bfdDown, myDisc: ev.Engine.Rand().Uint32() | 1,
+			minTx: iv, minRx: iv, remoteMinRx: 1, mult: cfg.Multiplier}
+		s.ports[i] = 49152 + uint16(ev.Engine.Rand().IntN(16384))
+	}
+	s.t.SetHandler((*sessionTimer)(s))
+	return [2]*End{&s.ends[0], &s.ends[1]}
 }
 
-// txTimer is an end as what its timer runs.
-type txTimer End
+// peer is the other end of the session: the one b's packets reach.
+func (b *End) peer() *End { return &b.s.ends[(b.side^1)&1] }
 
-// Fire is the next packet, or the detection time running out when it
-// comes first; the packet is then still due at txAt.
-func (t *txTimer) Fire() {
-	b := (*End)(t)
+// sessionTimer is a session as what its timer runs.
+type sessionTimer session
+
+// Fire is the due end's next packet, or its detection time running out
+// when that comes first; the packet is then still due at txAt.
+func (t *sessionTimer) Fire() {
+	s := (*session)(t)
+	b := s.due()
+	b.pending = false
 	if !b.detectFirst {
 		b.send()
 		return
 	}
 	b.detectFirst, b.detectAt = false, never
 	b.expired()
-	if !b.tx.Pending() && b.txAt != never {
-		b.engine().Reset(&b.tx, b.txAt)
+	if !b.pending && b.txAt != never {
+		b.pending = true
 	}
+	s.schedule()
+}
+
+// at is when b's share of the timer is set for, while pending.
+func (b *End) at() time.Duration {
+	if b.detectFirst {
+		return b.detectAt
+	}
+	return b.txAt
+}
+
+// due is the end the session's timer is for: of the ends whose share is
+// pending, the one set for the earlier time, end 0 at a tie; nil when
+// neither's is. With a timer each, the one set earlier went first at a
+// tie; intervals are jittered, so ends meet only by chance.
+func (s *session) due() *End {
+	a, b := &s.ends[0], &s.ends[1]
+	if b.pending && (!a.pending || b.at() < a.at()) {
+		return b
+	}
+	if a.pending {
+		return a
+	}
+	return nil
+}
+
+// schedule sets the session's timer for the due end. A timer already set
+// for that time is left as it is, so that an end whose share did not move
+// keeps its place among the events due at that nanosecond, as its own
+// timer would have: the place of a timer's last setting. When the due end
+// changes because the other end's share moved, the timer's place is that
+// of this setting, which may differ from the one a timer of the due end's
+// own would have had; again only by chance do such meetings happen.
+func (s *session) schedule() {
+	// A pending share is never set for never (sendAt, detectBy).
+	at := never
+	if a := &s.ends[0]; a.pending {
+		at = a.at()
+	}
+	if b := &s.ends[1]; b.pending {
+		at = min(at, b.at())
+	}
+	e := s.flights.e
+	if at == never {
+		e.Cancel(&s.t)
+		return
+	}
+	at = max(at, e.Now())
+	if s.t.Pending() && s.t.When() == at {
+		return
+	}
+	e.Reset(&s.t, at)
+}
+
+// arm sets b's share of the timer for at(): its next packet, or its
+// detection time if that comes first.
+func (b *End) arm() {
+	b.pending = true
+	b.s.schedule()
 }
 
 // engine is the run's clock, timers and random source.
-func (b *End) engine() *engine.Engine { return b.flights.e }
+func (b *End) engine() *engine.Engine { return b.s.flights.e }
 
 // Start has the end send its first packet after one (jittered) interval.
 func (b *End) Start() { b.sendAt(b.engine().Now() + b.interval()) }
 
-// sendAt sets the next packet for at: the timer is set for it, or for
-// detectAt if that comes first. At the same instant the detection goes
-// first. With a timer each, the one set earlier went first: usually the
-// detection's, set by a packet received a detection time before, longer
-// than the interval. The timer's place among other events due at that
-// nanosecond is that of its last setting, which may differ from the place
-// a timer of the detection's own would have had. Intervals are jittered,
-// so such meetings happen only by chance.
+// sendAt sets the next packet for at: the end's share of the timer is set
+// for it, or for detectAt if that comes first. At the same instant the
+// detection goes first. With a timer each, the one set earlier went
+// first: usually the detection's, set by a packet received a detection
+// time before, longer than the interval. Intervals are jittered, so such
+// meetings happen only by chance.
 func (b *End) sendAt(at time.Duration) {
 	b.txAt = at
-	if b.detectAt <= at {
-		b.detectFirst = true
-		b.engine().Reset(&b.tx, b.detectAt)
-		return
-	}
-	b.detectFirst = false
-	b.engine().Reset(&b.tx, at)
+	b.detectFirst = b.detectAt <= at
+	b.arm()
 }
 
 // detectBy sets when the detection time runs out: a packet came while
-// Init or Up. The timer moves only if it now comes no later than the next
-// packet (never, before the end starts), or no longer does; most packets
-// read no line of the end but the one they share with the sender's.
+// Init or Up. The end's share of the timer moves only if the detection
+// now comes no later than the next packet (never, before the end starts),
+// or no longer does; most packets move nothing.
 func (b *End) detectBy(at time.Duration) {
 	b.detectAt = at
 	switch {
 	case b.detectFirst && at > b.txAt:
 		b.detectFirst = false
-		b.engine().Reset(&b.tx, b.txAt)
+		b.arm()
 	case b.detectFirst:
-		b.engine().Reset(&b.tx, at)
-	case at <= b.txAt && (b.tx.Pending() || b.txAt == never):
+		b.arm()
+	case at <= b.txAt && (b.pending || b.txAt == never):
 		b.detectFirst = true
-		b.engine().Reset(&b.tx, at)
+		b.arm()
 	}
 }
 
@@ -347,9 +421,10 @@ func (b *End) noDetect() {
 	if b.detectFirst {
 		b.detectFirst = false
 		if b.txAt == never {
-			b.engine().Cancel(&b.tx) // not started: no packet is due
+			b.pending = false // not started: no packet is due
+			b.s.schedule()
 		} else {
-			b.engine().Reset(&b.tx, b.txAt)
+			b.arm()
 		}
 	}
 }
@@ -359,7 +434,7 @@ func (b *End) noDetect() {
 func (b *End) interval() time.Duration {
 	iv := us(max(b.minTx, b.remoteMinRx))
 	if b.state != bfdUp {
-		iv = max(iv, b.slowTx)
+		iv = max(iv, b.s.slowTx)
 	}
 	return time.Duration(float64(iv) * (0.75 + 0.25*b.engine().Rand().Float64()))
 }
@@ -369,7 +444,7 @@ func (b *End) interval() time.Duration {
 // allows for the slow rate.
 func (b *End) desiredMinTx() time.Duration {
 	if b.state != bfdUp {
-		return max(us(b.minTx), b.slowTx)
+		return max(us(b.minTx), b.s.slowTx)
 	}
 	return us(b.minTx)
 }
@@ -383,18 +458,19 @@ func (b *End) send() {
 func (b *End) transmit(poll, final bool) {
 	p := bfdPacket{version: 1, diag: b.diag, state: b.state, mult: b.mult, myDisc: b.myDisc, yourDisc: b.yourDisc,
 		poll: poll, final: final, minTx: uint32(b.desiredMinTx() / time.Microsecond), minRx: b.minRx}
-	l := b.link
+	s := b.s
+	l := s.link
 	if l.Up() {
 		f := b.flight()
 		p.put(&f.pkt)
 		var arrives bool
-		if b.pass != nil {
-			arrives = b.pass(l, int(b.side))
+		if side := b.side & 1; s.viaPass[side] {
+			arrives = s.pass(l, int(side))
 		} else {
-			arrives = b.env.Send(b.port, f.pkt[:])
+			arrives = s.envs[side].Send(s.ports[side], f.pkt[:])
 		}
 		if arrives {
-			f.to = b.peer
+			f.to = b.peer()
 			b.engine().Reset(&f.t, b.engine().Now()+l.Latency)
 		} else {
 			b.free(f)
@@ -420,7 +496,7 @@ func (b *End) Discriminator() uint32 { return b.myDisc }
 
 // SetPort sets the source port the end's packets carry (in captures): in
 // a live run, the port of the socket that sends them.
-func (b *End) SetPort(p uint16) { b.port = p }
+func (b *End) SetPort(p uint16) { b.s.ports[b.side] = p }
 
 func (b *End) receive(raw []byte) {
 	p, err := parseBFD(raw)
@@ -498,11 +574,11 @@ func (b *End) setState(st, diag uint8) {
 		case diagNeighborSignals:
 			why = " (neighbour signalled session down)"
 		}
-		if b.env.Device.Up() {
-			b.env.Control(fmt.Sprintf("BFD %s at %s: %s → %s%s", b.env.Session, b.env.Device.Name, bfdStateNames[prev], bfdStateNames[st], why))
+		if env := b.s.envs[b.side]; env.Device.Up() {
+			env.Control(fmt.Sprintf("BFD %s at %s: %s → %s%s", env.Session, env.Device.Name, bfdStateNames[prev], bfdStateNames[st], why))
 		}
 	}
 	if prev == bfdUp && st == bfdDown {
-		b.env.Down()
+		b.s.envs[b.side].Down()
 	}
 }
