@@ -11,9 +11,10 @@ import (
 type flow struct {
 	network.Flow
 
-	spec lang.Flow
-
-	// Totals, in bits, integrated between changes.
+	// Totals, in bits, integrated between changes. They follow the data
+	// plane's fields, which integrating them every second reads too, and
+	// the spec, which it does not, comes last: a line less a flow each
+	// second.
 	deliveredBits float64
 	lostBits      map[network.Outcome]float64
 	blackout      time.Duration // time with nothing delivered while active
@@ -22,6 +23,8 @@ type flow struct {
 	// windows accumulate bits for the metric being sampled.
 	winDelivered, winLost float64
 	reported              *flowSnapshot // as the timeline last showed it
+
+	spec lang.Flow
 }
 
 func newFlow(spec lang.Flow, src, dst *network.Endpoint) *flow {

@@ -833,12 +833,14 @@ func (s *Sim) sample() {
 		}
 	}
 	for _, f := range s.flows {
-		add("flow_delivered_bps", f.spec.Name, math.Round(f.winDelivered/win))
-		loss := 0.0
-		if tot := f.winDelivered + f.winLost; tot > 0 {
-			loss = f.winLost / tot
+		if s.opts.Metrics { // without them, nothing reads a flow's name here
+			add("flow_delivered_bps", f.spec.Name, math.Round(f.winDelivered/win))
+			loss := 0.0
+			if tot := f.winDelivered + f.winLost; tot > 0 {
+				loss = f.winLost / tot
+			}
+			add("flow_loss_fraction", f.spec.Name, units.RoundTo(loss, 1e-6))
 		}
-		add("flow_loss_fraction", f.spec.Name, units.RoundTo(loss, 1e-6))
 		f.winDelivered, f.winLost = 0, 0
 	}
 	for _, pr := range s.probes {

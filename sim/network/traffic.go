@@ -34,7 +34,7 @@ type Flow struct {
 	Rates    []float64  // allocated per part, bits/s
 
 	Delivered float64             // bits/s now
-	Lost      map[Outcome]float64 // bits/s now, by cause
+	Lost      map[Outcome]float64 // bits/s now, by cause; nil when nothing is lost
 }
 
 // Demand is what the flow asks for now: Rate while active, else 0.
@@ -216,7 +216,7 @@ func share(flows []*Flow, out *Shared) {
 	}
 	for _, f := range flows {
 		f.Delivered = 0
-		f.Lost = map[Outcome]float64{}
+		f.Lost = nil
 		if !f.Active {
 			continue
 		}
@@ -225,13 +225,24 @@ func share(flows []*Flow, out *Shared) {
 			if p.Outcome == Delivered {
 				f.Delivered += f.Rates[i]
 				if l := want - f.Rates[i]; l > eps {
-					f.Lost[Congestion] += l
+					f.lose(Congestion, l)
 				}
 			} else {
-				f.Lost[p.Outcome] += want
+				f.lose(p.Outcome, want)
 			}
 		}
 	}
+}
+
+// lose adds v bits/s to what f loses to o. The map is made with the
+// first loss: most flows lose nothing, and integrating an empty map every
+// second read its header, a cache miss a flow once a design held
+// thousands.
+func (f *Flow) lose(o Outcome, v float64) {
+	if f.Lost == nil {
+		f.Lost = map[Outcome]float64{}
+	}
+	f.Lost[o] += v
 }
 
 // eps is the rate, and the share of a link's capacity, below which Share
