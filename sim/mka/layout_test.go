@@ -10,7 +10,7 @@ import (
 // TestLinkLayout holds Link to the lines its comments give: what a
 // protected packet reads on the first, and on the second the receive SA
 // for the far end's packets; what an MKPDU reads on those and the
-// fourth.
+// fourth; the MKA timer on the last, the seventh.
 func TestLinkLayout(t *testing.T) {
 	var l Link
 	cacheline.Check(t, "Link", unsafe.Sizeof(l),
@@ -30,28 +30,36 @@ func TestLinkLayout(t *testing.T) {
 		cacheline.At("st.up", unsafe.Offsetof(l.st)+unsafe.Offsetof(l.st.up), 2, 3),
 		cacheline.At("st.exhausted", unsafe.Offsetof(l.st)+unsafe.Offsetof(l.st.exhausted), 2, 3),
 		cacheline.At("st.noSAKUse", unsafe.Offsetof(l.st)+unsafe.Offsetof(l.st.noSAKUse), 8, 3),
-		cacheline.At("env.shared", unsafe.Offsetof(l.env)+unsafe.Offsetof(l.env.shared), 8, 3))
+		cacheline.At("env.shared", unsafe.Offsetof(l.env)+unsafe.Offsetof(l.env.shared), 8, 3),
+		cacheline.At("t", unsafe.Offsetof(l.t), unsafe.Sizeof(l.t), 6))
+	if unsafe.Sizeof(l) != 7*cacheline.Size {
+		t.Errorf("a Link is %d bytes, want seven lines (see Link.t)", unsafe.Sizeof(l))
+	}
 }
 
-// TestParticipantLayout holds participant to its comment: three lines,
-// each read by an MKPDU sent and by one received.
+// TestParticipantLayout holds participant to its comment: two lines,
+// both read by an MKPDU sent and by one received, the first when the
+// link's timer is set.
 func TestParticipantLayout(t *testing.T) {
 	var p participant
 	cacheline.Check(t, "participant", unsafe.Sizeof(p),
-		cacheline.At("hello", unsafe.Offsetof(p.hello), unsafe.Sizeof(p.hello), 0),
+		cacheline.At("hello", unsafe.Offsetof(p.hello), 8, 0),
+		cacheline.At("expire", unsafe.Offsetof(p.expire), 8, 0),
 		cacheline.At("end", unsafe.Offsetof(p.end), 8, 0),
 		cacheline.At("key", unsafe.Offsetof(p.key), 8, 0),
-		cacheline.At("expire", unsafe.Offsetof(p.expire), unsafe.Sizeof(p.expire), 1),
-		cacheline.At("mi", unsafe.Offsetof(p.mi), 12, 1),
-		cacheline.At("mn", unsafe.Offsetof(p.mn), 4, 1),
-		cacheline.At("sak", unsafe.Offsetof(p.sak), unsafe.Sizeof(p.sak), 2),
-		cacheline.At("sakSA", unsafe.Offsetof(p.sakSA), 8, 2),
-		cacheline.At("kn", unsafe.Offsetof(p.kn), 4, 2),
-		cacheline.At("priority", unsafe.Offsetof(p.priority), 1, 2),
-		cacheline.At("an", unsafe.Offsetof(p.an), 1, 2),
-		cacheline.At("sent", unsafe.Offsetof(p.sent), 1, 2),
-		cacheline.At("inUse", unsafe.Offsetof(p.inUse), 1, 2),
-		cacheline.At("peer", unsafe.Offsetof(p.peer), unsafe.Sizeof(p.peer), 2))
+		cacheline.At("mi", unsafe.Offsetof(p.mi), 12, 0),
+		cacheline.At("mn", unsafe.Offsetof(p.mn), 4, 0),
+		cacheline.At("sak", unsafe.Offsetof(p.sak), unsafe.Sizeof(p.sak), 1),
+		cacheline.At("sakSA", unsafe.Offsetof(p.sakSA), 8, 1),
+		cacheline.At("kn", unsafe.Offsetof(p.kn), 4, 1),
+		cacheline.At("priority", unsafe.Offsetof(p.priority), 1, 1),
+		cacheline.At("an", unsafe.Offsetof(p.an), 1, 1),
+		cacheline.At("sent", unsafe.Offsetof(p.sent), 1, 1),
+		cacheline.At("inUse", unsafe.Offsetof(p.inUse), 1, 1),
+		cacheline.At("peer", unsafe.Offsetof(p.peer), unsafe.Sizeof(p.peer), 1))
+	if unsafe.Sizeof(p) != 2*cacheline.Size {
+		t.Errorf("a participant is %d bytes, want two lines", unsafe.Sizeof(p))
+	}
 }
 
 // TestCAKLayout holds cak to its comment: the name and the ICK, all an

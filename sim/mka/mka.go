@@ -134,15 +134,27 @@ type Link struct {
 	env      Env
 
 	rk       secRekey
-	ifaces   [2]*network.Iface // the link's ends, AWS's first
-	group    string            // the Interconnect or last mile
-	manager  string
+	about    *linkAbout // what messages and refusals say of it
 	rekeys   int
 	rotated  time.Duration // when the last rotation finished; -1: never
 	rejected int           // protected frames the far end refused
 	idx      int32         // its place in Set.links, the order SetRates goes in
 
-	_ [20]byte // to a multiple of 64 bytes
+	// The link's MKA timer, on the last line: every hello, and every
+	// lifetime that runs out, of the participants at both ends (due). The
+	// link stays seven lines, what it reads seldom behind about: at eight,
+	// a power of two, every link's first line, which every protected
+	// packet reads, fell in the same eighth of the processor's cache sets,
+	// and missed twice as often under cachegrind.
+	t engine.Timer
+	_ [8]byte // to 448 bytes
+}
+
+// linkAbout is what a link's messages and refusals say of it.
+type linkAbout struct {
+	ifaces  [2]*network.Iface // the link's ends, AWS's first
+	group   string            // the Interconnect or last mile
+	manager string
 }
 
 // rxOf is end side's receive SAs, newest first: a slice of the link's own
@@ -201,24 +213,21 @@ type rxSA struct {
 type participant struct {
 	// Its fields are grouped by the MKPDU that reads them, a cache line
 	// to a group, since with thousands of links each line an MKPDU
-	// touches is a cache miss: all three for one sent or received, the
-	// first and third when the link's state is checked. A participant is
-	// 192 bytes, so it starts on a line (TestParticipantLayout): a fourth
-	// line would be one more miss a second for each end of each link. The
-	// timers and the peer are in it, not beside it, and the timers run
-	// its methods rather than closures: each was one more object for an
-	// MKPDU to reach. (One timer for both the hellos and the peer's
-	// lifetime would spare a line, but hellos are not jittered and the
-	// lifetime is three of them, so an MKPDU can arrive at the very
-	// instant the lifetime ends, and which goes first is the order the
-	// two were set in, which one timer would not keep.)
-	hello engine.Timer // sends the next MKPDU
-	end   *mkaEnd
-	key   *cak
-
-	expire engine.Timer // the peer's lifetime runs out
+	// touches is a cache miss: both for one sent or received, the first
+	// when the link's timer is set or the link's state is checked. A
+	// participant is 128 bytes, so it starts on a line
+	// (TestParticipantLayout). Its two times are the link's timer's to
+	// keep (Link.t): a timer of each of its own was a line and a half of
+	// it, two queue entries, and a line more for each MKPDU.
+	hello time.Duration // when it sends its next MKPDU; never while it sends one
+	// expire is when the peer's lifetime runs out, unless an MKPDU comes
+	// first; never when no peer is heard, or it ran out.
+	expire time.Duration
+	end    *mkaEnd
+	key    *cak
 	mi     [12]byte
 	mn     uint32
+	_      [16]byte // to the second line
 
 	// The SAK of this CA (drawn by the key server, received by the
 	// other): its octets, behind a pointer so that the line has room for
@@ -239,24 +248,73 @@ type participant struct {
 	peer     peerInfo // the one peer heard last
 }
 
-// helloTimer and expireTimer are a participant as what its two timers
-// run.
-type (
-	helloTimer  participant
-	expireTimer participant
-)
+// mkaTimer is a link as what its timer runs: the first of its
+// participants' hellos and peers' lifetimes (due).
+type mkaTimer Link
 
-// Fire sends the next MKPDU, every Hello.
-func (t *helloTimer) Fire() {
-	p := (*participant)(t)
-	p.send()
-	p.end.sl.check()
-	e := p.end.sl.env.e
-	e.Reset(&p.hello, e.Now()+Hello)
+// Fire sends the due participant's next MKPDU, every Hello, or is its
+// peer's lifetime running out.
+func (t *mkaTimer) Fire() {
+	sl := (*Link)(t)
+	p, life := sl.due()
+	switch {
+	case p == nil:
+		return // schedule cancels the timer when no participant runs
+	case life:
+		p.expire = never
+		sl.check()
+	default:
+		p.hello = never
+		p.send()
+		sl.check()
+		p.hello = sl.env.e.Now() + Hello
+	}
+	sl.schedule()
 }
 
-// Fire is the peer's lifetime running out, unless an MKPDU came since.
-func (t *expireTimer) Fire() { (*participant)(t).end.sl.check() }
+// never is a time no event reaches: a deadline not set.
+const never = time.Duration(math.MaxInt64)
+
+// due is the participant whose hello or peer's lifetime comes first, and
+// whether it is the lifetime; nil when neither end runs one. At a tie the
+// first found goes first (end 0's participants before end 1's, a hello
+// before a lifetime). Timers of their own went in the order they were
+// set; hellos start at random instants and lifetimes end at MKPDUs'
+// arrivals, so they meet only by chance, except a lifetime and an MKPDU
+// from the peer (receive).
+func (sl *Link) due() (first *participant, life bool) {
+	at := never
+	for _, e := range sl.ends {
+		for _, p := range e.parts {
+			if p.hello < at {
+				first, life, at = p, false, p.hello
+			}
+			if p.expire < at {
+				first, life, at = p, true, p.expire
+			}
+		}
+	}
+	return first, life
+}
+
+// schedule sets the link's timer for its due participant; a timer already
+// set for that time stays as it is.
+func (sl *Link) schedule() {
+	e := sl.env.e
+	p, life := sl.due()
+	if p == nil {
+		e.Cancel(&sl.t)
+		return
+	}
+	at := p.hello
+	if life {
+		at = p.expire
+	}
+	if sl.t.Pending() && sl.t.When() == at {
+		return
+	}
+	e.Reset(&sl.t, at)
+}
 
 type peerInfo struct {
 	mi    [12]byte
@@ -355,8 +413,9 @@ func (s *Set) Add(env Env, c Config) *Link {
 		suite = macsec.GCMAESXPN256
 	}
 	env.shared = &s.shared
-	sl := &Link{env: env, link: c.Link, name: c.Name, ifaces: c.Ifaces, group: c.Group, mode: c.Mode, must: c.Mode == stdlib.MustEncrypt, suite: suite, xpn: suite.XPN(), manager: c.Manager, rotated: -1}
+	sl := &Link{env: env, link: c.Link, name: c.Name, about: &linkAbout{ifaces: c.Ifaces, group: c.Group, manager: c.Manager}, mode: c.Mode, must: c.Mode == stdlib.MustEncrypt, suite: suite, xpn: suite.XPN(), rotated: -1}
 	sl.rekey = s.e.NewTimer(sl.rekeyNow)
+	sl.t.SetHandler((*mkaTimer)(sl))
 	first := s.newCAK(1)
 	for i := range sl.ends {
 		e := &mkaEnd{sl: sl, side: i, keys: []*cak{first}}
@@ -417,16 +476,13 @@ func (e *mkaEnd) startParticipant(k *cak) *participant {
 	for i := range p.mi {
 		p.mi[i] = byte(s.e.Rand().Uint32())
 	}
-	p.expire.SetHandler((*expireTimer)(p))
-	p.hello.SetHandler((*helloTimer)(p))
-	s.e.Reset(&p.hello, s.e.Now()+time.Duration(s.e.Rand().Int64N(int64(Hello/4))))
+	p.hello, p.expire = s.e.Now()+time.Duration(s.e.Rand().Int64N(int64(Hello/4))), never
 	e.parts = append(e.parts, p)
+	e.sl.schedule()
 	return p
 }
 
 func (p *participant) stop() {
-	p.end.sl.env.e.Cancel(&p.hello)
-	p.end.sl.env.e.Cancel(&p.expire)
 	e := p.end
 	e.parts = slices.DeleteFunc(e.parts, func(x *participant) bool { return x == p })
 	if len(e.parts) <= 1 && (len(e.parts) == 0 || &e.parts[0] != &e.part0[0]) {
@@ -434,6 +490,7 @@ func (p *participant) stop() {
 		n := copy(e.part0[:], e.parts)
 		e.parts = e.part0[:n]
 	}
+	e.sl.schedule()
 }
 
 func (p *participant) keyServer() bool { return p.end.side == 0 }
@@ -584,6 +641,7 @@ func (e *mkaEnd) flight() *mkaFlight {
 // sender's key, unless that is the key it would be checked with: the
 // check would pass, since the bytes did not change on the way.
 func (e *mkaEnd) receive(b []byte, signer *cak) {
+	e.lifetimesEnding()
 	m, err := e.sl.env.mkpdus.Parse(b)
 	if err != nil {
 		return
@@ -602,7 +660,8 @@ func (e *mkaEnd) receive(b []byte, signer *cak) {
 		p.peer = peerInfo{known: true, mi: m.MI, sci: m.SCI}
 	}
 	p.peer.mn, p.peer.heard = m.MN, s.e.Now()
-	s.e.Reset(&p.expire, s.e.Now()+Lifetime)
+	p.expire = s.e.Now() + Lifetime
+	e.sl.schedule()
 	wasLive := p.peer.live
 	listed := func(x macsec.Peer) bool { return x.MI == p.mi }
 	p.peer.live = slices.ContainsFunc(m.Live, listed) || slices.ContainsFunc(m.Potential, listed)
@@ -647,6 +706,29 @@ func (e *mkaEnd) receive(b []byte, signer *cak) {
 		}
 	}
 	e.sl.check()
+}
+
+// lifetimesEnding ends, before an MKPDU arriving now is read, the
+// lifetimes of this end's peers that run out at this very instant. An
+// MKPDU lost twice over makes the third arrive then (hellos are not
+// jittered, and the lifetime is three of them), and the lifetime ran out
+// first when it had a timer of its own: set at the arrival before, it was
+// set before the MKPDU left. The link's timer, set whenever the link's
+// deadlines move, may come after the MKPDU now; each lifetime ended here
+// is charged as the event it was.
+func (e *mkaEnd) lifetimesEnding() {
+	now := e.sl.env.e.Now()
+	ended := false
+	for _, p := range e.parts {
+		if p.expire == now {
+			p.expire, ended = never, true
+			e.sl.env.e.Charge(1)
+			e.sl.check()
+		}
+	}
+	if ended {
+		e.sl.schedule()
+	}
 }
 
 // newSAK is the key server drawing a new secure association key for its CA.
@@ -1070,7 +1152,7 @@ func (sl *Link) rekeyNow() {
 	if sl.pn[1] > sl.pn[0] {
 		dir = 1
 	}
-	why := fmt.Sprintf("the packet number from %s reached %#x", sl.ifaces[dir].Dev.Name, sl.suite.RekeyThreshold())
+	why := fmt.Sprintf("the packet number from %s reached %#x", sl.about.ifaces[dir].Dev.Name, sl.suite.RekeyThreshold())
 	switch {
 	case sl.pending(p):
 		why = fmt.Sprintf("SAK %d was not reported in use within %s", p.kn, Lifetime)
@@ -1101,25 +1183,25 @@ func (s *Set) Rotate(sl *Link, by string) (string, *Refusal) {
 	now := s.e.Now()
 	name := sl.name
 	if by == "" {
-		by = sl.manager
+		by = sl.about.manager
 	}
-	if by != sl.manager {
-		return "", &Refusal{fmt.Sprintf("%s tried to rotate the MACsec key of %s, whose manager is %s: only the manager rotates keys", by, name, sl.manager),
-			fmt.Sprintf("rotate_key(channel = %q, by = %q)", name, sl.manager)}
+	if by != sl.about.manager {
+		return "", &Refusal{fmt.Sprintf("%s tried to rotate the MACsec key of %s, whose manager is %s: only the manager rotates keys", by, name, sl.about.manager),
+			fmt.Sprintf("rotate_key(channel = %q, by = %q)", name, sl.about.manager)}
 	}
 	if n := len(sl.ends[0].keys); n >= 2 {
 		return "", &Refusal{fmt.Sprintf("%s already has two keys: a channel holds at most two", name), fmt.Sprintf("remove_key(channel = %q) first", name)}
 	}
 	for _, o := range s.links {
-		if o.group != sl.group {
+		if o.about.group != sl.about.group {
 			continue
 		}
 		if o.rotating != nil {
-			return "", &Refusal{fmt.Sprintf("%s is still rotating its key: one channel of %s rotates at a time", o.name, sl.group), "wait until it finishes"}
+			return "", &Refusal{fmt.Sprintf("%s is still rotating its key: one channel of %s rotates at a time", o.name, sl.about.group), "wait until it finishes"}
 		}
 		if o.rotated >= 0 && now < o.rotated+rotationBake {
 			return "", &Refusal{fmt.Sprintf("%s finished rotating at %s: %s must bake for %s before the next rotation (from %s)",
-				o.name, units.Clock(o.rotated), sl.group, rotationBake, units.Clock(o.rotated+rotationBake)), "rotate after the bake"}
+				o.name, units.Clock(o.rotated), sl.about.group, rotationBake, units.Clock(o.rotated+rotationBake)), "rotate after the bake"}
 		}
 	}
 	k := s.newCAK(sl.ends[0].keys[len(sl.ends[0].keys)-1].id + 1)
@@ -1316,7 +1398,7 @@ func (sl *Link) Status() Status {
 		es.MAC, es.Tx = e.mac(), sl.tx[i]
 		if len(e.parts) > 0 {
 			p := e.parts[0]
-			es.MI, es.Hello = p.mi, p.hello.When()
+			es.MI, es.Hello = p.mi, p.hello
 			if p.peer.known {
 				es.Heard = p.peer.heard
 			}
@@ -1342,4 +1424,4 @@ func (sl *Link) Secured() bool { return sl.secured }
 func (sl *Link) Link() *network.Link { return sl.link }
 
 // Ends is the link's ends, AWS's (the key server's) first.
-func (sl *Link) Ends() [2]*network.Iface { return sl.ifaces }
+func (sl *Link) Ends() [2]*network.Iface { return sl.about.ifaces }

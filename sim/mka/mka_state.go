@@ -80,7 +80,7 @@ func (sl *Link) endDown(e *mkaEnd, why string) {
 	}
 	// A failed or maintained device's own view is nobody's to see, as
 	// with BGP's.
-	if d := sl.ifaces[e.side].Dev; d.Up() {
+	if d := sl.about.ifaces[e.side].Dev; d.Up() {
 		s.Control(fmt.Sprintf("MKA %s at %s: %s; %s", sl.name, d.Name, why, sl.downWhat()))
 	}
 	if sl.mode == stdlib.MustEncrypt {
@@ -211,7 +211,7 @@ func (sl *Link) exhaust(side int) {
 		an = tx.AN
 	}
 	s.Control(fmt.Sprintf("MKA %s at %s: the packet number of AN %d reached %#x; the SecY sends nothing more with it until a new SAK is in; %s",
-		sl.name, sl.ifaces[side].Dev.Name, an, maxPN, sl.downWhat()))
+		sl.name, sl.about.ifaces[side].Dev.Name, an, maxPN, sl.downWhat()))
 	if !sl.rk.reported {
 		sl.rk.reported = true
 		sl.exhaustionFinding(side)
@@ -237,9 +237,9 @@ func (sl *Link) exhaustionFinding(side int) {
 	s.Finding("macsec-pn-exhausted",
 		fmt.Sprintf("%s: the packet number of %s's transmit SA (%s) ran out at %s, before a new SAK was in: at %.0f packets a second a SAK lasts %s, "+
 			"and the key server may draw one at most once every %s; %s until the next SAK is installed",
-			sl.name, sl.ifaces[side].Dev.Name, sl.suite, units.Clock(s.e.Now()), pps, lasts, Lifetime, sl.downWhat()),
+			sl.name, sl.about.ifaces[side].Dev.Name, sl.suite, units.Clock(s.e.Now()), pps, lasts, Lifetime, sl.downWhat()),
 		fmt.Sprintf("use an XPN cipher suite (macsec_cipher = %q on %s): its 64-bit packet number lasts %s at this rate",
-			"GCM-AES-XPN-256", sl.group, xpn))
+			"GCM-AES-XPN-256", sl.about.group, xpn))
 }
 
 // nextAt is now plus secs seconds, rounded up to the nanosecond so that the
