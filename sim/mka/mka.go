@@ -141,13 +141,17 @@ type Link struct {
 	idx      int32         // its place in Set.links, the order SetRates goes in
 
 	// The link's MKA timer, on the last line: every hello, and every
-	// lifetime that runs out, of the participants at both ends (due). The
+	// lifetime that runs out, of the participants at both ends (due),
+	// with the one it is set for: finding it again when the timer fires
+	// went from the link to each end to its participants, each a cache
+	// miss waiting for the one before once thousands of links ran. The
 	// link stays seven lines, what it reads seldom behind about: at eight,
 	// a power of two, every link's first line, which every protected
 	// packet reads, fell in the same eighth of the processor's cache sets,
 	// and missed twice as often under cachegrind.
-	t engine.Timer
-	_ [8]byte // to 448 bytes
+	dueLife bool // the timer is set for dueP's peer's lifetime, not its hello
+	t       engine.Timer
+	dueP    *participant // the participant the timer is set for (schedule)
 }
 
 // linkAbout is what a link's messages and refusals say of it.
@@ -256,11 +260,9 @@ type mkaTimer Link
 // peer's lifetime running out.
 func (t *mkaTimer) Fire() {
 	sl := (*Link)(t)
-	p, life := sl.due()
+	p := sl.dueP
 	switch {
-	case p == nil:
-		return // schedule cancels the timer when no participant runs
-	case life:
+	case sl.dueLife:
 		p.expire = never
 		sl.check()
 	default:
@@ -297,11 +299,12 @@ func (sl *Link) due() (first *participant, life bool) {
 	return first, life
 }
 
-// schedule sets the link's timer for its due participant; a timer already
-// set for that time stays as it is.
+// schedule sets the link's timer for its due participant, and notes
+// which it is for; a timer already set for that time stays as it is.
 func (sl *Link) schedule() {
 	e := sl.env.e
 	p, life := sl.due()
+	sl.dueP, sl.dueLife = p, life
 	if p == nil {
 		e.Cancel(&sl.t)
 		return
