@@ -8,7 +8,6 @@ import (
 	"errors"
 	"math/bits"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"time"
 )
@@ -514,15 +513,6 @@ func (e *Engine) pop() {
 // the work reached the limit, or the poll's error, and leaves the clock
 // where it stopped; once stopped so, Run returns that error again.
 func (e *Engine) Run(until Time) error {
-	// A goroutine preempted while running (every 10 ms, by the Go
-	// scheduler) may resume on another thread, and so on another core,
-	// whose caches hold none of the run's state: a large design's working
-	// set is about the size of a core's L2, and refilling it after each
-	// such move cost a 1,000-channel run about 3% (bench/growth.sh).
-	// Locked to its thread, it resumes where it ran, unless the kernel
-	// moves the thread itself, which it seldom does.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	for e.err == nil {
 		t := e.front()
 		if t == nil || t.at > until {
