@@ -278,12 +278,12 @@ func (t *mkaTimer) Fire() {
 const never = time.Duration(math.MaxInt64)
 
 // due is the participant whose hello or peer's lifetime comes first, and
-// whether it is the lifetime; nil when neither end runs one. At a tie the
-// first found goes first (end 0's participants before end 1's, a hello
-// before a lifetime). Timers of their own went in the order they were
-// set; hellos start at random instants and lifetimes end at MKPDUs'
-// arrivals, so they meet only by chance, except a lifetime and an MKPDU
-// from the peer (receive).
+// whether it is the lifetime; nil when neither end runs one. At a tie a
+// lifetime goes before a hello, as with timers of their own, which went in
+// the order they were set: a lifetime ending now was set 6 s ago, a hello
+// 2 s ago. Lifetimes end at MKPDUs' arrivals and hellos start at random
+// instants, so two of either meet only by chance, and then the first found
+// goes first (end 0's participants before end 1's).
 func (sl *Link) due() (first *participant, life bool) {
 	at := never
 	for _, e := range sl.ends {
@@ -291,7 +291,7 @@ func (sl *Link) due() (first *participant, life bool) {
 			if p.hello < at {
 				first, life, at = p, false, p.hello
 			}
-			if p.expire < at {
+			if p.expire < at || p.expire == at && !life {
 				first, life, at = p, true, p.expire
 			}
 		}
@@ -644,7 +644,7 @@ func (e *mkaEnd) flight() *mkaFlight {
 // sender's key, unless that is the key it would be checked with: the
 // check would pass, since the bytes did not change on the way.
 func (e *mkaEnd) receive(b []byte, signer *cak) {
-	e.lifetimesEnding()
+	e.sl.dueNow()
 	m, err := e.sl.env.mkpdus.Parse(b)
 	if err != nil {
 		return
@@ -711,26 +711,22 @@ func (e *mkaEnd) receive(b []byte, signer *cak) {
 	e.sl.check()
 }
 
-// lifetimesEnding ends, before an MKPDU arriving now is read, the
-// lifetimes of this end's peers that run out at this very instant. An
-// MKPDU lost twice over makes the third arrive then (hellos are not
-// jittered, and the lifetime is three of them), and the lifetime ran out
-// first when it had a timer of its own: set at the arrival before, it was
-// set before the MKPDU left. The link's timer, set whenever the link's
-// deadlines move, may come after the MKPDU now; each lifetime ended here
-// is charged as the event it was.
-func (e *mkaEnd) lifetimesEnding() {
-	now := e.sl.env.e.Now()
-	ended := false
-	for _, p := range e.parts {
-		if p.expire == now {
-			p.expire, ended = never, true
-			e.sl.env.e.Charge(1)
-			e.sl.check()
-		}
-	}
-	if ended {
-		e.sl.schedule()
+// dueNow runs, before an MKPDU arriving now is read, what the link's
+// timer has due at this very instant: the hellos and lifetimes of its
+// participants at either end. With timers of their own they went first:
+// a lifetime ending now was set 6 s ago, a hello 2 s ago, both before the
+// MKPDU left. An MKPDU lost twice over makes the third arrive as the
+// lifetime it would have renewed runs out (hellos are not jittered, and
+// the lifetime is three of them), and the lifetime ends first. The link's
+// timer, set again whenever the link's deadlines move, may come after the
+// MKPDU now; what is run here is charged as the event it was. (Had the
+// run's budget run out between the two, the run would have stopped before
+// the MKPDU; now it stops after it.)
+func (sl *Link) dueNow() {
+	e := sl.env.e
+	for sl.t.Pending() && sl.t.When() == e.Now() {
+		e.Charge(1)
+		(*mkaTimer)(sl).Fire()
 	}
 }
 
