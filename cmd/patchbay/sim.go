@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"runtime"
 	"strings"
 	"time"
 
@@ -69,16 +68,6 @@ The same design, scenario and --seed give byte-identical output.`,
 			var pcap, inside, keys bytes.Buffer
 			var keylog *mka.KeyLog
 			run := func(sc *lang.Scenario) (*sim.Trace, error) {
-				// One scenario runs at a time, on this goroutine, kept on one
-				// thread: otherwise the scheduler may resume it after a
-				// preemption on another thread, so another core, whose
-				// caches hold none of the run's state (a 1,000-channel
-				// run's is about a core's L2); pinned, such a run is about
-				// 4% faster. A sweep's workers are not pinned: they would
-				// hand threads to one another at each block, which made a
-				// simulated sweep 10% slower.
-				runtime.LockOSThread()
-				defer runtime.UnlockOSThread()
 				o := sim.Options{Seed: seed, Interval: interval, Metrics: metrics != "" || plotFile != "",
 					MaxEvents: maxEvents, MaxFlows: maxFlows, Context: ctx}
 				// Only a run that takes a few seconds shows where it is.
