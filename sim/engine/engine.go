@@ -6,6 +6,7 @@ package engine
 
 import (
 	"errors"
+	"math"
 	"math/bits"
 	"math/rand/v2"
 	"slices"
@@ -163,7 +164,7 @@ const pollEvery = 4096
 // New returns an engine at time zero with a random source seeded by seed.
 func New(seed uint64) *Engine {
 	// Link 0 stands for none, so that a zero bucket head is empty.
-	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), wheel: make([]int32, wheelSlots), links: make([]link, 1)}
+	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), wheel: make([]int32, wheelSlots), links: make([]link, 1), near: make([]entry, 0, 16)}
 }
 
 // StartAt sets the clock before anything is scheduled; a run may start
@@ -449,21 +450,97 @@ func (e *Engine) advance() bool {
 	return true
 }
 
-// sortNear puts q in order, the first due last: by insertion for the few
-// entries a slot holds, by pdqsort for the many a burst may.
+// sortNear puts q in order, the first due last: four to eight entries by
+// a sorting network, others up to a dozen by insertion, more (a burst) by
+// pdqsort. Two or three are fewer comparisons by insertion than by the
+// network's nineteen: with the network from two on, a hundred channels,
+// whose slots hold one entry or two, ran 3% slower. q's capacity is at
+// least eight when it is near (New).
 func sortNear(q []entry) {
-	if len(q) > 12 {
+	switch n := len(q); {
+	case n < 2:
+	case n >= 4 && n <= 8 && cap(q) >= 8 && sortEight(q):
+	case n <= 12:
+		for i := 1; i < n; i++ {
+			place(q, i)
+		}
+	default:
 		slices.SortFunc(q, func(a, b entry) int {
 			if b.before(&a) {
 				return -1
 			}
 			return 1
 		})
-		return
 	}
-	for i := 1; i < len(q); i++ {
-		place(q, i)
+}
+
+// A slot's entries are due within 2^(atBits-1) ns of each other and were
+// scheduled within 2^(seqBits-1) schedulings of each other, so each one's
+// key packs into a word, taken from the first's, with the entry's index
+// in the last three bits.
+const (
+	atBits  = slotShift + 1
+	seqBits = 64 - atBits - 3
+)
+
+// sortEight orders q, at most eight entries with room for eight, by a
+// sorting network (Knuth, TAOCP vol. 3, 5.3.4: 19 comparators for eight)
+// over each entry's key packed into a word, and false, leaving q as it
+// was, when the keys do not pack. At a thousand channels a slot holds some
+// five entries, and sorting them by insertion was 7% of a run under pprof
+// (2% at a hundred), most of it in branches the processor could not
+// predict: where an entry stops is as random as the times. The network's
+// comparisons are minima and maxima, which compile to conditional moves,
+// the same for every slot: a thousand channels run 1–2% faster.
+func sortEight(q []entry) bool {
+	n, q8 := len(q), (*[8]entry)(q[:8])
+	was := *q8
+	at0, seq0 := q[0].at-1<<(atBits-1), q[0].seq-1<<(seqBits-1)
+	var far uint64
+	var k [8]uint64
+	for i := range 8 {
+		// Differences from the first's key, shifted to be positive: the
+		// order of two within the window is theirs. Past n, the key is 0,
+		// which no entry's is (the first's time is 1<<(atBits-1) from
+		// at0), so those sort last.
+		at, seq := uint64(q8[i].at-at0), q8[i].seq-seq0
+		var in uint64
+		if i < n {
+			in = math.MaxUint64
+		}
+		far |= (at>>atBits | seq>>seqBits) & in
+		k[i] = (at<<(seqBits+3) | seq<<3 | uint64(i)) & in
 	}
+	if far != 0 {
+		return false
+	}
+	// Largest first: q's first due is last.
+	k0, k1, k2, k3, k4, k5, k6, k7 := k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]
+	k0, k2 = max(k0, k2), min(k0, k2)
+	k1, k3 = max(k1, k3), min(k1, k3)
+	k4, k6 = max(k4, k6), min(k4, k6)
+	k5, k7 = max(k5, k7), min(k5, k7)
+	k0, k4 = max(k0, k4), min(k0, k4)
+	k1, k5 = max(k1, k5), min(k1, k5)
+	k2, k6 = max(k2, k6), min(k2, k6)
+	k3, k7 = max(k3, k7), min(k3, k7)
+	k0, k1 = max(k0, k1), min(k0, k1)
+	k2, k3 = max(k2, k3), min(k2, k3)
+	k4, k5 = max(k4, k5), min(k4, k5)
+	k6, k7 = max(k6, k7), min(k6, k7)
+	k2, k4 = max(k2, k4), min(k2, k4)
+	k3, k5 = max(k3, k5), min(k3, k5)
+	k1, k4 = max(k1, k4), min(k1, k4)
+	k3, k6 = max(k3, k6), min(k3, k6)
+	k1, k2 = max(k1, k2), min(k1, k2)
+	k3, k4 = max(k3, k4), min(k3, k4)
+	k5, k6 = max(k5, k6), min(k5, k6)
+	k = [8]uint64{k0, k1, k2, k3, k4, k5, k6, k7}
+	for r := range 8 {
+		q8[r] = was[k[r]&7]
+	}
+	clear(q8[n:])
+	return true
 }
 
 // place moves q[i] down into q[:i], which is in order, the first due

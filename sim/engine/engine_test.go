@@ -347,3 +347,106 @@ func TestEngineCompactsAFullSlotInOrder(t *testing.T) {
 		t.Fatalf("fired %d timers, want %d, or out of order", len(fired), len(want))
 	}
 }
+
+// TestSortNearMatchesSort checks sortNear against a plain sort on slots of
+// every size it treats apart: the network's (every order of eight, ties
+// in time among them, and keys too far apart to pack), insertion's and
+// pdqsort's.
+func TestSortNearMatchesSort(t *testing.T) {
+	check := func(q []entry) {
+		t.Helper()
+		want := slices.Clone(q)
+		slices.SortFunc(want, func(a, b entry) int {
+			if b.before(&a) {
+				return -1
+			}
+			return 1
+		})
+		// near's room for eight at least (New), or less (the network's
+		// fallback).
+		got := append(make([]entry, 0, 16), q...)
+		sortNear(got)
+		if len(q) > 1 {
+			short := slices.Clone(q)
+			sortNear(short)
+			if !slices.Equal(short, want) {
+				t.Fatalf("sortNear(%v) with no room = %v, want %v", q, short, want)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("sortNear(%v) = %v, want %v", q, got, want)
+		}
+	}
+	timers := make([]Timer, 20)
+	base := []entry{}
+	for i := range 8 {
+		// Entries 2 and 5 are due at the same time: their schedulings
+		// order them.
+		at := Time(1<<slotShift*7 + 1000*i)
+		if i == 5 {
+			at = base[2].at
+		}
+		base = append(base, entry{at: at, seq: uint64(100 + 7*i), t: &timers[i]})
+	}
+	var permute func(q []entry, k int)
+	permute = func(q []entry, k int) {
+		if k == len(q) {
+			for n := range len(q) + 1 {
+				check(q[:n])
+			}
+			return
+		}
+		for i := k; i < len(q); i++ {
+			q[k], q[i] = q[i], q[k]
+			permute(q, k+1)
+			q[k], q[i] = q[i], q[k]
+		}
+	}
+	permute(slices.Clone(base), 0)
+
+	r := New(7).Rand()
+	for range 2000 {
+		q := make([]entry, r.IntN(len(timers)+1))
+		for i := range q {
+			q[i] = entry{at: Time(r.IntN(1 << atBits)), seq: r.Uint64N(1 << 20), t: &timers[i]}
+			if r.IntN(4) == 0 && i > 0 {
+				q[i].at = q[r.IntN(i)].at
+			}
+		}
+		check(q)
+		if len(q) > 1 {
+			// Too far apart in time, or in scheduling, to pack.
+			q[0].at = q[1].at + 1<<atBits
+			check(q)
+			q[0].at = q[1].at
+			q[0].seq = q[1].seq + 1<<seqBits
+			check(q)
+		}
+	}
+}
+
+// BenchmarkSortNear orders slots as a thousand channels fill them: some
+// five entries each, due anywhere in the slot.
+func BenchmarkSortNear(b *testing.B) {
+	r := New(3).Rand()
+	timers := make([]Timer, 16)
+	slots := make([][]entry, 1<<16)
+	var seq uint64
+	for i := range slots {
+		// Poisson-distributed sizes with mean five, by counting
+		// exponential gaps within one unit.
+		n := 0
+		for t := r.ExpFloat64() / 5; t < 1 && n < len(timers); t += r.ExpFloat64() / 5 {
+			n++
+		}
+		for j := range n {
+			seq += 1 + r.Uint64N(50)
+			slots[i] = append(slots[i], entry{at: Time(i)<<slotShift + Time(r.IntN(1<<slotShift)), seq: seq, t: &timers[j]})
+		}
+	}
+	q := make([]entry, 0, 64)
+	for i := 0; b.Loop(); i++ {
+		q = append(q[:0], slots[i%len(slots)]...)
+		sortNear(q)
+	}
+}
