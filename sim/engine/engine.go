@@ -454,8 +454,10 @@ func (e *Engine) advance() bool {
 // a sorting network, others up to a dozen by insertion, more (a burst) by
 // pdqsort. Two or three are fewer comparisons by insertion than by the
 // network's nineteen: with the network from two on, a hundred channels,
-// whose slots hold one entry or two, ran 3% slower. q's capacity is at
-// least eight when it is near (New).
+// whose slots hold one entry or two when they hold any, ran 3% slower.
+// q's capacity is at least eight when it is near (New), and the network
+// then writes q's array past its end, up to eight entries, leaving zeros
+// there: q must own that room, as near does.
 func sortNear(q []entry) {
 	switch n := len(q); {
 	case n < 2:

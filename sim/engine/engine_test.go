@@ -350,9 +350,23 @@ func TestEngineCompactsAFullSlotInOrder(t *testing.T) {
 
 // TestSortNearMatchesSort checks sortNear against a plain sort on slots of
 // every size it treats apart: the network's (every order of eight, ties
-// in time among them, and keys too far apart to pack), insertion's and
-// pdqsort's.
+// in time among them, keys at the edges of what packs and past them),
+// insertion's and pdqsort's; and that the network runs whenever the keys
+// pack, so that no slot it should order falls back unseen.
 func TestSortNearMatchesSort(t *testing.T) {
+	timers := make([]Timer, 20)
+	// packs says whether q's keys fit the network's words: times within
+	// 2^(atBits-1) ns below the first's and less above, schedulings within
+	// 2^(seqBits-1) likewise.
+	packs := func(q []entry) bool {
+		for i := range q {
+			dt, ds := int64(q[i].at-q[0].at), int64(q[i].seq-q[0].seq)
+			if dt < -1<<(atBits-1) || dt >= 1<<(atBits-1) || ds < -1<<(seqBits-1) || ds >= 1<<(seqBits-1) {
+				return false
+			}
+		}
+		return true
+	}
 	check := func(q []entry) {
 		t.Helper()
 		want := slices.Clone(q)
@@ -362,22 +376,40 @@ func TestSortNearMatchesSort(t *testing.T) {
 			}
 			return 1
 		})
-		// near's room for eight at least (New), or less (the network's
-		// fallback).
-		got := append(make([]entry, 0, 16), q...)
-		sortNear(got)
-		if len(q) > 1 {
-			short := slices.Clone(q)
-			sortNear(short)
-			if !slices.Equal(short, want) {
-				t.Fatalf("sortNear(%v) with no room = %v, want %v", q, short, want)
-			}
+		// As near, with room for eight at least (New) and what an earlier
+		// slot left past its end.
+		got := make([]entry, 16)
+		for i := range got {
+			got[i] = entry{at: Time(i), seq: uint64(i), t: &timers[i]}
 		}
+		got = append(got[:0], q...)
+		sortNear(got)
 		if !slices.Equal(got, want) {
 			t.Fatalf("sortNear(%v) = %v, want %v", q, got, want)
 		}
+		if n := len(q); n >= 4 && n <= 8 && packs(q) {
+			if tail := got[n:8]; slices.ContainsFunc(tail, func(x entry) bool { return x != entry{} }) {
+				t.Fatalf("sortNear(%v) left %v past the end", q, tail)
+			}
+		}
+		// With no room past its end, as insertion orders it.
+		short := make([]entry, len(q))
+		copy(short, q)
+		sortNear(short)
+		if !slices.Equal(short, want) {
+			t.Fatalf("sortNear(%v) with no room = %v, want %v", q, short, want)
+		}
+		if n := len(q); n >= 1 && n <= 8 {
+			net := append(make([]entry, 0, 16), q...)
+			if ok := sortEight(net); ok != packs(q) {
+				t.Fatalf("sortEight(%v) = %v, want %v", q, ok, packs(q))
+			} else if ok && !slices.Equal(net, want) {
+				t.Fatalf("sortEight(%v) ordered %v, want %v", q, net, want)
+			} else if !ok && !slices.Equal(net, q) {
+				t.Fatalf("sortEight(%v) refused but changed it to %v", q, net)
+			}
+		}
 	}
-	timers := make([]Timer, 20)
 	base := []entry{}
 	for i := range 8 {
 		// Entries 2 and 5 are due at the same time: their schedulings
@@ -403,6 +435,25 @@ func TestSortNearMatchesSort(t *testing.T) {
 		}
 	}
 	permute(slices.Clone(base), 0)
+
+	// At the edges of what packs, each way, in time and in scheduling.
+	for _, d := range []int64{-1<<(atBits-1) - 1, -1 << (atBits - 1), 1<<(atBits-1) - 1, 1 << (atBits - 1)} {
+		for n := 4; n <= 8; n++ {
+			q := slices.Clone(base[:n])
+			q[n-1].at = q[0].at + Time(d)
+			check(q)
+		}
+	}
+	for _, d := range []int64{-1<<(seqBits-1) - 1, -1 << (seqBits - 1), 1<<(seqBits-1) - 1, 1 << (seqBits - 1)} {
+		for n := 4; n <= 8; n++ {
+			q := slices.Clone(base[:n])
+			for i := range q {
+				q[i].seq += 1 << seqBits // so that none goes below 0
+			}
+			q[n-1].seq = q[0].seq + uint64(d)
+			check(q)
+		}
+	}
 
 	r := New(7).Rand()
 	for range 2000 {
