@@ -6,7 +6,6 @@ package engine
 
 import (
 	"errors"
-	"math"
 	"math/bits"
 	"math/rand/v2"
 	"slices"
@@ -455,13 +454,10 @@ func (e *Engine) advance() bool {
 // pdqsort. Two or three are fewer comparisons by insertion than by the
 // network's nineteen: with the network from two on, a hundred channels,
 // whose slots hold one entry or two when they hold any, ran 3% slower.
-// q's capacity is at least eight when it is near (New), and the network
-// then writes q's array past its end, up to eight entries, leaving zeros
-// there: q must own that room, as near does.
 func sortNear(q []entry) {
 	switch n := len(q); {
 	case n < 2:
-	case n >= 4 && n <= 8 && cap(q) >= 8 && sortEight(q):
+	case n >= 4 && n <= 8 && sortEight(q):
 	case n <= 12:
 		for i := 1; i < n; i++ {
 			place(q, i)
@@ -485,33 +481,33 @@ const (
 	seqBits = 64 - atBits - 3
 )
 
-// sortEight orders q, at most eight entries with room for eight, by a
-// sorting network (Knuth, TAOCP vol. 3, 5.3.4: 19 comparators for eight)
-// over each entry's key packed into a word, and false, leaving q as it
-// was, when the keys do not pack. At a thousand channels a slot holds some
-// five entries, and sorting them by insertion was 7–8% of a run under
-// pprof (1–2% at a hundred), most of it in branches the processor could not
-// predict: where an entry stops is as random as the times. The network's
-// comparisons are minima and maxima, which compile to conditional moves,
-// the same for every slot: a thousand channels run 1–2% faster.
+// sortEight orders q, four to eight entries, by a sorting network (Knuth,
+// TAOCP vol. 3, 5.3.4: 19 comparators for eight) over each entry's key
+// packed into a word, and false, leaving q as it was, when the keys do
+// not pack. At a thousand channels a slot holds some five entries, and
+// sorting them by insertion was 7–8% of a run under pprof (1–2% at a
+// hundred), most of it in branches the processor could not predict: where
+// an entry stops is as random as the times. The network's comparisons are
+// minima and maxima, which compile to conditional moves, the same for
+// every slot. Each entry is then made again from its key, which holds its
+// time and scheduling, and its timer, which is all that is moved: copying
+// the entries themselves, three words each, in and out was most of the
+// sort's instructions.
 func sortEight(q []entry) bool {
-	n, q8 := len(q), (*[8]entry)(q[:8])
-	was := *q8
+	n := len(q)
 	at0, seq0 := q[0].at-1<<(atBits-1), q[0].seq-1<<(seqBits-1)
 	var far uint64
+	// Past n, the key is 0, which no entry's is (the first's time is
+	// 1<<(atBits-1) from at0), so those sort last.
 	var k [8]uint64
-	for i := range 8 {
+	var ts [8]*Timer
+	for i := range q[:min(n, 8)] {
 		// Differences from the first's key, shifted to be positive: the
-		// order of two within the window is theirs. Past n, the key is 0,
-		// which no entry's is (the first's time is 1<<(atBits-1) from
-		// at0), so those sort last.
-		at, seq := uint64(q8[i].at-at0), q8[i].seq-seq0
-		var in uint64
-		if i < n {
-			in = math.MaxUint64
-		}
-		far |= (at>>atBits | seq>>seqBits) & in
-		k[i] = (at<<(seqBits+3) | seq<<3 | uint64(i)) & in
+		// order of two within the window is theirs.
+		at, seq := uint64(q[i].at-at0), q[i].seq-seq0
+		far |= at>>atBits | seq>>seqBits
+		k[i] = at<<(seqBits+3) | seq<<3 | uint64(i)
+		ts[i] = q[i].t
 	}
 	if far != 0 {
 		return false
@@ -538,10 +534,10 @@ func sortEight(q []entry) bool {
 	k3, k4 = max(k3, k4), min(k3, k4)
 	k5, k6 = max(k5, k6), min(k5, k6)
 	k = [8]uint64{k0, k1, k2, k3, k4, k5, k6, k7}
-	for r := range 8 {
-		q8[r] = was[k[r]&7]
+	for r := range q[:min(n, 8)] {
+		x := k[r]
+		q[r] = entry{at: at0 + Time(x>>(seqBits+3)), seq: seq0 + x>>3&(1<<seqBits-1), t: ts[x&7]}
 	}
-	clear(q8[n:])
 	return true
 }
 

@@ -376,23 +376,23 @@ func TestSortNearMatchesSort(t *testing.T) {
 			}
 			return 1
 		})
-		// As near, with room for eight at least (New) and what an earlier
-		// slot left past its end.
-		got := make([]entry, 16)
-		for i := range got {
-			got[i] = entry{at: Time(i), seq: uint64(i), t: &timers[i]}
+		// As near, with room past its end holding what an earlier slot
+		// left there, which sorting must not touch.
+		room := make([]entry, 16)
+		for i := range room {
+			room[i] = entry{at: Time(i), seq: uint64(i), t: &timers[i]}
 		}
-		got = append(got[:0], q...)
+		got := append(room[:0], q...)
 		sortNear(got)
 		if !slices.Equal(got, want) {
 			t.Fatalf("sortNear(%v) = %v, want %v", q, got, want)
 		}
-		if n := len(q); n >= 4 && n <= 8 && packs(q) {
-			if tail := got[n:8]; slices.ContainsFunc(tail, func(x entry) bool { return x != entry{} }) {
-				t.Fatalf("sortNear(%v) left %v past the end", q, tail)
+		for i := len(q); i < len(room); i++ {
+			if (room[i] != entry{at: Time(i), seq: uint64(i), t: &timers[i]}) {
+				t.Fatalf("sortNear(%v) wrote %v past the end", q, room[i])
 			}
 		}
-		// With no room past its end, as insertion orders it.
+		// With no room past its end.
 		short := make([]entry, len(q))
 		copy(short, q)
 		sortNear(short)
@@ -400,7 +400,7 @@ func TestSortNearMatchesSort(t *testing.T) {
 			t.Fatalf("sortNear(%v) with no room = %v, want %v", q, short, want)
 		}
 		if n := len(q); n >= 1 && n <= 8 {
-			net := append(make([]entry, 0, 16), q...)
+			net := slices.Clone(q)
 			if ok := sortEight(net); ok != packs(q) {
 				t.Fatalf("sortEight(%v) = %v, want %v", q, ok, packs(q))
 			} else if ok && !slices.Equal(net, want) {
