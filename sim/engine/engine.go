@@ -481,10 +481,10 @@ const (
 	seqBits = 64 - atBits - 3
 )
 
-// sortEight orders q, four to eight entries, by a sorting network (Knuth,
-// TAOCP vol. 3, 5.3.4: 19 comparators for eight) over each entry's key
-// packed into a word, and false, leaving q as it was, when the keys do
-// not pack. At a thousand channels a slot holds some five entries, and
+// sortEight orders q, at most eight entries (sortNear gives it four to
+// eight), by a sorting network (Knuth, TAOCP vol. 3, 5.3.4: 19 comparators
+// for eight) over each entry's key packed into a word, and false, leaving
+// q as it was, when the keys do not pack or q holds more than eight. At a thousand channels a slot holds some five entries, and
 // sorting them by insertion was 7–8% of a run under pprof (1–2% at a
 // hundred), most of it in branches the processor could not predict: where
 // an entry stops is as random as the times. The network's comparisons are
@@ -495,10 +495,14 @@ const (
 // sort's instructions.
 func sortEight(q []entry) bool {
 	n := len(q)
+	if n > 8 {
+		return false
+	}
 	at0, seq0 := q[0].at-1<<(atBits-1), q[0].seq-1<<(seqBits-1)
 	var far uint64
 	// Past n, the key is 0, which no entry's is (the first's time is
-	// 1<<(atBits-1) from at0), so those sort last.
+	// 1<<(atBits-1) from at0, and every other's index is not 0), so those
+	// sort last.
 	var k [8]uint64
 	var ts [8]*Timer
 	for i := range q[:min(n, 8)] {
