@@ -484,15 +484,16 @@ const (
 // sortEight orders q, at most eight entries (sortNear gives it four to
 // eight), by a sorting network (Knuth, TAOCP vol. 3, 5.3.4: 19 comparators
 // for eight) over each entry's key packed into a word, and false, leaving
-// q as it was, when the keys do not pack or q holds more than eight. At a thousand channels a slot holds some five entries, and
-// sorting them by insertion was 7–8% of a run under pprof (1–2% at a
-// hundred), most of it in branches the processor could not predict: where
-// an entry stops is as random as the times. The network's comparisons are
-// minima and maxima, which compile to conditional moves, the same for
-// every slot. Each entry is then made again from its key, which holds its
-// time and scheduling, and its timer, which is all that is moved: copying
-// the entries themselves, three words each, in and out was most of the
-// sort's instructions.
+// q as it was, when the keys do not pack or q holds more than eight. At a
+// thousand channels a slot holds some five entries, and sorting them by
+// insertion was 7–8% of a run under pprof (1–2% at a hundred), most of it
+// in branches the processor could not predict: where an entry stops is as
+// random as the times. The network's comparisons are minima and maxima,
+// which compile to conditional moves, the same for every slot. Each entry
+// is then made again from its key, which holds its time and scheduling,
+// and its timer, which is all that is moved: copying the entries
+// themselves, three words each, in and out was most of the sort's
+// instructions.
 func sortEight(q []entry) bool {
 	n := len(q)
 	if n > 8 {
