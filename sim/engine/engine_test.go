@@ -351,8 +351,9 @@ func TestEngineCompactsAFullSlotInOrder(t *testing.T) {
 // TestSortNearMatchesSort checks sortNear against a plain sort on slots of
 // every size it treats apart: the network's (every order of eight, ties
 // in time among them, keys at the edges of what packs and past them),
-// insertion's and pdqsort's; and that the network runs whenever the keys
-// pack, so that no slot it should order falls back unseen.
+// insertion's and pdqsort's; that the network runs whenever the keys
+// pack, so that no slot it should order falls back unseen; and that
+// nothing past the slot is read or written.
 func TestSortNearMatchesSort(t *testing.T) {
 	timers := make([]Timer, 20)
 	// packs says whether q's keys fit the network's words: times within
