@@ -163,7 +163,7 @@ const pollEvery = 4096
 // New returns an engine at time zero with a random source seeded by seed.
 func New(seed uint64) *Engine {
 	// Link 0 stands for none, so that a zero bucket head is empty.
-	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), wheel: make([]int32, wheelSlots), links: make([]link, 1), near: make([]entry, 0, 16)}
+	return &Engine{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), wheel: make([]int32, wheelSlots), links: make([]link, 1)}
 }
 
 // StartAt sets the clock before anything is scheduled; a run may start
@@ -506,7 +506,7 @@ func sortEight(q []entry) bool {
 	// sort last.
 	var k [8]uint64
 	var ts [8]*Timer
-	for i := range q[:min(n, 8)] {
+	for i := range q {
 		// Differences from the first's key, shifted to be positive: the
 		// order of two within the window is theirs.
 		at, seq := uint64(q[i].at-at0), q[i].seq-seq0
@@ -539,7 +539,7 @@ func sortEight(q []entry) bool {
 	k3, k4 = max(k3, k4), min(k3, k4)
 	k5, k6 = max(k5, k6), min(k5, k6)
 	k = [8]uint64{k0, k1, k2, k3, k4, k5, k6, k7}
-	for r := range q[:min(n, 8)] {
+	for r := range q {
 		x := k[r]
 		q[r] = entry{at: at0 + Time(x>>(seqBits+3)), seq: seq0 + x>>3&(1<<seqBits-1), t: ts[x&7]}
 	}
