@@ -84,7 +84,7 @@ type Shared struct {
 // lists by that number rather than in maps: a sweep shares capacity once
 // per case.
 func Share(flows []*Flow) Shared {
-	out := Shared{Load: map[Dir]float64{}, Wire: map[Dir]float64{}, Arriving: map[Dir]float64{}, Full: map[Dir]bool{}}
+	var out Shared
 	share(flows, &out)
 	return out
 }
@@ -107,7 +107,10 @@ func share(flows []*Flow, out *Shared) {
 	links := make([]int, 0, hops)       // the parts' link directions, back to back
 	factors := make([]float64, 0, hops) // and the capacity each bit takes on each
 	var order []Dir                     // the directions by number
-	num := map[Dir]int{}                // and the numbers by direction
+	// and the numbers by direction. Sized for the most there can be
+	// (each hop a direction of its own): growing it, and the maps of
+	// Shared below, was most of what sharing took at 1,000 channels.
+	num := make(map[Dir]int, hops)
 	var remaining []float64
 	var full []float64 // the remaining capacity at which a direction is full
 	for _, f := range flows {
@@ -191,6 +194,8 @@ func share(flows []*Flow, out *Shared) {
 		s.f.Rates[s.part] = s.rate
 	}
 	if out != nil {
+		out.Load, out.Wire = make(map[Dir]float64, len(order)), make(map[Dir]float64, len(order))
+		out.Arriving, out.Full = make(map[Dir]float64, len(order)), map[Dir]bool{}
 		isFull := make([]bool, len(order))
 		for k, d := range order {
 			if remaining[k] <= full[k] {
