@@ -152,12 +152,14 @@ type End struct {
 // session is the two ends of a BFD session: what every packet reads on
 // the first three lines, the timer's first, the rest on the fourth. It
 // is five lines (TestSessionLayout): a whole number, so it starts on
-// one, and not four, since sessions made one after another then start
-// 256 bytes apart and every session's first line falls in the same
-// quarter of the cache's sets (the line's address bits 6 and 7 are
-// zero), its second and third in two more, while the fourth quarter
-// holds no line a packet reads. At 1,000 channels the quarters that
-// were full missed; five lines spread each line over every set.
+// one, and not four. Address bits 6 and 7 are the low bits of a line's
+// set in the L1 and the L2, and the allocator lays 256-byte objects
+// 256 bytes apart from the start of a page, so at four lines every
+// session's first line had the same two bits and fell in the same
+// quarter of the sets, its second and third in two more quarters, and
+// the fourth held no line a packet reads: at 1,000 channels the full
+// quarter missed while the empty one had room. At five lines each of a
+// session's lines falls in every quarter in turn.
 type session struct {
 	t    engine.Timer // for the first due of the two ends (due)
 	link *network.Link

@@ -31,6 +31,6 @@ func TestSessionLayout(t *testing.T) {
 		cacheline.At("envs", unsafe.Offsetof(s.envs), 16, 3),
 		cacheline.At("ports", unsafe.Offsetof(s.ports), 4, 3))
 	if unsafe.Sizeof(s) != 5*cacheline.Size {
-		t.Errorf("a session is %d bytes, want five lines: at four, every session's first line fell in a quarter of the cache's sets", unsafe.Sizeof(s))
+		t.Errorf("a session is %d bytes, want five lines: at four, every session's first line fell in the same quarter of the cache's sets", unsafe.Sizeof(s))
 	}
 }

@@ -18,6 +18,6 @@ func TestLinkLayout(t *testing.T) {
 		cacheline.At("physWas", unsafe.Offsetof(l.physWas), 1, 0),
 		cacheline.At("changes", unsafe.Offsetof(l.changes), 8, 0))
 	if unsafe.Sizeof(l) != 5*cacheline.Size {
-		t.Errorf("a Link is %d bytes, want five lines: at four, every link's first line fell in a quarter of the cache's sets", unsafe.Sizeof(l))
+		t.Errorf("a Link is %d bytes, want five lines: at four, every link's first line fell in the same quarter of the cache's sets", unsafe.Sizeof(l))
 	}
 }
