@@ -17,6 +17,13 @@ func TestLinkLayout(t *testing.T) {
 		cacheline.At("physAt", unsafe.Offsetof(l.physAt), 8, 0),
 		cacheline.At("physWas", unsafe.Offsetof(l.physWas), 1, 0),
 		cacheline.At("changes", unsafe.Offsetof(l.changes), 8, 0))
+	// A slab under 32 KiB starts 8 bytes past a line (the allocator's
+	// header), which what every packet reads must leave room for.
+	end := max(unsafe.Offsetof(l.Latency)+8, unsafe.Offsetof(l.gate)+unsafe.Sizeof(l.gate),
+		unsafe.Offsetof(l.physAt)+8, unsafe.Offsetof(l.physWas)+1, unsafe.Offsetof(l.changes)+8)
+	if end > cacheline.Size-8 {
+		t.Errorf("what every packet reads ends at byte %d: a link in a small slab, 8 bytes past a line, would spread it over two", end)
+	}
 	if unsafe.Sizeof(l) != 5*cacheline.Size {
 		t.Errorf("a Link is %d bytes, want five lines: at four, every link's first line fell in the same quarter of the cache's sets", unsafe.Sizeof(l))
 	}

@@ -51,17 +51,17 @@ func (m *Member) Up() bool { return len(m.down) == 0 }
 // (inside a managed service: a VPC attachment, the Cloud WAN mesh) have no
 // members and no capacity limit.
 type Link struct {
-	// What every control packet reads is on the first cache line: a
-	// Link is five lines (TestLinkLayout) and links are made back to
-	// back in a slab. A slab of more than 32 KiB (over 102 links), as
-	// every design large enough for the cache to matter has, starts on
-	// a page, so each link starts on a line; the allocator puts an
-	// 8-byte header before a smaller one, which shifts its links by
-	// that much. Not four lines: links 256 bytes apart put every first
-	// line in the same quarter of the cache's sets, as the BFD
-	// sessions' first lines were (see bfd's session), and the two
-	// together missed at 1,000 channels where the rest of the cache had
-	// room.
+	// What every control packet reads is on the first cache line: a Link
+	// is five lines (TestLinkLayout) and links are made back to back in
+	// a slab. A slab of more than 32 KiB (over 102 links), as every
+	// design large enough for the cache to matter has, starts on a page,
+	// so each link starts on a line; the allocator puts an 8-byte header
+	// before a smaller one, which shifts its links by that much, so what
+	// every packet reads ends 8 bytes short of the line and stays on one
+	// either way. Not four lines: links 256 bytes apart put every first
+	// line in the same quarter of the cache's sets, as the BFD sessions'
+	// first lines were (see bfd's session), and the two together missed
+	// at 1,000 channels where the rest of the cache had room.
 	Latency time.Duration // one way
 	gate    Gate          // what guards the link's traffic (MACsec), nil when nothing does
 	// PhysUp as last computed, while the network's count of state
