@@ -36,7 +36,7 @@ func TestLiveMalformedUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	var timeline strings.Builder
+	var timeline lockedBuilder
 	go func() {
 		_, err := s.RunLive(ctx, &timeline)
 		done <- err

@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -108,17 +109,23 @@ func runLive(t *testing.T, d liveDaemon) {
 		err error
 	}
 	done := make(chan result, 1)
-	var timeline strings.Builder
+	var timeline lockedBuilder
 	go func() {
 		tr, err := s.RunLive(ctx, &timeline)
 		done <- result{tr, err}
 	}()
 	// The daemon starts once the AWS ends listen: a router that finds
-	// nobody there waits its connect-retry time.
+	// nobody there waits its connect-retry time. The run says so in its
+	// timeline; probing the address by listening on it could take it at
+	// the very moment the run binds it, which then fails.
+	listening := fmt.Sprintf("the AWS end listens on %s ", netip.AddrPortFrom(a.aws[0], livePort))
 	ready(t, ctx, "the simulated AWS end", func() error {
-		ln, err := net.Listen("tcp", netip.AddrPortFrom(a.aws[0], livePort).String())
-		if err == nil {
-			ln.Close()
+		select {
+		case r := <-done:
+			t.Fatalf("the live run ended before it listened: %v\ntimeline:\n%s", r.err, timeline.String())
+		default:
+		}
+		if !strings.Contains(timeline.String(), listening) {
 			return fmt.Errorf("not listening yet")
 		}
 		return nil
@@ -714,4 +721,23 @@ func TestLiveBFD(t *testing.T) {
 	if up < 0 || down < up {
 		t.Errorf("the AWS end's BFD should come Up, then go Down when the router falls silent:\n%s", text)
 	}
+}
+
+// lockedBuilder holds the timeline a live run writes while the test reads
+// it, as it waits for the run to listen or reports a failure.
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
