@@ -51,6 +51,9 @@ var _ = register(&Rule{
 - an Interconnect whose peer network is not in its peer_region;
 - a Direct Connect gateway associated with virtual private gateways (private VIFs) and with
   Transit Gateways or Cloud WAN (transit VIFs) at once;
+- a Direct Connect gateway associated with a Transit Gateway without allowed_prefixes: the list
+  "is required when you create an association to a transit gateway" (Direct Connect API
+  reference, CreateDirectConnectGatewayAssociation), and it is what the association advertises;
 - a Direct Connect gateway attached to a Cloud WAN core network and also associated with a
   Transit Gateway: while attached to a core network it "can't be used for any other gateway
   types" (Cloud WAN, Direct Connect gateway attachments,
@@ -119,6 +122,17 @@ Connect gateway.`,
 			case lang.AttachVGWVPC:
 				vgwVPCs[a.A] = append(vgwVPCs[a.A], a)
 				vpcVGWs[a.B] = append(vpcVGWs[a.B], a)
+			case lang.AttachDXGWTGW:
+				// "This parameter is required when you create an association
+				// to a transit gateway" (Direct Connect API reference,
+				// CreateDirectConnectGatewayAssociation, addAllowedPrefixesToDirectConnectGateway,
+				// https://docs.aws.amazon.com/directconnect/latest/APIReference/API_CreateDirectConnectGatewayAssociation.html,
+				// checked 2026-12). For a virtual private gateway it may be
+				// left out: the VPC's CIDR is advertised.
+				if len(a.AllowedPrefixes) == 0 {
+					v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s associates %s with %s without allowed_prefixes: AWS requires the list for a Transit Gateway association, and it is what the association advertises to on-premises", a.Ref(), x.Ref(), y.Ref()),
+						related: related(y, "the Transit Gateway"), hint: "list the prefixes to advertise, e.g. allowed_prefixes = [\"10.0.0.0/14\"] covering the VPCs behind the Transit Gateway"})
+				}
 			}
 		}
 		for _, g := range d.VPNGateways {

@@ -21,6 +21,7 @@ var (
 	srcVPCQuotas               = Source{"Amazon VPC user guide, quotas", "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html", "2026-12"}
 	srcDXGateways              = Source{"Direct Connect user guide, Direct Connect gateways", "https://docs.aws.amazon.com/directconnect/latest/UserGuide/direct-connect-gateways-intro.html", "2026-12"}
 	srcDXAllowed               = Source{"Direct Connect user guide, allowed prefixes interactions", "https://docs.aws.amazon.com/directconnect/latest/UserGuide/allowed-to-prefixes.html", "2026-12"}
+	srcDXAssociationAPI        = Source{"Direct Connect API reference, CreateDirectConnectGatewayAssociation (allowed prefixes required for a transit gateway)", "https://docs.aws.amazon.com/directconnect/latest/APIReference/API_CreateDirectConnectGatewayAssociation.html", "2026-12"}
 	srcDXQuotas                = Source{"Direct Connect user guide, quotas", "https://docs.aws.amazon.com/directconnect/latest/UserGuide/limits.html", "2026-12"}
 	srcDXMACsec                = Source{"Direct Connect user guide, MACsec", "https://docs.aws.amazon.com/directconnect/latest/UserGuide/MACsec.html", "2026-12"}
 	srcDXJumbo                 = Source{"Direct Connect user guide, MTUs for private and transit virtual interfaces", "https://docs.aws.amazon.com/directconnect/latest/UserGuide/set-jumbo-frames-vif.html", "2026-12"}
@@ -46,7 +47,7 @@ var ruleSources = map[string][]Source{
 	"ip-version-mismatch":     {srcInterconnectSpec},
 	"asn-invalid":             {srcTGWGateways, srcCloudWANPolicyJSON, srcRFC6996, srcRFC7300},
 	"asn-conflict":            {srcDXGateways, srcTGWGateways, srcCloudWANPolicy},
-	"attach-invalid":          {srcInterconnectAttachPoint, srcDXGateways, srcCloudWANDX, srcTGWGateways},
+	"attach-invalid":          {srcInterconnectAttachPoint, srcDXGateways, srcDXAssociationAPI, srcCloudWANDX, srcTGWGateways},
 	"route-invalid":           {srcTGWRouteTables, srcTGWPeering, srcCloudWANPolicy},
 	"service-insertion":       {srcCloudWANInsertion, srcCloudWANPolicyJSON},
 	"name-invalid":            {srcCloudWANPolicyJSON, srcNetworkManagerNFG},
