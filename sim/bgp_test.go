@@ -337,12 +337,7 @@ func checkBFD(t *testing.T, file string, pcap []byte) {
 // follow it.
 func TestLowerHoldTimeWins(t *testing.T) {
 	sc := scenario(10*time.Second, nil)
-	s, err := Start(multicloud(t), sc, Options{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	se := s.bgp.Sessions()[0]
-	se.Ends[1].SetHoldTime(30 * time.Second) // the far end asks for less than AWS's 90 s
+	s, se := farHold(t, sc, 30*time.Second) // the far end asks for less than AWS's 90 s
 	s.e.Run(sc.Duration)
 	for _, sp := range se.Ends {
 		if !sp.Up() || sp.NegotiatedHold() != 30*time.Second {
@@ -355,6 +350,53 @@ func TestLowerHoldTimeWins(t *testing.T) {
 	if other := s.bgp.Sessions()[1].Ends[0]; other.NegotiatedHold() != 90*time.Second {
 		t.Fatalf("another session negotiated %v, want 90s", other.NegotiatedHold())
 	}
+}
+
+// KEEPALIVEs "MUST NOT be sent more frequently than one per second" (RFC
+// 4271 §4.4): with a 3 s hold time a third of it, jittered down by up to a
+// quarter, would send them closer, so the gap stays at least a second.
+func TestKeepalivesAtMostOneASecond(t *testing.T) {
+	sc := scenario(20*time.Second, nil)
+	s, se := farHold(t, sc, 3*time.Second)
+	// Each KEEPALIVE sent schedules the next, so the distinct times the
+	// next one is due, seen step by step, are the gaps between them.
+	var due [2][]time.Duration
+	for at := time.Duration(0); at <= sc.Duration; at += 10 * time.Millisecond {
+		if err := s.e.Run(at); err != nil {
+			t.Fatal(err)
+		}
+		for i, sp := range se.Ends {
+			if next := sp.NextKeepalive(); next > 0 && (len(due[i]) == 0 || due[i][len(due[i])-1] != next) {
+				due[i] = append(due[i], next)
+			}
+		}
+	}
+	for i, sp := range se.Ends {
+		if sp.NegotiatedHold() != 3*time.Second {
+			t.Fatalf("%s: hold %v, want 3s", sp, sp.NegotiatedHold())
+		}
+		if len(due[i]) < 10 {
+			t.Fatalf("%s: %d keepalives in %v, want one about every second", sp, len(due[i]), sc.Duration)
+		}
+		for k := 1; k < len(due[i]); k++ {
+			if gap := due[i][k] - due[i][k-1]; gap < time.Second {
+				t.Fatalf("%s: keepalives %v apart, want at least a second", sp, gap)
+			}
+		}
+	}
+}
+
+// farHold starts sc on the multicloud design with its first session's far
+// end asking for hold time d.
+func farHold(t *testing.T, sc *lang.Scenario, d time.Duration) (*Sim, *bgp.Session) {
+	t.Helper()
+	s, err := Start(multicloud(t), sc, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	se := s.bgp.Sessions()[0]
+	se.Ends[1].SetHoldTime(d)
+	return s, se
 }
 
 // dualStack is a last mile from a site with v4 IPv4 and v6 IPv6 prefixes

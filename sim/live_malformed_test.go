@@ -18,6 +18,97 @@ import (
 	"patchbay/planner/plantest"
 )
 
+// livePeer is this test speaking BGP, as a real router would, to the
+// lab's hq/conn1 over 127/8: the connection, the run's timeline, and the
+// end of the run.
+type livePeer struct {
+	t        *testing.T
+	c        net.Conn
+	timeline *lockedBuilder
+	ctx      context.Context
+	cancel   context.CancelFunc
+	done     chan error
+}
+
+// dialLab starts the lab's scenario with hq/conn1 live and connects to its
+// AWS end from the router's address.
+func dialLab(t *testing.T) *livePeer {
+	a := labAddrs(4)
+	p := plantest.File(t, "testdata/live/lab.star")
+	sc := p.Design.Scenarios[0]
+	aws := netip.AddrPortFrom(a.aws[0], livePort)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	s, err := Start(p, sc, Options{Seed: 1, Live: map[string]Live{"hq/conn1": {Listen: aws, Peer: a.router}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp := &livePeer{t: t, timeline: &lockedBuilder{}, ctx: ctx, cancel: cancel, done: make(chan error, 1)}
+	go func() {
+		_, err := s.RunLive(ctx, lp.timeline)
+		lp.done <- err
+	}()
+	ready(t, ctx, "the simulated AWS end", func() error {
+		d := net.Dialer{LocalAddr: net.TCPAddrFromAddrPort(netip.AddrPortFrom(a.router, 0)), Timeout: time.Second}
+		lp.c, err = d.DialContext(ctx, "tcp", aws.String())
+		return err
+	})
+	t.Cleanup(func() { lp.c.Close() })
+	_ = lp.c.SetDeadline(time.Now().Add(10 * time.Second))
+	return lp
+}
+
+// read returns the type and body of the next whole message the AWS end
+// sends.
+func (lp *livePeer) read() (uint8, []byte) {
+	lp.t.Helper()
+	var h [19]byte
+	if _, err := io.ReadFull(lp.c, h[:]); err != nil {
+		lp.t.Fatalf("reading a message from the AWS end: %v\ntimeline:\n%s", err, lp.timeline.String())
+	}
+	body := make([]byte, int(binary.BigEndian.Uint16(h[16:18]))-len(h))
+	if _, err := io.ReadFull(lp.c, body); err != nil {
+		lp.t.Fatal(err)
+	}
+	if h[18] == bgp.BGP_MSG_NOTIFICATION && len(body) >= 2 {
+		lp.t.Logf("NOTIFICATION %d/%d", body[0], body[1])
+	}
+	return h[18], body
+}
+
+func (lp *livePeer) send(m []byte) {
+	lp.t.Helper()
+	if _, err := lp.c.Write(m); err != nil {
+		lp.t.Fatal(err)
+	}
+}
+
+// open is the router's OPEN: AS65001, IPv4 unicast, the hold time given.
+func (lp *livePeer) open(hold uint16) []byte {
+	lp.t.Helper()
+	m, err := bgp.NewBGPOpenMessage(65001, hold, "192.168.0.1", []bgp.OptionParameterInterface{
+		bgp.NewOptionParameterCapability([]bgp.ParameterCapabilityInterface{
+			bgp.NewCapMultiProtocol(bgp.RF_IPv4_UC), bgp.NewCapFourOctetASNumber(65001)}),
+	}).Serialize()
+	if err != nil {
+		lp.t.Fatal(err)
+	}
+	return m
+}
+
+// closed checks that the AWS end closed the connection after its
+// NOTIFICATION, then ends the run.
+func (lp *livePeer) closed() {
+	lp.t.Helper()
+	if n, err := lp.c.Read(make([]byte, 1)); err == nil {
+		lp.t.Errorf("the AWS end sent %d more octets after its NOTIFICATION, want the connection closed", n)
+	}
+	lp.cancel()
+	if err := <-lp.done; err != nil && lp.ctx.Err() == nil {
+		lp.t.Fatal(err)
+	}
+}
+
 // TestLiveMalformedUpdate: a real peer that sends an UPDATE the BGP
 // parser cannot read (an MP_REACH_NLRI of three octets, on which gobgp's
 // parser indexes past the attribute's end) gets a NOTIFICATION and a
@@ -25,81 +116,28 @@ import (
 // goes on. The peer is this test, speaking BGP over 127/8 to the lab's
 // hq/conn1.
 func TestLiveMalformedUpdate(t *testing.T) {
-	a := labAddrs(4)
-	p := plantest.File(t, "testdata/live/lab.star")
-	sc := p.Design.Scenarios[0]
-	aws := netip.AddrPortFrom(a.aws[0], livePort)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	s, err := Start(p, sc, Options{Seed: 1, Live: map[string]Live{"hq/conn1": {Listen: aws, Peer: a.router}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	var timeline lockedBuilder
-	go func() {
-		_, err := s.RunLive(ctx, &timeline)
-		done <- err
-	}()
-	var c net.Conn
-	ready(t, ctx, "the simulated AWS end", func() error {
-		d := net.Dialer{LocalAddr: net.TCPAddrFromAddrPort(netip.AddrPortFrom(a.router, 0)), Timeout: time.Second}
-		c, err = d.DialContext(ctx, "tcp", aws.String())
-		return err
-	})
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-
-	// read returns the type of the next whole message the AWS end sends.
-	read := func() uint8 {
-		t.Helper()
-		var h [19]byte
-		if _, err := io.ReadFull(c, h[:]); err != nil {
-			t.Fatalf("reading a message from the AWS end: %v\ntimeline:\n%s", err, timeline.String())
-		}
-		body := make([]byte, int(binary.BigEndian.Uint16(h[16:18]))-len(h))
-		if _, err := io.ReadFull(c, body); err != nil {
-			t.Fatal(err)
-		}
-		if h[18] == bgp.BGP_MSG_NOTIFICATION && len(body) >= 2 {
-			t.Logf("NOTIFICATION %d/%d", body[0], body[1])
-		}
-		return h[18]
-	}
-	send := func(m []byte) {
-		t.Helper()
-		if _, err := c.Write(m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	open, err := bgp.NewBGPOpenMessage(65001, 90, "192.168.0.1", []bgp.OptionParameterInterface{
-		bgp.NewOptionParameterCapability([]bgp.ParameterCapabilityInterface{
-			bgp.NewCapMultiProtocol(bgp.RF_IPv4_UC), bgp.NewCapFourOctetASNumber(65001)}),
-	}).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
+	lp := dialLab(t)
 	keepalive, err := bgp.NewBGPKeepAliveMessage().Serialize()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := read(); got != bgp.BGP_MSG_OPEN {
+	if got, _ := lp.read(); got != bgp.BGP_MSG_OPEN {
 		t.Fatalf("the AWS end sent message type %d first, want its OPEN", got)
 	}
-	send(open)
-	send(keepalive)
-	for got := read(); got != bgp.BGP_MSG_KEEPALIVE; got = read() {
+	lp.send(lp.open(90))
+	lp.send(keepalive)
+	for got, _ := lp.read(); got != bgp.BGP_MSG_KEEPALIVE; got, _ = lp.read() {
 		if got == bgp.BGP_MSG_NOTIFICATION {
-			t.Fatalf("the AWS end refused the OPEN\ntimeline:\n%s", timeline.String())
+			t.Fatalf("the AWS end refused the OPEN\ntimeline:\n%s", lp.timeline.String())
 		}
 	}
 	// The UPDATE: no withdrawn routes, 11 octets of attributes, the first an
 	// optional MP_REACH_NLRI (type 14) of 3 octets (AFI 2, SAFI 128) where
 	// RFC 4760 §3 needs at least the next hop's length besides.
 	update := append(bytes.Repeat([]byte{0xff}, 16), 0, 34, bgp.BGP_MSG_UPDATE, 0, 0, 0, 11, 0x80, 14, 3, 0, 2, 128, '0', '0', '0', '0', '0')
-	send(update)
+	lp.send(update)
 	for {
-		got := read()
+		got, _ := lp.read()
 		if got == bgp.BGP_MSG_NOTIFICATION {
 			break
 		}
@@ -107,14 +145,29 @@ func TestLiveMalformedUpdate(t *testing.T) {
 			t.Fatalf("after the malformed UPDATE the AWS end sent message type %d, want a NOTIFICATION", got)
 		}
 	}
-	if n, err := c.Read(make([]byte, 1)); err == nil {
-		t.Errorf("the AWS end sent %d more octets after its NOTIFICATION, want the connection closed", n)
+	lp.closed()
+	if !strings.Contains(lp.timeline.String(), "cannot decode a message: unreadable (the parser failed") {
+		t.Errorf("the timeline does not say why the session went down:\n%s", lp.timeline.String())
 	}
-	cancel()
-	if err := <-done; err != nil && ctx.Err() == nil {
-		t.Fatal(err)
+}
+
+// TestLiveHoldTimeZeroRefused: a real router that offers a hold time of 0
+// gets OPEN Message Error / Unacceptable Hold Time (2/6) from the AWS end,
+// since Direct Connect does not support 0 ("A hold value of 0 is not
+// supported", Direct Connect user guide, BGP-specific settings), though
+// RFC 4271 lets two routers agree on it.
+func TestLiveHoldTimeZeroRefused(t *testing.T) {
+	lp := dialLab(t)
+	if got, _ := lp.read(); got != bgp.BGP_MSG_OPEN {
+		t.Fatalf("the AWS end sent message type %d first, want its OPEN", got)
 	}
-	if !strings.Contains(timeline.String(), "cannot decode a message: unreadable (the parser failed") {
-		t.Errorf("the timeline does not say why the session went down:\n%s", timeline.String())
+	lp.send(lp.open(0))
+	got, body := lp.read()
+	if got != bgp.BGP_MSG_NOTIFICATION || len(body) < 2 || body[0] != 2 || body[1] != 6 {
+		t.Fatalf("after an OPEN with hold time 0 the AWS end sent message type %d (% x), want NOTIFICATION 2/6\ntimeline:\n%s", got, body, lp.timeline.String())
+	}
+	lp.closed()
+	if !strings.Contains(lp.timeline.String(), "unacceptable hold time 0 s") {
+		t.Errorf("the timeline does not say why the OPEN was refused:\n%s", lp.timeline.String())
 	}
 }

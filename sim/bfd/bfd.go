@@ -439,12 +439,19 @@ func (b *End) noDetect() {
 
 // interval is the time to the next packet: the negotiated rate when Up,
 // at most one a second otherwise, less a random 0–25% (RFC 5880 §6.8.7).
+// With a Detect Mult of 1 the same section wants it "no more than 90% of
+// the negotiated transmission interval, and ... no less than 75%", so that
+// a packet leaves before the peer's detection time runs out: 10–25% less.
 func (b *End) interval() time.Duration {
 	iv := us(max(b.minTx, b.remoteMinRx))
 	if b.state != bfdUp {
 		iv = max(iv, b.s.slowTx)
 	}
-	return time.Duration(float64(iv) * (0.75 + 0.25*b.engine().Rand().Float64()))
+	upTo := 0.25
+	if b.mult == 1 {
+		upTo = 0.15
+	}
+	return time.Duration(float64(iv) * (0.75 + upTo*b.engine().Rand().Float64()))
 }
 
 // desiredMinTx is bfd.DesiredMinTxInterval: RFC 5880 §6.8.3 has it at

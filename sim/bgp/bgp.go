@@ -617,11 +617,17 @@ func (sp *Speaker) receive(m bgpMessage) {
 				[]byte{1, 4, byte(afi >> 8), byte(afi), 0, 1})
 			return
 		}
-		if body.HoldTime == 1 || body.HoldTime == 2 {
+		// A hold time of 1 or 2 s is never acceptable (RFC 4271 §4.2); the
+		// AWS end refuses 0 too: "A hold value of 0 is not supported"
+		// (Direct Connect user guide, BGP-specific settings,
+		// https://docs.aws.amazon.com/directconnect/latest/UserGuide/bgp-specific-settings.html,
+		// checked 2026-12), as §6.2 lets an implementation do.
+		if body.HoldTime == 1 || body.HoldTime == 2 || body.HoldTime == 0 && sp.Side == 0 {
 			sp.down(fmt.Sprintf("unacceptable hold time %d s", body.HoldTime), &notify{2, 6})
 			return
 		}
-		// The lower hold time wins; 0 means no keepalives at all.
+		// The lower hold time wins; 0 (at the far end) means no
+		// keepalives at all.
 		sp.hold = min(sp.holdTime(), time.Duration(body.HoldTime)*time.Second)
 		sp.send(encodeKeepalive(), nil)
 		sp.setState(OpenConfirm, "")
@@ -689,9 +695,13 @@ func (sp *Speaker) restartHold() {
 	}
 }
 
+// scheduleKeepalive sets the next KEEPALIVE a third of the hold time
+// ahead, jittered, but never less than a second, since KEEPALIVEs "MUST NOT
+// be sent more frequently than one per second" (RFC 4271 §4.4): with a 3 s
+// hold the jitter would otherwise bring them closer.
 func (sp *Speaker) scheduleKeepalive() {
 	if sp.hold > 0 {
-		sp.env.Engine.Reset(sp.keepaliveTimer, sp.env.Engine.Now()+jitter(sp.env.Engine, sp.hold/3))
+		sp.env.Engine.Reset(sp.keepaliveTimer, sp.env.Engine.Now()+max(jitter(sp.env.Engine, sp.hold/3), time.Second))
 	}
 }
 

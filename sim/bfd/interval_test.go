@@ -1,0 +1,39 @@
+package bfd
+
+import (
+	"testing"
+	"time"
+
+	"patchbay/sim/engine"
+	"patchbay/sim/network"
+)
+
+// TestIntervalJitter holds the transmit interval to RFC 5880 §6.8.7: up to
+// 25% less than the negotiated interval, and with a Detect Mult of 1 "no
+// more than 90% ... and ... no less than 75%" of it.
+func TestIntervalJitter(t *testing.T) {
+	const iv = 300 * time.Millisecond
+	for _, mult := range []uint8{1, 3} {
+		e := engine.New(1)
+		l := &network.Link{}
+		ends := NewSession([2]Env{{Engine: e, Link: l}, {Engine: e, Link: l}}, Config{MinInterval: iv, Multiplier: mult, SlowTx: time.Second})
+		b := ends[0]
+		b.state, b.remoteMinRx = bfdUp, uint32(iv/time.Microsecond)
+		lo, hi := iv, time.Duration(0)
+		for range 10_000 {
+			d := b.interval()
+			lo, hi = min(lo, d), max(hi, d)
+		}
+		top := iv
+		if mult == 1 {
+			top = iv * 9 / 10
+		}
+		if lo < iv*3/4 || hi > top {
+			t.Errorf("Detect Mult %d: intervals %v–%v, want within %v–%v", mult, lo, hi, iv*3/4, top)
+		}
+		// The whole range is used: the upper tenth of it at either multiplier.
+		if hi < top-iv/40 || lo > iv*3/4+iv/40 {
+			t.Errorf("Detect Mult %d: intervals %v–%v, want them to span %v–%v", mult, lo, hi, iv*3/4, top)
+		}
+	}
+}
