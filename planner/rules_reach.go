@@ -44,34 +44,83 @@ objective.`,
 
 var ruleTGWPeeringRoutes = register(&Rule{
 	ID: "tgw-peering-routes", Severity: lang.SevError,
-	Summary: "A Transit Gateway peering attachment that no static route points over: nothing crosses it.",
+	Summary: "A Transit Gateway peering attachment that no static route points over, or that its far side associates with no route table: what is sent over it goes nowhere.",
 	Explain: `Transit Gateway peering attachments support static routes only: neither side propagates
 anything over a peering, so a peering carries traffic only towards the prefixes that a static
 route in one of the two Transit Gateways' route tables sends over it (AWS Transit Gateway guide,
 "Transit gateway peering attachments",
 https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html, checked 2026-12).
 
-A peering over which no static route points on either side carries nothing; it still costs an
-attachment hour on each side.
+Each side associates the peering attachment with one of its own route tables and adds its own
+static routes. So:
+- a peering over which no static route points on either side carries nothing; it still costs an
+  attachment hour on each side;
+- traffic one side sends over a peering that the other side has associated with no route table
+  (and whose Transit Gateway associates nothing by default) arrives with no table to route it,
+  and is dropped.
 
-Fix: add route("10.x.0.0/16", target = peering) to a tgw_route_table on each side (each side
-needs its own routes for the return traffic), or remove the peering.`,
+Fix: add route("10.x.0.0/16", target = peering) to a tgw_route_table on each side, and
+associate the peering with a table on each side (associations = [peering]), or remove the
+peering.`,
 	check: func(v *validator, rule *Rule) {
-		routed := map[lang.Ref]bool{}
-		for _, t := range v.p.Design.TGWRouteTables {
+		d := v.p.Design
+		// side is one Transit Gateway's view of a peering attachment: a
+		// static route of its tables over it, and a table of its own
+		// that the attachment is associated with.
+		type side struct {
+			route, assoc *lang.TGWRouteTable
+		}
+		sides := map[[2]lang.Ref]*side{} // by attachment and Transit Gateway
+		at := func(att, tgw lang.Ref) *side {
+			k := [2]lang.Ref{att, tgw}
+			if sides[k] == nil {
+				sides[k] = &side{}
+			}
+			return sides[k]
+		}
+		for _, t := range d.TGWRouteTables {
 			for _, r := range t.Routes {
-				if !r.Target.IsZero() {
-					routed[r.Target] = true
+				if !r.Target.IsZero() && v.p.isPeering(r.Target) && at(r.Target, t.TGW).route == nil {
+					at(r.Target, t.TGW).route = t
+				}
+			}
+			for _, r := range t.Associations {
+				if v.p.isPeering(r) {
+					at(r, t.TGW).assoc = t
 				}
 			}
 		}
-		for _, a := range v.p.Design.Attachments {
-			if a.Kind != lang.AttachTGWPeering || routed[a.Ref()] {
+		byDefault := func(tgw lang.Ref) bool {
+			x, _ := d.Lookup(tgw)
+			g, ok := x.(*lang.TransitGateway)
+			return ok && g.DefaultAssociation
+		}
+		for _, a := range d.Attachments {
+			if a.Kind != lang.AttachTGWPeering {
 				continue
 			}
-			v.report(rule, finding{at: a.Source(),
-				summary: fmt.Sprintf("no static route points over the peering %s between %s and %s: peering attachments propagate nothing, so no traffic crosses it", a.Name, a.A, a.B),
-				hint:    fmt.Sprintf("add a static route with target = %s to a route table of %s for the far side's prefixes, and one of %s for the way back", a.Name, a.A.Name, a.B.Name)})
+			ends := [2]*side{at(a.Ref(), a.A), at(a.Ref(), a.B)}
+			if ends[0].route == nil && ends[1].route == nil {
+				v.report(rule, finding{at: a.Source(),
+					summary: fmt.Sprintf("no static route points over the peering %s between %s and %s: peering attachments propagate nothing, so no traffic crosses it", a.Name, a.A, a.B),
+					hint:    fmt.Sprintf("add a static route with target = %s to a route table of %s for the far side's prefixes, and one of %s for the way back", a.Name, a.A.Name, a.B.Name)})
+				continue
+			}
+			// A side that routes over the peering while the other does not
+			// may well have the replies come back another way (a VPN, a
+			// second peering): unreachable says when a promised pair of
+			// networks cannot talk. What one side sends into a table-less
+			// attachment is lost whatever else the design holds.
+			tgws := [2]lang.Ref{a.A, a.B}
+			for i, e := range ends {
+				far, farTGW := ends[1-i], tgws[1-i]
+				if e.route != nil && far.assoc == nil && !byDefault(farTGW) {
+					v.report(rule, finding{at: a.Source(),
+						summary: fmt.Sprintf("%s sends traffic over the peering %s, but %s associates it with no route table: what arrives there has no table to route it and is dropped", tgws[i], a.Name, farTGW),
+						related: related(e.route, "the route over the peering"),
+						hint:    fmt.Sprintf("add %s to the associations of a tgw_route_table of %s", a.Name, farTGW.Name)})
+				}
+			}
 		}
 	},
 })
