@@ -464,9 +464,16 @@ func (b *End) desiredMinTx() time.Duration {
 	return us(b.minTx)
 }
 
-// send is the periodic transmission, with P set while polling.
+// send is the periodic transmission, with P set while polling. A peer
+// whose Required Min RX Interval is zero wants none: "A system MUST NOT
+// periodically transmit BFD Control packets if bfd.RemoteMinRxInterval is
+// zero" (RFC 5880 §6.8.7). The timer keeps its period, so transmission
+// resumes at the next one after the peer asks again; a Poll is still
+// answered (receive).
 func (b *End) send() {
-	b.transmit(b.polling, false)
+	if b.remoteMinRx != 0 {
+		b.transmit(b.polling, false)
+	}
 	b.sendAt(b.engine().Now() + b.interval())
 }
 

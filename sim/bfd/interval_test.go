@@ -37,3 +37,26 @@ func TestIntervalJitter(t *testing.T) {
 		}
 	}
 }
+
+// TestNoPeriodicPacketsWhenPeerWantsNone: RFC 5880 §6.8.7, "A system MUST
+// NOT periodically transmit BFD Control packets if bfd.RemoteMinRxInterval
+// is zero". The period goes on, so packets resume at its next turn once
+// the peer asks again.
+func TestNoPeriodicPacketsWhenPeerWantsNone(t *testing.T) {
+	e := engine.New(1)
+	l := &network.Link{}
+	sent := 0
+	count := func(uint16, []byte) bool { sent++; return false }
+	ends := NewSession([2]Env{{Engine: e, Link: l, Send: count}, {Engine: e, Link: l, Send: count}}, Config{MinInterval: 300 * time.Millisecond, Multiplier: 3, SlowTx: time.Second})
+	b := ends[0]
+	b.remoteMinRx = 0
+	for range 5 {
+		b.send()
+	}
+	if sent != 0 {
+		t.Fatalf("%d packets sent to a peer whose Required Min RX Interval is 0, want none", sent)
+	}
+	if b.txAt == never || b.txAt <= e.Now() || !b.pending {
+		t.Fatalf("the next turn of the period is at %v (pending %v), want one ahead of %v", b.txAt, b.pending, e.Now())
+	}
+}
