@@ -617,11 +617,12 @@ func (sp *Speaker) receive(m bgpMessage) {
 				[]byte{1, 4, byte(afi >> 8), byte(afi), 0, 1})
 			return
 		}
-		// A hold time of 1 or 2 s is never acceptable (RFC 4271 §4.2); the
-		// AWS end refuses 0 too: "A hold value of 0 is not supported"
-		// (Direct Connect user guide, BGP-specific settings,
+		// An implementation "MUST reject Hold Time values of one or two
+		// seconds" and "MAY reject any proposed Hold Time" (RFC 4271 §6.2):
+		// the AWS end rejects 0 too, since "A hold value of 0 is not
+		// supported" (Direct Connect user guide, BGP-specific settings,
 		// https://docs.aws.amazon.com/directconnect/latest/UserGuide/bgp-specific-settings.html,
-		// checked 2026-12), as §6.2 lets an implementation do.
+		// checked 2026-12).
 		if body.HoldTime == 1 || body.HoldTime == 2 || body.HoldTime == 0 && sp.Side == 0 {
 			sp.down(fmt.Sprintf("unacceptable hold time %d s", body.HoldTime), &notify{2, 6})
 			return
