@@ -25,9 +25,10 @@ type livePeer struct {
 	t        *testing.T
 	c        net.Conn
 	timeline *lockedBuilder
-	ctx      context.Context
 	cancel   context.CancelFunc
 	done     chan error
+	ended    bool  // the run's error has been taken from done
+	err      error // and this was it
 }
 
 // dialLab starts the lab's scenario with hq/conn1 live and connects to its
@@ -38,17 +39,26 @@ func dialLab(t *testing.T) *livePeer {
 	sc := p.Design.Scenarios[0]
 	aws := netip.AddrPortFrom(a.aws[0], livePort)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
 	s, err := Start(p, sc, Options{Seed: 1, Live: map[string]Live{"hq/conn1": {Listen: aws, Peer: a.router}}})
 	if err != nil {
+		cancel()
 		t.Fatal(err)
 	}
-	lp := &livePeer{t: t, timeline: &lockedBuilder{}, ctx: ctx, cancel: cancel, done: make(chan error, 1)}
+	lp := &livePeer{t: t, timeline: &lockedBuilder{}, cancel: cancel, done: make(chan error, 1)}
 	go func() {
 		_, err := s.RunLive(ctx, lp.timeline)
 		lp.done <- err
 	}()
+	// The run ends before the test does, whatever happens to it: the next
+	// live test listens on the same address.
+	t.Cleanup(func() { cancel(); lp.wait() })
 	ready(t, ctx, "the simulated AWS end", func() error {
+		select {
+		case err := <-lp.done:
+			lp.ended, lp.err = true, err
+			t.Fatalf("the live run ended before it took a connection: %v\ntimeline:\n%s", err, lp.timeline.String())
+		default:
+		}
 		d := net.Dialer{LocalAddr: net.TCPAddrFromAddrPort(netip.AddrPortFrom(a.router, 0)), Timeout: time.Second}
 		lp.c, err = d.DialContext(ctx, "tcp", aws.String())
 		return err
@@ -96,16 +106,30 @@ func (lp *livePeer) open(hold uint16) []byte {
 	return m
 }
 
+// wait waits for the run to end and returns its error.
+func (lp *livePeer) wait() error {
+	if !lp.ended {
+		lp.err, lp.ended = <-lp.done, true
+	}
+	return lp.err
+}
+
 // closed checks that the AWS end closed the connection after its
-// NOTIFICATION, then ends the run.
+// NOTIFICATION, then ends the run, which must not have failed before.
 func (lp *livePeer) closed() {
 	lp.t.Helper()
 	if n, err := lp.c.Read(make([]byte, 1)); err == nil {
 		lp.t.Errorf("the AWS end sent %d more octets after its NOTIFICATION, want the connection closed", n)
 	}
-	lp.cancel()
-	if err := <-lp.done; err != nil && lp.ctx.Err() == nil {
-		lp.t.Fatal(err)
+	select {
+	case err := <-lp.done:
+		lp.ended, lp.err = true, err
+		if err != nil {
+			lp.t.Fatal(err)
+		}
+	default:
+		lp.cancel()
+		lp.wait()
 	}
 }
 

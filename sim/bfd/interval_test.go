@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"patchbay/planner/plantest"
 	"patchbay/sim/engine"
 	"patchbay/sim/network"
 )
@@ -44,7 +45,7 @@ func TestIntervalJitter(t *testing.T) {
 // the peer asks again.
 func TestNoPeriodicPacketsWhenPeerWantsNone(t *testing.T) {
 	e := engine.New(1)
-	l := &network.Link{}
+	l := channel(t)
 	sent := 0
 	count := func(uint16, []byte) bool { sent++; return false }
 	ends := NewSession([2]Env{{Engine: e, Link: l, Send: count}, {Engine: e, Link: l, Send: count}}, Config{MinInterval: 300 * time.Millisecond, Multiplier: 3, SlowTx: time.Second})
@@ -59,4 +60,26 @@ func TestNoPeriodicPacketsWhenPeerWantsNone(t *testing.T) {
 	if b.txAt == never || b.txAt <= e.Now() || !b.pending {
 		t.Fatalf("the next turn of the period is at %v (pending %v), want one ahead of %v", b.txAt, b.pending, e.Now())
 	}
+	b.remoteMinRx = 300_000
+	b.send()
+	if sent != 1 {
+		t.Fatalf("%d packets sent once the peer asks again, want 1", sent)
+	}
+}
+
+// channel is an Interconnect channel of a network built from the smallest
+// multicloud design: a link that is up, with nothing guarding it.
+func channel(t *testing.T) *network.Link {
+	t.Helper()
+	n, err := network.New(plantest.Source(t, plantest.OneInterconnect))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range n.Links {
+		if l.Kind == "channel" && l.Up() {
+			return l
+		}
+	}
+	t.Fatal("no channel that is up")
+	return nil
 }

@@ -627,8 +627,8 @@ func (sp *Speaker) receive(m bgpMessage) {
 			sp.down(fmt.Sprintf("unacceptable hold time %d s", body.HoldTime), &notify{2, 6})
 			return
 		}
-		// The lower hold time wins; 0 (at the far end) means no
-		// keepalives at all.
+		// The lower hold time wins: never 0, which the AWS end refuses
+		// and a simulated far end is never given.
 		sp.hold = min(sp.holdTime(), time.Duration(body.HoldTime)*time.Second)
 		sp.send(encodeKeepalive(), nil)
 		sp.setState(OpenConfirm, "")
