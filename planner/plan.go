@@ -205,6 +205,21 @@ func CheckQuotaKey(key string) error {
 	return fmt.Errorf("no quota %q; known quotas: %s", key, strings.Join(keys, ", "))
 }
 
+// CheckQuota reports whether --quota key=value can stand for an account's
+// limit: key names a quota of the catalog, and value raises it only if AWS
+// raises it on request. A limit AWS does not raise is the same for every
+// account, so a higher value would pass designs AWS refuses; a lower one
+// is a stricter check, and allowed.
+func CheckQuota(key string, value int64) error {
+	if err := CheckQuotaKey(key); err != nil {
+		return err
+	}
+	if q, _ := cat().Quota(key); !q.CanRaise() && value > q.Value {
+		return fmt.Errorf("%s is %d and AWS does not raise it (%s, %s): a value may lower it, not raise it", key, q.Value, q.Source, q.Date)
+	}
+	return nil
+}
+
 // New plans a design and validates it. Problems it finds are in
 // Plan.Findings; it fails only on designs no front-end should produce
 // (dangling references).

@@ -219,7 +219,7 @@ func (g *globalFlags) checkQuotas() error {
 		if !ok || err != nil || n < 0 {
 			return fmt.Errorf("--quota %q: want KEY=N with N a whole number", q)
 		}
-		if err := planner.CheckQuotaKey(key); err != nil {
+		if err := planner.CheckQuota(key, n); err != nil {
 			return fmt.Errorf("--quota: %v", err)
 		}
 	}
