@@ -28,7 +28,8 @@ region availability page lists: Google Cloud in six pairs and Oracle Cloud Infra
 
 patchbay models Google Cloud networks (gcp_vpc) only. An Interconnect with a provider AWS offers
 but patchbay does not model yet (Oracle Cloud Infrastructure) is reported as "not modelled": the
-design may be right, but patchbay cannot plan or check its far side.
+design may be right, but patchbay cannot plan or check its far side. Its region pair is still
+checked (region-pair-unsupported).
 
 Fix: use provider = "gcp" in an offered pair, or keep the design as a plan for when the provider
 is offered (or modelled).`,
