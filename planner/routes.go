@@ -22,7 +22,8 @@ type Route struct {
 	Local     bool
 	Blackhole bool
 	Origin    string
-	// ASPath counts the BGP sessions the route crossed (each adds an AS).
+	// ASPath counts the ASes in its path: one for each BGP session it
+	// crossed and each core network edge it came from (Relation.ASN).
 	ASPath int
 	// Via is the relation it was learned over, nil for a static or local
 	// route; Source is the declaration behind it.
@@ -49,7 +50,10 @@ type Route struct {
 // leaves equal (local preference, origin, MED).
 //
 //  1. The administrative preference (Pref): how the route was learned, in
-//     the order Transit Gateway and Cloud WAN rank sources (see PrefLocal).
+//     the order Transit Gateway and Cloud WAN rank sources (see PrefLocal),
+//     except that a Cloud WAN edge ranks its dynamic routes (Direct
+//     Connect gateway, peering, remote edges) alike here and by their kind
+//     only after the AS path, in step 3 (KindRank).
 //  2. Direct Connect's own choice, at a gateway learning routes from the
 //     AWS routers of Direct Connect locations (a Transit Gateway, virtual
 //     private gateway or Cloud WAN edge learning from the channels of an
@@ -80,8 +84,9 @@ type Route struct {
 //     their AS paths deciding between them (estimated: AWS speaks of
 //     "distance" without a measure; operators report the DX gateway
 //     sharing equal remote paths).
-//  3. The shorter AS path, then the shorter path through the network
-//     (compareRoutes). Transit Gateway ranks BGP routes of one attachment
+//  3. The shorter AS path, then at a Cloud WAN edge the kind of dynamic
+//     route, then the shorter path through the network (compareRoutes).
+//     Transit Gateway ranks BGP routes of one attachment
 //     type by "Shorter AS Path length", "Lower MED value"
 //     (https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html#tgw-route-evaluation-overview,
 //     read 2026-12); local preference is the DX gateway's alone, so it is
@@ -113,12 +118,43 @@ type Route struct {
 //     that it "can't guarantee a consistent route prioritization order"
 //     (Transit Gateway page above), so at AWS this step is estimated.
 
-// compareRoutes is step 3: the administrative preference, the AS path
-// length, then the shorter path through the network. Routes equal by it
-// go on to multipath and the tie-break.
-func compareRoutes(a, b *Route) int {
-	return cmp.Or(cmp.Compare(a.Pref, b.Pref), cmp.Compare(a.ASPath, b.ASPath), cmp.Compare(len(a.Path), len(b.Path)))
+// compareRoutes is step 3: the administrative preference as the table
+// ranks it before the AS path (KindRank), the AS path length, the
+// preference itself, then the shorter path through the network. Routes
+// equal by it go on to multipath and the tie-break. pathFirst: the table
+// is a Cloud WAN edge's (PathFirst).
+func compareRoutes(a, b *Route, pathFirst bool) int {
+	return cmp.Or(cmp.Compare(KindRank(a.Pref, pathFirst), KindRank(b.Pref, pathFirst)), cmp.Compare(a.ASPath, b.ASPath),
+		cmp.Compare(a.Pref, b.Pref), cmp.Compare(len(a.Path), len(b.Path)))
 }
+
+// KindRank is what step 3 compares of a route's preference before its AS
+// path: the preference itself (Transit Gateway: "Static routes", then
+// VPC, Direct Connect gateway, Connect and VPN propagated routes, and
+// within one kind "Shorter AS Path length", "Lower MED value";
+// https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html#tgw-route-evaluation-overview,
+// read 2026-12), except at a Cloud WAN edge (pathFirst), which puts
+// static routes and the VPC routes of its Region first and ranks every
+// dynamic route alike there: "For dynamic routes received at the core
+// network with an unequal AS path length and/or MED BGP attributes,
+// Cloud WAN evaluates them in the following order: AS path length, MED",
+// and only when both are equal "Direct Connect gateway-propagated
+// routes", then Connect and VPN in the same Region, then "Routes
+// propagated from other sources, such as transit gateway peering and
+// core network edges in other remote Regions"
+// (https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-route-evaluation.html,
+// read 2026-12). So a remote edge's route with a shorter AS path wins
+// over the edge's own prepended Direct Connect one.
+func KindRank(pref int, pathFirst bool) int {
+	if pathFirst && pref >= PrefDX {
+		return PrefDX
+	}
+	return pref
+}
+
+// PathFirst reports whether d's tables rank dynamic routes by AS path
+// before their kind (KindRank): Cloud WAN edges'.
+func PathFirst(d *Device) bool { return d.Role == RoleCloudWAN }
 
 // dxCompare is step 2 between two routes through one DX gateway.
 func dxCompare(a, b *Route) int {
@@ -448,7 +484,7 @@ func (s *solver) candidate(v *Table, p netip.Prefix, next map[int]*Route) *Route
 			cands = append(cands, s.learned(a, r))
 		}
 	}
-	return choose(cands, MultipathOf(v.Device))
+	return choose(cands, MultipathOf(v.Device), PathFirst(v.Device))
 }
 
 // learned is the route a.To gets from r.
@@ -459,11 +495,15 @@ func (s *solver) learned(a *Relation, r *Route) *Route {
 	}
 	nr := &Route{Prefix: r.Prefix, Pref: pref, Path: append(slices.Clip(r.Path), int32(a.To.ID)), Tag: a.Tag, Origin: r.Origin,
 		ASPath: r.ASPath, Via: a, Source: a.Source, asns: r.asns, id: r.id, peer: r.peer}
-	if a.Session != "" {
+	switch {
+	case a.Session != "":
 		nr.ASPath++
 		from := s.exporter(a)
 		nr.asns = append([]uint32{from.ASN}, r.asns...)
 		nr.id, nr.peer = from.RouterID, from.Address
+	case a.ASN != 0:
+		nr.ASPath++
+		nr.asns = append([]uint32{a.ASN}, r.asns...)
 	}
 	nr.dx, nr.inRegion = dxOf(a)
 	switch {
@@ -494,9 +534,10 @@ func (s *solver) exporter(a *Relation) Side {
 // choose runs the selection (see compareRoutes) over every candidate at
 // once, so the result does not depend on the order they came in, but for
 // candidates alike in all (two static routes of one table), where the
-// first counts. mp: which equal routes the table shares over. The routes
-// merged for multipath carry the path that sorts first.
-func choose(cands []*Route, mp Multipath) *Route {
+// first counts. mp: which equal routes the table shares over; pathFirst:
+// how it ranks dynamic routes (compareRoutes). The routes merged for
+// multipath carry the path that sorts first.
+func choose(cands []*Route, mp Multipath, pathFirst bool) *Route {
 	cands = dxChoose(cands)
 	if len(cands) == 0 {
 		return nil
@@ -506,13 +547,13 @@ func choose(cands []*Route, mp Multipath) *Route {
 	// from one or two.
 	top := cands[0]
 	for _, r := range cands[1:] {
-		if compareRoutes(r, top) < 0 {
+		if compareRoutes(r, top, pathFirst) < 0 {
 			top = r
 		}
 	}
 	best := top
 	for _, r := range cands {
-		if compareRoutes(r, top) == 0 && tieBreak(r, best) < 0 {
+		if compareRoutes(r, top, pathFirst) == 0 && tieBreak(r, best) < 0 {
 			best = r
 		}
 	}
@@ -521,7 +562,7 @@ func choose(cands []*Route, mp Multipath) *Route {
 	}
 	out := best
 	for _, r := range cands {
-		if r == best || r.Local || r.Blackhole || compareRoutes(r, top) != 0 || !multipath(best, r, mp) {
+		if r == best || r.Local || r.Blackhole || compareRoutes(r, top, pathFirst) != 0 || !multipath(best, r, mp) {
 			continue
 		}
 		merged := *out

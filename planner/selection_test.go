@@ -151,3 +151,34 @@ func TestDXChoiceRoles(t *testing.T) {
 		}
 	}
 }
+
+// Core network edges peer over BGP, each with its own ASN, so a route
+// from another edge carries that edge's ASN in its AS path: edge
+// us-east-1 learns app's 10.2.0.0/16 (us-west-2) with AS path 64601, the
+// ASN us-west-2's edge takes from asn_ranges, where its own web's is
+// empty. The route is still edge us-west-2's VPC route over the mesh.
+func TestCloudWANRemoteRoutesCarryTheEdgesASN(t *testing.T) {
+	p := plantest.File(t, "testdata/selection/cloudwan_regions.star")
+	topo := p.Topology()
+	east := topo.TableNamed("core_network.wan/us-east-1 [prod]")
+	if len(east) != 1 {
+		t.Fatalf("%d tables named core_network.wan/us-east-1 [prod]", len(east))
+	}
+	for _, c := range []struct {
+		prefix string
+		asPath int
+		pref   int
+	}{
+		{"10.1.0.0/16", 0, planner.PrefVPC},
+		{"10.2.0.0/16", 1, planner.PrefRemote},
+		{"192.168.0.0/16", 1, planner.PrefDX},
+	} {
+		r := topo.Route(east[0], netip.MustParsePrefix(c.prefix))
+		if r == nil {
+			t.Fatalf("no route for %s", c.prefix)
+		}
+		if r.ASPath != c.asPath || r.Pref != c.pref {
+			t.Errorf("%s: preference %d, AS path length %d; want %d, %d", c.prefix, r.Pref, r.ASPath, c.pref, c.asPath)
+		}
+	}
+}

@@ -40,7 +40,8 @@ const (
 // wins, then the BGP attributes, then the shorter path. The order follows
 // Transit Gateway's route evaluation (static, prefix list, VPC-propagated,
 // Direct Connect gateway, Connect, VPN) and Cloud WAN's (static, VPC in the
-// Region, Direct Connect gateway, remote): see ../shared DOMAIN §2,
+// Region, Direct Connect gateway, remote; its dynamic routes by AS path
+// before their kind, KindRank): see
 // https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html#tgw-route-evaluation-overview
 // and https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-route-evaluation.html (2026-12).
 const (
@@ -215,6 +216,10 @@ type Relation struct {
 	// dual-stack link it names the IPv4 session; IPv6 routes cross its
 	// IPv6 sibling (Plan.SessionsOver).
 	Session string
+	// ASN, when not 0, is an AS the routes crossing get in front of their
+	// path although no session of the plan carries them: the exporting
+	// core network edge's, between two edges (edgeMesh).
+	ASN uint32
 	// Why says what AWS rule the relation stands for, and Source where it
 	// was declared.
 	Why    string
@@ -758,8 +763,8 @@ func (b *topoBuilder) gateways() {
 						va.Device, va, vb.Device, vb, b.between(e.Region, f.Region), int(cat().Int("cloud_wan.mtu")))
 					l.Source = cn.Source()
 					why := "core network edges peer in a full mesh per segment"
-					b.learn(va, vb, l.A, PrefRemote, TagMesh, onlyAttachment, why, cn.Source())
-					b.learn(vb, va, l.B, PrefRemote, TagMesh, onlyAttachment, why, cn.Source())
+					b.learn(va, vb, l.A, PrefRemote, TagMesh, onlyAttachment, why, cn.Source()).ASN = f.ASN
+					b.learn(vb, va, l.B, PrefRemote, TagMesh, onlyAttachment, why, cn.Source()).ASN = e.ASN
 				}
 			}
 		}

@@ -68,8 +68,8 @@ func (b *topoBuilder) nfgTables(cn *lang.CoreNetwork) {
 				x.mesh[f.Region] = [2]*Iface{pre.A, post.A}
 				y.mesh[e.Region] = [2]*Iface{pre.B, post.B}
 				why := "inspected traffic crosses to the destination's edge"
-				b.learn(x.post, y.post, post.A, PrefRemote, TagMesh, onlyAttachment, why, cn.Source())
-				b.learn(y.post, x.post, post.B, PrefRemote, TagMesh, onlyAttachment, why, cn.Source())
+				b.learn(x.post, y.post, post.A, PrefRemote, TagMesh, onlyAttachment, why, cn.Source()).ASN = f.ASN
+				b.learn(y.post, x.post, post.B, PrefRemote, TagMesh, onlyAttachment, why, cn.Source()).ASN = e.ASN
 			}
 		}
 	}

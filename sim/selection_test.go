@@ -29,7 +29,7 @@ func groupLoads(s *Sim, group string, dir int) []float64 {
 // In steady state the simulator's tables for the selection designs are
 // the planner's, as for the corpus.
 func TestSelectionDesignsAgree(t *testing.T) {
-	for _, name := range []string{"two_regions", "two_gateways", "two_sites", "single_path"} {
+	for _, name := range []string{"two_regions", "two_gateways", "two_sites", "single_path", "cloudwan_regions"} {
 		t.Run(name, func(t *testing.T) { fibsAgree(t, selection(t, name)) })
 	}
 }
@@ -46,11 +46,7 @@ func TestDXRegionBeforeASPath(t *testing.T) {
 	const g = gbps / 8
 	flows := []lang.Flow{flowOf("east", "vpc.web", "site.hq", 8*g, 1500), flowOf("west", "vpc.app", "site.hq", 4*g, 1500)}
 	prepend := func(conn string, n int) lang.Event { return advertiseAt(0, conn, lang.Advertise{Prepend: n}) }
-	cases := []struct {
-		name   string
-		events []lang.Event
-		e, w   []float64 // load from AWS to the site on e's and w's connections
-	}{
+	cases := []loadCase{
 		// east keeps e's four (its Region), west w's four: 8/4 and 4/4.
 		{"each gateway uses its own Region's locations", nil,
 			[]float64{2 * g, 2 * g, 2 * g, 2 * g}, []float64{g, g, g, g}},
@@ -79,14 +75,63 @@ func TestDXRegionBeforeASPath(t *testing.T) {
 			[]lang.Event{at(0, lang.ActionFail, lang.TargetFacility, "us-east-1/lumen-loc-a"), at(0, lang.ActionFail, lang.TargetFacility, "us-east-1/lumen-loc-b")},
 			[]float64{0, 0, 0, 0}, []float64{3 * g, 3 * g, 3 * g, 3 * g}},
 	}
+	runLoadCases(t, "two_regions", flows, cases)
+}
+
+// loadCase is a run of a selection design with events at its start, and
+// the load from AWS to the site it should put on each of last miles e's
+// and w's connections.
+type loadCase struct {
+	name   string
+	events []lang.Event
+	e, w   []float64
+}
+
+// runLoadCases runs each case for five seconds of design with flows.
+func runLoadCases(t *testing.T, design string, flows []lang.Flow, cases []loadCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := startSim(t, selection(t, "two_regions"), scenario(time.Minute, flows, tc.events...))
+			s := startSim(t, selection(t, design), scenario(time.Minute, flows, tc.events...))
 			s.e.Run(5 * time.Second)
 			wantLoads(t, "e", groupLoads(s, "e", 1), tc.e...)
 			wantLoads(t, "w", groupLoads(s, "w", 1), tc.w...)
 		})
 	}
+}
+
+// A Cloud WAN edge compares the AS path of its dynamic routes before
+// their kind, its own Direct Connect before a remote edge's route only
+// when the paths are equal
+// (https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-route-evaluation.html,
+// read 2026-12); a route from another edge carries that edge's ASN. web
+// (us-east-1) sends 8 units of g = 125 Mbps to the site and app
+// (us-west-2) 4. Edge us-east-1 learns 192.168.0.0/16 from e's four
+// connections (AS path 65001 unless prepended) and from edge us-west-2,
+// which learns it from w's four: 64601 65001.
+func TestCloudWANASPathBeforeKind(t *testing.T) {
+	const g = gbps / 8
+	flows := []lang.Flow{flowOf("east", "vpc.web", "site.hq", 8*g, 1500), flowOf("west", "vpc.app", "site.hq", 4*g, 1500)}
+	prepend := func(n int) []lang.Event {
+		var out []lang.Event
+		for _, c := range []string{"e/conn1", "e/conn2", "e/conn3", "e/conn4"} {
+			out = append(out, advertiseAt(0, c, lang.Advertise{Prepend: n}))
+		}
+		return out
+	}
+	cases := []loadCase{
+		// Each edge uses its own Region's last mile: 8/4 and 4/4.
+		{"each edge uses its own Direct Connect", nil,
+			[]float64{2 * g, 2 * g, 2 * g, 2 * g}, []float64{g, g, g, g}},
+		// 65001 65001 against 64601 65001: equal, so Direct Connect goes
+		// before the remote edge and nothing moves.
+		{"at equal AS paths Direct Connect goes first", prepend(1),
+			[]float64{2 * g, 2 * g, 2 * g, 2 * g}, []float64{g, g, g, g}},
+		// Three ASes against two: edge us-east-1 sends its 8 to edge
+		// us-west-2, which sends all 12 over w's four, 3 each.
+		{"a remote edge's shorter AS path goes first", prepend(2),
+			[]float64{0, 0, 0, 0}, []float64{3 * g, 3 * g, 3 * g, 3 * g}},
+	}
+	runLoadCases(t, "cloudwan_regions", flows, cases)
 }
 
 // Multipath where the router shares, the lowest BGP identifier otherwise.

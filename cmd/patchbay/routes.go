@@ -182,7 +182,7 @@ func writeRoutesText(w io.Writer, tables []*planner.Table, all [][]*planner.Rout
 	for _, c := range routeCodes {
 		fmt.Fprintf(w, "  %s  %s\n", c.code, c.meaning)
 	}
-	fmt.Fprintln(w, "  [preference/AS-path length]: lower preference wins, then the shorter AS path")
+	fmt.Fprintln(w, "  [preference/AS-path length]: lower preference wins, then the shorter AS path; a Cloud WAN edge ranks its dynamic routes (4 and up) by AS path first")
 	for i, tb := range tables {
 		fmt.Fprintf(w, "\n%s  %s\n", tb, declaredAt(tb.Source))
 		routes := all[i]

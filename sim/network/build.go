@@ -50,6 +50,7 @@ func New(p *planner.Plan) (*Network, error) {
 	for _, pd := range t.Devices {
 		d := n.device(pd.Name, pd.Role, pd.Region, pd.Facility)
 		d.multipath = planner.MultipathOf(pd)
+		d.pathFirst = planner.PathFirst(pd)
 		if d.vrfs == nil && len(pd.Tables) <= len(vrfs) {
 			d.vrfs, vrfs = vrfs[:0:len(pd.Tables)], vrfs[len(pd.Tables):]
 		}
@@ -97,7 +98,11 @@ func New(p *planner.Plan) (*Network, error) {
 	for k, r := range t.Relations {
 		a := &adjs[k]
 		*a = adjacency{from: vrf(r.From), to: vrf(r.To), via: iface(r.Via), pref: r.Pref, tag: r.Tag,
-			export: exportOf(&r.Export), keepPref: r.KeepPref, blackholes: r.Blackholes, redirect: r.Redirect}
+			export: exportOf(&r.Export), keepPref: r.KeepPref, blackholes: r.Blackholes, redirect: r.Redirect, asn: r.ASN}
+		if r.ASN != 0 {
+			// What a route without attributes compares as (localPref).
+			a.bare = &Attrs{ASPath: []uint32{r.ASN}, LocalPref: DefaultLocalPref}
+		}
 		a.viaHop[0] = a.via
 		dx, inRegion := a.dxOf()
 		a.dx, a.inRegion = int32(dx), inRegion

@@ -22,6 +22,7 @@ type Device struct {
 	// so path-MTU discovery cannot recover.
 	SilentMTU bool
 	multipath planner.Multipath
+	pathFirst bool // planner.PathFirst: a Cloud WAN edge
 
 	down        []string // what failed it
 	changes     *uint64  // the network's count of state changes

@@ -80,18 +80,21 @@ func (r *Route) asPathLen() int {
 
 // compareRoutes is step 3 of the planner's route selection (see
 // planner.compareRoutes, whose steps this file runs with the attributes
-// BGP carries): the administrative preference, the shorter AS path, the
-// lower origin, then the shorter path through the network. MED is
-// choose's, since it compares only within a neighbouring AS; local
-// preference is the DX gateway's alone (dxCompare).
-func compareRoutes(a, b *Route) int {
-	if c := cmp.Or(cmp.Compare(a.pref, b.pref), cmp.Compare(a.asPathLen(), b.asPathLen())); c != 0 {
-		return c
-	}
-	if c := compareOrigin(a, b); c != 0 {
-		return c
-	}
-	return cmp.Compare(len(a.Path), len(b.Path))
+// BGP carries): what the table ranks of the administrative preference
+// before the AS path (planner.KindRank), the shorter AS path and the
+// lower origin (beforeMED), then the preference itself and the shorter
+// path through the network. MED, between the two, is choose's, since it
+// compares only within a neighbouring AS; local preference is the DX
+// gateway's alone (dxCompare). pathFirst: the table is a Cloud WAN
+// edge's.
+func compareRoutes(a, b *Route, pathFirst bool) int {
+	return cmp.Or(beforeMED(a, b, pathFirst), cmp.Compare(a.pref, b.pref), cmp.Compare(len(a.Path), len(b.Path)))
+}
+
+// beforeMED is what step 3 compares before MED.
+func beforeMED(a, b *Route, pathFirst bool) int {
+	return cmp.Or(cmp.Compare(planner.KindRank(a.pref, pathFirst), planner.KindRank(b.pref, pathFirst)),
+		cmp.Compare(a.asPathLen(), b.asPathLen()), compareOrigin(a, b))
 }
 
 // dxCompare is step 2, between routes through one DX gateway: the highest
@@ -194,6 +197,13 @@ type adjacency struct {
 	// redirect: steered back out of a device the route passed through
 	// (planner.Relation.Redirect).
 	redirect bool
+	// asn, when not 0, goes in front of the AS path of every route that
+	// crosses (planner.Relation.ASN: the exporting core network edge's);
+	// bare is the attributes of a route that had none, and memo the last
+	// attributes prepended and what they became (prepend).
+	asn  uint32
+	bare *Attrs
+	memo [2]*Attrs
 }
 
 // hops is []*Iface{a.via}.
@@ -225,7 +235,11 @@ func (a *adjacency) learned(nr, r *Route, sc *scratch) {
 		pref = r.pref
 	}
 	hops := a.hops()
-	*nr = Route{prefix: r.prefix, pref: pref, Path: sc.path(r.Path, int32(a.to.ID)), tag: a.tag, Origin: r.Origin, Attrs: r.Attrs,
+	attrs := r.Attrs
+	if a.asn != 0 {
+		attrs = a.prepend(attrs)
+	}
+	*nr = Route{prefix: r.prefix, pref: pref, Path: sc.path(r.Path, int32(a.to.ID)), tag: a.tag, Origin: r.Origin, Attrs: attrs,
 		id: r.id, peer: r.peer, dx: a.dx, inRegion: a.inRegion}
 	switch {
 	case a.via != nil:
@@ -235,6 +249,23 @@ func (a *adjacency) learned(nr, r *Route, sc *scratch) {
 	default:
 		nr.NextHops = r.NextHops
 	}
+}
+
+// prepend is attrs with a.asn in front of the AS path. The same attributes
+// in turn get the same object: a table keeps its route from the last
+// solve when the new one is identical, which compares the attributes'
+// objects (scratch.keep).
+func (a *adjacency) prepend(attrs *Attrs) *Attrs {
+	switch {
+	case attrs == nil:
+		return a.bare
+	case a.memo[0] == attrs:
+		return a.memo[1]
+	}
+	x := *attrs
+	x.ASPath = append([]uint32{a.asn}, attrs.ASPath...)
+	a.memo = [2]*Attrs{attrs, &x}
+	return &x
 }
 
 // dxOf says how a.to learns from a Direct Connect location, as the
@@ -822,7 +853,7 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, statics []*static, ribs []ri
 	for i := range sc.cands {
 		sc.ptrs = append(sc.ptrs, &sc.cands[i])
 	}
-	return choose(sc.ptrs, v.Dev.multipath, sc)
+	return choose(sc.ptrs, v.Dev.multipath, v.Dev.pathFirst, sc)
 }
 
 // choose runs the planner's route selection (planner.compareRoutes) over
@@ -831,18 +862,16 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, statics []*static, ribs []ri
 // MED counts only between routes from the same neighbouring AS
 // (deterministic MED; at AWS, whose Transit Gateway page says only "Lower
 // MED value", estimated): those that lose on it within their AS go first.
-// mp: which equal routes the table shares over. The routes merged
-// for multipath carry the path that sorts first. sc lends it working
-// memory.
-func choose(cands []*Route, mp planner.Multipath, sc *scratch) *Route {
+// mp: which equal routes the table shares over; pathFirst: how it ranks
+// dynamic routes (compareRoutes). The routes merged for multipath carry
+// the path that sorts first. sc lends it working memory.
+func choose(cands []*Route, mp planner.Multipath, pathFirst bool, sc *scratch) *Route {
 	cands = dxChoose(cands)
-	lost := lostMED(cands, func(a, b *Route) bool {
-		return a.pref == b.pref && a.asPathLen() == b.asPathLen() && compareOrigin(a, b) == 0
-	}, sc.lost)
+	lost := lostMED(cands, func(a, b *Route) bool { return beforeMED(a, b, pathFirst) == 0 }, sc.lost)
 	sc.lost = lost
 	var top *Route
 	for i, r := range cands {
-		if !lost[i] && (top == nil || compareRoutes(r, top) < 0) {
+		if !lost[i] && (top == nil || compareRoutes(r, top, pathFirst) < 0) {
 			top = r
 		}
 	}
@@ -851,7 +880,7 @@ func choose(cands []*Route, mp planner.Multipath, sc *scratch) *Route {
 	}
 	best := top
 	for i, r := range cands {
-		if !lost[i] && compareRoutes(r, top) == 0 && tieBreak(r, best) < 0 {
+		if !lost[i] && compareRoutes(r, top, pathFirst) == 0 && tieBreak(r, best) < 0 {
 			best = r
 		}
 	}
@@ -860,7 +889,7 @@ func choose(cands []*Route, mp planner.Multipath, sc *scratch) *Route {
 	}
 	out := best
 	for i, r := range cands {
-		if lost[i] || r == best || r.Local || r.Blackhole || compareRoutes(r, top) != 0 || !multipath(best, r, mp) {
+		if lost[i] || r == best || r.Local || r.Blackhole || compareRoutes(r, top, pathFirst) != 0 || !multipath(best, r, mp) {
 			continue
 		}
 		if out == best {
