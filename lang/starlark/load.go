@@ -73,8 +73,8 @@ func watchMemory(thread *starlark.Thread, b *budget) func() {
 			case <-done:
 				return
 			case <-tick.C:
-				if !b.fits(0) {
-					thread.Cancel(fmt.Sprintf("memory budget of %d MiB exceeded (the script's values grew the heap by %s) — raise it with --max-memory", b.max>>20, human(float64(b.used()))))
+				if ok, held := b.fits(0); !ok {
+					thread.Cancel(fmt.Sprintf("memory budget of %d MiB exceeded (the script's values grew the heap by %s) — raise it with --max-memory", b.max>>20, human(float64(held))))
 					return
 				}
 			}
