@@ -182,3 +182,33 @@ func TestCloudWANRemoteRoutesCarryTheEdgesASN(t *testing.T) {
 		}
 	}
 }
+
+// A Transit Gateway and a Cloud WAN edge peered exchange routes over BGP,
+// each in its own AS, so each puts its ASN in front of what it sends: the
+// segment learns web's 10.1.0.0/16 with AS path 64520 (hub's), and hub
+// learns app's 10.2.0.0/16 with 64600 (the edge's).
+func TestCloudWANPeeringCarriesBothASNs(t *testing.T) {
+	p := plantest.Source(t, `
+wan = core_network("wan", asn_ranges = ["64600-64699"], edges = [edge("us-east-1")], segments = [segment("prod")])
+hub = transit_gateway("hub", region = "us-east-1", asn = 64520)
+web = vpc("web", region = "us-east-1", cidr = "10.1.0.0/16")
+app = vpc("app", region = "us-east-1", cidr = "10.2.0.0/16")
+attach(web, hub)
+attach(app, wan, segment = "prod")
+attach(hub, wan, segment = "prod")
+`)
+	topo := p.Topology()
+	for _, c := range []struct{ table, prefix string }{
+		{"core_network.wan/us-east-1 [prod]", "10.1.0.0/16"},
+		{"transit_gateway.hub", "10.2.0.0/16"},
+	} {
+		tbs := topo.TableNamed(c.table)
+		if len(tbs) != 1 {
+			t.Fatalf("%d tables named %s", len(tbs), c.table)
+		}
+		r := topo.Route(tbs[0], netip.MustParsePrefix(c.prefix))
+		if r == nil || r.Pref != planner.PrefPeering || r.ASPath != 1 {
+			t.Errorf("%s %s: %+v, want a peering route with an AS path of one", c.table, c.prefix, r)
+		}
+	}
+}

@@ -947,12 +947,26 @@ func (b *topoBuilder) attachments() {
 			l := b.t.connect(name, "attachment", b.dev(a.A), assoc, seg.Device, ingress, b.intraRegion(), wanMTU)
 			l.Source = at
 			b.target(a.Ref(), l.A, l.B)
+			// The two exchange routes over BGP, each in its own AS
+			// (https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-peerings.html,
+			// read 2026-12), so each puts its ASN in front of what it sends.
 			if assoc != nil {
-				b.learn(seg, assoc, l.B, PrefPeering, TagAttachment, Filter{NotTags: []string{TagPeering}},
+				r := b.learn(seg, assoc, l.B, PrefPeering, TagAttachment, Filter{NotTags: []string{TagPeering}},
 					"the Transit Gateway's associated table is advertised into the segment over the peering", at)
+				if g, ok := b.lookup(a.A).(*lang.TransitGateway); ok {
+					r.ASN = g.ASN
+				}
+			}
+			edgeASN := uint32(0)
+			if cn, ok := b.lookup(a.B).(*lang.CoreNetwork); ok {
+				for _, e := range cn.Edges {
+					if e.Region == region {
+						edgeASN = e.ASN
+					}
+				}
 			}
 			for _, t := range b.propagating(a.A, a.Ref()) {
-				b.learn(t, ingress, l.A, PrefPeering, TagPeering, Filter{}, "the Cloud WAN peering propagates into the table", at)
+				b.learn(t, ingress, l.A, PrefPeering, TagPeering, Filter{}, "the Cloud WAN peering propagates into the table", at).ASN = edgeASN
 			}
 		case lang.AttachTGWPeering:
 			ra, rb := b.region(a.A), b.region(a.B)
