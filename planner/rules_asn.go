@@ -95,8 +95,10 @@ var _ = register(&Rule{
 resources to differ:
 - a Transit Gateway and the Direct Connect gateway it is associated with;
 - an Interconnect's AWS side (its DX gateway, TGW or Cloud WAN edge) and the peer's Cloud Router;
-- a last-mile site's router and every Amazon-side ASN on its path (the Direct Connect gateway, and
-  the Transit Gateways and virtual private gateways associated with it);
+- a last-mile site's router and every Amazon-side ASN on its path (the Direct Connect gateway, the
+  Transit Gateways and virtual private gateways associated with it, and for a Cloud WAN core network
+  attached to it every edge and every Transit Gateway peered with the core network, whose ASNs the
+  routes carry);
 - two Transit Gateways associated with one Direct Connect gateway;
 - a Cloud WAN edge and the Transit Gateway or Direct Connect gateway attached to it, and two edges
   of one core network.
@@ -135,16 +137,49 @@ Fix: give one of them another private ASN.`,
 		// A customer router rejects routes whose AS path holds its own ASN,
 		// so it must differ from every Amazon-side ASN on the path: the DX
 		// gateway and the TGWs and VGWs behind it.
+		// A site reached by several last miles through one DX gateway
+		// meets each clash once.
+		type siteClash struct {
+			site, other lang.Ref
+			what        string
+		}
+		seen := map[siteClash]bool{}
+		clashSite := func(site, other lang.Resource, asn uint32, what string) {
+			if k := (siteClash{site.Ref(), other.Ref(), what}); !seen[k] {
+				seen[k] = true
+				clash(site, other, asn, what)
+			}
+		}
 		for _, lm := range d.LastMiles {
 			site, _ := d.Lookup(lm.Site)
 			s := site.(*lang.Site)
 			dx, _ := d.Lookup(lm.AttachTo)
 			if g := dx.(*lang.DXGateway); s.ASN == g.ASN {
-				clash(site, dx, s.ASN, "the customer router and the Direct Connect gateway are eBGP neighbours")
+				clashSite(site, dx, s.ASN, "the customer router and the Direct Connect gateway are eBGP neighbours")
 			}
 			for _, a := range v.p.adjacent(lm.AttachTo) {
-				if behind, _ := d.Lookup(a.B); asnOf(behind) == s.ASN && asnOf(behind) != 0 {
-					clash(site, behind, s.ASN, fmt.Sprintf("%s is on the AS path to the site, whose router would drop the routes as a loop", behind.Ref()))
+				behind, _ := d.Lookup(a.B)
+				if asnOf(behind) == s.ASN && asnOf(behind) != 0 {
+					clashSite(site, behind, s.ASN, fmt.Sprintf("%s is on the AS path to the site, whose router would drop the routes as a loop", behind.Ref()))
+				}
+				cn, ok := behind.(*lang.CoreNetwork)
+				if !ok {
+					continue
+				}
+				// Routes from another edge carry its ASN, and those from a
+				// peered Transit Gateway the gateway's.
+				for _, e := range cn.Edges {
+					if e.ASN == s.ASN {
+						clashSite(site, cn, s.ASN, fmt.Sprintf("the core network's edge in %s is on the AS path to the site, whose router would drop the routes as a loop", e.Region))
+					}
+				}
+				for _, p := range d.Attachments {
+					if p.Kind != lang.AttachTGWCloudWAN {
+						continue
+					}
+					if tgw, wan := v.p.endsOf(p); wan == lang.Resource(cn) && asnOf(tgw) == s.ASN {
+						clashSite(site, tgw, s.ASN, fmt.Sprintf("%s, peered with %s, is on the AS path to the site, whose router would drop the routes as a loop", tgw.Ref(), cn.Ref()))
+					}
 				}
 			}
 		}

@@ -122,7 +122,11 @@ func (b *budget) check(need float64, what func() string) error {
 // while the collector does, and what it allocates meanwhile survives the
 // collection, garbage or not: on a busy machine a loop that held little
 // read as 36 MiB held against a budget of 32. So that is not counted;
-// what the script really keeps of it shows at the next check.
+// what the script really keeps of it shows at the next check. The count
+// of allocations is the process's: what other goroutines allocate during
+// the collection is taken off too, so while the process allocates much
+// besides the script (a command's single load seldom does) a check may
+// pass a script over the budget, and a later one refuses it.
 func (b *budget) fits(need float64) (bool, uint64) {
 	held := b.used()
 	if need+float64(held) <= float64(b.max) {

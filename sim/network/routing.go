@@ -137,10 +137,10 @@ func (r *Route) asPath() []uint32 {
 	return r.Attrs.ASPath
 }
 
-// identical reports whether o is r in every field, attributes the same
-// object.
+// identical reports whether o is r in every field, attributes equal (the
+// same object, nearly always).
 func (r *Route) identical(o *Route) bool {
-	return r.pref == o.pref && r.Attrs == o.Attrs && r.Local == o.Local && r.Blackhole == o.Blackhole && r.dx == o.dx &&
+	return r.pref == o.pref && (r.Attrs == o.Attrs || r.Attrs.Equal(o.Attrs)) && r.Local == o.Local && r.Blackhole == o.Blackhole && r.dx == o.dx &&
 		r.inRegion == o.inRegion && slices.Equal(r.Path, o.Path) && slices.Equal(r.NextHops, o.NextHops) &&
 		r.tag == o.tag && r.Origin == o.Origin && r.id == o.id && r.peer == o.peer && r.prefix == o.prefix
 }
@@ -252,9 +252,8 @@ func (a *adjacency) learned(nr, r *Route, sc *scratch) {
 }
 
 // prepend is attrs with a.asn in front of the AS path. The same attributes
-// in turn get the same object: a table keeps its route from the last
-// solve when the new one is identical, which compares the attributes'
-// objects (scratch.keep).
+// in turn get the same object, which a table keeping its route from the
+// last solve (scratch.keep) compares first.
 func (a *adjacency) prepend(attrs *Attrs) *Attrs {
 	switch {
 	case attrs == nil:
@@ -264,6 +263,8 @@ func (a *adjacency) prepend(attrs *Attrs) *Attrs {
 	}
 	x := *attrs
 	x.ASPath = append([]uint32{a.asn}, attrs.ASPath...)
+	// MED is not passed on to another AS (RFC 4271 §5.1.4).
+	x.MED = 0
 	a.memo = [2]*Attrs{attrs, &x}
 	return &x
 }
