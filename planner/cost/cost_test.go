@@ -123,6 +123,22 @@ interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us
 	if a, b := line(t, near, "interconnect.ic", "connection"), line(t, moved, "interconnect.ic", "connection"); *a.Cost != 1000.10 || *b.Cost != 7000.70 {
 		t.Errorf("moving the TGW: %+v → %+v", a, b)
 	}
+
+	// Behind a DX gateway attached to Cloud WAN, only the edges of the
+	// segment it is attached to count: ap-southeast-2's edge serves
+	// another segment.
+	seg := `wan = core_network("wan", asn_ranges = ["65000-65099"], edges = [edge("us-east-1"), edge("ap-southeast-2")],
+    segments = [segment("us", edge_regions = ["us-east-1"]), segment("apac", edge_regions = ["ap-southeast-2"])])
+dxgw = dx_gateway("core", asn = 64600)
+attach(dxgw, wan, segment = "%s")
+g = gcp_vpc("g", project = "p", region = "us-east4", cidr = "10.1.0.0/16", mtu = 8500)
+interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "1Gbps", attach_to = dxgw, peer = g)
+`
+	us := price(t, strings.Replace(seg, "%s", "us", 1), cost.Options{})
+	apac := price(t, strings.Replace(seg, "%s", "apac", 1), cost.Options{})
+	if a, b := line(t, us, "interconnect.ic", "connection"), line(t, apac, "interconnect.ic", "connection"); *a.Cost != 1000.10 || *b.Cost != 7000.70 {
+		t.Errorf("a DX gateway on segment us, then apac: %+v, %+v", a, b)
+	}
 }
 
 func TestTiers(t *testing.T) {

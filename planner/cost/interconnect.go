@@ -33,19 +33,15 @@ func Tier(from, to string) int {
 
 // servedRegions are the regions whose paths an Interconnect's price tier
 // must cover: its TGW's region; the edges of its Cloud WAN segment; or,
-// behind a DX gateway, the TGWs' regions and the VPCs' behind VGWs.
+// behind a DX gateway, the TGWs' regions, the VPCs' behind VGWs and the
+// edges of the Cloud WAN segment the DX gateway is attached to.
 func (c *pricer) servedRegions(ic *lang.Interconnect) []string {
 	var out []string
 	switch at := c.lookup(ic.AttachTo).(type) {
 	case *lang.TransitGateway:
 		out = append(out, at.Region)
 	case *lang.CoreNetwork:
-		seg := at.Segment(ic.Segment)
-		for _, e := range at.Edges {
-			if seg == nil || len(seg.EdgeRegions) == 0 || slices.Contains(seg.EdgeRegions, e.Region) {
-				out = append(out, e.Region)
-			}
-		}
+		out = segmentEdges(at, ic.Segment)
 	case *lang.DXGateway:
 		for _, a := range c.p.AttachmentsOf(at.Ref()) {
 			switch b := c.lookup(a.B).(type) {
@@ -58,9 +54,7 @@ func (c *pricer) servedRegions(ic *lang.Interconnect) []string {
 					}
 				}
 			case *lang.CoreNetwork:
-				for _, e := range b.Edges {
-					out = append(out, e.Region)
-				}
+				out = append(out, segmentEdges(b, a.Segment)...)
 			}
 		}
 	}
@@ -69,6 +63,19 @@ func (c *pricer) servedRegions(ic *lang.Interconnect) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// segmentEdges are the regions of the edges that segment of cn spans:
+// every edge unless the segment names some (edge_regions).
+func segmentEdges(cn *lang.CoreNetwork, segment string) []string {
+	var out []string
+	seg := cn.Segment(segment)
+	for _, e := range cn.Edges {
+		if seg == nil || len(seg.EdgeRegions) == 0 || slices.Contains(seg.EdgeRegions, e.Region) {
+			out = append(out, e.Region)
+		}
+	}
+	return out
 }
 
 // InterconnectTier is the lowest tier that covers every served region.
