@@ -28,7 +28,7 @@ func TestPortSpeeds(t *testing.T) {
 		{"500Mbps", "", "1Gbps"},
 		{"1Gbps", "", "1Gbps"},   // 125 Mbps a member
 		{"10Gbps", "", "10Gbps"}, // 1.25 Gbps
-		{"25Gbps", "", "10Gbps"},
+		{"20Gbps", "", "10Gbps"}, // 2.5 Gbps
 		{"50Gbps", "", "10Gbps"}, // 6.25 Gbps
 		{"100Gbps", "", "100Gbps"},
 		// Fewer channels carry more each: 5 Gbps over one channel's two
