@@ -154,6 +154,28 @@ func TestRotationRulesAreEnforced(t *testing.T) {
 	controlAt(t, tr, "MKA aws-gcp-use1/ch2: rotation to key 2 complete")
 }
 
+// An Interconnect of N channels holds at most N+1 keys (the open
+// specification's MacSecKey schema): after ch1's rotation it holds five
+// on four channels, so ch2 may rotate only once ch1's previous key is
+// removed, bake or no bake.
+func TestInterconnectHoldsAtMostOneKeyMoreThanChannels(t *testing.T) {
+	sc := scenario(3*time.Hour, nil,
+		keyEvent(1*time.Minute, lang.ActionRotateKey, "aws-gcp-use1/ch1", "aws", ""),
+		keyEvent(2*time.Hour+10*time.Minute, lang.ActionRotateKey, "aws-gcp-use1/ch2", "aws", ""), // a sixth key
+		keyEvent(2*time.Hour+20*time.Minute, lang.ActionRemoveKey, "aws-gcp-use1/ch1", "", "previous"),
+		keyEvent(2*time.Hour+30*time.Minute, lang.ActionRotateKey, "aws-gcp-use1/ch2", "aws", ""), // fine
+	)
+	tr, err := run(multicloud(t), sc, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "aws-gcp-use1 would hold 6 MACsec keys on its 4 channels: at most one more than its channels (aws-gcp-use1/ch1 still holds two)"
+	if len(tr.Findings) != 1 || !strings.Contains(tr.Findings[0].Message, want) {
+		t.Fatalf("findings %+v, want one: %q", tr.Findings, want)
+	}
+	controlAt(t, tr, "MKA aws-gcp-use1/ch2: rotation to key 2 complete")
+}
+
 // A 32-bit packet number runs out: GCM-AES-256 rekeys whenever a channel's
 // PN reaches 0xC0000000 at its packet rate; XPN-256 never does in a run.
 func TestPacketNumbersForceRekeysWithoutXPN(t *testing.T) {

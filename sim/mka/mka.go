@@ -1203,6 +1203,25 @@ func (s *Set) Rotate(sl *Link, by string) (string, *Refusal) {
 				o.name, units.Clock(o.rotated), sl.about.group, rotationBake, units.Clock(o.rotated+rotationBake)), "rotate after the bake"}
 		}
 	}
+	// "A Channel is limited to 2 MacSecKey objects … amongst the N
+	// Channels on the respective parent Interconnect, the limit is N+1"
+	// (the open specification, schemas/macseckey/mac_sec_key.yaml, read
+	// 2026-12): one channel may hold a second key at a time.
+	channels, keys := 0, 1 // the new one
+	var holder *Link
+	for _, o := range s.links {
+		if o.about.group == sl.about.group {
+			channels++
+			keys += len(o.ends[0].keys)
+			if len(o.ends[0].keys) > 1 && holder == nil {
+				holder = o
+			}
+		}
+	}
+	if keys > channels+1 && holder != nil {
+		return "", &Refusal{fmt.Sprintf("%s would hold %d MACsec keys on its %d channels: at most one more than its channels (%s still holds two)",
+			sl.about.group, keys, channels, holder.name), fmt.Sprintf("remove_key(channel = %q) first", holder.name)}
+	}
 	k := s.newCAK(sl.ends[0].keys[len(sl.ends[0].keys)-1].id + 1)
 	for _, e := range sl.ends {
 		e.keys = append(e.keys, k)
