@@ -23,7 +23,8 @@ type Route struct {
 	Blackhole bool
 	Origin    string
 	// ASPath counts the ASes in its path: one for each BGP session it
-	// crossed and each core network edge it came from (Relation.ASN).
+	// crossed and each core network edge or peered Transit Gateway it
+	// came from (Relation.ASN).
 	ASPath int
 	// Via is the relation it was learned over, nil for a static or local
 	// route; Source is the declaration behind it.

@@ -218,7 +218,8 @@ type Relation struct {
 	Session string
 	// ASN, when not 0, is an AS the routes crossing get in front of their
 	// path although no session of the plan carries them: the exporting
-	// core network edge's, between two edges (edgeMesh).
+	// core network edge's, between two edges or towards a peered Transit
+	// Gateway, and the Transit Gateway's towards the edge.
 	ASN uint32
 	// Why says what AWS rule the relation stands for, and Source where it
 	// was declared.

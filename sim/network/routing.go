@@ -198,7 +198,8 @@ type adjacency struct {
 	// (planner.Relation.Redirect).
 	redirect bool
 	// asn, when not 0, goes in front of the AS path of every route that
-	// crosses (planner.Relation.ASN: the exporting core network edge's);
+	// crosses (planner.Relation.ASN: the exporting core network edge's or
+	// peered Transit Gateway's);
 	// bare is the attributes of a route that had none, and memo the last
 	// attributes prepended and what they became (prepend).
 	asn  uint32
