@@ -4,8 +4,6 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"runtime"
-	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -14,16 +12,6 @@ import (
 var update = flag.Bool("update", false, "rewrite testscript files with actual output (cmp against files in the archive)")
 
 func TestMain(m *testing.M) {
-	// The scripts spend most of their time waiting for the commands they
-	// start, each a new process of this binary (398 of them; under the
-	// race detector a start is a good part of a second), so more scripts
-	// at once than processors keep the processors busy: with four at a
-	// time instead of two, the race-checked package took 105 s instead of
-	// 154 on two cores. A -parallel on the command line still decides:
-	// flags are parsed after this.
-	if err := flag.Set("test.parallel", strconv.Itoa(max(4, 2*runtime.GOMAXPROCS(0)))); err != nil {
-		panic(err)
-	}
 	testscript.Main(m, map[string]func(){
 		"patchbay": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
 	})
