@@ -137,8 +137,8 @@ Fix: give one of them another private ASN.`,
 		// A customer router rejects routes whose AS path holds its own ASN,
 		// so it must differ from every Amazon-side ASN on the path: the DX
 		// gateway, the TGWs and VGWs behind it, and a core network's edges
-		// and the TGWs peered with it. A site reached by several last miles through one DX gateway
-		// meets each clash once.
+		// and the TGWs peered with it. A site reached by several last
+		// miles through one DX gateway meets each clash once.
 		type siteClash struct {
 			site, other lang.Ref
 			what        string

@@ -960,10 +960,8 @@ func (b *topoBuilder) attachments() {
 			}
 			edgeASN := uint32(0)
 			if cn, ok := b.lookup(a.B).(*lang.CoreNetwork); ok {
-				for _, e := range cn.Edges {
-					if e.Region == region {
-						edgeASN = e.ASN
-					}
+				if e := cn.Edge(region); e != nil {
+					edgeASN = e.ASN
 				}
 			}
 			for _, t := range b.propagating(a.A, a.Ref()) {

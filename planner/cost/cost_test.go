@@ -118,11 +118,7 @@ attach(dxgw, hub, allowed_prefixes = ["10.0.0.0/16"])
 g = gcp_vpc("g", project = "p", region = "us-east4", cidr = "10.1.0.0/16", mtu = 8500)
 interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "1Gbps", attach_to = dxgw, peer = g)
 `
-	near := price(t, strings.Replace(tgw, "%s", "us-east-1", 1), cost.Options{})
-	moved := price(t, strings.Replace(tgw, "%s", "ap-southeast-2", 1), cost.Options{})
-	if a, b := line(t, near, "interconnect.ic", "connection"), line(t, moved, "interconnect.ic", "connection"); *a.Cost != 1000.10 || *b.Cost != 7000.70 {
-		t.Errorf("moving the TGW: %+v → %+v", a, b)
-	}
+	tierOneThenFive(t, "moving the TGW", tgw, "us-east-1", "ap-southeast-2")
 
 	// Behind a DX gateway attached to Cloud WAN, only the edges of the
 	// segment it is attached to count: ap-southeast-2's edge serves
@@ -134,10 +130,17 @@ attach(dxgw, wan, segment = "%s")
 g = gcp_vpc("g", project = "p", region = "us-east4", cidr = "10.1.0.0/16", mtu = 8500)
 interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "1Gbps", attach_to = dxgw, peer = g)
 `
-	us := price(t, strings.Replace(seg, "%s", "us", 1), cost.Options{})
-	apac := price(t, strings.Replace(seg, "%s", "apac", 1), cost.Options{})
-	if a, b := line(t, us, "interconnect.ic", "connection"), line(t, apac, "interconnect.ic", "connection"); *a.Cost != 1000.10 || *b.Cost != 7000.70 {
-		t.Errorf("a DX gateway on segment us, then apac: %+v, %+v", a, b)
+	tierOneThenFive(t, "a DX gateway on segment us, then apac", seg, "us", "apac")
+}
+
+// tierOneThenFive prices design with %s as near, then as far, and wants
+// its 1 Gbps Interconnect at tier 1 ($1.37 × 730), then tier 5 ($9.59 × 730).
+func tierOneThenFive(t *testing.T, what, design, near, far string) {
+	t.Helper()
+	a := line(t, price(t, strings.Replace(design, "%s", near, 1), cost.Options{}), "interconnect.ic", "connection")
+	b := line(t, price(t, strings.Replace(design, "%s", far, 1), cost.Options{}), "interconnect.ic", "connection")
+	if *a.Cost != 1000.10 || *b.Cost != 7000.70 {
+		t.Errorf("%s: %+v → %+v", what, a, b)
 	}
 }
 
