@@ -471,6 +471,7 @@ type Set struct {
 	Config
 	ports    int // ephemeral ports handed out so far, one counter per run
 	sessions []*Session
+	idle     []*tcpFlight // segments' flights not in use (tcpFlight)
 }
 
 // jitter is d scaled by a uniform factor in [0.75, 1], drawn from e's
@@ -574,6 +575,10 @@ func (sp *Speaker) send(b []byte, paths sentPaths) {
 
 // receive handles one BGP message from the peer.
 func (sp *Speaker) receive(m bgpMessage) {
+	if isKeepalive(m.bytes) {
+		sp.onKeepaliveReceived()
+		return
+	}
 	msg, err := decodeMessage(m.bytes)
 	if err != nil {
 		sp.down("cannot decode a message: "+err.Error(), &notify{1, 0})
@@ -635,14 +640,7 @@ func (sp *Speaker) receive(m bgpMessage) {
 		sp.restartHold()
 		sp.scheduleKeepalive()
 	case *bgp.BGPKeepAlive:
-		switch sp.state {
-		case OpenConfirm:
-			sp.setState(Established, "")
-			sp.restartHold()
-			sp.announceAll()
-		case Established:
-			sp.restartHold()
-		}
+		sp.onKeepaliveReceived()
 	case *bgp.BGPUpdate:
 		if sp.state != Established {
 			sp.down("UPDATE in state "+sp.state.String(), &notify{5, 0})
@@ -657,6 +655,19 @@ func (sp *Speaker) receive(m bgpMessage) {
 		sp.apply(u, m.paths)
 	case *bgp.BGPNotification:
 		sp.down(fmt.Sprintf("NOTIFICATION %d/%d (%s) received", body.ErrorCode, body.ErrorSubcode, notificationText(body.ErrorCode, body.ErrorSubcode)), nil)
+	}
+}
+
+// onKeepaliveReceived is a KEEPALIVE from the peer: it completes the
+// OPEN exchange, or restarts the hold timer (RFC 4271 §8.2.2).
+func (sp *Speaker) onKeepaliveReceived() {
+	switch sp.state {
+	case OpenConfirm:
+		sp.setState(Established, "")
+		sp.restartHold()
+		sp.announceAll()
+	case Established:
+		sp.restartHold()
 	}
 }
 

@@ -1,6 +1,7 @@
 package bgp
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"net/netip"
@@ -35,7 +36,25 @@ func encodeOpen(asn uint32, hold uint16, id netip.Addr, afi uint16) []byte {
 	return mustSerialize(bgp.NewBGPOpenMessage(myAS, hold, id.String(), []bgp.OptionParameterInterface{bgp.NewOptionParameterCapability(caps)}))
 }
 
-func encodeKeepalive() []byte { return mustSerialize(bgp.NewBGPKeepAliveMessage()) }
+// keepalive is the one KEEPALIVE every speaker sends: a header alone, the
+// marker of all ones, length 19 and type 4 (RFC 4271 §4.1, §4.4). An
+// established session sends one every 22–30 s from each end, and encoding
+// a new one each time (and decoding it on arrival) was most of what a run's
+// steady state allocated: at a thousand channels, enough garbage for a
+// collection mid-run, and a stream of fresh memory through the caches.
+// Its capacity is its length, so an append to it copies; nothing writes
+// into it.
+var keepalive = func() []byte {
+	b := mustSerialize(bgp.NewBGPKeepAliveMessage())
+	return b[:len(b):len(b)]
+}()
+
+func encodeKeepalive() []byte { return keepalive }
+
+// isKeepalive says whether b is exactly a well-formed KEEPALIVE, which
+// needs no parser: anything else, a KEEPALIVE of another length or a
+// marker not all ones among them, goes to the parser and its errors.
+func isKeepalive(b []byte) bool { return bytes.Equal(b, keepalive) }
 
 func encodeNotification(code, subcode uint8, data []byte) []byte {
 	return mustSerialize(bgp.NewBGPNotificationMessage(code, subcode, data))

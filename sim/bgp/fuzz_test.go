@@ -11,7 +11,8 @@ import (
 
 // FuzzReceiveBGP feeds arbitrary bytes to the path a speaker reads BGP
 // messages by: it must refuse or decode, never panic, and an UPDATE it
-// accepts names only prefixes without host bits.
+// accepts names only prefixes without host bits. What the path takes for
+// a KEEPALIVE without the parser, the parser reads as one too.
 func FuzzReceiveBGP(f *testing.F) {
 	f.Add(encodeKeepalive())
 	f.Add(encodeOpen(4200000001, 90, netip.MustParseAddr("169.254.100.1"), afiIPv4))
@@ -30,6 +31,11 @@ func FuzzReceiveBGP(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := decodeMessage(b)
+		if isKeepalive(b) {
+			if _, ok := m.Body.(*bgp.BGPKeepAlive); err != nil || !ok {
+				t.Fatalf("% x taken for a KEEPALIVE, which the parser reads as %T, %v", b, m.Body, err)
+			}
+		}
 		if err != nil {
 			return
 		}
@@ -45,4 +51,24 @@ func FuzzReceiveBGP(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestOnlyAWellFormedKeepaliveSkipsTheParser: a KEEPALIVE one byte longer,
+// with a marker bit clear, of another type or cut short goes the way
+// every other message goes.
+func TestOnlyAWellFormedKeepaliveSkipsTheParser(t *testing.T) {
+	if !isKeepalive(encodeKeepalive()) {
+		t.Fatal("the KEEPALIVE a speaker sends is not taken for one")
+	}
+	longer := append(append([]byte{}, encodeKeepalive()...), 0)
+	longer[17] = 20
+	marker := append([]byte{}, encodeKeepalive()...)
+	marker[3] = 0xfe
+	other := append([]byte{}, encodeKeepalive()...)
+	other[18] = 3
+	for _, b := range [][]byte{longer, marker, other, encodeKeepalive()[:18], nil} {
+		if isKeepalive(b) {
+			t.Errorf("% x taken for a KEEPALIVE", b)
+		}
+	}
 }

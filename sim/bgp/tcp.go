@@ -1,5 +1,7 @@
 package bgp
 
+import "patchbay/sim/engine"
+
 // tcpConn is a BGP session's TCP connection, modelled as reliable, ordered
 // delivery over the link's one-way latency: a segment sent while the link
 // is up arrives one latency later; one sent while it is down waits in the
@@ -63,13 +65,47 @@ func (c *tcpConn) transmit(from *Speaker, seg segment, seq, ack uint32) {
 	if !s.Send(from, c.ends[from.Side].port, c.ends[1-from.Side].port, seq, ack, seg.flags, seg.payload.bytes) {
 		return // MACsec rejected it at the far end
 	}
-	to := from.Peer
-	s.Engine.After(c.sess.Link.Latency, func() {
-		if c.dead || to.conn != c && seg.flags&(SYN|ACK) != SYN {
-			return
-		}
-		c.arrive(to, seg, seq)
-	})
+	f := s.flight()
+	f.c, f.to, f.seg, f.seq = c, from.Peer, seg, seq
+	s.Engine.Reset(&f.t, s.Engine.Now()+c.sess.Link.Latency)
+}
+
+// tcpFlight is a segment on its way to the peer, with the timer that
+// delivers it. Flights are kept for the next segment, as BFD's and MKA's
+// are, rather than a timer and a closure allocated for every segment:
+// those were most of what a run allocated once its sessions were up.
+type tcpFlight struct {
+	t   engine.Timer
+	c   *tcpConn
+	to  *Speaker
+	seg segment
+	seq uint32
+}
+
+// Fire is the flight's timer: the segment arrives, unless its connection
+// died on the way, or the receiver moved on to another and the segment
+// is not the SYN that may open it.
+func (f *tcpFlight) Fire() {
+	c, to, seg, seq := f.c, f.to, f.seg, f.seq
+	f.c, f.to, f.seg = nil, nil, segment{}
+	s := c.env
+	s.idle = append(s.idle, f) // free first: the arrival may send at once
+	if c.dead || to.conn != c && seg.flags&(SYN|ACK) != SYN {
+		return
+	}
+	c.arrive(to, seg, seq)
+}
+
+// flight is an idle flight, or a new one.
+func (s *Set) flight() *tcpFlight {
+	if n := len(s.idle); n > 0 {
+		f := s.idle[n-1]
+		s.idle = s.idle[:n-1]
+		return f
+	}
+	f := &tcpFlight{}
+	f.t.SetHandler(f)
+	return f
 }
 
 func (c *tcpConn) arrive(to *Speaker, seg segment, seq uint32) {
