@@ -107,6 +107,26 @@ func (lp *livePeer) open(hold uint16) []byte {
 }
 
 // wait waits for the run to end and returns its error.
+// establish takes the session to Established from the AWS end's OPEN: the
+// test's OPEN and KEEPALIVE, then the AWS end's KEEPALIVE.
+func (lp *livePeer) establish() {
+	lp.t.Helper()
+	ka, err := bgp.NewBGPKeepAliveMessage().Serialize()
+	if err != nil {
+		lp.t.Fatal(err)
+	}
+	if got, _ := lp.read(); got != bgp.BGP_MSG_OPEN {
+		lp.t.Fatalf("the AWS end sent message type %d first, want its OPEN", got)
+	}
+	lp.send(lp.open(90))
+	lp.send(ka)
+	for got, _ := lp.read(); got != bgp.BGP_MSG_KEEPALIVE; got, _ = lp.read() {
+		if got == bgp.BGP_MSG_NOTIFICATION {
+			lp.t.Fatalf("the AWS end refused the OPEN\ntimeline:\n%s", lp.timeline.String())
+		}
+	}
+}
+
 func (lp *livePeer) wait() error {
 	if !lp.ended {
 		lp.err, lp.ended = <-lp.done, true
@@ -141,20 +161,7 @@ func (lp *livePeer) closed() {
 // hq/conn1.
 func TestLiveMalformedUpdate(t *testing.T) {
 	lp := dialLab(t)
-	keepalive, err := bgp.NewBGPKeepAliveMessage().Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := lp.read(); got != bgp.BGP_MSG_OPEN {
-		t.Fatalf("the AWS end sent message type %d first, want its OPEN", got)
-	}
-	lp.send(lp.open(90))
-	lp.send(keepalive)
-	for got, _ := lp.read(); got != bgp.BGP_MSG_KEEPALIVE; got, _ = lp.read() {
-		if got == bgp.BGP_MSG_NOTIFICATION {
-			t.Fatalf("the AWS end refused the OPEN\ntimeline:\n%s", lp.timeline.String())
-		}
-	}
+	lp.establish()
 	// The UPDATE: no withdrawn routes, 11 octets of attributes, the first an
 	// optional MP_REACH_NLRI (type 14) of 3 octets (AFI 2, SAFI 128) where
 	// RFC 4760 §3 needs at least the next hop's length besides.
@@ -193,5 +200,102 @@ func TestLiveHoldTimeZeroRefused(t *testing.T) {
 	lp.closed()
 	if !strings.Contains(lp.timeline.String(), "unacceptable hold time 0 s") {
 		t.Errorf("the timeline does not say why the OPEN was refused:\n%s", lp.timeline.String())
+	}
+}
+
+// TestLiveErrorsGetTheirCodes: what a real router sends that BGP refuses
+// gets the NOTIFICATION the RFCs name for it, with its data: header
+// errors (RFC 4271 §6.1), OPEN errors (§6.2, RFC 6286 §2.2), and a message
+// the session's state does not take (RFC 6608 §3). gobgp's parser takes a
+// KEEPALIVE of any length, a version-3 OPEN and an identifier of zero.
+func TestLiveErrorsGetTheirCodes(t *testing.T) {
+	ka, err := bgp.NewBGPKeepAliveMessage().Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := func(typ uint8, n int) []byte {
+		return append(bytes.Repeat([]byte{0xff}, 16), byte(n>>8), byte(n), typ)
+	}
+	open := func(version uint8, id string) []byte {
+		m, err := bgp.NewBGPOpenMessage(65001, 90, id, []bgp.OptionParameterInterface{
+			bgp.NewOptionParameterCapability([]bgp.ParameterCapabilityInterface{
+				bgp.NewCapMultiProtocol(bgp.RF_IPv4_UC), bgp.NewCapFourOctetASNumber(65001)}),
+		}).Serialize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[19] = version
+		return m
+	}
+	update, err := bgp.NewBGPUpdateMessage(nil, []bgp.PathAttributeInterface{bgp.NewPathAttributeOrigin(0),
+		bgp.NewPathAttributeAsPath([]bgp.AsPathParamInterface{bgp.NewAs4PathParam(bgp.BGP_ASPATH_ATTR_TYPE_SEQ, []uint32{65001})}),
+		bgp.NewPathAttributeNextHop("127.0.0.11")}, []*bgp.IPAddrPrefix{bgp.NewIPAddrPrefix(16, "192.168.0.0")}).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name        string
+		established bool
+		send        [][]byte
+		code, sub   uint8
+		data        []byte
+	}{
+		{"a KEEPALIVE of 20 octets", true, [][]byte{append(header(bgp.BGP_MSG_KEEPALIVE, 20), 0)}, 1, 2, []byte{0, 20}},
+		{"an UPDATE of 22 octets", true, [][]byte{append(header(bgp.BGP_MSG_UPDATE, 22), 0, 0, 0)}, 1, 2, []byte{0, 22}},
+		{"a message of type 9", true, [][]byte{header(9, 19)}, 1, 3, []byte{9}},
+		{"an OPEN of BGP version 3", false, [][]byte{open(3, "192.168.0.1")}, 2, 1, []byte{0, 4}},
+		{"an OPEN with identifier 0.0.0.0", false, [][]byte{open(4, "0.0.0.0")}, 2, 3, nil},
+		{"a KEEPALIVE before the OPEN", false, [][]byte{ka}, 5, 1, nil},
+		{"an UPDATE before the KEEPALIVE", false, [][]byte{open(4, "192.168.0.1"), update}, 5, 2, nil},
+		{"an OPEN once established", true, [][]byte{open(4, "192.168.0.1")}, 5, 3, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			lp := dialLab(t)
+			if c.established {
+				lp.establish()
+			} else if got, _ := lp.read(); got != bgp.BGP_MSG_OPEN {
+				t.Fatalf("the AWS end sent message type %d first, want its OPEN", got)
+			}
+			for _, m := range c.send {
+				lp.send(m)
+			}
+			got, body := lp.read()
+			for got == bgp.BGP_MSG_KEEPALIVE || got == bgp.BGP_MSG_UPDATE {
+				got, body = lp.read()
+			}
+			if got != bgp.BGP_MSG_NOTIFICATION || len(body) < 2 || body[0] != c.code || body[1] != c.sub || !bytes.Equal(body[2:], c.data) {
+				t.Fatalf("the AWS end sent message type %d (% x), want NOTIFICATION %d/%d with data % x\ntimeline:\n%s", got, body, c.code, c.sub, c.data, lp.timeline.String())
+			}
+			lp.closed()
+		})
+	}
+}
+
+// TestLiveUpdateWithoutOriginIsWithdrawn: an UPDATE that lacks a
+// well-known mandatory attribute has its routes treated as withdrawn and
+// the session stays (RFC 7606 §3 (d)), where it was installed with an
+// empty AS path, the shortest there is. The OPEN sent after it shows the
+// session still Established: it gets 5/3.
+func TestLiveUpdateWithoutOriginIsWithdrawn(t *testing.T) {
+	lp := dialLab(t)
+	lp.establish()
+	update, err := bgp.NewBGPUpdateMessage(nil, []bgp.PathAttributeInterface{
+		bgp.NewPathAttributeAsPath([]bgp.AsPathParamInterface{bgp.NewAs4PathParam(bgp.BGP_ASPATH_ATTR_TYPE_SEQ, []uint32{65001})}),
+		bgp.NewPathAttributeNextHop("127.0.0.11")}, []*bgp.IPAddrPrefix{bgp.NewIPAddrPrefix(16, "192.168.0.0")}).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp.send(update)
+	lp.send(lp.open(90))
+	got, body := lp.read()
+	for got == bgp.BGP_MSG_KEEPALIVE || got == bgp.BGP_MSG_UPDATE {
+		got, body = lp.read()
+	}
+	if got != bgp.BGP_MSG_NOTIFICATION || len(body) < 2 || body[0] != 5 || body[1] != 3 {
+		t.Fatalf("the AWS end sent message type %d (% x), want NOTIFICATION 5/3 for the OPEN after the UPDATE\ntimeline:\n%s", got, body, lp.timeline.String())
+	}
+	lp.closed()
+	if !strings.Contains(lp.timeline.String(), "a malformed UPDATE, its routes treated as withdrawn (RFC 7606): no ORIGIN") {
+		t.Errorf("the timeline does not say what became of the UPDATE:\n%s", lp.timeline.String())
 	}
 }

@@ -20,6 +20,7 @@
 package bgp
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -579,19 +580,57 @@ func (sp *Speaker) receive(m bgpMessage) {
 		sp.onKeepaliveReceived()
 		return
 	}
-	msg, err := decodeMessage(m.bytes)
-	if err != nil {
-		sp.down("cannot decode a message: "+err.Error(), &notify{1, 0})
+	if sub, data, why := headerError(m.bytes); sub != 0 {
+		sp.downWith(why, &notify{1, sub}, data)
 		return
+	}
+	msg, err := decodeMessage(m.bytes)
+	var withdrawAll bool
+	if err != nil {
+		// The parser's error carries the code RFC 4271 §6 and RFC 7606
+		// give it, and how to handle it: an UPDATE whose attribute is
+		// malformed has its routes withdrawn, or the attribute dropped,
+		// and the session stays (RFC 7606 §2, §3).
+		var me *bgp.MessageError
+		switch {
+		case !errors.As(err, &me) || me.TypeCode == 0:
+			sp.down("cannot decode a message: "+err.Error(), &notify{1, 0})
+			return
+		case msg != nil && msg.Header.Type == bgp.BGP_MSG_UPDATE && me.ErrorHandling == bgp.ERROR_HANDLING_ATTRIBUTE_DISCARD:
+			sp.malformed("its attribute dropped", err)
+		case msg != nil && msg.Header.Type == bgp.BGP_MSG_UPDATE && me.ErrorHandling == bgp.ERROR_HANDLING_TREAT_AS_WITHDRAW:
+			withdrawAll = true
+			sp.malformed("its routes treated as withdrawn", err)
+		default:
+			sp.downWith("cannot decode a message: "+err.Error(), &notify{me.TypeCode, me.SubTypeCode}, me.Data)
+			return
+		}
 	}
 	switch body := msg.Body.(type) {
 	case *bgp.BGPOpen:
 		if sp.state != OpenSent {
-			sp.down("OPEN in state "+sp.state.String(), &notify{5, 0})
+			sp.unexpected("OPEN")
+			return
+		}
+		// RFC 4271 §6.2: the version this end speaks, 4, is the one it
+		// offers back.
+		if body.Version != 4 {
+			sp.downWith(fmt.Sprintf("OPEN of BGP version %d", body.Version), &notify{2, 1}, []byte{0, 4})
 			return
 		}
 		peerAS := uint32(body.MyAS)
 		var families []bgp.RouteFamily
+		for _, p := range body.OptParams {
+			if _, ok := p.(*bgp.OptionParameterCapability); !ok {
+				// Capabilities (RFC 5492) are the one optional parameter
+				// BGP-4 defines now: "If one of the Optional Parameters in
+				// the OPEN message is not recognized, then the Error
+				// Subcode MUST be set to Unsupported Optional Parameters"
+				// (RFC 4271 §6.2).
+				sp.down("OPEN with an optional parameter other than capabilities", &notify{2, 4})
+				return
+			}
+		}
 		for _, p := range body.OptParams {
 			if c, ok := p.(*bgp.OptionParameterCapability); ok {
 				for _, cap := range c.Capability {
@@ -606,6 +645,12 @@ func (sp *Speaker) receive(m bgpMessage) {
 		}
 		if peerAS != sp.Peer.asn {
 			sp.down(fmt.Sprintf("OPEN from AS%d, expected AS%d", peerAS, sp.Peer.asn), &notify{2, 2})
+			return
+		}
+		// "If the BGP Identifier field of the OPEN message is zero ... the
+		// Error Subcode is set to 'Bad BGP Identifier'" (RFC 6286 §2.2).
+		if body.ID.IsUnspecified() {
+			sp.down("OPEN with BGP identifier 0.0.0.0", &notify{2, 3})
 			return
 		}
 		// A speaker that announces no multiprotocol capability carries IPv4
@@ -643,7 +688,7 @@ func (sp *Speaker) receive(m bgpMessage) {
 		sp.onKeepaliveReceived()
 	case *bgp.BGPUpdate:
 		if sp.state != Established {
-			sp.down("UPDATE in state "+sp.state.String(), &notify{5, 0})
+			sp.unexpected("UPDATE")
 			return
 		}
 		sp.restartHold()
@@ -652,6 +697,16 @@ func (sp *Speaker) receive(m bgpMessage) {
 			sp.down("malformed UPDATE: "+err.Error(), &notify{3, 1})
 			return
 		}
+		if missing := u.missing(); missing != "" && !withdrawAll {
+			// "If any of the well-known mandatory attributes are not
+			// present in an UPDATE message, then 'treat-as-withdraw' MUST
+			// be used" (RFC 7606 §3 (d)).
+			withdrawAll = true
+			sp.malformed("its routes treated as withdrawn", fmt.Errorf("no %s", missing))
+		}
+		if withdrawAll {
+			u.withdrawn, u.announced, u.attrs = append(u.withdrawn, u.announced...), nil, nil
+		}
 		sp.apply(u, m.paths)
 	case *bgp.BGPNotification:
 		sp.down(fmt.Sprintf("NOTIFICATION %d/%d (%s) received", body.ErrorCode, body.ErrorSubcode, notificationText(body.ErrorCode, body.ErrorSubcode)), nil)
@@ -659,9 +714,12 @@ func (sp *Speaker) receive(m bgpMessage) {
 }
 
 // onKeepaliveReceived is a KEEPALIVE from the peer: it completes the
-// OPEN exchange, or restarts the hold timer (RFC 4271 §8.2.2).
+// OPEN exchange, or restarts the hold timer; before the peer's OPEN it is
+// an error of the state machine (RFC 4271 §8.2.2, OpenSent, Event 26).
 func (sp *Speaker) onKeepaliveReceived() {
 	switch sp.state {
+	case OpenSent:
+		sp.unexpected("KEEPALIVE")
 	case OpenConfirm:
 		sp.setState(Established, "")
 		sp.restartHold()
@@ -671,30 +729,54 @@ func (sp *Speaker) onKeepaliveReceived() {
 	}
 }
 
+// unexpected ends the session on a message its state does not take:
+// Finite State Machine Error with the subcode RFC 6608 §3 gives each
+// state, 1 in OpenSent, 2 in OpenConfirm, 3 in Established.
+func (sp *Speaker) unexpected(what string) {
+	var sub uint8 // Unspecified Error, in any other state
+	if sp.state >= OpenSent {
+		sub = uint8(sp.state-OpenSent) + 1
+	}
+	sp.down(what+" in state "+sp.state.String(), &notify{5, sub})
+}
+
+// malformed notes an UPDATE with an error RFC 7606 handles without ending
+// the session: the error is logged (§3 (j) asks for it), here in the
+// timeline.
+func (sp *Speaker) malformed(outcome string, err error) {
+	sp.env.Control(fmt.Sprintf("BGP %s at %s: a malformed UPDATE, %s (RFC 7606): %v", sp.Session.Name, sp, outcome, err))
+}
+
 type notify struct{ code, subcode uint8 }
 
+// RFC 4271 §4.5 and §6, RFC 4486 (Cease), RFC 5492 (capability), RFC
+// 6608 (state machine).
+var notificationNames = map[[2]uint8]string{
+	{1, 1}: "message header error: connection not synchronized", {1, 2}: "message header error: bad message length",
+	{1, 3}: "message header error: bad message type", {2, 1}: "OPEN message error: unsupported version number",
+	{2, 2}: "OPEN message error: bad peer AS", {2, 3}: "OPEN message error: bad BGP identifier",
+	{2, 4}: "OPEN message error: unsupported optional parameter", {2, 6}: "OPEN message error: unacceptable hold time",
+	{2, 7}: "OPEN message error: unsupported capability", {6, 1}: "Cease: maximum number of prefixes reached",
+	{6, 2}: "Cease: administrative shutdown", {5, 1}: "finite state machine error: unexpected message in OpenSent",
+	{5, 2}: "finite state machine error: unexpected message in OpenConfirm",
+	{5, 3}: "finite state machine error: unexpected message in Established",
+}
+
 func notificationText(code, sub uint8) string {
-	switch {
-	case code == 4:
-		return "hold timer expired"
-	case code == 6 && sub == 1:
-		return "Cease: maximum number of prefixes reached"
-	case code == 6 && sub == 2:
-		return "Cease: administrative shutdown"
-	case code == 6:
-		return "Cease"
-	case code == 2 && sub == 2:
-		return "OPEN message error: bad peer AS"
-	case code == 2 && sub == 6:
-		return "OPEN message error: unacceptable hold time"
-	case code == 2 && sub == 7:
-		return "OPEN message error: unsupported capability"
-	case code == 2:
+	if n, ok := notificationNames[[2]uint8{code, sub}]; ok {
+		return n
+	}
+	switch code {
+	case 2:
 		return "OPEN message error"
-	case code == 3:
+	case 3:
 		return "UPDATE message error"
-	case code == 5:
+	case 4:
+		return "hold timer expired"
+	case 5:
 		return "finite state machine error"
+	case 6:
+		return "Cease"
 	}
 	return "message header error"
 }

@@ -16,9 +16,18 @@ import (
 // asTrans stands in for a 4-octet AS in the 2-octet OPEN field (RFC 6793).
 const asTrans = 23456
 
-// maxUpdateNLRI keeps an UPDATE well under BGP's 4096-byte limit: a /24
-// takes 4 bytes of NLRI, an IPv6 /48 7, plus about 60 bytes of attributes.
+// maxUpdateNLRI is the most prefixes an UPDATE carries: a /24 takes 4
+// octets of NLRI, so 400 of them fill some 1,600 of BGP's 4,096. Longer
+// IPv6 prefixes take up to 17 octets each, so an UPDATE also ends where
+// its octets would (fit).
 const maxUpdateNLRI = 400
+
+// maxMessage is the largest BGP message (RFC 4271 §4.1).
+const maxMessage = 4096
+
+// maxSegment is the most ASes a path segment holds: its count is one
+// octet (RFC 4271 §4.3).
+const maxSegment = 255
 
 // encodeOpen is a session's OPEN: its one address family's multiprotocol
 // capability (RFC 4760 §8), so IPv4 unicast is not implied on an IPv6
@@ -56,6 +65,34 @@ func encodeKeepalive() []byte { return keepalive }
 // marker not all ones among them, goes to the parser and its errors.
 func isKeepalive(b []byte) bool { return bytes.Equal(b, keepalive) }
 
+// leastLength is the fewest octets a message of each type BGP defines
+// takes (RFC 4271 §4.2–§4.5; ROUTE-REFRESH, RFC 2918 §3).
+var leastLength = map[uint8]int{bgp.BGP_MSG_OPEN: 29, bgp.BGP_MSG_UPDATE: 23, bgp.BGP_MSG_NOTIFICATION: 21,
+	bgp.BGP_MSG_KEEPALIVE: 19, bgp.BGP_MSG_ROUTE_REFRESH: 23}
+
+// headerError is the Message Header Error (RFC 4271 §6.1) of b, a whole
+// message with a marker of ones and a length of 19–4096 octets (which the
+// stream's reader checks): 2, Bad Message Length, with the length field,
+// when the length is below the least its type takes or a KEEPALIVE's is
+// not 19; 3, Bad Message Type, with the type, for a type BGP does not
+// define. 0 when neither: gobgp's parser takes a KEEPALIVE of any length,
+// and reads the length of an OPEN or an UPDATE too short for its fields as
+// a malformed body instead.
+func headerError(b []byte) (sub uint8, data []byte, why string) {
+	if len(b) < 19 {
+		return 0, nil, ""
+	}
+	n, typ := int(b[16])<<8|int(b[17]), b[18]
+	least, known := leastLength[typ]
+	switch {
+	case !known:
+		return 3, []byte{typ}, fmt.Sprintf("a message of type %d, which BGP does not define", typ)
+	case n < least || typ == bgp.BGP_MSG_KEEPALIVE && n != 19:
+		return 2, slices.Clone(b[16:18]), fmt.Sprintf("a message of type %d and %d octets", typ, n)
+	}
+	return 0, nil, ""
+}
+
 func encodeNotification(code, subcode uint8, data []byte) []byte {
 	return mustSerialize(bgp.NewBGPNotificationMessage(code, subcode, data))
 }
@@ -68,37 +105,37 @@ func encodeNotification(code, subcode uint8, data []byte) []byte {
 // BIRD refuses.
 func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop, linkLocal netip.Addr) [][]byte {
 	var out [][]byte
-	var w4 []*bgp.IPAddrPrefix
-	var w6 []bgp.AddrPrefixInterface
+	var w4, w6 []netip.Prefix
 	for _, p := range withdraw {
 		if p.Addr().Is4() {
-			w4 = append(w4, bgp.NewIPAddrPrefix(uint8(p.Bits()), p.Addr().String()))
+			w4 = append(w4, p)
 		} else {
-			w6 = append(w6, bgp.NewIPv6AddrPrefix(uint8(p.Bits()), p.Addr().String()))
+			w6 = append(w6, p)
 		}
 	}
-	for len(w4) > 0 {
-		n := min(len(w4), maxUpdateNLRI)
-		out = append(out, mustSerialize(bgp.NewBGPUpdateMessage(w4[:n], nil, nil)))
-		w4 = w4[n:]
-	}
-	for len(w6) > 0 {
-		n := min(len(w6), maxUpdateNLRI)
-		out = append(out, mustSerialize(bgp.NewBGPUpdateMessage(nil, []bgp.PathAttributeInterface{bgp.NewPathAttributeMpUnreachNLRI(w6[:n])}, nil)))
-		w6 = w6[n:]
-	}
+	out = appendFitted(out, w4, func(ps []netip.Prefix) *bgp.BGPMessage {
+		var w []*bgp.IPAddrPrefix
+		for _, p := range ps {
+			w = append(w, bgp.NewIPAddrPrefix(uint8(p.Bits()), p.Addr().String()))
+		}
+		return bgp.NewBGPUpdateMessage(w, nil, nil)
+	})
+	out = appendFitted(out, w6, func(ps []netip.Prefix) *bgp.BGPMessage {
+		return bgp.NewBGPUpdateMessage(nil, []bgp.PathAttributeInterface{bgp.NewPathAttributeMpUnreachNLRI(v6Prefixes(ps))}, nil)
+	})
 	// One UPDATE carries prefixes with equal attributes.
 	for i := 0; i < len(announce); {
 		j := i + 1
-		for j < len(announce) && announce[j].attrs.Equal(announce[i].attrs) && announce[j].prefix.Addr().Is4() == announce[i].prefix.Addr().Is4() && j-i < maxUpdateNLRI {
+		for j < len(announce) && announce[j].attrs.Equal(announce[i].attrs) && announce[j].prefix.Addr().Is4() == announce[i].prefix.Addr().Is4() {
 			j++
 		}
 		a := announce[i].attrs
 		attrs := []bgp.PathAttributeInterface{
 			bgp.NewPathAttributeOrigin(a.Origin),
-			bgp.NewPathAttributeAsPath([]bgp.AsPathParamInterface{bgp.NewAs4PathParam(bgp.BGP_ASPATH_ATTR_TYPE_SEQ, a.ASPath)}),
+			bgp.NewPathAttributeAsPath(pathSegments(a.ASPath)),
 		}
-		if announce[i].prefix.Addr().Is4() {
+		v4 := announce[i].prefix.Addr().Is4()
+		if v4 {
 			attrs = append(attrs, bgp.NewPathAttributeNextHop(nextHop.String()))
 		}
 		if a.MED != 0 {
@@ -107,26 +144,87 @@ func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop, li
 		if len(a.Communities) > 0 {
 			attrs = append(attrs, bgp.NewPathAttributeCommunities(a.Communities))
 		}
-		var nlri []*bgp.IPAddrPrefix
-		if announce[i].prefix.Addr().Is4() {
-			for _, x := range announce[i:j] {
-				nlri = append(nlri, bgp.NewIPAddrPrefix(uint8(x.prefix.Bits()), x.prefix.Addr().String()))
+		ps := make([]netip.Prefix, j-i)
+		for k, x := range announce[i:j] {
+			ps[k] = x.prefix
+		}
+		out = appendFitted(out, ps, func(ps []netip.Prefix) *bgp.BGPMessage {
+			if v4 {
+				var nlri []*bgp.IPAddrPrefix
+				for _, p := range ps {
+					nlri = append(nlri, bgp.NewIPAddrPrefix(uint8(p.Bits()), p.Addr().String()))
+				}
+				return bgp.NewBGPUpdateMessage(nil, attrs, nlri)
 			}
-		} else {
-			var mp []bgp.AddrPrefixInterface
-			for _, x := range announce[i:j] {
-				mp = append(mp, bgp.NewIPv6AddrPrefix(uint8(x.prefix.Bits()), x.prefix.Addr().String()))
-			}
-			mpReach := bgp.NewPathAttributeMpReachNLRI(nextHop.String(), mp)
+			mpReach := bgp.NewPathAttributeMpReachNLRI(nextHop.String(), v6Prefixes(ps))
 			if linkLocal.IsValid() {
 				mpReach.LinkLocalNexthop = net.IP(linkLocal.AsSlice())
 			}
-			attrs = append(attrs, mpReach)
-		}
-		out = append(out, mustSerialize(bgp.NewBGPUpdateMessage(nil, attrs, nlri)))
+			return bgp.NewBGPUpdateMessage(nil, append(slices.Clip(attrs), mpReach), nil)
+		})
 		i = j
 	}
 	return out
+}
+
+// appendFitted appends to out the UPDATEs that build makes of ps, in
+// order, each with as many of the prefixes as fit in one message
+// (maxMessage), and no more than maxUpdateNLRI. A prefix takes its length
+// octet and the octets its bits need in NLRI (RFC 4271 §4.3, RFC 4760
+// §5); what else a message holds is measured on one with a single
+// prefix, and a multiprotocol attribute whose length outgrows one octet
+// takes one more (the Extended Length bit), which each message allows for.
+func appendFitted(out [][]byte, ps []netip.Prefix, build func([]netip.Prefix) *bgp.BGPMessage) [][]byte {
+	nlri := func(p netip.Prefix) int { return 1 + (p.Bits()+7)/8 }
+	for len(ps) > 0 {
+		rest := len(mustSerialize(build(ps[:1]))) - nlri(ps[0]) + 1
+		n, size := 1, rest+nlri(ps[0])
+		for n < len(ps) && n < maxUpdateNLRI && size+nlri(ps[n]) <= maxMessage {
+			size += nlri(ps[n])
+			n++
+		}
+		out = append(out, mustSerialize(build(ps[:n])))
+		ps = ps[n:]
+	}
+	return out
+}
+
+// v6Prefixes is ps as multiprotocol NLRI.
+func v6Prefixes(ps []netip.Prefix) []bgp.AddrPrefixInterface {
+	out := make([]bgp.AddrPrefixInterface, len(ps))
+	for i, p := range ps {
+		out[i] = bgp.NewIPv6AddrPrefix(uint8(p.Bits()), p.Addr().String())
+	}
+	return out
+}
+
+// pathSegments is path as AS_SEQUENCE segments of at most maxSegment ASes
+// each: one segment, as before, for any path a design prepends.
+func pathSegments(path []uint32) []bgp.AsPathParamInterface {
+	var segs []bgp.AsPathParamInterface
+	for len(path) > maxSegment {
+		segs = append(segs, bgp.NewAs4PathParam(bgp.BGP_ASPATH_ATTR_TYPE_SEQ, path[:maxSegment]))
+		path = path[maxSegment:]
+	}
+	return append(segs, bgp.NewAs4PathParam(bgp.BGP_ASPATH_ATTR_TYPE_SEQ, path))
+}
+
+// missing names the well-known mandatory attribute an UPDATE that
+// announces routes lacks: ORIGIN, AS_PATH, and NEXT_HOP for routes in the
+// classic NLRI field (RFC 4271 §5; an IPv6 route's next hop is in
+// MP_REACH_NLRI, RFC 4760 §3); "" when none.
+func (u *update) missing() string {
+	switch {
+	case u.attrs == nil:
+		return ""
+	case !u.has[bgp.BGP_ATTR_TYPE_ORIGIN]:
+		return "ORIGIN"
+	case !u.has[bgp.BGP_ATTR_TYPE_AS_PATH]:
+		return "AS_PATH"
+	case u.classic && !u.has[bgp.BGP_ATTR_TYPE_NEXT_HOP]:
+		return "NEXT_HOP"
+	}
+	return ""
 }
 
 type announcement struct {
@@ -148,6 +246,10 @@ type update struct {
 	withdrawn []netip.Prefix
 	announced []netip.Prefix
 	attrs     *network.Attrs
+	// has marks the well-known mandatory attributes present (missing);
+	// classic, routes announced in the classic NLRI field.
+	has     [bgp.BGP_ATTR_TYPE_NEXT_HOP + 1]bool
+	classic bool
 }
 
 // decodeMessage parses one BGP message from the wire. The bytes are a
@@ -180,8 +282,12 @@ func decodeUpdate(u *bgp.BGPUpdate) (update, error) {
 	for _, p := range u.NLRI {
 		out.announced = append(out.announced, prefixOf(p.Prefix.String(), p.Length))
 	}
+	out.classic = len(u.NLRI) > 0
 	a := &network.Attrs{}
 	for _, pa := range u.PathAttributes {
+		if t := pa.GetType(); int(t) < len(out.has) {
+			out.has[t] = true
+		}
 		switch x := pa.(type) {
 		case *bgp.PathAttributeOrigin:
 			a.Origin = x.Value

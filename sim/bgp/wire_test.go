@@ -1,0 +1,80 @@
+package bgp
+
+import (
+	"net/netip"
+	"slices"
+	"testing"
+
+	"github.com/osrg/gobgp/v3/pkg/packet/bgp"
+
+	"patchbay/sim/network"
+)
+
+// TestUpdatesFitInAMessage: however long the prefixes and the AS path,
+// every UPDATE is at most 4,096 octets (RFC 4271 §4.1), carries each
+// prefix once, and reads back with the whole path. 400 IPv6 /128s, the
+// most an UPDATE held, took 6,877 octets, which the encoder refused, and
+// a path of more than 255 ASes wrapped its segment's one-octet count.
+func TestUpdatesFitInAMessage(t *testing.T) {
+	path := make([]uint32, 300)
+	for i := range path {
+		path[i] = 65001
+	}
+	a := &network.Attrs{ASPath: path, MED: 7, Communities: []uint32{7224<<16 | 7100}}
+	base6 := netip.MustParseAddr("2001:db8::")
+	base4 := netip.MustParseAddr("10.0.0.0")
+	var announce []announcement
+	var withdraw []netip.Prefix
+	for i := range 1000 {
+		b6 := base6.As16()
+		b6[14], b6[15] = byte(i>>8), byte(i)
+		announce = append(announce, announcement{netip.PrefixFrom(netip.AddrFrom16(b6), 128), a})
+		withdraw = append(withdraw, netip.PrefixFrom(netip.AddrFrom16(b6), 127).Masked())
+		b4 := base4.As4()
+		b4[2], b4[3] = byte(i>>8), byte(i)
+		withdraw = append(withdraw, netip.PrefixFrom(netip.AddrFrom4(b4), 32))
+	}
+	for _, v6 := range []bool{true, false} {
+		var ann []announcement
+		var wd []netip.Prefix
+		nh, ll := netip.MustParseAddr("169.254.100.1"), netip.Addr{}
+		if v6 {
+			ann, wd = announce, withdraw
+			nh, ll = netip.MustParseAddr("2001:db8:dc::1"), netip.MustParseAddr("fe80::1")
+		} else {
+			// 1,000 /24s: the count, not the octets, ends each UPDATE.
+			for i := range 1000 {
+				ann = append(ann, announcement{netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24), a})
+			}
+		}
+		var gotA, gotW []netip.Prefix
+		for _, b := range encodeUpdates(wd, ann, nh, ll) {
+			if len(b) > 4096 {
+				t.Fatalf("an UPDATE of %d octets", len(b))
+			}
+			m, err := decodeMessage(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := decodeUpdate(m.Body.(*bgp.BGPUpdate))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.attrs != nil && !slices.Equal(u.attrs.ASPath, path) {
+				t.Fatalf("a path of %d ASes read back as %d", len(path), len(u.attrs.ASPath))
+			}
+			gotA, gotW = append(gotA, u.announced...), append(gotW, u.withdrawn...)
+		}
+		var wantA []netip.Prefix
+		for _, x := range ann {
+			wantA = append(wantA, x.prefix)
+		}
+		// IPv4 withdrawals go first, in the classic field, then IPv6's.
+		is4 := func(p netip.Prefix) bool { return p.Addr().Is4() }
+		is6 := func(p netip.Prefix) bool { return p.Addr().Is6() }
+		wantW := slices.Concat(slices.DeleteFunc(slices.Clone(wd), is6), slices.DeleteFunc(slices.Clone(wd), is4))
+		if !slices.Equal(gotA, wantA) || !slices.Equal(gotW, wantW) {
+			t.Errorf("IPv6 %v: %d prefixes announced and %d withdrawn, want %d and %d, in order", v6, len(gotA), len(gotW), len(wantA), len(wd))
+		}
+	}
+}
