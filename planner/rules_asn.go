@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"patchbay/lang"
@@ -99,7 +100,9 @@ resources to differ:
   Transit Gateways and virtual private gateways associated with it, and for a Cloud WAN core network
   attached to it every edge and every Transit Gateway peered with the core network, whose ASNs the
   routes carry);
-- two Transit Gateways associated with one Direct Connect gateway;
+- two Transit Gateways in different regions associated with one Direct Connect gateway ("If you
+  connect to multiple transit gateways that are in different Regions, use unique ASNs for each
+  transit gateway", Direct Connect user guide; two in one region may share one);
 - a Cloud WAN edge and the Transit Gateway or Direct Connect gateway attached to it, and two edges
   of one core network.
 
@@ -183,21 +186,26 @@ Fix: give one of them another private ASN.`,
 				}
 			}
 		}
-		// Two TGWs with one ASN behind one DX gateway: routes from one look
-		// like a loop to the other.
+		// Two TGWs in different regions with one ASN behind one DX
+		// gateway: "If you connect to multiple transit gateways that are in
+		// different Regions, use unique ASNs for each transit gateway"
+		// (Direct Connect user guide, Direct Connect gateways and transit
+		// gateway associations,
+		// https://docs.aws.amazon.com/directconnect/latest/UserGuide/direct-connect-transit-gateways.html,
+		// checked 2026-12). The guide asks nothing of two in one region.
 		for _, g := range d.DXGateways {
-			byASN := map[uint32]lang.Resource{}
+			byASN := map[uint32][]*lang.TransitGateway{}
 			for _, a := range v.p.adjacent(g.Ref()) {
 				if a.Kind != lang.AttachDXGWTGW {
 					continue
 				}
-				tgw, _ := d.Lookup(a.B)
+				x, _ := d.Lookup(a.B)
+				tgw := x.(*lang.TransitGateway)
 				asn := asnOf(tgw)
-				if first, dup := byASN[asn]; dup {
-					clash(tgw, first, asn, fmt.Sprintf("Transit Gateways associated with one Direct Connect gateway (%s) must differ", g.Ref()))
-				} else {
-					byASN[asn] = tgw
+				if i := slices.IndexFunc(byASN[asn], func(o *lang.TransitGateway) bool { return o.Region != tgw.Region }); i >= 0 {
+					clash(tgw, byASN[asn][i], asn, fmt.Sprintf("Transit Gateways in different regions associated with one Direct Connect gateway (%s) must differ", g.Ref()))
 				}
+				byASN[asn] = append(byASN[asn], tgw)
 			}
 		}
 		for _, cn := range d.CoreNetworks {

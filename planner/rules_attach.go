@@ -48,6 +48,13 @@ var _ = register(&Rule{
   segment does not extend to that region);
 - a VPC attached to a Transit Gateway in another region (VPC attachments are regional);
 - a virtual private gateway attached to more than one VPC, or a VPC with two of them;
+- a virtual private gateway associated with two Direct Connect gateways: it "must not be
+  associated with another Direct Connect gateway" (Direct Connect API reference,
+  CreateDirectConnectGatewayAssociation);
+- (a warning) a virtual private gateway's association whose allowed_prefixes leave out one of
+  its VPC's CIDR blocks: they must be "the same or wider than the VPC CIDR block", and a
+  narrower or other prefix means "you do not receive any route" for that block (Direct Connect
+  user guide, allowed prefixes interactions);
 - an Interconnect whose peer network is not in its peer_region;
 - a Direct Connect gateway associated with virtual private gateways (private VIFs) and with
   Transit Gateways or Cloud WAN (transit VIFs) at once;
@@ -100,6 +107,7 @@ Connect gateway.`,
 		seen := make(map[uint64]*lang.Attachment, len(d.Attachments))
 		vgwVPCs := map[lang.Ref][]*lang.Attachment{}
 		vpcVGWs := map[lang.Ref][]*lang.Attachment{}
+		vgwDXGWs := map[lang.Ref][]*lang.Attachment{}
 		for _, a := range d.Attachments {
 			x, y := v.p.endsOf(a)
 			key := uint64(x.Seq())<<32 | uint64(y.Seq())
@@ -122,6 +130,8 @@ Connect gateway.`,
 			case lang.AttachVGWVPC:
 				vgwVPCs[a.A] = append(vgwVPCs[a.A], a)
 				vpcVGWs[a.B] = append(vpcVGWs[a.B], a)
+			case lang.AttachDXGWVGW:
+				vgwDXGWs[a.B] = append(vgwDXGWs[a.B], a)
 			case lang.AttachDXGWTGW:
 				// "This parameter is required when you create an association
 				// to a transit gateway" (Direct Connect API reference,
@@ -139,6 +149,41 @@ Connect gateway.`,
 			if atts := vgwVPCs[g.Ref()]; len(atts) > 1 {
 				v.report(rule, finding{at: atts[1].Source(), summary: fmt.Sprintf("%s is attached to %s and %s: a virtual private gateway serves one VPC", g.Ref(), atts[0].B, atts[1].B),
 					related: related(atts[0], "first attached here")})
+			}
+		}
+		for _, g := range d.VPNGateways {
+			atts := vgwDXGWs[g.Ref()]
+			// "The virtual private gateway must be attached to a VPC and
+			// must not be associated with another Direct Connect gateway"
+			// (Direct Connect API reference, CreateDirectConnectGatewayAssociation,
+			// https://docs.aws.amazon.com/directconnect/latest/APIReference/API_CreateDirectConnectGatewayAssociation.html,
+			// checked 2026-12).
+			if len(atts) > 1 {
+				v.report(rule, finding{at: atts[1].Source(), summary: fmt.Sprintf("%s is associated with %s and %s: a virtual private gateway is associated with one Direct Connect gateway", g.Ref(), atts[0].A, atts[1].A),
+					related: related(atts[0], "first associated here"), hint: "associate the other Direct Connect gateway with a Transit Gateway the VPC attaches to, or use one Direct Connect gateway"})
+			}
+			// "You must set the prefixes to a range that is the same or
+			// wider than the VPC CIDR block"; with a narrower one "you do
+			// not receive any route" (Direct Connect user guide, Allowed
+			// prefixes interactions,
+			// https://docs.aws.amazon.com/directconnect/latest/UserGuide/allowed-to-prefixes.html,
+			// checked 2026-12). AWS takes the list, so a warning.
+			for _, a := range atts {
+				if len(a.AllowedPrefixes) == 0 {
+					continue // the VPC's CIDRs are advertised
+				}
+				for _, va := range vgwVPCs[g.Ref()] {
+					vpc, ok := lookup(va.B).(*lang.VPC)
+					if !ok {
+						continue
+					}
+					for _, c := range slices.Concat(vpc.CIDRs, vpc.IPv6) {
+						if !slices.ContainsFunc(a.AllowedPrefixes, func(p netip.Prefix) bool { return p.Bits() <= c.Bits() && p.Contains(c.Addr()) }) {
+							v.report(rule, finding{sev: sevPtr(lang.SevWarning), at: a.Source(), summary: fmt.Sprintf("%s's allowed_prefixes %v leave out %s of %s: AWS advertises a VPC block only when an allowed prefix is the same or wider, so %s is not reached over %s", a.Ref(), a.AllowedPrefixes, c, vpc.Ref(), c, a.A),
+								related: related(vpc, "the VPC"), hint: fmt.Sprintf("add %s (or a wider prefix) to allowed_prefixes", c)})
+						}
+					}
+				}
 			}
 		}
 		for _, vpc := range d.VPCs {

@@ -127,8 +127,9 @@ var _ = register(&Rule{
 	Summary: "The bandwidth is not an offered size for the kind of connection.",
 	Explain: `Connections come in fixed sizes. Last mile: 1, 2, 5, 10, 25, 50 or 100 Gbps (changeable
 later without reprovisioning). Multicloud Interconnect: 500 Mbps (free at tier 1, one per region and
-provider), 1, 2, 5, 10, 25, 50 or 100 Gbps — the sizes between the published price points are an
-estimate in the catalog.
+provider), 1, 2, 5, 10, 20, 50 or 100 Gbps — the sizes between the published price points are
+those Google's side of the connection offers (its Transport.Bandwidth: 20, not 25), an estimate in
+the catalog.
 
 Fix: pick the next offered size up.`,
 	check: func(v *validator, rule *Rule) {

@@ -16,7 +16,7 @@ var _ = register(&Rule{
   (https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-quotas.html, checked 2026-12):
   transit_gateway.route_tables (20, the default table included), transit_gateway.routes
   (10,000, static and propagated across all its route tables; raised through your Solutions
-  Architect or TAM), transit_gateway.attachments (5,000), transit_gateway.peering_attachments
+  Architect or TAM), transit_gateway.attachments (5,000, not adjustable), transit_gateway.peering_attachments
   (50), transit_gateway.cidr_blocks (5, not adjustable) and transit_gateway.dx_gateways (20
   Direct Connect gateways associated, not adjustable) per Transit Gateway;
   transit_gateway.peerings_between (1, not adjustable): peering attachments between the same two
