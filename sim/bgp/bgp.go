@@ -826,10 +826,17 @@ func (sp *Speaker) apply(u update, paths sentPaths) {
 		a := *u.attrs
 		a.LocalPref = network.DefaultLocalPref
 		if sp.Side == 0 {
+			// With more than one of AWS's tags, the highest preference
+			// wins: they "are evaluated in order from lowest to highest
+			// preference (where highest preference is preferred)" (Direct
+			// Connect user guide, routing policies and BGP communities,
+			// local preference BGP communities, read 2026-12).
+			tagged := uint32(0)
 			for _, c := range a.Communities {
-				if lp, ok := awsLocalPref[c]; ok {
-					a.LocalPref = lp
-				}
+				tagged = max(tagged, awsLocalPref[c])
+			}
+			if tagged != 0 {
+				a.LocalPref = tagged
 			}
 		}
 		loop := slices.Contains(a.ASPath, sp.asn)
