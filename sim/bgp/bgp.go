@@ -839,7 +839,7 @@ func (sp *Speaker) apply(u update, paths sentPaths) {
 				a.LocalPref = tagged
 			}
 		}
-		loop := slices.Contains(a.ASPath, sp.asn)
+		loop := a.Holds(sp.asn)
 		for _, p := range u.announced {
 			if loop {
 				if _, ok := sp.ribIn[p]; ok {
@@ -1013,7 +1013,7 @@ func (sp *Speaker) desired(p netip.Prefix) *network.Attrs {
 	a := &network.Attrs{MED: sp.policy.MED, Communities: communities(sp.policy.Communities), ASPath: prepend}
 	if r != nil && r.Attrs != nil {
 		a.ASPath = append(a.ASPath, r.Attrs.ASPath...)
-		a.Origin = r.Attrs.Origin
+		a.Sets, a.Origin = r.Attrs.Sets, r.Attrs.Origin
 	}
 	return a
 }

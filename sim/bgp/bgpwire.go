@@ -132,7 +132,7 @@ func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop, li
 		a := announce[i].attrs
 		attrs := []bgp.PathAttributeInterface{
 			bgp.NewPathAttributeOrigin(a.Origin),
-			bgp.NewPathAttributeAsPath(pathSegments(a.ASPath)),
+			bgp.NewPathAttributeAsPath(pathSegments(a.ASPath, a.Sets)),
 		}
 		v4 := announce[i].prefix.Addr().Is4()
 		if v4 {
@@ -199,14 +199,23 @@ func v6Prefixes(ps []netip.Prefix) []bgp.AddrPrefixInterface {
 }
 
 // pathSegments is path as AS_SEQUENCE segments of at most maxSegment ASes
-// each: one segment, as before, for any path a design prepends.
-func pathSegments(path []uint32) []bgp.AsPathParamInterface {
+// each (one segment for any path a design prepends), then each of sets as
+// an AS_SET.
+func pathSegments(path []uint32, sets [][]uint32) []bgp.AsPathParamInterface {
 	var segs []bgp.AsPathParamInterface
 	for len(path) > maxSegment {
 		segs = append(segs, bgp.NewAs4PathParam(bgp.BGP_ASPATH_ATTR_TYPE_SEQ, path[:maxSegment]))
 		path = path[maxSegment:]
 	}
-	return append(segs, bgp.NewAs4PathParam(bgp.BGP_ASPATH_ATTR_TYPE_SEQ, path))
+	segs = append(segs, bgp.NewAs4PathParam(bgp.BGP_ASPATH_ATTR_TYPE_SEQ, path))
+	for _, set := range sets {
+		for len(set) > 0 {
+			n := min(len(set), maxSegment)
+			segs = append(segs, bgp.NewAs4PathParam(bgp.BGP_ASPATH_ATTR_TYPE_SET, set[:n]))
+			set = set[n:]
+		}
+	}
+	return segs
 }
 
 // missing names the well-known mandatory attribute an UPDATE that
@@ -293,6 +302,14 @@ func decodeUpdate(u *bgp.BGPUpdate) (update, error) {
 			a.Origin = x.Value
 		case *bgp.PathAttributeAsPath:
 			for _, seg := range x.Value {
+				// An AS_SET is one AS in the path's length (RFC 4271
+				// §9.1.2.2 (a)); a sequence after it joins the sequence
+				// before (so goes out again in another order), which only
+				// a path of several sets and sequences would show.
+				if seg.GetType() == bgp.BGP_ASPATH_ATTR_TYPE_SET {
+					a.Sets = append(a.Sets, seg.GetAS())
+					continue
+				}
 				a.ASPath = append(a.ASPath, seg.GetAS()...)
 			}
 		case *bgp.PathAttributeMultiExitDisc:

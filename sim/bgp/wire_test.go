@@ -78,3 +78,32 @@ func TestUpdatesFitInAMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestASSetIsOneASOfThePath: an AS_SET reads back as a set, counted as
+// one AS in the path's length however many it holds (RFC 4271 §9.1.2.2
+// (a)), goes out again as a set, and an AS in it is a loop as one in the
+// sequence is. It counted as each of its ASes.
+func TestASSetIsOneASOfThePath(t *testing.T) {
+	a := &network.Attrs{ASPath: []uint32{65001}, Sets: [][]uint32{{65010, 65011, 65012}}}
+	bs := encodeUpdates(nil, []announcement{{netip.MustParsePrefix("192.168.0.0/16"), a}}, netip.MustParseAddr("169.254.100.2"), netip.Addr{})
+	if len(bs) != 1 {
+		t.Fatalf("%d UPDATEs, want 1", len(bs))
+	}
+	m, err := decodeMessage(bs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := decodeUpdate(m.Body.(*bgp.BGPUpdate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !u.attrs.Equal(&network.Attrs{ASPath: []uint32{65001}, Sets: [][]uint32{{65010, 65011, 65012}}}) {
+		t.Fatalf("read back as %+v", u.attrs)
+	}
+	if n := len(u.attrs.ASPath) + len(u.attrs.Sets); n != 2 {
+		t.Errorf("path length %d, want 2", n)
+	}
+	if !u.attrs.Holds(65011) || u.attrs.Holds(65002) {
+		t.Error("Holds does not look into the set")
+	}
+}

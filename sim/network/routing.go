@@ -75,7 +75,7 @@ func (r *Route) asPathLen() int {
 	if r.Attrs == nil {
 		return 0
 	}
-	return len(r.Attrs.ASPath)
+	return len(r.Attrs.ASPath) + len(r.Attrs.Sets)
 }
 
 // compareRoutes is step 3 of the planner's route selection (see
@@ -123,7 +123,8 @@ func tieBreak(a, b *Route) int {
 func multipath(best, r *Route, mp planner.Multipath) bool {
 	switch mp {
 	case planner.MultipathExact:
-		return slices.Equal(best.asPath(), r.asPath())
+		return slices.Equal(best.asPath(), r.asPath()) && (best.Attrs == nil) == (r.Attrs == nil) &&
+			(best.Attrs == nil || slices.EqualFunc(best.Attrs.Sets, r.Attrs.Sets, slices.Equal))
 	case planner.MultipathOff:
 		return false
 	}
@@ -651,7 +652,11 @@ func (n *Network) solve(p netip.Prefix, log *changeLog) {
 // Attrs are the path attributes a route crossed a session with. Values
 // are shared between tables and never changed after they are built.
 type Attrs struct {
-	ASPath      []uint32 // the neighbouring AS first
+	ASPath []uint32 // the neighbouring AS first
+	// Sets are the path's AS_SET segments, after ASPath's sequence: each
+	// counts as one AS in the path's length, however many it holds (RFC
+	// 4271 §9.1.2.2 (a)). Only a real router's routes have any.
+	Sets        [][]uint32
 	Origin      uint8    // 0 IGP, 1 EGP, 2 INCOMPLETE
 	MED         uint32   // lower wins, between routes from one neighbouring AS
 	LocalPref   uint32   // higher wins, at a DX gateway (from AWS's 7224 communities)
@@ -665,7 +670,12 @@ func (a *Attrs) Equal(b *Attrs) bool {
 		return a == b
 	}
 	return a.Origin == b.Origin && a.MED == b.MED && a.LocalPref == b.LocalPref &&
-		slices.Equal(a.ASPath, b.ASPath) && slices.Equal(a.Communities, b.Communities)
+		slices.Equal(a.ASPath, b.ASPath) && slices.Equal(a.Communities, b.Communities) && slices.EqualFunc(a.Sets, b.Sets, slices.Equal)
+}
+
+// Holds reports whether asn is on the path, in its sequence or a set.
+func (a *Attrs) Holds(asn uint32) bool {
+	return slices.Contains(a.ASPath, asn) || slices.ContainsFunc(a.Sets, func(set []uint32) bool { return slices.Contains(set, asn) })
 }
 
 // neighbourAS is the AS a route was learned from, which MED comparison
