@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -20,8 +21,11 @@ ranges too, and every core network edge's ASN must come from its policy's asn_ra
 4200000000 to 4294967294" and writes that whole block as "64512-65534", which only holds with
 65534 included (https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policies-json.html,
 checked 2026-12); an edge without an asn gets the lowest free ASN of the ranges, in order. No ASN may
-be reserved: 0, 23456 (AS_TRANS), 64496–64511 and 65536–65551 (documentation), 65535 and
-4294967295; and 7224 is Amazon's own ASN, which on-premises routers and other clouds must not use.
+be reserved: 0 and 4294967295 are errors, outside the customer-side range Direct Connect accepts
+("1 to 4,294,967,294", Direct Connect user guide, BGP-specific settings); 23456 (AS_TRANS), 64496–64511
+and 65536–65551 (documentation) and 65535 are warnings, since Direct Connect accepts them but they
+are not for use on a network; and 7224 is Amazon's own ASN, which on-premises routers and other
+clouds must not use.
 
 Fix: choose a private ASN in the allowed range.`,
 	check: func(v *validator, rule *Rule) {
@@ -43,8 +47,17 @@ Fix: choose a private ASN in the allowed range.`,
 		}
 		customer := func(r lang.Resource, asn uint32) {
 			switch {
+			case asn == 0 || asn == math.MaxUint32:
+				// "Customer-side ASN range: 1 to 4,294,967,294" (Direct
+				// Connect user guide, BGP-specific settings,
+				// https://docs.aws.amazon.com/directconnect/latest/UserGuide/bgp-specific-settings.html,
+				// checked 2026-12).
+				v.report(rule, finding{at: r.Source(), summary: fmt.Sprintf("%s: ASN %d is reserved, and outside the customer-side range Direct Connect accepts, 1 to 4294967294", r.Ref(), asn),
+					hint: "use a private ASN (64512-65534) or your own public ASN"})
 			case cat().ASNIn("reserved", asn):
-				v.report(rule, finding{at: r.Source(), summary: fmt.Sprintf("%s: ASN %d is reserved", r.Ref(), asn), hint: "use a private ASN (64512-65534) or your own public ASN"})
+				// Direct Connect takes it, so a warning: a router may not.
+				v.report(rule, finding{sev: sevPtr(lang.SevWarning), at: r.Source(), summary: fmt.Sprintf("%s: ASN %d is reserved (%s); Direct Connect accepts it, but it is not for use on a network", r.Ref(), asn, reservedFor(asn)),
+					hint: "use a private ASN (64512-65534) or your own public ASN"})
 			case cat().ASNIn("amazon_reserved", asn):
 				v.report(rule, finding{at: r.Source(), summary: fmt.Sprintf("%s: ASN %d is Amazon's own", r.Ref(), asn), hint: "use a private ASN (64512-65534) or your own public ASN"})
 			}
@@ -77,6 +90,16 @@ Fix: choose a private ASN in the allowed range.`,
 		}
 	},
 })
+
+// reservedFor is what the catalog says an ASN is reserved for.
+func reservedFor(asn uint32) string {
+	for _, row := range cat().ASNRanges {
+		if row.Use == "reserved" && asn >= row.Low && asn <= row.High {
+			return row.Source
+		}
+	}
+	return "reserved"
+}
 
 // sameRange reports whether both ends of r lie in one catalog range, so a
 // range cannot straddle the gap between the 16- and 32-bit private blocks.
