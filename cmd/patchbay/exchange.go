@@ -17,6 +17,7 @@ import (
 	"patchbay/lang/cloudwan"
 	"patchbay/lang/project"
 	"patchbay/lang/terraform"
+	"patchbay/planner"
 )
 
 // exportCmd writes a design in the formats it ships in.
@@ -56,6 +57,19 @@ attachment names it "attachment:NAME", where the deployed policy needs the attac
 				return fmt.Errorf("%s declares %d core networks: choose one with --core-network (%s)", args[0], len(names), strings.Join(names, ", "))
 			default:
 				return fmt.Errorf("--core-network %q: %s has no such core network; it has %s", name, args[0], strings.Join(names, ", "))
+			}
+			// A document from a core network with errors is one AWS would
+			// refuse (an ASN outside the private ranges, a segment name
+			// with a hyphen) or one that means something else: the
+			// errors, not the document.
+			p, err := planner.New(d, g.quotaOptions()...)
+			if err != nil {
+				_ = lang.WriteDiagnostics(stderr, lang.AsDiagnostics(err, "plan"), d.Files)
+				return exitError{exitFailure}
+			}
+			if errs := coreNetworkErrors(p.Findings, cn); len(errs) > 0 {
+				_ = lang.WriteDiagnostics(stderr, errs, d.Files)
+				return exitError{exitFindings}
 			}
 			return writeOutputBytes(ctx, stdout, "-o", out, cloudwan.Export(d, cn).JSON())
 		},
@@ -188,4 +202,37 @@ func writeImport(ctx context.Context, stdout, stderr io.Writer, out string, star
 		return err
 	}
 	return writeOutputBytes(ctx, stdout, "-o", out, star)
+}
+
+// coreNetworkErrors is the errors among findings that point into cn's
+// declaration: the core network itself, its edges, segments and segment
+// actions, wherever each is written.
+func coreNetworkErrors(findings lang.Diagnostics, cn *lang.CoreNetwork) lang.Diagnostics {
+	spans := []lang.Range{cn.Source()}
+	for _, e := range cn.Edges {
+		spans = append(spans, e.Range)
+	}
+	for _, sg := range cn.Segments {
+		spans = append(spans, sg.Range)
+	}
+	for _, a := range cn.Actions {
+		spans = append(spans, a.Range)
+	}
+	var out lang.Diagnostics
+	for _, f := range findings {
+		if f.Severity == lang.SevError && slices.ContainsFunc(spans, func(r lang.Range) bool { return within(f.Range, r) }) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// within reports whether r lies inside outer, in the same file.
+func within(r, outer lang.Range) bool {
+	end := outer.End
+	if end.Line == 0 {
+		end = outer.Start
+	}
+	before := func(a, b lang.Pos) bool { return a.Line < b.Line || a.Line == b.Line && a.Col <= b.Col }
+	return r.File == outer.File && !outer.IsZero() && before(outer.Start, r.Start) && before(r.Start, end)
 }

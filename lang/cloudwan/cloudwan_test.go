@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,6 +136,29 @@ func TestSamplePolicies(t *testing.T) {
 	}
 }
 
+// TestSendViaEverySegment: "when-sent-to": {"segments": "*"}, every
+// segment, as AWS's dual-hop inspection sample writes it, reads as ["*"]
+// and is written back as "*", as share-with's is.
+func TestSendViaEverySegment(t *testing.T) {
+	src, err := os.ReadFile("testdata/sendvia-every-segment.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cn, err := cloudwan.Decode("sendvia-every-segment.json", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cn.Actions) != 1 || !slices.Equal(cn.Actions[0].WhenSentTo, []string{"*"}) {
+		t.Fatalf("actions %+v, want one send-via to every segment", cn.Actions)
+	}
+	out := string(cloudwan.Export(&lang.Design{}, cn).JSON())
+	if !strings.Contains(out, `"when-sent-to": {
+        "segments": "*"
+      }`) {
+		t.Errorf("exported as:\n%s", out)
+	}
+}
+
 // TestImportErrors: what the reference refuses is an error at the
 // document's line and column.
 func TestImportErrors(t *testing.T) {
@@ -151,6 +175,10 @@ func TestImportErrors(t *testing.T) {
 			`p.json:1:200: error: network-function-groups element 0: network function group name: empty, but it is required`},
 		{`{"version": "2021.12", "core-network-configuration": {"asn-ranges": ["64512-65534"], "edge-locations": [{"location": "us-east-1"}]}, "segments": [{"name": "a"}], "attachment-policies": [{"rule-number": 10, "conditions": [{"type": "tag-key", "key": "x"}], "action": {"association-method": "constant", "segment": "a"}}]}`,
 			`type: want one of any, account-id, attachment-type, region, resource-id, tag-exists, tag-value`},
+		{`{"version": "2021.12", "core-network-configuration": {"asn-ranges": ["64512-65534"], "edge-locations": [{"location": "us-east-1"}]}, "segments": [{"name": "a"}, {"name": "b"}], "segment-actions": [{"action": "share", "segment": "a", "share-with": ["b"]}]}`,
+			`p.json:1:198: error: segment-actions element 0: a share needs mode, "attachment-route"`},
+		{`{"version": "2021.12", "core-network-configuration": {"asn-ranges": [], "edge-locations": [{"location": "us-east-1"}]}, "segments": [{"name": "a"}]}`,
+			`p.json:1:69: error: asn-ranges is empty: the edges' ASNs come from it`},
 		{`{"version": "2021.12", "segments": []}`, `the policy has no core-network-configuration: it is required`},
 		{`{"version": "2021.12", "version": "x"}`, `p.json:1:24: error: not JSON: "version" appears twice in one object`},
 		{`{"version": "2021.12",}`, `p.json:1:23: error: not JSON: unexpected '}': want a member name in quotes`},
@@ -226,7 +254,7 @@ func TestInLanguage(t *testing.T) {
 	}
 	_, err := load.File(context.Background(), "testdata/inlang/bad.star", load.Options{})
 	var se *lang.SourceError
-	if !errors.As(err, &se) || !strings.Contains(se.Error(), `testdata/inlang/bad.policy.json:5:77: error: segment-actions element 0 share-with: no segment "dev" in the policy (it has prod)`) {
+	if !errors.As(err, &se) || !strings.Contains(se.Error(), `testdata/inlang/bad.policy.json:5:105: error: segment-actions element 0 share-with: no segment "dev" in the policy (it has prod)`) {
 		t.Errorf("a bad policy: %v", err)
 	}
 }

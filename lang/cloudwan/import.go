@@ -301,8 +301,11 @@ func (im *importer) configuration(n *node, root *node) {
 		}
 	}
 	ranges := n.get("asn-ranges")
-	if ranges == nil {
+	switch {
+	case ranges == nil:
 		im.errf(n, "core-network-configuration has no asn-ranges: it is required")
+	case ranges.kind == 'a' && len(ranges.vals) == 0:
+		im.errf(ranges, "asn-ranges is empty: the edges' ASNs come from it")
 	}
 	for i, s := range im.strs(ranges, "asn-ranges") {
 		r, err := asnRange(s)
@@ -505,10 +508,12 @@ func (im *importer) actions(n *node) {
 		}
 		switch action {
 		case "share":
-			if m := a.get("mode"); m != nil {
-				if v, _ := im.str(m, what+" mode"); v != "attachment-route" {
-					im.errf(m, "%s: a share's mode is \"attachment-route\"", what)
-				}
+			// "If the action to take is share, the following parameters are
+			// required": the segment, mode and share-with (policy reference).
+			if m := a.get("mode"); m == nil {
+				im.errf(a, "%s: a share needs mode, \"attachment-route\"", what)
+			} else if v, _ := im.str(m, what+" mode"); v != "attachment-route" {
+				im.errf(m, "%s: a share's mode is \"attachment-route\"", what)
 			}
 			w := a.get("share-with")
 			switch {
@@ -582,7 +587,15 @@ func (im *importer) actions(n *node) {
 				}
 				continue
 			}
-			to := im.names(w.get("segments"), what+" when-sent-to segments", "segment", im.segments)
+			// "*", every segment, is a string in place of the list, as in
+			// share-with (AWS's dual-hop inspection sample writes
+			// "when-sent-to": {"segments": "*"}).
+			var to []string
+			if sg := w.get("segments"); sg != nil && sg.kind == 's' && sg.str == "*" {
+				to = []string{"*"}
+			} else {
+				to = im.names(sg, what+" when-sent-to segments", "segment", im.segments)
+			}
 			im.cn.Actions = append(im.cn.Actions, lang.SegmentAction{Action: lang.ActionSendVia, Segment: seg, WhenSentTo: to, Via: groups, Mode: mode, Range: im.at(a)})
 		default:
 			im.errf(a.get("action"), "%s: action %q: want share, create-route, send-to or send-via", what, action)

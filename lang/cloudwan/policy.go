@@ -87,7 +87,7 @@ type SegmentAction struct {
 
 // WhenSentTo is the segments a send-via applies to traffic towards.
 type WhenSentTo struct {
-	Segments []string `json:"segments"` // segments of the policy
+	Segments any `json:"segments"` // "*" or a list of segments
 }
 
 // Via is the network function groups traffic is sent through.
@@ -157,6 +157,9 @@ func Export(d *lang.Design, cn *lang.CoreNetwork) *Policy {
 		case lang.ActionSendVia:
 			sa.Mode = a.Mode
 			sa.WhenSentTo = &WhenSentTo{Segments: a.WhenSentTo}
+			if slices.Equal(a.WhenSentTo, []string{"*"}) {
+				sa.WhenSentTo.Segments = "*"
+			}
 			sa.Via = &Via{NetworkFunctionGroups: a.Via}
 		case lang.ActionCreateRoute:
 			for _, d := range a.Destinations {

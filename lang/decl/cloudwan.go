@@ -154,6 +154,13 @@ func coreNetworkFn(c *call) (starlark.Value, error) {
 	}
 	for i, a := range specs[lang.SegmentAction](c, "actions", "share(), send_to() or send_via()", "segment_action") {
 		known("actions", i, "segment", a.Segment, cn.SegmentNames(), false)
+		// "*" is every segment, written alone in the policy ("share-with":
+		// "*"): beside names it has no document to go in.
+		for _, list := range [][]string{a.ShareWith, a.WhenSentTo} {
+			if c.err == nil && len(list) > 1 && slices.Contains(list, "*") {
+				c.failf("actions", "element %d: \"*\" stands for every segment and goes alone, not beside names", i)
+			}
+		}
 		for _, w := range a.ShareWith {
 			known("actions", i, "segment to share with", w, cn.SegmentNames(), true)
 		}
