@@ -155,7 +155,11 @@ func (w *writer) providers() []byte {
 	b := f.Body()
 	tf := b.AppendNewBlock("terraform", nil).Body()
 	req := tf.AppendNewBlock("required_providers", nil).Body()
-	req.SetAttributeValue("aws", cty.ObjectVal(map[string]cty.Value{"source": cty.StringVal("hashicorp/aws"), "version": cty.StringVal(">= 5.0")}))
+	// aws_networkmanager_dx_gateway_attachment came with
+	// hashicorp/terraform-provider-aws pull request 40546, merged in
+	// December 2024: 5.82 is the first release after it (estimated from
+	// the date; the tests run 5.100).
+	req.SetAttributeValue("aws", cty.ObjectVal(map[string]cty.Value{"source": cty.StringVal("hashicorp/aws"), "version": cty.StringVal(">= 5.82")}))
 	if len(w.d.GCPVPCs) > 0 {
 		req.SetAttributeValue("google", cty.ObjectVal(map[string]cty.Value{"source": cty.StringVal("hashicorp/google"), "version": cty.StringVal(">= 5.0")}))
 	}

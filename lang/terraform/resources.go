@@ -1,6 +1,8 @@
 package terraform
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strings"
@@ -165,8 +167,19 @@ func gcpName(s string) string {
 	if n == "" || n[0] < 'a' || n[0] > 'z' {
 		n = "n-" + n
 	}
+	// Google's names are at most 63 characters (RFC 1035 labels, as the
+	// google_compute_network reference says), and a subnetwork adds
+	// "-N" to its network's: a longer one keeps its start and ends in a
+	// hash of the whole name, so two long names stay apart.
+	if len(n) > gcpNameMax {
+		h := sha256.Sum256([]byte(s))
+		n = strings.TrimRight(n[:gcpNameMax-9], "-") + "-" + hex.EncodeToString(h[:4])
+	}
 	return n
 }
+
+// gcpNameMax leaves a network's name room for a subnetwork's "-NN".
+const gcpNameMax = 60
 
 func (w *writer) subnets(v lang.Ref) hclwrite.Tokens {
 	vn := "subnet_ids_" + name(v.Name)
@@ -292,17 +305,24 @@ func (w *writer) attachments() {
 // (https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policies-json.html,
 // read 2026-12).
 func (w *writer) accept(a *lang.Attachment, cn lang.Ref, typ, n string) {
-	r, _ := w.d.Lookup(cn)
-	c, ok := r.(*lang.CoreNetwork)
-	if !ok {
-		return
-	}
-	if s := c.Segment(a.Segment); s == nil || !s.RequireAcceptance {
+	if !w.accepted(a) {
 		return
 	}
 	b := w.resource("aws_networkmanager_attachment_accepter", n)
 	b.SetAttributeRaw("attachment_id", ref(typ, n, "id"))
 	b.SetAttributeRaw("attachment_type", ref(typ, n, "attachment_type"))
+}
+
+// accepted says whether a, an attachment to a core network, waits for
+// acceptance: its segment requires it.
+func (w *writer) accepted(a *lang.Attachment) bool {
+	r, _ := w.d.Lookup(end(a, lang.KindCoreNetwork))
+	c, ok := r.(*lang.CoreNetwork)
+	if !ok {
+		return false
+	}
+	s := c.Segment(a.Segment)
+	return s != nil && s.RequireAcceptance
 }
 
 func (w *writer) subnetARNs(v lang.Ref) hclwrite.Tokens {
@@ -352,12 +372,44 @@ func (w *writer) attachmentID(r lang.Ref) hclwrite.Tokens {
 		case lang.AttachVPCTGW:
 			return ref("aws_ec2_transit_gateway_vpc_attachment", name(a.Name), "id")
 		case lang.AttachTGWPeering:
-			return ref("aws_ec2_transit_gateway_peering_attachment", name(a.Name), "id")
+			// The accepter's ID is the attachment's: a table that
+			// associates it or routes to it must wait for the acceptance,
+			// or AWS answers that the attachment is in an invalid state
+			// (hashicorp/terraform-provider-aws issues 14228 and 26754,
+			// read 2026-12).
+			return ref("aws_ec2_transit_gateway_peering_attachment_accepter", name(a.Name), "id")
 		case lang.AttachDXGWTGW:
 			// A DX gateway association's attachment is the
 			// association's, found by the data source.
 			return ref("data", "aws_ec2_transit_gateway_dx_gateway_attachment", name(a.Name), "id")
 		}
+	}
+	return nil
+}
+
+// vpcAttachment is depends_on for a route from VPC v to target: the
+// attachment of v to target, and its accepter when it has one; nil when
+// the route needs no attachment.
+func (w *writer) vpcAttachment(v, target lang.Ref) hclwrite.Tokens {
+	for _, a := range w.d.Attachments {
+		var typ string
+		switch {
+		case a.Kind == lang.AttachVPCTGW && target.Kind == lang.KindTransitGW:
+			typ = "aws_ec2_transit_gateway_vpc_attachment"
+		case a.Kind == lang.AttachVPCCloudWAN && target.Kind == lang.KindCoreNetwork:
+			typ = "aws_networkmanager_vpc_attachment"
+		default:
+			continue
+		}
+		if end(a, lang.KindVPC) != v || end(a, target.Kind) != target {
+			continue
+		}
+		n := name(a.Name)
+		deps := []hclwrite.Tokens{ref(typ, n)}
+		if w.accepted(a) {
+			deps = append(deps, ref("aws_networkmanager_attachment_accepter", n))
+		}
+		return hclwrite.TokensForTuple(deps)
 	}
 	return nil
 }
@@ -420,6 +472,13 @@ func (w *writer) routeTables() {
 			case lang.KindCoreNetwork:
 				rb.SetAttributeRaw("core_network_arn", ref("aws_networkmanager_core_network", name(r.Target.Name), "arn"))
 			}
+			// A route to a Transit Gateway or core network the VPC is not
+			// yet attached to is refused (InvalidTransitGatewayID.NotFound,
+			// hashicorp/terraform-provider-aws issue 9222, read 2026-12):
+			// it waits for the attachment, and its acceptance.
+			if dep := w.vpcAttachment(rt.VPC, r.Target); dep != nil {
+				rb.SetAttributeRaw("depends_on", dep)
+			}
 		}
 	}
 }
@@ -480,16 +539,30 @@ func (w *writer) google() {
 // byHand says what the providers cannot create, and where it goes.
 func (w *writer) byHand() {
 	for _, ic := range w.d.Interconnects {
-		w.comment(fmt.Sprintf("AWS Interconnect %s (%s, %s to %s, %s) is not a resource of the hashicorp/aws provider:\n"+
-			"create it with the AWS Interconnect API or console, attached to %s %s, and its Partner Interconnect\n"+
-			"side in Google Cloud; the channels, VLANs, BGP sessions and MACsec are the service's.",
-			ic.Name, ic.Provider, ic.AWSRegion, ic.PeerRegion, ic.Bandwidth, ic.AttachTo.Kind, ic.AttachTo.Name))
+		w.comment(fmt.Sprintf("AWS Interconnect %s (%s, %s to %s, %s) is not written here: create it with the AWS\n"+
+			"Interconnect API or console, or CloudFormation's AWS::Interconnect::Connection (attach point %s %s,\n"+
+			"bandwidth %s), and accept it on Google Cloud's side with a Partner Cross-Cloud Interconnect\n"+
+			"transport (google_network_connectivity_transport in %s); the channels, VLANs, BGP sessions and\n"+
+			"MACsec are the service's.",
+			ic.Name, ic.Provider, ic.AWSRegion, ic.PeerRegion, ic.Bandwidth, ic.AttachTo.Kind, ic.AttachTo.Name, ic.Bandwidth, ic.PeerRegion))
 	}
 	for _, lm := range w.d.LastMiles {
+		// A DX gateway associated with a Transit Gateway or attached to a
+		// core network takes transit VIFs only: "You cannot attach a
+		// Direct Connect gateway to a transit gateway when the Direct
+		// Connect gateway is already ... attached to a private virtual
+		// interface" (Direct Connect user guide, transit gateway
+		// associations, read 2026-12).
+		vif, accepter := "private", "aws_dx_hosted_private_virtual_interface_accepter"
+		for _, a := range w.d.Attachments {
+			if (a.Kind == lang.AttachDXGWTGW || a.Kind == lang.AttachDXGWWAN) && end(a, lang.KindDXGateway) == lm.AttachTo {
+				vif, accepter = "transit", "aws_dx_hosted_transit_virtual_interface_accepter"
+			}
+		}
 		w.comment(fmt.Sprintf("Last mile %s (%s in %s, %s, site %s) is not a resource of the hashicorp/aws provider:\n"+
-			"order it from %s and accept its connections' private VIFs on %s %s (aws_dx_hosted_private_virtual_interface_accepter\n"+
+			"order it from %s and accept its connections' %s VIFs on %s %s (%s\n"+
 			"accepts a VIF by its ID once the partner has created it).",
-			lm.Name, lm.Partner, lm.Region, lm.Bandwidth, lm.Site.Name, lm.Partner, lm.AttachTo.Kind, lm.AttachTo.Name))
+			lm.Name, lm.Partner, lm.Region, lm.Bandwidth, lm.Site.Name, lm.Partner, vif, lm.AttachTo.Kind, lm.AttachTo.Name, accepter))
 	}
 	for _, s := range w.d.Sites {
 		w.comment(fmt.Sprintf("Site %s (AS%d) is on-premises: nothing to create here.", s.Name, s.ASN))

@@ -58,7 +58,7 @@ resource "aws_dx_gateway_association" "core-hub" {
 }
 
 # Last mile hq (lumen in us-east-1, 10Gbps, site nyc-hq) is not a resource of the hashicorp/aws provider:
-# order it from lumen and accept its connections' private VIFs on dx_gateway core (aws_dx_hosted_private_virtual_interface_accepter
+# order it from lumen and accept its connections' transit VIFs on dx_gateway core (aws_dx_hosted_transit_virtual_interface_accepter
 # accepts a VIF by its ID once the partner has created it).
 
 # Site nyc-hq (AS65001) is on-premises: nothing to create here.
