@@ -19,8 +19,11 @@ could use.
 Warning — path MTU: a network sends packets larger than the smallest MTU on a path it uses.
 The hops patchbay knows: VPC and Direct Connect attachments of a Transit Gateway 8500, Cloud WAN
 8500, a private VIF 9001, a transit VIF 8500, and an Interconnect's negotiated MTU.
-A Transit Gateway drops larger packets and sends no ICMP "fragmentation needed", so path-MTU
-discovery fails silently: TCP survives by MSS clamping, UDP and tunnels lose their big packets.
+A Transit Gateway or Cloud WAN edge drops larger packets and, since November 2024, answers with
+ICMP "fragmentation needed" (ICMPv6 "packet too big"), so senders doing path-MTU discovery shrink
+their packets after a round trip ("Performance and metrics enhancements for AWS Transit Gateway and
+AWS Cloud WAN", AWS networking blog); UDP senders without it, and anything whose ICMP a security
+group or network ACL blocks, lose their big packets.
 
 Fix: set mtu on the network to the smallest MTU of its paths (for example mtu = 8500 on VPCs
 attached to a Transit Gateway), or give the Interconnect an mtu both ends support.`,
@@ -88,8 +91,9 @@ attached to a Transit Gateway), or give the Interconnect an mtu both ends suppor
 				rel = related(w.via, fmt.Sprintf("the %d-byte hop", w.mtu))
 			}
 			detail := ""
-			if _, isTGW := w.dom.at.(*lang.TransitGateway); isTGW {
-				detail = "a Transit Gateway drops larger packets without sending ICMP \"fragmentation needed\", so path-MTU discovery fails silently"
+			switch w.dom.at.(type) {
+			case *lang.TransitGateway, *lang.CoreNetwork:
+				detail = "the gateway drops larger packets and answers with ICMP \"fragmentation needed\" (ICMPv6 \"packet too big\"): senders doing path-MTU discovery adapt, others lose them"
 			}
 			v.report(rule, finding{sev: sevPtr(lang.SevWarning), at: n.Source(),
 				summary: fmt.Sprintf("%s sends packets of up to %d bytes, but its path through %s is limited to %d by %s", n.Ref(), n.MaxMTU(), w.dom.name, w.mtu, via),

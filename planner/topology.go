@@ -84,10 +84,11 @@ type Device struct {
 	Role     Role
 	Region   string
 	Facility string // "" for regional services
-	// SilentMTU: the device drops packets larger than the next hop's MTU
-	// without an ICMP "fragmentation needed" (Transit Gateway, Cloud WAN),
-	// so path-MTU discovery cannot recover.
-	SilentMTU bool
+	// GatewayMTU: the device enforces its attachments' MTU on what
+	// arrives as well as what leaves (Transit Gateway, Cloud WAN), so it
+	// is the one that drops a packet too large for an attachment, and
+	// answers with ICMP, as every router here does (TooBigDetail).
+	GatewayMTU bool
 	// SinglePath: a site's router without BGP multipath (MultipathOf).
 	SinglePath bool
 	Tables     []*Table
@@ -385,7 +386,7 @@ func (t *Topology) device(name string, role Role, region, facility string) *Devi
 // next device.
 func (t *Topology) add(d *Device, name string, role Role, region, facility string) *Device {
 	*d = Device{ID: len(t.Devices), Name: name, Role: role, Region: region, Facility: facility,
-		SilentMTU: role == RoleTGW || role == RoleCloudWAN}
+		GatewayMTU: role == RoleTGW || role == RoleCloudWAN}
 	d.Tables, d.Ifaces = d.table1[:0], d.ifaces2[:0]
 	t.Devices = append(t.Devices, d)
 	return d

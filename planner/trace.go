@@ -79,12 +79,18 @@ func MACsecTooBigDetail(size int, link string) string {
 // TooBigDetail says why packets larger than a link's MTU are dropped, and
 // whether the dropper tells the sender (a Transit Gateway or Cloud WAN edge
 // does not: silent).
-func TooBigDetail(size, mtu int, link, dropper string, silent bool) string {
-	detail := fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s; ", size, mtu, link)
-	if silent {
-		return detail + fmt.Sprintf("%s drops them without an ICMP \"fragmentation needed\", so path-MTU discovery cannot recover", dropper)
-	}
-	return detail + fmt.Sprintf("%s sends ICMP \"fragmentation needed\" (a sender doing path-MTU discovery would shrink its packets)", dropper)
+//
+// A Transit Gateway and a Cloud WAN edge dropped such packets silently
+// until November 2024; since then they answer as other routers do, with
+// ICMP "fragmentation needed" for IPv4 (type 3, code 4) or ICMPv6 "packet
+// too big" (type 2) ("Performance and metrics enhancements for AWS
+// Transit Gateway and AWS Cloud WAN", AWS Networking & Content Delivery
+// blog, https://aws.amazon.com/blogs/networking-and-content-delivery/performance-and-metrics-enhancements-for-aws-transit-gateway-and-aws-cloud-wan/,
+// read 2026-12; the VPC user guide's path MTU discovery page has the two
+// messages).
+func TooBigDetail(size, mtu int, link, dropper string) string {
+	return fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s; %s drops them and sends ICMP \"fragmentation needed\" "+
+		"(ICMPv6 \"packet too big\" for IPv6): a sender doing path-MTU discovery shrinks its packets, one that does not loses them", size, mtu, link, dropper)
 }
 
 // SourceTooBigDetail says why a network's hosts cannot send size-byte packets.
@@ -332,11 +338,11 @@ func (w *tracer) walk(v *Table, hops []TraceHop, share float64, latency time.Dur
 		}
 		if w.size > l.MTU {
 			dropper := v.Device
-			if p := i.Peer().Device; p.SilentMTU {
+			if p := i.Peer().Device; p.GatewayMTU {
 				dropper = p
 			}
 			w.out = append(w.out, TracePath{Share: part, Outcome: OutcomeTooBig, Where: dropper.Name, Latency: latency,
-				Detail: TooBigDetail(w.size, l.MTU, l.Name, dropper.Name, dropper.SilentMTU),
+				Detail: TooBigDetail(w.size, l.MTU, l.Name, dropper.Name),
 				MTU:    pathMTU, Hops: append(slices.Clip(hops), h), Blame: l.Source, Stop: v})
 			continue
 		}

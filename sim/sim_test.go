@@ -320,8 +320,9 @@ attach(big, hub)
 attach(other, hub)
 `
 
-// A Transit Gateway carries 8500 bytes and sends no ICMP: 9001-byte
-// packets are all dropped, and the timeline says why.
+// A Transit Gateway carries 8500 bytes: 9001-byte packets are all dropped
+// (a flow's packets keep their size), and the timeline says why, and that
+// the gateway answers with ICMP, as it has since November 2024.
 func TestJumboFramesThroughTGWAreDropped(t *testing.T) {
 	p := plantest.Source(t, jumboDesign)
 	sc := scenario(time.Minute, []lang.Flow{
@@ -340,7 +341,7 @@ func TestJumboFramesThroughTGWAreDropped(t *testing.T) {
 		t.Fatalf("8500-byte flow: %+v", f)
 	}
 	why := strings.Join(tr.Events[0].Flows[0].Why, "\n")
-	for _, want := range []string{"9001-byte packets exceed the 8500-byte MTU", "transit_gateway.hub drops them without an ICMP"} {
+	for _, want := range []string{"9001-byte packets exceed the 8500-byte MTU", "transit_gateway.hub drops them and sends ICMP \"fragmentation needed\""} {
 		if !strings.Contains(why, want) {
 			t.Errorf("why %q lacks %q", why, want)
 		}

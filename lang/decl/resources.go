@@ -21,7 +21,14 @@ func (c *call) addressing(mtuDefault string) (v4, v6 []netip.Prefix, mtu int) {
 		c.failf("cidr", "want at least one IPv4 CIDR block")
 	}
 	v6 = c.prefixes("ipv6_cidr", 6)
-	return v4, v6, c.mtu("mtu", cat().Int(mtuDefault))
+	mtu = c.mtu("mtu", cat().Int(mtuDefault))
+	// "IPv6 requires that every link in the Internet have an MTU of 1280
+	// octets or greater" (RFC 8200 §5): a network with IPv6 blocks sends
+	// at least that.
+	if c.err == nil && len(v6) > 0 && mtu < 1280 {
+		c.failf("mtu", "%d is below 1280, the least MTU an IPv6 network has (RFC 8200 §5), and the network has ipv6_cidr", mtu)
+	}
+	return v4, v6, mtu
 }
 
 // addressAttrs are the attributes of what addressing read.

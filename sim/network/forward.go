@@ -110,13 +110,13 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 		}
 		if w.size > i.Link.MTU {
 			// A managed gateway enforces its attachments' MTU itself, on
-			// what arrives as well as what leaves, and says nothing.
+			// what arrives as well as what leaves.
 			dropper := v.Dev
-			if p := i.Peer().Dev; p.SilentMTU {
+			if p := i.Peer().Dev; p.GatewayMTU {
 				dropper = p
 			}
 			w.out = append(w.out, PathPart{Hops: hops, Weight: share, Outcome: TooBig, Where: dropper.Name,
-				Detail: planner.TooBigDetail(w.size, i.Link.MTU, i.Link.Name, dropper.Name, dropper.SilentMTU)})
+				Detail: planner.TooBigDetail(w.size, i.Link.MTU, i.Link.Name, dropper.Name)})
 			continue
 		}
 		peer := i.Peer()

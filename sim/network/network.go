@@ -17,12 +17,13 @@ type Device struct {
 	Role     planner.Role // what kind of element it is
 	Region   string       // the Region it is in or serves; "" for a site's router
 	Facility string       // "" for regional services
-	// SilentMTU: the device drops packets larger than the next hop's MTU
-	// without an ICMP "fragmentation needed" (Transit Gateway, Cloud WAN),
-	// so path-MTU discovery cannot recover.
-	SilentMTU bool
-	multipath planner.Multipath
-	pathFirst bool // planner.PathFirst: a Cloud WAN edge
+	// GatewayMTU: the device enforces its attachments' MTU on what
+	// arrives as well as what leaves (Transit Gateway, Cloud WAN), so it
+	// is the one that drops a packet too large for an attachment
+	// (planner.Device.GatewayMTU).
+	GatewayMTU bool
+	multipath  planner.Multipath
+	pathFirst  bool // planner.PathFirst: a Cloud WAN edge
 
 	down        []string // what failed it
 	changes     *uint64  // the network's count of state changes
@@ -322,7 +323,7 @@ func (n *Network) Link(name string) (*Link, bool) {
 func (n *Network) device(name string, role planner.Role, region, facility string) *Device {
 	d := take(&n.slabs.devices)
 	*d = Device{ID: len(n.Devices), Name: name, Role: role, Region: region, Facility: facility,
-		SilentMTU: role == planner.RoleTGW || role == planner.RoleCloudWAN, changes: &n.changes}
+		GatewayMTU: role == planner.RoleTGW || role == planner.RoleCloudWAN, changes: &n.changes}
 	n.Devices = append(n.Devices, d)
 	return d
 }
