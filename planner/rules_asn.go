@@ -23,8 +23,9 @@ ranges too, and every core network edge's ASN must come from its policy's asn_ra
 checked 2026-12); an edge without an asn gets the lowest free ASN of the ranges, in order. No ASN may
 be reserved: 0 and 4294967295 are errors, outside the customer-side range Direct Connect accepts
 ("1 to 4,294,967,294", Direct Connect user guide, BGP-specific settings); 23456 (AS_TRANS), 64496–64511
-and 65536–65551 (documentation) and 65535 are warnings, since Direct Connect accepts them but they
-are not for use on a network; and 7224 is Amazon's own ASN, which on-premises routers and other
+and 65536–65551 (documentation) and 65535 are warnings for a site, since Direct Connect accepts them
+but they are not for use on a network, and errors for a Google Cloud Router, whose ASN is private
+(or 16550 on a partner's interconnect); and 7224 is Amazon's own ASN, which on-premises routers and other
 clouds must not use.
 
 Fix: choose a private ASN in the allowed range.`,
@@ -45,7 +46,11 @@ Fix: choose a private ASN in the allowed range.`,
 		for _, g := range d.VPNGateways {
 			amazon(g, g.ASN)
 		}
-		customer := func(r lang.Resource, asn uint32) {
+		// dx: Direct Connect takes the ASN (a site's). A Google Cloud
+		// Router's is a private ASN (RFC 6996), or 16550 on a partner's
+		// interconnect (Compute Engine API, routers, bgp.asn, read
+		// 2026-12), never a reserved one, so that stays an error there.
+		customer := func(r lang.Resource, asn uint32, dx bool) {
 			switch {
 			case asn == 0 || asn == math.MaxUint32:
 				// "Customer-side ASN range: 1 to 4,294,967,294" (Direct
@@ -54,6 +59,9 @@ Fix: choose a private ASN in the allowed range.`,
 				// checked 2026-12).
 				v.report(rule, finding{at: r.Source(), summary: fmt.Sprintf("%s: ASN %d is reserved, and outside the customer-side range Direct Connect accepts, 1 to 4294967294", r.Ref(), asn),
 					hint: "use a private ASN (64512-65534) or your own public ASN"})
+			case cat().ASNIn("reserved", asn) && !dx:
+				v.report(rule, finding{at: r.Source(), summary: fmt.Sprintf("%s: ASN %d is reserved (%s)", r.Ref(), asn, reservedFor(asn)),
+					hint: "use a private ASN (64512-65534 or 4200000000-4294967294)"})
 			case cat().ASNIn("reserved", asn):
 				// Direct Connect takes it, so a warning: a router may not.
 				v.report(rule, finding{sev: sevPtr(lang.SevWarning), at: r.Source(), summary: fmt.Sprintf("%s: ASN %d is reserved (%s); Direct Connect accepts it, but it is not for use on a network", r.Ref(), asn, reservedFor(asn)),
@@ -63,10 +71,10 @@ Fix: choose a private ASN in the allowed range.`,
 			}
 		}
 		for _, s := range d.Sites {
-			customer(s, s.ASN)
+			customer(s, s.ASN, true)
 		}
 		for _, g := range d.GCPVPCs {
-			customer(g, g.ASN)
+			customer(g, g.ASN, false)
 		}
 		for _, cn := range d.CoreNetworks {
 			for _, r := range cn.ASNRanges {

@@ -94,7 +94,7 @@ Fix: attach an inspection VPC to the group in each Region it serves
 					continue
 				}
 				addMode("segment:"+a.Segment, mode)
-				if s := cn.Segment(a.Segment); s != nil && !s.IsolateAttachments && slices.Contains(a.WhenSentTo, a.Segment) {
+				if s := cn.Segment(a.Segment); s != nil && !s.IsolateAttachments && slices.Contains(segmentsOf(cn, a.WhenSentTo), a.Segment) {
 					v.report(rule, finding{at: a.Range, summary: fmt.Sprintf("%s: send-via from segment %s to itself, but the segment does not isolate its attachments: they reach each other directly, uninspected", cn.Ref(), a.Segment),
 						hint: "set isolate_attachments = True on the segment"})
 				}

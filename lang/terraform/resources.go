@@ -542,7 +542,7 @@ func (w *writer) byHand() {
 		w.comment(fmt.Sprintf("AWS Interconnect %s (%s, %s to %s, %s) is not written here: create it with the AWS\n"+
 			"Interconnect API or console, or CloudFormation's AWS::Interconnect::Connection (attach point %s %s,\n"+
 			"bandwidth %s), and accept it on Google Cloud's side with a Partner Cross-Cloud Interconnect\n"+
-			"transport (google_network_connectivity_transport in %s); the channels, VLANs, BGP sessions and\n"+
+			"transport (google_network_connectivity_transport, hashicorp/google-beta, in %s); the channels, VLANs, BGP sessions and\n"+
 			"MACsec are the service's.",
 			ic.Name, ic.Provider, ic.AWSRegion, ic.PeerRegion, ic.Bandwidth, ic.AttachTo.Kind, ic.AttachTo.Name, ic.Bandwidth, ic.PeerRegion))
 	}

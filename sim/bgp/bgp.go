@@ -585,7 +585,11 @@ func (sp *Speaker) receive(m bgpMessage) {
 		return
 	}
 	msg, err := decodeMessage(m.bytes)
-	var withdrawAll bool
+	// An UPDATE with an error RFC 7606 handles without a reset: what
+	// becomes of it, and the error, logged once its state is checked.
+	var outcome string
+	var malformed error
+	var rawNLRI []netip.Prefix
 	if err != nil {
 		// The parser's error carries the code RFC 4271 §6 and RFC 7606
 		// give it, and how to handle it: an UPDATE whose attribute is
@@ -597,10 +601,19 @@ func (sp *Speaker) receive(m bgpMessage) {
 			sp.down("cannot decode a message: "+err.Error(), &notify{1, 0})
 			return
 		case msg != nil && msg.Header.Type == bgp.BGP_MSG_UPDATE && me.ErrorHandling == bgp.ERROR_HANDLING_ATTRIBUTE_DISCARD:
-			sp.malformed("its attribute dropped", err)
+			outcome, malformed = "its attribute dropped", err
 		case msg != nil && msg.Header.Type == bgp.BGP_MSG_UPDATE && me.ErrorHandling == bgp.ERROR_HANDLING_TREAT_AS_WITHDRAW:
-			withdrawAll = true
-			sp.malformed("its routes treated as withdrawn", err)
+			// The parser may have stopped before the NLRI, or read it as
+			// attributes: "the Total Attribute Length MUST be relied upon
+			// to enable the beginning of the NLRI field to be located"
+			// (RFC 7606 §4), and an NLRI that cannot be read resets the
+			// session (§3).
+			nlri, ok := classicNLRI(m.bytes)
+			if !ok {
+				sp.down("malformed UPDATE: its NLRI cannot be read past a malformed attribute ("+err.Error()+")", &notify{3, 1})
+				return
+			}
+			outcome, malformed, rawNLRI = "its routes treated as withdrawn", err, nlri
 		default:
 			sp.downWith("cannot decode a message: "+err.Error(), &notify{me.TypeCode, me.SubTypeCode}, me.Data)
 			return
@@ -697,15 +710,17 @@ func (sp *Speaker) receive(m bgpMessage) {
 			sp.down("malformed UPDATE: "+err.Error(), &notify{3, 1})
 			return
 		}
-		if missing := u.missing(); missing != "" && !withdrawAll {
+		if missing := u.missing(); missing != "" && malformed == nil {
 			// "If any of the well-known mandatory attributes are not
 			// present in an UPDATE message, then 'treat-as-withdraw' MUST
 			// be used" (RFC 7606 §3 (d)).
-			withdrawAll = true
-			sp.malformed("its routes treated as withdrawn", fmt.Errorf("no %s", missing))
+			outcome, malformed = "its routes treated as withdrawn", fmt.Errorf("no %s", missing)
 		}
-		if withdrawAll {
-			u.withdrawn, u.announced, u.attrs = append(u.withdrawn, u.announced...), nil, nil
+		if malformed != nil {
+			sp.malformed(outcome, malformed)
+		}
+		if outcome == "its routes treated as withdrawn" {
+			u.withdrawn, u.announced, u.attrs = slices.Concat(u.withdrawn, u.announced, rawNLRI), nil, nil
 		}
 		sp.apply(u, m.paths)
 	case *bgp.BGPNotification:

@@ -169,7 +169,8 @@ func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop, li
 
 // appendFitted appends to out the UPDATEs that build makes of ps, in
 // order, each with as many of the prefixes as fit in one message
-// (maxMessage), and no more than maxUpdateNLRI. A prefix takes its length
+// (maxMessage), and no more than maxUpdateNLRI; prefixes whose attributes
+// alone fill a message are left out. A prefix takes its length
 // octet and the octets its bits need in NLRI (RFC 4271 §4.3, RFC 4760
 // §5); what else a message holds is measured on one with a single
 // prefix, and a multiprotocol attribute whose length outgrows one octet
@@ -177,7 +178,16 @@ func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop, li
 func appendFitted(out [][]byte, ps []netip.Prefix, build func([]netip.Prefix) *bgp.BGPMessage) [][]byte {
 	nlri := func(p netip.Prefix) int { return 1 + (p.Bits()+7)/8 }
 	for len(ps) > 0 {
-		rest := len(mustSerialize(build(ps[:1]))) - nlri(ps[0]) + 1
+		one, err := build(ps[:1]).Serialize()
+		if err != nil {
+			// Only attributes that fill a message alone (a path of
+			// some thousand ASes, from a real router) leave no room for
+			// even one prefix: such a route is not advertised, as a
+			// router cannot send it either.
+			ps = ps[1:]
+			continue
+		}
+		rest := len(one) - nlri(ps[0]) + 1
 		n, size := 1, rest+nlri(ps[0])
 		for n < len(ps) && n < maxUpdateNLRI && size+nlri(ps[n]) <= maxMessage {
 			size += nlri(ps[n])
@@ -338,6 +348,37 @@ func decodeUpdate(u *bgp.BGPUpdate) (update, error) {
 		out.attrs = a
 	}
 	return out, nil
+}
+
+// classicNLRI reads an UPDATE's NLRI field from its bytes where RFC 7606
+// §4 says to find it, by the withdrawn routes' and the path attributes'
+// lengths: the IPv4 prefixes it announces. false when the lengths run past
+// the message or a prefix does not fit.
+func classicNLRI(b []byte) ([]netip.Prefix, bool) {
+	if len(b) < 23 {
+		return nil, false
+	}
+	at := 21 + (int(b[19])<<8 | int(b[20]))
+	if at+2 > len(b) {
+		return nil, false
+	}
+	at += 2 + (int(b[at])<<8 | int(b[at+1]))
+	if at > len(b) {
+		return nil, false
+	}
+	var out []netip.Prefix
+	for at < len(b) {
+		bits := int(b[at])
+		n := (bits + 7) / 8
+		if bits > 32 || at+1+n > len(b) {
+			return nil, false
+		}
+		var a [4]byte
+		copy(a[:], b[at+1:at+1+n])
+		out = append(out, netip.PrefixFrom(netip.AddrFrom4(a), bits).Masked())
+		at += 1 + n
+	}
+	return out, true
 }
 
 func prefixOf(addr string, bits uint8) netip.Prefix {

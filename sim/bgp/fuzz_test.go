@@ -32,8 +32,11 @@ func FuzzReceiveBGP(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := decodeMessage(b)
 		if isKeepalive(b) {
-			if _, ok := m.Body.(*bgp.BGPKeepAlive); err != nil || !ok {
-				t.Fatalf("% x taken for a KEEPALIVE, which the parser reads as %T, %v", b, m.Body, err)
+			if err != nil {
+				t.Fatalf("% x taken for a KEEPALIVE, which the parser refuses: %v", b, err)
+			}
+			if _, ok := m.Body.(*bgp.BGPKeepAlive); !ok {
+				t.Fatalf("% x taken for a KEEPALIVE, which the parser reads as %T", b, m.Body)
 			}
 		}
 		if err != nil {

@@ -107,3 +107,45 @@ func TestASSetIsOneASOfThePath(t *testing.T) {
 		t.Error("Holds does not look into the set")
 	}
 }
+
+// TestAPathThatFillsAMessageIsNotAdvertised: a route whose AS path alone
+// fills 4,096 octets (1,100 ASes) cannot be sent; the encoder leaves it out
+// and sends the rest, where it panicked.
+func TestAPathThatFillsAMessageIsNotAdvertised(t *testing.T) {
+	long := &network.Attrs{ASPath: slices.Repeat([]uint32{65001}, 1100)}
+	short := &network.Attrs{ASPath: []uint32{65001}}
+	bs := encodeUpdates(nil, []announcement{{netip.MustParsePrefix("10.0.0.0/8"), long}, {netip.MustParsePrefix("10.1.0.0/16"), short}},
+		netip.MustParseAddr("169.254.100.2"), netip.Addr{})
+	if len(bs) != 1 {
+		t.Fatalf("%d UPDATEs, want the short path's alone", len(bs))
+	}
+	m, err := decodeMessage(bs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := decodeUpdate(m.Body.(*bgp.BGPUpdate))
+	if err != nil || !slices.Equal(u.announced, []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16")}) {
+		t.Fatalf("announced %v (%v), want 10.1.0.0/16", u.announced, err)
+	}
+}
+
+// TestClassicNLRIFollowsTheLengths: the NLRI is where the withdrawn
+// routes' and the attributes' lengths put it (RFC 7606 §4), whatever the
+// attributes hold; lengths that run past the message are refused.
+func TestClassicNLRIFollowsTheLengths(t *testing.T) {
+	b := encodeUpdates(nil, []announcement{{netip.MustParsePrefix("192.168.0.0/16"), &network.Attrs{ASPath: []uint32{65001}}}},
+		netip.MustParseAddr("169.254.100.2"), netip.Addr{})[0]
+	got, ok := classicNLRI(b)
+	if !ok || !slices.Equal(got, []netip.Prefix{netip.MustParsePrefix("192.168.0.0/16")}) {
+		t.Fatalf("%v %v, want 192.168.0.0/16", got, ok)
+	}
+	bad := slices.Clone(b)
+	bad[22]++ // the total attribute length one more: the NLRI's length octet is read as an attribute's
+	if got, ok := classicNLRI(bad); ok && slices.Equal(got, []netip.Prefix{netip.MustParsePrefix("192.168.0.0/16")}) {
+		t.Errorf("a shifted NLRI read as %v", got)
+	}
+	bad[22] = 0xff // past the message
+	if _, ok := classicNLRI(bad); ok {
+		t.Error("an attribute length past the message accepted")
+	}
+}

@@ -124,5 +124,5 @@ resource "google_compute_subnetwork" "lake_1" {
 # AWS Interconnect euw2-gcp (gcp, eu-west-2 to europe-west2, 10Gbps) is not written here: create it with the AWS
 # Interconnect API or console, or CloudFormation's AWS::Interconnect::Connection (attach point dx_gateway gcp,
 # bandwidth 10Gbps), and accept it on Google Cloud's side with a Partner Cross-Cloud Interconnect
-# transport (google_network_connectivity_transport in europe-west2); the channels, VLANs, BGP sessions and
+# transport (google_network_connectivity_transport, hashicorp/google-beta, in europe-west2); the channels, VLANs, BGP sessions and
 # MACsec are the service's.

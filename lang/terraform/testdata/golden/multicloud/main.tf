@@ -62,5 +62,5 @@ resource "google_compute_subnetwork" "analytics_1" {
 # AWS Interconnect aws-gcp-use1 (gcp, us-east-1 to us-east4, 10Gbps) is not written here: create it with the AWS
 # Interconnect API or console, or CloudFormation's AWS::Interconnect::Connection (attach point dx_gateway core,
 # bandwidth 10Gbps), and accept it on Google Cloud's side with a Partner Cross-Cloud Interconnect
-# transport (google_network_connectivity_transport in us-east4); the channels, VLANs, BGP sessions and
+# transport (google_network_connectivity_transport, hashicorp/google-beta, in us-east4); the channels, VLANs, BGP sessions and
 # MACsec are the service's.

@@ -221,5 +221,5 @@ resource "google_compute_subnetwork" "warehouse_1" {
 # AWS Interconnect use1-gcp (gcp, us-east-1 to us-east4, 5Gbps) is not written here: create it with the AWS
 # Interconnect API or console, or CloudFormation's AWS::Interconnect::Connection (attach point dx_gateway gcp,
 # bandwidth 5Gbps), and accept it on Google Cloud's side with a Partner Cross-Cloud Interconnect
-# transport (google_network_connectivity_transport in us-east4); the channels, VLANs, BGP sessions and
+# transport (google_network_connectivity_transport, hashicorp/google-beta, in us-east4); the channels, VLANs, BGP sessions and
 # MACsec are the service's.
