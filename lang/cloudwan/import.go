@@ -95,6 +95,30 @@ func (im *importer) strs(n *node, what string) []string {
 	return out
 }
 
+// insideCIDRs checks a list of inside CIDR blocks, the ranges Transit
+// Gateway Connect tunnels take their addresses from: CIDR blocks, an IPv4
+// one no smaller than a /24 ("the minimum is a /24 for IPv4", policy
+// reference, core-network-configuration, read 2026-12).
+func (im *importer) insideCIDRs(n *node, what string) {
+	if n.kind != 'a' {
+		im.errf(n, "%s: want a list of CIDR blocks", what)
+		return
+	}
+	for i, v := range n.vals {
+		s, ok := im.str(v, fmt.Sprintf("%s element %d", what, i))
+		if !ok {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		switch {
+		case err != nil || p.Masked() != p:
+			im.errf(v, "%s element %d: %q is not a CIDR block", what, i, s)
+		case p.Addr().Is4() && p.Bits() > 24:
+			im.errf(v, "%s element %d: %s is smaller than a /24, the least an IPv4 inside CIDR block may be", what, i, s)
+		}
+	}
+}
+
 // names checks each of list names one of known.
 func (im *importer) names(n *node, what, kind string, known []string) []string {
 	out := im.strs(n, what)
@@ -295,9 +319,16 @@ func (im *importer) configuration(n *node, root *node) {
 		"dns-support", "security-group-referencing-support") {
 		return
 	}
+	// Members the design does not model are still checked, so that a
+	// document import accepts is one AWS would.
 	for _, k := range []string{"inside-cidr-blocks", "vpn-ecmp-support", "dns-support", "security-group-referencing-support"} {
-		if n.get(k) != nil {
+		if v := n.get(k); v != nil {
 			im.skipped = append(im.skipped, "core-network-configuration."+k)
+			if k == "inside-cidr-blocks" {
+				im.insideCIDRs(v, k)
+			} else {
+				im.boolean(v, k)
+			}
 		}
 	}
 	ranges := n.get("asn-ranges")
@@ -328,8 +359,9 @@ func (im *importer) configuration(n *node, root *node) {
 		if !im.object(e, what, "location", "asn", "inside-cidr-blocks") {
 			continue
 		}
-		if e.get("inside-cidr-blocks") != nil {
+		if v := e.get("inside-cidr-blocks"); v != nil {
 			im.skipped = append(im.skipped, what+".inside-cidr-blocks")
+			im.insideCIDRs(v, what+" inside-cidr-blocks")
 		}
 		loc, ok := im.str(e.get("location"), what+" location")
 		if !ok {
