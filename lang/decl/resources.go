@@ -385,6 +385,12 @@ func interconnectFn(c *call) (starlark.Value, error) {
 	mtu := 0
 	if c.has("mtu") {
 		mtu = c.mtu("mtu", 0)
+		// With a peer network that has IPv6 the channels carry IPv6
+		// sessions and traffic, and an IPv6 link's MTU is at least 1280
+		// (RFC 8200 §5).
+		if peer != nil && c.err == nil && isV6Peer(peer) && mtu < 1280 {
+			c.failf("mtu", "%d is below 1280, the least MTU an IPv6 link has (RFC 8200 §5), and the peer network has IPv6", mtu)
+		}
 	}
 	devices := c.strs("devices")
 	if c.err == nil && devices != nil {
@@ -512,4 +518,10 @@ func didYouMean(s string, cands []string) string {
 		return fmt.Sprintf(" (did you mean %q?)", n)
 	}
 	return ""
+}
+
+// isV6Peer says whether an Interconnect's peer network has IPv6 blocks.
+func isV6Peer(peer *Resource) bool {
+	g, ok := peer.Declared().(*lang.GCPVPC)
+	return ok && len(g.IPv6) > 0
 }
