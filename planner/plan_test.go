@@ -217,8 +217,8 @@ attach(d, vpn_gateway(v))
 last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "1Gbps", site = hq, attach_to = d, macsec = False)
 `)
 	lp := p.LastMiles[0]
-	if lp.VIF != "private" || lp.MTU != 9001 {
-		t.Errorf("VIF %q MTU %d, want private 9001 (DX gateway → VGW only)", lp.VIF, lp.MTU)
+	if lp.VIF != "private" || lp.MTU != 8500 {
+		t.Errorf("VIF %q MTU %d, want private 8500 (DX gateway → VGW only)", lp.VIF, lp.MTU)
 	}
 	for _, c := range lp.Connections {
 		if c.MACsec != "no_encrypt" {

@@ -18,7 +18,7 @@ could use.
 
 Warning — path MTU: a network sends packets larger than the smallest MTU on a path it uses.
 The hops patchbay knows: VPC and Direct Connect attachments of a Transit Gateway 8500, Cloud WAN
-8500, a private VIF 9001, a transit VIF 8500, and an Interconnect's negotiated MTU.
+8500, a private VIF 8500 (9001 in older editions of the Direct Connect guide), a transit VIF 8500, and an Interconnect's negotiated MTU.
 A Transit Gateway or Cloud WAN edge drops larger packets and, since November 2024, answers with
 ICMP "fragmentation needed" (ICMPv6 "packet too big"), so senders doing path-MTU discovery shrink
 their packets after a round trip ("Performance and metrics enhancements for AWS Transit Gateway and

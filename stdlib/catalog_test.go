@@ -316,7 +316,7 @@ func TestCatalogInt(t *testing.T) {
 		"last_mile.connections":         4,
 		"last_mile.locations":           2,
 		"last_mile.transit_vif_mtu":     8500,
-		"last_mile.private_vif_mtu":     9001,
+		"last_mile.private_vif_mtu":     8500,
 		"bgp.hold_time":                 90,
 		"bgp.keepalive":                 30,
 		"bfd.min_interval":              300,

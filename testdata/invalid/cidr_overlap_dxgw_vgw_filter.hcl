@@ -5,6 +5,7 @@
 vpc "app" { # related: cidr-overlap
   region = "us-east-1"
   cidr   = "10.1.0.0/16"
+  mtu    = 8500
 }
 
 dx_gateway "core" {}

@@ -7,6 +7,7 @@
 vpc "app" {
   region = "us-east-1"
   cidr   = "10.1.0.0/16"
+  mtu    = 8500
 }
 
 dx_gateway "core" {}
