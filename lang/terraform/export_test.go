@@ -165,6 +165,9 @@ func checkRef(t *testing.T, facts schema, declared map[string]string, vars, alia
 			t.Errorf("%s: no such resource", where)
 			return
 		}
+		if len(parts) == 2 {
+			return // the resource itself, as depends_on names it
+		}
 		if f := facts.Resources[typ]; !slices.Contains(f.Attributes, parts[2]) && !slices.Contains(f.Required, parts[2]) {
 			t.Errorf("%s: %s has no attribute %s (%s)", where, typ, parts[2], f.Source)
 		}
@@ -184,6 +187,42 @@ func TestExportDXGatewayAttachmentPrefixes(t *testing.T) {
 		`resource "aws_networkmanager_dx_gateway_attachment" "euw2-wan" {`,
 		`# euw2-wan: the design advertises only 10.3.0.0/16 from segment "prod" to DX gateway euw2. A DX gateway`,
 		`# (cloudwan-wan.json) as version 2025.11 with an outbound routing policy that allows only these prefixes,`,
+	} {
+		if !strings.Contains(main, w) {
+			t.Errorf("main.tf lacks %s:\n%s", w, main)
+		}
+	}
+}
+
+// TestExportPeeringInOneRegion: between two gateways of one Region AWS
+// makes an attachment for each side, so the accepter and the accepting
+// gateway's table take the accepting side's, looked up by its gateway once
+// the request exists; the requesting gateway's table takes its own and
+// waits for the acceptance. Between Regions both sides share one.
+func TestExportPeeringInOneRegion(t *testing.T) {
+	facts := loadSchema(t)
+	src := `a = transit_gateway("a", region = "us-east-1", asn = 64520)
+b = transit_gateway("b", region = "us-east-1", asn = 64521)
+va = vpc("va", region = "us-east-1", cidr = "10.1.0.0/16", mtu = 8500)
+vb = vpc("vb", region = "us-east-1", cidr = "10.2.0.0/16", mtu = 8500)
+xa = attach(va, a)
+xb = attach(vb, b)
+p = attach(a, b)
+tgw_route_table("main", transit_gateway = a, associations = [xa, p], routes = [route("10.2.0.0/16", target = p)])
+tgw_route_table("main", transit_gateway = b, associations = [xb, p], routes = [route("10.1.0.0/16", target = p)])
+`
+	files := terraform.Export(plantest.Source(t, src).Design, "intra.star")
+	check(t, facts, files)
+	main := string(files["main.tf"])
+	for _, w := range []string{
+		"transit_gateway_attachment_id = data.aws_ec2_transit_gateway_peering_attachment.a-b.id",
+		`data "aws_ec2_transit_gateway_peering_attachment" "a-b" {`,
+		"values = [aws_ec2_transit_gateway.b.id]",
+		"depends_on = [aws_ec2_transit_gateway_peering_attachment.a-b]",
+		// a's table: a's own attachment, after the acceptance.
+		"depends_on                     = [aws_ec2_transit_gateway_peering_attachment_accepter.a-b]",
+		// b's table: the accepter's, which is b's side.
+		"transit_gateway_attachment_id  = aws_ec2_transit_gateway_peering_attachment_accepter.a-b.id",
 	} {
 		if !strings.Contains(main, w) {
 			t.Errorf("main.tf lacks %s:\n%s", w, main)

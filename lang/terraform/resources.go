@@ -292,7 +292,24 @@ func (w *writer) attachments() {
 			b.SetAttributeValue("tags", tags("Name", a.Name))
 			acc := w.resource("aws_ec2_transit_gateway_peering_attachment_accepter", n)
 			acc.SetAttributeRaw("provider", w.provider(gb.Region))
-			acc.SetAttributeRaw("transit_gateway_attachment_id", ref("aws_ec2_transit_gateway_peering_attachment", n, "id"))
+			if ga.Region != gb.Region {
+				acc.SetAttributeRaw("transit_gateway_attachment_id", ref("aws_ec2_transit_gateway_peering_attachment", n, "id"))
+				break
+			}
+			// Between two gateways of one Region AWS makes an attachment
+			// for each side, so the accepting side's is looked up by its
+			// gateway once the request exists, as the provider's
+			// intra-region peering example does
+			// (hashicorp/terraform-provider-aws,
+			// examples/transit-gateway-intra-region-peering, read 2026-12).
+			acc.SetAttributeRaw("transit_gateway_attachment_id", ref("data", "aws_ec2_transit_gateway_peering_attachment", n, "id"))
+			w.main.AppendNewline()
+			d := w.main.AppendNewBlock("data", []string{"aws_ec2_transit_gateway_peering_attachment", n}).Body()
+			d.SetAttributeRaw("provider", w.provider(gb.Region))
+			f := d.AppendNewBlock("filter", nil).Body()
+			f.SetAttributeValue("name", cty.StringVal("transit-gateway-id"))
+			f.SetAttributeRaw("values", hclwrite.TokensForTuple([]hclwrite.Tokens{ref("aws_ec2_transit_gateway", name(gb.Name), "id")}))
+			d.SetAttributeRaw("depends_on", hclwrite.TokensForTuple([]hclwrite.Tokens{ref("aws_ec2_transit_gateway_peering_attachment", n)}))
 		}
 		// A VGW's attachment to its VPC is the gateway's vpc_id.
 	}
@@ -363,28 +380,37 @@ func (w *writer) tablesOf(a lang.Ref, assoc bool) []*lang.TGWRouteTable {
 }
 
 // attachmentID is the Terraform ID of an attachment of a Transit Gateway.
-func (w *writer) attachmentID(r lang.Ref) hclwrite.Tokens {
+// attachmentID is the Terraform ID of attachment r as gateway on sees it,
+// and what a use of it must wait for besides (nil: nothing).
+func (w *writer) attachmentID(r lang.Ref, on *lang.TransitGateway) (id, wait hclwrite.Tokens) {
 	for _, a := range w.d.Attachments {
 		if a.Ref() != r {
 			continue
 		}
 		switch a.Kind {
 		case lang.AttachVPCTGW:
-			return ref("aws_ec2_transit_gateway_vpc_attachment", name(a.Name), "id")
+			return ref("aws_ec2_transit_gateway_vpc_attachment", name(a.Name), "id"), nil
 		case lang.AttachTGWPeering:
-			// The accepter's ID is the attachment's: a table that
-			// associates it or routes to it must wait for the acceptance,
-			// or AWS answers that the attachment is in an invalid state
-			// (hashicorp/terraform-provider-aws issues 14228 and 26754,
-			// read 2026-12).
-			return ref("aws_ec2_transit_gateway_peering_attachment_accepter", name(a.Name), "id")
+			n := name(a.Name)
+			// A table that associates the peering or routes to it must
+			// wait for the acceptance, or AWS answers that the attachment
+			// is in an invalid state (hashicorp/terraform-provider-aws
+			// issues 14228 and 26754, read 2026-12). The accepter's ID is
+			// the accepting side's attachment: between Regions the one
+			// attachment both sides share, in one Region the requesting
+			// side has an attachment of its own.
+			if ga, gb := w.tgw(a.A), w.tgw(a.B); ga.Region == gb.Region && on == ga {
+				return ref("aws_ec2_transit_gateway_peering_attachment", n, "id"),
+					hclwrite.TokensForTuple([]hclwrite.Tokens{ref("aws_ec2_transit_gateway_peering_attachment_accepter", n)})
+			}
+			return ref("aws_ec2_transit_gateway_peering_attachment_accepter", n, "id"), nil
 		case lang.AttachDXGWTGW:
 			// A DX gateway association's attachment is the
 			// association's, found by the data source.
-			return ref("data", "aws_ec2_transit_gateway_dx_gateway_attachment", name(a.Name), "id")
+			return ref("data", "aws_ec2_transit_gateway_dx_gateway_attachment", name(a.Name), "id"), nil
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // vpcAttachment is depends_on for a route from VPC v to target: the
@@ -424,7 +450,7 @@ func (w *writer) routeTables() {
 			refs []lang.Ref
 		}{{"aws_ec2_transit_gateway_route_table_association", t.Associations}, {"aws_ec2_transit_gateway_route_table_propagation", t.Propagations}} {
 			for _, r := range kind.refs {
-				id := w.attachmentID(r)
+				id, wait := w.attachmentID(r, g)
 				if id == nil {
 					continue
 				}
@@ -433,6 +459,9 @@ func (w *writer) routeTables() {
 				b.SetAttributeRaw("provider", w.provider(g.Region))
 				b.SetAttributeRaw("transit_gateway_attachment_id", id)
 				b.SetAttributeRaw("transit_gateway_route_table_id", ref("aws_ec2_transit_gateway_route_table", tn, "id"))
+				if wait != nil {
+					b.SetAttributeRaw("depends_on", wait)
+				}
 			}
 		}
 		for i, rt := range t.Routes {
@@ -442,9 +471,12 @@ func (w *writer) routeTables() {
 			b.SetAttributeRaw("transit_gateway_route_table_id", ref("aws_ec2_transit_gateway_route_table", tn, "id"))
 			if rt.Blackhole {
 				b.SetAttributeValue("blackhole", cty.True)
-			} else if id := w.attachmentID(rt.Target); id != nil {
+			} else if id, wait := w.attachmentID(rt.Target, g); id != nil {
 				w.dxAttachmentData(rt.Target, g, dxData)
 				b.SetAttributeRaw("transit_gateway_attachment_id", id)
+				if wait != nil {
+					b.SetAttributeRaw("depends_on", wait)
+				}
 			}
 		}
 	}
