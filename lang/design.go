@@ -3,6 +3,7 @@ package lang
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"patchbay/stdlib"
@@ -275,6 +276,12 @@ func (c *CoreNetwork) SegmentNames() []string {
 		out[i] = s.Name
 	}
 	return out
+}
+
+// Spans reports whether the segment reaches the edge in region: every
+// edge, unless it names some (EdgeRegions).
+func (s *Segment) Spans(region string) bool {
+	return len(s.EdgeRegions) == 0 || slices.Contains(s.EdgeRegions, region)
 }
 
 // Edge returns the edge in region, or nil.

@@ -14,10 +14,8 @@ func edgeIn(cn *lang.CoreNetwork, region, segment string) bool {
 	if cn.Edge(region) == nil {
 		return false
 	}
-	if s := cn.Segment(segment); s != nil && len(s.EdgeRegions) > 0 {
-		return slices.Contains(s.EdgeRegions, region)
-	}
-	return true
+	s := cn.Segment(segment)
+	return s == nil || s.Spans(region)
 }
 
 // noEdge explains why edgeIn failed.
@@ -178,7 +176,7 @@ Connect gateway.`,
 						continue
 					}
 					for _, c := range slices.Concat(vpc.CIDRs, vpc.IPv6) {
-						if !slices.ContainsFunc(a.AllowedPrefixes, func(p netip.Prefix) bool { return p.Bits() <= c.Bits() && p.Contains(c.Addr()) }) {
+						if !slices.ContainsFunc(a.AllowedPrefixes, func(p netip.Prefix) bool { return within(c, p) }) {
 							v.report(rule, finding{sev: sevPtr(lang.SevWarning), at: a.Source(), summary: fmt.Sprintf("%s's allowed_prefixes %v leave out %s of %s: AWS advertises a VPC block only when an allowed prefix is the same or wider, so %s is not reached over %s", a.Ref(), a.AllowedPrefixes, c, vpc.Ref(), c, a.A),
 								related: related(vpc, "the VPC"), hint: fmt.Sprintf("add %s (or a wider prefix) to allowed_prefixes", c)})
 						}

@@ -723,7 +723,7 @@ func (b *topoBuilder) gateways() {
 		for _, e := range cn.Edges {
 			dev := b.device(b.edgeName(cn, e.Region), RoleCloudWAN, e.Region, "")
 			for _, s := range cn.Segments {
-				if len(s.EdgeRegions) > 0 && !slices.Contains(s.EdgeRegions, e.Region) {
+				if !s.Spans(e.Region) {
 					continue
 				}
 				v := b.t.table(dev, s.Name)

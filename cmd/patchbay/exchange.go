@@ -227,12 +227,11 @@ func coreNetworkErrors(findings lang.Diagnostics, cn *lang.CoreNetwork) lang.Dia
 	return out
 }
 
-// within reports whether r lies inside outer, in the same file.
+// within reports whether r starts inside outer, in the same file.
 func within(r, outer lang.Range) bool {
-	end := outer.End
-	if end.Line == 0 {
-		end = outer.Start
+	end := lang.Range{File: outer.File, Start: outer.End}
+	if end.Start.Line == 0 {
+		end.Start = outer.Start
 	}
-	before := func(a, b lang.Pos) bool { return a.Line < b.Line || a.Line == b.Line && a.Col <= b.Col }
-	return r.File == outer.File && !outer.IsZero() && before(outer.Start, r.Start) && before(r.Start, end)
+	return !outer.IsZero() && outer.Compare(r) <= 0 && r.Compare(end) <= 0
 }

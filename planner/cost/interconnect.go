@@ -71,7 +71,7 @@ func segmentEdges(cn *lang.CoreNetwork, segment string) []string {
 	var out []string
 	seg := cn.Segment(segment)
 	for _, e := range cn.Edges {
-		if seg == nil || len(seg.EdgeRegions) == 0 || slices.Contains(seg.EdgeRegions, e.Region) {
+		if seg == nil || seg.Spans(e.Region) {
 			out = append(out, e.Region)
 		}
 	}

@@ -589,6 +589,7 @@ func (sp *Speaker) receive(m bgpMessage) {
 	// becomes of it, and the error, logged once its state is checked.
 	var outcome string
 	var malformed error
+	var withdraw bool // treat-as-withdraw, of what the parser read and rawNLRI
 	var rawNLRI []netip.Prefix
 	if err != nil {
 		// The parser's error carries the code RFC 4271 §6 and RFC 7606
@@ -613,7 +614,7 @@ func (sp *Speaker) receive(m bgpMessage) {
 				sp.down("malformed UPDATE: its NLRI cannot be read past a malformed attribute ("+err.Error()+")", &notify{3, 1})
 				return
 			}
-			outcome, malformed, rawNLRI = "its routes treated as withdrawn", err, nlri
+			outcome, malformed, withdraw, rawNLRI = "its routes treated as withdrawn", err, true, nlri
 		default:
 			sp.downWith("cannot decode a message: "+err.Error(), &notify{me.TypeCode, me.SubTypeCode}, me.Data)
 			return
@@ -714,12 +715,12 @@ func (sp *Speaker) receive(m bgpMessage) {
 			// "If any of the well-known mandatory attributes are not
 			// present in an UPDATE message, then 'treat-as-withdraw' MUST
 			// be used" (RFC 7606 §3 (d)).
-			outcome, malformed = "its routes treated as withdrawn", fmt.Errorf("no %s", missing)
+			outcome, malformed, withdraw = "its routes treated as withdrawn", fmt.Errorf("no %s", missing), true
 		}
 		if malformed != nil {
 			sp.malformed(outcome, malformed)
 		}
-		if outcome == "its routes treated as withdrawn" {
+		if withdraw {
 			u.withdrawn, u.announced, u.attrs = slices.Concat(u.withdrawn, u.announced, rawNLRI), nil, nil
 		}
 		sp.apply(u, m.paths)

@@ -114,11 +114,7 @@ func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop, li
 		}
 	}
 	out = appendFitted(out, w4, func(ps []netip.Prefix) *bgp.BGPMessage {
-		var w []*bgp.IPAddrPrefix
-		for _, p := range ps {
-			w = append(w, bgp.NewIPAddrPrefix(uint8(p.Bits()), p.Addr().String()))
-		}
-		return bgp.NewBGPUpdateMessage(w, nil, nil)
+		return bgp.NewBGPUpdateMessage(v4Prefixes(ps), nil, nil)
 	})
 	out = appendFitted(out, w6, func(ps []netip.Prefix) *bgp.BGPMessage {
 		return bgp.NewBGPUpdateMessage(nil, []bgp.PathAttributeInterface{bgp.NewPathAttributeMpUnreachNLRI(v6Prefixes(ps))}, nil)
@@ -150,11 +146,7 @@ func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop, li
 		}
 		out = appendFitted(out, ps, func(ps []netip.Prefix) *bgp.BGPMessage {
 			if v4 {
-				var nlri []*bgp.IPAddrPrefix
-				for _, p := range ps {
-					nlri = append(nlri, bgp.NewIPAddrPrefix(uint8(p.Bits()), p.Addr().String()))
-				}
-				return bgp.NewBGPUpdateMessage(nil, attrs, nlri)
+				return bgp.NewBGPUpdateMessage(nil, attrs, v4Prefixes(ps))
 			}
 			mpReach := bgp.NewPathAttributeMpReachNLRI(nextHop.String(), v6Prefixes(ps))
 			if linkLocal.IsValid() {
@@ -187,14 +179,22 @@ func appendFitted(out [][]byte, ps []netip.Prefix, build func([]netip.Prefix) *b
 			ps = ps[1:]
 			continue
 		}
-		rest := len(one) - nlri(ps[0]) + 1
-		n, size := 1, rest+nlri(ps[0])
+		n, size := 1, len(one)+1
 		for n < len(ps) && n < maxUpdateNLRI && size+nlri(ps[n]) <= maxMessage {
 			size += nlri(ps[n])
 			n++
 		}
 		out = append(out, mustSerialize(build(ps[:n])))
 		ps = ps[n:]
+	}
+	return out
+}
+
+// v4Prefixes is ps as the classic fields' NLRI.
+func v4Prefixes(ps []netip.Prefix) []*bgp.IPAddrPrefix {
+	out := make([]*bgp.IPAddrPrefix, len(ps))
+	for i, p := range ps {
+		out[i] = bgp.NewIPAddrPrefix(uint8(p.Bits()), p.Addr().String())
 	}
 	return out
 }

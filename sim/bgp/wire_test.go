@@ -52,14 +52,7 @@ func TestUpdatesFitInAMessage(t *testing.T) {
 			if len(b) > 4096 {
 				t.Fatalf("an UPDATE of %d octets", len(b))
 			}
-			m, err := decodeMessage(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			u, err := decodeUpdate(m.Body.(*bgp.BGPUpdate))
-			if err != nil {
-				t.Fatal(err)
-			}
+			u := readUpdate(t, b)
 			if u.attrs != nil && !slices.Equal(u.attrs.ASPath, path) {
 				t.Fatalf("a path of %d ASes read back as %d", len(path), len(u.attrs.ASPath))
 			}
@@ -89,14 +82,7 @@ func TestASSetIsOneASOfThePath(t *testing.T) {
 	if len(bs) != 1 {
 		t.Fatalf("%d UPDATEs, want 1", len(bs))
 	}
-	m, err := decodeMessage(bs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := decodeUpdate(m.Body.(*bgp.BGPUpdate))
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := readUpdate(t, bs[0])
 	if !u.attrs.Equal(&network.Attrs{ASPath: []uint32{65001}, Sets: [][]uint32{{65010, 65011, 65012}}}) {
 		t.Fatalf("read back as %+v", u.attrs)
 	}
@@ -119,13 +105,8 @@ func TestAPathThatFillsAMessageIsNotAdvertised(t *testing.T) {
 	if len(bs) != 1 {
 		t.Fatalf("%d UPDATEs, want the short path's alone", len(bs))
 	}
-	m, err := decodeMessage(bs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := decodeUpdate(m.Body.(*bgp.BGPUpdate))
-	if err != nil || !slices.Equal(u.announced, []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16")}) {
-		t.Fatalf("announced %v (%v), want 10.1.0.0/16", u.announced, err)
+	if u := readUpdate(t, bs[0]); !slices.Equal(u.announced, []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16")}) {
+		t.Fatalf("announced %v, want 10.1.0.0/16", u.announced)
 	}
 }
 
@@ -148,4 +129,18 @@ func TestClassicNLRIFollowsTheLengths(t *testing.T) {
 	if _, ok := classicNLRI(bad); ok {
 		t.Error("an attribute length past the message accepted")
 	}
+}
+
+// readUpdate reads b, an UPDATE, as a speaker does.
+func readUpdate(t *testing.T, b []byte) update {
+	t.Helper()
+	m, err := decodeMessage(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := decodeUpdate(m.Body.(*bgp.BGPUpdate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
