@@ -37,7 +37,7 @@ import (
 )
 
 // FSMState is a state of the RFC 4271 finite state machine.
-type FSMState int
+type FSMState uint8
 
 const (
 	Idle        FSMState = iota // no connection: before Start, after a reset, during an idle hold
@@ -157,13 +157,29 @@ const (
 type Speaker struct {
 	// What every BFD and MKA packet reads comes first, to share a cache
 	// line or two: with thousands of speakers, a packet's cost is mostly
-	// the lines it misses.
+	// the lines it misses. The state fills the line's last two bytes.
 	env     *Set
 	Session *Session   // the session this is an end of
 	Peer    *Speaker   // the session's other end
 	Addr    netip.Addr // the session's address on the link, of its family
 	Side    int        // 0 for the AWS end, 1 for the far end: its index in Session.Ends
 	MAC     [6]byte    // the interface's, locally administered, from its ID
+	state   FSMState
+
+	// What a KEEPALIVE sent reads besides, on the second line, and one
+	// received, on the third, with the two timers inside the speaker
+	// (TestSpeakerLayout): timers of their own, each run through a method
+	// value, were three lines more a KEEPALIVE once thousands of sessions
+	// ran. Sessions' KEEPALIVEs are half a minute apart, so each finds
+	// its lines out of the cache.
+	keepaliveTimer engine.Timer
+	// live is the real TCP connection of a live session's AWS end (nil:
+	// none, or the session is simulated end to end); seq and ack number
+	// what it carries in the capture.
+	live      Transport
+	holdTimer engine.Timer
+	conn      *tcpConn
+	hold      time.Duration // negotiated
 
 	Iface *network.Iface // the router's interface on the link
 	VRF   *network.VRF   // the table the end learns into and advertises from
@@ -173,16 +189,13 @@ type Speaker struct {
 	// session too: the peer address route selection compares.
 	linkAddr netip.Addr
 
-	state FSMState
-	conn  *tcpConn
 	// holdCfg is this end's configured hold time when it differs from the
 	// session's (a customer router set otherwise); 0: the session's.
 	holdCfg  time.Duration
-	hold     time.Duration // negotiated
-	idleHold bool          // after a Cease for too many prefixes: wait before listening again
+	idleHold bool // after a Cease for too many prefixes: wait before listening again
 
-	connectRetry, synRetry, holdTimer, keepaliveTimer, mrai, flushTimer *engine.Timer
-	synBackoff                                                          time.Duration
+	connectRetry, synRetry, mrai, flushTimer *engine.Timer
+	synBackoff                               time.Duration
 
 	ribIn   map[netip.Prefix]*network.Received
 	feed    network.Feed // where what the session receives enters our table
@@ -191,14 +204,21 @@ type Speaker struct {
 	policy  lang.Advertise
 	flood   []netip.Prefix
 
-	// live is the real TCP connection of a live session's AWS end (nil:
-	// none, or the session is simulated end to end); seq and ack number
-	// what it carries in the capture.
-	live                Transport
 	liveHeld            [][]byte // what was sent while the link was down: TCP sends it when the link returns
 	liveSeq, liveAck    uint32
 	livePort, theirPort uint16
+	_                   [40]byte // to nine lines, so that a speaker starts on one
 }
+
+// keepaliveFire and holdFire are a speaker as what its KEEPALIVE and hold
+// timers run.
+type (
+	keepaliveFire Speaker
+	holdFire      Speaker
+)
+
+func (f *keepaliveFire) Fire() { (*Speaker)(f).onKeepalive() }
+func (f *holdFire) Fire()      { (*Speaker)(f).onHoldExpired() }
 
 // bgpMessage is what one TCP segment delivers: whole BGP messages.
 type bgpMessage struct {
@@ -434,8 +454,8 @@ func Build(env Env, cfg Config, p *planner.Plan) *Set {
 			n.AddExporter(sp.VRF, sp)
 			sp.connectRetry = env.Engine.NewTimer(sp.onConnectRetry)
 			sp.synRetry = env.Engine.NewTimer(sp.onSYNRetry)
-			sp.holdTimer = env.Engine.NewTimer(sp.onHoldExpired)
-			sp.keepaliveTimer = env.Engine.NewTimer(sp.onKeepalive)
+			sp.holdTimer.SetHandler((*holdFire)(sp))
+			sp.keepaliveTimer.SetHandler((*keepaliveFire)(sp))
 			sp.mrai = env.Engine.NewTimer(sp.onMRAI)
 			sp.flushTimer = env.Engine.NewTimer(sp.flush)
 		}
@@ -557,7 +577,7 @@ func (sp *Speaker) tcpUp() {
 	sp.send(encodeOpen(sp.asn, hold, sp.id, sp.Session.afi), nil)
 	sp.setState(OpenSent, "")
 	// RFC 4271 §8: a large hold time until the peer's OPEN arrives.
-	sp.env.Engine.Reset(sp.holdTimer, sp.env.Engine.Now()+4*time.Minute)
+	sp.env.Engine.Reset(&sp.holdTimer, sp.env.Engine.Now()+4*time.Minute)
 }
 
 func (sp *Speaker) send(b []byte, paths sentPaths) {
@@ -799,9 +819,9 @@ func notificationText(code, sub uint8) string {
 
 func (sp *Speaker) restartHold() {
 	if sp.hold > 0 {
-		sp.env.Engine.Reset(sp.holdTimer, sp.env.Engine.Now()+sp.hold)
+		sp.env.Engine.Reset(&sp.holdTimer, sp.env.Engine.Now()+sp.hold)
 	} else {
-		sp.env.Engine.Cancel(sp.holdTimer)
+		sp.env.Engine.Cancel(&sp.holdTimer)
 	}
 }
 
@@ -811,7 +831,7 @@ func (sp *Speaker) restartHold() {
 // hold the jitter would otherwise bring them closer.
 func (sp *Speaker) scheduleKeepalive() {
 	if sp.hold > 0 {
-		sp.env.Engine.Reset(sp.keepaliveTimer, sp.env.Engine.Now()+max(jitter(sp.env.Engine, sp.hold/3), time.Second))
+		sp.env.Engine.Reset(&sp.keepaliveTimer, sp.env.Engine.Now()+max(jitter(sp.env.Engine, sp.hold/3), time.Second))
 	}
 }
 
@@ -924,7 +944,7 @@ func (sp *Speaker) reset(why string) {
 		sp.live.Close()
 		sp.live, sp.liveHeld = nil, nil
 	}
-	for _, t := range []*engine.Timer{sp.holdTimer, sp.keepaliveTimer, sp.mrai, sp.synRetry, sp.connectRetry} {
+	for _, t := range []*engine.Timer{&sp.holdTimer, &sp.keepaliveTimer, sp.mrai, sp.synRetry, sp.connectRetry} {
 		sp.env.Engine.Cancel(t)
 	}
 	for p := range sp.ribIn {

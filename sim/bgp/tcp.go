@@ -11,8 +11,10 @@ import "patchbay/sim/engine"
 type tcpConn struct {
 	env  *Set
 	sess *Session
-	ends [2]*tcpEnd // indexed by the Speaker's Side
 	dead bool
+	// ends is indexed by the Speaker's Side; inside the connection, where
+	// ends of their own were each a line more to every segment.
+	ends [2]tcpEnd
 }
 
 type tcpEnd struct {
@@ -45,14 +47,14 @@ const (
 func (s *Set) newConn(sp *Speaker) *tcpConn {
 	c := &tcpConn{env: s, sess: sp.Session}
 	s.ports++
-	c.ends[sp.Side] = &tcpEnd{port: 49152 + uint16(s.ports%16384), nxt: s.Engine.Rand().Uint32()}
-	c.ends[1-sp.Side] = &tcpEnd{port: 179, nxt: s.Engine.Rand().Uint32()}
+	c.ends[sp.Side] = tcpEnd{port: 49152 + uint16(s.ports%16384), nxt: s.Engine.Rand().Uint32()}
+	c.ends[1-sp.Side] = tcpEnd{port: 179, nxt: s.Engine.Rand().Uint32()}
 	return c
 }
 
 func (c *tcpConn) syn() {
 	a := c.sess.Ends[1]
-	end := c.ends[1]
+	end := &c.ends[1]
 	if !c.sess.Link.Up() {
 		return // a SYN on a dead link is simply lost; connect retransmits it
 	}
@@ -109,7 +111,7 @@ func (s *Set) flight() *tcpFlight {
 }
 
 func (c *tcpConn) arrive(to *Speaker, seg segment, seq uint32) {
-	me := c.ends[to.Side]
+	me := &c.ends[to.Side]
 	switch {
 	case seg.flags&SYN != 0 && seg.flags&ACK == 0:
 		// The AWS end accepts only while it listens. A new SYN replaces
@@ -164,7 +166,7 @@ func (c *tcpConn) data(sp *Speaker, m bgpMessage) {
 }
 
 func (c *tcpConn) queue(sp *Speaker, seg segment) {
-	end := c.ends[sp.Side]
+	end := &c.ends[sp.Side]
 	if !c.sess.Link.Up() || len(end.held) > 0 {
 		end.held = append(end.held, seg)
 		return
@@ -173,7 +175,7 @@ func (c *tcpConn) queue(sp *Speaker, seg segment) {
 }
 
 func (c *tcpConn) send(sp *Speaker, seg segment) {
-	end := c.ends[sp.Side]
+	end := &c.ends[sp.Side]
 	seq := end.nxt
 	end.nxt += uint32(len(seg.payload.bytes))
 	if seg.flags&FIN != 0 {
@@ -187,7 +189,8 @@ func (c *tcpConn) linkUp() {
 	if c.dead {
 		return
 	}
-	for side, end := range c.ends {
+	for side := range c.ends {
+		end := &c.ends[side]
 		held := end.held
 		end.held = nil
 		for _, seg := range held {
@@ -209,8 +212,8 @@ func (c *tcpConn) close(sp *Speaker) {
 // path dead: nothing could cross it anyway.
 func (c *tcpConn) abort() {
 	c.dead = true
-	for _, e := range c.ends {
-		e.held = nil
+	for i := range c.ends {
+		c.ends[i].held = nil
 	}
 }
 
