@@ -354,6 +354,10 @@ func bit(v bool, b uint8) uint8 {
 	return 0
 }
 
+// Check reports why m would not encode, as Marshal would; nil when it
+// would.
+func (m *MKPDU) Check() error { return m.check() }
+
 func (m *MKPDU) check() error {
 	switch {
 	case m.Capability > 3:

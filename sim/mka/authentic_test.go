@@ -11,7 +11,8 @@ import (
 // authentic without a CMAC only when the receiver checks it with the
 // sender's own key; with another key of the same octets it is signed and
 // checks, with a key of other octets it does not, and a signed MKPDU is
-// checked as it always was.
+// checked as it always was. An MKPDU held rather than encoded is checked
+// as its encoding would be.
 func TestAuthentic(t *testing.T) {
 	sl := &Link{env: Env{shared: &shared{}}}
 	for i := range sl.ends {
@@ -51,9 +52,15 @@ func TestAuthentic(t *testing.T) {
 		{"signed, a key of the same octets", signed, nil, twin, true},
 		{"signed, another key", signed, nil, other, false},
 		{"unsigned taken for signed", unsigned, nil, key, false},
+		{"held, the sender's key", nil, key, key, true},
+		{"held, a key of the same octets", nil, key, twin, true},
+		{"held, another key", nil, key, other, false},
 	} {
-		b := bytes.Clone(c.b)
-		if got := to.authentic(b, c.signer, c.k); got != c.want {
+		f := &mkaFlight{buf: bytes.Clone(c.b), signer: c.signer}
+		if c.b == nil {
+			f.m, f.held = m, true
+		}
+		if got := to.authentic(f, c.k); got != c.want {
 			t.Errorf("%s: authentic %v, want %v", c.name, got, c.want)
 		}
 	}

@@ -508,27 +508,29 @@ func (p *participant) peerAlive(now time.Duration) bool {
 func (p *participant) send() {
 	e, sl, s := p.end, p.end.sl, &p.end.sl.env
 	p.mn++
-	// The MKPDU and its sets are locals, not pointers to new values, so
+	// The MKPDU and its sets are built in the flight that carries it, so
 	// that none is allocated: an end sends one every two seconds.
-	m := macsec.MKPDU{Version: 3, Priority: p.priority, KeyServer: p.keyServer(), MACsecDesired: true, Capability: 3,
+	f := e.flight()
+	m := &f.m
+	*m = macsec.MKPDU{Version: 3, Priority: p.priority, KeyServer: p.keyServer(), MACsecDesired: true, Capability: 3,
 		SCI: e.sci, MI: p.mi, MN: p.mn, AlgorithmAgility: 0x0080C201, CKN: p.key.ckn()}
-	var peer [1]macsec.Peer
 	if pi := &p.peer; p.peerAlive(s.e.Now()) {
-		peer[0] = macsec.Peer{MI: pi.mi, MN: pi.mn}
+		f.peer[0] = macsec.Peer{MI: pi.mi, MN: pi.mn}
 		if pi.live {
-			m.Live = peer[:]
+			m.Live = f.peer[:]
 		} else {
-			m.Potential = peer[:]
+			m.Potential = f.peer[:]
 		}
 	}
 	// A SAK counts as sent only when its MKPDU can leave: one drawn while
 	// the link is down goes out with the first hello after it is back.
 	if p.keyServer() && p.sak != nil && !p.sent && p.peerAlive(s.e.Now()) && p.peer.live && sl.link.PhysUp() {
 		if wrapped, err := macsec.Wrap(p.key.kek, *p.sak); err == nil {
-			m.DistSAK = &macsec.DistSAK{AN: p.an, KN: p.kn, ConfidentialityOffset: macsec.ConfidentialityO0, WrappedSAK: wrapped}
+			f.dist = macsec.DistSAK{AN: p.an, KN: p.kn, ConfidentialityOffset: macsec.ConfidentialityO0, WrappedSAK: wrapped}
 			if sl.suite != macsec.GCMAES128 {
-				m.DistSAK.Suite = sl.suite
+				f.dist.Suite = sl.suite
 			}
+			m.DistSAK = &f.dist
 			if sl.suite.XPN() {
 				// A peer maps SCIs to SSCIs from this (IEEE 802.1X-2020 §11.11.3).
 				m.KeyServerSSCI = uint8(macsec.SSCI(e.sci, []macsec.SCI{e.sci, p.peer.sci}))
@@ -540,51 +542,61 @@ func (p *participant) send() {
 		}
 	}
 	var lpn uint64 // the Latest Key's Lowest Acceptable PN; 0 while there is none
-	var use macsec.SAKUse
 	if p.sak != nil && (p.inUse || !p.keyServer()) {
 		lpn = e.lowestAcceptablePN(p)
 		// The set carries the low 32 bits; with XPN the XPN set below
 		// carries the rest (IEEE 802.1X-2020 Figure 11-10 and the XPN
 		// parameter set, type 8).
-		use = macsec.SAKUse{LatestKN: p.kn, LatestAN: p.an, LatestTx: true, LatestRx: true,
+		f.use = macsec.SAKUse{LatestKN: p.kn, LatestAN: p.an, LatestTx: true, LatestRx: true,
 			LatestLowestPN: uint32(lpn), LatestKeyServerMI: p.keyServerMI()}
-		m.SAKUse = &use
+		m.SAKUse = &f.use
 	}
-	var xpn macsec.XPN
 	if sl.suite.XPN() {
 		// No Old Key is reported, so its MSBs stay 0.
-		xpn = macsec.XPN{SuspensionTime: 0, LatestLowestPNHigh: uint32(lpn >> 32)}
-		m.XPN = &xpn
+		f.xpn = macsec.XPN{SuspensionTime: 0, LatestLowestPNHigh: uint32(lpn >> 32)}
+		m.XPN = &f.xpn
 	}
-	f := e.flight()
-	var b []byte
 	var err error
 	if s.capture == nil {
-		// Nobody reads the bytes: the receiver signs them if its key is
-		// not this one, and otherwise knows the ICV would check.
-		b, err = m.AppendMarshalUnsigned(f.buf[:0])
-		f.signer = p.key
+		// Nobody reads the bytes: the MKPDU itself travels, and the
+		// receiver encodes and signs it only if its key is not this one;
+		// otherwise it knows the ICV would check. Encoding it here copied
+		// the CKN from the key, a line nothing else of a hello reads:
+		// once thousands of links ran, a cache miss every hello.
+		err = m.Check()
+		f.signer, f.held = p.key, true
 	} else {
-		b, err = m.AppendMarshalKey(f.buf[:0], &p.key.ick, &s.ick, GroupAddress, e.mac())
-		f.signer = nil
+		f.buf, err = m.AppendMarshalKey(f.buf[:0], &p.key.ick, &s.ick, GroupAddress, e.mac())
+		f.signer, f.held = nil, false
 	}
 	if err != nil || !sl.link.PhysUp() {
 		e.free(f)
 		return
 	}
 	if s.capture != nil {
-		s.capture(e.mac(), b)
+		s.capture(e.mac(), f.buf)
 	}
-	f.to, f.buf = sl.ends[1-e.side], b
+	f.to = sl.ends[1-e.side]
 	s.e.Reset(&f.t, s.e.Now()+sl.link.Latency)
 }
 
-// authentic reports whether the ICV of b, an MKPDU from the peer, checks
-// with key k; signer, when not nil, is the key the peer left the ICV out
-// under (AppendMarshalUnsigned).
-func (e *mkaEnd) authentic(b []byte, signer, k *cak) bool {
+// authentic reports whether the ICV of the MKPDU f carries, from the
+// peer, checks with key k. f.signer, when not nil, is the key the sender
+// left the ICV out under; an MKPDU held rather than encoded
+// (mkaFlight.held) is encoded here for the check, as its sender would
+// have, unless k is that key: the check would pass.
+func (e *mkaEnd) authentic(f *mkaFlight, k *cak) bool {
+	signer := f.signer
 	if signer == k {
 		return true // signed and checked with one ICK: it would check
+	}
+	b := f.buf
+	if f.held {
+		var err error
+		if b, err = f.m.AppendMarshalUnsigned(f.buf[:0]); err != nil {
+			return false
+		}
+		f.buf = b
 	}
 	src := e.sl.ends[1-e.side].mac()
 	if signer != nil && macsec.SignMKPDUKey(&signer.ick, &e.sl.env.ick, GroupAddress, src, b) != nil {
@@ -602,8 +614,17 @@ type mkaFlight struct {
 	from, to *mkaEnd
 	buf      []byte
 	// signer is the key the MKPDU's ICV is to be computed with, which
-	// the sender left out (AppendMarshalUnsigned); nil when it is in.
+	// the sender left out; nil when it is in.
 	signer *cak
+	// m is the MKPDU, built here with the sets it points to (send);
+	// held: it travels as m, not as bytes in buf, since no capture
+	// reads them.
+	m    macsec.MKPDU
+	held bool
+	peer [1]macsec.Peer
+	use  macsec.SAKUse
+	dist macsec.DistSAK
+	xpn  macsec.XPN
 }
 
 // Fire is the flight's timer: the MKPDU arrives.
@@ -613,7 +634,7 @@ func (f *mkaFlight) arrive() {
 	to := f.to
 	f.to = nil
 	// Idle only once read: the MKPDU is the flight's buffer.
-	to.receive(f.buf, f.signer)
+	to.receive(f)
 	f.from.free(f)
 }
 
@@ -637,25 +658,29 @@ func (e *mkaEnd) flight() *mkaFlight {
 	return f
 }
 
-// receive reads an MKPDU: one naming a CKN this end has, whose ICV
-// checks with that key's ICK, updates the participant running that key.
-// Anything else is as if never heard: that is how a key mismatch shows.
-// An MKPDU sent without its ICV (signer, not nil) is signed here with the
-// sender's key, unless that is the key it would be checked with: the
-// check would pass, since the bytes did not change on the way.
-func (e *mkaEnd) receive(b []byte, signer *cak) {
+// receive reads the MKPDU f carries: one naming a CKN this end has, whose
+// ICV checks with that key's ICK, updates the participant running that
+// key. Anything else is as if never heard: that is how a key mismatch
+// shows. An MKPDU sent without its ICV (signer, not nil) is signed here
+// with the sender's key, unless that is the key it would be checked with:
+// the check would pass, since the bytes did not change on the way.
+func (e *mkaEnd) receive(f *mkaFlight) {
 	e.sl.dueNow()
-	m, err := e.sl.env.mkpdus.Parse(b)
-	if err != nil {
-		return
+	m := &f.m
+	if !f.held {
+		var err error
+		if m, err = e.sl.env.mkpdus.Parse(f.buf); err != nil {
+			return
+		}
 	}
 	var p *participant
 	for _, x := range e.parts {
-		if bytes.Equal(x.key.ckn(), m.CKN) {
+		// The sender's key names itself: its name need not be read.
+		if x.key == f.signer || bytes.Equal(x.key.ckn(), m.CKN) {
 			p = x
 		}
 	}
-	if p == nil || !e.authentic(b, signer, p.key) {
+	if p == nil || !e.authentic(f, p.key) {
 		return
 	}
 	s := &e.sl.env
