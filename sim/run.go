@@ -439,12 +439,15 @@ func (s *Sim) advance() {
 			continue
 		}
 		f.deliveredBits += f.Delivered * dt
-		f.winDelivered += f.Delivered * dt
 		for o, v := range f.Lost {
 			f.lostBits[o] += v * dt
 		}
 		lost := network.TotalLost(f.Lost)
-		f.winLost += lost * dt
+		if s.opts.Metrics {
+			// Only metrics read the windows (sample).
+			f.winDelivered += f.Delivered * dt
+			f.winLost += lost * dt
+		}
 		if c := s.conv; c != nil {
 			if extra := lost - c.before[i]*f.Demand(); extra > 0 {
 				c.charged[i] += extra * dt

@@ -27,12 +27,14 @@ func DirOf(i *Iface) Dir {
 // own accounting.
 type Flow struct {
 	Src, Dst *Endpoint  // where it starts and ends
-	Rate     float64    // the demand while active, bits/s
 	Size     int        // packet size, bytes
-	Active   bool       // whether it sends now
 	Parts    []PathPart // where it goes, as Route last found
 	Rates    []float64  // allocated per part, bits/s
 
+	// What integrating the traffic every second reads comes last, so
+	// that what embeds a Flow can put its totals on the same line.
+	Rate      float64             // the demand while active, bits/s
+	Active    bool                // whether it sends now
 	Delivered float64             // bits/s now
 	Lost      map[Outcome]float64 // bits/s now, by cause; nil when nothing is lost
 }
