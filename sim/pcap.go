@@ -112,7 +112,7 @@ func (s *Sim) captureUDP(sp *bgp.Speaker, sport, dport uint16, payload []byte) b
 func (s *Sim) capturing() bool { return s.cap != nil || s.capIn != nil }
 
 // deliver is send for a packet no capture records.
-func (s *Sim) deliver(sp *bgp.Speaker) bool { return deliverOn(sp.Session.Link, sp.Side) }
+func (s *Sim) deliver(sp *bgp.Speaker) bool { return deliverOn(sp.Over(), sp.Side) }
 
 // deliverOn is deliver of a packet from end side of l: on a link MACsec
 // secures, the far end checks it as it would the protected frame

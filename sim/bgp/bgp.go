@@ -155,16 +155,19 @@ const (
 
 // Speaker is one end of a session.
 type Speaker struct {
-	// What every BFD and MKA packet reads comes first, to share a cache
-	// line or two: with thousands of speakers, a packet's cost is mostly
-	// the lines it misses. The state fills the line's last two bytes.
+	// What every KEEPALIVE sent or received reads comes first: with
+	// thousands of speakers, a KEEPALIVE's cost is mostly the lines it
+	// misses. link is the session's, so that one sent reads nothing of
+	// the session.
 	env     *Set
-	Session *Session   // the session this is an end of
-	Peer    *Speaker   // the session's other end
-	Addr    netip.Addr // the session's address on the link, of its family
-	Side    int        // 0 for the AWS end, 1 for the far end: its index in Session.Ends
-	MAC     [6]byte    // the interface's, locally administered, from its ID
+	Session *Session // the session this is an end of
+	Peer    *Speaker // the session's other end
+	link    *network.Link
+	Side    int     // 0 for the AWS end, 1 for the far end: its index in Session.Ends
+	MAC     [6]byte // the interface's, locally administered, from its ID
 	state   FSMState
+	conn    *tcpConn
+	hold    time.Duration // negotiated
 
 	// What a KEEPALIVE sent reads besides, on the second line, and one
 	// received, on the third, with the two timers inside the speaker
@@ -178,9 +181,8 @@ type Speaker struct {
 	// what it carries in the capture.
 	live      Transport
 	holdTimer engine.Timer
-	conn      *tcpConn
-	hold      time.Duration // negotiated
 
+	Addr  netip.Addr     // the session's address on the link, of its family
 	Iface *network.Iface // the router's interface on the link
 	VRF   *network.VRF   // the table the end learns into and advertises from
 	asn   uint32
@@ -207,7 +209,7 @@ type Speaker struct {
 	liveHeld            [][]byte // what was sent while the link was down: TCP sends it when the link returns
 	liveSeq, liveAck    uint32
 	livePort, theirPort uint16
-	_                   [40]byte // to nine lines, so that a speaker starts on one
+	_                   [32]byte // to nine lines, so that a speaker starts on one
 }
 
 // keepaliveFire and holdFire are a speaker as what its KEEPALIVE and hold
@@ -243,6 +245,9 @@ func (ps sentPaths) of(p netip.Prefix) network.Received {
 	}
 	return network.Received{}
 }
+
+// Over is the link the session runs over.
+func (sp *Speaker) Over() *network.Link { return sp.link }
 
 // Up reports whether the session is Established at this end.
 func (sp *Speaker) Up() bool { return sp.state == Established }
@@ -426,7 +431,7 @@ func Build(env Env, cfg Config, p *planner.Plan) *Set {
 			if iface.Dev.Name != side.Device {
 				iface = l.B
 			}
-			sp := &Speaker{env: set, Session: se, Side: i, Iface: iface, VRF: iface.VRF, asn: side.ASN, Addr: side.Address, id: side.RouterID, linkAddr: side.Address,
+			sp := &Speaker{env: set, Session: se, link: l, Side: i, Iface: iface, VRF: iface.VRF, asn: side.ASN, Addr: side.Address, id: side.RouterID, linkAddr: side.Address,
 				ribIn: map[netip.Prefix]*network.Received{}, adjOut: map[netip.Prefix]*network.Attrs{}, pending: map[netip.Prefix]bool{}}
 			sp.MAC = [6]byte{0x02, 0x70, 0x62, byte(iface.ID >> 16), byte(iface.ID >> 8), byte(iface.ID)}
 			if !sp.Addr.Is4() {

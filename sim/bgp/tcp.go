@@ -69,7 +69,7 @@ func (c *tcpConn) transmit(from *Speaker, seg segment, seq, ack uint32) {
 	}
 	f := s.flight()
 	f.c, f.to, f.seg, f.seq = c, from.Peer, seg, seq
-	s.Engine.Reset(&f.t, s.Engine.Now()+c.sess.Link.Latency)
+	s.Engine.Reset(&f.t, s.Engine.Now()+from.link.Latency)
 }
 
 // tcpFlight is a segment on its way to the peer, with the timer that
@@ -167,7 +167,7 @@ func (c *tcpConn) data(sp *Speaker, m bgpMessage) {
 
 func (c *tcpConn) queue(sp *Speaker, seg segment) {
 	end := &c.ends[sp.Side]
-	if !c.sess.Link.Up() || len(end.held) > 0 {
+	if !sp.link.Up() || len(end.held) > 0 {
 		end.held = append(end.held, seg)
 		return
 	}
