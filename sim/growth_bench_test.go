@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"os"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -57,4 +59,25 @@ func BenchmarkSimGrowth(b *testing.B) {
 	b.ReportMetric(float64(elapsed[1].Milliseconds())/float64(b.N), "1000ch-ms")
 	b.ReportMetric(float64(elapsed[1])/float64(elapsed[0]), "x-growth")
 	b.ReportMetric(float64(fired[1])/float64(fired[0]), "x-events")
+}
+
+// TestGrowthRun is one start and ten-minute run of the growth design at
+// $PATCHBAY_GROWTH_RUN Interconnects (250: 1,000 channels), its plan
+// included, for a cache simulator or a profiler to measure
+// (bench/misses.sh); without the variable it is skipped.
+func TestGrowthRun(t *testing.T) {
+	n, err := strconv.Atoi(os.Getenv("PATCHBAY_GROWTH_RUN"))
+	if err != nil || n <= 0 {
+		t.Skip("PATCHBAY_GROWTH_RUN is not a number of Interconnects")
+	}
+	p := plantest.Source(t, growthDesign(n))
+	sc := p.Design.Scenarios[0]
+	s, err := Start(p, sc, Options{Seed: 1, MaxEvents: 100_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.e.Run(sc.Duration); err != nil {
+		t.Fatal(err)
+	}
+	s.finish()
 }
