@@ -61,13 +61,13 @@ func (e *mkaEnd) logSA(p *participant, sa *macsec.SA) {
 		return
 	}
 	owner := sl.ends[0]
-	if sa.SCI == sl.ends[1].sci {
+	if sa.SCI == sl.ends[1].sci() {
 		owner = sl.ends[1]
 	}
-	if o := owner.logged; o != nil && o.AN == sa.AN && bytes.Equal(o.Key, sa.Key) {
+	if o := owner.cold().logged; o != nil && o.AN == sa.AN && bytes.Equal(o.Key, sa.Key) {
 		return
 	}
-	owner.logged = sa
+	owner.cold().logged = sa
 	mi := p.keyServerMI()
 	kl.printf("t=%s sci=%s an=%d kn=%d mi=%s suite=%s", keyLogTime(sl.env.e.Now()), sa.SCI, sa.AN, p.kn, hex.EncodeToString(mi[:]), sa.Suite)
 	if sa.Suite.XPN() {

@@ -71,15 +71,13 @@ func TestCAKLayout(t *testing.T) {
 		cacheline.At("ick", unsafe.Offsetof(k.ick), unsafe.Sizeof(k.ick), 0))
 }
 
-// TestMKAEndLayout holds mkaEnd to its comment: what an MKPDU reads, the
-// one participant included, on the first line.
+// TestMKAEndLayout holds mkaEnd to its comment: 32 bytes, so that a
+// link's two ends, made together, share a line.
 func TestMKAEndLayout(t *testing.T) {
-	var e mkaEnd
-	cacheline.Check(t, "mkaEnd", unsafe.Sizeof(e),
-		cacheline.At("sl", unsafe.Offsetof(e.sl), 8, 0),
-		cacheline.At("txKey", unsafe.Offsetof(e.txKey), 8, 0),
-		cacheline.At("sci", unsafe.Offsetof(e.sci), unsafe.Sizeof(e.sci), 0),
-		cacheline.At("side", unsafe.Offsetof(e.side), unsafe.Sizeof(e.side), 0),
-		cacheline.At("parts", unsafe.Offsetof(e.parts), unsafe.Sizeof(e.parts), 0),
-		cacheline.At("part0", unsafe.Offsetof(e.part0), unsafe.Sizeof(e.part0), 0))
+	var ends [2]mkaEnd
+	cacheline.Check(t, "a link's ends", unsafe.Sizeof(ends),
+		cacheline.At("ends[1].part0", unsafe.Sizeof(ends[0])+unsafe.Offsetof(ends[1].part0), 8, 0))
+	if unsafe.Sizeof(ends) != cacheline.Size {
+		t.Errorf("a link's two ends are %d bytes, want a line", unsafe.Sizeof(ends))
+	}
 }

@@ -154,11 +154,13 @@ type Link struct {
 	dueP    *participant // the participant the timer is set for (schedule)
 }
 
-// linkAbout is what a link's messages and refusals say of it.
+// linkAbout is what a link's messages and refusals say of it, and what
+// its ends keep that an MKPDU does not read.
 type linkAbout struct {
 	ifaces  [2]*network.Iface // the link's ends, AWS's first
 	group   string            // the Interconnect or last mile
 	manager string
+	ends    [2]endCold
 }
 
 // rxOf is end side's receive SAs, newest first: a slice of the link's own
@@ -187,25 +189,62 @@ func (sl *Link) setRx(side int, rxs []rxSA) {
 // mkaEnd is one end's MACsec entity: its keys (which differ from the
 // peer's only when misconfigured), its MKA participants and its SAs.
 //
-// What an MKPDU reads of it is on its first line, its participants
-// included, as long as one key runs (part0), where an array of their own
-// was a line more to each MKPDU; an mkaEnd is 128 bytes, so it starts on
-// a line (TestMKAEndLayout).
+// It holds what an MKPDU reads of it, its participant included as long
+// as one key runs (part0), in 32 bytes, and a link's two ends are made
+// together, so that both are on one line (TestMKAEndLayout): every hello
+// reads both ends, and at a line each they were two misses a hello once
+// thousands of links ran. What else an end keeps, seldom read, is the
+// link's (endCold).
 type mkaEnd struct {
 	sl    *Link
-	txKey *cak       // the CA the transmit SA (Link.tx) belongs to
-	sci   macsec.SCI // its first six octets are the end's MAC address
-	side  int        // 0 the AWS end (key server), 1 the far end
-	parts []*participant
-	part0 [1]*participant // parts while there is one
+	txKey *cak    // the CA the transmit SA (Link.tx) belongs to
+	addr  [6]byte // the end's MAC address: its SCI's first six octets
+	side  uint8   // 0 the AWS end (key server), 1 the far end
+	// n is how many participants run: part0 holds the one there is,
+	// if any; more (during a rotation, or a key reconfigured) are listed
+	// in the end's endCold.parts.
+	n     uint8
+	part0 [1]*participant
+}
 
-	keys   []*cak     // installed, oldest first
-	logged *macsec.SA // the last SA of this end's SC written to the key log
-	_      [32]byte   // to 128 bytes
+// endCold is what an end keeps that an MKPDU does not read.
+type endCold struct {
+	keys   []*cak         // installed, oldest first
+	logged *macsec.SA     // the last SA of this end's SC written to the key log
+	parts  []*participant // its participants while more than one runs (mkaEnd.n)
+}
+
+// cold is what else e keeps.
+func (e *mkaEnd) cold() *endCold { return &e.sl.about.ends[e.side] }
+
+// parts is the end's participants, in the order they started.
+func (e *mkaEnd) parts() []*participant {
+	if e.n < 2 {
+		return e.part0[:e.n]
+	}
+	return e.cold().parts
+}
+
+// setParts makes ps the end's participants.
+func (e *mkaEnd) setParts(ps []*participant) {
+	e.n = uint8(min(len(ps), 2))
+	e.part0[0] = nil
+	e.cold().parts = nil
+	switch e.n {
+	case 2:
+		e.cold().parts = ps
+	case 1:
+		e.part0[0] = ps[0]
+	}
+}
+
+// sci is the end's secure channel identifier: its MAC address and port 1.
+func (e *mkaEnd) sci() macsec.SCI {
+	return macsec.SCI{e.addr[0], e.addr[1], e.addr[2], e.addr[3], e.addr[4], e.addr[5], 0, 1}
 }
 
 // mac is the end's MAC address.
-func (e *mkaEnd) mac() [6]byte { return [6]byte(e.sci[:6]) }
+func (e *mkaEnd) mac() [6]byte { return e.addr }
 
 // rxSA is a receive SA and its replay state.
 type rxSA struct {
@@ -287,7 +326,7 @@ const never = time.Duration(math.MaxInt64)
 func (sl *Link) due() (first *participant, life bool) {
 	at := never
 	for _, e := range sl.ends {
-		for _, p := range e.parts {
+		for _, p := range e.parts() {
 			if p.hello < at {
 				first, life, at = p, false, p.hello
 			}
@@ -420,11 +459,11 @@ func (s *Set) Add(env Env, c Config) *Link {
 	sl.rekey = s.e.NewTimer(sl.rekeyNow)
 	sl.t.SetHandler((*mkaTimer)(sl))
 	first := s.newCAK(1)
+	ends := new([2]mkaEnd) // one line (mkaEnd)
 	for i := range sl.ends {
-		e := &mkaEnd{sl: sl, side: i, keys: []*cak{first}}
-		e.parts = e.part0[:0]
-		copy(e.sci[:6], c.MACs[i][:])
-		e.sci[7] = 1
+		e := &ends[i]
+		e.sl, e.side, e.addr = sl, uint8(i), c.MACs[i]
+		e.cold().keys = []*cak{first}
 		sl.ends[i] = e
 	}
 	sl.idx = int32(len(s.links))
@@ -464,7 +503,7 @@ func (s *Set) Advance(dt float64) {
 func (sl *Link) start() {
 	sl.stir()
 	for _, e := range sl.ends {
-		e.startParticipant(e.keys[0])
+		e.startParticipant(e.cold().keys[0])
 	}
 }
 
@@ -480,19 +519,15 @@ func (e *mkaEnd) startParticipant(k *cak) *participant {
 		p.mi[i] = byte(s.e.Rand().Uint32())
 	}
 	p.hello, p.expire = s.e.Now()+time.Duration(s.e.Rand().Int64N(int64(Hello/4))), never
-	e.parts = append(e.parts, p)
+	e.setParts(append(slices.Clone(e.parts()), p))
 	e.sl.schedule()
 	return p
 }
 
 func (p *participant) stop() {
 	e := p.end
-	e.parts = slices.DeleteFunc(e.parts, func(x *participant) bool { return x == p })
-	if len(e.parts) <= 1 && (len(e.parts) == 0 || &e.parts[0] != &e.part0[0]) {
-		// One key runs again: its participant goes back in the end.
-		n := copy(e.part0[:], e.parts)
-		e.parts = e.part0[:n]
-	}
+	// One key running again, its participant goes back in the end.
+	e.setParts(slices.DeleteFunc(slices.Clone(e.parts()), func(x *participant) bool { return x == p }))
 	e.sl.schedule()
 }
 
@@ -513,7 +548,7 @@ func (p *participant) send() {
 	f := e.flight()
 	m := &f.m
 	*m = macsec.MKPDU{Version: 3, Priority: p.priority, KeyServer: p.keyServer(), MACsecDesired: true, Capability: 3,
-		SCI: e.sci, MI: p.mi, MN: p.mn, AlgorithmAgility: 0x0080C201, CKN: p.key.ckn()}
+		SCI: e.sci(), MI: p.mi, MN: p.mn, AlgorithmAgility: 0x0080C201, CKN: p.key.ckn()}
 	if pi := &p.peer; p.peerAlive(s.e.Now()) {
 		f.peer[0] = macsec.Peer{MI: pi.mi, MN: pi.mn}
 		if pi.live {
@@ -533,7 +568,7 @@ func (p *participant) send() {
 			m.DistSAK = &f.dist
 			if sl.suite.XPN() {
 				// A peer maps SCIs to SSCIs from this (IEEE 802.1X-2020 §11.11.3).
-				m.KeyServerSSCI = uint8(macsec.SSCI(e.sci, []macsec.SCI{e.sci, p.peer.sci}))
+				m.KeyServerSSCI = uint8(macsec.SSCI(e.sci(), []macsec.SCI{e.sci(), p.peer.sci}))
 			}
 			p.sent = true
 			// Ready to receive under the new SAK before the peer starts
@@ -674,7 +709,7 @@ func (e *mkaEnd) receive(f *mkaFlight) {
 		}
 	}
 	var p *participant
-	for _, x := range e.parts {
+	for _, x := range e.parts() {
 		// The sender's key names itself: its name need not be read.
 		if x.key == f.signer || bytes.Equal(x.key.ckn(), m.CKN) {
 			p = x
@@ -775,16 +810,16 @@ func (p *participant) newSAK() {
 // install makes a CA's SAK this end's transmit SA and adds it to the
 // receive SAs, keeping the previous one so frames in flight validate.
 func (e *mkaEnd) install(p *participant, peerSCI macsec.SCI) {
-	tx := &macsec.SA{Suite: e.sl.suite, Key: *p.sak, SCI: e.sci, AN: p.an}
+	tx := &macsec.SA{Suite: e.sl.suite, Key: *p.sak, SCI: e.sci(), AN: p.an}
 	if e.sl.suite.XPN() {
-		tx.SSCI, tx.Salt = macsec.SSCI(e.sci, []macsec.SCI{e.sci, peerSCI}), e.salt(p)
+		tx.SSCI, tx.Salt = macsec.SSCI(e.sci(), []macsec.SCI{e.sci(), peerSCI}), e.salt(p)
 	}
 	if err := tx.CanProtect(1); err != nil {
 		panic(fmt.Sprintf("sim: installing a %s SA: %v", e.sl.name, err))
 	}
 	e.sl.tx[e.side] = tx
 	e.logSA(p, tx)
-	peerRx := e.sl.rxOf(1 - e.side)
+	peerRx := e.sl.rxOf(1 - int(e.side))
 	for i := range peerRx {
 		if peerRx[i].sa.AN == tx.AN {
 			shareKey(&peerRx[i], tx)
@@ -822,7 +857,7 @@ func (p *participant) keyServerMI() [12]byte {
 // addRx accepts frames the peer protects with a CA's current SAK, keeping
 // the previous receive SA so frames in flight still validate.
 func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
-	for _, r := range e.sl.rxOf(e.side) {
+	for _, r := range e.sl.rxOf(int(e.side)) {
 		if p.ofSAK(r.sa) {
 			return
 		}
@@ -832,14 +867,14 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 	if e.sl.suite.XPN() {
 		// The peer transmits with its own SSCI, fixed by the order of the
 		// two SCIs (macsec.SSCI), not by which end is the key server.
-		rx.SSCI, rx.Salt = macsec.SSCI(peerSCI, []macsec.SCI{e.sci, peerSCI}), e.salt(p)
+		rx.SSCI, rx.Salt = macsec.SSCI(peerSCI, []macsec.SCI{e.sci(), peerSCI}), e.salt(p)
 	}
 	e.logSA(p, rx)
 	r := rxSA{sa: rx, w: macsec.ReplayWindow{Next: 1}}
 	if peerTx != nil && peerTx.AN == rx.AN {
 		shareKey(&r, peerTx)
 	}
-	rxs := append([]rxSA{r}, e.sl.rxOf(e.side)...)
+	rxs := append([]rxSA{r}, e.sl.rxOf(int(e.side))...)
 	if len(rxs) > 2 {
 		// Two receive SAs are kept, the newest and the one before; but
 		// never drop the one the peer still transmits with (a SAK redrawn
@@ -851,7 +886,7 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 		}
 		rxs = slices.Delete(rxs, drop, drop+1)
 	}
-	e.sl.setRx(e.side, rxs)
+	e.sl.setRx(int(e.side), rxs)
 }
 
 // shareKey has a receive SA use its peer's transmit SA's key and cipher
@@ -889,7 +924,7 @@ func shareKey(r *rxSA, tx *macsec.SA) {
 // Delay Protect.)
 func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 	var w *macsec.ReplayWindow
-	rxs := e.sl.rxOf(e.side)
+	rxs := e.sl.rxOf(int(e.side))
 	for i := range rxs {
 		if p.ofSAK(rxs[i].sa) {
 			w = &rxs[i].w
@@ -929,7 +964,7 @@ func (p *participant) ofSAK(sa *macsec.SA) bool {
 func (e *mkaEnd) validates(tx *macsec.SA) bool {
 	// The SA itself, as both ends usually hold it, is found without
 	// reading it.
-	return tx != nil && slices.ContainsFunc(e.sl.rxOf(e.side), func(r rxSA) bool {
+	return tx != nil && slices.ContainsFunc(e.sl.rxOf(int(e.side)), func(r rxSA) bool {
 		return r.sa == tx || r.sa.AN == tx.AN && bytes.Equal(r.sa.Key, tx.Key)
 	})
 }
@@ -937,7 +972,7 @@ func (e *mkaEnd) validates(tx *macsec.SA) bool {
 // partFor is the participant running key k (or one with an equal CKN),
 // nil when there is none.
 func (e *mkaEnd) partFor(k *cak) *participant {
-	for _, p := range e.parts {
+	for _, p := range e.parts() {
 		// The key itself, as it usually is, is found without reading
 		// the names.
 		if p.key == k || p.key.name == k.name {
@@ -1213,7 +1248,7 @@ func (s *Set) Rotate(sl *Link, by string) (string, *Refusal) {
 		return "", &Refusal{fmt.Sprintf("%s tried to rotate the MACsec key of %s, whose manager is %s: only the manager rotates keys", by, name, sl.about.manager),
 			fmt.Sprintf("rotate_key(channel = %q, by = %q)", name, sl.about.manager)}
 	}
-	if n := len(sl.ends[0].keys); n >= 2 {
+	if n := len(sl.ends[0].cold().keys); n >= 2 {
 		return "", &Refusal{fmt.Sprintf("%s already has two keys: a channel holds at most two", name), fmt.Sprintf("remove_key(channel = %q) first", name)}
 	}
 	for _, o := range s.links {
@@ -1237,8 +1272,8 @@ func (s *Set) Rotate(sl *Link, by string) (string, *Refusal) {
 	for _, o := range s.links {
 		if o.about.group == sl.about.group {
 			channels++
-			keys += len(o.ends[0].keys)
-			if len(o.ends[0].keys) > 1 && holder == nil {
+			keys += len(o.ends[0].cold().keys)
+			if len(o.ends[0].cold().keys) > 1 && holder == nil {
 				holder = o
 			}
 		}
@@ -1247,9 +1282,9 @@ func (s *Set) Rotate(sl *Link, by string) (string, *Refusal) {
 		return "", &Refusal{fmt.Sprintf("%s would hold %d MACsec keys on its %d channels: at most one more than its channels (%s still holds two)",
 			sl.about.group, keys, channels, holder.name), fmt.Sprintf("remove_key(channel = %q) first", holder.name)}
 	}
-	k := s.newCAK(sl.ends[0].keys[len(sl.ends[0].keys)-1].id + 1)
+	k := s.newCAK(sl.ends[0].cold().keys[len(sl.ends[0].cold().keys)-1].id + 1)
 	for _, e := range sl.ends {
-		e.keys = append(e.keys, k)
+		e.cold().keys = append(e.cold().keys, k)
 		e.startParticipant(k)
 	}
 	sl.rotating = k
@@ -1270,17 +1305,17 @@ func (sl *Link) RemoveKey(key string) (string, *Refusal) {
 		}
 		return false
 	}
-	if key == "active" || len(sl.ends[0].keys) == 2 && (sl.rotating != nil || inUse(sl.ends[0].keys[0])) {
+	if key == "active" || len(sl.ends[0].cold().keys) == 2 && (sl.rotating != nil || inUse(sl.ends[0].cold().keys[0])) {
 		return "", &Refusal{fmt.Sprintf("removing the active MACsec key of %s: an active key cannot be deleted", name),
 			"rotate to a new key first, then remove the previous one"}
 	}
-	if len(sl.ends[0].keys) < 2 {
+	if len(sl.ends[0].cold().keys) < 2 {
 		return "", &Refusal{fmt.Sprintf("%s has no previous key to remove", name), ""}
 	}
-	old := sl.ends[0].keys[0]
+	old := sl.ends[0].cold().keys[0]
 	for _, e := range sl.ends {
-		e.keys = e.keys[1:]
-		for _, p := range slices.Clone(e.parts) {
+		e.cold().keys = e.cold().keys[1:]
+		for _, p := range slices.Clone(e.parts()) {
 			if p.key.id == old.id {
 				p.stop()
 			}
@@ -1295,7 +1330,8 @@ func (sl *Link) RemoveKey(key string) (string, *Refusal) {
 // name, else the key itself changes.
 func (s *Set) MismatchKey(sl *Link, key string) string {
 	far := sl.ends[1]
-	old := far.keys[len(far.keys)-1]
+	fk := far.cold().keys
+	old := fk[len(fk)-1]
 	bad := s.newCAK(old.id)
 	what := "CAK"
 	if key == "ckn" {
@@ -1304,8 +1340,8 @@ func (s *Set) MismatchKey(sl *Link, key string) string {
 	} else {
 		bad.name = old.name
 	}
-	far.keys[len(far.keys)-1] = bad
-	for _, p := range slices.Clone(far.parts) {
+	fk[len(fk)-1] = bad
+	for _, p := range slices.Clone(far.parts()) {
 		if p.key == old {
 			p.stop()
 		}
@@ -1400,7 +1436,7 @@ func (sl *Link) nextPN(side int) (uint64, bool) {
 // accept validates a protected frame with a receive SA of this end.
 func (e *mkaEnd) accept(wire []byte) bool {
 	buf := e.sl.env.PlainBuf
-	rxs := e.sl.rxOf(e.side)
+	rxs := e.sl.rxOf(int(e.side))
 	for i := range rxs {
 		plain, _, err := macsec.AppendValidate((*buf)[:0], rxs[i].sa, &rxs[i].w, wire)
 		if plain != nil {
@@ -1439,8 +1475,8 @@ func (sl *Link) Status() Status {
 	for i, e := range sl.ends {
 		es := &st.Ends[i]
 		es.MAC, es.Tx = e.mac(), sl.tx[i]
-		if len(e.parts) > 0 {
-			p := e.parts[0]
+		if ps := e.parts(); len(ps) > 0 {
+			p := ps[0]
 			es.MI, es.Hello = p.mi, p.hello
 			if p.peer.known {
 				es.Heard = p.peer.heard

@@ -68,8 +68,8 @@ func (sl *Link) endDown(e *mkaEnd, why string) {
 	sl.st.up[e.side] = false
 	sl.st.exhausted[e.side] = false
 	sl.tx[e.side], e.txKey = nil, nil
-	sl.setRx(e.side, nil)
-	for _, p := range e.parts {
+	sl.setRx(int(e.side), nil)
+	for _, p := range e.parts() {
 		p.sak, p.sent, p.inUse, p.sakSA = nil, false, false, nil
 	}
 	// Unsecured before the routers react: what they send next (a SYN, a
@@ -84,7 +84,7 @@ func (sl *Link) endDown(e *mkaEnd, why string) {
 		s.Control(fmt.Sprintf("MKA %s at %s: %s; %s", sl.name, d.Name, why, sl.downWhat()))
 	}
 	if sl.mode == stdlib.MustEncrypt {
-		s.PortDown(e.side, "MACsec down")
+		s.PortDown(int(e.side), "MACsec down")
 	}
 }
 
