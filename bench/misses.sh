@@ -2,14 +2,18 @@
 # Cache misses of the growth benchmark's larger run: cachegrind's count
 # of data reads missing a 1 MiB last-level cache over one start and ten
 # simulated minutes at 1,000 channels (TestGrowthRun, the plan included),
-# under the processor's L2 geometry (16-way) and a 64-way one, whose
-# count follows the working set's size more than where objects fall
-# among the sets. Timed runs on a shared host move by more than most
+# under two geometries. 16-way is the processor's L2, indexed here by
+# virtual address: where the heap's pages fall then decides which lines
+# share a set, and a change that moves them can move the count by 5%
+# either way whatever it saves. 256-way, 64 sets, indexes by an address's
+# place within its 4 KiB page alone, as the processor's L2, indexed by
+# physical address with pages scattered, does on average: the figure to
+# judge a change by. Timed runs on a shared host move by more than most
 # layout changes gain; this count repeats within about 1% from run to
-# run, with address-space randomisation off (setarch -R), the collector
-# off (no collection's timing moves the heap) and one thread. Needs Go,
-# valgrind and setarch (util-linux); takes a few minutes. N sets the
-# Interconnects (default 250).
+# run of one build, with address-space randomisation off (setarch -R),
+# the collector off (no collection's timing moves the heap) and one
+# thread. Needs Go, valgrind and setarch (util-linux); takes a few
+# minutes. N sets the Interconnects (default 250).
 set -euo pipefail
 N=${N:-250}
 tmp=$(mktemp -d)
@@ -17,7 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$(dirname "$0")/.."
 go test -c -o "$tmp/sim.test" ./sim
 cd sim
-for ways in 16 64; do
+for ways in 16 256; do
 	# Valgrind now and then fails to decode an instruction the runtime
 	# runs (SIGILL): a run that does is tried again, three times at most.
 	for try in 1 2 3; do

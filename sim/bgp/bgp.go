@@ -177,8 +177,7 @@ type Speaker struct {
 	// its lines out of the cache.
 	keepaliveTimer engine.Timer
 	// live is the real TCP connection of a live session's AWS end (nil:
-	// none, or the session is simulated end to end); seq and ack number
-	// what it carries in the capture.
+	// none, or the session is simulated end to end).
 	live      Transport
 	holdTimer engine.Timer
 
@@ -207,7 +206,7 @@ type Speaker struct {
 	flood   []netip.Prefix
 
 	liveHeld            [][]byte // what was sent while the link was down: TCP sends it when the link returns
-	liveSeq, liveAck    uint32
+	liveSeq, liveAck    uint32   // number what the live connection carries, in the capture
 	livePort, theirPort uint16
 	_                   [32]byte // to nine lines, so that a speaker starts on one
 }

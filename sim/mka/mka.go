@@ -50,11 +50,12 @@ var GroupAddress = [6]byte{0x01, 0x80, 0xc2, 0x00, 0x00, 0x03}
 
 // cak is one pre-shared connectivity association key with its name.
 //
-// What every MKPDU reads of it, the name's octets and the ICK, is on its
-// first line: a slice of the name's, or the ICK's CMAC state (the run's,
-// Set.ick), would take it to two, each a cache miss an MKPDU once
-// thousands of links ran. A cak is 192 bytes, so it starts on a line
-// (TestCAKLayout).
+// What an MKPDU encoded or checked reads of it, the name's octets and
+// the ICK, is on its first line: a slice of the name's, or the ICK's CMAC
+// state (the run's, Set.ick), would take it to two, each a cache miss an
+// MKPDU once thousands of links ran. (An MKPDU no capture reads, between
+// ends that share the key, reads neither: mkaFlight.held.) A cak is 192
+// bytes, so it starts on a line (TestCAKLayout).
 type cak struct {
 	name [32]byte // the CKN's octets: 32, as AWS writes them in 64 hex digits
 	// The ICK and KEK, derived from the key and its name when a
@@ -155,7 +156,7 @@ type Link struct {
 }
 
 // linkAbout is what a link's messages and refusals say of it, and what
-// its ends keep that an MKPDU does not read.
+// its ends keep that is seldom read (endCold).
 type linkAbout struct {
 	ifaces  [2]*network.Iface // the link's ends, AWS's first
 	group   string            // the Interconnect or last mile
@@ -200,14 +201,17 @@ type mkaEnd struct {
 	txKey *cak    // the CA the transmit SA (Link.tx) belongs to
 	addr  [6]byte // the end's MAC address: its SCI's first six octets
 	side  uint8   // 0 the AWS end (key server), 1 the far end
-	// n is how many participants run: part0 holds the one there is,
-	// if any; more (during a rotation, or a key reconfigured) are listed
-	// in the end's endCold.parts.
+	// n is how many participants run, counted to 2: part0 holds the
+	// one there is, if any; while two or more run (during a rotation,
+	// or a key reconfigured), all of them are listed in the end's
+	// endCold.parts, and part0 is empty.
 	n     uint8
 	part0 [1]*participant
 }
 
-// endCold is what an end keeps that an MKPDU does not read.
+// endCold is what an end keeps that is seldom read: its keys, the key
+// log's last SA, and its participants while two or more run, which only
+// then every MKPDU reads.
 type endCold struct {
 	keys   []*cak         // installed, oldest first
 	logged *macsec.SA     // the last SA of this end's SC written to the key log
@@ -643,7 +647,9 @@ func (e *mkaEnd) authentic(f *mkaFlight, k *cak) bool {
 // mkaFlight is an MKPDU on its way to the peer, with the timer that
 // delivers it; like BFD's, flights are reused rather than a timer and a
 // closure allocated for every MKPDU.
-// buf is the MKPDU, built in place so that its bytes are reused too.
+// buf is the MKPDU's bytes when a capture reads them, built in place so
+// that they are reused too; otherwise the receiver's scratch space for
+// encoding the held MKPDU (authentic).
 type mkaFlight struct {
 	t        engine.Timer
 	from, to *mkaEnd
@@ -668,7 +674,7 @@ func (f *mkaFlight) Fire() { f.arrive() }
 func (f *mkaFlight) arrive() {
 	to := f.to
 	f.to = nil
-	// Idle only once read: the MKPDU is the flight's buffer.
+	// Idle only once read: the MKPDU is the flight's (m, or buf).
 	to.receive(f)
 	f.from.free(f)
 }
