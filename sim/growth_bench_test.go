@@ -41,16 +41,7 @@ func BenchmarkSimGrowth(b *testing.B) {
 			// looked lower than it is.
 			runtime.GC()
 			t0 := time.Now()
-			// The default budget stops the larger run at 8m20s: it needs
-			// about 11.4 million events.
-			s, err := Start(ps[i], scs[i], Options{Seed: 1, MaxEvents: 100_000_000})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := s.e.Run(scs[i].Duration); err != nil {
-				b.Fatal(err)
-			}
-			s.finish()
+			s := runGrowth(b, ps[i], scs[i])
 			elapsed[i] += time.Since(t0)
 			fired[i] += s.e.Fired()
 		}
@@ -71,13 +62,21 @@ func TestGrowthRun(t *testing.T) {
 		t.Skip("PATCHBAY_GROWTH_RUN is not a number of Interconnects")
 	}
 	p := plantest.Source(t, growthDesign(n))
-	sc := p.Design.Scenarios[0]
+	runGrowth(t, p, p.Design.Scenarios[0])
+}
+
+// runGrowth starts the growth scenario sc of p and runs it to its end.
+func runGrowth(tb testing.TB, p *planner.Plan, sc *lang.Scenario) *Sim {
+	tb.Helper()
+	// The default budget stops the larger run at 8m20s: it needs about
+	// 11.4 million events.
 	s, err := Start(p, sc, Options{Seed: 1, MaxEvents: 100_000_000})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if err := s.e.Run(sc.Duration); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	s.finish()
+	return s
 }

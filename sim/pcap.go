@@ -36,7 +36,7 @@ func newCapture(w io.Writer) (*capture, error) {
 // captured. l4 is the transport header and payload, its checksum not yet
 // filled in. It reports whether the packet arrives.
 func (s *Sim) send(sp *bgp.Speaker, ttl, proto uint8, l4 []byte) bool {
-	sl := secOf(sp.Session.Link)
+	sl := secOf(sp.Over())
 	protect := sl != nil && sl.Secured()
 	// One buffer for every frame: each is protected (a copy) or written
 	// out before the next is built.
