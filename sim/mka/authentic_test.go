@@ -15,8 +15,8 @@ import (
 // as its encoding would be.
 func TestAuthentic(t *testing.T) {
 	sl := &Link{env: Env{shared: &shared{}}}
-	for i := range sl.ends {
-		sl.ends[i] = &mkaEnd{sl: sl, side: uint8(i), addr: [6]byte{2, 0, 0, 0, 0, byte(i + 1)}}
+	for i := range sl.pair {
+		sl.pair[i] = mkaEnd{side: uint8(i), addr: [6]byte{2, 0, 0, 0, 0, byte(i + 1)}}
 	}
 	newKey := func(secret byte) *cak {
 		k := &cak{id: 1}
@@ -27,7 +27,7 @@ func TestAuthentic(t *testing.T) {
 		return k
 	}
 	key, twin, other := newKey(1), newKey(1), newKey(2)
-	from, to := sl.ends[0], sl.ends[1]
+	from, to := &sl.pair[0], &sl.pair[1]
 	m := macsec.MKPDU{Version: 3, KeyServer: true, MACsecDesired: true, Capability: 3, SCI: from.sci(),
 		MI: [12]byte{1, 2, 3}, MN: 7, AlgorithmAgility: 0x0080C201, CKN: key.ckn()}
 	unsigned, err := m.AppendMarshalUnsigned(nil)

@@ -55,14 +55,14 @@ func (k *KeyLog) printf(format string, args ...any) {
 // unless the other end already installed it: the transmit SA at one end and
 // the receive SA at the other are the same SA.
 func (e *mkaEnd) logSA(p *participant, sa *macsec.SA) {
-	sl := e.sl
+	sl := e.sl()
 	kl := sl.env.KeyLog
 	if kl == nil {
 		return
 	}
-	owner := sl.ends[0]
-	if sa.SCI == sl.ends[1].sci() {
-		owner = sl.ends[1]
+	owner := sl.ends()[0]
+	if sa.SCI == sl.ends()[1].sci() {
+		owner = sl.ends()[1]
 	}
 	if o := owner.cold().logged; o != nil && o.AN == sa.AN && bytes.Equal(o.Key, sa.Key) {
 		return
@@ -73,7 +73,7 @@ func (e *mkaEnd) logSA(p *participant, sa *macsec.SA) {
 	if sa.Suite.XPN() {
 		kl.printf(" ssci=%08x salt=%s", sa.SSCI, hex.EncodeToString(sa.Salt[:]))
 	}
-	kl.printf(" sak=%s link=%s\n", hex.EncodeToString(sa.Key), sl.name)
+	kl.printf(" sak=%s link=%s\n", hex.EncodeToString(sa.Key), sl.about.name)
 }
 
 // keyLogTime prints a virtual time as signed seconds with every nanosecond,

@@ -9,8 +9,8 @@ import (
 
 // TestLinkLayout holds Link to the lines its comments give: what a
 // protected packet reads on the first, and on the second the receive SA
-// for the far end's packets; what an MKPDU reads on those and the
-// fourth; the MKA timer on the last, the seventh.
+// for the far end's packets; what an MKPDU reads on those, the fourth
+// (the ends themselves among it) and the seventh, with the MKA timer.
 func TestLinkLayout(t *testing.T) {
 	var l Link
 	cacheline.Check(t, "Link", unsafe.Sizeof(l),
@@ -23,15 +23,12 @@ func TestLinkLayout(t *testing.T) {
 		cacheline.At("in0[0]", unsafe.Offsetof(l.in0), unsafe.Sizeof(l.in0[0]), 0),
 		cacheline.At("pps", unsafe.Offsetof(l.pps), unsafe.Sizeof(l.pps), 1),
 		cacheline.At("in1[0]", unsafe.Offsetof(l.in1), unsafe.Sizeof(l.in1[0]), 1),
-		cacheline.At("ends", unsafe.Offsetof(l.ends), unsafe.Sizeof(l.ends), 3),
-		cacheline.At("suite", unsafe.Offsetof(l.suite), unsafe.Sizeof(l.suite), 3),
+		cacheline.At("pair", unsafe.Offsetof(l.pair), unsafe.Sizeof(l.pair), 3),
 		cacheline.At("link", unsafe.Offsetof(l.link), 8, 3),
-		cacheline.At("rotating", unsafe.Offsetof(l.rotating), 8, 3),
-		cacheline.At("st.up", unsafe.Offsetof(l.st)+unsafe.Offsetof(l.st.up), 2, 3),
-		cacheline.At("st.exhausted", unsafe.Offsetof(l.st)+unsafe.Offsetof(l.st.exhausted), 2, 3),
-		cacheline.At("st.noSAKUse", unsafe.Offsetof(l.st)+unsafe.Offsetof(l.st.noSAKUse), 8, 3),
 		cacheline.At("env.shared", unsafe.Offsetof(l.env)+unsafe.Offsetof(l.env.shared), 8, 3),
-		cacheline.At("t", unsafe.Offsetof(l.t), unsafe.Sizeof(l.t), 6))
+		cacheline.At("st", unsafe.Offsetof(l.st), unsafe.Sizeof(l.st), 6),
+		cacheline.At("t", unsafe.Offsetof(l.t), unsafe.Sizeof(l.t), 6),
+		cacheline.At("dueP", unsafe.Offsetof(l.dueP), 8, 6))
 	if unsafe.Sizeof(l) != 7*cacheline.Size {
 		t.Errorf("a Link is %d bytes, want seven lines (see Link.t)", unsafe.Sizeof(l))
 	}
@@ -71,13 +68,17 @@ func TestCAKLayout(t *testing.T) {
 		cacheline.At("ick", unsafe.Offsetof(k.ick), unsafe.Sizeof(k.ick), 0))
 }
 
-// TestMKAEndLayout holds mkaEnd to its comment: 32 bytes, so that a
-// link's two ends, made together, share a line.
-func TestMKAEndLayout(t *testing.T) {
-	var ends [2]mkaEnd
-	cacheline.Check(t, "a link's ends", unsafe.Sizeof(ends),
-		cacheline.At("ends[1].part0", unsafe.Sizeof(ends[0])+unsafe.Offsetof(ends[1].part0), 8, 0))
-	if unsafe.Sizeof(ends) != cacheline.Size {
-		t.Errorf("a link's two ends are %d bytes, want a line", unsafe.Sizeof(ends))
+// TestMKAEndSl: an end finds its link from where it lives in it
+// (mkaEnd.sl), for both ends.
+func TestMKAEndSl(t *testing.T) {
+	var l Link
+	for i := range l.pair {
+		l.pair[i].side = uint8(i)
+		if got := l.pair[i].sl(); got != &l {
+			t.Errorf("end %d: sl() = %p, want the link, %p", i, got, &l)
+		}
+	}
+	if unsafe.Sizeof(l.pair) != 48 {
+		t.Errorf("a link's two ends are %d bytes, want 48 (they share a line with link and env.shared)", unsafe.Sizeof(l.pair))
 	}
 }

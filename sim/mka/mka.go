@@ -27,6 +27,7 @@ import (
 	"math"
 	"slices"
 	"time"
+	"unsafe"
 
 	"patchbay/sim/engine"
 	"patchbay/sim/internal/units"
@@ -118,28 +119,31 @@ type Link struct {
 	in1 [2]rxSA
 	// On the third line, beside in1's second SA, what packets and MKPDUs
 	// seldom read: the rekey timer when a SAK is installed, the mode when
-	// a should_encrypt link carries traffic in the clear.
-	rekey *engine.Timer
-	mode  stdlib.MACsecMode
-	name  string // the link's first session's, for messages
-
-	// What an MKPDU sent or received reads besides, on the fourth line,
-	// with the pointer to the run's shared state (env.shared): pointers of
-	// the link's own to the run's clock, MKPDU reader and flights would
-	// take a line more. TestLinkLayout holds them there.
-	ends     [2]*mkaEnd
+	// a should_encrypt link carries traffic in the clear, the cipher suite
+	// (an MKPDU reads xpn), and the key a rotation in progress moves to
+	// (st.rot says whether there is one).
+	rekey    *engine.Timer
+	mode     stdlib.MACsecMode
 	suite    macsec.CipherSuite
-	link     *network.Link
-	rotating *cak // the key a rotation in progress moves to
-	st       secState
-	env      Env
+	rotating *cak
+
+	// What an MKPDU sent or received reads besides, on the fourth line:
+	// the link's two ends themselves, then the network link and the
+	// pointer to the run's shared state (env.shared). An end was an
+	// object of its own, a line both ends shared: one more line for every
+	// MKPDU to read, once a second on every link, where the whole of
+	// what a run reads each second at 1,000 channels is a little more
+	// than the processor's L2. TestLinkLayout holds them there.
+	pair [2]mkaEnd
+	link *network.Link
+	env  Env
 
 	rk       secRekey
 	about    *linkAbout // what messages and refusals say of it
-	rekeys   int
+	rekeys   int32
+	idx      int32         // its place in Set.links, the order SetRates goes in
 	rotated  time.Duration // when the last rotation finished; -1: never
 	rejected int           // protected frames the far end refused
-	idx      int32         // its place in Set.links, the order SetRates goes in
 
 	// The link's MKA timer, on the last line: every hello, and every
 	// lifetime that runs out, of the participants at both ends (due),
@@ -149,19 +153,28 @@ type Link struct {
 	// link stays seven lines, what it reads seldom behind about: at eight,
 	// a power of two, every link's first line, which every protected
 	// packet reads, fell in the same eighth of the processor's cache sets,
-	// and missed twice as often under cachegrind.
+	// and missed twice as often under cachegrind. What else an MKPDU
+	// reads of the link is beside the timer (st).
 	dueLife bool // the timer is set for dueP's peer's lifetime, not its hello
+	st      secState
 	t       engine.Timer
 	dueP    *participant // the participant the timer is set for (schedule)
 }
 
+// ends is the link's two ends, AWS's first.
+func (sl *Link) ends() [2]*mkaEnd { return [2]*mkaEnd{&sl.pair[0], &sl.pair[1]} }
+
 // linkAbout is what a link's messages and refusals say of it, and what
 // its ends keep that is seldom read (endCold).
 type linkAbout struct {
+	name    string            // the link's first session's, for messages
 	ifaces  [2]*network.Iface // the link's ends, AWS's first
 	group   string            // the Interconnect or last mile
 	manager string
 	ends    [2]endCold
+	// noSAKUse counts MKPDUs in a row from a live peer that uses no SAK;
+	// nil when none is counting (Link.st.noSAK).
+	noSAKUse map[*participant]int
 }
 
 // rxOf is end side's receive SAs, newest first: a slice of the link's own
@@ -191,13 +204,11 @@ func (sl *Link) setRx(side int, rxs []rxSA) {
 // peer's only when misconfigured), its MKA participants and its SAs.
 //
 // It holds what an MKPDU reads of it, its participant included as long
-// as one key runs (part0), in 32 bytes, and a link's two ends are made
-// together, so that both are on one line (TestMKAEndLayout): every hello
-// reads both ends, and at a line each they were two misses a hello once
-// thousands of links ran. What else an end keeps, seldom read, is the
-// link's (endCold).
+// as one key runs (part0), in 24 bytes, and it lives in its link
+// (Link.pair), on the line with what else an MKPDU reads there
+// (TestLinkLayout): every hello reads both ends. What else an end keeps,
+// seldom read, is the link's (endCold).
 type mkaEnd struct {
-	sl    *Link
 	txKey *cak    // the CA the transmit SA (Link.tx) belongs to
 	addr  [6]byte // the end's MAC address: its SCI's first six octets
 	side  uint8   // 0 the AWS end (key server), 1 the far end
@@ -207,6 +218,15 @@ type mkaEnd struct {
 	// endCold.parts, and part0 is empty.
 	n     uint8
 	part0 [1]*participant
+}
+
+// sl is the link e is an end of. An end is only ever Link.pair[side],
+// so the link is found from where the end is, rather than from a
+// pointer that would take the end to 32 bytes and the link's fourth
+// line past a line. The arithmetic stays within the Link, as
+// unsafe.Pointer's rule for it requires.
+func (e *mkaEnd) sl() *Link {
+	return (*Link)(unsafe.Add(unsafe.Pointer(e), -int(unsafe.Offsetof(Link{}.pair))-int(e.side)*int(unsafe.Sizeof(mkaEnd{}))))
 }
 
 // endCold is what an end keeps that is seldom read: its keys, the key
@@ -219,7 +239,7 @@ type endCold struct {
 }
 
 // cold is what else e keeps.
-func (e *mkaEnd) cold() *endCold { return &e.sl.about.ends[e.side] }
+func (e *mkaEnd) cold() *endCold { return &e.sl().about.ends[e.side] }
 
 // parts is the end's participants, in the order they started.
 func (e *mkaEnd) parts() []*participant {
@@ -329,7 +349,7 @@ const never = time.Duration(math.MaxInt64)
 // goes first (end 0's participants before end 1's).
 func (sl *Link) due() (first *participant, life bool) {
 	at := never
-	for _, e := range sl.ends {
+	for _, e := range sl.ends() {
 		for _, p := range e.parts() {
 			if p.hello < at {
 				first, life, at = p, false, p.hello
@@ -459,16 +479,14 @@ func (s *Set) Add(env Env, c Config) *Link {
 		suite = macsec.GCMAESXPN256
 	}
 	env.shared = &s.shared
-	sl := &Link{env: env, link: c.Link, name: c.Name, about: &linkAbout{ifaces: c.Ifaces, group: c.Group, manager: c.Manager}, mode: c.Mode, must: c.Mode == stdlib.MustEncrypt, suite: suite, xpn: suite.XPN(), rotated: -1}
+	sl := &Link{env: env, link: c.Link, about: &linkAbout{name: c.Name, ifaces: c.Ifaces, group: c.Group, manager: c.Manager}, mode: c.Mode, must: c.Mode == stdlib.MustEncrypt, suite: suite, xpn: suite.XPN(), rotated: -1}
 	sl.rekey = s.e.NewTimer(sl.rekeyNow)
 	sl.t.SetHandler((*mkaTimer)(sl))
 	first := s.newCAK(1)
-	ends := new([2]mkaEnd) // one line (mkaEnd)
-	for i := range sl.ends {
-		e := &ends[i]
-		e.sl, e.side, e.addr = sl, uint8(i), c.MACs[i]
+	for i := range sl.pair {
+		e := &sl.pair[i]
+		e.side, e.addr = uint8(i), c.MACs[i]
 		e.cold().keys = []*cak{first}
-		sl.ends[i] = e
 	}
 	sl.idx = int32(len(s.links))
 	s.links = append(s.links, sl)
@@ -506,13 +524,13 @@ func (s *Set) Advance(dt float64) {
 
 func (sl *Link) start() {
 	sl.stir()
-	for _, e := range sl.ends {
+	for _, e := range sl.ends() {
 		e.startParticipant(e.cold().keys[0])
 	}
 }
 
 func (e *mkaEnd) startParticipant(k *cak) *participant {
-	s := &e.sl.env
+	s := &e.sl().env
 	p := &participant{end: e, key: k}
 	k.derive()
 	// The AWS end is the key server: the lower priority value wins.
@@ -524,7 +542,7 @@ func (e *mkaEnd) startParticipant(k *cak) *participant {
 	}
 	p.hello, p.expire = s.e.Now()+time.Duration(s.e.Rand().Int64N(int64(Hello/4))), never
 	e.setParts(append(slices.Clone(e.parts()), p))
-	e.sl.schedule()
+	e.sl().schedule()
 	return p
 }
 
@@ -532,7 +550,7 @@ func (p *participant) stop() {
 	e := p.end
 	// One key running again, its participant goes back in the end.
 	e.setParts(slices.DeleteFunc(slices.Clone(e.parts()), func(x *participant) bool { return x == p }))
-	e.sl.schedule()
+	e.sl().schedule()
 }
 
 func (p *participant) keyServer() bool { return p.end.side == 0 }
@@ -545,7 +563,7 @@ func (p *participant) peerAlive(now time.Duration) bool {
 // parameters, the peer lists, the SAK in use, and from the key server a
 // newly drawn SAK, wrapped with the KEK.
 func (p *participant) send() {
-	e, sl, s := p.end, p.end.sl, &p.end.sl.env
+	e, sl, s := p.end, p.end.sl(), &p.end.sl().env
 	p.mn++
 	// The MKPDU and its sets are built in the flight that carries it, so
 	// that none is allocated: an end sends one every two seconds.
@@ -590,7 +608,7 @@ func (p *participant) send() {
 			LatestLowestPN: uint32(lpn), LatestKeyServerMI: p.keyServerMI()}
 		m.SAKUse = &f.use
 	}
-	if sl.suite.XPN() {
+	if sl.xpn {
 		// No Old Key is reported, so its MSBs stay 0.
 		f.xpn = macsec.XPN{SuspensionTime: 0, LatestLowestPNHigh: uint32(lpn >> 32)}
 		m.XPN = &f.xpn
@@ -615,7 +633,7 @@ func (p *participant) send() {
 	if s.capture != nil {
 		s.capture(e.mac(), f.buf)
 	}
-	f.to = sl.ends[1-e.side]
+	f.to = sl.ends()[1-e.side]
 	s.e.Reset(&f.t, s.e.Now()+sl.link.Latency)
 }
 
@@ -637,11 +655,11 @@ func (e *mkaEnd) authentic(f *mkaFlight, k *cak) bool {
 		}
 		f.buf = b
 	}
-	src := e.sl.ends[1-e.side].mac()
-	if signer != nil && macsec.SignMKPDUKey(&signer.ick, &e.sl.env.ick, GroupAddress, src, b) != nil {
+	src := e.sl().ends()[1-e.side].mac()
+	if signer != nil && macsec.SignMKPDUKey(&signer.ick, &e.sl().env.ick, GroupAddress, src, b) != nil {
 		return false
 	}
-	return macsec.VerifyMKPDUKey(&k.ick, &e.sl.env.ick, GroupAddress, src, b) == nil
+	return macsec.VerifyMKPDUKey(&k.ick, &e.sl().env.ick, GroupAddress, src, b) == nil
 }
 
 // mkaFlight is an MKPDU on its way to the peer, with the timer that
@@ -681,13 +699,13 @@ func (f *mkaFlight) arrive() {
 
 // free keeps f, delivered or never sent, for a next MKPDU.
 func (e *mkaEnd) free(f *mkaFlight) {
-	idle := &e.sl.env.flights
+	idle := &e.sl().env.flights
 	*idle = append(*idle, f)
 }
 
 // flight is an idle flight, or a new one, for an MKPDU of e's.
 func (e *mkaEnd) flight() *mkaFlight {
-	if idle := &e.sl.env.flights; len(*idle) > 0 {
+	if idle := &e.sl().env.flights; len(*idle) > 0 {
 		n := len(*idle) - 1
 		f := (*idle)[n]
 		*idle = (*idle)[:n]
@@ -706,11 +724,11 @@ func (e *mkaEnd) flight() *mkaFlight {
 // with the sender's key, unless that is the key it would be checked with:
 // the check would pass, since the bytes did not change on the way.
 func (e *mkaEnd) receive(f *mkaFlight) {
-	e.sl.dueNow()
+	e.sl().dueNow()
 	m := &f.m
 	if !f.held {
 		var err error
-		if m, err = e.sl.env.mkpdus.Parse(f.buf); err != nil {
+		if m, err = e.sl().env.mkpdus.Parse(f.buf); err != nil {
 			return
 		}
 	}
@@ -724,19 +742,19 @@ func (e *mkaEnd) receive(f *mkaFlight) {
 	if p == nil || !e.authentic(f, p.key) {
 		return
 	}
-	s := &e.sl.env
+	s := &e.sl().env
 	if !p.peer.known || p.peer.mi != m.MI {
 		p.peer = peerInfo{known: true, mi: m.MI, sci: m.SCI}
 	}
 	p.peer.mn, p.peer.heard = m.MN, s.e.Now()
 	p.expire = s.e.Now() + Lifetime
-	e.sl.schedule()
+	e.sl().schedule()
 	wasLive := p.peer.live
 	listed := func(x macsec.Peer) bool { return x.MI == p.mi }
 	p.peer.live = slices.ContainsFunc(m.Live, listed) || slices.ContainsFunc(m.Potential, listed)
 	switch {
 	case p.keyServer() && p.peer.live && p.sak == nil:
-		e.sl.drawSAK(p)
+		e.sl().drawSAK(p)
 		p.send()
 	case !wasLive && p.peer.live:
 		p.send() // answer at once, so liveness is mutual within a round trip
@@ -753,7 +771,7 @@ func (e *mkaEnd) receive(f *mkaFlight) {
 			// two ends' keys then compare one array with itself, which
 			// reads neither. Nothing writes into a SAK once drawn.
 			own := &sak
-			if ks := e.sl.ends[1-e.side].partFor(p.key); ks != nil && ks.sak != nil && bytes.Equal(*ks.sak, sak) {
+			if ks := e.sl().ends()[1-e.side].partFor(p.key); ks != nil && ks.sak != nil && bytes.Equal(*ks.sak, sak) {
 				own = ks.sak
 			}
 			p.sak, p.kn, p.an, p.inUse, p.sakSA = own, d.KN, d.AN, true, nil
@@ -768,13 +786,13 @@ func (e *mkaEnd) receive(f *mkaFlight) {
 	// A live peer that reports no SAK in use, MKPDU after MKPDU, has lost
 	// the one distributed (its own view of the CA went down while this end
 	// still heard it): it gets a new one, when one may be drawn.
-	if p.keyServer() && e.sl.sakUseMissing(p, p.sak != nil && p.sent && p.peer.live && m.SAKUse == nil) {
-		if at, ok := e.sl.sakAllowedAt(p); !ok || s.e.Now() >= at {
-			e.sl.drawSAK(p)
+	if p.keyServer() && e.sl().sakUseMissing(p, p.sak != nil && p.sent && p.peer.live && m.SAKUse == nil) {
+		if at, ok := e.sl().sakAllowedAt(p); !ok || s.e.Now() >= at {
+			e.sl().drawSAK(p)
 			p.send()
 		}
 	}
-	e.sl.check()
+	e.sl().check()
 }
 
 // dueNow runs, before an MKPDU arriving now is read, what the link's
@@ -800,8 +818,8 @@ func (sl *Link) dueNow() {
 // Only the key is random: an XPN suite's salt follows from this
 // participant's MI and the KN (mkaEnd.salt), as a standard peer derives it.
 func (p *participant) newSAK() {
-	s := &p.end.sl.env
-	sak := make([]byte, p.end.sl.suite.KeyLen())
+	s := &p.end.sl().env
+	sak := make([]byte, p.end.sl().suite.KeyLen())
 	for i := range sak {
 		sak[i] = byte(s.e.Rand().Uint32())
 	}
@@ -816,25 +834,25 @@ func (p *participant) newSAK() {
 // install makes a CA's SAK this end's transmit SA and adds it to the
 // receive SAs, keeping the previous one so frames in flight validate.
 func (e *mkaEnd) install(p *participant, peerSCI macsec.SCI) {
-	tx := &macsec.SA{Suite: e.sl.suite, Key: *p.sak, SCI: e.sci(), AN: p.an}
-	if e.sl.suite.XPN() {
+	tx := &macsec.SA{Suite: e.sl().suite, Key: *p.sak, SCI: e.sci(), AN: p.an}
+	if e.sl().suite.XPN() {
 		tx.SSCI, tx.Salt = macsec.SSCI(e.sci(), []macsec.SCI{e.sci(), peerSCI}), e.salt(p)
 	}
 	if err := tx.CanProtect(1); err != nil {
-		panic(fmt.Sprintf("sim: installing a %s SA: %v", e.sl.name, err))
+		panic(fmt.Sprintf("sim: installing a %s SA: %v", e.sl().about.name, err))
 	}
-	e.sl.tx[e.side] = tx
+	e.sl().tx[e.side] = tx
 	e.logSA(p, tx)
-	peerRx := e.sl.rxOf(1 - int(e.side))
+	peerRx := e.sl().rxOf(1 - int(e.side))
 	for i := range peerRx {
 		if peerRx[i].sa.AN == tx.AN {
 			shareKey(&peerRx[i], tx)
 		}
 	}
 	e.txKey = p.key
-	e.sl.pn[e.side] = 0 // the last PN used: a new SA's first frame takes PN 1 (IEEE 802.1AE nextPN)
+	e.sl().pn[e.side] = 0 // the last PN used: a new SA's first frame takes PN 1 (IEEE 802.1AE nextPN)
 	e.addRx(p, peerSCI)
-	e.sl.SetRates(e.sl.pps) // the new SA counts from one: reschedule the next rekey
+	e.sl().SetRates(e.sl().pps) // the new SA counts from one: reschedule the next rekey
 }
 
 // salt is the XPN salt of a CA's current SAK, which each end derives on its
@@ -863,14 +881,14 @@ func (p *participant) keyServerMI() [12]byte {
 // addRx accepts frames the peer protects with a CA's current SAK, keeping
 // the previous receive SA so frames in flight still validate.
 func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
-	for _, r := range e.sl.rxOf(int(e.side)) {
+	for _, r := range e.sl().rxOf(int(e.side)) {
 		if p.ofSAK(r.sa) {
 			return
 		}
 	}
-	rx := &macsec.SA{Suite: e.sl.suite, Key: *p.sak, SCI: peerSCI, AN: p.an}
-	peerTx := e.sl.tx[1-e.side]
-	if e.sl.suite.XPN() {
+	rx := &macsec.SA{Suite: e.sl().suite, Key: *p.sak, SCI: peerSCI, AN: p.an}
+	peerTx := e.sl().tx[1-e.side]
+	if e.sl().suite.XPN() {
 		// The peer transmits with its own SSCI, fixed by the order of the
 		// two SCIs (macsec.SSCI), not by which end is the key server.
 		rx.SSCI, rx.Salt = macsec.SSCI(peerSCI, []macsec.SCI{e.sci(), peerSCI}), e.salt(p)
@@ -880,7 +898,7 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 	if peerTx != nil && peerTx.AN == rx.AN {
 		shareKey(&r, peerTx)
 	}
-	rxs := append([]rxSA{r}, e.sl.rxOf(int(e.side))...)
+	rxs := append([]rxSA{r}, e.sl().rxOf(int(e.side))...)
 	if len(rxs) > 2 {
 		// Two receive SAs are kept, the newest and the one before; but
 		// never drop the one the peer still transmits with (a SAK redrawn
@@ -892,7 +910,7 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 		}
 		rxs = slices.Delete(rxs, drop, drop+1)
 	}
-	e.sl.setRx(int(e.side), rxs)
+	e.sl().setRx(int(e.side), rxs)
 }
 
 // shareKey has a receive SA use its peer's transmit SA's key and cipher
@@ -930,7 +948,7 @@ func shareKey(r *rxSA, tx *macsec.SA) {
 // Delay Protect.)
 func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 	var w *macsec.ReplayWindow
-	rxs := e.sl.rxOf(int(e.side))
+	rxs := e.sl().rxOf(int(e.side))
 	for i := range rxs {
 		if p.ofSAK(rxs[i].sa) {
 			w = &rxs[i].w
@@ -941,7 +959,7 @@ func (e *mkaEnd) lowestAcceptablePN(p *participant) uint64 {
 		return 1
 	}
 	next := w.Next
-	sl, peer := e.sl, 1-e.side
+	sl, peer := e.sl(), 1-e.side
 	if tx := sl.tx[peer]; tx != nil && p.ofSAK(tx) {
 		elapsed := (sl.env.e.Now() - *sl.env.last - sl.link.Latency).Seconds()
 		if sent := sl.pn[peer] + sl.pps[peer]*elapsed; sent >= 1 {
@@ -970,7 +988,7 @@ func (p *participant) ofSAK(sa *macsec.SA) bool {
 func (e *mkaEnd) validates(tx *macsec.SA) bool {
 	// The SA itself, as both ends usually hold it, is found without
 	// reading it.
-	return tx != nil && slices.ContainsFunc(e.sl.rxOf(int(e.side)), func(r rxSA) bool {
+	return tx != nil && slices.ContainsFunc(e.sl().rxOf(int(e.side)), func(r rxSA) bool {
 		return r.sa == tx || r.sa.AN == tx.AN && bytes.Equal(r.sa.Key, tx.Key)
 	})
 }
@@ -996,10 +1014,10 @@ func (sl *Link) check() {
 	sl.stir()
 	s := &sl.env
 	now := s.e.Now()
-	if sl.rotating != nil {
-		if p, q := sl.ends[0].partFor(sl.rotating), sl.ends[1].partFor(sl.rotating); p != nil && q != nil && p.inUse && q.inUse {
-			sl.rotated, sl.rotating = now, nil
-			s.Control(fmt.Sprintf("MKA %s: rotation to key %d complete; the previous key stays until removed", sl.name, p.key.id))
+	if sl.st.rot {
+		if p, q := sl.ends()[0].partFor(sl.rotating), sl.ends()[1].partFor(sl.rotating); p != nil && q != nil && p.inUse && q.inUse {
+			sl.rotated, sl.rotating, sl.st.rot = now, nil, false
+			s.Control(fmt.Sprintf("MKA %s: rotation to key %d complete; the previous key stays until removed", sl.about.name, p.key.id))
 		}
 	}
 	// Each end decides for itself (IEEE 802.1X-2010 §9.4: a peer is live
@@ -1007,7 +1025,7 @@ func (sl *Link) check() {
 	// longer hears its peer takes its own port down, and the other keeps
 	// its SAs until its own lifetime runs out. A rekey or a rotation keeps
 	// the old SA until the new one is in, so neither interrupts this.
-	for _, e := range sl.ends {
+	for _, e := range sl.ends() {
 		up := sl.tx[e.side] != nil && e.hearsLivePeer(now)
 		if sl.st.up[e.side] && !up {
 			sl.endDown(e, fmt.Sprintf("no live peer for %s", Lifetime))
@@ -1015,17 +1033,17 @@ func (sl *Link) check() {
 		sl.st.up[e.side] = up
 	}
 	agreed := sl.st.up[0] && sl.st.up[1] && !sl.st.exhausted[0] && !sl.st.exhausted[1] &&
-		sl.ends[1].validates(sl.tx[0]) && sl.ends[0].validates(sl.tx[1])
+		sl.ends()[1].validates(sl.tx[0]) && sl.ends()[0].validates(sl.tx[1])
 	if agreed == sl.secured {
 		return
 	}
 	sl.secured = agreed
 	if agreed {
-		s.Control(fmt.Sprintf("MKA %s: secured with %s (key %d)", sl.name, sl.suite, sl.ends[0].txKey.id))
+		s.Control(fmt.Sprintf("MKA %s: secured with %s (key %d)", sl.about.name, sl.suite, sl.ends()[0].txKey.id))
 	}
 	// Only the sessions over the link change routing, and they report
 	// what they drop; traffic is recomputed either way.
-	s.RoutingChanged("MACsec " + sl.name)
+	s.RoutingChanged("MACsec " + sl.about.name)
 }
 
 // Open is the link's gate: must_encrypt passes nothing until a key is
@@ -1100,7 +1118,7 @@ func (sl *Link) quiet() bool {
 	if sl.tx[0] == nil || sl.tx[1] == nil {
 		return true
 	}
-	ks := sl.ends[0]
+	ks := sl.ends()[0]
 	p := ks.partFor(ks.txKey)
 	if p == nil {
 		return true
@@ -1136,7 +1154,7 @@ func (sl *Link) SetRates(pps [2]float64) {
 	}
 	// Rekeys are the key server's, for the CA it transmits with, once both
 	// ends have SAs to move on from.
-	ks := sl.ends[0]
+	ks := sl.ends()[0]
 	if sl.tx[0] == nil || sl.tx[1] == nil {
 		return
 	}
@@ -1201,7 +1219,7 @@ func (sl *Link) rekeyNow() {
 	sl.stir()
 	s := &sl.env
 	s.Advance()
-	e := sl.ends[0]
+	e := sl.ends()[0]
 	if e.txKey == nil || sl.tx[1] == nil {
 		return
 	}
@@ -1228,7 +1246,7 @@ func (sl *Link) rekeyNow() {
 	}
 	sl.drawSAK(p)
 	sl.rekeys++
-	s.Control(fmt.Sprintf("MKA %s: rekey %d — %s; the key server distributes a new SAK (AN %d)", sl.name, sl.rekeys, why, p.an))
+	s.Control(fmt.Sprintf("MKA %s: rekey %d — %s; the key server distributes a new SAK (AN %d)", sl.about.name, sl.rekeys, why, p.an))
 	// Each direction counts on under the old SA until its end installs
 	// the new one.
 	p.send()
@@ -1246,7 +1264,7 @@ type Refusal struct {
 func (s *Set) Rotate(sl *Link, by string) (string, *Refusal) {
 	sl.stir()
 	now := s.e.Now()
-	name := sl.name
+	name := sl.about.name
 	if by == "" {
 		by = sl.about.manager
 	}
@@ -1254,7 +1272,7 @@ func (s *Set) Rotate(sl *Link, by string) (string, *Refusal) {
 		return "", &Refusal{fmt.Sprintf("%s tried to rotate the MACsec key of %s, whose manager is %s: only the manager rotates keys", by, name, sl.about.manager),
 			fmt.Sprintf("rotate_key(channel = %q, by = %q)", name, sl.about.manager)}
 	}
-	if n := len(sl.ends[0].cold().keys); n >= 2 {
+	if n := len(sl.ends()[0].cold().keys); n >= 2 {
 		return "", &Refusal{fmt.Sprintf("%s already has two keys: a channel holds at most two", name), fmt.Sprintf("remove_key(channel = %q) first", name)}
 	}
 	for _, o := range s.links {
@@ -1262,11 +1280,11 @@ func (s *Set) Rotate(sl *Link, by string) (string, *Refusal) {
 			continue
 		}
 		if o.rotating != nil {
-			return "", &Refusal{fmt.Sprintf("%s is still rotating its key: one channel of %s rotates at a time", o.name, sl.about.group), "wait until it finishes"}
+			return "", &Refusal{fmt.Sprintf("%s is still rotating its key: one channel of %s rotates at a time", o.about.name, sl.about.group), "wait until it finishes"}
 		}
 		if o.rotated >= 0 && now < o.rotated+rotationBake {
 			return "", &Refusal{fmt.Sprintf("%s finished rotating at %s: %s must bake for %s before the next rotation (from %s)",
-				o.name, units.Clock(o.rotated), sl.about.group, rotationBake, units.Clock(o.rotated+rotationBake)), "rotate after the bake"}
+				o.about.name, units.Clock(o.rotated), sl.about.group, rotationBake, units.Clock(o.rotated+rotationBake)), "rotate after the bake"}
 		}
 	}
 	// "A Channel is limited to 2 MacSecKey objects … amongst the N
@@ -1278,22 +1296,22 @@ func (s *Set) Rotate(sl *Link, by string) (string, *Refusal) {
 	for _, o := range s.links {
 		if o.about.group == sl.about.group {
 			channels++
-			keys += len(o.ends[0].cold().keys)
-			if len(o.ends[0].cold().keys) > 1 && holder == nil {
+			keys += len(o.ends()[0].cold().keys)
+			if len(o.ends()[0].cold().keys) > 1 && holder == nil {
 				holder = o
 			}
 		}
 	}
 	if keys > channels+1 && holder != nil {
 		return "", &Refusal{fmt.Sprintf("%s would hold %d MACsec keys on its %d channels: at most one more than its channels (%s still holds two)",
-			sl.about.group, keys, channels, holder.name), fmt.Sprintf("remove_key(channel = %q) first", holder.name)}
+			sl.about.group, keys, channels, holder.about.name), fmt.Sprintf("remove_key(channel = %q) first", holder.about.name)}
 	}
-	k := s.newCAK(sl.ends[0].cold().keys[len(sl.ends[0].cold().keys)-1].id + 1)
-	for _, e := range sl.ends {
+	k := s.newCAK(sl.ends()[0].cold().keys[len(sl.ends()[0].cold().keys)-1].id + 1)
+	for _, e := range sl.ends() {
 		e.cold().keys = append(e.cold().keys, k)
 		e.startParticipant(k)
 	}
-	sl.rotating = k
+	sl.rotating, sl.st.rot = k, true
 	return fmt.Sprintf("%s rotates the MACsec key of %s to key %d", by, name, k.id), nil
 }
 
@@ -1302,24 +1320,24 @@ func (s *Set) Rotate(sl *Link, by string) (string, *Refusal) {
 // active key.
 func (sl *Link) RemoveKey(key string) (string, *Refusal) {
 	sl.stir()
-	name := sl.name
+	name := sl.about.name
 	inUse := func(k *cak) bool {
-		for _, e := range sl.ends {
+		for _, e := range sl.ends() {
 			if e.txKey != nil && e.txKey.name == k.name {
 				return true
 			}
 		}
 		return false
 	}
-	if key == "active" || len(sl.ends[0].cold().keys) == 2 && (sl.rotating != nil || inUse(sl.ends[0].cold().keys[0])) {
+	if key == "active" || len(sl.ends()[0].cold().keys) == 2 && (sl.rotating != nil || inUse(sl.ends()[0].cold().keys[0])) {
 		return "", &Refusal{fmt.Sprintf("removing the active MACsec key of %s: an active key cannot be deleted", name),
 			"rotate to a new key first, then remove the previous one"}
 	}
-	if len(sl.ends[0].cold().keys) < 2 {
+	if len(sl.ends()[0].cold().keys) < 2 {
 		return "", &Refusal{fmt.Sprintf("%s has no previous key to remove", name), ""}
 	}
-	old := sl.ends[0].cold().keys[0]
-	for _, e := range sl.ends {
+	old := sl.ends()[0].cold().keys[0]
+	for _, e := range sl.ends() {
 		e.cold().keys = e.cold().keys[1:]
 		for _, p := range slices.Clone(e.parts()) {
 			if p.key.id == old.id {
@@ -1335,7 +1353,7 @@ func (sl *Link) RemoveKey(key string) (string, *Refusal) {
 // the AWS end's stop validating there. key is "ckn" to change the key's
 // name, else the key itself changes.
 func (s *Set) MismatchKey(sl *Link, key string) string {
-	far := sl.ends[1]
+	far := sl.ends()[1]
 	fk := far.cold().keys
 	old := fk[len(fk)-1]
 	bad := s.newCAK(old.id)
@@ -1362,7 +1380,7 @@ func (s *Set) MismatchKey(sl *Link, key string) string {
 		sl.endDown(far, "its CA restarted with the changed "+what)
 	}
 	sl.check()
-	return fmt.Sprintf("the far end of %s now has a different %s for key %d", sl.name, what, old.id)
+	return fmt.Sprintf("the far end of %s now has a different %s for key %d", sl.about.name, what, old.id)
 }
 
 // Protect protects frame, sent from end side, under that end's transmit
@@ -1377,9 +1395,9 @@ func (sl *Link) Protect(side int, buf, frame []byte) (wire []byte, sent, accepte
 	}
 	wire, err := macsec.AppendProtect(buf, sl.tx[side], frame, pn, macsec.Options{Encrypt: true})
 	if err != nil {
-		panic(fmt.Sprintf("sim: protecting a %s frame: %v", sl.name, err))
+		panic(fmt.Sprintf("sim: protecting a %s frame: %v", sl.about.name, err))
 	}
-	if !sl.ends[1-side].accept(wire) {
+	if !sl.ends()[1-side].accept(wire) {
 		sl.rejected++
 		return wire, true, false
 	}
@@ -1402,7 +1420,7 @@ func (sl *Link) Deliver(side int) (sent, accepted bool) {
 		// Checked as protecting would; the SA itself was checked when
 		// installed (install), and an SA does not change after that.
 		if err := tx.CanProtect(pn); err != nil {
-			panic(fmt.Sprintf("sim: protecting a %s frame: %v", sl.name, err))
+			panic(fmt.Sprintf("sim: protecting a %s frame: %v", sl.about.name, err))
 		}
 	}
 	for i := range rx {
@@ -1441,8 +1459,8 @@ func (sl *Link) nextPN(side int) (uint64, bool) {
 
 // accept validates a protected frame with a receive SA of this end.
 func (e *mkaEnd) accept(wire []byte) bool {
-	buf := e.sl.env.PlainBuf
-	rxs := e.sl.rxOf(int(e.side))
+	buf := e.sl().env.PlainBuf
+	rxs := e.sl().rxOf(int(e.side))
 	for i := range rxs {
 		plain, _, err := macsec.AppendValidate((*buf)[:0], rxs[i].sa, &rxs[i].w, wire)
 		if plain != nil {
@@ -1477,8 +1495,8 @@ type EndStatus struct {
 
 // Status is sl as it is now.
 func (sl *Link) Status() Status {
-	st := Status{Name: sl.name, Suite: sl.suite, Secured: sl.secured, Rekeys: sl.rekeys, Rejected: sl.rejected, PN: sl.pn}
-	for i, e := range sl.ends {
+	st := Status{Name: sl.about.name, Suite: sl.suite, Secured: sl.secured, Rekeys: int(sl.rekeys), Rejected: sl.rejected, PN: sl.pn}
+	for i, e := range sl.ends() {
 		es := &st.Ends[i]
 		es.MAC, es.Tx = e.mac(), sl.tx[i]
 		if ps := e.parts(); len(ps) > 0 {
@@ -1495,7 +1513,7 @@ func (sl *Link) Status() Status {
 // ResetPort takes end side's MACsec down as a port reset does: its CA
 // restarts, its SAs go, and it starts over with the keys it has.
 func (sl *Link) ResetPort(side int, why string) {
-	sl.endDown(sl.ends[side], why)
+	sl.endDown(sl.ends()[side], why)
 	sl.check()
 }
 

@@ -12,8 +12,11 @@ import (
 
 // secState is what a Link follows besides its SAs and an MKPDU reads:
 // each end's own view of its controlled port, transmit SAs whose packet
-// numbers ran out, and peers that report no SAK. (What only a rekey
-// reads, secRekey, is kept apart, on a line an MKPDU does not read.)
+// numbers ran out, and whether a rotation runs and peers report no SAK.
+// It is seven bytes, beside the link's MKA timer. (What only a rekey
+// reads, secRekey, is kept apart, on a line an MKPDU does not read; so
+// are the rotation's key and the count of MKPDUs without a SAK, which
+// an MKPDU reads only while these say there are some.)
 type secState struct {
 	// up is each end's controlled port as that end sees it. The two differ
 	// while one end's CA has restarted (its key was changed) and the other
@@ -24,8 +27,12 @@ type secState struct {
 	// busy: the link is on its Set's busy list, since SetRates with no
 	// traffic might change something (quiet was false when it last ran,
 	// or something has happened on the link since).
-	busy     bool
-	noSAKUse map[*participant]int // MKPDUs in a row from a live peer that uses no SAK
+	busy bool
+	// rot: a rotation runs (Link.rotating is not nil).
+	rot bool
+	// noSAK: some live peer's MKPDUs report no SAK in use
+	// (linkAbout.noSAKUse is not nil).
+	noSAK bool
 }
 
 // secRekey is what a Link follows for its rekeys: when the key server
@@ -76,12 +83,12 @@ func (sl *Link) endDown(e *mkaEnd, why string) {
 	// BFD packet) must see the link as it now is.
 	if sl.secured {
 		sl.secured = false
-		s.RoutingChanged("MACsec " + sl.name)
+		s.RoutingChanged("MACsec " + sl.about.name)
 	}
 	// A failed or maintained device's own view is nobody's to see, as
 	// with BGP's.
 	if d := sl.about.ifaces[e.side].Dev; d.Up() {
-		s.Control(fmt.Sprintf("MKA %s at %s: %s; %s", sl.name, d.Name, why, sl.downWhat()))
+		s.Control(fmt.Sprintf("MKA %s at %s: %s; %s", sl.about.name, d.Name, why, sl.downWhat()))
 	}
 	if sl.mode == stdlib.MustEncrypt {
 		s.PortDown(int(e.side), "MACsec down")
@@ -148,7 +155,7 @@ func (sl *Link) setDrawn(p *participant, at time.Duration) {
 func (sl *Link) drawSAK(p *participant) {
 	p.newSAK()
 	sl.setDrawn(p, sl.env.e.Now())
-	delete(sl.st.noSAKUse, p)
+	delete(sl.about.noSAKUse, p)
 }
 
 // sakUseMissing counts a live peer's MKPDU that reports no SAK in use while
@@ -157,20 +164,20 @@ func (sl *Link) drawSAK(p *participant) {
 func (sl *Link) sakUseMissing(p *participant, missing bool) bool {
 	if !missing {
 		// Emptied, the map goes: the next MKPDU then reads no more than
-		// the pointer to it.
-		if sl.st.noSAKUse != nil {
-			delete(sl.st.noSAKUse, p)
-			if len(sl.st.noSAKUse) == 0 {
-				sl.st.noSAKUse = nil
+		// the flag beside the link's timer.
+		if sl.st.noSAK {
+			delete(sl.about.noSAKUse, p)
+			if len(sl.about.noSAKUse) == 0 {
+				sl.about.noSAKUse, sl.st.noSAK = nil, false
 			}
 		}
 		return false
 	}
-	if sl.st.noSAKUse == nil {
-		sl.st.noSAKUse = map[*participant]int{}
+	if !sl.st.noSAK {
+		sl.about.noSAKUse, sl.st.noSAK = map[*participant]int{}, true
 	}
-	sl.st.noSAKUse[p]++
-	return sl.st.noSAKUse[p] >= mkaMissingSAKUse
+	sl.about.noSAKUse[p]++
+	return sl.about.noSAKUse[p] >= mkaMissingSAKUse
 }
 
 // atThreshold reports whether direction dir's PN has reached the rekey
@@ -185,7 +192,7 @@ func (sl *Link) exhaustNow() {
 	s := &sl.env
 	s.Advance()
 	maxPN := float64(sl.suite.MaxPN())
-	for i := range sl.ends {
+	for i := range sl.ends() {
 		if sl.tx[i] != nil && !sl.st.exhausted[i] && sl.pps[i] > 0 && (maxPN-sl.pn[i])/sl.pps[i] <= 1e-9 {
 			sl.exhaust(i)
 		}
@@ -211,7 +218,7 @@ func (sl *Link) exhaust(side int) {
 		an = tx.AN
 	}
 	s.Control(fmt.Sprintf("MKA %s at %s: the packet number of AN %d reached %#x; the SecY sends nothing more with it until a new SAK is in; %s",
-		sl.name, sl.about.ifaces[side].Dev.Name, an, maxPN, sl.downWhat()))
+		sl.about.name, sl.about.ifaces[side].Dev.Name, an, maxPN, sl.downWhat()))
 	if !sl.rk.reported {
 		sl.rk.reported = true
 		sl.exhaustionFinding(side)
@@ -237,7 +244,7 @@ func (sl *Link) exhaustionFinding(side int) {
 	s.Finding("macsec-pn-exhausted",
 		fmt.Sprintf("%s: the packet number of %s's transmit SA (%s) ran out at %s, before a new SAK was in: at %.0f packets a second a SAK lasts %s, "+
 			"and the key server may draw one at most once every %s; %s until the next SAK is installed",
-			sl.name, sl.about.ifaces[side].Dev.Name, sl.suite, units.Clock(s.e.Now()), pps, lasts, Lifetime, sl.downWhat()),
+			sl.about.name, sl.about.ifaces[side].Dev.Name, sl.suite, units.Clock(s.e.Now()), pps, lasts, Lifetime, sl.downWhat()),
 		fmt.Sprintf("use an XPN cipher suite (macsec_cipher = %q on %s): its 64-bit packet number lasts %s at this rate",
 			"GCM-AES-XPN-256", sl.about.group, xpn))
 }
