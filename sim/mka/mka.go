@@ -278,41 +278,64 @@ type rxSA struct {
 
 // participant is one MKA instance: one end running one CAK.
 type participant struct {
-	// Its fields are grouped by the MKPDU that reads them, a cache line
-	// to a group, since with thousands of links each line an MKPDU
-	// touches is a cache miss: both for one sent or received, the first
-	// when the link's timer is set or the link's state is checked. A
-	// participant is 128 bytes, so it starts on a line
-	// (TestParticipantLayout). Its two times are the link's timer's to
-	// keep (Link.t): a timer of each of its own was a line and a half of
-	// it, two queue entries, and a line more for each MKPDU.
+	// An MKPDU sent or received reads nearly all of it, and with
+	// thousands of links each line an MKPDU touches is a cache miss: a
+	// participant is 96 bytes, and a link's first two are made together
+	// (Link.start), so that the two take three lines rather than four
+	// (TestParticipantLayout). What an MKPDU reads of it that follows
+	// from elsewhere is not kept: its priority (its end's side), when its
+	// peer's lifetime ends (when the peer was last heard), the peer's SCI
+	// (the far end's). Its hello time is the link's timer's to keep
+	// (Link.t): a timer of each of its own was a line and a half of it,
+	// two queue entries, and a line more for each MKPDU.
 	hello time.Duration // when it sends its next MKPDU; never while it sends one
-	// expire is when the peer's lifetime runs out, unless an MKPDU comes
-	// first; never when no peer is heard, or it ran out.
-	expire time.Duration
-	end    *mkaEnd
-	key    *cak
-	mi     [12]byte
-	mn     uint32
-	_      [16]byte // to the second line
-
+	end   *mkaEnd
+	key   *cak
 	// The SAK of this CA (drawn by the key server, received by the
-	// other): its octets, behind a pointer so that the line has room for
-	// the peer. Nothing writes into a SAK once drawn, nor through this
-	// pointer, which the far end's participant shares when the bytes agree
-	// (receive): a new SAK is a new pointer.
+	// other): its octets, behind a pointer. Nothing writes into a SAK
+	// once drawn, nor through this pointer, which the far end's
+	// participant shares when the bytes agree (receive): a new SAK is a
+	// new pointer.
 	sak *[]byte
 	// sakSA is an SA found to be of the SAK (its AN and key): SAs do
 	// not change once installed, so it still is while the SAK is the
 	// same, and lowestAcceptablePN finds it without reading an SA. Every
 	// change of sak or an clears it.
-	sakSA    *macsec.SA
-	kn       uint32
-	priority uint8
-	an       uint8
-	sent     bool     // distributed in an MKPDU
-	inUse    bool     // the peer reported it installed (key server), or installed here
-	peer     peerInfo // the one peer heard last
+	sakSA *macsec.SA
+	mi    [12]byte
+	mn    uint32
+	kn    uint32
+	an    uint8
+	sent  bool // distributed in an MKPDU
+	inUse bool // the peer reported it installed (key server), or installed here
+	// life: the peer's lifetime runs, to end a Lifetime after it was
+	// last heard (expire), unless an MKPDU comes first; false when no
+	// peer is heard, or its lifetime ran out.
+	life bool
+	peer peerInfo // the one peer heard last
+}
+
+// expire is when the peer's lifetime runs out; never when it does not run.
+func (p *participant) expire() time.Duration {
+	if !p.life {
+		return never
+	}
+	return p.peer.heard + Lifetime
+}
+
+// priority is the participant's Key Server Priority: the AWS end is the
+// key server, and the lower value wins.
+func (p *participant) priority() uint8 {
+	if p.end.side == 1 {
+		return 16
+	}
+	return 0
+}
+
+// peerSCI is the SCI of the peer, which is always the far end: MKPDUs
+// reach an end from the other end of its link alone.
+func (p *participant) peerSCI() macsec.SCI {
+	return p.end.sl().ends()[1-p.end.side].sci()
 }
 
 // mkaTimer is a link as what its timer runs: the first of its
@@ -326,7 +349,7 @@ func (t *mkaTimer) Fire() {
 	p := sl.dueP
 	switch {
 	case sl.dueLife:
-		p.expire = never
+		p.life = false
 		sl.check()
 	default:
 		p.hello = never
@@ -354,8 +377,8 @@ func (sl *Link) due() (first *participant, life bool) {
 			if p.hello < at {
 				first, life, at = p, false, p.hello
 			}
-			if p.expire < at || p.expire == at && !life {
-				first, life, at = p, true, p.expire
+			if x := p.expire(); x < at || x == at && !life {
+				first, life, at = p, true, x
 			}
 		}
 	}
@@ -374,7 +397,7 @@ func (sl *Link) schedule() {
 	}
 	at := p.hello
 	if life {
-		at = p.expire
+		at = p.expire()
 	}
 	if sl.t.Pending() && sl.t.When() == at {
 		return
@@ -385,7 +408,6 @@ func (sl *Link) schedule() {
 type peerInfo struct {
 	mi    [12]byte
 	mn    uint32
-	sci   macsec.SCI
 	heard time.Duration
 	live  bool // it lists us: liveness is mutual
 	known bool // a peer was heard: the rest is its
@@ -524,23 +546,25 @@ func (s *Set) Advance(dt float64) {
 
 func (sl *Link) start() {
 	sl.stir()
-	for _, e := range sl.ends() {
-		e.startParticipant(e.cold().keys[0])
+	// The two ends' first participants, made together (participant).
+	pair := new([2]participant)
+	for i, e := range sl.ends() {
+		e.startIn(&pair[i], e.cold().keys[0])
 	}
 }
 
-func (e *mkaEnd) startParticipant(k *cak) *participant {
+// startParticipant starts a participant for key k at e.
+func (e *mkaEnd) startParticipant(k *cak) *participant { return e.startIn(new(participant), k) }
+
+// startIn starts the participant p, zero, for key k at e.
+func (e *mkaEnd) startIn(p *participant, k *cak) *participant {
 	s := &e.sl().env
-	p := &participant{end: e, key: k}
+	p.end, p.key = e, k
 	k.derive()
-	// The AWS end is the key server: the lower priority value wins.
-	if e.side == 1 {
-		p.priority = 16
-	}
 	for i := range p.mi {
 		p.mi[i] = byte(s.e.Rand().Uint32())
 	}
-	p.hello, p.expire = s.e.Now()+time.Duration(s.e.Rand().Int64N(int64(Hello/4))), never
+	p.hello = s.e.Now() + time.Duration(s.e.Rand().Int64N(int64(Hello/4)))
 	e.setParts(append(slices.Clone(e.parts()), p))
 	e.sl().schedule()
 	return p
@@ -569,7 +593,7 @@ func (p *participant) send() {
 	// that none is allocated: an end sends one every two seconds.
 	f := e.flight()
 	m := &f.m
-	*m = macsec.MKPDU{Version: 3, Priority: p.priority, KeyServer: p.keyServer(), MACsecDesired: true, Capability: 3,
+	*m = macsec.MKPDU{Version: 3, Priority: p.priority(), KeyServer: p.keyServer(), MACsecDesired: true, Capability: 3,
 		SCI: e.sci(), MI: p.mi, MN: p.mn, AlgorithmAgility: 0x0080C201, CKN: p.key.ckn()}
 	if pi := &p.peer; p.peerAlive(s.e.Now()) {
 		f.peer[0] = macsec.Peer{MI: pi.mi, MN: pi.mn}
@@ -590,12 +614,12 @@ func (p *participant) send() {
 			m.DistSAK = &f.dist
 			if sl.suite.XPN() {
 				// A peer maps SCIs to SSCIs from this (IEEE 802.1X-2020 §11.11.3).
-				m.KeyServerSSCI = uint8(macsec.SSCI(e.sci(), []macsec.SCI{e.sci(), p.peer.sci}))
+				m.KeyServerSSCI = uint8(macsec.SSCI(e.sci(), []macsec.SCI{e.sci(), p.peerSCI()}))
 			}
 			p.sent = true
 			// Ready to receive under the new SAK before the peer starts
 			// sending with it, so no frame falls between the two.
-			e.addRx(p, p.peer.sci)
+			e.addRx(p, p.peerSCI())
 		}
 	}
 	var lpn uint64 // the Latest Key's Lowest Acceptable PN; 0 while there is none
@@ -744,10 +768,9 @@ func (e *mkaEnd) receive(f *mkaFlight) {
 	}
 	s := &e.sl().env
 	if !p.peer.known || p.peer.mi != m.MI {
-		p.peer = peerInfo{known: true, mi: m.MI, sci: m.SCI}
+		p.peer = peerInfo{known: true, mi: m.MI}
 	}
-	p.peer.mn, p.peer.heard = m.MN, s.e.Now()
-	p.expire = s.e.Now() + Lifetime
+	p.peer.mn, p.peer.heard, p.life = m.MN, s.e.Now(), true
 	e.sl().schedule()
 	wasLive := p.peer.live
 	listed := func(x macsec.Peer) bool { return x.MI == p.mi }
