@@ -35,13 +35,30 @@ func TestLinkLayout(t *testing.T) {
 }
 
 // TestParticipantLayout holds participant to its comment: 96 bytes, so
-// that a link's first two, made together, take three lines.
+// that a link's first two, made together, take three lines, which they
+// do as the allocator starts such a pair on a line.
 func TestParticipantLayout(t *testing.T) {
-	var pair [2]participant
-	if unsafe.Sizeof(pair) != 3*cacheline.Size {
-		t.Errorf("two participants are %d bytes, want three lines", unsafe.Sizeof(pair))
+	var p [2]participant
+	second := unsafe.Sizeof(p[0])
+	cacheline.Check(t, "a pair of participants", unsafe.Sizeof(p),
+		cacheline.At("[0].hello", unsafe.Offsetof(p[0].hello), 8, 0),
+		cacheline.At("[0].mi", unsafe.Offsetof(p[0].mi), 12, 0),
+		cacheline.At("[0].peer", unsafe.Offsetof(p[0].peer), unsafe.Sizeof(p[0].peer), 1),
+		cacheline.At("[1].hello", second+unsafe.Offsetof(p[1].hello), 8, 1),
+		cacheline.At("[1].peer", second+unsafe.Offsetof(p[1].peer), unsafe.Sizeof(p[1].peer), 2))
+	if unsafe.Sizeof(p) != 3*cacheline.Size {
+		t.Errorf("two participants are %d bytes, want three lines", unsafe.Sizeof(p))
+	}
+	for range 8 {
+		pairSink = new([2]participant) // on the heap, as Link.start's
+		if at := uintptr(unsafe.Pointer(pairSink)); at%cacheline.Size != 0 {
+			t.Errorf("a pair of participants made at %#x, not on a line", at)
+		}
 	}
 }
+
+// pairSink makes TestParticipantLayout's pairs escape to the heap.
+var pairSink *[2]participant
 
 // TestCAKLayout holds cak to its comment: the name and the ICK, all an
 // MKPDU reads of it, on the first line.

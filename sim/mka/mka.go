@@ -129,11 +129,11 @@ type Link struct {
 
 	// What an MKPDU sent or received reads besides, on the fourth line:
 	// the link's two ends themselves, then the network link and the
-	// pointer to the run's shared state (env.shared). An end was an
-	// object of its own, a line both ends shared: one more line for every
-	// MKPDU to read, once a second on every link, where the whole of
-	// what a run reads each second at 1,000 channels is a little more
-	// than the processor's L2. TestLinkLayout holds them there.
+	// pointer to the run's shared state (env.shared). Ends in objects of
+	// their own would be a line more for every MKPDU to read, once a
+	// second on every link, where what a run reads each second at 1,000
+	// channels is already a little more than the processor's L2.
+	// TestLinkLayout holds them there.
 	pair [2]mkaEnd
 	link *network.Link
 	env  Env
@@ -165,7 +165,8 @@ type Link struct {
 func (sl *Link) ends() [2]*mkaEnd { return [2]*mkaEnd{&sl.pair[0], &sl.pair[1]} }
 
 // linkAbout is what a link's messages and refusals say of it, and what
-// its ends keep that is seldom read (endCold).
+// it and its ends keep that is seldom read (endCold, the count of
+// MKPDUs without a SAK).
 type linkAbout struct {
 	name    string            // the link's first session's, for messages
 	ifaces  [2]*network.Iface // the link's ends, AWS's first
@@ -224,7 +225,10 @@ type mkaEnd struct {
 // so the link is found from where the end is, rather than from a
 // pointer that would take the end to 32 bytes and the link's fourth
 // line past a line. The arithmetic stays within the Link, as
-// unsafe.Pointer's rule for it requires.
+// unsafe.Pointer's rule for it requires. An end made anywhere else, or
+// copied out of its link, would find a wrong Link here: ends are made
+// only by Set.Add, in place, and used only through pointers (ends);
+// the race detector's pointer checks stop a run that breaks this.
 func (e *mkaEnd) sl() *Link {
 	return (*Link)(unsafe.Add(unsafe.Pointer(e), -int(unsafe.Offsetof(Link{}.pair))-int(e.side)*int(unsafe.Sizeof(mkaEnd{}))))
 }
@@ -281,13 +285,14 @@ type participant struct {
 	// An MKPDU sent or received reads nearly all of it, and with
 	// thousands of links each line an MKPDU touches is a cache miss: a
 	// participant is 96 bytes, and a link's first two are made together
-	// (Link.start), so that the two take three lines rather than four
-	// (TestParticipantLayout). What an MKPDU reads of it that follows
-	// from elsewhere is not kept: its priority (its end's side), when its
-	// peer's lifetime ends (when the peer was last heard), the peer's SCI
-	// (the far end's). Its hello time is the link's timer's to keep
-	// (Link.t): a timer of each of its own was a line and a half of it,
-	// two queue entries, and a line more for each MKPDU.
+	// (Link.start), so that the two take three lines (the allocator
+	// starts 192-byte objects on a line; TestParticipantLayout). What an
+	// MKPDU reads of it that follows from elsewhere is not kept: its
+	// priority (its end's side), when its peer's lifetime ends (when the
+	// peer was last heard), the peer's SCI (the far end's). Its hello
+	// and its peer's lifetime are the link's timer's to keep (Link.t):
+	// timers of its own would be a line and a half of it, two queue
+	// entries, and a line more for each MKPDU.
 	hello time.Duration // when it sends its next MKPDU; never while it sends one
 	end   *mkaEnd
 	key   *cak

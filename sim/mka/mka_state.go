@@ -30,8 +30,8 @@ type secState struct {
 	busy bool
 	// rot: a rotation runs (Link.rotating is not nil).
 	rot bool
-	// noSAK: some live peer's MKPDUs report no SAK in use
-	// (linkAbout.noSAKUse is not nil).
+	// noSAK: MKPDUs without a SAK in use are being counted
+	// (linkAbout.noSAKUse is not nil, though it may be empty).
 	noSAK bool
 }
 
@@ -155,7 +155,9 @@ func (sl *Link) setDrawn(p *participant, at time.Duration) {
 func (sl *Link) drawSAK(p *participant) {
 	p.newSAK()
 	sl.setDrawn(p, sl.env.e.Now())
-	delete(sl.about.noSAKUse, p)
+	if sl.st.noSAK {
+		delete(sl.about.noSAKUse, p)
+	}
 }
 
 // sakUseMissing counts a live peer's MKPDU that reports no SAK in use while
