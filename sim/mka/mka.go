@@ -101,7 +101,7 @@ type Link struct {
 	// line more each.
 	secured bool       // both ends transmit with a SAK the other has
 	must    bool       // mode is must_encrypt: nothing crosses until a key is agreed
-	xpn     bool       // suite.XPN(): how far a packet number may go (nextPN)
+	xpn     bool       // suite.XPN(), read here rather than from suite on a line an MKPDU seldom reads
 	nin     [2]uint8   // how many of in0, in1 are in use
 	pn      [2]float64 // packets sent each way under the current SAK, traffic included
 	// tx is each end's transmit SA, nil when it has none; in0 and in1
@@ -617,7 +617,7 @@ func (p *participant) send() {
 				f.dist.Suite = sl.suite
 			}
 			m.DistSAK = &f.dist
-			if sl.suite.XPN() {
+			if sl.xpn {
 				// A peer maps SCIs to SSCIs from this (IEEE 802.1X-2020 §11.11.3).
 				m.KeyServerSSCI = uint8(macsec.SSCI(e.sci(), []macsec.SCI{e.sci(), p.peerSCI()}))
 			}
@@ -863,7 +863,7 @@ func (p *participant) newSAK() {
 // receive SAs, keeping the previous one so frames in flight validate.
 func (e *mkaEnd) install(p *participant, peerSCI macsec.SCI) {
 	tx := &macsec.SA{Suite: e.sl().suite, Key: *p.sak, SCI: e.sci(), AN: p.an}
-	if e.sl().suite.XPN() {
+	if e.sl().xpn {
 		tx.SSCI, tx.Salt = macsec.SSCI(e.sci(), []macsec.SCI{e.sci(), peerSCI}), e.salt(p)
 	}
 	if err := tx.CanProtect(1); err != nil {
@@ -916,7 +916,7 @@ func (e *mkaEnd) addRx(p *participant, peerSCI macsec.SCI) {
 	}
 	rx := &macsec.SA{Suite: e.sl().suite, Key: *p.sak, SCI: peerSCI, AN: p.an}
 	peerTx := e.sl().tx[1-e.side]
-	if e.sl().suite.XPN() {
+	if e.sl().xpn {
 		// The peer transmits with its own SSCI, fixed by the order of the
 		// two SCIs (macsec.SSCI), not by which end is the key server.
 		rx.SSCI, rx.Salt = macsec.SSCI(peerSCI, []macsec.SCI{e.sci(), peerSCI}), e.salt(p)
