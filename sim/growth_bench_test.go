@@ -70,7 +70,8 @@ func runGrowth(tb testing.TB, p *planner.Plan, sc *lang.Scenario) *Sim {
 	tb.Helper()
 	// The default budget stops the larger run at 8m20s: it needs about
 	// 11.4 million events.
-	s, err := Start(p, sc, Options{Seed: 1, MaxEvents: 100_000_000})
+	// On its own thread, as patchbay sim runs a scenario.
+	s, err := Start(p, sc, Options{Seed: 1, MaxEvents: 100_000_000, OwnThread: true})
 	if err != nil {
 		tb.Fatal(err)
 	}

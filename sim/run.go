@@ -55,6 +55,12 @@ type Options struct {
 	// Progress, when set, is called every few thousand events with the
 	// virtual time reached. It only observes.
 	Progress func(now, end time.Duration)
+	// OwnThread keeps the run on one OS thread while it runs, as a
+	// command that runs one simulation at a time wants: Go's scheduler
+	// otherwise moves it between cores, away from its state in the
+	// caches (engine.Engine.SetOwnThread). Runs side by side, as a
+	// sweep's workers are, go slower with it.
+	OwnThread bool
 	// Live names the sessions whose far end is a real router, by session
 	// name, and where their AWS ends listen (see RunLive).
 	Live map[string]Live
@@ -265,6 +271,7 @@ func Start(p *planner.Plan, sc *lang.Scenario, opts Options) (*Sim, error) {
 		s.util = make([]float64, 2*len(n.Links)) // a metric only (advance)
 	}
 	s.e.SetLimit(opts.MaxEvents)
+	s.e.SetOwnThread(opts.OwnThread)
 	if ctx, progress := opts.Context, opts.Progress; ctx != nil || progress != nil {
 		s.e.SetPoll(func() error {
 			if progress != nil {

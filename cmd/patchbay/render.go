@@ -214,7 +214,7 @@ func stateAt(p *planner.Plan, sc *lang.Scenario, seed uint64, at time.Duration) 
 	if at < 0 || at > sc.Duration {
 		return nil, fmt.Errorf("--at %s is outside scenario %s, which runs %s", stdlib.FormatDuration(at), sc.Name, stdlib.FormatDuration(sc.Duration))
 	}
-	s, err := sim.Start(p, sc, sim.Options{Seed: seed})
+	s, err := sim.Start(p, sc, sim.Options{Seed: seed, OwnThread: true})
 	if err != nil {
 		return nil, err
 	}

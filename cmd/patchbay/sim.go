@@ -91,6 +91,9 @@ The same design, scenario and --seed give byte-identical output.`,
 					// The run keeps to the wall clock; its timeline is the
 					// progress.
 					o.Progress = nil
+				} else {
+					// One run at a time, as fast as it goes.
+					o.OwnThread = true
 				}
 				s, err := sim.Start(p, sc, o)
 				switch {

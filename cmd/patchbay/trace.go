@@ -297,7 +297,7 @@ func traceAt(p *planner.Plan, sc *lang.Scenario, seed uint64, at time.Duration, 
 	if at < 0 || at > sc.Duration {
 		return nil, fmt.Errorf("--at %s is outside scenario %s, which runs for %s", at, sc.Name, sc.Duration)
 	}
-	s, err := sim.Start(p, sc, sim.Options{Seed: seed})
+	s, err := sim.Start(p, sc, sim.Options{Seed: seed, OwnThread: true})
 	if err != nil {
 		return nil, err
 	}
