@@ -134,6 +134,22 @@ func (lp *livePeer) wait() error {
 	return lp.err
 }
 
+// stillEstablished checks that the session is still Established after
+// what the test sent: an OPEN now is an error of that state, which the
+// AWS end answers with NOTIFICATION 5/3 before closing the connection.
+func (lp *livePeer) stillEstablished() {
+	lp.t.Helper()
+	lp.send(lp.open(90))
+	got, body := lp.read()
+	for got == bgp.BGP_MSG_KEEPALIVE || got == bgp.BGP_MSG_UPDATE {
+		got, body = lp.read()
+	}
+	if got != bgp.BGP_MSG_NOTIFICATION || len(body) < 2 || body[0] != 5 || body[1] != 3 {
+		lp.t.Fatalf("the AWS end sent message type %d (% x), want NOTIFICATION 5/3 for an OPEN while Established\ntimeline:\n%s", got, body, lp.timeline.String())
+	}
+	lp.closed()
+}
+
 // closed checks that the AWS end closed the connection after its
 // NOTIFICATION, then ends the run, which must not have failed before.
 func (lp *livePeer) closed() {
@@ -286,16 +302,32 @@ func TestLiveUpdateWithoutOriginIsWithdrawn(t *testing.T) {
 		t.Fatal(err)
 	}
 	lp.send(update)
-	lp.send(lp.open(90))
-	got, body := lp.read()
-	for got == bgp.BGP_MSG_KEEPALIVE || got == bgp.BGP_MSG_UPDATE {
-		got, body = lp.read()
-	}
-	if got != bgp.BGP_MSG_NOTIFICATION || len(body) < 2 || body[0] != 5 || body[1] != 3 {
-		t.Fatalf("the AWS end sent message type %d (% x), want NOTIFICATION 5/3 for the OPEN after the UPDATE\ntimeline:\n%s", got, body, lp.timeline.String())
-	}
-	lp.closed()
+	lp.stillEstablished()
 	if !strings.Contains(lp.timeline.String(), "a malformed UPDATE, its routes treated as withdrawn (RFC 7606): no ORIGIN") {
 		t.Errorf("the timeline does not say what became of the UPDATE:\n%s", lp.timeline.String())
+	}
+}
+
+// TestLiveOtherFamilyIsIgnored: a real router that sends IPv6 routes over
+// the IPv4 session, which negotiated IPv4 unicast alone, has them ignored
+// and said so once in the timeline, and the session stays Established: an
+// OPEN sent after them is an error of the Established state (5/3).
+func TestLiveOtherFamilyIsIgnored(t *testing.T) {
+	lp := dialLab(t)
+	lp.establish()
+	update, err := bgp.NewBGPUpdateMessage(nil, []bgp.PathAttributeInterface{
+		bgp.NewPathAttributeOrigin(0),
+		bgp.NewPathAttributeAsPath([]bgp.AsPathParamInterface{bgp.NewAs4PathParam(bgp.BGP_ASPATH_ATTR_TYPE_SEQ, []uint32{65001})}),
+		bgp.NewPathAttributeMpReachNLRI("2001:db8::1", []bgp.AddrPrefixInterface{bgp.NewIPv6AddrPrefix(32, "2001:db8::")}),
+	}, nil).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp.send(update)
+	lp.send(update)
+	lp.stillEstablished()
+	const said = "the peer sent routes of IPv6 unicast, which the session did not negotiate: ignored"
+	if n := strings.Count(lp.timeline.String(), said); n != 1 {
+		t.Errorf("the timeline says %d times that the IPv6 routes were ignored, want once:\n%s", n, lp.timeline.String())
 	}
 }

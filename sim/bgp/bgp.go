@@ -194,6 +194,9 @@ type Speaker struct {
 	// session's (a customer router set otherwise); 0: the session's.
 	holdCfg  time.Duration
 	idleHold bool // after a Cease for too many prefixes: wait before listening again
+	// foreignNoted: the timeline has said that the peer sent routes of a
+	// family the session did not negotiate, which it says once a session.
+	foreignNoted bool
 
 	connectRetry, synRetry, mrai, flushTimer *engine.Timer
 	synBackoff                               time.Duration
@@ -747,6 +750,11 @@ func (sp *Speaker) receive(m bgpMessage) {
 		if withdraw {
 			u.withdrawn, u.announced, u.attrs = slices.Concat(u.withdrawn, u.announced, rawNLRI), nil, nil
 		}
+		if other := sp.Session.keep(&u); len(other) > 0 && !sp.foreignNoted {
+			sp.foreignNoted = true
+			sp.env.Control(fmt.Sprintf("BGP %s at %s: the peer sent routes of %s, which the session did not negotiate: ignored, these and any more this session (RFC 5492 §3)",
+				sp.Session.Name, sp, strings.Join(other, " and ")))
+		}
 		sp.apply(u, m.paths)
 	case *bgp.BGPNotification:
 		sp.down(fmt.Sprintf("NOTIFICATION %d/%d (%s) received", body.ErrorCode, body.ErrorSubcode, notificationText(body.ErrorCode, body.ErrorSubcode)), nil)
@@ -761,6 +769,7 @@ func (sp *Speaker) onKeepaliveReceived() {
 	case OpenSent:
 		sp.unexpected("KEEPALIVE")
 	case OpenConfirm:
+		sp.foreignNoted = false
 		sp.setState(Established, "")
 		sp.restartHold()
 		sp.announceAll()

@@ -269,6 +269,10 @@ type update struct {
 	// classic, routes announced in the classic NLRI field.
 	has     [bgp.BGP_ATTR_TYPE_NEXT_HOP + 1]bool
 	classic bool
+	// other names the address families of MP_REACH_NLRI or
+	// MP_UNREACH_NLRI other than IPv4 and IPv6 unicast, whose routes are
+	// not read: no session negotiates one (Session.keep).
+	other []string
 }
 
 // decodeMessage parses one BGP message from the wire. The bytes are a
@@ -327,6 +331,10 @@ func decodeUpdate(u *bgp.BGPUpdate) (update, error) {
 		case *bgp.PathAttributeCommunities:
 			a.Communities = slices.Clone(x.Value)
 		case *bgp.PathAttributeMpReachNLRI:
+			if !unicast(x.AFI, x.SAFI) {
+				out.other = append(out.other, familyOf(x.AFI, x.SAFI))
+				continue
+			}
 			for _, p := range x.Value {
 				pp, err := netip.ParsePrefix(p.String())
 				if err != nil {
@@ -335,6 +343,10 @@ func decodeUpdate(u *bgp.BGPUpdate) (update, error) {
 				out.announced = append(out.announced, pp)
 			}
 		case *bgp.PathAttributeMpUnreachNLRI:
+			if !unicast(x.AFI, x.SAFI) {
+				out.other = append(out.other, familyOf(x.AFI, x.SAFI))
+				continue
+			}
 			for _, p := range x.Value {
 				pp, err := netip.ParsePrefix(p.String())
 				if err != nil {
@@ -348,6 +360,53 @@ func decodeUpdate(u *bgp.BGPUpdate) (update, error) {
 		out.attrs = a
 	}
 	return out, nil
+}
+
+// unicast reports whether afi and safi are IPv4 or IPv6 unicast, the
+// families a session may carry.
+func unicast(afi uint16, safi uint8) bool {
+	return (afi == afiIPv4 || afi == afiIPv6) && safi == 1
+}
+
+// familyOf names an address family as messages do.
+func familyOf(afi uint16, safi uint8) string {
+	if unicast(afi, safi) {
+		return familyName(afi) + " unicast"
+	}
+	return fmt.Sprintf("AFI %d SAFI %d", afi, safi)
+}
+
+// keep drops from u the routes of families the session did not
+// negotiate, and names those families. Its AWS end advertises its one
+// family alone, and "a given capability can be used on a peering if that
+// capability has been advertised by both peers" (RFC 5492 §3; RFC 4760
+// §8 for the multiprotocol capability): a peer that sends another
+// family's routes anyway has them ignored, as FRR does ("UPDATE for
+// non-enabled AFI/SAFI", bgpd/bgp_packet.c, bgp_update_receive, read
+// 2026-12), rather than installed or answered with a reset.
+func (se *Session) keep(u *update) []string {
+	other := slices.Clone(u.other)
+	drop := func(ps []netip.Prefix) []netip.Prefix {
+		return slices.DeleteFunc(ps, func(p netip.Prefix) bool {
+			if se.carries(p) {
+				return false
+			}
+			afi := afiIPv4
+			if !p.Addr().Is4() {
+				afi = afiIPv6
+			}
+			if f := familyOf(afi, 1); !slices.Contains(other, f) {
+				other = append(other, f)
+			}
+			return true
+		})
+	}
+	u.announced, u.withdrawn = drop(u.announced), drop(u.withdrawn)
+	if len(u.announced) == 0 {
+		u.attrs = nil
+	}
+	slices.Sort(other)
+	return slices.Compact(other)
 }
 
 // classicNLRI reads an UPDATE's NLRI field from its bytes where RFC 7606

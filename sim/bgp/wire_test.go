@@ -144,3 +144,49 @@ func readUpdate(t *testing.T, b []byte) update {
 	}
 	return u
 }
+
+// TestOtherFamiliesAreIgnored: an UPDATE read from the wire with routes of
+// a family the session did not negotiate, a VPN family among them, keeps
+// the session's own routes and names the others; before, the VPN routes
+// failed to parse as prefixes and reset the session, and another unicast
+// family's routes were installed.
+func TestOtherFamiliesAreIgnored(t *testing.T) {
+	vpn := bgp.NewLabeledVPNIPAddrPrefix(24, "10.9.0.0", *bgp.NewMPLSLabelStack(100), bgp.NewRouteDistinguisherTwoOctetAS(65000, 1))
+	m := bgp.NewBGPUpdateMessage(nil, []bgp.PathAttributeInterface{
+		bgp.NewPathAttributeOrigin(0),
+		bgp.NewPathAttributeAsPath([]bgp.AsPathParamInterface{bgp.NewAs4PathParam(bgp.BGP_ASPATH_ATTR_TYPE_SEQ, []uint32{65001})}),
+		bgp.NewPathAttributeNextHop("192.0.2.1"),
+		bgp.NewPathAttributeMpReachNLRI("2001:db8::1", []bgp.AddrPrefixInterface{bgp.NewIPv6AddrPrefix(32, "2001:db8::")}),
+		bgp.NewPathAttributeMpReachNLRI("192.0.2.1", []bgp.AddrPrefixInterface{vpn}),
+	}, []*bgp.IPAddrPrefix{bgp.NewIPAddrPrefix(16, "192.168.0.0")})
+	b, err := m.Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		afi       uint16
+		announced []netip.Prefix
+		other     []string
+	}{
+		{afiIPv4, []netip.Prefix{netip.MustParsePrefix("192.168.0.0/16")}, []string{"AFI 1 SAFI 128", "IPv6 unicast"}},
+		{afiIPv6, []netip.Prefix{netip.MustParsePrefix("2001:db8::/32")}, []string{"AFI 1 SAFI 128", "IPv4 unicast"}},
+	} {
+		msg, err := decodeMessage(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := decodeUpdate(msg.Body.(*bgp.BGPUpdate))
+		if err != nil {
+			t.Fatalf("decoding: %v", err)
+		}
+		se := &Session{afi: c.afi}
+		other := se.keep(&u)
+		if !slices.Equal(u.announced, c.announced) || u.attrs == nil || !slices.Equal(other, c.other) {
+			t.Errorf("%s session: kept %v (attributes %v), ignored %q; want %v, ignored %q", familyName(c.afi), u.announced, u.attrs != nil, other, c.announced, c.other)
+		}
+	}
+	u := update{withdrawn: []netip.Prefix{netip.MustParsePrefix("2001:db8:1::/48")}, announced: []netip.Prefix{netip.MustParsePrefix("2001:db8::/32")}, attrs: &network.Attrs{}}
+	if other := (&Session{afi: afiIPv4}).keep(&u); len(u.withdrawn)+len(u.announced) != 0 || u.attrs != nil || !slices.Equal(other, []string{"IPv6 unicast"}) {
+		t.Errorf("an IPv4 session kept %v and %v of an IPv6 UPDATE (attributes %v), ignored %q", u.withdrawn, u.announced, u.attrs != nil, other)
+	}
+}
