@@ -41,6 +41,19 @@ const maxLocalRefs = 64
 // own: the importer follows it to the association.
 const dxAttachmentData = "aws_ec2_transit_gateway_dx_gateway_attachment"
 
+// peeringData is the data source that finds the accepting side's
+// attachment of a Transit Gateway peering within one Region, where AWS
+// makes an attachment for each side, as the export writes it and the
+// provider's intra-region peering example does
+// (hashicorp/terraform-provider-aws,
+// examples/transit-gateway-intra-region-peering, read 2026-12): the
+// importer follows it to the peering.
+const peeringData = "aws_ec2_transit_gateway_peering_attachment"
+
+// followed reports whether the importer follows a data source of type
+// typ to what it finds.
+func followed(typ string) bool { return typ == dxAttachmentData || typ == peeringData }
+
 // configReader evaluates a configuration's files as Terraform would
 // before it asks the providers anything: variables from their defaults,
 // locals, providers' regions, and each resource's arguments, where a
@@ -614,7 +627,7 @@ func (c *configReader) resources() []*resource {
 		r := &resource{typ: b.Labels[0], name: b.Labels[1], addr: b.Labels[0] + "." + b.Labels[1], values: map[string]any{}, refs: map[string][]string{}}
 		if b.Type == "data" {
 			r.addr, r.data = "data."+r.addr, true
-			if r.typ != dxAttachmentData {
+			if !followed(r.typ) {
 				c.skipped = append(c.skipped, r.addr+": a data source reads what exists, which only Terraform can ask")
 				continue
 			}
@@ -630,6 +643,11 @@ func (c *configReader) resources() []*resource {
 				provider = c.provider(a)
 				continue
 			case "depends_on":
+				// What a data source waits for is what it finds, for the
+				// peering's (peeringData).
+				if r.data {
+					r.refs[a.Name] = c.references(a.Expr)
+				}
 				continue
 			}
 			if refs := c.references(a.Expr); len(refs) > 0 {
@@ -640,6 +658,9 @@ func (c *configReader) resources() []*resource {
 			}
 		}
 		c.nested(b.Body, r.values)
+		if r.data {
+			c.filterRefs(b.Body, r)
+		}
 		r.region = c.regions[provider]
 		switch {
 		case strings.HasPrefix(r.typ, "aws_"):
@@ -728,6 +749,26 @@ func (c *configReader) nested(body *hclsyntax.Body, values map[string]any) {
 		c.nested(b.Body, m)
 		list, _ := values[b.Type].([]any)
 		values[b.Type] = append(list, m)
+	}
+}
+
+// filterRefs records, for a data source, what its filter blocks'
+// values refer to, under the filter's name with hyphens as underscores
+// (transit-gateway-id as transit_gateway_id), the argument the importer
+// looks it up by; a filter whose name is not a constant is left out.
+func (c *configReader) filterRefs(body *hclsyntax.Body, r *resource) {
+	for _, b := range body.Blocks {
+		if b.Type != "filter" || b.Body.Attributes["name"] == nil || b.Body.Attributes["values"] == nil {
+			continue
+		}
+		if n, ok := c.value(b.Body.Attributes["name"].Expr); ok {
+			if name, ok := n.(string); ok {
+				if refs := c.references(b.Body.Attributes["values"].Expr); len(refs) > 0 {
+					k := strings.ReplaceAll(name, "-", "_")
+					r.refs[k] = append(r.refs[k], refs...)
+				}
+			}
+		}
 	}
 }
 

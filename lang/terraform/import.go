@@ -20,7 +20,7 @@ import (
 // resource is one resource of a plan, a state or a configuration: its
 // values, and (in a plan or a configuration) what its arguments refer to,
 // which are not known yet as values. data marks the one data source the
-// importer follows (dxAttachmentData).
+// importer follows (followed).
 type resource struct {
 	addr, typ, name string
 	values          map[string]any
@@ -46,6 +46,10 @@ type tfImporter struct {
 	byType   map[string][]*resource
 	children map[childKey]map[*resource][]*resource
 }
+
+// tgwPeering is a Transit Gateway peering attachment, the requesting
+// side's.
+const tgwPeering = "aws_ec2_transit_gateway_peering_attachment"
 
 // sharesID are the types whose ID is another resource's.
 var sharesID = map[string]bool{"aws_networkmanager_core_network_policy_attachment": true,
@@ -128,6 +132,14 @@ func (im *tfImporter) finish(from, kind string) ([]byte, error) {
 			im.byARN[arn] = r
 		}
 	}
+	// Within one Region a peering's accepter has an attachment ID of its
+	// own, the accepting side's, which that side's tables name; between
+	// Regions it is the peering's, which the peering holds.
+	for _, x := range im.of("aws_ec2_transit_gateway_peering_attachment_accepter") {
+		if id := str(x, "id"); id != "" && im.byID[id] == nil {
+			im.byID[id] = x
+		}
+	}
 	// A DX gateway association's Transit Gateway attachment is the
 	// association's, in a state that has no data source finding it.
 	for _, a := range im.of("aws_dx_gateway_association") {
@@ -153,7 +165,7 @@ func (im *tfImporter) collect(m *tfjson.StateModule) {
 		return
 	}
 	for _, r := range m.Resources {
-		data := r.Mode == tfjson.DataResourceMode && r.Type == dxAttachmentData
+		data := r.Mode == tfjson.DataResourceMode && followed(r.Type)
 		if r.Mode != tfjson.ManagedResourceMode && !data {
 			continue
 		}
@@ -186,7 +198,7 @@ func (im *tfImporter) configuration(c *tfjson.Config) {
 	// planned values: the configuration's references are what the
 	// importer follows it by.
 	for _, cr := range c.RootModule.Resources {
-		if cr.Mode == tfjson.DataResourceMode && cr.Type == dxAttachmentData && im.byAddr[cr.Address] == nil {
+		if cr.Mode == tfjson.DataResourceMode && followed(cr.Type) && im.byAddr[cr.Address] == nil {
 			im.add(&resource{addr: cr.Address, typ: cr.Type, name: cr.Name, values: map[string]any{}, refs: map[string][]string{}, data: true})
 		}
 	}
@@ -196,14 +208,30 @@ func (im *tfImporter) configuration(c *tfjson.Config) {
 			continue
 		}
 		r.region = regions[cr.ProviderConfigKey]
-		for arg, e := range cr.Expressions {
-			if e == nil {
-				continue
-			}
-			for _, ref := range e.References {
+		refer := func(arg string, refs []string) {
+			for _, ref := range refs {
 				// "aws_vpc.web.id" and "aws_vpc.web" both name aws_vpc.web.
 				if a := refAddress(strings.Split(ref, ".")); a != "" && im.byAddr[a] != nil && !slices.Contains(r.refs[arg], a) {
 					r.refs[arg] = append(r.refs[arg], a)
+				}
+			}
+		}
+		for arg, e := range cr.Expressions {
+			if e != nil {
+				refer(arg, e.References)
+			}
+		}
+		if r.data {
+			// What a data source waits for, and what its filters name,
+			// are what it finds (configReader.filterRefs).
+			refer("depends_on", cr.DependsOn)
+			if e := cr.Expressions["filter"]; e != nil {
+				for _, f := range e.NestedBlocks {
+					if n, v := f["name"], f["values"]; n != nil && v != nil {
+						if name, ok := n.ConstantValue.(string); ok {
+							refer(strings.ReplaceAll(name, "-", "_"), v.References)
+						}
+					}
 				}
 			}
 		}
@@ -216,10 +244,59 @@ func (im *tfImporter) configuration(c *tfjson.Config) {
 // association.
 func (im *tfImporter) target(r *resource, arg string) *resource {
 	t := im.lookup(r, arg)
-	if t != nil && t.data && t.typ == dxAttachmentData {
+	switch {
+	case t != nil && t.data && t.typ == dxAttachmentData:
 		return im.dxAssociation(t)
+	case t != nil && t.data && t.typ == peeringData:
+		return im.peeringFound(t)
 	}
 	return t
+}
+
+// peeringFound is the peering whose accepting side's attachment data
+// source d finds: the one it waits for, or else the one peering whose
+// peer is the gateway its filter names.
+func (im *tfImporter) peeringFound(d *resource) *resource {
+	if p := im.lookup(d, "depends_on"); p != nil && p.typ == tgwPeering {
+		return p
+	}
+	g := im.lookup(d, "transit_gateway_id")
+	if g == nil {
+		return nil
+	}
+	return im.onlyPeering(func(p *resource) bool { return im.lookup(p, "peer_transit_gateway_id") == g })
+}
+
+// peeringOf is the peering accepter x accepts: the attachment its
+// argument names, or, in a state of a peering within one Region, whose
+// accepter has the accepting side's attachment of its own, the one
+// peering between its gateways.
+func (im *tfImporter) peeringOf(x *resource) *resource {
+	if p := im.target(x, "transit_gateway_attachment_id"); p != nil && p.typ == tgwPeering {
+		return p
+	}
+	g, peer := str(x, "transit_gateway_id"), str(x, "peer_transit_gateway_id")
+	if g == "" || peer == "" {
+		return nil
+	}
+	return im.onlyPeering(func(p *resource) bool {
+		return str(p, "peer_transit_gateway_id") == g && str(p, "transit_gateway_id") == peer
+	})
+}
+
+// onlyPeering is the one peering attachment match takes; nil for none or
+// several, where the import does not guess.
+func (im *tfImporter) onlyPeering(match func(*resource) bool) *resource {
+	var found *resource
+	for _, p := range im.of(tgwPeering) {
+		if match(p) {
+			if found != nil {
+				return nil
+			}
+			found = p
+		}
+	}
+	return found
 }
 
 // dxAssociation is the DX gateway association whose Transit Gateway
@@ -494,10 +571,11 @@ func (im *tfImporter) write() error {
 			fmt.Fprintf(w, "%s = attach(%s, %s%s)\n", im.variable(a), im.vars[x.addr], im.vars[y.addr], nameArg(a, x, y))
 		}
 	}
-	// The accepter is the peering's other end, with the peering's
-	// attachment ID: the peer's route tables name it.
+	// The accepter is the peering's other end: the peer's route tables
+	// name it, by the peering's attachment ID between Regions and by the
+	// accepting side's own within one.
 	for _, x := range im.of("aws_ec2_transit_gateway_peering_attachment_accepter") {
-		if p := im.target(x, "transit_gateway_attachment_id"); p != nil && p.typ == "aws_ec2_transit_gateway_peering_attachment" && im.vars[p.addr] != "" {
+		if p := im.peeringOf(x); p != nil && im.vars[p.addr] != "" {
 			done(x)
 			im.vars[x.addr] = im.vars[p.addr]
 		}

@@ -1,6 +1,7 @@
 package terraform_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,4 +87,136 @@ func FuzzImport(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = terraform.Import("show.json", data)
 	})
+}
+
+// TestImportPeeringInOneRegionFromState: in a state of two Transit
+// Gateways of one Region peered, the accepter's attachment ID is the
+// accepting side's own (AWS makes one for each side), which that side's
+// table associates and routes to; the accepter's attributes name both
+// gateways (transit_gateway_id and peer_transit_gateway_id, the
+// provider's attribute reference for
+// aws_ec2_transit_gateway_peering_attachment_accepter). The import takes
+// the accepter as the peering's other end, so both tables keep the
+// peering, where the accepting side's lost it as "not in the import".
+func TestImportPeeringInOneRegionFromState(t *testing.T) {
+	res := func(typ, name string, values string) string {
+		return fmt.Sprintf(`{"address": "%s.%s", "mode": "managed", "type": "%s", "name": "%s", "provider_name": "registry.terraform.io/hashicorp/aws", "values": %s}`, typ, name, typ, name, values)
+	}
+	const arn = "arn:aws:ec2:us-east-1:111122223333:"
+	resources := []string{
+		res("aws_vpc", "va", `{"id": "vpc-a", "arn": "`+arn+`vpc/vpc-a", "cidr_block": "10.1.0.0/16", "tags": {"Name": "va"}}`),
+		res("aws_vpc", "vb", `{"id": "vpc-b", "arn": "`+arn+`vpc/vpc-b", "cidr_block": "10.2.0.0/16", "tags": {"Name": "vb"}}`),
+		res("aws_ec2_transit_gateway", "a", `{"id": "tgw-a", "arn": "`+arn+`transit-gateway/tgw-a", "amazon_side_asn": 64520, "default_route_table_association": "disable", "default_route_table_propagation": "disable", "tags": {"Name": "a"}}`),
+		res("aws_ec2_transit_gateway", "b", `{"id": "tgw-b", "arn": "`+arn+`transit-gateway/tgw-b", "amazon_side_asn": 64521, "default_route_table_association": "disable", "default_route_table_propagation": "disable", "tags": {"Name": "b"}}`),
+		res("aws_ec2_transit_gateway_vpc_attachment", "xa", `{"id": "tgw-attach-va", "vpc_id": "vpc-a", "transit_gateway_id": "tgw-a", "tags": {"Name": "xa"}}`),
+		res("aws_ec2_transit_gateway_vpc_attachment", "xb", `{"id": "tgw-attach-vb", "vpc_id": "vpc-b", "transit_gateway_id": "tgw-b", "tags": {"Name": "xb"}}`),
+		// The accepter first: the import must not depend on the order.
+		res("aws_ec2_transit_gateway_peering_attachment_accepter", "p", `{"id": "tgw-attach-pb", "transit_gateway_attachment_id": "tgw-attach-pb", "transit_gateway_id": "tgw-b", "peer_transit_gateway_id": "tgw-a", "peer_region": "us-east-1", "peer_account_id": "111122223333"}`),
+		res("aws_ec2_transit_gateway_peering_attachment", "p", `{"id": "tgw-attach-pa", "transit_gateway_id": "tgw-a", "peer_transit_gateway_id": "tgw-b", "peer_region": "us-east-1", "peer_account_id": "111122223333", "tags": {"Name": "p"}}`),
+		res("aws_ec2_transit_gateway_route_table", "a", `{"id": "tgw-rtb-a", "arn": "`+arn+`transit-gateway-route-table/tgw-rtb-a", "transit_gateway_id": "tgw-a", "tags": {"Name": "main"}}`),
+		res("aws_ec2_transit_gateway_route_table", "b", `{"id": "tgw-rtb-b", "arn": "`+arn+`transit-gateway-route-table/tgw-rtb-b", "transit_gateway_id": "tgw-b", "tags": {"Name": "main"}}`),
+	}
+	for _, x := range []struct{ side, vpcAtt, peerAtt, dest string }{{"a", "tgw-attach-va", "tgw-attach-pa", "10.2.0.0/16"}, {"b", "tgw-attach-vb", "tgw-attach-pb", "10.1.0.0/16"}} {
+		for i, att := range []string{x.vpcAtt, x.peerAtt} {
+			resources = append(resources, res("aws_ec2_transit_gateway_route_table_association", fmt.Sprintf("%s%d", x.side, i),
+				`{"id": "tgw-rtb-`+x.side+`_`+att+`", "transit_gateway_attachment_id": "`+att+`", "transit_gateway_route_table_id": "tgw-rtb-`+x.side+`"}`))
+		}
+		resources = append(resources,
+			res("aws_ec2_transit_gateway_route_table_propagation", x.side, `{"id": "tgw-rtb-`+x.side+`_`+x.vpcAtt+`", "transit_gateway_attachment_id": "`+x.vpcAtt+`", "transit_gateway_route_table_id": "tgw-rtb-`+x.side+`"}`),
+			res("aws_ec2_transit_gateway_route", x.side, `{"id": "tgw-rtb-`+x.side+`_`+x.dest+`", "destination_cidr_block": "`+x.dest+`", "transit_gateway_attachment_id": "`+x.peerAtt+`", "transit_gateway_route_table_id": "tgw-rtb-`+x.side+`"}`))
+	}
+	state := `{"format_version": "1.0", "terraform_version": "1.9.8", "values": {"root_module": {"resources": [` + strings.Join(resources, ",\n") + `]}}}`
+	star, err := terraform.Import("state.json", []byte(state))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{
+		`p = attach(a, b, name = "p")`,
+		`tgw_route_table("main", transit_gateway = a, associations = [xa, p], propagations = [xa], routes = [route("10.2.0.0/16", p)])`,
+		`tgw_route_table("main", transit_gateway = b, associations = [xb, p], propagations = [xb], routes = [route("10.1.0.0/16", p)])`,
+	} {
+		if !strings.Contains(string(star), w) {
+			t.Errorf("the import lacks %s:\n%s", w, star)
+		}
+	}
+	if strings.Contains(string(star), "Not imported") {
+		t.Errorf("the import left something out:\n%s", star)
+	}
+}
+
+// TestImportPeeringInOneRegionFromPlan: in a plan of the same network,
+// nothing has an ID yet, and the accepter names the accepting side's
+// attachment through the data source that finds it (the export's, and the
+// provider's intra-region peering example's: it waits for the peering and
+// filters on the accepting gateway), which a plan holds only in its
+// configuration. The import follows the data source to the peering.
+func TestImportPeeringInOneRegionFromPlan(t *testing.T) {
+	type r struct {
+		addr   string
+		values string              // what the plan knows
+		refs   map[string][]string // argument → references
+	}
+	ref := func(addr string) []string { return []string{addr + ".id", addr} }
+	rs := []r{
+		{"aws_vpc.va", `{"cidr_block": "10.1.0.0/16", "tags": {"Name": "va"}}`, nil},
+		{"aws_vpc.vb", `{"cidr_block": "10.2.0.0/16", "tags": {"Name": "vb"}}`, nil},
+		{"aws_ec2_transit_gateway.a", `{"amazon_side_asn": 64520, "default_route_table_association": "disable", "default_route_table_propagation": "disable", "tags": {"Name": "a"}}`, nil},
+		{"aws_ec2_transit_gateway.b", `{"amazon_side_asn": 64521, "default_route_table_association": "disable", "default_route_table_propagation": "disable", "tags": {"Name": "b"}}`, nil},
+		{"aws_ec2_transit_gateway_vpc_attachment.xa", `{"tags": {"Name": "xa"}}`, map[string][]string{"vpc_id": ref("aws_vpc.va"), "transit_gateway_id": ref("aws_ec2_transit_gateway.a")}},
+		{"aws_ec2_transit_gateway_vpc_attachment.xb", `{"tags": {"Name": "xb"}}`, map[string][]string{"vpc_id": ref("aws_vpc.vb"), "transit_gateway_id": ref("aws_ec2_transit_gateway.b")}},
+		{"aws_ec2_transit_gateway_peering_attachment.p", `{"peer_region": "us-east-1", "tags": {"Name": "p"}}`, map[string][]string{"transit_gateway_id": ref("aws_ec2_transit_gateway.a"), "peer_transit_gateway_id": ref("aws_ec2_transit_gateway.b")}},
+		{"aws_ec2_transit_gateway_peering_attachment_accepter.p", `{}`, map[string][]string{"transit_gateway_attachment_id": ref("data.aws_ec2_transit_gateway_peering_attachment.p")}},
+	}
+	for _, x := range []struct{ side, vpcAtt, peerAtt, dest string }{
+		{"a", "aws_ec2_transit_gateway_vpc_attachment.xa", "aws_ec2_transit_gateway_peering_attachment.p", "10.2.0.0/16"},
+		{"b", "aws_ec2_transit_gateway_vpc_attachment.xb", "aws_ec2_transit_gateway_peering_attachment_accepter.p", "10.1.0.0/16"},
+	} {
+		table := "aws_ec2_transit_gateway_route_table." + x.side
+		rs = append(rs,
+			r{table, `{"tags": {"Name": "main"}}`, map[string][]string{"transit_gateway_id": ref("aws_ec2_transit_gateway." + x.side)}},
+			r{"aws_ec2_transit_gateway_route_table_association." + x.side + "0", `{}`, map[string][]string{"transit_gateway_attachment_id": ref(x.vpcAtt), "transit_gateway_route_table_id": ref(table)}},
+			r{"aws_ec2_transit_gateway_route_table_association." + x.side + "1", `{}`, map[string][]string{"transit_gateway_attachment_id": ref(x.peerAtt), "transit_gateway_route_table_id": ref(table)}},
+			r{"aws_ec2_transit_gateway_route_table_propagation." + x.side, `{}`, map[string][]string{"transit_gateway_attachment_id": ref(x.vpcAtt), "transit_gateway_route_table_id": ref(table)}},
+			r{"aws_ec2_transit_gateway_route." + x.side, `{"destination_cidr_block": "` + x.dest + `"}`, map[string][]string{"transit_gateway_attachment_id": ref(x.peerAtt), "transit_gateway_route_table_id": ref(table)}})
+	}
+	var planned, config []string
+	for _, x := range rs {
+		typ, name, _ := strings.Cut(x.addr, ".")
+		planned = append(planned, fmt.Sprintf(`{"address": %q, "mode": "managed", "type": %q, "name": %q, "values": %s}`, x.addr, typ, name, x.values))
+		var exprs []string
+		for arg, refs := range x.refs {
+			exprs = append(exprs, fmt.Sprintf(`%q: {"references": [%q, %q]}`, arg, refs[0], refs[1]))
+		}
+		config = append(config, fmt.Sprintf(`{"address": %q, "mode": "managed", "type": %q, "name": %q, "provider_config_key": "aws", "expressions": {%s}}`, x.addr, typ, name, strings.Join(exprs, ", ")))
+	}
+	config = append(config, `{"address": "data.aws_ec2_transit_gateway_peering_attachment.p", "mode": "data", "type": "aws_ec2_transit_gateway_peering_attachment", "name": "p", "provider_config_key": "aws",
+		"expressions": {"filter": [{"name": {"constant_value": "transit-gateway-id"}, "values": {"references": ["aws_ec2_transit_gateway.b.id", "aws_ec2_transit_gateway.b"]}}]},
+		"depends_on": ["aws_ec2_transit_gateway_peering_attachment.p"]}`)
+	plan := `{"format_version": "1.2", "terraform_version": "1.9.8", "planned_values": {"root_module": {"resources": [` + strings.Join(planned, ",\n") + `]}},
+		"configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {"region": {"constant_value": "us-east-1"}}}}, "root_module": {"resources": [` + strings.Join(config, ",\n") + `]}}}`
+	for _, c := range []struct {
+		name string
+		plan string
+	}{
+		{"the data source waits for the peering", plan},
+		// Without depends_on, the one peering whose peer is the gateway
+		// the filter names.
+		{"the data source filters on the gateway", strings.Replace(plan, `"depends_on": ["aws_ec2_transit_gateway_peering_attachment.p"]`, `"depends_on": []`, 1)},
+	} {
+		star, err := terraform.Import("plan.json", []byte(c.plan))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range []string{
+			`p = attach(a, b, name = "p")`,
+			`tgw_route_table("main", transit_gateway = b, associations = [xb, p], propagations = [xb], routes = [route("10.1.0.0/16", p)])`,
+		} {
+			if !strings.Contains(string(star), w) {
+				t.Errorf("%s: the import lacks %s:\n%s", c.name, w, star)
+			}
+		}
+		if strings.Contains(string(star), "Not imported") {
+			t.Errorf("%s: the import left something out:\n%s", c.name, star)
+		}
+	}
 }

@@ -49,17 +49,7 @@ import (
 func TestRoundTrip(t *testing.T) {
 	for _, file := range roundTripFiles(t) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			tf := exportTo(t, file)
-			root, err := project.OpenDir(tf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer root.Close()
-			star, err := terraform.ImportConfig(context.Background(), root, terraform.ConfigOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			compareRoundTrip(t, file, star)
+			compareRoundTrip(t, file, importDir(t, exportTo(t, file)))
 		})
 	}
 }
@@ -79,8 +69,9 @@ func roundTripFiles(t *testing.T) []string {
 	// blocks, a Transit Gateway peering with static routes to it, TGW
 	// CIDR blocks, dual stack, separate TGW route tables, a DX gateway's
 	// allowed prefixes on a VGW, isolated segments, service insertion
-	// (single- and dual-hop, send-to, a group named with a hyphen).
-	for _, f := range []string{"cidr_invalid_vpc_secondary_ok.star", "cidr_overlap_tgw_peering.star", "ip_version_dual_stack.star",
+	// (single- and dual-hop, send-to, a group named with a hyphen), a
+	// peering within one Region (each side's attachment its own).
+	for _, f := range []string{"cidr_invalid_vpc_secondary_ok.star", "cidr_overlap_tgw_peering.star", "ip_version_dual_stack.star", "tgw_peering_one_region.star",
 		"cidr_overlap_tgw_separate_tables.star", "cidr_overlap_dxgw_vgw_filter.star", "cidr_overlap_segments_apart.star", "quota_vpc_tgw_at_limits.star",
 		"service_insertion_ok.star"} {
 		files = append(files, filepath.Join("../../testdata/valid", f))
@@ -261,4 +252,41 @@ func diff(before, after []string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestRoundTripPeeringDataByFilter: the data source that finds a
+// peering's accepting side within one Region names the peering by what
+// it waits for; written without depends_on, it is followed by the gateway
+// its filter names, the peering's peer.
+func TestRoundTripPeeringDataByFilter(t *testing.T) {
+	file := "../../testdata/valid/tgw_peering_one_region.star"
+	tf := exportTo(t, file)
+	main := filepath.Join(tf, "main.tf")
+	b, err := os.ReadFile(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const wait = "depends_on = [aws_ec2_transit_gateway_peering_attachment.a-b]"
+	if !strings.Contains(string(b), wait) {
+		t.Fatalf("main.tf has no %s:\n%s", wait, b)
+	}
+	if err := os.WriteFile(main, []byte(strings.Replace(string(b), wait, "", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	compareRoundTrip(t, file, importDir(t, tf))
+}
+
+// importDir imports the configuration in directory tf.
+func importDir(t *testing.T, tf string) []byte {
+	t.Helper()
+	root, err := project.OpenDir(tf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	star, err := terraform.ImportConfig(context.Background(), root, terraform.ConfigOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return star
 }
