@@ -64,7 +64,9 @@ var _ = register(&Rule{
   types" (Cloud WAN, Direct Connect gateway attachments,
   https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-dxattach-about.html,
   checked 2026-12);
-- the same two resources attached twice.
+- the same two resources attached twice (but a Transit Gateway may attach to a core network once
+  for each of its route tables: each is a route table attachment on the one peering between
+  them, placed in a segment of its own).
 
 Fix: attach within the region, add a core network edge in the region, or go through a Direct
 Connect gateway.`,
@@ -109,7 +111,18 @@ Connect gateway.`,
 		for _, a := range d.Attachments {
 			x, y := v.p.endsOf(a)
 			key := uint64(x.Seq())<<32 | uint64(y.Seq())
-			if first, dup := seen[key]; dup {
+			// A Transit Gateway reaches a core network over one peering,
+			// with the edge in its Region, and each of its route tables
+			// over a route table attachment of its own on that peering,
+			// which the attachment policy puts in a segment ("You can use
+			// route table attachments on the peering connection to
+			// selectively exchange routes between a specific transit
+			// gateway route table and a Cloud WAN network segment",
+			// https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-peerings.html,
+			// read 2026-12; CreateTransitGatewayRouteTableAttachment takes
+			// a peering and a route table). An attachment of the two is
+			// one of those, so a gateway may have several.
+			if first, dup := seen[key]; dup && a.Kind != lang.AttachTGWCloudWAN {
 				v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s attaches %s and %s again", a.Ref(), a.A, a.B), related: related(first, "first attached here")})
 			} else {
 				seen[key] = a

@@ -20,8 +20,9 @@ var _ = register(&Rule{
   (50), transit_gateway.cidr_blocks (5, not adjustable) and transit_gateway.dx_gateways (20
   Direct Connect gateways associated, not adjustable) per Transit Gateway;
   transit_gateway.peerings_between (1, not adjustable): peering attachments between the same two
-  Transit Gateways, in either direction, or between one Transit Gateway and one Cloud WAN core
-  network; vpc.transit_gateways (5, not adjustable): Transit Gateways one VPC attaches to;
+  Transit Gateways, in either direction (a Transit Gateway's attachments to a Cloud WAN core
+  network are route table attachments on the one peering between them, so they never go over
+  it); vpc.transit_gateways (5, not adjustable): Transit Gateways one VPC attaches to;
 - Direct Connect quotas
   (https://docs.aws.amazon.com/directconnect/latest/UserGuide/limits.html, checked 2026-12):
   dx_gateway.transit_gateways (6, not adjustable) and dx_gateway.vpn_gateways (20, not
@@ -124,8 +125,10 @@ raise a quota).`,
 		// By Seq: every VPC has a count, and a map by Ref hashes its two strings.
 		tgwsOf, wansOf, peerings := make([]int32, d.Len()), make([]int32, d.Len()), make([]int32, d.Len())
 		// Peering attachments between the same two Transit Gateways (either
-		// order), or between the same TGW and core network, in declaration
-		// order: the quota is per pair.
+		// order), in declaration order: the quota is per pair. A Transit
+		// Gateway's attachments to a core network are route table
+		// attachments on the one peering between the two (attach-invalid),
+		// so they never make a second.
 		type pair struct{ x, y lang.Ref }
 		var pairs []pair
 		between := map[pair][]*lang.Attachment{}
@@ -140,9 +143,9 @@ raise a quota).`,
 				peerings[x.Seq()]++
 				peerings[y.Seq()]++
 			}
-			if a.Kind == lang.AttachTGWPeering || a.Kind == lang.AttachTGWCloudWAN {
+			if a.Kind == lang.AttachTGWPeering {
 				k := pair{a.A, a.B}
-				if a.Kind == lang.AttachTGWPeering && a.B.String() < a.A.String() {
+				if a.B.String() < a.A.String() {
 					k = pair{a.B, a.A}
 				}
 				if between[k] == nil {

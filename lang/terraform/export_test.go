@@ -3,6 +3,7 @@ package terraform_test
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -224,6 +225,26 @@ tgw_route_table("main", transit_gateway = b, associations = [xb, p], routes = [r
 		// b's table: the accepter's, which is b's side.
 		"transit_gateway_attachment_id  = aws_ec2_transit_gateway_peering_attachment_accepter.a-b.id",
 	} {
+		if !strings.Contains(main, w) {
+			t.Errorf("main.tf lacks %s:\n%s", w, main)
+		}
+	}
+}
+
+// TestExportOnePeeringForTwoSegments: a Transit Gateway that reaches two
+// segments of a core network does so over one peering, with a route table
+// attachment for each of its route tables: the export writes the peering
+// once, and each attachment's comment names it.
+func TestExportOnePeeringForTwoSegments(t *testing.T) {
+	facts := loadSchema(t)
+	files := terraform.Export(plantest.File(t, "../../testdata/valid/attach_tgw_two_segments.star").Design, "attach_tgw_two_segments.star")
+	check(t, facts, files)
+	main := string(files["main.tf"])
+	if n := strings.Count(main, `resource "aws_networkmanager_transit_gateway_peering"`); n != 1 {
+		t.Errorf("main.tf declares %d peerings of east and wan, want one:\n%s", n, main)
+	}
+	for _, seg := range []string{"prod", "dev"} {
+		w := fmt.Sprintf("carries into segment %q attach with\n# aws_networkmanager_transit_gateway_route_table_attachment (peering_id = aws_networkmanager_transit_gateway_peering.east-prod.id).", seg)
 		if !strings.Contains(main, w) {
 			t.Errorf("main.tf lacks %s:\n%s", w, main)
 		}

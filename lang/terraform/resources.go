@@ -188,6 +188,12 @@ func (w *writer) subnets(v lang.Ref) hclwrite.Tokens {
 }
 
 func (w *writer) attachments() {
+	// A Transit Gateway's peering with a core network, by gateway and
+	// core network: the gateway's attachments to the core network, one for
+	// each of its route tables, are route table attachments on that one
+	// peering (cloudwan-peerings.html; the planner's attach-invalid), so
+	// it is written once, named after the first.
+	peerings := map[[2]lang.Ref]string{}
 	for _, a := range w.d.Attachments {
 		n := name(a.Name)
 		switch a.Kind {
@@ -277,11 +283,16 @@ func (w *writer) attachments() {
 			}
 		case lang.AttachTGWCloudWAN:
 			g, cn := w.tgw(end(a, lang.KindTransitGW)), end(a, lang.KindCoreNetwork)
-			p := w.resource("aws_networkmanager_transit_gateway_peering", n)
-			p.SetAttributeRaw("core_network_id", ref("aws_networkmanager_core_network_policy_attachment", name(cn.Name), "core_network_id"))
-			p.SetAttributeRaw("transit_gateway_arn", ref("aws_ec2_transit_gateway", name(g.Name), "arn"))
+			key := [2]lang.Ref{g.Ref(), cn}
+			peering, ok := peerings[key]
+			if !ok {
+				peering, peerings[key] = n, n
+				p := w.resource("aws_networkmanager_transit_gateway_peering", n)
+				p.SetAttributeRaw("core_network_id", ref("aws_networkmanager_core_network_policy_attachment", name(cn.Name), "core_network_id"))
+				p.SetAttributeRaw("transit_gateway_arn", ref("aws_ec2_transit_gateway", name(g.Name), "arn"))
+			}
 			w.comment(fmt.Sprintf("The route tables of Transit Gateway %s that %s carries into segment %q attach with\n"+
-				"aws_networkmanager_transit_gateway_route_table_attachment (peering_id = aws_networkmanager_transit_gateway_peering.%s.id).", g.Name, a.Name, a.Segment, n))
+				"aws_networkmanager_transit_gateway_route_table_attachment (peering_id = aws_networkmanager_transit_gateway_peering.%s.id).", g.Name, a.Name, a.Segment, peering))
 		case lang.AttachTGWPeering:
 			ga, gb := w.tgw(a.A), w.tgw(a.B)
 			b := w.resource("aws_ec2_transit_gateway_peering_attachment", n)

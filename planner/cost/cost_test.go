@@ -55,6 +55,24 @@ attach(vpc("v", region = "us-east-1", cidr = "10.0.0.0/16", mtu = 8500), hub)
 	}
 }
 
+// TestOnePeeringForTwoSegments: a Transit Gateway attached to two
+// segments of a core network, one route table attachment for each of its
+// route tables, has one peering attachment on its side, with its two VPC
+// attachments three; the core network bills the two route table
+// attachments.
+func TestOnePeeringForTwoSegments(t *testing.T) {
+	r, err := cost.Price(plantest.File(t, "../../testdata/valid/attach_tgw_two_segments.star"), cost.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := line(t, r, "transit_gateway.east", "attachments"); l.Quantity != 3 || *l.Cost != 109.50 { // 3 × $0.05 × 730
+		t.Errorf("the Transit Gateway's attachments: %+v, want 3", l)
+	}
+	if l := line(t, r, "core_network.wan", "TGW route table attachments"); l.Quantity != 2 {
+		t.Errorf("the core network's route table attachments: %+v, want 2", l)
+	}
+}
+
 const interconnects = `dxgw = dx_gateway("core")
 g1 = gcp_vpc("g1", project = "p", region = "us-east4", cidr = "10.1.0.0/16", mtu = 8500)
 g2 = gcp_vpc("g2", project = "p", region = "us-east4", cidr = "10.2.0.0/16", mtu = 8500)
