@@ -547,6 +547,40 @@ func (p *Plan) tgwAttachments(tgw *lang.TransitGateway) []lang.Resource {
 	return out
 }
 
+// associatedTable is the route table of Transit Gateway tgw that
+// attachment att is associated with, nil for none: what a Transit
+// Gateway's attachment to a core network carries into its segment, as a
+// route table attachment of that table.
+func (p *Plan) associatedTable(tgw, att lang.Ref) *TGWTablePlan {
+	for _, t := range p.TGWTables {
+		if t.TGW == tgw && slices.Contains(t.Associations, att) {
+			return t
+		}
+	}
+	return nil
+}
+
+// BilledAttachments counts the attachments of tgw as AWS counts them:
+// its attachments to one core network, one for each of its route tables,
+// are route table attachments on a single peering, one attachment of the
+// gateway's
+// (https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-peerings.html,
+// read 2026-12).
+func (p *Plan) BilledAttachments(tgw *lang.TransitGateway) int {
+	n := 0
+	peered := map[lang.Ref]bool{}
+	for _, x := range p.tgwAttachments(tgw) {
+		if a, ok := x.(*lang.Attachment); ok && a.Kind == lang.AttachTGWCloudWAN {
+			if peered[a.B] {
+				continue
+			}
+			peered[a.B] = true
+		}
+		n++
+	}
+	return n
+}
+
 func (p *Plan) deriveTGWTables() {
 	d := p.Design
 	tables := map[lang.Ref][]*lang.TGWRouteTable{}

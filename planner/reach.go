@@ -189,7 +189,7 @@ func (r *reachability) build() {
 				case lang.AttachDXGWWAN:
 					local = append(local, capHop(r.onprem[a.A], hop{wanMTU, a})...)
 				case lang.AttachTGWCloudWAN:
-					local = append(local, capHop(r.tgwLocal[a.A], hop{wanMTU, a})...)
+					local = append(local, capHop(r.intoSegment(a), hop{wanMTU, a})...)
 				}
 			}
 			local = append(local, r.direct(cn.Ref(), s.Name, true)...)
@@ -379,9 +379,31 @@ func (r *reachability) exportsOfWANAttachment(att lang.Ref) []exported {
 	case lang.AttachDXGWWAN:
 		return r.onprem[a.A]
 	case lang.AttachTGWCloudWAN:
-		return r.tgwLocal[a.A]
+		return r.intoSegment(a)
 	}
 	return nil
+}
+
+// intoSegment is what a Transit Gateway's attachment a to a core network
+// brings into its segment: it is the route table attachment of the
+// gateway's table it is associated with, which advertises what that table
+// propagates, less what the table learns from Cloud WAN (as the topology
+// advertises it); nothing when it is associated with none. The Transit
+// Gateway's tables are known from the plan before the segments are.
+func (r *reachability) intoSegment(a *lang.Attachment) []exported {
+	t := r.p.associatedTable(a.A, a.Ref())
+	if t == nil {
+		return nil
+	}
+	var out []exported
+	for i, ref := range t.Propagations {
+		x := r.named(t.propagated, i, ref)
+		if y, ok := x.(*lang.Attachment); ok && y.Kind == lang.AttachTGWCloudWAN {
+			continue
+		}
+		out = r.appendExports(out, x, t.TGW)
+	}
+	return out
 }
 
 // insertedSegments maps each segment to the segments a send-via steers

@@ -144,6 +144,7 @@ Fix: give one of them another private ASN.`,
 			v.report(rule, finding{at: at.Source(), summary: fmt.Sprintf("%s and %s both use ASN %d: %s", at.Ref(), other.Ref(), asn, what),
 				related: related(other, fmt.Sprintf("%s declared here", other.Ref()))})
 		}
+		peered := map[[2]lang.Ref]bool{}
 		for _, a := range d.Attachments {
 			x, y := v.p.endsOf(a)
 			switch a.Kind {
@@ -153,6 +154,14 @@ Fix: give one of them another private ASN.`,
 				}
 			case lang.AttachTGWCloudWAN, lang.AttachDXGWWAN:
 				cn := y.(*lang.CoreNetwork)
+				// A Transit Gateway's attachments to one core network, one
+				// for each of its route tables, share one peering: the clash
+				// is said once.
+				k := [2]lang.Ref{x.Ref(), cn.Ref()}
+				if peered[k] {
+					continue
+				}
+				peered[k] = true
 				asn := asnOf(x)
 				for _, e := range cn.Edges {
 					if e.ASN == asn {

@@ -65,8 +65,9 @@ var _ = register(&Rule{
   https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-dxattach-about.html,
   checked 2026-12);
 - the same two resources attached twice (but a Transit Gateway may attach to a core network once
-  for each of its route tables: each is a route table attachment on the one peering between
-  them, placed in a segment of its own).
+  for each of its route tables: each attachment of the two is the route table attachment, on
+  the one peering between them, of the table it is associated with, so two on one table, or on
+  none, are the same twice).
 
 Fix: attach within the region, add a core network edge in the region, or go through a Direct
 Connect gateway.`,
@@ -105,24 +106,48 @@ Connect gateway.`,
 		// checked that the kind is the one the ends' kinds make, so the
 		// ends alone tell attachments apart, in one integer.
 		seen := make(map[uint64]*lang.Attachment, len(d.Attachments))
+		type tgwWAN struct {
+			tgw, wan lang.Ref
+			table    string
+		}
+		tgwWANs := map[tgwWAN]*lang.Attachment{}
 		vgwVPCs := map[lang.Ref][]*lang.Attachment{}
 		vpcVGWs := map[lang.Ref][]*lang.Attachment{}
 		vgwDXGWs := map[lang.Ref][]*lang.Attachment{}
 		for _, a := range d.Attachments {
 			x, y := v.p.endsOf(a)
 			key := uint64(x.Seq())<<32 | uint64(y.Seq())
-			// A Transit Gateway reaches a core network over one peering,
-			// with the edge in its Region, and each of its route tables
-			// over a route table attachment of its own on that peering,
-			// which the attachment policy puts in a segment ("You can use
-			// route table attachments on the peering connection to
-			// selectively exchange routes between a specific transit
-			// gateway route table and a Cloud WAN network segment",
-			// https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-peerings.html,
-			// read 2026-12; CreateTransitGatewayRouteTableAttachment takes
-			// a peering and a route table). An attachment of the two is
-			// one of those, so a gateway may have several.
-			if first, dup := seen[key]; dup && a.Kind != lang.AttachTGWCloudWAN {
+			if a.Kind == lang.AttachTGWCloudWAN {
+				// A Transit Gateway reaches a core network over one
+				// peering, with the edge in its Region, and each of its
+				// route tables over a route table attachment of its own on
+				// that peering, which the attachment policy puts in a
+				// segment ("You can use route table attachments on the
+				// peering connection to selectively exchange routes between
+				// a specific transit gateway route table and a Cloud WAN
+				// network segment",
+				// https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-peerings.html,
+				// read 2026-12; CreateTransitGatewayRouteTableAttachment
+				// takes a peering and a route table). An attachment of the
+				// two stands for the route table attachment of the table it
+				// is associated with, so a gateway may have one for each of
+				// its tables, and two on one table (or on none) attach the
+				// two again.
+				k := tgwWAN{x.Ref(), y.Ref(), ""}
+				if t := v.p.associatedTable(x.Ref(), a.Ref()); t != nil {
+					k.table = t.Table
+				}
+				if first, dup := tgwWANs[k]; dup {
+					on := "on no route table of " + x.Ref().String()
+					if k.table != "" {
+						on = "on route table " + k.table
+					}
+					v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s attaches %s and %s again, %s: each attachment of the two is the route table attachment of the table it is associated with", a.Ref(), a.A, a.B, on),
+						related: related(first, "first attached here"), hint: "associate each of the gateway's attachments to the core network with a route table of its own"})
+				} else {
+					tgwWANs[k] = a
+				}
+			} else if first, dup := seen[key]; dup {
 				v.report(rule, finding{at: a.Source(), summary: fmt.Sprintf("%s attaches %s and %s again", a.Ref(), a.A, a.B), related: related(first, "first attached here")})
 			} else {
 				seen[key] = a

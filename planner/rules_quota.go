@@ -85,7 +85,7 @@ raise a quota).`,
 		}
 		for _, g := range d.TransitGateways {
 			over(g, "transit_gateway.route_tables", len(tables[g.Ref()]), "route tables")
-			over(g, "transit_gateway.attachments", len(v.p.tgwAttachments(g)), "attachments")
+			over(g, "transit_gateway.attachments", v.p.BilledAttachments(g), "attachments")
 			routes := 0
 			for _, t := range tables[g.Ref()] {
 				routes += t.StaticRoutes

@@ -59,7 +59,8 @@ type Options struct {
 	// command that runs one simulation at a time wants: Go's scheduler
 	// otherwise moves it between cores, away from its state in the
 	// caches (engine.Engine.SetOwnThread). Runs side by side, as a
-	// sweep's workers are, go slower with it.
+	// sweep's workers are, go slower with it. A live run (Live) ignores
+	// it: it runs in short steps, between which it waits for real routers.
 	OwnThread bool
 	// Live names the sessions whose far end is a real router, by session
 	// name, and where their AWS ends listen (see RunLive).
@@ -271,7 +272,7 @@ func Start(p *planner.Plan, sc *lang.Scenario, opts Options) (*Sim, error) {
 		s.util = make([]float64, 2*len(n.Links)) // a metric only (advance)
 	}
 	s.e.SetLimit(opts.MaxEvents)
-	s.e.SetOwnThread(opts.OwnThread)
+	s.e.SetOwnThread(opts.OwnThread && len(opts.Live) == 0)
 	if ctx, progress := opts.Context, opts.Progress; ctx != nil || progress != nil {
 		s.e.SetPoll(func() error {
 			if progress != nil {

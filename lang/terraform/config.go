@@ -763,9 +763,11 @@ func (c *configReader) filterRefs(body *hclsyntax.Body, r *resource) {
 		}
 		if n, ok := c.value(b.Body.Attributes["name"].Expr); ok {
 			if name, ok := n.(string); ok {
-				if refs := c.references(b.Body.Attributes["values"].Expr); len(refs) > 0 {
-					k := strings.ReplaceAll(name, "-", "_")
-					r.refs[k] = append(r.refs[k], refs...)
+				k := strings.ReplaceAll(name, "-", "_")
+				for _, a := range c.references(b.Body.Attributes["values"].Expr) {
+					if !slices.Contains(r.refs[k], a) {
+						r.refs[k] = append(r.refs[k], a)
+					}
 				}
 			}
 		}

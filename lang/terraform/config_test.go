@@ -391,6 +391,9 @@ resource "aws_networkmanager_core_network" "c" {}
 	f.Add([]byte(`locals { a = "${local.b}${local.b}" 
 b = "x" }
 resource "aws_vpc" "v" { cidr_block = local.a }`))
+	// The export of a peering within one Region: the data source the
+	// importer follows, with its filter and depends_on.
+	f.Add(terraform.Export(plantest.File(f, "../../testdata/valid/tgw_peering_one_region.star").Design, "tgw_peering_one_region.star")["main.tf"])
 	policy := `{"version": "2021.12", "core-network-configuration": {"asn-ranges": ["64512-65534"], "edge-locations": [{"location": "us-east-1"}]}, "segments": [{"name": "prod"}]}`
 	f.Fuzz(func(t *testing.T, main []byte) {
 		// Budgets far below a design's: an input that spends one stops in

@@ -257,14 +257,29 @@ func (im *tfImporter) target(r *resource, arg string) *resource {
 // source d finds: the one it waits for, or else the one peering whose
 // peer is the gateway its filter names.
 func (im *tfImporter) peeringFound(d *resource) *resource {
-	if p := im.lookup(d, "depends_on"); p != nil && p.typ == tgwPeering {
-		return p
+	// What it waits for may be more than the peering.
+	var waits *resource
+	for _, a := range d.refs["depends_on"] {
+		if x := im.byAddr[a]; x != nil && x.typ == tgwPeering {
+			if waits != nil {
+				waits = nil
+				break
+			}
+			waits = x
+		}
 	}
-	g := im.lookup(d, "transit_gateway_id")
-	if g == nil {
+	if waits != nil {
+		return waits
+	}
+	switch g := im.lookup(d, "transit_gateway_id"); {
+	case g == nil:
 		return nil
+	case g.typ == tgwPeering:
+		// The filter names the peering's own attribute (its peer's ID).
+		return g
+	default:
+		return im.onlyPeering(func(p *resource) bool { return im.lookup(p, "peer_transit_gateway_id") == g })
 	}
-	return im.onlyPeering(func(p *resource) bool { return im.lookup(p, "peer_transit_gateway_id") == g })
 }
 
 // peeringOf is the peering accepter x accepts: the attachment its
@@ -575,9 +590,11 @@ func (im *tfImporter) write() error {
 	// name it, by the peering's attachment ID between Regions and by the
 	// accepting side's own within one.
 	for _, x := range im.of("aws_ec2_transit_gateway_peering_attachment_accepter") {
+		done(x)
 		if p := im.peeringOf(x); p != nil && im.vars[p.addr] != "" {
-			done(x)
 			im.vars[x.addr] = im.vars[p.addr]
+		} else {
+			im.skip(x, "the peering it accepts is not in the import, or more than one peering joins its gateways")
 		}
 	}
 	for _, a := range im.of("aws_dx_gateway_association") {

@@ -83,6 +83,8 @@ func FuzzImport(f *testing.F) {
 			f.Add(data)
 		}
 	}
+	f.Add([]byte(oneRegionPeeringState()))
+	f.Add([]byte(oneRegionPeeringPlan()))
 	f.Add([]byte(`{"format_version": "1.0", "values": {"root_module": {"resources": [{"address": "aws_vpc.web", "mode": "managed", "type": "aws_vpc", "name": "web", "values": {"id": "vpc-1", "arn": "arn:aws:ec2:us-east-1:1:vpc/vpc-1", "cidr_block": "10.1.0.0/16"}}]}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = terraform.Import("show.json", data)
@@ -99,9 +101,83 @@ func FuzzImport(f *testing.F) {
 // the accepter as the peering's other end, so both tables keep the
 // peering, where the accepting side's lost it as "not in the import".
 func TestImportPeeringInOneRegionFromState(t *testing.T) {
-	res := func(typ, name string, values string) string {
-		return fmt.Sprintf(`{"address": "%s.%s", "mode": "managed", "type": "%s", "name": "%s", "provider_name": "registry.terraform.io/hashicorp/aws", "values": %s}`, typ, name, typ, name, values)
+	state := oneRegionPeeringState()
+	star, err := terraform.Import("state.json", []byte(state))
+	if err != nil {
+		t.Fatal(err)
 	}
+	for _, w := range []string{
+		`p = attach(a, b, name = "p")`,
+		`tgw_route_table("main", transit_gateway = a, associations = [xa, p], propagations = [xa], routes = [route("10.2.0.0/16", p)])`,
+		`tgw_route_table("main", transit_gateway = b, associations = [xb, p], propagations = [xb], routes = [route("10.1.0.0/16", p)])`,
+	} {
+		if !strings.Contains(string(star), w) {
+			t.Errorf("the import lacks %s:\n%s", w, star)
+		}
+	}
+	if strings.Contains(string(star), "Not imported") {
+		t.Errorf("the import left something out:\n%s", star)
+	}
+	// A second peering between the same two gateways: which one the
+	// accepter accepts is not guessed, and the import says so.
+	second := strings.Replace(state, `"resources": [`, `"resources": [`+stateResource("aws_ec2_transit_gateway_peering_attachment", "q", `{"id": "tgw-attach-qa", "transit_gateway_id": "tgw-a", "peer_transit_gateway_id": "tgw-b", "peer_region": "us-east-1", "tags": {"Name": "q"}}`)+",", 1)
+	star, err = terraform.Import("state.json", []byte(second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := "aws_ec2_transit_gateway_peering_attachment_accepter.p: the peering it accepts is not in the import, or more than one peering joins its gateways"; !strings.Contains(string(star), w) {
+		t.Errorf("the import does not say %q:\n%s", w, star)
+	}
+}
+
+// TestImportPeeringInOneRegionFromPlan: in a plan of the same network,
+// nothing has an ID yet, and the accepter names the accepting side's
+// attachment through the data source that finds it (the export's, and the
+// provider's intra-region peering example's: it waits for the peering and
+// filters on the accepting gateway), which a plan holds only in its
+// configuration. The import follows the data source to the peering.
+func TestImportPeeringInOneRegionFromPlan(t *testing.T) {
+	plan := oneRegionPeeringPlan()
+	for _, c := range []struct {
+		name string
+		plan string
+	}{
+		{"the data source waits for the peering", plan},
+		{"the data source waits for the peering and a gateway, and filters on nothing", strings.Replace(strings.Replace(plan,
+			`"depends_on": ["aws_ec2_transit_gateway_peering_attachment.p"]`, `"depends_on": ["aws_ec2_transit_gateway.b", "aws_ec2_transit_gateway_peering_attachment.p"]`, 1),
+			`"values": {"references": ["aws_ec2_transit_gateway.b.id", "aws_ec2_transit_gateway.b"]}`, `"values": {"constant_value": ["tgw-b"]}`, 1)},
+		// Without depends_on, the one peering whose peer is the gateway
+		// the filter names, or the peering whose attribute it names.
+		{"the data source filters on the gateway", strings.Replace(plan, `"depends_on": ["aws_ec2_transit_gateway_peering_attachment.p"]`, `"depends_on": []`, 1)},
+		{"the data source filters on the peering's peer", strings.Replace(strings.Replace(plan, `"depends_on": ["aws_ec2_transit_gateway_peering_attachment.p"]`, `"depends_on": []`, 1),
+			`"values": {"references": ["aws_ec2_transit_gateway.b.id", "aws_ec2_transit_gateway.b"]}`, `"values": {"references": ["aws_ec2_transit_gateway_peering_attachment.p.peer_transit_gateway_id", "aws_ec2_transit_gateway_peering_attachment.p"]}`, 1)},
+	} {
+		star, err := terraform.Import("plan.json", []byte(c.plan))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range []string{
+			`p = attach(a, b, name = "p")`,
+			`tgw_route_table("main", transit_gateway = b, associations = [xb, p], propagations = [xb], routes = [route("10.1.0.0/16", p)])`,
+		} {
+			if !strings.Contains(string(star), w) {
+				t.Errorf("%s: the import lacks %s:\n%s", c.name, w, star)
+			}
+		}
+		if strings.Contains(string(star), "Not imported") {
+			t.Errorf("%s: the import left something out:\n%s", c.name, star)
+		}
+	}
+}
+
+// stateResource is a managed resource of a state's JSON.
+func stateResource(typ, name string, values string) string {
+	return fmt.Sprintf(`{"address": "%s.%s", "mode": "managed", "type": "%s", "name": "%s", "provider_name": "registry.terraform.io/hashicorp/aws", "values": %s}`, typ, name, typ, name, values)
+}
+
+// oneRegionPeeringState is the state of TestImportPeeringInOneRegionFromState.
+func oneRegionPeeringState() string {
+	res := stateResource
 	const arn = "arn:aws:ec2:us-east-1:111122223333:"
 	resources := []string{
 		res("aws_vpc", "va", `{"id": "vpc-a", "arn": "`+arn+`vpc/vpc-a", "cidr_block": "10.1.0.0/16", "tags": {"Name": "va"}}`),
@@ -125,32 +201,11 @@ func TestImportPeeringInOneRegionFromState(t *testing.T) {
 			res("aws_ec2_transit_gateway_route_table_propagation", x.side, `{"id": "tgw-rtb-`+x.side+`_`+x.vpcAtt+`", "transit_gateway_attachment_id": "`+x.vpcAtt+`", "transit_gateway_route_table_id": "tgw-rtb-`+x.side+`"}`),
 			res("aws_ec2_transit_gateway_route", x.side, `{"id": "tgw-rtb-`+x.side+`_`+x.dest+`", "destination_cidr_block": "`+x.dest+`", "transit_gateway_attachment_id": "`+x.peerAtt+`", "transit_gateway_route_table_id": "tgw-rtb-`+x.side+`"}`))
 	}
-	state := `{"format_version": "1.0", "terraform_version": "1.9.8", "values": {"root_module": {"resources": [` + strings.Join(resources, ",\n") + `]}}}`
-	star, err := terraform.Import("state.json", []byte(state))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, w := range []string{
-		`p = attach(a, b, name = "p")`,
-		`tgw_route_table("main", transit_gateway = a, associations = [xa, p], propagations = [xa], routes = [route("10.2.0.0/16", p)])`,
-		`tgw_route_table("main", transit_gateway = b, associations = [xb, p], propagations = [xb], routes = [route("10.1.0.0/16", p)])`,
-	} {
-		if !strings.Contains(string(star), w) {
-			t.Errorf("the import lacks %s:\n%s", w, star)
-		}
-	}
-	if strings.Contains(string(star), "Not imported") {
-		t.Errorf("the import left something out:\n%s", star)
-	}
+	return `{"format_version": "1.0", "terraform_version": "1.9.8", "values": {"root_module": {"resources": [` + strings.Join(resources, ",\n") + `]}}}`
 }
 
-// TestImportPeeringInOneRegionFromPlan: in a plan of the same network,
-// nothing has an ID yet, and the accepter names the accepting side's
-// attachment through the data source that finds it (the export's, and the
-// provider's intra-region peering example's: it waits for the peering and
-// filters on the accepting gateway), which a plan holds only in its
-// configuration. The import follows the data source to the peering.
-func TestImportPeeringInOneRegionFromPlan(t *testing.T) {
+// oneRegionPeeringPlan is the plan of TestImportPeeringInOneRegionFromPlan.
+func oneRegionPeeringPlan() string {
 	type r struct {
 		addr   string
 		values string              // what the plan knows
@@ -192,31 +247,6 @@ func TestImportPeeringInOneRegionFromPlan(t *testing.T) {
 	config = append(config, `{"address": "data.aws_ec2_transit_gateway_peering_attachment.p", "mode": "data", "type": "aws_ec2_transit_gateway_peering_attachment", "name": "p", "provider_config_key": "aws",
 		"expressions": {"filter": [{"name": {"constant_value": "transit-gateway-id"}, "values": {"references": ["aws_ec2_transit_gateway.b.id", "aws_ec2_transit_gateway.b"]}}]},
 		"depends_on": ["aws_ec2_transit_gateway_peering_attachment.p"]}`)
-	plan := `{"format_version": "1.2", "terraform_version": "1.9.8", "planned_values": {"root_module": {"resources": [` + strings.Join(planned, ",\n") + `]}},
+	return `{"format_version": "1.2", "terraform_version": "1.9.8", "planned_values": {"root_module": {"resources": [` + strings.Join(planned, ",\n") + `]}},
 		"configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {"region": {"constant_value": "us-east-1"}}}}, "root_module": {"resources": [` + strings.Join(config, ",\n") + `]}}}`
-	for _, c := range []struct {
-		name string
-		plan string
-	}{
-		{"the data source waits for the peering", plan},
-		// Without depends_on, the one peering whose peer is the gateway
-		// the filter names.
-		{"the data source filters on the gateway", strings.Replace(plan, `"depends_on": ["aws_ec2_transit_gateway_peering_attachment.p"]`, `"depends_on": []`, 1)},
-	} {
-		star, err := terraform.Import("plan.json", []byte(c.plan))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, w := range []string{
-			`p = attach(a, b, name = "p")`,
-			`tgw_route_table("main", transit_gateway = b, associations = [xb, p], propagations = [xb], routes = [route("10.1.0.0/16", p)])`,
-		} {
-			if !strings.Contains(string(star), w) {
-				t.Errorf("%s: the import lacks %s:\n%s", c.name, w, star)
-			}
-		}
-		if strings.Contains(string(star), "Not imported") {
-			t.Errorf("%s: the import left something out:\n%s", c.name, star)
-		}
-	}
 }

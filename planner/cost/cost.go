@@ -180,30 +180,11 @@ func (c *pricer) lookup(r lang.Ref) lang.Resource {
 func (c *pricer) transitGateways() {
 	for _, g := range c.p.Design.TransitGateways {
 		// Every attachment counts, an Interconnect attached to the TGW too
-		// (as for Cloud WAN); a peering is one attachment on each TGW. Its
-		// attachments to a core network, one for each of its route tables,
-		// ride one peering, a single transit gateway peering attachment on
-		// its side ("associate a policy table to the transit gateway
-		// peering attachment",
-		// https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-peerings.html,
-		// read 2026-12); the core network bills each route table
-		// attachment (cloudWAN).
-		n := 0
-		peered := map[lang.Ref]bool{}
-		for _, a := range c.p.AttachmentsOf(g.Ref()) {
-			if a.Kind == lang.AttachTGWCloudWAN {
-				if peered[a.B] {
-					continue
-				}
-				peered[a.B] = true
-			}
-			n++
-		}
-		for _, ic := range c.p.Design.Interconnects {
-			if ic.AttachTo == g.Ref() {
-				n++
-			}
-		}
+		// (as for Cloud WAN); a peering is one attachment on each TGW, and
+		// its attachments to one core network, one for each of its route
+		// tables, are one peering (the core network bills each route table
+		// attachment: cloudWAN).
+		n := c.p.BilledAttachments(g)
 		if n > 0 {
 			c.add(g.Ref(), "aws", "attachments", stdlib.PriceQuery{Provider: "aws", Service: "transit_gateway", Component: "attachment", Region: g.Region},
 				float64(n), true, "", fmt.Sprintf("%d attachments", n))

@@ -270,8 +270,9 @@ type update struct {
 	has     [bgp.BGP_ATTR_TYPE_NEXT_HOP + 1]bool
 	classic bool
 	// other names the address families of MP_REACH_NLRI or
-	// MP_UNREACH_NLRI other than IPv4 and IPv6 unicast, whose routes are
-	// not read: no session negotiates one (Session.keep).
+	// MP_UNREACH_NLRI other than IPv4 and IPv6 unicast whose routes are
+	// not read: no session negotiates one (Session.keep). A family the
+	// parser does not know is an error of the message before this.
 	other []string
 }
 
@@ -332,7 +333,11 @@ func decodeUpdate(u *bgp.BGPUpdate) (update, error) {
 			a.Communities = slices.Clone(x.Value)
 		case *bgp.PathAttributeMpReachNLRI:
 			if !unicast(x.AFI, x.SAFI) {
-				out.other = append(out.other, familyOf(x.AFI, x.SAFI))
+				// An empty one is an End-of-RIB marker (RFC 4724 §2),
+				// which carries no routes to ignore.
+				if len(x.Value) > 0 {
+					out.other = append(out.other, familyOf(x.AFI, x.SAFI))
+				}
 				continue
 			}
 			for _, p := range x.Value {
@@ -344,7 +349,11 @@ func decodeUpdate(u *bgp.BGPUpdate) (update, error) {
 			}
 		case *bgp.PathAttributeMpUnreachNLRI:
 			if !unicast(x.AFI, x.SAFI) {
-				out.other = append(out.other, familyOf(x.AFI, x.SAFI))
+				// An empty one is an End-of-RIB marker (RFC 4724 §2),
+				// which carries no routes to ignore.
+				if len(x.Value) > 0 {
+					out.other = append(out.other, familyOf(x.AFI, x.SAFI))
+				}
 				continue
 			}
 			for _, p := range x.Value {

@@ -185,6 +185,19 @@ func TestOtherFamiliesAreIgnored(t *testing.T) {
 			t.Errorf("%s session: kept %v (attributes %v), ignored %q; want %v, ignored %q", familyName(c.afi), u.announced, u.attrs != nil, other, c.announced, c.other)
 		}
 	}
+	// An End-of-RIB marker of a VPN family (an empty MP_UNREACH_NLRI, RFC
+	// 4724 §2) withdraws nothing, so there is nothing to say of it.
+	eor, err := bgp.NewEndOfRib(bgp.RF_IPv4_VPN).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := decodeMessage(eor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := decodeUpdate(msg.Body.(*bgp.BGPUpdate)); err != nil || len(u.other) != 0 {
+		t.Errorf("an End-of-RIB of VPN routes: %v, other families %q, want none", err, u.other)
+	}
 	u := update{withdrawn: []netip.Prefix{netip.MustParsePrefix("2001:db8:1::/48")}, announced: []netip.Prefix{netip.MustParsePrefix("2001:db8::/32")}, attrs: &network.Attrs{}}
 	if other := (&Session{afi: afiIPv4}).keep(&u); len(u.withdrawn)+len(u.announced) != 0 || u.attrs != nil || !slices.Equal(other, []string{"IPv6 unicast"}) {
 		t.Errorf("an IPv4 session kept %v and %v of an IPv6 UPDATE (attributes %v), ignored %q", u.withdrawn, u.announced, u.attrs != nil, other)
