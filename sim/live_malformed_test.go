@@ -111,6 +111,12 @@ func (lp *livePeer) open(hold uint16) []byte {
 // test's OPEN and KEEPALIVE, then the AWS end's KEEPALIVE.
 func (lp *livePeer) establish() {
 	lp.t.Helper()
+	lp.establishWith(lp.open(90))
+}
+
+// establishWith is establish with the OPEN given.
+func (lp *livePeer) establishWith(open []byte) {
+	lp.t.Helper()
 	ka, err := bgp.NewBGPKeepAliveMessage().Serialize()
 	if err != nil {
 		lp.t.Fatal(err)
@@ -118,7 +124,7 @@ func (lp *livePeer) establish() {
 	if got, _ := lp.read(); got != bgp.BGP_MSG_OPEN {
 		lp.t.Fatalf("the AWS end sent message type %d first, want its OPEN", got)
 	}
-	lp.send(lp.open(90))
+	lp.send(open)
 	lp.send(ka)
 	for got, _ := lp.read(); got != bgp.BGP_MSG_KEEPALIVE; got, _ = lp.read() {
 		if got == bgp.BGP_MSG_NOTIFICATION {
@@ -330,4 +336,63 @@ func TestLiveOtherFamilyIsIgnored(t *testing.T) {
 	if n := strings.Count(lp.timeline.String(), said); n != 1 {
 		t.Errorf("the timeline says %d times that the IPv6 routes were ignored, want once:\n%s", n, lp.timeline.String())
 	}
+}
+
+// TestLiveOldSpeaker: a real router whose OPEN has no 4-octet AS
+// capability is an OLD speaker (RFC 6793): the AS_PATH the AWS end sends
+// it holds 2-octet ASes, and no AS4_PATH, since every AS of the lab's
+// fits in two octets (§4.2.2). The session stays up.
+func TestLiveOldSpeaker(t *testing.T) {
+	lp := dialLab(t)
+	open, err := bgp.NewBGPOpenMessage(65001, 90, "192.168.0.1", []bgp.OptionParameterInterface{
+		bgp.NewOptionParameterCapability([]bgp.ParameterCapabilityInterface{bgp.NewCapMultiProtocol(bgp.RF_IPv4_UC)}),
+	}).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp.establishWith(open)
+	got, body := lp.read()
+	for got == bgp.BGP_MSG_KEEPALIVE {
+		got, body = lp.read()
+	}
+	if got != bgp.BGP_MSG_UPDATE {
+		t.Fatalf("the AWS end sent message type %d (% x), want its UPDATE\ntimeline:\n%s", got, body, lp.timeline.String())
+	}
+	attrs := map[uint8][]byte{}
+	if len(body) >= 4 {
+		w := int(binary.BigEndian.Uint16(body))
+		if 2+w+2 <= len(body) {
+			a := body[2+w+2:][:min(int(binary.BigEndian.Uint16(body[2+w:])), len(body)-2-w-2)]
+			for len(a) >= 3 {
+				n, hdr := int(a[2]), 3
+				if a[0]&0x10 != 0 && len(a) >= 4 {
+					n, hdr = int(binary.BigEndian.Uint16(a[2:])), 4
+				}
+				if hdr+n > len(a) {
+					break
+				}
+				attrs[a[1]] = a[hdr : hdr+n]
+				a = a[hdr+n:]
+			}
+		}
+	}
+	path, ok := attrs[uint8(bgp.BGP_ATTR_TYPE_AS_PATH)]
+	if !ok {
+		t.Fatalf("the UPDATE (% x) has no AS_PATH", body)
+	}
+	// 2-octet segments: a type (AS_SET or AS_SEQUENCE), a count of at
+	// least one and two octets an AS, to the end; the first AS the DX
+	// gateway's, 64512.
+	for p := path; len(p) > 0; p = p[2+2*int(p[1]):] {
+		if len(p) < 4 || p[0] != 1 && p[0] != 2 || p[1] == 0 || len(p) < 2+2*int(p[1]) {
+			t.Fatalf("AS_PATH % x is not made of 2-octet segments", path)
+		}
+	}
+	if first := binary.BigEndian.Uint16(path[2:]); first != 64512 {
+		t.Errorf("AS_PATH % x starts with AS%d read as 2-octet, want AS64512", path, first)
+	}
+	if _, ok := attrs[uint8(bgp.BGP_ATTR_TYPE_AS4_PATH)]; ok {
+		t.Errorf("the UPDATE carries AS4_PATH, though every AS fits in two octets")
+	}
+	lp.stillEstablished()
 }

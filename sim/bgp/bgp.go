@@ -197,6 +197,10 @@ type Speaker struct {
 	// foreignNoted: the timeline has said that the peer sent routes of a
 	// family the session did not negotiate, which it says once a session.
 	foreignNoted bool
+	// peerOld: the peer's OPEN had no 4-octet AS capability, so it is an
+	// OLD speaker of RFC 6793: paths go to it with 2-octet ASes, AS_TRANS
+	// for the rest, and AS4_PATH beside, and come from it the same way.
+	peerOld bool
 
 	connectRetry, synRetry, mrai, flushTimer *engine.Timer
 	synBackoff                               time.Duration
@@ -660,6 +664,7 @@ func (sp *Speaker) receive(m bgpMessage) {
 			return
 		}
 		peerAS := uint32(body.MyAS)
+		as4 := false
 		var families []bgp.RouteFamily
 		for _, p := range body.OptParams {
 			if _, ok := p.(*bgp.OptionParameterCapability); !ok {
@@ -677,7 +682,7 @@ func (sp *Speaker) receive(m bgpMessage) {
 				for _, cap := range c.Capability {
 					switch f := cap.(type) {
 					case *bgp.CapFourOctetASNumber:
-						peerAS = f.CapValue
+						peerAS, as4 = f.CapValue, true
 					case *bgp.CapMultiProtocol:
 						families = append(families, f.CapValue)
 					}
@@ -721,6 +726,7 @@ func (sp *Speaker) receive(m bgpMessage) {
 		// The lower hold time wins: never 0, which the AWS end refuses
 		// and a simulated far end is never given.
 		sp.hold = min(sp.holdTime(), time.Duration(body.HoldTime)*time.Second)
+		sp.peerOld = !as4
 		sp.send(encodeKeepalive(), nil)
 		sp.setState(OpenConfirm, "")
 		sp.restartHold()
@@ -749,6 +755,9 @@ func (sp *Speaker) receive(m bgpMessage) {
 		}
 		if withdraw {
 			u.withdrawn, u.announced, u.attrs = slices.Concat(u.withdrawn, u.announced, rawNLRI), nil, nil
+		}
+		if sp.peerOld {
+			u.mergeAS4()
 		}
 		if other := sp.Session.keep(&u); len(other) > 0 && !sp.foreignNoted {
 			sp.foreignNoted = true
@@ -1123,7 +1132,7 @@ func (sp *Speaker) flush() {
 		}
 		return strings.Compare(fmt.Sprint(*a.attrs), fmt.Sprint(*b.attrs))
 	})
-	for _, msg := range encodeUpdates(withdraw, announce, sp.Addr, sp.linkLocal()) {
+	for _, msg := range encodeUpdates(withdraw, announce, sp.Addr, sp.linkLocal(), sp.peerOld) {
 		sp.send(msg, paths)
 	}
 	if len(announce) > 0 && sp.env.MRAI > 0 {

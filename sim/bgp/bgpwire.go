@@ -103,7 +103,12 @@ func encodeNotification(code, subcode uint8, data []byte) []byte {
 // session, whose next hop is the speaker's global address on the link and
 // its link-local one (RFC 2545 §3), never an IPv4-mapped address, which
 // BIRD refuses.
-func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop, linkLocal netip.Addr) [][]byte {
+//
+// To an OLD speaker (as2: its OPEN had no 4-octet AS capability) the
+// AS_PATH goes with 2-octet ASes, AS_TRANS standing for each that does
+// not fit, and, when one did not, the whole path with 4-octet ASes in
+// AS4_PATH (RFC 6793 §4.2.2).
+func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop, linkLocal netip.Addr, as2 bool) [][]byte {
 	var out [][]byte
 	var w4, w6 []netip.Prefix
 	for _, p := range withdraw {
@@ -126,9 +131,14 @@ func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop, li
 			j++
 		}
 		a := announce[i].attrs
+		segs := pathSegments(a.ASPath, a.Sets)
+		var as4Path []*bgp.As4PathParam
+		if as2 {
+			segs, as4Path = twoOctetPath(segs)
+		}
 		attrs := []bgp.PathAttributeInterface{
 			bgp.NewPathAttributeOrigin(a.Origin),
-			bgp.NewPathAttributeAsPath(pathSegments(a.ASPath, a.Sets)),
+			bgp.NewPathAttributeAsPath(segs),
 		}
 		v4 := announce[i].prefix.Addr().Is4()
 		if v4 {
@@ -139,6 +149,9 @@ func encodeUpdates(withdraw []netip.Prefix, announce []announcement, nextHop, li
 		}
 		if len(a.Communities) > 0 {
 			attrs = append(attrs, bgp.NewPathAttributeCommunities(a.Communities))
+		}
+		if as4Path != nil {
+			attrs = append(attrs, bgp.NewPathAttributeAs4Path(as4Path))
 		}
 		ps := make([]netip.Prefix, j-i)
 		for k, x := range announce[i:j] {
@@ -228,6 +241,53 @@ func pathSegments(path []uint32, sets [][]uint32) []bgp.AsPathParamInterface {
 	return segs
 }
 
+// twoOctetPath is segs (4-octet) for an OLD speaker: each AS above 65535
+// as AS_TRANS, and, when there was one, segs themselves for AS4_PATH;
+// nil when every AS fits in two octets, where "the NEW BGP speaker MUST
+// NOT send the AS4_PATH attribute" (RFC 6793 §4.2.2).
+func twoOctetPath(segs []bgp.AsPathParamInterface) ([]bgp.AsPathParamInterface, []*bgp.As4PathParam) {
+	out := make([]bgp.AsPathParamInterface, len(segs))
+	as4 := make([]*bgp.As4PathParam, len(segs))
+	mapped := false
+	for i, s := range segs {
+		p := s.(*bgp.As4PathParam)
+		as4[i] = p
+		ases := make([]uint16, len(p.AS))
+		for j, as := range p.AS {
+			if as > 0xffff {
+				as, mapped = asTrans, true
+			}
+			ases[j] = uint16(as)
+		}
+		out[i] = bgp.NewAsPathParam(p.Type, ases)
+	}
+	if !mapped {
+		as4 = nil
+	}
+	return out, as4
+}
+
+// mergeAS4 makes the AS path of an UPDATE from an OLD speaker from its
+// AS_PATH and AS4_PATH (RFC 6793 §4.2.3): with an AGGREGATOR whose AS is
+// not AS_TRANS, or fewer ASes in AS_PATH than in AS4_PATH, AS4_PATH is
+// ignored; otherwise the leading ASes of AS_PATH, as many as it has more,
+// then AS4_PATH. An AS_SET counts as one AS. The leading ASes are taken
+// from AS_PATH's sequences, which come first in every path a router
+// sends; a path whose sets would have to be split is left as AS_PATH has
+// it.
+func (u *update) mergeAS4() {
+	if u.attrs == nil || u.as4 == nil || u.aggregator != 0 && u.aggregator != asTrans {
+		return
+	}
+	a := u.attrs
+	n2, n4 := len(a.ASPath)+len(a.Sets), len(u.as4.ASPath)+len(u.as4.Sets)
+	if n2 < n4 || n2-n4 > len(a.ASPath) {
+		return
+	}
+	a.ASPath = slices.Concat(a.ASPath[:n2-n4], u.as4.ASPath)
+	a.Sets = u.as4.Sets
+}
+
 // missing names the well-known mandatory attribute an UPDATE that
 // announces routes lacks: ORIGIN, AS_PATH, and NEXT_HOP for routes in the
 // classic NLRI field (RFC 4271 §5; an IPv6 route's next hop is in
@@ -269,6 +329,10 @@ type update struct {
 	// classic, routes announced in the classic NLRI field.
 	has     [bgp.BGP_ATTR_TYPE_NEXT_HOP + 1]bool
 	classic bool
+	// as4 is the path AS4_PATH carries (its ASPath and Sets), nil
+	// without one; aggregator the AS of AGGREGATOR, 0 without one.
+	as4        *network.Attrs
+	aggregator uint32
 	// other names the address families of MP_REACH_NLRI or
 	// MP_UNREACH_NLRI other than IPv4 and IPv6 unicast whose routes are
 	// not read: no session negotiates one (Session.keep). A family the
@@ -327,6 +391,25 @@ func decodeUpdate(u *bgp.BGPUpdate) (update, error) {
 				}
 				a.ASPath = append(a.ASPath, seg.GetAS()...)
 			}
+		case *bgp.PathAttributeAggregator:
+			as := x.Value.AS
+			if as == 0 {
+				as = 1 // AS 0 is never an aggregator's; 0 here means none
+			}
+			out.aggregator = as
+		case *bgp.PathAttributeAs4Path:
+			// Read only from an OLD speaker (mergeAS4): one "that receives
+			// the AS4_PATH attribute ... from another NEW BGP speaker MUST
+			// discard the path attribute" (RFC 6793 §4.1, §6).
+			p := &network.Attrs{}
+			for _, seg := range x.Value {
+				if seg.Type == bgp.BGP_ASPATH_ATTR_TYPE_SET {
+					p.Sets = append(p.Sets, slices.Clone(seg.AS))
+					continue
+				}
+				p.ASPath = append(p.ASPath, seg.AS...)
+			}
+			out.as4 = p
 		case *bgp.PathAttributeMultiExitDisc:
 			a.MED = x.Value
 		case *bgp.PathAttributeCommunities:

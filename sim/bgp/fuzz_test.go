@@ -21,12 +21,18 @@ func FuzzReceiveBGP(f *testing.F) {
 	// An IPv4 session's UPDATEs, then an IPv6 session's.
 	for _, u := range encodeUpdates([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")},
 		[]announcement{{netip.MustParsePrefix("192.168.0.0/16"), &network.Attrs{ASPath: []uint32{65001, 65001}, MED: 5, Communities: []uint32{7224<<16 | 7300}}}},
-		netip.MustParseAddr("169.254.100.2"), netip.Addr{}) {
+		netip.MustParseAddr("169.254.100.2"), netip.Addr{}, false) {
 		f.Add(u)
 	}
 	for _, u := range encodeUpdates([]netip.Prefix{netip.MustParsePrefix("2001:db8::/32")},
 		[]announcement{{netip.MustParsePrefix("fd00::/48"), &network.Attrs{ASPath: []uint32{65001}}}},
-		netip.MustParseAddr("2001:db8:dc::2"), netip.MustParseAddr("fe80::70:62ff:fe00:1")) {
+		netip.MustParseAddr("2001:db8:dc::2"), netip.MustParseAddr("fe80::70:62ff:fe00:1"), false) {
+		f.Add(u)
+	}
+	// An UPDATE to an OLD speaker: a 2-octet AS_PATH with AS_TRANS, and
+	// AS4_PATH.
+	for _, u := range encodeUpdates(nil, []announcement{{netip.MustParsePrefix("10.0.0.0/8"), &network.Attrs{ASPath: []uint32{4200000001, 65001}}}},
+		netip.MustParseAddr("169.254.100.2"), netip.Addr{}, true) {
 		f.Add(u)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -52,6 +58,8 @@ func FuzzReceiveBGP(f *testing.F) {
 					t.Fatalf("prefix %s keeps host bits", p)
 				}
 			}
+			// As from an OLD speaker: AS4_PATH merged into the path.
+			got.mergeAS4()
 		}
 	})
 }

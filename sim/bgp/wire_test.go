@@ -48,7 +48,7 @@ func TestUpdatesFitInAMessage(t *testing.T) {
 			}
 		}
 		var gotA, gotW []netip.Prefix
-		for _, b := range encodeUpdates(wd, ann, nh, ll) {
+		for _, b := range encodeUpdates(wd, ann, nh, ll, false) {
 			if len(b) > 4096 {
 				t.Fatalf("an UPDATE of %d octets", len(b))
 			}
@@ -78,7 +78,7 @@ func TestUpdatesFitInAMessage(t *testing.T) {
 // sequence is. It counted as each of its ASes.
 func TestASSetIsOneASOfThePath(t *testing.T) {
 	a := &network.Attrs{ASPath: []uint32{65001}, Sets: [][]uint32{{65010, 65011, 65012}}}
-	bs := encodeUpdates(nil, []announcement{{netip.MustParsePrefix("192.168.0.0/16"), a}}, netip.MustParseAddr("169.254.100.2"), netip.Addr{})
+	bs := encodeUpdates(nil, []announcement{{netip.MustParsePrefix("192.168.0.0/16"), a}}, netip.MustParseAddr("169.254.100.2"), netip.Addr{}, false)
 	if len(bs) != 1 {
 		t.Fatalf("%d UPDATEs, want 1", len(bs))
 	}
@@ -101,7 +101,7 @@ func TestAPathThatFillsAMessageIsNotAdvertised(t *testing.T) {
 	long := &network.Attrs{ASPath: slices.Repeat([]uint32{65001}, 1100)}
 	short := &network.Attrs{ASPath: []uint32{65001}}
 	bs := encodeUpdates(nil, []announcement{{netip.MustParsePrefix("10.0.0.0/8"), long}, {netip.MustParsePrefix("10.1.0.0/16"), short}},
-		netip.MustParseAddr("169.254.100.2"), netip.Addr{})
+		netip.MustParseAddr("169.254.100.2"), netip.Addr{}, false)
 	if len(bs) != 1 {
 		t.Fatalf("%d UPDATEs, want the short path's alone", len(bs))
 	}
@@ -115,7 +115,7 @@ func TestAPathThatFillsAMessageIsNotAdvertised(t *testing.T) {
 // attributes hold; lengths that run past the message are refused.
 func TestClassicNLRIFollowsTheLengths(t *testing.T) {
 	b := encodeUpdates(nil, []announcement{{netip.MustParsePrefix("192.168.0.0/16"), &network.Attrs{ASPath: []uint32{65001}}}},
-		netip.MustParseAddr("169.254.100.2"), netip.Addr{})[0]
+		netip.MustParseAddr("169.254.100.2"), netip.Addr{}, false)[0]
 	got, ok := classicNLRI(b)
 	if !ok || !slices.Equal(got, []netip.Prefix{netip.MustParsePrefix("192.168.0.0/16")}) {
 		t.Fatalf("%v %v, want 192.168.0.0/16", got, ok)
@@ -201,5 +201,80 @@ func TestOtherFamiliesAreIgnored(t *testing.T) {
 	u := update{withdrawn: []netip.Prefix{netip.MustParsePrefix("2001:db8:1::/48")}, announced: []netip.Prefix{netip.MustParsePrefix("2001:db8::/32")}, attrs: &network.Attrs{}}
 	if other := (&Session{afi: afiIPv4}).keep(&u); len(u.withdrawn)+len(u.announced) != 0 || u.attrs != nil || !slices.Equal(other, []string{"IPv6 unicast"}) {
 		t.Errorf("an IPv4 session kept %v and %v of an IPv6 UPDATE (attributes %v), ignored %q", u.withdrawn, u.announced, u.attrs != nil, other)
+	}
+}
+
+// TestPathToAnOldSpeaker: to a peer without the 4-octet AS capability
+// (an OLD speaker), AS_PATH goes with 2-octet ASes, AS_TRANS for one that
+// does not fit, and the whole path in AS4_PATH beside it; with every AS
+// fitting, no AS4_PATH (RFC 6793 §4.2.2). Read back as a NEW speaker
+// reads an OLD one's UPDATE, the path is the one sent (§4.2.3).
+func TestPathToAnOldSpeaker(t *testing.T) {
+	nh := netip.MustParseAddr("169.254.100.1")
+	for _, c := range []struct {
+		path   []uint32
+		as2    []uint16 // AS_PATH on the wire
+		as4    bool     // with AS4_PATH
+		result []uint32 // the path read back, AS4_PATH merged
+	}{
+		{[]uint32{4200000001, 65001}, []uint16{asTrans, 65001}, true, []uint32{4200000001, 65001}},
+		{[]uint32{64512, 65001}, []uint16{64512, 65001}, false, []uint32{64512, 65001}},
+	} {
+		bs := encodeUpdates(nil, []announcement{{netip.MustParsePrefix("10.0.0.0/8"), &network.Attrs{ASPath: c.path}}}, nh, netip.Addr{}, true)
+		msg, err := decodeMessage(bs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wire []uint16
+		var as4 bool
+		for _, pa := range msg.Body.(*bgp.BGPUpdate).PathAttributes {
+			switch x := pa.(type) {
+			case *bgp.PathAttributeAsPath:
+				for _, seg := range x.Value {
+					p, ok := seg.(*bgp.AsPathParam)
+					if !ok {
+						t.Fatalf("path %v: AS_PATH segment %T, want 2-octet", c.path, seg)
+					}
+					wire = append(wire, p.AS...)
+				}
+			case *bgp.PathAttributeAs4Path:
+				as4 = true
+			}
+		}
+		if !slices.Equal(wire, c.as2) || as4 != c.as4 {
+			t.Errorf("path %v: AS_PATH %v, AS4_PATH %v; want %v, %v", c.path, wire, as4, c.as2, c.as4)
+		}
+		u, err := decodeUpdate(msg.Body.(*bgp.BGPUpdate))
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.mergeAS4()
+		if !slices.Equal(u.attrs.ASPath, c.result) {
+			t.Errorf("path %v: read back as %v", c.path, u.attrs.ASPath)
+		}
+	}
+}
+
+// TestMergeAS4: the AS path of an OLD speaker's UPDATE (RFC 6793 §4.2.3):
+// the leading ASes of AS_PATH, as many as it has more than AS4_PATH, then
+// AS4_PATH; AS4_PATH ignored when it is the longer, or when AGGREGATOR
+// names an AS other than AS_TRANS.
+func TestMergeAS4(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		path, as4  []uint32
+		aggregator uint32
+		want       []uint32
+	}{
+		{"a 2-octet AS in front", []uint32{65002, asTrans, 65001}, []uint32{4200000001, 65001}, 0, []uint32{65002, 4200000001, 65001}},
+		{"as long", []uint32{asTrans}, []uint32{4200000001}, asTrans, []uint32{4200000001}},
+		{"AS4_PATH longer", []uint32{asTrans}, []uint32{4200000001, 65001}, 0, []uint32{asTrans}},
+		{"aggregated by a 2-octet AS", []uint32{asTrans, 65001}, []uint32{4200000001, 65001}, 65001, []uint32{asTrans, 65001}},
+	} {
+		u := update{attrs: &network.Attrs{ASPath: slices.Clone(c.path)}, as4: &network.Attrs{ASPath: c.as4}, aggregator: c.aggregator}
+		u.mergeAS4()
+		if !slices.Equal(u.attrs.ASPath, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, u.attrs.ASPath, c.want)
+		}
 	}
 }
