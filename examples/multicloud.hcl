@@ -42,13 +42,12 @@ interconnect "aws-gcp-use1" {
   peer        = gcp_vpc.analytics
 }
 
+# The table takes the gateway's routes by propagation: Direct Connect
+# carries jumbo frames only on propagated routes, and a static route to the
+# gateway would send at 1500.
 route_table "private" {
-  vpc = vpc.payments
-
-  route {
-    destination = gcp_vpc.analytics.cidr
-    target      = vpn_gateway.payments-vgw
-  }
+  vpc          = vpc.payments
+  propagations = [vpn_gateway.payments-vgw]
 }
 
 monitor "payments-to-analytics" {

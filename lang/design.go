@@ -121,6 +121,10 @@ type RouteTable struct {
 	Meta
 	VPC    Ref     `json:"vpc"`
 	Routes []Route `json:"routes,omitempty"`
+	// Propagations are the virtual private gateways whose routes the
+	// table takes (route propagation): what Direct Connect brings them,
+	// behind the table's static routes for the same prefix.
+	Propagations []Ref `json:"propagations,omitempty"`
 }
 
 func (t *RouteTable) Ref() Ref { return Ref{KindRouteTable, t.VPC.Name + "/" + t.Name} }

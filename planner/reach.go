@@ -386,9 +386,10 @@ func (r *reachability) exportsOfWANAttachment(att lang.Ref) []exported {
 
 // intoSegment is what a Transit Gateway's attachment a to a core network
 // brings into its segment: it is the route table attachment of the
-// gateway's table it is associated with, which advertises what that table
-// propagates, less what the table learns from Cloud WAN (as the topology
-// advertises it); nothing when it is associated with none. The Transit
+// gateway's table it is associated with, which advertises that table, what
+// it propagates and where its static routes go, less what it learns from
+// Cloud WAN (as the topology advertises it); nothing when it is associated
+// with none. The Transit
 // Gateway's tables are known from the plan before the segments are.
 func (r *reachability) intoSegment(a *lang.Attachment) []exported {
 	t := r.p.associatedTable(a.A, a.Ref())
@@ -402,6 +403,23 @@ func (r *reachability) intoSegment(a *lang.Attachment) []exported {
 			continue
 		}
 		out = r.appendExports(out, x, t.TGW)
+	}
+	// The table's static routes go too, to what their targets hold.
+	if t.Default {
+		return out
+	}
+	for _, lt := range r.p.Design.TGWRouteTables {
+		if lt.TGW != t.TGW || t.Table != t.TGW.Name+"/"+lt.Name {
+			continue
+		}
+		for _, rt := range lt.Routes {
+			if x := r.lookup(rt.Target); x != nil {
+				if y, ok := x.(*lang.Attachment); ok && y.Kind == lang.AttachTGWCloudWAN {
+					continue
+				}
+				out = r.appendExports(out, x, t.TGW)
+			}
+		}
 	}
 	return out
 }

@@ -214,7 +214,11 @@ func describe(r lang.Resource) string {
 		}
 		return s + fmt.Sprintf(" mtu %d", x.MTU)
 	case *lang.RouteTable:
-		return fmt.Sprintf("%s, %d routes", x.VPC, len(x.Routes))
+		s := fmt.Sprintf("%s, %d routes", x.VPC, len(x.Routes))
+		for _, g := range x.Propagations {
+			s += ", propagates " + g.String()
+		}
+		return s
 	case *lang.GCPVPC:
 		s := fmt.Sprintf("%s %s %s", x.Project, x.Region, prefixes(x.CIDRs))
 		if len(x.IPv6) > 0 {

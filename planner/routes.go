@@ -30,6 +30,9 @@ type Route struct {
 	// route; Source is the declaration behind it.
 	Via    *Relation
 	Source lang.Range
+	// MTU is the largest packet the route itself sends, 0 for no limit
+	// but its links' (Static.MTU).
+	MTU int
 
 	// asns is the AS path itself, the nearest AS first (the exporter of
 	// each session crossed), which multipath compares; id is the BGP
@@ -256,7 +259,8 @@ func dxOf(a *Relation) (group int, inRegion bool) {
 
 func (r *Route) same(o *Route) bool {
 	return r.Pref == o.Pref && slices.Equal(r.Path, o.Path) && r.Local == o.Local && r.Blackhole == o.Blackhole &&
-		r.ASPath == o.ASPath && slices.Equal(r.NextHops, o.NextHops) && slices.Equal(r.asns, o.asns) && r.id == o.id && r.peer == o.peer
+		r.ASPath == o.ASPath && slices.Equal(r.NextHops, o.NextHops) && slices.Equal(r.asns, o.asns) && r.id == o.id && r.peer == o.peer &&
+		r.MTU == o.MTU
 }
 
 // solver computes tables one prefix at a time, on first use: a design of
@@ -457,7 +461,7 @@ func (s *solver) candidate(v *Table, p netip.Prefix, next map[int]*Route) *Route
 			continue
 		}
 		r := &Route{Prefix: p, Pref: st.Pref, Path: []int32{int32(v.ID)}, Tag: st.Tag, Local: st.Local, Blackhole: st.Blackhole,
-			Origin: st.Origin(), Source: st.Source()}
+			Origin: st.Origin(), Source: st.Source(), MTU: st.MTU}
 		if !st.Local && !st.Blackhole {
 			if len(st.NextHops) == 0 {
 				continue

@@ -270,7 +270,8 @@ var _ = register(&Rule{
 	Summary: "A route, association or propagation that points at something it cannot use.",
 	Explain: `A routing entry is wrong:
 - a VPC route whose target (Transit Gateway, virtual private gateway, core network) is not
-  attached to that VPC, or a VPC route that is a blackhole;
+  attached to that VPC, or a VPC route that is a blackhole, or a VPC route table propagating a
+  virtual private gateway of another VPC;
 - a Transit Gateway route, association or propagation naming an attachment of another TGW;
 - an attachment associated with two route tables of one TGW (each is associated with exactly one);
 - a propagation of a peering attachment (peering takes static routes only);
@@ -302,6 +303,12 @@ Fix: attach the target first, move the entry to the right table, or narrow the b
 				if !r.Target.IsZero() && !attached(adj, t.VPC, r.Target) {
 					v.report(rule, finding{at: r.Range, summary: fmt.Sprintf("route to %s in %s targets %s, which is not attached to %s", r.Destination, t.Ref(), r.Target, t.VPC),
 						hint: fmt.Sprintf("attach(%s, …) first", t.VPC.Name)})
+				}
+			}
+			for _, g := range t.Propagations {
+				if !attached(adj, t.VPC, g) {
+					v.report(rule, finding{at: t.Source(), summary: fmt.Sprintf("%s propagates %s, which is not attached to %s: a route table takes the routes of its own VPC's gateway", t.Ref(), g, t.VPC),
+						hint: fmt.Sprintf("propagate the gateway attached to %s", t.VPC.Name)})
 				}
 			}
 		}

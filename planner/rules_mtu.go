@@ -17,6 +17,11 @@ it) with a different MTU sends packets the other side cannot take, or wastes the
 could use.
 
 Warning — path MTU: a network sends packets larger than the smallest MTU on a path it uses.
+A VPC's static route to its virtual private gateway is such a path: "Jumbo frames apply only to
+propagated routes from Direct Connect. If you add static routes to a route table that point to
+your virtual private gateway, then traffic routed through the static routes is sent using 1500
+MTU" (Direct Connect user guide, virtual interface parameters); propagate the gateway's routes
+(route_table(…, propagations = [vgw])) to keep jumbo frames.
 The hops patchbay knows: VPC and Direct Connect attachments of a Transit Gateway 8500, Cloud WAN
 8500, a private VIF 8500 (9001 in older editions of the Direct Connect guide), a transit VIF 8500, and an Interconnect's negotiated MTU.
 A Transit Gateway or Cloud WAN edge drops larger packets and, since November 2024, answers with
@@ -38,6 +43,45 @@ attached to a Transit Gateway), or give the Interconnect an mtu both ends suppor
 						related: related(peer, fmt.Sprintf("%s declared here", peer.Ref())),
 						hint:    fmt.Sprintf("set the same mtu on both, e.g. mtu = %d", min(e.net.MaxMTU(), peer.MaxMTU()))})
 				}
+			}
+		}
+
+		// A static route to a virtual private gateway sends at 1500: "Jumbo
+		// frames apply only to propagated routes from Direct Connect"
+		// (direct_connect.static_route_mtu). Said once a VPC, at its first.
+		staticMTU := int(cat().Int("direct_connect.static_route_mtu"))
+		warned := map[lang.Ref]bool{}
+		// The gateways attached to a VPC that a Direct Connect gateway
+		// reaches: a route to another is route-invalid's, and one the
+		// Direct Connect gateway does not reach carries nothing over it.
+		onDX := map[[2]lang.Ref]bool{}
+		dxgw := map[lang.Ref]bool{}
+		for _, a := range d.Attachments {
+			if a.Kind == lang.AttachDXGWVGW {
+				dxgw[a.B] = true
+			}
+		}
+		for _, a := range d.Attachments {
+			if a.Kind == lang.AttachVGWVPC && dxgw[a.A] {
+				onDX[[2]lang.Ref{a.B, a.A}] = true
+			}
+		}
+		for _, t := range d.RouteTables {
+			x, _ := d.Lookup(t.VPC)
+			vpc, ok := x.(*lang.VPC)
+			if !ok || vpc.MaxMTU() <= staticMTU || warned[t.VPC] {
+				continue
+			}
+			for _, r := range t.Routes {
+				if r.Target.Kind != lang.KindVPNGateway || !onDX[[2]lang.Ref{t.VPC, r.Target}] {
+					continue
+				}
+				warned[t.VPC] = true
+				v.report(rule, finding{sev: sevPtr(lang.SevWarning), at: r.Range,
+					summary: fmt.Sprintf("%s sends packets of up to %d bytes, but its static route to %s in %s sends at most %d: Direct Connect carries jumbo frames only on routes propagated from it", vpc.Ref(), vpc.MaxMTU(), r.Destination, t.Ref(), staticMTU),
+					related: related(vpc, fmt.Sprintf("%s declared here", vpc.Ref())),
+					hint:    fmt.Sprintf("let the table propagate %s's routes instead (its propagations), or set mtu = %d on %s", r.Target, staticMTU, vpc.Ref())})
+				break
 			}
 		}
 

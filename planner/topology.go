@@ -240,7 +240,11 @@ type Static struct {
 	Tag       string
 	Local     bool
 	Blackhole bool
-	at        *lang.Range
+	// MTU is the largest packet the route sends, whatever its links
+	// take; 0 for no limit of its own. A VPC's static route to a virtual
+	// private gateway sends at 1500 (direct_connect.static_route_mtu).
+	MTU int
+	at  *lang.Range
 }
 
 // Source is the declaration of the route, or of the network a local
@@ -904,6 +908,17 @@ func (b *topoBuilder) attachments() {
 				"a VPC without route tables forwards by what its gateways advertise", at).Blackholes = true
 		}
 	}
+	// Route propagation from a virtual private gateway: the VPC's tables
+	// (merged, as vpcRoutes has them) take its routes behind their static
+	// ones, and keep Direct Connect's jumbo frames.
+	propagated := map[[2]lang.Ref]lang.Range{}
+	for _, t := range d.RouteTables {
+		for _, g := range t.Propagations {
+			if _, ok := propagated[[2]lang.Ref{t.VPC, g}]; !ok {
+				propagated[[2]lang.Ref{t.VPC, g}] = t.Source()
+			}
+		}
+	}
 	for _, a := range d.Attachments {
 		name := a.Ref().String()
 		at := a.Source()
@@ -939,6 +954,10 @@ func (b *topoBuilder) attachments() {
 			b.target(a.Ref(), l.A)
 			b.learn(vgw, netTable(a.B), l.A, PrefVPC, TagVPC, onlyLocal, "the virtual private gateway learns its VPC's CIDRs", at)
 			vpcLearns(a.B, vgw, l.B, at)
+			if src, ok := propagated[[2]lang.Ref{a.B, a.A}]; ok && vgw != nil {
+				b.learn(netTable(a.B), vgw, l.B, PrefDynamic, TagGateway, Filter{},
+					"the route table propagates the virtual private gateway's routes", src).Blackholes = true
+			}
 		case lang.AttachTGWCloudWAN:
 			region := b.region(a.A)
 			ingress, seg := b.segmentTables(a.B, region, a.Segment)
@@ -1039,6 +1058,7 @@ func (b *topoBuilder) staticRoutes() {
 // A VPC's tables are merged: traffic starts from the VPC, not a subnet, and
 // the first table that routes a prefix wins.
 func (b *topoBuilder) vpcRoutes() {
+	staticVGWMTU := int(cat().Int("direct_connect.static_route_mtu"))
 	n := 0
 	for _, t := range b.p.Design.RouteTables {
 		n += len(t.Routes)
@@ -1100,6 +1120,11 @@ func (b *topoBuilder) vpcRoutes() {
 			s := Static{Table: v, Prefix: p, Blackhole: r.Blackhole, Pref: PrefStatic, Tag: TagStatic, at: &t.Routes[k].Range}
 			if !r.Blackhole {
 				s.NextHops = hopsTo(r.Target)
+			}
+			if r.Target.Kind == lang.KindVPNGateway {
+				// Jumbo frames go only where Direct Connect's routes were
+				// propagated: a static route to the gateway sends at 1500.
+				s.MTU = staticVGWMTU
 			}
 			slab = append(slab, s)
 			b.t.statics = append(b.t.statics, &slab[len(slab)-1])

@@ -93,6 +93,15 @@ func TooBigDetail(size, mtu int, link, dropper string) string {
 		"(ICMPv6 \"packet too big\" for IPv6): a sender doing path-MTU discovery shrinks its packets, one that does not loses them", size, mtu, link, dropper)
 }
 
+// RouteTooBigDetail says why a route with an MTU of its own (Static.MTU)
+// does not carry size-byte packets: a VPC's static route to a virtual
+// private gateway sends at 1500, since Direct Connect carries jumbo frames
+// on propagated routes alone.
+func RouteTooBigDetail(size, mtu int, table, prefix string) string {
+	return fmt.Sprintf("%d-byte packets exceed the %d bytes that %s's static route %s to its virtual private gateway sends: "+
+		"Direct Connect carries jumbo frames only on propagated routes", size, mtu, table, prefix)
+}
+
 // SourceTooBigDetail says why a network's hosts cannot send size-byte packets.
 func SourceTooBigDetail(size, mtu int, network string) string {
 	return fmt.Sprintf("%d-byte packets exceed the %d-byte MTU of %s: its hosts cannot send them", size, mtu, network)
@@ -325,15 +334,26 @@ func (w *tracer) walk(v *Table, hops []TraceHop, share float64, latency time.Dur
 	for _, i := range next {
 		l := i.Link
 		h := hop
-		h.Link, h.NextHop, h.MTU, h.Latency = l.Name, i.Peer().Device.Name, l.MTU, l.Latency
-		pathMTU := l.MTU
+		// A route with an MTU of its own sends no larger over the link.
+		lmtu := l.MTU
+		if r.MTU > 0 && r.MTU < lmtu {
+			lmtu = r.MTU
+		}
+		h.Link, h.NextHop, h.MTU, h.Latency = l.Name, i.Peer().Device.Name, lmtu, l.Latency
+		pathMTU := lmtu
 		if mtu > 0 {
-			pathMTU = min(mtu, l.MTU)
+			pathMTU = min(mtu, lmtu)
 		}
 		if l.MACsec.Encrypts() && MACsecTooBig(w.size) {
 			w.out = append(w.out, TracePath{Share: part, Outcome: OutcomeTooBig, Where: l.Name, Latency: latency, MTU: pathMTU,
 				Hops: append(slices.Clip(hops), h), Blame: l.Source, Stop: v,
 				Detail: MACsecTooBigDetail(w.size, l.Name)})
+			continue
+		}
+		if w.size > lmtu && lmtu < l.MTU {
+			w.out = append(w.out, TracePath{Share: part, Outcome: OutcomeTooBig, Where: v.Device.Name, Latency: latency,
+				Detail: RouteTooBigDetail(w.size, lmtu, v.String(), r.Prefix.String()),
+				MTU:    pathMTU, Hops: append(slices.Clip(hops), h), Blame: r.Source, Stop: v})
 			continue
 		}
 		if w.size > l.MTU {

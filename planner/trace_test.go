@@ -62,3 +62,43 @@ last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", s
 		t.Fatalf("route to 10.0.0.0/8: %+v", r)
 	}
 }
+
+// A VPC's static route to its virtual private gateway sends at 1500, where
+// the same table propagating the gateway's routes keeps Direct Connect's
+// jumbo frames ("Jumbo frames apply only to propagated routes from Direct
+// Connect", Direct Connect user guide): a trace of 8,000-byte packets
+// stops at the static route, with it, and is delivered at 8,500 without.
+func TestStaticRouteToAVirtualPrivateGatewaySendsAt1500(t *testing.T) {
+	const design = `
+app = vpc("app", region = "us-east-1", cidr = "10.1.0.0/16", mtu = 8500)
+hq = site("hq", cidr = ["192.168.0.0/16"], asn = 65001, mtu = 9001)
+dxgw = dx_gateway("core", asn = 64512)
+vgw = vpn_gateway(app, asn = 64513)
+attach(dxgw, vgw, allowed_prefixes = [app.cidr])
+last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", site = hq, attach_to = dxgw)
+`
+	app := lang.Ref{Kind: lang.KindVPC, Name: "app"}
+	hq := lang.Ref{Kind: lang.KindSite, Name: "hq"}
+	for _, c := range []struct {
+		table   string
+		mtu     int
+		outcome string
+	}{
+		{`route_table("main", vpc = app, routes = [route("192.168.0.0/16", target = vgw)])`, 1500, planner.OutcomeTooBig},
+		{`route_table("main", vpc = app, propagations = [vgw])`, 8500, planner.OutcomeDelivered},
+	} {
+		p := plantest.Source(t, design+c.table+"\n")
+		res, err := p.Topology().Trace(app, hq, planner.TraceOptions{Size: 8000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Paths) == 0 {
+			t.Fatalf("%s: no path", c.table)
+		}
+		for _, path := range res.Paths {
+			if path.Outcome != c.outcome || path.MTU != c.mtu {
+				t.Errorf("%s: %s with path MTU %d (%s), want %s at %d", c.table, path.Outcome, path.MTU, path.Detail, c.outcome, c.mtu)
+			}
+		}
+	}
+}

@@ -394,5 +394,21 @@ func TestLiveOldSpeaker(t *testing.T) {
 	if _, ok := attrs[uint8(bgp.BGP_ATTR_TYPE_AS4_PATH)]; ok {
 		t.Errorf("the UPDATE carries AS4_PATH, though every AS fits in two octets")
 	}
+	// Its UPDATE with a malformed AS4_PATH (three octets): the attribute
+	// is dropped, the route kept (RFC 6793 §6).
+	attrsOut := []byte{
+		0x40, 1, 1, 0, // ORIGIN IGP
+		0x40, 2, 4, 2, 1, 0xfd, 0xe9, // AS_PATH, 2-octet: SEQ 65001
+		0x40, 3, 4, 127, 0, 0, 11, // NEXT_HOP
+		0xc0, 17, 3, 2, 1, 0, // AS4_PATH, too short to hold an AS
+	}
+	nlri := []byte{16, 192, 168}
+	update := append(bytes.Repeat([]byte{0xff}, 16), 0, 0, bgp.BGP_MSG_UPDATE, 0, 0, 0, byte(len(attrsOut)))
+	update = append(append(update, attrsOut...), nlri...)
+	binary.BigEndian.PutUint16(update[16:], uint16(len(update)))
+	lp.send(update)
 	lp.stillEstablished()
+	if tl := lp.timeline.String(); !strings.Contains(tl, "a malformed UPDATE, its attribute dropped") || strings.Contains(tl, "treated as withdrawn") {
+		t.Errorf("the timeline does not say the AS4_PATH alone was dropped:\n%s", tl)
+	}
 }

@@ -200,12 +200,17 @@ func writeRoutesText(w io.Writer, tables []*planner.Table, all [][]*planner.Rout
 				fmt.Fprintf(tw, "%s\tblackhole\t\t%s\n", lead, r.Source)
 			default:
 				// Equal-cost next hops continue on lines of their own,
-				// without the source, which the first line gives.
+				// without the source, which the first line gives. A route
+				// with an MTU of its own sends no larger over the link.
 				for i, h := range r.NextHops {
+					mtu := h.Link.MTU
+					if r.MTU > 0 && r.MTU < mtu {
+						mtu = r.MTU
+					}
 					if i == 0 {
-						fmt.Fprintf(tw, "%s\tvia %s → %s\tmtu %d\t%s\n", lead, h.Link.Name, h.Peer().Device.Name, h.Link.MTU, r.Source)
+						fmt.Fprintf(tw, "%s\tvia %s → %s\tmtu %d\t%s\n", lead, h.Link.Name, h.Peer().Device.Name, mtu, r.Source)
 					} else {
-						fmt.Fprintf(tw, "\t\t\tvia %s → %s\tmtu %d\n", h.Link.Name, h.Peer().Device.Name, h.Link.MTU)
+						fmt.Fprintf(tw, "\t\t\tvia %s → %s\tmtu %d\n", h.Link.Name, h.Peer().Device.Name, mtu)
 					}
 				}
 			}

@@ -229,10 +229,11 @@ func routeTableFn(c *call) (starlark.Value, error) {
 	name := c.name("name")
 	vpc := c.resource("vpc", lang.KindVPC)
 	routes := c.routes("routes", lang.KindTransitGW, lang.KindVPNGateway, lang.KindCoreNetwork)
+	props := c.refs("propagations", lang.KindVPNGateway)
 	if c.err != nil {
 		return nil, c.err
 	}
-	return c.b.addMade(&lang.RouteTable{Meta: c.meta(name), VPC: vpc.res.Ref(), Routes: routes}, routeTableAttrs)
+	return c.b.addMade(&lang.RouteTable{Meta: c.meta(name), VPC: vpc.res.Ref(), Routes: routes, Propagations: props}, routeTableAttrs)
 }
 
 func routeTableAttrs(b *Builder, res lang.Resource) attrs {

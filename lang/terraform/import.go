@@ -260,7 +260,7 @@ func (im *tfImporter) peeringFound(d *resource) *resource {
 	// What it waits for may be more than the peering.
 	var waits *resource
 	for _, a := range d.refs["depends_on"] {
-		if x := im.byAddr[a]; x != nil && x.typ == tgwPeering {
+		if x := im.byAddr[a]; x != nil && x.typ == tgwPeering && x != waits {
 			if waits != nil {
 				waits = nil
 				break
@@ -359,6 +359,26 @@ func (im *tfImporter) lookup(r *resource, arg string) *resource {
 		return im.byID[v[i+1:]]
 	}
 	return nil
+}
+
+// all is every resource argument arg of r names, a list: by reference
+// in a plan or a configuration, by ID in a state.
+func (im *tfImporter) all(r *resource, arg string) []*resource {
+	var out []*resource
+	for _, a := range r.refs[arg] {
+		if x := im.byAddr[a]; x != nil {
+			out = append(out, x)
+		}
+	}
+	if len(r.refs[arg]) > 0 {
+		return out
+	}
+	for _, id := range list(r, arg) {
+		if x := im.byID[id]; x != nil {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func str(r *resource, k string) string {
@@ -862,9 +882,29 @@ func (im *tfImporter) routeTables(done func(*resource)) {
 			}
 			routes = append(routes, fmt.Sprintf("route(%q, %s)", dst, im.vars[to.addr]))
 		}
+		// Route propagation: the table's propagating_vgws, or an
+		// aws_vpn_gateway_route_propagation naming it.
+		var props []string
+		gws := im.all(t, "propagating_vgws")
+		for _, p := range im.childrenOf("aws_vpn_gateway_route_propagation", "route_table_id", t) {
+			done(p)
+			if g := im.target(p, "vpn_gateway_id"); g != nil {
+				gws = append(gws, g)
+			} else {
+				im.skip(p, "its VPN gateway is not in the import")
+			}
+		}
+		for _, g := range gws {
+			if g.typ == "aws_vpn_gateway" && im.vars[g.addr] != "" && !slices.Contains(props, im.vars[g.addr]) {
+				props = append(props, im.vars[g.addr])
+			}
+		}
 		args := []string{strconv.Quote(label(t)), "vpc = " + im.vars[v.addr]}
 		if len(routes) > 0 {
 			args = append(args, "routes = ["+strings.Join(routes, ", ")+"]")
+		}
+		if len(props) > 0 {
+			args = append(args, "propagations = ["+strings.Join(props, ", ")+"]")
 		}
 		fmt.Fprintf(&im.out, "route_table(%s)\n", strings.Join(args, ", "))
 	}

@@ -250,3 +250,29 @@ func oneRegionPeeringPlan() string {
 	return `{"format_version": "1.2", "terraform_version": "1.9.8", "planned_values": {"root_module": {"resources": [` + strings.Join(planned, ",\n") + `]}},
 		"configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {"region": {"constant_value": "us-east-1"}}}}, "root_module": {"resources": [` + strings.Join(config, ",\n") + `]}}}`
 }
+
+// TestImportRoutePropagation: a state's route table that propagates its
+// VPC's virtual private gateway, by propagating_vgws or by an
+// aws_vpn_gateway_route_propagation, imports with the gateway in its
+// propagations.
+func TestImportRoutePropagation(t *testing.T) {
+	for _, inline := range []bool{true, false} {
+		table := `{"id": "rtb-1", "vpc_id": "vpc-a", "propagating_vgws": ["vgw-1"], "tags": {"Name": "main"}}`
+		extra := ""
+		if !inline {
+			table = `{"id": "rtb-1", "vpc_id": "vpc-a", "tags": {"Name": "main"}}`
+			extra = "," + stateResource("aws_vpn_gateway_route_propagation", "p", `{"id": "rtb-1_vgw-1", "route_table_id": "rtb-1", "vpn_gateway_id": "vgw-1"}`)
+		}
+		state := `{"format_version": "1.0", "values": {"root_module": {"resources": [` +
+			stateResource("aws_vpc", "app", `{"id": "vpc-a", "arn": "arn:aws:ec2:us-east-1:111122223333:vpc/vpc-a", "cidr_block": "10.1.0.0/16", "tags": {"Name": "app"}}`) + "," +
+			stateResource("aws_vpn_gateway", "gw", `{"id": "vgw-1", "arn": "arn:aws:ec2:us-east-1:111122223333:vpn-gateway/vgw-1", "vpc_id": "vpc-a", "amazon_side_asn": "64513", "tags": {"Name": "gw"}}`) + "," +
+			stateResource("aws_route_table", "main", table) + extra + `]}}}`
+		star, err := terraform.Import("state.json", []byte(state))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := `route_table("main", vpc = app, propagations = [gw])`; !strings.Contains(string(star), w) {
+			t.Errorf("inline %v: the import lacks %s:\n%s", inline, w, star)
+		}
+	}
+}

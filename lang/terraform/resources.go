@@ -497,6 +497,13 @@ func (w *writer) routeTables() {
 		b := w.resource("aws_route_table", tn)
 		b.SetAttributeRaw("provider", w.provider(region))
 		b.SetAttributeRaw("vpc_id", ref("aws_vpc", name(rt.VPC.Name), "id"))
+		if len(rt.Propagations) > 0 {
+			gws := make([]hclwrite.Tokens, len(rt.Propagations))
+			for i, g := range rt.Propagations {
+				gws[i] = ref("aws_vpn_gateway", name(g.Name), "id")
+			}
+			b.SetAttributeRaw("propagating_vgws", hclwrite.TokensForTuple(gws))
+		}
 		b.SetAttributeValue("tags", tags("Name", rt.Name))
 		for i, r := range rt.Routes {
 			rb := w.resource("aws_route", fmt.Sprintf("%s_%d", tn, i+1))

@@ -634,6 +634,13 @@ func (sp *Speaker) receive(m bgpMessage) {
 			return
 		case msg != nil && msg.Header.Type == bgp.BGP_MSG_UPDATE && me.ErrorHandling == bgp.ERROR_HANDLING_ATTRIBUTE_DISCARD:
 			outcome, malformed = "its attribute dropped", err
+		case msg != nil && msg.Header.Type == bgp.BGP_MSG_UPDATE && me.ErrorAttribute != nil && as4Attribute((*me.ErrorAttribute).GetType()):
+			// "the 'attribute discard' approach is chosen to handle a
+			// malformed AS4_PATH attribute", and AS4_AGGREGATOR alike
+			// (RFC 6793 §6), where the parser would withdraw the routes.
+			body := msg.Body.(*bgp.BGPUpdate)
+			body.PathAttributes = slices.DeleteFunc(body.PathAttributes, func(pa bgp.PathAttributeInterface) bool { return as4Attribute(pa.GetType()) })
+			outcome, malformed = "its attribute dropped", err
 		case msg != nil && msg.Header.Type == bgp.BGP_MSG_UPDATE && me.ErrorHandling == bgp.ERROR_HANDLING_TREAT_AS_WITHDRAW:
 			// The parser may have stopped before the NLRI, or read it as
 			// attributes: "the Total Attribute Length MUST be relied upon
@@ -739,6 +746,9 @@ func (sp *Speaker) receive(m bgpMessage) {
 			return
 		}
 		sp.restartHold()
+		if sp.peerOld {
+			twoOctetASPath(body)
+		}
 		u, err := decodeUpdate(body)
 		if err != nil {
 			sp.down("malformed UPDATE: "+err.Error(), &notify{3, 1})

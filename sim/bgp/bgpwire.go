@@ -267,6 +267,48 @@ func twoOctetPath(segs []bgp.AsPathParamInterface) ([]bgp.AsPathParamInterface, 
 	return out, as4
 }
 
+// as4Attribute reports whether t is AS4_PATH or AS4_AGGREGATOR, the two
+// attributes of RFC 6793 that only an OLD speaker's UPDATEs carry.
+func as4Attribute(t bgp.BGPAttrType) bool {
+	return t == bgp.BGP_ATTR_TYPE_AS4_PATH || t == bgp.BGP_ATTR_TYPE_AS4_AGGREGATOR
+}
+
+// twoOctetASPath reads u's AS_PATH again with 2-octet ASes, as an OLD
+// speaker sends it: the parser tries 4-octet ASes first, and a path of
+// several segments can read both ways (SEQ 65001 then SET 513, 100, 200
+// reads as two 4-octet ASes). The bytes are the same either way.
+func twoOctetASPath(u *bgp.BGPUpdate) {
+	for _, pa := range u.PathAttributes {
+		p, ok := pa.(*bgp.PathAttributeAsPath)
+		if !ok {
+			continue
+		}
+		var raw []byte
+		for _, seg := range p.Value {
+			b, err := seg.Serialize()
+			if err != nil {
+				return
+			}
+			raw = append(raw, b...)
+		}
+		var segs []bgp.AsPathParamInterface
+		for len(raw) > 0 {
+			// Checked here: the parser's own check multiplies the count
+			// in a byte, which wraps from 128 ASes on.
+			if len(raw) < 2 || raw[1] == 0 || len(raw) < 2+2*int(raw[1]) {
+				return // not 2-octet segments: keep what the parser read
+			}
+			seg := &bgp.AsPathParam{}
+			if seg.DecodeFromBytes(raw) != nil {
+				return
+			}
+			segs = append(segs, seg)
+			raw = raw[seg.Len():]
+		}
+		p.Value = segs
+	}
+}
+
 // mergeAS4 makes the AS path of an UPDATE from an OLD speaker from its
 // AS_PATH and AS4_PATH (RFC 6793 §4.2.3): with an AGGREGATOR whose AS is
 // not AS_TRANS, or fewer ASes in AS_PATH than in AS4_PATH, AS4_PATH is
@@ -403,7 +445,11 @@ func decodeUpdate(u *bgp.BGPUpdate) (update, error) {
 			// discard the path attribute" (RFC 6793 §4.1, §6).
 			p := &network.Attrs{}
 			for _, seg := range x.Value {
-				if seg.Type == bgp.BGP_ASPATH_ATTR_TYPE_SET {
+				switch seg.Type {
+				case bgp.BGP_ASPATH_ATTR_TYPE_CONFED_SEQ, bgp.BGP_ASPATH_ATTR_TYPE_CONFED_SET:
+					// "MUST discard these path segments" (RFC 6793 §6).
+					continue
+				case bgp.BGP_ASPATH_ATTR_TYPE_SET:
 					p.Sets = append(p.Sets, slices.Clone(seg.AS))
 					continue
 				}
@@ -416,8 +462,8 @@ func decodeUpdate(u *bgp.BGPUpdate) (update, error) {
 			a.Communities = slices.Clone(x.Value)
 		case *bgp.PathAttributeMpReachNLRI:
 			if !unicast(x.AFI, x.SAFI) {
-				// An empty one is an End-of-RIB marker (RFC 4724 §2),
-				// which carries no routes to ignore.
+				// An empty one carries no routes to ignore (an empty
+				// MP_UNREACH_NLRI is an End-of-RIB marker, RFC 4724 §2).
 				if len(x.Value) > 0 {
 					out.other = append(out.other, familyOf(x.AFI, x.SAFI))
 				}
@@ -432,8 +478,8 @@ func decodeUpdate(u *bgp.BGPUpdate) (update, error) {
 			}
 		case *bgp.PathAttributeMpUnreachNLRI:
 			if !unicast(x.AFI, x.SAFI) {
-				// An empty one is an End-of-RIB marker (RFC 4724 §2),
-				// which carries no routes to ignore.
+				// An empty one carries no routes to ignore (an empty
+				// MP_UNREACH_NLRI is an End-of-RIB marker, RFC 4724 §2).
 				if len(x.Value) > 0 {
 					out.other = append(out.other, familyOf(x.AFI, x.SAFI))
 				}

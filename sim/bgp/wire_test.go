@@ -278,3 +278,35 @@ func TestMergeAS4(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoOctetPathFromAnOldSpeaker: an OLD speaker's AS_PATH of two
+// segments that also reads as 4-octet ASes (SEQ 65001, SET 513 100 200:
+// the parser, which tries 4-octet first, reads two ASes) is read as the
+// 2-octet path it is.
+func TestTwoOctetPathFromAnOldSpeaker(t *testing.T) {
+	m := bgp.NewBGPUpdateMessage(nil, []bgp.PathAttributeInterface{
+		bgp.NewPathAttributeOrigin(0),
+		bgp.NewPathAttributeAsPath([]bgp.AsPathParamInterface{
+			bgp.NewAsPathParam(bgp.BGP_ASPATH_ATTR_TYPE_SEQ, []uint16{65001}),
+			bgp.NewAsPathParam(bgp.BGP_ASPATH_ATTR_TYPE_SET, []uint16{513, 100, 200}),
+		}),
+		bgp.NewPathAttributeNextHop("192.0.2.1"),
+	}, []*bgp.IPAddrPrefix{bgp.NewIPAddrPrefix(16, "192.168.0.0")})
+	b, err := m.Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := decodeMessage(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := msg.Body.(*bgp.BGPUpdate)
+	twoOctetASPath(up)
+	u, err := decodeUpdate(up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(u.attrs.ASPath, []uint32{65001}) || len(u.attrs.Sets) != 1 || !slices.Equal(u.attrs.Sets[0], []uint32{513, 100, 200}) {
+		t.Errorf("read as %v and sets %v, want [65001] and [[513 100 200]]", u.attrs.ASPath, u.attrs.Sets)
+	}
+}

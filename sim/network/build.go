@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 
 	"patchbay/planner"
@@ -117,7 +118,7 @@ func New(p *planner.Plan) (*Network, error) {
 	sts := make([]static, len(statics))
 	for k, s := range statics {
 		st := &sts[k]
-		*st = static{vrf: vrf(s.Table), prefix: s.Prefix, local: s.Local, blackhole: s.Blackhole, pref: s.Pref, tag: s.Tag, origin: s.Origin()}
+		*st = static{vrf: vrf(s.Table), prefix: s.Prefix, local: s.Local, blackhole: s.Blackhole, pref: s.Pref, tag: s.Tag, origin: s.Origin(), mtu: uint16(min(s.MTU, math.MaxUint16))}
 		if len(s.NextHops) > 0 {
 			st.nexthops = make([]*Iface, 0, len(s.NextHops))
 			for _, h := range s.NextHops {

@@ -108,6 +108,11 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 				Detail: planner.MACsecTooBigDetail(w.size, i.Link.Name)})
 			continue
 		}
+		if int(r.mtu) != 0 && w.size > int(r.mtu) && int(r.mtu) < i.Link.MTU {
+			w.out = append(w.out, PathPart{Hops: hops, Weight: share, Outcome: TooBig, Where: v.Dev.Name,
+				Detail: planner.RouteTooBigDetail(w.size, int(r.mtu), v.String(), r.prefix.String())})
+			continue
+		}
 		if w.size > i.Link.MTU {
 			// A managed gateway enforces its attachments' MTU itself, on
 			// what arrives as well as what leaves.
@@ -201,10 +206,15 @@ func tracePath(src *Endpoint, res *planner.TraceResult, part PathPart) planner.T
 	}
 	for _, i := range part.Hops {
 		h := hopAt(v)
-		h.Link, h.NextHop, h.MTU, h.Latency = i.Link.Name, i.Peer().Dev.Name, i.Link.MTU, i.Link.Latency
+		// A route with an MTU of its own sends no larger over the link.
+		mtu := i.Link.MTU
+		if r := v.Best.lookup(res.Dst); r != nil && r.mtu != 0 && int(r.mtu) < mtu {
+			mtu = int(r.mtu)
+		}
+		h.Link, h.NextHop, h.MTU, h.Latency = i.Link.Name, i.Peer().Dev.Name, mtu, i.Link.Latency
 		tp.Latency += i.Link.Latency
-		if tp.MTU == 0 || i.Link.MTU < tp.MTU {
-			tp.MTU = i.Link.MTU
+		if tp.MTU == 0 || mtu < tp.MTU {
+			tp.MTU = mtu
 		}
 		tp.Hops = append(tp.Hops, h)
 		if v = i.Peer().VRF; v == nil {

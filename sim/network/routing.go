@@ -55,8 +55,11 @@ type Route struct {
 	Blackhole bool // traffic is dropped
 	// dx and inRegion are how a gateway learned it from a Direct Connect
 	// location (adjacency.dxOf); not carried on. Small and together, so
-	// that a route fits a 192-byte allocation: a run makes many.
+	// that a route fits a 192-byte allocation: a run makes many. mtu is
+	// the largest packet the route itself sends, 0 for no limit but its
+	// links' (planner.Static.MTU), in what inRegion leaves of dx's word.
 	inRegion bool
+	mtu      uint16
 	dx       int32
 }
 
@@ -142,7 +145,7 @@ func (r *Route) asPath() []uint32 {
 // same object, nearly always).
 func (r *Route) identical(o *Route) bool {
 	return r.pref == o.pref && (r.Attrs == o.Attrs || r.Attrs.Equal(o.Attrs)) && r.Local == o.Local && r.Blackhole == o.Blackhole && r.dx == o.dx &&
-		r.inRegion == o.inRegion && slices.Equal(r.Path, o.Path) && slices.Equal(r.NextHops, o.NextHops) &&
+		r.inRegion == o.inRegion && r.mtu == o.mtu && slices.Equal(r.Path, o.Path) && slices.Equal(r.NextHops, o.NextHops) &&
 		r.tag == o.tag && r.Origin == o.Origin && r.id == o.id && r.peer == o.peer && r.prefix == o.prefix
 }
 
@@ -153,7 +156,7 @@ func (r *Route) same(o *Route) bool { return r.sameEntry(o) && r.id == o.id && r
 // advertisement: the same but perhaps for the identifier a downstream
 // tie-break would read.
 func (r *Route) sameEntry(o *Route) bool {
-	if r.pref != o.pref || len(r.Path) != len(o.Path) || r.Local != o.Local || r.Blackhole != o.Blackhole ||
+	if r.pref != o.pref || len(r.Path) != len(o.Path) || r.Local != o.Local || r.Blackhole != o.Blackhole || r.mtu != o.mtu ||
 		len(r.NextHops) != len(o.NextHops) || !r.Attrs.Equal(o.Attrs) {
 		return false
 	}
@@ -300,6 +303,7 @@ type static struct {
 	nexthops  []*Iface
 	local     bool
 	blackhole bool
+	mtu       uint16 // the route's own MTU, 0 for none (planner.Static.MTU)
 	pref      int
 	tag       string
 	origin    string
@@ -308,7 +312,7 @@ type static struct {
 // route fills r with the static's route, its path in the solver's
 // scratch space; false when no next hop is up.
 func (s *static) route(r *Route, sc *scratch) bool {
-	*r = Route{prefix: s.prefix, pref: s.pref, Path: sc.path(nil, int32(s.vrf.ID)), tag: s.tag, Local: s.local, Blackhole: s.blackhole, Origin: s.origin}
+	*r = Route{prefix: s.prefix, pref: s.pref, Path: sc.path(nil, int32(s.vrf.ID)), tag: s.tag, Local: s.local, Blackhole: s.blackhole, Origin: s.origin, mtu: s.mtu}
 	if s.local || s.blackhole {
 		return true
 	}

@@ -29,18 +29,12 @@ resource "aws_dx_gateway_association" "core-payments-vgw" {
 }
 
 resource "aws_route_table" "payments_private" {
-  provider = aws.us_east_1
-  vpc_id   = aws_vpc.payments.id
+  provider         = aws.us_east_1
+  vpc_id           = aws_vpc.payments.id
+  propagating_vgws = [aws_vpn_gateway.payments-vgw.id]
   tags = {
     Name = "private"
   }
-}
-
-resource "aws_route" "payments_private_1" {
-  provider               = aws.us_east_1
-  route_table_id         = aws_route_table.payments_private.id
-  destination_cidr_block = "10.20.0.0/16"
-  gateway_id             = aws_vpn_gateway.payments-vgw.id
 }
 
 resource "google_compute_network" "analytics" {
