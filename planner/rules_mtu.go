@@ -80,7 +80,7 @@ attached to a Transit Gateway), or give the Interconnect an mtu both ends suppor
 				v.report(rule, finding{sev: sevPtr(lang.SevWarning), at: r.Range,
 					summary: fmt.Sprintf("%s sends packets of up to %d bytes, but its static route to %s in %s sends at most %d: Direct Connect carries jumbo frames only on routes propagated from it", vpc.Ref(), vpc.MaxMTU(), r.Destination, t.Ref(), staticMTU),
 					related: related(vpc, fmt.Sprintf("%s declared here", vpc.Ref())),
-					hint:    fmt.Sprintf("let the table propagate %s's routes instead (its propagations), or set mtu = %d on %s", r.Target, staticMTU, vpc.Ref())})
+					hint:    fmt.Sprintf("drop the static route and let the table propagate %s's routes (propagations), or set mtu = %d on %s", r.Target, staticMTU, vpc.Ref())})
 				break
 			}
 		}

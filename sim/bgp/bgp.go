@@ -638,8 +638,8 @@ func (sp *Speaker) receive(m bgpMessage) {
 			// "the 'attribute discard' approach is chosen to handle a
 			// malformed AS4_PATH attribute", and AS4_AGGREGATOR alike
 			// (RFC 6793 §6), where the parser would withdraw the routes.
-			body := msg.Body.(*bgp.BGPUpdate)
-			body.PathAttributes = slices.DeleteFunc(body.PathAttributes, func(pa bgp.PathAttributeInterface) bool { return as4Attribute(pa.GetType()) })
+			body, bad := msg.Body.(*bgp.BGPUpdate), (*me.ErrorAttribute).GetType()
+			body.PathAttributes = slices.DeleteFunc(body.PathAttributes, func(pa bgp.PathAttributeInterface) bool { return pa.GetType() == bad })
 			outcome, malformed = "its attribute dropped", err
 		case msg != nil && msg.Header.Type == bgp.BGP_MSG_UPDATE && me.ErrorHandling == bgp.ERROR_HANDLING_TREAT_AS_WITHDRAW:
 			// The parser may have stopped before the NLRI, or read it as

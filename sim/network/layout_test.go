@@ -28,3 +28,15 @@ func TestLinkLayout(t *testing.T) {
 		t.Errorf("a Link is %d bytes, want five lines: at four, every link's first line fell in the same quarter of the cache's sets", unsafe.Sizeof(l))
 	}
 }
+
+// TestRouteSize holds a route, and one with room for its path, to the
+// allocation classes they had before a route kept an MTU: a run makes
+// many, and the next class up is a sixteenth more memory for each.
+func TestRouteSize(t *testing.T) {
+	if n := unsafe.Sizeof(Route{}); n > 184 {
+		t.Errorf("a Route is %d bytes, want at most 184", n)
+	}
+	if n := unsafe.Sizeof(routeWithPath{}); n > 208 {
+		t.Errorf("a routeWithPath is %d bytes, want at most 208 (the 208-byte allocation class)", n)
+	}
+}

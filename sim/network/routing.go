@@ -40,8 +40,12 @@ func (v *VRF) String() string {
 // traffic for it goes (interfaces with equal cost, or delivered locally,
 // or dropped).
 type Route struct {
-	prefix   netip.Prefix
-	pref     int
+	prefix netip.Prefix
+	pref   int32
+	// mtu is the largest packet the route itself sends, 0 for no limit
+	// but its links' (planner.Static.MTU); beside pref, in the word an
+	// int pref took, so that a route stays within its allocation class.
+	mtu      uint16
 	Path     []int32 // VRFs the route was learned through, origin first
 	tag      string
 	NextHops []*Iface // equal-cost interfaces out; none when Local or Blackhole
@@ -55,11 +59,8 @@ type Route struct {
 	Blackhole bool // traffic is dropped
 	// dx and inRegion are how a gateway learned it from a Direct Connect
 	// location (adjacency.dxOf); not carried on. Small and together, so
-	// that a route fits a 192-byte allocation: a run makes many. mtu is
-	// the largest packet the route itself sends, 0 for no limit but its
-	// links' (planner.Static.MTU), in what inRegion leaves of dx's word.
+	// that a route fits a 192-byte allocation: a run makes many.
 	inRegion bool
-	mtu      uint16
 	dx       int32
 }
 
@@ -96,7 +97,7 @@ func compareRoutes(a, b *Route, pathFirst bool) int {
 
 // beforeMED is what step 3 compares before MED.
 func beforeMED(a, b *Route, pathFirst bool) int {
-	return cmp.Or(cmp.Compare(planner.KindRank(a.pref, pathFirst), planner.KindRank(b.pref, pathFirst)),
+	return cmp.Or(cmp.Compare(planner.KindRank(int(a.pref), pathFirst), planner.KindRank(int(b.pref), pathFirst)),
 		cmp.Compare(a.asPathLen(), b.asPathLen()), compareOrigin(a, b))
 }
 
@@ -235,7 +236,7 @@ func (a *adjacency) exports(r *Route, groups map[string][]*planner.Table) bool {
 // learned is the route a.to gets from r, its path in the solver's
 // scratch space (see candidate).
 func (a *adjacency) learned(nr, r *Route, sc *scratch) {
-	pref := a.pref
+	pref := int32(a.pref)
 	if a.keepPref {
 		pref = r.pref
 	}
@@ -312,7 +313,7 @@ type static struct {
 // route fills r with the static's route, its path in the solver's
 // scratch space; false when no next hop is up.
 func (s *static) route(r *Route, sc *scratch) bool {
-	*r = Route{prefix: s.prefix, pref: s.pref, Path: sc.path(nil, int32(s.vrf.ID)), tag: s.tag, Local: s.local, Blackhole: s.blackhole, Origin: s.origin, mtu: s.mtu}
+	*r = Route{prefix: s.prefix, pref: int32(s.pref), Path: sc.path(nil, int32(s.vrf.ID)), tag: s.tag, Local: s.local, Blackhole: s.blackhole, Origin: s.origin, mtu: s.mtu}
 	if s.local || s.blackhole {
 		return true
 	}
@@ -839,12 +840,12 @@ func (n *Network) candidate(v *VRF, p netip.Prefix, statics []*static, ribs []ri
 				}
 			}
 			if e != nil && !n.through(e.Path, v.Dev) {
-				*add() = Route{prefix: p, pref: a.pref, Path: sc.path(e.Path, int32(v.ID)), tag: a.tag,
+				*add() = Route{prefix: p, pref: int32(a.pref), Path: sc.path(e.Path, int32(v.ID)), tag: a.tag,
 					NextHops: a.hops(), Origin: e.Origin, Attrs: e.Attrs, id: a.feed.id, peer: a.feed.peer}
 			}
 		case a.originate != nil:
 			if slices.Contains(a.originate, p) && a.up() {
-				*add() = Route{prefix: p, pref: a.pref, Path: sc.path([]int32{int32(a.from.ID)}, int32(v.ID)), tag: a.tag,
+				*add() = Route{prefix: p, pref: int32(a.pref), Path: sc.path([]int32{int32(a.from.ID)}, int32(v.ID)), tag: a.tag,
 					NextHops: a.hops(), Origin: "advertised by " + a.from.String()}
 			}
 		default:
