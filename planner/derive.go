@@ -617,7 +617,7 @@ func (p *Plan) deriveTGWTables() {
 			p.TGWTables = append(p.TGWTables, dt)
 		}
 		for _, t := range tables[tgw.Ref()] {
-			p.TGWTables = append(p.TGWTables, &TGWTablePlan{Table: tgw.Name + "/" + t.Name, TGW: tgw.Ref(),
+			p.TGWTables = append(p.TGWTables, &TGWTablePlan{Table: tgw.Name + "/" + t.Name, TGW: tgw.Ref(), declared: t,
 				Associations: nonNil(t.Associations), Propagations: nonNil(t.Propagations), StaticRoutes: len(t.Routes)})
 		}
 	}

@@ -170,6 +170,8 @@ type TGWTablePlan struct {
 	// Propagations name, when planning made the table from them: a hub's
 	// default table has thousands, each a lookup by name otherwise.
 	associated, propagated []lang.Resource
+	// declared is the design's table, nil for a gateway's default one.
+	declared *lang.TGWRouteTable
 }
 
 // CoreNetworkPlan is a Cloud WAN core network's edges and their full mesh.

@@ -405,20 +405,15 @@ func (r *reachability) intoSegment(a *lang.Attachment) []exported {
 		out = r.appendExports(out, x, t.TGW)
 	}
 	// The table's static routes go too, to what their targets hold.
-	if t.Default {
+	if t.declared == nil {
 		return out
 	}
-	for _, lt := range r.p.Design.TGWRouteTables {
-		if lt.TGW != t.TGW || t.Table != t.TGW.Name+"/"+lt.Name {
-			continue
-		}
-		for _, rt := range lt.Routes {
-			if x := r.lookup(rt.Target); x != nil {
-				if y, ok := x.(*lang.Attachment); ok && y.Kind == lang.AttachTGWCloudWAN {
-					continue
-				}
-				out = r.appendExports(out, x, t.TGW)
+	for _, rt := range t.declared.Routes {
+		if x := r.lookup(rt.Target); x != nil {
+			if y, ok := x.(*lang.Attachment); ok && y.Kind == lang.AttachTGWCloudWAN {
+				continue
 			}
+			out = r.appendExports(out, x, t.TGW)
 		}
 	}
 	return out

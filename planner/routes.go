@@ -257,6 +257,16 @@ func dxOf(a *Relation) (group int, inRegion bool) {
 	return group, to.Region != "" && from.Region == to.Region
 }
 
+// HopMTU is the largest packet r sends out of i: the link's MTU, or the
+// route's own when smaller (a static route to a virtual private
+// gateway's 1500).
+func (r *Route) HopMTU(i *Iface) int {
+	if r.MTU > 0 && r.MTU < i.Link.MTU {
+		return r.MTU
+	}
+	return i.Link.MTU
+}
+
 func (r *Route) same(o *Route) bool {
 	return r.Pref == o.Pref && slices.Equal(r.Path, o.Path) && r.Local == o.Local && r.Blackhole == o.Blackhole &&
 		r.ASPath == o.ASPath && slices.Equal(r.NextHops, o.NextHops) && slices.Equal(r.asns, o.asns) && r.id == o.id && r.peer == o.peer &&

@@ -334,11 +334,7 @@ func (w *tracer) walk(v *Table, hops []TraceHop, share float64, latency time.Dur
 	for _, i := range next {
 		l := i.Link
 		h := hop
-		// A route with an MTU of its own sends no larger over the link.
-		lmtu := l.MTU
-		if r.MTU > 0 && r.MTU < lmtu {
-			lmtu = r.MTU
-		}
+		lmtu := r.HopMTU(i)
 		h.Link, h.NextHop, h.MTU, h.Latency = l.Name, i.Peer().Device.Name, lmtu, l.Latency
 		pathMTU := lmtu
 		if mtu > 0 {

@@ -203,7 +203,7 @@ func writeRoutesText(w io.Writer, tables []*planner.Table, all [][]*planner.Rout
 				// without the source, which the first line gives. A route
 				// with an MTU of its own sends no larger over the link.
 				for i, h := range r.NextHops {
-					mtu := hopMTU(r, h)
+					mtu := r.HopMTU(h)
 					if i == 0 {
 						fmt.Fprintf(tw, "%s\tvia %s → %s\tmtu %d\t%s\n", lead, h.Link.Name, h.Peer().Device.Name, mtu, r.Source)
 					} else {
@@ -264,7 +264,7 @@ func writeRoutesJSON(w io.Writer, tables []*planner.Table, all [][]*planner.Rout
 				rj.Why = r.Via.Why
 			}
 			for _, h := range r.NextHops {
-				rj.NextHops = append(rj.NextHops, nextHopJSON{Link: h.Link.Name, Device: h.Peer().Device.Name, MTU: hopMTU(r, h)})
+				rj.NextHops = append(rj.NextHops, nextHopJSON{Link: h.Link.Name, Device: h.Peer().Device.Name, MTU: r.HopMTU(h)})
 			}
 			t.Routes = append(t.Routes, rj)
 		}
@@ -281,14 +281,4 @@ func writeRoutesJSON(w io.Writer, tables []*planner.Table, all [][]*planner.Rout
 	}
 	_, err := io.WriteString(w, "\n  ]\n}\n")
 	return err
-}
-
-// hopMTU is the largest packet route r sends out of h: the link's MTU, or
-// the route's own when smaller (a static route to a virtual private
-// gateway's 1500).
-func hopMTU(r *planner.Route, h *planner.Iface) int {
-	if r.MTU > 0 && r.MTU < h.Link.MTU {
-		return r.MTU
-	}
-	return h.Link.MTU
 }

@@ -147,7 +147,7 @@ func init() {
 			{name: "ipv6_cidr", typ: "cidr or list of cidr", def: "None", doc: "IPv6 CIDR blocks"},
 			{name: "mtu", typ: "int", def: "9001", doc: "largest packet the VPC's hosts send"},
 		}},
-		{name: "route_table", summary: "A VPC route table with static routes.", returns: "route_table", impl: routeTableFn, params: []param{
+		{name: "route_table", summary: "A VPC route table: static routes, and the virtual private gateways whose routes it propagates.", returns: "route_table", impl: routeTableFn, params: []param{
 			{name: "name", typ: "string", required: true, doc: "unique within the VPC"},
 			{name: "vpc", typ: "vpc", required: true},
 			{name: "routes", typ: "list of route", def: "[]", doc: "targets: transit_gateway, vpn_gateway or core_network"},

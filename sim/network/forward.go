@@ -108,9 +108,9 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 				Detail: planner.MACsecTooBigDetail(w.size, i.Link.Name)})
 			continue
 		}
-		if int(r.mtu) != 0 && w.size > int(r.mtu) && int(r.mtu) < i.Link.MTU {
+		if mtu := r.hopMTU(i.Link); w.size > mtu && mtu < i.Link.MTU {
 			w.out = append(w.out, PathPart{Hops: hops, Weight: share, Outcome: TooBig, Where: v.Dev.Name,
-				Detail: planner.RouteTooBigDetail(w.size, int(r.mtu), v.String(), r.prefix.String())})
+				Detail: planner.RouteTooBigDetail(w.size, mtu, v.String(), r.prefix.String())})
 			continue
 		}
 		if w.size > i.Link.MTU {
@@ -197,19 +197,19 @@ func tracePath(src *Endpoint, res *planner.TraceResult, part PathPart) planner.T
 		return tp
 	}
 	v := src.Dev.vrfs[0]
-	hopAt := func(v *VRF) planner.TraceHop {
+	hopAt := func(v *VRF) (planner.TraceHop, *Route) {
 		h := planner.TraceHop{Device: v.Dev.Name, Table: v.String()}
-		if r := v.Best.lookup(res.Dst); r != nil {
+		r := v.Best.lookup(res.Dst)
+		if r != nil {
 			h.Route, h.Origin = r.prefix.String(), r.tag
 		}
-		return h
+		return h, r
 	}
 	for _, i := range part.Hops {
-		h := hopAt(v)
-		// A route with an MTU of its own sends no larger over the link.
+		h, r := hopAt(v)
 		mtu := i.Link.MTU
-		if r := v.Best.lookup(res.Dst); r != nil && r.mtu != 0 && int(r.mtu) < mtu {
-			mtu = int(r.mtu)
+		if r != nil {
+			mtu = r.hopMTU(i.Link)
 		}
 		h.Link, h.NextHop, h.MTU, h.Latency = i.Link.Name, i.Peer().Dev.Name, mtu, i.Link.Latency
 		tp.Latency += i.Link.Latency
@@ -221,6 +221,7 @@ func tracePath(src *Endpoint, res *planner.TraceResult, part PathPart) planner.T
 			return tp
 		}
 	}
-	tp.Hops = append(tp.Hops, hopAt(v))
+	h, _ := hopAt(v)
+	tp.Hops = append(tp.Hops, h)
 	return tp
 }

@@ -64,6 +64,15 @@ type Route struct {
 	dx       int32
 }
 
+// hopMTU is the largest packet r sends over l: the link's MTU, or the
+// route's own when smaller (planner.Route.HopMTU).
+func (r *Route) hopMTU(l *Link) int {
+	if r.mtu != 0 && int(r.mtu) < l.MTU {
+		return int(r.mtu)
+	}
+	return l.MTU
+}
+
 // DefaultLocalPref is what a route without BGP attributes compares as:
 // the "medium" preference AWS gives routes without a community.
 const DefaultLocalPref = 200
