@@ -180,6 +180,10 @@ type Filter struct {
 	Tags    []string       // one of these tags; empty: any
 	NotTags []string       // none of these
 	Within  []netip.Prefix // inside one of these prefixes (a VGW association's allowed prefixes)
+	// NotWithin refuses a prefix that one of these holds, as specific or
+	// more: a VPC's CIDRs, whose local route wins over whatever its
+	// gateways propagate into it.
+	NotWithin []netip.Prefix
 	// NotThrough refuses routes that passed through these tables, and
 	// NotThroughGroup through any table of Topology.Groups' edge tables
 	// of that name (a DX gateway gives no connection what another of its
@@ -900,11 +904,15 @@ func (b *topoBuilder) attachments() {
 	}
 	tgwMTU, wanMTU, vpcMTU := int(cat().Int("transit_gateway.mtu")), int(cat().Int("cloud_wan.mtu")), int(cat().Int("vpc.mtu"))
 	netTable := func(r lang.Ref) *Table { return b.dev(r).Tables[0] }
+	localWins := func(vpc lang.Ref) Filter {
+		nw, _ := b.lookup(vpc).(lang.Network)
+		return behindLocal(nw, Filter{})
+	}
 	// A VPC without route tables of its own forwards by what its gateways
 	// advertise, as with route propagation enabled.
 	vpcLearns := func(vpc lang.Ref, from *Table, via *Iface, at lang.Range) {
 		if from != nil && !netTable(vpc).explicit {
-			b.learn(netTable(vpc), from, via, PrefDynamic, TagGateway, Filter{},
+			b.learn(netTable(vpc), from, via, PrefDynamic, TagGateway, localWins(vpc),
 				"a VPC without route tables forwards by what its gateways advertise", at).Blackholes = true
 		}
 	}
@@ -955,7 +963,7 @@ func (b *topoBuilder) attachments() {
 			b.learn(vgw, netTable(a.B), l.A, PrefVPC, TagVPC, onlyLocal, "the virtual private gateway learns its VPC's CIDRs", at)
 			vpcLearns(a.B, vgw, l.B, at)
 			if src, ok := propagated[[2]lang.Ref{a.B, a.A}]; ok && vgw != nil {
-				b.learn(netTable(a.B), vgw, l.B, PrefDynamic, TagGateway, Filter{},
+				b.learn(netTable(a.B), vgw, l.B, PrefDynamic, TagGateway, localWins(a.B),
 					"the route table propagates the virtual private gateway's routes", src).Blackholes = true
 			}
 		case lang.AttachTGWCloudWAN:
@@ -1288,11 +1296,31 @@ func (b *topoBuilder) interconnects() {
 				g := b.t.connect(ch.Peer.Device+"/"+ic.Peer.Name, "internal", peerR, pv, gv.Device, gv, b.intraRegion(), gnet.MaxMTU())
 				g.Source = ic.Source()
 				b.learn(pv, gv, g.A, PrefDynamic, TagVPC, onlyLocal, "the partner cloud's router learns its network", ic.Source())
-				b.learn(gv, pv, g.B, PrefDynamic, TagGateway, onlyPeer, "the partner cloud's network learns what its router got over BGP", ic.Source())
+				b.learn(gv, pv, g.B, PrefDynamic, TagGateway, behindLocal(gnet, onlyPeer), "the partner cloud's network learns what its router got over BGP", ic.Source())
 			}
 			b.edgeAttach(av, ic.AttachTo, ic, ic.Segment, ip.AWSRegion, ip.MTU, gv)
 		}
 	}
+}
+
+// behindLocal is f refusing, besides, the routes that nw's own prefixes
+// hold: a cloud network's own route wins over what its gateways or
+// routers bring it, however specific. At AWS: "If propagated routes from
+// a Site-to-Site VPN connection or AWS Direct Connect connection overlap
+// with the local route for your VPC, the local route is most preferred
+// even if the propagated routes are more specific"
+// (https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-route-priority.html,
+// read 2026-12). At Google Cloud, "All subnet route types are evaluated
+// after policy based routes (but before custom routes)", dynamic ones
+// included (https://cloud.google.com/vpc/docs/routes, read 2026-12).
+// An on-premises site is a router of its own, which follows the longest
+// prefix.
+func behindLocal(nw lang.Network, f Filter) Filter {
+	if nw != nil {
+		v4, v6 := nw.Addresses()
+		f.NotWithin = slices.Concat(v4, v6)
+	}
+	return f
 }
 
 func linkedTo(d, other *Device) bool {
@@ -1341,9 +1369,11 @@ func (f *Filter) Allows(tag string, prefix netip.Prefix, path []int32, groups ma
 	if slices.Contains(f.NotTags, tag) {
 		return false
 	}
-	if len(f.Within) > 0 && !slices.ContainsFunc(f.Within, func(w netip.Prefix) bool {
-		return w.Bits() <= prefix.Bits() && w.Masked().Contains(prefix.Addr())
-	}) {
+	holds := func(w netip.Prefix) bool { return w.Bits() <= prefix.Bits() && w.Masked().Contains(prefix.Addr()) }
+	if len(f.Within) > 0 && !slices.ContainsFunc(f.Within, holds) {
+		return false
+	}
+	if slices.ContainsFunc(f.NotWithin, holds) {
 		return false
 	}
 	for _, t := range f.NotThrough {

@@ -102,3 +102,44 @@ last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", s
 		}
 	}
 }
+
+// A cloud network's own route wins over a more specific one its gateways
+// bring it: AWS's local route over what a VPC's tables propagate, or what
+// a VPC without tables takes from its gateway ("the local route is most
+// preferred even if the propagated routes are more specific", Site-to-Site
+// VPN user guide), and Google's subnet routes over dynamic ones ("before
+// custom routes", VPC routes overview). Here a site announces a /24 inside
+// the AWS VPC's CIDR (and a /64 inside its IPv6 block), and the AWS VPC's
+// CIDR lies inside the Google VPC's:
+// an overlap the planner reports, but each cloud delivers its own prefix
+// locally, as its documents say, where the longest prefix would send it
+// away.
+func TestANetworksOwnRouteWinsOverAMoreSpecificLearnedOne(t *testing.T) {
+	app := lang.Ref{Kind: lang.KindVPC, Name: "app"}
+	g := lang.Ref{Kind: lang.KindGCPVPC, Name: "g"}
+	for _, tables := range []string{"", `route_table("main", vpc = app, propagations = [vgw])`} {
+		p := plantest.Source(t, plantest.LearnsInsideItself+tables+"\n")
+		topo := p.Topology()
+		for _, c := range []struct {
+			from lang.Ref
+			to   string
+		}{{app, "10.1.5.9"}, {app, "2600:1f18:aa00:5::9"}, {g, "10.1.0.9"}} {
+			res, err := topo.TraceAddress(c.from, netip.MustParseAddr(c.to), planner.TraceOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Paths) != 1 || len(res.Paths[0].Hops) != 1 || res.Paths[0].Outcome != planner.OutcomeDelivered || res.Paths[0].Hops[0].Origin != "local" {
+				t.Errorf("%q: %s to %s: %+v, want delivered by the local route", tables, c.from, c.to, res.Paths)
+			}
+		}
+		// The longest prefix still decides among what the network learns:
+		// the site's other prefix is reached over the last mile.
+		res, err := topo.TraceAddress(app, netip.MustParseAddr("192.168.1.1"), planner.TraceOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Delivered() != 1 || len(res.Paths[0].Hops) < 3 {
+			t.Errorf("%q: app to 192.168.1.1: %+v, want delivered at the site", tables, res.Paths)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -234,4 +235,28 @@ func traceAt(p *planner.Plan, sc *lang.Scenario, at time.Duration, from, to lang
 		return nil, err
 	}
 	return s.Network().Trace(from.String(), to.String(), planner.TraceOptions{})
+}
+
+// The simulator keeps a cloud network's own route over a more specific one
+// BGP brings it, as the planner does (planner's
+// TestANetworksOwnRouteWinsOverAMoreSpecificLearnedOne): in steady state
+// neither VPC holds a route inside its own prefixes, and every table is
+// the planner's.
+func TestSimulatedNetworksKeepTheirOwnRoute(t *testing.T) {
+	for _, tables := range []string{"", `route_table("main", vpc = app, propagations = [vgw])`} {
+		p := plantest.Source(t, plantest.LearnsInsideItself+tables+"\n")
+		fibsAgree(t, p)
+		s := steadyState(t, p)
+		for _, c := range []struct{ table, inside string }{
+			{"vpc.app", "10.1.5.0/24"}, {"vpc.app", "2600:1f18:aa00:5::/64"}, {"gcp_vpc.g", "10.1.0.0/16"},
+		} {
+			tbs := p.Topology().TableNamed(c.table)
+			if len(tbs) != 1 {
+				t.Fatalf("%s: %d tables", c.table, len(tbs))
+			}
+			if r := s.n.VRFs[tbs[0].ID].Best.Get(netip.MustParsePrefix(c.inside)); r != nil {
+				t.Errorf("%q: %s holds %s: %s, want only its own route there", tables, c.table, c.inside, describeSimulated(r))
+			}
+		}
+	}
 }

@@ -105,3 +105,20 @@ dx = dx_gateway("dx", asn = 64512)
 vgw = vpn_gateway(v, asn = 64513)
 interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "10Gbps", attach_to = dx, peer = g)
 `
+
+// LearnsInsideItself is a design whose cloud networks are offered routes
+// inside their own prefixes: a site announces a /24 (and a /64) inside the
+// AWS VPC's blocks over a last mile, and the AWS VPC's CIDR lies inside the
+// Google VPC's, across an Interconnect. The planner reports the overlap;
+// each cloud still delivers its own prefixes locally. Append a
+// route_table of app to try explicit propagation.
+const LearnsInsideItself = `
+app = vpc("app", region = "us-east-1", cidr = "10.1.0.0/16", ipv6_cidr = "2600:1f18:aa00::/56", mtu = 8500)
+g = gcp_vpc("g", project = "p", region = "us-east4", cidr = "10.0.0.0/14", mtu = 8500)
+hq = site("hq", cidr = ["192.168.0.0/16", "10.1.5.0/24"], ipv6_cidr = ["2001:db8:100::/48", "2600:1f18:aa00:5::/64"], asn = 65001, mtu = 8500)
+dxgw = dx_gateway("core", asn = 64512)
+vgw = vpn_gateway(app, asn = 64513)
+attach(dxgw, vgw, allowed_prefixes = [app.cidr])
+last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", site = hq, attach_to = dxgw)
+interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "10Gbps", attach_to = dxgw, peer = g)
+`

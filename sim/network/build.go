@@ -147,7 +147,7 @@ func New(p *planner.Plan) (*Network, error) {
 // rather than holding a copy in a closure: a large design has thousands
 // of relations.
 func exportOf(f *planner.Filter) *planner.Filter {
-	if len(f.Tags) == 0 && len(f.NotTags) == 0 && len(f.Within) == 0 && len(f.NotThrough) == 0 && f.NotThroughGroup == "" {
+	if len(f.Tags) == 0 && len(f.NotTags) == 0 && len(f.Within) == 0 && len(f.NotWithin) == 0 && len(f.NotThrough) == 0 && f.NotThroughGroup == "" {
 		return nil
 	}
 	return f
