@@ -39,6 +39,9 @@ type writer struct {
 	names     map[string]string // design reference → Terraform name
 	vpcRegion map[lang.Ref]string
 	varNames  map[string]bool
+	// wanPeerings names each Transit Gateway's peering with a core
+	// network, by gateway and core network (attachments).
+	wanPeerings map[[2]lang.Ref]string
 }
 
 var notName = regexp.MustCompile(`[^A-Za-z0-9_-]`)

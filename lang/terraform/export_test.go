@@ -233,20 +233,91 @@ tgw_route_table("main", transit_gateway = b, associations = [xb, p], routes = [r
 
 // TestExportOnePeeringForTwoSegments: a Transit Gateway that reaches two
 // segments of a core network does so over one peering, with a route table
-// attachment for each of its route tables: the export writes the peering
-// once, and each attachment's comment names it.
+// attachment for each of its route tables: the export writes the peering,
+// its policy table and the table's association with the peering's
+// attachment once, and a route table attachment of each table on it.
 func TestExportOnePeeringForTwoSegments(t *testing.T) {
 	facts := loadSchema(t)
 	files := terraform.Export(plantest.File(t, "../../testdata/valid/attach_tgw_two_segments.star").Design, "attach_tgw_two_segments.star")
 	check(t, facts, files)
 	main := string(files["main.tf"])
-	if n := strings.Count(main, `resource "aws_networkmanager_transit_gateway_peering"`); n != 1 {
-		t.Errorf("main.tf declares %d peerings of east and wan, want one:\n%s", n, main)
+	for _, typ := range []string{"aws_networkmanager_transit_gateway_peering", "aws_ec2_transit_gateway_policy_table", "aws_ec2_transit_gateway_policy_table_association"} {
+		if n := strings.Count(main, fmt.Sprintf("resource %q", typ)); n != 1 {
+			t.Errorf("main.tf declares %d %s of east and wan, want one:\n%s", n, typ, main)
+		}
 	}
-	for _, seg := range []string{"prod", "dev"} {
-		w := fmt.Sprintf("carries into segment %q attach with\n# aws_networkmanager_transit_gateway_route_table_attachment (peering_id = aws_networkmanager_transit_gateway_peering.east-prod.id).", seg)
+	for _, w := range []string{
+		"transit_gateway_attachment_id   = aws_networkmanager_transit_gateway_peering.east-prod.transit_gateway_peering_attachment_id",
+		"depends_on          = [aws_ec2_transit_gateway_policy_table.east-prod]",
+	} {
 		if !strings.Contains(main, w) {
 			t.Errorf("main.tf lacks %s:\n%s", w, main)
 		}
+	}
+	for _, seg := range []string{"prod", "dev"} {
+		w := fmt.Sprintf(`resource "aws_networkmanager_transit_gateway_route_table_attachment" "east-%s" {
+  peering_id                      = aws_networkmanager_transit_gateway_peering.east-prod.id
+  transit_gateway_route_table_arn = aws_ec2_transit_gateway_route_table.east_%s.arn
+  tags = {
+    Name    = "east-%s"
+    segment = %q
+  }
+  depends_on = [aws_ec2_transit_gateway_policy_table_association.east-prod]
+}`, seg, seg, seg, seg)
+		if !strings.Contains(main, w) {
+			t.Errorf("main.tf lacks %s:\n%s", w, main)
+		}
+	}
+	// The route table attachment is the table's association and
+	// propagation: neither is written as one with a Transit Gateway
+	// attachment ID, which AWS would refuse for a peering with a policy
+	// table.
+	if strings.Contains(main, "east_prod_east-prod") || strings.Contains(main, "east_dev_east-dev") {
+		t.Errorf("main.tf associates or propagates the peering's attachment:\n%s", main)
+	}
+}
+
+// TestExportRouteTableAttachmentCases: a static route to a Transit
+// Gateway's attachment to a core network goes to the peering's attachment
+// on the gateway once the route table attachment is there; an attachment
+// no route table is associated with has no route table attachment to
+// write, nor a route to it, and a table that does not propagate its
+// attachment is said to differ.
+func TestExportRouteTableAttachmentCases(t *testing.T) {
+	facts := loadSchema(t)
+	files := terraform.Export(plantest.File(t, "../../testdata/valid/tgw_cloud_wan_static_route.star").Design, "tgw_cloud_wan_static_route.star")
+	check(t, facts, files)
+	main := string(files["main.tf"])
+	for _, w := range []string{
+		"transit_gateway_attachment_id  = aws_networkmanager_transit_gateway_peering.east-prod.transit_gateway_peering_attachment_id",
+		"depends_on                     = [aws_networkmanager_transit_gateway_route_table_attachment.east-prod]",
+	} {
+		if !strings.Contains(main, w) {
+			t.Errorf("main.tf lacks %s:\n%s", w, main)
+		}
+	}
+	const src = `
+wan = core_network("wan", asn_ranges = ["64600-64610"], edges = [edge("us-east-1")], segments = [segment("prod"), segment("dev")])
+east = transit_gateway("east", region = "us-east-1", asn = 64520)
+app = vpc("app", region = "us-east-1", cidr = "10.1.0.0/16", mtu = 8500)
+a = attach(app, east)
+loose = attach(east, wan, segment = "dev", name = "loose")
+to_wan = attach(east, wan, segment = "prod", name = "east-prod")
+tgw_route_table("main", transit_gateway = east, associations = [a, to_wan], propagations = [a], routes = [route("10.64.0.0/10", loose)])
+`
+	files = terraform.Export(plantest.Source(t, src).Design, "cases.star")
+	check(t, facts, files)
+	main = string(files["main.tf"])
+	for _, w := range []string{
+		"# loose: no route table of Transit Gateway east is associated with it, so it has no route table\n# attachment on peering loose to write",
+		"# aws_ec2_transit_gateway_route.east_main_1: the route to 10.64.0.0/10 in main goes to attachment.loose",
+		`# east-prod: its route table attachment exchanges routes between segment "prod" and route table main alone;` + "\n# the design has the segment's routes propagate into no route table.",
+	} {
+		if !strings.Contains(main, w) {
+			t.Errorf("main.tf lacks %s:\n%s", w, main)
+		}
+	}
+	if strings.Contains(main, `"aws_networkmanager_transit_gateway_route_table_attachment" "loose"`) || strings.Contains(main, `resource "aws_ec2_transit_gateway_route" "east_main_1"`) {
+		t.Errorf("main.tf writes what it cannot:\n%s", main)
 	}
 }

@@ -45,7 +45,16 @@ type tfImporter struct {
 	byARN    map[string]*resource
 	byType   map[string][]*resource
 	children map[childKey]map[*resource][]*resource
+
+	// wanTables is each Transit Gateway route table's route table
+	// attachments to a core network, by their variables, and wanPeering
+	// the peering each is on (wanAttachments).
+	wanTables  map[*resource][]string
+	wanPeering map[string]*resource
 }
+
+// wanPeeringType is a Transit Gateway's peering with a core network.
+const wanPeeringType = "aws_networkmanager_transit_gateway_peering"
 
 // tgwPeering is a Transit Gateway peering attachment, the requesting
 // side's.
@@ -138,6 +147,14 @@ func (im *tfImporter) finish(from, kind string) ([]byte, error) {
 	for _, x := range im.of("aws_ec2_transit_gateway_peering_attachment_accepter") {
 		if id := str(x, "id"); id != "" && im.byID[id] == nil {
 			im.byID[id] = x
+		}
+	}
+	// A Transit Gateway's side of its peering with a core network is an
+	// attachment of the gateway's, which a policy table association and
+	// static routes name by its ID in a state.
+	for _, p := range im.of(wanPeeringType) {
+		if id := str(p, "transit_gateway_peering_attachment_id"); id != "" && im.byID[id] == nil {
+			im.byID[id] = p
 		}
 	}
 	// A DX gateway association's Transit Gateway attachment is the
@@ -640,14 +657,7 @@ func (im *tfImporter) write() error {
 		for _, a := range im.of(typ) {
 			done(a)
 			x, cn := im.target(a, arg), im.coreOf(a)
-			seg := str(a, "segment_name")
-			var group string
-			if t, ok := a.values["tags"].(map[string]any); ok {
-				if seg == "" {
-					seg, _ = t[cloudwan.SegmentTag].(string)
-				}
-				group, _ = t[cloudwan.GroupTag].(string)
-			}
+			seg, group := segmentOf(a)
 			switch {
 			case x == nil || cn == nil || im.vars[x.addr] == "":
 				im.skip(a, "its VPC or DX gateway, or its core network, is not in the import")
@@ -660,6 +670,7 @@ func (im *tfImporter) write() error {
 			}
 		}
 	}
+	im.wanAttachments(w, done)
 	// An accepter is what a design's attachment to a segment that
 	// requires acceptance already is: attached.
 	for _, r := range im.of("aws_networkmanager_attachment_accepter") {
@@ -728,6 +739,76 @@ func nameArg(a, x, y *resource) string {
 		return ""
 	}
 	return fmt.Sprintf(", name = %q", n)
+}
+
+// segmentOf is the segment a core network attachment names, by its
+// segment_name or else its segment tag, and the network function group
+// its tag names.
+func segmentOf(a *resource) (seg, group string) {
+	seg = str(a, "segment_name")
+	if t, ok := a.values["tags"].(map[string]any); ok {
+		if seg == "" {
+			seg, _ = t[cloudwan.SegmentTag].(string)
+		}
+		group, _ = t[cloudwan.GroupTag].(string)
+	}
+	return seg, group
+}
+
+// wanAttachments writes a Transit Gateway's attachments to a core
+// network: a route table attachment of one of the gateway's route tables,
+// on the gateway's peering with the core network, is the design's
+// attachment of the two in the attachment's segment, which that table is
+// associated with and propagates (the export's wanAttachment). The
+// peering, its policy table and the table's association with the
+// peering's attachment are how AWS builds that, not more of the design.
+func (im *tfImporter) wanAttachments(w *strings.Builder, done func(*resource)) {
+	im.wanTables, im.wanPeering = map[*resource][]string{}, map[string]*resource{}
+	used := map[*resource]bool{}
+	for _, a := range im.of("aws_networkmanager_transit_gateway_route_table_attachment") {
+		done(a)
+		var g, cn *resource
+		p := im.target(a, "peering_id")
+		if p != nil && p.typ == wanPeeringType {
+			g, cn = im.target(p, "transit_gateway_arn"), im.coreOf(p)
+		}
+		t := im.target(a, "transit_gateway_route_table_arn")
+		seg, _ := segmentOf(a)
+		switch {
+		case g == nil || cn == nil || im.vars[g.addr] == "":
+			im.skip(a, "its peering, or the peering's Transit Gateway or core network, is not in the import")
+		case t == nil || t.typ != "aws_ec2_transit_gateway_route_table" || im.target(t, "transit_gateway_id") != g:
+			im.skip(a, "its route table is not one of its Transit Gateway's in the import")
+		case seg == "":
+			im.skip(a, "no segment: neither segment_name nor a segment tag")
+		default:
+			used[p] = true
+			fmt.Fprintf(w, "%s = attach(%s, %s, segment = %q%s)\n", im.variable(a), im.vars[g.addr], im.vars[cn.addr], seg, nameArg(a, g, cn))
+			im.wanTables[t] = append(im.wanTables[t], im.vars[a.addr])
+			im.wanPeering[im.vars[a.addr]] = p
+		}
+	}
+	for _, p := range im.of(wanPeeringType) {
+		done(p)
+		if !used[p] {
+			im.skip(p, "no route table attachment on it is in the import: a peering alone carries no routes")
+		}
+	}
+	tables := map[*resource]bool{}
+	for _, x := range im.of("aws_ec2_transit_gateway_policy_table_association") {
+		done(x)
+		if p := im.target(x, "transit_gateway_attachment_id"); p != nil && used[p] {
+			tables[im.target(x, "transit_gateway_policy_table_id")] = true
+		} else {
+			im.skip(x, "patchbay models a policy table only on a Cloud WAN peering with route table attachments in the import")
+		}
+	}
+	for _, t := range im.of("aws_ec2_transit_gateway_policy_table") {
+		done(t)
+		if !tables[t] {
+			im.skip(t, "patchbay models a policy table only on a Cloud WAN peering with route table attachments in the import")
+		}
+	}
 }
 
 func pyBool(b bool) string {
@@ -826,8 +907,18 @@ func (im *tfImporter) tgwTables(done func(*resource)) {
 				routes = append(routes, fmt.Sprintf("route(%q, blackhole = True)", dst))
 			} else if v := attachVar(im.target(r, "transit_gateway_attachment_id")); v != "" {
 				routes = append(routes, fmt.Sprintf("route(%q, %s)", dst, v))
+			} else if v := im.wanRoute(r, t); v != "" {
+				routes = append(routes, fmt.Sprintf("route(%q, %s)", dst, v))
 			} else {
 				im.skip(r, "its attachment is not in the import")
+			}
+		}
+		for _, v := range im.wanTables[t] {
+			if !slices.Contains(assoc, v) {
+				assoc = append(assoc, v)
+			}
+			if !slices.Contains(prop, v) {
+				prop = append(prop, v)
 			}
 		}
 		args := []string{strconv.Quote(label(t)), "transit_gateway = " + im.vars[g.addr]}
@@ -842,6 +933,27 @@ func (im *tfImporter) tgwTables(done func(*resource)) {
 		}
 		fmt.Fprintf(&im.out, "tgw_route_table(%s)\n", strings.Join(args, ", "))
 	}
+}
+
+// wanRoute is the design's attachment a static route r of table t to a
+// Transit Gateway's peering with a core network goes to: the route table
+// attachment it waits for, or else t's own on that peering; "" for none.
+func (im *tfImporter) wanRoute(r, t *resource) string {
+	p := im.target(r, "transit_gateway_attachment_id")
+	if p == nil || p.typ != wanPeeringType {
+		return ""
+	}
+	for _, a := range r.refs["depends_on"] {
+		if x := im.byAddr[a]; x != nil && im.wanPeering[im.vars[x.addr]] == p {
+			return im.vars[x.addr]
+		}
+	}
+	for _, v := range im.wanTables[t] {
+		if im.wanPeering[v] == p {
+			return v
+		}
+	}
+	return ""
 }
 
 // routeTables writes each VPC route table with its routes to a Transit

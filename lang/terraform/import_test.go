@@ -276,3 +276,66 @@ func TestImportRoutePropagation(t *testing.T) {
 		}
 	}
 }
+
+// TestImportRouteTableAttachmentFromState: in a state, a Transit Gateway's
+// route table attachment names its peering by ID and its route table by
+// ARN, the peering its gateway by ARN and its core network by ID, and a
+// static route the peering's attachment on the gateway by ID. The import
+// makes the route table attachment the design's attachment of the gateway
+// to the core network in its segment, associated with and propagated in
+// its table, with the route to it; the peering, its policy table and the
+// association are the attachment's making, not skipped.
+func TestImportRouteTableAttachmentFromState(t *testing.T) {
+	res := stateResource
+	const arn = "arn:aws:ec2:us-east-1:111122223333:"
+	policy := strings.ReplaceAll(`{"version": "2021.12", "core-network-configuration": {"asn-ranges": ["64600-64699"], "edge-locations": [{"location": "us-east-1", "asn": 64600}]}, "segments": [{"name": "prod"}]}`, `"`, `\"`)
+	resources := []string{
+		res("aws_networkmanager_global_network", "g", `{"id": "global-network-01", "arn": "arn:aws:networkmanager::111122223333:global-network/global-network-01"}`),
+		res("aws_networkmanager_core_network", "wan", `{"id": "core-network-01", "arn": "arn:aws:networkmanager::111122223333:core-network/core-network-01", "global_network_id": "global-network-01", "tags": {"Name": "wan"}}`),
+		res("aws_networkmanager_core_network_policy_attachment", "wan", `{"id": "core-network-01", "core_network_id": "core-network-01", "policy_document": "`+policy+`"}`),
+		res("aws_ec2_transit_gateway", "east", `{"id": "tgw-e", "arn": "`+arn+`transit-gateway/tgw-e", "amazon_side_asn": 64520, "default_route_table_association": "disable", "default_route_table_propagation": "disable", "tags": {"Name": "east"}}`),
+		res("aws_ec2_transit_gateway_route_table", "main", `{"id": "tgw-rtb-m", "arn": "`+arn+`transit-gateway-route-table/tgw-rtb-m", "transit_gateway_id": "tgw-e", "tags": {"Name": "main"}}`),
+		res("aws_networkmanager_transit_gateway_route_table_attachment", "rt", `{"id": "attachment-0rt", "peering_id": "peering-01", "transit_gateway_route_table_arn": "`+arn+`transit-gateway-route-table/tgw-rtb-m", "segment_name": "prod", "attachment_type": "TRANSIT_GATEWAY_ROUTE_TABLE", "tags": {"Name": "east-prod", "segment": "prod"}}`),
+		res("aws_networkmanager_transit_gateway_peering", "p", `{"id": "peering-01", "core_network_id": "core-network-01", "transit_gateway_arn": "`+arn+`transit-gateway/tgw-e", "transit_gateway_peering_attachment_id": "tgw-attach-peer"}`),
+		res("aws_ec2_transit_gateway_policy_table", "p", `{"id": "tgw-ptb-01", "transit_gateway_id": "tgw-e"}`),
+		res("aws_ec2_transit_gateway_policy_table_association", "p", `{"id": "tgw-ptb-01_tgw-attach-peer", "transit_gateway_attachment_id": "tgw-attach-peer", "transit_gateway_policy_table_id": "tgw-ptb-01"}`),
+		res("aws_ec2_transit_gateway_route", "r", `{"id": "tgw-rtb-m_10.64.0.0/10", "destination_cidr_block": "10.64.0.0/10", "transit_gateway_attachment_id": "tgw-attach-peer", "transit_gateway_route_table_id": "tgw-rtb-m"}`),
+	}
+	state := `{"format_version": "1.0", "terraform_version": "1.9.8", "values": {"root_module": {"resources": [` + strings.Join(resources, ",\n") + `]}}}`
+	star, err := terraform.Import("state.json", []byte(state))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{
+		`east_prod = attach(east, wan, segment = "prod", name = "east-prod")`,
+		`tgw_route_table("main", transit_gateway = east, associations = [east_prod], propagations = [east_prod], routes = [route("10.64.0.0/10", east_prod)])`,
+	} {
+		if !strings.Contains(string(star), w) {
+			t.Errorf("the import lacks %s:\n%s", w, star)
+		}
+	}
+	if strings.Contains(string(star), "Not imported") {
+		t.Errorf("the import left something out:\n%s", star)
+	}
+	// Without its route table attachment the peering carries nothing, and
+	// the import says so of it and of its policy table.
+	var without []string
+	for _, r := range resources {
+		if !strings.Contains(r, "transit_gateway_route_table_attachment") && !strings.Contains(r, `"aws_ec2_transit_gateway_route"`) {
+			without = append(without, r)
+		}
+	}
+	star, err = terraform.Import("state.json", []byte(`{"format_version": "1.0", "terraform_version": "1.9.8", "values": {"root_module": {"resources": [`+strings.Join(without, ",\n")+`]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{
+		"aws_networkmanager_transit_gateway_peering.p: no route table attachment on it is in the import",
+		"aws_ec2_transit_gateway_policy_table.p: patchbay models a policy table only on a Cloud WAN peering",
+		"aws_ec2_transit_gateway_policy_table_association.p: patchbay models a policy table only on a Cloud WAN peering",
+	} {
+		if !strings.Contains(string(star), w) {
+			t.Errorf("the import does not say %q:\n%s", w, star)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -193,7 +194,7 @@ func (w *writer) attachments() {
 	// each of its route tables, are route table attachments on that one
 	// peering (cloudwan-peerings.html; the planner's attach-invalid), so
 	// it is written once, named after the first.
-	peerings := map[[2]lang.Ref]string{}
+	w.wanPeerings = map[[2]lang.Ref]string{}
 	for _, a := range w.d.Attachments {
 		n := name(a.Name)
 		switch a.Kind {
@@ -282,17 +283,7 @@ func (w *writer) attachments() {
 					n, strings.Join(ps, ", "), a.Segment, dx.Name, name(cn.Name)))
 			}
 		case lang.AttachTGWCloudWAN:
-			g, cn := w.tgw(end(a, lang.KindTransitGW)), end(a, lang.KindCoreNetwork)
-			key := [2]lang.Ref{g.Ref(), cn}
-			peering, ok := peerings[key]
-			if !ok {
-				peering, peerings[key] = n, n
-				p := w.resource("aws_networkmanager_transit_gateway_peering", n)
-				p.SetAttributeRaw("core_network_id", ref("aws_networkmanager_core_network_policy_attachment", name(cn.Name), "core_network_id"))
-				p.SetAttributeRaw("transit_gateway_arn", ref("aws_ec2_transit_gateway", name(g.Name), "arn"))
-			}
-			w.comment(fmt.Sprintf("The route tables of Transit Gateway %s that %s carries into segment %q attach with\n"+
-				"aws_networkmanager_transit_gateway_route_table_attachment (peering_id = aws_networkmanager_transit_gateway_peering.%s.id).", g.Name, a.Name, a.Segment, peering))
+			w.wanAttachment(a, n)
 		case lang.AttachTGWPeering:
 			ga, gb := w.tgw(a.A), w.tgw(a.B)
 			b := w.resource("aws_ec2_transit_gateway_peering_attachment", n)
@@ -339,6 +330,95 @@ func (w *writer) accept(a *lang.Attachment, cn lang.Ref, typ, n string) {
 	b := w.resource("aws_networkmanager_attachment_accepter", n)
 	b.SetAttributeRaw("attachment_id", ref(typ, n, "id"))
 	b.SetAttributeRaw("attachment_type", ref(typ, n, "attachment_type"))
+}
+
+// wanAttachment writes a, a Transit Gateway's attachment to a core
+// network, as AWS builds one: the gateway's one peering with the core
+// network, with the policy table associated with the peering's attachment
+// on the gateway ("You first need to create the peering connection and
+// associate a policy table to the transit gateway peering attachment"),
+// and on it a route table attachment of the gateway's route table that a
+// is associated with, which the attachment policy puts in a's segment by
+// its tags ("You can use route table attachments on the peering
+// connection to selectively exchange routes between a specific transit
+// gateway route table and a Cloud WAN network segment",
+// https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-peerings.html;
+// the provider's aws_networkmanager_transit_gateway_peering,
+// aws_ec2_transit_gateway_policy_table_association and
+// aws_networkmanager_transit_gateway_route_table_attachment pages; all
+// read 2026-12). The peering and its policy table are named after the
+// gateway's first attachment to that core network.
+func (w *writer) wanAttachment(a *lang.Attachment, n string) {
+	g, cn := w.tgw(end(a, lang.KindTransitGW)), end(a, lang.KindCoreNetwork)
+	key := [2]lang.Ref{g.Ref(), cn}
+	peering, ok := w.wanPeerings[key]
+	if !ok {
+		peering, w.wanPeerings[key] = n, n
+		pt := w.resource("aws_ec2_transit_gateway_policy_table", n)
+		pt.SetAttributeRaw("provider", w.provider(g.Region))
+		pt.SetAttributeRaw("transit_gateway_id", ref("aws_ec2_transit_gateway", name(g.Name), "id"))
+		pt.SetAttributeValue("tags", tags("Name", g.Name+" to "+cn.Name))
+		p := w.resource("aws_networkmanager_transit_gateway_peering", n)
+		p.SetAttributeRaw("core_network_id", ref("aws_networkmanager_core_network_policy_attachment", name(cn.Name), "core_network_id"))
+		p.SetAttributeRaw("transit_gateway_arn", ref("aws_ec2_transit_gateway", name(g.Name), "arn"))
+		p.SetAttributeRaw("depends_on", hclwrite.TokensForTuple([]hclwrite.Tokens{ref("aws_ec2_transit_gateway_policy_table", n)}))
+		pa := w.resource("aws_ec2_transit_gateway_policy_table_association", n)
+		pa.SetAttributeRaw("provider", w.provider(g.Region))
+		pa.SetAttributeRaw("transit_gateway_attachment_id", ref("aws_networkmanager_transit_gateway_peering", n, "transit_gateway_peering_attachment_id"))
+		pa.SetAttributeRaw("transit_gateway_policy_table_id", ref("aws_ec2_transit_gateway_policy_table", n, "id"))
+	}
+	t := w.associated(a.Ref())
+	if t == nil {
+		w.comment(fmt.Sprintf("%s: no route table of Transit Gateway %s is associated with it, so it has no route table\n"+
+			"attachment on peering %s to write: associate it with one of the gateway's route tables.", n, g.Name, peering))
+		return
+	}
+	b := w.resource("aws_networkmanager_transit_gateway_route_table_attachment", n)
+	b.SetAttributeRaw("peering_id", ref("aws_networkmanager_transit_gateway_peering", peering, "id"))
+	b.SetAttributeRaw("transit_gateway_route_table_arn", ref("aws_ec2_transit_gateway_route_table", name(t.TGW.Name+"_"+t.Name), "arn"))
+	b.SetAttributeValue("tags", attachmentTags(a))
+	b.SetAttributeRaw("depends_on", hclwrite.TokensForTuple([]hclwrite.Tokens{ref("aws_ec2_transit_gateway_policy_table_association", peering)}))
+	w.accept(a, cn, "aws_networkmanager_transit_gateway_route_table_attachment", n)
+	var others []string
+	for _, x := range w.d.TGWRouteTables {
+		if x != t && slices.Contains(x.Propagations, a.Ref()) {
+			others = append(others, x.Name)
+		}
+	}
+	if len(others) > 0 || !slices.Contains(t.Propagations, a.Ref()) {
+		w.comment(fmt.Sprintf("%s: its route table attachment exchanges routes between segment %q and route table %s alone;\n"+
+			"the design has the segment's routes propagate into %s.", n, a.Segment, t.Name, propagatedInto(slices.Contains(t.Propagations, a.Ref()), t.Name, others)))
+	}
+}
+
+// propagatedInto names the tables a design propagates an attachment into.
+func propagatedInto(own bool, table string, others []string) string {
+	if own {
+		others = append([]string{table}, others...)
+	}
+	if len(others) == 0 {
+		return "no route table"
+	}
+	return "route tables " + strings.Join(others, ", ")
+}
+
+// toCoreNetwork says whether r is a Transit Gateway's attachment to a
+// core network.
+func (w *writer) toCoreNetwork(r lang.Ref) bool {
+	x, _ := w.d.Lookup(r)
+	a, ok := x.(*lang.Attachment)
+	return ok && a.Kind == lang.AttachTGWCloudWAN
+}
+
+// associated is the route table of the design that attachment a is
+// associated with, nil for none.
+func (w *writer) associated(a lang.Ref) *lang.TGWRouteTable {
+	for _, t := range w.d.TGWRouteTables {
+		if slices.Contains(t.Associations, a) {
+			return t
+		}
+	}
+	return nil
 }
 
 // accepted says whether a, an attachment to a core network, waits for
@@ -419,6 +499,17 @@ func (w *writer) attachmentID(r lang.Ref, on *lang.TransitGateway) (id, wait hcl
 			// A DX gateway association's attachment is the
 			// association's, found by the data source.
 			return ref("data", "aws_ec2_transit_gateway_dx_gateway_attachment", name(a.Name), "id"), nil
+		case lang.AttachTGWCloudWAN:
+			// The gateway's side of its peering with the core network,
+			// once the route table attachment is there: a static route
+			// to the core network.
+			g, cn := end(a, lang.KindTransitGW), end(a, lang.KindCoreNetwork)
+			p, ok := w.wanPeerings[[2]lang.Ref{g, cn}]
+			if !ok || w.associated(a.Ref()) == nil {
+				return nil, nil
+			}
+			return ref("aws_networkmanager_transit_gateway_peering", p, "transit_gateway_peering_attachment_id"),
+				hclwrite.TokensForTuple([]hclwrite.Tokens{ref("aws_networkmanager_transit_gateway_route_table_attachment", name(a.Name))})
 		}
 	}
 	return nil, nil
@@ -462,7 +553,9 @@ func (w *writer) routeTables() {
 		}{{"aws_ec2_transit_gateway_route_table_association", t.Associations}, {"aws_ec2_transit_gateway_route_table_propagation", t.Propagations}} {
 			for _, r := range kind.refs {
 				id, wait := w.attachmentID(r, g)
-				if id == nil {
+				if id == nil || w.toCoreNetwork(r) {
+					// A route table attachment (wanAttachment) stands
+					// for the association and propagation of its table.
 					continue
 				}
 				w.dxAttachmentData(r, g, dxData)
@@ -476,18 +569,27 @@ func (w *writer) routeTables() {
 			}
 		}
 		for i, rt := range t.Routes {
-			b := w.resource("aws_ec2_transit_gateway_route", fmt.Sprintf("%s_%d", tn, i+1))
+			rn := fmt.Sprintf("%s_%d", tn, i+1)
+			id, wait := w.attachmentID(rt.Target, g)
+			if !rt.Blackhole && id == nil {
+				// A route with neither a target nor a blackhole is no
+				// route AWS takes.
+				w.comment(fmt.Sprintf("aws_ec2_transit_gateway_route.%s: the route to %s in %s goes to %s, which has no Transit Gateway\n"+
+					"attachment in this configuration; not written.", rn, rt.Destination, t.Name, rt.Target))
+				continue
+			}
+			b := w.resource("aws_ec2_transit_gateway_route", rn)
 			b.SetAttributeRaw("provider", w.provider(g.Region))
 			b.SetAttributeValue("destination_cidr_block", cty.StringVal(rt.Destination.String()))
 			b.SetAttributeRaw("transit_gateway_route_table_id", ref("aws_ec2_transit_gateway_route_table", tn, "id"))
 			if rt.Blackhole {
 				b.SetAttributeValue("blackhole", cty.True)
-			} else if id, wait := w.attachmentID(rt.Target, g); id != nil {
-				w.dxAttachmentData(rt.Target, g, dxData)
-				b.SetAttributeRaw("transit_gateway_attachment_id", id)
-				if wait != nil {
-					b.SetAttributeRaw("depends_on", wait)
-				}
+				continue
+			}
+			w.dxAttachmentData(rt.Target, g, dxData)
+			b.SetAttributeRaw("transit_gateway_attachment_id", id)
+			if wait != nil {
+				b.SetAttributeRaw("depends_on", wait)
 			}
 		}
 	}

@@ -41,11 +41,13 @@ import (
 // and what hangs on them (monitors, scenarios, objectives); a VPC's MTU,
 // which AWS sets per network interface, not per VPC; a Google Cloud
 // network's Cloud Router ASN, which only an Interconnect uses. Known
-// losses, in designs not tested here: a Transit Gateway's peering with a
-// core network (its route table attachment is a comment), a create-route
-// to an attachment (the policy needs the attachment's ID), and the allowed
-// prefixes of a DX gateway's attachment to a core network (no argument
-// takes them: a comment).
+// losses, in designs not tested here: a Transit Gateway's attachment to a
+// core network that no route table of the gateway is associated with (no
+// route table attachment to write: a comment), or whose table does not
+// propagate it (the route table attachment exchanges routes both ways:
+// the import propagates it), a create-route to an attachment (the policy
+// needs the attachment's ID), and the allowed prefixes of a DX gateway's
+// attachment to a core network (no argument takes them: a comment).
 func TestRoundTrip(t *testing.T) {
 	for _, file := range roundTripFiles(t) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
@@ -70,10 +72,12 @@ func roundTripFiles(t *testing.T) []string {
 	// CIDR blocks, dual stack, separate TGW route tables, a DX gateway's
 	// allowed prefixes on a VGW, isolated segments, service insertion
 	// (single- and dual-hop, send-to, a group named with a hyphen), a
-	// peering within one Region (each side's attachment its own).
+	// peering within one Region (each side's attachment its own), a
+	// Transit Gateway's route table attachments to two segments and a
+	// static route to one.
 	for _, f := range []string{"cidr_invalid_vpc_secondary_ok.star", "cidr_overlap_tgw_peering.star", "ip_version_dual_stack.star", "tgw_peering_one_region.star",
 		"cidr_overlap_tgw_separate_tables.star", "cidr_overlap_dxgw_vgw_filter.star", "cidr_overlap_segments_apart.star", "quota_vpc_tgw_at_limits.star",
-		"service_insertion_ok.star"} {
+		"service_insertion_ok.star", "attach_tgw_two_segments.star", "tgw_cloud_wan_static_route.star"} {
 		files = append(files, filepath.Join("../../testdata/valid", f))
 	}
 	return files

@@ -132,10 +132,11 @@ func TestTerraformPlanRoundTrip(t *testing.T) {
 
 // tfPlanDefault is one design of each kind: VPN and DX gateways with a
 // last mile, a Transit Gateway peering with static routes, a Cloud WAN
-// core network with service insertion and its policy attachment, and
-// many VPCs on Transit Gateways.
+// core network with service insertion and its policy attachment, many
+// VPCs on Transit Gateways, and a Transit Gateway's route table
+// attachments with a static route to one.
 var tfPlanDefault = map[string]bool{"last_mile.star": true, "cidr_overlap_tgw_peering.star": true, "service_insertion_ok.star": true,
-	"quota_vpc_tgw_at_limits.star": true}
+	"quota_vpc_tgw_at_limits.star": true, "tgw_cloud_wan_static_route.star": true}
 
 var providerBlock = regexp.MustCompile(`(?s)provider "aws" \{\n(.*?)\n\}`)
 var aliasAttr = regexp.MustCompile(`alias\s*=\s*"([^"]+)"`)
