@@ -25,7 +25,8 @@ be reserved: 0 and 4294967295 are errors, outside the customer-side range Direct
 ("1 to 4,294,967,294", Direct Connect user guide, BGP-specific settings); 23456 (AS_TRANS), 64496–64511
 and 65536–65551 (documentation) and 65535 are warnings for a site, since Direct Connect accepts them
 but they are not for use on a network, and errors for a Google Cloud Router, whose ASN is private
-(or 16550 on a partner's interconnect); and 7224 is Amazon's own ASN, which on-premises routers and other
+(or 16550 on a partner's interconnect), as is any other public ASN there ("Must be an RFC6996
+private ASN", Compute Engine API, routers, bgp.asn); and 7224 is Amazon's own ASN, which on-premises routers and other
 clouds must not use.
 
 Fix: choose a private ASN in the allowed range.`,
@@ -73,8 +74,19 @@ Fix: choose a private ASN in the allowed range.`,
 		for _, s := range d.Sites {
 			customer(s, s.ASN, true)
 		}
+		// A Cloud Router's own ASN "Must be an RFC6996 private ASN,
+		// either 16-bit or 32-bit" (Compute Engine API, routers,
+		// bgp.asn, https://cloud.google.com/compute/docs/reference/rest/v1/routers,
+		// read 2026-12), but for the 16550 Google requires on a
+		// partner's interconnect, the catalog's default (gcp.peer_asn).
+		partner := uint32(cat().Int("gcp.peer_asn"))
 		for _, g := range d.GCPVPCs {
 			customer(g, g.ASN, false)
+			if g.ASN != 0 && g.ASN != math.MaxUint32 && g.ASN != partner && !cat().ASNIn("private", g.ASN) &&
+				!cat().ASNIn("reserved", g.ASN) && !cat().ASNIn("amazon_reserved", g.ASN) {
+				v.report(rule, finding{at: g.Source(), summary: fmt.Sprintf("%s: ASN %d is public: a Cloud Router's ASN is a private one (RFC 6996), or %d on a partner's interconnect", g.Ref(), g.ASN, partner),
+					hint: fmt.Sprintf("leave asn out (%d), or use a private ASN (64512-65534 or 4200000000-4294967294)", partner)})
+			}
 		}
 		for _, cn := range d.CoreNetworks {
 			for _, r := range cn.ASNRanges {

@@ -32,6 +32,7 @@ var (
 	srcNetworkManagerNFG       = Source{"Network Manager API reference, NetworkFunctionGroup (name length)", "https://docs.aws.amazon.com/networkmanager/latest/APIReference/API_NetworkFunctionGroup.html", "2026-12"}
 	srcCloudWANQuotas          = Source{"Cloud WAN user guide, quotas", "https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-quotas.html", "2026-12"}
 	srcGCPNetworks             = Source{"Compute Engine API, networks (internalIpv6Range, mtu)", "https://cloud.google.com/compute/docs/reference/rest/v1/networks", "2026-12"}
+	srcGCPRouters              = Source{"Compute Engine API, routers (bgp.asn: a private ASN)", "https://cloud.google.com/compute/docs/reference/rest/v1/routers", "2026-12"}
 	srcGCPSubnets              = Source{"Google Cloud VPC documentation, subnets (valid and prohibited IPv4 ranges)", "https://cloud.google.com/vpc/docs/subnets", "2026-12"}
 	srcRFC6890                 = Source{"RFC 6890, special-purpose IP address registries", "https://www.rfc-editor.org/rfc/rfc6890", "2026-12"}
 	srcRFC6996                 = Source{"RFC 6996, autonomous system reservation for private use", "https://www.rfc-editor.org/rfc/rfc6996", "2026-12"}
@@ -45,7 +46,7 @@ var ruleSources = map[string][]Source{
 	"cidr-overlap":            {srcTGWWorks, srcCloudWANPolicy, srcDXAllowed, srcInterconnectSpec},
 	"cidr-invalid":            {srcVPCCIDRs, srcRFC6890, srcTGWGateways, srcGCPNetworks, srcGCPSubnets},
 	"ip-version-mismatch":     {srcInterconnectSpec},
-	"asn-invalid":             {srcTGWGateways, srcCloudWANPolicyJSON, srcRFC6996, srcRFC7300},
+	"asn-invalid":             {srcTGWGateways, srcCloudWANPolicyJSON, srcGCPRouters, srcRFC6996, srcRFC7300},
 	"asn-conflict":            {srcDXGateways, srcTGWGateways, srcCloudWANPolicy},
 	"attach-invalid":          {srcInterconnectAttachPoint, srcDXGateways, srcDXAssociationAPI, srcCloudWANDX, srcTGWGateways},
 	"route-invalid":           {srcTGWRouteTables, srcTGWPeering, srcCloudWANPolicy},
