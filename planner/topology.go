@@ -1316,8 +1316,15 @@ func (b *topoBuilder) interconnects() {
 // An on-premises site is a router of its own, which follows the longest
 // prefix.
 func behindLocal(nw lang.Network, f Filter) Filter {
-	if nw != nil {
-		v4, v6 := nw.Addresses()
+	if nw == nil {
+		return f
+	}
+	switch v4, v6 := nw.Addresses(); {
+	case len(v6) == 0:
+		f.NotWithin = v4
+	case len(v4) == 0:
+		f.NotWithin = v6
+	default:
 		f.NotWithin = slices.Concat(v4, v6)
 	}
 	return f

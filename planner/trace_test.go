@@ -133,13 +133,17 @@ func TestANetworksOwnRouteWinsOverAMoreSpecificLearnedOne(t *testing.T) {
 			}
 		}
 		// The longest prefix still decides among what the network learns:
-		// the site's other prefix is reached over the last mile.
-		res, err := topo.TraceAddress(app, netip.MustParseAddr("192.168.1.1"), planner.TraceOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Delivered() != 1 || len(res.Paths[0].Hops) < 3 {
-			t.Errorf("%q: app to 192.168.1.1: %+v, want delivered at the site", tables, res.Paths)
+		// the site's other prefix is reached over the last mile, and the
+		// Google VPC's block, which holds the AWS VPC's, is kept for the
+		// rest of it.
+		for _, c := range []struct{ to, at string }{{"192.168.1.1", "site.hq"}, {"10.2.0.1", "gcp_vpc.g"}} {
+			res, err := topo.TraceAddress(app, netip.MustParseAddr(c.to), planner.TraceOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Delivered() != 1 || len(res.Paths[0].Hops) < 3 || res.Paths[0].Where != c.at {
+				t.Errorf("%q: app to %s: %+v, want delivered at %s", tables, c.to, res.Paths, c.at)
+			}
 		}
 	}
 }

@@ -151,7 +151,7 @@ func init() {
 			{name: "name", typ: "string", required: true, doc: "unique within the VPC"},
 			{name: "vpc", typ: "vpc", required: true},
 			{name: "routes", typ: "list of route", def: "[]", doc: "targets: transit_gateway, vpn_gateway or core_network"},
-			{name: "propagations", typ: "list of vpn_gateway", def: "[]", doc: "route propagation: the table takes the gateway's routes, which keep Direct Connect's jumbo frames (a static route to the gateway sends at 1500)"},
+			{name: "propagations", typ: "list of vpn_gateway", def: "[]", doc: "route propagation: the table takes the gateway's routes but those inside the VPC's CIDRs (the local route wins), and they keep Direct Connect's jumbo frames (a static route to the gateway sends at 1500)"},
 		}},
 		{name: "gcp_vpc", summary: "A Google Cloud VPC network, the peer side of a multicloud Interconnect.", returns: "gcp_vpc", impl: gcpVPCFn, params: []param{
 			{name: "name", typ: "string", required: true},
