@@ -292,6 +292,29 @@ type tracer struct {
 	size int
 	flow uint64
 	out  []TracePath
+	// on is the tables the path being followed has passed, and visits
+	// counts the tables the trace has looked in (TraceLoop, TraceVisits).
+	on     []*Table
+	visits int
+}
+
+// A path back at a table it has passed is a forwarding loop: the lookup
+// is the same (one destination address), and a router's flow hash sends
+// the same flow the same way again, so the traffic on that path goes round
+// until its TTL expires; it ends there rather than being followed round
+// (and, over equal-cost next hops, split again at every pass, which
+// multiplied the paths until a trace ran out of memory). TraceVisits
+// bounds what one trace looks at: past it, a table's equal-cost next hops
+// are followed as one, the first, with their whole share, so that a
+// design of many equal-cost stages in a row cannot make a trace list
+// more paths than it can hold. The simulator's forwarding does the same.
+const (
+	TraceVisits = 1 << 14
+)
+
+// LoopDetail is what a path that came back to table says.
+func LoopDetail(table string) string {
+	return fmt.Sprintf("forwarding loop: back at %s, which sends it round again until its TTL expires", table)
 }
 
 func (w *tracer) walk(v *Table, hops []TraceHop, share float64, latency time.Duration, mtu int) {
@@ -304,6 +327,13 @@ func (w *tracer) walk(v *Table, hops []TraceHop, share float64, latency time.Dur
 		end(OutcomeLoop, v.Device.Name, fmt.Sprintf("TTL expired after %d hops", traceMaxHops), v.Source, v)
 		return
 	}
+	if slices.Contains(w.on, v) {
+		end(OutcomeLoop, v.Device.Name, LoopDetail(v.String()), v.Source, v)
+		return
+	}
+	w.on = append(w.on, v)
+	defer func() { w.on = w.on[:len(w.on)-1] }()
+	w.visits++
 	r := w.t.Lookup(v, w.addr)
 	if r == nil {
 		end(OutcomeNoRoute, v.Device.Name, fmt.Sprintf("%s has no route to %s", v, w.addr), v.Source, v)
@@ -327,8 +357,11 @@ func (w *tracer) walk(v *Table, hops []TraceHop, share float64, latency time.Dur
 		return
 	}
 	next := r.NextHops
-	if w.flow != 0 {
+	switch {
+	case w.flow != 0:
 		next = next[ECMPPick(w.flow, v.Device.ID, len(next)):][:1]
+	case w.visits > TraceVisits:
+		next = next[:1]
 	}
 	part := share / float64(len(next))
 	for _, i := range next {

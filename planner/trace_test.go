@@ -1,6 +1,7 @@
 package planner_test
 
 import (
+	"math"
 	"net/netip"
 	"strings"
 	"testing"
@@ -145,5 +146,42 @@ func TestANetworksOwnRouteWinsOverAMoreSpecificLearnedOne(t *testing.T) {
 				t.Errorf("%q: app to %s: %+v, want delivered at %s", tables, c.to, res.Paths, c.at)
 			}
 		}
+	}
+}
+
+// Equal-cost paths that come back to a table they passed end there as a
+// loop, each with its share, where following them round split them again
+// at every pass, doubling the paths until the trace ran out of memory;
+// and however many equal-cost stages a design puts in a row, a trace looks
+// in at most planner.TraceVisits tables before following one next hop of
+// each, so it ends, its shares summing to one.
+func TestTraceEndsOnLoopsAndManyEqualCostStages(t *testing.T) {
+	src := lang.Ref{Kind: lang.KindVPC, Name: "src"}
+	topo := plantest.Source(t, plantest.ECMPStages(3, true)).Topology()
+	res, err := topo.TraceAddress(src, netip.MustParseAddr("172.16.0.1"), planner.TraceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Paths) != 8 {
+		t.Fatalf("%d paths, want 8 (two ways at each of three stages), each back at the first gateway", len(res.Paths))
+	}
+	for _, p := range res.Paths {
+		if p.Outcome != planner.OutcomeLoop || p.Share != 0.125 || p.Detail != planner.LoopDetail("transit_gateway.t0 [t0/rt]") {
+			t.Errorf("%s %g %q, want a loop of an eighth back at t0", p.Outcome, p.Share, p.Detail)
+		}
+	}
+	// Twenty stages are a million equal-cost paths: the trace lists a
+	// bounded number of them and delivers all the traffic.
+	topo = plantest.Source(t, plantest.ECMPStages(20, false)).Topology()
+	res, err = topo.TraceAddress(src, netip.MustParseAddr("172.16.0.1"), planner.TraceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0.0
+	for _, p := range res.Paths {
+		sum += p.Share
+	}
+	if len(res.Paths) > planner.TraceVisits || res.Delivered() != 1 || math.Abs(sum-1) > 1e-9 {
+		t.Errorf("%d paths, %g delivered, shares summing to %g; want at most %d, all delivered", len(res.Paths), res.Delivered(), sum, planner.TraceVisits)
 	}
 }

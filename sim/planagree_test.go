@@ -260,3 +260,37 @@ func TestSimulatedNetworksKeepTheirOwnRoute(t *testing.T) {
 		}
 	}
 }
+
+// The simulator's forwarding ends a path back at a table it passed, and
+// bounds what it follows over many equal-cost stages, as the planner's
+// trace does (planner's TestTraceEndsOnLoopsAndManyEqualCostStages): the
+// same paths, outcomes and shares.
+func TestSimulatedForwardingEndsOnLoopsAsTheTraceDoes(t *testing.T) {
+	src, dst := lang.Ref{Kind: lang.KindVPC, Name: "src"}, lang.Ref{Kind: lang.KindVPC, Name: "dst"}
+	for _, c := range []struct {
+		stages int
+		loop   bool
+	}{{3, true}, {20, false}} {
+		p := plantest.Source(t, plantest.ECMPStages(c.stages, c.loop))
+		s := steadyState(t, p)
+		parts := network.Paths(s.n.Endpoints[src.String()], s.n.Endpoints[dst.String()], 64, 0)
+		res, err := p.Topology().Trace(src, dst, planner.TraceOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(parts) != len(res.Paths) || len(parts) > planner.TraceVisits {
+			t.Fatalf("%d stages: simulator %d paths, planner %d", c.stages, len(parts), len(res.Paths))
+		}
+		for i, pp := range parts {
+			tp := res.Paths[i]
+			if string(pp.Outcome) != tp.Outcome || pp.Weight != tp.Share || pp.Detail != tp.Detail {
+				t.Errorf("%d stages, path %d: simulator %s %g %q, planner %s %g %q", c.stages, i, pp.Outcome, pp.Weight, pp.Detail, tp.Outcome, tp.Share, tp.Detail)
+			}
+		}
+		// A loop's traffic goes round until its TTL (64) expires, loading
+		// the loop's links at every pass.
+		if c.loop && (len(parts) != 8 || parts[0].Outcome != network.Looped || len(parts[0].Hops) != 65) {
+			t.Errorf("%d stages: %d paths, the first %s over %d hops; want 8 loops of 65", c.stages, len(parts), parts[0].Outcome, len(parts[0].Hops))
+		}
+	}
+}

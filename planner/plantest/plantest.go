@@ -122,3 +122,41 @@ attach(dxgw, vgw, allowed_prefixes = [app.cidr])
 last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", site = hq, attach_to = dxgw)
 interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us-east4", bandwidth = "10Gbps", attach_to = dxgw, peer = g)
 `
+
+// ECMPStages is a design of n stages of two equal-cost static routes in a
+// row towards vpc.dst (172.16.0.0/16): stage i's Transit Gateway sends it
+// to two VPCs, whose tables send it to the next stage's gateway. With
+// loop, the last stage's VPCs send it back to the first gateway instead.
+func ECMPStages(n int, loop bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "src = vpc(\"src\", region = \"us-east-1\", cidr = \"10.255.0.0/16\", mtu = 8500)\n")
+	for i := range n + 1 {
+		fmt.Fprintf(&b, "t%d = transit_gateway(\"t%d\", region = \"us-east-1\", asn = %d, default_association = False, default_propagation = False)\n", i, i, 64520+i)
+	}
+	fmt.Fprintf(&b, "s0 = attach(src, t0)\n")
+	var tables strings.Builder
+	for i := range n {
+		next := i + 1
+		if loop && i == n-1 {
+			next = 0
+		}
+		for _, side := range []string{"b", "c"} {
+			fmt.Fprintf(&b, "%s%d = vpc(\"%s%d\", region = \"us-east-1\", cidr = \"10.%d.%d.0/24\", mtu = 8500)\n", side, i, side, i, i, map[string]int{"b": 1, "c": 2}[side])
+			fmt.Fprintf(&b, "%s%din = attach(%s%d, t%d)\n%s%dout = attach(%s%d, t%d)\n", side, i, side, i, i, side, i, side, i, next)
+			fmt.Fprintf(&b, "route_table(\"main\", vpc = %s%d, routes = [route(\"172.16.0.0/16\", target = t%d)])\n", side, i, next)
+		}
+		assoc := fmt.Sprintf("b%dout, c%dout", i-1, i-1)
+		switch {
+		case i == 0 && loop:
+			assoc = fmt.Sprintf("s0, b%dout, c%dout", n-1, n-1)
+		case i == 0:
+			assoc = "s0"
+		}
+		fmt.Fprintf(&tables, "tgw_route_table(\"rt\", transit_gateway = t%d, associations = [%s], routes = [route(\"172.16.0.0/16\", target = b%din), route(\"172.16.0.0/16\", target = c%din)])\n",
+			i, assoc, i, i)
+	}
+	b.WriteString(tables.String())
+	fmt.Fprintf(&b, "dst = vpc(\"dst\", region = \"us-east-1\", cidr = \"172.16.0.0/16\", mtu = 8500)\nd = attach(dst, t%d)\n", n)
+	fmt.Fprintf(&b, "tgw_route_table(\"rt\", transit_gateway = t%d, associations = [b%dout, c%dout], propagations = [d])\n", n, n-1, n-1)
+	return b.String()
+}

@@ -3,6 +3,7 @@ package network
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"patchbay/planner"
@@ -62,6 +63,12 @@ type walker struct {
 	size int
 	hash uint64
 	out  []PathPart
+	// on is the tables the path being followed has passed, and visits
+	// counts the tables looked in: a path back at a table is a loop, and
+	// past planner.TraceVisits equal-cost next hops are followed as one,
+	// as the planner's trace does.
+	on     []*VRF
+	visits int
 }
 
 func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
@@ -72,6 +79,21 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 		end(Looped, v.Dev.Name, fmt.Sprintf("TTL expired after %d hops", maxHops))
 		return
 	}
+	if k := slices.Index(w.on, v); k >= 0 {
+		// Round the loop (hops[k:], from v back to v) until the TTL
+		// expires: its links carry the traffic at every pass, as a loop
+		// fills them.
+		looped := slices.Clip(hops)
+		for len(looped) <= maxHops {
+			looped = append(looped, hops[k:]...)
+		}
+		hops = looped[: maxHops+1 : maxHops+1]
+		end(Looped, v.Dev.Name, planner.LoopDetail(v.String()))
+		return
+	}
+	w.on = append(w.on, v)
+	defer func() { w.on = w.on[:len(w.on)-1] }()
+	w.visits++
 	if !v.Dev.Up() {
 		end(DeviceDown, v.Dev.Name, v.Dev.Name+" is down")
 		return
@@ -92,8 +114,11 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 		return
 	}
 	next := r.NextHops
-	if w.hash != 0 {
+	switch {
+	case w.hash != 0:
 		next = next[planner.ECMPPick(w.hash, v.Dev.ID, len(next)):][:1]
+	case w.visits > planner.TraceVisits:
+		next = next[:1]
 	}
 	share := weight / float64(len(next))
 	for _, i := range next {
