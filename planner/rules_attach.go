@@ -273,6 +273,8 @@ var _ = register(&Rule{
   attached to that VPC, or a VPC route that is a blackhole, or a VPC route table propagating a
   virtual private gateway of another VPC;
 - a Transit Gateway route, association or propagation naming an attachment of another TGW;
+- two static routes for one destination in a Transit Gateway route table (it holds one: "Destination
+  Cidr cannot overlap for static routes", AWS CDK reference, TransitGatewayRouteProps);
 - an attachment associated with two route tables of one TGW (each is associated with exactly one);
 - a propagation of a peering attachment (peering takes static routes only);
 - a Cloud WAN create-route whose attachment is not in that segment of that core network;
@@ -327,9 +329,24 @@ Fix: attach the target first, move the entry to the right table, or narrow the b
 		type tgwAtt struct{ tgw, att lang.Ref }
 		assoc := map[tgwAtt]*lang.TGWRouteTable{}
 		for _, t := range d.TGWRouteTables {
+			// One static route for a destination in a table: "Destination
+			// Cidr cannot overlap for static routes but is allowed for
+			// propagated routes" (AWS CDK reference, TransitGatewayRouteProps,
+			// https://docs.aws.amazon.com/cdk/api/v2/docs/@aws-cdk_aws-ec2-alpha.TransitGatewayRouteProps.html;
+			// the quotas page's "Static routes for a prefix to a single
+			// attachment": 1; both read 2026-12). Two would otherwise share
+			// the traffic, which AWS offers static routes no way to do.
+			first := map[netip.Prefix]lang.Range{}
 			for _, r := range t.Routes {
 				if !r.Target.IsZero() && !onTGW(t.TGW, r.Target) {
 					v.report(rule, finding{at: r.Range, summary: fmt.Sprintf("route to %s in %s targets %s, which is not attached to %s", r.Destination, t.Ref(), r.Target, t.TGW)})
+				}
+				dst := r.Destination.Masked()
+				if f, dup := first[dst]; dup {
+					v.report(rule, finding{at: r.Range, summary: fmt.Sprintf("route to %s in %s again: a Transit Gateway route table holds one static route for a destination", dst, t.Ref()),
+						related: []lang.Related{{Range: f, Message: "the first route to " + dst.String()}}, hint: "keep one route, or make one of them more specific"})
+				} else {
+					first[dst] = r.Range
 				}
 			}
 			for _, a := range t.Associations {
