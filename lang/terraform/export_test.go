@@ -279,10 +279,12 @@ func TestExportOnePeeringForTwoSegments(t *testing.T) {
 
 // TestExportRouteTableAttachmentCases: a static route to a Transit
 // Gateway's attachment to a core network goes to the peering's attachment
-// on the gateway once the route table attachment is there; an attachment
-// no route table is associated with has no route table attachment to
-// write, nor a route to it, and a table that does not propagate its
-// attachment is said to differ.
+// on the gateway once the route table attachment is there, and only from
+// that attachment's own table; an attachment no table of the design is
+// associated with goes with the gateway's default route table when the
+// gateway associates with it, and else has no route table attachment to
+// write; a table that does not propagate its attachment is said to
+// differ.
 func TestExportRouteTableAttachmentCases(t *testing.T) {
 	facts := loadSchema(t)
 	files := terraform.Export(plantest.File(t, "../../testdata/valid/tgw_cloud_wan_static_route.star").Design, "tgw_cloud_wan_static_route.star")
@@ -296,28 +298,48 @@ func TestExportRouteTableAttachmentCases(t *testing.T) {
 			t.Errorf("main.tf lacks %s:\n%s", w, main)
 		}
 	}
+	// loose: on east's default route table, east associating with it;
+	// a route to it from main goes to main's own segment, not its. far:
+	// on no table, west associating nothing by default.
 	const src = `
 wan = core_network("wan", asn_ranges = ["64600-64610"], edges = [edge("us-east-1")], segments = [segment("prod"), segment("dev")])
 east = transit_gateway("east", region = "us-east-1", asn = 64520)
+west = transit_gateway("west", region = "us-east-1", asn = 64521, default_association = False)
 app = vpc("app", region = "us-east-1", cidr = "10.1.0.0/16", mtu = 8500)
 a = attach(app, east)
 loose = attach(east, wan, segment = "dev", name = "loose")
 to_wan = attach(east, wan, segment = "prod", name = "east-prod")
+far = attach(west, wan, segment = "dev", name = "far")
 tgw_route_table("main", transit_gateway = east, associations = [a, to_wan], propagations = [a], routes = [route("10.64.0.0/10", loose)])
 `
 	files = terraform.Export(plantest.Source(t, src).Design, "cases.star")
 	check(t, facts, files)
 	main = string(files["main.tf"])
 	for _, w := range []string{
-		"# loose: no route table of Transit Gateway east is associated with it, so it has no route table\n# attachment on peering loose to write",
-		"# aws_ec2_transit_gateway_route.east_main_1: the route to 10.64.0.0/10 in main goes to attachment.loose",
+		`transit_gateway_route_table_arn = format("arn:aws:ec2:%s:%s:transit-gateway-route-table/%s", "us-east-1", aws_ec2_transit_gateway.east.owner_id, aws_ec2_transit_gateway.east.association_default_route_table_id)`,
+		"# far: no route table of Transit Gateway west is associated with it, and the gateway associates\n# nothing with its default route table, so it has no route table attachment on peering far to write.",
+		"# aws_ec2_transit_gateway_route.east_main_1: the route to 10.64.0.0/10 in main goes to loose, which is not this table's",
 		`# east-prod: its route table attachment exchanges routes between segment "prod" and route table main alone;` + "\n# the design has the segment's routes propagate into no route table.",
 	} {
 		if !strings.Contains(main, w) {
 			t.Errorf("main.tf lacks %s:\n%s", w, main)
 		}
 	}
-	if strings.Contains(main, `"aws_networkmanager_transit_gateway_route_table_attachment" "loose"`) || strings.Contains(main, `resource "aws_ec2_transit_gateway_route" "east_main_1"`) {
+	if strings.Contains(main, `"aws_networkmanager_transit_gateway_route_table_attachment" "far"`) || strings.Contains(main, `resource "aws_ec2_transit_gateway_route" "east_main_1"`) {
 		t.Errorf("main.tf writes what it cannot:\n%s", main)
+	}
+	// A segment that requires acceptance: the route table attachment's
+	// accepter.
+	files = terraform.Export(plantest.File(t, "../../testdata/valid/tgw_cloud_wan_default_table.star").Design, "tgw_cloud_wan_default_table.star")
+	check(t, facts, files)
+	if w := "attachment_id   = aws_networkmanager_transit_gateway_route_table_attachment.hub-wan.id"; !strings.Contains(string(files["main.tf"]), w) {
+		t.Errorf("main.tf lacks %s:\n%s", w, files["main.tf"])
+	}
+	// The policy table and its association are EC2's, in the gateway's
+	// Region.
+	for _, w := range []string{"resource \"aws_ec2_transit_gateway_policy_table\" \"loose\" {\n  provider           = aws.us_east_1", "resource \"aws_ec2_transit_gateway_policy_table_association\" \"loose\" {\n  provider                        = aws.us_east_1"} {
+		if !strings.Contains(main, w) {
+			t.Errorf("main.tf lacks %s:\n%s", w, main)
+		}
 	}
 }

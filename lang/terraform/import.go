@@ -157,6 +157,14 @@ func (im *tfImporter) finish(from, kind string) ([]byte, error) {
 			im.byID[id] = p
 		}
 	}
+	// A gateway's default route table is AWS's, no resource of its own:
+	// its ID (in a route table attachment's ARN, which ends in it) names
+	// the gateway.
+	for _, g := range im.of("aws_ec2_transit_gateway") {
+		if id := str(g, "association_default_route_table_id"); id != "" && im.byID[id] == nil {
+			im.byID[id] = g
+		}
+	}
 	// A DX gateway association's Transit Gateway attachment is the
 	// association's, in a state that has no data source finding it.
 	for _, a := range im.of("aws_dx_gateway_association") {
@@ -772,26 +780,35 @@ func (im *tfImporter) wanAttachments(w *strings.Builder, done func(*resource)) {
 		if p != nil && p.typ == wanPeeringType {
 			g, cn = im.target(p, "transit_gateway_arn"), im.coreOf(p)
 		}
+		// Its table: one of the gateway's in the import, or the gateway
+		// itself for its default route table (the export's format() of
+		// the gateway's attributes, or in a state the default table's
+		// ID), which a design names by associating nothing else.
 		t := im.target(a, "transit_gateway_route_table_arn")
 		seg, _ := segmentOf(a)
+		onDefault := t != nil && t == g
 		switch {
 		case g == nil || cn == nil || im.vars[g.addr] == "":
 			im.skip(a, "its peering, or the peering's Transit Gateway or core network, is not in the import")
-		case t == nil || t.typ != "aws_ec2_transit_gateway_route_table" || im.target(t, "transit_gateway_id") != g:
+		case onDefault && str(g, "default_route_table_association") == "disable":
+			im.skip(a, "its route table is its Transit Gateway's default, which the gateway associates nothing with")
+		case !onDefault && (t == nil || t.typ != "aws_ec2_transit_gateway_route_table" || im.target(t, "transit_gateway_id") != g):
 			im.skip(a, "its route table is not one of its Transit Gateway's in the import")
 		case seg == "":
 			im.skip(a, "no segment: neither segment_name nor a segment tag")
 		default:
 			used[p] = true
 			fmt.Fprintf(w, "%s = attach(%s, %s, segment = %q%s)\n", im.variable(a), im.vars[g.addr], im.vars[cn.addr], seg, nameArg(a, g, cn))
-			im.wanTables[t] = append(im.wanTables[t], im.vars[a.addr])
+			if !onDefault {
+				im.wanTables[t] = append(im.wanTables[t], im.vars[a.addr])
+			}
 			im.wanPeering[im.vars[a.addr]] = p
 		}
 	}
 	for _, p := range im.of(wanPeeringType) {
 		done(p)
 		if !used[p] {
-			im.skip(p, "no route table attachment on it is in the import: a peering alone carries no routes")
+			im.skip(p, "no route table attachment on it was imported: a peering alone carries no routes")
 		}
 	}
 	tables := map[*resource]bool{}
@@ -909,6 +926,8 @@ func (im *tfImporter) tgwTables(done func(*resource)) {
 				routes = append(routes, fmt.Sprintf("route(%q, %s)", dst, v))
 			} else if v := im.wanRoute(r, t); v != "" {
 				routes = append(routes, fmt.Sprintf("route(%q, %s)", dst, v))
+			} else if x := im.target(r, "transit_gateway_attachment_id"); x != nil && x.typ == wanPeeringType {
+				im.skip(r, "it goes to a core network over a peering on which no route table attachment of its table was imported")
 			} else {
 				im.skip(r, "its attachment is not in the import")
 			}
@@ -936,17 +955,13 @@ func (im *tfImporter) tgwTables(done func(*resource)) {
 }
 
 // wanRoute is the design's attachment a static route r of table t to a
-// Transit Gateway's peering with a core network goes to: the route table
-// attachment it waits for, or else t's own on that peering; "" for none.
+// Transit Gateway's peering with a core network goes to: the peering's
+// attachment on the gateway is the same for all the gateway's tables, so
+// it is t's own route table attachment on that peering; "" for none.
 func (im *tfImporter) wanRoute(r, t *resource) string {
 	p := im.target(r, "transit_gateway_attachment_id")
 	if p == nil || p.typ != wanPeeringType {
 		return ""
-	}
-	for _, a := range r.refs["depends_on"] {
-		if x := im.byAddr[a]; x != nil && im.wanPeering[im.vars[x.addr]] == p {
-			return im.vars[x.addr]
-		}
 	}
 	for _, v := range im.wanTables[t] {
 		if im.wanPeering[v] == p {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -317,6 +318,28 @@ func TestImportRouteTableAttachmentFromState(t *testing.T) {
 	if strings.Contains(string(star), "Not imported") {
 		t.Errorf("the import left something out:\n%s", star)
 	}
+	// On the gateway's default route table, which the state names by the
+	// gateway's association_default_route_table_id: the gateway's
+	// attachment with no table of the design's, when the gateway
+	// associates with its default table, and skipped, saying so, when not.
+	onDefault := res("aws_networkmanager_transit_gateway_route_table_attachment", "def", `{"id": "attachment-0def", "peering_id": "peering-01", "transit_gateway_route_table_arn": "`+arn+`transit-gateway-route-table/tgw-rtb-default", "segment_name": "prod", "tags": {"Name": "east-default", "segment": "prod"}}`)
+	for _, assoc := range []string{"enable", "disable"} {
+		withDefault := slices.Clone(resources)
+		withDefault[3] = strings.Replace(strings.Replace(withDefault[3], `"default_route_table_association": "disable"`, `"default_route_table_association": "`+assoc+`"`, 1),
+			`"amazon_side_asn"`, `"association_default_route_table_id": "tgw-rtb-default", "amazon_side_asn"`, 1)
+		withDefault = append(withDefault, onDefault)
+		star, err = terraform.Import("state.json", []byte(`{"format_version": "1.0", "terraform_version": "1.9.8", "values": {"root_module": {"resources": [`+strings.Join(withDefault, ",\n")+`]}}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := `east_default = attach(east, wan, segment = "prod", name = "east-default")`
+		if assoc == "disable" {
+			w = "aws_networkmanager_transit_gateway_route_table_attachment.def: its route table is its Transit Gateway's default, which the gateway associates nothing with"
+		}
+		if !strings.Contains(string(star), w) || !strings.Contains(string(star), `associations = [east_prod]`) {
+			t.Errorf("default association %s: the import lacks %s, or main's associations:\n%s", assoc, w, star)
+		}
+	}
 	// Without its route table attachment the peering carries nothing, and
 	// the import says so of it and of its policy table.
 	var without []string
@@ -330,7 +353,7 @@ func TestImportRouteTableAttachmentFromState(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, w := range []string{
-		"aws_networkmanager_transit_gateway_peering.p: no route table attachment on it is in the import",
+		"aws_networkmanager_transit_gateway_peering.p: no route table attachment on it was imported",
 		"aws_ec2_transit_gateway_policy_table.p: patchbay models a policy table only on a Cloud WAN peering",
 		"aws_ec2_transit_gateway_policy_table_association.p: patchbay models a policy table only on a Cloud WAN peering",
 	} {

@@ -367,39 +367,67 @@ func (w *writer) wanAttachment(a *lang.Attachment, n string) {
 		pa.SetAttributeRaw("transit_gateway_attachment_id", ref("aws_networkmanager_transit_gateway_peering", n, "transit_gateway_peering_attachment_id"))
 		pa.SetAttributeRaw("transit_gateway_policy_table_id", ref("aws_ec2_transit_gateway_policy_table", n, "id"))
 	}
+	// The route table it goes with: the design's table associated with
+	// it, or else the gateway's default route table, which AWS makes and
+	// gives only an ID (association_default_route_table_id), its ARN
+	// built from the Region, the owner and that ID as EC2's ARNs are.
+	var arn hclwrite.Tokens
+	var table string
+	var own bool
+	others := []string{}
 	t := w.associated(a.Ref())
-	if t == nil {
-		w.comment(fmt.Sprintf("%s: no route table of Transit Gateway %s is associated with it, so it has no route table\n"+
-			"attachment on peering %s to write: associate it with one of the gateway's route tables.", n, g.Name, peering))
+	switch {
+	case t != nil:
+		arn = ref("aws_ec2_transit_gateway_route_table", name(t.TGW.Name+"_"+t.Name), "arn")
+		table, own = "route table "+t.Name, slices.Contains(t.Propagations, a.Ref())
+	case g.DefaultAssociation:
+		arn = hclwrite.TokensForFunctionCall("format",
+			hclwrite.TokensForValue(cty.StringVal("arn:aws:ec2:%s:%s:transit-gateway-route-table/%s")), hclwrite.TokensForValue(cty.StringVal(g.Region)),
+			ref("aws_ec2_transit_gateway", name(g.Name), "owner_id"), ref("aws_ec2_transit_gateway", name(g.Name), "association_default_route_table_id"))
+		table, own = "the gateway's default route table", g.DefaultPropagation
+	default:
+		w.comment(fmt.Sprintf("%s: no route table of Transit Gateway %s is associated with it, and the gateway associates\n"+
+			"nothing with its default route table, so it has no route table attachment on peering %s to write.", n, g.Name, peering))
 		return
 	}
 	b := w.resource("aws_networkmanager_transit_gateway_route_table_attachment", n)
 	b.SetAttributeRaw("peering_id", ref("aws_networkmanager_transit_gateway_peering", peering, "id"))
-	b.SetAttributeRaw("transit_gateway_route_table_arn", ref("aws_ec2_transit_gateway_route_table", name(t.TGW.Name+"_"+t.Name), "arn"))
+	b.SetAttributeRaw("transit_gateway_route_table_arn", arn)
 	b.SetAttributeValue("tags", attachmentTags(a))
 	b.SetAttributeRaw("depends_on", hclwrite.TokensForTuple([]hclwrite.Tokens{ref("aws_ec2_transit_gateway_policy_table_association", peering)}))
 	w.accept(a, cn, "aws_networkmanager_transit_gateway_route_table_attachment", n)
-	var others []string
 	for _, x := range w.d.TGWRouteTables {
 		if x != t && slices.Contains(x.Propagations, a.Ref()) {
-			others = append(others, x.Name)
+			others = append(others, "route table "+x.Name)
 		}
 	}
-	if len(others) > 0 || !slices.Contains(t.Propagations, a.Ref()) {
-		w.comment(fmt.Sprintf("%s: its route table attachment exchanges routes between segment %q and route table %s alone;\n"+
-			"the design has the segment's routes propagate into %s.", n, a.Segment, t.Name, propagatedInto(slices.Contains(t.Propagations, a.Ref()), t.Name, others)))
+	if len(others) > 0 || !own {
+		if own {
+			others = append([]string{table}, others...)
+		}
+		into := "no route table"
+		if len(others) > 0 {
+			into = strings.Join(others, ", ")
+		}
+		w.comment(fmt.Sprintf("%s: its route table attachment exchanges routes between segment %q and %s alone;\n"+
+			"the design has the segment's routes propagate into %s.", n, a.Segment, table, into))
 	}
 }
 
-// propagatedInto names the tables a design propagates an attachment into.
-func propagatedInto(own bool, table string, others []string) string {
-	if own {
-		others = append([]string{table}, others...)
+// wanRouteTarget is the attachment ID and wait of a route in table t to
+// att, a Transit Gateway's attachment to a core network: the peering's
+// attachment on the gateway, once att's route table attachment exists,
+// when att's route table attachment is t's; nil otherwise.
+func (w *writer) wanRouteTarget(att lang.Ref, t *lang.TGWRouteTable) (id, wait hclwrite.Tokens) {
+	x, _ := w.d.Lookup(att)
+	a := x.(*lang.Attachment)
+	g, cn := end(a, lang.KindTransitGW), end(a, lang.KindCoreNetwork)
+	p, ok := w.wanPeerings[[2]lang.Ref{g, cn}]
+	if !ok || w.associated(att) != t {
+		return nil, nil
 	}
-	if len(others) == 0 {
-		return "no route table"
-	}
-	return "route tables " + strings.Join(others, ", ")
+	return ref("aws_networkmanager_transit_gateway_peering", p, "transit_gateway_peering_attachment_id"),
+		hclwrite.TokensForTuple([]hclwrite.Tokens{ref("aws_networkmanager_transit_gateway_route_table_attachment", name(a.Name))})
 }
 
 // toCoreNetwork says whether r is a Transit Gateway's attachment to a
@@ -499,17 +527,6 @@ func (w *writer) attachmentID(r lang.Ref, on *lang.TransitGateway) (id, wait hcl
 			// A DX gateway association's attachment is the
 			// association's, found by the data source.
 			return ref("data", "aws_ec2_transit_gateway_dx_gateway_attachment", name(a.Name), "id"), nil
-		case lang.AttachTGWCloudWAN:
-			// The gateway's side of its peering with the core network,
-			// once the route table attachment is there: a static route
-			// to the core network.
-			g, cn := end(a, lang.KindTransitGW), end(a, lang.KindCoreNetwork)
-			p, ok := w.wanPeerings[[2]lang.Ref{g, cn}]
-			if !ok || w.associated(a.Ref()) == nil {
-				return nil, nil
-			}
-			return ref("aws_networkmanager_transit_gateway_peering", p, "transit_gateway_peering_attachment_id"),
-				hclwrite.TokensForTuple([]hclwrite.Tokens{ref("aws_networkmanager_transit_gateway_route_table_attachment", name(a.Name))})
 		}
 	}
 	return nil, nil
@@ -571,6 +588,19 @@ func (w *writer) routeTables() {
 		for i, rt := range t.Routes {
 			rn := fmt.Sprintf("%s_%d", tn, i+1)
 			id, wait := w.attachmentID(rt.Target, g)
+			if w.toCoreNetwork(rt.Target) {
+				// The gateway's side of its one peering with the core
+				// network is the same for all its tables: a route to it
+				// goes to the segment of this table's route table
+				// attachment, so it is the design's route only when the
+				// attachment it names is that one.
+				if id, wait = w.wanRouteTarget(rt.Target, t); id == nil {
+					w.comment(fmt.Sprintf("aws_ec2_transit_gateway_route.%s: the route to %s in %s goes to %s, which is not this table's\n"+
+						"route table attachment to the core network: the peering's attachment, all a route can name, is the gateway's for\n"+
+						"every table; not written.", rn, rt.Destination, t.Name, rt.Target.Name))
+					continue
+				}
+			}
 			if !rt.Blackhole && id == nil {
 				// A route with neither a target nor a blackhole is no
 				// route AWS takes.

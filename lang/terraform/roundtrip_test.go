@@ -42,8 +42,10 @@ import (
 // which AWS sets per network interface, not per VPC; a Google Cloud
 // network's Cloud Router ASN, which only an Interconnect uses. Known
 // losses, in designs not tested here: a Transit Gateway's attachment to a
-// core network that no route table of the gateway is associated with (no
-// route table attachment to write: a comment), or whose table does not
+// core network that no route table of the gateway is associated with, the
+// gateway associating nothing with its default table (no route table
+// attachment to write: a comment), a static route to one from another
+// table than its own (a comment), or whose table does not
 // propagate it (the route table attachment exchanges routes both ways:
 // the import propagates it), a create-route to an attachment (the policy
 // needs the attachment's ID), and the allowed prefixes of a DX gateway's
@@ -74,10 +76,11 @@ func roundTripFiles(t *testing.T) []string {
 	// (single- and dual-hop, send-to, a group named with a hyphen), a
 	// peering within one Region (each side's attachment its own), a
 	// Transit Gateway's route table attachments to two segments and a
-	// static route to one.
+	// static route to one, and one of a gateway's default table to a
+	// segment that requires acceptance.
 	for _, f := range []string{"cidr_invalid_vpc_secondary_ok.star", "cidr_overlap_tgw_peering.star", "ip_version_dual_stack.star", "tgw_peering_one_region.star",
 		"cidr_overlap_tgw_separate_tables.star", "cidr_overlap_dxgw_vgw_filter.star", "cidr_overlap_segments_apart.star", "quota_vpc_tgw_at_limits.star",
-		"service_insertion_ok.star", "attach_tgw_two_segments.star", "tgw_cloud_wan_static_route.star"} {
+		"service_insertion_ok.star", "attach_tgw_two_segments.star", "tgw_cloud_wan_static_route.star", "tgw_cloud_wan_default_table.star"} {
 		files = append(files, filepath.Join("../../testdata/valid", f))
 	}
 	return files
