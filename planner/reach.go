@@ -269,12 +269,14 @@ func (r *reachability) build() {
 			}
 			toAWS.users = append(toAWS.users, side...)
 			switch {
-			case a.Kind == lang.AttachDXGWVGW && len(a.AllowedPrefixes) > 0:
+			case (a.Kind == lang.AttachDXGWVGW || a.Kind == lang.AttachDXGWWAN) && len(a.AllowedPrefixes) > 0:
 				// Towards on-premises a virtual private gateway association
 				// advertises its VPC's CIDR when an allowed prefix covers it:
 				// the list filters, it is never advertised itself
 				// (https://docs.aws.amazon.com/directconnect/latest/UserGuide/allowed-to-prefixes.html,
-				// checked 2026-12).
+				// checked 2026-12). A core network's attachment takes no
+				// list; the design's filters what its segment propagates,
+				// as an outbound routing policy would (the topology's).
 				for _, e := range side {
 					if coveredBy(e.net, a.AllowedPrefixes) {
 						toOnprem.routes = append(toOnprem.routes, e)

@@ -22,12 +22,13 @@ Networks that can never reach each other (for example two VPCs in an isolated se
 Transit Gateway route tables that do not propagate to each other) may overlap.
 
 What a Direct Connect gateway advertises on-premises follows its associations' allowed prefixes:
-for a Transit Gateway (or Cloud WAN) association the listed prefixes themselves are advertised,
-so a summary that covers a site's block overlaps it; for a virtual private gateway association
-the list only filters and the VPC's own CIDR is what is advertised. (AWS Direct Connect User
-Guide, "Allowed prefixes interactions",
+for a Transit Gateway association the listed prefixes themselves are advertised, so a summary
+that covers a site's block overlaps it; for a virtual private gateway association the list only
+filters and the VPC's own CIDR is what is advertised. (AWS Direct Connect User Guide, "Allowed
+prefixes interactions",
 https://docs.aws.amazon.com/directconnect/latest/UserGuide/allowed-to-prefixes.html, checked
-2026-12.)
+2026-12.) An attachment to a Cloud WAN core network takes no allowed prefixes: its segment's
+routes are advertised, and a design's list filters them, as an outbound routing policy would.
 
 Fix: renumber one of the networks (the @stdlib//ipam.star module allocates disjoint blocks), or
 separate them: associate and propagate their attachments to different route tables, or isolate

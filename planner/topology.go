@@ -1237,9 +1237,20 @@ func (b *topoBuilder) edgeAttach(rv *Table, at lang.Ref, direct lang.Resource, s
 				// it, else nothing.
 				b.learn(rv, ingress, l.A, PrefDynamic, TagGateway, Filter{Tags: []string{TagVPC}, Within: a.AllowedPrefixes},
 					"the virtual private gateway association advertises its VPC's CIDRs within the allowed prefixes", a.Source())
+			case a.Kind == lang.AttachDXGWWAN && len(a.AllowedPrefixes) > 0 && ingress != nil:
+				// A DX gateway's attachment to a core network takes no
+				// allowed prefixes: CreateDirectConnectGatewayAttachment
+				// has none
+				// (https://docs.aws.amazon.com/networkmanager/latest/APIReference/API_CreateDirectConnectGatewayAttachment.html,
+				// read 2026-12), and the segment's routes are propagated
+				// to it over BGP. What only an outbound routing policy
+				// (policy version 2025.11) does, the design's list does
+				// here: it lets through the segment's routes within it.
+				b.learn(rv, ingress, l.A, PrefDynamic, TagGateway, Filter{NotTags: notPeer.NotTags, Within: a.AllowedPrefixes},
+					"the segment is advertised over BGP, within the allowed prefixes (a routing policy's work)", a.Source())
 			case len(a.AllowedPrefixes) > 0:
-				// For a Transit Gateway or Cloud WAN the listed prefixes
-				// themselves are advertised.
+				// For a Transit Gateway the listed prefixes themselves are
+				// advertised.
 				// They come from the association's own table or segment.
 				from := ingress
 				if from == nil && len(gwDev.Tables) > 0 {

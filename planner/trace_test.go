@@ -43,13 +43,20 @@ attach(b, hub)
 	}
 }
 
-// The prefixes a DX gateway association advertises come from the
-// association's own segment, and a route says so.
-func TestAllowedPrefixesComeFromTheAssociationsSegment(t *testing.T) {
+// What a DX gateway's attachment to a core network advertises is its own
+// segment's routes, within the design's allowed prefixes where it lists
+// them: the attachment takes no allowed prefixes of its own
+// (CreateDirectConnectGatewayAttachment has none), so the list filters, as
+// an outbound routing policy would, and is not advertised itself as a
+// Transit Gateway association's is.
+func TestACoreNetworkAttachmentsAllowedPrefixesFilterItsSegment(t *testing.T) {
 	p := plantest.Source(t, `
 wan = core_network("w", asn_ranges = ["64600-64699"], edges = [edge("us-east-1")], segments = [segment("dev"), segment("prod")])
 dxgw = dx_gateway("core", asn = 64512)
 attach(dxgw, wan, segment = "prod", allowed_prefixes = ["10.0.0.0/8"])
+attach(vpc("p1", region = "us-east-1", cidr = "10.1.0.0/16", mtu = 8500), wan, segment = "prod")
+attach(vpc("p2", region = "us-east-1", cidr = "172.20.0.0/16", mtu = 8500), wan, segment = "prod")
+attach(vpc("d1", region = "us-east-1", cidr = "10.2.0.0/16", mtu = 8500), wan, segment = "dev")
 hq = site("hq", cidr = "192.168.0.0/16", asn = 65001)
 last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", site = hq, attach_to = dxgw)
 `)
@@ -58,9 +65,14 @@ last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", s
 	if len(tables) != 1 {
 		t.Fatalf("edge tables %v", tables)
 	}
-	r := topo.Route(tables[0], netip.MustParsePrefix("10.0.0.0/8"))
-	if r == nil || !strings.HasSuffix(r.Origin, "[prod]") {
-		t.Fatalf("route to 10.0.0.0/8: %+v", r)
+	for _, c := range []struct {
+		prefix string
+		want   bool
+	}{{"10.1.0.0/16", true}, {"10.0.0.0/8", false}, {"172.20.0.0/16", false}, {"10.2.0.0/16", false}} {
+		r := topo.Route(tables[0], netip.MustParsePrefix(c.prefix))
+		if got := r != nil; got != c.want || got && (r.Origin != "vpc.p1" || r.Via == nil || !strings.Contains(r.Via.Why, "within the allowed prefixes")) {
+			t.Errorf("route to %s: %+v, want one: %v", c.prefix, r, c.want)
+		}
 	}
 }
 

@@ -248,7 +248,7 @@ func init() {
 			{name: "name", typ: "string", def: "<a>-<b>"},
 			{name: "segment", typ: "string", def: "None", doc: "Cloud WAN segment (required when one end is a core_network, unless network_function_group is given)"},
 			{name: "network_function_group", typ: "string", def: "None", doc: "put a VPC's core network attachment in this network function group instead of a segment"},
-			{name: "allowed_prefixes", typ: "cidr or list of cidr", def: "None", doc: "DX gateway associations: prefixes advertised to on-premises"},
+			{name: "allowed_prefixes", typ: "cidr or list of cidr", def: "None", doc: "DX gateway associations: towards a Transit Gateway the prefixes advertised to on-premises; towards a VPN gateway, or on a core network attachment, a filter on what is advertised"},
 		}},
 		{name: "interconnect", summary: "An AWS Interconnect – multicloud connection to another cloud.", returns: "interconnect", impl: interconnectFn, params: []param{
 			{name: "name", typ: "string", required: true},
