@@ -1186,94 +1186,99 @@ func (b *topoBuilder) edgeAttach(rv *Table, at lang.Ref, direct lang.Resource, s
 		dx := b.dev(at)
 		for _, a := range b.p.adjacent(at) {
 			gw := a.Other(at)
-			var ingress, into *Table
-			var gwDev *Device
-			pref, tag := PrefDX, TagEdge
-			var tables []*Table
 			switch a.Kind {
 			case lang.AttachDXGWVGW:
-				gwDev = b.dev(gw)
-				ingress, into = gwDev.Tables[0], gwDev.Tables[0]
-				tables = []*Table{into}
+				gwDev := b.dev(gw)
+				b.dxAssociation(a, rv, direct, region, mtu, dx, gwDev, gwDev.Tables[0], []*Table{gwDev.Tables[0]}, TagEdge, notPeer)
 			case lang.AttachDXGWTGW:
-				gwDev = b.dev(gw)
-				ingress = b.assocTable(gw, a.Ref())
-				into = ingress
-				tables = b.propagating(gw, a.Ref())
+				ingress := b.assocTable(gw, a.Ref())
+				b.dxAssociation(a, rv, direct, region, mtu, dx, b.dev(gw), ingress, b.propagating(gw, a.Ref()), TagEdge, notPeer)
 			case lang.AttachDXGWWAN:
-				ingress, into = b.segmentTables(gw, region, a.Segment)
-				if into == nil {
-					// A DX gateway reaches every edge; its traffic enters at
-					// the edge of the connection's region when there is one.
-					cn, _ := b.lookup(gw).(*lang.CoreNetwork)
-					for _, e := range cn.Edges {
-						if ingress, into = b.segmentTables(gw, e.Region, a.Segment); into != nil {
-							break
-						}
+				// The attachment is associated with every edge of the core
+				// network (EdgeLocations, "One or more core network edge
+				// locations that the Direct Connect gateway attachment is
+				// associated with", CreateDirectConnectGatewayAttachment;
+				// the Terraform export lists them all), each edge learning
+				// the connection's routes itself and advertising to it
+				// only its own Region's routes: "An edge advertises its
+				// local routes only toward associated DXGW attachments"
+				// (AWS's Cloud WAN blueprints, guidance/dx_geographic_egress.md,
+				// citing https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-dxattach-about.html;
+				// read 2026-12), not what it learned from the other edges.
+				cn, _ := b.lookup(gw).(*lang.CoreNetwork)
+				if cn == nil {
+					continue
+				}
+				local := notPeer
+				local.NotTags = []string{TagEdge, TagMesh}
+				for _, e := range cn.Edges {
+					if ingress, into := b.segmentTables(gw, e.Region, a.Segment); into != nil {
+						b.dxAssociation(a, rv, direct, region, mtu, dx, into.Device, ingress, []*Table{into}, TagAttachment, local)
 					}
 				}
-				if into == nil {
-					continue
-				}
-				gwDev, tag = into.Device, TagAttachment
-				tables = []*Table{into}
-			default:
-				continue
-			}
-			l := b.t.connect(fmt.Sprintf("%s/%s/%s", direct.Ref().Name, short, gwDev.Name), "association", rdev, rv, gwDev, ingress,
-				b.between(region, gwDev.Region), mtu)
-			l.Via = []*Device{dx}
-			l.Source = a.Source()
-			b.target(a.Ref(), l.B)
-			for _, t := range tables {
-				b.learn(t, rv, l.B, pref, tag, onlyPeer, "the DX gateway association carries the connection's BGP routes to the gateway", a.Source())
-			}
-			// What the association advertises towards on-premises
-			// (https://docs.aws.amazon.com/directconnect/latest/UserGuide/allowed-to-prefixes.html, 2026-12).
-			switch {
-			case a.Kind == lang.AttachDXGWVGW && len(a.AllowedPrefixes) > 0:
-				// For a virtual private gateway the list filters: the VPC's
-				// CIDR is advertised when an allowed prefix equals or covers
-				// it, else nothing.
-				b.learn(rv, ingress, l.A, PrefDynamic, TagGateway, Filter{Tags: []string{TagVPC}, Within: a.AllowedPrefixes},
-					"the virtual private gateway association advertises its VPC's CIDRs within the allowed prefixes", a.Source())
-			case a.Kind == lang.AttachDXGWWAN && len(a.AllowedPrefixes) > 0 && ingress != nil:
-				// A DX gateway's attachment to a core network takes no
-				// allowed prefixes: CreateDirectConnectGatewayAttachment
-				// has none
-				// (https://docs.aws.amazon.com/networkmanager/latest/APIReference/API_CreateDirectConnectGatewayAttachment.html,
-				// read 2026-12), and the segment's routes are propagated
-				// to it over BGP. What only an outbound routing policy
-				// (policy version 2025.11) does, the design's list does
-				// here: it lets through the segment's routes within it.
-				b.learn(rv, ingress, l.A, PrefDynamic, TagGateway, Filter{NotTags: notPeer.NotTags, Within: a.AllowedPrefixes},
-					"the segment is advertised over BGP, within the allowed prefixes (a routing policy's work)", a.Source())
-			case len(a.AllowedPrefixes) > 0:
-				// For a Transit Gateway the listed prefixes themselves are
-				// advertised.
-				// They come from the association's own table or segment.
-				from := ingress
-				if from == nil && len(gwDev.Tables) > 0 {
-					from = gwDev.Tables[0]
-				}
-				if from == nil {
-					// A Transit Gateway without route tables: nothing could
-					// forward what the association would attract.
-					continue
-				}
-				r := b.learn(rv, from, l.A, PrefDynamic, TagGateway, Filter{},
-					"the association advertises its allowed prefixes", a.Source())
-				r.Originate = a.AllowedPrefixes
-			case ingress != nil:
-				export := notPeer
-				why := "the association advertises what the gateway's table holds"
-				if a.Kind == lang.AttachDXGWVGW {
-					export = onlyVPC
-					why = "the virtual private gateway association advertises its VPC's CIDRs"
-				}
-				b.learn(rv, ingress, l.A, PrefDynamic, TagGateway, export, why, a.Source())
 			}
 		}
+	}
+}
+
+// dxAssociation joins the router of a connection (rv, in region) through
+// its DX gateway dx to gateway device gwDev of association a: the gateway
+// takes the connection's routes into tables, with tag, and the router what
+// the association advertises towards on-premises from ingress, by export
+// where the association has no allowed prefixes.
+func (b *topoBuilder) dxAssociation(a *lang.Attachment, rv *Table, direct lang.Resource, region string, mtu int, dx, gwDev *Device, ingress *Table, tables []*Table, tag string, export Filter) {
+	l := b.t.connect(fmt.Sprintf("%s/%s/%s", direct.Ref().Name, rv.Device.Name, gwDev.Name), "association", rv.Device, rv, gwDev, ingress,
+		b.between(region, gwDev.Region), mtu)
+	l.Via = []*Device{dx}
+	l.Source = a.Source()
+	b.target(a.Ref(), l.B)
+	for _, t := range tables {
+		b.learn(t, rv, l.B, PrefDX, tag, onlyPeer, "the DX gateway association carries the connection's BGP routes to the gateway", a.Source())
+	}
+	// What the association advertises towards on-premises
+	// (https://docs.aws.amazon.com/directconnect/latest/UserGuide/allowed-to-prefixes.html, 2026-12).
+	switch {
+	case a.Kind == lang.AttachDXGWVGW && len(a.AllowedPrefixes) > 0:
+		// For a virtual private gateway the list filters: the VPC's
+		// CIDR is advertised when an allowed prefix equals or covers
+		// it, else nothing.
+		b.learn(rv, ingress, l.A, PrefDynamic, TagGateway, Filter{Tags: []string{TagVPC}, Within: a.AllowedPrefixes},
+			"the virtual private gateway association advertises its VPC's CIDRs within the allowed prefixes", a.Source())
+	case a.Kind == lang.AttachDXGWWAN && len(a.AllowedPrefixes) > 0 && ingress != nil:
+		// A DX gateway's attachment to a core network takes no
+		// allowed prefixes: CreateDirectConnectGatewayAttachment
+		// has none
+		// (https://docs.aws.amazon.com/networkmanager/latest/APIReference/API_CreateDirectConnectGatewayAttachment.html,
+		// read 2026-12), and the segment's routes are propagated
+		// to it over BGP. What only an outbound routing policy
+		// (policy version 2025.11) does, the design's list does
+		// here: it lets through the segment's routes within it.
+		export.Within = a.AllowedPrefixes
+		b.learn(rv, ingress, l.A, PrefDynamic, TagGateway, export,
+			"the segment is advertised over BGP, within the allowed prefixes (a routing policy's work)", a.Source())
+	case len(a.AllowedPrefixes) > 0:
+		// For a Transit Gateway the listed prefixes themselves are
+		// advertised.
+		// They come from the association's own table or segment.
+		from := ingress
+		if from == nil && len(gwDev.Tables) > 0 {
+			from = gwDev.Tables[0]
+		}
+		if from == nil {
+			// A Transit Gateway without route tables: nothing could
+			// forward what the association would attract.
+			return
+		}
+		r := b.learn(rv, from, l.A, PrefDynamic, TagGateway, Filter{},
+			"the association advertises its allowed prefixes", a.Source())
+		r.Originate = a.AllowedPrefixes
+	case ingress != nil:
+		why := "the association advertises what the gateway's table holds"
+		if a.Kind == lang.AttachDXGWVGW {
+			export = onlyVPC
+			why = "the virtual private gateway association advertises its VPC's CIDRs"
+		}
+		b.learn(rv, ingress, l.A, PrefDynamic, TagGateway, export, why, a.Source())
 	}
 }
 

@@ -197,3 +197,40 @@ func TestTraceEndsOnLoopsAndManyEqualCostStages(t *testing.T) {
 		t.Errorf("%d paths, %g delivered, shares summing to %g; want at most %d, all delivered", len(res.Paths), res.Delivered(), sum, planner.TraceVisits)
 	}
 }
+
+// A DX gateway's attachment to a core network joins every edge: each edge
+// takes the connection's routes itself (a Direct Connect route, not one
+// from another edge) and advertises only its own Region's routes, so the
+// connection's router has each VPC from that VPC's edge.
+func TestADXGatewayAttachmentJoinsEveryEdge(t *testing.T) {
+	p := plantest.Source(t, `
+wan = core_network("global", asn_ranges = ["64600-64699"], edges = [edge("us-east-1"), edge("eu-west-2")], segments = [segment("prod")])
+attach(vpc("a", region = "us-east-1", cidr = "10.10.0.0/16", mtu = 8500), wan, segment = "prod")
+attach(vpc("b", region = "eu-west-2", cidr = "10.11.0.0/16", mtu = 8500), wan, segment = "prod")
+hq = site("hq", cidr = ["192.168.0.0/16"], asn = 65001, mtu = 8500)
+dxgw = dx_gateway("core", asn = 64512)
+attach(dxgw, wan, segment = "prod")
+last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", site = hq, attach_to = dxgw)
+`)
+	topo := p.Topology()
+	one := func(name string) *planner.Table {
+		tables := topo.TableNamed(name)
+		if len(tables) != 1 {
+			t.Fatalf("%s: %v", name, tables)
+		}
+		return tables[0]
+	}
+	for _, edge := range []string{"core_network.global/us-east-1 [prod]", "core_network.global/eu-west-2 [prod]"} {
+		r := topo.Route(one(edge), netip.MustParsePrefix("192.168.0.0/16"))
+		if r == nil || r.Tag != planner.TagAttachment || r.Via == nil || !strings.HasPrefix(r.Via.From.Device.Name, "us-east-1/lumen-loc-") {
+			t.Errorf("%s: route to the site %+v, want one from the connection's router over the association", edge, r)
+		}
+	}
+	router := one("us-east-1/lumen-loc-a/aws-r1 [hq]")
+	for prefix, edge := range map[string]string{"10.10.0.0/16": "core_network.global/us-east-1", "10.11.0.0/16": "core_network.global/eu-west-2"} {
+		r := topo.Route(router, netip.MustParsePrefix(prefix))
+		if r == nil || r.Via == nil || r.Via.From.Device.Name != edge {
+			t.Errorf("route to %s at the connection's router: %+v, want it from %s", prefix, r, edge)
+		}
+	}
+}

@@ -370,8 +370,9 @@ func TestProbeRTTIsTheSumOfLinkLatencies(t *testing.T) {
 		{"multicloud", "vpc.payments", "gcp_vpc.analytics", intra/2 + intra/2 + pair("us-east-1", "us-east4")/2 + intra/2},
 		// site LAN, connection, edge router → TGW, TGW → VPC.
 		{"last_mile", "site.nyc-hq", "vpc.web", facility/2 + lastMile/2 + intra/2 + intra/2},
-		// VPC → us-east-1 edge, mesh to eu-west-2, edge router, channel, Google router → VPC.
-		{"global_wan", "vpc.prod-use1", "gcp_vpc.lake", intra/2 + pair("us-east-1", "eu-west-2")/2 + intra/2 + pair("eu-west-2", "europe-west2")/2 + intra/2},
+		// VPC → us-east-1 edge, which the DX gateway's attachment joins to
+		// the eu-west-2 edge router itself, channel, Google router → VPC.
+		{"global_wan", "vpc.prod-use1", "gcp_vpc.lake", intra/2 + pair("us-east-1", "eu-west-2")/2 + pair("eu-west-2", "europe-west2")/2 + intra/2},
 	}
 	for _, tc := range cases {
 		sc := &lang.Scenario{Meta: lang.Meta{Name: "rtt"}, Duration: 10 * time.Second, Probes: []lang.Probe{probeOf("p", tc.from, tc.to)}}
