@@ -1205,16 +1205,35 @@ func (b *topoBuilder) edgeAttach(rv *Table, at lang.Ref, direct lang.Resource, s
 				// (AWS's Cloud WAN blueprints, guidance/dx_geographic_egress.md,
 				// citing https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-dxattach-about.html;
 				// read 2026-12), not what it learned from the other edges.
+				// A route is an edge's own when it came through no other
+				// edge's table: not over the mesh, nor shared or steered
+				// (send-via) there from another Region.
 				cn, _ := b.lookup(gw).(*lang.CoreNetwork)
 				if cn == nil {
 					continue
 				}
-				local := notPeer
-				local.NotTags = []string{TagEdge, TagMesh}
-				for _, e := range cn.Edges {
-					if ingress, into := b.segmentTables(gw, e.Region, a.Segment); into != nil {
-						b.dxAssociation(a, rv, direct, region, mtu, dx, into.Device, ingress, []*Table{into}, TagAttachment, local)
+				edges := make([]*Device, len(cn.Edges))
+				for i, e := range cn.Edges {
+					for _, sg := range cn.Segments {
+						if _, t := b.segmentTables(gw, e.Region, sg.Name); t != nil {
+							edges[i] = t.Device
+							break
+						}
 					}
+				}
+				for i, e := range cn.Edges {
+					ingress, into := b.segmentTables(gw, e.Region, a.Segment)
+					if into == nil {
+						continue
+					}
+					local := notPeer
+					local.NotThrough = slices.Clone(notPeer.NotThrough)
+					for j, d := range edges {
+						if j != i && d != nil {
+							local.NotThrough = append(local.NotThrough, d.Tables...)
+						}
+					}
+					b.dxAssociation(a, rv, direct, region, mtu, dx, into.Device, ingress, []*Table{into}, TagAttachment, local)
 				}
 			}
 		}

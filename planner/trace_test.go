@@ -233,4 +233,27 @@ last_mile("hq", partner = "lumen", region = "us-east-1", bandwidth = "10Gbps", s
 			t.Errorf("route to %s at the connection's router: %+v, want it from %s", prefix, r, edge)
 		}
 	}
+	// Each edge's relation towards the router lets through what came
+	// from that edge alone: not the other edge's VPC, learned over the
+	// mesh (which loses on AS path anyway, so only the filter shows it).
+	use1, euw2 := one("core_network.global/us-east-1 [prod]"), one("core_network.global/eu-west-2 [prod]")
+	vpcA, vpcB := one("vpc.a"), one("vpc.b")
+	checked := 0
+	for _, rel := range topo.Relations {
+		if rel.To != router || rel.From != use1 && rel.From != euw2 {
+			continue
+		}
+		own, other := []int32{int32(vpcA.ID), int32(use1.ID)}, []int32{int32(vpcB.ID), int32(euw2.ID), int32(use1.ID)}
+		if rel.From == euw2 {
+			own, other = []int32{int32(vpcB.ID), int32(euw2.ID)}, []int32{int32(vpcA.ID), int32(use1.ID), int32(euw2.ID)}
+		}
+		if !rel.Export.Allows(planner.TagAttachment, netip.MustParsePrefix("10.10.0.0/16"), own, topo.EdgeGroups) ||
+			rel.Export.Allows(planner.TagMesh, netip.MustParsePrefix("10.11.0.0/16"), other, topo.EdgeGroups) {
+			t.Errorf("%s → %s: lets through its own Region's route %v, the other Region's %v; want only the first", rel.From, rel.To, rel.Export.Allows(planner.TagAttachment, netip.MustParsePrefix("10.10.0.0/16"), own, topo.EdgeGroups), rel.Export.Allows(planner.TagMesh, netip.MustParsePrefix("10.11.0.0/16"), other, topo.EdgeGroups))
+		}
+		checked++
+	}
+	if checked != 2 {
+		t.Errorf("%d relations from the edges to the connection's router, want 2", checked)
+	}
 }

@@ -286,6 +286,23 @@ func TestSimulatedForwardingEndsOnLoopsAsTheTraceDoes(t *testing.T) {
 			if string(pp.Outcome) != tp.Outcome || pp.Weight != tp.Share || pp.Detail != tp.Detail {
 				t.Errorf("%d stages, path %d: simulator %s %g %q, planner %s %g %q", c.stages, i, pp.Outcome, pp.Weight, pp.Detail, tp.Outcome, tp.Share, tp.Detail)
 			}
+			// The same links, in order: a loop's as far as it came back.
+			hops := pp.Hops
+			if pp.Round > 0 {
+				hops = hops[:pp.Round]
+			}
+			var simLinks, planLinks []string
+			for _, h := range hops {
+				simLinks = append(simLinks, h.Link.Name)
+			}
+			for _, h := range tp.Hops {
+				if h.Link != "" {
+					planLinks = append(planLinks, h.Link)
+				}
+			}
+			if !slices.Equal(simLinks, planLinks) {
+				t.Errorf("%d stages, path %d: simulator over %v, planner over %v", c.stages, i, simLinks, planLinks)
+			}
 		}
 		// A loop's traffic goes round until its TTL (64) expires, loading
 		// the loop's links at every pass.

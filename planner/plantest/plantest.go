@@ -127,6 +127,10 @@ interconnect("ic", provider = "gcp", aws_region = "us-east-1", peer_region = "us
 // row towards vpc.dst (172.16.0.0/16): stage i's Transit Gateway sends it
 // to two VPCs, whose tables send it to the next stage's gateway. With
 // loop, the last stage's VPCs send it back to the first gateway instead.
+// AWS refuses it (route-invalid: two static routes for one destination in
+// a table, and with loop attachments associated on a gateway they are not
+// attached to): it is the hostile input that bounds on tracing are for,
+// which plans and traces whatever its findings.
 func ECMPStages(n int, loop bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "src = vpc(\"src\", region = \"us-east-1\", cidr = \"10.255.0.0/16\", mtu = 8500)\n")

@@ -42,6 +42,10 @@ type PathPart struct {
 	Outcome Outcome  // how it ends
 	Where   string   // the device or link where it was dropped
 	Detail  string   // what happened, in words, for explanations
+	// Round is, for a loop, how many of Hops it took to come back to a
+	// table it had passed; the rest go round until the TTL expires. A
+	// trace shows the first Round, as the planner's does.
+	Round int
 }
 
 // Latency is the one-way propagation delay along the part.
@@ -83,12 +87,14 @@ func (w *walker) walk(v *VRF, hops []*Iface, weight float64) {
 		// Round the loop (hops[k:], from v back to v) until the TTL
 		// expires: its links carry the traffic at every pass, as a loop
 		// fills them.
+		round := len(hops)
 		looped := slices.Clip(hops)
 		for len(looped) <= maxHops {
 			looped = append(looped, hops[k:]...)
 		}
 		hops = looped[: maxHops+1 : maxHops+1]
 		end(Looped, v.Dev.Name, planner.LoopDetail(v.String()))
+		w.out[len(w.out)-1].Round = round
 		return
 	}
 	w.on = append(w.on, v)
@@ -222,6 +228,10 @@ func tracePath(src *Endpoint, res *planner.TraceResult, part PathPart) planner.T
 		return tp
 	}
 	v := src.Dev.vrfs[0]
+	hops := part.Hops
+	if part.Round > 0 {
+		hops = hops[:part.Round]
+	}
 	hopAt := func(v *VRF) (planner.TraceHop, *Route) {
 		h := planner.TraceHop{Device: v.Dev.Name, Table: v.String()}
 		r := v.Best.lookup(res.Dst)
@@ -230,7 +240,7 @@ func tracePath(src *Endpoint, res *planner.TraceResult, part PathPart) planner.T
 		}
 		return h, r
 	}
-	for _, i := range part.Hops {
+	for _, i := range hops {
 		h, r := hopAt(v)
 		mtu := i.Link.MTU
 		if r != nil {
