@@ -48,9 +48,13 @@ Fix: choose a private ASN in the allowed range.`,
 			amazon(g, g.ASN)
 		}
 		// dx: Direct Connect takes the ASN (a site's). A Google Cloud
-		// Router's is a private ASN (RFC 6996), or 16550 on a partner's
-		// interconnect (Compute Engine API, routers, bgp.asn, read
-		// 2026-12), never a reserved one, so that stays an error there.
+		// Router's "Must be an RFC6996 private ASN, either 16-bit or
+		// 32-bit" (Compute Engine API, routers, bgp.asn,
+		// https://cloud.google.com/compute/docs/reference/rest/v1/routers,
+		// read 2026-12), or be the 16550 Google requires on a partner's
+		// interconnect, the catalog's default (gcp.peer_asn): a reserved
+		// or another public one is an error there.
+		partner := uint32(cat().Int("gcp.peer_asn"))
 		customer := func(r lang.Resource, asn uint32, dx bool) {
 			switch {
 			case asn == 0 || asn == math.MaxUint32:
@@ -69,24 +73,16 @@ Fix: choose a private ASN in the allowed range.`,
 					hint: "use a private ASN (64512-65534) or your own public ASN"})
 			case cat().ASNIn("amazon_reserved", asn):
 				v.report(rule, finding{at: r.Source(), summary: fmt.Sprintf("%s: ASN %d is Amazon's own", r.Ref(), asn), hint: "use a private ASN (64512-65534) or your own public ASN"})
+			case !dx && asn != partner && !cat().ASNIn("private", asn):
+				v.report(rule, finding{at: r.Source(), summary: fmt.Sprintf("%s: ASN %d is public: a Cloud Router's ASN is a private one (RFC 6996), or %d on a partner's interconnect", r.Ref(), asn, partner),
+					hint: fmt.Sprintf("leave asn out (%d), or use a private ASN (64512-65534 or 4200000000-4294967294)", partner)})
 			}
 		}
 		for _, s := range d.Sites {
 			customer(s, s.ASN, true)
 		}
-		// A Cloud Router's own ASN "Must be an RFC6996 private ASN,
-		// either 16-bit or 32-bit" (Compute Engine API, routers,
-		// bgp.asn, https://cloud.google.com/compute/docs/reference/rest/v1/routers,
-		// read 2026-12), but for the 16550 Google requires on a
-		// partner's interconnect, the catalog's default (gcp.peer_asn).
-		partner := uint32(cat().Int("gcp.peer_asn"))
 		for _, g := range d.GCPVPCs {
 			customer(g, g.ASN, false)
-			if g.ASN != 0 && g.ASN != math.MaxUint32 && g.ASN != partner && !cat().ASNIn("private", g.ASN) &&
-				!cat().ASNIn("reserved", g.ASN) && !cat().ASNIn("amazon_reserved", g.ASN) {
-				v.report(rule, finding{at: g.Source(), summary: fmt.Sprintf("%s: ASN %d is public: a Cloud Router's ASN is a private one (RFC 6996), or %d on a partner's interconnect", g.Ref(), g.ASN, partner),
-					hint: fmt.Sprintf("leave asn out (%d), or use a private ASN (64512-65534 or 4200000000-4294967294)", partner)})
-			}
 		}
 		for _, cn := range d.CoreNetworks {
 			for _, r := range cn.ASNRanges {

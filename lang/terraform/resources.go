@@ -374,7 +374,6 @@ func (w *writer) wanAttachment(a *lang.Attachment, n string) {
 	var arn hclwrite.Tokens
 	var table string
 	var own bool
-	others := []string{}
 	t := w.associated(a.Ref())
 	switch {
 	case t != nil:
@@ -396,6 +395,7 @@ func (w *writer) wanAttachment(a *lang.Attachment, n string) {
 	b.SetAttributeValue("tags", attachmentTags(a))
 	b.SetAttributeRaw("depends_on", hclwrite.TokensForTuple([]hclwrite.Tokens{ref("aws_ec2_transit_gateway_policy_table_association", peering)}))
 	w.accept(a, cn, "aws_networkmanager_transit_gateway_route_table_attachment", n)
+	var others []string
 	for _, x := range w.d.TGWRouteTables {
 		if x != t && slices.Contains(x.Propagations, a.Ref()) {
 			others = append(others, "route table "+x.Name)
@@ -498,9 +498,11 @@ func (w *writer) tablesOf(a lang.Ref, assoc bool) []*lang.TGWRouteTable {
 	return out
 }
 
-// attachmentID is the Terraform ID of an attachment of a Transit Gateway.
 // attachmentID is the Terraform ID of attachment r as gateway on sees it,
-// and what a use of it must wait for besides (nil: nothing).
+// and what a use of it must wait for besides (nil: nothing). An
+// attachment to a core network has none here: its route table attachment
+// (wanAttachment) stands for its table's association and propagation, and
+// a route to it goes to the peering's attachment (wanRouteTarget).
 func (w *writer) attachmentID(r lang.Ref, on *lang.TransitGateway) (id, wait hclwrite.Tokens) {
 	for _, a := range w.d.Attachments {
 		if a.Ref() != r {
@@ -570,9 +572,7 @@ func (w *writer) routeTables() {
 		}{{"aws_ec2_transit_gateway_route_table_association", t.Associations}, {"aws_ec2_transit_gateway_route_table_propagation", t.Propagations}} {
 			for _, r := range kind.refs {
 				id, wait := w.attachmentID(r, g)
-				if id == nil || w.toCoreNetwork(r) {
-					// A route table attachment (wanAttachment) stands
-					// for the association and propagation of its table.
+				if id == nil {
 					continue
 				}
 				w.dxAttachmentData(r, g, dxData)
