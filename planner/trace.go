@@ -293,7 +293,7 @@ type tracer struct {
 	flow uint64
 	out  []TracePath
 	// on is the tables the path being followed has passed, and visits
-	// counts the tables the trace has looked in (TraceLoop, TraceVisits).
+	// counts the tables the trace has looked in (LoopDetail, TraceVisits).
 	on     []*Table
 	visits int
 }
@@ -308,9 +308,7 @@ type tracer struct {
 // are followed as one, the first, with their whole share, so that a
 // design of many equal-cost stages in a row cannot make a trace list
 // more paths than it can hold. The simulator's forwarding does the same.
-const (
-	TraceVisits = 1 << 14
-)
+const TraceVisits = 1 << 14
 
 // LoopDetail is what a path that came back to table says.
 func LoopDetail(table string) string {
